@@ -1,0 +1,26 @@
+// Every bound of the quorum in one place (DESIGN §10): queues, batches, frames and loops.
+// A full queue answers with back-pressure; it never grows past its bound.
+
+export const limits = {
+  /** Records one proposal may carry (Kafka: MAX_RECORDS_PER_BATCH). */
+  recordsPerProposalMax: 10_000,
+  /** Bytes of one proposal; larger is refused as BATCH_TOO_LARGE. */
+  proposalBytesMax: 8 * 1024 * 1024,
+  /** A sealed batch is closed once it holds this many bytes or records. */
+  batchBytesMax: 1024 * 1024,
+  batchRecordsMax: 10_000,
+  /** Records proposed but not yet committed before new proposals are refused with BACKPRESSURE. */
+  uncommittedRecordsMax: 200_000,
+  /** Bytes of batches in one Fetch response (Kafka: 8 MiB). */
+  fetchBytesMax: 8 * 1024 * 1024,
+  /** Bytes of one FetchSnapshot chunk. */
+  snapshotChunkBytesMax: 1024 * 1024,
+  /** Read barriers waiting for a quorum round. */
+  pendingReadsMax: 100_000,
+  /** Batches the core hands the state machine in one Ready. */
+  committedBatchesPerReadyMax: 4096,
+  /** Election retries counted for the exponential backoff (2^n is capped here). */
+  electionRetriesMax: 20,
+  /** A frame on the controller listener. */
+  frameBytesMax: 16 * 1024 * 1024,
+} as const;

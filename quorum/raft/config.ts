@@ -1,0 +1,50 @@
+// Static configuration of one node's Raft core. Defaults follow Kafka's QuorumConfig
+// (reference/kraft.md §1.9) except where noted.
+
+import type { NodeId } from './types.js';
+
+export interface RaftConfig {
+  readonly nodeId: NodeId;
+  /** The static voter set (controller.quorum.voters). A node outside it is an observer. */
+  readonly voters: readonly NodeId[];
+  /** controller.quorum.election.timeout.ms: randomized to [t, 2t). */
+  readonly electionTimeoutMs: number;
+  /** controller.quorum.fetch.timeout.ms: a follower without a successful fetch this long stands for election. */
+  readonly fetchTimeoutMs: number;
+  /** controller.quorum.election.backoff.max.ms. */
+  readonly electionBackoffMaxMs: number;
+  /** controller.quorum.request.timeout.ms: an unanswered request is sent again after this. */
+  readonly requestTimeoutMs: number;
+  /** How long the leader parks an empty fetch (Kafka: 500 ms). */
+  readonly fetchMaxWaitMs: number;
+  /** Snapshots kept on disk; the log starts at the oldest kept one. */
+  readonly snapshotsRetained: number;
+}
+
+export const defaultRaftTimeouts = {
+  electionTimeoutMs: 1000,
+  fetchTimeoutMs: 2000,
+  electionBackoffMaxMs: 1000,
+  requestTimeoutMs: 2000,
+  fetchMaxWaitMs: 500,
+  snapshotsRetained: 2,
+} as const;
+
+export function raftConfig(nodeId: NodeId, voters: readonly NodeId[], overrides: Partial<RaftConfig> = {}): RaftConfig {
+  const config: RaftConfig = { nodeId, voters: [...voters].sort((a, b) => a - b), ...defaultRaftTimeouts, ...overrides };
+  validateRaftConfig(config);
+  return config;
+}
+
+export function validateRaftConfig(c: RaftConfig): void {
+  const positive = ['electionTimeoutMs', 'fetchTimeoutMs', 'electionBackoffMaxMs', 'requestTimeoutMs', 'fetchMaxWaitMs'] as const;
+  for (const key of positive) {
+    if (!Number.isFinite(c[key]) || c[key] <= 0) throw new RangeError(`${key} must be a positive number, got ${c[key]}`);
+  }
+  if (c.voters.length === 0) throw new RangeError('the voter set is empty');
+  if (new Set(c.voters).size !== c.voters.length) throw new RangeError(`duplicate voter ids in ${c.voters.join(',')}`);
+  if (c.requestTimeoutMs <= c.fetchMaxWaitMs) {
+    throw new RangeError(`requestTimeoutMs (${c.requestTimeoutMs}) must exceed fetchMaxWaitMs (${c.fetchMaxWaitMs}) or every parked fetch times out`);
+  }
+  if (!Number.isInteger(c.snapshotsRetained) || c.snapshotsRetained < 1) throw new RangeError('snapshotsRetained must be at least 1');
+}

@@ -1,0 +1,1172 @@
+// The pure Raft core in Kafka's dialect (KIP-595, pre-vote from KIP-996): a value you feed
+// (`step`) and drain (`ready` / `advance`). No clocks, randomness, timers or I/O: time arrives
+// with every input, randomness through an injected source, and every effect leaves as a Ready.
+//
+// Roles and transitions (voters; observers only ever use Unattached and Follower):
+//
+//   from         event                                             to
+//   ----------   -----------------------------------------------   -----------------------------
+//   any          message with a higher epoch naming a leader       Follower(epoch, leader)
+//   any          message with a higher epoch, no leader            Unattached(epoch)
+//   Unattached   election deadline passes                          Prospective (same epoch)
+//   Unattached   same-epoch hint naming a leader                   Follower
+//   Unattached   grants a vote                                     Unattached (votedId persisted)
+//   Prospective  majority of pre-votes granted                     Candidate(epoch + 1, votes self)
+//   Prospective  majority rejects                                  Unattached, backoff deadline
+//   Prospective  a rejection names the leader of our epoch         Follower
+//   Prospective  deadline passes                                   Prospective (new pre-vote round)
+//   Candidate    majority of votes granted                         Leader (appends LeaderChange)
+//   Candidate    majority rejects                                  Unattached, backoff deadline
+//   Candidate    deadline passes                                   Prospective
+//   Candidate    same-epoch hint naming a leader                   Follower
+//   Follower     no successful fetch for fetch.timeout             Prospective (voter) / Unattached (observer)
+//   Follower     connection to the leader lost                     Prospective (voter), after a jitter
+//   Follower     EndQuorumEpoch from its leader                    Unattached, deadline by successor rank
+//   Leader       check-quorum: no majority fetched in 1.5 x fetch  Resigned (EndQuorumEpoch sent)
+//   Leader       resign input (graceful shutdown)                  Resigned (EndQuorumEpoch sent)
+//   Resigned     election deadline passes                          Prospective
+//   (restart)    persisted leaderId == self                        Resigned (KAFKA-10527)
+//   (restart)    persisted leaderId == other                       Follower
+//   (restart)    otherwise                                         Unattached
+//
+// Persisted state (epoch, leaderId, votedId) changes only with these transitions and always
+// reaches disk before any message that depends on it leaves (the Ready order).
+
+import type { RaftConfig } from './config.js';
+import { assert } from './assert.js';
+import { limits } from '../limits.js';
+import { majority, nextHighWatermark } from './quorum-math.js';
+import { RaftLog, batchBytes, batchEndOffset } from './raft-log.js';
+import type {
+  BeginQuorumEpochRequest,
+  EndQuorumEpochRequest,
+  ErrorCode,
+  FetchRequest,
+  FetchResponse,
+  FetchSnapshotRequest,
+  FetchSnapshotResponse,
+  Input,
+  LeaderInfo,
+  LogBatch,
+  NodeId,
+  ProposeResult,
+  QuorumStateData,
+  RaftMessage,
+  RaftMessageBody,
+  Ready,
+  RoleName,
+  SnapshotChunkWrite,
+  SnapshotId,
+  SnapshotReadRequest,
+  VoteRequest,
+  VoteResponse,
+} from './types.js';
+
+/** What the driver loaded from disk when the node started. */
+export interface RestoredState {
+  readonly quorumState: QuorumStateData | undefined;
+  /** Snapshots on disk, oldest first; the log starts at the oldest. */
+  readonly snapshots: readonly SnapshotId[];
+  readonly batches: readonly LogBatch[];
+  /** Offset the state machine has already applied (the loaded snapshot's end offset). */
+  readonly appliedOffset: number;
+}
+
+export interface RandomSource {
+  next(): number;
+}
+
+interface ReplicaState {
+  endOffset: number;
+  lastFetchMs: number | null;
+  lastCaughtUpMs: number | null;
+  /** The high watermark last sent to it: a parked fetch is answered once ours moves past it. */
+  lastSentHighWatermark: number;
+}
+
+interface ParkedFetch {
+  readonly from: NodeId;
+  readonly request: FetchRequest;
+  readonly expiresMs: number;
+}
+
+interface PendingRead {
+  readonly readId: number;
+  /** Fetches echoing this round or later count as confirmations. */
+  readonly round: number;
+  readonly acks: Set<NodeId>;
+}
+
+type RoleState =
+  | { role: 'Unattached'; electionDeadlineMs: number }
+  | { role: 'Prospective'; deadlineMs: number; granted: Set<NodeId>; rejected: Set<NodeId> }
+  | { role: 'Candidate'; deadlineMs: number; granted: Set<NodeId>; rejected: Set<NodeId> }
+  | {
+      role: 'Leader';
+      epochStartOffset: number;
+      replicas: Map<NodeId, ReplicaState>;
+      parked: Map<NodeId, ParkedFetch>;
+      reads: PendingRead[];
+      readRound: number;
+      beginQuorumResendMs: number;
+      checkQuorumMs: number;
+    }
+  | { role: 'Follower'; fetchDeadlineMs: number; lastFetchOkMs: number; snapshotFetch: { id: SnapshotId; position: number } | null }
+  | { role: 'Resigned'; electionDeadlineMs: number };
+
+interface Inflight {
+  readonly id: number;
+  readonly to: NodeId;
+  readonly sentMs: number;
+}
+
+/** Retries a failed fetch after this long (Kafka's controller.quorum.retry.backoff.ms is 20). */
+const RETRY_BACKOFF_MS = 20;
+/** Base of the exponential election backoff (Kafka: 100 ms). */
+const ELECTION_BACKOFF_BASE_MS = 100;
+
+export class RaftCore {
+  private readonly config: RaftConfig;
+  private readonly random: RandomSource;
+  private readonly isVoter: boolean;
+  readonly log: RaftLog;
+
+  // Persisted election state, and whether it changed since the last Ready.
+  private epoch = 0;
+  private leaderId: NodeId | null = null;
+  private votedId: NodeId | null = null;
+  private quorumStateDirty = false;
+
+  private state: RoleState;
+  private electionRetries = 0;
+
+  // Log bookkeeping: what the driver has been handed and what is durable.
+  private highWatermark = 0;
+  private handedEndOffset: number;
+  private flushedEndOffset: number;
+  private appliedOffset: number;
+  private pendingTruncate: number | null = null;
+  /** Lowest truncation since a Ready was taken: `advance` must not mark truncated data flushed. */
+  private truncatedSinceReady = Infinity;
+  private pendingLogStart: number | null = null;
+  private snapshots: SnapshotId[];
+  private pendingInstall: SnapshotId | null = null;
+  private snapshotWrites: SnapshotChunkWrite[] = [];
+
+  // Leader: records proposed but not yet sealed into a batch.
+  private proposed: Uint8Array[] = [];
+  private proposedBytes = 0;
+
+  // Fetching (followers and observers).
+  private inflightFetch: Inflight | null = null;
+  /** Last read round received from the current leader, echoed in every fetch. */
+  private readRoundSeen = 0;
+  private nextFetchMs = 0;
+  private fetchSeq = 0;
+  private bootstrapCursor = 0;
+
+  private outbox: RaftMessage[] = [];
+  private snapshotReads: SnapshotReadRequest[] = [];
+  private readsReady: { readId: number; offset: number }[] = [];
+  private readsFailed: { readId: number; leader: LeaderInfo }[] = [];
+  private lastReportedLeader: LeaderInfo | null = null;
+  private readyCounter = 0;
+  private nowMs: number;
+
+  /** Inputs that were refused as values (unknown senders, impossible claims): for logs and tests. */
+  readonly anomalies: string[] = [];
+
+  constructor(config: RaftConfig, random: RandomSource, restored: RestoredState, nowMs: number) {
+    this.config = config;
+    this.random = random;
+    this.nowMs = nowMs;
+    this.isVoter = config.voters.includes(config.nodeId);
+    this.snapshots = [...restored.snapshots];
+    this.log = new RaftLog(this.snapshots[0] ?? null, restored.batches);
+    this.handedEndOffset = this.log.endOffset;
+    this.flushedEndOffset = this.log.endOffset;
+    const latest = this.snapshots[this.snapshots.length - 1];
+    this.appliedOffset = restored.appliedOffset;
+    assert(this.appliedOffset === (latest?.endOffset ?? this.log.startOffset), 'applied offset must equal the loaded snapshot');
+    this.highWatermark = this.appliedOffset;
+
+    const qs = restored.quorumState;
+    if (qs !== undefined) {
+      this.epoch = qs.epoch;
+      this.leaderId = qs.leaderId;
+      this.votedId = qs.votedId;
+    }
+    if (this.leaderId !== null && this.leaderId === config.nodeId) {
+      // KAFKA-10527: never lead the same epoch twice; unflushed records could be rewritten.
+      this.state = { role: 'Resigned', electionDeadlineMs: nowMs + this.randomElectionTimeout() };
+    } else if (this.leaderId !== null) {
+      this.state = this.followerState();
+    } else {
+      this.state = { role: 'Unattached', electionDeadlineMs: nowMs + this.randomElectionTimeout() };
+    }
+    if (this.isVoter && config.voters.length === 1 && this.state.role === 'Unattached') {
+      this.state.electionDeadlineMs = nowMs; // a lone voter elects itself at once
+    }
+    this.lastReportedLeader = null;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Queries
+
+  get role(): RoleName {
+    return this.state.role;
+  }
+
+  leader(): LeaderInfo {
+    return { epoch: this.epoch, leaderId: this.leaderId };
+  }
+
+  persistedState(): QuorumStateData {
+    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId };
+  }
+
+  inspect() {
+    return {
+      nodeId: this.config.nodeId,
+      isVoter: this.isVoter,
+      role: this.state.role,
+      epoch: this.epoch,
+      leaderId: this.leaderId,
+      votedId: this.votedId,
+      highWatermark: this.highWatermark,
+      logStartOffset: this.log.startOffset,
+      logEndOffset: this.log.endOffset,
+      flushedEndOffset: this.flushedEndOffset,
+      appliedOffset: this.appliedOffset,
+      batches: this.log.all(),
+      latestSnapshot: this.snapshots[this.snapshots.length - 1] ?? null,
+      snapshots: [...this.snapshots] as readonly SnapshotId[],
+    };
+  }
+
+  /** Leader only: each replica's progress, for DescribeQuorum. */
+  replicaStates(): ReadonlyMap<NodeId, Readonly<ReplicaState>> {
+    return this.state.role === 'Leader' ? this.state.replicas : new Map();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Inputs
+
+  step(input: Input, nowMs: number): void {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    switch (input.type) {
+      case 'tick':
+        break;
+      case 'receive':
+        this.receive(input.message);
+        break;
+      case 'peerDisconnected':
+        this.onPeerDisconnected(input.nodeId);
+        break;
+      case 'resign':
+        if (this.state.role === 'Leader') this.resign();
+        break;
+      case 'snapshotTaken':
+        this.onSnapshotTaken(input.snapshotId);
+        break;
+      case 'readBarrier':
+        this.onReadBarrier(input.readId);
+        break;
+    }
+    this.onTimers();
+  }
+
+  /** Appends records on the leader. Offsets are assigned now; they commit later (see Ready.committed). */
+  propose(records: readonly Uint8Array[], nowMs: number): ProposeResult {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    if (this.state.role !== 'Leader') return { ok: false, error: 'NOT_LEADER', leader: this.leader() };
+    if (records.length === 0 || records.length > limits.recordsPerProposalMax) {
+      return { ok: false, error: 'BATCH_TOO_LARGE', message: `a proposal holds 1..${limits.recordsPerProposalMax} records, got ${records.length}` };
+    }
+    let bytes = 0;
+    for (const r of records) bytes += r.length;
+    if (bytes > limits.proposalBytesMax) {
+      return { ok: false, error: 'BATCH_TOO_LARGE', message: `proposal of ${bytes} bytes exceeds ${limits.proposalBytesMax}` };
+    }
+    const baseOffset = this.log.endOffset + this.proposed.length;
+    if (baseOffset - this.highWatermark > limits.uncommittedRecordsMax) {
+      return { ok: false, error: 'BACKPRESSURE', message: `${baseOffset - this.highWatermark} records await commit; retry shortly` };
+    }
+    for (const r of records) this.proposed.push(r);
+    this.proposedBytes += bytes;
+    return { ok: true, baseOffset, lastOffset: baseOffset + records.length - 1, epoch: this.epoch };
+  }
+
+  /** When a tick would next change anything. */
+  nextDeadlineMs(): number {
+    const s = this.state;
+    let t = Infinity;
+    switch (s.role) {
+      case 'Unattached':
+        if (this.isVoter) t = s.electionDeadlineMs;
+        break;
+      case 'Prospective':
+      case 'Candidate':
+        t = s.deadlineMs;
+        break;
+      case 'Resigned':
+        t = s.electionDeadlineMs;
+        break;
+      case 'Follower':
+        t = s.fetchDeadlineMs;
+        break;
+      case 'Leader':
+        t = Math.min(s.beginQuorumResendMs, s.checkQuorumMs);
+        for (const p of s.parked.values()) t = Math.min(t, p.expiresMs);
+        break;
+    }
+    if (this.wantsToFetch()) {
+      t = Math.min(t, this.inflightFetch === null ? this.nextFetchMs : this.inflightFetch.sentMs + this.config.requestTimeoutMs);
+    }
+    return t;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Ready / advance
+
+  hasReady(): boolean {
+    return (
+      this.quorumStateDirty ||
+      this.pendingTruncate !== null ||
+      this.pendingLogStart !== null ||
+      this.proposed.length > 0 ||
+      this.log.endOffset !== this.handedEndOffset ||
+      this.snapshotWrites.length > 0 ||
+      this.outbox.length > 0 ||
+      this.snapshotReads.length > 0 ||
+      this.pendingInstall !== null ||
+      this.committedEnd() > this.appliedOffset ||
+      this.readsReady.length > 0 ||
+      this.readsFailed.length > 0 ||
+      this.leaderChanged()
+    );
+  }
+
+  ready(): Ready | undefined {
+    this.sealProposals();
+    if (!this.hasReady()) return undefined;
+    const append = this.log.endOffset > this.handedEndOffset ? this.log.read(this.handedEndOffset, Infinity) : [];
+    const committed = this.committedBatches();
+    const leaderChange = this.leaderChanged() ? this.leader() : undefined;
+    if (leaderChange !== undefined) this.lastReportedLeader = leaderChange;
+    const rd: Ready = {
+      ...(this.quorumStateDirty ? { quorumState: this.persistedState() } : {}),
+      ...(this.pendingTruncate !== null ? { truncateTo: this.pendingTruncate } : {}),
+      ...(this.pendingLogStart !== null ? { logStartOffset: this.pendingLogStart } : {}),
+      append,
+      flush: this.isVoter && append.length > 0,
+      snapshotWrites: this.snapshotWrites,
+      messages: this.outbox,
+      snapshotReads: this.snapshotReads,
+      ...(this.pendingInstall !== null ? { installSnapshot: this.pendingInstall } : {}),
+      committed,
+      highWatermark: this.highWatermark,
+      readsReady: this.readsReady,
+      readsFailed: this.readsFailed,
+      ...(leaderChange !== undefined ? { leaderChange } : {}),
+      appendedEndOffset: this.log.endOffset,
+      readyId: ++this.readyCounter,
+    };
+    this.quorumStateDirty = false;
+    this.pendingTruncate = null;
+    this.pendingLogStart = null;
+    this.pendingInstall = null;
+    this.handedEndOffset = this.log.endOffset;
+    this.truncatedSinceReady = Infinity;
+    this.snapshotWrites = [];
+    this.outbox = [];
+    this.snapshotReads = [];
+    this.readsReady = [];
+    this.readsFailed = [];
+    const last = committed[committed.length - 1];
+    if (last !== undefined) this.appliedOffset = batchEndOffset(last);
+    return rd;
+  }
+
+  /** The driver did everything the Ready asked. */
+  advance(rd: Ready, nowMs: number): void {
+    this.nowMs = Math.max(this.nowMs, nowMs);
+    const durable = Math.min(rd.appendedEndOffset, this.truncatedSinceReady, this.log.endOffset);
+    if (durable > this.flushedEndOffset || rd.truncateTo !== undefined || rd.installSnapshot !== undefined) {
+      this.flushedEndOffset = Math.max(durable, this.log.startOffset);
+    }
+    if (this.state.role === 'Leader') this.updateHighWatermark();
+    this.onTimers();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Timers
+
+  private onTimers(): void {
+    const now = this.nowMs;
+    const s = this.state;
+    switch (s.role) {
+      case 'Unattached':
+        if (this.isVoter && now >= s.electionDeadlineMs) this.becomeProspective();
+        break;
+      case 'Resigned':
+        if (now >= s.electionDeadlineMs) this.becomeProspective();
+        break;
+      case 'Prospective':
+        if (now >= s.deadlineMs) this.becomeProspective();
+        break;
+      case 'Candidate':
+        if (now >= s.deadlineMs) this.becomeProspective();
+        break;
+      case 'Follower':
+        if (now >= s.fetchDeadlineMs) {
+          if (this.isVoter) this.becomeProspective();
+          else this.becomeUnattachedObserver();
+        }
+        break;
+      case 'Leader':
+        this.leaderTimers(s, now);
+        break;
+    }
+    this.maybeSendFetch();
+  }
+
+  private leaderTimers(s: Extract<RoleState, { role: 'Leader' }>, now: number): void {
+    for (const [id, p] of s.parked) {
+      if (now >= p.expiresMs) {
+        s.parked.delete(id);
+        this.answerFetch(s, id, p.request);
+      }
+    }
+    if (now >= s.beginQuorumResendMs) {
+      // KAFKA-16536: re-announce the epoch to voters that have not fetched lately.
+      const stale = now - this.config.fetchTimeoutMs / 2;
+      for (const v of this.otherVoters()) {
+        const r = s.replicas.get(v);
+        if (r === undefined || r.lastFetchMs === null || r.lastFetchMs < stale) this.sendBeginQuorumEpoch(v);
+      }
+      s.beginQuorumResendMs = now + this.config.fetchTimeoutMs / 2;
+    }
+    if (now >= s.checkQuorumMs) {
+      const windowMs = 1.5 * this.config.fetchTimeoutMs;
+      if (this.config.voters.length > 1) {
+        let live = 1;
+        for (const v of this.otherVoters()) {
+          const last = s.replicas.get(v)?.lastFetchMs ?? null;
+          if (last !== null && now - last <= windowMs) live++;
+        }
+        if (live < majority(this.config.voters.length)) {
+          this.resign(); // check-quorum (KAFKA-15489): no majority fetched within the window
+          return;
+        }
+      }
+      s.checkQuorumMs = now + windowMs / 3;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Transitions
+
+  private setElectionState(epoch: number, leaderId: NodeId | null, votedId: NodeId | null): void {
+    assert(epoch >= this.epoch, `epoch would go back from ${this.epoch} to ${epoch}`);
+    if (epoch !== this.epoch || leaderId !== this.leaderId || votedId !== this.votedId) {
+      this.epoch = epoch;
+      this.leaderId = leaderId;
+      this.votedId = votedId;
+      this.quorumStateDirty = true;
+    }
+  }
+
+  private leaveRole(): void {
+    const s = this.state;
+    if (s.role === 'Leader') {
+      for (const r of s.reads) this.readsFailed.push({ readId: r.readId, leader: this.leader() });
+      this.proposed = [];
+      this.proposedBytes = 0;
+    }
+    this.inflightFetch = null;
+    this.readRoundSeen = 0;
+  }
+
+  private becomeUnattached(epoch: number, votedId: NodeId | null = null, deadlineMs?: number): void {
+    this.leaveRole();
+    this.setElectionState(epoch, null, epoch === this.epoch ? (votedId ?? this.votedId) : votedId);
+    this.state = { role: 'Unattached', electionDeadlineMs: deadlineMs ?? this.nowMs + this.randomElectionTimeout() };
+  }
+
+  private becomeUnattachedObserver(): void {
+    this.leaveRole();
+    this.leaderId = null; // observers do not hold votes; leader knowledge is soft
+    this.state = { role: 'Unattached', electionDeadlineMs: Infinity };
+    this.nextFetchMs = this.nowMs;
+  }
+
+  private becomeFollower(epoch: number, leaderId: NodeId): void {
+    assert(leaderId !== this.config.nodeId, 'cannot follow itself');
+    this.leaveRole();
+    this.setElectionState(epoch, leaderId, epoch === this.epoch ? this.votedId : null);
+    this.state = this.followerState();
+    this.electionRetries = 0;
+    this.nextFetchMs = this.nowMs;
+  }
+
+  private followerState(): RoleState {
+    return { role: 'Follower', fetchDeadlineMs: this.nowMs + this.config.fetchTimeoutMs, lastFetchOkMs: -Infinity, snapshotFetch: null };
+  }
+
+  private becomeProspective(): void {
+    if (!this.isVoter) return; // KAFKA-17067: only voters stand for election
+    this.leaveRole();
+    const prevLeader = this.leaderId;
+    this.state = {
+      role: 'Prospective',
+      deadlineMs: this.nowMs + this.randomElectionTimeout(),
+      granted: new Set([this.config.nodeId]),
+      rejected: new Set(),
+    };
+    // A prospective node has no leader: it lost it or never had one (nothing persisted: pre-vote bumps nothing).
+    if (prevLeader !== null && prevLeader !== this.config.nodeId) this.leaderId = null;
+    if (this.state.granted.size >= majority(this.config.voters.length)) {
+      this.becomeCandidate();
+      return;
+    }
+    for (const v of this.otherVoters()) {
+      this.send(v, { kind: 'VoteRequest', epoch: this.epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: true });
+    }
+  }
+
+  private becomeCandidate(): void {
+    this.leaveRole();
+    const epoch = this.epoch + 1;
+    this.setElectionState(epoch, null, this.config.nodeId);
+    this.state = {
+      role: 'Candidate',
+      deadlineMs: this.nowMs + this.randomElectionTimeout(),
+      granted: new Set([this.config.nodeId]),
+      rejected: new Set(),
+    };
+    if (this.state.granted.size >= majority(this.config.voters.length)) {
+      this.becomeLeader([...this.state.granted]);
+      return;
+    }
+    for (const v of this.otherVoters()) {
+      this.send(v, { kind: 'VoteRequest', epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: false });
+    }
+  }
+
+  private becomeLeader(granting: NodeId[]): void {
+    this.leaveRole();
+    this.setElectionState(this.epoch, this.config.nodeId, this.config.nodeId);
+    const epochStartOffset = this.log.endOffset;
+    this.log.append({
+      baseOffset: epochStartOffset,
+      epoch: this.epoch,
+      appendTimeMs: this.nowMs,
+      records: [],
+      control: { type: 'leaderChange', leaderId: this.config.nodeId, voters: [...this.config.voters], grantingVoters: granting.sort((a, b) => a - b) },
+    });
+    const replicas = new Map<NodeId, ReplicaState>();
+    for (const v of this.otherVoters()) replicas.set(v, { endOffset: 0, lastFetchMs: null, lastCaughtUpMs: null, lastSentHighWatermark: -1 });
+    this.state = {
+      role: 'Leader',
+      epochStartOffset,
+      replicas,
+      parked: new Map(),
+      reads: [],
+      readRound: 0,
+      beginQuorumResendMs: this.nowMs + this.config.fetchTimeoutMs / 2,
+      checkQuorumMs: this.nowMs + 1.5 * this.config.fetchTimeoutMs,
+    };
+    this.electionRetries = 0;
+    for (const v of this.otherVoters()) this.sendBeginQuorumEpoch(v);
+    this.updateHighWatermark();
+  }
+
+  private resign(): void {
+    const s = this.state;
+    assert(s.role === 'Leader', 'only a leader resigns');
+    // Preferred successors: the best-caught-up voters first (KIP-595 EndQuorumEpoch).
+    const successors = this.otherVoters().sort((a, b) => (s.replicas.get(b)?.endOffset ?? 0) - (s.replicas.get(a)?.endOffset ?? 0));
+    for (const p of s.parked.values()) this.answerFetchError(p.from, p.request, 'NOT_LEADER_OR_FOLLOWER');
+    this.leaveRole();
+    this.state = { role: 'Resigned', electionDeadlineMs: this.nowMs + this.randomElectionTimeout() };
+    for (const v of this.otherVoters()) {
+      this.send(v, { kind: 'EndQuorumEpochRequest', epoch: this.epoch, leaderId: this.config.nodeId, preferredSuccessors: successors });
+    }
+  }
+
+  /** Learns of an epoch/leader from any message; returns false when the message is stale. */
+  private observeEpoch(epoch: number, leaderId: NodeId | null): boolean {
+    if (epoch > this.epoch) {
+      if (leaderId !== null && leaderId !== this.config.nodeId) this.becomeFollower(epoch, leaderId);
+      else if (this.isVoter) this.becomeUnattached(epoch);
+      else {
+        this.leaveRole();
+        this.epoch = epoch;
+        this.leaderId = null;
+        this.votedId = null;
+        this.quorumStateDirty = true;
+        this.becomeUnattachedObserver();
+      }
+      return true;
+    }
+    if (epoch < this.epoch) return false;
+    if (leaderId !== null && leaderId !== this.config.nodeId && this.leaderId === null) {
+      const r = this.state.role;
+      if (r === 'Unattached' || r === 'Prospective' || r === 'Candidate') this.becomeFollower(epoch, leaderId);
+    } else if (leaderId !== null && this.leaderId !== null && leaderId !== this.leaderId) {
+      this.anomalies.push(`epoch ${epoch}: told leader is ${leaderId} but we know ${this.leaderId}`);
+    }
+    return true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Messages
+
+  private receive(message: RaftMessage): void {
+    if (message.to !== this.config.nodeId) {
+      this.anomalies.push(`message for node ${message.to} delivered to ${this.config.nodeId}`);
+      return;
+    }
+    const from = message.from;
+    const body = message.body;
+    switch (body.kind) {
+      case 'VoteRequest':
+        return this.onVoteRequest(from, body);
+      case 'VoteResponse':
+        return this.onVoteResponse(from, body);
+      case 'BeginQuorumEpochRequest':
+        return this.onBeginQuorumEpoch(from, body);
+      case 'EndQuorumEpochRequest':
+        return this.onEndQuorumEpoch(from, body);
+      case 'BeginQuorumEpochResponse':
+      case 'EndQuorumEpochResponse':
+        if (this.isVoterId(from)) this.observeEpoch(body.epoch, body.leaderId);
+        return;
+      case 'FetchRequest':
+        return this.onFetchRequest(from, body);
+      case 'FetchResponse':
+        return this.onFetchResponse(from, body);
+      case 'FetchSnapshotRequest':
+        return this.onFetchSnapshotRequest(from, body);
+      case 'FetchSnapshotResponse':
+        return this.onFetchSnapshotResponse(from, body);
+    }
+  }
+
+  private logIsUpToDate(lastEpoch: number, endOffset: number): boolean {
+    const ours = this.log.lastEpoch;
+    return lastEpoch > ours || (lastEpoch === ours && endOffset >= this.log.endOffset);
+  }
+
+  private onVoteRequest(from: NodeId, req: VoteRequest): void {
+    const reply = (granted: boolean, error: ErrorCode = 'NONE') =>
+      this.send(from, { kind: 'VoteResponse', error, epoch: this.epoch, leaderId: this.leaderHint(), granted, preVote: req.preVote });
+    if (!this.isVoter || !this.isVoterId(from) || req.candidateId !== from) {
+      this.anomalies.push(`vote request from non-voter ${from}`);
+      return reply(false, 'UNKNOWN_NODE');
+    }
+    if (!validEpochAndOffset(req.epoch, req.lastEpoch, req.endOffset) || req.lastEpoch > req.epoch + (req.preVote ? 1 : 0)) {
+      return reply(false, 'INVALID_REQUEST');
+    }
+    if (req.epoch < this.epoch) return reply(false);
+    if (req.preVote) {
+      // A probe: changes nothing here, whatever its epoch (KIP-996).
+      const s = this.state;
+      if (s.role === 'Leader') return reply(false);
+      if (s.role === 'Follower' && this.nowMs - s.lastFetchOkMs < this.config.fetchTimeoutMs) return reply(false);
+      return reply(this.logIsUpToDate(req.lastEpoch, req.endOffset));
+    }
+    if (req.epoch > this.epoch) this.becomeUnattached(req.epoch);
+    const s = this.state;
+    const mayVote =
+      this.leaderId === null &&
+      s.role !== 'Candidate' &&
+      (this.votedId === null || this.votedId === from) &&
+      this.logIsUpToDate(req.lastEpoch, req.endOffset);
+    if (!mayVote) return reply(false);
+    // Granting resets our own election timer, and is persisted before the answer leaves.
+    this.becomeUnattached(this.epoch, from);
+    reply(true);
+  }
+
+  private onVoteResponse(from: NodeId, resp: VoteResponse): void {
+    if (!this.isVoterId(from)) return;
+    if (resp.epoch > this.epoch) {
+      this.observeEpoch(resp.epoch, resp.leaderId);
+      return;
+    }
+    const s = this.state;
+    if (s.role === 'Prospective' && resp.preVote) {
+      if (resp.epoch === this.epoch && resp.leaderId !== null && resp.leaderId !== this.config.nodeId) {
+        this.becomeFollower(this.epoch, resp.leaderId);
+        return;
+      }
+      (resp.granted ? s.granted : s.rejected).add(from);
+    } else if (s.role === 'Candidate' && !resp.preVote && resp.epoch === this.epoch) {
+      if (resp.leaderId !== null && resp.leaderId !== this.config.nodeId) {
+        this.becomeFollower(this.epoch, resp.leaderId);
+        return;
+      }
+      (resp.granted ? s.granted : s.rejected).add(from);
+    } else {
+      return;
+    }
+    const need = majority(this.config.voters.length);
+    if (s.granted.size >= need) {
+      if (s.role === 'Prospective') this.becomeCandidate();
+      else this.becomeLeader([...s.granted]);
+    } else if (s.rejected.size > this.config.voters.length - need) {
+      // This round cannot win: back off (binary exponential) before the next try.
+      this.electionRetries = Math.min(this.electionRetries + 1, limits.electionRetriesMax);
+      this.becomeUnattached(this.epoch, null, this.nowMs + this.electionBackoff());
+    }
+  }
+
+  private onBeginQuorumEpoch(from: NodeId, req: BeginQuorumEpochRequest): void {
+    const reply = (error: ErrorCode) => this.send(from, { kind: 'BeginQuorumEpochResponse', error, epoch: this.epoch, leaderId: this.leaderHint() });
+    if (!this.isVoterId(from) || req.leaderId !== from) {
+      this.anomalies.push(`BeginQuorumEpoch from non-voter ${from}`);
+      return reply('UNKNOWN_NODE');
+    }
+    if (req.epoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
+    if (req.epoch === this.epoch && this.leaderId === this.config.nodeId) {
+      this.anomalies.push(`node ${from} claims epoch ${req.epoch}, which this node leads`);
+      return reply('FENCED_LEADER_EPOCH');
+    }
+    this.observeEpoch(req.epoch, req.leaderId);
+    reply('NONE');
+  }
+
+  private onEndQuorumEpoch(from: NodeId, req: EndQuorumEpochRequest): void {
+    const reply = (error: ErrorCode) => this.send(from, { kind: 'EndQuorumEpochResponse', error, epoch: this.epoch, leaderId: this.leaderHint() });
+    if (!this.isVoterId(from) || req.leaderId !== from) return reply('UNKNOWN_NODE');
+    if (req.epoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
+    if (req.epoch > this.epoch) {
+      this.becomeUnattached(req.epoch);
+      return reply('NONE');
+    }
+    if (this.state.role === 'Follower' && this.leaderId === from) {
+      // Stand for election soon, the best-placed successor first (Kafka's strict exponential backoff).
+      const rank = req.preferredSuccessors.indexOf(this.config.nodeId);
+      const backoff = rank === 0 ? 0 : rank < 0 ? this.config.electionBackoffMaxMs : Math.min(this.config.electionBackoffMaxMs, ELECTION_BACKOFF_BASE_MS << Math.min(rank - 1, 10));
+      this.becomeUnattached(this.epoch, null, this.nowMs + backoff);
+    }
+    reply('NONE');
+  }
+
+  // --- Fetch: the leader side
+
+  private onFetchRequest(from: NodeId, req: FetchRequest): void {
+    const s = this.state;
+    if (s.role !== 'Leader') return this.answerFetchError(from, req, 'NOT_LEADER_OR_FOLLOWER');
+    if (!validEpochAndOffset(req.epoch, req.lastFetchedEpoch, req.fetchOffset) || req.lastFetchedEpoch > req.epoch || req.maxWaitMs < 0) {
+      return this.answerFetchError(from, req, 'INVALID_REQUEST');
+    }
+    if (req.epoch < this.epoch) return this.answerFetchError(from, req, 'FENCED_LEADER_EPOCH');
+    if (req.epoch > this.epoch) return this.answerFetchError(from, req, 'NOT_LEADER_OR_FOLLOWER');
+    if (from === this.config.nodeId) return this.answerFetchError(from, req, 'INVALID_REQUEST');
+    s.parked.delete(from);
+    const replica = this.replicaFor(s, from);
+    replica.lastFetchMs = this.nowMs;
+    if (this.isVoterId(from)) for (const read of s.reads) if (req.readRound >= read.round) read.acks.add(from);
+    this.answerFetch(s, from, req, true);
+    this.maybeCompleteReads(s);
+  }
+
+  private replicaFor(s: Extract<RoleState, { role: 'Leader' }>, id: NodeId): ReplicaState {
+    let r = s.replicas.get(id);
+    if (r === undefined) {
+      r = { endOffset: 0, lastFetchMs: null, lastCaughtUpMs: null, lastSentHighWatermark: -1 };
+      s.replicas.set(id, r);
+    }
+    return r;
+  }
+
+  /**
+   * Answers a fetch now, or parks it when there is nothing new to say (long-poll). Diverging and
+   * snapshot answers always leave at once (KAFKA-15100).
+   */
+  private answerFetch(s: Extract<RoleState, { role: 'Leader' }>, from: NodeId, req: FetchRequest, mayPark = false): void {
+    const base = {
+      kind: 'FetchResponse' as const,
+      fetchId: req.fetchId,
+      error: 'NONE' as const,
+      epoch: this.epoch,
+      leaderId: this.config.nodeId,
+      logStartOffset: this.log.startOffset,
+      readRound: s.readRound,
+    };
+    const latest = this.snapshots[this.snapshots.length - 1];
+    if (req.fetchOffset < this.log.startOffset) {
+      assert(latest !== undefined, 'log start > 0 without a snapshot');
+      return this.send(from, { ...base, highWatermark: this.highWatermark, snapshotId: latest, batches: [] });
+    }
+    const agreed = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
+    if (agreed.epoch !== req.lastFetchedEpoch || req.fetchOffset > agreed.offset) {
+      const endOffset = Math.min(agreed.offset, req.fetchOffset);
+      if (endOffset < this.log.startOffset || agreed.epoch < 0) {
+        assert(latest !== undefined, 'divergence below the log start without a snapshot');
+        return this.send(from, { ...base, highWatermark: this.highWatermark, snapshotId: latest, batches: [] });
+      }
+      return this.send(from, { ...base, highWatermark: this.highWatermark, divergingEpoch: { epoch: agreed.epoch, endOffset }, batches: [] });
+    }
+    // A valid position: the replica holds everything below fetchOffset (KAFKA-12181: it may move back).
+    const replica = this.replicaFor(s, from);
+    replica.endOffset = req.fetchOffset;
+    if (req.fetchOffset >= this.log.endOffset) replica.lastCaughtUpMs = this.nowMs;
+    if (this.isVoterId(from)) this.updateHighWatermark();
+    const batches = this.log.read(req.fetchOffset, limits.fetchBytesMax);
+    const hwmNews = this.highWatermark > replica.lastSentHighWatermark;
+    const readPending = s.reads.length > 0;
+    if (mayPark && batches.length === 0 && !hwmNews && !readPending && req.maxWaitMs > 0) {
+      s.parked.set(from, { from, request: req, expiresMs: this.nowMs + req.maxWaitMs });
+      return;
+    }
+    replica.lastSentHighWatermark = this.highWatermark;
+    this.send(from, { ...base, highWatermark: this.highWatermark, batches });
+  }
+
+  private answerFetchError(from: NodeId, req: FetchRequest, error: ErrorCode): void {
+    this.send(from, {
+      kind: 'FetchResponse',
+      fetchId: req.fetchId,
+      error,
+      epoch: this.epoch,
+      leaderId: this.leaderHint(),
+      highWatermark: this.highWatermark,
+      logStartOffset: this.log.startOffset,
+      batches: [],
+      readRound: 0,
+    });
+  }
+
+  /** Wakes every parked fetch: new data, a higher high watermark, or a read barrier to confirm. */
+  private releaseParkedFetches(s: Extract<RoleState, { role: 'Leader' }>): void {
+    if (s.parked.size === 0) return;
+    const parked = [...s.parked.values()];
+    s.parked.clear();
+    for (const p of parked) this.answerFetch(s, p.from, p.request);
+  }
+
+  private updateHighWatermark(): void {
+    const s = this.state;
+    if (s.role !== 'Leader') return;
+    const ends: number[] = [];
+    for (const v of this.config.voters) ends.push(v === this.config.nodeId ? this.flushedEndOffset : (s.replicas.get(v)?.endOffset ?? 0));
+    const next = nextHighWatermark(this.highWatermark, s.epochStartOffset, ends);
+    if (next > this.highWatermark) {
+      this.highWatermark = next;
+      this.releaseParkedFetches(s);
+      this.maybeCompleteReads(s);
+    }
+  }
+
+  // --- Fetch: the follower and observer side
+
+  private wantsToFetch(): boolean {
+    return this.state.role === 'Follower' || (!this.isVoter && this.state.role === 'Unattached');
+  }
+
+  private maybeSendFetch(): void {
+    if (!this.wantsToFetch()) return;
+    const now = this.nowMs;
+    if (this.inflightFetch !== null) {
+      if (now - this.inflightFetch.sentMs < this.config.requestTimeoutMs) return;
+      this.inflightFetch = null; // lost; ask again
+    }
+    if (now < this.nextFetchMs) return;
+    const s = this.state;
+    let to: NodeId;
+    if (s.role === 'Follower') {
+      to = this.leaderId!;
+    } else {
+      // An observer that knows no leader asks the voters in turn until one names it.
+      to = this.config.voters[this.bootstrapCursor++ % this.config.voters.length]!;
+    }
+    const id = ++this.fetchSeq;
+    this.inflightFetch = { id, to, sentMs: now };
+    if (s.role === 'Follower' && s.snapshotFetch !== null) {
+      this.send(to, { kind: 'FetchSnapshotRequest', epoch: this.epoch, snapshotId: s.snapshotFetch.id, position: s.snapshotFetch.position, maxBytes: limits.snapshotChunkBytesMax });
+      return;
+    }
+    this.send(to, {
+      kind: 'FetchRequest',
+      fetchId: id,
+      epoch: this.epoch,
+      fetchOffset: this.log.endOffset,
+      lastFetchedEpoch: this.log.lastEpoch,
+      maxWaitMs: this.config.fetchMaxWaitMs,
+      readRound: this.readRoundSeen,
+    });
+  }
+
+  private onFetchResponse(from: NodeId, resp: FetchResponse): void {
+    const inflight = this.inflightFetch;
+    const current = inflight !== null && inflight.id === resp.fetchId && inflight.to === from;
+    if (current) this.inflightFetch = null;
+    if (resp.error !== 'NONE') {
+      if (this.isVoterId(from)) this.observeEpoch(resp.epoch, resp.leaderId);
+      if (current) this.nextFetchMs = this.nowMs + RETRY_BACKOFF_MS;
+      return;
+    }
+    if (!this.isVoterId(from) || resp.leaderId !== from) return;
+    if (!this.observeEpoch(resp.epoch, from) || !current) return;
+    const s = this.state;
+    if (s.role !== 'Follower' || this.leaderId !== from || resp.epoch !== this.epoch) return;
+    s.lastFetchOkMs = this.nowMs;
+    s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    this.nextFetchMs = this.nowMs;
+    this.readRoundSeen = Math.max(this.readRoundSeen, resp.readRound);
+    if (resp.divergingEpoch !== undefined) {
+      const local = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);
+      const to = Math.max(this.log.startOffset, Math.min(resp.divergingEpoch.endOffset, local.offset));
+      this.truncate(to);
+    } else if (resp.snapshotId !== undefined) {
+      s.snapshotFetch = { id: resp.snapshotId, position: 0 };
+    } else {
+      for (const b of resp.batches) {
+        if (b.baseOffset !== this.log.endOffset || b.epoch < this.log.lastEpoch || b.epoch > this.epoch) break;
+        this.log.append(b);
+      }
+      this.updateFollowerHighWatermark(resp.highWatermark);
+    }
+  }
+
+  private updateFollowerHighWatermark(leaderHwm: number): void {
+    // Never past our own log, never backwards.
+    const next = Math.min(leaderHwm, this.log.endOffset);
+    if (next > this.highWatermark) this.highWatermark = next;
+  }
+
+  private truncate(offset: number): void {
+    if (offset >= this.log.endOffset) return;
+    assert(offset >= this.highWatermark, `truncation to ${offset} below the high watermark ${this.highWatermark}`);
+    this.log.truncateFrom(offset);
+    this.pendingTruncate = this.pendingTruncate === null ? offset : Math.min(this.pendingTruncate, offset);
+    this.truncatedSinceReady = Math.min(this.truncatedSinceReady, offset);
+    this.handedEndOffset = Math.min(this.handedEndOffset, offset);
+    this.flushedEndOffset = Math.min(this.flushedEndOffset, offset);
+  }
+
+  // --- Snapshots
+
+  private onFetchSnapshotRequest(from: NodeId, req: FetchSnapshotRequest): void {
+    const reply = (error: ErrorCode) =>
+      this.send(from, { kind: 'FetchSnapshotResponse', error, epoch: this.epoch, leaderId: this.leaderHint(), snapshotId: req.snapshotId, position: req.position, size: 0, bytes: new Uint8Array(0) });
+    const s = this.state;
+    if (s.role !== 'Leader') return reply('NOT_LEADER_OR_FOLLOWER');
+    if (req.epoch < this.epoch) return reply('FENCED_LEADER_EPOCH');
+    if (req.epoch > this.epoch || req.position < 0 || req.maxBytes <= 0) return reply('INVALID_REQUEST');
+    const found = this.snapshots.some((id) => id.endOffset === req.snapshotId.endOffset && id.epoch === req.snapshotId.epoch);
+    if (!found) return reply('SNAPSHOT_NOT_FOUND');
+    this.replicaFor(s, from).lastFetchMs = this.nowMs;
+    this.snapshotReads.push({
+      to: from,
+      response: { kind: 'FetchSnapshotResponse', error: 'NONE', epoch: this.epoch, leaderId: this.config.nodeId, snapshotId: req.snapshotId, position: req.position },
+      maxBytes: Math.min(req.maxBytes, limits.snapshotChunkBytesMax),
+    });
+    this.maybeCompleteReads(s);
+  }
+
+  private onFetchSnapshotResponse(from: NodeId, resp: FetchSnapshotResponse): void {
+    const inflight = this.inflightFetch;
+    const current = inflight !== null && inflight.to === from;
+    if (resp.error !== 'NONE') {
+      if (this.isVoterId(from)) this.observeEpoch(resp.epoch, resp.leaderId);
+      const s = this.state;
+      if (current) {
+        this.inflightFetch = null;
+        this.nextFetchMs = this.nowMs + RETRY_BACKOFF_MS;
+        // The snapshot is gone (a newer one replaced it): start over with a plain fetch.
+        if (resp.error === 'SNAPSHOT_NOT_FOUND' && s.role === 'Follower') s.snapshotFetch = null;
+      }
+      return;
+    }
+    if (!this.isVoterId(from) || resp.leaderId !== from || !this.observeEpoch(resp.epoch, from)) return;
+    const s = this.state;
+    if (s.role !== 'Follower' || s.snapshotFetch === null || this.leaderId !== from || resp.epoch !== this.epoch) return;
+    const want = s.snapshotFetch;
+    if (!current || resp.snapshotId.endOffset !== want.id.endOffset || resp.snapshotId.epoch !== want.id.epoch || resp.position !== want.position) return;
+    this.inflightFetch = null;
+    if (resp.size <= 0 || resp.position + resp.bytes.length > resp.size || (resp.bytes.length === 0 && resp.position < resp.size)) {
+      this.anomalies.push(`malformed snapshot chunk at ${resp.position} of ${resp.size}`);
+      s.snapshotFetch = null;
+      this.nextFetchMs = this.nowMs + RETRY_BACKOFF_MS;
+      return;
+    }
+    s.lastFetchOkMs = this.nowMs;
+    s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    this.nextFetchMs = this.nowMs;
+    const done = resp.position + resp.bytes.length === resp.size;
+    this.snapshotWrites.push({ snapshotId: want.id, position: resp.position, bytes: resp.bytes, done });
+    want.position += resp.bytes.length;
+    if (done) {
+      s.snapshotFetch = null;
+      this.installSnapshot(want.id);
+    }
+  }
+
+  /** The downloaded snapshot replaces the whole log (Kafka's truncateToLatestSnapshot). */
+  private installSnapshot(id: SnapshotId): void {
+    // The leader redirects only fetches below its log start, which is above anything we applied.
+    assert(id.endOffset >= this.appliedOffset, `installing snapshot ${id.endOffset} below the applied offset ${this.appliedOffset}`);
+    this.log.resetTo(id);
+    this.snapshots = [id];
+    this.pendingTruncate = id.endOffset;
+    this.pendingLogStart = id.endOffset;
+    this.truncatedSinceReady = Math.min(this.truncatedSinceReady, id.endOffset);
+    this.handedEndOffset = id.endOffset;
+    this.flushedEndOffset = id.endOffset;
+    this.pendingInstall = id;
+    this.appliedOffset = id.endOffset;
+    this.highWatermark = Math.max(this.highWatermark, id.endOffset);
+  }
+
+  private onSnapshotTaken(id: SnapshotId): void {
+    assert(id.endOffset <= this.appliedOffset, `snapshot at ${id.endOffset} past the applied offset ${this.appliedOffset}`);
+    const latest = this.snapshots[this.snapshots.length - 1];
+    if (latest !== undefined && id.endOffset <= latest.endOffset) return; // nothing newer
+    assert(id.endOffset >= this.log.startOffset && this.log.isBatchBoundary(id.endOffset), `snapshot at ${id.endOffset} is not on a batch boundary`);
+    assert(this.log.epochBefore(id.endOffset) === id.epoch, `snapshot epoch ${id.epoch} does not match the log`);
+    this.snapshots.push(id);
+    if (this.snapshots.length > this.config.snapshotsRetained) {
+      this.snapshots.splice(0, this.snapshots.length - this.config.snapshotsRetained);
+      const oldest = this.snapshots[0]!;
+      this.log.startAt(oldest);
+      this.pendingLogStart = oldest.endOffset;
+    }
+  }
+
+  /** The epoch of the record before `endOffset`, for naming a snapshot taken there. */
+  snapshotIdAt(endOffset: number): SnapshotId {
+    assert(endOffset <= this.appliedOffset, `snapshot at ${endOffset} past the applied offset ${this.appliedOffset}`);
+    assert(this.log.isBatchBoundary(endOffset), `snapshot at ${endOffset} is not on a batch boundary`);
+    return { endOffset, epoch: this.log.epochBefore(endOffset) };
+  }
+
+  // --- Read barrier
+
+  private onReadBarrier(readId: number): void {
+    const s = this.state;
+    if (s.role !== 'Leader' || s.reads.length >= limits.pendingReadsMax) {
+      this.readsFailed.push({ readId, leader: this.leader() });
+      return;
+    }
+    s.readRound++;
+    s.reads.push({ readId, round: s.readRound, acks: new Set([this.config.nodeId]) });
+    // Wake parked fetches so the voters fetch again at once: their next fetch is the confirmation.
+    this.releaseParkedFetches(s);
+    this.maybeCompleteReads(s);
+  }
+
+  private maybeCompleteReads(s: Extract<RoleState, { role: 'Leader' }>): void {
+    if (s.reads.length === 0 || this.highWatermark <= s.epochStartOffset) return;
+    const need = majority(this.config.voters.length);
+    const remaining: PendingRead[] = [];
+    for (const r of s.reads) {
+      if (r.acks.size >= need) this.readsReady.push({ readId: r.readId, offset: this.highWatermark });
+      else remaining.push(r);
+    }
+    s.reads = remaining;
+  }
+
+  // --- Misc
+
+  private onPeerDisconnected(nodeId: NodeId): void {
+    const s = this.state;
+    if (s.role !== 'Follower' || this.leaderId !== nodeId) return;
+    // Do not wait out the fetch timeout: the leader's socket closed. A short random jitter keeps
+    // the survivors from all standing at the same instant.
+    const jitter = Math.floor(this.random.next() * ELECTION_BACKOFF_BASE_MS);
+    s.fetchDeadlineMs = Math.min(s.fetchDeadlineMs, this.nowMs + jitter);
+    s.lastFetchOkMs = -Infinity; // a pre-vote from a peer is now welcome
+  }
+
+  private sealProposals(): void {
+    if (this.proposed.length === 0) return;
+    const s = this.state;
+    if (s.role !== 'Leader') {
+      this.proposed = [];
+      this.proposedBytes = 0;
+      return;
+    }
+    let records: Uint8Array[] = [];
+    let bytes = 0;
+    const flushBatch = () => {
+      this.log.append({ baseOffset: this.log.endOffset, epoch: this.epoch, appendTimeMs: this.nowMs, records });
+      records = [];
+      bytes = 0;
+    };
+    for (const r of this.proposed) {
+      if (records.length > 0 && (records.length >= limits.batchRecordsMax || bytes + r.length > limits.batchBytesMax)) flushBatch();
+      records.push(r);
+      bytes += r.length;
+    }
+    if (records.length > 0) flushBatch();
+    this.proposed = [];
+    this.proposedBytes = 0;
+    this.releaseParkedFetches(s);
+  }
+
+  private committedEnd(): number {
+    const durable = this.isVoter ? this.flushedEndOffset : this.log.endOffset;
+    return Math.min(this.highWatermark, durable, this.log.endOffset);
+  }
+
+  private committedBatches(): LogBatch[] {
+    const end = this.committedEnd();
+    if (end <= this.appliedOffset) return [];
+    const out: LogBatch[] = [];
+    let offset = this.appliedOffset;
+    for (const b of this.log.read(offset, Infinity, end)) {
+      assert(b.baseOffset === offset, `committed batches are not contiguous at ${offset}`);
+      out.push(b);
+      offset = batchEndOffset(b);
+      if (out.length >= limits.committedBatchesPerReadyMax) break;
+    }
+    return out;
+  }
+
+  private leaderChanged(): boolean {
+    const l = this.lastReportedLeader;
+    return l === null || l.epoch !== this.epoch || l.leaderId !== this.leaderId;
+  }
+
+  private sendBeginQuorumEpoch(to: NodeId): void {
+    this.send(to, { kind: 'BeginQuorumEpochRequest', epoch: this.epoch, leaderId: this.config.nodeId });
+  }
+
+  /** The leader we can vouch for: ourselves when leading, the one we follow; nobody otherwise. */
+  private leaderHint(): NodeId | null {
+    const r = this.state.role;
+    return r === 'Leader' || r === 'Follower' ? this.leaderId : null;
+  }
+
+  private send(to: NodeId, body: RaftMessageBody): void {
+    this.outbox.push({ from: this.config.nodeId, to, body });
+  }
+
+  private otherVoters(): NodeId[] {
+    return this.config.voters.filter((v) => v !== this.config.nodeId);
+  }
+
+  private isVoterId(id: NodeId): boolean {
+    return this.config.voters.includes(id);
+  }
+
+  private randomElectionTimeout(): number {
+    return this.config.electionTimeoutMs + Math.floor(this.random.next() * this.config.electionTimeoutMs);
+  }
+
+  private electionBackoff(): number {
+    const slots = 2 ** Math.min(this.electionRetries, limits.electionRetriesMax);
+    return Math.min(this.config.electionBackoffMaxMs, ELECTION_BACKOFF_BASE_MS * Math.floor(this.random.next() * slots));
+  }
+}
+
+function validEpochAndOffset(epoch: number, lastEpoch: number, offset: number): boolean {
+  return Number.isSafeInteger(epoch) && Number.isSafeInteger(lastEpoch) && Number.isSafeInteger(offset) && epoch >= 0 && lastEpoch >= 0 && offset >= 0;
+}
+
+export { batchBytes };

@@ -1,0 +1,366 @@
+// The driver (DESIGN §4): the only quorum code that awaits. It feeds the pure core with inputs
+// and time, and carries out each Ready in the one safe order:
+//
+//   persist quorum state -> write snapshot chunks -> truncate -> drop prefix -> append (+ flush)
+//   -> send messages -> install snapshot -> apply committed batches -> advance
+//
+// so that no vote and no fetch acknowledgement leaves the process before its fsync. The same
+// file runs in real processes (quorum/node env) and in the simulator (quorum/sim env).
+//
+// Group commit: while one Ready's I/O is in flight, new proposals and messages are stepped into
+// the core; the next Ready carries all of them, so one fsync covers the whole batch.
+//
+// Lifecycle:  created --start()--> running --stop()--> stopped
+//                                     |--halt()--> halted (a crash: nothing more is done)
+//                                     |--fatal error--> halted, onFatal called
+
+import type { NodeEnv, SnapshotWriter } from '../env/index.js';
+import type { RaftConfig } from '../raft/config.js';
+import { RaftCore } from '../raft/core.js';
+import { batchEndOffset } from '../raft/raft-log.js';
+import type { Input, LeaderInfo, LogBatch, Ready, SnapshotId } from '../raft/types.js';
+import {
+  NotLeaderError,
+  ProposalRejectedError,
+  type CommittedPosition,
+  type QuorumStatus,
+  type RaftClient,
+  type ReplicaStatus,
+  type StateMachine,
+} from './api.js';
+import { restoreFromStorage } from './restore.js';
+
+export interface RaftNodeOptions {
+  /** Called once when the node stops on an error it cannot go on from (an assertion, a disk error). */
+  onFatal?: (error: unknown) => void;
+}
+
+interface PendingProposal {
+  readonly lastOffset: number;
+  readonly epoch: number;
+  readonly resolve: (p: CommittedPosition) => void;
+  readonly reject: (e: Error) => void;
+}
+
+interface PendingRead {
+  readonly resolve: (r: { offset: number }) => void;
+  readonly reject: (e: Error) => void;
+  offset?: number;
+}
+
+export type NodeInspection = ReturnType<RaftCore['inspect']>;
+
+export class RaftNode implements RaftClient {
+  private core: RaftCore | undefined;
+  private lifecycle: 'created' | 'running' | 'stopped' | 'halted' = 'created';
+  private processing = false;
+  private timerCancel: (() => void) | null = null;
+  private timerAtMs = Infinity;
+  private readonly proposals: PendingProposal[] = [];
+  private readonly reads = new Map<number, PendingRead>();
+  private readSeq = 0;
+  private appliedOffset = 0;
+  private download: SnapshotWriter | null = null;
+  private snapshotInProgress = false;
+  private idleWaiters: (() => void)[] = [];
+  fatalError: unknown = undefined;
+
+  constructor(
+    private readonly env: NodeEnv,
+    private readonly config: RaftConfig,
+    private readonly stateMachine: StateMachine,
+    private readonly options: RaftNodeOptions = {},
+  ) {}
+
+  async start(): Promise<void> {
+    if (this.lifecycle !== 'created') throw new Error(`start() on a ${this.lifecycle} node`);
+    const restored = await restoreFromStorage(this.env, this.stateMachine);
+    if (this.lifecycle !== 'created') return; // halted while loading
+    this.appliedOffset = restored.appliedOffset;
+    this.core = new RaftCore(this.config, this.env.random, restored, this.env.clock.nowMs());
+    this.lifecycle = 'running';
+    this.env.transport.onReceive(
+      (message) => this.stepInput({ type: 'receive', message }),
+      (nodeId) => this.stepInput({ type: 'peerDisconnected', nodeId }),
+    );
+    this.env.logger.info({ nodeId: this.config.nodeId, role: this.core.role, epoch: this.core.leader().epoch, logEndOffset: this.core.log.endOffset }, 'raft node started');
+    this.kick();
+  }
+
+  /** Graceful: a leader resigns (EndQuorumEpoch leaves first), then everything stops. */
+  async stop(): Promise<void> {
+    if (this.lifecycle !== 'running') return;
+    const core = this.core!;
+    if (core.role === 'Leader') {
+      this.stepInput({ type: 'resign' });
+      await this.whenIdle();
+    }
+    this.shutDown('stopped', new ProposalRejectedError('SHUTTING_DOWN', 'the node is shutting down'));
+  }
+
+  /** A crash: stop at once, complete nothing. */
+  halt(): void {
+    if (this.lifecycle === 'halted') return;
+    this.shutDown('halted', new ProposalRejectedError('SHUTTING_DOWN', 'the node halted'));
+  }
+
+  private shutDown(to: 'stopped' | 'halted', reason: Error): void {
+    this.lifecycle = to;
+    this.timerCancel?.();
+    this.timerCancel = null;
+    for (const p of this.proposals.splice(0)) p.reject(reason);
+    for (const r of this.reads.values()) r.reject(reason);
+    this.reads.clear();
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  get running(): boolean {
+    return this.lifecycle === 'running';
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // RaftClient
+
+  propose(records: readonly Uint8Array[]): Promise<CommittedPosition> {
+    if (this.lifecycle !== 'running') return Promise.reject(new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`));
+    const result = this.core!.propose(records, this.env.clock.nowMs());
+    if (!result.ok) {
+      return Promise.reject(result.error === 'NOT_LEADER' ? new NotLeaderError(result.leader) : new ProposalRejectedError(result.error, result.message));
+    }
+    return new Promise<CommittedPosition>((resolve, reject) => {
+      this.proposals.push({ lastOffset: result.lastOffset, epoch: result.epoch, resolve, reject });
+      this.kick();
+    });
+  }
+
+  readBarrier(): Promise<{ offset: number }> {
+    if (this.lifecycle !== 'running') return Promise.reject(new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`));
+    const readId = ++this.readSeq;
+    return new Promise((resolve, reject) => {
+      this.reads.set(readId, { resolve, reject });
+      this.stepInput({ type: 'readBarrier', readId });
+    });
+  }
+
+  async createSnapshot(endOffset: number, chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>): Promise<SnapshotId> {
+    if (this.lifecycle !== 'running') throw new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`);
+    if (this.snapshotInProgress) throw new ProposalRejectedError('BACKPRESSURE', 'a snapshot is already being written');
+    const id = this.core!.snapshotIdAt(endOffset);
+    this.snapshotInProgress = true;
+    const writer = this.env.snapshotStore.create(id);
+    try {
+      for await (const chunk of chunks) await writer.write(chunk);
+      await writer.commit();
+    } catch (e) {
+      await writer.abort().catch(() => undefined);
+      throw e;
+    } finally {
+      this.snapshotInProgress = false;
+    }
+    this.stepInput({ type: 'snapshotTaken', snapshotId: id });
+    return id;
+  }
+
+  resign(): void {
+    this.stepInput({ type: 'resign' });
+  }
+
+  leader(): LeaderInfo {
+    return this.core?.leader() ?? { epoch: 0, leaderId: null };
+  }
+
+  inspect(): NodeInspection {
+    if (this.core === undefined) throw new Error('the node has not started');
+    return this.core.inspect();
+  }
+
+  status(): QuorumStatus {
+    const core = this.core;
+    if (core === undefined) throw new Error('the node has not started');
+    const i = core.inspect();
+    const voters: ReplicaStatus[] = [];
+    const observers: ReplicaStatus[] = [];
+    if (i.role === 'Leader') {
+      voters.push({ nodeId: i.nodeId, endOffset: i.logEndOffset, lastFetchMs: this.env.clock.nowMs(), lastCaughtUpMs: this.env.clock.nowMs() });
+      for (const [nodeId, r] of core.replicaStates()) {
+        const row = { nodeId, endOffset: r.endOffset, lastFetchMs: r.lastFetchMs, lastCaughtUpMs: r.lastCaughtUpMs };
+        (this.config.voters.includes(nodeId) ? voters : observers).push(row);
+      }
+      voters.sort((a, b) => a.nodeId - b.nodeId);
+      observers.sort((a, b) => a.nodeId - b.nodeId);
+    }
+    return {
+      nodeId: i.nodeId,
+      role: i.role,
+      epoch: i.epoch,
+      leaderId: i.leaderId,
+      votedId: i.votedId,
+      highWatermark: i.highWatermark,
+      logStartOffset: i.logStartOffset,
+      logEndOffset: i.logEndOffset,
+      appliedOffset: this.appliedOffset,
+      voters,
+      observers,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The loop
+
+  private stepInput(input: Input): void {
+    if (this.lifecycle !== 'running') return;
+    try {
+      this.core!.step(input, this.env.clock.nowMs());
+    } catch (e) {
+      this.fail(e);
+      return;
+    }
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.lifecycle !== 'running') return;
+    if (!this.processing) void this.process();
+    this.armTimer();
+  }
+
+  private async process(): Promise<void> {
+    this.processing = true;
+    const core = this.core!;
+    try {
+      for (;;) {
+        if (this.lifecycle !== 'running') return;
+        const rd = core.ready();
+        if (rd === undefined) break;
+        await this.carryOut(rd);
+        if (this.lifecycle !== 'running') return;
+        core.advance(rd, this.env.clock.nowMs());
+      }
+    } catch (e) {
+      this.fail(e);
+      return;
+    } finally {
+      this.processing = false;
+    }
+    this.armTimer();
+    for (const w of this.idleWaiters.splice(0)) w();
+  }
+
+  private async carryOut(rd: Ready): Promise<void> {
+    const { env } = this;
+    if (rd.quorumState !== undefined) await env.quorumStateStore.write(rd.quorumState);
+    for (const w of rd.snapshotWrites) {
+      if (w.position === 0) {
+        await this.download?.abort();
+        this.download = env.snapshotStore.create(w.snapshotId);
+      }
+      if (this.download === null) throw new Error(`snapshot chunk at ${w.position} without a download in progress`);
+      await this.download.write(w.bytes);
+      if (w.done) {
+        await this.download.commit();
+        this.download = null;
+      }
+    }
+    if (rd.truncateTo !== undefined) await env.log.truncateFrom(rd.truncateTo);
+    if (rd.logStartOffset !== undefined) {
+      await env.log.deletePrefix(rd.logStartOffset);
+      for (const id of await env.snapshotStore.list()) {
+        if (id.endOffset < rd.logStartOffset) await env.snapshotStore.delete(id);
+      }
+    }
+    if (this.lifecycle !== 'running') return;
+    if (rd.append.length > 0) await env.log.append(rd.append, rd.flush);
+    if (this.lifecycle !== 'running') return;
+    for (const m of rd.messages) env.transport.send(m);
+    for (const r of rd.snapshotReads) {
+      const size = await env.snapshotStore.size(r.response.snapshotId);
+      const bytes = await env.snapshotStore.read(r.response.snapshotId, r.response.position, r.maxBytes);
+      if (this.lifecycle !== 'running') return;
+      env.transport.send({ from: this.config.nodeId, to: r.to, body: { ...r.response, size, bytes } });
+    }
+    if (rd.installSnapshot !== undefined) {
+      const bytes = await env.snapshotStore.readAll(rd.installSnapshot);
+      await this.stateMachine.loadSnapshot(rd.installSnapshot, bytes);
+      this.appliedOffset = rd.installSnapshot.endOffset;
+      env.logger.info({ nodeId: this.config.nodeId, snapshot: rd.installSnapshot }, 'installed snapshot from the leader');
+    }
+    if (rd.leaderChange !== undefined) this.onLeaderChange(rd.leaderChange);
+    if (rd.committed.length > 0) {
+      await this.stateMachine.apply(rd.committed);
+      this.appliedOffset = batchEndOffset(rd.committed[rd.committed.length - 1]!);
+      this.settleProposals(rd.committed);
+    }
+    for (const r of rd.readsFailed) {
+      this.reads.get(r.readId)?.reject(new NotLeaderError(r.leader));
+      this.reads.delete(r.readId);
+    }
+    for (const r of rd.readsReady) {
+      const read = this.reads.get(r.readId);
+      if (read !== undefined) read.offset = r.offset;
+    }
+    this.settleReads();
+  }
+
+  private onLeaderChange(leader: LeaderInfo): void {
+    const core = this.core!;
+    this.env.logger.info({ nodeId: this.config.nodeId, role: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
+    if (leader.leaderId !== this.config.nodeId && this.proposals.length > 0) {
+      // They may still commit under the new leader: the outcome is unknown to the caller.
+      for (const p of this.proposals.splice(0)) p.reject(new NotLeaderError(leader, 'unknown'));
+    }
+    this.stateMachine.onLeaderChange?.(leader);
+  }
+
+  /** Resolves proposals whose last record is now applied, if the record is the one proposed. */
+  private settleProposals(committed: readonly LogBatch[]): void {
+    let i = 0;
+    while (this.proposals.length > 0) {
+      const p = this.proposals[0]!;
+      if (p.lastOffset >= this.appliedOffset) break;
+      while (i < committed.length && batchEndOffset(committed[i]!) <= p.lastOffset) i++;
+      const batch = committed[i];
+      this.proposals.shift();
+      if (batch !== undefined && batch.baseOffset <= p.lastOffset && batch.epoch === p.epoch) {
+        p.resolve({ offset: p.lastOffset, epoch: p.epoch });
+      } else {
+        p.reject(new NotLeaderError(this.core!.leader(), 'not-appended'));
+      }
+    }
+  }
+
+  private settleReads(): void {
+    for (const [id, r] of this.reads) {
+      if (r.offset !== undefined && this.appliedOffset >= r.offset) {
+        this.reads.delete(id);
+        r.resolve({ offset: r.offset });
+      }
+    }
+  }
+
+  private armTimer(): void {
+    if (this.lifecycle !== 'running') return;
+    const due = this.core!.nextDeadlineMs();
+    if (due === Infinity || due >= this.timerAtMs) return;
+    this.timerCancel?.();
+    this.timerAtMs = due;
+    const delay = Math.max(0, due - this.env.clock.nowMs());
+    this.timerCancel = this.env.clock.setTimer(delay, () => {
+      this.timerCancel = null;
+      this.timerAtMs = Infinity;
+      this.stepInput({ type: 'tick' });
+    });
+  }
+
+  private whenIdle(): Promise<void> {
+    if (!this.processing && this.core?.hasReady() !== true) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private fail(error: unknown): void {
+    if (this.lifecycle === 'halted') return;
+    this.fatalError = error;
+    this.env.logger.error({ nodeId: this.config.nodeId, err: error instanceof Error ? { message: error.message, stack: error.stack } : error }, 'raft node stopped on a fatal error');
+    this.halt();
+    this.options.onFatal?.(error);
+  }
+}

@@ -1,0 +1,74 @@
+// Start-up: read what the disk holds and make it consistent before the core sees it.
+//
+// The log must start at a snapshot (or at 0): a log whose start is above 0 with no snapshot there
+// would silently lose state (KAFKA-14240), so that refuses to start. A crash between committing a
+// snapshot and dropping the log it replaces can leave a log that does not reach the newest
+// snapshot, or that disagrees with it; then the log restarts empty at that snapshot.
+
+import type { NodeEnv } from '../env/index.js';
+import type { RestoredState } from '../raft/core.js';
+import { batchEndOffset } from '../raft/raft-log.js';
+import type { LogBatch, SnapshotId } from '../raft/types.js';
+import type { StateMachine } from './api.js';
+
+export class StorageInconsistentError extends Error {
+  readonly code = 'STORAGE_INCONSISTENT';
+  readonly retriable = false;
+}
+
+/** True when the batches place a batch boundary at `id.endOffset` with the record before it in `id.epoch`. */
+function logHasSnapshotBoundary(batches: readonly LogBatch[], logStart: number, id: SnapshotId): boolean {
+  if (id.endOffset === logStart) return true;
+  for (const b of batches) {
+    if (batchEndOffset(b) === id.endOffset) return b.epoch === id.epoch;
+    if (batchEndOffset(b) > id.endOffset) return false;
+  }
+  return false;
+}
+
+export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachine): Promise<RestoredState> {
+  const quorumState = await env.quorumStateStore.read();
+  const listed = await env.snapshotStore.list();
+  const loaded = await env.log.load();
+  if (loaded.recovered !== undefined) {
+    env.logger.warn({ truncatedAtOffset: loaded.recovered.truncatedAtOffset, reason: loaded.recovered.reason }, 'log tail was torn or corrupt and has been truncated');
+  }
+  let batches = loaded.batches;
+  const logStart = loaded.logStartOffset;
+  const logEnd = batches.length === 0 ? logStart : batchEndOffset(batches[batches.length - 1]!);
+  const latest = listed[listed.length - 1];
+
+  if (latest === undefined) {
+    if (logStart > 0) {
+      throw new StorageInconsistentError(
+        `the log starts at offset ${logStart} but no valid snapshot exists to cover the offsets below it; ` +
+          'restore the snapshot files or wipe and re-format this directory so the node rejoins from the leader',
+      );
+    }
+    return { quorumState, snapshots: [], batches, appliedOffset: 0 };
+  }
+
+  let snapshots: SnapshotId[];
+  const logCoversLatest = latest.endOffset >= logStart && latest.endOffset <= logEnd && logHasSnapshotBoundary(batches, logStart, latest);
+  if (logCoversLatest) {
+    // Keep the snapshots the log reaches back to; the log starts at the oldest kept one.
+    snapshots = listed.filter((id) => id.endOffset >= logStart && logHasSnapshotBoundary(batches, logStart, id));
+    const start = snapshots[0]!.endOffset;
+    if (start > logStart) {
+      await env.log.deletePrefix(start);
+      batches = batches.filter((b) => batchEndOffset(b) > start);
+    }
+  } else {
+    env.logger.warn({ snapshot: latest, logStart, logEnd }, 'the log does not reach the newest snapshot consistently: restarting the log at the snapshot');
+    await env.log.truncateFrom(logStart);
+    await env.log.deletePrefix(latest.endOffset);
+    snapshots = [latest];
+    batches = [];
+  }
+  for (const id of listed) {
+    if (id.endOffset < snapshots[0]!.endOffset) await env.snapshotStore.delete(id);
+  }
+  const bytes = await env.snapshotStore.readAll(latest);
+  await stateMachine.loadSnapshot(latest, bytes);
+  return { quorumState, snapshots, batches, appliedOffset: latest.endOffset };
+}

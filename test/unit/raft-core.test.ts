@@ -1,0 +1,222 @@
+// The Raft core driven directly (no driver, no I/O): elections, replication, commit, and bad
+// input answered as values rather than crashes.
+import { describe, expect, it } from 'vitest';
+import { CoreCluster, bytes } from '../support/core-cluster.js';
+import { limits } from '../../quorum/limits.js';
+
+function electedCluster(voters = [1, 2, 3], observers: number[] = []): { c: CoreCluster; leader: number } {
+  const c = new CoreCluster(voters, observers);
+  c.run(5_000);
+  const leaders = c.leaders();
+  expect(leaders).toHaveLength(1);
+  return { c, leader: leaders[0]! };
+}
+
+function dataRecords(n: { applied: { control?: unknown; records: readonly Uint8Array[] }[] }): string[] {
+  return n.applied.filter((b) => b.control === undefined).flatMap((b) => b.records.map((r) => new TextDecoder().decode(r)));
+}
+
+describe('raft core: elections and replication', () => {
+  it('(voters=1) a lone voter elects itself and commits', () => {
+    const c = new CoreCluster([1]);
+    c.run(100);
+    expect(c.leaders()).toEqual([1]);
+    const r = c.node(1).core.propose([bytes('a')], c.nowMs);
+    expect(r.ok).toBe(true);
+    c.run(10);
+    expect(dataRecords(c.node(1))).toEqual(['a']);
+  });
+
+  it('(voters=3) elects one leader, which commits its LeaderChange and then data on every node', () => {
+    const { c, leader } = electedCluster();
+    const epoch = c.node(leader).core.leader().epoch;
+    expect(epoch).toBeGreaterThanOrEqual(1);
+    for (const id of [1, 2, 3]) expect(c.node(id).core.leader()).toEqual({ epoch, leaderId: leader });
+    const r = c.node(leader).core.propose([bytes('x'), bytes('y')], c.nowMs);
+    expect(r).toMatchObject({ ok: true, epoch });
+    c.run(1_000);
+    for (const id of [1, 2, 3]) expect(dataRecords(c.node(id))).toEqual(['x', 'y']);
+    // The first committed batch of the epoch is the leader's LeaderChange control record.
+    expect(c.node(leader).applied.some((b) => b.control?.type === 'leaderChange' && b.epoch === epoch)).toBe(true);
+  });
+
+  it('(voters=3, observers=1) an observer finds the leader, replicates, and never votes', () => {
+    const { c, leader } = electedCluster([1, 2, 3], [100]);
+    c.node(leader).core.propose([bytes('o')], c.nowMs);
+    c.run(1_000);
+    expect(dataRecords(c.node(100))).toEqual(['o']);
+    expect(c.node(100).core.role).toBe('Follower');
+    expect(c.node(100).core.persistedState().votedId).toBeNull();
+  });
+
+  it('(voters=3) leader partitioned away: the others elect a new leader that commits; the old one resigns', () => {
+    const { c, leader } = electedCluster();
+    c.filter = (m) => m.from !== leader && m.to !== leader;
+    c.run(8_000);
+    const others = c.leaders().filter((id) => id !== leader);
+    expect(others).toHaveLength(1);
+    const newLeader = others[0]!;
+    expect(c.node(leader).core.role).not.toBe('Leader'); // check-quorum made it resign
+    c.node(newLeader).core.propose([bytes('after')], c.nowMs);
+    c.run(1_000);
+    expect(dataRecords(c.node(newLeader))).toContain('after');
+    c.filter = () => true;
+    c.run(5_000);
+    expect(dataRecords(c.node(leader))).toContain('after');
+  });
+
+  it('(voters=3) an isolated leader with a minority commits nothing', () => {
+    const { c, leader } = electedCluster();
+    const before = c.node(leader).core.inspect().highWatermark;
+    c.filter = (m) => m.from !== leader && m.to !== leader;
+    const r = c.node(leader).core.propose([bytes('lost')], c.nowMs);
+    expect(r.ok).toBe(true);
+    c.run(2_000);
+    expect(c.node(leader).core.inspect().highWatermark).toBe(before);
+    expect(dataRecords(c.node(leader))).not.toContain('lost');
+  });
+
+  it('a leader restarted from disk comes back Resigned and never leads its old epoch again (KAFKA-10527)', () => {
+    const { c, leader } = electedCluster();
+    const epoch = c.node(leader).core.leader().epoch;
+    const restarted = c.restart(leader);
+    expect(restarted.core.role).toBe('Resigned');
+    expect(restarted.core.leader().epoch).toBe(epoch);
+    c.run(10_000);
+    for (const [, n] of c.nodes) {
+      if (n.core.role === 'Leader') expect(n.core.leader().epoch).toBeGreaterThan(epoch);
+    }
+  });
+
+  it('graceful resign sends EndQuorumEpoch and the best-placed follower takes over quickly', () => {
+    const { c, leader } = electedCluster();
+    const epoch = c.node(leader).core.leader().epoch;
+    c.node(leader).core.step({ type: 'resign' }, c.nowMs);
+    c.drain();
+    expect(c.queue.filter((m) => m.body.kind === 'EndQuorumEpochRequest')).toHaveLength(2);
+    c.run(600);
+    const next = c.leaders();
+    expect(next).toHaveLength(1);
+    expect(next[0]).not.toBe(leader);
+    expect(c.node(next[0]!).core.leader().epoch).toBe(epoch + 1);
+  });
+
+  it('read barrier: the leader confirms a quorum round before answering', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    core.step({ type: 'readBarrier', readId: 7 }, c.nowMs);
+    let rd = core.ready();
+    expect(rd?.readsReady ?? []).toEqual([]);
+    if (rd) core.advance(rd, c.nowMs);
+    c.queue.push(...(rd?.messages ?? []));
+    let confirmed: { readId: number; offset: number }[] = [];
+    for (let i = 0; i < 20 && confirmed.length === 0; i++) {
+      const m = c.queue.shift();
+      if (m === undefined) break;
+      c.nodes.get(m.to)!.core.step({ type: 'receive', message: m }, c.nowMs);
+      for (const [id, n] of c.nodes) {
+        for (rd = n.core.ready(); rd; rd = n.core.ready()) {
+          c.queue.push(...rd.messages);
+          if (id === leader) confirmed = confirmed.concat(rd.readsReady);
+          n.core.advance(rd, c.nowMs);
+        }
+      }
+    }
+    expect(confirmed).toEqual([{ readId: 7, offset: core.inspect().highWatermark }]);
+  });
+
+  it('read barrier on an isolated leader is never confirmed, and fails once it resigns', () => {
+    const { c, leader } = electedCluster();
+    c.filter = (m) => m.from !== leader && m.to !== leader;
+    const core = c.node(leader).core;
+    core.step({ type: 'readBarrier', readId: 1 }, c.nowMs);
+    const ready: number[] = [];
+    const failed: number[] = [];
+    for (let t = 0; t < 50; t++) {
+      c.nowMs += 100;
+      core.step({ type: 'tick' }, c.nowMs);
+      for (let rd = core.ready(); rd; rd = core.ready()) {
+        ready.push(...rd.readsReady.map((r) => r.readId));
+        failed.push(...rd.readsFailed.map((r) => r.readId));
+        core.advance(rd, c.nowMs);
+      }
+    }
+    expect(ready).toEqual([]);
+    expect(failed).toEqual([1]);
+  });
+});
+
+describe('raft core: bad input is a value, never a crash', () => {
+  it('a vote request from an unknown node is refused with UNKNOWN_NODE', () => {
+    const { c, leader } = electedCluster();
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+    c.inject(99, follower, { kind: 'VoteRequest', epoch: 50, candidateId: 99, lastEpoch: 50, endOffset: 1000, preVote: false });
+    const answer = c.takeQueued(99);
+    expect(answer[0]?.body).toMatchObject({ kind: 'VoteResponse', granted: false, error: 'UNKNOWN_NODE' });
+    expect(c.node(follower).core.leader().epoch).toBeLessThan(50);
+  });
+
+  it('a vote request with a stale epoch is refused and changes nothing', () => {
+    const { c, leader } = electedCluster();
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+    const before = c.node(follower).core.persistedState();
+    const other = [1, 2, 3].find((id) => id !== leader && id !== follower)!;
+    c.inject(other, follower, { kind: 'VoteRequest', epoch: before.epoch - 1, candidateId: other, lastEpoch: 0, endOffset: 0, preVote: false });
+    expect(c.takeQueued(other)[0]?.body).toMatchObject({ granted: false, epoch: before.epoch });
+    expect(c.node(follower).core.persistedState()).toEqual(before);
+  });
+
+  it('a fetch with a stale epoch gets FENCED_LEADER_EPOCH and the current leader', () => {
+    const { c, leader } = electedCluster();
+    const epoch = c.node(leader).core.leader().epoch;
+    c.inject(2 === leader ? 3 : 2, leader, { kind: 'FetchRequest', fetchId: 1, epoch: epoch - 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0, readRound: 0 });
+    const answer = c.takeQueued(2 === leader ? 3 : 2).find((m) => m.body.kind === 'FetchResponse');
+    expect(answer?.body).toMatchObject({ error: 'FENCED_LEADER_EPOCH', epoch, leaderId: leader });
+  });
+
+  it('a fetch offset past the end is answered with a divergence to the leader end, not a crash', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const epoch = core.leader().epoch;
+    const peer = leader === 1 ? 2 : 1;
+    c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 9, epoch, fetchOffset: 1_000_000, lastFetchedEpoch: epoch, maxWaitMs: 0, readRound: 0 });
+    const answer = c.takeQueued(peer).find((m) => m.body.kind === 'FetchResponse');
+    expect(answer?.body).toMatchObject({ error: 'NONE', divergingEpoch: { epoch, endOffset: core.inspect().logEndOffset } });
+  });
+
+  it('negative offsets and a last-fetched epoch from the future are INVALID_REQUEST', () => {
+    const { c, leader } = electedCluster();
+    const epoch = c.node(leader).core.leader().epoch;
+    const peer = leader === 1 ? 2 : 1;
+    c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 1, epoch, fetchOffset: -5, lastFetchedEpoch: 0, maxWaitMs: 0, readRound: 0 });
+    c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 2, epoch, fetchOffset: 0, lastFetchedEpoch: epoch + 3, maxWaitMs: 0, readRound: 0 });
+    const errors = c.takeQueued(peer).filter((m) => m.body.kind === 'FetchResponse').map((m) => (m.body as { error: string }).error);
+    expect(errors).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST']);
+    expect(c.node(leader).core.role).toBe('Leader');
+  });
+
+  it('a fetch sent to a follower is answered NOT_LEADER_OR_FOLLOWER with the leader hint', () => {
+    const { c, leader } = electedCluster();
+    const follower = leader === 1 ? 2 : 1;
+    c.inject(100, follower, { kind: 'FetchRequest', fetchId: 1, epoch: 0, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 0, readRound: 0 });
+    expect(c.takeQueued(100)[0]?.body).toMatchObject({ error: 'NOT_LEADER_OR_FOLLOWER', leaderId: leader });
+  });
+
+  it('an oversized or empty proposal is refused with BATCH_TOO_LARGE; a follower refuses with NOT_LEADER', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const big = new Uint8Array(limits.proposalBytesMax + 1);
+    expect(core.propose([big], c.nowMs)).toMatchObject({ ok: false, error: 'BATCH_TOO_LARGE' });
+    expect(core.propose([], c.nowMs)).toMatchObject({ ok: false, error: 'BATCH_TOO_LARGE' });
+    const follower = leader === 1 ? 2 : 1;
+    expect(c.node(follower).core.propose([bytes('x')], c.nowMs)).toMatchObject({ ok: false, error: 'NOT_LEADER', leader: { leaderId: leader } });
+  });
+
+  it('a message addressed to another node is ignored and noted as an anomaly', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    core.step({ type: 'receive', message: { from: 2, to: 42, body: { kind: 'BeginQuorumEpochRequest', epoch: 99, leaderId: 2 } } }, c.nowMs);
+    expect(core.role).toBe('Leader');
+    expect(core.anomalies.length).toBe(1);
+  });
+});

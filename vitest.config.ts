@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // 2 cores: one worker per core; simulator files are CPU-bound.
+    maxWorkers: 2,
+  },
+});
