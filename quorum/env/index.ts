@@ -40,7 +40,11 @@ export interface LogStorage {
   load(): Promise<LoadedLog>;
   /** Appends contiguous batches; with `sync` the call resolves only after they are durable. */
   append(batches: readonly LogBatch[], sync: boolean): Promise<void>;
-  /** Removes every record at or after `offset` (a batch boundary). */
+  /**
+   * Removes every batch holding a record at or after `offset`: a batch straddling it goes whole
+   * (a snapshot install cuts a log whose batches do not line up with the snapshot). An offset at
+   * or past the end is a no-op.
+   */
   truncateFrom(offset: number): Promise<void>;
   /** Removes whole batches that end at or before `offset` and records `offset` as the log start. */
   deletePrefix(offset: number): Promise<void>;

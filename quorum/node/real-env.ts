@@ -1,0 +1,32 @@
+// The real Clock, Random and Logger of the seam (DESIGN §5); the simulator has its own in quorum/sim/.
+//
+// Clock: performance.now() is monotonic (wall-clock jumps must not fire or starve election
+// timers). Timers are plain setTimeout and deliberately NOT unref'd: a raft timer is real work
+// that must keep the process alive; shutdown cancels them instead.
+// Logger: a thin adapter, so the core's `(fields, msg)` calls land as pino NDJSON fields.
+
+import { performance } from 'node:perf_hooks';
+import type { BaseLogger } from 'pino';
+import type { Clock, Logger, Random } from '../env/index.js';
+
+export const realClock: Clock = {
+  nowMs: () => performance.now(),
+  setTimer(delayMs: number, fn: () => void): () => void {
+    const handle = setTimeout(fn, Math.max(0, delayMs));
+    return () => clearTimeout(handle);
+  },
+};
+
+export const realRandom: Random = {
+  next: () => Math.random(),
+};
+
+/** Wraps a pino logger (or a child of one: `pinoLogger(root.child({ nodeId }))`). */
+export function pinoLogger(logger: BaseLogger): Logger {
+  return {
+    debug: (fields, msg) => logger.debug(fields, msg),
+    info: (fields, msg) => logger.info(fields, msg),
+    warn: (fields, msg) => logger.warn(fields, msg),
+    error: (fields, msg) => logger.error(fields, msg),
+  };
+}
