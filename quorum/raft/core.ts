@@ -388,6 +388,26 @@ export class RaftCore {
     return rd;
   }
 
+  /**
+   * The part of a Ready that depends on nothing unflushed, for the driver to carry out while a
+   * Ready's I/O is still in flight: committed batches (already durable here) and fetch responses
+   * (data, not acknowledgements). Withheld while a leader change or a snapshot install is pending,
+   * so the state machine still sees those first.
+   */
+  takeLight(): { committed: LogBatch[]; messages: RaftMessage[]; readsReady: { readId: number; offset: number }[]; readsFailed: { readId: number; leader: LeaderInfo }[] } | undefined {
+    if (this.leaderChanged() || this.pendingInstall !== null) return undefined;
+    const committed = this.committedBatches();
+    const messages = this.outbox.filter((m) => m.body.kind === 'FetchResponse');
+    if (committed.length === 0 && messages.length === 0 && this.readsReady.length === 0 && this.readsFailed.length === 0) return undefined;
+    if (messages.length > 0) this.outbox = this.outbox.filter((m) => m.body.kind !== 'FetchResponse');
+    const last = committed[committed.length - 1];
+    if (last !== undefined) this.appliedOffset = batchEndOffset(last);
+    const light = { committed, messages, readsReady: this.readsReady, readsFailed: this.readsFailed };
+    this.readsReady = [];
+    this.readsFailed = [];
+    return light;
+  }
+
   /** The driver did everything the Ready asked. */
   advance(rd: Ready, nowMs: number): void {
     this.nowMs = Math.max(this.nowMs, nowMs);

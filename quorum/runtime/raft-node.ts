@@ -4,7 +4,9 @@
 //   persist quorum state -> write snapshot chunks -> truncate -> drop prefix -> append (+ flush)
 //   -> send messages -> install snapshot -> apply committed batches -> advance
 //
-// so that no vote and no fetch acknowledgement leaves the process before its fsync. The same
+// so that no vote and no fetch acknowledgement leaves the process before its fsync. (The one
+// exception: a leader's fetch responses go out while its own append is in flight; they carry
+// data, not acknowledgements.) The same
 // file runs in real processes (quorum/node env) and in the simulator (quorum/sim env).
 //
 // Group commit: while one Ready's I/O is in flight, new proposals and messages are stepped into
@@ -62,6 +64,10 @@ export class RaftNode implements RaftClient {
   private appliedOffset = 0;
   private download: SnapshotWriter | null = null;
   private snapshotInProgress = false;
+  /** Serializes every hand-over to the state machine (main loop and light lane alike). */
+  private applyChain: Promise<void> = Promise.resolve();
+  /** True while a Ready that installs a snapshot is being carried out: the light lane waits. */
+  private installing = false;
   private idleWaiters: (() => void)[] = [];
   fatalError: unknown = undefined;
 
@@ -221,6 +227,7 @@ export class RaftNode implements RaftClient {
   private kick(): void {
     if (this.lifecycle !== 'running') return;
     if (!this.processing) void this.process();
+    else this.takeLightLane();
     this.armTimer();
   }
 
@@ -232,7 +239,9 @@ export class RaftNode implements RaftClient {
         if (this.lifecycle !== 'running') return;
         const rd = core.ready();
         if (rd === undefined) break;
+        this.installing = rd.installSnapshot !== undefined;
         await this.carryOut(rd);
+        this.installing = false;
         if (this.lifecycle !== 'running') return;
         core.advance(rd, this.env.clock.nowMs());
       }
@@ -269,9 +278,14 @@ export class RaftNode implements RaftClient {
       }
     }
     if (this.lifecycle !== 'running') return;
-    if (rd.append.length > 0) await env.log.append(rd.append, rd.flush);
+    // Fetch responses carry no durability claim (the leader counts itself only once flushed), so
+    // they leave while the append is in flight: the followers' fsyncs overlap the leader's.
+    // Everything else (votes, fetch requests, which acknowledge offsets) waits for the flush.
+    const appended = rd.append.length > 0 ? env.log.append(rd.append, rd.flush) : undefined;
+    for (const m of rd.messages) if (m.body.kind === 'FetchResponse') env.transport.send(m);
+    if (appended !== undefined) await appended;
     if (this.lifecycle !== 'running') return;
-    for (const m of rd.messages) env.transport.send(m);
+    for (const m of rd.messages) if (m.body.kind !== 'FetchResponse') env.transport.send(m);
     for (const r of rd.snapshotReads) {
       const size = await env.snapshotStore.size(r.response.snapshotId);
       const bytes = await env.snapshotStore.read(r.response.snapshotId, r.response.position, r.maxBytes);
@@ -279,26 +293,59 @@ export class RaftNode implements RaftClient {
       env.transport.send({ from: this.config.nodeId, to: r.to, body: { ...r.response, size, bytes } });
     }
     if (rd.installSnapshot !== undefined) {
-      const bytes = await env.snapshotStore.readAll(rd.installSnapshot);
-      await this.stateMachine.loadSnapshot(rd.installSnapshot, bytes);
-      this.appliedOffset = rd.installSnapshot.endOffset;
-      env.logger.info({ nodeId: this.config.nodeId, snapshot: rd.installSnapshot }, 'installed snapshot from the leader');
+      const id = rd.installSnapshot;
+      const bytes = await env.snapshotStore.readAll(id);
+      await this.inApplyOrder(async () => {
+        await this.stateMachine.loadSnapshot(id, bytes);
+        this.appliedOffset = id.endOffset;
+      });
+      env.logger.info({ nodeId: this.config.nodeId, snapshot: id }, 'installed snapshot from the leader');
     }
     if (rd.leaderChange !== undefined) this.onLeaderChange(rd.leaderChange);
-    if (rd.committed.length > 0) {
-      await this.stateMachine.apply(rd.committed);
-      this.appliedOffset = batchEndOffset(rd.committed[rd.committed.length - 1]!);
-      this.settleProposals(rd.committed);
-    }
-    for (const r of rd.readsFailed) {
-      this.reads.get(r.readId)?.reject(new NotLeaderError(r.leader));
-      this.reads.delete(r.readId);
-    }
-    for (const r of rd.readsReady) {
-      const read = this.reads.get(r.readId);
-      if (read !== undefined) read.offset = r.offset;
-    }
-    this.settleReads();
+    await this.handOver(rd.committed, rd.readsReady, rd.readsFailed);
+  }
+
+  /**
+   * The light lane: while a Ready's I/O is in flight, commits that are already durable and the
+   * leader's fetch responses go out at once instead of waiting for that fsync (it would otherwise
+   * add a whole fsync to every commit under load).
+   */
+  private takeLightLane(): void {
+    if (this.installing) return;
+    const light = this.core!.takeLight();
+    if (light === undefined) return;
+    for (const m of light.messages) this.env.transport.send(m);
+    void this.handOver(light.committed, light.readsReady, light.readsFailed).catch((e) => this.fail(e));
+  }
+
+  /** Applies committed batches and settles what waited on them, strictly in the order handed out. */
+  private handOver(
+    committed: readonly LogBatch[],
+    readsReady: readonly { readId: number; offset: number }[],
+    readsFailed: readonly { readId: number; leader: LeaderInfo }[],
+  ): Promise<void> {
+    return this.inApplyOrder(async () => {
+      if (committed.length > 0) {
+        await this.stateMachine.apply(committed);
+        this.appliedOffset = batchEndOffset(committed[committed.length - 1]!);
+        this.settleProposals(committed);
+      }
+      for (const r of readsFailed) {
+        this.reads.get(r.readId)?.reject(new NotLeaderError(r.leader));
+        this.reads.delete(r.readId);
+      }
+      for (const r of readsReady) {
+        const read = this.reads.get(r.readId);
+        if (read !== undefined) read.offset = r.offset;
+      }
+      this.settleReads();
+    });
+  }
+
+  private inApplyOrder(fn: () => Promise<void>): Promise<void> {
+    const next = this.applyChain.then(() => (this.lifecycle === 'running' ? fn() : undefined));
+    this.applyChain = next.catch(() => undefined);
+    return next;
   }
 
   private onLeaderChange(leader: LeaderInfo): void {
