@@ -40,9 +40,6 @@ export class BatchCorruptError extends Error {
 }
 
 /** The offset after the batch's last record: a control batch holds exactly one record. */
-export function batchEndOffset(batch: LogBatch): number {
-  return batch.baseOffset + (batch.control === undefined ? batch.records.length : 1);
-}
 
 export function encodeBatch(batch: LogBatch): Uint8Array {
   const shapeError = checkBatchShape(batch.baseOffset, batch.epoch, batch.appendTimeMs, batch.records, batch.control);

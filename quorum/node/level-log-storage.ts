@@ -25,7 +25,8 @@ import { mkdir } from 'node:fs/promises';
 import { Level } from 'level';
 import type { LogBatch } from '../raft/types.js';
 import type { LoadedLog, Logger, LogStorage } from '../env/index.js';
-import { BatchCorruptError, batchEndOffset, decodeBatch, encodeBatch } from './batch-codec.js';
+import { BatchCorruptError, decodeBatch, encodeBatch } from './batch-codec.js';
+import { batchEndOffset } from '../raft/raft-log.js';
 
 const LOG_PREFIX = 0x4c; // 'L'
 const LOG_KEY_LENGTH = 9;

@@ -320,9 +320,7 @@ export class RaftCore {
         for (const p of s.parked.values()) t = Math.min(t, p.expiresMs);
         break;
     }
-    if (this.wantsToFetch()) {
-      t = Math.min(t, this.inflightFetch === null ? this.nextFetchMs : this.inflightFetch.sentMs + this.config.requestTimeoutMs);
-    }
+    if (this.wantsToFetch()) t = Math.min(t, this.inflightFetch === null ? this.nextFetchMs : this.fetchRetryAtMs(this.inflightFetch));
     return t;
   }
 
@@ -718,7 +716,10 @@ export class RaftCore {
     }
     const s = this.state;
     if (s.role === 'Prospective' && resp.preVote) {
-      if (resp.epoch === this.epoch && resp.leaderId !== null && resp.leaderId !== this.config.nodeId) {
+      // A refusal from a voter that still follows a live leader sends us back to that leader. A
+      // grant may name the same leader (its follower stopped hearing from it): that leader is
+      // what we are replacing, so do not go back to it.
+      if (!resp.granted && resp.epoch === this.epoch && resp.leaderId !== null && resp.leaderId !== this.config.nodeId) {
         this.becomeFollower(this.epoch, resp.leaderId);
         return;
       }
@@ -892,7 +893,9 @@ export class RaftCore {
     if (!this.wantsToFetch()) return;
     const now = this.nowMs;
     if (this.inflightFetch !== null) {
-      if (now - this.inflightFetch.sentMs < this.config.requestTimeoutMs) return;
+      // Compare against the same number nextDeadlineMs reports, or float rounding can leave a
+      // timer that is always due and a check that is never true (a zero-delay busy loop).
+      if (now < this.fetchRetryAtMs(this.inflightFetch)) return;
       this.inflightFetch = null; // lost; ask again
     }
     if (now < this.nextFetchMs) return;
@@ -919,6 +922,10 @@ export class RaftCore {
       maxWaitMs: this.config.fetchMaxWaitMs,
       readRound: this.readRoundSeen,
     });
+  }
+
+  private fetchRetryAtMs(inflight: Inflight): number {
+    return inflight.sentMs + this.config.requestTimeoutMs;
   }
 
   private onFetchResponse(from: NodeId, resp: FetchResponse): void {

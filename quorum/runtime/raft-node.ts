@@ -20,7 +20,7 @@ import type { NodeEnv, SnapshotWriter } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
 import { RaftCore } from '../raft/core.js';
 import { batchEndOffset } from '../raft/raft-log.js';
-import type { Input, LeaderInfo, LogBatch, Ready, SnapshotId } from '../raft/types.js';
+import type { FetchSnapshotResponse, Input, LeaderInfo, LogBatch, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
 import {
   NotLeaderError,
   ProposalRejectedError,
@@ -66,8 +66,6 @@ export class RaftNode implements RaftClient {
   private snapshotInProgress = false;
   /** Serializes every hand-over to the state machine (main loop and light lane alike). */
   private applyChain: Promise<void> = Promise.resolve();
-  /** True while a Ready that installs a snapshot is being carried out: the light lane waits. */
-  private installing = false;
   private idleWaiters: (() => void)[] = [];
   fatalError: unknown = undefined;
 
@@ -239,9 +237,20 @@ export class RaftNode implements RaftClient {
         if (this.lifecycle !== 'running') return;
         const rd = core.ready();
         if (rd === undefined) break;
-        this.installing = rd.installSnapshot !== undefined;
-        await this.carryOut(rd);
-        this.installing = false;
+        // The hand-over slot is reserved now, before any I/O, so batches the light lane hands
+        // out meanwhile (all of them later offsets) queue behind this Ready's.
+        let ioDone!: () => void;
+        const io = new Promise<void>((resolve) => (ioDone = resolve));
+        const handedOver = this.inApplyOrder(async () => {
+          await io;
+          await this.handOverReady(rd);
+        });
+        try {
+          await this.carryOutIo(rd);
+        } finally {
+          ioDone();
+        }
+        await handedOver;
         if (this.lifecycle !== 'running') return;
         core.advance(rd, this.env.clock.nowMs());
       }
@@ -255,7 +264,8 @@ export class RaftNode implements RaftClient {
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async carryOut(rd: Ready): Promise<void> {
+  /** Disk and network, in the safe order. */
+  private async carryOutIo(rd: Ready): Promise<void> {
     const { env } = this;
     if (rd.quorumState !== undefined) await env.quorumStateStore.write(rd.quorumState);
     for (const w of rd.snapshotWrites) {
@@ -286,23 +296,37 @@ export class RaftNode implements RaftClient {
     if (appended !== undefined) await appended;
     if (this.lifecycle !== 'running') return;
     for (const m of rd.messages) if (m.body.kind !== 'FetchResponse') env.transport.send(m);
-    for (const r of rd.snapshotReads) {
-      const size = await env.snapshotStore.size(r.response.snapshotId);
-      const bytes = await env.snapshotStore.read(r.response.snapshotId, r.response.position, r.maxBytes);
-      if (this.lifecycle !== 'running') return;
-      env.transport.send({ from: this.config.nodeId, to: r.to, body: { ...r.response, size, bytes } });
+    for (const r of rd.snapshotReads) await this.serveSnapshotRead(r);
+  }
+
+  /** Reads a FetchSnapshot chunk; a snapshot deleted meanwhile (a newer one replaced it) is SNAPSHOT_NOT_FOUND. */
+  private async serveSnapshotRead(r: SnapshotReadRequest): Promise<void> {
+    const { env } = this;
+    const id = r.response.snapshotId;
+    let body: FetchSnapshotResponse;
+    try {
+      const size = await env.snapshotStore.size(id);
+      const bytes = await env.snapshotStore.read(id, r.response.position, r.maxBytes);
+      body = { ...r.response, size, bytes };
+    } catch (e) {
+      const stillThere = (await env.snapshotStore.list()).some((s) => s.endOffset === id.endOffset && s.epoch === id.epoch);
+      if (stillThere) throw e;
+      body = { ...r.response, error: 'SNAPSHOT_NOT_FOUND', size: 0, bytes: new Uint8Array(0) };
     }
+    if (this.lifecycle === 'running') env.transport.send({ from: this.config.nodeId, to: r.to, body });
+  }
+
+  /** The state machine's part, run in its apply-order slot. */
+  private async handOverReady(rd: Ready): Promise<void> {
     if (rd.installSnapshot !== undefined) {
       const id = rd.installSnapshot;
-      const bytes = await env.snapshotStore.readAll(id);
-      await this.inApplyOrder(async () => {
-        await this.stateMachine.loadSnapshot(id, bytes);
-        this.appliedOffset = id.endOffset;
-      });
-      env.logger.info({ nodeId: this.config.nodeId, snapshot: id }, 'installed snapshot from the leader');
+      const bytes = await this.env.snapshotStore.readAll(id);
+      await this.stateMachine.loadSnapshot(id, bytes);
+      this.appliedOffset = id.endOffset;
+      this.env.logger.info({ nodeId: this.config.nodeId, snapshot: id }, 'installed snapshot from the leader');
     }
     if (rd.leaderChange !== undefined) this.onLeaderChange(rd.leaderChange);
-    await this.handOver(rd.committed, rd.readsReady, rd.readsFailed);
+    await this.applyAndSettle(rd.committed, rd.readsReady, rd.readsFailed);
   }
 
   /**
@@ -311,37 +335,35 @@ export class RaftNode implements RaftClient {
    * add a whole fsync to every commit under load).
    */
   private takeLightLane(): void {
-    if (this.installing) return;
     const light = this.core!.takeLight();
     if (light === undefined) return;
     for (const m of light.messages) this.env.transport.send(m);
-    void this.handOver(light.committed, light.readsReady, light.readsFailed).catch((e) => this.fail(e));
+    void this.inApplyOrder(() => this.applyAndSettle(light.committed, light.readsReady, light.readsFailed)).catch((e) => this.fail(e));
   }
 
-  /** Applies committed batches and settles what waited on them, strictly in the order handed out. */
-  private handOver(
+  /** Applies committed batches and settles the proposals and reads that waited on them. */
+  private async applyAndSettle(
     committed: readonly LogBatch[],
     readsReady: readonly { readId: number; offset: number }[],
     readsFailed: readonly { readId: number; leader: LeaderInfo }[],
   ): Promise<void> {
-    return this.inApplyOrder(async () => {
-      if (committed.length > 0) {
-        await this.stateMachine.apply(committed);
-        this.appliedOffset = batchEndOffset(committed[committed.length - 1]!);
-        this.settleProposals(committed);
-      }
-      for (const r of readsFailed) {
-        this.reads.get(r.readId)?.reject(new NotLeaderError(r.leader));
-        this.reads.delete(r.readId);
-      }
-      for (const r of readsReady) {
-        const read = this.reads.get(r.readId);
-        if (read !== undefined) read.offset = r.offset;
-      }
-      this.settleReads();
-    });
+    if (committed.length > 0) {
+      await this.stateMachine.apply(committed);
+      this.appliedOffset = batchEndOffset(committed[committed.length - 1]!);
+      this.settleProposals(committed);
+    }
+    for (const r of readsFailed) {
+      this.reads.get(r.readId)?.reject(new NotLeaderError(r.leader));
+      this.reads.delete(r.readId);
+    }
+    for (const r of readsReady) {
+      const read = this.reads.get(r.readId);
+      if (read !== undefined) read.offset = r.offset;
+    }
+    this.settleReads();
   }
 
+  /** Every hand-over to the state machine runs through here, strictly one after another. */
   private inApplyOrder(fn: () => Promise<void>): Promise<void> {
     const next = this.applyChain.then(() => (this.lifecycle === 'running' ? fn() : undefined));
     this.applyChain = next.catch(() => undefined);

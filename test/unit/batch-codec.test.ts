@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import type { LogBatch } from '../../quorum/raft/types.js';
-import { BatchCorruptError, batchEndOffset, decodeBatch, encodeBatch } from '../../quorum/node/batch-codec.js';
+import { BatchCorruptError, decodeBatch, encodeBatch } from '../../quorum/node/batch-codec.js';
+import { batchEndOffset } from '../../quorum/raft/raft-log.js';
 import { crc32c } from '../../quorum/node/crc32c.js';
 
 const nodeId = fc.nat({ max: 1000 });
