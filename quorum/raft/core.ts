@@ -196,6 +196,14 @@ export class RaftCore {
       this.leaderId = qs.leaderId;
       this.votedId = qs.votedId;
     }
+    if (this.log.lastEpoch > this.epoch) {
+      // The log knows a later epoch than the quorum-state file (a lost or replaced file): never
+      // act in an epoch older than our own records; who led or got our vote there is unknown.
+      this.epoch = this.log.lastEpoch;
+      this.leaderId = null;
+      this.votedId = null;
+      this.quorumStateDirty = true;
+    }
     if (this.leaderId !== null && this.leaderId === config.nodeId) {
       // KAFKA-10527: never lead the same epoch twice; unflushed records could be rewritten.
       this.state = { role: 'Resigned', electionDeadlineMs: nowMs + this.randomElectionTimeout() };

@@ -56,6 +56,8 @@ export class RaftNode implements RaftClient {
   private core: RaftCore | undefined;
   private lifecycle: 'created' | 'running' | 'stopped' | 'halted' = 'created';
   private processing = false;
+  /** The Ready loop while it runs (stop() waits for it). */
+  private loop: Promise<void> = Promise.resolve();
   private timerCancel: (() => void) | null = null;
   private timerAtMs = Infinity;
   private readonly proposals: PendingProposal[] = [];
@@ -100,6 +102,9 @@ export class RaftNode implements RaftClient {
       await this.whenIdle();
     }
     this.shutDown('stopped', new ProposalRejectedError('SHUTTING_DOWN', 'the node is shutting down'));
+    // Let the I/O already under way finish, so the owner can close the storage after us.
+    await this.loop;
+    await this.applyChain;
   }
 
   /** A crash: stop at once, complete nothing. */
@@ -224,7 +229,7 @@ export class RaftNode implements RaftClient {
 
   private kick(): void {
     if (this.lifecycle !== 'running') return;
-    if (!this.processing) void this.process();
+    if (!this.processing) this.loop = this.process();
     else this.takeLightLane();
     this.armTimer();
   }

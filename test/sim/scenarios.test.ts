@@ -4,65 +4,9 @@
 // A seed that ever failed a random run belongs here as a named scenario.
 import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../quorum/raft/types.js';
-import { SimCluster } from '../../quorum/sim/cluster.js';
-import { realDriverFactory } from '../../quorum/sim/real-driver.js';
-import { finalCheck, formatFailure, runSimulation } from '../../quorum/sim/run.js';
+import { formatFailure, runSimulation } from '../../quorum/sim/run.js';
 import { deriveOptions } from '../../quorum/sim/sim-options.js';
-import type { SimOptionsInput } from '../../quorum/sim/sim-options.js';
-import type { OpRecord } from '../../quorum/sim/workload.js';
-
-const SEEDS = [1, 2, 3];
-const TEST_TIMEOUT_MS = 30_000;
-
-async function startCluster(input: SimOptionsInput): Promise<SimCluster> {
-  const c = new SimCluster(input, { factory: realDriverFactory, logLines: 200 });
-  await c.start();
-  return c;
-}
-
-function report(c: SimCluster): string {
-  return `seed ${c.options.seed}: ${c.violations.join('\n')}\n${c.describe()}\n${c.log
-    .slice(-40)
-    .map((l) => `${l.timeMs.toFixed(1)} n${l.nodeId} ${l.msg} ${JSON.stringify(l.fields)}`)
-    .join('\n')}`;
-}
-
-function expectClean(c: SimCluster): void {
-  expect(c.violations, report(c)).toEqual([]);
-}
-
-async function expectLeader(c: SimCluster, boundMs = 15_000): Promise<NodeId> {
-  const ok = await c.waitFor(() => c.leader() !== undefined, boundMs);
-  expectClean(c);
-  expect(ok, `no leader within ${boundMs} ms: ${c.describe()}`).toBe(true);
-  return c.leader()!.nodeId;
-}
-
-async function expectCommit(c: SimCluster, boundMs = 15_000): Promise<OpRecord> {
-  const op = await c.proposeAndWait(boundMs);
-  expectClean(c);
-  expect(op, `no proposal committed within ${boundMs} ms: ${c.describe()}`).toBeDefined();
-  return op!;
-}
-
-/** Every live node has applied exactly up to the leader's high watermark. */
-async function expectConverged(c: SimCluster, boundMs = 15_000): Promise<void> {
-  const ok = await c.waitFor(() => {
-    const l = c.leader();
-    if (l === undefined) return false;
-    return c.liveNodes().every((n) => n.started && n.stateMachine?.appliedEnd === l.inspection.highWatermark);
-  }, boundMs);
-  expectClean(c);
-  expect(ok, `not converged within ${boundMs} ms: ${c.describe()}`).toBe(true);
-}
-
-async function finish(c: SimCluster): Promise<void> {
-  c.workload.stop();
-  await expectConverged(c);
-  await c.runFor(1000);
-  finalCheck(c);
-  expectClean(c);
-}
+import { SEEDS, TEST_TIMEOUT_MS, expectClean, expectCommit, expectLeader, finish, report, startCluster } from '../support/sim-scenario.js';
 
 describe('simulated scenarios', () => {
   it.each(SEEDS)('(voters=1) a lone voter elects itself and commits (seed %i)', async (seed) => {

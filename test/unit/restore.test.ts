@@ -1,0 +1,127 @@
+// Start-up against real storage: the log must start at a snapshot (KAFKA-14240), and a crash
+// between writing a snapshot and dropping the log it replaces is repaired, not fatal.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger, NodeEnv } from '../../quorum/env/index.js';
+import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
+import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
+import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
+import { LocalHub } from '../../quorum/node/local-transport.js';
+import { realClock } from '../../quorum/node/real-env.js';
+import { raftConfig } from '../../quorum/raft/config.js';
+import type { LogBatch, SnapshotId } from '../../quorum/raft/types.js';
+import { RaftNode } from '../../quorum/runtime/raft-node.js';
+import { StorageInconsistentError } from '../../quorum/runtime/restore.js';
+import { SeqRandom } from '../support/core-cluster.js';
+
+const dirs: string[] = [];
+const logs: LevelLogStorage[] = [];
+afterEach(async () => {
+  for (const l of logs.splice(0)) await l.close();
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+function batch(baseOffset: number, count: number, epoch = 1): LogBatch {
+  return { baseOffset, epoch, appendTimeMs: 0, records: Array.from({ length: count }, (_, i) => new Uint8Array([baseOffset + i])) };
+}
+
+const warnings: string[] = [];
+const logger: Logger = { debug() {}, info() {}, warn: (_f, m) => warnings.push(m), error() {} };
+
+async function envAt(dir: string): Promise<NodeEnv> {
+  const log = await LevelLogStorage.open(join(dir, 'log'), logger);
+  logs.push(log);
+  return {
+    clock: realClock,
+    random: new SeqRandom(3),
+    transport: new LocalHub().transport(1),
+    log,
+    quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
+    snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
+    logger,
+  };
+}
+
+class Recorder {
+  loaded: SnapshotId[] = [];
+  apply(): void {}
+  loadSnapshot(id: SnapshotId): void {
+    this.loaded.push(id);
+  }
+}
+
+async function writeSnapshot(env: NodeEnv, id: SnapshotId): Promise<void> {
+  const w = env.snapshotStore.create(id);
+  await w.write(new Uint8Array([1, 2, 3]));
+  await w.commit();
+}
+
+async function freshDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'mq-restore-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('start-up reconciles the log with the snapshots', () => {
+  it('KAFKA-14240: a log that starts above 0 with no snapshot refuses to start, saying what to do', async () => {
+    const env = await envAt(await freshDir());
+    await env.log.load();
+    await env.log.append([batch(0, 5), batch(5, 5)], true);
+    await env.log.deletePrefix(5);
+    const node = new RaftNode(env, raftConfig(1, [1]), new Recorder());
+    const err = await node.start().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageInconsistentError);
+    expect(String((err as Error).message)).toMatch(/starts at offset 5 .* no valid snapshot .* re-format/);
+  });
+
+  it('a crash after a snapshot was written but before the log was cut: the log is kept and the snapshot loaded', async () => {
+    const env = await envAt(await freshDir());
+    await env.log.load();
+    await env.log.append([batch(0, 3), batch(3, 3), batch(6, 4)], true);
+    await writeSnapshot(env, { endOffset: 6, epoch: 1 });
+    const sm = new Recorder();
+    const node = new RaftNode(env, raftConfig(1, [1]), sm);
+    await node.start();
+    expect(sm.loaded).toEqual([{ endOffset: 6, epoch: 1 }]);
+    const i = node.inspect();
+    expect(i.logStartOffset).toBe(6);
+    expect(i.batches[0]?.baseOffset).toBe(6);
+    expect(i.logEndOffset).toBeGreaterThanOrEqual(10);
+    await node.stop();
+  });
+
+  it('a log that does not reach the newest snapshot restarts empty at the snapshot, with a warning', async () => {
+    const env = await envAt(await freshDir());
+    await env.log.load();
+    await env.log.append([batch(0, 4)], true);
+    await writeSnapshot(env, { endOffset: 20, epoch: 3 });
+    const sm = new Recorder();
+    const node = new RaftNode(env, raftConfig(1, [1]), sm);
+    warnings.length = 0;
+    await node.start();
+    expect(warnings.some((w) => /does not reach the newest snapshot/.test(w))).toBe(true);
+    expect(sm.loaded).toEqual([{ endOffset: 20, epoch: 3 }]);
+    expect(node.inspect().logStartOffset).toBe(20);
+    expect(node.inspect().batches.every((b) => b.baseOffset >= 20)).toBe(true);
+    await node.stop();
+  });
+
+  it('a snapshot whose epoch disagrees with the log at its offset is treated like one the log does not reach', async () => {
+    const env = await envAt(await freshDir());
+    await env.log.load();
+    await env.log.append([batch(0, 3, 1), batch(3, 3, 1)], true);
+    await writeSnapshot(env, { endOffset: 3, epoch: 2 });
+    const node = new RaftNode(env, raftConfig(1, [1]), new Recorder());
+    await node.start();
+    expect(node.inspect().logStartOffset).toBe(3);
+    // The quorum-state file is older than the snapshot's epoch: the node must still lead in a later epoch.
+    for (let i = 0; i < 200 && node.status().role !== 'Leader'; i++) await new Promise((r) => setTimeout(r, 10));
+    const position = await node.propose([new Uint8Array([9])]);
+    expect(position.epoch).toBeGreaterThan(2);
+    expect(node.inspect().batches.every((b) => b.epoch > 2)).toBe(true);
+    expect(node.fatalError).toBeUndefined();
+    await node.stop();
+  });
+});
