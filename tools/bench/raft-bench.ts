@@ -9,16 +9,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { silentLogger, type NodeEnv } from '../../quorum/env/index.js';
-import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
-import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
-import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
-import { LocalHub } from '../../quorum/node/local-transport.js';
-import { realClock, realRandom } from '../../quorum/node/real-env.js';
-import { raftConfig } from '../../quorum/raft/config.js';
+import { silentLogger } from '../../quorum/env/index.js';
+import { startLocalCluster } from '../../quorum/node/local-cluster.js';
+import type { RaftNode } from '../../quorum/runtime/raft-node.js';
 import type { LogBatch } from '../../quorum/raft/types.js';
 import { NotLeaderError, type StateMachine } from '../../quorum/runtime/api.js';
-import { RaftNode } from '../../quorum/runtime/raft-node.js';
 import { percentile, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
@@ -41,47 +36,6 @@ class CountingStateMachine implements StateMachine {
     for (const b of batches) this.records += b.records.length;
   }
   loadSnapshot(): void {}
-}
-
-async function startCluster(root: string) {
-  const hub = new LocalHub();
-  const voters = [1, 2, 3];
-  const nodes: RaftNode[] = [];
-  const envs: NodeEnv[] = [];
-  for (const id of voters) {
-    const dir = join(root, `node-${id}`);
-    const env: NodeEnv = {
-      clock: realClock,
-      random: realRandom,
-      transport: hub.transport(id),
-      log: await LevelLogStorage.open(join(dir, 'log'), silentLogger),
-      quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
-      snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), silentLogger),
-      logger: silentLogger,
-    };
-    const node = new RaftNode(env, raftConfig(id, voters), new CountingStateMachine(), {
-      onFatal: (e) => {
-        console.error(`node ${id} failed:`, e);
-        process.exit(1);
-      },
-    });
-    await node.start();
-    nodes.push(node);
-    envs.push(env);
-  }
-  return { nodes, envs, hub };
-}
-
-async function waitForLeader(nodes: RaftNode[]): Promise<RaftNode> {
-  for (let i = 0; i < 500; i++) {
-    const leader = nodes.find((n) => n.status().role === 'Leader');
-    if (leader !== undefined) {
-      await leader.propose([new Uint8Array(1)]); // the epoch's first commit
-      return leader;
-    }
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('no leader elected within 10 s');
 }
 
 async function throughput(leader: RaftNode): Promise<{ recordsPerSec: number; committed: number }> {
@@ -113,9 +67,18 @@ async function latency(leader: RaftNode): Promise<number[]> {
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'mq-bench-raft-'));
-  const { nodes, envs } = await startCluster(root);
+  const cluster = await startLocalCluster({
+    root,
+    voters: [1, 2, 3],
+    stateMachine: () => new CountingStateMachine(),
+    logger: () => silentLogger,
+    onFatal: (id, e) => {
+      console.error(`node ${id} failed:`, e);
+      process.exit(1);
+    },
+  });
   try {
-    const leader = await waitForLeader(nodes);
+    const leader = await cluster.waitForLeader(10_000);
     await latency(leader); // warm up the JIT and level
     const tput = await throughput(leader);
     const lat = await latency(leader);
@@ -138,8 +101,7 @@ async function main(): Promise<void> {
     if (e instanceof NotLeaderError) console.error('leadership moved during the benchmark:', e.message);
     throw e;
   } finally {
-    for (const n of nodes) await n.stop();
-    for (const e of envs) await e.log.close();
+    await cluster.stop();
     await rm(root, { recursive: true, force: true });
   }
 }
