@@ -222,6 +222,32 @@ export class LevelLogStorage implements LogStorage {
     });
   }
 
+  /**
+   * Batches holding offsets in [fromOffset, toOffset), in order, CRC-checked (for tools such as
+   * dump-log; the running node serves fetches from the core's in-memory tail). A batch that
+   * straddles `fromOffset` is included whole.
+   */
+  async readRange(fromOffset: number, toOffset: number): Promise<LogBatch[]> {
+    assert.ok(Number.isSafeInteger(fromOffset) && Number.isSafeInteger(toOffset) && fromOffset <= toOffset, `readRange(${fromOffset}, ${toOffset})`);
+    const out: LogBatch[] = [];
+    if (fromOffset >= toOffset) return out;
+    const first = (await this.db.has(logKey(fromOffset))) ? [] : await this.db.keys({ gte: LOG_KEYS_GTE, lt: logKey(fromOffset), reverse: true, limit: 1 }).all();
+    const it = this.db.iterator({ gte: first[0] ?? logKey(fromOffset), lt: logKey(toOffset) });
+    try {
+      for (;;) {
+        const entries = await it.nextv(LOAD_ENTRIES_PER_READ);
+        if (entries.length === 0) break;
+        for (const [, value] of entries) {
+          const batch = decodeBatch(value);
+          if (batchEndOffset(batch) > fromOffset) out.push(batch);
+        }
+      }
+    } finally {
+      await it.close();
+    }
+    return out;
+  }
+
   async close(): Promise<void> {
     await this.db.close();
   }

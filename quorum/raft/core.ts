@@ -1065,9 +1065,10 @@ export class RaftCore {
     assert(id.endOffset >= this.log.startOffset && this.log.isBatchBoundary(id.endOffset), `snapshot at ${id.endOffset} is not on a batch boundary`);
     assert(this.log.epochBefore(id.endOffset) === id.epoch, `snapshot epoch ${id.epoch} does not match the log`);
     this.snapshots.push(id);
-    if (this.snapshots.length > this.config.snapshotsRetained) {
-      this.snapshots.splice(0, this.snapshots.length - this.config.snapshotsRetained);
-      const oldest = this.snapshots[0]!;
+    if (this.snapshots.length > this.config.snapshotsRetained) this.snapshots.splice(0, this.snapshots.length - this.config.snapshotsRetained);
+    // The log starts at the oldest snapshot kept (retaining more than one leaves followers slack).
+    const oldest = this.snapshots[0]!;
+    if (oldest.endOffset > this.log.startOffset) {
       this.log.startAt(oldest);
       this.pendingLogStart = oldest.endOffset;
     }

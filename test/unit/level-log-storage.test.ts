@@ -138,6 +138,16 @@ describe('LevelLogStorage', () => {
     expect(loaded.recovered).toBeUndefined();
   });
 
+  it('readRange returns the batches holding [from, to), a straddling first batch whole', async () => {
+    const log = await openLog();
+    await log.load();
+    await log.append([batch(0, 3), batch(3, 3), batch(6, 3), batch(9, 3)], true);
+    expect((await log.readRange(4, 9)).map((b) => b.baseOffset)).toEqual([3, 6]);
+    expect((await log.readRange(0, 12)).map((b) => b.baseOffset)).toEqual([0, 3, 6, 9]);
+    expect((await log.readRange(6, 7)).map((b) => b.baseOffset)).toEqual([6]);
+    expect(await log.readRange(5, 5)).toEqual([]);
+  });
+
   it('truncateFrom at or past the end is a no-op; inside a batch it removes that whole batch', async () => {
     const log = await openLog();
     await log.load();

@@ -184,6 +184,21 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(answer?.body).toMatchObject({ error: 'NONE', divergingEpoch: { epoch, endOffset: core.inspect().logEndOffset } });
   });
 
+  it('a fetch offset before the log start is redirected to the snapshot that replaced it', () => {
+    const c = new CoreCluster([1], [], { snapshotsRetained: 1 });
+    c.run(100);
+    const core = c.node(1).core;
+    const r = core.propose([bytes('a'), bytes('b')], c.nowMs);
+    c.run(10);
+    expect(r.ok).toBe(true);
+    const id = core.snapshotIdAt(core.inspect().appliedOffset);
+    core.step({ type: 'snapshotTaken', snapshotId: id }, c.nowMs);
+    c.drain();
+    expect(core.inspect().logStartOffset).toBe(id.endOffset);
+    c.inject(100, 1, { kind: 'FetchRequest', fetchId: 3, epoch: core.leader().epoch, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 500, readRound: 0 });
+    expect(c.takeQueued(100)[0]?.body).toMatchObject({ kind: 'FetchResponse', error: 'NONE', snapshotId: id, batches: [] });
+  });
+
   it('negative offsets and a last-fetched epoch from the future are INVALID_REQUEST', () => {
     const { c, leader } = electedCluster();
     const epoch = c.node(leader).core.leader().epoch;
