@@ -35,6 +35,7 @@
 import type { RaftConfig } from './config.js';
 import { assert } from './assert.js';
 import { limits } from '../limits.js';
+import { malformedReason } from './message-validation.js';
 import { majority, nextHighWatermark } from './quorum-math.js';
 import { RaftLog, batchBytes, batchEndOffset } from './raft-log.js';
 import type {
@@ -346,7 +347,7 @@ export class RaftCore {
       this.outbox.length > 0 ||
       this.snapshotReads.length > 0 ||
       this.pendingInstall !== null ||
-      this.committedEnd() > this.appliedOffset ||
+      (this.committedEnd() > this.appliedOffset && this.committedBatches().length > 0) ||
       this.readsReady.length > 0 ||
       this.readsFailed.length > 0 ||
       this.leaderChanged()
@@ -613,9 +614,11 @@ export class RaftCore {
     assert(s.role === 'Leader', 'only a leader resigns');
     // Preferred successors: the best-caught-up voters first (KIP-595 EndQuorumEpoch).
     const successors = this.otherVoters().sort((a, b) => (s.replicas.get(b)?.endOffset ?? 0) - (s.replicas.get(a)?.endOffset ?? 0));
-    for (const p of s.parked.values()) this.answerFetchError(p.from, p.request, 'NOT_LEADER_OR_FOLLOWER');
     this.leaveRole();
     this.state = { role: 'Resigned', electionDeadlineMs: this.nowMs + this.randomElectionTimeout() };
+    // Answered as Resigned, so the answers name no leader: a late one must not send a successor
+    // back to following us.
+    for (const p of s.parked.values()) this.answerFetchError(p.from, p.request, 'NOT_LEADER_OR_FOLLOWER');
     for (const v of this.otherVoters()) {
       this.send(v, { kind: 'EndQuorumEpochRequest', epoch: this.epoch, leaderId: this.config.nodeId, preferredSuccessors: successors });
     }
@@ -656,6 +659,11 @@ export class RaftCore {
     }
     const from = message.from;
     const body = message.body;
+    const malformed = malformedReason(body, this.config.voters);
+    if (malformed !== null) {
+      this.anomalies.push(`from node ${from}: ${malformed}`);
+      return;
+    }
     switch (body.kind) {
       case 'VoteRequest':
         return this.onVoteRequest(from, body);
@@ -840,6 +848,9 @@ export class RaftCore {
       }
       return this.send(from, { ...base, highWatermark: this.highWatermark, divergingEpoch: { epoch: agreed.epoch, endOffset }, batches: [] });
     }
+    // Below here the replica's log agrees with ours up to fetchOffset, so it holds whole batches
+    // of ours: an offset inside one is malformed (it would put the high watermark mid-batch).
+    if (!this.log.isBatchBoundary(req.fetchOffset)) return this.answerFetchError(from, req, 'INVALID_REQUEST');
     // A valid position: the replica holds everything below fetchOffset (KAFKA-12181: it may move back).
     const replica = this.replicaFor(s, from);
     replica.endOffset = req.fetchOffset;
@@ -945,8 +956,8 @@ export class RaftCore {
       if (current) this.nextFetchMs = this.nowMs + RETRY_BACKOFF_MS;
       return;
     }
-    if (!this.isVoterId(from) || resp.leaderId !== from) return;
-    if (!this.observeEpoch(resp.epoch, from) || !current) return;
+    if (!this.isVoterId(from) || resp.leaderId !== from || !current) return; // a late answer revives nobody
+    if (!this.observeEpoch(resp.epoch, from)) return;
     const s = this.state;
     if (s.role !== 'Follower' || this.leaderId !== from || resp.epoch !== this.epoch) return;
     s.lastFetchOkMs = this.nowMs;
@@ -956,8 +967,17 @@ export class RaftCore {
     if (resp.divergingEpoch !== undefined) {
       const local = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);
       const to = Math.max(this.log.startOffset, Math.min(resp.divergingEpoch.endOffset, local.offset));
+      if (to < this.highWatermark) {
+        // An honest leader never asks this: everything below our high watermark is committed.
+        this.anomalies.push(`leader ${from} asked to truncate to ${to}, below the high watermark ${this.highWatermark}`);
+        return;
+      }
       this.truncate(to);
     } else if (resp.snapshotId !== undefined) {
+      if (resp.snapshotId.endOffset < this.appliedOffset) {
+        this.anomalies.push(`leader ${from} redirected to snapshot ${resp.snapshotId.endOffset}, below what is applied (${this.appliedOffset})`);
+        return;
+      }
       s.snapshotFetch = { id: resp.snapshotId, position: 0 };
     } else {
       for (const b of resp.batches) {
@@ -978,6 +998,7 @@ export class RaftCore {
     if (offset >= this.log.endOffset) return;
     assert(offset >= this.highWatermark, `truncation to ${offset} below the high watermark ${this.highWatermark}`);
     this.log.truncateFrom(offset);
+    offset = this.log.endOffset; // a batch straddling the offset went whole
     this.pendingTruncate = this.pendingTruncate === null ? offset : Math.min(this.pendingTruncate, offset);
     this.truncatedSinceReady = Math.min(this.truncatedSinceReady, offset);
     this.handedEndOffset = Math.min(this.handedEndOffset, offset);

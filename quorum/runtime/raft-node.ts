@@ -56,6 +56,8 @@ export class RaftNode implements RaftClient {
   private core: RaftCore | undefined;
   private lifecycle: 'created' | 'running' | 'stopped' | 'halted' = 'created';
   private processing = false;
+  /** True while the Ready in flight has a quorum state not yet on disk: the light lane waits. */
+  private persistingQuorumState = false;
   /** The Ready loop while it runs (stop() waits for it). */
   private loop: Promise<void> = Promise.resolve();
   private timerCancel: (() => void) | null = null;
@@ -248,11 +250,15 @@ export class RaftNode implements RaftClient {
         const io = new Promise<void>((resolve) => (ioDone = resolve));
         const handedOver = this.inApplyOrder(async () => {
           await io;
-          await this.handOverReady(rd);
+          if (this.lifecycle === 'running') await this.handOverReady(rd);
         });
+        // Until a new epoch or vote is on disk, nothing may leave through the light lane either:
+        // a crash before the write lands would forget the leadership it announced (KAFKA-10527).
+        this.persistingQuorumState = rd.quorumState !== undefined;
         try {
           await this.carryOutIo(rd);
         } finally {
+          this.persistingQuorumState = false;
           ioDone();
         }
         await handedOver;
@@ -272,7 +278,10 @@ export class RaftNode implements RaftClient {
   /** Disk and network, in the safe order. */
   private async carryOutIo(rd: Ready): Promise<void> {
     const { env } = this;
-    if (rd.quorumState !== undefined) await env.quorumStateStore.write(rd.quorumState);
+    if (rd.quorumState !== undefined) {
+      await env.quorumStateStore.write(rd.quorumState);
+      this.persistingQuorumState = false;
+    }
     for (const w of rd.snapshotWrites) {
       if (w.position === 0) {
         await this.download?.abort();
@@ -311,8 +320,12 @@ export class RaftNode implements RaftClient {
     let body: FetchSnapshotResponse;
     try {
       const size = await env.snapshotStore.size(id);
-      const bytes = await env.snapshotStore.read(id, r.response.position, r.maxBytes);
-      body = { ...r.response, size, bytes };
+      if (r.response.position > size) {
+        body = { ...r.response, error: 'INVALID_REQUEST', size, bytes: new Uint8Array(0) };
+      } else {
+        const bytes = await env.snapshotStore.read(id, r.response.position, r.maxBytes);
+        body = { ...r.response, size, bytes };
+      }
     } catch (e) {
       const stillThere = (await env.snapshotStore.list()).some((s) => s.endOffset === id.endOffset && s.epoch === id.epoch);
       if (stillThere) throw e;
@@ -340,6 +353,7 @@ export class RaftNode implements RaftClient {
    * add a whole fsync to every commit under load).
    */
   private takeLightLane(): void {
+    if (this.persistingQuorumState) return;
     const light = this.core!.takeLight();
     if (light === undefined) return;
     for (const m of light.messages) this.env.transport.send(m);

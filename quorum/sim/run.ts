@@ -11,7 +11,7 @@ import type { ClusterConfig } from './cluster.js';
 import { FaultInjector } from './faults.js';
 import type { FaultKind } from './faults.js';
 import { logsAgreeBelowHighWatermark, oldestSnapshotIsLogStart } from './invariants.js';
-import type { DiskStats } from './sim-disk.js';
+import { emptyDiskStats, type DiskStats } from './sim-disk.js';
 import type { NetworkStats } from './sim-network.js';
 import { simOptions } from './sim-options.js';
 import type { SimOptions, SimOptionsInput } from './sim-options.js';
@@ -53,18 +53,7 @@ export interface RunConfig extends Partial<ClusterConfig> {
 }
 
 function sumDiskStats(c: SimCluster): DiskStats {
-  const total: DiskStats = {
-    appends: 0,
-    syncs: 0,
-    truncates: 0,
-    prefixDeletes: 0,
-    quorumStateWrites: 0,
-    snapshotsCommitted: 0,
-    crashes: 0,
-    volatileBatchesLost: 0,
-    inFlightApplied: 0,
-    inFlightLost: 0,
-  };
+  const total = emptyDiskStats();
   for (const n of c.nodes.values()) {
     for (const k of Object.keys(total) as (keyof DiskStats)[]) total[k] += n.disk.stats[k];
   }

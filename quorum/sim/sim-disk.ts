@@ -79,6 +79,10 @@ interface PendingOp {
 
 export { batchEndOffset, batchRecordCount };
 
+export function emptyDiskStats(): DiskStats {
+  return { appends: 0, syncs: 0, truncates: 0, prefixDeletes: 0, quorumStateWrites: 0, snapshotsCommitted: 0, crashes: 0, volatileBatchesLost: 0, inFlightApplied: 0, inFlightLost: 0 };
+}
+
 function snapshotKey(id: SnapshotId): string {
   return `${id.endOffset}-${id.epoch}`;
 }
@@ -114,18 +118,7 @@ export class SimDisk {
   private logBusy = false;
   private knobsValue: DiskKnobs;
   hooks: DiskHooks = {};
-  readonly stats: DiskStats = {
-    appends: 0,
-    syncs: 0,
-    truncates: 0,
-    prefixDeletes: 0,
-    quorumStateWrites: 0,
-    snapshotsCommitted: 0,
-    crashes: 0,
-    volatileBatchesLost: 0,
-    inFlightApplied: 0,
-    inFlightLost: 0,
-  };
+  readonly stats: DiskStats = emptyDiskStats();
 
   constructor(
     readonly nodeId: number,

@@ -4,25 +4,11 @@
 
 import type { NodeEnv } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
-import type { LogBatch, NodeId, RoleName, SnapshotId } from '../raft/types.js';
 import type { RaftClient, StateMachine } from '../runtime/api.js';
+import type { NodeInspection } from '../runtime/raft-node.js';
 
-/** RaftNode.inspect(): a node's in-memory state, for checkers. */
-export interface DriverInspection {
-  readonly nodeId: NodeId;
-  readonly isVoter: boolean;
-  readonly role: RoleName;
-  readonly epoch: number;
-  readonly leaderId: NodeId | null;
-  readonly votedId: NodeId | null;
-  readonly highWatermark: number;
-  readonly logStartOffset: number;
-  readonly logEndOffset: number;
-  readonly flushedEndOffset: number;
-  readonly appliedOffset: number;
-  readonly batches: readonly LogBatch[];
-  readonly latestSnapshot: SnapshotId | null;
-}
+/** RaftNode.inspect(): a node's in-memory state, for checkers (a type-only import: no runtime dependency). */
+export type DriverInspection = NodeInspection;
 
 export interface SimDriver extends RaftClient {
   start(): Promise<void>;

@@ -199,15 +199,18 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(c.takeQueued(100)[0]?.body).toMatchObject({ kind: 'FetchResponse', error: 'NONE', snapshotId: id, batches: [] });
   });
 
-  it('negative offsets and a last-fetched epoch from the future are INVALID_REQUEST', () => {
+  it('a negative offset is dropped as malformed; a last-fetched epoch from the future is INVALID_REQUEST', () => {
     const { c, leader } = electedCluster();
-    const epoch = c.node(leader).core.leader().epoch;
+    const core = c.node(leader).core;
+    const epoch = core.leader().epoch;
     const peer = leader === 1 ? 2 : 1;
+    const anomalies = core.anomalies.length;
     c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 1, epoch, fetchOffset: -5, lastFetchedEpoch: 0, maxWaitMs: 0, readRound: 0 });
+    expect(core.anomalies.length).toBe(anomalies + 1);
     c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 2, epoch, fetchOffset: 0, lastFetchedEpoch: epoch + 3, maxWaitMs: 0, readRound: 0 });
     const errors = c.takeQueued(peer).filter((m) => m.body.kind === 'FetchResponse').map((m) => (m.body as { error: string }).error);
-    expect(errors).toEqual(['INVALID_REQUEST', 'INVALID_REQUEST']);
-    expect(c.node(leader).core.role).toBe('Leader');
+    expect(errors).toEqual(['INVALID_REQUEST']);
+    expect(core.role).toBe('Leader');
   });
 
   it('a fetch sent to a follower is answered NOT_LEADER_OR_FOLLOWER with the leader hint', () => {
@@ -225,6 +228,44 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(core.propose([], c.nowMs)).toMatchObject({ ok: false, error: 'BATCH_TOO_LARGE' });
     const follower = leader === 1 ? 2 : 1;
     expect(c.node(follower).core.propose([bytes('x')], c.nowMs)).toMatchObject({ ok: false, error: 'NOT_LEADER', leader: { leaderId: leader } });
+  });
+
+  it('malformed numbers (NaN, Infinity, fractions) in any message are refused as anomalies, never asserted on', () => {
+    const c = new CoreCluster([1, 2, 3]);
+    const core = c.node(2).core; // still Unattached: it would follow any leader hint
+    const bad = [NaN, Infinity, 1.5, -1];
+    for (const epoch of bad) {
+      expect(() => core.step({ type: 'receive', message: { from: 1, to: 2, body: { kind: 'BeginQuorumEpochRequest', epoch, leaderId: 1 } } }, 0)).not.toThrow();
+      expect(() => core.step({ type: 'receive', message: { from: 1, to: 2, body: { kind: 'VoteResponse', error: 'NONE', epoch, leaderId: 1, granted: true, preVote: false } } }, 0)).not.toThrow();
+    }
+    expect(core.leader().epoch).toBe(0);
+    expect(core.anomalies.length).toBe(2 * bad.length);
+  });
+
+  it('a fetch offset inside a batch is INVALID_REQUEST and cannot put the high watermark mid-batch', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const r = core.propose([bytes('a'), bytes('b'), bytes('c')], c.nowMs);
+    c.run(500);
+    if (!r.ok) throw new Error('not leader');
+    const peer = leader === 1 ? 2 : 1;
+    c.inject(peer, leader, { kind: 'FetchRequest', fetchId: 5, epoch: r.epoch, fetchOffset: r.baseOffset + 1, lastFetchedEpoch: r.epoch, maxWaitMs: 0, readRound: 0 });
+    expect(c.takeQueued(peer).find((m) => m.body.kind === 'FetchResponse')?.body).toMatchObject({ error: 'INVALID_REQUEST' });
+    expect(core.hasReady()).toBe(false); // no Ready loop spinning on an unreachable commit
+  });
+
+  it('a fetch response with an empty batch, or a divergence below the high watermark, is dropped as an anomaly', () => {
+    const { c, leader } = electedCluster();
+    const follower = leader === 1 ? 2 : 1;
+    const core = c.node(follower).core;
+    const { epoch } = core.leader();
+    const hwm = core.inspect().highWatermark;
+    expect(hwm).toBeGreaterThan(0);
+    const base = { kind: 'FetchResponse' as const, fetchId: 0, error: 'NONE' as const, epoch, leaderId: leader, highWatermark: hwm, logStartOffset: 0, readRound: 0 };
+    const before = core.anomalies.length;
+    expect(() => c.inject(leader, follower, { ...base, batches: [{ baseOffset: core.inspect().logEndOffset, epoch, appendTimeMs: 0, records: [] }] })).not.toThrow();
+    expect(core.anomalies.length).toBe(before + 1);
+    expect(core.inspect().highWatermark).toBe(hwm);
   });
 
   it('a message addressed to another node is ignored and noted as an anomaly', () => {

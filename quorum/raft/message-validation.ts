@@ -1,0 +1,60 @@
+// One gate for every message a peer can send: the fields the core relies on are checked here,
+// once, so that a malformed or hostile message is refused as a value (an anomaly) and never
+// reaches an assertion deeper in the core. Semantic checks that need the core's state (a stale
+// epoch, a divergence below the high watermark) stay in the core, also as values.
+
+import type { LogBatch, NodeId, RaftMessageBody } from './types.js';
+
+function count(n: unknown): boolean {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+}
+
+function leaderIdOk(id: unknown, voters: readonly NodeId[]): boolean {
+  return id === null || (typeof id === 'number' && voters.includes(id));
+}
+
+function batchesOk(batches: readonly LogBatch[]): boolean {
+  if (!Array.isArray(batches)) return false;
+  let next = -1;
+  for (const b of batches) {
+    if (!count(b.baseOffset) || !count(b.epoch) || !Array.isArray(b.records)) return false;
+    const n = b.control === undefined ? b.records.length : 1;
+    if (n === 0 || (b.control !== undefined && b.records.length !== 0)) return false;
+    if (next >= 0 && b.baseOffset !== next) return false;
+    next = b.baseOffset + n;
+  }
+  return true;
+}
+
+/** A reason to refuse the message, or null when its fields are well-formed. */
+export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]): string | null {
+  if (!count(body.epoch)) return `${body.kind}: epoch ${String(body.epoch)} is not a non-negative integer`;
+  switch (body.kind) {
+    case 'VoteRequest':
+      return count(body.lastEpoch) && count(body.endOffset) && count(body.candidateId) ? null : 'VoteRequest: bad log position';
+    case 'VoteResponse':
+    case 'BeginQuorumEpochResponse':
+    case 'EndQuorumEpochResponse':
+      return leaderIdOk(body.leaderId, voters) ? null : `${body.kind}: leader ${String(body.leaderId)} is not a voter`;
+    case 'BeginQuorumEpochRequest':
+      return count(body.leaderId) ? null : 'BeginQuorumEpochRequest: bad leader id';
+    case 'EndQuorumEpochRequest':
+      return count(body.leaderId) && Array.isArray(body.preferredSuccessors) ? null : 'EndQuorumEpochRequest: bad fields';
+    case 'FetchRequest':
+      return count(body.fetchOffset) && count(body.lastFetchedEpoch) && count(body.maxWaitMs) && count(body.readRound) && count(body.fetchId)
+        ? null
+        : 'FetchRequest: offsets, epochs, wait and ids must be non-negative integers';
+    case 'FetchResponse': {
+      if (!leaderIdOk(body.leaderId, voters) || !count(body.highWatermark) || !count(body.logStartOffset) || !count(body.readRound)) return 'FetchResponse: bad header';
+      if (body.divergingEpoch !== undefined && !(count(body.divergingEpoch.epoch) && count(body.divergingEpoch.endOffset))) return 'FetchResponse: bad divergence';
+      if (body.snapshotId !== undefined && !(count(body.snapshotId.endOffset) && count(body.snapshotId.epoch))) return 'FetchResponse: bad snapshot id';
+      return batchesOk(body.batches) ? null : 'FetchResponse: batches are empty, malformed or not contiguous';
+    }
+    case 'FetchSnapshotRequest':
+      return count(body.position) && count(body.maxBytes) && count(body.snapshotId.endOffset) && count(body.snapshotId.epoch) ? null : 'FetchSnapshotRequest: bad position, size or id';
+    case 'FetchSnapshotResponse':
+      return leaderIdOk(body.leaderId, voters) && count(body.position) && count(body.size) && body.bytes instanceof Uint8Array && count(body.snapshotId.endOffset) && count(body.snapshotId.epoch)
+        ? null
+        : 'FetchSnapshotResponse: bad fields';
+  }
+}
