@@ -3,8 +3,9 @@
 // draws a whole option set from a seed (used by the CLI and the property tests) so that one int
 // names a reproducible scenario.
 
-import type { DiskKnobs } from './sim-disk.js';
-import type { NetworkKnobs } from './sim-network.js';
+import type { RaftConfig } from '../raft/config.js';
+import { defaultDiskKnobs, type DiskKnobs } from './sim-disk.js';
+import { defaultNetworkKnobs, type NetworkKnobs } from './sim-network.js';
 import { Prng } from './prng.js';
 
 export interface FaultKnobs {
@@ -41,14 +42,8 @@ export interface WorkloadKnobs {
   readonly clientTimeoutMs: number;
 }
 
-export interface RaftTimeouts {
-  readonly electionTimeoutMs: number;
-  readonly fetchTimeoutMs: number;
-  readonly electionBackoffMaxMs: number;
-  readonly requestTimeoutMs: number;
-  readonly fetchMaxWaitMs: number;
-  readonly snapshotsRetained: number;
-}
+/** The timing part of RaftConfig (everything but the node's identity). */
+export type RaftTimeouts = Omit<RaftConfig, 'nodeId' | 'voters'>;
 
 export interface SimOptions {
   readonly seed: number;
@@ -112,24 +107,8 @@ export function simOptions(input: SimOptionsInput = {}): SimOptions {
     safetyMs: input.safetyMs ?? 20_000,
     livenessBoundMs: input.livenessBoundMs ?? 30_000,
     livenessLeaveMinorityDown: input.livenessLeaveMinorityDown ?? false,
-    network: {
-      delayMinMs: 0.5,
-      delayMaxMs: 5,
-      dropProbability: 0,
-      duplicateProbability: 0,
-      peerLostDelayMs: 5,
-      serialize: false,
-      ...input.network,
-    },
-    disk: {
-      writeLatencyMinMs: 0.01,
-      writeLatencyMaxMs: 0.2,
-      fsyncLatencyMinMs: 0.1,
-      fsyncLatencyMaxMs: 5,
-      inFlightAppliedProbability: 0.5,
-      volatileSurvivesProbability: 0,
-      ...input.disk,
-    },
+    network: { ...defaultNetworkKnobs, ...input.network },
+    disk: { ...defaultDiskKnobs, ...input.disk },
     faults: { ...noFaults, ...input.faults, weights: { ...noFaults.weights, ...input.faults?.weights } },
     clockRateDelta: input.clockRateDelta ?? 0,
     clockOffsetMaxMs: input.clockOffsetMaxMs ?? 0,
