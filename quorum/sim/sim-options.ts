@@ -3,7 +3,7 @@
 // draws a whole option set from a seed (used by the CLI and the property tests) so that one int
 // names a reproducible scenario.
 
-import type { RaftConfig } from '../raft/config.js';
+import { defaultRaftTimeouts, type RaftConfig } from '../raft/config.js';
 import { defaultDiskKnobs, type DiskKnobs } from './sim-disk.js';
 import { defaultNetworkKnobs, type NetworkKnobs } from './sim-network.js';
 import { Prng } from './prng.js';
@@ -80,14 +80,7 @@ export type SimOptionsInput = Partial<Omit<SimOptions, 'network' | 'disk' | 'fau
 };
 
 /** Kafka's simulation-like values (reference/kraft.md §1.9), within RaftConfig's rules. */
-export const simRaftTimeouts: RaftTimeouts = {
-  electionTimeoutMs: 1000,
-  fetchTimeoutMs: 2000,
-  electionBackoffMaxMs: 1000,
-  requestTimeoutMs: 2000,
-  fetchMaxWaitMs: 500,
-  snapshotsRetained: 2,
-};
+export const simRaftTimeouts: RaftTimeouts = { ...defaultRaftTimeouts };
 
 export const noFaults: FaultKnobs = {
   meanIntervalMs: 0,

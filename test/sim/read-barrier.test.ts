@@ -3,7 +3,7 @@
 // with stale data, and an answered read covers every write acknowledged before it.
 import { describe, expect, it } from 'vitest';
 import { NotLeaderError } from '../../quorum/runtime/api.js';
-import { SEEDS, TEST_TIMEOUT_MS, expectCommit, expectLeader, finish, report, startCluster } from '../support/sim-scenario.js';
+import { SEEDS, TEST_TIMEOUT_MS, expectCommit, expectLeader, expectNewLeader, finish, report, startCluster } from '../support/sim-scenario.js';
 
 describe('read barrier on the simulator', () => {
   it.each(SEEDS)('(voters=3) a read covers every write acknowledged before it (seed %i)', async (seed) => {
@@ -33,11 +33,7 @@ describe('read barrier on the simulator', () => {
       (e: Error) => (result = e),
     );
     // Meanwhile the majority elects a new leader and commits a write the old one never sees.
-    const moved = await c.waitFor(() => {
-      const l = c.leader();
-      return l !== undefined && l.nodeId !== old;
-    }, 20_000);
-    expect(moved, report(c)).toBe(true);
+    await expectNewLeader(c, old);
     await expectCommit(c);
     await c.waitFor(() => result !== undefined, 10_000);
     expect(result, report(c)).toBeInstanceOf(NotLeaderError);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeId } from '../../quorum/raft/types.js';
 import { formatFailure, runSimulation } from '../../quorum/sim/run.js';
 import { deriveOptions } from '../../quorum/sim/sim-options.js';
-import { SEEDS, TEST_TIMEOUT_MS, expectClean, expectCommit, expectLeader, finish, report, startCluster } from '../support/sim-scenario.js';
+import { SEEDS, TEST_TIMEOUT_MS, expectClean, expectCommit, expectLeader, expectNewLeader, finish, report, startCluster } from '../support/sim-scenario.js';
 
 describe('simulated scenarios', () => {
   it.each(SEEDS)('(voters=1) a lone voter elects itself and commits (seed %i)', async (seed) => {
@@ -70,11 +70,7 @@ describe('simulated scenarios', () => {
     await c.runFor(1000);
     const others = [...c.nodes.keys()].filter((id) => id !== old);
     c.partition([[old], others]);
-    const ok = await c.waitFor(() => {
-      const l = c.leader();
-      return l !== undefined && l.nodeId !== old;
-    }, 20_000);
-    expect(ok, c.describe()).toBe(true);
+    await expectNewLeader(c, old);
     await expectCommit(c);
     c.heal();
     await finish(c);
@@ -132,11 +128,7 @@ describe('simulated scenarios', () => {
     c.workload.start();
     await c.runFor(500);
     c.pause(old);
-    const ok = await c.waitFor(() => {
-      const l = c.leader();
-      return l !== undefined && l.nodeId !== old;
-    }, 20_000);
-    expect(ok, c.describe()).toBe(true);
+    await expectNewLeader(c, old);
     await expectCommit(c);
     c.resume(old);
     await finish(c);
@@ -147,11 +139,7 @@ describe('simulated scenarios', () => {
     const old = await expectLeader(c);
     await expectCommit(c);
     for (const id of c.voterIds) if (id !== old) c.blockOneWay(old, id);
-    const ok = await c.waitFor(() => {
-      const l = c.leader();
-      return l !== undefined && l.nodeId !== old;
-    }, 20_000);
-    expect(ok, c.describe()).toBe(true);
+    await expectNewLeader(c, old);
     await expectCommit(c);
     c.heal();
     await finish(c);

@@ -35,6 +35,17 @@ export async function expectLeader(c: SimCluster, boundMs = 15_000): Promise<Nod
   return c.leader()!.nodeId;
 }
 
+/** Waits for a leader other than `old` (a failover), failing with the cluster state. */
+export async function expectNewLeader(c: SimCluster, old: NodeId, boundMs = 20_000): Promise<NodeId> {
+  const ok = await c.waitFor(() => {
+    const l = c.leader();
+    return l !== undefined && l.nodeId !== old;
+  }, boundMs);
+  expectClean(c);
+  expect(ok, `no leader other than ${old} within ${boundMs} ms: ${c.describe()}`).toBe(true);
+  return c.leader()!.nodeId;
+}
+
 export async function expectCommit(c: SimCluster, boundMs = 15_000): Promise<OpRecord> {
   const op = await c.proposeAndWait(boundMs);
   expectClean(c);

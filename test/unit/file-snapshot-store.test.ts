@@ -6,20 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../../quorum/env/index.js';
 import { SnapshotCorruptError } from '../../quorum/env/index.js';
 import { FileSnapshotStore, SnapshotNotFoundError, snapshotFileName } from '../../quorum/node/file-snapshot-store.js';
+import { recordingLogger, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at = (level: string) => (fields: object, msg: string) => lines.push({ level, fields: fields as Record<string, unknown>, msg });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 function content(size: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: size }, (_, i) => (i * 31 + seed) & 0xff);

@@ -12,20 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
 import type { LogBatch } from '../../quorum/raft/types.js';
-import type { Logger } from '../../quorum/env/index.js';
 import { encodeBatch } from '../../quorum/node/batch-codec.js';
 import { LevelLogStorage, LogDirLockedError } from '../../quorum/node/level-log-storage.js';
+import { recordingLogger, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  msg: string;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at = (level: string) => (fields: object, msg: string) => lines.push({ level, fields: fields as Record<string, unknown>, msg });
-  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
 
 /** A data batch of `count` records whose bytes name their offset, so contents can be checked. */
 function batch(baseOffset: number, count: number, epoch = 1): LogBatch {
