@@ -157,6 +157,8 @@ export class RaftCore {
   // Leader: records proposed but not yet sealed into a batch.
   private proposed: Uint8Array[] = [];
   private proposedBytes = 0;
+  /** Where each proposal ends in `proposed` (exclusive): a proposal is never split across batches. */
+  private proposalEnds: number[] = [];
 
   // Fetching (followers and observers).
   private inflightFetch: Inflight | null = null;
@@ -303,6 +305,7 @@ export class RaftCore {
     }
     for (const r of records) this.proposed.push(r);
     this.proposedBytes += bytes;
+    this.proposalEnds.push(this.proposed.length);
     return { ok: true, baseOffset, lastOffset: baseOffset + records.length - 1, epoch: this.epoch };
   }
 
@@ -510,6 +513,7 @@ export class RaftCore {
       for (const r of s.reads) this.readsFailed.push({ readId: r.readId, leader: this.leader() });
       this.proposed = [];
       this.proposedBytes = 0;
+      this.proposalEnds = [];
     }
     this.inflightFetch = null;
     this.readRoundSeen = 0;
@@ -1146,8 +1150,12 @@ export class RaftCore {
     if (s.role !== 'Leader') {
       this.proposed = [];
       this.proposedBytes = 0;
+      this.proposalEnds = [];
       return;
     }
+    // Each proposal lands whole in one batch (readers apply batch by batch, so an operation's
+    // records become visible together); a batch closes before a proposal that would overflow it,
+    // and a proposal larger than a batch's bound (up to proposalBytesMax) gets a batch of its own.
     let records: Uint8Array[] = [];
     let bytes = 0;
     const flushBatch = () => {
@@ -1155,14 +1163,21 @@ export class RaftCore {
       records = [];
       bytes = 0;
     };
-    for (const r of this.proposed) {
-      if (records.length > 0 && (records.length >= limits.batchRecordsMax || bytes + r.length > limits.batchBytesMax)) flushBatch();
-      records.push(r);
-      bytes += r.length;
+    let start = 0;
+    for (const end of this.proposalEnds) {
+      let proposalBytes = 0;
+      for (let i = start; i < end; i++) proposalBytes += this.proposed[i]!.length;
+      const count = end - start;
+      if (records.length > 0 && (records.length + count > limits.batchRecordsMax || bytes + proposalBytes > limits.batchBytesMax)) flushBatch();
+      for (let i = start; i < end; i++) records.push(this.proposed[i]!);
+      bytes += proposalBytes;
+      start = end;
     }
+    assert(start === this.proposed.length, `sealProposals: proposal ends cover ${start} of ${this.proposed.length} records`);
     if (records.length > 0) flushBatch();
     this.proposed = [];
     this.proposedBytes = 0;
+    this.proposalEnds = [];
     this.releaseParkedFetches(s);
   }
 

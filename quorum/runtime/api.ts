@@ -70,12 +70,27 @@ export interface QuorumStatus {
   readonly observers: readonly ReplicaStatus[];
 }
 
+/** A proposal the leader has appended: its offsets are final if it commits. */
+export interface AppendedProposal {
+  readonly baseOffset: number;
+  readonly lastOffset: number;
+  readonly epoch: number;
+  /** Resolves once committed and applied here; rejects with NotLeaderError if it never will be. */
+  readonly committed: Promise<CommittedPosition>;
+}
+
 export interface RaftClient {
   /**
    * Appends records and resolves once they are committed (the high watermark passed them and this
    * node applied them). Rejects with NotLeaderError (with a leader hint) or ProposalRejectedError.
    */
   propose(records: readonly Uint8Array[]): Promise<CommittedPosition>;
+  /**
+   * propose(), but decided synchronously: throws NotLeaderError or ProposalRejectedError at once,
+   * or returns the offsets the records were given (one batch holds them all). The controller uses
+   * it to know where its records land (a broker epoch is the offset of its registration record).
+   */
+  append(records: readonly Uint8Array[]): AppendedProposal;
   /**
    * Linearizable read barrier: resolves once this node has confirmed with a majority that it still
    * leads and has applied everything committed before the call. Rejects with NotLeaderError.

@@ -24,6 +24,7 @@ import type { FetchSnapshotResponse, Input, LeaderInfo, LogBatch, Ready, Snapsho
 import {
   NotLeaderError,
   ProposalRejectedError,
+  type AppendedProposal,
   type CommittedPosition,
   type QuorumStatus,
   type RaftClient,
@@ -133,15 +134,24 @@ export class RaftNode implements RaftClient {
   // RaftClient
 
   propose(records: readonly Uint8Array[]): Promise<CommittedPosition> {
-    if (this.lifecycle !== 'running') return Promise.reject(new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`));
+    try {
+      return this.append(records).committed;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  append(records: readonly Uint8Array[]): AppendedProposal {
+    if (this.lifecycle !== 'running') throw new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`);
     const result = this.core!.propose(records, this.env.clock.nowMs());
     if (!result.ok) {
-      return Promise.reject(result.error === 'NOT_LEADER' ? new NotLeaderError(result.leader) : new ProposalRejectedError(result.error, result.message));
+      throw result.error === 'NOT_LEADER' ? new NotLeaderError(result.leader) : new ProposalRejectedError(result.error, result.message);
     }
-    return new Promise<CommittedPosition>((resolve, reject) => {
+    const committed = new Promise<CommittedPosition>((resolve, reject) => {
       this.proposals.push({ lastOffset: result.lastOffset, epoch: result.epoch, resolve, reject });
-      this.kick();
     });
+    this.kick();
+    return { baseOffset: result.baseOffset, lastOffset: result.lastOffset, epoch: result.epoch, committed };
   }
 
   readBarrier(): Promise<{ offset: number }> {

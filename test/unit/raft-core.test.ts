@@ -230,6 +230,23 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(c.node(follower).core.propose([bytes('x')], c.nowMs)).toMatchObject({ ok: false, error: 'NOT_LEADER', leader: { leaderId: leader } });
   });
 
+  it('a proposal is never split across batches: the batch closes before it, or it gets one of its own', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const many = (n: number, size: number) => Array.from({ length: n }, () => new Uint8Array(size));
+    const a = core.propose(many(limits.batchRecordsMax - 1000, 8), c.nowMs);
+    const b = core.propose(many(2000, 8), c.nowMs);
+    const big = core.propose(many(3, Math.ceil(limits.batchBytesMax / 2)), c.nowMs);
+    if (!a.ok || !b.ok || !big.ok) throw new Error('not leader');
+    const rd = core.ready();
+    const bounds = (rd?.append ?? []).map((x) => [x.baseOffset, x.baseOffset + x.records.length - 1]);
+    expect(bounds).toEqual([
+      [a.baseOffset, a.lastOffset],
+      [b.baseOffset, b.lastOffset],
+      [big.baseOffset, big.lastOffset],
+    ]);
+  });
+
   it('malformed numbers (NaN, Infinity, fractions) in any message are refused as anomalies, never asserted on', () => {
     const c = new CoreCluster([1, 2, 3]);
     const core = c.node(2).core; // still Unattached: it would follow any leader hint
