@@ -9,8 +9,12 @@ export const limits = {
   /** A sealed batch is closed once it holds this many bytes or records. */
   batchBytesMax: 1024 * 1024,
   batchRecordsMax: 10_000,
-  /** Records proposed but not yet committed before new proposals are refused with BACKPRESSURE. */
-  uncommittedRecordsMax: 200_000,
+  /**
+   * Records proposed but not yet committed before new proposals are refused with BACKPRESSURE.
+   * Large enough for one controller operation at 1M partitions (fencing a broker that is in the ISR
+   * of 750,000 partitions writes 750,000 PartitionChange records as one metadata transaction).
+   */
+  uncommittedRecordsMax: 2_000_000,
   /** Bytes of batches in one Fetch response (Kafka: 8 MiB). */
   fetchBytesMax: 8 * 1024 * 1024,
   /** Bytes of one FetchSnapshot chunk. */

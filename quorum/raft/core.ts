@@ -287,6 +287,11 @@ export class RaftCore {
     this.onTimers();
   }
 
+  /** On the leader, the offset the next proposal's first record will get; null elsewhere. */
+  nextProposalOffset(): number | null {
+    return this.state.role === 'Leader' ? this.log.endOffset + this.proposed.length : null;
+  }
+
   /** Appends records on the leader. Offsets are assigned now; they commit later (see Ready.committed). */
   propose(records: readonly Uint8Array[], nowMs: number): ProposeResult {
     this.nowMs = Math.max(this.nowMs, nowMs);

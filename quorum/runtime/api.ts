@@ -92,6 +92,11 @@ export interface RaftClient {
    */
   append(records: readonly Uint8Array[]): AppendedProposal;
   /**
+   * On the leader, the offset the next append() will give its first record (exact if append() is
+   * called before control returns to the event loop); null when this node cannot append.
+   */
+  nextOffset(): number | null;
+  /**
    * Linearizable read barrier: resolves once this node has confirmed with a majority that it still
    * leads and has applied everything committed before the call. Rejects with NotLeaderError.
    */

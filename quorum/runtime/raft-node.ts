@@ -141,6 +141,10 @@ export class RaftNode implements RaftClient {
     }
   }
 
+  nextOffset(): number | null {
+    return this.lifecycle === 'running' ? this.core!.nextProposalOffset() : null;
+  }
+
   append(records: readonly Uint8Array[]): AppendedProposal {
     if (this.lifecycle !== 'running') throw new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`);
     const result = this.core!.propose(records, this.env.clock.nowMs());

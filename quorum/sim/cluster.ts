@@ -30,6 +30,7 @@ import { simOptions } from './sim-options.js';
 import type { SimOptions, SimOptionsInput } from './sim-options.js';
 import { SimProcess } from './sim-process.js';
 import { TestStateMachine } from './test-state-machine.js';
+import type { SimStateMachine, StateMachineHooks } from './test-state-machine.js';
 import { Workload } from './workload.js';
 import type { OpRecord } from './workload.js';
 
@@ -38,7 +39,7 @@ export const OBSERVER_BASE_ID = 100;
 /** One node of the cluster: its process, disk and current incarnation. */
 export class SimNode {
   driver: SimDriver | undefined = undefined;
-  stateMachine: TestStateMachine | undefined = undefined;
+  stateMachine: SimStateMachine | undefined = undefined;
   clock: SimClock | undefined = undefined;
   /** True once the current incarnation's start() resolved. */
   started = false;
@@ -85,7 +86,17 @@ export interface ClusterConfig {
   readonly logLines?: number;
   /** Also print log lines as they happen. */
   readonly echoLogs?: boolean;
+  /**
+   * The replicated state machine of each node incarnation (default: TestStateMachine, which the
+   * workload and finalCheck need). A controller scenario plugs the quorum controller in here.
+   */
+  readonly stateMachine?: StateMachineFactory;
 }
+
+/** Builds one node incarnation's state machine; `hooks` report applies to the cluster's checker. */
+export type StateMachineFactory = (nodeId: NodeId, env: NodeEnv, hooks: StateMachineHooks, options: SimOptions) => SimStateMachine;
+
+const testStateMachine: StateMachineFactory = (nodeId, _env, hooks, options) => new TestStateMachine(nodeId, options.snapshotEveryRecords, hooks);
 
 const MAX_VIOLATIONS = 50;
 /** Events at one simulated instant before we call it a zero-delay livelock. */
@@ -106,6 +117,7 @@ export class SimCluster {
   readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0 };
   private readonly violationSet = new Set<string>();
   private readonly factory: DriverFactory;
+  private readonly stateMachineFactory: StateMachineFactory;
   private readonly stopOnViolation: boolean;
   private readonly logLines: number;
   private readonly echoLogs: boolean;
@@ -116,6 +128,7 @@ export class SimCluster {
     this.options = simOptions(input as SimOptionsInput);
     const o = this.options;
     this.factory = config.factory;
+    this.stateMachineFactory = config.stateMachine ?? testStateMachine;
     this.stopOnViolation = config.stopOnViolation ?? true;
     this.logLines = config.logLines ?? 0;
     this.echoLogs = config.echoLogs ?? false;
@@ -426,7 +439,7 @@ export class SimCluster {
       snapshotStore: n.disk.snapshotStore(),
       logger: this.logger(n.id),
     };
-    const sm = new TestStateMachine(n.id, this.options.snapshotEveryRecords, {
+    const sm = this.stateMachineFactory(n.id, env, {
       onApply: (offset, epoch, value) => {
         this.violation(committedEntryAgrees(this.history, n.id, offset, epoch, value));
         recordCommitted(this.history, n.id, offset, epoch, value);
@@ -436,7 +449,7 @@ export class SimCluster {
       defer: (fn) => {
         this.scheduler.after(0, () => n.process.deliver(inc, fn), `n${n.id} sm-deferred`);
       },
-    });
+    }, this.options);
     const o = this.options;
     const config = raftConfig(n.id, this.voterIds, {
       electionTimeoutMs: o.raft.electionTimeoutMs,

@@ -52,6 +52,17 @@ export function describeValue(key: number | null): string {
   return `${Math.floor(key / 0x1_0000_0000)}:${key % 0x1_0000_0000}`;
 }
 
+/** What the simulated cluster needs of a node's state machine (TestStateMachine, or a controller adapter). */
+export interface SimStateMachine extends StateMachine {
+  /** Set once the driver exists. */
+  client: RaftClient | undefined;
+  /** Offsets below this are applied. */
+  readonly appliedEnd: number;
+  readonly snapshotsLoaded: number;
+  /** The value applied at an offset (as reported to onApply), if this node still holds it. */
+  valueAt(offset: number): number | null | undefined;
+}
+
 export interface StateMachineHooks {
   /** Each applied offset, in order. value null = control record. */
   onApply(offset: number, epoch: number, value: number | null): void;
@@ -70,7 +81,7 @@ interface SnapshotPayload {
 
 const packr = new Packr({ useRecords: false });
 
-export class TestStateMachine implements StateMachine {
+export class TestStateMachine implements SimStateMachine {
   private epochs: number[] = [];
   private values: (number | null)[] = [];
   private lastSnapshotEnd = 0;

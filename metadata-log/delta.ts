@@ -1,0 +1,462 @@
+// MetadataDelta: replays records on top of a base image and builds the next image (DESIGN §2, §6).
+// Every node (active controller, standbys, brokers) changes state only through `replay`, one
+// exhaustive switch, so they all reach the same image from the same records.
+//
+// Replay rules (Kafka's, KIP-631; kraft.md §3.1):
+// - RegisterBroker replaces the broker's registration.
+// - UnregisterBroker removes it only if the record's epoch is the registration's. A mismatch (or no
+//   broker) is a stale record for an older registration and is ignored, as is
+// - BrokerRegistrationChange with a stale epoch: the epoch names the registration the controller
+//   meant; a newer registration supersedes it. (Kafka's controller throws there; the image side
+//   ignores, which is what a broker needs when it replays a log the controller already checked.)
+// - Topic adds (a reused id or name is a corrupt log); Partition sets; PartitionChange: `leader`
+//   present (even the same id) bumps leaderEpoch by 1, every change bumps partitionEpoch by 1,
+//   absent fields are unchanged.
+// - RemoveTopic removes the topic, its partitions and its topic configs.
+// - Config sets (value null deletes); FeatureLevel sets (level 0 removes); ProducerIds sets
+//   nextProducerId; OffsetCommit sets; OffsetCommitTombstone deletes (an empty group disappears);
+//   ZkMigrationState sets; NoOp does nothing.
+// - Transaction markers belong to MetadataLoader (it holds a transaction's records aside); one
+//   reaching replay is a programmer error.
+// A record that names something missing (a partition of an unknown topic...) means the log is
+// corrupt: replay throws MetadataReplayError and the caller stops (KAFKA-14275: never skip).
+//
+// Structural sharing: the delta copies a part of the base only when a record touches it (one topic's
+// partition array, one group's offsets, the broker map), and apply() builds the next image from the
+// base's persistent maps with a batch builder. A delta is single-use: apply() seals it, since the
+// new image now shares the delta's arrays.
+
+import assert from 'node:assert/strict';
+import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, TopicImage } from './image-types.js';
+import { offsetKey } from './image-types.js';
+import type { ConfigResourceImage } from './image.js';
+import { configResourceKey, makePartition, MetadataImage } from './image.js';
+import type {
+  BrokerRegistrationChangeRecord,
+  ConfigRecord,
+  MetadataRecord,
+  OffsetCommitRecord,
+  OffsetCommitTombstoneRecord,
+  PartitionChangeRecord,
+  PartitionRecord,
+  RegisterBrokerRecord,
+  RemoveTopicRecord,
+  TopicRecord,
+  UnregisterBrokerRecord,
+  Uuid,
+  ZkMigrationStateValue,
+} from './records/types.js';
+
+/** A record that cannot apply to the image: the log is corrupt (fatal for the caller). */
+export class MetadataReplayError extends Error {
+  override readonly name = 'MetadataReplayError';
+  constructor(
+    readonly recordType: MetadataRecord['type'],
+    readonly reason: string,
+  ) {
+    super(`cannot replay ${recordType} record: ${reason}`);
+  }
+}
+
+/** A topic the delta created or copied from the base; `partitions` is the delta's own array. */
+interface DraftTopic {
+  readonly name: string;
+  readonly topicId: Uuid;
+  readonly partitions: PartitionRegistration[];
+}
+
+interface DraftConfig {
+  readonly resourceType: ConfigResourceImage['resourceType'];
+  readonly resourceName: string;
+  readonly entries: Map<string, string>;
+}
+
+export class MetadataDelta {
+  private sealed = false;
+  private replayed = 0;
+  private featureDraft: Map<string, number> | null = null;
+  private brokerDraft: Map<number, BrokerRegistration> | null = null;
+  private readonly brokerIds = new Set<number>();
+  /** null = removed in this delta. */
+  private readonly topicDrafts = new Map<Uuid, DraftTopic | null>();
+  /** Topic names created (-> id) or removed (-> null) in this delta. */
+  private readonly nameDrafts = new Map<string, Uuid | null>();
+  private partitionCountChange = 0;
+  /**
+   * The draft last touched: partition records come grouped by topic (CreateTopics, snapshots), so
+   * this skips a map lookup keyed by a freshly decoded (unhashed) id string per partition.
+   * Reset whenever a draft is dropped (RemoveTopic).
+   */
+  private lastDraft: DraftTopic | null = null;
+  /** null = the whole resource was removed (its topic went away). */
+  private readonly configDrafts = new Map<string, DraftConfig | null>();
+  private readonly groupDrafts = new Map<string, Map<string, CommittedOffset>>();
+  private nextProducerIdDraft: number | undefined;
+  private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
+
+  constructor(readonly base: MetadataImage) {}
+
+  /** Records replayed so far. */
+  get recordCount(): number {
+    return this.replayed;
+  }
+
+  replay(record: MetadataRecord): void {
+    assert(!this.sealed, 'MetadataDelta.replay after apply(): a delta is single-use');
+    this.replayed++;
+    switch (record.type) {
+      case 'RegisterBroker':
+        return this.registerBroker(record);
+      case 'UnregisterBroker':
+        return this.unregisterBroker(record);
+      case 'BrokerRegistrationChange':
+        return this.changeBroker(record);
+      case 'Topic':
+        return this.addTopic(record);
+      case 'Partition':
+        return this.setPartition(record);
+      case 'PartitionChange':
+        return this.changePartition(record);
+      case 'RemoveTopic':
+        return this.removeTopic(record);
+      case 'Config':
+        return this.setConfig(record);
+      case 'FeatureLevel': {
+        const features = (this.featureDraft ??= new Map(this.base.parts.features));
+        if (record.featureLevel === 0) features.delete(record.name);
+        else features.set(record.name, record.featureLevel);
+        return;
+      }
+      case 'ProducerIds':
+        this.nextProducerIdDraft = record.nextProducerId;
+        return;
+      case 'OffsetCommit':
+        return this.commitOffset(record);
+      case 'OffsetCommitTombstone':
+        return this.deleteOffset(record);
+      case 'NoOp':
+        return;
+      case 'ZkMigrationState':
+        this.zkMigrationStateDraft = record.state;
+        return;
+      case 'BeginTransaction':
+      case 'EndTransaction':
+      case 'AbortTransaction':
+        assert.fail(`MetadataDelta.replay(${record.type}): transaction markers are handled by MetadataLoader`);
+      // eslint-disable-next-line no-fallthrough
+      default: {
+        const unknown: never = record;
+        assert.fail(`MetadataDelta.replay: unknown record ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  // ---- brokers ------------------------------------------------------------------------------
+
+  private currentBroker(brokerId: number): BrokerRegistration | undefined {
+    return (this.brokerDraft ?? this.base.parts.brokers).get(brokerId);
+  }
+
+  private putBroker(brokerId: number, registration: BrokerRegistration | undefined): void {
+    const brokers = (this.brokerDraft ??= new Map(this.base.parts.brokers));
+    if (registration === undefined) brokers.delete(brokerId);
+    else brokers.set(brokerId, registration);
+    this.brokerIds.add(brokerId);
+  }
+
+  private registerBroker(r: RegisterBrokerRecord): void {
+    this.putBroker(r.brokerId, {
+      brokerId: r.brokerId,
+      incarnationId: r.incarnationId,
+      brokerEpoch: r.brokerEpoch,
+      endpoints: r.endpoints,
+      rack: r.rack,
+      fenced: r.fenced,
+      inControlledShutdown: r.inControlledShutdown,
+      features: r.features,
+    });
+  }
+
+  private unregisterBroker(r: UnregisterBrokerRecord): void {
+    const current = this.currentBroker(r.brokerId);
+    if (current === undefined || current.brokerEpoch !== r.brokerEpoch) return; // stale: see header
+    this.putBroker(r.brokerId, undefined);
+  }
+
+  private changeBroker(r: BrokerRegistrationChangeRecord): void {
+    const current = this.currentBroker(r.brokerId);
+    if (current === undefined || current.brokerEpoch !== r.brokerEpoch) return; // stale: see header
+    this.putBroker(r.brokerId, {
+      ...current,
+      fenced: r.fenced ?? current.fenced,
+      inControlledShutdown: r.inControlledShutdown ?? current.inControlledShutdown,
+    });
+  }
+
+  // ---- topics and partitions ----------------------------------------------------------------
+
+  /** The topic as of this delta (draft or base), without copying; undefined when absent. */
+  private currentTopic(topicId: Uuid): { readonly name: string; readonly partitions: readonly PartitionRegistration[] } | undefined {
+    const draft = this.topicDrafts.get(topicId);
+    if (draft !== undefined) return draft ?? undefined;
+    return this.base.topicById(topicId);
+  }
+
+  /** The topic's draft, copying the base's partition array on first touch. */
+  private draftTopic(topicId: Uuid, recordType: MetadataRecord['type']): DraftTopic {
+    const last = this.lastDraft;
+    if (last !== null && last.topicId === topicId) return last;
+    const draft = this.topicDrafts.get(topicId);
+    if (draft !== undefined && draft !== null) return (this.lastDraft = draft);
+    const baseTopic = draft === null ? undefined : this.base.topicById(topicId);
+    if (baseTopic === undefined) throw new MetadataReplayError(recordType, `unknown topic id ${topicId}`);
+    const copy: DraftTopic = { name: baseTopic.name, topicId, partitions: baseTopic.partitions.slice() };
+    this.topicDrafts.set(topicId, copy);
+    return (this.lastDraft = copy);
+  }
+
+  private topicIdByName(name: string): Uuid | undefined {
+    const draft = this.nameDrafts.get(name);
+    if (draft !== undefined) return draft ?? undefined;
+    return this.base.topicByName(name)?.topicId;
+  }
+
+  private addTopic(r: TopicRecord): void {
+    if (this.currentTopic(r.topicId) !== undefined) {
+      throw new MetadataReplayError('Topic', `topic id ${r.topicId} already exists`);
+    }
+    const holder = this.topicIdByName(r.name);
+    if (holder !== undefined) throw new MetadataReplayError('Topic', `topic name '${r.name}' is already used by id ${holder}`);
+    // A removed-then-recreated id (impossible with random ids) would come back with no partitions.
+    const draft: DraftTopic = { name: r.name, topicId: r.topicId, partitions: [] };
+    this.topicDrafts.set(r.topicId, draft);
+    this.nameDrafts.set(r.name, r.topicId);
+    this.lastDraft = draft;
+  }
+
+  private removeTopic(r: RemoveTopicRecord): void {
+    const topic = this.currentTopic(r.topicId);
+    if (topic === undefined) throw new MetadataReplayError('RemoveTopic', `unknown topic id ${r.topicId}`);
+    this.partitionCountChange -= topic.partitions.length;
+    this.lastDraft = null;
+    this.topicDrafts.set(r.topicId, null);
+    this.nameDrafts.set(topic.name, null);
+    this.configDrafts.set(configResourceKey('topic', topic.name), null);
+  }
+
+  private setPartition(r: PartitionRecord): void {
+    const topic = this.draftTopic(r.topicId, 'Partition');
+    const n = topic.partitions.length;
+    // Partition ids are dense (TopicImage.partitions is indexed by id): the controller creates them
+    // in order, so a gap means a lost record.
+    if (r.partitionId > n) {
+      throw new MetadataReplayError('Partition', `partition ${r.partitionId} of topic ${topic.name} (${r.topicId}) would leave a gap after ${n} partitions`);
+    }
+    if (r.partitionId === n) this.partitionCountChange++;
+    topic.partitions[r.partitionId] = makePartition(
+      r.replicas,
+      r.isr,
+      r.removingReplicas,
+      r.addingReplicas,
+      r.leader,
+      r.leaderRecoveryState,
+      r.leaderEpoch,
+      r.partitionEpoch,
+    );
+  }
+
+  private changePartition(r: PartitionChangeRecord): void {
+    const topic = this.draftTopic(r.topicId, 'PartitionChange');
+    const p = topic.partitions[r.partitionId];
+    if (p === undefined) {
+      throw new MetadataReplayError('PartitionChange', `unknown partition ${r.partitionId} of topic ${topic.name} (${r.topicId})`);
+    }
+    topic.partitions[r.partitionId] = makePartition(
+      r.replicas ?? p.replicas,
+      r.isr ?? p.isr,
+      r.removingReplicas ?? p.removingReplicas,
+      r.addingReplicas ?? p.addingReplicas,
+      r.leader ?? p.leader,
+      r.leaderRecoveryState ?? p.leaderRecoveryState,
+      r.leader === undefined ? p.leaderEpoch : p.leaderEpoch + 1,
+      p.partitionEpoch + 1,
+    );
+  }
+
+  // ---- configs and offsets ------------------------------------------------------------------
+
+  private setConfig(r: ConfigRecord): void {
+    const key = configResourceKey(r.resourceType, r.resourceName);
+    let draft = this.configDrafts.get(key);
+    if (draft === undefined || draft === null) {
+      const base = draft === null ? undefined : this.base.parts.configs.get(key);
+      draft = { resourceType: r.resourceType, resourceName: r.resourceName, entries: new Map(base?.entries) };
+      this.configDrafts.set(key, draft);
+    }
+    if (r.value === null) draft.entries.delete(r.name);
+    else draft.entries.set(r.name, r.value);
+  }
+
+  private draftGroup(groupId: string): Map<string, CommittedOffset> {
+    let draft = this.groupDrafts.get(groupId);
+    if (draft === undefined) {
+      draft = new Map(this.base.parts.groups.get(groupId));
+      this.groupDrafts.set(groupId, draft);
+    }
+    return draft;
+  }
+
+  private commitOffset(r: OffsetCommitRecord): void {
+    this.draftGroup(r.groupId).set(offsetKey(r.topic, r.partition), {
+      offset: r.offset,
+      leaderEpoch: r.leaderEpoch,
+      metadata: r.metadata,
+      commitTimestampMs: r.commitTimestampMs,
+    });
+  }
+
+  private deleteOffset(r: OffsetCommitTombstoneRecord): void {
+    // Deleting what is not there is a no-op (tombstones are idempotent), and must not create a group.
+    if (!this.groupDrafts.has(r.groupId) && this.base.parts.groups.get(r.groupId) === undefined) return;
+    this.draftGroup(r.groupId).delete(offsetKey(r.topic, r.partition));
+  }
+
+  // ---- what changed (for publishers) --------------------------------------------------------
+
+  /** True when some record changed state (NoOps alone do not). */
+  get hasChanges(): boolean {
+    return (
+      this.featureDraft !== null ||
+      this.brokerIds.size > 0 ||
+      this.topicDrafts.size > 0 ||
+      this.configDrafts.size > 0 ||
+      this.groupDrafts.size > 0 ||
+      this.nextProducerIdDraft !== undefined ||
+      this.zkMigrationStateDraft !== undefined
+    );
+  }
+
+  get featuresChanged(): boolean {
+    return this.featureDraft !== null;
+  }
+
+  changedBrokerIds(): ReadonlySet<number> {
+    return this.brokerIds;
+  }
+
+  /**
+   * Topics created or changed that exist after the delta. Within one, untouched partitions keep
+   * their object identity, so `old.partitions[i] !== new.partitions[i]` finds the changed ones.
+   */
+  changedTopicIds(): Uuid[] {
+    const ids: Uuid[] = [];
+    for (const [id, draft] of this.topicDrafts) if (draft !== null) ids.push(id);
+    return ids;
+  }
+
+  /** Topics of the base image that this delta removed. */
+  removedTopics(): TopicImage[] {
+    const removed: TopicImage[] = [];
+    for (const [id, draft] of this.topicDrafts) {
+      const old = draft === null ? this.base.topicById(id) : undefined;
+      if (old !== undefined) removed.push(old);
+    }
+    return removed;
+  }
+
+  /** Config resources touched, as [resourceType, resourceName] keys (configResourceKey). */
+  changedConfigKeys(): IterableIterator<string> {
+    return this.configDrafts.keys();
+  }
+
+  changedGroupIds(): IterableIterator<string> {
+    return this.groupDrafts.keys();
+  }
+
+  // ---- building the next image --------------------------------------------------------------
+
+  apply(provenance: Provenance): MetadataImage {
+    assert(!this.sealed, 'MetadataDelta.apply called twice');
+    assert(
+      provenance.endOffset >= this.base.provenance.endOffset,
+      `MetadataDelta.apply: provenance ${provenance.endOffset} is before the base image's ${this.base.provenance.endOffset}`,
+    );
+    this.sealed = true;
+    const base = this.base.parts;
+
+    let topicsById = base.topicsById;
+    let topicsByName = base.topicsByName;
+    if (this.topicDrafts.size > 0) {
+      const byId = topicsById.builder();
+      const byName = topicsByName.builder();
+      // Removals first, so a name removed and reused in this delta ends on the new topic.
+      for (const [id, draft] of this.topicDrafts) {
+        if (draft !== null) continue;
+        const old = this.base.topicById(id);
+        if (old === undefined) continue;
+        byId.delete(id);
+        byName.delete(old.name);
+      }
+      for (const [id, draft] of this.topicDrafts) {
+        if (draft === null) continue;
+        const topic: TopicImage = { name: draft.name, topicId: id, partitions: draft.partitions };
+        byId.set(id, topic);
+        byName.set(draft.name, topic);
+      }
+      topicsById = byId.build();
+      topicsByName = byName.build();
+    }
+
+    let configs = base.configs;
+    if (this.configDrafts.size > 0) {
+      const b = configs.builder();
+      for (const [key, draft] of this.configDrafts) {
+        if (draft === null || draft.entries.size === 0) b.delete(key);
+        else b.set(key, draft);
+      }
+      configs = b.build();
+    }
+
+    let groups = base.groups;
+    if (this.groupDrafts.size > 0) {
+      const b = groups.builder();
+      for (const [groupId, offsets] of this.groupDrafts) {
+        if (offsets.size === 0) b.delete(groupId);
+        else b.set(groupId, offsets);
+      }
+      groups = b.build();
+    }
+
+    const brokers = this.brokerDraft ?? base.brokers;
+    const sortedBrokers =
+      this.brokerDraft === null ? base.sortedBrokers : [...this.brokerDraft.values()].sort((a, b) => a.brokerId - b.brokerId);
+
+    const partitionCount = base.partitionCount + this.partitionCountChange;
+    assert(partitionCount >= 0, `MetadataDelta.apply: partition count went negative (${partitionCount})`);
+    return new MetadataImage({
+      provenance,
+      features: this.featureDraft ?? base.features,
+      brokers,
+      sortedBrokers,
+      topicsById,
+      topicsByName,
+      partitionCount,
+      configs,
+      groups,
+      nextProducerId: this.nextProducerIdDraft ?? base.nextProducerId,
+      zkMigrationState: this.zkMigrationStateDraft ?? base.zkMigrationState,
+    });
+  }
+}
+
+/** Replays `records` on `base` and returns the next image. */
+export function replayAll(base: MetadataImage, records: Iterable<MetadataRecord>, provenance: Provenance): MetadataImage {
+  const delta = new MetadataDelta(base);
+  for (const r of records) delta.replay(r);
+  return delta.apply(provenance);
+}
+
+/** For tests: the image of `records` replayed on the empty image (default: one offset per record). */
+export function imageOf(records: readonly MetadataRecord[], provenance?: Provenance): MetadataImage {
+  return replayAll(MetadataImage.EMPTY, records, provenance ?? { endOffset: records.length, epoch: records.length === 0 ? 0 : 1 });
+}

@@ -1,0 +1,88 @@
+// The read side of a MetadataImage (DESIGN §6), as interfaces, so that the controller, the broker
+// and the tools are written against this surface while ./image.ts owns the representation.
+//
+// An image is immutable. Arrays handed out are shared with the image: never mutate them.
+
+import type { ConfigResourceType, Endpoint, FeatureRange, LeaderRecoveryState, Uuid, ZkMigrationStateValue } from './records/types.js';
+
+export interface BrokerRegistration {
+  readonly brokerId: number;
+  readonly incarnationId: Uuid;
+  readonly brokerEpoch: number;
+  readonly endpoints: readonly Endpoint[];
+  readonly rack: string | null;
+  readonly fenced: boolean;
+  readonly inControlledShutdown: boolean;
+  readonly features: readonly FeatureRange[];
+}
+
+export interface PartitionRegistration {
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly removingReplicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  /** A broker id, or -1 (NO_LEADER). */
+  readonly leader: number;
+  readonly leaderRecoveryState: LeaderRecoveryState;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+export interface TopicImage {
+  readonly name: string;
+  readonly topicId: Uuid;
+  /** Indexed by partition id (0..n-1, dense). */
+  readonly partitions: readonly PartitionRegistration[];
+}
+
+export interface CommittedOffset {
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly commitTimestampMs: number;
+}
+
+/** Where an image stands in the log: every record below `endOffset` is in it. */
+export interface Provenance {
+  /** Exclusive: the offset of the next record to replay. */
+  readonly endOffset: number;
+  /** The epoch of the last record replayed (0 for the empty image). */
+  readonly epoch: number;
+}
+
+export interface MetadataImageView {
+  readonly provenance: Provenance;
+
+  /** Finalized feature levels (metadata.version among them). */
+  featureLevel(name: string): number | undefined;
+  features(): ReadonlyMap<string, number>;
+
+  broker(brokerId: number): BrokerRegistration | undefined;
+  /** All registered brokers, ascending id. */
+  brokers(): readonly BrokerRegistration[];
+  readonly brokerCount: number;
+
+  topicById(topicId: Uuid): TopicImage | undefined;
+  topicByName(name: string): TopicImage | undefined;
+  /** All topics (no particular order unless sorted by the caller). */
+  topics(): IterableIterator<TopicImage>;
+  readonly topicCount: number;
+  readonly partitionCount: number;
+
+  /** A resource's explicit config keys (no defaults applied); empty when none. */
+  configs(resourceType: ConfigResourceType, resourceName: string): ReadonlyMap<string, string>;
+
+  /** The first producer id not yet handed out (0 when none ever was). */
+  readonly nextProducerId: number;
+
+  /** A group's committed offsets, keyed `${topic}\u0000${partition}`; undefined when the group holds none. */
+  groupOffsets(groupId: string): ReadonlyMap<string, CommittedOffset> | undefined;
+  committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | undefined;
+  groupIds(): IterableIterator<string>;
+
+  readonly zkMigrationState: ZkMigrationStateValue;
+}
+
+export function offsetKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}

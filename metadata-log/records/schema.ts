@@ -1,0 +1,30 @@
+// What every record type's file exports: its wire identity and its payload codec.
+//
+// Payload = a msgpack array of the fields in schema order (positional). A new version may only
+// append fields (or, rarely, change one's meaning); decode(version, payload) reads every version
+// from oldestReadableVersion up to version and returns the current shape, filling upgrade defaults.
+// Versions are never reused: once a version's bytes have been written anywhere, its layout is
+// frozen (test/fixtures/records holds its golden bytes).
+
+import type { MetadataRecord } from './types.js';
+
+export interface RecordSchema<R extends MetadataRecord> {
+  /** The record's `type` tag. */
+  readonly name: R['type'];
+  /** Wire type id, never reused (Kafka's apiKey where Kafka has the record). */
+  readonly typeId: number;
+  /** The version encode writes. */
+  readonly version: number;
+  /** The oldest version decode still reads. */
+  readonly oldestReadableVersion: number;
+  /** The payload array for the current version. Optional fields that are absent become null (msgpack nil). */
+  encode(record: R): unknown[];
+  /**
+   * Checks every field of a payload of `version` (between oldestReadableVersion and version; the
+   * codec has checked that) and returns the record. Throws FieldError naming the field.
+   */
+  decode(version: number, payload: unknown): R;
+}
+
+/** A record under construction: optional fields are added only when present (exactOptionalPropertyTypes). */
+export type Writable<T> = { -readonly [K in keyof T]: T[K] };

@@ -1,0 +1,208 @@
+// The metadata records (DESIGN §6): the only way state changes. Every change the controller makes is
+// a list of these, appended to the Raft log; every node replays them through MetadataDelta.
+//
+// This file is the in-memory shape only (a tagged union on `type`). Each record type's wire schema
+// (type id, versions, encode/decode with validation and upgrades) lives in its own file beside this
+// one; the envelope codec is ./codec.ts.
+//
+// Conventions:
+// - Ids and counts are plain numbers (safe integers). Offsets and epochs fit in 2^53.
+// - Uuids (topic ids, incarnation ids) are Kafka's text form: 22 characters of URL-safe base64
+//   (no padding) of 16 bytes. See ./uuid.ts.
+// - Change records are diffs: a field that is `undefined` is unchanged.
+// - Broker epoch = the log offset of the broker's RegisterBroker record.
+
+export type Uuid = string;
+
+export interface Endpoint {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly securityProtocol: string;
+}
+
+/** A feature a broker can run, as a version range. */
+export interface FeatureRange {
+  readonly name: string;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+export interface RegisterBrokerRecord {
+  readonly type: 'RegisterBroker';
+  readonly brokerId: number;
+  readonly incarnationId: Uuid;
+  readonly brokerEpoch: number;
+  readonly endpoints: readonly Endpoint[];
+  readonly rack: string | null;
+  readonly fenced: boolean;
+  readonly inControlledShutdown: boolean;
+  readonly features: readonly FeatureRange[];
+}
+
+export interface UnregisterBrokerRecord {
+  readonly type: 'UnregisterBroker';
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
+export interface BrokerRegistrationChangeRecord {
+  readonly type: 'BrokerRegistrationChange';
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  /** true = fence, false = unfence, undefined = unchanged. */
+  readonly fenced?: boolean;
+  /** true = entered controlled shutdown, undefined = unchanged (it is left only by re-registering). */
+  readonly inControlledShutdown?: boolean;
+}
+
+export interface TopicRecord {
+  readonly type: 'Topic';
+  readonly name: string;
+  readonly topicId: Uuid;
+}
+
+/** 0 = recovered, 1 = recovering (after an unclean election). */
+export type LeaderRecoveryState = 0 | 1;
+
+/** No leader. */
+export const NO_LEADER = -1;
+
+export interface PartitionRecord {
+  readonly type: 'Partition';
+  readonly topicId: Uuid;
+  readonly partitionId: number;
+  /** Preferred order: replicas[0] is the preferred leader. */
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  readonly removingReplicas: readonly number[];
+  readonly addingReplicas: readonly number[];
+  /** A broker id, or NO_LEADER. */
+  readonly leader: number;
+  readonly leaderRecoveryState: LeaderRecoveryState;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+}
+
+/**
+ * A diff of one partition. Replay: any `leader` present (even the same id) bumps the leader epoch;
+ * every PartitionChange bumps the partition epoch.
+ */
+export interface PartitionChangeRecord {
+  readonly type: 'PartitionChange';
+  readonly topicId: Uuid;
+  readonly partitionId: number;
+  readonly isr?: readonly number[];
+  /** A broker id or NO_LEADER; undefined = unchanged. */
+  readonly leader?: number;
+  readonly replicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
+  readonly addingReplicas?: readonly number[];
+  readonly leaderRecoveryState?: LeaderRecoveryState;
+}
+
+export interface RemoveTopicRecord {
+  readonly type: 'RemoveTopic';
+  readonly topicId: Uuid;
+}
+
+/** Kafka's ConfigResource.Type ids: TOPIC = 2, BROKER = 4. */
+export type ConfigResourceType = 'topic' | 'broker';
+
+export interface ConfigRecord {
+  readonly type: 'Config';
+  readonly resourceType: ConfigResourceType;
+  /** Topic name, broker id as text, or '' for the cluster-wide broker default. */
+  readonly resourceName: string;
+  readonly name: string;
+  /** null = delete the key. */
+  readonly value: string | null;
+}
+
+export interface FeatureLevelRecord {
+  readonly type: 'FeatureLevel';
+  readonly name: string;
+  /** 0 removes the feature. */
+  readonly featureLevel: number;
+}
+
+export interface ProducerIdsRecord {
+  readonly type: 'ProducerIds';
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  /** The first id not yet handed out (the next block starts here). */
+  readonly nextProducerId: number;
+}
+
+export interface OffsetCommitRecord {
+  readonly type: 'OffsetCommit';
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** -1 = unknown. */
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly commitTimestampMs: number;
+}
+
+/** Removes one committed offset (DeleteGroups writes one per offset the group holds). */
+export interface OffsetCommitTombstoneRecord {
+  readonly type: 'OffsetCommitTombstone';
+  readonly groupId: string;
+  readonly topic: string;
+  readonly partition: number;
+}
+
+export interface NoOpRecord {
+  readonly type: 'NoOp';
+}
+
+/** Kafka's values: 0 None, 2 PreMigration, 1 Migration, 3 PostMigration. */
+export type ZkMigrationStateValue = 0 | 1 | 2 | 3;
+
+export interface ZkMigrationStateRecord {
+  readonly type: 'ZkMigrationState';
+  readonly state: ZkMigrationStateValue;
+}
+
+export interface BeginTransactionRecord {
+  readonly type: 'BeginTransaction';
+  readonly name: string | null;
+}
+
+export interface EndTransactionRecord {
+  readonly type: 'EndTransaction';
+}
+
+export interface AbortTransactionRecord {
+  readonly type: 'AbortTransaction';
+  readonly reason: string | null;
+}
+
+export type MetadataRecord =
+  | RegisterBrokerRecord
+  | UnregisterBrokerRecord
+  | BrokerRegistrationChangeRecord
+  | TopicRecord
+  | PartitionRecord
+  | PartitionChangeRecord
+  | RemoveTopicRecord
+  | ConfigRecord
+  | FeatureLevelRecord
+  | ProducerIdsRecord
+  | OffsetCommitRecord
+  | OffsetCommitTombstoneRecord
+  | NoOpRecord
+  | ZkMigrationStateRecord
+  | BeginTransactionRecord
+  | EndTransactionRecord
+  | AbortTransactionRecord;
+
+export type MetadataRecordType = MetadataRecord['type'];
+
+/** The record of one type, e.g. RecordOf<'Topic'>. */
+export type RecordOf<T extends MetadataRecordType> = Extract<MetadataRecord, { type: T }>;
+
+/** The metadata.version feature. */
+export const METADATA_VERSION_FEATURE = 'metadata.version';

@@ -1,0 +1,192 @@
+// Broker sessions: the soft state of broker liveness (Kafka's BrokerHeartbeatManager).
+//
+// It lives only on the ACTIVE controller and is never written to the log. A controller that becomes
+// active calls `activate(image, nowMs)`: every registered unfenced broker gets a fresh session
+// starting then (its last heartbeat to the previous active controller is unknown here), so after a
+// failover fencing a dead broker can take up to one more session timeout — as in Kafka. A controller
+// that loses the lead throws this away with its pending image.
+//
+// Per broker it keeps: the time of last contact, the metadata offset the broker last reported, and
+// the controlled-shutdown offset — set once, on the first shutdown request of an incarnation, and
+// never moved by later heartbeats (KAFKA-14292: resetting it on every heartbeat kept a broker from
+// shutting down for as long as the log was busy).
+//
+// Bound: at most one entry per registered broker. `nextExpired` drops entries whose broker is no
+// longer registered; `forget` drops one on unregistration.
+//
+// Definitions (Kafka's):
+//   live session    the broker is registered, unfenced, and was heard from within the session
+//                   timeout (a fenced broker holds no session another incarnation must respect)
+//   expired         unfenced (in controlled shutdown or not) and not heard from for longer than
+//                   the session timeout: nowMs > lastContactMs + sessionTimeoutMs
+//   active broker   unfenced and not in controlled shutdown
+
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import { assert } from '../../raft/assert.js';
+
+export interface BrokerSession {
+  readonly lastContactMs: number;
+  /** The metadata offset the broker last reported; null until its first heartbeat to this controller. */
+  readonly metadataOffset: number | null;
+  /** The offset every active broker must reach before this broker may shut down; null when none. */
+  readonly controlledShutdownOffset: number | null;
+}
+
+interface SessionState {
+  lastContactMs: number;
+  metadataOffset: number | null;
+  controlledShutdownOffset: number | null;
+}
+
+export class BrokerHeartbeatManager {
+  readonly #sessions = new Map<number, SessionState>();
+
+  constructor(readonly sessionTimeoutMs: number) {
+    assert(Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0, `sessionTimeoutMs must be a positive integer, not ${sessionTimeoutMs}`);
+  }
+
+  /** Sessions for a controller that has just become active. */
+  static activated(image: MetadataImageView, nowMs: number, sessionTimeoutMs: number): BrokerHeartbeatManager {
+    const hb = new BrokerHeartbeatManager(sessionTimeoutMs);
+    hb.activate(image, nowMs);
+    return hb;
+  }
+
+  /** Forget everything and give every registered unfenced broker a fresh session starting at nowMs. */
+  activate(image: MetadataImageView, nowMs: number): void {
+    assertTime(nowMs);
+    this.#sessions.clear();
+    for (const b of image.brokers()) {
+      if (!b.fenced) this.#sessions.set(b.brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
+    }
+  }
+
+  /** A new incarnation registered: a fresh session, nothing carried over from the old one. */
+  startSession(brokerId: number, nowMs: number): void {
+    assertBrokerId(brokerId);
+    assertTime(nowMs);
+    this.#sessions.set(brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
+  }
+
+  /** The broker was heard from. `metadataOffset` null keeps the offset it reported before. */
+  touch(brokerId: number, nowMs: number, metadataOffset: number | null): void {
+    assertBrokerId(brokerId);
+    assertTime(nowMs);
+    assert(metadataOffset === null || (Number.isSafeInteger(metadataOffset) && metadataOffset >= -1), `metadataOffset ${metadataOffset} of broker ${brokerId}`);
+    const s = this.#sessions.get(brokerId);
+    if (s === undefined) {
+      this.#sessions.set(brokerId, { lastContactMs: nowMs, metadataOffset, controlledShutdownOffset: null });
+      return;
+    }
+    s.lastContactMs = Math.max(s.lastContactMs, nowMs);
+    if (metadataOffset !== null) s.metadataOffset = metadataOffset;
+  }
+
+  session(brokerId: number): BrokerSession | undefined {
+    const s = this.#sessions.get(brokerId);
+    return s === undefined ? undefined : { ...s };
+  }
+
+  /** When the broker's session expires: it is live up to and including this time. Undefined when it has none. */
+  sessionExpiresAtMs(brokerId: number): number | undefined {
+    const s = this.#sessions.get(brokerId);
+    return s === undefined ? undefined : s.lastContactMs + this.sessionTimeoutMs;
+  }
+
+  /** Registered, unfenced, and heard from within the session timeout. */
+  hasLiveSession(brokerId: number, nowMs: number, image: MetadataImageView): boolean {
+    const reg = image.broker(brokerId);
+    if (reg === undefined || reg.fenced) return false;
+    const s = this.#sessions.get(brokerId);
+    return s !== undefined && nowMs <= s.lastContactMs + this.sessionTimeoutMs;
+  }
+
+  /**
+   * ONE unfenced broker whose session has expired (the one heard from longest ago; lowest id on a
+   * tie), or undefined. One per call, so the controller fences one broker per operation and each
+   * fencing is in the image before the next broker is judged. An unfenced broker this manager has
+   * no session for (never activated for it) gets a fresh one starting now, as activation would.
+   */
+  nextExpired(nowMs: number, image: MetadataImageView): number | undefined {
+    assertTime(nowMs);
+    this.#prune(image);
+    let oldest: { brokerId: number; lastContactMs: number } | undefined;
+    for (const b of image.brokers()) {
+      if (b.fenced) continue;
+      const s = this.#sessions.get(b.brokerId);
+      if (s === undefined) {
+        this.#sessions.set(b.brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
+        continue;
+      }
+      if (nowMs <= s.lastContactMs + this.sessionTimeoutMs) continue;
+      if (oldest === undefined || s.lastContactMs < oldest.lastContactMs) oldest = { brokerId: b.brokerId, lastContactMs: s.lastContactMs };
+    }
+    assert(this.#sessions.size <= image.brokerCount, `${this.#sessions.size} sessions for ${image.brokerCount} registered brokers`);
+    return oldest?.brokerId;
+  }
+
+  /**
+   * The lowest metadata offset reported by an active broker (unfenced, not in controlled shutdown);
+   * -1 for an active broker not yet heard from; +Infinity when no broker is active.
+   */
+  lowestActiveOffset(image: MetadataImageView): number {
+    let lowest = Number.POSITIVE_INFINITY;
+    for (const b of image.brokers()) {
+      if (b.fenced || b.inControlledShutdown) continue;
+      const offset = this.#sessions.get(b.brokerId)?.metadataOffset ?? -1;
+      if (offset < lowest) lowest = offset;
+    }
+    return lowest;
+  }
+
+  controlledShutdownOffset(brokerId: number): number | null {
+    return this.#sessions.get(brokerId)?.controlledShutdownOffset ?? null;
+  }
+
+  /**
+   * Record the controlled-shutdown offset if none is recorded yet (KAFKA-14292: the first request
+   * sets it, later ones never move it). Returns the offset in force.
+   */
+  setControlledShutdownOffsetOnce(brokerId: number, offset: number): number {
+    assert(Number.isSafeInteger(offset) && offset >= -1, `controlled-shutdown offset ${offset} of broker ${brokerId}`);
+    const s = this.#sessions.get(brokerId);
+    assert(s !== undefined, `broker ${brokerId} asks to shut down without a session`);
+    if (s.controlledShutdownOffset === null) s.controlledShutdownOffset = offset;
+    return s.controlledShutdownOffset;
+  }
+
+  /**
+   * Move the controlled-shutdown offset up to `offset` (never down). Only for new moves written for
+   * a broker already in controlled shutdown; heartbeats alone never call this (KAFKA-14292).
+   */
+  raiseControlledShutdownOffset(brokerId: number, offset: number): number {
+    assert(Number.isSafeInteger(offset) && offset >= -1, `controlled-shutdown offset ${offset} of broker ${brokerId}`);
+    const s = this.#sessions.get(brokerId);
+    assert(s !== undefined, `broker ${brokerId} asks to shut down without a session`);
+    s.controlledShutdownOffset = Math.max(s.controlledShutdownOffset ?? -1, offset);
+    return s.controlledShutdownOffset;
+  }
+
+  /** The broker is unregistered: drop its soft state. */
+  forget(brokerId: number): void {
+    this.#sessions.delete(brokerId);
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  #prune(image: MetadataImageView): void {
+    for (const brokerId of this.#sessions.keys()) {
+      if (image.broker(brokerId) === undefined) this.#sessions.delete(brokerId);
+    }
+  }
+}
+
+function assertBrokerId(brokerId: number): void {
+  assert(Number.isSafeInteger(brokerId) && brokerId >= 0, `broker id ${brokerId}`);
+}
+
+function assertTime(nowMs: number): void {
+  assert(Number.isFinite(nowMs), `nowMs ${nowMs}`);
+}

@@ -1,0 +1,128 @@
+// BrokerHeartbeat (Kafka api 63) on the active controller: keeps the broker's session alive and
+// drives its lifecycle (Kafka's BrokerHeartbeatManager.calculateNextBrokerState and
+// ReplicationControlManager.processBrokerHeartbeat).
+//
+// Lifecycle, as the image records it (fenced, inControlledShutdown) — transition table:
+//
+//   state                  event                                            next                  records
+//   FENCED                 heartbeat wantShutDown                           FENCED                none; shouldShutDown
+//   FENCED                 heartbeat caught up, !wantFence, !inCS           UNFENCED              change fenced=false + elections onto it
+//   FENCED                 other heartbeat                                  FENCED                none
+//   UNFENCED               heartbeat wantFence                              FENCED                change fenced=true + moves off it
+//   UNFENCED               heartbeat wantShutDown, holds nothing            FENCED                change fenced=true; shouldShutDown
+//   UNFENCED               heartbeat wantShutDown, leads or in an ISR       CONTROLLED_SHUTDOWN   change inCS=true + moves off it;
+//                                                                                                 controlled-shutdown offset := last of them
+//   CONTROLLED_SHUTDOWN    heartbeat, leads nothing and every active
+//                          broker's offset >= controlled-shutdown offset    FENCED (inCS)         change fenced=true; shouldShutDown
+//   CONTROLLED_SHUTDOWN    other heartbeat                                  CONTROLLED_SHUTDOWN   none
+//   UNFENCED / CONTROLLED  session expired (fencing.ts)                     FENCED                change fenced=true + moves off it
+//   any                    new incarnation registers (register-broker.ts)   FENCED (new epoch)    cleanup moves + RegisterBroker
+//   any                    UnregisterBroker (unregister-broker.ts)          (gone)                moves off it + UnregisterBroker
+//
+// "caught up" = the broker's metadata offset has reached its own RegisterBroker record (its epoch),
+// never the log end: with a NoOp every 500 ms the log end is a moving target a broker may never
+// reach (KAFKA-13959). The controlled-shutdown offset is set once per incarnation (KAFKA-14292), so
+// later heartbeats and unrelated writes cannot push it away. Leaving controlled shutdown takes a new
+// incarnation. A broker granted shutdown is fenced at once (as Kafka does), so it holds no session
+// and its next incarnation may register without waiting for the old session to expire.
+
+import type { BrokerRegistrationChangeRecord, MetadataRecord } from '../../../metadata-log/records/types.js';
+import { assert } from '../../raft/assert.js';
+import { ErrorCode } from '../errors.js';
+import type { OpContext, OpResult } from '../op.js';
+import { answer } from '../op.js';
+import { holdsNothing, leadsAny } from './broker-roles.js';
+import { fenceRecords } from './fencing.js';
+import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
+import { movesOff, movesOnto } from './moves.js';
+
+export interface BrokerHeartbeatRequest {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+  /** The offset of the last metadata record the broker has applied (-1: none). */
+  readonly currentMetadataOffset: number;
+  readonly wantFence: boolean;
+  readonly wantShutDown: boolean;
+}
+
+export interface BrokerHeartbeatResponse {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  /** The broker has applied its own registration record. */
+  readonly isCaughtUp: boolean;
+  /** Fenced once this operation's records are applied. */
+  readonly isFenced: boolean;
+  readonly shouldShutDown: boolean;
+}
+
+export function brokerHeartbeat(ctx: OpContext, hb: BrokerHeartbeatManager, request: BrokerHeartbeatRequest): OpResult<BrokerHeartbeatResponse> {
+  const { image } = ctx;
+  const { brokerId } = request;
+  if (!Number.isSafeInteger(request.currentMetadataOffset) || request.currentMetadataOffset < -1) {
+    return refuse(ErrorCode.INVALID_REQUEST, `broker ${brokerId}: metadata offset ${request.currentMetadataOffset} is not -1 or an offset`);
+  }
+  const reg = image.broker(brokerId);
+  if (reg === undefined) {
+    return refuse(ErrorCode.BROKER_ID_NOT_REGISTERED, `broker ${brokerId} is not registered; register it first`);
+  }
+  if (reg.brokerEpoch !== request.brokerEpoch) {
+    return refuse(
+      ErrorCode.STALE_BROKER_EPOCH,
+      `broker ${brokerId} sent epoch ${request.brokerEpoch}, the registration in force has epoch ${reg.brokerEpoch}; register again`,
+    );
+  }
+  hb.touch(brokerId, ctx.nowMs, request.currentMetadataOffset);
+  const isCaughtUp = request.currentMetadataOffset >= reg.brokerEpoch;
+
+  const records: MetadataRecord[] = [];
+  let fenced = reg.fenced;
+  let shouldShutDown = false;
+
+  if (!fenced && request.wantFence) {
+    records.push(...fenceRecords(ctx, brokerId));
+    fenced = true;
+  }
+
+  if (request.wantShutDown || reg.inControlledShutdown) {
+    if (fenced) {
+      // A fenced broker leads nothing and is in no ISR: nothing to wait for.
+      shouldShutDown = true;
+    } else if (!reg.inControlledShutdown) {
+      if (holdsNothing(image, brokerId)) {
+        records.push(...fenceRecords(ctx, brokerId));
+        fenced = true;
+        shouldShutDown = true;
+      } else {
+        const change: BrokerRegistrationChangeRecord = { type: 'BrokerRegistrationChange', brokerId, brokerEpoch: reg.brokerEpoch, inControlledShutdown: true };
+        records.push(change, ...movesOff(ctx, brokerId));
+        // Every active broker must see the last of these moves before this one may go.
+        hb.setControlledShutdownOffsetOnce(brokerId, ctx.nextWriteOffset + records.length - 1);
+      }
+    } else if (leadsAny(image, brokerId)) {
+      // In controlled shutdown, yet leading: only a bug elsewhere elects an ineligible broker.
+      // Move it off again; the shutdown then waits for these moves too.
+      records.push(...movesOff(ctx, brokerId));
+      if (records.length > 0) hb.raiseControlledShutdownOffset(brokerId, ctx.nextWriteOffset + records.length - 1);
+    } else {
+      // After a failover the soft state is new: the moves were written before this controller
+      // became active, so everything before nextWriteOffset covers them.
+      const shutdownOffset = hb.controlledShutdownOffset(brokerId) ?? hb.setControlledShutdownOffsetOnce(brokerId, ctx.nextWriteOffset - 1);
+      if (hb.lowestActiveOffset(image) >= shutdownOffset) {
+        records.push(...fenceRecords(ctx, brokerId));
+        fenced = true;
+        shouldShutDown = true;
+      }
+    }
+  } else if (fenced && !request.wantFence && isCaughtUp) {
+    assert(!reg.inControlledShutdown, `broker ${brokerId} in controlled shutdown reached the unfence branch`);
+    const change: BrokerRegistrationChangeRecord = { type: 'BrokerRegistrationChange', brokerId, brokerEpoch: reg.brokerEpoch, fenced: false };
+    records.push(change, ...movesOnto(ctx, brokerId));
+    fenced = false;
+  }
+
+  return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null, isCaughtUp, isFenced: fenced, shouldShutDown } };
+}
+
+function refuse(errorCode: number, errorMessage: string): OpResult<BrokerHeartbeatResponse> {
+  return answer({ errorCode, errorMessage, isCaughtUp: false, isFenced: true, shouldShutDown: false });
+}

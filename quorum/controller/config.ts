@@ -1,0 +1,59 @@
+// The controller's settings, under the names Kafka uses for them where one exists (the property
+// name is in each comment). Defaults are Kafka's unless a comment says why not.
+
+export interface ControllerConfig {
+  /** The cluster id brokers must present when they register. */
+  readonly clusterId: string;
+  /** broker.session.timeout.ms: a broker not heard from for this long is fenced. */
+  readonly brokerSessionTimeoutMs: number;
+  /** broker.heartbeat.interval.ms: what brokers are told to use. */
+  readonly brokerHeartbeatIntervalMs: number;
+  /** num.partitions: partitions of a topic created with -1. */
+  readonly defaultPartitions: number;
+  /** default.replication.factor: replication factor of a topic created with -1. */
+  readonly defaultReplicationFactor: number;
+  /** metadata.max.idle.interval.ms: the active controller writes a NoOp this often (0 = never). */
+  readonly noOpIntervalMs: number;
+  /** auto.leader.rebalance.enable */
+  readonly autoLeaderRebalanceEnable: boolean;
+  /** leader.imbalance.check.interval.seconds × 1000 */
+  readonly leaderImbalanceCheckIntervalMs: number;
+  /** unclean.leader.election.enable: the cluster default; a topic config overrides it. */
+  readonly uncleanLeaderElectionEnable: boolean;
+  /** metadata.log.max.record.bytes.between.snapshots */
+  readonly snapshotMaxBytes: number;
+  /** metadata.log.max.snapshot.interval.ms (0 = no time trigger) */
+  readonly snapshotMaxIntervalMs: number;
+  /** Producer ids handed out per AllocateProducerIds (Kafka's PRODUCER_ID_BLOCK_SIZE). */
+  readonly producerIdBlockSize: number;
+  /** offset.metadata.max.bytes */
+  readonly offsetMetadataMaxBytes: number;
+  /** Offset commits arriving within this window share one proposal (Kafka's append linger is 25 ms). */
+  readonly offsetCommitLingerMs: number;
+  /** Records one operation may produce (Kafka's MAX_RECORDS_PER_USER_OP). */
+  readonly maxRecordsPerOperation: number;
+  /** Leader elections per rebalance or unclean-election pass (Kafka's MAX_ELECTIONS_PER_IMBALANCE). */
+  readonly maxElectionsPerPass: number;
+}
+
+export const defaultControllerConfig: Omit<ControllerConfig, 'clusterId'> = {
+  brokerSessionTimeoutMs: 9_000,
+  brokerHeartbeatIntervalMs: 2_000,
+  defaultPartitions: 1,
+  defaultReplicationFactor: 1,
+  noOpIntervalMs: 500,
+  autoLeaderRebalanceEnable: true,
+  leaderImbalanceCheckIntervalMs: 300_000,
+  uncleanLeaderElectionEnable: false,
+  snapshotMaxBytes: 20 * 1024 * 1024,
+  snapshotMaxIntervalMs: 60 * 60 * 1000,
+  producerIdBlockSize: 1000,
+  offsetMetadataMaxBytes: 4096,
+  offsetCommitLingerMs: 5,
+  maxRecordsPerOperation: 10_000,
+  maxElectionsPerPass: 1000,
+};
+
+export function controllerConfig(clusterId: string, overrides: Partial<Omit<ControllerConfig, 'clusterId'>> = {}): ControllerConfig {
+  return { ...defaultControllerConfig, ...overrides, clusterId };
+}

@@ -1,0 +1,263 @@
+// Consumer-group offsets stored in the metadata log: OffsetCommit, OffsetFetch, DeleteGroups.
+// A deliberate deviation from Kafka, which keeps them in __consumer_offsets (kraft.md §3.1): one
+// path for every change (DESIGN §2), paid for with batching (coalesceOffsetCommits).
+//
+// Choices:
+// - Group membership and generations are not checked here (no group coordinator state lives in
+//   the log); DeleteGroups therefore never answers NON_EMPTY_GROUP.
+// - OffsetCommit, per partition, in this order: empty group id → INVALID_GROUP_ID (every
+//   partition); metadata.version below OFFSETS_METADATA_VERSION → UNSUPPORTED_VERSION; unknown
+//   topic or partition → UNKNOWN_TOPIC_OR_PARTITION; an offset that is not a safe integer or a
+//   leader epoch outside -1..2^31-1 → INVALID_REQUEST; metadata longer than
+//   config.offsetMetadataMaxBytes UTF-8 bytes → OFFSET_METADATA_TOO_LARGE (Kafka counts UTF-16
+//   units; bytes bound the record).
+//   Offsets below OFFSET_MIN (-1) → INVALID_REQUEST. Kafka accepts any int64 (kafkajs's
+//   admin.resetOffsets commits -2 = earliest and -1 = latest), but the OffsetCommit record codec
+//   (metadata-log/records/offset-commit.ts v0) decodes offsets ≥ -1 only, and writing a record no
+//   node can read back would corrupt the log. Widening the codec to -2 makes OFFSET_MIN -2.
+//   Partitions past config.maxRecordsPerOperation in one request: THROTTLING_QUOTA_EXCEEDED.
+// - OffsetFetch: a partition with no committed offset answers offset -1, leader epoch -1, metadata
+//   '' and NONE (Kafka's convention; unknown topics too). Offsets are shown only for topics and
+//   partitions that exist now (the image keeps a deleted topic's offsets until DeleteGroups). A
+//   null metadata is answered as '' (Kafka stores null as ''). Empty group id: top-level INVALID_GROUP_ID.
+// - DeleteGroups: empty id → INVALID_GROUP_ID; a group holding no offsets → GROUP_ID_NOT_FOUND;
+//   else one OffsetCommitTombstone per offset it holds (stale ones of deleted topics included),
+//   in (topic, partition) order. An id repeated in the request is handled once; every copy gets
+//   that answer. Bound: tombstones of one request stop at config.maxRecordsPerOperation; the group
+//   that crosses it is deleted partly and answered THROTTLING_QUOTA_EXCEEDED (retriable: the client
+//   retries and the next request deletes the rest), and so are the groups after it (untouched).
+//   Tombstones are idempotent, so a partial delete followed by a retry is safe.
+
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
+import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
+import type { OpContext, OpResult } from '../op.js';
+import { metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
+
+export interface OffsetCommitRequestPartition {
+  readonly partitionIndex: number;
+  readonly committedOffset: number;
+  /** -1 = unknown. */
+  readonly committedLeaderEpoch: number;
+  readonly committedMetadata: string | null;
+}
+
+export interface OffsetCommitRequest {
+  readonly groupId: string;
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly OffsetCommitRequestPartition[] }[];
+}
+
+export interface OffsetCommitResponse {
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly { readonly partitionIndex: number; readonly errorCode: number; readonly errorMessage: string | null }[];
+  }[];
+}
+
+export interface OffsetFetchRequest {
+  readonly groupId: string;
+  /** null = every offset the group holds. */
+  readonly topics: readonly { readonly name: string; readonly partitionIndexes: readonly number[] }[] | null;
+}
+
+export interface OffsetFetchPartition {
+  readonly partitionIndex: number;
+  /** -1 = none committed. */
+  readonly committedOffset: number;
+  readonly committedLeaderEpoch: number;
+  readonly metadata: string;
+  readonly errorCode: number;
+}
+
+export interface OffsetFetchResponse {
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  readonly topics: readonly { readonly name: string; readonly partitions: readonly OffsetFetchPartition[] }[];
+}
+
+export interface DeleteGroupsRequest {
+  readonly groupIds: readonly string[];
+}
+
+export interface DeleteGroupsResponse {
+  /** One per request id, in request order. */
+  readonly results: readonly { readonly groupId: string; readonly errorCode: number; readonly errorMessage: string | null }[];
+}
+
+/** The lowest offset a commit may carry: what the OffsetCommit record codec reads back (see the header). */
+export const OFFSET_MIN = -1;
+const INT32_MAX = 0x7fffffff;
+
+/** UTF-8 length of a JS string, without allocating. */
+export function utf8ByteLength(s: string): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+function partitionExists(image: MetadataImageView, topic: string, partition: number): boolean {
+  const t = image.topicByName(topic);
+  return t !== undefined && Number.isInteger(partition) && partition >= 0 && partition < t.partitions.length;
+}
+
+function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartition): ApiError {
+  if (!partitionExists(ctx.image, topic, p.partitionIndex)) {
+    return apiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex} does not exist.`);
+  }
+  if (!Number.isSafeInteger(p.committedOffset) || p.committedOffset < OFFSET_MIN) {
+    return apiError('INVALID_REQUEST', `Offset ${p.committedOffset} is not an integer in ${OFFSET_MIN}..2^53-1 (what the log can hold).`);
+  }
+  if (!Number.isSafeInteger(p.committedLeaderEpoch) || p.committedLeaderEpoch < -1 || p.committedLeaderEpoch > INT32_MAX) {
+    return apiError('INVALID_REQUEST', `Leader epoch ${p.committedLeaderEpoch} is not -1 or a valid epoch.`);
+  }
+  if (p.committedMetadata !== null) {
+    const bytes = utf8ByteLength(p.committedMetadata);
+    if (bytes > ctx.config.offsetMetadataMaxBytes) {
+      return apiError('OFFSET_METADATA_TOO_LARGE', `Offset metadata of ${bytes} bytes is larger than offset.metadata.max.bytes = ${ctx.config.offsetMetadataMaxBytes}.`);
+    }
+  }
+  return NONE;
+}
+
+/** OffsetCommit (api 8): one OffsetCommit record per accepted partition, stamped ctx.nowMs. */
+export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpResult<OffsetCommitResponse> {
+  const records: OffsetCommitRecord[] = [];
+  let whole: ApiError | null = null;
+  if (request.groupId === '') whole = apiError('INVALID_GROUP_ID', 'The group id must not be empty.');
+  else if (!metadataVersionSupportsOffsets(ctx.image)) {
+    whole = apiError('UNSUPPORTED_VERSION', `Offsets need metadata.version ${OFFSETS_METADATA_VERSION}; upgrade the cluster's metadata.version first.`);
+  }
+  const topics = request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => {
+      let error = whole ?? commitError(ctx, t.name, p);
+      if (error.code === ErrorCode.NONE && records.length >= ctx.config.maxRecordsPerOperation) {
+        error = apiError('THROTTLING_QUOTA_EXCEEDED', `More than ${ctx.config.maxRecordsPerOperation} partitions in one commit; retry the rest.`);
+      }
+      if (error.code === ErrorCode.NONE) {
+        records.push({
+          type: 'OffsetCommit',
+          groupId: request.groupId,
+          topic: t.name,
+          partition: p.partitionIndex,
+          offset: p.committedOffset,
+          leaderEpoch: p.committedLeaderEpoch,
+          metadata: p.committedMetadata,
+          commitTimestampMs: ctx.nowMs,
+        });
+      }
+      return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
+    }),
+  }));
+  return { records, response: { topics } };
+}
+
+const NO_OFFSET = { committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE } as const;
+
+/** Splits an offsetKey back into topic and partition. */
+function splitKey(key: string): { topic: string; partition: number } {
+  const at = key.lastIndexOf('\u0000');
+  if (at < 0) throw new Error(`offsets: malformed offset key ${JSON.stringify(key)}`);
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}
+
+/** OffsetFetch (api 9): a read of `image`; see the header for the conventions. */
+export function fetchOffsets(image: MetadataImageView, request: OffsetFetchRequest): OffsetFetchResponse {
+  if (request.groupId === '') {
+    return { errorCode: ErrorCode.INVALID_GROUP_ID, errorMessage: 'The group id must not be empty.', topics: [] };
+  }
+  const held = image.groupOffsets(request.groupId);
+  const lookup = (topic: string, partitionIndex: number): OffsetFetchPartition => {
+    const c = partitionExists(image, topic, partitionIndex) ? image.committedOffset(request.groupId, topic, partitionIndex) : undefined;
+    if (c === undefined) return { partitionIndex, ...NO_OFFSET };
+    return { partitionIndex, committedOffset: c.offset, committedLeaderEpoch: c.leaderEpoch, metadata: c.metadata ?? '', errorCode: ErrorCode.NONE };
+  };
+  if (request.topics !== null) {
+    return {
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((p) => lookup(t.name, p)) })),
+    };
+  }
+  const byTopic = new Map<string, number[]>();
+  for (const key of held?.keys() ?? []) {
+    const { topic, partition } = splitKey(key);
+    if (!partitionExists(image, topic, partition)) continue;
+    let list = byTopic.get(topic);
+    if (list === undefined) byTopic.set(topic, (list = []));
+    list.push(partition);
+  }
+  const names = [...byTopic.keys()].sort();
+  return {
+    errorCode: ErrorCode.NONE,
+    errorMessage: null,
+    topics: names.map((name) => ({ name, partitions: byTopic.get(name)!.sort((a, b) => a - b).map((p) => lookup(name, p)) })),
+  };
+}
+
+/** OffsetFetch run on the controller: a read, no records. */
+export function fetchOffsetsOp(ctx: OpContext, request: OffsetFetchRequest): OpResult<OffsetFetchResponse> {
+  return { records: [], response: fetchOffsets(ctx.image, request) };
+}
+
+/** DeleteGroups (api 42): one tombstone per offset each group holds; see the header for the bound. */
+export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpResult<DeleteGroupsResponse> {
+  const budget = ctx.config.maxRecordsPerOperation;
+  const records: OffsetCommitTombstoneRecord[] = [];
+  const outcome = new Map<string, ApiError>();
+  for (const groupId of request.groupIds) {
+    if (outcome.has(groupId)) continue;
+    if (groupId === '') {
+      outcome.set(groupId, apiError('INVALID_GROUP_ID', 'The group id must not be empty.'));
+      continue;
+    }
+    const held = ctx.image.groupOffsets(groupId);
+    if (held === undefined || held.size === 0) {
+      outcome.set(groupId, apiError('GROUP_ID_NOT_FOUND', `The group ${groupId} holds no offsets.`));
+      continue;
+    }
+    const keys = [...held.keys()].map(splitKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const room = budget - records.length;
+    for (const { topic, partition } of keys.slice(0, Math.max(0, room))) {
+      records.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });
+    }
+    if (keys.length > room) {
+      const done = Math.max(0, room);
+      outcome.set(
+        groupId,
+        apiError('THROTTLING_QUOTA_EXCEEDED', `Deleted ${done} of the ${keys.length} offsets of ${groupId} (at most ${budget} per request); retry to delete the rest.`),
+      );
+    } else {
+      outcome.set(groupId, NONE);
+    }
+  }
+  const results = request.groupIds.map((groupId) => {
+    const e = outcome.get(groupId) ?? NONE;
+    return { groupId, errorCode: e.code, errorMessage: e.message };
+  });
+  return { records, response: { results } };
+}
+
+/**
+ * For one linger window's records: drops every OffsetCommit / OffsetCommitTombstone that a later
+ * one for the same (group, topic, partition) supersedes; every other record stays. The survivors
+ * keep their relative order, so replaying the result builds the same image as replaying the input
+ * (an offset's final state is its last record's; other records do not read offsets).
+ */
+export function coalesceOffsetCommits<T extends MetadataRecord>(records: readonly T[]): T[] {
+  // The group id is length-prefixed: it may hold any character, a topic name never holds \u0000.
+  const keyOf = (r: OffsetCommitRecord | OffsetCommitTombstoneRecord): string => `${r.groupId.length}:${r.groupId}\u0000${r.topic}\u0000${r.partition}`;
+  const lastIndex = new Map<string, number>();
+  records.forEach((r, i) => {
+    if (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') lastIndex.set(keyOf(r), i);
+  });
+  return records.filter((r, i) => (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone' ? lastIndex.get(keyOf(r)) === i : true));
+}

@@ -1,0 +1,77 @@
+// Kafka's error codes (org.apache.kafka.common.protocol.Errors), the ones the controller answers
+// with. Expected outcomes are values (DESIGN §10): an operation answers `{ code, message }`, it does
+// not throw.
+
+export const ErrorCode = {
+  UNKNOWN_SERVER_ERROR: -1,
+  NONE: 0,
+  UNKNOWN_TOPIC_OR_PARTITION: 3,
+  OFFSET_METADATA_TOO_LARGE: 12,
+  INVALID_TOPIC_EXCEPTION: 17,
+  INVALID_REQUIRED_ACKS: 21,
+  INVALID_GROUP_ID: 24,
+  UNSUPPORTED_VERSION: 35,
+  TOPIC_ALREADY_EXISTS: 36,
+  INVALID_PARTITIONS: 37,
+  INVALID_REPLICATION_FACTOR: 38,
+  INVALID_REPLICA_ASSIGNMENT: 39,
+  INVALID_CONFIG: 40,
+  NOT_CONTROLLER: 41,
+  INVALID_REQUEST: 42,
+  POLICY_VIOLATION: 44,
+  NON_EMPTY_GROUP: 68,
+  GROUP_ID_NOT_FOUND: 69,
+  FENCED_LEADER_EPOCH: 74,
+  STALE_BROKER_EPOCH: 77,
+  ELECTION_NOT_NEEDED: 84,
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: 83,
+  PREFERRED_LEADER_NOT_AVAILABLE: 80,
+  INVALID_UPDATE_VERSION: 95,
+  FEATURE_UPDATE_FAILED: 96,
+  UNKNOWN_TOPIC_ID: 100,
+  DUPLICATE_BROKER_REGISTRATION: 101,
+  BROKER_ID_NOT_REGISTERED: 102,
+  INCONSISTENT_CLUSTER_ID: 104,
+  INELIGIBLE_REPLICA: 107,
+  NEW_LEADER_ELECTED: 108,
+  THROTTLING_QUOTA_EXCEEDED: 89,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCode;
+export type ErrorCodeValue = (typeof ErrorCode)[ErrorCodeName];
+
+const NAMES = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([k, v]) => [v, k as ErrorCodeName]));
+
+export function errorName(code: number): string {
+  return NAMES.get(code) ?? `ERROR_${code}`;
+}
+
+/** An expected outcome: an error code with a human message (NONE carries no message). */
+export interface ApiError {
+  readonly code: ErrorCodeValue;
+  readonly message: string | null;
+}
+
+export const NONE: ApiError = { code: ErrorCode.NONE, message: null };
+
+export function apiError(name: ErrorCodeName, message: string): ApiError {
+  return { code: ErrorCode[name], message };
+}
+
+/** Thrown to a caller whose operation a non-active controller cannot run, or that lost the lead. */
+export class NotControllerError extends Error {
+  readonly code = ErrorCode.NOT_CONTROLLER;
+  readonly retriable = true;
+  constructor(
+    /** The active controller this node knows of, if any. */
+    readonly activeControllerId: number | null,
+    message?: string,
+  ) {
+    super(
+      message ??
+        (activeControllerId === null
+          ? 'not the active controller; none is known yet, retry after the election'
+          : `not the active controller; node ${activeControllerId} is, send it there`),
+    );
+  }
+}

@@ -1,0 +1,12 @@
+// The controller's bounds (DESIGN §10), beside the quorum's in quorum/limits.ts.
+
+export const controllerLimits = {
+  /** Events (operations, timers) waiting in the controller's queue before callers get CONTROLLER_BUSY. */
+  eventQueueMax: 10_000,
+  /** Offset commits lingering before they are flushed early as one proposal. */
+  lingeringOffsetCommitsMax: 5_000,
+  /** Expired sessions fenced per check (one operation each); the rest wait for the next check. */
+  fencingsPerCheckMax: 100,
+  /** How often the active controller looks for leaderless partitions it may elect uncleanly. */
+  uncleanElectionCheckIntervalMs: 5_000,
+} as const;

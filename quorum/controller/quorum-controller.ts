@@ -1,0 +1,561 @@
+// The quorum controller (DESIGN §2, §7; KIP-631): the state machine every controller runs on top of
+// the Raft metadata log. The Raft leader is the active controller; the other voters are standbys
+// that replay the same records through the same MetadataLoader.
+//
+// Modes and transitions (all run on the event queue, so no operation sees a half-made change):
+//
+//   Standby ──onLeaderChange(leader = self, epoch E)──► Claiming(E)
+//   Claiming(E) ──a committed batch of epoch E is applied──► Active(E)
+//        (the new leader's first batch, its LeaderChange control batch, commits only after every
+//         earlier record did, so once it is applied the committed image is complete)
+//   Claiming(E) | Active(E) ──onLeaderChange(anything else)──► Standby
+//        (pending operations fail with NOT_CONTROLLER, the pending image and the brokers'
+//         heartbeat soft state are dropped, timers stop)
+//   any ──a record fails to decode or replay──► fatal (the driver stops the node; KAFKA-14275:
+//        a standby must never become active with partial state)
+//
+// Active(E) keeps two images: the committed one (the loader's, what every node sees) and the
+// pending one (committed + this controller's appended but uncommitted records). Operations read
+// the pending image, return records, and those are appended as one proposal (one batch, so readers
+// see an operation whole) and replayed into the pending image at once; the caller's promise
+// resolves when the high watermark passes the last record. An operation that appends nothing still
+// answers only once everything its answer was based on has committed. Reads (describe, fetch
+// offsets) use the committed image.
+//
+// Offset commits linger up to offsetCommitLingerMs and go out as one proposal (last value per key
+// kept), so thousands of commits per second cost few Raft batches; any other operation first
+// flushes the lingering commits, so order is preserved.
+
+import type { Clock, Logger, Random } from '../env/index.js';
+import { assert } from '../raft/assert.js';
+import type { LeaderInfo, LogBatch, SnapshotId } from '../raft/types.js';
+import { NotLeaderError } from '../runtime/api.js';
+import type { AppendedProposal, RaftClient, StateMachine } from '../runtime/api.js';
+import { replayAll } from '../../metadata-log/delta.js';
+import type { MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataImageView } from '../../metadata-log/image-types.js';
+import { MetadataLoader } from '../../metadata-log/loader.js';
+import { encodeRecord } from '../../metadata-log/records/codec.js';
+import { METADATA_VERSION_FEATURE, type MetadataRecord, type OffsetCommitRecord } from '../../metadata-log/records/types.js';
+import { writeSnapshot } from '../../metadata-log/snapshot.js';
+import { controllerLimits } from './limits.js';
+import type { ControllerConfig } from './config.js';
+import { NotControllerError } from './errors.js';
+import { EventQueue } from './event-queue.js';
+import { BrokerHeartbeatManager } from './cluster/heartbeat-manager.js';
+import { fenceExpiredBroker } from './cluster/fencing.js';
+import { describeCluster, type DescribeClusterResponse } from './cluster/describe-cluster.js';
+import { brokerHeartbeat, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse } from './cluster/heartbeat.js';
+import { registerBroker, type BrokerRegistrationRequest, type BrokerRegistrationResponse } from './cluster/register-broker.js';
+import { unregisterBroker, type UnregisterBrokerRequest, type UnregisterBrokerResponse } from './cluster/unregister-broker.js';
+import { describeConfigs, type DescribeConfigsRequest, type DescribeConfigsResponse } from './configs/describe-configs.js';
+import { staticConfigsOf } from './configs/config-schema.js';
+import { bootstrapRecords, updateFeatures, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './configs/features.js';
+import { incrementalAlterConfigs, type AlterConfigsResponse, type IncrementalAlterConfigsRequest } from './configs/incremental-alter-configs.js';
+import {
+  coalesceOffsetCommits,
+  commitOffsets,
+  deleteGroups,
+  fetchOffsets,
+  type DeleteGroupsRequest,
+  type DeleteGroupsResponse,
+  type OffsetCommitRequest,
+  type OffsetCommitResponse,
+  type OffsetFetchRequest,
+  type OffsetFetchResponse,
+} from './configs/offsets.js';
+import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './configs/producer-ids.js';
+import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
+import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
+import { createTopics, type CreateTopicsRequest, type CreateTopicsResponse } from './replication/create-topics.js';
+import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './replication/delete-topics.js';
+import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.js';
+import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
+import { preferredLeaderRebalance, uncleanElections, type ElectionPass } from './replication/elections.js';
+import { eligibility } from './replication/eligibility.js';
+import type { OpContext, OpResult } from './op.js';
+
+export interface ControllerDeps {
+  readonly nodeId: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly config: ControllerConfig;
+  /** Called when the controller cannot go on (a bug, or a log it cannot read). */
+  readonly onFatal?: (error: unknown) => void;
+}
+
+/** Splits a large operation into proposals of at most `max` records, wrapped in Begin/EndTransaction. */
+function asTransaction(records: readonly MetadataRecord[], max: number): MetadataRecord[][] {
+  const all: MetadataRecord[] = [{ type: 'BeginTransaction', name: null }, ...records, { type: 'EndTransaction' }];
+  const out: MetadataRecord[][] = [];
+  for (let i = 0; i < all.length; i += max) out.push(all.slice(i, i + max));
+  return out;
+}
+
+/** How often the active controller looks for expired broker sessions. */
+function sessionCheckIntervalMs(config: ControllerConfig): number {
+  return Math.max(10, Math.min(1000, Math.floor(config.brokerSessionTimeoutMs / 10)));
+}
+
+type Mode =
+  | { readonly kind: 'standby' }
+  | { readonly kind: 'claiming'; readonly epoch: number }
+  | ActiveMode;
+
+interface ActiveMode {
+  readonly kind: 'active';
+  readonly epoch: number;
+  /** Committed + appended-but-uncommitted records of this epoch. */
+  pending: MetadataImage;
+  /** Each periodic task's pending timer, by task name. */
+  readonly timers: Map<string, () => void>;
+  /** Brokers' sessions: soft state of this leadership only (a new active controller starts afresh). */
+  readonly heartbeats: BrokerHeartbeatManager;
+  /** Leaders per broker in the pending image, kept up to date so placement spreads leaders cheaply. */
+  readonly leaderCounts: Map<number, number>;
+  /** Offset commits waiting out the linger window, flushed as one proposal. */
+  lingering: LingeringCommits | null;
+}
+
+interface LingeringCommits {
+  readonly records: OffsetCommitRecord[];
+  readonly settle: ((e: Error | null) => void)[];
+  readonly cancelTimer: () => void;
+}
+
+/** An operation that also needs the active controller's soft state. */
+type ActiveOp<R> = (ctx: OpContext, active: ActiveMode) => OpResult<R>;
+
+interface CommitWaiter {
+  readonly offset: number;
+  readonly resolve: () => void;
+  readonly reject: (e: Error) => void;
+}
+
+export class QuorumController implements StateMachine {
+  /** Set once the RaftNode exists (it is built with this controller as its state machine). */
+  raft: RaftClient | undefined = undefined;
+  private readonly loader = new MetadataLoader();
+  private mode: Mode = { kind: 'standby' };
+  private readonly queue: EventQueue;
+  private commitWaiters: CommitWaiter[] = [];
+  private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
+  private snapshotting = false;
+  private lastSnapshotMs: number;
+  private fatal: unknown = undefined;
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.queue = new EventQueue(controllerLimits.eventQueueMax, (name, e) => this.fail(`event ${name}`, e));
+    this.lastSnapshotMs = deps.clock.nowMs();
+  }
+
+  /** The committed image: what every node of the quorum agrees on. */
+  get image(): MetadataImage {
+    return this.loader.image;
+  }
+
+  get isActive(): boolean {
+    return this.mode.kind === 'active';
+  }
+
+  /** The active controller as this node knows it (itself once active), or null. */
+  activeControllerId(): number | null {
+    if (this.mode.kind === 'active') return this.deps.nodeId;
+    return this.lastLeader.leaderId === this.deps.nodeId ? null : this.lastLeader.leaderId;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // StateMachine (called by the Raft driver, in apply order)
+
+  apply(batches: readonly LogBatch[]): void {
+    try {
+      this.loader.applyBatches(batches);
+    } catch (e) {
+      this.fail('applying committed records', e);
+      throw e;
+    }
+    this.settleCommitWaiters();
+    if (this.mode.kind === 'claiming') {
+      const epoch = this.mode.epoch;
+      if (batches.some((b) => b.epoch === epoch)) this.queue.append('activate', () => this.activate(epoch));
+    }
+    this.maybeSnapshot();
+  }
+
+  loadSnapshot(snapshotId: SnapshotId, bytes: Uint8Array): void {
+    assert(this.mode.kind !== 'active', `the active controller was asked to load snapshot ${snapshotId.endOffset}-${snapshotId.epoch}`);
+    this.loader.loadSnapshot(snapshotId, bytes);
+    this.lastSnapshotMs = this.deps.clock.nowMs();
+  }
+
+  onLeaderChange(leader: LeaderInfo): void {
+    this.lastLeader = leader;
+    // Leaving happens at once (a pending operation must not run against a lost leadership);
+    // claiming waits for the first batch of the new epoch.
+    if (this.mode.kind !== 'standby') this.renounce(leader);
+    if (leader.leaderId === this.deps.nodeId) this.mode = { kind: 'claiming', epoch: leader.epoch };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Running operations
+
+  /**
+   * Runs a write operation on the active controller: its records are appended as one proposal and
+   * the promise resolves with its response once they commit. NotControllerError elsewhere.
+   */
+  runOp<R>(name: string, op: ActiveOp<R>): Promise<R> {
+    return this.queue.submit(name, () => this.execute(op));
+  }
+
+  /** Runs a read against the committed image (any controller may answer; it may lag the leader). */
+  runRead<R>(name: string, read: (image: MetadataImage) => R): Promise<R> {
+    return this.queue.submit(name, () => read(this.loader.image));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Operations (Kafka's controller APIs; request and response shapes are in each operation's file)
+
+  registerBroker(request: BrokerRegistrationRequest): Promise<BrokerRegistrationResponse> {
+    return this.runOp('register-broker', (ctx, a) => registerBroker(ctx, a.heartbeats, request));
+  }
+
+  brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
+    return this.runOp('broker-heartbeat', (ctx, a) => brokerHeartbeat(ctx, a.heartbeats, request));
+  }
+
+  unregisterBroker(request: UnregisterBrokerRequest): Promise<UnregisterBrokerResponse> {
+    return this.runOp('unregister-broker', (ctx, a) => unregisterBroker(ctx, a.heartbeats, request));
+  }
+
+  createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
+    return this.runOp('create-topics', (ctx, a) => createTopics(ctx, request, this.deps.random, a.leaderCounts));
+  }
+
+  deleteTopics(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
+    return this.runOp('delete-topics', (ctx) => deleteTopics(ctx, request));
+  }
+
+  createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
+    return this.runOp('create-partitions', (ctx, a) => createPartitions(ctx, request, this.deps.random, a.leaderCounts));
+  }
+
+  alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
+    return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
+  }
+
+  incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {
+    return this.runOp('incremental-alter-configs', (ctx) => incrementalAlterConfigs(ctx, request));
+  }
+
+  describeConfigs(request: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {
+    return this.runRead('describe-configs', (image) => describeConfigs(image, request, { staticConfigs: staticConfigsOf(this.deps.config) }));
+  }
+
+  updateFeatures(request: UpdateFeaturesRequest): Promise<UpdateFeaturesResponse> {
+    return this.runOp('update-features', (ctx) => updateFeatures(ctx, request));
+  }
+
+  allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {
+    return this.runOp('allocate-producer-ids', (ctx) => allocateProducerIds(ctx, request));
+  }
+
+  /** Offset commits linger (offsetCommitLingerMs) and share one proposal; see the header. */
+  commitOffsets(request: OffsetCommitRequest): Promise<OffsetCommitResponse> {
+    return this.queue.submit('offset-commit', () => {
+      const active = this.requireActive();
+      const nextWriteOffset = this.raft!.nextOffset();
+      if (nextWriteOffset === null) throw new NotControllerError(this.activeControllerId());
+      const result = commitOffsets({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, request);
+      if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
+      const max = Math.min(this.deps.config.maxRecordsPerOperation, controllerLimits.lingeringOffsetCommitsMax);
+      if (active.lingering !== null && active.lingering.records.length + result.records.length > max) this.flushOffsetCommits(active);
+      const lingering = (active.lingering ??= this.startLinger(active));
+      lingering.records.push(...(result.records as OffsetCommitRecord[]));
+      return new Promise<OffsetCommitResponse>((resolve, reject) => {
+        lingering.settle.push((e) => (e === null ? resolve(result.response) : reject(e)));
+      });
+    });
+  }
+
+  fetchOffsets(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
+    return this.runRead('offset-fetch', (image) => fetchOffsets(image, request));
+  }
+
+  deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
+    return this.runOp('delete-groups', (ctx) => deleteGroups(ctx, request));
+  }
+
+  /** DescribeCluster: the brokers as the committed image has them, with the sessions this controller sees. */
+  describeCluster(listenerName?: string): Promise<DescribeClusterResponse> {
+    return this.runRead('describe-cluster', (image) => {
+      const heartbeats = this.mode.kind === 'active' ? this.mode.heartbeats : new BrokerHeartbeatManager(this.deps.config.brokerSessionTimeoutMs);
+      return describeCluster({ image, config: this.deps.config }, heartbeats, this.activeControllerId(), listenerName);
+    });
+  }
+
+  /** DescribeQuorum: this node's view of the Raft quorum (complete on the leader). */
+  describeQuorum(): QuorumDescription | null {
+    const status = this.raft?.status();
+    return status === undefined ? null : describeQuorum(status, this.deps.clock.nowMs());
+  }
+
+  private startLinger(active: ActiveMode): LingeringCommits {
+    const cancelTimer = this.deps.clock.setTimer(this.deps.config.offsetCommitLingerMs, () => {
+      this.queue.append('flush-offset-commits', () => {
+        if (this.mode === active) this.flushOffsetCommits(active);
+      });
+    });
+    return { records: [], settle: [], cancelTimer };
+  }
+
+  /** Appends the lingering offset commits as one proposal (the last value per partition is kept). */
+  private flushOffsetCommits(active: ActiveMode): void {
+    const lingering = active.lingering;
+    if (lingering === null) return;
+    active.lingering = null;
+    lingering.cancelTimer();
+    const settleAll = (e: Error | null) => {
+      for (const settle of lingering.settle) settle(e);
+    };
+    const nextWriteOffset = this.raft?.nextOffset() ?? null;
+    if (nextWriteOffset === null) {
+      settleAll(new NotControllerError(this.activeControllerId()));
+      return;
+    }
+    let committed: Promise<void>;
+    try {
+      committed = this.appendRecords(active, coalesceOffsetCommits(lingering.records), nextWriteOffset);
+    } catch (e) {
+      settleAll(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    committed.then(
+      () => settleAll(null),
+      (e: unknown) => settleAll(e instanceof Error ? e : new Error(String(e))),
+    );
+  }
+
+  /** Stops accepting work: queued and pending operations fail with NOT_CONTROLLER. */
+  close(): void {
+    this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
+    this.queue.close(new NotControllerError(null, 'the controller is shutting down'));
+  }
+
+  private execute<R>(op: ActiveOp<R>, onResult?: (response: R) => void): Promise<R> {
+    const active = this.requireActive();
+    this.flushOffsetCommits(active);
+    const raft = this.raft!;
+    const nextWriteOffset = raft.nextOffset();
+    if (nextWriteOffset === null) throw new NotControllerError(this.activeControllerId());
+    const result = op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, active);
+    onResult?.(result.response);
+    if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
+    return this.appendRecords(active, result.records, nextWriteOffset).then(() => result.response);
+  }
+
+  /**
+   * Appends one operation's records, replays them into the pending image, and waits for their
+   * commit. Up to maxRecordsPerOperation records go as one proposal (one batch); more (fencing a
+   * broker that leads 100,000 partitions) go as a metadata transaction over several proposals,
+   * which every reader applies all at once or not at all.
+   */
+  private appendRecords(active: ActiveMode, records: readonly MetadataRecord[], expectedOffset: number): Promise<void> {
+    const max = this.deps.config.maxRecordsPerOperation;
+    const proposals = records.length <= max ? [records] : asTransaction(records, max);
+    let last: AppendedProposal | undefined;
+    for (const [i, proposal] of proposals.entries()) {
+      try {
+        last = this.raft!.append(proposal.map(encodeRecord));
+      } catch (e) {
+        if (i > 0) this.abortOpenTransaction(`appending part ${i + 1} of ${proposals.length} failed: ${String(e)}`);
+        throw e instanceof NotLeaderError ? new NotControllerError(e.leader.leaderId) : e;
+      }
+      if (i === 0) assert(last.baseOffset === expectedOffset, `records landed at ${last.baseOffset}, expected ${expectedOffset}`);
+    }
+    const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
+    const before = active.pending;
+    active.pending = replayAll(before, replayable, { endOffset: last!.lastOffset + 1, epoch: last!.epoch });
+    applyLeaderCounts(active.leaderCounts, before, replayable);
+    return last!.committed.then(
+      () => undefined,
+      (e: unknown) => {
+        throw e instanceof NotLeaderError ? new NotControllerError(e.leader.leaderId) : e;
+      },
+    );
+  }
+
+  /** Best effort: if this fails too, the next active controller aborts the transaction it finds open. */
+  private abortOpenTransaction(reason: string): void {
+    try {
+      void this.raft!.append([encodeRecord({ type: 'AbortTransaction', reason })]).committed.catch(() => undefined);
+    } catch {
+      // not the leader any more: see above
+    }
+  }
+
+  private requireActive(): ActiveMode {
+    if (this.fatal !== undefined) throw new NotControllerError(null, 'the controller stopped on a fatal error');
+    if (this.mode.kind !== 'active') throw new NotControllerError(this.activeControllerId());
+    return this.mode;
+  }
+
+  /** Resolves once the committed image reaches `offset` (at once if it has). */
+  private afterCommitOf(offset: number): Promise<void> {
+    if (this.loader.appliedEndOffset >= offset) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.commitWaiters.push({ offset, resolve, reject });
+    });
+  }
+
+  private settleCommitWaiters(): void {
+    if (this.commitWaiters.length === 0) return;
+    const end = this.loader.appliedEndOffset;
+    const still: CommitWaiter[] = [];
+    for (const w of this.commitWaiters) (w.offset <= end ? w.resolve() : still.push(w));
+    this.commitWaiters = still;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Leadership
+
+  private activate(epoch: number): void {
+    if (this.mode.kind !== 'claiming' || this.mode.epoch !== epoch) return;
+    const image = this.loader.image;
+    const now = this.deps.clock.nowMs();
+    const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
+    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null };
+    this.mode = active;
+    this.deps.logger.info({ nodeId: this.deps.nodeId, epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
+    if (this.loader.inTransaction) {
+      // The previous active controller died inside a metadata transaction: nobody will finish it.
+      this.runInternal('abort-orphaned-transaction', () => ({ records: [{ type: 'AbortTransaction', reason: `abandoned by the controller of an earlier epoch; aborted in epoch ${epoch}` }], response: undefined }));
+    }
+    const { noOpIntervalMs } = this.deps.config;
+    if (noOpIntervalMs > 0) this.every(active, noOpIntervalMs, 'noop', () => this.runInternal('noop', () => ({ records: [{ type: 'NoOp' }], response: undefined })));
+    if (image.featureLevel(METADATA_VERSION_FEATURE) === undefined) {
+      // A brand-new cluster: its first active controller finalizes metadata.version.
+      this.runInternal('bootstrap', () => ({ records: bootstrapRecords(this.deps.config), response: undefined }));
+    }
+    const config = this.deps.config;
+    this.every(active, sessionCheckIntervalMs(config), 'fence-expired-brokers', () => this.fenceExpiredBrokers());
+    if (config.autoLeaderRebalanceEnable) {
+      this.every(active, config.leaderImbalanceCheckIntervalMs, 'preferred-leader-rebalance', () =>
+        this.electionPass(active, 'preferred-leader-rebalance', (image) => preferredLeaderRebalance(image, config.maxElectionsPerPass, eligibility(image))),
+      );
+    }
+    this.every(active, controllerLimits.uncleanElectionCheckIntervalMs, 'unclean-elections', () =>
+      this.electionPass(active, 'unclean-elections', (image) => uncleanElections(image, config, config.maxElectionsPerPass, eligibility(image))),
+    );
+  }
+
+  /** One chunk of elections as one operation; another chunk follows on the queue while there are more. */
+  private electionPass(active: ActiveMode, name: string, pass: (image: MetadataImageView) => ElectionPass): void {
+    let more = false;
+    this.runInternal(name, (ctx) => {
+      const r = pass(ctx.image);
+      more = r.more;
+      if (r.records.length > 0) this.deps.logger.info({ nodeId: this.deps.nodeId, elections: r.records.length, more: r.more }, name);
+      return { records: r.records, response: undefined };
+    });
+    if (more) {
+      this.queue.append(name, () => {
+        if (this.mode === active) this.electionPass(active, name, pass);
+      });
+    }
+  }
+
+  /** One fencing per operation, so each is in the pending image before the next is decided (as Kafka does). */
+  private fenceExpiredBrokers(): void {
+    for (let i = 0; i < controllerLimits.fencingsPerCheckMax; i++) {
+      let fenced: number | null = null;
+      this.runInternal('fence-expired-broker', (ctx, active) => fenceExpiredBroker(ctx, active.heartbeats), (r) => (fenced = r.fencedBrokerId));
+      if (fenced === null) return;
+      this.deps.logger.warn({ nodeId: this.deps.nodeId, brokerId: fenced, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
+    }
+  }
+
+  /** Runs `fn` on the queue every `intervalMs` while `active` lasts. */
+  private every(active: ActiveMode, intervalMs: number, name: string, fn: () => void): void {
+    const arm = (): void => {
+      const cancel = this.deps.clock.setTimer(intervalMs, () => {
+        if (this.mode !== active) return;
+        this.queue.append(name, () => {
+          if (this.mode === active) fn();
+        });
+        arm();
+      });
+      active.timers.set(name, cancel);
+    };
+    arm();
+  }
+
+  /** An operation of the controller's own (a NoOp, a fencing): losing the lead meanwhile is not an error. */
+  private runInternal<R>(name: string, op: ActiveOp<R>, onResult?: (response: R) => void): void {
+    let done: Promise<R>;
+    try {
+      done = this.execute(op, onResult);
+    } catch (e) {
+      if (!(e instanceof NotControllerError)) throw e;
+      return;
+    }
+    done.catch((e: unknown) => {
+      if (!(e instanceof NotControllerError)) this.deps.logger.warn({ nodeId: this.deps.nodeId, err: String(e) }, `controller task ${name} failed`);
+    });
+  }
+
+  private renounce(leader: LeaderInfo): void {
+    const was = this.mode;
+    this.mode = { kind: 'standby' };
+    const error = new NotControllerError(leader.leaderId === this.deps.nodeId ? null : leader.leaderId);
+    if (was.kind === 'active') {
+      for (const cancel of was.timers.values()) cancel();
+      if (was.lingering !== null) {
+        was.lingering.cancelTimer();
+        for (const settle of was.lingering.settle) settle(error);
+      }
+      this.deps.logger.info(
+        { nodeId: this.deps.nodeId, epoch: was.epoch, committedOffset: this.loader.image.provenance.endOffset, pendingOffset: was.pending.provenance.endOffset },
+        'no longer the active controller; dropping uncommitted changes',
+      );
+    }
+    for (const w of this.commitWaiters.splice(0)) w.reject(error);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Snapshots (every snapshotMaxBytes of records or snapshotMaxIntervalMs, never mid-transaction)
+
+  private maybeSnapshot(): void {
+    const raft = this.raft;
+    if (raft === undefined || this.snapshotting || this.loader.inTransaction) return;
+    const { snapshotMaxBytes, snapshotMaxIntervalMs } = this.deps.config;
+    const bytes = this.loader.bytesSinceSnapshot;
+    if (bytes === 0) return;
+    const now = this.deps.clock.nowMs();
+    const due = bytes >= snapshotMaxBytes || (snapshotMaxIntervalMs > 0 && now - this.lastSnapshotMs >= snapshotMaxIntervalMs);
+    if (!due) return;
+    const image = this.loader.image;
+    const endOffset = image.provenance.endOffset;
+    this.snapshotting = true;
+    this.lastSnapshotMs = now;
+    this.loader.markSnapshot(endOffset);
+    raft.createSnapshot(endOffset, writeSnapshot(image)).then(
+      (id) => {
+        this.snapshotting = false;
+        this.deps.logger.info({ nodeId: this.deps.nodeId, snapshot: id, bytesSincePrevious: bytes }, 'wrote a metadata snapshot');
+      },
+      (e: unknown) => {
+        this.snapshotting = false;
+        this.deps.logger.warn({ nodeId: this.deps.nodeId, endOffset, err: String(e) }, 'metadata snapshot failed; will retry at the next trigger');
+      },
+    );
+  }
+
+  private fail(what: string, e: unknown): void {
+    if (this.fatal !== undefined) return;
+    this.fatal = e;
+    this.deps.logger.error({ nodeId: this.deps.nodeId, err: e instanceof Error ? e.message : String(e) }, `controller failed while ${what}`);
+    this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
+    this.deps.onFatal?.(e);
+  }
+}

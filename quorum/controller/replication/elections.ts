@@ -1,0 +1,160 @@
+// Leader elections driven by broker state and by the controller's periodic tasks (KIP-631,
+// KIP-841; kraft.md §3.2, §3.3, §3.5). Each function scans the image and returns PartitionChange
+// records built by ./partition-change.ts; it changes nothing itself.
+//
+// - brokerIneligibleChanges: fence or controlled shutdown. The broker leaves every ISR it is in and
+//   every leadership it holds moves to the first valid replica (in ISR, eligible). When the broker is
+//   the ISR's only member the ISR stays as it is and the leader becomes -1 (Kafka without ELR), or,
+//   where the topic allows unclean election, the first eligible replica leads with ISR = [it] and
+//   leaderRecoveryState RECOVERING. (Kafka's generateLeaderAndIsrUpdates with brokerToRemove.)
+// - brokerEligibleChanges: unfence. Every leaderless partition is offered an election in which the
+//   unfenced broker counts as eligible even if `isEligible` still sees it fenced (Kafka's
+//   brokerToAdd), unclean where the topic allows it.
+// - preferredLeaderRebalance: partitions whose leader is not the preferred replica (replicas[0])
+//   while that replica is eligible and in the ISR (auto.leader.rebalance.enable).
+// - uncleanElections: leaderless partitions of topics that allow unclean election.
+// The periodic passes stop after `max` records and say `more` (Kafka's MAX_ELECTIONS_PER_IMBALANCE:
+// reschedule at once); the next pass rescans, and what was elected no longer qualifies.
+//
+// Cost: every function is one pass over all partitions with O(replicas) work each (no allocation
+// for untouched partitions); 1M partitions take tens of milliseconds.
+
+import type { MetadataImageView, TopicImage } from '../../../metadata-log/image-types.js';
+import type { PartitionChangeRecord } from '../../../metadata-log/records/types.js';
+import { NO_LEADER } from '../../../metadata-log/records/types.js';
+import type { ControllerConfig } from '../config.js';
+import type { IsEligible } from './eligibility.js';
+import { buildPartitionChange, type Election } from './partition-change.js';
+import { uncleanElectionLookup } from './unclean-election.js';
+
+export { eligibility, type IsEligible } from './eligibility.js';
+
+export interface ElectionOptions {
+  /** The cluster's unclean.leader.election.enable (ControllerConfig.uncleanLeaderElectionEnable); default false. */
+  readonly uncleanLeaderElectionEnable?: boolean;
+}
+
+/** One periodic election pass: its records, and whether it stopped at its bound with work left. */
+export interface ElectionPass {
+  readonly records: PartitionChangeRecord[];
+  readonly more: boolean;
+}
+
+/** Per topic: ONLINE or UNCLEAN (the inherited config level resolved once per scan). */
+function topicElections(image: MetadataImageView, clusterDefault: boolean): (topic: TopicImage) => Election {
+  const unclean = uncleanElectionLookup(image, clusterDefault);
+  return (topic) => (unclean(topic.name) ? 'UNCLEAN' : 'ONLINE');
+}
+
+/**
+ * PartitionChange records that take `brokerId` out of every ISR it is in and move every leadership
+ * it holds to another eligible ISR member (preferred order), or to no leader (-1) when none is
+ * eligible (unclean election only where the topic allows it). Used on fence and controlled shutdown.
+ * `brokerId` is treated as ineligible whatever `isEligible` says.
+ */
+export function brokerIneligibleChanges(
+  image: MetadataImageView,
+  brokerId: number,
+  isEligible: IsEligible,
+  options: ElectionOptions = {},
+): PartitionChangeRecord[] {
+  const acceptable: IsEligible = (r) => r !== brokerId && isEligible(r);
+  const topicElection = topicElections(image, options.uncleanLeaderElectionEnable ?? false);
+  const out: PartitionChangeRecord[] = [];
+  for (const topic of image.topics()) {
+    let election: Election | undefined;
+    const parts = topic.partitions;
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      if (part.leader !== brokerId && !part.isr.includes(brokerId)) continue;
+      election ??= topicElection(topic);
+      const change = buildPartitionChange(topic.topicId, p, part, acceptable, {
+        isr: part.isr.filter((r) => r !== brokerId),
+        election,
+      });
+      if (change !== null) out.push(change);
+    }
+  }
+  return out;
+}
+
+/**
+ * PartitionChange records that elect `brokerId` (just unfenced) leader of the leaderless partitions
+ * whose ISR holds it (and, where the topic allows unclean election, leaderless ones whose ISR has no
+ * eligible member). Like Kafka, every leaderless partition gets the election, so one that any
+ * eligible ISR member could lead is healed too. `brokerId` counts as eligible unless it is
+ * unregistered or in controlled shutdown.
+ */
+export function brokerEligibleChanges(
+  image: MetadataImageView,
+  brokerId: number,
+  isEligible: IsEligible,
+  options: ElectionOptions = {},
+): PartitionChangeRecord[] {
+  const registration = image.broker(brokerId);
+  const added = registration !== undefined && !registration.inControlledShutdown;
+  const acceptable: IsEligible = (r) => (r === brokerId ? added || isEligible(r) : isEligible(r));
+  const topicElection = topicElections(image, options.uncleanLeaderElectionEnable ?? false);
+  const out: PartitionChangeRecord[] = [];
+  for (const topic of image.topics()) {
+    let election: Election | undefined;
+    const parts = topic.partitions;
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      if (part.leader !== NO_LEADER) continue;
+      election ??= topicElection(topic);
+      const change = buildPartitionChange(topic.topicId, p, part, acceptable, { election });
+      if (change !== null) out.push(change);
+    }
+  }
+  return out;
+}
+
+/**
+ * Up to `maxElections` preferred-leader elections: partitions led by someone other than their
+ * preferred replica while the preferred replica is eligible and in the ISR.
+ */
+export function preferredLeaderRebalance(image: MetadataImageView, maxElections: number, isEligible: IsEligible): ElectionPass {
+  const records: PartitionChangeRecord[] = [];
+  for (const topic of image.topics()) {
+    const parts = topic.partitions;
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      const preferred = part.replicas[0];
+      if (preferred === undefined || part.leader === preferred || !part.isr.includes(preferred) || !isEligible(preferred)) continue;
+      if (records.length >= maxElections) return { records, more: true };
+      const change = buildPartitionChange(topic.topicId, p, part, isEligible, { election: 'PREFERRED' });
+      if (change !== null) records.push(change);
+    }
+  }
+  return { records, more: false };
+}
+
+/**
+ * Up to `max` elections for leaderless partitions of topics that allow unclean election
+ * (unclean.leader.election.enable, topic config over cluster default over `config`). A clean
+ * leader is still preferred when one is valid.
+ */
+export function uncleanElections(
+  image: MetadataImageView,
+  config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable'>,
+  max: number,
+  isEligible: IsEligible,
+): ElectionPass {
+  const topicElection = topicElections(image, config.uncleanLeaderElectionEnable);
+  const records: PartitionChangeRecord[] = [];
+  for (const topic of image.topics()) {
+    let election: Election | undefined;
+    const parts = topic.partitions;
+    for (let p = 0; p < parts.length; p++) {
+      const part = parts[p]!;
+      if (part.leader !== NO_LEADER) continue;
+      election ??= topicElection(topic);
+      if (election !== 'UNCLEAN') break; // the whole topic is excluded
+      if (records.length >= max) return { records, more: true };
+      const change = buildPartitionChange(topic.topicId, p, part, isEligible, { election });
+      if (change !== null) records.push(change);
+    }
+  }
+  return { records, more: false };
+}

@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import type { BrokerRegistrationChangeRecord, PartitionChangeRecord } from '../../metadata-log/records/types.js';
+import { NO_LEADER } from '../../metadata-log/records/types.js';
+import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { Harness } from './controller-cluster-fixture.js';
+
+describe('brokerHeartbeat: errors', () => {
+  it('unknown broker -> BROKER_ID_NOT_REGISTERED, no session created', () => {
+    const h = new Harness();
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 7, brokerEpoch: 1, currentMetadataOffset: 0, wantFence: false, wantShutDown: false });
+    expect(r.records).toEqual([]);
+    expect(r.response).toMatchObject({ errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, isFenced: true, shouldShutDown: false });
+    expect(h.hb.session(7)).toBeUndefined();
+  });
+
+  it('epoch of an older registration -> STALE_BROKER_EPOCH, no contact recorded', () => {
+    const h = new Harness();
+    const epoch = h.register(1);
+    h.advance(500);
+    for (const stale of [epoch - 1, epoch + 1]) {
+      const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: stale, currentMetadataOffset: epoch, wantFence: false, wantShutDown: false });
+      expect(r.records).toEqual([]);
+      expect(r.response.errorCode).toBe(ErrorCode.STALE_BROKER_EPOCH);
+      expect(r.response.errorMessage).toContain(String(epoch));
+    }
+    expect(h.hb.session(1)?.lastContactMs).toBe(h.nowMs - 500);
+  });
+
+  it('metadata offset below -1 -> INVALID_REQUEST', () => {
+    const h = new Harness();
+    h.register(1);
+    expect(h.heartbeat(1, { currentMetadataOffset: -5 }).errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+});
+
+describe('brokerHeartbeat: unfencing', () => {
+  it('stays fenced until it has applied its own registration record; then unfenced (BrokerRegistrationChange fenced=false)', () => {
+    const h = new Harness();
+    const epoch = h.register(1);
+    const behind = h.heartbeat(1, { currentMetadataOffset: epoch - 1 });
+    expect(behind).toMatchObject({ errorCode: ErrorCode.NONE, isCaughtUp: false, isFenced: true, shouldShutDown: false });
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    const offset = h.endOffset;
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: epoch, wantFence: false, wantShutDown: false });
+    expect(r.response).toMatchObject({ isCaughtUp: true, isFenced: false, shouldShutDown: false });
+    expect(r.records[0]).toEqual({ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: epoch, fenced: false });
+    h.apply(r);
+    expect(h.log[offset]).toMatchObject({ type: 'BrokerRegistrationChange', fenced: false });
+    expect(h.image.broker(1)?.fenced).toBe(false);
+    expect(h.hb.session(1)?.metadataOffset).toBe(epoch);
+    // Further heartbeats change nothing.
+    expect(brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: false }).records).toEqual([]);
+  });
+
+  it('(KAFKA-13959) a busy log does not keep a broker fenced: caught up = its registration offset, not the log end', () => {
+    const h = new Harness();
+    const epoch = h.register(1);
+    // The controller writes NoOps faster than the broker fetches: the broker is always 50 records behind the end.
+    h.noOps(50);
+    let applied = epoch - 1;
+    let unfencedAt: number | null = null;
+    for (let round = 0; round < 5 && unfencedAt === null; round++) {
+      applied = h.endOffset - 50;
+      h.noOps(50);
+      const r = h.heartbeat(1, { currentMetadataOffset: applied });
+      expect(applied).toBeLessThan(h.endOffset - 1);
+      if (!r.isFenced) unfencedAt = applied;
+    }
+    expect(unfencedAt).not.toBeNull();
+    expect(unfencedAt).toBeGreaterThanOrEqual(epoch);
+    expect(h.image.broker(1)?.fenced).toBe(false);
+  });
+
+  it('wantFence keeps a caught-up broker fenced', () => {
+    const h = new Harness();
+    h.register(1);
+    const r = h.heartbeat(1, { wantFence: true });
+    expect(r).toMatchObject({ isCaughtUp: true, isFenced: true, shouldShutDown: false });
+    expect(h.image.broker(1)?.fenced).toBe(true);
+  });
+
+  it('unfencing elects it leader of the leaderless partitions whose ISR holds it, registration change first', () => {
+    const h = new Harness();
+    h.start(2);
+    const epoch = h.register(1);
+    h.createTopic('t', 2, [
+      { replicas: [1, 2], isr: [1], leader: NO_LEADER },
+      { replicas: [2, 1], isr: [2, 1], leader: 2 },
+    ]);
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: epoch, currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: false });
+    expect(r.records[0]).toMatchObject({ type: 'BrokerRegistrationChange', brokerId: 1, fenced: false });
+    expect(r.records.slice(1).map((x) => x.type)).toEqual(['PartitionChange']);
+    expect(r.records[1]).toMatchObject({ partitionId: 0, leader: 1 });
+    h.apply(r);
+    expect(h.partition('t', 0).leader).toBe(1);
+    expect(h.partition('t', 1).leader).toBe(2);
+    h.expectNoIneligibleLeader();
+  });
+
+  it('wantFence on an unfenced broker fences it and moves its leaderships', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.createTopic('t', 2, [{ replicas: [1, 2], isr: [1, 2], leader: 1 }]);
+    const r = h.heartbeat(1, { wantFence: true });
+    expect(r).toMatchObject({ isFenced: true, shouldShutDown: false });
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    expect(h.partition('t', 0)).toMatchObject({ leader: 2, isr: [2] });
+    h.expectNoIneligibleLeader();
+  });
+});
+
+describe('brokerHeartbeat: controlled shutdown', () => {
+  function threeBrokersOneTopic(): Harness {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.start(3);
+    h.createTopic('t', 2, [
+      { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
+      { replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 },
+      { replicas: [3, 2], isr: [3, 2], leader: 3 },
+    ]);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    return h;
+  }
+
+  it('a fenced broker asking to shut down is told to at once, nothing written', () => {
+    const h = new Harness();
+    h.register(1);
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: 0, wantFence: false, wantShutDown: true });
+    expect(r.records).toEqual([]);
+    expect(r.response).toMatchObject({ isFenced: true, shouldShutDown: true });
+  });
+
+  it('an unfenced broker that leads nothing and is in no ISR shuts down at once (and is fenced)', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.createTopic('t', 2, [{ replicas: [2], isr: [2], leader: 2 }]);
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true });
+    expect(r.response).toMatchObject({ isFenced: true, shouldShutDown: true });
+    expect(r.records).toEqual([{ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: h.epochOf(1), fenced: true }]);
+  });
+
+  it('a leader enters controlled shutdown: inControlledShutdown record first, leaderships move, offset = last of them', () => {
+    const h = threeBrokersOneTopic();
+    const offset = h.endOffset;
+    const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: offset - 1, wantFence: false, wantShutDown: true });
+    expect(r.response).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: false, shouldShutDown: false });
+    const first = r.records[0] as BrokerRegistrationChangeRecord;
+    expect(first).toEqual({ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: h.epochOf(1), inControlledShutdown: true });
+    const moves = r.records.slice(1) as PartitionChangeRecord[];
+    expect(moves.map((m) => m.partitionId).sort()).toEqual([0, 1]);
+    expect(h.hb.controlledShutdownOffset(1)).toBe(offset + r.records.length - 1);
+    h.apply(r);
+    expect(h.image.broker(1)).toMatchObject({ fenced: false, inControlledShutdown: true });
+    expect(h.partition('t', 0)).toMatchObject({ leader: 2, isr: [2, 3] });
+    expect(h.partition('t', 1)).toMatchObject({ leader: 2, isr: [2, 3] });
+    h.expectNoIneligibleLeader();
+    // A shutting-down broker is not active: it does not hold back its own shutdown.
+    expect(h.hb.lowestActiveOffset(h.image)).toBeLessThan(offset);
+  });
+
+  it('(KAFKA-14292) shutdown completes once every active broker passes the offset, which repeated requests and a busy log never move', () => {
+    const h = threeBrokersOneTopic();
+    h.heartbeat(1, { wantShutDown: true });
+    const shutdownOffset = h.hb.controlledShutdownOffset(1);
+    expect(shutdownOffset).not.toBeNull();
+    const csOffset = shutdownOffset as number;
+    // Broker 2 has caught up past it, broker 3 lags; the log keeps growing; broker 1 keeps asking.
+    for (let i = 0; i < 20; i++) {
+      h.noOps(25);
+      h.advance(50);
+      h.heartbeat(2, { currentMetadataOffset: h.endOffset - 1 });
+      h.heartbeat(3, { currentMetadataOffset: csOffset - 1 });
+      const r = h.heartbeat(1, { wantShutDown: true });
+      expect(r).toMatchObject({ isFenced: false, shouldShutDown: false });
+      expect(h.hb.controlledShutdownOffset(1)).toBe(csOffset);
+    }
+    // Broker 3 applies the last leadership move (not the log end: the log end is far ahead by now).
+    h.heartbeat(3, { currentMetadataOffset: csOffset });
+    expect(csOffset).toBeLessThan(h.endOffset - 100);
+    const done = h.heartbeat(1, { wantShutDown: true });
+    expect(done).toMatchObject({ shouldShutDown: true, isFenced: true });
+    expect(h.image.broker(1)).toMatchObject({ fenced: true, inControlledShutdown: true });
+    h.expectNoIneligibleLeader();
+    // Once granted it stays granted.
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
+  });
+
+  it('an active broker this controller has not heard from yet holds the shutdown back (offset unknown = -1)', () => {
+    const h = threeBrokersOneTopic();
+    h.heartbeat(1, { wantShutDown: true });
+    h.failover();
+    // After failover: broker 1's shutdown offset is lost; brokers 2 and 3 are not heard from.
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(false);
+    const restored = h.hb.controlledShutdownOffset(1);
+    expect(restored).toBe(h.endOffset - 1);
+    h.heartbeat(2);
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(false);
+    h.heartbeat(3);
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
+  });
+
+  it('with no other active broker the shutdown is granted on the next heartbeat', () => {
+    const h = new Harness();
+    h.start(1);
+    h.createTopic('t', 2, [{ replicas: [1], isr: [1], leader: 1 }]);
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(false);
+    expect(h.partition('t', 0)).toMatchObject({ leader: NO_LEADER, isr: [1] });
+    expect(h.heartbeat(1, { wantShutDown: true }).shouldShutDown).toBe(true);
+    h.expectNoIneligibleLeader();
+  });
+
+  it('a broker in controlled shutdown is never unfenced again, nor elected (leaving it takes a new incarnation)', () => {
+    const h = threeBrokersOneTopic();
+    h.heartbeat(1, { wantShutDown: true });
+    // It changes its mind: heartbeats without wantShutDown.
+    const r = h.heartbeat(1);
+    expect(r.isFenced).toBe(false);
+    expect(h.image.broker(1)?.inControlledShutdown).toBe(true);
+    // Broker 2 and 3 die; leaderless partitions must not go to broker 1.
+    h.heartbeat(2, { wantFence: true });
+    h.heartbeat(3, { wantFence: true });
+    h.expectNoIneligibleLeader();
+    for (const p of [0, 1, 2]) expect(h.partition('t', p).leader).not.toBe(1);
+  });
+
+  it('a broker fenced while in controlled shutdown stays fenced and is told to shut down', () => {
+    const h = threeBrokersOneTopic();
+    h.heartbeat(1, { wantShutDown: true });
+    h.heartbeat(1, { wantFence: true });
+    expect(h.image.broker(1)).toMatchObject({ fenced: true, inControlledShutdown: true });
+    const r = h.heartbeat(1);
+    expect(r).toMatchObject({ isCaughtUp: true, isFenced: true, shouldShutDown: true });
+    expect(h.image.broker(1)?.fenced).toBe(true);
+  });
+});

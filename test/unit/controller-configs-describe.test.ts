@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { imageOf } from '../../metadata-log/delta.js';
+import { BROKER_CONFIGS, ConfigSource, TOPIC_CONFIGS } from '../../quorum/controller/configs/config-schema.js';
+import {
+  describeConfigs,
+  describeConfigsOp,
+  type DescribeConfigsEntry,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResource,
+} from '../../quorum/controller/configs/describe-configs.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { brokerRecord, configRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
+
+const image = imageOf([
+  mvRecord(),
+  brokerRecord(1, 10),
+  ...topicRecords('orders', 1, 3),
+  ...topicRecords('events', 2, 1),
+  configRecord('topic', 'orders', 'retention.ms', '3000'),
+  configRecord('broker', '', 'log.retention.ms', '1000'),
+  configRecord('broker', '', 'log.segment.bytes', '2097152'),
+  configRecord('broker', '1', 'log.segment.bytes', '4194304'),
+  configRecord('broker', '1', 'ssl.keystore.password', 's3cret'),
+]);
+
+function request(resources: DescribeConfigsResource[], includeSynonyms = true, includeDocumentation = false): DescribeConfigsRequest {
+  return { resources, includeSynonyms, includeDocumentation };
+}
+
+function entries(resource: DescribeConfigsResource, opts: { synonyms?: boolean; docs?: boolean; brokerId?: number } = {}): Map<string, DescribeConfigsEntry> {
+  const r = describeConfigs(image, request([resource], opts.synonyms ?? true, opts.docs ?? false), opts.brokerId === undefined ? {} : { brokerId: opts.brokerId });
+  const res = r.results[0]!;
+  expect(res.errorCode).toBe(ErrorCode.NONE);
+  return new Map(res.configs.map((e) => [e.name, e]));
+}
+
+describe('DescribeConfigs', () => {
+  it('(topic, all keys) every topic key, in name order, with value and source', () => {
+    const e = entries({ resourceType: 'topic', resourceName: 'orders', configurationKeys: null });
+    expect([...e.keys()]).toEqual([...TOPIC_CONFIGS.keys()].sort());
+    expect(e.get('retention.ms')).toEqual({
+      name: 'retention.ms',
+      value: '3000',
+      readOnly: false,
+      isDefault: false,
+      source: ConfigSource.DYNAMIC_TOPIC_CONFIG,
+      isSensitive: false,
+      configType: 5,
+      synonyms: [
+        { name: 'retention.ms', value: '3000', source: 1 },
+        { name: 'log.retention.ms', value: '1000', source: 3 },
+        { name: 'log.retention.ms', value: '604800000', source: 5 },
+      ],
+      documentation: null,
+    });
+    expect(e.get('segment.bytes')).toMatchObject({ value: '2097152', source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, isDefault: false, configType: 3 });
+    expect(e.get('cleanup.policy')).toMatchObject({
+      value: 'delete',
+      source: ConfigSource.DEFAULT_CONFIG,
+      isDefault: true,
+      configType: 7,
+      synonyms: [{ name: 'log.cleanup.policy', value: 'delete', source: 5 }],
+    });
+  });
+
+  it('(topic, another one) inherits the cluster default; a key with no broker synonym is its own DEFAULT_CONFIG', () => {
+    const e = entries({ resourceType: 'topic', resourceName: 'events', configurationKeys: null });
+    expect(e.get('retention.ms')).toMatchObject({ value: '1000', source: 3 });
+    expect(e.get('remote.storage.enable')).toMatchObject({ value: 'false', source: 5, synonyms: [{ name: 'remote.storage.enable', value: 'false', source: 5 }] });
+  });
+
+  it('(answering broker given) its own dynamic config shows as DYNAMIC_BROKER_CONFIG', () => {
+    const e = entries({ resourceType: 'topic', resourceName: 'events', configurationKeys: ['segment.bytes'] }, { brokerId: 1 });
+    expect(e.get('segment.bytes')).toMatchObject({
+      value: '4194304',
+      source: ConfigSource.DYNAMIC_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.segment.bytes', value: '4194304', source: 2 },
+        { name: 'log.segment.bytes', value: '2097152', source: 3 },
+        { name: 'log.segment.bytes', value: '1073741824', source: 5 },
+      ],
+    });
+  });
+
+  it('(configurationKeys) only the named keys; unknown names are left out silently', () => {
+    const e = entries({ resourceType: 'topic', resourceName: 'orders', configurationKeys: ['retention.ms', 'no.such.key', 'segment.ms'] });
+    expect([...e.keys()]).toEqual(['retention.ms', 'segment.ms']);
+  });
+
+  it('(unknown topic) UNKNOWN_TOPIC_OR_PARTITION with no entries; other resources still answer', () => {
+    const r = describeConfigs(
+      image,
+      request([
+        { resourceType: 'topic', resourceName: 'nope', configurationKeys: null },
+        { resourceType: 'topic', resourceName: 'orders', configurationKeys: ['retention.ms'] },
+      ]),
+    );
+    expect(r.results[0]).toMatchObject({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, resourceName: 'nope', configs: [] });
+    expect(r.results[1]?.errorCode).toBe(ErrorCode.NONE);
+  });
+
+  it("(broker '') only the keys set at the cluster default", () => {
+    const e = entries({ resourceType: 'broker', resourceName: '', configurationKeys: null });
+    expect([...e.keys()]).toEqual(['log.retention.ms', 'log.segment.bytes']);
+    expect(e.get('log.retention.ms')).toMatchObject({
+      value: '1000',
+      source: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG,
+      synonyms: [
+        { name: 'log.retention.ms', value: '1000', source: 3 },
+        { name: 'log.retention.ms', value: '604800000', source: 5 },
+      ],
+    });
+  });
+
+  it('(broker id) every dynamic key, effective for that broker; sensitive values hidden everywhere', () => {
+    const e = entries({ resourceType: 'broker', resourceName: '1', configurationKeys: null });
+    expect(e.size).toBe(BROKER_CONFIGS.size);
+    expect(e.get('log.segment.bytes')).toMatchObject({ value: '4194304', source: 2 });
+    expect(e.get('log.retention.ms')).toMatchObject({ value: '1000', source: 3 });
+    expect(e.get('num.io.threads')).toMatchObject({ value: '8', source: 5, isDefault: true });
+    expect(e.get('ssl.keystore.password')).toEqual({
+      name: 'ssl.keystore.password',
+      value: null,
+      readOnly: false,
+      isDefault: false,
+      source: ConfigSource.DYNAMIC_BROKER_CONFIG,
+      isSensitive: true,
+      configType: 9,
+      synonyms: [{ name: 'ssl.keystore.password', value: null, source: 2 }],
+      documentation: null,
+    });
+    expect(JSON.stringify([...e.values()])).not.toContain('s3cret');
+    // a key with no value anywhere
+    expect(e.get('ssl.truststore.location')).toMatchObject({ value: null, source: 5, isDefault: true, synonyms: [] });
+  });
+
+  it('(broker id not a number) INVALID_REQUEST', () => {
+    const r = describeConfigs(image, request([{ resourceType: 'broker', resourceName: 'b1', configurationKeys: null }]));
+    expect(r.results[0]?.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  it('(includeSynonyms false, includeDocumentation true) no synonyms, a doc line per key', () => {
+    const e = entries({ resourceType: 'topic', resourceName: 'orders', configurationKeys: null }, { synonyms: false, docs: true });
+    for (const entry of e.values()) {
+      expect(entry.synonyms).toEqual([]);
+      expect(entry.documentation?.length ?? 0, entry.name).toBeGreaterThan(10);
+    }
+  });
+
+  it('(on the controller) writes no records; its static unclean.leader.election.enable is STATIC_BROKER_CONFIG', () => {
+    const h = new OpHarness([mvRecord(), ...topicRecords('orders', 1, 1)], { uncleanLeaderElectionEnable: true });
+    const r = describeConfigsOp(h.ctx(), request([{ resourceType: 'topic', resourceName: 'orders', configurationKeys: ['unclean.leader.election.enable'] }]));
+    expect(r.records).toEqual([]);
+    expect(r.response.results[0]?.configs[0]).toMatchObject({
+      value: 'true',
+      source: ConfigSource.STATIC_BROKER_CONFIG,
+      synonyms: [
+        { name: 'unclean.leader.election.enable', value: 'true', source: 4 },
+        { name: 'unclean.leader.election.enable', value: 'false', source: 5 },
+      ],
+    });
+  });
+});

@@ -1,0 +1,333 @@
+// MetadataDelta / MetadataImage: each replay rule (Kafka's), epoch bumps, structural sharing between
+// consecutive images, the memory-sharing rules of partitions, and the corrupt-log errors.
+
+import { describe, expect, it } from 'vitest';
+import { imageOf, MetadataDelta, MetadataReplayError, replayAll } from '../../metadata-log/delta.js';
+import { EMPTY_IDS, MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataRecord, PartitionRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
+import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
+
+function uuid(n: number): string {
+  const b = new Uint8Array(16);
+  new DataView(b.buffer).setUint32(12, n + 100);
+  return uuidFromBytes(b);
+}
+
+const T1 = uuid(1);
+const T2 = uuid(2);
+
+function broker(id: number, epoch: number, extra: Partial<RegisterBrokerRecord> = {}): RegisterBrokerRecord {
+  return {
+    type: 'RegisterBroker',
+    brokerId: id,
+    incarnationId: uuid(1000 + id),
+    brokerEpoch: epoch,
+    endpoints: [{ name: 'PLAINTEXT', host: 'localhost', port: 9092 + id, securityProtocol: 'PLAINTEXT' }],
+    rack: null,
+    fenced: true,
+    inControlledShutdown: false,
+    features: [],
+    ...extra,
+  };
+}
+
+function partition(topicId: string, partitionId: number, replicas: number[], extra: Partial<PartitionRecord> = {}): PartitionRecord {
+  return {
+    type: 'Partition',
+    topicId,
+    partitionId,
+    replicas,
+    isr: replicas.slice(),
+    removingReplicas: [],
+    addingReplicas: [],
+    leader: replicas[0] ?? -1,
+    leaderRecoveryState: 0,
+    leaderEpoch: 0,
+    partitionEpoch: 0,
+    ...extra,
+  };
+}
+
+function topic(name: string, topicId: string, partitions: number): MetadataRecord[] {
+  const out: MetadataRecord[] = [{ type: 'Topic', name, topicId }];
+  for (let p = 0; p < partitions; p++) out.push(partition(topicId, p, [1, 2, 3]));
+  return out;
+}
+
+function next(image: MetadataImage, records: MetadataRecord[]): MetadataImage {
+  return replayAll(image, records, { endOffset: image.provenance.endOffset + records.length, epoch: 1 });
+}
+
+describe('MetadataImage.EMPTY', () => {
+  it('is empty at provenance (0, 0)', () => {
+    const e = MetadataImage.EMPTY;
+    expect(e.provenance).toEqual({ endOffset: 0, epoch: 0 });
+    expect([e.topicCount, e.partitionCount, e.brokerCount, e.nextProducerId, e.zkMigrationState]).toEqual([0, 0, 0, 0, 0]);
+    expect(e.brokers()).toEqual([]);
+    expect([...e.topics()]).toEqual([]);
+    expect([...e.groupIds()]).toEqual([]);
+    expect(e.configs('topic', 'x').size).toBe(0);
+    expect(e.features().size).toBe(0);
+  });
+});
+
+describe('MetadataDelta brokers', () => {
+  it('RegisterBroker replaces the registration; brokers() is ascending by id', () => {
+    const img = imageOf([broker(3, 10), broker(1, 11), broker(2, 12), broker(1, 20, { fenced: false, rack: 'r1' })]);
+    expect(img.brokers().map((b) => b.brokerId)).toEqual([1, 2, 3]);
+    expect(img.brokerCount).toBe(3);
+    expect(img.broker(1)).toMatchObject({ brokerEpoch: 20, fenced: false, rack: 'r1' });
+    expect(img.broker(1)).not.toHaveProperty('type');
+  });
+
+  it('UnregisterBroker removes only with the matching epoch (a stale epoch or unknown broker is ignored)', () => {
+    const img = imageOf([
+      broker(1, 10),
+      broker(2, 11),
+      { type: 'UnregisterBroker', brokerId: 1, brokerEpoch: 9 },
+      { type: 'UnregisterBroker', brokerId: 7, brokerEpoch: 1 },
+      { type: 'UnregisterBroker', brokerId: 2, brokerEpoch: 11 },
+    ]);
+    expect(img.brokers().map((b) => b.brokerId)).toEqual([1]);
+  });
+
+  it('BrokerRegistrationChange applies fenced / inControlledShutdown at the matching epoch, absent = unchanged, stale ignored', () => {
+    let img = imageOf([broker(1, 10)]);
+    img = next(img, [{ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: 10, fenced: false }]);
+    expect(img.broker(1)).toMatchObject({ fenced: false, inControlledShutdown: false });
+    img = next(img, [{ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: 10, inControlledShutdown: true }]);
+    expect(img.broker(1)).toMatchObject({ fenced: false, inControlledShutdown: true });
+    const before = img.broker(1);
+    img = next(img, [
+      { type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: 9, fenced: true },
+      { type: 'BrokerRegistrationChange', brokerId: 5, brokerEpoch: 10, fenced: true },
+    ]);
+    expect(img.broker(1)).toBe(before);
+    expect(img.broker(5)).toBeUndefined();
+  });
+});
+
+describe('MetadataDelta topics and partitions', () => {
+  it('Topic adds and Partition sets; partitionCount follows; partitions are indexed by id', () => {
+    const img = imageOf([...topic('a', T1, 3), ...topic('b', T2, 2), partition(T1, 1, [4, 5])]);
+    expect(img.topicCount).toBe(2);
+    expect(img.partitionCount).toBe(5);
+    expect(img.topicByName('a')!.topicId).toBe(T1);
+    expect(img.topicById(T2)!.name).toBe('b');
+    expect(img.topicById(T1)!.partitions[1]!.replicas).toEqual([4, 5]);
+    expect(img.topicById(T1)).toBe(img.topicByName('a'));
+  });
+
+  it('PartitionChange: leader present bumps leaderEpoch (even the same id); every change bumps partitionEpoch; absent fields unchanged', () => {
+    let img = imageOf(topic('a', T1, 1));
+    const p0 = img.topicById(T1)!.partitions[0]!;
+    img = next(img, [{ type: 'PartitionChange', topicId: T1, partitionId: 0, isr: [1, 2] }]);
+    let p = img.topicById(T1)!.partitions[0]!;
+    expect(p).toMatchObject({ leader: 1, leaderEpoch: 0, partitionEpoch: 1, isr: [1, 2], replicas: [1, 2, 3] });
+    img = next(img, [{ type: 'PartitionChange', topicId: T1, partitionId: 0, leader: 1 }]);
+    p = img.topicById(T1)!.partitions[0]!;
+    expect(p).toMatchObject({ leader: 1, leaderEpoch: 1, partitionEpoch: 2, isr: [1, 2] });
+    img = next(img, [
+      { type: 'PartitionChange', topicId: T1, partitionId: 0, leader: -1, leaderRecoveryState: 1 },
+      { type: 'PartitionChange', topicId: T1, partitionId: 0, replicas: [2, 3], addingReplicas: [3], removingReplicas: [1] },
+    ]);
+    p = img.topicById(T1)!.partitions[0]!;
+    expect(p).toEqual({
+      replicas: [2, 3],
+      isr: [1, 2],
+      removingReplicas: [1],
+      addingReplicas: [3],
+      leader: -1,
+      leaderRecoveryState: 1,
+      leaderEpoch: 2,
+      partitionEpoch: 4,
+    });
+    expect(p0).toMatchObject({ leaderEpoch: 0, partitionEpoch: 0 }); // the old image's object is untouched
+  });
+
+  it('RemoveTopic removes the topic, its partitions and its topic configs; the name can be reused', () => {
+    let img = imageOf([
+      ...topic('a', T1, 3),
+      { type: 'Config', resourceType: 'topic', resourceName: 'a', name: 'retention.ms', value: '1' },
+      { type: 'Config', resourceType: 'broker', resourceName: 'a', name: 'x', value: '1' },
+    ]);
+    img = next(img, [{ type: 'RemoveTopic', topicId: T1 }]);
+    expect(img.topicById(T1)).toBeUndefined();
+    expect(img.topicByName('a')).toBeUndefined();
+    expect([img.topicCount, img.partitionCount]).toEqual([0, 0]);
+    expect(img.configs('topic', 'a').size).toBe(0);
+    expect(img.configs('broker', 'a').get('x')).toBe('1');
+    // Removed and re-created under a new id within one delta.
+    img = next(img, [...topic('b', uuid(3), 1)]);
+    img = next(img, [{ type: 'RemoveTopic', topicId: img.topicByName('b')!.topicId }, ...topic('b', T2, 2)]);
+    expect(img.topicByName('b')!.topicId).toBe(T2);
+    expect([img.topicCount, img.partitionCount]).toEqual([1, 2]);
+  });
+
+  it('a topic created and removed inside one delta leaves nothing behind', () => {
+    const img = imageOf([...topic('a', T1, 4), { type: 'RemoveTopic', topicId: T1 }]);
+    expect([img.topicCount, img.partitionCount]).toEqual([0, 0]);
+    expect(img.topicByName('a')).toBeUndefined();
+  });
+
+  it('corrupt log: records naming something missing throw MetadataReplayError', () => {
+    const base = imageOf(topic('a', T1, 2));
+    const cases: [MetadataRecord, RegExp][] = [
+      [partition(T2, 0, [1]), /unknown topic id/],
+      [partition(T1, 3, [1]), /gap/],
+      [{ type: 'PartitionChange', topicId: T1, partitionId: 2, leader: 1 }, /unknown partition 2/],
+      [{ type: 'PartitionChange', topicId: T2, partitionId: 0, leader: 1 }, /unknown topic id/],
+      [{ type: 'RemoveTopic', topicId: T2 }, /unknown topic id/],
+      [{ type: 'Topic', name: 'b', topicId: T1 }, /already exists/],
+      [{ type: 'Topic', name: 'a', topicId: T2 }, /already used/],
+    ];
+    for (const [record, message] of cases) {
+      const d = new MetadataDelta(base);
+      expect(() => d.replay(record), record.type).toThrow(MetadataReplayError);
+      expect(() => new MetadataDelta(base).replay(record)).toThrow(message);
+    }
+    const removed = new MetadataDelta(base);
+    removed.replay({ type: 'RemoveTopic', topicId: T1 });
+    expect(() => removed.replay(partition(T1, 0, [1]))).toThrow(/unknown topic id/);
+    // Also when the topic was just touched (the delta caches the last topic it touched).
+    const touched = new MetadataDelta(base);
+    touched.replay({ type: 'PartitionChange', topicId: T1, partitionId: 0, leader: 2 });
+    touched.replay({ type: 'RemoveTopic', topicId: T1 });
+    expect(() => touched.replay({ type: 'PartitionChange', topicId: T1, partitionId: 0, leader: 3 })).toThrow(/unknown topic id/);
+  });
+
+  it('transaction markers are the loader\'s: replaying one is a programmer error', () => {
+    for (const r of [{ type: 'BeginTransaction', name: null }, { type: 'EndTransaction' }, { type: 'AbortTransaction', reason: null }] as MetadataRecord[]) {
+      expect(() => new MetadataDelta(MetadataImage.EMPTY).replay(r)).toThrow(/MetadataLoader/);
+    }
+  });
+
+  it('a delta is single-use: replay or apply after apply() throws', () => {
+    const d = new MetadataDelta(MetadataImage.EMPTY);
+    d.apply({ endOffset: 0, epoch: 0 });
+    expect(() => d.replay({ type: 'NoOp' })).toThrow(/single-use/);
+    expect(() => d.apply({ endOffset: 0, epoch: 0 })).toThrow(/twice/);
+  });
+});
+
+describe('MetadataDelta configs, features, producer ids, offsets, migration state', () => {
+  it('Config sets and null deletes; a resource with no keys left disappears', () => {
+    let img = imageOf([
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'a', value: '1' },
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'b', value: '2' },
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'a', value: '3' },
+    ]);
+    expect([...img.configs('broker', '')]).toEqual([
+      ['a', '3'],
+      ['b', '2'],
+    ]);
+    const before = img.configs('broker', '');
+    img = next(img, [{ type: 'Config', resourceType: 'broker', resourceName: '', name: 'a', value: null }]);
+    expect([...img.configs('broker', '')]).toEqual([['b', '2']]);
+    expect(before.get('a')).toBe('3');
+    img = next(img, [{ type: 'Config', resourceType: 'broker', resourceName: '', name: 'b', value: null }]);
+    expect(img.parts.configs.size).toBe(0);
+  });
+
+  it('FeatureLevel sets and level 0 removes', () => {
+    let img = imageOf([
+      { type: 'FeatureLevel', name: 'metadata.version', featureLevel: 7 },
+      { type: 'FeatureLevel', name: 'kraft.version', featureLevel: 1 },
+    ]);
+    expect(img.featureLevel('metadata.version')).toBe(7);
+    img = next(img, [{ type: 'FeatureLevel', name: 'kraft.version', featureLevel: 0 }]);
+    expect([...img.features()]).toEqual([['metadata.version', 7]]);
+  });
+
+  it('ProducerIds sets nextProducerId; ZkMigrationState sets; NoOp changes nothing', () => {
+    let img = imageOf([
+      { type: 'ProducerIds', brokerId: 1, brokerEpoch: 3, nextProducerId: 1000 },
+      { type: 'ProducerIds', brokerId: 2, brokerEpoch: 4, nextProducerId: 2000 },
+      { type: 'ZkMigrationState', state: 2 },
+    ]);
+    expect([img.nextProducerId, img.zkMigrationState]).toEqual([2000, 2]);
+    const d = new MetadataDelta(img);
+    d.replay({ type: 'NoOp' });
+    expect(d.hasChanges).toBe(false);
+    img = d.apply({ endOffset: 10, epoch: 2 });
+    expect(img.parts).toMatchObject({ topicsById: d.base.parts.topicsById, brokers: d.base.parts.brokers });
+  });
+
+  it('OffsetCommit sets; OffsetCommitTombstone deletes and an empty group disappears; a tombstone for nothing creates nothing', () => {
+    const commit = (groupId: string, topic: string, partition: number, offset: number): MetadataRecord => ({
+      type: 'OffsetCommit',
+      groupId,
+      topic,
+      partition,
+      offset,
+      leaderEpoch: -1,
+      metadata: null,
+      commitTimestampMs: 5,
+    });
+    let img = imageOf([commit('g', 't', 0, 10), commit('g', 't', 1, 11), commit('g', 't', 0, 12), commit('h', 't', 0, 1)]);
+    expect(img.committedOffset('g', 't', 0)).toEqual({ offset: 12, leaderEpoch: -1, metadata: null, commitTimestampMs: 5 });
+    expect(img.groupOffsets('g')!.size).toBe(2);
+    img = next(img, [
+      { type: 'OffsetCommitTombstone', groupId: 'g', topic: 't', partition: 0 },
+      { type: 'OffsetCommitTombstone', groupId: 'g', topic: 't', partition: 1 },
+      { type: 'OffsetCommitTombstone', groupId: 'nobody', topic: 't', partition: 1 },
+    ]);
+    expect(img.groupOffsets('g')).toBeUndefined();
+    expect(img.groupOffsets('nobody')).toBeUndefined();
+    expect([...img.groupIds()]).toEqual(['h']);
+  });
+});
+
+describe('structural sharing and memory shape', () => {
+  it('changing one partition of one topic shares every other topic, partition and map with the previous image', () => {
+    const records: MetadataRecord[] = [broker(1, 1)];
+    for (let t = 0; t < 200; t++) records.push(...topic(`t${t}`, uuid(10_000 + t), 3));
+    records.push({ type: 'Config', resourceType: 'broker', resourceName: '1', name: 'x', value: 'y' });
+    const a = imageOf(records);
+    const changed = uuid(10_000 + 7);
+    const b = next(a, [{ type: 'PartitionChange', topicId: changed, partitionId: 1, isr: [1] }]);
+    for (let t = 0; t < 200; t++) {
+      const id = uuid(10_000 + t);
+      if (id === changed) continue;
+      expect(b.topicById(id)).toBe(a.topicById(id));
+    }
+    const ta = a.topicById(changed)!;
+    const tb = b.topicById(changed)!;
+    expect(tb).not.toBe(ta);
+    expect(tb.partitions[0]).toBe(ta.partitions[0]);
+    expect(tb.partitions[2]).toBe(ta.partitions[2]);
+    expect(tb.partitions[1]).not.toBe(ta.partitions[1]);
+    expect(b.brokers()).toBe(a.brokers());
+    expect(b.parts.configs).toBe(a.parts.configs);
+    expect(b.parts.groups).toBe(a.parts.groups);
+    expect(b.parts.features).toBe(a.parts.features);
+    expect(b.partitionCount).toBe(600);
+  });
+
+  it('the delta reports what changed (for publishers)', () => {
+    const a = imageOf([...topic('a', T1, 2), broker(1, 1)]);
+    const d = new MetadataDelta(a);
+    d.replay({ type: 'RemoveTopic', topicId: T1 });
+    d.replay({ type: 'Topic', name: 'b', topicId: T2 });
+    d.replay({ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: 1, fenced: false });
+    expect(d.changedTopicIds()).toEqual([T2]);
+    expect(d.removedTopics().map((t) => t.name)).toEqual(['a']);
+    expect([...d.changedBrokerIds()]).toEqual([1]);
+    expect(d.hasChanges).toBe(true);
+  });
+
+  it('ISR equal to replicas is the replicas array; empty lists are the one shared frozen array', () => {
+    const img = imageOf([
+      ...topic('a', T1, 1),
+      partition(T1, 1, [1, 2], { isr: [1] }),
+      { type: 'PartitionChange', topicId: T1, partitionId: 1, isr: [1, 2] },
+    ]);
+    const [p0, p1] = img.topicById(T1)!.partitions;
+    expect(p0!.isr).toBe(p0!.replicas);
+    expect(p1!.isr).toBe(p1!.replicas);
+    expect(p0!.addingReplicas).toBe(EMPTY_IDS);
+    expect(p0!.removingReplicas).toBe(EMPTY_IDS);
+    expect(Object.isFrozen(EMPTY_IDS)).toBe(true);
+    expect(Object.keys(p0!)).toEqual(Object.keys(p1!));
+  });
+});
