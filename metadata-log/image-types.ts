@@ -86,3 +86,10 @@ export interface MetadataImageView {
 export function offsetKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
+
+/** offsetKey's inverse. */
+export function splitOffsetKey(key: string): { readonly topic: string; readonly partition: number } {
+  const at = key.lastIndexOf('\u0000');
+  if (at < 0) throw new Error(`malformed offset key ${JSON.stringify(key)}`);
+  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
+}

@@ -29,6 +29,19 @@ describe('DeleteTopics', () => {
     expect(after.configs('topic', 'a').size).toBe(0);
   });
 
+  it('committed offsets on a deleted topic are tombstoned, so a topic created again under its name starts clean', () => {
+    const commit = (groupId: string, t: string, partition: number) =>
+      ({ type: 'OffsetCommit', groupId, topic: t, partition, offset: 7, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 }) as const;
+    const withOffsets = apply(base, [commit('g1', 'a', 0), commit('g1', 'a', 1), commit('g1', 'b', 0), commit('g2', 'a', 1)]);
+    const { records } = deleteTopics(ctx(withOffsets), { topics: [{ name: 'a', topicId: null }] });
+    const tombstones = records.filter((r) => r.type === 'OffsetCommitTombstone').map((r) => r.type === 'OffsetCommitTombstone' && `${r.groupId}/${r.topic}/${r.partition}`);
+    expect(tombstones.sort()).toEqual(['g1/a/0', 'g1/a/1', 'g2/a/1']);
+    const after = apply(withOffsets, records);
+    expect(after.committedOffset('g1', 'a', 0)).toBeUndefined();
+    expect(after.committedOffset('g1', 'b', 0)?.offset).toBe(7);
+    expect(after.groupOffsets('g2')).toBeUndefined();
+  });
+
   it('unknown name: UNKNOWN_TOPIC_OR_PARTITION; unknown id: UNKNOWN_TOPIC_ID; others still deleted', () => {
     const { records, response } = deleteTopics(ctx(base), {
       topics: [

@@ -28,7 +28,7 @@
 //   retries and the next request deletes the rest), and so are the groups after it (untouched).
 //   Tombstones are idempotent, so a partial delete followed by a retry is safe.
 
-import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
@@ -162,12 +162,6 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
 
 const NO_OFFSET = { committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.NONE } as const;
 
-/** Splits an offsetKey back into topic and partition. */
-function splitKey(key: string): { topic: string; partition: number } {
-  const at = key.lastIndexOf('\u0000');
-  if (at < 0) throw new Error(`offsets: malformed offset key ${JSON.stringify(key)}`);
-  return { topic: key.slice(0, at), partition: Number(key.slice(at + 1)) };
-}
 
 /** OffsetFetch (api 9): a read of `image`; see the header for the conventions. */
 export function fetchOffsets(image: MetadataImageView, request: OffsetFetchRequest): OffsetFetchResponse {
@@ -189,7 +183,7 @@ export function fetchOffsets(image: MetadataImageView, request: OffsetFetchReque
   }
   const byTopic = new Map<string, number[]>();
   for (const key of held?.keys() ?? []) {
-    const { topic, partition } = splitKey(key);
+    const { topic, partition } = splitOffsetKey(key);
     if (!partitionExists(image, topic, partition)) continue;
     let list = byTopic.get(topic);
     if (list === undefined) byTopic.set(topic, (list = []));
@@ -224,7 +218,7 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
       outcome.set(groupId, apiError('GROUP_ID_NOT_FOUND', `The group ${groupId} holds no offsets.`));
       continue;
     }
-    const keys = [...held.keys()].map(splitKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const keys = [...held.keys()].map(splitOffsetKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     const room = budget - records.length;
     for (const { topic, partition } of keys.slice(0, Math.max(0, room))) {
       records.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });

@@ -7,8 +7,13 @@
 //   - more topics than the operation's record bound → POLICY_VIOLATION for the ones past it
 // Each topic deleted writes one RemoveTopicRecord (its partitions and topic configs go with it on
 // replay). A topic named once by name and once by id is deleted once and both entries succeed.
+// Consumer groups' committed offsets on a deleted topic are tombstoned in the same operation (as
+// Kafka's group coordinator drops offsets of deleted partitions), so a topic created again under
+// the same name does not inherit them. Past maxRecordsPerOperation the controller writes the
+// operation as a metadata transaction, so the deletion and the tombstones land together.
 
-import type { RemoveTopicRecord, Uuid } from '../../../metadata-log/records/types.js';
+import type { OffsetCommitTombstoneRecord, RemoveTopicRecord, Uuid } from '../../../metadata-log/records/types.js';
+import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
@@ -90,5 +95,19 @@ export function deleteTopics(ctx: OpContext, request: DeleteTopicsRequest): OpRe
     }
     responses.push({ name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
   }
-  return { records, response: { responses } };
+  const deletedNames = new Set([...removed].map((id) => image.topicById(id)!.name));
+  return { records: [...records, ...offsetTombstones(image, deletedNames)], response: { responses } };
+}
+
+/** A tombstone for every committed offset any group holds on one of `topics`. */
+function offsetTombstones(image: MetadataImageView, topics: ReadonlySet<string>): OffsetCommitTombstoneRecord[] {
+  const out: OffsetCommitTombstoneRecord[] = [];
+  if (topics.size === 0) return out;
+  for (const groupId of image.groupIds()) {
+    for (const key of image.groupOffsets(groupId)?.keys() ?? []) {
+      const { topic, partition } = splitOffsetKey(key);
+      if (topics.has(topic)) out.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });
+    }
+  }
+  return out;
 }
