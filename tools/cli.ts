@@ -1,18 +1,19 @@
 #!/usr/bin/env node
 // metaquorum's command line (commander). Exit codes: 0 ok, 1 runtime error, 2 usage error.
 //
-// Today it offers `dev`: a real 3-voter quorum (on-disk logs, fsync, elections) inside one
-// process, the embedded default a newcomer can start with one command. The multi-process
-// cluster, `start`, `format` and the admin commands arrive with the controller and broker work.
+// Today it offers `dev`: a real 3-voter controller quorum (on-disk logs, fsync, elections, the
+// quorum controller replaying the metadata log) inside one process, the embedded default a
+// newcomer can start with one command. The multi-process cluster with brokers, `start`, `format`
+// and the admin commands arrive with the broker work (issue 4).
 
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { pino } from 'pino';
-import { pinoLogger } from '../quorum/node/real-env.js';
 import { startLocalCluster } from '../quorum/node/local-cluster.js';
-import type { LogBatch } from '../quorum/raft/types.js';
-import type { StateMachine } from '../quorum/runtime/api.js';
+import { controllerConfig } from '../quorum/controller/config.js';
+import { QuorumController } from '../quorum/controller/quorum-controller.js';
+import { pinoLogger, realClock, realRandom } from '../quorum/node/real-env.js';
 
 function positiveInt(name: string) {
   return (value: string): number => {
@@ -22,28 +23,23 @@ function positiveInt(name: string) {
   };
 }
 
-/** The dev quorum's state machine: counts what it applies. */
-class CountingStateMachine implements StateMachine {
-  records = 0;
-  apply(batches: readonly LogBatch[]): void {
-    for (const b of batches) this.records += b.records.length;
-  }
-  loadSnapshot(): void {}
-}
+/** The dev cluster's id (a fixed one: `format` and random cluster ids come with issue 4). */
+const DEV_CLUSTER_ID = 'metaquorum-dev-cluster0';
 
 async function dev(opts: { voters: number; dataDir: string; logLevel: string; json: boolean }): Promise<void> {
   const root = resolve(opts.dataDir);
   await mkdir(root, { recursive: true });
   const log = pino({ level: opts.logLevel }, pino.destination({ dest: 2, sync: true }));
   const voters = Array.from({ length: opts.voters }, (_, i) => i + 1);
-  const machines = new Map<number, CountingStateMachine>();
+  const controllers = new Map<number, QuorumController>();
   const cluster = await startLocalCluster({
     root,
     voters,
     stateMachine: (id) => {
-      const m = new CountingStateMachine();
-      machines.set(id, m);
-      return m;
+      const logger = pinoLogger(log.child({ nodeId: id, role: 'controller' }));
+      const c = new QuorumController({ nodeId: id, clock: realClock, random: realRandom, logger, config: controllerConfig(DEV_CLUSTER_ID) });
+      controllers.set(id, c);
+      return c;
     },
     logger: (id) => pinoLogger(log.child({ nodeId: id, role: 'controller' })),
     onFatal: (id, e) => {
@@ -51,21 +47,22 @@ async function dev(opts: { voters: number; dataDir: string; logLevel: string; js
       process.exitCode = 1;
     },
   });
+  for (const [id, node] of cluster.nodes) controllers.get(id)!.raft = node;
   const leader = await cluster.waitForLeader(15_000);
   const say = (o: object, text: string) => console.log(opts.json ? JSON.stringify(o) : text);
-  say({ event: 'ready', dataDir: root, voters, leaderId: leader.status().nodeId }, `metaquorum dev: ${voters.length} voters in one process, data in ${root}; leader is node ${leader.status().nodeId}. Ctrl-C stops.`);
+  say({ event: 'ready', dataDir: root, voters, leaderId: leader.status().nodeId }, `metaquorum dev: ${voters.length} controllers in one process, data in ${root}; node ${leader.status().nodeId} is the active controller. Ctrl-C stops.`);
 
-  let beat = 0;
+  // A status line per second from the active controller's DescribeQuorum (the NoOp it writes
+  // every 500 ms keeps the high watermark moving, so a stuck quorum shows at once).
   const interval = setInterval(() => {
-    const l = cluster.leader();
-    if (l === undefined) return say({ event: 'status', leaderId: null }, 'no leader (election in progress)');
-    void l
-      .propose([new TextEncoder().encode(`heartbeat ${++beat}`)])
-      .then((p) => {
-        const s = l.status();
-        say({ event: 'status', leaderId: s.nodeId, epoch: s.epoch, highWatermark: s.highWatermark, committedOffset: p.offset }, `leader ${s.nodeId}  epoch ${s.epoch}  high watermark ${s.highWatermark}`);
-      })
-      .catch((e: Error) => say({ event: 'status', error: e.message }, `write failed: ${e.message}`));
+    const active = [...controllers.values()].find((c) => c.isActive);
+    const q = active?.describeQuorum();
+    if (active === undefined || q === null || q === undefined) return say({ event: 'status', leaderId: null }, 'no active controller (election in progress)');
+    const image = active.image;
+    say(
+      { event: 'status', ...q, topics: image.topicCount, partitions: image.partitionCount, brokers: image.brokerCount },
+      `active controller ${q.nodeId}  epoch ${q.leaderEpoch}  high watermark ${q.highWatermark}  max follower lag ${q.maxFollowerLag ?? '-'}  topics ${image.topicCount}  brokers ${image.brokerCount}`,
+    );
   }, 1000);
 
   let stopping = false;
@@ -76,6 +73,7 @@ async function dev(opts: { voters: number; dataDir: string; logLevel: string; js
     say({ event: 'stopping', signal }, `\n${signal}: stopping (the leader resigns first)`);
     const hard = setTimeout(() => process.exit(1), 10_000);
     hard.unref();
+    for (const c of controllers.values()) c.close();
     await cluster.stop();
   };
   process.on('SIGINT', () => void stop('SIGINT'));
@@ -91,7 +89,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExit codes: 0 ok, 1 runtime error, 2 usage or configuration error.');
   program
     .command('dev')
-    .description('Run a local quorum on this machine: real on-disk logs and elections, all voters in one process.')
+    .description('Run a local controller quorum on this machine: real on-disk logs, elections and the quorum controller, all voters in one process.')
     .addOption(new Option('--voters <n>', 'number of voters').default(3).argParser(positiveInt('--voters')))
     .option('--data-dir <dir>', 'where the voters keep their logs (reused across runs)', './data')
     .addOption(new Option('--log-level <level>', 'log level of the NDJSON logs on stderr').choices(['debug', 'info', 'warn', 'error']).default('warn'))

@@ -42,8 +42,8 @@ export function describeQuorum(status: QuorumStatus, nowMs: number): QuorumDescr
     status: observer ? 'Observer' : r.nodeId === status.nodeId ? 'Leader' : 'Follower',
     logEndOffset: r.endOffset,
     lag: Math.max(0, leo - r.endOffset),
-    lastFetchAgoMs: r.lastFetchMs === null ? null : Math.max(0, nowMs - r.lastFetchMs),
-    lastCaughtUpAgoMs: r.lastCaughtUpMs === null ? null : Math.max(0, nowMs - r.lastCaughtUpMs),
+    lastFetchAgoMs: r.lastFetchMs === null ? null : Math.max(0, Math.round(nowMs - r.lastFetchMs)),
+    lastCaughtUpAgoMs: r.lastCaughtUpMs === null ? null : Math.max(0, Math.round(nowMs - r.lastCaughtUpMs)),
   });
   const voters = status.voters.map((r) => row(r, false));
   const observers = status.observers.map((r) => row(r, true));
