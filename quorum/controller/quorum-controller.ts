@@ -29,7 +29,7 @@
 import type { Clock, Logger, Random } from '../env/index.js';
 import { assert } from '../raft/assert.js';
 import type { LeaderInfo, LogBatch, SnapshotId } from '../raft/types.js';
-import { NotLeaderError } from '../runtime/api.js';
+import { NotLeaderError, ProposalRejectedError } from '../runtime/api.js';
 import type { AppendedProposal, RaftClient, StateMachine } from '../runtime/api.js';
 import { replayAll } from '../../metadata-log/delta.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
@@ -37,7 +37,7 @@ import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
 import { encodeRecord } from '../../metadata-log/records/codec.js';
 import { METADATA_VERSION_FEATURE, type MetadataRecord, type OffsetCommitRecord } from '../../metadata-log/records/types.js';
-import { writeSnapshot } from '../../metadata-log/snapshot.js';
+import { writeSnapshotInSlices } from '../../metadata-log/snapshot.js';
 import { controllerLimits } from './limits.js';
 import type { ControllerConfig } from './config.js';
 import { NotControllerError } from './errors.js';
@@ -265,7 +265,7 @@ export class QuorumController implements StateMachine {
     return this.queue.submit('offset-commit', () => {
       const active = this.requireActive();
       const nextWriteOffset = this.raft!.nextOffset();
-      if (nextWriteOffset === null) throw new NotControllerError(this.activeControllerId());
+      if (nextWriteOffset === null) throw this.notController();
       const result = commitOffsets({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, request);
       if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
       const max = Math.min(this.deps.config.maxRecordsPerOperation, controllerLimits.lingeringOffsetCommitsMax);
@@ -320,7 +320,7 @@ export class QuorumController implements StateMachine {
     };
     const nextWriteOffset = this.raft?.nextOffset() ?? null;
     if (nextWriteOffset === null) {
-      settleAll(new NotControllerError(this.activeControllerId()));
+      settleAll(this.notController());
       return;
     }
     let committed: Promise<void>;
@@ -347,7 +347,7 @@ export class QuorumController implements StateMachine {
     this.flushOffsetCommits(active);
     const raft = this.raft!;
     const nextWriteOffset = raft.nextOffset();
-    if (nextWriteOffset === null) throw new NotControllerError(this.activeControllerId());
+    if (nextWriteOffset === null) throw this.notController();
     const result = op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, active);
     onResult?.(result.response);
     if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
@@ -369,7 +369,7 @@ export class QuorumController implements StateMachine {
         last = this.raft!.append(proposal.map(encodeRecord));
       } catch (e) {
         if (i > 0) this.abortOpenTransaction(`appending part ${i + 1} of ${proposals.length} failed: ${String(e)}`);
-        throw e instanceof NotLeaderError ? new NotControllerError(e.leader.leaderId) : e;
+        throw this.asControllerError(e);
       }
       if (i === 0) assert(last.baseOffset === expectedOffset, `records landed at ${last.baseOffset}, expected ${expectedOffset}`);
     }
@@ -380,9 +380,27 @@ export class QuorumController implements StateMachine {
     return last!.committed.then(
       () => undefined,
       (e: unknown) => {
-        throw e instanceof NotLeaderError ? new NotControllerError(e.leader.leaderId) : e;
+        throw this.asControllerError(e);
       },
     );
+  }
+
+  /**
+   * NOT_CONTROLLER for an operation Raft cannot take here (any more): the hint is the leader Raft
+   * knows of, never this node itself (a caller sent back here would only loop).
+   */
+  private notController(leaderId: number | null = this.raft?.leader().leaderId ?? null): NotControllerError {
+    return new NotControllerError(leaderId === this.deps.nodeId ? null : leaderId);
+  }
+
+  /**
+   * Raft's refusals as the caller's answer: lost leadership and a node shutting down (or halted)
+   * are NOT_CONTROLLER (retriable elsewhere), as close() answers; anything else passes through.
+   */
+  private asControllerError(e: unknown): unknown {
+    if (e instanceof NotLeaderError) return this.notController(e.leader.leaderId);
+    if (e instanceof ProposalRejectedError && e.code === 'SHUTTING_DOWN') return new NotControllerError(null, 'the controller is shutting down');
+    return e;
   }
 
   /** Best effort: if this fails too, the next active controller aborts the transaction it finds open. */
@@ -539,7 +557,10 @@ export class QuorumController implements StateMachine {
     this.snapshotting = true;
     this.lastSnapshotMs = now;
     this.loader.markSnapshot(endOffset);
-    raft.createSnapshot(endOffset, writeSnapshot(image)).then(
+    const pause = () => new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
+    writeSnapshotInSlices(image, pause)
+      .then((chunks) => raft.createSnapshot(endOffset, chunks))
+      .then(
       (id) => {
         this.snapshotting = false;
         this.deps.logger.info({ nodeId: this.deps.nodeId, snapshot: id, bytesSincePrevious: bytes }, 'wrote a metadata snapshot');

@@ -14,7 +14,7 @@ import { crc32c } from '../../quorum/node/crc32c.js';
 import { decodeRecord, encodeRecord } from '../../metadata-log/records/codec.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
-import { readSnapshot, SnapshotCorruptError, snapshotLimits, writeSnapshot } from '../../metadata-log/snapshot.js';
+import { readSnapshot, SnapshotCorruptError, snapshotLimits, writeSnapshot, writeSnapshotInSlices } from '../../metadata-log/snapshot.js';
 
 function uuid(n: number): string {
   const b = new Uint8Array(16);
@@ -324,7 +324,7 @@ describe('snapshot', () => {
     ]);
   });
 
-  it('a large image spans many frames and ~1 MiB chunks and reads back', () => {
+  it('a large image spans many frames and ~1 MiB chunks and reads back; slices write the same bytes', async () => {
     const records: MetadataRecord[] = [{ type: 'FeatureLevel', name: 'metadata.version', featureLevel: 7 }];
     for (let t = 0; t < 3000; t++) {
       const id = uuid(t);
@@ -340,6 +340,12 @@ describe('snapshot', () => {
     const back = readSnapshot(concat(chunks), img.provenance);
     expect(back.partitionCount).toBe(30_000);
     expect(toPlain(back)).toEqual(toPlain(img));
+
+    // Written in slices (the controller's way, pausing between frames): the same bytes.
+    let pauses = 0;
+    const sliced = await writeSnapshotInSlices(img, async () => void pauses++, 2);
+    expect(pauses).toBeGreaterThan(10);
+    expect(Buffer.from(concat(sliced)).equals(Buffer.from(concat(chunks)))).toBe(true);
   });
 });
 
