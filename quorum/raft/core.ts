@@ -294,24 +294,42 @@ export class RaftCore {
 
   /** Appends records on the leader. Offsets are assigned now; they commit later (see Ready.committed). */
   propose(records: readonly Uint8Array[], nowMs: number): ProposeResult {
+    return this.proposeAll([records], nowMs);
+  }
+
+  /**
+   * Appends several proposals, all or none: each lands whole in a batch of its own choosing, and
+   * back-pressure is judged once for all of them, so a caller writing one large change in parts
+   * (a metadata transaction) is never refused half-way through.
+   */
+  proposeAll(proposals: readonly (readonly Uint8Array[])[], nowMs: number): ProposeResult {
     this.nowMs = Math.max(this.nowMs, nowMs);
     if (this.state.role !== 'Leader') return { ok: false, error: 'NOT_LEADER', leader: this.leader() };
-    if (records.length === 0 || records.length > limits.recordsPerProposalMax) {
-      return { ok: false, error: 'BATCH_TOO_LARGE', message: `a proposal holds 1..${limits.recordsPerProposalMax} records, got ${records.length}` };
-    }
-    let bytes = 0;
-    for (const r of records) bytes += r.length;
-    if (bytes > limits.proposalBytesMax) {
-      return { ok: false, error: 'BATCH_TOO_LARGE', message: `proposal of ${bytes} bytes exceeds ${limits.proposalBytesMax}` };
+    if (proposals.length === 0) return { ok: false, error: 'BATCH_TOO_LARGE', message: 'nothing to propose' };
+    let total = 0;
+    let totalBytes = 0;
+    for (const records of proposals) {
+      if (records.length === 0 || records.length > limits.recordsPerProposalMax) {
+        return { ok: false, error: 'BATCH_TOO_LARGE', message: `a proposal holds 1..${limits.recordsPerProposalMax} records, got ${records.length}` };
+      }
+      let bytes = 0;
+      for (const r of records) bytes += r.length;
+      if (bytes > limits.proposalBytesMax) {
+        return { ok: false, error: 'BATCH_TOO_LARGE', message: `proposal of ${bytes} bytes exceeds ${limits.proposalBytesMax}` };
+      }
+      total += records.length;
+      totalBytes += bytes;
     }
     const baseOffset = this.log.endOffset + this.proposed.length;
     if (baseOffset - this.highWatermark > limits.uncommittedRecordsMax) {
       return { ok: false, error: 'BACKPRESSURE', message: `${baseOffset - this.highWatermark} records await commit; retry shortly` };
     }
-    for (const r of records) this.proposed.push(r);
-    this.proposedBytes += bytes;
-    this.proposalEnds.push(this.proposed.length);
-    return { ok: true, baseOffset, lastOffset: baseOffset + records.length - 1, epoch: this.epoch };
+    for (const records of proposals) {
+      for (const r of records) this.proposed.push(r);
+      this.proposalEnds.push(this.proposed.length);
+    }
+    this.proposedBytes += totalBytes;
+    return { ok: true, baseOffset, lastOffset: baseOffset + total - 1, epoch: this.epoch };
   }
 
   /** When a tick would next change anything. */

@@ -92,6 +92,11 @@ export interface RaftClient {
    */
   append(records: readonly Uint8Array[]): AppendedProposal;
   /**
+   * Several proposals appended all or none (each lands whole in a batch; back-pressure is judged
+   * once for all), resolved together when the last record commits: a large change written in parts.
+   */
+  appendAll(proposals: readonly (readonly Uint8Array[])[]): AppendedProposal;
+  /**
    * On the leader, the offset the next append() will give its first record (exact if append() is
    * called before control returns to the event loop); null when this node cannot append.
    */

@@ -146,11 +146,17 @@ export class RaftNode implements RaftClient {
   }
 
   append(records: readonly Uint8Array[]): AppendedProposal {
+    return this.appendAll([records]);
+  }
+
+  appendAll(proposals: readonly (readonly Uint8Array[])[]): AppendedProposal {
     if (this.lifecycle !== 'running') throw new ProposalRejectedError('SHUTTING_DOWN', `the node is ${this.lifecycle}`);
-    const result = this.core!.propose(records, this.env.clock.nowMs());
+    const result = this.core!.proposeAll(proposals, this.env.clock.nowMs());
     if (!result.ok) {
       throw result.error === 'NOT_LEADER' ? new NotLeaderError(result.leader) : new ProposalRejectedError(result.error, result.message);
     }
+    // One waiter for the last record: the parts are contiguous in one epoch, so if the last
+    // commits as appended, every part before it did.
     const committed = new Promise<CommittedPosition>((resolve, reject) => {
       this.proposals.push({ lastOffset: result.lastOffset, epoch: result.epoch, resolve, reject });
     });

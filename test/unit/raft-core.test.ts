@@ -247,6 +247,20 @@ describe('raft core: bad input is a value, never a crash', () => {
     ]);
   });
 
+  it('proposeAll appends every part or none: a bad later part leaves the log untouched', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const before = core.nextProposalOffset();
+    const tooBig = new Uint8Array(limits.proposalBytesMax + 1);
+    expect(core.proposeAll([[bytes('a')], [tooBig]], c.nowMs)).toMatchObject({ ok: false, error: 'BATCH_TOO_LARGE' });
+    expect(core.proposeAll([[bytes('a')], []], c.nowMs)).toMatchObject({ ok: false, error: 'BATCH_TOO_LARGE' });
+    expect(core.nextProposalOffset()).toBe(before);
+    const r = core.proposeAll([[bytes('a'), bytes('b')], [bytes('c')]], c.nowMs);
+    expect(r).toMatchObject({ ok: true, baseOffset: before, lastOffset: before! + 2 });
+    const rd = core.ready();
+    expect((rd?.append ?? []).reduce((n, b) => n + b.records.length, 0)).toBe(3);
+  });
+
   it('malformed numbers (NaN, Infinity, fractions) in any message are refused as anomalies, never asserted on', () => {
     const c = new CoreCluster([1, 2, 3]);
     const core = c.node(2).core; // still Unattached: it would follow any leader hint
