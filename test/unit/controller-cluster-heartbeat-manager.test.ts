@@ -28,6 +28,22 @@ function imageWith(brokers: readonly B[]) {
 }
 
 describe('BrokerHeartbeatManager', () => {
+  it('restore undoes every change made since save (a refused operation leaves no trace in soft state)', () => {
+    const hb = BrokerHeartbeatManager.activated(imageWith([{ id: 1 }, { id: 2 }]), 0, TIMEOUT);
+    hb.touch(1, 100, 5);
+    const saved = hb.save();
+    hb.touch(1, 200, 9);
+    hb.setControlledShutdownOffsetOnce(1, 42);
+    hb.forget(2);
+    hb.startSession(3, 200);
+    hb.restore(saved);
+    expect(hb.session(1)).toEqual({ lastContactMs: 100, metadataOffset: 5, controlledShutdownOffset: null });
+    expect(hb.session(2)).toBeDefined();
+    expect(hb.session(3)).toBeUndefined();
+    hb.touch(1, 300, 10); // the saved copy is not shared with the live state
+    expect(saved.get(1)?.lastContactMs).toBe(100);
+  });
+
   it('session is live up to and including lastContact + timeout, expired one ms later', () => {
     const image = imageWith([{ id: 1 }]);
     const hb = BrokerHeartbeatManager.activated(image, 0, TIMEOUT);

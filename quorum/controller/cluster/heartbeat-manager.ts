@@ -45,6 +45,22 @@ export class BrokerHeartbeatManager {
     assert(Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0, `sessionTimeoutMs must be a positive integer, not ${sessionTimeoutMs}`);
   }
 
+  /**
+   * A copy of every session, for `restore`: operations change sessions while they compute their
+   * records, and the controller undoes that when the records are then refused (back-pressure), so
+   * soft state never runs ahead of the log (e.g. a controlled-shutdown offset for moves never written).
+   */
+  save(): ReadonlyMap<number, Readonly<SessionState>> {
+    const copy = new Map<number, SessionState>();
+    for (const [id, s] of this.#sessions) copy.set(id, { ...s });
+    return copy;
+  }
+
+  restore(saved: ReadonlyMap<number, Readonly<SessionState>>): void {
+    this.#sessions.clear();
+    for (const [id, s] of saved) this.#sessions.set(id, { ...s });
+  }
+
   /** Sessions for a controller that has just become active. */
   static activated(image: MetadataImageView, nowMs: number, sessionTimeoutMs: number): BrokerHeartbeatManager {
     const hb = new BrokerHeartbeatManager(sessionTimeoutMs);
