@@ -11,6 +11,10 @@
 //   Claiming(E) | Active(E) ──onLeaderChange(anything else)──► Standby
 //        (pending operations fail with NOT_CONTROLLER, the pending image and the brokers'
 //         heartbeat soft state are dropped, timers stop)
+//   Active(E) ──Raft takes no more appends (nextOffset() is null)──► Standby, as above
+//        (a leader that resigns on check-quorum keeps its epoch and leader id, so no leader
+//         change is reported until it hears of a newer epoch; the next operation or periodic
+//         task finds out and steps down instead of staying a zombie active controller)
 //   any ──a record fails to decode or replay──► fatal (the driver stops the node; KAFKA-14275:
 //        a standby must never become active with partial state)
 //
@@ -116,6 +120,8 @@ interface ActiveMode {
   readonly leaderCounts: Map<number, number>;
   /** Offset commits waiting out the linger window, flushed as one proposal. */
   lingering: LingeringCommits | null;
+  /** Rejects each appended operation still waiting for its commit (settled NOT_CONTROLLER on renounce). */
+  readonly awaitingCommit: Set<(e: Error) => void>;
 }
 
 interface LingeringCommits {
@@ -265,7 +271,7 @@ export class QuorumController implements StateMachine {
     return this.queue.submit('offset-commit', () => {
       const active = this.requireActive();
       const nextWriteOffset = this.raft!.nextOffset();
-      if (nextWriteOffset === null) throw this.notController();
+      if (nextWriteOffset === null) throw this.raftRefused(active);
       const result = commitOffsets({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, request);
       if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
       const max = Math.min(this.deps.config.maxRecordsPerOperation, controllerLimits.lingeringOffsetCommitsMax);
@@ -347,7 +353,7 @@ export class QuorumController implements StateMachine {
     this.flushOffsetCommits(active);
     const raft = this.raft!;
     const nextWriteOffset = raft.nextOffset();
-    if (nextWriteOffset === null) throw this.notController();
+    if (nextWriteOffset === null) throw this.raftRefused(active);
     const result = op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, active);
     onResult?.(result.response);
     if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
@@ -372,17 +378,40 @@ export class QuorumController implements StateMachine {
         throw this.asControllerError(e);
       }
       if (i === 0) assert(last.baseOffset === expectedOffset, `records landed at ${last.baseOffset}, expected ${expectedOffset}`);
+      // Only the last part's outcome is awaited (parts commit in order): the earlier parts' promises
+      // must not reject unhandled when the lead is lost (an unhandled rejection kills the process).
+      if (i < proposals.length - 1) last.committed.catch(() => undefined);
     }
     const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
     const before = active.pending;
     active.pending = replayAll(before, replayable, { endOffset: last!.lastOffset + 1, epoch: last!.epoch });
     applyLeaderCounts(active.leaderCounts, before, replayable);
-    return last!.committed.then(
-      () => undefined,
-      (e: unknown) => {
-        throw this.asControllerError(e);
-      },
-    );
+    const committed = last!.committed;
+    return new Promise<void>((resolve, reject) => {
+      active.awaitingCommit.add(reject);
+      committed.then(
+        () => {
+          active.awaitingCommit.delete(reject);
+          resolve();
+        },
+        (e: unknown) => {
+          active.awaitingCommit.delete(reject);
+          reject(this.asControllerError(e));
+        },
+      );
+    });
+  }
+
+  /**
+   * Raft takes no appends from this node although the controller is active (see the header):
+   * step down now, so pending operations fail with NOT_CONTROLLER; returns the caller's answer.
+   */
+  private raftRefused(active: ActiveMode): NotControllerError {
+    if (this.mode === active) {
+      this.deps.logger.warn({ nodeId: this.deps.nodeId, epoch: active.epoch }, 'Raft no longer accepts appends from this node: renouncing');
+      this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
+    }
+    return this.notController();
   }
 
   /**
@@ -442,7 +471,7 @@ export class QuorumController implements StateMachine {
     const image = this.loader.image;
     const now = this.deps.clock.nowMs();
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
-    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null };
+    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null, awaitingCommit: new Set() };
     this.mode = active;
     this.deps.logger.info({ nodeId: this.deps.nodeId, epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
     if (this.loader.inTransaction) {
@@ -528,6 +557,8 @@ export class QuorumController implements StateMachine {
     const error = new NotControllerError(leader.leaderId === this.deps.nodeId ? null : leader.leaderId);
     if (was.kind === 'active') {
       for (const cancel of was.timers.values()) cancel();
+      for (const reject of [...was.awaitingCommit]) reject(error);
+      was.awaitingCommit.clear();
       if (was.lingering !== null) {
         was.lingering.cancelTimer();
         for (const settle of was.lingering.settle) settle(error);

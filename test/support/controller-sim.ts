@@ -9,7 +9,7 @@ import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { NotControllerError } from '../../quorum/controller/errors.js';
 import type { QuorumController } from '../../quorum/controller/quorum-controller.js';
-import type { NodeId } from '../../quorum/raft/types.js';
+import type { LogBatch, NodeId } from '../../quorum/raft/types.js';
 import { SimCluster } from '../../quorum/sim/cluster.js';
 import { ControllerStateMachine } from '../../quorum/sim/controller-state-machine.js';
 import { Prng } from '../../quorum/sim/prng.js';
@@ -27,14 +27,37 @@ export const simControllerDefaults: Partial<Omit<ControllerConfig, 'clusterId'>>
   defaultPartitions: 3,
 };
 
+export interface ControllerClusterOptions {
+  /** Stop run loops at the first violation (default true; false lets every node meet a fault). */
+  readonly stopOnViolation?: boolean;
+  /**
+   * Called on every node incarnation after each apply() of committed batches, with the node's
+   * state machine (its committed image is `sm.controller.image`): a scenario's own per-batch check.
+   */
+  readonly afterApply?: (nodeId: NodeId, sm: ControllerStateMachine, batches: readonly LogBatch[]) => void;
+}
+
 export async function startControllerCluster(
   input: SimOptionsInput,
   configFor: (nodeId: NodeId) => Partial<Omit<ControllerConfig, 'clusterId'>> = () => ({}),
+  options: ControllerClusterOptions = {},
 ): Promise<SimCluster> {
+  const { afterApply } = options;
   const c = new SimCluster(input, {
     factory: realDriverFactory,
     logLines: 300,
-    stateMachine: (id, env, hooks) => new ControllerStateMachine(id, env, hooks, controllerConfig(CLUSTER_ID, { ...simControllerDefaults, ...configFor(id) })),
+    ...(options.stopOnViolation !== undefined ? { stopOnViolation: options.stopOnViolation } : {}),
+    stateMachine: (id, env, hooks) => {
+      const sm = new ControllerStateMachine(id, env, hooks, controllerConfig(CLUSTER_ID, { ...simControllerDefaults, ...configFor(id) }));
+      if (afterApply !== undefined) {
+        const apply = sm.apply.bind(sm);
+        sm.apply = (batches) => {
+          apply(batches);
+          afterApply(id, sm, batches);
+        };
+      }
+      return sm;
+    },
   });
   await c.start();
   return c;
@@ -127,16 +150,25 @@ export async function expectImagesAgree(c: SimCluster, boundMs = 20_000): Promis
  * A broker as the controller sees one: registers (fenced), heartbeats every interval with the
  * active controller's committed offset as its metadata offset (a caught-up observer), is unfenced
  * once caught up, and can stop heartbeating (to be fenced) or ask for a controlled shutdown.
+ * One request at a time; one unanswered for requestTimeoutMs is given up, as a real broker's
+ * request timeout does (a controller that crashed with it never answers), and its late answer is
+ * ignored.
  */
 export class SimBroker {
   epoch = -1;
   fenced = true;
   shutDown = false;
+  /** Simulated time at which the controller answered shouldShutDown, or null. */
+  shutDownAtMs: number | null = null;
   heartbeating = true;
   wantShutDown = false;
   lastError: string | null = null;
+  /** Requests given up after requestTimeoutMs without an answer. */
+  requestsTimedOut = 0;
+  requestTimeoutMs: number;
   private readonly incarnationId: string;
-  private inFlight = false;
+  /** The request awaiting an answer (compared by identity: a late answer to an abandoned one is dropped). */
+  private inFlight: { readonly sentAtMs: number } | null = null;
 
   constructor(
     private readonly c: SimCluster,
@@ -145,7 +177,13 @@ export class SimBroker {
     private readonly intervalMs = simControllerDefaults.brokerHeartbeatIntervalMs!,
   ) {
     this.incarnationId = randomUuid(new Prng(c.options.seed * 1000 + brokerId));
+    this.requestTimeoutMs = 4 * intervalMs;
     this.schedule(0);
+  }
+
+  /** A request is waiting for the controller's answer. */
+  get requestInFlight(): boolean {
+    return this.inFlight !== null;
   }
 
   private schedule(delayMs: number): void {
@@ -155,13 +193,21 @@ export class SimBroker {
   private tick(): void {
     if (this.shutDown) return;
     this.schedule(this.intervalMs);
-    if (!this.heartbeating || this.inFlight) return;
+    if (this.inFlight !== null) {
+      if (this.c.nowMs() - this.inFlight.sentAtMs < this.requestTimeoutMs) return;
+      this.requestsTimedOut++;
+      this.lastError = `request timed out after ${this.requestTimeoutMs} ms`;
+      this.inFlight = null;
+    }
+    if (!this.heartbeating) return;
     const active = activeController(this.c);
     if (active === undefined) return;
-    this.inFlight = true;
+    const request = { sentAtMs: this.c.nowMs() };
+    this.inFlight = request;
     const ctrl = active.controller;
+    const current = () => this.inFlight === request;
     const done = () => {
-      this.inFlight = false;
+      if (current()) this.inFlight = null;
     };
     if (this.epoch < 0) {
       ctrl
@@ -175,10 +221,13 @@ export class SimBroker {
           previousBrokerEpoch: -1,
         })
         .then((r) => {
+          if (!current()) return;
           if (r.errorCode === 0) this.epoch = r.brokerEpoch;
           else this.lastError = `register: ${r.errorCode} ${r.errorMessage ?? ''}`;
         })
-        .catch((e: unknown) => (this.lastError = String(e)))
+        .catch((e: unknown) => {
+          if (current()) this.lastError = String(e);
+        })
         .finally(done);
       return;
     }
@@ -191,14 +240,20 @@ export class SimBroker {
         wantShutDown: this.wantShutDown,
       })
       .then((r) => {
+        if (!current()) return;
         if (r.errorCode !== 0) {
           this.lastError = `heartbeat: ${r.errorCode} ${r.errorMessage ?? ''}`;
           return;
         }
         this.fenced = r.isFenced;
-        if (r.shouldShutDown) this.shutDown = true;
+        if (r.shouldShutDown && !this.shutDown) {
+          this.shutDown = true;
+          this.shutDownAtMs = this.c.nowMs();
+        }
       })
-      .catch((e: unknown) => (this.lastError = String(e)))
+      .catch((e: unknown) => {
+        if (current()) this.lastError = String(e);
+      })
       .finally(done);
   }
 }

@@ -127,7 +127,7 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
   return NONE;
 }
 
-/** OffsetCommit (api 8): one OffsetCommit record per accepted partition, stamped ctx.nowMs. */
+/** OffsetCommit (api 8): one OffsetCommit record per accepted partition, stamped ctx.nowMs (whole ms). */
 export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpResult<OffsetCommitResponse> {
   const records: OffsetCommitRecord[] = [];
   let whole: ApiError | null = null;
@@ -151,7 +151,9 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata: p.committedMetadata,
-          commitTimestampMs: ctx.nowMs,
+          // Whole ms: the record holds an integer, and clocks read fractions (performance.now(),
+          // the simulator's), which encodeRecord refuses (found by test/sim/controller-model.test.ts).
+          commitTimestampMs: Math.floor(ctx.nowMs),
         });
       }
       return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
