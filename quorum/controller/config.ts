@@ -1,6 +1,8 @@
 // The controller's settings, under the names Kafka uses for them where one exists (the property
 // name is in each comment). Defaults are Kafka's unless a comment says why not.
 
+import { limits } from '../limits.js';
+
 export interface ControllerConfig {
   /** The cluster id brokers must present when they register. */
   readonly clusterId: string;
@@ -55,5 +57,30 @@ export const defaultControllerConfig: Omit<ControllerConfig, 'clusterId'> = {
 };
 
 export function controllerConfig(clusterId: string, overrides: Partial<Omit<ControllerConfig, 'clusterId'>> = {}): ControllerConfig {
-  return { ...defaultControllerConfig, ...overrides, clusterId };
+  const config = { ...defaultControllerConfig, ...overrides, clusterId };
+  validateControllerConfig(config);
+  return config;
+}
+
+/** Throws a RangeError naming the setting (Kafka's property name) that is out of range. */
+export function validateControllerConfig(c: ControllerConfig): void {
+  const check = (ok: boolean, name: string, value: unknown, rule: string) => {
+    if (!ok) throw new RangeError(`${name} = ${String(value)}: ${rule}`);
+  };
+  const positiveInt = (v: number) => Number.isSafeInteger(v) && v > 0;
+  const nonNegativeInt = (v: number) => Number.isSafeInteger(v) && v >= 0;
+  check(c.clusterId.length > 0, 'cluster.id', c.clusterId, 'must not be empty');
+  check(positiveInt(c.brokerSessionTimeoutMs), 'broker.session.timeout.ms', c.brokerSessionTimeoutMs, 'must be a positive integer');
+  check(positiveInt(c.brokerHeartbeatIntervalMs) && c.brokerHeartbeatIntervalMs < c.brokerSessionTimeoutMs, 'broker.heartbeat.interval.ms', c.brokerHeartbeatIntervalMs, 'must be a positive integer below broker.session.timeout.ms');
+  check(positiveInt(c.defaultPartitions), 'num.partitions', c.defaultPartitions, 'must be a positive integer');
+  check(positiveInt(c.defaultReplicationFactor), 'default.replication.factor', c.defaultReplicationFactor, 'must be a positive integer');
+  check(nonNegativeInt(c.noOpIntervalMs), 'metadata.max.idle.interval.ms', c.noOpIntervalMs, 'must be 0 (off) or a positive integer');
+  check(positiveInt(c.leaderImbalanceCheckIntervalMs), 'leader.imbalance.check.interval.seconds', c.leaderImbalanceCheckIntervalMs / 1000, 'must be positive');
+  check(positiveInt(c.snapshotMaxBytes), 'metadata.log.max.record.bytes.between.snapshots', c.snapshotMaxBytes, 'must be a positive integer');
+  check(nonNegativeInt(c.snapshotMaxIntervalMs), 'metadata.log.max.snapshot.interval.ms', c.snapshotMaxIntervalMs, 'must be 0 (off) or a positive integer');
+  check(positiveInt(c.producerIdBlockSize), 'producer id block size', c.producerIdBlockSize, 'must be a positive integer');
+  check(nonNegativeInt(c.offsetMetadataMaxBytes), 'offset.metadata.max.bytes', c.offsetMetadataMaxBytes, 'must be a non-negative integer');
+  check(nonNegativeInt(c.offsetCommitLingerMs), 'offset commit linger ms', c.offsetCommitLingerMs, 'must be a non-negative integer');
+  check(positiveInt(c.maxRecordsPerOperation) && c.maxRecordsPerOperation <= limits.recordsPerProposalMax, 'max records per operation', c.maxRecordsPerOperation, `must be 1..${limits.recordsPerProposalMax}`);
+  check(positiveInt(c.maxElectionsPerPass), 'max elections per pass', c.maxElectionsPerPass, 'must be a positive integer');
 }

@@ -66,12 +66,18 @@ export class NotControllerError extends Error {
     /** The active controller this node knows of, if any. */
     readonly activeControllerId: number | null,
     message?: string,
+    /**
+     * 'not-appended': the operation certainly changed nothing. 'unknown': its records were
+     * appended and may still commit under the next active controller (retry idempotently).
+     */
+    readonly outcome: 'not-appended' | 'unknown' = 'not-appended',
   ) {
     super(
       message ??
         (activeControllerId === null
           ? 'not the active controller; none is known yet, retry after the election'
-          : `not the active controller; node ${activeControllerId} is, send it there`),
+          : `not the active controller; node ${activeControllerId} is, send it there`) +
+          (outcome === 'unknown' ? ' (the operation may still have been applied)' : ''),
     );
   }
 }

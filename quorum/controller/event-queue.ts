@@ -9,8 +9,11 @@
 export class ControllerBusyError extends Error {
   readonly code = 'CONTROLLER_BUSY';
   readonly retriable = true;
-  constructor(readonly queued: number) {
-    super(`the controller has ${queued} events queued; retry shortly`);
+  constructor(
+    readonly queued: number,
+    reason = `the controller has ${queued} events queued`,
+  ) {
+    super(`${reason}; retry shortly`);
   }
 }
 

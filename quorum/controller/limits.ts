@@ -9,4 +9,8 @@ export const controllerLimits = {
   fencingsPerCheckMax: 100,
   /** How often the active controller looks for leaderless partitions it may elect uncleanly. */
   uncleanElectionCheckIntervalMs: 5_000,
+  /** Operations waiting for the high watermark to pass what their answer was based on. */
+  commitWaitersMax: 100_000,
+  /** After a failed snapshot, the next attempt waits at least this long. */
+  snapshotRetryBackoffMs: 10_000,
 } as const;

@@ -45,7 +45,8 @@ import { writeSnapshotInSlices } from '../../metadata-log/snapshot.js';
 import { controllerLimits } from './limits.js';
 import type { ControllerConfig } from './config.js';
 import { NotControllerError } from './errors.js';
-import { EventQueue } from './event-queue.js';
+import { ControllerBusyError, EventQueue } from './event-queue.js';
+import { limits } from '../limits.js';
 import { BrokerHeartbeatManager } from './cluster/heartbeat-manager.js';
 import { fenceExpiredBroker } from './cluster/fencing.js';
 import { describeCluster, type DescribeClusterResponse } from './cluster/describe-cluster.js';
@@ -87,14 +88,6 @@ export interface ControllerDeps {
   readonly config: ControllerConfig;
   /** Called when the controller cannot go on (a bug, or a log it cannot read). */
   readonly onFatal?: (error: unknown) => void;
-}
-
-/** Splits a large operation into proposals of at most `max` records, wrapped in Begin/EndTransaction. */
-function asTransaction(records: readonly MetadataRecord[], max: number): MetadataRecord[][] {
-  const all: MetadataRecord[] = [{ type: 'BeginTransaction', name: null }, ...records, { type: 'EndTransaction' }];
-  const out: MetadataRecord[][] = [];
-  for (let i = 0; i < all.length; i += max) out.push(all.slice(i, i + max));
-  return out;
 }
 
 /** How often the active controller looks for expired broker sessions. */
@@ -149,6 +142,7 @@ export class QuorumController implements StateMachine {
   private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
   private snapshotting = false;
   private lastSnapshotMs: number;
+  private snapshotRetryAtMs = 0;
   private fatal: unknown = undefined;
 
   constructor(private readonly deps: ControllerDeps) {
@@ -191,7 +185,12 @@ export class QuorumController implements StateMachine {
 
   loadSnapshot(snapshotId: SnapshotId, bytes: Uint8Array): void {
     assert(this.mode.kind !== 'active', `the active controller was asked to load snapshot ${snapshotId.endOffset}-${snapshotId.epoch}`);
-    this.loader.loadSnapshot(snapshotId, bytes);
+    try {
+      this.loader.loadSnapshot(snapshotId, bytes);
+    } catch (e) {
+      this.fail(`loading snapshot ${snapshotId.endOffset}-${snapshotId.epoch}`, e);
+      throw e;
+    }
     this.lastSnapshotMs = this.deps.clock.nowMs();
   }
 
@@ -200,7 +199,10 @@ export class QuorumController implements StateMachine {
     // Leaving happens at once (a pending operation must not run against a lost leadership);
     // claiming waits for the first batch of the new epoch.
     if (this.mode.kind !== 'standby') this.renounce(leader);
-    if (leader.leaderId === this.deps.nodeId) this.mode = { kind: 'claiming', epoch: leader.epoch };
+    // Raft reports "leader = self" also for a restarted ex-leader (Resigned): claim only a leadership
+    // Raft will take appends for.
+    const raftLeads = this.raft === undefined || this.raft.nextOffset() !== null;
+    if (leader.leaderId === this.deps.nodeId && raftLeads && this.fatal === undefined) this.mode = { kind: 'claiming', epoch: leader.epoch };
   }
 
   // -------------------------------------------------------------------------------------------
@@ -331,7 +333,8 @@ export class QuorumController implements StateMachine {
     }
     let committed: Promise<void>;
     try {
-      committed = this.appendRecords(active, coalesceOffsetCommits(lingering.records), nextWriteOffset);
+      const records = coalesceOffsetCommits(lingering.records);
+      committed = this.appendRecords(active, records, this.proposalsOf(records), nextWriteOffset);
     } catch (e) {
       settleAll(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -354,39 +357,91 @@ export class QuorumController implements StateMachine {
     const raft = this.raft!;
     const nextWriteOffset = raft.nextOffset();
     if (nextWriteOffset === null) throw this.raftRefused(active);
-    const result = op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, active);
+    // Operations may touch the brokers' soft state while they compute; if their records are then
+    // refused, that is undone so soft state never runs ahead of the log.
+    const saved = active.heartbeats.save();
+    const run = (firstOffset: number) =>
+      op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config }, active);
+    let result = run(nextWriteOffset);
+    let proposals = this.proposalsOf(result.records);
+    if (proposals.length > 1) {
+      // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
+      // records (a broker epoch among them) start one later. Computed again with that offset.
+      active.heartbeats.restore(saved);
+      result = run(nextWriteOffset + 1);
+      proposals = this.proposalsOf(result.records);
+    }
+    if (result.records.length === 0) {
+      onResult?.(result.response);
+      return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
+    }
+    let committed: Promise<void>;
+    try {
+      committed = this.appendRecords(active, result.records, proposals, nextWriteOffset);
+    } catch (e) {
+      active.heartbeats.restore(saved);
+      throw e;
+    }
     onResult?.(result.response);
-    if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
-    return this.appendRecords(active, result.records, nextWriteOffset).then(() => result.response);
+    return committed.then(() => result.response);
   }
 
   /**
-   * Appends one operation's records, replays them into the pending image, and waits for their
-   * commit. Up to maxRecordsPerOperation records go as one proposal (one batch); more (fencing a
-   * broker that leads 100,000 partitions) go as a metadata transaction over several proposals,
-   * which every reader applies all at once or not at all.
+   * The encoded proposals for one operation's records: one proposal when they fit (one batch, so
+   * every reader sees the operation whole); else a metadata transaction split into proposals
+   * within both bounds, which readers apply all at once or not at all.
    */
-  private appendRecords(active: ActiveMode, records: readonly MetadataRecord[], expectedOffset: number): Promise<void> {
-    const max = this.deps.config.maxRecordsPerOperation;
-    const proposals = records.length <= max ? [records] : asTransaction(records, max);
-    let last: AppendedProposal | undefined;
-    for (const [i, proposal] of proposals.entries()) {
-      try {
-        last = this.raft!.append(proposal.map(encodeRecord));
-      } catch (e) {
-        if (i > 0) this.abortOpenTransaction(`appending part ${i + 1} of ${proposals.length} failed: ${String(e)}`);
-        throw this.asControllerError(e);
+  private proposalsOf(records: readonly MetadataRecord[]): Uint8Array[][] {
+    const maxRecords = this.deps.config.maxRecordsPerOperation;
+    const encoded = records.map(encodeRecord);
+    let bytes = 0;
+    for (const r of encoded) bytes += r.length;
+    if (encoded.length <= maxRecords && bytes <= limits.proposalBytesMax) return [encoded];
+    const all = [encodeRecord({ type: 'BeginTransaction', name: null }), ...encoded, encodeRecord({ type: 'EndTransaction' })];
+    const out: Uint8Array[][] = [];
+    let part: Uint8Array[] = [];
+    let partBytes = 0;
+    for (const r of all) {
+      if (part.length > 0 && (part.length >= maxRecords || partBytes + r.length > limits.proposalBytesMax)) {
+        out.push(part);
+        part = [];
+        partBytes = 0;
       }
-      if (i === 0) assert(last.baseOffset === expectedOffset, `records landed at ${last.baseOffset}, expected ${expectedOffset}`);
-      // Only the last part's outcome is awaited (parts commit in order): the earlier parts' promises
-      // must not reject unhandled when the lead is lost (an unhandled rejection kills the process).
-      if (i < proposals.length - 1) last.committed.catch(() => undefined);
+      part.push(r);
+      partBytes += r.length;
     }
+    out.push(part);
+    return out;
+  }
+
+  /**
+   * Appends one operation's proposals (all or none), advances the pending image by its records,
+   * and returns a promise for their commit. The pending image is computed before the append (a
+   * record that would not replay is a bug, and must not reach the log); once the append
+   * succeeded, anything going wrong is fatal, since the log and the pending image would disagree.
+   */
+  private appendRecords(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number): Promise<void> {
     const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
+    let recordCount = 0;
+    for (const p of proposals) recordCount += p.length;
     const before = active.pending;
-    active.pending = replayAll(before, replayable, { endOffset: last!.lastOffset + 1, epoch: last!.epoch });
-    applyLeaderCounts(active.leaderCounts, before, replayable);
-    const committed = last!.committed;
+    const next = replayAll(before, replayable, { endOffset: expectedOffset + recordCount, epoch: active.epoch });
+    let appended: AppendedProposal;
+    try {
+      appended = this.raft!.appendAll(proposals);
+    } catch (e) {
+      throw this.asControllerError(e);
+    }
+    try {
+      assert(appended.baseOffset === expectedOffset && appended.lastOffset === expectedOffset + recordCount - 1, `records landed at ${appended.baseOffset}..${appended.lastOffset}, expected ${expectedOffset}..${expectedOffset + recordCount - 1}`);
+      assert(appended.epoch === active.epoch, `records appended in epoch ${appended.epoch} by the active controller of epoch ${active.epoch}`);
+      active.pending = next;
+      applyLeaderCounts(active.leaderCounts, before, replayable);
+    } catch (e) {
+      this.fail('recording appended records', e);
+      throw e;
+    }
+    const committed = appended.committed;
     return new Promise<void>((resolve, reject) => {
       active.awaitingCommit.add(reject);
       committed.then(
@@ -418,8 +473,8 @@ export class QuorumController implements StateMachine {
    * NOT_CONTROLLER for an operation Raft cannot take here (any more): the hint is the leader Raft
    * knows of, never this node itself (a caller sent back here would only loop).
    */
-  private notController(leaderId: number | null = this.raft?.leader().leaderId ?? null): NotControllerError {
-    return new NotControllerError(leaderId === this.deps.nodeId ? null : leaderId);
+  private notController(leaderId: number | null = this.raft?.leader().leaderId ?? null, outcome: 'not-appended' | 'unknown' = 'not-appended'): NotControllerError {
+    return new NotControllerError(leaderId === this.deps.nodeId ? null : leaderId, undefined, outcome);
   }
 
   /**
@@ -427,18 +482,10 @@ export class QuorumController implements StateMachine {
    * are NOT_CONTROLLER (retriable elsewhere), as close() answers; anything else passes through.
    */
   private asControllerError(e: unknown): unknown {
-    if (e instanceof NotLeaderError) return this.notController(e.leader.leaderId);
+    if (e instanceof NotLeaderError) return this.notController(e.leader.leaderId, e.outcome);
     if (e instanceof ProposalRejectedError && e.code === 'SHUTTING_DOWN') return new NotControllerError(null, 'the controller is shutting down');
+    if (e instanceof ProposalRejectedError && e.code === 'BACKPRESSURE') return new ControllerBusyError(this.queue.size, e.message);
     return e;
-  }
-
-  /** Best effort: if this fails too, the next active controller aborts the transaction it finds open. */
-  private abortOpenTransaction(reason: string): void {
-    try {
-      void this.raft!.append([encodeRecord({ type: 'AbortTransaction', reason })]).committed.catch(() => undefined);
-    } catch {
-      // not the leader any more: see above
-    }
   }
 
   private requireActive(): ActiveMode {
@@ -450,6 +497,7 @@ export class QuorumController implements StateMachine {
   /** Resolves once the committed image reaches `offset` (at once if it has). */
   private afterCommitOf(offset: number): Promise<void> {
     if (this.loader.appliedEndOffset >= offset) return Promise.resolve();
+    if (this.commitWaiters.length >= controllerLimits.commitWaitersMax) return Promise.reject(new ControllerBusyError(this.commitWaiters.length));
     return new Promise((resolve, reject) => {
       this.commitWaiters.push({ offset, resolve, reject });
     });
@@ -468,6 +516,12 @@ export class QuorumController implements StateMachine {
 
   private activate(epoch: number): void {
     if (this.mode.kind !== 'claiming' || this.mode.epoch !== epoch) return;
+    const raft = this.raft;
+    if (this.fatal !== undefined || raft === undefined || raft.nextOffset() === null || raft.leader().epoch !== epoch) {
+      // Raft resigned (check-quorum) after committing its first batch: nothing to claim.
+      this.mode = { kind: 'standby' };
+      return;
+    }
     const image = this.loader.image;
     const now = this.deps.clock.nowMs();
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
@@ -543,6 +597,11 @@ export class QuorumController implements StateMachine {
     try {
       done = this.execute(op, onResult);
     } catch (e) {
+      if (e instanceof ControllerBusyError || e instanceof ProposalRejectedError) {
+        // Back-pressure: the task runs again at its next tick.
+        this.deps.logger.warn({ nodeId: this.deps.nodeId, err: e.message }, `controller task ${name} deferred`);
+        return;
+      }
       if (!(e instanceof NotControllerError)) throw e;
       return;
     }
@@ -557,7 +616,9 @@ export class QuorumController implements StateMachine {
     const error = new NotControllerError(leader.leaderId === this.deps.nodeId ? null : leader.leaderId);
     if (was.kind === 'active') {
       for (const cancel of was.timers.values()) cancel();
-      for (const reject of [...was.awaitingCommit]) reject(error);
+      // Appended but not yet committed: they may still commit under the next leader.
+      const unknown = new NotControllerError(error.activeControllerId, undefined, 'unknown');
+      for (const reject of [...was.awaitingCommit]) reject(unknown);
       was.awaitingCommit.clear();
       if (was.lingering !== null) {
         was.lingering.cancelTimer();
@@ -583,24 +644,28 @@ export class QuorumController implements StateMachine {
     const now = this.deps.clock.nowMs();
     const due = bytes >= snapshotMaxBytes || (snapshotMaxIntervalMs > 0 && now - this.lastSnapshotMs >= snapshotMaxIntervalMs);
     if (!due) return;
+    if (now < this.snapshotRetryAtMs) return;
     const image = this.loader.image;
     const endOffset = image.provenance.endOffset;
     this.snapshotting = true;
-    this.lastSnapshotMs = now;
-    this.loader.markSnapshot(endOffset);
     const pause = () => new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
     writeSnapshotInSlices(image, pause)
       .then((chunks) => raft.createSnapshot(endOffset, chunks))
       .then(
-      (id) => {
-        this.snapshotting = false;
-        this.deps.logger.info({ nodeId: this.deps.nodeId, snapshot: id, bytesSincePrevious: bytes }, 'wrote a metadata snapshot');
-      },
-      (e: unknown) => {
-        this.snapshotting = false;
-        this.deps.logger.warn({ nodeId: this.deps.nodeId, endOffset, err: String(e) }, 'metadata snapshot failed; will retry at the next trigger');
-      },
-    );
+        (id) => {
+          this.snapshotting = false;
+          this.lastSnapshotMs = now;
+          this.loader.markSnapshot(endOffset);
+          this.deps.logger.info({ nodeId: this.deps.nodeId, snapshot: id, bytesSincePrevious: bytes }, 'wrote a metadata snapshot');
+        },
+        (e: unknown) => {
+          // The trigger stays armed (bytes and time are counted from the last snapshot that was
+          // written); a short back-off keeps a failing disk from being asked on every batch.
+          this.snapshotting = false;
+          this.snapshotRetryAtMs = this.deps.clock.nowMs() + controllerLimits.snapshotRetryBackoffMs;
+          this.deps.logger.warn({ nodeId: this.deps.nodeId, endOffset, err: String(e) }, 'metadata snapshot failed; will retry');
+        },
+      );
   }
 
   private fail(what: string, e: unknown): void {
@@ -608,6 +673,8 @@ export class QuorumController implements StateMachine {
     this.fatal = e;
     this.deps.logger.error({ nodeId: this.deps.nodeId, err: e instanceof Error ? e.message : String(e) }, `controller failed while ${what}`);
     this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
+    // A Raft leader whose controller is dead must hand over, or the cluster has no controller.
+    this.raft?.resign();
     this.deps.onFatal?.(e);
   }
 }

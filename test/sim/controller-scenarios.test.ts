@@ -567,12 +567,14 @@ describe('controller on the simulated quorum', () => {
           await callController(c, (ctrl) => ctrl.createTopics(createTopic('after', 2)));
           await expectImagesAgree(c);
           expect(check.violation(), report(c)).toBeNull();
-          // The fencing went as a transaction. With the crash, the first part (Begin and 49 records)
-          // reached a follower in a fetch already under way and committed under the next leader,
-          // which aborted the orphan as it became active and later fenced the broker itself.
+          // The fencing went as a transaction. With the crash, either all of its parts reached a
+          // follower (appended all at once, they commit under the next leader), or only the first
+          // did: the next leader then aborts the orphan as it becomes active and later fences the
+          // broker itself. Never anything in between (checked after every batch above).
           const survivor = c.voterIds.find((id) => c.node(id).restarts === 0)!;
-          const marks = check.markers.get(survivor) ?? [];
-          expect(marks, marks.join(',')).toEqual(crashLeader ? ['BeginTransaction', 'AbortTransaction', 'BeginTransaction', 'EndTransaction'] : ['BeginTransaction', 'EndTransaction']);
+          const marks = (check.markers.get(survivor) ?? []).join(',');
+          const allowed = crashLeader ? ['BeginTransaction,EndTransaction', 'BeginTransaction,AbortTransaction,BeginTransaction,EndTransaction'] : ['BeginTransaction,EndTransaction'];
+          expect(allowed, marks).toContain(marks);
           expectClean(c);
         }, TEST_TIMEOUT_MS);
       }
