@@ -116,8 +116,9 @@ describe('start-up reconciles the log with the snapshots', () => {
     const node = new RaftNode(env, raftConfig(1, [1]), new Recorder());
     await node.start();
     expect(node.inspect().logStartOffset).toBe(3);
-    // The quorum-state file is older than the snapshot's epoch: the node must still lead in a later epoch.
-    for (let i = 0; i < 200 && node.status().role !== 'Leader'; i++) await new Promise((r) => setTimeout(r, 10));
+    // The quorum-state file is older than the snapshot's epoch: the node must still lead in a later
+    // epoch (waited for up to 10 s: a loaded CI machine can take seconds to run the election).
+    for (let i = 0; i < 1000 && node.status().role !== 'Leader'; i++) await new Promise((r) => setTimeout(r, 10));
     const position = await node.propose([new Uint8Array([9])]);
     expect(position.epoch).toBeGreaterThan(2);
     expect(node.inspect().batches.every((b) => b.epoch > 2)).toBe(true);
