@@ -27,6 +27,7 @@
 // new image now shares the delta's arrays.
 
 import assert from 'node:assert/strict';
+import { PMap, type PMapBuilder } from './pmap.js';
 import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, TopicImage } from './image-types.js';
 import { offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
@@ -90,7 +91,8 @@ export class MetadataDelta {
   private lastDraft: DraftTopic | null = null;
   /** null = the whole resource was removed (its topic went away). */
   private readonly configDrafts = new Map<string, DraftConfig | null>();
-  private readonly groupDrafts = new Map<string, Map<string, CommittedOffset>>();
+  /** Each changed group's offsets as a persistent-map builder: a commit costs O(log group size), not a copy of the group. */
+  private readonly groupDrafts = new Map<string, PMapBuilder<CommittedOffset>>();
   private nextProducerIdDraft: number | undefined;
   private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
 
@@ -297,10 +299,10 @@ export class MetadataDelta {
     else draft.entries.set(r.name, r.value);
   }
 
-  private draftGroup(groupId: string): Map<string, CommittedOffset> {
+  private draftGroup(groupId: string): PMapBuilder<CommittedOffset> {
     let draft = this.groupDrafts.get(groupId);
     if (draft === undefined) {
-      draft = new Map(this.base.parts.groups.get(groupId));
+      draft = (this.base.parts.groups.get(groupId) ?? PMap.empty<CommittedOffset>()).builder();
       this.groupDrafts.set(groupId, draft);
     }
     return draft;
@@ -420,9 +422,9 @@ export class MetadataDelta {
     let groups = base.groups;
     if (this.groupDrafts.size > 0) {
       const b = groups.builder();
-      for (const [groupId, offsets] of this.groupDrafts) {
-        if (offsets.size === 0) b.delete(groupId);
-        else b.set(groupId, offsets);
+      for (const [groupId, draft] of this.groupDrafts) {
+        if (draft.size === 0) b.delete(groupId);
+        else b.set(groupId, draft.build());
       }
       groups = b.build();
     }

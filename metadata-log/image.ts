@@ -88,7 +88,7 @@ export interface ImageParts {
   /** Keyed by configResourceKey; a resource with no keys is absent. */
   readonly configs: PMap<ConfigResourceImage>;
   /** Group id -> offsets keyed by offsetKey; a group with no offsets is absent. */
-  readonly groups: PMap<ReadonlyMap<string, CommittedOffset>>;
+  readonly groups: PMap<PMap<CommittedOffset>>;
   readonly nextProducerId: number;
   readonly zkMigrationState: ZkMigrationStateValue;
 }

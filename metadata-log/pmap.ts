@@ -294,8 +294,8 @@ export class PMap<V> {
   }
 
   /** Faster than the iterators (no generator frames); order is the trie's, not insertion order. */
-  forEach(fn: (value: V, key: string) => void): void {
-    forEachLeaf(this.root, fn);
+  forEach(fn: (value: V, key: string, map: ReadonlyMap<string, V>) => void): void {
+    forEachLeaf(this.root, (value: V, key: string) => fn(value, key, this));
   }
 
   [Symbol.iterator](): IterableIterator<[string, V]> {

@@ -144,13 +144,14 @@ export function uncleanElections(
   const topicElection = topicElections(image, config.uncleanLeaderElectionEnable);
   const records: PartitionChangeRecord[] = [];
   for (const topic of image.topics()) {
-    let election: Election | undefined;
+    // One config lookup per topic first: with unclean election off (the default) this pass costs
+    // a lookup per topic instead of a look at every partition (1M partitions: ~200 ms every 5 s).
+    const election: Election = topicElection(topic);
+    if (election !== 'UNCLEAN') continue;
     const parts = topic.partitions;
     for (let p = 0; p < parts.length; p++) {
       const part = parts[p]!;
       if (part.leader !== NO_LEADER) continue;
-      election ??= topicElection(topic);
-      if (election !== 'UNCLEAN') break; // the whole topic is excluded
       if (records.length >= max) return { records, more: true };
       const change = buildPartitionChange(topic.topicId, p, part, isEligible, { election });
       if (change !== null) records.push(change);
