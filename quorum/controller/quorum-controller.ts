@@ -451,7 +451,7 @@ export class QuorumController implements StateMachine {
         },
         (e: unknown) => {
           active.awaitingCommit.delete(reject);
-          reject(this.asControllerError(e));
+          reject(this.asControllerError(e, 'unknown'));
         },
       );
     });
@@ -480,10 +480,13 @@ export class QuorumController implements StateMachine {
   /**
    * Raft's refusals as the caller's answer: lost leadership and a node shutting down (or halted)
    * are NOT_CONTROLLER (retriable elsewhere), as close() answers; anything else passes through.
+   * `shutdownOutcome`: what a shutdown means for the operation: 'not-appended' when append() itself
+   * refused, 'unknown' when its appended records were still waiting for their commit (they may
+   * commit under the next leader; found by test/sim/controller-model.test.ts).
    */
-  private asControllerError(e: unknown): unknown {
+  private asControllerError(e: unknown, shutdownOutcome: 'not-appended' | 'unknown' = 'not-appended'): unknown {
     if (e instanceof NotLeaderError) return this.notController(e.leader.leaderId, e.outcome);
-    if (e instanceof ProposalRejectedError && e.code === 'SHUTTING_DOWN') return new NotControllerError(null, 'the controller is shutting down');
+    if (e instanceof ProposalRejectedError && e.code === 'SHUTTING_DOWN') return new NotControllerError(null, 'the controller is shutting down', shutdownOutcome);
     if (e instanceof ProposalRejectedError && e.code === 'BACKPRESSURE') return new ControllerBusyError(this.queue.size, e.message);
     return e;
   }

@@ -18,10 +18,11 @@
 //   Partitions past config.maxRecordsPerOperation in one request: THROTTLING_QUOTA_EXCEEDED.
 // - OffsetFetch: a partition with no committed offset answers offset -1, leader epoch -1, metadata
 //   '' and NONE (Kafka's convention; unknown topics too). Offsets are shown only for topics and
-//   partitions that exist now (the image keeps a deleted topic's offsets until DeleteGroups). A
+//   partitions that exist now (DeleteTopics tombstones a deleted topic's offsets; this also hides
+//   offsets of partitions a topic no longer has). A
 //   null metadata is answered as '' (Kafka stores null as ''). Empty group id: top-level INVALID_GROUP_ID.
 // - DeleteGroups: empty id → INVALID_GROUP_ID; a group holding no offsets → GROUP_ID_NOT_FOUND;
-//   else one OffsetCommitTombstone per offset it holds (stale ones of deleted topics included),
+//   else one OffsetCommitTombstone per offset it holds,
 //   in (topic, partition) order. An id repeated in the request is handled once; every copy gets
 //   that answer. Bound: tombstones of one request stop at config.maxRecordsPerOperation; the group
 //   that crosses it is deleted partly and answered THROTTLING_QUOTA_EXCEEDED (retriable: the client
