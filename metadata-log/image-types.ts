@@ -3,30 +3,13 @@
 //
 // An image is immutable. Arrays handed out are shared with the image: never mutate them.
 
-import type { ConfigResourceType, Endpoint, FeatureRange, LeaderRecoveryState, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { ConfigResourceType, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
 
-export interface BrokerRegistration {
-  readonly brokerId: number;
-  readonly incarnationId: Uuid;
-  readonly brokerEpoch: number;
-  readonly endpoints: readonly Endpoint[];
-  readonly rack: string | null;
-  readonly fenced: boolean;
-  readonly inControlledShutdown: boolean;
-  readonly features: readonly FeatureRange[];
-}
+/** A broker's registration: its RegisterBroker record, as amended by BrokerRegistrationChange. */
+export type BrokerRegistration = Omit<RegisterBrokerRecord, 'type'>;
 
-export interface PartitionRegistration {
-  readonly replicas: readonly number[];
-  readonly isr: readonly number[];
-  readonly removingReplicas: readonly number[];
-  readonly addingReplicas: readonly number[];
-  /** A broker id, or -1 (NO_LEADER). */
-  readonly leader: number;
-  readonly leaderRecoveryState: LeaderRecoveryState;
-  readonly leaderEpoch: number;
-  readonly partitionEpoch: number;
-}
+/** A partition's state: its Partition record, as amended by PartitionChange (epochs bumped on replay). */
+export type PartitionRegistration = Omit<PartitionRecord, 'type' | 'topicId' | 'partitionId'>;
 
 export interface TopicImage {
   readonly name: string;

@@ -5,23 +5,6 @@
 //   v0  []                                                            (current)
 
 import type { EndTransactionRecord } from './types.js';
-import type { RecordSchema } from './schema.js';
-import { fieldsOf } from './fields.js';
+import { fieldlessSchema } from './schema.js';
 
-const END_TRANSACTION: EndTransactionRecord = Object.freeze({ type: 'EndTransaction' });
-
-export const endTransactionSchema: RecordSchema<EndTransactionRecord> = {
-  name: 'EndTransaction',
-  typeId: 24,
-  version: 0,
-  oldestReadableVersion: 0,
-
-  encode() {
-    return [];
-  },
-
-  decode(_version, payload) {
-    fieldsOf(payload, 0);
-    return END_TRANSACTION;
-  },
-};
+export const endTransactionSchema = fieldlessSchema<EndTransactionRecord>('EndTransaction', 24, { type: 'EndTransaction' });

@@ -5,24 +5,6 @@
 //   v0  []                                                            (current)
 
 import type { NoOpRecord } from './types.js';
-import type { RecordSchema } from './schema.js';
-import { fieldsOf } from './fields.js';
+import { fieldlessSchema } from './schema.js';
 
-/** Every NoOp is the same value: decode hands out this one (no allocation per idle tick). */
-const NO_OP: NoOpRecord = Object.freeze({ type: 'NoOp' });
-
-export const noOpSchema: RecordSchema<NoOpRecord> = {
-  name: 'NoOp',
-  typeId: 20,
-  version: 0,
-  oldestReadableVersion: 0,
-
-  encode() {
-    return [];
-  },
-
-  decode(_version, payload) {
-    fieldsOf(payload, 0);
-    return NO_OP;
-  },
-};
+export const noOpSchema = fieldlessSchema<NoOpRecord>('NoOp', 20, { type: 'NoOp' });

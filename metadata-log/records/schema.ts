@@ -6,6 +6,7 @@
 // Versions are never reused: once a version's bytes have been written anywhere, its layout is
 // frozen (test/fixtures/records holds its golden bytes).
 
+import { fieldsOf } from './fields.js';
 import type { MetadataRecord } from './types.js';
 
 export interface RecordSchema<R extends MetadataRecord> {
@@ -28,3 +29,22 @@ export interface RecordSchema<R extends MetadataRecord> {
 
 /** A record under construction: optional fields are added only when present (exactOptionalPropertyTypes). */
 export type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The schema of a record type without fields (NoOp, EndTransaction), v0 only: its payload is the
+ * empty array, and decode hands out one frozen value (no allocation per record).
+ */
+export function fieldlessSchema<R extends MetadataRecord>(name: R['type'], typeId: number, value: R): RecordSchema<R> {
+  const frozen = Object.freeze(value);
+  return {
+    name,
+    typeId,
+    version: 0,
+    oldestReadableVersion: 0,
+    encode: () => [],
+    decode(_version, payload) {
+      fieldsOf(payload, 0);
+      return frozen;
+    },
+  };
+}
