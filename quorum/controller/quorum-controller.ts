@@ -41,7 +41,8 @@ import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
 import { encodeRecord } from '../../metadata-log/records/codec.js';
 import { METADATA_VERSION_FEATURE, type MetadataRecord, type OffsetCommitRecord } from '../../metadata-log/records/types.js';
-import { writeSnapshotInSlices } from '../../metadata-log/snapshot.js';
+import { SnapshotScheduler } from '../../metadata-log/snapshot-scheduler.js';
+import type { MetadataListener } from '../../metadata-log/loader.js';
 import { controllerLimits } from './limits.js';
 import type { ControllerConfig } from './config.js';
 import { NotControllerError } from './errors.js';
@@ -140,14 +141,16 @@ export class QuorumController implements StateMachine {
   private readonly queue: EventQueue;
   private commitWaiters: CommitWaiter[] = [];
   private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
-  private snapshotting = false;
-  private lastSnapshotMs: number;
-  private snapshotRetryAtMs = 0;
+  private readonly snapshots: SnapshotScheduler;
   private fatal: unknown = undefined;
 
   constructor(private readonly deps: ControllerDeps) {
     this.queue = new EventQueue(controllerLimits.eventQueueMax, (name, e) => this.fail(`event ${name}`, e));
-    this.lastSnapshotMs = deps.clock.nowMs();
+    this.snapshots = new SnapshotScheduler(this.loader, () => this.raft, deps.clock, deps.logger, {
+      maxBytes: deps.config.snapshotMaxBytes,
+      maxIntervalMs: deps.config.snapshotMaxIntervalMs,
+      retryBackoffMs: controllerLimits.snapshotRetryBackoffMs,
+    });
   }
 
   /** The committed image: what every node of the quorum agrees on. */
@@ -180,7 +183,7 @@ export class QuorumController implements StateMachine {
       const epoch = this.mode.epoch;
       if (batches.some((b) => b.epoch === epoch)) this.queue.append('activate', () => this.activate(epoch));
     }
-    this.maybeSnapshot();
+    this.snapshots.maybeSnapshot();
   }
 
   loadSnapshot(snapshotId: SnapshotId, bytes: Uint8Array): void {
@@ -191,7 +194,7 @@ export class QuorumController implements StateMachine {
       this.fail(`loading snapshot ${snapshotId.endOffset}-${snapshotId.epoch}`, e);
       throw e;
     }
-    this.lastSnapshotMs = this.deps.clock.nowMs();
+    this.snapshots.snapshotLoaded();
   }
 
   onLeaderChange(leader: LeaderInfo): void {
@@ -635,40 +638,17 @@ export class QuorumController implements StateMachine {
     for (const w of this.commitWaiters.splice(0)) w.reject(error);
   }
 
-  // -------------------------------------------------------------------------------------------
-  // Snapshots (every snapshotMaxBytes of records or snapshotMaxIntervalMs, never mid-transaction)
+  /** Writes a snapshot now if anything is new since the last one (graceful shutdown). */
+  snapshotNow(): Promise<unknown> {
+    return this.snapshots.snapshotNow();
+  }
 
-  private maybeSnapshot(): void {
-    const raft = this.raft;
-    if (raft === undefined || this.snapshotting || this.loader.inTransaction) return;
-    const { snapshotMaxBytes, snapshotMaxIntervalMs } = this.deps.config;
-    const bytes = this.loader.bytesSinceSnapshot;
-    if (bytes === 0) return;
-    const now = this.deps.clock.nowMs();
-    const due = bytes >= snapshotMaxBytes || (snapshotMaxIntervalMs > 0 && now - this.lastSnapshotMs >= snapshotMaxIntervalMs);
-    if (!due) return;
-    if (now < this.snapshotRetryAtMs) return;
-    const image = this.loader.image;
-    const endOffset = image.provenance.endOffset;
-    this.snapshotting = true;
-    const pause = () => new Promise<void>((resolve) => this.deps.clock.setTimer(0, resolve));
-    writeSnapshotInSlices(image, pause)
-      .then((chunks) => raft.createSnapshot(endOffset, chunks))
-      .then(
-        (id) => {
-          this.snapshotting = false;
-          this.lastSnapshotMs = now;
-          this.loader.markSnapshot(endOffset);
-          this.deps.logger.info({ nodeId: this.deps.nodeId, snapshot: id, bytesSincePrevious: bytes }, 'wrote a metadata snapshot');
-        },
-        (e: unknown) => {
-          // The trigger stays armed (bytes and time are counted from the last snapshot that was
-          // written); a short back-off keeps a failing disk from being asked on every batch.
-          this.snapshotting = false;
-          this.snapshotRetryAtMs = this.deps.clock.nowMs() + controllerLimits.snapshotRetryBackoffMs;
-          this.deps.logger.warn({ nodeId: this.deps.nodeId, endOffset, err: String(e) }, 'metadata snapshot failed; will retry');
-        },
-      );
+  /**
+   * Calls `listener` with each committed image this controller publishes (a combined-mode broker
+   * follows the log through it); returns a function that removes it.
+   */
+  addMetadataListener(listener: MetadataListener): () => void {
+    return this.loader.addListener(listener);
   }
 
   private fail(what: string, e: unknown): void {

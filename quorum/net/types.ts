@@ -1,0 +1,113 @@
+// The contract of the internal wire protocol (DESIGN §8), as types: what the controller server,
+// the broker and the command-line tools use. quorum/net/ implements it over TCP and TLS.
+//
+// A connection carries length-prefixed msgpack frames. After the handshake both ends are equal:
+// either may send one-way messages (Raft traffic) and requests (RPCs, answered on the same
+// connection, pipelined, matched by a correlation id).
+
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL';
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** PEM material (file contents, not paths). */
+export interface TlsMaterial {
+  readonly certPem?: string;
+  readonly keyPem?: string;
+  /** Trusted CAs; when absent the system store is used. */
+  readonly caPem?: string;
+  /** Server side: ssl.client.auth=required (mutual TLS). */
+  readonly requireClientCert?: boolean;
+  /** Client side: check the server certificate's host name (ssl.endpoint.identification.algorithm=https). */
+  readonly verifyHostname?: boolean;
+}
+
+/** One listener, as named in `listeners` and mapped by `listener.security.protocol.map`. */
+export interface ListenerSpec {
+  readonly name: string;
+  readonly host: string;
+  /** 0 picks a free port (see NetServer.address). */
+  readonly port: number;
+  readonly securityProtocol: SecurityProtocol;
+  readonly tls?: TlsMaterial;
+}
+
+export type PeerRole = 'controller' | 'broker' | 'tool';
+
+/** What each end of a connection says about itself in the handshake. */
+export interface PeerIdentity {
+  /** -1 for a tool (the CLI). */
+  readonly nodeId: number;
+  readonly role: PeerRole;
+  /** A tool may not know it (null); nodes always send theirs. */
+  readonly clusterId: string | null;
+}
+
+/** Version of the internal protocol spoken after the handshake. */
+export const PROTOCOL_VERSION = 1;
+
+/** Frames above this are refused (the connection closes with a logged reason). */
+export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** A request's failure as it travels on the wire: a Kafka error code, a message, and a hint. */
+export interface WireError {
+  readonly code: number;
+  readonly name: string;
+  readonly message: string;
+  /** Set with NOT_CONTROLLER: the active controller the answering node knows of. */
+  readonly activeControllerId?: number | null;
+  /** Set with NOT_CONTROLLER: 'unknown' when the write may still have been applied. */
+  readonly outcome?: 'not-appended' | 'unknown';
+}
+
+/** Thrown by request() when the other end answered with an error. */
+export class RemoteError extends Error {
+  readonly code: number;
+  readonly errorName: string;
+  readonly activeControllerId: number | null;
+  readonly outcome: 'not-appended' | 'unknown' | undefined;
+  constructor(readonly wire: WireError) {
+    super(wire.message);
+    this.code = wire.code;
+    this.errorName = wire.name;
+    this.activeControllerId = wire.activeControllerId ?? null;
+    this.outcome = wire.outcome;
+  }
+}
+
+/** The connection closed or could not be made; the request may or may not have been seen. */
+export class ConnectionError extends Error {
+  readonly code = 'CONNECTION_ERROR';
+  readonly retriable = true;
+}
+
+/** No answer within the request timeout; the request may or may not have been applied. */
+export class RequestTimeoutError extends Error {
+  readonly code = 'REQUEST_TIMEOUT';
+  readonly retriable = true;
+}
+
+/** The handshake was refused by the other end (another cluster, an unknown node id...). */
+export class HandshakeRefusedError extends Error {
+  readonly code = 'HANDSHAKE_REFUSED';
+  readonly retriable = false;
+}
+
+/** One authenticated connection, as a handler sees it. */
+export interface PeerChannel {
+  readonly peer: PeerIdentity;
+  readonly remoteAddress: string;
+  /** Fire and forget; false when dropped (closed, or the write buffer is over its bound). */
+  send(message: unknown): boolean;
+  close(reason: string): void;
+}
+
+export interface InboundHandlers {
+  /** A request: resolve with the response body, or throw (a RemoteError-like {code,...} is sent back). */
+  onRequest(channel: PeerChannel, method: string, body: unknown): Promise<unknown>;
+  onMessage?(channel: PeerChannel, message: unknown): void;
+  onOpen?(channel: PeerChannel): void;
+  onClose?(channel: PeerChannel, reason: string): void;
+}

@@ -1,0 +1,126 @@
+// The internal RPC catalog (DESIGN §8): every request a broker or a tool may send to a node's
+// controller or broker listener, with its request and response types. Writes go to the active
+// controller (any node forwards them there); reads are answered from the answering node's own
+// image (`describeTopics` on a broker shows what that broker has applied).
+
+import type { DescribeClusterResponse } from '../controller/cluster/describe-cluster.js';
+import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../controller/cluster/heartbeat.js';
+import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
+import type { UnregisterBrokerRequest, UnregisterBrokerResponse } from '../controller/cluster/unregister-broker.js';
+import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../controller/configs/describe-configs.js';
+import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from '../controller/configs/features.js';
+import type { AlterConfigsResponse, IncrementalAlterConfigsRequest } from '../controller/configs/incremental-alter-configs.js';
+import type {
+  DeleteGroupsRequest,
+  DeleteGroupsResponse,
+  OffsetCommitRequest,
+  OffsetCommitResponse,
+  OffsetFetchRequest,
+  OffsetFetchResponse,
+} from '../controller/configs/offsets.js';
+import type { AllocateProducerIdsRequest, AllocateProducerIdsResponse } from '../controller/configs/producer-ids.js';
+import type { QuorumDescription } from '../controller/describe-quorum.js';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '../controller/replication/alter-partition.js';
+import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../controller/replication/create-partitions.js';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../controller/replication/create-topics.js';
+import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../controller/replication/delete-topics.js';
+
+/** One partition as `topics describe` shows it. */
+export interface DescribedPartition {
+  readonly partition: number;
+  readonly leader: number;
+  readonly leaderEpoch: number;
+  readonly partitionEpoch: number;
+  readonly replicas: readonly number[];
+  readonly isr: readonly number[];
+  /** Replicas on brokers that are fenced or not registered. */
+  readonly offlineReplicas: readonly number[];
+}
+
+export interface DescribedTopic {
+  readonly name: string;
+  readonly topicId: string;
+  readonly partitions: readonly DescribedPartition[];
+  /** The topic's explicit configs (no defaults). */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+export interface DescribeTopicsRequest {
+  /** Absent: every topic. */
+  readonly names?: readonly string[];
+}
+
+export interface DescribeTopicsResponse {
+  /** The image offset the answer was read at. */
+  readonly metadataOffset: number;
+  /** Sorted by name. */
+  readonly topics: readonly DescribedTopic[];
+  /** Requested names that do not exist. */
+  readonly unknown: readonly string[];
+}
+
+/** Who answered and what it knows: lets a tool find the rest of the cluster. */
+export interface DescribeNodeResponse {
+  readonly clusterId: string;
+  readonly nodeId: number;
+  readonly roles: readonly ('broker' | 'controller')[];
+  /** The active controller as this node knows it. */
+  readonly activeControllerId: number | null;
+  readonly voters: readonly { readonly id: number; readonly host: string; readonly port: number }[];
+  /** Offset of the metadata this node has applied (exclusive end). */
+  readonly metadataOffset: number;
+  /** Broker only: its lifecycle state (STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN). */
+  readonly brokerState?: string;
+}
+
+export interface RpcMethods {
+  // Writes: run by the active controller.
+  registerBroker: [BrokerRegistrationRequest, BrokerRegistrationResponse];
+  brokerHeartbeat: [BrokerHeartbeatRequest, BrokerHeartbeatResponse];
+  unregisterBroker: [UnregisterBrokerRequest, UnregisterBrokerResponse];
+  createTopics: [CreateTopicsRequest, CreateTopicsResponse];
+  deleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];
+  createPartitions: [CreatePartitionsRequest, CreatePartitionsResponse];
+  alterPartition: [AlterPartitionRequest, AlterPartitionResponse];
+  incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
+  updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
+  allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
+  commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
+  deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
+  // Reads that need the active controller (linearizable, or its soft state).
+  fetchOffsets: [OffsetFetchRequest, OffsetFetchResponse];
+  describeCluster: [{ readonly listenerName?: string }, DescribeClusterResponse];
+  describeQuorum: [Record<string, never>, QuorumDescription];
+  // Reads answered by whichever node is asked, from its own image.
+  describeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
+  describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
+  describeNode: [Record<string, never>, DescribeNodeResponse];
+}
+
+export type RpcMethod = keyof RpcMethods;
+export type RpcRequest<M extends RpcMethod> = RpcMethods[M][0];
+export type RpcResponse<M extends RpcMethod> = RpcMethods[M][1];
+
+/** Methods the active controller must run; any other node forwards them. */
+export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
+  'registerBroker',
+  'brokerHeartbeat',
+  'unregisterBroker',
+  'createTopics',
+  'deleteTopics',
+  'createPartitions',
+  'alterPartition',
+  'incrementalAlterConfigs',
+  'updateFeatures',
+  'allocateProducerIds',
+  'commitOffsets',
+  'deleteGroups',
+  'fetchOffsets',
+  'describeCluster',
+  'describeQuorum',
+]);
+
+/** Anything that can make a typed call: a connection to one node, or a channel that follows the active controller. */
+export interface RpcCaller {
+  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number }): Promise<RpcResponse<M>>;
+}
