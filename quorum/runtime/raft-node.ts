@@ -92,7 +92,7 @@ export class RaftNode implements RaftClient {
       (message) => this.stepInput({ type: 'receive', message }),
       (nodeId) => this.stepInput({ type: 'peerDisconnected', nodeId }),
     );
-    this.env.logger.info({ nodeId: this.config.nodeId, role: this.core.role, epoch: this.core.leader().epoch, logEndOffset: this.core.log.endOffset }, 'raft node started');
+    this.env.logger.info({ nodeId: this.config.nodeId, raftRole: this.core.role, epoch: this.core.leader().epoch, logEndOffset: this.core.log.endOffset }, 'raft node started');
     this.kick();
   }
 
@@ -411,7 +411,7 @@ export class RaftNode implements RaftClient {
 
   private onLeaderChange(leader: LeaderInfo): void {
     const core = this.core!;
-    this.env.logger.info({ nodeId: this.config.nodeId, role: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
+    this.env.logger.info({ nodeId: this.config.nodeId, raftRole: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
     if (leader.leaderId !== this.config.nodeId && this.proposals.length > 0) {
       // They may still commit under the new leader: the outcome is unknown to the caller.
       for (const p of this.proposals.splice(0)) p.reject(new NotLeaderError(leader, 'unknown'));

@@ -1,0 +1,248 @@
+// The broker role of a node process: follows the metadata log (as a Raft observer with its own
+// copy on disk in split mode; through its controller's loader in combined mode), keeps the image,
+// registers and heartbeats with the active controller, and serves its client listeners.
+//
+//   start(): [split] open storage -> restore (load the local snapshot, replay the local tail)
+//            -> fetch from the quorum as an observer
+//            -> bind the client listeners (a port in use fails here)
+//            -> register and heartbeat (lifecycle.ts)
+//   stop():  controlled shutdown (bounded: leadership moves off first) -> write a local snapshot
+//            -> close listeners -> [split] stop the observer and close storage
+//
+// Client listeners answer the internal RPCs (rpc-methods.ts): reads from this broker's own image,
+// writes forwarded to the active controller. (The Kafka protocol joins them in a later issue.)
+
+import { randomUUID } from 'node:crypto';
+import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
+import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
+import { supportedFeatures } from '../quorum/controller/configs/features.js';
+import { NetServer } from '../quorum/net/server.js';
+import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
+import type { Endpoint as NetEndpoint, ListenerSpec, PeerChannel, PeerIdentity, TlsMaterial } from '../quorum/net/types.js';
+import { openMetadataStorage, type MetadataStorage } from '../quorum/node/layout.js';
+import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
+import { RaftNode } from '../quorum/runtime/raft-node.js';
+import { ControllerChannel, type VoterEndpoint } from '../quorum/server/controller-channel.js';
+import { requestObject, unknownMethod } from '../quorum/server/controller-server.js';
+import { describeTopics } from '../quorum/server/image-reads.js';
+import { toRemoteError } from '../quorum/server/remote-errors.js';
+import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from '../quorum/server/rpc-methods.js';
+import type { Endpoint } from '../metadata-log/records/types.js';
+import { uuidFromBytes } from '../metadata-log/records/uuid.js';
+import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
+import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
+import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
+
+export interface BrokerServerOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly voters: readonly VoterEndpoint[];
+  readonly rack: string | null;
+  /** The client listeners to bind (TLS material loaded). */
+  readonly listeners: readonly ListenerSpec[];
+  /** What to register: by listener name; a listener bound to port 0 advertises its real port. */
+  readonly advertised: readonly Endpoint[];
+  /** TLS for connecting to the controllers' listener. */
+  readonly controllerTls?: TlsMaterial;
+  readonly heartbeatIntervalMs: number;
+  readonly initialRegistrationTimeoutMs: number;
+  readonly controlledShutdownTimeoutMs: number;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  readonly roles: readonly ('broker' | 'controller')[];
+  readonly onFatal: (error: unknown) => void;
+  /** Split mode: the observer's storage and Raft settings. */
+  readonly split?: { readonly metadataLogDir: string; readonly raft: Partial<RaftConfig>; readonly snapshots: SnapshotPolicy };
+  /** Combined mode: the process's controller, whose log this broker follows. */
+  readonly combined?: { readonly source: MetadataSource; readonly activeControllerId: () => number | null };
+}
+
+interface SplitParts {
+  readonly raft: RaftNode;
+  readonly follower: MetadataFollower;
+  readonly transport: TcpRaftTransport;
+  readonly storage: MetadataStorage;
+}
+
+export class BrokerServer {
+  private servers: NetServer[] = [];
+  private lifecycleManager!: BrokerLifecycleManager;
+  private stopped = false;
+
+  private constructor(
+    private readonly o: BrokerServerOptions,
+    private readonly source: MetadataSource,
+    private readonly split: SplitParts | undefined,
+    readonly channel: ControllerChannel,
+  ) {}
+
+  static async start(o: BrokerServerOptions): Promise<BrokerServer> {
+    const self: PeerIdentity = { nodeId: o.nodeId, role: 'broker', clusterId: o.clusterId };
+    let split: SplitParts | undefined;
+    let source: MetadataSource;
+    if (o.combined !== undefined) {
+      source = o.combined.source;
+    } else if (o.split !== undefined) {
+      const storage = await openMetadataStorage(o.split.metadataLogDir, o.logger);
+      const transport = new TcpRaftTransport({
+        self,
+        voters: new Map(o.voters.map((v) => [v.id, { host: v.host, port: v.port }])),
+        ...(o.controllerTls === undefined ? {} : { tls: o.controllerTls }),
+        logger: o.logger,
+      });
+      const follower = new MetadataFollower(o.clock, o.logger, o.split.snapshots);
+      const env: NodeEnv = { clock: o.clock, random: o.random, transport, logger: o.logger, ...storage };
+      const raft = new RaftNode(env, raftConfig(o.nodeId, o.voters.map((v) => v.id), o.split.raft), follower, { onFatal: o.onFatal });
+      follower.raft = raft;
+      split = { raft, follower, transport, storage };
+      source = follower;
+    } else {
+      throw new Error('a broker needs either split or combined settings');
+    }
+    const channel = new ControllerChannel({
+      voters: o.voters,
+      self,
+      ...(o.controllerTls === undefined ? {} : { tls: o.controllerTls }),
+      logger: o.logger,
+    });
+    const broker = new BrokerServer(o, source, split, channel);
+    try {
+      await broker.bindListeners(self);
+      if (split !== undefined) await split.raft.start();
+    } catch (e) {
+      await broker.closeResources();
+      throw e;
+    }
+    broker.startLifecycle();
+    return broker;
+  }
+
+  get image() {
+    return this.source.image;
+  }
+
+  get state(): BrokerState {
+    return this.lifecycleManager.state;
+  }
+
+  get lifecycle(): BrokerLifecycleManager {
+    return this.lifecycleManager;
+  }
+
+  /** Bound addresses of the client listeners, by listener name. */
+  addresses(): ReadonlyMap<string, NetEndpoint> {
+    return new Map(this.o.listeners.map((l, i) => [l.name, this.servers[i]!.address()]));
+  }
+
+  /** The quorum epoch this broker's observer knows (combined mode: the controller's). */
+  epoch(): number {
+    return this.split?.raft.leader().epoch ?? this.source.image.provenance.epoch;
+  }
+
+  /** The offset of the last metadata record applied (-1: none). */
+  metadataOffset(): number {
+    return this.source.image.provenance.endOffset - 1;
+  }
+
+  describeNode(): DescribeNodeResponse {
+    return {
+      clusterId: this.o.clusterId,
+      nodeId: this.o.nodeId,
+      roles: this.o.roles,
+      activeControllerId: this.o.combined?.activeControllerId() ?? this.split?.follower.leaderId ?? this.channel.activeControllerId,
+      voters: this.o.voters,
+      metadataOffset: this.source.image.provenance.endOffset,
+      brokerState: this.lifecycleManager.state,
+    };
+  }
+
+  /** Controlled shutdown (bounded), a local snapshot, then everything closes. */
+  async stop(): Promise<{ controlledShutdownMs: number; timedOut: boolean }> {
+    if (this.stopped) return { controlledShutdownMs: 0, timedOut: false };
+    this.stopped = true;
+    const result = await this.lifecycleManager.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
+    this.lifecycleManager.stop();
+    if (this.split !== undefined) {
+      try {
+        await this.split.follower.snapshotNow();
+      } catch (e) {
+        this.o.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not write a snapshot at shutdown');
+      }
+    }
+    await this.closeResources();
+    return { controlledShutdownMs: result.tookMs, timedOut: result.timedOut };
+  }
+
+  /** A crash, for tests: no controlled shutdown, no snapshot. */
+  async halt(): Promise<void> {
+    this.stopped = true;
+    this.lifecycleManager?.stop();
+    this.split?.raft.halt();
+    await this.closeResources();
+  }
+
+  private async closeResources(): Promise<void> {
+    for (const s of this.servers.splice(0)) await s.close();
+    await this.channel.close();
+    if (this.split !== undefined) {
+      await this.split.raft.stop();
+      await this.split.transport.close();
+      await this.split.storage.log.close();
+    }
+  }
+
+  private async bindListeners(self: PeerIdentity): Promise<void> {
+    for (const listener of this.o.listeners) {
+      const server = await NetServer.listen({
+        listener,
+        self,
+        logger: this.o.logger,
+        handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
+      });
+      this.servers.push(server);
+    }
+  }
+
+  private startLifecycle(): void {
+    const bound = this.addresses();
+    const listeners = this.o.advertised.map((e) => (e.port === 0 ? { ...e, port: bound.get(e.name)?.port ?? 0 } : e));
+    const incarnation = Buffer.from(randomUUID().replaceAll('-', ''), 'hex');
+    this.lifecycleManager = new BrokerLifecycleManager({
+      brokerId: this.o.nodeId,
+      clusterId: this.o.clusterId,
+      incarnationId: uuidFromBytes(incarnation),
+      listeners,
+      features: supportedFeatures(),
+      rack: this.o.rack,
+      heartbeatIntervalMs: this.o.heartbeatIntervalMs,
+      initialRegistrationTimeoutMs: this.o.initialRegistrationTimeoutMs,
+      metadataOffset: () => this.metadataOffset(),
+      channel: this.channel,
+      clock: this.o.clock,
+      logger: this.o.logger,
+      onFatal: (e) => this.o.onFatal(e),
+    });
+    this.lifecycleManager.start();
+  }
+
+  private async handle(_channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
+    try {
+      const m = method as RpcMethod;
+      const b = requestObject(method, body);
+      switch (m) {
+        case 'describeNode':
+          return this.describeNode();
+        case 'describeTopics':
+          return describeTopics(this.image, b as never);
+        case 'describeConfigs':
+          return describeConfigs(this.image, b as never, { brokerId: this.o.nodeId });
+        default:
+          if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(method);
+          return await this.channel.call(m, b as never);
+      }
+    } catch (e) {
+      throw toRemoteError(e);
+    }
+  }
+}

@@ -1,0 +1,305 @@
+// An outbound connection of the internal protocol (DESIGN §8) that keeps itself up: it dials,
+// runs the client side of the handshake, and with `reconnect` dials again after a loss, backing
+// off exponentially (with jitter) while the other end stays away.
+//
+// States and transitions:
+//
+//   idle        --connect() / request()-->  connecting
+//   connecting  --handshake done-->         connected      (onConnected)
+//   connecting  --failed, reconnect-->      backoff        (the failure is logged)
+//   connecting  --failed, no reconnect-->   idle
+//   connected   --connection lost-->        backoff | idle (onDisconnected, only here)
+//   backoff     --timer-->                  connecting
+//   any         --close()-->                closed         (final)
+//
+// A request never waits out a backoff: callers fail over to another node instead. It waits for an
+// attempt already under way (within its own timeout); while backing off it fails at once with the
+// last failure (a HandshakeRefusedError as such, anything else as a ConnectionError).
+
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Logger } from '../env/index.js';
+import { Connection } from './connection.js';
+import { offerHandshake, type HandshakeExpectation } from './handshake.js';
+import { netLimits } from './limits.js';
+import { clientTlsOptions, isTlsError, tlsReason } from './tls-options.js';
+import {
+  ConnectionError,
+  DEFAULT_MAX_FRAME_BYTES,
+  HandshakeRefusedError,
+  type Endpoint,
+  type PeerIdentity,
+  type TlsMaterial,
+} from './types.js';
+
+export interface NetClientOptions {
+  readonly endpoint: Endpoint;
+  readonly self: PeerIdentity;
+  readonly expect?: HandshakeExpectation;
+  /** Present ⇒ SSL. */
+  readonly tls?: TlsMaterial;
+  readonly connectTimeoutMs?: number;
+  readonly requestTimeoutMs?: number;
+  /** Default true: dial again after a failure or a loss, until close(). */
+  readonly reconnect?: boolean;
+  readonly reconnectBackoffMs?: number;
+  readonly reconnectBackoffMaxMs?: number;
+  readonly maxFrameBytes?: number;
+  readonly logger: Logger;
+  readonly onMessage?: (message: unknown) => void;
+  readonly onRequest?: (method: string, body: unknown) => Promise<unknown>;
+  readonly onConnected?: () => void;
+  /** Called on a transition from connected to not connected (not on failed attempts). */
+  readonly onDisconnected?: (reason: string) => void;
+}
+
+type State = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
+
+export class NetClient {
+  private state: State = 'idle';
+  private conn: Connection | null = null;
+  private attempt: Promise<Connection> | null = null;
+  /** The socket being dialled or connected, for close(). */
+  private socket: net.Socket | null = null;
+  private backoffTimer: NodeJS.Timeout | null = null;
+  private backoffMs: number;
+  private lastFailure: Error | null = null;
+  private lastLoggedFailure: string | null = null;
+  private readonly where: string;
+  private readonly reconnect: boolean;
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly o: NetClientOptions) {
+    this.where = `${o.endpoint.host}:${o.endpoint.port}`;
+    this.reconnect = o.reconnect ?? true;
+    this.requestTimeoutMs = o.requestTimeoutMs ?? netLimits.requestTimeoutMs;
+    this.backoffMs = o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
+    if (!(this.backoffMs > 0)) throw new RangeError(`reconnectBackoffMs must be positive, got ${this.backoffMs}`);
+    if (!Number.isInteger(o.endpoint.port) || o.endpoint.port <= 0 || o.endpoint.port > 65535) {
+      throw new RangeError(`bad port in endpoint ${this.where}`);
+    }
+  }
+
+  get connected(): boolean {
+    return this.state === 'connected';
+  }
+
+  /** The node at the other end, while connected. */
+  get peer(): PeerIdentity | null {
+    return this.conn?.peer ?? null;
+  }
+
+  /** Starts connecting in the background (a no-op unless idle). */
+  connect(): void {
+    if (this.state === 'idle') void this.startAttempt().catch(() => {});
+  }
+
+  /** Fire and forget; false when not connected or backed up. */
+  send(message: unknown): boolean {
+    return this.state === 'connected' && this.conn !== null && this.conn.send(message);
+  }
+
+  async request<T = unknown>(method: string, body: unknown, options?: { readonly timeoutMs?: number }): Promise<T> {
+    const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
+    const startMs = performance.now();
+    const conn = await this.connection(timeoutMs);
+    const remainingMs = Math.max(1, Math.round(timeoutMs - (performance.now() - startMs)));
+    return (await conn.request(method, body, remainingMs)) as T;
+  }
+
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    if (this.backoffTimer !== null) clearTimeout(this.backoffTimer);
+    this.backoffTimer = null;
+    const socket = this.socket;
+    this.socket = null;
+    const conn = this.conn;
+    this.conn = null;
+    if (conn !== null) conn.close('client closed');
+    else socket?.destroy();
+    if (socket !== null && !socket.closed) await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private connection(timeoutMs: number): Promise<Connection> {
+    switch (this.state) {
+      case 'closed':
+        return Promise.reject(new ConnectionError(`client of ${this.where} is closed`));
+      case 'connected':
+        if (this.conn !== null) return Promise.resolve(this.conn);
+        break;
+      case 'backoff':
+        return Promise.reject(this.failureForCaller());
+      case 'idle':
+        void this.startAttempt().catch(() => {});
+        break;
+      case 'connecting':
+        break;
+    }
+    const attempt = this.attempt;
+    if (attempt === null) return Promise.reject(new Error(`NetClient: no attempt in state ${this.state}`));
+    return new Promise<Connection>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new ConnectionError(`no connection to ${this.where} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      attempt.then(
+        (c) => {
+          clearTimeout(timer);
+          resolve(c);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  private failureForCaller(): Error {
+    const f = this.lastFailure;
+    if (f instanceof HandshakeRefusedError) return f;
+    return new ConnectionError(`not connected to ${this.where}${f !== null ? `: ${f.message}` : ''} (retrying)`);
+  }
+
+  private startAttempt(): Promise<Connection> {
+    this.state = 'connecting';
+    const attempt = this.dial().then(
+      ({ conn, rest }) => {
+        if (this.state === 'closed') {
+          conn.close('client closed');
+          throw new ConnectionError(`client of ${this.where} is closed`);
+        }
+        this.state = 'connected';
+        this.conn = conn;
+        this.attempt = null;
+        this.backoffMs = this.o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
+        this.lastFailure = null;
+        this.lastLoggedFailure = null;
+        this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, peerRole: conn.peer.role }, 'connected');
+        this.o.onConnected?.();
+        conn.start(rest);
+        return conn;
+      },
+      (err: unknown) => {
+        const error = err instanceof Error ? err : new Error(String(err));
+        this.onAttemptFailed(error);
+        throw error;
+      },
+    );
+    this.attempt = attempt;
+    return attempt;
+  }
+
+  private onAttemptFailed(err: Error): void {
+    this.attempt = null;
+    if (this.state === 'closed') return;
+    this.lastFailure = err;
+    const configProblem = err instanceof HandshakeRefusedError || (err as { tls?: boolean }).tls === true;
+    if (err.message !== this.lastLoggedFailure) {
+      this.lastLoggedFailure = err.message;
+      const fields = { remote: this.where, reason: err.message, retrying: this.reconnect };
+      if (configProblem) this.o.logger.warn(fields, 'connection refused');
+      else this.o.logger.info(fields, 'connection failed');
+    } else {
+      this.o.logger.debug({ remote: this.where, reason: err.message }, 'connection failed again');
+    }
+    this.afterLoss();
+  }
+
+  private onConnectionClosed(conn: Connection, reason: string): void {
+    if (this.conn !== conn) return;
+    this.conn = null;
+    this.socket = null;
+    if (this.state === 'closed') return;
+    this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, reason }, 'disconnected');
+    this.lastFailure = new ConnectionError(`connection to ${this.where} lost: ${reason}`);
+    this.afterLoss();
+    this.o.onDisconnected?.(reason);
+  }
+
+  /** Backs off before the next attempt, or goes idle without reconnect. */
+  private afterLoss(): void {
+    if (!this.reconnect) {
+      this.state = 'idle';
+      return;
+    }
+    this.state = 'backoff';
+    const delayMs = this.backoffMs / 2 + (Math.random() * this.backoffMs) / 2;
+    this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectBackoffMaxMs ?? netLimits.reconnectBackoffMaxMs);
+    this.backoffTimer = setTimeout(() => {
+      this.backoffTimer = null;
+      if (this.state === 'backoff') void this.startAttempt().catch(() => {});
+    }, delayMs);
+    this.backoffTimer.unref(); // a reconnect loop alone does not keep a process (a CLI) alive
+  }
+
+  /** TCP connect, TLS, handshake; all within connectTimeoutMs. */
+  private async dial(): Promise<{ conn: Connection; rest: readonly unknown[] }> {
+    const { endpoint, logger } = this.o;
+    const connectTimeoutMs = this.o.connectTimeoutMs ?? netLimits.connectTimeoutMs;
+    const startMs = performance.now();
+    const t = this.o.tls;
+    const socket = t === undefined ? net.connect({ host: endpoint.host, port: endpoint.port }) : tls.connect(clientTlsOptions(endpoint, t));
+    this.socket = socket;
+    socket.on('error', () => {}); // acted on through 'close'
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, netLimits.keepAliveInitialDelayMs);
+    await this.waitReady(socket, t !== undefined, connectTimeoutMs);
+    const remainingMs = Math.max(1, Math.round(connectTimeoutMs - (performance.now() - startMs)));
+    const result = await offerHandshake(socket, {
+      self: this.o.self,
+      expect: this.o.expect ?? {},
+      maxFrameBytes: this.o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      timeoutMs: remainingMs,
+      where: this.where,
+      secure: t !== undefined,
+    });
+    const conn: Connection = new Connection({
+      socket,
+      decoder: result.decoder,
+      peer: result.peer,
+      remoteAddress: this.where,
+      logger,
+      ...(this.o.onMessage !== undefined ? { onMessage: this.o.onMessage } : {}),
+      ...(this.o.onRequest !== undefined ? { onRequest: this.o.onRequest } : {}),
+      onClose: (reason) => this.onConnectionClosed(conn, reason),
+    });
+    return { conn, rest: result.rest };
+  }
+
+  /** Resolves on connect (secureConnect under TLS); rejects with a ConnectionError. */
+  private waitReady(socket: net.Socket, secure: boolean, timeoutMs: number): Promise<void> {
+    const readyEvent = secure ? 'secureConnect' : 'connect';
+    return new Promise<void>((resolve, reject) => {
+      let error: (Error & { code?: string }) | null = null;
+      const done = (err: Error | null): void => {
+        clearTimeout(timer);
+        socket.off(readyEvent, onReady);
+        socket.off('error', onError);
+        socket.off('close', onClose);
+        if (err === null) return resolve();
+        socket.destroy();
+        reject(err);
+      };
+      const onReady = (): void => done(null);
+      const onError = (err: Error & { code?: string }): void => {
+        error = err;
+      };
+      const onClose = (): void => {
+        const e = error;
+        if (e !== null && secure && isTlsError(e)) {
+          const hint = e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (is it a PLAINTEXT listener?)' : '';
+          return done(Object.assign(new ConnectionError(`TLS handshake with ${this.where} failed: ${tlsReason(e)}${hint}`), { tls: true }));
+        }
+        done(new ConnectionError(`cannot connect to ${this.where}: ${e?.message ?? 'connection closed'}`));
+      };
+      const timer = setTimeout(() => done(new ConnectionError(`cannot connect to ${this.where}: no connection within ${timeoutMs} ms`)), timeoutMs);
+      socket.on(readyEvent, onReady);
+      socket.on('error', onError);
+      socket.on('close', onClose);
+    });
+  }
+}

@@ -1,0 +1,327 @@
+// One framed connection after its handshake (DESIGN §8). Both ends are equal: either may send
+// one-way messages and requests. Requests are pipelined and matched to their answers by id:
+//
+//   { t: 'm', m }                          a one-way message (Raft traffic)
+//   { t: 'q', id, method, body }           a request
+//   { t: 'r', id, ok: true, body }         its answer
+//   { t: 'r', id, ok: false, error }       its failure, as a WireError
+//
+// Failure rules: a malformed frame (bad shape, oversized, undecodable) closes the connection with
+// a warn line, never an exception out of the socket; when the socket closes every pending request
+// fails with ConnectionError; a request not answered in time fails with RequestTimeoutError and
+// its late answer is ignored. Writes are bounded: past writeBufferBytesMax queued bytes, send()
+// drops (Raft retries) and request() fails, rather than the queue growing. Writes made during one
+// turn of the event loop are corked together and leave in one writev.
+
+import type { Socket } from 'node:net';
+import type { Logger } from '../env/index.js';
+import { encodeFrame, FrameError, type FrameDecoder } from './frame-codec.js';
+import { netLimits } from './limits.js';
+import { ConnectionError, RemoteError, RequestTimeoutError, type PeerChannel, type PeerIdentity, type WireError } from './types.js';
+
+/** Kafka's UNKNOWN_SERVER_ERROR: what a thrown error without a numeric code becomes. */
+export const UNKNOWN_SERVER_ERROR = -1;
+
+export interface ConnectionOptions {
+  readonly socket: Socket;
+  /** The decoder that read the handshake: it may hold the start of the next frame. */
+  readonly decoder: FrameDecoder;
+  readonly peer: PeerIdentity;
+  readonly remoteAddress: string;
+  readonly logger: Logger;
+  readonly writeBufferBytesMax?: number;
+  readonly pendingRequestsMax?: number;
+  readonly inboundRequestsMax?: number;
+  readonly closeLingerMs?: number;
+  readonly onMessage?: (message: unknown) => void;
+  /** Inbound requests; without it they are answered with UNKNOWN_SERVER_ERROR. */
+  readonly onRequest?: (method: string, body: unknown) => Promise<unknown>;
+  /** Called once, when the connection is closed (by either end) or fails. */
+  readonly onClose?: (reason: string) => void;
+}
+
+interface Pending {
+  readonly resolve: (body: unknown) => void;
+  readonly reject: (err: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** A thrown error as it is sent back: its numeric `code` if it has one, else UNKNOWN_SERVER_ERROR. */
+export function toWireError(err: unknown): WireError {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as Record<string, unknown>;
+  const message = typeof e['message'] === 'string' ? e['message'] : String(err);
+  const name =
+    typeof e['errorName'] === 'string' ? e['errorName'] : typeof e['name'] === 'string' ? e['name'] : 'UNKNOWN_SERVER_ERROR';
+  const hasCode = typeof e['code'] === 'number' && Number.isInteger(e['code']);
+  const wire: { -readonly [K in keyof WireError]: WireError[K] } = {
+    code: hasCode ? (e['code'] as number) : UNKNOWN_SERVER_ERROR,
+    name: hasCode ? name : 'UNKNOWN_SERVER_ERROR',
+    message,
+  };
+  const active = e['activeControllerId'];
+  if (typeof active === 'number' || active === null) wire.activeControllerId = active;
+  const outcome = e['outcome'];
+  if (outcome === 'not-appended' || outcome === 'unknown') wire.outcome = outcome;
+  return wire;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function isRequestId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+}
+
+function parseWireError(v: unknown): WireError | null {
+  if (!isRecord(v)) return null;
+  const { code, name, message, activeControllerId, outcome } = v;
+  if (typeof code !== 'number' || typeof name !== 'string' || typeof message !== 'string') return null;
+  const wire: { -readonly [K in keyof WireError]: WireError[K] } = { code, name, message };
+  if (typeof activeControllerId === 'number' || activeControllerId === null) wire.activeControllerId = activeControllerId;
+  if (outcome === 'not-appended' || outcome === 'unknown') wire.outcome = outcome;
+  return wire;
+}
+
+export class Connection implements PeerChannel {
+  readonly peer: PeerIdentity;
+  readonly remoteAddress: string;
+  private readonly socket: Socket;
+  private readonly decoder: FrameDecoder;
+  private readonly logger: Logger;
+  private readonly writeBufferBytesMax: number;
+  private readonly pendingRequestsMax: number;
+  private readonly inboundRequestsMax: number;
+  private readonly closeLingerMs: number;
+  private readonly pending = new Map<number, Pending>();
+  private nextRequestId = 0;
+  private inboundRunning = 0;
+  private corked = false;
+  private started = false;
+  private closedReason: string | null = null;
+  private lastSocketError: Error | null = null;
+
+  constructor(private readonly o: ConnectionOptions) {
+    this.socket = o.socket;
+    this.decoder = o.decoder;
+    this.peer = o.peer;
+    this.remoteAddress = o.remoteAddress;
+    this.logger = o.logger;
+    this.writeBufferBytesMax = o.writeBufferBytesMax ?? netLimits.writeBufferBytesMax;
+    this.pendingRequestsMax = o.pendingRequestsMax ?? netLimits.pendingRequestsMax;
+    this.inboundRequestsMax = o.inboundRequestsMax ?? netLimits.inboundRequestsMax;
+    this.closeLingerMs = o.closeLingerMs ?? netLimits.closeLingerMs;
+    this.socket.on('error', (err) => {
+      this.lastSocketError = err;
+    });
+    this.socket.once('close', () => {
+      const cause = this.lastSocketError === null ? 'closed by the peer' : this.lastSocketError.message;
+      this.shutdown(`connection closed: ${cause}`, false);
+    });
+  }
+
+  /** Starts reading: first the frames that came with the handshake, then the socket. */
+  start(rest: readonly unknown[] = []): void {
+    if (this.started) throw new Error('Connection.start called twice');
+    this.started = true;
+    for (const frame of rest) {
+      if (this.closedReason !== null) return;
+      this.onFrame(frame);
+    }
+    if (this.closedReason !== null) return;
+    if (this.socket.destroyed) {
+      this.shutdown('connection closed during the handshake', false);
+      return;
+    }
+    this.socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    this.socket.resume();
+  }
+
+  get closed(): boolean {
+    return this.closedReason !== null;
+  }
+
+  /** Requests waiting for their answer. */
+  get pendingRequests(): number {
+    return this.pending.size;
+  }
+
+  send(message: unknown): boolean {
+    if (!this.writable()) return false;
+    return this.write({ t: 'm', m: message });
+  }
+
+  request(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
+    if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new RangeError(`request timeout must be positive, got ${timeoutMs}`);
+    if (this.closedReason !== null) {
+      return Promise.reject(new ConnectionError(`connection to ${this.remoteAddress} is closed (${this.closedReason})`));
+    }
+    if (!this.writable()) {
+      return Promise.reject(
+        new ConnectionError(`connection to ${this.remoteAddress} is backed up (${this.socket.writableLength} bytes unsent)`),
+      );
+    }
+    if (this.pending.size >= this.pendingRequestsMax) {
+      return Promise.reject(new ConnectionError(`${this.pending.size} requests already in flight to ${this.remoteAddress}`));
+    }
+    const id = this.nextRequestId++;
+    return new Promise((resolve, reject) => {
+      let frame: Buffer;
+      try {
+        frame = encodeFrame({ t: 'q', id, method, body });
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new RequestTimeoutError(`${method} to ${this.remoteAddress} got no answer within ${timeoutMs} ms`));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(id, { resolve, reject, timer });
+      this.writeFrame(frame);
+    });
+  }
+
+  close(reason: string): void {
+    this.shutdown(reason, true);
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private writable(): boolean {
+    return this.closedReason === null && this.socket.writable && this.socket.writableLength <= this.writeBufferBytesMax;
+  }
+
+  /** Encodes and writes; an unencodable value is a programmer error, logged and dropped. */
+  private write(frame: object): boolean {
+    let bytes: Buffer;
+    try {
+      bytes = encodeFrame(frame);
+    } catch (err) {
+      this.logger.error({ remote: this.remoteAddress, err: (err as Error).message }, 'cannot encode a frame; dropped');
+      return false;
+    }
+    this.writeFrame(bytes);
+    return true;
+  }
+
+  private writeFrame(bytes: Buffer): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    this.socket.write(bytes);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closedReason !== null) return;
+    let frames: unknown[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      this.protocolError(err.reason);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.closedReason !== null) return;
+      this.onFrame(frame);
+    }
+  }
+
+  private onFrame(frame: unknown): void {
+    if (!isRecord(frame)) return this.protocolError('a frame that is not an object');
+    switch (frame['t']) {
+      case 'm':
+        if (!('m' in frame)) return this.protocolError('a message frame without a message');
+        this.o.onMessage?.(frame['m']);
+        return;
+      case 'q': {
+        const { id, method } = frame;
+        if (!isRequestId(id) || typeof method !== 'string') return this.protocolError('a request frame without an id or a method');
+        this.onRequest(id, method, frame['body']);
+        return;
+      }
+      case 'r': {
+        const { id, ok } = frame;
+        if (!isRequestId(id) || typeof ok !== 'boolean') return this.protocolError('a response frame without an id or ok');
+        let error: WireError | null = null;
+        if (!ok && (error = parseWireError(frame['error'])) === null) return this.protocolError('a failed response without a valid error');
+        const p = this.pending.get(id);
+        if (p === undefined) {
+          this.logger.debug({ remote: this.remoteAddress, id }, 'answer to a request no longer waited for (timed out); ignored');
+          return;
+        }
+        this.pending.delete(id);
+        clearTimeout(p.timer);
+        if (error === null) p.resolve(frame['body']);
+        else p.reject(new RemoteError(error));
+        return;
+      }
+      default:
+        return this.protocolError(`a frame of unknown type ${JSON.stringify(String(frame['t'])).slice(0, 40)}`);
+    }
+  }
+
+  private onRequest(id: number, method: string, body: unknown): void {
+    if (this.inboundRunning >= this.inboundRequestsMax) {
+      return this.protocolError(`more than ${this.inboundRequestsMax} requests running at once`);
+    }
+    const handler = this.o.onRequest;
+    let result: Promise<unknown>;
+    try {
+      result = handler === undefined ? Promise.reject(new Error(`no request handler on this connection (method ${method})`)) : handler(method, body);
+    } catch (err) {
+      result = Promise.reject(err);
+    }
+    this.inboundRunning++;
+    result.then(
+      (answer) => {
+        this.inboundRunning--;
+        if (this.closedReason !== null) return;
+        if (!this.write({ t: 'r', id, ok: true, body: answer })) {
+          this.write({ t: 'r', id, ok: false, error: toWireError(new Error(`the answer to ${method} could not be encoded`)) });
+        }
+      },
+      (err: unknown) => {
+        this.inboundRunning--;
+        if (this.closedReason !== null) return;
+        this.write({ t: 'r', id, ok: false, error: toWireError(err) });
+      },
+    );
+  }
+
+  private protocolError(reason: string): void {
+    this.logger.warn({ remote: this.remoteAddress, peerNodeId: this.peer.nodeId, reason }, 'closing connection: malformed frame');
+    this.shutdown(`malformed frame: ${reason}`, true);
+  }
+
+  /** Fails pending requests, tells the owner once, and closes the socket (flushing when graceful). */
+  private shutdown(reason: string, graceful: boolean): void {
+    if (this.closedReason !== null) return;
+    this.closedReason = reason;
+    const err = new ConnectionError(`connection to ${this.remoteAddress} lost: ${reason}`);
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    if (!this.socket.destroyed) {
+      if (graceful) {
+        this.socket.end();
+        this.socket.resume(); // read (and drop) until the peer's FIN, so 'close' comes promptly
+        const timer = setTimeout(() => this.socket.destroy(), this.closeLingerMs);
+        timer.unref();
+        this.socket.once('close', () => clearTimeout(timer));
+      } else {
+        this.socket.destroy();
+      }
+    }
+    this.o.onClose?.(reason);
+  }
+}

@@ -1,0 +1,297 @@
+// The handshake (DESIGN §8): the first frame each way on a new connection. The client says who it
+// is and which cluster it belongs to; the server answers with who it is, or refuses and closes.
+//
+//   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId }
+//   server → client   { t: 'welcome', v, nodeId, role, clusterId }  |  { t: 'refused', reason }
+//
+// The server refuses a malformed hello, another protocol version, another cluster (a tool may
+// send clusterId null), and whatever its admit() callback refuses; each refusal is a warn line
+// naming the remote address and the reason, and the server keeps serving. The client refuses a
+// welcome that does not match what it expected (the node id it dialled, its cluster).
+//
+// Both ends read the first frame with the connection's own FrameDecoder and pause the socket once
+// they have it: frames that arrived behind it are handed to the Connection, nothing is lost.
+
+import type { Socket } from 'node:net';
+import { encodeFrame, FrameDecoder, FrameError } from './frame-codec.js';
+import { isTlsError, tlsReason } from './tls-options.js';
+import type { Logger } from '../env/index.js';
+import { HandshakeRefusedError, ConnectionError, PROTOCOL_VERSION, type PeerIdentity, type PeerRole } from './types.js';
+
+export const HANDSHAKE_MAGIC = 'metaquorum';
+
+export interface HelloFrame {
+  readonly t: 'hello';
+  readonly magic: typeof HANDSHAKE_MAGIC;
+  readonly v: number;
+  readonly nodeId: number;
+  readonly role: PeerRole;
+  readonly clusterId: string | null;
+}
+
+export interface WelcomeFrame {
+  readonly t: 'welcome';
+  readonly v: number;
+  readonly nodeId: number;
+  readonly role: PeerRole;
+  readonly clusterId: string | null;
+}
+
+export interface RefusedFrame {
+  readonly t: 'refused';
+  readonly reason: string;
+}
+
+/** What the client expects of the node it dials; a mismatch fails with HandshakeRefusedError. */
+export interface HandshakeExpectation {
+  readonly nodeId?: number;
+  readonly clusterId?: string;
+  readonly role?: PeerRole;
+}
+
+/** A completed handshake: who the other end is, and the decoder and frames that follow it. */
+export interface HandshakeResult {
+  readonly peer: PeerIdentity;
+  readonly decoder: FrameDecoder;
+  /** Frames that arrived in the same chunks as the handshake frame, in order. */
+  readonly rest: readonly unknown[];
+}
+
+const ROLES: readonly PeerRole[] = ['controller', 'broker', 'tool'];
+
+export function helloFrame(self: PeerIdentity): HelloFrame {
+  return { t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: self.nodeId, role: self.role, clusterId: self.clusterId };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+function describe(v: unknown): string {
+  if (isRecord(v)) return `an object with keys [${Object.keys(v).slice(0, 8).join(', ')}]`;
+  if (v instanceof Uint8Array) return `${v.length} raw bytes`;
+  return Array.isArray(v) ? 'an array' : typeof v;
+}
+
+/** Reads the identity fields shared by hello and welcome; a string says what is wrong. */
+function parseIdentity(f: Record<string, unknown>): PeerIdentity | string {
+  const { nodeId, role, clusterId } = f;
+  if (typeof nodeId !== 'number' || !Number.isInteger(nodeId) || nodeId < -1) return `bad node id ${String(nodeId)}`;
+  if (typeof role !== 'string' || !ROLES.includes(role as PeerRole)) return `bad role ${String(role)}`;
+  if (clusterId !== null && typeof clusterId !== 'string') return 'bad cluster id';
+  if (role !== 'tool' && (clusterId === null || nodeId < 0)) return `a ${role} must send its node id and cluster id`;
+  return { nodeId, role: role as PeerRole, clusterId };
+}
+
+/**
+ * The server's decision on a hello frame: the peer it admits, or the reason it refuses.
+ * `admit` sees only well-formed hellos of this cluster and protocol version.
+ */
+export function checkHello(
+  frame: unknown,
+  self: PeerIdentity,
+  admit?: (peer: PeerIdentity) => string | null,
+): { readonly peer: PeerIdentity } | { readonly refused: string } {
+  if (!isRecord(frame) || frame['t'] !== 'hello') return { refused: `malformed handshake: expected a hello frame, got ${describe(frame)}` };
+  if (frame['magic'] !== HANDSHAKE_MAGIC) return { refused: `malformed handshake: wrong magic ${JSON.stringify(String(frame['magic'])).slice(0, 40)}` };
+  const v = frame['v'];
+  if (v !== PROTOCOL_VERSION) {
+    return { refused: `unsupported protocol version ${String(v)} (this node speaks version ${PROTOCOL_VERSION})` };
+  }
+  const peer = parseIdentity(frame);
+  if (typeof peer === 'string') return { refused: `malformed handshake: ${peer}` };
+  if (peer.clusterId !== null && self.clusterId !== null && peer.clusterId !== self.clusterId) {
+    return { refused: `cluster id mismatch: the peer belongs to cluster ${peer.clusterId}, this node to cluster ${self.clusterId}` };
+  }
+  const refusal = admit?.(peer) ?? null;
+  if (refusal !== null) return { refused: refusal };
+  return { peer };
+}
+
+/** The client's decision on the server's answer: the server's identity, or a HandshakeRefusedError. */
+export function checkWelcome(frame: unknown, self: PeerIdentity, expect: HandshakeExpectation, where: string): PeerIdentity {
+  if (isRecord(frame) && frame['t'] === 'refused') {
+    const reason = typeof frame['reason'] === 'string' ? frame['reason'] : 'no reason given';
+    throw new HandshakeRefusedError(`${where} refused the connection: ${reason}`);
+  }
+  if (!isRecord(frame) || frame['t'] !== 'welcome') {
+    throw new HandshakeRefusedError(`${where} answered the handshake with ${describe(frame)}, not a welcome: is it a metaquorum controller listener?`);
+  }
+  if (frame['v'] !== PROTOCOL_VERSION) {
+    throw new HandshakeRefusedError(`${where} speaks protocol version ${String(frame['v'])}, this process ${PROTOCOL_VERSION}`);
+  }
+  const peer = parseIdentity(frame);
+  if (typeof peer === 'string') throw new HandshakeRefusedError(`${where} sent a malformed welcome: ${peer}`);
+  const clusterId = expect.clusterId ?? self.clusterId;
+  if (clusterId !== null && peer.clusterId !== clusterId) {
+    throw new HandshakeRefusedError(`${where} belongs to cluster ${String(peer.clusterId)}, expected cluster ${clusterId}`);
+  }
+  if (expect.nodeId !== undefined && peer.nodeId !== expect.nodeId) {
+    throw new HandshakeRefusedError(`${where} is node ${peer.nodeId}, expected node ${expect.nodeId}: check controller.quorum.voters`);
+  }
+  if (expect.role !== undefined && peer.role !== expect.role) {
+    throw new HandshakeRefusedError(`${where} is a ${peer.role}, expected a ${expect.role}`);
+  }
+  return peer;
+}
+
+// ---------------------------------------------------------------------------------------------
+// On a socket.
+
+type FirstFrame =
+  | { readonly ok: true; readonly frame: unknown; readonly rest: unknown[] }
+  | { readonly ok: false; readonly kind: 'timeout' | 'closed' | 'malformed'; readonly reason: string; readonly error?: Error };
+
+/** TLS records start with a content type (0x15 alert, 0x16 handshake) and major version 3. */
+function looksLikeTls(chunk: Buffer): boolean {
+  return chunk.length >= 2 && (chunk[0] === 0x16 || chunk[0] === 0x15) && chunk[1] === 0x03;
+}
+
+/** Waits for the first frame; then pauses the socket and removes its listeners. Never rejects. */
+function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number, tlsHint: string): Promise<FirstFrame> {
+  return new Promise((resolve) => {
+    let firstChunk = true;
+    const finish = (r: FirstFrame): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      socket.off('end', onClose);
+      socket.off('error', onError);
+      socket.pause();
+      resolve(r);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (firstChunk) {
+        firstChunk = false;
+        if (looksLikeTls(chunk)) return finish({ ok: false, kind: 'malformed', reason: tlsHint });
+      }
+      try {
+        const frames = decoder.push(chunk);
+        if (frames.length > 0) finish({ ok: true, frame: frames[0], rest: frames.slice(1) });
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        finish({ ok: false, kind: 'malformed', reason: err.message });
+      }
+    };
+    let lastError: Error | null = null;
+    const onError = (err: Error): void => {
+      lastError = err;
+    };
+    const onClose = (): void => {
+      const e = lastError;
+      const reason = `connection closed during the handshake${e !== null ? `: ${isTlsError(e) ? tlsReason(e) : e.message}` : ''}`;
+      finish(e !== null ? { ok: false, kind: 'closed', reason, error: e } : { ok: false, kind: 'closed', reason });
+    };
+    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', reason: `no handshake within ${timeoutMs} ms` }), timeoutMs);
+    socket.on('data', onData);
+    socket.on('close', onClose);
+    socket.on('end', onClose);
+    socket.on('error', onError);
+    socket.resume();
+  });
+}
+
+export interface AcceptHandshakeOptions {
+  readonly self: PeerIdentity;
+  readonly admit?: (peer: PeerIdentity) => string | null;
+  readonly logger: Logger;
+  readonly maxFrameBytes: number;
+  readonly handshakeTimeoutMs: number;
+  readonly remoteAddress: string;
+  /** The listener's name, for the log. */
+  readonly listener: string;
+  /** True on a PLAINTEXT listener: a TLS ClientHello gets a precise refusal. */
+  readonly plaintext: boolean;
+  /** How long a refused socket may take to flush the refusal before it is destroyed. */
+  readonly closeLingerMs: number;
+}
+
+/**
+ * The server side: reads the hello, answers, and returns the peer; or refuses (logged at warn,
+ * the socket closed) and returns null. Never throws for anything the peer sends.
+ */
+export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions): Promise<HandshakeResult | null> {
+  const decoder = new FrameDecoder(o.maxFrameBytes);
+  const tlsHint = o.plaintext
+    ? 'received a TLS handshake on a PLAINTEXT listener: the client is configured for SSL'
+    : 'received a TLS record inside the TLS session: not a metaquorum client';
+  const first = await readFirstFrame(socket, decoder, o.handshakeTimeoutMs, tlsHint);
+  const fields = { remote: o.remoteAddress, listener: o.listener };
+  if (!first.ok) {
+    if (first.kind === 'closed') {
+      o.logger.debug({ ...fields, reason: first.reason }, 'connection closed before its handshake');
+      socket.destroy();
+    } else {
+      o.logger.warn({ ...fields, reason: first.reason }, 'handshake refused');
+      refuse(socket, first.reason, o.closeLingerMs);
+    }
+    return null;
+  }
+  const decision = checkHello(first.frame, o.self, o.admit);
+  if ('refused' in decision) {
+    const hello = first.frame as Partial<HelloFrame> | null;
+    o.logger.warn(
+      { ...fields, reason: decision.refused, peerNodeId: hello?.nodeId, peerRole: hello?.role, peerClusterId: hello?.clusterId },
+      'handshake refused',
+    );
+    refuse(socket, decision.refused, o.closeLingerMs);
+    return null;
+  }
+  const welcome: WelcomeFrame = { t: 'welcome', v: PROTOCOL_VERSION, nodeId: o.self.nodeId, role: o.self.role, clusterId: o.self.clusterId };
+  socket.write(encodeFrame(welcome));
+  return { peer: decision.peer, decoder, rest: first.rest };
+}
+
+/** Sends the refusal and closes; a peer that does not read it is cut off after the linger. */
+function refuse(socket: Socket, reason: string, closeLingerMs: number): void {
+  if (socket.destroyed) return;
+  const refused: RefusedFrame = { t: 'refused', reason };
+  socket.end(encodeFrame(refused));
+  const timer = setTimeout(() => socket.destroy(), closeLingerMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
+  // The refused peer may keep sending; nothing it sends is read, but errors must not go unhandled.
+  socket.on('error', () => {});
+}
+
+export interface OfferHandshakeOptions {
+  readonly self: PeerIdentity;
+  readonly expect: HandshakeExpectation;
+  readonly maxFrameBytes: number;
+  readonly timeoutMs: number;
+  /** host:port, for messages. */
+  readonly where: string;
+  /** Under TLS (for the hints of a failure). */
+  readonly secure: boolean;
+}
+
+/**
+ * The client side: sends the hello and checks the answer. Throws HandshakeRefusedError (refused,
+ * or not the node expected) or ConnectionError (closed, timed out); the socket is then destroyed.
+ */
+export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): Promise<HandshakeResult> {
+  const decoder = new FrameDecoder(o.maxFrameBytes);
+  socket.write(encodeFrame(helloFrame(o.self)));
+  const tlsHint = `${o.where} answered with TLS: it is an SSL listener, configure TLS for this connection`;
+  const first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint);
+  try {
+    if (!first.ok) {
+      const failed = `handshake with ${o.where} failed: ${first.reason}`;
+      if (first.kind === 'malformed') throw new HandshakeRefusedError(failed);
+      // A TLS alert here is the server refusing this client (its certificate, mostly).
+      if (first.error !== undefined && isTlsError(first.error)) throw new HandshakeRefusedError(failed);
+      if (first.kind === 'closed' && first.error === undefined) {
+        const hint = o.secure
+          ? 'the server may have refused this client or its certificate; see its log'
+          : 'if it is an SSL listener, configure TLS for this connection; see its log';
+        throw new ConnectionError(`${failed} (${hint})`);
+      }
+      throw new ConnectionError(failed);
+    }
+    const peer = checkWelcome(first.frame, o.self, o.expect, o.where);
+    return { peer, decoder, rest: first.rest };
+  } catch (err) {
+    socket.destroy();
+    throw err;
+  }
+}

@@ -1,0 +1,26 @@
+// The internal transport's bounds and default timeouts (DESIGN §10), beside the quorum's in
+// quorum/limits.ts. The frame bound itself is DEFAULT_MAX_FRAME_BYTES in ./types.ts (a node
+// passes limits.frameBytesMax from quorum/limits.ts instead).
+
+export const netLimits = {
+  /** Bytes queued on a socket before send() drops messages and request() fails (back-pressure). */
+  writeBufferBytesMax: 64 * 1024 * 1024,
+  /** Requests one connection may have waiting for an answer; more fail with ConnectionError. */
+  pendingRequestsMax: 100_000,
+  /** Inbound requests one connection may have running at once; a peer going past it is cut off. */
+  inboundRequestsMax: 100_000,
+  /** Connections one server holds (handshaking or open); the kernel queue holds the rest. */
+  serverConnectionsMax: 10_000,
+  /** A peer must complete its handshake within this. */
+  handshakeTimeoutMs: 5_000,
+  /** TCP connect, TLS and handshake of an outbound connection together. */
+  connectTimeoutMs: 3_000,
+  requestTimeoutMs: 10_000,
+  /** Outbound reconnects back off exponentially (with jitter) from the first to the second. */
+  reconnectBackoffMs: 50,
+  reconnectBackoffMaxMs: 1_000,
+  /** A closing socket gets this long to flush (a refusal, last answers) before it is destroyed. */
+  closeLingerMs: 1_000,
+  /** TCP keep-alive probes start after this much silence (a vanished host is noticed). */
+  keepAliveInitialDelayMs: 10_000,
+} as const;

@@ -1,0 +1,207 @@
+// A listener of the internal protocol (DESIGN §8): accepts connections on one ListenerSpec, runs
+// the server side of the handshake, and hands each admitted connection to the InboundHandlers as
+// a PeerChannel. PLAINTEXT is node:net, SSL is node:tls (requireClientCert = mutual TLS).
+//
+// Whatever a peer sends — garbage, another cluster's hello, a TLS client on a PLAINTEXT port, no
+// certificate — costs it its connection and the node one warn line; the server keeps serving.
+
+import * as net from 'node:net';
+import * as tls from 'node:tls';
+import type { Logger } from '../env/index.js';
+import { Connection } from './connection.js';
+import { acceptHandshake } from './handshake.js';
+import { netLimits } from './limits.js';
+import { serverTlsOptions, tlsReason } from './tls-options.js';
+import {
+  DEFAULT_MAX_FRAME_BYTES,
+  type Endpoint,
+  type InboundHandlers,
+  type ListenerSpec,
+  type PeerChannel,
+  type PeerIdentity,
+} from './types.js';
+
+export interface NetServerOptions {
+  readonly listener: ListenerSpec;
+  /** This node, as the welcome frame states it. */
+  readonly self: PeerIdentity;
+  /** Returns a refusal reason for a peer this node will not talk to (unknown controller ids...). */
+  readonly admit?: (peer: PeerIdentity) => string | null;
+  readonly handlers: InboundHandlers;
+  readonly logger: Logger;
+  readonly maxFrameBytes?: number;
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** The listener could not be bound: the port is taken, the address is not local... */
+export class ListenError extends Error {
+  readonly retriable = false;
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly endpoint: Endpoint,
+  ) {
+    super(message);
+  }
+}
+
+function remoteOf(socket: net.Socket): string {
+  const host = socket.remoteAddress ?? 'unknown';
+  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+}
+
+export class NetServer {
+  /** Every TCP connection, from accept to close (under TLS: the raw socket beneath). */
+  private readonly rawSockets = new Set<net.Socket>();
+  /** Sockets in the protocol handshake (under TLS: after the TLS handshake). */
+  private readonly handshaking = new Set<net.Socket>();
+  private readonly open = new Set<Connection>();
+  /** Remote addresses noted on accept: a TLS socket that failed may no longer know its own. */
+  private readonly rawRemote = new WeakMap<net.Socket, string>();
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly o: NetServerOptions,
+    private readonly server: net.Server,
+  ) {}
+
+  /** Binds the listener; rejects with ListenError (code EADDRINUSE when the port is taken). */
+  static async listen(o: NetServerOptions): Promise<NetServer> {
+    const { listener } = o;
+    const handshakeTimeoutMs = o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs;
+    const server: net.Server =
+      listener.securityProtocol === 'SSL'
+        ? tls.createServer(serverTlsOptions(listener.name, listener.tls, handshakeTimeoutMs))
+        : net.createServer();
+    server.maxConnections = netLimits.serverConnectionsMax;
+    const self = new NetServer(o, server);
+    server.on('connection', (raw: net.Socket) => {
+      self.rawSockets.add(raw);
+      self.rawRemote.set(raw, remoteOf(raw));
+      raw.once('close', () => self.rawSockets.delete(raw));
+    });
+    server.on(listener.securityProtocol === 'SSL' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      void self.onSocket(socket);
+    });
+    if (listener.securityProtocol === 'SSL') {
+      server.on('tlsClientError', (err: Error & { code?: string; reason?: string }, socket: tls.TLSSocket) => {
+        // Node checks a client certificate after the TLS handshake and just destroys the socket:
+        // the error is then a bare reset, and the real reason is the socket's authorizationError.
+        const authError = socket.authorizationError as Error | string | null | undefined;
+        const reason =
+          authError !== null && authError !== undefined
+            ? `client certificate rejected: ${typeof authError === 'string' ? authError : authError.message}`
+            : tlsReason(err);
+        o.logger.warn(
+          { remote: self.remoteOfTls(socket), listener: listener.name, reason, tlsError: err.code },
+          'handshake refused: TLS error',
+        );
+      });
+    }
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error & { code?: string }): void => {
+        const where = `${listener.host}:${listener.port}`;
+        const code = err.code ?? 'ELISTEN';
+        const what = code === 'EADDRINUSE' ? 'address already in use' : err.message;
+        reject(new ListenError(`cannot listen on ${where} (listener ${listener.name}): ${what}`, code, { host: listener.host, port: listener.port }));
+      };
+      server.once('error', onError);
+      server.listen({ host: listener.host, port: listener.port }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => o.logger.error({ listener: listener.name, err: err.message }, 'listener error'));
+    const { host, port } = self.address();
+    o.logger.info({ listener: listener.name, securityProtocol: listener.securityProtocol, host, port }, 'listening');
+    return self;
+  }
+
+  /** Where it listens (the port chosen by the system when the spec said 0). */
+  address(): Endpoint {
+    const a = this.server.address();
+    if (a === null || typeof a === 'string') throw new Error(`listener ${this.o.listener.name} is not bound`);
+    return { host: a.address, port: a.port };
+  }
+
+  /** The connections open now, handshake completed. */
+  channels(): readonly PeerChannel[] {
+    return [...this.open];
+  }
+
+  /** Stops accepting, closes every connection, and resolves when all are gone. */
+  close(): Promise<void> {
+    if (this.closing !== null) return this.closing;
+    this.closing = new Promise<void>((resolve) => {
+      // Open connections flush and close; whatever is left after the linger is cut.
+      const cut = setTimeout(() => {
+        for (const raw of this.rawSockets) raw.destroy();
+      }, netLimits.closeLingerMs);
+      this.server.close(() => {
+        clearTimeout(cut);
+        resolve();
+      });
+      for (const c of [...this.open]) c.close('server shutting down');
+      for (const s of this.handshaking) s.destroy();
+    });
+    return this.closing;
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private remoteOfTls(socket: tls.TLSSocket): string {
+    if (socket.remoteAddress !== undefined) return remoteOf(socket);
+    // The TCP socket beneath (not a public property; the log line loses only the address without it).
+    const parent = (socket as unknown as { _parent?: unknown })._parent;
+    return (parent instanceof net.Socket ? this.rawRemote.get(parent) : undefined) ?? 'unknown';
+  }
+
+  private async onSocket(socket: net.Socket): Promise<void> {
+    const remoteAddress = remoteOf(socket);
+    if (this.closing !== null) {
+      socket.destroy();
+      return;
+    }
+    this.handshaking.add(socket);
+    socket.on('error', () => {}); // every error is followed by 'close', which is what we act on
+    socket.setNoDelay(true);
+    socket.setKeepAlive(true, netLimits.keepAliveInitialDelayMs);
+    const { listener, logger } = this.o;
+    const result = await acceptHandshake(socket, {
+      self: this.o.self,
+      ...(this.o.admit !== undefined ? { admit: this.o.admit } : {}),
+      logger,
+      maxFrameBytes: this.o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
+      handshakeTimeoutMs: this.o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs,
+      remoteAddress,
+      listener: listener.name,
+      plaintext: listener.securityProtocol === 'PLAINTEXT',
+      closeLingerMs: netLimits.closeLingerMs,
+    });
+    this.handshaking.delete(socket);
+    if (result === null) return;
+    if (this.closing !== null) {
+      socket.destroy();
+      return;
+    }
+    const { handlers } = this.o;
+    const conn: Connection = new Connection({
+      socket,
+      decoder: result.decoder,
+      peer: result.peer,
+      remoteAddress,
+      logger,
+      onMessage: (m) => handlers.onMessage?.(conn, m),
+      onRequest: (method, body) => handlers.onRequest(conn, method, body),
+      onClose: (reason) => {
+        if (!this.open.delete(conn)) return;
+        logger.info({ remote: remoteAddress, peerNodeId: conn.peer.nodeId, peerRole: conn.peer.role, reason }, 'peer disconnected');
+        handlers.onClose?.(conn, reason);
+      },
+    });
+    this.open.add(conn);
+    logger.info({ remote: remoteAddress, listener: listener.name, peerNodeId: result.peer.nodeId, peerRole: result.peer.role }, 'peer connected');
+    handlers.onOpen?.(conn);
+    conn.start(result.rest);
+  }
+}

@@ -1,0 +1,181 @@
+// The Transport of the seam (quorum/env) over the internal protocol, for nodes in separate
+// processes; quorum/node/local-transport.ts is its in-process twin.
+//
+// Routes: a message to a voter goes over an outbound NetClient to that voter's endpoint, dialled
+// on first use and kept up (reconnecting with backoff); a message to any other node (an observer:
+// a broker fetching the metadata log) goes back over the most recent inbound channel from that
+// node, which the node's NetServer registers with attachInbound/detachInbound. While a voter's
+// own connection is down, a channel that voter opened to us is used instead. No route: the
+// message is dropped (Raft retries).
+//
+// On the wire a Raft message is the one-way frame { raft: RaftMessage }, so the same connection can
+// carry other one-way messages. Every inbound message is checked before the core sees it: its
+// shape, `from` equal to the peer the handshake authenticated, `to` equal to this node; a message
+// failing a check is dropped with a warn line, never an exception. onPeerLost(nodeId) fires when a
+// connected outbound connection to a voter drops, or the last inbound channel from a node closes,
+// so that a follower whose leader's process died starts a pre-vote at once.
+
+import type { Logger, Transport } from '../env/index.js';
+import type { NodeId, RaftMessage, RaftMessageBody } from '../raft/types.js';
+import { NetClient } from './client.js';
+import type { Endpoint, PeerChannel, PeerIdentity, TlsMaterial } from './types.js';
+
+export interface TcpRaftTransportOptions {
+  /** This node; its nodeId is the `to` of every message it accepts. */
+  readonly self: PeerIdentity;
+  /** The voters' controller endpoints (an entry for this node itself is never used). */
+  readonly voters: ReadonlyMap<NodeId, Endpoint>;
+  /** Present ⇒ outbound connections use SSL. */
+  readonly tls?: TlsMaterial;
+  readonly logger: Logger;
+  readonly maxFrameBytes?: number;
+  readonly connectTimeoutMs?: number;
+  readonly reconnectBackoffMs?: number;
+  readonly reconnectBackoffMaxMs?: number;
+}
+
+/** A Raft message as framed on the wire. */
+export interface RaftFrame {
+  readonly raft: RaftMessage;
+}
+
+const RAFT_KINDS: ReadonlySet<RaftMessageBody['kind']> = new Set<RaftMessageBody['kind']>([
+  'VoteRequest',
+  'VoteResponse',
+  'BeginQuorumEpochRequest',
+  'BeginQuorumEpochResponse',
+  'EndQuorumEpochRequest',
+  'EndQuorumEpochResponse',
+  'FetchRequest',
+  'FetchResponse',
+  'FetchSnapshotRequest',
+  'FetchSnapshotResponse',
+]);
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+/** True for a one-way frame carrying a Raft message (its content is checked on delivery). */
+export function isRaftFrame(m: unknown): m is { readonly raft: unknown } {
+  return isRecord(m) && 'raft' in m;
+}
+
+/** Why `m` may not be handed to the core, or null when it may. */
+export function checkRaftMessage(m: unknown, expectedFrom: NodeId, self: NodeId): string | null {
+  if (!isRecord(m)) return 'not an object';
+  const { from, to, body } = m;
+  if (typeof from !== 'number' || typeof to !== 'number') return 'from and to must be numbers';
+  if (!isRecord(body) || typeof body['kind'] !== 'string') return 'no body with a kind';
+  if (!RAFT_KINDS.has(body['kind'] as RaftMessageBody['kind'])) return `unknown kind ${body['kind'].slice(0, 40)}`;
+  if (from !== expectedFrom) return `from ${from} on a connection authenticated as node ${expectedFrom}`;
+  if (to !== self) return `addressed to node ${to}, this is node ${self}`;
+  return null;
+}
+
+export class TcpRaftTransport implements Transport {
+  private readonly outbound = new Map<NodeId, NetClient>();
+  /** Inbound channels per node, most recent last. */
+  private readonly inbound = new Map<NodeId, PeerChannel[]>();
+  private handler: ((message: RaftMessage) => void) | null = null;
+  private onPeerLost: ((nodeId: NodeId) => void) | null = null;
+  private closed = false;
+
+  constructor(private readonly o: TcpRaftTransportOptions) {}
+
+  send(message: RaftMessage): void {
+    if (this.closed || message.to === this.o.self.nodeId) return;
+    const frame: RaftFrame = { raft: message };
+    // A voter's own connection first; while it is down, a connection the voter opened to us.
+    const client = this.clientFor(message.to);
+    if (client !== null && client.send(frame)) return;
+    const channels = this.inbound.get(message.to);
+    const channel = channels?.[channels.length - 1];
+    if (channel !== undefined) channel.send(frame);
+  }
+
+  onReceive(handler: (message: RaftMessage) => void, onPeerLost?: (nodeId: NodeId) => void): void {
+    this.handler = handler;
+    this.onPeerLost = onPeerLost ?? null;
+  }
+
+  /** A connection the node's server admitted: replies to that node may go back over it. */
+  attachInbound(channel: PeerChannel): void {
+    if (this.closed || channel.peer.role === 'tool') return;
+    const id = channel.peer.nodeId;
+    const list = this.inbound.get(id) ?? [];
+    list.push(channel);
+    this.inbound.set(id, list);
+  }
+
+  detachInbound(channel: PeerChannel): void {
+    const id = channel.peer.nodeId;
+    const list = this.inbound.get(id);
+    if (list === undefined) return;
+    const at = list.indexOf(channel);
+    if (at < 0) return;
+    list.splice(at, 1);
+    if (list.length > 0) return;
+    this.inbound.delete(id);
+    if (!this.closed) this.onPeerLost?.(id);
+  }
+
+  /** A one-way frame received on an inbound channel; false when it is not a Raft frame. */
+  deliverInbound(channel: PeerChannel, frame: unknown): boolean {
+    if (!isRaftFrame(frame)) return false;
+    this.deliver(frame.raft, channel.peer.nodeId, channel.remoteAddress);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.inbound.clear();
+    const clients = [...this.outbound.values()];
+    this.outbound.clear();
+    await Promise.all(clients.map((c) => c.close()));
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private deliver(message: unknown, peerNodeId: NodeId, remote: string): void {
+    if (this.closed) return;
+    const problem = checkRaftMessage(message, peerNodeId, this.o.self.nodeId);
+    if (problem !== null) {
+      this.o.logger.warn({ remote, peerNodeId, reason: problem }, 'dropped an invalid raft message');
+      return;
+    }
+    this.handler?.(message as RaftMessage);
+  }
+
+  /** The outbound client to a voter (created on first use), or null for a non-voter. */
+  private clientFor(nodeId: NodeId): NetClient | null {
+    const existing = this.outbound.get(nodeId);
+    if (existing !== undefined) return existing;
+    const endpoint = this.o.voters.get(nodeId);
+    if (endpoint === undefined) return null;
+    const { o } = this;
+    const where = `${endpoint.host}:${endpoint.port}`;
+    const client = new NetClient({
+      endpoint,
+      self: o.self,
+      expect: o.self.clusterId === null ? { nodeId, role: 'controller' } : { nodeId, clusterId: o.self.clusterId, role: 'controller' },
+      ...(o.tls !== undefined ? { tls: o.tls } : {}),
+      ...(o.maxFrameBytes !== undefined ? { maxFrameBytes: o.maxFrameBytes } : {}),
+      ...(o.connectTimeoutMs !== undefined ? { connectTimeoutMs: o.connectTimeoutMs } : {}),
+      ...(o.reconnectBackoffMs !== undefined ? { reconnectBackoffMs: o.reconnectBackoffMs } : {}),
+      ...(o.reconnectBackoffMaxMs !== undefined ? { reconnectBackoffMaxMs: o.reconnectBackoffMaxMs } : {}),
+      logger: o.logger,
+      onMessage: (m) => {
+        if (isRaftFrame(m)) this.deliver(m.raft, nodeId, where);
+        else o.logger.debug({ remote: where }, 'ignored a non-raft message on a raft connection');
+      },
+      onDisconnected: () => {
+        if (!this.closed) this.onPeerLost?.(nodeId);
+      },
+    });
+    this.outbound.set(nodeId, client);
+    client.connect();
+    return client;
+  }
+}

@@ -1,0 +1,164 @@
+// A channel to "the active controller", whichever voter that is right now: brokers send their
+// registrations, heartbeats and forwarded admin writes through it, and so do the admin tools.
+//
+// It keeps one connection per voter, sends to the controller it believes active, and follows
+// NOT_CONTROLLER answers: to the named controller at once, or (no hint, a dead connection, a
+// timeout) round the voters with a short exponential back-off, until the call's deadline. A
+// controller failover is thus a few retries for the caller, never an error, unless it outlasts
+// the deadline. A retried write whose first attempt may have been applied (outcome 'unknown') is
+// sent again: every write the controller runs is either idempotent or answers the second time
+// with a definite error (TOPIC_ALREADY_EXISTS), as Kafka's are.
+
+import type { Logger } from '../env/index.js';
+import { NetClient } from '../net/client.js';
+import {
+  ConnectionError,
+  HandshakeRefusedError,
+  RemoteError,
+  RequestTimeoutError,
+  type Endpoint,
+  type PeerIdentity,
+  type TlsMaterial,
+} from '../net/types.js';
+import { ErrorCode } from '../controller/errors.js';
+import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
+
+export interface VoterEndpoint {
+  readonly id: number;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** The part of NetClient the channel uses (tests substitute it). */
+export interface ControllerConnection {
+  request<T>(method: string, body: unknown, options?: { timeoutMs?: number }): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ControllerChannelOptions {
+  readonly voters: readonly VoterEndpoint[];
+  readonly self: PeerIdentity;
+  readonly tls?: TlsMaterial;
+  readonly logger: Logger;
+  /** One attempt's timeout (the call's own deadline may cut it shorter). */
+  readonly attemptTimeoutMs?: number;
+  /** The call's deadline when the caller gives none. */
+  readonly defaultTimeoutMs?: number;
+  readonly connect?: (voter: VoterEndpoint) => ControllerConnection;
+}
+
+const RETRY_BACKOFF_MS = 20;
+const RETRY_BACKOFF_MAX_MS = 250;
+
+export class ControllerChannel implements RpcCaller {
+  private readonly connections = new Map<number, ControllerConnection>();
+  private active: number | null = null;
+  private nextVoter = 0;
+  private closed = false;
+
+  constructor(private readonly o: ControllerChannelOptions) {
+    if (o.voters.length === 0) throw new RangeError('a controller channel needs at least one voter');
+  }
+
+  /** The controller the last answer pointed at (null: unknown). */
+  get activeControllerId(): number | null {
+    return this.active;
+  }
+
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options: { readonly timeoutMs?: number } = {}): Promise<RpcResponse<M>> {
+    const timeoutMs = options.timeoutMs ?? this.o.defaultTimeoutMs ?? 30_000;
+    const deadline = Date.now() + timeoutMs;
+    let backoff = RETRY_BACKOFF_MS;
+    let lastError: Error = new RequestTimeoutError(`${method}: no controller answered within ${timeoutMs} ms`);
+    for (;;) {
+      if (this.closed) throw new ConnectionError(`${method}: the controller channel is closed`);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw withContext(lastError, method, timeoutMs);
+      const target = this.target();
+      try {
+        return await this.connection(target).request<RpcResponse<M>>(method, request, {
+          timeoutMs: Math.min(remaining, this.o.attemptTimeoutMs ?? 5_000),
+        });
+      } catch (e) {
+        if (!(e instanceof Error)) throw e;
+        lastError = e;
+        if (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER) {
+          const hint = e.activeControllerId;
+          if (hint !== null && hint !== target.id && this.isVoter(hint)) {
+            this.active = hint; // go there at once
+            continue;
+          }
+          this.moveOn(target.id);
+        } else if (e instanceof ConnectionError || e instanceof RequestTimeoutError || e instanceof HandshakeRefusedError) {
+          this.moveOn(target.id);
+        } else {
+          throw e;
+        }
+      }
+      await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+      backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.connections.values()].map((c) => c.close()));
+    this.connections.clear();
+  }
+
+  private isVoter(id: number): boolean {
+    return this.o.voters.some((v) => v.id === id);
+  }
+
+  private target(): VoterEndpoint {
+    if (this.active !== null) {
+      const v = this.o.voters.find((x) => x.id === this.active);
+      if (v !== undefined) return v;
+    }
+    const v = this.o.voters[this.nextVoter % this.o.voters.length]!;
+    this.active = v.id;
+    return v;
+  }
+
+  /** `failed` did not serve: try the next voter. */
+  private moveOn(failed: number): void {
+    const i = this.o.voters.findIndex((v) => v.id === failed);
+    this.nextVoter = i + 1;
+    this.active = null;
+  }
+
+  private connection(voter: VoterEndpoint): ControllerConnection {
+    let c = this.connections.get(voter.id);
+    if (c === undefined) {
+      c = this.o.connect?.(voter) ?? this.netClient(voter);
+      this.connections.set(voter.id, c);
+    }
+    return c;
+  }
+
+  private netClient(voter: VoterEndpoint): ControllerConnection {
+    const endpoint: Endpoint = { host: voter.host, port: voter.port };
+    const client = new NetClient({
+      endpoint,
+      self: this.o.self,
+      expect: this.o.self.clusterId === null ? { nodeId: voter.id } : { nodeId: voter.id, clusterId: this.o.self.clusterId },
+      ...(this.o.tls === undefined ? {} : { tls: this.o.tls }),
+      connectTimeoutMs: 2_000,
+      reconnectBackoffMs: 20,
+      reconnectBackoffMaxMs: 250,
+      logger: this.o.logger,
+    });
+    client.connect();
+    return client;
+  }
+}
+
+function withContext(e: Error, method: string, timeoutMs: number): Error {
+  if (e instanceof RemoteError) return e;
+  const wrapped = new (e.constructor as new (m: string) => Error)(`${method}: no active controller answered within ${timeoutMs} ms (last error: ${e.message})`);
+  return wrapped;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,223 @@
+// The controller role of a node process: the metadata log's Raft voter, the quorum controller as
+// its state machine, and the controller listener that carries both Raft traffic and the RPCs of
+// brokers and tools (rpc-methods.ts).
+//
+//   start(): open storage -> bind the listener (a port in use fails here, before anything else)
+//            -> restore the log and join the quorum
+//   stop():  a leader resigns first (EndQuorumEpoch, so a successor stands at once) -> pending
+//            operations fail NOT_CONTROLLER -> listener and connections close -> storage closes
+//
+// Who may connect (the handshake's admit rule): another voter of controller.quorum.voters as a
+// controller (never one claiming this node's own id), any broker id, and tools. Everything else
+// is refused with a logged reason and the node keeps running.
+
+import type { Clock, Logger, NodeEnv, Random } from '../env/index.js';
+import type { ControllerConfig } from '../controller/config.js';
+import { describeConfigs } from '../controller/configs/describe-configs.js';
+import { NotControllerError } from '../controller/errors.js';
+import { QuorumController } from '../controller/quorum-controller.js';
+import { NetServer } from '../net/server.js';
+import { TcpRaftTransport, isRaftFrame } from '../net/tcp-raft-transport.js';
+import type { Endpoint, ListenerSpec, PeerChannel, PeerIdentity, TlsMaterial } from '../net/types.js';
+import { openMetadataStorage, type MetadataStorage } from '../node/layout.js';
+import { raftConfig, type RaftConfig } from '../raft/config.js';
+import { RaftNode } from '../runtime/raft-node.js';
+import type { VoterEndpoint } from './controller-channel.js';
+import { describeTopics } from './image-reads.js';
+import { toRemoteError } from './remote-errors.js';
+import type { DescribeNodeResponse, RpcMethod } from './rpc-methods.js';
+
+export interface ControllerServerOptions {
+  readonly nodeId: number;
+  readonly clusterId: string;
+  readonly voters: readonly VoterEndpoint[];
+  /** The controller listener to bind (its TLS material loaded). */
+  readonly listener: ListenerSpec;
+  /** TLS used when connecting to the other voters (their controller listener is SSL). */
+  readonly peerTls?: TlsMaterial;
+  readonly metadataLogDir: string;
+  readonly raft: Partial<RaftConfig>;
+  readonly controller: ControllerConfig;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Roles of the whole process, as describeNode reports them. */
+  readonly roles: readonly ('broker' | 'controller')[];
+  /** The broker role's lifecycle state in a combined node (describeNode). */
+  readonly brokerState?: () => string;
+  readonly onFatal: (error: unknown) => void;
+}
+
+export class ControllerServer {
+  private constructor(
+    private readonly o: ControllerServerOptions,
+    readonly controller: QuorumController,
+    readonly raft: RaftNode,
+    private readonly server: NetServer,
+    private readonly transport: TcpRaftTransport,
+    private readonly storage: MetadataStorage,
+  ) {}
+
+  static async start(o: ControllerServerOptions): Promise<ControllerServer> {
+    const self: PeerIdentity = { nodeId: o.nodeId, role: 'controller', clusterId: o.clusterId };
+    const voterIds = new Set(o.voters.map((v) => v.id));
+    const storage = await openMetadataStorage(o.metadataLogDir, o.logger);
+    const transport = new TcpRaftTransport({
+      self,
+      voters: new Map(o.voters.filter((v) => v.id !== o.nodeId).map((v) => [v.id, { host: v.host, port: v.port }])),
+      ...(o.peerTls === undefined ? {} : { tls: o.peerTls }),
+      logger: o.logger,
+    });
+    const controller = new QuorumController({ nodeId: o.nodeId, clock: o.clock, random: o.random, logger: o.logger, config: o.controller, onFatal: o.onFatal });
+    const env: NodeEnv = { clock: o.clock, random: o.random, transport, logger: o.logger, ...storage };
+    const raft = new RaftNode(env, raftConfig(o.nodeId, [...voterIds], o.raft), controller, { onFatal: o.onFatal });
+    controller.raft = raft;
+
+    let serverRef: ControllerServer | undefined;
+    let server: NetServer;
+    try {
+      server = await NetServer.listen({
+        listener: o.listener,
+        self,
+        admit: (peer) => admitPeer(peer, o.nodeId, voterIds),
+        logger: o.logger,
+        handlers: {
+          onOpen: (ch) => transport.attachInbound(ch),
+          onClose: (ch) => transport.detachInbound(ch),
+          onMessage: (ch, m) => {
+            if (isRaftFrame(m)) transport.deliverInbound(ch, m);
+          },
+          onRequest: (ch, method, body) => serverRef!.handle(ch, method, body),
+        },
+      });
+    } catch (e) {
+      await transport.close();
+      await storage.log.close();
+      throw e;
+    }
+    serverRef = new ControllerServer(o, controller, raft, server, transport, storage);
+    try {
+      await raft.start();
+    } catch (e) {
+      await serverRef.closeResources();
+      throw e;
+    }
+    return serverRef;
+  }
+
+  address(): Endpoint {
+    return this.server.address();
+  }
+
+  describeNode(): DescribeNodeResponse {
+    return {
+      clusterId: this.o.clusterId,
+      nodeId: this.o.nodeId,
+      roles: this.o.roles,
+      activeControllerId: this.controller.activeControllerId(),
+      voters: this.o.voters,
+      metadataOffset: this.controller.image.provenance.endOffset,
+      ...(this.o.brokerState === undefined ? {} : { brokerState: this.o.brokerState() }),
+    };
+  }
+
+  /** Graceful: resign if leading, fail pending work, close the listener and the storage. */
+  async stop(): Promise<void> {
+    await this.raft.stop(); // a leader resigns first
+    this.controller.close();
+    await this.closeResources();
+  }
+
+  /** A crash, for tests: nothing more is written. */
+  async halt(): Promise<void> {
+    this.raft.halt();
+    this.controller.close();
+    await this.closeResources();
+  }
+
+  private async closeResources(): Promise<void> {
+    await this.server.close();
+    await this.transport.close();
+    await this.storage.log.close();
+  }
+
+  private async handle(_channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
+    try {
+      return await this.dispatch(method as RpcMethod, body);
+    } catch (e) {
+      throw toRemoteError(e);
+    }
+  }
+
+  private dispatch(method: RpcMethod, body: unknown): Promise<unknown> | unknown {
+    const c = this.controller;
+    const b = requestObject(method, body);
+    switch (method) {
+      case 'describeNode':
+        return this.describeNode();
+      case 'describeTopics':
+        return describeTopics(c.image, b as never);
+      case 'describeConfigs':
+        return describeConfigs(c.image, b as never);
+      case 'describeQuorum': {
+        const q = c.describeQuorum();
+        if (q === null || q.leaderId !== this.o.nodeId || q.role !== 'Leader') throw new NotControllerError(c.activeControllerId());
+        return q;
+      }
+      case 'describeCluster':
+        if (!c.isActive) throw new NotControllerError(c.activeControllerId());
+        return c.describeCluster((b as { listenerName?: string }).listenerName);
+      case 'registerBroker':
+        return c.registerBroker(b as never);
+      case 'brokerHeartbeat':
+        return c.brokerHeartbeat(b as never);
+      case 'unregisterBroker':
+        return c.unregisterBroker(b as never);
+      case 'createTopics':
+        return c.createTopics(b as never);
+      case 'deleteTopics':
+        return c.deleteTopics(b as never);
+      case 'createPartitions':
+        return c.createPartitions(b as never);
+      case 'alterPartition':
+        return c.alterPartition(b as never);
+      case 'incrementalAlterConfigs':
+        return c.incrementalAlterConfigs(b as never);
+      case 'updateFeatures':
+        return c.updateFeatures(b as never);
+      case 'allocateProducerIds':
+        return c.allocateProducerIds(b as never);
+      case 'commitOffsets':
+        return c.commitOffsets(b as never);
+      case 'fetchOffsets':
+        return c.fetchOffsets(b as never);
+      case 'deleteGroups':
+        return c.deleteGroups(b as never);
+      default:
+        throw unknownMethod(method);
+    }
+  }
+}
+
+/** The handshake's admission rule for the controller listener; a refusal reason or null. */
+export function admitPeer(peer: PeerIdentity, selfId: number, voterIds: ReadonlySet<number>): string | null {
+  if (peer.role === 'controller') {
+    if (!voterIds.has(peer.nodeId)) return `node ${peer.nodeId} says it is a controller but is not in controller.quorum.voters (${[...voterIds].join(',')})`;
+    if (peer.nodeId === selfId) return `another process claims this node's id ${selfId}: check node.id in its config`;
+  }
+  if (peer.role === 'broker' && (!Number.isSafeInteger(peer.nodeId) || peer.nodeId < 0)) return `broker id ${peer.nodeId} is not a valid node id`;
+  return null;
+}
+
+/** Request bodies must be objects; anything else is refused as INVALID_REQUEST. */
+export function requestObject(method: string, body: unknown): object {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw Object.assign(new Error(`${method}: the request body must be an object`), { code: 42, errorName: 'INVALID_REQUEST' });
+  }
+  return body;
+}
+
+export function unknownMethod(method: string): Error {
+  return Object.assign(new Error(`unknown method ${JSON.stringify(method)}; this node speaks protocol version 1`), { code: 35, errorName: 'UNSUPPORTED_VERSION' });
+}

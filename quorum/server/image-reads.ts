@@ -1,0 +1,45 @@
+// Reads answered from a node's own image, the same way on controllers and brokers: topics as
+// `topics describe` shows them. (DescribeConfigs reuses the controller's describeConfigs.)
+
+import type { MetadataImageView, TopicImage } from '../../metadata-log/image-types.js';
+import type { DescribedTopic, DescribeTopicsRequest, DescribeTopicsResponse } from './rpc-methods.js';
+
+/** A replica is offline when its broker is fenced or not registered (Kafka's offline replicas). */
+function isOffline(image: MetadataImageView, brokerId: number): boolean {
+  const b = image.broker(brokerId);
+  return b === undefined || b.fenced;
+}
+
+export function describeTopic(image: MetadataImageView, topic: TopicImage): DescribedTopic {
+  return {
+    name: topic.name,
+    topicId: topic.topicId,
+    partitions: topic.partitions.map((p, partition) => ({
+      partition,
+      leader: p.leader,
+      leaderEpoch: p.leaderEpoch,
+      partitionEpoch: p.partitionEpoch,
+      replicas: p.replicas,
+      isr: p.isr,
+      offlineReplicas: p.replicas.filter((r) => isOffline(image, r)),
+    })),
+    configs: Object.fromEntries(image.configs('topic', topic.name)),
+  };
+}
+
+export function describeTopics(image: MetadataImageView, request: DescribeTopicsRequest): DescribeTopicsResponse {
+  const unknown: string[] = [];
+  let chosen: TopicImage[];
+  if (request.names === undefined) {
+    chosen = [...image.topics()];
+  } else {
+    chosen = [];
+    for (const name of new Set(request.names)) {
+      const t = image.topicByName(name);
+      if (t === undefined) unknown.push(name);
+      else chosen.push(t);
+    }
+  }
+  chosen.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { metadataOffset: image.provenance.endOffset, topics: chosen.map((t) => describeTopic(image, t)), unknown };
+}

@@ -1,0 +1,173 @@
+// The broker lifecycle state machine (broker/lifecycle.ts) against a scripted controller.
+
+import { describe, expect, it } from 'vitest';
+import { BrokerLifecycleManager, type BrokerState } from '../../broker/lifecycle.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { realClock } from '../../quorum/node/real-env.js';
+import { silentLogger } from '../../quorum/env/index.js';
+import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+
+type Handler = (request: any) => any;
+
+class ScriptedController implements RpcCaller {
+  readonly calls: { method: string; request: any }[] = [];
+  constructor(private readonly handlers: Partial<Record<RpcMethod, Handler>>) {}
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>): Promise<RpcResponse<M>> {
+    this.calls.push({ method, request });
+    const h = this.handlers[method];
+    if (h === undefined) throw new Error(`unexpected ${method}`);
+    return h(request);
+  }
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+}
+
+const ok = { errorCode: ErrorCode.NONE, errorMessage: null };
+
+function manager(channel: RpcCaller, overrides: Partial<ConstructorParameters<typeof BrokerLifecycleManager>[0]> = {}) {
+  const states: BrokerState[] = [];
+  const fatal: Error[] = [];
+  const m = new BrokerLifecycleManager({
+    brokerId: 4,
+    clusterId: 'c1',
+    incarnationId: 'AAAAAAAAAAAAAAAAAAAAAg',
+    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092, securityProtocol: 'PLAINTEXT' }],
+    features: [],
+    rack: null,
+    heartbeatIntervalMs: 20,
+    initialRegistrationTimeoutMs: 60_000,
+    metadataOffset: () => 41,
+    channel,
+    clock: realClock,
+    logger: silentLogger,
+    onFatal: (e) => fatal.push(e),
+    onStateChange: (s) => states.push(s),
+    ...overrides,
+  });
+  return { m, states, fatal };
+}
+
+async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('broker lifecycle', () => {
+  it('registers, catches up, is unfenced and runs, reporting its metadata offset', async () => {
+    let beats = 0;
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: 17 }),
+      brokerHeartbeat: () => {
+        beats++;
+        return { ...ok, isCaughtUp: beats >= 2, isFenced: beats < 3, shouldShutDown: false };
+      },
+    });
+    const { m, states } = manager(ctl);
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    expect(states).toEqual(['STARTING', 'RECOVERY', 'RUNNING']);
+    expect(m.brokerEpoch).toBe(17);
+    expect(m.fenced).toBe(false);
+    const hb = ctl.calls.find((c) => c.method === 'brokerHeartbeat')!.request;
+    expect(hb).toMatchObject({ brokerId: 4, brokerEpoch: 17, currentMetadataOffset: 41, wantShutDown: false });
+    m.stop();
+  });
+
+  it('retries a refused registration, and gives up after the initial registration timeout', async () => {
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: 'live session', brokerEpoch: -1 }),
+    });
+    const { m, fatal } = manager(ctl, { initialRegistrationTimeoutMs: 250 });
+    m.start();
+    await until(() => fatal.length === 1, 'fatal');
+    expect(ctl.count('registerBroker')).toBeGreaterThan(1);
+    expect(fatal[0]!.message).toMatch(/initial\.broker\.registration\.timeout\.ms.*DUPLICATE_BROKER_REGISTRATION/);
+    expect(m.state).toBe('SHUTTING_DOWN');
+  });
+
+  it('stops at once on another cluster id', async () => {
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ errorCode: ErrorCode.INCONSISTENT_CLUSTER_ID, errorMessage: 'other cluster', brokerEpoch: -1 }),
+    });
+    const { m, fatal } = manager(ctl);
+    m.start();
+    await until(() => fatal.length === 1, 'fatal');
+    expect(ctl.count('registerBroker')).toBe(1);
+    expect(fatal[0]!.message).toMatch(/INCONSISTENT_CLUSTER_ID/);
+  });
+
+  it('registers again when the controller no longer knows its epoch', async () => {
+    let epoch = 10;
+    let stale = true;
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: epoch++ }),
+      brokerHeartbeat: (r) => {
+        if (r.brokerEpoch === 10 && stale) {
+          stale = false;
+          return { errorCode: ErrorCode.STALE_BROKER_EPOCH, errorMessage: 'stale', isCaughtUp: false, isFenced: true, shouldShutDown: false };
+        }
+        return { ...ok, isCaughtUp: true, isFenced: false, shouldShutDown: false };
+      },
+    });
+    const { m } = manager(ctl);
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    expect(ctl.count('registerBroker')).toBe(2);
+    expect(m.brokerEpoch).toBe(11);
+    m.stop();
+  });
+
+  it('controlled shutdown heartbeats wantShutDown until the controller lets it go', async () => {
+    let shutdownBeats = 0;
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: 3 }),
+      brokerHeartbeat: (r) => {
+        if (r.wantShutDown) shutdownBeats++;
+        return { ...ok, isCaughtUp: true, isFenced: r.wantShutDown && shutdownBeats >= 3, shouldShutDown: shutdownBeats >= 3 };
+      },
+    });
+    const { m } = manager(ctl, { heartbeatIntervalMs: 1000 });
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    const result = await m.beginControlledShutdown(5000);
+    expect(result.timedOut).toBe(false);
+    expect(shutdownBeats).toBe(3);
+    expect(m.state).toBe('SHUTTING_DOWN');
+    const n = ctl.calls.length;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(ctl.calls.length).toBe(n); // nothing more is sent
+  });
+
+  it('controlled shutdown gives up at its deadline', async () => {
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: 3 }),
+      brokerHeartbeat: () => ({ ...ok, isCaughtUp: true, isFenced: false, shouldShutDown: false }),
+    });
+    const { m } = manager(ctl);
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    const result = await m.beginControlledShutdown(200);
+    expect(result.timedOut).toBe(true);
+    expect(m.state).toBe('SHUTTING_DOWN');
+  });
+
+  it('keeps heartbeating through controller errors', async () => {
+    let failures = 3;
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: 3 }),
+      brokerHeartbeat: () => {
+        if (failures-- > 0) throw new Error('connection refused');
+        return { ...ok, isCaughtUp: true, isFenced: false, shouldShutDown: false };
+      },
+    });
+    const { m } = manager(ctl);
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    expect(ctl.count('brokerHeartbeat')).toBeGreaterThanOrEqual(5);
+    m.stop();
+  });
+});

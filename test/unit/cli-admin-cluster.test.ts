@@ -1,0 +1,73 @@
+// `metaquorum cluster describe` against a fake connector: the aligned broker table and JSON.
+
+import { describe, expect, it } from 'vitest';
+import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
+import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+
+const CLUSTER: DescribeClusterResponse = {
+  clusterId: 'MQtestCluster0000000000',
+  controllerId: 2,
+  brokers: [
+    {
+      brokerId: 1,
+      host: 'broker-1.example',
+      port: 9092,
+      rack: 'rack-a',
+      fenced: false,
+      inControlledShutdown: false,
+      state: 'unfenced',
+      brokerEpoch: 12,
+      metadataOffset: 1500,
+      lastContactMs: 99,
+    },
+    { brokerId: 20, host: '::1', port: 9192, rack: null, fenced: true, inControlledShutdown: false, state: 'fenced', brokerEpoch: 7, metadataOffset: null, lastContactMs: null },
+    {
+      brokerId: 3,
+      host: 'b3',
+      port: 9092,
+      rack: null,
+      fenced: false,
+      inControlledShutdown: true,
+      state: 'controlled-shutdown',
+      brokerEpoch: 30,
+      metadataOffset: 1499,
+      lastContactMs: 98,
+    },
+  ],
+};
+
+describe('cluster describe', () => {
+  it('prints the cluster id, the active controller and an aligned row per broker', async () => {
+    const f = installFake({ describeCluster: () => CLUSTER });
+    const r = await runCli('cluster', 'describe', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'ClusterId: MQtestCluster0000000000',
+        'ActiveControllerId: 2',
+        'BrokerId  Endpoint               Rack    Fenced  InControlledShutdown  Epoch  MetadataOffset',
+        '1         broker-1.example:9092  rack-a  false   false                 12     1500',
+        '20        [::1]:9192             -       true    false                 7      -',
+        '3         b3:9092                -       false   true                  30     1499',
+        '',
+      ].join('\n'),
+    );
+    expect(f.calls.map((c) => [c.method, c.request])).toEqual([['describeCluster', {}]]);
+    expect(f.closed).toBe(1);
+  });
+
+  it('--json prints the DescribeCluster answer as one object', async () => {
+    installFake({ describeCluster: () => CLUSTER });
+    const r = await runCli('cluster', 'describe', '--json', '--bootstrap-server', 'b1:9092');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(r.stdout)).toEqual(CLUSTER);
+  });
+
+  it('no active controller and no brokers: says so', async () => {
+    installFake({ describeCluster: () => ({ clusterId: 'c', controllerId: null, brokers: [] }) });
+    const r = await runCli('cluster', 'describe', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('ClusterId: c\nActiveControllerId: none\nNo registered brokers.\n');
+  });
+});

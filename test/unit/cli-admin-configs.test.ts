@@ -1,0 +1,251 @@
+// `metaquorum configs describe|alter` against a fake connector: which resources are asked for,
+// explicit-only vs --all listings in kafka-configs' format, and the IncrementalAlterConfigs ops.
+
+import { describe, expect, it } from 'vitest';
+import { ConfigSource, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import type { DescribeConfigsEntry, DescribeConfigsRequest, DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
+import type { IncrementalAlterConfigsRequest } from '../../quorum/controller/configs/incremental-alter-configs.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
+import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+
+function entry(name: string, value: string | null, source: ConfigSourceValue, synonyms: [string, string | null, ConfigSourceValue][], isSensitive = false): DescribeConfigsEntry {
+  return {
+    name,
+    value,
+    readOnly: false,
+    isDefault: source === ConfigSource.DEFAULT_CONFIG,
+    source,
+    isSensitive,
+    configType: 1,
+    synonyms: synonyms.map(([n, v, s]) => ({ name: n, value: v, source: s })),
+    documentation: null,
+  };
+}
+
+const TOPIC_ENTRIES = [
+  entry('cleanup.policy', 'compact', ConfigSource.DYNAMIC_TOPIC_CONFIG, [
+    ['cleanup.policy', 'compact', ConfigSource.DYNAMIC_TOPIC_CONFIG],
+    ['log.cleanup.policy', 'delete', ConfigSource.DEFAULT_CONFIG],
+  ]),
+  entry('retention.ms', '604800000', ConfigSource.DEFAULT_CONFIG, [['log.retention.ms', '604800000', ConfigSource.DEFAULT_CONFIG]]),
+];
+
+const BROKER_ENTRIES = [
+  entry('log.retention.ms', '1000', ConfigSource.DYNAMIC_BROKER_CONFIG, [
+    ['log.retention.ms', '1000', ConfigSource.DYNAMIC_BROKER_CONFIG],
+    ['log.retention.ms', '2000', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG],
+  ]),
+  entry('ssl.keystore.password', null, ConfigSource.DYNAMIC_BROKER_CONFIG, [['ssl.keystore.password', null, ConfigSource.DYNAMIC_BROKER_CONFIG]], true),
+  entry('log.cleaner.threads', '2', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, [['log.cleaner.threads', '2', ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG]]),
+];
+
+const TOPICS: DescribeTopicsResponse = {
+  metadataOffset: 1,
+  topics: [
+    { name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAQ', partitions: [], configs: {} },
+    { name: 'b', topicId: 'AAAAAAAAAAAAAAAAAAAAAg', partitions: [], configs: {} },
+  ],
+  unknown: [],
+};
+
+function ok(resourceType: 'topic' | 'broker', resourceName: string, configs: readonly DescribeConfigsEntry[]): DescribeConfigsResult {
+  return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName, configs };
+}
+
+function describeFake(unknownTopics: readonly string[] = []) {
+  return installFake({
+    describeTopics: () => TOPICS,
+    describeConfigs: (req: DescribeConfigsRequest) => ({
+      results: req.resources.map((r) =>
+        unknownTopics.includes(r.resourceName)
+          ? { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `The topic '${r.resourceName}' does not exist.`, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] }
+          : ok(r.resourceType, r.resourceName, r.resourceType === 'topic' ? TOPIC_ENTRIES : r.resourceName === '' ? BROKER_ENTRIES.slice(2) : BROKER_ENTRIES),
+      ),
+    }),
+  });
+}
+
+describe('configs describe', () => {
+  it('a topic: asks for every key with synonyms, prints only those set on the topic', async () => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'a', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(f.calls.map((c) => [c.method, c.request])).toEqual([
+      ['describeConfigs', { resources: [{ resourceType: 'topic', resourceName: 'a', configurationKeys: null }], includeSynonyms: true, includeDocumentation: false }],
+    ]);
+    expect(r.stdout).toBe(
+      'Dynamic configs for topic a are:\n  cleanup.policy=compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact, DEFAULT_CONFIG:log.cleanup.policy=delete}\n',
+    );
+  });
+
+  it('--all prints every key with its source', async () => {
+    describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'a', '--all', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      'All configs for topic a are:',
+      '  cleanup.policy=compact sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact, DEFAULT_CONFIG:log.cleanup.policy=delete}',
+      '  retention.ms=604800000 sensitive=false synonyms={DEFAULT_CONFIG:log.retention.ms=604800000}',
+      '',
+    ]);
+  });
+
+  it('topics without --entity-name: every topic, listed first by DescribeTopics', async () => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'topics', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(f.calls.map((c) => c.method)).toEqual(['describeTopics', 'describeConfigs']);
+    expect((f.calls[1]?.request as DescribeConfigsRequest).resources.map((x) => x.resourceName)).toEqual(['a', 'b']);
+    expect(r.stdout).toContain('Dynamic configs for topic a are:');
+    expect(r.stdout).toContain('Dynamic configs for topic b are:');
+  });
+
+  it('a broker id: its own dynamic configs, a sensitive value as null', async () => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'brokers', '--entity-name', '1', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect((f.calls[0]?.request as DescribeConfigsRequest).resources).toEqual([{ resourceType: 'broker', resourceName: '1', configurationKeys: null }]);
+    expect(r.stdout.split('\n')).toEqual([
+      'Dynamic configs for broker 1 are:',
+      '  log.retention.ms=1000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=1000, DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=2000}',
+      '  ssl.keystore.password=null sensitive=true synonyms={DYNAMIC_BROKER_CONFIG:ssl.keystore.password=null}',
+      '',
+    ]);
+  });
+
+  it('brokers without --entity-name: the cluster default (resource name "")', async () => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'brokers', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect((f.calls[0]?.request as DescribeConfigsRequest).resources).toEqual([{ resourceType: 'broker', resourceName: '', configurationKeys: null }]);
+    expect(r.stdout).toBe(
+      'Dynamic configs for the broker cluster default are:\n  log.cleaner.threads=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2}\n',
+    );
+  });
+
+  it('--json: one object with source names, errors named per resource', async () => {
+    describeFake(['nope']);
+    const r = await runCli('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'nope', '--json', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      resources: [
+        { resourceType: 'topic', resourceName: 'nope', errorCode: 3, errorName: 'UNKNOWN_TOPIC_OR_PARTITION', errorMessage: "The topic 'nope' does not exist.", configs: [] },
+      ],
+    });
+    expect(r.stderr).toContain('could not describe configs of 1 of 1 resources: topic nope');
+    const good = await runCli('configs', 'describe', '--entity-type', 'topics', '--entity-name', 'a', '--json', ...CONTROLLER);
+    expect(JSON.parse(good.stdout).resources[0].configs).toEqual([
+      {
+        name: 'cleanup.policy',
+        value: 'compact',
+        source: 'DYNAMIC_TOPIC_CONFIG',
+        isSensitive: false,
+        synonyms: [
+          { name: 'cleanup.policy', value: 'compact', source: 'DYNAMIC_TOPIC_CONFIG' },
+          { name: 'log.cleanup.policy', value: 'delete', source: 'DEFAULT_CONFIG' },
+        ],
+      },
+    ]);
+  });
+
+  it('an unknown topic among all: the others print, the failed one is named, exit 1', async () => {
+    describeFake(['b']);
+    const r = await runCli('configs', 'describe', '--entity-type', 'topics', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('Dynamic configs for topic a are:');
+    expect(r.stdout).not.toContain('topic b');
+    expect(r.stderr).toBe(
+      "error: cannot describe configs of topic b: UNKNOWN_TOPIC_OR_PARTITION: The topic 'b' does not exist.\nerror: could not describe configs of 1 of 2 resources: topic b\n",
+    );
+  });
+
+  it.each([
+    ['a broker named by a non-id', ['--entity-type', 'brokers', '--entity-name', 'broker-1'], /brokers are named by id/],
+    ['a broker id with a leading zero', ['--entity-type', 'brokers', '--entity-name', '01'], /brokers are named by id/],
+    ['an unsupported entity type', ['--entity-type', 'groups'], /--entity-type/],
+    ['no entity type', [], /--entity-type/],
+  ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', ...flags, ...CONTROLLER);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(f.calls).toEqual([]);
+  });
+});
+
+function alterFake(errorFor?: { code: number; message: string }) {
+  return installFake({
+    incrementalAlterConfigs: (req: IncrementalAlterConfigsRequest) => ({
+      results: req.resources.map((r) => ({
+        errorCode: errorFor?.code ?? ErrorCode.NONE,
+        errorMessage: errorFor?.message ?? null,
+        resourceType: r.resourceType,
+        resourceName: r.resourceName,
+      })),
+    }),
+  });
+}
+
+describe('configs alter', () => {
+  it('--add-config pairs become SET ops (bracketed lists unwrapped), --delete-config keys DELETE ops', async () => {
+    const f = alterFake();
+    const r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'retention.ms=1000,cleanup.policy=[compact,delete]', '--delete-config', 'segment.ms,flush.ms', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(f.calls.map((c) => [c.method, c.request])).toEqual([
+      [
+        'incrementalAlterConfigs',
+        {
+          resources: [
+            {
+              resourceType: 'topic',
+              resourceName: 't',
+              configs: [
+                { name: 'retention.ms', op: 0, value: '1000' },
+                { name: 'cleanup.policy', op: 0, value: 'compact,delete' },
+                { name: 'segment.ms', op: 1, value: null },
+                { name: 'flush.ms', op: 1, value: null },
+              ],
+            },
+          ],
+          validateOnly: false,
+        },
+      ],
+    ]);
+    expect(r.stdout).toBe('Completed updating config for topic t.\n');
+  });
+
+  it('brokers without --entity-name alter the cluster default (resource name "")', async () => {
+    const f = alterFake();
+    const r = await runCli('configs', 'alter', '--entity-type', 'brokers', '--add-config', 'log.cleaner.threads=2', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect((f.calls[0]?.request as IncrementalAlterConfigsRequest).resources).toEqual([
+      { resourceType: 'broker', resourceName: '', configs: [{ name: 'log.cleaner.threads', op: 0, value: '2' }] },
+    ]);
+    expect(r.stdout).toBe('Completed updating config for the broker cluster default.\n');
+  });
+
+  it('a refused change names the resource and the error, exit 1', async () => {
+    alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Invalid value -5 for configuration retention.ms' });
+    const r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'retention.ms=-5', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: cannot alter configs of topic t: INVALID_CONFIG: Invalid value -5 for configuration retention.ms\nerror: could not alter configs of 1 of 1 resources: topic t\n');
+  });
+
+  it.each([
+    ['neither --add-config nor --delete-config', ['--entity-type', 'topics', '--entity-name', 't'], /give --add-config and\/or --delete-config/],
+    ['a key both added and deleted', ['--entity-type', 'topics', '--entity-name', 't', '--add-config', 'a=1', '--delete-config', 'a'], /a both added and deleted/],
+    ['topics without --entity-name', ['--entity-type', 'topics', '--add-config', 'a=1'], /--entity-name is required for topics/],
+    ['--add-config without =', ['--entity-type', 'topics', '--entity-name', 't', '--add-config', 'a'], /--add-config: expected key=value/],
+    ['--add-config with an unbalanced bracket', ['--entity-type', 'topics', '--entity-name', 't', '--add-config', 'a=[x,y'], /unbalanced '\['/],
+    ['--add-config key twice', ['--entity-type', 'topics', '--entity-name', 't', '--add-config', 'a=1,a=2'], /a is given twice/],
+    ['--delete-config with an empty key', ['--entity-type', 'topics', '--entity-name', 't', '--delete-config', 'a,,b'], /--delete-config: empty key/],
+  ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
+    const f = alterFake();
+    const r = await runCli('configs', 'alter', ...flags, ...CONTROLLER);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(f.calls).toEqual([]);
+  });
+});

@@ -1,0 +1,624 @@
+// server.properties -> NodeConfig: every key rejects a bad value with a ConfigError naming it,
+// defaults are the documented ones, unknown keys warn (with a suggestion), and the rules that
+// span keys (roles, voters, listeners, security protocols, SSL, timeouts) hold.
+
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  configReferenceMarkdown,
+  ConfigError,
+  controllerConfigFrom,
+  loadServerConfig,
+  type NodeConfig,
+  parseServerConfig,
+  raftConfigFrom,
+  SERVER_CONFIG_KEYS,
+  toRaftConfigOverrides,
+} from '../../tools/config/server-config.js';
+import { defaultControllerConfig } from '../../quorum/controller/config.js';
+
+/** A valid combined node; tests change a key or two. */
+const BASE: Readonly<Record<string, string>> = {
+  'process.roles': 'broker,controller',
+  'node.id': '1',
+  'controller.quorum.voters': '1@localhost:9093,2@localhost:9193,3@localhost:9293',
+  'controller.listener.names': 'CONTROLLER',
+  listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
+  'log.dirs': '/var/lib/mq/data',
+};
+
+function parse(changes: Record<string, string | undefined> = {}, warnings: string[] = []): NodeConfig {
+  const props = new Map(Object.entries({ ...BASE, ...changes }).filter((e): e is [string, string] => e[1] !== undefined));
+  return parseServerConfig(props, (m) => warnings.push(m), { hostname: () => 'node1.example' });
+}
+
+function configError(changes: Record<string, string | undefined>): ConfigError {
+  try {
+    parse(changes);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(changes)}`);
+}
+
+const INT_BAD = ['0', '-1', 'ten', '1.5', '2147483648', '', '0x10'];
+const NON_NEGATIVE_BAD = ['-1', 'x', '1e3', '2147483648'];
+
+/** At least one invalid value for every supported key. */
+const INVALID: Readonly<Record<string, readonly string[]>> = {
+  'process.roles': ['worker', 'broker,broker', '', 'Broker', 'broker;controller'],
+  'node.id': ['x', '-1', '2147483648', '1.5', ''],
+  'controller.quorum.voters': ['', '1@localhost', '1@h:1,1@h:2', 'a@h:1', '1@:9093', '1@h:0', '1@h:70000', 'localhost:9093'],
+  'controller.listener.names': ['', ' , ', 'CON/TROLLER'],
+  listeners: ['PLAINTEXT:9092', 'PLAINTEXT://:9092,plaintext://:9094', 'PLAIN TEXT://:1', 'PLAINTEXT://:99999', 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9092'],
+  'advertised.listeners': ['PLAINTEXT//h:1', 'PLAINTEXT://0.0.0.0:9092', 'OTHER://h:1', 'PLAINTEXT://[::]:9092'],
+  'listener.security.protocol.map': ['PLAINTEXT', 'PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT,PLAINTEXT:SSL,CONTROLLER:PLAINTEXT', 'CONTROLLER:PLAINTEXT'],
+  'ssl.keystore.location': ['', '  '],
+  'ssl.keystore.type': ['JKS', 'PKCS12'],
+  'ssl.truststore.location': [''],
+  'ssl.truststore.type': ['JKS'],
+  'ssl.client.auth': ['yes', 'true'],
+  'ssl.endpoint.identification.algorithm': ['http', 'HTTPS2'],
+  'metadata.log.dir': ['', '  '],
+  'log.dirs': ['', ' , ', '/a,/a', '/a,/b/../a'],
+  'log.dir': [''],
+  'broker.rack': ['', '   '],
+  'controller.quorum.election.timeout.ms': INT_BAD,
+  'controller.quorum.fetch.timeout.ms': [...INT_BAD, '250', '100'],
+  'controller.quorum.election.backoff.max.ms': INT_BAD,
+  'controller.quorum.request.timeout.ms': [...INT_BAD, '250'],
+  'metaquorum.quorum.fetch.max.wait.ms': INT_BAD,
+  'metaquorum.snapshots.retained': INT_BAD,
+  'broker.heartbeat.interval.ms': [...INT_BAD, '9000', '10000'],
+  'broker.session.timeout.ms': [...INT_BAD],
+  'initial.broker.registration.timeout.ms': INT_BAD,
+  'metaquorum.controlled.shutdown.timeout.ms': [...INT_BAD, '10000'],
+  'num.partitions': INT_BAD,
+  'default.replication.factor': INT_BAD,
+  'auto.leader.rebalance.enable': ['yes', '1', 'on', ''],
+  'leader.imbalance.check.interval.seconds': ['0', '-1', 'x', '9007199254741'],
+  'unclean.leader.election.enable': ['no', '0'],
+  'metadata.log.max.record.bytes.between.snapshots': ['0', 'x', '9007199254740993', '-1'],
+  'metadata.log.max.snapshot.interval.ms': ['-1', 'x', '9007199254740993'],
+  'metadata.max.idle.interval.ms': NON_NEGATIVE_BAD,
+  'offset.metadata.max.bytes': NON_NEGATIVE_BAD,
+  'auto.create.topics.enable': ['yes', 'TRUE!', ''],
+  'metaquorum.shutdown.timeout.ms': INT_BAD,
+};
+
+describe('every key rejects a bad value with a ConfigError naming it', () => {
+  it('the table above covers every supported key', () => {
+    expect(Object.keys(INVALID).sort()).toEqual(SERVER_CONFIG_KEYS.map((k) => k.name).sort());
+  });
+
+  for (const [key, values] of Object.entries(INVALID)) {
+    for (const value of values) {
+      it(`${key} = ${JSON.stringify(value)}`, () => {
+        const e = configError({ [key]: value });
+        expect(e.key).toBe(key);
+        expect(e.exitCode).toBe(2);
+        expect(e.message).toContain(key);
+      });
+    }
+  }
+
+  it('the message names the key, the value as written and what is expected', () => {
+    expect(configError({ 'node.id': 'x' }).message).toBe('node.id = "x": must be a non-negative integer');
+    expect(configError({ 'auto.create.topics.enable': 'yes' }).message).toBe('auto.create.topics.enable = "yes": must be true or false');
+    expect(configError({ 'controller.quorum.voters': '1@h:1,1@h:2' }).message).toMatch(/^controller\.quorum\.voters = "1@h:1,1@h:2": voter id 1 appears more than once/);
+  });
+
+  it('values are trimmed (as Kafka\'s ConfigDef) and booleans take any letter case', () => {
+    const c = parse({ 'node.id': ' 1 ', 'auto.create.topics.enable': 'TRUE', 'unclean.leader.election.enable': 'False ' });
+    expect(c.nodeId).toBe(1);
+    expect(c.autoCreateTopicsEnable).toBe(true);
+    expect(c.controller.uncleanLeaderElectionEnable).toBe(false);
+  });
+
+  it('range edges are accepted: node.id 0 and 2147483647, idle interval 0', () => {
+    expect(parse({ 'node.id': '0', 'controller.quorum.voters': '0@h:1' }).nodeId).toBe(0);
+    expect(parse({ 'node.id': '2147483647', 'controller.quorum.voters': '2147483647@h:1' }).nodeId).toBe(2 ** 31 - 1);
+    expect(parse({ 'metadata.max.idle.interval.ms': '0' }).controller.noOpIntervalMs).toBe(0);
+  });
+});
+
+describe('required keys', () => {
+  for (const key of ['process.roles', 'node.id', 'controller.quorum.voters']) {
+    it(`${key} missing is a ConfigError naming it`, () => {
+      const e = configError({ [key]: undefined });
+      expect(e.key).toBe(key);
+      expect(e.message).toMatch(new RegExp(`^${key.replace(/\./g, '\\.')} is required`));
+    });
+  }
+
+  it('controller.listener.names is required for a controller, defaults to CONTROLLER for a broker', () => {
+    expect(configError({ 'controller.listener.names': undefined }).key).toBe('controller.listener.names');
+    const broker = parse({
+      'process.roles': 'broker',
+      'node.id': '4',
+      'controller.listener.names': undefined,
+      listeners: 'PLAINTEXT://127.0.0.1:9092',
+    });
+    expect(broker.controllerListenerNames).toEqual(['CONTROLLER']);
+  });
+});
+
+describe('defaults', () => {
+  it('a minimal combined node gets the documented defaults', () => {
+    const c = parse({ 'log.dirs': undefined });
+    expect(c.processRoles).toEqual(['broker', 'controller']);
+    expect(c.logDirs).toEqual(['/tmp/kraft-combined-logs']);
+    expect(c.metadataLogDir).toBe('/tmp/kraft-combined-logs');
+    expect(c.brokerRack).toBeNull();
+    expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, snapshotsRetained: 2 });
+    expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000 });
+    expect(c.autoCreateTopicsEnable).toBe(false);
+    expect(c.shutdownTimeoutMs).toBe(10_000);
+    expect([...c.securityProtocolMap]).toEqual([
+      ['CONTROLLER', 'PLAINTEXT'],
+      ['PLAINTEXT', 'PLAINTEXT'],
+      ['SSL', 'SSL'],
+    ]);
+    expect(c.tls.size).toBe(0);
+    const { producerIdBlockSize: _a, offsetCommitLingerMs: _b, maxRecordsPerOperation: _c, maxElectionsPerPass: _d, ...kafkaNamed } = defaultControllerConfig;
+    expect(c.controller).toEqual(kafkaNamed);
+  });
+
+  it('listeners defaults to Kafka\'s PLAINTEXT://:9092 (a broker-only node can start from it)', () => {
+    const c = parse({ 'process.roles': 'broker', 'node.id': '4', listeners: undefined, 'controller.listener.names': undefined });
+    expect(c.listeners).toEqual([{ name: 'PLAINTEXT', host: '0.0.0.0', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+    expect(c.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'node1.example', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+  });
+
+  it('metadata.log.dir defaults to the first of log.dirs; log.dir is used when log.dirs is absent', () => {
+    expect(parse({ 'log.dirs': '/d1, /d2' })).toMatchObject({ logDirs: ['/d1', '/d2'], metadataLogDir: '/d1' });
+    expect(parse({ 'log.dirs': '/d1', 'metadata.log.dir': '/meta' })).toMatchObject({ logDirs: ['/d1'], metadataLogDir: '/meta' });
+    expect(parse({ 'log.dirs': undefined, 'log.dir': '/one' })).toMatchObject({ logDirs: ['/one'], metadataLogDir: '/one' });
+  });
+
+  it('log.dir next to log.dirs is ignored with a warning', () => {
+    const warnings: string[] = [];
+    expect(parse({ 'log.dir': '/other' }, warnings).logDirs).toEqual(['/var/lib/mq/data']);
+    expect(warnings).toEqual(['log.dir is ignored because log.dirs is set']);
+  });
+
+  it('the values set reach NodeConfig', () => {
+    const c = parse({
+      'controller.quorum.election.timeout.ms': '700',
+      'controller.quorum.fetch.timeout.ms': '1000',
+      'controller.quorum.election.backoff.max.ms': '300',
+      'controller.quorum.request.timeout.ms': '2000',
+      'metaquorum.quorum.fetch.max.wait.ms': '100',
+      'metaquorum.snapshots.retained': '3',
+      'broker.heartbeat.interval.ms': '500',
+      'broker.session.timeout.ms': '3000',
+      'initial.broker.registration.timeout.ms': '1000',
+      'metaquorum.controlled.shutdown.timeout.ms': '2000',
+      'metaquorum.shutdown.timeout.ms': '5000',
+      'num.partitions': '3',
+      'default.replication.factor': '2',
+      'auto.leader.rebalance.enable': 'false',
+      'leader.imbalance.check.interval.seconds': '10',
+      'unclean.leader.election.enable': 'true',
+      'metadata.log.max.record.bytes.between.snapshots': '1048576',
+      'metadata.log.max.snapshot.interval.ms': '0',
+      'metadata.max.idle.interval.ms': '250',
+      'offset.metadata.max.bytes': '100',
+      'broker.rack': 'rack-a',
+      'auto.create.topics.enable': 'true',
+    });
+    expect(c.raft).toEqual({ electionTimeoutMs: 700, fetchTimeoutMs: 1000, electionBackoffMaxMs: 300, requestTimeoutMs: 2000, fetchMaxWaitMs: 100, snapshotsRetained: 3 });
+    expect(c.broker).toEqual({ heartbeatIntervalMs: 500, sessionTimeoutMs: 3000, initialRegistrationTimeoutMs: 1000, controlledShutdownTimeoutMs: 2000 });
+    expect(c.shutdownTimeoutMs).toBe(5000);
+    expect(c.brokerRack).toBe('rack-a');
+    expect(c.autoCreateTopicsEnable).toBe(true);
+    expect(c.controller).toEqual({
+      brokerSessionTimeoutMs: 3000,
+      brokerHeartbeatIntervalMs: 500,
+      defaultPartitions: 3,
+      defaultReplicationFactor: 2,
+      noOpIntervalMs: 250,
+      autoLeaderRebalanceEnable: false,
+      leaderImbalanceCheckIntervalMs: 10_000,
+      uncleanLeaderElectionEnable: true,
+      snapshotMaxBytes: 1_048_576,
+      snapshotMaxIntervalMs: 0,
+      offsetMetadataMaxBytes: 100,
+    });
+  });
+});
+
+describe('timeout relations name the keys', () => {
+  it('request timeout must exceed the fetch max wait', () => {
+    const e = configError({ 'controller.quorum.request.timeout.ms': '250' });
+    expect(e.key).toBe('controller.quorum.request.timeout.ms');
+    expect(e.message).toContain('metaquorum.quorum.fetch.max.wait.ms');
+    expect(configError({ 'metaquorum.quorum.fetch.max.wait.ms': '1500' }).key).toBe('controller.quorum.request.timeout.ms');
+  });
+
+  it('fetch timeout must exceed the fetch max wait', () => {
+    const e = configError({ 'controller.quorum.fetch.timeout.ms': '200', 'metaquorum.quorum.fetch.max.wait.ms': '200' });
+    expect(e.key).toBe('controller.quorum.fetch.timeout.ms');
+    expect(e.message).toContain('metaquorum.quorum.fetch.max.wait.ms');
+  });
+
+  it('heartbeat interval must be below the session timeout', () => {
+    const e = configError({ 'broker.session.timeout.ms': '1000' });
+    expect(e.key).toBe('broker.heartbeat.interval.ms');
+    expect(e.message).toContain('broker.session.timeout.ms (1000)');
+  });
+
+  it('the controlled shutdown must fit in the shutdown timeout', () => {
+    const e = configError({ 'metaquorum.shutdown.timeout.ms': '5000' });
+    expect(e.key).toBe('metaquorum.controlled.shutdown.timeout.ms');
+    expect(e.message).toContain('metaquorum.shutdown.timeout.ms (5000)');
+  });
+});
+
+describe('unknown keys', () => {
+  it('warn one line each, suggesting the closest known key', () => {
+    const warnings: string[] = [];
+    parse({ 'node.idd': '1', 'controller.quorum.voter': 'x', 'listener.name.controller.ssl.keystore.locaton': '/k', 'something.else.entirely': '1' }, warnings);
+    expect(warnings).toEqual([
+      'unknown config key "node.idd" (ignored); did you mean "node.id"?',
+      'unknown config key "controller.quorum.voter" (ignored); did you mean "controller.quorum.voters"?',
+      'unknown config key "listener.name.controller.ssl.keystore.locaton" (ignored); did you mean "listener.name.controller.ssl.keystore.location"?',
+      'unknown config key "something.else.entirely" (ignored)',
+    ]);
+  });
+
+  it('Kafka settings we do not use are called that, not typos', () => {
+    const warnings: string[] = [];
+    parse({ 'num.io.threads': '8', 'controller.quorum.bootstrap.servers': 'h:9093' }, warnings);
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toBe('config key "num.io.threads" is a Kafka setting metaquorum does not use; ignored');
+    expect(warnings[1]).toMatch(/controller\.quorum\.bootstrap\.servers.*static voter set/);
+  });
+
+  it('known keys produce no warning', () => {
+    const warnings: string[] = [];
+    parse({ 'broker.rack': 'r1', 'metaquorum.snapshots.retained': '3' }, warnings);
+    expect(warnings).toEqual([]);
+  });
+});
+
+describe('roles, voters and listeners', () => {
+  it('process.roles is order-insensitive', () => {
+    expect(parse({ 'process.roles': 'controller, broker' }).processRoles).toEqual(['broker', 'controller']);
+    expect(parse({ 'process.roles': 'controller', listeners: 'CONTROLLER://:9093' }).processRoles).toEqual(['controller']);
+  });
+
+  it('a controller must be in the voter set', () => {
+    const e = configError({ 'node.id': '7' });
+    expect(e.key).toBe('controller.quorum.voters');
+    expect(e.message).toContain('does not include this node\'s node.id 7');
+  });
+
+  it('a broker-only node must not be in the voter set', () => {
+    const e = configError({ 'process.roles': 'broker', listeners: 'PLAINTEXT://:9092' });
+    expect(e.key).toBe('controller.quorum.voters');
+    expect(e.message).toContain('a broker-only node must not be a voter');
+  });
+
+  it('voters parse with IPv6 hosts and ids are kept in order', () => {
+    const c = parse({ 'controller.quorum.voters': '1@[::1]:9093, 2@host-b:9193' });
+    expect(c.voters).toEqual([
+      { id: 1, host: '::1', port: 9093 },
+      { id: 2, host: 'host-b', port: 9193 },
+    ]);
+  });
+
+  it('a controller must listen on a controller listener', () => {
+    const e = configError({ listeners: 'PLAINTEXT://:9092' });
+    expect(e.key).toBe('listeners');
+    expect(e.message).toContain('controller listener');
+  });
+
+  it('a controller-only node listens only on controller listeners', () => {
+    const e = configError({ 'process.roles': 'controller' });
+    expect(e.key).toBe('listeners');
+    expect(e.message).toContain('listener PLAINTEXT is not in controller.listener.names');
+  });
+
+  it('a broker-only node must not listen on a controller listener', () => {
+    const e = configError({ 'process.roles': 'broker', 'node.id': '4' });
+    expect(e.key).toBe('listeners');
+    expect(e.message).toContain('listener CONTROLLER is a controller listener');
+  });
+
+  it('a broker needs a non-controller listener', () => {
+    const e = configError({ listeners: 'CONTROLLER://:9093' });
+    expect(e.key).toBe('listeners');
+    expect(e.message).toContain('a broker needs a listener that is not a controller listener');
+  });
+
+  it('listener names are case-insensitive and an empty host is 0.0.0.0; port 0 may repeat', () => {
+    const c = parse({ listeners: 'plaintext://:0,controller://[::1]:0', 'advertised.listeners': 'PLAINTEXT://broker1:9092' });
+    expect(c.listeners).toEqual([
+      { name: 'PLAINTEXT', host: '0.0.0.0', port: 0, securityProtocol: 'PLAINTEXT' },
+      { name: 'CONTROLLER', host: '::1', port: 0, securityProtocol: 'PLAINTEXT' },
+    ]);
+  });
+
+  it('every listener must be in the security protocol map, which names the listener', () => {
+    const e = configError({ listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093,INTERNAL://:9094' });
+    expect(e.key).toBe('listener.security.protocol.map');
+    expect(e.message).toContain('does not map listener INTERNAL (from listeners)');
+    const ok = parse({ listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093,INTERNAL://:9094', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,internal:plaintext' });
+    expect(ok.listeners.map((l) => l.name)).toEqual(['PLAINTEXT', 'CONTROLLER', 'INTERNAL']);
+  });
+
+  it('a controller listener name must be mapped even on a broker-only node', () => {
+    const e = configError({
+      'process.roles': 'broker',
+      'node.id': '4',
+      listeners: 'PLAINTEXT://:9092',
+      'controller.listener.names': 'CTRL',
+    });
+    expect(e.key).toBe('listener.security.protocol.map');
+    expect(e.message).toContain('CTRL (from controller.listener.names)');
+  });
+});
+
+describe('advertised listeners', () => {
+  it('default to listeners minus controller listeners, with an empty host advertised as the host name', () => {
+    const c = parse({ listeners: 'PLAINTEXT://:9092,CONTROLLER://:9093' });
+    expect(c.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'node1.example', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+  });
+
+  it('an explicit 0.0.0.0 in listeners cannot be the default advertised address', () => {
+    const e = configError({ listeners: 'PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093' });
+    expect(e.key).toBe('advertised.listeners');
+    expect(e.message).toContain('advertised.listeners (defaulting to listeners) = "PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093"');
+    expect(e.message).toContain('0.0.0.0 cannot be advertised');
+    const ok = parse({ listeners: 'PLAINTEXT://0.0.0.0:9092,CONTROLLER://0.0.0.0:9093', 'advertised.listeners': 'PLAINTEXT://b1.example:19092' });
+    expect(ok.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'b1.example', port: 19092, securityProtocol: 'PLAINTEXT' }]);
+  });
+
+  it('must name listeners from listeners', () => {
+    const e = configError({ 'advertised.listeners': 'OTHER://h:1' });
+    expect(e.message).toContain('listener OTHER is not in listeners');
+  });
+
+  it('a controller listener in advertised.listeners is dropped with a warning', () => {
+    const warnings: string[] = [];
+    const c = parse({ 'advertised.listeners': 'PLAINTEXT://b1:9092,CONTROLLER://b1:9093' }, warnings);
+    expect(c.advertisedListeners.map((l) => l.name)).toEqual(['PLAINTEXT']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain('controller listener CONTROLLER is not advertised');
+  });
+
+  it('a broker must advertise something', () => {
+    const e = configError({ 'advertised.listeners': 'CONTROLLER://b1:9093' });
+    expect(e.key).toBe('advertised.listeners');
+    expect(e.message).toContain('a broker must advertise at least one listener');
+  });
+
+  it('a controller-only node advertises nothing, and needs nothing advertised', () => {
+    const c = parse({ 'process.roles': 'controller', listeners: 'CONTROLLER://:9093' });
+    expect(c.advertisedListeners).toEqual([]);
+  });
+});
+
+describe('SSL listeners', () => {
+  const ssl = { listeners: 'SSL://:9094,CONTROLLER://:9093', 'listener.security.protocol.map': 'SSL:SSL,CONTROLLER:SSL' };
+
+  it('an SSL listener without a keystore is a ConfigError naming ssl.keystore.location', () => {
+    const e = configError(ssl);
+    expect(e.key).toBe('ssl.keystore.location');
+    expect(e.message).toContain('listener.name.ssl.ssl.keystore.location');
+    expect(e.message).toMatch(/^listener (SSL|CONTROLLER) uses SSL but has no keystore/);
+  });
+
+  it('the global ssl.* keys apply to every SSL listener', () => {
+    const c = parse({ ...ssl, 'ssl.keystore.location': '/pki/node.pem', 'ssl.truststore.location': '/pki/ca.pem', 'ssl.client.auth': 'required' });
+    const expected = { keystoreLocation: '/pki/node.pem', truststoreLocation: '/pki/ca.pem', clientAuth: 'required', verifyHostname: true };
+    expect(Object.fromEntries(c.tls)).toEqual({ SSL: expected, CONTROLLER: expected });
+    expect(c.listeners.map((l) => l.securityProtocol)).toEqual(['SSL', 'SSL']);
+  });
+
+  it('listener.name.<lowercase name>.ssl.* overrides one key for one listener', () => {
+    const c = parse({
+      ...ssl,
+      'ssl.keystore.location': '/pki/node.pem',
+      'ssl.truststore.location': '/pki/ca.pem',
+      'listener.name.controller.ssl.keystore.location': '/pki/controller.pem',
+      'listener.name.controller.ssl.client.auth': 'required',
+      'listener.name.ssl.ssl.endpoint.identification.algorithm': '',
+    });
+    expect(c.tls.get('CONTROLLER')).toEqual({ keystoreLocation: '/pki/controller.pem', truststoreLocation: '/pki/ca.pem', clientAuth: 'required', verifyHostname: true });
+    expect(c.tls.get('SSL')).toEqual({ keystoreLocation: '/pki/node.pem', truststoreLocation: '/pki/ca.pem', clientAuth: 'none', verifyHostname: false });
+  });
+
+  it('per-listener keystores alone are enough', () => {
+    const c = parse({ ...ssl, 'listener.name.ssl.ssl.keystore.location': '/a.pem', 'listener.name.controller.ssl.keystore.location': '/b.pem' });
+    expect(c.tls.get('SSL')?.keystoreLocation).toBe('/a.pem');
+    expect(c.tls.get('CONTROLLER')?.keystoreLocation).toBe('/b.pem');
+  });
+
+  it('a bad per-listener value is a ConfigError naming the per-listener key', () => {
+    for (const [key, value] of [
+      ['listener.name.ssl.ssl.client.auth', 'always'],
+      ['listener.name.controller.ssl.keystore.type', 'JKS'],
+      ['listener.name.ssl.ssl.endpoint.identification.algorithm', 'ftp'],
+    ] as const) {
+      const e = configError({ ...ssl, 'ssl.keystore.location': '/k.pem', [key]: value });
+      expect(e.key).toBe(key);
+      expect(e.message).toMatch(new RegExp(`^${key.replace(/\./g, '\\.')} = "${value}": must be`));
+    }
+  });
+
+  it('per-listener keys are checked even on a listener that is not SSL (and then warned about)', () => {
+    expect(configError({ 'listener.name.plaintext.ssl.client.auth': 'maybe' }).key).toBe('listener.name.plaintext.ssl.client.auth');
+    const warnings: string[] = [];
+    parse({ 'listener.name.plaintext.ssl.client.auth': 'required' }, warnings);
+    expect(warnings).toEqual(['listener.name.plaintext.ssl.client.auth: listener PLAINTEXT uses PLAINTEXT, not SSL; ignored']);
+  });
+
+  it('an upper-case listener name in a per-listener key is not applied (Kafka\'s rule) and is warned about', () => {
+    const warnings: string[] = [];
+    const e = (() => {
+      try {
+        parse({ ...ssl, 'listener.name.SSL.ssl.keystore.location': '/a.pem', 'listener.name.controller.ssl.keystore.location': '/b.pem' }, warnings);
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(e.key).toBe('ssl.keystore.location');
+    expect(e.message).toContain('listener SSL uses SSL but has no keystore');
+    expect(warnings[0]).toContain('did you mean "listener.name.ssl.ssl.keystore.location"?');
+  });
+
+  it('a per-listener key for a listener that does not exist is warned about', () => {
+    const warnings: string[] = [];
+    parse({ 'listener.name.internal.ssl.keystore.location': '/x.pem' }, warnings);
+    expect(warnings).toEqual(['listener.name.internal.ssl.keystore.location: there is no listener named INTERNAL; ignored']);
+  });
+
+  it('a broker-only node may reach an SSL controller listener without a keystore of its own', () => {
+    const c = parse({
+      'process.roles': 'broker',
+      'node.id': '4',
+      listeners: 'PLAINTEXT://:9092',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:SSL',
+      'ssl.truststore.location': '/pki/ca.pem',
+    });
+    expect(c.tls.get('CONTROLLER')).toEqual({ keystoreLocation: null, truststoreLocation: '/pki/ca.pem', clientAuth: 'none', verifyHostname: true });
+    expect(c.tls.has('PLAINTEXT')).toBe(false);
+  });
+
+  it('ssl.client.auth and the keystore type take any letter case', () => {
+    const c = parse({ ...ssl, 'ssl.keystore.location': '/k.pem', 'ssl.client.auth': 'REQUESTED', 'ssl.keystore.type': 'pem' });
+    expect(c.tls.get('SSL')?.clientAuth).toBe('requested');
+  });
+});
+
+describe('loadServerConfig', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mq-config-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+  const fileText = Object.entries(BASE)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('\n');
+
+  it('reads the file and applies --override key=value entries, later ones winning', async () => {
+    const path = join(dir, 'a.properties');
+    await writeFile(path, `# a node\n${fileText}\nnum.partitions=2\n`);
+    const c = await loadServerConfig(path, ['num.partitions=5', 'broker.rack=r1', 'broker.rack = r2', 'metaquorum.snapshots.retained=4'], () => {});
+    expect(c.controller.defaultPartitions).toBe(5);
+    expect(c.brokerRack).toBe('r2');
+    expect(c.raft.snapshotsRetained).toBe(4);
+  });
+
+  it('an override value may contain "="', async () => {
+    const path = join(dir, 'b.properties');
+    await writeFile(path, fileText);
+    const c = await loadServerConfig(path, ['listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093', 'broker.rack=a=b'], () => {});
+    expect(c.brokerRack).toBe('a=b');
+  });
+
+  it('a malformed override is a ConfigError', async () => {
+    const path = join(dir, 'c.properties');
+    await writeFile(path, fileText);
+    for (const bad of ['num.partitions', '=5', '  =5']) {
+      const e = await loadServerConfig(path, [bad], () => {}).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).message).toContain(`--override ${JSON.stringify(bad)}: expected key=value`);
+    }
+  });
+
+  it('an override is validated like the file', async () => {
+    const path = join(dir, 'd.properties');
+    await writeFile(path, fileText);
+    const e = await loadServerConfig(path, ['node.id=x'], () => {}).catch((x: unknown) => x);
+    expect((e as ConfigError).key).toBe('node.id');
+  });
+
+  it('a missing or unreadable file is a ConfigError naming the path', async () => {
+    const missing = join(dir, 'nope.properties');
+    const e = await loadServerConfig(missing, [], () => {}).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ConfigError);
+    expect((e as ConfigError).exitCode).toBe(2);
+    expect((e as ConfigError).message).toBe(`cannot read config file ${missing}: no such file`);
+    const asDir = await loadServerConfig(dir, [], () => {}).catch((x: unknown) => x);
+    expect((asDir as ConfigError).message).toContain(dir);
+  });
+
+  it('duplicate keys in the file are warned about; a syntax error names the file and line', async () => {
+    const path = join(dir, 'e.properties');
+    await writeFile(path, `${fileText}\nnum.partitions=2\nnum.partitions=3\n`);
+    const warnings: string[] = [];
+    const c = await loadServerConfig(path, [], (m) => warnings.push(m));
+    expect(c.controller.defaultPartitions).toBe(3);
+    expect(warnings).toEqual([`config file ${path}: num.partitions is set on lines 7, 8; the last one (line 8) is used`]);
+    const bad = join(dir, 'f.properties');
+    await writeFile(bad, `${fileText}\nbroker.rack=\\uZZZZ\n`);
+    const e = await loadServerConfig(bad, [], () => {}).catch((x: unknown) => x);
+    expect((e as ConfigError).message).toMatch(new RegExp(`^config file ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, line 7: malformed`));
+  });
+});
+
+describe('handing the config to the runtime', () => {
+  it('toRaftConfigOverrides and raftConfigFrom carry the quorum timeouts and the voter ids', () => {
+    const c = parse({ 'controller.quorum.election.timeout.ms': '600' });
+    expect(toRaftConfigOverrides(c)).toEqual({ electionTimeoutMs: 600, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, snapshotsRetained: 2 });
+    const raft = raftConfigFrom(c);
+    expect(raft.nodeId).toBe(1);
+    expect(raft.voters).toEqual([1, 2, 3]);
+    expect(raft.electionTimeoutMs).toBe(600);
+  });
+
+  it('controllerConfigFrom fills in the cluster id and the settings without a Kafka key', () => {
+    const cc = controllerConfigFrom(parse({ 'num.partitions': '6' }), 'MkU3OEVBNTcwNTJENDM2Qg');
+    expect(cc.clusterId).toBe('MkU3OEVBNTcwNTJENDM2Qg');
+    expect(cc.defaultPartitions).toBe(6);
+    expect(cc.producerIdBlockSize).toBe(defaultControllerConfig.producerIdBlockSize);
+  });
+
+  it('controllerConfigFrom turns the controller\'s own check into a ConfigError naming the key', () => {
+    const c = parse();
+    const broken: NodeConfig = { ...c, controller: { ...c.controller, defaultPartitions: 0 } };
+    const e = (() => {
+      try {
+        controllerConfigFrom(broken, 'MkU3OEVBNTcwNTJENDM2Qg');
+      } catch (err) {
+        return err as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+    expect(e).toBeInstanceOf(ConfigError);
+    expect(e.key).toBe('num.partitions');
+  });
+});
+
+describe('configuration reference', () => {
+  it('a markdown table with a row for every key, its default and its meaning', () => {
+    const md = configReferenceMarkdown();
+    const lines = md.trimEnd().split('\n');
+    expect(lines[0]).toBe('| key | default | meaning |');
+    for (const k of SERVER_CONFIG_KEYS) {
+      const row = lines.find((l) => l.startsWith(`| \`${k.name}\` |`));
+      expect(row, k.name).toBeDefined();
+      expect(row!.split(' | ')).toHaveLength(3);
+    }
+    expect(md).toContain('| `controller.quorum.election.timeout.ms` | `500` |');
+    expect(md).toContain('| `node.id` | (required) |');
+    expect(md).toContain('`listener.name.<listener>.ssl.*`');
+    expect(lines).toHaveLength(SERVER_CONFIG_KEYS.length + 3);
+  });
+
+  it('every key has a doc string, and the quorum timeouts say why they are faster than Kafka', () => {
+    for (const k of SERVER_CONFIG_KEYS) expect(k.doc.length, k.name).toBeGreaterThan(10);
+    const election = SERVER_CONFIG_KEYS.find((k) => k.name === 'controller.quorum.election.timeout.ms')!;
+    expect(election.doc).toMatch(/pre-vote/i);
+    expect(election.doc).toMatch(/check-quorum/i);
+  });
+});

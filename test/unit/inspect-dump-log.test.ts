@@ -1,0 +1,457 @@
+// dump-log against real node directories (LevelLogStorage, FileSnapshotStore, quorum-state):
+// every record is printed at its offset with its fields, text and JSON; two replicas with the same
+// log print the same --records-only lines; a snapshot file decodes; damage is printed where it is
+// and counted (exit 1) while the rest is still printed; a log a running node holds locked is read
+// from a copy, and the node's directory is never written.
+
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { Level } from 'level';
+import { Packr } from 'msgpackr';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { silentLogger } from '../../quorum/env/index.js';
+import { crc32c } from '../../quorum/node/crc32c.js';
+import { encodeBatch } from '../../quorum/node/batch-codec.js';
+import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
+import { LevelLogStorage, LogDirLockedError } from '../../quorum/node/level-log-storage.js';
+import { COPY_ATTEMPTS_MAX, LogCopyError } from '../../tools/inspect/log-copy.js';
+import type { LogBatch } from '../../quorum/raft/types.js';
+import { MetadataLoader } from '../../metadata-log/loader.js';
+import { encodeRecord } from '../../metadata-log/records/codec.js';
+import { snapshotRecords } from '../../metadata-log/snapshot.js';
+import { UsageError } from '../../tools/cli/common.js';
+import { dumpLog, registerDumpLog, type DumpLogOptions } from '../../tools/inspect/dump-log.js';
+import { metadataStoragePaths } from '../../quorum/node/layout.js';
+import { metadataPartitionDir, partitionLayout, resolvePartitionDir } from '../../tools/inspect/layout.js';
+import { jsonText } from '../../tools/inspect/json.js';
+import { inspectSource, type InspectSource } from '../../tools/inspect/source.js';
+import { fixtureBatches, LEADER_CHANGE_OFFSET, LOG_END_OFFSET, RECORDS, writeNodeDir } from './inspect-fixture.js';
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'mq-inspect-dump-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+async function dump(source: InspectSource, options: DumpLogOptions = {}): Promise<{ lines: string[]; notes: string[]; errors: number; records: number }> {
+  const lines: string[] = [];
+  const notes: string[] = [];
+  const result = await dumpLog(source, { ...options, note: (l) => notes.push(l) }, (l) => lines.push(l));
+  return { lines, notes, ...result };
+}
+
+const dirSource = (dir: string): InspectSource => ({ kind: 'dir', dir });
+
+/** Every file under `dir` with its size, mtime and content hash: proof that nothing was written. */
+async function fingerprint(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    const s = await stat(path);
+    const hash = entry.isFile() ? createHash('sha256').update(await readFile(path)).digest('hex') : 'dir';
+    out.push(`${path} ${s.size} ${s.mtimeMs} ${hash}`);
+  }
+  return out.sort();
+}
+
+function recordsOf(lines: readonly string[]): Record<string, unknown>[] {
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o['kind'] === 'record' || o['kind'] === 'control' || o['kind'] === 'error');
+}
+
+describe('layout', () => {
+  it("metadataPartitionDir is <metadata.log.dir>/__cluster_metadata-0, laid out as the node lays it out (quorum/node/layout.ts)", () => {
+    expect(metadataPartitionDir('/data/meta')).toBe(join('/data/meta', '__cluster_metadata-0'));
+    expect(partitionLayout(metadataPartitionDir('/data/meta'))).toEqual(metadataStoragePaths('/data/meta'));
+  });
+
+  it('--dir takes the metadata.log.dir or the __cluster_metadata-0 directory; anything else is a UsageError (exit 2)', async () => {
+    const node = await writeNodeDir(join(root, 'meta'));
+    expect((await resolvePartitionDir(node.metadataLogDir)).partitionDir).toBe(node.partitionDir);
+    expect((await resolvePartitionDir(node.partitionDir)).partitionDir).toBe(node.partitionDir);
+    const empty = await mkdtemp(join(root, 'empty-'));
+    const neither = await resolvePartitionDir(empty).catch((e: unknown) => e);
+    expect(neither).toBeInstanceOf(UsageError);
+    expect((neither as UsageError).exitCode).toBe(2);
+    expect((neither as Error).message).toMatch(/neither a metadata.log.dir .* nor a __cluster_metadata-0 directory/);
+    await expect(resolvePartitionDir(join(root, 'missing'))).rejects.toThrow(/no such directory/);
+    await expect(dumpLog(dirSource(empty), {}, () => {})).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('JSON output survives what msgpack hands back: bigints (safe ones as numbers), bytes as hex, Maps and Sets', () => {
+    expect(jsonText({ a: 5n, b: 2n ** 64n, c: Buffer.from([0xde, 0xad]), d: Uint8Array.of(1), e: new Map([['k', 1]]), f: new Set([2]) })).toBe(
+      '{"a":5,"b":"18446744073709551616","c":"dead","d":"01","e":{"k":1},"f":[2]}',
+    );
+  });
+
+  it('exactly one of --dir and --snapshot', () => {
+    expect(inspectSource({ dir: 'd' })).toEqual({ kind: 'dir', dir: 'd' });
+    expect(inspectSource({ snapshot: 'f' })).toEqual({ kind: 'snapshot', file: 'f' });
+    expect(() => inspectSource({ dir: 'd', snapshot: 'f' })).toThrow(UsageError);
+    expect(() => inspectSource({})).toThrow(UsageError);
+  });
+});
+
+describe('dump-log --dir', () => {
+  it('prints the quorum-state, the snapshots and the log bounds, then every batch and record at its offset with its fields', async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    const { lines, errors, records } = await dump(dirSource(root));
+    expect(errors).toBe(0);
+    expect(records).toBe(LOG_END_OFFSET);
+    expect(lines.slice(0, 4)).toEqual([
+      `Dumping metadata partition ${node.partitionDir}`,
+      'quorum-state: epoch: 2 leaderId: 1 votedId: 1',
+      expect.stringMatching(/^snapshot: 00000000000000000009-0000000002\.checkpoint endOffset: 9 epoch: 2 bytes: \d+$/),
+      `log: logStartOffset: 0 logEndOffset: ${LOG_END_OFFSET} batches: 4`,
+    ]);
+    expect(lines).toContain('baseOffset: 0 lastOffset: 3 count: 4 epoch: 1 appendTimeMs: 1000 isControl: false');
+    expect(lines).toContain('baseOffset: 4 lastOffset: 4 count: 1 epoch: 2 appendTimeMs: 2000 isControl: true');
+    expect(lines).toContain('| offset: 4 control: LeaderChange payload: {"leaderId":1,"voters":[1,2,3],"grantingVoters":[1,2]}');
+    for (const [offset, record] of RECORDS) {
+      const { type, ...fields } = record;
+      const line = lines.find((l) => l.startsWith(`| offset: ${offset} `));
+      expect(line).toMatch(new RegExp(`^\\| offset: ${offset} type: ${type} version: \\d+ payload: `));
+      expect(JSON.parse(line!.slice(line!.indexOf('payload: ') + 'payload: '.length))).toEqual(fields);
+    }
+    // batch line, then its records in order
+    const recordOffsets = lines.filter((l) => l.startsWith('| offset: ')).map((l) => Number(/offset: (\d+)/.exec(l)![1]));
+    expect(recordOffsets).toEqual(Array.from({ length: LOG_END_OFFSET }, (_, i) => i));
+  });
+
+  it('--json: one object per line; batches and records carry the replicated values and the fields as written', async () => {
+    await writeNodeDir(root);
+    const { lines } = await dump(dirSource(root), { json: true });
+    const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects.map((o) => o['kind']).slice(0, 3)).toEqual(['partition', 'quorumState', 'log']);
+    expect(objects[1]).toEqual({ kind: 'quorumState', epoch: 2, leaderId: 1, votedId: 1 });
+    const batches = objects.filter((o) => o['kind'] === 'batch');
+    expect(batches).toEqual(
+      fixtureBatches().map((b) => ({
+        kind: 'batch',
+        baseOffset: b.baseOffset,
+        lastOffset: b.baseOffset + (b.control ? 1 : b.records.length) - 1,
+        count: b.control ? 1 : b.records.length,
+        epoch: b.epoch,
+        appendTimeMs: b.appendTimeMs,
+        ...(b.control ? { control: 'LeaderChange' } : {}),
+      })),
+    );
+    for (const o of recordsOf(lines)) {
+      if (o['kind'] === 'control') {
+        expect(o).toEqual({ kind: 'control', offset: LEADER_CHANGE_OFFSET, type: 'LeaderChange', fields: { leaderId: 1, voters: [1, 2, 3], grantingVoters: [1, 2] } });
+        continue;
+      }
+      const { type, ...fields } = RECORDS.get(o['offset'] as number)!;
+      expect(o).toMatchObject({ kind: 'record', type, fields });
+      expect(typeof o['version']).toBe('number');
+    }
+    expect(recordsOf(lines)).toHaveLength(LOG_END_OFFSET);
+  });
+
+  it('the __cluster_metadata-0 directory itself gives the same dump', async () => {
+    const node = await writeNodeDir(root);
+    expect((await dump(dirSource(node.partitionDir))).lines).toEqual((await dump(dirSource(root))).lines);
+  });
+
+  it('--from and --limit pick records by offset; batch lines only for batches with records shown', async () => {
+    await writeNodeDir(root);
+    const { lines, records } = await dump(dirSource(root), { fromOffset: 3, limit: 4, json: true });
+    expect(records).toBe(4);
+    const shown = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o['kind'] !== 'partition' && o['kind'] !== 'quorumState' && o['kind'] !== 'log');
+    expect(shown.map((o) => `${String(o['kind'])}@${String(o['offset'] ?? o['baseOffset'])}`)).toEqual([
+      'batch@0',
+      'record@3',
+      'batch@4',
+      'control@4',
+      'batch@5',
+      'record@5',
+      'record@6',
+    ]);
+  });
+
+  it('(replicas=2) the same committed log prints identical --records-only lines, text and JSON, whatever the directory', async () => {
+    const a = await writeNodeDir(join(root, 'node-1'));
+    const b = await writeNodeDir(join(root, 'node-2'), { snapshotAfterBatches: 2 });
+    for (const json of [false, true]) {
+      const da = await dump(dirSource(a.metadataLogDir), { recordsOnly: true, json });
+      const db = await dump(dirSource(b.metadataLogDir), { recordsOnly: true, json });
+      expect(da.lines).toHaveLength(LOG_END_OFFSET);
+      expect(db.lines).toEqual(da.lines);
+      // the full dumps differ (paths, snapshots), the record lines within them do not
+      const full = (await dump(dirSource(b.metadataLogDir), { json })).lines;
+      expect(full).not.toEqual(db.lines);
+      expect(full.filter((l) => db.lines.includes(l))).toEqual(db.lines);
+    }
+  });
+
+  it('(replicas=2) one differing record shows up in the --records-only diff at its offset', async () => {
+    const a = await writeNodeDir(join(root, 'node-1'));
+    const other = fixtureBatches();
+    other[3] = { ...other[3]!, records: [other[3]!.records[0]!, encodeRecord({ type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 0, offset: 43, leaderEpoch: 1, metadata: null, commitTimestampMs: 1_700_000_000_000 }), other[3]!.records[2]!] };
+    const b = await writeNodeDir(join(root, 'node-2'), { batches: other });
+    const la = (await dump(dirSource(a.metadataLogDir), { recordsOnly: true })).lines;
+    const lb = (await dump(dirSource(b.metadataLogDir), { recordsOnly: true })).lines;
+    const differing = la.map((l, i) => (l === lb[i] ? null : i)).filter((i) => i !== null);
+    expect(differing).toEqual([10]);
+  });
+
+  it('a record that does not decode is printed with its error, the rest is still printed, and it counts as an error', async () => {
+    const packr = new Packr({ useRecords: false });
+    const batches: LogBatch[] = [
+      {
+        baseOffset: 0,
+        epoch: 1,
+        appendTimeMs: 5,
+        records: [encodeRecord(RECORDS.get(0)!), packr.pack([0, 120, 0, {}]), Uint8Array.of(0x94, 0x00), encodeRecord(RECORDS.get(3)!)],
+      },
+    ];
+    await writeNodeDir(root, { batches });
+    const { lines, errors, records } = await dump(dirSource(root), { recordsOnly: true });
+    expect(records).toBe(4);
+    expect(errors).toBe(2);
+    expect(lines[0]).toMatch(/^\| offset: 0 type: FeatureLevel /);
+    expect(lines[1]).toMatch(/^\| offset: 1 error: cannot decode metadata record: unknown record type 120.* typeId: 120 version: 0 bytes: [0-9a-f]+$/);
+    expect(lines[2]).toMatch(/^\| offset: 2 error: cannot decode metadata record: not msgpack .* typeId: \? version: \? bytes: 9400$/);
+    expect(lines[3]).toMatch(/^\| offset: 3 type: Topic /);
+    const json = recordsOf((await dump(dirSource(root), { json: true })).lines);
+    expect(json[1]).toMatchObject({ kind: 'error', offset: 1, typeId: 120, version: 0 });
+    expect(json[2]).toMatchObject({ kind: 'error', offset: 2, typeId: null, bytes: '9400' });
+  });
+
+  it('no quorum-state, no snapshots and no log directory are said as such', async () => {
+    const partition = metadataPartitionDir(root);
+    await FileSnapshotStore.open(join(partition, 'snapshots'), silentLogger);
+    const { lines, errors } = await dump(dirSource(root));
+    expect(errors).toBe(0);
+    expect(lines).toEqual([`Dumping metadata partition ${partition}`, 'quorum-state: none (this node never wrote one)', 'log: none (no log/ directory)']);
+  });
+
+  it('a damaged snapshot and a damaged quorum-state are error lines; the log is still dumped', async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    const bytes = await readFile(node.snapshot!.file);
+    bytes[30] = bytes[30]! ^ 0xff;
+    await writeFile(node.snapshot!.file, bytes);
+    await writeFile(join(node.partitionDir, 'quorum-state'), '{"version":1,"epoch":2,"leaderId":1,"votedId":1,"crc":1}\n');
+    const { lines, errors, records } = await dump(dirSource(root));
+    expect(errors).toBe(2);
+    expect(records).toBe(LOG_END_OFFSET);
+    expect(lines).toContainEqual(expect.stringMatching(/^error: quorum-state: crc32c mismatch/));
+    expect(lines).toContainEqual(expect.stringMatching(/^error: snapshot: 00000000000000000009-0000000002\.checkpoint snapshot 9-2 is corrupt: crc32c mismatch/));
+  });
+
+  it('a corrupt log tail is an error line; the node directory keeps it (only the copy is cut)', async () => {
+    const node = await writeNodeDir(root);
+    const logDir = join(node.partitionDir, 'log');
+    const db = new Level<Uint8Array, Uint8Array>(logDir, { keyEncoding: 'view', valueEncoding: 'view' });
+    await db.open();
+    const key = Buffer.alloc(9);
+    key[0] = 0x4c;
+    key.writeBigUInt64BE(BigInt(LOG_END_OFFSET), 1);
+    const frame = encodeBatch({ baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 1, records: [encodeRecord(RECORDS.get(0)!)] });
+    frame[frame.length - 1] = frame[frame.length - 1]! ^ 0xff;
+    await db.put(key, frame, { sync: true });
+    await db.close();
+
+    const before = await fingerprint(node.partitionDir);
+    const { lines, errors, records } = await dump(dirSource(root));
+    expect(records).toBe(LOG_END_OFFSET);
+    expect(errors).toBe(1);
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^error: the log has a torn or corrupt tail from offset ${LOG_END_OFFSET}: batch at ${LOG_END_OFFSET}: crc32c mismatch`));
+    expect(await fingerprint(node.partitionDir)).toEqual(before);
+  });
+
+  it('a log directory that does not open as a LevelDB fails with LogCopyError after the retries, each said on the note channel', async () => {
+    const node = await writeNodeDir(root);
+    await writeFile(join(node.partitionDir, 'log', 'CURRENT'), 'garbage');
+    const before = await fingerprint(node.partitionDir);
+    const notes: string[] = [];
+    const e = await dumpLog(dirSource(root), { note: (l) => notes.push(l) }, () => {}).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LogCopyError);
+    expect((e as LogCopyError).retriable).toBe(true);
+    expect(notes.filter((n) => /^copy \d+ of .* is not consistent/.test(n))).toHaveLength(COPY_ATTEMPTS_MAX - 1);
+    expect(await fingerprint(node.partitionDir)).toEqual(before);
+  });
+
+  it("never writes to the node's directory (a leftover .part snapshot that the store would delete is still there)", async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    await writeFile(join(node.partitionDir, 'snapshots', '00000000000000000011-0000000002.checkpoint.part'), 'half a snapshot');
+    const before = await fingerprint(node.partitionDir);
+    await dump(dirSource(root));
+    await dump(dirSource(root), { json: true, recordsOnly: true });
+    expect(await fingerprint(node.partitionDir)).toEqual(before);
+  });
+
+  it('(running node) a log level holds locked is read from a temp copy, said on the note channel; the copy is deleted and the node keeps appending', async () => {
+    const node = await writeNodeDir(root, { keepOpen: true });
+    const log = node.log!;
+    try {
+      await expect(LevelLogStorage.open(join(node.partitionDir, 'log'), silentLogger)).rejects.toBeInstanceOf(LogDirLockedError);
+      const first = await dump(dirSource(root), { recordsOnly: true });
+      expect(first.errors).toBe(0);
+      expect(first.lines).toHaveLength(LOG_END_OFFSET);
+      expect(first.notes).toHaveLength(1);
+      const copy = /in (\S+) \(level cannot open a directory read-only/.exec(first.notes[0]!)?.[1];
+      expect(copy).toBeDefined();
+      expect(existsSync(copy!)).toBe(false);
+
+      await log.append([{ baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 3000, records: [encodeRecord({ type: 'FeatureLevel', name: 'kraft.version', featureLevel: 1 })] }], true);
+      const second = await dump(dirSource(root), { recordsOnly: true });
+      expect(second.lines.slice(0, LOG_END_OFFSET)).toEqual(first.lines);
+      expect(second.lines[LOG_END_OFFSET]).toBe(`| offset: ${LOG_END_OFFSET} type: FeatureLevel version: 0 payload: {"name":"kraft.version","featureLevel":1}`);
+    } finally {
+      await log.close();
+    }
+  });
+});
+
+describe('dump-log while the node writes', () => {
+  it('(running node) dumps taken while the node appends past LevelDB flushes are each a contiguous, error-free prefix of the log', async () => {
+    const node = await writeNodeDir(root, { keepOpen: true });
+    const log = node.log!;
+    const big = 'x'.repeat(200 * 1024);
+    const appended = (async () => {
+      // 60 batches of ~200 KiB: several 4 MiB write buffers, so LevelDB flushes (and may compact) meanwhile
+      for (let i = 0; i < 60; i++) {
+        const record = encodeRecord({ type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 0, offset: i, leaderEpoch: 1, metadata: big, commitTimestampMs: i });
+        await log.append([{ baseOffset: LOG_END_OFFSET + i, epoch: 2, appendTimeMs: i, records: [record] }], i % 10 === 9);
+      }
+    })();
+    let done = false;
+    void appended.finally(() => (done = true));
+    const seen: number[] = [];
+    const dumpPrefix = async (): Promise<void> => {
+      const { lines, errors } = await dump(dirSource(root), { json: true, recordsOnly: true });
+      expect(errors).toBe(0);
+      const offsets = lines.map((l) => (JSON.parse(l) as { offset: number }).offset);
+      expect(offsets).toEqual(offsets.map((_, i) => i));
+      seen.push(offsets.length);
+    };
+    try {
+      while (!done) await dumpPrefix();
+      await appended;
+      await dumpPrefix();
+      expect(seen.length).toBeGreaterThan(2);
+      expect(seen[seen.length - 1]).toBe(LOG_END_OFFSET + 60);
+      expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    } finally {
+      await appended.catch(() => {});
+      await log.close();
+    }
+  });
+});
+
+describe('dump-log --snapshot', () => {
+  it('a snapshot file decodes: header with its id and counts, frames, and every record in snapshot order', async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    const loader = new MetadataLoader();
+    loader.applyBatches(fixtureBatches().slice(0, 3));
+    const expected = [...snapshotRecords(loader.image)];
+
+    const { lines, errors, records } = await dump({ kind: 'snapshot', file: node.snapshot!.file }, { json: true });
+    expect(errors).toBe(0);
+    expect(records).toBe(expected.length);
+    const objects = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(objects[0]).toEqual({ kind: 'snapshot', file: node.snapshot!.file, endOffset: 9, epoch: 2, recordCount: expected.length, frameCount: 1 });
+    expect(objects[1]).toMatchObject({ kind: 'frame', frame: 0, recordCount: expected.length });
+    const recs = objects.filter((o) => o['kind'] === 'record');
+    expect(recs.map((o) => o['index'])).toEqual(expected.map((_, i) => i));
+    expect(recs.map((o) => ({ type: o['type'], ...(o['fields'] as object) }))).toEqual(expected);
+
+    const text = await dump({ kind: 'snapshot', file: node.snapshot!.file }, { fromOffset: 2, limit: 2 });
+    expect(text.lines[0]).toBe(`Dumping snapshot ${node.snapshot!.file} endOffset: 9 epoch: 2 records: ${expected.length} frames: 1`);
+    expect(text.lines.slice(2).map((l) => /^\| index: (\d+) type: (\w+)/.exec(l)?.slice(1).join(' '))).toEqual(['2 RegisterBroker', '3 Topic']);
+  });
+
+  it('a snapshot file that fails its CRC is refused with SNAPSHOT_CORRUPT; a badly named one is a UsageError', async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    const bytes = await readFile(node.snapshot!.file);
+    bytes[25] = bytes[25]! ^ 0x01;
+    const damaged = join(root, '00000000000000000009-0000000002.checkpoint');
+    await writeFile(damaged, bytes);
+    await expect(dump({ kind: 'snapshot', file: damaged })).rejects.toMatchObject({ code: 'SNAPSHOT_CORRUPT' });
+    const renamed = join(root, 'snap.bin');
+    await writeFile(renamed, await readFile(node.snapshot!.file));
+    await expect(dump({ kind: 'snapshot', file: renamed })).rejects.toBeInstanceOf(UsageError);
+    await expect(dump({ kind: 'snapshot', file: join(root, 'nope.checkpoint') })).rejects.toThrow(/no such file/);
+  });
+
+  it('inside a snapshot: a frame that fails its checksum and a record that does not decode are error lines, the other records print', async () => {
+    const good = encodeRecord(RECORDS.get(0)!);
+    const bad = new Packr({ useRecords: false }).pack([0, 120, 0, {}]);
+    const frame = (recs: Uint8Array[]): Buffer => {
+      const payload = Buffer.concat([u32(recs.length), ...recs.flatMap((r) => [u32(r.length), Buffer.from(r)])]);
+      return Buffer.concat([u32(payload.length), u32(crc32c(payload)), payload]);
+    };
+    const damagedFrame = frame([good]);
+    damagedFrame[damagedFrame.length - 1] = damagedFrame[damagedFrame.length - 1]! ^ 0xff;
+    const header = Buffer.alloc(20);
+    header.write('MQSN', 0, 'latin1');
+    header.writeUInt16BE(1, 4);
+    header.writeUInt32BE(3, 8);
+    header.writeUInt32BE(2, 12);
+    header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
+    const content = Buffer.concat([header, frame([good, bad]), damagedFrame]);
+    const dir = join(root, 'snaps');
+    const store = await FileSnapshotStore.open(dir, silentLogger);
+    const writer = store.create({ endOffset: 3, epoch: 1 });
+    await writer.write(content);
+    await writer.commit();
+
+    const { lines, errors, records } = await dump({ kind: 'snapshot', file: join(dir, '00000000000000000003-0000000001.checkpoint') });
+    expect(records).toBe(2);
+    expect(errors).toBe(3); // the record, the frame, the record count
+    expect(lines[2]).toMatch(/^\| index: 0 type: FeatureLevel /);
+    expect(lines[3]).toMatch(/^\| index: 1 error: cannot decode metadata record: unknown record type 120/);
+    expect(lines[4]).toMatch(/^error: frame: 1 checksum mismatch/);
+    expect(lines[5]).toBe('error: header says 3 records, the frames hold 2');
+  });
+});
+
+describe('dump-log command', () => {
+  it('is registered on a program: --records-only prints to stdout; neither --dir nor --snapshot exits 2; an undecodable record exits 1', async () => {
+    await writeNodeDir(root);
+    const out: string[] = [];
+    const err: string[] = [];
+    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    const saved = process.exitCode;
+    try {
+      const run = async (...args: string[]): Promise<number | string | undefined> => {
+        process.exitCode = undefined;
+        const program = new Command('metaquorum').exitOverride();
+        registerDumpLog(program);
+        await program.parseAsync(['node', 'metaquorum', 'dump-log', ...args]);
+        return process.exitCode;
+      };
+      expect(await run('--dir', root, '--records-only', '--limit', '2')).toBeUndefined();
+      expect(out.join('')).toBe(
+        '| offset: 0 type: FeatureLevel version: 0 payload: {"name":"metadata.version","featureLevel":1}\n' +
+          `${(await dump(dirSource(root), { recordsOnly: true })).lines[1]}\n`,
+      );
+      expect(err.join('')).toMatch(/^dump-log: reading a copy of /);
+      expect(await run()).toBe(2);
+      expect(err.join('')).toMatch(/error: give --dir <metadata.log.dir>/);
+
+      const bad = join(root, 'bad');
+      await writeNodeDir(bad, { batches: [{ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [Uint8Array.of(0xc1)] }] });
+      expect(await run('--dir', bad)).toBe(1);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+      process.exitCode = saved;
+    }
+  });
+});
+
+function u32(n: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}

@@ -1,0 +1,131 @@
+// The frame codec of the internal protocol: length-prefixed msgpack, cut back into values
+// whatever the chunking, with the size bound enforced before a body is buffered.
+
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { encodeFrame, FrameDecoder, FrameError } from '../../quorum/net/frame-codec.js';
+
+function header(length: number): Buffer {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(length, 0);
+  return b;
+}
+
+/** Plain arrays of bytes instead of Uint8Array/Buffer, so decoded values compare by content and type. */
+function normalize(v: unknown): unknown {
+  if (v instanceof Uint8Array) return { bytes: [...v] };
+  if (Array.isArray(v)) return v.map(normalize);
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, normalize(x)]));
+  return v;
+}
+
+describe('frame codec', () => {
+  it('a frame is a 4-byte big-endian length then the msgpack payload, and round-trips', () => {
+    const value = { t: 'q', id: 7, method: 'describeNode', body: { names: ['a', 'b'], big: 2 ** 40 + 3, neg: -5, f: 1.5, n: null } };
+    const frame = encodeFrame(value);
+    expect(frame.readUInt32BE(0)).toBe(frame.length - 4);
+    expect(new FrameDecoder(1024).push(frame)).toEqual([value]);
+  });
+
+  it('frames split byte by byte are reassembled', () => {
+    const values = [{ a: 1 }, 'two', [3, { four: 4 }]];
+    const bytes = Buffer.concat(values.map(encodeFrame));
+    const d = new FrameDecoder(1024);
+    const out: unknown[] = [];
+    for (let i = 0; i < bytes.length; i++) {
+      out.push(...d.push(bytes.subarray(i, i + 1)));
+      if (i < bytes.length - 1) expect(out.length).toBeLessThan(values.length);
+    }
+    expect(out).toEqual(values);
+    expect(d.bufferedBytes).toBe(0);
+  });
+
+  it('several frames in one chunk come out in order, with a trailing partial frame kept', () => {
+    const all = Buffer.concat([encodeFrame(1), encodeFrame({ x: 'y' }), encodeFrame([true, false])]);
+    const d = new FrameDecoder(1024);
+    const cut = all.length - 3;
+    expect(d.push(all.subarray(0, cut))).toEqual([1, { x: 'y' }]);
+    expect(d.bufferedBytes).toBeGreaterThan(0);
+    expect(d.push(all.subarray(cut))).toEqual([[true, false]]);
+  });
+
+  it('Uint8Array values come back as Uint8Array with the same bytes', () => {
+    const records = [new Uint8Array([0, 1, 2, 255]), new Uint8Array(0), Buffer.from('hello')];
+    const [out] = new FrameDecoder(1024).push(encodeFrame({ batches: [{ records }] })) as [{ batches: [{ records: unknown[] }] }];
+    const got = out.batches[0].records;
+    expect(got).toHaveLength(3);
+    got.forEach((r, i) => {
+      expect(r).toBeInstanceOf(Uint8Array);
+      expect([...(r as Uint8Array)]).toEqual([...records[i]!]);
+    });
+  });
+
+  it('a length above the bound is refused as soon as the header is seen, before any body', () => {
+    const d = new FrameDecoder(1000);
+    let error: unknown;
+    try {
+      d.push(header(1001));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FrameError);
+    expect((error as FrameError).reason).toMatch(/1001 bytes exceeds the bound of 1000/);
+    expect(d.bufferedBytes).toBe(0);
+    // The decoder stays failed: nothing more is read from that stream.
+    expect(() => d.push(encodeFrame('ok'))).toThrow(FrameError);
+  });
+
+  it('a frame exactly at the bound is accepted', () => {
+    const frame = encodeFrame('x'.repeat(200));
+    const d = new FrameDecoder(frame.length - 4);
+    expect(d.push(frame)).toEqual(['x'.repeat(200)]);
+  });
+
+  it('an undecodable payload is a FrameError naming the problem', () => {
+    const truncatedMap = Buffer.from([0x82, 0x01]); // a map of two entries holding half of one
+    const d = new FrameDecoder(1024);
+    expect(() => d.push(Buffer.concat([header(2), truncatedMap]))).toThrow(/undecodable payload of 2 bytes/);
+  });
+
+  it('a payload with trailing bytes after its value is refused', () => {
+    const d = new FrameDecoder(1024);
+    expect(() => d.push(Buffer.concat([header(2), Buffer.from([0x01, 0x02])]))).toThrow(FrameError);
+  });
+
+  it('an empty frame is refused', () => {
+    expect(() => new FrameDecoder(1024).push(header(0))).toThrow(/empty frame/);
+  });
+
+  it('(property) any chunking of any frames decodes to the values encoded', () => {
+    const key = fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__');
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof(
+        { depthSize: 'small', withCrossShrink: true },
+        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+        fc.string({ maxLength: 20 }),
+        fc.boolean(),
+        fc.constant(null),
+        fc.uint8Array({ maxLength: 40 }),
+        fc.array(tie('value'), { maxLength: 4 }),
+        fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+      ),
+    }));
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (values, cutSeeds) => {
+        const bytes = Buffer.concat(values.map(encodeFrame));
+        const cuts = [...new Set(cutSeeds.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+        const d = new FrameDecoder(1 << 20);
+        const out: unknown[] = [];
+        let at = 0;
+        for (const cut of [...cuts, bytes.length]) {
+          out.push(...d.push(bytes.subarray(at, cut)));
+          at = cut;
+        }
+        expect(normalize(out)).toEqual(normalize(values));
+        expect(d.bufferedBytes).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

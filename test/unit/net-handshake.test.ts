@@ -1,0 +1,206 @@
+// The handshake of the internal protocol: every refusal (another cluster, an unknown node id, a
+// wrong magic, garbage, an oversized first frame, silence) costs only that connection, names its
+// reason in a warn line, and leaves the server serving the next good client.
+
+import * as net from 'node:net';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../quorum/env/index.js';
+import { NetClient } from '../../quorum/net/client.js';
+import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
+import { HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
+import { NetServer } from '../../quorum/net/server.js';
+import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
+
+interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly msg: string;
+}
+
+function recordingLogger(): Logger & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const CLUSTER = 'cluster-A';
+const serverSelf: PeerIdentity = { nodeId: 1, role: 'controller', clusterId: CLUSTER };
+
+/** Writes `bytes` on a raw connection and collects the frames the server sends until it closes. */
+function rawExchange(port: number, bytes: Buffer): Promise<{ frames: unknown[]; closed: true }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const decoder = new FrameDecoder(1 << 20);
+    const frames: unknown[] = [];
+    socket.on('connect', () => {
+      if (bytes.length > 0) socket.write(bytes);
+    });
+    socket.on('data', (chunk: Buffer) => frames.push(...decoder.push(chunk)));
+    socket.on('error', () => {}); // a reset after the refusal is fine
+    socket.on('close', () => resolve({ frames, closed: true }));
+    setTimeout(() => reject(new Error('the server did not close the connection')), 15_000).unref();
+  });
+}
+
+function hello(overrides: Record<string, unknown> = {}): Buffer {
+  return encodeFrame({ t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: 2, role: 'controller', clusterId: CLUSTER, ...overrides });
+}
+
+describe('handshake', () => {
+  let log: ReturnType<typeof recordingLogger>;
+  let server: NetServer;
+  let port: number;
+  const clients: NetClient[] = [];
+
+  beforeEach(async () => {
+    log = recordingLogger();
+    server = await NetServer.listen({
+      listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
+      self: serverSelf,
+      admit: (peer) => (peer.role === 'controller' && peer.nodeId !== 2 ? `unknown node id ${peer.nodeId}: not a voter` : null),
+      handlers: { onRequest: async (ch, method, body) => ({ method, body, peer: ch.peer }) },
+      logger: log,
+      maxFrameBytes: 4096,
+      handshakeTimeoutMs: 1000,
+    });
+    port = server.address().port;
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await server.close();
+  });
+
+  function client(self: PeerIdentity, extra: Partial<ConstructorParameters<typeof NetClient>[0]> = {}): NetClient {
+    const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self, logger: recordingLogger(), reconnect: false, ...extra });
+    clients.push(c);
+    return c;
+  }
+
+  /** The server still admits and answers a good peer. */
+  async function expectServing(): Promise<void> {
+    const good = client({ nodeId: 2, role: 'controller', clusterId: CLUSTER }, { expect: { nodeId: 1, clusterId: CLUSTER } });
+    await expect(good.request('ping', { n: 1 })).resolves.toEqual({ method: 'ping', body: { n: 1 }, peer: { nodeId: 2, role: 'controller', clusterId: CLUSTER } });
+  }
+
+  function refusals(): LogLine[] {
+    return log.lines.filter((l) => l.level === 'warn' && l.msg.startsWith('handshake refused'));
+  }
+
+  it('logs one info line when listening, with the listener, protocol, host and port', () => {
+    const line = log.lines.find((l) => l.msg === 'listening');
+    expect(line?.level).toBe('info');
+    expect(line?.fields).toEqual({ listener: 'CONTROLLER', securityProtocol: 'PLAINTEXT', host: '127.0.0.1', port });
+  });
+
+  it('a good peer is welcomed with the server identity', async () => {
+    const c = client({ nodeId: 2, role: 'controller', clusterId: CLUSTER }, { expect: { nodeId: 1, clusterId: CLUSTER } });
+    await c.request('ping', null);
+    expect(c.peer).toEqual(serverSelf);
+    expect(server.channels().map((ch) => ch.peer)).toEqual([{ nodeId: 2, role: 'controller', clusterId: CLUSTER }]);
+  });
+
+  it('a tool without a cluster id is admitted', async () => {
+    const c = client({ nodeId: -1, role: 'tool', clusterId: null });
+    await expect(c.request('describeNode', {})).resolves.toMatchObject({ method: 'describeNode' });
+  });
+
+  it('a peer of another cluster is refused, the reason logged, and the server keeps serving', async () => {
+    const { frames } = await rawExchange(port, hello({ clusterId: 'cluster-B' }));
+    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/cluster id mismatch.*cluster-B.*cluster-A/) }]);
+    const [line] = refusals();
+    expect(line?.fields['reason']).toMatch(/cluster id mismatch/);
+    expect(line?.fields['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
+    await expectServing();
+  });
+
+  it('a node the admit callback refuses gets HandshakeRefusedError naming the reason ("unknown node id")', async () => {
+    const c = client({ nodeId: 7, role: 'controller', clusterId: CLUSTER });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HandshakeRefusedError);
+    expect((error as Error).message).toMatch(/unknown node id 7/);
+    expect(refusals().map((l) => l.fields['reason'])).toEqual(['unknown node id 7: not a voter']);
+    await expectServing();
+  });
+
+  it('a hello with the wrong magic is refused as malformed', async () => {
+    const { frames } = await rawExchange(port, hello({ magic: 'kafka' }));
+    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/malformed handshake: wrong magic/) }]);
+    expect(refusals()[0]?.fields['reason']).toMatch(/wrong magic/);
+    await expectServing();
+  });
+
+  it('a hello of another protocol version is refused', async () => {
+    const { frames } = await rawExchange(port, hello({ v: PROTOCOL_VERSION + 1 }));
+    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/unsupported protocol version/) }]);
+    await expectServing();
+  });
+
+  it('a first frame that is not a hello (a request before the handshake) is refused', async () => {
+    await rawExchange(port, encodeFrame({ t: 'q', id: 0, method: 'ping', body: null }));
+    expect(refusals()[0]?.fields['reason']).toMatch(/expected a hello frame/);
+    await expectServing();
+  });
+
+  it('garbage bytes (an HTTP request) are refused without waiting for a body', async () => {
+    await rawExchange(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
+    expect(refusals()[0]?.fields['reason']).toMatch(/exceeds the bound of 4096 bytes/);
+    await expectServing();
+  });
+
+  it('an undecodable first frame is refused', async () => {
+    const body = Buffer.from([0x82, 0x01]);
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(body.length, 0);
+    await rawExchange(port, Buffer.concat([head, body]));
+    expect(refusals()[0]?.fields['reason']).toMatch(/undecodable payload/);
+    await expectServing();
+  });
+
+  it('an oversized first frame is refused as soon as its header arrives', async () => {
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(4097, 0);
+    const { closed } = await rawExchange(port, head); // only the header: the server must not wait for 4097 bytes
+    expect(closed).toBe(true);
+    expect(refusals()[0]?.fields['reason']).toMatch(/4097 bytes exceeds the bound of 4096/);
+    await expectServing();
+  });
+
+  it('a peer silent past the handshake timeout is cut off', async () => {
+    const { frames } = await rawExchange(port, Buffer.alloc(0));
+    expect(frames).toEqual([{ t: 'refused', reason: 'no handshake within 1000 ms' }]);
+    expect(refusals()[0]?.fields['reason']).toBe('no handshake within 1000 ms');
+    await expectServing();
+  });
+
+  it('a client expecting another node id fails with HandshakeRefusedError', async () => {
+    const c = client({ nodeId: 2, role: 'controller', clusterId: CLUSTER }, { expect: { nodeId: 3 } });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HandshakeRefusedError);
+    expect((error as Error).message).toMatch(/is node 1, expected node 3/);
+    await expectServing();
+  });
+
+  it('a tool expecting another cluster id fails with HandshakeRefusedError', async () => {
+    const c = client({ nodeId: -1, role: 'tool', clusterId: null }, { expect: { clusterId: 'cluster-B' } });
+    await expect(c.request('ping', null)).rejects.toThrow(/belongs to cluster cluster-A, expected cluster cluster-B/);
+  });
+
+  it('a refused client that reconnects keeps failing with HandshakeRefusedError, logged at warn', async () => {
+    const clientLog = recordingLogger();
+    const c = client({ nodeId: 7, role: 'controller', clusterId: CLUSTER }, { reconnect: true, logger: clientLog, reconnectBackoffMs: 20 });
+    c.connect();
+    await waitFor('two refusals', () => refusals().length >= 2);
+    await expect(c.request('ping', null)).rejects.toBeInstanceOf(HandshakeRefusedError);
+    expect(clientLog.lines.filter((l) => l.level === 'warn' && /unknown node id 7/.test(String(l.fields['reason'])))).toHaveLength(1);
+    expect(c.connected).toBe(false);
+  });
+});

@@ -1,0 +1,220 @@
+// SSL listeners of the internal protocol with certificates made for the test by the openssl CLI:
+// mutual TLS works; a client without a certificate, a client trusting another CA, and either
+// protocol mismatch (PLAINTEXT↔SSL) fail cleanly with a reason, and the server keeps serving.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Logger } from '../../quorum/env/index.js';
+import { NetClient, type NetClientOptions } from '../../quorum/net/client.js';
+import { NetServer } from '../../quorum/net/server.js';
+import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+
+interface LogLine {
+  readonly level: 'debug' | 'info' | 'warn' | 'error';
+  readonly fields: Record<string, unknown>;
+  readonly msg: string;
+}
+
+function recordingLogger(): Logger & { readonly lines: LogLine[] } {
+  const lines: LogLine[] = [];
+  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+interface Pki {
+  readonly caPem: string;
+  readonly serverCertPem: string;
+  readonly serverKeyPem: string;
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+  readonly otherCaPem: string;
+  readonly otherClientCertPem: string;
+  readonly otherClientKeyPem: string;
+}
+
+/** A CA, a server and a client certificate signed by it, and a second CA with its own client. */
+function makePki(dir: string): Pki {
+  const openssl = (...args: string[]): void => {
+    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  };
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  const makeCa = (name: string): void =>
+    openssl('req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  const makeLeaf = (name: string, ca: string, ext: string): void => {
+    writeFileSync(join(dir, `${name}.ext`), ext);
+    openssl('req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
+      '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+  };
+  makeCa('ca');
+  makeCa('other-ca');
+  makeLeaf('server', 'ca', 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  makeLeaf('client', 'ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  makeLeaf('other-client', 'other-ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
+  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+  return {
+    caPem: read('ca.crt'),
+    serverCertPem: read('server.crt'),
+    serverKeyPem: read('server.key'),
+    clientCertPem: read('client.crt'),
+    clientKeyPem: read('client.key'),
+    otherCaPem: read('other-ca.crt'),
+    otherClientCertPem: read('other-client.crt'),
+    otherClientKeyPem: read('other-client.key'),
+  };
+}
+
+const CLUSTER = 'tls-cluster';
+const serverSelf: PeerIdentity = { nodeId: 1, role: 'controller', clusterId: CLUSTER };
+const clientSelf: PeerIdentity = { nodeId: 2, role: 'controller', clusterId: CLUSTER };
+
+describe('TLS', () => {
+  let dir: string;
+  let pki: Pki;
+  const servers: NetServer[] = [];
+  const clients: NetClient[] = [];
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'metaquorum-net-tls-'));
+    pki = makePki(dir);
+  });
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  async function sslServer(log: Logger, requireClientCert = true): Promise<NetServer> {
+    const s = await NetServer.listen({
+      listener: {
+        name: 'CONTROLLER',
+        host: '127.0.0.1',
+        port: 0,
+        securityProtocol: 'SSL',
+        tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem, requireClientCert },
+      },
+      self: serverSelf,
+      handlers: { onRequest: async (ch, method) => ({ method, peer: ch.peer.nodeId }) },
+      logger: log,
+    });
+    servers.push(s);
+    return s;
+  }
+
+  function client(port: number, tls: TlsMaterial | undefined, extra: Partial<NetClientOptions> = {}): NetClient {
+    const c = new NetClient({
+      endpoint: { host: '127.0.0.1', port },
+      self: clientSelf,
+      expect: { nodeId: 1, clusterId: CLUSTER },
+      ...(tls === undefined ? {} : { tls }),
+      reconnect: false,
+      logger: recordingLogger(),
+      ...extra,
+    });
+    clients.push(c);
+    return c;
+  }
+
+  const goodClientTls = (): TlsMaterial => ({ caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true });
+
+  async function expectServing(port: number): Promise<void> {
+    await expect(client(port, goodClientTls()).request('ping', null)).resolves.toEqual({ method: 'ping', peer: 2 });
+  }
+
+  it('mutual TLS: a client with a certificate of the trusted CA connects and is answered', async () => {
+    const log = recordingLogger();
+    const s = await sslServer(log);
+    await expectServing(s.address().port);
+    expect(log.lines.find((l) => l.msg === 'listening')?.fields).toMatchObject({ securityProtocol: 'SSL' });
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('the server certificate is checked against the host name dialled (localhost is in its SAN)', async () => {
+    const s = await sslServer(recordingLogger());
+    const c = client(s.address().port, goodClientTls(), { endpoint: { host: 'localhost', port: s.address().port } });
+    await expect(c.request('ping', null)).resolves.toMatchObject({ peer: 2 });
+  });
+
+  it('a client without a certificate is refused when client certificates are required, with the TLS error logged', async () => {
+    const log = recordingLogger();
+    const s = await sslServer(log);
+    const port = s.address().port;
+    const c = client(port, { caPem: pki.caPem });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error instanceof ConnectionError || error instanceof HandshakeRefusedError).toBe(true);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.level === 'warn' && l.msg === 'handshake refused: TLS error'));
+    const line = log.lines.find((l) => l.msg === 'handshake refused: TLS error')!;
+    expect(String(line.fields['reason'])).toMatch(/certificate/i);
+    expect(line.fields['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
+    await expectServing(port);
+  });
+
+  it('a client certificate of another CA is refused', async () => {
+    const log = recordingLogger();
+    const s = await sslServer(log);
+    const port = s.address().port;
+    const c = client(port, { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem });
+    await expect(c.request('ping', null)).rejects.toBeInstanceOf(Error);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused: TLS error'));
+    expect(log.lines.find((l) => l.msg === 'handshake refused: TLS error')?.fields['reason']).toMatch(/client certificate rejected|unknown ca/i);
+    await expectServing(port);
+  });
+
+  it('a client trusting another CA refuses the server certificate', async () => {
+    const s = await sslServer(recordingLogger());
+    const port = s.address().port;
+    const clientLog = recordingLogger();
+    const c = client(port, { caPem: pki.otherCaPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem }, { logger: clientLog });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: .*certificate/i);
+    expect(clientLog.lines.some((l) => l.level === 'warn' && /certificate/i.test(String(l.fields['reason'])))).toBe(true);
+    await expectServing(port);
+  });
+
+  it('a PLAINTEXT client on an SSL listener fails cleanly; the server logs it and keeps serving', async () => {
+    const log = recordingLogger();
+    const s = await sslServer(log);
+    const port = s.address().port;
+    const c = client(port, undefined, { connectTimeoutMs: 10_000 });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error instanceof ConnectionError || error instanceof HandshakeRefusedError).toBe(true);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused: TLS error'));
+    await expectServing(port);
+  });
+
+  it('an SSL client on a PLAINTEXT listener fails cleanly, and the server says the client spoke TLS', async () => {
+    const log = recordingLogger();
+    const s = await NetServer.listen({
+      listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
+      self: serverSelf,
+      handlers: { onRequest: async () => 'plain' },
+      logger: log,
+    });
+    servers.push(s);
+    const port = s.address().port;
+    const error = await client(port, goodClientTls()).request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionError);
+    expect((error as Error).message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed/);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused'));
+    expect(log.lines.find((l) => l.msg === 'handshake refused')?.fields['reason']).toMatch(/TLS handshake on a PLAINTEXT listener/);
+    await expect(client(port, undefined).request('ping', null)).resolves.toBe('plain');
+  });
+});

@@ -1,0 +1,94 @@
+// Commander argParsers for the admin commands' structured flags, in Kafka's tools' syntax. Each
+// throws InvalidArgumentError on malformed text, so a bad flag is a usage error (exit 2) before
+// anything is sent.
+//   --config k=v            (repeatable; the value may hold '=' and ',')      topics create
+//   --replica-assignment "1:2,2:3"   partitions by ',', replicas by ':'         topics create
+//   --add-config k=v,k2=[a,b]        a value with commas goes in brackets       configs alter
+//   --delete-config k,k2                                                        configs alter
+
+import { InvalidArgumentError } from 'commander';
+import type { CreatableReplicaAssignment, CreatableTopicConfig } from '../../quorum/controller/replication/create-topics.js';
+
+export interface ConfigPair {
+  readonly name: string;
+  readonly value: string;
+}
+
+function splitPair(text: string, flag: string): ConfigPair {
+  const eq = text.indexOf('=');
+  const name = eq < 0 ? '' : text.slice(0, eq).trim();
+  if (eq < 0 || name === '') throw new InvalidArgumentError(`${flag}: expected key=value, got ${JSON.stringify(text)}`);
+  return { name, value: text.slice(eq + 1) };
+}
+
+/** Repeatable `--config k=v`: collects the pairs; a key given twice is refused. */
+export function topicConfigArg(value: string, previous: readonly CreatableTopicConfig[] = []): CreatableTopicConfig[] {
+  const pair = splitPair(value, '--config');
+  if (previous.some((c) => c.name === pair.name)) throw new InvalidArgumentError(`--config: ${pair.name} is given twice`);
+  return [...previous, pair];
+}
+
+function brokerId(text: string, flag: string): number {
+  const t = text.trim();
+  const n = Number(t);
+  if (!/^\d+$/.test(t) || !Number.isSafeInteger(n) || n > 2_147_483_647) throw new InvalidArgumentError(`${flag}: ${JSON.stringify(text)} is not a broker id`);
+  return n;
+}
+
+/** `--replica-assignment "1:2,2:3"`: partition 0 on brokers 1,2, partition 1 on brokers 2,3. */
+export function replicaAssignmentArg(value: string): CreatableReplicaAssignment[] {
+  const flag = '--replica-assignment';
+  const parts = value.split(',');
+  return parts.map((part, partitionIndex) => {
+    if (part.trim() === '') throw new InvalidArgumentError(`${flag}: partition ${partitionIndex} has no replicas in ${JSON.stringify(value)}`);
+    const brokerIds = part.split(':').map((id) => brokerId(id, flag));
+    if (new Set(brokerIds).size !== brokerIds.length) throw new InvalidArgumentError(`${flag}: partition ${partitionIndex} names a broker twice (${part.trim()})`);
+    return { partitionIndex, brokerIds };
+  });
+}
+
+/** Splits on commas outside square brackets: "a=1,b=[x,y]" → ["a=1", "b=[x,y]"]. */
+function splitOutsideBrackets(text: string, flag: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '[') depth++;
+    else if (c === ']') {
+      depth--;
+      if (depth < 0) throw new InvalidArgumentError(`${flag}: unbalanced ']' in ${JSON.stringify(text)}`);
+    } else if (c === ',' && depth === 0) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  if (depth !== 0) throw new InvalidArgumentError(`${flag}: unbalanced '[' in ${JSON.stringify(text)}`);
+  out.push(text.slice(start));
+  return out;
+}
+
+/** `--add-config k=v,k2=[a,b]`: the pairs, brackets around a value removed; a key twice is refused. */
+export function addConfigArg(value: string): ConfigPair[] {
+  const flag = '--add-config';
+  const pairs: ConfigPair[] = [];
+  for (const item of splitOutsideBrackets(value, flag)) {
+    if (item.trim() === '') throw new InvalidArgumentError(`${flag}: empty entry in ${JSON.stringify(value)}`);
+    const pair = splitPair(item, flag);
+    const v = pair.value.trim();
+    const unwrapped = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : pair.value;
+    if (pairs.some((p) => p.name === pair.name)) throw new InvalidArgumentError(`${flag}: ${pair.name} is given twice`);
+    pairs.push({ name: pair.name, value: unwrapped });
+  }
+  return pairs;
+}
+
+/** `--delete-config k,k2`: the keys; an empty one or a key twice is refused. */
+export function deleteConfigArg(value: string): string[] {
+  const flag = '--delete-config';
+  const keys = value.split(',').map((k) => k.trim());
+  if (keys.some((k) => k === '')) throw new InvalidArgumentError(`${flag}: empty key in ${JSON.stringify(value)}`);
+  const twice = keys.find((k, i) => keys.indexOf(k) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`${flag}: ${twice} is given twice`);
+  return keys;
+}

@@ -1,0 +1,78 @@
+// How an admin command's failures read on the terminal. Two kinds, both exit 1:
+// - the whole request failed: a remote refusal (numeric Kafka `code` + `errorName`, e.g.
+//   NOT_CONTROLLER) or a transport failure (string `code`: CONNECTION_ERROR, REQUEST_TIMEOUT,
+//   HANDSHAKE_REFUSED); adminErrorMessage words it as one line naming where it went;
+// - some items of an answered request failed (a topic that exists, a resource that does not):
+//   each item is printed (reportItems), then one summary naming the failed ones is thrown.
+
+import type { AdminTarget } from './connect.js';
+import { errorLabel, hostPortText } from './format.js';
+
+/** Some items of an answered request failed; the message names them. Exit 1. */
+export class ItemsFailedError extends Error {
+  readonly exitCode = 1;
+  constructor(
+    readonly failed: readonly string[],
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** What happened to one item of a request, as the line to print. */
+export interface ItemOutcome {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly line: string;
+}
+
+/**
+ * Prints each outcome (successes on stdout, failures on stderr, in request order), then throws one
+ * ItemsFailedError naming the failed items: "could not create 1 of 2 topics: b".
+ */
+export function reportItems(outcomes: readonly ItemOutcome[], verb: string, noun: string): void {
+  for (const o of outcomes) (o.ok ? process.stdout : process.stderr).write(`${o.line}\n`);
+  const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
+  if (failed.length > 0) throw new ItemsFailedError(failed, `could not ${verb} ${failed.length} of ${outcomes.length} ${noun}: ${failed.join(', ')}`);
+}
+
+/** "controller localhost:9093, localhost:9094" */
+export function targetsText(targets: readonly AdminTarget[]): string {
+  const kind = targets[0]?.kind === 'server' ? 'server' : 'controller';
+  return `${kind} ${targets.map((t) => hostPortText(t.host, t.port)).join(', ')}`;
+}
+
+interface CodedError {
+  readonly code?: unknown;
+  readonly errorName?: unknown;
+  readonly message?: unknown;
+}
+
+/** True for errors that came from the remote end or the transport (they carry a `code`). */
+export function isCodedError(e: unknown): boolean {
+  const code = (e as CodedError | null)?.code;
+  return typeof code === 'number' || typeof code === 'string';
+}
+
+/** One line for a whole-request failure; null when `e` is not a remote or transport error. */
+export function adminErrorMessage(e: unknown, context: { readonly targets: readonly AdminTarget[]; readonly timeoutMs: number }): string | null {
+  if (e === null || typeof e !== 'object') return null;
+  const { code, errorName, message } = e as CodedError;
+  const text = typeof message === 'string' && message !== '' ? message : 'no details';
+  const where = targetsText(context.targets);
+  if (typeof code === 'number') {
+    const name = typeof errorName === 'string' && errorName !== '' ? errorName : errorLabel(code);
+    return `request refused (via ${where}): ${name}: ${text}`;
+  }
+  if (typeof code !== 'string') return null;
+  switch (code) {
+    case 'CONNECTION_ERROR':
+      return `cannot reach ${where}: ${text}`;
+    case 'REQUEST_TIMEOUT':
+      return `no answer within ${context.timeoutMs} ms from ${where} (raise --timeout, or check the node): ${text}`;
+    case 'HANDSHAKE_REFUSED':
+      return `${where} refused the connection handshake (another cluster?): ${text}`;
+    default:
+      return `${code} (via ${where}): ${text}`;
+  }
+}

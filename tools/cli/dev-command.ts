@@ -1,0 +1,178 @@
+// `metaquorum dev`: the embedded default. Formats a data directory (or reuses the cluster already
+// in it), launches a real multi-process cluster on 127.0.0.1, waits for it to be ready, prints
+// every node's endpoints, writes <data-dir>/cluster.json, reports leader changes and node exits,
+// and on Ctrl-C or SIGTERM stops the nodes (brokers first, each with a controlled shutdown).
+
+import { join } from 'node:path';
+import { Option, type Command } from 'commander';
+import { silentLogger } from '../../quorum/env/index.js';
+import { ControllerChannel } from '../../quorum/server/controller-channel.js';
+import { askNode } from '../admin/admin-client.js';
+import { ProcessCluster, type PlannedNode } from '../server/process-cluster.js';
+import { LOG_LEVELS } from '../server/logging.js';
+import { action, positiveIntArg, UsageError } from './common.js';
+
+interface DevOptions {
+  controllers: number;
+  brokers: number;
+  combined: boolean;
+  dataDir: string;
+  basePort: number;
+  logLevel: string;
+  json: boolean;
+  readyTimeout: number;
+}
+
+function portArg(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new UsageError(`--base-port must be 1..65000, got "${value}"`);
+  return n;
+}
+
+async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms (${last})`);
+}
+
+function endpointOf(n: PlannedNode): { host: string; port: number } {
+  return { host: '127.0.0.1', port: (n.controllerPort ?? n.clientPort)! };
+}
+
+export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number): Promise<{ leaderId: number; epoch: number }> {
+  const opts = { timeoutMs: 2_000 };
+  for (const n of cluster.nodes) {
+    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts));
+  }
+  const channel = new ControllerChannel({
+    voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
+    self: { nodeId: -1, role: 'tool', clusterId: null },
+    logger: silentLogger,
+    defaultTimeoutMs: 2_000,
+  });
+  try {
+    const q = await waitFor('the quorum', timeoutMs, async () => {
+      const d = await channel.call('describeQuorum', {});
+      return d.leaderId === null ? undefined : d;
+    });
+    for (const n of cluster.brokers) {
+      await waitFor(`broker ${n.id}`, timeoutMs, async () => {
+        const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
+        return d.brokerState === 'RUNNING' ? d : undefined;
+      });
+    }
+    return { leaderId: q.leaderId!, epoch: q.leaderEpoch };
+  } finally {
+    await channel.close();
+  }
+}
+
+async function dev(o: DevOptions): Promise<void> {
+  if (o.controllers > 9 || o.brokers > 50) throw new UsageError('dev runs at most 9 controllers and 50 brokers');
+  const say = (event: object, text: string) => process.stdout.write(o.json ? `${JSON.stringify(event)}\n` : `${text}\n`);
+  let stopping = false;
+  const cluster = await ProcessCluster.create({
+    dataDir: o.dataDir,
+    shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: o.basePort },
+    logLevel: o.logLevel,
+    onUnexpectedExit: (id, code, signal) => {
+      if (!stopping) say({ event: 'exit', nodeId: id, code, signal }, `node ${id} exited (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
+    },
+  });
+  await cluster.startAll();
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(watch);
+    say({ event: 'stopping', signal }, `\n${signal}: stopping the cluster (brokers first, each with a controlled shutdown)`);
+    await cluster.stop(15_000);
+    say({ event: 'stopped' }, 'stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  let watch: NodeJS.Timeout | undefined;
+
+  let ready: { leaderId: number; epoch: number };
+  try {
+    ready = await waitForClusterReady(cluster, o.readyTimeout);
+  } catch (e) {
+    stopping = true;
+    await cluster.stop(5_000);
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; node logs are in ${cluster.dataDir}/node-*/node.log`);
+  }
+  await cluster.writeClusterJson();
+  const json = cluster.clusterJson();
+  if (o.json) {
+    say({ event: 'ready', ...json, leaderId: ready.leaderId, epoch: ready.epoch }, '');
+  } else {
+    const lines = [
+      `metaquorum dev: cluster ${cluster.clusterId} is up (${o.combined ? 'combined' : 'split'} mode), data in ${cluster.dataDir}`,
+      '',
+      '  node  roles               pid      controller listener   client listener',
+      ...json.nodes.map((n) => `  ${String(n.id).padEnd(4)}  ${n.roles.join(',').padEnd(18)}  ${String(n.pid).padEnd(7)}  ${(n.controller ?? '-').padEnd(20)}  ${n.client ?? '-'}`),
+      '',
+      `  active controller: node ${ready.leaderId} (epoch ${ready.epoch})`,
+      `  cluster.json:      ${join(cluster.dataDir, 'cluster.json')}`,
+      '',
+      '  try:',
+      `    npx metaquorum topics create demo --partitions 6 --replication-factor 3 --bootstrap-controller ${json.bootstrapControllers}`,
+      `    npx metaquorum topics describe --bootstrap-server ${json.bootstrapServers.split(',')[0] ?? ''}`,
+      `    npx metaquorum quorum describe --status --bootstrap-controller ${json.bootstrapControllers}`,
+      '',
+      'Ctrl-C stops the cluster.',
+    ];
+    say({}, lines.join('\n'));
+  }
+
+  // Report leader changes, as an operator watching the quorum would want.
+  const channel = new ControllerChannel({
+    voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
+    self: { nodeId: -1, role: 'tool', clusterId: null },
+    logger: silentLogger,
+    defaultTimeoutMs: 900,
+  });
+  let last = `${ready.leaderId}/${ready.epoch}`;
+  let busy = false;
+  watch = setInterval(() => {
+    if (busy || stopping) return;
+    busy = true;
+    channel
+      .call('describeQuorum', {})
+      .then((q) => {
+        const now = `${q.leaderId}/${q.leaderEpoch}`;
+        if (now !== last) {
+          last = now;
+          say({ event: 'leader', leaderId: q.leaderId, epoch: q.leaderEpoch, highWatermark: q.highWatermark }, `active controller is now node ${q.leaderId} (epoch ${q.leaderEpoch}, high watermark ${q.highWatermark})`);
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        busy = false;
+      });
+  }, 1000);
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description('Run a local multi-process cluster on 127.0.0.1: formats --data-dir (or reuses the cluster in it), starts every node, prints their endpoints and writes <data-dir>/cluster.json. Ctrl-C stops it.')
+    .addOption(new Option('--controllers <n>', 'controllers (voters)').default(3).argParser(positiveIntArg('--controllers')))
+    .addOption(new Option('--brokers <n>', 'brokers').default(3).argParser(positiveIntArg('--brokers')))
+    .option('--combined', 'run each controller and a broker in one process (process.roles=broker,controller)', false)
+    .option('--data-dir <dir>', 'where the nodes keep their data, configs and logs', './data')
+    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1').default(19092).argParser(portArg))
+    .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
+    .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(positiveIntArg('--ready-timeout')))
+    .option('--json', 'print events as JSON lines', false)
+    .action(action(dev));
+}

@@ -1,0 +1,128 @@
+// `metaquorum quorum describe --status | --replication [--human-readable]`: Kafka's
+// `kafka-metadata-quorum describe`, from DescribeQuorum (answered by the active controller) and
+// DescribeNode (the cluster id and the voters' endpoints, from the node reached).
+//
+// --status prints Kafka's fields (ClusterId, LeaderId, LeaderEpoch, HighWatermark, MaxFollowerLag,
+// MaxFollowerLagTimeMs, CurrentVoters, CurrentObservers). --replication prints one row per replica,
+// the leader first. Our clocks are monotonic, so LastFetchTimestamp and LastCaughtUpTimestamp hold
+// milliseconds ago, not wall-clock timestamps (-1: never); --human-readable prints "123 ms ago".
+// With no leader known the numbers Kafka reports as -1 print as -1 (JSON: null).
+
+import type { Command } from 'commander';
+import type { QuorumDescription, ReplicaDescription } from '../../quorum/controller/describe-quorum.js';
+import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
+import { action, print, UsageError } from './common.js';
+import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
+import { hostPortText, renderTable } from './format.js';
+
+interface DescribeOptions extends ReadOptions {
+  readonly status?: boolean;
+  readonly replication?: boolean;
+  readonly humanReadable?: boolean;
+}
+
+export interface QuorumStatusView {
+  readonly clusterId: string;
+  readonly leaderId: number | null;
+  readonly leaderEpoch: number;
+  readonly highWatermark: number;
+  readonly maxFollowerLag: number | null;
+  readonly maxFollowerLagTimeMs: number | null;
+  readonly currentVoters: readonly { readonly id: number; readonly endpoints?: readonly string[] }[];
+  readonly currentObservers: readonly { readonly id: number }[];
+}
+
+export interface ReplicationRow {
+  readonly nodeId: number;
+  readonly logEndOffset: number;
+  readonly lag: number;
+  readonly lastFetchAgoMs: number | null;
+  readonly lastCaughtUpAgoMs: number | null;
+  readonly status: ReplicaDescription['status'];
+}
+
+export function quorumStatusView(q: QuorumDescription, node: DescribeNodeResponse): QuorumStatusView {
+  const endpoints = new Map(node.voters.map((v) => [v.id, hostPortText(v.host, v.port)]));
+  return {
+    clusterId: node.clusterId,
+    leaderId: q.leaderId,
+    leaderEpoch: q.leaderEpoch,
+    highWatermark: q.highWatermark,
+    maxFollowerLag: q.maxFollowerLag,
+    maxFollowerLagTimeMs: q.maxFollowerLagTimeMs,
+    currentVoters: q.voters.map((v) => {
+      const endpoint = endpoints.get(v.replicaId);
+      return endpoint === undefined ? { id: v.replicaId } : { id: v.replicaId, endpoints: [endpoint] };
+    }),
+    currentObservers: q.observers.map((o) => ({ id: o.replicaId })),
+  };
+}
+
+/** Leader first, then the other voters, then observers, each group in id order. */
+export function replicationRows(q: QuorumDescription): ReplicationRow[] {
+  const rank = { Leader: 0, Follower: 1, Observer: 2 } as const;
+  return [...q.voters, ...q.observers]
+    .sort((a, b) => rank[a.status] - rank[b.status] || a.replicaId - b.replicaId)
+    .map((r) => ({
+      nodeId: r.replicaId,
+      logEndOffset: r.logEndOffset,
+      lag: r.lag,
+      lastFetchAgoMs: r.lastFetchAgoMs,
+      lastCaughtUpAgoMs: r.lastCaughtUpAgoMs,
+      status: r.status,
+    }));
+}
+
+const orMinusOne = (n: number | null): string => String(n ?? -1);
+
+function renderStatus(s: QuorumStatusView): string {
+  const voter = (v: QuorumStatusView['currentVoters'][number]) =>
+    v.endpoints === undefined ? `{"id": ${v.id}}` : `{"id": ${v.id}, "endpoints": [${v.endpoints.map((e) => JSON.stringify(e)).join(', ')}]}`;
+  const fields: [string, string][] = [
+    ['ClusterId', s.clusterId],
+    ['LeaderId', orMinusOne(s.leaderId)],
+    ['LeaderEpoch', String(s.leaderEpoch)],
+    ['HighWatermark', String(s.highWatermark)],
+    ['MaxFollowerLag', orMinusOne(s.maxFollowerLag)],
+    ['MaxFollowerLagTimeMs', orMinusOne(s.maxFollowerLagTimeMs)],
+    ['CurrentVoters', `[${s.currentVoters.map(voter).join(', ')}]`],
+    ['CurrentObservers', `[${s.currentObservers.map((o) => `{"id": ${o.id}}`).join(', ')}]`],
+  ];
+  return fields.map(([k, v]) => `${`${k}:`.padEnd(24)}${v}`).join('\n');
+}
+
+function renderReplication(rows: readonly ReplicationRow[], humanReadable: boolean): string {
+  const ago = (ms: number | null) => (humanReadable ? (ms === null ? 'never' : `${ms} ms ago`) : String(ms ?? -1));
+  return renderTable(
+    ['NodeId', 'LogEndOffset', 'Lag', 'LastFetchTimestamp', 'LastCaughtUpTimestamp', 'Status'],
+    rows.map((r) => [String(r.nodeId), String(r.logEndOffset), String(r.lag), ago(r.lastFetchAgoMs), ago(r.lastCaughtUpAgoMs), r.status]),
+  );
+}
+
+async function describe(opts: DescribeOptions): Promise<void> {
+  const status = opts.status === true;
+  const replication = opts.replication === true;
+  if (status === replication) throw new UsageError('quorum describe: give exactly one of --status and --replication');
+  if (status && opts.humanReadable === true) throw new UsageError('quorum describe: --human-readable goes with --replication');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    if (replication) {
+      const q = await rpc.call('describeQuorum', {}, callOptions);
+      const rows = replicationRows(q);
+      print(opts.json, { replicas: rows }, () => renderReplication(rows, opts.humanReadable === true));
+      return;
+    }
+    const [q, node] = await Promise.all([rpc.call('describeQuorum', {}, callOptions), rpc.call('describeNode', {}, callOptions)]);
+    print(opts.json, quorumStatusView(q, node), renderStatus);
+  });
+}
+
+export function registerQuorumCommand(program: Command): void {
+  const quorum = program.command('quorum').description("Inspect the controller quorum (Kafka's kafka-metadata-quorum).");
+  const cmd = quorum
+    .command('describe')
+    .description('Describe the quorum: --status (leader, epoch, high watermark, lag, voters) or --replication (one row per replica).')
+    .option('--status', 'the leader, epoch, high watermark, follower lag, voters and observers')
+    .option('--replication', 'one row per voter and observer: log end offset, lag, last fetch and catch-up')
+    .option('--human-readable', 'with --replication: ages as "123 ms ago"');
+  addAdminOptions(cmd, { json: true }).action(action(describe));
+}

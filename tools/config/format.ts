@@ -1,0 +1,68 @@
+// `metaquorum format` (Kafka's `kafka-storage.sh format`): creates metadata.log.dir and each of
+// log.dirs and writes meta.properties into each, with this cluster id, this node id and a fresh
+// random directory id. Formatting is explicit, never automatic, for the reason in
+// meta-properties.ts: an empty directory that formats itself can lose committed metadata.
+//
+// All directories are checked before any is written, so a refusal leaves nothing half done. A
+// directory that already holds meta.properties is refused (exit 2), or, with ignoreFormatted
+// (Kafka's --ignore-formatted), left untouched and reported as skipped; either way a directory
+// formatted for another cluster or another node.id is refused, since the node could not start
+// on it. A damaged meta.properties is refused too.
+
+import { mkdir } from 'node:fs/promises';
+import { randomUuid } from '../../metadata-log/records/uuid.js';
+import { UsageError } from '../cli/common.js';
+import { cryptoRandom, isValidClusterId } from './cluster-id.js';
+import { StorageError } from './errors.js';
+import { dataDirs, readMetaProperties, writeMetaProperties } from './meta-properties.js';
+import type { NodeConfig } from './server-config.js';
+
+export interface FormatResult {
+  /** Directories written in this run. */
+  readonly formatted: string[];
+  /** Directories already formatted for this cluster and node, left as they were (ignoreFormatted). */
+  readonly skipped: string[];
+}
+
+export async function formatStorage(
+  config: NodeConfig,
+  clusterId: string,
+  options: { readonly ignoreFormatted: boolean },
+  random: { next(): number } = cryptoRandom,
+): Promise<FormatResult> {
+  if (!isValidClusterId(clusterId)) {
+    throw new UsageError(
+      `--cluster-id ${JSON.stringify(clusterId)} is not a cluster id (22 characters of URL-safe base64, as "metaquorum random-cluster-id" prints)`,
+    );
+  }
+  const dirs = dataDirs(config);
+  const toWrite: string[] = [];
+  const skipped: string[] = [];
+  for (const { dir, key } of dirs) {
+    const meta = await readMetaProperties(dir);
+    if (meta === undefined) {
+      toWrite.push(dir);
+      continue;
+    }
+    const what = `${key === 'metadata.log.dir' ? 'metadata.log.dir' : 'log.dirs entry'} ${dir}`;
+    if (meta.clusterId !== clusterId) {
+      throw new StorageError(`${what} is already formatted for another cluster (${meta.clusterId}, not ${clusterId}); if nothing in it is needed, empty it and format again`, dir);
+    }
+    if (meta.nodeId !== config.nodeId) {
+      throw new StorageError(`${what} is already formatted for node.id ${meta.nodeId}, not ${config.nodeId}; check node.id, or use another directory`, dir);
+    }
+    if (!options.ignoreFormatted) {
+      throw new StorageError(`${what} is already formatted (cluster ${meta.clusterId}, node.id ${meta.nodeId}); use --ignore-formatted to format only the directories that are not`, dir);
+    }
+    skipped.push(dir);
+  }
+  for (const dir of toWrite) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (e) {
+      throw new StorageError(`cannot create data directory ${dir}: ${(e as Error).message}`, dir);
+    }
+    await writeMetaProperties(dir, { clusterId, nodeId: config.nodeId, directoryId: randomUuid(random) });
+  }
+  return { formatted: toWrite, skipped };
+}

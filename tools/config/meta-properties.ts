@@ -1,0 +1,190 @@
+// meta.properties: the file `format` writes into every data directory, as Kafka's (version=1,
+// cluster.id, node.id, directory.id), and the check `start` makes before touching any data.
+//
+// Why the check matters: a node that starts on an empty or foreign directory could vote, lead or
+// serve with a log that is missing committed records (an empty metadata directory on a majority
+// can elect a leader without them). So, as KRaft does, a node refuses to start unless every one
+// of its directories is formatted for this cluster and this node, and the error says what to run.
+//
+// Writes are durable and atomic: `meta.properties.tmp` is written and fsynced, renamed over the
+// target, and the directory fsynced (the same order as the quorum-state file, KAFKA-15312).
+// Reads never look at the .tmp file: a leftover one is an interrupted format.
+
+import assert from 'node:assert/strict';
+import { open, readFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { isUuid } from '../../metadata-log/records/uuid.js';
+import { fsyncDir } from '../../quorum/node/fsync-dir.js';
+import { isValidClusterId } from './cluster-id.js';
+import { ConfigError, StorageError } from './errors.js';
+import { formatProperties, parseProperties } from './properties.js';
+import type { NodeConfig } from './server-config.js';
+
+export const META_PROPERTIES_FILE = 'meta.properties';
+export const META_PROPERTIES_VERSION = 1;
+
+export interface MetaProperties {
+  readonly version: 1;
+  readonly clusterId: string;
+  readonly nodeId: number;
+  /** This directory's own id (a Kafka Uuid): tells copies of a directory apart. */
+  readonly directoryId: string;
+}
+
+/** The meta.properties of `dir`; undefined when there is none (the directory is not formatted). */
+export async function readMetaProperties(dir: string): Promise<MetaProperties | undefined> {
+  const file = join(dir, META_PROPERTIES_FILE);
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new StorageError(`cannot read ${file}: ${(e as Error).message}`, file);
+  }
+  const damaged = (why: string): never => {
+    throw new StorageError(
+      `${file} is damaged (${why}); restore it from a backup, or, if nothing in ${dir} is needed, empty the directory and run "metaquorum format" again`,
+      file,
+    );
+  };
+  let props: Map<string, string>;
+  try {
+    props = parseProperties(text);
+  } catch (e) {
+    if (e instanceof ConfigError) return damaged(e.message);
+    throw e;
+  }
+  const field = (key: string): string => props.get(key)?.trim() ?? damaged(`no ${key}`);
+  const version = field('version');
+  if (version !== String(META_PROPERTIES_VERSION)) damaged(`version ${JSON.stringify(version)}; this build reads version ${META_PROPERTIES_VERSION}`);
+  const clusterId = field('cluster.id');
+  if (!isValidClusterId(clusterId)) damaged(`cluster.id ${JSON.stringify(clusterId)} is not a cluster id`);
+  const nodeIdText = field('node.id');
+  const nodeId = Number(nodeIdText);
+  if (!/^\d+$/.test(nodeIdText) || nodeId > 2 ** 31 - 1) damaged(`node.id ${JSON.stringify(nodeIdText)} is not a node id`);
+  const directoryId = field('directory.id');
+  if (!isUuid(directoryId)) damaged(`directory.id ${JSON.stringify(directoryId)} is not a uuid`);
+  return { version: META_PROPERTIES_VERSION, clusterId, nodeId, directoryId };
+}
+
+/** Writes `dir`/meta.properties atomically and durably (`dir` must exist). */
+export async function writeMetaProperties(dir: string, meta: { readonly clusterId: string; readonly nodeId: number; readonly directoryId: string }): Promise<void> {
+  assert.ok(isValidClusterId(meta.clusterId), `writeMetaProperties: invalid cluster id ${JSON.stringify(meta.clusterId)}`);
+  assert.ok(Number.isInteger(meta.nodeId) && meta.nodeId >= 0 && meta.nodeId <= 2 ** 31 - 1, `writeMetaProperties: invalid node id ${meta.nodeId}`);
+  assert.ok(isUuid(meta.directoryId), `writeMetaProperties: invalid directory id ${JSON.stringify(meta.directoryId)}`);
+  const text = formatProperties(
+    new Map([
+      ['version', String(META_PROPERTIES_VERSION)],
+      ['cluster.id', meta.clusterId],
+      ['node.id', String(meta.nodeId)],
+      ['directory.id', meta.directoryId],
+    ]),
+    'Written by "metaquorum format". It ties this directory to one cluster and one node: do not edit it or copy it to another directory.',
+  );
+  const file = join(dir, META_PROPERTIES_FILE);
+  const tmp = `${file}.tmp`;
+  const fh = await open(tmp, 'w');
+  try {
+    await fh.writeFile(text, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  await fsyncDir(dir);
+}
+
+/** A data directory of a node, and the key that names it (for messages). */
+export interface DataDir {
+  readonly dir: string;
+  readonly key: 'metadata.log.dir' | 'log.dirs';
+}
+
+/** metadata.log.dir first, then each of log.dirs not already listed (compared as absolute paths). */
+export function dataDirs(config: NodeConfig): DataDir[] {
+  const out: DataDir[] = [{ dir: config.metadataLogDir, key: 'metadata.log.dir' }];
+  for (const dir of config.logDirs) {
+    if (!out.some((d) => resolve(d.dir) === resolve(dir))) out.push({ dir, key: 'log.dirs' });
+  }
+  return out;
+}
+
+export interface FormattedStorage {
+  readonly clusterId: string;
+  /** directory.id of each data directory, by the directory as configured. */
+  readonly directoryIds: ReadonlyMap<string, string>;
+}
+
+const label = (d: DataDir): string => (d.key === 'metadata.log.dir' ? `metadata.log.dir ${d.dir}` : `log.dirs entry ${d.dir}`);
+
+/**
+ * What `start` runs first: every data directory must hold a meta.properties for one cluster (the
+ * expected one, when given) and for this node.id. Otherwise a StorageError (exit 2) says, for
+ * each directory, what is wrong and what to run.
+ */
+export async function checkFormatted(config: NodeConfig, expectedClusterId?: string, options: { readonly configPath?: string } = {}): Promise<FormattedStorage> {
+  const cfg = options.configPath ?? '<file>';
+  const dirs = dataDirs(config);
+  const metas = await Promise.all(dirs.map(async (d) => ({ d, meta: await readMetaProperties(d.dir) })));
+  const reference = metas.find((m) => m.meta !== undefined);
+  const clusterId = expectedClusterId ?? reference?.meta?.clusterId;
+  const problems: { dir: string; text: string }[] = [];
+  const directoryIds = new Map<string, string>();
+  const seenDirectoryIds = new Map<string, DataDir>();
+
+  for (const { d, meta } of metas) {
+    if (meta === undefined) {
+      const text =
+        clusterId === undefined
+          ? `${label(d)} is not formatted: run "metaquorum format --config ${cfg} --cluster-id <id>" (get an id from "metaquorum random-cluster-id")`
+          : `${label(d)} is not formatted${reference === undefined ? '' : ` (but ${label(reference.d)} is, for cluster ${reference.meta!.clusterId})`}: ` +
+            `run "metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted" to format only the directories that are not`;
+      problems.push({ dir: d.dir, text });
+      continue;
+    }
+    if (clusterId !== undefined && meta.clusterId !== clusterId) {
+      const expected =
+        expectedClusterId !== undefined
+          ? `this node expects cluster ${expectedClusterId}`
+          : `${label(reference!.d)} belongs to cluster ${clusterId}`;
+      problems.push({
+        dir: d.dir,
+        text:
+          `${label(d)} belongs to cluster ${meta.clusterId} but ${expected}; this directory was formatted for another cluster: ` +
+          `point ${d.key} at this node's own directory, or, if nothing in ${d.dir} is needed, empty it and run ` +
+          `"metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted"`,
+      });
+      continue;
+    }
+    if (meta.nodeId !== config.nodeId) {
+      problems.push({
+        dir: d.dir,
+        text:
+          `${label(d)} was formatted for node.id ${meta.nodeId} but this node's node.id is ${config.nodeId}; this directory belongs to another node: ` +
+          `check node.id in ${cfg}, or point ${d.key} at node ${config.nodeId}'s own directory`,
+      });
+      continue;
+    }
+    const twin = seenDirectoryIds.get(meta.directoryId);
+    if (twin !== undefined) {
+      problems.push({
+        dir: d.dir,
+        text:
+          `${label(d)} has the same directory.id (${meta.directoryId}) as ${label(twin)}: one is a copy of the other; ` +
+          `empty the copy and run "metaquorum format --config ${cfg} --cluster-id ${clusterId!} --ignore-formatted"`,
+      });
+      continue;
+    }
+    seenDirectoryIds.set(meta.directoryId, d);
+    directoryIds.set(d.dir, meta.directoryId);
+  }
+
+  const first = problems[0];
+  if (first !== undefined) {
+    const text = problems.length === 1 ? first.text : `${problems.length} data directories cannot be used:\n${problems.map((p) => `  - ${p.text}`).join('\n')}`;
+    throw new StorageError(text, first.dir);
+  }
+  assert.ok(clusterId !== undefined, 'checkFormatted: no problems but no cluster id');
+  return { clusterId, directoryIds };
+}

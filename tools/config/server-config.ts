@@ -1,0 +1,204 @@
+// server.properties -> NodeConfig: a node's whole static configuration, checked once at start so
+// that a mistake stops the node with a message naming the key, the value and what was expected
+// (exit 2), instead of surfacing later as a node that cannot elect, connect or register.
+//
+// Checks, in order: unknown keys (warnings, with the closest known key suggested), each key's
+// own syntax and range (every key present is checked, used or not), then the rules that span
+// keys: process.roles vs controller.quorum.voters vs listeners vs controller.listener.names,
+// every listener mapped to a security protocol, advertised listeners routable, SSL listeners
+// with a keystore, and the timeout relations (a parked fetch must not look like a dead leader).
+//
+// The key table, with names, defaults and docs, is in server-keys.ts; per-key value parsers in
+// values.ts and endpoints.ts; the listener rules in topology.ts and tls-settings.ts; NodeConfig's
+// shape in node-config.ts. Files named in ssl.* keys are not read here: NodeConfig keeps paths.
+
+import { readFile } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { resolve } from 'node:path';
+import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
+import { raftConfig, type RaftConfig } from '../../quorum/raft/config.js';
+import { ConfigError } from './errors.js';
+import { KeyReader } from './key-reader.js';
+import type { BrokerSettings, NodeConfig, RaftSettings } from './node-config.js';
+import { parsePropertiesDetailed } from './properties.js';
+import { PER_LISTENER_SSL_KEYS, serverKeys as K } from './server-keys.js';
+import { checkPerListenerKeys, resolveTls } from './tls-settings.js';
+import { resolveTopology } from './topology.js';
+import { isKnownKey, unknownKeyWarning } from './unknown-keys.js';
+
+export { configReferenceMarkdown, SERVER_CONFIG_KEYS, serverKeys, type KeySpec } from './server-keys.js';
+export type { BrokerSettings, ListenerConfig, ListenerTlsConfig, NodeConfig, RaftSettings, Role, SslClientAuth, Voter } from './node-config.js';
+export { ConfigError } from './errors.js';
+
+export interface ParseOptions {
+  /** What an empty advertised host becomes (Kafka: the machine's host name). */
+  readonly hostname?: () => string;
+}
+
+/** Checks `props` and builds the node's configuration; throws ConfigError naming the key at fault. */
+export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg: string) => void, options: ParseOptions = {}): NodeConfig {
+  for (const k of props.keys()) if (!isKnownKey(k)) warn(unknownKeyWarning(k));
+  const r = new KeyReader(props);
+
+  // Each key on its own (every key present is checked, whether this node uses it or not).
+  const processRoles = r.required(K.processRoles);
+  const nodeId = r.required(K.nodeId);
+  const voters = r.required(K.voters);
+  const controllerListenerNames = r.required(K.controllerListenerNames);
+  const securityProtocolMap = r.required(K.securityProtocolMap);
+  const rawListeners = r.required(K.listeners);
+  const rawAdvertised = r.optional(K.advertisedListeners);
+  for (const spec of PER_LISTENER_SSL_KEYS) r.optional(spec);
+  checkPerListenerKeys(r);
+  const logDirsSet = r.raw(K.logDirs.name) !== undefined;
+  const logDir = r.required(K.logDir);
+  const logDirs = logDirsSet ? r.required(K.logDirs) : [logDir];
+  if (logDirsSet && r.raw(K.logDir.name) !== undefined) warn('log.dir is ignored because log.dirs is set');
+  const metadataLogDir = r.optional(K.metadataLogDir) ?? logDirs[0]!;
+  const brokerRack = r.optional(K.brokerRack) ?? null;
+  const raft: RaftSettings = {
+    electionTimeoutMs: r.required(K.electionTimeoutMs),
+    fetchTimeoutMs: r.required(K.fetchTimeoutMs),
+    electionBackoffMaxMs: r.required(K.electionBackoffMaxMs),
+    requestTimeoutMs: r.required(K.requestTimeoutMs),
+    fetchMaxWaitMs: r.required(K.fetchMaxWaitMs),
+    snapshotsRetained: r.required(K.snapshotsRetained),
+  };
+  const broker: BrokerSettings = {
+    heartbeatIntervalMs: r.required(K.brokerHeartbeatIntervalMs),
+    sessionTimeoutMs: r.required(K.brokerSessionTimeoutMs),
+    initialRegistrationTimeoutMs: r.required(K.initialRegistrationTimeoutMs),
+    controlledShutdownTimeoutMs: r.required(K.controlledShutdownTimeoutMs),
+  };
+  const controller = {
+    brokerSessionTimeoutMs: broker.sessionTimeoutMs,
+    brokerHeartbeatIntervalMs: broker.heartbeatIntervalMs,
+    defaultPartitions: r.required(K.defaultPartitions),
+    defaultReplicationFactor: r.required(K.defaultReplicationFactor),
+    noOpIntervalMs: r.required(K.noOpIntervalMs),
+    autoLeaderRebalanceEnable: r.required(K.autoLeaderRebalanceEnable),
+    leaderImbalanceCheckIntervalMs: r.required(K.leaderImbalanceCheckIntervalSeconds) * 1000,
+    uncleanLeaderElectionEnable: r.required(K.uncleanLeaderElectionEnable),
+    snapshotMaxBytes: r.required(K.snapshotMaxBytes),
+    snapshotMaxIntervalMs: r.required(K.snapshotMaxIntervalMs),
+    offsetMetadataMaxBytes: r.required(K.offsetMetadataMaxBytes),
+  } satisfies Partial<Omit<ControllerConfig, 'clusterId'>>;
+  const autoCreateTopicsEnable = r.required(K.autoCreateTopicsEnable);
+  const shutdownTimeoutMs = r.required(K.shutdownTimeoutMs);
+
+  // Timeouts against each other.
+  if (raft.requestTimeoutMs <= raft.fetchMaxWaitMs) {
+    r.fail(K.requestTimeoutMs, `must exceed metaquorum.quorum.fetch.max.wait.ms (${raft.fetchMaxWaitMs}), or every parked fetch times out`);
+  }
+  if (raft.fetchTimeoutMs <= raft.fetchMaxWaitMs) {
+    r.fail(K.fetchTimeoutMs, `must exceed metaquorum.quorum.fetch.max.wait.ms (${raft.fetchMaxWaitMs}), or a leader with nothing to send looks dead`);
+  }
+  if (broker.heartbeatIntervalMs >= broker.sessionTimeoutMs) {
+    r.fail(K.brokerHeartbeatIntervalMs, `must be below broker.session.timeout.ms (${broker.sessionTimeoutMs}), or healthy brokers are fenced`);
+  }
+  if (broker.controlledShutdownTimeoutMs >= shutdownTimeoutMs) {
+    r.fail(K.controlledShutdownTimeoutMs, `must be below metaquorum.shutdown.timeout.ms (${shutdownTimeoutMs}), so a controlled shutdown fits in the shutdown`);
+  }
+
+  // Roles, voters, listeners, TLS.
+  const { listeners, advertisedListeners } = resolveTopology(
+    r,
+    { processRoles, nodeId, voters, controllerListenerNames, securityProtocolMap, rawListeners, rawAdvertised },
+    options.hostname ?? osHostname,
+    warn,
+  );
+  const tls = resolveTls(r, listeners, controllerListenerNames, securityProtocolMap, warn);
+
+  // Directories.
+  const seenDirs = new Map<string, string>();
+  for (const dir of logDirs) {
+    const other = seenDirs.get(resolve(dir));
+    if (other !== undefined) r.fail(logDirsSet ? K.logDirs : K.logDir, `${other} and ${dir} are the same directory; list each once`);
+    seenDirs.set(resolve(dir), dir);
+  }
+
+  const config: NodeConfig = {
+    processRoles,
+    nodeId,
+    voters,
+    controllerListenerNames,
+    listeners,
+    advertisedListeners,
+    securityProtocolMap,
+    tls,
+    metadataLogDir,
+    logDirs,
+    brokerRack,
+    raft,
+    broker,
+    controller,
+    autoCreateTopicsEnable,
+    shutdownTimeoutMs,
+  };
+  // The runtime's own validators as a second line: a rule added there and not here still stops the node at start.
+  raftConfigFrom(config);
+  controllerConfigFrom(config, 'config-check');
+  return config;
+}
+
+/**
+ * Reads a server.properties file, applies `--override key=value` entries (later ones win) and
+ * parses the result. Duplicate keys in the file are reported through `warn`.
+ */
+export async function loadServerConfig(path: string, overrides: readonly string[], warn: (msg: string) => void, options: ParseOptions = {}): Promise<NodeConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EISDIR' ? 'it is a directory' : err.message;
+    throw new ConfigError(`cannot read config file ${path}: ${why}`);
+  }
+  let parsed;
+  try {
+    parsed = parsePropertiesDetailed(text);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new ConfigError(`config file ${path}, ${e.message}`, e.key);
+    throw e;
+  }
+  for (const { key, lines } of parsed.duplicates) {
+    warn(`config file ${path}: ${key} is set on lines ${lines.join(', ')}; the last one (line ${lines[lines.length - 1]}) is used`);
+  }
+  const props = new Map(parsed.properties);
+  for (const override of overrides) {
+    const eq = override.indexOf('=');
+    const key = eq < 0 ? '' : override.slice(0, eq).trim();
+    if (key === '') throw new ConfigError(`--override ${JSON.stringify(override)}: expected key=value`);
+    props.set(key, override.slice(eq + 1));
+  }
+  return parseServerConfig(props, warn, options);
+}
+
+/** The Raft timeouts of `config`, as overrides for quorum/raft/config.ts's raftConfig. */
+export function toRaftConfigOverrides(config: NodeConfig): Partial<RaftConfig> {
+  return { ...config.raft };
+}
+
+/** The node's RaftConfig (voter ids from controller.quorum.voters); throws ConfigError. */
+export function raftConfigFrom(config: NodeConfig): RaftConfig {
+  try {
+    return raftConfig(
+      config.nodeId,
+      config.voters.map((v) => v.id),
+      toRaftConfigOverrides(config),
+    );
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(`invalid quorum configuration: ${e.message}`);
+    throw e;
+  }
+}
+
+/** The controller's configuration for `clusterId`; throws ConfigError naming the Kafka key. */
+export function controllerConfigFrom(config: NodeConfig, clusterId: string): ControllerConfig {
+  try {
+    return controllerConfig(clusterId, config.controller);
+  } catch (e) {
+    if (e instanceof RangeError) throw new ConfigError(e.message, /^(\S+) = /.exec(e.message)?.[1] ?? null);
+    throw e;
+  }
+}

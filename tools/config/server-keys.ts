@@ -1,0 +1,435 @@
+// Every key server.properties may hold: its name (Kafka's, where Kafka has one; `metaquorum.*` for
+// our own), type, default, what a valid value looks like, what it means, and the parser that
+// checks it. One table feeds parsing (server-config.ts), `--help` and the README's configuration
+// reference (configReferenceMarkdown), so the three cannot drift apart.
+//
+// Defaults are Kafka's unless the doc says why not; the controller's come from
+// quorum/controller/config.ts's defaultControllerConfig so that the two cannot disagree.
+
+import { defaultControllerConfig } from '../../quorum/controller/config.js';
+import { parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
+import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
+
+export type Role = 'broker' | 'controller';
+export type SslClientAuth = 'none' | 'requested' | 'required';
+
+export interface KeySpec<T> {
+  readonly name: string;
+  /** For documentation: int, long, boolean, string, list, path, enum. */
+  readonly type: string;
+  /** The default as it would be written in the file; undefined when there is no literal default. */
+  readonly default: string | undefined;
+  /** How the default reads in documentation when it is not a literal (required, derived...). */
+  readonly defaultText?: string;
+  /** What a valid value looks like, as the end of an error message ("must be ..."). */
+  readonly expected: string;
+  readonly doc: string;
+  /** Parses a trimmed raw value; throws BadValue (an empty reason means `expected`). */
+  readonly parse: (raw: string) => T;
+}
+
+const key = <T>(spec: KeySpec<T>): KeySpec<T> => spec;
+
+const positiveInt = intParser(1, INT_MAX);
+const nonNegativeInt = intParser(0, INT_MAX);
+const positiveLong = intParser(1, Number.MAX_SAFE_INTEGER);
+const nonNegativeLong = intParser(0, Number.MAX_SAFE_INTEGER);
+const POSITIVE_INT = `must be a positive integer (1..${INT_MAX})`;
+const NON_NEGATIVE_INT = `must be a non-negative integer (0..${INT_MAX})`;
+
+function parseRoles(raw: string): Role[] {
+  const roles = listParser((s): Role => {
+    if (s !== 'broker' && s !== 'controller') throw new BadValue(`unknown role "${s}"; must be broker, controller or broker,controller`);
+    return s;
+  })(raw);
+  if (roles.length === 0) throw new BadValue();
+  if (new Set(roles).size !== roles.length) throw new BadValue('a role is listed twice; must be broker, controller or broker,controller');
+  return (['broker', 'controller'] as const).filter((r) => roles.includes(r));
+}
+
+function parseDirs(raw: string): string[] {
+  const dirs = listParser(parseNonEmpty)(raw);
+  if (dirs.length === 0) throw new BadValue();
+  return dirs;
+}
+
+function parsePemType(raw: string): 'PEM' {
+  if (raw.toUpperCase() !== 'PEM') throw new BadValue();
+  return 'PEM';
+}
+
+/** "" (off) or "https" (check the peer's host name against its certificate), as Kafka. */
+function parseEndpointIdentification(raw: string): boolean {
+  if (raw === '') return false;
+  if (raw.toLowerCase() === 'https') return true;
+  throw new BadValue();
+}
+
+const QUORUM_DEFAULTS_SEE = 'Faster than Kafka\'s default for fast failover; why is under controller.quorum.election.timeout.ms.';
+
+const QUORUM_DEFAULTS_WHY =
+  'Faster than Kafka\'s default on purpose: when a leader process dies its followers see the connections close and stand for ' +
+  'election at once, so it is replaced well under a second; a hung leader is noticed after controller.quorum.fetch.timeout.ms ' +
+  'and replaced in about a second. Pre-vote (a voter that still hears its leader refuses to vote) and check-quorum (a leader ' +
+  'that no majority fetched from within 1.5 x the fetch timeout resigns) keep such short timeouts from unseating a healthy leader.';
+
+const c = defaultControllerConfig;
+
+/** The keys, by the field of NodeConfig they feed. */
+export const serverKeys = {
+  processRoles: key({
+    name: 'process.roles',
+    type: 'list',
+    default: undefined,
+    defaultText: '(required)',
+    expected: 'must be broker, controller or broker,controller',
+    doc: 'What this node runs: broker, controller, or both (combined mode, for development and small clusters).',
+    parse: parseRoles,
+  }),
+  nodeId: key({
+    name: 'node.id',
+    type: 'int',
+    default: undefined,
+    defaultText: '(required)',
+    expected: 'must be a non-negative integer',
+    doc: 'This node\'s id, unique among brokers and controllers (one id space, as in Kafka).',
+    parse: nonNegativeInt,
+  }),
+  voters: key({
+    name: 'controller.quorum.voters',
+    type: 'list',
+    default: undefined,
+    defaultText: '(required)',
+    expected: 'must be id@host:port,... with unique ids',
+    doc: 'The static voter set: every controller as id@host:port. A controller\'s node.id must be in it; a broker-only node\'s must not.',
+    parse: parseVoters,
+  }),
+  controllerListenerNames: key({
+    name: 'controller.listener.names',
+    type: 'list',
+    default: 'CONTROLLER',
+    defaultText: '(required for controllers) CONTROLLER',
+    expected: 'must be a comma-separated list of listener names',
+    doc: 'Listeners that speak the controller protocol. Brokers use the first to reach the controllers.',
+    parse: (raw) => {
+      const names = listParser(parseListenerName)(raw);
+      if (names.length === 0) throw new BadValue('must name at least one listener');
+      return names;
+    },
+  }),
+  listeners: key({
+    name: 'listeners',
+    type: 'list',
+    default: 'PLAINTEXT://:9092',
+    expected: 'must be NAME://host:port,... with unique names and ports (an empty host means 0.0.0.0)',
+    doc: 'Where this node listens. A controller needs a controller listener; a broker needs at least one other.',
+    parse: parseListenerList,
+  }),
+  advertisedListeners: key({
+    name: 'advertised.listeners',
+    type: 'list',
+    default: undefined,
+    defaultText: 'listeners, minus controller listeners',
+    expected: 'must be NAME://host:port,... naming listeners from `listeners` (0.0.0.0 cannot be advertised)',
+    doc: 'What the broker registers for clients to connect to. An empty host advertises this machine\'s host name; controllers are reached through controller.quorum.voters.',
+    parse: parseListenerList,
+  }),
+  securityProtocolMap: key({
+    name: 'listener.security.protocol.map',
+    type: 'list',
+    default: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
+    expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL',
+    doc: 'The security protocol of each listener name; every listener must be mapped. SASL is not supported.',
+    parse: parseSecurityProtocolMap,
+  }),
+  sslKeystoreLocation: key({
+    name: 'ssl.keystore.location',
+    type: 'path',
+    default: undefined,
+    defaultText: '(none; required for an SSL listener)',
+    expected: 'must be a path',
+    doc: 'A PEM file holding the private key and certificate chain. Per listener: listener.name.<name>.ssl.keystore.location.',
+    parse: parseNonEmpty,
+  }),
+  sslKeystoreType: key({
+    name: 'ssl.keystore.type',
+    type: 'enum',
+    default: 'PEM',
+    expected: 'must be PEM (the only keystore type supported)',
+    doc: 'Only PEM (Kafka\'s default is JKS, which Node cannot read).',
+    parse: parsePemType,
+  }),
+  sslTruststoreLocation: key({
+    name: 'ssl.truststore.location',
+    type: 'path',
+    default: undefined,
+    defaultText: '(none: the system CAs)',
+    expected: 'must be a path',
+    doc: 'A PEM file of trusted CA certificates, for checking peers. Per listener: listener.name.<name>.ssl.truststore.location.',
+    parse: parseNonEmpty,
+  }),
+  sslTruststoreType: key({
+    name: 'ssl.truststore.type',
+    type: 'enum',
+    default: 'PEM',
+    expected: 'must be PEM (the only truststore type supported)',
+    doc: 'Only PEM (Kafka\'s default is JKS, which Node cannot read).',
+    parse: parsePemType,
+  }),
+  sslClientAuth: key({
+    name: 'ssl.client.auth',
+    type: 'enum',
+    default: 'none',
+    expected: 'must be none, requested or required',
+    doc: 'Whether an SSL listener asks connecting peers for a certificate (required = mutual TLS).',
+    parse: (raw) => enumParser<SslClientAuth>(['none', 'requested', 'required'])(raw.toLowerCase()),
+  }),
+  sslEndpointIdentification: key({
+    name: 'ssl.endpoint.identification.algorithm',
+    type: 'string',
+    default: 'https',
+    expected: 'must be https (check host names) or empty (do not)',
+    doc: 'https: a client checks that the server certificate matches the host it dialled; empty turns the check off.',
+    parse: parseEndpointIdentification,
+  }),
+  metadataLogDir: key({
+    name: 'metadata.log.dir',
+    type: 'path',
+    default: undefined,
+    defaultText: 'the first of log.dirs',
+    expected: 'must be a path',
+    doc: 'Where the metadata log, its snapshots and the quorum state live.',
+    parse: parseNonEmpty,
+  }),
+  logDirs: key({
+    name: 'log.dirs',
+    type: 'list',
+    default: undefined,
+    defaultText: 'log.dir',
+    expected: 'must be a comma-separated list of paths',
+    doc: 'Data directories; each is formatted with a meta.properties.',
+    parse: parseDirs,
+  }),
+  logDir: key({
+    name: 'log.dir',
+    type: 'path',
+    default: '/tmp/kraft-combined-logs',
+    expected: 'must be a path',
+    doc: 'The data directory when log.dirs is not set (the default is the one Kafka\'s KRaft sample config uses).',
+    parse: parseNonEmpty,
+  }),
+  brokerRack: key({
+    name: 'broker.rack',
+    type: 'string',
+    default: undefined,
+    defaultText: '(none)',
+    expected: 'must be a non-empty string (leave the key out for no rack)',
+    doc: 'The rack the broker is in, for rack-aware replica placement.',
+    parse: parseNonEmpty,
+  }),
+  electionTimeoutMs: key({
+    name: 'controller.quorum.election.timeout.ms',
+    type: 'int',
+    default: '500',
+    expected: POSITIVE_INT,
+    doc: `How long a voter without a leader waits before standing for election, randomized to [t, 2t) (Kafka: 1000). ${QUORUM_DEFAULTS_WHY}`,
+    parse: positiveInt,
+  }),
+  fetchTimeoutMs: key({
+    name: 'controller.quorum.fetch.timeout.ms',
+    type: 'int',
+    default: '800',
+    expected: POSITIVE_INT,
+    doc: `A follower that has not fetched from its leader this long stands for election (Kafka: 2000). ${QUORUM_DEFAULTS_SEE}`,
+    parse: positiveInt,
+  }),
+  electionBackoffMaxMs: key({
+    name: 'controller.quorum.election.backoff.max.ms',
+    type: 'int',
+    default: '500',
+    expected: POSITIVE_INT,
+    doc: `The longest back-off after a lost election (Kafka: 1000). ${QUORUM_DEFAULTS_SEE}`,
+    parse: positiveInt,
+  }),
+  requestTimeoutMs: key({
+    name: 'controller.quorum.request.timeout.ms',
+    type: 'int',
+    default: '1500',
+    expected: POSITIVE_INT,
+    doc: `An unanswered quorum request is sent again after this; must exceed metaquorum.quorum.fetch.max.wait.ms (Kafka: 2000). ${QUORUM_DEFAULTS_SEE}`,
+    parse: positiveInt,
+  }),
+  fetchMaxWaitMs: key({
+    name: 'metaquorum.quorum.fetch.max.wait.ms',
+    type: 'int',
+    default: '250',
+    expected: POSITIVE_INT,
+    doc: 'How long the leader parks a fetch that finds nothing new (Kafka: 500, not configurable). Below the fetch and request timeouts, so a parked fetch is never mistaken for a dead leader.',
+    parse: positiveInt,
+  }),
+  snapshotsRetained: key({
+    name: 'metaquorum.snapshots.retained',
+    type: 'int',
+    default: '2',
+    expected: POSITIVE_INT,
+    doc: 'Metadata snapshots kept on disk; the log starts at the oldest kept one.',
+    parse: positiveInt,
+  }),
+  brokerHeartbeatIntervalMs: key({
+    name: 'broker.heartbeat.interval.ms',
+    type: 'int',
+    default: String(c.brokerHeartbeatIntervalMs),
+    expected: POSITIVE_INT,
+    doc: 'How often a broker heartbeats to the active controller; must be below broker.session.timeout.ms.',
+    parse: positiveInt,
+  }),
+  brokerSessionTimeoutMs: key({
+    name: 'broker.session.timeout.ms',
+    type: 'int',
+    default: String(c.brokerSessionTimeoutMs),
+    expected: POSITIVE_INT,
+    doc: 'A broker not heard from this long is fenced (its leaderships move away).',
+    parse: positiveInt,
+  }),
+  initialRegistrationTimeoutMs: key({
+    name: 'initial.broker.registration.timeout.ms',
+    type: 'int',
+    default: '60000',
+    expected: POSITIVE_INT,
+    doc: 'A broker that cannot register with the controllers within this long after starting gives up and exits.',
+    parse: positiveInt,
+  }),
+  controlledShutdownTimeoutMs: key({
+    name: 'metaquorum.controlled.shutdown.timeout.ms',
+    type: 'int',
+    default: '8000',
+    expected: POSITIVE_INT,
+    doc: 'How long a stopping broker waits for the controller to move its leaderships away before it stops anyway; must be below metaquorum.shutdown.timeout.ms.',
+    parse: positiveInt,
+  }),
+  defaultPartitions: key({
+    name: 'num.partitions',
+    type: 'int',
+    default: String(c.defaultPartitions),
+    expected: POSITIVE_INT,
+    doc: 'Partitions of a topic created without a partition count.',
+    parse: positiveInt,
+  }),
+  defaultReplicationFactor: key({
+    name: 'default.replication.factor',
+    type: 'int',
+    default: String(c.defaultReplicationFactor),
+    expected: POSITIVE_INT,
+    doc: 'Replication factor of a topic created without one.',
+    parse: positiveInt,
+  }),
+  autoLeaderRebalanceEnable: key({
+    name: 'auto.leader.rebalance.enable',
+    type: 'boolean',
+    default: String(c.autoLeaderRebalanceEnable),
+    expected: 'must be true or false',
+    doc: 'Whether the controller moves leadership back to preferred replicas.',
+    parse: parseBoolean,
+  }),
+  leaderImbalanceCheckIntervalSeconds: key({
+    name: 'leader.imbalance.check.interval.seconds',
+    type: 'long',
+    default: String(c.leaderImbalanceCheckIntervalMs / 1000),
+    expected: 'must be a positive integer (seconds)',
+    doc: 'How often the controller looks for partitions not led by their preferred replica.',
+    parse: intParser(1, Math.floor(Number.MAX_SAFE_INTEGER / 1000)),
+  }),
+  uncleanLeaderElectionEnable: key({
+    name: 'unclean.leader.election.enable',
+    type: 'boolean',
+    default: String(c.uncleanLeaderElectionEnable),
+    expected: 'must be true or false',
+    doc: 'Cluster default: may a replica outside the ISR become leader (losing data) when no ISR member is left. A topic config overrides it.',
+    parse: parseBoolean,
+  }),
+  snapshotMaxBytes: key({
+    name: 'metadata.log.max.record.bytes.between.snapshots',
+    type: 'long',
+    default: String(c.snapshotMaxBytes),
+    expected: 'must be a positive integer (bytes)',
+    doc: 'A controller takes a metadata snapshot after this many bytes of records.',
+    parse: positiveLong,
+  }),
+  snapshotMaxIntervalMs: key({
+    name: 'metadata.log.max.snapshot.interval.ms',
+    type: 'long',
+    default: String(c.snapshotMaxIntervalMs),
+    expected: 'must be a non-negative integer (0 = no time trigger)',
+    doc: 'A controller takes a metadata snapshot at least this often when there are new records (0 = never by time).',
+    parse: nonNegativeLong,
+  }),
+  noOpIntervalMs: key({
+    name: 'metadata.max.idle.interval.ms',
+    type: 'int',
+    default: String(c.noOpIntervalMs),
+    expected: NON_NEGATIVE_INT,
+    doc: 'The active controller writes a NoOp record this often, so brokers can tell a quiet log from a stuck one (0 = never).',
+    parse: nonNegativeInt,
+  }),
+  offsetMetadataMaxBytes: key({
+    name: 'offset.metadata.max.bytes',
+    type: 'int',
+    default: String(c.offsetMetadataMaxBytes),
+    expected: NON_NEGATIVE_INT,
+    doc: 'The largest metadata string a consumer may commit with an offset.',
+    parse: nonNegativeInt,
+  }),
+  autoCreateTopicsEnable: key({
+    name: 'auto.create.topics.enable',
+    type: 'boolean',
+    default: 'false',
+    expected: 'must be true or false',
+    doc: 'Whether a metadata request for an unknown topic creates it. Off by default (Kafka: true): a typo should not create a topic.',
+    parse: parseBoolean,
+  }),
+  shutdownTimeoutMs: key({
+    name: 'metaquorum.shutdown.timeout.ms',
+    type: 'int',
+    default: '10000',
+    expected: POSITIVE_INT,
+    doc: 'On SIGTERM the node resigns or shuts down in a controlled way and exits within this long, whatever happens.',
+    parse: positiveInt,
+  }),
+} as const;
+
+/** Every supported key, in documentation order. */
+export const SERVER_CONFIG_KEYS: readonly KeySpec<unknown>[] = Object.values(serverKeys);
+
+/** The ssl.* keys that may also be set per listener as listener.name.<lowercase name>.<key>. */
+export const PER_LISTENER_SSL_KEYS: readonly KeySpec<unknown>[] = [
+  serverKeys.sslKeystoreLocation,
+  serverKeys.sslKeystoreType,
+  serverKeys.sslTruststoreLocation,
+  serverKeys.sslTruststoreType,
+  serverKeys.sslClientAuth,
+  serverKeys.sslEndpointIdentification,
+];
+
+/** listener.name.<listener>.<key>: group 1 is the listener name as written, group 2 the key. */
+export const PER_LISTENER_KEY = /^listener\.name\.([^.]+)\.(.+)$/;
+
+/** The per-listener form of an ssl.* key (Kafka's rule: the listener name in lower case). */
+export function perListenerKey(listenerName: string, keyName: string): string {
+  return `listener.name.${listenerName.toLowerCase()}.${keyName}`;
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ').replace(/</g, '&lt;');
+
+/** The configuration reference as a markdown table: key | default | meaning. */
+export function configReferenceMarkdown(): string {
+  const rows = SERVER_CONFIG_KEYS.map((k) => {
+    const def = k.defaultText ?? (k.default === undefined ? '' : k.default === '' ? '""' : `\`${k.default}\``);
+    return `| \`${k.name}\` | ${cell(def)} | ${cell(`${k.doc} Valid values: ${k.expected.replace(/^must be /, '')}.`)} |`;
+  });
+  rows.push(
+    `| \`listener.name.<listener>.ssl.*\` | the ssl.* key | ${cell(
+      `Any of ${PER_LISTENER_SSL_KEYS.map((k) => k.name).join(', ')} for one listener only, its name in lower case (listener.name.ssl.ssl.keystore.location).`,
+    )} |`,
+  );
+  return ['| key | default | meaning |', '|---|---|---|', ...rows].join('\n') + '\n';
+}

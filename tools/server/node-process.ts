@@ -1,0 +1,180 @@
+// `metaquorum start`: one node process, a controller, a broker, or both (combined mode, one log).
+//
+//   load server.properties (+ --override)   invalid value        -> exit 2 naming the key
+//   check meta.properties in every dir      unformatted/mismatch -> exit 2 saying what to run
+//   [controller] bind the controller listener, restore the log, join the quorum
+//   [broker]     follow the log (split: as an observer with its own copy; combined: the
+//                controller's), bind client listeners, register, heartbeat
+//   SIGTERM/SIGINT -> graceful shutdown within metaquorum.shutdown.timeout.ms:
+//                broker: controlled shutdown (leadership moves off), local snapshot
+//                controller: a leader resigns (EndQuorumEpoch), then the log closes
+//                exit 0; past the bound, exit 1 with a log line
+//   a fatal error (a log it cannot read, a disk error, no registration in time) -> exit 1
+
+import { ConfigError, StorageError } from '../config/errors.js';
+import { checkFormatted } from '../config/meta-properties.js';
+import type { NodeConfig } from '../config/node-config.js';
+import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
+import { realClock, realRandom } from '../../quorum/node/real-env.js';
+import type { ListenerSpec } from '../../quorum/net/types.js';
+import { ControllerServer } from '../../quorum/server/controller-server.js';
+import { BrokerServer } from '../../broker/broker-server.js';
+import { controllerLimits } from '../../quorum/controller/limits.js';
+import { nodeLogging, type LogLevel } from './logging.js';
+import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
+
+export interface StartOptions {
+  readonly config: string;
+  readonly override: readonly string[];
+  readonly logLevel: LogLevel;
+}
+
+export interface RunningNode {
+  readonly controller: ControllerServer | undefined;
+  readonly broker: BrokerServer | undefined;
+  stop(reason: string): Promise<void>;
+}
+
+async function listenerSpec(config: NodeConfig, name: string): Promise<ListenerSpec> {
+  const l = config.listeners.find((x) => x.name === name);
+  if (l === undefined) throw new ConfigError(`listeners: no listener named ${name}`, 'listeners');
+  const tls = config.tls.get(name);
+  if (l.securityProtocol === 'SSL') {
+    if (tls === undefined) throw new ConfigError(`listener ${name} is SSL but has no ssl settings`, 'ssl.keystore.location');
+    return { ...l, tls: await serverTlsMaterial(tls) };
+  }
+  return { ...l };
+}
+
+/** Starts the roles of `config`; throws ConfigError/StorageError (exit 2) or a runtime error (exit 1). */
+export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal: (e: unknown) => void): Promise<RunningNode> {
+  const { clusterId } = await checkFormatted(config);
+  const logging = nodeLogging(config.nodeId, logLevel);
+  const nodeLog = logging.forRole('node');
+  const isController = config.processRoles.includes('controller');
+  const isBroker = config.processRoles.includes('broker');
+  const voters = config.voters.map((v) => ({ id: v.id, host: v.host, port: v.port }));
+  const controllerListenerName = config.controllerListenerNames[0]!;
+  const controllerTlsConfig = config.tls.get(controllerListenerName);
+  const controllerClientTls = controllerTlsConfig === undefined ? undefined : await clientTlsMaterial(controllerTlsConfig);
+  raftConfigFrom(config); // validates the quorum settings (ConfigError) before anything binds
+
+  nodeLog.info({ roles: config.processRoles, clusterId, voters: voters.map((v) => `${v.id}@${v.host}:${v.port}`), metadataLogDir: config.metadataLogDir }, 'starting');
+  let controller: ControllerServer | undefined;
+  let broker: BrokerServer | undefined;
+  try {
+    if (isController) {
+      controller = await ControllerServer.start({
+        nodeId: config.nodeId,
+        clusterId,
+        voters,
+        listener: await listenerSpec(config, controllerListenerName),
+        ...(controllerClientTls === undefined ? {} : { peerTls: controllerClientTls }),
+        metadataLogDir: config.metadataLogDir,
+        raft: config.raft,
+        controller: controllerConfigFrom(config, clusterId),
+        clock: realClock,
+        random: realRandom,
+        logger: logging.forRole('controller'),
+        roles: config.processRoles,
+        brokerState: () => broker?.state ?? 'NOT_RUNNING',
+        onFatal,
+      });
+      const raft = controller.raft;
+      logging.setEpochSource(() => raft.leader().epoch);
+    }
+    if (isBroker) {
+      const clientListeners = config.listeners.filter((l) => !config.controllerListenerNames.includes(l.name));
+      const c = controller;
+      broker = await BrokerServer.start({
+        nodeId: config.nodeId,
+        clusterId,
+        voters,
+        rack: config.brokerRack,
+        listeners: await Promise.all(clientListeners.map((l) => listenerSpec(config, l.name))),
+        advertised: config.advertisedListeners.map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: l.securityProtocol })),
+        ...(controllerClientTls === undefined ? {} : { controllerTls: controllerClientTls }),
+        heartbeatIntervalMs: config.broker.heartbeatIntervalMs,
+        initialRegistrationTimeoutMs: config.broker.initialRegistrationTimeoutMs,
+        controlledShutdownTimeoutMs: config.broker.controlledShutdownTimeoutMs,
+        clock: realClock,
+        random: realRandom,
+        logger: logging.forRole('broker'),
+        roles: config.processRoles,
+        onFatal,
+        ...(c !== undefined
+          ? { combined: { source: c.controller, activeControllerId: () => c.controller.activeControllerId() } }
+          : {
+              split: {
+                metadataLogDir: config.metadataLogDir,
+                raft: config.raft,
+                snapshots: {
+                  maxBytes: config.controller.snapshotMaxBytes ?? 20 * 1024 * 1024,
+                  maxIntervalMs: config.controller.snapshotMaxIntervalMs ?? 3_600_000,
+                  retryBackoffMs: controllerLimits.snapshotRetryBackoffMs,
+                },
+              },
+            }),
+      });
+      if (c === undefined) {
+        const b = broker;
+        logging.setEpochSource(() => b.epoch());
+      }
+    }
+  } catch (e) {
+    await broker?.halt();
+    await controller?.stop();
+    throw e;
+  }
+
+  let stopping: Promise<void> | null = null;
+  const stop = (reason: string): Promise<void> => {
+    stopping ??= (async () => {
+      nodeLog.info({ reason }, 'shutting down');
+      const started = Date.now();
+      if (broker !== undefined) {
+        const r = await broker.stop();
+        nodeLog.info({ controlledShutdownMs: r.controlledShutdownMs, timedOut: r.timedOut }, 'broker stopped');
+      }
+      if (controller !== undefined) {
+        await controller.controller.snapshotNow().catch(() => undefined);
+        await controller.stop();
+        nodeLog.info({}, 'controller stopped');
+      }
+      nodeLog.info({ tookMs: Date.now() - started }, 'shut down');
+    })();
+    return stopping;
+  };
+  return { controller, broker, stop };
+}
+
+/** The `start` command: runs until a signal, then shuts down within the configured bound. */
+export async function runStart(o: StartOptions): Promise<void> {
+  const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(`warning: ${msg}\n`));
+  let node: RunningNode | undefined;
+  const fatal = (e: unknown) => {
+    process.stderr.write(`fatal: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Stop what can be stopped, but never hang: exit 1 regardless.
+    setTimeout(() => process.exit(1), 2_000).unref();
+    void (node?.stop('fatal error') ?? Promise.resolve()).finally(() => process.exit(1));
+  };
+  node = await startNode(config, o.logLevel, fatal);
+  const onSignal = (signal: string) => {
+    const hard = setTimeout(() => {
+      process.stderr.write(`shutdown took longer than metaquorum.shutdown.timeout.ms (${config.shutdownTimeoutMs} ms); exiting\n`);
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    hard.unref();
+    void node!.stop(signal).then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`shutdown failed: ${e instanceof Error ? e.message : String(e)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  process.once('SIGINT', () => onSignal('SIGINT'));
+}
+
+export { ConfigError, StorageError };

@@ -1,0 +1,333 @@
+// A cluster of real node processes on 127.0.0.1: what `metaquorum dev` runs, and what the
+// end-to-end tests, bench:cluster and the chaos harness drive. It plans the nodes (ids, roles,
+// ports), writes each node's server.properties, formats its directories, spawns
+// `metaquorum start` for each, and can kill, pause, resume and restart any of them.
+//
+// Layout under the data directory:
+//   cluster.json                 cluster id and, per node: id, roles, pid, listener addresses
+//   node-<id>/server.properties
+//   node-<id>/metadata/          metadata.log.dir (meta.properties, __cluster_metadata-0/)
+//   node-<id>/logs/              log.dirs
+//   node-<id>/node.log           the process's NDJSON log (appended across restarts)
+//
+// Ids: split mode has controllers 1..C and brokers C+1..C+B; combined mode has C nodes that are
+// both, plus broker-only nodes if more brokers are asked for. Node k listens for clients on
+// basePort+k-1 and for the quorum on basePort+100+k-1.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, openSync, closeSync } from 'node:fs';
+import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { formatProperties } from '../config/properties.js';
+import { randomClusterId } from '../config/cluster-id.js';
+import { readMetaProperties, writeMetaProperties } from '../config/meta-properties.js';
+import { randomUuid } from '../../metadata-log/records/uuid.js';
+import { cryptoRandom } from '../config/cluster-id.js';
+
+export type NodeRole = 'broker' | 'controller';
+
+export interface ClusterShape {
+  readonly controllers: number;
+  readonly brokers: number;
+  readonly combined: boolean;
+  /** 0: pick free ports. */
+  readonly basePort: number;
+  /** Extra server.properties for every node (timeouts in tests, say). */
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+export interface PlannedNode {
+  readonly id: number;
+  readonly roles: readonly NodeRole[];
+  readonly controllerPort: number | null;
+  readonly clientPort: number | null;
+  readonly dir: string;
+  readonly configPath: string;
+  readonly logPath: string;
+}
+
+export interface ClusterJsonNode {
+  readonly id: number;
+  readonly roles: readonly NodeRole[];
+  readonly pid: number | null;
+  /** host:port of the controller listener, or null. */
+  readonly controller: string | null;
+  /** host:port of the client listener, or null. */
+  readonly client: string | null;
+  readonly config: string;
+  readonly log: string;
+}
+
+export interface ClusterJson {
+  readonly clusterId: string;
+  readonly dataDir: string;
+  readonly bootstrapControllers: string;
+  readonly bootstrapServers: string;
+  readonly nodes: readonly ClusterJsonNode[];
+}
+
+const HOST = '127.0.0.1';
+
+/** The compiled CLI next to this file (dist/tools/cli.js). */
+export function defaultCliPath(): string {
+  return fileURLToPath(new URL('../cli.js', import.meta.url));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+export async function planCluster(shape: ClusterShape, dataDir: string): Promise<PlannedNode[]> {
+  const nodes: { id: number; roles: NodeRole[] }[] = [];
+  if (shape.combined) {
+    for (let i = 1; i <= shape.controllers; i++) nodes.push({ id: i, roles: ['broker', 'controller'] });
+    for (let i = shape.controllers + 1; i <= shape.brokers; i++) nodes.push({ id: i, roles: ['broker'] });
+  } else {
+    for (let i = 1; i <= shape.controllers; i++) nodes.push({ id: i, roles: ['controller'] });
+    for (let i = 1; i <= shape.brokers; i++) nodes.push({ id: shape.controllers + i, roles: ['broker'] });
+  }
+  const planned: PlannedNode[] = [];
+  for (const n of nodes) {
+    const dir = join(dataDir, `node-${n.id}`);
+    const port = async (offset: number) => (shape.basePort === 0 ? freePort() : shape.basePort + offset + n.id - 1);
+    planned.push({
+      id: n.id,
+      roles: n.roles,
+      controllerPort: n.roles.includes('controller') ? await port(100) : null,
+      clientPort: n.roles.includes('broker') ? await port(0) : null,
+      dir,
+      configPath: join(dir, 'server.properties'),
+      logPath: join(dir, 'node.log'),
+    });
+  }
+  return planned;
+}
+
+export function nodeProperties(node: PlannedNode, all: readonly PlannedNode[], extra: Readonly<Record<string, string>> = {}): Map<string, string> {
+  const voters = all.filter((n) => n.controllerPort !== null).map((n) => `${n.id}@${HOST}:${n.controllerPort}`);
+  const listeners: string[] = [];
+  if (node.controllerPort !== null) listeners.push(`CONTROLLER://${HOST}:${node.controllerPort}`);
+  if (node.clientPort !== null) listeners.push(`PLAINTEXT://${HOST}:${node.clientPort}`);
+  const p = new Map<string, string>([
+    ['process.roles', node.roles.join(',')],
+    ['node.id', String(node.id)],
+    ['controller.quorum.voters', voters.join(',')],
+    ['controller.listener.names', 'CONTROLLER'],
+    ['listeners', listeners.join(',')],
+    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['metadata.log.dir', join(node.dir, 'metadata')],
+    ['log.dirs', join(node.dir, 'logs')],
+  ]);
+  if (node.clientPort !== null) p.set('advertised.listeners', `PLAINTEXT://${HOST}:${node.clientPort}`);
+  for (const [k, v] of Object.entries(extra)) p.set(k, v);
+  return p;
+}
+
+interface Running {
+  child: ChildProcess;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface ProcessClusterOptions {
+  readonly dataDir: string;
+  readonly shape: ClusterShape;
+  readonly logLevel?: string;
+  readonly cliPath?: string;
+  /** Called when a node exits without being asked to. */
+  readonly onUnexpectedExit?: (id: number, code: number | null, signal: NodeJS.Signals | null) => void;
+}
+
+export class ProcessCluster {
+  private readonly running = new Map<number, Running>();
+  private readonly stopping = new Set<number>();
+
+  private constructor(
+    readonly clusterId: string,
+    readonly dataDir: string,
+    readonly nodes: readonly PlannedNode[],
+    private readonly o: ProcessClusterOptions,
+  ) {}
+
+  /**
+   * Plans, configures and formats a cluster in `dataDir`; a directory that already holds a
+   * cluster.json is reused as it is (same cluster id, same ports), so `dev` restarts a previous
+   * cluster with its data.
+   */
+  static async create(o: ProcessClusterOptions): Promise<ProcessCluster> {
+    const dataDir = resolve(o.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    const jsonPath = join(dataDir, 'cluster.json');
+    if (existsSync(jsonPath)) {
+      const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as ClusterJson;
+      const nodes = await planCluster(o.shape, dataDir);
+      const reused = previous.nodes.length === nodes.length && nodes.every((n) => previous.nodes.some((p) => p.id === n.id && p.roles.join() === n.roles.join()));
+      if (reused) {
+        const planned = nodes.map((n) => {
+          const p = previous.nodes.find((x) => x.id === n.id)!;
+          const port = (a: string | null) => (a === null ? null : Number(a.slice(a.lastIndexOf(':') + 1)));
+          return { ...n, controllerPort: port(p.controller), clientPort: port(p.client) };
+        });
+        const cluster = new ProcessCluster(previous.clusterId, dataDir, planned, o);
+        for (const n of planned) await cluster.writeNodeConfig(n);
+        return cluster;
+      }
+      throw new Error(`${dataDir} holds a different cluster (${previous.nodes.length} nodes); use another --data-dir or remove it`);
+    }
+    const clusterId = randomClusterId();
+    const nodes = await planCluster(o.shape, dataDir);
+    const cluster = new ProcessCluster(clusterId, dataDir, nodes, o);
+    for (const n of nodes) {
+      await cluster.writeNodeConfig(n);
+      for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) {
+        await mkdir(d, { recursive: true });
+        if ((await readMetaProperties(d)) === undefined) await writeMetaProperties(d, { clusterId, nodeId: n.id, directoryId: randomUuid(cryptoRandom) });
+      }
+    }
+    await cluster.writeClusterJson();
+    return cluster;
+  }
+
+  node(id: number): PlannedNode {
+    const n = this.nodes.find((x) => x.id === id);
+    if (n === undefined) throw new Error(`no node ${id} in this cluster`);
+    return n;
+  }
+
+  get controllers(): readonly PlannedNode[] {
+    return this.nodes.filter((n) => n.roles.includes('controller'));
+  }
+
+  get brokers(): readonly PlannedNode[] {
+    return this.nodes.filter((n) => n.roles.includes('broker'));
+  }
+
+  bootstrapControllers(): string {
+    return this.controllers.map((n) => `${HOST}:${n.controllerPort}`).join(',');
+  }
+
+  bootstrapServers(): string {
+    return this.brokers.map((n) => `${HOST}:${n.clientPort}`).join(',');
+  }
+
+  pid(id: number): number | null {
+    return this.running.get(id)?.child.pid ?? null;
+  }
+
+  isRunning(id: number): boolean {
+    return this.running.has(id);
+  }
+
+  async startAll(): Promise<void> {
+    // Controllers first, so brokers find a quorum forming.
+    for (const n of this.controllers) this.start(n.id);
+    for (const n of this.brokers) if (!this.running.has(n.id)) this.start(n.id);
+    await this.writeClusterJson();
+  }
+
+  /** Spawns `metaquorum start` for node `id` (its log appended to node.log). */
+  start(id: number, extraArgs: readonly string[] = []): ChildProcess {
+    if (this.running.has(id)) throw new Error(`node ${id} is already running`);
+    const n = this.node(id);
+    const fd = openSync(n.logPath, 'a');
+    const args = [this.o.cliPath ?? defaultCliPath(), 'start', '--config', n.configPath, '--log-level', this.o.logLevel ?? 'info', ...extraArgs];
+    // Its own process group: a Ctrl-C on the terminal reaches `dev`, which stops nodes in order.
+    const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], detached: true });
+    closeSync(fd);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
+      child.once('exit', (code, signal) => {
+        this.running.delete(id);
+        if (!this.stopping.delete(id)) this.o.onUnexpectedExit?.(id, code, signal);
+        res({ code, signal });
+      });
+    });
+    this.running.set(id, { child, exited });
+    return child;
+  }
+
+  /** Sends a signal; SIGKILL and SIGTERM wait for the exit and count as asked-for. */
+  async signal(id: number, signal: NodeJS.Signals): Promise<void> {
+    const r = this.running.get(id);
+    if (r === undefined) return;
+    if (signal === 'SIGKILL' || signal === 'SIGTERM' || signal === 'SIGINT') this.stopping.add(id);
+    r.child.kill(signal);
+    if (signal === 'SIGKILL' || signal === 'SIGTERM' || signal === 'SIGINT') await r.exited;
+  }
+
+  kill(id: number): Promise<void> {
+    return this.signal(id, 'SIGKILL');
+  }
+
+  pause(id: number): Promise<void> {
+    return this.signal(id, 'SIGSTOP');
+  }
+
+  resume(id: number): Promise<void> {
+    return this.signal(id, 'SIGCONT');
+  }
+
+  /** The exit of a running node (resolves at once with nulls when it is not running). */
+  exited(id: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    return this.running.get(id)?.exited ?? Promise.resolve({ code: null, signal: null });
+  }
+
+  /** SIGTERM every node (brokers first, then controllers), SIGKILL whatever outlives `timeoutMs`. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    const order = [...this.brokers.filter((n) => !n.roles.includes('controller')), ...this.controllers];
+    const deadline = Date.now() + timeoutMs;
+    const stopOne = async (id: number) => {
+      const r = this.running.get(id);
+      if (r === undefined) return;
+      this.stopping.add(id);
+      r.child.kill('SIGCONT'); // a paused node cannot handle SIGTERM
+      r.child.kill('SIGTERM');
+      const left = Math.max(0, deadline - Date.now());
+      const timer = new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), left).unref());
+      if ((await Promise.race([r.exited, timer])) === 'timeout') {
+        r.child.kill('SIGKILL');
+        await r.exited;
+      }
+    };
+    await Promise.all(order.filter((n) => !n.roles.includes('controller')).map((n) => stopOne(n.id)));
+    await Promise.all(this.controllers.map((n) => stopOne(n.id)));
+    await this.writeClusterJson();
+  }
+
+  clusterJson(): ClusterJson {
+    return {
+      clusterId: this.clusterId,
+      dataDir: this.dataDir,
+      bootstrapControllers: this.bootstrapControllers(),
+      bootstrapServers: this.bootstrapServers(),
+      nodes: this.nodes.map((n) => ({
+        id: n.id,
+        roles: n.roles,
+        pid: this.pid(n.id),
+        controller: n.controllerPort === null ? null : `${HOST}:${n.controllerPort}`,
+        client: n.clientPort === null ? null : `${HOST}:${n.clientPort}`,
+        config: n.configPath,
+        log: n.logPath,
+      })),
+    };
+  }
+
+  async writeClusterJson(): Promise<void> {
+    const path = join(this.dataDir, 'cluster.json');
+    await writeFile(`${path}.tmp`, `${JSON.stringify(this.clusterJson(), null, 2)}\n`);
+    await rename(`${path}.tmp`, path);
+  }
+
+  private async writeNodeConfig(n: PlannedNode): Promise<void> {
+    await mkdir(n.dir, { recursive: true });
+    const props = nodeProperties(n, this.nodes, this.o.shape.properties);
+    await writeFile(n.configPath, formatProperties(props, `node ${n.id} of a metaquorum dev cluster (written by ProcessCluster)`));
+  }
+}
