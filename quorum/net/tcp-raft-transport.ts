@@ -3,8 +3,9 @@
 //
 // Routes: a message to a voter goes over an outbound NetClient to that voter's endpoint, dialled
 // on first use and kept up (reconnecting with backoff); a message to any other node (an observer:
-// a broker fetching the metadata log) goes back over the most recent inbound channel from that
-// node, which the node's NetServer registers with attachInbound/detachInbound. While a voter's
+// a broker fetching the metadata log) goes back over the inbound channel from that node that last
+// carried Raft traffic (the same node also opens RPC-only connections), as registered by the
+// node's NetServer with attachInbound/detachInbound. While a voter's
 // own connection is down, a channel that voter opened to us is used instead. No route: the
 // message is dropped (Raft retries).
 //
@@ -104,7 +105,9 @@ export class TcpRaftTransport implements Transport {
     if (this.closed || channel.peer.role === 'tool') return;
     const id = channel.peer.nodeId;
     const list = this.inbound.get(id) ?? [];
-    list.push(channel);
+    // Last in the list is where replies go; a new connection earns that place by carrying Raft
+    // traffic (deliverInbound), since the same node also opens connections for RPCs only.
+    list.unshift(channel);
     this.inbound.set(id, list);
   }
 
@@ -123,6 +126,14 @@ export class TcpRaftTransport implements Transport {
   /** A one-way frame received on an inbound channel; false when it is not a Raft frame. */
   deliverInbound(channel: PeerChannel, frame: unknown): boolean {
     if (!isRaftFrame(frame)) return false;
+    const list = this.inbound.get(channel.peer.nodeId);
+    if (list !== undefined && list[list.length - 1] !== channel) {
+      const at = list.indexOf(channel);
+      if (at >= 0) {
+        list.splice(at, 1);
+        list.push(channel);
+      }
+    }
     this.deliver(frame.raft, channel.peer.nodeId, channel.remoteAddress);
     return true;
   }

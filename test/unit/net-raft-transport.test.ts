@@ -175,6 +175,30 @@ describe('TcpRaftTransport', () => {
     ]);
   });
 
+  it('(voters=1, observer) a reply goes back over the channel that carried Raft, not a newer RPC-only one from the same node', async () => {
+    // Regression: a broker also connects to the controller for registration and heartbeats. When
+    // that connection came second, fetch responses went to it and were lost; the observer never
+    // caught up.
+    const { nodes, endpoints } = await startVoters([1]);
+    const leader = nodes[0]!;
+    const broker = startObserver(100, endpoints);
+    const fetch: RaftMessage = { from: 100, to: 1, body: { kind: 'FetchRequest', fetchId: 1, epoch: 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 500, readRound: 0 } };
+    await sendUntilReceived(broker, fetch, leader);
+    const rpcOnly = new NetClient({
+      endpoint: endpoints.get(1)!,
+      self: { nodeId: 100, role: 'broker', clusterId: CLUSTER },
+      logger: recordingLogger(),
+    });
+    rpcOnly.connect();
+    await waitFor('the RPC-only connection', () => rpcOnly.connected);
+    try {
+      const got = await sendUntilReceived(leader, vote(1, 100), broker);
+      expect(got.body.kind).toBe('VoteRequest');
+    } finally {
+      await rpcOnly.close();
+    }
+  });
+
   it('a message to a node with no route is dropped without an error', async () => {
     const { nodes } = await startVoters([1]);
     expect(() => nodes[0]!.transport.send(vote(1, 55))).not.toThrow();

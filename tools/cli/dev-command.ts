@@ -5,10 +5,8 @@
 
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { silentLogger } from '../../quorum/env/index.js';
-import { ControllerChannel } from '../../quorum/server/controller-channel.js';
-import { askNode } from '../admin/admin-client.js';
-import { ProcessCluster, type PlannedNode } from '../server/process-cluster.js';
+import { ProcessCluster } from '../server/process-cluster.js';
+import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
 import { LOG_LEVELS } from '../server/logging.js';
 import { action, positiveIntArg, UsageError } from './common.js';
 
@@ -27,53 +25,6 @@ function portArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new UsageError(`--base-port must be 1..65000, got "${value}"`);
   return n;
-}
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = 'no answer yet';
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} not ready within ${timeoutMs} ms (${last})`);
-}
-
-function endpointOf(n: PlannedNode): { host: string; port: number } {
-  return { host: '127.0.0.1', port: (n.controllerPort ?? n.clientPort)! };
-}
-
-export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number): Promise<{ leaderId: number; epoch: number }> {
-  const opts = { timeoutMs: 2_000 };
-  for (const n of cluster.nodes) {
-    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts));
-  }
-  const channel = new ControllerChannel({
-    voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
-    self: { nodeId: -1, role: 'tool', clusterId: null },
-    logger: silentLogger,
-    defaultTimeoutMs: 2_000,
-  });
-  try {
-    const q = await waitFor('the quorum', timeoutMs, async () => {
-      const d = await channel.call('describeQuorum', {});
-      return d.leaderId === null ? undefined : d;
-    });
-    for (const n of cluster.brokers) {
-      await waitFor(`broker ${n.id}`, timeoutMs, async () => {
-        const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
-        return d.brokerState === 'RUNNING' ? d : undefined;
-      });
-    }
-    return { leaderId: q.leaderId!, epoch: q.leaderEpoch };
-  } finally {
-    await channel.close();
-  }
 }
 
 async function dev(o: DevOptions): Promise<void> {
@@ -135,12 +86,7 @@ async function dev(o: DevOptions): Promise<void> {
   }
 
   // Report leader changes, as an operator watching the quorum would want.
-  const channel = new ControllerChannel({
-    voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
-    self: { nodeId: -1, role: 'tool', clusterId: null },
-    logger: silentLogger,
-    defaultTimeoutMs: 900,
-  });
+  const channel = controllerChannelTo(cluster, 900);
   let last = `${ready.leaderId}/${ready.epoch}`;
   let busy = false;
   watch = setInterval(() => {

@@ -1,0 +1,212 @@
+// End to end, through real processes started by the CLI: a split-mode cluster (3 controllers +
+// 2 brokers) and a combined-mode one (3 nodes). Topics created through one node reach every
+// broker; a SIGKILLed quorum leader is replaced with no acknowledged topic lost and every voter's
+// log identical (dump-log); a SIGTERMed broker's leaderships move; a restarted broker loads its
+// snapshot and catches up. Failover speed is measured by bench:cluster, not asserted here.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { askNode } from '../../tools/admin/admin-client.js';
+import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
+import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+const ASK = { timeoutMs: 5_000 };
+
+async function createTopic(channel: ControllerChannel, name: string, partitions = 3, replicationFactor = 2): Promise<void> {
+  const r = await channel.call('createTopics', { topics: [{ name, numPartitions: partitions, replicationFactor, configs: [] }], validateOnly: false }, { timeoutMs: 20_000 });
+  expect(r.topics[0]!.errorCode, r.topics[0]!.errorMessage ?? '').toBe(ErrorCode.NONE);
+}
+
+async function topicsOn(host: string, port: number): Promise<string[]> {
+  const r = await askNode({ host, port }, 'describeTopics', {}, ASK);
+  return r.topics.map((t) => t.name);
+}
+
+async function leaderOf(channel: ControllerChannel): Promise<{ id: number; epoch: number; highWatermark: number }> {
+  const q = await channel.call('describeQuorum', {});
+  return { id: q.leaderId!, epoch: q.leaderEpoch, highWatermark: q.highWatermark };
+}
+
+/** Record lines of a node's log, from `dump-log --records-only`. */
+async function recordLines(metadataLogDir: string): Promise<string[]> {
+  const r = await runCli(['dump-log', '--dir', metadataLogDir, '--records-only'], 60_000);
+  expect(r.code, r.stderr).toBe(0);
+  return r.stdout.split('\n').filter((l) => l.trim() !== '');
+}
+
+describe.sequential('split mode: 3 controllers + 2 brokers', () => {
+  let t: TestCluster;
+  let channel: ControllerChannel;
+  const exits: string[] = [];
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 3, brokers: 2, combined: false }, exits);
+    channel = controllerChannelTo(t.cluster, 20_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await channel?.close();
+    await t?.dispose();
+  }, 60_000);
+
+  it('a topic created through one broker is seen on every broker and controller', async () => {
+    const [b1, b2] = t.cluster.brokers;
+    const r = await askNode({ host: '127.0.0.1', port: b1!.clientPort! }, 'createTopics', { topics: [{ name: 'via-broker', numPartitions: 4, replicationFactor: 2, configs: [] }], validateOnly: false }, { timeoutMs: 20_000 });
+    expect(r.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+    for (const b of [b1!, b2!]) await until(`broker ${b.id} sees the topic`, 10_000, async () => ((await topicsOn('127.0.0.1', b.clientPort!)).includes('via-broker') ? true : undefined));
+    for (const c of t.cluster.controllers) await until(`controller ${c.id} sees the topic`, 10_000, async () => ((await topicsOn('127.0.0.1', c.controllerPort!)).includes('via-broker') ? true : undefined));
+    // And through the CLI, as a user would.
+    const cli = await runCli(['topics', 'describe', 'via-broker', '--json', '--bootstrap-server', `127.0.0.1:${b2!.clientPort}`]);
+    expect(cli.code, cli.stderr).toBe(0);
+    const described = JSON.parse(cli.stdout) as { topics: { partitions: { leader: number; isr: number[]; replicas: number[] }[] }[] };
+    expect(described.topics[0]!.partitions).toHaveLength(4);
+    for (const p of described.topics[0]!.partitions) {
+      expect(p.replicas).toContain(p.leader);
+      for (const r of p.isr) expect(p.replicas).toContain(r);
+    }
+  });
+
+  it('kill -9 of the quorum leader: a new leader commits, nothing acknowledged is lost, every voter holds the same log', async () => {
+    const before = await leaderOf(channel);
+    const acked: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await createTopic(channel, `before-${i}`);
+      acked.push(`before-${i}`);
+    }
+    // Keep writing while the leader dies: every write acknowledged at any point must survive.
+    let writing = true;
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const name = `during-${i}`;
+        try {
+          await createTopic(channel, name, 1, 1);
+          acked.push(name);
+        } catch {
+          // unacknowledged: it may or may not exist afterwards
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 200));
+    await t.cluster.kill(before.id);
+    const after = await until('a new leader', 20_000, async () => {
+      const l = await leaderOf(channel);
+      return l.id !== before.id && l.epoch > before.epoch ? l : undefined;
+    });
+    await createTopic(channel, 'after-failover');
+    acked.push('after-failover');
+    writing = false;
+    await writer;
+    expect(after.id).not.toBe(before.id);
+
+    // The killed voter comes back and catches up.
+    t.cluster.start(before.id);
+    await until('all voters caught up', 30_000, async () => {
+      const q = await channel.call('describeQuorum', {});
+      return q.voters.length === 3 && q.voters.every((v) => v.lag === 0) ? q : undefined;
+    });
+    const b = t.cluster.brokers[0]!;
+    const seen = await until('the broker has every acknowledged topic', 15_000, async () => {
+      const names = new Set(await topicsOn('127.0.0.1', b.clientPort!));
+      return acked.every((n) => names.has(n)) ? names : undefined;
+    });
+    for (const n of acked) expect(seen.has(n)).toBe(true);
+
+    // Committed logs agree: every voter's records up to the shortest log are the same lines.
+    const hw = (await leaderOf(channel)).highWatermark;
+    const logs = await Promise.all(t.cluster.controllers.map((c) => recordLines(join(c.dir, 'metadata'))));
+    const shortest = Math.min(...logs.map((l) => l.length));
+    expect(shortest).toBeGreaterThan(acked.length);
+    for (const l of logs.slice(1)) expect(l.slice(0, shortest)).toEqual(logs[0]!.slice(0, shortest));
+    // And they reach past what was committed when we looked (records only; control records are extra).
+    const lastOffset = (line: string) => Number(/offset: (\d+)/.exec(line)?.[1] ?? -1);
+    expect(lastOffset(logs[0]![shortest - 1]!)).toBeGreaterThan(hw - 20);
+  }, 120_000);
+
+  it('SIGTERM of a broker moves its leaderships away (controlled shutdown), and a restart loads its snapshot and catches up', async () => {
+    await createTopic(channel, 'spread', 8, 2);
+    const victim = t.cluster.brokers[0]!;
+    const other = t.cluster.brokers[1]!;
+    const ledBefore = (await channel.call('describeTopics', { names: ['spread'] })).topics[0]!.partitions.filter((p) => p.leader === victim.id);
+    expect(ledBefore.length).toBeGreaterThan(0);
+    const exited = t.cluster.exited(victim.id);
+    await t.cluster.signal(victim.id, 'SIGTERM');
+    const exit = await exited;
+    expect(exit.code ?? exit.signal).toBe(0);
+    const log = await readFile(victim.logPath, 'utf8');
+    expect(log).toMatch(/controlled shutdown complete/);
+    const after = (await channel.call('describeTopics', { names: ['spread'] })).topics[0]!;
+    for (const p of after.partitions) {
+      expect(p.leader).not.toBe(victim.id);
+      expect(p.isr).not.toContain(victim.id);
+    }
+    const cluster = await channel.call('describeCluster', {});
+    expect(cluster.brokers.find((x) => x.brokerId === victim.id)?.fenced).toBe(true);
+
+    // Metadata moves on while it is down; the restart loads the snapshot it wrote and catches up.
+    await createTopic(channel, 'while-down', 2, 1);
+    t.cluster.start(victim.id);
+    await until('the restarted broker runs', 30_000, async () => {
+      const d = await askNode({ host: '127.0.0.1', port: victim.clientPort! }, 'describeNode', {}, ASK);
+      return d.brokerState === 'RUNNING' ? d : undefined;
+    });
+    const names = await topicsOn('127.0.0.1', victim.clientPort!);
+    expect(names).toEqual(expect.arrayContaining(['spread', 'while-down', 'via-broker']));
+    const restartLog = (await readFile(victim.logPath, 'utf8')).split('\n').filter((l) => l.includes('loaded a metadata snapshot'));
+    expect(restartLog.length).toBeGreaterThan(0);
+    // Both brokers end with the same image.
+    const a = await askNode({ host: '127.0.0.1', port: victim.clientPort! }, 'describeTopics', {}, ASK);
+    const c = await until('the brokers agree', 10_000, async () => {
+      const x = await askNode({ host: '127.0.0.1', port: other.clientPort! }, 'describeTopics', {}, ASK);
+      const y = await askNode({ host: '127.0.0.1', port: victim.clientPort! }, 'describeTopics', {}, ASK);
+      return x.metadataOffset === y.metadataOffset ? { x, y } : undefined;
+    });
+    expect(c.x.topics).toEqual(c.y.topics);
+    expect(a.topics.length).toBeGreaterThan(0);
+    expect(exits.filter((e) => !e.includes(`node ${victim.id}`))).toEqual([]);
+  }, 120_000);
+});
+
+describe.sequential('combined mode: 3 nodes, each controller and broker', () => {
+  let t: TestCluster;
+  let channel: ControllerChannel;
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 3, brokers: 3, combined: true });
+    channel = controllerChannelTo(t.cluster, 20_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    await channel?.close();
+    await t?.dispose();
+  }, 60_000);
+
+  it('topics reach every node; kill -9 of the leader is survived and the node rejoins', async () => {
+    await createTopic(channel, 'combined-a', 6, 3);
+    for (const n of t.cluster.nodes) await until(`node ${n.id} sees the topic`, 10_000, async () => ((await topicsOn('127.0.0.1', n.clientPort!)).includes('combined-a') ? true : undefined));
+    const before = await leaderOf(channel);
+    await t.cluster.kill(before.id);
+    await until('a new leader', 20_000, async () => {
+      const l = await leaderOf(channel);
+      return l.id !== before.id && l.epoch > before.epoch ? l : undefined;
+    });
+    await createTopic(channel, 'combined-b', 3, 2);
+    t.cluster.start(before.id);
+    const back = t.cluster.node(before.id);
+    await until('the restarted node serves both topics', 30_000, async () => {
+      const names = await topicsOn('127.0.0.1', back.clientPort!);
+      return names.includes('combined-a') && names.includes('combined-b') ? names : undefined;
+    });
+    await until('the restarted node is a running broker again', 30_000, async () => {
+      const d = await askNode({ host: '127.0.0.1', port: back.clientPort! }, 'describeNode', {}, ASK);
+      return d.brokerState === 'RUNNING' ? d : undefined;
+    });
+    // The status CLI, as the README tour uses it.
+    const status = await runCli(['quorum', 'describe', '--status', '--json', '--bootstrap-controller', t.cluster.bootstrapControllers()]);
+    expect(status.code, status.stderr).toBe(0);
+    const s = JSON.parse(status.stdout) as { leaderId: number; currentVoters: unknown[] };
+    expect(s.currentVoters).toHaveLength(3);
+  }, 120_000);
+});

@@ -1,0 +1,61 @@
+// Waiting for a cluster of node processes to be usable: every node answers on its listener, the
+// quorum has a leader, and every broker has registered, caught up and been unfenced (RUNNING).
+// Used by `dev`, the end-to-end tests and the cluster benchmark.
+
+import { silentLogger } from '../../quorum/env/index.js';
+import { ControllerChannel } from '../../quorum/server/controller-channel.js';
+import { askNode } from '../admin/admin-client.js';
+import type { PlannedNode, ProcessCluster } from './process-cluster.js';
+
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer yet';
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} not ready within ${timeoutMs} ms (${last})`);
+}
+
+export function endpointOf(n: PlannedNode): { host: string; port: number } {
+  return { host: '127.0.0.1', port: (n.controllerPort ?? n.clientPort)! };
+}
+
+export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number): Promise<{ leaderId: number; epoch: number }> {
+  const opts = { timeoutMs: 2_000 };
+  for (const n of cluster.nodes) {
+    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts));
+  }
+  const channel = controllerChannelTo(cluster, 2_000);
+  try {
+    const q = await waitFor('the quorum', timeoutMs, async () => {
+      const d = await channel.call('describeQuorum', {});
+      return d.leaderId === null ? undefined : d;
+    });
+    for (const n of cluster.brokers) {
+      await waitFor(`broker ${n.id}`, timeoutMs, async () => {
+        const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
+        return d.brokerState === 'RUNNING' ? d : undefined;
+      });
+    }
+    return { leaderId: q.leaderId!, epoch: q.leaderEpoch };
+  } finally {
+    await channel.close();
+  }
+}
+
+
+/** A channel to the cluster's active controller, as a tool (the caller closes it). */
+export function controllerChannelTo(cluster: ProcessCluster, defaultTimeoutMs = 10_000): ControllerChannel {
+  return new ControllerChannel({
+    voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
+    self: { nodeId: -1, role: 'tool', clusterId: null },
+    logger: silentLogger,
+    defaultTimeoutMs,
+  });
+}
