@@ -125,6 +125,29 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     expect(lastOffset(logs[0]![shortest - 1]!)).toBeGreaterThan(hw - 20);
   }, 120_000);
 
+  it('kill -9 of a broker: missed heartbeats fence it and its leaderships move; restarted, it is unfenced again', async () => {
+    await createTopic(channel, 'fence-me', 6, 2);
+    const victim = t.cluster.brokers[1]!;
+    const led = (await channel.call('describeTopics', { names: ['fence-me'] })).topics[0]!.partitions.filter((p) => p.leader === victim.id);
+    expect(led.length).toBeGreaterThan(0);
+    const killedAt = Date.now();
+    await t.cluster.kill(victim.id);
+    // broker.session.timeout.ms is 4000 in these tests: fenced after it, with room for a loaded machine.
+    await until('the broker is fenced', 15_000, async () => {
+      const c = await channel.call('describeCluster', {});
+      return c.brokers.find((b) => b.brokerId === victim.id)?.fenced === true ? c : undefined;
+    });
+    expect(Date.now() - killedAt).toBeGreaterThanOrEqual(3_000); // not before its session ran out
+    const after = (await channel.call('describeTopics', { names: ['fence-me'] })).topics[0]!;
+    for (const p of after.partitions) expect(p.leader).not.toBe(victim.id);
+    t.cluster.start(victim.id);
+    await until('the broker is unfenced again', 30_000, async () => {
+      const c = await channel.call('describeCluster', {});
+      return c.brokers.find((b) => b.brokerId === victim.id)?.fenced === false ? c : undefined;
+    });
+    exits.length = 0;
+  }, 90_000);
+
   it('SIGTERM of a broker moves its leaderships away (controlled shutdown), and a restart loads its snapshot and catches up', async () => {
     await createTopic(channel, 'spread', 8, 2);
     const victim = t.cluster.brokers[0]!;
