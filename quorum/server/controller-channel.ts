@@ -81,7 +81,9 @@ export class ControllerChannel implements RpcCaller {
         });
       } catch (e) {
         if (!(e instanceof Error)) throw e;
-        lastError = e;
+        // A handshake refusal (another cluster...) says more than a transport failure after it:
+        // keep it as the error the call reports, or a late timeout would hide the cause.
+        if (!(lastError instanceof HandshakeRefusedError) || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) lastError = e;
         if (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER) {
           const hint = e.activeControllerId;
           if (hint !== null && hint !== target.id && this.isVoter(hint)) {

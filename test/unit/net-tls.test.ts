@@ -2,8 +2,7 @@
 // mutual TLS works; a client without a certificate, a client trusting another CA, and either
 // protocol mismatch (PLAINTEXT↔SSL) fail cleanly with a reason, and the server keeps serving.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import type { Logger } from '../../quorum/env/index.js';
 import { NetClient, type NetClientOptions } from '../../quorum/net/client.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import { makePki, type Pki } from '../support/tls-certs.js';
 
 interface LogLine {
   readonly level: 'debug' | 'info' | 'warn' | 'error';
@@ -30,50 +30,6 @@ async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_00
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-interface Pki {
-  readonly caPem: string;
-  readonly serverCertPem: string;
-  readonly serverKeyPem: string;
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-  readonly otherCaPem: string;
-  readonly otherClientCertPem: string;
-  readonly otherClientKeyPem: string;
-}
-
-/** A CA, a server and a client certificate signed by it, and a second CA with its own client. */
-function makePki(dir: string): Pki {
-  const openssl = (...args: string[]): void => {
-    execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  };
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const makeCa = (name: string): void =>
-    openssl('req', '-x509', ...ec, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
-  const makeLeaf = (name: string, ca: string, ext: string): void => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl('req', '-new', ...ec, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-      '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
-  };
-  makeCa('ca');
-  makeCa('other-ca');
-  makeLeaf('server', 'ca', 'basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
-  makeLeaf('client', 'ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-  makeLeaf('other-client', 'other-ca', 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n');
-  const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
-  return {
-    caPem: read('ca.crt'),
-    serverCertPem: read('server.crt'),
-    serverKeyPem: read('server.key'),
-    clientCertPem: read('client.crt'),
-    clientKeyPem: read('client.key'),
-    otherCaPem: read('other-ca.crt'),
-    otherClientCertPem: read('other-client.crt'),
-    otherClientKeyPem: read('other-client.key'),
-  };
 }
 
 const CLUSTER = 'tls-cluster';

@@ -2,7 +2,9 @@
 // takes. A keystore is one PEM file holding the private key and the certificate chain (Kafka's
 // ssl.keystore.type=PEM); a truststore a PEM file of CA certificates.
 
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import type { ListenerTlsConfig } from '../config/node-config.js';
 import { ConfigError } from '../config/errors.js';
 import type { TlsMaterial } from '../../quorum/net/types.js';
@@ -15,14 +17,39 @@ async function readPem(path: string, key: string): Promise<string> {
   }
 }
 
+/** An OpenSSL failure's own words ("no start line"). */
+const pemReason = (e: unknown): string => (e as { reason?: string }).reason ?? (e as Error).message;
+
+/** A keystore holding a private key and a matching certificate; else a ConfigError (exit 2), not an OpenSSL error at bind time. */
+async function readKeystore(path: string): Promise<string> {
+  const pem = await readPem(path, 'ssl.keystore.location');
+  try {
+    createSecureContext({ key: pem, cert: pem });
+  } catch (e) {
+    throw new ConfigError(`ssl.keystore.location = "${path}": not a usable PEM keystore (${pemReason(e)}); it must hold the private key and the certificate chain`, 'ssl.keystore.location');
+  }
+  return pem;
+}
+
+/** A truststore with at least one certificate (OpenSSL would silently load nothing from another file and trust no one). */
+async function readTruststore(path: string): Promise<string> {
+  const pem = await readPem(path, 'ssl.truststore.location');
+  try {
+    new X509Certificate(pem);
+  } catch (e) {
+    throw new ConfigError(`ssl.truststore.location = "${path}": holds no PEM certificate (${pemReason(e)})`, 'ssl.truststore.location');
+  }
+  return pem;
+}
+
 /** Material for a listener this node binds (server side). */
 export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
   if (tls.keystoreLocation === null) throw new ConfigError('ssl.keystore.location: an SSL listener needs a keystore', 'ssl.keystore.location');
-  const pem = await readPem(tls.keystoreLocation, 'ssl.keystore.location');
+  const pem = await readKeystore(tls.keystoreLocation);
   return {
     certPem: pem,
     keyPem: pem,
-    ...(tls.truststoreLocation === null ? {} : { caPem: await readPem(tls.truststoreLocation, 'ssl.truststore.location') }),
+    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation) }),
     requireClientCert: tls.clientAuth === 'required',
     verifyHostname: tls.verifyHostname,
   };
@@ -30,10 +57,10 @@ export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMate
 
 /** Material for connecting to an SSL listener (client side: our certificate, if any, and the CAs we trust). */
 export async function clientTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
-  const pem = tls.keystoreLocation === null ? undefined : await readPem(tls.keystoreLocation, 'ssl.keystore.location');
+  const pem = tls.keystoreLocation === null ? undefined : await readKeystore(tls.keystoreLocation);
   return {
     ...(pem === undefined ? {} : { certPem: pem, keyPem: pem }),
-    ...(tls.truststoreLocation === null ? {} : { caPem: await readPem(tls.truststoreLocation, 'ssl.truststore.location') }),
+    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation) }),
     verifyHostname: tls.verifyHostname,
   };
 }

@@ -1,0 +1,757 @@
+// End-to-end: what real node processes do with bad input. Every case must end in a clear message
+// (naming the key, the directory, the address or the peer at fault) and the right exit code, or, for
+// a running node, in a refused connection, a warn line with the reason, and a node that keeps serving.
+//
+//   1. `start` on an unformatted directory                    exit 2, says to run `format`
+//   2. nodes formatted for another cluster                     refused at the handshake, logged;
+//                                                              the quorum of the others serves
+//   3. a listener port already in use                          exit 1 naming host:port
+//   4. invalid config values / unknown keys / a bad keystore   exit 2 naming the key / a warning
+//   5. `format` twice, --ignore-formatted, random-cluster-id
+//   6. garbage, oversized and undecodable frames on a controller listener
+//   7. mutual TLS on the controller listener: clients without a good certificate are refused
+//
+// Nodes are started with `node dist/tools/cli.js start` (vitest's globalSetup builds dist/).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../quorum/env/index.js';
+import { NetClient } from '../../quorum/net/client.js';
+import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
+import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
+import { askNode } from '../../tools/admin/admin-client.js';
+import { randomClusterId } from '../../tools/config/cluster-id.js';
+import { formatProperties } from '../../tools/config/properties.js';
+import { ProcessCluster } from '../../tools/server/process-cluster.js';
+import { CLI, runCli, startTestCluster, TEST_PROPERTIES, until, type CliResult, type TestCluster } from '../support/process-harness.js';
+import { makePki, type Pki } from '../support/tls-certs.js';
+
+const HOST = '127.0.0.1';
+/** A line of a stack trace: an error must be a message, never a dump. */
+const STACK_LINE = /^\s+at\s/m;
+const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
+
+// ---------------------------------------------------------------------------------------------
+// Helpers.
+
+let root: string;
+const children = new Set<ChildProcess>();
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'metaquorum-bad-input-'));
+});
+
+afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
+  await rm(root, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, HOST, () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when `port` can be bound on 127.0.0.1 (nothing listens on it). */
+async function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, HOST, () => s.close(() => resolve(true)));
+  });
+}
+
+type Props = Record<string, string>;
+
+/** A node directory under the test root: `server.properties` and its data directories. */
+async function nodeDir(name: string): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** A one-voter controller listening on `port`, its data under `dir`. */
+function controllerProps(dir: string, port: number, extra: Props = {}): Props {
+  return {
+    'process.roles': 'controller',
+    'node.id': '1',
+    'controller.quorum.voters': `1@${HOST}:${port}`,
+    'controller.listener.names': 'CONTROLLER',
+    listeners: `CONTROLLER://${HOST}:${port}`,
+    'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT',
+    'metadata.log.dir': join(dir, 'metadata'),
+    'log.dirs': join(dir, 'logs'),
+    ...extra,
+  };
+}
+
+async function writeConfig(dir: string, props: Props): Promise<string> {
+  const path = join(dir, 'server.properties');
+  await writeFile(path, formatProperties(new Map(Object.entries(props)), 'written by test/e2e/bad-input.test.ts'));
+  return path;
+}
+
+async function format(config: string, clusterId: string): Promise<void> {
+  const r = await runCli(['format', '--config', config, '--cluster-id', clusterId]);
+  expect(r.code, r.stderr).toBe(0);
+}
+
+type LogLine = Record<string, unknown> & { readonly level?: string; readonly msg?: string };
+
+/** The NDJSON lines of a node's log (lines that are not JSON, such as stderr's, are skipped). */
+function logLines(text: string): LogLine[] {
+  const out: LogLine[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(line) as LogLine);
+    } catch {
+      // a line cut mid-write
+    }
+  }
+  return out;
+}
+
+interface NodeProcess {
+  readonly child: ChildProcess;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stdout(): string;
+  stderr(): string;
+  log(): LogLine[];
+}
+
+/** `metaquorum start --config <config> <args>`, its output kept in memory; killed in afterAll. */
+function startNode(config: string, args: readonly string[] = []): NodeProcess {
+  const child = spawn(process.execPath, [CLI, 'start', '--config', config, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  return { child, exited, stdout: () => stdout, stderr: () => stderr, log: () => logLines(stdout) };
+}
+
+/** SIGTERM, then the exit (SIGKILL and a failure if it takes longer than `timeoutMs`). */
+async function stopNode(p: NodeProcess, timeoutMs = 20_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return p.exited;
+  p.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
+  const r = await Promise.race([p.exited, timedOut]);
+  clearTimeout(timer);
+  if (r === 'timeout') {
+    p.child.kill('SIGKILL');
+    throw new Error(`node did not stop within ${timeoutMs} ms of SIGTERM`);
+  }
+  return r;
+}
+
+/** Resolves with the exit, or rejects after `timeoutMs`. */
+async function exitWithin<T>(exited: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} did not exit within ${timeoutMs} ms`)), timeoutMs)));
+  try {
+    return await Promise.race([exited, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function expectNoStack(r: CliResult): void {
+  expect(r.stderr, 'a stack trace on stderr').not.toMatch(STACK_LINE);
+  expect(r.stdout, 'a stack trace on stdout').not.toMatch(STACK_LINE);
+}
+
+interface QuorumStatus {
+  readonly clusterId: string;
+  readonly leaderId: number | null;
+  readonly leaderEpoch: number;
+  readonly currentVoters: readonly { readonly id: number; readonly endpoints?: readonly string[] }[];
+}
+
+interface ReplicaRow {
+  readonly nodeId: number;
+  readonly status: string;
+  readonly logEndOffset: number;
+  readonly lastFetchAgoMs: number | null;
+}
+
+/** `quorum describe --status --json`, once a leader is known. */
+async function quorumStatus(bootstrap: string, timeoutMs = 60_000): Promise<QuorumStatus> {
+  return until(`quorum describe --status via ${bootstrap}`, timeoutMs, async () => {
+    const r = await runCli(['quorum', 'describe', '--status', '--json', '--bootstrap-controller', bootstrap, '--timeout', '5000']);
+    if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr.trim()}`);
+    const s = JSON.parse(r.stdout) as QuorumStatus;
+    return s.leaderId === null ? undefined : s;
+  }, 500);
+}
+
+async function replication(bootstrap: string): Promise<ReplicaRow[]> {
+  const r = await runCli(['quorum', 'describe', '--replication', '--json', '--bootstrap-controller', bootstrap, '--timeout', '5000']);
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.stderr.trim()}`);
+  return (JSON.parse(r.stdout) as { replicas: ReplicaRow[] }).replicas;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1, 3, 4, 5: the command line and the configuration.
+
+describe('start, format and the configuration: errors are messages with the right exit code', () => {
+  it('start on an unformatted directory exits 2, creates nothing, and says to run format with a cluster id', async () => {
+    const dir = await nodeDir('unformatted');
+    const port = await freePort();
+    const config = await writeConfig(dir, controllerProps(dir, port));
+    const r = await runCli(['start', '--config', config]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/metadata\.log\.dir .*metadata is not formatted/);
+    expect(r.stderr).toContain(`run "metaquorum format --config ${config} --cluster-id <id>"`);
+    expect(r.stderr).toContain('metaquorum random-cluster-id');
+    expectNoStack(r);
+    // It refused before touching anything: no data directory, no listener.
+    expect(existsSync(join(dir, 'metadata'))).toBe(false);
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('format refuses a formatted directory (exit 2), --ignore-formatted skips it (exit 0); random-cluster-id prints an id', async () => {
+    const plain = await runCli(['random-cluster-id']);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout).toMatch(/^[A-Za-z0-9_-]{22}\n$/);
+    const json = await runCli(['random-cluster-id', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const { clusterId } = JSON.parse(json.stdout) as { clusterId: string };
+    expect(clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(clusterId).not.toBe(plain.stdout.trim());
+
+    const dir = await nodeDir('format-twice');
+    const config = await writeConfig(dir, controllerProps(dir, await freePort()));
+    const first = await runCli(['format', '--config', config, '--cluster-id', clusterId]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(`Formatted ${join(dir, 'metadata')} for cluster ${clusterId}, node 1`);
+
+    const second = await runCli(['format', '--config', config, '--cluster-id', clusterId]);
+    expect(second.code).toBe(2);
+    expect(second.stderr).toContain(`metadata.log.dir ${join(dir, 'metadata')} is already formatted (cluster ${clusterId}, node.id 1)`);
+    expect(second.stderr).toContain('--ignore-formatted');
+    expectNoStack(second);
+
+    const ignored = await runCli(['format', '--config', config, '--cluster-id', clusterId, '--ignore-formatted', '--json']);
+    expect(ignored.code, ignored.stderr).toBe(0);
+    expect(JSON.parse(ignored.stdout)).toEqual({ clusterId, nodeId: 1, formatted: [], skipped: [join(dir, 'metadata'), join(dir, 'logs')] });
+
+    // --ignore-formatted does not cover another cluster, and a malformed id is refused.
+    const other = randomClusterId();
+    const foreign = await runCli(['format', '--config', config, '--cluster-id', other, '--ignore-formatted']);
+    expect(foreign.code).toBe(2);
+    expect(foreign.stderr).toContain(`already formatted for another cluster (${clusterId}, not ${other})`);
+    const bad = await runCli(['format', '--config', config, '--cluster-id', 'not-an-id']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--cluster-id "not-an-id" is not a cluster id');
+    expectNoStack(foreign);
+    expectNoStack(bad);
+  });
+
+  it('a controller listener port already in use: exit 1 naming host:port, no stack trace', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, HOST, resolve));
+    try {
+      const port = (squatter.address() as net.AddressInfo).port;
+      const dir = await nodeDir('port-in-use');
+      const config = await writeConfig(dir, controllerProps(dir, port));
+      await format(config, randomClusterId());
+      const r = await runCli(['start', '--config', config]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`cannot listen on ${HOST}:${port} (listener CONTROLLER): address already in use`);
+      expectNoStack(r);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('a broker listener port already in use in a combined node: exit 1 naming it, after the controller was stopped', async () => {
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(0, HOST, resolve));
+    try {
+      const clientPort = (squatter.address() as net.AddressInfo).port;
+      const controllerPort = await freePort();
+      const dir = await nodeDir('broker-port-in-use');
+      const config = await writeConfig(dir, {
+        ...controllerProps(dir, controllerPort),
+        'process.roles': 'broker,controller',
+        listeners: `CONTROLLER://${HOST}:${controllerPort},PLAINTEXT://${HOST}:${clientPort}`,
+        'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      });
+      await format(config, randomClusterId());
+      const r = await runCli(['start', '--config', config]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`cannot listen on ${HOST}:${clientPort} (listener PLAINTEXT): address already in use`);
+      expectNoStack(r);
+      // The controller it had started released its port on the way out.
+      expect(await portIsFree(controllerPort)).toBe(true);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
+  it('invalid values exit 2 naming the key and the value', async () => {
+    const dir = await nodeDir('invalid-values');
+    const port = await freePort();
+    const config = await writeConfig(dir, controllerProps(dir, port));
+    await format(config, randomClusterId());
+
+    const cases: { args: string[]; message: string }[] = [
+      { args: ['--override', 'node.id=abc'], message: 'node.id = "abc": must be a non-negative integer' },
+      { args: ['--override', 'controller.quorum.voters=garbage'], message: 'controller.quorum.voters = "garbage": "garbage" is not id@host:port' },
+      { args: ['--override', 'controller.quorum.fetch.timeout.ms=-5'], message: 'controller.quorum.fetch.timeout.ms = "-5": must be a positive integer' },
+      { args: ['--override', 'controller.quorum.fetch.timeout.ms=100'], message: 'controller.quorum.fetch.timeout.ms = "100": must exceed metaquorum.quorum.fetch.max.wait.ms' },
+      { args: ['--override', 'process.roles=leader'], message: 'process.roles = "leader": unknown role "leader"' },
+      { args: ['--override', `listeners=CONTROLLER://${HOST}:70000`], message: `listeners = "CONTROLLER://${HOST}:70000": listener CONTROLLER: port 70000 is outside 0..65535` },
+      { args: ['--override', 'listener.security.protocol.map=CONTROLLER:SASL_SSL'], message: 'security protocol "SASL_SSL" is not supported' },
+      { args: ['--override', 'node.id=2'], message: "does not include this node's node.id 2" },
+      { args: ['--override', 'no-equals-sign'], message: '--override "no-equals-sign": expected key=value' },
+    ];
+    for (const c of cases) {
+      const r = await runCli(['start', '--config', config, ...c.args]);
+      expect(r.code, `${c.args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(c.message);
+      expectNoStack(r);
+    }
+    // The same checks hold for the file itself (not only for overrides).
+    const inFile = await writeConfig(await nodeDir('invalid-in-file'), { ...controllerProps(dir, port), 'node.id': 'abc' });
+    const r = await runCli(['start', '--config', inFile]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('node.id = "abc": must be a non-negative integer');
+    const missing = await runCli(['start', '--config', join(dir, 'no-such.properties')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`cannot read config file ${join(dir, 'no-such.properties')}: no such file`);
+    // Nothing bound along the way.
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('an SSL listener whose keystore or truststore is not usable PEM exits 2 naming the key (not an OpenSSL error, exit 1)', async () => {
+    const dir = await nodeDir('bad-keystore');
+    const port = await freePort();
+    const garbage = join(dir, 'garbage.pem');
+    await writeFile(garbage, 'this is not PEM\n');
+    const pkiDir = await nodeDir('bad-keystore-pki');
+    const pki = makePki(pkiDir);
+    const keystore = join(pkiDir, 'server.keystore.pem');
+    await writeFile(keystore, pki.serverKeyPem + pki.serverCertPem);
+    // Formatted as PLAINTEXT (format checks the whole config too); each start turns SSL on.
+    const config = await writeConfig(dir, controllerProps(dir, port));
+    await format(config, randomClusterId());
+    const ssl = ['--override', 'listener.security.protocol.map=CONTROLLER:SSL'];
+
+    const cases: { args: string[]; message: string }[] = [
+      { args: ['--override', `ssl.keystore.location=${garbage}`], message: `ssl.keystore.location = "${garbage}": not a usable PEM keystore` },
+      // A certificate without its key.
+      { args: ['--override', `ssl.keystore.location=${join(pkiDir, 'server.crt')}`], message: 'it must hold the private key and the certificate chain' },
+      { args: ['--override', `ssl.keystore.location=${join(dir, 'missing.pem')}`], message: `ssl.keystore.location = "${join(dir, 'missing.pem')}": cannot be read (ENOENT)` },
+      {
+        args: ['--override', `ssl.keystore.location=${keystore}`, '--override', `ssl.truststore.location=${garbage}`],
+        message: `ssl.truststore.location = "${garbage}": holds no PEM certificate`,
+      },
+      { args: [], message: 'listener CONTROLLER uses SSL but has no keystore' },
+    ];
+    for (const c of cases) {
+      const r = await runCli(['start', '--config', config, ...ssl, ...c.args]);
+      expect(r.code, `${c.args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(c.message);
+      expectNoStack(r);
+    }
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it('unknown keys are warnings (with a suggestion for a typo); the node starts, and SIGTERM stops it with exit 0', async () => {
+    const dir = await nodeDir('unknown-keys');
+    const port = await freePort();
+    const config = await writeConfig(dir, {
+      ...controllerProps(dir, port),
+      'frobnicate.level': '11',
+      'controller.quorum.election.timeout.mss': '700',
+      'num.io.threads': '8',
+    });
+    const clusterId = randomClusterId();
+    await format(config, clusterId);
+    const node = startNode(config);
+    const info = await until('the node to answer describeNode', 30_000, async () => {
+      if (node.child.exitCode !== null) throw new Error(`node exited ${node.child.exitCode}: ${node.stderr()}`);
+      return askNode({ host: HOST, port }, 'describeNode', {}, { timeoutMs: 2_000 });
+    }, 100);
+    expect(info).toMatchObject({ clusterId, nodeId: 1, roles: ['controller'] });
+    expect(node.stderr()).toContain('warning: unknown config key "frobnicate.level" (ignored)\n');
+    expect(node.stderr()).toContain(
+      'warning: unknown config key "controller.quorum.election.timeout.mss" (ignored); did you mean "controller.quorum.election.timeout.ms"?',
+    );
+    expect(node.stderr()).toContain('warning: config key "num.io.threads" is a Kafka setting metaquorum does not use; ignored');
+    const exit = await stopNode(node);
+    expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
+    expect(node.log().some((l) => l.msg === 'shut down')).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// 2: a controller and a broker formatted for other clusters.
+
+describe('nodes formatted for another cluster', () => {
+  const exits: string[] = [];
+  let dir: string;
+  let cluster: ProcessCluster;
+  const otherId = randomClusterId();
+  const brokerOtherId = randomClusterId();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'metaquorum-e2e-cluster-id-'));
+    cluster = await ProcessCluster.create({
+      dataDir: dir,
+      shape: { controllers: 3, brokers: 1, combined: false, basePort: 0, properties: TEST_PROPERTIES },
+      cliPath: CLI,
+      logLevel: 'info',
+      onUnexpectedExit: (id, code, signal) => exits.push(`node ${id} exited (${signal ?? code})`),
+    });
+    // Node 3 (a controller) and node 4 (the broker) are formatted again, each for a cluster of its own.
+    for (const [id, clusterId] of [[3, otherId], [4, brokerOtherId]] as const) {
+      const n = cluster.node(id);
+      await rm(join(n.dir, 'metadata'), { recursive: true, force: true });
+      await rm(join(n.dir, 'logs'), { recursive: true, force: true });
+      await format(n.configPath, clusterId);
+    }
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop(15_000);
+    await rm(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const logOf = async (id: number): Promise<LogLine[]> => logLines(await readFile(cluster.node(id).logPath, 'utf8').catch(() => ''));
+  const bootstrap12 = () => [1, 2].map((id) => `${HOST}:${cluster.node(id).controllerPort}`).join(',');
+
+  it('a controller of another cluster is refused by the others, logged on both sides, never joins; the other two form the quorum', async () => {
+    cluster.start(1);
+    cluster.start(2);
+    cluster.start(3);
+
+    const status = await quorumStatus(bootstrap12());
+    expect(status.clusterId).toBe(cluster.clusterId);
+    expect([1, 2]).toContain(status.leaderId);
+    expect(status.currentVoters.map((v) => v.id)).toEqual([1, 2, 3]);
+
+    // Nodes 1 and 2 refuse node 3 at the handshake, saying which clusters.
+    const mismatch = `cluster id mismatch: the peer belongs to cluster ${otherId}, this node to cluster ${cluster.clusterId}`;
+    for (const id of [1, 2]) {
+      const refusal = await until(`node ${id} to log its refusal of node 3`, 30_000, async () =>
+        (await logOf(id)).find((l) => l.level === 'warn' && l.msg === 'handshake refused' && l['peerNodeId'] === 3),
+      500);
+      expect(refusal['reason']).toBe(mismatch);
+      expect(refusal['peerClusterId']).toBe(otherId);
+    }
+    // Node 3 logs why it cannot connect, and refuses the others in turn.
+    const log3 = await until('node 3 to log the refusals', 30_000, async () => {
+      const lines = await logOf(3);
+      const refusedByPeer = lines.find((l) => l.level === 'warn' && l.msg === 'connection refused' && String(l['reason']).includes('cluster id mismatch'));
+      const refusedPeer = lines.find((l) => l.level === 'warn' && l.msg === 'handshake refused' && (l['peerNodeId'] === 1 || l['peerNodeId'] === 2));
+      return refusedByPeer !== undefined && refusedPeer !== undefined ? { refusedByPeer, refusedPeer } : undefined;
+    }, 500);
+    expect(log3.refusedByPeer['reason']).toContain(`refused the connection: ${mismatch}`);
+    expect(log3.refusedPeer['reason']).toBe(`cluster id mismatch: the peer belongs to cluster ${cluster.clusterId}, this node to cluster ${otherId}`);
+
+    // Node 3 never joined: the leader has heard from the other voter, never from node 3.
+    const leaderId = status.leaderId!;
+    const otherVoter = leaderId === 1 ? 2 : 1;
+    const rows = await until('the other voter to fetch from the leader', 30_000, async () => {
+      const r = await replication(bootstrap12());
+      return r.find((x) => x.nodeId === otherVoter)?.lastFetchAgoMs !== null ? r : undefined;
+    }, 500);
+    expect(rows.find((x) => x.nodeId === 3)).toMatchObject({ lastFetchAgoMs: null, logEndOffset: 0 });
+    // ... and knows of no leader, while it keeps running and answering tools (which send no cluster id).
+    const node3: DescribeNodeResponse = await askNode({ host: HOST, port: cluster.node(3).controllerPort! }, 'describeNode', {}, { timeoutMs: 5_000 });
+    expect(node3).toMatchObject({ clusterId: otherId, nodeId: 3, activeControllerId: null });
+    expect(cluster.isRunning(3)).toBe(true);
+
+    // The quorum of 1 and 2 still serves, with the same leader and voters.
+    const again = await quorumStatus(bootstrap12());
+    expect(again.currentVoters.map((v) => v.id)).toEqual([1, 2, 3]);
+    expect(again.clusterId).toBe(cluster.clusterId);
+    expect(exits).toEqual([]);
+  }, 150_000);
+
+  it('a broker of another cluster is refused at the handshake and exits 1 once its registration times out, naming the cluster ids', async () => {
+    const broker = cluster.node(4);
+    cluster.start(4, ['--override', 'initial.broker.registration.timeout.ms=3000']);
+    const exit = await exitWithin(cluster.exited(4), 60_000, 'the broker of another cluster');
+    const text = await readFile(broker.logPath, 'utf8');
+    expect(exit, text.slice(-2_000)).toEqual({ code: 1, signal: null });
+    expect(exits).toEqual(['node 4 exited (1)']);
+
+    // Refused by the controllers of the cluster (or by node 3, of a third one): either names both ids.
+    const mismatch = new RegExp(`refused the connection: cluster id mismatch: the peer belongs to cluster ${brokerOtherId}, this node to cluster (${cluster.clusterId}|${otherId})`);
+    const fatal = text.split('\n').find((l) => l.startsWith('fatal: '));
+    expect(fatal, text.slice(-2_000)).toBeDefined();
+    expect(fatal).toContain('could not register with the controller quorum within initial.broker.registration.timeout.ms (3000 ms)');
+    expect(fatal).toMatch(mismatch);
+    expect(text).not.toMatch(STACK_LINE);
+    const lines = logLines(text);
+    expect(lines.some((l) => l.level === 'warn' && l.msg === 'connection refused' && mismatch.test(String(l['reason'])))).toBe(true);
+
+    // The controllers logged the refusal of broker 4, naming its cluster.
+    for (const id of [1, 2]) {
+      const refusal = (await logOf(id)).find((l) => l.msg === 'handshake refused' && l['peerNodeId'] === 4);
+      expect(refusal, `node ${id}'s refusal of broker 4`).toMatchObject({
+        level: 'warn',
+        peerRole: 'broker',
+        reason: `cluster id mismatch: the peer belongs to cluster ${brokerOtherId}, this node to cluster ${cluster.clusterId}`,
+      });
+    }
+    // It registered nowhere, and the quorum is unchanged.
+    expect((await quorumStatus(bootstrap12())).currentVoters.map((v) => v.id)).toEqual([1, 2, 3]);
+    expect([1, 2, 3].every((id) => cluster.isRunning(id))).toBe(true);
+  }, 120_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 6: bytes that are not the protocol, on a running controller's listener.
+
+interface ProbeResult {
+  readonly localPort: number;
+  /** Frames the server sent before it closed. */
+  readonly frames: unknown[];
+  readonly error: string | null;
+}
+
+/**
+ * Connects to `port`, writes `first`; if `afterWelcome` is given, writes it once the server's
+ * welcome frame arrives. Resolves when the server has closed the connection (rejects if it has not
+ * within `timeoutMs`, which is well above the server's 5 s handshake timeout).
+ */
+function probe(port: number, first: Buffer, afterWelcome?: Buffer, timeoutMs = 20_000): Promise<ProbeResult> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: HOST, port });
+    const decoder = new FrameDecoder(1024 * 1024);
+    const frames: unknown[] = [];
+    let localPort = 0;
+    let error: string | null = null;
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`the server did not close the connection within ${timeoutMs} ms (frames: ${JSON.stringify(frames)})`));
+    }, timeoutMs);
+    socket.on('connect', () => {
+      localPort = socket.localPort!;
+      socket.write(first);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const f of decoder.push(chunk)) {
+          frames.push(f);
+          if (afterWelcome !== undefined && (f as { t?: unknown }).t === 'welcome') socket.write(afterWelcome);
+        }
+      } catch (e) {
+        error = `undecodable answer: ${(e as Error).message}`;
+      }
+    });
+    socket.on('error', (e: Error & { code?: string }) => (error ??= e.code ?? e.message));
+    socket.on('close', () => {
+      clearTimeout(timer);
+      if (localPort === 0) reject(new Error(`could not connect to ${port}: ${error ?? 'closed'}`));
+      else resolve({ localPort, frames, error });
+    });
+  });
+}
+
+const lengthPrefixed = (length: number, body: Buffer = Buffer.alloc(0)): Buffer => {
+  const header = Buffer.alloc(4);
+  header.writeUInt32BE(length, 0);
+  return Buffer.concat([header, body]);
+};
+const hello = { t: 'hello', magic: 'metaquorum', v: 1, nodeId: -1, role: 'tool', clusterId: null };
+/** A str8 of 16 bytes that holds 2: msgpack that ends too soon. */
+const UNDECODABLE = Buffer.from([0xd9, 0x10, 0x61, 0x62]);
+
+describe('malformed and oversized frames on a controller listener', () => {
+  const exits: string[] = [];
+  let tc: TestCluster;
+
+  beforeAll(async () => {
+    tc = await startTestCluster({ controllers: 3, brokers: 1, combined: false }, exits);
+  }, 90_000);
+
+  afterAll(async () => {
+    await tc?.dispose();
+  }, 60_000);
+
+  it('each bad connection is closed with a warn line naming the reason; the node keeps serving writes and the quorum is unchanged', async () => {
+    const { cluster } = tc;
+    const bootstrap = cluster.bootstrapControllers();
+    const before = await quorumStatus(bootstrap);
+    const target = cluster.node(before.leaderId!);
+    const port = target.controllerPort!;
+    const warnFor = (localPort: number) =>
+      until(`node ${target.id}'s warn line for 127.0.0.1:${localPort}`, 15_000, async () => {
+        const lines = logLines(await readFile(target.logPath, 'utf8'));
+        return lines.find((l) => l.level === 'warn' && l['remote'] === `${HOST}:${localPort}`);
+      }, 100);
+    const refusedReason = (r: ProbeResult): unknown => (r.frames[0] as { t?: string; reason?: unknown } | undefined)?.reason;
+
+    // Random bytes: whatever their first four bytes say (a huge or small length, a TLS record
+    // header), the handshake fails; at the latest, the 5 s handshake timeout closes it.
+    const garbage = randomBytes(512);
+    const g = await probe(port, garbage);
+    const gWarn = await warnFor(g.localPort);
+    expect(gWarn.msg, garbage.toString('hex')).toBe('handshake refused');
+    expect(String(gWarn['reason'])).not.toBe('');
+
+    // A 1 GiB length prefix: refused on the header, before any body is buffered.
+    const big = await probe(port, lengthPrefixed(2 ** 30));
+    const bigWarn = await warnFor(big.localPort);
+    expect(bigWarn).toMatchObject({ msg: 'handshake refused', listener: 'CONTROLLER' });
+    expect(bigWarn['reason']).toMatch(/^malformed frame: frame of 1073741824 bytes exceeds the bound of \d+ bytes$/);
+    expect(big.frames).toEqual([{ t: 'refused', reason: bigWarn['reason'] }]);
+
+    // A valid length around msgpack that cannot be decoded.
+    const undecodable = await probe(port, lengthPrefixed(UNDECODABLE.length, UNDECODABLE));
+    const uWarn = await warnFor(undecodable.localPort);
+    expect(uWarn.msg).toBe('handshake refused');
+    expect(uWarn['reason']).toMatch(/^malformed frame: undecodable payload of 4 bytes/);
+    expect(undecodable.frames).toEqual([{ t: 'refused', reason: uWarn['reason'] }]);
+
+    // A well-formed hello with the wrong magic.
+    const magic = await probe(port, encodeFrame({ ...hello, magic: 'kafka' }));
+    const mWarn = await warnFor(magic.localPort);
+    expect(mWarn).toMatchObject({ msg: 'handshake refused', reason: 'malformed handshake: wrong magic "kafka"', peerRole: 'tool' });
+    expect(refusedReason(magic)).toBe('malformed handshake: wrong magic "kafka"');
+
+    // A good handshake, then a garbage frame; then a good handshake and a 1 GiB frame.
+    const after = await probe(port, encodeFrame(hello), lengthPrefixed(UNDECODABLE.length, UNDECODABLE));
+    expect(after.frames).toEqual([expect.objectContaining({ t: 'welcome', nodeId: target.id, clusterId: cluster.clusterId })]);
+    const aWarn = await warnFor(after.localPort);
+    expect(aWarn).toMatchObject({ msg: 'closing connection: malformed frame', peerNodeId: -1 });
+    expect(aWarn['reason']).toMatch(/^undecodable payload of 4 bytes/);
+    const afterBig = await probe(port, encodeFrame(hello), lengthPrefixed(2 ** 30));
+    expect((afterBig.frames[0] as { t?: string }).t).toBe('welcome');
+    const abWarn = await warnFor(afterBig.localPort);
+    expect(abWarn).toMatchObject({ msg: 'closing connection: malformed frame' });
+    expect(abWarn['reason']).toMatch(/^frame of 1073741824 bytes exceeds the bound/);
+
+    // The node is alive and the cluster serves a write through it.
+    expect(cluster.isRunning(target.id)).toBe(true);
+    const create = await runCli(['topics', 'create', 'after-bad-frames', '--partitions', '1', '--replication-factor', '1', '--bootstrap-controller', bootstrap]);
+    expect(create.code, create.stderr).toBe(0);
+    expect(create.stdout).toContain('Created topic after-bad-frames');
+    const listed = await runCli(['topics', 'list', '--json', '--bootstrap-server', cluster.bootstrapServers()]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const after2 = await quorumStatus(bootstrap);
+    expect(after2.currentVoters).toEqual(before.currentVoters);
+    expect(after2.clusterId).toBe(before.clusterId);
+    expect(exits).toEqual([]);
+  }, 150_000);
+});
+
+// ---------------------------------------------------------------------------------------------
+// 7: mutual TLS on the controller listener.
+
+describe('a controller listener with ssl.client.auth=required', () => {
+  let dir: string;
+  let pki: Pki;
+  let port: number;
+  let node: NodeProcess;
+  let clusterId: string;
+  const clients: NetClient[] = [];
+
+  beforeAll(async () => {
+    dir = await nodeDir('tls');
+    pki = makePki(await nodeDir('tls-pki'));
+    const keystore = join(dir, 'server.keystore.pem');
+    const truststore = join(dir, 'ca.pem');
+    await writeFile(keystore, pki.serverKeyPem + pki.serverCertPem);
+    await writeFile(truststore, pki.caPem);
+    port = await freePort();
+    const config = await writeConfig(dir, {
+      ...controllerProps(dir, port),
+      'listener.security.protocol.map': 'CONTROLLER:SSL',
+      'listener.name.controller.ssl.keystore.location': keystore,
+      'listener.name.controller.ssl.truststore.location': truststore,
+      'listener.name.controller.ssl.client.auth': 'required',
+    });
+    clusterId = randomClusterId();
+    await format(config, clusterId);
+    node = startNode(config);
+    await until('the SSL listener', 30_000, () => {
+      if (node.child.exitCode !== null) throw new Error(`node exited ${node.child.exitCode}: ${node.stderr()}`);
+      return node.log().find((l) => l.msg === 'listening' && l['securityProtocol'] === 'SSL');
+    }, 100);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    if (node !== undefined) {
+      const exit = await stopNode(node);
+      expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
+    }
+  }, 30_000);
+
+  function client(tls: TlsMaterial): NetClient {
+    const c = new NetClient({ endpoint: { host: HOST, port }, self: TOOL, expect: { nodeId: 1 }, tls, reconnect: false, logger: silentLogger });
+    clients.push(c);
+    return c;
+  }
+  const goodTls = (): TlsMaterial => ({ caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true });
+  const tlsRefusals = () => node.log().filter((l) => l.level === 'warn' && l.msg === 'handshake refused: TLS error');
+
+  it('a client with a certificate of the trusted CA is served', async () => {
+    const info = await client(goodTls()).request<DescribeNodeResponse>('describeNode', {});
+    expect(info).toMatchObject({ clusterId, nodeId: 1, roles: ['controller'] });
+    expect(tlsRefusals()).toEqual([]);
+  });
+
+  it('clients without a certificate, or with one of another CA, are refused and logged; the good client is still served', async () => {
+    const good = client(goodTls());
+    await expect(good.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1 });
+
+    const attempts: { name: string; tls: TlsMaterial; reason: RegExp }[] = [
+      { name: 'no certificate', tls: { caPem: pki.caPem, verifyHostname: true }, reason: /certificate/i },
+      {
+        name: 'a certificate of another CA',
+        tls: { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem, verifyHostname: true },
+        reason: /client certificate rejected|unknown ca|unable to get (local )?issuer/i,
+      },
+    ];
+    for (const a of attempts) {
+      const seen = tlsRefusals().length;
+      const error = await client(a.tls).request('describeNode', {}, { timeoutMs: 10_000 }).catch((e: unknown) => e);
+      expect(error instanceof ConnectionError || error instanceof HandshakeRefusedError, `${a.name}: ${String(error)}`).toBe(true);
+      const line = await until(`the node to log the refusal of ${a.name}`, 15_000, () => tlsRefusals()[seen], 50);
+      expect(String(line['reason']), a.name).toMatch(a.reason);
+      expect(line['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(line['listener']).toBe('CONTROLLER');
+    }
+
+    // Still serving: the connection opened before, and a new one.
+    await expect(good.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1, clusterId });
+    await expect(client(goodTls()).request('describeNode', {})).resolves.toMatchObject({ nodeId: 1 });
+    expect(node.child.exitCode).toBeNull();
+  });
+
+  it('the CLI (which has no TLS settings) fails with exit 1 and a hint that the listener may be SSL', async () => {
+    const r = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${port}`, '--timeout', '5000']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${HOST}:${port}`);
+    expect(r.stderr).toMatch(/SSL|TLS/);
+    expectNoStack(r);
+    expect(node.child.exitCode).toBeNull();
+  });
+});
