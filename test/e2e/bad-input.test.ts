@@ -746,7 +746,26 @@ describe('a controller listener with ssl.client.auth=required', () => {
     expect(node.child.exitCode).toBeNull();
   });
 
-  it('the CLI (which has no TLS settings) fails with exit 1 and a hint that the listener may be SSL', async () => {
+  it('the CLI with --command-config (security.protocol=SSL, a client certificate) reaches the SSL listener', async () => {
+    const clientDir = await nodeDir('tls-client');
+    const keystore = join(clientDir, 'client.pem');
+    const truststore = join(clientDir, 'ca.pem');
+    await writeFile(keystore, pki.clientKeyPem + pki.clientCertPem);
+    await writeFile(truststore, pki.caPem);
+    const props = join(clientDir, 'client.properties');
+    await writeFile(props, `security.protocol=SSL\nssl.keystore.location=${keystore}\nssl.truststore.location=${truststore}\n`);
+    const r = await runCli(['quorum', 'describe', '--status', '--json', '--bootstrap-controller', `${HOST}:${port}`, '--command-config', props, '--timeout', '10000']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ leaderId: 1 });
+    // Without the client certificate the same command is refused.
+    const noCert = join(clientDir, 'no-cert.properties');
+    await writeFile(noCert, `security.protocol=SSL\nssl.truststore.location=${truststore}\n`);
+    const refused = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${port}`, '--command-config', noCert, '--timeout', '5000']);
+    expect(refused.code).toBe(1);
+    expectNoStack(refused);
+  });
+
+  it('the CLI without TLS settings fails with exit 1 and a hint that the listener may be SSL', async () => {
     const r = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${port}`, '--timeout', '5000']);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`${HOST}:${port}`);

@@ -11,6 +11,7 @@ import { ConnectionError, type PeerIdentity, type TlsMaterial } from '../../quor
 import { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import type { DescribeNodeResponse, RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
 import type { AdminConnection, AdminConnector, AdminTarget } from '../cli/connect.js';
+import { clientTlsFromProperties } from './client-properties.js';
 
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
 
@@ -91,4 +92,7 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
   throw new ConnectionError(`could not reach the cluster: ${errors.join('; ')}`);
 }
 
-export const realAdminConnector: AdminConnector = (targets, options) => connectAdmin(targets, { timeoutMs: options.timeoutMs });
+export const realAdminConnector: AdminConnector = async (targets, options) => {
+  const tls = options.commandConfig === undefined ? undefined : await clientTlsFromProperties(options.commandConfig, (m) => process.stderr.write(`warning: ${m}\n`));
+  return connectAdmin(targets, { timeoutMs: options.timeoutMs, ...(tls === undefined ? {} : { tls }) });
+};

@@ -18,6 +18,8 @@ export interface AdminOptions {
   readonly bootstrapController?: readonly HostPort[];
   readonly bootstrapServer?: readonly HostPort[];
   readonly timeout: number;
+  /** --command-config: client properties (security.protocol, ssl.*), as Kafka's tools take them. */
+  readonly commandConfig?: string;
 }
 
 export interface ReadOptions extends AdminOptions {
@@ -29,7 +31,8 @@ export function addAdminOptions(cmd: Command, options: { readonly json: boolean 
   cmd
     .addOption(new Option('--bootstrap-controller <host:port,...>', 'controller listener(s) to reach the quorum through').argParser(hostPortListArg('--bootstrap-controller')))
     .addOption(new Option('--bootstrap-server <host:port,...>', "broker client listener(s) to reach the cluster through").argParser(hostPortListArg('--bootstrap-server')))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(positiveIntArg('--timeout')));
+    .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(positiveIntArg('--timeout')))
+    .option('--command-config <file>', 'client properties for reaching TLS listeners: security.protocol=SSL, ssl.keystore.location, ssl.truststore.location, ssl.endpoint.identification.algorithm');
   if (options.json) cmd.option('--json', 'print one JSON object', false);
   return cmd;
 }
@@ -57,7 +60,7 @@ export async function withAdmin<T>(opts: AdminOptions, fn: (rpc: RpcCaller, call
   const targets = adminTargets(opts);
   const timeoutMs = opts.timeout;
   try {
-    const connection = await adminConnector()(targets, { timeoutMs });
+    const connection = await adminConnector()(targets, { timeoutMs, ...(opts.commandConfig === undefined ? {} : { commandConfig: opts.commandConfig }) });
     try {
       return await fn(connection, { timeoutMs });
     } finally {

@@ -18,7 +18,13 @@ export interface AdminTarget {
 
 export type AdminConnection = RpcCaller & { close(): Promise<void> };
 
-export type AdminConnector = (targets: readonly AdminTarget[], options: { timeoutMs: number }) => Promise<AdminConnection>;
+export interface AdminConnectOptions {
+  readonly timeoutMs: number;
+  /** A client properties file (security.protocol, ssl.*), when the listeners use TLS. */
+  readonly commandConfig?: string;
+}
+
+export type AdminConnector = (targets: readonly AdminTarget[], options: AdminConnectOptions) => Promise<AdminConnection>;
 
 let connector: AdminConnector | undefined;
 
