@@ -9,6 +9,12 @@ export interface Clock {
   nowMs(): number;
   /** Calls `fn` once after `delayMs`; the returned function cancels it. */
   setTimer(delayMs: number, fn: () => void): () => void;
+  /**
+   * Runs `fn` once the I/O events already waiting have been handled (setImmediate), so that a
+   * burst of proposals arriving on several sockets shares one batch and one fsync. Optional: the
+   * simulator leaves it out and the driver then starts work at once.
+   */
+  defer?(fn: () => void): void;
 }
 
 export interface Random {

@@ -1,7 +1,7 @@
 // The real Clock, Random and Logger of the seam (DESIGN §5); the simulator has its own in quorum/sim/.
 //
 // Clock: performance.now() is monotonic (wall-clock jumps must not fire or starve election
-// timers). Timers are plain setTimeout and deliberately NOT unref'd: a raft timer is real work
+// timers). defer is setImmediate: after the sockets' pending reads, before any timer. Timers are plain setTimeout and deliberately NOT unref'd: a raft timer is real work
 // that must keep the process alive; shutdown cancels them instead.
 // Logger: a thin adapter, so the core's `(fields, msg)` calls land as pino NDJSON fields.
 
@@ -14,6 +14,9 @@ export const realClock: Clock = {
   setTimer(delayMs: number, fn: () => void): () => void {
     const handle = setTimeout(fn, Math.max(0, delayMs));
     return () => clearTimeout(handle);
+  },
+  defer: (fn) => {
+    setImmediate(fn);
   },
 };
 

@@ -57,6 +57,8 @@ export class RaftNode implements RaftClient {
   private core: RaftCore | undefined;
   private lifecycle: 'created' | 'running' | 'stopped' | 'halted' = 'created';
   private processing = false;
+  /** A deferred start of the Ready loop is scheduled (see startProcessing). */
+  private startPending = false;
   /** True while the Ready in flight has a quorum state not yet on disk: the light lane waits. */
   private persistingQuorumState = false;
   /** The Ready loop while it runs (stop() waits for it). */
@@ -251,9 +253,25 @@ export class RaftNode implements RaftClient {
 
   private kick(): void {
     if (this.lifecycle !== 'running') return;
-    if (!this.processing) this.loop = this.process();
-    else this.takeLightLane();
+    if (this.processing) this.takeLightLane();
+    else if (!this.startPending) this.startProcessing();
     this.armTimer();
+  }
+
+  /**
+   * Starts the Ready loop. Where the clock can defer (real processes), it starts after the I/O
+   * already waiting is handled: otherwise the first proposal of a burst would be written alone
+   * and the rest of the burst would wait behind its fsync (group commit needs the burst in one
+   * Ready). whenIdle() still waits for it: the core has a Ready meanwhile.
+   */
+  private startProcessing(): void {
+    const start = () => {
+      this.startPending = false;
+      if (this.lifecycle === 'running' && !this.processing) this.loop = this.process();
+    };
+    if (this.env.clock.defer === undefined) return start();
+    this.startPending = true;
+    this.env.clock.defer(start);
   }
 
   private async process(): Promise<void> {

@@ -1,0 +1,1094 @@
+// npm run bench:cluster — the quorum as users run it: real node processes on 127.0.0.1
+// (ProcessCluster: 3 controllers + 3 brokers, split mode, the server.properties quorum defaults),
+// driven by this process as the load generator. Where bench:controller measures the controller in
+// one process, this measures what a client sees across processes, TCP and fsync, and compares it
+// with ZooKeeper 3.8 and etcd 3.4 measured on the same kind of 2-core machine
+// (../shared/reference/perf-anchors.md). Phases, in the order run:
+//
+//   setup        T topics × P partitions (RF 3) through the controller, their state read back
+//                with describeTopics, the brokers' epochs with describeCluster.
+//   throughput   `--outstanding` concurrent AlterPartition loops pipelined on `--connections`
+//                connection(s) to the active controller; each loop owns distinct partitions and,
+//                as their leader (broker id and epoch), shrinks the ISR to [leader] and grows it
+//                back, alternately, with the epochs of the previous answer. Committed writes/s,
+//                latency, errors, and where the time goes: CPU, kernel share, run-queue wait and
+//                system calls of every process (/proc), and the shape of the Raft batches the
+//                leader appended (read from a copy of its log, as dump-log does).
+//   latency      one outstanding AlterPartition at a time: commit latency p50/p99.
+//   propagation  createTopics (1 partition) on the active controller while every broker is polled
+//                with describeTopics (~1 ms apart): ack → the last broker shows the topic.
+//   kill         per trial: an open-loop writer (a createTopics every 10 ms through a
+//                ControllerChannel, 250 ms per attempt), SIGKILL of the active controller, time to
+//                the first write issued after the kill that is acknowledged; then the node is
+//                restarted and the trial waits until all voters have caught up (lag 0).
+//   stop         the same with SIGSTOP (a hung leader: its sockets stay open), then SIGCONT.
+//
+// The two timed write phases first wait (bounded) for the rest of the machine to go quiet, as the
+// reference runs did; what they saw is in the JSON (quietGate). --cpu-prof <dir> runs every node
+// under the V8 profiler (cluster/profiled-cli.ts) and leaves a .cpuprofile per node.
+//
+// Output: a markdown table (metric | value | target | ZooKeeper/etcd anchor) on stdout; with
+// --json the JSON object goes to stdout instead (the table to stderr), and --out writes it to a
+// file too. Progress goes to stderr. Every loop is bounded in time; the nodes are stopped and the
+// temporary directory removed on every exit path (an error, SIGINT/SIGTERM, and as a last resort
+// a SIGKILL by pid at exit).
+//
+// Usage: node dist/tools/bench/cluster-bench.js [--quick] [--json] [--out file.json]
+//        [--trials-kill 10] [--trials-stop 5] [--write-seconds 10] [--warmup-seconds 3]
+//        [--outstanding 64] [--connections 1] [--latency-ops 2000] [--propagation-topics 200]
+//        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
+//        [--cpu-prof dir] [--keep-data]
+
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
+import type { AlterPartitionRequest, AlterPartitionResponse } from '../../quorum/controller/replication/alter-partition.js';
+import type { CreatableTopic } from '../../quorum/controller/replication/create-topics.js';
+import { silentLogger } from '../../quorum/env/index.js';
+import { NetClient } from '../../quorum/net/client.js';
+import { RemoteError, type PeerIdentity } from '../../quorum/net/types.js';
+import { ControllerChannel } from '../../quorum/server/controller-channel.js';
+import type { RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+import { resolvePartitionDir } from '../inspect/layout.js';
+import { loadLogCopy } from '../inspect/log-copy.js';
+import { waitForClusterReady } from '../server/cluster-ready.js';
+import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
+import { cpuBetween, sampleCpu, type CpuUse } from './cluster/proc-cpu.js';
+import { percentile, summarize } from './stats.js';
+
+const PHASES = ['throughput', 'latency', 'propagation', 'kill', 'stop'] as const;
+type Phase = (typeof PHASES)[number];
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    'trials-kill': { type: 'string' },
+    'trials-stop': { type: 'string' },
+    'write-seconds': { type: 'string' },
+    'warmup-seconds': { type: 'string' },
+    outstanding: { type: 'string', default: '64' },
+    connections: { type: 'string', default: '1' },
+    'latency-ops': { type: 'string' },
+    'propagation-topics': { type: 'string' },
+    topics: { type: 'string', default: '200' },
+    'partitions-per-topic': { type: 'string', default: '10' },
+    phases: { type: 'string', default: PHASES.join(',') },
+    'cpu-prof': { type: 'string' },
+    'keep-data': { type: 'boolean', default: false },
+  },
+});
+const quick = args.quick === true;
+const num = (name: string, v: string | undefined, full: number, small: number): number => {
+  const n = v === undefined ? (quick ? small : full) : Number(v);
+  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--${name}: "${v}" is not a positive integer`);
+  return n;
+};
+const cfg = {
+  topics: num('topics', args.topics, 200, 200),
+  partitionsPerTopic: num('partitions-per-topic', args['partitions-per-topic'], 10, 10),
+  outstanding: num('outstanding', args.outstanding, 64, 64),
+  connections: num('connections', args.connections, 1, 1),
+  warmupSeconds: num('warmup-seconds', args['warmup-seconds'], 3, 1),
+  writeSeconds: num('write-seconds', args['write-seconds'], 10, 3),
+  latencyOps: num('latency-ops', args['latency-ops'], 2_000, 300),
+  propagationTopics: num('propagation-topics', args['propagation-topics'], 200, 50),
+  trialsKill: num('trials-kill', args['trials-kill'], 10, 3),
+  trialsStop: num('trials-stop', args['trials-stop'], 5, 2),
+};
+const phases = new Set(
+  args.phases!.split(',').map((p) => {
+    if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases: unknown phase "${p}" (one of ${PHASES.join(', ')})`);
+    return p as Phase;
+  }),
+);
+
+/** Broker settings only (the point is the quorum defaults): quicker unfencing after a start. */
+const CLUSTER_PROPERTIES: Readonly<Record<string, string>> = { 'broker.heartbeat.interval.ms': '500' };
+const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
+const HOST = '127.0.0.1';
+/** Failover writer: one write per tick, each attempt bounded, each call bounded. */
+const FAILOVER_WRITE_EVERY_MS = 10;
+const FAILOVER_ATTEMPT_TIMEOUT_MS = 250;
+const FAILOVER_CALL_TIMEOUT_MS = 10_000;
+/** Steady state before the fault, and the longest a trial waits for the first write after it. */
+const FAILOVER_STEADY_MS = 1_000;
+const FAILOVER_GIVE_UP_MS = 15_000;
+/** Recovery after a trial: every voter caught up (lag 0), every broker unfenced. */
+const RECOVERY_TIMEOUT_MS = 60_000;
+const RECOVERY_SETTLE_MS = 500;
+/** Propagation: each broker is asked again this long after an answer without the topic. */
+const PROPAGATION_POLL_MS = 1;
+const PROPAGATION_GIVE_UP_MS = 5_000;
+/** Timed write phases wait (bounded) until the rest of the machine uses less than this. */
+const QUIET_OTHER_CORES = 0.3;
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const now = () => performance.now();
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
+const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)} ms` : String(n));
+const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
+const say = (msg: string) => process.stderr.write(`[bench:cluster] ${msg}\n`);
+const errText = (e: unknown) => (e instanceof RemoteError ? e.errorName : e instanceof Error ? `${e.name}: ${e.message.slice(0, 80)}` : String(e));
+const errKey = (e: unknown) => {
+  if (e instanceof RemoteError) return e.errorName;
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : e instanceof Error ? e.name : 'unknown';
+};
+
+class Counter {
+  readonly byKey = new Map<string, number>();
+  add(key: string, n = 1): void {
+    this.byKey.set(key, (this.byKey.get(key) ?? 0) + n);
+  }
+  get total(): number {
+    let t = 0;
+    for (const v of this.byKey.values()) t += v;
+    return t;
+  }
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(this.byKey);
+  }
+  toString(): string {
+    return this.byKey.size === 0 ? 'none' : [...this.byKey].map(([k, v]) => `${k} ${v}`).join(', ');
+  }
+}
+
+function latencyJson(samples: readonly number[]) {
+  const s = summarize(samples);
+  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), ...s };
+}
+
+/** A typed request on one connection. */
+function rpc<M extends RpcMethod>(c: NetClient, method: M, request: RpcRequest<M>, timeoutMs = 10_000): Promise<RpcResponse<M>> {
+  return c.request<RpcResponse<M>>(method, request, { timeoutMs });
+}
+
+/** `p`, or a rejection after `timeoutMs` (every phase is bounded). */
+function bounded<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = now() + timeoutMs;
+  let last = 'no answer yet';
+  while (now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = errText(e);
+    }
+    await sleep(everyMs);
+  }
+  throw new Error(`${what} not reached within ${timeoutMs} ms (${last})`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cluster and the connections this process opens (all closed by cleanup)
+
+interface Bench {
+  readonly cluster: ProcessCluster;
+  /** Follows the active controller across failovers (setup, recovery checks). */
+  readonly channel: ControllerChannel;
+  readonly clients: Set<NetClient>;
+  readonly channels: Set<ControllerChannel>;
+}
+
+function openClient(b: Bench, port: number, nodeId: number): NetClient {
+  const c = new NetClient({
+    endpoint: { host: HOST, port },
+    self: TOOL,
+    expect: { nodeId },
+    reconnect: false,
+    connectTimeoutMs: 2_000,
+    logger: silentLogger,
+  });
+  c.connect();
+  b.clients.add(c);
+  return c;
+}
+
+async function closeClient(b: Bench, c: NetClient): Promise<void> {
+  b.clients.delete(c);
+  await c.close();
+}
+
+function newChannel(cluster: ProcessCluster, attemptTimeoutMs: number, defaultTimeoutMs: number): ControllerChannel {
+  return new ControllerChannel({
+    voters: cluster.controllers.map((n) => ({ id: n.id, host: HOST, port: n.controllerPort! })),
+    self: TOOL,
+    logger: silentLogger,
+    attemptTimeoutMs,
+    defaultTimeoutMs,
+  });
+}
+
+function openChannel(b: Bench, attemptTimeoutMs: number, defaultTimeoutMs: number): ControllerChannel {
+  const ch = newChannel(b.cluster, attemptTimeoutMs, defaultTimeoutMs);
+  b.channels.add(ch);
+  return ch;
+}
+
+async function closeChannel(b: Bench, ch: ControllerChannel): Promise<void> {
+  b.channels.delete(ch);
+  await ch.close();
+}
+
+/** The Raft leader, once it runs as the active controller (describeCluster answers only there). */
+async function activeController(b: Bench, timeoutMs = 30_000): Promise<{ id: number; epoch: number }> {
+  return until('an active controller', timeoutMs, 20, async () => {
+    const q = await b.channel.call('describeQuorum', {}, { timeoutMs: 2_000 });
+    if (q.leaderId === null) return undefined;
+    const d = await b.channel.call('describeCluster', {}, { timeoutMs: 2_000 });
+    return d.controllerId === q.leaderId ? { id: q.leaderId, epoch: q.leaderEpoch } : undefined;
+  });
+}
+
+/** A direct connection to the active controller (writes without a hop through the channel). */
+async function leaderClient(b: Bench): Promise<{ id: number; epoch: number; client: NetClient }> {
+  const a = await activeController(b);
+  return { ...a, client: openClient(b, b.cluster.node(a.id).controllerPort!, a.id) };
+}
+
+/**
+ * Waits until processes other than the cluster and this bench use under QUIET_OTHER_CORES (1 s
+ * samples), at most `maxWaitMs`: on a shared 2-core machine a background build halves the figures.
+ */
+async function waitForQuiet(b: Bench, what: string, maxWaitMs: number): Promise<{ otherCores: number; waitedMs: number; quiet: boolean }> {
+  const t0 = now();
+  for (;;) {
+    const a = sampleCpu(pidsOf(b.cluster));
+    await sleep(1_000);
+    const u = cpuBetween(a, sampleCpu(pidsOf(b.cluster)));
+    const quiet = u.otherCores < QUIET_OTHER_CORES;
+    if (quiet || now() - t0 >= maxWaitMs) {
+      if (!quiet) say(`${what}: other processes still use ${u.otherCores.toFixed(2)} cores after ${Math.round((now() - t0) / 1000)} s; measuring anyway`);
+      return { otherCores: u.otherCores, waitedMs: now() - t0, quiet };
+    }
+  }
+}
+
+function pidsOf(cluster: ProcessCluster): Map<number, number | null> {
+  return new Map(cluster.nodes.map((n) => [n.id, cluster.pid(n.id)]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Setup: topics, their partitions' state, the brokers' epochs
+
+interface Part {
+  readonly topic: string;
+  readonly topicId: string;
+  readonly partitionIndex: number;
+  readonly replicas: readonly number[];
+  leader: number;
+  leaderEpoch: number;
+  partitionEpoch: number;
+  isr: readonly number[];
+}
+
+const topicName = (i: number) => `bench-${String(i).padStart(5, '0')}`;
+
+async function createBenchTopics(b: Bench): Promise<{ seconds: number }> {
+  const perCall = 20;
+  const concurrency = 4;
+  let next = 0;
+  const t0 = now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < cfg.topics) {
+        const first = next;
+        const last = Math.min(cfg.topics, first + perCall);
+        next = last;
+        const topics: CreatableTopic[] = [];
+        for (let i = first; i < last; i++) topics.push({ name: topicName(i), numPartitions: cfg.partitionsPerTopic, replicationFactor: 3, configs: [] });
+        const r = await b.channel.call('createTopics', { topics, validateOnly: false }, { timeoutMs: 30_000 });
+        for (const t of r.topics) {
+          if (t.errorCode !== ErrorCode.NONE && t.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
+            throw new Error(`createTopics ${t.name}: ${errorName(t.errorCode)} ${t.errorMessage ?? ''}`);
+          }
+        }
+      }
+    }),
+  );
+  return { seconds: (now() - t0) / 1000 };
+}
+
+async function readParts(c: NetClient): Promise<Part[]> {
+  const names = Array.from({ length: cfg.topics }, (_, i) => topicName(i));
+  const d = await rpc(c, 'describeTopics', { names }, 30_000);
+  if (d.unknown.length > 0) throw new Error(`topics missing after creation: ${d.unknown.slice(0, 5).join(', ')}`);
+  const parts: Part[] = [];
+  for (const t of d.topics) {
+    for (const p of t.partitions) {
+      if (p.isr.length !== 3 || p.leader < 0) throw new Error(`${t.name}-${p.partition} is not fully replicated: leader ${p.leader}, ISR [${p.isr.join(',')}]`);
+      parts.push({ topic: t.name, topicId: t.topicId, partitionIndex: p.partition, replicas: p.replicas, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, isr: p.isr });
+    }
+  }
+  return parts;
+}
+
+async function brokerEpochs(b: Bench): Promise<Map<number, number>> {
+  const d = await b.channel.call('describeCluster', {}, { timeoutMs: 10_000 });
+  const fenced = d.brokers.filter((x) => x.fenced).map((x) => x.brokerId);
+  if (fenced.length > 0) throw new Error(`brokers fenced before the write phases: ${fenced.join(', ')}`);
+  return new Map(d.brokers.map((x) => [x.brokerId, x.brokerEpoch]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// AlterPartition loops (throughput and latency)
+
+/** Shrink a full ISR to [leader]; grow anything else back to all replicas. */
+function alterRequest(p: Part, epochs: ReadonlyMap<number, number>): AlterPartitionRequest {
+  const newIsr = p.isr.length === p.replicas.length ? [p.leader] : p.replicas;
+  const epochOf = (id: number) => epochs.get(id) ?? -1;
+  return {
+    brokerId: p.leader,
+    brokerEpoch: epochOf(p.leader),
+    topics: [
+      {
+        topicId: p.topicId,
+        partitions: [
+          {
+            partitionIndex: p.partitionIndex,
+            leaderEpoch: p.leaderEpoch,
+            partitionEpoch: p.partitionEpoch,
+            newIsrWithEpochs: newIsr.map((id) => ({ brokerId: id, brokerEpoch: epochOf(id) })),
+            leaderRecoveryState: 0,
+          },
+        ],
+      },
+    ],
+  };
+}
+
+interface AlterRun {
+  committed: number;
+  requests: number;
+  seconds: number;
+  latencies: number[];
+  errors: Counter;
+}
+
+/**
+ * `loops` closed loops over the partitions (dealt out so no two loops share one), until `endMs`
+ * or `opsMax` requests in all. A failed partition is read back from the controller and goes on.
+ */
+async function runAlterLoops(clients: readonly NetClient[], parts: readonly Part[], epochs: ReadonlyMap<number, number>, loops: number, endMs: number, opsMax: number, record: boolean): Promise<AlterRun> {
+  const run: AlterRun = { committed: 0, requests: 0, seconds: 0, latencies: [], errors: new Counter() };
+  const t0 = now();
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: loops }, async (_, w) => {
+      const mine = parts.filter((_, i) => i % loops === w);
+      const client = clients[w % clients.length]!;
+      for (let k = 0; mine.length > 0 && issued < opsMax && now() < endMs; k++) {
+        const p = mine[k % mine.length]!;
+        issued++;
+        const s = now();
+        let r: AlterPartitionResponse | undefined;
+        let failure: string | undefined;
+        try {
+          r = await rpc(client, 'alterPartition', alterRequest(p, epochs));
+        } catch (e) {
+          failure = errKey(e);
+        }
+        const took = now() - s;
+        run.requests++;
+        if (record) run.latencies.push(took);
+        const answer = r?.topics[0]?.partitions[0];
+        if (r !== undefined && r.errorCode === ErrorCode.NONE && answer !== undefined && answer.errorCode === ErrorCode.NONE) {
+          run.committed++;
+          p.leader = answer.leaderId;
+          p.leaderEpoch = answer.leaderEpoch;
+          p.partitionEpoch = answer.partitionEpoch;
+          p.isr = answer.isr;
+          continue;
+        }
+        run.errors.add(failure ?? errorName(r!.errorCode !== ErrorCode.NONE ? r!.errorCode : (answer?.errorCode ?? -1)));
+        if (failure !== undefined && !client.connected) return; // the connection is gone: this loop is done
+        try {
+          const d = await rpc(client, 'describeTopics', { names: [p.topic] });
+          const current = d.topics[0]?.partitions[p.partitionIndex];
+          if (current !== undefined) Object.assign(p, { leader: current.leader, leaderEpoch: current.leaderEpoch, partitionEpoch: current.partitionEpoch, isr: current.isr });
+        } catch {
+          // the next request answers again
+        }
+      }
+    }),
+  );
+  run.seconds = (now() - t0) / 1000;
+  return run;
+}
+
+interface ThroughputResult {
+  readonly leaderId: number;
+  readonly run: AlterRun;
+  readonly cpu: CpuUse;
+  readonly highWatermarkAdvance: number;
+  readonly batches: BatchShape | null;
+}
+
+interface BatchShape {
+  /** Data batches (not control) with offsets in the timed window. */
+  readonly count: number;
+  readonly perSecond: number;
+  readonly recordsPerBatch: ReturnType<typeof latencyJson>;
+  /** Share of the window's records that came in batches of ≥ 90% of the outstanding requests. */
+  readonly recordsInFullBatches: number;
+  /** Time between consecutive batches holding ≥ half the outstanding requests (one commit "wave"), ms. */
+  readonly waveIntervalMs: ReturnType<typeof latencyJson>;
+  /** Smaller batches appended just before each wave's big one (the wave's first requests, on their own). */
+  readonly smallBatchesPerWave: number;
+  /** From the first of those small batches to the wave's big batch, ms (appendTimeMs on the leader). */
+  readonly waveLeadMs: ReturnType<typeof latencyJson>;
+}
+
+/**
+ * The shape of what the leader appended in [fromOffset, toOffset): how many Raft batches, how big,
+ * how far apart. Read from a copy of its log directory (tools/inspect), so the node is not touched.
+ */
+async function batchShape(b: Bench, leaderId: number, fromOffset: number, toOffset: number, seconds: number): Promise<BatchShape | null> {
+  const layout = await resolvePartitionDir(join(b.cluster.node(leaderId).dir, 'metadata'));
+  const log = await loadLogCopy(layout.logDir, () => undefined);
+  if (log === undefined) return null;
+  const sizes: number[] = [];
+  const waveTimes: number[] = [];
+  const smallPerWave: number[] = [];
+  const leads: number[] = [];
+  let full = 0;
+  let firstSmallAt: number | null = null;
+  let small = 0;
+  for (const batch of log.batches) {
+    if (batch.control !== undefined || batch.baseOffset < fromOffset || batch.baseOffset >= toOffset) continue;
+    const n = batch.records.length;
+    sizes.push(n);
+    if (n >= 0.9 * cfg.outstanding) full += n;
+    if (n >= cfg.outstanding / 2) {
+      waveTimes.push(batch.appendTimeMs);
+      smallPerWave.push(small);
+      if (firstSmallAt !== null) leads.push(batch.appendTimeMs - firstSmallAt);
+      firstSmallAt = null;
+      small = 0;
+    } else {
+      firstSmallAt ??= batch.appendTimeMs;
+      small++;
+    }
+  }
+  const total = sizes.reduce((a, x) => a + x, 0);
+  const gaps = waveTimes.slice(1).map((t, i) => t - waveTimes[i]!);
+  return {
+    count: sizes.length,
+    perSecond: sizes.length / seconds,
+    recordsPerBatch: latencyJson(sizes),
+    recordsInFullBatches: full / Math.max(1, total),
+    waveIntervalMs: latencyJson(gaps),
+    smallBatchesPerWave: summarize(smallPerWave).mean,
+    waveLeadMs: latencyJson(leads),
+  };
+}
+
+async function throughputPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<ThroughputResult> {
+  const leader = await leaderClient(b);
+  const clients = [leader.client];
+  for (let i = 1; i < cfg.connections; i++) clients.push(openClient(b, b.cluster.node(leader.id).controllerPort!, leader.id));
+  try {
+    say(`throughput: warming up ${cfg.warmupSeconds} s (${cfg.outstanding} outstanding on ${clients.length} connection(s) to controller ${leader.id})`);
+    const warm = await runAlterLoops(clients, parts, epochs, cfg.outstanding, now() + cfg.warmupSeconds * 1000, Infinity, false);
+    say(`throughput: warm-up ${fmt(warm.committed / warm.seconds)} writes/s, errors ${warm.errors}; timing ${cfg.writeSeconds} s; load ${loadNow()}`);
+    const hw0 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
+    const c0 = sampleCpu(pidsOf(b.cluster));
+    const run = await runAlterLoops(clients, parts, epochs, cfg.outstanding, now() + cfg.writeSeconds * 1000, Infinity, true);
+    const cpu = cpuBetween(c0, sampleCpu(pidsOf(b.cluster)));
+    const hw1 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
+    say(`throughput: ${fmt(run.committed / run.seconds)} writes/s, errors ${run.errors}; load ${loadNow()}`);
+    const batches = await batchShape(b, leader.id, hw0, hw1, run.seconds).catch((e: unknown) => {
+      say(`throughput: could not read the leader's log for the batch shape: ${errText(e)}`);
+      return null;
+    });
+    return { leaderId: leader.id, run, cpu, highWatermarkAdvance: hw1 - hw0, batches };
+  } finally {
+    for (const c of clients) await closeClient(b, c);
+  }
+}
+
+async function latencyPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<{ leaderId: number; run: AlterRun; cpu: CpuUse }> {
+  const leader = await leaderClient(b);
+  try {
+    await runAlterLoops([leader.client], parts, epochs, 1, Infinity, Math.min(200, cfg.latencyOps), false);
+    const c0 = sampleCpu(pidsOf(b.cluster));
+    const run = await runAlterLoops([leader.client], parts, epochs, 1, now() + 120_000, cfg.latencyOps, true);
+    const cpu = cpuBetween(c0, sampleCpu(pidsOf(b.cluster)));
+    say(`latency: p50 ${ms(percentile(run.latencies, 0.5))}, p99 ${ms(percentile(run.latencies, 0.99))}, errors ${run.errors}`);
+    return { leaderId: leader.id, run, cpu };
+  } finally {
+    await closeClient(b, leader.client);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Propagation: createTopics ack → the topic in every broker's image
+
+interface PropagationResult {
+  /** Ack → last broker shows it (0 when all showed it before the ack arrived), ms. */
+  readonly afterAckMs: number[];
+  /** createTopics sent → last broker shows it, ms. */
+  readonly fromSendMs: number[];
+  /** createTopics round trip, ms. */
+  readonly ackMs: number[];
+  visibleBeforeAck: number;
+  readonly failures: Counter;
+  pollsPerTopic: number;
+}
+
+async function propagationPhase(b: Bench): Promise<PropagationResult> {
+  const leader = await leaderClient(b);
+  const brokers = b.cluster.brokers.map((n) => openClient(b, n.clientPort!, n.id));
+  const res: PropagationResult = { afterAckMs: [], fromSendMs: [], ackMs: [], visibleBeforeAck: 0, failures: new Counter(), pollsPerTopic: 0 };
+  let polls = 0;
+  try {
+    for (let i = 0; i < cfg.propagationTopics + 10; i++) {
+      const warm = i < 10; // the first few are not recorded (connections, JIT)
+      const name = `prop-${String(i).padStart(5, '0')}`;
+      const seen = brokers.map(() => NaN);
+      let done = false;
+      const tSend = now();
+      const pollers = brokers.map(async (c, j) => {
+        while (!done && now() - tSend < PROPAGATION_GIVE_UP_MS) {
+          const d = await rpc(c, 'describeTopics', { names: [name] }, 2_000);
+          polls++;
+          if (d.topics.length > 0) {
+            seen[j] = now(); // an upper bound: the broker had it by the time it answered
+            return;
+          }
+          await sleep(PROPAGATION_POLL_MS);
+        }
+      });
+      let tAck = NaN;
+      try {
+        const r = await rpc(leader.client, 'createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 3, configs: [] }], validateOnly: false });
+        tAck = now();
+        const code = r.topics[0]?.errorCode ?? -1;
+        if (code !== ErrorCode.NONE) res.failures.add(`createTopics ${errorName(code)}`);
+        await Promise.all(pollers);
+      } catch (e) {
+        res.failures.add(errKey(e));
+      } finally {
+        done = true;
+        await Promise.allSettled(pollers);
+      }
+      if (warm) continue;
+      const last = Math.max(...seen);
+      if (!Number.isFinite(last) || !Number.isFinite(tAck)) {
+        if (Number.isFinite(tAck)) res.failures.add(`not on every broker within ${PROPAGATION_GIVE_UP_MS} ms`);
+        continue;
+      }
+      res.ackMs.push(tAck - tSend);
+      res.fromSendMs.push(last - tSend);
+      res.afterAckMs.push(Math.max(0, last - tAck));
+      if (last <= tAck) res.visibleBeforeAck++;
+    }
+    res.pollsPerTopic = polls / (cfg.propagationTopics + 10);
+    const a = res.afterAckMs;
+    say(`propagation: after ack p50 ${ms(percentile(a, 0.5))}, p99 ${ms(percentile(a, 0.99))}, max ${ms(summarize(a).max)}; failures ${res.failures}`);
+    return res;
+  } finally {
+    await closeClient(b, leader.client);
+    for (const c of brokers) await closeClient(b, c);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Failover trials
+
+interface Trial {
+  readonly kind: 'kill' | 'stop';
+  readonly oldLeader: number;
+  readonly oldEpoch: number;
+  /** Fault → the first write issued after it acknowledged (NaN: none within the give-up time). */
+  readonly firstWriteMs: number;
+  /** Fault → a survivor names a new leader (describeNode, polled every 10 ms). */
+  readonly newLeaderKnownMs: number;
+  readonly newLeader: number | null;
+  /** Longest gap between two acknowledged writes around the fault. */
+  readonly longestGapMs: number;
+  readonly writesOk: number;
+  readonly writeErrors: Record<string, number>;
+  /** Fault end (restart / SIGCONT) → every voter caught up, every broker unfenced. */
+  readonly recoveryMs: number;
+  /** The leader epoch after the failover: more than oldEpoch + 1 means extra election rounds (a split vote). */
+  readonly newEpoch: number;
+}
+
+async function failoverTrial(b: Bench, kind: 'kill' | 'stop', trial: number): Promise<Trial> {
+  const { id: oldLeader, epoch: oldEpoch } = await activeController(b);
+  const survivors = b.cluster.controllers.filter((n) => n.id !== oldLeader);
+  const ch = openChannel(b, FAILOVER_ATTEMPT_TIMEOUT_MS, FAILOVER_CALL_TIMEOUT_MS);
+  const watchers = survivors.map((n) => ({ id: n.id, client: openClient(b, n.controllerPort!, n.id) }));
+  const errors = new Counter();
+  let faultAt = Infinity;
+  let firstAfter = Infinity;
+  let writesOk = 0;
+  let lastOkAt = NaN;
+  let longestGap = 0;
+  let seq = 0;
+  let inFlight = 0;
+  let closed = false;
+  const write = async () => {
+    const issuedAt = now();
+    const name = `fo-${kind}-${trial}-${seq++}`;
+    inFlight++;
+    try {
+      const r = await ch.call('createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 1, configs: [] }], validateOnly: false });
+      const code = r.topics[0]?.errorCode ?? -1;
+      // TOPIC_ALREADY_EXISTS: a retried attempt whose first try committed; acknowledged now.
+      if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw new Error(`createTopics: ${errorName(code)}`);
+      if (closed) return;
+      const t = now();
+      writesOk++;
+      if (Number.isFinite(lastOkAt)) longestGap = Math.max(longestGap, t - lastOkAt);
+      lastOkAt = Math.max(Number.isFinite(lastOkAt) ? lastOkAt : t, t);
+      if (issuedAt >= faultAt && t < firstAfter) firstAfter = t;
+    } catch (e) {
+      if (!closed) errors.add(errKey(e));
+    } finally {
+      inFlight--;
+    }
+  };
+  const ticker = setInterval(() => {
+    if (inFlight < 2_000) void write();
+  }, FAILOVER_WRITE_EVERY_MS);
+  let newLeaderAt = NaN;
+  let newLeader: number | null = null;
+  let recoveryMs = NaN;
+  let paused = false;
+  let newEpoch = NaN;
+  try {
+    await until('steady writes before the fault', 20_000, 20, async () => (writesOk >= 5 ? true : undefined));
+    await sleep(FAILOVER_STEADY_MS);
+    // Watch the survivors for the new leader.
+    let watching = true;
+    const watch = Promise.all(
+      watchers.map(async (w) => {
+        while (watching && !Number.isFinite(newLeaderAt)) {
+          try {
+            const d = await rpc(w.client, 'describeNode', {}, 1_000);
+            if (d.activeControllerId !== null && d.activeControllerId !== oldLeader && !Number.isFinite(newLeaderAt)) {
+              newLeaderAt = now();
+              newLeader = d.activeControllerId;
+            }
+          } catch {
+            // polled again
+          }
+          await sleep(10);
+        }
+      }),
+    );
+    faultAt = now();
+    if (kind === 'kill') await b.cluster.kill(oldLeader);
+    else {
+      paused = true;
+      await b.cluster.pause(oldLeader);
+    }
+    await until('the first write after the fault', FAILOVER_GIVE_UP_MS, 5, async () => (Number.isFinite(firstAfter) ? true : undefined)).catch((e: unknown) => say(`${kind} trial ${trial}: ${errText(e)}`));
+    // The epoch the survivors settled on, before the old leader is back.
+    newEpoch = await ch.call('describeQuorum', {}, { timeoutMs: 5_000 }).then((q) => q.leaderEpoch, () => NaN);
+    await sleep(200); // a little more steady state on the new leader (the longest gap settles)
+    watching = false;
+    await watch;
+    clearInterval(ticker);
+    closed = true;
+    // Recovery: the old leader back, every voter caught up, every broker unfenced.
+    const r0 = now();
+    if (kind === 'kill') b.cluster.start(oldLeader);
+    else {
+      await b.cluster.resume(oldLeader);
+      paused = false;
+    }
+    await waitForRecovery(b);
+    recoveryMs = now() - r0;
+  } finally {
+    clearInterval(ticker);
+    closed = true;
+    if (paused) await b.cluster.resume(oldLeader);
+    await closeChannel(b, ch);
+    for (const w of watchers) await closeClient(b, w.client);
+  }
+  const t: Trial = {
+    kind,
+    oldLeader,
+    oldEpoch,
+    firstWriteMs: firstAfter - faultAt,
+    newLeaderKnownMs: newLeaderAt - faultAt,
+    newLeader,
+    longestGapMs: longestGap,
+    writesOk,
+    writeErrors: errors.toJSON(),
+    recoveryMs,
+    newEpoch,
+  };
+  say(`${kind} trial ${trial + 1}: leader ${oldLeader} (epoch ${oldEpoch}) → ${newLeader ?? '?'} (epoch ${newEpoch}): first write ${ms(t.firstWriteMs)}, new leader known ${ms(t.newLeaderKnownMs)}, longest gap ${ms(longestGap)}, recovered in ${ms(recoveryMs)}`);
+  return t;
+}
+
+async function waitForRecovery(b: Bench): Promise<void> {
+  const voters = b.cluster.controllers.length;
+  await until('every voter caught up and every broker unfenced', RECOVERY_TIMEOUT_MS, 50, async () => {
+    const q = await b.channel.call('describeQuorum', {}, { timeoutMs: 2_000 });
+    const followers = q.voters.filter((v) => v.status === 'Follower');
+    if (q.voters.length !== voters || followers.length !== voters - 1) return undefined;
+    if (q.voters.some((v) => v.lag !== 0)) return undefined;
+    if (followers.some((v) => v.lastFetchAgoMs === null || v.lastFetchAgoMs > 1_000)) return undefined;
+    const d = await b.channel.call('describeCluster', {}, { timeoutMs: 2_000 });
+    if (d.brokers.length !== b.cluster.brokers.length || d.brokers.some((x) => x.fenced)) return undefined;
+    return true;
+  });
+  await sleep(RECOVERY_SETTLE_MS);
+}
+
+async function failoverPhase(b: Bench, kind: 'kill' | 'stop', trials: number): Promise<Trial[]> {
+  const out: Trial[] = [];
+  for (let i = 0; i < trials; i++) out.push(await bounded(failoverTrial(b, kind, i), FAILOVER_GIVE_UP_MS + RECOVERY_TIMEOUT_MS + 30_000, `${kind} trial ${i + 1}`));
+  return out;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(samples: readonly number[]): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function trialSummary(trials: readonly Trial[], pick: (t: Trial) => number) {
+  const v = trials.map(pick).filter(Number.isFinite);
+  return { median: median(v), min: summarize(v).min, max: summarize(v).max, n: v.length, of: trials.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+type Row = [metric: string, value: string, target: string, anchor: string];
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'mq-bench-cluster-'));
+  const holder: { bench: Bench | undefined; cluster: ProcessCluster | undefined } = { bench: undefined, cluster: undefined };
+  let cleaned: Promise<void> | undefined;
+  const cleanup = () =>
+    (cleaned ??= (async () => {
+      const b = holder.bench;
+      if (b !== undefined) {
+        for (const ch of [...b.channels]) await ch.close().catch(() => undefined);
+        for (const c of [...b.clients]) await c.close().catch(() => undefined);
+        await b.channel.close().catch(() => undefined);
+      }
+      if (holder.cluster !== undefined) await holder.cluster.stop(10_000).catch((e: unknown) => say(`stopping the cluster failed: ${errText(e)}`));
+      if (args['keep-data'] === true) say(`data kept in ${root}`);
+      else await rm(root, { recursive: true, force: true });
+    })());
+  // Last resort: whatever node is still running when this process exits is killed by its pid.
+  process.once('exit', () => {
+    const c = holder.cluster;
+    if (c === undefined) return;
+    for (const n of c.nodes) {
+      const pid = c.pid(n.id);
+      if (pid === null) continue;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+  const onCrash = (what: string, e: unknown) => {
+    say(`${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    void cleanup().finally(() => process.exit(1));
+  };
+  process.once('uncaughtException', (e) => onCrash('uncaught exception', e));
+  process.once('unhandledRejection', (e) => onCrash('unhandled rejection', e));
+  const onSignal = (sig: string) => {
+    say(`${sig}: stopping the cluster and removing ${root}`);
+    void cleanup().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', () => onSignal('SIGINT'));
+  process.once('SIGTERM', () => onSignal('SIGTERM'));
+
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  /** The first unexpected node exit (startup gives up at once on one). */
+  const exits = (() => {
+    let fail!: (e: Error) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    failed.catch(() => undefined);
+    return { failed, fail };
+  })();
+  const result: Record<string, unknown> = {
+    bench: 'cluster',
+    quick,
+    setup: {
+      controllers: 3,
+      brokers: 3,
+      mode: 'split',
+      transport: 'TCP on 127.0.0.1',
+      properties: CLUSTER_PROPERTIES,
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model ?? 'unknown',
+      phases: [...phases],
+      ...cfg,
+    },
+    loadAverageAtStart: loadNow(),
+  };
+  try {
+    let cliPath = defaultCliPath();
+    if (args['cpu-prof'] !== undefined) {
+      // Node 20 refuses --cpu-prof in NODE_OPTIONS: the nodes run the CLI through a wrapper that
+      // starts the profiler; they inherit the directory through the environment.
+      const dir = resolve(args['cpu-prof']);
+      await mkdir(dir, { recursive: true });
+      process.env['METAQUORUM_CPU_PROF_DIR'] = dir;
+      cliPath = fileURLToPath(new URL('./cluster/profiled-cli.js', import.meta.url));
+      notes.push(`CPU profiles of every node written to ${dir} on a clean stop; profiling slows the nodes.`);
+    }
+    say(`starting 3 controllers + 3 brokers in ${root}; load ${loadNow()}`);
+    const cluster = await ProcessCluster.create({
+      dataDir: root,
+      shape: { controllers: 3, brokers: 3, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
+      cliPath,
+      logLevel: 'info',
+      onUnexpectedExit: (id, code, signal) => {
+        exits.fail(new Error(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`));
+        notes.push(`node ${id} exited unexpectedly (${signal ?? `code ${code}`})`);
+        say(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
+      },
+    });
+    holder.cluster = cluster;
+    const t0 = now();
+    await cluster.startAll();
+    const ready = await Promise.race([waitForClusterReady(cluster, 60_000), exits.failed]);
+    const b: Bench = { cluster, channel: newChannel(cluster, 2_000, 10_000), clients: new Set(), channels: new Set() };
+    holder.bench = b;
+    say(`cluster ready in ${((now() - t0) / 1000).toFixed(1)} s; active controller ${ready.leaderId} (epoch ${ready.epoch})`);
+    const created = await bounded(createBenchTopics(b), 120_000, 'topic creation');
+    const setupLeader = await leaderClient(b);
+    const parts = await until('every partition fully replicated', 10_000, 100, () => readParts(setupLeader.client));
+    await closeClient(b, setupLeader.client);
+    const epochs = await brokerEpochs(b);
+    say(`${fmt(cfg.topics)} topics × ${cfg.partitionsPerTopic} partitions created in ${created.seconds.toFixed(2)} s; broker epochs ${[...epochs].map(([k, v]) => `${k}:${v}`).join(' ')}`);
+    (result.setup as Record<string, unknown>).createTopicsSeconds = created.seconds;
+
+    const quietWaitMs = quick ? 10_000 : 45_000;
+    const quietness: Record<string, unknown> = {};
+    result.quietGate = { otherCoresMax: QUIET_OTHER_CORES, phases: quietness };
+    const gate = async (phase: string) => {
+      const q = await waitForQuiet(b, phase, quietWaitMs);
+      quietness[phase] = q;
+      if (!q.quiet) notes.push(`${phase}: other processes on the machine used ${q.otherCores.toFixed(2)} cores when it started (waited ${Math.round(q.waitedMs / 1000)} s for under ${QUIET_OTHER_CORES}); figures are low by that much.`);
+    };
+
+    if (phases.has('throughput')) {
+      await gate('throughput');
+      const t = await bounded(throughputPhase(b, parts, epochs), (cfg.warmupSeconds + cfg.writeSeconds) * 1000 + 60_000, 'throughput');
+      const rate = t.run.committed / t.run.seconds;
+      const lat = latencyJson(t.run.latencies);
+      const followers = cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => t.cpu.nodeCores[String(n.id)] ?? NaN);
+      const brokerCores = cluster.brokers.map((n) => t.cpu.nodeCores[String(n.id)] ?? NaN);
+      const leaderCores = t.cpu.nodeCores[String(t.leaderId)] ?? NaN;
+      const controllersS = cluster.controllers.reduce((s, n) => s + (t.cpu.nodeCpuS[String(n.id)] ?? NaN), 0);
+      const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
+      result.throughput = {
+        leaderId: t.leaderId,
+        outstanding: cfg.outstanding,
+        connections: cfg.connections,
+        seconds: t.run.seconds,
+        requests: t.run.requests,
+        committed: t.run.committed,
+        committedPerSec: rate,
+        latencyMs: lat,
+        errors: t.run.errors.toJSON(),
+        highWatermarkAdvance: t.highWatermarkAdvance,
+        raftBatches: t.batches,
+        cpu: t.cpu,
+        controllerCpuUsPerWrite: (controllersS / t.run.committed) * 1e6,
+        leaderCpuUsPerWrite: (((t.cpu.nodeCpuS[String(t.leaderId)] ?? NaN) / t.run.committed) * 1e6),
+        clientCpuUsPerWrite: (t.cpu.benchCpuS / t.run.committed) * 1e6,
+      };
+      rows.push([
+        `committed writes/s, ${cfg.outstanding} outstanding (AlterPartition on ${fmt(parts.length)} partitions, ${cfg.connections} connection(s) to the active controller, ${cfg.writeSeconds} s)`,
+        fmt(rate),
+        `≥ 35,000/s ${rate >= 35_000 ? '✓' : '✗'}`,
+        'ZK 6,963/s; etcd 5,015/s (64 outstanding over 6 conns)',
+      ]);
+      rows.push(['… latency p50 / p99', `${ms(lat.p50)} / ${ms(lat.p99)}`, '', 'ZK 8.1 / 22.6 ms; etcd 11.5 / 31.1 ms']);
+      rows.push(['… errors', `${t.run.errors} (of ${fmt(t.run.requests)} requests)`, '0', '']);
+      rows.push([
+        '… CPU cores: leader / 2 followers / 3 brokers / load generator / other processes / interrupts + steal',
+        `${leaderCores.toFixed(2)} / ${sum(followers).toFixed(2)} / ${sum(brokerCores).toFixed(2)} / ${t.cpu.benchCores.toFixed(2)} / ${t.cpu.otherCores.toFixed(2)} / ${(t.cpu.interruptCores + t.cpu.stealCores).toFixed(2)} (of ${cpus().length})`,
+        '',
+        'ZK: 1.66 server + 0.18 client cores; etcd: 0.93 + 0.75',
+      ]);
+      if (t.batches !== null) {
+        const bs = t.batches;
+        rows.push([
+          '… Raft batches the leader appended: per s · records per batch p50 / mean / max · share of records in near-full batches · one such batch ("wave") every',
+          `${fmt(bs.perSecond)}/s · ${fmt(bs.recordsPerBatch.p50)} / ${fmt(bs.recordsPerBatch.mean, 1)} / ${fmt(bs.recordsPerBatch.max)} · ${Math.round(bs.recordsInFullBatches * 100)}% · ${ms(bs.waveIntervalMs.p50)}`,
+          '',
+          'from a copy of the leader\'s log (tools/inspect)',
+        ]);
+        rows.push([
+          '… per wave: small batches appended before the big one · first small batch → big batch, p50',
+          `${fmt(bs.smallBatchesPerWave, 1)} · ${ms(bs.waveLeadMs.p50)}`,
+          '',
+          'the wave\'s first requests go out alone; the rest wait for their append',
+        ]);
+      }
+      if (t.batches !== null && t.batches.perSecond > 0) {
+        const per = (id: number) => {
+          const c = t.cpu.nodeSyscallsPerS[String(id)];
+          return c === undefined ? 'n/a' : `${fmt(c.reads / t.batches!.perSecond, 1)}/${fmt(c.writes / t.batches!.perSecond, 1)}`;
+        };
+        rows.push([
+          '… read/write system calls per Raft batch: leader / followers / brokers',
+          `${per(t.leaderId)} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => per(n.id)).join(', ')} / ${cluster.brokers.map((n) => per(n.id)).join(', ')}`,
+          '',
+          '/proc/<pid>/io syscr/syscw: socket messages and log writes',
+        ]);
+      }
+      const waits = t.cpu.nodeRunQueueWaitMsPerS;
+      const waitOf = (ids: readonly number[]) => ids.map((id) => waits[String(id)] ?? NaN);
+      rows.push([
+        '… run-queue wait of the main thread, ms per s: leader / followers / brokers / load generator',
+        `${fmt(waits[String(t.leaderId)] ?? NaN)} / ${waitOf(cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => n.id)).map((x) => fmt(x)).join(', ')} / ${waitOf(cluster.brokers.map((n) => n.id)).map((x) => fmt(x)).join(', ')} / ${fmt(t.cpu.benchRunQueueWaitMsPerS)}`,
+        '',
+        'runnable but waiting for a core (/proc/<pid>/schedstat)',
+      ]);
+      const share = t.cpu.nodeSystemShare;
+      const pct = (x: number | undefined) => `${Math.round((x ?? NaN) * 100)}%`;
+      rows.push([
+        '… kernel (system) share of CPU: leader / followers / brokers',
+        `${pct(share[String(t.leaderId)])} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => pct(share[String(n.id)])).join(', ')} / ${cluster.brokers.map((n) => pct(share[String(n.id)])).join(', ')}`,
+        '',
+        'syscalls: loopback TCP, fsync',
+      ]);
+      rows.push([
+        '… CPU per write: 3 controllers summed (leader alone) · load generator',
+        `${fmt((controllersS / t.run.committed) * 1e6)} µs (${fmt((((t.cpu.nodeCpuS[String(t.leaderId)] ?? NaN) / t.run.committed) * 1e6))} µs) · ${fmt((t.cpu.benchCpuS / t.run.committed) * 1e6)} µs`,
+        '',
+        'ZK ~240 µs servers · 25 µs client; etcd ~190 µs · 140 µs',
+      ]);
+    }
+
+    if (phases.has('latency')) {
+      await gate('latency');
+      const l = await bounded(latencyPhase(b, parts, epochs), 180_000, 'latency');
+      const lat = latencyJson(l.run.latencies);
+      result.latency = { leaderId: l.leaderId, ops: l.run.requests, committed: l.run.committed, opsPerSec: l.run.requests / l.run.seconds, latencyMs: lat, errors: l.run.errors.toJSON(), cpu: l.cpu };
+      rows.push([
+        `single-writer commit latency p50 / p99 (1 outstanding AlterPartition on the leader, ${fmt(l.run.requests)} ops)`,
+        `${ms(lat.p50)} / ${ms(lat.p99)}`,
+        '',
+        'via leader: ZK 0.58 / 5.4 ms; etcd 1.00 / 2.4 ms',
+      ]);
+      rows.push(['… ops/s (max)', `${fmt(l.run.requests / l.run.seconds)} (${ms(lat.max)})`, '', 'ZK 1,171/s; etcd 936/s']);
+      if (l.run.errors.total > 0) notes.push(`latency-phase errors: ${l.run.errors}`);
+    }
+
+    if (phases.has('propagation')) {
+      const p = await bounded(propagationPhase(b), cfg.propagationTopics * 2 * PROPAGATION_GIVE_UP_MS + 60_000, 'propagation');
+      const a = latencyJson(p.afterAckMs);
+      const s = latencyJson(p.fromSendMs);
+      const k = latencyJson(p.ackMs);
+      result.propagation = { topics: p.afterAckMs.length, pollIntervalMs: PROPAGATION_POLL_MS, pollsPerTopic: p.pollsPerTopic, afterAckMs: a, fromSendMs: s, createAckMs: k, visibleEverywhereBeforeAck: p.visibleBeforeAck, failures: p.failures.toJSON() };
+      rows.push([
+        `topic created → visible on all 3 brokers, after the ack: p50 / p99 / max (n = ${p.afterAckMs.length})`,
+        `${ms(a.p50)} / ${ms(a.p99)} / ${ms(a.max)}`,
+        `p99 ≤ 20 ms ${a.p99 <= 20 ? '✓' : '✗'}`,
+        '— (ZK-mode Kafka: UpdateMetadata from the controller; not measured)',
+      ]);
+      rows.push([
+        '… from the createTopics send: p50 / p99 (createTopics round trip p50 / p99)',
+        `${ms(s.p50)} / ${ms(s.p99)} (${ms(k.p50)} / ${ms(k.p99)})`,
+        '',
+        `polled every ~${PROPAGATION_POLL_MS} ms per broker; ${p.visibleBeforeAck} of ${p.afterAckMs.length} on every broker before the ack arrived`,
+      ]);
+      if (p.failures.total > 0) notes.push(`propagation failures: ${p.failures}`);
+    }
+
+    const failoverRows = (kind: 'kill' | 'stop', trials: Trial[], target: number, anchor: string, label: string) => {
+      const f = trialSummary(trials, (t) => t.firstWriteMs);
+      const l = trialSummary(trials, (t) => t.newLeaderKnownMs);
+      const g = trialSummary(trials, (t) => t.longestGapMs);
+      const r = trialSummary(trials, (t) => t.recoveryMs);
+      result[kind] = { firstWriteMs: f, newLeaderKnownMs: l, longestGapMs: g, recoveryMs: r, trials };
+      const failed = f.of - f.n;
+      rows.push([
+        `${label} → first committed write, median [min–max] (n)`,
+        `${ms(f.median)} [${ms(f.min)}–${ms(f.max)}] (n=${f.n}${failed > 0 ? `, ${failed} without a write in ${FAILOVER_GIVE_UP_MS / 1000} s` : ''})`,
+        `median ≤ ${fmt(target)} ms ${f.median <= target && failed === 0 ? '✓' : '✗'}`,
+        anchor,
+      ]);
+      rows.push([`… ${label} → a survivor names the new leader, median [min–max]`, `${ms(l.median)} [${ms(l.min)}–${ms(l.max)}]`, '', '']);
+      const extra = trials.filter((t) => t.newEpoch - t.oldEpoch > 1);
+      rows.push([
+        `… trials that needed more than one election (epoch +2 or more: a split vote)`,
+        `${extra.length} of ${trials.length}${extra.length > 0 ? `; first write in those: ${extra.map((t) => ms(t.firstWriteMs)).join(', ')}` : ''}`,
+        '',
+        '',
+      ]);
+    };
+    if (phases.has('kill')) {
+      const trials = await failoverPhase(b, 'kill', cfg.trialsKill);
+      failoverRows('kill', trials, 400, 'ZK 646 ms [403–863]; etcd 1,205 ms [924–1,516]', 'kill -9 leader');
+    }
+    if (phases.has('stop')) {
+      const trials = await failoverPhase(b, 'stop', cfg.trialsStop);
+      failoverRows('stop', trials, 1_000, 'ZK 10,615 ms [10,325–10,938]; etcd 1,398 ms [983–2,003]', 'SIGSTOP leader');
+    }
+    result.loadAverageAtEnd = loadNow();
+  } finally {
+    await cleanup();
+  }
+
+  result.rows = rows.map(([metric, value, target, anchor]) => ({ metric, value, target, anchor }));
+  result.notes = notes;
+  const table = [
+    `cluster bench${quick ? ' (--quick)' : ''}: 3 controllers + 3 brokers (split mode), separate processes, TCP on 127.0.0.1, server.properties quorum defaults; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${process.version}; load ${String(result.loadAverageAtStart)} → ${String(result.loadAverageAtEnd ?? loadNow())}`,
+    '',
+    '| metric | value | target | ZooKeeper / etcd anchor (2-core VM) |',
+    '| --- | --- | --- | --- |',
+    ...rows.map(([m, v, t, a]) => `| ${m} | ${v} | ${t} | ${a} |`),
+    ...(notes.length > 0 ? ['', ...notes.map((n) => `- ${n}`)] : []),
+    '',
+  ].join('\n');
+  const json = JSON.stringify(result, null, 2);
+  if (args.json === true) {
+    process.stderr.write(`${table}\n`);
+    process.stdout.write(`${json}\n`);
+  } else {
+    process.stdout.write(`${table}\n`);
+  }
+  if (args.out !== undefined) {
+    await mkdir(dirname(resolve(args.out)), { recursive: true });
+    await writeFile(args.out, `${json}\n`);
+    say(`JSON written to ${args.out}`);
+  }
+}
+
+try {
+  await main();
+  process.exit(0);
+} catch (e) {
+  console.error('cluster bench failed:', e);
+  process.exit(1);
+}
