@@ -19,7 +19,8 @@
 //   Candidate    majority rejects                                  Unattached, backoff deadline
 //   Candidate    deadline passes                                   Prospective
 //   Candidate    same-epoch hint naming a leader                   Follower
-//   Follower     no successful fetch for fetch.timeout             Prospective (voter) / Unattached (observer)
+//   Follower     no successful fetch for fetch.timeout (+ a random  Prospective (voter) / Unattached (observer)
+//                grace of up to 100 ms for a voter)
 //   Follower     connection to the leader lost                     Prospective (voter), after a jitter
 //   Follower     EndQuorumEpoch from its leader                    Unattached, deadline by successor rank
 //   Leader       check-quorum: no majority fetched in 1.5 x fetch  Resigned (EndQuorumEpoch sent)
@@ -112,7 +113,14 @@ type RoleState =
       beginQuorumResendMs: number;
       checkQuorumMs: number;
     }
-  | { role: 'Follower'; fetchDeadlineMs: number; lastFetchOkMs: number; snapshotFetch: { id: SnapshotId; position: number } | null }
+  | {
+      role: 'Follower';
+      fetchDeadlineMs: number;
+      lastFetchOkMs: number;
+      /** The fetch deadline already carries its random grace (see onTimers). */
+      graced: boolean;
+      snapshotFetch: { id: SnapshotId; position: number } | null;
+    }
   | { role: 'Resigned'; electionDeadlineMs: number };
 
 interface Inflight {
@@ -473,8 +481,15 @@ export class RaftCore {
         break;
       case 'Follower':
         if (now >= s.fetchDeadlineMs) {
-          if (this.isVoter) this.becomeProspective();
-          else this.becomeUnattachedObserver();
+          if (!this.isVoter) this.becomeUnattachedObserver();
+          else if (!s.graced) {
+            // The followers of a leader that hangs time out together (the same responses reset
+            // their deadlines) and would stand at the same instant and split the vote; a random
+            // grace of up to one backoff base lets one of them ask first.
+            s.graced = true;
+            s.fetchDeadlineMs = now + Math.floor(this.random.next() * ELECTION_BACKOFF_BASE_MS);
+            if (now >= s.fetchDeadlineMs) this.becomeProspective();
+          } else this.becomeProspective();
         }
         break;
       case 'Leader':
@@ -565,7 +580,7 @@ export class RaftCore {
   }
 
   private followerState(): RoleState {
-    return { role: 'Follower', fetchDeadlineMs: this.nowMs + this.config.fetchTimeoutMs, lastFetchOkMs: -Infinity, snapshotFetch: null };
+    return { role: 'Follower', fetchDeadlineMs: this.nowMs + this.config.fetchTimeoutMs, lastFetchOkMs: -Infinity, graced: false, snapshotFetch: null };
   }
 
   private becomeProspective(): void {
@@ -989,6 +1004,7 @@ export class RaftCore {
     if (s.role !== 'Follower' || this.leaderId !== from || resp.epoch !== this.epoch) return;
     s.lastFetchOkMs = this.nowMs;
     s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    s.graced = false;
     this.nextFetchMs = this.nowMs;
     this.readRoundSeen = Math.max(this.readRoundSeen, resp.readRound);
     if (resp.divergingEpoch !== undefined) {
@@ -1080,6 +1096,7 @@ export class RaftCore {
     }
     s.lastFetchOkMs = this.nowMs;
     s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
+    s.graced = false;
     this.nextFetchMs = this.nowMs;
     const done = resp.position + resp.bytes.length === resp.size;
     this.snapshotWrites.push({ snapshotId: want.id, position: resp.position, bytes: resp.bytes, done });
@@ -1164,6 +1181,7 @@ export class RaftCore {
     // the survivors from all standing at the same instant.
     const jitter = Math.floor(this.random.next() * ELECTION_BACKOFF_BASE_MS);
     s.fetchDeadlineMs = Math.min(s.fetchDeadlineMs, this.nowMs + jitter);
+    s.graced = true;
     s.lastFetchOkMs = -Infinity; // a pre-vote from a peer is now welcome
   }
 
