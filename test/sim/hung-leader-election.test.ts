@@ -15,10 +15,10 @@ describe('hung leader', () => {
       const c = await startCluster({ seed, voters: 3 });
       const old = await expectLeader(c);
       await expectCommit(c);
-      const oldEpoch = c.node(old).inspect().epoch;
+      const oldEpoch = c.node(old).inspect()!.epoch;
       c.pause(old);
       const next = await expectNewLeader(c, old);
-      const epoch = c.node(next).inspect().epoch;
+      const epoch = c.node(next).inspect()!.epoch;
       expect(epoch, report(c)).toBeGreaterThan(oldEpoch);
       if (epoch === oldEpoch + 1) single++;
       c.resume(old);
