@@ -26,6 +26,7 @@ import type { Clock, Logger } from '../quorum/env/index.js';
 import { ErrorCode, errorName } from '../quorum/controller/errors.js';
 import type { Endpoint, FeatureRange } from '../metadata-log/records/types.js';
 import type { RpcCaller } from '../quorum/server/rpc-methods.js';
+import { HandshakeRefusedError } from '../quorum/net/types.js';
 
 export type BrokerState = 'NOT_RUNNING' | 'STARTING' | 'RECOVERY' | 'RUNNING' | 'PENDING_CONTROLLED_SHUTDOWN' | 'SHUTTING_DOWN';
 
@@ -184,6 +185,9 @@ export class BrokerLifecycleManager {
     } catch (e) {
       if (this.done) return;
       this.lastError = e instanceof Error ? e.message : String(e);
+      // The controllers refused the connection for another cluster id: this broker's directories
+      // were formatted for another cluster, and no retry will change that.
+      if (e instanceof HandshakeRefusedError && e.otherCluster) return this.fatal(new Error(`registration refused: ${this.lastError}`));
       this.o.logger.warn({ error: this.lastError }, 'broker registration failed; retrying');
       this.retryRegistration();
     }

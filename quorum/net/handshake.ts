@@ -2,7 +2,7 @@
 // is and which cluster it belongs to; the server answers with who it is, or refuses and closes.
 //
 //   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId }
-//   server → client   { t: 'welcome', v, nodeId, role, clusterId }  |  { t: 'refused', reason }
+//   server → client   { t: 'welcome', v, nodeId, role, clusterId }  |  { t: 'refused', reason, otherCluster? }
 //
 // The server refuses a malformed hello, another protocol version, another cluster (a tool may
 // send clusterId null), and whatever its admit() callback refuses; each refusal is a warn line
@@ -40,6 +40,8 @@ export interface WelcomeFrame {
 export interface RefusedFrame {
   readonly t: 'refused';
   readonly reason: string;
+  /** Set when the two ends belong to different clusters: retrying cannot help. */
+  readonly otherCluster?: boolean;
 }
 
 /** What the client expects of the node it dials; a mismatch fails with HandshakeRefusedError. */
@@ -91,7 +93,7 @@ export function checkHello(
   frame: unknown,
   self: PeerIdentity,
   admit?: (peer: PeerIdentity) => string | null,
-): { readonly peer: PeerIdentity } | { readonly refused: string } {
+): { readonly peer: PeerIdentity } | { readonly refused: string; readonly otherCluster?: boolean } {
   if (!isRecord(frame) || frame['t'] !== 'hello') return { refused: `malformed handshake: expected a hello frame, got ${describe(frame)}` };
   if (frame['magic'] !== HANDSHAKE_MAGIC) return { refused: `malformed handshake: wrong magic ${JSON.stringify(String(frame['magic'])).slice(0, 40)}` };
   const v = frame['v'];
@@ -101,7 +103,7 @@ export function checkHello(
   const peer = parseIdentity(frame);
   if (typeof peer === 'string') return { refused: `malformed handshake: ${peer}` };
   if (peer.clusterId !== null && self.clusterId !== null && peer.clusterId !== self.clusterId) {
-    return { refused: `cluster id mismatch: the peer belongs to cluster ${peer.clusterId}, this node to cluster ${self.clusterId}` };
+    return { refused: `cluster id mismatch: the peer belongs to cluster ${peer.clusterId}, this node to cluster ${self.clusterId}`, otherCluster: true };
   }
   const refusal = admit?.(peer) ?? null;
   if (refusal !== null) return { refused: refusal };
@@ -112,7 +114,7 @@ export function checkHello(
 export function checkWelcome(frame: unknown, self: PeerIdentity, expect: HandshakeExpectation, where: string): PeerIdentity {
   if (isRecord(frame) && frame['t'] === 'refused') {
     const reason = typeof frame['reason'] === 'string' ? frame['reason'] : 'no reason given';
-    throw new HandshakeRefusedError(`${where} refused the connection: ${reason}`);
+    throw new HandshakeRefusedError(`${where} refused the connection: ${reason}`, frame['otherCluster'] === true);
   }
   if (!isRecord(frame) || frame['t'] !== 'welcome') {
     throw new HandshakeRefusedError(`${where} answered the handshake with ${describe(frame)}, not a welcome: is it a metaquorum controller listener?`);
@@ -124,7 +126,7 @@ export function checkWelcome(frame: unknown, self: PeerIdentity, expect: Handsha
   if (typeof peer === 'string') throw new HandshakeRefusedError(`${where} sent a malformed welcome: ${peer}`);
   const clusterId = expect.clusterId ?? self.clusterId;
   if (clusterId !== null && peer.clusterId !== clusterId) {
-    throw new HandshakeRefusedError(`${where} belongs to cluster ${String(peer.clusterId)}, expected cluster ${clusterId}`);
+    throw new HandshakeRefusedError(`${where} belongs to cluster ${String(peer.clusterId)}, expected cluster ${clusterId}`, true);
   }
   if (expect.nodeId !== undefined && peer.nodeId !== expect.nodeId) {
     throw new HandshakeRefusedError(`${where} is node ${peer.nodeId}, expected node ${expect.nodeId}: check controller.quorum.voters`);
@@ -234,7 +236,7 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
       { ...fields, reason: decision.refused, peerNodeId: hello?.nodeId, peerRole: hello?.role, peerClusterId: hello?.clusterId },
       'handshake refused',
     );
-    refuse(socket, decision.refused, o.closeLingerMs);
+    refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true);
     return null;
   }
   const welcome: WelcomeFrame = { t: 'welcome', v: PROTOCOL_VERSION, nodeId: o.self.nodeId, role: o.self.role, clusterId: o.self.clusterId };
@@ -243,9 +245,9 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
 }
 
 /** Sends the refusal and closes; a peer that does not read it is cut off after the linger. */
-function refuse(socket: Socket, reason: string, closeLingerMs: number): void {
+function refuse(socket: Socket, reason: string, closeLingerMs: number, otherCluster = false): void {
   if (socket.destroyed) return;
-  const refused: RefusedFrame = { t: 'refused', reason };
+  const refused: RefusedFrame = otherCluster ? { t: 'refused', reason, otherCluster } : { t: 'refused', reason };
   socket.end(encodeFrame(refused));
   const timer = setTimeout(() => socket.destroy(), closeLingerMs);
   timer.unref();

@@ -93,6 +93,13 @@ export class RequestTimeoutError extends Error {
 export class HandshakeRefusedError extends Error {
   readonly code = 'HANDSHAKE_REFUSED';
   readonly retriable = false;
+  constructor(
+    message: string,
+    /** The two ends belong to different clusters (a directory formatted for another cluster): waiting will not help. */
+    readonly otherCluster = false,
+  ) {
+    super(message);
+  }
 }
 
 /** One authenticated connection, as a handler sees it. */

@@ -157,6 +157,7 @@ export class ControllerChannel implements RpcCaller {
 
 function withContext(e: Error, method: string, timeoutMs: number): Error {
   if (e instanceof RemoteError) return e;
+  if (e instanceof HandshakeRefusedError) return new HandshakeRefusedError(`${method}: ${e.message}`, e.otherCluster);
   const wrapped = new (e.constructor as new (m: string) => Error)(`${method}: no active controller answered within ${timeoutMs} ms (last error: ${e.message})`);
   return wrapped;
 }

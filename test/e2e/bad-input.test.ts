@@ -491,10 +491,13 @@ describe('nodes formatted for another cluster', () => {
     expect(exits).toEqual([]);
   }, 150_000);
 
-  it('a broker of another cluster is refused at the handshake and exits 1 once its registration times out, naming the cluster ids', async () => {
+  it('a broker of another cluster is refused at the handshake and exits 1 at once (not after the registration timeout), naming the cluster ids', async () => {
     const broker = cluster.node(4);
-    cluster.start(4, ['--override', 'initial.broker.registration.timeout.ms=3000']);
-    const exit = await exitWithin(cluster.exited(4), 60_000, 'the broker of another cluster');
+    const started = Date.now();
+    cluster.start(4);
+    const exit = await exitWithin(cluster.exited(4), 45_000, 'the broker of another cluster');
+    // initial.broker.registration.timeout.ms is 60 s: a refusal for another cluster does not wait it out.
+    expect(Date.now() - started).toBeLessThan(30_000);
     const text = await readFile(broker.logPath, 'utf8');
     expect(exit, text.slice(-2_000)).toEqual({ code: 1, signal: null });
     expect(exits).toEqual(['node 4 exited (1)']);
@@ -503,7 +506,7 @@ describe('nodes formatted for another cluster', () => {
     const mismatch = new RegExp(`refused the connection: cluster id mismatch: the peer belongs to cluster ${brokerOtherId}, this node to cluster (${cluster.clusterId}|${otherId})`);
     const fatal = text.split('\n').find((l) => l.startsWith('fatal: '));
     expect(fatal, text.slice(-2_000)).toBeDefined();
-    expect(fatal).toContain('could not register with the controller quorum within initial.broker.registration.timeout.ms (3000 ms)');
+    expect(fatal).toContain('registration refused');
     expect(fatal).toMatch(mismatch);
     expect(text).not.toMatch(STACK_LINE);
     const lines = logLines(text);

@@ -115,7 +115,7 @@ describe('handshake', () => {
 
   it('a peer of another cluster is refused, the reason logged, and the server keeps serving', async () => {
     const { frames } = await rawExchange(port, hello({ clusterId: 'cluster-B' }));
-    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/cluster id mismatch.*cluster-B.*cluster-A/) }]);
+    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/cluster id mismatch.*cluster-B.*cluster-A/), otherCluster: true }]);
     const [line] = refusals();
     expect(line?.fields['reason']).toMatch(/cluster id mismatch/);
     expect(line?.fields['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
