@@ -18,26 +18,8 @@ import {
   type PeerChannel,
   type PeerIdentity,
 } from '../../quorum/net/types.js';
+import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
   let resolve!: (v: T) => void;
@@ -66,7 +48,7 @@ async function startServer(handlers: InboundHandlers, extra: Partial<NetServerOp
     listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
     self: serverSelf,
     handlers,
-    logger: recordingLogger(),
+    logger: capturingLogger(),
     ...extra,
   });
   servers.push(s);
@@ -74,7 +56,7 @@ async function startServer(handlers: InboundHandlers, extra: Partial<NetServerOp
 }
 
 function startClient(port: number, extra: Partial<NetClientOptions> = {}): NetClient {
-  const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self: clientSelf, expect: { nodeId: 1, clusterId: CLUSTER }, logger: recordingLogger(), ...extra });
+  const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self: clientSelf, expect: { nodeId: 1, clusterId: CLUSTER }, logger: capturingLogger(), ...extra });
   clients.push(c);
   return c;
 }
@@ -243,7 +225,7 @@ describe('malformed frames after the handshake', () => {
     ['undecodable bytes', Buffer.concat([Buffer.from([0, 0, 0, 2]), Buffer.from([0x82, 0x01])]), /undecodable/],
   ] as const) {
     it(`${name} closes that connection with a logged reason; the server keeps serving`, async () => {
-      const log = recordingLogger();
+      const log = capturingLogger();
       const closed: string[] = [];
       const server = await startServer({ onRequest: async () => 'pong', onClose: (_ch, r) => closed.push(r) }, { logger: log });
       const port = server.address().port;
@@ -277,7 +259,7 @@ describe('write-buffer bound', () => {
       decoder: new FrameDecoder(1 << 20),
       peer: serverSelf,
       remoteAddress: `127.0.0.1:${port}`,
-      logger: recordingLogger(),
+      logger: capturingLogger(),
       writeBufferBytesMax: 256 * 1024,
     });
     conn.start();

@@ -10,26 +10,8 @@ import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
 import { HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
+import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const CLUSTER = 'cluster-A';
 const serverSelf: PeerIdentity = { nodeId: 1, role: 'controller', clusterId: CLUSTER };
@@ -55,13 +37,13 @@ function hello(overrides: Record<string, unknown> = {}): Buffer {
 }
 
 describe('handshake', () => {
-  let log: ReturnType<typeof recordingLogger>;
+  let log: ReturnType<typeof capturingLogger>;
   let server: NetServer;
   let port: number;
   const clients: NetClient[] = [];
 
   beforeEach(async () => {
-    log = recordingLogger();
+    log = capturingLogger();
     server = await NetServer.listen({
       listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
       self: serverSelf,
@@ -80,7 +62,7 @@ describe('handshake', () => {
   });
 
   function client(self: PeerIdentity, extra: Partial<ConstructorParameters<typeof NetClient>[0]> = {}): NetClient {
-    const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self, logger: recordingLogger(), reconnect: false, ...extra });
+    const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self, logger: capturingLogger(), reconnect: false, ...extra });
     clients.push(c);
     return c;
   }
@@ -195,7 +177,7 @@ describe('handshake', () => {
   });
 
   it('a refused client that reconnects keeps failing with HandshakeRefusedError, logged at warn', async () => {
-    const clientLog = recordingLogger();
+    const clientLog = capturingLogger();
     const c = client({ nodeId: 7, role: 'controller', clusterId: CLUSTER }, { reconnect: true, logger: clientLog, reconnectBackoffMs: 20 });
     c.connect();
     await waitFor('two refusals', () => refusals().length >= 2);

@@ -9,26 +9,8 @@ import { NetServer } from '../../quorum/net/server.js';
 import { checkRaftMessage, isRaftFrame, TcpRaftTransport } from '../../quorum/net/tcp-raft-transport.js';
 import type { Endpoint, PeerIdentity } from '../../quorum/net/types.js';
 import type { NodeId, RaftMessage } from '../../quorum/raft/types.js';
+import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const CLUSTER = 'raft-cluster';
 
@@ -38,7 +20,7 @@ interface TestNode {
   readonly server: NetServer | null;
   readonly received: RaftMessage[];
   readonly lost: NodeId[];
-  readonly log: ReturnType<typeof recordingLogger>;
+  readonly log: ReturnType<typeof capturingLogger>;
   stop(): Promise<void>;
 }
 
@@ -50,9 +32,9 @@ afterEach(async () => {
 
 /** Listeners for the voters first (ports are chosen by the system), then their transports. */
 async function startVoters(ids: readonly NodeId[]): Promise<{ nodes: TestNode[]; endpoints: Map<NodeId, Endpoint> }> {
-  const pending: { id: NodeId; server: NetServer; transport: { t?: TcpRaftTransport }; log: ReturnType<typeof recordingLogger> }[] = [];
+  const pending: { id: NodeId; server: NetServer; transport: { t?: TcpRaftTransport }; log: ReturnType<typeof capturingLogger> }[] = [];
   for (const id of ids) {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const holder: { t?: TcpRaftTransport } = {};
     const server = await NetServer.listen({
       listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
@@ -81,12 +63,12 @@ async function startVoters(ids: readonly NodeId[]): Promise<{ nodes: TestNode[];
 }
 
 function startObserver(id: NodeId, endpoints: ReadonlyMap<NodeId, Endpoint>): TestNode {
-  const log = recordingLogger();
+  const log = capturingLogger();
   const transport = new TcpRaftTransport({ self: { nodeId: id, role: 'broker', clusterId: CLUSTER }, voters: endpoints, logger: log, reconnectBackoffMs: 20 });
   return wire(id, transport, null, log);
 }
 
-function wire(id: NodeId, transport: TcpRaftTransport, server: NetServer | null, log: ReturnType<typeof recordingLogger>): TestNode {
+function wire(id: NodeId, transport: TcpRaftTransport, server: NetServer | null, log: ReturnType<typeof capturingLogger>): TestNode {
   const received: RaftMessage[] = [];
   const lost: NodeId[] = [];
   transport.onReceive(
@@ -187,7 +169,7 @@ describe('TcpRaftTransport', () => {
     const rpcOnly = new NetClient({
       endpoint: endpoints.get(1)!,
       self: { nodeId: 100, role: 'broker', clusterId: CLUSTER },
-      logger: recordingLogger(),
+      logger: capturingLogger(),
     });
     rpcOnly.connect();
     await waitFor('the RPC-only connection', () => rpcOnly.connected);
@@ -242,7 +224,7 @@ describe('TcpRaftTransport', () => {
     const raw = new NetClient({
       endpoint: endpoints.get(1)!,
       self: { nodeId: 100, role: 'broker', clusterId: CLUSTER },
-      logger: recordingLogger(),
+      logger: capturingLogger(),
     });
     try {
       await raw.request('ping', null); // connected and admitted as node 100

@@ -11,26 +11,8 @@ import { NetClient, type NetClientOptions } from '../../quorum/net/client.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
+import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
 
-interface LogLine {
-  readonly level: 'debug' | 'info' | 'warn' | 'error';
-  readonly fields: Record<string, unknown>;
-  readonly msg: string;
-}
-
-function recordingLogger(): Logger & { readonly lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: LogLine['level']) => (fields: object, msg: string) => lines.push({ level, fields: { ...fields }, msg });
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
-}
-
-async function waitFor(what: string, predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const CLUSTER = 'tls-cluster';
 const serverSelf: PeerIdentity = { nodeId: 1, role: 'controller', clusterId: CLUSTER };
@@ -80,7 +62,7 @@ describe('TLS', () => {
       expect: { nodeId: 1, clusterId: CLUSTER },
       ...(tls === undefined ? {} : { tls }),
       reconnect: false,
-      logger: recordingLogger(),
+      logger: capturingLogger(),
       ...extra,
     });
     clients.push(c);
@@ -94,7 +76,7 @@ describe('TLS', () => {
   }
 
   it('mutual TLS: a client with a certificate of the trusted CA connects and is answered', async () => {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const s = await sslServer(log);
     await expectServing(s.address().port);
     expect(log.lines.find((l) => l.msg === 'listening')?.fields).toMatchObject({ securityProtocol: 'SSL' });
@@ -102,13 +84,13 @@ describe('TLS', () => {
   });
 
   it('the server certificate is checked against the host name dialled (localhost is in its SAN)', async () => {
-    const s = await sslServer(recordingLogger());
+    const s = await sslServer(capturingLogger());
     const c = client(s.address().port, goodClientTls(), { endpoint: { host: 'localhost', port: s.address().port } });
     await expect(c.request('ping', null)).resolves.toMatchObject({ peer: 2 });
   });
 
   it('a client without a certificate is refused when client certificates are required, with the TLS error logged', async () => {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const s = await sslServer(log);
     const port = s.address().port;
     const c = client(port, { caPem: pki.caPem });
@@ -123,7 +105,7 @@ describe('TLS', () => {
   });
 
   it('a client certificate of another CA is refused', async () => {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const s = await sslServer(log);
     const port = s.address().port;
     const c = client(port, { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem });
@@ -134,9 +116,9 @@ describe('TLS', () => {
   });
 
   it('a client trusting another CA refuses the server certificate', async () => {
-    const s = await sslServer(recordingLogger());
+    const s = await sslServer(capturingLogger());
     const port = s.address().port;
-    const clientLog = recordingLogger();
+    const clientLog = capturingLogger();
     const c = client(port, { caPem: pki.otherCaPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem }, { logger: clientLog });
     const error = await c.request('ping', null).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
@@ -146,7 +128,7 @@ describe('TLS', () => {
   });
 
   it('a PLAINTEXT client on an SSL listener fails cleanly; the server logs it and keeps serving', async () => {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const s = await sslServer(log);
     const port = s.address().port;
     const c = client(port, undefined, { connectTimeoutMs: 10_000 });
@@ -157,7 +139,7 @@ describe('TLS', () => {
   });
 
   it('an SSL client on a PLAINTEXT listener fails cleanly, and the server says the client spoke TLS', async () => {
-    const log = recordingLogger();
+    const log = capturingLogger();
     const s = await NetServer.listen({
       listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
       self: serverSelf,

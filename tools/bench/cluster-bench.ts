@@ -57,7 +57,7 @@ import { loadLogCopy } from '../inspect/log-copy.js';
 import { waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
 import { cpuBetween, sampleCpu, type CpuUse } from './cluster/proc-cpu.js';
-import { percentile, summarize } from './stats.js';
+import { Counter, percentile, summarize } from './stats.js';
 
 const PHASES = ['throughput', 'latency', 'propagation', 'kill', 'stop'] as const;
 type Phase = (typeof PHASES)[number];
@@ -143,23 +143,6 @@ const errKey = (e: unknown) => {
   return typeof code === 'string' ? code : e instanceof Error ? e.name : 'unknown';
 };
 
-class Counter {
-  readonly byKey = new Map<string, number>();
-  add(key: string, n = 1): void {
-    this.byKey.set(key, (this.byKey.get(key) ?? 0) + n);
-  }
-  get total(): number {
-    let t = 0;
-    for (const v of this.byKey.values()) t += v;
-    return t;
-  }
-  toJSON(): Record<string, number> {
-    return Object.fromEntries(this.byKey);
-  }
-  toString(): string {
-    return this.byKey.size === 0 ? 'none' : [...this.byKey].map(([k, v]) => `${k} ${v}`).join(', ');
-  }
-}
 
 function latencyJson(samples: readonly number[]) {
   const s = summarize(samples);

@@ -53,7 +53,7 @@ import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import type { LeaderInfo, LogBatch, NodeId, SnapshotId } from '../../quorum/raft/types.js';
 import type { StateMachine } from '../../quorum/runtime/api.js';
 import { Prng } from '../../quorum/sim/prng.js';
-import { percentile, summarize } from './stats.js';
+import { Counter, percentile, summarize } from './stats.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -165,23 +165,6 @@ async function settledHeapUsed(): Promise<number> {
   return process.memoryUsage().heapUsed;
 }
 
-class Counter {
-  readonly byKey = new Map<string, number>();
-  add(key: string, n = 1): void {
-    this.byKey.set(key, (this.byKey.get(key) ?? 0) + n);
-  }
-  get total(): number {
-    let t = 0;
-    for (const v of this.byKey.values()) t += v;
-    return t;
-  }
-  toJSON(): Record<string, number> {
-    return Object.fromEntries(this.byKey);
-  }
-  toString(): string {
-    return this.byKey.size === 0 ? 'none' : [...this.byKey].map(([k, v]) => `${k} ${v}`).join(', ');
-  }
-}
 
 /** Warn/error lines of the controllers and the quorum, counted and the first few kept. */
 class CountingLogger implements Logger {

@@ -18,3 +18,22 @@ export function summarize(samples: readonly number[]): { min: number; max: numbe
   }
   return { min, max, mean: samples.length === 0 ? NaN : sum / samples.length, n: samples.length };
 }
+
+/** Counts by key (error names, outcomes); prints as "A 3, B 1" or "none". */
+export class Counter {
+  readonly byKey = new Map<string, number>();
+  add(key: string, n = 1): void {
+    this.byKey.set(key, (this.byKey.get(key) ?? 0) + n);
+  }
+  get total(): number {
+    let t = 0;
+    for (const v of this.byKey.values()) t += v;
+    return t;
+  }
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(this.byKey);
+  }
+  toString(): string {
+    return this.byKey.size === 0 ? 'none' : [...this.byKey].map(([k, v]) => `${k} ${v}`).join(', ');
+  }
+}
