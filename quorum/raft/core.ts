@@ -21,7 +21,8 @@
 //   Candidate    same-epoch hint naming a leader                   Follower
 //   Follower     no successful fetch for fetch.timeout (+ a random  Prospective (voter) / Unattached (observer)
 //                grace of up to 100 ms for a voter)
-//   Follower     connection to the leader lost                     Prospective (voter), after a jitter
+//   Follower     connection to the leader lost                     Prospective (voter), after a jitter;
+//                                                                  Unattached (observer), asking the voters at once
 //   Follower     EndQuorumEpoch from its leader                    Unattached, deadline by successor rank
 //   Leader       check-quorum: no majority fetched in 1.5 x fetch  Resigned (EndQuorumEpoch sent)
 //   Leader       resign input (graceful shutdown)                  Resigned (EndQuorumEpoch sent)
@@ -1177,6 +1178,14 @@ export class RaftCore {
   private onPeerDisconnected(nodeId: NodeId): void {
     const s = this.state;
     if (s.role !== 'Follower' || this.leaderId !== nodeId) return;
+    if (!this.isVoter) {
+      // An observer asks the other voters for the new leader now, starting after the lost one,
+      // instead of waiting out the fetch timeout.
+      const at = this.config.voters.indexOf(nodeId);
+      this.becomeUnattachedObserver();
+      if (at >= 0) this.bootstrapCursor = at + 1;
+      return;
+    }
     // Do not wait out the fetch timeout: the leader's socket closed. A short random jitter keeps
     // the survivors from all standing at the same instant.
     const jitter = Math.floor(this.random.next() * ELECTION_BACKOFF_BASE_MS);

@@ -49,6 +49,20 @@ describe('raft core: elections and replication', () => {
     expect(c.node(100).core.persistedState().votedId).toBeNull();
   });
 
+  it('(voters=3, observers=1) an observer that loses its connection to the leader asks the next voter at once', () => {
+    const { c, leader } = electedCluster([1, 2, 3], [100]);
+    c.run(1_000);
+    expect(c.node(100).core.leader().leaderId).toBe(leader);
+    c.takeQueued(leader);
+    c.node(100).core.step({ type: 'peerDisconnected', nodeId: leader }, c.nowMs);
+    expect(c.node(100).core.role).toBe('Unattached');
+    expect(c.node(100).core.leader().leaderId).toBeNull();
+    c.drain();
+    const asked = [1, 2, 3].filter((id) => c.takeQueued(id).some((m) => m.from === 100 && m.body.kind === 'FetchRequest'));
+    // Not the lost leader: the voter after it in the voter list.
+    expect(asked).toEqual([(leader % 3) + 1]);
+  });
+
   it('(voters=3) leader partitioned away: the others elect a new leader that commits; the old one resigns', () => {
     const { c, leader } = electedCluster();
     c.filter = (m) => m.from !== leader && m.to !== leader;
