@@ -365,14 +365,23 @@ export class QuorumController implements StateMachine {
     const saved = active.heartbeats.save();
     const run = (firstOffset: number) =>
       op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config }, active);
-    let result = run(nextWriteOffset);
-    let proposals = this.proposalsOf(result.records);
-    if (proposals.length > 1) {
-      // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
-      // records (a broker epoch among them) start one later. Computed again with that offset.
-      active.heartbeats.restore(saved);
-      result = run(nextWriteOffset + 1);
+    let result: OpResult<R>;
+    let proposals: Uint8Array[][];
+    try {
+      result = run(nextWriteOffset);
       proposals = this.proposalsOf(result.records);
+      if (proposals.length > 1) {
+        // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
+        // records (a broker epoch among them) start one later. Computed again with that offset.
+        active.heartbeats.restore(saved);
+        result = run(nextWriteOffset + 1);
+        proposals = this.proposalsOf(result.records);
+      }
+    } catch (e) {
+      // A request the operation could not handle (a malformed body from the network): the caller
+      // gets the error, and no soft state it touched survives.
+      active.heartbeats.restore(saved);
+      throw e;
     }
     if (result.records.length === 0) {
       onResult?.(result.response);

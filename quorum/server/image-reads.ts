@@ -2,6 +2,7 @@
 // `topics describe` shows them. (DescribeConfigs reuses the controller's describeConfigs.)
 
 import type { MetadataImageView, TopicImage } from '../../metadata-log/image-types.js';
+import { ErrorCode } from '../controller/errors.js';
 import type { DescribedTopic, DescribeTopicsRequest, DescribeTopicsResponse } from './rpc-methods.js';
 
 /** A replica is offline when its broker is fenced or not registered (Kafka's offline replicas). */
@@ -28,9 +29,13 @@ export function describeTopic(image: MetadataImageView, topic: TopicImage): Desc
 }
 
 export function describeTopics(image: MetadataImageView, request: DescribeTopicsRequest): DescribeTopicsResponse {
+  const names: unknown = request.names;
+  if (names !== undefined && names !== null && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
+    throw Object.assign(new Error('describeTopics: names must be a list of topic names'), { code: ErrorCode.INVALID_REQUEST });
+  }
   const unknown: string[] = [];
   let chosen: TopicImage[];
-  if (request.names === undefined) {
+  if (request.names === undefined || request.names === null) {
     chosen = [...image.topics()];
   } else {
     chosen = [];

@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
-import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import { ConnectionError, HandshakeRefusedError, RemoteError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
 import { askNode } from '../../tools/admin/admin-client.js';
 import { randomClusterId } from '../../tools/config/cluster-id.js';
@@ -662,6 +662,51 @@ describe('malformed and oversized frames on a controller listener', () => {
     expect(after2.clusterId).toBe(before.clusterId);
     expect(exits).toEqual([]);
   }, 150_000);
+
+  it('well-formed frames carrying malformed request bodies get an error answer; the active controller keeps serving', async () => {
+    const { cluster } = tc;
+    const bootstrap = cluster.bootstrapControllers();
+    const leaderId = (await quorumStatus(bootstrap)).leaderId!;
+    const client = new NetClient({
+      endpoint: { host: HOST, port: cluster.node(leaderId).controllerPort! },
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      reconnect: false,
+      logger: silentLogger,
+    });
+    client.connect();
+    const bad: [string, unknown][] = [
+      ['registerBroker', {}],
+      ['registerBroker', [1, 2, 3]],
+      ['brokerHeartbeat', { brokerId: 'x', brokerEpoch: null }],
+      ['createTopics', { topics: 5 }],
+      ['createTopics', { topics: [{ name: 7 }] }],
+      ['alterPartition', { topics: [{ partitions: 'p' }] }],
+      ['incrementalAlterConfigs', { resources: [{}] }],
+      ['commitOffsets', null],
+      ['describeTopics', { names: 'not-a-list' }],
+      ['noSuchMethod', {}],
+    ];
+    try {
+      for (const [method, body] of bad) {
+        const outcome = await client.request(method, body, { timeoutMs: 10_000 }).then(
+          (r) => ({ ok: true as const, r }),
+          (e: unknown) => ({ ok: false as const, e }),
+        );
+        // Either a refusal, or an answer whose per-item error says what is wrong: never a hang or a crash.
+        if (outcome.ok) expect(JSON.stringify(outcome.r), method).toMatch(/errorCode|error/i);
+        else expect(outcome.e, method).toBeInstanceOf(RemoteError);
+      }
+    } finally {
+      await client.close();
+    }
+    expect(cluster.isRunning(leaderId)).toBe(true);
+    expect((await quorumStatus(bootstrap)).leaderId).toBe(leaderId);
+    const create = await runCli(['topics', 'create', 'after-bad-bodies', '--bootstrap-controller', bootstrap]);
+    expect(create.code, create.stderr).toBe(0);
+    const brokers = await runCli(['cluster', 'describe', '--json', '--bootstrap-controller', bootstrap]);
+    expect(JSON.parse(brokers.stdout).brokers.map((b: { brokerId: number; fenced: boolean }) => [b.brokerId, b.fenced])).toEqual([[4, false]]);
+    expect(exits).toEqual([]);
+  }, 90_000);
 });
 
 // ---------------------------------------------------------------------------------------------
