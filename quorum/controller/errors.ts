@@ -1,15 +1,27 @@
-// Kafka's error codes (org.apache.kafka.common.protocol.Errors), the ones the controller answers
-// with. Expected outcomes are values (DESIGN §10): an operation answers `{ code, message }`, it does
-// not throw.
+// Kafka's error codes (org.apache.kafka.common.protocol.Errors), the ones the controller and the
+// broker's Kafka listener answer with. Expected outcomes are values (DESIGN §10): an operation
+// answers `{ code, message }`, it does not throw.
 
 export const ErrorCode = {
   UNKNOWN_SERVER_ERROR: -1,
   NONE: 0,
   UNKNOWN_TOPIC_OR_PARTITION: 3,
+  LEADER_NOT_AVAILABLE: 5,
+  REQUEST_TIMED_OUT: 7,
   OFFSET_METADATA_TOO_LARGE: 12,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
   INVALID_TOPIC_EXCEPTION: 17,
   INVALID_REQUIRED_ACKS: 21,
+  ILLEGAL_GENERATION: 22,
   INVALID_GROUP_ID: 24,
+  UNKNOWN_MEMBER_ID: 25,
+  REBALANCE_IN_PROGRESS: 27,
+  INVALID_COMMIT_OFFSET_SIZE: 28,
+  TOPIC_AUTHORIZATION_FAILED: 29,
+  GROUP_AUTHORIZATION_FAILED: 30,
+  CLUSTER_AUTHORIZATION_FAILED: 31,
   UNSUPPORTED_VERSION: 35,
   TOPIC_ALREADY_EXISTS: 36,
   INVALID_PARTITIONS: 37,
@@ -21,9 +33,11 @@ export const ErrorCode = {
   POLICY_VIOLATION: 44,
   NON_EMPTY_GROUP: 68,
   GROUP_ID_NOT_FOUND: 69,
+  TOPIC_DELETION_DISABLED: 73,
   FENCED_LEADER_EPOCH: 74,
   STALE_BROKER_EPOCH: 77,
   ELECTION_NOT_NEEDED: 84,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
   ELIGIBLE_LEADERS_NOT_AVAILABLE: 83,
   PREFERRED_LEADER_NOT_AVAILABLE: 80,
   INVALID_UPDATE_VERSION: 95,

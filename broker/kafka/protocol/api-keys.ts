@@ -1,0 +1,88 @@
+// Kafka API keys, their names, and the version ranges our brokers advertise in ApiVersions
+// (reference/kafka-protocol.md, "kafkajs API / version table"). Every broker advertises exactly
+// this table: kafkajs reuses the seed broker's ApiVersions for all brokers (tulios/kafkajs#1656).
+//
+// Why these ranges:
+// - Each max is kafkajs 2.2.4's own max, so kafkajs sends exactly one version per API; all of them
+//   are non-flexible (no tagged fields), which is all this codec speaks.
+// - Metadata starts at v0 but kafkajs needs v1+ (controller_id) for admin calls: we advertise 6.
+// - OffsetFetch min is 1: kafkajs implements only v1-v4 and crashes if the broker's max is 0.
+// - OffsetCommit min is 2, as in Kafka 4 (KIP-896 dropped v0-v1).
+// - DescribeConfigs 0-2, AlterConfigs 0-1, ListGroups 0-2, DeleteGroups 0-1: kafkajs 2.2.4's
+//   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
+//   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
+// - Produce and Fetch are not advertised (kafkajs then fails cleanly with
+//   KafkaJSServerDoesNotSupportApiKey). Nor are List/AlterPartitionReassignments: kafkajs speaks
+//   them only in flexible v0.
+
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+} as const;
+
+export type ApiKeyName = keyof typeof ApiKey;
+
+const NAMES = new Map<number, ApiKeyName>(
+  (Object.entries(ApiKey) as [ApiKeyName, number][]).map(([name, key]) => [key, name]),
+);
+
+/** The name of an API key, or `ApiKey(<n>)` for one we do not know. */
+export function apiKeyName(apiKey: number): string {
+  return NAMES.get(apiKey) ?? `ApiKey(${apiKey})`;
+}
+
+export interface ApiVersionRange {
+  readonly apiKey: number;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+}
+
+/** What every broker advertises, sorted by api key (the order Kafka lists them in). */
+export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
+  [
+    { apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 6 },
+    { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 5 },
+    { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 4 },
+    { apiKey: ApiKey.FindCoordinator, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.ListGroups, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 3 },
+    { apiKey: ApiKey.DeleteTopics, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.AlterConfigs, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.DeleteGroups, minVersion: 0, maxVersion: 1 },
+  ].map((r) => Object.freeze(r)),
+);
+
+const RANGES = new Map<number, ApiVersionRange>(SUPPORTED_API_VERSIONS.map((r) => [r.apiKey, r]));
+
+/** The advertised range of `apiKey`, or undefined when we do not serve it at all. */
+export function supportedRange(apiKey: number): ApiVersionRange | undefined {
+  return RANGES.get(apiKey);
+}
+
+export function isSupportedVersion(apiKey: number, apiVersion: number): boolean {
+  const range = RANGES.get(apiKey);
+  return range !== undefined && apiVersion >= range.minVersion && apiVersion <= range.maxVersion;
+}

@@ -1,0 +1,121 @@
+// Bounds-checked reader of the Kafka wire types (non-flexible versions only: no varints, no
+// compact types, no tagged fields), big-endian, over one request body. Every read checks what is
+// left first and throws KafkaProtocolError, never a RangeError, so a hostile frame can only close
+// its own connection. An array count is checked against the bytes left (each item takes at least
+// `minItemBytes`) before anything is allocated, so a 4-byte count cannot make us build a huge array.
+//
+// Strings are decoded as UTF-8 with replacement characters, as Kafka's Java broker does.
+
+import { KafkaProtocolError } from './errors.js';
+
+export class KafkaReader {
+  private readonly buf: Buffer;
+  private pos = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  get remaining(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Throws TRAILING_BYTES unless the whole body was consumed. */
+  expectEnd(what: string): void {
+    if (this.remaining !== 0) {
+      throw new KafkaProtocolError('TRAILING_BYTES', `${this.remaining} bytes left after ${what}`);
+    }
+  }
+
+  private need(bytes: number, what: string): number {
+    if (bytes > this.remaining) {
+      throw new KafkaProtocolError('TRUNCATED', `${what} needs ${bytes} bytes at offset ${this.pos}, ${this.remaining} left`);
+    }
+    const at = this.pos;
+    this.pos += bytes;
+    return at;
+  }
+
+  int8(what = 'INT8'): number {
+    return this.buf.readInt8(this.need(1, what));
+  }
+
+  int16(what = 'INT16'): number {
+    return this.buf.readInt16BE(this.need(2, what));
+  }
+
+  int32(what = 'INT32'): number {
+    return this.buf.readInt32BE(this.need(4, what));
+  }
+
+  int64(what = 'INT64'): bigint {
+    return this.buf.readBigInt64BE(this.need(8, what));
+  }
+
+  /** Any non-zero byte is true, as in Kafka. */
+  boolean(what = 'BOOLEAN'): boolean {
+    return this.buf.readInt8(this.need(1, what)) !== 0;
+  }
+
+  string(what = 'STRING'): string {
+    const s = this.nullableString(what);
+    if (s === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where a string is required`);
+    return s;
+  }
+
+  nullableString(what = 'NULLABLE_STRING'): string | null {
+    const length = this.int16(`${what} length`);
+    if (length === -1) return null;
+    if (length < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has length ${length}`);
+    const at = this.need(length, what);
+    return this.buf.toString('utf8', at, at + length);
+  }
+
+  bytes(what = 'BYTES'): Buffer {
+    const b = this.nullableBytes(what);
+    if (b === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where bytes are required`);
+    return b;
+  }
+
+  /** A copy, so the result does not pin the whole frame. */
+  nullableBytes(what = 'NULLABLE_BYTES'): Buffer | null {
+    const length = this.int32(`${what} length`);
+    if (length === -1) return null;
+    if (length < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has length ${length}`);
+    const at = this.need(length, what);
+    return Buffer.from(this.buf.subarray(at, at + length));
+  }
+
+  array<T>(readItem: (r: KafkaReader) => T, minItemBytes = 1, what = 'ARRAY'): T[] {
+    const items = this.nullableArray(readItem, minItemBytes, what);
+    if (items === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where an array is required`);
+    return items;
+  }
+
+  nullableArray<T>(readItem: (r: KafkaReader) => T, minItemBytes = 1, what = 'NULLABLE_ARRAY'): T[] | null {
+    const count = this.int32(`${what} count`);
+    if (count === -1) return null;
+    if (count < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has count ${count}`);
+    if (count * minItemBytes > this.remaining) {
+      throw new KafkaProtocolError(
+        'COUNT_TOO_LARGE',
+        `${what} claims ${count} items of at least ${minItemBytes} bytes but only ${this.remaining} bytes are left`,
+      );
+    }
+    const items: T[] = [];
+    for (let i = 0; i < count; i++) items.push(readItem(this));
+    return items;
+  }
+
+  int32Array(what = 'ARRAY[INT32]'): number[] {
+    return this.array((r) => r.int32(what), 4, what);
+  }
+
+  stringArray(what = 'ARRAY[STRING]'): string[] {
+    return this.array((r) => r.string(what), 2, what);
+  }
+}

@@ -1,0 +1,517 @@
+// Test-only mirror of the Kafka codec in broker/kafka/protocol: a request encoder and a response
+// decoder per API and version (what a client such as kafkajs does), plus per-version sample
+// requests and responses. In the samples, every field a version does not carry holds the value
+// the codec fills in (or the test decoder reports) for that version, so a round trip must give
+// back exactly the sample; every field the version does carry holds a non-default value, so a
+// field written at the wrong version shows up as a mismatch or as trailing bytes. The primitives
+// used here are pinned byte for byte in kafka-protocol-primitives.test.ts, and one version per API
+// is pinned byte for byte in kafka-protocol-layouts.test.ts, so this is not the codec tested
+// against itself only.
+
+import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
+import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
+import type { KafkaApiName, KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+import { KAFKA_APIS } from '../../broker/kafka/protocol/index.js';
+
+export interface Mirror<N extends KafkaApiName> {
+  encodeRequest(w: KafkaWriter, version: number, request: KafkaApiTypes[N][0]): void;
+  decodeResponse(r: KafkaReader, version: number): KafkaApiTypes[N][1];
+  requestSample(version: number): KafkaApiTypes[N][0];
+  responseSample(version: number): KafkaApiTypes[N][1];
+}
+
+const throttle = (r: KafkaReader, present: boolean): number => (present ? r.int32() : 0);
+
+export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
+  ApiVersions: {
+    encodeRequest() {},
+    decodeResponse(r, v) {
+      const errorCode = r.int16();
+      const apiKeys = r.array((ar) => ({ apiKey: ar.int16(), minVersion: ar.int16(), maxVersion: ar.int16() }));
+      return { errorCode, apiKeys, throttleTimeMs: throttle(r, v >= 1) };
+    },
+    requestSample: () => ({}),
+    responseSample: (v) => ({
+      errorCode: 0,
+      apiKeys: [
+        { apiKey: 3, minVersion: 0, maxVersion: 6 },
+        { apiKey: 18, minVersion: 0, maxVersion: 2 },
+      ],
+      throttleTimeMs: v >= 1 ? 7 : 0,
+    }),
+  },
+
+  Metadata: {
+    encodeRequest(w, v, req) {
+      if (v === 0) w.stringArray(req.topics ?? []);
+      else w.nullableArray(req.topics, (tw, t) => tw.string(t));
+      if (v >= 4) w.boolean(req.allowAutoTopicCreation);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 3);
+      const brokers = r.array((br) => ({
+        nodeId: br.int32(),
+        host: br.string(),
+        port: br.int32(),
+        rack: v >= 1 ? br.nullableString() : null,
+      }));
+      const clusterId = v >= 2 ? r.nullableString() : null;
+      const controllerId = v >= 1 ? r.int32() : -1;
+      const topics = r.array((tr) => ({
+        errorCode: tr.int16(),
+        name: tr.string(),
+        isInternal: v >= 1 ? tr.boolean() : false,
+        partitions: tr.array((pr) => ({
+          errorCode: pr.int16(),
+          partitionIndex: pr.int32(),
+          leaderId: pr.int32(),
+          replicaNodes: pr.int32Array(),
+          isrNodes: pr.int32Array(),
+          offlineReplicas: v >= 5 ? pr.int32Array() : [],
+        })),
+      }));
+      return { throttleTimeMs, brokers, clusterId, controllerId, topics };
+    },
+    requestSample: (v) => ({ topics: ['orders', 'payments'], allowAutoTopicCreation: v >= 4 ? false : true }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 3 ? 11 : 0,
+      brokers: [
+        { nodeId: 1, host: '127.0.0.1', port: 29093, rack: v >= 1 ? 'rack-a' : null },
+        { nodeId: 2, host: 'b2.example', port: 29094, rack: null },
+      ],
+      clusterId: v >= 2 ? 'poc-cluster' : null,
+      controllerId: v >= 1 ? 2 : -1,
+      topics: [
+        {
+          errorCode: 0,
+          name: 'orders',
+          isInternal: v >= 1,
+          partitions: [
+            { errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1, 2], isrNodes: [1], offlineReplicas: v >= 5 ? [2] : [] },
+            { errorCode: 9, partitionIndex: 1, leaderId: -1, replicaNodes: [2], isrNodes: [], offlineReplicas: [] },
+          ],
+        },
+        { errorCode: 3, name: 'missing', isInternal: false, partitions: [] },
+      ],
+    }),
+  },
+
+  CreateTopics: {
+    encodeRequest(w, v, req) {
+      w.array(req.topics, (tw, t) => {
+        tw.string(t.name).int32(t.numPartitions).int16(t.replicationFactor);
+        tw.array(t.assignments, (aw, a) => aw.int32(a.partitionIndex).int32Array(a.brokerIds));
+        tw.array(t.configs, (cw, c) => cw.string(c.name).nullableString(c.value));
+      });
+      w.int32(req.timeoutMs);
+      if (v >= 1) w.boolean(req.validateOnly);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 2);
+      const topics = r.array((tr) => ({
+        name: tr.string(),
+        errorCode: tr.int16(),
+        errorMessage: v >= 1 ? tr.nullableString() : null,
+      }));
+      return { throttleTimeMs, topics };
+    },
+    requestSample: (v) => ({
+      topics: [
+        { name: 't1', numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] },
+        {
+          name: 't2',
+          numPartitions: -1,
+          replicationFactor: -1,
+          assignments: [
+            { partitionIndex: 0, brokerIds: [1, 2] },
+            { partitionIndex: 1, brokerIds: [2, 3] },
+          ],
+          configs: [
+            { name: 'cleanup.policy', value: 'compact' },
+            { name: 'retention.ms', value: null },
+          ],
+        },
+        { name: 't3', numPartitions: 3, replicationFactor: 2, assignments: [], configs: [] },
+      ],
+      timeoutMs: 5000,
+      validateOnly: v >= 1,
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 2 ? 5 : 0,
+      topics: [
+        { name: 't1', errorCode: 0, errorMessage: null },
+        { name: 't2', errorCode: 36, errorMessage: v >= 1 ? "Topic 't2' already exists." : null },
+      ],
+    }),
+  },
+
+  DeleteTopics: {
+    encodeRequest(w, _v, req) {
+      w.stringArray(req.topicNames).int32(req.timeoutMs);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      return { throttleTimeMs, responses: r.array((rr) => ({ name: rr.string(), errorCode: rr.int16() })) };
+    },
+    requestSample: () => ({ topicNames: ['a', 'bb'], timeoutMs: 30000 }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 1 ? 3 : 0,
+      responses: [
+        { name: 'a', errorCode: 0 },
+        { name: 'bb', errorCode: 3 },
+      ],
+    }),
+  },
+
+  CreatePartitions: {
+    encodeRequest(w, _v, req) {
+      w.array(req.topics, (tw, t) => {
+        tw.string(t.name).int32(t.count);
+        tw.nullableArray(t.assignments, (aw, a) => aw.nullableArray(a, (bw, b) => bw.int32(b)));
+      });
+      w.int32(req.timeoutMs).boolean(req.validateOnly);
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const results = r.array((rr) => ({ name: rr.string(), errorCode: rr.int16(), errorMessage: rr.nullableString() }));
+      return { throttleTimeMs, results };
+    },
+    requestSample: () => ({
+      topics: [
+        { name: 't1', count: 4, assignments: null },
+        { name: 't2', count: 3, assignments: [[1, 2], null] },
+      ],
+      timeoutMs: 5000,
+      validateOnly: true,
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 2,
+      results: [
+        { name: 't1', errorCode: 0, errorMessage: null },
+        { name: 't2', errorCode: 37, errorMessage: 'Topic already has 3 partitions.' },
+      ],
+    }),
+  },
+
+  FindCoordinator: {
+    encodeRequest(w, v, req) {
+      w.string(req.key);
+      if (v >= 1) w.int8(req.keyType);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      const errorCode = r.int16();
+      const errorMessage = v >= 1 ? r.nullableString() : null;
+      return { throttleTimeMs, errorCode, errorMessage, nodeId: r.int32(), host: r.string(), port: r.int32() };
+    },
+    requestSample: (v) => ({ key: 'group-1', keyType: v >= 1 ? 1 : 0 }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 1 ? 4 : 0,
+      errorCode: 15,
+      errorMessage: v >= 1 ? 'not yet' : null,
+      nodeId: 2,
+      host: 'b2.example',
+      port: 9092,
+    }),
+  },
+
+  OffsetCommit: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId).int32(req.generationId).string(req.memberId);
+      if (v <= 4) w.int64(req.retentionTimeMs);
+      w.array(req.topics, (tw, t) => {
+        tw.string(t.name);
+        tw.array(t.partitions, (pw, p) => pw.int32(p.partitionIndex).int64(p.committedOffset).nullableString(p.committedMetadata));
+      });
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 3);
+      const topics = r.array((tr) => ({
+        name: tr.string(),
+        partitions: tr.array((pr) => ({ partitionIndex: pr.int32(), errorCode: pr.int16() })),
+      }));
+      return { throttleTimeMs, topics };
+    },
+    requestSample: (v) => ({
+      groupId: 'g1',
+      generationId: -1,
+      memberId: '',
+      retentionTimeMs: v <= 4 ? 86_400_000n : -1n,
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: 0, committedOffset: 42n, committedMetadata: null },
+            { partitionIndex: 1, committedOffset: 9_007_199_254_740_993n, committedMetadata: 'meta' },
+          ],
+        },
+      ],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 3 ? 6 : 0,
+      topics: [
+        { name: 't1', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 1, errorCode: 22 }] },
+        { name: 't2', partitions: [] },
+      ],
+    }),
+  },
+
+  OffsetFetch: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId);
+      const writeTopic = (tw: KafkaWriter, t: { name: string; partitionIndexes: number[] }): void => {
+        tw.string(t.name).int32Array(t.partitionIndexes);
+      };
+      if (v >= 2) w.nullableArray(req.topics, writeTopic);
+      else w.array(req.topics ?? [], writeTopic);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 3);
+      const topics = r.array((tr) => ({
+        name: tr.string(),
+        partitions: tr.array((pr) => ({
+          partitionIndex: pr.int32(),
+          committedOffset: pr.int64(),
+          metadata: pr.nullableString(),
+          errorCode: pr.int16(),
+        })),
+      }));
+      const errorCode = v >= 2 ? r.int16() : 0;
+      return { throttleTimeMs, topics, errorCode };
+    },
+    requestSample: (v) => ({
+      groupId: 'g1',
+      topics: v >= 2 ? null : [{ name: 't1', partitionIndexes: [0, 1, 2] }],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 3 ? 8 : 0,
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: 0, committedOffset: -1n, metadata: null, errorCode: 0 },
+            { partitionIndex: 1, committedOffset: 123n, metadata: '', errorCode: 0 },
+          ],
+        },
+      ],
+      errorCode: v >= 2 ? 16 : 0,
+    }),
+  },
+
+  DescribeGroups: {
+    encodeRequest(w, _v, req) {
+      w.stringArray(req.groupIds);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      const groups = r.array((gr) => ({
+        errorCode: gr.int16(),
+        groupId: gr.string(),
+        groupState: gr.string(),
+        protocolType: gr.string(),
+        protocolData: gr.string(),
+        members: gr.array((mr) => ({
+          memberId: mr.string(),
+          clientId: mr.string(),
+          clientHost: mr.string(),
+          memberMetadata: mr.bytes(),
+          memberAssignment: mr.bytes(),
+        })),
+      }));
+      return { throttleTimeMs, groups };
+    },
+    requestSample: () => ({ groupIds: ['g1', 'g2'] }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 1 ? 1 : 0,
+      groups: [
+        { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [] },
+        {
+          errorCode: 0,
+          groupId: 'g2',
+          groupState: 'Stable',
+          protocolType: 'consumer',
+          protocolData: 'RoundRobinAssigner',
+          members: [
+            {
+              memberId: 'm-1',
+              clientId: 'probe',
+              clientHost: '/127.0.0.1',
+              memberMetadata: Buffer.from([0, 1, 2]),
+              memberAssignment: Buffer.alloc(0),
+            },
+          ],
+        },
+      ],
+    }),
+  },
+
+  ListGroups: {
+    encodeRequest() {},
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      const errorCode = r.int16();
+      return { throttleTimeMs, errorCode, groups: r.array((gr) => ({ groupId: gr.string(), protocolType: gr.string() })) };
+    },
+    requestSample: () => ({}),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 1 ? 9 : 0,
+      errorCode: 0,
+      groups: [
+        { groupId: 'g1', protocolType: 'consumer' },
+        { groupId: 'g2', protocolType: '' },
+      ],
+    }),
+  },
+
+  DeleteGroups: {
+    encodeRequest(w, _v, req) {
+      w.stringArray(req.groupsNames);
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      return { throttleTimeMs, results: r.array((rr) => ({ groupId: rr.string(), errorCode: rr.int16() })) };
+    },
+    requestSample: () => ({ groupsNames: ['g1', 'g2'] }),
+    responseSample: () => ({
+      throttleTimeMs: 0,
+      results: [
+        { groupId: 'g1', errorCode: 0 },
+        { groupId: 'g2', errorCode: 68 },
+      ],
+    }),
+  },
+
+  DescribeConfigs: {
+    encodeRequest(w, v, req) {
+      w.array(req.resources, (rw, res) => {
+        rw.int8(res.resourceType).string(res.resourceName).nullableArray(res.configurationKeys, (kw, k) => kw.string(k));
+      });
+      if (v >= 1) w.boolean(req.includeSynonyms);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = r.int32();
+      const results = r.array((rr) => ({
+        errorCode: rr.int16(),
+        errorMessage: rr.nullableString(),
+        resourceType: rr.int8(),
+        resourceName: rr.string(),
+        configs: rr.array((cr) => {
+          const name = cr.string();
+          const value = cr.nullableString();
+          const readOnly = cr.boolean();
+          // v0 carries only is_default: report DEFAULT_CONFIG (5) or TOPIC_CONFIG (1).
+          const configSource = v === 0 ? (cr.boolean() ? 5 : 1) : cr.int8();
+          const isSensitive = cr.boolean();
+          const synonyms = v >= 1 ? cr.array((sr) => ({ name: sr.string(), value: sr.nullableString(), source: sr.int8() })) : [];
+          return { name, value, readOnly, configSource, isSensitive, synonyms };
+        }),
+      }));
+      return { throttleTimeMs, results };
+    },
+    requestSample: (v) => ({
+      resources: [
+        { resourceType: 2, resourceName: 't1', configurationKeys: null },
+        { resourceType: 4, resourceName: '1', configurationKeys: ['log.retention.ms', 'num.partitions'] },
+      ],
+      includeSynonyms: v >= 1,
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: 12,
+      results: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          resourceType: 2,
+          resourceName: 't1',
+          configs: [
+            {
+              name: 'cleanup.policy',
+              value: 'compact',
+              readOnly: false,
+              configSource: 1,
+              isSensitive: false,
+              synonyms: v >= 1 ? [{ name: 'log.cleanup.policy', value: 'delete', source: 5 }] : [],
+            },
+            { name: 'retention.ms', value: '604800000', readOnly: true, configSource: 5, isSensitive: false, synonyms: [] },
+            { name: 'secret', value: null, readOnly: false, configSource: v >= 1 ? 4 : 1, isSensitive: true, synonyms: [] },
+          ],
+        },
+        { errorCode: 3, errorMessage: 'no such topic', resourceType: 2, resourceName: 'nope', configs: [] },
+      ],
+    }),
+  },
+
+  AlterConfigs: {
+    encodeRequest(w, _v, req) {
+      w.array(req.resources, (rw, res) => {
+        rw.int8(res.resourceType).string(res.resourceName);
+        rw.array(res.configs, (cw, c) => cw.string(c.name).nullableString(c.value));
+      });
+      w.boolean(req.validateOnly);
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const responses = r.array((rr) => ({
+        errorCode: rr.int16(),
+        errorMessage: rr.nullableString(),
+        resourceType: rr.int8(),
+        resourceName: rr.string(),
+      }));
+      return { throttleTimeMs, responses };
+    },
+    requestSample: () => ({
+      resources: [
+        { resourceType: 2, resourceName: 't1', configs: [{ name: 'retention.ms', value: '1000' }, { name: 'x', value: null }] },
+        { resourceType: 4, resourceName: '', configs: [] },
+      ],
+      validateOnly: true,
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 0,
+      responses: [
+        { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't1' },
+        { errorCode: 40, errorMessage: 'bad value', resourceType: 4, resourceName: '' },
+      ],
+    }),
+  },
+};
+
+export const API_NAMES = Object.keys(KAFKA_APIS) as KafkaApiName[];
+
+/** Every (api, version) pair we serve. */
+export function allApiVersions(): Array<{ api: KafkaApiName; version: number }> {
+  const out: Array<{ api: KafkaApiName; version: number }> = [];
+  for (const api of API_NAMES) {
+    const c = KAFKA_APIS[api];
+    for (let v = c.minVersion; v <= c.maxVersion; v++) out.push({ api, version: v });
+  }
+  return out;
+}
+
+/** Body bytes of a request, as a client would encode it. */
+export function encodeRequestBody<N extends KafkaApiName>(api: N, version: number, request: KafkaApiTypes[N][0]): Buffer {
+  const w = new KafkaWriter();
+  (MIRRORS[api] as Mirror<N>).encodeRequest(w, version, request);
+  return w.toBuffer();
+}
+
+/** A whole request frame without the size prefix: header v1, then the body. */
+export function encodeRequestFrame<N extends KafkaApiName>(
+  api: N,
+  version: number,
+  request: KafkaApiTypes[N][0],
+  correlationId = 1,
+  clientId: string | null = 'probe',
+): Buffer {
+  const w = new KafkaWriter();
+  w.int16(KAFKA_APIS[api].apiKey).int16(version).int32(correlationId).nullableString(clientId);
+  return Buffer.concat([w.toBuffer(), encodeRequestBody(api, version, request)]);
+}
+
+/** Decodes a response body as a client would; throws on trailing bytes. */
+export function decodeResponseBody<N extends KafkaApiName>(api: N, version: number, body: Uint8Array): KafkaApiTypes[N][1] {
+  const r = new KafkaReader(body);
+  const response = (MIRRORS[api] as Mirror<N>).decodeResponse(r, version);
+  r.expectEnd(`${api} v${version} response`);
+  return response;
+}

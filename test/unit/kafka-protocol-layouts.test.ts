@@ -1,0 +1,192 @@
+// Byte layouts written out by hand from reference/kafka-protocol.md §1.6 (and kafkajs 2.2.4's
+// encoders for DescribeConfigs, AlterConfigs, ListGroups and DeleteGroups), for at least one
+// version per API, often the one kafkajs sends and the oldest: requests decode from these bytes,
+// responses encode to exactly these bytes. Independent of the test-only mirror codec.
+
+import { describe, expect, it } from 'vitest';
+import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const str = (s: string): string => Buffer.byteLength(s).toString(16).padStart(4, '0') + Buffer.from(s).toString('hex');
+
+function decodes<N extends KafkaApiName>(api: N, version: number, bytes: string, expected: KafkaApiTypes[N][0]): void {
+  expect((KAFKA_APIS[api] as KafkaApiCodec).decodeRequest(version, new KafkaReader(hex(bytes)))).toEqual(expected);
+}
+function encodes<N extends KafkaApiName>(api: N, version: number, response: KafkaApiTypes[N][1], bytes: string): void {
+  const w = new KafkaWriter();
+  (KAFKA_APIS[api] as KafkaApiCodec).encodeResponse(version, w, response);
+  expect(w.toBuffer().toString('hex')).toBe(bytes.replace(/\s+/g, ''));
+}
+
+describe('kafka layouts: Metadata', () => {
+  const response = {
+    throttleTimeMs: 7,
+    brokers: [{ nodeId: 1, host: 'h', port: 9092, rack: 'r' }],
+    clusterId: 'c',
+    controllerId: 1,
+    topics: [
+      {
+        errorCode: 0,
+        name: 't',
+        isInternal: true,
+        partitions: [{ errorCode: 0, partitionIndex: 0, leaderId: 1, replicaNodes: [1], isrNodes: [1], offlineReplicas: [2] }],
+      },
+    ],
+  };
+  it('v0 request: plain array of names', () => decodes('Metadata', 0, '00000001 0001 74', { topics: ['t'], allowAutoTopicCreation: true }));
+  it('v0 response: no rack, cluster id, controller, is_internal, throttle, offline replicas', () =>
+    encodes('Metadata', 0, response, '00000001 00000001 0001 68 00002384  00000001 0000 0001 74  00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001'));
+  it('v1 response: rack, controller_id, is_internal', () =>
+    encodes('Metadata', 1, response, '00000001 00000001 0001 68 00002384 0001 72  00000001  00000001 0000 0001 74 01  00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001'));
+  it('v5 response: throttle first, cluster id, offline replicas', () =>
+    encodes('Metadata', 5, response, '00000007 00000001 00000001 0001 68 00002384 0001 72 0001 63 00000001  00000001 0000 0001 74 01  00000001 0000 00000000 00000001 00000001 00000001 00000001 00000001 00000001 00000002'));
+});
+
+describe('kafka layouts: CreateTopics, DeleteTopics, CreatePartitions', () => {
+  it('CreateTopics v3 request: -1 defaults, an assignment, a null config value, validate_only', () =>
+    decodes('CreateTopics', 3, '00000001 0001 74 ffffffff ffff 00000001 00000000 00000001 00000001 00000001 0001 6b ffff 00001388 01', {
+      topics: [{ name: 't', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1] }], configs: [{ name: 'k', value: null }] }],
+      timeoutMs: 5000,
+      validateOnly: true,
+    }));
+  const ct = { throttleTimeMs: 0, topics: [{ name: 't', errorCode: 36, errorMessage: 'x' }] };
+  it('CreateTopics v3 response', () => encodes('CreateTopics', 3, ct, '00000000 00000001 0001 74 0024 0001 78'));
+  it('CreateTopics v1 response: message, no throttle', () => encodes('CreateTopics', 1, ct, '00000001 0001 74 0024 0001 78'));
+  it('CreateTopics v0 response: name and code only', () => encodes('CreateTopics', 0, ct, '00000001 0001 74 0024'));
+
+  it('DeleteTopics v1 request', () => decodes('DeleteTopics', 1, '00000002 0001 61 0001 62 00007530', { topicNames: ['a', 'b'], timeoutMs: 30000 }));
+  const dt = { throttleTimeMs: 0, responses: [{ name: 'a', errorCode: 3 }] };
+  it('DeleteTopics v1 response', () => encodes('DeleteTopics', 1, dt, '00000000 00000001 0001 61 0003'));
+  it('DeleteTopics v0 response', () => encodes('DeleteTopics', 0, dt, '00000001 0001 61 0003'));
+
+  it('CreatePartitions v1 request: null assignments, and kafkajs null broker lists', () => {
+    decodes('CreatePartitions', 1, '00000001 0001 74 00000004 ffffffff 00001388 00', {
+      topics: [{ name: 't', count: 4, assignments: null }],
+      timeoutMs: 5000,
+      validateOnly: false,
+    });
+    decodes('CreatePartitions', 0, '00000001 0001 74 00000003 00000002 00000002 00000001 00000002 ffffffff 00001388 01', {
+      topics: [{ name: 't', count: 3, assignments: [[1, 2], null] }],
+      timeoutMs: 5000,
+      validateOnly: true,
+    });
+  });
+  it('CreatePartitions v0 and v1 responses are the same', () => {
+    const cp = { throttleTimeMs: 0, results: [{ name: 't', errorCode: 37, errorMessage: null }] };
+    encodes('CreatePartitions', 0, cp, '00000000 00000001 0001 74 0025 ffff');
+    encodes('CreatePartitions', 1, cp, '00000000 00000001 0001 74 0025 ffff');
+  });
+});
+
+describe('kafka layouts: FindCoordinator, OffsetCommit, OffsetFetch', () => {
+  it('FindCoordinator v2 and v0 requests', () => {
+    decodes('FindCoordinator', 2, '0002 6731 01', { key: 'g1', keyType: 1 });
+    decodes('FindCoordinator', 0, '0002 6731', { key: 'g1', keyType: 0 });
+  });
+  const fc = { throttleTimeMs: 0, errorCode: 0, errorMessage: null, nodeId: 1, host: 'h', port: 9092 };
+  it('FindCoordinator v2 response', () => encodes('FindCoordinator', 2, fc, '00000000 0000 ffff 00000001 0001 68 00002384'));
+  it('FindCoordinator v0 response', () => encodes('FindCoordinator', 0, fc, '0000 00000001 0001 68 00002384'));
+
+  it('OffsetCommit v5 request: no retention', () =>
+    decodes('OffsetCommit', 5, '0002 6731 ffffffff 0000 00000001 0001 74 00000001 00000000 000000000000002a ffff', {
+      groupId: 'g1',
+      generationId: -1,
+      memberId: '',
+      retentionTimeMs: -1n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedMetadata: null }] }],
+    }));
+  it('OffsetCommit v2 request: retention after member_id', () =>
+    decodes('OffsetCommit', 2, `0002 6731 00000005 ${str('m')} 0000000000000064 00000001 0001 74 00000001 00000001 ffffffffffffffff ${str('md')}`, {
+      groupId: 'g1',
+      generationId: 5,
+      memberId: 'm',
+      retentionTimeMs: 100n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: -1n, committedMetadata: 'md' }] }],
+    }));
+  const oc = { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] };
+  it('OffsetCommit v5 response', () => encodes('OffsetCommit', 5, oc, '00000000 00000001 0001 74 00000001 00000000 0000'));
+  it('OffsetCommit v2 response: no throttle', () => encodes('OffsetCommit', 2, oc, '00000001 0001 74 00000001 00000000 0000'));
+
+  it('OffsetFetch v4 and v1 requests', () => {
+    decodes('OffsetFetch', 4, '0002 6731 ffffffff', { groupId: 'g1', topics: null });
+    decodes('OffsetFetch', 1, '0002 6731 00000001 0001 74 00000001 00000000', { groupId: 'g1', topics: [{ name: 't', partitionIndexes: [0] }] });
+  });
+  const of = {
+    throttleTimeMs: 0,
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1n, metadata: null, errorCode: 0 }] }],
+    errorCode: 0,
+  };
+  it('OffsetFetch v4 response: throttle, then topics, then the group error code', () =>
+    encodes('OffsetFetch', 4, of, '00000000 00000001 0001 74 00000001 00000000 ffffffffffffffff ffff 0000 0000'));
+  it('OffsetFetch v2 response: no throttle', () => encodes('OffsetFetch', 2, of, '00000001 0001 74 00000001 00000000 ffffffffffffffff ffff 0000 0000'));
+  it('OffsetFetch v1 response: no group error code', () => encodes('OffsetFetch', 1, of, '00000001 0001 74 00000001 00000000 ffffffffffffffff ffff 0000'));
+});
+
+describe('kafka layouts: groups', () => {
+  it('DescribeGroups v2 request', () => decodes('DescribeGroups', 2, '00000001 0002 6731', { groupIds: ['g1'] }));
+  const dg = {
+    throttleTimeMs: 0,
+    groups: [
+      {
+        errorCode: 0,
+        groupId: 'g1',
+        groupState: 'Empty',
+        protocolType: 'consumer',
+        protocolData: '',
+        members: [{ memberId: 'm', clientId: 'c', clientHost: 'h', memberMetadata: Buffer.from([7]), memberAssignment: Buffer.alloc(0) }],
+      },
+    ],
+  };
+  const dgBody = `00000001 0000 ${str('g1')} ${str('Empty')} ${str('consumer')} 0000 00000001 ${str('m')} ${str('c')} ${str('h')} 00000001 07 00000000`;
+  it('DescribeGroups v2 response', () => encodes('DescribeGroups', 2, dg, `00000000 ${dgBody}`));
+  it('DescribeGroups v0 response: no throttle', () => encodes('DescribeGroups', 0, dg, dgBody));
+
+  it('ListGroups request body is empty', () => decodes('ListGroups', 2, '', {}));
+  const lg = { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g1', protocolType: 'consumer' }] };
+  it('ListGroups v2 response', () => encodes('ListGroups', 2, lg, `00000000 0000 00000001 ${str('g1')} ${str('consumer')}`));
+  it('ListGroups v0 response: no throttle', () => encodes('ListGroups', 0, lg, `0000 00000001 ${str('g1')} ${str('consumer')}`));
+
+  it('DeleteGroups v1 request and response', () => {
+    decodes('DeleteGroups', 1, '00000001 0002 6731', { groupsNames: ['g1'] });
+    encodes('DeleteGroups', 1, { throttleTimeMs: 0, results: [{ groupId: 'g1', errorCode: 69 }] }, '00000000 00000001 0002 6731 0045');
+  });
+});
+
+describe('kafka layouts: configs', () => {
+  it('DescribeConfigs v2 request: null keys (all), include_synonyms', () =>
+    decodes('DescribeConfigs', 2, '00000001 02 0001 74 ffffffff 01', {
+      resources: [{ resourceType: 2, resourceName: 't', configurationKeys: null }],
+      includeSynonyms: true,
+    }));
+  it('DescribeConfigs v0 request: keys, no include_synonyms', () =>
+    decodes('DescribeConfigs', 0, '00000001 04 0001 31 00000001 0001 6b', {
+      resources: [{ resourceType: 4, resourceName: '1', configurationKeys: ['k'] }],
+      includeSynonyms: false,
+    }));
+  const dc = (configSource: number): KafkaApiTypes['DescribeConfigs'][1] => ({
+    throttleTimeMs: 0,
+    results: [
+      {
+        errorCode: 0,
+        errorMessage: null,
+        resourceType: 2,
+        resourceName: 't',
+        configs: [{ name: 'k', value: 'v', readOnly: false, configSource, isSensitive: false, synonyms: [{ name: 'k', value: 'v', source: 5 }] }],
+      },
+    ],
+  });
+  it('DescribeConfigs v2 response: config_source and synonyms', () =>
+    encodes('DescribeConfigs', 2, dc(1), '00000000 00000001 0000 ffff 02 0001 74 00000001 0001 6b 0001 76 00 01 00 00000001 0001 6b 0001 76 05'));
+  it('DescribeConfigs v0 response: is_default instead of config_source, no synonyms', () => {
+    encodes('DescribeConfigs', 0, dc(5), '00000000 00000001 0000 ffff 02 0001 74 00000001 0001 6b 0001 76 00 01 00');
+    encodes('DescribeConfigs', 0, dc(1), '00000000 00000001 0000 ffff 02 0001 74 00000001 0001 6b 0001 76 00 00 00');
+  });
+
+  it('AlterConfigs v1 request', () =>
+    decodes('AlterConfigs', 1, '00000001 02 0001 74 00000001 0001 6b 0001 76 01', {
+      resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'k', value: 'v' }] }],
+      validateOnly: true,
+    }));
+  it('AlterConfigs v0 response', () =>
+    encodes('AlterConfigs', 0, { throttleTimeMs: 0, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }] }, '00000000 00000001 0000 ffff 02 0001 74'));
+});
