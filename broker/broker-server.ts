@@ -10,7 +10,8 @@
 //            -> close listeners -> [split] stop the observer and close storage
 //
 // Client listeners answer the internal RPCs (rpc-methods.ts): reads from this broker's own image,
-// writes forwarded to the active controller. (The Kafka protocol joins them in a later issue.)
+// writes forwarded to the active controller; Kafka clients on the same port are served by
+// ./kafka/ (the first bytes tell the two protocols apart).
 
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
@@ -31,6 +32,11 @@ import type { Endpoint } from '../metadata-log/records/types.js';
 import { uuidFromBytes } from '../metadata-log/records/uuid.js';
 import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
+import type { KafkaContext } from './kafka/handlers/context.js';
+import { serveKafkaConnection } from './kafka/kafka-connection.js';
+
+/** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
+const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
 import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
 
 export interface BrokerServerOptions {
@@ -52,6 +58,8 @@ export interface BrokerServerOptions {
   readonly logger: Logger;
   readonly roles: readonly ('broker' | 'controller')[];
   readonly onFatal: (error: unknown) => void;
+  /** auto.create.topics.enable: Metadata for an unknown topic creates it (when the client allows). */
+  readonly autoCreateTopicsEnable?: boolean;
   /** Split mode: the observer's storage and Raft settings. */
   readonly split?: { readonly metadataLogDir: string; readonly raft: Partial<RaftConfig>; readonly snapshots: SnapshotPolicy };
   /** Combined mode: the process's controller, whose log this broker follows. */
@@ -194,11 +202,28 @@ export class BrokerServer {
 
   private async bindListeners(self: PeerIdentity): Promise<void> {
     for (const listener of this.o.listeners) {
+      const kafka: KafkaContext = {
+        brokerId: this.o.nodeId,
+        clusterId: this.o.clusterId,
+        image: () => this.source.image,
+        controller: this.channel,
+        listenerName: listener.name,
+        autoCreateTopicsEnable: this.o.autoCreateTopicsEnable ?? false,
+        controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
+      };
       const server = await NetServer.listen({
         listener,
         self,
         logger: this.o.logger,
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
+        // Kafka clients and our own tools share the client listener: a Kafka request starts with
+        // its size and then an api key whose high byte is 0; our handshake's first value is a
+        // msgpack map, never 0.
+        alternateProtocol: {
+          bytesNeeded: 5,
+          detect: (first) => first[4] === 0x00,
+          serve: (socket, remote) => serveKafkaConnection(socket, kafka, this.o.logger, remote),
+        },
       });
       this.servers.push(server);
     }

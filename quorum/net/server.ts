@@ -31,6 +31,43 @@ export interface NetServerOptions {
   readonly logger: Logger;
   readonly maxFrameBytes?: number;
   readonly handshakeTimeoutMs?: number;
+  /**
+   * A second protocol on the same listener (a broker's client listener also speaks Kafka). The
+   * first bytes a client sends decide: `detect` sees at least `bytesNeeded` of them; when it says
+   * yes the socket, with those bytes still unread, goes to `serve` instead of the handshake.
+   */
+  readonly alternateProtocol?: {
+    readonly bytesNeeded: number;
+    detect(firstBytes: Buffer): boolean;
+    serve(socket: net.Socket, remoteAddress: string): void;
+  };
+}
+
+/** Reads at least `n` bytes (or what came before the socket ended), then puts them back unread. */
+function peek(socket: net.Socket, n: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('end', done);
+      socket.off('close', done);
+      socket.pause();
+      const first = Buffer.concat(chunks, got);
+      if (first.length > 0) socket.unshift(first);
+      resolve(first);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      got += chunk.length;
+      if (got >= n) done();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    socket.on('data', onData);
+    socket.once('end', done);
+    socket.once('close', done);
+  });
 }
 
 /** The listener could not be bound: the port is taken, the address is not local... */
@@ -167,6 +204,20 @@ export class NetServer {
     socket.setNoDelay(true);
     socket.setKeepAlive(true, netLimits.keepAliveInitialDelayMs);
     const { listener, logger } = this.o;
+    const alternate = this.o.alternateProtocol;
+    if (alternate !== undefined) {
+      const first = await peek(socket, alternate.bytesNeeded, this.o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs);
+      if (first.length >= alternate.bytesNeeded && alternate.detect(first)) {
+        this.handshaking.delete(socket);
+        if (this.closing !== null) return void socket.destroy();
+        alternate.serve(socket, remoteAddress);
+        socket.resume();
+        return;
+      }
+      // peek() left the socket paused: flowing resumes on the next tick, after the handshake's
+      // reader is attached below.
+      socket.resume();
+    }
     const result = await acceptHandshake(socket, {
       self: this.o.self,
       ...(this.o.admit !== undefined ? { admit: this.o.admit } : {}),

@@ -102,6 +102,7 @@ export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal:
         logger: logging.forRole('broker'),
         roles: config.processRoles,
         onFatal,
+        autoCreateTopicsEnable: config.autoCreateTopicsEnable,
         ...(c !== undefined
           ? { combined: { source: c.controller, activeControllerId: () => c.controller.activeControllerId() } }
           : {

@@ -1,0 +1,28 @@
+// What a Kafka request handler sees of its broker: the broker's own metadata image (reads are
+// answered from it, as a KRaft broker answers from its metadata cache), a channel to the active
+// controller (writes are forwarded there, retried across a controller failover), and who this
+// broker is and which listener the request came in on (endpoints are reported for that listener).
+//
+// Handlers are functions (context, request, version) -> response. Expected failures are error
+// codes in the response (DESIGN §10); a thrown error closes nothing but answers the request with
+// UNKNOWN_SERVER_ERROR where the response has a place for it.
+
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
+
+export interface KafkaContext {
+  readonly brokerId: number;
+  readonly clusterId: string;
+  /** The broker's image as of now (read it once per request). */
+  image(): MetadataImageView;
+  /** The active controller, wherever it is. */
+  readonly controller: RpcCaller;
+  /** The listener the connection came in on (e.g. PLAINTEXT). */
+  readonly listenerName: string;
+  /** auto.create.topics.enable */
+  readonly autoCreateTopicsEnable: boolean;
+  /** How long a forwarded write may take, retries included. */
+  readonly controllerTimeoutMs: number;
+}
+
+export type KafkaHandler<Req, Res> = (ctx: KafkaContext, request: Req, version: number) => Promise<Res>;
