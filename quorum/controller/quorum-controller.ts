@@ -57,7 +57,13 @@ import { unregisterBroker, type UnregisterBrokerRequest, type UnregisterBrokerRe
 import { describeConfigs, type DescribeConfigsRequest, type DescribeConfigsResponse } from './configs/describe-configs.js';
 import { staticConfigsOf } from './configs/config-schema.js';
 import { bootstrapRecords, updateFeatures, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './configs/features.js';
-import { incrementalAlterConfigs, type AlterConfigsResponse, type IncrementalAlterConfigsRequest } from './configs/incremental-alter-configs.js';
+import {
+  alterConfigs,
+  incrementalAlterConfigs,
+  type AlterConfigsResponse,
+  type IncrementalAlterConfigsRequest,
+  type LegacyAlterConfigsRequest,
+} from './configs/incremental-alter-configs.js';
 import {
   coalesceOffsetCommits,
   commitOffsets,
@@ -257,6 +263,11 @@ export class QuorumController implements StateMachine {
 
   incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {
     return this.runOp('incremental-alter-configs', (ctx) => incrementalAlterConfigs(ctx, request));
+  }
+
+  /** Legacy AlterConfigs (api 33): the request's set replaces each resource's explicit set. */
+  alterConfigs(request: LegacyAlterConfigsRequest): Promise<AlterConfigsResponse> {
+    return this.runOp('alter-configs', (ctx) => alterConfigs(ctx, request));
   }
 
   describeConfigs(request: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {

@@ -183,6 +183,8 @@ export class ControllerServer {
         return c.alterPartition(b as never);
       case 'incrementalAlterConfigs':
         return c.incrementalAlterConfigs(b as never);
+      case 'alterConfigs':
+        return c.alterConfigs(b as never);
       case 'updateFeatures':
         return c.updateFeatures(b as never);
       case 'allocateProducerIds':

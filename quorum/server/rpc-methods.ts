@@ -9,7 +9,11 @@ import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../c
 import type { UnregisterBrokerRequest, UnregisterBrokerResponse } from '../controller/cluster/unregister-broker.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../controller/configs/describe-configs.js';
 import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from '../controller/configs/features.js';
-import type { AlterConfigsResponse, IncrementalAlterConfigsRequest } from '../controller/configs/incremental-alter-configs.js';
+import type {
+  AlterConfigsResponse,
+  IncrementalAlterConfigsRequest,
+  LegacyAlterConfigsRequest,
+} from '../controller/configs/incremental-alter-configs.js';
 import type {
   DeleteGroupsRequest,
   DeleteGroupsResponse,
@@ -83,6 +87,7 @@ export interface RpcMethods {
   createPartitions: [CreatePartitionsRequest, CreatePartitionsResponse];
   alterPartition: [AlterPartitionRequest, AlterPartitionResponse];
   incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
+  alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
@@ -111,6 +116,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'createPartitions',
   'alterPartition',
   'incrementalAlterConfigs',
+  'alterConfigs',
   'updateFeatures',
   'allocateProducerIds',
   'commitOffsets',

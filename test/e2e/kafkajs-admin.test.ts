@@ -4,7 +4,7 @@
 // controller. The rest of the Kafka surface (offsets, groups, configs) is the next step (issue 5).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
 import { startTestCluster, type TestCluster } from '../support/process-harness.js';
 
 describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 controllers + 3 brokers)', () => {
@@ -55,4 +55,13 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     await admin.deleteTopics({ topics: ['k-default'] });
     expect(await admin.listTopics()).toEqual(['k-three']);
   }, 90_000);
+
+  it('alters and describes topic configs, and reads a group with no offsets', async () => {
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'k-three', configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
+    const d = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'k-three' }] });
+    expect(d.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+    const offsets = await admin.fetchOffsets({ groupId: 'nobody', topics: ['k-three'] });
+    expect(offsets[0]!.partitions).toHaveLength(5);
+    for (const p of offsets[0]!.partitions) expect(p.offset).toBe('-1');
+  }, 60_000);
 });

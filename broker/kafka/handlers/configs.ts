@@ -1,0 +1,127 @@
+// DescribeConfigs (api 32, v0-2) and AlterConfigs (api 33, v0-1).
+//
+// - DescribeConfigs reads this broker's image with the controller's own describeConfigs rules
+//   (quorum/controller/configs/describe-configs.ts), as this broker: its dynamic broker configs
+//   show up as DYNAMIC_BROKER_CONFIG synonyms of topic keys.
+// - AlterConfigs is forwarded to the active controller's `alterConfigs` op (Kafka's legacy
+//   semantics: the given set replaces the resource's whole explicit set; validate_only supported:
+//   same errors, nothing written). After a successful write this broker waits, briefly and
+//   bounded, until its own image shows the new set: kafkajs sends describeConfigs to the same
+//   broker right after, and should read its own write.
+// - Resource types: Kafka's 2 (topic) and 4 (broker) map to the log's 'topic' and 'broker'; any
+//   other (BROKER_LOGGER 8, unknown) is answered INVALID_REQUEST here, per resource.
+// - Controller unreachable (after the channel's retries): NOT_CONTROLLER per resource, the code
+//   kafkajs's admin retries on (controller-failure.ts).
+
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import type { ConfigResourceType as LogResourceType } from '../../../metadata-log/records/types.js';
+import { describeConfigs } from '../../../quorum/controller/configs/describe-configs.js';
+import type { LegacyAlterConfigsResource } from '../../../quorum/controller/configs/incremental-alter-configs.js';
+import { ErrorCode } from '../../../quorum/controller/errors.js';
+import type { AlterConfigsRequest, AlterConfigsResourceResult, AlterConfigsResponse } from '../protocol/apis/alter-configs.js';
+import {
+  ConfigResourceType,
+  type DescribeConfigsRequest,
+  type DescribeConfigsResponse,
+  type DescribeConfigsResult,
+} from '../protocol/apis/describe-configs.js';
+import type { KafkaHandler } from './context.js';
+import { forwardFailure } from './controller-failure.js';
+
+/** How long AlterConfigs waits for this broker's image to show its write, and how often it looks. */
+export const ALTER_CONFIGS_VISIBLE_WAIT_MS = 2_000;
+const ALTER_CONFIGS_VISIBLE_POLL_MS = 10;
+
+/** Kafka's resource type code to the metadata log's, or null for one we do not store. */
+export function logResourceType(kafkaType: number): LogResourceType | null {
+  if (kafkaType === ConfigResourceType.TOPIC) return 'topic';
+  if (kafkaType === ConfigResourceType.BROKER) return 'broker';
+  return null;
+}
+
+function unsupportedTypeMessage(kafkaType: number): string {
+  return `Unsupported resource type ${kafkaType}: only topic (2) and broker (4) configs are stored.`;
+}
+
+export const handleDescribeConfigs: KafkaHandler<DescribeConfigsRequest, DescribeConfigsResponse> = async (ctx, request) => {
+  const image = ctx.image();
+  const results = request.resources.map((res): DescribeConfigsResult => {
+    const resourceType = logResourceType(res.resourceType);
+    const base = { resourceType: res.resourceType, resourceName: res.resourceName };
+    if (resourceType === null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: unsupportedTypeMessage(res.resourceType), configs: [] };
+    const one = describeConfigs(
+      image,
+      { resources: [{ resourceType, resourceName: res.resourceName, configurationKeys: res.configurationKeys }], includeSynonyms: request.includeSynonyms, includeDocumentation: false },
+      { brokerId: ctx.brokerId },
+    ).results[0];
+    if (one === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'describeConfigs answered no result', configs: [] };
+    return {
+      ...base,
+      errorCode: one.errorCode,
+      errorMessage: one.errorMessage,
+      configs: one.configs.map((c) => ({
+        name: c.name,
+        value: c.value,
+        readOnly: c.readOnly,
+        configSource: c.source,
+        isSensitive: c.isSensitive,
+        synonyms: c.synonyms.map((s) => ({ name: s.name, value: s.value, source: s.source })),
+      })),
+    };
+  });
+  return { throttleTimeMs: 0, results };
+};
+
+/** True when `image` holds exactly `configs` (null values = unset) as the resource's explicit set. */
+function shows(image: MetadataImageView, res: LegacyAlterConfigsResource): boolean {
+  const held = image.configs(res.resourceType, res.resourceName);
+  const wanted = res.configs.filter((c) => c.value !== null);
+  return held.size === wanted.length && wanted.every((c) => held.get(c.name) === c.value);
+}
+
+async function awaitVisible(image: () => MetadataImageView, written: readonly LegacyAlterConfigsResource[]): Promise<void> {
+  const deadline = Date.now() + ALTER_CONFIGS_VISIBLE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const now = image();
+    if (written.every((res) => shows(now, res))) return;
+    await new Promise((r) => setTimeout(r, ALTER_CONFIGS_VISIBLE_POLL_MS));
+  }
+  // Not visible yet (a slow image, or a concurrent change won): answer anyway, the write is done.
+}
+
+export const handleAlterConfigs: KafkaHandler<AlterConfigsRequest, AlterConfigsResponse> = async (ctx, request) => {
+  const forwarded: { index: number; resource: LegacyAlterConfigsResource }[] = [];
+  const responses: AlterConfigsResourceResult[] = request.resources.map((res, index) => {
+    const base = { resourceType: res.resourceType, resourceName: res.resourceName };
+    const resourceType = logResourceType(res.resourceType);
+    if (resourceType === null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: unsupportedTypeMessage(res.resourceType) };
+    forwarded.push({ index, resource: { resourceType, resourceName: res.resourceName, configs: res.configs.map((c) => ({ name: c.name, value: c.value })) } });
+    return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
+  });
+  if (forwarded.length === 0) return { throttleTimeMs: 0, responses };
+
+  const put = (i: number, errorCode: number, errorMessage: string | null): void => {
+    const slot = responses[i];
+    if (slot !== undefined) responses[i] = { ...slot, errorCode, errorMessage };
+  };
+  try {
+    const r = await ctx.controller.call(
+      'alterConfigs',
+      { resources: forwarded.map((f) => f.resource), validateOnly: request.validateOnly },
+      { timeoutMs: ctx.controllerTimeoutMs },
+    );
+    forwarded.forEach((f, i) => {
+      const result = r.results[i];
+      if (result === undefined) put(f.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'alterConfigs answered no result for this resource');
+      else put(f.index, result.errorCode, result.errorMessage);
+    });
+    if (!request.validateOnly) {
+      const written = forwarded.filter((f, i) => r.results[i]?.errorCode === ErrorCode.NONE).map((f) => f.resource);
+      if (written.length > 0) await awaitVisible(() => ctx.image(), written);
+    }
+  } catch (e) {
+    const failure = forwardFailure(e, 'admin');
+    for (const f of forwarded) put(f.index, failure.errorCode, failure.errorMessage);
+  }
+  return { throttleTimeMs: 0, responses };
+};

@@ -1,0 +1,117 @@
+// OffsetCommit (api 8, v2-5) and OffsetFetch (api 9, v1-4): forwarded to the active controller,
+// which stores offsets in the metadata log (quorum/controller/configs/offsets.ts has the rules and
+// the per-partition error codes; they are answered as they come).
+//
+// Choices:
+// - Generation and member ids are not checked. There is no group membership protocol to check
+//   them against, and kafkajs commits with whatever JoinGroup handed out: admin.setOffsets and
+//   resetOffsets run a throw-away consumer (reference §1.5: JoinGroup, SyncGroup, then
+//   OffsetCommit v5 with that generation and member id), a "simple" commit sends -1 and ''.
+//   Rejecting any of them (ILLEGAL_GENERATION) would only break setOffsets.
+// - retention_time_ms is ignored: offsets in the log do not expire (they go with DeleteGroups or
+//   the topic). v2-5 carry no leader epoch: committed as -1 (unknown).
+// - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
+//   INVALID_REQUEST for that partition here (the controller refuses it the same way).
+// - OffsetFetch goes to the controller too, not to this broker's image: a commit acknowledged by
+//   any broker must be visible to the next fetch (consumers fetch right after a rebalance).
+// - Controller unreachable (after the channel's own retries): COORDINATOR_NOT_AVAILABLE, per
+//   partition (OffsetCommit, OffsetFetch v1) or group-level (OffsetFetch v2+); kafkajs retries it.
+//   Kafka answers a group-level error per partition below v2 too.
+
+import { ErrorCode } from '../../../quorum/controller/errors.js';
+import type { OffsetCommitRequest as ControllerCommitRequest, OffsetFetchResponse as ControllerFetchResponse } from '../../../quorum/controller/configs/offsets.js';
+import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponsePartition } from '../protocol/apis/offset-commit.js';
+import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
+import type { KafkaHandler } from './context.js';
+import { forwardFailure } from './controller-failure.js';
+
+const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
+const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Where each request partition's answer comes from: a local refusal or the controller's i-th answer. */
+type Slot = { readonly local: number } | { readonly forwarded: number };
+
+export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitResponse> = async (ctx, request) => {
+  const slots: Slot[][] = [];
+  const forwarded: { name: string; partitions: ControllerCommitRequest['topics'][number]['partitions'][number][] }[] = [];
+  for (const t of request.topics) {
+    const sent: (typeof forwarded)[number] = { name: t.name, partitions: [] };
+    slots.push(
+      t.partitions.map((p): Slot => {
+        if (p.committedOffset < SAFE_MIN || p.committedOffset > SAFE_MAX) return { local: ErrorCode.INVALID_REQUEST };
+        sent.partitions.push({
+          partitionIndex: p.partitionIndex,
+          committedOffset: Number(p.committedOffset),
+          committedLeaderEpoch: -1,
+          committedMetadata: p.committedMetadata,
+        });
+        return { forwarded: sent.partitions.length - 1 };
+      }),
+    );
+    forwarded.push(sent);
+  }
+
+  let answer: (topic: number, index: number) => number;
+  if (forwarded.every((t) => t.partitions.length === 0)) {
+    answer = () => ErrorCode.NONE; // nothing to send (no partitions, or all refused here)
+  } else {
+    try {
+      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded }, { timeoutMs: ctx.controllerTimeoutMs });
+      answer = (topic, index) => r.topics[topic]?.partitions[index]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+    } catch (e) {
+      const failure = forwardFailure(e, 'group');
+      answer = () => failure.errorCode;
+    }
+  }
+
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t, ti) => ({
+      name: t.name,
+      partitions: t.partitions.map((p, pi): OffsetCommitResponsePartition => {
+        const slot = slots[ti]?.[pi];
+        const errorCode = slot === undefined ? ErrorCode.UNKNOWN_SERVER_ERROR : 'local' in slot ? slot.local : answer(ti, slot.forwarded);
+        return { partitionIndex: p.partitionIndex, errorCode };
+      }),
+    })),
+  };
+};
+
+function fromController(r: ControllerFetchResponse): OffsetFetchResponseTopic[] {
+  return r.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((p) => ({
+      partitionIndex: p.partitionIndex,
+      committedOffset: BigInt(p.committedOffset),
+      metadata: p.metadata,
+      errorCode: p.errorCode,
+    })),
+  }));
+}
+
+/** A group-level error: top level from v2, copied onto every requested partition below (Kafka's rule). */
+function groupError(request: OffsetFetchRequest, version: number, errorCode: number): OffsetFetchResponse {
+  const topics: OffsetFetchResponseTopic[] =
+    version >= 2
+      ? []
+      : (request.topics ?? []).map((t) => ({
+          name: t.name,
+          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, metadata: '', errorCode })),
+        }));
+  return { throttleTimeMs: 0, topics, errorCode };
+}
+
+export const handleOffsetFetch: KafkaHandler<OffsetFetchRequest, OffsetFetchResponse> = async (ctx, request, version) => {
+  let r: ControllerFetchResponse;
+  try {
+    r = await ctx.controller.call(
+      'fetchOffsets',
+      { groupId: request.groupId, topics: request.topics === null ? null : request.topics.map((t) => ({ name: t.name, partitionIndexes: t.partitionIndexes })) },
+      { timeoutMs: ctx.controllerTimeoutMs },
+    );
+  } catch (e) {
+    return groupError(request, version, forwardFailure(e, 'group').errorCode);
+  }
+  if (r.errorCode !== ErrorCode.NONE) return groupError(request, version, r.errorCode);
+  return { throttleTimeMs: 0, topics: fromController(r), errorCode: ErrorCode.NONE };
+};

@@ -1,0 +1,149 @@
+// A KafkaContext for handler tests: a broker image built from real records (MetadataImage via
+// replay), and a fake controller channel that records every call and either runs the real
+// controller operation against an OpHarness (so answers are the controller's own), answers a
+// canned response, or throws (a RemoteError, a timeout, a lost connection).
+//
+// The broker's image follows the harness's by default (a broker that has caught up); `lagging`
+// freezes it, to show what a broker whose image is behind the controller answers.
+
+import type { MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataImageView } from '../../metadata-log/image-types.js';
+import type { Endpoint, MetadataRecord } from '../../metadata-log/records/types.js';
+import { alterConfigs, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
+import { commitOffsets, deleteGroups, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
+import type { OpResult } from '../../quorum/controller/op.js';
+import { RemoteError } from '../../quorum/net/types.js';
+import { errorName } from '../../quorum/controller/errors.js';
+import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+import type { KafkaContext, KafkaHandler } from '../../broker/kafka/handlers/context.js';
+import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+import { decodeResponseBody, encodeRequestBody } from '../support/kafka-encode.js';
+import { brokerRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
+
+export { brokerRecord, configRecord, mvRecord, topicRecords } from './controller-configs-fixture.js';
+
+export interface RecordedCall {
+  readonly method: RpcMethod;
+  readonly request: unknown;
+  readonly timeoutMs: number | undefined;
+}
+
+type Canned = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> };
+
+/** The fake channel to the active controller. */
+export class FakeController implements RpcCaller {
+  readonly calls: RecordedCall[] = [];
+  /** Thrown by every call while set. */
+  failure: Error | null = null;
+  /** Answers that replace the real operation's. */
+  readonly canned: Canned = {};
+
+  constructor(readonly harness: OpHarness) {}
+
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number }): Promise<RpcResponse<M>> {
+    this.calls.push({ method, request: structuredClone(request), timeoutMs: options?.timeoutMs });
+    await Promise.resolve(); // an answer is never synchronous
+    if (this.failure !== null) throw this.failure;
+    const canned = this.canned[method] as ((r: RpcRequest<M>) => RpcResponse<M>) | undefined;
+    if (canned !== undefined) return canned(request);
+    const h = this.harness;
+    const run = (result: OpResult<unknown>): RpcResponse<M> => h.apply(result) as RpcResponse<M>;
+    switch (method) {
+      case 'commitOffsets':
+        return run(commitOffsets(h.ctx(), request as RpcRequest<'commitOffsets'>));
+      case 'fetchOffsets':
+        return run(fetchOffsetsOp(h.ctx(), request as RpcRequest<'fetchOffsets'>));
+      case 'deleteGroups':
+        return run(deleteGroups(h.ctx(), request as RpcRequest<'deleteGroups'>));
+      case 'alterConfigs':
+        return run(alterConfigs(h.ctx(), request as RpcRequest<'alterConfigs'>));
+      case 'incrementalAlterConfigs':
+        return run(incrementalAlterConfigs(h.ctx(), request as RpcRequest<'incrementalAlterConfigs'>));
+      default:
+        throw new Error(`the fake controller does not serve ${method}`);
+    }
+  }
+
+  methods(): RpcMethod[] {
+    return this.calls.map((c) => c.method);
+  }
+}
+
+export function remoteError(code: number, message = `remote ${errorName(code)}`): RemoteError {
+  return new RemoteError({ code, name: errorName(code), message });
+}
+
+export interface HandlerTestbed {
+  readonly ctx: KafkaContext;
+  readonly harness: OpHarness;
+  readonly controller: FakeController;
+  /** Freeze the broker's image at the harness's current one (true) or follow it again (false). */
+  lagging(on: boolean): void;
+  /** Replace the broker's image outright (e.g. one where it is not registered). */
+  setBrokerImage(image: MetadataImageView | null): void;
+}
+
+export interface TestbedOptions {
+  readonly brokerId?: number;
+  readonly listenerName?: string;
+  /** Extra records after metadata.version, brokers 1-3 and topics t1 (3 partitions), t2 (1). */
+  readonly records?: readonly MetadataRecord[];
+  /** Replaces the default cluster records entirely. */
+  readonly baseRecords?: readonly MetadataRecord[];
+  readonly controllerTimeoutMs?: number;
+}
+
+export function withEndpoints(record: MetadataRecord, endpoints: readonly Endpoint[]): MetadataRecord {
+  if (record.type !== 'RegisterBroker') throw new Error('not a RegisterBroker record');
+  return { ...record, endpoints };
+}
+
+export function defaultCluster(): MetadataRecord[] {
+  return [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), brokerRecord(3, 12), ...topicRecords('t1', 1, 3), ...topicRecords('t2', 2, 1)];
+}
+
+export function testbed(options: TestbedOptions = {}): HandlerTestbed {
+  const harness = new OpHarness([...(options.baseRecords ?? defaultCluster()), ...(options.records ?? [])]);
+  const controller = new FakeController(harness);
+  let frozen: MetadataImage | null = null;
+  let replaced: MetadataImageView | null = null;
+  const ctx: KafkaContext = {
+    brokerId: options.brokerId ?? 1,
+    clusterId: 'mq-handlers-test',
+    image: () => replaced ?? frozen ?? harness.image,
+    controller,
+    listenerName: options.listenerName ?? 'PLAINTEXT',
+    autoCreateTopicsEnable: false,
+    controllerTimeoutMs: options.controllerTimeoutMs ?? 3_000,
+  };
+  return {
+    ctx,
+    harness,
+    controller,
+    lagging(on) {
+      frozen = on ? harness.image : null;
+    },
+    setBrokerImage(image) {
+      replaced = image;
+    },
+  };
+}
+
+/**
+ * The whole path a client sees: the request encoded as a client would, decoded by our codec,
+ * handled, our response encoded and decoded as a client reads it (fields a version lacks drop out).
+ */
+export async function overTheWire<N extends KafkaApiName>(
+  api: N,
+  version: number,
+  request: KafkaApiTypes[N][0],
+  handler: KafkaHandler<KafkaApiTypes[N][0], KafkaApiTypes[N][1]>,
+  ctx: KafkaContext,
+): Promise<KafkaApiTypes[N][1]> {
+  const codec = KAFKA_APIS[api] as unknown as KafkaApiCodec<N>;
+  const decoded = codec.decodeRequest(version, new KafkaReader(encodeRequestBody(api, version, request)));
+  const response = await handler(ctx, decoded, version);
+  const w = new KafkaWriter();
+  codec.encodeResponse(version, w, response);
+  return decodeResponseBody(api, version, w.toBuffer());
+}

@@ -1,0 +1,115 @@
+// DescribeGroups, ListGroups and DeleteGroups: a group is its committed offsets (Empty) or nothing
+// (Dead, NONE); deletes go to the controller; ListGroups splits the groups among the live brokers
+// so that kafkajs's admin.listGroups (which concatenates every broker's answer) lists each once.
+
+import { describe, expect, it } from 'vitest';
+import { groupHash, handleDeleteGroups, handleDescribeGroups, handleListGroups, listingBroker } from '../../broker/kafka/handlers/groups.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import { RequestTimeoutError } from '../../quorum/net/types.js';
+import { brokerRecord, mvRecord, overTheWire, testbed, topicRecords } from './kafka-handlers-fixture.js';
+
+function offset(groupId: string, topic: string, partition: number, value = 1): MetadataRecord {
+  return { type: 'OffsetCommit', groupId, topic, partition, offset: value, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 };
+}
+
+const GROUPS = Array.from({ length: 40 }, (_, i) => `group-${i}`);
+
+describe('DescribeGroups', () => {
+  it.each([0, 1, 2])('v%i: a group holding offsets is Empty "consumer" with no members; an unknown one Dead with NONE', async (version) => {
+    const t = testbed({ records: [offset('g1', 't1', 0)] });
+    const r = await overTheWire('DescribeGroups', version, { groupIds: ['g1', 'ghost'] }, handleDescribeGroups, t.ctx);
+    expect(r.groups).toEqual([
+      { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [] },
+      { errorCode: 0, groupId: 'ghost', groupState: 'Dead', protocolType: '', protocolData: '', members: [] },
+    ]);
+    expect(t.controller.calls).toEqual([]);
+  });
+
+  it('a group whose offsets were all tombstoned is Dead again; an empty id is INVALID_GROUP_ID', async () => {
+    const t = testbed({ records: [offset('g1', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'g1', topic: 't1', partition: 0 }] });
+    const r = await handleDescribeGroups(t.ctx, { groupIds: ['g1', ''] }, 2);
+    expect(r.groups.map((g) => [g.groupState, g.errorCode])).toEqual([['Dead', 0], ['Dead', ErrorCode.INVALID_GROUP_ID]]);
+  });
+});
+
+describe('DeleteGroups', () => {
+  it.each([0, 1])('v%i: forwarded; deleted → NONE (then Dead), unknown → GROUP_ID_NOT_FOUND, empty → INVALID_GROUP_ID', async (version) => {
+    const t = testbed({ records: [offset('g1', 't1', 0), offset('g1', 't1', 1), offset('g2', 't2', 0)] });
+    const r = await overTheWire('DeleteGroups', version, { groupsNames: ['g1', 'ghost', ''] }, handleDeleteGroups, t.ctx);
+    expect(r.results).toEqual([
+      { groupId: 'g1', errorCode: ErrorCode.NONE },
+      { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
+      { groupId: '', errorCode: ErrorCode.INVALID_GROUP_ID },
+    ]);
+    expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''] }, timeoutMs: 3_000 }]);
+    const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
+    expect(d.groups.map((g) => g.groupState)).toEqual(['Dead', 'Empty']);
+  });
+
+  it('controller unreachable: COORDINATOR_NOT_AVAILABLE for every group; nothing deleted', async () => {
+    const t = testbed({ records: [offset('g1', 't1', 0)] });
+    t.controller.failure = new RequestTimeoutError('deleteGroups: no active controller answered');
+    const r = await handleDeleteGroups(t.ctx, { groupsNames: ['g1', 'g2'] }, 1);
+    expect(r.results).toEqual([
+      { groupId: 'g1', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+      { groupId: 'g2', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+    ]);
+    expect(t.harness.image.groupOffsets('g1')?.size).toBe(1);
+  });
+
+  it('no groups: empty answer, no call', async () => {
+    const t = testbed();
+    expect(await handleDeleteGroups(t.ctx, { groupsNames: [] }, 1)).toEqual({ throttleTimeMs: 0, results: [] });
+    expect(t.controller.calls).toEqual([]);
+  });
+});
+
+describe('ListGroups', () => {
+  it("groupHash is Java's String.hashCode made non-negative (Kafka's Utils.abs on the group id)", () => {
+    expect(groupHash('')).toBe(0);
+    expect(groupHash('hello')).toBe(99162322);
+    expect(groupHash('polygenelubricants')).toBe(0); // hashCode = Integer.MIN_VALUE
+    expect(groupHash('Aa')).toBe(groupHash('BB'));
+  });
+
+  it.each([0, 1, 2])('v%i one live broker lists every group holding offsets, sorted, as "consumer"', async (version) => {
+    const base = [mvRecord(), brokerRecord(1, 10), ...topicRecords('t1', 1, 1)];
+    const t = testbed({ baseRecords: base, records: [offset('b', 't1', 0), offset('a', 't1', 0), offset('gone', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'gone', topic: 't1', partition: 0 }] });
+    const r = await overTheWire('ListGroups', version, {}, handleListGroups, t.ctx);
+    expect(r).toMatchObject({ errorCode: 0, groups: [{ groupId: 'a', protocolType: 'consumer' }, { groupId: 'b', protocolType: 'consumer' }] });
+  });
+
+  it('three live brokers: the union of their answers is every group exactly once (what kafkajs listGroups shows)', async () => {
+    const records = GROUPS.map((g) => offset(g, 't1', 0));
+    const listed: string[] = [];
+    const perBroker: number[] = [];
+    for (const brokerId of [1, 2, 3]) {
+      const t = testbed({ brokerId, records });
+      const r = await handleListGroups(t.ctx, {}, 2);
+      for (const g of r.groups) expect(listingBroker([1, 2, 3], g.groupId)).toBe(brokerId);
+      listed.push(...r.groups.map((g) => g.groupId));
+      perBroker.push(r.groups.length);
+    }
+    expect(listed.sort()).toEqual([...GROUPS].sort());
+    expect(perBroker.every((n) => n > 0)).toBe(true); // 40 groups over 3 brokers: each gets some
+  });
+
+  it("a fenced broker lists nothing; its share moves to the live ones (each group still once)", async () => {
+    const base = [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11, { fenced: true }), brokerRecord(3, 12), ...topicRecords('t1', 1, 1)];
+    const records = GROUPS.map((g) => offset(g, 't1', 0));
+    const listed: string[] = [];
+    for (const brokerId of [1, 2, 3]) {
+      const r = await handleListGroups(testbed({ brokerId, baseRecords: base, records }).ctx, {}, 2);
+      if (brokerId === 2) expect(r.groups).toEqual([]);
+      listed.push(...r.groups.map((g) => g.groupId));
+    }
+    expect(listed.sort()).toEqual([...GROUPS].sort());
+  });
+
+  it('a broker in controlled shutdown lists nothing either', async () => {
+    const shutting: MetadataRecord = { ...(brokerRecord(1, 10) as Extract<MetadataRecord, { type: 'RegisterBroker' }>), inControlledShutdown: true };
+    const t = testbed({ baseRecords: [mvRecord(), shutting, brokerRecord(2, 11), ...topicRecords('t1', 1, 1)], records: [offset('a', 't1', 0)] });
+    expect((await handleListGroups(t.ctx, {}, 2)).groups).toEqual([]);
+  });
+});

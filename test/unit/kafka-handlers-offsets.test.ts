@@ -1,0 +1,198 @@
+// OffsetCommit and OffsetFetch: requests mapped onto the controller's commitOffsets/fetchOffsets
+// (run for real against an OpHarness), per-partition and group-level errors, generations not
+// checked (kafkajs setOffsets commits with a JoinGroup generation), fetches that see commits the
+// broker's own image has not applied, and a controller that cannot be reached.
+
+import { describe, expect, it } from 'vitest';
+import { handleOffsetCommit, handleOffsetFetch } from '../../broker/kafka/handlers/offsets.js';
+import type { OffsetCommitRequest } from '../../broker/kafka/protocol/apis/offset-commit.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
+import { overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
+
+function commit(groupId: string, topics: { name: string; partitions: [number, bigint, string | null][] }[], gen = -1, member = ''): OffsetCommitRequest {
+  return {
+    groupId,
+    generationId: gen,
+    memberId: member,
+    retentionTimeMs: -1n,
+    topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({ partitionIndex, committedOffset, committedMetadata })) })),
+  };
+}
+
+describe('OffsetCommit', () => {
+  it.each([2, 3, 4, 5])('v%i simple commit (generation -1, no member): forwarded, NONE per partition, fetched back', async (version) => {
+    const t = testbed();
+    const r = await overTheWire('OffsetCommit', version, commit('g1', [{ name: 't1', partitions: [[0, 42n, 'meta'], [2, 7n, null]] }]), handleOffsetCommit, t.ctx);
+    expect(r.topics).toEqual([{ name: 't1', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 0 }] }]);
+    expect(t.controller.calls).toEqual([
+      {
+        method: 'commitOffsets',
+        request: {
+          groupId: 'g1',
+          topics: [{ name: 't1', partitions: [
+            { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'meta' },
+            { partitionIndex: 2, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null },
+          ] }],
+        },
+        timeoutMs: 3_000,
+      },
+    ]);
+    expect(t.harness.image.committedOffset('g1', 't1', 0)?.offset).toBe(42);
+    expect(t.harness.image.committedOffset('g1', 't1', 2)?.metadata).toBeNull();
+  });
+
+  it("kafkajs setOffsets' consumer commit (JoinGroup generation 3, member id): accepted, generations are not checked", async () => {
+    const t = testbed();
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], 3, 'kafkajs-0c1d'), 5);
+    expect(r.topics[0]?.partitions).toEqual([{ partitionIndex: 1, errorCode: ErrorCode.NONE }]);
+    expect(t.harness.image.committedOffset('g1', 't1', 1)?.offset).toBe(5);
+  });
+
+  it('unknown topic and partition: UNKNOWN_TOPIC_OR_PARTITION for those only; the rest commit', async () => {
+    const t = testbed();
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 'nope', partitions: [[0, 1n, null]] }, { name: 't1', partitions: [[0, 1n, null], [3, 1n, null]] }]), 5);
+    expect(r.topics).toEqual([
+      { name: 'nope', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+      { name: 't1', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.NONE }, { partitionIndex: 3, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
+    ]);
+    expect(t.harness.image.committedOffset('g1', 't1', 0)?.offset).toBe(1);
+  });
+
+  it('an offset outside the safe integers: INVALID_REQUEST here, the rest forwarded; all refused → no call', async () => {
+    const t = testbed();
+    const huge = 2n ** 60n;
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, huge, null], [1, 9n, null]] }]), 5);
+    expect(r.topics[0]?.partitions).toEqual([
+      { partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST },
+      { partitionIndex: 1, errorCode: ErrorCode.NONE },
+    ]);
+    const sent = t.controller.calls[0]?.request as { topics: { partitions: { partitionIndex: number }[] }[] };
+    expect(sent.topics[0]?.partitions.map((p) => p.partitionIndex)).toEqual([1]);
+
+    const only = testbed();
+    const r2 = await handleOffsetCommit(only.ctx, commit('g1', [{ name: 't1', partitions: [[0, -huge, null]] }]), 5);
+    expect(r2.topics[0]?.partitions).toEqual([{ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST }]);
+    expect(only.controller.calls).toEqual([]);
+  });
+
+  it('an empty request answers empty without a call', async () => {
+    const t = testbed();
+    expect(await handleOffsetCommit(t.ctx, commit('g1', []), 5)).toEqual({ throttleTimeMs: 0, topics: [] });
+    expect(t.controller.calls).toEqual([]);
+  });
+
+  it("empty group id: the controller's INVALID_GROUP_ID on every partition", async () => {
+    const t = testbed();
+    const r = await handleOffsetCommit(t.ctx, commit('', [{ name: 't1', partitions: [[0, 1n, null], [1, 1n, null]] }]), 5);
+    expect(r.topics[0]?.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_GROUP_ID, ErrorCode.INVALID_GROUP_ID]);
+  });
+
+  it('offset -2 (kafkajs resetOffsets earliest) is refused by the controller today: INVALID_REQUEST, passed through', async () => {
+    const t = testbed();
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, -2n, null], [1, -1n, null]] }], 1, 'm'), 5);
+    expect(r.topics[0]?.partitions).toEqual([
+      { partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST },
+      { partitionIndex: 1, errorCode: ErrorCode.NONE },
+    ]);
+  });
+
+  it.each([
+    ['a timeout', new RequestTimeoutError('commitOffsets: no active controller answered within 3000 ms')],
+    ['a lost connection', new ConnectionError('closed')],
+    ['NOT_CONTROLLER after the last retry', remoteError(ErrorCode.NOT_CONTROLLER)],
+    ['a busy controller', remoteError(ErrorCode.THROTTLING_QUOTA_EXCEEDED)],
+  ])('controller unreachable (%s): COORDINATOR_NOT_AVAILABLE on every partition', async (_name, error) => {
+    const t = testbed();
+    t.controller.failure = error;
+    const r = await overTheWire('OffsetCommit', 5, commit('g1', [{ name: 't1', partitions: [[0, 1n, null]] }, { name: 't2', partitions: [[0, 2n, null]] }]), handleOffsetCommit, t.ctx);
+    expect(r.topics.flatMap((x) => x.partitions.map((p) => p.errorCode))).toEqual([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
+  });
+
+  it('a definite remote refusal keeps its code; a programmer error is rethrown', async () => {
+    const t = testbed();
+    t.controller.failure = remoteError(ErrorCode.UNSUPPORTED_VERSION);
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, 1n, null]] }]), 5);
+    expect(r.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
+    t.controller.failure = new TypeError('bug');
+    await expect(handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, 1n, null]] }]), 5)).rejects.toThrow('bug');
+  });
+});
+
+describe('OffsetFetch', () => {
+  async function seeded() {
+    const t = testbed();
+    await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[2, 30n, 'm2'], [0, 10n, null]] }, { name: 't2', partitions: [[0, 5n, 'x']] }]), 5);
+    t.controller.calls.length = 0;
+    return t;
+  }
+
+  it.each([1, 2, 3, 4])('v%i named partitions: offsets and metadata (null stored as ""), -1 for none', async (version) => {
+    const t = await seeded();
+    const r = await overTheWire('OffsetFetch', version, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1, 2] }] }, handleOffsetFetch, t.ctx);
+    expect(r.topics).toEqual([
+      {
+        name: 't1',
+        partitions: [
+          { partitionIndex: 0, committedOffset: 10n, metadata: '', errorCode: 0 },
+          { partitionIndex: 1, committedOffset: -1n, metadata: '', errorCode: 0 },
+          { partitionIndex: 2, committedOffset: 30n, metadata: 'm2', errorCode: 0 },
+        ],
+      },
+    ]);
+    expect(r.errorCode).toBe(0);
+    expect(t.controller.calls).toEqual([{ method: 'fetchOffsets', request: { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1, 2] }] }, timeoutMs: 3_000 }]);
+  });
+
+  it.each([2, 3, 4])('v%i null topics: every partition the group has an offset for, sorted', async (version) => {
+    const t = await seeded();
+    const r = await overTheWire('OffsetFetch', version, { groupId: 'g1', topics: null }, handleOffsetFetch, t.ctx);
+    expect(r.topics).toEqual([
+      { name: 't1', partitions: [
+        { partitionIndex: 0, committedOffset: 10n, metadata: '', errorCode: 0 },
+        { partitionIndex: 2, committedOffset: 30n, metadata: 'm2', errorCode: 0 },
+      ] },
+      { name: 't2', partitions: [{ partitionIndex: 0, committedOffset: 5n, metadata: 'x', errorCode: 0 }] },
+    ]);
+    expect((t.controller.calls[0]?.request as { topics: unknown }).topics).toBeNull();
+  });
+
+  it('unknown topic and unknown group: offset -1 with NONE (Kafka convention); null topics of an unknown group: none', async () => {
+    const t = await seeded();
+    const r = await handleOffsetFetch(t.ctx, { groupId: 'g1', topics: [{ name: 'nope', partitionIndexes: [0] }] }, 4);
+    expect(r.topics).toEqual([{ name: 'nope', partitions: [{ partitionIndex: 0, committedOffset: -1n, metadata: '', errorCode: 0 }] }]);
+    const unknown = await handleOffsetFetch(t.ctx, { groupId: 'other', topics: [{ name: 't1', partitionIndexes: [0] }] }, 4);
+    expect(unknown.topics[0]?.partitions[0]).toMatchObject({ committedOffset: -1n, errorCode: 0 });
+    expect(await handleOffsetFetch(t.ctx, { groupId: 'other', topics: null }, 4)).toEqual({ throttleTimeMs: 0, topics: [], errorCode: 0 });
+  });
+
+  it("sees a commit the broker's own image has not applied yet (read at the controller)", async () => {
+    const t = await seeded();
+    t.lagging(true);
+    await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, 99n, null]] }]), 5);
+    expect(t.ctx.image().committedOffset('g1', 't1', 0)?.offset).toBe(10); // the broker is behind
+    const r = await handleOffsetFetch(t.ctx, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0] }] }, 4);
+    expect(r.topics[0]?.partitions[0]?.committedOffset).toBe(99n);
+  });
+
+  it('controller unreachable: group-level COORDINATOR_NOT_AVAILABLE at v2+, per partition at v1', async () => {
+    const t = await seeded();
+    t.controller.failure = new RequestTimeoutError('fetchOffsets: no active controller answered');
+    const v4 = await overTheWire('OffsetFetch', 4, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0] }] }, handleOffsetFetch, t.ctx);
+    expect(v4).toEqual({ throttleTimeMs: 0, topics: [], errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE });
+    const v1 = await overTheWire('OffsetFetch', 1, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1] }] }, handleOffsetFetch, t.ctx);
+    expect(v1.topics).toEqual([
+      { name: 't1', partitions: [
+        { partitionIndex: 0, committedOffset: -1n, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+        { partitionIndex: 1, committedOffset: -1n, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+      ] },
+    ]);
+  });
+
+  it('empty group id: INVALID_GROUP_ID at the group level (v2+), per partition at v1', async () => {
+    const t = testbed();
+    expect((await handleOffsetFetch(t.ctx, { groupId: '', topics: null }, 3)).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    const v1 = await handleOffsetFetch(t.ctx, { groupId: '', topics: [{ name: 't1', partitionIndexes: [0] }] }, 1);
+    expect(v1.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+  });
+});
