@@ -68,7 +68,6 @@ export class BrokerLifecycleManager {
   private startedMs = 0;
   private shutdownWaiters: ((r: ControlledShutdownResult) => void)[] = [];
   private shutdownStartedMs = 0;
-  private shutdownDeadlineMs = Infinity;
   lastError: string | null = null;
 
   constructor(private readonly o: BrokerLifecycleOptions) {}
@@ -104,7 +103,6 @@ export class BrokerLifecycleManager {
       this.shutdownWaiters.push(resolve);
       if (this.stateValue === 'PENDING_CONTROLLED_SHUTDOWN') return;
       this.shutdownStartedMs = this.o.clock.nowMs();
-      this.shutdownDeadlineMs = this.shutdownStartedMs + timeoutMs;
       this.transition('PENDING_CONTROLLED_SHUTDOWN');
       this.o.logger.info({ brokerEpoch: this.epoch }, 'controlled shutdown: asking the controller to move leadership off this broker');
       // A heartbeat in flight reschedules itself; otherwise send one now.

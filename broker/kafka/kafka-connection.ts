@@ -10,7 +10,6 @@
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../../quorum/env/index.js';
-import { ErrorCode } from '../../quorum/controller/errors.js';
 import {
   decodeKafkaRequest,
   encodeKafkaResponse,
@@ -118,4 +117,3 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   });
 }
 
-export { ErrorCode };

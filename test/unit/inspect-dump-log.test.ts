@@ -9,10 +9,9 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
 import { Level } from 'level';
 import { Packr } from 'msgpackr';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { crc32c } from '../../quorum/node/crc32c.js';
 import { encodeBatch } from '../../quorum/node/batch-codec.js';
@@ -29,7 +28,7 @@ import { metadataStoragePaths } from '../../quorum/node/layout.js';
 import { metadataPartitionDir, partitionLayout, resolvePartitionDir } from '../../tools/inspect/layout.js';
 import { jsonText } from '../../tools/inspect/json.js';
 import { inspectSource, type InspectSource } from '../../tools/inspect/source.js';
-import { fixtureBatches, LEADER_CHANGE_OFFSET, LOG_END_OFFSET, RECORDS, writeNodeDir } from './inspect-fixture.js';
+import { fixtureBatches, LEADER_CHANGE_OFFSET, LOG_END_OFFSET, RECORDS, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
 
 let root: string;
 
@@ -417,19 +416,7 @@ describe('dump-log --snapshot', () => {
 describe('dump-log command', () => {
   it('is registered on a program: --records-only prints to stdout; neither --dir nor --snapshot exits 2; an undecodable record exits 1', async () => {
     await writeNodeDir(root);
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    const saved = process.exitCode;
-    try {
-      const run = async (...args: string[]): Promise<number | string | undefined> => {
-        process.exitCode = undefined;
-        const program = new Command('metaquorum').exitOverride();
-        registerDumpLog(program);
-        await program.parseAsync(['node', 'metaquorum', 'dump-log', ...args]);
-        return process.exitCode;
-      };
+    await withCapturedCommand(registerDumpLog, 'dump-log', async (run, out, err) => {
       expect(await run('--dir', root, '--records-only', '--limit', '2')).toBeUndefined();
       expect(out.join('')).toBe(
         '| offset: 0 type: FeatureLevel version: 0 payload: {"name":"metadata.version","featureLevel":1}\n' +
@@ -442,11 +429,7 @@ describe('dump-log command', () => {
       const bad = join(root, 'bad');
       await writeNodeDir(bad, { batches: [{ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [Uint8Array.of(0xc1)] }] });
       expect(await run('--dir', bad)).toBe(1);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-      process.exitCode = saved;
-    }
+    });
   });
 });
 

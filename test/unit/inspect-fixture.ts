@@ -16,6 +16,8 @@ import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import { writeSnapshot } from '../../metadata-log/snapshot.js';
 import { metadataPartitionDir, partitionLayout } from '../../tools/inspect/layout.js';
+import { Command } from 'commander';
+import { vi } from 'vitest';
 
 export function uuid(n: number): string {
   const b = new Uint8Array(16);
@@ -140,4 +142,37 @@ export async function writeNodeDir(metadataLogDir: string, options: NodeDirOptio
   if (options.keepOpen === true) return { metadataLogDir, partitionDir, ...(snapshot ? { snapshot } : {}), log };
   await log.close();
   return { metadataLogDir, partitionDir, ...(snapshot ? { snapshot } : {}) };
+}
+
+/**
+ * Runs one registered inspection command in-process as the CLI would: `body` gets `run(...args)`
+ * (resolving to the exit code the command set) and the captured stdout and stderr text.
+ */
+export async function withCapturedCommand(
+  register: (program: Command) => Command,
+  command: string,
+  body: (run: (...args: string[]) => Promise<number | string | undefined>, out: string[], err: string[]) => Promise<void>,
+): Promise<void> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+  const saved = process.exitCode;
+  try {
+    await body(
+      async (...args) => {
+        process.exitCode = undefined;
+        const program = new Command('metaquorum').exitOverride();
+        register(program);
+        await program.parseAsync(['node', 'metaquorum', command, ...args]);
+        return process.exitCode;
+      },
+      out,
+      err,
+    );
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    process.exitCode = saved;
+  }
 }

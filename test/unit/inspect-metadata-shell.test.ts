@@ -8,8 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { Command } from 'commander';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
 import type { LogBatch } from '../../quorum/raft/types.js';
@@ -22,7 +21,7 @@ import { ImageLoadError, loadImage } from '../../tools/inspect/load-image.js';
 import { registerMetadataShell, runMetadataShell, SHELL_PROMPT } from '../../tools/inspect/metadata-shell.js';
 import { globToRegExp, ShellSession, tokenize } from '../../tools/inspect/shell-commands.js';
 import type { InspectSource } from '../../tools/inspect/source.js';
-import { fixtureBatches, LOG_END_OFFSET, TOPIC_ID, writeNodeDir } from './inspect-fixture.js';
+import { fixtureBatches, LOG_END_OFFSET, TOPIC_ID, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
 
 let root: string;
 
@@ -337,19 +336,7 @@ describe('metadata-shell interactive and command', () => {
 
   it('is registered on a program: --command with --json prints the JSON; a failed command exits 1; no source exits 2', async () => {
     await writeNodeDir(root);
-    const out: string[] = [];
-    const err: string[] = [];
-    const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-    const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-    const saved = process.exitCode;
-    try {
-      const run = async (...args: string[]): Promise<number | string | undefined> => {
-        process.exitCode = undefined;
-        const program = new Command('metaquorum').exitOverride();
-        registerMetadataShell(program);
-        await program.parseAsync(['node', 'metaquorum', 'metadata-shell', ...args]);
-        return process.exitCode;
-      };
+    await withCapturedCommand(registerMetadataShell, 'metadata-shell', async (run, out, err) => {
       expect(await run('--dir', root, '--command', 'cat /topics/t/0/data', '--json')).toBeUndefined();
       expect(JSON.parse(out.join(''))).toEqual({ replicas: [1, 2], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 1 });
       out.length = 0;
@@ -357,10 +344,6 @@ describe('metadata-shell interactive and command', () => {
       expect(out.join('')).toBe('t\n');
       expect(err.join('')).toContain('ls: /nope: no such file or directory\n');
       expect(await run('--command', 'ls')).toBe(2);
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-      process.exitCode = saved;
-    }
+    });
   });
 });

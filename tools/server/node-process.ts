@@ -11,7 +11,7 @@
 //                exit 0; past the bound, exit 1 with a log line
 //   a fatal error (a log it cannot read, a disk error, no registration in time) -> exit 1
 
-import { ConfigError, StorageError } from '../config/errors.js';
+import { ConfigError } from '../config/errors.js';
 import { checkFormatted } from '../config/meta-properties.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
@@ -179,4 +179,3 @@ export async function runStart(o: StartOptions): Promise<void> {
   process.once('SIGINT', () => onSignal('SIGINT'));
 }
 
-export { ConfigError, StorageError };
