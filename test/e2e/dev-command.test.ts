@@ -21,8 +21,9 @@ function alive(pid: number): boolean {
 describe('metaquorum dev', () => {
   it('starts a 3-controller, 2-broker cluster, writes cluster.json, serves the CLI, and stops cleanly on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
-    // A base port unlikely to collide: node k uses base+k-1 and base+100+k-1.
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Node k uses base+k-1 and base+100+k-1: keep them below the ephemeral range (32768 up), where
+    // other tests' sockets and free-port probes would collide with them.
+    const base = 10_000 + Math.floor(Math.random() * 22_000);
     const dev = spawn(process.execPath, [CLI, 'dev', '--data-dir', dir, '--base-port', String(base), '--controllers', '3', '--brokers', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -33,6 +34,8 @@ describe('metaquorum dev', () => {
       const ready = await until('the ready event', 60_000, () => {
         const line = out.split('\n').find((l) => l.includes('"event":"ready"'));
         return line === undefined ? undefined : (JSON.parse(line) as ClusterJson & { leaderId: number });
+      }).catch((e: Error) => {
+        throw new Error(`${e.message}; dev printed: ${out.slice(-1000)} ${err.slice(-1000)}`);
       });
       expect(ready.nodes.map((n) => n.id)).toEqual([1, 2, 3, 4, 5]);
       const json = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as ClusterJson;
