@@ -5,7 +5,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
-import { startTestCluster, type TestCluster } from '../support/process-harness.js';
+import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 
 describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 controllers + 3 brokers)', () => {
   let t: TestCluster;
@@ -44,7 +44,12 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(await admin.createTopics({ topics: [{ topic: 'k-three' }] })).toBe(false); // already exists
 
     await admin.createPartitions({ topicPartitions: [{ topic: 'k-three', count: 5 }] });
-    const grown = await admin.fetchTopicMetadata({ topics: ['k-three'] });
+    // Metadata is answered by any broker from its own image: another broker may need a moment to
+    // apply the change (as in Kafka), so look until the answer shows it.
+    const grown = await until('5 partitions in the metadata', 10_000, async () => {
+      const m = await admin.fetchTopicMetadata({ topics: ['k-three'] });
+      return m.topics[0]!.partitions.length === 5 ? m : undefined;
+    });
     expect(grown.topics[0]!.partitions).toHaveLength(5);
 
     const cluster = await admin.describeCluster();
@@ -53,13 +58,17 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(brokers.has(cluster.controller!)).toBe(true);
 
     await admin.deleteTopics({ topics: ['k-default'] });
+    await until('the deletion', 10_000, async () => ((await admin.listTopics()).length === 1 ? true : undefined));
     expect(await admin.listTopics()).toEqual(['k-three']);
   }, 90_000);
 
   it('alters and describes topic configs, and reads a group with no offsets', async () => {
     await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'k-three', configEntries: [{ name: 'retention.ms', value: '3600000' }] }] });
-    const d = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'k-three' }] });
-    expect(d.resources[0]!.configEntries.find((e) => e.configName === 'retention.ms')?.configValue).toBe('3600000');
+    const retention = async () =>
+      (await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: 'k-three' }] })).resources[0]!.configEntries.find(
+        (e) => e.configName === 'retention.ms',
+      )?.configValue;
+    expect(await until('the new retention.ms', 10_000, async () => ((await retention()) === '3600000' ? '3600000' : undefined))).toBe('3600000');
     const offsets = await admin.fetchOffsets({ groupId: 'nobody', topics: ['k-three'] });
     expect(offsets[0]!.partitions).toHaveLength(5);
     for (const p of offsets[0]!.partitions) expect(p.offset).toBe('-1');
