@@ -16,6 +16,7 @@ export const INT16_MAX = 0x7fff;
 export const INT32_MAX = 0x7fffffff;
 export const UINT16_MAX = 0xffff;
 export const SAFE_MAX = Number.MAX_SAFE_INTEGER;
+export const SAFE_MIN = Number.MIN_SAFE_INTEGER;
 
 /** One frozen empty array for every empty id list decoded (most partitions have no reassignment). */
 export const EMPTY_IDS: readonly number[] = Object.freeze([] as number[]);

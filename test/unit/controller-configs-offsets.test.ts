@@ -85,11 +85,15 @@ describe('OffsetCommit', () => {
     expect(utf8ByteLength('\ud800')).toBe(3); // a lone surrogate is written as U+FFFD
   });
 
-  it('(offsets) -1 is accepted; below -1 or not an integer is INVALID_REQUEST (what the record codec can hold)', () => {
+  it('(offsets) -1 and -2 (resetOffsets latest/earliest) are stored; a non-integer or an unsafe integer is INVALID_REQUEST', () => {
     const h = harness();
-    const { r, codes } = commit(h, 'g', [{ name: 'orders', partitions: [part(0, -1), part(1, -2), part(2, 1.5)] }]);
-    expect(codes).toEqual([ErrorCode.NONE, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
+    const { r, codes } = commit(h, 'g', [
+      { name: 'orders', partitions: [part(0, -1), part(1, -2), part(2, 1.5)] },
+      { name: 'events', partitions: [part(0, Number.MIN_SAFE_INTEGER - 2)] },
+    ]);
+    expect(codes).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST]);
     h.apply(r); // the fixture round-trips every record through the codec
+    expect(h.image.committedOffset('g', 'orders', 1)?.offset).toBe(-2);
     const bad = commit(h, 'g', [{ name: 'events', partitions: [{ ...part(0, 1), committedLeaderEpoch: -2 }] }]);
     expect(bad.codes).toEqual([ErrorCode.INVALID_REQUEST]);
   });

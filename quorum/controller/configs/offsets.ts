@@ -11,10 +11,9 @@
 //   leader epoch outside -1..2^31-1 → INVALID_REQUEST; metadata longer than
 //   config.offsetMetadataMaxBytes UTF-8 bytes → OFFSET_METADATA_TOO_LARGE (Kafka counts UTF-16
 //   units; bytes bound the record).
-//   Offsets below OFFSET_MIN (-1) → INVALID_REQUEST. Kafka accepts any int64 (kafkajs's
-//   admin.resetOffsets commits -2 = earliest and -1 = latest), but the OffsetCommit record codec
-//   (metadata-log/records/offset-commit.ts v0) decodes offsets ≥ -1 only, and writing a record no
-//   node can read back would corrupt the log. Widening the codec to -2 makes OFFSET_MIN -2.
+//   Any offset is stored as committed, negative ones included, as Kafka does: kafkajs's
+//   admin.resetOffsets commits -2 (earliest) and -1 (latest), which its consumers resolve. Only
+//   offsets outside JavaScript's safe integers (what the record can hold exactly) are refused.
 //   Partitions past config.maxRecordsPerOperation in one request: THROTTLING_QUOTA_EXCEEDED.
 // - OffsetFetch: a partition with no committed offset answers offset -1, leader epoch -1, metadata
 //   '' and NONE (Kafka's convention; unknown topics too). Offsets are shown only for topics and
@@ -85,8 +84,8 @@ export interface DeleteGroupsResponse {
   readonly results: readonly { readonly groupId: string; readonly errorCode: number; readonly errorMessage: string | null }[];
 }
 
-/** The lowest offset a commit may carry: what the OffsetCommit record codec reads back (see the header). */
-export const OFFSET_MIN = -1;
+/** The lowest offset a commit may carry: the lowest the OffsetCommit record holds exactly. */
+export const OFFSET_MIN = Number.MIN_SAFE_INTEGER;
 const INT32_MAX = 0x7fffffff;
 
 /** UTF-8 length of a JS string, without allocating. */
@@ -114,7 +113,7 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
     return apiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex} does not exist.`);
   }
   if (!Number.isSafeInteger(p.committedOffset) || p.committedOffset < OFFSET_MIN) {
-    return apiError('INVALID_REQUEST', `Offset ${p.committedOffset} is not an integer in ${OFFSET_MIN}..2^53-1 (what the log can hold).`);
+    return apiError('INVALID_REQUEST', `Offset ${p.committedOffset} is not an integer in -(2^53-1)..2^53-1 (what the log can hold exactly).`);
   }
   if (!Number.isSafeInteger(p.committedLeaderEpoch) || p.committedLeaderEpoch < -1 || p.committedLeaderEpoch > INT32_MAX) {
     return apiError('INVALID_REQUEST', `Leader epoch ${p.committedLeaderEpoch} is not -1 or a valid epoch.`);
