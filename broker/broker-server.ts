@@ -34,6 +34,8 @@ import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
+import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
+import { coordinatesGroups } from './kafka/groups/ownership.js';
 
 /** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
 const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
@@ -60,6 +62,8 @@ export interface BrokerServerOptions {
   readonly onFatal: (error: unknown) => void;
   /** auto.create.topics.enable: Metadata for an unknown topic creates it (when the client allows). */
   readonly autoCreateTopicsEnable?: boolean;
+  /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
+  readonly groups?: GroupCoordinatorConfig;
   /** Split mode: the observer's storage and Raft settings. */
   readonly split?: { readonly metadataLogDir: string; readonly raft: Partial<RaftConfig>; readonly snapshots: SnapshotPolicy };
   /** Combined mode: the process's controller, whose log this broker follows. */
@@ -77,13 +81,23 @@ export class BrokerServer {
   private servers: NetServer[] = [];
   private lifecycleManager!: BrokerLifecycleManager;
   private stopped = false;
+  /** Membership of the consumer groups this broker coordinates (Kafka clients' JoinGroup etc.). */
+  readonly groupCoordinator: GroupCoordinator;
+  private readonly stopFollowingGroups: () => void;
 
   private constructor(
     private readonly o: BrokerServerOptions,
     private readonly source: MetadataSource,
     private readonly split: SplitParts | undefined,
     readonly channel: ControllerChannel,
-  ) {}
+  ) {
+    this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
+    // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
+    // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
+    this.stopFollowingGroups = source.addMetadataListener((_delta, image) => {
+      this.groupCoordinator.retainOnly(coordinatesGroups(image, o.nodeId));
+    });
+  }
 
   static async start(o: BrokerServerOptions): Promise<BrokerServer> {
     const self: PeerIdentity = { nodeId: o.nodeId, role: 'broker', clusterId: o.clusterId };
@@ -191,6 +205,8 @@ export class BrokerServer {
   }
 
   private async closeResources(): Promise<void> {
+    this.stopFollowingGroups();
+    this.groupCoordinator.close();
     for (const s of this.servers.splice(0)) await s.close();
     await this.channel.close();
     if (this.split !== undefined) {
@@ -210,6 +226,7 @@ export class BrokerServer {
         listenerName: listener.name,
         autoCreateTopicsEnable: this.o.autoCreateTopicsEnable ?? false,
         controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
+        groups: this.groupCoordinator,
       };
       const server = await NetServer.listen({
         listener,

@@ -1,10 +1,12 @@
 // Which handler answers which Kafka API (every API ./protocol/api-keys.ts advertises has one).
 
 import { supportedApiVersionsResponse, type DecodedKafkaRequest, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
-import type { KafkaContext, KafkaHandler } from './handlers/context.js';
+import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './handlers/groups.js';
+import { handleListOffsets } from './handlers/list-offsets.js';
+import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './handlers/membership.js';
 import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
@@ -20,6 +22,11 @@ const handlers: HandlerTable = {
   FindCoordinator: handleFindCoordinator,
   OffsetCommit: handleOffsetCommit,
   OffsetFetch: handleOffsetFetch,
+  JoinGroup: handleJoinGroup,
+  SyncGroup: handleSyncGroup,
+  Heartbeat: handleHeartbeat,
+  LeaveGroup: handleLeaveGroup,
+  ListOffsets: handleListOffsets,
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
@@ -27,7 +34,8 @@ const handlers: HandlerTable = {
   AlterConfigs: handleAlterConfigs,
 };
 
-export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest): Promise<unknown> {
+export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest, clientHost: string): Promise<unknown> {
   const handler = handlers[decoded.api] as KafkaHandler<unknown, unknown>;
-  return handler(ctx, decoded.request, decoded.header.apiVersion);
+  const client: KafkaClient = { clientId: decoded.header.clientId ?? '', clientHost };
+  return handler(ctx, decoded.request, decoded.header.apiVersion, client);
 }

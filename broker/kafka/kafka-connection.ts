@@ -35,6 +35,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   /** Answers in request order: each entry resolves to the bytes to write (or null: nothing). */
   const replies: Promise<Buffer | null>[] = [];
   let writing = false;
+  const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
 
   const close = (reason: string, level: 'warn' | 'info' = 'warn') => {
     if (closed) return;
@@ -60,7 +61,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
 
   const answer = async (decoded: DecodedKafkaRequest): Promise<Buffer | null> => {
     try {
-      const response = await dispatchKafkaRequest(ctx, decoded);
+      const response = await dispatchKafkaRequest(ctx, decoded, clientHost);
       return encodeKafkaResponse(decoded.api, decoded.header, response as never);
     } catch (e) {
       // A handler bug: the client gets no answer it could misread; the connection closes.

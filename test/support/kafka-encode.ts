@@ -474,6 +474,174 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
       ],
     }),
   },
+
+  ListOffsets: {
+    encodeRequest(w, v, req) {
+      w.int32(req.replicaId);
+      if (v >= 2) w.int8(req.isolationLevel);
+      w.array(req.topics, (tw, t) => {
+        tw.string(t.name);
+        tw.array(t.partitions, (pw, p) => pw.int32(p.partitionIndex).int64(p.timestamp));
+      });
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 2);
+      const topics = r.array((tr) => ({
+        name: tr.string(),
+        partitions: tr.array((pr) => ({ partitionIndex: pr.int32(), errorCode: pr.int16(), timestamp: pr.int64(), offset: pr.int64() })),
+      }));
+      return { throttleTimeMs, topics };
+    },
+    requestSample: (v) => ({
+      replicaId: -1,
+      isolationLevel: v >= 2 ? 1 : 0,
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: 0, timestamp: -1n },
+            { partitionIndex: 2, timestamp: -2n },
+          ],
+        },
+        { name: 't2', partitions: [{ partitionIndex: 1, timestamp: 1_700_000_000_123n }] },
+      ],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 2 ? 13 : 0,
+      topics: [
+        {
+          name: 't1',
+          partitions: [
+            { partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 9_007_199_254_740_993n },
+            { partitionIndex: 2, errorCode: 0, timestamp: -1n, offset: 0n },
+          ],
+        },
+        { name: 't2', partitions: [{ partitionIndex: 1, errorCode: 3, timestamp: 1_700_000_000_123n, offset: -1n }] },
+      ],
+    }),
+  },
+
+  JoinGroup: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId).int32(req.sessionTimeoutMs);
+      if (v >= 1) w.int32(req.rebalanceTimeoutMs);
+      w.string(req.memberId);
+      if (v >= 5) w.nullableString(req.groupInstanceId);
+      w.string(req.protocolType);
+      w.array(req.protocols, (pw, p) => pw.string(p.name).bytes(p.metadata));
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 2);
+      const errorCode = r.int16();
+      const generationId = r.int32();
+      const protocolName = r.string();
+      const leader = r.string();
+      const memberId = r.string();
+      const members = r.array((mr) => ({
+        memberId: mr.string(),
+        groupInstanceId: v >= 5 ? mr.nullableString() : null,
+        metadata: mr.bytes(),
+      }));
+      return { throttleTimeMs, errorCode, generationId, protocolName, leader, memberId, members };
+    },
+    requestSample: (v) => ({
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      // v0 has no rebalance timeout: the codec fills in the session timeout.
+      rebalanceTimeoutMs: v >= 1 ? 60000 : 30000,
+      memberId: 'probe-1b2c',
+      groupInstanceId: v >= 5 ? 'instance-a' : null,
+      protocolType: 'consumer',
+      protocols: [
+        { name: 'RoundRobinAssigner', metadata: Buffer.from([0, 1, 0, 0, 0, 1, 0, 2, 0x74, 0x31]) },
+        { name: 'empty', metadata: Buffer.alloc(0) },
+      ],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 2 ? 14 : 0,
+      errorCode: 0,
+      generationId: 3,
+      protocolName: 'RoundRobinAssigner',
+      leader: 'probe-1b2c',
+      memberId: 'probe-1b2c',
+      members: [
+        { memberId: 'probe-1b2c', groupInstanceId: v >= 5 ? 'instance-a' : null, metadata: Buffer.from([0, 1, 2]) },
+        { memberId: 'probe-3d4e', groupInstanceId: null, metadata: Buffer.alloc(0) },
+      ],
+    }),
+  },
+
+  SyncGroup: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId).int32(req.generationId).string(req.memberId);
+      if (v >= 3) w.nullableString(req.groupInstanceId);
+      w.array(req.assignments, (aw, a) => aw.string(a.memberId).bytes(a.assignment));
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      return { throttleTimeMs, errorCode: r.int16(), assignment: r.bytes() };
+    },
+    requestSample: (v) => ({
+      groupId: 'g1',
+      generationId: 3,
+      memberId: 'probe-1b2c',
+      groupInstanceId: v >= 3 ? 'instance-a' : null,
+      assignments: [
+        { memberId: 'probe-1b2c', assignment: Buffer.from([0, 1, 0, 0, 0, 1]) },
+        { memberId: 'probe-3d4e', assignment: Buffer.alloc(0) },
+      ],
+    }),
+    responseSample: (v) => ({ throttleTimeMs: v >= 1 ? 15 : 0, errorCode: 0, assignment: Buffer.from([0, 1, 0, 0, 0, 1]) }),
+  },
+
+  Heartbeat: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId).int32(req.generationId).string(req.memberId);
+      if (v >= 3) w.nullableString(req.groupInstanceId);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      return { throttleTimeMs, errorCode: r.int16() };
+    },
+    requestSample: (v) => ({ groupId: 'g1', generationId: 3, memberId: 'probe-1b2c', groupInstanceId: v >= 3 ? 'instance-a' : null }),
+    responseSample: (v) => ({ throttleTimeMs: v >= 1 ? 16 : 0, errorCode: 27 }),
+  },
+
+  LeaveGroup: {
+    encodeRequest(w, v, req) {
+      w.string(req.groupId);
+      if (v <= 2) w.string(req.members[0]?.memberId ?? '');
+      else w.array(req.members, (mw, m) => mw.string(m.memberId).nullableString(m.groupInstanceId));
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = throttle(r, v >= 1);
+      const errorCode = r.int16();
+      const members =
+        v >= 3 ? r.array((mr) => ({ memberId: mr.string(), groupInstanceId: mr.nullableString(), errorCode: mr.int16() })) : [];
+      return { throttleTimeMs, errorCode, members };
+    },
+    requestSample: (v) => ({
+      groupId: 'g1',
+      members:
+        v >= 3
+          ? [
+              { memberId: 'probe-1b2c', groupInstanceId: 'instance-a' },
+              { memberId: 'probe-3d4e', groupInstanceId: null },
+            ]
+          : [{ memberId: 'probe-1b2c', groupInstanceId: null }],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: v >= 1 ? 17 : 0,
+      errorCode: 0,
+      members:
+        v >= 3
+          ? [
+              { memberId: 'probe-1b2c', groupInstanceId: 'instance-a', errorCode: 0 },
+              { memberId: 'probe-3d4e', groupInstanceId: null, errorCode: 25 },
+            ]
+          : [],
+    }),
+  },
 };
 
 export const API_NAMES = Object.keys(KAFKA_APIS) as KafkaApiName[];

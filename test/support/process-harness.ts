@@ -17,6 +17,8 @@ export const CLI = join(ROOT, 'dist', 'tools', 'cli.js');
 export const TEST_PROPERTIES: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '500',
   'broker.session.timeout.ms': '4000',
+  // A consumer group's first rebalance would otherwise wait Kafka's 3 s for more members.
+  'group.initial.rebalance.delay.ms': '0',
 };
 
 export interface TestCluster {

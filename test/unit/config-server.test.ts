@@ -86,6 +86,10 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'metadata.max.idle.interval.ms': NON_NEGATIVE_BAD,
   'offset.metadata.max.bytes': NON_NEGATIVE_BAD,
   'auto.create.topics.enable': ['yes', 'TRUE!', ''],
+  'group.min.session.timeout.ms': INT_BAD,
+  'group.max.session.timeout.ms': INT_BAD,
+  'group.initial.rebalance.delay.ms': NON_NEGATIVE_BAD,
+  'group.max.size': INT_BAD,
   'metaquorum.shutdown.timeout.ms': INT_BAD,
 };
 
@@ -116,6 +120,13 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     expect(c.nodeId).toBe(1);
     expect(c.autoCreateTopicsEnable).toBe(true);
     expect(c.controller.uncleanLeaderElectionEnable).toBe(false);
+  });
+
+  it('group.min.session.timeout.ms above group.max.session.timeout.ms: refused naming both', () => {
+    const e = configError({ 'group.min.session.timeout.ms': '60000', 'group.max.session.timeout.ms': '30000' });
+    expect(e.key).toBe('group.min.session.timeout.ms');
+    expect(e.message).toMatch(/group\.max\.session\.timeout\.ms \(30000\)/);
+    expect(parse({ 'group.initial.rebalance.delay.ms': '0' }).groups).toEqual({ minSessionTimeoutMs: 6000, maxSessionTimeoutMs: 1800000, initialRebalanceDelayMs: 0, maxGroupSize: 2147483647 });
   });
 
   it('range edges are accepted: node.id 0 and 2147483647, idle interval 0', () => {

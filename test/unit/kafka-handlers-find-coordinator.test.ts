@@ -1,5 +1,6 @@
-// FindCoordinator: this broker answers itself, with the endpoint of the listener the request came
-// in on; transactions, unregistered brokers and missing listeners get retriable errors.
+// FindCoordinator: the coordinator is the group id's hash over the live brokers, answered by any
+// broker with the coordinator's endpoint for the listener the request came in on; transactions,
+// no live broker and missing listeners get retriable errors.
 
 import { describe, expect, it } from 'vitest';
 import { handleFindCoordinator } from '../../broker/kafka/handlers/find-coordinator.js';
@@ -8,12 +9,22 @@ import { imageOf } from '../../metadata-log/delta.js';
 import { brokerRecord, defaultCluster, mvRecord, overTheWire, testbed, withEndpoints } from './kafka-handlers-fixture.js';
 
 describe('FindCoordinator', () => {
-  it.each([0, 1, 2])('v%i: a group is coordinated by the broker asked, at its PLAINTEXT endpoint', async (version) => {
-    const t = testbed({ brokerId: 2 });
-    const r = await overTheWire('FindCoordinator', version, { key: 'g1', keyType: 0 }, handleFindCoordinator, t.ctx);
-    expect(r).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 2, host: 'b2', port: 9092 });
-    if (version >= 1) expect(r.errorMessage).toBeNull();
-    expect(t.controller.calls).toEqual([]);
+  it.each([0, 1, 2])('v%i: every broker names the same coordinator, the hashed live broker, at its PLAINTEXT endpoint', async (version) => {
+    for (const asked of [1, 2, 3]) {
+      const t = testbed({ brokerId: asked });
+      // Java: "g1".hashCode() = 3242; 3242 % 3 live brokers = 2 → the third, broker 3.
+      const r = await overTheWire('FindCoordinator', version, { key: 'g1', keyType: 0 }, handleFindCoordinator, t.ctx);
+      expect(r).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 3, host: 'b3', port: 9092 });
+      if (version >= 1) expect(r.errorMessage).toBeNull();
+      expect(t.controller.calls).toEqual([]);
+    }
+  });
+
+  it('a fenced broker coordinates nothing: its groups move to the live ones', async () => {
+    const base = [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), brokerRecord(3, 12, { fenced: true })];
+    const t = testbed({ baseRecords: base });
+    // 3242 % 2 live brokers = 0 → broker 1.
+    expect(await handleFindCoordinator(t.ctx, { key: 'g1', keyType: 0 }, 2)).toMatchObject({ errorCode: 0, nodeId: 1, host: 'b1' });
   });
 
   it('answers the endpoint of the listener the request came in on', async () => {
@@ -41,10 +52,11 @@ describe('FindCoordinator', () => {
     expect((await handleFindCoordinator(t.ctx, { key: 'g', keyType: 7 }, 2)).errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
-  it('a broker not yet in its own image: COORDINATOR_NOT_AVAILABLE (retriable), at v0 too', async () => {
-    const t = testbed({ brokerId: 9 });
-    const r = await overTheWire('FindCoordinator', 0, { key: 'g', keyType: 0 }, handleFindCoordinator, t.ctx);
+  it('no live broker (an empty image, or all fenced): COORDINATOR_NOT_AVAILABLE (retriable), at v0 too', async () => {
+    const fenced = testbed({ baseRecords: [mvRecord(), brokerRecord(1, 10, { fenced: true })] });
+    const r = await overTheWire('FindCoordinator', 0, { key: 'g', keyType: 0 }, handleFindCoordinator, fenced.ctx);
     expect(r).toMatchObject({ errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, nodeId: -1, host: '', port: -1 });
+    const t = testbed({ brokerId: 9 });
     t.setBrokerImage(imageOf([]));
     expect((await handleFindCoordinator(t.ctx, { key: 'g', keyType: 0 }, 2)).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
   });

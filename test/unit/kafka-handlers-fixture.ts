@@ -18,6 +18,9 @@ import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum
 import type { KafkaContext, KafkaHandler } from '../../broker/kafka/handlers/context.js';
 import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
 import { decodeResponseBody, encodeRequestBody } from '../support/kafka-encode.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
+import { coordinatorOf, liveBrokerIds } from '../../broker/kafka/groups/ownership.js';
 import { brokerRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
 
 export { brokerRecord, configRecord, mvRecord, topicRecords } from './controller-configs-fixture.js';
@@ -77,6 +80,8 @@ export interface HandlerTestbed {
   readonly ctx: KafkaContext;
   readonly harness: OpHarness;
   readonly controller: FakeController;
+  /** Drives the group coordinator's timers. */
+  readonly clock: ManualClock;
   /** Freeze the broker's image at the harness's current one (true) or follow it again (false). */
   lagging(on: boolean): void;
   /** Replace the broker's image outright (e.g. one where it is not registered). */
@@ -91,6 +96,7 @@ export interface TestbedOptions {
   /** Replaces the default cluster records entirely. */
   readonly baseRecords?: readonly MetadataRecord[];
   readonly controllerTimeoutMs?: number;
+  readonly groups?: Partial<GroupCoordinatorConfig>;
 }
 
 export function withEndpoints(record: MetadataRecord, endpoints: readonly Endpoint[]): MetadataRecord {
@@ -102,9 +108,15 @@ export function defaultCluster(): MetadataRecord[] {
   return [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), brokerRecord(3, 12), ...topicRecords('t1', 1, 3), ...topicRecords('t2', 2, 1)];
 }
 
+/** defaultCluster() with brokers 2 and 3 fenced: broker 1, the only live one, coordinates every group. */
+export function oneLiveBroker(): MetadataRecord[] {
+  return [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11, { fenced: true }), brokerRecord(3, 12, { fenced: true }), ...topicRecords('t1', 1, 3), ...topicRecords('t2', 2, 1)];
+}
+
 export function testbed(options: TestbedOptions = {}): HandlerTestbed {
   const harness = new OpHarness([...(options.baseRecords ?? defaultCluster()), ...(options.records ?? [])]);
   const controller = new FakeController(harness);
+  const clock = new ManualClock();
   let frozen: MetadataImage | null = null;
   let replaced: MetadataImageView | null = null;
   const ctx: KafkaContext = {
@@ -115,11 +127,13 @@ export function testbed(options: TestbedOptions = {}): HandlerTestbed {
     listenerName: options.listenerName ?? 'PLAINTEXT',
     autoCreateTopicsEnable: false,
     controllerTimeoutMs: options.controllerTimeoutMs ?? 3_000,
+    groups: new GroupCoordinator(clock, { ...DEFAULT_GROUP_COORDINATOR_CONFIG, initialRebalanceDelayMs: 0, ...options.groups }),
   };
   return {
     ctx,
     harness,
     controller,
+    clock,
     lagging(on) {
       frozen = on ? harness.image : null;
     },
@@ -146,4 +160,14 @@ export async function overTheWire<N extends KafkaApiName>(
   const w = new KafkaWriter();
   codec.encodeResponse(version, w, response);
   return decodeResponseBody(api, version, w.toBuffer());
+}
+
+/** A group id that broker `brokerId` coordinates in `ctx`'s image (`prefix`, then `prefix-1`, ...). */
+export function groupOwnedBy(ctx: KafkaContext, brokerId: number, prefix = 'g'): string {
+  const live = liveBrokerIds(ctx.image());
+  for (let i = 0; i < 10_000; i++) {
+    const id = i === 0 ? prefix : `${prefix}-${i}`;
+    if (coordinatorOf(live, id) === brokerId) return id;
+  }
+  throw new Error(`no group id with prefix ${prefix} is coordinated by broker ${brokerId}`);
 }

@@ -1,13 +1,15 @@
-// DescribeGroups, ListGroups and DeleteGroups: a group is its committed offsets (Empty) or nothing
-// (Dead, NONE); deletes go to the controller; ListGroups splits the groups among the live brokers
-// so that kafkajs's admin.listGroups (which concatenates every broker's answer) lists each once.
+// DescribeGroups, ListGroups and DeleteGroups at the coordinator: a group is its members, its
+// committed offsets (Empty) or nothing (Dead, NONE); deletes of groups without members go to the
+// controller; each broker lists the groups it coordinates, so kafkajs's admin.listGroups (which
+// concatenates every broker's answer) lists each once; other brokers answer NOT_COORDINATOR.
 
 import { describe, expect, it } from 'vitest';
-import { groupHash, handleDeleteGroups, handleDescribeGroups, handleListGroups, listingBroker } from '../../broker/kafka/handlers/groups.js';
+import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from '../../broker/kafka/handlers/groups.js';
+import { coordinatorOf as listingBroker, groupHash } from '../../broker/kafka/groups/ownership.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { RequestTimeoutError } from '../../quorum/net/types.js';
-import { brokerRecord, mvRecord, overTheWire, testbed, topicRecords } from './kafka-handlers-fixture.js';
+import { brokerRecord, groupOwnedBy, mvRecord, oneLiveBroker, overTheWire, testbed, topicRecords } from './kafka-handlers-fixture.js';
 
 function offset(groupId: string, topic: string, partition: number, value = 1): MetadataRecord {
   return { type: 'OffsetCommit', groupId, topic, partition, offset: value, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 };
@@ -17,7 +19,7 @@ const GROUPS = Array.from({ length: 40 }, (_, i) => `group-${i}`);
 
 describe('DescribeGroups', () => {
   it.each([0, 1, 2])('v%i: a group holding offsets is Empty "consumer" with no members; an unknown one Dead with NONE', async (version) => {
-    const t = testbed({ records: [offset('g1', 't1', 0)] });
+    const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0)] });
     const r = await overTheWire('DescribeGroups', version, { groupIds: ['g1', 'ghost'] }, handleDescribeGroups, t.ctx);
     expect(r.groups).toEqual([
       { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [] },
@@ -27,7 +29,7 @@ describe('DescribeGroups', () => {
   });
 
   it('a group whose offsets were all tombstoned is Dead again; an empty id is INVALID_GROUP_ID', async () => {
-    const t = testbed({ records: [offset('g1', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'g1', topic: 't1', partition: 0 }] });
+    const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'g1', topic: 't1', partition: 0 }] });
     const r = await handleDescribeGroups(t.ctx, { groupIds: ['g1', ''] }, 2);
     expect(r.groups.map((g) => [g.groupState, g.errorCode])).toEqual([['Dead', 0], ['Dead', ErrorCode.INVALID_GROUP_ID]]);
   });
@@ -35,7 +37,7 @@ describe('DescribeGroups', () => {
 
 describe('DeleteGroups', () => {
   it.each([0, 1])('v%i: forwarded; deleted → NONE (then Dead), unknown → GROUP_ID_NOT_FOUND, empty → INVALID_GROUP_ID', async (version) => {
-    const t = testbed({ records: [offset('g1', 't1', 0), offset('g1', 't1', 1), offset('g2', 't2', 0)] });
+    const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), offset('g1', 't1', 1), offset('g2', 't2', 0)] });
     const r = await overTheWire('DeleteGroups', version, { groupsNames: ['g1', 'ghost', ''] }, handleDeleteGroups, t.ctx);
     expect(r.results).toEqual([
       { groupId: 'g1', errorCode: ErrorCode.NONE },
@@ -48,7 +50,7 @@ describe('DeleteGroups', () => {
   });
 
   it('controller unreachable: COORDINATOR_NOT_AVAILABLE for every group; nothing deleted', async () => {
-    const t = testbed({ records: [offset('g1', 't1', 0)] });
+    const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0)] });
     t.controller.failure = new RequestTimeoutError('deleteGroups: no active controller answered');
     const r = await handleDeleteGroups(t.ctx, { groupsNames: ['g1', 'g2'] }, 1);
     expect(r.results).toEqual([

@@ -1,14 +1,14 @@
 // OffsetCommit and OffsetFetch: requests mapped onto the controller's commitOffsets/fetchOffsets
-// (run for real against an OpHarness), per-partition and group-level errors, generations not
-// checked (kafkajs setOffsets commits with a JoinGroup generation), fetches that see commits the
-// broker's own image has not applied, and a controller that cannot be reached.
+// (run for real against an OpHarness), per-partition and group-level errors, generations checked
+// against the coordinator's membership, only the coordinator answering, fetches that see commits
+// the broker's own image has not applied, and a controller that cannot be reached.
 
 import { describe, expect, it } from 'vitest';
 import { handleOffsetCommit, handleOffsetFetch } from '../../broker/kafka/handlers/offsets.js';
 import type { OffsetCommitRequest } from '../../broker/kafka/protocol/apis/offset-commit.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
-import { overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
+import { groupOwnedBy, oneLiveBroker, overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
 
 function commit(groupId: string, topics: { name: string; partitions: [number, bigint, string | null][] }[], gen = -1, member = ''): OffsetCommitRequest {
   return {
@@ -22,7 +22,7 @@ function commit(groupId: string, topics: { name: string; partitions: [number, bi
 
 describe('OffsetCommit', () => {
   it.each([2, 3, 4, 5])('v%i simple commit (generation -1, no member): forwarded, NONE per partition, fetched back', async (version) => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     const r = await overTheWire('OffsetCommit', version, commit('g1', [{ name: 't1', partitions: [[0, 42n, 'meta'], [2, 7n, null]] }]), handleOffsetCommit, t.ctx);
     expect(r.topics).toEqual([{ name: 't1', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 0 }] }]);
     expect(t.controller.calls).toEqual([
@@ -42,15 +42,50 @@ describe('OffsetCommit', () => {
     expect(t.harness.image.committedOffset('g1', 't1', 2)?.metadata).toBeNull();
   });
 
-  it("kafkajs setOffsets' consumer commit (JoinGroup generation 3, member id): accepted, generations are not checked", async () => {
-    const t = testbed();
-    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], 3, 'kafkajs-0c1d'), 5);
+  it('a member commit is checked against the group: unknown generation → ILLEGAL_GENERATION on every partition; the current one is accepted', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const stale = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, ''], [2, 5n, '']] }], 3, 'kafkajs-0c1d'), 5);
+    expect(stale.topics[0]?.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.ILLEGAL_GENERATION, ErrorCode.ILLEGAL_GENERATION]);
+    expect(t.controller.calls).toEqual([]);
+
+    const joined = await t.ctx.groups.join({
+      groupId: 'g1', memberId: '', groupInstanceId: null, clientId: 'c', clientHost: '/h', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000,
+      protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }], requireKnownMemberId: false,
+    });
+    expect(joined.errorCode).toBe(ErrorCode.NONE);
+    // Joined but not synced yet (CompletingRebalance): Kafka refuses member commits until the assignment is out.
+    const early = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], joined.generationId, joined.memberId), 5);
+    expect(early.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+    await t.ctx.groups.sync({ groupId: 'g1', generationId: joined.generationId, memberId: joined.memberId, assignments: [] });
+    const wrongMember = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], joined.generationId, 'someone-else'), 5);
+    expect(wrongMember.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const wrongGeneration = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], joined.generationId + 1, joined.memberId), 5);
+    expect(wrongGeneration.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.ILLEGAL_GENERATION);
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 5n, '']] }], joined.generationId, joined.memberId), 5);
     expect(r.topics[0]?.partitions).toEqual([{ partitionIndex: 1, errorCode: ErrorCode.NONE }]);
     expect(t.harness.image.committedOffset('g1', 't1', 1)?.offset).toBe(5);
+    // A simple commit (-1, no member) while the group has members: UNKNOWN_MEMBER_ID (Kafka's order of checks).
+    const simple = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 6n, '']] }]), 5);
+    expect(simple.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('a broker that does not coordinate the group: NOT_COORDINATOR everywhere, nothing forwarded (commit and fetch)', async () => {
+    const t = testbed({ brokerId: 1 });
+    const other = groupOwnedBy(t.ctx, 2);
+    const r = await handleOffsetCommit(t.ctx, commit(other, [{ name: 't1', partitions: [[0, 1n, null], [1, 1n, null]] }]), 5);
+    expect(r.topics[0]?.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NOT_COORDINATOR, ErrorCode.NOT_COORDINATOR]);
+    const f = await handleOffsetFetch(t.ctx, { groupId: other, topics: null }, 4);
+    expect(f.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    const f1 = await handleOffsetFetch(t.ctx, { groupId: other, topics: [{ name: 't1', partitionIndexes: [0] }] }, 1);
+    expect(f1.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(t.controller.calls).toEqual([]);
+    const mine = groupOwnedBy(t.ctx, 1);
+    const ok = await handleOffsetCommit(t.ctx, commit(mine, [{ name: 't1', partitions: [[0, 1n, null]] }]), 5);
+    expect(ok.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NONE);
   });
 
   it('unknown topic and partition: UNKNOWN_TOPIC_OR_PARTITION for those only; the rest commit', async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 'nope', partitions: [[0, 1n, null]] }, { name: 't1', partitions: [[0, 1n, null], [3, 1n, null]] }]), 5);
     expect(r.topics).toEqual([
       { name: 'nope', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION }] },
@@ -60,7 +95,7 @@ describe('OffsetCommit', () => {
   });
 
   it('an offset outside the safe integers: INVALID_REQUEST here, the rest forwarded; all refused → no call', async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     const huge = 2n ** 60n;
     const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, huge, null], [1, 9n, null]] }]), 5);
     expect(r.topics[0]?.partitions).toEqual([
@@ -70,31 +105,33 @@ describe('OffsetCommit', () => {
     const sent = t.controller.calls[0]?.request as { topics: { partitions: { partitionIndex: number }[] }[] };
     expect(sent.topics[0]?.partitions.map((p) => p.partitionIndex)).toEqual([1]);
 
-    const only = testbed();
+    const only = testbed({ baseRecords: oneLiveBroker() });
     const r2 = await handleOffsetCommit(only.ctx, commit('g1', [{ name: 't1', partitions: [[0, -huge, null]] }]), 5);
     expect(r2.topics[0]?.partitions).toEqual([{ partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST }]);
     expect(only.controller.calls).toEqual([]);
   });
 
   it('an empty request answers empty without a call', async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     expect(await handleOffsetCommit(t.ctx, commit('g1', []), 5)).toEqual({ throttleTimeMs: 0, topics: [] });
     expect(t.controller.calls).toEqual([]);
   });
 
   it("empty group id: the controller's INVALID_GROUP_ID on every partition", async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     const r = await handleOffsetCommit(t.ctx, commit('', [{ name: 't1', partitions: [[0, 1n, null], [1, 1n, null]] }]), 5);
     expect(r.topics[0]?.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.INVALID_GROUP_ID, ErrorCode.INVALID_GROUP_ID]);
   });
 
-  it('offset -2 (kafkajs resetOffsets earliest) is refused by the controller today: INVALID_REQUEST, passed through', async () => {
-    const t = testbed();
-    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, -2n, null], [1, -1n, null]] }], 1, 'm'), 5);
+  it('offsets -2 and -1 (kafkajs resetOffsets earliest/latest) are stored as committed and fetched back', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, -2n, null], [1, -1n, null]] }]), 5);
     expect(r.topics[0]?.partitions).toEqual([
-      { partitionIndex: 0, errorCode: ErrorCode.INVALID_REQUEST },
+      { partitionIndex: 0, errorCode: ErrorCode.NONE },
       { partitionIndex: 1, errorCode: ErrorCode.NONE },
     ]);
+    const f = await handleOffsetFetch(t.ctx, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0] }] }, 4);
+    expect(f.topics[0]?.partitions[0]?.committedOffset).toBe(-2n);
   });
 
   it.each([
@@ -103,14 +140,14 @@ describe('OffsetCommit', () => {
     ['NOT_CONTROLLER after the last retry', remoteError(ErrorCode.NOT_CONTROLLER)],
     ['a busy controller', remoteError(ErrorCode.THROTTLING_QUOTA_EXCEEDED)],
   ])('controller unreachable (%s): COORDINATOR_NOT_AVAILABLE on every partition', async (_name, error) => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     t.controller.failure = error;
     const r = await overTheWire('OffsetCommit', 5, commit('g1', [{ name: 't1', partitions: [[0, 1n, null]] }, { name: 't2', partitions: [[0, 2n, null]] }]), handleOffsetCommit, t.ctx);
     expect(r.topics.flatMap((x) => x.partitions.map((p) => p.errorCode))).toEqual([ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_NOT_AVAILABLE]);
   });
 
   it('a definite remote refusal keeps its code; a programmer error is rethrown', async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     t.controller.failure = remoteError(ErrorCode.UNSUPPORTED_VERSION);
     const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, 1n, null]] }]), 5);
     expect(r.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNSUPPORTED_VERSION);
@@ -121,7 +158,7 @@ describe('OffsetCommit', () => {
 
 describe('OffsetFetch', () => {
   async function seeded() {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[2, 30n, 'm2'], [0, 10n, null]] }, { name: 't2', partitions: [[0, 5n, 'x']] }]), 5);
     t.controller.calls.length = 0;
     return t;
@@ -190,7 +227,7 @@ describe('OffsetFetch', () => {
   });
 
   it('empty group id: INVALID_GROUP_ID at the group level (v2+), per partition at v1', async () => {
-    const t = testbed();
+    const t = testbed({ baseRecords: oneLiveBroker() });
     expect((await handleOffsetFetch(t.ctx, { groupId: '', topics: null }, 3)).errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
     const v1 = await handleOffsetFetch(t.ctx, { groupId: '', topics: [{ name: 't1', partitionIndexes: [0] }] }, 1);
     expect(v1.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.INVALID_GROUP_ID);

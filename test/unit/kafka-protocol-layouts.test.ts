@@ -1,7 +1,9 @@
 // Byte layouts written out by hand from reference/kafka-protocol.md §1.6 (and kafkajs 2.2.4's
-// encoders for DescribeConfigs, AlterConfigs, ListGroups and DeleteGroups), for at least one
-// version per API, often the one kafkajs sends and the oldest: requests decode from these bytes,
-// responses encode to exactly these bytes. Independent of the test-only mirror codec.
+// encoders for DescribeConfigs, AlterConfigs, ListGroups and DeleteGroups; kafkajs's encoders and
+// Kafka's JSON message schemas for the field order of JoinGroup, SyncGroup, Heartbeat, LeaveGroup
+// and ListOffsets), for at least one version per API, often the one kafkajs sends and the oldest:
+// requests decode from these bytes, responses encode to exactly these bytes. Independent of the
+// test-only mirror codec.
 
 import { describe, expect, it } from 'vitest';
 import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
@@ -189,4 +191,124 @@ describe('kafka layouts: configs', () => {
     }));
   it('AlterConfigs v0 response', () =>
     encodes('AlterConfigs', 0, { throttleTimeMs: 0, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }] }, '00000000 00000001 0000 ffff 02 0001 74'));
+});
+
+describe('kafka layouts: group membership', () => {
+  const protocols = `00000001 ${str('rr')} 00000002 0102`;
+  it('JoinGroup v5 request: rebalance timeout, null group_instance_id, empty first-join member id', () =>
+    decodes('JoinGroup', 5, `0002 6731 00007530 0000ea60 0000 ffff ${str('consumer')} ${protocols}`, {
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 60000,
+      memberId: '',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'rr', metadata: Buffer.from([1, 2]) }],
+    }));
+  it('JoinGroup v5 request: a group_instance_id', () =>
+    decodes('JoinGroup', 5, `0002 6731 00007530 0000ea60 ${str('m')} ${str('i')} ${str('consumer')} 00000000`, {
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 60000,
+      memberId: 'm',
+      groupInstanceId: 'i',
+      protocolType: 'consumer',
+      protocols: [],
+    }));
+  it('JoinGroup v0 request: no rebalance timeout (the session timeout stands in), no group_instance_id', () =>
+    decodes('JoinGroup', 0, `0002 6731 00007530 ${str('m')} ${str('consumer')} ${protocols}`, {
+      groupId: 'g1',
+      sessionTimeoutMs: 30000,
+      rebalanceTimeoutMs: 30000,
+      memberId: 'm',
+      groupInstanceId: null,
+      protocolType: 'consumer',
+      protocols: [{ name: 'rr', metadata: Buffer.from([1, 2]) }],
+    }));
+  const jg = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    generationId: 1,
+    protocolName: 'rr',
+    leader: 'm',
+    memberId: 'm',
+    members: [{ memberId: 'm', groupInstanceId: null, metadata: Buffer.from([7]) }],
+  };
+  const jgHead = `0000 00000001 ${str('rr')} ${str('m')} ${str('m')}`;
+  it('JoinGroup v5 response: throttle, members with group_instance_id', () =>
+    encodes('JoinGroup', 5, jg, `00000000 ${jgHead} 00000001 ${str('m')} ffff 00000001 07`));
+  it('JoinGroup v2 response: throttle, members without group_instance_id', () =>
+    encodes('JoinGroup', 2, jg, `00000000 ${jgHead} 00000001 ${str('m')} 00000001 07`));
+  it('JoinGroup v0 response: no throttle', () => encodes('JoinGroup', 0, jg, `${jgHead} 00000001 ${str('m')} 00000001 07`));
+  it('JoinGroup v5 response: MEMBER_ID_REQUIRED (79) with the member id to rejoin with, empty protocol', () =>
+    encodes(
+      'JoinGroup',
+      5,
+      { throttleTimeMs: 0, errorCode: 79, generationId: -1, protocolName: '', leader: '', memberId: 'm', members: [] },
+      `00000000 004f ffffffff 0000 0000 ${str('m')} 00000000`,
+    ));
+
+  it('SyncGroup v3 request: group_instance_id after member_id, then the assignments', () =>
+    decodes('SyncGroup', 3, `0002 6731 00000001 ${str('m')} ffff 00000001 ${str('m')} 00000002 0001`, {
+      groupId: 'g1',
+      generationId: 1,
+      memberId: 'm',
+      groupInstanceId: null,
+      assignments: [{ memberId: 'm', assignment: Buffer.from([0, 1]) }],
+    }));
+  it('SyncGroup v0 request: no group_instance_id', () =>
+    decodes('SyncGroup', 0, `0002 6731 00000001 ${str('m')} 00000000`, {
+      groupId: 'g1',
+      generationId: 1,
+      memberId: 'm',
+      groupInstanceId: null,
+      assignments: [],
+    }));
+  const sg = { throttleTimeMs: 0, errorCode: 0, assignment: Buffer.from([0, 1]) };
+  it('SyncGroup v3 response', () => encodes('SyncGroup', 3, sg, '00000000 0000 00000002 0001'));
+  it('SyncGroup v0 response: no throttle', () => encodes('SyncGroup', 0, sg, '0000 00000002 0001'));
+
+  it('Heartbeat v3 and v0 requests', () => {
+    decodes('Heartbeat', 3, `0002 6731 00000002 ${str('m')} ${str('i')}`, { groupId: 'g1', generationId: 2, memberId: 'm', groupInstanceId: 'i' });
+    decodes('Heartbeat', 3, `0002 6731 00000002 ${str('m')} ffff`, { groupId: 'g1', generationId: 2, memberId: 'm', groupInstanceId: null });
+    decodes('Heartbeat', 0, `0002 6731 00000002 ${str('m')}`, { groupId: 'g1', generationId: 2, memberId: 'm', groupInstanceId: null });
+  });
+  it('Heartbeat v3 and v0 responses: REBALANCE_IN_PROGRESS', () => {
+    encodes('Heartbeat', 3, { throttleTimeMs: 0, errorCode: 27 }, '00000000 001b');
+    encodes('Heartbeat', 0, { throttleTimeMs: 0, errorCode: 27 }, '001b');
+  });
+
+  it('LeaveGroup v3 request: a batch of member identities', () =>
+    decodes('LeaveGroup', 3, `0002 6731 00000002 ${str('m')} ffff ${str('n')} ${str('i')}`, {
+      groupId: 'g1',
+      members: [
+        { memberId: 'm', groupInstanceId: null },
+        { memberId: 'n', groupInstanceId: 'i' },
+      ],
+    }));
+  it('LeaveGroup v0 request: one member_id, as a one-member batch', () =>
+    decodes('LeaveGroup', 0, `0002 6731 ${str('m')}`, { groupId: 'g1', members: [{ memberId: 'm', groupInstanceId: null }] }));
+  const lv = { throttleTimeMs: 0, errorCode: 0, members: [{ memberId: 'm', groupInstanceId: null, errorCode: 25 }] };
+  it('LeaveGroup v3 response: per-member results', () => encodes('LeaveGroup', 3, lv, `00000000 0000 00000001 ${str('m')} ffff 0019`));
+  it('LeaveGroup v1 response: throttle and error code only', () => encodes('LeaveGroup', 1, lv, '00000000 0000'));
+  it('LeaveGroup v0 response: error code only', () => encodes('LeaveGroup', 0, lv, '0000'));
+});
+
+describe('kafka layouts: ListOffsets', () => {
+  it('ListOffsets v3 request: replica -1, read committed, latest', () =>
+    decodes('ListOffsets', 3, `ffffffff 01 00000001 ${str('t')} 00000001 00000000 ffffffffffffffff`, {
+      replicaId: -1,
+      isolationLevel: 1,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, timestamp: -1n }] }],
+    }));
+  it('ListOffsets v1 request: no isolation level (read uncommitted), no max_num_offsets', () =>
+    decodes('ListOffsets', 1, `ffffffff 00000001 ${str('t')} 00000001 00000003 fffffffffffffffe`, {
+      replicaId: -1,
+      isolationLevel: 0,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 3, timestamp: -2n }] }],
+    }));
+  const lo = { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0, timestamp: -1n, offset: 42n }] }] };
+  const loBody = `00000001 ${str('t')} 00000001 00000000 0000 ffffffffffffffff 000000000000002a`;
+  it('ListOffsets v3 response: throttle, then timestamp and offset per partition', () => encodes('ListOffsets', 3, lo, `00000000 ${loBody}`));
+  it('ListOffsets v1 response: no throttle', () => encodes('ListOffsets', 1, lo, loBody));
 });

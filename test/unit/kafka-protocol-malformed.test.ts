@@ -63,6 +63,15 @@ describe('kafka malformed: lengths and counts in real fields', () => {
     ['AlterConfigs v1 config name length -32768', 'AlterConfigs', 1, '00000001 02 0001 74 00000001 8000 0001 76 01', 'NEGATIVE_LENGTH'],
     ['DeleteGroups v1 trailing byte', 'DeleteGroups', 1, '00000001 0002 6731 00', 'TRAILING_BYTES'],
     ['ListGroups v2 non-empty body', 'ListGroups', 2, '00', 'TRAILING_BYTES'],
+    ['JoinGroup v5 null protocol_type', 'JoinGroup', 5, '0002 6731 00007530 0000ea60 0000 ffff ffff 00000000', 'NEGATIVE_LENGTH'],
+    ['JoinGroup v5 protocol metadata length -2', 'JoinGroup', 5, '0002 6731 00007530 0000ea60 0000 ffff 0001 63 00000001 0001 72 fffffffe', 'NEGATIVE_LENGTH'],
+    ['JoinGroup v0 protocols count 2^31-1', 'JoinGroup', 0, '0002 6731 00007530 0000 0001 63 7fffffff', 'COUNT_TOO_LARGE'],
+    ['SyncGroup v3 null assignment bytes', 'SyncGroup', 3, '0002 6731 00000001 0001 6d ffff 00000001 0001 6d ffffffff', 'NEGATIVE_LENGTH'],
+    ['Heartbeat v0 trailing group_instance_id', 'Heartbeat', 0, '0002 6731 00000001 0001 6d ffff', 'TRAILING_BYTES'],
+    ['LeaveGroup v3 null member_id', 'LeaveGroup', 3, '0002 6731 00000001 ffff ffff', 'NEGATIVE_LENGTH'],
+    ['LeaveGroup v3 members count 0x10000000', 'LeaveGroup', 3, '0002 6731 10000000 0000 ffff', 'COUNT_TOO_LARGE'],
+    ['ListOffsets v3 partitions count 2 with 12 bytes left', 'ListOffsets', 3, 'ffffffff 00 00000001 0001 74 00000002 00000000 ffffffffffffffff', 'COUNT_TOO_LARGE'],
+    ['ListOffsets v1 with a v0 max_num_offsets', 'ListOffsets', 1, 'ffffffff 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000001', 'TRAILING_BYTES'],
   ] as const)('%s', (_name, api, version, body, code) => {
     const outcome = decodeOrProtocolError(hex(header(api, version) + body));
     expect(outcome).toBeInstanceOf(KafkaProtocolError);

@@ -120,10 +120,15 @@ describe('kafka protocol: header and framing', () => {
 describe('kafka protocol: advertised versions and dispatch', () => {
   it('advertises exactly the reference ranges, key 18 included, sorted by key', () => {
     expect(SUPPORTED_API_VERSIONS.map((r) => [r.apiKey, r.minVersion, r.maxVersion])).toEqual([
+      [2, 1, 3], // ListOffsets
       [3, 0, 6], // Metadata
       [8, 2, 5], // OffsetCommit
       [9, 1, 4], // OffsetFetch
       [10, 0, 2], // FindCoordinator
+      [11, 0, 5], // JoinGroup
+      [12, 0, 3], // Heartbeat
+      [13, 0, 3], // LeaveGroup
+      [14, 0, 3], // SyncGroup
       [15, 0, 2], // DescribeGroups
       [16, 0, 2], // ListGroups
       [18, 0, 2], // ApiVersions
@@ -143,6 +148,8 @@ describe('kafka protocol: advertised versions and dispatch', () => {
     expect(isSupportedVersion(ApiKey.OffsetFetch, 0)).toBe(false);
     expect(isSupportedVersion(ApiKey.OffsetFetch, 1)).toBe(true);
     expect(isSupportedVersion(ApiKey.OffsetCommit, 1)).toBe(false);
+    expect(isSupportedVersion(ApiKey.ListOffsets, 0)).toBe(false);
+    expect(isSupportedVersion(ApiKey.ListOffsets, 1)).toBe(true);
   });
 
   it('the default ApiVersions v2 answer lists the whole table', () => {
@@ -170,7 +177,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
     // v0: error_code 35, the full list, no throttle_time_ms.
     expect(body.subarray(0, 6).toString('hex')).toBe('0023' + SUPPORTED_API_VERSIONS.length.toString(16).padStart(8, '0'));
     expect(body.length).toBe(2 + 4 + 6 * SUPPORTED_API_VERSIONS.length);
-    expect(body.subarray(6, 12).toString('hex')).toBe('0003' + '0000' + '0006');
+    expect(body.subarray(6, 12).toString('hex')).toBe('0002' + '0001' + '0003'); // ListOffsets 1-3 comes first
   });
 
   it('an API we never advertised, and a version below the minimum, come back as unsupported', () => {

@@ -2,6 +2,7 @@
 // builds it). The runtime takes its settings from here and nowhere else; paths stay paths (TLS
 // files are read when a listener starts, directories are checked by meta-properties.ts).
 
+import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
 import type { Voter } from './endpoints.js';
@@ -75,6 +76,8 @@ export interface NodeConfig {
   readonly controller: Partial<Omit<ControllerConfig, 'clusterId'>>;
   /** auto.create.topics.enable */
   readonly autoCreateTopicsEnable: boolean;
+  /** group.* : the consumer-group coordinator's limits. */
+  readonly groups: GroupCoordinatorConfig;
   /** metaquorum.shutdown.timeout.ms */
   readonly shutdownTimeoutMs: number;
 }

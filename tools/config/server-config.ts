@@ -84,6 +84,12 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     offsetMetadataMaxBytes: r.required(K.offsetMetadataMaxBytes),
   } satisfies Partial<Omit<ControllerConfig, 'clusterId'>>;
   const autoCreateTopicsEnable = r.required(K.autoCreateTopicsEnable);
+  const groups = {
+    minSessionTimeoutMs: r.required(K.groupMinSessionTimeoutMs),
+    maxSessionTimeoutMs: r.required(K.groupMaxSessionTimeoutMs),
+    initialRebalanceDelayMs: r.required(K.groupInitialRebalanceDelayMs),
+    maxGroupSize: r.required(K.groupMaxSize),
+  };
   const shutdownTimeoutMs = r.required(K.shutdownTimeoutMs);
 
   // Timeouts against each other.
@@ -95,6 +101,9 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   }
   if (broker.heartbeatIntervalMs >= broker.sessionTimeoutMs) {
     r.fail(K.brokerHeartbeatIntervalMs, `must be below broker.session.timeout.ms (${broker.sessionTimeoutMs}), or healthy brokers are fenced`);
+  }
+  if (groups.minSessionTimeoutMs > groups.maxSessionTimeoutMs) {
+    r.fail(K.groupMinSessionTimeoutMs, `must not exceed group.max.session.timeout.ms (${groups.maxSessionTimeoutMs}), or no consumer can join`);
   }
   if (broker.controlledShutdownTimeoutMs >= shutdownTimeoutMs) {
     r.fail(K.controlledShutdownTimeoutMs, `must be below metaquorum.shutdown.timeout.ms (${shutdownTimeoutMs}), so a controlled shutdown fits in the shutdown`);
@@ -133,6 +142,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     broker,
     controller,
     autoCreateTopicsEnable,
+    groups,
     shutdownTimeoutMs,
   };
   // The runtime's own validators as a second line: a rule added there and not here still stops the node at start.

@@ -103,6 +103,7 @@ export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal:
         roles: config.processRoles,
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
+        groups: config.groups,
         ...(c !== undefined
           ? { combined: { source: c.controller, activeControllerId: () => c.controller.activeControllerId() } }
           : {

@@ -9,6 +9,7 @@
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
+import type { GroupCoordinator } from '../groups/group-coordinator.js';
 
 export interface KafkaContext {
   readonly brokerId: number;
@@ -23,6 +24,17 @@ export interface KafkaContext {
   readonly autoCreateTopicsEnable: boolean;
   /** How long a forwarded write may take, retries included. */
   readonly controllerTimeoutMs: number;
+  /** Membership of the groups this broker coordinates (ownership.ts says which). */
+  readonly groups: GroupCoordinator;
 }
 
-export type KafkaHandler<Req, Res> = (ctx: KafkaContext, request: Req, version: number) => Promise<Res>;
+/** Who sent a request: the header's client id and the connection's address (Kafka's "/127.0.0.1"). */
+export interface KafkaClient {
+  readonly clientId: string;
+  readonly clientHost: string;
+}
+
+/** For callers with no connection behind them (tests, tools). */
+export const NO_CLIENT: KafkaClient = { clientId: '', clientHost: '' };
+
+export type KafkaHandler<Req, Res> = (ctx: KafkaContext, request: Req, version: number, client?: KafkaClient) => Promise<Res>;

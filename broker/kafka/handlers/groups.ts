@@ -1,23 +1,21 @@
-// DeleteGroups (api 42, v0-1), ListGroups (api 16, v0-2), DescribeGroups (api 15, v0-2).
+// DeleteGroups (api 42, v0-1), ListGroups (api 16, v0-2), DescribeGroups (api 15, v0-2), answered
+// by the group's coordinator (groups/ownership.ts); other brokers answer NOT_COORDINATOR per group.
 //
-// A group here is a set of committed offsets in the metadata log: there is no membership protocol,
-// so a group that holds offsets is `Empty` (protocol type "consumer", no members) and any other is
-// `Dead` with error NONE, which is what Kafka answers for a group it does not know. admin.setOffsets
-// accepts both (reference §1.6, DescribeGroups).
-//
-// - DeleteGroups is a write: forwarded to the active controller (GROUP_ID_NOT_FOUND for a group
-//   without offsets, INVALID_GROUP_ID for ''); controller unreachable → COORDINATOR_NOT_AVAILABLE
-//   per group, retriable.
-// - DescribeGroups and ListGroups read this broker's image (they may lag the controller by the
-//   image's propagation delay, as Kafka's are answered from a coordinator's cache).
-// - ListGroups: Kafka lists, per broker, the groups that broker coordinates, and kafkajs's
-//   admin.listGroups concatenates every broker's answer without removing duplicates. Since every
-//   broker may serve every group (find-coordinator.ts), listing all groups everywhere would show
-//   each group once per broker. So the groups are split among the live brokers (registered, not
-//   fenced, not shutting down) by a hash of the group id, and each broker lists its share: in a
-//   steady state the union is every group exactly once. While brokers join or leave, two images
-//   may disagree for a moment and a group may be listed twice or not at all. A broker that is not
-//   live itself lists nothing (its share belongs to live ones).
+// A group is its members (in the coordinator's memory, groups/group-coordinator.ts) and its
+// committed offsets (in the metadata log):
+// - DescribeGroups: a group with members is described as the coordinator has it (state, protocol,
+//   members with their metadata, and assignments once Stable); one with only offsets is `Empty`,
+//   protocol type "consumer"; any other is `Dead` with NONE, as Kafka answers for a group it does
+//   not know. admin.setOffsets accepts only Empty and Dead (reference §1.6).
+// - ListGroups: each broker lists the groups it coordinates (with members or with offsets), so the
+//   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
+//   steady state. While brokers join or leave, two images may disagree for a moment and a group
+//   may be listed twice or not at all. A broker that is not live lists nothing.
+// - DeleteGroups: a group with members → NON_EMPTY_GROUP; the others are forwarded to the active
+//   controller (GROUP_ID_NOT_FOUND for a group without offsets, INVALID_GROUP_ID for '');
+//   controller unreachable → COORDINATOR_NOT_AVAILABLE per group, retriable.
+// Offsets are read from this broker's image (they may lag the controller by the image's
+// propagation delay, as Kafka's are answered from a coordinator's cache).
 
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
@@ -26,6 +24,7 @@ import type { DescribedGroup, DescribeGroupsRequest, DescribeGroupsResponse } fr
 import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/apis/list-groups.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
+import { coordinatesGroups } from '../groups/ownership.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
@@ -35,61 +34,67 @@ function holdsOffsets(image: MetadataImageView, groupId: string): boolean {
 }
 
 export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsResponse> = async (ctx, request) => {
-  if (request.groupsNames.length === 0) return { throttleTimeMs: 0, results: [] };
-  try {
-    const r = await ctx.controller.call('deleteGroups', { groupIds: request.groupsNames }, { timeoutMs: ctx.controllerTimeoutMs });
-    return {
-      throttleTimeMs: 0,
-      results: request.groupsNames.map((groupId, i) => ({ groupId, errorCode: r.results[i]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR })),
-    };
-  } catch (e) {
-    const { errorCode } = forwardFailure(e, 'group');
-    return { throttleTimeMs: 0, results: request.groupsNames.map((groupId) => ({ groupId, errorCode })) };
+  const ours = coordinatesGroups(ctx.image(), ctx.brokerId);
+  const local = (groupId: string): number | null =>
+    !ours(groupId) ? ErrorCode.NOT_COORDINATOR : ctx.groups.hasMembers(groupId) ? ErrorCode.NON_EMPTY_GROUP : null;
+  const decided = request.groupsNames.map(local);
+  const forwarded = request.groupsNames.filter((_, i) => decided[i] === null);
+  const answers = new Map<string, number>();
+  if (forwarded.length > 0) {
+    try {
+      const r = await ctx.controller.call('deleteGroups', { groupIds: forwarded }, { timeoutMs: ctx.controllerTimeoutMs });
+      forwarded.forEach((groupId, i) => answers.set(groupId, r.results[i]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR));
+    } catch (e) {
+      const { errorCode } = forwardFailure(e, 'group');
+      for (const groupId of forwarded) answers.set(groupId, errorCode);
+    }
   }
+  const results = request.groupsNames.map((groupId, i) => ({ groupId, errorCode: decided[i] ?? answers.get(groupId) ?? ErrorCode.UNKNOWN_SERVER_ERROR }));
+  for (const r of results) if (r.errorCode === ErrorCode.NONE) ctx.groups.forget(r.groupId);
+  return { throttleTimeMs: 0, results };
 };
 
 export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeGroupsResponse> = async (ctx, request) => {
   const image = ctx.image();
+  const ours = coordinatesGroups(image, ctx.brokerId);
   const groups = request.groupIds.map((groupId): DescribedGroup => {
     const base = { groupId, protocolData: '', members: [] };
     if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, groupState: 'Dead', protocolType: '' };
+    if (!ours(groupId)) return { ...base, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '', protocolType: '' };
+    const live = ctx.groups.describe(groupId);
+    if (live !== undefined && live.members.length > 0) {
+      return {
+        groupId,
+        errorCode: ErrorCode.NONE,
+        groupState: live.state,
+        protocolType: live.protocolType,
+        protocolData: live.protocolName,
+        members: live.members.map((m) => ({
+          memberId: m.memberId,
+          clientId: m.clientId,
+          clientHost: m.clientHost,
+          memberMetadata: m.metadata,
+          memberAssignment: m.assignment,
+        })),
+      };
+    }
     if (holdsOffsets(image, groupId)) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: CONSUMER_PROTOCOL_TYPE };
     return { ...base, errorCode: ErrorCode.NONE, groupState: 'Dead', protocolType: '' };
   });
   return { throttleTimeMs: 0, groups };
 };
 
-/** Java's String.hashCode (UTF-16 units), as Kafka's Utils.abs(groupId.hashCode) % partitions uses. */
-export function groupHash(groupId: string): number {
-  let h = 0;
-  for (let i = 0; i < groupId.length; i++) h = (Math.imul(h, 31) + groupId.charCodeAt(i)) | 0;
-  return h & 0x7fffffff;
-}
-
-/** Live broker ids in ascending order: the brokers groups are listed by. */
-export function liveBrokerIds(image: MetadataImageView): number[] {
-  return image
-    .brokers()
-    .filter((b) => !b.fenced && !b.inControlledShutdown)
-    .map((b) => b.brokerId)
-    .sort((a, b) => a - b);
-}
-
-/** The live broker that lists `groupId` in ListGroups (null: no broker is live). */
-export function listingBroker(live: readonly number[], groupId: string): number | null {
-  if (live.length === 0) return null;
-  return live[groupHash(groupId) % live.length] ?? null;
-}
-
 export const handleListGroups: KafkaHandler<ListGroupsRequest, ListGroupsResponse> = async (ctx) => {
   const image = ctx.image();
-  const live = liveBrokerIds(image);
-  const groups: ListGroupsResponse['groups'] = [];
-  if (live.includes(ctx.brokerId)) {
-    for (const groupId of image.groupIds()) {
-      if (holdsOffsets(image, groupId) && listingBroker(live, groupId) === ctx.brokerId) groups.push({ groupId, protocolType: CONSUMER_PROTOCOL_TYPE });
-    }
+  const ours = coordinatesGroups(image, ctx.brokerId);
+  const listed = new Map<string, string>();
+  for (const groupId of ctx.groups.activeGroupIds()) {
+    if (ours(groupId)) listed.set(groupId, ctx.groups.describe(groupId)?.protocolType || CONSUMER_PROTOCOL_TYPE);
   }
+  for (const groupId of image.groupIds()) {
+    if (!listed.has(groupId) && holdsOffsets(image, groupId) && ours(groupId)) listed.set(groupId, CONSUMER_PROTOCOL_TYPE);
+  }
+  const groups = [...listed].map(([groupId, protocolType]) => ({ groupId, protocolType }));
   groups.sort((a, b) => (a.groupId < b.groupId ? -1 : a.groupId > b.groupId ? 1 : 0));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, groups };
 };

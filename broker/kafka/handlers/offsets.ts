@@ -3,11 +3,13 @@
 // the per-partition error codes; they are answered as they come).
 //
 // Choices:
-// - Generation and member ids are not checked. There is no group membership protocol to check
-//   them against, and kafkajs commits with whatever JoinGroup handed out: admin.setOffsets and
-//   resetOffsets run a throw-away consumer (reference §1.5: JoinGroup, SyncGroup, then
-//   OffsetCommit v5 with that generation and member id), a "simple" commit sends -1 and ''.
-//   Rejecting any of them (ILLEGAL_GENERATION) would only break setOffsets.
+// - Only the group's coordinator (groups/ownership.ts) answers; other brokers say NOT_COORDINATOR
+//   and the client asks FindCoordinator again.
+// - Generation and member ids are checked by the coordinator's membership (GroupCoordinator.
+//   checkCommit, Kafka's rules): a commit outside any generation (-1, '') is accepted for a group
+//   with no members (admin tools, "simple" consumers); a member's commit must carry its current
+//   generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS otherwise, for every
+//   partition).
 // - retention_time_ms is ignored: offsets in the log do not expire (they go with DeleteGroups or
 //   the topic). v2-5 carry no leader epoch: committed as -1 (unknown).
 // - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
@@ -24,6 +26,7 @@ import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponsePar
 import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
+import { coordinates } from './membership.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -31,7 +34,18 @@ const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
 /** Where each request partition's answer comes from: a local refusal or the controller's i-th answer. */
 type Slot = { readonly local: number } | { readonly forwarded: number };
 
+/** Every partition answered with one error code. */
+function commitRefused(request: OffsetCommitRequest, errorCode: number): OffsetCommitResponse {
+  return {
+    throttleTimeMs: 0,
+    topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode })) })),
+  };
+}
+
 export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitResponse> = async (ctx, request) => {
+  if (!coordinates(ctx, request.groupId)) return commitRefused(request, ErrorCode.NOT_COORDINATOR);
+  const membership = ctx.groups.checkCommit(request.groupId, request.generationId, request.memberId);
+  if (membership !== ErrorCode.NONE) return commitRefused(request, membership);
   const slots: Slot[][] = [];
   const forwarded: { name: string; partitions: ControllerCommitRequest['topics'][number]['partitions'][number][] }[] = [];
   for (const t of request.topics) {
@@ -102,6 +116,7 @@ function groupError(request: OffsetFetchRequest, version: number, errorCode: num
 }
 
 export const handleOffsetFetch: KafkaHandler<OffsetFetchRequest, OffsetFetchResponse> = async (ctx, request, version) => {
+  if (!coordinates(ctx, request.groupId)) return groupError(request, version, ErrorCode.NOT_COORDINATOR);
   let r: ControllerFetchResponse;
   try {
     r = await ctx.controller.call(

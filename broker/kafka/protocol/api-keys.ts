@@ -8,6 +8,12 @@
 // - Metadata starts at v0 but kafkajs needs v1+ (controller_id) for admin calls: we advertise 6.
 // - OffsetFetch min is 1: kafkajs implements only v1-v4 and crashes if the broker's max is 0.
 // - OffsetCommit min is 2, as in Kafka 4 (KIP-896 dropped v0-v1).
+// - ListOffsets min is 1: Kafka 4 dropped v0 (KIP-896), whose old_style_offsets array layout
+//   differs; kafkajs picks its max 3 anyway.
+// - JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-3: the group membership APIs at
+//   kafkajs 2.2.4's max (the next version of each is the first flexible one), from v0: kafkajs
+//   works at every one of them (Kafka 4 serves JoinGroup only from v2, KIP-896, but the older
+//   layouts cost nothing here).
 // - DescribeConfigs 0-2, AlterConfigs 0-1, ListGroups 0-2, DeleteGroups 0-1: kafkajs 2.2.4's
 //   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
 //   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
@@ -59,10 +65,15 @@ export interface ApiVersionRange {
 /** What every broker advertises, sorted by api key (the order Kafka lists them in). */
 export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
   [
+    { apiKey: ApiKey.ListOffsets, minVersion: 1, maxVersion: 3 },
     { apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 6 },
     { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 5 },
     { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 4 },
     { apiKey: ApiKey.FindCoordinator, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 5 },
+    { apiKey: ApiKey.Heartbeat, minVersion: 0, maxVersion: 3 },
+    { apiKey: ApiKey.LeaveGroup, minVersion: 0, maxVersion: 3 },
+    { apiKey: ApiKey.SyncGroup, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.ListGroups, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },

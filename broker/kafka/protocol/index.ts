@@ -22,10 +22,15 @@ import * as deleteTopics from './apis/delete-topics.js';
 import * as describeConfigs from './apis/describe-configs.js';
 import * as describeGroups from './apis/describe-groups.js';
 import * as findCoordinator from './apis/find-coordinator.js';
+import * as heartbeat from './apis/heartbeat.js';
+import * as joinGroup from './apis/join-group.js';
+import * as leaveGroup from './apis/leave-group.js';
 import * as listGroups from './apis/list-groups.js';
+import * as listOffsets from './apis/list-offsets.js';
 import * as metadata from './apis/metadata.js';
 import * as offsetCommit from './apis/offset-commit.js';
 import * as offsetFetch from './apis/offset-fetch.js';
+import * as syncGroup from './apis/sync-group.js';
 
 export { KafkaProtocolError } from './errors.js';
 export { KafkaReader } from './reader.js';
@@ -57,6 +62,11 @@ export interface KafkaApiTypes {
   DeleteGroups: [deleteGroups.DeleteGroupsRequest, deleteGroups.DeleteGroupsResponse];
   DescribeConfigs: [describeConfigs.DescribeConfigsRequest, describeConfigs.DescribeConfigsResponse];
   AlterConfigs: [alterConfigs.AlterConfigsRequest, alterConfigs.AlterConfigsResponse];
+  ListOffsets: [listOffsets.ListOffsetsRequest, listOffsets.ListOffsetsResponse];
+  JoinGroup: [joinGroup.JoinGroupRequest, joinGroup.JoinGroupResponse];
+  SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
+  Heartbeat: [heartbeat.HeartbeatRequest, heartbeat.HeartbeatResponse];
+  LeaveGroup: [leaveGroup.LeaveGroupRequest, leaveGroup.LeaveGroupResponse];
 }
 
 export type KafkaApiName = keyof KafkaApiTypes & ApiKeyName;
@@ -180,6 +190,41 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     alterConfigs.decodeAlterConfigsRequest,
     alterConfigs.encodeAlterConfigsResponse,
   ),
+  ListOffsets: codec(
+    'ListOffsets',
+    listOffsets.LIST_OFFSETS_MIN_VERSION,
+    listOffsets.LIST_OFFSETS_MAX_VERSION,
+    listOffsets.decodeListOffsetsRequest,
+    listOffsets.encodeListOffsetsResponse,
+  ),
+  JoinGroup: codec(
+    'JoinGroup',
+    joinGroup.JOIN_GROUP_MIN_VERSION,
+    joinGroup.JOIN_GROUP_MAX_VERSION,
+    joinGroup.decodeJoinGroupRequest,
+    joinGroup.encodeJoinGroupResponse,
+  ),
+  SyncGroup: codec(
+    'SyncGroup',
+    syncGroup.SYNC_GROUP_MIN_VERSION,
+    syncGroup.SYNC_GROUP_MAX_VERSION,
+    syncGroup.decodeSyncGroupRequest,
+    syncGroup.encodeSyncGroupResponse,
+  ),
+  Heartbeat: codec(
+    'Heartbeat',
+    heartbeat.HEARTBEAT_MIN_VERSION,
+    heartbeat.HEARTBEAT_MAX_VERSION,
+    heartbeat.decodeHeartbeatRequest,
+    heartbeat.encodeHeartbeatResponse,
+  ),
+  LeaveGroup: codec(
+    'LeaveGroup',
+    leaveGroup.LEAVE_GROUP_MIN_VERSION,
+    leaveGroup.LEAVE_GROUP_MAX_VERSION,
+    leaveGroup.decodeLeaveGroupRequest,
+    leaveGroup.encodeLeaveGroupResponse,
+  ),
 });
 
 const BY_KEY = new Map<number, KafkaApiCodec>(
@@ -253,7 +298,12 @@ export * from './apis/delete-topics.js';
 export * from './apis/describe-configs.js';
 export * from './apis/describe-groups.js';
 export * from './apis/find-coordinator.js';
+export * from './apis/heartbeat.js';
+export * from './apis/join-group.js';
+export * from './apis/leave-group.js';
 export * from './apis/list-groups.js';
+export * from './apis/list-offsets.js';
 export * from './apis/metadata.js';
 export * from './apis/offset-commit.js';
 export * from './apis/offset-fetch.js';
+export * from './apis/sync-group.js';

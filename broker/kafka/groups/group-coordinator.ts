@@ -1,0 +1,608 @@
+// The classic consumer-group membership protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), as
+// Kafka's GroupCoordinator runs it, for the groups this broker coordinates (ownership.ts decides
+// which). Membership is soft state in this broker's memory; committed offsets live in the metadata
+// log (handlers/offsets.ts). When coordination moves to another broker (it died, was fenced, or a
+// broker joined), the members are told NOT_COORDINATOR, find the new coordinator and rejoin there
+// with a fresh generation: Kafka keeps group metadata in __consumer_offsets so a new coordinator can
+// resume the generation; we do not, which costs one extra rebalance per coordinator move.
+//
+// States and transitions (Kafka's names):
+//
+//   (none) ──first JoinGroup──▶ Empty ──▶ PreparingRebalance [initial delay]
+//   Empty ──JoinGroup──▶ PreparingRebalance, first waiting group.initial.rebalance.delay.ms, then as
+//       long again each time a new member arrived meanwhile (never past the largest rebalance
+//       timeout), so a starting fleet lands in one generation instead of one rebalance per member.
+//   PreparingRebalance ──every member (and every member id handed out by MEMBER_ID_REQUIRED) has
+//       joined, or the rebalance timeout fired──▶ members that did not join are removed; then
+//         · members left: generation+1, protocol chosen (supported by all, most first choices),
+//           leader kept if still a member else the first; every join answered (the leader also
+//           gets the members' metadata) ──▶ CompletingRebalance
+//         · none left: generation+1 ──▶ Empty
+//   CompletingRebalance ──the leader's SyncGroup──▶ Stable: each member gets its assignment (empty if
+//       the leader gave none); waiting followers are answered, later ones at once.
+//   Stable | CompletingRebalance ──a new member joins, the leader or a member with changed protocols
+//       rejoins, a member leaves or its session expires──▶ PreparingRebalance (waiting SyncGroups are
+//       answered REBALANCE_IN_PROGRESS; the rebalance timer is the largest rebalance timeout).
+//       A follower rejoining with unchanged protocols is answered the current generation at once
+//       (it lost the previous answer).
+//   PreparingRebalance ──a member leaves or expires──▶ the join may now be complete (above).
+//   any ──retainOnly: no longer ours──▶ dropped; every waiting request answered NOT_COORDINATOR.
+//
+// Sessions: every member has a deadline of session.timeout.ms, pushed back by each Heartbeat,
+// SyncGroup request and answer, JoinGroup answer and accepted OffsetCommit. A member waiting in
+// JoinGroup or SyncGroup is not expired (the rebalance timeout bounds the first; the second ends
+// when the leader syncs or is expired itself). A member id handed out with MEMBER_ID_REQUIRED
+// expires after one session timeout if it never joins.
+//
+// Request checks (Kafka's order and codes):
+//   JoinGroup: empty group id → INVALID_GROUP_ID; session timeout outside
+//     group.{min,max}.session.timeout.ms → INVALID_SESSION_TIMEOUT; empty protocol type or no
+//     protocols, or (group not Empty) another protocol type or no protocol in common →
+//     INCONSISTENT_GROUP_PROTOCOL; an unknown non-empty member id → UNKNOWN_MEMBER_ID; a new member
+//     past group.max.size → GROUP_MAX_SIZE_REACHED; a new member at v4+ → MEMBER_ID_REQUIRED
+//     carrying its id (the client rejoins with it).
+//   SyncGroup / Heartbeat: unknown group or member → UNKNOWN_MEMBER_ID; another generation →
+//     ILLEGAL_GENERATION; PreparingRebalance → REBALANCE_IN_PROGRESS (a Heartbeat still counts).
+//   OffsetCommit (checkCommit): generation < 0 on a group with no members → allowed (the group only
+//     stores offsets: admin tools, "simple" consumers); a generation >= 0 on a group this broker
+//     has no members for → ILLEGAL_GENERATION; CompletingRebalance → REBALANCE_IN_PROGRESS; unknown
+//     member → UNKNOWN_MEMBER_ID; another generation → ILLEGAL_GENERATION.
+//
+// Not supported: static membership (group.instance.id is recorded and reported, but a member that
+// restarts with the same instance id is a new member), and the v4+ "pending sync" timeout.
+
+import { randomUUID } from 'node:crypto';
+import { ErrorCode } from '../../../quorum/controller/errors.js';
+import type { Clock } from '../../../quorum/env/index.js';
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
+
+export interface GroupCoordinatorConfig {
+  /** group.min.session.timeout.ms */
+  readonly minSessionTimeoutMs: number;
+  /** group.max.session.timeout.ms */
+  readonly maxSessionTimeoutMs: number;
+  /** group.initial.rebalance.delay.ms */
+  readonly initialRebalanceDelayMs: number;
+  /** group.max.size */
+  readonly maxGroupSize: number;
+}
+
+/** Kafka's defaults. */
+export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
+  minSessionTimeoutMs: 6_000,
+  maxSessionTimeoutMs: 1_800_000,
+  initialRebalanceDelayMs: 3_000,
+  maxGroupSize: 0x7fffffff,
+};
+
+export interface GroupProtocol {
+  readonly name: string;
+  readonly metadata: Uint8Array;
+}
+
+export interface JoinRequest {
+  readonly groupId: string;
+  /** '' for a member joining for the first time. */
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly sessionTimeoutMs: number;
+  /** v0 has none: the session timeout. */
+  readonly rebalanceTimeoutMs: number;
+  readonly protocolType: string;
+  readonly protocols: readonly GroupProtocol[];
+  /** v4+: a new member is first handed an id (MEMBER_ID_REQUIRED) and must rejoin with it. */
+  readonly requireKnownMemberId: boolean;
+}
+
+export interface JoinResult {
+  readonly errorCode: number;
+  readonly generationId: number;
+  readonly protocolName: string;
+  readonly leader: string;
+  readonly memberId: string;
+  /** Only the leader gets the members, with their metadata for the chosen protocol. */
+  readonly members: readonly { readonly memberId: string; readonly groupInstanceId: string | null; readonly metadata: Uint8Array }[];
+}
+
+export interface SyncRequest {
+  readonly groupId: string;
+  readonly generationId: number;
+  readonly memberId: string;
+  readonly assignments: readonly { readonly memberId: string; readonly assignment: Uint8Array }[];
+}
+
+export interface SyncResult {
+  readonly errorCode: number;
+  readonly assignment: Uint8Array;
+}
+
+export interface DescribedMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** The member's metadata for the chosen protocol (empty before one is chosen). */
+  readonly metadata: Uint8Array;
+  /** Empty unless Stable. */
+  readonly assignment: Uint8Array;
+}
+
+export interface GroupDescription {
+  readonly state: GroupState;
+  readonly generationId: number;
+  readonly protocolType: string;
+  /** The chosen protocol in CompletingRebalance and Stable, else ''. */
+  readonly protocolName: string;
+  readonly members: readonly DescribedMember[];
+}
+
+const EMPTY = new Uint8Array(0);
+
+interface Member {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  sessionTimeoutMs: number;
+  rebalanceTimeoutMs: number;
+  protocols: readonly GroupProtocol[];
+  assignment: Uint8Array;
+  awaitingJoin: ((r: JoinResult) => void) | null;
+  awaitingSync: ((r: SyncResult) => void) | null;
+  cancelSession: (() => void) | null;
+}
+
+interface Group {
+  readonly groupId: string;
+  state: GroupState;
+  generationId: number;
+  protocolType: string;
+  protocolName: string;
+  leaderId: string;
+  readonly members: Map<string, Member>;
+  /** Member ids handed out with MEMBER_ID_REQUIRED, not joined yet → cancel of their expiry. */
+  readonly pending: Map<string, () => void>;
+  cancelRebalance: (() => void) | null;
+  /** Initial delay: a member arrived since the timer was last armed. */
+  newMemberDuringDelay: boolean;
+  /** Initial delay: time left before the largest rebalance timeout. */
+  delayBudgetMs: number;
+  initialDelay: boolean;
+}
+
+const failJoin = (errorCode: number, memberId = ''): JoinResult => ({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
+const failSync = (errorCode: number): SyncResult => ({ errorCode, assignment: EMPTY });
+
+function sameProtocols(a: readonly GroupProtocol[], b: readonly GroupProtocol[]): boolean {
+  return a.length === b.length && a.every((p, i) => p.name === b[i]!.name && Buffer.from(p.metadata).equals(Buffer.from(b[i]!.metadata)));
+}
+
+export class GroupCoordinator {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly config: GroupCoordinatorConfig = DEFAULT_GROUP_COORDINATOR_CONFIG,
+  ) {}
+
+  // ---- requests ----
+
+  join(req: JoinRequest): Promise<JoinResult> {
+    if (req.groupId === '') return Promise.resolve(failJoin(ErrorCode.INVALID_GROUP_ID, req.memberId));
+    if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
+      return Promise.resolve(failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
+    }
+    const existing = this.groups.get(req.groupId);
+    if (req.protocolType === '' || req.protocols.length === 0 || (existing !== undefined && !this.acceptsProtocols(existing, req))) {
+      return Promise.resolve(failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
+    }
+    const group = existing ?? this.newGroup(req.groupId);
+
+    if (req.memberId === '') {
+      if (group.members.size + group.pending.size >= this.config.maxGroupSize) return Promise.resolve(failJoin(ErrorCode.GROUP_MAX_SIZE_REACHED));
+      const memberId = `${req.clientId}-${randomUUID()}`;
+      if (req.requireKnownMemberId) {
+        group.pending.set(memberId, this.clock.setTimer(req.sessionTimeoutMs, () => this.expirePending(group, memberId)));
+        return Promise.resolve(failJoin(ErrorCode.MEMBER_ID_REQUIRED, memberId));
+      }
+      return this.addMemberAndJoin(group, memberId, req);
+    }
+    const pendingExpiry = group.pending.get(req.memberId);
+    if (pendingExpiry !== undefined) {
+      pendingExpiry();
+      group.pending.delete(req.memberId);
+      return this.addMemberAndJoin(group, req.memberId, req);
+    }
+    const member = group.members.get(req.memberId);
+    if (member === undefined) {
+      this.dropIfUnused(group);
+      return Promise.resolve(failJoin(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId));
+    }
+    return this.rejoin(group, member, req);
+  }
+
+  sync(req: SyncRequest): Promise<SyncResult> {
+    const group = this.groups.get(req.groupId);
+    const member = group?.members.get(req.memberId);
+    if (group === undefined || member === undefined) return Promise.resolve(failSync(ErrorCode.UNKNOWN_MEMBER_ID));
+    if (req.generationId !== group.generationId) return Promise.resolve(failSync(ErrorCode.ILLEGAL_GENERATION));
+    if (group.state === 'PreparingRebalance') return Promise.resolve(failSync(ErrorCode.REBALANCE_IN_PROGRESS));
+    this.touchSession(group, member);
+    if (group.state === 'Stable') return Promise.resolve({ errorCode: ErrorCode.NONE, assignment: member.assignment });
+    // CompletingRebalance
+    return new Promise((resolve) => {
+      member.awaitingSync?.(failSync(ErrorCode.REBALANCE_IN_PROGRESS)); // a duplicate sync replaces the first
+      member.awaitingSync = resolve;
+      if (member.memberId === group.leaderId) {
+        const given = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
+        for (const m of group.members.values()) m.assignment = given.get(m.memberId) ?? EMPTY;
+        group.state = 'Stable';
+        for (const m of group.members.values()) {
+          const answer = m.awaitingSync;
+          if (answer === null) continue;
+          m.awaitingSync = null;
+          this.touchSession(group, m);
+          answer({ errorCode: ErrorCode.NONE, assignment: m.assignment });
+        }
+      }
+    });
+  }
+
+  heartbeat(groupId: string, generationId: number, memberId: string): number {
+    const group = this.groups.get(groupId);
+    const member = group?.members.get(memberId);
+    if (group === undefined || member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    this.touchSession(group, member);
+    return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+  }
+
+  /** One error code per member id, in order. */
+  leave(groupId: string, memberIds: readonly string[]): number[] {
+    const group = this.groups.get(groupId);
+    return memberIds.map((memberId) => {
+      if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      const pendingExpiry = group.pending.get(memberId);
+      if (pendingExpiry !== undefined) {
+        pendingExpiry();
+        group.pending.delete(memberId);
+        this.afterMembershipShrank(group);
+        return ErrorCode.NONE;
+      }
+      const member = group.members.get(memberId);
+      if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      this.removeMember(group, member, ErrorCode.UNKNOWN_MEMBER_ID);
+      return ErrorCode.NONE;
+    });
+  }
+
+  /** May an OffsetCommit with this generation and member id be stored? (Header: OffsetCommit.) */
+  checkCommit(groupId: string, generationId: number, memberId: string): number {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.members.size === 0) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    const member = group.members.get(memberId);
+    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    this.touchSession(group, member);
+    return ErrorCode.NONE;
+  }
+
+  // ---- reads ----
+
+  describe(groupId: string): GroupDescription | undefined {
+    const group = this.groups.get(groupId);
+    if (group === undefined) return undefined;
+    const chosen = group.state === 'CompletingRebalance' || group.state === 'Stable' ? group.protocolName : '';
+    return {
+      state: group.state,
+      generationId: group.generationId,
+      protocolType: group.protocolType,
+      protocolName: chosen,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        metadata: m.protocols.find((p) => p.name === chosen)?.metadata ?? EMPTY,
+        assignment: group.state === 'Stable' ? m.assignment : EMPTY,
+      })),
+    };
+  }
+
+  /** Groups with members (or member ids handed out) on this coordinator. */
+  activeGroupIds(): string[] {
+    return [...this.groups.values()].filter((g) => g.members.size + g.pending.size > 0).map((g) => g.groupId);
+  }
+
+  hasMembers(groupId: string): boolean {
+    const group = this.groups.get(groupId);
+    return group !== undefined && group.members.size + group.pending.size > 0;
+  }
+
+  /** Forgets an Empty group (DeleteGroups). */
+  forget(groupId: string): void {
+    const group = this.groups.get(groupId);
+    if (group !== undefined && group.members.size + group.pending.size === 0) this.drop(group, ErrorCode.NOT_COORDINATOR);
+  }
+
+  /** Drops every group `stillOurs` rejects: its waiting requests are answered NOT_COORDINATOR. */
+  retainOnly(stillOurs: (groupId: string) => boolean): void {
+    for (const group of [...this.groups.values()]) if (!stillOurs(group.groupId)) this.drop(group, ErrorCode.NOT_COORDINATOR);
+  }
+
+  /** Shutdown: every group dropped, waiting requests answered COORDINATOR_NOT_AVAILABLE. */
+  close(): void {
+    for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  // ---- transitions ----
+
+  private newGroup(groupId: string): Group {
+    const group: Group = {
+      groupId,
+      state: 'Empty',
+      generationId: 0,
+      protocolType: '',
+      protocolName: '',
+      leaderId: '',
+      members: new Map(),
+      pending: new Map(),
+      cancelRebalance: null,
+      newMemberDuringDelay: false,
+      delayBudgetMs: 0,
+      initialDelay: false,
+    };
+    this.groups.set(groupId, group);
+    return group;
+  }
+
+  private acceptsProtocols(group: Group, req: JoinRequest): boolean {
+    if (group.members.size === 0) return true;
+    if (req.protocolType !== group.protocolType) return false;
+    const common = this.candidateProtocols(group);
+    return req.protocols.some((p) => common.has(p.name));
+  }
+
+  /** Protocol names every current member supports. */
+  private candidateProtocols(group: Group): Set<string> {
+    let common: string[] | null = null;
+    for (const m of group.members.values()) {
+      const names = m.protocols.map((p) => p.name);
+      common = common === null ? names : common.filter((n) => names.includes(n));
+    }
+    return new Set(common ?? []);
+  }
+
+  private addMemberAndJoin(group: Group, memberId: string, req: JoinRequest): Promise<JoinResult> {
+    const member: Member = {
+      memberId,
+      groupInstanceId: req.groupInstanceId,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      protocols: req.protocols,
+      assignment: EMPTY,
+      awaitingJoin: null,
+      awaitingSync: null,
+      cancelSession: null,
+    };
+    if (group.members.size === 0) group.protocolType = req.protocolType;
+    group.members.set(memberId, member);
+    if (group.leaderId === '') group.leaderId = memberId;
+    group.newMemberDuringDelay = true;
+    const answer = this.awaitJoin(member);
+    this.prepareRebalance(group);
+    return answer;
+  }
+
+  private rejoin(group: Group, member: Member, req: JoinRequest): Promise<JoinResult> {
+    const unchanged = sameProtocols(member.protocols, req.protocols);
+    member.sessionTimeoutMs = req.sessionTimeoutMs;
+    member.rebalanceTimeoutMs = req.rebalanceTimeoutMs;
+    if (group.state === 'PreparingRebalance') {
+      member.protocols = req.protocols;
+      const answer = this.awaitJoin(member);
+      this.tryCompleteJoin(group);
+      return answer;
+    }
+    // A follower that lost its answer (or a member of an unchanged Stable group) gets the current generation.
+    const reanswer = unchanged && (group.state === 'CompletingRebalance' || (group.state === 'Stable' && member.memberId !== group.leaderId));
+    if (reanswer) {
+      this.touchSession(group, member);
+      return Promise.resolve(this.joinAnswer(group, member));
+    }
+    member.protocols = req.protocols;
+    const answer = this.awaitJoin(member);
+    this.prepareRebalance(group);
+    return answer;
+  }
+
+  private awaitJoin(member: Member): Promise<JoinResult> {
+    return new Promise((resolve) => {
+      member.awaitingJoin?.(failJoin(ErrorCode.REBALANCE_IN_PROGRESS, member.memberId)); // a duplicate join replaces the first
+      member.awaitingJoin = resolve;
+    });
+  }
+
+  private prepareRebalance(group: Group): void {
+    if (group.state === 'PreparingRebalance') {
+      this.tryCompleteJoin(group);
+      return;
+    }
+    if (group.state === 'CompletingRebalance') {
+      for (const m of group.members.values()) {
+        const waiting = m.awaitingSync;
+        if (waiting === null) continue;
+        m.awaitingSync = null;
+        this.touchSession(group, m); // answered: its session runs from now (Kafka does the same)
+        waiting(failSync(ErrorCode.REBALANCE_IN_PROGRESS));
+      }
+    }
+    const wasEmpty = group.state === 'Empty';
+    group.state = 'PreparingRebalance';
+    const rebalanceTimeoutMs = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs));
+    if (wasEmpty && this.config.initialRebalanceDelayMs > 0) {
+      group.initialDelay = true;
+      group.newMemberDuringDelay = false;
+      const delay = Math.min(this.config.initialRebalanceDelayMs, rebalanceTimeoutMs);
+      group.delayBudgetMs = rebalanceTimeoutMs - delay;
+      this.armRebalance(group, delay);
+      return;
+    }
+    group.initialDelay = false;
+    this.armRebalance(group, rebalanceTimeoutMs);
+    this.tryCompleteJoin(group);
+  }
+
+  private armRebalance(group: Group, delayMs: number): void {
+    group.cancelRebalance?.();
+    group.cancelRebalance = this.clock.setTimer(delayMs, () => {
+      group.cancelRebalance = null;
+      this.rebalanceTimerFired(group);
+    });
+  }
+
+  private rebalanceTimerFired(group: Group): void {
+    if (this.groups.get(group.groupId) !== group || group.state !== 'PreparingRebalance') return;
+    if (group.initialDelay && group.newMemberDuringDelay && group.delayBudgetMs > 0) {
+      const delay = Math.min(this.config.initialRebalanceDelayMs, group.delayBudgetMs);
+      group.delayBudgetMs -= delay;
+      group.newMemberDuringDelay = false;
+      this.armRebalance(group, delay);
+      return;
+    }
+    group.initialDelay = false;
+    this.completeJoin(group);
+  }
+
+  /** Completes the join early once everyone is in (never during the initial delay). */
+  private tryCompleteJoin(group: Group): void {
+    if (group.state !== 'PreparingRebalance' || group.initialDelay) return;
+    if (group.pending.size > 0) return;
+    for (const m of group.members.values()) if (m.awaitingJoin === null) return;
+    this.completeJoin(group);
+  }
+
+  private completeJoin(group: Group): void {
+    group.cancelRebalance?.();
+    group.cancelRebalance = null;
+    for (const m of [...group.members.values()]) if (m.awaitingJoin === null) this.forgetMember(group, m, ErrorCode.UNKNOWN_MEMBER_ID);
+    for (const [, cancel] of group.pending) cancel();
+    group.pending.clear();
+    group.generationId++;
+    if (group.members.size === 0) {
+      group.state = 'Empty';
+      group.protocolName = '';
+      group.leaderId = '';
+      this.dropIfUnused(group);
+      return;
+    }
+    group.protocolName = this.chooseProtocol(group);
+    if (!group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value as string;
+    group.state = 'CompletingRebalance';
+    for (const m of group.members.values()) {
+      m.assignment = EMPTY;
+      const answer = m.awaitingJoin!;
+      m.awaitingJoin = null;
+      this.touchSession(group, m);
+      answer(this.joinAnswer(group, m));
+    }
+  }
+
+  private joinAnswer(group: Group, member: Member): JoinResult {
+    const members =
+      member.memberId === group.leaderId
+        ? [...group.members.values()].map((m) => ({
+            memberId: m.memberId,
+            groupInstanceId: m.groupInstanceId,
+            metadata: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY,
+          }))
+        : [];
+    return { errorCode: ErrorCode.NONE, generationId: group.generationId, protocolName: group.protocolName, leader: group.leaderId, memberId: member.memberId, members };
+  }
+
+  /** Among the protocols all members support, the one most members list first (ties: the leader's order). */
+  private chooseProtocol(group: Group): string {
+    const candidates = this.candidateProtocols(group);
+    const votes = new Map<string, number>();
+    for (const m of group.members.values()) {
+      const first = m.protocols.find((p) => candidates.has(p.name));
+      if (first !== undefined) votes.set(first.name, (votes.get(first.name) ?? 0) + 1);
+    }
+    const leader = group.members.get(group.leaderId) ?? group.members.values().next().value!;
+    let best = '';
+    let bestVotes = -1;
+    for (const p of leader.protocols) {
+      const v = votes.get(p.name) ?? (candidates.has(p.name) ? 0 : -1);
+      if (v > bestVotes) {
+        best = p.name;
+        bestVotes = v;
+      }
+    }
+    return best;
+  }
+
+  private touchSession(group: Group, member: Member): void {
+    member.cancelSession?.();
+    member.cancelSession = this.clock.setTimer(member.sessionTimeoutMs, () => {
+      member.cancelSession = null;
+      if (group.members.get(member.memberId) !== member) return;
+      if (member.awaitingJoin !== null || member.awaitingSync !== null) {
+        // Waiting for an answer is being alive: the rebalance timeout bounds a JoinGroup, and a
+        // SyncGroup is answered when the leader syncs or is itself expired.
+        this.touchSession(group, member);
+        return;
+      }
+      this.removeMember(group, member, ErrorCode.UNKNOWN_MEMBER_ID);
+    });
+  }
+
+  private expirePending(group: Group, memberId: string): void {
+    if (this.groups.get(group.groupId) !== group || !group.pending.delete(memberId)) return;
+    this.afterMembershipShrank(group);
+  }
+
+  private removeMember(group: Group, member: Member, errorCode: number): void {
+    this.forgetMember(group, member, errorCode);
+    this.afterMembershipShrank(group);
+  }
+
+  private forgetMember(group: Group, member: Member, errorCode: number): void {
+    member.cancelSession?.();
+    member.cancelSession = null;
+    group.members.delete(member.memberId);
+    if (group.leaderId === member.memberId) group.leaderId = group.members.keys().next().value ?? '';
+    const join = member.awaitingJoin;
+    const sync = member.awaitingSync;
+    member.awaitingJoin = null;
+    member.awaitingSync = null;
+    join?.(failJoin(errorCode, member.memberId));
+    sync?.(failSync(errorCode));
+  }
+
+  private afterMembershipShrank(group: Group): void {
+    if (group.state === 'Stable' || group.state === 'CompletingRebalance') this.prepareRebalance(group);
+    else if (group.state === 'PreparingRebalance') this.tryCompleteJoin(group);
+    this.dropIfUnused(group);
+  }
+
+  /** An Empty group without members holds nothing worth keeping (its offsets are in the log). */
+  private dropIfUnused(group: Group): void {
+    if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0) this.drop(group, ErrorCode.NOT_COORDINATOR);
+  }
+
+  private drop(group: Group, errorCode: number): void {
+    if (this.groups.get(group.groupId) !== group) return;
+    this.groups.delete(group.groupId);
+    group.cancelRebalance?.();
+    group.cancelRebalance = null;
+    for (const [, cancel] of group.pending) cancel();
+    group.pending.clear();
+    for (const m of [...group.members.values()]) this.forgetMember(group, m, errorCode);
+  }
+}
