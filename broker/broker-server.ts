@@ -36,6 +36,7 @@ import type { KafkaContext } from './kafka/handlers/context.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { coordinatesGroups } from './kafka/groups/ownership.js';
+import { ImageWatch } from './image-watch.js';
 
 /** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
 const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
@@ -84,6 +85,7 @@ export class BrokerServer {
   /** Membership of the consumer groups this broker coordinates (Kafka clients' JoinGroup etc.). */
   readonly groupCoordinator: GroupCoordinator;
   private readonly stopFollowingGroups: () => void;
+  private readonly imageWatch: ImageWatch;
 
   private constructor(
     private readonly o: BrokerServerOptions,
@@ -91,6 +93,7 @@ export class BrokerServer {
     private readonly split: SplitParts | undefined,
     readonly channel: ControllerChannel,
   ) {
+    this.imageWatch = new ImageWatch(source, o.clock);
     this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
     // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
@@ -207,6 +210,7 @@ export class BrokerServer {
   private async closeResources(): Promise<void> {
     this.stopFollowingGroups();
     this.groupCoordinator.close();
+    this.imageWatch.close();
     for (const s of this.servers.splice(0)) await s.close();
     await this.channel.close();
     if (this.split !== undefined) {
@@ -227,6 +231,7 @@ export class BrokerServer {
         autoCreateTopicsEnable: this.o.autoCreateTopicsEnable ?? false,
         controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
         groups: this.groupCoordinator,
+        awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
       };
       const server = await NetServer.listen({
         listener,

@@ -1,7 +1,8 @@
 // An unmodified Kafka client (kafkajs 2.2.4) against a real multi-process cluster: it reaches the
 // brokers' client listeners (which also speak our own protocol: the first bytes decide), reads
-// metadata from a broker's image, and manages topics through a broker that forwards to the active
-// controller. The rest of the Kafka surface (offsets, groups, configs) is the next step (issue 5).
+// metadata from a broker's image, manages topics and configs through a broker that forwards to the
+// active controller, and manages a consumer group's offsets (admin.setOffsets runs a real consumer
+// through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
@@ -73,4 +74,25 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(offsets[0]!.partitions).toHaveLength(5);
     for (const p of offsets[0]!.partitions) expect(p.offset).toBe('-1');
   }, 60_000);
+
+  it('sets, fetches, resets and deletes a group\'s offsets (setOffsets joins the group as a real consumer)', async () => {
+    await admin.setOffsets({ groupId: 'orders-app', topic: 'k-three', partitions: [{ partition: 0, offset: '42' }, { partition: 3, offset: '7' }] });
+    const fetched = await admin.fetchOffsets({ groupId: 'orders-app', topics: ['k-three'] });
+    const byPartition = new Map(fetched[0]!.partitions.map((p) => [p.partition, p.offset]));
+    expect([byPartition.get(0), byPartition.get(3), byPartition.get(1)]).toEqual(['42', '7', '-1']);
+
+    // The consumer left: the group is Empty again (setOffsets refuses a group with live members).
+    const described = await admin.describeGroups(['orders-app']);
+    expect(described.groups[0]).toMatchObject({ groupId: 'orders-app', state: 'Empty', members: [] });
+    expect((await admin.listGroups()).groups).toEqual([{ groupId: 'orders-app', protocolType: 'consumer' }]);
+
+    await admin.resetOffsets({ groupId: 'orders-app', topic: 'k-three', earliest: true });
+    const reset = await admin.fetchOffsets({ groupId: 'orders-app', topics: ['k-three'] });
+    expect(reset[0]!.partitions.map((p) => p.offset)).toEqual(['-2', '-2', '-2', '-2', '-2']); // kafkajs commits -2 = earliest
+
+    await admin.deleteGroups(['orders-app']);
+    const gone = await admin.fetchOffsets({ groupId: 'orders-app', topics: ['k-three'] });
+    for (const p of gone[0]!.partitions) expect(p.offset).toBe('-1');
+    await expect(admin.deleteGroups(['orders-app'])).rejects.toThrow(/does not exist|GROUP_ID_NOT_FOUND|group/i);
+  }, 90_000);
 });

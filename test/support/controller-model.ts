@@ -1218,7 +1218,7 @@ export class CommitOffsets extends ModelCommand {
       const topic = m.topics.get(names[i]!);
       if (this.group === '') return ErrorCode.INVALID_GROUP_ID;
       if (topic === undefined || e.partition >= topic.partitions) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      if (e.offset < -1) return ErrorCode.INVALID_REQUEST;
+      if (!Number.isSafeInteger(e.offset)) return ErrorCode.INVALID_REQUEST; // any safe integer is stored, -2 (earliest) included
       if (e.metadata !== null && Buffer.byteLength(e.metadata, 'utf8') > OFFSET_METADATA_MAX_BYTES) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       return ErrorCode.NONE;
     });

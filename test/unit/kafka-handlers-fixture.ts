@@ -127,6 +127,8 @@ export function testbed(options: TestbedOptions = {}): HandlerTestbed {
     listenerName: options.listenerName ?? 'PLAINTEXT',
     autoCreateTopicsEnable: false,
     controllerTimeoutMs: options.controllerTimeoutMs ?? 3_000,
+    // The broker image here changes only with the harness (synchronously), so a wait is one look.
+    awaitImage: async (test) => test(ctx.image()),
     groups: new GroupCoordinator(clock, { ...DEFAULT_GROUP_COORDINATOR_CONFIG, initialRebalanceDelayMs: 0, ...options.groups }),
   };
   return {

@@ -26,6 +26,11 @@ export interface KafkaContext {
   readonly controllerTimeoutMs: number;
   /** Membership of the groups this broker coordinates (ownership.ts says which). */
   readonly groups: GroupCoordinator;
+  /**
+   * Resolves true once this broker's image satisfies `test`, false after `timeoutMs` (read-your-
+   * writes for forwarded topic writes; broker/image-watch.ts).
+   */
+  awaitImage(test: (image: MetadataImageView) => boolean, timeoutMs: number): Promise<boolean>;
 }
 
 /** Who sent a request: the header's client id and the connection's address (Kafka's "/127.0.0.1"). */

@@ -3,6 +3,13 @@
 // A controller that cannot be reached within the timeout answers NOT_CONTROLLER per topic (the code
 // kafkajs's admin retries); -1 partitions or replication factor mean the cluster default (kafkajs sends -1
 // at every version, reference §0 rule 6).
+//
+// Read-your-writes: a write the controller accepted is answered only once this broker's own image
+// shows it (the topic exists with its new id, is gone, has its new partition count), waiting at
+// most READ_YOUR_WRITES_WAIT_MS; the client's next Metadata request to this broker then sees its
+// write. kafkajs's createTopics polls this very broker for the new topic's leaders and gives up on
+// UNKNOWN_TOPIC_OR_PARTITION, which a broker still catching up after a controller failover would
+// answer. If the image is slower than that, the answer goes out anyway: the write is committed.
 
 import type {
   CreatePartitionsRequest,
@@ -12,8 +19,17 @@ import type {
   DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '../protocol/index.js';
-import type { KafkaHandler } from './context.js';
+import type { KafkaContext, KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import { ErrorCode } from '../../../quorum/controller/errors.js';
+
+/** The longest a forwarded topic write waits for this broker's image to show it. */
+export const READ_YOUR_WRITES_WAIT_MS = 5_000;
+
+async function untilVisible(ctx: KafkaContext, tests: ((image: MetadataImageView) => boolean)[]): Promise<void> {
+  if (tests.length > 0) await ctx.awaitImage((image) => tests.every((t) => t(image)), READ_YOUR_WRITES_WAIT_MS);
+}
 
 export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request) => {
   try {
@@ -31,6 +47,12 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
       },
       { timeoutMs: ctx.controllerTimeoutMs },
     );
+    if (!request.validateOnly) {
+      await untilVisible(
+        ctx,
+        r.topics.filter((t) => t.errorCode === ErrorCode.NONE).map((t) => (image) => image.topicByName(t.name)?.topicId === t.topicId),
+      );
+    }
     return { throttleTimeMs: 0, topics: r.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');
@@ -40,7 +62,17 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
 
 export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request) => {
   try {
+    const before = ctx.image();
     const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: ctx.controllerTimeoutMs });
+    await untilVisible(
+      ctx,
+      r.responses
+        .filter((t) => t.errorCode === ErrorCode.NONE && t.name !== null)
+        .map((t) => {
+          const id = before.topicByName(t.name!)?.topicId;
+          return (image) => image.topicByName(t.name!) === undefined || image.topicByName(t.name!)?.topicId !== id;
+        }),
+    );
     return { throttleTimeMs: 0, responses: r.responses.map((t, i) => ({ name: t.name ?? request.topicNames[i] ?? '', errorCode: t.errorCode })) };
   } catch (e) {
     const { errorCode } = forwardFailure(e, 'admin');
@@ -62,6 +94,15 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
       },
       { timeoutMs: ctx.controllerTimeoutMs },
     );
+    if (!request.validateOnly) {
+      const counts = new Map(request.topics.map((t) => [t.name, t.count]));
+      await untilVisible(
+        ctx,
+        r.results
+          .filter((t) => t.errorCode === ErrorCode.NONE)
+          .map((t) => (image) => (image.topicByName(t.name)?.partitions.length ?? Infinity) >= (counts.get(t.name) ?? 0)),
+      );
+    }
     return { throttleTimeMs: 0, results: r.results.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');

@@ -1,0 +1,107 @@
+// ImageWatch (read-your-writes on a broker): resolves true at once or when a later image passes
+// the test, false at its deadline or on close; the topic handlers wait for their own write.
+
+import { describe, expect, it } from 'vitest';
+import { ImageWatch } from '../../broker/image-watch.js';
+import type { MetadataSource } from '../../broker/metadata-follower.js';
+import type { MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataListener } from '../../metadata-log/loader.js';
+import type { MetadataImageView } from '../../metadata-log/image-types.js';
+import { imageOf } from '../../metadata-log/delta.js';
+import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics, READ_YOUR_WRITES_WAIT_MS } from '../../broker/kafka/handlers/topics.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { mvRecord, testbed, topicRecords } from './kafka-handlers-fixture.js';
+import { topicIdOf } from './controller-configs-fixture.js';
+
+class FakeSource implements MetadataSource {
+  private readonly listeners: MetadataListener[] = [];
+  constructor(public image: MetadataImage) {}
+  addMetadataListener(listener: MetadataListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+  publish(image: MetadataImage): void {
+    this.image = image;
+    for (const l of this.listeners) l(undefined as never, image);
+  }
+}
+
+const settle = () => new Promise<void>((r) => setImmediate(r));
+
+describe('ImageWatch', () => {
+  it('true at once when the image already passes; true when a later image does; false at the deadline; false on close', async () => {
+    const clock = new ManualClock();
+    const source = new FakeSource(imageOf([mvRecord()]));
+    const watch = new ImageWatch(source, clock);
+    const hasT1 = (image: MetadataImageView) => image.topicByName('t1') !== undefined;
+
+    expect(await watch.until(() => true, 10)).toBe(true);
+    const waiting = watch.until(hasT1, 1_000);
+    const lost = watch.until((image) => image.topicByName('never') !== undefined, 1_000);
+    source.publish(imageOf([mvRecord(), ...topicRecords('t1', 1, 1)]));
+    expect(await waiting).toBe(true);
+    clock.advance(999);
+    await settle();
+    let settled = false;
+    void lost.then(() => (settled = true));
+    await settle();
+    expect(settled).toBe(false);
+    clock.advance(1);
+    expect(await lost).toBe(false);
+
+    const closing = watch.until((image) => image.topicByName('never') !== undefined, 1_000);
+    watch.close();
+    expect(await closing).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('topic writes wait until this broker\'s image shows them (read-your-writes)', () => {
+  /** A testbed whose awaitImage records the condition, and what it says of the image before and after the write. */
+  function recording() {
+    const t = testbed();
+    const asked: { before: boolean; after: boolean; timeoutMs: number }[] = [];
+    const before = t.harness.image;
+    const ctx = {
+      ...t.ctx,
+      awaitImage: async (test: (image: MetadataImageView) => boolean, timeoutMs: number) => {
+        asked.push({ before: test(before), after: test(t.harness.image), timeoutMs });
+        return true;
+      },
+    };
+    return { t, ctx, asked };
+  }
+
+  it('CreateTopics waits for the new topic (by id); validate-only and refused topics do not wait', async () => {
+    const { t, ctx, asked } = recording();
+    // The controller commits the topic (the broker's image in this testbed is the controller's).
+    t.controller.canned.createTopics = (req) => {
+      if (!req.validateOnly) t.harness.apply({ records: topicRecords('new', 77, 2), response: null });
+      return { topics: req.topics.map((tp) => ({ name: tp.name, topicId: topicIdOf(77), errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 1, configs: [] })) };
+    };
+    await handleCreateTopics(ctx, { topics: [{ name: 'new', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false }, 3);
+    expect(asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
+    asked.length = 0;
+    await handleCreateTopics(ctx, { topics: [{ name: 'other', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: true }, 3);
+    expect(asked).toEqual([]);
+  });
+
+  it('DeleteTopics waits for the topic to be gone; CreatePartitions for the new count', async () => {
+    const del = recording();
+    del.t.controller.canned.deleteTopics = () => {
+      const topicId = del.t.harness.image.topicByName('t2')!.topicId;
+      del.t.harness.apply({ records: [{ type: 'RemoveTopic', topicId }], response: null });
+      return { responses: [{ name: 't2', topicId, errorCode: 0, errorMessage: null }] };
+    };
+    await handleDeleteTopics(del.ctx, { topicNames: ['t2'], timeoutMs: 1000 }, 1);
+    expect(del.asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
+    const grow = recording();
+    grow.t.controller.canned.createPartitions = () => {
+      const grown = topicRecords('t1', 1, 5).filter((r) => r.type === 'Partition' && r.partitionId >= 3);
+      grow.t.harness.apply({ records: grown, response: null });
+      return { results: [{ name: 't1', errorCode: 0, errorMessage: null }] };
+    };
+    await handleCreatePartitions(grow.ctx, { topics: [{ name: 't1', count: 5, assignments: null }], timeoutMs: 1000, validateOnly: false }, 1);
+    expect(grow.asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
+  });
+});
