@@ -7,6 +7,14 @@
 // an API we never advertised closes this connection with a logged reason; other connections and
 // the broker go on. ApiVersions at a version we do not speak is answered in the v0 layout with
 // UNSUPPORTED_VERSION and the full list, so clients can retry with a version we know.
+//
+// Bounded per connection (both found by tools/fuzz/kafka-fuzz.ts):
+// - Memory: reading stops while IN_FLIGHT_MAX requests are being answered or while the socket's
+//   unsent answers exceed WRITE_BUFFER_HIGH_BYTES (a client that sends but never reads), and goes
+//   on once they drain; Kafka stops reading from such a client the same way.
+// - CPU: a frame arriving in many chunks is assembled once, when its last byte is in, not re-copied
+//   per chunk (a 100 MiB frame in 64 KiB chunks was quadratic: over a minute of CPU).
+// - Idle: a connection that sends nothing for connections.max.idle.ms (Kafka's 10 minutes) is closed.
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../../quorum/env/index.js';
@@ -27,15 +35,27 @@ import type { KafkaContext } from './handlers/context.js';
 const SIZE_BYTES = 4;
 /** Requests being worked on at once per connection; more wait (back-pressure on the socket). */
 const IN_FLIGHT_MAX = 128;
+/** Unsent answer bytes above which this connection's requests are no longer read. */
+const WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
+/** Kafka's connections.max.idle.ms default. */
+const IDLE_TIMEOUT_MS = 600_000;
 
 export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: Logger, remote: string): void {
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
+  /** The size (prefix included) of the frame being assembled, once its prefix is in. */
+  let frameBytes: number | null = null;
   let closed = false;
   /** Answers in request order: each entry resolves to the bytes to write (or null: nothing). */
   const replies: Promise<Buffer | null>[] = [];
   let writing = false;
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
+
+  /** Stop reading while too much is in flight or unsent; read again once both have drained. */
+  const mustWait = () => replies.length >= IN_FLIGHT_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
+  const maybeResume = () => {
+    if (!closed && socket.isPaused() && !mustWait()) socket.resume();
+  };
 
   const close = (reason: string, level: 'warn' | 'info' = 'warn') => {
     if (closed) return;
@@ -52,7 +72,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
         const bytes = await replies[0]!;
         replies.shift();
         if (bytes !== null && !closed) socket.write(bytes);
-        if (replies.length < IN_FLIGHT_MAX && socket.isPaused()) socket.resume();
+        maybeResume();
       }
     } finally {
       writing = false;
@@ -75,7 +95,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     try {
       decoded = decodeKafkaRequest(frame);
     } catch (e) {
-      if (e instanceof KafkaProtocolError) return close(`malformed Kafka request: ${e.message}`);
+      if (e instanceof KafkaProtocolError) return close(e.message);
       throw e;
     }
     if (decoded.kind === 'unsupported') {
@@ -98,20 +118,26 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     buffered.push(chunk);
     bufferedBytes += chunk.length;
     while (!closed && bufferedBytes >= SIZE_BYTES) {
+      if (frameBytes === null) {
+        const head = buffered[0]!.length >= SIZE_BYTES ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
+        const size = head.readInt32BE(0);
+        if (size < 0 || size > MAX_KAFKA_FRAME_BYTES) return close(`request size ${size} is outside 0..${MAX_KAFKA_FRAME_BYTES}`);
+        frameBytes = SIZE_BYTES + size;
+      }
+      if (bufferedBytes < frameBytes) break;
       const all = buffered.length === 1 ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
-      buffered = [all];
-      const size = all.readInt32BE(0);
-      if (size < 0 || size > MAX_KAFKA_FRAME_BYTES) return close(`request size ${size} is outside 0..${MAX_KAFKA_FRAME_BYTES}`);
-      if (bufferedBytes < SIZE_BYTES + size) break;
-      const frame = all.subarray(SIZE_BYTES, SIZE_BYTES + size);
-      const rest = all.subarray(SIZE_BYTES + size);
+      const frame = all.subarray(SIZE_BYTES, frameBytes);
+      const rest = all.subarray(frameBytes);
       buffered = rest.length > 0 ? [rest] : [];
       bufferedBytes = rest.length;
+      frameBytes = null;
       onFrame(frame);
     }
-    if (replies.length >= IN_FLIGHT_MAX) socket.pause();
+    if (mustWait()) socket.pause();
     void drainReplies();
   });
+  socket.on('drain', maybeResume);
+  socket.setTimeout(IDLE_TIMEOUT_MS, () => close(`idle for ${IDLE_TIMEOUT_MS} ms (connections.max.idle.ms)`, 'info'));
   socket.on('error', () => undefined); // 'close' follows
   socket.on('close', () => {
     closed = true;

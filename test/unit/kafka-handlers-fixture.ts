@@ -17,7 +17,7 @@ import { errorName } from '../../quorum/controller/errors.js';
 import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
 import type { KafkaContext, KafkaHandler } from '../../broker/kafka/handlers/context.js';
 import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
-import { decodeResponseBody, encodeRequestBody } from '../support/kafka-encode.js';
+import { decodeResponseBody, encodeRequestBody } from '../../tools/kafka-client/mirror-codec.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import { coordinatorOf, liveBrokerIds } from '../../broker/kafka/groups/ownership.js';

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { KAFKA_APIS, KafkaProtocolError, decodeKafkaRequest, type KafkaApiName } from '../../broker/kafka/protocol/index.js';
-import { MIRRORS, allApiVersions, encodeRequestFrame, type Mirror } from '../support/kafka-encode.js';
+import { MIRRORS, allApiVersions, encodeRequestFrame, type Mirror } from '../../tools/kafka-client/mirror-codec.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -1,12 +1,12 @@
 // Every served API at every advertised version, both directions: a request encoded as a client
-// would (test/support/kafka-encode.ts) decodes to exactly the sample, and our response decodes,
+// would (tools/kafka-client/mirror-codec.ts) decodes to exactly the sample, and our response decodes,
 // as a client would, to exactly the sample with no bytes left over. Samples hold non-default
 // values in every field the version carries, so a field read or written at the wrong version
 // fails here. Also the defaults filled in for fields a version lacks.
 
 import { describe, expect, it } from 'vitest';
 import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName } from '../../broker/kafka/protocol/index.js';
-import { MIRRORS, allApiVersions, decodeResponseBody, encodeRequestBody, type Mirror } from '../support/kafka-encode.js';
+import { MIRRORS, allApiVersions, decodeResponseBody, encodeRequestBody, type Mirror } from '../../tools/kafka-client/mirror-codec.js';
 
 const cases = allApiVersions().map(({ api, version }) => [`${api} v${version}`, api, version] as const);
 

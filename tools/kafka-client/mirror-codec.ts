@@ -1,5 +1,6 @@
-// Test-only mirror of the Kafka codec in broker/kafka/protocol: a request encoder and a response
-// decoder per API and version (what a client such as kafkajs does), plus per-version sample
+// A client-side mirror of the Kafka codec in broker/kafka/protocol, written independently of it: a
+// request encoder and a response decoder per API and version (what a client such as kafkajs does),
+// used by the codec's tests and by the fuzzer (tools/fuzz) as its corpus; plus per-version sample
 // requests and responses. In the samples, every field a version does not carry holds the value
 // the codec fills in (or the test decoder reports) for that version, so a round trip must give
 // back exactly the sample; every field the version does carry holds a non-default value, so a
