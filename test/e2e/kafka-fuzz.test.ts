@@ -21,7 +21,8 @@ import { startTestCluster, type TestCluster } from '../support/process-harness.j
 const FRAMES = 100_000;
 const SEED = 20_251_121;
 /** About 25-30 s on an idle 2-core machine (the broker spends ~0.2 ms per refused connection). */
-const TIME_LIMIT_MS = 50_000;
+// Alone on this 2-core box it takes 17-38 s; CI runs other test files beside it.
+const TIME_LIMIT_MS = 120_000;
 
 interface LogLine {
   readonly level?: string;
