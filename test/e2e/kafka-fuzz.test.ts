@@ -20,8 +20,10 @@ import { startTestCluster, type TestCluster } from '../support/process-harness.j
 
 const FRAMES = 100_000;
 const SEED = 20_251_121;
-/** About 25-30 s on an idle 2-core machine (the broker spends ~0.2 ms per refused connection). */
-// Alone on this 2-core box it takes 17-38 s; CI runs other test files beside it.
+/**
+ * 17-38 s alone on a 2-core machine (the broker spends ~0.2 ms per refused connection); CI runs
+ * other test files beside it, hence the margin.
+ */
 const TIME_LIMIT_MS = 120_000;
 
 interface LogLine {
