@@ -80,6 +80,7 @@ import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProd
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
 import { createTopics, type CreateTopicsRequest, type CreateTopicsResponse } from './replication/create-topics.js';
+import { importMetadata, type ImportMetadataRequest, type ImportMetadataResponse } from './migration/import-metadata.js';
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './replication/delete-topics.js';
 import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.js';
 import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
@@ -306,6 +307,11 @@ export class QuorumController implements StateMachine {
 
   deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
     return this.runOp('delete-groups', (ctx) => deleteGroups(ctx, request));
+  }
+
+  /** A planned import (migrate-from-zk): all of it, atomically, or nothing; see migration/import-metadata.ts. */
+  importMetadata(request: ImportMetadataRequest): Promise<ImportMetadataResponse> {
+    return this.runOp('import-metadata', (ctx) => importMetadata(ctx, request));
   }
 
   /** DescribeCluster: the brokers as the committed image has them, with the sessions this controller sees. */

@@ -195,6 +195,8 @@ export class ControllerServer {
         return c.fetchOffsets(b as never);
       case 'deleteGroups':
         return c.deleteGroups(b as never);
+      case 'importMetadata':
+        return c.importMetadata(b as never);
       default:
         throw unknownMethod(method);
     }

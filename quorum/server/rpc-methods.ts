@@ -24,6 +24,7 @@ import type {
 } from '../controller/configs/offsets.js';
 import type { AllocateProducerIdsRequest, AllocateProducerIdsResponse } from '../controller/configs/producer-ids.js';
 import type { QuorumDescription } from '../controller/describe-quorum.js';
+import type { ImportMetadataRequest, ImportMetadataResponse } from '../controller/migration/import-metadata.js';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '../controller/replication/alter-partition.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../controller/replication/create-partitions.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../controller/replication/create-topics.js';
@@ -92,6 +93,7 @@ export interface RpcMethods {
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
+  importMetadata: [ImportMetadataRequest, ImportMetadataResponse];
   // Reads that need the active controller (linearizable, or its soft state).
   fetchOffsets: [OffsetFetchRequest, OffsetFetchResponse];
   describeCluster: [{ readonly listenerName?: string }, DescribeClusterResponse];
@@ -121,6 +123,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'allocateProducerIds',
   'commitOffsets',
   'deleteGroups',
+  'importMetadata',
   'fetchOffsets',
   'describeCluster',
   'describeQuorum',
