@@ -3,17 +3,18 @@
 // whole, already-registered brokers kept, and the ZkMigrationState marker last.
 
 import { describe, expect, it } from 'vitest';
-import { importMetadata, ZK_MIGRATION_STATE } from '../../quorum/controller/migration/import-metadata.js';
+import { IMPORTED_INCARNATION_ID, importMetadata, ZK_MIGRATION_STATE } from '../../quorum/controller/migration/import-metadata.js';
+import { registerBroker } from '../../quorum/controller/cluster/register-broker.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
-import { brokerRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
+import { brokerRecord, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 
 const CLUSTER = 'mq-configs-test';
 
 function tree(): MetadataRecord[] {
   return [
-    { ...brokerRecord(1, 0), fenced: false },
-    brokerRecord(2, 0),
+    brokerRecord(1, 0),
+    brokerRecord(2, 0, { fenced: true }),
     ...topicRecords('orders', 5, 3),
     ...topicRecords('events', 6, 1),
     { type: 'OffsetCommit', groupId: 'legacy', topic: 'orders', partition: 0, offset: 42, leaderEpoch: -1, metadata: null, commitTimestampMs: -1 },
@@ -63,11 +64,33 @@ describe('importMetadata', () => {
   });
 
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {
-    const h = new OpHarness([mvRecord(), { ...brokerRecord(1, 77), fenced: false }]);
+    const h = new OpHarness([mvRecord(), brokerRecord(1, 77)]);
     const r = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });
     expect(r.response.brokersSkipped).toBe(1);
     h.apply(r);
     expect(h.image.broker(1)).toMatchObject({ fenced: false, brokerEpoch: 77 });
     expect(h.image.broker(2)?.fenced).toBe(true);
+  });
+});
+
+describe('a broker imported from ZooKeeper registering for real', () => {
+  it('takes its id over at once (no session to wait out) and keeps its leaderships and ISR places: no cleanup moves', async () => {
+    const { Harness, registrationRequest, incarnation, CLUSTER_ID } = await import('./controller-cluster-fixture.js');
+    const h = new Harness();
+    const leader1: MetadataRecord[] = [
+      { type: 'Topic', name: 'zk-topic', topicId: topicIdOf(42) },
+      { type: 'Partition', partitionId: 0, topicId: topicIdOf(42), replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 7, partitionEpoch: 12 },
+    ];
+    const imported = importMetadata(h.ctx(), { clusterId: CLUSTER_ID, records: [brokerRecord(1, 0), brokerRecord(2, 0), ...leader1], allowExisting: false });
+    expect(imported.response.errorCode).toBe(ErrorCode.NONE);
+    h.apply(imported);
+    expect(h.image.broker(1)).toMatchObject({ incarnationId: IMPORTED_INCARNATION_ID, fenced: true });
+
+    const r = registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(1)));
+    expect(r.response.errorCode).toBe(ErrorCode.NONE);
+    expect(r.records.map((x) => x.type)).toEqual(['RegisterBroker']);
+    h.apply(r);
+    expect(h.partition('zk-topic', 0)).toMatchObject({ leader: 1, isr: [1, 2], leaderEpoch: 7 });
+    expect(h.image.broker(1)?.incarnationId).toBe(incarnation(1)); // an ordinary registration from now on
   });
 });

@@ -8,6 +8,8 @@
 // - the id is held by another incarnation with a live session -> DUPLICATE_BROKER_REGISTRATION
 // - same incarnation again (a retried request) -> the epoch in force, no record: the epoch is never
 //   bumped for the same incarnation (KAFKA-16952), since partitions and fetch sessions are fenced by it
+// - the id holds a registration imported from ZooKeeper -> replaced, no session check, no cleanup
+//   (the broker resumes the leaderships and ISR places it had in ZooKeeper)
 // - new incarnation -> [cleanup PartitionChanges for the old registration, if it leads or is in an
 //   ISR (unclean shutdown)] + RegisterBroker(fenced, not in controlled shutdown). Broker epoch = the
 //   log offset of the RegisterBroker record itself, i.e. nextWriteOffset + the cleanup records.
@@ -24,6 +26,7 @@ import { answer } from '../op.js';
 import { holdsNothing } from './broker-roles.js';
 import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
 import { movesOff } from './moves.js';
+import { IMPORTED_INCARNATION_ID } from '../migration/import-metadata.js';
 
 export interface BrokerRegistrationRequest {
   readonly brokerId: number;
@@ -66,7 +69,11 @@ export function registerBroker(ctx: OpContext, hb: BrokerHeartbeatManager, reque
     hb.touch(brokerId, ctx.nowMs, null);
     return answer({ errorCode: ErrorCode.NONE, errorMessage: null, brokerEpoch: existing.brokerEpoch });
   }
-  if (existing !== undefined && hb.hasLiveSession(brokerId, ctx.nowMs, ctx.image)) {
+  // A registration imported from ZooKeeper (migration/import-metadata.ts) stands for a broker that
+  // ran in ZooKeeper mode: it never had a session here, and its leaderships and ISR places are the
+  // state it left in ZooKeeper, which the same broker now resumes (Kafka's IsMigratingZkBroker).
+  const imported = existing !== undefined && existing.incarnationId === IMPORTED_INCARNATION_ID;
+  if (existing !== undefined && !imported && hb.hasLiveSession(brokerId, ctx.nowMs, ctx.image)) {
     const expiresAtMs = hb.sessionExpiresAtMs(brokerId);
     assert(expiresAtMs !== undefined, `live session of broker ${brokerId} without an expiry`);
     return refuse(
@@ -77,7 +84,7 @@ export function registerBroker(ctx: OpContext, hb: BrokerHeartbeatManager, reque
   }
 
   const records: MetadataRecord[] = [];
-  if (existing !== undefined && !holdsNothing(ctx.image, brokerId)) {
+  if (existing !== undefined && !imported && !holdsNothing(ctx.image, brokerId)) {
     // The old incarnation went away without a controlled shutdown and still leads or sits in ISRs.
     records.push(...movesOff(ctx, brokerId));
   }

@@ -13,19 +13,24 @@
 // - a record the image cannot replay (a name clash with an existing topic, a partition of an
 //   unknown topic...) → INVALID_REQUEST with the replay error; nothing is written.
 // Brokers: a RegisterBroker for an id already registered is dropped (the live registration wins;
-// counted in `brokersSkipped`); the others are written fenced with a broker epoch equal to their
-// own offset, as the controller gives any registration.
-// Success: the records, then ZkMigrationState = POST_MIGRATION (2): the tree was imported once and
+// counted in `brokersSkipped`); the others are written fenced, with a broker epoch equal to their
+// own offset (as the controller gives any registration) and IMPORTED_INCARNATION_ID, which tells
+// register-broker.ts that the real broker taking the id over resumes its partitions (no cleanup).
+// Success: the records, then ZkMigrationState = POST_MIGRATION (3): the tree was imported once and
 // ZooKeeper is no longer the source of truth (there is no dual-write phase here).
 
 import { replayAll } from '../../../metadata-log/delta.js';
 import type { MetadataImage } from '../../../metadata-log/image.js';
 import type { MetadataRecord } from '../../../metadata-log/records/types.js';
+import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
 
+/** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
+export const IMPORTED_INCARNATION_ID = ZERO_UUID;
+
 /** Kafka's ZkMigrationState values. */
-export const ZK_MIGRATION_STATE = { NONE: 0, MIGRATION: 1, POST_MIGRATION: 2, PRE_MIGRATION: 3 } as const;
+export const ZK_MIGRATION_STATE = { NONE: 0, PRE_MIGRATION: 1, MIGRATION: 2, POST_MIGRATION: 3 } as const;
 
 export interface ImportMetadataRequest {
   /** The cluster id of the tree being imported (ZooKeeper's /cluster/id). */
@@ -76,7 +81,7 @@ export function importMetadata(ctx: OpContext, request: ImportMetadataRequest): 
         brokersSkipped++;
         continue;
       }
-      kept.push({ ...r, brokerEpoch: ctx.nextWriteOffset + kept.length, fenced: true });
+      kept.push({ ...r, incarnationId: IMPORTED_INCARNATION_ID, brokerEpoch: ctx.nextWriteOffset + kept.length, fenced: true });
     } else {
       kept.push(r);
     }
