@@ -39,7 +39,8 @@
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
 //        [--cpu-prof dir] [--keep-data]
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { installBenchCleanup } from './cluster/bench-cleanup.js';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -766,46 +767,20 @@ type Row = [metric: string, value: string, target: string, anchor: string];
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'mq-bench-cluster-'));
-  const holder: { bench: Bench | undefined; cluster: ProcessCluster | undefined } = { bench: undefined, cluster: undefined };
-  let cleaned: Promise<void> | undefined;
-  const cleanup = () =>
-    (cleaned ??= (async () => {
+  const holder: { bench: Bench | undefined } = { bench: undefined };
+  const cleanupHooks = installBenchCleanup({
+    root,
+    keepData: args['keep-data'] === true,
+    say,
+    closeOwn: async () => {
       const b = holder.bench;
-      if (b !== undefined) {
-        for (const ch of [...b.channels]) await ch.close().catch(() => undefined);
-        for (const c of [...b.clients]) await c.close().catch(() => undefined);
-        await b.channel.close().catch(() => undefined);
-      }
-      if (holder.cluster !== undefined) await holder.cluster.stop(10_000).catch((e: unknown) => say(`stopping the cluster failed: ${errText(e)}`));
-      if (args['keep-data'] === true) say(`data kept in ${root}`);
-      else await rm(root, { recursive: true, force: true });
-    })());
-  // Last resort: whatever node is still running when this process exits is killed by its pid.
-  process.once('exit', () => {
-    const c = holder.cluster;
-    if (c === undefined) return;
-    for (const n of c.nodes) {
-      const pid = c.pid(n.id);
-      if (pid === null) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+      if (b === undefined) return;
+      for (const ch of [...b.channels]) await ch.close().catch(() => undefined);
+      for (const c of [...b.clients]) await c.close().catch(() => undefined);
+      await b.channel.close().catch(() => undefined);
+    },
   });
-  const onCrash = (what: string, e: unknown) => {
-    say(`${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    void cleanup().finally(() => process.exit(1));
-  };
-  process.once('uncaughtException', (e) => onCrash('uncaught exception', e));
-  process.once('unhandledRejection', (e) => onCrash('unhandled rejection', e));
-  const onSignal = (sig: string) => {
-    say(`${sig}: stopping the cluster and removing ${root}`);
-    void cleanup().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', () => onSignal('SIGINT'));
-  process.once('SIGTERM', () => onSignal('SIGTERM'));
+  const cleanup = () => cleanupHooks.run();
 
   const rows: Row[] = [];
   const notes: string[] = [];
@@ -856,7 +831,7 @@ async function main(): Promise<void> {
         say(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
       },
     });
-    holder.cluster = cluster;
+    cleanupHooks.cluster = cluster;
     const t0 = now();
     await cluster.startAll();
     const ready = await Promise.race([waitForClusterReady(cluster, 60_000), exits.failed]);
