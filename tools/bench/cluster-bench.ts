@@ -39,10 +39,10 @@
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
 //        [--cpu-prof dir] [--keep-data]
 
-import { installBenchCleanup } from './cluster/bench-cleanup.js';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
@@ -1030,17 +1030,7 @@ async function main(): Promise<void> {
     '',
   ].join('\n');
   const json = JSON.stringify(result, null, 2);
-  if (args.json === true) {
-    process.stderr.write(`${table}\n`);
-    process.stdout.write(`${json}\n`);
-  } else {
-    process.stdout.write(`${table}\n`);
-  }
-  if (args.out !== undefined) {
-    await mkdir(dirname(resolve(args.out)), { recursive: true });
-    await writeFile(args.out, `${json}\n`);
-    say(`JSON written to ${args.out}`);
-  }
+  await emitBenchResult({ table, json, asJson: args.json === true, out: args.out, say });
 }
 
 try {

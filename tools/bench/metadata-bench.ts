@@ -47,12 +47,12 @@
 //        [--scenarios all,single] [--controllers 3] [--brokers 3] [--replication-factor 3]
 //        [--quick] [--json] [--out file.json] [--cpu-prof dir] [--quiet-wait-ms 45000] [--keep-data]
 
-import { installBenchCleanup } from './cluster/bench-cleanup.js';
+import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
@@ -580,17 +580,7 @@ async function main(): Promise<void> {
   ].join('\n');
   // The profile summaries are in the table; the JSON keeps them too (file path + hot spots).
   const json = JSON.stringify(result, null, 2);
-  if (args.json === true) {
-    process.stderr.write(`${table}\n`);
-    process.stdout.write(`${json}\n`);
-  } else {
-    process.stdout.write(`${table}\n`);
-  }
-  if (args.out !== undefined) {
-    await mkdir(dirname(resolve(args.out)), { recursive: true });
-    await writeFile(args.out, `${json}\n`);
-    say(`JSON written to ${args.out}`);
-  }
+  await emitBenchResult({ table, json, asJson: args.json === true, out: args.out, say });
 }
 
 try {

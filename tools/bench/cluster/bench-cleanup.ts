@@ -3,7 +3,8 @@
 // killed by its pid). The benchmark hands over its own closers (clients, channels) and the
 // cluster once it exists.
 
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { ProcessCluster } from '../../server/process-cluster.js';
 
 export interface BenchCleanup {
@@ -58,4 +59,25 @@ export function installBenchCleanup(o: {
   process.once('SIGINT', () => onSignal('SIGINT'));
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   return c;
+}
+
+/** The result: the table on stdout (stderr with --json, whose JSON goes to stdout), and the JSON to --out when given. */
+export async function emitBenchResult(o: {
+  readonly table: string;
+  readonly json: string;
+  readonly asJson: boolean;
+  readonly out: string | undefined;
+  readonly say: (line: string) => void;
+}): Promise<void> {
+  if (o.asJson) {
+    process.stderr.write(`${o.table}\n`);
+    process.stdout.write(`${o.json}\n`);
+  } else {
+    process.stdout.write(`${o.table}\n`);
+  }
+  if (o.out !== undefined) {
+    await mkdir(dirname(resolve(o.out)), { recursive: true });
+    await writeFile(o.out, `${o.json}\n`);
+    o.say(`JSON written to ${o.out}`);
+  }
 }
