@@ -178,6 +178,7 @@ export class BrokerServer {
       activeControllerId: this.o.combined?.activeControllerId() ?? this.split?.follower.leaderId ?? this.channel.activeControllerId,
       voters: this.o.voters,
       metadataOffset: this.source.image.provenance.endOffset,
+      zkMigrationState: this.source.image.zkMigrationState,
       brokerState: this.lifecycleManager.state,
     };
   }

@@ -11,6 +11,7 @@ import { EXIT_RUNTIME, EXIT_USAGE } from './cli/common.js';
 import { registerConfigsCommand } from './cli/configs-command.js';
 import { setAdminConnector } from './cli/connect.js';
 import { registerDevCommand } from './cli/dev-command.js';
+import { registerMigrateCommand } from './cli/migrate-command.js';
 import { registerQuorumCommand } from './cli/quorum-command.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerTopicsCommand } from './cli/topics-command.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerTopicsCommand(program);
   registerConfigsCommand(program);
   registerInspectCommands(program);
+  registerMigrateCommand(program);
   return program;
 }
 

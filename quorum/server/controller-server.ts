@@ -23,7 +23,7 @@ import { openMetadataStorage, type MetadataStorage } from '../node/layout.js';
 import { raftConfig, type RaftConfig } from '../raft/config.js';
 import { RaftNode } from '../runtime/raft-node.js';
 import type { VoterEndpoint } from './controller-channel.js';
-import { describeTopics } from './image-reads.js';
+import { describeTopics, exportMetadata } from './image-reads.js';
 import { toRemoteError } from './remote-errors.js';
 import type { DescribeNodeResponse, RpcMethod } from './rpc-methods.js';
 
@@ -117,6 +117,7 @@ export class ControllerServer {
       activeControllerId: this.controller.activeControllerId(),
       voters: this.o.voters,
       metadataOffset: this.controller.image.provenance.endOffset,
+      zkMigrationState: this.controller.image.zkMigrationState,
       ...(this.o.brokerState === undefined ? {} : { brokerState: this.o.brokerState() }),
     };
   }
@@ -157,6 +158,8 @@ export class ControllerServer {
         return this.describeNode();
       case 'describeTopics':
         return describeTopics(c.image, b as never);
+      case 'exportMetadata':
+        return exportMetadata(c.image);
       case 'describeConfigs':
         return describeConfigs(c.image, b as never);
       case 'describeQuorum': {

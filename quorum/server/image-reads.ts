@@ -1,9 +1,11 @@
 // Reads answered from a node's own image, the same way on controllers and brokers: topics as
 // `topics describe` shows them. (DescribeConfigs reuses the controller's describeConfigs.)
 
+import type { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView, TopicImage } from '../../metadata-log/image-types.js';
+import { snapshotRecords } from '../../metadata-log/snapshot.js';
 import { ErrorCode } from '../controller/errors.js';
-import type { DescribedTopic, DescribeTopicsRequest, DescribeTopicsResponse } from './rpc-methods.js';
+import type { DescribedTopic, DescribeTopicsRequest, DescribeTopicsResponse, ExportMetadataResponse } from './rpc-methods.js';
 
 /** A replica is offline when its broker is fenced or not registered (Kafka's offline replicas). */
 function isOffline(image: MetadataImageView, brokerId: number): boolean {
@@ -47,4 +49,9 @@ export function describeTopics(image: MetadataImageView, request: DescribeTopics
   }
   chosen.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { metadataOffset: image.provenance.endOffset, topics: chosen.map((t) => describeTopic(image, t)), unknown };
+}
+
+/** The image as the records a snapshot of it would hold (a controller's committed image). */
+export function exportMetadata(image: MetadataImage): ExportMetadataResponse {
+  return { metadataOffset: image.provenance.endOffset, records: [...snapshotRecords(image)] };
 }

@@ -3,6 +3,7 @@
 // controller (any node forwards them there); reads are answered from the answering node's own
 // image (`describeTopics` on a broker shows what that broker has applied).
 
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import type { DescribeClusterResponse } from '../controller/cluster/describe-cluster.js';
 import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../controller/cluster/heartbeat.js';
 import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
@@ -74,8 +75,17 @@ export interface DescribeNodeResponse {
   readonly voters: readonly { readonly id: number; readonly host: string; readonly port: number }[];
   /** Offset of the metadata this node has applied (exclusive end). */
   readonly metadataOffset: number;
+  /** Kafka's ZkMigrationState in this node's image: 3 (POST_MIGRATION) once a ZooKeeper tree was imported, else 0. */
+  readonly zkMigrationState: number;
   /** Broker only: its lifecycle state (STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN). */
   readonly brokerState?: string;
+}
+
+/** The answering node's whole image as records, in snapshot order (migrate-from-zk --verify). */
+export interface ExportMetadataResponse {
+  /** The image offset the records were read at (exclusive end). */
+  readonly metadataOffset: number;
+  readonly records: readonly MetadataRecord[];
 }
 
 export interface RpcMethods {
@@ -102,6 +112,7 @@ export interface RpcMethods {
   describeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
+  exportMetadata: [Record<string, never>, ExportMetadataResponse];
 }
 
 export type RpcMethod = keyof RpcMethods;

@@ -1,6 +1,6 @@
 // readZkTree against a real Apache ZooKeeper 3.8 (Debian's package, started by the test on free
 // 127.0.0.1 ports): a standalone server and a 3-node ensemble. Kafka-format trees of several eras
-// (test/support/zk-populator.ts) are written, read back with and without a chroot, and compared
+// (tools/zookeeper/kafka-trees.ts) are written, read back with and without a chroot, and compared
 // node by node with what was written: data, stat.version, ephemeral owner, children. Also: clear
 // errors (unreachable, chroot absent, bad connect strings), /zookeeper never read, a node deleted
 // mid-walk recorded rather than fatal, a server of the ensemble killed mid-walk, and a timing print
@@ -8,7 +8,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zookeeper from 'node-zookeeper-client';
-import { startZooKeeper, type ZooKeeperCluster } from '../support/zookeeper.js';
+import { startZooKeeper, type ZooKeeperCluster } from '../../tools/zookeeper/local-zookeeper.js';
 import {
   KAFKA_TREES,
   benchmarkTree,
@@ -20,7 +20,7 @@ import {
   removeNode,
   type Populated,
   type TreeSpec,
-} from '../support/zk-populator.js';
+} from '../../tools/zookeeper/kafka-trees.js';
 import { inspectKafkaRoot, parseZkConnectString, probeKafkaRoot, readZkTree, ZkReaderError, type ReadZkTreeOptions } from '../../tools/migrate/zk-reader.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 

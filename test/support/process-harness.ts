@@ -27,10 +27,15 @@ export interface TestCluster {
   dispose(): Promise<void>;
 }
 
-export async function startTestCluster(shape: Omit<ClusterShape, 'basePort'> & { basePort?: number }, unexpectedExits: string[] = []): Promise<TestCluster> {
+export async function startTestCluster(
+  shape: Omit<ClusterShape, 'basePort'> & { basePort?: number },
+  unexpectedExits: string[] = [],
+  options: { readonly clusterId?: string } = {},
+): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'metaquorum-e2e-'));
   const cluster = await ProcessCluster.create({
     dataDir: dir,
+    ...(options.clusterId === undefined ? {} : { clusterId: options.clusterId }),
     shape: { basePort: 0, ...shape, properties: { ...TEST_PROPERTIES, ...shape.properties } },
     cliPath: CLI,
     logLevel: 'info',

@@ -27,6 +27,7 @@ const NODE: DescribeNodeResponse = {
   nodeId: 1,
   roles: ['controller'],
   activeControllerId: 1,
+  zkMigrationState: 0,
   voters: [
     { id: 1, host: 'localhost', port: 9093 },
     { id: 2, host: '::1', port: 9094 },

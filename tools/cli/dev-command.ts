@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ProcessCluster } from '../server/process-cluster.js';
 import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
+import { isValidClusterId } from '../config/cluster-id.js';
 import { LOG_LEVELS } from '../server/logging.js';
 import { action, positiveIntArg, UsageError } from './common.js';
 
@@ -19,6 +20,7 @@ interface DevOptions {
   logLevel: string;
   json: boolean;
   readyTimeout: number;
+  clusterId?: string;
 }
 
 function portArg(value: string): number {
@@ -29,11 +31,13 @@ function portArg(value: string): number {
 
 async function dev(o: DevOptions): Promise<void> {
   if (o.controllers > 9 || o.brokers > 50) throw new UsageError('dev runs at most 9 controllers and 50 brokers');
+  if (o.clusterId !== undefined && !isValidClusterId(o.clusterId)) throw new UsageError(`--cluster-id ${JSON.stringify(o.clusterId)} is not a cluster id (22 characters of base64url, as random-cluster-id prints)`);
   const say = (event: object, text: string) => process.stdout.write(o.json ? `${JSON.stringify(event)}\n` : `${text}\n`);
   let stopping = false;
   const cluster = await ProcessCluster.create({
     dataDir: o.dataDir,
     shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: o.basePort },
+    ...(o.clusterId === undefined ? {} : { clusterId: o.clusterId }),
     logLevel: o.logLevel,
     onUnexpectedExit: (id, code, signal) => {
       if (!stopping) say({ event: 'exit', nodeId: id, code, signal }, `node ${id} exited (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
@@ -119,6 +123,7 @@ export function registerDevCommand(program: Command): void {
     .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1').default(19092).argParser(portArg))
     .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(positiveIntArg('--ready-timeout')))
+    .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); ignored when --data-dir already holds a cluster")
     .option('--json', 'print events as JSON lines', false)
     .action(action(dev));
 }

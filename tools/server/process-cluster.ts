@@ -140,6 +140,8 @@ interface Running {
 export interface ProcessClusterOptions {
   readonly dataDir: string;
   readonly shape: ClusterShape;
+  /** The cluster id a new cluster is formatted with (default: a random one); e.g. a ZooKeeper cluster's, to import it. */
+  readonly clusterId?: string;
   readonly logLevel?: string;
   readonly cliPath?: string;
   /** Called when a node exits without being asked to. */
@@ -182,7 +184,7 @@ export class ProcessCluster {
       }
       throw new Error(`${dataDir} holds a different cluster (${previous.nodes.length} nodes); use another --data-dir or remove it`);
     }
-    const clusterId = randomClusterId();
+    const clusterId = o.clusterId ?? randomClusterId();
     const nodes = await planCluster(o.shape, dataDir);
     const cluster = new ProcessCluster(clusterId, dataDir, nodes, o);
     for (const n of nodes) {

@@ -1,4 +1,4 @@
-// Test support: writes Kafka-format trees into a live ZooKeeper (node-zookeeper-client), the way
+// For tests and benchmarks: writes Kafka-format trees into a live ZooKeeper (node-zookeeper-client), the way
 // Apache Kafka in ZK mode would have left them. The formats follow
 // ../shared/reference/zk-layout.md (every path and JSON version from 0.8 to 3.9).
 //
@@ -605,7 +605,9 @@ export function legacyConsumerNodes(group: string, offsets: Readonly<Record<stri
 // ---------------------------------------------------------------------------------------------
 // Ready-made trees
 
-const CLUSTER_ID = 'IM1QENJwR0yiNHFBvM4elw';
+/** The cluster id (/cluster/id) of every ready-made tree that has one: a quorum must be formatted with it to import them. */
+export const KAFKA_TREE_CLUSTER_ID = 'IM1QENJwR0yiNHFBvM4elw';
+const CLUSTER_ID = KAFKA_TREE_CLUSTER_ID;
 
 function withChroot(spec: Omit<TreeSpec, 'chroot'>, chroot: string | undefined): TreeSpec {
   return chroot === undefined ? spec : { ...spec, chroot };

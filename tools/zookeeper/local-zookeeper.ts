@@ -1,4 +1,4 @@
-// Test support: a real Apache ZooKeeper (Debian's `zookeeper` package, 3.8), standalone or as a
+// A local Apache ZooKeeper for tests and benchmarks (test/e2e, bench:migrate): a real Apache ZooKeeper (Debian's `zookeeper` package, 3.8), standalone or as a
 // 3-node ensemble, started as child processes on free 127.0.0.1 ports with our own zoo.cfg and
 // dataDir in a temporary directory: never the system service, never /etc/zookeeper's config.
 //

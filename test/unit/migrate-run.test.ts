@@ -1,0 +1,170 @@
+// runMigration (tools/migrate/migrate.ts) with every outside part faked: the order of the checks
+// (the quorum before the walk), what each mode sends to the quorum, and when it refuses.
+
+import { describe, expect, it } from 'vitest';
+import { runMigration, type MigrateDeps, type MigrateOptions } from '../../tools/migrate/migrate.js';
+import type { KafkaRootInfo } from '../../tools/migrate/zk-reader.js';
+import type { ZkTree } from '../../tools/migrate/zk-tree.js';
+import type { RpcMethod } from '../../quorum/server/rpc-methods.js';
+import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
+
+const OPTIONS: MigrateOptions = {
+  mode: 'import',
+  zookeeperConnect: '127.0.0.1:2181/kafka',
+  zkConnectTimeoutMs: 1_000,
+  concurrency: 8,
+  allowExistingTopics: false,
+  force: false,
+  passwordEncoderSecrets: [],
+  importLegacyOffsets: true,
+  importTimeoutMs: 10_000,
+  requestTimeoutMs: 1_000,
+};
+
+const ROOT: KafkaRootInfo = {
+  root: '/kafka',
+  children: ['brokers', 'cluster'],
+  hasBrokers: true,
+  hasBrokerIds: true,
+  hasBrokerTopics: true,
+  hasClusterId: true,
+  clusterId: CLUSTER_ID,
+  clusterIdProblem: undefined,
+  hasMigration: false,
+  looksLikeKafka: true,
+  summary: 'chroot /kafka holds a Kafka tree',
+};
+
+function goodTree(): ZkTree {
+  return kafkaTree().topic('orders', { version: 3, topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1, 2], 1: [2, 1] } }).build();
+}
+
+interface FakeQuorum {
+  readonly calls: RpcMethod[];
+  clusterId: string;
+  topics: number;
+  zkMigrationState: number;
+  fail?: Error;
+}
+
+function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): { deps: MigrateDeps; reads: string[]; progress: string[] } {
+  const reads: string[] = [];
+  const progress: string[] = [];
+  const deps: MigrateDeps = {
+    probe: async () => root,
+    readTree: async (cs) => {
+      reads.push(cs);
+      return tree;
+    },
+    progress: (l) => progress.push(l),
+    nowMs: () => 0,
+    ...(q === null
+      ? {}
+      : {
+          connectQuorum: async () => ({
+            close: async () => undefined,
+            call: async (method: RpcMethod, request: unknown) => {
+              q.calls.push(method);
+              if (q.fail !== undefined) throw q.fail;
+              switch (method) {
+                case 'describeNode':
+                  return { clusterId: q.clusterId, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: [], metadataOffset: 10, zkMigrationState: q.zkMigrationState };
+                case 'describeTopics':
+                  return { metadataOffset: 10, topics: Array.from({ length: q.topics }, (_, i) => ({ name: `t${i}`, topicId: `id${i}`, partitions: [], configs: {} })), unknown: [] };
+                case 'importMetadata': {
+                  const records = (request as { records: unknown[] }).records;
+                  return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: records.length + 1, brokersSkipped: 0 };
+                }
+                case 'exportMetadata':
+                  return { metadataOffset: 10, records: [] };
+                default:
+                  throw new Error(`unexpected ${method}`);
+              }
+            },
+          }),
+        }),
+  } as MigrateDeps;
+  return { deps, reads, progress };
+}
+
+const quorum = (o: Partial<FakeQuorum> = {}): FakeQuorum => ({ calls: [], clusterId: CLUSTER_ID, topics: 0, zkMigrationState: 0, ...o });
+
+describe('runMigration', () => {
+  it('imports: checks the quorum, reads, plans, and sends one importMetadata', async () => {
+    const q = quorum();
+    const f = fakes(goodTree(), q);
+    const r = await runMigration(OPTIONS, f.deps);
+    expect(r.ok).toBe(true);
+    expect(q.calls.filter((c) => c === 'importMetadata')).toHaveLength(1);
+    expect(q.calls.indexOf('describeNode')).toBeLessThan(q.calls.indexOf('importMetadata'));
+    expect(r.imported?.recordsWritten).toBe(r.plan.counts.records + 1);
+    expect(f.progress.some((l) => l.includes('records written and committed'))).toBe(true);
+  });
+
+  it('an unreachable quorum fails before ZooKeeper is walked', async () => {
+    const q = quorum({ fail: Object.assign(new Error('connect ECONNREFUSED'), { code: 'CONNECTION_ERROR' }) });
+    const f = fakes(goodTree(), q);
+    await expect(runMigration(OPTIONS, f.deps)).rejects.toThrow(/ECONNREFUSED/);
+    expect(f.reads).toEqual([]);
+  });
+
+  it('a root that is not Kafka fails before the walk, quoting what was found', async () => {
+    const f = fakes(goodTree(), quorum(), { ...ROOT, looksLikeKafka: false, summary: 'the ZooKeeper root does not hold a Kafka tree (hbase)' });
+    await expect(runMigration(OPTIONS, f.deps)).rejects.toThrow(/not a Kafka tree: .*hbase/);
+    expect(f.reads).toEqual([]);
+  });
+
+  it('refuses, without writing: another cluster id (saying how to format), existing topics, plan errors', async () => {
+    const other = quorum({ clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' });
+    const r1 = await runMigration(OPTIONS, fakes(goodTree(), other).deps);
+    expect(r1.ok).toBe(false);
+    expect(r1.refusals[0]).toContain(`--cluster-id ${CLUSTER_ID}`);
+    expect(other.calls).not.toContain('importMetadata');
+
+    const busy = quorum({ topics: 2 });
+    const r2 = await runMigration(OPTIONS, fakes(goodTree(), busy).deps);
+    expect(r2.refusals.join()).toMatch(/already holds 2 topic\(s\)/);
+    expect(busy.calls).not.toContain('importMetadata');
+    const allowed = quorum({ topics: 2 });
+    expect((await runMigration({ ...OPTIONS, allowExistingTopics: true }, fakes(goodTree(), allowed).deps)).ok).toBe(true);
+    expect(allowed.calls).toContain('importMetadata');
+
+    const broken = kafkaTree().put('/brokers/topics/bad', '{"version":3,').build();
+    const strict = quorum();
+    const r3 = await runMigration(OPTIONS, fakes(broken, strict).deps);
+    expect(r3.refusals.join()).toMatch(/1 error\(s\) \(malformed-json at \/brokers\/topics\/bad\).*--force/);
+    expect(strict.calls).not.toContain('importMetadata');
+    const forced = quorum();
+    expect((await runMigration({ ...OPTIONS, force: true }, fakes(broken, forced).deps)).ok).toBe(true);
+    expect(forced.calls).toContain('importMetadata');
+  });
+
+  it('a quorum that holds an import: a no-op that says so', async () => {
+    const q = quorum({ zkMigrationState: 3, topics: 5 });
+    const r = await runMigration(OPTIONS, fakes(goodTree(), q).deps);
+    expect(r.ok).toBe(true);
+    expect(r.imported?.alreadyImported).toBe(true);
+    expect(r.summary).toMatch(/already imported/);
+    expect(q.calls).not.toContain('importMetadata');
+  });
+
+  it('dry run writes nothing and says whether the import would go ahead', async () => {
+    const q = quorum();
+    const r = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(goodTree(), q).deps);
+    expect(r.ok).toBe(true);
+    expect(r.summary).toMatch(/would go ahead/);
+    expect(q.calls).not.toContain('importMetadata');
+    const r2 = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(goodTree(), quorum({ clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' })).deps);
+    expect(r2.ok).toBe(false);
+    expect(r2.summary).toMatch(/would be refused/);
+  });
+
+  it('verify exports the quorum and reports differences (here: everything missing)', async () => {
+    const q = quorum({ zkMigrationState: 3 });
+    const r = await runMigration({ ...OPTIONS, mode: 'verify' }, fakes(goodTree(), q).deps);
+    expect(q.calls).toContain('exportMetadata');
+    expect(q.calls).not.toContain('importMetadata');
+    expect(r.ok).toBe(false);
+    expect(r.verify?.differences.map((d) => `${d.kind} ${d.name}`)).toEqual(expect.arrayContaining(['missing-in-quorum topic orders']));
+  });
+});

@@ -1,0 +1,436 @@
+// migrate-from-zk --verify (tools/migrate/verify.ts): a plan of a ZooKeeper tree against the records
+// of the quorum's image after the import. The quorum side is built the way the import builds it:
+// the plan's records replayed on a fresh quorum (metadata.version), then the ZkMigrationState marker,
+// then whatever happened since (a real broker registering, an ISR change...), written out with
+// snapshotRecords. Each rule of verify.ts's header has its own test.
+
+import { describe, expect, it } from 'vitest';
+import { imageOf } from '../../metadata-log/delta.js';
+import type { MetadataRecord, PartitionRecord } from '../../metadata-log/records/types.js';
+import { snapshotRecords } from '../../metadata-log/snapshot.js';
+import { rebaseBrokerEpochs, type MigrationPlan } from '../../tools/migrate/plan.js';
+import { diffImport, renderDifferences, type ImportDiff, type ImportDifference } from '../../tools/migrate/verify.js';
+import { mvRecord } from './controller-configs-fixture.js';
+import { kafkaTree, plan, recordsOf, ZkTreeBuilder } from './migrate-fixture.js';
+
+const ORDERS_ID = 'YkNwuAgmQO-8m5ZAi2_o-g';
+const MARKER: MetadataRecord = { type: 'ZkMigrationState', state: 3 };
+
+/** 12 partitions (so ids 2 and 10 test numeric order), states with epochs, configs, offsets. */
+function tree(): ZkTreeBuilder {
+  const partitions: Record<number, number[]> = {};
+  for (let i = 0; i < 12; i++) partitions[i] = [1 + (i % 3), 1 + ((i + 1) % 3), 1 + ((i + 2) % 3)];
+  return kafkaTree()
+    .broker(1, 5)
+    .broker(2, 5)
+    .broker(3, 4)
+    .topic('orders', {
+      partitions,
+      topicId: ORDERS_ID,
+      states: { 3: { leader: 2, leader_epoch: 7, isr: [2, 3], statVersion: 9 } },
+      config: { 'retention.ms': '86400000', 'cleanup.policy': 'compact' },
+    })
+    // Version 2 holds no topic_id: the plan mints one.
+    .topic('events', { version: 2, partitions: { 0: [1, 2], 1: [2, 3] }, config: { 'segment.bytes': '1048576' } })
+    .config('brokers', '<default>', { 'log.retention.ms': '604800000' })
+    .config('brokers', '2', { 'ssl.keystore.password': 'hunter2', 'log.cleaner.threads': '2' })
+    .producerIdBlock(1, '0', '999')
+    .legacyOffset('legacy', 'orders', 0, '42')
+    .legacyOffset('legacy', 'orders', 3, '7')
+    .legacyOffset('legacy', 'events', 1, '100');
+}
+
+/** The quorum after importing `p` (marker included unless `marker` is false), then `since` replayed. */
+function imported(p: MigrationPlan, since: readonly MetadataRecord[] = [], marker = true): MetadataRecord[] {
+  const image = imageOf([mvRecord(), ...rebaseBrokerEpochs(p.records, 1), ...(marker ? [MARKER] : []), ...since]);
+  return [...snapshotRecords(image)];
+}
+
+/** The records with every Partition of `topicId`/`partitionId` edited (fields no change record can set). */
+function editPartition(records: readonly MetadataRecord[], topicId: string, partitionId: number, edit: Partial<PartitionRecord>): MetadataRecord[] {
+  return records.map((r) => (r.type === 'Partition' && r.topicId === topicId && r.partitionId === partitionId ? { ...r, ...edit } : r));
+}
+
+function topicIdOf(p: MigrationPlan, name: string): string {
+  const t = recordsOf(p, 'Topic').find((r) => r.name === name);
+  if (t === undefined) throw new Error(`no topic ${name} in the plan`);
+  return t.topicId;
+}
+
+function kindsOf(d: ImportDiff): string[] {
+  return d.differences.map((x) => `${x.kind} ${x.name}${x.field === undefined ? '' : ` ${x.field}`}`);
+}
+
+describe('diffImport: an untouched import', () => {
+  it('has no differences, and counts what it compared', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p));
+    expect(d.differences).toEqual([]);
+    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets.
+    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3 });
+    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets: no differences');
+  });
+
+  it('without the ZkMigrationState marker: exactly one not-imported-marker difference', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p, [], false));
+    expect(d.differences).toEqual([{ kind: 'not-imported-marker', entity: 'migration-state', name: 'migration state' }]);
+  });
+
+  it('a marker other than POST_MIGRATION (3) is no marker; the difference names the state held', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p, [{ type: 'ZkMigrationState', state: 1 }], false));
+    expect(d.differences).toEqual([{ kind: 'not-imported-marker', entity: 'migration-state', name: 'migration state', quorum: '1' }]);
+    expect(renderDifferences(d)).toMatch(/^migration state: the quorum holds no ZkMigrationState POST_MIGRATION \(3\) marker \(it holds state 1\)/);
+  });
+
+  it('an empty tree against an empty quorum: only the marker', () => {
+    const p = plan(kafkaTree());
+    const d = diffImport(p, []);
+    expect(kindsOf(d)).toEqual(['not-imported-marker migration state']);
+    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0 });
+  });
+
+  it('reads records in any order: a Partition before its Topic still resolves to the topic name', () => {
+    const p = plan(tree());
+    const reversed = imported(p).reverse();
+    expect(diffImport(p, reversed).differences).toEqual([]);
+  });
+});
+
+describe('diffImport: topics by name, ids only when ZooKeeper held them', () => {
+  it('a minted id differs on every plan: not compared, and the partitions still match by name', () => {
+    const first = plan(tree(), { random: { next: () => 0.25 } });
+    const second = plan(tree(), { random: { next: () => 0.75 } });
+    expect(topicIdOf(first, 'events')).not.toBe(topicIdOf(second, 'events'));
+    expect(second.mintedTopicIds.map((m) => m.topic)).toEqual(['events']);
+    const quorum = imported(first);
+    expect(diffImport(second, quorum).differences).toEqual([]);
+
+    // Name keying, not id keying: a change to a partition of the re-minted topic is still found.
+    const changed = editPartition(quorum, topicIdOf(first, 'events'), 1, { leaderEpoch: 5 });
+    expect(diffImport(second, changed).differences).toEqual([
+      { kind: 'different', entity: 'partition', name: 'partition events-1', field: 'leaderEpoch', zookeeper: '0', quorum: '5' },
+    ]);
+  });
+
+  it('an id ZooKeeper held is compared: another id in the quorum is a topicId difference', () => {
+    const p = plan(tree());
+    const other = 'AAAAAAAAAAAAAAAAAAAAAQ';
+    const quorum = imported(p).map((r) => (r.type === 'Topic' && r.name === 'orders' ? { ...r, topicId: other } : r.type === 'Partition' && r.topicId === ORDERS_ID ? { ...r, topicId: other } : r));
+    expect(diffImport(p, quorum).differences).toEqual([
+      { kind: 'different', entity: 'topic', name: 'topic orders', field: 'topicId', zookeeper: ORDERS_ID, quorum: other },
+    ]);
+  });
+
+  it('a topic missing from the quorum is one difference: not one per partition or config', () => {
+    const p = plan(tree());
+    // RemoveTopic takes the topic's 12 partitions and 2 configs with it (the group's offsets stay).
+    const d = diffImport(p, imported(p, [{ type: 'RemoveTopic', topicId: ORDERS_ID }]));
+    expect(d.differences).toEqual([{ kind: 'missing-in-quorum', entity: 'topic', name: 'topic orders' }]);
+    expect(d.compared).toMatchObject({ topics: 2, partitions: 2, configs: 4 });
+  });
+
+  it('a topic only in the quorum is one difference: its partitions and configs are not listed', () => {
+    const p = plan(tree());
+    const topicId = 'AAAAAAAAAAAAAAAAAAAAAg';
+    const since: MetadataRecord[] = [
+      { type: 'Topic', name: 'payments', topicId },
+      ...[0, 1, 2].map((partitionId): MetadataRecord => ({ type: 'Partition', topicId, partitionId, replicas: [1], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 })),
+      { type: 'Config', resourceType: 'topic', resourceName: 'payments', name: 'retention.ms', value: '1000' },
+    ];
+    const d = diffImport(p, imported(p, since));
+    expect(d.differences).toEqual([{ kind: 'only-in-quorum', entity: 'topic', name: 'topic payments' }]);
+    expect(d.compared).toMatchObject({ topics: 3, partitions: 14, configs: 6 });
+  });
+});
+
+describe('diffImport: partitions', () => {
+  const cases: readonly { field: keyof PartitionRecord; edit: Partial<PartitionRecord>; zookeeper: string; quorum: string }[] = [
+    { field: 'replicas', edit: { replicas: [3, 2, 4] }, zookeeper: '[3,1,2]', quorum: '[3,2,4]' },
+    { field: 'isr', edit: { isr: [3, 1] }, zookeeper: '[3,1,2]', quorum: '[3,1]' },
+    { field: 'leader', edit: { leader: -1 }, zookeeper: '3', quorum: '-1' },
+    { field: 'leaderEpoch', edit: { leaderEpoch: 4 }, zookeeper: '0', quorum: '4' },
+    { field: 'partitionEpoch', edit: { partitionEpoch: 2 }, zookeeper: '0', quorum: '2' },
+    { field: 'addingReplicas', edit: { addingReplicas: [4] }, zookeeper: '[]', quorum: '[4]' },
+    { field: 'removingReplicas', edit: { removingReplicas: [2] }, zookeeper: '[]', quorum: '[2]' },
+    { field: 'leaderRecoveryState', edit: { leaderRecoveryState: 1 }, zookeeper: '0', quorum: '1' },
+  ];
+  it.each(cases)('$field is compared', ({ field, edit, zookeeper, quorum }) => {
+    const p = plan(tree());
+    const d = diffImport(p, editPartition(imported(p), ORDERS_ID, 2, edit));
+    expect(d.differences).toEqual([{ kind: 'different', entity: 'partition', name: 'partition orders-2', field, zookeeper, quorum }]);
+  });
+
+  it('the same ISR in another order is a difference (an import copies it as is)', () => {
+    const p = plan(tree());
+    const d = diffImport(p, editPartition(imported(p), ORDERS_ID, 2, { isr: [3, 2, 1] }));
+    expect(kindsOf(d)).toEqual(['different partition orders-2 isr']);
+  });
+
+  it('a change made since the import (ISR shrink through PartitionChange) shows every field it moved', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p, [{ type: 'PartitionChange', topicId: ORDERS_ID, partitionId: 3, isr: [2], leader: 2 }]));
+    // ZooKeeper: leader 2, leader_epoch 7, ISR [2,3], partition epoch 9 (the state node's version).
+    expect(d.differences).toEqual([
+      { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'isr', zookeeper: '[2,3]', quorum: '[2]' },
+      { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'leaderEpoch', zookeeper: '7', quorum: '8' },
+      { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'partitionEpoch', zookeeper: '9', quorum: '10' },
+    ]);
+  });
+
+  it('a partition count difference: extra partitions are only-in-quorum, lost ones missing-in-quorum', () => {
+    const p = plan(tree());
+    const added: MetadataRecord = { type: 'Partition', topicId: ORDERS_ID, partitionId: 12, replicas: [1], isr: [1], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 };
+    expect(diffImport(p, imported(p, [added])).differences).toEqual([{ kind: 'only-in-quorum', entity: 'partition', name: 'partition orders-12' }]);
+
+    const eventsId = topicIdOf(p, 'events');
+    const lost = imported(p).filter((r) => !(r.type === 'Partition' && r.topicId === eventsId && r.partitionId === 1));
+    const d = diffImport(p, lost);
+    expect(d.differences).toEqual([{ kind: 'missing-in-quorum', entity: 'partition', name: 'partition events-1' }]);
+    expect(d.compared.partitions).toBe(14);
+  });
+});
+
+describe('diffImport: brokers by presence only', () => {
+  it('the real broker replacing the imported registration (endpoints, epoch, incarnation, unfenced) is no difference', () => {
+    const p = plan(tree());
+    const real: MetadataRecord = {
+      type: 'RegisterBroker',
+      brokerId: 2,
+      incarnationId: 'dGhpcyBpcyB0aGUgcmVhbA',
+      brokerEpoch: 500,
+      endpoints: [{ name: 'INTERNAL', host: 'new-host', port: 19092, securityProtocol: 'SSL' }],
+      rack: 'rack-b',
+      fenced: false,
+      inControlledShutdown: false,
+      features: [],
+    };
+    expect(diffImport(p, imported(p, [real])).differences).toEqual([]);
+  });
+
+  it('a broker only in the quorum is no difference (ZooKeeper registrations are ephemeral)', () => {
+    const p = plan(tree().remove('/brokers/ids/3'));
+    const quorum = imported(plan(tree()));
+    const d = diffImport(p, quorum);
+    expect(d.differences).toEqual([]);
+    expect(d.compared.brokers).toBe(2);
+  });
+
+  it('a broker in /brokers/ids but not in the quorum is missing-in-quorum', () => {
+    const p = plan(tree());
+    const quorum = imported(p).filter((r) => !(r.type === 'RegisterBroker' && r.brokerId === 3));
+    expect(diffImport(p, quorum).differences).toEqual([{ kind: 'missing-in-quorum', entity: 'broker', name: 'broker 3' }]);
+  });
+});
+
+describe('diffImport: configs', () => {
+  it('topic configs by (topic, key): changed, deleted, added', () => {
+    const p = plan(tree());
+    const d = diffImport(
+      p,
+      imported(p, [
+        { type: 'Config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: '1000' },
+        { type: 'Config', resourceType: 'topic', resourceName: 'orders', name: 'cleanup.policy', value: null },
+        { type: 'Config', resourceType: 'topic', resourceName: 'events', name: 'max.message.bytes', value: '2000000' },
+      ]),
+    );
+    expect(d.differences).toEqual([
+      { kind: 'only-in-quorum', entity: 'topic-config', name: 'config topic events max.message.bytes' },
+      { kind: 'missing-in-quorum', entity: 'topic-config', name: 'config topic orders cleanup.policy' },
+      { kind: 'different', entity: 'topic-config', name: 'config topic orders retention.ms', field: 'value', zookeeper: '86400000', quorum: '1000' },
+    ]);
+    expect(d.compared.configs).toBe(7);
+  });
+
+  it('broker configs: the cluster default is "<default>", per-broker by id; a sensitive value is never shown', () => {
+    const p = plan(tree());
+    const d = diffImport(
+      p,
+      imported(p, [
+        { type: 'Config', resourceType: 'broker', resourceName: '', name: 'log.retention.ms', value: '1' },
+        { type: 'Config', resourceType: 'broker', resourceName: '2', name: 'ssl.keystore.password', value: 'changed-secret' },
+        { type: 'Config', resourceType: 'broker', resourceName: '2', name: 'log.cleaner.threads', value: null },
+        { type: 'Config', resourceType: 'broker', resourceName: '10', name: 'log.cleaner.threads', value: '4' },
+      ]),
+    );
+    expect(d.differences).toEqual([
+      { kind: 'different', entity: 'broker-config', name: 'config broker <default> log.retention.ms', field: 'value', zookeeper: '604800000', quorum: '1' },
+      { kind: 'missing-in-quorum', entity: 'broker-config', name: 'config broker 2 log.cleaner.threads' },
+      { kind: 'different', entity: 'broker-config', name: 'config broker 2 ssl.keystore.password', field: 'value', zookeeper: '[hidden]', quorum: '[hidden]' },
+      // Broker ids sort numerically: 10 after 2.
+      { kind: 'only-in-quorum', entity: 'broker-config', name: 'config broker 10 log.cleaner.threads' },
+    ]);
+    expect(renderDifferences(d)).not.toMatch(/hunter2|changed-secret/);
+  });
+
+  it('a key the plan dropped (an undecryptable password) set again in the quorum: only-in-quorum', () => {
+    const p = plan(tree());
+    const withoutKey = { ...p, records: p.records.filter((r) => !(r.type === 'Config' && r.name === 'ssl.keystore.password')) };
+    expect(kindsOf(diffImport(withoutKey, imported(p)))).toEqual(['only-in-quorum config broker 2 ssl.keystore.password']);
+  });
+});
+
+describe('diffImport: producer ids', () => {
+  it('the quorum may be ahead of ZooKeeper, never behind; absent when ZooKeeper has a block is missing', () => {
+    const p = plan(tree());
+    expect(recordsOf(p, 'ProducerIds')[0]?.nextProducerId).toBe(1000);
+    const at = (next: number): MetadataRecord[] => imported(p, [{ type: 'ProducerIds', brokerId: 1, brokerEpoch: 1, nextProducerId: next }]);
+    expect(diffImport(p, at(1000)).differences).toEqual([]);
+    expect(diffImport(p, at(5000)).differences).toEqual([]);
+    expect(diffImport(p, at(999)).differences).toEqual([
+      { kind: 'different', entity: 'producer-ids', name: 'producer ids', field: 'nextProducerId', zookeeper: '1000', quorum: '999' },
+    ]);
+    const none = imported(p).filter((r) => r.type !== 'ProducerIds');
+    expect(diffImport(p, none).differences).toEqual([{ kind: 'missing-in-quorum', entity: 'producer-ids', name: 'producer ids' }]);
+  });
+
+  it('no block in ZooKeeper: the quorum\'s producer ids are not compared', () => {
+    const p = plan(tree().remove('/latest_producer_id_block'));
+    expect(recordsOf(p, 'ProducerIds')).toEqual([]);
+    expect(diffImport(p, imported(plan(tree()))).differences).toEqual([]);
+  });
+});
+
+describe('diffImport: offsets', () => {
+  const commit = (groupId: string, topic: string, partition: number, offset: number): MetadataRecord => ({
+    type: 'OffsetCommit',
+    groupId,
+    topic,
+    partition,
+    offset,
+    leaderEpoch: 3,
+    metadata: 'since',
+    commitTimestampMs: 1_800_000_000_000,
+  });
+
+  it('within a plan group: a moved offset is different, a lost one missing, a new one only-in-quorum', () => {
+    const p = plan(tree());
+    const quorum = imported(p, [commit('legacy', 'orders', 0, 50), commit('legacy', 'orders', 5, 1), { type: 'OffsetCommitTombstone', groupId: 'legacy', topic: 'events', partition: 1 }]);
+    const d = diffImport(p, quorum);
+    expect(d.differences).toEqual([
+      { kind: 'missing-in-quorum', entity: 'offset', name: 'offset group legacy events-1' },
+      { kind: 'different', entity: 'offset', name: 'offset group legacy orders-0', field: 'offset', zookeeper: '42', quorum: '50' },
+      { kind: 'only-in-quorum', entity: 'offset', name: 'offset group legacy orders-5' },
+    ]);
+    expect(d.compared.offsets).toBe(4);
+  });
+
+  it('only the offset is compared: leader epoch, metadata and timestamp change with any commit of the same offset', () => {
+    const p = plan(tree());
+    expect(diffImport(p, imported(p, [commit('legacy', 'orders', 3, 7)])).differences).toEqual([]);
+  });
+
+  it('groups the plan does not hold (committed through the Kafka protocol since) are not compared', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p, [commit('new-group', 'orders', 0, 9), commit('new-group', 'events', 1, 3)]));
+    expect(d.differences).toEqual([]);
+    expect(d.compared.offsets).toBe(3);
+  });
+});
+
+describe('diffImport: order and size', () => {
+  it('sorted by entity, then name (ids numerically), then field, whatever the input order', () => {
+    const p = plan(tree());
+    const eventsId = topicIdOf(p, 'events');
+    let quorum = imported(p, [
+      { type: 'Config', resourceType: 'topic', resourceName: 'orders', name: 'retention.ms', value: '1' },
+      { type: 'ProducerIds', brokerId: 1, brokerEpoch: 1, nextProducerId: 10 },
+      { type: 'OffsetCommit', groupId: 'legacy', topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null, commitTimestampMs: 0 },
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'log.retention.ms', value: '1' },
+    ], false);
+    quorum = editPartition(quorum, ORDERS_ID, 10, { leader: 1, isr: [1] });
+    quorum = editPartition(quorum, ORDERS_ID, 2, { leaderEpoch: 1 });
+    quorum = editPartition(quorum, eventsId, 0, { partitionEpoch: 1 });
+    quorum = quorum.filter((r) => !(r.type === 'RegisterBroker' && r.brokerId === 1));
+    const expected = [
+      'missing-in-quorum broker 1',
+      'different partition events-0 partitionEpoch',
+      'different partition orders-2 leaderEpoch',
+      'different partition orders-10 isr',
+      'different partition orders-10 leader',
+      'different config topic orders retention.ms value',
+      'different config broker <default> log.retention.ms value',
+      'different producer ids nextProducerId',
+      'different offset group legacy orders-0 offset',
+      'not-imported-marker migration state',
+    ];
+    expect(kindsOf(diffImport(p, quorum))).toEqual(expected);
+    expect(kindsOf(diffImport(p, [...quorum].reverse()))).toEqual(expected);
+    expect(diffImport(p, quorum).differences.map((x) => x.entity)).toEqual([
+      'broker', 'partition', 'partition', 'partition', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'migration-state',
+    ]);
+  });
+
+  it('20,000 partitions diff in well under 100 ms', () => {
+    const records: MetadataRecord[] = [];
+    const quorum: MetadataRecord[] = [MARKER];
+    for (let t = 0; t < 200; t++) {
+      const topicId = `topic${String(t).padStart(17, '0')}`;
+      const name = `t${t}`;
+      records.push({ type: 'Topic', name, topicId });
+      for (let partitionId = 0; partitionId < 100; partitionId++) {
+        records.push({ type: 'Partition', topicId, partitionId, replicas: [1, 2, 3], isr: [1, 2, 3], removingReplicas: [], addingReplicas: [], leader: 1 + (partitionId % 3), leaderRecoveryState: 0, leaderEpoch: partitionId, partitionEpoch: t, });
+      }
+    }
+    // The quorum holds the same under other (minted) ids, one ISR shrunk.
+    const minted = records.filter((r) => r.type === 'Topic').map((r) => ({ topic: r.name, topicId: r.topicId }));
+    for (const r of records) {
+      if (r.type === 'Topic') quorum.push({ ...r, topicId: `Q${r.topicId.slice(1)}` });
+      else if (r.type === 'Partition') quorum.push({ ...r, topicId: `Q${r.topicId.slice(1)}`, isr: r.topicId.endsWith('199') && r.partitionId === 99 ? [1, 2] : r.isr });
+    }
+    const p: MigrationPlan = { ...plan(kafkaTree()), records, mintedTopicIds: minted };
+    diffImport(p, quorum); // warm-up (JIT)
+    let best = Infinity;
+    let d: ImportDiff | undefined;
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      d = diffImport(p, quorum);
+      best = Math.min(best, performance.now() - start);
+    }
+    expect(d!.compared.partitions).toBe(20_000);
+    expect(kindsOf(d!)).toEqual(['different partition t199-99 isr']);
+    expect(best).toBeLessThan(100);
+  });
+});
+
+describe('renderDifferences', () => {
+  const isr: ImportDifference = { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'isr', zookeeper: '[1,2,3]', quorum: '[1,2]' };
+  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0 };
+
+  it('one line per difference, then a summary by kind', () => {
+    const text = renderDifferences({
+      differences: [
+        { kind: 'missing-in-quorum', entity: 'broker', name: 'broker 2' },
+        { kind: 'only-in-quorum', entity: 'topic', name: 'topic payments' },
+        isr,
+        { kind: 'different', entity: 'topic-config', name: 'config topic orders compression.type', field: 'value', zookeeper: '', quorum: 'zstd' },
+        { kind: 'different', entity: 'producer-ids', name: 'producer ids', field: 'nextProducerId', zookeeper: '1000', quorum: '999' },
+        { kind: 'not-imported-marker', entity: 'migration-state', name: 'migration state' },
+      ],
+      compared,
+    });
+    expect(text.split('\n')).toEqual([
+      'broker 2: in ZooKeeper, missing from the quorum',
+      'topic payments: only in the quorum, not in ZooKeeper',
+      'partition orders-3: isr differs: zookeeper [1,2,3], quorum [1,2]',
+      'config topic orders compression.type: value differs: zookeeper "", quorum zstd',
+      "producer ids: nextProducerId is below ZooKeeper's: zookeeper 1000, quorum 999 (producer ids could be handed out twice)",
+      'migration state: the quorum holds no ZkMigrationState POST_MIGRATION (3) marker (it holds none): the import did not complete',
+      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
+    ]);
+  });
+
+  it('beyond the limit: "… and N more" (the summary still counts them all)', () => {
+    const differences = Array.from({ length: 53 }, (_, i): ImportDifference => ({ ...isr, name: `partition orders-${i}` }));
+    const lines = renderDifferences({ differences, compared }).split('\n');
+    expect(lines).toHaveLength(52);
+    expect(lines[49]).toBe('partition orders-49: isr differs: zookeeper [1,2,3], quorum [1,2]');
+    expect(lines[50]).toBe('… and 3 more');
+    expect(lines[51]).toMatch(/: 53 differences \(53 different\)$/);
+
+    const two = renderDifferences({ differences, compared }, 2).split('\n');
+    expect(two).toEqual([expect.stringMatching(/^partition orders-0:/), expect.stringMatching(/^partition orders-1:/), '… and 51 more', expect.stringMatching(/53 differences/)]);
+    expect(renderDifferences({ differences: differences.slice(0, 2), compared }, 2)).not.toMatch(/more/);
+  });
+});

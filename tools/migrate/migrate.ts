@@ -1,0 +1,254 @@
+// migrate-from-zk end to end: ZooKeeper → plan → the quorum, in three modes. The command line
+// (tools/cli/migrate-command.ts) only parses flags and prints; this file decides.
+//
+//   import (default)  check the quorum (reachable, its cluster id), say what the ZooKeeper root
+//                     holds, read the tree, plan, refuse on blocking anomalies (unless forced) or a
+//                     cluster id mismatch, then write every record with one importMetadata call (one
+//                     metadata transaction: all of it or none of it becomes visible).
+//   dry run           the same reading and planning, the same checks against the quorum when one is
+//                     given; writes nothing. Its outcome says whether the import would go ahead.
+//   verify            read and plan again, export the quorum's image, and list the differences.
+//
+// Order matters for the operator: the cheap checks (the quorum answers, its cluster id, the root
+// holds Kafka) come before the long walk of a large tree, so a mistake costs seconds, not minutes.
+// ZooKeeper is only read (zk-reader.ts never writes); /zookeeper is never read.
+
+import { randomBytes } from 'node:crypto';
+import type { Uuid } from '../../metadata-log/records/types.js';
+import type { ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
+import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
+import { blockingAnomalies, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
+import { diffImport, type ImportDiff } from './verify.js';
+import type { KafkaRootInfo, ReadZkTreeOptions, ZkReadProgress } from './zk-reader.js';
+import type { ZkTree } from './zk-tree.js';
+
+export type MigrateMode = 'import' | 'dry-run' | 'verify';
+
+export interface MigrateOptions {
+  readonly mode: MigrateMode;
+  readonly zookeeperConnect: string;
+  readonly zkConnectTimeoutMs: number;
+  /** ZooKeeper reads in flight at once. */
+  readonly concurrency: number;
+  /** Import into a quorum that already holds topics. */
+  readonly allowExistingTopics: boolean;
+  /** Import even when the plan has error anomalies (what they name is left out). */
+  readonly force: boolean;
+  readonly passwordEncoderSecrets: readonly string[];
+  readonly importLegacyOffsets: boolean;
+  /** How long the quorum may take to commit the import. */
+  readonly importTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+/** What the command needs from the outside world: injected so tests can fake each part. */
+export interface MigrateDeps {
+  readonly probe: (connectString: string, options: { connectTimeoutMs: number }) => Promise<KafkaRootInfo>;
+  readonly readTree: (connectString: string, options: ReadZkTreeOptions) => Promise<ZkTree>;
+  /** Opens the quorum connection; absent in a dry run without --bootstrap-controller. */
+  readonly connectQuorum?: () => Promise<RpcCaller & { close(): Promise<void> }>;
+  /** A progress line for stderr. */
+  readonly progress: (line: string) => void;
+  readonly nowMs: () => number;
+}
+
+/** The quorum as the command found it before writing. */
+export interface QuorumFacts {
+  readonly clusterId: string;
+  readonly activeControllerId: number | null;
+  readonly topics: number;
+  /** Set when the quorum already holds an import. */
+  readonly alreadyImported: boolean;
+}
+
+export interface MigrateReport {
+  readonly mode: MigrateMode;
+  readonly zookeeper: { readonly connect: string; readonly root: string; readonly summary: string; readonly nodesRead: number; readonly readErrors: number; readonly readMs: number };
+  readonly quorum: QuorumFacts | null;
+  readonly plan: {
+    readonly clusterId: string | null;
+    readonly controllerEpoch: number | null;
+    readonly counts: MigrationPlan['counts'];
+    readonly anomalies: MigrationPlan['anomalies'];
+    readonly skipped: MigrationPlan['skipped'];
+    readonly notImported: MigrationPlan['notImported'];
+    readonly brokersOnlyInAssignments: readonly number[];
+    readonly mintedTopicIds: MigrationPlan['mintedTopicIds'];
+  };
+  /** Why the import would not (dry run) or did not go ahead; empty when it can. */
+  readonly refusals: readonly string[];
+  /** Import mode, once written (or found already done). */
+  readonly imported: { readonly alreadyImported: boolean; readonly recordsWritten: number; readonly brokersSkipped: number; readonly writeMs: number } | null;
+  /** Verify mode. */
+  readonly verify: ImportDiff | null;
+  /** The outcome in one sentence. */
+  readonly summary: string;
+  /** False when the command should exit 1: refused, or differences found. */
+  readonly ok: boolean;
+}
+
+/** A failure that ends the command before a report can be made (exit code on the error). */
+export class MigrateError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: 1 | 2 = 1,
+  ) {
+    super(message);
+    this.name = 'MigrateError';
+  }
+}
+
+const PROGRESS_EVERY_MS = 1_000;
+
+export async function runMigration(options: MigrateOptions, deps: MigrateDeps): Promise<MigrateReport> {
+  const quorumConnection = deps.connectQuorum === undefined ? null : await deps.connectQuorum();
+  try {
+    return await migrate(options, deps, quorumConnection);
+  } finally {
+    await quorumConnection?.close().catch(() => undefined);
+  }
+}
+
+async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCaller | null): Promise<MigrateReport> {
+  const call = { timeoutMs: options.requestTimeoutMs };
+  // 1. The quorum first: unreachable or of another cluster is found in a second, not after the walk.
+  let facts: QuorumFacts | null = null;
+  let reservedTopicIds: Set<Uuid> | undefined;
+  if (quorum !== null) {
+    const node = await quorum.call('describeNode', {}, call);
+    const topics = await quorum.call('describeTopics', {}, call);
+    const alreadyImported = node.zkMigrationState !== 0;
+    facts = { clusterId: node.clusterId, activeControllerId: node.activeControllerId ?? node.nodeId, topics: topics.topics.length, alreadyImported };
+    reservedTopicIds = new Set(topics.topics.map((t) => t.topicId));
+    deps.progress(`quorum: cluster ${facts.clusterId}, active controller ${facts.activeControllerId}, ${facts.topics} topic(s)${alreadyImported ? ', already holds an import' : ''}`);
+  }
+
+  // 2. What the root holds (a few requests), before walking it.
+  const root = await deps.probe(options.zookeeperConnect, { connectTimeoutMs: options.zkConnectTimeoutMs });
+  deps.progress(`zookeeper: ${root.summary}`);
+  if (!root.looksLikeKafka) throw new MigrateError(`not a Kafka tree: ${root.summary}`);
+
+  // 3. The walk, with progress about once a second.
+  const readStart = deps.nowMs();
+  let lastProgress = readStart;
+  const tree = await deps.readTree(options.zookeeperConnect, {
+    connectTimeoutMs: options.zkConnectTimeoutMs,
+    concurrency: options.concurrency,
+    onProgress: (p: ZkReadProgress) => {
+      const now = deps.nowMs();
+      if (now - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = now;
+      deps.progress(`zookeeper: ${p.nodesRead} znodes read, ${p.nodesPending} pending${p.errors > 0 ? `, ${p.errors} unreadable` : ''}`);
+    },
+  });
+  const readMs = deps.nowMs() - readStart;
+  deps.progress(`zookeeper: read ${tree.nodes.size} znodes in ${readMs} ms${tree.errors.length > 0 ? ` (${tree.errors.length} unreadable)` : ''}`);
+
+  // 4. The plan (pure).
+  const plan = planMigration(tree, {
+    random: { next: () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48 },
+    passwordEncoderSecrets: options.passwordEncoderSecrets,
+    importLegacyOffsets: options.importLegacyOffsets,
+    ...(reservedTopicIds === undefined || options.mode === 'verify' ? {} : { reservedTopicIds }),
+  });
+  const c = plan.counts;
+  deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets), ${plan.anomalies.length} anomalies`);
+
+  const base = {
+    mode: options.mode,
+    zookeeper: { connect: options.zookeeperConnect, root: root.root, summary: root.summary, nodesRead: tree.nodes.size, readErrors: tree.errors.length, readMs },
+    quorum: facts,
+    plan: {
+      clusterId: plan.clusterId,
+      controllerEpoch: plan.controllerEpoch,
+      counts: plan.counts,
+      anomalies: plan.anomalies,
+      skipped: plan.skipped,
+      notImported: plan.notImported,
+      brokersOnlyInAssignments: plan.brokersOnlyInAssignments,
+      mintedTopicIds: plan.mintedTopicIds,
+    },
+  };
+
+  if (options.mode === 'verify') {
+    if (quorum === null) throw new MigrateError('--verify compares with the quorum: give --bootstrap-controller', 2);
+    const exported = await quorum.call('exportMetadata', {}, call);
+    const verify = diffImport(plan, exported.records);
+    const n = verify.differences.length;
+    return {
+      ...base,
+      refusals: [],
+      imported: null,
+      verify,
+      ok: n === 0,
+      summary: n === 0 ? `verified: the quorum holds what ZooKeeper holds (${verify.compared.topics} topics, ${verify.compared.partitions} partitions)` : `${n} difference(s) between ZooKeeper and the quorum`,
+    };
+  }
+
+  const refusals = refusalsOf(plan, facts, options);
+  if (options.mode === 'dry-run') {
+    const verdict =
+      facts === null
+        ? 'dry run: nothing written (no --bootstrap-controller: the quorum was not checked)'
+        : facts.alreadyImported
+          ? 'dry run: nothing written; the quorum already holds an import, so the import would be a no-op'
+          : refusals.length === 0
+            ? `dry run: nothing written; the import of ${c.records} records would go ahead`
+            : `dry run: nothing written; the import would be refused (${refusals.length} reason(s))`;
+    return { ...base, refusals, imported: null, verify: null, ok: facts?.alreadyImported === true || refusals.length === 0, summary: verdict };
+  }
+
+  // 5. Import.
+  if (quorum === null || facts === null) throw new MigrateError('importing needs --bootstrap-controller', 2);
+  if (facts.alreadyImported) {
+    return { ...base, refusals: [], imported: { alreadyImported: true, recordsWritten: 0, brokersSkipped: 0, writeMs: 0 }, verify: null, ok: true, summary: 'already imported: the quorum holds a completed import (ZkMigrationState); nothing written' };
+  }
+  if (refusals.length > 0) {
+    return { ...base, refusals, imported: null, verify: null, ok: false, summary: `import refused, nothing written: ${refusals[0]}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}` };
+  }
+  const writeStart = deps.nowMs();
+  deps.progress(`quorum: writing ${c.records} records as one transaction…`);
+  const ticker = setInterval(() => deps.progress(`quorum: waiting for the ${c.records} records to commit (${Math.round((deps.nowMs() - writeStart) / 1000)} s)`), 5_000);
+  let response: ImportMetadataResponse;
+  try {
+    response = await quorum.call('importMetadata', { clusterId: plan.clusterId!, records: plan.records, allowExisting: options.allowExistingTopics }, { timeoutMs: options.importTimeoutMs });
+  } finally {
+    clearInterval(ticker);
+  }
+  const writeMs = deps.nowMs() - writeStart;
+  if (response.errorCode !== 0) {
+    return { ...base, refusals: [response.errorMessage ?? `error code ${response.errorCode}`], imported: null, verify: null, ok: false, summary: `import refused by the quorum, nothing written: ${response.errorMessage ?? `error code ${response.errorCode}`}` };
+  }
+  deps.progress(`quorum: ${response.recordsWritten} records written and committed in ${writeMs} ms`);
+  const imported = { alreadyImported: response.alreadyImported, recordsWritten: response.recordsWritten, brokersSkipped: response.brokersSkipped, writeMs };
+  const summary = response.alreadyImported
+    ? 'already imported: the quorum holds a completed import (ZkMigrationState); nothing written'
+    : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets: ${response.recordsWritten} records in one transaction`;
+  return { ...base, refusals: [], imported, verify: null, ok: true, summary };
+}
+
+/** Why an import of this plan into this quorum must not go ahead (empty: it may). */
+export function refusalsOf(plan: MigrationPlan, quorum: QuorumFacts | null, options: Pick<MigrateOptions, 'allowExistingTopics' | 'force'>): string[] {
+  const out: string[] = [];
+  if (plan.clusterId === null) {
+    out.push('ZooKeeper has no usable /cluster/id, so there is no cluster id to keep (start a Kafka broker of 0.10.1 or later once against this ZooKeeper to create it)');
+  } else if (quorum !== null && quorum.clusterId !== plan.clusterId) {
+    out.push(
+      `ZooKeeper holds cluster ${plan.clusterId} but the quorum was formatted as ${quorum.clusterId}: ` +
+        `format every controller's storage with the ZooKeeper cluster's id (metaquorum format --config <file> --cluster-id ${plan.clusterId} --ignore-formatted, on an empty quorum) and run this again`,
+    );
+  }
+  if (quorum !== null && !quorum.alreadyImported && quorum.topics > 0 && !options.allowExistingTopics) {
+    out.push(`the quorum already holds ${quorum.topics} topic(s); pass --allow-existing-topics to import beside them`);
+  }
+  const blocking = blockingAnomalies(plan);
+  if (blocking.length > 0 && !options.force) {
+    out.push(`the plan has ${blocking.length} error(s) (${anomalySample(blocking)}); fix them in ZooKeeper, or pass --force to import without what they name`);
+  }
+  return out;
+}
+
+function anomalySample(list: readonly Anomaly[]): string {
+  const shown = list.slice(0, 3).map((a) => `${a.kind} at ${a.path}`);
+  return list.length > 3 ? `${shown.join(', ')}, …` : shown.join(', ');
+}
