@@ -6,6 +6,7 @@
 
 import { Command, CommanderError } from 'commander';
 import { realAdminConnector } from './admin/admin-client.js';
+import { registerChaosCommand } from './cli/chaos-command.js';
 import { registerClusterCommand } from './cli/cluster-command.js';
 import { EXIT_RUNTIME, EXIT_USAGE } from './cli/common.js';
 import { registerConfigsCommand } from './cli/configs-command.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerConfigsCommand(program);
   registerInspectCommands(program);
   registerMigrateCommand(program);
+  registerChaosCommand(program);
   return program;
 }
 

@@ -102,7 +102,14 @@ export class NetClient {
   async request<T = unknown>(method: string, body: unknown, options?: { readonly timeoutMs?: number }): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
     const startMs = performance.now();
-    const conn = await this.connection(timeoutMs);
+    let conn: Connection;
+    try {
+      conn = await this.connection(timeoutMs);
+    } catch (e) {
+      // No connection to send it on: the request certainly was not seen (callers may retry it freely).
+      if (e instanceof ConnectionError) e.notSent = true;
+      throw e;
+    }
     const remainingMs = Math.max(1, Math.round(timeoutMs - (performance.now() - startMs)));
     return (await conn.request(method, body, remainingMs)) as T;
   }

@@ -153,17 +153,11 @@ export class Connection implements PeerChannel {
 
   request(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
     if (!(timeoutMs > 0 && Number.isFinite(timeoutMs))) throw new RangeError(`request timeout must be positive, got ${timeoutMs}`);
-    if (this.closedReason !== null) {
-      return Promise.reject(new ConnectionError(`connection to ${this.remoteAddress} is closed (${this.closedReason})`));
-    }
-    if (!this.writable()) {
-      return Promise.reject(
-        new ConnectionError(`connection to ${this.remoteAddress} is backed up (${this.socket.writableLength} bytes unsent)`),
-      );
-    }
-    if (this.pending.size >= this.pendingRequestsMax) {
-      return Promise.reject(new ConnectionError(`${this.pending.size} requests already in flight to ${this.remoteAddress}`));
-    }
+    // Refusals before the frame is written: the request was certainly not seen.
+    const notSent = (message: string) => Promise.reject(Object.assign(new ConnectionError(message), { notSent: true }));
+    if (this.closedReason !== null) return notSent(`connection to ${this.remoteAddress} is closed (${this.closedReason})`);
+    if (!this.writable()) return notSent(`connection to ${this.remoteAddress} is backed up (${this.socket.writableLength} bytes unsent)`);
+    if (this.pending.size >= this.pendingRequestsMax) return notSent(`${this.pending.size} requests already in flight to ${this.remoteAddress}`);
     const id = this.nextRequestId++;
     return new Promise((resolve, reject) => {
       let frame: Buffer;

@@ -81,6 +81,8 @@ export class RemoteError extends Error {
 export class ConnectionError extends Error {
   readonly code = 'CONNECTION_ERROR';
   readonly retriable = true;
+  /** True when the request never left this process (no connection to send it on): it was certainly not applied. */
+  notSent = false;
 }
 
 /** No answer within the request timeout; the request may or may not have been applied. */

@@ -7,7 +7,10 @@
 // controller failover is thus a few retries for the caller, never an error, unless it outlasts
 // the deadline. A retried write whose first attempt may have been applied (outcome 'unknown') is
 // sent again: every write the controller runs is either idempotent or answers the second time
-// with a definite error (TOPIC_ALREADY_EXISTS), as Kafka's are.
+// with a definite error (TOPIC_ALREADY_EXISTS), as Kafka's are. A caller that must know what its
+// own request did (the chaos workload's history) passes `retryAmbiguous: false`: an attempt that
+// may have been applied (the connection lost or timed out after sending, or NOT_CONTROLLER with
+// outcome 'unknown') then ends the call with an AmbiguousOutcomeError instead of a retry.
 
 import type { Logger } from '../env/index.js';
 import { NetClient } from '../net/client.js';
@@ -47,6 +50,21 @@ export interface ControllerChannelOptions {
   readonly connect?: (voter: VoterEndpoint) => ControllerConnection;
 }
 
+/** The request may or may not have been applied, and the caller asked not to retry it. */
+export class AmbiguousOutcomeError extends Error {
+  readonly code = 'UNKNOWN_OUTCOME';
+  constructor(message: string, options: { cause: unknown }) {
+    super(message, options);
+    this.name = 'AmbiguousOutcomeError';
+  }
+}
+
+/** Call options: the call's deadline, and whether an attempt that may have been applied is retried (default true). */
+export interface ChannelCallOptions {
+  readonly timeoutMs?: number;
+  readonly retryAmbiguous?: boolean;
+}
+
 const RETRY_BACKOFF_MS = 20;
 const RETRY_BACKOFF_MAX_MS = 250;
 
@@ -65,7 +83,7 @@ export class ControllerChannel implements RpcCaller {
     return this.active;
   }
 
-  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options: { readonly timeoutMs?: number } = {}): Promise<RpcResponse<M>> {
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options: ChannelCallOptions = {}): Promise<RpcResponse<M>> {
     const timeoutMs = options.timeoutMs ?? this.o.defaultTimeoutMs ?? 30_000;
     const deadline = Date.now() + timeoutMs;
     let backoff = RETRY_BACKOFF_MS;
@@ -84,6 +102,14 @@ export class ControllerChannel implements RpcCaller {
         // A handshake refusal (another cluster...) says more than a transport failure after it:
         // keep it as the error the call reports, or a late timeout would hide the cause.
         if (!(lastError instanceof HandshakeRefusedError) || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) lastError = e;
+        if (options.retryAmbiguous === false) {
+          const ambiguous =
+            (e instanceof ConnectionError && !e.notSent) || e instanceof RequestTimeoutError || (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER && e.outcome === 'unknown');
+          if (ambiguous) {
+            this.moveOn(target.id); // the next call tries another voter
+            throw new AmbiguousOutcomeError(`${method} to controller ${target.id}: ${e.message}`, { cause: e });
+          }
+        }
         if (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER) {
           const hint = e.activeControllerId;
           if (hint !== null && hint !== target.id && this.isVoter(hint)) {

