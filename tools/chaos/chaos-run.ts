@@ -174,6 +174,24 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       },
     });
     const c = cluster;
+    // Ctrl-C or SIGTERM mid-run: every node is killed (they run in their own process groups and
+    // would outlive this process) and the data is kept for a look.
+    const abandon = (signal: string) => {
+      o.log(`${signal}: killing every node; data kept in ${dir}`);
+      for (const n of c.nodes) {
+        const pid = c.pid(n.id);
+        if (pid === null) continue;
+        try {
+          process.kill(pid, 'SIGCONT');
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      process.exit(130);
+    };
+    process.once('SIGINT', () => abandon('SIGINT'));
+    process.once('SIGTERM', () => abandon('SIGTERM'));
     await c.startAll();
     await waitForClusterReady(c, 60_000);
     o.log(`cluster up: ${o.controllers} controllers + ${o.brokers} brokers, ${proxy.linkNames().length} proxied links, data in ${dir}`);
