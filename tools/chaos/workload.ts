@@ -235,6 +235,8 @@ export class ChaosWorkload {
       case 'alter-isr': {
         const a = alter!;
         const r = await this.call('alterPartition', a.body);
+        // A broker restarted since its epoch was read: read them again for the next attempt.
+        if (r.errorCode === ErrorCode.STALE_BROKER_EPOCH) this.brokerEpochs = new Map();
         checkCode(r.errorCode, r.errorMessage);
         const p = r.topics[0]?.partitions[0];
         if (p === undefined) throw new OutcomeError('unknown', 'empty AlterPartition answer');
