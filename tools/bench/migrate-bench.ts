@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MigrateReport } from '../migrate/migrate.js';
 import { askNode } from '../admin/admin-client.js';
-import { waitForClusterReady } from '../server/cluster-ready.js';
+import { waitFor, waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
 import { benchmarkTree, KAFKA_TREE_CLUSTER_ID, populateAndClose } from '../zookeeper/kafka-trees.js';
 import { startZooKeeper, type ZooKeeperCluster } from '../zookeeper/local-zookeeper.js';
@@ -89,11 +89,7 @@ async function trial(i: number, zk: ZooKeeperCluster, root: string, hooks: Retur
   if (report.imported === null || report.imported.alreadyImported) throw new Error(`trial ${i}: nothing was imported: ${report.summary}`);
   const exitAt = performance.now();
   for (const b of cluster.brokers) {
-    for (;;) {
-      if ((await topicsOn(b.clientPort!)) >= cfg.topics) break;
-      if (performance.now() - exitAt > 60_000) throw new Error(`broker ${b.id} did not show the import within 60 s`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await waitFor(`broker ${b.id} showing the import`, 60_000, async () => ((await topicsOn(b.clientPort!)) >= cfg.topics ? true : undefined), 20);
   }
   const visibleOnBrokersMs = performance.now() - exitAt;
   await cluster.stop(10_000);

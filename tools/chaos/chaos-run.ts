@@ -23,8 +23,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { askNode } from '../admin/admin-client.js';
-import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
-import { defaultCliPath, ProcessCluster, type PlannedNode } from '../server/process-cluster.js';
+import { controllerChannelTo, endpointOf, waitFor, waitForClusterReady } from '../server/cluster-ready.js';
+import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { checkHistory, type Violation } from './checker.js';
@@ -75,22 +75,9 @@ export const CHAOS_PROPERTIES: Readonly<Record<string, string>> = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch {
-      // not yet
-    }
-    await sleep(100);
-  }
-  return undefined;
-}
-
-function endpointOf(n: PlannedNode): { host: string; port: number } {
-  return { host: '127.0.0.1', port: n.controllerPort ?? n.clientPort! };
+/** waitFor, answering undefined instead of throwing when the time runs out (a check then reports it). */
+function until<T>(timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T | undefined> {
+  return waitFor('chaos check', timeoutMs, probe).catch(() => undefined);
 }
 
 /** `dump-log --records-only` of a voter's metadata directory: offset → line. */

@@ -7,7 +7,7 @@ import { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { askNode } from '../admin/admin-client.js';
 import type { PlannedNode, ProcessCluster } from './process-cluster.js';
 
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -17,7 +17,7 @@ export async function waitFor<T>(what: string, timeoutMs: number, probe: () => P
     } catch (e) {
       last = e instanceof Error ? e.message : String(e);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`${what} not ready within ${timeoutMs} ms (${last})`);
 }
