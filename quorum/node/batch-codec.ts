@@ -9,6 +9,7 @@
 //   payload = msgpack [FORMAT_VERSION, baseOffset, epoch, appendTimeMs, records]            data batch
 //           | msgpack [FORMAT_VERSION, baseOffset, epoch, appendTimeMs, [], control]        control batch
 //   control = [CONTROL_LEADER_CHANGE, leaderId, voters, grantingVoters]
+//           | [CONTROL_VOTER_DIRECTORY, voterId, directoryId | nil]
 //
 // msgpack is written by `new Packr({ useRecords: false })`: self-describing, never shared
 // structures (a reader without the writer's structures cannot decode those, packages.md).
@@ -26,6 +27,7 @@ import { crc32c } from './crc32c.js';
 export const FRAME_HEADER_BYTES = 8;
 const FORMAT_VERSION = 1;
 const CONTROL_LEADER_CHANGE = 1;
+const CONTROL_VOTER_DIRECTORY = 2;
 
 const packr = new Packr({ useRecords: false });
 
@@ -114,14 +116,24 @@ function checkBatchShape(baseOffset: unknown, epoch: unknown, appendTimeMs: unkn
 }
 
 function encodeControl(control: ControlRecord): unknown[] {
-  // The switch is exhaustive today (one control type); a new one must add its own tag.
-  assert.equal(control.type, 'leaderChange', `unknown control record type ${String(control.type)}`);
+  if (control.type === 'voterDirectory') {
+    assert.ok(isOffsetLike(control.voterId), `voterDirectory carries a voter id that is not a node id: ${String(control.voterId)}`);
+    assert.ok(control.directoryId === null || (typeof control.directoryId === 'string' && control.directoryId.length > 0), 'voterDirectory directoryId must be a non-empty string or null');
+    return [CONTROL_VOTER_DIRECTORY, control.voterId, control.directoryId];
+  }
+  assert.equal(control.type, 'leaderChange', `unknown control record type ${String((control as { type: unknown }).type)}`);
   const bad = [control.leaderId, ...control.voters, ...control.grantingVoters].find((id) => !isOffsetLike(id));
   assert.equal(bad, undefined, `leaderChange carries a node id that is not a non-negative integer: ${String(bad)}`);
   return [CONTROL_LEADER_CHANGE, control.leaderId, control.voters, control.grantingVoters];
 }
 
 function decodeControl(raw: unknown): ControlRecord {
+  if (Array.isArray(raw) && raw[0] === CONTROL_VOTER_DIRECTORY) {
+    const [, voterId, directoryId] = raw as unknown[];
+    if (raw.length !== 3 || !isOffsetLike(voterId)) throw new BatchCorruptError('voterDirectory record is not [tag, voterId, directoryId]');
+    if (directoryId !== null && (typeof directoryId !== 'string' || directoryId.length === 0)) throw new BatchCorruptError(`voterDirectory directoryId ${String(directoryId)} is not a string or nil`);
+    return { type: 'voterDirectory', voterId, directoryId };
+  }
   if (!Array.isArray(raw) || raw.length !== 4) throw new BatchCorruptError('control record is not a 4-element array');
   const [tag, leaderId, voters, grantingVoters] = raw as unknown[];
   if (tag !== CONTROL_LEADER_CHANGE) throw new BatchCorruptError(`unknown control record tag ${String(tag)}`);

@@ -6,7 +6,9 @@
 //
 // Format: one line of JSON, {"version":1,"epoch":..,"leaderId":..,"votedId":..,"crc":..}, where
 // crc is the CRC32C of the canonical text `[version,epoch,leaderId,votedId]`, so a flipped digit
-// that still parses is caught.
+// that still parses is caught. Once the leader has recorded voter directories and a snapshot has
+// folded them into the log start, the line also holds "voterDirectories":{"<id>":"<dir>"|null}
+// and the CRC covers `[version,epoch,leaderId,votedId,voterDirectories]`.
 //
 // write(): write `<file>.tmp`, fsync it, rename it over `<file>`, fsync the directory. The fsync
 // comes before the rename: renaming first can leave a zero-length file after a crash
@@ -21,6 +23,7 @@ import type { Logger, QuorumStateStore } from '../env/index.js';
 import { silentLogger } from '../env/index.js';
 import { crc32c } from './crc32c.js';
 import { fsyncDir } from './fsync-dir.js';
+import { isDirectoryMap } from '../raft/voter-directories.js';
 
 const FORMAT_VERSION = 1;
 
@@ -65,12 +68,14 @@ export class FileQuorumStateStore implements QuorumStateStore {
     if (problem !== undefined) assert.fail(`quorum state to write is invalid: ${problem}`);
     const dir = dirname(this.file);
     await mkdir(dir, { recursive: true });
-    const body = [FORMAT_VERSION, state.epoch, state.leaderId, state.votedId] as const;
+    const dirs = state.voterDirectories;
+    const body = [FORMAT_VERSION, state.epoch, state.leaderId, state.votedId, ...(dirs === undefined ? [] : [dirs])];
     const text = `${JSON.stringify({
       version: FORMAT_VERSION,
       epoch: state.epoch,
       leaderId: state.leaderId,
       votedId: state.votedId,
+      ...(dirs === undefined ? {} : { voterDirectories: dirs }),
       crc: crc32c(Buffer.from(JSON.stringify(body))),
     })}\n`;
 
@@ -95,13 +100,14 @@ function parseState(file: string, text: string): QuorumStateData {
     throw new QuorumStateCorruptError(file, 'not valid JSON');
   }
   if (typeof raw !== 'object' || raw === null) throw new QuorumStateCorruptError(file, 'not a JSON object');
-  const { version, epoch, leaderId, votedId, crc } = raw as Record<string, unknown>;
+  const { version, epoch, leaderId, votedId, voterDirectories, crc } = raw as Record<string, unknown>;
   if (version !== FORMAT_VERSION) throw new QuorumStateCorruptError(file, `unknown version ${String(version)}`);
-  const expectedCrc = crc32c(Buffer.from(JSON.stringify([version, epoch, leaderId, votedId])));
+  const expectedCrc = crc32c(Buffer.from(JSON.stringify([version, epoch, leaderId, votedId, ...(voterDirectories === undefined ? [] : [voterDirectories])])));
   if (crc !== expectedCrc) throw new QuorumStateCorruptError(file, `crc32c mismatch: stored ${String(crc)}, computed ${expectedCrc}`);
   const problem = checkState(epoch, leaderId, votedId);
   if (problem !== undefined) throw new QuorumStateCorruptError(file, problem);
-  return { epoch: epoch as number, leaderId: leaderId as number | null, votedId: votedId as number | null };
+  if (voterDirectories !== undefined && !isDirectoryMap(voterDirectories)) throw new QuorumStateCorruptError(file, 'voterDirectories is not a map of voter id to directory id or null');
+  return { epoch: epoch as number, leaderId: leaderId as number | null, votedId: votedId as number | null, ...(voterDirectories === undefined ? {} : { voterDirectories }) };
 }
 
 function checkState(epoch: unknown, leaderId: unknown, votedId: unknown): string | undefined {

@@ -7,6 +7,11 @@ export interface RaftConfig {
   readonly nodeId: NodeId;
   /** The static voter set (controller.quorum.voters). A node outside it is an observer. */
   readonly voters: readonly NodeId[];
+  /**
+   * This node's data directory id (meta.properties' directory.id). A voter sends it with its votes
+   * and fetches so the quorum can tell a wiped directory from the one it knew (voter-directories.ts).
+   */
+  readonly directoryId?: string;
   /** controller.quorum.election.timeout.ms: randomized to [t, 2t). */
   readonly electionTimeoutMs: number;
   /** controller.quorum.fetch.timeout.ms: a follower without a successful fetch this long stands for election. */

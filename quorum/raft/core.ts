@@ -33,6 +33,14 @@
 //
 // Persisted state (epoch, leaderId, votedId) changes only with these transitions and always
 // reaches disk before any message that depends on it leaves (the Ready order).
+//
+// Voter directories (voter-directories.ts): every vote and fetch a voter sends carries its data
+// directory id, and counts (towards a majority of votes, the high watermark, check-quorum, read
+// barriers) only when it matches the directory the log knows for that voter. A voter the log does
+// not count does not stand for election and grants no votes. The leader records directories
+// (VoterDirectory control records, one in flight at a time, only after committing in its epoch):
+// first sight -> recorded; a different directory -> null (a wiped voter: counts for nothing);
+// null and caught up to the high watermark -> the new directory (rejoined).
 
 import type { RaftConfig } from './config.js';
 import { assert } from './assert.js';
@@ -61,6 +69,8 @@ import type {
   SnapshotChunkWrite,
   SnapshotId,
   SnapshotReadRequest,
+  Notice,
+  VoterDirectoryRecord,
   VoteRequest,
   VoteResponse,
 } from './types.js';
@@ -85,6 +95,8 @@ interface ReplicaState {
   lastCaughtUpMs: number | null;
   /** The high watermark last sent to it: a parked fetch is answered once ours moves past it. */
   lastSentHighWatermark: number;
+  /** The directory its fetches came from (voters); its offsets count only if the log knows it by this one. */
+  directoryId?: string | undefined;
 }
 
 interface ParkedFetch {
@@ -120,7 +132,7 @@ type RoleState =
       lastFetchOkMs: number;
       /** The fetch deadline already carries its random grace (see onTimers). */
       graced: boolean;
-      snapshotFetch: { id: SnapshotId; position: number } | null;
+      snapshotFetch: { id: SnapshotId; position: number; directories: Readonly<Record<string, string | null>> | undefined } | null;
     }
   | { role: 'Resigned'; electionDeadlineMs: number };
 
@@ -132,6 +144,8 @@ interface Inflight {
 
 /** Retries a failed fetch after this long (Kafka's controller.quorum.retry.backoff.ms is 20). */
 const RETRY_BACKOFF_MS = 20;
+/** How often the same directory warning (a refused or uncounted vote) may repeat. */
+const NOTICE_REPEAT_MS = 60_000;
 /** Base of the exponential election backoff (Kafka: 100 ms). */
 const ELECTION_BACKOFF_BASE_MS = 100;
 
@@ -187,6 +201,12 @@ export class RaftCore {
 
   /** Inputs that were refused as values (unknown senders, impossible claims): for logs and tests. */
   readonly anomalies: string[] = [];
+  /** Operator-facing events (a voter refused or re-admitted) for the next Ready. */
+  private notices: Notice[] = [];
+  /** Whether this voter counted in its own log's view at the last check (a change is a notice). */
+  private selfCounted = true;
+  /** When each repeatable notice (a refused vote from one directory) was last given: one per window. */
+  private readonly noticeTimes = new Map<string, number>();
 
   constructor(config: RaftConfig, random: RandomSource, restored: RestoredState, nowMs: number) {
     this.config = config;
@@ -194,7 +214,8 @@ export class RaftCore {
     this.nowMs = nowMs;
     this.isVoter = config.voters.includes(config.nodeId);
     this.snapshots = [...restored.snapshots];
-    this.log = new RaftLog(this.snapshots[0] ?? null, restored.batches);
+    this.log = new RaftLog(this.snapshots[0] ?? null, restored.batches, restored.quorumState?.voterDirectories);
+    this.selfCounted = this.selfCounts();
     this.handedEndOffset = this.log.endOffset;
     this.flushedEndOffset = this.log.endOffset;
     const latest = this.snapshots[this.snapshots.length - 1];
@@ -242,7 +263,8 @@ export class RaftCore {
   }
 
   persistedState(): QuorumStateData {
-    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId };
+    const directories = this.log.directories.baseMap();
+    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId, ...(Object.keys(directories).length > 0 ? { voterDirectories: directories } : {}) };
   }
 
   inspect() {
@@ -385,6 +407,7 @@ export class RaftCore {
       (this.committedEnd() > this.appliedOffset && this.committedBatches().length > 0) ||
       this.readsReady.length > 0 ||
       this.readsFailed.length > 0 ||
+      this.notices.length > 0 ||
       this.leaderChanged()
     );
   }
@@ -410,6 +433,7 @@ export class RaftCore {
       highWatermark: this.highWatermark,
       readsReady: this.readsReady,
       readsFailed: this.readsFailed,
+      notices: this.notices,
       ...(leaderChange !== undefined ? { leaderChange } : {}),
       appendedEndOffset: this.log.endOffset,
       readyId: ++this.readyCounter,
@@ -425,6 +449,7 @@ export class RaftCore {
     this.snapshotReads = [];
     this.readsReady = [];
     this.readsFailed = [];
+    this.notices = [];
     const last = committed[committed.length - 1];
     if (last !== undefined) this.appliedOffset = batchEndOffset(last);
     return rd;
@@ -521,8 +546,9 @@ export class RaftCore {
       if (this.config.voters.length > 1) {
         let live = 1;
         for (const v of this.otherVoters()) {
-          const last = s.replicas.get(v)?.lastFetchMs ?? null;
-          if (last !== null && now - last <= windowMs) live++;
+          const r = s.replicas.get(v);
+          const last = r?.lastFetchMs ?? null;
+          if (last !== null && now - last <= windowMs && this.counts(v, r?.directoryId)) live++;
         }
         if (live < majority(this.config.voters.length)) {
           this.resign(); // check-quorum (KAFKA-15489): no majority fetched within the window
@@ -530,6 +556,83 @@ export class RaftCore {
         }
       }
       s.checkQuorumMs = now + windowMs / 3;
+    }
+    this.maintainVoterDirectories(s);
+  }
+
+  /**
+   * The leader's part of voter-directory tracking: at most one VoterDirectory record in flight,
+   * and only once this epoch has committed something (so the previous change is settled).
+   */
+  private maintainVoterDirectories(s: Extract<RoleState, { role: 'Leader' }>): void {
+    const dirs = this.log.directories;
+    if (this.highWatermark <= s.epochStartOffset || dirs.latestRecordOffset() >= this.highWatermark) return;
+    const own = this.config.directoryId;
+    if (own !== undefined && dirs.current(this.config.nodeId) === undefined) {
+      return this.appendVoterDirectory({ type: 'voterDirectory', voterId: this.config.nodeId, directoryId: own }, 'info', 'voter directory recorded', {});
+    }
+    for (const v of this.otherVoters()) {
+      const r = s.replicas.get(v);
+      const seen = r?.directoryId;
+      if (r === undefined || seen === undefined) continue;
+      const known = dirs.current(v);
+      if (known === undefined) {
+        return this.appendVoterDirectory({ type: 'voterDirectory', voterId: v, directoryId: seen }, 'info', 'voter directory recorded', {});
+      }
+      if (known !== null && known !== seen) {
+        return this.appendVoterDirectory({ type: 'voterDirectory', voterId: v, directoryId: null }, 'warn',
+          'voter came back with another data directory (wiped or replaced): its votes and acknowledgements no longer count until it has caught up and is re-admitted',
+          { knownDirectoryId: known, presentedDirectoryId: seen });
+      }
+      if (known === null && r.endOffset >= this.highWatermark) {
+        return this.appendVoterDirectory({ type: 'voterDirectory', voterId: v, directoryId: seen }, 'info',
+          'voter re-admitted with its new data directory after catching up', { caughtUpTo: r.endOffset });
+      }
+    }
+  }
+
+  private appendVoterDirectory(record: VoterDirectoryRecord, level: Notice['level'], msg: string, fields: Record<string, unknown>): void {
+    const s = this.state;
+    assert(s.role === 'Leader', 'only the leader records voter directories');
+    this.sealProposals(); // proposals already hold their offsets: the record goes after them
+    const offset = this.log.endOffset;
+    this.log.append({ baseOffset: offset, epoch: this.epoch, appendTimeMs: this.nowMs, records: [], control: record });
+    this.notices.push({ level, msg, fields: { voterId: record.voterId, directoryId: record.directoryId, offset, ...fields } });
+    this.releaseParkedFetches(s);
+  }
+
+  /** Repeated elections would repeat the same warning every round: give it once a minute. */
+  private noticeDue(key: string): boolean {
+    const last = this.noticeTimes.get(key);
+    if (last !== undefined && this.nowMs - last < NOTICE_REPEAT_MS) return false;
+    if (this.noticeTimes.size > 64) this.noticeTimes.clear();
+    this.noticeTimes.set(key, this.nowMs);
+    return true;
+  }
+
+  /** Whether a vote or fetch offset from `voterId`, sent from `directoryId`, counts (see voter-directories.ts). */
+  private counts(voterId: NodeId, directoryId: string | undefined): boolean {
+    return this.log.directories.counts(voterId, directoryId);
+  }
+
+  private selfCounts(): boolean {
+    return this.counts(this.config.nodeId, this.config.directoryId);
+  }
+
+  /** A voter learns from its own log that the quorum stopped (or resumed) counting it: say so once. */
+  private noticeSelfCounting(): void {
+    if (!this.isVoter) return;
+    const now = this.selfCounts();
+    if (now === this.selfCounted) return;
+    this.selfCounted = now;
+    if (now) {
+      this.notices.push({ level: 'info', msg: 'this voter was re-admitted: it votes and counts again', fields: { directoryId: this.config.directoryId ?? null } });
+    } else {
+      this.notices.push({
+        level: 'warn',
+        msg: 'the quorum knows this voter by another data directory (this one was wiped or replaced): it will not vote or stand for election until the leader re-admits it after it has caught up',
+        fields: { directoryId: this.config.directoryId ?? null, knownAs: this.log.directories.current(this.config.nodeId) ?? null },
+      });
     }
   }
 
@@ -586,6 +689,11 @@ export class RaftCore {
 
   private becomeProspective(): void {
     if (!this.isVoter) return; // KAFKA-17067: only voters stand for election
+    if (!this.selfCounts()) {
+      // A replaced voter waits to be re-admitted; the leader's BeginQuorumEpoch finds it.
+      this.becomeUnattached(this.epoch, null, this.nowMs + this.randomElectionTimeout());
+      return;
+    }
     this.leaveRole();
     const prevLeader = this.leaderId;
     this.state = {
@@ -601,7 +709,7 @@ export class RaftCore {
       return;
     }
     for (const v of this.otherVoters()) {
-      this.send(v, { kind: 'VoteRequest', epoch: this.epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: true });
+      this.send(v, { kind: 'VoteRequest', epoch: this.epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: true, ...this.ownDirectory('candidateDirectoryId') });
     }
   }
 
@@ -620,7 +728,7 @@ export class RaftCore {
       return;
     }
     for (const v of this.otherVoters()) {
-      this.send(v, { kind: 'VoteRequest', epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: false });
+      this.send(v, { kind: 'VoteRequest', epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: false, ...this.ownDirectory('candidateDirectoryId') });
     }
   }
 
@@ -738,7 +846,7 @@ export class RaftCore {
 
   private onVoteRequest(from: NodeId, req: VoteRequest): void {
     const reply = (granted: boolean, error: ErrorCode = 'NONE') =>
-      this.send(from, { kind: 'VoteResponse', error, epoch: this.epoch, leaderId: this.leaderHint(), granted, preVote: req.preVote });
+      this.send(from, { kind: 'VoteResponse', error, epoch: this.epoch, leaderId: this.leaderHint(), granted, preVote: req.preVote, ...this.ownDirectory('voterDirectoryId') });
     if (!this.isVoter || !this.isVoterId(from) || req.candidateId !== from) {
       this.anomalies.push(`vote request from non-voter ${from}`);
       return reply(false, 'UNKNOWN_NODE');
@@ -747,16 +855,24 @@ export class RaftCore {
       return reply(false, 'INVALID_REQUEST');
     }
     if (req.epoch < this.epoch) return reply(false);
+    // A candidate the log knows by another directory was wiped: it cannot hold what it acknowledged.
+    // And a voter the log does not count abstains (its vote would not count where it matters).
+    const candidateCounts = this.counts(from, req.candidateDirectoryId);
+    const directoriesOk = candidateCounts && this.selfCounts();
+    if (!candidateCounts && this.noticeDue(`refused:${from}:${req.candidateDirectoryId}`)) {
+      this.notices.push({ level: 'warn', msg: 'vote refused: the candidate is known by another data directory', fields: { candidateId: from, candidateDirectoryId: req.candidateDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: req.preVote } });
+    }
     if (req.preVote) {
       // A probe: changes nothing here, whatever its epoch (KIP-996).
       const s = this.state;
       if (s.role === 'Leader') return reply(false);
       if (s.role === 'Follower' && this.nowMs - s.lastFetchOkMs < this.config.fetchTimeoutMs) return reply(false);
-      return reply(this.logIsUpToDate(req.lastEpoch, req.endOffset));
+      return reply(directoriesOk && this.logIsUpToDate(req.lastEpoch, req.endOffset));
     }
     if (req.epoch > this.epoch) this.becomeUnattached(req.epoch);
     const s = this.state;
     const mayVote =
+      directoriesOk &&
       this.leaderId === null &&
       s.role !== 'Candidate' &&
       (this.votedId === null || this.votedId === from) &&
@@ -782,13 +898,13 @@ export class RaftCore {
         this.becomeFollower(this.epoch, resp.leaderId);
         return;
       }
-      (resp.granted ? s.granted : s.rejected).add(from);
+      (this.voteCounts(from, resp) ? s.granted : s.rejected).add(from);
     } else if (s.role === 'Candidate' && !resp.preVote && resp.epoch === this.epoch) {
       if (resp.leaderId !== null && resp.leaderId !== this.config.nodeId) {
         this.becomeFollower(this.epoch, resp.leaderId);
         return;
       }
-      (resp.granted ? s.granted : s.rejected).add(from);
+      (this.voteCounts(from, resp) ? s.granted : s.rejected).add(from);
     } else {
       return;
     }
@@ -801,6 +917,14 @@ export class RaftCore {
       this.electionRetries = Math.min(this.electionRetries + 1, limits.electionRetriesMax);
       this.becomeUnattached(this.epoch, null, this.nowMs + this.electionBackoff());
     }
+  }
+
+  /** A grant counts only from the directory the log knows the voter by (a wiped voter's does not). */
+  private voteCounts(from: NodeId, resp: VoteResponse): boolean {
+    if (!resp.granted) return false;
+    if (this.counts(from, resp.voterDirectoryId)) return true;
+    if (this.noticeDue(`uncounted:${from}:${resp.voterDirectoryId}`)) this.notices.push({ level: 'warn', msg: 'vote not counted: the voter is known by another data directory', fields: { voterId: from, voterDirectoryId: resp.voterDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: resp.preVote } });
+    return false;
   }
 
   private onBeginQuorumEpoch(from: NodeId, req: BeginQuorumEpochRequest): void {
@@ -849,7 +973,13 @@ export class RaftCore {
     s.parked.delete(from);
     const replica = this.replicaFor(s, from);
     replica.lastFetchMs = this.nowMs;
-    if (this.isVoterId(from)) for (const read of s.reads) if (req.readRound >= read.round) read.acks.add(from);
+    if (replica.directoryId !== req.replicaDirectoryId) {
+      // Another copy of this replica (a wiped directory): what the old one held says nothing now.
+      replica.endOffset = 0;
+      replica.lastCaughtUpMs = null;
+      replica.directoryId = req.replicaDirectoryId;
+    }
+    if (this.isVoterId(from) && this.counts(from, req.replicaDirectoryId)) for (const read of s.reads) if (req.readRound >= read.round) read.acks.add(from);
     this.answerFetch(s, from, req, true);
     this.maybeCompleteReads(s);
   }
@@ -880,14 +1010,14 @@ export class RaftCore {
     const latest = this.snapshots[this.snapshots.length - 1];
     if (req.fetchOffset < this.log.startOffset) {
       assert(latest !== undefined, 'log start > 0 without a snapshot');
-      return this.send(from, { ...base, highWatermark: this.highWatermark, snapshotId: latest, batches: [] });
+      return this.send(from, { ...base, highWatermark: this.highWatermark, ...this.snapshotRedirect(latest), batches: [] });
     }
     const agreed = this.log.endOffsetForEpoch(req.lastFetchedEpoch);
     if (agreed.epoch !== req.lastFetchedEpoch || req.fetchOffset > agreed.offset) {
       const endOffset = Math.min(agreed.offset, req.fetchOffset);
       if (endOffset < this.log.startOffset || agreed.epoch < 0) {
         assert(latest !== undefined, 'divergence below the log start without a snapshot');
-        return this.send(from, { ...base, highWatermark: this.highWatermark, snapshotId: latest, batches: [] });
+        return this.send(from, { ...base, highWatermark: this.highWatermark, ...this.snapshotRedirect(latest), batches: [] });
       }
       return this.send(from, { ...base, highWatermark: this.highWatermark, divergingEpoch: { epoch: agreed.epoch, endOffset }, batches: [] });
     }
@@ -908,6 +1038,12 @@ export class RaftCore {
     }
     replica.lastSentHighWatermark = this.highWatermark;
     this.send(from, { ...base, highWatermark: this.highWatermark, batches });
+  }
+
+  /** Fetch this snapshot instead; it carries the voter directories the log it replaces held. */
+  private snapshotRedirect(id: SnapshotId): { snapshotId: SnapshotId; snapshotVoterDirectories?: Readonly<Record<string, string | null>> } {
+    const directories = this.log.directories.at(id.endOffset);
+    return { snapshotId: id, ...(Object.keys(directories).length > 0 ? { snapshotVoterDirectories: directories } : {}) };
   }
 
   private answerFetchError(from: NodeId, req: FetchRequest, error: ErrorCode): void {
@@ -936,7 +1072,13 @@ export class RaftCore {
     const s = this.state;
     if (s.role !== 'Leader') return;
     const ends: number[] = [];
-    for (const v of this.config.voters) ends.push(v === this.config.nodeId ? this.flushedEndOffset : (s.replicas.get(v)?.endOffset ?? 0));
+    for (const v of this.config.voters) {
+      if (v === this.config.nodeId) ends.push(this.selfCounts() ? this.flushedEndOffset : 0);
+      else {
+        const r = s.replicas.get(v);
+        ends.push(r !== undefined && this.counts(v, r.directoryId) ? r.endOffset : 0);
+      }
+    }
     const next = nextHighWatermark(this.highWatermark, s.epochStartOffset, ends);
     if (next > this.highWatermark) {
       this.highWatermark = next;
@@ -983,6 +1125,7 @@ export class RaftCore {
       lastFetchedEpoch: this.log.lastEpoch,
       maxWaitMs: this.config.fetchMaxWaitMs,
       readRound: this.readRoundSeen,
+      ...(this.isVoter ? this.ownDirectory('replicaDirectoryId') : {}),
     });
   }
 
@@ -1017,18 +1160,20 @@ export class RaftCore {
         return;
       }
       this.truncate(to);
+      this.noticeSelfCounting();
     } else if (resp.snapshotId !== undefined) {
       if (resp.snapshotId.endOffset < this.appliedOffset) {
         this.anomalies.push(`leader ${from} redirected to snapshot ${resp.snapshotId.endOffset}, below what is applied (${this.appliedOffset})`);
         return;
       }
-      s.snapshotFetch = { id: resp.snapshotId, position: 0 };
+      s.snapshotFetch = { id: resp.snapshotId, position: 0, directories: resp.snapshotVoterDirectories };
     } else {
       for (const b of resp.batches) {
         if (b.baseOffset !== this.log.endOffset || b.epoch < this.log.lastEpoch || b.epoch > this.epoch) break;
         this.log.append(b);
       }
       this.updateFollowerHighWatermark(resp.highWatermark);
+      this.noticeSelfCounting();
     }
   }
 
@@ -1104,15 +1249,17 @@ export class RaftCore {
     want.position += resp.bytes.length;
     if (done) {
       s.snapshotFetch = null;
-      this.installSnapshot(want.id);
+      this.installSnapshot(want.id, want.directories);
     }
   }
 
   /** The downloaded snapshot replaces the whole log (Kafka's truncateToLatestSnapshot). */
-  private installSnapshot(id: SnapshotId): void {
+  private installSnapshot(id: SnapshotId, directories: Readonly<Record<string, string | null>> | undefined): void {
     // The leader redirects only fetches below its log start, which is above anything we applied.
     assert(id.endOffset >= this.appliedOffset, `installing snapshot ${id.endOffset} below the applied offset ${this.appliedOffset}`);
-    this.log.resetTo(id);
+    this.log.resetTo(id, directories);
+    this.quorumStateDirty = true; // the directories at the new log start are persisted with it
+    this.noticeSelfCounting();
     this.snapshots = [id];
     this.pendingTruncate = id.endOffset;
     this.pendingLogStart = id.endOffset;
@@ -1135,7 +1282,8 @@ export class RaftCore {
     // The log starts at the oldest snapshot kept (retaining more than one leaves followers slack).
     const oldest = this.snapshots[0]!;
     if (oldest.endOffset > this.log.startOffset) {
-      this.log.startAt(oldest);
+      // The directories folded into the log start reach the quorum-state file before the prefix goes.
+      if (this.log.startAt(oldest)) this.quorumStateDirty = true;
       this.pendingLogStart = oldest.endOffset;
     }
   }
@@ -1267,6 +1415,12 @@ export class RaftCore {
 
   private send(to: NodeId, body: RaftMessageBody): void {
     this.outbox.push({ from: this.config.nodeId, to, body });
+  }
+
+  /** This node's directory id under `field`, when it has one (nodes configured without one send none). */
+  private ownDirectory<K extends string>(field: K): { [P in K]?: string } {
+    const id = this.config.directoryId;
+    return (id === undefined ? {} : { [field]: id }) as { [P in K]?: string };
   }
 
   private otherVoters(): NodeId[] {

@@ -4,6 +4,7 @@
 // epoch, a divergence below the high watermark) stay in the core, also as values.
 
 import type { LogBatch, NodeId, RaftMessageBody } from './types.js';
+import { isDirectoryMap } from './voter-directories.js';
 
 function count(n: unknown): boolean {
   return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
@@ -13,13 +14,24 @@ function leaderIdOk(id: unknown, voters: readonly NodeId[]): boolean {
   return id === null || (typeof id === 'number' && voters.includes(id));
 }
 
+/** A directory id field: absent, or a short non-empty string (meta.properties' directory.id). */
+function directoryIdOk(id: unknown): boolean {
+  return id === undefined || (typeof id === 'string' && id.length > 0 && id.length <= 64);
+}
+
+function controlOk(b: LogBatch): boolean {
+  const c = b.control;
+  if (c === undefined || c.type !== 'voterDirectory') return true;
+  return count(c.voterId) && (c.directoryId === null || (directoryIdOk(c.directoryId) && c.directoryId !== undefined));
+}
+
 function batchesOk(batches: readonly LogBatch[]): boolean {
   if (!Array.isArray(batches)) return false;
   let next = -1;
   for (const b of batches) {
     if (!count(b.baseOffset) || !count(b.epoch) || !Array.isArray(b.records)) return false;
     const n = b.control === undefined ? b.records.length : 1;
-    if (n === 0 || (b.control !== undefined && b.records.length !== 0)) return false;
+    if (n === 0 || (b.control !== undefined && b.records.length !== 0) || !controlOk(b)) return false;
     if (next >= 0 && b.baseOffset !== next) return false;
     next = b.baseOffset + n;
   }
@@ -31,8 +43,11 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
   if (!count(body.epoch)) return `${body.kind}: epoch ${String(body.epoch)} is not a non-negative integer`;
   switch (body.kind) {
     case 'VoteRequest':
+      if (!directoryIdOk(body.candidateDirectoryId)) return 'VoteRequest: bad candidate directory id';
       return count(body.lastEpoch) && count(body.endOffset) && count(body.candidateId) ? null : 'VoteRequest: bad log position';
     case 'VoteResponse':
+      if (!directoryIdOk(body.voterDirectoryId)) return 'VoteResponse: bad voter directory id';
+      return leaderIdOk(body.leaderId, voters) ? null : `${body.kind}: leader ${String(body.leaderId)} is not a voter`;
     case 'BeginQuorumEpochResponse':
     case 'EndQuorumEpochResponse':
       return leaderIdOk(body.leaderId, voters) ? null : `${body.kind}: leader ${String(body.leaderId)} is not a voter`;
@@ -41,6 +56,7 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
     case 'EndQuorumEpochRequest':
       return count(body.leaderId) && Array.isArray(body.preferredSuccessors) ? null : 'EndQuorumEpochRequest: bad fields';
     case 'FetchRequest':
+      if (!directoryIdOk(body.replicaDirectoryId)) return 'FetchRequest: bad replica directory id';
       return count(body.fetchOffset) && count(body.lastFetchedEpoch) && count(body.maxWaitMs) && count(body.readRound) && count(body.fetchId)
         ? null
         : 'FetchRequest: offsets, epochs, wait and ids must be non-negative integers';
@@ -48,6 +64,7 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
       if (!leaderIdOk(body.leaderId, voters) || !count(body.highWatermark) || !count(body.logStartOffset) || !count(body.readRound)) return 'FetchResponse: bad header';
       if (body.divergingEpoch !== undefined && !(count(body.divergingEpoch.epoch) && count(body.divergingEpoch.endOffset))) return 'FetchResponse: bad divergence';
       if (body.snapshotId !== undefined && !(count(body.snapshotId.endOffset) && count(body.snapshotId.epoch))) return 'FetchResponse: bad snapshot id';
+      if (body.snapshotVoterDirectories !== undefined && !isDirectoryMap(body.snapshotVoterDirectories)) return 'FetchResponse: bad snapshot voter directories';
       return batchesOk(body.batches) ? null : 'FetchResponse: batches are empty, malformed or not contiguous';
     }
     case 'FetchSnapshotRequest':

@@ -7,6 +7,7 @@
 
 import type { LogBatch, OffsetAndEpoch, SnapshotId } from './types.js';
 import { assert } from './assert.js';
+import { VoterDirectories, type DirectoryMap } from './voter-directories.js';
 
 export function batchRecordCount(batch: LogBatch): number {
   return batch.control === undefined ? batch.records.length : 1;
@@ -28,10 +29,13 @@ export class RaftLog {
   private start: number;
   /** Epoch of the record at start-1 (from the snapshot the log starts at), 0 when start is 0. */
   private startEpoch: number;
+  /** The voter directories the log's control records say (kept in step with every change here). */
+  readonly directories: VoterDirectories;
 
-  constructor(start: SnapshotId | null, batches: readonly LogBatch[]) {
+  constructor(start: SnapshotId | null, batches: readonly LogBatch[], directoriesAtStart?: DirectoryMap) {
     this.start = start?.endOffset ?? 0;
     this.startEpoch = start?.epoch ?? 0;
+    this.directories = new VoterDirectories(directoriesAtStart);
     for (const b of batches) this.append(b);
   }
 
@@ -63,6 +67,7 @@ export class RaftLog {
     assert(batch.epoch >= this.lastEpoch, `append of epoch ${batch.epoch} after epoch ${this.lastEpoch}`);
     assert(batchRecordCount(batch) > 0, 'empty batch');
     this.batches.push(batch);
+    this.directories.onAppend(batch);
   }
 
   /** Index of the batch holding `offset`, or -1. */
@@ -128,10 +133,14 @@ export class RaftLog {
   truncateFrom(offset: number): void {
     assert(offset >= this.start, `truncate to ${offset} below the log start ${this.start}`);
     while (this.batches.length > 0 && batchEndOffset(this.batches[this.batches.length - 1]!) > offset) this.batches.pop();
+    this.directories.onTruncate(this.endOffset);
   }
 
-  /** Drops batches ending at or before the snapshot and starts the log there. */
-  startAt(snapshot: SnapshotId): void {
+  /**
+   * Drops batches ending at or before the snapshot and starts the log there. True when the voter
+   * directories at the log start changed (the quorum state that persists them must be written).
+   */
+  startAt(snapshot: SnapshotId): boolean {
     assert(snapshot.endOffset >= this.start, `log start would move back from ${this.start} to ${snapshot.endOffset}`);
     let drop = 0;
     while (drop < this.batches.length && batchEndOffset(this.batches[drop]!) <= snapshot.endOffset) drop++;
@@ -140,12 +149,14 @@ export class RaftLog {
     assert(first === undefined || first.baseOffset === snapshot.endOffset, `snapshot ${snapshot.endOffset} is not on a batch boundary`);
     this.start = snapshot.endOffset;
     this.startEpoch = snapshot.epoch;
+    return this.directories.onStartAt(snapshot.endOffset);
   }
 
   /** Discards the whole log and restarts it empty at the snapshot (after installing it). */
-  resetTo(snapshot: SnapshotId): void {
+  resetTo(snapshot: SnapshotId, directories: DirectoryMap | undefined): void {
     this.batches = [];
     this.start = snapshot.endOffset;
     this.startEpoch = snapshot.epoch;
+    this.directories.resetTo(directories);
   }
 }

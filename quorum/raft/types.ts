@@ -15,7 +15,17 @@ export interface LeaderChangeRecord {
   readonly grantingVoters: readonly NodeId[];
 }
 
-export type ControlRecord = LeaderChangeRecord;
+/**
+ * Which data directory the quorum knows a voter by (see voter-directories.ts): a directory id, or
+ * null while a replaced voter (a wiped directory) catches up and counts for nothing.
+ */
+export interface VoterDirectoryRecord {
+  readonly type: 'voterDirectory';
+  readonly voterId: NodeId;
+  readonly directoryId: string | null;
+}
+
+export type ControlRecord = LeaderChangeRecord | VoterDirectoryRecord;
 
 /**
  * One batch of the replicated log. The core never looks inside `records`: they are opaque bytes
@@ -41,6 +51,8 @@ export interface QuorumStateData {
   readonly epoch: number;
   readonly leaderId: NodeId | null;
   readonly votedId: NodeId | null;
+  /** Voter → directory known at the log start (records past it live in the log); absent when none. */
+  readonly voterDirectories?: Readonly<Record<string, string | null>>;
 }
 
 /** An (offset, epoch) pair used to compare logs in elections and to report divergence. */
@@ -69,6 +81,8 @@ export interface VoteRequest {
   readonly lastEpoch: number;
   readonly endOffset: number;
   readonly preVote: boolean;
+  /** The candidate's data directory id (absent from nodes configured without one). */
+  readonly candidateDirectoryId?: string;
 }
 
 export interface VoteResponse {
@@ -79,6 +93,8 @@ export interface VoteResponse {
   readonly leaderId: NodeId | null;
   readonly granted: boolean;
   readonly preVote: boolean;
+  /** The responder's data directory id: a vote counts only from the directory the quorum knows. */
+  readonly voterDirectoryId?: string;
 }
 
 export interface BeginQuorumEpochRequest {
@@ -119,6 +135,8 @@ export interface FetchRequest {
   readonly maxWaitMs: number;
   /** Echo of the last readRound this fetcher received from this leader (read barrier, see core). */
   readonly readRound: number;
+  /** The fetching voter's data directory id: its offset counts only from the directory the quorum knows. */
+  readonly replicaDirectoryId?: string;
 }
 
 export interface FetchResponse {
@@ -133,6 +151,8 @@ export interface FetchResponse {
   readonly divergingEpoch?: { readonly epoch: number; readonly endOffset: number };
   /** Set when the fetch offset is below the leader's log start: fetch this snapshot instead. */
   readonly snapshotId?: SnapshotId;
+  /** With snapshotId: the voter directories in force at the snapshot's end (the log it replaces held them). */
+  readonly snapshotVoterDirectories?: Readonly<Record<string, string | null>>;
   readonly batches: readonly LogBatch[];
   /**
    * The leader's read-barrier round. A fetch echoing round r was sent after the fetcher saw this
@@ -234,11 +254,19 @@ export interface Ready {
   /** Read barriers the leader confirmed: answer each once the state machine has applied `offset`. */
   readonly readsReady: readonly { readonly readId: number; readonly offset: number }[];
   readonly readsFailed: readonly { readonly readId: number; readonly leader: LeaderInfo }[];
+  /** Things an operator should read (a voter refused or rejoined), for the driver to log. */
+  readonly notices: readonly Notice[];
   /** Set when leadership changed since the last Ready. */
   readonly leaderChange?: LeaderInfo;
   /** Internal bookkeeping for `advance`. */
   readonly appendedEndOffset: number;
   readonly readyId: number;
+}
+
+export interface Notice {
+  readonly level: 'info' | 'warn';
+  readonly msg: string;
+  readonly fields: Readonly<Record<string, unknown>>;
 }
 
 export type ProposeResult =

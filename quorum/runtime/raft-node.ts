@@ -316,6 +316,7 @@ export class RaftNode implements RaftClient {
   /** Disk and network, in the safe order. */
   private async carryOutIo(rd: Ready): Promise<void> {
     const { env } = this;
+    for (const n of rd.notices) env.logger[n.level]({ nodeId: this.config.nodeId, ...n.fields }, n.msg);
     if (rd.quorumState !== undefined) {
       await env.quorumStateStore.write(rd.quorumState);
       this.persistingQuorumState = false;

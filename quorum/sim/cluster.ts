@@ -44,6 +44,10 @@ export class SimNode {
   /** True once the current incarnation's start() resolved. */
   started = false;
   restarts = 0;
+  /** Times its disk was wiped: part of its directory id, as `format` mints a new one each time. */
+  wipes = 0;
+  /** Set by a wipe: the highest committed offset then (what the wipe destroyed, beyond Raft's fault model). */
+  lostBelow: number | undefined = undefined;
   readonly durableView: DurableLogView;
 
   constructor(
@@ -61,6 +65,11 @@ export class SimNode {
       },
       epochAt: (o) => disk.durableEpochAt(o),
     };
+  }
+
+  /** Its data directory's id (meta.properties' directory.id): a new one after every wipe. */
+  get directoryId(): string {
+    return `dir-${this.id}-${this.wipes}`;
   }
 
   /** The current incarnation's inspection, when it is up and started. */
@@ -91,6 +100,11 @@ export interface ClusterConfig {
    * workload and finalCheck need). A controller scenario plugs the quorum controller in here.
    */
   readonly stateMachine?: StateMachineFactory;
+  /**
+   * Give voters data directory ids (default true), as real nodes have from meta.properties. Off,
+   * the quorum cannot tell a wiped voter from the one it knew: for scenarios showing why it must.
+   */
+  readonly voterDirectoryIds?: boolean;
 }
 
 /** Builds one node incarnation's state machine; `hooks` report applies to the cluster's checker. */
@@ -114,11 +128,12 @@ export class SimCluster {
   readonly violations: string[] = [];
   readonly workload: Workload;
   readonly log: LogLine[] = [];
-  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0 };
+  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0, wipes: 0 };
   private readonly violationSet = new Set<string>();
   private readonly factory: DriverFactory;
   private readonly stateMachineFactory: StateMachineFactory;
   private readonly stopOnViolation: boolean;
+  private readonly voterDirectoryIds: boolean;
   private readonly logLines: number;
   private readonly echoLogs: boolean;
   private readonly faultPrng: Prng;
@@ -130,6 +145,7 @@ export class SimCluster {
     this.factory = config.factory;
     this.stateMachineFactory = config.stateMachine ?? testStateMachine;
     this.stopOnViolation = config.stopOnViolation ?? true;
+    this.voterDirectoryIds = config.voterDirectoryIds ?? true;
     this.logLines = config.logLines ?? 0;
     this.echoLogs = config.echoLogs ?? false;
     this.prng = new Prng(o.seed);
@@ -200,6 +216,7 @@ export class SimCluster {
         persisted: n.disk.persistedQuorumState,
         durable: n.durableView,
         snapshots: n.disk.snapshotIds(),
+        ...(n.lostBelow !== undefined ? { lostBelow: n.lostBelow } : {}),
         appliedEnd: n.process.state === 'crashed' ? null : (n.stateMachine?.appliedEnd ?? null),
       });
     }
@@ -251,6 +268,21 @@ export class SimCluster {
     n.clock = undefined;
     n.started = false;
     this.workload.onCrash(id);
+  }
+
+  /**
+   * The node's data directory is emptied and re-formatted while it is down (a new directory id):
+   * it comes back with nothing it once acknowledged. Restart it afterwards.
+   */
+  wipe(id: NodeId): void {
+    const n = this.node(id);
+    if (n.process.state !== 'crashed') throw new Error(`node ${id} must be down to wipe its disk`);
+    this.counters.wipes++;
+    n.disk.wipe();
+    n.wipes++;
+    n.lostBelow = Math.max(n.lostBelow ?? 0, this.history.maxLeaderHighWatermark);
+    // A new directory is a new voter identity as far as the persisted epoch goes.
+    this.history.persistedEpoch.delete(id);
   }
 
   /** A new incarnation over the same disk. */
@@ -458,6 +490,7 @@ export class SimCluster {
       requestTimeoutMs: o.raft.requestTimeoutMs,
       fetchMaxWaitMs: o.raft.fetchMaxWaitMs,
       snapshotsRetained: o.raft.snapshotsRetained,
+      ...(n.isVoter && this.voterDirectoryIds ? { directoryId: n.directoryId } : {}),
     });
     let driver: SimDriver;
     try {

@@ -39,6 +39,12 @@ export interface NodeView {
   readonly snapshots: readonly SnapshotId[];
   /** Offsets below this were applied by the current state machine; null while crashed. */
   readonly appliedEnd: number | null;
+  /**
+   * Set when the node's disk was wiped: it held (or may have held) everything below this offset
+   * until a fault outside Raft's model destroyed it. The durability check counts it as a holder
+   * there; whether the quorum then keeps what was committed is checked where entries are applied.
+   */
+  readonly lostBelow?: number;
 }
 
 export interface ClusterView {
@@ -173,6 +179,7 @@ export function monotonicLeaderHighWatermark(view: ClusterView, history: History
 
 /** Whether a node's durable state holds every offset below `hwm`, ending with `epochAtHwm` at hwm-1. */
 function durablyHolds(n: NodeView, hwm: number, epochAtHwm: number | undefined): boolean {
+  if (n.lostBelow !== undefined && hwm <= n.lostBelow) return true;
   const e = n.durable.epochAt(hwm - 1);
   if (e !== undefined) return epochAtHwm === undefined || e === epochAtHwm;
   // Below the durable log start: held through a snapshot covering it.

@@ -383,6 +383,20 @@ export class SimDisk {
     });
   }
 
+  /**
+   * An operator emptied the data directory while the node was down (a lost or replaced disk):
+   * the log, the quorum state and every snapshot are gone.
+   */
+  wipe(): void {
+    if (this.process.state !== 'crashed') throw new Error(`node ${this.nodeId}: wipe a disk only while its node is down`);
+    this.batches = [];
+    this.durableCount = 0;
+    this.logStart = 0;
+    this.quorumState = undefined;
+    this.snapshots.clear();
+    this.snapshotIdsCache = undefined;
+  }
+
   private crash(inc: number): void {
     this.stats.crashes++;
     for (const op of [...this.pending]) {

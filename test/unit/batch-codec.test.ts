@@ -24,12 +24,19 @@ const controlBatch: fc.Arbitrary<LogBatch> = fc.record({
   epoch: fc.nat(),
   appendTimeMs,
   records: fc.constant([]),
-  control: fc.record({
-    type: fc.constant('leaderChange' as const),
-    leaderId: nodeId,
-    voters: fc.array(nodeId, { maxLength: 7 }),
-    grantingVoters: fc.array(nodeId, { maxLength: 7 }),
-  }),
+  control: fc.oneof(
+    fc.record({
+      type: fc.constant('leaderChange' as const),
+      leaderId: nodeId,
+      voters: fc.array(nodeId, { maxLength: 7 }),
+      grantingVoters: fc.array(nodeId, { maxLength: 7 }),
+    }),
+    fc.record({
+      type: fc.constant('voterDirectory' as const),
+      voterId: nodeId,
+      directoryId: fc.option(fc.string({ minLength: 1, maxLength: 22 }), { nil: null }),
+    }),
+  ),
 });
 const anyBatch = fc.oneof(dataBatch, controlBatch);
 
@@ -72,6 +79,14 @@ describe('batch codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a voterDirectory record with a bad voter id or an empty directory id is refused on write and on read', () => {
+    const batch = (control: unknown): LogBatch => ({ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [], control: control as LogBatch['control'] });
+    expect(() => encodeBatch(batch({ type: 'voterDirectory', voterId: -1, directoryId: 'd' }))).toThrow(/voter id/);
+    expect(() => encodeBatch(batch({ type: 'voterDirectory', voterId: 1, directoryId: '' }))).toThrow(/directoryId/);
+    const good = encodeBatch(batch({ type: 'voterDirectory', voterId: 3, directoryId: null }));
+    expect(decodeBatch(good).control).toEqual({ type: 'voterDirectory', voterId: 3, directoryId: null });
   });
 
   it('a control batch counts exactly one offset, a data batch one per record', () => {

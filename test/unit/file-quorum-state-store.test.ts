@@ -82,6 +82,18 @@ describe('FileQuorumStateStore', () => {
     expect((await readError(store)).reason).toMatch(/crc32c mismatch/);
   });
 
+  it('voter directories round-trip, are covered by the crc, and a file without them still reads', async () => {
+    const store = new FileQuorumStateStore(file);
+    const state = { epoch: 7, leaderId: 2, votedId: 2, voterDirectories: { '1': 'dir-a', '2': null, '3': 'dir-c' } };
+    await store.write(state);
+    expect(await new FileQuorumStateStore(file).read()).toEqual(state);
+    const text = await readFile(file, 'utf8');
+    await writeFile(file, text.replace('"dir-c"', '"dir-x"'));
+    expect((await readError(store)).reason).toMatch(/crc32c mismatch/);
+    await store.write({ epoch: 8, leaderId: null, votedId: null });
+    expect(await store.read()).toEqual({ epoch: 8, leaderId: null, votedId: null });
+  });
+
   it('a well-checksummed file with a bad field or version is rejected', async () => {
     await writeFile(file, JSON.stringify({ version: 2, epoch: 1, leaderId: null, votedId: null, crc: 0 }));
     expect((await readError(new FileQuorumStateStore(file))).reason).toMatch(/unknown version 2/);

@@ -8,6 +8,7 @@
 //   baseOffset: 0 lastOffset: 3 count: 4 epoch: 1 appendTimeMs: 1000 isControl: false
 //   | offset: 0 type: RegisterBroker version: 0 payload: {"brokerId":1,...}
 //   | offset: 4 control: LeaderChange payload: {"leaderId":1,"voters":[1,2,3],"grantingVoters":[1,2]}
+//   | offset: 9 control: VoterDirectory payload: {"voterId":2,"directoryId":"hN1o3v0aQpWm1fCz2bKx4g"}
 //   | offset: 5 error: cannot decode metadata record: ... typeId: 999 version: 0 bytes: 94...
 //   error: <a fault outside one record: a corrupt tail, a bad snapshot frame, a damaged file>
 
@@ -92,7 +93,7 @@ function positionText(at: RecordPosition): string {
   return 'offset' in at ? `offset: ${at.offset}` : `index: ${at.index}`;
 }
 
-/** 'leaderChange' -> 'LeaderChange' (Kafka's ControlRecordType name). */
+/** 'leaderChange' -> 'LeaderChange' (Kafka's ControlRecordType name), 'voterDirectory' -> 'VoterDirectory'. */
 function controlTypeName(control: ControlRecord): string {
   return control.type.charAt(0).toUpperCase() + control.type.slice(1);
 }

@@ -48,7 +48,10 @@ async function listenerSpec(config: NodeConfig, name: string): Promise<ListenerS
 
 /** Starts the roles of `config`; throws ConfigError/StorageError (exit 2) or a runtime error (exit 1). */
 export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal: (e: unknown) => void, configPath?: string): Promise<RunningNode> {
-  const { clusterId } = await checkFormatted(config, undefined, configPath === undefined ? {} : { configPath });
+  const { clusterId, directoryIds } = await checkFormatted(config, undefined, configPath === undefined ? {} : { configPath });
+  // The metadata directory's id goes with every vote and fetch: a wiped and re-formatted voter
+  // gets a new one, and the quorum stops counting it until it has caught up (voter-directories.ts).
+  const metadataDirectoryId = directoryIds.get(config.metadataLogDir);
   const logging = nodeLogging(config.nodeId, logLevel);
   const nodeLog = logging.forRole('node');
   const isController = config.processRoles.includes('controller');
@@ -71,7 +74,7 @@ export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal:
         listener: await listenerSpec(config, controllerListenerName),
         ...(controllerClientTls === undefined ? {} : { peerTls: controllerClientTls }),
         metadataLogDir: config.metadataLogDir,
-        raft: config.raft,
+        raft: { ...config.raft, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
         controller: controllerConfigFrom(config, clusterId),
         clock: realClock,
         random: realRandom,

@@ -1,0 +1,122 @@
+// Which directory each voter is known by: the defence against a voter that comes back with a
+// wiped (or swapped) data directory and would otherwise vote and acknowledge as if it still held
+// everything it once acknowledged (KIP-853's replica directory id, over a static voter set).
+//
+// The knowledge is replicated through the log as VoterDirectory control records, so every node
+// reads the same answer at the same offset and a truncated record is forgotten with the log
+// suffix. The effective value for a voter is the latest record in the log (committed or not, as
+// Kafka treats its voter set), else the value folded into `base` when the log prefix holding it
+// was dropped for a snapshot (persisted with the quorum state), else unknown:
+//
+//   unknown       (no record yet)        every directory counts: trust on first use
+//   "<dir id>"    (recorded)             only that directory's votes and fetch offsets count
+//   null          (replaced, rejoining)  nothing from this voter counts
+//
+// The leader moves a voter through these one record at a time, each appended only once every
+// earlier one is committed and the leader has committed in its own epoch (a single-server
+// membership change: old and new majorities always intersect):
+//
+//   unknown  --fetch from dir d-->                                  d
+//   d        --fetch from dir e != d: "voter replaced"-->           null
+//   null     --fetch from dir e at or past the high watermark-->    e   ("voter rejoined")
+//
+// A direct d -> e step would not be safe: a majority holding the old copy's votes and one holding
+// the new copy's could be disjoint. Through null, every decision needs a majority of the others.
+
+import type { LogBatch, NodeId, VoterDirectoryRecord } from './types.js';
+
+/** What a voter's directory is known as: a directory id, null (replaced: nothing counts), undefined (unknown). */
+export type KnownDirectory = string | null | undefined;
+
+/** A voter → directory map as persisted and sent on the wire (JSON-friendly keys). */
+export type DirectoryMap = Readonly<Record<string, string | null>>;
+
+interface Entry {
+  readonly offset: number;
+  readonly record: VoterDirectoryRecord;
+}
+
+export class VoterDirectories {
+  private base: Map<NodeId, string | null>;
+  private entries: Entry[] = [];
+
+  constructor(base: DirectoryMap | undefined) {
+    this.base = fromMap(base);
+  }
+
+  /** The voter's directory at the end of the log. */
+  current(voterId: NodeId): KnownDirectory {
+    for (let i = this.entries.length - 1; i >= 0; i--) {
+      const e = this.entries[i]!;
+      if (e.record.voterId === voterId) return e.record.directoryId;
+    }
+    return this.base.get(voterId);
+  }
+
+  /** Whether a message from `voterId` signed with `directoryId` counts (votes, fetch offsets). */
+  counts(voterId: NodeId, directoryId: string | undefined): boolean {
+    const known = this.current(voterId);
+    if (known === undefined) return true;
+    return known !== null && known === directoryId;
+  }
+
+  /** Offset of the newest directory record in the log, or -1 (the leader's one-change-at-a-time rule). */
+  latestRecordOffset(): number {
+    return this.entries[this.entries.length - 1]?.offset ?? -1;
+  }
+
+  /** The map in force just below `endOffset` (at or past the log start): what a snapshot there carries. */
+  at(endOffset: number): DirectoryMap {
+    const m = new Map(this.base);
+    for (const e of this.entries) if (e.offset < endOffset) m.set(e.record.voterId, e.record.directoryId);
+    return toMap(m);
+  }
+
+  /** The map at the log start (persisted with the quorum state). */
+  baseMap(): DirectoryMap {
+    return toMap(this.base);
+  }
+
+  onAppend(batch: LogBatch): void {
+    if (batch.control?.type === 'voterDirectory') this.entries.push({ offset: batch.baseOffset, record: batch.control });
+  }
+
+  onTruncate(offset: number): void {
+    while (this.entries.length > 0 && this.entries[this.entries.length - 1]!.offset >= offset) this.entries.pop();
+  }
+
+  /** The log now starts at `offset`: records below it fold into the base. True when the base changed. */
+  onStartAt(offset: number): boolean {
+    let changed = false;
+    while (this.entries.length > 0 && this.entries[0]!.offset < offset) {
+      const { record } = this.entries.shift()!;
+      if (this.base.get(record.voterId) !== record.directoryId) changed = true;
+      this.base.set(record.voterId, record.directoryId);
+    }
+    return changed;
+  }
+
+  /** The log was replaced by a snapshot carrying `map`. */
+  resetTo(map: DirectoryMap | undefined): void {
+    this.base = fromMap(map);
+    this.entries = [];
+  }
+}
+
+function fromMap(map: DirectoryMap | undefined): Map<NodeId, string | null> {
+  const m = new Map<NodeId, string | null>();
+  if (map !== undefined) for (const [k, v] of Object.entries(map)) m.set(Number(k), v);
+  return m;
+}
+
+function toMap(m: ReadonlyMap<NodeId, string | null>): DirectoryMap {
+  const out: Record<string, string | null> = {};
+  for (const k of [...m.keys()].sort((a, b) => a - b)) out[String(k)] = m.get(k)!;
+  return out;
+}
+
+/** Whether `raw` is a well-formed directory map (from disk or the wire). */
+export function isDirectoryMap(raw: unknown): raw is DirectoryMap {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return false;
+  return Object.entries(raw).every(([k, v]) => /^\d+$/.test(k) && (v === null || (typeof v === 'string' && v.length > 0 && v.length <= 64)));
+}

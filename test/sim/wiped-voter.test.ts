@@ -1,0 +1,120 @@
+// A voter restarted with a wiped data directory (reference/kraft.md §6: KIP-853's reason for
+// directory ids). Without protection it votes with an empty log for a candidate that misses
+// records the wiped copy helped commit, and they are lost. With directory ids its votes and fetch
+// offsets stop counting until it has caught up and the leader re-admits it.
+import { describe, expect, it } from 'vitest';
+import type { NodeId } from '../../quorum/raft/types.js';
+import { SimCluster } from '../../quorum/sim/cluster.js';
+import { realDriverFactory } from '../../quorum/sim/real-driver.js';
+import { SEEDS, TEST_TIMEOUT_MS, expectClean, expectCommit, expectLeader, finish, report } from '../support/sim-scenario.js';
+
+async function start(seed: number, voters: 3 | 5, voterDirectoryIds: boolean, snapshotEveryRecords = 0): Promise<SimCluster> {
+  const c = new SimCluster({ seed, voters, observers: 1, snapshotEveryRecords }, { factory: realDriverFactory, logLines: 2000, voterDirectoryIds });
+  await c.start();
+  return c;
+}
+
+/** The voter directories recorded in a node's in-memory log (snapshots are off in these runs). */
+function recorded(c: SimCluster, id: NodeId): Map<NodeId, string | null> {
+  const m = new Map<NodeId, string | null>();
+  for (const b of c.node(id).inspect()?.batches ?? []) if (b.control?.type === 'voterDirectory') m.set(b.control.voterId, b.control.directoryId);
+  return m;
+}
+
+function logged(c: SimCluster, fragment: string, nodeId?: NodeId): boolean {
+  return c.log.some((l) => l.msg.includes(fragment) && (nodeId === undefined || l.nodeId === nodeId));
+}
+
+/**
+ * Records committed on the leader and `wiped` only (`lagging` partitioned away), then the leader
+ * down and `wiped`'s disk emptied: only the dead leader holds them. Returns the ids.
+ */
+async function loseAllButTheLeadersCopy(c: SimCluster): Promise<{ leader: NodeId; wiped: NodeId; lagging: NodeId; valuesBefore: number }> {
+  const leader = await expectLeader(c);
+  c.workload.start();
+  await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).size === c.voterIds.length) || !c.options.seed, 10_000);
+  const [wiped, lagging] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId];
+  c.workload.stop();
+  await c.runFor(500);
+  c.partition([[lagging], [...c.nodes.keys()].filter((id) => id !== lagging)]);
+  for (let i = 0; i < 5; i++) await expectCommit(c);
+  const valuesBefore = c.history.committed.size;
+  c.crash(leader);
+  c.crash(wiped);
+  c.wipe(wiped);
+  c.restart(wiped);
+  c.heal();
+  return { leader, wiped, lagging, valuesBefore };
+}
+
+describe('a voter restarted with a wiped data directory', () => {
+  it.each(SEEDS)('(voters=3) without directory ids it helps elect a leader missing committed records: the checker sees the loss (seed %i)', async (seed) => {
+    const c = await start(seed, 3, false);
+    await loseAllButTheLeadersCopy(c);
+    // The lagging voter and the empty one elect the lagging one, which overwrites committed offsets.
+    await c.runFor(15_000);
+    expect(c.violations.join('\n'), report(c)).toMatch(/committed|high watermark/);
+  }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=3) with directory ids its vote does not count: no leader until the holder returns, then it is re-admitted (seed %i)', async (seed) => {
+    const c = await start(seed, 3, true);
+    const { leader, wiped, lagging } = await loseAllButTheLeadersCopy(c);
+    expect(recorded(c, lagging).get(wiped)).toBe(`dir-${wiped}-0`);
+    await c.runFor(15_000);
+    expectClean(c);
+    expect(c.leader(), `a leader was elected without the only copy: ${c.describe()}`).toBeUndefined();
+    expect(logged(c, 'vote not counted') || logged(c, 'vote refused'), report(c)).toBe(true);
+
+    c.restart(leader);
+    await expectLeader(c, 20_000);
+    const readmitted = await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).get(wiped) === `dir-${wiped}-1`), 20_000);
+    expect(readmitted, report(c)).toBe(true);
+    expect(logged(c, 'voter came back with another data directory'), report(c)).toBe(true);
+    expect(logged(c, 'voter re-admitted'), report(c)).toBe(true);
+    expect(logged(c, 'this voter was re-admitted'), report(c)).toBe(true);
+    // Counted again: with the old leader partitioned away, the other two commit.
+    const holder = c.leader()!.nodeId;
+    c.partition([[holder], [...c.nodes.keys()].filter((id) => id !== holder)]);
+    c.workload.start();
+    await expectCommit(c, 20_000);
+    c.heal();
+    await finish(c);
+  }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=5) a wiped follower catches up and is re-admitted while the quorum keeps committing (seed %i)', async (seed) => {
+    const c = await start(seed, 5, true);
+    const leader = await expectLeader(c);
+    c.workload.start();
+    await c.waitFor(() => recorded(c, leader).size === 5, 10_000);
+    const victim = c.voterIds.find((v) => v !== leader)!;
+    c.crash(victim);
+    c.wipe(victim);
+    c.restart(victim);
+    const readmitted = await c.waitFor(() => recorded(c, c.leader()?.nodeId ?? leader).get(victim) === `dir-${victim}-1`, 20_000);
+    expect(readmitted, report(c)).toBe(true);
+    await finish(c);
+    expect(c.workload.stats.ok).toBeGreaterThan(10);
+  }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=5, snapshots every 25 records) the wiped voter rejoins through a snapshot, and keeps its standing across a plain restart (seed %i)', async (seed) => {
+    const c = await start(seed, 5, true, 25);
+    await expectLeader(c);
+    c.workload.start();
+    await c.runFor(3000); // directories recorded, then folded into snapshots and the quorum state
+    const victim = c.voterIds.find((v) => v !== c.leader()!.nodeId)!;
+    c.crash(victim);
+    c.wipe(victim);
+    c.restart(victim);
+    const readmitted = await c.waitFor(() => logged(c, 'this voter was re-admitted', victim), 30_000);
+    expect(readmitted, report(c)).toBe(true);
+    expect(logged(c, 'installed snapshot from the leader', victim), report(c)).toBe(true);
+    expect(logged(c, 'voter came back with another data directory'), report(c)).toBe(true);
+    await c.runFor(3000);
+    c.log.length = 0;
+    c.crash(victim);
+    c.restart(victim);
+    await c.runFor(5000);
+    expect(logged(c, 'another data directory'), report(c)).toBe(false);
+    await finish(c);
+  }, TEST_TIMEOUT_MS);
+});
