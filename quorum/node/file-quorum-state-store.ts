@@ -23,6 +23,7 @@ import type { Logger, QuorumStateStore } from '../env/index.js';
 import { silentLogger } from '../env/index.js';
 import { crc32c } from './crc32c.js';
 import { fsyncDir } from './fsync-dir.js';
+import { fsyncStall } from './fsync-stall.js';
 import { isDirectoryMap } from '../raft/voter-directories.js';
 
 const FORMAT_VERSION = 1;
@@ -82,6 +83,7 @@ export class FileQuorumStateStore implements QuorumStateStore {
     const fh = await open(this.tmpFile, 'w');
     try {
       await fh.writeFile(text, 'utf8');
+      await fsyncStall(); // a test-only slow disk (fsync-stall.ts); undefined when off
       await fh.sync();
     } finally {
       await fh.close();

@@ -16,17 +16,21 @@
 // load() cuts a torn or corrupt tail: at the first entry that fails its CRC, does not decode, or
 // breaks contiguity, it deletes that entry and everything after it (one sync batch), logs a warn
 // line and reports `recovered`. The log then ends at the last good batch; Raft refetches the rest
-// from the leader.
+// from the leader. LevelDB itself recovers its write-ahead log on open and silently drops a record
+// that fails its own checksum; it notes that only in its info log (`<dir>/LOG`, rewritten at every
+// open), so open() reads that file and load() reports such a drop the same way.
 //
 // level holds a LOCK file: one process per directory. A second open fails with LogDirLockedError.
 
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Level } from 'level';
 import type { LogBatch } from '../raft/types.js';
 import type { LoadedLog, Logger, LogStorage } from '../env/index.js';
 import { BatchCorruptError, decodeBatch, encodeBatch } from './batch-codec.js';
 import { batchEndOffset } from '../raft/raft-log.js';
+import { fsyncStall } from './fsync-stall.js';
 
 const LOG_PREFIX = 0x4c; // 'L'
 const LOG_KEY_LENGTH = 9;
@@ -66,6 +70,8 @@ export class LevelLogStorage implements LogStorage {
     private readonly dir: string,
     private readonly logger: Logger,
     private logStartOffset: number,
+    /** What LevelDB said it dropped while recovering its write-ahead log at open (its LOG lines). */
+    private readonly walDropped: readonly string[],
   ) {}
 
   static async open(dir: string, logger: Logger): Promise<LevelLogStorage> {
@@ -79,7 +85,7 @@ export class LevelLogStorage implements LogStorage {
       throw e;
     }
     const start = await db.get(META_LOG_START_KEY);
-    return new LevelLogStorage(db, dir, logger, start === undefined ? 0 : readU64(start, 0));
+    return new LevelLogStorage(db, dir, logger, start === undefined ? 0 : readU64(start, 0), await walRecoveryDrops(dir));
   }
 
   /** The offset the next appended batch must start at (valid after load()). */
@@ -120,7 +126,12 @@ export class LevelLogStorage implements LogStorage {
         this.logger.warn({ dir: this.dir, logStartOffset: this.logStartOffset, staleBatches: stale.length }, 'metadata log: deleting batches below the log start');
         await this.db.batch(stale.map((key): Op => ({ type: 'del', key })), { sync: true });
       }
-      if (cut === undefined) return { logStartOffset: this.logStartOffset, batches };
+      if (cut === undefined) {
+        if (this.walDropped.length === 0) return { logStartOffset: this.logStartOffset, batches };
+        const recovered = { truncatedAtOffset: this.endOffset, reason: `LevelDB dropped a corrupt write-ahead log record on recovery (${this.walDropped.join('; ')})` };
+        this.logger.warn({ dir: this.dir, ...recovered }, `metadata log: its write-ahead log had a corrupt tail; the log now ends at offset ${this.endOffset}`);
+        return { logStartOffset: this.logStartOffset, batches, recovered };
+      }
 
       const doomed = await this.db.keys({ gte: cut.key, lt: LOG_KEYS_LT }).all();
       assert.ok(doomed.length >= 1, 'the bad entry itself is among the keys to delete');
@@ -162,6 +173,8 @@ export class LevelLogStorage implements LogStorage {
   async append(batches: readonly LogBatch[], sync: boolean): Promise<void> {
     return this.exclusive(async () => {
       assert.ok(this.endOffset >= 0, 'append before load()');
+      const stall = sync ? fsyncStall() : undefined; // a test-only slow disk (fsync-stall.ts)
+      if (stall !== undefined) await stall;
       if (batches.length === 0) {
         // A flush with nothing new: a sync write fsyncs LevelDB's log, earlier unsynced writes included.
         if (sync && this.unsynced) await this.db.put(META_LOG_START_KEY, u64(this.logStartOffset), { sync: true });
@@ -293,4 +306,22 @@ function readU64(bytes: Uint8Array, at: number): number {
   assert.ok(bytes.length >= at + 8, 'u64 needs 8 bytes');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return view.getUint32(at) * 2 ** 32 + view.getUint32(at + 4);
+}
+
+/**
+ * The lines of LevelDB's info log (rewritten at each open) saying it dropped write-ahead log bytes
+ * while recovering: "…: dropping N bytes; Corruption: checksum mismatch". None when it could not be read.
+ */
+async function walRecoveryDrops(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, 'LOG'), 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split('\n')
+    .filter((l) => /dropping \d+ bytes|Corruption/i.test(l))
+    .map((l) => l.replace(/^\S+ \S+ /, '').trim())
+    .slice(0, 5);
 }

@@ -7,7 +7,7 @@
 // format ('L' + u64 big-endian baseOffset): these tests pin that format too.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
@@ -243,6 +243,30 @@ describe('LevelLogStorage', () => {
     const again = await log.load();
     expect(again.recovered).toBeUndefined();
     expect(summary(again.batches)).toEqual(summary([batch(0, 2), batch(2, 2), batch(4, 1, 2)]));
+  });
+
+  it("flipped bytes at the end of LevelDB's write-ahead log: LevelDB drops the record, load() reports and logs it", async () => {
+    let log = await openLog();
+    await log.load();
+    for (let i = 0; i < 5; i++) await log.append([batch(i * 2, 2)], true);
+    await closeLog(log);
+    const wal = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort().at(-1)!;
+    const bytes = await readFile(join(dir, wal));
+    for (let i = bytes.length - 8; i < bytes.length; i++) bytes[i]! ^= 0xff;
+    await writeFile(join(dir, wal), bytes);
+
+    log = await openLog();
+    const loaded = await log.load();
+    expect(summary(loaded.batches)).toEqual(summary([0, 2, 4, 6].map((o) => batch(o, 2))));
+    expect(loaded.recovered?.truncatedAtOffset).toBe(8);
+    expect(loaded.recovered?.reason).toMatch(/dropped a corrupt write-ahead log record.*checksum mismatch/);
+    expect(lines.find((l) => l.level === 'warn')?.msg).toMatch(/write-ahead log had a corrupt tail; the log now ends at offset 8/);
+
+    // A clean reopen reports nothing.
+    await closeLog(log);
+    lines.length = 0;
+    log = await openLog();
+    expect((await log.load()).recovered).toBeUndefined();
   });
 
   it('garbage written for the next key is cut at open', async () => {

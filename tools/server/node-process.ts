@@ -13,6 +13,7 @@
 
 import { ConfigError } from '../config/errors.js';
 import { checkFormatted } from '../config/meta-properties.js';
+import { installFsyncStallHook } from '../../quorum/node/fsync-stall.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
@@ -54,6 +55,7 @@ export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal:
   const metadataDirectoryId = directoryIds.get(config.metadataLogDir);
   const logging = nodeLogging(config.nodeId, logLevel);
   const nodeLog = logging.forRole('node');
+  installFsyncStallHook(config.metadataLogDir, nodeLog);
   const isController = config.processRoles.includes('controller');
   const isBroker = config.processRoles.includes('broker');
   const voters = config.voters.map((v) => ({ id: v.id, host: v.host, port: v.port }));
