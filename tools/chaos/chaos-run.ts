@@ -29,6 +29,8 @@ import { Prng } from '../../quorum/sim/prng.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { checkHistory, type Violation } from './checker.js';
 import { FaultProxy } from './fault-proxy.js';
+import { damageMetadata, logMark, logSince, wipeAndFormat, writeFsyncStall } from './disk-faults.js';
+import { FSYNC_STALL_ENV } from '../../quorum/node/fsync-stall.js';
 import { longestUnavailability } from './history.js';
 import { Nemesis, type FaultEvent, type FaultKind } from './nemesis.js';
 import { ChaosWorkload, OFFSETS_TOPIC, OFFSETS_TOPIC_PARTITIONS } from './workload.js';
@@ -71,6 +73,8 @@ export const CHAOS_PROPERTIES: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '500',
   'broker.session.timeout.ms': '4000',
   'group.initial.rebalance.delay.ms': '0',
+  // Snapshots every 512 KiB of records: installs, prefix drops and the corrupt-snapshot fault get exercised.
+  'metadata.log.max.record.bytes.between.snapshots': '524288',
 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -181,6 +185,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     };
     process.once('SIGINT', () => abandon('SIGINT'));
     process.once('SIGTERM', () => abandon('SIGTERM'));
+    process.env[FSYNC_STALL_ENV] = '1'; // the nodes inherit it: the slow-disk fault's hook is armed
     await c.startAll();
     await waitForClusterReady(c, 60_000);
     o.log(`cluster up: ${o.controllers} controllers + ${o.brokers} brokers, ${proxy.linkNames().length} proxied links, data in ${dir}`);
@@ -209,6 +214,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           for (const n of names) proxy.setFault(n, fault);
         },
         healLinks: () => proxy.healAll(),
+        slowDisk: async (id, stallMs) => {
+          await writeFsyncStall(join(c.node(id).dir, 'metadata'), stallMs);
+          await c.signal(id, 'SIGUSR2');
+        },
+        wipe: (id) => wipeAndFormat(join(c.node(id).dir, 'metadata'), c.clusterId, id),
+        corrupt: (id, rnd) => damageMetadata(join(c.node(id).dir, 'metadata'), rnd),
+        logMark: (id) => logMark(c.node(id).logPath),
+        logSince: (id, mark, pattern, timeoutMs) => logSince(c.node(id).logPath, mark, pattern, timeoutMs),
       },
       {
         kinds: o.faults,
@@ -266,6 +279,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (same === undefined) violate('brokers', `broker ${b.id} did not converge to the controllers' topics within 30 s`);
     }
     for (const u of unexpected) violate('crash', u);
+    for (const p of nemesis.problems) violate('faults', p);
   } finally {
     nemesis?.stop();
     workload?.stop();

@@ -11,13 +11,21 @@
 //              controllers, the controllers split 2 | 3
 //   one-way    one node cannot reach the others (its requests are dropped) while they reach it
 //   slow       every link of one node delays each chunk 50-250 ms (± jitter)
+//   slow-disk  every fsync of one node stalls 50-300 ms (the test-only hook, quorum/node/fsync-stall.ts)
+//   wipe       a controller killed, its metadata directory emptied and re-formatted (a new
+//              directory id), restarted: it must say it is refused and then be re-admitted
+//   corrupt    a controller killed, the tail of its LevelDB write-ahead log or its newest snapshot
+//              flipped or cut, restarted: it must say what it cut or set aside, then rejoin
+//
+// A fault whose node does not log what it must (wipe, corrupt) within the bound is a problem
+// (`problems`), which the run reports as a violation.
 //
 // Link names are "<from>-><to>" (./chaos-cluster.ts). The nemesis only decides and logs; the
 // cluster object carries the faults out.
 
 import type { LinkFault } from './fault-proxy.js';
 
-export const FAULT_KINDS = ['kill', 'pause', 'partition', 'one-way', 'slow'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'partition', 'one-way', 'slow', 'slow-disk', 'wipe', 'corrupt'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultTarget {
@@ -33,6 +41,16 @@ export interface FaultTarget {
   resume(id: number): Promise<void>;
   setLinks(names: readonly string[], fault: LinkFault): void;
   healLinks(): void;
+  /** Sets node `id`'s fsync stall (0 = off). */
+  slowDisk(id: number, stallMs: number): Promise<void>;
+  /** Node `id` must be down: empties its metadata directory and formats it with a new directory id. */
+  wipe(id: number): Promise<void>;
+  /** Node `id` must be down: damages its log or newest snapshot; says what it did and what the node must log. */
+  corrupt(id: number, random: () => number): Promise<{ readonly detail: string; readonly expect: RegExp | null }>;
+  /** Where node `id`'s log ends now (a position for logSince). */
+  logMark(id: number): Promise<number>;
+  /** Waits up to timeoutMs for a line matching `pattern` in node `id`'s log after `mark`. */
+  logSince(id: number, mark: number, pattern: RegExp, timeoutMs: number): Promise<boolean>;
 }
 
 export interface FaultEvent {
@@ -53,9 +71,14 @@ export interface NemesisOptions {
   readonly log: (e: FaultEvent) => void;
 }
 
+/** How long a wiped or corrupted node gets to say so and be re-admitted after its restart. */
+const READMIT_BOUND_MS = 60_000;
+
 export class Nemesis {
   readonly events: FaultEvent[] = [];
   readonly counts = new Map<FaultKind, number>();
+  /** Faults whose node did not say what it must (a wiped voter never re-admitted, say). */
+  readonly problems: string[] = [];
   private stopped = false;
   private wake: (() => void) | null = null;
   private bag: FaultKind[] = [];
@@ -196,6 +219,48 @@ export class Nemesis {
         await this.hold(hold);
         this.cluster.healLinks();
         this.note(kind, 'end', 'links healed');
+        return;
+      }
+      case 'slow-disk': {
+        const id = await this.target();
+        const stallMs = 50 + Math.floor(this.o.random() * 250);
+        await this.cluster.slowDisk(id, stallMs);
+        this.note(kind, 'start', `every fsync of node ${id} stalls ${stallMs} ms`);
+        await this.hold(hold);
+        await this.cluster.slowDisk(id, 0);
+        this.note(kind, 'end', `node ${id}'s disk back to normal`);
+        return;
+      }
+      case 'wipe': {
+        const id = await this.target(true);
+        await this.cluster.kill(id);
+        await this.cluster.wipe(id);
+        this.note(kind, 'start', `node ${id} killed, its metadata directory wiped and re-formatted`);
+        const mark = await this.cluster.logMark(id);
+        await this.cluster.restart(id);
+        const t0 = this.o.now();
+        const refused = await this.cluster.logSince(id, mark, /known by another data directory|knows this voter by another data directory/, READMIT_BOUND_MS);
+        const readmitted = await this.cluster.logSince(id, mark, /this voter was re-admitted/, READMIT_BOUND_MS);
+        if (!refused) this.problems.push(`wipe of node ${id}: it never logged that the quorum refused its new directory`);
+        if (!readmitted) this.problems.push(`wipe of node ${id}: not re-admitted within ${READMIT_BOUND_MS / 1000} s of its restart`);
+        await this.hold(Math.max(0, hold - (this.o.now() - t0)));
+        this.note(kind, 'end', readmitted ? `node ${id} re-admitted ${Math.round(this.o.now() - t0)} ms after its restart` : `node ${id} NOT re-admitted`);
+        return;
+      }
+      case 'corrupt': {
+        const id = await this.target(true);
+        await this.cluster.kill(id);
+        const damage = await this.cluster.corrupt(id, this.o.random);
+        this.note(kind, 'start', `node ${id} killed; ${damage.detail}`);
+        const mark = await this.cluster.logMark(id);
+        await this.hold(hold);
+        await this.cluster.restart(id);
+        let said = true;
+        if (damage.expect !== null) {
+          said = await this.cluster.logSince(id, mark, damage.expect, READMIT_BOUND_MS);
+          if (!said) this.problems.push(`corrupt node ${id} (${damage.detail}): no log line matching ${String(damage.expect)} after its restart`);
+        }
+        this.note(kind, 'end', `node ${id} restarted${damage.expect === null ? '' : said ? ', and it logged the damage' : ', and it did NOT log the damage'}`);
         return;
       }
     }

@@ -85,7 +85,8 @@ export function registerChaosCommand(program: Command): void {
   program
     .command('chaos')
     .description(
-      'Run a real cluster on 127.0.0.1 under faults (kill -9, SIGSTOP, partitions and one-way partitions through a fault-injecting proxy, slow links) ' +
+      'Run a real cluster on 127.0.0.1 under faults (kill -9, SIGSTOP, partitions and one-way partitions through a fault-injecting proxy, slow links, ' +
+        'stalled fsyncs, a controller restarted on a wiped directory, a damaged log tail or snapshot) ' +
         'while a workload creates and deletes topics, adds partitions, changes ISRs and commits offsets; then check that nothing acknowledged was lost.',
     )
     .addOption(new Option('--controllers <n>', 'controllers (voters): 3 or 5').default(3).argParser(positiveIntArg('--controllers')))
