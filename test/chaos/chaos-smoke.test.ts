@@ -1,6 +1,7 @@
 // The CI chaos smoke: `metaquorum chaos` as a user runs it (the compiled CLI in a child process),
 // 3 controllers + 2 brokers on loopback, kill -9, SIGSTOP and partitions (both ways and one way)
-// through the fault proxy for 75 s, then the checks of tools/chaos/chaos-run.ts. It must find no
+// through the fault proxy for 75 s, then 60 s of disk faults, each followed by the checks of
+// tools/chaos/chaos-run.ts. It must find no
 // violation, must have injected faults of every requested kind, and must have acknowledged a
 // real amount of work (a run where nothing happened proves nothing). Seed fixed so CI runs the
 // same schedule; `npm run test -- test/chaos` runs it alone.
@@ -28,5 +29,18 @@ describe('chaos smoke (real processes: kill, pause, partition)', () => {
     expect(report.operations.ok).toBeGreaterThan(1_000);
     for (const kind of ['create-topic', 'delete-topic', 'add-partitions', 'alter-isr', 'commit-offset']) expect(report.operations.byKind[kind]?.ok ?? 0, kind).toBeGreaterThan(0);
     expect(report.recoveryMs).not.toBeNull();
+  }, 300_000);
+
+  it('60 s of disk faults: stalled fsyncs, a controller on a wiped directory (refused, then re-admitted), a damaged log tail or snapshot', async () => {
+    const r = await runCli(['chaos', '--controllers', '3', '--brokers', '2', '--duration', '60s', '--seed', String(SEED + 1), '--faults', 'slow-disk,wipe,corrupt', '--json'], 240_000);
+    expect(r.stdout.trim(), r.stderr.split('\n').slice(-30).join('\n')).not.toBe('');
+    const report = JSON.parse(r.stdout) as ChaosReport;
+    console.log(`chaos disk smoke seed ${SEED + 1}: ${report.faults.total} faults ${JSON.stringify(report.faults.byKind)}, ${report.operations.total} ops, longest unavailability ${report.longestUnavailabilityMs} ms`);
+    expect(report.violations, JSON.stringify(report.violations, null, 2)).toEqual([]);
+    expect(r.code).toBe(0);
+    for (const kind of ['slow-disk', 'wipe', 'corrupt']) expect(report.faults.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
+    // A wipe ends only once the node logged its refusal and its re-admission (else a violation above).
+    expect(report.faults.events.some((e) => e.kind === 'wipe' && /re-admitted \d+ ms after its restart/.test(e.detail))).toBe(true);
+    expect(report.operations.ok).toBeGreaterThan(1_000);
   }, 300_000);
 });
