@@ -7,8 +7,9 @@
 // Format: one line of JSON, {"version":1,"epoch":..,"leaderId":..,"votedId":..,"crc":..}, where
 // crc is the CRC32C of the canonical text `[version,epoch,leaderId,votedId]`, so a flipped digit
 // that still parses is caught. Once the leader has recorded voter directories and a snapshot has
-// folded them into the log start, the line also holds "voterDirectories":{"<id>":"<dir>"|null}
-// and the CRC covers `[version,epoch,leaderId,votedId,voterDirectories]`.
+// folded them into the log start, the line also holds
+// "voterDirectories":{"offset":<log start>,"map":{"<id>":"<dir>"|null}} and the CRC covers
+// `[version,epoch,leaderId,votedId,voterDirectories]`.
 //
 // write(): write `<file>.tmp`, fsync it, rename it over `<file>`, fsync the directory. The fsync
 // comes before the rename: renaming first can leave a zero-length file after a crash
@@ -24,7 +25,7 @@ import { silentLogger } from '../env/index.js';
 import { crc32c } from './crc32c.js';
 import { fsyncDir } from './fsync-dir.js';
 import { fsyncStall } from './fsync-stall.js';
-import { isDirectoryMap } from '../raft/voter-directories.js';
+import { isDirectoriesAt } from '../raft/voter-directories.js';
 
 const FORMAT_VERSION = 1;
 
@@ -108,7 +109,7 @@ function parseState(file: string, text: string): QuorumStateData {
   if (crc !== expectedCrc) throw new QuorumStateCorruptError(file, `crc32c mismatch: stored ${String(crc)}, computed ${expectedCrc}`);
   const problem = checkState(epoch, leaderId, votedId);
   if (problem !== undefined) throw new QuorumStateCorruptError(file, problem);
-  if (voterDirectories !== undefined && !isDirectoryMap(voterDirectories)) throw new QuorumStateCorruptError(file, 'voterDirectories is not a map of voter id to directory id or null');
+  if (voterDirectories !== undefined && !isDirectoriesAt(voterDirectories)) throw new QuorumStateCorruptError(file, 'voterDirectories is not {offset, map of voter id to directory id or null}');
   return { epoch: epoch as number, leaderId: leaderId as number | null, votedId: votedId as number | null, ...(voterDirectories === undefined ? {} : { voterDirectories }) };
 }
 

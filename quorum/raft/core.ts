@@ -263,8 +263,8 @@ export class RaftCore {
   }
 
   persistedState(): QuorumStateData {
-    const directories = this.log.directories.baseMap();
-    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId, ...(Object.keys(directories).length > 0 ? { voterDirectories: directories } : {}) };
+    const directories = this.log.directories.baseAt();
+    return { epoch: this.epoch, leaderId: this.leaderId, votedId: this.votedId, ...(Object.keys(directories.map).length > 0 ? { voterDirectories: directories } : {}) };
   }
 
   inspect() {

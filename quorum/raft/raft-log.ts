@@ -7,7 +7,7 @@
 
 import type { LogBatch, OffsetAndEpoch, SnapshotId } from './types.js';
 import { assert } from './assert.js';
-import { VoterDirectories, type DirectoryMap } from './voter-directories.js';
+import { VoterDirectories, type DirectoriesAt, type DirectoryMap } from './voter-directories.js';
 
 export function batchRecordCount(batch: LogBatch): number {
   return batch.control === undefined ? batch.records.length : 1;
@@ -32,7 +32,7 @@ export class RaftLog {
   /** The voter directories the log's control records say (kept in step with every change here). */
   readonly directories: VoterDirectories;
 
-  constructor(start: SnapshotId | null, batches: readonly LogBatch[], directoriesAtStart?: DirectoryMap) {
+  constructor(start: SnapshotId | null, batches: readonly LogBatch[], directoriesAtStart?: DirectoriesAt) {
     this.start = start?.endOffset ?? 0;
     this.startEpoch = start?.epoch ?? 0;
     this.directories = new VoterDirectories(directoriesAtStart);
@@ -157,6 +157,6 @@ export class RaftLog {
     this.batches = [];
     this.start = snapshot.endOffset;
     this.startEpoch = snapshot.epoch;
-    this.directories.resetTo(directories);
+    this.directories.resetTo(directories, snapshot.endOffset);
   }
 }

@@ -51,8 +51,11 @@ export interface QuorumStateData {
   readonly epoch: number;
   readonly leaderId: NodeId | null;
   readonly votedId: NodeId | null;
-  /** Voter → directory known at the log start (records past it live in the log); absent when none. */
-  readonly voterDirectories?: Readonly<Record<string, string | null>>;
+  /**
+   * Voter → directory in force below `offset` (the log start when it was folded; records past it
+   * live in the log); absent when none was ever folded.
+   */
+  readonly voterDirectories?: { readonly offset: number; readonly map: Readonly<Record<string, string | null>> };
 }
 
 /** An (offset, epoch) pair used to compare logs in elections and to report divergence. */

@@ -31,6 +31,12 @@ export type KnownDirectory = string | null | undefined;
 /** A voter → directory map as persisted and sent on the wire (JSON-friendly keys). */
 export type DirectoryMap = Readonly<Record<string, string | null>>;
 
+/** The map in force below `offset` (the log start it was folded at), as the quorum-state file keeps it. */
+export interface DirectoriesAt {
+  readonly offset: number;
+  readonly map: DirectoryMap;
+}
+
 interface Entry {
   readonly offset: number;
   readonly record: VoterDirectoryRecord;
@@ -38,10 +44,13 @@ interface Entry {
 
 export class VoterDirectories {
   private base: Map<NodeId, string | null>;
+  /** The base holds every record below this offset: a replayed older record is not applied twice. */
+  private baseOffset: number;
   private entries: Entry[] = [];
 
-  constructor(base: DirectoryMap | undefined) {
-    this.base = fromMap(base);
+  constructor(base: DirectoriesAt | undefined) {
+    this.base = fromMap(base?.map);
+    this.baseOffset = base?.offset ?? 0;
   }
 
   /** The voter's directory at the end of the log. */
@@ -72,13 +81,14 @@ export class VoterDirectories {
     return toMap(m);
   }
 
-  /** The map at the log start (persisted with the quorum state). */
-  baseMap(): DirectoryMap {
-    return toMap(this.base);
+  /** The map at the log start and the offset it holds everything below (persisted with the quorum state). */
+  baseAt(): DirectoriesAt {
+    return { offset: this.baseOffset, map: toMap(this.base) };
   }
 
   onAppend(batch: LogBatch): void {
-    if (batch.control?.type === 'voterDirectory') this.entries.push({ offset: batch.baseOffset, record: batch.control });
+    // A record the base already holds (a log replayed from below the persisted map's offset) is skipped.
+    if (batch.control?.type === 'voterDirectory' && batch.baseOffset >= this.baseOffset) this.entries.push({ offset: batch.baseOffset, record: batch.control });
   }
 
   onTruncate(offset: number): void {
@@ -93,12 +103,14 @@ export class VoterDirectories {
       if (this.base.get(record.voterId) !== record.directoryId) changed = true;
       this.base.set(record.voterId, record.directoryId);
     }
+    if (offset > this.baseOffset) this.baseOffset = offset;
     return changed;
   }
 
-  /** The log was replaced by a snapshot carrying `map`. */
-  resetTo(map: DirectoryMap | undefined): void {
+  /** The log was replaced by a snapshot ending at `offset` carrying `map`. */
+  resetTo(map: DirectoryMap | undefined, offset: number): void {
     this.base = fromMap(map);
+    this.baseOffset = offset;
     this.entries = [];
   }
 }
@@ -113,6 +125,13 @@ function toMap(m: ReadonlyMap<NodeId, string | null>): DirectoryMap {
   const out: Record<string, string | null> = {};
   for (const k of [...m.keys()].sort((a, b) => a - b)) out[String(k)] = m.get(k)!;
   return out;
+}
+
+/** Whether `raw` is a well-formed persisted {offset, map}. */
+export function isDirectoriesAt(raw: unknown): raw is DirectoriesAt {
+  if (typeof raw !== 'object' || raw === null) return false;
+  const { offset, map } = raw as Record<string, unknown>;
+  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && isDirectoryMap(map);
 }
 
 /** Whether `raw` is a well-formed directory map (from disk or the wire). */

@@ -4,11 +4,16 @@
 // would silently lose state (KAFKA-14240), so that refuses to start. A crash between committing a
 // snapshot and dropping the log it replaces can leave a log that does not reach the newest
 // snapshot, or that disagrees with it; then the log restarts empty at that snapshot.
+//
+// Whatever prefix of the log start-up drops, the voter-directory records in it are first folded
+// into the quorum-state file's map (written before the prefix goes), as the core does when it
+// drops a prefix itself: a node that forgot them would count a wiped voter (voter-directories.ts).
 
 import type { NodeEnv } from '../env/index.js';
 import type { RestoredState } from '../raft/core.js';
 import { batchEndOffset } from '../raft/raft-log.js';
-import type { LogBatch, SnapshotId } from '../raft/types.js';
+import type { LogBatch, QuorumStateData, SnapshotId } from '../raft/types.js';
+import { VoterDirectories } from '../raft/voter-directories.js';
 import type { StateMachine } from './api.js';
 
 export class StorageInconsistentError extends Error {
@@ -26,8 +31,21 @@ function logHasSnapshotBoundary(batches: readonly LogBatch[], logStart: number, 
   return false;
 }
 
+/** Folds the directory records below `cut` into the persisted map, writing it when it changed. */
+async function keepDirectoriesBelow(env: NodeEnv, quorumState: QuorumStateData | undefined, batches: readonly LogBatch[], cut: number): Promise<QuorumStateData | undefined> {
+  const dirs = new VoterDirectories(quorumState?.voterDirectories);
+  for (const b of batches) {
+    if (batchEndOffset(b) > cut) break;
+    dirs.onAppend(b);
+  }
+  if (!dirs.onStartAt(cut)) return quorumState;
+  const next: QuorumStateData = { ...(quorumState ?? { epoch: 0, leaderId: null, votedId: null }), voterDirectories: dirs.baseAt() };
+  await env.quorumStateStore.write(next);
+  return next;
+}
+
 export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachine): Promise<RestoredState> {
-  const quorumState = await env.quorumStateStore.read();
+  let quorumState = await env.quorumStateStore.read();
   const listed = await env.snapshotStore.list();
   const loaded = await env.log.load();
   if (loaded.recovered !== undefined) {
@@ -55,11 +73,15 @@ export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachin
     snapshots = listed.filter((id) => id.endOffset >= logStart && logHasSnapshotBoundary(batches, logStart, id));
     const start = snapshots[0]!.endOffset;
     if (start > logStart) {
+      quorumState = await keepDirectoriesBelow(env, quorumState, batches, start);
       await env.log.deletePrefix(start);
       batches = batches.filter((b) => batchEndOffset(b) > start);
     }
   } else {
     env.logger.warn({ snapshot: latest, logStart, logEnd }, 'the log does not reach the newest snapshot consistently: restarting the log at the snapshot');
+    // A log that ends short of the snapshot is a committed prefix of it (a cut tail): keep its records.
+    // One that disagrees with it at the boundary diverged: its records say nothing reliable.
+    if (logEnd <= latest.endOffset) quorumState = await keepDirectoriesBelow(env, quorumState, batches, latest.endOffset);
     await env.log.truncateFrom(logStart);
     await env.log.deletePrefix(latest.endOffset);
     snapshots = [latest];

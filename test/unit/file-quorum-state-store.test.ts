@@ -84,7 +84,7 @@ describe('FileQuorumStateStore', () => {
 
   it('voter directories round-trip, are covered by the crc, and a file without them still reads', async () => {
     const store = new FileQuorumStateStore(file);
-    const state = { epoch: 7, leaderId: 2, votedId: 2, voterDirectories: { '1': 'dir-a', '2': null, '3': 'dir-c' } };
+    const state = { epoch: 7, leaderId: 2, votedId: 2, voterDirectories: { offset: 40, map: { '1': 'dir-a', '2': null, '3': 'dir-c' } } };
     await store.write(state);
     expect(await new FileQuorumStateStore(file).read()).toEqual(state);
     const text = await readFile(file, 'utf8');

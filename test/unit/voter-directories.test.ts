@@ -39,13 +39,13 @@ describe('VoterDirectories', () => {
     log.truncateFrom(4);
     expect(log.directories.current(1)).toBe(null);
     expect(log.startAt({ endOffset: 3, epoch: 1 })).toBe(true);
-    expect(log.directories.baseMap()).toEqual({ '1': null });
+    expect(log.directories.baseAt()).toEqual({ offset: 3, map: { '1': null } });
     expect(log.directories.latestRecordOffset()).toBe(-1);
     expect(log.startAt({ endOffset: 4, epoch: 1 })).toBe(false);
   });
 
   it('at(offset) is the map in force below the offset', () => {
-    const d = new VoterDirectories({ '2': 'x' });
+    const d = new VoterDirectories({ offset: 0, map: { '2': 'x' } });
     d.onAppend(record(5, 1, 'a'));
     d.onAppend(record(9, 1, null));
     expect(d.at(5)).toEqual({ '2': 'x' });
