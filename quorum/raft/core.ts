@@ -282,6 +282,8 @@ export class RaftCore {
       appliedOffset: this.appliedOffset,
       batches: this.log.all(),
       latestSnapshot: this.snapshots[this.snapshots.length - 1] ?? null,
+      /** What this node's log says each voter's directory is (voter-directories.ts). */
+      voterDirectories: this.log.directories.at(this.log.endOffset),
       snapshots: [...this.snapshots] as readonly SnapshotId[],
     };
   }

@@ -280,9 +280,46 @@ export class SimCluster {
     this.counters.wipes++;
     n.disk.wipe();
     n.wipes++;
-    n.lostBelow = Math.max(n.lostBelow ?? 0, this.history.maxLeaderHighWatermark);
+    // Beyond Raft's fault model only when the others do not hold what it held (its acknowledgements
+    // may already have counted, or count before the leader hears of the wipe).
+    if (!this.othersHoldCommitted(id)) n.lostBelow = Math.max(n.lostBelow ?? 0, this.history.maxLeaderHighWatermark, n.disk.durableEndOffset);
     // A new directory is a new voter identity as far as the persisted epoch goes.
     this.history.persistedEpoch.delete(id);
+  }
+
+  /**
+   * Whether a majority of the voters other than `id` durably hold everything committed so far and
+   * everything `id` holds (its acknowledgements may count towards a commit after it is gone).
+   */
+  othersHoldCommitted(id: NodeId): boolean {
+    const hwm = Math.max(this.history.maxLeaderHighWatermark, this.node(id).disk.durableEndOffset);
+    const holders = this.voterIds.filter((v) => {
+      if (v === id) return false;
+      const d = this.node(v).disk;
+      return d.durableEndOffset >= hwm || d.snapshotIds().some((s) => s.endOffset >= hwm);
+    });
+    return holders.length >= Math.floor(this.voterIds.length / 2) + 1;
+  }
+
+  /**
+   * Whether replacing `id`'s disk now is one replacement at a time, as an operator does it: a
+   * leader is up and its log knows every voter by the directory it has now (none is still waiting
+   * to be re-admitted; none still unknown, which trusts whatever comes first), and the others hold
+   * everything `id` held.
+   */
+  mayWipe(id: NodeId): boolean {
+    const dirs = this.leader()?.inspection.voterDirectories;
+    if (dirs === undefined) return false;
+    return this.voterIds.every((v) => dirs[String(v)] === this.node(v).directoryId) && this.othersHoldCommitted(id);
+  }
+
+  /** Voters whose disk was wiped and that no live node's log counts under their new directory yet. */
+  awaitingReadmission(): NodeId[] {
+    return this.voterIds.filter((v) => {
+      const n = this.node(v);
+      if (n.wipes === 0) return false;
+      return ![...this.nodes.values()].some((o) => o.inspect()?.voterDirectories[String(v)] === n.directoryId);
+    });
   }
 
   /** A new incarnation over the same disk. */

@@ -16,7 +16,7 @@ export class FaultInjector {
   private endMs = 0;
   /** Bumped by each partition so an old heal timer does not undo a newer partition. */
   private networkToken = 0;
-  readonly injected: Record<FaultKind, number> = { crash: 0, gracefulStop: 0, pause: 0, partition: 0, oneWay: 0, slowFsync: 0 };
+  readonly injected: Record<FaultKind, number> = { crash: 0, gracefulStop: 0, pause: 0, partition: 0, oneWay: 0, slowFsync: 0, wipe: 0 };
   private readonly downToken = new Map<NodeId, number>();
 
   constructor(
@@ -53,7 +53,7 @@ export class FaultInjector {
   }
 
   private pickKind(): FaultKind | undefined {
-    const entries = Object.entries(this.knobs.weights) as [FaultKind, number][];
+    const entries = (Object.entries(this.knobs.weights) as [FaultKind, number | undefined][]).map(([k, w]) => [k, w ?? 0] as [FaultKind, number]);
     const total = entries.reduce((s, [, w]) => s + Math.max(0, w), 0);
     if (total <= 0) return undefined;
     let x = this.prng.next() * total;
@@ -131,6 +131,26 @@ export class FaultInjector {
         this.later(() => {
           if (this.networkToken === token) c.heal();
         }, k.faultMinMs, k.faultMaxMs, 'fault heal');
+        return;
+      }
+      case 'wipe': {
+        // One disk replacement at a time, of a voter whose data a majority of the others holds.
+        const candidates = c.voterIds.filter((v) => c.mayWipe(v));
+        if (candidates.length === 0) return;
+        const id = this.prng.pick(candidates);
+        c.crash(id);
+        c.wipe(id);
+        this.injected.wipe++;
+        const token = (this.downToken.get(id) ?? 0) + 1;
+        this.downToken.set(id, token);
+        this.later(
+          () => {
+            if (this.downToken.get(id) === token && c.node(id).process.state === 'crashed') c.restart(id);
+          },
+          k.downMinMs,
+          k.downMaxMs,
+          `fault restart ${id} (wiped)`,
+        );
         return;
       }
       case 'slowFsync': {

@@ -77,7 +77,10 @@ async function livenessPhase(c: SimCluster): Promise<number | null> {
     if (n.process.state === 'paused') c.resume(n.id);
   }
   const downVoters = c.prng.fork('liveness').shuffle(c.voterIds.filter((id) => c.node(id).process.state === 'crashed'));
-  const leaveDown = o.livenessLeaveMinorityDown ? Math.min(downVoters.length, Math.floor((o.voters - 1) / 2)) : 0;
+  // A wiped voter not yet re-admitted counts for nothing until a leader re-admits it: it uses up
+  // the failures the quorum tolerates as a down voter does.
+  const tolerated = Math.max(0, Math.floor((o.voters - 1) / 2) - c.awaitingReadmission().length);
+  const leaveDown = o.livenessLeaveMinorityDown ? Math.min(downVoters.length, tolerated) : 0;
   for (const id of downVoters.slice(leaveDown)) c.restart(id);
   for (const id of c.observerIds) if (c.node(id).process.state === 'crashed') c.restart(id);
   await c.settle();

@@ -19,6 +19,11 @@ export interface FaultKnobs {
     readonly partition: number;
     readonly oneWay: number;
     readonly slowFsync: number;
+    /**
+     * A voter crashed, its disk wiped (a new directory id) and restarted, only while a majority of
+     * the other voters durably holds everything committed (else the wipe itself loses data).
+     */
+    readonly wipe?: number;
   };
   /** How long a crashed, stopped or paused node stays down. */
   readonly downMinMs: number;
@@ -170,6 +175,7 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
         partition: r.int(0, 3),
         oneWay: r.int(0, 2),
         slowFsync: r.int(0, 2),
+        wipe: r.int(0, 1),
       },
     },
     clockRateDelta: r.chance(0.7) ? r.float(0, 0.05) : 0,
