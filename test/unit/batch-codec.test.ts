@@ -82,7 +82,7 @@ describe('batch codec', () => {
   });
 
   it('a voterDirectory record with a bad voter id or an empty directory id is refused on write and on read', () => {
-    const batch = (control: unknown): LogBatch => ({ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [], control: control as LogBatch['control'] });
+    const batch = (control: unknown): LogBatch => ({ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [], control: control as NonNullable<LogBatch['control']> });
     expect(() => encodeBatch(batch({ type: 'voterDirectory', voterId: -1, directoryId: 'd' }))).toThrow(/voter id/);
     expect(() => encodeBatch(batch({ type: 'voterDirectory', voterId: 1, directoryId: '' }))).toThrow(/directoryId/);
     const good = encodeBatch(batch({ type: 'voterDirectory', voterId: 3, directoryId: null }));
@@ -144,7 +144,9 @@ describe('batch codec', () => {
     expect(corruptReason(frameOf([1, 0, 1, 0, [], [1, 1]]))).toMatch(/control record is not a 4-element array/);
     // The same shapes, well formed, decode: the checks above are not rejecting everything.
     expect(decodeBatch(frameOf([1, 0, 1, 0, [rec]])).records.length).toBe(1);
-    expect(decodeBatch(frameOf([1, 0, 1, 0, [], lc])).control?.voters).toEqual([1, 2]);
+    expect(decodeBatch(frameOf([1, 0, 1, 0, [], lc])).control).toMatchObject({ type: 'leaderChange', voters: [1, 2] });
+    expect(corruptReason(frameOf([1, 0, 1, 0, [], [2, 1, '']]))).toMatch(/voterDirectory directoryId/);
+    expect(corruptReason(frameOf([1, 0, 1, 0, [], [2, -1, 'd']]))).toMatch(/voterDirectory record/);
   });
 
   it('trailing bytes after the msgpack value are a BatchCorruptError with a short reason', () => {
