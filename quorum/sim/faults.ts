@@ -70,6 +70,20 @@ export class FaultInjector {
     }, label);
   }
 
+  /** Restarts a downed node after the down time, unless a later fault took it down again meanwhile. */
+  private restartLater(id: NodeId, label: string): void {
+    const token = (this.downToken.get(id) ?? 0) + 1;
+    this.downToken.set(id, token);
+    this.later(
+      () => {
+        if (this.downToken.get(id) === token && this.cluster.node(id).process.state === 'crashed') this.cluster.restart(id);
+      },
+      this.knobs.downMinMs,
+      this.knobs.downMaxMs,
+      label,
+    );
+  }
+
   private injectOne(): void {
     const kind = this.pickKind();
     if (kind === undefined) return;
@@ -87,16 +101,7 @@ export class FaultInjector {
         else if (c.node(id).process.state === 'running') c.stopInBackground(id);
         else c.crash(id);
         this.injected[kind]++;
-        const token = (this.downToken.get(id) ?? 0) + 1;
-        this.downToken.set(id, token);
-        this.later(
-          () => {
-            if (this.downToken.get(id) === token && c.node(id).process.state === 'crashed') c.restart(id);
-          },
-          k.downMinMs,
-          k.downMaxMs,
-          `fault restart ${id}`,
-        );
+        this.restartLater(id, `fault restart ${id}`);
         return;
       }
       case 'pause': {
@@ -141,16 +146,7 @@ export class FaultInjector {
         c.crash(id);
         c.wipe(id);
         this.injected.wipe++;
-        const token = (this.downToken.get(id) ?? 0) + 1;
-        this.downToken.set(id, token);
-        this.later(
-          () => {
-            if (this.downToken.get(id) === token && c.node(id).process.state === 'crashed') c.restart(id);
-          },
-          k.downMinMs,
-          k.downMaxMs,
-          `fault restart ${id} (wiped)`,
-        );
+        this.restartLater(id, `fault restart ${id} (wiped)`);
         return;
       }
       case 'slowFsync': {
