@@ -11,6 +11,16 @@ export const controllerLimits = {
   uncleanElectionCheckIntervalMs: 5_000,
   /** Operations waiting for the high watermark to pass what their answer was based on. */
   commitWaitersMax: 100_000,
+  /**
+   * PartitionChange records one controlled-shutdown heartbeat may write while the broker's
+   * partitions are moved off it in steps (cluster/heartbeat.ts). A broker in the ISRs of 2,000,000
+   * partitions needs 2,000,000 records: written as one operation they kept the active controller's
+   * event loop busy for longer than the followers' fetch timeout, so a new controller was elected,
+   * which got the same heartbeat and was deposed in turn (measured by bench:scale). A step of this
+   * size is one proposal (the default maxRecordsPerOperation), so it is never a transaction that
+   * the controller computes twice; on a busy 2-core machine it takes ~100-300 ms.
+   */
+  controlledShutdownMovesPerStepMax: 10_000,
   /** After a failed snapshot, the next attempt waits at least this long. */
   snapshotRetryBackoffMs: 10_000,
 } as const;

@@ -31,17 +31,21 @@ describe('BrokerHeartbeatManager', () => {
   it('restore undoes every change made since save (a refused operation leaves no trace in soft state)', () => {
     const hb = BrokerHeartbeatManager.activated(imageWith([{ id: 1 }, { id: 2 }]), 0, TIMEOUT);
     hb.touch(1, 100, 5);
+    hb.setDrainCursor(2, { leaderships: true, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' });
     const saved = hb.save();
     hb.touch(1, 200, 9);
     hb.setControlledShutdownOffsetOnce(1, 42);
+    hb.setDrainCursor(1, { leaderships: false, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' });
     hb.forget(2);
     hb.startSession(3, 200);
     hb.restore(saved);
     expect(hb.session(1)).toEqual({ lastContactMs: 100, metadataOffset: 5, controlledShutdownOffset: null });
     expect(hb.session(2)).toBeDefined();
     expect(hb.session(3)).toBeUndefined();
+    expect(hb.drainCursor(1)).toBeUndefined();
+    expect(hb.drainCursor(2)).toEqual({ leaderships: true, topicId: 'AAAAAAAAAAAAAAAAAAAAAA' });
     hb.touch(1, 300, 10); // the saved copy is not shared with the live state
-    expect(saved.get(1)?.lastContactMs).toBe(100);
+    expect(saved.sessions.get(1)?.lastContactMs).toBe(100);
   });
 
   it('session is live up to and including lastContact + timeout, expired one ms later', () => {

@@ -3,6 +3,7 @@ import type { BrokerRegistrationChangeRecord, PartitionChangeRecord } from '../.
 import { NO_LEADER } from '../../metadata-log/records/types.js';
 import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import { Harness } from './controller-cluster-fixture.js';
 
 describe('brokerHeartbeat: errors', () => {
@@ -237,5 +238,73 @@ describe('brokerHeartbeat: controlled shutdown', () => {
     const r = h.heartbeat(1);
     expect(r).toMatchObject({ isCaughtUp: true, isFenced: true, shouldShutDown: true });
     expect(h.image.broker(1)?.fenced).toBe(true);
+  });
+
+  it('(bench:scale, 2M partitions) a broker holding more than N partitions is drained in steps of at most N moves, leaderships first, still eligible; then the final step enters controlled shutdown', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.start(3);
+    h.createTopic('t', 2, [
+      ...Array.from({ length: 3 }, () => ({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 })), // p0-p2: led by 1
+      ...Array.from({ length: 3 }, () => ({ replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 })), // p3-p5: 1 follows
+      { replicas: [1, 2], isr: [1], leader: 1 }, // p6: 1 is the last ISR member, left for the final step
+      { replicas: [2, 3], isr: [2, 3], leader: 2 }, // p7: not 1's
+    ]);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    const N = 2;
+    const step = () => {
+      const request = { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true };
+      const r = brokerHeartbeat(h.ctx(), h.hb, request, N);
+      const response = h.apply(r);
+      expect(checkImage(h.image)).toEqual([]);
+      h.expectNoIneligibleLeader();
+      return { records: r.records, response };
+    };
+    const moved = (records: readonly unknown[]) => (records as PartitionChangeRecord[]).map((m) => m.partitionId);
+
+    const first = step();
+    expect(first.response).toMatchObject({ isFenced: false, shouldShutDown: false });
+    expect(moved(first.records)).toEqual([0, 1]); // leaderships first
+    expect(h.image.broker(1)).toMatchObject({ fenced: false, inControlledShutdown: false });
+    expect(h.hb.controlledShutdownOffset(1)).toBeNull();
+    expect(h.partition('t', 0)).toMatchObject({ leader: 2, isr: [2, 3] });
+
+    const second = step();
+    expect(moved(second.records)).toEqual([2, 3]);
+    expect(h.partition('t', 3)).toMatchObject({ leader: 2, isr: [2, 3] });
+    expect(h.image.broker(1)?.inControlledShutdown).toBe(false);
+
+    // Two drainable partitions left (p4, p5) fit in one step: the final transaction takes them and p6.
+    const last = step();
+    expect(last.records[0]).toEqual({ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: h.epochOf(1), inControlledShutdown: true });
+    expect(moved(last.records.slice(1))).toEqual([4, 5, 6]);
+    expect(h.hb.controlledShutdownOffset(1)).toBe(h.endOffset - 1);
+    expect(h.partition('t', 6)).toMatchObject({ leader: NO_LEADER, isr: [1] });
+    expect(h.partition('t', 7)).toMatchObject({ leader: 2, isr: [2, 3] });
+    for (let p = 0; p < 6; p++) expect(h.partition('t', p).isr).not.toContain(1);
+
+    h.heartbeat(2);
+    h.heartbeat(3);
+    expect(step().response).toMatchObject({ isFenced: true, shouldShutDown: true });
+  });
+
+  it('(drain) a partition elected onto the draining broker meanwhile is moved off by a later step', () => {
+    const h = threeBrokersOneTopic();
+    const request = () => ({ brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true });
+    h.apply(brokerHeartbeat(h.ctx(), h.hb, request(), 1)); // p0's leadership moves to 2
+    expect(h.partition('t', 0)).toMatchObject({ leader: 2, isr: [2, 3] });
+    expect(h.image.broker(1)?.inControlledShutdown).toBe(false);
+    // Broker 2 is fenced: p1, led by 2 with 1 still in its ISR, elects 1 (still eligible).
+    h.heartbeat(2, { wantFence: true });
+    expect(h.partition('t', 1).leader).toBe(1);
+    // Left: p1 (led by 1, ISR [1, 3]): one record, within the step bound: the final step.
+    const r = h.apply(brokerHeartbeat(h.ctx(), h.hb, request(), 1));
+    expect(r).toMatchObject({ isFenced: false, shouldShutDown: false });
+    expect(h.image.broker(1)?.inControlledShutdown).toBe(true);
+    expect(h.partition('t', 1)).toMatchObject({ leader: 3, isr: [3] });
+    h.expectNoIneligibleLeader();
+    expect(checkImage(h.image)).toEqual([]);
   });
 });

@@ -6,6 +6,7 @@ import type { MetadataImage } from '../../metadata-log/image.js';
 import type { BrokerRegistration, MetadataImageView, PartitionRegistration, TopicImage } from '../../metadata-log/image-types.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import {
+  brokerDrainChanges,
   brokerEligibleChanges,
   brokerIneligibleChanges,
   eligibility,
@@ -100,6 +101,69 @@ describe('fence and controlled shutdown (brokerIneligibleChanges)', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('large controlled shutdown in steps (brokerDrainChanges)', () => {
+  it('at most max records, leaderships first; a partition whose other ISR members are all ineligible is left for the final step', () => {
+    const img = image([
+      broker({ id: 1 }),
+      broker({ id: 2 }),
+      broker({ id: 3, fenced: true }),
+      ...topic('t', [
+        { replicas: [2, 1], isr: [2, 1] }, // 1 follows
+        { replicas: [1, 2], isr: [1, 2] }, // 1 leads
+        { replicas: [1, 3], isr: [1, 3] }, // 1 leads, the other member is fenced: left
+        { replicas: [1, 2], isr: [1] }, // 1 is the last ISR member: left
+        { replicas: [1, 2], isr: [1, 2] }, // 1 leads
+      ]),
+    ]);
+    const isEligible = eligibility(img, new Map([[1, false]]));
+    const first = brokerDrainChanges(img, 1, isEligible, 2);
+    expect(first.more).toBe(true);
+    expect(first.records.map((r) => [r.partitionId, r.leader, r.isr])).toEqual([
+      [1, 2, [2]],
+      [4, 2, [2]],
+    ]);
+    const all = brokerDrainChanges(img, 1, isEligible, 3);
+    expect(all.more).toBe(false);
+    expect(all.records.map((r) => r.partitionId)).toEqual([1, 4, 0]);
+    const after = apply(img, all.records);
+    expect(invariantsHold(after)).toBeNull();
+    expect(part(after, 't', 0)).toMatchObject({ leader: 2, isr: [2], leaderEpoch: 0 });
+    expect(part(after, 't', 2)).toEqual(part(img, 't', 2));
+    expect(part(after, 't', 3)).toEqual(part(img, 't', 3));
+    // Nothing drainable left: an empty pass.
+    expect(brokerDrainChanges(after, 1, eligibility(after, new Map([[1, false]])), 3)).toEqual({ records: [], more: false });
+  });
+
+  it('a pass starts at the cursor and goes round every topic once: a stale or unknown cursor misses nothing', () => {
+    const img = image([broker({ id: 1 }), broker({ id: 2 }), ...['a', 'b', 'c', 'd'].flatMap((name) => topic(name, [{ replicas: [1, 2] }, { replicas: [2, 1] }]))]);
+    const isEligible = eligibility(img, new Map([[1, false]]));
+    const order = [...img.topics()].map((t) => t.topicId);
+    const first = brokerDrainChanges(img, 1, isEligible, 1);
+    expect(first).toMatchObject({ more: true, cursor: { leaderships: true, topicId: order[1] } });
+    expect(first.records.map((r) => [r.topicId, r.partitionId])).toEqual([[order[0], 0]]);
+    // From the cursor: the next leadership, in the next topic.
+    const second = brokerDrainChanges(apply(img, first.records), 1, isEligible, 1, first.cursor);
+    expect(second.records.map((r) => [r.topicId, r.partitionId])).toEqual([[order[1], 0]]);
+    // A cursor at the last topic (as if everything before it were done) still finds them all, wrapping round.
+    const wrapped = brokerDrainChanges(img, 1, isEligible, 100, { leaderships: true, topicId: order[3]! });
+    expect(wrapped.more).toBe(false);
+    // Leaderships from the cursor round to it; then the other memberships from the first topic.
+    expect(wrapped.records.map((r) => [r.topicId, r.partitionId])).toEqual([
+      [order[3], 0],
+      [order[0], 0],
+      [order[1], 0],
+      [order[2], 0],
+      [order[0], 1],
+      [order[1], 1],
+      [order[2], 1],
+      [order[3], 1],
+    ]);
+    // A cursor in the ISR phase skips leaderships (the final step's movesOff takes any left); an unknown topic starts over.
+    expect(brokerDrainChanges(img, 1, isEligible, 100, { leaderships: false, topicId: order[0]! }).records.every((r) => r.partitionId === 1)).toBe(true);
+    expect(brokerDrainChanges(img, 1, isEligible, 100, { leaderships: false, topicId: 'gone' as never }).records).toHaveLength(8);
   });
 });
 

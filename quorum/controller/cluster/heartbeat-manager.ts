@@ -11,6 +11,11 @@
 // never moved by later heartbeats (KAFKA-14292: resetting it on every heartbeat kept a broker from
 // shutting down for as long as the log was busy).
 //
+// And, for a broker drained in steps before a large controlled shutdown (heartbeat.ts), where the
+// last step stopped (a DrainCursor): a hint for where the next step starts scanning; a cursor out
+// of step with the log costs a longer scan, never a missed partition (a step scans a whole cycle
+// before it says there is nothing left).
+//
 // Bound: at most one entry per registered broker. `nextExpired` drops entries whose broker is no
 // longer registered; `forget` drops one on unregistration.
 //
@@ -23,6 +28,7 @@
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import { assert } from '../../raft/assert.js';
+import type { DrainCursor } from '../replication/elections.js';
 
 export interface BrokerSession {
   readonly lastContactMs: number;
@@ -30,6 +36,12 @@ export interface BrokerSession {
   readonly metadataOffset: number | null;
   /** The offset every active broker must reach before this broker may shut down; null when none. */
   readonly controlledShutdownOffset: number | null;
+}
+
+/** What `save` copies (opaque to callers). */
+export interface HeartbeatSoftState {
+  readonly sessions: ReadonlyMap<number, Readonly<SessionState>>;
+  readonly drainCursors: ReadonlyMap<number, DrainCursor>;
 }
 
 interface SessionState {
@@ -40,25 +52,29 @@ interface SessionState {
 
 export class BrokerHeartbeatManager {
   readonly #sessions = new Map<number, SessionState>();
+  readonly #drainCursors = new Map<number, DrainCursor>();
 
   constructor(readonly sessionTimeoutMs: number) {
     assert(Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0, `sessionTimeoutMs must be a positive integer, not ${sessionTimeoutMs}`);
   }
 
   /**
-   * A copy of every session, for `restore`: operations change sessions while they compute their
-   * records, and the controller undoes that when the records are then refused (back-pressure), so
-   * soft state never runs ahead of the log (e.g. a controlled-shutdown offset for moves never written).
+   * A copy of every session (and drain cursor), for `restore`: operations change sessions while they
+   * compute their records, and the controller undoes that when the records are then refused
+   * (back-pressure) or computed again (a transaction), so soft state never runs ahead of the log
+   * (e.g. a controlled-shutdown offset for moves never written).
    */
-  save(): ReadonlyMap<number, Readonly<SessionState>> {
-    const copy = new Map<number, SessionState>();
-    for (const [id, s] of this.#sessions) copy.set(id, { ...s });
-    return copy;
+  save(): HeartbeatSoftState {
+    const sessions = new Map<number, SessionState>();
+    for (const [id, s] of this.#sessions) sessions.set(id, { ...s });
+    return { sessions, drainCursors: new Map(this.#drainCursors) };
   }
 
-  restore(saved: ReadonlyMap<number, Readonly<SessionState>>): void {
+  restore(saved: HeartbeatSoftState): void {
     this.#sessions.clear();
-    for (const [id, s] of saved) this.#sessions.set(id, { ...s });
+    for (const [id, s] of saved.sessions) this.#sessions.set(id, { ...s });
+    this.#drainCursors.clear();
+    for (const [id, c] of saved.drainCursors) this.#drainCursors.set(id, c);
   }
 
   /** Sessions for a controller that has just become active. */
@@ -72,6 +88,7 @@ export class BrokerHeartbeatManager {
   activate(image: MetadataImageView, nowMs: number): void {
     assertTime(nowMs);
     this.#sessions.clear();
+    this.#drainCursors.clear();
     for (const b of image.brokers()) {
       if (!b.fenced) this.#sessions.set(b.brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
     }
@@ -82,6 +99,7 @@ export class BrokerHeartbeatManager {
     assertBrokerId(brokerId);
     assertTime(nowMs);
     this.#sessions.set(brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
+    this.#drainCursors.delete(brokerId);
   }
 
   /** The broker was heard from. `metadataOffset` null keeps the offset it reported before. */
@@ -183,9 +201,20 @@ export class BrokerHeartbeatManager {
     return s.controlledShutdownOffset;
   }
 
+  /** Where the last drain step for this broker stopped (undefined: start at the beginning). */
+  drainCursor(brokerId: number): DrainCursor | undefined {
+    return this.#drainCursors.get(brokerId);
+  }
+
+  setDrainCursor(brokerId: number, cursor: DrainCursor | undefined): void {
+    if (cursor === undefined || !this.#sessions.has(brokerId)) this.#drainCursors.delete(brokerId);
+    else this.#drainCursors.set(brokerId, cursor);
+  }
+
   /** The broker is unregistered: drop its soft state. */
   forget(brokerId: number): void {
     this.#sessions.delete(brokerId);
+    this.#drainCursors.delete(brokerId);
   }
 
   get size(): number {
@@ -195,6 +224,9 @@ export class BrokerHeartbeatManager {
   #prune(image: MetadataImageView): void {
     for (const brokerId of this.#sessions.keys()) {
       if (image.broker(brokerId) === undefined) this.#sessions.delete(brokerId);
+    }
+    for (const brokerId of this.#drainCursors.keys()) {
+      if (!this.#sessions.has(brokerId)) this.#drainCursors.delete(brokerId);
     }
   }
 }

@@ -10,6 +10,9 @@
 //   FENCED                 other heartbeat                                  FENCED                none
 //   UNFENCED               heartbeat wantFence                              FENCED                change fenced=true + moves off it
 //   UNFENCED               heartbeat wantShutDown, holds nothing            FENCED                change fenced=true; shouldShutDown
+//   UNFENCED               heartbeat wantShutDown, more than N partitions   UNFENCED (draining)   the next N moves off it that leave
+//                          it could leave for another eligible ISR member                         no partition leaderless (leaderships
+//                                                                                                 first); the broker asks again
 //   UNFENCED               heartbeat wantShutDown, leads or in an ISR       CONTROLLED_SHUTDOWN   change inCS=true + moves off it;
 //                                                                                                 controlled-shutdown offset := last of them
 //   CONTROLLED_SHUTDOWN    heartbeat, leads nothing and every active
@@ -25,6 +28,18 @@
 // later heartbeats and unrelated writes cannot push it away. Leaving controlled shutdown takes a new
 // incarnation. A broker granted shutdown is fenced at once (as Kafka does), so it holds no session
 // and its next incarnation may register without waiting for the old session to expire.
+//
+// N = controllerLimits.controlledShutdownMovesPerStepMax. Entering controlled shutdown must be one
+// metadata transaction (a shutting-down broker never leads, in any image), and its size grows with
+// the partitions the broker holds: at 2,000,000 it kept the active controller's event loop busy
+// past the followers' fetch timeout, the next controller got the same heartbeat, and so on (a
+// livelock of elections, found by bench:scale). So a broker holding more than N partitions is first
+// drained in steps of at most N records while it is still eligible: each step is ordinary ISR
+// shrinks, leaderships moving to another eligible ISR member, which any image allows. The final
+// step (what is left, and partitions where it is the last eligible ISR member) is the transaction
+// above. The drain scans the pending image afresh each step (the soft state keeps only where the
+// last step stopped, a hint), so a failover or a partition elected onto the broker meanwhile only
+// means another step.
 
 import type { BrokerRegistrationChangeRecord, MetadataRecord } from '../../../metadata-log/records/types.js';
 import { assert } from '../../raft/assert.js';
@@ -34,7 +49,8 @@ import { answer } from '../op.js';
 import { holdsNothing, leadsAny } from './broker-roles.js';
 import { fenceRecords } from './fencing.js';
 import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
-import { movesOff, movesOnto } from './moves.js';
+import { controllerLimits } from '../limits.js';
+import { drainStep, movesOff, movesOnto } from './moves.js';
 
 export interface BrokerHeartbeatRequest {
   readonly brokerId: number;
@@ -55,7 +71,13 @@ export interface BrokerHeartbeatResponse {
   readonly shouldShutDown: boolean;
 }
 
-export function brokerHeartbeat(ctx: OpContext, hb: BrokerHeartbeatManager, request: BrokerHeartbeatRequest): OpResult<BrokerHeartbeatResponse> {
+export function brokerHeartbeat(
+  ctx: OpContext,
+  hb: BrokerHeartbeatManager,
+  request: BrokerHeartbeatRequest,
+  movesPerStepMax: number = controllerLimits.controlledShutdownMovesPerStepMax,
+): OpResult<BrokerHeartbeatResponse> {
+  assert(Number.isSafeInteger(movesPerStepMax) && movesPerStepMax > 0, `controlled-shutdown step bound ${movesPerStepMax}`);
   const { image } = ctx;
   const { brokerId } = request;
   if (!Number.isSafeInteger(request.currentMetadataOffset) || request.currentMetadataOffset < -1) {
@@ -88,7 +110,13 @@ export function brokerHeartbeat(ctx: OpContext, hb: BrokerHeartbeatManager, requ
       // A fenced broker leads nothing and is in no ISR: nothing to wait for.
       shouldShutDown = true;
     } else if (!reg.inControlledShutdown) {
-      if (holdsNothing(image, brokerId)) {
+      // The drain step first: while it has more than one step's worth, it is all this heartbeat
+      // does (and the scan for holdsNothing is not needed).
+      const step = drainStep(ctx, brokerId, movesPerStepMax, hb.drainCursor(brokerId));
+      hb.setDrainCursor(brokerId, step.cursor);
+      if (step.more) {
+        records.push(...step.records);
+      } else if (holdsNothing(image, brokerId)) {
         records.push(...fenceRecords(ctx, brokerId));
         fenced = true;
         shouldShutDown = true;

@@ -5,7 +5,7 @@
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { PartitionChangeRecord } from '../../../metadata-log/records/types.js';
 import type { ControllerConfig } from '../config.js';
-import { brokerEligibleChanges, brokerIneligibleChanges, eligibility } from '../replication/elections.js';
+import { brokerDrainChanges, brokerEligibleChanges, brokerIneligibleChanges, eligibility, type DrainCursor, type DrainPass } from '../replication/elections.js';
 
 export interface ImageAndConfig {
   readonly image: MetadataImageView;
@@ -17,6 +17,11 @@ export function movesOff(ctx: ImageAndConfig, brokerId: number): PartitionChange
   return brokerIneligibleChanges(ctx.image, brokerId, eligibility(ctx.image, new Map([[brokerId, false]])), {
     uncleanLeaderElectionEnable: ctx.config.uncleanLeaderElectionEnable,
   });
+}
+
+/** A step of a large controlled shutdown: at most `max` moves that leave no partition leaderless (see elections.ts). */
+export function drainStep(ctx: ImageAndConfig, brokerId: number, max: number, from?: DrainCursor): DrainPass {
+  return brokerDrainChanges(ctx.image, brokerId, eligibility(ctx.image, new Map([[brokerId, false]])), max, from);
 }
 
 /** Unfence: leaderless partitions get an election in which the broker counts as eligible. */
