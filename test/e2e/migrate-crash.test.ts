@@ -29,13 +29,23 @@ interface NodeView {
   readonly partitions: number;
 }
 
+/**
+ * One node's view. The marker and the topics come from two reads, and the import may land between
+ * them: the marker is read before and after the topics, and a view where it moved is read again
+ * (else the observation itself would look like a partial import).
+ */
 async function viewOf(id: number, port: number): Promise<NodeView> {
   const o = { timeoutMs: 10_000 };
-  const node = await askNode({ host: '127.0.0.1', port }, 'describeNode', {}, o);
-  const d = await askNode({ host: '127.0.0.1', port }, 'describeTopics', {}, o);
-  let partitions = 0;
-  for (const t of d.topics) partitions += t.partitions.length;
-  return { id, marker: node.zkMigrationState, topics: d.topics.length, partitions };
+  const marker = async () => (await askNode({ host: '127.0.0.1', port }, 'describeNode', {}, o)).zkMigrationState;
+  for (let attempt = 0; ; attempt++) {
+    const before = await marker();
+    const d = await askNode({ host: '127.0.0.1', port }, 'describeTopics', {}, o);
+    const after = await marker();
+    if (before !== after && attempt < 10) continue;
+    let partitions = 0;
+    for (const t of d.topics) partitions += t.partitions.length;
+    return { id, marker: after, topics: d.topics.length, partitions };
+  }
 }
 
 /** Every running node's view (controllers on their controller listener, brokers on their client listener). */
