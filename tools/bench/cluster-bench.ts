@@ -39,6 +39,7 @@
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
 //        [--cpu-prof dir] [--keep-data]
 
+import { positiveInts, nameList } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -46,18 +47,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
-import type { AlterPartitionRequest, AlterPartitionResponse } from '../../quorum/controller/replication/alter-partition.js';
-import type { CreatableTopic } from '../../quorum/controller/replication/create-topics.js';
-import { silentLogger } from '../../quorum/env/index.js';
-import { NetClient } from '../../quorum/net/client.js';
-import { RemoteError, type PeerIdentity } from '../../quorum/net/types.js';
-import { ControllerChannel } from '../../quorum/server/controller-channel.js';
-import type { RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { resolvePartitionDir } from '../inspect/layout.js';
 import { loadLogCopy } from '../inspect/log-copy.js';
-import { waitForClusterReady } from '../server/cluster-ready.js';
+import { controllerChannelTo, waitFor, waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
-import { cpuBetween, sampleCpu, type CpuUse } from './cluster/proc-cpu.js';
+import { brokerEpochs, callOn, callVia, createTopics, readParts, type AlterRun, type Part } from './cluster/alter-loops.js';
+import { bounded, closeAll, closeClient, errKey, errText, latencyJson, leaderClient, now, openClient, pidsOf, rpc, sleep, waitForQuiet, type Bench, QUIET_OTHER_CORES } from './cluster/bench-cluster.js';
+import { FAILOVER_GIVE_UP_MS, failoverTrials, trialSummary, type FaultKind, type Trial } from './cluster/failover-trial.js';
+import type { CpuUse } from './cluster/proc-cpu.js';
+import { latencyRun, throughputRun } from './cluster/write-phases.js';
 import { Counter, percentile, summarize } from './stats.js';
 
 const PHASES = ['throughput', 'latency', 'propagation', 'kill', 'stop'] as const;
@@ -84,11 +83,7 @@ const { values: args } = parseArgs({
   },
 });
 const quick = args.quick === true;
-const num = (name: string, v: string | undefined, full: number, small: number): number => {
-  const n = v === undefined ? (quick ? small : full) : Number(v);
-  if (!(Number.isInteger(n) && n > 0)) throw new Error(`--${name}: "${v}" is not a positive integer`);
-  return n;
-};
+const num = positiveInts(quick);
 const cfg = {
   topics: num('topics', args.topics, 200, 200),
   partitionsPerTopic: num('partitions-per-topic', args['partitions-per-topic'], 10, 10),
@@ -101,320 +96,31 @@ const cfg = {
   trialsKill: num('trials-kill', args['trials-kill'], 10, 3),
   trialsStop: num('trials-stop', args['trials-stop'], 5, 2),
 };
-const phases = new Set(
-  args.phases!.split(',').map((p) => {
-    if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases: unknown phase "${p}" (one of ${PHASES.join(', ')})`);
-    return p as Phase;
-  }),
-);
+const phases = nameList<Phase>('phases', args.phases!, PHASES);
 
 /** Broker settings only (the point is the quorum defaults): quicker unfencing after a start. */
 const CLUSTER_PROPERTIES: Readonly<Record<string, string>> = { 'broker.heartbeat.interval.ms': '500' };
-const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
-const HOST = '127.0.0.1';
-/** Failover writer: one write per tick, each attempt bounded, each call bounded. */
-const FAILOVER_WRITE_EVERY_MS = 10;
-const FAILOVER_ATTEMPT_TIMEOUT_MS = 250;
-const FAILOVER_CALL_TIMEOUT_MS = 10_000;
-/** Steady state before the fault, and the longest a trial waits for the first write after it. */
+/** Steady state before the fault, for the failover trials. */
 const FAILOVER_STEADY_MS = 1_000;
-const FAILOVER_GIVE_UP_MS = 15_000;
-/** Recovery after a trial: every voter caught up (lag 0), every broker unfenced. */
-const RECOVERY_TIMEOUT_MS = 60_000;
-const RECOVERY_SETTLE_MS = 500;
 /** Propagation: each broker is asked again this long after an answer without the topic. */
 const PROPAGATION_POLL_MS = 1;
 const PROPAGATION_GIVE_UP_MS = 5_000;
-/** Timed write phases wait (bounded) until the rest of the machine uses less than this. */
-const QUIET_OTHER_CORES = 0.3;
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const now = () => performance.now();
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : String(n));
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 2 : n < 100 ? 1 : 0)} ms` : String(n));
 const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 const say = (msg: string) => process.stderr.write(`[bench:cluster] ${msg}\n`);
-const errText = (e: unknown) => (e instanceof RemoteError ? e.errorName : e instanceof Error ? `${e.name}: ${e.message.slice(0, 80)}` : String(e));
-const errKey = (e: unknown) => {
-  if (e instanceof RemoteError) return e.errorName;
-  const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : e instanceof Error ? e.name : 'unknown';
-};
-
-
-function latencyJson(samples: readonly number[]) {
-  const s = summarize(samples);
-  return { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), ...s };
-}
-
-/** A typed request on one connection. */
-function rpc<M extends RpcMethod>(c: NetClient, method: M, request: RpcRequest<M>, timeoutMs = 10_000): Promise<RpcResponse<M>> {
-  return c.request<RpcResponse<M>>(method, request, { timeoutMs });
-}
-
-/** `p`, or a rejection after `timeoutMs` (every phase is bounded). */
-function bounded<T>(p: Promise<T>, timeoutMs: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${timeoutMs / 1000} s`)), timeoutMs);
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
-}
-
-async function until<T>(what: string, timeoutMs: number, everyMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = now() + timeoutMs;
-  let last = 'no answer yet';
-  while (now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = errText(e);
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`${what} not reached within ${timeoutMs} ms (${last})`);
-}
-
-// ---------------------------------------------------------------------------------------------
-// The cluster and the connections this process opens (all closed by cleanup)
-
-interface Bench {
-  readonly cluster: ProcessCluster;
-  /** Follows the active controller across failovers (setup, recovery checks). */
-  readonly channel: ControllerChannel;
-  readonly clients: Set<NetClient>;
-  readonly channels: Set<ControllerChannel>;
-}
-
-function openClient(b: Bench, port: number, nodeId: number): NetClient {
-  const c = new NetClient({
-    endpoint: { host: HOST, port },
-    self: TOOL,
-    expect: { nodeId },
-    reconnect: false,
-    connectTimeoutMs: 2_000,
-    logger: silentLogger,
-  });
-  c.connect();
-  b.clients.add(c);
-  return c;
-}
-
-async function closeClient(b: Bench, c: NetClient): Promise<void> {
-  b.clients.delete(c);
-  await c.close();
-}
-
-function newChannel(cluster: ProcessCluster, attemptTimeoutMs: number, defaultTimeoutMs: number): ControllerChannel {
-  return new ControllerChannel({
-    voters: cluster.controllers.map((n) => ({ id: n.id, host: HOST, port: n.controllerPort! })),
-    self: TOOL,
-    logger: silentLogger,
-    attemptTimeoutMs,
-    defaultTimeoutMs,
-  });
-}
-
-function openChannel(b: Bench, attemptTimeoutMs: number, defaultTimeoutMs: number): ControllerChannel {
-  const ch = newChannel(b.cluster, attemptTimeoutMs, defaultTimeoutMs);
-  b.channels.add(ch);
-  return ch;
-}
-
-async function closeChannel(b: Bench, ch: ControllerChannel): Promise<void> {
-  b.channels.delete(ch);
-  await ch.close();
-}
-
-/** The Raft leader, once it runs as the active controller (describeCluster answers only there). */
-async function activeController(b: Bench, timeoutMs = 30_000): Promise<{ id: number; epoch: number }> {
-  return until('an active controller', timeoutMs, 20, async () => {
-    const q = await b.channel.call('describeQuorum', {}, { timeoutMs: 2_000 });
-    if (q.leaderId === null) return undefined;
-    const d = await b.channel.call('describeCluster', {}, { timeoutMs: 2_000 });
-    return d.controllerId === q.leaderId ? { id: q.leaderId, epoch: q.leaderEpoch } : undefined;
-  });
-}
-
-/** A direct connection to the active controller (writes without a hop through the channel). */
-async function leaderClient(b: Bench): Promise<{ id: number; epoch: number; client: NetClient }> {
-  const a = await activeController(b);
-  return { ...a, client: openClient(b, b.cluster.node(a.id).controllerPort!, a.id) };
-}
-
-/**
- * Waits until processes other than the cluster and this bench use under QUIET_OTHER_CORES (1 s
- * samples), at most `maxWaitMs`: on a shared 2-core machine a background build halves the figures.
- */
-async function waitForQuiet(b: Bench, what: string, maxWaitMs: number): Promise<{ otherCores: number; waitedMs: number; quiet: boolean }> {
-  const t0 = now();
-  for (;;) {
-    const a = sampleCpu(pidsOf(b.cluster));
-    await sleep(1_000);
-    const u = cpuBetween(a, sampleCpu(pidsOf(b.cluster)));
-    const quiet = u.otherCores < QUIET_OTHER_CORES;
-    if (quiet || now() - t0 >= maxWaitMs) {
-      if (!quiet) say(`${what}: other processes still use ${u.otherCores.toFixed(2)} cores after ${Math.round((now() - t0) / 1000)} s; measuring anyway`);
-      return { otherCores: u.otherCores, waitedMs: now() - t0, quiet };
-    }
-  }
-}
-
-function pidsOf(cluster: ProcessCluster): Map<number, number | null> {
-  return new Map(cluster.nodes.map((n) => [n.id, cluster.pid(n.id)]));
-}
 
 // ---------------------------------------------------------------------------------------------
 // Setup: topics, their partitions' state, the brokers' epochs
 
-interface Part {
-  readonly topic: string;
-  readonly topicId: string;
-  readonly partitionIndex: number;
-  readonly replicas: readonly number[];
-  leader: number;
-  leaderEpoch: number;
-  partitionEpoch: number;
-  isr: readonly number[];
-}
-
-const topicName = (i: number) => `bench-${String(i).padStart(5, '0')}`;
-
-async function createBenchTopics(b: Bench): Promise<{ seconds: number }> {
-  const perCall = 20;
-  const concurrency = 4;
-  let next = 0;
-  const t0 = now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < cfg.topics) {
-        const first = next;
-        const last = Math.min(cfg.topics, first + perCall);
-        next = last;
-        const topics: CreatableTopic[] = [];
-        for (let i = first; i < last; i++) topics.push({ name: topicName(i), numPartitions: cfg.partitionsPerTopic, replicationFactor: 3, configs: [] });
-        const r = await b.channel.call('createTopics', { topics, validateOnly: false }, { timeoutMs: 30_000 });
-        for (const t of r.topics) {
-          if (t.errorCode !== ErrorCode.NONE && t.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) {
-            throw new Error(`createTopics ${t.name}: ${errorName(t.errorCode)} ${t.errorMessage ?? ''}`);
-          }
-        }
-      }
-    }),
-  );
-  return { seconds: (now() - t0) / 1000 };
-}
-
-async function readParts(c: NetClient): Promise<Part[]> {
-  const names = Array.from({ length: cfg.topics }, (_, i) => topicName(i));
-  const d = await rpc(c, 'describeTopics', { names }, 30_000);
-  if (d.unknown.length > 0) throw new Error(`topics missing after creation: ${d.unknown.slice(0, 5).join(', ')}`);
-  const parts: Part[] = [];
-  for (const t of d.topics) {
-    for (const p of t.partitions) {
-      if (p.isr.length !== 3 || p.leader < 0) throw new Error(`${t.name}-${p.partition} is not fully replicated: leader ${p.leader}, ISR [${p.isr.join(',')}]`);
-      parts.push({ topic: t.name, topicId: t.topicId, partitionIndex: p.partition, replicas: p.replicas, leader: p.leader, leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, isr: p.isr });
-    }
-  }
-  return parts;
-}
-
-async function brokerEpochs(b: Bench): Promise<Map<number, number>> {
-  const d = await b.channel.call('describeCluster', {}, { timeoutMs: 10_000 });
-  const fenced = d.brokers.filter((x) => x.fenced).map((x) => x.brokerId);
-  if (fenced.length > 0) throw new Error(`brokers fenced before the write phases: ${fenced.join(', ')}`);
-  return new Map(d.brokers.map((x) => [x.brokerId, x.brokerEpoch]));
-}
+const topicNames = () => Array.from({ length: cfg.topics }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
 
 // ---------------------------------------------------------------------------------------------
-// AlterPartition loops (throughput and latency)
-
-/** Shrink a full ISR to [leader]; grow anything else back to all replicas. */
-function alterRequest(p: Part, epochs: ReadonlyMap<number, number>): AlterPartitionRequest {
-  const newIsr = p.isr.length === p.replicas.length ? [p.leader] : p.replicas;
-  const epochOf = (id: number) => epochs.get(id) ?? -1;
-  return {
-    brokerId: p.leader,
-    brokerEpoch: epochOf(p.leader),
-    topics: [
-      {
-        topicId: p.topicId,
-        partitions: [
-          {
-            partitionIndex: p.partitionIndex,
-            leaderEpoch: p.leaderEpoch,
-            partitionEpoch: p.partitionEpoch,
-            newIsrWithEpochs: newIsr.map((id) => ({ brokerId: id, brokerEpoch: epochOf(id) })),
-            leaderRecoveryState: 0,
-          },
-        ],
-      },
-    ],
-  };
-}
-
-interface AlterRun {
-  committed: number;
-  requests: number;
-  seconds: number;
-  latencies: number[];
-  errors: Counter;
-}
-
-/**
- * `loops` closed loops over the partitions (dealt out so no two loops share one), until `endMs`
- * or `opsMax` requests in all. A failed partition is read back from the controller and goes on.
- */
-async function runAlterLoops(clients: readonly NetClient[], parts: readonly Part[], epochs: ReadonlyMap<number, number>, loops: number, endMs: number, opsMax: number, record: boolean): Promise<AlterRun> {
-  const run: AlterRun = { committed: 0, requests: 0, seconds: 0, latencies: [], errors: new Counter() };
-  const t0 = now();
-  let issued = 0;
-  await Promise.all(
-    Array.from({ length: loops }, async (_, w) => {
-      const mine = parts.filter((_, i) => i % loops === w);
-      const client = clients[w % clients.length]!;
-      for (let k = 0; mine.length > 0 && issued < opsMax && now() < endMs; k++) {
-        const p = mine[k % mine.length]!;
-        issued++;
-        const s = now();
-        let r: AlterPartitionResponse | undefined;
-        let failure: string | undefined;
-        try {
-          r = await rpc(client, 'alterPartition', alterRequest(p, epochs));
-        } catch (e) {
-          failure = errKey(e);
-        }
-        const took = now() - s;
-        run.requests++;
-        if (record) run.latencies.push(took);
-        const answer = r?.topics[0]?.partitions[0];
-        if (r !== undefined && r.errorCode === ErrorCode.NONE && answer !== undefined && answer.errorCode === ErrorCode.NONE) {
-          run.committed++;
-          p.leader = answer.leaderId;
-          p.leaderEpoch = answer.leaderEpoch;
-          p.partitionEpoch = answer.partitionEpoch;
-          p.isr = answer.isr;
-          continue;
-        }
-        run.errors.add(failure ?? errorName(r!.errorCode !== ErrorCode.NONE ? r!.errorCode : (answer?.errorCode ?? -1)));
-        if (failure !== undefined && !client.connected) return; // the connection is gone: this loop is done
-        try {
-          const d = await rpc(client, 'describeTopics', { names: [p.topic] });
-          const current = d.topics[0]?.partitions[p.partitionIndex];
-          if (current !== undefined) Object.assign(p, { leader: current.leader, leaderEpoch: current.leaderEpoch, partitionEpoch: current.partitionEpoch, isr: current.isr });
-        } catch {
-          // the next request answers again
-        }
-      }
-    }),
-  );
-  run.seconds = (now() - t0) / 1000;
-  return run;
-}
+// Throughput and latency (AlterPartition: cluster/alter-loops.ts, cluster/write-phases.ts)
 
 interface ThroughputResult {
   readonly leaderId: number;
@@ -484,41 +190,20 @@ async function batchShape(b: Bench, leaderId: number, fromOffset: number, toOffs
 }
 
 async function throughputPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<ThroughputResult> {
-  const leader = await leaderClient(b);
-  const clients = [leader.client];
-  for (let i = 1; i < cfg.connections; i++) clients.push(openClient(b, b.cluster.node(leader.id).controllerPort!, leader.id));
-  try {
-    say(`throughput: warming up ${cfg.warmupSeconds} s (${cfg.outstanding} outstanding on ${clients.length} connection(s) to controller ${leader.id})`);
-    const warm = await runAlterLoops(clients, parts, epochs, cfg.outstanding, now() + cfg.warmupSeconds * 1000, Infinity, false);
-    say(`throughput: warm-up ${fmt(warm.committed / warm.seconds)} writes/s, errors ${warm.errors}; timing ${cfg.writeSeconds} s; load ${loadNow()}`);
-    const hw0 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
-    const c0 = sampleCpu(pidsOf(b.cluster));
-    const run = await runAlterLoops(clients, parts, epochs, cfg.outstanding, now() + cfg.writeSeconds * 1000, Infinity, true);
-    const cpu = cpuBetween(c0, sampleCpu(pidsOf(b.cluster)));
-    const hw1 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
-    say(`throughput: ${fmt(run.committed / run.seconds)} writes/s, errors ${run.errors}; load ${loadNow()}`);
-    const batches = await batchShape(b, leader.id, hw0, hw1, run.seconds).catch((e: unknown) => {
-      say(`throughput: could not read the leader's log for the batch shape: ${errText(e)}`);
-      return null;
-    });
-    return { leaderId: leader.id, run, cpu, highWatermarkAdvance: hw1 - hw0, batches };
-  } finally {
-    for (const c of clients) await closeClient(b, c);
-  }
+  say(`throughput: warming up ${cfg.warmupSeconds} s (${cfg.outstanding} outstanding on ${cfg.connections} connection(s) to the active controller)`);
+  const t = await throughputRun(b, parts, epochs, { outstanding: cfg.outstanding, connections: cfg.connections, warmUp: { seconds: cfg.warmupSeconds }, writeSeconds: cfg.writeSeconds, say });
+  say(`throughput: ${fmt(t.run.committed / t.run.seconds)} writes/s, errors ${t.run.errors}; load ${loadNow()}`);
+  const batches = await batchShape(b, t.leaderId, t.hw0, t.hw1, t.run.seconds).catch((e: unknown) => {
+    say(`throughput: could not read the leader's log for the batch shape: ${errText(e)}`);
+    return null;
+  });
+  return { leaderId: t.leaderId, run: t.run, cpu: t.cpu, highWatermarkAdvance: t.hw1 - t.hw0, batches };
 }
 
 async function latencyPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<{ leaderId: number; run: AlterRun; cpu: CpuUse }> {
-  const leader = await leaderClient(b);
-  try {
-    await runAlterLoops([leader.client], parts, epochs, 1, Infinity, Math.min(200, cfg.latencyOps), false);
-    const c0 = sampleCpu(pidsOf(b.cluster));
-    const run = await runAlterLoops([leader.client], parts, epochs, 1, now() + 120_000, cfg.latencyOps, true);
-    const cpu = cpuBetween(c0, sampleCpu(pidsOf(b.cluster)));
-    say(`latency: p50 ${ms(percentile(run.latencies, 0.5))}, p99 ${ms(percentile(run.latencies, 0.99))}, errors ${run.errors}`);
-    return { leaderId: leader.id, run, cpu };
-  } finally {
-    await closeClient(b, leader.client);
-  }
+  const l = await latencyRun(b, parts, epochs, { warmUpOps: Math.min(200, cfg.latencyOps), ops: cfg.latencyOps, maxSeconds: 120 });
+  say(`latency: p50 ${ms(l.p50)}, p99 ${ms(l.p99)}, errors ${l.run.errors}`);
+  return l;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -594,171 +279,16 @@ async function propagationPhase(b: Bench): Promise<PropagationResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Failover trials
+// Failover trials (cluster/failover-trial.ts): the writer creates a 1-partition topic per write
 
-interface Trial {
-  readonly kind: 'kill' | 'stop';
-  readonly oldLeader: number;
-  readonly oldEpoch: number;
-  /** Fault → the first write issued after it acknowledged (NaN: none within the give-up time). */
-  readonly firstWriteMs: number;
-  /** Fault → a survivor names a new leader (describeNode, polled every 10 ms). */
-  readonly newLeaderKnownMs: number;
-  readonly newLeader: number | null;
-  /** Longest gap between two acknowledged writes around the fault. */
-  readonly longestGapMs: number;
-  readonly writesOk: number;
-  readonly writeErrors: Record<string, number>;
-  /** Fault end (restart / SIGCONT) → every voter caught up, every broker unfenced. */
-  readonly recoveryMs: number;
-  /** The leader epoch after the failover: more than oldEpoch + 1 means extra election rounds (a split vote). */
-  readonly newEpoch: number;
-}
+const createTopicWrite = (ch: RpcCaller, kind: FaultKind, trial: number) => async (seq: number) => {
+  const r = await ch.call('createTopics', { topics: [{ name: `fo-${kind}-${trial}-${seq}`, numPartitions: 1, replicationFactor: 1, configs: [] }], validateOnly: false });
+  const code = r.topics[0]?.errorCode ?? -1;
+  // TOPIC_ALREADY_EXISTS: a retried attempt whose first try committed; acknowledged now.
+  if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw new Error(`createTopics: ${errorName(code)}`);
+};
 
-async function failoverTrial(b: Bench, kind: 'kill' | 'stop', trial: number): Promise<Trial> {
-  const { id: oldLeader, epoch: oldEpoch } = await activeController(b);
-  const survivors = b.cluster.controllers.filter((n) => n.id !== oldLeader);
-  const ch = openChannel(b, FAILOVER_ATTEMPT_TIMEOUT_MS, FAILOVER_CALL_TIMEOUT_MS);
-  const watchers = survivors.map((n) => ({ id: n.id, client: openClient(b, n.controllerPort!, n.id) }));
-  const errors = new Counter();
-  let faultAt = Infinity;
-  let firstAfter = Infinity;
-  let writesOk = 0;
-  let lastOkAt = NaN;
-  let longestGap = 0;
-  let seq = 0;
-  let inFlight = 0;
-  let closed = false;
-  const write = async () => {
-    const issuedAt = now();
-    const name = `fo-${kind}-${trial}-${seq++}`;
-    inFlight++;
-    try {
-      const r = await ch.call('createTopics', { topics: [{ name, numPartitions: 1, replicationFactor: 1, configs: [] }], validateOnly: false });
-      const code = r.topics[0]?.errorCode ?? -1;
-      // TOPIC_ALREADY_EXISTS: a retried attempt whose first try committed; acknowledged now.
-      if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw new Error(`createTopics: ${errorName(code)}`);
-      if (closed) return;
-      const t = now();
-      writesOk++;
-      if (Number.isFinite(lastOkAt)) longestGap = Math.max(longestGap, t - lastOkAt);
-      lastOkAt = Math.max(Number.isFinite(lastOkAt) ? lastOkAt : t, t);
-      if (issuedAt >= faultAt && t < firstAfter) firstAfter = t;
-    } catch (e) {
-      if (!closed) errors.add(errKey(e));
-    } finally {
-      inFlight--;
-    }
-  };
-  const ticker = setInterval(() => {
-    if (inFlight < 2_000) void write();
-  }, FAILOVER_WRITE_EVERY_MS);
-  let newLeaderAt = NaN;
-  let newLeader: number | null = null;
-  let recoveryMs = NaN;
-  let paused = false;
-  let newEpoch = NaN;
-  try {
-    await until('steady writes before the fault', 20_000, 20, async () => (writesOk >= 5 ? true : undefined));
-    await sleep(FAILOVER_STEADY_MS);
-    // Watch the survivors for the new leader.
-    let watching = true;
-    const watch = Promise.all(
-      watchers.map(async (w) => {
-        while (watching && !Number.isFinite(newLeaderAt)) {
-          try {
-            const d = await rpc(w.client, 'describeNode', {}, 1_000);
-            if (d.activeControllerId !== null && d.activeControllerId !== oldLeader && !Number.isFinite(newLeaderAt)) {
-              newLeaderAt = now();
-              newLeader = d.activeControllerId;
-            }
-          } catch {
-            // polled again
-          }
-          await sleep(10);
-        }
-      }),
-    );
-    faultAt = now();
-    if (kind === 'kill') await b.cluster.kill(oldLeader);
-    else {
-      paused = true;
-      await b.cluster.pause(oldLeader);
-    }
-    await until('the first write after the fault', FAILOVER_GIVE_UP_MS, 5, async () => (Number.isFinite(firstAfter) ? true : undefined)).catch((e: unknown) => say(`${kind} trial ${trial}: ${errText(e)}`));
-    // The epoch the survivors settled on, before the old leader is back.
-    newEpoch = await ch.call('describeQuorum', {}, { timeoutMs: 5_000 }).then((q) => q.leaderEpoch, () => NaN);
-    await sleep(200); // a little more steady state on the new leader (the longest gap settles)
-    watching = false;
-    await watch;
-    clearInterval(ticker);
-    closed = true;
-    // Recovery: the old leader back, every voter caught up, every broker unfenced.
-    const r0 = now();
-    if (kind === 'kill') b.cluster.start(oldLeader);
-    else {
-      await b.cluster.resume(oldLeader);
-      paused = false;
-    }
-    await waitForRecovery(b);
-    recoveryMs = now() - r0;
-  } finally {
-    clearInterval(ticker);
-    closed = true;
-    if (paused) await b.cluster.resume(oldLeader);
-    await closeChannel(b, ch);
-    for (const w of watchers) await closeClient(b, w.client);
-  }
-  const t: Trial = {
-    kind,
-    oldLeader,
-    oldEpoch,
-    firstWriteMs: firstAfter - faultAt,
-    newLeaderKnownMs: newLeaderAt - faultAt,
-    newLeader,
-    longestGapMs: longestGap,
-    writesOk,
-    writeErrors: errors.toJSON(),
-    recoveryMs,
-    newEpoch,
-  };
-  say(`${kind} trial ${trial + 1}: leader ${oldLeader} (epoch ${oldEpoch}) → ${newLeader ?? '?'} (epoch ${newEpoch}): first write ${ms(t.firstWriteMs)}, new leader known ${ms(t.newLeaderKnownMs)}, longest gap ${ms(longestGap)}, recovered in ${ms(recoveryMs)}`);
-  return t;
-}
-
-async function waitForRecovery(b: Bench): Promise<void> {
-  const voters = b.cluster.controllers.length;
-  await until('every voter caught up and every broker unfenced', RECOVERY_TIMEOUT_MS, 50, async () => {
-    const q = await b.channel.call('describeQuorum', {}, { timeoutMs: 2_000 });
-    const followers = q.voters.filter((v) => v.status === 'Follower');
-    if (q.voters.length !== voters || followers.length !== voters - 1) return undefined;
-    if (q.voters.some((v) => v.lag !== 0)) return undefined;
-    if (followers.some((v) => v.lastFetchAgoMs === null || v.lastFetchAgoMs > 1_000)) return undefined;
-    const d = await b.channel.call('describeCluster', {}, { timeoutMs: 2_000 });
-    if (d.brokers.length !== b.cluster.brokers.length || d.brokers.some((x) => x.fenced)) return undefined;
-    return true;
-  });
-  await sleep(RECOVERY_SETTLE_MS);
-}
-
-async function failoverPhase(b: Bench, kind: 'kill' | 'stop', trials: number): Promise<Trial[]> {
-  const out: Trial[] = [];
-  for (let i = 0; i < trials; i++) out.push(await bounded(failoverTrial(b, kind, i), FAILOVER_GIVE_UP_MS + RECOVERY_TIMEOUT_MS + 30_000, `${kind} trial ${i + 1}`));
-  return out;
-}
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(samples: readonly number[]): number {
-  if (samples.length === 0) return NaN;
-  const s = [...samples].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-function trialSummary(trials: readonly Trial[], pick: (t: Trial) => number) {
-  const v = trials.map(pick).filter(Number.isFinite);
-  return { median: median(v), min: summarize(v).min, max: summarize(v).max, n: v.length, of: trials.length };
-}
+const failoverPhase = (b: Bench, kind: FaultKind, trials: number) => failoverTrials(b, kind, trials, { steadyMs: FAILOVER_STEADY_MS, write: createTopicWrite, say });
 
 // ---------------------------------------------------------------------------------------------
 // Main
@@ -773,11 +303,7 @@ async function main(): Promise<void> {
     keepData: args['keep-data'] === true,
     say,
     closeOwn: async () => {
-      const b = holder.bench;
-      if (b === undefined) return;
-      for (const ch of [...b.channels]) await ch.close().catch(() => undefined);
-      for (const c of [...b.clients]) await c.close().catch(() => undefined);
-      await b.channel.close().catch(() => undefined);
+      if (holder.bench !== undefined) await closeAll(holder.bench);
     },
   });
   const cleanup = () => cleanupHooks.run();
@@ -835,14 +361,14 @@ async function main(): Promise<void> {
     const t0 = now();
     await cluster.startAll();
     const ready = await Promise.race([waitForClusterReady(cluster, 60_000), exits.failed]);
-    const b: Bench = { cluster, channel: newChannel(cluster, 2_000, 10_000), clients: new Set(), channels: new Set() };
+    const b: Bench = { cluster, channel: controllerChannelTo(cluster, 10_000, 2_000), clients: new Set(), channels: new Set() };
     holder.bench = b;
     say(`cluster ready in ${((now() - t0) / 1000).toFixed(1)} s; active controller ${ready.leaderId} (epoch ${ready.epoch})`);
-    const created = await bounded(createBenchTopics(b), 120_000, 'topic creation');
+    const created = await bounded(createTopics(callVia(b.channel, 30_000), topicNames(), cfg.partitionsPerTopic, { perCall: 20, concurrency: 4 }), 120_000, 'topic creation');
     const setupLeader = await leaderClient(b);
-    const parts = await until('every partition fully replicated', 10_000, 100, () => readParts(setupLeader.client));
+    const parts = await waitFor('every partition fully replicated', 10_000, () => readParts(callOn(setupLeader.client, 30_000), topicNames()));
     await closeClient(b, setupLeader.client);
-    const epochs = await brokerEpochs(b);
+    const epochs = await brokerEpochs(callVia(b.channel));
     say(`${fmt(cfg.topics)} topics × ${cfg.partitionsPerTopic} partitions created in ${created.seconds.toFixed(2)} s; broker epochs ${[...epochs].map(([k, v]) => `${k}:${v}`).join(' ')}`);
     (result.setup as Record<string, unknown>).createTopicsSeconds = created.seconds;
 
@@ -850,7 +376,7 @@ async function main(): Promise<void> {
     const quietness: Record<string, unknown> = {};
     result.quietGate = { otherCoresMax: QUIET_OTHER_CORES, phases: quietness };
     const gate = async (phase: string) => {
-      const q = await waitForQuiet(b, phase, quietWaitMs);
+      const q = await waitForQuiet(() => pidsOf(b.cluster), phase, quietWaitMs, say);
       quietness[phase] = q;
       if (!q.quiet) notes.push(`${phase}: other processes on the machine used ${q.otherCores.toFixed(2)} cores when it started (waited ${Math.round(q.waitedMs / 1000)} s for under ${QUIET_OTHER_CORES}); figures are low by that much.`);
     };

@@ -7,6 +7,14 @@ export function percentile(samples: readonly number[], q: number): number {
   return sorted[i]!;
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN for none. */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) return NaN;
+  const s = [...samples].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export function summarize(samples: readonly number[]): { min: number; max: number; mean: number; n: number } {
   let min = Infinity;
   let max = -Infinity;

@@ -26,9 +26,14 @@ export function endpointOf(n: PlannedNode): { host: string; port: number } {
   return { host: '127.0.0.1', port: (n.controllerPort ?? n.clientPort)! };
 }
 
-export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number): Promise<{ leaderId: number; epoch: number }> {
+/**
+ * `running`: the nodes expected up (default every node); a bench that keeps a broker back for
+ * later (bench:vs-zk's cold broker) leaves it out.
+ */
+export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number, running?: ReadonlySet<number>): Promise<{ leaderId: number; epoch: number }> {
   const opts = { timeoutMs: 2_000 };
-  for (const n of cluster.nodes) {
+  const expected = (n: PlannedNode) => running === undefined || running.has(n.id);
+  for (const n of cluster.nodes.filter(expected)) {
     await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts));
   }
   const channel = controllerChannelTo(cluster, 2_000);
@@ -37,7 +42,7 @@ export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: nu
       const d = await channel.call('describeQuorum', {});
       return d.leaderId === null ? undefined : d;
     });
-    for (const n of cluster.brokers) {
+    for (const n of cluster.brokers.filter(expected)) {
       await waitFor(`broker ${n.id}`, timeoutMs, async () => {
         const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
         return d.brokerState === 'RUNNING' ? d : undefined;
@@ -50,12 +55,13 @@ export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: nu
 }
 
 
-/** A channel to the cluster's active controller, as a tool (the caller closes it). */
-export function controllerChannelTo(cluster: ProcessCluster, defaultTimeoutMs = 10_000): ControllerChannel {
+/** A channel to the cluster's active controller, as a tool (the caller closes it); `attemptTimeoutMs` bounds each try (the channel's default otherwise). */
+export function controllerChannelTo(cluster: ProcessCluster, defaultTimeoutMs = 10_000, attemptTimeoutMs?: number): ControllerChannel {
   return new ControllerChannel({
     voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
     self: { nodeId: -1, role: 'tool', clusterId: null },
     logger: silentLogger,
     defaultTimeoutMs,
+    ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
   });
 }

@@ -15,7 +15,7 @@
 
 import { createCipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
-import type { Client } from 'node-zookeeper-client';
+import { closeZooKeeper, connectZooKeeper } from './zk-client.js';
 
 // ---------------------------------------------------------------------------------------------
 // Specs
@@ -116,41 +116,6 @@ function depth(path: string): number {
   return path === '/' ? 0 : path.split('/').length - 1;
 }
 
-async function connectClient(hosts: string, timeoutMs: number): Promise<Client> {
-  const client = zookeeper.createClient(hosts, { sessionTimeout: 30_000, spinDelay: 200, retries: 0 });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      try {
-        client.close();
-      } catch {
-        /* never connected */
-      }
-      reject(new Error(`populator: cannot connect to ZooKeeper ${hosts} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.connect();
-  });
-  return client;
-}
-
-function closeClient(client: Client): Promise<void> {
-  return new Promise((resolve) => {
-    if (client.getState() !== zookeeper.State.SYNC_CONNECTED) {
-      resolve();
-      return;
-    }
-    const timer = setTimeout(resolve, 2_000);
-    client.once('disconnected', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.close();
-  });
-}
-
 interface Op {
   readonly kind: 'create' | 'setData';
   readonly abs: string;
@@ -204,7 +169,7 @@ export async function populate(connectString: string, spec: TreeSpec, options: P
     planned.push({ rel: n.path, spec: n, implicit: false });
   }
 
-  const client = await connectClient(hosts, options.connectTimeoutMs ?? 15_000);
+  const client = await connectZooKeeper(hosts, { timeoutMs: options.connectTimeoutMs ?? 15_000 });
   try {
     // The chroot and its ancestors (null data), with mkdirp semantics.
     if (chroot !== undefined) {
@@ -286,11 +251,11 @@ export async function populate(connectString: string, spec: TreeSpec, options: P
       async close() {
         if (closed) return;
         closed = true;
-        await closeClient(client);
+        await closeZooKeeper(client);
       },
     };
   } catch (e) {
-    await closeClient(client);
+    await closeZooKeeper(client);
     throw e;
   }
 }
@@ -304,11 +269,11 @@ export async function populateAndClose(connectString: string, spec: TreeSpec, op
 
 /** For tests of "deleted while reading": removes one node through a short-lived session. */
 export async function removeNode(connectString: string, absPath: string): Promise<void> {
-  const client = await connectClient(hostsOnly(connectString), 15_000);
+  const client = await connectZooKeeper(hostsOnly(connectString), { timeoutMs: 15_000 });
   try {
     await new Promise<void>((resolve, reject) => client.remove(absPath, -1, (e) => (e ? reject(e) : resolve())));
   } finally {
-    await closeClient(client);
+    await closeZooKeeper(client);
   }
 }
 

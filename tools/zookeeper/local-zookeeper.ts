@@ -6,6 +6,7 @@
 //   ... zk.connectString ("127.0.0.1:p1,127.0.0.1:p2,127.0.0.1:p3"), zk.servers[i].pid ...
 //   await zk.kill(1);     // SIGKILL servers[1] (myid 2) and wait for its exit
 //   await zk.restart(1);  // start it again on the same ports and dataDir
+//   zk.pause(0); zk.resume(0);  // SIGSTOP / SIGCONT servers[0] (a hung server)
 //   await zk.stop();      // stop every server by pid, remove the temporary directory
 //
 // No java process is left behind: each server is exec'd through `setpriv --pdeathsig SIGKILL`, so
@@ -61,6 +62,10 @@ export interface ZooKeeperCluster {
   connectStringWith(chroot?: string): string;
   /** SIGKILLs servers[i] (0-based index into `servers`; its myid is i+1) and waits for it to exit. */
   kill(i: number): Promise<void>;
+  /** SIGSTOPs servers[i]: a hung server (a long GC pause, a frozen VM) whose sockets stay open. */
+  pause(i: number): void;
+  /** SIGCONTs servers[i]. */
+  resume(i: number): void;
   /** Starts servers[i] again (same ports, config and dataDir) and waits until it serves. */
   restart(i: number, timeoutMs?: number): Promise<void>;
   /** Sends a four-letter-word command (srvr, mntr, cons, …) to servers[i] and returns the reply. */
@@ -87,6 +92,8 @@ export interface StartZooKeeperOptions {
   /** Default 60 s (the JVMs take 1–2 s; a loaded CI machine can take much longer). */
   readonly startTimeoutMs?: number;
   readonly maxHeapMb?: number;
+  /** -Xms; default 32 MB (a test server grows as it needs). */
+  readonly minHeapMb?: number;
   /** JVM flags besides the heap size (default DEFAULT_JVM_FLAGS). */
   readonly jvmFlags?: readonly string[];
   /** Extra zoo.cfg lines (key → value). */
@@ -332,7 +339,7 @@ function spawnServer(s: ServerState, o: StartZooKeeperOptions): void {
   const args = [
     ...inst.prefix.slice(1),
     inst.java,
-    '-Xms32m',
+    `-Xms${o.minHeapMb ?? 32}m`,
     `-Xmx${o.maxHeapMb ?? 512}m`,
     ...(o.jvmFlags ?? DEFAULT_JVM_FLAGS),
     '-Djava.net.preferIPv4Stack=true',
@@ -390,6 +397,7 @@ async function waitServing(s: ServerState, deadline: number): Promise<void> {
 async function stopServer(s: ServerState, graceMs: number): Promise<void> {
   const child = s.child;
   if (child === undefined || s.exited === undefined) return;
+  if (graceMs > 0) child.kill('SIGCONT'); // a paused JVM cannot act on SIGTERM
   child.kill(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   if (graceMs > 0) {
     const timer = sleep(graceMs).then(() => 'timeout' as const);
@@ -400,6 +408,16 @@ async function stopServer(s: ServerState, graceMs: number): Promise<void> {
 
 function looksLikePortClash(log: string): boolean {
   return /Address already in use|BindException/.test(log);
+}
+
+/** Why ZooKeeper cannot be started here (with how to install it), or undefined when it can. */
+export function zooKeeperProblem(): string | undefined {
+  try {
+    locate();
+    return undefined;
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
 }
 
 export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promise<ZooKeeperCluster> {
@@ -484,6 +502,12 @@ function makeCluster(dir: string, states: ServerState[], options: StartZooKeeper
     },
     async kill(i) {
       await stopServer(state(i), 0);
+    },
+    pause(i) {
+      state(i).child?.kill('SIGSTOP');
+    },
+    resume(i) {
+      state(i).child?.kill('SIGCONT');
     },
     async restart(i, timeoutMs = 60_000) {
       const s = state(i);
