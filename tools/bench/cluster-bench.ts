@@ -53,7 +53,7 @@ import { loadLogCopy } from '../inspect/log-copy.js';
 import { controllerChannelTo, waitFor, waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
 import { brokerEpochs, callOn, callVia, createTopics, readParts, type AlterRun, type Part } from './cluster/alter-loops.js';
-import { bounded, closeAll, closeClient, errKey, errText, latencyJson, leaderClient, now, openClient, pidsOf, rpc, sleep, waitForQuiet, type Bench, QUIET_OTHER_CORES } from './cluster/bench-cluster.js';
+import { bounded, closeAll, closeClient, errKey, errText, latencyJson, leaderClient, now, openClient, pidsOf, rpc, sleep, waitForQuiet, type Bench, QUIET_OTHER_CORES, ExitWatch } from './cluster/bench-cluster.js';
 import { FAILOVER_GIVE_UP_MS, failoverTrials, trialSummary, type FaultKind, type Trial } from './cluster/failover-trial.js';
 import type { CpuUse } from './cluster/proc-cpu.js';
 import { latencyRun, throughputRun } from './cluster/write-phases.js';
@@ -311,12 +311,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const notes: string[] = [];
   /** The first unexpected node exit (startup gives up at once on one). */
-  const exits = (() => {
-    let fail!: (e: Error) => void;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    failed.catch(() => undefined);
-    return { failed, fail };
-  })();
+  const exits = new ExitWatch((line) => {
+    notes.push(line);
+    say(line);
+  });
   const result: Record<string, unknown> = {
     bench: 'cluster',
     quick,
@@ -351,11 +349,7 @@ async function main(): Promise<void> {
       shape: { controllers: 3, brokers: 3, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
       cliPath,
       logLevel: 'info',
-      onUnexpectedExit: (id, code, signal) => {
-        exits.fail(new Error(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`));
-        notes.push(`node ${id} exited unexpectedly (${signal ?? `code ${code}`})`);
-        say(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
-      },
+      onUnexpectedExit: exits.onExit(() => cluster),
     });
     cleanupHooks.cluster = cluster;
     const t0 = now();

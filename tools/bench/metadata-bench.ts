@@ -47,6 +47,7 @@
 //        [--scenarios all,single] [--controllers 3] [--brokers 3] [--replication-factor 3]
 //        [--quick] [--json] [--out file.json] [--cpu-prof dir] [--quiet-wait-ms 45000] [--keep-data]
 
+import { ExitWatch } from './cluster/bench-cluster.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -453,12 +454,10 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const notes: string[] = [];
-  const exits = (() => {
-    let fail!: (e: Error) => void;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    failed.catch(() => undefined);
-    return { failed, fail };
-  })();
+  const exits = new ExitWatch((line) => {
+    notes.push(line);
+    say(line);
+  });
   const shape = `${cfg.controllers} controller(s) + ${cfg.brokers} broker(s) (split mode)`;
   const result: Record<string, unknown> = {
     bench: 'metadata',
@@ -492,11 +491,7 @@ async function main(): Promise<void> {
       shape: { controllers: cfg.controllers, brokers: cfg.brokers, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
       cliPath,
       logLevel: 'info',
-      onUnexpectedExit: (id, code, signal) => {
-        exits.fail(new Error(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`));
-        notes.push(`node ${id} exited unexpectedly (${signal ?? `code ${code}`})`);
-        say(`node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
-      },
+      onUnexpectedExit: exits.onExit(() => cluster),
     });
     cleanupHooks.cluster = cluster;
     const t0 = now();

@@ -37,6 +37,7 @@
 // A default trial takes 5–10 minutes on 2 cores; every phase is bounded in time (and the run as a
 // whole); everything it starts is stopped on exit, error or Ctrl-C.
 
+import { ExitWatch } from './cluster/bench-cluster.js';
 import { readdir, readFile, stat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -319,22 +320,16 @@ async function trial(i: number, root: string, cliPath: string, hooks: ReturnType
   const memDir = join(dir, 'memory');
   await mkdir(memDir, { recursive: true });
   process.env['METAQUORUM_MEM_DIR'] = memDir; // the nodes inherit it (scale/mem-sampled-cli.ts)
-  let failExit!: (e: Error) => void;
-  const unexpectedExit = new Promise<never>((_, reject) => (failExit = reject));
-  unexpectedExit.catch(() => undefined);
+  const exits = new ExitWatch(say);
   const cluster: ProcessCluster = await ProcessCluster.create({
     dataDir: dir,
     shape: { controllers: 3, brokers: BROKERS, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
     cliPath,
     logLevel: 'info',
-    onUnexpectedExit: (id, code, signal) => {
-      const why = `node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`;
-      say(why);
-      failExit(new Error(why));
-    },
+    onUnexpectedExit: exits.onExit(() => cluster),
   });
   hooks.cluster = cluster;
-  const race = <T>(p: Promise<T>) => Promise.race([p, unexpectedExit]);
+  const race = <T>(p: Promise<T>) => exits.race(p);
   const pids = () => new Map(cluster.nodes.map((n) => [n.id, cluster.pid(n.id)]));
   const sampler = new RssSampler(pids);
   const channel = controllerChannelTo(cluster, 60_000);
@@ -561,7 +556,8 @@ function report(trials: readonly Trial[], loadAtStart: string, notes: string[], 
     ['controller V8 heap used after creation (largest of 3)', stat((t) => maxOf(heapOf(t, 'heapUsed'), controllerIds) / MiB), 'MiB', 'see the breakdown below'],
     ['controller peak V8 heap used (largest of 3)', stat((t) => maxOf(t.peakHeapUsedBytes, controllerIds) / MiB), 'MiB', 'sampled every second'],
     ['broker V8 heap used after creation (largest of 3)', stat((t) => maxOf(heapOf(t, 'heapUsed'), brokerIds) / MiB), 'MiB', ''],
-    ['newest controller snapshot on disk', stat((t) => (t.controllerSnapshot?.bytes ?? NaN) / MiB), 'MiB', 'taken by the size trigger, may lag the log end'],
+    // A run small enough to stay under the size trigger has none: 0 MiB, said in the note.
+    ['newest controller snapshot on disk', stat((t) => (t.controllerSnapshot?.bytes ?? 0) / MiB), 'MiB', 'taken by the size trigger, may lag the log end (0: none taken yet)'],
     ["broker's snapshot of the whole image (written at shutdown)", stat((t) => t.brokerSnapshotBytes / MiB), 'MiB', ''],
     ['controlled shutdown (broker: asked → granted)', stat((t) => t.shutdown.controlledShutdownMs), 'ms', `target ≤ ${fmt(TARGETS.controlledShutdownMs)} ms`],
     ['controlled shutdown: SIGTERM → process exit', stat((t) => t.shutdown.sigtermToExitMs), 'ms', 'includes the local snapshot'],

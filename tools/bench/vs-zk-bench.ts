@@ -51,7 +51,7 @@ import { closeZooKeeper } from '../zookeeper/zk-client.js';
 import { alterPartitionWrite, brokerEpochs, callOn, callVia, createTopics, readParts, runAlterLoops, type Part } from './cluster/alter-loops.js';
 import { positiveInts, nameList } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
-import { bounded, closeAll, closeClient, leaderClient, pidsOf, waitForQuiet, type Bench } from './cluster/bench-cluster.js';
+import { bounded, closeAll, closeClient, leaderClient, pidsOf, waitForQuiet, type Bench, ExitWatch } from './cluster/bench-cluster.js';
 import { failoverTrial, waitForRecovery, type FaultKind, type Trial } from './cluster/failover-trial.js';
 import { cpuBetween, sampleCpu, type CpuUse } from './cluster/proc-cpu.js';
 import { latencyRun, throughputRun } from './cluster/write-phases.js';
@@ -339,12 +339,10 @@ async function main(): Promise<void> {
     void hooks.run().finally(() => process.exit(1));
   }, cfg.maxMinutes * 60_000);
   watchdog.unref();
-  const exits = (() => {
-    let fail!: (e: Error) => void;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
-    failed.catch(() => undefined);
-    return { failed, fail };
-  })();
+  const exits = new ExitWatch((line) => {
+    notes.push(line);
+    say(line);
+  });
 
   const t0 = performance.now();
   const details: Record<string, unknown> = { quietGate: {} };
@@ -367,12 +365,7 @@ async function main(): Promise<void> {
       dataDir: join(root, 'metaquorum'),
       shape: { controllers: 3, brokers: 4, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
       logLevel: 'info',
-      onUnexpectedExit: (id, code, signal) => {
-        const what = `metaquorum node ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`;
-        notes.push(what);
-        say(what);
-        exits.fail(new Error(what));
-      },
+      onUnexpectedExit: exits.onExit(() => cluster, 'metaquorum node'),
     });
     hooks.cluster = cluster;
     const running = new Set(cluster.nodes.map((n) => n.id).filter((id) => id !== COLD_BROKER));
