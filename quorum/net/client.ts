@@ -12,6 +12,11 @@
 //   backoff     --timer-->                  connecting
 //   any         --close()-->                closed         (final)
 //
+// One-way messages sent while an attempt is under way (connecting) may be held with hold(): up to
+// HELD_MAX of them, oldest dropped first, written in order once connected and dropped if the
+// attempt fails. Without this, the first messages to a peer (a new node's first Fetch) were lost
+// and waited out a request timeout, although the connection came up a millisecond later.
+//
 // A request never waits out a backoff: callers fail over to another node instead. It waits for an
 // attempt already under way (within its own timeout); while backing off it fails at once with the
 // last failure (a HandshakeRefusedError as such, anything else as a ConnectionError).
@@ -55,6 +60,9 @@ export interface NetClientOptions {
 
 type State = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
 
+/** One-way messages held while connecting; beyond it the oldest goes (the sender retries anyway). */
+export const HELD_MAX = 64;
+
 export class NetClient {
   private state: State = 'idle';
   private conn: Connection | null = null;
@@ -68,6 +76,8 @@ export class NetClient {
   private readonly where: string;
   private readonly reconnect: boolean;
   private readonly requestTimeoutMs: number;
+  /** One-way messages waiting for the attempt under way (hold()). */
+  private held: unknown[] = [];
 
   constructor(private readonly o: NetClientOptions) {
     this.where = `${o.endpoint.host}:${o.endpoint.port}`;
@@ -99,6 +109,18 @@ export class NetClient {
     return this.state === 'connected' && this.conn !== null && this.conn.send(message);
   }
 
+  /**
+   * Keeps a one-way message for the connection being dialled (starting a dial when idle), to be
+   * written once it is up; false when no attempt is under way or starting (backing off, closed).
+   */
+  hold(message: unknown): boolean {
+    if (this.state === 'idle') this.connect();
+    if (this.state !== 'connecting') return false;
+    this.held.push(message);
+    if (this.held.length > HELD_MAX) this.held.shift();
+    return true;
+  }
+
   async request<T = unknown>(method: string, body: unknown, options?: { readonly timeoutMs?: number }): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
     const startMs = performance.now();
@@ -117,6 +139,7 @@ export class NetClient {
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    this.held = [];
     if (this.backoffTimer !== null) clearTimeout(this.backoffTimer);
     this.backoffTimer = null;
     const socket = this.socket;
@@ -188,6 +211,9 @@ export class NetClient {
         this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, peerRole: conn.peer.role }, 'connected');
         this.o.onConnected?.();
         conn.start(rest);
+        const held = this.held;
+        this.held = [];
+        for (const m of held) conn.send(m);
         return conn;
       },
       (err: unknown) => {
@@ -202,6 +228,7 @@ export class NetClient {
 
   private onAttemptFailed(err: Error): void {
     this.attempt = null;
+    this.held = [];
     if (this.state === 'closed') return;
     this.lastFailure = err;
     const configProblem = err instanceof HandshakeRefusedError || (err as { tls?: boolean }).tls === true;

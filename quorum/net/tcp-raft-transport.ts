@@ -6,8 +6,9 @@
 // a broker fetching the metadata log) goes back over the inbound channel from that node that last
 // carried Raft traffic (the same node also opens RPC-only connections), as registered by the
 // node's NetServer with attachInbound/detachInbound. While a voter's
-// own connection is down, a channel that voter opened to us is used instead. No route: the
-// message is dropped (Raft retries).
+// own connection is down, a channel that voter opened to us is used instead; with neither, a
+// message to a voter whose connection is being dialled waits for it (NetClient.hold). No route:
+// the message is dropped (Raft retries).
 //
 // On the wire a Raft message is the one-way frame { raft: RaftMessage }, so the same connection can
 // carry other one-way messages. Every inbound message is checked before the core sees it: its
@@ -93,6 +94,8 @@ export class TcpRaftTransport implements Transport {
     const channels = this.inbound.get(message.to);
     const channel = channels?.[channels.length - 1];
     if (channel !== undefined) channel.send(frame);
+    // No route yet, but our connection to the voter is being dialled: it goes out once that is up.
+    else client?.hold(frame);
   }
 
   onReceive(handler: (message: RaftMessage) => void, onPeerLost?: (nodeId: NodeId) => void): void {

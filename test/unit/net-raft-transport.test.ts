@@ -181,6 +181,51 @@ describe('TcpRaftTransport', () => {
     }
   });
 
+  it('(observer) messages sent once, before the connection to the voter is up, arrive in order once it is', async () => {
+    // Regression: a new broker's first Fetch was dropped while its connection was still being
+    // dialled, and the broker waited out a whole fetch timeout per controller before loading.
+    const { nodes, endpoints } = await startVoters([1]);
+    const leader = nodes[0]!;
+    const broker = startObserver(100, endpoints);
+    const fetches = [1, 2, 3].map(
+      (fetchId): RaftMessage => ({ from: 100, to: 1, body: { kind: 'FetchRequest', fetchId, epoch: 1, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 500, readRound: 0 } }),
+    );
+    for (const f of fetches) broker.transport.send(f); // each exactly once, all before any connection exists
+    await waitFor('the three fetches at the voter', () => leader.received.length >= 3);
+    expect(leader.received.map((m) => (m.body.kind === 'FetchRequest' ? m.body.fetchId : -1))).toEqual([1, 2, 3]);
+  });
+
+  it('a message held for a connection that then fails is dropped, not sent on a later connection', async () => {
+    const log = capturingLogger();
+    const listen = (port: number, onMessage: (m: unknown) => void) =>
+      NetServer.listen({
+        listener: { name: 'CONTROLLER', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' },
+        self: { nodeId: 1, role: 'controller', clusterId: CLUSTER },
+        handlers: { onOpen: () => {}, onClose: () => {}, onMessage: (_ch, m) => onMessage(m), onRequest: async () => null },
+        logger: capturingLogger(),
+      });
+    // A port nobody listens on any more: the first attempt fails.
+    const first = await listen(0, () => {});
+    const endpoint = first.address();
+    await first.close();
+    const client = new NetClient({ endpoint, self: { nodeId: 100, role: 'broker', clusterId: CLUSTER }, logger: log, reconnect: false });
+    const got: unknown[] = [];
+    let second: NetServer | null = null;
+    try {
+      expect(client.hold({ n: 1 })).toBe(true); // starts the dial
+      await waitFor('the failed attempt', () => log.lines.some((l: LogLine) => l.msg === 'connection failed'));
+      second = await listen(endpoint.port, (m) => got.push(m));
+      expect(client.hold({ n: 2 })).toBe(true); // idle again (no reconnect): a new attempt
+      await waitFor('the second message', () => got.length >= 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(got).toEqual([{ n: 2 }]);
+    } finally {
+      await client.close();
+      await second?.close();
+    }
+    expect(client.hold({ n: 3 })).toBe(false); // closed
+  });
+
   it('a message to a node with no route is dropped without an error', async () => {
     const { nodes } = await startVoters([1]);
     expect(() => nodes[0]!.transport.send(vote(1, 55))).not.toThrow();
