@@ -17,6 +17,12 @@ export const limits = {
   uncommittedRecordsMax: 2_000_000,
   /** Bytes of batches in one Fetch response (Kafka: 8 MiB). */
   fetchBytesMax: 8 * 1024 * 1024,
+  /**
+   * A voter's parked fetch waits at most this long after the high watermark moves before it is
+   * answered with nothing but the news (core.ts releaseParkedFetches): under load the news rides
+   * with the next data well within it; idle, followers still apply within a few ms.
+   */
+  voterHighWatermarkLingerMs: 5,
   /** Bytes of one FetchSnapshot chunk. */
   snapshotChunkBytesMax: 1024 * 1024,
   /** Read barriers waiting for a quorum round. */

@@ -102,7 +102,8 @@ interface ReplicaState {
 interface ParkedFetch {
   readonly from: NodeId;
   readonly request: FetchRequest;
-  readonly expiresMs: number;
+  /** When it is answered anyway; moved earlier for a voter when the high watermark moves. */
+  expiresMs: number;
 }
 
 interface PendingRead {
@@ -1034,9 +1035,12 @@ export class RaftCore {
     const batches = this.log.read(req.fetchOffset, limits.fetchBytesMax);
     const hwmNews = this.highWatermark > replica.lastSentHighWatermark;
     const readPending = s.reads.length > 0;
-    if (mayPark && batches.length === 0 && !hwmNews && !readPending && req.maxWaitMs > 0) {
-      s.parked.set(from, { from, request: req, expiresMs: this.nowMs + req.maxWaitMs });
-      return;
+    if (mayPark && batches.length === 0 && !readPending && req.maxWaitMs > 0) {
+      // High-watermark news alone answers an observer at once, a voter after a linger (releaseParkedFetches).
+      if (!hwmNews) return void s.parked.set(from, { from, request: req, expiresMs: this.nowMs + req.maxWaitMs });
+      if (this.isVoterId(from)) {
+        return void s.parked.set(from, { from, request: req, expiresMs: this.nowMs + Math.min(req.maxWaitMs, limits.voterHighWatermarkLingerMs) });
+      }
     }
     replica.lastSentHighWatermark = this.highWatermark;
     this.send(from, { ...base, highWatermark: this.highWatermark, batches });
@@ -1062,11 +1066,22 @@ export class RaftCore {
     });
   }
 
-  /** Wakes every parked fetch: new data, a higher high watermark, or a read barrier to confirm. */
-  private releaseParkedFetches(s: Extract<RoleState, { role: 'Leader' }>): void {
+  /**
+   * Wakes parked fetches: on new data or a read barrier to confirm, every one; on a higher high
+   * watermark alone (`highWatermarkOnly`), the observers' at once and the voters' within
+   * voterHighWatermarkLingerMs. An observer (a broker) applies records only once they are
+   * committed, so it needs the news now; a voter's image serves no one until it leads, and under
+   * load its next data follows within a few ms and carries the news. Waking every voter at every
+   * commit cost each of them a round trip per commit, on the critical path of the next one.
+   */
+  private releaseParkedFetches(s: Extract<RoleState, { role: 'Leader' }>, highWatermarkOnly = false): void {
     if (s.parked.size === 0) return;
-    const parked = [...s.parked.values()];
-    s.parked.clear();
+    const parked: ParkedFetch[] = [];
+    for (const p of s.parked.values()) {
+      if (highWatermarkOnly && this.isVoterId(p.from)) p.expiresMs = Math.min(p.expiresMs, this.nowMs + limits.voterHighWatermarkLingerMs);
+      else parked.push(p);
+    }
+    for (const p of parked) s.parked.delete(p.from);
     for (const p of parked) this.answerFetch(s, p.from, p.request);
   }
 
@@ -1084,7 +1099,7 @@ export class RaftCore {
     const next = nextHighWatermark(this.highWatermark, s.epochStartOffset, ends);
     if (next > this.highWatermark) {
       this.highWatermark = next;
-      this.releaseParkedFetches(s);
+      this.releaseParkedFetches(s, true);
       this.maybeCompleteReads(s);
     }
   }

@@ -635,24 +635,25 @@ describe('controller on the simulated quorum', () => {
           const sm = c.node(id).stateMachine;
           return sm instanceof ControllerStateMachine && sm.appliedEnd > offset && sm.controller.image.provenance.endOffset <= offset;
         };
-        // A supervisor restarts each voter that stopped (as systemd would): it must stop again at
-        // the same record. Once two voters are down the third cannot learn that the record
-        // committed, so the restarts are also what lets every voter meet it. (The observer may
-        // never learn it: each leader stops as soon as it commits past the record.)
+        // A supervisor restarts each voter that stopped (as systemd would), every time: it must
+        // stop again at the same record. Once two voters are down the third cannot learn that the
+        // record committed, so the restarts are also what lets every voter meet it. (Each leader
+        // stops as soon as it commits past the record, before a follower hears of the commit
+        // unless data rides with it; the observer may never learn it.)
         const nodes = c.voterIds;
         const stops = new Map<NodeId, number>(nodes.map((id) => [id, 0]));
         const deadline = c.nowMs() + 30_000;
         while (c.nowMs() < deadline && nodes.some((id) => stops.get(id)! < 2)) {
           await c.runFor(100);
           for (const id of nodes) {
-            if (stops.get(id)! >= 2 || !stoppedAtRecord(id)) continue;
+            if (!stoppedAtRecord(id)) continue;
             expect(controllerOf(c, id)!.isActive, `node ${id}`).toBe(false);
             stops.set(id, stops.get(id)! + 1);
             c.crash(id);
             c.restart(id);
           }
         }
-        expect([...stops], `not every node stopped twice at offset ${offset}: ${report(c)}`).toEqual(nodes.map((id) => [id, 2]));
+        expect([...stops].filter(([, n]) => n < 2), `not every node stopped twice at offset ${offset}: ${report(c)}`).toEqual([]);
         for (const id of nodes) {
           const message = c.violations.find((v) => v.includes(`node ${id}: the controller stopped on a fatal error`));
           expect(message, `node ${id} reported no fatal error`).toBeDefined();

@@ -287,6 +287,38 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(core.anomalies.length).toBe(2 * bad.length);
   });
 
+  it('a commit wakes the observers\' parked fetches at once and the followers\' only after the linger: followers learn it with their next data', () => {
+    // Five voters: the first follower to acknowledge is parked before the commit (2 of 5), so the
+    // commit itself has a parked voter fetch to wake or not; the later ones arrive after it.
+    const { c, leader } = electedCluster([1, 2, 3, 4, 5], [100]);
+    c.run(1_000);
+    const followers = [1, 2, 3, 4, 5].filter((id) => id !== leader);
+    const r = c.node(leader).core.propose([bytes('p')], c.nowMs);
+    if (!r.ok) throw new Error('not leader');
+    // No time passes: every message is delivered at the same instant.
+    const sent: { to: number; highWatermark: number; batches: number }[] = [];
+    const filter = c.filter;
+    c.filter = (m) => {
+      if (m.from === leader && m.body.kind === 'FetchResponse') sent.push({ to: m.to, highWatermark: m.body.highWatermark, batches: m.body.batches.length });
+      return filter(m);
+    };
+    c.deliver();
+    const committedTo = r.lastOffset + 1;
+    expect(c.node(leader).core.inspect().highWatermark).toBe(committedTo);
+    expect(c.node(100).core.inspect().highWatermark).toBe(committedTo);
+    expect(dataRecords(c.node(100))).toEqual(['p']);
+    for (const f of followers) {
+      expect(c.node(f).core.inspect().highWatermark, `follower ${f}`).toBeLessThan(committedTo);
+      // One answer each, the data; none carrying only the news of the commit.
+      expect(sent.filter((m) => m.to === f)).toEqual([{ to: f, highWatermark: r.baseOffset, batches: 1 }]);
+    }
+    c.run(limits.voterHighWatermarkLingerMs, 1);
+    for (const f of followers) {
+      expect(c.node(f).core.inspect().highWatermark, `follower ${f}`).toBe(committedTo);
+      expect(dataRecords(c.node(f))).toEqual(['p']);
+    }
+  });
+
   it('a fetch offset inside a batch is INVALID_REQUEST and cannot put the high watermark mid-batch', () => {
     const { c, leader } = electedCluster();
     const core = c.node(leader).core;
