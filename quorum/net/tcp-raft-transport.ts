@@ -11,14 +11,18 @@
 // the message is dropped (Raft retries).
 //
 // On the wire a Raft message is the one-way frame { raft: RaftMessage }, so the same connection can
-// carry other one-way messages. Every inbound message is checked before the core sees it: its
+// carry other one-way messages. A FetchResponse's batches travel as their log frames (batch-codec:
+// length, CRC32C, msgpack; the bytes the leader wrote to its own disk, encoded once however many
+// replicas fetch them), and are decoded and CRC-checked on arrival; a receiver writes those same
+// bytes to its disk. Every inbound message is checked before the core sees it: its
 // shape, `from` equal to the peer the handshake authenticated, `to` equal to this node; a message
 // failing a check is dropped with a warn line, never an exception. onPeerLost(nodeId) fires when a
 // connected outbound connection to a voter drops, or the last inbound channel from a node closes,
 // so that a follower whose leader's process died starts a pre-vote at once.
 
 import type { Logger, Transport } from '../env/index.js';
-import type { NodeId, RaftMessage, RaftMessageBody } from '../raft/types.js';
+import { BatchCorruptError, decodeBatch, encodedBatch } from '../node/batch-codec.js';
+import type { LogBatch, NodeId, RaftMessage, RaftMessageBody } from '../raft/types.js';
 import { NetClient } from './client.js';
 import type { Endpoint, PeerChannel, PeerIdentity, TlsMaterial } from './types.js';
 
@@ -36,9 +40,9 @@ export interface TcpRaftTransportOptions {
   readonly reconnectBackoffMaxMs?: number;
 }
 
-/** A Raft message as framed on the wire. */
+/** A Raft message as framed on the wire (raftMessageToWire: a FetchResponse's batches as log frames). */
 export interface RaftFrame {
-  readonly raft: RaftMessage;
+  readonly raft: ReturnType<typeof raftMessageToWire>;
 }
 
 const RAFT_KINDS: ReadonlySet<RaftMessageBody['kind']> = new Set<RaftMessageBody['kind']>([
@@ -75,6 +79,35 @@ export function checkRaftMessage(m: unknown, expectedFrom: NodeId, self: NodeId)
   return null;
 }
 
+/** The message as it goes on the wire: a FetchResponse's batches as their frames. */
+export function raftMessageToWire(message: RaftMessage): RaftMessage | { readonly from: NodeId; readonly to: NodeId; readonly body: unknown } {
+  const body = message.body;
+  if (body.kind !== 'FetchResponse' || body.batches.length === 0) return message;
+  return { ...message, body: { ...body, batches: body.batches.map(encodedBatch) } };
+}
+
+/**
+ * A received message back in the core's terms (a FetchResponse's frames decoded into batches), or
+ * why it cannot be: a frame that is not bytes, fails its CRC or does not decode.
+ */
+export function raftMessageFromWire(m: Record<string, unknown>): { message: unknown } | { problem: string } {
+  const body = m['body'];
+  if (!isRecord(body) || body['kind'] !== 'FetchResponse' || !Array.isArray(body['batches']) || body['batches'].length === 0) return { message: m };
+  const frames = body['batches'] as unknown[];
+  const batches: LogBatch[] = new Array<LogBatch>(frames.length);
+  for (let i = 0; i < frames.length; i++) {
+    const frame = frames[i];
+    if (!(frame instanceof Uint8Array)) return { problem: `batch ${i} of a FetchResponse is not a log frame` };
+    try {
+      batches[i] = decodeBatch(frame);
+    } catch (e) {
+      if (e instanceof BatchCorruptError) return { problem: `batch ${i} of a FetchResponse: ${e.reason}` };
+      throw e;
+    }
+  }
+  return { message: { ...m, body: { ...body, batches } } };
+}
+
 export class TcpRaftTransport implements Transport {
   private readonly outbound = new Map<NodeId, NetClient>();
   /** Inbound channels per node, most recent last. */
@@ -87,7 +120,7 @@ export class TcpRaftTransport implements Transport {
 
   send(message: RaftMessage): void {
     if (this.closed || message.to === this.o.self.nodeId) return;
-    const frame: RaftFrame = { raft: message };
+    const frame: RaftFrame = { raft: raftMessageToWire(message) };
     // A voter's own connection first; while it is down, a connection the voter opened to us.
     const client = this.clientFor(message.to);
     if (client !== null && client.send(frame)) return;
@@ -154,12 +187,18 @@ export class TcpRaftTransport implements Transport {
 
   private deliver(message: unknown, peerNodeId: NodeId, remote: string): void {
     if (this.closed) return;
-    const problem = checkRaftMessage(message, peerNodeId, this.o.self.nodeId);
+    let problem = checkRaftMessage(message, peerNodeId, this.o.self.nodeId);
+    let decoded: unknown = message;
+    if (problem === null) {
+      const r = raftMessageFromWire(message as Record<string, unknown>);
+      if ('problem' in r) problem = r.problem;
+      else decoded = r.message;
+    }
     if (problem !== null) {
       this.o.logger.warn({ remote, peerNodeId, reason: problem }, 'dropped an invalid raft message');
       return;
     }
-    this.handler?.(message as RaftMessage);
+    this.handler?.(decoded as RaftMessage);
   }
 
   /** The outbound client to a voter (created on first use), or null for a non-voter. */

@@ -46,7 +46,7 @@ export interface PeerIdentity {
 }
 
 /** Version of the internal protocol spoken after the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Frames above this are refused (the connection closes with a logged reason). */
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;

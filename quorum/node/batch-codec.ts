@@ -17,6 +17,11 @@
 // Decoding checks the CRC first, then every field, and throws BatchCorruptError with a reason.
 // Decoded records are zero-copy views into the frame (msgpackr returns subarrays for binary), so
 // a caller must not reuse the frame's memory afterwards; level and sockets hand out fresh buffers.
+//
+// Encoded once: encodedBatch() keeps each batch object's frame (a WeakMap, so it lives as long as
+// the batch), and decodeBatch() records the frame it decoded. A leader thus encodes a batch once
+// for its own disk and every fetcher (a fetch response carries the frames, tcp-raft-transport.ts),
+// and a follower writes to disk the very bytes it received, their CRC checked end to end.
 
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
@@ -41,7 +46,18 @@ export class BatchCorruptError extends Error {
   }
 }
 
-/** The offset after the batch's last record: a control batch holds exactly one record. */
+/** Frames already made or read, per batch object (see the header). */
+const frames = new WeakMap<LogBatch, Uint8Array>();
+
+/** The batch's frame, encoded on first use. The batch must not be mutated afterwards (none is). */
+export function encodedBatch(batch: LogBatch): Uint8Array {
+  let frame = frames.get(batch);
+  if (frame === undefined) {
+    frame = encodeBatch(batch);
+    frames.set(batch, frame);
+  }
+  return frame;
+}
 
 export function encodeBatch(batch: LogBatch): Uint8Array {
   const shapeError = checkBatchShape(batch.baseOffset, batch.epoch, batch.appendTimeMs, batch.records, batch.control);
@@ -94,7 +110,9 @@ export function decodeBatch(frame: Uint8Array): LogBatch {
     appendTimeMs: number;
     records: Uint8Array[];
   };
-  return control === undefined ? batch : { ...batch, control };
+  const result: LogBatch = control === undefined ? batch : { ...batch, control };
+  frames.set(result, frame);
+  return result;
 }
 
 /** Returns what is wrong with a batch's fields, or undefined. Shared by the write and the read side. */

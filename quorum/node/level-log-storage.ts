@@ -5,7 +5,7 @@
 // append() call = one db.batch = one fsync, however many batches it carries.
 //
 // Keys (binary, so iteration order is offset order):
-//   'L' + u64 big-endian baseOffset   -> encodeBatch() frame (length + CRC32C + msgpack)
+//   'L' + u64 big-endian baseOffset   -> encodedBatch() frame (length + CRC32C + msgpack)
 //   'M:logStartOffset'                -> u64 big-endian log start offset (absent: 0)
 //
 // Invariants, asserted on write and checked on load: stored batches are contiguous (each batch's
@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { Level } from 'level';
 import type { LogBatch } from '../raft/types.js';
 import type { LoadedLog, Logger, LogStorage } from '../env/index.js';
-import { BatchCorruptError, decodeBatch, encodeBatch } from './batch-codec.js';
+import { BatchCorruptError, decodeBatch, encodedBatch } from './batch-codec.js';
 import { batchEndOffset } from '../raft/raft-log.js';
 import { fsyncStall } from './fsync-stall.js';
 
@@ -188,7 +188,7 @@ export class LevelLogStorage implements LogStorage {
         if (batch.baseOffset !== next) {
           assert.fail(`append: batch ${i} starts at ${batch.baseOffset}, the log ends at ${next} (${this.dir})`);
         }
-        ops[i] = { type: 'put', key: logKey(batch.baseOffset), value: encodeBatch(batch) };
+        ops[i] = { type: 'put', key: logKey(batch.baseOffset), value: encodedBatch(batch) };
         next = batchEndOffset(batch);
       }
       await this.db.batch(ops, { sync });

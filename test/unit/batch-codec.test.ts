@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Packr } from 'msgpackr';
 import type { LogBatch } from '../../quorum/raft/types.js';
-import { BatchCorruptError, decodeBatch, encodeBatch } from '../../quorum/node/batch-codec.js';
+import { BatchCorruptError, decodeBatch, encodeBatch, encodedBatch } from '../../quorum/node/batch-codec.js';
 import { batchEndOffset } from '../../quorum/raft/raft-log.js';
 import { crc32c } from '../../quorum/node/crc32c.js';
 
@@ -79,6 +79,18 @@ describe('batch codec', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('a batch is encoded once: encodedBatch gives the same frame again, and a decoded batch its own frame', () => {
+    const batch: LogBatch = { baseOffset: 7, epoch: 2, appendTimeMs: 1, records: [Uint8Array.of(1, 2), Uint8Array.of(3)] };
+    const frame = encodedBatch(batch);
+    expect(encodedBatch(batch)).toBe(frame);
+    expect([...frame]).toEqual([...encodeBatch(batch)]);
+    const copy = Uint8Array.from(frame); // as a socket or level hands it out: fresh memory
+    const decoded = decodeBatch(copy);
+    expect(encodedBatch(decoded)).toBe(copy); // what a follower writes to disk is what it received
+    // Another batch object with equal fields is its own entry.
+    expect(encodedBatch({ ...batch })).not.toBe(frame);
   });
 
   it('a voterDirectory record with a bad voter id or an empty directory id is refused on write and on read', () => {

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { NetServer } from '../../quorum/net/server.js';
+import { encodeBatch } from '../../quorum/node/batch-codec.js';
 import { checkRaftMessage, isRaftFrame, TcpRaftTransport } from '../../quorum/net/tcp-raft-transport.js';
 import type { Endpoint, PeerIdentity } from '../../quorum/net/types.js';
 import type { NodeId, RaftMessage } from '../../quorum/raft/types.js';
@@ -287,6 +288,35 @@ describe('TcpRaftTransport', () => {
         'no body with a kind',
         'not an object',
       ]);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('a fetch response carries its batches as log frames: one whose CRC fails is dropped and logged, the next one arrives', async () => {
+    const { nodes, endpoints } = await startVoters([1]);
+    const n1 = nodes[0]!;
+    const raw = new NetClient({ endpoint: endpoints.get(1)!, self: { nodeId: 100, role: 'broker', clusterId: CLUSTER }, logger: capturingLogger() });
+    const batch = { baseOffset: 0, epoch: 1, appendTimeMs: 5, records: [Uint8Array.of(9, 8, 7)] };
+    const response = (batches: unknown[]) => ({
+      raft: { from: 100, to: 1, body: { kind: 'FetchResponse', fetchId: 1, error: 'NONE', epoch: 1, leaderId: 1, highWatermark: 0, logStartOffset: 0, batches, readRound: 0 } },
+    });
+    try {
+      await raw.request('ping', null);
+      const frame = Uint8Array.from(encodeBatch(batch));
+      const flipped = Uint8Array.from(frame);
+      flipped[flipped.length - 1]! ^= 0xff;
+      raw.send(response([flipped]));
+      raw.send(response([batch])); // the old form, an object: not a frame
+      raw.send(response([frame]));
+      await waitFor('the good response', () => n1.received.length > 0);
+      expect(n1.received).toHaveLength(1);
+      const got = n1.received[0]!.body as Extract<RaftMessage['body'], { kind: 'FetchResponse' }>;
+      expect(got.batches.map((b) => ({ ...b, records: b.records.map((r) => [...r]) }))).toEqual([{ ...batch, records: [[9, 8, 7]] }]);
+      const reasons = n1.log.lines.filter((l) => l.level === 'warn' && l.msg === 'dropped an invalid raft message').map((l) => String(l.fields['reason']));
+      expect(reasons).toHaveLength(2);
+      expect(reasons[0]).toMatch(/^batch 0 of a FetchResponse: crc32c mismatch/);
+      expect(reasons[1]).toBe('batch 0 of a FetchResponse is not a log frame');
     } finally {
       await raw.close();
     }
