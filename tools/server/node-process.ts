@@ -48,12 +48,19 @@ async function listenerSpec(config: NodeConfig, name: string): Promise<ListenerS
 }
 
 /** Starts the roles of `config`; throws ConfigError/StorageError (exit 2) or a runtime error (exit 1). */
-export async function startNode(config: NodeConfig, logLevel: LogLevel, onFatal: (e: unknown) => void, configPath?: string): Promise<RunningNode> {
+export async function startNode(
+  config: NodeConfig,
+  logLevel: LogLevel,
+  onFatal: (e: unknown) => void,
+  configPath?: string,
+  /** Where the NDJSON log goes (a file descriptor; default stdout). */
+  logDestination?: number,
+): Promise<RunningNode> {
   const { clusterId, directoryIds } = await checkFormatted(config, undefined, configPath === undefined ? {} : { configPath });
   // The metadata directory's id goes with every vote and fetch: a wiped and re-formatted voter
   // gets a new one, and the quorum stops counting it until it has caught up (voter-directories.ts).
   const metadataDirectoryId = directoryIds.get(config.metadataLogDir);
-  const logging = nodeLogging(config.nodeId, logLevel);
+  const logging = nodeLogging(config.nodeId, logLevel, logDestination);
   const nodeLog = logging.forRole('node');
   installFsyncStallHook(config.metadataLogDir, nodeLog);
   const isController = config.processRoles.includes('controller');
