@@ -6,7 +6,8 @@
 //
 // so that no vote and no fetch acknowledgement leaves the process before its fsync. (The one
 // exception: a leader's fetch responses go out while its own append is in flight; they carry
-// data, not acknowledgements.) The same
+// data, not acknowledgements. And a fetch response to an observer without batches, the news of a
+// commit, waits until that commit is applied and its proposers answered.) The same
 // file runs in real processes (quorum/node env) and in the simulator (quorum/sim env).
 //
 // Group commit: while one Ready's I/O is in flight, new proposals and messages are stepped into
@@ -20,7 +21,7 @@ import type { NodeEnv, SnapshotWriter } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
 import { RaftCore } from '../raft/core.js';
 import { batchEndOffset } from '../raft/raft-log.js';
-import type { FetchSnapshotResponse, Input, LeaderInfo, LogBatch, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
+import type { FetchSnapshotResponse, Input, LeaderInfo, LogBatch, RaftMessage, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
 import {
   NotLeaderError,
   ProposalRejectedError,
@@ -345,11 +346,37 @@ export class RaftNode implements RaftClient {
     // they leave while the append is in flight: the followers' fsyncs overlap the leader's.
     // Everything else (votes, fetch requests, which acknowledge offsets) waits for the flush.
     const appended = rd.append.length > 0 ? env.log.append(rd.append, rd.flush) : undefined;
-    for (const m of rd.messages) if (m.body.kind === 'FetchResponse') env.transport.send(m);
+    const news = this.sendFetchResponses(rd.messages);
     if (appended !== undefined) await appended;
     if (this.lifecycle !== 'running') return;
     for (const m of rd.messages) if (m.body.kind !== 'FetchResponse') env.transport.send(m);
+    if (news.length > 0) void this.inApplyOrder(async () => this.sendAfterAnswers(news));
     for (const r of rd.snapshotReads) await this.serveSnapshotRead(r);
+  }
+
+  /**
+   * Sends the fetch responses among `messages` but those to observers that carry no batches (the
+   * news of a commit, mostly), which it returns: they go out after the commits they announce are
+   * applied and their proposers answered (sendAfterAnswers), since a write to a socket wakes its
+   * reader, and three brokers woken first delayed the client's answer on a 2-core machine.
+   */
+  private sendFetchResponses(messages: readonly RaftMessage[]): RaftMessage[] {
+    const news: RaftMessage[] = [];
+    for (const m of messages) {
+      if (m.body.kind !== 'FetchResponse') continue;
+      if (m.body.batches.length === 0 && !this.config.voters.includes(m.to)) news.push(m);
+      else this.env.transport.send(m);
+    }
+    return news;
+  }
+
+  /** After the answers settled in this turn have been written (a deferred turn where the clock can defer). */
+  private sendAfterAnswers(messages: readonly RaftMessage[]): void {
+    const send = () => {
+      if (this.lifecycle === 'running') for (const m of messages) this.env.transport.send(m);
+    };
+    if (this.env.clock.defer === undefined) send();
+    else this.env.clock.defer(send);
   }
 
   /** Reads a FetchSnapshot chunk; a snapshot deleted meanwhile (a newer one replaced it) is SNAPSHOT_NOT_FOUND. */
@@ -395,8 +422,12 @@ export class RaftNode implements RaftClient {
     if (this.persistingQuorumState) return;
     const light = this.core!.takeLight();
     if (light === undefined) return;
-    for (const m of light.messages) this.env.transport.send(m);
-    void this.inApplyOrder(() => this.applyAndSettle(light.committed, light.readsReady, light.readsFailed)).catch((e) => this.fail(e));
+    const news = this.sendFetchResponses(light.messages);
+    for (const m of light.messages) if (m.body.kind !== 'FetchResponse') this.env.transport.send(m);
+    void this.inApplyOrder(async () => {
+      await this.applyAndSettle(light.committed, light.readsReady, light.readsFailed);
+      this.sendAfterAnswers(news);
+    }).catch((e) => this.fail(e));
   }
 
   /** Applies committed batches and settles the proposals and reads that waited on them. */
