@@ -24,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
-import { ConnectionError, HandshakeRefusedError, RemoteError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import { ConnectionError, HandshakeRefusedError, PROTOCOL_VERSION, RemoteError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
 import { askNode } from '../../tools/admin/admin-client.js';
 import { randomClusterId } from '../../tools/config/cluster-id.js';
@@ -581,7 +581,7 @@ const lengthPrefixed = (length: number, body: Buffer = Buffer.alloc(0)): Buffer 
   header.writeUInt32BE(length, 0);
   return Buffer.concat([header, body]);
 };
-const hello = { t: 'hello', magic: 'metaquorum', v: 1, nodeId: -1, role: 'tool', clusterId: null };
+const hello = { t: 'hello', magic: 'metaquorum', v: PROTOCOL_VERSION, nodeId: -1, role: 'tool', clusterId: null };
 /** A str8 of 16 bytes that holds 2: msgpack that ends too soon. */
 const UNDECODABLE = Buffer.from([0xd9, 0x10, 0x61, 0x62]);
 
