@@ -350,7 +350,7 @@ export class RaftNode implements RaftClient {
     if (appended !== undefined) await appended;
     if (this.lifecycle !== 'running') return;
     for (const m of rd.messages) if (m.body.kind !== 'FetchResponse') env.transport.send(m);
-    if (news.length > 0) void this.inApplyOrder(async () => this.sendAfterAnswers(news));
+    if (news.length > 0) void this.inApplyOrder(async () => this.sendAfterAnswers(news)).catch((e) => this.fail(e));
     for (const r of rd.snapshotReads) await this.serveSnapshotRead(r);
   }
 
