@@ -355,8 +355,8 @@ export class RaftNode implements RaftClient {
   }
 
   /**
-   * Sends the fetch responses among `messages` but those to observers that carry no batches (the
-   * news of a commit, mostly), which it returns: they go out after the commits they announce are
+   * Sends the fetch responses among `messages` but a leader's answers to observers (committed
+   * batches and high watermarks only), which it returns: they go out after the commits they carry are
    * applied and their proposers answered (sendAfterAnswers), since a write to a socket wakes its
    * reader, and three brokers woken first delayed the client's answer on a 2-core machine.
    */
@@ -364,7 +364,7 @@ export class RaftNode implements RaftClient {
     const news: RaftMessage[] = [];
     for (const m of messages) {
       if (m.body.kind !== 'FetchResponse') continue;
-      if (m.body.batches.length === 0 && !this.config.voters.includes(m.to)) news.push(m);
+      if (m.body.error === 'NONE' && !this.config.voters.includes(m.to)) news.push(m);
       else this.env.transport.send(m);
     }
     return news;

@@ -63,6 +63,26 @@ describe('raft core: elections and replication', () => {
     expect(asked).toEqual([(leader % 3) + 1]);
   });
 
+  it('(voters=3, observers=1) an observer that lost its leader is not sent back to it by a voter that has not noticed yet, and follows the next leader', () => {
+    const { c, leader } = electedCluster([1, 2, 3], [100]);
+    c.run(1_000);
+    const epoch = c.node(100).core.leader().epoch;
+    // The leader's process is gone: nothing reaches it or comes from it. The voters notice only at
+    // their fetch timeout, and until then they answer the observer naming it.
+    c.filter = (m) => m.from !== leader && m.to !== leader;
+    c.node(100).core.step({ type: 'peerDisconnected', nodeId: leader }, c.nowMs);
+    c.run(500);
+    const named = c.node(100).core.leader();
+    expect(named.leaderId === leader && named.epoch === epoch).toBe(false);
+    c.run(5_000);
+    const next = c.leaders().filter((id) => id !== leader);
+    expect(next).toHaveLength(1);
+    expect(c.node(100).core.leader().leaderId).toBe(next[0]);
+    c.node(next[0]!).core.propose([bytes('after')], c.nowMs);
+    c.run(1_000);
+    expect(dataRecords(c.node(100))).toContain('after');
+  });
+
   it('(voters=3) leader partitioned away: the others elect a new leader that commits; the old one resigns', () => {
     const { c, leader } = electedCluster();
     c.filter = (m) => m.from !== leader && m.to !== leader;

@@ -1,7 +1,7 @@
-// The driver's send order at a commit, on real storage and the in-process transport: a fetch
-// response that only tells an observer (a broker) of the commit goes out after the commit is
-// applied and its proposer answered, so that the client's answer is not queued behind broker
-// wake-ups; the observer still learns of the commit and applies it.
+// The driver's send order at a commit, on real storage and the in-process transport: the leader
+// sends an observer (a broker) committed batches only, and that fetch response goes out after the
+// commit is applied and its proposer answered, so that the client's answer is not queued behind
+// broker wake-ups; the observer still gets the batch and applies it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger, NodeEnv, Transport } from '../../quorum/env/index.js';
 import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
 import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
-import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
+import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
 import { realClock } from '../../quorum/node/real-env.js';
 import { raftConfig } from '../../quorum/raft/config.js';
@@ -26,7 +26,7 @@ afterEach(async () => {
 
 async function envFor(transport: Transport): Promise<NodeEnv> {
   const dir = await mkdtemp(join(tmpdir(), 'mq-news-'));
-  const log = await LevelLogStorage.open(join(dir, 'log'), logger);
+  const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
   cleanup.push(async () => {
     await log.close();
     await rm(dir, { recursive: true, force: true });
@@ -50,8 +50,8 @@ class Applied {
   loadSnapshot(): void {}
 }
 
-describe('RaftNode: news of a commit to an observer', () => {
-  it('(voters=1, observer) goes out after the proposer is answered, and the observer applies the commit', async () => {
+describe('RaftNode: a commit sent to an observer', () => {
+  it('(voters=1, observer) the batch goes out once committed, after the proposer is answered, and the observer applies it', async () => {
     const hub = new LocalHub();
     const events: string[] = [];
     const inner = hub.transport(1);
@@ -62,9 +62,9 @@ describe('RaftNode: news of a commit to an observer', () => {
         inner.send(m);
       },
     };
-    // The leader's own appends are slow (a single voter commits at its own flush), so the observer
-    // has the data and its next fetch is parked at the leader before the commit: the commit then
-    // releases that fetch with nothing but its news.
+    // The leader's own appends are slow (a single voter commits at its own flush), so the new batch
+    // sits uncommitted while the observer's fetch is parked at the leader: it must stay parked
+    // until the commit, which releases it with the batch.
     const leaderEnv = await envFor(leaderTransport);
     const append = leaderEnv.log.append.bind(leaderEnv.log);
     leaderEnv.log.append = async (batches, sync) => {
@@ -87,8 +87,9 @@ describe('RaftNode: news of a commit to an observer', () => {
     });
     const { offset } = await committed;
     await waitFor('the observer applied x', () => observerState.records.includes('x'));
-    const news = events.findIndex((e) => e === `fetch response to 100: 0 batches, high watermark ${offset + 1}`);
-    expect(news, events.join('\n')).toBeGreaterThan(events.indexOf('proposer answered'));
+    const withBatch = events.filter((e) => e.startsWith('fetch response to 100: 1 batches'));
+    expect(withBatch, events.join('\n')).toEqual([`fetch response to 100: 1 batches, high watermark ${offset + 1}`]);
+    expect(events.indexOf(withBatch[0]!), events.join('\n')).toBeGreaterThan(events.indexOf('proposer answered'));
     expect(events.indexOf('proposer answered')).toBeGreaterThanOrEqual(0);
   });
 });
