@@ -1,4 +1,4 @@
-// Binary form of one LogBatch, the same bytes on disk (LevelLogStorage values) and on the wire.
+// Binary form of one LogBatch, the same bytes on disk (SegmentLogStorage frames) and on the wire.
 //
 // Why: the log is the hot path (50k records/s through three voters), so it is binary msgpack, not
 // JSON, and every batch carries a CRC32C so a torn or flipped write is found (DESIGN §4, §6).
@@ -16,7 +16,7 @@
 //
 // Decoding checks the CRC first, then every field, and throws BatchCorruptError with a reason.
 // Decoded records are zero-copy views into the frame (msgpackr returns subarrays for binary), so
-// a caller must not reuse the frame's memory afterwards; level and sockets hand out fresh buffers.
+// a caller must not reuse the frame's memory afterwards; file reads and sockets hand out fresh buffers.
 //
 // Encoded once: encodedBatch() keeps each batch object's frame (a WeakMap, so it lives as long as
 // the batch), and decodeBatch() records the frame it decoded. A leader thus encodes a batch once

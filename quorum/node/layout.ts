@@ -1,7 +1,7 @@
 // Where a node keeps the metadata log inside `metadata.log.dir`, named as Kafka names it:
 //
 //   <metadata.log.dir>/meta.properties            written by `metaquorum format`
-//   <metadata.log.dir>/__cluster_metadata-0/log/  the replicated log (level, a CRC per batch)
+//   <metadata.log.dir>/__cluster_metadata-0/log/  the replicated log (segment files, a CRC per batch)
 //   <metadata.log.dir>/__cluster_metadata-0/quorum-state
 //   <metadata.log.dir>/__cluster_metadata-0/snapshots/
 //
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Logger, LogStorage, QuorumStateStore, SnapshotStore } from '../env/index.js';
 import { FileQuorumStateStore } from './file-quorum-state-store.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
-import { LevelLogStorage } from './level-log-storage.js';
+import { SegmentLogStorage } from './segment-log-storage.js';
 
 export const METADATA_PARTITION_DIR = '__cluster_metadata-0';
 
@@ -45,7 +45,7 @@ export interface MetadataStorage {
 
 export async function openMetadataStorage(metadataLogDir: string, logger: Logger): Promise<MetadataStorage> {
   const paths = metadataStoragePaths(metadataLogDir);
-  const log = await LevelLogStorage.open(paths.logDir, logger);
+  const log = await SegmentLogStorage.open(paths.logDir, logger);
   try {
     return {
       log,

@@ -1,4 +1,4 @@
-// A quorum of real nodes in one process: level-backed logs, quorum-state files and snapshot
+// A quorum of real nodes in one process: segment-file logs, quorum-state files and snapshot
 // stores under one root directory, joined by the in-process transport. Used by `metaquorum dev`
 // (until the multi-process cluster arrives) and by bench:raft.
 
@@ -10,7 +10,7 @@ import type { StateMachine } from '../runtime/api.js';
 import { RaftNode } from '../runtime/raft-node.js';
 import { FileQuorumStateStore } from './file-quorum-state-store.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
-import { LevelLogStorage } from './level-log-storage.js';
+import { SegmentLogStorage } from './segment-log-storage.js';
 import { LocalHub } from './local-transport.js';
 import { realClock, realRandom } from './real-env.js';
 
@@ -42,7 +42,7 @@ export async function startLocalCluster(o: LocalClusterOptions): Promise<LocalCl
       clock: realClock,
       random: realRandom,
       transport: hub.transport(id),
-      log: await LevelLogStorage.open(join(dir, 'metadata-log'), logger),
+      log: await SegmentLogStorage.open(join(dir, 'metadata-log'), logger),
       quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state'), logger),
       snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
       logger,

@@ -4,7 +4,7 @@
 //
 // Every operation completes through a scheduler event after a PRNG latency (fsyncs have their own,
 // possibly slow, range), and its completion is delivered through SimProcess (held while paused,
-// dropped after a crash). The log is modelled as LevelDB's ordered write-ahead log: an append
+// dropped after a crash). The log is modelled as an append-only file (segment-log-storage.ts): an append
 // without sync is volatile; a synced append, a truncate or a prefix delete (both synced) makes
 // everything written before it durable too. Since only appends can be unsynced, the volatile part
 // is always a tail of batches. A crash:

@@ -1,5 +1,5 @@
 // Builds real node directories for the inspection tool tests (dump-log, metadata-shell): a
-// `<metadata.log.dir>/__cluster_metadata-0/` with a level log written by LevelLogStorage (real
+// `<metadata.log.dir>/__cluster_metadata-0/` with a segment log written by SegmentLogStorage (real
 // encoded records, a LeaderChange control batch), a quorum-state file and snapshot files written
 // by FileSnapshotStore from metadata-log/snapshot.ts.
 
@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { silentLogger } from '../../quorum/env/index.js';
 import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
 import { FileSnapshotStore, snapshotFileName } from '../../quorum/node/file-snapshot-store.js';
-import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
+import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
 import type { LogBatch, SnapshotId } from '../../quorum/raft/types.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
 import { encodeRecord } from '../../metadata-log/records/codec.js';
@@ -104,8 +104,10 @@ export interface NodeDirOptions {
   readonly snapshotOf?: readonly LogBatch[];
   /** Delete the log below the snapshot (the log then starts at the snapshot's end). */
   readonly deletePrefixToSnapshot?: boolean;
-  /** Leave the log open (level holds its LOCK), as a running node does; the caller closes it. */
+  /** Leave the log open (its lock held), as a running node does; the caller closes it. */
   readonly keepOpen?: boolean;
+  /** The log's segment size (SegmentLogStorage's default otherwise). */
+  readonly segmentBytes?: number;
 }
 
 export interface NodeDir {
@@ -113,7 +115,7 @@ export interface NodeDir {
   readonly partitionDir: string;
   readonly snapshot?: { readonly id: SnapshotId; readonly file: string };
   /** Set with keepOpen. */
-  readonly log?: LevelLogStorage;
+  readonly log?: SegmentLogStorage;
 }
 
 /** Writes a node's metadata directory under `metadataLogDir`. */
@@ -135,7 +137,7 @@ export async function writeNodeDir(metadataLogDir: string, options: NodeDirOptio
     snapshot = { id, file: join(paths.snapshotsDir, snapshotFileName(id)) };
   }
 
-  const log = await LevelLogStorage.open(paths.logDir, silentLogger);
+  const log = await SegmentLogStorage.open(paths.logDir, silentLogger, options.segmentBytes);
   await log.load();
   await log.append(batches, true);
   if (options.deletePrefixToSnapshot === true && snapshot !== undefined) await log.deletePrefix(snapshot.id.endOffset);

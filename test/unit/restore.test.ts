@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger, NodeEnv } from '../../quorum/env/index.js';
 import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
 import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
-import { LevelLogStorage } from '../../quorum/node/level-log-storage.js';
+import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
 import { realClock } from '../../quorum/node/real-env.js';
 import { raftConfig } from '../../quorum/raft/config.js';
@@ -17,7 +17,7 @@ import { StorageInconsistentError } from '../../quorum/runtime/restore.js';
 import { SeqRandom } from '../support/core-cluster.js';
 
 const dirs: string[] = [];
-const logs: LevelLogStorage[] = [];
+const logs: SegmentLogStorage[] = [];
 afterEach(async () => {
   for (const l of logs.splice(0)) await l.close();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
@@ -31,7 +31,7 @@ const warnings: string[] = [];
 const logger: Logger = { debug() {}, info() {}, warn: (_f, m) => warnings.push(m), error() {} };
 
 async function envAt(dir: string): Promise<NodeEnv> {
-  const log = await LevelLogStorage.open(join(dir, 'log'), logger);
+  const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
   logs.push(log);
   return {
     clock: realClock,

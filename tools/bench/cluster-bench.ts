@@ -13,7 +13,7 @@
 //                back, alternately, with the epochs of the previous answer. Committed writes/s,
 //                latency, errors, and where the time goes: CPU, kernel share, run-queue wait and
 //                system calls of every process (/proc), and the shape of the Raft batches the
-//                leader appended (read from a copy of its log, as dump-log does).
+//                leader appended (read from its log, as dump-log does).
 //   latency      one outstanding AlterPartition at a time: commit latency p50/p99.
 //   propagation  createTopics (1 partition) on the active controller while every broker is polled
 //                with describeTopics (~1 ms apart): ack → the last broker shows the topic.
@@ -49,7 +49,7 @@ import { parseArgs } from 'node:util';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { resolvePartitionDir } from '../inspect/layout.js';
-import { loadLogCopy } from '../inspect/log-copy.js';
+import { readLogDir } from '../inspect/log-read.js';
 import { controllerChannelTo, waitFor, waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
 import { brokerEpochs, callOn, callVia, createTopics, readParts, type AlterRun, type Part } from './cluster/alter-loops.js';
@@ -147,11 +147,11 @@ interface BatchShape {
 
 /**
  * The shape of what the leader appended in [fromOffset, toOffset): how many Raft batches, how big,
- * how far apart. Read from a copy of its log directory (tools/inspect), so the node is not touched.
+ * how far apart. Read from its log directory (tools/inspect), which the node shares with readers.
  */
 async function batchShape(b: Bench, leaderId: number, fromOffset: number, toOffset: number, seconds: number): Promise<BatchShape | null> {
   const layout = await resolvePartitionDir(join(b.cluster.node(leaderId).dir, 'metadata'));
-  const log = await loadLogCopy(layout.logDir, () => undefined);
+  const log = await readLogDir(layout.logDir, () => undefined);
   if (log === undefined) return null;
   const sizes: number[] = [];
   const waveTimes: number[] = [];
@@ -422,7 +422,7 @@ async function main(): Promise<void> {
           '… Raft batches the leader appended: per s · records per batch p50 / mean / max · share of records in near-full batches · one such batch ("wave") every',
           `${fmt(bs.perSecond)}/s · ${fmt(bs.recordsPerBatch.p50)} / ${fmt(bs.recordsPerBatch.mean, 1)} / ${fmt(bs.recordsPerBatch.max)} · ${Math.round(bs.recordsInFullBatches * 100)}% · ${ms(bs.waveIntervalMs.p50)}`,
           '',
-          'from a copy of the leader\'s log (tools/inspect)',
+          'from the leader\'s log (tools/inspect)',
         ]);
         rows.push([
           '… per wave: small batches appended before the big one · first small batch → big batch, p50',

@@ -542,7 +542,7 @@ function report(trials: readonly Trial[], loadAtStart: string, notes: string[], 
     const m = t.memoryAfterCreate[String(id)];
     if (m === null || m === undefined) return '';
     const mib = (b: number) => `${fmt(b / MiB)} MiB`;
-    return `${role} ${id} after creation: resident ${mib(m.rss)} = V8 heap ${mib(m.heapTotal)} (${mib(m.heapUsed)} in use) + external ${mib(m.external)} (ArrayBuffers ${mib(m.arrayBuffers)}) + the rest (code, stacks, LevelDB, allocator) ${mib(m.rss - m.heapTotal - m.external)}.`;
+    return `${role} ${id} after creation: resident ${mib(m.rss)} = V8 heap ${mib(m.heapTotal)} (${mib(m.heapUsed)} in use) + external ${mib(m.external)} (ArrayBuffers ${mib(m.arrayBuffers)}) + the rest (code, stacks, allocator) ${mib(m.rss - m.heapTotal - m.external)}.`;
   };
   notes.push(breakdown(controllerIds, 'controller'), breakdown(brokerIds, 'broker'));
   type Unit = 'ms' | 'MiB' | 'n';

@@ -1,6 +1,6 @@
 // The disk side of the nemesis (./nemesis.ts) on a real node's directories: a slow fsync (through
 // the test-only hook in quorum/node/fsync-stall.ts), a wiped and re-formatted metadata directory,
-// and damage to the tail of the LevelDB write-ahead log or to the newest snapshot. Each damage
+// and damage to the tail of the newest log segment or to the newest snapshot. Each damage
 // says which log line the node must print when it next starts (null: none can be expected).
 
 import { randomUuid } from '../../metadata-log/records/uuid.js';
@@ -10,6 +10,7 @@ import { writeMetaProperties } from '../config/meta-properties.js';
 import { cryptoRandom } from '../config/cluster-id.js';
 import { FSYNC_STALL_FILE } from '../../quorum/node/fsync-stall.js';
 import { metadataStoragePaths } from '../../quorum/node/layout.js';
+import { segmentFiles } from '../../quorum/node/segment-files.js';
 
 export interface Damage {
   readonly detail: string;
@@ -32,9 +33,9 @@ export async function wipeAndFormat(metadataDir: string, clusterId: string, node
 
 /**
  * Damages a stopped node's metadata: with two snapshots or more, half the time the newest one
- * (flipped or cut: it must be set aside, the older one used); otherwise the newest write-ahead log
- * file of the LevelDB log (flipped: LevelDB drops the record and the node must say so; cut: a torn
- * tail, which LevelDB drops without a word, as after a crash mid-write).
+ * (flipped or cut: it must be set aside, the older one used); otherwise the newest segment of the
+ * log (flipped: its last batch fails its CRC; cut: a torn last frame, as after a crash mid-write).
+ * Either way the node cuts the log before that batch and must say so.
  */
 export async function damageMetadata(metadataDir: string, random: () => number): Promise<Damage> {
   const paths = metadataStoragePaths(metadataDir);
@@ -47,17 +48,17 @@ export async function damageMetadata(metadataDir: string, random: () => number):
     else await truncate(file, Math.max(0, size - 50));
     return { detail: `${flip ? 'a byte flipped in' : 'the last 50 bytes cut from'} its newest snapshot ${snapshots[snapshots.length - 1]}`, expect: /skipping corrupt snapshot/ };
   }
-  const wals = (await readdir(paths.logDir)).filter((f) => f.endsWith('.log')).sort();
-  const wal = wals[wals.length - 1];
-  const size = wal === undefined ? 0 : (await stat(join(paths.logDir, wal))).size;
-  if (wal === undefined || size < 64) return { detail: 'nothing to damage (its write-ahead log is empty)', expect: null };
-  const file = join(paths.logDir, wal);
+  const segments = await segmentFiles(paths.logDir).catch(() => []);
+  const segment = segments[segments.length - 1]?.file;
+  const size = segment === undefined ? 0 : (await stat(join(paths.logDir, segment))).size;
+  if (segment === undefined || size < 64) return { detail: 'nothing to damage (its newest log segment is empty)', expect: null };
+  const file = join(paths.logDir, segment);
   if (flip) {
     await flipBytes(file, size - 8, 8);
-    return { detail: `the last 8 bytes of its LevelDB write-ahead log ${wal} flipped`, expect: /write-ahead log had a corrupt tail|cut a torn or corrupt tail/ };
+    return { detail: `the last 8 bytes of its log segment ${segment} flipped`, expect: /cut a torn or corrupt tail/ };
   }
   await truncate(file, size - 32);
-  return { detail: `the last 32 bytes of its LevelDB write-ahead log ${wal} cut (a torn tail: no line expected)`, expect: null };
+  return { detail: `the last 32 bytes of its log segment ${segment} cut (a torn tail)`, expect: /cut a torn or corrupt tail/ };
 }
 
 async function flipBytes(file: string, at: number, count: number): Promise<void> {

@@ -14,7 +14,7 @@
 //   slow-disk  every fsync of one node stalls 50-300 ms (the test-only hook, quorum/node/fsync-stall.ts)
 //   wipe       a controller killed, its metadata directory emptied and re-formatted (a new
 //              directory id), restarted: it must say it is refused and then be re-admitted
-//   corrupt    a controller killed, the tail of its LevelDB write-ahead log or its newest snapshot
+//   corrupt    a controller killed, the tail of its newest log segment or its newest snapshot
 //              flipped or cut, restarted: it must say what it cut or set aside, then rejoin
 //
 // A fault whose node does not log what it must (wipe, corrupt) within the bound is a problem

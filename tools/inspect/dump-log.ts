@@ -8,7 +8,7 @@
 //   --records-only  only the record lines: two replicas with the same log print the same lines
 //   --from <offset> / --limit <n>       records from that offset (snapshot: index) on, at most n
 //
-// Nothing under --dir is written: the log is read from a temp copy (./log-copy.ts), snapshots
+// Nothing under --dir is written: the log's segment files are only read (./log-read.ts), snapshots
 // through a symlink (./snapshot-files.ts). A record that does not decode, a corrupt tail, a bad
 // snapshot or quorum-state file is printed as an error line where it is found, the rest is still
 // printed, and the command then exits 1.
@@ -31,7 +31,7 @@ import {
   snapshotHeaderLine,
 } from './dump-format.js';
 import { resolvePartitionDir } from './layout.js';
-import { loadLogCopy } from './log-copy.js';
+import { readLogDir } from './log-read.js';
 import { viewRecord } from './record-view.js';
 import { snapshotEntries } from './snapshot-entries.js';
 import { listSnapshotFiles, readSnapshotContent, readSnapshotFile } from './snapshot-files.js';
@@ -45,7 +45,7 @@ export interface DumpLogOptions {
   readonly fromOffset?: number;
   /** At most this many records; default all. */
   readonly limit?: number;
-  /** Hears lines for stderr, such as the note that the log is read from a copy. */
+  /** Hears lines for stderr, such as a read of the log taken again while the node writes. */
   readonly note?: (line: string) => void;
 }
 
@@ -101,7 +101,7 @@ class Dumper {
       }
     }
 
-    const log = await loadLogCopy(layout.logDir, this.options.note ?? (() => {}));
+    const log = await readLogDir(layout.logDir, this.options.note ?? (() => {}));
     const logEndOffset = log === undefined ? 0 : log.batches.length === 0 ? log.logStartOffset : end(log.batches[log.batches.length - 1]!);
     if (this.header) {
       this.write(logLine(log === undefined ? undefined : { logStartOffset: log.logStartOffset, logEndOffset, batches: log.batches.length }, this.json));

@@ -2,7 +2,7 @@
 // what an operator types after --dir (Kafka's layout: `<metadata.log.dir>/__cluster_metadata-0/`).
 //
 //   <metadata.log.dir>/__cluster_metadata-0/
-//     log/            LevelLogStorage (a LevelDB directory, locked while the node runs)
+//     log/            SegmentLogStorage (segment files; readers need no lock)
 //     quorum-state    FileQuorumStateStore
 //     snapshots/      FileSnapshotStore (`<endOffset>-<epoch>.checkpoint` files)
 //

@@ -4,7 +4,7 @@
 //
 // Offline there is no high watermark: the log tail is replayed as stored, so it may hold records a
 // leader had appended but not yet committed (Kafka's metadata shell does the same).
-// Nothing is written to the node's directory (./log-copy.ts, ./snapshot-files.ts).
+// Nothing is written to the node's directory (./log-read.ts, ./snapshot-files.ts).
 //
 // A log that does not apply (a record that does not decode or replay) stops the replay at the last
 // whole batch before it: the image up to there is returned with a problem that says where it
@@ -15,7 +15,7 @@ import type { SnapshotId } from '../../quorum/raft/types.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
 import { resolvePartitionDir } from './layout.js';
-import { loadLogCopy } from './log-copy.js';
+import { readLogDir } from './log-read.js';
 import { listSnapshotFiles, readSnapshotContent, readSnapshotFile } from './snapshot-files.js';
 import type { InspectSource } from './source.js';
 
@@ -56,8 +56,8 @@ async function loadNodeDir(dir: string, note: (line: string) => void): Promise<L
   const loader = new MetadataLoader();
 
   // The log first: a running node may take a newer snapshot and delete the log below it meanwhile,
-  // and a snapshot listed after the copy still meets the copied log.
-  const log = await loadLogCopy(layout.logDir, note);
+  // and a snapshot listed after the log was read still meets that log.
+  const log = await readLogDir(layout.logDir, note);
 
   let snapshot: SnapshotId | null = null;
   const files = await listSnapshotFiles(layout.snapshotsDir);

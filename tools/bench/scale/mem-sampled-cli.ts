@@ -2,7 +2,7 @@
 // process.memoryUsage() (resident set, V8 heap used and total, external and ArrayBuffer bytes) as
 // one JSON line to $METAQUORUM_MEM_DIR/<node-dir>-<pid>.jsonl. /proc says how much a node holds;
 // this says where: the V8 heap (the image, the log's records, garbage not yet collected) or outside
-// it (buffers, LevelDB, code). One synchronous append a second costs nothing measurable.
+// it (buffers, code). One synchronous append a second costs nothing measurable.
 // With $METAQUORUM_CPU_PROF_DIR set as well, SIGUSR2 switches a V8 profiler on and off
 // (../profiler-toggle.ts); with $METAQUORUM_CPU_PROF_FROM_START=1 it runs from the start.
 

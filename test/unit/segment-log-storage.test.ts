@@ -1,21 +1,21 @@
-// LevelLogStorage against a real LevelDB directory: appends survive a reopen, truncation and
-// prefix deletion are durable, a torn or non-contiguous tail is cut at open (earlier batches
-// intact, `recovered` set, a warn line logged), contiguity is asserted on write, and a second
-// open of the same directory fails with a clear lock error.
+// SegmentLogStorage against a real directory: appends survive a reopen, segments roll and are
+// named by their first offset, truncation and prefix deletion are durable, a torn, corrupt or
+// non-contiguous tail is cut at open (earlier batches intact, `recovered` set, a warn line
+// logged), contiguity is asserted on write, and a second open of the same directory fails with a
+// clear lock error while a dead process's lock is taken over.
 //
-// Damage is written through a raw level handle on the closed directory, using the on-disk key
-// format ('L' + u64 big-endian baseOffset): these tests pin that format too.
+// Damage is written straight into the (closed) directory's files, using the on-disk format
+// (segment-files.ts): these tests pin that format too.
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Level } from 'level';
 import type { LogBatch } from '../../quorum/raft/types.js';
 import { encodeBatch } from '../../quorum/node/batch-codec.js';
-import { LevelLogStorage, LogDirLockedError } from '../../quorum/node/level-log-storage.js';
+import { LogDirLockedError, SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
+import { LOCK_FILE, LOG_START_FILE, segmentName } from '../../quorum/node/segment-files.js';
 import { recordingLogger, type LogLine } from '../support/recording-logger.js';
-
 
 /** A data batch of `count` records whose bytes name their offset, so contents can be checked. */
 function batch(baseOffset: number, count: number, epoch = 1): LogBatch {
@@ -27,13 +27,6 @@ function controlBatch(baseOffset: number, epoch: number): LogBatch {
   return { baseOffset, epoch, appendTimeMs: 0, records: [], control: { type: 'leaderChange', leaderId: 1, voters: [1, 2, 3], grantingVoters: [1, 2] } };
 }
 
-function rawKey(offset: number): Uint8Array {
-  const key = Buffer.alloc(9);
-  key[0] = 0x4c;
-  key.writeBigUInt64BE(BigInt(offset), 1);
-  return key;
-}
-
 /** Offsets and record texts, for comparing logs. */
 function summary(batches: readonly LogBatch[]): string[] {
   return batches.map((b) => `${b.baseOffset}@${b.epoch}:${b.control ? 'control' : b.records.map((r) => new TextDecoder().decode(r)).join('|')}`);
@@ -41,32 +34,25 @@ function summary(batches: readonly LogBatch[]): string[] {
 
 let dir: string;
 let lines: LogLine[];
-let open: LevelLogStorage[];
+let open: SegmentLogStorage[];
 
-async function openLog(): Promise<LevelLogStorage> {
-  const log = await LevelLogStorage.open(dir, recordingLogger(lines));
+/** `segmentBytes` small makes every append of a few batches roll to a new segment. */
+async function openLog(segmentBytes?: number): Promise<SegmentLogStorage> {
+  const log = await SegmentLogStorage.open(dir, recordingLogger(lines), segmentBytes);
   open.push(log);
   return log;
 }
 
-async function closeLog(log: LevelLogStorage): Promise<void> {
+async function closeLog(log: SegmentLogStorage): Promise<void> {
   open = open.filter((l) => l !== log);
   await log.close();
 }
 
-/** Writes directly into the (closed) log directory, as a crash or a bad disk would. */
-async function tamper(fn: (db: Level<Uint8Array, Uint8Array>) => Promise<void>): Promise<void> {
-  const db = new Level<Uint8Array, Uint8Array>(dir, { keyEncoding: 'view', valueEncoding: 'view' });
-  await db.open();
-  try {
-    await fn(db);
-  } finally {
-    await db.close();
-  }
-}
+const segmentFile = (baseOffset: number) => join(dir, segmentName(baseOffset));
+const segmentsOnDisk = async () => (await readdir(dir)).filter((f) => f.endsWith('.log')).sort();
 
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'mq-level-log-'));
+  dir = await mkdtemp(join(tmpdir(), 'mq-segment-log-'));
   lines = [];
   open = [];
 });
@@ -76,7 +62,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('LevelLogStorage', () => {
+describe('SegmentLogStorage', () => {
   it('a new directory loads as an empty log starting at 0', async () => {
     const log = await openLog();
     const loaded = await log.load();
@@ -197,22 +183,67 @@ describe('LevelLogStorage', () => {
     expect(log.logEndOffset).toBe(102);
   });
 
-  it('a leftover batch below the log start is deleted at open with a warn, the rest of the log kept', async () => {
-    let log = await openLog();
+  it('segments roll before they would pass segmentBytes, are named by their first offset, and reopen as one log', async () => {
+    let log = await openLog(150);
     await log.load();
-    await log.append([batch(0, 2), batch(2, 2)], true);
+    for (let i = 0; i < 6; i++) await log.append([batch(i * 2, 2)], true);
+    await log.append([batch(12, 1), batch(13, 1), batch(14, 1)], true); // one call may roll mid-way
+    const files = await segmentsOnDisk();
+    expect(files.length).toBeGreaterThan(2);
+    expect(files[0]).toBe(segmentName(0));
+    for (const f of files) expect(f).toMatch(/^\d{20}\.log$/);
+    await closeLog(log);
+
+    log = await openLog(150);
+    const loaded = await log.load();
+    expect(summary(loaded.batches)).toEqual(summary([0, 2, 4, 6, 8, 10].map((o) => batch(o, 2)).concat([batch(12, 1), batch(13, 1), batch(14, 1)])));
+    expect(loaded.recovered).toBeUndefined();
+    // Each segment starts with the batch it is named for.
+    for (const f of files) expect((await log.readRange(Number(f.slice(0, 20)), Number(f.slice(0, 20)) + 1))[0]?.baseOffset).toBe(Number(f.slice(0, 20)));
+    expect((await log.readRange(3, 9)).map((b) => b.baseOffset)).toEqual([2, 4, 6, 8]);
+  });
+
+  it('truncateFrom into an earlier segment deletes the later ones; deletePrefix deletes whole segments only', async () => {
+    let log = await openLog(150);
+    await log.load();
+    for (let i = 0; i < 6; i++) await log.append([batch(i * 2, 2)], true);
+    const before = await segmentsOnDisk();
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    await log.truncateFrom(5); // [4,6) straddles it
+    expect(log.logEndOffset).toBe(4);
+    const after = await segmentsOnDisk();
+    expect(after.every((f) => Number(f.slice(0, 20)) <= 4)).toBe(true);
+    await log.append([batch(4, 3, 2)], true);
+    await log.deletePrefix(3);
+    const kept = await segmentsOnDisk();
+    expect(Number(kept[0]!.slice(0, 20))).toBeLessThanOrEqual(3); // the segment holding offset 3 stays
+    await closeLog(log);
+
+    log = await openLog(150);
+    const loaded = await log.load();
+    expect(loaded.logStartOffset).toBe(3);
+    expect(summary(loaded.batches)).toEqual(summary([batch(2, 2), batch(4, 3, 2)]));
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
+  it('a leftover segment below the log start is deleted at open with a warn, the rest of the log kept', async () => {
+    let log = await openLog(100);
+    await log.load();
+    await log.append([batch(0, 2)], true);
+    await log.append([batch(2, 2)], true);
     await log.deletePrefix(2);
     await closeLog(log);
-    await tamper((db) => db.put(rawKey(0), encodeBatch(batch(0, 2))));
+    expect(await segmentsOnDisk()).toEqual([segmentName(2)]);
+    await writeFile(segmentFile(0), encodeBatch(batch(0, 2))); // as if a crash came before its deletion
 
-    log = await openLog();
+    log = await openLog(100);
     const loaded = await log.load();
     expect(summary(loaded.batches)).toEqual(summary([batch(2, 2)]));
     expect(loaded.recovered).toBeUndefined();
-    expect(lines.find((l) => l.level === 'warn')?.fields).toMatchObject({ staleBatches: 1 });
+    expect(lines.find((l) => l.level === 'warn')?.fields).toMatchObject({ staleSegments: [segmentName(0)] });
     await closeLog(log);
     lines.length = 0;
-    log = await openLog();
+    log = await openLog(100);
     expect(summary((await log.load()).batches)).toEqual(summary([batch(2, 2)]));
     expect(lines).toEqual([]); // the deletion was durable
   });
@@ -222,16 +253,14 @@ describe('LevelLogStorage', () => {
     await log.load();
     await log.append([batch(0, 2), batch(2, 2), batch(4, 2)], true);
     await closeLog(log);
-    await tamper(async (db) => {
-      const frame = encodeBatch(batch(4, 2));
-      await db.put(rawKey(4), frame.subarray(0, frame.length - 7));
-    });
+    const size = (await readFile(segmentFile(0))).length;
+    await truncate(segmentFile(0), size - 7);
 
     log = await openLog();
     const loaded = await log.load();
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2), batch(2, 2)]));
     expect(loaded.recovered?.truncatedAtOffset).toBe(4);
-    expect(loaded.recovered?.reason).toMatch(/torn/);
+    expect(loaded.recovered?.reason).toMatch(/torn frame/);
     const warn = lines.find((l) => l.level === 'warn');
     expect(warn?.msg).toMatch(/cut a torn or corrupt tail at offset 4/);
     expect(warn?.fields).toMatchObject({ dir, truncatedAtOffset: 4 });
@@ -245,36 +274,51 @@ describe('LevelLogStorage', () => {
     expect(summary(again.batches)).toEqual(summary([batch(0, 2), batch(2, 2), batch(4, 1, 2)]));
   });
 
-  it("flipped bytes at the end of LevelDB's write-ahead log: LevelDB drops the record, load() reports and logs it", async () => {
+  it('a torn frame header (fewer than 8 bytes after the last frame) is cut at open', async () => {
+    let log = await openLog();
+    await log.load();
+    await log.append([batch(0, 2)], true);
+    await closeLog(log);
+    await appendFile(segmentFile(0), Buffer.from([0, 0, 1]));
+
+    log = await openLog();
+    const loaded = await log.load();
+    expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
+    expect(loaded.recovered?.reason).toMatch(/torn frame header \(3 bytes\)/);
+    expect(log.logEndOffset).toBe(2);
+    await log.append([batch(2, 1)], true);
+    await closeLog(log);
+    log = await openLog();
+    expect(summary((await log.load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
+  });
+
+  it('flipped bytes at the end of the last segment fail its CRC: load() cuts, reports and logs it; a clean reopen reports nothing', async () => {
     let log = await openLog();
     await log.load();
     for (let i = 0; i < 5; i++) await log.append([batch(i * 2, 2)], true);
     await closeLog(log);
-    const wal = (await readdir(dir)).filter((f) => f.endsWith('.log')).sort().at(-1)!;
-    const bytes = await readFile(join(dir, wal));
+    const bytes = await readFile(segmentFile(0));
     for (let i = bytes.length - 8; i < bytes.length; i++) bytes[i]! ^= 0xff;
-    await writeFile(join(dir, wal), bytes);
+    await writeFile(segmentFile(0), bytes);
 
     log = await openLog();
     const loaded = await log.load();
     expect(summary(loaded.batches)).toEqual(summary([0, 2, 4, 6].map((o) => batch(o, 2))));
     expect(loaded.recovered?.truncatedAtOffset).toBe(8);
-    expect(loaded.recovered?.reason).toMatch(/dropped a corrupt write-ahead log record.*checksum mismatch/);
-    expect(lines.find((l) => l.level === 'warn')?.msg).toMatch(/write-ahead log had a corrupt tail; the log now ends at offset 8/);
-
-    // A clean reopen reports nothing.
+    expect(loaded.recovered?.reason).toMatch(/crc32c mismatch/);
     await closeLog(log);
     lines.length = 0;
     log = await openLog();
     expect((await log.load()).recovered).toBeUndefined();
+    expect(lines).toEqual([]);
   });
 
-  it('garbage written for the next key is cut at open', async () => {
+  it('garbage after the last frame is cut at open', async () => {
     let log = await openLog();
     await log.load();
     await log.append([batch(0, 2)], true);
     await closeLog(log);
-    await tamper((db) => db.put(rawKey(2), Buffer.from('not a batch frame at all')));
+    await appendFile(segmentFile(0), Buffer.from('not a batch frame at all'));
 
     log = await openLog();
     const loaded = await log.load();
@@ -283,45 +327,47 @@ describe('LevelLogStorage', () => {
     expect(log.logEndOffset).toBe(2);
   });
 
-  it('a flipped byte in a middle batch cuts it and everything after it', async () => {
-    let log = await openLog();
+  it('a flipped byte in a middle batch cuts it and everything after it, later segments included', async () => {
+    let log = await openLog(150);
     await log.load();
-    await log.append([batch(0, 2), batch(2, 2), batch(4, 2), batch(6, 2)], true);
+    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
     await closeLog(log);
-    await tamper(async (db) => {
-      const value = Uint8Array.from((await db.get(rawKey(2)))!);
-      value[value.length - 3]! ^= 0x01;
-      await db.put(rawKey(2), value);
-    });
+    const files = await segmentsOnDisk();
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    const bytes = await readFile(join(dir, files[0]!));
+    bytes[bytes.length - 3]! ^= 0x01; // inside the first segment's last batch
+    await writeFile(join(dir, files[0]!), bytes);
 
-    log = await openLog();
+    log = await openLog(150);
     const loaded = await log.load();
-    expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
-    expect(loaded.recovered?.truncatedAtOffset).toBe(2);
     expect(loaded.recovered?.reason).toMatch(/crc32c mismatch/);
-    expect(lines.find((l) => l.level === 'warn')?.fields).toMatchObject({ droppedEntries: 3 });
+    expect(loaded.batches.length).toBeLessThan(4);
+    expect(loaded.recovered?.truncatedAtOffset).toBe(loaded.batches.length * 2);
+    expect(lines.find((l) => l.level === 'warn')?.fields).toMatchObject({ deletedSegments: files.slice(1) });
+    expect(await segmentsOnDisk()).toEqual(loaded.batches.length === 0 ? [] : [files[0]]);
   });
 
-  it('a non-contiguous entry (a valid batch after a gap) is cut at open', async () => {
+  it('a segment that does not follow the one before it (a gap) is cut at open', async () => {
     let log = await openLog();
     await log.load();
     await log.append([batch(0, 2), batch(2, 2)], true);
     await closeLog(log);
-    await tamper((db) => db.put(rawKey(10), encodeBatch(batch(10, 2))));
+    await writeFile(segmentFile(10), encodeBatch(batch(10, 2)));
 
     log = await openLog();
     const loaded = await log.load();
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2), batch(2, 2)]));
-    expect(loaded.recovered).toEqual({ truncatedAtOffset: 4, reason: 'non-contiguous: expected a batch at 4, found one at 10' });
+    expect(loaded.recovered).toEqual({ truncatedAtOffset: 4, reason: `segment ${segmentName(10)} is named for offset 10, the log before it ends at 4` });
     expect(log.logEndOffset).toBe(4);
+    expect(await segmentsOnDisk()).toEqual([segmentName(0)]);
   });
 
-  it('an overlapping entry (a batch starting inside the previous one) is cut at open', async () => {
+  it('an overlapping frame (a batch starting inside the previous one) is cut at open', async () => {
     let log = await openLog();
     await log.load();
-    await log.append([batch(0, 4), batch(4, 2)], true);
+    await log.append([batch(0, 4)], true);
     await closeLog(log);
-    await tamper((db) => db.put(rawKey(2), encodeBatch(batch(2, 1))));
+    await appendFile(segmentFile(0), encodeBatch(batch(2, 1)));
 
     log = await openLog();
     const loaded = await log.load();
@@ -329,31 +375,69 @@ describe('LevelLogStorage', () => {
     expect(loaded.recovered?.reason).toMatch(/expected a batch at 4, found one at 2/);
   });
 
-  it('an entry whose key disagrees with its batch baseOffset is cut at open', async () => {
+  it('a segment whose name disagrees with its first batch is cut at open', async () => {
     let log = await openLog();
     await log.load();
     await log.append([batch(0, 2)], true);
     await closeLog(log);
-    await tamper((db) => db.put(rawKey(2), encodeBatch(batch(3, 1))));
+    await writeFile(segmentFile(2), encodeBatch(batch(3, 1)));
 
     log = await openLog();
     const loaded = await log.load();
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
-    expect(loaded.recovered?.reason).toMatch(/key says offset 2, its batch says 3/);
+    expect(loaded.recovered?.reason).toMatch(/named for offset 2, its first batch starts at 3/);
+  });
+
+  it('a damaged log-start-offset file refuses to load, saying what to do', async () => {
+    let log = await openLog();
+    await log.load();
+    await log.append([batch(0, 2), batch(2, 2)], true);
+    await log.deletePrefix(2);
+    await closeLog(log);
+    const text = await readFile(join(dir, LOG_START_FILE), 'utf8');
+    await writeFile(join(dir, LOG_START_FILE), text.replace('"logStartOffset":2', '"logStartOffset":3'));
+    log = await openLog();
+    await expect(log.load()).rejects.toMatchObject({ code: 'LOG_START_CORRUPT', message: expect.stringMatching(/crc mismatch.*format it again/) });
+  });
+
+  it('a directory LevelDB wrote (metaquorum 0.1) is refused with a message saying what to do', async () => {
+    await writeFile(join(dir, 'CURRENT'), 'MANIFEST-000004\n');
+    await expect(SegmentLogStorage.open(dir, recordingLogger(lines))).rejects.toThrow(/LevelDB format of metaquorum 0\.1.*fetch the log from the quorum again/);
   });
 
   it('a second open of the same directory fails with LogDirLockedError naming the directory', async () => {
     const first = await openLog();
     await first.load();
-    const second = LevelLogStorage.open(dir, recordingLogger(lines));
+    const second = SegmentLogStorage.open(dir, recordingLogger(lines));
     await expect(second).rejects.toBeInstanceOf(LogDirLockedError);
-    await expect(LevelLogStorage.open(dir, recordingLogger(lines))).rejects.toMatchObject({
+    await expect(SegmentLogStorage.open(dir, recordingLogger(lines))).rejects.toMatchObject({
       code: 'LOG_DIR_LOCKED',
-      message: expect.stringContaining(`${dir}: another process holds its LOCK file`),
+      message: expect.stringContaining(`${dir}: this process (pid ${process.pid}, another handle) holds its lock`),
     });
     await closeLog(first);
     const reopened = await openLog(); // the lock goes with the handle
     expect((await reopened.load()).batches).toEqual([]);
+  });
+
+  it("a lock left by a process that is gone (kill -9), or by this pid's earlier incarnation, is taken over", async () => {
+    await writeFile(join(dir, LOCK_FILE), '2147483646 12345'); // no such pid
+    const log = await openLog();
+    await log.load();
+    await closeLog(log);
+    await writeFile(join(dir, LOCK_FILE), `${process.pid} 1`); // our pid, another start time: reused
+    const again = await openLog();
+    expect((await again.load()).batches).toEqual([]);
+    expect(await readFile(join(dir, LOCK_FILE), 'utf8')).toMatch(new RegExp(`^${process.pid} \\d+$`));
+  });
+
+  it('an append without sync is made durable by the next flush (an empty sync append) and survives a reopen', async () => {
+    let log = await openLog();
+    await log.load();
+    await log.append([batch(0, 2)], false);
+    await log.append([], true);
+    await closeLog(log);
+    log = await openLog();
+    expect(summary((await log.load()).batches)).toEqual(summary([batch(0, 2)]));
   });
 
   it('offsets above 2^32 keep their order on disk', async () => {
