@@ -154,6 +154,10 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
       }
       return result({ file, position: 0, reason, laterFiles: [file, ...later] });
     };
+    // Leftovers below the log start need not follow one another: deletePrefix (and load) unlink
+    // them with one directory sync after the last, and a power loss may keep any subset of the
+    // unlinks. A segment starting at or below the log start begins the log afresh.
+    if (previousEnd !== undefined && !keptAny && baseOffset !== previousEnd && baseOffset <= logStartOffset) previousEnd = undefined;
     if (previousEnd !== undefined && baseOffset !== previousEnd) return cutHere(`segment ${file} is named for offset ${baseOffset}, the log before it ends at ${previousEnd}`);
     const bytes = await readFile(join(dir, file));
     let position = 0;

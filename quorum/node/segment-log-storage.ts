@@ -20,7 +20,9 @@
 //              offset of the batch that opens it; a batch never straddles two segments. With
 //              `sync`, it yields once to the event loop (so the fetch responses the driver queued
 //              in this turn reach their sockets before the disk is waited on), then fdatasyncs the
-//              segment and, after a segment was created, the directory.
+//              segment and, after a segment was created, the directory. (A leader's fdatasync
+//              on the thread pool instead, so that acknowledgements arriving meanwhile are read,
+//              was measured: no gain in throughput or p50, a worse p99.)
 //   truncate   cuts the segment holding the first doomed batch at that batch (ftruncate), deletes
 //              every later segment, and syncs both before it returns.
 //   deletePrefix  writes the new log start (tmp file, fsync, rename, fsync the directory), then
@@ -32,7 +34,8 @@
 // empty one, a flush) syncs it, and a roll syncs the old segment before leaving it.
 
 import assert from 'node:assert/strict';
-import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, openSync, readFileSync, rmSync, writeFileSync, writevSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fdatasyncSync, fsyncSync, ftruncateSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writevSync } from 'node:fs';
 import { mkdir, open, readFile, rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogBatch } from '../raft/types.js';
@@ -75,6 +78,7 @@ export class SegmentLogStorage implements LogStorage {
   /** A segment file was created since the directory was last synced. */
   private dirUnsynced = false;
   private busy = false;
+  private inFlight: Promise<unknown> | undefined;
   private closed = false;
 
   private constructor(
@@ -102,24 +106,29 @@ export class SegmentLogStorage implements LogStorage {
       this.logStartOffset = scan.logStartOffset;
       this.segments = scan.segments;
       this.endOffset = scan.endOffset;
-      let dirChanged = false;
       if (scan.staleFiles.length > 0) {
         this.logger.warn({ dir: this.dir, logStartOffset: scan.logStartOffset, staleSegments: scan.staleFiles }, 'metadata log: deleting segments below the log start');
         for (const f of scan.staleFiles) await unlink(join(this.dir, f));
-        dirChanged = true;
       }
       let recovered: LoadedLog['recovered'];
       if (scan.cut !== undefined) {
         const { file, position, reason, laterFiles } = scan.cut;
         if (!laterFiles.includes(file)) await truncateDurably(join(this.dir, file), position);
         for (const f of laterFiles) await unlink(join(this.dir, f));
-        dirChanged ||= laterFiles.length > 0;
         recovered = { truncatedAtOffset: this.endOffset, reason };
         this.logger.warn({ dir: this.dir, ...recovered, deletedSegments: laterFiles }, `metadata log: cut a torn or corrupt tail at offset ${this.endOffset}: ${reason}`);
       }
-      if (dirChanged) await fsyncDir(this.dir);
+      // The core takes what load() returns as flushed (a voter acknowledges it). A process killed
+      // between an append's writev and its fdatasync, or inside truncateFrom/deletePrefix before
+      // their directory sync, left changes that are only in the page cache: make them durable
+      // before anything is acknowledged or built on them (LevelDB's recovery did the same).
+      for (const segment of this.segments.slice(0, -1)) syncFile(join(this.dir, segment.file));
       const last = this.segments[this.segments.length - 1];
-      if (last !== undefined) this.active = { segment: last, fd: openSync(join(this.dir, last.file), 'r+') };
+      if (last !== undefined) {
+        this.active = { segment: last, fd: openSync(join(this.dir, last.file), 'r+') };
+        fdatasyncSync(this.active.fd);
+      }
+      fsyncDirSync(this.dir);
       return { logStartOffset: this.logStartOffset, batches: scan.batches, ...(recovered !== undefined ? { recovered } : {}) };
     });
   }
@@ -258,7 +267,8 @@ export class SegmentLogStorage implements LogStorage {
     if (fromOffset >= toOffset) return out;
     for (let s = 0; s < this.segments.length; s++) {
       const segment = this.segments[s]!;
-      if (segment.bases.length === 0 || segment.bases[0]! >= toOffset) break;
+      if (segment.bases.length === 0) continue; // stale frames only (truncateFrom(log start) cut its kept ones)
+      if (segment.bases[0]! >= toOffset) break;
       if ((this.segments[s + 1]?.baseOffset ?? Infinity) <= fromOffset) continue;
       const from = Math.max(0, lastAtOrBelow(segment.bases, fromOffset));
       const start = segment.positions[from]!;
@@ -278,6 +288,8 @@ export class SegmentLogStorage implements LogStorage {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // A shutdown may come while an operation is in flight: let it finish with its files open.
+    await this.inFlight?.catch(() => undefined);
     this.closeActive();
     rmSync(join(this.dir, LOCK_FILE), { force: true });
   }
@@ -294,10 +306,13 @@ export class SegmentLogStorage implements LogStorage {
     assert.ok(!this.busy, `SegmentLogStorage (${this.dir}): overlapping calls`);
     assert.ok(!this.closed, `SegmentLogStorage (${this.dir}): used after close()`);
     this.busy = true;
+    const run = fn();
+    this.inFlight = run;
     try {
-      return await fn();
+      return await run;
     } finally {
       this.busy = false;
+      this.inFlight = undefined;
     }
   }
 }
@@ -326,6 +341,15 @@ async function truncateDurably(file: string, size: number): Promise<void> {
     await fh.datasync();
   } finally {
     await fh.close();
+  }
+}
+
+function syncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -362,24 +386,49 @@ async function writeLogStart(dir: string, offset: number): Promise<void> {
 function takeLock(dir: string): void {
   const file = join(dir, LOCK_FILE);
   const me = `${process.pid} ${processStartTime(process.pid) ?? '-'}`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      writeFileSync(file, me, { flag: 'wx' });
-      return;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  // Written whole under a private name, then linked into place: a reader never sees it half-written.
+  const mine = `${file}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(mine, me);
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(mine, file);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      let holder: string;
+      try {
+        holder = readFileSync(file, 'utf8').trim();
+      } catch {
+        continue; // released meanwhile
+      }
+      const live = liveHolder(holder);
+      if (live !== undefined) throw new LogDirLockedError(dir, live);
+      // Stale: its process is gone. Move it aside (atomic), then check that what moved is the
+      // stale lock and not one a racing process took meanwhile, which goes back in place.
+      const aside = `${mine}.stale`;
+      try {
+        renameSync(file, aside);
+      } catch {
+        continue;
+      }
+      const moved = readFileSync(aside, 'utf8').trim();
+      rmSync(aside, { force: true });
+      if (moved !== holder) {
+        writeFileSync(aside, moved);
+        try {
+          linkSync(aside, file);
+        } finally {
+          rmSync(aside, { force: true });
+        }
+        throw new LogDirLockedError(dir, liveHolder(moved) ?? 'another process that took it at the same moment');
+      }
     }
-    let holder: string;
-    try {
-      holder = readFileSync(file, 'utf8').trim();
-    } catch {
-      continue; // released meanwhile
-    }
-    const live = liveHolder(holder);
-    if (live !== undefined) throw new LogDirLockedError(dir, live);
-    rmSync(file, { force: true }); // stale: its process is gone
+    throw new LogDirLockedError(dir, 'another process that keeps taking it');
+  } finally {
+    rmSync(mine, { force: true });
   }
-  throw new LogDirLockedError(dir, 'another process that keeps taking it');
 }
 
 /** Describes the lock's holder when it is a live process, else undefined. */

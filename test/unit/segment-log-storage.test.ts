@@ -248,6 +248,38 @@ describe('SegmentLogStorage', () => {
     expect(lines).toEqual([]); // the deletion was durable
   });
 
+  it('leftover segments below the log start need not follow one another: the log above the start is kept', async () => {
+    // deletePrefix unlinks oldest first and fsyncs the directory once, after the last unlink: a power
+    // loss may keep any subset of those unlinks (here the newer one persisted, the older did not).
+    let log = await openLog(100);
+    await log.load();
+    await log.append([batch(0, 2)], true);
+    await log.append([batch(2, 2)], true);
+    await log.append([batch(4, 2)], true);
+    expect(await segmentsOnDisk()).toEqual([segmentName(0), segmentName(2), segmentName(4)]);
+    await log.deletePrefix(4);
+    await closeLog(log);
+    await writeFile(segmentFile(0), encodeBatch(batch(0, 2))); // 0 came back, 2 did not
+
+    log = await openLog(100);
+    const loaded = await log.load();
+    expect(loaded.logStartOffset).toBe(4);
+    expect(summary(loaded.batches)).toEqual(summary([batch(4, 2)])); // acknowledged, must not be cut
+    expect(loaded.recovered).toBeUndefined();
+    expect(await segmentsOnDisk()).toEqual([segmentName(4)]);
+  });
+
+  it('readRange after truncateFrom(log start) cut every kept batch of a segment with a stale prefix, then a roll', async () => {
+    const log = await openLog(110);
+    await log.load();
+    await log.append([batch(0, 2), batch(2, 2)], true); // one segment, two frames
+    await log.deletePrefix(2); // the segment keeps [0,2) as a stale prefix
+    await log.truncateFrom(2); // its only kept batch goes: it holds stale frames only
+    await log.append([batch(2, 3, 2)], true); // does not fit after the stale frame: rolls to a new segment
+    expect(await segmentsOnDisk()).toEqual([segmentName(0), segmentName(2)]);
+    expect(summary(await log.readRange(2, 5))).toEqual(summary([batch(2, 3, 2)]));
+  });
+
   it('torn tail: a truncated last frame is cut at open, earlier batches intact, recovered set and logged', async () => {
     let log = await openLog();
     await log.load();
