@@ -122,13 +122,13 @@ export class SegmentLogStorage implements LogStorage {
       // between an append's writev and its fdatasync, or inside truncateFrom/deletePrefix before
       // their directory sync, left changes that are only in the page cache: make them durable
       // before anything is acknowledged or built on them (LevelDB's recovery did the same).
-      for (const segment of this.segments.slice(0, -1)) syncFile(join(this.dir, segment.file));
+      for (const segment of this.segments.slice(0, -1)) syncPath(join(this.dir, segment.file));
       const last = this.segments[this.segments.length - 1];
       if (last !== undefined) {
         this.active = { segment: last, fd: openSync(join(this.dir, last.file), 'r+') };
         fdatasyncSync(this.active.fd);
       }
-      fsyncDirSync(this.dir);
+      syncPath(this.dir);
       return { logStartOffset: this.logStartOffset, batches: scan.batches, ...(recovered !== undefined ? { recovered } : {}) };
     });
   }
@@ -201,7 +201,7 @@ export class SegmentLogStorage implements LogStorage {
   private syncActive(): void {
     if (this.unsynced && this.active !== undefined) fdatasyncSync(this.active.fd);
     this.unsynced = false;
-    if (this.dirUnsynced) fsyncDirSync(this.dir);
+    if (this.dirUnsynced) syncPath(this.dir);
     this.dirUnsynced = false;
   }
 
@@ -336,25 +336,12 @@ function lastAtOrBelow(sorted: readonly number[], x: number): number {
 
 async function truncateDurably(file: string, size: number): Promise<void> {
   await truncate(file, size);
-  const fh = await open(file, 'r+');
-  try {
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
+  syncPath(file);
 }
 
-function syncFile(file: string): void {
-  const fd = openSync(file, 'r');
-  try {
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function fsyncDirSync(dir: string): void {
-  const fd = openSync(dir, 'r');
+/** fsync of a file or a directory (a directory's entries live in its own data). */
+function syncPath(path: string): void {
+  const fd = openSync(path, 'r');
   try {
     fsyncSync(fd);
   } finally {
