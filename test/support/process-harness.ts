@@ -3,7 +3,7 @@
 // a way to run the CLI as a user would.
 
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,7 +46,9 @@ export async function startTestCluster(
     await waitForClusterReady(cluster, 45_000);
   } catch (e) {
     await cluster.stop(5_000);
-    throw e;
+    // Say why: which nodes exited, and the last lines every node logged (the directory goes).
+    const tails = await Promise.all(cluster.nodes.map(async (n) => `node ${n.id}: ${(await readFile(n.logPath, 'utf8').catch(() => '(no log)')).trim().split('\n').slice(-3).join(' | ')}`));
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; exits: ${unexpectedExits.join(', ') || 'none'}\n${tails.join('\n')}`, { cause: e });
   }
   return {
     cluster,
