@@ -25,7 +25,8 @@
 //
 // The two timed write phases first wait (bounded) for the rest of the machine to go quiet, as the
 // reference runs did; what they saw is in the JSON (quietGate). --cpu-prof <dir> runs every node
-// under the V8 profiler (cluster/profiled-cli.ts) and leaves a .cpuprofile per node.
+// under the V8 profiler (cluster/profiled-cli.ts) during each timed window only, and leaves a
+// .cpuprofile per node and window (1: throughput, 2: latency, as run).
 //
 // Output: a markdown table (metric | value | target | ZooKeeper/etcd anchor) on stdout; with
 // --json the JSON object goes to stdout instead (the table to stderr), and --out writes it to a
@@ -114,6 +115,14 @@ const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(n < 10 ? 2 : n < 10
 const loadNow = () => loadavg().map((l) => l.toFixed(2)).join(' / ');
 const say = (msg: string) => process.stderr.write(`[bench:cluster] ${msg}\n`);
 
+/** With --cpu-prof, every node's profiler is switched on and off around a timed window (SIGUSR2). */
+function profileWindow(b: Bench): (edge: 'open' | 'close') => void {
+  if (args['cpu-prof'] === undefined) return () => {};
+  return () => {
+    for (const pid of pidsOf(b.cluster).values()) if (pid !== null) process.kill(pid, 'SIGUSR2');
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Setup: topics, their partitions' state, the brokers' epochs
 
@@ -191,7 +200,7 @@ async function batchShape(b: Bench, leaderId: number, fromOffset: number, toOffs
 
 async function throughputPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<ThroughputResult> {
   say(`throughput: warming up ${cfg.warmupSeconds} s (${cfg.outstanding} outstanding on ${cfg.connections} connection(s) to the active controller)`);
-  const t = await throughputRun(b, parts, epochs, { outstanding: cfg.outstanding, connections: cfg.connections, warmUp: { seconds: cfg.warmupSeconds }, writeSeconds: cfg.writeSeconds, say });
+  const t = await throughputRun(b, parts, epochs, { outstanding: cfg.outstanding, connections: cfg.connections, warmUp: { seconds: cfg.warmupSeconds }, writeSeconds: cfg.writeSeconds, say, onWindow: profileWindow(b) });
   say(`throughput: ${fmt(t.run.committed / t.run.seconds)} writes/s, errors ${t.run.errors}; load ${loadNow()}`);
   const batches = await batchShape(b, t.leaderId, t.hw0, t.hw1, t.run.seconds).catch((e: unknown) => {
     say(`throughput: could not read the leader's log for the batch shape: ${errText(e)}`);
@@ -201,7 +210,7 @@ async function throughputPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<numb
 }
 
 async function latencyPhase(b: Bench, parts: Part[], epochs: ReadonlyMap<number, number>): Promise<{ leaderId: number; run: AlterRun; cpu: CpuUse }> {
-  const l = await latencyRun(b, parts, epochs, { warmUpOps: Math.min(200, cfg.latencyOps), ops: cfg.latencyOps, maxSeconds: 120 });
+  const l = await latencyRun(b, parts, epochs, { warmUpOps: Math.min(200, cfg.latencyOps), ops: cfg.latencyOps, maxSeconds: 120, onWindow: profileWindow(b) });
   say(`latency: p50 ${ms(l.p50)}, p99 ${ms(l.p99)}, errors ${l.run.errors}`);
   return l;
 }
@@ -336,12 +345,12 @@ async function main(): Promise<void> {
     let cliPath = defaultCliPath();
     if (args['cpu-prof'] !== undefined) {
       // Node 20 refuses --cpu-prof in NODE_OPTIONS: the nodes run the CLI through a wrapper that
-      // starts the profiler; they inherit the directory through the environment.
+      // holds the profiler (switched by SIGUSR2); they inherit the directory through the environment.
       const dir = resolve(args['cpu-prof']);
       await mkdir(dir, { recursive: true });
       process.env['METAQUORUM_CPU_PROF_DIR'] = dir;
       cliPath = fileURLToPath(new URL('./cluster/profiled-cli.js', import.meta.url));
-      notes.push(`CPU profiles of every node written to ${dir} on a clean stop; profiling slows the nodes.`);
+      notes.push(`CPU profiles of every node, one per timed window, written to ${dir}; profiling slows the nodes.`);
     }
     say(`starting 3 controllers + 3 brokers in ${root}; load ${loadNow()}`);
     const cluster = await ProcessCluster.create({

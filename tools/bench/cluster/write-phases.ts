@@ -24,6 +24,8 @@ export interface ThroughputOptions {
   readonly say: (line: string) => void;
   /** Processes whose CPU is sampled (default: the cluster's nodes). */
   readonly pids?: () => ReadonlyMap<number, number | null>;
+  /** Called as the timed window opens and as it closes (bench:cluster --cpu-prof: SIGUSR2). */
+  readonly onWindow?: (edge: 'open' | 'close') => void;
 }
 
 export interface ThroughputRun {
@@ -46,9 +48,11 @@ export async function throughputRun(b: Bench, parts: readonly Part[], epochs: Re
     const warm = await runAlterLoops(clients, parts, epochs, o.outstanding, warmEnd(o.warmUp), o.warmUp.ops ?? Infinity, false);
     o.say(`  warm-up ${Math.round(warm.committed / warm.seconds)} writes/s (${warm.committed} writes, errors ${warm.errors}); timing ${o.writeSeconds} s`);
     const hw0 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
+    o.onWindow?.('open');
     const c0 = sampleCpu(pids());
     const run = await runAlterLoops(clients, parts, epochs, o.outstanding, now() + o.writeSeconds * 1000, Infinity, true);
     const cpu = cpuBetween(c0, sampleCpu(pids()));
+    o.onWindow?.('close');
     const hw1 = (await rpc(leader.client, 'describeQuorum', {})).highWatermark;
     return { leaderId: leader.id, run, cpu, hw0, hw1 };
   } finally {
@@ -61,6 +65,7 @@ export interface LatencyOptions {
   readonly ops: number;
   readonly maxSeconds: number;
   readonly pids?: () => ReadonlyMap<number, number | null>;
+  readonly onWindow?: (edge: 'open' | 'close') => void;
 }
 
 /** One outstanding AlterPartition at a time on the active controller: commit latency. */
@@ -69,9 +74,11 @@ export async function latencyRun(b: Bench, parts: readonly Part[], epochs: Reado
   const leader = await leaderClient(b);
   try {
     await runAlterLoops([leader.client], parts, epochs, 1, Infinity, o.warmUpOps, false);
+    o.onWindow?.('open');
     const c0 = sampleCpu(pids());
     const run = await runAlterLoops([leader.client], parts, epochs, 1, now() + o.maxSeconds * 1000, o.ops, true);
     const cpu = cpuBetween(c0, sampleCpu(pids()));
+    o.onWindow?.('close');
     return { leaderId: leader.id, run, cpu, p50: percentile(run.latencies, 0.5), p99: percentile(run.latencies, 0.99) };
   } finally {
     await closeClient(b, leader.client);
