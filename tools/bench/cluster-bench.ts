@@ -40,7 +40,7 @@
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
 //        [--cpu-prof dir] [--keep-data]
 
-import { positiveInts, nameList } from './bench-args.js';
+import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -63,41 +63,45 @@ import { Counter, percentile, summarize } from './stats.js';
 const PHASES = ['throughput', 'latency', 'propagation', 'kill', 'stop'] as const;
 type Phase = (typeof PHASES)[number];
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    'trials-kill': { type: 'string' },
-    'trials-stop': { type: 'string' },
-    'write-seconds': { type: 'string' },
-    'warmup-seconds': { type: 'string' },
-    outstanding: { type: 'string', default: '64' },
-    connections: { type: 'string', default: '1' },
-    'latency-ops': { type: 'string' },
-    'propagation-topics': { type: 'string' },
-    topics: { type: 'string', default: '200' },
-    'partitions-per-topic': { type: 'string', default: '10' },
-    phases: { type: 'string', default: PHASES.join(',') },
-    'cpu-prof': { type: 'string' },
-    'keep-data': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'trials-kill': { type: 'string' },
+      'trials-stop': { type: 'string' },
+      'write-seconds': { type: 'string' },
+      'warmup-seconds': { type: 'string' },
+      outstanding: { type: 'string', default: '64' },
+      connections: { type: 'string', default: '1' },
+      'latency-ops': { type: 'string' },
+      'propagation-topics': { type: 'string' },
+      topics: { type: 'string', default: '200' },
+      'partitions-per-topic': { type: 'string', default: '10' },
+      phases: { type: 'string', default: PHASES.join(',') },
+      'cpu-prof': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+    },
+  }),
+);
 const quick = args.quick === true;
 const num = positiveInts(quick);
-const cfg = {
-  topics: num('topics', args.topics, 200, 200),
-  partitionsPerTopic: num('partitions-per-topic', args['partitions-per-topic'], 10, 10),
-  outstanding: num('outstanding', args.outstanding, 64, 64),
-  connections: num('connections', args.connections, 1, 1),
-  warmupSeconds: num('warmup-seconds', args['warmup-seconds'], 3, 1),
-  writeSeconds: num('write-seconds', args['write-seconds'], 10, 3),
-  latencyOps: num('latency-ops', args['latency-ops'], 2_000, 300),
-  propagationTopics: num('propagation-topics', args['propagation-topics'], 200, 50),
-  trialsKill: num('trials-kill', args['trials-kill'], 10, 3),
-  trialsStop: num('trials-stop', args['trials-stop'], 5, 2),
-};
-const phases = nameList<Phase>('phases', args.phases!, PHASES);
+const { cfg, phases } = benchCommandLine(import.meta.url, () => ({
+  cfg: {
+    topics: num('topics', args.topics, 200, 200),
+    partitionsPerTopic: num('partitions-per-topic', args['partitions-per-topic'], 10, 10),
+    outstanding: num('outstanding', args.outstanding, 64, 64),
+    connections: num('connections', args.connections, 1, 1),
+    warmupSeconds: num('warmup-seconds', args['warmup-seconds'], 3, 1),
+    writeSeconds: num('write-seconds', args['write-seconds'], 10, 3),
+    latencyOps: num('latency-ops', args['latency-ops'], 2_000, 300),
+    propagationTopics: num('propagation-topics', args['propagation-topics'], 200, 50),
+    trialsKill: num('trials-kill', args['trials-kill'], 10, 3),
+    trialsStop: num('trials-stop', args['trials-stop'], 5, 2),
+  },
+  phases: nameList<Phase>('phases', args.phases!, PHASES),
+}));
 
 /** Broker settings only (the point is the quorum defaults): quicker unfencing after a start. */
 const CLUSTER_PROPERTIES: Readonly<Record<string, string>> = { 'broker.heartbeat.interval.ms': '500' };

@@ -1,5 +1,5 @@
 // npm run bench:controller — the quorum controller under load: 3 controller voters in one process
-// (level storage, one fsync per batch, in-process transport), 6 brokers in 3 racks that register
+// (segment-file log, one fsync per batch, in-process transport), 6 brokers in 3 racks that register
 // and heartbeat like the broker runtime, and N concurrent clients on the active controller.
 // Prints a markdown table and writes JSON. Phases:
 //
@@ -32,6 +32,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCommandLine } from './bench-args.js';
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -55,28 +56,30 @@ import type { StateMachine } from '../../quorum/runtime/api.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import { Counter, percentile, summarize } from './stats.js';
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'string' },
-    topics: { type: 'string' },
-    'partitions-per-topic': { type: 'string', default: '10' },
-    'replication-factor': { type: 'string', default: '3' },
-    brokers: { type: 'string', default: '6' },
-    racks: { type: 'string', default: '3' },
-    'create-concurrency': { type: 'string', default: '32' },
-    'topics-per-request': { type: 'string', default: '1' },
-    'image-partitions': { type: 'string' },
-    'build-budget-s': { type: 'string' },
-    'alter-seconds': { type: 'string' },
-    'alter-concurrency': { type: 'string', default: '64' },
-    'commit-seconds': { type: 'string' },
-    committers: { type: 'string', default: '64' },
-    commits: { type: 'string' },
-    'phase-timeout-s': { type: 'string', default: '900' },
-    'image-only': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'string' },
+      topics: { type: 'string' },
+      'partitions-per-topic': { type: 'string', default: '10' },
+      'replication-factor': { type: 'string', default: '3' },
+      brokers: { type: 'string', default: '6' },
+      racks: { type: 'string', default: '3' },
+      'create-concurrency': { type: 'string', default: '32' },
+      'topics-per-request': { type: 'string', default: '1' },
+      'image-partitions': { type: 'string' },
+      'build-budget-s': { type: 'string' },
+      'alter-seconds': { type: 'string' },
+      'alter-concurrency': { type: 'string', default: '64' },
+      'commit-seconds': { type: 'string' },
+      committers: { type: 'string', default: '64' },
+      commits: { type: 'string' },
+      'phase-timeout-s': { type: 'string', default: '900' },
+      'image-only': { type: 'boolean', default: false },
+    },
+  }),
+);
 const quick = args.quick === true;
 const num = (v: string | undefined, full: number, small: number): number => (v === undefined ? (quick ? small : full) : Number(v));
 const cfg = {
@@ -787,7 +790,7 @@ async function main(): Promise<void> {
     quick,
     setup: {
       voters: VOTERS.length,
-      storage: 'level (sync per batch)',
+      storage: 'segment files (fdatasync per batch)',
       transport: 'in-process',
       node: process.version,
       cpus: cpus().length,
@@ -1014,7 +1017,7 @@ async function imageAndReport(
   result.targets = { snapshotLoadSecondsMax: 5, heapBytesPerPartitionMax: 600, loadMet: loadOk, heapMet: heapOk };
   result.notes = notes;
 
-  console.log(`controller bench${quick ? ' (--quick)' : ''}: 3 voters in one process, level storage (fsync per batch), in-process transport; ${cpus().length} cores; ${process.version}`);
+  console.log(`controller bench${quick ? ' (--quick)' : ''}: 3 voters in one process, segment-file log (fsync per batch), in-process transport; ${cpus().length} cores; ${process.version}`);
   console.log('');
   console.log('| metric | value | target / reference |');
   console.log('| --- | --- | --- |');

@@ -56,6 +56,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchCommandLine } from './bench-args.js';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
 import type { CreatableTopic } from '../../quorum/controller/replication/create-topics.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
@@ -69,26 +70,28 @@ import { percentile, summarize } from './stats.js';
 const SCENARIOS = ['all', 'single'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    partitions: { type: 'string' },
-    topics: { type: 'string' },
-    concurrency: { type: 'string', default: '64' },
-    connections: { type: 'string', default: '4' },
-    'duration-ms': { type: 'string' },
-    'warmup-ms': { type: 'string' },
-    scenarios: { type: 'string', default: SCENARIOS.join(',') },
-    controllers: { type: 'string', default: '3' },
-    brokers: { type: 'string', default: '3' },
-    'replication-factor': { type: 'string' },
-    'cpu-prof': { type: 'string' },
-    'quiet-wait-ms': { type: 'string' },
-    'keep-data': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      partitions: { type: 'string' },
+      topics: { type: 'string' },
+      concurrency: { type: 'string', default: '64' },
+      connections: { type: 'string', default: '4' },
+      'duration-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
+      scenarios: { type: 'string', default: SCENARIOS.join(',') },
+      controllers: { type: 'string', default: '3' },
+      brokers: { type: 'string', default: '3' },
+      'replication-factor': { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'quiet-wait-ms': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+    },
+  }),
+);
 const quick = args.quick === true;
 const num = (name: string, v: string | undefined, full: number, small: number): number => {
   const n = v === undefined ? (quick ? small : full) : Number(v);

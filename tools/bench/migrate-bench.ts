@@ -16,6 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCommandLine } from './bench-args.js';
 import type { MigrateReport } from '../migrate/migrate.js';
 import { askNode } from '../admin/admin-client.js';
 import { waitFor, waitForClusterReady } from '../server/cluster-ready.js';
@@ -25,16 +26,18 @@ import { startZooKeeper, type ZooKeeperCluster } from '../zookeeper/local-zookee
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { percentile, summarize } from './stats.js';
 
-const { values: args } = parseArgs({
-  options: {
-    topics: { type: 'string', default: '2000' },
-    partitions: { type: 'string', default: '10' },
-    trials: { type: 'string', default: '3' },
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    'keep-data': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      topics: { type: 'string', default: '2000' },
+      partitions: { type: 'string', default: '10' },
+      trials: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+    },
+  }),
+);
 const int = (name: string, v: string | undefined): number => {
   const n = Number(v);
   if (!(Number.isInteger(n) && n > 0)) throw new Error(`--${name}: "${v}" is not a positive integer`);

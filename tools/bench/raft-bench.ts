@@ -1,4 +1,4 @@
-// npm run bench:raft — 3 voters in one process with real level storage (one fsync per batch)
+// npm run bench:raft — 3 voters in one process with the real segment-file log (one fsync per batch)
 // and an in-process transport: committed 200-byte records/s with 64 concurrent proposers, and
 // single-proposer commit latency p50/p99. Prints a markdown table and writes JSON.
 //
@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCommandLine } from './bench-args.js';
 import { silentLogger } from '../../quorum/env/index.js';
 import { startLocalCluster } from '../../quorum/node/local-cluster.js';
 import type { RaftNode } from '../../quorum/runtime/raft-node.js';
@@ -16,15 +17,17 @@ import type { LogBatch } from '../../quorum/raft/types.js';
 import { NotLeaderError, type StateMachine } from '../../quorum/runtime/api.js';
 import { percentile, summarize } from './stats.js';
 
-const { values: args } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '10' },
-    concurrency: { type: 'string', default: '64' },
-    'record-bytes': { type: 'string', default: '200' },
-    'latency-samples': { type: 'string', default: '5000' },
-    json: { type: 'string', default: 'bench-results/raft.json' },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      concurrency: { type: 'string', default: '64' },
+      'record-bytes': { type: 'string', default: '200' },
+      'latency-samples': { type: 'string', default: '5000' },
+      json: { type: 'string', default: 'bench-results/raft.json' },
+    },
+  }),
+);
 const seconds = Number(args.seconds);
 const concurrency = Number(args.concurrency);
 const recordBytes = Number(args['record-bytes']);
@@ -79,13 +82,13 @@ async function main(): Promise<void> {
   });
   try {
     const leader = await cluster.waitForLeader(10_000);
-    await latency(leader); // warm up the JIT and level
+    await latency(leader); // warm up the JIT and the log files
     const tput = await throughput(leader);
     const lat = await latency(leader);
     const lsum = summarize(lat);
     const result = {
       bench: 'raft',
-      setup: { voters: 3, storage: 'level (sync per batch)', transport: 'in-process', recordBytes, concurrency, seconds },
+      setup: { voters: 3, storage: 'segment files (fdatasync per batch)', transport: 'in-process', recordBytes, concurrency, seconds },
       throughput: { recordsPerSec: Math.round(tput.recordsPerSec), committed: tput.committed, targetRecordsPerSec: 50_000 },
       latencyMs: { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), ...lsum, targetP50: 1 },
     };

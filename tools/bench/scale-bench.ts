@@ -43,6 +43,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchCommandLine } from './bench-args.js';
 import { METADATA_PARTITION_DIR } from '../../quorum/node/layout.js';
 import { defaultControllerConfig } from '../../quorum/controller/config.js';
 import { ErrorCode, errorName } from '../../quorum/controller/errors.js';
@@ -57,21 +58,23 @@ import type { MemorySample } from './scale/mem-sampled-cli.js';
 import { residentMemory, RssSampler } from './scale/proc-mem.js';
 import { percentile, summarize } from './stats.js';
 
-const { values: args } = parseArgs({
-  options: {
-    partitions: { type: 'string', default: '2000000' },
-    'partitions-per-topic': { type: 'string', default: '1000' },
-    'replication-factor': { type: 'string', default: '3' },
-    'in-flight': { type: 'string', default: '2' },
-    trials: { type: 'string', default: '1' },
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    'cpu-prof': { type: 'string' },
-    'keep-data': { type: 'boolean', default: false },
-    /** Extra server.properties for every node (experiments), key=value; repeatable. */
-    property: { type: 'string', multiple: true },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      partitions: { type: 'string', default: '2000000' },
+      'partitions-per-topic': { type: 'string', default: '1000' },
+      'replication-factor': { type: 'string', default: '3' },
+      'in-flight': { type: 'string', default: '2' },
+      trials: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      'cpu-prof': { type: 'string' },
+      'keep-data': { type: 'boolean', default: false },
+      /** Extra server.properties for every node (experiments), key=value; repeatable. */
+      property: { type: 'string', multiple: true },
+    },
+  }),
+);
 const int = (name: string, v: string | undefined): number => {
   const n = Number(v);
   if (!(Number.isInteger(n) && n > 0)) throw new Error(`--${name}: "${v}" is not a positive integer`);

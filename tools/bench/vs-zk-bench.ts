@@ -51,7 +51,7 @@ import { populateAndClose } from '../zookeeper/kafka-trees.js';
 import { zooKeeperProblem, type ZooKeeperCluster } from '../zookeeper/local-zookeeper.js';
 import { closeZooKeeper } from '../zookeeper/zk-client.js';
 import { alterPartitionWrite, brokerEpochs, callOn, callVia, createTopics, readParts, runAlterLoops, type Part } from './cluster/alter-loops.js';
-import { positiveInts, nameList } from './bench-args.js';
+import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { bounded, closeAll, closeClient, leaderClient, pidsOf, waitForQuiet, type Bench, ExitWatch } from './cluster/bench-cluster.js';
 import { failoverTrial, waitForRecovery, type FaultKind, type Trial } from './cluster/failover-trial.js';
@@ -70,41 +70,45 @@ import { closePinned, openPinned, openZkClients, zkLatency, zkThroughput, zkWrit
 const WORKLOADS = ['throughput', 'latency', 'kill', 'stop', 'bulk', 'cold'] as const;
 type Workload = (typeof WORKLOADS)[number];
 
-const { values: args } = parseArgs({
-  options: {
-    quick: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-    out: { type: 'string' },
-    trials: { type: 'string' },
-    'stop-trials': { type: 'string' },
-    reps: { type: 'string' },
-    workloads: { type: 'string', default: WORKLOADS.join(',') },
-    'max-minutes': { type: 'string', default: '30' },
-    'keep-data': { type: 'boolean', default: false },
-  },
-});
+const { values: args } = benchCommandLine(import.meta.url, () =>
+  parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      trials: { type: 'string' },
+      'stop-trials': { type: 'string' },
+      reps: { type: 'string' },
+      workloads: { type: 'string', default: WORKLOADS.join(',') },
+      'max-minutes': { type: 'string', default: '30' },
+      'keep-data': { type: 'boolean', default: false },
+    },
+  }),
+);
 const quick = args.quick === true;
 const num = positiveInts(quick);
-const cfg = {
-  /** Repetitions of throughput, latency, bulk and each cold load, per system. */
-  reps: num('reps', args.reps, 3, 1),
-  killTrials: num('trials', args.trials, 10, 2),
-  stopTrials: num('stop-trials', args['stop-trials'], 5, 1),
-  outstanding: 64,
-  zkConnections: 6,
-  mqConnections: 1,
-  initialWarmUpOps: quick ? 2_000 : 10_000,
-  warmUpOps: quick ? 500 : 2_000,
-  writeSeconds: quick ? 2 : 5,
-  latencyWarmUpOps: quick ? 50 : 200,
-  latencyOps: quick ? 300 : 2_000,
-  failoverSteadyMs: quick ? 1_000 : 3_000,
-  writeTopics: 100,
-  bulkTopics: quick ? 100 : 1_000,
-  largePartitions: quick ? 20_000 : 200_000,
-  maxMinutes: num('max-minutes', args['max-minutes'], 30, 30),
-};
-const workloads = nameList<Workload>('workloads', args.workloads!, WORKLOADS);
+const { cfg, workloads } = benchCommandLine(import.meta.url, () => ({
+  cfg: {
+    /** Repetitions of throughput, latency, bulk and each cold load, per system. */
+    reps: num('reps', args.reps, 3, 1),
+    killTrials: num('trials', args.trials, 10, 2),
+    stopTrials: num('stop-trials', args['stop-trials'], 5, 1),
+    outstanding: 64,
+    zkConnections: 6,
+    mqConnections: 1,
+    initialWarmUpOps: quick ? 2_000 : 10_000,
+    warmUpOps: quick ? 500 : 2_000,
+    writeSeconds: quick ? 2 : 5,
+    latencyWarmUpOps: quick ? 50 : 200,
+    latencyOps: quick ? 300 : 2_000,
+    failoverSteadyMs: quick ? 1_000 : 3_000,
+    writeTopics: 100,
+    bulkTopics: quick ? 100 : 1_000,
+    largePartitions: quick ? 20_000 : 200_000,
+    maxMinutes: num('max-minutes', args['max-minutes'], 30, 30),
+  },
+  workloads: nameList<Workload>('workloads', args.workloads!, WORKLOADS),
+}));
 const outPath = args.out ?? join('bench-results', quick ? 'vs-zk-quick.json' : 'vs-zk.json');
 
 /** Broker settings only (the quorum runs its defaults): quicker unfencing after a start. */

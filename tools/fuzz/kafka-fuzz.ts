@@ -49,11 +49,12 @@
 
 import * as net from 'node:net';
 import { resolve as resolvePath } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KAFKA_APIS, MAX_KAFKA_FRAME_BYTES, type KafkaApiName } from '../../broker/kafka/protocol/index.js';
 import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
 import { decodeResponseBody, encodeRequestFrame, MIRRORS, type Mirror } from '../kafka-client/mirror-codec.js';
+import { headerComment } from '../bench/bench-args.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG: xoshiro128** seeded through splitmix32. No Math.random anywhere in this file.
@@ -1062,6 +1063,10 @@ function summary(r: KafkaFuzzResult): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${headerComment(fileURLToPath(import.meta.url))}\n`);
+    return 0;
+  }
   let values;
   try {
     ({ values } = parseArgs({
