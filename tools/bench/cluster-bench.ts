@@ -15,6 +15,9 @@
 //                system calls of every process (/proc), and the shape of the Raft batches the
 //                leader appended (read from its log, as dump-log does).
 //   latency      one outstanding AlterPartition at a time: commit latency p50/p99.
+//   batching     (only when named in --phases) the throughput run at 16, 64 and 256 outstanding:
+//                each process's CPU split into a cost per record and a cost per Raft batch
+//                (cluster/batching-sweep.ts), and the writes/s ceiling that leaves at 64.
 //   propagation  createTopics (1 partition) on the active controller while every broker is polled
 //                with describeTopics (~1 ms apart): ack → the last broker shows the topic.
 //   kill         per trial: an open-loop writer (a createTopics every 10 ms through a
@@ -38,6 +41,7 @@
 //        [--trials-kill 10] [--trials-stop 5] [--write-seconds 10] [--warmup-seconds 3]
 //        [--outstanding 64] [--connections 1] [--latency-ops 2000] [--propagation-topics 200]
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
+//        (or any of those and batching)
 //        [--cpu-prof dir] [--keep-data]
 
 import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
@@ -58,10 +62,13 @@ import { bounded, closeAll, closeClient, errKey, errText, latencyJson, leaderCli
 import { FAILOVER_GIVE_UP_MS, failoverTrials, trialSummary, type FaultKind, type Trial } from './cluster/failover-trial.js';
 import type { CpuUse } from './cluster/proc-cpu.js';
 import { latencyRun, throughputRun } from './cluster/write-phases.js';
+import { batchingSweep, modelledUsPerWrite, SWEEP_OUTSTANDING, type SweepPoint } from './cluster/batching-sweep.js';
 import { Counter, percentile, summarize } from './stats.js';
 
-const PHASES = ['throughput', 'latency', 'propagation', 'kill', 'stop'] as const;
+const PHASES = ['throughput', 'latency', 'batching', 'propagation', 'kill', 'stop'] as const;
 type Phase = (typeof PHASES)[number];
+/** `batching` (three more throughput runs) is a diagnosis, asked for by name. */
+const DEFAULT_PHASES: readonly Phase[] = PHASES.filter((p) => p !== 'batching');
 
 const { values: args } = benchCommandLine(import.meta.url, () =>
   parseArgs({
@@ -79,7 +86,7 @@ const { values: args } = benchCommandLine(import.meta.url, () =>
       'propagation-topics': { type: 'string' },
       topics: { type: 'string', default: '200' },
       'partitions-per-topic': { type: 'string', default: '10' },
-      phases: { type: 'string', default: PHASES.join(',') },
+      phases: { type: 'string', default: DEFAULT_PHASES.join(',') },
       'cpu-prof': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
     },
@@ -493,6 +500,39 @@ async function main(): Promise<void> {
       ]);
       rows.push(['… ops/s (max)', `${fmt(l.run.requests / l.run.seconds)} (${ms(lat.max)})`, '', 'ZK 1,171/s; etcd 936/s']);
       if (l.run.errors.total > 0) notes.push(`latency-phase errors: ${l.run.errors}`);
+    }
+
+    if (phases.has('batching')) {
+      await gate('batching');
+      const sweepSeconds = Math.min(cfg.writeSeconds, 5);
+      const sweep = await bounded(
+        batchingSweep(b, parts, epochs, { outstanding: SWEEP_OUTSTANDING, warmUp: { seconds: 1 }, writeSeconds: sweepSeconds, controllerIds: cluster.controllers.map((n) => n.id), brokerIds: cluster.brokers.map((n) => n.id), say }),
+        SWEEP_OUTSTANDING.length * (sweepSeconds + 1) * 1000 + 120_000,
+        'batching',
+      );
+      result.batching = sweep;
+      const { perRecordUs: a, perWaveUs: w } = sweep.model;
+      const total = (pt: SweepPoint) => pt.cpuUsPerWrite.leader + pt.cpuUsPerWrite.followers + pt.cpuUsPerWrite.brokers + pt.cpuUsPerWrite.loadGenerator;
+      rows.push([
+        `batching: committed writes/s at ${SWEEP_OUTSTANDING.join(' / ')} outstanding (${sweepSeconds} s each)`,
+        sweep.points.map((pt) => fmt(pt.writesPerSec)).join(' / '),
+        '',
+        'one Raft batch ("wave") per round of the outstanding writes',
+      ]);
+      rows.push(['… CPU µs per write, all processes', sweep.points.map((pt) => fmt(total(pt))).join(' / '), '', '/proc, as above']);
+      rows.push([
+        '… cost model, CPU = per record + per wave ÷ outstanding: leader / 2 followers / 3 brokers / load generator',
+        `per record ${fmt(a.leader, 1)} / ${fmt(a.followers, 1)} / ${fmt(a.brokers, 1)} / ${fmt(a.loadGenerator, 1)} µs · per wave ${fmt(w.leader)} / ${fmt(w.followers)} / ${fmt(w.brokers)} / ${fmt(w.loadGenerator)} µs`,
+        '',
+        'least squares over the points (cluster/batching-sweep.ts)',
+      ]);
+      const at64 = modelledUsPerWrite(sweep.model, 64);
+      rows.push([
+        '… ceiling at 64 outstanding with every core busy: cores ÷ modelled CPU per write',
+        `${fmt((cpus().length * 1e6) / at64)} writes/s (${fmt(at64)} µs per write)`,
+        '',
+        '35,000/s needs ≤ 57 µs per write on 2 cores',
+      ]);
     }
 
     if (phases.has('propagation')) {
