@@ -2,7 +2,7 @@
 // of CPU per write into a cost per record and a cost per wave.
 
 import { describe, expect, it } from 'vitest';
-import { costModel, fitLine, modelledUsPerWrite, type Role, type SweepPoint } from '../../tools/bench/cluster/batching-sweep.js';
+import { costModel, fitLine, modelledUsPerWrite, totalUsPerWrite, type Role, type SweepPoint } from '../../tools/bench/cluster/batching-sweep.js';
 
 const truth: Record<Role, { perRecord: number; perWave: number }> = {
   leader: { perRecord: 21, perWave: 700 },
@@ -26,6 +26,7 @@ describe('batching sweep cost model', () => {
     }
     // 21 + 9 + 9.3 + 11.4 per record, (700 + 820 + 956 + 154) / 64 per wave
     expect(modelledUsPerWrite(model, 64)).toBeCloseTo(50.7 + 2630 / 64, 6);
+    expect(totalUsPerWrite(pointAt(64))).toBeCloseTo(50.7 + 2630 / 64, 6);
   });
 
   it('is a least-squares fit, not a line through two of the points', () => {

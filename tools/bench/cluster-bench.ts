@@ -62,7 +62,7 @@ import { bounded, closeAll, closeClient, errKey, errText, latencyJson, leaderCli
 import { FAILOVER_GIVE_UP_MS, failoverTrials, trialSummary, type FaultKind, type Trial } from './cluster/failover-trial.js';
 import type { CpuUse } from './cluster/proc-cpu.js';
 import { latencyRun, throughputRun } from './cluster/write-phases.js';
-import { batchingSweep, modelledUsPerWrite, SWEEP_OUTSTANDING, type SweepPoint } from './cluster/batching-sweep.js';
+import { batchingSweep, modelledUsPerWrite, SWEEP_OUTSTANDING, totalUsPerWrite } from './cluster/batching-sweep.js';
 import { Counter, percentile, summarize } from './stats.js';
 
 const PHASES = ['throughput', 'latency', 'batching', 'propagation', 'kill', 'stop'] as const;
@@ -512,14 +512,13 @@ async function main(): Promise<void> {
       );
       result.batching = sweep;
       const { perRecordUs: a, perWaveUs: w } = sweep.model;
-      const total = (pt: SweepPoint) => pt.cpuUsPerWrite.leader + pt.cpuUsPerWrite.followers + pt.cpuUsPerWrite.brokers + pt.cpuUsPerWrite.loadGenerator;
       rows.push([
         `batching: committed writes/s at ${SWEEP_OUTSTANDING.join(' / ')} outstanding (${sweepSeconds} s each)`,
         sweep.points.map((pt) => fmt(pt.writesPerSec)).join(' / '),
         '',
         'one Raft batch ("wave") per round of the outstanding writes',
       ]);
-      rows.push(['… CPU µs per write, all processes', sweep.points.map((pt) => fmt(total(pt))).join(' / '), '', '/proc, as above']);
+      rows.push(['… CPU µs per write, all processes', sweep.points.map((pt) => fmt(totalUsPerWrite(pt))).join(' / '), '', '/proc, as above']);
       rows.push([
         '… cost model, CPU = per record + per wave ÷ outstanding: leader / 2 followers / 3 brokers / load generator',
         `per record ${fmt(a.leader, 1)} / ${fmt(a.followers, 1)} / ${fmt(a.brokers, 1)} / ${fmt(a.loadGenerator, 1)} µs · per wave ${fmt(w.leader)} / ${fmt(w.followers)} / ${fmt(w.brokers)} / ${fmt(w.loadGenerator)} µs`,

@@ -64,6 +64,11 @@ export function costModel(points: readonly SweepPoint[]): CostModel {
   return { perRecordUs, perWaveUs };
 }
 
+/** CPU per write measured at a point, all roles summed. */
+export function totalUsPerWrite(point: SweepPoint): number {
+  return ROLES.reduce((s, r) => s + point.cpuUsPerWrite[r], 0);
+}
+
 /** CPU per write the model predicts at `outstanding`, all roles summed. */
 export function modelledUsPerWrite(model: CostModel, outstanding: number): number {
   return ROLES.reduce((s, r) => s + model.perRecordUs[r] + model.perWaveUs[r] / outstanding, 0);
@@ -94,7 +99,7 @@ export async function batchingSweep(b: Bench, parts: readonly Part[], epochs: Re
         loadGenerator: us(t.cpu.benchCpuS),
       },
     };
-    o.say(`batching: ${outstanding} outstanding: ${Math.round(point.writesPerSec)} writes/s, ${Math.round(ROLES.reduce((s, r) => s + point.cpuUsPerWrite[r], 0))} µs CPU per write`);
+    o.say(`batching: ${outstanding} outstanding: ${Math.round(point.writesPerSec)} writes/s, ${Math.round(totalUsPerWrite(point))} µs CPU per write`);
     points.push(point);
   }
   return { points, model: costModel(points) };
