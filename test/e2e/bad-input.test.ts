@@ -404,6 +404,19 @@ describe('start, format and the configuration: errors are messages with the righ
     expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
     expect(node.log().some((l) => l.msg === 'shut down')).toBe(true);
   });
+
+  it('a SIGTERM while the node is still starting is a graceful stop (exit 0), not a death by the signal', async () => {
+    const dir = await nodeDir('early-term');
+    const port = await freePort();
+    const config = await writeConfig(dir, { ...controllerProps(dir, port), 'frobnicate.level': '11' });
+    await format(config, randomClusterId());
+    const node = startNode(config);
+    // The warning is printed as the configuration is read, before the node has started.
+    await until('the configuration warning', 30_000, async () => (node.stderr().includes('frobnicate.level') ? true : undefined), 5);
+    const exit = await stopNode(node);
+    expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
+    expect(node.log().some((l) => l.msg === 'shut down')).toBe(true);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -163,24 +163,18 @@ export async function startNode(
   return { controller, broker, stop };
 }
 
-/** The `start` command: runs until a signal, then shuts down within the configured bound. */
+/**
+ * The `start` command: runs until a signal, then shuts down within the configured bound. The
+ * signal handlers are installed first: a SIGTERM that arrives while the node is still starting
+ * (its listeners may already answer) is a graceful stop once the start completes, not a death by
+ * the default action.
+ */
 export async function runStart(o: StartOptions): Promise<void> {
-  const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(`warning: ${msg}\n`));
   let node: RunningNode | undefined;
-  const fatal = (e: unknown) => {
-    process.stderr.write(`fatal: ${e instanceof Error ? e.message : String(e)}\n`);
-    // Stop what can be stopped, but never hang: exit 1 regardless.
-    setTimeout(() => process.exit(1), 2_000).unref();
-    void (node?.stop('fatal error') ?? Promise.resolve()).finally(() => process.exit(1));
-  };
-  node = await startNode(config, o.logLevel, fatal, o.config);
-  const onSignal = (signal: string) => {
-    const hard = setTimeout(() => {
-      process.stderr.write(`shutdown took longer than metaquorum.shutdown.timeout.ms (${config.shutdownTimeoutMs} ms); exiting\n`);
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    hard.unref();
-    void node!.stop(signal).then(
+  let stopSignal: string | null = null;
+  let shutdownBoundMs: number | null = null;
+  const shutDown = (running: RunningNode, signal: string) => {
+    void running.stop(signal).then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(`shutdown failed: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -188,7 +182,31 @@ export async function runStart(o: StartOptions): Promise<void> {
       },
     );
   };
+  const armShutdownBound = (ms: number) => {
+    const hard = setTimeout(() => {
+      process.stderr.write(`shutdown took longer than metaquorum.shutdown.timeout.ms (${ms} ms); exiting\n`);
+      process.exit(1);
+    }, ms);
+    hard.unref();
+  };
+  const onSignal = (signal: string) => {
+    if (stopSignal !== null) return;
+    stopSignal = signal;
+    if (shutdownBoundMs !== null) armShutdownBound(shutdownBoundMs);
+    if (node !== undefined) shutDown(node, signal);
+  };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(`warning: ${msg}\n`));
+  shutdownBoundMs = config.shutdownTimeoutMs;
+  if (stopSignal !== null) armShutdownBound(shutdownBoundMs);
+  const fatal = (e: unknown) => {
+    process.stderr.write(`fatal: ${e instanceof Error ? e.message : String(e)}\n`);
+    // Stop what can be stopped, but never hang: exit 1 regardless.
+    setTimeout(() => process.exit(1), 2_000).unref();
+    void (node?.stop('fatal error') ?? Promise.resolve()).finally(() => process.exit(1));
+  };
+  node = await startNode(config, o.logLevel, fatal, o.config);
+  if (stopSignal !== null) shutDown(node, stopSignal);
 }
 
