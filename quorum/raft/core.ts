@@ -1187,7 +1187,8 @@ export class RaftCore {
     s.lastFetchOkMs = this.nowMs;
     s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
     s.graced = false;
-    this.nextFetchMs = this.nowMs;
+    // An observer spaces its fetches (RaftConfig.observerFetchIntervalMs); a voter fetches at once.
+    this.nextFetchMs = this.isVoter ? this.nowMs : Math.max(this.nowMs, inflight!.sentMs + this.config.observerFetchIntervalMs);
     this.readRoundSeen = Math.max(this.readRoundSeen, resp.readRound);
     if (resp.divergingEpoch !== undefined) {
       const local = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);

@@ -526,6 +526,7 @@ export class SimCluster {
       electionBackoffMaxMs: o.raft.electionBackoffMaxMs,
       requestTimeoutMs: o.raft.requestTimeoutMs,
       fetchMaxWaitMs: o.raft.fetchMaxWaitMs,
+      observerFetchIntervalMs: o.raft.observerFetchIntervalMs,
       snapshotsRetained: o.raft.snapshotsRetained,
       ...(n.isVoter && this.voterDirectoryIds ? { directoryId: n.directoryId } : {}),
     });

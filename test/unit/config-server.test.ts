@@ -71,6 +71,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'controller.quorum.election.backoff.max.ms': INT_BAD,
   'controller.quorum.request.timeout.ms': [...INT_BAD, '250'],
   'metaquorum.quorum.fetch.max.wait.ms': INT_BAD,
+  'metaquorum.quorum.observer.fetch.interval.ms': ['-1', '1.5', 'x', '', '250', '300'],
   'metaquorum.snapshots.retained': INT_BAD,
   'broker.heartbeat.interval.ms': [...INT_BAD, '9000', '10000'],
   'broker.session.timeout.ms': [...INT_BAD],
@@ -164,7 +165,7 @@ describe('defaults', () => {
     expect(c.logDirs).toEqual(['/tmp/kraft-combined-logs']);
     expect(c.metadataLogDir).toBe('/tmp/kraft-combined-logs');
     expect(c.brokerRack).toBeNull();
-    expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, snapshotsRetained: 2 });
+    expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 5, snapshotsRetained: 2 });
     expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000 });
     expect(c.autoCreateTopicsEnable).toBe(false);
     expect(c.shutdownTimeoutMs).toBe(10_000);
@@ -203,6 +204,7 @@ describe('defaults', () => {
       'controller.quorum.election.backoff.max.ms': '300',
       'controller.quorum.request.timeout.ms': '2000',
       'metaquorum.quorum.fetch.max.wait.ms': '100',
+      'metaquorum.quorum.observer.fetch.interval.ms': '0',
       'metaquorum.snapshots.retained': '3',
       'broker.heartbeat.interval.ms': '500',
       'broker.session.timeout.ms': '3000',
@@ -221,7 +223,7 @@ describe('defaults', () => {
       'broker.rack': 'rack-a',
       'auto.create.topics.enable': 'true',
     });
-    expect(c.raft).toEqual({ electionTimeoutMs: 700, fetchTimeoutMs: 1000, electionBackoffMaxMs: 300, requestTimeoutMs: 2000, fetchMaxWaitMs: 100, snapshotsRetained: 3 });
+    expect(c.raft).toEqual({ electionTimeoutMs: 700, fetchTimeoutMs: 1000, electionBackoffMaxMs: 300, requestTimeoutMs: 2000, fetchMaxWaitMs: 100, observerFetchIntervalMs: 0, snapshotsRetained: 3 });
     expect(c.broker).toEqual({ heartbeatIntervalMs: 500, sessionTimeoutMs: 3000, initialRegistrationTimeoutMs: 1000, controlledShutdownTimeoutMs: 2000 });
     expect(c.shutdownTimeoutMs).toBe(5000);
     expect(c.brokerRack).toBe('rack-a');
@@ -253,6 +255,12 @@ describe('timeout relations name the keys', () => {
   it('fetch timeout must exceed the fetch max wait', () => {
     const e = configError({ 'controller.quorum.fetch.timeout.ms': '200', 'metaquorum.quorum.fetch.max.wait.ms': '200' });
     expect(e.key).toBe('controller.quorum.fetch.timeout.ms');
+    expect(e.message).toContain('metaquorum.quorum.fetch.max.wait.ms');
+  });
+
+  it('the observer fetch interval must be below the fetch max wait', () => {
+    const e = configError({ 'metaquorum.quorum.observer.fetch.interval.ms': '100', 'metaquorum.quorum.fetch.max.wait.ms': '100' });
+    expect(e.key).toBe('metaquorum.quorum.observer.fetch.interval.ms');
     expect(e.message).toContain('metaquorum.quorum.fetch.max.wait.ms');
   });
 
@@ -580,7 +588,7 @@ describe('loadServerConfig', () => {
 describe('handing the config to the runtime', () => {
   it('toRaftConfigOverrides and raftConfigFrom carry the quorum timeouts and the voter ids', () => {
     const c = parse({ 'controller.quorum.election.timeout.ms': '600' });
-    expect(toRaftConfigOverrides(c)).toEqual({ electionTimeoutMs: 600, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, snapshotsRetained: 2 });
+    expect(toRaftConfigOverrides(c)).toEqual({ electionTimeoutMs: 600, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 5, snapshotsRetained: 2 });
     const raft = raftConfigFrom(c);
     expect(raft.nodeId).toBe(1);
     expect(raft.voters).toEqual([1, 2, 3]);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoreCluster, bytes } from '../support/core-cluster.js';
 import { limits } from '../../quorum/limits.js';
+import { raftConfig } from '../../quorum/raft/config.js';
 
 function electedCluster(voters = [1, 2, 3], observers: number[] = []): { c: CoreCluster; leader: number } {
   const c = new CoreCluster(voters, observers);
@@ -371,5 +372,75 @@ describe('raft core: bad input is a value, never a crash', () => {
     core.step({ type: 'receive', message: { from: 2, to: 42, body: { kind: 'BeginQuorumEpochRequest', epoch: 99, leaderId: 2 } } }, c.nowMs);
     expect(core.role).toBe('Leader');
     expect(core.anomalies.length).toBe(1);
+  });
+});
+
+describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', () => {
+  /** A commit every ms for `ms`; the times at which observer 100 sent its fetches meanwhile. */
+  function underLoad(observerFetchIntervalMs: number, ms = 200): { c: CoreCluster; sentAt: number[]; proposed: string[] } {
+    const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs });
+    c.run(5_000);
+    const [leader] = c.leaders();
+    if (leader === undefined) throw new Error('no leader');
+    const sentAt: number[] = [];
+    c.filter = (m) => {
+      if (m.from === 100 && m.body.kind === 'FetchRequest') sentAt.push(c.nowMs);
+      return true;
+    };
+    const proposed: string[] = [];
+    for (let t = 0; t < ms; t++) {
+      const value = `w${t}`;
+      if (c.node(leader).core.propose([bytes(value)], c.nowMs).ok) proposed.push(value);
+      c.run(1, 1);
+    }
+    return { c, sentAt, proposed };
+  }
+
+  const gaps = (xs: number[]) => xs.slice(1).map((x, i) => x - xs[i]!);
+
+  it('under a commit every ms, an observer fetches at most once per interval and still applies every commit', () => {
+    const { c, sentAt, proposed } = underLoad(20);
+    expect(Math.min(...gaps(sentAt))).toBeGreaterThanOrEqual(20);
+    expect(sentAt.length).toBeLessThanOrEqual(200 / 20 + 1);
+    c.run(100);
+    expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
+  });
+
+  it('with 0, it fetches again as soon as each commit reaches it (Kafka\'s behaviour)', () => {
+    const { sentAt } = underLoad(0);
+    expect(sentAt.length).toBeGreaterThan(150);
+  });
+
+  it('idle, a commit still reaches it at once: the parked fetch was sent long before the interval', () => {
+    const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs: 20 });
+    c.run(5_000);
+    const [leader] = c.leaders();
+    const r = c.node(leader!).core.propose([bytes('late')], c.nowMs);
+    expect(r.ok).toBe(true);
+    c.run(1, 1);
+    expect(dataRecords(c.node(100))).toEqual(['late']);
+  });
+
+  it('a voter ignores it: a follower fetches again at once', () => {
+    const c = new CoreCluster([1, 2, 3], [], { observerFetchIntervalMs: 20 });
+    c.run(5_000);
+    const [leader] = c.leaders();
+    const follower = leader === 1 ? 2 : 1;
+    let fetches = 0;
+    c.filter = (m) => {
+      if (m.from === follower && m.body.kind === 'FetchRequest') fetches++;
+      return true;
+    };
+    for (let t = 0; t < 100; t++) {
+      c.node(leader!).core.propose([bytes(`v${t}`)], c.nowMs);
+      c.run(1, 1);
+    }
+    expect(fetches).toBeGreaterThan(50);
+  });
+
+  it('refuses a negative interval or one not below fetchMaxWaitMs', () => {
+    expect(() => raftConfig(1, [1], { observerFetchIntervalMs: -1 })).toThrow(RangeError);
+    expect(() => raftConfig(1, [1], { observerFetchIntervalMs: 500, fetchMaxWaitMs: 500 })).toThrow(/below fetchMaxWaitMs/);
+    expect(raftConfig(1, [1], { observerFetchIntervalMs: 0 }).observerFetchIntervalMs).toBe(0);
   });
 });

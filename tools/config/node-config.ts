@@ -33,6 +33,7 @@ export interface RaftSettings {
   readonly electionBackoffMaxMs: number;
   readonly requestTimeoutMs: number;
   readonly fetchMaxWaitMs: number;
+  readonly observerFetchIntervalMs: number;
   readonly snapshotsRetained: number;
 }
 

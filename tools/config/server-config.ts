@@ -62,6 +62,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     electionBackoffMaxMs: r.required(K.electionBackoffMaxMs),
     requestTimeoutMs: r.required(K.requestTimeoutMs),
     fetchMaxWaitMs: r.required(K.fetchMaxWaitMs),
+    observerFetchIntervalMs: r.required(K.observerFetchIntervalMs),
     snapshotsRetained: r.required(K.snapshotsRetained),
   };
   const broker: BrokerSettings = {
@@ -98,6 +99,9 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   }
   if (raft.fetchTimeoutMs <= raft.fetchMaxWaitMs) {
     r.fail(K.fetchTimeoutMs, `must exceed metaquorum.quorum.fetch.max.wait.ms (${raft.fetchMaxWaitMs}), or a leader with nothing to send looks dead`);
+  }
+  if (raft.observerFetchIntervalMs >= raft.fetchMaxWaitMs) {
+    r.fail(K.observerFetchIntervalMs, `must be below metaquorum.quorum.fetch.max.wait.ms (${raft.fetchMaxWaitMs})`);
   }
   if (broker.heartbeatIntervalMs >= broker.sessionTimeoutMs) {
     r.fail(K.brokerHeartbeatIntervalMs, `must be below broker.session.timeout.ms (${broker.sessionTimeoutMs}), or healthy brokers are fenced`);

@@ -267,6 +267,17 @@ export const serverKeys = {
     doc: 'How long the leader parks a fetch that finds nothing new (Kafka: 500, not configurable). Below the fetch and request timeouts, so a parked fetch is never mistaken for a dead leader.',
     parse: positiveInt,
   }),
+  observerFetchIntervalMs: key({
+    name: 'metaquorum.quorum.observer.fetch.interval.ms',
+    type: 'int',
+    default: '5',
+    expected: NON_NEGATIVE_INT,
+    doc:
+      'A broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does). ' +
+      'Under a write load one fetch then carries several commits, so a broker wakes once per interval instead of once per commit; ' +
+      'a change reaches an idle broker at once. Must be below metaquorum.quorum.fetch.max.wait.ms.',
+    parse: nonNegativeInt,
+  }),
   snapshotsRetained: key({
     name: 'metaquorum.snapshots.retained',
     type: 'int',
