@@ -271,7 +271,7 @@ export class NetClient {
   }
 
   /** TCP connect, TLS, handshake; all within connectTimeoutMs. */
-  private async dial(): Promise<{ conn: Connection; rest: readonly unknown[] }> {
+  private async dial(): Promise<{ conn: Connection; rest: readonly Buffer[] }> {
     const { endpoint, logger } = this.o;
     const connectTimeoutMs = this.o.connectTimeoutMs ?? netLimits.connectTimeoutMs;
     const startMs = performance.now();
@@ -294,6 +294,7 @@ export class NetClient {
     const conn: Connection = new Connection({
       socket,
       decoder: result.decoder,
+      codec: result.codec,
       peer: result.peer,
       remoteAddress: this.where,
       logger,

@@ -12,10 +12,15 @@
 // its late answer is ignored. Writes are bounded: past writeBufferBytesMax queued bytes, send()
 // drops (Raft retries) and request() fails, rather than the queue growing. Writes made during one
 // turn of the event loop are corked together and leave in one writev.
+//
+// Frames are encoded and decoded with the codec the handshake chose (frame-codec.ts). A stream
+// codec needs the peer to decode every frame this end encoded, in order: a frame is encoded only
+// once it is certain to be written (the write-bound checks come first), and a frame that fails to
+// encode leaves the codec as the peer knows it.
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../env/index.js';
-import { encodeFrame, FrameError, type FrameDecoder } from './frame-codec.js';
+import { FrameError, plainCodec, type FrameCodec, type FrameDecoder } from './frame-codec.js';
 import { netLimits } from './limits.js';
 import { ConnectionError, RemoteError, RequestTimeoutError, type PeerChannel, type PeerIdentity, type WireError } from './types.js';
 
@@ -26,6 +31,8 @@ export interface ConnectionOptions {
   readonly socket: Socket;
   /** The decoder that read the handshake: it may hold the start of the next frame. */
   readonly decoder: FrameDecoder;
+  /** The codec the handshake chose (default: plain). */
+  readonly codec?: FrameCodec;
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
   readonly logger: Logger;
@@ -88,6 +95,7 @@ export class Connection implements PeerChannel {
   readonly remoteAddress: string;
   private readonly socket: Socket;
   private readonly decoder: FrameDecoder;
+  private readonly codec: FrameCodec;
   private readonly logger: Logger;
   private readonly writeBufferBytesMax: number;
   private readonly pendingRequestsMax: number;
@@ -104,6 +112,7 @@ export class Connection implements PeerChannel {
   constructor(private readonly o: ConnectionOptions) {
     this.socket = o.socket;
     this.decoder = o.decoder;
+    this.codec = o.codec ?? plainCodec;
     this.peer = o.peer;
     this.remoteAddress = o.remoteAddress;
     this.logger = o.logger;
@@ -120,14 +129,11 @@ export class Connection implements PeerChannel {
     });
   }
 
-  /** Starts reading: first the frames that came with the handshake, then the socket. */
-  start(rest: readonly unknown[] = []): void {
+  /** Starts reading: first the frames that came with the handshake (their bodies), then the socket. */
+  start(rest: readonly Buffer[] = []): void {
     if (this.started) throw new Error('Connection.start called twice');
     this.started = true;
-    for (const frame of rest) {
-      if (this.closedReason !== null) return;
-      this.onFrame(frame);
-    }
+    this.onBodies(rest);
     if (this.closedReason !== null) return;
     if (this.socket.destroyed) {
       this.shutdown('connection closed during the handshake', false);
@@ -162,7 +168,7 @@ export class Connection implements PeerChannel {
     return new Promise((resolve, reject) => {
       let frame: Buffer;
       try {
-        frame = encodeFrame({ t: 'q', id, method, body });
+        frame = this.codec.encode({ t: 'q', id, method, body });
       } catch (err) {
         reject(err instanceof Error ? err : new Error(String(err)));
         return;
@@ -191,7 +197,7 @@ export class Connection implements PeerChannel {
   private write(frame: object): boolean {
     let bytes: Buffer;
     try {
-      bytes = encodeFrame(frame);
+      bytes = this.codec.encode(frame);
     } catch (err) {
       this.logger.error({ remote: this.remoteAddress, err: (err as Error).message }, 'cannot encode a frame; dropped');
       return false;
@@ -214,16 +220,29 @@ export class Connection implements PeerChannel {
 
   private onData(chunk: Buffer): void {
     if (this.closedReason !== null) return;
-    let frames: unknown[];
+    let bodies: Buffer[];
     try {
-      frames = this.decoder.push(chunk);
+      bodies = this.decoder.bodies(chunk);
     } catch (err) {
       if (!(err instanceof FrameError)) throw err;
       this.protocolError(err.reason);
       return;
     }
-    for (const frame of frames) {
+    this.onBodies(bodies);
+  }
+
+  /** Decodes each body in order (a stream codec needs every one) and handles its frame. */
+  private onBodies(bodies: readonly Buffer[]): void {
+    for (const body of bodies) {
       if (this.closedReason !== null) return;
+      let frame: unknown;
+      try {
+        frame = this.decoder.decode(this.codec, body);
+      } catch (err) {
+        if (!(err instanceof FrameError)) throw err;
+        this.protocolError(err.reason);
+        return;
+      }
       this.onFrame(frame);
     }
   }

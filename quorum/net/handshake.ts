@@ -1,8 +1,13 @@
 // The handshake (DESIGN §8): the first frame each way on a new connection. The client says who it
 // is and which cluster it belongs to; the server answers with who it is, or refuses and closes.
 //
-//   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId }
-//   server → client   { t: 'welcome', v, nodeId, role, clusterId }  |  { t: 'refused', reason, otherCluster? }
+//   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId, codecs? }
+//   server → client   { t: 'welcome', v, nodeId, role, clusterId, codec? }  |  { t: 'refused', reason, otherCluster? }
+//
+// Both frames are plain msgpack (frame-codec.ts). `codecs` lists the frame codecs the client can
+// speak after the handshake; the server picks one it speaks too and names it in `codec`, or
+// leaves `codec` out and both ends stay plain (an older build ignores the fields, so the two
+// still talk). From the frame after the welcome on, both ends use the chosen codec both ways.
 //
 // The server refuses a malformed hello, another protocol version, another cluster (a tool may
 // send clusterId null), and whatever its admit() callback refuses; each refusal is a warn line
@@ -13,7 +18,7 @@
 // they have it: frames that arrived behind it are handed to the Connection, nothing is lost.
 
 import type { Socket } from 'node:net';
-import { encodeFrame, FrameDecoder, FrameError } from './frame-codec.js';
+import { encodeFrame, FrameDecoder, FrameError, plainCodec, STREAM_CODEC, streamCodec, type FrameCodec } from './frame-codec.js';
 import { isTlsError, tlsReason } from './tls-options.js';
 import type { Logger } from '../env/index.js';
 import { HandshakeRefusedError, ConnectionError, PROTOCOL_VERSION, type PeerIdentity, type PeerRole } from './types.js';
@@ -27,6 +32,7 @@ export interface HelloFrame {
   readonly nodeId: number;
   readonly role: PeerRole;
   readonly clusterId: string | null;
+  readonly codecs?: readonly string[];
 }
 
 export interface WelcomeFrame {
@@ -35,6 +41,7 @@ export interface WelcomeFrame {
   readonly nodeId: number;
   readonly role: PeerRole;
   readonly clusterId: string | null;
+  readonly codec?: string;
 }
 
 export interface RefusedFrame {
@@ -51,18 +58,29 @@ export interface HandshakeExpectation {
   readonly role?: PeerRole;
 }
 
-/** A completed handshake: who the other end is, and the decoder and frames that follow it. */
+/** A completed handshake: who the other end is, the codec chosen, and the decoder and frames that follow it. */
 export interface HandshakeResult {
   readonly peer: PeerIdentity;
+  /** For every frame after the handshake, both ways (a new stream codec, or the plain one). */
+  readonly codec: FrameCodec;
   readonly decoder: FrameDecoder;
-  /** Frames that arrived in the same chunks as the handshake frame, in order. */
-  readonly rest: readonly unknown[];
+  /** Bodies of the frames that arrived in the same chunks as the handshake frame, in order, undecoded. */
+  readonly rest: readonly Buffer[];
+}
+
+/** The frame codecs this build speaks after the handshake, the preferred first. */
+const CODECS_OFFERED: readonly string[] = [STREAM_CODEC];
+
+/** The codec the server picks from a hello's offer: the stream codec when offered, else plain. */
+function chooseCodec(hello: unknown): FrameCodec {
+  const offered = isRecord(hello) && Array.isArray(hello['codecs']) ? hello['codecs'] : [];
+  return offered.includes(STREAM_CODEC) ? streamCodec() : plainCodec;
 }
 
 const ROLES: readonly PeerRole[] = ['controller', 'broker', 'tool'];
 
 export function helloFrame(self: PeerIdentity): HelloFrame {
-  return { t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: self.nodeId, role: self.role, clusterId: self.clusterId };
+  return { t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: self.nodeId, role: self.role, clusterId: self.clusterId, codecs: CODECS_OFFERED };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -137,11 +155,19 @@ export function checkWelcome(frame: unknown, self: PeerIdentity, expect: Handsha
   return peer;
 }
 
+/** The codec a (checked) welcome chose: one this build offered, or plain when it names none. */
+function welcomeCodec(welcome: unknown, where: string): FrameCodec {
+  const chosen = isRecord(welcome) ? welcome['codec'] : undefined;
+  if (chosen === undefined) return plainCodec;
+  if (chosen === STREAM_CODEC) return streamCodec();
+  throw new HandshakeRefusedError(`${where} chose the frame codec ${JSON.stringify(String(chosen)).slice(0, 40)}, which this process did not offer`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // On a socket.
 
 type FirstFrame =
-  | { readonly ok: true; readonly frame: unknown; readonly rest: unknown[] }
+  | { readonly ok: true; readonly frame: unknown; readonly rest: Buffer[] }
   | { readonly ok: false; readonly kind: 'timeout' | 'closed' | 'malformed'; readonly reason: string; readonly error?: Error };
 
 /** TLS records start with a content type (0x15 alert, 0x16 handshake) and major version 3. */
@@ -168,8 +194,10 @@ function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number
         if (looksLikeTls(chunk)) return finish({ ok: false, kind: 'malformed', reason: tlsHint });
       }
       try {
-        const frames = decoder.push(chunk);
-        if (frames.length > 0) finish({ ok: true, frame: frames[0], rest: frames.slice(1) });
+        // Only the handshake frame is decoded here (plain); the ones behind it may use the
+        // codec the handshake chooses.
+        const bodies = decoder.bodies(chunk);
+        if (bodies.length > 0) finish({ ok: true, frame: decoder.decode(plainCodec, bodies[0]!), rest: bodies.slice(1) });
       } catch (err) {
         if (!(err instanceof FrameError)) throw err;
         finish({ ok: false, kind: 'malformed', reason: err.message });
@@ -239,9 +267,17 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
     refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true);
     return null;
   }
-  const welcome: WelcomeFrame = { t: 'welcome', v: PROTOCOL_VERSION, nodeId: o.self.nodeId, role: o.self.role, clusterId: o.self.clusterId };
+  const codec = chooseCodec(first.frame);
+  const welcome: WelcomeFrame = {
+    t: 'welcome',
+    v: PROTOCOL_VERSION,
+    nodeId: o.self.nodeId,
+    role: o.self.role,
+    clusterId: o.self.clusterId,
+    ...(codec !== plainCodec ? { codec: codec.name } : {}),
+  };
   socket.write(encodeFrame(welcome));
-  return { peer: decision.peer, decoder, rest: first.rest };
+  return { peer: decision.peer, codec, decoder, rest: first.rest };
 }
 
 /** Sends the refusal and closes; a peer that does not read it is cut off after the linger. */
@@ -291,7 +327,7 @@ export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): 
       throw new ConnectionError(failed);
     }
     const peer = checkWelcome(first.frame, o.self, o.expect, o.where);
-    return { peer, decoder, rest: first.rest };
+    return { peer, codec: welcomeCodec(first.frame, o.where), decoder, rest: first.rest };
   } catch (err) {
     socket.destroy();
     throw err;

@@ -239,6 +239,7 @@ export class NetServer {
     const conn: Connection = new Connection({
       socket,
       decoder: result.decoder,
+      codec: result.codec,
       peer: result.peer,
       remoteAddress,
       logger,

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
-import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
+import { encodeFrame, FrameDecoder, STREAM_CODEC, streamCodec } from '../../quorum/net/frame-codec.js';
 import { HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
@@ -29,6 +29,21 @@ function rawExchange(port: number, bytes: Buffer): Promise<{ frames: unknown[]; 
     socket.on('error', () => {}); // a reset after the refusal is fine
     socket.on('close', () => resolve({ frames, closed: true }));
     setTimeout(() => reject(new Error('the server did not close the connection')), 15_000).unref();
+  });
+}
+
+/** Writes `bytes` on a raw connection; resolves with the first frame the server sends (plain), then hangs up. */
+function rawFirstFrame(port: number, bytes: Buffer): Promise<{ frame: unknown; socket: net.Socket }> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    const decoder = new FrameDecoder(1 << 20);
+    socket.on('connect', () => socket.write(bytes));
+    socket.on('data', (chunk: Buffer) => {
+      const [frame] = decoder.push(chunk);
+      if (frame !== undefined) resolve({ frame, socket });
+    });
+    socket.on('error', () => {});
+    setTimeout(() => reject(new Error('no answer to the hello')), 15_000).unref();
   });
 }
 
@@ -184,5 +199,52 @@ describe('handshake', () => {
     await expect(c.request('ping', null)).rejects.toBeInstanceOf(HandshakeRefusedError);
     expect(clientLog.lines.filter((l) => l.level === 'warn' && /unknown node id 7/.test(String(l.fields['reason'])))).toHaveLength(1);
     expect(c.connected).toBe(false);
+  });
+
+  describe('frame codec negotiation', () => {
+    it('a client of this build offers the stream codec and the server chooses it: frames after the welcome are records', async () => {
+      const { frame, socket } = await rawFirstFrame(port, encodeFrame({ t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: 2, role: 'controller', clusterId: CLUSTER, codecs: ['zzz', STREAM_CODEC] }));
+      expect(frame).toMatchObject({ t: 'welcome', codec: STREAM_CODEC });
+      // The server now decodes with a stream codec: a request in records form is answered in kind.
+      const mine = streamCodec();
+      const answered = new Promise<unknown>((resolve) => {
+        const decoder = new FrameDecoder(1 << 20);
+        socket.on('data', (chunk: Buffer) => {
+          for (const body of decoder.bodies(chunk)) resolve(decoder.decode(mine, body));
+        });
+      });
+      socket.write(mine.encode({ t: 'q', id: 1, method: 'ping', body: { n: 5 } }));
+      await expect(answered).resolves.toEqual({ t: 'r', id: 1, ok: true, body: { method: 'ping', body: { n: 5 }, peer: { nodeId: 2, role: 'controller', clusterId: CLUSTER } } });
+      socket.destroy();
+    });
+
+    it('a hello without codecs (an older build), or offering none the server knows, gets a welcome without one: plain frames', async () => {
+      for (const extra of [{}, { codecs: ['zzz'] }, { codecs: 'not a list' }]) {
+        const { frame, socket } = await rawFirstFrame(port, hello(extra));
+        expect(frame).toEqual({ t: 'welcome', v: PROTOCOL_VERSION, nodeId: 1, role: 'controller', clusterId: CLUSTER });
+        socket.destroy();
+      }
+      await expectServing();
+    });
+
+    it('a welcome choosing a codec the client did not offer fails the client with HandshakeRefusedError', async () => {
+      const fake = net.createServer((socket) => {
+        socket.on('error', () => {});
+        const decoder = new FrameDecoder(1 << 20);
+        socket.on('data', (chunk: Buffer) => {
+          if (decoder.push(chunk).length > 0) socket.write(encodeFrame({ t: 'welcome', v: PROTOCOL_VERSION, nodeId: 1, role: 'controller', clusterId: CLUSTER, codec: 'zzz' }));
+        });
+      });
+      await new Promise<void>((r) => fake.listen(0, '127.0.0.1', () => r()));
+      try {
+        const c = new NetClient({ endpoint: { host: '127.0.0.1', port: (fake.address() as net.AddressInfo).port }, self: { nodeId: 2, role: 'controller', clusterId: CLUSTER }, logger: capturingLogger(), reconnect: false });
+        clients.push(c);
+        const error = await c.request('ping', null).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(HandshakeRefusedError);
+        expect((error as Error).message).toMatch(/chose the frame codec "zzz", which this process did not offer/);
+      } finally {
+        await new Promise<void>((r) => fake.close(() => r()));
+      }
+    });
   });
 });
