@@ -37,12 +37,17 @@
 // temporary directory removed on every exit path (an error, SIGINT/SIGTERM, and as a last resort
 // a SIGKILL by pid at exit).
 //
+// --combined runs 3 combined nodes instead (process.roles=broker,controller: each broker reads its
+// own controller's log, no separate observers), the other deployment the issue names; on one
+// machine it is also the layout closest to the ZooKeeper and etcd anchors (3 server processes).
+// The table's broker columns then show "—" (the brokers' work is in the nodes' figures).
+//
 // Usage: node dist/tools/bench/cluster-bench.js [--quick] [--json] [--out file.json]
 //        [--trials-kill 10] [--trials-stop 5] [--write-seconds 10] [--warmup-seconds 3]
 //        [--outstanding 64] [--connections 1] [--latency-ops 2000] [--propagation-topics 200]
 //        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
 //        (or any of those and batching)
-//        [--cpu-prof dir] [--keep-data]
+//        [--combined] [--cpu-prof dir] [--keep-data]
 
 import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
@@ -89,10 +94,15 @@ const { values: args } = benchCommandLine(import.meta.url, () =>
       phases: { type: 'string', default: DEFAULT_PHASES.join(',') },
       'cpu-prof': { type: 'string' },
       'keep-data': { type: 'boolean', default: false },
+      combined: { type: 'boolean', default: false },
     },
   }),
 );
 const quick = args.quick === true;
+const combined = args.combined === true;
+/** The cluster: 3 controllers + 3 brokers in split mode, or (--combined) 3 nodes that are both. */
+const SHAPE = combined ? { controllers: 3, brokers: 0, combined: true } : { controllers: 3, brokers: 3, combined: false };
+const SHAPE_TEXT = combined ? '3 combined nodes (controller + broker in each process)' : '3 controllers + 3 brokers (split mode)';
 const num = positiveInts(quick);
 const { cfg, phases } = benchCommandLine(import.meta.url, () => ({
   cfg: {
@@ -243,7 +253,7 @@ interface PropagationResult {
 
 async function propagationPhase(b: Bench): Promise<PropagationResult> {
   const leader = await leaderClient(b);
-  const brokers = b.cluster.brokers.map((n) => openClient(b, n.clientPort!, n.id));
+  const brokers = b.cluster.brokers.map((n) => openClient(b, n.clientPort!, n.id)); // combined nodes too
   const res: PropagationResult = { afterAckMs: [], fromSendMs: [], ackMs: [], visibleBeforeAck: 0, failures: new Counter(), pollsPerTopic: 0 };
   let polls = 0;
   try {
@@ -340,8 +350,8 @@ async function main(): Promise<void> {
     quick,
     setup: {
       controllers: 3,
-      brokers: 3,
-      mode: 'split',
+      brokers: SHAPE.brokers,
+      mode: combined ? 'combined' : 'split',
       transport: 'TCP on 127.0.0.1',
       properties: CLUSTER_PROPERTIES,
       node: process.version,
@@ -363,10 +373,10 @@ async function main(): Promise<void> {
       cliPath = fileURLToPath(new URL('./cluster/profiled-cli.js', import.meta.url));
       notes.push(`CPU profiles of every node, one per timed window, written to ${dir}; profiling slows the nodes.`);
     }
-    say(`starting 3 controllers + 3 brokers in ${root}; load ${loadNow()}`);
+    say(`starting ${SHAPE_TEXT} in ${root}; load ${loadNow()}`);
     const cluster = await ProcessCluster.create({
       dataDir: root,
-      shape: { controllers: 3, brokers: 3, combined: false, basePort: 0, properties: CLUSTER_PROPERTIES },
+      shape: { ...SHAPE, basePort: 0, properties: CLUSTER_PROPERTIES },
       cliPath,
       logLevel: 'info',
       onUnexpectedExit: exits.onExit(() => cluster),
@@ -375,6 +385,10 @@ async function main(): Promise<void> {
     const t0 = now();
     await cluster.startAll();
     const ready = await Promise.race([waitForClusterReady(cluster, 60_000), exits.failed]);
+    /** Broker processes that are not also controllers (none with --combined). */
+    const brokerOnly = cluster.brokers.filter((n) => !n.roles.includes('controller'));
+    /** A per-broker column of the table: "—" when there are no separate brokers. */
+    const brokerColumn = (f: (id: number) => string) => (brokerOnly.length === 0 ? '—' : brokerOnly.map((n) => f(n.id)).join(', '));
     const b: Bench = { cluster, channel: controllerChannelTo(cluster, 10_000, 2_000), clients: new Set(), channels: new Set() };
     holder.bench = b;
     say(`cluster ready in ${((now() - t0) / 1000).toFixed(1)} s; active controller ${ready.leaderId} (epoch ${ready.epoch})`);
@@ -401,7 +415,7 @@ async function main(): Promise<void> {
       const rate = t.run.committed / t.run.seconds;
       const lat = latencyJson(t.run.latencies);
       const followers = cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => t.cpu.nodeCores[String(n.id)] ?? NaN);
-      const brokerCores = cluster.brokers.map((n) => t.cpu.nodeCores[String(n.id)] ?? NaN);
+      const brokerCores = brokerOnly.map((n) => t.cpu.nodeCores[String(n.id)] ?? NaN);
       const leaderCores = t.cpu.nodeCores[String(t.leaderId)] ?? NaN;
       const controllersS = cluster.controllers.reduce((s, n) => s + (t.cpu.nodeCpuS[String(n.id)] ?? NaN), 0);
       const sum = (xs: number[]) => xs.reduce((a, x) => a + x, 0);
@@ -431,8 +445,8 @@ async function main(): Promise<void> {
       rows.push(['… latency p50 / p99', `${ms(lat.p50)} / ${ms(lat.p99)}`, '', 'ZK 8.1 / 22.6 ms; etcd 11.5 / 31.1 ms']);
       rows.push(['… errors', `${t.run.errors} (of ${fmt(t.run.requests)} requests)`, '0', '']);
       rows.push([
-        '… CPU cores: leader / 2 followers / 3 brokers / load generator / other processes / interrupts + steal',
-        `${leaderCores.toFixed(2)} / ${sum(followers).toFixed(2)} / ${sum(brokerCores).toFixed(2)} / ${t.cpu.benchCores.toFixed(2)} / ${t.cpu.otherCores.toFixed(2)} / ${(t.cpu.interruptCores + t.cpu.stealCores).toFixed(2)} (of ${cpus().length})`,
+        `… CPU cores: leader / 2 followers / ${brokerOnly.length} brokers / load generator / other processes / interrupts + steal`,
+        `${leaderCores.toFixed(2)} / ${sum(followers).toFixed(2)} / ${brokerOnly.length === 0 ? '—' : sum(brokerCores).toFixed(2)} / ${t.cpu.benchCores.toFixed(2)} / ${t.cpu.otherCores.toFixed(2)} / ${(t.cpu.interruptCores + t.cpu.stealCores).toFixed(2)} (of ${cpus().length})`,
         '',
         'ZK: 1.66 server + 0.18 client cores; etcd: 0.93 + 0.75',
       ]);
@@ -458,7 +472,7 @@ async function main(): Promise<void> {
         };
         rows.push([
           '… read/write system calls per Raft batch: leader / followers / brokers',
-          `${per(t.leaderId)} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => per(n.id)).join(', ')} / ${cluster.brokers.map((n) => per(n.id)).join(', ')}`,
+          `${per(t.leaderId)} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => per(n.id)).join(', ')} / ${brokerColumn(per)}`,
           '',
           '/proc/<pid>/io syscr/syscw: socket messages and log writes',
         ]);
@@ -467,7 +481,7 @@ async function main(): Promise<void> {
       const waitOf = (ids: readonly number[]) => ids.map((id) => waits[String(id)] ?? NaN);
       rows.push([
         '… run-queue wait of the main thread, ms per s: leader / followers / brokers / load generator',
-        `${fmt(waits[String(t.leaderId)] ?? NaN)} / ${waitOf(cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => n.id)).map((x) => fmt(x)).join(', ')} / ${waitOf(cluster.brokers.map((n) => n.id)).map((x) => fmt(x)).join(', ')} / ${fmt(t.cpu.benchRunQueueWaitMsPerS)}`,
+        `${fmt(waits[String(t.leaderId)] ?? NaN)} / ${waitOf(cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => n.id)).map((x) => fmt(x)).join(', ')} / ${brokerColumn((id) => fmt(waits[String(id)] ?? NaN))} / ${fmt(t.cpu.benchRunQueueWaitMsPerS)}`,
         '',
         'runnable but waiting for a core (/proc/<pid>/schedstat)',
       ]);
@@ -475,7 +489,7 @@ async function main(): Promise<void> {
       const pct = (x: number | undefined) => `${Math.round((x ?? NaN) * 100)}%`;
       rows.push([
         '… kernel (system) share of CPU: leader / followers / brokers',
-        `${pct(share[String(t.leaderId)])} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => pct(share[String(n.id)])).join(', ')} / ${cluster.brokers.map((n) => pct(share[String(n.id)])).join(', ')}`,
+        `${pct(share[String(t.leaderId)])} / ${cluster.controllers.filter((n) => n.id !== t.leaderId).map((n) => pct(share[String(n.id)])).join(', ')} / ${brokerColumn((id) => pct(share[String(id)]))}`,
         '',
         'syscalls: loopback TCP, fsync',
       ]);
@@ -506,7 +520,7 @@ async function main(): Promise<void> {
       await gate('batching');
       const sweepSeconds = Math.min(cfg.writeSeconds, 5);
       const sweep = await bounded(
-        batchingSweep(b, parts, epochs, { outstanding: SWEEP_OUTSTANDING, warmUp: { seconds: 1 }, writeSeconds: sweepSeconds, controllerIds: cluster.controllers.map((n) => n.id), brokerIds: cluster.brokers.map((n) => n.id), say }),
+        batchingSweep(b, parts, epochs, { outstanding: SWEEP_OUTSTANDING, warmUp: { seconds: 1 }, writeSeconds: sweepSeconds, controllerIds: cluster.controllers.map((n) => n.id), brokerIds: brokerOnly.map((n) => n.id), say }),
         SWEEP_OUTSTANDING.length * (sweepSeconds + 1) * 1000 + 120_000,
         'batching',
       );
@@ -520,7 +534,7 @@ async function main(): Promise<void> {
       ]);
       rows.push(['… CPU µs per write, all processes', sweep.points.map((pt) => fmt(totalUsPerWrite(pt))).join(' / '), '', '/proc, as above']);
       rows.push([
-        '… cost model, CPU = per record + per wave ÷ outstanding: leader / 2 followers / 3 brokers / load generator',
+        `… cost model, CPU = per record + per wave ÷ outstanding: leader / 2 followers / ${brokerOnly.length} brokers / load generator`,
         `per record ${fmt(a.leader, 1)} / ${fmt(a.followers, 1)} / ${fmt(a.brokers, 1)} / ${fmt(a.loadGenerator, 1)} µs · per wave ${fmt(w.leader)} / ${fmt(w.followers)} / ${fmt(w.brokers)} / ${fmt(w.loadGenerator)} µs`,
         '',
         'least squares over the points (cluster/batching-sweep.ts)',
@@ -541,7 +555,7 @@ async function main(): Promise<void> {
       const k = latencyJson(p.ackMs);
       result.propagation = { topics: p.afterAckMs.length, pollIntervalMs: PROPAGATION_POLL_MS, pollsPerTopic: p.pollsPerTopic, afterAckMs: a, fromSendMs: s, createAckMs: k, visibleEverywhereBeforeAck: p.visibleBeforeAck, failures: p.failures.toJSON() };
       rows.push([
-        `topic created → visible on all 3 brokers, after the ack: p50 / p99 / max (n = ${p.afterAckMs.length})`,
+        `topic created → visible on all ${cluster.brokers.length} brokers, after the ack: p50 / p99 / max (n = ${p.afterAckMs.length})`,
         `${ms(a.p50)} / ${ms(a.p99)} / ${ms(a.max)}`,
         `p99 ≤ 20 ms ${a.p99 <= 20 ? '✓' : '✗'}`,
         '— (ZK-mode Kafka: UpdateMetadata from the controller; not measured)',
@@ -593,7 +607,7 @@ async function main(): Promise<void> {
   result.rows = rows.map(([metric, value, target, anchor]) => ({ metric, value, target, anchor }));
   result.notes = notes;
   const table = [
-    `cluster bench${quick ? ' (--quick)' : ''}: 3 controllers + 3 brokers (split mode), separate processes, TCP on 127.0.0.1, server.properties quorum defaults; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${process.version}; load ${String(result.loadAverageAtStart)} → ${String(result.loadAverageAtEnd ?? loadNow())}`,
+    `cluster bench${quick ? ' (--quick)' : ''}: ${SHAPE_TEXT}, separate processes, TCP on 127.0.0.1, server.properties quorum defaults; ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); ${process.version}; load ${String(result.loadAverageAtStart)} → ${String(result.loadAverageAtEnd ?? loadNow())}`,
     '',
     '| metric | value | target | ZooKeeper / etcd anchor (2-core VM) |',
     '| --- | --- | --- | --- |',
