@@ -66,7 +66,9 @@ async function handshakenSocket(port: number): Promise<net.Socket> {
   const socket = net.connect({ host: '127.0.0.1', port });
   socket.on('error', () => {});
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  socket.write(encodeFrame(helloFrame(clientSelf)));
+  // A raw client of an older build: no codecs offered, so the frames it writes are plain msgpack.
+  const { codecs: _offered, ...plainHello } = helloFrame(clientSelf);
+  socket.write(encodeFrame(plainHello));
   const decoder = new FrameDecoder(1 << 20);
   await new Promise<void>((resolve) => {
     const onData = (chunk: Buffer): void => {

@@ -3,7 +3,8 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, FrameError, plainCodec, streamCodec } from '../../quorum/net/frame-codec.js';
+import { encodeFrame, FrameDecoder, FrameError, plainCodec, SHAPE_KEYS_MAX, streamCodec } from '../../quorum/net/frame-codec.js';
+import { Packr } from 'msgpackr';
 
 function header(length: number): Buffer {
   const b = Buffer.alloc(4);
@@ -131,7 +132,8 @@ describe('frame codec', () => {
 });
 
 describe('stream codec (msgpackr records, one per connection)', () => {
-  const key = fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__');
+  // msgpackr's own marker key and a built-in name among the ordinary keys.
+  const key = fc.oneof(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.constantFrom('__keys__', 'constructor'));
   const { value } = fc.letrec((tie) => ({
     value: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
@@ -216,6 +218,39 @@ describe('stream codec (msgpackr records, one per connection)', () => {
     const [body] = d.bodies(Buffer.concat([header(2), Buffer.from([0xd4, 0x72])]));
     expect(() => d.decode(streamCodec(), body!)).toThrow(FrameError);
     expect(() => d.bodies(Buffer.alloc(0))).toThrow(FrameError);
+  });
+
+  it('an object with a key named __keys__, or with more keys than a shape holds, round-trips (sent as a map)', () => {
+    const wide = Object.fromEntries(Array.from({ length: SHAPE_KEYS_MAX + 1 }, (_, i) => [`key${i}`, i]));
+    const values = [{ x: 1, __keys__: 2 }, { x: 2 }, { __keys__: 1 }, {}, wide, { ...wide, extra: true }, wide];
+    expect(across(values)).toEqual(values);
+  });
+
+  describe('a hostile peer cannot make the decoder keep shapes beyond the encoder\'s bounds', () => {
+    const plain = new Packr({ useRecords: false });
+    /** A body that defines a record shape (msgpackr's extension 0x72) and holds one value of it. */
+    const defining = (idBytes: number[], keys: string[]) => Buffer.concat([Buffer.from([...idBytes]), plain.pack(keys), ...keys.map(() => plain.pack(null))]);
+    const decodeAll = (bodies: Buffer[]) => {
+      const d = new FrameDecoder(1 << 24);
+      const codec = streamCodec();
+      return bodies.map((b) => d.decode(codec, b));
+    };
+
+    it('a shape of at most SHAPE_KEYS_MAX keys in a one-byte slot is accepted', () => {
+      const keys = Array.from({ length: SHAPE_KEYS_MAX }, (_, i) => `k${i}`);
+      const [value] = decodeAll([defining([0xd4, 0x72, 0x40], keys)]);
+      expect(Object.keys(value as object)).toEqual(keys);
+    });
+
+    it('a shape with more keys fails the frame (FrameError)', () => {
+      const keys = Array.from({ length: SHAPE_KEYS_MAX + 1 }, (_, i) => `k${i}`);
+      expect(() => decodeAll([defining([0xd4, 0x72, 0x41], keys)])).toThrow(/record shape of 65 keys/);
+      expect(() => decodeAll([defining([0xd4, 0x72, 0x41], keys)])).toThrow(FrameError);
+    });
+
+    it('a shape in a two-byte slot fails the frame (FrameError)', () => {
+      expect(() => decodeAll([defining([0xd5, 0x72, 0x60, 0x05], ['a', 'b'])])).toThrow(/outside the 64 one-byte ids/);
+    });
   });
 });
 
