@@ -20,6 +20,23 @@ function normalize(v: unknown): unknown {
   return v;
 }
 
+/** Values msgpack carries: numbers, strings, booleans, null, bytes, and arrays and objects of them (keys from `key`). */
+function msgpackValue(key: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
+  return fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
+      fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
+      fc.string({ maxLength: 20 }),
+      fc.boolean(),
+      fc.constant(null),
+      fc.uint8Array({ maxLength: 40 }),
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc.dictionary(key, tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+}
+
 describe('frame codec', () => {
   it('a frame is a 4-byte big-endian length then the msgpack payload, and round-trips', () => {
     const value = { t: 'q', id: 7, method: 'describeNode', body: { names: ['a', 'b'], big: 2 ** 40 + 3, neg: -5, f: 1.5, n: null } };
@@ -98,20 +115,7 @@ describe('frame codec', () => {
   });
 
   it('(property) any chunking of any frames decodes to the values encoded', () => {
-    const key = fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__');
-    const { value } = fc.letrec((tie) => ({
-      value: fc.oneof(
-        { depthSize: 'small', withCrossShrink: true },
-        fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
-        fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
-        fc.string({ maxLength: 20 }),
-        fc.boolean(),
-        fc.constant(null),
-        fc.uint8Array({ maxLength: 40 }),
-        fc.array(tie('value'), { maxLength: 4 }),
-        fc.dictionary(key, tie('value'), { maxKeys: 4 }),
-      ),
-    }));
+    const value = msgpackValue(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'));
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 12 }), (values, cutSeeds) => {
         const bytes = Buffer.concat(values.map(encodeFrame));
@@ -133,20 +137,7 @@ describe('frame codec', () => {
 
 describe('stream codec (msgpackr records, one per connection)', () => {
   // msgpackr's own marker key and a built-in name among the ordinary keys.
-  const key = fc.oneof(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.constantFrom('__keys__', 'constructor'));
-  const { value } = fc.letrec((tie) => ({
-    value: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.integer({ min: -(2 ** 40), max: 2 ** 40 }),
-      fc.double({ noNaN: true, noDefaultInfinity: true }).filter((x) => !Object.is(x, -0)),
-      fc.string({ maxLength: 20 }),
-      fc.boolean(),
-      fc.constant(null),
-      fc.uint8Array({ maxLength: 40 }),
-      fc.array(tie('value'), { maxLength: 4 }),
-      fc.dictionary(key, tie('value'), { maxKeys: 4 }),
-    ),
-  }));
+  const value = msgpackValue(fc.oneof(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'), fc.constantFrom('__keys__', 'constructor')));
 
   /** `values` through one end's encoder and, in order and in any chunking, the other end's decoder. */
   function across(values: readonly unknown[], cutSeeds: readonly number[] = []): unknown[] {

@@ -6,6 +6,13 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The options every benchmark that writes a report takes: --quick, --json (to stdout), --out file. */
+export const reportOptions = {
+  quick: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  out: { type: 'string' },
+} as const;
+
 /** A reader of positive integer options: the given value, else `full` (or `small` under --quick). */
 export function positiveInts(quick: boolean): (name: string, v: string | undefined, full: number, small: number) => number {
   return (name, v, full, small) => {

@@ -49,7 +49,7 @@
 //        (or any of those and batching)
 //        [--combined] [--cpu-prof dir] [--keep-data]
 
-import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
+import { benchCommandLine, positiveInts, nameList, reportOptions } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -78,9 +78,7 @@ const DEFAULT_PHASES: readonly Phase[] = PHASES.filter((p) => p !== 'batching');
 const { values: args } = benchCommandLine(import.meta.url, () =>
   parseArgs({
     options: {
-      quick: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
+      ...reportOptions,
       'trials-kill': { type: 'string' },
       'trials-stop': { type: 'string' },
       'write-seconds': { type: 'string' },

@@ -56,7 +56,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchCommandLine } from './bench-args.js';
+import { benchCommandLine, reportOptions } from './bench-args.js';
 import { errorName, ErrorCode } from '../../quorum/controller/errors.js';
 import type { CreatableTopic } from '../../quorum/controller/replication/create-topics.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
@@ -73,9 +73,7 @@ type Scenario = (typeof SCENARIOS)[number];
 const { values: args } = benchCommandLine(import.meta.url, () =>
   parseArgs({
     options: {
-      quick: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
+      ...reportOptions,
       partitions: { type: 'string' },
       topics: { type: 'string' },
       concurrency: { type: 'string', default: '64' },

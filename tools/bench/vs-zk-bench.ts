@@ -51,7 +51,7 @@ import { populateAndClose } from '../zookeeper/kafka-trees.js';
 import { zooKeeperProblem, type ZooKeeperCluster } from '../zookeeper/local-zookeeper.js';
 import { closeZooKeeper } from '../zookeeper/zk-client.js';
 import { alterPartitionWrite, brokerEpochs, callOn, callVia, createTopics, readParts, runAlterLoops, type Part } from './cluster/alter-loops.js';
-import { benchCommandLine, positiveInts, nameList } from './bench-args.js';
+import { benchCommandLine, positiveInts, nameList, reportOptions } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { bounded, closeAll, closeClient, leaderClient, pidsOf, waitForQuiet, type Bench, ExitWatch } from './cluster/bench-cluster.js';
 import { failoverTrial, waitForRecovery, type FaultKind, type Trial } from './cluster/failover-trial.js';
@@ -73,9 +73,7 @@ type Workload = (typeof WORKLOADS)[number];
 const { values: args } = benchCommandLine(import.meta.url, () =>
   parseArgs({
     options: {
-      quick: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      out: { type: 'string' },
+      ...reportOptions,
       trials: { type: 'string' },
       'stop-trials': { type: 'string' },
       reps: { type: 'string' },
