@@ -48,6 +48,17 @@ async function closeLog(log: SegmentLogStorage): Promise<void> {
   await log.close();
 }
 
+/** Writes `batches` (synced) to a new log and closes it, runs `damage` on its files, then opens and loads it again. */
+async function reopenAfter(batches: LogBatch[], damage: () => Promise<void>): Promise<{ log: SegmentLogStorage; loaded: Awaited<ReturnType<SegmentLogStorage['load']>> }> {
+  const first = await openLog();
+  await first.load();
+  await first.append(batches, true);
+  await closeLog(first);
+  await damage();
+  const log = await openLog();
+  return { log, loaded: await log.load() };
+}
+
 const segmentFile = (baseOffset: number) => join(dir, segmentName(baseOffset));
 const segmentsOnDisk = async () => (await readdir(dir)).filter((f) => f.endsWith('.log')).sort();
 
@@ -281,15 +292,10 @@ describe('SegmentLogStorage', () => {
   });
 
   it('torn tail: a truncated last frame is cut at open, earlier batches intact, recovered set and logged', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 2), batch(2, 2), batch(4, 2)], true);
-    await closeLog(log);
-    const size = (await readFile(segmentFile(0))).length;
-    await truncate(segmentFile(0), size - 7);
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 2), batch(2, 2), batch(4, 2)], async () => {
+      const size = (await readFile(segmentFile(0))).length;
+      await truncate(segmentFile(0), size - 7);
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2), batch(2, 2)]));
     expect(loaded.recovered?.truncatedAtOffset).toBe(4);
     expect(loaded.recovered?.reason).toMatch(/torn frame/);
@@ -300,28 +306,21 @@ describe('SegmentLogStorage', () => {
     // The cut is durable and the log continues from it.
     await log.append([batch(4, 1, 2)], true);
     await closeLog(log);
-    log = await openLog();
-    const again = await log.load();
+    const again = await (await openLog()).load();
     expect(again.recovered).toBeUndefined();
     expect(summary(again.batches)).toEqual(summary([batch(0, 2), batch(2, 2), batch(4, 1, 2)]));
   });
 
   it('a torn frame header (fewer than 8 bytes after the last frame) is cut at open', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 2)], true);
-    await closeLog(log);
-    await appendFile(segmentFile(0), Buffer.from([0, 0, 1]));
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 2)], async () => {
+      await appendFile(segmentFile(0), Buffer.from([0, 0, 1]));
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
     expect(loaded.recovered?.reason).toMatch(/torn frame header \(3 bytes\)/);
     expect(log.logEndOffset).toBe(2);
     await log.append([batch(2, 1)], true);
     await closeLog(log);
-    log = await openLog();
-    expect(summary((await log.load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
+    expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
   });
 
   it('flipped bytes at the end of the last segment fail its CRC: load() cuts, reports and logs it; a clean reopen reports nothing', async () => {
@@ -346,14 +345,9 @@ describe('SegmentLogStorage', () => {
   });
 
   it('garbage after the last frame is cut at open', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 2)], true);
-    await closeLog(log);
-    await appendFile(segmentFile(0), Buffer.from('not a batch frame at all'));
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 2)], async () => {
+      await appendFile(segmentFile(0), Buffer.from('not a batch frame at all'));
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
     expect(loaded.recovered).toMatchObject({ truncatedAtOffset: 2 });
     expect(log.logEndOffset).toBe(2);
@@ -380,14 +374,9 @@ describe('SegmentLogStorage', () => {
   });
 
   it('a segment that does not follow the one before it (a gap) is cut at open', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 2), batch(2, 2)], true);
-    await closeLog(log);
-    await writeFile(segmentFile(10), encodeBatch(batch(10, 2)));
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 2), batch(2, 2)], async () => {
+      await writeFile(segmentFile(10), encodeBatch(batch(10, 2)));
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2), batch(2, 2)]));
     expect(loaded.recovered).toEqual({ truncatedAtOffset: 4, reason: `segment ${segmentName(10)} is named for offset 10, the log before it ends at 4` });
     expect(log.logEndOffset).toBe(4);
@@ -395,27 +384,17 @@ describe('SegmentLogStorage', () => {
   });
 
   it('an overlapping frame (a batch starting inside the previous one) is cut at open', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 4)], true);
-    await closeLog(log);
-    await appendFile(segmentFile(0), encodeBatch(batch(2, 1)));
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 4)], async () => {
+      await appendFile(segmentFile(0), encodeBatch(batch(2, 1)));
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 4)]));
     expect(loaded.recovered?.reason).toMatch(/expected a batch at 4, found one at 2/);
   });
 
   it('a segment whose name disagrees with its first batch is cut at open', async () => {
-    let log = await openLog();
-    await log.load();
-    await log.append([batch(0, 2)], true);
-    await closeLog(log);
-    await writeFile(segmentFile(2), encodeBatch(batch(3, 1)));
-
-    log = await openLog();
-    const loaded = await log.load();
+    const { log, loaded } = await reopenAfter([batch(0, 2)], async () => {
+      await writeFile(segmentFile(2), encodeBatch(batch(3, 1)));
+    });
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
     expect(loaded.recovered?.reason).toMatch(/named for offset 2, its first batch starts at 3/);
   });
