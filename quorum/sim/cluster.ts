@@ -13,6 +13,7 @@ import {
   checkView,
   committedEntryAgrees,
   emptyHistory,
+  epochInBatches,
   monotonicPersistedEpoch,
   noTruncationBelowHighWatermark,
   recordCommitted,
@@ -289,16 +290,35 @@ export class SimCluster {
 
   /**
    * Whether a majority of the voters other than `id` durably hold everything committed so far and
-   * everything `id` holds (its acknowledgements may count towards a commit after it is gone).
+   * everything `id` holds (its acknowledgements may count towards a commit after it is gone). Holding
+   * means the same records, not as many: a voter whose diverged tail is not yet truncated has the
+   * offsets but other records. By log matching, the same epoch at an offset means the same prefix.
    */
   othersHoldCommitted(id: NodeId): boolean {
-    const hwm = Math.max(this.history.maxLeaderHighWatermark, this.node(id).disk.durableEndOffset);
-    const holders = this.voterIds.filter((v) => {
-      if (v === id) return false;
-      const d = this.node(v).disk;
-      return d.durableEndOffset >= hwm || d.snapshotIds().some((s) => s.endOffset >= hwm);
-    });
+    const committedEnd = this.history.maxLeaderHighWatermark;
+    const own = this.node(id).disk;
+    const marks: { readonly offset: number; readonly epoch: number | undefined }[] = [];
+    if (committedEnd > 0) marks.push({ offset: committedEnd - 1, epoch: this.committedEpochAt(committedEnd - 1) });
+    if (own.durableEndOffset > committedEnd) marks.push({ offset: own.durableEndOffset - 1, epoch: own.durableEpochAt(own.durableEndOffset - 1) });
+    const holds = (d: SimDisk, m: (typeof marks)[number]): boolean => {
+      if (d.snapshotIds().some((s) => s.endOffset > m.offset)) return true; // snapshots hold only committed records
+      return m.epoch !== undefined && d.durableEpochAt(m.offset) === m.epoch;
+    };
+    const holders = this.voterIds.filter((v) => v !== id && marks.every((m) => holds(this.node(v).disk, m)));
     return holders.length >= Math.floor(this.voterIds.length / 2) + 1;
+  }
+
+  /** The epoch of the committed record at `offset`: from the history, else from a live node that has it committed; undefined when none can tell. */
+  private committedEpochAt(offset: number): number | undefined {
+    const known = this.history.committed.get(offset)?.epoch;
+    if (known !== undefined) return known;
+    for (const n of this.nodes.values()) {
+      const i = n.inspect();
+      if (i === null || i.highWatermark <= offset) continue;
+      const epoch = epochInBatches(i.batches, offset);
+      if (epoch !== undefined) return epoch;
+    }
+    return undefined;
   }
 
   /**

@@ -247,7 +247,15 @@ export class SimDisk {
     return {
       read: () => this.op('state', inc, false, () => this.quorumState),
       write: (state) => {
-        const copy: QuorumStateData = { epoch: state.epoch, leaderId: state.leaderId, votedId: state.votedId };
+        // Everything the real file keeps (file-quorum-state-store.ts), voter directories included:
+        // a store that dropped them would make a restarted voter trust a wiped one.
+        const dirs = state.voterDirectories;
+        const copy: QuorumStateData = {
+          epoch: state.epoch,
+          leaderId: state.leaderId,
+          votedId: state.votedId,
+          ...(dirs === undefined ? {} : { voterDirectories: { offset: dirs.offset, map: { ...dirs.map } } }),
+        };
         return this.op('state', inc, true, () => {
           this.stats.quorumStateWrites++;
           this.quorumState = copy;

@@ -128,6 +128,18 @@ describe('sim disk', () => {
     expect(await exec(() => disk.quorumStateStore().read())).toEqual({ epoch: 4, leaderId: 1, votedId: null });
   });
 
+  it('the quorum state keeps the voter directories, as the real file does, and a later write cannot change the stored copy', async () => {
+    // The simulated store once kept only epoch, leader and vote: a restarted voter forgot which
+    // directory each voter had, trusted a wiped one's vote and a second leader was elected in an epoch.
+    const { disk, exec, reboot } = setup();
+    const map: Record<string, string | null> = { '1': 'dir-1-0', '2': null };
+    const state = { epoch: 2, leaderId: 1, votedId: 1, voterDirectories: { offset: 100, map } };
+    await exec(() => disk.quorumStateStore().write(state));
+    map['3'] = 'dir-3-0';
+    reboot();
+    expect(await exec(() => disk.quorumStateStore().read())).toEqual({ epoch: 2, leaderId: 1, votedId: 1, voterDirectories: { offset: 100, map: { '1': 'dir-1-0', '2': null } } });
+  });
+
   it('an uncommitted snapshot vanishes on a crash; a committed one stays and reads back', async () => {
     const { disk, exec, reboot } = setup();
     const store = disk.snapshotStore();
