@@ -12,6 +12,8 @@ export interface KnobOverrides {
   readonly voters?: fc.Arbitrary<1 | 3 | 5>;
   readonly crashWeight?: fc.Arbitrary<number>;
   readonly networkWeight?: fc.Arbitrary<number>;
+  /** Disk replacements: a voter wiped and re-formatted while down, one at a time (SimCluster.mayWipe). */
+  readonly wipeWeight?: fc.Arbitrary<number>;
   readonly dropMax?: number;
 }
 
@@ -37,6 +39,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
       partition: o.networkWeight ?? fc.integer({ min: 0, max: 3 }),
       oneWay: o.networkWeight ?? fc.integer({ min: 0, max: 2 }),
       slowFsync: fc.integer({ min: 0, max: 2 }),
+      wipe: o.wipeWeight ?? fc.integer({ min: 0, max: 1 }),
       clockRateDelta: fc.constantFrom(0, 0.01, 0.05),
       clockOffsetMaxMs: fc.constantFrom(0, 1_000_000),
       clients: fc.integer({ min: 1, max: 3 }),
@@ -65,7 +68,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
         },
         faults: {
           meanIntervalMs: k.meanIntervalMs,
-          weights: { crash: k.crash, gracefulStop: k.gracefulStop, pause: k.pause, partition: k.partition, oneWay: k.oneWay, slowFsync: k.slowFsync },
+          weights: { crash: k.crash, gracefulStop: k.gracefulStop, pause: k.pause, partition: k.partition, oneWay: k.oneWay, slowFsync: k.slowFsync, wipe: k.wipe },
         },
         clockRateDelta: k.clockRateDelta,
         clockOffsetMaxMs: k.clockOffsetMaxMs,

@@ -1,6 +1,8 @@
 // Properties that lean on one family of faults each, so a weakness there shows up in few runs:
 // crash-heavy runs (unflushed tails lost or partly kept, writes in flight at the crash applied or
-// not) and network-heavy runs (drops, duplicates, reordering, partitions and one-way blocks).
+// not), network-heavy runs (drops, duplicates, reordering, partitions and one-way blocks) and
+// disk-replacement runs (a voter back on a wiped, re-formatted directory must not vote or count
+// until it has caught up and been re-admitted).
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { runSimulation } from '../../quorum/sim/run.js';
@@ -30,6 +32,19 @@ describe('simulated random faults, focused', () => {
             assertClean(await runSimulation(options));
           },
         ),
+        fcParams(80),
+      );
+    },
+    240_000,
+  );
+
+  it(
+    '(voters=3|5) disk replacements among crashes and partitions: a wiped voter never costs an acknowledged write or a second leader in an epoch',
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(simOptionsArb({ voters: fc.constantFrom<3 | 5>(3, 5), wipeWeight: fc.integer({ min: 2, max: 4 }) }), async (options) => {
+          assertClean(await runSimulation(options));
+        }),
         fcParams(80),
       );
     },
