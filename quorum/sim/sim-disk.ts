@@ -219,6 +219,8 @@ export class SimDisk {
         this.hooks.onTruncate?.(offset);
         this.checkTruncate(offset);
         return this.op('log', inc, true, () => {
+          // Nothing to cut: the real store returns without a sync, so the unsynced tail stays volatile.
+          if (offset >= this.currentEndOffset) return;
           this.stats.truncates++;
           // A batch straddling the offset goes whole (the LogStorage contract).
           let keep = this.batches.length;
@@ -230,6 +232,7 @@ export class SimDisk {
       deletePrefix: (offset) => {
         if (offset < this.logStart) this.contract(`deletePrefix(${offset}) below the log start ${this.logStart}`);
         return this.op('log', inc, true, () => {
+          if (offset === this.logStart) return; // a no-op, without a sync, as in the real store
           this.stats.prefixDeletes++;
           let drop = 0;
           while (drop < this.batches.length && batchEndOffset(this.batches[drop] as LogBatch) <= offset) drop++;

@@ -80,6 +80,20 @@ describe('sim disk', () => {
     expect(violations.join()).toMatch(/below the log start/);
   });
 
+  it('a truncate past the end and a delete at the log start change nothing and, as in the real store, sync nothing', async () => {
+    const { disk, exec, reboot, violations } = setup();
+    const log = disk.logStorage();
+    await exec(() => log.append([batch(0, 2)], true));
+    await exec(() => log.append([batch(2, 2)], false));
+    await exec(() => log.truncateFrom(4));
+    await exec(() => log.deletePrefix(0));
+    expect(disk.durableEndOffset).toBe(2);
+    reboot();
+    const loaded = await exec(() => disk.logStorage().load());
+    expect(loaded.batches.map((b) => b.baseOffset)).toEqual([0]);
+    expect(violations).toEqual([]);
+  });
+
   it('reports appends that leave a gap and concurrent calls', async () => {
     const { disk, exec, violations } = setup();
     const log = disk.logStorage();
