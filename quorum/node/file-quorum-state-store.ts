@@ -17,13 +17,13 @@
 // target still holds the previous state.
 
 import assert from 'node:assert/strict';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { open, readFile, rename } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { QuorumStateData } from '../raft/types.js';
 import type { Logger, QuorumStateStore } from '../env/index.js';
 import { silentLogger } from '../env/index.js';
 import { crc32c } from './crc32c.js';
-import { fsyncDir } from './fsync-dir.js';
+import { fsyncDir, mkdirDurably } from './fsync-dir.js';
 import { fsyncStall } from './fsync-stall.js';
 import { isDirectoriesAt } from '../raft/voter-directories.js';
 
@@ -69,7 +69,7 @@ export class FileQuorumStateStore implements QuorumStateStore {
     const problem = checkState(state.epoch, state.leaderId, state.votedId);
     if (problem !== undefined) assert.fail(`quorum state to write is invalid: ${problem}`);
     const dir = dirname(this.file);
-    await mkdir(dir, { recursive: true });
+    await mkdirDurably(dir);
     const dirs = state.voterDirectories;
     const body = [FORMAT_VERSION, state.epoch, state.leaderId, state.votedId, ...(dirs === undefined ? [] : [dirs])];
     const text = `${JSON.stringify({

@@ -13,14 +13,14 @@
 
 import assert from 'node:assert/strict';
 import type { FileHandle } from 'node:fs/promises';
-import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SnapshotId } from '../raft/types.js';
 import type { Logger, SnapshotStore, SnapshotWriter } from '../env/index.js';
 import { SnapshotCorruptError } from '../env/index.js';
 import { limits } from '../limits.js';
 import { crc32c } from './crc32c.js';
-import { fsyncDir } from './fsync-dir.js';
+import { fsyncDir, mkdirDurably } from './fsync-dir.js';
 
 const MAGIC = Buffer.from('MQSNAP01', 'latin1');
 const TRAILER_BYTES = 8 + 8 + 4;
@@ -56,7 +56,7 @@ export class FileSnapshotStore implements SnapshotStore {
   ) {}
 
   static async open(dir: string, logger: Logger): Promise<FileSnapshotStore> {
-    await mkdir(dir, { recursive: true });
+    await mkdirDurably(dir);
     return new FileSnapshotStore(dir, logger);
   }
 

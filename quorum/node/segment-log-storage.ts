@@ -37,12 +37,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writevSync } from 'node:fs';
-import { mkdir, open, readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { open, readFile, rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogBatch } from '../raft/types.js';
 import type { LoadedLog, Logger, LogStorage } from '../env/index.js';
 import { decodeBatch, encodedBatch, FRAME_HEADER_BYTES } from './batch-codec.js';
 import { batchEndOffset } from '../raft/raft-log.js';
+import { mkdirDurably } from './fsync-dir.js';
 import { fsyncStall } from './fsync-stall.js';
 import { LOCK_FILE, LOG_START_FILE, logStartText, refuseLevelDbDir, scanSegments, segmentName, type Segment } from './segment-files.js';
 
@@ -89,7 +90,7 @@ export class SegmentLogStorage implements LogStorage {
 
   /** Opens (creating) the directory and takes its lock. `segmentBytes` is for tests. */
   static async open(dir: string, logger: Logger, segmentBytes = SEGMENT_BYTES): Promise<SegmentLogStorage> {
-    await mkdir(dir, { recursive: true });
+    await mkdirDurably(dir);
     await refuseLevelDbDir(dir);
     takeLock(dir);
     return new SegmentLogStorage(dir, logger, segmentBytes);
