@@ -25,7 +25,8 @@ import { silentLogger } from '../env/index.js';
 import { crc32c } from './crc32c.js';
 import { fsyncDir, mkdirDurably } from './fsync-dir.js';
 import { fsyncStall } from './fsync-stall.js';
-import { isDirectoriesAt } from '../raft/voter-directories.js';
+import { quorumStateProblem } from '../raft/quorum-state-check.js';
+import type { DirectoriesAt } from '../raft/voter-directories.js';
 
 const FORMAT_VERSION = 1;
 
@@ -66,7 +67,7 @@ export class FileQuorumStateStore implements QuorumStateStore {
   }
 
   async write(state: QuorumStateData): Promise<void> {
-    const problem = checkState(state.epoch, state.leaderId, state.votedId);
+    const problem = quorumStateProblem(state.epoch, state.leaderId, state.votedId, state.voterDirectories);
     if (problem !== undefined) assert.fail(`quorum state to write is invalid: ${problem}`);
     const dir = dirname(this.file);
     await mkdirDurably(dir);
@@ -107,19 +108,7 @@ function parseState(file: string, text: string): QuorumStateData {
   if (version !== FORMAT_VERSION) throw new QuorumStateCorruptError(file, `unknown version ${String(version)}`);
   const expectedCrc = crc32c(Buffer.from(JSON.stringify([version, epoch, leaderId, votedId, ...(voterDirectories === undefined ? [] : [voterDirectories])])));
   if (crc !== expectedCrc) throw new QuorumStateCorruptError(file, `crc32c mismatch: stored ${String(crc)}, computed ${expectedCrc}`);
-  const problem = checkState(epoch, leaderId, votedId);
+  const problem = quorumStateProblem(epoch, leaderId, votedId, voterDirectories);
   if (problem !== undefined) throw new QuorumStateCorruptError(file, problem);
-  if (voterDirectories !== undefined && !isDirectoriesAt(voterDirectories)) throw new QuorumStateCorruptError(file, 'voterDirectories is not {offset, map of voter id to directory id or null}');
-  return { epoch: epoch as number, leaderId: leaderId as number | null, votedId: votedId as number | null, ...(voterDirectories === undefined ? {} : { voterDirectories }) };
-}
-
-function checkState(epoch: unknown, leaderId: unknown, votedId: unknown): string | undefined {
-  if (!isNonNegativeInt(epoch)) return `epoch ${String(epoch)} is not a non-negative integer`;
-  if (leaderId !== null && !isNonNegativeInt(leaderId)) return `leaderId ${String(leaderId)} is not a node id or null`;
-  if (votedId !== null && !isNonNegativeInt(votedId)) return `votedId ${String(votedId)} is not a node id or null`;
-  return undefined;
-}
-
-function isNonNegativeInt(x: unknown): x is number {
-  return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0;
+  return { epoch: epoch as number, leaderId: leaderId as number | null, votedId: votedId as number | null, ...(voterDirectories === undefined ? {} : { voterDirectories: voterDirectories as DirectoriesAt }) };
 }

@@ -17,6 +17,7 @@
 // Read-only views (durable end offset, durable epochs, snapshot ids) feed the invariant checker.
 
 import type { LoadedLog, LogStorage, QuorumStateStore, SnapshotStore, SnapshotWriter } from '../env/index.js';
+import { quorumStateProblem } from '../raft/quorum-state-check.js';
 import { batchEndOffset, batchRecordCount } from '../raft/raft-log.js';
 import type { LogBatch, QuorumStateData, SnapshotId } from '../raft/types.js';
 import type { Prng } from './prng.js';
@@ -116,6 +117,7 @@ export class SimDisk {
   private readonly pending = new Set<PendingOp>();
   private readonly lastCompletionMs: Record<Store, number> = { log: 0, state: 0, snapshot: 0 };
   private logBusy = false;
+  private stateWriteBusy = false;
   private knobsValue: DiskKnobs;
   hooks: DiskHooks = {};
   readonly stats: DiskStats = emptyDiskStats();
@@ -250,6 +252,12 @@ export class SimDisk {
     return {
       read: () => this.op('state', inc, false, () => this.quorumState),
       write: (state) => {
+        // The real store refuses what it could not read back, and writes through one temporary
+        // file, so two writes at once can leave no readable state: both are contract violations here.
+        const problem = quorumStateProblem(state.epoch, state.leaderId, state.votedId, state.voterDirectories);
+        if (problem !== undefined) this.contract(`quorum state to write is invalid: ${problem}`);
+        if (this.stateWriteBusy) this.contract('concurrent quorum-state writes');
+        this.stateWriteBusy = true;
         // Everything the real file keeps (file-quorum-state-store.ts), voter directories included:
         // a store that dropped them would make a restarted voter trust a wiped one.
         const dirs = state.voterDirectories;
@@ -260,6 +268,7 @@ export class SimDisk {
           ...(dirs === undefined ? {} : { voterDirectories: { offset: dirs.offset, map: { ...dirs.map } } }),
         };
         return this.op('state', inc, true, () => {
+          this.stateWriteBusy = false;
           this.stats.quorumStateWrites++;
           this.quorumState = copy;
           this.hooks.onQuorumStateDurable?.(copy);
@@ -422,6 +431,7 @@ export class SimDisk {
       }
     }
     this.logBusy = false;
+    this.stateWriteBusy = false;
     for (const s of Object.keys(this.lastCompletionMs) as Store[]) this.lastCompletionMs[s] = 0;
     const volatile = this.batches.length - this.durableCount;
     if (volatile > 0) {

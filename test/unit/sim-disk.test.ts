@@ -154,6 +154,27 @@ describe('sim disk', () => {
     expect(await exec(() => disk.quorumStateStore().read())).toEqual({ epoch: 2, leaderId: 1, votedId: 1, voterDirectories: { offset: 100, map: { '1': 'dir-1-0', '2': null } } });
   });
 
+  it('the quorum-state store refuses what the real store refuses: an invalid state, and a second write while one is in flight', async () => {
+    const { disk, exec, reboot, violations } = setup();
+    await exec(() => disk.quorumStateStore().write({ epoch: 1.5, leaderId: null, votedId: 2 }));
+    expect(violations.join()).toMatch(/invalid: epoch 1.5/);
+    violations.length = 0;
+    await exec(() => disk.quorumStateStore().write({ epoch: 1, leaderId: null, votedId: 2, voterDirectories: { offset: -1, map: {} } }));
+    expect(violations.join()).toMatch(/invalid: voterDirectories/);
+    violations.length = 0;
+    const qs = disk.quorumStateStore();
+    await exec(() => qs.write({ epoch: 2, leaderId: null, votedId: null }));
+    expect(violations).toEqual([]);
+    void qs.write({ epoch: 3, leaderId: null, votedId: null });
+    await exec(() => qs.write({ epoch: 3, leaderId: 1, votedId: null }));
+    expect(violations.join()).toMatch(/concurrent quorum-state writes/);
+    violations.length = 0;
+    void qs.write({ epoch: 4, leaderId: null, votedId: null }); // in flight at the crash: the next incarnation starts free
+    reboot();
+    await exec(() => disk.quorumStateStore().write({ epoch: 5, leaderId: null, votedId: null }));
+    expect(violations).toEqual([]);
+  });
+
   it('an uncommitted snapshot vanishes on a crash; a committed one stays and reads back', async () => {
     const { disk, exec, reboot } = setup();
     const store = disk.snapshotStore();
