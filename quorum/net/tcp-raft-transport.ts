@@ -18,12 +18,13 @@
 // shape, `from` equal to the peer the handshake authenticated, `to` equal to this node; a message
 // failing a check is dropped with a warn line, never an exception. onPeerLost(nodeId) fires when a
 // connected outbound connection to a voter drops, or the last inbound channel from a node closes,
-// so that a follower whose leader's process died starts a pre-vote at once.
+// so that a follower whose leader's process died starts a pre-vote at once. The frame's encoding
+// and checks are in raft-wire.ts (the simulator sends its messages through them too).
 
 import type { Logger, Transport } from '../env/index.js';
-import { BatchCorruptError, decodeBatch, encodedBatch } from '../node/batch-codec.js';
-import type { LogBatch, NodeId, RaftMessage, RaftMessageBody } from '../raft/types.js';
+import type { NodeId, RaftMessage } from '../raft/types.js';
 import { NetClient } from './client.js';
+import { isRaftFrame, raftMessageToWire, receiveRaftMessage, type RaftFrame } from './raft-wire.js';
 import type { Endpoint, PeerChannel, PeerIdentity, TlsMaterial } from './types.js';
 
 export interface TcpRaftTransportOptions {
@@ -38,74 +39,6 @@ export interface TcpRaftTransportOptions {
   readonly connectTimeoutMs?: number;
   readonly reconnectBackoffMs?: number;
   readonly reconnectBackoffMaxMs?: number;
-}
-
-/** A Raft message as framed on the wire (raftMessageToWire: a FetchResponse's batches as log frames). */
-export interface RaftFrame {
-  readonly raft: ReturnType<typeof raftMessageToWire>;
-}
-
-const RAFT_KINDS: ReadonlySet<RaftMessageBody['kind']> = new Set<RaftMessageBody['kind']>([
-  'VoteRequest',
-  'VoteResponse',
-  'BeginQuorumEpochRequest',
-  'BeginQuorumEpochResponse',
-  'EndQuorumEpochRequest',
-  'EndQuorumEpochResponse',
-  'FetchRequest',
-  'FetchResponse',
-  'FetchSnapshotRequest',
-  'FetchSnapshotResponse',
-]);
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-}
-
-/** True for a one-way frame carrying a Raft message (its content is checked on delivery). */
-export function isRaftFrame(m: unknown): m is { readonly raft: unknown } {
-  return isRecord(m) && 'raft' in m;
-}
-
-/** Why `m` may not be handed to the core, or null when it may. */
-export function checkRaftMessage(m: unknown, expectedFrom: NodeId, self: NodeId): string | null {
-  if (!isRecord(m)) return 'not an object';
-  const { from, to, body } = m;
-  if (typeof from !== 'number' || typeof to !== 'number') return 'from and to must be numbers';
-  if (!isRecord(body) || typeof body['kind'] !== 'string') return 'no body with a kind';
-  if (!RAFT_KINDS.has(body['kind'] as RaftMessageBody['kind'])) return `unknown kind ${body['kind'].slice(0, 40)}`;
-  if (from !== expectedFrom) return `from ${from} on a connection authenticated as node ${expectedFrom}`;
-  if (to !== self) return `addressed to node ${to}, this is node ${self}`;
-  return null;
-}
-
-/** The message as it goes on the wire: a FetchResponse's batches as their frames. */
-export function raftMessageToWire(message: RaftMessage): RaftMessage | { readonly from: NodeId; readonly to: NodeId; readonly body: unknown } {
-  const body = message.body;
-  if (body.kind !== 'FetchResponse' || body.batches.length === 0) return message;
-  return { ...message, body: { ...body, batches: body.batches.map(encodedBatch) } };
-}
-
-/**
- * A received message back in the core's terms (a FetchResponse's frames decoded into batches), or
- * why it cannot be: a frame that is not bytes, fails its CRC or does not decode.
- */
-export function raftMessageFromWire(m: Record<string, unknown>): { message: unknown } | { problem: string } {
-  const body = m['body'];
-  if (!isRecord(body) || body['kind'] !== 'FetchResponse' || !Array.isArray(body['batches']) || body['batches'].length === 0) return { message: m };
-  const frames = body['batches'] as unknown[];
-  const batches: LogBatch[] = new Array<LogBatch>(frames.length);
-  for (let i = 0; i < frames.length; i++) {
-    const frame = frames[i];
-    if (!(frame instanceof Uint8Array)) return { problem: `batch ${i} of a FetchResponse is not a log frame` };
-    try {
-      batches[i] = decodeBatch(frame);
-    } catch (e) {
-      if (e instanceof BatchCorruptError) return { problem: `batch ${i} of a FetchResponse: ${e.reason}` };
-      throw e;
-    }
-  }
-  return { message: { ...m, body: { ...body, batches } } };
 }
 
 export class TcpRaftTransport implements Transport {
@@ -187,18 +120,12 @@ export class TcpRaftTransport implements Transport {
 
   private deliver(message: unknown, peerNodeId: NodeId, remote: string): void {
     if (this.closed) return;
-    let problem = checkRaftMessage(message, peerNodeId, this.o.self.nodeId);
-    let decoded: unknown = message;
-    if (problem === null) {
-      const r = raftMessageFromWire(message as Record<string, unknown>);
-      if ('problem' in r) problem = r.problem;
-      else decoded = r.message;
-    }
-    if (problem !== null) {
-      this.o.logger.warn({ remote, peerNodeId, reason: problem }, 'dropped an invalid raft message');
+    const received = receiveRaftMessage(message, peerNodeId, this.o.self.nodeId);
+    if ('problem' in received) {
+      this.o.logger.warn({ remote, peerNodeId, reason: received.problem }, 'dropped an invalid raft message');
       return;
     }
-    this.handler?.(decoded as RaftMessage);
+    this.handler?.(received.message);
   }
 
   /** The outbound client to a voter (created on first use), or null for a non-voter. */
@@ -232,3 +159,5 @@ export class TcpRaftTransport implements Transport {
     return client;
   }
 }
+
+export { checkRaftMessage, isRaftFrame, type RaftFrame } from './raft-wire.js';
