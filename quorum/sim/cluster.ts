@@ -152,6 +152,7 @@ export class SimCluster {
     this.prng = new Prng(o.seed);
     this.faultPrng = this.prng.fork('cluster');
     this.network = new SimNetwork(this.scheduler, this.prng.fork('network'), o.network);
+    this.network.hooks = { onContractViolation: (m) => this.violation(m) };
     this.voterIds = Array.from({ length: o.voters }, (_, i) => i + 1);
     this.observerIds = Array.from({ length: o.observers }, (_, i) => OBSERVER_BASE_ID + i);
     for (const id of [...this.voterIds, ...this.observerIds]) {

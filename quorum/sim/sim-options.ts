@@ -147,7 +147,7 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
   const r = new Prng(seed).fork('options');
   const voters = r.pick([1, 3, 3, 5, 5] as const);
   const delayMin = r.float(0.1, 2);
-  return simOptions({
+  const drawn: SimOptionsInput = {
     seed,
     voters,
     observers: r.int(0, 3),
@@ -189,5 +189,8 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
     snapshotEveryRecords: r.pick([0, 25, 50, 200, 1000]),
     raft: { snapshotsRetained: r.pick([1, 2, 2]) },
     ...overrides,
-  });
+  };
+  // Drawn after everything above, so a seed's other options stay what they were before this knob.
+  const serialize = r.chance(0.25);
+  return simOptions(overrides.network !== undefined ? drawn : { ...drawn, network: { ...drawn.network, serialize } });
 }

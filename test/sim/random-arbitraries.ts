@@ -29,6 +29,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
       delaySpreadMs: fc.double({ min: 0, max: 20, noNaN: true }),
       dropProbability: fc.oneof(fc.constant(0), fc.double({ min: 0, max: o.dropMax ?? 0.05, noNaN: true })),
       duplicateProbability: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.05, noNaN: true })),
+      serialize: fc.constantFrom(false, false, false, true),
       fsyncLatencyMaxMs: fc.constantFrom(1, 5, 20, 50),
       inFlightAppliedProbability: fc.double({ min: 0, max: 1, noNaN: true }),
       volatileSurvivesProbability: fc.constantFrom(0, 0, 0.5, 1),
@@ -60,6 +61,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
           delayMaxMs: k.delayMinMs + k.delaySpreadMs,
           dropProbability: k.dropProbability,
           duplicateProbability: k.duplicateProbability,
+          serialize: k.serialize,
         },
         disk: {
           fsyncLatencyMaxMs: k.fsyncLatencyMaxMs,

@@ -147,4 +147,33 @@ describe('sim network', () => {
     await s.run();
     expect(inbox.get(2)).toHaveLength(0);
   });
+
+  it('serialize: messages take the real wire path, so the receiver gets its own copy, batches included', async () => {
+    const { s, inbox, net } = setup({ serialize: true });
+    const violations: string[] = [];
+    net.hooks = { onContractViolation: (m) => violations.push(m) };
+    const records = [new Uint8Array([1, 2, 3])];
+    const response: RaftMessage = {
+      from: 1,
+      to: 2,
+      body: { kind: 'FetchResponse', fetchId: 7, error: 'NONE', epoch: 3, leaderId: 1, highWatermark: 4, logStartOffset: 0, batches: [{ baseOffset: 4, epoch: 3, appendTimeMs: 9, records }], readRound: 0 },
+    };
+    net.transport(1).send(response);
+    records[0]![0] = 99; // the sender changes its copy after sending
+    await s.run();
+    const got = inbox.get(2)![0]!;
+    expect(got).not.toBe(response);
+    expect(got.body.kind === 'FetchResponse' && [...got.body.batches[0]!.records[0]!]).toEqual([1, 2, 3]);
+    expect(violations).toEqual([]);
+  });
+
+  it('serialize: a message the real receiver would drop is a contract violation, and is not delivered', async () => {
+    const { s, inbox, net } = setup({ serialize: true });
+    const violations: string[] = [];
+    net.hooks = { onContractViolation: (m) => violations.push(m) };
+    net.transport(1).send({ from: 1, to: 2, body: { kind: 'Gossip' } } as unknown as RaftMessage);
+    await s.run();
+    expect(inbox.get(2)).toEqual([]);
+    expect(violations.join()).toMatch(/node 2 would drop a raft message from node 1: unknown kind Gossip/);
+  });
 });
