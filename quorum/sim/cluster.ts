@@ -2,7 +2,7 @@
 // own skewed clock, a SimDisk that outlives its RaftNode instances, and a Transport on one
 // SimNetwork, all driven by one Scheduler and one seed. It runs the real driver (through a
 // DriverFactory), checks the invariants after every event, and offers the verbs scenario tests
-// are written in: crash, restart, pause, resume, stop, partition, blockOneWay, heal, runFor,
+// are written in: crash, restart, pause, resume, stop, partition, blockOneWay, resetConnection, heal, runFor,
 // waitFor, leader, propose. runSimulation (./run.ts) builds the random safety/liveness run on it.
 
 import type { Logger, NodeEnv } from '../env/index.js';
@@ -129,7 +129,7 @@ export class SimCluster {
   readonly violations: string[] = [];
   readonly workload: Workload;
   readonly log: LogLine[] = [];
-  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0, wipes: 0 };
+  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0, wipes: 0, connectionResets: 0 };
   private readonly violationSet = new Set<string>();
   private readonly factory: DriverFactory;
   private readonly stateMachineFactory: StateMachineFactory;
@@ -407,6 +407,12 @@ export class SimCluster {
   partition(groups: readonly (readonly NodeId[])[]): void {
     this.counters.partitions++;
     this.network.partition(groups);
+  }
+
+  /** The connection between two nodes drops: in-flight messages between them are lost and each hears the other is gone. */
+  resetConnection(a: NodeId, b: NodeId): void {
+    this.counters.connectionResets++;
+    this.network.resetConnection(a, b);
   }
 
   blockOneWay(from: NodeId, to: NodeId): void {

@@ -1,7 +1,7 @@
 // Random fault injection for the safety phase (DESIGN §5): at PRNG-drawn intervals it picks a
 // fault by the option weights: a crash (later restarted), a graceful stop (later restarted), a
-// pause (later resumed), a symmetric partition into two or three groups, a one-way block, or a
-// slow fsync on one disk; each undoes itself after a PRNG-drawn time unless the phase is over, in
+// pause (later resumed), a symmetric partition into two or three groups, a one-way block, a
+// connection reset between two live nodes, a wiped voter disk, or a slow fsync on one disk; each undoes itself after a PRNG-drawn time unless the phase is over, in
 // which case the liveness phase heals what is left. Clock skew is drawn per incarnation at boot.
 
 import type { NodeId } from '../raft/types.js';
@@ -16,7 +16,7 @@ export class FaultInjector {
   private endMs = 0;
   /** Bumped by each partition so an old heal timer does not undo a newer partition. */
   private networkToken = 0;
-  readonly injected: Record<FaultKind, number> = { crash: 0, gracefulStop: 0, pause: 0, partition: 0, oneWay: 0, slowFsync: 0, wipe: 0 };
+  readonly injected: Record<FaultKind, number> = { crash: 0, gracefulStop: 0, pause: 0, partition: 0, oneWay: 0, slowFsync: 0, wipe: 0, reset: 0 };
   private readonly downToken = new Map<NodeId, number>();
 
   constructor(
@@ -136,6 +136,13 @@ export class FaultInjector {
         this.later(() => {
           if (this.networkToken === token) c.heal();
         }, k.faultMinMs, k.faultMaxMs, 'fault heal');
+        return;
+      }
+      case 'reset': {
+        const ids = running.length >= 2 ? this.prng.shuffle(running) : [];
+        if (ids.length < 2) return;
+        c.resetConnection(ids[0]!, ids[1]!);
+        this.injected.reset++;
         return;
       }
       case 'wipe': {

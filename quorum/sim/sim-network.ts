@@ -5,7 +5,8 @@
 // crashed node, or to an incarnation that has since crashed, is lost; one to a paused node is held
 // by SimProcess and delivered on resume. When a node crashes its peers hear `onPeerLost` after a
 // small delay, as when a socket closes; a paused node's peers hear nothing (a hung process keeps
-// its sockets open).
+// its sockets open). A connection reset between two live nodes loses what is in flight from one
+// to the other and both hear `onPeerLost` for the other, as when a TCP connection drops.
 
 import { Packr } from 'msgpackr';
 import type { Transport } from '../env/index.js';
@@ -66,6 +67,8 @@ export class SimNetwork {
   /** Partition group per node; absent = not partitioned. */
   private groupOf: Map<NodeId, number> | undefined = undefined;
   private readonly oneWay = new Set<string>();
+  /** `${from}>${to}` → bumped by each connection reset: a message sent under an older one is lost. */
+  private readonly linkGeneration = new Map<string, number>();
   private knobsValue: NetworkKnobs;
   /** Set by the cluster: a message the real receiver would drop (serialize mode). */
   hooks: { onContractViolation?: (message: string) => void } = {};
@@ -183,12 +186,14 @@ export class SimNetwork {
     const copies = this.prng.chance(k.duplicateProbability) ? 2 : 1;
     if (copies === 2) this.stats.duplicated++;
     const toIncarnation = dst.process.incarnation;
+    const link = `${from}>${message.to}`;
+    const generation = this.linkGeneration.get(link) ?? 0;
     const wire = k.serialize ? packr.pack({ raft: raftMessageToWire(message) }) : undefined;
     for (let i = 0; i < copies; i++) {
       const payload = wire === undefined ? message : this.received(wire, from, message.to);
       if (payload === undefined) return;
       const delay = this.prng.float(k.delayMinMs, Math.max(k.delayMinMs, k.delayMaxMs));
-      this.scheduler.after(delay, () => this.arrive(from, toIncarnation, payload), `net ${from}>${message.to} ${message.body.kind}`);
+      this.scheduler.after(delay, () => this.arrive(from, toIncarnation, payload, generation), `net ${link} ${message.body.kind}`);
     }
   }
 
@@ -201,8 +206,12 @@ export class SimNetwork {
     return undefined;
   }
 
-  private arrive(from: NodeId, toIncarnation: number, message: RaftMessage): void {
+  private arrive(from: NodeId, toIncarnation: number, message: RaftMessage, generation: number): void {
     const dst = this.endpoint(message.to);
+    if ((this.linkGeneration.get(`${from}>${message.to}`) ?? 0) !== generation) {
+      this.stats.dropped++; // its connection was reset while it was in flight
+      return;
+    }
     if (this.isBlocked(from, message.to)) {
       this.stats.blocked++;
       return;
@@ -218,22 +227,38 @@ export class SimNetwork {
     if (!accepted) this.stats.dropped++;
   }
 
+  /**
+   * The connection between `a` and `b` drops (both processes live): what is in flight between them
+   * is lost, and each hears `onPeerLost` for the other after peerLostDelayMs. Later messages go
+   * through (the transports reconnect).
+   */
+  resetConnection(a: NodeId, b: NodeId): void {
+    for (const link of [`${a}>${b}`, `${b}>${a}`]) this.linkGeneration.set(link, (this.linkGeneration.get(link) ?? 0) + 1);
+    this.notifyPeerLost(a, b);
+    this.notifyPeerLost(b, a);
+  }
+
   private onCrash(crashed: NodeId): void {
-    const delay = this.knobsValue.peerLostDelayMs;
     for (const [id, ep] of this.endpoints) {
-      if (id === crashed || ep.process.state === 'crashed') continue;
-      const inc = ep.process.incarnation;
-      this.scheduler.after(
-        delay,
-        () => {
-          ep.process.deliver(inc, () => {
-            if (ep.incarnation !== inc || ep.closed || ep.peerLost === undefined) return;
-            this.stats.peerLostNotices++;
-            ep.peerLost(crashed);
-          });
-        },
-        `net peerLost ${crashed}@${id}`,
-      );
+      if (id !== crashed && ep.process.state !== 'crashed') this.notifyPeerLost(id, crashed);
     }
+  }
+
+  /** `listener`'s current incarnation hears that `lost` is gone, after peerLostDelayMs. */
+  private notifyPeerLost(listener: NodeId, lost: NodeId): void {
+    const ep = this.endpoint(listener);
+    if (ep.process.state === 'crashed') return;
+    const inc = ep.process.incarnation;
+    this.scheduler.after(
+      this.knobsValue.peerLostDelayMs,
+      () => {
+        ep.process.deliver(inc, () => {
+          if (ep.incarnation !== inc || ep.closed || ep.peerLost === undefined) return;
+          this.stats.peerLostNotices++;
+          ep.peerLost(lost);
+        });
+      },
+      `net peerLost ${lost}@${listener}`,
+    );
   }
 }

@@ -24,6 +24,8 @@ export interface FaultKnobs {
      * the other voters durably holds everything committed (else the wipe itself loses data).
      */
     readonly wipe?: number;
+    /** The TCP connection between two live nodes drops: in-flight messages lost, both ends told the peer is lost. */
+    readonly reset?: number;
   };
   /** How long a crashed, stopped or paused node stays down. */
   readonly downMinMs: number;
@@ -190,7 +192,12 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
     raft: { snapshotsRetained: r.pick([1, 2, 2]) },
     ...overrides,
   };
-  // Drawn after everything above, so a seed's other options stay what they were before this knob.
+  // Drawn after everything above, so a seed's other options stay what they were before these knobs.
   const serialize = r.chance(0.25);
-  return simOptions(overrides.network !== undefined ? drawn : { ...drawn, network: { ...drawn.network, serialize } });
+  const reset = r.int(0, 2);
+  return simOptions({
+    ...drawn,
+    ...(overrides.network !== undefined ? {} : { network: { ...drawn.network, serialize } }),
+    ...(overrides.faults !== undefined ? {} : { faults: { ...drawn.faults, weights: { ...drawn.faults!.weights!, reset } } }),
+  });
 }

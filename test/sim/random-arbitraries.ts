@@ -39,6 +39,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
       pause: fc.integer({ min: 0, max: 2 }),
       partition: o.networkWeight ?? fc.integer({ min: 0, max: 3 }),
       oneWay: o.networkWeight ?? fc.integer({ min: 0, max: 2 }),
+      reset: o.networkWeight ?? fc.integer({ min: 0, max: 2 }),
       slowFsync: fc.integer({ min: 0, max: 2 }),
       wipe: o.wipeWeight ?? fc.integer({ min: 0, max: 1 }),
       clockRateDelta: fc.constantFrom(0, 0.01, 0.05),
@@ -70,7 +71,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
         },
         faults: {
           meanIntervalMs: k.meanIntervalMs,
-          weights: { crash: k.crash, gracefulStop: k.gracefulStop, pause: k.pause, partition: k.partition, oneWay: k.oneWay, slowFsync: k.slowFsync, wipe: k.wipe },
+          weights: { crash: k.crash, gracefulStop: k.gracefulStop, pause: k.pause, partition: k.partition, oneWay: k.oneWay, slowFsync: k.slowFsync, wipe: k.wipe, reset: k.reset },
         },
         clockRateDelta: k.clockRateDelta,
         clockOffsetMaxMs: k.clockOffsetMaxMs,

@@ -1,8 +1,8 @@
 // Property: for any seed, cluster size (1, 3 or 5 voters, 0-3 observers) and fault knobs, the
 // real core and driver keep every Raft invariant after every event through a safety phase of
-// random crashes, graceful stops, pauses, partitions, one-way blocks, slow fsyncs, disk
-// replacements (a voter wiped while down) and clock skew, then converge once healed, and every
-// acknowledged write is committed where it was promised.
+// random crashes, graceful stops, pauses, partitions, one-way blocks, connection resets, slow
+// fsyncs, disk replacements (a voter wiped while down) and clock skew, then converge once healed,
+// and every acknowledged write is committed where it was promised.
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { runSimulation } from '../../quorum/sim/run.js';

@@ -1,5 +1,6 @@
 // The simulated network: delivery with delay, partitions (symmetric), one-way blocks, drops,
-// duplicates, crashed and paused receivers, and peer-lost notices.
+// duplicates, crashed and paused receivers, peer-lost notices, connection resets, and serialize
+// mode (the real wire path).
 import { describe, expect, it } from 'vitest';
 import type { RaftMessage } from '../../quorum/raft/types.js';
 import { Prng } from '../../quorum/sim/prng.js';
@@ -175,5 +176,22 @@ describe('sim network', () => {
     await s.run();
     expect(inbox.get(2)).toEqual([]);
     expect(violations.join()).toMatch(/node 2 would drop a raft message from node 1: unknown kind Gossip/);
+  });
+
+  it('a connection reset loses what is in flight between the two nodes, tells both ends, and later messages go through', async () => {
+    const { s, inbox, lost, send, net } = setup({ peerLostDelayMs: 5 });
+    send(1, 2);
+    send(2, 1);
+    send(3, 2); // another link: unaffected
+    net.resetConnection(1, 2);
+    await s.run();
+    expect(inbox.get(2)!.map((m) => m.from)).toEqual([3]);
+    expect(inbox.get(1)).toEqual([]);
+    expect(lost.get(1)).toEqual([2]);
+    expect(lost.get(2)).toEqual([1]);
+    expect(lost.get(3)).toEqual([]);
+    send(1, 2);
+    await s.run();
+    expect(inbox.get(2)!.map((m) => m.from)).toEqual([3, 1]);
   });
 });
