@@ -37,7 +37,10 @@
 // Voter directories (voter-directories.ts): every vote and fetch a voter sends carries its data
 // directory id, and counts (towards a majority of votes, the high watermark, check-quorum, read
 // barriers) only when it matches the directory the log knows for that voter. A voter the log does
-// not count does not stand for election and grants no votes. The leader records directories
+// not count does not stand for election and grants no votes, unless the candidate's log knows it
+// by its present directory (its own log has not yet caught up with its re-admission: the candidate
+// counts that vote, and the epochs its wiped copy voted in are all older than the candidate's, so
+// two voters are enough to elect while the third is down). The leader records directories
 // (VoterDirectory control records, one in flight at a time, only after committing in its epoch):
 // first sight -> recorded; a different directory -> null (a wiped voter: counts for nothing);
 // null and caught up to the high watermark -> the new directory (rejoined).
@@ -719,9 +722,7 @@ export class RaftCore {
       this.becomeCandidate();
       return;
     }
-    for (const v of this.otherVoters()) {
-      this.send(v, { kind: 'VoteRequest', epoch: this.epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: true, ...this.ownDirectory('candidateDirectoryId') });
-    }
+    for (const v of this.otherVoters()) this.send(v, this.voteRequest(v, this.epoch, true));
   }
 
   private becomeCandidate(): void {
@@ -738,9 +739,22 @@ export class RaftCore {
       this.becomeLeader([...this.state.granted]);
       return;
     }
-    for (const v of this.otherVoters()) {
-      this.send(v, { kind: 'VoteRequest', epoch, candidateId: this.config.nodeId, lastEpoch: this.log.lastEpoch, endOffset: this.log.endOffset, preVote: false, ...this.ownDirectory('candidateDirectoryId') });
-    }
+    for (const v of this.otherVoters()) this.send(v, this.voteRequest(v, epoch, false));
+  }
+
+  /** A (pre-)vote request to voter `v`: this node's log position and directory, and the directory its log knows `v` by. */
+  private voteRequest(v: NodeId, epoch: number, preVote: boolean): VoteRequest {
+    const known = this.log.directories.current(v);
+    return {
+      kind: 'VoteRequest',
+      epoch,
+      candidateId: this.config.nodeId,
+      lastEpoch: this.log.lastEpoch,
+      endOffset: this.log.endOffset,
+      preVote,
+      ...this.ownDirectory('candidateDirectoryId'),
+      ...(typeof known === 'string' ? { voterDirectoryId: known } : {}),
+    };
   }
 
   private becomeLeader(granting: NodeId[]): void {
@@ -867,9 +881,11 @@ export class RaftCore {
     }
     if (req.epoch < this.epoch) return reply(false);
     // A candidate the log knows by another directory was wiped: it cannot hold what it acknowledged.
-    // And a voter the log does not count abstains (its vote would not count where it matters).
+    // And a voter the log does not count abstains (its vote would not count where it matters),
+    // unless the candidate's log counts it: its own log has not caught up with its re-admission.
     const candidateCounts = this.counts(from, req.candidateDirectoryId);
-    const directoriesOk = candidateCounts && this.selfCounts();
+    const countedByCandidate = this.config.directoryId !== undefined && req.voterDirectoryId === this.config.directoryId;
+    const directoriesOk = candidateCounts && (this.selfCounts() || countedByCandidate);
     if (!candidateCounts && this.noticeDue(`refused:${from}:${req.candidateDirectoryId}`)) {
       this.notices.push({ level: 'warn', msg: 'vote refused: the candidate is known by another data directory', fields: { candidateId: from, candidateDirectoryId: req.candidateDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: req.preVote } });
     }

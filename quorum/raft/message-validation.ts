@@ -44,6 +44,7 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
   switch (body.kind) {
     case 'VoteRequest':
       if (!directoryIdOk(body.candidateDirectoryId)) return 'VoteRequest: bad candidate directory id';
+      if (!directoryIdOk(body.voterDirectoryId)) return 'VoteRequest: bad voter directory id';
       return count(body.lastEpoch) && count(body.endOffset) && count(body.candidateId) ? null : 'VoteRequest: bad log position';
     case 'VoteResponse':
       if (!directoryIdOk(body.voterDirectoryId)) return 'VoteResponse: bad voter directory id';

@@ -86,6 +86,11 @@ export interface VoteRequest {
   readonly preVote: boolean;
   /** The candidate's data directory id (absent from nodes configured without one). */
   readonly candidateDirectoryId?: string;
+  /**
+   * The directory the candidate's log knows the recipient by (absent when it knows none, or knows
+   * it as replaced). A voter whose own log lags its re-admission votes when this is its directory.
+   */
+  readonly voterDirectoryId?: string;
 }
 
 export interface VoteResponse {

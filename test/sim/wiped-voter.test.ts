@@ -117,4 +117,35 @@ describe('a voter restarted with a wiped data directory', () => {
     expect(logged(c, 'another data directory'), report(c)).toBe(false);
     await finish(c);
   }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=3) the re-admitted voter has not heard of its re-admission when the leader steps down and the third voter is down: the two still elect a leader (seed %i)', async (seed) => {
+    // Found by sim-cli (seed 301462): the voter's own log still said "replaced", so it refused
+    // every vote, and the candidate, whose log counted it, could never win.
+    const c = await start(seed, 3, true);
+    const leader = await expectLeader(c);
+    c.workload.start();
+    await c.waitFor(() => recorded(c, leader).size === 3, 10_000);
+    const [victim, third] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId];
+    c.crash(victim);
+    c.wipe(victim);
+    c.restart(victim);
+    const readmission = `dir-${victim}-1`;
+    // The moment the leader appends the re-admission, its messages to the victim stop arriving.
+    expect(await c.waitFor(() => recorded(c, leader).get(victim) === readmission, 20_000), report(c)).toBe(true);
+    c.blockOneWay(leader, victim);
+    const recordEnd = c.node(leader).inspect()!.logEndOffset;
+    expect(await c.waitFor(() => recorded(c, third).get(victim) === readmission && c.node(leader).disk.durableEndOffset >= recordEnd, 10_000), report(c)).toBe(true);
+    c.workload.stop();
+    expect(recorded(c, victim).get(victim)).toBeNull(); // the victim's log: still replaced
+    c.crash(third); // and it stays down
+    c.crash(leader);
+    c.restart(leader); // resigned: an election is needed, between the old leader and the victim
+    c.heal();
+    const elected = await c.waitFor(() => c.leader() !== undefined, 20_000);
+    expect(elected, report(c)).toBe(true);
+    expect(c.leader()!.nodeId).toBe(leader); // the victim does not stand (its log does not count it)
+    await c.waitFor(() => recorded(c, victim).get(victim) === readmission, 10_000);
+    expect(logged(c, 'this voter was re-admitted', victim), report(c)).toBe(true);
+    expectClean(c);
+  }, TEST_TIMEOUT_MS);
 });
