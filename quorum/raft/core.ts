@@ -38,12 +38,14 @@
 // directory id, and counts (towards a majority of votes, the high watermark, check-quorum, read
 // barriers) only when it matches the directory the log knows for that voter. A voter the log does
 // not count does not stand for election and grants no votes, unless the candidate's log knows it
-// by its present directory (its own log has not yet caught up with its re-admission: the candidate
-// counts that vote, and the epochs its wiped copy voted in are all older than the candidate's, so
-// two voters are enough to elect while the third is down). The leader records directories
-// (VoterDirectory control records, one in flight at a time, only after committing in its epoch):
-// first sight -> recorded; a different directory -> null (a wiped voter: counts for nothing);
-// null and caught up to the high watermark -> the new directory (rejoined).
+// by its present directory (its own log has not yet caught up with its re-admission; otherwise 2 of
+// 3 voters could not elect). Safe because the candidate, not the voter, decides what counts: a
+// re-admission follows a committed "replaced" record, committed after the old copy died by a
+// majority without it, so no candidate counting an old copy's vote can also win a majority (the
+// old and new copies may have voted in the same epoch: wiped-voter.test.ts). The leader records
+// directories (VoterDirectory control records, one in flight at a time, only after committing in
+// its epoch): first sight -> recorded; a different directory -> null (a wiped voter: counts for
+// nothing); null and caught up to the high watermark -> the new directory (rejoined).
 
 import type { RaftConfig } from './config.js';
 import { assert } from './assert.js';
@@ -644,7 +646,7 @@ export class RaftCore {
     } else {
       this.notices.push({
         level: 'warn',
-        msg: 'the quorum knows this voter by another data directory (this one was wiped or replaced): it will not vote or stand for election until the leader re-admits it after it has caught up',
+        msg: 'the quorum knows this voter by another data directory (this one was wiped or replaced): it will not stand for election, and votes only for a candidate whose log has re-admitted it, until the leader re-admits it after it has caught up',
         fields: { directoryId: this.config.directoryId ?? null, knownAs: this.log.directories.current(this.config.nodeId) ?? null },
       });
     }

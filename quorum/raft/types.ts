@@ -87,8 +87,10 @@ export interface VoteRequest {
   /** The candidate's data directory id (absent from nodes configured without one). */
   readonly candidateDirectoryId?: string;
   /**
-   * The directory the candidate's log knows the recipient by (absent when it knows none, or knows
-   * it as replaced). A voter whose own log lags its re-admission votes when this is its directory.
+   * The candidate's view of the RECIPIENT: the directory its log knows that voter by (absent when
+   * it knows none, or knows it as replaced). Not the responder's own id, as in VoteResponse. A voter
+   * whose own log does not count it (it lags its re-admission) votes when this is its directory;
+   * unlike KIP-853, a mismatch refuses nothing by itself (the candidate's count decides).
    */
   readonly voterDirectoryId?: string;
 }

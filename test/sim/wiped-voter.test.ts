@@ -148,4 +148,48 @@ describe('a voter restarted with a wiped data directory', () => {
     expect(logged(c, 'this voter was re-admitted', victim), report(c)).toBe(true);
     expectClean(c);
   }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=5) the wiped copy voted for a candidate still campaigning in an epoch; the re-admitted copy, its log lagging, helps elect another leader, and nothing breaks (seed %i)', async (seed) => {
+    // From the review of the change above: the wiped copy's vote and the new copy's may fall in
+    // the same epoch. Safe all the same: the "replaced" record was committed by a majority without
+    // the voter after the old copy died, so no candidate counting the old copy's vote can win.
+    const c = await start(seed, 5, true);
+    const inspect = (id: NodeId) => c.node(id).inspect()!;
+    const first = await expectLeader(c);
+    c.workload.start();
+    expect(await c.waitFor(() => recorded(c, first).size === 5, 10_000), report(c)).toBe(true);
+    c.workload.stop();
+    await c.runFor(300);
+    const others = c.voterIds.filter((v) => v !== first);
+    const group = others.slice(0, 3);
+    const q = others[3]!;
+    for (const x of group) c.blockOneWay(first, x);
+    expect(await c.waitFor(() => group.some((x) => inspect(x).role === 'Candidate'), 20_000), report(c)).toBe(true);
+    const candidate = group.find((x) => inspect(x).role === 'Candidate')!;
+    const [victim, p] = group.filter((x) => x !== candidate) as [NodeId, NodeId];
+    const epoch = inspect(candidate).epoch;
+    c.heal();
+    c.partition([[candidate, victim], [first, p, q]]);
+    // The victim's old copy votes for the candidate, which cannot reach a majority.
+    expect(await c.waitFor(() => inspect(victim).epoch === epoch && inspect(victim).votedId === candidate, 5_000), report(c)).toBe(true);
+    c.crash(victim);
+    c.wipe(victim);
+    c.partition([[candidate], [first, p, q, victim]]);
+    c.restart(victim);
+    const readmission = `dir-${victim}-1`;
+    expect(await c.waitFor(() => recorded(c, first).get(victim) === readmission, 20_000), report(c)).toBe(true);
+    c.blockOneWay(first, victim);
+    const recordEnd = inspect(first).logEndOffset;
+    expect(await c.waitFor(() => [p, q].every((x) => recorded(c, x).get(victim) === readmission) && c.node(first).disk.durableEndOffset >= recordEnd, 10_000), report(c)).toBe(true);
+    expect(recorded(c, victim).get(victim)).toBeNull();
+    c.crash(first);
+    // p, q and the victim (voting on the candidate's view) elect a leader; the old candidate cannot win.
+    expect(await c.waitFor(() => c.leader() !== undefined, 20_000), report(c)).toBe(true);
+    expect(c.leader()!.nodeId).not.toBe(candidate);
+    expectClean(c);
+    c.heal();
+    c.restart(first);
+    await c.runFor(5_000);
+    expectClean(c);
+  }, TEST_TIMEOUT_MS);
 });
