@@ -6,48 +6,35 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
 import { runSimulation } from '../../quorum/sim/run.js';
-import { assertClean, fcParams, simOptionsArb } from './random-arbitraries.js';
+import { assertClean, fcParams, simOptionsArb, type KnobOverrides } from './random-arbitraries.js';
+
+/** A property over 80 simulated runs of 3 or 5 voters, with the fault knobs `overrides` leans on. */
+function focused(name: string, overrides: Omit<KnobOverrides, 'voters'>): void {
+  it(
+    name,
+    async () => {
+      await fc.assert(
+        fc.asyncProperty(simOptionsArb({ voters: fc.constantFrom<3 | 5>(3, 5), ...overrides }), async (options) => {
+          assertClean(await runSimulation(options));
+        }),
+        fcParams(80),
+      );
+    },
+    240_000,
+  );
+}
 
 describe('simulated random faults, focused', () => {
-  it(
-    '(voters=3|5) crash-heavy: lost unflushed tails and half-done writes never lose acknowledged data',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(simOptionsArb({ voters: fc.constantFrom<3 | 5>(3, 5), crashWeight: fc.integer({ min: 4, max: 8 }) }), async (options) => {
-          assertClean(await runSimulation(options));
-        }),
-        fcParams(80),
-      );
-    },
-    240_000,
-  );
+  focused('(voters=3|5) crash-heavy: lost unflushed tails and half-done writes never lose acknowledged data', {
+    crashWeight: fc.integer({ min: 4, max: 8 }),
+  });
 
-  it(
-    '(voters=3|5) network-heavy: drops, duplicates, reordering, partitions and one-way blocks keep every invariant',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(
-          simOptionsArb({ voters: fc.constantFrom<3 | 5>(3, 5), networkWeight: fc.integer({ min: 3, max: 6 }), dropMax: 0.1 }),
-          async (options) => {
-            assertClean(await runSimulation(options));
-          },
-        ),
-        fcParams(80),
-      );
-    },
-    240_000,
-  );
+  focused('(voters=3|5) network-heavy: drops, duplicates, reordering, partitions, one-way blocks and connection resets keep every invariant', {
+    networkWeight: fc.integer({ min: 3, max: 6 }),
+    dropMax: 0.1,
+  });
 
-  it(
-    '(voters=3|5) disk replacements among crashes and partitions: a wiped voter never costs an acknowledged write or a second leader in an epoch',
-    async () => {
-      await fc.assert(
-        fc.asyncProperty(simOptionsArb({ voters: fc.constantFrom<3 | 5>(3, 5), wipeWeight: fc.integer({ min: 2, max: 4 }) }), async (options) => {
-          assertClean(await runSimulation(options));
-        }),
-        fcParams(80),
-      );
-    },
-    240_000,
-  );
+  focused('(voters=3|5) disk replacements among crashes and partitions: a wiped voter never costs an acknowledged write or a second leader in an epoch', {
+    wipeWeight: fc.integer({ min: 2, max: 4 }),
+  });
 });
