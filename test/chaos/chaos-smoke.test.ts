@@ -1,6 +1,6 @@
 // The CI chaos smoke: `metaquorum chaos` as a user runs it (the compiled CLI in a child process),
-// 3 controllers + 2 brokers on loopback, kill -9, SIGSTOP and partitions (both ways and one way)
-// through the fault proxy for 75 s, then 60 s of disk faults, each followed by the checks of
+// 3 controllers + 2 brokers on loopback, kill -9, SIGSTOP, partitions (both ways and one way) and
+// connection resets through the fault proxy for 75 s, then 60 s of disk faults, each followed by the checks of
 // tools/chaos/chaos-run.ts. It must find no
 // violation, must have injected faults of every requested kind, and must have acknowledged a
 // real amount of work (a run where nothing happened proves nothing). Seed fixed so CI runs the
@@ -12,9 +12,9 @@ import type { ChaosReport } from '../../tools/chaos/chaos-run.js';
 
 const SEED = 20261121;
 
-describe('chaos smoke (real processes: kill, pause, partition)', () => {
+describe('chaos smoke (real processes: kill, pause, partition, reset)', () => {
   it('75 s of faults on 3 controllers + 2 brokers: nothing acknowledged is lost, no violation', async () => {
-    const r = await runCli(['chaos', '--controllers', '3', '--brokers', '2', '--duration', '75s', '--seed', String(SEED), '--faults', 'kill,pause,partition,one-way', '--json'], 240_000);
+    const r = await runCli(['chaos', '--controllers', '3', '--brokers', '2', '--duration', '75s', '--seed', String(SEED), '--faults', 'kill,pause,partition,one-way,reset', '--json'], 240_000);
     expect(r.stdout.trim(), r.stderr.split('\n').slice(-30).join('\n')).not.toBe('');
     const report = JSON.parse(r.stdout) as ChaosReport;
     console.log(
@@ -25,7 +25,7 @@ describe('chaos smoke (real processes: kill, pause, partition)', () => {
     expect(report.violations, JSON.stringify(report.violations, null, 2)).toEqual([]);
     expect(r.code).toBe(0);
     expect(report.faults.total).toBeGreaterThanOrEqual(8);
-    for (const kind of ['kill', 'pause', 'partition']) expect(report.faults.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
+    for (const kind of ['kill', 'pause', 'partition', 'reset']) expect(report.faults.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
     expect(report.operations.ok).toBeGreaterThan(1_000);
     for (const kind of ['create-topic', 'delete-topic', 'add-partitions', 'alter-isr', 'commit-offset']) expect(report.operations.byKind[kind]?.ok ?? 0, kind).toBeGreaterThan(0);
     expect(report.recoveryMs).not.toBeNull();

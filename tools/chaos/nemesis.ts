@@ -10,6 +10,8 @@
 //   partition  every link to and from one node blackholed (open but silent); or, with ≥ 5
 //              controllers, the controllers split 2 | 3
 //   one-way    one node cannot reach the others (its requests are dropped) while they reach it
+//   reset      every connection to and from one node reset (RST), and new ones refused the same
+//              way until it ends (a rejecting firewall: peers learn at once, unlike partition)
 //   slow       every link of one node delays each chunk 50-250 ms (± jitter)
 //   slow-disk  every fsync of one node stalls 50-300 ms (the test-only hook, quorum/node/fsync-stall.ts)
 //   wipe       a controller killed, its metadata directory emptied and re-formatted (a new
@@ -25,7 +27,7 @@
 
 import type { LinkFault } from './fault-proxy.js';
 
-export const FAULT_KINDS = ['kill', 'pause', 'partition', 'one-way', 'slow', 'slow-disk', 'wipe', 'corrupt'] as const;
+export const FAULT_KINDS = ['kill', 'pause', 'partition', 'one-way', 'reset', 'slow', 'slow-disk', 'wipe', 'corrupt'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultTarget {
@@ -206,6 +208,15 @@ export class Nemesis {
         const id = await this.target();
         this.cluster.setLinks(this.linksOf(id, 'from'), { kind: 'drop-requests' });
         this.note(kind, 'start', `node ${id} cannot reach the others (its requests dropped); they still reach it`);
+        await this.hold(hold);
+        this.cluster.healLinks();
+        this.note(kind, 'end', 'links healed');
+        return;
+      }
+      case 'reset': {
+        const id = await this.target();
+        this.cluster.setLinks(this.linksOf(id, 'both'), { kind: 'reset' });
+        this.note(kind, 'start', `connections of node ${id} reset, new ones refused`);
         await this.hold(hold);
         this.cluster.healLinks();
         this.note(kind, 'end', 'links healed');

@@ -85,7 +85,7 @@ export function registerChaosCommand(program: Command): void {
   program
     .command('chaos')
     .description(
-      'Run a real cluster on 127.0.0.1 under faults (kill -9, SIGSTOP, partitions and one-way partitions through a fault-injecting proxy, slow links, ' +
+      'Run a real cluster on 127.0.0.1 under faults (kill -9, SIGSTOP, partitions, one-way partitions and connection resets through a fault-injecting proxy, slow links, ' +
         'stalled fsyncs, a controller restarted on a wiped directory, a damaged log tail or snapshot) ' +
         'while a workload creates and deletes topics, adds partitions, changes ISRs and commits offsets; then check that nothing acknowledged was lost.',
     )
