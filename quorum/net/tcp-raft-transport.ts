@@ -159,5 +159,3 @@ export class TcpRaftTransport implements Transport {
     return client;
   }
 }
-
-export { checkRaftMessage, isRaftFrame, type RaftFrame } from './raft-wire.js';

@@ -2,8 +2,9 @@
 // own skewed clock, a SimDisk that outlives its RaftNode instances, and a Transport on one
 // SimNetwork, all driven by one Scheduler and one seed. It runs the real driver (through a
 // DriverFactory), checks the invariants after every event, and offers the verbs scenario tests
-// are written in: crash, restart, pause, resume, stop, partition, blockOneWay, resetConnection, heal, runFor,
-// waitFor, leader, propose. runSimulation (./run.ts) builds the random safety/liveness run on it.
+// are written in: crash, restart, pause, resume, stop, partition, blockOneWay, resetConnection,
+// heal, runFor, waitFor, leader, propose. runSimulation (./run.ts) builds the random
+// safety/liveness run on it.
 
 import type { Logger, NodeEnv } from '../env/index.js';
 import { raftConfig } from '../raft/config.js';
