@@ -360,7 +360,12 @@ export class RaftCore {
         return { ok: false, error: 'BATCH_TOO_LARGE', message: `a proposal holds 1..${limits.recordsPerProposalMax} records, got ${records.length}` };
       }
       let bytes = 0;
-      for (const r of records) bytes += r.length;
+      for (const r of records) {
+        // A caller's bug, caught before anything is queued: the log, its CRC and the wire carry
+        // bytes only, and a string (which has a length too) would fail far from its cause.
+        assert(r instanceof Uint8Array, `a proposal's record is ${typeof r}, not a Uint8Array`);
+        bytes += r.length;
+      }
       if (bytes > limits.proposalBytesMax) {
         return { ok: false, error: 'BATCH_TOO_LARGE', message: `proposal of ${bytes} bytes exceeds ${limits.proposalBytesMax}` };
       }

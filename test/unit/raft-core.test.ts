@@ -375,6 +375,17 @@ describe('raft core: bad input is a value, never a crash', () => {
   });
 });
 
+describe('raft core: a caller breaking its contract is asserted on (DESIGN §10), not passed on', () => {
+  it('a proposed record that is not bytes throws before anything is queued', () => {
+    const { c, leader } = electedCluster();
+    const core = c.node(leader).core;
+    const before = core.nextProposalOffset();
+    expect(() => core.proposeAll([[bytes('a')], ['b' as unknown as Uint8Array]], c.nowMs)).toThrow(/record is string, not a Uint8Array/);
+    expect(core.nextProposalOffset()).toBe(before);
+    expect(core.ready()?.append ?? []).toEqual([]);
+  });
+});
+
 describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', () => {
   /** A commit every ms for `ms`; the times at which observer 100 sent its fetches meanwhile. */
   function underLoad(observerFetchIntervalMs: number, ms = 200): { c: CoreCluster; sentAt: number[]; proposed: string[] } {
