@@ -526,7 +526,16 @@ export class SimCluster {
     };
     const timerPrng = this.prng.fork(`timers${n.id}/inc${inc}`);
     const latenessMax = this.options.timerLatenessMaxMs;
-    const clock = new SimClock(this.scheduler, n.process, inc, skew, latenessMax > 0 ? () => timerPrng.float(0.001, latenessMax) : () => 0);
+    const earlyMax = this.options.timerEarlinessMaxMs;
+    const earlyPrng = this.prng.fork(`early-timers${n.id}/inc${inc}`);
+    const clock = new SimClock(
+      this.scheduler,
+      n.process,
+      inc,
+      skew,
+      latenessMax > 0 ? () => timerPrng.float(0.001, latenessMax) : () => 0,
+      earlyMax > 0 ? () => earlyPrng.float(0, earlyMax) : () => 0,
+    );
     const env: NodeEnv = {
       clock,
       random: this.prng.fork(`node${n.id}/inc${inc}`),

@@ -2,8 +2,15 @@
 // its own skew: nowMs = offsetMs + globalMs × rate, and a timer of d local ms fires after
 // d / rate global ms, so a fast clock (rate > 1) fires its election timers early, as a drifting
 // crystal would. Timers belong to one incarnation of the process: a crash cancels them and a
-// pause holds them (they fire on resume, in order) through SimProcess.deliver. Like real timers
-// they never fire early, and may fire a little late (`lateness`).
+// pause holds them (they fire on resume, in order) through SimProcess.deliver. A timer may fire
+// a little late (`lateness`), and, with `earliness`, early by the local clock, as Node's do:
+// setTimeout counts whole ms from the event loop's cached time, which is as stale as the work
+// done since the loop last woke, so against performance.now() a 1.7 ms timer fires after as
+// little as 0.02 ms and a 10 ms one up to ~2 ms early (more on a busy loop). A driver must check
+// its deadline when a timer fires and arm again for the rest. Timers under 1 ms are never early
+// here: re-arming for a remainder that shrinks each round would, in floating point, end at one
+// simulated instant forever; and early is at most 99% of the delay, so a remainder of 1 ms or
+// more shrinks below 1 ms within a few rounds.
 
 import type { Clock } from '../env/index.js';
 import type { Scheduler } from './scheduler.js';
@@ -31,6 +38,8 @@ export class SimClock implements Clock {
      * never fire early and rarely on the dot). 0 = exactly on time.
      */
     private readonly lateness: () => number = () => 0,
+    /** How many local ms early a timer of this delay fires (clamped as the header says). 0 = never early. */
+    private readonly earliness: (delayMs: number) => number = () => 0,
   ) {
     if (!(skew.rate > 0)) throw new RangeError(`clock rate must be positive, got ${skew.rate}`);
     if (process.isCurrent(incarnation)) process.onCurrentCrash(() => this.cancelAll());
@@ -47,10 +56,11 @@ export class SimClock implements Clock {
 
   setTimer(delayMs: number, fn: () => void): () => void {
     const d = Number.isFinite(delayMs) && delayMs > 0 ? delayMs : 0;
-    const dueLocalMs = this.nowMs() + d;
+    const early = d >= 1 ? Math.min(Math.max(0, this.earliness(d)), 0.99 * d) : 0;
+    const dueLocalMs = this.nowMs() + d - early;
     let done = false;
     const cancelEvent = this.scheduler.after(
-      d / this.skew.rate + Math.max(0, this.lateness()),
+      (d - early) / this.skew.rate + Math.max(0, this.lateness()),
       () => {
         this.cancels.delete(cancel);
         this.process.deliver(this.incarnation, () => {

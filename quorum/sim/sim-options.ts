@@ -70,6 +70,11 @@ export interface SimOptions {
   readonly clockOffsetMaxMs: number;
   /** Timers fire up to this many ms after their due time (PRNG); 0 = exactly on time. */
   readonly timerLatenessMaxMs: number;
+  /**
+   * Timers of 1 ms or more fire up to this many local ms before their due time (PRNG), as Node's
+   * do against performance.now() (sim-clock.ts); 0 = never early.
+   */
+  readonly timerEarlinessMaxMs: number;
   readonly raft: RaftTimeouts;
   readonly workload: WorkloadKnobs;
   /** The test state machine snapshots every this many applied records (0 = never). */
@@ -113,6 +118,7 @@ export function simOptions(input: SimOptionsInput = {}): SimOptions {
     clockRateDelta: input.clockRateDelta ?? 0,
     clockOffsetMaxMs: input.clockOffsetMaxMs ?? 0,
     timerLatenessMaxMs: input.timerLatenessMaxMs ?? 1,
+    timerEarlinessMaxMs: input.timerEarlinessMaxMs ?? 0,
     raft: { ...simRaftTimeouts, ...input.raft },
     workload: {
       clients: 1,
@@ -136,6 +142,7 @@ export function validateSimOptions(o: SimOptions): void {
   if (o.network.delayMaxMs < o.network.delayMinMs || o.network.delayMinMs < 0) throw new RangeError('bad network delay range');
   if (o.disk.fsyncLatencyMaxMs < o.disk.fsyncLatencyMinMs) throw new RangeError('bad fsync latency range');
   if (!(o.timerLatenessMaxMs >= 0)) throw new RangeError('timerLatenessMaxMs must be >= 0');
+  if (!(o.timerEarlinessMaxMs >= 0)) throw new RangeError('timerEarlinessMaxMs must be >= 0');
   if (o.clockRateDelta < 0 || o.clockRateDelta >= 0.5) throw new RangeError('clockRateDelta must be in [0, 0.5)');
   if (o.raft.requestTimeoutMs <= o.raft.fetchMaxWaitMs) throw new RangeError('requestTimeoutMs must exceed fetchMaxWaitMs');
 }
@@ -195,8 +202,11 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
   // Drawn after everything above, so a seed's other options stay what they were before these knobs.
   const serialize = r.chance(0.25);
   const reset = r.int(0, 2);
+  // Node's usual earliness (~2 ms), or a busy loop's.
+  const timerEarlinessMaxMs = r.pick([0, 0, 2, 20]);
   return simOptions({
     ...drawn,
+    ...(overrides.timerEarlinessMaxMs !== undefined ? {} : { timerEarlinessMaxMs }),
     ...(overrides.network !== undefined ? {} : { network: { ...drawn.network, serialize } }),
     ...(overrides.faults !== undefined ? {} : { faults: { ...drawn.faults, weights: { ...drawn.faults!.weights!, reset } } }),
   });
