@@ -1,11 +1,12 @@
 // mkdirDurably: a directory it creates is synced, and so is the parent that holds its name (the
 // metadata directory made on a first start must survive a power loss with meta.properties).
+// makeDirs: mkdir -p that fails where Node's recursive mkdir would loop forever (under /proc).
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { mkdirDurably } from '../../quorum/node/fsync-dir.js';
+import { join, relative } from 'node:path';
+import { makeDirs, mkdirDurably } from '../../quorum/node/fsync-dir.js';
 
 let root: string;
 
@@ -42,5 +43,30 @@ describe('mkdirDurably', () => {
   it('with the real sync, works on a fresh path', async () => {
     await mkdirDurably(join(root, 'x', 'y'));
     expect((await stat(join(root, 'x', 'y'))).isDirectory()).toBe(true);
+  });
+});
+
+describe('makeDirs', () => {
+  it('creates the missing directories of a relative path and returns the first, absolute', async () => {
+    const target = join(root, 'p', 'q');
+    expect(await makeDirs(relative(process.cwd(), target))).toBe(join(root, 'p'));
+    expect((await stat(target)).isDirectory()).toBe(true);
+    expect(await makeDirs(target)).toBeUndefined();
+  });
+
+  it('a file in the way is ENOTDIR, naming it', async () => {
+    await writeFile(join(root, 'f'), 'x');
+    await expect(makeDirs(join(root, 'f', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
+    await expect(makeDirs(join(root, 'f'))).rejects.toThrow(`not a directory, mkdir '${join(root, 'f')}'`);
+  });
+
+  it('where mkdir fails with ENOENT (under /proc) it fails instead of looping forever', async () => {
+    await expect(makeDirs('/proc/metaquorum-no-such-dir/x')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('mkdirDurably of a relative path syncs the same directories as of the absolute one', async () => {
+    const synced: string[] = [];
+    await mkdirDurably(relative(process.cwd(), join(root, 'r', 's')), async (d) => void synced.push(d));
+    expect(synced).toEqual([join(root, 'r', 's'), join(root, 'r'), root]);
   });
 });

@@ -9,7 +9,7 @@
 // formatted for another cluster or another node.id is refused, since the node could not start
 // on it. A damaged meta.properties is refused too.
 
-import { mkdir } from 'node:fs/promises';
+import { mkdirDurably } from '../../quorum/node/fsync-dir.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { UsageError } from '../cli/common.js';
 import { cryptoRandom, isValidClusterId } from './cluster-id.js';
@@ -58,7 +58,7 @@ export async function formatStorage(
   }
   for (const dir of toWrite) {
     try {
-      await mkdir(dir, { recursive: true });
+      await mkdirDurably(dir);
     } catch (e) {
       throw new StorageError(`cannot create data directory ${dir}: ${(e as Error).message}`, dir);
     }

@@ -3,7 +3,8 @@
 // killed by its pid). The benchmark hands over its own closers (clients, channels) and the
 // cluster once it exists.
 
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { makeDirs } from '../../../quorum/node/fsync-dir.js';
 import { dirname, resolve } from 'node:path';
 import type { ProcessCluster } from '../../server/process-cluster.js';
 
@@ -76,7 +77,7 @@ export async function emitBenchResult(o: {
     process.stdout.write(`${o.table}\n`);
   }
   if (o.out !== undefined) {
-    await mkdir(dirname(resolve(o.out)), { recursive: true });
+    await makeDirs(dirname(resolve(o.out)));
     await writeFile(o.out, `${o.json}\n`);
     o.say(`JSON written to ${o.out}`);
   }
