@@ -1,13 +1,52 @@
 // `metaquorum dev` as a newcomer runs it (npm start): it formats a directory, launches real node
 // processes, reports them ready as JSON, writes cluster.json, and stops every node on SIGTERM.
 
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ClusterJson } from '../../tools/server/process-cluster.js';
 import { CLI, runCli, until } from '../support/process-harness.js';
+
+/** A base port whose node ports (base+k-1, base+100+k-1) stay below the ephemeral range (32768 up). */
+const randomBasePort = () => 10_000 + Math.floor(Math.random() * 22_000);
+
+interface DevRun {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly output: () => { out: string; err: string };
+  readonly exited: Promise<number | null>;
+}
+
+function runDev(args: readonly string[]): DevRun {
+  const child = spawn(process.execPath, [CLI, 'dev', '--json', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, output: () => ({ out, err }), exited };
+}
+
+async function readyEvent(run: DevRun): Promise<ClusterJson & { leaderId: number }> {
+  return until('the ready event', 60_000, () => {
+    const line = run.output().out.split('\n').find((l) => l.includes('"event":"ready"'));
+    return line === undefined ? undefined : (JSON.parse(line) as ClusterJson & { leaderId: number });
+  }).catch((e: Error) => {
+    const { out, err } = run.output();
+    throw new Error(`${e.message}; dev printed: ${out.slice(-1000)} ${err.slice(-1000)}`);
+  });
+}
+
+/** Kills a dev that is still running and the nodes its cluster.json names (they run in their own process groups). */
+async function killDev(run: DevRun, dir: string): Promise<void> {
+  if (run.child.exitCode !== null) return;
+  run.child.kill('SIGKILL');
+  const json = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8').catch(() => '{"nodes":[]}')) as ClusterJson;
+  for (const n of json.nodes) if (n.pid !== null && alive(n.pid)) process.kill(n.pid, 'SIGKILL');
+}
 
 function alive(pid: number): boolean {
   try {
@@ -65,4 +104,79 @@ describe('metaquorum dev', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('one dev per data directory: a second refuses and leaves the first alone; SIGHUP (a closed terminal) stops the cluster', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+    const first = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
+    try {
+      const ready = await readyEvent(first);
+      const pids = ready.nodes.map((n) => n.pid!);
+      const second = await runCli(['dev', '--data-dir', dir, '--controllers', '1', '--brokers', '1']);
+      expect(second.code).toBe(1);
+      expect(second.stderr).toContain(`another metaquorum dev (pid ${first.child.pid}) is running on ${dir}`);
+      const json = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as ClusterJson;
+      expect(json.nodes.map((n) => n.pid)).toEqual(pids);
+      for (const pid of pids) expect(alive(pid)).toBe(true);
+
+      first.child.kill('SIGHUP');
+      expect(await first.exited, first.output().err).toBe(0);
+      await until('every node has exited', 15_000, () => (pids.every((p) => !alive(p)) ? true : undefined));
+      expect(first.output().out).toContain('{"event":"stopping","signal":"SIGHUP"}');
+      expect(first.output().out).toContain('{"event":"stopped"}');
+      expect(existsSync(join(dir, 'dev.pid'))).toBe(false);
+    } finally {
+      await killDev(first, dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it('a node that cannot start fails dev at once with the error it logged, long before --ready-timeout', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+    const base = randomBasePort();
+    const squatter = createServer((socket) => socket.destroy()); // close() waits for open connections
+    await new Promise<void>((r) => squatter.listen(base + 100, '127.0.0.1', r)); // node 1's quorum port
+    const run = runDev(['--data-dir', dir, '--base-port', String(base), '--controllers', '1', '--brokers', '1', '--ready-timeout', '600000']);
+    try {
+      expect(await run.exited).toBe(1);
+      const { err } = run.output();
+      expect(err).toContain('node 1 exited unexpectedly (code 1)');
+      expect(err).toContain(`cannot listen on 127.0.0.1:${base + 100}`);
+      expect(err).toContain('address already in use');
+      expect(existsSync(join(dir, 'dev.pid'))).toBe(false);
+    } finally {
+      await killDev(run, dir);
+      await new Promise((r) => squatter.close(r));
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses, before starting anything, a damaged cluster.json, an explicit --base-port a reused cluster does not use, and --combined with too few brokers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+    try {
+      const json = join(dir, 'cluster.json');
+      await writeFile(json, 'not json');
+      let r = await runCli(['dev', '--data-dir', dir]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(new RegExp(`^error: ${json} is not a cluster.json that dev wrote \\(.*JSON.*\\); remove its whole data directory`));
+      await writeFile(json, '{}');
+      r = await runCli(['dev', '--data-dir', dir]);
+      expect(r.stderr).toContain(`${json} is not a cluster.json that dev wrote (no clusterId and nodes)`);
+
+      const nodes = [
+        { id: 1, roles: ['controller'], pid: null, controller: '127.0.0.1:20100', client: null, config: '', log: '' },
+        { id: 2, roles: ['broker'], pid: null, controller: null, client: '127.0.0.1:20001', config: '', log: '' },
+      ];
+      await writeFile(json, JSON.stringify({ clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', dataDir: dir, bootstrapControllers: '', bootstrapServers: '', nodes }));
+      r = await runCli(['dev', '--data-dir', dir, '--controllers', '1', '--brokers', '1', '--base-port', '21000']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`${dir} holds a cluster on other ports (node 1: 20100); a reused cluster keeps its ports`);
+
+      r = await runCli(['dev', '--data-dir', join(dir, 'other'), '--combined', '--brokers', '2']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('--combined runs a broker in each of the 3 controllers, so --brokers 2 is too few');
+      expect(existsSync(join(dir, 'node-1', 'node.log'))).toBe(false); // nothing was started
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

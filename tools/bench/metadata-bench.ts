@@ -47,7 +47,7 @@
 //        [--scenarios all,single] [--controllers 3] [--brokers 3] [--replication-factor 3]
 //        [--quick] [--json] [--out file.json] [--cpu-prof dir] [--quiet-wait-ms 45000] [--keep-data]
 
-import { ExitWatch } from './cluster/bench-cluster.js';
+import { ExitWatch } from '../server/exit-watch.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';

@@ -37,7 +37,7 @@
 // A default trial takes 5–10 minutes on 2 cores; every phase is bounded in time (and the run as a
 // whole); everything it starts is stopped on exit, error or Ctrl-C.
 
-import { ExitWatch } from './cluster/bench-cluster.js';
+import { ExitWatch } from '../server/exit-watch.js';
 import { readdir, readFile, stat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';

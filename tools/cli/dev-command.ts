@@ -1,11 +1,20 @@
 // `metaquorum dev`: the embedded default. Formats a data directory (or reuses the cluster already
 // in it), launches a real multi-process cluster on 127.0.0.1, waits for it to be ready, prints
 // every node's endpoints, writes <data-dir>/cluster.json, reports leader changes and node exits,
-// and on Ctrl-C or SIGTERM stops the nodes (brokers first, each with a controlled shutdown).
+// and on Ctrl-C, SIGTERM or SIGHUP (a closed terminal: the nodes run in their own sessions and
+// would not hear it) stops the nodes (brokers first, each with a controlled shutdown).
+//
+// Refusals, before any node starts: another live `dev` on the directory (<data-dir>/dev.pid); a
+// reused directory whose cluster has another shape, or other ports than an explicit --base-port;
+// --combined with fewer --brokers than controllers (each combined node is a broker). A node that
+// exits while the cluster comes up fails `dev` at once, quoting the error the node logged.
 
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { ProcessCluster } from '../server/process-cluster.js';
+import { makeDirs } from '../../quorum/node/fsync-dir.js';
+import { ExitWatch } from '../server/exit-watch.js';
+import { takePidLock } from '../server/pid-lock.js';
+import { ProcessCluster, type PlannedNode } from '../server/process-cluster.js';
 import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
 import { isValidClusterId } from '../config/cluster-id.js';
 import { LOG_LEVELS } from '../server/logging.js';
@@ -29,20 +38,58 @@ function portArg(value: string): number {
   return n;
 }
 
-async function dev(o: DevOptions): Promise<void> {
+/** The client and quorum ports node `n` gets from `basePort` (as planCluster assigns them). */
+function portsFrom(basePort: number, n: PlannedNode): { client: number | null; controller: number | null } {
+  return { client: n.clientPort === null ? null : basePort + n.id - 1, controller: n.controllerPort === null ? null : basePort + 100 + n.id - 1 };
+}
+
+async function dev(o: DevOptions, command: Command): Promise<void> {
   if (o.controllers > 9 || o.brokers > 50) throw new UsageError('dev runs at most 9 controllers and 50 brokers');
   if (o.clusterId !== undefined && !isValidClusterId(o.clusterId)) throw new UsageError(`--cluster-id ${JSON.stringify(o.clusterId)} is not a cluster id (22 characters of base64url, as random-cluster-id prints)`);
+  const explicit = (option: string) => command.getOptionValueSource(option) === 'cli';
+  if (o.combined && explicit('brokers') && o.brokers < o.controllers) {
+    throw new UsageError(`--combined runs a broker in each of the ${o.controllers} controllers, so --brokers ${o.brokers} is too few (more than ${o.controllers} adds broker-only nodes)`);
+  }
   const say = (event: object, text: string) => process.stdout.write(o.json ? `${JSON.stringify(event)}\n` : `${text}\n`);
+
+  const dataDir = resolve(o.dataDir);
+  await makeDirs(dataDir);
+  const lockPath = join(dataDir, 'dev.pid');
+  const lock = takePidLock(lockPath);
+  if ('heldBy' in lock) {
+    throw new Error(`another metaquorum dev (pid ${lock.heldBy}) is running on ${dataDir}; stop it first, or use another --data-dir (if pid ${lock.heldBy} is not a dev, remove ${lockPath})`);
+  }
+  process.on('exit', lock.release);
+
   let stopping = false;
-  const cluster = await ProcessCluster.create({
-    dataDir: o.dataDir,
+  let ready: { leaderId: number; epoch: number } | undefined;
+  // Before the cluster is ready an exit fails `dev` (raced below); after, it is reported.
+  const exits = new ExitWatch((line, { id, code, signal }) => {
+    if (!stopping && ready !== undefined) say({ event: 'exit', nodeId: id, code, signal }, line);
+  });
+  const cluster: ProcessCluster = await ProcessCluster.create({
+    dataDir,
     shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: o.basePort },
     ...(o.clusterId === undefined ? {} : { clusterId: o.clusterId }),
     logLevel: o.logLevel,
-    onUnexpectedExit: (id, code, signal) => {
-      if (!stopping) say({ event: 'exit', nodeId: id, code, signal }, `node ${id} exited (${signal ?? `code ${code}`}); see ${cluster.node(id).logPath}`);
-    },
+    onUnexpectedExit: exits.onExit(() => cluster),
+  }).catch((e: unknown) => {
+    lock.release();
+    throw e;
   });
+  if (explicit('basePort')) {
+    const moved = cluster.nodes.find((n) => {
+      const want = portsFrom(o.basePort, n);
+      return want.client !== n.clientPort || want.controller !== n.controllerPort;
+    });
+    if (moved !== undefined) {
+      lock.release();
+      const first = cluster.nodes[0]!;
+      throw new Error(
+        `${dataDir} holds a cluster on other ports (node ${first.id}: ${[first.controllerPort, first.clientPort].filter((p) => p !== null).join(', ')}); a reused cluster keeps its ports: drop --base-port, or use another --data-dir`,
+      );
+    }
+  }
   await cluster.startAll();
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -53,17 +100,18 @@ async function dev(o: DevOptions): Promise<void> {
     say({ event: 'stopped' }, 'stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
   let watch: NodeJS.Timeout | undefined;
 
-  let ready: { leaderId: number; epoch: number };
+  const giveUp = new AbortController();
   try {
-    ready = await waitForClusterReady(cluster, o.readyTimeout);
+    ready = await exits.race(waitForClusterReady(cluster, o.readyTimeout, undefined, giveUp.signal));
   } catch (e) {
+    giveUp.abort();
     stopping = true;
     await cluster.stop(5_000);
-    throw new Error(`${e instanceof Error ? e.message : String(e)}; node logs are in ${cluster.dataDir}/node-*/node.log`);
+    const message = e instanceof Error ? e.message : String(e);
+    throw new Error(message.includes('node.log') ? message : `${message}; node logs are in ${cluster.dataDir}/node-*/node.log`);
   }
   await cluster.writeClusterJson();
   const json = cluster.clusterJson();
@@ -115,12 +163,14 @@ async function dev(o: DevOptions): Promise<void> {
 export function registerDevCommand(program: Command): void {
   program
     .command('dev')
-    .description('Run a local multi-process cluster on 127.0.0.1: formats --data-dir (or reuses the cluster in it), starts every node, prints their endpoints and writes <data-dir>/cluster.json. Ctrl-C stops it.')
+    .description(
+      'Run a local multi-process cluster on 127.0.0.1: formats --data-dir (or reuses the cluster in it, with its ports), starts every node, prints their endpoints and writes <data-dir>/cluster.json. Ctrl-C (or SIGTERM, SIGHUP) stops it. One dev per --data-dir.',
+    )
     .addOption(new Option('--controllers <n>', 'controllers (voters)').default(3).argParser(positiveIntArg('--controllers')))
-    .addOption(new Option('--brokers <n>', 'brokers').default(3).argParser(positiveIntArg('--brokers')))
+    .addOption(new Option('--brokers <n>', 'brokers (with --combined: in all, counting the combined nodes)').default(3).argParser(positiveIntArg('--brokers')))
     .option('--combined', 'run each controller and a broker in one process (process.roles=broker,controller)', false)
     .option('--data-dir <dir>', 'where the nodes keep their data, configs and logs', './data')
-    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1').default(19092).argParser(portArg))
+    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1 (a new cluster; a reused one keeps its ports)').default(19092).argParser(portArg))
     .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(positiveIntArg('--ready-timeout')))
     .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); ignored when --data-dir already holds a cluster")

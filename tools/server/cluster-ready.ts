@@ -7,10 +7,12 @@ import { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { askNode } from '../admin/admin-client.js';
 import type { PlannedNode, ProcessCluster } from './process-cluster.js';
 
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 100): Promise<T> {
+/** Polls `probe` every `everyMs` until it answers, the deadline passes, or `signal` aborts (a caller that gave up). */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, everyMs = 100, signal?: AbortSignal): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
+    if (signal?.aborted === true) throw new Error(`stopped waiting for ${what}`);
     try {
       const v = await probe();
       if (v !== undefined) return v;
@@ -28,25 +30,38 @@ export function endpointOf(n: PlannedNode): { host: string; port: number } {
 
 /**
  * `running`: the nodes expected up (default every node); a bench that keeps a broker back for
- * later (bench:vs-zk's cold broker) leaves it out.
+ * later (bench:vs-zk's cold broker) leaves it out. `signal` stops the polling of a caller that
+ * gave up (dev, when a node exited), so it does not hold the process until the timeout.
  */
-export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number, running?: ReadonlySet<number>): Promise<{ leaderId: number; epoch: number }> {
+export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number, running?: ReadonlySet<number>, signal?: AbortSignal): Promise<{ leaderId: number; epoch: number }> {
   const opts = { timeoutMs: 2_000 };
   const expected = (n: PlannedNode) => running === undefined || running.has(n.id);
   for (const n of cluster.nodes.filter(expected)) {
-    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts));
+    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts), 100, signal);
   }
   const channel = controllerChannelTo(cluster, 2_000);
   try {
-    const q = await waitFor('the quorum', timeoutMs, async () => {
-      const d = await channel.call('describeQuorum', {});
-      return d.leaderId === null ? undefined : d;
-    });
+    const q = await waitFor(
+      'the quorum',
+      timeoutMs,
+      async () => {
+        const d = await channel.call('describeQuorum', {});
+        return d.leaderId === null ? undefined : d;
+      },
+      100,
+      signal,
+    );
     for (const n of cluster.brokers.filter(expected)) {
-      await waitFor(`broker ${n.id}`, timeoutMs, async () => {
-        const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
-        return d.brokerState === 'RUNNING' ? d : undefined;
-      });
+      await waitFor(
+        `broker ${n.id}`,
+        timeoutMs,
+        async () => {
+          const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
+          return d.brokerState === 'RUNNING' ? d : undefined;
+        },
+        100,
+        signal,
+      );
     }
     return { leaderId: q.leaderId!, epoch: q.leaderEpoch };
   } finally {

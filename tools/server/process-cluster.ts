@@ -16,10 +16,11 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
-import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
+import { open, readFile, writeFile, rename } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeDirs } from '../../quorum/node/fsync-dir.js';
 import { formatProperties } from '../config/properties.js';
 import { randomClusterId } from '../config/cluster-id.js';
 import { readMetaProperties, writeMetaProperties } from '../config/meta-properties.js';
@@ -69,6 +70,28 @@ export interface ClusterJson {
 }
 
 const HOST = '127.0.0.1';
+
+/** cluster.json as this module wrote it, or an error naming the file and what to do. */
+async function readClusterJson(path: string): Promise<ClusterJson> {
+  const refuse = (why: string) =>
+    new Error(`${path} is not a cluster.json that dev wrote (${why}); remove its whole data directory to start a new cluster, or use another --data-dir`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (e) {
+    throw refuse((e instanceof Error ? e.message : String(e)).replace(/\s+/g, " "));
+  }
+  const j = parsed as Partial<ClusterJson> | null;
+  if (j === null || typeof j !== 'object' || typeof j.clusterId !== 'string' || !Array.isArray(j.nodes)) throw refuse('no clusterId and nodes');
+  for (const n of j.nodes as unknown[]) {
+    const node = n as Partial<ClusterJsonNode> | null;
+    const address = (a: unknown) => a === null || (typeof a === 'string' && /:\d+$/.test(a));
+    if (node === null || typeof node !== 'object' || !Number.isSafeInteger(node.id) || !Array.isArray(node.roles) || !address(node.controller) || !address(node.client)) {
+      throw refuse(`a node entry without id, roles and listener addresses: ${JSON.stringify(n).slice(0, 80)}`);
+    }
+  }
+  return j as ClusterJson;
+}
 
 /** The compiled CLI next to this file (dist/tools/cli.js). */
 export function defaultCliPath(): string {
@@ -180,10 +203,10 @@ export class ProcessCluster {
    */
   static async create(o: ProcessClusterOptions): Promise<ProcessCluster> {
     const dataDir = resolve(o.dataDir);
-    await mkdir(dataDir, { recursive: true });
+    await makeDirs(dataDir);
     const jsonPath = join(dataDir, 'cluster.json');
     if (existsSync(jsonPath)) {
-      const previous = JSON.parse(await readFile(jsonPath, 'utf8')) as ClusterJson;
+      const previous = await readClusterJson(jsonPath);
       const nodes = await planCluster(o.shape, dataDir);
       const reused = previous.nodes.length === nodes.length && nodes.every((n) => previous.nodes.some((p) => p.id === n.id && p.roles.join() === n.roles.join()));
       if (reused) {
@@ -206,7 +229,7 @@ export class ProcessCluster {
     for (const n of nodes) {
       await cluster.writeNodeConfig(n);
       for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) {
-        await mkdir(d, { recursive: true });
+        await makeDirs(d);
         if ((await readMetaProperties(d)) === undefined) await writeMetaProperties(d, { clusterId, nodeId: n.id, directoryId: randomUuid(cryptoRandom) });
       }
     }
@@ -343,8 +366,47 @@ export class ProcessCluster {
     await rename(`${path}.tmp`, path);
   }
 
+  /**
+   * The last error or fatal line node `id` logged (its message and error text), or null: what to
+   * quote when it exits unexpectedly. Reads the log's tail only (logs append across restarts).
+   */
+  async lastLoggedError(id: number): Promise<string | null> {
+    let text: string;
+    try {
+      const fh = await open(this.node(id).logPath, 'r');
+      try {
+        const { size } = await fh.stat();
+        const length = Math.min(size, 64 * 1024);
+        const buf = Buffer.alloc(length);
+        await fh.read(buf, 0, length, size - length);
+        text = buf.toString('utf8');
+      } finally {
+        await fh.close();
+      }
+    } catch {
+      return null;
+    }
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const line = lines[i]!.trim();
+      // What `start` printed on its way out (the CLI's one-line error, on the same file).
+      if (line.startsWith('error: ')) return line.slice('error: '.length);
+      let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        continue; // a line cut by the 64 KiB window, or not NDJSON
+      }
+      const severe = entry.level === 'error' || entry.level === 'fatal' || (typeof entry.level === 'number' && entry.level >= 50);
+      if (!severe) continue;
+      const detail = typeof entry.err?.message === 'string' && entry.err.message !== entry.msg ? `: ${entry.err.message}` : '';
+      return `${String(entry.msg)}${detail}`;
+    }
+    return null;
+  }
+
   private async writeNodeConfig(n: PlannedNode): Promise<void> {
-    await mkdir(n.dir, { recursive: true });
+    await makeDirs(n.dir);
     const props = nodeProperties(n, this.nodes, this.o.shape.properties, this.route);
     await writeFile(n.configPath, formatProperties(props, `node ${n.id} of a metaquorum dev cluster (written by ProcessCluster)`));
   }

@@ -136,30 +136,3 @@ export async function waitForQuiet(pids: () => ReadonlyMap<number, number | null
     }
   }
 }
-
-/**
- * The first unexpected exit of a bench cluster's node: `failed` rejects with it, so every timed
- * phase can race against it (`race`) instead of waiting out its bound. `onExit(cluster)` is the
- * ProcessCluster handler: it names the node's log and reports the line.
- */
-export class ExitWatch {
-  readonly failed: Promise<never>;
-  private fail!: (e: Error) => void;
-
-  constructor(private readonly report: (line: string) => void) {
-    this.failed = new Promise<never>((_, reject) => (this.fail = reject));
-    this.failed.catch(() => undefined);
-  }
-
-  onExit(cluster: () => ProcessCluster, label = 'node'): (id: number, code: number | null, signal: NodeJS.Signals | null) => void {
-    return (id, code, signal) => {
-      const what = `${label} ${id} exited unexpectedly (${signal ?? `code ${code}`}); see ${cluster().node(id).logPath}`;
-      this.report(what);
-      this.fail(new Error(what));
-    };
-  }
-
-  race<T>(p: Promise<T>): Promise<T> {
-    return Promise.race([p, this.failed]);
-  }
-}
