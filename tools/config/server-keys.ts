@@ -108,7 +108,7 @@ export const serverKeys = {
     name: 'controller.listener.names',
     type: 'list',
     default: 'CONTROLLER',
-    defaultText: '(required for controllers) CONTROLLER',
+    defaultText: '(required for controllers); CONTROLLER for a broker',
     expected: 'must be a comma-separated list of listener names',
     doc: 'Listeners that speak the controller protocol. Brokers use the first to reach the controllers.',
     parse: (raw) => {
