@@ -37,6 +37,7 @@ import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { coordinatesGroups } from './kafka/groups/ownership.js';
 import { ImageWatch } from './image-watch.js';
+import { IsrExpander } from './isr-expander.js';
 
 /** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
 const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
@@ -56,6 +57,8 @@ export interface BrokerServerOptions {
   readonly heartbeatIntervalMs: number;
   readonly initialRegistrationTimeoutMs: number;
   readonly controlledShutdownTimeoutMs: number;
+  /** metaquorum.isr.expansion.enable (default true): see ./isr-expander.ts. */
+  readonly isrExpansionEnable?: boolean;
   readonly clock: Clock;
   readonly random: Random;
   readonly logger: Logger;
@@ -86,6 +89,7 @@ export class BrokerServer {
   readonly groupCoordinator: GroupCoordinator;
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
+  private isrExpander: IsrExpander | null = null;
 
   private constructor(
     private readonly o: BrokerServerOptions,
@@ -140,6 +144,9 @@ export class BrokerServer {
       throw e;
     }
     broker.startLifecycle();
+    if (o.isrExpansionEnable !== false) {
+      broker.isrExpander = new IsrExpander({ brokerId: o.nodeId, source, channel, clock: o.clock, logger: o.logger });
+    }
     return broker;
   }
 
@@ -187,6 +194,7 @@ export class BrokerServer {
   async stop(): Promise<{ controlledShutdownMs: number; timedOut: boolean }> {
     if (this.stopped) return { controlledShutdownMs: 0, timedOut: false };
     this.stopped = true;
+    this.isrExpander?.close(); // leaderships are about to move away
     const result = await this.lifecycleManager.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
     this.lifecycleManager.stop();
     if (this.split !== undefined) {
@@ -209,6 +217,7 @@ export class BrokerServer {
   }
 
   private async closeResources(): Promise<void> {
+    this.isrExpander?.close();
     this.stopFollowingGroups();
     this.groupCoordinator.close();
     this.imageWatch.close();

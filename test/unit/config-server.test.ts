@@ -77,6 +77,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'broker.session.timeout.ms': [...INT_BAD],
   'initial.broker.registration.timeout.ms': INT_BAD,
   'metaquorum.controlled.shutdown.timeout.ms': [...INT_BAD, '10000'],
+  'metaquorum.isr.expansion.enable': ['yes', '1', 'on', ''],
   'num.partitions': INT_BAD,
   'default.replication.factor': INT_BAD,
   'auto.leader.rebalance.enable': ['yes', '1', 'on', ''],
@@ -166,7 +167,7 @@ describe('defaults', () => {
     expect(c.metadataLogDir).toBe('/tmp/kraft-combined-logs');
     expect(c.brokerRack).toBeNull();
     expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 5, snapshotsRetained: 2 });
-    expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000 });
+    expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000, isrExpansionEnable: true });
     expect(c.autoCreateTopicsEnable).toBe(false);
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect([...c.securityProtocolMap]).toEqual([
@@ -210,6 +211,7 @@ describe('defaults', () => {
       'broker.session.timeout.ms': '3000',
       'initial.broker.registration.timeout.ms': '1000',
       'metaquorum.controlled.shutdown.timeout.ms': '2000',
+      'metaquorum.isr.expansion.enable': 'false',
       'metaquorum.shutdown.timeout.ms': '5000',
       'num.partitions': '3',
       'default.replication.factor': '2',
@@ -224,7 +226,7 @@ describe('defaults', () => {
       'auto.create.topics.enable': 'true',
     });
     expect(c.raft).toEqual({ electionTimeoutMs: 700, fetchTimeoutMs: 1000, electionBackoffMaxMs: 300, requestTimeoutMs: 2000, fetchMaxWaitMs: 100, observerFetchIntervalMs: 0, snapshotsRetained: 3 });
-    expect(c.broker).toEqual({ heartbeatIntervalMs: 500, sessionTimeoutMs: 3000, initialRegistrationTimeoutMs: 1000, controlledShutdownTimeoutMs: 2000 });
+    expect(c.broker).toEqual({ heartbeatIntervalMs: 500, sessionTimeoutMs: 3000, initialRegistrationTimeoutMs: 1000, controlledShutdownTimeoutMs: 2000, isrExpansionEnable: false });
     expect(c.shutdownTimeoutMs).toBe(5000);
     expect(c.brokerRack).toBe('rack-a');
     expect(c.autoCreateTopicsEnable).toBe(true);

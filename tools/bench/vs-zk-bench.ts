@@ -110,8 +110,11 @@ const { cfg, workloads } = benchCommandLine(import.meta.url, () => ({
 }));
 const outPath = args.out ?? join('bench-results', quick ? 'vs-zk-quick.json' : 'vs-zk.json');
 
-/** Broker settings only (the quorum runs its defaults): quicker unfencing after a start. */
-const CLUSTER_PROPERTIES: Readonly<Record<string, string>> = { 'broker.heartbeat.interval.ms': '500' };
+/**
+ * Broker settings only (the quorum runs its defaults): quicker unfencing after a start; and the
+ * load generator plays the partition leaders (its AlterPartitions), so the brokers leave ISRs alone.
+ */
+const CLUSTER_PROPERTIES: Readonly<Record<string, string>> = { 'broker.heartbeat.interval.ms': '500', 'metaquorum.isr.expansion.enable': 'false' };
 /** The broker kept back for the cold-load trials (controllers 1–3, brokers 4–6, this one 7). */
 const COLD_BROKER = 7;
 /** Timed workloads wait at most this long for the rest of the machine to go quiet. */

@@ -73,6 +73,8 @@ export const CHAOS_PROPERTIES: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '500',
   'broker.session.timeout.ms': '4000',
   'group.initial.rebalance.delay.ms': '0',
+  // The workload plays the partition leaders (alter-isr) and checks the ISRs it was answered.
+  'metaquorum.isr.expansion.enable': 'false',
   // Snapshots every 512 KiB of records: installs, prefix drops and the corrupt-snapshot fault get exercised.
   'metadata.log.max.record.bytes.between.snapshots': '524288',
 };

@@ -46,6 +46,8 @@ export interface BrokerSettings {
   readonly initialRegistrationTimeoutMs: number;
   /** metaquorum.controlled.shutdown.timeout.ms */
   readonly controlledShutdownTimeoutMs: number;
+  /** metaquorum.isr.expansion.enable */
+  readonly isrExpansionEnable: boolean;
 }
 
 export interface NodeConfig {

@@ -70,6 +70,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     sessionTimeoutMs: r.required(K.brokerSessionTimeoutMs),
     initialRegistrationTimeoutMs: r.required(K.initialRegistrationTimeoutMs),
     controlledShutdownTimeoutMs: r.required(K.controlledShutdownTimeoutMs),
+    isrExpansionEnable: r.required(K.isrExpansionEnable),
   };
   const controller = {
     brokerSessionTimeoutMs: broker.sessionTimeoutMs,

@@ -318,6 +318,15 @@ export const serverKeys = {
     doc: 'How long a stopping broker waits for the controller to move its leaderships away before it stops anyway; must be below metaquorum.shutdown.timeout.ms.',
     parse: positiveInt,
   }),
+  isrExpansionEnable: key({
+    name: 'metaquorum.isr.expansion.enable',
+    type: 'boolean',
+    default: 'true',
+    expected: 'must be true or false',
+    doc:
+      'Whether a broker that leads a partition asks the controller to add eligible replicas back to its ISR, as a Kafka leader does once a follower catches up (these brokers keep no partition data, so an eligible replica is in sync). Off only where a harness plays the partition leaders itself.',
+    parse: parseBoolean,
+  }),
   defaultPartitions: key({
     name: 'num.partitions',
     type: 'int',

@@ -109,6 +109,7 @@ export async function startNode(
         heartbeatIntervalMs: config.broker.heartbeatIntervalMs,
         initialRegistrationTimeoutMs: config.broker.initialRegistrationTimeoutMs,
         controlledShutdownTimeoutMs: config.broker.controlledShutdownTimeoutMs,
+        isrExpansionEnable: config.broker.isrExpansionEnable,
         clock: realClock,
         random: realRandom,
         logger: logging.forRole('broker'),

@@ -1,0 +1,163 @@
+// ISR expansion by partition leaders (broker/isr-expander.ts): the request a leader builds is one
+// the controller's AlterPartition accepts and that puts every eligible replica back; the expander
+// asks after image changes that touch brokers or topics, retries when unanswered, and stops on close.
+
+import { describe, expect, it } from 'vitest';
+import { expansionRequest, IsrExpander } from '../../broker/isr-expander.js';
+import type { MetadataSource } from '../../broker/metadata-follower.js';
+import { MetadataDelta } from '../../metadata-log/delta.js';
+import type { MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataListener } from '../../metadata-log/loader.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import { silentLogger } from '../../quorum/env/index.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { alterPartition, type AlterPartitionRequest } from '../../quorum/controller/replication/alter-partition.js';
+import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
+import { ManualClock } from '../support/manual-clock.js';
+import { broker, brokers, ctx, image, part, topic } from './controller-replication-fixtures.js';
+
+/** Leader 1 everywhere; broker 3 is back (unfenced) but left out of the ISRs it replicates. */
+function shrunk(): MetadataImage {
+  return image([
+    ...brokers(4),
+    ...topic('a', [
+      { replicas: [1, 2, 3], isr: [1, 2] }, // 3 missing
+      { replicas: [3, 1, 2], isr: [1], leader: 1 }, // 3 and 2 missing; 3 is preferred
+      { replicas: [1, 2], isr: [1, 2] }, // complete
+      { replicas: [2, 1, 3], isr: [2] }, // led by 2: not ours
+    ]),
+    ...topic('b', [{ replicas: [1, 4], isr: [1], leaderRecoveryState: 1 }]), // RECOVERING: alone by rule
+  ]);
+}
+
+describe('expansionRequest', () => {
+  it('asks, for each partition it leads, for every eligible replica missing from the ISR, in replica order; the controller accepts it', () => {
+    const img = shrunk();
+    const { request, full } = expansionRequest(img, 1, img.topics(), 100);
+    expect(full).toBe(false);
+    const asked = request!.topics.flatMap((t) => t.partitions.map((p) => [img.topicById(t.topicId)!.name, p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)]));
+    expect(asked).toEqual([
+      ['a', 0, [1, 2, 3]],
+      ['a', 1, [3, 1, 2]],
+    ]);
+    const { records, response } = alterPartition(ctx(img), request!);
+    expect(response.errorCode).toBe(ErrorCode.NONE);
+    expect(response.topics.flatMap((t) => t.partitions.map((p) => p.errorCode))).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    expect(records).toHaveLength(2);
+  });
+
+  it('leaves out fenced and shutting-down replicas, partitions with an ineligible member, and asks nothing while itself ineligible', () => {
+    const img = image([
+      broker({ id: 1 }),
+      broker({ id: 2, fenced: true }),
+      broker({ id: 3, shutdown: true }),
+      broker({ id: 4 }),
+      ...topic('a', [
+        { replicas: [1, 2, 3], isr: [1] },
+        { replicas: [1, 4, 2], isr: [1] },
+        { replicas: [1, 4, 3], isr: [1, 3] },
+      ]),
+    ]);
+    const { request } = expansionRequest(img, 1, img.topics(), 100);
+    expect(request!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)])).toEqual([[1, [1, 4]]]);
+    const fencedLeader = image([broker({ id: 1, fenced: true }), broker({ id: 4 }), ...topic('a', [{ replicas: [1, 4], isr: [1] }])]);
+    expect(expansionRequest(fencedLeader, 1, fencedLeader.topics(), 100).request).toBeNull();
+  });
+
+  it('stops at the bound and says so', () => {
+    const img = image([...brokers(2), ...topic('many', Array.from({ length: 5 }, () => ({ replicas: [1, 2], isr: [1] })))]);
+    const { request, full } = expansionRequest(img, 1, img.topics(), 3);
+    expect(full).toBe(true);
+    expect(request!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1, 2]);
+  });
+});
+
+/** A broker's view of the log: records replayed through a real delta, published to listeners. */
+class ReplayingSource implements MetadataSource {
+  private readonly listeners: MetadataListener[] = [];
+  constructor(public image: MetadataImage) {}
+  addMetadataListener(listener: MetadataListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+  publish(records: readonly MetadataRecord[]): void {
+    const delta = new MetadataDelta(this.image);
+    for (const r of records) delta.replay(r);
+    this.image = delta.apply({ endOffset: this.image.provenance.endOffset + records.length, epoch: 1 });
+    for (const l of [...this.listeners]) l(delta, this.image);
+  }
+}
+
+/** The controller as the channel: each AlterPartition is decided on the source's image and its records published. */
+function controllerChannel(source: ReplayingSource, fail: () => boolean): { channel: RpcCaller; requests: AlterPartitionRequest[] } {
+  const requests: AlterPartitionRequest[] = [];
+  const channel = {
+    call: async (method: string, request: unknown) => {
+      expect(method).toBe('alterPartition');
+      requests.push(request as AlterPartitionRequest);
+      if (fail()) throw new Error('no controller reachable');
+      const { records, response } = alterPartition(ctx(source.image), request as AlterPartitionRequest);
+      source.publish(records);
+      return response;
+    },
+  } as RpcCaller;
+  return { channel, requests };
+}
+
+const settle = async () => {
+  for (let i = 0; i < 5; i++) await new Promise<void>((r) => setImmediate(r));
+};
+
+describe('IsrExpander', () => {
+  it('after a broker comes back, its leader puts it back in every ISR; a later shrink is undone on the next change', async () => {
+    const clock = new ManualClock();
+    const source = new ReplayingSource(image([...brokers(2), broker({ id: 3, fenced: true }), ...topic('a', [{ replicas: [1, 2, 3], isr: [1, 2] }, { replicas: [1, 3], isr: [1] }])]));
+    const { channel, requests } = controllerChannel(source, () => false);
+    const expander = new IsrExpander({ brokerId: 1, source, channel, clock, logger: silentLogger });
+    clock.advance(100);
+    await settle();
+    expect(requests).toHaveLength(0); // 3 is fenced: nothing to ask
+
+    source.publish([{ type: 'BrokerRegistrationChange', brokerId: 3, brokerEpoch: 103, fenced: false }]);
+    clock.advance(100);
+    await settle();
+    expect(requests).toHaveLength(1);
+    expect(part(source.image, 'a', 0).isr).toEqual([1, 2, 3]);
+    expect(part(source.image, 'a', 1).isr).toEqual([1, 3]);
+
+    // Someone shrinks partition 1 again (a PartitionChange): the topic changed, so it is looked at.
+    const p1 = part(source.image, 'a', 1);
+    source.publish([{ type: 'PartitionChange', topicId: source.image.topicByName('a')!.topicId, partitionId: 1, isr: [1] }]);
+    expect(part(source.image, 'a', 1).partitionEpoch).toBe(p1.partitionEpoch + 1);
+    clock.advance(100);
+    await settle();
+    expect(requests).toHaveLength(2);
+    expect(requests[1]!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([1]); // only the changed topic's partition
+    expect(part(source.image, 'a', 1).isr).toEqual([1, 3]);
+
+    expander.close();
+    source.publish([{ type: 'PartitionChange', topicId: source.image.topicByName('a')!.topicId, partitionId: 1, isr: [1] }]);
+    clock.advance(1_000);
+    await settle();
+    expect(requests).toHaveLength(2);
+    expect(clock.pendingTimers).toBe(0);
+  });
+
+  it('unanswered, it asks again after a backoff, and stops asking once answered', async () => {
+    const clock = new ManualClock();
+    const source = new ReplayingSource(image([...brokers(2), ...topic('a', [{ replicas: [1, 2], isr: [1] }])]));
+    let failures = 2;
+    const { channel, requests } = controllerChannel(source, () => failures-- > 0);
+    const expander = new IsrExpander({ brokerId: 1, source, channel, clock, logger: silentLogger });
+    for (let i = 0; i < 20; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    expect(requests).toHaveLength(3); // two lost, the third answered
+    expect(part(source.image, 'a', 0).isr).toEqual([1, 2]);
+    clock.advance(10_000);
+    await settle();
+    expect(requests).toHaveLength(3);
+    expander.close();
+  });
+});
