@@ -6,27 +6,30 @@
 // preferred-leader rebalancing, which needs the preferred replica in the ISR, never moved
 // leadership back.
 //
-// What it asks, per partition this broker leads (RECOVERED; a RECOVERING leader is alone by rule):
-// the ISR plus every eligible replica missing from it, with the image's leader and partition epochs
-// and each member's broker epoch. The controller checks all of it (alter-partition.ts); a refusal
-// means the image here was behind, and the next image change looks again.
+// What it asks, per partition this broker leads: the ISR plus every eligible replica missing from
+// it, with the image's leader and partition epochs and each member's broker epoch; a partition
+// still RECOVERING after an unclean election is declared RECOVERED at the same time (there is no
+// log to recover here), or it would keep an ISR of one for good. The controller checks all of it
+// (alter-partition.ts), and refuses to add a broker whose controlled shutdown it is draining; a
+// refusal means the image here was behind, and the next change to that topic looks again.
+//
+// Work is a cursor over a list of topics: a change to the brokers (one fenced, unfenced,
+// registered) restarts it over every topic; a changed topic is appended (once) to what is left.
+// A look goes from the cursor until it has PARTITIONS_PER_REQUEST partitions to ask for or the
+// list ends, so a restart at two million partitions costs one pass in steps, not a pass per step.
 //
 // States:
-//   idle ──image change touching brokers or topics──► scheduled (a debounce of DEBOUNCE_MS gathers
-//        a burst of changes into one look)
-//   scheduled ──timer──► look: nothing to ask → idle; else in flight (one AlterPartition of at
-//        most PARTITIONS_PER_REQUEST partitions)
-//   in flight ──answer──► idle, then scheduled again if changes came meanwhile or the request was
-//        full (more may be waiting); partitions refused are not asked again until the image
-//        changes (the answer names why; it is logged at debug)
-//   in flight ──no answer (no controller, a timeout)──► scheduled after a backoff (doubling from
-//        BACKOFF_MIN_MS to BACKOFF_MAX_MS), the same look again
+//   idle ──a change to brokers or topics──► scheduled (a debounce of DEBOUNCE_MS gathers a burst
+//        of changes into one look)
+//   scheduled ──timer──► look: nothing to ask up to the end of the list → idle; else in flight
+//   in flight ──answer──► scheduled again if the list is not done or changes came meanwhile, else
+//        idle (refused partitions are looked at again when their topic changes; the refusals are
+//        logged at debug)
+//   in flight ──no answer (no controller, a timeout)──► the cursor goes back to where the look
+//        started; scheduled after a backoff (doubling from BACKOFF_MIN_MS to BACKOFF_MAX_MS)
 //   any ──close()──► closed (timers cancelled, answers ignored)
-// A look only happens while this broker is eligible itself (as the image says): a fenced or
+// Nothing is asked while this broker is not eligible itself (as the image says): a fenced or
 // stopping broker leads nothing the controller would let it change.
-//
-// Cost: a change to the brokers (one fenced or unfenced) looks at every partition; otherwise only
-// the topics that changed since the last look are, so steady traffic costs what it changes.
 
 import type { Clock, Logger } from '../quorum/env/index.js';
 import { ErrorCode, errorName } from '../quorum/controller/errors.js';
@@ -52,14 +55,22 @@ export interface IsrExpanderOptions {
   readonly logger: Logger;
 }
 
+/** Where the next look starts: topics to go through, and the position reached. */
+export interface LookCursor {
+  readonly topicIds: Uuid[];
+  index: number;
+  partition: number;
+}
+
 export class IsrExpander {
   private closed = false;
   private cancelTimer: (() => void) | null = null;
   private inFlight = false;
-  /** Look at every partition next time (a broker changed, or nothing was looked at yet). */
+  /** Restart the cursor over every topic at the next look (a broker changed; or the first look). */
   private lookAtAll = true;
-  /** Topics changed since the last look (when not lookAtAll). */
-  private readonly changedTopics = new Set<Uuid>();
+  private work: LookCursor = { topicIds: [], index: 0, partition: 0 };
+  /** Topics in `work` not yet passed by its cursor (a changed topic is appended once). */
+  private readonly queued = new Set<Uuid>();
   private changedWhileInFlight = false;
   private backoffMs = BACKOFF_MIN_MS;
   private readonly unsubscribe: () => void;
@@ -67,8 +78,14 @@ export class IsrExpander {
   constructor(private readonly o: IsrExpanderOptions) {
     this.unsubscribe = o.source.addMetadataListener((delta) => {
       if (delta.changedBrokerIds().size > 0) this.lookAtAll = true;
-      for (const id of delta.changedTopicIds()) this.changedTopics.add(id);
-      if (this.lookAtAll || this.changedTopics.size > 0) this.onChange();
+      let changed = this.lookAtAll;
+      for (const id of delta.changedTopicIds()) {
+        changed = true;
+        if (this.queued.has(id)) continue;
+        this.queued.add(id);
+        this.work.topicIds.push(id);
+      }
+      if (changed) this.onChange();
     });
     this.schedule(DEBOUNCE_MS);
   }
@@ -94,20 +111,32 @@ export class IsrExpander {
     });
   }
 
+  private get workDone(): boolean {
+    return this.work.index >= this.work.topicIds.length;
+  }
+
   private look(): void {
     if (this.closed || this.inFlight) return;
     const image = this.o.source.image;
-    const topics = this.lookAtAll ? [...image.topics()] : [...this.changedTopics].map((id) => image.topicById(id)).filter((t) => t !== undefined);
-    const { request, full } = expansionRequest(image, this.o.brokerId, topics, PARTITIONS_PER_REQUEST);
-    if (request === null) {
+    if (this.lookAtAll) {
       this.lookAtAll = false;
-      this.changedTopics.clear();
-      return;
+      this.queued.clear();
+      const all: Uuid[] = [];
+      for (const t of image.topics()) {
+        all.push(t.topicId);
+        this.queued.add(t.topicId);
+      }
+      this.work = { topicIds: all, index: 0, partition: 0 };
     }
-    // Taken now: changes from here on are the next look's.
-    const retry = { lookAtAll: this.lookAtAll, topics: [...this.changedTopics] };
-    this.lookAtAll = full; // a full request leaves partitions unasked: look at everything again
-    this.changedTopics.clear();
+    const looked = this.work;
+    const from = { index: looked.index, partition: looked.partition };
+    const request = expansionRequest(image, this.o.brokerId, looked, PARTITIONS_PER_REQUEST);
+    for (let i = from.index; i < Math.min(this.work.index, this.work.topicIds.length); i++) this.queued.delete(this.work.topicIds[i]!);
+    if (this.workDone) {
+      this.queued.clear();
+      this.work = { topicIds: [], index: 0, partition: 0 };
+    }
+    if (request === null) return;
     this.inFlight = true;
     this.changedWhileInFlight = false;
     this.o.channel.call('alterPartition', request, { timeoutMs: REQUEST_TIMEOUT_MS }).then(
@@ -120,14 +149,17 @@ export class IsrExpander {
         for (const t of response.topics) for (const p of t.partitions) if (p.errorCode !== ErrorCode.NONE) refused.push(`${t.topicId}-${p.partitionIndex}: ${errorName(p.errorCode)}`);
         const asked = request.topics.reduce((n, t) => n + t.partitions.length, 0);
         this.o.logger.debug({ brokerId: this.o.brokerId, asked, refused: refused.slice(0, 10) }, 'asked the controller to add in-sync replicas back to ISRs');
-        if (this.changedWhileInFlight || full) this.schedule(DEBOUNCE_MS);
+        if (this.changedWhileInFlight || !this.workDone || this.lookAtAll) this.schedule(DEBOUNCE_MS);
       },
       (e: unknown) => {
         this.inFlight = false;
         if (this.closed) return;
-        // Nothing is known to have landed: the same look again, after a backoff.
-        if (retry.lookAtAll) this.lookAtAll = true;
-        for (const id of retry.topics) this.changedTopics.add(id);
+        // Nothing is known to have landed: look again from where this look started, then at
+        // whatever was queued since (when the look had finished the list, a new one was begun).
+        const since = this.work === looked ? [] : this.work.topicIds.slice(this.work.index);
+        this.work = { topicIds: [...looked.topicIds.slice(from.index), ...since], index: 0, partition: from.partition };
+        this.queued.clear();
+        for (const id of this.work.topicIds) this.queued.add(id);
         this.o.logger.debug({ brokerId: this.o.brokerId, err: e instanceof Error ? e.message : String(e), retryInMs: this.backoffMs }, 'ISR expansion: no answer from the controller');
         this.schedule(this.backoffMs);
         this.backoffMs = Math.min(BACKOFF_MAX_MS, this.backoffMs * 2);
@@ -137,29 +169,39 @@ export class IsrExpander {
 }
 
 /**
- * The AlterPartition that adds every eligible replica missing from the ISR of each partition of
- * `topics` that `brokerId` leads (at most `max` partitions), or null when there is none; `full`
- * when it stopped at `max`. Nothing when `brokerId` is not eligible itself.
+ * The AlterPartition for the partitions `brokerId` leads, from `cursor` on, that miss an eligible
+ * replica in their ISR or are still RECOVERING; at most `max` of them. Advances `cursor` past what
+ * it looked at (to the end of the list when it found fewer than `max`). Null when there is
+ * nothing to ask; nothing either while `brokerId` is not eligible itself (the cursor still moves).
  */
-export function expansionRequest(image: MetadataImageView, brokerId: number, topics: Iterable<TopicImage>, max: number): { request: AlterPartitionRequest | null; full: boolean } {
+export function expansionRequest(image: MetadataImageView, brokerId: number, cursor: LookCursor, max: number): AlterPartitionRequest | null {
   const isEligible = eligibility(image);
   const self = image.broker(brokerId);
-  if (self === undefined || !isEligible(brokerId)) return { request: null, full: false };
+  if (self === undefined || !isEligible(brokerId)) {
+    cursor.index = cursor.topicIds.length;
+    cursor.partition = 0;
+    return null;
+  }
   const brokerEpoch = (id: number) => image.broker(id)!.brokerEpoch;
   const out: AlterPartitionTopicData[] = [];
   let count = 0;
-  for (const topic of topics) {
+  for (; cursor.index < cursor.topicIds.length; cursor.index++, cursor.partition = 0) {
+    const topic = image.topicById(cursor.topicIds[cursor.index]!);
+    if (topic === undefined) continue; // deleted meanwhile
     let partitions: AlterPartitionPartitionData[] | null = null;
-    for (let i = 0; i < topic.partitions.length; i++) {
+    for (; cursor.partition < topic.partitions.length; cursor.partition++) {
+      const i = cursor.partition;
       const p = topic.partitions[i]!;
-      if (p.leader !== brokerId || p.leaderRecoveryState !== LEADER_RECOVERED || p.isr.length === p.replicas.length) continue;
+      if (p.leader !== brokerId) continue;
+      const recovering = p.leaderRecoveryState !== LEADER_RECOVERED;
+      if (!recovering && p.isr.length === p.replicas.length) continue;
       const missing = p.replicas.filter((r) => !p.isr.includes(r) && isEligible(r));
       // A member that is not eligible would have the whole change refused (INELIGIBLE_REPLICA);
       // the controller takes such a broker out of every ISR itself.
-      if (missing.length === 0 || !p.isr.every(isEligible)) continue;
+      if ((missing.length === 0 && !recovering) || !p.isr.every(isEligible)) continue;
       if (count === max) {
         if (partitions !== null) out.push({ topicId: topic.topicId, partitions });
-        return { request: { brokerId, brokerEpoch: self.brokerEpoch, topics: out }, full: true };
+        return { brokerId, brokerEpoch: self.brokerEpoch, topics: out };
       }
       // Replica order, as Kafka's ISR is kept: the leader's own position stays where it is.
       const isr = p.replicas.filter((r) => p.isr.includes(r) || missing.includes(r));
@@ -174,5 +216,5 @@ export function expansionRequest(image: MetadataImageView, brokerId: number, top
     }
     if (partitions !== null) out.push({ topicId: topic.topicId, partitions });
   }
-  return { request: out.length === 0 ? null : { brokerId, brokerEpoch: self.brokerEpoch, topics: out }, full: false };
+  return out.length === 0 ? null : { brokerId, brokerEpoch: self.brokerEpoch, topics: out };
 }

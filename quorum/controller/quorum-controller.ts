@@ -259,7 +259,7 @@ export class QuorumController implements StateMachine {
   }
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
+    return this.runOp('alter-partition', (ctx, a) => alterPartition(ctx, request, (id) => a.heartbeats.drainCursor(id) !== undefined));
   }
 
   incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {
@@ -318,7 +318,7 @@ export class QuorumController implements StateMachine {
   describeCluster(listenerName?: string): Promise<DescribeClusterResponse> {
     return this.runRead('describe-cluster', (image) => {
       const heartbeats = this.mode.kind === 'active' ? this.mode.heartbeats : new BrokerHeartbeatManager(this.deps.config.brokerSessionTimeoutMs);
-      return describeCluster({ image, config: this.deps.config }, heartbeats, this.activeControllerId(), listenerName);
+      return describeCluster({ image, config: this.deps.config, nowMs: this.deps.clock.nowMs() }, heartbeats, this.activeControllerId(), listenerName);
     });
   }
 

@@ -3,10 +3,11 @@
 // asks after image changes that touch brokers or topics, retries when unanswered, and stops on close.
 
 import { describe, expect, it } from 'vitest';
-import { expansionRequest, IsrExpander } from '../../broker/isr-expander.js';
+import { expansionRequest, IsrExpander, type LookCursor } from '../../broker/isr-expander.js';
 import type { MetadataSource } from '../../broker/metadata-follower.js';
 import { MetadataDelta } from '../../metadata-log/delta.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
+import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import type { MetadataListener } from '../../metadata-log/loader.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { silentLogger } from '../../quorum/env/index.js';
@@ -26,15 +27,18 @@ function shrunk(): MetadataImage {
       { replicas: [1, 2], isr: [1, 2] }, // complete
       { replicas: [2, 1, 3], isr: [2] }, // led by 2: not ours
     ]),
-    ...topic('b', [{ replicas: [1, 4], isr: [1], leaderRecoveryState: 1 }]), // RECOVERING: alone by rule
   ]);
 }
+
+/** A cursor over every topic of `img`, from the start. */
+const everything = (img: MetadataImageView): LookCursor => ({ topicIds: [...img.topics()].map((t) => t.topicId), index: 0, partition: 0 });
 
 describe('expansionRequest', () => {
   it('asks, for each partition it leads, for every eligible replica missing from the ISR, in replica order; the controller accepts it', () => {
     const img = shrunk();
-    const { request, full } = expansionRequest(img, 1, img.topics(), 100);
-    expect(full).toBe(false);
+    const cursor = everything(img);
+    const request = expansionRequest(img, 1, cursor, 100);
+    expect(cursor.index).toBe(cursor.topicIds.length); // looked at everything
     const asked = request!.topics.flatMap((t) => t.partitions.map((p) => [img.topicById(t.topicId)!.name, p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)]));
     expect(asked).toEqual([
       ['a', 0, [1, 2, 3]],
@@ -58,17 +62,36 @@ describe('expansionRequest', () => {
         { replicas: [1, 4, 3], isr: [1, 3] },
       ]),
     ]);
-    const { request } = expansionRequest(img, 1, img.topics(), 100);
+    const request = expansionRequest(img, 1, everything(img), 100);
     expect(request!.topics[0]!.partitions.map((p) => [p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)])).toEqual([[1, [1, 4]]]);
     const fencedLeader = image([broker({ id: 1, fenced: true }), broker({ id: 4 }), ...topic('a', [{ replicas: [1, 4], isr: [1] }])]);
-    expect(expansionRequest(fencedLeader, 1, fencedLeader.topics(), 100).request).toBeNull();
+    expect(expansionRequest(fencedLeader, 1, everything(fencedLeader), 100)).toBeNull();
   });
 
-  it('stops at the bound and says so', () => {
-    const img = image([...brokers(2), ...topic('many', Array.from({ length: 5 }, () => ({ replicas: [1, 2], isr: [1] })))]);
-    const { request, full } = expansionRequest(img, 1, img.topics(), 3);
-    expect(full).toBe(true);
-    expect(request!.topics[0]!.partitions.map((p) => p.partitionIndex)).toEqual([0, 1, 2]);
+  it('stops at the bound; the cursor resumes where it stopped, so no partition is asked for twice', () => {
+    const img = image([...brokers(2), ...topic('many', Array.from({ length: 5 }, () => ({ replicas: [1, 2], isr: [1] }))), ...topic('more', [{ replicas: [2, 1], isr: [1], leader: 1 }])]);
+    const cursor = everything(img);
+    const asked: string[] = [];
+    for (let request = expansionRequest(img, 1, cursor, 3); request !== null; request = expansionRequest(img, 1, cursor, 3)) {
+      expect(request.topics.reduce((n, t) => n + t.partitions.length, 0)).toBeLessThanOrEqual(3);
+      for (const t of request.topics) for (const p of t.partitions) asked.push(`${img.topicById(t.topicId)!.name}-${p.partitionIndex}`);
+    }
+    expect([...asked].sort()).toEqual(['many-0', 'many-1', 'many-2', 'many-3', 'many-4', 'more-0']);
+  });
+
+  it('a partition still RECOVERING after an unclean election is declared RECOVERED with its ISR grown; the controller accepts it', () => {
+    const img = image([...brokers(2), ...topic('u', [{ replicas: [1, 2], isr: [1], leaderRecoveryState: 1 }, { replicas: [1], isr: [1], leaderRecoveryState: 1 }])]);
+    const request = expansionRequest(img, 1, everything(img), 100)!;
+    expect(request.topics[0]!.partitions.map((p) => [p.partitionIndex, p.leaderRecoveryState, p.newIsrWithEpochs.map((m) => m.brokerId)])).toEqual([
+      [0, 0, [1, 2]],
+      [1, 0, [1]],
+    ]);
+    const { records, response } = alterPartition(ctx(img), request);
+    expect(response.topics[0]!.partitions.map((p) => [p.errorCode, p.leaderRecoveryState])).toEqual([
+      [ErrorCode.NONE, 0],
+      [ErrorCode.NONE, 0],
+    ]);
+    expect(records).toHaveLength(2);
   });
 });
 
@@ -88,15 +111,18 @@ class ReplayingSource implements MetadataSource {
   }
 }
 
-/** The controller as the channel: each AlterPartition is decided on the source's image and its records published. */
-function controllerChannel(source: ReplayingSource, fail: () => boolean): { channel: RpcCaller; requests: AlterPartitionRequest[] } {
+/**
+ * The controller as the channel: each AlterPartition is decided on the source's image and its
+ * records published; `draining` brokers may not join an ISR (as while a controlled shutdown drains).
+ */
+function controllerChannel(source: ReplayingSource, fail: () => boolean, draining: (id: number) => boolean = () => false): { channel: RpcCaller; requests: AlterPartitionRequest[] } {
   const requests: AlterPartitionRequest[] = [];
   const channel = {
     call: async (method: string, request: unknown) => {
       expect(method).toBe('alterPartition');
       requests.push(request as AlterPartitionRequest);
       if (fail()) throw new Error('no controller reachable');
-      const { records, response } = alterPartition(ctx(source.image), request as AlterPartitionRequest);
+      const { records, response } = alterPartition(ctx(source.image), request as AlterPartitionRequest, draining);
       source.publish(records);
       return response;
     },
@@ -158,6 +184,41 @@ describe('IsrExpander', () => {
     clock.advance(10_000);
     await settle();
     expect(requests).toHaveLength(3);
+    expander.close();
+  });
+
+  it('after a refusal, a change to one topic looks at that topic only, not at every partition again', async () => {
+    const clock = new ManualClock();
+    const source = new ReplayingSource(image([...brokers(3), ...topic('a', [{ replicas: [1, 2], isr: [1, 2] }]), ...topic('b', [{ replicas: [1, 3], isr: [1] }])]));
+    const { channel, requests } = controllerChannel(source, () => false, (id) => id === 3); // 3 is being drained
+    const expander = new IsrExpander({ brokerId: 1, source, channel, clock, logger: silentLogger });
+    clock.advance(100);
+    await settle();
+    expect(requests.map((r) => r.topics.map((t) => source.image.topicById(t.topicId)!.name))).toEqual([['b']]); // refused
+    expect(part(source.image, 'b', 0).isr).toEqual([1]);
+    source.publish([{ type: 'PartitionChange', topicId: source.image.topicByName('a')!.topicId, partitionId: 0, isr: [1] }]);
+    clock.advance(100);
+    await settle();
+    expect(requests.map((r) => r.topics.map((t) => source.image.topicById(t.topicId)!.name))).toEqual([['b'], ['a']]);
+    expect(part(source.image, 'a', 0).isr).toEqual([1, 2]);
+    expander.close();
+  });
+
+  it('a restart at scale: the missing replica goes back in steps of at most 500 partitions, none asked for twice', async () => {
+    const clock = new ManualClock();
+    const n = 1_234;
+    const source = new ReplayingSource(image([...brokers(2), ...topic('big', Array.from({ length: n }, () => ({ replicas: [1, 2], isr: [1] })))]));
+    const { channel, requests } = controllerChannel(source, () => false);
+    const expander = new IsrExpander({ brokerId: 1, source, channel, clock, logger: silentLogger });
+    for (let i = 0; i < 20; i++) {
+      clock.advance(100);
+      await settle();
+    }
+    const sizes = requests.map((r) => r.topics.reduce((k, t) => k + t.partitions.length, 0));
+    expect(sizes).toEqual([500, 500, 234]);
+    const asked = requests.flatMap((r) => r.topics.flatMap((t) => t.partitions.map((p) => p.partitionIndex)));
+    expect(new Set(asked).size).toBe(n);
+    expect(source.image.topicByName('big')!.partitions.every((p) => p.isr.length === 2)).toBe(true);
     expander.close();
   });
 });

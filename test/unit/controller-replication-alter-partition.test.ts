@@ -131,6 +131,16 @@ describe('AlterPartition', () => {
     expect(code(base, req([{ ...stale, newIsrWithEpochs: [{ brokerId: 1, brokerEpoch: -1 }, { brokerId: 3, brokerEpoch: -1 }] }]))).toBe(0);
   });
 
+  it('a broker the controller is draining (a stepped controlled shutdown) may stay in an ISR but not join one: INELIGIBLE_REPLICA', () => {
+    const draining = (id: number) => id === 2 || id === 3;
+    const with2 = alterPartition(ctx(base), req([data([1, 2])]), draining).response.topics[0]!.partitions[0]!;
+    expect(with2.errorCode).toBe(0); // 2 is in the ISR already: unchanged
+    const join3 = alterPartition(ctx(base), req([data([1, 2, 3])]), draining);
+    expect(join3.response.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INELIGIBLE_REPLICA);
+    expect(join3.records).toEqual([]);
+    expect(alterPartition(ctx(base), req([data([1, 2, 3])])).response.topics[0]!.partitions[0]!.errorCode).toBe(0); // not draining: joins
+  });
+
   it('errors on one partition do not stop the others', () => {
     const { records, response } = alterPartition(ctx(base), req([data([1], { leaderEpoch: 1 }), data([1, 2, 3])]));
     expect(response.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.FENCED_LEADER_EPOCH, 0]);
