@@ -334,6 +334,11 @@ export class RaftCore {
     this.onTimers();
   }
 
+  /** A new batch's append time: the clock plus the configured origin (wall-clock ms in a real node), whole ms. */
+  private appendTimeMs(): number {
+    return Math.round(this.nowMs + (this.config.appendTimeOriginMs ?? 0));
+  }
+
   /** On the leader, the offset the next proposal's first record will get; null elsewhere. */
   nextProposalOffset(): number | null {
     return this.state.role === 'Leader' ? this.log.endOffset + this.proposed.length : null;
@@ -617,7 +622,7 @@ export class RaftCore {
     assert(s.role === 'Leader', 'only the leader records voter directories');
     this.sealProposals(); // proposals already hold their offsets: the record goes after them
     const offset = this.log.endOffset;
-    this.log.append({ baseOffset: offset, epoch: this.epoch, appendTimeMs: this.nowMs, records: [], control: record });
+    this.log.append({ baseOffset: offset, epoch: this.epoch, appendTimeMs: this.appendTimeMs(), records: [], control: record });
     this.notices.push({ level, msg, fields: { voterId: record.voterId, directoryId: record.directoryId, offset, ...fields } });
     this.releaseParkedFetches(s);
   }
@@ -771,7 +776,7 @@ export class RaftCore {
     this.log.append({
       baseOffset: epochStartOffset,
       epoch: this.epoch,
-      appendTimeMs: this.nowMs,
+      appendTimeMs: this.appendTimeMs(),
       records: [],
       control: { type: 'leaderChange', leaderId: this.config.nodeId, voters: [...this.config.voters], grantingVoters: granting.sort((a, b) => a - b) },
     });
@@ -1420,7 +1425,7 @@ export class RaftCore {
     let records: Uint8Array[] = [];
     let bytes = 0;
     const flushBatch = () => {
-      this.log.append({ baseOffset: this.log.endOffset, epoch: this.epoch, appendTimeMs: this.nowMs, records });
+      this.log.append({ baseOffset: this.log.endOffset, epoch: this.epoch, appendTimeMs: this.appendTimeMs(), records });
       records = [];
       bytes = 0;
     };

@@ -18,9 +18,9 @@ const CLUSTER: DescribeClusterResponse = {
       state: 'unfenced',
       brokerEpoch: 12,
       metadataOffset: 1500,
-      lastContactMs: 99,
+      lastContactAgoMs: 99,
     },
-    { brokerId: 20, host: '::1', port: 9192, rack: null, fenced: true, inControlledShutdown: false, state: 'fenced', brokerEpoch: 7, metadataOffset: null, lastContactMs: null },
+    { brokerId: 20, host: '::1', port: 9192, rack: null, fenced: true, inControlledShutdown: false, state: 'fenced', brokerEpoch: 7, metadataOffset: null, lastContactAgoMs: null },
     {
       brokerId: 3,
       host: 'b3',
@@ -31,7 +31,7 @@ const CLUSTER: DescribeClusterResponse = {
       state: 'controlled-shutdown',
       brokerEpoch: 30,
       metadataOffset: 1499,
-      lastContactMs: 98,
+      lastContactAgoMs: 98,
     },
   ],
 };

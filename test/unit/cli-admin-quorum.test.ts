@@ -1,7 +1,7 @@
 // `metaquorum quorum describe --status | --replication` against a fake connector: Kafka's fields,
 // the replication table, JSON, and the flag rules.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { QuorumDescription } from '../../quorum/controller/describe-quorum.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
@@ -112,16 +112,18 @@ describe('quorum describe --status', () => {
 });
 
 describe('quorum describe --replication', () => {
-  it('one aligned row per replica, leader first, then followers and observers; ms ago, -1 for never', async () => {
+  it('one aligned row per replica, leader first, then followers and observers; wall-clock ms as Kafka prints them, -1 for never', async () => {
     const f = fake();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_790_000_000_000);
     const r = await runCli('quorum', 'describe', '--replication', ...CONTROLLER);
+    now.mockRestore();
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(
       [
         'NodeId  LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status',
-        '1       100           0    0                   0                      Leader',
-        '2       95            5    10                  100                    Follower',
-        '3       60            40   600                 700                    Follower',
+        '1       100           0    1790000000000       1790000000000          Leader',
+        '2       95            5    1789999999990       1789999999900          Follower',
+        '3       60            40   1789999999400       1789999999300          Follower',
         '100     80            20   -1                  -1                     Observer',
         '',
       ].join('\n'),
@@ -138,15 +140,18 @@ describe('quorum describe --replication', () => {
     expect(lines[4]).toMatch(/^100\s+80\s+20\s+never\s+never\s+Observer$/);
   });
 
-  it('--json prints the rows as one object', async () => {
+  it('--json prints the rows as one object, ages and timestamps both', async () => {
     fake();
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_790_000_000_000);
     const r = await runCli('quorum', 'describe', '--replication', '--json', ...CONTROLLER);
+    now.mockRestore();
+    const t = (ago: number) => 1_790_000_000_000 - ago;
     expect(JSON.parse(r.stdout)).toEqual({
       replicas: [
-        { nodeId: 1, logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0, status: 'Leader' },
-        { nodeId: 2, logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100, status: 'Follower' },
-        { nodeId: 3, logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700, status: 'Follower' },
-        { nodeId: 100, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null, status: 'Observer' },
+        { nodeId: 1, logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0, lastFetchTimestamp: t(0), lastCaughtUpTimestamp: t(0), status: 'Leader' },
+        { nodeId: 2, logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100, lastFetchTimestamp: t(10), lastCaughtUpTimestamp: t(100), status: 'Follower' },
+        { nodeId: 3, logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700, lastFetchTimestamp: t(600), lastCaughtUpTimestamp: t(700), status: 'Follower' },
+        { nodeId: 100, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null, lastFetchTimestamp: null, lastCaughtUpTimestamp: null, status: 'Observer' },
       ],
     });
   });

@@ -181,6 +181,27 @@ describe('raft core: elections and replication', () => {
   });
 });
 
+describe('raft core: batch append time', () => {
+  it('is the clock plus appendTimeOriginMs, in whole ms (a real node: wall-clock ms since the epoch); the clock alone by default', () => {
+    const origin = 1_790_000_000_000.4;
+    for (const [c, offset] of [
+      [new CoreCluster([1, 2, 3], [], { appendTimeOriginMs: origin }), origin],
+      [new CoreCluster([1, 2, 3]), 0],
+    ] as const) {
+      c.run(5_000);
+      const leader = c.leaders()[0]!;
+      const proposedAt = c.nowMs;
+      expect(c.node(leader).core.propose([bytes('t')], proposedAt)).toMatchObject({ ok: true });
+      c.run(1_000);
+      const batch = c.node(leader).applied.find((b) => b.control === undefined)!;
+      // Stamped when the batch is cut (the core's next step after the proposal), within the run.
+      expect(batch.appendTimeMs).toBeGreaterThanOrEqual(Math.round(proposedAt + offset));
+      expect(batch.appendTimeMs).toBeLessThanOrEqual(Math.round(proposedAt + offset) + 1_000);
+      for (const b of c.node(leader).applied) expect(Number.isInteger(b.appendTimeMs)).toBe(true);
+    }
+  });
+});
+
 describe('raft core: bad input is a value, never a crash', () => {
   it('a vote request from an unknown node is refused with UNKNOWN_NODE', () => {
     const { c, leader } = electedCluster();

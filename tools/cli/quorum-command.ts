@@ -4,8 +4,10 @@
 //
 // --status prints Kafka's fields (ClusterId, LeaderId, LeaderEpoch, HighWatermark, MaxFollowerLag,
 // MaxFollowerLagTimeMs, CurrentVoters, CurrentObservers). --replication prints one row per replica,
-// the leader first. Our clocks are monotonic, so LastFetchTimestamp and LastCaughtUpTimestamp hold
-// milliseconds ago, not wall-clock timestamps (-1: never); --human-readable prints "123 ms ago".
+// the leader first. LastFetchTimestamp and LastCaughtUpTimestamp are wall-clock milliseconds since
+// the epoch, as Kafka prints them (-1: never): the controller reports ages (its clocks are
+// monotonic), which this tool subtracts from its own clock when the answer arrives; --json carries
+// both; --human-readable prints the ages, "123 ms ago".
 // With no leader known the numbers Kafka reports as -1 print as -1 (JSON: null).
 
 import type { Command } from 'commander';
@@ -38,6 +40,9 @@ export interface ReplicationRow {
   readonly lag: number;
   readonly lastFetchAgoMs: number | null;
   readonly lastCaughtUpAgoMs: number | null;
+  /** Wall-clock ms since the epoch: `nowMs` given to replicationRows less the age. */
+  readonly lastFetchTimestamp: number | null;
+  readonly lastCaughtUpTimestamp: number | null;
   readonly status: ReplicaDescription['status'];
 }
 
@@ -58,8 +63,9 @@ export function quorumStatusView(q: QuorumDescription, node: DescribeNodeRespons
   };
 }
 
-/** Leader first, then the other voters, then observers, each group in id order. */
-export function replicationRows(q: QuorumDescription): ReplicationRow[] {
+/** Leader first, then the other voters, then observers, each group in id order; timestamps from `nowMs` (wall clock). */
+export function replicationRows(q: QuorumDescription, nowMs: number): ReplicationRow[] {
+  const at = (ago: number | null) => (ago === null ? null : Math.round(nowMs - ago));
   const rank = { Leader: 0, Follower: 1, Observer: 2 } as const;
   return [...q.voters, ...q.observers]
     .sort((a, b) => rank[a.status] - rank[b.status] || a.replicaId - b.replicaId)
@@ -69,6 +75,8 @@ export function replicationRows(q: QuorumDescription): ReplicationRow[] {
       lag: r.lag,
       lastFetchAgoMs: r.lastFetchAgoMs,
       lastCaughtUpAgoMs: r.lastCaughtUpAgoMs,
+      lastFetchTimestamp: at(r.lastFetchAgoMs),
+      lastCaughtUpTimestamp: at(r.lastCaughtUpAgoMs),
       status: r.status,
     }));
 }
@@ -92,10 +100,12 @@ function renderStatus(s: QuorumStatusView): string {
 }
 
 function renderReplication(rows: readonly ReplicationRow[], humanReadable: boolean): string {
-  const ago = (ms: number | null) => (humanReadable ? (ms === null ? 'never' : `${ms} ms ago`) : String(ms ?? -1));
+  const ago = (ms: number | null) => (ms === null ? 'never' : `${ms} ms ago`);
+  const time = (r: ReplicationRow, which: 'Fetch' | 'CaughtUp') =>
+    humanReadable ? ago(which === 'Fetch' ? r.lastFetchAgoMs : r.lastCaughtUpAgoMs) : String((which === 'Fetch' ? r.lastFetchTimestamp : r.lastCaughtUpTimestamp) ?? -1);
   return renderTable(
     ['NodeId', 'LogEndOffset', 'Lag', 'LastFetchTimestamp', 'LastCaughtUpTimestamp', 'Status'],
-    rows.map((r) => [String(r.nodeId), String(r.logEndOffset), String(r.lag), ago(r.lastFetchAgoMs), ago(r.lastCaughtUpAgoMs), r.status]),
+    rows.map((r) => [String(r.nodeId), String(r.logEndOffset), String(r.lag), time(r, 'Fetch'), time(r, 'CaughtUp'), r.status]),
   );
 }
 
@@ -107,7 +117,7 @@ async function describe(opts: DescribeOptions): Promise<void> {
   await withAdmin(opts, async (rpc, callOptions) => {
     if (replication) {
       const q = await rpc.call('describeQuorum', {}, callOptions);
-      const rows = replicationRows(q);
+      const rows = replicationRows(q, Date.now());
       print(opts.json, { replicas: rows }, () => renderReplication(rows, opts.humanReadable === true));
       return;
     }

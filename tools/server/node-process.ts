@@ -16,6 +16,7 @@ import { checkFormatted } from '../config/meta-properties.js';
 import { installFsyncStallHook } from '../../quorum/node/fsync-stall.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
+import { performance } from 'node:perf_hooks';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import type { ListenerSpec } from '../../quorum/net/types.js';
 import { ControllerServer } from '../../quorum/server/controller-server.js';
@@ -83,7 +84,7 @@ export async function startNode(
         listener: await listenerSpec(config, controllerListenerName),
         ...(controllerClientTls === undefined ? {} : { peerTls: controllerClientTls }),
         metadataLogDir: config.metadataLogDir,
-        raft: { ...config.raft, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
+        raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
         controller: controllerConfigFrom(config, clusterId),
         clock: realClock,
         random: realRandom,
@@ -122,7 +123,7 @@ export async function startNode(
           : {
               split: {
                 metadataLogDir: config.metadataLogDir,
-                raft: config.raft,
+                raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin },
                 snapshots: {
                   maxBytes: config.controller.snapshotMaxBytes ?? 20 * 1024 * 1024,
                   maxIntervalMs: config.controller.snapshotMaxIntervalMs ?? 3_600_000,

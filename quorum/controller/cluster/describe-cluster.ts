@@ -20,8 +20,8 @@ export interface DescribedBroker {
   readonly brokerEpoch: number;
   /** The metadata offset the broker last reported to this controller; null if unknown. */
   readonly metadataOffset: number | null;
-  /** When this controller last heard from the broker (or activated its session); null if unknown. */
-  readonly lastContactMs: number | null;
+  /** How long ago this controller last heard from the broker (or activated its session), ms; null if unknown. */
+  readonly lastContactAgoMs: number | null;
 }
 
 export interface DescribeClusterResponse {
@@ -37,7 +37,7 @@ export interface DescribeClusterResponse {
  * (Kafka answers with the listener the request came in on); when absent, each broker's first endpoint.
  */
 export function describeCluster(
-  ctx: { readonly image: MetadataImageView; readonly config: ControllerConfig },
+  ctx: { readonly image: MetadataImageView; readonly config: ControllerConfig; readonly nowMs: number },
   hb: BrokerHeartbeatManager,
   controllerId: number | null,
   listenerName?: string,
@@ -57,7 +57,7 @@ export function describeCluster(
       state: b.fenced ? 'fenced' : b.inControlledShutdown ? 'controlled-shutdown' : 'unfenced',
       brokerEpoch: b.brokerEpoch,
       metadataOffset: session?.metadataOffset ?? null,
-      lastContactMs: session?.lastContactMs ?? null,
+      lastContactAgoMs: session === undefined ? null : Math.max(0, Math.round(ctx.nowMs - session.lastContactMs)),
     });
   }
   return { clusterId: ctx.config.clusterId, controllerId, brokers };
