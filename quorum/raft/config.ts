@@ -35,8 +35,8 @@ export interface RaftConfig {
   /** Snapshots kept on disk; the log starts at the oldest kept one. */
   readonly snapshotsRetained: number;
   /**
-   * Added to the core's clock to stamp a batch's appendTimeMs. The core's clock is monotonic
-   * (performance.now() in a real node); a real node passes performance.timeOrigin here, so a batch
+   * Added to the core's clock to stamp a batch's appendTimeMs. The core's clock is monotonic and
+   * starts near 0 in a real node, which passes that clock's wall-clock origin here, so a batch
    * carries wall-clock ms since the epoch as Kafka's do (dump-log shows it). Default 0.
    */
   readonly appendTimeOriginMs?: number;
