@@ -6,8 +6,8 @@
 // preferred-leader rebalancing, which needs the preferred replica in the ISR, never moved
 // leadership back.
 //
-// What it asks, per partition this broker leads: the ISR plus every eligible replica missing from
-// it, with the image's leader and partition epochs and each member's broker epoch; a partition
+// What it asks, per partition this broker leads: the ISR followed by every eligible replica
+// missing from it (in replica order), with the image's leader and partition epochs and each member's broker epoch; a partition
 // still RECOVERING after an unclean election is declared RECOVERED at the same time (there is no
 // log to recover here), or it would keep an ISR of one for good. The controller checks all of it
 // (alter-partition.ts), and refuses to add a broker whose controlled shutdown it is draining; a
@@ -203,8 +203,8 @@ export function expansionRequest(image: MetadataImageView, brokerId: number, cur
         if (partitions !== null) out.push({ topicId: topic.topicId, partitions });
         return { brokerId, brokerEpoch: self.brokerEpoch, topics: out };
       }
-      // Replica order, as Kafka's ISR is kept: the leader's own position stays where it is.
-      const isr = p.replicas.filter((r) => p.isr.includes(r) || missing.includes(r));
+      // As Kafka's leader grows an ISR: the members as they are, the joiners after them.
+      const isr = [...p.isr, ...missing];
       (partitions ??= []).push({
         partitionIndex: i,
         leaderEpoch: p.leaderEpoch,

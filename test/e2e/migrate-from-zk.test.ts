@@ -60,13 +60,20 @@ function setZnode(connectString: string, path: string, data: string): Promise<vo
   });
 }
 
+/**
+ * These tests compare the imported partitions with ZooKeeper's exactly (--verify reports any change
+ * made since the import, by design), so the brokers leading them leave their ISRs as imported;
+ * ISR expansion is tested in cluster.test.ts.
+ */
+const IMPORTED_AS_IS = { 'metaquorum.isr.expansion.enable': 'false' };
+
 describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mode cluster (3 nodes)', { timeout: 180_000 }, () => {
   let zk: ZooKeeperCluster;
   let t: TestCluster;
   let quorum: string;
 
   beforeAll(async () => {
-    [zk, t] = await Promise.all([startZooKeeper({ ensemble: 1 }), startTestCluster({ controllers: 3, brokers: 3, combined: true }, [], { clusterId: KAFKA_TREE_CLUSTER_ID })]);
+    [zk, t] = await Promise.all([startZooKeeper({ ensemble: 1 }), startTestCluster({ controllers: 3, brokers: 3, combined: true, properties: IMPORTED_AS_IS }, [], { clusterId: KAFKA_TREE_CLUSTER_ID })]);
     quorum = t.cluster.bootstrapControllers();
     // Kafka 1.1 under a chroot (brokers 1..3 are this cluster's ids), plus trees for the error cases.
     await populateAndClose(zk.connectString, kafka11Tree({ chroot: '/kafka' }));
@@ -243,7 +250,7 @@ describe.sequential('migrate-from-zk: a 3-node ZooKeeper ensemble into a split-m
   let k28: Populated | undefined;
 
   beforeAll(async () => {
-    [zk, t] = await Promise.all([startZooKeeper({ ensemble: 3 }), startTestCluster({ controllers: 3, brokers: 2, combined: false }, [], { clusterId: KAFKA_TREE_CLUSTER_ID })]);
+    [zk, t] = await Promise.all([startZooKeeper({ ensemble: 3 }), startTestCluster({ controllers: 3, brokers: 2, combined: false, properties: IMPORTED_AS_IS }, [], { clusterId: KAFKA_TREE_CLUSTER_ID })]);
     quorum = t.cluster.bootstrapControllers();
     // Kept open: the 2.8 tree's broker registrations are ephemeral, as Kafka writes them.
     k28 = await populate(zk.connectString, kafka28Tree({ chroot: '/k28' }));

@@ -34,7 +34,7 @@ function shrunk(): MetadataImage {
 const everything = (img: MetadataImageView): LookCursor => ({ topicIds: [...img.topics()].map((t) => t.topicId), index: 0, partition: 0 });
 
 describe('expansionRequest', () => {
-  it('asks, for each partition it leads, for every eligible replica missing from the ISR, in replica order; the controller accepts it', () => {
+  it('asks, for each partition it leads, for the ISR followed by every eligible replica missing from it; the controller accepts it', () => {
     const img = shrunk();
     const cursor = everything(img);
     const request = expansionRequest(img, 1, cursor, 100);
@@ -42,7 +42,7 @@ describe('expansionRequest', () => {
     const asked = request!.topics.flatMap((t) => t.partitions.map((p) => [img.topicById(t.topicId)!.name, p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)]));
     expect(asked).toEqual([
       ['a', 0, [1, 2, 3]],
-      ['a', 1, [3, 1, 2]],
+      ['a', 1, [1, 3, 2]],
     ]);
     const { records, response } = alterPartition(ctx(img), request!);
     expect(response.errorCode).toBe(ErrorCode.NONE);
