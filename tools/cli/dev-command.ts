@@ -14,7 +14,7 @@ import { Option, type Command } from 'commander';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
 import { ExitWatch } from '../server/exit-watch.js';
 import { takePidLock } from '../server/pid-lock.js';
-import { ProcessCluster, type PlannedNode } from '../server/process-cluster.js';
+import { portFromBase, ProcessCluster } from '../server/process-cluster.js';
 import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
 import { isValidClusterId } from '../config/cluster-id.js';
 import { LOG_LEVELS } from '../server/logging.js';
@@ -36,11 +36,6 @@ function portArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new UsageError(`--base-port must be 1..65000, got "${value}"`);
   return n;
-}
-
-/** The client and quorum ports node `n` gets from `basePort` (as planCluster assigns them). */
-function portsFrom(basePort: number, n: PlannedNode): { client: number | null; controller: number | null } {
-  return { client: n.clientPort === null ? null : basePort + n.id - 1, controller: n.controllerPort === null ? null : basePort + 100 + n.id - 1 };
 }
 
 async function dev(o: DevOptions, command: Command): Promise<void> {
@@ -79,8 +74,8 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   });
   if (explicit('basePort')) {
     const moved = cluster.nodes.find((n) => {
-      const want = portsFrom(o.basePort, n);
-      return want.client !== n.clientPort || want.controller !== n.controllerPort;
+      const want = (listener: 'client' | 'controller', planned: number | null) => planned === null || planned === portFromBase(o.basePort, listener, n.id);
+      return !want('client', n.clientPort) || !want('controller', n.controllerPort);
     });
     if (moved !== undefined) {
       lock.release();

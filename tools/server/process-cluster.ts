@@ -109,6 +109,11 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** The port node `id` gets for a listener from a fixed base: clients on base+id-1, the quorum on base+100+id-1. */
+export function portFromBase(basePort: number, listener: 'client' | 'controller', id: number): number {
+  return basePort + (listener === 'controller' ? 100 : 0) + id - 1;
+}
+
 export async function planCluster(shape: ClusterShape, dataDir: string): Promise<PlannedNode[]> {
   const nodes: { id: number; roles: NodeRole[] }[] = [];
   if (shape.combined) {
@@ -121,12 +126,12 @@ export async function planCluster(shape: ClusterShape, dataDir: string): Promise
   const planned: PlannedNode[] = [];
   for (const n of nodes) {
     const dir = join(dataDir, `node-${n.id}`);
-    const port = async (offset: number) => (shape.basePort === 0 ? freePort() : shape.basePort + offset + n.id - 1);
+    const port = async (listener: 'client' | 'controller') => (shape.basePort === 0 ? freePort() : portFromBase(shape.basePort, listener, n.id));
     planned.push({
       id: n.id,
       roles: n.roles,
-      controllerPort: n.roles.includes('controller') ? await port(100) : null,
-      clientPort: n.roles.includes('broker') ? await port(0) : null,
+      controllerPort: n.roles.includes('controller') ? await port('controller') : null,
+      clientPort: n.roles.includes('broker') ? await port('client') : null,
       dir,
       configPath: join(dir, 'server.properties'),
       logPath: join(dir, 'node.log'),
