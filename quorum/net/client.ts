@@ -30,6 +30,7 @@ import { netLimits } from './limits.js';
 import { clientTlsOptions, isTlsError, tlsReason } from './tls-options.js';
 import {
   ConnectionError,
+  socketErrorText,
   DEFAULT_MAX_FRAME_BYTES,
   HandshakeRefusedError,
   type Endpoint,
@@ -191,7 +192,8 @@ export class NetClient {
   private failureForCaller(): Error {
     const f = this.lastFailure;
     if (f instanceof HandshakeRefusedError) return f;
-    return new ConnectionError(`not connected to ${this.where}${f !== null ? `: ${f.message}` : ''} (retrying)`);
+    const reason = `${f === null ? 'not connected' : f instanceof ConnectionError ? f.reason : f.message} (retrying)`;
+    return new ConnectionError(`not connected to ${this.where}: ${reason}`, reason);
   }
 
   private startAttempt(): Promise<Connection> {
@@ -329,9 +331,11 @@ export class NetClient {
           const hint = e.code === 'ERR_SSL_WRONG_VERSION_NUMBER' ? ' (is it a PLAINTEXT listener?)' : '';
           return done(Object.assign(new ConnectionError(`TLS handshake with ${this.where} failed: ${tlsReason(e)}${hint}`), { tls: true }));
         }
-        done(new ConnectionError(`cannot connect to ${this.where}: ${e?.message ?? 'connection closed'}`));
+        const reason = socketErrorText(e);
+        done(new ConnectionError(`cannot connect to ${this.where}: ${reason}`, reason));
       };
-      const timer = setTimeout(() => done(new ConnectionError(`cannot connect to ${this.where}: no connection within ${timeoutMs} ms`)), timeoutMs);
+      const timeoutReason = `no connection within ${timeoutMs} ms`;
+      const timer = setTimeout(() => done(new ConnectionError(`cannot connect to ${this.where}: ${timeoutReason}`, timeoutReason)), timeoutMs);
       socket.on(readyEvent, onReady);
       socket.on('error', onError);
       socket.on('close', onClose);

@@ -83,6 +83,36 @@ export class ConnectionError extends Error {
   readonly retriable = true;
   /** True when the request never left this process (no connection to send it on): it was certainly not applied. */
   notSent = false;
+  /** What went wrong, without the address the message names (for callers that name it themselves). */
+  readonly reason: string;
+  constructor(message: string, reason?: string) {
+    super(message);
+    this.reason = reason ?? message;
+  }
+}
+
+const SOCKET_ERRORS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: 'connection refused, nothing listens on that port',
+  ECONNRESET: 'connection reset by the other end',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'connection timed out',
+  ENOTFOUND: 'unknown host name',
+  EAI_AGAIN: 'host name lookup failed (temporary)',
+  EADDRNOTAVAIL: 'address not available',
+  EPIPE: 'connection closed by the other end',
+};
+
+/**
+ * A socket error in a few words, without the address Node's message repeats (`connect
+ * ECONNREFUSED 127.0.0.1:9093`): the caller's message names the address once.
+ */
+export function socketErrorText(e: (Error & { code?: unknown }) | null): string {
+  if (e === null) return 'connection closed';
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  const known = code === undefined ? undefined : SOCKET_ERRORS[code];
+  if (known !== undefined) return `${known} (${code})`;
+  return e.message;
 }
 
 /** No answer within the request timeout; the request may or may not have been applied. */

@@ -182,6 +182,9 @@ describe('requests', () => {
     const error = await client.request('ping', null, { timeoutMs: 20_000 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConnectionError);
     expect((error as Error).message).toMatch(/cannot connect to 127\.0\.0\.1:\d+/);
+    // The address once: Node's own text ("connect ECONNREFUSED 127.0.0.1:port") is not repeated.
+    expect((error as Error).message.split(`:${port}`)).toHaveLength(2);
+    expect((error as ConnectionError).reason).toBe('connection refused, nothing listens on that port (ECONNREFUSED)');
   });
 });
 

@@ -56,14 +56,20 @@ class NodeConnection implements RpcCaller {
   }
 }
 
+/**
+ * The first target that answers. When none does: with one target, its own error (a timeout or a
+ * refused handshake keeps its kind); with several, one ConnectionError naming each target once.
+ */
 export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClientOptions): Promise<AdminConnection> {
-  const errors: string[] = [];
+  const failures: { readonly where: string; readonly error: Error }[] = [];
   for (const target of targets) {
+    const where = `${target.host}:${target.port}`;
     try {
       const node: DescribeNodeResponse = await askNode(target, 'describeNode', {}, o);
       if (target.kind === 'controller') {
         if (!node.roles.includes('controller')) {
-          errors.push(`${target.host}:${target.port} is node ${node.nodeId} (${node.roles.join(',')}), not a controller listener; use --bootstrap-server for brokers`);
+          const reason = `node ${node.nodeId} (roles ${node.roles.join(',')}) listens there, not a controller; use --bootstrap-server for brokers`;
+          failures.push({ where, error: new ConnectionError(`${where}: ${reason}`, reason) });
           continue;
         }
         const channel = new ControllerChannel({
@@ -86,10 +92,14 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
       client.connect();
       return new NodeConnection(client);
     } catch (e) {
-      errors.push(`${target.host}:${target.port}: ${e instanceof Error ? e.message : String(e)}`);
+      failures.push({ where, error: e instanceof Error ? e : new Error(String(e)) });
     }
   }
-  throw new ConnectionError(`could not reach the cluster: ${errors.join('; ')}`);
+  const only = failures.length === 1 ? failures[0]!.error : undefined;
+  if (only !== undefined && (only as { code?: unknown }).code !== undefined) throw only;
+  const reasonOf = (e: Error): string => (e instanceof ConnectionError ? e.reason : e.message);
+  const reason = failures.map((f) => `${f.where}: ${reasonOf(f.error)}`).join('; ');
+  throw new ConnectionError(`could not reach the cluster: ${reason}`, reason);
 }
 
 export const realAdminConnector: AdminConnector = async (targets, options) => {

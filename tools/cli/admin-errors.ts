@@ -5,6 +5,7 @@
 // - some items of an answered request failed (a topic that exists, a resource that does not):
 //   each item is printed (reportItems), then one summary naming the failed ones is thrown.
 
+import { ConnectionError } from '../../quorum/net/types.js';
 import type { AdminTarget } from './connect.js';
 import { errorLabel, hostPortText } from './format.js';
 
@@ -58,7 +59,8 @@ export function isCodedError(e: unknown): boolean {
 export function adminErrorMessage(e: unknown, context: { readonly targets: readonly AdminTarget[]; readonly timeoutMs: number }): string | null {
   if (e === null || typeof e !== 'object') return null;
   const { code, errorName, message } = e as CodedError;
-  const text = typeof message === 'string' && message !== '' ? message : 'no details';
+  const reason = e instanceof ConnectionError ? e.reason : message;
+  const text = typeof reason === 'string' && reason !== '' ? reason : 'no details';
   const where = targetsText(context.targets);
   if (typeof code === 'number') {
     const name = typeof errorName === 'string' && errorName !== '' ? errorName : errorLabel(code);
