@@ -22,7 +22,7 @@ export function buildProgram(): Command {
   const program = new Command('metaquorum')
     .description('A self-managed metadata quorum in the spirit of Apache Kafka KRaft: controllers replicate a metadata log with Raft, brokers follow it.')
     .version('0.1.0')
-    .showHelpAfterError()
+    .showHelpAfterError('(add --help for usage)') // one line, not the whole help: the error stays visible
     .exitOverride() // before the subcommands, so they inherit it: usage errors exit 2, not 1
     .addHelpText('after', '\nExit codes: 0 ok, 1 runtime error, 2 usage or configuration error.\nStart here: `metaquorum dev` runs a local cluster.');
   registerDevCommand(program);

@@ -344,6 +344,20 @@ describe('start, format and the configuration: errors are messages with the righ
     expect(await portIsFree(port)).toBe(true);
   });
 
+  it('a usage error is two lines (the error, a hint to add --help), not the whole help, and exits 2', async () => {
+    const cases: { args: string[]; message: string }[] = [
+      { args: ['topics', 'list', '--no-such-option'], message: "error: unknown option '--no-such-option'" },
+      { args: ['no-such-command'], message: "error: unknown command 'no-such-command'" },
+      { args: ['topics', 'create'], message: "error: missing required argument 'name'" },
+    ];
+    for (const c of cases) {
+      const r = await runCli(c.args);
+      expect(r.code, `${c.args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toBe(`${c.message}\n(add --help for usage)\n`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('an SSL listener whose keystore or truststore is not usable PEM exits 2 naming the key (not an OpenSSL error, exit 1)', async () => {
     const dir = await nodeDir('bad-keystore');
     const port = await freePort();
