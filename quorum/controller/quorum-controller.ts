@@ -492,7 +492,7 @@ export class QuorumController implements StateMachine {
    */
   private raftRefused(active: ActiveMode): NotControllerError {
     if (this.mode === active) {
-      this.deps.logger.warn({ nodeId: this.deps.nodeId, epoch: active.epoch }, 'Raft no longer accepts appends from this node: renouncing');
+      this.deps.logger.warn({ epoch: active.epoch }, 'Raft no longer accepts appends from this node: renouncing');
       this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
     }
     return this.notController();
@@ -559,7 +559,7 @@ export class QuorumController implements StateMachine {
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
     const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null, awaitingCommit: new Set() };
     this.mode = active;
-    this.deps.logger.info({ nodeId: this.deps.nodeId, epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
+    this.deps.logger.info({ epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
     if (this.loader.inTransaction) {
       // The previous active controller died inside a metadata transaction: nobody will finish it.
       this.runInternal('abort-orphaned-transaction', () => ({ records: [{ type: 'AbortTransaction', reason: `abandoned by the controller of an earlier epoch; aborted in epoch ${epoch}` }], response: undefined }));
@@ -588,7 +588,7 @@ export class QuorumController implements StateMachine {
     this.runInternal(name, (ctx) => {
       const r = pass(ctx.image);
       more = r.more;
-      if (r.records.length > 0) this.deps.logger.info({ nodeId: this.deps.nodeId, elections: r.records.length, more: r.more }, name);
+      if (r.records.length > 0) this.deps.logger.info({ elections: r.records.length, more: r.more }, name);
       return { records: r.records, response: undefined };
     });
     if (more) {
@@ -604,7 +604,7 @@ export class QuorumController implements StateMachine {
       let fenced: number | null = null;
       this.runInternal('fence-expired-broker', (ctx, active) => fenceExpiredBroker(ctx, active.heartbeats), (r) => (fenced = r.fencedBrokerId));
       if (fenced === null) return;
-      this.deps.logger.warn({ nodeId: this.deps.nodeId, brokerId: fenced, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
+      this.deps.logger.warn({ brokerId: fenced, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
     }
   }
 
@@ -631,14 +631,14 @@ export class QuorumController implements StateMachine {
     } catch (e) {
       if (e instanceof ControllerBusyError || e instanceof ProposalRejectedError) {
         // Back-pressure: the task runs again at its next tick.
-        this.deps.logger.warn({ nodeId: this.deps.nodeId, err: e.message }, `controller task ${name} deferred`);
+        this.deps.logger.warn({ err: e.message }, `controller task ${name} deferred`);
         return;
       }
       if (!(e instanceof NotControllerError)) throw e;
       return;
     }
     done.catch((e: unknown) => {
-      if (!(e instanceof NotControllerError)) this.deps.logger.warn({ nodeId: this.deps.nodeId, err: String(e) }, `controller task ${name} failed`);
+      if (!(e instanceof NotControllerError)) this.deps.logger.warn({ err: String(e) }, `controller task ${name} failed`);
     });
   }
 
@@ -657,7 +657,7 @@ export class QuorumController implements StateMachine {
         for (const settle of was.lingering.settle) settle(error);
       }
       this.deps.logger.info(
-        { nodeId: this.deps.nodeId, epoch: was.epoch, committedOffset: this.loader.image.provenance.endOffset, pendingOffset: was.pending.provenance.endOffset },
+        { epoch: was.epoch, committedOffset: this.loader.image.provenance.endOffset, pendingOffset: was.pending.provenance.endOffset },
         'no longer the active controller; dropping uncommitted changes',
       );
     }
@@ -680,7 +680,7 @@ export class QuorumController implements StateMachine {
   private fail(what: string, e: unknown): void {
     if (this.fatal !== undefined) return;
     this.fatal = e;
-    this.deps.logger.error({ nodeId: this.deps.nodeId, err: e instanceof Error ? e.message : String(e) }, `controller failed while ${what}`);
+    this.deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, `controller failed while ${what}`);
     this.renounce({ epoch: this.lastLeader.epoch, leaderId: null });
     // A Raft leader whose controller is dead must hand over, or the cluster has no controller.
     this.raft?.resign();

@@ -85,6 +85,7 @@ export interface SnapshotStore {
   delete(snapshotId: SnapshotId): Promise<void>;
 }
 
+/** One node's logger: it stamps the node id on every line, so callers do not add it to `fields`. */
 export interface Logger {
   debug(fields: object, msg: string): void;
   info(fields: object, msg: string): void;

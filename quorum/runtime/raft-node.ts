@@ -95,7 +95,7 @@ export class RaftNode implements RaftClient {
       (message) => this.stepInput({ type: 'receive', message }),
       (nodeId) => this.stepInput({ type: 'peerDisconnected', nodeId }),
     );
-    this.env.logger.info({ nodeId: this.config.nodeId, raftRole: this.core.role, epoch: this.core.leader().epoch, logEndOffset: this.core.log.endOffset }, 'raft node started');
+    this.env.logger.info({ raftRole: this.core.role, epoch: this.core.leader().epoch, logEndOffset: this.core.log.endOffset }, 'raft node started');
     this.kick();
   }
 
@@ -317,7 +317,7 @@ export class RaftNode implements RaftClient {
   /** Disk and network, in the safe order. */
   private async carryOutIo(rd: Ready): Promise<void> {
     const { env } = this;
-    for (const n of rd.notices) env.logger[n.level]({ nodeId: this.config.nodeId, ...n.fields }, n.msg);
+    for (const n of rd.notices) env.logger[n.level](n.fields, n.msg);
     if (rd.quorumState !== undefined) {
       await env.quorumStateStore.write(rd.quorumState);
       this.persistingQuorumState = false;
@@ -407,7 +407,7 @@ export class RaftNode implements RaftClient {
       const bytes = await this.env.snapshotStore.readAll(id);
       await this.stateMachine.loadSnapshot(id, bytes);
       this.appliedOffset = id.endOffset;
-      this.env.logger.info({ nodeId: this.config.nodeId, snapshot: id }, 'installed snapshot from the leader');
+      this.env.logger.info({ snapshot: id }, 'installed snapshot from the leader');
     }
     if (rd.leaderChange !== undefined) this.onLeaderChange(rd.leaderChange);
     await this.applyAndSettle(rd.committed, rd.readsReady, rd.readsFailed);
@@ -461,7 +461,7 @@ export class RaftNode implements RaftClient {
 
   private onLeaderChange(leader: LeaderInfo): void {
     const core = this.core!;
-    this.env.logger.info({ nodeId: this.config.nodeId, raftRole: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
+    this.env.logger.info({ raftRole: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
     if (leader.leaderId !== this.config.nodeId && this.proposals.length > 0) {
       // They may still commit under the new leader: the outcome is unknown to the caller.
       for (const p of this.proposals.splice(0)) p.reject(new NotLeaderError(leader, 'unknown'));
@@ -517,7 +517,7 @@ export class RaftNode implements RaftClient {
   private fail(error: unknown): void {
     if (this.lifecycle === 'halted') return;
     this.fatalError = error;
-    this.env.logger.error({ nodeId: this.config.nodeId, err: error instanceof Error ? { message: error.message, stack: error.stack } : error }, 'raft node stopped on a fatal error');
+    this.env.logger.error({ err: error instanceof Error ? { message: error.message, stack: error.stack } : error }, 'raft node stopped on a fatal error');
     this.halt();
     this.options.onFatal?.(error);
   }

@@ -124,6 +124,30 @@ function logLines(text: string): LogLine[] {
   return out;
 }
 
+/** Top-level keys that occur more than once in one JSON object line (JSON.parse keeps only the last). */
+function repeatedTopLevelKeys(line: string): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  let depth = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (c === '{' || c === '[') depth++;
+    else if (c === '}' || c === ']') depth--;
+    else if (c === '"') {
+      let j = i + 1;
+      while (line[j] !== '"') j += line[j] === '\\' ? 2 : 1;
+      const token = line.slice(i, j + 1);
+      if (depth === 1 && line[j + 1] === ':') {
+        const key = JSON.parse(token) as string;
+        if (seen.has(key)) repeated.push(key);
+        seen.add(key);
+      }
+      i = j;
+    }
+  }
+  return repeated;
+}
+
 interface NodeProcess {
   readonly child: ChildProcess;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -417,6 +441,10 @@ describe('start, format and the configuration: errors are messages with the righ
     const exit = await stopNode(node);
     expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
     expect(node.log().some((l) => l.msg === 'shut down')).toBe(true);
+    // The logger stamps nodeId (and role) on each line; no caller repeats a key it already set.
+    const lines = node.stdout().split('\n').filter((l) => l.startsWith('{'));
+    expect(lines.length).toBeGreaterThan(5);
+    expect(lines.flatMap((l) => repeatedTopLevelKeys(l).map((k) => `${k} in ${l}`))).toEqual([]);
   });
 
   it('a SIGTERM while the node is still starting is a graceful stop (exit 0), not a death by the signal', async () => {

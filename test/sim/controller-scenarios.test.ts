@@ -610,7 +610,7 @@ describe('controller on the simulated quorum', () => {
         }
         const survivor = c.voterIds.find((id) => id !== leader)!;
         expect(check.markers.get(survivor)).toEqual(['BeginTransaction', 'AbortTransaction']);
-        expect(c.log.some((l) => l.msg === 'became the active controller' && (l.fields as { nodeId?: number }).nodeId === next)).toBe(true);
+        expect(c.log.some((l) => l.msg === 'became the active controller' && l.nodeId === next)).toBe(true);
         expectClean(c);
       }, TEST_TIMEOUT_MS);
     }
