@@ -131,6 +131,14 @@ describe('quorum describe --replication', () => {
     expect(f.calls.map((c) => c.method)).toEqual(['describeQuorum']);
   });
 
+  it('a voter not heard from since the election prints -1 for its log end offset and lag', async () => {
+    const unheard = { replicaId: 3, status: 'Follower', logEndOffset: null, lag: null, lastFetchAgoMs: null, lastCaughtUpAgoMs: null } as const;
+    fake({ ...QUORUM, voters: [QUORUM.voters[0]!, QUORUM.voters[1]!, unheard] });
+    const r = await runCli('quorum', 'describe', '--replication', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')[3]).toMatch(/^3\s+-1\s+-1\s+-1\s+-1\s+Follower$/);
+  });
+
   it('--human-readable prints "N ms ago" and "never"', async () => {
     fake();
     const r = await runCli('quorum', 'describe', '--replication', '--human-readable', ...CONTROLLER);

@@ -37,6 +37,17 @@ describe('DescribeQuorum', () => {
     expect(describeQuorum(status, 1000).maxFollowerLagTimeMs).toBe(-1);
   });
 
+  it('a voter that has not fetched from this leader has an unknown log end and lag (not an empty log), and counts as missing the whole log', () => {
+    const status = { ...base, voters: [base.voters[0]!, base.voters[1]!, { nodeId: 3, endOffset: 0, lastFetchMs: null, lastCaughtUpMs: null }] };
+    const d = describeQuorum(status, 1000);
+    expect(d.voters.map((v) => [v.replicaId, v.logEndOffset, v.lag])).toEqual([
+      [1, 100, 0],
+      [2, 95, 5],
+      [3, null, null],
+    ]);
+    expect(d.maxFollowerLag).toBe(100);
+  });
+
   it('a follower answers with the leader hint and no replica rows', () => {
     const d = describeQuorum({ ...base, nodeId: 2, role: 'Follower', voters: [], observers: [] }, 1000);
     expect(d).toMatchObject({ leaderId: 1, role: 'Follower', maxFollowerLag: null, maxFollowerLagTimeMs: null, voters: [], observers: [] });

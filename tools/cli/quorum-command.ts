@@ -36,8 +36,9 @@ export interface QuorumStatusView {
 
 export interface ReplicationRow {
   readonly nodeId: number;
-  readonly logEndOffset: number;
-  readonly lag: number;
+  /** null (-1 in the table, as Kafka prints it) for a voter that has not fetched from this leader. */
+  readonly logEndOffset: number | null;
+  readonly lag: number | null;
   readonly lastFetchAgoMs: number | null;
   readonly lastCaughtUpAgoMs: number | null;
   /** Wall-clock ms since the epoch: `nowMs` given to replicationRows less the age. */
@@ -105,7 +106,7 @@ function renderReplication(rows: readonly ReplicationRow[], humanReadable: boole
     humanReadable ? ago(which === 'Fetch' ? r.lastFetchAgoMs : r.lastCaughtUpAgoMs) : String((which === 'Fetch' ? r.lastFetchTimestamp : r.lastCaughtUpTimestamp) ?? -1);
   return renderTable(
     ['NodeId', 'LogEndOffset', 'Lag', 'LastFetchTimestamp', 'LastCaughtUpTimestamp', 'Status'],
-    rows.map((r) => [String(r.nodeId), String(r.logEndOffset), String(r.lag), time(r, 'Fetch'), time(r, 'CaughtUp'), r.status]),
+    rows.map((r) => [String(r.nodeId), orMinusOne(r.logEndOffset), orMinusOne(r.lag), time(r, 'Fetch'), time(r, 'CaughtUp'), r.status]),
   );
 }
 
