@@ -6,6 +6,7 @@ import { ConfigSource, type ConfigSourceValue } from '../../quorum/controller/co
 import type { DescribeConfigsEntry, DescribeConfigsRequest, DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import type { IncrementalAlterConfigsRequest } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
@@ -53,9 +54,12 @@ function ok(resourceType: 'topic' | 'broker', resourceName: string, configs: rea
   return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName, configs };
 }
 
+const REGISTERED = { clusterId: 'c', controllerId: 1, brokers: [{ brokerId: 1 }] } as unknown as DescribeClusterResponse;
+
 function describeFake(unknownTopics: readonly string[] = []) {
   return installFake({
     describeTopics: () => TOPICS,
+    describeCluster: () => REGISTERED,
     describeConfigs: (req: DescribeConfigsRequest) => ({
       results: req.resources.map((r) =>
         unknownTopics.includes(r.resourceName)
@@ -105,13 +109,23 @@ describe('configs describe', () => {
     const f = describeFake();
     const r = await runCli('configs', 'describe', '--entity-type', 'brokers', '--entity-name', '1', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
-    expect((f.calls[0]?.request as DescribeConfigsRequest).resources).toEqual([{ resourceType: 'broker', resourceName: '1', configurationKeys: null }]);
+    expect(r.stderr).toBe('');
+    expect(f.calls.map((c) => c.method)).toEqual(['describeCluster', 'describeConfigs']);
+    expect((f.calls[1]?.request as DescribeConfigsRequest).resources).toEqual([{ resourceType: 'broker', resourceName: '1', configurationKeys: null }]);
     expect(r.stdout.split('\n')).toEqual([
       'Dynamic configs for broker 1 are:',
       '  log.retention.ms=1000 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.retention.ms=1000, DYNAMIC_DEFAULT_BROKER_CONFIG:log.retention.ms=2000}',
       '  ssl.keystore.password=null sensitive=true synonyms={DYNAMIC_BROKER_CONFIG:ssl.keystore.password=null}',
       '',
     ]);
+  });
+
+  it('a broker id no broker registered with: described (configs can be set ahead) with a warning on stderr, exit 0', async () => {
+    describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'brokers', '--entity-name', '7', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('warning: broker 7 is not registered (configs set for it apply when it registers)\n');
+    expect(r.stdout.split('\n')[0]).toBe('Dynamic configs for broker 7 are:');
   });
 
   it('brokers without --entity-name: the cluster default (resource name "")', async () => {
@@ -174,8 +188,13 @@ describe('configs describe', () => {
   });
 });
 
-function alterFake(errorFor?: { code: number; message: string }) {
+/** Answers IncrementalAlterConfigs (with `errorFor` if given); DescribeConfigs shows `setKeys` set on the topic. */
+function alterFake(errorFor?: { code: number; message: string }, setKeys: readonly string[] = []) {
   return installFake({
+    describeCluster: () => REGISTERED,
+    describeConfigs: (req: DescribeConfigsRequest) => ({
+      results: req.resources.map((r) => ok(r.resourceType, r.resourceName, setKeys.map((k) => entry(k, '1', ConfigSource.DYNAMIC_TOPIC_CONFIG, [])))),
+    }),
     incrementalAlterConfigs: (req: IncrementalAlterConfigsRequest) => ({
       results: req.resources.map((r) => ({
         errorCode: errorFor?.code ?? ErrorCode.NONE,
@@ -189,10 +208,11 @@ function alterFake(errorFor?: { code: number; message: string }) {
 
 describe('configs alter', () => {
   it('--add-config pairs become SET ops (bracketed lists unwrapped), --delete-config keys DELETE ops', async () => {
-    const f = alterFake();
+    const f = alterFake(undefined, ['segment.ms', 'flush.ms']);
     const r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'retention.ms=1000,cleanup.policy=[compact,delete]', '--delete-config', 'segment.ms,flush.ms', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
     expect(f.calls.map((c) => [c.method, c.request])).toEqual([
+      ['describeConfigs', { resources: [{ resourceType: 'topic', resourceName: 't', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }],
       [
         'incrementalAlterConfigs',
         {
@@ -213,6 +233,25 @@ describe('configs alter', () => {
       ],
     ]);
     expect(r.stdout).toBe('Completed updating config for topic t.\n');
+  });
+
+  it('--delete-config of a key not set on the entity (a typo, an inherited value) is refused, exit 1, nothing altered', async () => {
+    const f = alterFake(undefined, ['segment.ms']);
+    const r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--delete-config', 'segment.ms,retention.ms,no.such.key', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(f.calls.map((c) => c.method)).toEqual(['describeConfigs']);
+    expect(r.stderr).toBe(
+      'error: cannot alter configs of topic t: --delete-config retention.ms, no.such.key: not set on topic t, nothing to delete (nothing was changed)\n' +
+        'error: could not alter configs of 1 of 1 resources: topic t\n',
+    );
+  });
+
+  it('an alter of a broker id no broker registered with goes ahead with a warning', async () => {
+    const f = alterFake();
+    const r = await runCli('configs', 'alter', '--entity-type', 'brokers', '--entity-name', '7', '--add-config', 'log.cleaner.threads=2', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(f.calls.map((c) => c.method)).toEqual(['describeCluster', 'incrementalAlterConfigs']);
+    expect(r.stderr).toBe('warning: broker 7 is not registered (configs set for it apply when it registers)\n');
   });
 
   it('brokers without --entity-name alter the cluster default (resource name "")', async () => {

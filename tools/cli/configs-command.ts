@@ -8,12 +8,18 @@
 // --all lists every key with its effective value and source. Each entry prints as kafka-configs
 // does: `  name=value sensitive=false synonyms={SOURCE:name=value, ...}`. A resource that fails
 // (an unknown topic) is reported by name and makes the exit code 1.
+//
+// As kafka-configs does, alter refuses (exit 1, nothing changed) a --delete-config of a key not
+// set at the entity's own level: deleting it would change nothing, and a typo would pass silently.
+// A broker id that is not registered is allowed (configs set ahead apply when it registers) but
+// warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
 
 import { Option, type Command } from 'commander';
 import { ConfigSource, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
 import type { DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import { AlterConfigOpType, type AlterableConfig } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
+import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { action, print, UsageError } from './common.js';
 import { ItemsFailedError, reportItems } from './admin-errors.js';
 import { addConfigArg, deleteConfigArg, type ConfigPair } from './admin-args.js';
@@ -113,9 +119,30 @@ function renderResource(r: ConfigResourceView, all: boolean): string[] {
   return lines;
 }
 
+type CallOptions = { readonly timeoutMs: number };
+
+/** Warns (stderr) when a broker entity names an id no broker registered with. */
+async function warnIfUnregistered(rpc: RpcCaller, callOptions: CallOptions, resourceType: ConfigResourceType, resourceName: string | undefined): Promise<void> {
+  if (resourceType !== 'broker' || resourceName === undefined || resourceName === '') return;
+  const { brokers } = await rpc.call('describeCluster', {}, callOptions);
+  if (brokers.some((b) => String(b.brokerId) === resourceName)) return;
+  process.stderr.write(`warning: broker ${resourceName} is not registered (configs set for it apply when it registers)\n`);
+}
+
+/** The deleted keys not set at the entity's own level (kafka-configs refuses those). */
+async function keysNotSet(rpc: RpcCaller, callOptions: CallOptions, resourceType: ConfigResourceType, resourceName: string, keys: readonly string[]): Promise<string[] | null> {
+  const response = await rpc.call('describeConfigs', { resources: [{ resourceType, resourceName, configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }, callOptions);
+  const result = response.results[0];
+  if (result === undefined || !isErrorCode(result.errorCode, 'NONE')) return null; // the alter reports the resource's error
+  const own = ownSource(resourceType, resourceName);
+  const set = new Set(result.configs.filter((c) => c.source === own).map((c) => c.name));
+  return keys.filter((k) => !set.has(k));
+}
+
 async function describe(opts: DescribeOptions): Promise<void> {
   const { resourceType, resourceName } = resourceOf(opts);
   await withAdmin(opts, async (rpc, callOptions) => {
+    await warnIfUnregistered(rpc, callOptions, resourceType, resourceName);
     const names = resourceName !== undefined ? [resourceName] : (await rpc.call('describeTopics', {}, callOptions)).topics.map((t) => t.name);
     const resources = names.map((n) => ({ resourceType, resourceName: n, configurationKeys: null }));
     const response = resources.length === 0 ? { results: [] } : await rpc.call('describeConfigs', { resources, includeSynonyms: true, includeDocumentation: false }, callOptions);
@@ -154,6 +181,14 @@ async function alter(opts: AlterOptions): Promise<void> {
   if (resourceName === undefined) throw new UsageError('configs alter: --entity-name is required for topics');
   const configs = alterOps(opts);
   await withAdmin(opts, async (rpc, callOptions) => {
+    await warnIfUnregistered(rpc, callOptions, resourceType, resourceName);
+    const deleted = opts.deleteConfig ?? [];
+    const missing = deleted.length === 0 ? [] : await keysNotSet(rpc, callOptions, resourceType, resourceName, deleted);
+    if (missing !== null && missing.length > 0) {
+      const entity = entityText(resourceType, resourceName);
+      const line = `error: cannot alter configs of ${entity}: --delete-config ${missing.join(', ')}: not set on ${entity}, nothing to delete (nothing was changed)`;
+      reportItems([{ name: entity, ok: false, line }], 'alter configs of', 'resources');
+    }
     const response = await rpc.call('incrementalAlterConfigs', { resources: [{ resourceType, resourceName, configs }], validateOnly: false }, callOptions);
     const outcomes = response.results.map((r) => {
       const entity = entityText(r.resourceType, r.resourceName);
