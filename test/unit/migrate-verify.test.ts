@@ -177,6 +177,16 @@ describe('diffImport: partitions', () => {
       { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'leaderEpoch', zookeeper: '7', quorum: '8' },
       { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'partitionEpoch', zookeeper: '9', quorum: '10' },
     ]);
+    // The rendering says such changes are what a running cluster does by itself.
+    const lines = renderDifferences(d).split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^note: 3 differences are in a partition's ISR, leader or epochs, which a running cluster changes on its own/);
+  });
+
+  it('the note on live partition state is left out when no such field differs', () => {
+    const p = plan(tree());
+    const d = diffImport(p, editPartition(imported(p), ORDERS_ID, 2, { replicas: [3, 2, 1] }));
+    expect(kindsOf(d)).toEqual(['different partition orders-2 replicas']);
+    expect(renderDifferences(d)).not.toContain('note:');
   });
 
   it('a partition count difference: extra partitions are only-in-quorum, lost ones missing-in-quorum', () => {
@@ -410,19 +420,21 @@ describe('renderDifferences', () => {
       "producer ids: nextProducerId is below ZooKeeper's: zookeeper 1000, quorum 999 (producer ids could be handed out twice)",
       'migration state: the quorum holds no ZkMigrationState POST_MIGRATION (3) marker (it holds none): the import did not complete',
       'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
+      "note: 1 difference is in a partition's ISR, leader or epochs, which a running cluster changes on its own (ISR expansion and shrinking, leader elections): expected once brokers have run since the import",
     ]);
   });
 
   it('beyond the limit: "… and N more" (the summary still counts them all)', () => {
     const differences = Array.from({ length: 53 }, (_, i): ImportDifference => ({ ...isr, name: `partition orders-${i}` }));
     const lines = renderDifferences({ differences, compared }).split('\n');
-    expect(lines).toHaveLength(52);
+    expect(lines).toHaveLength(53);
+    expect(lines[52]).toMatch(/^note: 53 differences are in a partition's ISR/);
     expect(lines[49]).toBe('partition orders-49: isr differs: zookeeper [1,2,3], quorum [1,2]');
     expect(lines[50]).toBe('… and 3 more');
     expect(lines[51]).toMatch(/: 53 differences \(53 different\)$/);
 
     const two = renderDifferences({ differences, compared }, 2).split('\n');
-    expect(two).toEqual([expect.stringMatching(/^partition orders-0:/), expect.stringMatching(/^partition orders-1:/), '… and 51 more', expect.stringMatching(/53 differences/)]);
+    expect(two).toEqual([expect.stringMatching(/^partition orders-0:/), expect.stringMatching(/^partition orders-1:/), '… and 51 more', expect.stringMatching(/53 differences/), expect.stringMatching(/^note:/)]);
     expect(renderDifferences({ differences: differences.slice(0, 2), compared }, 2)).not.toMatch(/more/);
   });
 });

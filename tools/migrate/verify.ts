@@ -407,7 +407,21 @@ export function renderDifferences(diff: ImportDiff, limit = 50): string {
   const lines = diff.differences.slice(0, shown).map(differenceLine);
   if (diff.differences.length > shown) lines.push(`… and ${diff.differences.length - shown} more`);
   lines.push(summaryLine(diff));
+  const live = liveStateDifferences(diff);
+  if (live > 0) {
+    lines.push(
+      `note: ${plural(live, 'difference')} ${live === 1 ? 'is' : 'are'} in a partition's ISR, leader or epochs, which a running cluster changes on its own ` +
+        '(ISR expansion and shrinking, leader elections): expected once brokers have run since the import',
+    );
+  }
   return lines.join('\n');
+}
+
+/** Partition fields that leaders and the controller move in normal operation after an import. */
+const LIVE_PARTITION_FIELDS: ReadonlySet<string> = new Set(['isr', 'leader', 'leaderEpoch', 'partitionEpoch', 'leaderRecoveryState']);
+
+function liveStateDifferences(diff: ImportDiff): number {
+  return diff.differences.filter((d) => d.kind === 'different' && d.entity === 'partition' && LIVE_PARTITION_FIELDS.has(d.field ?? '')).length;
 }
 
 function differenceLine(d: ImportDifference): string {
