@@ -214,7 +214,7 @@ interface QuorumStatus {
 interface ReplicaRow {
   readonly nodeId: number;
   readonly status: string;
-  readonly logEndOffset: number;
+  readonly logEndOffset: number | null;
   readonly lastFetchAgoMs: number | null;
 }
 
@@ -533,7 +533,7 @@ describe('nodes formatted for another cluster', () => {
       const r = await replication(bootstrap12());
       return r.find((x) => x.nodeId === otherVoter)?.lastFetchAgoMs !== null ? r : undefined;
     }, 500);
-    expect(rows.find((x) => x.nodeId === 3)).toMatchObject({ lastFetchAgoMs: null, logEndOffset: 0 });
+    expect(rows.find((x) => x.nodeId === 3)).toMatchObject({ lastFetchAgoMs: null, logEndOffset: null, lag: null });
     // ... and knows of no leader, while it keeps running and answering tools (which send no cluster id).
     const node3: DescribeNodeResponse = await askNode({ host: HOST, port: cluster.node(3).controllerPort! }, 'describeNode', {}, { timeoutMs: 5_000 });
     expect(node3).toMatchObject({ clusterId: otherId, nodeId: 3, activeControllerId: null });
