@@ -172,10 +172,8 @@ export class NetClient {
     const attempt = this.attempt;
     if (attempt === null) return Promise.reject(new Error(`NetClient: no attempt in state ${this.state}`));
     return new Promise<Connection>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new ConnectionError(`no connection to ${this.where} within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const reason = `no connection within ${timeoutMs} ms`;
+      const timer = setTimeout(() => reject(new ConnectionError(`no connection to ${this.where} within ${timeoutMs} ms`, reason)), timeoutMs);
       attempt.then(
         (c) => {
           clearTimeout(timer);

@@ -33,22 +33,70 @@ async function failure(targets: AdminTarget[]): Promise<string> {
 }
 
 describe('connectAdmin when nothing answers', () => {
+  it('a listener that accepts but never answers the handshake: its address once, and the timeout', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    try {
+      const targets: AdminTarget[] = [{ kind: 'controller', host: '127.0.0.1', port }];
+      const error = await connectAdmin(targets, { timeoutMs: 300 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const line = adminErrorMessage(error, { targets, timeoutMs: 300 });
+      expect(line).toMatch(/within 300 ms/);
+      expect(occurrences(line!, `:${port}`)).toBe(1);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a listener that answers with something else (not a metaquorum frame): its address once, the reason', async () => {
+    const http = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const port = (http.address() as net.AddressInfo).port;
+    try {
+      const targets: AdminTarget[] = [{ kind: 'controller', host: '127.0.0.1', port }];
+      const error = await connectAdmin(targets, { timeoutMs: 2_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const line = adminErrorMessage(error, { targets, timeoutMs: 2_000 });
+      expect(line).toMatch(/malformed frame/);
+      expect(line).not.toMatch(/another cluster/);
+      expect(occurrences(line!, `:${port}`)).toBe(1);
+      // Listed with a closed port: still once each.
+      const closed = await closedPort();
+      const two: AdminTarget[] = [...targets, { kind: 'controller', host: '127.0.0.1', port: closed }];
+      const both = await connectAdmin(two, { timeoutMs: 2_000 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const bothLine = adminErrorMessage(both, { targets: two, timeoutMs: 2_000 })!;
+      expect(bothLine).toMatch(/malformed frame.*ECONNREFUSED/);
+      expect(occurrences(bothLine, `:${port}`)).toBe(1);
+      expect(occurrences(bothLine, `:${closed}`)).toBe(1);
+    } finally {
+      http.close();
+    }
+  });
+
   it('one target: its address once, then the reason', async () => {
     const port = await closedPort();
     const line = await failure([{ kind: 'controller', host: '127.0.0.1', port }]);
     expect(line).toBe(`cannot reach controller 127.0.0.1:${port}: connection refused, nothing listens on that port (ECONNREFUSED)`);
   });
 
-  it('several targets: the list, then each address with its own reason', async () => {
+  it('several targets: each address once, with its own reason', async () => {
     const a = await closedPort();
     const b = await closedPort();
     const line = await failure([
       { kind: 'server', host: '127.0.0.1', port: a },
       { kind: 'server', host: '127.0.0.1', port: b },
     ]);
-    expect(line.startsWith(`cannot reach server 127.0.0.1:${a}, 127.0.0.1:${b}: 127.0.0.1:${a}: connection refused`)).toBe(true);
-    expect(occurrences(line, `:${a}`)).toBe(2);
-    expect(occurrences(line, `:${b}`)).toBe(2);
+    expect(line.startsWith(`could not reach the cluster: 127.0.0.1:${a}: connection refused`)).toBe(true);
+    expect(occurrences(line, `:${a}`)).toBe(1);
+    expect(occurrences(line, `:${b}`)).toBe(1);
     expect(occurrences(line, 'ECONNREFUSED')).toBe(2);
   });
 });

@@ -97,8 +97,11 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
   }
   const only = failures.length === 1 ? failures[0]!.error : undefined;
   if (only !== undefined && (only as { code?: unknown }).code !== undefined) throw only;
-  const reasonOf = (e: Error): string => (e instanceof ConnectionError ? e.reason : e.message);
-  const reason = failures.map((f) => `${f.where}: ${reasonOf(f.error)}`).join('; ');
+  const reasonAt = ({ where, error }: (typeof failures)[number]): string => {
+    const reason = error instanceof ConnectionError ? error.reason : error.message;
+    return reason.includes(where) ? reason : `${where}: ${reason}`;
+  };
+  const reason = failures.map(reasonAt).join('; ');
   throw new ConnectionError(`could not reach the cluster: ${reason}`, reason);
 }
 

@@ -67,13 +67,15 @@ export function adminErrorMessage(e: unknown, context: { readonly targets: reado
     return `request refused (via ${where}): ${name}: ${text}`;
   }
   if (typeof code !== 'string') return null;
+  // Transport errors often name the address already ("handshake with h:p failed: ..."): say it once.
+  const named = context.targets.some((t) => text.includes(hostPortText(t.host, t.port)) || text.includes(`${t.host}:${t.port}`));
   switch (code) {
     case 'CONNECTION_ERROR':
-      return `cannot reach ${where}: ${text}`;
+      return named && typeof message === 'string' ? message : `cannot reach ${where}: ${text}`;
     case 'REQUEST_TIMEOUT':
-      return `no answer within ${context.timeoutMs} ms from ${where} (raise --timeout, or check the node): ${text}`;
+      return `${named ? text : `no answer within ${context.timeoutMs} ms from ${where}: ${text}`} (raise --timeout, or check the node)`;
     case 'HANDSHAKE_REFUSED':
-      return `${where} refused the connection handshake (another cluster?): ${text}`;
+      return named ? text : `${where} refused the connection handshake: ${text}`;
     default:
       return `${code} (via ${where}): ${text}`;
   }
