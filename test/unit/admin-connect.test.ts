@@ -21,58 +21,55 @@ function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
 }
 
-async function failure(targets: AdminTarget[]): Promise<string> {
-  const error = await connectAdmin(targets, { timeoutMs: 2_000 }).then(
+/** A loopback listener whose connections get `onConnection`. */
+async function listening(onConnection: (socket: net.Socket) => void): Promise<{ port: number; close: () => void }> {
+  const server = net.createServer(onConnection);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as net.AddressInfo).port, close: () => server.close() };
+}
+
+/** What connectAdmin threw for `targets`, and the line the CLI prints for it. */
+async function failure(targets: AdminTarget[], timeoutMs = 2_000): Promise<{ error: unknown; line: string }> {
+  const error = await connectAdmin(targets, { timeoutMs }).then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ConnectionError);
-  const line = adminErrorMessage(error, { targets, timeoutMs: 2_000 });
+  const line = adminErrorMessage(error, { targets, timeoutMs });
   expect(line).not.toBeNull();
-  return line!;
+  return { error, line: line! };
+}
+
+/** The line for targets none of which is listening: a ConnectionError. */
+async function refusedLine(targets: AdminTarget[]): Promise<string> {
+  const { error, line } = await failure(targets);
+  expect(error).toBeInstanceOf(ConnectionError);
+  return line;
 }
 
 describe('connectAdmin when nothing answers', () => {
   it('a listener that accepts but never answers the handshake: its address once, and the timeout', async () => {
-    const silent = net.createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    const port = (silent.address() as net.AddressInfo).port;
+    const silent = await listening(() => undefined);
     try {
-      const targets: AdminTarget[] = [{ kind: 'controller', host: '127.0.0.1', port }];
-      const error = await connectAdmin(targets, { timeoutMs: 300 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const line = adminErrorMessage(error, { targets, timeoutMs: 300 });
+      const { line } = await failure([{ kind: 'controller', host: '127.0.0.1', port: silent.port }], 300);
       expect(line).toMatch(/within 300 ms/);
-      expect(occurrences(line!, `:${port}`)).toBe(1);
+      expect(occurrences(line, `:${silent.port}`)).toBe(1);
     } finally {
       silent.close();
     }
   });
 
   it('a listener that answers with something else (not a metaquorum frame): its address once, the reason', async () => {
-    const http = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    const port = (http.address() as net.AddressInfo).port;
+    const http = await listening((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    const { port } = http;
     try {
       const targets: AdminTarget[] = [{ kind: 'controller', host: '127.0.0.1', port }];
-      const error = await connectAdmin(targets, { timeoutMs: 2_000 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const line = adminErrorMessage(error, { targets, timeoutMs: 2_000 });
+      const { line } = await failure(targets);
       expect(line).toMatch(/malformed frame/);
       expect(line).not.toMatch(/another cluster/);
-      expect(occurrences(line!, `:${port}`)).toBe(1);
+      expect(occurrences(line, `:${port}`)).toBe(1);
       // Listed with a closed port: still once each.
       const closed = await closedPort();
-      const two: AdminTarget[] = [...targets, { kind: 'controller', host: '127.0.0.1', port: closed }];
-      const both = await connectAdmin(two, { timeoutMs: 2_000 }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      const bothLine = adminErrorMessage(both, { targets: two, timeoutMs: 2_000 })!;
+      const { line: bothLine } = await failure([...targets, { kind: 'controller', host: '127.0.0.1', port: closed }]);
       expect(bothLine).toMatch(/malformed frame.*ECONNREFUSED/);
       expect(occurrences(bothLine, `:${port}`)).toBe(1);
       expect(occurrences(bothLine, `:${closed}`)).toBe(1);
@@ -83,14 +80,14 @@ describe('connectAdmin when nothing answers', () => {
 
   it('one target: its address once, then the reason', async () => {
     const port = await closedPort();
-    const line = await failure([{ kind: 'controller', host: '127.0.0.1', port }]);
+    const line = await refusedLine([{ kind: 'controller', host: '127.0.0.1', port }]);
     expect(line).toBe(`cannot reach controller 127.0.0.1:${port}: connection refused, nothing listens on that port (ECONNREFUSED)`);
   });
 
   it('several targets: each address once, with its own reason', async () => {
     const a = await closedPort();
     const b = await closedPort();
-    const line = await failure([
+    const line = await refusedLine([
       { kind: 'server', host: '127.0.0.1', port: a },
       { kind: 'server', host: '127.0.0.1', port: b },
     ]);
