@@ -23,6 +23,12 @@ export const limits = {
    * with the next data well within it; idle, followers still apply within a few ms.
    */
   voterHighWatermarkLingerMs: 5,
+  /**
+   * Records in one fetch answer from which an observer waits its whole fetch interval before the
+   * next fetch (RaftConfig.observerFetchIntervalMs; fewer records, a proportional part of it):
+   * about 2,000 records/s at the default 15 ms interval is where brokers start fetching in steps.
+   */
+  observerBurstRecords: 32,
   /** Bytes of one FetchSnapshot chunk. */
   snapshotChunkBytesMax: 1024 * 1024,
   /** Read barriers waiting for a quorum round. */

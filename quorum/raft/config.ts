@@ -23,13 +23,15 @@ export interface RaftConfig {
   /** How long the leader parks an empty fetch (Kafka: 500 ms). */
   readonly fetchMaxWaitMs: number;
   /**
-   * An observer (a broker) sends its next fetch no sooner than this after its previous one (0:
-   * at once, as a voter does). Under a write load one fetch then carries the commits of several
-   * Raft batches instead of one: the broker wakes, reads, appends and applies once per interval
-   * rather than once per commit, and stops competing with the voters for cores at every commit.
-   * Idle, nothing changes: the previous fetch was sent long ago, so the leader's answer to the
-   * parked fetch is followed by the next fetch at once. Not in Kafka (its brokers fetch again at
-   * once); voters ignore it (they acknowledge, so their fetch is on the commit path).
+   * Under a stream of changes, an observer (a broker) sends its next fetch no sooner than this
+   * after its previous one (0: at once, as a voter does). One fetch then carries the commits of
+   * several Raft batches instead of one: the broker wakes, reads, appends and applies once per
+   * interval rather than once per commit, and stops competing with the voters for cores at every
+   * commit. The wait is in proportion to the records the last answer carried, whole from
+   * limits.observerBurstRecords (core.ts observerSpacingMs), so a trickle of changes is fetched
+   * at once. Idle, nothing changes either: the previous fetch was sent long ago, so the leader's
+   * answer to the parked fetch is followed by the next fetch at once. Not in Kafka (its brokers
+   * fetch again at once); voters ignore it (they acknowledge, so their fetch is on the commit path).
    */
   readonly observerFetchIntervalMs: number;
   /** Snapshots kept on disk; the log starts at the oldest kept one. */
@@ -48,7 +50,7 @@ export const defaultRaftTimeouts = {
   electionBackoffMaxMs: 1000,
   requestTimeoutMs: 2000,
   fetchMaxWaitMs: 500,
-  observerFetchIntervalMs: 5,
+  observerFetchIntervalMs: 15,
   snapshotsRetained: 2,
 } as const;
 

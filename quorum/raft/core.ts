@@ -1215,8 +1215,9 @@ export class RaftCore {
     s.lastFetchOkMs = this.nowMs;
     s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
     s.graced = false;
-    // An observer spaces its fetches (RaftConfig.observerFetchIntervalMs); a voter fetches at once.
-    this.nextFetchMs = this.isVoter ? this.nowMs : Math.max(this.nowMs, inflight!.sentMs + this.config.observerFetchIntervalMs);
+    // A voter fetches again at once. An observer spaces its fetches by up to
+    // observerFetchIntervalMs, in proportion to what this answer carried (observerSpacingMs).
+    this.nextFetchMs = this.isVoter ? this.nowMs : Math.max(this.nowMs, inflight!.sentMs + observerSpacingMs(this.config.observerFetchIntervalMs, resp.batches));
     this.readRoundSeen = Math.max(this.readRoundSeen, resp.readRound);
     if (resp.divergingEpoch !== undefined) {
       const local = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);
@@ -1514,3 +1515,18 @@ function validEpochAndOffset(epoch: number, lastEpoch: number, offset: number): 
 }
 
 export { batchBytes };
+
+/**
+ * How long after sending a fetch an observer waits before the next: the interval in proportion to
+ * the records the answer carried, full from limits.observerBurstRecords up. A trickle of changes
+ * (a topic, an ISR change: a few records per fetch) is fetched again at once, so the next change
+ * reaches the broker in one round trip. A stream (changes arriving faster than observerBurstRecords
+ * per interval) settles at one fetch per interval: each wait gathers more records, which lengthens
+ * the next wait up to the full interval, so the broker wakes once per interval instead of once per
+ * commit.
+ */
+function observerSpacingMs(intervalMs: number, batches: readonly LogBatch[]): number {
+  let records = 0;
+  for (const b of batches) records += b.records.length;
+  return intervalMs * Math.min(1, records / limits.observerBurstRecords);
+}

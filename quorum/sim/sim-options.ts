@@ -204,8 +204,11 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
   const reset = r.int(0, 2);
   // Node's usual earliness (~2 ms), or a busy loop's.
   const timerEarlinessMaxMs = r.pick([0, 0, 2, 20]);
+  // Brokers fetching again at once (Kafka), or spaced by the default or a short interval.
+  const observerFetchIntervalMs = r.pick([0, 5, defaultRaftTimeouts.observerFetchIntervalMs]);
   return simOptions({
     ...drawn,
+    ...(overrides.raft?.observerFetchIntervalMs !== undefined ? {} : { raft: { ...drawn.raft, observerFetchIntervalMs } }),
     ...(overrides.timerEarlinessMaxMs !== undefined ? {} : { timerEarlinessMaxMs }),
     ...(overrides.network !== undefined ? {} : { network: { ...drawn.network, serialize } }),
     ...(overrides.faults !== undefined ? {} : { faults: { ...drawn.faults, weights: { ...drawn.faults!.weights!, reset } } }),

@@ -408,8 +408,8 @@ describe('raft core: a caller breaking its contract is asserted on (DESIGN §10)
 });
 
 describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', () => {
-  /** A commit every ms for `ms`; the times at which observer 100 sent its fetches meanwhile. */
-  function underLoad(observerFetchIntervalMs: number, ms = 200): { c: CoreCluster; sentAt: number[]; proposed: string[] } {
+  /** A commit of `perCommit` records every `everyMs` ms for `ms`; when observer 100 sent its fetches meanwhile. */
+  function underLoad(observerFetchIntervalMs: number, o: { perCommit: number; everyMs?: number; ms?: number }): { c: CoreCluster; sentAt: number[]; proposed: string[] } {
     const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs });
     c.run(5_000);
     const [leader] = c.leaders();
@@ -420,26 +420,58 @@ describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', 
       return true;
     };
     const proposed: string[] = [];
-    for (let t = 0; t < ms; t++) {
-      const value = `w${t}`;
-      if (c.node(leader).core.propose([bytes(value)], c.nowMs).ok) proposed.push(value);
-      c.run(1, 1);
+    const everyMs = o.everyMs ?? 1;
+    for (let t = 0; t < (o.ms ?? 200); t += everyMs) {
+      const values = Array.from({ length: o.perCommit }, (_, i) => `w${t}.${i}`);
+      if (c.node(leader).core.propose(values.map(bytes), c.nowMs).ok) proposed.push(...values);
+      c.run(everyMs, 1);
     }
     return { c, sentAt, proposed };
   }
 
   const gaps = (xs: number[]) => xs.slice(1).map((x, i) => x - xs[i]!);
 
-  it('under a commit every ms, an observer fetches at most once per interval and still applies every commit', () => {
-    const { c, sentAt, proposed } = underLoad(20);
-    expect(Math.min(...gaps(sentAt))).toBeGreaterThanOrEqual(20);
-    expect(sentAt.length).toBeLessThanOrEqual(200 / 20 + 1);
+  it('under a stream (4 records every ms), an observer settles at one fetch per interval and still applies every commit', () => {
+    const { c, sentAt, proposed } = underLoad(20, { perCommit: 4 });
+    // The wait grows with what each answer carried (4, then more): full after a few fetches.
+    expect(Math.min(...gaps(sentAt).slice(4))).toBeGreaterThanOrEqual(20);
+    expect(sentAt.length).toBeLessThanOrEqual(200 / 20 + 4);
     c.run(100);
     expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
   });
 
+  it('under a trickle (1 record every 2 ms), it fetches again as soon as each commit reaches it', () => {
+    const { c, sentAt, proposed } = underLoad(20, { perCommit: 1, everyMs: 2 });
+    expect(sentAt.length).toBeGreaterThanOrEqual(proposed.length * 0.9);
+    c.run(100);
+    expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
+  });
+
+  it('a fetch that brought a burst is followed by the next one only a whole interval after it was sent', () => {
+    const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs: 20 });
+    c.run(5_000);
+    const [leader] = c.leaders();
+    const burst = (tag: string) => {
+      const values = Array.from({ length: limits.observerBurstRecords }, (_, i) => `${tag}${i}`);
+      expect(c.node(leader!).core.propose(values.map(bytes), c.nowMs).ok).toBe(true);
+      return values;
+    };
+    // The first burst answers a fetch parked long ago, so the next fetch leaves at once and parks;
+    // the second burst answers that fresh fetch: the one after it waits out the interval.
+    const first = burst('a');
+    c.run(3, 1);
+    const second = burst('b');
+    c.run(3, 1);
+    expect(dataRecords(c.node(100))).toEqual([...first, ...second]);
+    expect(c.node(leader!).core.propose([bytes('single')], c.nowMs).ok).toBe(true);
+    c.run(5, 1);
+    expect(dataRecords(c.node(100))).toEqual([...first, ...second]);
+    c.run(20, 1);
+    expect(dataRecords(c.node(100))).toEqual([...first, ...second, 'single']);
+  });
+
   it('with 0, it fetches again as soon as each commit reaches it (Kafka\'s behaviour)', () => {
-    const { sentAt } = underLoad(0);
+    const { sentAt } = underLoad(0, { perCommit: 4 });
     expect(sentAt.length).toBeGreaterThan(150);
   });
 

@@ -7,6 +7,7 @@
 // quorum/controller/config.ts's defaultControllerConfig so that the two cannot disagree.
 
 import { defaultControllerConfig } from '../../quorum/controller/config.js';
+import { limits } from '../../quorum/limits.js';
 import { parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
@@ -270,12 +271,12 @@ export const serverKeys = {
   observerFetchIntervalMs: key({
     name: 'metaquorum.quorum.observer.fetch.interval.ms',
     type: 'int',
-    default: '5',
+    default: '15',
     expected: NON_NEGATIVE_INT,
     doc:
-      'A broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does). ' +
-      'Under a write load one fetch then carries several commits, so a broker wakes once per interval instead of once per commit; ' +
-      'a change reaches an idle broker at once. Must be below metaquorum.quorum.fetch.max.wait.ms.',
+      'Under a stream of metadata changes, a broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does), ' +
+      `so it wakes once per interval instead of once per commit. The wait is in proportion to what the last fetch brought, whole from ${limits.observerBurstRecords} records: ` +
+      'a trickle of changes, or a change to an idle broker, is fetched at once. Must be below metaquorum.quorum.fetch.max.wait.ms.',
     parse: nonNegativeInt,
   }),
   snapshotsRetained: key({
