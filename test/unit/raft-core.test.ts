@@ -255,6 +255,25 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(c.takeQueued(100)[0]?.body).toMatchObject({ kind: 'FetchResponse', error: 'NONE', snapshotId: id, batches: [] });
   });
 
+  it('(KAFKA-15078) a new replica at offset 0 is sent the newest snapshot, not the oldest kept nor a replay of the log', () => {
+    const c = new CoreCluster([1], [], { snapshotsRetained: 2 });
+    c.run(100);
+    const core = c.node(1).core;
+    const snapshot = (value: string) => {
+      expect(core.propose([bytes(value)], c.nowMs).ok).toBe(true);
+      c.run(10);
+      const id = core.snapshotIdAt(core.inspect().appliedOffset);
+      core.step({ type: 'snapshotTaken', snapshotId: id }, c.nowMs);
+      c.drain();
+      return id;
+    };
+    const older = snapshot('a');
+    const newer = snapshot('b');
+    expect(core.inspect().logStartOffset).toBe(older.endOffset);
+    c.inject(100, 1, { kind: 'FetchRequest', fetchId: 3, epoch: core.leader().epoch, fetchOffset: 0, lastFetchedEpoch: 0, maxWaitMs: 500, readRound: 0 });
+    expect(c.takeQueued(100)[0]?.body).toMatchObject({ kind: 'FetchResponse', error: 'NONE', snapshotId: newer, batches: [] });
+  });
+
   it('a negative offset is dropped as malformed; a last-fetched epoch from the future is INVALID_REQUEST', () => {
     const { c, leader } = electedCluster();
     const core = c.node(leader).core;
