@@ -24,11 +24,15 @@ export const limits = {
    */
   voterHighWatermarkLingerMs: 5,
   /**
-   * Records in one fetch answer from which an observer waits its whole fetch interval before the
-   * next fetch (RaftConfig.observerFetchIntervalMs; fewer records, a proportional part of it):
-   * about 2,000 records/s at the default 15 ms interval is where brokers start fetching in steps.
+   * Records in one fetch answer from which an up-to-date observer waits its whole fetch interval
+   * before the next fetch (RaftConfig.observerFetchIntervalMs; fewer records, a proportional part
+   * of it, at least observerSpacingMinShare): at the default 15 ms interval, a broker takes
+   * changes at most every 5 ms, and at most every 15 ms once they come faster than about
+   * 2,000 records/s (core.ts observerSpacingMs).
    */
   observerBurstRecords: 32,
+  /** The least share of the observer fetch interval waited after an answer with records. */
+  observerSpacingMinShare: 1 / 3,
   /** Bytes of one FetchSnapshot chunk. */
   snapshotChunkBytesMax: 1024 * 1024,
   /** Read barriers waiting for a quorum round. */

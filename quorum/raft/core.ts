@@ -1215,9 +1215,9 @@ export class RaftCore {
     s.lastFetchOkMs = this.nowMs;
     s.fetchDeadlineMs = this.nowMs + this.config.fetchTimeoutMs;
     s.graced = false;
-    // A voter fetches again at once. An observer spaces its fetches by up to
-    // observerFetchIntervalMs, in proportion to what this answer carried (observerSpacingMs).
-    this.nextFetchMs = this.isVoter ? this.nowMs : Math.max(this.nowMs, inflight!.sentMs + observerSpacingMs(this.config.observerFetchIntervalMs, resp.batches));
+    // A voter fetches again at once; so does an observer, unless the answer brought it up to the
+    // high watermark (below).
+    this.nextFetchMs = this.nowMs;
     this.readRoundSeen = Math.max(this.readRoundSeen, resp.readRound);
     if (resp.divergingEpoch !== undefined) {
       const local = this.log.endOffsetForEpoch(resp.divergingEpoch.epoch);
@@ -1242,6 +1242,11 @@ export class RaftCore {
       }
       this.updateFollowerHighWatermark(resp.highWatermark);
       this.noticeSelfCounting();
+      // An observer spaces its fetches (observerSpacingMs), but not while committed data it has
+      // not got is waiting (an answer cut at fetchBytesMax: it is catching up).
+      if (!this.isVoter && this.log.endOffset >= resp.highWatermark) {
+        this.nextFetchMs = Math.max(this.nowMs, inflight!.sentMs + observerSpacingMs(this.config.observerFetchIntervalMs, resp.batches));
+      }
     }
   }
 
@@ -1517,16 +1522,19 @@ function validEpochAndOffset(epoch: number, lastEpoch: number, offset: number): 
 export { batchBytes };
 
 /**
- * How long after sending a fetch an observer waits before the next: the interval in proportion to
- * the records the answer carried, full from limits.observerBurstRecords up. A trickle of changes
- * (a topic, an ISR change: a few records per fetch) is fetched again at once, so the next change
- * reaches the broker in one round trip. A stream (changes arriving faster than observerBurstRecords
- * per interval) settles at one fetch per interval: each wait gathers more records, which lengthens
- * the next wait up to the full interval, so the broker wakes once per interval instead of once per
- * commit.
+ * How long after sending a fetch an observer that is up to date waits before the next: nothing
+ * after an answer without records; otherwise the interval in proportion to the records the answer
+ * carried, at least limits.observerSpacingMinShare of it, whole from limits.observerBurstRecords.
+ * - A change reaching an idle broker, or the first of a burst, comes in answer to a fetch parked
+ *   long ago: the wait is over already, and the next fetch leaves at once.
+ * - Changes one after the other (each commit a few records) are taken at most once per
+ *   minimum share of the interval (5 ms at 15), as many commits in one wake-up as came meanwhile.
+ * - A stream (more than observerBurstRecords per interval) settles at one fetch per whole
+ *   interval: each wait gathers more records, which lengthens the next wait up to the interval.
  */
 function observerSpacingMs(intervalMs: number, batches: readonly LogBatch[]): number {
   let records = 0;
   for (const b of batches) records += b.records.length;
-  return intervalMs * Math.min(1, records / limits.observerBurstRecords);
+  if (records === 0) return 0;
+  return intervalMs * Math.min(1, Math.max(limits.observerSpacingMinShare, records / limits.observerBurstRecords));
 }

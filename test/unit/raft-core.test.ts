@@ -459,19 +459,22 @@ describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', 
     expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
   });
 
-  it('under a trickle (1 record every 2 ms), it fetches again as soon as each commit reaches it', () => {
-    const { c, sentAt, proposed } = underLoad(20, { perCommit: 1, everyMs: 2 });
-    expect(sentAt.length).toBeGreaterThanOrEqual(proposed.length * 0.9);
+  it('under changes one after the other (1 record every 2 ms), it fetches every third of the interval, each commit applied', () => {
+    const { c, sentAt, proposed } = underLoad(21, { perCommit: 1, everyMs: 2, ms: 420 });
+    // The least wait (a third of 21 ms), not once per commit (210 commits) nor once per interval (20).
+    expect(Math.min(...gaps(sentAt))).toBeGreaterThanOrEqual(7);
+    expect(sentAt.length).toBeGreaterThan(40);
+    expect(sentAt.length).toBeLessThanOrEqual(420 / 7 + 1);
     c.run(100);
     expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
   });
 
-  it('a fetch that brought a burst is followed by the next one only a whole interval after it was sent', () => {
+  it('after a burst into a fresh fetch, the next change waits out the interval, and no longer however large the burst', () => {
     const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs: 20 });
     c.run(5_000);
     const [leader] = c.leaders();
     const burst = (tag: string) => {
-      const values = Array.from({ length: limits.observerBurstRecords }, (_, i) => `${tag}${i}`);
+      const values = Array.from({ length: 10 * limits.observerBurstRecords }, (_, i) => `${tag}${i}`);
       expect(c.node(leader!).core.propose(values.map(bytes), c.nowMs).ok).toBe(true);
       return values;
     };
@@ -485,8 +488,30 @@ describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', 
     expect(c.node(leader!).core.propose([bytes('single')], c.nowMs).ok).toBe(true);
     c.run(5, 1);
     expect(dataRecords(c.node(100))).toEqual([...first, ...second]);
-    c.run(20, 1);
+    c.run(17, 1);
     expect(dataRecords(c.node(100))).toEqual([...first, ...second, 'single']);
+  });
+
+  it('catching up (answers cut at the fetch size bound), it fetches again at once', () => {
+    const c = new CoreCluster([1, 2, 3], [100], { observerFetchIntervalMs: 20 });
+    c.run(5_000);
+    const [leader] = c.leaders();
+    let cutOff = true;
+    c.filter = (m) => !(cutOff && (m.from === 100 || m.to === 100));
+    // 40 records of 512 KiB: 20 MiB, three answers' worth.
+    const big = Array.from({ length: 40 }, (_, i) => new Uint8Array(512 * 1024).fill(i));
+    for (let i = 0; i < big.length; i += 2) expect(c.node(leader!).core.propose(big.slice(i, i + 2), c.nowMs).ok).toBe(true);
+    c.run(50, 1);
+    cutOff = false;
+    const answers: number[] = [];
+    c.filter = (m) => {
+      if (m.to === 100 && m.body.kind === 'FetchResponse' && m.body.batches.length > 0) answers.push(c.nowMs);
+      return true;
+    };
+    c.run(3_000, 1); // the observer's fetch timed out meanwhile: it asks again within a retry
+    expect(dataRecords(c.node(100)).length).toBe(big.length);
+    expect(answers.length).toBeGreaterThanOrEqual(3);
+    expect(answers[answers.length - 1]! - answers[0]!).toBeLessThanOrEqual(2);
   });
 
   it('with 0, it fetches again as soon as each commit reaches it (Kafka\'s behaviour)', () => {

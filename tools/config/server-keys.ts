@@ -275,8 +275,9 @@ export const serverKeys = {
     expected: NON_NEGATIVE_INT,
     doc:
       'Under a stream of metadata changes, a broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does), ' +
-      `so it wakes once per interval instead of once per commit. The wait is in proportion to what the last fetch brought, whole from ${limits.observerBurstRecords} records: ` +
-      'a trickle of changes, or a change to an idle broker, is fetched at once. Must be below metaquorum.quorum.fetch.max.wait.ms.',
+      `so it wakes once per interval instead of once per commit. After a fetch that brought fewer than ${limits.observerBurstRecords} records it waits less, ` +
+      `in proportion, but at least ${Math.round(limits.observerSpacingMinShare * 100)}% of this; a change reaching an idle broker, and a broker catching up, fetch at once. ` +
+      'Must be below metaquorum.quorum.fetch.max.wait.ms.',
     parse: nonNegativeInt,
   }),
   snapshotsRetained: key({
