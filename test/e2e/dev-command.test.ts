@@ -130,6 +130,26 @@ describe('metaquorum dev', () => {
     }
   }, 120_000);
 
+  it('dev killed with kill -9 takes its nodes with it: each stops gracefully once the pipe from dev closes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+    const run = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
+    try {
+      const ready = await readyEvent(run);
+      const pids = ready.nodes.map((n) => n.pid!);
+      for (const pid of pids) expect(alive(pid)).toBe(true);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      await until('every node has exited', 20_000, () => (pids.every((p) => !alive(p)) ? true : undefined));
+      for (const n of ready.nodes) {
+        const log = await readFile(join(dir, `node-${n.id}`, 'node.log'), 'utf8');
+        expect(log).toContain('"reason":"the supervising process exited"');
+      }
+    } finally {
+      await killDev(run, dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a node that cannot start fails dev at once with the error it logged, long before --ready-timeout', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
     const base = randomBasePort();

@@ -5,7 +5,8 @@
 //   [controller] bind the controller listener, restore the log, join the quorum
 //   [broker]     follow the log (split: as an observer with its own copy; combined: the
 //                controller's), bind client listeners, register, heartbeat
-//   SIGTERM/SIGINT -> graceful shutdown within metaquorum.shutdown.timeout.ms:
+//   SIGTERM/SIGINT, or its supervisor gone (supervisor-pipe.ts) -> graceful shutdown within
+//                metaquorum.shutdown.timeout.ms:
 //                broker: controlled shutdown (leadership moves off), local snapshot
 //                controller: a leader resigns (EndQuorumEpoch), then the log closes
 //                exit 0; past the bound, exit 1 with a log line
@@ -23,6 +24,7 @@ import { ControllerServer } from '../../quorum/server/controller-server.js';
 import { BrokerServer } from '../../broker/broker-server.js';
 import { controllerLimits } from '../../quorum/controller/limits.js';
 import { nodeLogging, type LogLevel } from './logging.js';
+import { watchSupervisor } from './supervisor-pipe.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
 
 export interface StartOptions {
@@ -199,6 +201,7 @@ export async function runStart(o: StartOptions): Promise<void> {
   };
   process.once('SIGTERM', () => onSignal('SIGTERM'));
   process.once('SIGINT', () => onSignal('SIGINT'));
+  watchSupervisor(() => onSignal('the supervising process exited'));
   const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(`warning: ${msg}\n`));
   shutdownBoundMs = config.shutdownTimeoutMs;
   if (stopSignal !== null) armShutdownBound(shutdownBoundMs);

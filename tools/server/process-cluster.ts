@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
+import { supervisedSpawn } from './supervisor-pipe.js';
 import { formatProperties } from '../config/properties.js';
 import { randomClusterId } from '../config/cluster-id.js';
 import { readMetaProperties, writeMetaProperties } from '../config/meta-properties.js';
@@ -286,8 +287,10 @@ export class ProcessCluster {
     const fd = openSync(n.logPath, 'a');
     const args = [this.o.cliPath ?? defaultCliPath(), 'start', '--config', n.configPath, '--log-level', this.o.logLevel ?? 'info', ...extraArgs];
     // Its own process group: a Ctrl-C on the terminal reaches `dev`, which stops nodes in order.
-    const child = spawn(process.execPath, args, { stdio: ['ignore', fd, fd], detached: true });
+    // A pipe on its stdin ends when this process does, even by kill -9: the node then stops too.
+    const child = spawn(process.execPath, args, { ...supervisedSpawn(fd), detached: true });
     closeSync(fd);
+    child.stdin?.on('error', () => undefined); // never written; a node that died closes its end
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => {
       child.once('exit', (code, signal) => {
         this.running.delete(id);
