@@ -37,6 +37,12 @@ export function buildProgram(): Command {
   return program;
 }
 
+// Output piped into a reader that stops early (`dump-log … | head`): stop quietly, as cat does.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
 setAdminConnector(realAdminConnector);
 const program = buildProgram();
 try {

@@ -4,6 +4,7 @@
 // and counted (exit 1) while the rest is still printed; a running node's log is read while it
 // appends, and the node's directory is never written.
 
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,7 @@ import { metadataStoragePaths } from '../../quorum/node/layout.js';
 import { metadataPartitionDir, partitionLayout, resolvePartitionDir } from '../../tools/inspect/layout.js';
 import { jsonText } from '../../tools/inspect/json.js';
 import { inspectSource, type InspectSource } from '../../tools/inspect/source.js';
+import { CLI } from '../support/process-harness.js';
 import { fixtureBatches, LEADER_CHANGE_OFFSET, LOG_END_OFFSET, RECORDS, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
 
 let root: string;
@@ -426,3 +428,16 @@ function u32(n: number): Buffer {
   b.writeUInt32BE(n);
   return b;
 }
+
+describe('dump-log into a reader that stops early (`| head`)', () => {
+  it('exits 0 without a stack trace when its stdout pipe is closed', async () => {
+    const node = await writeNodeDir(join(root, 'metadata'));
+    const child = spawn(process.execPath, [CLI, 'dump-log', '--dir', node.metadataLogDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first line: every write meets EPIPE
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(err).not.toContain('EPIPE');
+    expect(code, err).toBe(0);
+  });
+});
