@@ -27,7 +27,9 @@ export class ExitWatch {
       void cluster()
         .lastLoggedError(id)
         .then((logged) => {
-          const what = `${label} ${id} exited unexpectedly (${signal ?? `code ${code}`})${logged === null ? '' : `: ${logged}`}; see ${cluster().node(id).logPath}`;
+          // Exit 0 is a graceful stop someone else asked for (a SIGTERM sent by hand): not a failure to report as one.
+          const how = code === 0 && signal === null ? 'stopped gracefully (exit 0)' : `exited unexpectedly (${signal ?? `code ${code}`})${logged === null ? '' : `: ${logged}`}`;
+          const what = `${label} ${id} ${how}; see ${cluster().node(id).logPath}`;
           this.report(what, { id, code, signal });
           this.fail(new Error(what));
         });
