@@ -188,8 +188,11 @@ describe('metaquorum dev', () => {
       ];
       await writeFile(json, JSON.stringify({ clusterId: 'AAAAAAAAAAAAAAAAAAAAAA', dataDir: dir, bootstrapControllers: '', bootstrapServers: '', nodes }));
       r = await runCli(['dev', '--data-dir', dir, '--controllers', '1', '--brokers', '1', '--base-port', '21000']);
-      expect(r.code).toBe(1);
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${dir} holds a cluster on other ports (node 1: 20100); a reused cluster keeps its ports`);
+      r = await runCli(['dev', '--data-dir', dir, '--controllers', '3', '--brokers', '1']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`${dir} holds a different cluster (1 controller + 1 broker) from the one asked for (3 controllers + 1 broker)`);
 
       r = await runCli(['dev', '--data-dir', join(dir, 'other'), '--combined', '--brokers', '2']);
       expect(r.code).toBe(2);

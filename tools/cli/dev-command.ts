@@ -80,7 +80,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
     if (moved !== undefined) {
       lock.release();
       const first = cluster.nodes[0]!;
-      throw new Error(
+      throw new UsageError(
         `${dataDir} holds a cluster on other ports (node ${first.id}: ${[first.controllerPort, first.clientPort].filter((p) => p !== null).join(', ')}); a reused cluster keeps its ports: drop --base-port, or use another --data-dir`,
       );
     }

@@ -226,7 +226,15 @@ export class ProcessCluster {
         for (const n of planned) await cluster.writeNodeConfig(n);
         return cluster;
       }
-      throw new Error(`${dataDir} holds a different cluster (${previous.nodes.length} nodes); use another --data-dir or remove it`);
+      // A usage error (exit 2 from the CLI): the options, not the machine, are at fault.
+      const shapeOf = (ns: readonly { roles: readonly string[] }[]) => {
+        const some = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+        const controllers = ns.filter((n) => n.roles.includes('controller')).length;
+        const combined = ns.filter((n) => n.roles.length > 1).length;
+        const brokers = ns.length - controllers;
+        return combined > 0 ? `${some(combined, 'combined node')} + ${some(brokers, 'broker')}` : `${some(controllers, 'controller')} + ${some(brokers, 'broker')}`;
+      };
+      throw Object.assign(new Error(`${dataDir} holds a different cluster (${shapeOf(previous.nodes)}) from the one asked for (${shapeOf(nodes)}); drop the shape options to run it again, or use another --data-dir`), { exitCode: 2 });
     }
     const clusterId = o.clusterId ?? randomClusterId();
     const nodes = await planCluster(o.shape, dataDir);
