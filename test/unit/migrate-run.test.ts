@@ -44,6 +44,8 @@ interface FakeQuorum {
   clusterId: string;
   topics: number;
   zkMigrationState: number;
+  /** The quorum's topic ids, by position (default id0, id1, …). */
+  topicIds?: readonly string[];
   fail?: Error;
 }
 
@@ -70,7 +72,7 @@ function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): 
                 case 'describeNode':
                   return { clusterId: q.clusterId, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: [], metadataOffset: 10, zkMigrationState: q.zkMigrationState };
                 case 'describeTopics':
-                  return { metadataOffset: 10, topics: Array.from({ length: q.topics }, (_, i) => ({ name: `t${i}`, topicId: `id${i}`, partitions: [], configs: {} })), unknown: [] };
+                  return { metadataOffset: 10, topics: Array.from({ length: q.topics }, (_, i) => ({ name: `t${i}`, topicId: q.topicIds?.[i] ?? `id${i}`, partitions: [], configs: {} })), unknown: [] };
                 case 'importMetadata': {
                   const records = (request as { records: unknown[] }).records;
                   return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: records.length + 1, brokersSkipped: 0 };
@@ -146,6 +148,18 @@ describe('runMigration', () => {
     expect(r.imported?.alreadyImported).toBe(true);
     expect(r.summary).toMatch(/already imported/);
     expect(q.calls).not.toContain('importMetadata');
+  });
+
+  it('run again after its import, it reports no anomaly for the topics that import brought (their ids are in use by themselves)', async () => {
+    const q = quorum({ zkMigrationState: 3, topics: 1, topicIds: ['zZqXfC0sRZ2cW8t3lF0Qmw'] });
+    const r = await runMigration(OPTIONS, fakes(goodTree(), q).deps);
+    expect(r.ok).toBe(true);
+    expect(r.imported?.alreadyImported).toBe(true);
+    expect(r.plan.anomalies).toEqual([]);
+    // Before any import, the same id in the quorum is a conflict the plan names.
+    const fresh = quorum({ topics: 1, topicIds: ['zZqXfC0sRZ2cW8t3lF0Qmw'] });
+    const refused = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(goodTree(), fresh).deps);
+    expect(refused.plan.anomalies.map((a) => a.kind)).toContain('topic-id-in-use');
   });
 
   it('dry run writes nothing and says whether the import would go ahead', async () => {

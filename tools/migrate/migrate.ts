@@ -149,7 +149,9 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     random: { next: () => randomBytes(6).readUIntBE(0, 6) / 2 ** 48 },
     passwordEncoderSecrets: options.passwordEncoderSecrets,
     importLegacyOffsets: options.importLegacyOffsets,
-    ...(reservedTopicIds === undefined || options.mode === 'verify' ? {} : { reservedTopicIds }),
+    // The quorum's topic ids are a conflict only for an import still to come: after one, they
+    // are the ids that import brought (and verify compares them instead).
+    ...(reservedTopicIds === undefined || options.mode === 'verify' || facts?.alreadyImported === true ? {} : { reservedTopicIds }),
   });
   const c = plan.counts;
   deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets), ${plan.anomalies.length} anomalies`);
