@@ -57,6 +57,21 @@ function alive(pid: number): boolean {
   }
 }
 
+/** Resolves once none of `pids` is alive (bounded). */
+const allExited = (pids: readonly number[], ms: number) => until('every node has exited', ms, () => (pids.every((p) => !alive(p)) ? true : undefined));
+
+/** A 1-controller, 1-broker dev on a fresh directory, once ready; stopped and removed after `body`. */
+async function withSmallDev(body: (run: DevRun, dir: string, ready: ClusterJson & { leaderId: number }) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+  const run = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
+  try {
+    await body(run, dir, await readyEvent(run));
+  } finally {
+    await killDev(run, dir);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 describe('metaquorum dev', () => {
   it('starts a 3-controller, 2-broker cluster, writes cluster.json, serves the CLI, and stops cleanly on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
@@ -92,7 +107,7 @@ describe('metaquorum dev', () => {
 
       dev.kill('SIGTERM');
       expect(await exited, err).toBe(0);
-      await until('every node has exited', 15_000, () => (pids.every((p) => !alive(p)) ? true : undefined));
+      await allExited(pids, 15_000);
       expect(out).toContain('"event":"stopped"');
     } finally {
       if (dev.exitCode === null) {
@@ -105,11 +120,8 @@ describe('metaquorum dev', () => {
     }
   }, 120_000);
 
-  it('one dev per data directory: a second refuses and leaves the first alone; SIGHUP (a closed terminal) stops the cluster', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
-    const first = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
-    try {
-      const ready = await readyEvent(first);
+  it('one dev per data directory: a second refuses and leaves the first alone; SIGHUP (a closed terminal) stops the cluster', () =>
+    withSmallDev(async (first, dir, ready) => {
       const pids = ready.nodes.map((n) => n.pid!);
       const second = await runCli(['dev', '--data-dir', dir, '--controllers', '1', '--brokers', '1']);
       expect(second.code).toBe(1);
@@ -120,35 +132,24 @@ describe('metaquorum dev', () => {
 
       first.child.kill('SIGHUP');
       expect(await first.exited, first.output().err).toBe(0);
-      await until('every node has exited', 15_000, () => (pids.every((p) => !alive(p)) ? true : undefined));
+      await allExited(pids, 15_000);
       expect(first.output().out).toContain('{"event":"stopping","signal":"SIGHUP"}');
       expect(first.output().out).toContain('{"event":"stopped"}');
       expect(existsSync(join(dir, 'dev.pid'))).toBe(false);
-    } finally {
-      await killDev(first, dir);
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    }), 120_000);
 
-  it('dev killed with kill -9 takes its nodes with it: each stops gracefully once the pipe from dev closes', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
-    const run = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
-    try {
-      const ready = await readyEvent(run);
+  it('dev killed with kill -9 takes its nodes with it: each stops gracefully once the pipe from dev closes', () =>
+    withSmallDev(async (run, dir, ready) => {
       const pids = ready.nodes.map((n) => n.pid!);
       for (const pid of pids) expect(alive(pid)).toBe(true);
       run.child.kill('SIGKILL');
       await run.exited;
-      await until('every node has exited', 20_000, () => (pids.every((p) => !alive(p)) ? true : undefined));
+      await allExited(pids, 20_000);
       for (const n of ready.nodes) {
         const log = await readFile(join(dir, `node-${n.id}`, 'node.log'), 'utf8');
         expect(log).toContain('"reason":"the supervising process exited"');
       }
-    } finally {
-      await killDev(run, dir);
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 120_000);
+    }), 120_000);
 
   it('a node that cannot start fails dev at once with the error it logged, long before --ready-timeout', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
