@@ -9,7 +9,6 @@
 // --combined with fewer --brokers than controllers (each combined node is a broker). A node that
 // exits while the cluster comes up fails `dev` at once, quoting the error the node logged.
 
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
@@ -63,7 +62,6 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   const exits = new ExitWatch((line, { id, code, signal }) => {
     if (!stopping && ready !== undefined) say({ event: 'exit', nodeId: id, code, signal }, line);
   });
-  const reused = existsSync(join(dataDir, 'cluster.json')); // a cluster started before: its topics are there
   const cluster: ProcessCluster = await ProcessCluster.create({
     dataDir,
     shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: o.basePort },
@@ -125,7 +123,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
       `  cluster.json:      ${join(cluster.dataDir, 'cluster.json')}`,
       '',
       '  try:',
-      reused
+      cluster.reused // its topics are there already
         ? `    npx metaquorum topics list --bootstrap-controller ${json.bootstrapControllers}`
         : `    npx metaquorum topics create demo --partitions 6 --replication-factor 3 --bootstrap-controller ${json.bootstrapControllers}`,
       `    npx metaquorum topics describe --bootstrap-server ${json.bootstrapServers.split(',')[0] ?? ''}`,

@@ -22,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
 import { supervisedSpawn } from './supervisor-pipe.js';
+import { StorageError } from '../config/errors.js';
 import { formatProperties } from '../config/properties.js';
 import { randomClusterId } from '../config/cluster-id.js';
 import { readMetaProperties, writeMetaProperties } from '../config/meta-properties.js';
@@ -200,6 +201,8 @@ export class ProcessCluster {
     readonly dataDir: string,
     readonly nodes: readonly PlannedNode[],
     private readonly o: ProcessClusterOptions,
+    /** The directory held this cluster already (cluster.json): it was started again, data and all. */
+    readonly reused: boolean,
   ) {}
 
   /**
@@ -221,12 +224,11 @@ export class ProcessCluster {
           const port = (a: string | null) => (a === null ? null : Number(a.slice(a.lastIndexOf(':') + 1)));
           return { ...n, controllerPort: port(p.controller), clientPort: port(p.client) };
         });
-        const cluster = new ProcessCluster(previous.clusterId, dataDir, planned, o);
+        const cluster = new ProcessCluster(previous.clusterId, dataDir, planned, o, true);
         cluster.route = await o.routeVoters?.(planned);
         for (const n of planned) await cluster.writeNodeConfig(n);
         return cluster;
       }
-      // A usage error (exit 2 from the CLI): the options, not the machine, are at fault.
       const shapeOf = (ns: readonly { roles: readonly string[] }[]) => {
         const some = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
         const controllers = ns.filter((n) => n.roles.includes('controller')).length;
@@ -234,11 +236,11 @@ export class ProcessCluster {
         const brokers = ns.length - controllers;
         return combined > 0 ? `${some(combined, 'combined node')} + ${some(brokers, 'broker')}` : `${some(controllers, 'controller')} + ${some(brokers, 'broker')}`;
       };
-      throw Object.assign(new Error(`${dataDir} holds a different cluster (${shapeOf(previous.nodes)}) from the one asked for (${shapeOf(nodes)}); drop the shape options to run it again, or use another --data-dir`), { exitCode: 2 });
+      throw new StorageError(`${dataDir} holds a different cluster (${shapeOf(previous.nodes)}) from the one asked for (${shapeOf(nodes)}); drop the shape options to run it again, or use another --data-dir`, dataDir);
     }
     const clusterId = o.clusterId ?? randomClusterId();
     const nodes = await planCluster(o.shape, dataDir);
-    const cluster = new ProcessCluster(clusterId, dataDir, nodes, o);
+    const cluster = new ProcessCluster(clusterId, dataDir, nodes, o, false);
     cluster.route = await o.routeVoters?.(nodes);
     for (const n of nodes) {
       await cluster.writeNodeConfig(n);
