@@ -154,10 +154,9 @@ export class MetadataLoader {
     let endBytes = this.totalBytes;
     try {
       for (const batch of batches) {
-        assert(
-          batch.baseOffset === this.nextOffset,
-          `MetadataLoader: batch at offset ${batch.baseOffset}, expected ${this.nextOffset} (batches must be contiguous and applied once)`,
-        );
+        if (batch.baseOffset !== this.nextOffset) {
+          assert.fail(`MetadataLoader: batch at offset ${batch.baseOffset}, expected ${this.nextOffset} (batches must be contiguous and applied once)`);
+        }
         if (batch.control !== undefined) {
           assert(batch.records.length === 0, `MetadataLoader: control batch at ${batch.baseOffset} carries records`);
           this.nextOffset = batch.baseOffset + 1;

@@ -58,7 +58,7 @@ export class RecordDecodeError extends Error implements RecordDecodeErrorFields 
 /** The record as bytes, at its type's current version. */
 export function encodeRecord(record: MetadataRecord): Uint8Array {
   // The type tag comes from the caller at run time: check it is one of ours (not e.g. 'toString').
-  assert.ok(Object.hasOwn(recordSchemas, record.type), `encodeRecord: unknown record type ${describe(record.type)}`);
+  if (!Object.hasOwn(recordSchemas, record.type)) assert.fail(`encodeRecord: unknown record type ${describe(record.type)}`);
   const schema = schemaOf(record.type);
   const payload = schema.encode(record);
   try {

@@ -354,7 +354,7 @@ export class QuorumController implements StateMachine {
     let committed: Promise<void>;
     try {
       const records = coalesceOffsetCommits(lingering.records);
-      committed = this.appendRecords(active, records, this.proposalsOf(records), nextWriteOffset);
+      committed = this.appendRecords(active, records, this.proposalsOf(records), nextWriteOffset, undefined);
     } catch (e) {
       settleAll(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -404,15 +404,15 @@ export class QuorumController implements StateMachine {
       onResult?.(result.response);
       return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
     }
-    let committed: Promise<void>;
+    let answered: Promise<R>;
     try {
-      committed = this.appendRecords(active, result.records, proposals, nextWriteOffset);
+      answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response);
     } catch (e) {
       active.heartbeats.restore(saved);
       throw e;
     }
     onResult?.(result.response);
-    return committed.then(() => result.response);
+    return answered;
   }
 
   /**
@@ -445,11 +445,11 @@ export class QuorumController implements StateMachine {
 
   /**
    * Appends one operation's proposals (all or none), advances the pending image by its records,
-   * and returns a promise for their commit. The pending image is computed before the append (a
+   * and returns a promise of `answer` once they commit. The pending image is computed before the append (a
    * record that would not replay is a bug, and must not reach the log); once the append
    * succeeded, anything going wrong is fatal, since the log and the pending image would disagree.
    */
-  private appendRecords(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number): Promise<void> {
+  private appendRecords<R>(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number, answer: R): Promise<R> {
     const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
     let recordCount = 0;
     for (const p of proposals) recordCount += p.length;
@@ -462,8 +462,10 @@ export class QuorumController implements StateMachine {
       throw this.asControllerError(e);
     }
     try {
-      assert(appended.baseOffset === expectedOffset && appended.lastOffset === expectedOffset + recordCount - 1, `records landed at ${appended.baseOffset}..${appended.lastOffset}, expected ${expectedOffset}..${expectedOffset + recordCount - 1}`);
-      assert(appended.epoch === active.epoch, `records appended in epoch ${appended.epoch} by the active controller of epoch ${active.epoch}`);
+      if (appended.baseOffset !== expectedOffset || appended.lastOffset !== expectedOffset + recordCount - 1) {
+        assert(false, `records landed at ${appended.baseOffset}..${appended.lastOffset}, expected ${expectedOffset}..${expectedOffset + recordCount - 1}`);
+      }
+      if (appended.epoch !== active.epoch) assert(false, `records appended in epoch ${appended.epoch} by the active controller of epoch ${active.epoch}`);
       active.pending = next;
       applyLeaderCounts(active.leaderCounts, before, replayable);
     } catch (e) {
@@ -471,12 +473,12 @@ export class QuorumController implements StateMachine {
       throw e;
     }
     const committed = appended.committed;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       active.awaitingCommit.add(reject);
       committed.then(
         () => {
           active.awaitingCommit.delete(reject);
-          resolve();
+          resolve(answer);
         },
         (e: unknown) => {
           active.awaitingCommit.delete(reject);

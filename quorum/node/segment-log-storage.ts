@@ -304,8 +304,8 @@ export class SegmentLogStorage implements LogStorage {
 
   /** The driver calls one method at a time (LogStorage contract); overlapping calls are a bug. */
   private async exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    assert.ok(!this.busy, `SegmentLogStorage (${this.dir}): overlapping calls`);
-    assert.ok(!this.closed, `SegmentLogStorage (${this.dir}): used after close()`);
+    if (this.busy) assert.fail(`SegmentLogStorage (${this.dir}): overlapping calls`);
+    if (this.closed) assert.fail(`SegmentLogStorage (${this.dir}): used after close()`);
     this.busy = true;
     const run = fn();
     this.inFlight = run;

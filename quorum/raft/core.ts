@@ -368,7 +368,7 @@ export class RaftCore {
       for (const r of records) {
         // A caller's bug, caught before anything is queued: the log, its CRC and the wire carry
         // bytes only, and a string (which has a length too) would fail far from its cause.
-        assert(r instanceof Uint8Array, `a proposal's record is ${typeof r}, not a Uint8Array`);
+        if (!(r instanceof Uint8Array)) assert(false, `a proposal's record is ${typeof r}, not a Uint8Array`);
         bytes += r.length;
       }
       if (bytes > limits.proposalBytesMax) {

@@ -63,8 +63,8 @@ export class RaftLog {
   }
 
   append(batch: LogBatch): void {
-    assert(batch.baseOffset === this.endOffset, `append at ${batch.baseOffset} but the log ends at ${this.endOffset}`);
-    assert(batch.epoch >= this.lastEpoch, `append of epoch ${batch.epoch} after epoch ${this.lastEpoch}`);
+    if (batch.baseOffset !== this.endOffset) assert(false, `append at ${batch.baseOffset} but the log ends at ${this.endOffset}`);
+    if (batch.epoch < this.lastEpoch) assert(false, `append of epoch ${batch.epoch} after epoch ${this.lastEpoch}`);
     assert(batchRecordCount(batch) > 0, 'empty batch');
     this.batches.push(batch);
     this.directories.onAppend(batch);
