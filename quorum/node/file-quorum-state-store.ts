@@ -14,7 +14,9 @@
 // write(): write `<file>.tmp`, fsync it, rename it over `<file>`, fsync the directory. The fsync
 // comes before the rename: renaming first can leave a zero-length file after a crash
 // (KAFKA-15312). read() never looks at `.tmp`: a leftover one is an interrupted write, and the
-// target still holds the previous state.
+// target still holds the previous state. read() first syncs the directory: a process killed
+// between write()'s rename and its directory sync left a state that only the page cache holds, and
+// the restarted voter must not act on a vote a power loss could still undo.
 
 import assert from 'node:assert/strict';
 import { open, readFile, rename } from 'node:fs/promises';
@@ -56,6 +58,7 @@ export class FileQuorumStateStore implements QuorumStateStore {
   async read(): Promise<QuorumStateData | undefined> {
     let text: string;
     try {
+      await fsyncDir(dirname(this.file));
       text = await readFile(this.file, 'utf8');
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;

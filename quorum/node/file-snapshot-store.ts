@@ -57,6 +57,9 @@ export class FileSnapshotStore implements SnapshotStore {
 
   static async open(dir: string, logger: Logger): Promise<FileSnapshotStore> {
     await mkdirDurably(dir);
+    // A process killed between a commit's rename and its directory sync left a snapshot only the
+    // page cache holds: make it durable before restore drops the log prefix it covers.
+    await fsyncDir(dir);
     return new FileSnapshotStore(dir, logger);
   }
 

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Logger, LogStorage, QuorumStateStore, SnapshotStore } from '../env/index.js';
 import { FileQuorumStateStore } from './file-quorum-state-store.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
+import { fsyncDir } from './fsync-dir.js';
 import { SegmentLogStorage } from './segment-log-storage.js';
 
 export const METADATA_PARTITION_DIR = '__cluster_metadata-0';
@@ -47,11 +48,12 @@ export async function openMetadataStorage(metadataLogDir: string, logger: Logger
   const paths = metadataStoragePaths(metadataLogDir);
   const log = await SegmentLogStorage.open(paths.logDir, logger);
   try {
-    return {
-      log,
-      quorumStateStore: new FileQuorumStateStore(paths.quorumStateFile, logger),
-      snapshotStore: await FileSnapshotStore.open(paths.snapshotsDir, logger),
-    };
+    const snapshotStore = await FileSnapshotStore.open(paths.snapshotsDir, logger);
+    // mkdirDurably syncs only the directories it makes: those a first start made and was killed
+    // before syncing would stay in the page cache for good. Their entries are synced on every open.
+    await fsyncDir(paths.partitionDir);
+    await fsyncDir(metadataLogDir);
+    return { log, quorumStateStore: new FileQuorumStateStore(paths.quorumStateFile, logger), snapshotStore };
   } catch (e) {
     await log.close();
     throw e;

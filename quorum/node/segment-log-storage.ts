@@ -13,7 +13,8 @@
 // Operations (the driver makes one at a time; the contract is in env/index.ts):
 //
 //   open       takes the directory's .lock (another live process holding it: LogDirLockedError).
-//   load       scans the segments; deletes those holding only batches below the log start;
+//   load       syncs the directory (a killed process may have left renames only in the page
+//              cache), scans the segments; deletes those holding only batches below the log start;
 //              at the first bad frame cuts the log: that segment is truncated there (or deleted
 //              when it keeps nothing) and every later segment deleted, then reports `recovered`.
 //   append     writes the frames at the end of the active segment (one writev). A full segment
@@ -103,6 +104,10 @@ export class SegmentLogStorage implements LogStorage {
 
   async load(): Promise<LoadedLog> {
     return this.exclusive(async () => {
+      // A process killed inside deletePrefix between its rename of the log start and the directory
+      // sync left a start only the page cache holds: make it durable before the segments it makes
+      // stale are unlinked (a power loss keeping the unlinks but not the rename would leave a gap).
+      syncPath(this.dir);
       const scan = await scanSegments(this.dir);
       this.logStartOffset = scan.logStartOffset;
       this.segments = scan.segments;
