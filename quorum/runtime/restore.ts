@@ -1,7 +1,8 @@
 // Start-up: read what the disk holds and make it consistent before the core sees it.
 //
 // The log must start at a snapshot (or at 0): a log whose start is above 0 with no snapshot there
-// would silently lose state (KAFKA-14240), so that refuses to start. A crash between committing a
+// would silently lose state (KAFKA-14240), so that refuses to start, as does a log that starts
+// above its newest valid snapshot. A crash between committing a
 // snapshot and dropping the log it replaces can leave a log that does not reach the newest
 // snapshot, or that disagrees with it; then the log restarts empty at that snapshot.
 //
@@ -66,6 +67,16 @@ export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachin
     return { quorumState, snapshots: [], batches, appliedOffset: 0 };
   }
 
+  if (latest.endOffset < logStart) {
+    // The offsets between the snapshot and the log start are nowhere: the snapshot that covered
+    // them failed its check (and was moved aside), or its file did not survive a power loss.
+    // Refused before anything is touched: restarting the log at the older snapshot would drop the
+    // log the node holds and still leave the gap.
+    throw new StorageInconsistentError(
+      `the log starts at offset ${logStart} but the newest valid snapshot ends at ${latest.endOffset}: no snapshot covers the offsets between them; ` +
+        'restore the snapshot files or wipe and re-format this directory so the node rejoins from the leader',
+    );
+  }
   let snapshots: SnapshotId[];
   const logCoversLatest = latest.endOffset >= logStart && latest.endOffset <= logEnd && logHasSnapshotBoundary(batches, logStart, latest);
   if (logCoversLatest) {

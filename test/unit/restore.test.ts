@@ -1,6 +1,6 @@
 // Start-up against real storage: the log must start at a snapshot (KAFKA-14240), and a crash
 // between writing a snapshot and dropping the log it replaces is repaired, not fatal.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -74,6 +74,28 @@ describe('start-up reconciles the log with the snapshots', () => {
     const err = await node.start().then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(StorageInconsistentError);
     expect(String((err as Error).message)).toMatch(/starts at offset 5 .* no valid snapshot .* re-format/);
+  });
+
+  it('a log that starts above its newest valid snapshot (the one at the log start corrupt, an older one left) refuses before touching the log', async () => {
+    const dir = await freshDir();
+    const env = await envAt(dir);
+    await env.log.load();
+    await env.log.append([batch(0, 5), batch(5, 5), batch(10, 5)], true);
+    await writeSnapshot(env, { endOffset: 5, epoch: 1 });
+    await writeSnapshot(env, { endOffset: 10, epoch: 1 });
+    await env.log.deletePrefix(10);
+    // The older snapshot survived (a crash before its delete); the newer one is damaged.
+    const newest = join(dir, 'snapshots', '00000000000000000010-0000000001.checkpoint');
+    const bytes = await readFile(newest);
+    bytes[1]! ^= 0x40;
+    await writeFile(newest, bytes);
+    const node = new RaftNode(env, raftConfig(1, [1]), new Recorder());
+    const err = await node.start().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageInconsistentError);
+    expect(String((err as Error).message)).toMatch(/starts at offset 10 but the newest valid snapshot ends at 5/);
+    // The log it holds is still there for whoever repairs the directory.
+    const kept = await env.log.readRange(10, 15);
+    expect(kept.map((b) => b.baseOffset)).toEqual([10]);
   });
 
   it('a crash after a snapshot was written but before the log was cut: the log is kept and the snapshot loaded', async () => {
