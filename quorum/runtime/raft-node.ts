@@ -183,11 +183,21 @@ export class RaftNode implements RaftClient {
     this.snapshotInProgress = true;
     const writer = this.env.snapshotStore.create(id);
     try {
-      for await (const chunk of chunks) await writer.write(chunk);
-      await writer.commit();
-    } catch (e) {
-      await writer.abort().catch(() => undefined);
-      throw e;
+      try {
+        for await (const chunk of chunks) await writer.write(chunk);
+      } catch (e) {
+        // Nothing was synced yet: the caller may try again later.
+        await writer.abort().catch(() => undefined);
+        throw e;
+      }
+      try {
+        await writer.commit();
+      } catch (e) {
+        // The commit fsyncs: after a failed fsync what the disk holds is unknown (the kernel may
+        // have dropped the dirty pages), so this node stops, as on a failed append.
+        this.fail(e);
+        throw e;
+      }
     } finally {
       this.snapshotInProgress = false;
     }
