@@ -94,7 +94,7 @@ describe('start-up reconciles the log with the snapshots', () => {
     expect(err).toBeInstanceOf(StorageInconsistentError);
     expect(String((err as Error).message)).toMatch(/starts at offset 10 but the newest valid snapshot ends at 5/);
     // The log it holds is still there for whoever repairs the directory.
-    const kept = await env.log.readRange(10, 15);
+    const kept = await (env.log as SegmentLogStorage).readRange(10, 15);
     expect(kept.map((b) => b.baseOffset)).toEqual([10]);
   });
 
