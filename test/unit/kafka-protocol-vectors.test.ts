@@ -48,6 +48,7 @@ describe('kafka protocol: captured kafkajs vectors', () => {
       api: 'ApiVersions',
       header: { apiKey: 18, apiVersion: 2, correlationId: 0, clientId: 'probe' },
       request: {},
+      items: 0,
     });
   });
 
@@ -73,6 +74,7 @@ describe('kafka protocol: captured kafkajs vectors', () => {
       api: 'Metadata',
       header: { apiKey: 3, apiVersion: 6, correlationId: 1, clientId: 'probe' },
       request: { topics: null, allowAutoTopicCreation: false },
+      items: 0,
     });
   });
 

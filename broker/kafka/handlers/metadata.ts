@@ -58,7 +58,8 @@ export const handleMetadata: KafkaHandler<MetadataRequest, MetadataResponse> = a
   }
   const brokers = liveBrokers(image, ctx.listenerName);
   const live = new Set(brokers.map((b) => b.nodeId));
-  const names = request.topics ?? [...image.topics()].map((t) => t.name).sort();
+  // Each topic once, as Kafka answers (it reads the list into a set): a name repeated N times is not N answers.
+  const names = request.topics !== null ? [...new Set(request.topics)] : [...image.topics()].map((t) => t.name).sort();
   // The controller id must be a live broker: this one when it is registered and live, else the lowest.
   const controllerId = live.has(ctx.brokerId) ? ctx.brokerId : (brokers[0]?.nodeId ?? -1);
   return {

@@ -33,7 +33,7 @@ import * as offsetFetch from './apis/offset-fetch.js';
 import * as syncGroup from './apis/sync-group.js';
 
 export { KafkaProtocolError } from './errors.js';
-export { KafkaReader } from './reader.js';
+export { KafkaReader, REQUEST_ITEMS_MAX } from './reader.js';
 export { KafkaWriter } from './writer.js';
 export { ApiKey, apiKeyName, SUPPORTED_API_VERSIONS, isSupportedVersion, supportedRange } from './api-keys.js';
 export type { ApiKeyName, ApiVersionRange } from './api-keys.js';
@@ -248,7 +248,14 @@ export function codecForApiKey(apiKey: number): KafkaApiCodec | undefined {
 
 /** One decoded request, discriminated by `api`. */
 export type DecodedKafkaRequest = {
-  [N in KafkaApiName]: { readonly kind: 'request'; readonly api: N; readonly header: RequestHeader; readonly request: KafkaApiTypes[N][0] };
+  [N in KafkaApiName]: {
+    readonly kind: 'request';
+    readonly api: N;
+    readonly header: RequestHeader;
+    readonly request: KafkaApiTypes[N][0];
+    /** Array items the request holds (all its arrays): what decoding it cost, for the connection's budget. */
+    readonly items: number;
+  };
 }[KafkaApiName];
 
 /**
@@ -274,7 +281,7 @@ export function decodeKafkaRequest(frame: Uint8Array): DecodedKafkaRequest | Uns
     return { kind: 'unsupported', header, reason: 'unsupported-version' };
   }
   const request = c.decodeRequest(header.apiVersion, reader);
-  return { kind: 'request', api: c.name, header, request } as DecodedKafkaRequest;
+  return { kind: 'request', api: c.name, header, request, items: reader.itemCount } as DecodedKafkaRequest;
 }
 
 /** A whole response frame (size, correlation id, body) for `api` at the request's version. */
