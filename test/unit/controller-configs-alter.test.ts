@@ -140,6 +140,15 @@ describe('IncrementalAlterConfigs', () => {
     expect(r.records).toEqual([]);
   });
 
+  it('(value longer than a Kafka STRING) INVALID_CONFIG: once stored, DescribeConfigs could never carry it', () => {
+    const h = harness();
+    const longest = 'x'.repeat(32767);
+    expect(alterOne(h, 'broker', '1', [{ name: 'ssl.keystore.location', op: SET, value: longest }]).result.errorCode).toBe(ErrorCode.NONE);
+    const r = alterOne(h, 'broker', '1', [{ name: 'ssl.keystore.location', op: SET, value: '\u00e9'.repeat(16384) }]); // 32,768 UTF-8 bytes
+    expect(r.result).toMatchObject({ errorCode: ErrorCode.INVALID_CONFIG, errorMessage: expect.stringMatching(/32768 UTF-8 bytes, more than the 32767/) });
+    expect(r.records).toEqual([]);
+  });
+
   it('(null value) INVALID_REQUEST for SET, APPEND and SUBTRACT', () => {
     for (const op of [SET, APPEND, SUBTRACT]) {
       const r = alterOne(harness(), 'topic', 'orders', [{ name: 'cleanup.policy', op, value: null }]);

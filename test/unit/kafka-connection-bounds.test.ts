@@ -109,3 +109,21 @@ describe('a client that sends but never reads', () => {
     expect(handled).toBe(frames.length);
   }, 30_000);
 });
+
+describe('a string that decodes longer than a STRING holds', () => {
+  /** A Metadata v1 request naming one topic whose name is `name` (raw bytes). */
+  function metadataNaming(name: Buffer): Buffer {
+    const length = Buffer.alloc(2);
+    length.writeInt16BE(name.length);
+    return Buffer.concat([new KafkaWriter().int16(3).int16(1).int32(1).nullableString('review').int32(1).toBuffer(), length, name]);
+  }
+
+  it('11,000 bytes of invalid UTF-8 (33,000 once each byte is replaced) are refused as STRING_TOO_LONG, before a group id or config value could be stored with it', () => {
+    expect(() => decodeKafkaRequest(metadataNaming(Buffer.alloc(11_000, 0xff)))).toThrow(expect.objectContaining({ code: 'STRING_TOO_LONG' }));
+  });
+
+  it('what still fits is read: 10,922 invalid bytes (32,766 replaced) and 32,767 ASCII bytes', () => {
+    expect(decodeKafkaRequest(metadataNaming(Buffer.alloc(10_922, 0xff)))).toMatchObject({ kind: 'request' });
+    expect(decodeKafkaRequest(metadataNaming(Buffer.alloc(32_767, 0x61)))).toMatchObject({ kind: 'request' });
+  });
+});

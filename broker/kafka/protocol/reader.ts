@@ -8,9 +8,15 @@
 // millions of objects, about 60 times its own size, and exhaust the heap (found in a review: one
 // Metadata request of 3 million empty topic names aborted a broker running with a 192 MB heap).
 //
-// Strings are decoded as UTF-8 with replacement characters, as Kafka's Java broker does.
+// Strings are decoded as UTF-8 with replacement characters, as Kafka's Java broker does. Each
+// invalid byte becomes a 3-byte character, so a legal 11,000-byte string can decode to one that no
+// INT16-length STRING holds: such a string is refused here (STRING_TOO_LONG), or it would be stored
+// (a group id, a config value) and break every later answer that carries it.
 
 import { KafkaProtocolError } from './errors.js';
+
+/** The most UTF-8 bytes a STRING (INT16 length) holds. */
+const STRING_BYTES_MAX = 32767;
 
 /** Array items one request may hold, summed over all its arrays (~100 MiB of decoded objects). */
 export const REQUEST_ITEMS_MAX = 1_000_000;
@@ -85,7 +91,12 @@ export class KafkaReader {
     if (length === -1) return null;
     if (length < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has length ${length}`);
     const at = this.need(length, what);
-    return this.buf.toString('utf8', at, at + length);
+    const s = this.buf.toString('utf8', at, at + length);
+    // Only a string of more than a third of the bound can grow past it.
+    if (length > STRING_BYTES_MAX / 3 && Buffer.byteLength(s, 'utf8') > STRING_BYTES_MAX) {
+      throw new KafkaProtocolError('STRING_TOO_LONG', `${what} of ${length} bytes decodes to ${Buffer.byteLength(s, 'utf8')} UTF-8 bytes (invalid UTF-8 replaced), more than a STRING holds (${STRING_BYTES_MAX})`);
+    }
+    return s;
   }
 
   bytes(what = 'BYTES'): Buffer {

@@ -453,10 +453,17 @@ export function valueFailure(def: ConfigKeyDef, value: string): string | null {
   return parseFailure(def.type, value) ?? def.check(value);
 }
 
+/** The longest config value (UTF-8 bytes) Kafka's DescribeConfigs can carry. */
+export const CONFIG_VALUE_BYTES_MAX = 32767;
+
 /** One key's value: INVALID_CONFIG for an unknown key or a bad value, else null. */
 export function validateConfigValue(resourceType: ConfigResourceType, name: string, value: string): ApiError | null {
   const def = configKey(resourceType, name);
   if (def === undefined) return apiError('INVALID_CONFIG', `Unknown ${resourceType} config name: ${name}`);
+  // DescribeConfigs carries values as INT16-length strings: a longer one, once stored, could never be described.
+  if (value.length > CONFIG_VALUE_BYTES_MAX / 3 && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_BYTES_MAX) {
+    return apiError('INVALID_CONFIG', `Invalid value for configuration ${name}: ${Buffer.byteLength(value, 'utf8')} UTF-8 bytes, more than the ${CONFIG_VALUE_BYTES_MAX} a Kafka STRING holds`);
+  }
   const failure = valueFailure(def, value);
   if (failure !== null) {
     const shown = def.sensitive ? '[hidden]' : value;
