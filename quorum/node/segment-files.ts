@@ -18,6 +18,14 @@
 // deletion. The first batch kept must hold the log start. The first violation is the cut: the log
 // ends at the last good batch and everything from the bad one on (the rest of its segment, every
 // later segment) is reported, for the node to remove and for the tools to show.
+//
+// A cut says whether a crash can explain it (`crashDamage`). Only two places can be damaged by a
+// kill or a power loss: the tail of the newest segment (appends not yet synced; a roll syncs a
+// segment before it starts the next), and the segments after a truncation point (truncateFrom
+// unlinks them, and a power loss before its directory sync can bring some back, named for offsets
+// the log no longer reaches). A bad frame in an older segment, or a log whose first batch starts
+// above the log start (a gap: deletePrefix makes the new start durable before it deletes), is
+// damage to data that was synced and acknowledged: the node must refuse it, not cut it.
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -53,7 +61,14 @@ export interface SegmentScan {
   /** Segment files holding only batches below the log start. */
   readonly staleFiles: string[];
   /** The first bad frame: the log was cut before it. */
-  readonly cut?: { readonly file: string; readonly position: number; readonly reason: string; readonly laterFiles: string[] };
+  readonly cut?: {
+    readonly file: string;
+    readonly position: number;
+    readonly reason: string;
+    readonly laterFiles: string[];
+    /** A kill or power loss can leave this (see the header); false: synced data is damaged. */
+    readonly crashDamage: boolean;
+  };
 }
 
 /** The log-start-offset file cannot be trusted. Not retriable: an operator must look. */
@@ -146,19 +161,20 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
     const { baseOffset, file } = files[i]!;
     const segment: Segment = { baseOffset, file, bases: [], positions: [], size: 0 };
     const later = files.slice(i + 1).map((f) => f.file);
+    const newest = i === files.length - 1;
     // The first violation ends the log: a segment with batches kept is cut there, any other goes.
-    const cutHere = (reason: string): SegmentScan => {
+    const cutHere = (reason: string, crashDamage = newest): SegmentScan => {
       if (segment.bases.length > 0) {
         segments.push(segment);
-        return result({ file, position: segment.size, reason, laterFiles: later });
+        return result({ file, position: segment.size, reason, laterFiles: later, crashDamage });
       }
-      return result({ file, position: 0, reason, laterFiles: [file, ...later] });
+      return result({ file, position: 0, reason, laterFiles: [file, ...later], crashDamage });
     };
     // Leftovers below the log start need not follow one another: deletePrefix (and load) unlink
     // them with one directory sync after the last, and a power loss may keep any subset of the
     // unlinks. A segment starting at or below the log start begins the log afresh.
     if (previousEnd !== undefined && !keptAny && baseOffset !== previousEnd && baseOffset <= logStartOffset) previousEnd = undefined;
-    if (previousEnd !== undefined && baseOffset !== previousEnd) return cutHere(`segment ${file} is named for offset ${baseOffset}, the log before it ends at ${previousEnd}`);
+    if (previousEnd !== undefined && baseOffset !== previousEnd) return cutHere(`segment ${file} is named for offset ${baseOffset}, the log before it ends at ${previousEnd}`, true);
     const bytes = await readFile(join(dir, file));
     let position = 0;
     while (position < bytes.length) {
@@ -177,7 +193,7 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
       if (previousEnd !== undefined && batch.baseOffset !== previousEnd) return cutHere(`${where}: non-contiguous: expected a batch at ${previousEnd}, found one at ${batch.baseOffset}`);
       const end = batchEndOffset(batch);
       if (keptAny || end > logStartOffset) {
-        if (!keptAny && batch.baseOffset > logStartOffset) return cutHere(`${where}: gap: the log starts at ${logStartOffset}, its first batch at ${batch.baseOffset}`);
+        if (!keptAny && batch.baseOffset > logStartOffset) return cutHere(`${where}: gap: the log starts at ${logStartOffset}, its first batch at ${batch.baseOffset}`, false);
         segment.bases.push(batch.baseOffset);
         segment.positions.push(position);
         batches.push(batch);

@@ -16,7 +16,9 @@
 //   load       syncs the directory (a killed process may have left renames only in the page
 //              cache), scans the segments; deletes those holding only batches below the log start;
 //              at the first bad frame cuts the log: that segment is truncated there (or deleted
-//              when it keeps nothing) and every later segment deleted, then reports `recovered`.
+//              when it keeps nothing) and every later segment deleted, then reports `recovered`;
+//              damage a crash cannot explain (segment-files.ts) throws LogCorruptError instead,
+//              before anything is changed.
 //   append     writes the frames at the end of the active segment (one writev). A full segment
 //              (SEGMENT_BYTES) is synced and closed first and a new one created, named by the
 //              offset of the batch that opens it; a batch never straddles two segments. With
@@ -61,6 +63,25 @@ export class LogDirLockedError extends Error {
         'Stop the other node using this directory, or give this node its own metadata.log.dir.',
     );
     this.name = 'LogDirLockedError';
+  }
+}
+
+/**
+ * The log is damaged where a crash cannot damage it (segment-files.ts: a bad frame before the newest
+ * segment, a gap at the log start): data that was synced and acknowledged. Cutting there would
+ * silently drop entries this node acknowledged (and a voter would go on voting with less than it
+ * promised), so the node refuses to start. Edge error, not retriable: an operator must act.
+ */
+export class LogCorruptError extends Error {
+  readonly code = 'LOG_CORRUPT';
+  readonly retriable = false;
+  constructor(readonly dir: string, readonly reason: string) {
+    super(
+      `the metadata log in ${dir} is damaged in data it had synced (${reason}); a crash only damages the newest segment's tail, so this is a disk fault or a file changed by hand. ` +
+        'Refusing to cut the log there, which would drop entries this node acknowledged. To recover: stop the node, remove its __cluster_metadata-0 directory and start it again ' +
+        'to fetch the log from the quorum (a controller: only while the other voters hold a majority), or restore the directory from a backup.',
+    );
+    this.name = 'LogCorruptError';
   }
 }
 
@@ -109,6 +130,7 @@ export class SegmentLogStorage implements LogStorage {
       // stale are unlinked (a power loss keeping the unlinks but not the rename would leave a gap).
       syncPath(this.dir);
       const scan = await scanSegments(this.dir);
+      if (scan.cut !== undefined && !scan.cut.crashDamage) throw new LogCorruptError(this.dir, scan.cut.reason);
       this.logStartOffset = scan.logStartOffset;
       this.segments = scan.segments;
       this.endOffset = scan.endOffset;

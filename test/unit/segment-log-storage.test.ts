@@ -353,7 +353,7 @@ describe('SegmentLogStorage', () => {
     expect(log.logEndOffset).toBe(2);
   });
 
-  it('a flipped byte in a middle batch cuts it and everything after it, later segments included', async () => {
+  it('a flipped byte in a batch of an older segment (synced before the next began) refuses to load, saying what to do, and changes nothing', async () => {
     let log = await openLog(150);
     await log.load();
     for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
@@ -363,14 +363,43 @@ describe('SegmentLogStorage', () => {
     const bytes = await readFile(join(dir, files[0]!));
     bytes[bytes.length - 3]! ^= 0x01; // inside the first segment's last batch
     await writeFile(join(dir, files[0]!), bytes);
+    const sizes = async () => Promise.all((await segmentsOnDisk()).map(async (f) => (await readFile(join(dir, f))).length));
+    const before = await sizes();
 
+    log = await openLog(150);
+    await expect(log.load()).rejects.toMatchObject({ code: 'LOG_CORRUPT', retriable: false, message: expect.stringMatching(/crc32c mismatch.*remove its __cluster_metadata-0 directory/) });
+    expect(await segmentsOnDisk()).toEqual(files);
+    expect(await sizes()).toEqual(before);
+  });
+
+  it('the same flipped byte in the newest segment is a torn tail a crash can leave: cut there', async () => {
+    let log = await openLog(150);
+    await log.load();
+    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
+    await closeLog(log);
+    const files = await segmentsOnDisk();
+    const newest = files[files.length - 1]!;
+    const bytes = await readFile(join(dir, newest));
+    bytes[bytes.length - 3]! ^= 0x01;
+    await writeFile(join(dir, newest), bytes);
     log = await openLog(150);
     const loaded = await log.load();
     expect(loaded.recovered?.reason).toMatch(/crc32c mismatch/);
-    expect(loaded.batches.length).toBeLessThan(4);
-    expect(loaded.recovered?.truncatedAtOffset).toBe(loaded.batches.length * 2);
-    expect(lines.find((l) => l.level === 'warn')?.fields).toMatchObject({ deletedSegments: files.slice(1) });
-    expect(await segmentsOnDisk()).toEqual(loaded.batches.length === 0 ? [] : [files[0]]);
+    expect(loaded.batches.length).toBe(3);
+  });
+
+  it('a log whose first batch starts above the log start (a gap: the log-start file lost) refuses to load instead of deleting the log', async () => {
+    let log = await openLog();
+    await log.load();
+    await log.append([batch(0, 2), batch(2, 2)], true);
+    await log.deletePrefix(2);
+    await closeLog(log);
+    await rm(join(dir, LOG_START_FILE)); // read as 0 now; the one segment left starts above it
+    await rm(join(dir, segmentName(0)), { force: true });
+    await writeFile(segmentFile(2), encodeBatch(batch(2, 2)));
+    log = await openLog();
+    await expect(log.load()).rejects.toMatchObject({ code: 'LOG_CORRUPT', message: expect.stringMatching(/gap: the log starts at 0, its first batch at 2/) });
+    expect(await segmentsOnDisk()).toEqual([segmentName(2)]);
   });
 
   it('a segment that does not follow the one before it (a gap) is cut at open', async () => {
