@@ -90,6 +90,9 @@ export class BrokerServer {
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
   private isrExpander: IsrExpander | null = null;
+  private markCaughtUp!: () => void;
+  /** Resolves when the controller first finds this broker caught up (RECOVERY): Kafka clients are served from then on. */
+  private readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
 
   private constructor(
     private readonly o: BrokerServerOptions,
@@ -242,6 +245,7 @@ export class BrokerServer {
         controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
         groups: this.groupCoordinator,
         awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
+        caughtUp: this.caughtUp,
       };
       const server = await NetServer.listen({
         listener,
@@ -279,6 +283,9 @@ export class BrokerServer {
       clock: this.o.clock,
       logger: this.o.logger,
       onFatal: (e) => this.o.onFatal(e),
+      onStateChange: (state) => {
+        if (state === 'RECOVERY' || state === 'RUNNING') this.markCaughtUp();
+      },
     });
     this.lifecycleManager.start();
   }

@@ -17,6 +17,8 @@
 //   found one 64 KiB write of 3,640 small Metadata requests answered at once, 40 MB queued).
 // - CPU: a frame arriving in many chunks is assembled once, when its last byte is in, not re-copied
 //   per chunk (a 100 MiB frame in 64 KiB chunks was quadratic: over a minute of CPU).
+// - Start-up: nothing is read before the broker has caught up with the metadata log (ctx.caughtUp):
+//   a broker answering from an empty or stale image told kafkajs there were no brokers at all.
 // - Idle: a connection that sends nothing for connections.max.idle.ms (Kafka's 10 minutes) is closed.
 
 import type { Socket } from 'node:net';
@@ -55,10 +57,11 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   let writing = false;
   /** Array items of the requests in `replies` (decoded, not yet answered). */
   let itemsInFlight = 0;
+  let caughtUp = ctx.caughtUp === undefined;
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
 
   /** Take no more requests while too much is in flight or unsent; go on once it has drained. */
-  const mustWait = () => replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
+  const mustWait = () => !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
   const maybeResume = () => {
     if (closed || mustWait()) return;
     if (bufferedBytes > 0) {
@@ -154,6 +157,10 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     void drainReplies();
   });
   socket.on('drain', maybeResume);
+  ctx.caughtUp?.then(() => {
+    caughtUp = true;
+    maybeResume();
+  });
   socket.setTimeout(IDLE_TIMEOUT_MS, () => close(`idle for ${IDLE_TIMEOUT_MS} ms (connections.max.idle.ms)`, 'info'));
   socket.on('error', () => undefined); // 'close' follows
   socket.on('close', () => {

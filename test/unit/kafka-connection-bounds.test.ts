@@ -4,7 +4,12 @@
 // Kafka side; over a real socket against serveKafkaConnection with the handler testbed's context.
 
 import net from 'node:net';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BrokerServer } from '../../broker/broker-server.js';
+import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { serveKafkaConnection } from '../../broker/kafka/kafka-connection.js';
 import type { KafkaContext } from '../../broker/kafka/handlers/context.js';
 import { handleMetadata } from '../../broker/kafka/handlers/metadata.js';
@@ -126,4 +131,73 @@ describe('a string that decodes longer than a STRING holds', () => {
     expect(decodeKafkaRequest(metadataNaming(Buffer.alloc(10_922, 0xff)))).toMatchObject({ kind: 'request' });
     expect(decodeKafkaRequest(metadataNaming(Buffer.alloc(32_767, 0x61)))).toMatchObject({ kind: 'request' });
   });
+});
+
+describe('before the broker has caught up with the metadata log', () => {
+  it('requests are held, unread, and answered once it has (a broker answering from an empty image told kafkajs there were no brokers)', async () => {
+    let markCaughtUp!: () => void;
+    const tb = testbed();
+    let handled = 0;
+    const ctx: KafkaContext = { ...tb.ctx, image: () => (handled++, tb.ctx.image()), caughtUp: new Promise<void>((r) => (markCaughtUp = r)) };
+    const server = net.createServer((s) => serveKafkaConnection(s, ctx, capturingLogger(), 'test'));
+    servers.push(server);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const sock = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+    clients.push(sock);
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    let answers = 0;
+    sock.on('data', () => answers++);
+    const request = sized(encodeRequestFrame('Metadata', 1, { topics: null, allowAutoTopicCreation: false }, 1, null));
+    sock.write(Buffer.concat([request, request]));
+    await new Promise((r) => setTimeout(r, 300));
+    expect({ handled, answers }).toEqual({ handled: 0, answers: 0 });
+    markCaughtUp();
+    const until = Date.now() + 5_000;
+    while (handled < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(handled).toBe(2);
+  });
+
+  it('a broker that has not reached the quorum holds a Kafka client\'s Metadata instead of answering from its empty image', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-unready-broker-'));
+    const unused = net.createServer();
+    await new Promise<void>((r) => unused.listen(0, '127.0.0.1', r));
+    const voterPort = (unused.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => unused.close(() => r()));
+    const fatal: unknown[] = [];
+    const broker = await BrokerServer.start({
+      nodeId: 2,
+      clusterId: 'unready-cluster',
+      voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
+      rack: null,
+      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
+      advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
+      heartbeatIntervalMs: 500,
+      initialRegistrationTimeoutMs: 600_000,
+      controlledShutdownTimeoutMs: 500,
+      isrExpansionEnable: false,
+      clock: realClock,
+      random: realRandom,
+      logger: capturingLogger(),
+      roles: ['broker'],
+      onFatal: (e) => fatal.push(e),
+      split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
+    });
+    try {
+      const sock = net.connect(broker.addresses().get('PLAINTEXT')!.port, '127.0.0.1');
+      clients.push(sock);
+      await new Promise<void>((r) => sock.once('connect', () => r()));
+      let answered = false;
+      let closed = false;
+      sock.on('data', () => (answered = true));
+      sock.on('close', () => (closed = true));
+      sock.write(sized(encodeRequestFrame('Metadata', 6, { topics: null, allowAutoTopicCreation: false }, 3, 'probe')));
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(broker.state).toBe('STARTING');
+      expect({ answered, closed }).toEqual({ answered: false, closed: false });
+      expect(fatal).toEqual([]);
+    } finally {
+      await broker.halt();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

@@ -31,6 +31,12 @@ export interface KafkaContext {
    * writes for forwarded topic writes; broker/image-watch.ts).
    */
   awaitImage(test: (image: MetadataImageView) => boolean, timeoutMs: number): Promise<boolean>;
+  /**
+   * Resolves once the broker has caught up with the metadata log (the controller moved it to
+   * RECOVERY): until then its image may be empty or stale, so its connections read no request, as
+   * Kafka enables request processing only after the initial catch-up. Absent: caught up already.
+   */
+  readonly caughtUp?: Promise<void>;
 }
 
 /** Who sent a request: the header's client id and the connection's address (Kafka's "/127.0.0.1"). */
