@@ -353,36 +353,35 @@ describe('SegmentLogStorage', () => {
     expect(log.logEndOffset).toBe(2);
   });
 
-  it('a flipped byte in a batch of an older segment (synced before the next began) refuses to load, saying what to do, and changes nothing', async () => {
-    let log = await openLog(150);
+  /** Four 2-record batches over several 150-byte segments, then one byte flipped in the last batch of segment `which`. */
+  async function flipInSegment(which: 'oldest' | 'newest'): Promise<string[]> {
+    const log = await openLog(150);
     await log.load();
     for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
     await closeLog(log);
     const files = await segmentsOnDisk();
     expect(files.length).toBeGreaterThanOrEqual(2);
-    const bytes = await readFile(join(dir, files[0]!));
-    bytes[bytes.length - 3]! ^= 0x01; // inside the first segment's last batch
-    await writeFile(join(dir, files[0]!), bytes);
+    const file = join(dir, which === 'oldest' ? files[0]! : files[files.length - 1]!);
+    const bytes = await readFile(file);
+    bytes[bytes.length - 3]! ^= 0x01; // inside the segment's last batch
+    await writeFile(file, bytes);
+    return files;
+  }
+
+  it('a flipped byte in a batch of an older segment (synced before the next began) refuses to load, saying what to do, and changes nothing', async () => {
+    const files = await flipInSegment('oldest');
     const sizes = async () => Promise.all((await segmentsOnDisk()).map(async (f) => (await readFile(join(dir, f))).length));
     const before = await sizes();
 
-    log = await openLog(150);
+    const log = await openLog(150);
     await expect(log.load()).rejects.toMatchObject({ code: 'LOG_CORRUPT', retriable: false, message: expect.stringMatching(/crc32c mismatch.*remove its __cluster_metadata-0 directory/) });
     expect(await segmentsOnDisk()).toEqual(files);
     expect(await sizes()).toEqual(before);
   });
 
   it('the same flipped byte in the newest segment is a torn tail a crash can leave: cut there', async () => {
-    let log = await openLog(150);
-    await log.load();
-    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
-    await closeLog(log);
-    const files = await segmentsOnDisk();
-    const newest = files[files.length - 1]!;
-    const bytes = await readFile(join(dir, newest));
-    bytes[bytes.length - 3]! ^= 0x01;
-    await writeFile(join(dir, newest), bytes);
-    log = await openLog(150);
+    await flipInSegment('newest');
+    const log = await openLog(150);
     const loaded = await log.load();
     expect(loaded.recovered?.reason).toMatch(/crc32c mismatch/);
     expect(loaded.batches.length).toBe(3);
