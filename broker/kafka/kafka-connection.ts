@@ -8,7 +8,7 @@
 // the broker go on. ApiVersions at a version we do not speak is answered in the v0 layout with
 // UNSUPPORTED_VERSION and the full list, so clients can retry with a version we know.
 //
-// Bounded per connection (both found by tools/fuzz/kafka-fuzz.ts):
+// Bounded per connection (found by tools/fuzz/kafka-fuzz.ts and by reviews):
 // - Memory: reading stops while IN_FLIGHT_MAX requests are being answered, while their array items
 //   reach REQUEST_ITEMS_MAX (what their decoded objects cost), or while the socket's unsent answers
 //   exceed WRITE_BUFFER_HIGH_BYTES (a client that sends but never reads), and goes on once they
