@@ -104,10 +104,13 @@ describe('OffsetCommit', () => {
     expect(r.records).toEqual([]);
   });
 
-  it('(bound) partitions past maxRecordsPerOperation get THROTTLING_QUOTA_EXCEEDED', () => {
-    const { r, codes } = commit(harness({ maxRecordsPerOperation: 2 }), 'g', [{ name: 'orders', partitions: [part(0, 1), part(1, 1), part(2, 1)] }]);
-    expect(codes).toEqual([0, 0, ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
-    expect(r.records).toHaveLength(2);
+  it('(bound) more accepted partitions than maxRecordsPerOperation: the whole commit is INVALID_COMMIT_OFFSET_SIZE (Kafka\'s code), nothing written; partitions refused for their own reason keep it', () => {
+    const { r, codes } = commit(harness({ maxRecordsPerOperation: 2 }), 'g', [{ name: 'orders', partitions: [part(0, 1), part(1, 1), part(2, 1)] }, { name: 'nope', partitions: [part(0, 1)] }]);
+    expect(codes).toEqual([ErrorCode.INVALID_COMMIT_OFFSET_SIZE, ErrorCode.INVALID_COMMIT_OFFSET_SIZE, ErrorCode.INVALID_COMMIT_OFFSET_SIZE, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION]);
+    expect(r.records).toEqual([]);
+    const atBound = commit(harness({ maxRecordsPerOperation: 2 }), 'g', [{ name: 'orders', partitions: [part(0, 1), part(1, 1)] }]);
+    expect(atBound.codes).toEqual([0, 0]);
+    expect(atBound.r.records).toHaveLength(2);
   });
 });
 
@@ -192,17 +195,15 @@ describe('DeleteGroups', () => {
     expect(r.records).toHaveLength(1);
   });
 
-  it('(bound) the group crossing maxRecordsPerOperation is deleted in part and answered THROTTLING_QUOTA_EXCEEDED; a retry finishes it', () => {
+  it('(no bound) groups holding more offsets than maxRecordsPerOperation are deleted whole in one request (the controller writes the tombstones as a transaction)', () => {
     const h = harness({ maxRecordsPerOperation: 2 });
     h.apply(commitOffsets(h.ctx(), { groupId: 'a', topics: [{ name: 'events', partitions: [part(0, 1)] }] }));
     h.apply(commitOffsets(h.ctx(), { groupId: 'b', topics: [{ name: 'orders', partitions: [part(0, 1), part(1, 1)] }] }));
     h.apply(commitOffsets(h.ctx(), { groupId: 'c', topics: [{ name: 'orders', partitions: [part(0, 1)] }] }));
-    const first = deleteGroups(h.ctx(), { groupIds: ['a', 'b', 'c'] });
-    expect(first.response.results.map((x) => x.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.THROTTLING_QUOTA_EXCEEDED, ErrorCode.THROTTLING_QUOTA_EXCEEDED]);
-    expect(first.records).toHaveLength(2);
-    h.apply(first);
-    const second = h.apply(deleteGroups(h.ctx(), { groupIds: ['b', 'c'] }));
-    expect(second.results.map((x) => x.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    const r = deleteGroups(h.ctx(), { groupIds: ['a', 'b', 'c'] });
+    expect(r.response.results.map((x) => x.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE, ErrorCode.NONE]);
+    expect(r.records).toHaveLength(4);
+    h.apply(r);
     expect([...h.image.groupIds()]).toEqual([]);
   });
 });

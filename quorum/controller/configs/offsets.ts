@@ -14,7 +14,10 @@
 //   Any offset is stored as committed, negative ones included, as Kafka does: kafkajs's
 //   admin.resetOffsets commits -2 (earliest) and -1 (latest), which its consumers resolve. Only
 //   offsets outside JavaScript's safe integers (what the record can hold exactly) are refused.
-//   Partitions past config.maxRecordsPerOperation in one request: THROTTLING_QUOTA_EXCEEDED.
+//   More accepted partitions than config.maxRecordsPerOperation in one request: the whole commit
+//   is refused with INVALID_COMMIT_OFFSET_SIZE and nothing written, Kafka's answer to a commit too
+//   large to append (kafkajs knows it; it does not know THROTTLING_QUOTA_EXCEEDED, answered here
+//   before, and a review saw the last partition of a 10,001-partition commit dropped that way).
 // - OffsetFetch: a partition with no committed offset answers offset -1, leader epoch -1, metadata
 //   '' and NONE (Kafka's convention; unknown topics too). Offsets are shown only for topics and
 //   partitions that exist now (DeleteTopics tombstones a deleted topic's offsets; this also hides
@@ -23,10 +26,11 @@
 // - DeleteGroups: empty id → INVALID_GROUP_ID; a group holding no offsets → GROUP_ID_NOT_FOUND;
 //   else one OffsetCommitTombstone per offset it holds,
 //   in (topic, partition) order. An id repeated in the request is handled once; every copy gets
-//   that answer. Bound: tombstones of one request stop at config.maxRecordsPerOperation; the group
-//   that crosses it is deleted partly and answered THROTTLING_QUOTA_EXCEEDED (retriable: the client
-//   retries and the next request deletes the rest), and so are the groups after it (untouched).
-//   Tombstones are idempotent, so a partial delete followed by a retry is safe.
+//   that answer. Every group named is deleted whole, as Kafka does: past
+//   config.maxRecordsPerOperation tombstones the controller writes them as one metadata
+//   transaction, which readers apply all at once (a bound here used to leave groups half deleted,
+//   answered with a code kafkajs does not know). The tombstones are as many as the offsets the
+//   groups hold: bounded by the image.
 
 import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
@@ -138,10 +142,7 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
-      let error = whole ?? commitError(ctx, t.name, p);
-      if (error.code === ErrorCode.NONE && records.length >= ctx.config.maxRecordsPerOperation) {
-        error = apiError('THROTTLING_QUOTA_EXCEEDED', `More than ${ctx.config.maxRecordsPerOperation} partitions in one commit; retry the rest.`);
-      }
+      const error = whole ?? commitError(ctx, t.name, p);
       if (error.code === ErrorCode.NONE) {
         records.push({
           type: 'OffsetCommit',
@@ -159,6 +160,11 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
       return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
     }),
   }));
+  if (records.length > ctx.config.maxRecordsPerOperation) {
+    const tooLarge = apiError('INVALID_COMMIT_OFFSET_SIZE', `A commit of ${records.length} offsets is larger than the ${ctx.config.maxRecordsPerOperation} one request may hold; commit them in smaller requests.`);
+    const refused = topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => (p.errorCode === ErrorCode.NONE ? { ...p, errorCode: tooLarge.code, errorMessage: tooLarge.message } : p)) }));
+    return { records: [], response: { topics: refused } };
+  }
   return { records, response: { topics } };
 }
 
@@ -206,7 +212,6 @@ export function fetchOffsetsOp(ctx: OpContext, request: OffsetFetchRequest): OpR
 
 /** DeleteGroups (api 42): one tombstone per offset each group holds; see the header for the bound. */
 export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpResult<DeleteGroupsResponse> {
-  const budget = ctx.config.maxRecordsPerOperation;
   const records: OffsetCommitTombstoneRecord[] = [];
   const outcome = new Map<string, ApiError>();
   for (const groupId of request.groupIds) {
@@ -221,19 +226,8 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
       continue;
     }
     const keys = [...held.keys()].map(splitOffsetKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-    const room = budget - records.length;
-    for (const { topic, partition } of keys.slice(0, Math.max(0, room))) {
-      records.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });
-    }
-    if (keys.length > room) {
-      const done = Math.max(0, room);
-      outcome.set(
-        groupId,
-        apiError('THROTTLING_QUOTA_EXCEEDED', `Deleted ${done} of the ${keys.length} offsets of ${groupId} (at most ${budget} per request); retry to delete the rest.`),
-      );
-    } else {
-      outcome.set(groupId, NONE);
-    }
+    for (const { topic, partition } of keys) records.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });
+    outcome.set(groupId, NONE);
   }
   const results = request.groupIds.map((groupId) => {
     const e = outcome.get(groupId) ?? NONE;
