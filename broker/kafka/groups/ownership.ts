@@ -15,7 +15,7 @@ import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 export function groupHash(groupId: string): number {
   let h = 0;
   for (let i = 0; i < groupId.length; i++) h = (Math.imul(h, 31) + groupId.charCodeAt(i)) | 0;
-  return h & 0x7fffffff;
+  return h === -2147483648 ? 0 : Math.abs(h); // Utils.abs: Integer.MIN_VALUE maps to 0
 }
 
 /** Live broker ids in ascending order: the brokers groups are spread over. */

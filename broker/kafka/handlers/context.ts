@@ -4,8 +4,8 @@
 // broker is and which listener the request came in on (endpoints are reported for that listener).
 //
 // Handlers are functions (context, request, version) -> response. Expected failures are error
-// codes in the response (DESIGN §10); a thrown error closes nothing but answers the request with
-// UNKNOWN_SERVER_ERROR where the response has a place for it.
+// codes in the response (DESIGN §10); a thrown error is a bug, and closes the connection with the
+// reason logged (kafka-connection.ts): the client gets no answer it could misread, and reconnects.
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';

@@ -11,8 +11,8 @@
 // - admin APIs: NOT_CONTROLLER (41), the one code kafkajs's admin retrier retries (alterConfigs,
 //   createTopics, ... refresh metadata and retry on it; anything else is final).
 // Definite refusals (a RemoteError with any other Kafka code) keep their code and message.
-// Anything that is not an error of the channel (a programmer error) is rethrown: the dispatcher
-// answers it with UNKNOWN_SERVER_ERROR.
+// Anything that is not an error of the channel (a programmer error) is rethrown: the connection
+// closes with the reason logged (kafka-connection.ts).
 
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import { ConnectionError, HandshakeRefusedError, RemoteError, RequestTimeoutError } from '../../../quorum/net/types.js';
