@@ -63,6 +63,19 @@ describe('importMetadata', () => {
     expect(clash.records).toEqual([]);
   });
 
+  it('producer ids never go back: ZooKeeper\'s next id is imported only when it is ahead of the quorum\'s', () => {
+    const producerIds = (nextProducerId: number): MetadataRecord => ({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 0, nextProducerId });
+    const ahead = new OpHarness([mvRecord(), producerIds(50_000), ...topicRecords('mine', 9, 1)]);
+    const r = importMetadata(ahead.ctx(), { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: true });
+    expect(r.response.errorCode).toBe(ErrorCode.NONE);
+    ahead.apply(r);
+    expect(ahead.image.nextProducerId).toBe(50_000);
+
+    const behind = new OpHarness([mvRecord(), producerIds(500)]);
+    behind.apply(importMetadata(behind.ctx(), { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: false }));
+    expect(behind.image.nextProducerId).toBe(1_000);
+  });
+
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {
     const h = new OpHarness([mvRecord(), brokerRecord(1, 77)]);
     const r = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });

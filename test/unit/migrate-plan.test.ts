@@ -431,7 +431,7 @@ describe('planMigration: topics and partitions', () => {
     expect(replayPlan(p).topicById(TOPIC_ID)!.partitions[0]!.leader).toBe(-1);
   });
 
-  it('(ISR outside the replicas, leader outside the ISR, empty or repeated ISR) imported as is, reported', () => {
+  it('(ISR outside the replicas, leader outside the ISR, empty ISR) imported as is, a repeated ISR without its repeat; all reported', () => {
     const p = plan(
       kafkaTree().topic('t', {
         topicId: TOPIC_ID,
@@ -445,7 +445,8 @@ describe('planMigration: topics and partitions', () => {
       }),
     );
     expect(kinds(p)).toEqual(['isr-outside-replicas', 'leader-not-in-isr', 'leader-not-in-isr', 'invalid-isr', 'invalid-isr']);
-    expect(partitionsOf(p, TOPIC_ID).map((r) => r.isr)).toEqual([[1, 5], [1], [], [1, 1]]);
+    expect(partitionsOf(p, TOPIC_ID).map((r) => r.isr)).toEqual([[1, 5], [1], [], [1]]);
+    expect(p.anomalies.find((a) => a.path === '/brokers/topics/t/partitions/3/state')?.message).toMatch(/names a broker twice; imported as \[1\]/);
     replayPlan(p);
   });
 

@@ -256,11 +256,11 @@ function readPartition(
     }
     partition = { partitionId, replicas, isr, addingReplicas, removingReplicas, leader, leaderEpoch, partitionEpoch, leaderRecoveryState };
   }
-  checkLeaderAndIsr(ctx, statePath, `${topic}-${partitionId}`, partition);
-  return partition;
+  return checkLeaderAndIsr(ctx, statePath, `${topic}-${partitionId}`, partition);
 }
 
-function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPartition): void {
+/** Reports what is odd about a partition's leader and ISR; returns it as imported (an ISR's repeats dropped). */
+function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPartition): ZkPartition {
   if (p.leader === NO_LEADER) {
     ctx.anomaly(path, 'offline-partition', 'warning', `${what} has no leader (-1): offline until a replica in ISR [${p.isr.join(',')}] comes back`);
   } else if (!p.isr.includes(p.leader) || !p.replicas.includes(p.leader)) {
@@ -271,7 +271,14 @@ function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPa
     ctx.anomaly(path, 'isr-outside-replicas', 'warning', `${what}'s ISR [${p.isr.join(',')}] holds [${outside.join(',')}], not among its replicas [${p.replicas.join(',')}]; imported as is`);
   }
   if (p.isr.length === 0) ctx.anomaly(path, 'invalid-isr', 'warning', `${what}'s ISR is empty (ZooKeeper-mode controllers never write that); imported as is`);
-  else if (new Set(p.isr).size !== p.isr.length) ctx.anomaly(path, 'invalid-isr', 'warning', `${what}'s ISR [${p.isr.join(',')}] names a broker twice; imported as is`);
+  else if (new Set(p.isr).size !== p.isr.length) {
+    // Not as is: every later change of the partition (a fencing, a shutdown) would stop on the
+    // repeat, and the controller with it (found by a review).
+    const isr = [...new Set(p.isr)];
+    ctx.anomaly(path, 'invalid-isr', 'warning', `${what}'s ISR [${p.isr.join(',')}] names a broker twice; imported as [${isr.join(',')}]`);
+    return { ...p, isr };
+  }
+  return p;
 }
 
 export interface IdentifiedTopic extends ZkTopic {

@@ -16,6 +16,9 @@
 // counted in `brokersSkipped`); the others are written fenced, with a broker epoch equal to their
 // own offset (as the controller gives any registration) and IMPORTED_INCARNATION_ID, which tells
 // register-broker.ts that the real broker taking the id over resumes its partitions (no cleanup).
+// Producer ids: a ProducerIds record that would move the quorum's next producer id back (an import
+// beside a quorum that already handed out more ids than ZooKeeper) is dropped: ids must never be
+// handed out twice (found by a review).
 // Success: the records, then ZkMigrationState = POST_MIGRATION (3): the tree was imported once and
 // ZooKeeper is no longer the source of truth (there is no dual-write phase here).
 
@@ -82,6 +85,8 @@ export function importMetadata(ctx: OpContext, request: ImportMetadataRequest): 
         continue;
       }
       kept.push({ ...r, incarnationId: IMPORTED_INCARNATION_ID, brokerEpoch: ctx.nextWriteOffset + kept.length, fenced: true });
+    } else if (r.type === 'ProducerIds' && r.nextProducerId <= image.nextProducerId) {
+      continue; // the quorum is ahead already
     } else {
       kept.push(r);
     }
