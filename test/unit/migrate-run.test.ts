@@ -6,7 +6,17 @@ import { runMigration, type MigrateDeps, type MigrateOptions } from '../../tools
 import type { KafkaRootInfo } from '../../tools/migrate/zk-reader.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import type { RpcMethod } from '../../quorum/server/rpc-methods.js';
-import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
+import { CLUSTER_ID, kafkaTree, plan } from './migrate-fixture.js';
+import { imageOf } from '../../metadata-log/delta.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import { snapshotRecords } from '../../metadata-log/snapshot.js';
+import { rebaseBrokerEpochs } from '../../tools/migrate/plan.js';
+import { mvRecord } from './controller-configs-fixture.js';
+
+/** The quorum's records once `tree`'s plan is imported into an empty quorum (what exportMetadata then answers). */
+function importedRecords(tree: ZkTree): MetadataRecord[] {
+  return [...snapshotRecords(imageOf([mvRecord(), ...rebaseBrokerEpochs(plan(tree).records, 1), { type: 'ZkMigrationState', state: 3 }]))];
+}
 
 const OPTIONS: MigrateOptions = {
   mode: 'import',
@@ -46,6 +56,8 @@ interface FakeQuorum {
   zkMigrationState: number;
   /** The quorum's topic ids, by position (default id0, id1, …). */
   topicIds?: readonly string[];
+  /** What exportMetadata answers (default: nothing). */
+  exported?: readonly MetadataRecord[];
   fail?: Error;
 }
 
@@ -78,7 +90,7 @@ function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): 
                   return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: records.length + 1, brokersSkipped: 0 };
                 }
                 case 'exportMetadata':
-                  return { metadataOffset: 10, records: [] };
+                  return { metadataOffset: 10, records: q.exported ?? [] };
                 default:
                   throw new Error(`unexpected ${method}`);
               }
@@ -171,6 +183,27 @@ describe('runMigration', () => {
     const r2 = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(goodTree(), quorum({ clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' })).deps);
     expect(r2.ok).toBe(false);
     expect(r2.summary).toMatch(/would be refused/);
+  });
+
+  it('verify: a quorum holding the import verifies; one formatted with another cluster id does not, nor does an import into it count as done', async () => {
+    const exported = importedRecords(goodTree());
+    const same = await runMigration({ ...OPTIONS, mode: 'verify' }, fakes(goodTree(), quorum({ zkMigrationState: 3, exported })).deps);
+    expect(same).toMatchObject({ ok: true, summary: expect.stringMatching(/^verified/) });
+    const other = await runMigration({ ...OPTIONS, mode: 'verify' }, fakes(goodTree(), quorum({ zkMigrationState: 3, exported, clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' })).deps);
+    expect(other).toMatchObject({ ok: false, summary: expect.stringMatching(/not verified: ZooKeeper holds cluster .* the quorum was formatted as AAAAAAAAAAAAAAAAAAAAAQ/) });
+    const again = await runMigration(OPTIONS, fakes(goodTree(), quorum({ zkMigrationState: 3, clusterId: 'AAAAAAAAAAAAAAAAAAAAAQ' })).deps);
+    expect(again).toMatchObject({ ok: false, summary: expect.stringMatching(/import refused/) });
+  });
+
+  it('verify: what the plan could not read (a topic a forced import left out) is not compared, so the quorum is not verified', async () => {
+    const tree = kafkaTree()
+      .topic('orders', { topicId: 'YkNwuAgmQO-8m5ZAi2_o-g', partitions: { 0: [1, 2] } })
+      .topic('payments', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1, 2] } })
+      .put('/brokers/topics/payments/partitions/0/state', '{"leader":1,"isr":[1]') // malformed: the topic is skipped
+      .build();
+    const r = await runMigration({ ...OPTIONS, mode: 'verify' }, fakes(tree, quorum({ zkMigrationState: 3, exported: importedRecords(tree) })).deps);
+    expect(r.verify?.differences).toEqual([]);
+    expect(r).toMatchObject({ ok: false, summary: expect.stringMatching(/not verified: 1 part\(s\) of ZooKeeper could not be read or planned.*payments/) });
   });
 
   it('verify exports the quorum and reports differences (here: everything missing)', async () => {
