@@ -79,11 +79,12 @@ describe('planMigration: cluster', () => {
     expect(plan(kafkaTree().remove('/controller_epoch')).controllerEpoch).toBeNull();
   });
 
-  it('(/controller) v1 and v2 with kraftControllerEpoch -1 are a ZK controller: nothing to report', () => {
+  it('(/controller) v1 and v2 with kraftControllerEpoch -1 are a running ZK controller: a warning that the tree may change while read, not an error', () => {
     const v1 = kafkaTree().put('/controller', { version: 1, brokerid: 2, timestamp: '1717171722000' }, { ephemeralOwner: '1' });
-    expect(plan(v1).anomalies).toEqual([]);
+    expect(plan(v1).anomalies).toMatchObject([{ path: '/controller', kind: 'live-controller', severity: 'warning', message: expect.stringMatching(/broker 2\) holds \/controller: the cluster is running.*stop the Kafka brokers first/) }]);
     const v2 = kafkaTree().put('/controller', { version: 2, brokerid: 2, timestamp: '1717171722000', kraftControllerEpoch: -1 });
-    expect(plan(v2).anomalies).toEqual([]);
+    expect(plan(v2).anomalies.map((a) => a.kind)).toEqual(['live-controller']);
+    expect(plan(kafkaTree()).anomalies).toEqual([]); // no /controller: stopped
   });
 
   it('(KIP-866 in progress) /migration, or a KRaft controller in /controller, is an error', () => {

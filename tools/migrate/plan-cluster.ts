@@ -69,6 +69,17 @@ export function checkKafkaMigration(ctx: PlanContext): void {
       const kraftEpoch = json.optInt('kraftControllerEpoch', -1);
       if (kraftEpoch !== undefined && kraftEpoch >= 0) {
         ctx.anomaly(path, 'kraft-migration-in-progress', 'error', `a KRaft controller (node ${String(json.get('brokerid'))}, epoch ${kraftEpoch}) holds /controller: Apache Kafka is migrating this tree`);
+      } else {
+        // The read is not atomic (zk-reader.ts): a running controller can add partitions, change
+        // ISRs or mark topics for deletion while it walks, and what it changes afterwards is not
+        // carried over either (found by a review).
+        ctx.anomaly(
+          path,
+          'live-controller',
+          'warning',
+          `a ZooKeeper-mode Kafka controller (broker ${String(json.get('brokerid'))}) holds /controller: the cluster is running, so the tree may change while it is read and later changes are not imported. ` +
+            'For a consistent import stop the Kafka brokers first (broker registrations are then not imported: they register again when they start against the quorum), and run with --verify afterwards',
+        );
       }
     },
     'warning',

@@ -46,6 +46,8 @@ export type AnomalyKind =
   | 'invalid-cluster-id'
   /** /migration exists, or /controller has kraftControllerEpoch >= 0: Apache Kafka is migrating this tree. */
   | 'kraft-migration-in-progress'
+  /** A ZooKeeper-mode Kafka controller holds /controller: the tree may change while it is read. */
+  | 'live-controller'
   /** A /brokers/ids or /config/brokers child that is not a broker id. */
   | 'invalid-broker-id'
   /** A broker endpoint that cannot be parsed or has no security protocol (dropped). */
