@@ -7,6 +7,7 @@
 // for the 46,000-znode benchmark tree (not an assertion).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
 import { startZooKeeper, type ZooKeeperCluster } from '../../tools/zookeeper/local-zookeeper.js';
 import {
@@ -230,6 +231,19 @@ describe.sequential('readZkTree: standalone ZooKeeper', () => {
     await expectReaderError(readZkTree(zk.connectString, { ...READ, roots: ['/zookeeper'] }), 'BAD_ROOT', /ZooKeeper's own subtree/);
     await expectReaderError(readZkTree(zk.connectString, { ...READ, roots: ['brokers'] }), 'BAD_ROOT', /absolute/);
     expect(parseZkConnectString('a:1,b,c:3/kafka/prod')).toEqual({ hosts: [{ host: 'a', port: 1 }, { host: 'b', port: 2181 }, { host: 'c', port: 3 }], chroot: '/kafka/prod', hostList: 'a:1,b:2181,c:3' });
+  });
+
+  it("a chroot this client may not read is ZooKeeper's error, said as such (not presented as the quorum refusing a request)", async () => {
+    const client = zookeeper.createClient(zk.connectString);
+    client.connect();
+    await new Promise<void>((resolve) => client.once('connected', () => resolve()));
+    const digest = createHash('sha1').update('owner:secret').digest('base64');
+    const acl = [new zookeeper.ACL(zookeeper.Permission.ALL, new zookeeper.Id('digest', `owner:${digest}`))];
+    await new Promise<void>((resolve, reject) => client.create('/locked', Buffer.from('x'), acl, zookeeper.CreateMode.PERSISTENT, (e) => (e ? reject(e) : resolve())));
+    client.close();
+    const err = await probeKafkaRoot(zk.connectStringWith('/locked'), READ).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ZkReaderError);
+    expect(err).toMatchObject({ code: 'ZOOKEEPER_ERROR', message: expect.stringMatching(/cannot look at \/locked in ZooKeeper at .*NO_AUTH/) });
   });
 
   it('records a node deleted while the walk runs, and carries on', async () => {

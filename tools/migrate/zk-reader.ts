@@ -648,6 +648,11 @@ export async function probeKafkaRoot(connectString: string, options: ZkSessionOp
       clusterIdProblem: cid.problem,
       hasMigration: has('migration'),
     });
+  } catch (e) {
+    // ZooKeeper's own failures (NO_AUTH on the chroot, the chroot deleted meanwhile) carry a numeric
+    // code, which the admin error formatting would present as the quorum's refusal (found by a review).
+    if (e instanceof ZkReaderError) throw e;
+    throw new ZkReaderError('ZOOKEEPER_ERROR', `cannot look at ${cs.chroot ?? '/'} in ZooKeeper at ${cs.hostList}: ${reasonFor(failureOf(e))}`);
   } finally {
     await session.close();
   }
