@@ -68,7 +68,7 @@ import {
   coalesceOffsetCommits,
   commitOffsets,
   deleteGroups,
-  fetchOffsets,
+  fetchOffsetsOp,
   type DeleteGroupsRequest,
   type DeleteGroupsResponse,
   type OffsetCommitRequest,
@@ -301,8 +301,14 @@ export class QuorumController implements StateMachine {
     });
   }
 
+  /**
+   * OffsetFetch on the active controller only, answered once everything it appended before has
+   * committed (a read that writes nothing): a standby, or a new leader that has yet to apply the
+   * last one's commits, would answer from an older image, and a consumer resume from a stale
+   * offset (found by a review). Elsewhere NOT_CONTROLLER, which the caller's channel retries.
+   */
   fetchOffsets(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-    return this.runRead('offset-fetch', (image) => fetchOffsets(image, request));
+    return this.runOp('offset-fetch', (ctx) => fetchOffsetsOp(ctx, request));
   }
 
   deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
