@@ -58,6 +58,7 @@ describe('registerBroker', () => {
       },
     ],
     ['incarnation id not a uuid', { incarnationId: 'not-a-uuid' }],
+    ['the zero incarnation id, which marks an imported registration', { incarnationId: 'AAAAAAAAAAAAAAAAAAAAAA' }],
     ['negative broker id', { brokerId: -1 }],
     ['feature range upside down', { features: [{ name: METADATA_VERSION_FEATURE, minVersion: 9, maxVersion: 3 }] }],
     ['previous broker epoch below -1', { previousBrokerEpoch: -2 }],

@@ -98,6 +98,16 @@ describe('OffsetCommit', () => {
     expect(bad.codes).toEqual([ErrorCode.INVALID_REQUEST]);
   });
 
+  it('(not a string) metadata that is not a string, or holds a lone surrogate, is INVALID_REQUEST for its partition, and no record carries it (it failed the whole linger window at encoding)', () => {
+    const bad = (committedMetadata: unknown) => ({ ...part(1, 1), committedMetadata: committedMetadata as string });
+    const { r, codes } = commit(harness(), 'g', [{ name: 'orders', partitions: [bad(5), bad('\uD800'), part(2, 1)] }]);
+    expect(codes).toEqual([ErrorCode.INVALID_REQUEST, ErrorCode.INVALID_REQUEST, ErrorCode.NONE]);
+    expect(r.records).toHaveLength(1);
+    const group = commitOffsets(harness().ctx(), { groupId: 7 as unknown as string, topics: [{ name: 'orders', partitions: [part(0, 1)] }] });
+    expect(group.response.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INVALID_GROUP_ID);
+    expect(group.records).toEqual([]);
+  });
+
   it('(metadata.version 1) UNSUPPORTED_VERSION: offsets need level 2', () => {
     const { r, codes } = commit(harness({}, 1), 'g', [{ name: 'orders', partitions: [part(0, 1)] }]);
     expect(codes).toEqual([ErrorCode.UNSUPPORTED_VERSION]);

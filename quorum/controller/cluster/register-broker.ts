@@ -114,6 +114,9 @@ function refuse(errorCode: number, errorMessage: string): OpResult<BrokerRegistr
 function invalidRequest(r: BrokerRegistrationRequest): string | null {
   if (!Number.isSafeInteger(r.brokerId) || r.brokerId < 0 || r.brokerId > BROKER_ID_MAX) return `broker id ${r.brokerId} is not in [0, ${BROKER_ID_MAX}]`;
   if (!isUuid(r.incarnationId)) return `incarnation id ${JSON.stringify(r.incarnationId)} is not a uuid`;
+  // The zero id marks a registration imported from ZooKeeper (taken over without a session check):
+  // a live broker holding it could be replaced by any other (found by a review).
+  if (r.incarnationId === IMPORTED_INCARNATION_ID) return `incarnation id ${r.incarnationId} is reserved (Kafka never generates the zero uuid)`;
   if (!Number.isSafeInteger(r.previousBrokerEpoch) || r.previousBrokerEpoch < -1) return `previous broker epoch ${r.previousBrokerEpoch} is not -1 or an offset`;
   if (r.rack !== null && typeof r.rack !== 'string') return 'rack is not a string or null';
   if (r.listeners.length === 0) return 'no listeners: a broker must advertise at least one';

@@ -34,6 +34,7 @@
 
 import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
+import { FieldError, nullableStr } from '../../../metadata-log/records/fields.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
 import { metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
@@ -112,6 +113,21 @@ function partitionExists(image: MetadataImageView, topic: string, partition: num
   return t !== undefined && Number.isInteger(partition) && partition >= 0 && partition < t.partitions.length;
 }
 
+/**
+ * Why `v` cannot be a record's (nullable) string, or null. Checked per request: the records of many
+ * commits share one proposal (coalesceOffsetCommits), and one that failed its encoding then failed
+ * them all, with an assertion instead of an error code (found by a review).
+ */
+function stringProblem(v: unknown): string | null {
+  try {
+    nullableStr(v, 'value');
+    return null;
+  } catch (e) {
+    if (e instanceof FieldError) return e.reason;
+    throw e;
+  }
+}
+
 function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartition): ApiError {
   if (!partitionExists(ctx.image, topic, p.partitionIndex)) {
     return apiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex} does not exist.`);
@@ -122,6 +138,8 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
   if (!Number.isSafeInteger(p.committedLeaderEpoch) || p.committedLeaderEpoch < -1 || p.committedLeaderEpoch > INT32_MAX) {
     return apiError('INVALID_REQUEST', `Leader epoch ${p.committedLeaderEpoch} is not -1 or a valid epoch.`);
   }
+  const notAString = stringProblem(p.committedMetadata);
+  if (notAString !== null) return apiError('INVALID_REQUEST', `Offset metadata ${notAString}.`);
   if (p.committedMetadata !== null) {
     const bytes = utf8ByteLength(p.committedMetadata);
     if (bytes > ctx.config.offsetMetadataMaxBytes) {
@@ -135,7 +153,9 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
 export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpResult<OffsetCommitResponse> {
   const records: OffsetCommitRecord[] = [];
   let whole: ApiError | null = null;
-  if (request.groupId === '') whole = apiError('INVALID_GROUP_ID', 'The group id must not be empty.');
+  const badGroupId = request.groupId === null ? 'is null' : stringProblem(request.groupId);
+  if (badGroupId !== null) whole = apiError('INVALID_GROUP_ID', `The group id ${badGroupId}.`);
+  else if (request.groupId === '') whole = apiError('INVALID_GROUP_ID', 'The group id must not be empty.');
   else if (!metadataVersionSupportsOffsets(ctx.image)) {
     whole = apiError('UNSUPPORTED_VERSION', `Offsets need metadata.version ${OFFSETS_METADATA_VERSION}; upgrade the cluster's metadata.version first.`);
   }
