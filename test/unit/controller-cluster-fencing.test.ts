@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NO_LEADER } from '../../metadata-log/records/types.js';
+import { NO_LEADER, type MetadataRecord } from '../../metadata-log/records/types.js';
 import { fenceExpiredBroker } from '../../quorum/controller/cluster/fencing.js';
-import { Harness, SESSION_TIMEOUT_MS } from './controller-cluster-fixture.js';
+import { registerBroker } from '../../quorum/controller/cluster/register-broker.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { importMetadata } from '../../quorum/controller/migration/import-metadata.js';
+import { checkImage } from '../../quorum/sim/metadata-invariants.js';
+import { CLUSTER_ID, Harness, incarnation, registrationRequest, SESSION_TIMEOUT_MS } from './controller-cluster-fixture.js';
+import { brokerRecord, topicIdOf } from './controller-configs-fixture.js';
 
 describe('fenceExpiredBroker', () => {
   it('nothing expired -> no records', () => {
@@ -109,5 +114,38 @@ describe('fenceExpiredBroker', () => {
     h.advance(SESSION_TIMEOUT_MS * 2);
     expect(h.fenceTick()).toBeNull();
     expect(h.hb.size).toBe(0);
+  });
+});
+
+describe('partitions imported from ZooKeeper, led by a broker written fenced', () => {
+  function importTree(h: Harness): void {
+    const records: MetadataRecord[] = [
+      brokerRecord(1, 0),
+      brokerRecord(2, 0),
+      { type: 'Topic', name: 'zk-topic', topicId: topicIdOf(42) },
+      { type: 'Partition', partitionId: 0, topicId: topicIdOf(42), replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 7, partitionEpoch: 12 },
+    ];
+    const r = importMetadata(h.ctx(), { clusterId: CLUSTER_ID, records, allowExisting: false });
+    expect(r.response.errorCode).toBe(ErrorCode.NONE);
+    h.apply(r);
+  }
+
+  it('another ISR member unfencing takes the leadership its fenced leader cannot use (it stayed offline for good when that broker never came back)', () => {
+    const h = new Harness();
+    importTree(h);
+    expect(h.partition('zk-topic', 0)).toMatchObject({ leader: 1 });
+    h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(2, incarnation(2))));
+    expect(h.heartbeat(2).isFenced).toBe(false);
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    expect(h.partition('zk-topic', 0)).toMatchObject({ leader: 2, leaderEpoch: 8 });
+    expect(checkImage(h.image)).toEqual([]);
+  });
+
+  it('its own broker coming back keeps the leadership it had (nothing moves)', () => {
+    const h = new Harness();
+    importTree(h);
+    h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(1))));
+    expect(h.heartbeat(1).isFenced).toBe(false);
+    expect(h.partition('zk-topic', 0)).toMatchObject({ leader: 1, leaderEpoch: 7 });
   });
 });

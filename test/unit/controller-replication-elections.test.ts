@@ -196,7 +196,7 @@ describe('unfence (brokerEligibleChanges)', () => {
     expect(brokerEligibleChanges(img, 1, eligibility(img))).toEqual([]);
   });
 
-  it('property: after unfencing, every leaderless partition with an eligible ISR member has a leader; invariants hold', () => {
+  it('property: after unfencing, every partition with an eligible ISR member has an eligible leader (leaderless or led by an ineligible broker before); invariants hold', () => {
     fc.assert(
       fc.property(arbitraryImage(), fc.nat(), ({ img }, pick) => {
         const ids = img.brokers().map((b) => b.brokerId);
@@ -213,6 +213,7 @@ describe('unfence (brokerEligibleChanges)', () => {
         for (const t of after.topics()) {
           for (const [i, p] of t.partitions.entries()) {
             if (p.leader === -1 && p.isr.some(ok)) throw new Error(`${t.name}-${i} leaderless with eligible ISR [${p.isr}]`);
+            if (p.leader !== -1 && !ok(p.leader) && p.isr.some(ok)) throw new Error(`${t.name}-${i} led by ineligible ${p.leader} with eligible ISR [${p.isr}]`);
             const before = img.topicById(t.topicId)!.partitions[i]!;
             if (p.leader !== before.leader && !ok(p.leader)) throw new Error(`${t.name}-${i}: ineligible leader ${p.leader}`);
           }

@@ -13,7 +13,10 @@
 //   eligible ISR member are left for brokerIneligibleChanges at the final step.
 // - brokerEligibleChanges: unfence. Every leaderless partition is offered an election in which the
 //   unfenced broker counts as eligible even if `isEligible` still sees it fenced (Kafka's
-//   brokerToAdd), unclean where the topic allows it.
+//   brokerToAdd), unclean where the topic allows it. So is every partition whose leader is not
+//   eligible: the controller moves leaderships off a broker it fences, so only a partition imported
+//   from ZooKeeper (its brokers written fenced until they register) has one, and it stayed offline
+//   for good when its leader never came back (found by a review).
 // - preferredLeaderRebalance: partitions whose leader is not the preferred replica (replicas[0])
 //   while that replica is eligible and in the ISR (auto.leader.rebalance.enable).
 // - uncleanElections: leaderless partitions of topics that allow unclean election.
@@ -151,10 +154,14 @@ export function brokerEligibleChanges(
     const parts = topic.partitions;
     for (let p = 0; p < parts.length; p++) {
       const part = parts[p]!;
-      if (part.leader !== NO_LEADER) continue;
+      const ledByIneligible = part.leader !== NO_LEADER;
+      if (ledByIneligible && acceptable(part.leader)) continue;
       election ??= topicElection(topic);
       const change = buildPartitionChange(topic.topicId, p, part, acceptable, { election });
-      if (change !== null) out.push(change);
+      if (change === null) continue;
+      // An ineligible leader gives way only to an eligible one (no record that just says -1).
+      if (ledByIneligible && (change.leader === undefined || change.leader === NO_LEADER)) continue;
+      out.push(change);
     }
   }
   return out;
