@@ -36,6 +36,12 @@ export interface ControllerConfig {
   readonly maxRecordsPerOperation: number;
   /** Leader elections per rebalance or unclean-election pass (Kafka's MAX_ELECTIONS_PER_IMBALANCE). */
   readonly maxElectionsPerPass: number;
+  /**
+   * Wall-clock ms at which the clock read 0 (performance.timeOrigin in a real node; absent: 0, as
+   * in the simulator): timestamps a user reads (an offset's commit time) are wall-clock, never a
+   * monotonic reading that differs per controller and goes back across a failover.
+   */
+  readonly wallClockOriginMs?: number;
 }
 
 export const defaultControllerConfig: Omit<ControllerConfig, 'clusterId'> = {

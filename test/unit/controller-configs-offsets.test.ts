@@ -108,6 +108,13 @@ describe('OffsetCommit', () => {
     expect(group.records).toEqual([]);
   });
 
+  it('(timestamp) stamped with wall-clock ms: the clock reading plus wallClockOriginMs (a monotonic reading differs per controller)', () => {
+    const origin = 1_763_000_000_000;
+    const h = harness({ wallClockOriginMs: origin });
+    const { r } = commit(h, 'g1', [{ name: 'orders', partitions: [part(0, 42)] }]);
+    expect(r.records).toMatchObject([{ type: 'OffsetCommit', commitTimestampMs: Math.floor(origin + h.nowMs) }]);
+  });
+
   it('(metadata.version 1) UNSUPPORTED_VERSION: offsets need level 2', () => {
     const { r, codes } = commit(harness({}, 1), 'g', [{ name: 'orders', partitions: [part(0, 1)] }]);
     expect(codes).toEqual([ErrorCode.UNSUPPORTED_VERSION]);

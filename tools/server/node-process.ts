@@ -87,7 +87,7 @@ export async function startNode(
         ...(controllerClientTls === undefined ? {} : { peerTls: controllerClientTls }),
         metadataLogDir: config.metadataLogDir,
         raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
-        controller: controllerConfigFrom(config, clusterId),
+        controller: { ...controllerConfigFrom(config, clusterId), wallClockOriginMs: performance.timeOrigin },
         clock: realClock,
         random: realRandom,
         logger: logging.forRole('controller'),

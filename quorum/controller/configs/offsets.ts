@@ -172,9 +172,10 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata: p.committedMetadata,
-          // Whole ms: the record holds an integer, and clocks read fractions (performance.now(),
-          // the simulator's), which encodeRecord refuses (found by test/sim/controller-model.test.ts).
-          commitTimestampMs: Math.floor(ctx.nowMs),
+          // Wall-clock (a user reads it; found by a review), whole ms: the record holds an integer,
+          // and clocks read fractions (performance.now(), the simulator's), which encodeRecord
+          // refuses (found by test/sim/controller-model.test.ts).
+          commitTimestampMs: Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0)),
         });
       }
       return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
