@@ -38,6 +38,13 @@ function batchesOk(batches: readonly LogBatch[]): boolean {
   return true;
 }
 
+/** An { endOffset, epoch } pair (a snapshot id, a diverging epoch): an object first, so a null or a number is refused, not dereferenced. */
+function offsetAndEpochOk(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return false;
+  const { endOffset, epoch } = v as { endOffset?: unknown; epoch?: unknown };
+  return count(endOffset) && count(epoch);
+}
+
 /** A reason to refuse the message, or null when its fields are well-formed. */
 export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]): string | null {
   if (!count(body.epoch)) return `${body.kind}: epoch ${String(body.epoch)} is not a non-negative integer`;
@@ -45,6 +52,7 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
     case 'VoteRequest':
       if (!directoryIdOk(body.candidateDirectoryId)) return 'VoteRequest: bad candidate directory id';
       if (!directoryIdOk(body.voterDirectoryId)) return 'VoteRequest: bad voter directory id';
+      if (typeof body.preVote !== 'boolean') return 'VoteRequest: preVote is not a boolean';
       return count(body.lastEpoch) && count(body.endOffset) && count(body.candidateId) ? null : 'VoteRequest: bad log position';
     case 'VoteResponse':
       if (!directoryIdOk(body.voterDirectoryId)) return 'VoteResponse: bad voter directory id';
@@ -55,7 +63,7 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
     case 'BeginQuorumEpochRequest':
       return count(body.leaderId) ? null : 'BeginQuorumEpochRequest: bad leader id';
     case 'EndQuorumEpochRequest':
-      return count(body.leaderId) && Array.isArray(body.preferredSuccessors) ? null : 'EndQuorumEpochRequest: bad fields';
+      return count(body.leaderId) && Array.isArray(body.preferredSuccessors) && body.preferredSuccessors.every((id) => count(id)) ? null : 'EndQuorumEpochRequest: bad fields';
     case 'FetchRequest':
       if (!directoryIdOk(body.replicaDirectoryId)) return 'FetchRequest: bad replica directory id';
       return count(body.fetchOffset) && count(body.lastFetchedEpoch) && count(body.maxWaitMs) && count(body.readRound) && count(body.fetchId)
@@ -63,15 +71,15 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
         : 'FetchRequest: offsets, epochs, wait and ids must be non-negative integers';
     case 'FetchResponse': {
       if (!leaderIdOk(body.leaderId, voters) || !count(body.highWatermark) || !count(body.logStartOffset) || !count(body.readRound)) return 'FetchResponse: bad header';
-      if (body.divergingEpoch !== undefined && !(count(body.divergingEpoch.epoch) && count(body.divergingEpoch.endOffset))) return 'FetchResponse: bad divergence';
-      if (body.snapshotId !== undefined && !(count(body.snapshotId.endOffset) && count(body.snapshotId.epoch))) return 'FetchResponse: bad snapshot id';
+      if (body.divergingEpoch !== undefined && !offsetAndEpochOk(body.divergingEpoch)) return 'FetchResponse: bad divergence';
+      if (body.snapshotId !== undefined && !offsetAndEpochOk(body.snapshotId)) return 'FetchResponse: bad snapshot id';
       if (body.snapshotVoterDirectories !== undefined && !isDirectoryMap(body.snapshotVoterDirectories)) return 'FetchResponse: bad snapshot voter directories';
       return batchesOk(body.batches) ? null : 'FetchResponse: batches are empty, malformed or not contiguous';
     }
     case 'FetchSnapshotRequest':
-      return count(body.position) && count(body.maxBytes) && count(body.snapshotId.endOffset) && count(body.snapshotId.epoch) ? null : 'FetchSnapshotRequest: bad position, size or id';
+      return count(body.position) && count(body.maxBytes) && offsetAndEpochOk(body.snapshotId) ? null : 'FetchSnapshotRequest: bad position, size or id';
     case 'FetchSnapshotResponse':
-      return leaderIdOk(body.leaderId, voters) && count(body.position) && count(body.size) && body.bytes instanceof Uint8Array && count(body.snapshotId.endOffset) && count(body.snapshotId.epoch)
+      return leaderIdOk(body.leaderId, voters) && count(body.position) && count(body.size) && body.bytes instanceof Uint8Array && offsetAndEpochOk(body.snapshotId)
         ? null
         : 'FetchSnapshotResponse: bad fields';
   }

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { CoreCluster, bytes } from '../support/core-cluster.js';
 import { limits } from '../../quorum/limits.js';
 import { raftConfig } from '../../quorum/raft/config.js';
+import { receiveRaftMessage } from '../../quorum/net/raft-wire.js';
+import type { RaftMessage } from '../../quorum/raft/types.js';
 
 function electedCluster(voters = [1, 2, 3], observers: number[] = []): { c: CoreCluster; leader: number } {
   const c = new CoreCluster(voters, observers);
@@ -346,6 +348,35 @@ describe('raft core: bad input is a value, never a crash', () => {
     }
     expect(core.leader().epoch).toBe(0);
     expect(core.anomalies.length).toBe(2 * bad.length);
+  });
+
+  it('malformed shapes that pass the wire gate (a snapshot id or diverging epoch that is null or missing, a non-boolean preVote) are refused as anomalies: one frame from any peer, a broker included, used to halt the node', () => {
+    const c = new CoreCluster([1, 2, 3], [100]);
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    const follower = [1, 2, 3].find((id) => id !== leader)!;
+    const epoch = c.node(follower).core.leader().epoch;
+    const viaWire = (raw: unknown, from: number, self: number): RaftMessage => {
+      const r = receiveRaftMessage(raw, from, self);
+      if ('problem' in r) throw new Error(`the wire gate refused it: ${r.problem}`);
+      return r.message;
+    };
+    const toLeader = [
+      { kind: 'FetchSnapshotRequest', epoch, position: 0, maxBytes: 10 },
+      { kind: 'FetchSnapshotRequest', epoch, position: 0, maxBytes: 10, snapshotId: null },
+    ];
+    const toFollower = [
+      { kind: 'FetchResponse', fetchId: 1, error: 'NONE', epoch, leaderId: leader, highWatermark: 0, logStartOffset: 0, readRound: 0, batches: [], divergingEpoch: null },
+      { kind: 'FetchResponse', fetchId: 1, error: 'NONE', epoch, leaderId: leader, highWatermark: 0, logStartOffset: 0, readRound: 0, batches: [], snapshotId: 7 },
+      { kind: 'FetchSnapshotResponse', error: 'NONE', epoch, leaderId: leader, snapshotId: null, position: 0, size: 1, bytes: new Uint8Array(1) },
+      { kind: 'VoteRequest', epoch: epoch + 1, candidateId: leader, lastEpoch: epoch, endOffset: 0, preVote: 'yes' },
+    ];
+    const before = { leader: c.node(leader).core.anomalies.length, follower: c.node(follower).core.anomalies.length };
+    for (const body of toLeader) expect(() => c.node(leader).core.step({ type: 'receive', message: viaWire({ from: 100, to: leader, body }, 100, leader) }, c.nowMs)).not.toThrow();
+    for (const body of toFollower) expect(() => c.node(follower).core.step({ type: 'receive', message: viaWire({ from: leader, to: follower, body }, leader, follower) }, c.nowMs)).not.toThrow();
+    expect(c.node(leader).core.anomalies.length - before.leader).toBe(toLeader.length);
+    expect(c.node(follower).core.anomalies.length - before.follower).toBe(toFollower.length);
+    expect(c.node(follower).core.leader()).toMatchObject({ epoch, leaderId: leader }); // the bad vote request changed nothing
   });
 
   it('a commit wakes the observers\' parked fetches at once and the followers\' only after the linger: followers learn it with their next data', () => {
