@@ -929,7 +929,9 @@ export class RaftCore {
       return;
     }
     const s = this.state;
-    if (s.role === 'Prospective' && resp.preVote) {
+    // Only answers given in this epoch count: a delayed or duplicated pre-vote grant from an earlier
+    // epoch made a Prospective stand and its vote request depose a live leader (found by a review).
+    if (s.role === 'Prospective' && resp.preVote && resp.epoch === this.epoch) {
       // A refusal from a voter that still follows a live leader sends us back to that leader. A
       // grant may name the same leader (its follower stopped hearing from it): that leader is
       // what we are replacing, so do not go back to it.

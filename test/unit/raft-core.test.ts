@@ -379,6 +379,28 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(c.node(follower).core.leader()).toMatchObject({ epoch, leaderId: leader }); // the bad vote request changed nothing
   });
 
+  it('a pre-vote grant given in an earlier epoch (delayed or duplicated) does not count: the Prospective does not stand and depose a live leader', () => {
+    const c = new CoreCluster([1, 2, 3]);
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    const x = [1, 2, 3].find((id) => id !== leader)!;
+    const epoch = c.node(leader).core.leader().epoch;
+    c.filter = (m) => !(m.from === leader && m.to === x); // x stops hearing from the leader
+    for (let i = 0; i < 400 && c.node(x).core.role !== 'Prospective'; i++) {
+      c.nowMs += 10;
+      c.node(x).core.step({ type: 'tick' }, c.nowMs); // only x's clock moves
+    }
+    expect(c.node(x).core.role).toBe('Prospective');
+    c.queue = c.queue.filter((m) => m.to !== x); // the other follower's refusal is kept away
+    c.node(x).core.step({ type: 'receive', message: { from: leader, to: x, body: { kind: 'VoteResponse', error: 'NONE', epoch: epoch - 1, leaderId: null, granted: true, preVote: true } } }, c.nowMs);
+    expect(c.node(x).core.role).toBe('Prospective');
+    expect(c.node(x).core.leader().epoch).toBe(epoch);
+    c.filter = () => true;
+    c.deliver();
+    expect(c.node(leader).core.role).toBe('Leader');
+    expect(c.node(leader).core.leader().epoch).toBe(epoch);
+  });
+
   it('a commit wakes the observers\' parked fetches at once and the followers\' only after the linger: followers learn it with their next data', () => {
     // Five voters: the first follower to acknowledge is parked before the commit (2 of 5), so the
     // commit itself has a parked voter fetch to wake or not; the later ones arrive after it.
