@@ -288,6 +288,7 @@ export class NetClient {
       expect: this.o.expect ?? {},
       maxFrameBytes: this.o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       timeoutMs: remainingMs,
+      budgetMs: connectTimeoutMs,
       where: this.where,
       secure: t !== undefined,
     });

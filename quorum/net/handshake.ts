@@ -176,7 +176,7 @@ function looksLikeTls(chunk: Buffer): boolean {
 }
 
 /** Waits for the first frame; then pauses the socket and removes its listeners. Never rejects. */
-function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number, tlsHint: string): Promise<FirstFrame> {
+function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number, tlsHint: string, timeoutText = `no handshake within ${timeoutMs} ms`): Promise<FirstFrame> {
   return new Promise((resolve) => {
     let firstChunk = true;
     const finish = (r: FirstFrame): void => {
@@ -212,7 +212,7 @@ function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number
       const reason = `connection closed during the handshake${e !== null ? `: ${isTlsError(e) ? tlsReason(e) : e.message}` : ''}`;
       finish(e !== null ? { ok: false, kind: 'closed', reason, error: e } : { ok: false, kind: 'closed', reason });
     };
-    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', reason: `no handshake within ${timeoutMs} ms` }), timeoutMs);
+    const timer = setTimeout(() => finish({ ok: false, kind: 'timeout', reason: timeoutText }), timeoutMs);
     socket.on('data', onData);
     socket.on('close', onClose);
     socket.on('end', onClose);
@@ -297,6 +297,11 @@ export interface OfferHandshakeOptions {
   readonly expect: HandshakeExpectation;
   readonly maxFrameBytes: number;
   readonly timeoutMs: number;
+  /**
+   * The whole budget the caller was given, when `timeoutMs` is what is left of it after connecting:
+   * a timeout names the budget the user set ("within 300 ms"), not the remainder ("within 298 ms").
+   */
+  readonly budgetMs?: number;
   /** host:port, for messages. */
   readonly where: string;
   /** Under TLS (for the hints of a failure). */
@@ -311,7 +316,8 @@ export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): 
   const decoder = new FrameDecoder(o.maxFrameBytes);
   socket.write(encodeFrame(helloFrame(o.self)));
   const tlsHint = `${o.where} answered with TLS: it is an SSL listener, configure TLS for this connection`;
-  const first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint);
+  const timeoutText = o.budgetMs === undefined ? undefined : `no connection and handshake within ${o.budgetMs} ms`;
+  const first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint, timeoutText);
   try {
     if (!first.ok) {
       const failed = `handshake with ${o.where} failed: ${first.reason}`;
