@@ -173,7 +173,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   };
 
   // A quorum of another cluster: its contents, however alike, are not this cluster's import.
-  const otherCluster = facts !== null && plan.clusterId !== null && facts.clusterId !== plan.clusterId;
+  const otherCluster = isOtherCluster(plan, facts);
   if (options.mode === 'verify') {
     if (quorum === null) throw new MigrateError('--verify compares with the quorum: give --bootstrap-controller', 2);
     const exported = await quorum.call('exportMetadata', {}, call);
@@ -244,11 +244,16 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
 }
 
 /** Why an import of this plan into this quorum must not go ahead (empty: it may). */
+/** The quorum was formatted with another cluster id than ZooKeeper's (false when either is unknown). */
+function isOtherCluster(plan: MigrationPlan, quorum: QuorumFacts | null): quorum is QuorumFacts {
+  return quorum !== null && plan.clusterId !== null && quorum.clusterId !== plan.clusterId;
+}
+
 export function refusalsOf(plan: MigrationPlan, quorum: QuorumFacts | null, options: Pick<MigrateOptions, 'allowExistingTopics' | 'force'>): string[] {
   const out: string[] = [];
   if (plan.clusterId === null) {
     out.push('ZooKeeper has no usable /cluster/id, so there is no cluster id to keep (start a Kafka broker of 0.10.1 or later once against this ZooKeeper to create it)');
-  } else if (quorum !== null && quorum.clusterId !== plan.clusterId) {
+  } else if (isOtherCluster(plan, quorum)) {
     out.push(
       `ZooKeeper holds cluster ${plan.clusterId} but the quorum was formatted as ${quorum.clusterId}: ` +
         `format every controller's storage with the ZooKeeper cluster's id (metaquorum format --config <file> --cluster-id ${plan.clusterId} --ignore-formatted, on an empty quorum) and run this again`,
