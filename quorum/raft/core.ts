@@ -45,7 +45,9 @@
 // old and new copies may have voted in the same epoch: wiped-voter.test.ts). The leader records
 // directories (VoterDirectory control records, one in flight at a time, only after committing in
 // its epoch): first sight -> recorded; a different directory -> null (a wiped voter: counts for
-// nothing); null and caught up to the high watermark -> the new directory (rejoined).
+// nothing); null and caught up to the high watermark -> the new directory (rejoined). A voter
+// formatted with every voter's directory (--initial-controllers) is never unknown; the leader
+// copies that bootstrap map into the log, as records of the same values, while the log starts at 0.
 
 import type { RaftConfig } from './config.js';
 import { assert } from './assert.js';
@@ -229,7 +231,8 @@ export class RaftCore {
     this.isVoter = config.voters.includes(config.nodeId);
     this.snapshots = [...restored.snapshots];
     this.log = new RaftLog(this.snapshots[0] ?? null, restored.batches, restored.quorumState?.voterDirectories);
-    this.selfCounted = this.selfCounts();
+    // A voter that starts uncounted (wiped earlier, or formatted to replace one) says so at once.
+    this.noticeSelfCounting();
     this.handedEndOffset = this.log.endOffset;
     this.flushedEndOffset = this.log.endOffset;
     const latest = this.snapshots[this.snapshots.length - 1];
@@ -596,6 +599,10 @@ export class RaftCore {
     const own = this.config.directoryId;
     if (own !== undefined && dirs.current(this.config.nodeId) === undefined) {
       return this.appendVoterDirectory({ type: 'voterDirectory', voterId: this.config.nodeId, directoryId: own }, 'info', 'voter directory recorded', {});
+    }
+    const bootstrap = dirs.unrecordedBootstrapVoter((v) => this.isVoterId(v));
+    if (bootstrap !== undefined) {
+      return this.appendVoterDirectory(bootstrap, 'info', 'voter directory from the initial controllers copied into the log', {});
     }
     for (const v of this.otherVoters()) {
       const r = s.replicas.get(v);

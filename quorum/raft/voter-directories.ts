@@ -22,6 +22,15 @@
 //
 // A direct d -> e step would not be safe: a majority holding the old copy's votes and one holding
 // the new copy's could be disjoint. Through null, every decision needs a majority of the others.
+//
+// Trust on first use leaves one hole: a voter whose log never learnt another's directory (it lagged
+// from the start) counts whatever that voter presents, so a wiped copy's vote can elect it while
+// it misses committed records. `format --initial-controllers` closes it as KIP-853's bootstrap
+// checkpoint does: every voter is formatted with the same map of every voter's directory, as the
+// base at offset 0, so no voter is ever unknown. While the log still starts at 0 the leader copies
+// that base into the log (one record per voter, the same value: no change), so a replacement
+// formatted with --no-initial-controllers, which starts knowing only that it is not yet counted
+// (itself -> null), learns it by fetching; past a snapshot, the snapshot's map carries it.
 
 import type { LogBatch, NodeId, VoterDirectoryRecord } from './types.js';
 
@@ -67,6 +76,19 @@ export class VoterDirectories {
     const known = this.current(voterId);
     if (known === undefined) return true;
     return known !== null && known === directoryId;
+  }
+
+  /**
+   * A voter the base names (from `format --initial-controllers`) that the log has no record of yet,
+   * while the log still starts at 0: the leader copies the base into the log for replicas that
+   * fetch it from the start without it (see the header). Undefined when there is none.
+   */
+  unrecordedBootstrapVoter(isVoter: (id: NodeId) => boolean): VoterDirectoryRecord | undefined {
+    if (this.baseOffset !== 0) return undefined;
+    for (const [voterId, directoryId] of this.base) {
+      if (isVoter(voterId) && !this.entries.some((e) => e.record.voterId === voterId)) return { type: 'voterDirectory', voterId, directoryId };
+    }
+    return undefined;
   }
 
   /** Offset of the newest directory record in the log, or -1 (the leader's one-change-at-a-time rule). */

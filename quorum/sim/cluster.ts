@@ -8,7 +8,7 @@
 
 import type { Logger, NodeEnv } from '../env/index.js';
 import { raftConfig } from '../raft/config.js';
-import type { NodeId, SnapshotId } from '../raft/types.js';
+import type { NodeId, QuorumStateData, SnapshotId } from '../raft/types.js';
 import type { CommittedPosition } from '../runtime/api.js';
 import {
   checkView,
@@ -158,7 +158,7 @@ export class SimCluster {
     this.observerIds = Array.from({ length: o.observers }, (_, i) => OBSERVER_BASE_ID + i);
     for (const id of [...this.voterIds, ...this.observerIds]) {
       const process = new SimProcess(id, this.scheduler);
-      const disk = new SimDisk(id, this.scheduler, process, this.prng.fork(`disk${id}`), o.disk);
+      const disk = new SimDisk(id, this.scheduler, process, this.prng.fork(`disk${id}`), o.disk, this.formattedQuorumState());
       const node = new SimNode(id, this.voterIds.includes(id), process, disk);
       disk.hooks = {
         onTruncate: (offset) => {
@@ -281,13 +281,30 @@ export class SimCluster {
     const n = this.node(id);
     if (n.process.state !== 'crashed') throw new Error(`node ${id} must be down to wipe its disk`);
     this.counters.wipes++;
-    n.disk.wipe();
     n.wipes++;
+    n.disk.wipe(this.formattedQuorumState(n));
     // Beyond Raft's fault model only when the others do not hold what it held (its acknowledgements
     // may already have counted, or count before the leader hears of the wipe).
     if (!this.othersHoldCommitted(id)) n.lostBelow = Math.max(n.lostBelow ?? 0, this.history.maxLeaderHighWatermark, n.disk.durableEndOffset);
     // A new directory is a new voter identity as far as the persisted epoch goes.
     this.history.persistedEpoch.delete(id);
+  }
+
+  /**
+   * The quorum state `format` writes with the initial controllers (SimOptions.initialControllers):
+   * every voter's first directory for a node of the new cluster, or, for `replacing` (a wiped
+   * voter reformatted with --no-initial-controllers), only that it is not counted yet.
+   */
+  private formattedQuorumState(replacing?: SimNode): QuorumStateData | undefined {
+    if (!this.options.initialControllers || !this.voterDirectoryIds) return undefined;
+    const map: Record<string, string | null> = {};
+    if (replacing !== undefined) {
+      if (!replacing.isVoter) return undefined;
+      map[String(replacing.id)] = null;
+    } else {
+      for (const v of this.voterIds) map[String(v)] = `dir-${v}-0`;
+    }
+    return { epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map } };
   }
 
   /**

@@ -128,8 +128,11 @@ export class SimDisk {
     private readonly process: SimProcess,
     private readonly prng: Prng,
     knobs: Partial<DiskKnobs> = {},
+    /** What `format` wrote into the quorum-state file (the initial controllers' directories), if anything. */
+    formatted?: QuorumStateData,
   ) {
     this.knobsValue = { ...defaultDiskKnobs, ...knobs };
+    this.quorumState = formatted;
     process.onCrash((inc) => this.crash(inc));
   }
 
@@ -405,14 +408,15 @@ export class SimDisk {
 
   /**
    * An operator emptied the data directory while the node was down (a lost or replaced disk):
-   * the log, the quorum state and every snapshot are gone.
+   * the log, the quorum state and every snapshot are gone; `reformatted` is what `format` wrote
+   * into the new quorum-state file, if anything.
    */
-  wipe(): void {
+  wipe(reformatted?: QuorumStateData): void {
     if (this.process.state !== 'crashed') throw new Error(`node ${this.nodeId}: wipe a disk only while its node is down`);
     this.batches = [];
     this.durableCount = 0;
     this.logStart = 0;
-    this.quorumState = undefined;
+    this.quorumState = reformatted;
     this.snapshots.clear();
     this.snapshotIdsCache = undefined;
   }

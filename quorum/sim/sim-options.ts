@@ -79,6 +79,12 @@ export interface SimOptions {
   readonly workload: WorkloadKnobs;
   /** The test state machine snapshots every this many applied records (0 = never). */
   readonly snapshotEveryRecords: number;
+  /**
+   * Nodes formatted as `format --initial-controllers` does: every quorum state starts with every
+   * voter's directory, and a wiped voter is reformatted with --no-initial-controllers (it knows
+   * itself only as not yet counted). Off, directories are trusted on first use.
+   */
+  readonly initialControllers: boolean;
   /** A run longer than this many events is reported as a livelock. */
   readonly maxEvents: number;
 }
@@ -130,6 +136,7 @@ export function simOptions(input: SimOptionsInput = {}): SimOptions {
       ...input.workload,
     },
     snapshotEveryRecords: input.snapshotEveryRecords ?? 0,
+    initialControllers: input.initialControllers ?? false,
     maxEvents: input.maxEvents ?? 2_000_000,
   };
   validateSimOptions(o);
@@ -206,8 +213,11 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
   const timerEarlinessMaxMs = r.pick([0, 0, 2, 20]);
   // Brokers fetching again at once (Kafka), or spaced by the default or a short interval.
   const observerFetchIntervalMs = r.pick([0, 5, defaultRaftTimeouts.observerFetchIntervalMs]);
+  // Directories from format --initial-controllers, or trusted on first use.
+  const initialControllers = r.chance(0.5);
   return simOptions({
     ...drawn,
+    ...(overrides.initialControllers !== undefined ? {} : { initialControllers }),
     ...(overrides.raft?.observerFetchIntervalMs !== undefined ? {} : { raft: { ...drawn.raft, observerFetchIntervalMs } }),
     ...(overrides.timerEarlinessMaxMs !== undefined ? {} : { timerEarlinessMaxMs }),
     ...(overrides.network !== undefined ? {} : { network: { ...drawn.network, serialize } }),

@@ -50,6 +50,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
       recordsPerProposalMax: fc.integer({ min: 1, max: 4 }),
       snapshotEveryRecords: fc.constantFrom(0, 25, 100, 400),
       snapshotsRetained: fc.constantFrom(1, 2),
+      initialControllers: fc.boolean(),
     })
     .map((k) =>
       simOptions({
@@ -80,6 +81,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
         workload: { clients: k.clients, proposeIntervalMaxMs: k.proposeIntervalMaxMs, recordsPerProposalMax: k.recordsPerProposalMax },
         snapshotEveryRecords: k.snapshotEveryRecords,
         raft: { snapshotsRetained: k.snapshotsRetained },
+        initialControllers: k.initialControllers,
       }),
     );
 }

@@ -8,8 +8,8 @@ import { SimCluster } from '../../quorum/sim/cluster.js';
 import { realDriverFactory } from '../../quorum/sim/real-driver.js';
 import { SEEDS, TEST_TIMEOUT_MS, expectClean, expectCommit, expectLeader, finish, report } from '../support/sim-scenario.js';
 
-async function start(seed: number, voters: 3 | 5, voterDirectoryIds: boolean, snapshotEveryRecords = 0): Promise<SimCluster> {
-  const c = new SimCluster({ seed, voters, observers: 1, snapshotEveryRecords }, { factory: realDriverFactory, logLines: 2000, voterDirectoryIds });
+async function start(seed: number, voters: 3 | 5, voterDirectoryIds: boolean, snapshotEveryRecords = 0, initialControllers = false): Promise<SimCluster> {
+  const c = new SimCluster({ seed, voters, observers: 1, snapshotEveryRecords, initialControllers }, { factory: realDriverFactory, logLines: 2000, voterDirectoryIds });
   await c.start();
   return c;
 }
@@ -46,6 +46,68 @@ async function loseAllButTheLeadersCopy(c: SimCluster): Promise<{ leader: NodeId
   c.heal();
   return { leader, wiped, lagging, valuesBefore };
 }
+
+/**
+ * Like loseAllButTheLeadersCopy, but the lagging voter is cut off before the first election, so
+ * its log never learns a directory: trust on first use would count whatever the wiped copy presents.
+ */
+async function loseAllButTheLeadersCopyLaggingFromTheStart(c: SimCluster): Promise<{ leader: NodeId; wiped: NodeId; lagging: NodeId }> {
+  const lagging = c.voterIds[c.voterIds.length - 1]!;
+  c.partition([[lagging], [...c.nodes.keys()].filter((id) => id !== lagging)]);
+  const leader = await expectLeader(c);
+  const wiped = c.voterIds.find((v) => v !== leader && v !== lagging)!;
+  c.workload.start();
+  for (let i = 0; i < 5; i++) await expectCommit(c);
+  c.workload.stop();
+  expect(c.node(lagging).inspect()!.logEndOffset).toBe(0);
+  c.crash(leader);
+  c.crash(wiped);
+  c.wipe(wiped);
+  c.restart(wiped);
+  c.heal();
+  return { leader, wiped, lagging };
+}
+
+describe('a voter lagging from the start and a wiped voter (the hole trust on first use leaves)', () => {
+  it.each(SEEDS)('(voters=3) directories trusted on first use: the lagging voter counts the wiped copy\'s vote and is elected without the committed records (seed %i)', async (seed) => {
+    const c = await start(seed, 3, true);
+    await loseAllButTheLeadersCopyLaggingFromTheStart(c);
+    await c.runFor(15_000);
+    expect(c.violations.join('\n'), report(c)).toMatch(/committed|high watermark|two leaders in epoch/);
+  }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=3) formatted with the initial controllers: no leader until the holder returns, then the replacement is re-admitted (seed %i)', async (seed) => {
+    const c = await start(seed, 3, true, 0, true);
+    const { leader, wiped, lagging } = await loseAllButTheLeadersCopyLaggingFromTheStart(c);
+    await c.runFor(15_000);
+    expectClean(c);
+    expect(c.leader(), `a leader was elected without the only copy: ${c.describe()}`).toBeUndefined();
+    expect(logged(c, 'the quorum knows this voter by another data directory', wiped), report(c)).toBe(true);
+
+    c.restart(leader);
+    await expectLeader(c, 20_000);
+    const readmitted = await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).get(wiped) === `dir-${wiped}-1`), 20_000);
+    expect(readmitted, report(c)).toBe(true);
+    expect(logged(c, 'this voter was re-admitted', wiped), report(c)).toBe(true);
+    // Every log holds every voter's directory as records: the replacement and the lagging voter
+    // learnt the initial controllers from the log the leader copied them into.
+    for (const v of [wiped, lagging]) expect(recorded(c, v).get(lagging), report(c)).toBe(`dir-${lagging}-0`);
+    await finish(c);
+  }, TEST_TIMEOUT_MS);
+
+  it.each(SEEDS)('(voters=5) formatted with the initial controllers: the leader copies them into the log, one record per voter, and records nothing on first sight (seed %i)', async (seed) => {
+    const c = await start(seed, 5, true, 0, true);
+    const leader = await expectLeader(c);
+    c.workload.start();
+    const copied = await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).size === 5), 10_000);
+    expect(copied, report(c)).toBe(true);
+    for (const v of c.voterIds) expect(Object.fromEntries(recorded(c, leader)), report(c)).toMatchObject({ [v]: `dir-${v}-0` });
+    const records = (c.node(leader).inspect()?.batches ?? []).filter((b) => b.control?.type === 'voterDirectory');
+    expect(records).toHaveLength(5);
+    expect(logged(c, 'voter directory recorded'), report(c)).toBe(false);
+    await finish(c);
+  }, TEST_TIMEOUT_MS);
+});
 
 describe('a voter restarted with a wiped data directory', () => {
   it.each(SEEDS)('(voters=3) without directory ids it helps elect a leader missing committed records: the checker sees the loss (seed %i)', async (seed) => {
