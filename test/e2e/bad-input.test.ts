@@ -277,7 +277,7 @@ describe('start, format and the configuration: errors are messages with the righ
 
     const ignored = await runCli(['format', '--config', config, '--cluster-id', clusterId, '--ignore-formatted', '--json']);
     expect(ignored.code, ignored.stderr).toBe(0);
-    expect(JSON.parse(ignored.stdout)).toEqual({ clusterId, nodeId: 1, formatted: [], skipped: [join(dir, 'metadata'), join(dir, 'logs')] });
+    expect(JSON.parse(ignored.stdout)).toEqual({ clusterId, nodeId: 1, voterDirectories: 'first-use', formatted: [], skipped: [join(dir, 'metadata'), join(dir, 'logs')] });
 
     // --ignore-formatted does not cover another cluster, and a malformed id is refused.
     const other = randomClusterId();
@@ -289,6 +289,36 @@ describe('start, format and the configuration: errors are messages with the righ
     expect(bad.stderr).toContain('--cluster-id "not-an-id" is not a cluster id');
     expectNoStack(foreign);
     expectNoStack(bad);
+  });
+
+  it('format --initial-controllers: a list that does not match the voters is exit 2 naming the entry; a matching one gives the voter its directory id; without it a controller is warned', async () => {
+    const uuid = await runCli(['random-uuid', '--json']);
+    expect(uuid.code, uuid.stderr).toBe(0);
+    const directoryId = (JSON.parse(uuid.stdout) as { uuid: string }).uuid;
+    expect(directoryId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    const clusterId = randomClusterId();
+    const dir = await nodeDir('initial-controllers');
+    const port = await freePort();
+    const config = await writeConfig(dir, controllerProps(dir, port));
+
+    const wrongPort = await runCli(['format', '--config', config, '--cluster-id', clusterId, '--initial-controllers', `1@${HOST}:${port + 1}:${directoryId}`]);
+    expect(wrongPort.code).toBe(2);
+    expect(wrongPort.stderr).toContain(`--initial-controllers: node 1 is at ${HOST}:${port + 1} here but at ${HOST}:${port} in controller.quorum.voters`);
+    expectNoStack(wrongPort);
+    const both = await runCli(['format', '--config', config, '--cluster-id', clusterId, '--initial-controllers', 'x', '--no-initial-controllers']);
+    expect(both.code, both.stdout).toBe(2);
+    expect(both.stderr).toContain('exclude each other');
+
+    const ok = await runCli(['format', '--config', config, '--cluster-id', clusterId, '--initial-controllers', `1@${HOST}:${port}:${directoryId}`]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain(`Formatted ${join(dir, 'metadata')} for cluster ${clusterId}, node 1 (with every voter's directory id)`);
+    expect(ok.stderr).toBe('');
+    expect(await readFile(join(dir, 'metadata', 'meta.properties'), 'utf8')).toContain(`directory.id=${directoryId}`);
+
+    const plainDir = await nodeDir('first-use');
+    const plain = await runCli(['format', '--config', await writeConfig(plainDir, controllerProps(plainDir, port)), '--cluster-id', clusterId]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toContain('warning: formatted without --initial-controllers');
   });
 
   it('a controller listener port already in use: exit 1 naming host:port, no stack trace', async () => {

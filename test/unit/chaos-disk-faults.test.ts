@@ -8,6 +8,7 @@ import { damageMetadata, logMark, logSince, wipeAndFormat } from '../../tools/ch
 import { readMetaProperties, writeMetaProperties } from '../../tools/config/meta-properties.js';
 import { openMetadataStorage, metadataStoragePaths } from '../../quorum/node/layout.js';
 import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
+import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
 import type { LogBatch } from '../../quorum/raft/types.js';
 import { recordingLogger, type LogLine } from '../support/recording-logger.js';
 
@@ -90,11 +91,20 @@ describe('chaos disk faults', () => {
     await mkdir(dir, { recursive: true });
     await writeMetaProperties(dir, { clusterId: CLUSTER, nodeId: 3, directoryId: 'hN1o3v0aQpWm1fCz2bKx4g' });
     await writeLog(5);
-    await wipeAndFormat(dir, CLUSTER, 3);
+    await wipeAndFormat(dir, CLUSTER, 3, false);
     expect(await readdir(dir)).toEqual(['meta.properties']);
     const meta = await readMetaProperties(dir);
     expect(meta).toMatchObject({ clusterId: CLUSTER, nodeId: 3 });
     expect(meta!.directoryId).not.toBe('hN1o3v0aQpWm1fCz2bKx4g');
+  });
+
+  it('wipeAndFormat formats a voter as a replacement (--no-initial-controllers): its quorum state says it is not counted yet', async () => {
+    await mkdir(dir, { recursive: true });
+    await writeLog(5);
+    await wipeAndFormat(dir, CLUSTER, 3, true);
+    expect((await readdir(dir)).sort()).toEqual(['__cluster_metadata-0', 'meta.properties']);
+    const state = await new FileQuorumStateStore(metadataStoragePaths(dir).quorumStateFile).read();
+    expect(state).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { '3': null } } });
   });
 
   it('logSince finds only lines written after the mark', async () => {

@@ -220,7 +220,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
           await writeFsyncStall(join(c.node(id).dir, 'metadata'), stallMs);
           await c.signal(id, 'SIGUSR2');
         },
-        wipe: (id) => wipeAndFormat(join(c.node(id).dir, 'metadata'), c.clusterId, id),
+        wipe: (id) => wipeAndFormat(join(c.node(id).dir, 'metadata'), c.clusterId, id, c.node(id).roles.includes('controller')),
         corrupt: (id, rnd) => damageMetadata(join(c.node(id).dir, 'metadata'), rnd),
         logMark: (id) => logMark(c.node(id).logPath),
         logSince: (id, mark, pattern, timeoutMs) => logSince(c.node(id).logPath, mark, pattern, timeoutMs),

@@ -3,11 +3,9 @@
 // and damage to the tail of the newest log segment or to the newest snapshot. Each damage
 // says which log line the node must print when it next starts (null: none can be expected).
 
-import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { mkdir, open, readdir, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeMetaProperties } from '../config/meta-properties.js';
-import { cryptoRandom } from '../config/cluster-id.js';
+import { writeFormattedDirectory } from '../config/format.js';
 import { FSYNC_STALL_FILE } from '../../quorum/node/fsync-stall.js';
 import { metadataStoragePaths } from '../../quorum/node/layout.js';
 import { segmentFiles } from '../../quorum/node/segment-files.js';
@@ -24,11 +22,14 @@ export async function writeFsyncStall(metadataDir: string, stallMs: number): Pro
   else await rm(file, { force: true });
 }
 
-/** What an operator does to a lost disk: empty the directory and `format` it again (a new directory id). */
-export async function wipeAndFormat(metadataDir: string, clusterId: string, nodeId: number): Promise<void> {
+/**
+ * What an operator does to a lost disk: empty the directory and `format` it again with
+ * --no-initial-controllers (a new directory id, not counted until the quorum re-admits it).
+ */
+export async function wipeAndFormat(metadataDir: string, clusterId: string, nodeId: number, isVoter: boolean): Promise<void> {
   await rm(metadataDir, { recursive: true, force: true });
   await mkdir(metadataDir, { recursive: true });
-  await writeMetaProperties(metadataDir, { clusterId, nodeId, directoryId: randomUuid(cryptoRandom) });
+  await writeFormattedDirectory(metadataDir, { clusterId, nodeId, isMetadataDir: true, isVoter, bootstrap: { kind: 'replacing' } });
 }
 
 /**

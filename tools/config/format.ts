@@ -8,12 +8,20 @@
 // (Kafka's --ignore-formatted), left untouched and reported as skipped; either way a directory
 // formatted for another cluster or another node.id is refused, since the node could not start
 // on it. A damaged meta.properties is refused too.
+//
+// What the node is told about the voters' directories (initial-controllers.ts) goes into the
+// metadata directory's quorum-state file, written before its meta.properties: an interrupted
+// format leaves no meta.properties, and a metadata directory that holds a quorum state but no
+// meta.properties is refused (a stale vote or directory map must not be formatted over).
 
+import { existsSync } from 'node:fs';
 import { mkdirDurably } from '../../quorum/node/fsync-dir.js';
+import { metadataStoragePaths } from '../../quorum/node/layout.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { UsageError } from '../cli/common.js';
 import { cryptoRandom, isValidClusterId } from './cluster-id.js';
 import { StorageError } from './errors.js';
+import { bootstrapDirectoryId, bootstrapQuorumState, writeBootstrapQuorumState, type VoterBootstrap } from './initial-controllers.js';
 import { dataDirs, readMetaProperties, writeMetaProperties } from './meta-properties.js';
 import type { NodeConfig } from './server-config.js';
 
@@ -27,9 +35,11 @@ export interface FormatResult {
 export async function formatStorage(
   config: NodeConfig,
   clusterId: string,
-  options: { readonly ignoreFormatted: boolean },
+  options: { readonly ignoreFormatted: boolean; readonly voters?: VoterBootstrap },
   random: { next(): number } = cryptoRandom,
 ): Promise<FormatResult> {
+  const bootstrap = options.voters ?? { kind: 'first-use' };
+  const isVoter = config.processRoles.includes('controller') && config.voters.some((v) => v.id === config.nodeId);
   if (!isValidClusterId(clusterId)) {
     throw new UsageError(
       `--cluster-id ${JSON.stringify(clusterId)} is not a cluster id (22 characters of URL-safe base64, as "metaquorum random-cluster-id" prints)`,
@@ -41,6 +51,10 @@ export async function formatStorage(
   for (const { dir, key } of dirs) {
     const meta = await readMetaProperties(dir);
     if (meta === undefined) {
+      const quorumState = metadataStoragePaths(dir).quorumStateFile;
+      if (key === 'metadata.log.dir' && existsSync(quorumState)) {
+        throw new StorageError(`metadata.log.dir ${dir} is not formatted but holds a quorum state (${quorumState}): it was used by a node before; if nothing in it is needed, empty it and format again`, dir);
+      }
       toWrite.push(dir);
       continue;
     }
@@ -62,7 +76,22 @@ export async function formatStorage(
     } catch (e) {
       throw new StorageError(`cannot create data directory ${dir}: ${(e as Error).message}`, dir);
     }
-    await writeMetaProperties(dir, { clusterId, nodeId: config.nodeId, directoryId: randomUuid(random) });
+    await writeFormattedDirectory(dir, { clusterId, nodeId: config.nodeId, isMetadataDir: dir === config.metadataLogDir, isVoter, bootstrap }, random);
   }
   return { formatted: toWrite, skipped };
+}
+
+/**
+ * Formats one existing, unformatted directory: the metadata directory's quorum state first (what
+ * the node is told about the voters' directories), then meta.properties, the commit point.
+ */
+export async function writeFormattedDirectory(
+  dir: string,
+  o: { readonly clusterId: string; readonly nodeId: number; readonly isMetadataDir: boolean; readonly isVoter: boolean; readonly bootstrap: VoterBootstrap },
+  random: { next(): number } = cryptoRandom,
+): Promise<void> {
+  const state = o.isMetadataDir ? bootstrapQuorumState(o.bootstrap, o.nodeId, o.isVoter) : undefined;
+  if (state !== undefined) await writeBootstrapQuorumState(dir, state);
+  const directoryId = (o.isMetadataDir ? bootstrapDirectoryId(o.bootstrap, o.nodeId, o.isVoter) : undefined) ?? randomUuid(random);
+  await writeMetaProperties(dir, { clusterId: o.clusterId, nodeId: o.nodeId, directoryId });
 }

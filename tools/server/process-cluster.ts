@@ -25,7 +25,9 @@ import { supervisedSpawn } from './supervisor-pipe.js';
 import { StorageError } from '../config/errors.js';
 import { formatProperties } from '../config/properties.js';
 import { randomClusterId } from '../config/cluster-id.js';
-import { readMetaProperties, writeMetaProperties } from '../config/meta-properties.js';
+import { writeFormattedDirectory } from '../config/format.js';
+import { newInitialControllers, type VoterBootstrap } from '../config/initial-controllers.js';
+import { readMetaProperties } from '../config/meta-properties.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { cryptoRandom } from '../config/cluster-id.js';
 
@@ -242,11 +244,15 @@ export class ProcessCluster {
     const nodes = await planCluster(o.shape, dataDir);
     const cluster = new ProcessCluster(clusterId, dataDir, nodes, o, false);
     cluster.route = await o.routeVoters?.(nodes);
+    // Formatted as `format --initial-controllers` does: every node knows every voter's directory.
+    const voters: VoterBootstrap = { kind: 'initial-controllers', directories: newInitialControllers(nodes.filter((n) => n.roles.includes('controller')).map((n) => n.id)) };
     for (const n of nodes) {
       await cluster.writeNodeConfig(n);
+      const isVoter = n.roles.includes('controller');
       for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) {
         await makeDirs(d);
-        if ((await readMetaProperties(d)) === undefined) await writeMetaProperties(d, { clusterId, nodeId: n.id, directoryId: randomUuid(cryptoRandom) });
+        if ((await readMetaProperties(d)) !== undefined) continue;
+        await writeFormattedDirectory(d, { clusterId, nodeId: n.id, isMetadataDir: d === join(n.dir, 'metadata'), isVoter, bootstrap: voters });
       }
     }
     await cluster.writeClusterJson();
