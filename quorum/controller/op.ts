@@ -14,6 +14,12 @@ export interface OpContext {
   /** The log offset the operation's first record will be written at (a broker epoch, for one). */
   readonly nextWriteOffset: number;
   readonly config: ControllerConfig;
+  /**
+   * Brokers the controller is draining for a controlled shutdown in steps (cluster/heartbeat.ts),
+   * not yet in controlled shutdown in the image: no leadership, new replica or ISR place goes to
+   * them, as if they were. Absent: none.
+   */
+  readonly draining?: (brokerId: number) => boolean;
 }
 
 export interface OpResult<R> {

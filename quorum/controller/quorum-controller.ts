@@ -85,7 +85,7 @@ import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } fro
 import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.js';
 import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
 import { preferredLeaderRebalance, uncleanElections, type ElectionPass } from './replication/elections.js';
-import { eligibility } from './replication/eligibility.js';
+import { eligibility, excludingDraining } from './replication/eligibility.js';
 import type { OpContext, OpResult } from './op.js';
 
 export interface ControllerDeps {
@@ -259,7 +259,7 @@ export class QuorumController implements StateMachine {
   }
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    return this.runOp('alter-partition', (ctx, a) => alterPartition(ctx, request, (id) => a.heartbeats.drainCursor(id) !== undefined));
+    return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
   }
 
   incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {
@@ -387,7 +387,7 @@ export class QuorumController implements StateMachine {
     // refused, that is undone so soft state never runs ahead of the log.
     const saved = active.heartbeats.save();
     const run = (firstOffset: number) =>
-      op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config }, active);
+      op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config, draining: (id) => active.heartbeats.isDraining(id) }, active);
     let result: OpResult<R>;
     let proposals: Uint8Array[][];
     try {
@@ -582,7 +582,7 @@ export class QuorumController implements StateMachine {
     this.every(active, sessionCheckIntervalMs(config), 'fence-expired-brokers', () => this.fenceExpiredBrokers());
     if (config.autoLeaderRebalanceEnable) {
       this.every(active, config.leaderImbalanceCheckIntervalMs, 'preferred-leader-rebalance', () =>
-        this.electionPass(active, 'preferred-leader-rebalance', (image) => preferredLeaderRebalance(image, config.maxElectionsPerPass, eligibility(image))),
+        this.electionPass(active, 'preferred-leader-rebalance', (image) => preferredLeaderRebalance(image, config.maxElectionsPerPass, excludingDraining(eligibility(image), (id) => active.heartbeats.isDraining(id)))),
       );
     }
     this.every(active, controllerLimits.uncleanElectionCheckIntervalMs, 'unclean-elections', () =>

@@ -122,7 +122,7 @@ function controllerChannel(source: ReplayingSource, fail: () => boolean, drainin
       expect(method).toBe('alterPartition');
       requests.push(request as AlterPartitionRequest);
       if (fail()) throw new Error('no controller reachable');
-      const { records, response } = alterPartition(ctx(source.image), request as AlterPartitionRequest, draining);
+      const { records, response } = alterPartition({ ...ctx(source.image), draining }, request as AlterPartitionRequest);
       source.publish(records);
       return response;
     },

@@ -80,7 +80,7 @@ export class Harness {
   }
 
   ctx(): OpContext {
-    return { image: this.image, nowMs: this.nowMs, nextWriteOffset: this.endOffset, config: this.config };
+    return { image: this.image, nowMs: this.nowMs, nextWriteOffset: this.endOffset, config: this.config, draining: (id) => this.hb.isDraining(id) };
   }
 
   /** Append the operation's records at the log end and replay them; returns its response. */

@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { BrokerRegistrationChangeRecord, PartitionChangeRecord } from '../../metadata-log/records/types.js';
+import type { BrokerRegistrationChangeRecord, PartitionChangeRecord, PartitionRecord } from '../../metadata-log/records/types.js';
 import { NO_LEADER } from '../../metadata-log/records/types.js';
 import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import { Harness } from './controller-cluster-fixture.js';
+import { rng } from './controller-replication-fixtures.js';
+import { createPartitions } from '../../quorum/controller/replication/create-partitions.js';
+import { createTopics } from '../../quorum/controller/replication/create-topics.js';
+import { preferredLeaderRebalance } from '../../quorum/controller/replication/elections.js';
+import { eligibility, excludingDraining } from '../../quorum/controller/replication/eligibility.js';
 
 describe('brokerHeartbeat: errors', () => {
   it('unknown broker -> BROKER_ID_NOT_REGISTERED, no session created', () => {
@@ -288,6 +293,47 @@ describe('brokerHeartbeat: controlled shutdown', () => {
     h.heartbeat(2);
     h.heartbeat(3);
     expect(step().response).toMatchObject({ isFenced: true, shouldShutDown: true });
+  });
+
+  it('(drain) while it is drained in steps the broker gets nothing back: no preferred-leader election, no replica or leadership of a new topic or partition, no ISR place', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.start(3);
+    h.createTopic('t', 2, [
+      { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
+      { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
+      { replicas: [1, 3, 2], isr: [1, 3, 2], leader: 3 }, // 1 is its preferred leader, in the ISR
+    ]);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    const request = { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true };
+    h.apply(brokerHeartbeat(h.ctx(), h.hb, request, 1)); // p0's leadership moves to 2; more to come
+    expect(h.hb.isDraining(1)).toBe(true);
+    expect(h.image.broker(1)).toMatchObject({ fenced: false, inControlledShutdown: false });
+    expect(h.partition('t', 0).leader).toBe(2);
+
+    // The preferred-leader pass, with the eligibility the controller gives it, leaves p2 with 3.
+    const ctx = h.ctx();
+    expect(preferredLeaderRebalance(h.image, 100, excludingDraining(eligibility(h.image), ctx.draining)).records).toEqual([]);
+    expect(preferredLeaderRebalance(h.image, 100, eligibility(h.image)).records).toMatchObject([{ partitionId: 2, leader: 1 }]); // what it did before
+
+    const created = createTopics(ctx, { topics: [{ name: 'new', numPartitions: 6, replicationFactor: 2, configs: [] }], validateOnly: false }, rng(3));
+    expect(created.response.topics[0]!.errorCode).toBe(0);
+    const placed = created.records.filter((r): r is PartitionRecord => r.type === 'Partition');
+    expect(placed).toHaveLength(6);
+    for (const p of placed) expect(p.replicas).not.toContain(1);
+    // Named by hand, it is a replica but neither leader nor in the ISR.
+    const manual = createTopics(ctx, { topics: [{ name: 'manual', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [1, 2] }], configs: [] }], validateOnly: false }, rng(3));
+    expect(manual.records.find((r) => r.type === 'Partition')).toMatchObject({ replicas: [1, 2], isr: [2], leader: 2 });
+    // 't' has 3 replicas per partition: with broker 1 out, more cannot be placed (as in controlled shutdown).
+    const onT = createPartitions(ctx, { topics: [{ name: 't', count: 9, assignments: null }], validateOnly: false }, rng(3));
+    expect(onT.response.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICATION_FACTOR });
+    h.createTopic('u', 3, [{ replicas: [2, 3], isr: [2, 3], leader: 2 }]);
+    const more = createPartitions(h.ctx(), { topics: [{ name: 'u', count: 7, assignments: null }], validateOnly: false }, rng(3));
+    expect(more.response.results[0]!.errorCode).toBe(0);
+    expect(more.records).toHaveLength(6);
+    for (const p of more.records as PartitionRecord[]) expect(p.replicas).not.toContain(1);
   });
 
   it('(drain) a partition elected onto the draining broker meanwhile is moved off by a later step', () => {

@@ -133,9 +133,9 @@ describe('AlterPartition', () => {
 
   it('a broker the controller is draining (a stepped controlled shutdown) may stay in an ISR but not join one: INELIGIBLE_REPLICA', () => {
     const draining = (id: number) => id === 2 || id === 3;
-    const with2 = alterPartition(ctx(base), req([data([1, 2])]), draining).response.topics[0]!.partitions[0]!;
+    const with2 = alterPartition({ ...ctx(base), draining }, req([data([1, 2])])).response.topics[0]!.partitions[0]!;
     expect(with2.errorCode).toBe(0); // 2 is in the ISR already: unchanged
-    const join3 = alterPartition(ctx(base), req([data([1, 2, 3])]), draining);
+    const join3 = alterPartition({ ...ctx(base), draining }, req([data([1, 2, 3])]));
     expect(join3.response.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.INELIGIBLE_REPLICA);
     expect(join3.records).toEqual([]);
     expect(alterPartition(ctx(base), req([data([1, 2, 3])])).response.topics[0]!.partitions[0]!.errorCode).toBe(0); // not draining: joins

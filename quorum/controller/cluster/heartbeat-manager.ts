@@ -206,6 +206,11 @@ export class BrokerHeartbeatManager {
     return this.#drainCursors.get(brokerId);
   }
 
+  /** Whether the broker is being drained for a controlled shutdown in steps (OpContext.draining). */
+  isDraining(brokerId: number): boolean {
+    return this.#drainCursors.has(brokerId);
+  }
+
   setDrainCursor(brokerId: number, cursor: DrainCursor | undefined): void {
     if (cursor === undefined || !this.#sessions.has(brokerId)) this.#drainCursors.delete(brokerId);
     else this.#drainCursors.set(brokerId, cursor);

@@ -37,7 +37,10 @@
 // drained in steps of at most N records while it is still eligible: each step is ordinary ISR
 // shrinks, leaderships moving to another eligible ISR member, which any image allows. The final
 // step (what is left, and partitions where it is the last eligible ISR member) is the transaction
-// above. The drain scans the pending image afresh each step (the soft state keeps only where the
+// above. While it is drained the broker gets nothing back (OpContext.draining): no preferred-leader
+// election, no replica or leadership of a new partition, no ISR it is not already in; before
+// that, the periodic rebalance handed back what the steps had moved. The drain scans the pending
+// image afresh each step (the soft state keeps only where the
 // last step stopped, a hint), so a failover or a partition elected onto the broker meanwhile only
 // means another step.
 

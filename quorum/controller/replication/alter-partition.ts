@@ -13,7 +13,7 @@
 //   leaderRecoveryState not 0/1; RECOVERING with ISR > 1; RECOVERED → RECOVERING → INVALID_REQUEST
 //   an ISR member unregistered, fenced, in controlled shutdown, or with a broker epoch other than
 //   its registration's (-1 skips that check); or a member joining while the controller drains
-//   its controlled shutdown in steps (`draining`: still eligible, but each step takes it out of
+//   its controlled shutdown in steps (`ctx.draining`: still eligible, but each step takes it out of
 //   ISRs; a leader adding it back would undo the drain)    → INELIGIBLE_REPLICA
 // Then a PartitionChange with the new ISR (and recovery state); the leader epoch is not bumped
 // (the record has no `leader`). The same members as now (any order) and the same recovery state
@@ -102,7 +102,7 @@ function senderError(ctx: OpContext, request: AlterPartitionRequest): ApiError |
 }
 
 /** The per-partition checks of the header, NONE when the change may be made. */
-function validate(ctx: OpContext, senderId: number, partition: PartitionRegistration, data: AlterPartitionPartitionData, draining: (brokerId: number) => boolean): ErrorCodeValue {
+function validate(ctx: OpContext, senderId: number, partition: PartitionRegistration, data: AlterPartitionPartitionData): ErrorCodeValue {
   if (data.leaderEpoch > partition.leaderEpoch || data.partitionEpoch > partition.partitionEpoch) return ErrorCode.NOT_CONTROLLER;
   if (data.leaderEpoch < partition.leaderEpoch) return ErrorCode.FENCED_LEADER_EPOCH;
   if (senderId !== partition.leader) return ErrorCode.INVALID_REQUEST;
@@ -118,13 +118,12 @@ function validate(ctx: OpContext, senderId: number, partition: PartitionRegistra
     const b = ctx.image.broker(member.brokerId);
     if (b === undefined || b.fenced || b.inControlledShutdown) return ErrorCode.INELIGIBLE_REPLICA;
     if (member.brokerEpoch !== -1 && member.brokerEpoch !== b.brokerEpoch) return ErrorCode.INELIGIBLE_REPLICA;
-    if (draining(member.brokerId) && !partition.isr.includes(member.brokerId)) return ErrorCode.INELIGIBLE_REPLICA;
+    if (ctx.draining?.(member.brokerId) === true && !partition.isr.includes(member.brokerId)) return ErrorCode.INELIGIBLE_REPLICA;
   }
   return ErrorCode.NONE;
 }
 
-/** `draining`: brokers whose controlled shutdown the controller is draining in steps (none by default). */
-export function alterPartition(ctx: OpContext, request: AlterPartitionRequest, draining: (brokerId: number) => boolean = () => false): OpResult<AlterPartitionResponse> {
+export function alterPartition(ctx: OpContext, request: AlterPartitionRequest): OpResult<AlterPartitionResponse> {
   const stale = senderError(ctx, request);
   if (stale !== null) return { records: [], response: { errorCode: stale.code, errorMessage: stale.message, topics: [] } };
 
@@ -144,7 +143,7 @@ export function alterPartition(ctx: OpContext, request: AlterPartitionRequest, d
         partitions.push(failed(data.partitionIndex, ErrorCode.UNKNOWN_TOPIC_ID));
         continue;
       }
-      const code = validate(ctx, request.brokerId, partition, data, draining);
+      const code = validate(ctx, request.brokerId, partition, data);
       if (code !== ErrorCode.NONE) {
         partitions.push(failed(data.partitionIndex, code));
         continue;

@@ -17,7 +17,7 @@ import type { PartitionRecord } from '../../../metadata-log/records/types.js';
 import type { Random } from '../../env/index.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
-import { eligibility } from './eligibility.js';
+import { eligibility, excludingDraining } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
 
@@ -60,7 +60,7 @@ export function createPartitions(
   leaderCounts?: ReadonlyMap<number, number>,
 ): OpResult<CreatePartitionsResponse> {
   const image = ctx.image;
-  const isEligible = eligibility(image);
+  const isEligible = excludingDraining(eligibility(image), ctx.draining);
   const max = ctx.config.maxRecordsPerOperation;
   const occurrences = new Map<string, number>();
   for (const t of request.topics) occurrences.set(t.name, (occurrences.get(t.name) ?? 0) + 1);
@@ -134,7 +134,7 @@ export function createPartitions(
         results.push(failed(name, boundError(name, additional, recordCount, max)));
         continue;
       }
-      usable ??= usableBrokers(image);
+      usable ??= usableBrokers(image, ctx.draining);
       const placement = placeReplicas({ startPartition: current, partitions: additional, replicationFactor }, usable, random, counts);
       if (!placement.ok) {
         results.push(failed(name, placement.error));

@@ -36,7 +36,7 @@ import type { Random } from '../../env/index.js';
 import { inheritedTopicConfig, staticConfigsOf, validateConfigs } from '../configs/config-schema.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
-import { eligibility, type IsEligible } from './eligibility.js';
+import { eligibility, excludingDraining, type IsEligible } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
 import { collidingTopic, topicNameError, unifyCollisionChars } from './topic-names.js';
@@ -170,7 +170,7 @@ export function createTopics(
   leaderCounts?: ReadonlyMap<number, number>,
 ): OpResult<CreateTopicsResponse> {
   const image = ctx.image;
-  const isEligible = eligibility(image);
+  const isEligible = excludingDraining(eligibility(image), ctx.draining);
   const max = ctx.config.maxRecordsPerOperation;
   const occurrences = new Map<string, number>();
   for (const t of request.topics) occurrences.set(t.name, (occurrences.get(t.name) ?? 0) + 1);
@@ -233,7 +233,7 @@ export function createTopics(
         results.push(failed(name, recordBoundError(name, needed, recordCount, max)));
         continue;
       }
-      usable ??= usableBrokers(image);
+      usable ??= usableBrokers(image, ctx.draining);
       const placement = placeReplicas({ startPartition: 0, partitions: shape.partitions, replicationFactor: shape.replicationFactor }, usable, random, counts);
       if (!placement.ok) {
         results.push(failed(name, placement.error));

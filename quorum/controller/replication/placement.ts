@@ -41,11 +41,11 @@ export type Placement =
   | { readonly ok: true; readonly assignments: readonly (readonly number[])[] }
   | { readonly ok: false; readonly error: ApiError };
 
-/** Brokers new replicas may be placed on, ascending id. */
-export function usableBrokers(image: MetadataImageView): UsableBroker[] {
+/** Brokers new replicas may be placed on, ascending id: neither fenced nor shutting down (`draining` included). */
+export function usableBrokers(image: MetadataImageView, draining?: (brokerId: number) => boolean): UsableBroker[] {
   const out: UsableBroker[] = [];
   for (const b of image.brokers()) {
-    if (!b.fenced && !b.inControlledShutdown) out.push({ brokerId: b.brokerId, rack: b.rack });
+    if (!b.fenced && !b.inControlledShutdown && draining?.(b.brokerId) !== true) out.push({ brokerId: b.brokerId, rack: b.rack });
   }
   return out;
 }
