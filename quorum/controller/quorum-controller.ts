@@ -12,9 +12,9 @@
 //        (pending operations fail with NOT_CONTROLLER, the pending image and the brokers'
 //         heartbeat soft state are dropped, timers stop)
 //   Active(E) ──Raft takes no more appends (nextOffset() is null)──► Standby, as above
-//        (a leader that resigns on check-quorum keeps its epoch and leader id, so no leader
-//         change is reported until it hears of a newer epoch; the next operation or periodic
-//         task finds out and steps down instead of staying a zombie active controller)
+//        (a leader that resigns, on check-quorum or shutdown, reports no leader in its epoch, so
+//         onLeaderChange renounces at once; should Raft stop taking appends without a report, the
+//         next operation or periodic task finds out and steps down instead of staying a zombie)
 //   any ──a record fails to decode or replay──► fatal (the driver stops the node; KAFKA-14275:
 //        a standby must never become active with partial state)
 //
@@ -209,8 +209,8 @@ export class QuorumController implements StateMachine {
     // Leaving happens at once (a pending operation must not run against a lost leadership);
     // claiming waits for the first batch of the new epoch.
     if (this.mode.kind !== 'standby') this.renounce(leader);
-    // Raft reports "leader = self" also for a restarted ex-leader (Resigned): claim only a leadership
-    // Raft will take appends for.
+    // Claim only a leadership Raft will take appends for (a resigned leader reports none; this
+    // check is the safety net).
     const raftLeads = this.raft === undefined || this.raft.nextOffset() !== null;
     if (leader.leaderId === this.deps.nodeId && raftLeads && this.fatal === undefined) this.mode = { kind: 'claiming', epoch: leader.epoch };
   }

@@ -275,8 +275,19 @@ export class RaftCore {
     return this.state.role;
   }
 
+  /** The high watermark this node knows: every offset below it is committed. */
+  committedOffset(): number {
+    return this.highWatermark;
+  }
+
+  /**
+   * The leader of the current epoch as far as this node knows. A resigned leader (check-quorum,
+   * shutdown, or restarted after leading) no longer vouches for itself: none, so the driver hears
+   * of the change and fails its waiting proposals at once instead of when a newer epoch arrives.
+   * (The persisted leaderId stays this node's: a restart must come back Resigned, KAFKA-10527.)
+   */
   leader(): LeaderInfo {
-    return { epoch: this.epoch, leaderId: this.leaderId };
+    return { epoch: this.epoch, leaderId: this.state.role === 'Resigned' ? null : this.leaderId };
   }
 
   persistedState(): QuorumStateData {
@@ -1483,7 +1494,8 @@ export class RaftCore {
 
   private leaderChanged(): boolean {
     const l = this.lastReportedLeader;
-    return l === null || l.epoch !== this.epoch || l.leaderId !== this.leaderId;
+    const now = this.leader();
+    return l === null || l.epoch !== now.epoch || l.leaderId !== now.leaderId;
   }
 
   private sendBeginQuorumEpoch(to: NodeId): void {

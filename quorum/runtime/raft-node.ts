@@ -473,8 +473,12 @@ export class RaftNode implements RaftClient {
     const core = this.core!;
     this.env.logger.info({ raftRole: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
     if (leader.leaderId !== this.config.nodeId && this.proposals.length > 0) {
-      // They may still commit under the new leader: the outcome is unknown to the caller.
-      for (const p of this.proposals.splice(0)) p.reject(new NotLeaderError(leader, 'unknown'));
+      // Those below the high watermark committed (in the Ready that brought this change, or one
+      // before): they are answered with their position once applied. The rest may still commit
+      // under the new leader, or not: the outcome is unknown to the caller.
+      const committedEnd = this.core!.committedOffset();
+      const undecided = this.proposals.findIndex((p) => p.lastOffset >= committedEnd);
+      if (undecided >= 0) for (const p of this.proposals.splice(undecided)) p.reject(new NotLeaderError(leader, 'unknown'));
     }
     this.stateMachine.onLeaderChange?.(leader);
   }

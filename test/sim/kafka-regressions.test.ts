@@ -39,6 +39,21 @@ describe('KRaft regressions on the simulator', () => {
     await finish(c);
   }, TEST_TIMEOUT_MS);
 
+  it.each(SEEDS)('KAFKA-15489 (driver side): a leader that resigns on check-quorum fails its waiting proposals at once, outcome unknown, instead of holding them until it hears of a newer epoch (seed %i)', async (seed) => {
+    const c = await startCluster({ seed, voters: 3, workload: { clientTimeoutMs: 60_000 } });
+    const old = await expectLeader(c);
+    await expectCommit(c);
+    c.partition([[old], c.voterIds.filter((id) => id !== old)]);
+    const op = c.propose(old);
+    expect(await c.waitFor(() => c.node(old).inspect()?.role === 'Resigned', 10_000), report(c)).toBe(true);
+    const resignedAt = c.nowMs();
+    expect(await c.waitFor(() => op.status !== 'pending', 50), report(c)).toBe(true);
+    expect(op.status).toBe('unknown');
+    expect(op.endMs! - resignedAt).toBeLessThanOrEqual(50);
+    c.heal();
+    await finish(c);
+  }, TEST_TIMEOUT_MS);
+
   it('KAFKA-16144: a single-voter quorum never resigns for want of fetchers', async () => {
     const c = await startCluster({ seed: 4, voters: 1, observers: 0 });
     const leader = await expectLeader(c);

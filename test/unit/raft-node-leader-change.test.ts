@@ -1,0 +1,111 @@
+// The driver at a leader change: a proposal whose records had committed before this node stopped
+// leading is answered with its position once applied, not failed as "outcome unknown" (which made
+// a caller retry a write that had taken effect). Only proposals at or above the high watermark can
+// still go either way. The two meet when one Ready carries both the commit and the change: here
+// the acknowledgements and a newer epoch's vote request reach the leader in one turn.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Logger, NodeEnv, Transport } from '../../quorum/env/index.js';
+import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
+import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
+import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
+import { LocalHub } from '../../quorum/node/local-transport.js';
+import { realClock } from '../../quorum/node/real-env.js';
+import { raftConfig } from '../../quorum/raft/config.js';
+import type { NodeId, RaftMessage, VoteRequest } from '../../quorum/raft/types.js';
+import { RaftNode } from '../../quorum/runtime/raft-node.js';
+import { SeqRandom } from '../support/core-cluster.js';
+import { waitFor } from '../support/recording-logger.js';
+
+const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const f of cleanup.splice(0).reverse()) await f();
+});
+
+async function env(transport: Transport): Promise<NodeEnv> {
+  const dir = await mkdtemp(join(tmpdir(), 'mq-leader-change-'));
+  const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
+  cleanup.push(async () => {
+    await log.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    clock: realClock,
+    random: new SeqRandom(7),
+    transport,
+    log,
+    quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
+    snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
+    logger,
+  };
+}
+
+/**
+ * A node's transport whose inbound messages can be held, then handed to the node all at once in
+ * one turn of the event loop (so its core steps them all before its next Ready).
+ */
+function holdable(inner: Transport): { transport: Transport; held: readonly RaftMessage[]; hold(): void; deliverHeldThen(extra: RaftMessage): void } {
+  let deliver: (m: RaftMessage) => void = () => {};
+  let holding = false;
+  const held: RaftMessage[] = [];
+  return {
+    held,
+    transport: {
+      ...inner,
+      onReceive: (onMessage, onPeerLost) => {
+        deliver = onMessage;
+        inner.onReceive((m) => (holding ? held.push(m) : onMessage(m)), onPeerLost);
+      },
+    },
+    hold: () => {
+      holding = true;
+    },
+    deliverHeldThen: (extra) => {
+      holding = false;
+      for (const m of held.splice(0)) deliver(m);
+      deliver(extra);
+    },
+  };
+}
+
+describe('RaftNode: proposals at a leader change', () => {
+  it('(voters=3) one that commits in the same Ready as the leader change is answered with its position, not failed as unknown', async () => {
+    const hub = new LocalHub();
+    const ids: readonly NodeId[] = [1, 2, 3];
+    const links = new Map(ids.map((id) => [id, holdable(hub.transport(id))]));
+    const nodes = new Map<NodeId, RaftNode>();
+    for (const id of ids) {
+      const node = new RaftNode(await env(links.get(id)!.transport), raftConfig(id, [...ids]), { apply() {}, loadSnapshot() {} });
+      nodes.set(id, node);
+      cleanup.push(() => node.stop());
+    }
+    for (const n of nodes.values()) await n.start();
+    await waitFor('a leader', () => [...nodes.values()].some((n) => n.nextOffset() !== null));
+    const [leaderId, leader] = [...nodes].find(([, n]) => n.nextOffset() !== null)!;
+    const follower = ids.find((id) => id !== leaderId)!;
+    const epoch = leader.leader().epoch;
+    await leader.propose([new TextEncoder().encode('first')]); // this epoch has committed
+
+    // The followers' acknowledgements of b wait; then they and a vote request of a newer epoch
+    // reach the leader together: b commits and leadership is lost in one step.
+    links.get(leaderId)!.hold();
+    const b = leader.propose([new TextEncoder().encode('b')]);
+    const outcome = b.then(
+      (p) => ({ ok: true as const, p }),
+      (e: unknown) => ({ ok: false as const, e }),
+    );
+    const bOffset = leader.nextOffset()! - 1;
+    const acknowledged = (m: RaftMessage) => m.body.kind === 'FetchRequest' && m.body.fetchOffset > bOffset;
+    await waitFor("a follower's acknowledgement of b, held", () => links.get(leaderId)!.held.some(acknowledged));
+    await new Promise((r) => setTimeout(r, 20)); // the leader is idle
+    const vote: VoteRequest = { kind: 'VoteRequest', epoch: epoch + 1, candidateId: follower, lastEpoch: epoch, endOffset: 0, preVote: false };
+    links.get(leaderId)!.deliverHeldThen({ from: follower, to: leaderId, body: vote });
+    const result = await outcome;
+    expect(leader.leader().epoch).toBeGreaterThan(epoch);
+    expect(result.ok, result.ok ? '' : String(result.e)).toBe(true);
+    expect(result.ok && result.p.offset).toBe(bOffset);
+  });
+});
