@@ -47,7 +47,9 @@
 // its epoch): first sight -> recorded; a different directory -> null (a wiped voter: counts for
 // nothing); null and caught up to the high watermark -> the new directory (rejoined). A voter
 // formatted with every voter's directory (--initial-controllers) is never unknown; the leader
-// copies that bootstrap map into the log, as records of the same values, while the log starts at 0.
+// copies what its base knows into the log for voters the log has no record of, as records of the
+// same values. A node formatted either way is strict: an unknown voter counts for nothing, and a
+// strict leader records one it sees for the first time as replaced (null), then re-admits it.
 
 import type { RaftConfig } from './config.js';
 import { assert } from './assert.js';
@@ -611,15 +613,18 @@ export class RaftCore {
     if (own !== undefined && dirs.current(this.config.nodeId) === undefined) {
       return this.appendVoterDirectory({ type: 'voterDirectory', voterId: this.config.nodeId, directoryId: own }, 'info', 'voter directory recorded', {});
     }
-    const bootstrap = dirs.unrecordedBootstrapVoter((v) => this.isVoterId(v));
-    if (bootstrap !== undefined) {
-      return this.appendVoterDirectory(bootstrap, 'info', 'voter directory from the initial controllers copied into the log', {});
-    }
+    const copy = dirs.unrecordedBaseVoter((v) => this.isVoterId(v));
+    if (copy !== undefined) return this.appendVoterDirectory(copy, 'info', 'voter directory copied into the log', {});
     for (const v of this.otherVoters()) {
       const r = s.replicas.get(v);
       const seen = r?.directoryId;
       if (r === undefined || seen === undefined) continue;
       const known = dirs.current(v);
+      if (known === undefined && dirs.strict) {
+        // Unknown to a strict leader: what it held before is unknown too, so it rejoins as replaced.
+        return this.appendVoterDirectory({ type: 'voterDirectory', voterId: v, directoryId: null }, 'warn',
+          'voter unknown to this leader: its votes and acknowledgements count once it has caught up and is re-admitted', { presentedDirectoryId: seen });
+      }
       if (known === undefined) {
         return this.appendVoterDirectory({ type: 'voterDirectory', voterId: v, directoryId: seen }, 'info', 'voter directory recorded', {});
       }

@@ -55,7 +55,7 @@ export interface QuorumStateData {
    * Voter → directory in force below `offset` (the log start when it was folded; records past it
    * live in the log); absent when none was ever folded.
    */
-  readonly voterDirectories?: { readonly offset: number; readonly map: Readonly<Record<string, string | null>> };
+  readonly voterDirectories?: { readonly offset: number; readonly map: Readonly<Record<string, string | null>>; readonly strict?: true };
 }
 
 /** An (offset, epoch) pair used to compare logs in elections and to report divergence. */

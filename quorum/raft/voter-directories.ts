@@ -27,10 +27,18 @@
 // from the start) counts whatever that voter presents, so a wiped copy's vote can elect it while
 // it misses committed records. `format --initial-controllers` closes it as KIP-853's bootstrap
 // checkpoint does: every voter is formatted with the same map of every voter's directory, as the
-// base at offset 0, so no voter is ever unknown. While the log still starts at 0 the leader copies
-// that base into the log (one record per voter, the same value: no change), so a replacement
-// formatted with --no-initial-controllers, which starts knowing only that it is not yet counted
-// (itself -> null), learns it by fetching; past a snapshot, the snapshot's map carries it.
+// base at offset 0, so no voter is ever unknown. A replacement formatted with
+// --no-initial-controllers starts knowing only that it is not yet counted (itself -> null); it
+// learns the rest from a snapshot's map, or from the log: whenever the base names a voter the log
+// holds no record of, the leader copies it into the log (the same value: no change), again after
+// every snapshot that folds the records into the base, so one that cuts a copy short cannot leave
+// a replacement following the log without it (found by a review).
+//
+// Both formats also make the node strict: an unknown voter counts for nothing there (rather than
+// being trusted on first use), and a strict leader seeing one for the first time records it as
+// replaced (null), re-admitting it once it has caught up. So a replacement that has not yet
+// learnt every voter never counts a wiped copy. Strictness is the node's own (persisted with the
+// quorum state's map, kept across snapshots), never sent to others.
 
 import type { LogBatch, NodeId, VoterDirectoryRecord } from './types.js';
 
@@ -44,6 +52,8 @@ export type DirectoryMap = Readonly<Record<string, string | null>>;
 export interface DirectoriesAt {
   readonly offset: number;
   readonly map: DirectoryMap;
+  /** Formatted with --initial-controllers or --no-initial-controllers: an unknown voter counts for nothing. */
+  readonly strict?: true;
 }
 
 interface Entry {
@@ -56,10 +66,13 @@ export class VoterDirectories {
   /** The base holds every record below this offset: a replayed older record is not applied twice. */
   private baseOffset: number;
   private entries: Entry[] = [];
+  /** An unknown voter counts for nothing (see the header). */
+  readonly strict: boolean;
 
   constructor(base: DirectoriesAt | undefined) {
     this.base = fromMap(base?.map);
     this.baseOffset = base?.offset ?? 0;
+    this.strict = base?.strict === true;
   }
 
   /** The voter's directory at the end of the log. */
@@ -74,17 +87,15 @@ export class VoterDirectories {
   /** Whether a message from `voterId` signed with `directoryId` counts (votes, fetch offsets). */
   counts(voterId: NodeId, directoryId: string | undefined): boolean {
     const known = this.current(voterId);
-    if (known === undefined) return true;
+    if (known === undefined) return !this.strict;
     return known !== null && known === directoryId;
   }
 
   /**
-   * A voter the base names (from `format --initial-controllers`) that the log has no record of yet,
-   * while the log still starts at 0: the leader copies the base into the log for replicas that
-   * fetch it from the start without it (see the header). Undefined when there is none.
+   * A voter the base names that the log has no record of: the leader copies the base into the log
+   * for replicas that follow the log without it (see the header). Undefined when there is none.
    */
-  unrecordedBootstrapVoter(isVoter: (id: NodeId) => boolean): VoterDirectoryRecord | undefined {
-    if (this.baseOffset !== 0) return undefined;
+  unrecordedBaseVoter(isVoter: (id: NodeId) => boolean): VoterDirectoryRecord | undefined {
     for (const [voterId, directoryId] of this.base) {
       if (isVoter(voterId) && !this.entries.some((e) => e.record.voterId === voterId)) return { type: 'voterDirectory', voterId, directoryId };
     }
@@ -105,7 +116,7 @@ export class VoterDirectories {
 
   /** The map at the log start and the offset it holds everything below (persisted with the quorum state). */
   baseAt(): DirectoriesAt {
-    return { offset: this.baseOffset, map: toMap(this.base) };
+    return { offset: this.baseOffset, map: toMap(this.base), ...(this.strict ? { strict: true as const } : {}) };
   }
 
   onAppend(batch: LogBatch): void {
@@ -152,8 +163,8 @@ function toMap(m: ReadonlyMap<NodeId, string | null>): DirectoryMap {
 /** Whether `raw` is a well-formed persisted {offset, map}. */
 export function isDirectoriesAt(raw: unknown): raw is DirectoriesAt {
   if (typeof raw !== 'object' || raw === null) return false;
-  const { offset, map } = raw as Record<string, unknown>;
-  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && isDirectoryMap(map);
+  const { offset, map, strict } = raw as Record<string, unknown>;
+  return typeof offset === 'number' && Number.isSafeInteger(offset) && offset >= 0 && isDirectoryMap(map) && (strict === undefined || strict === true);
 }
 
 /** Whether `raw` is a well-formed directory map (from disk or the wire). */

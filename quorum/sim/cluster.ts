@@ -304,7 +304,7 @@ export class SimCluster {
     } else {
       for (const v of this.voterIds) map[String(v)] = `dir-${v}-0`;
     }
-    return { epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map } };
+    return { epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map, strict: true } };
   }
 
   /**

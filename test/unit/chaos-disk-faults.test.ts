@@ -104,7 +104,7 @@ describe('chaos disk faults', () => {
     await wipeAndFormat(dir, CLUSTER, 3, true);
     expect((await readdir(dir)).sort()).toEqual(['__cluster_metadata-0', 'meta.properties']);
     const state = await new FileQuorumStateStore(metadataStoragePaths(dir).quorumStateFile).read();
-    expect(state).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { '3': null } } });
+    expect(state).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { '3': null }, strict: true } });
   });
 
   it('logSince finds only lines written after the mark', async () => {

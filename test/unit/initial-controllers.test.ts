@@ -92,7 +92,7 @@ describe('format with the initial controllers', () => {
       const config = nodeConfig(id);
       await formatStorage(config, CLUSTER, { ignoreFormatted: false, voters: initial(config) });
       expect((await readMetaProperties(config.metadataLogDir))!.directoryId).toBe(DIR[id as 1 | 2 | 3]);
-      expect(await quorumStateOf(config)).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { 1: DIR[1], 2: DIR[2], 3: DIR[3] } } });
+      expect(await quorumStateOf(config)).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { 1: DIR[1], 2: DIR[2], 3: DIR[3] }, strict: true } });
       // log.dirs get directory ids of their own
       expect((await readMetaProperties(config.logDirs[0]!))!.directoryId).not.toBe(DIR[id as 1 | 2 | 3]);
     }
@@ -108,7 +108,7 @@ describe('format with the initial controllers', () => {
   it('--no-initial-controllers: a voter knows only that it is not counted yet; a broker writes no quorum state', async () => {
     const voter = nodeConfig(2);
     await formatStorage(voter, CLUSTER, { ignoreFormatted: false, voters: { kind: 'replacing' } });
-    expect(await quorumStateOf(voter)).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { 2: null } } });
+    expect(await quorumStateOf(voter)).toEqual({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { 2: null }, strict: true } });
     const broker = nodeConfig(7, 'broker');
     await formatStorage(broker, CLUSTER, { ignoreFormatted: false, voters: { kind: 'replacing' } });
     expect(await quorumStateOf(broker)).toBeUndefined();

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { RaftLog } from '../../quorum/raft/raft-log.js';
 import type { LogBatch } from '../../quorum/raft/types.js';
-import { VoterDirectories, isDirectoryMap } from '../../quorum/raft/voter-directories.js';
+import { VoterDirectories, isDirectoriesAt, isDirectoryMap } from '../../quorum/raft/voter-directories.js';
 
 const record = (baseOffset: number, voterId: number, directoryId: string | null): LogBatch => ({
   baseOffset,
@@ -31,6 +31,33 @@ describe('VoterDirectories', () => {
     d.onAppend(record(2, 1, 'b'));
     expect(d.counts(1, 'b')).toBe(true);
     expect(d.latestRecordOffset()).toBe(2);
+  });
+
+  it('strict (formatted with or without the initial controllers): an unknown voter counts for nothing, and strictness survives folding, a snapshot and the quorum-state round trip', () => {
+    const d = new VoterDirectories({ offset: 0, map: { '2': null }, strict: true });
+    expect(d.counts(1, 'a')).toBe(false);
+    expect(d.counts(2, 'b')).toBe(false);
+    d.onAppend(record(0, 1, 'a'));
+    expect(d.counts(1, 'a')).toBe(true);
+    d.onStartAt(1);
+    expect(d.baseAt()).toEqual({ offset: 1, map: { '1': 'a', '2': null }, strict: true });
+    d.resetTo({ '1': 'a' }, 10);
+    expect(d.counts(3, 'c')).toBe(false);
+    expect(isDirectoriesAt(d.baseAt())).toBe(true);
+    expect(new VoterDirectories(d.baseAt()).strict).toBe(true);
+    expect(new VoterDirectories({ offset: 0, map: {} }).counts(3, 'c')).toBe(true);
+    expect(isDirectoriesAt({ offset: 0, map: {}, strict: false })).toBe(false);
+  });
+
+  it('the base voters the log holds no record of are offered for copying, again after a snapshot folds the records', () => {
+    const d = new VoterDirectories({ offset: 0, map: { '1': 'a', '2': 'b' }, strict: true });
+    const all = () => true;
+    expect(d.unrecordedBaseVoter(all)).toEqual({ type: 'voterDirectory', voterId: 1, directoryId: 'a' });
+    d.onAppend(record(0, 1, 'a'));
+    expect(d.unrecordedBaseVoter(all)).toEqual({ type: 'voterDirectory', voterId: 2, directoryId: 'b' });
+    expect(d.unrecordedBaseVoter((id) => id !== 2)).toBeUndefined();
+    d.onStartAt(1); // a snapshot folded the copy of 1 before 2 was copied
+    expect(d.unrecordedBaseVoter(all)).toEqual({ type: 'voterDirectory', voterId: 1, directoryId: 'a' });
   });
 
   it('truncation forgets the records it removes; a prefix drop folds them into the base', () => {

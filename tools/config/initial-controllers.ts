@@ -10,6 +10,9 @@
 //       leader has re-admitted its new directory. A broker writes nothing.
 //   neither                                           nothing: directories are trusted on first use.
 //
+// Either flag also makes the node strict (quorum/raft/voter-directories.ts): a voter it has no
+// directory for counts for nothing there, instead of being trusted on first use.
+//
 // The endpoints must match controller.quorum.voters exactly: the list is copied onto every node,
 // and a mismatch means it was copied from another cluster or edited on one node only.
 
@@ -72,7 +75,7 @@ export function bootstrapQuorumState(bootstrap: VoterBootstrap, nodeId: number, 
   if (bootstrap.kind === 'initial-controllers') map = Object.fromEntries([...bootstrap.directories].map(([id, dir]) => [String(id), dir]));
   else if (bootstrap.kind === 'replacing' && isVoter) map = { [String(nodeId)]: null };
   else return undefined;
-  return { epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map } };
+  return { epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map, strict: true } };
 }
 
 /** Writes a newly formatted metadata.log.dir's quorum state (before its meta.properties). */
