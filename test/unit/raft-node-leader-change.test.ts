@@ -3,45 +3,20 @@
 // a caller retry a write that had taken effect). Only proposals at or above the high watermark can
 // still go either way. The two meet when one Ready carries both the commit and the change: here
 // the acknowledgements and a newer epoch's vote request reach the leader in one turn.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger, NodeEnv, Transport } from '../../quorum/env/index.js';
-import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
-import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
-import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
+import type { Transport } from '../../quorum/env/index.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
-import { realClock } from '../../quorum/node/real-env.js';
 import { raftConfig } from '../../quorum/raft/config.js';
 import type { NodeId, RaftMessage, VoteRequest } from '../../quorum/raft/types.js';
 import { RaftNode } from '../../quorum/runtime/raft-node.js';
-import { SeqRandom } from '../support/core-cluster.js';
+import { realNodeEnv } from '../support/real-node-env.js';
 import { waitFor } from '../support/recording-logger.js';
 
-const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function env(transport: Transport): Promise<NodeEnv> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-leader-change-'));
-  const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
-  cleanup.push(async () => {
-    await log.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return {
-    clock: realClock,
-    random: new SeqRandom(7),
-    transport,
-    log,
-    quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
-    snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
-    logger,
-  };
-}
 
 /**
  * A node's transport whose inbound messages can be held, then handed to the node all at once in
@@ -78,7 +53,7 @@ describe('RaftNode: proposals at a leader change', () => {
     const links = new Map(ids.map((id) => [id, holdable(hub.transport(id))]));
     const nodes = new Map<NodeId, RaftNode>();
     for (const id of ids) {
-      const node = new RaftNode(await env(links.get(id)!.transport), raftConfig(id, [...ids]), { apply() {}, loadSnapshot() {} });
+      const node = new RaftNode(await realNodeEnv(cleanup, links.get(id)!.transport, 7), raftConfig(id, [...ids]), { apply() {}, loadSnapshot() {} });
       nodes.set(id, node);
       cleanup.push(() => node.stop());
     }

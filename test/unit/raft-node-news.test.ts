@@ -2,45 +2,20 @@
 // sends an observer (a broker) committed batches only, and that fetch response goes out after the
 // commit is applied and its proposer answered, so that the client's answer is not queued behind
 // broker wake-ups; the observer still gets the batch and applies it.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger, NodeEnv, Transport } from '../../quorum/env/index.js';
-import { FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
-import { FileSnapshotStore } from '../../quorum/node/file-snapshot-store.js';
-import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
+import type { Transport } from '../../quorum/env/index.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
-import { realClock } from '../../quorum/node/real-env.js';
 import { raftConfig } from '../../quorum/raft/config.js';
 import type { LogBatch, NodeId } from '../../quorum/raft/types.js';
 import { RaftNode } from '../../quorum/runtime/raft-node.js';
-import { SeqRandom } from '../support/core-cluster.js';
+import { realNodeEnv } from '../support/real-node-env.js';
 import { waitFor } from '../support/recording-logger.js';
 
-const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const f of cleanup.splice(0).reverse()) await f();
 });
 
-async function envFor(transport: Transport): Promise<NodeEnv> {
-  const dir = await mkdtemp(join(tmpdir(), 'mq-news-'));
-  const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
-  cleanup.push(async () => {
-    await log.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-  return {
-    clock: realClock,
-    random: new SeqRandom(5),
-    transport,
-    log,
-    quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
-    snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
-    logger,
-  };
-}
 
 class Applied {
   records: string[] = [];
@@ -65,7 +40,7 @@ describe('RaftNode: a commit sent to an observer', () => {
     // The leader's own appends are slow (a single voter commits at its own flush), so the new batch
     // sits uncommitted while the observer's fetch is parked at the leader: it must stay parked
     // until the commit, which releases it with the batch.
-    const leaderEnv = await envFor(leaderTransport);
+    const leaderEnv = await realNodeEnv(cleanup, leaderTransport);
     const append = leaderEnv.log.append.bind(leaderEnv.log);
     leaderEnv.log.append = async (batches, sync) => {
       await new Promise((r) => setTimeout(r, 30));
@@ -73,7 +48,7 @@ describe('RaftNode: a commit sent to an observer', () => {
     };
     const leader = new RaftNode(leaderEnv, raftConfig(1, [1]), new Applied());
     const observerState = new Applied();
-    const observer = new RaftNode(await envFor(hub.transport(100)), raftConfig(100 as NodeId, [1]), observerState);
+    const observer = new RaftNode(await realNodeEnv(cleanup, hub.transport(100)), raftConfig(100 as NodeId, [1]), observerState);
     cleanup.push(() => leader.stop(), () => observer.stop());
     await leader.start();
     await observer.start();
