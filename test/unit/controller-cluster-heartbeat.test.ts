@@ -4,7 +4,7 @@ import { NO_LEADER } from '../../metadata-log/records/types.js';
 import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
-import { Harness } from './controller-cluster-fixture.js';
+import { Harness, type PartitionSpec } from './controller-cluster-fixture.js';
 import { rng } from './controller-replication-fixtures.js';
 import { createPartitions } from '../../quorum/controller/replication/create-partitions.js';
 import { createTopics } from '../../quorum/controller/replication/create-topics.js';
@@ -118,16 +118,19 @@ describe('brokerHeartbeat: unfencing', () => {
 });
 
 describe('brokerHeartbeat: controlled shutdown', () => {
-  function threeBrokersOneTopic(): Harness {
+  /** Brokers 1-3 up, topic 't' with these partitions, 2 and 3 heartbeating. */
+  function threeBrokersOneTopic(
+    partitions: readonly PartitionSpec[] = [
+      { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
+      { replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 },
+      { replicas: [3, 2], isr: [3, 2], leader: 3 },
+    ],
+  ): Harness {
     const h = new Harness();
     h.start(1);
     h.start(2);
     h.start(3);
-    h.createTopic('t', 2, [
-      { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
-      { replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 },
-      { replicas: [3, 2], isr: [3, 2], leader: 3 },
-    ]);
+    h.createTopic('t', 2, partitions);
     h.heartbeat(2);
     h.heartbeat(3);
     return h;
@@ -246,18 +249,12 @@ describe('brokerHeartbeat: controlled shutdown', () => {
   });
 
   it('(bench:scale, 2M partitions) a broker holding more than N partitions is drained in steps of at most N moves, leaderships first, still eligible; then the final step enters controlled shutdown', () => {
-    const h = new Harness();
-    h.start(1);
-    h.start(2);
-    h.start(3);
-    h.createTopic('t', 2, [
+    const h = threeBrokersOneTopic([
       ...Array.from({ length: 3 }, () => ({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 })), // p0-p2: led by 1
       ...Array.from({ length: 3 }, () => ({ replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 })), // p3-p5: 1 follows
       { replicas: [1, 2], isr: [1], leader: 1 }, // p6: 1 is the last ISR member, left for the final step
       { replicas: [2, 3], isr: [2, 3], leader: 2 }, // p7: not 1's
     ]);
-    h.heartbeat(2);
-    h.heartbeat(3);
     const N = 2;
     const step = () => {
       const request = { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true };
@@ -296,17 +293,11 @@ describe('brokerHeartbeat: controlled shutdown', () => {
   });
 
   it('(drain) while it is drained in steps the broker gets nothing back: no preferred-leader election, no replica or leadership of a new topic or partition, no ISR place', () => {
-    const h = new Harness();
-    h.start(1);
-    h.start(2);
-    h.start(3);
-    h.createTopic('t', 2, [
+    const h = threeBrokersOneTopic([
       { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
       { replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 },
       { replicas: [1, 3, 2], isr: [1, 3, 2], leader: 3 }, // 1 is its preferred leader, in the ISR
     ]);
-    h.heartbeat(2);
-    h.heartbeat(3);
     const request = { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: false, wantShutDown: true };
     h.apply(brokerHeartbeat(h.ctx(), h.hb, request, 1)); // p0's leadership moves to 2; more to come
     expect(h.hb.isDraining(1)).toBe(true);
