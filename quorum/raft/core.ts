@@ -39,7 +39,8 @@
 // barriers) only when it matches the directory the log knows for that voter. A voter the log does
 // not count does not stand for election and grants no votes, unless the candidate's log knows it
 // by its present directory (its own log has not yet caught up with its re-admission; otherwise 2 of
-// 3 voters could not elect). Safe because the candidate, not the voter, decides what counts: a
+// 3 voters could not elect). Symmetrically, a voter whose log records a candidate as replaced
+// (null) grants it a vote when it stands with a log at least as up to date (grantsCandidate). Safe because the candidate, not the voter, decides what counts: a
 // re-admission follows a committed "replaced" record, committed after the old copy died by a
 // majority without it, so no candidate counting an old copy's vote can also win a majority (the
 // old and new copies may have voted in the same epoch: wiped-voter.test.ts). The leader records
@@ -918,7 +919,7 @@ export class RaftCore {
     // A candidate the log knows by another directory was wiped: it cannot hold what it acknowledged.
     // And a voter the log does not count abstains (its vote would not count where it matters),
     // unless the candidate's log counts it: its own log has not caught up with its re-admission.
-    const candidateCounts = this.counts(from, req.candidateDirectoryId);
+    const candidateCounts = this.log.directories.grantsCandidate(from, req.candidateDirectoryId);
     const countedByCandidate = this.config.directoryId !== undefined && req.voterDirectoryId === this.config.directoryId;
     const directoriesOk = candidateCounts && (this.selfCounts() || countedByCandidate);
     if (!candidateCounts && this.noticeDue(`refused:${from}:${req.candidateDirectoryId}`)) {

@@ -92,6 +92,21 @@ export class VoterDirectories {
   }
 
   /**
+   * Whether a voter may grant its vote to `candidateId` standing with `directoryId`: when that
+   * directory counts, and also when the log records the candidate as replaced (null). A candidate
+   * stands only when its own log has re-admitted its present directory, and is granted only with a
+   * log at least as up to date as the voter's. Everything the replaced copy helped commit was
+   * committed before a leader holding it wrote the null record (the old copy was gone by then), so
+   * the voter, which holds that record, holds it too, and so does a candidate at least as up to
+   * date (Raft's election restriction). Its vote still counts only where its directory does. Without this, a voter
+   * that missed the re-admission (uncommitted when the leader died) and the re-admitted voter, whose
+   * log is ahead, refused each other until the old leader came back (wiped-voter.test.ts).
+   */
+  grantsCandidate(candidateId: NodeId, directoryId: string | undefined): boolean {
+    return this.counts(candidateId, directoryId) || (directoryId !== undefined && this.current(candidateId) === null);
+  }
+
+  /**
    * A voter the base names that the log has no record of: the leader copies the base into the log
    * for replicas that follow the log without it (see the header). Undefined when there is none.
    */
