@@ -39,8 +39,9 @@
 // barriers) only when it matches the directory the log knows for that voter. A voter the log does
 // not count does not stand for election and grants no votes, unless the candidate's log knows it
 // by its present directory (its own log has not yet caught up with its re-admission; otherwise 2 of
-// 3 voters could not elect). Symmetrically, a voter whose log records a candidate as replaced
-// (null) grants it a vote when it stands with a log at least as up to date (grantsCandidate). Safe because the candidate, not the voter, decides what counts: a
+// 3 voters could not elect). A voter's grant does not depend on which directory its log records
+// for the candidate (grantsCandidate): the candidate decides what counts, and stands only when its
+// own log counts it. Safe because the candidate, not the voter, decides what counts: a
 // re-admission follows a committed "replaced" record, committed after the old copy died by a
 // majority without it, so no candidate counting an old copy's vote can also win a majority (the
 // old and new copies may have voted in the same epoch: wiped-voter.test.ts). The leader records
@@ -916,14 +917,15 @@ export class RaftCore {
       return reply(false, 'INVALID_REQUEST');
     }
     if (req.epoch < this.epoch) return reply(false);
-    // A candidate the log knows by another directory was wiped: it cannot hold what it acknowledged.
-    // And a voter the log does not count abstains (its vote would not count where it matters),
-    // unless the candidate's log counts it: its own log has not caught up with its re-admission.
-    const candidateCounts = this.log.directories.grantsCandidate(from, req.candidateDirectoryId);
+    // A candidate a strict log does not know, or one presenting no directory where the log knows
+    // one, gets no vote (grantsCandidate). And a voter the log does not count abstains (its vote
+    // would not count where it matters), unless the candidate's log counts it: its own log has not
+    // caught up with its re-admission.
+    const candidateKnown = this.log.directories.grantsCandidate(from, req.candidateDirectoryId);
     const countedByCandidate = this.config.directoryId !== undefined && req.voterDirectoryId === this.config.directoryId;
-    const directoriesOk = candidateCounts && (this.selfCounts() || countedByCandidate);
-    if (!candidateCounts && this.noticeDue(`refused:${from}:${req.candidateDirectoryId}`)) {
-      this.notices.push({ level: 'warn', msg: 'vote refused: the candidate is known by another data directory', fields: { candidateId: from, candidateDirectoryId: req.candidateDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: req.preVote } });
+    const directoriesOk = candidateKnown && (this.selfCounts() || countedByCandidate);
+    if (!candidateKnown && this.noticeDue(`refused:${from}:${req.candidateDirectoryId}`)) {
+      this.notices.push({ level: 'warn', msg: 'vote refused: this voter does not know the candidate by any data directory', fields: { candidateId: from, candidateDirectoryId: req.candidateDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: req.preVote } });
     }
     if (req.preVote) {
       // A probe: changes nothing here, whatever its epoch (KIP-996).

@@ -92,18 +92,20 @@ export class VoterDirectories {
   }
 
   /**
-   * Whether a voter may grant its vote to `candidateId` standing with `directoryId`: when that
-   * directory counts, and also when the log records the candidate as replaced (null). A candidate
-   * stands only when its own log has re-admitted its present directory, and is granted only with a
-   * log at least as up to date as the voter's. Everything the replaced copy helped commit was
-   * committed before a leader holding it wrote the null record (the old copy was gone by then), so
-   * the voter, which holds that record, holds it too, and so does a candidate at least as up to
-   * date (Raft's election restriction). Its vote still counts only where its directory does. Without this, a voter
-   * that missed the re-admission (uncommitted when the leader died) and the re-admitted voter, whose
-   * log is ahead, refused each other until the old leader came back (wiped-voter.test.ts).
+   * Whether a voter may grant its vote to `candidateId` standing with `directoryId`, as far as
+   * directories go: yes once the log knows the candidate at all, by whatever directory (not strict:
+   * also unknown). What the voter's log records for the candidate plays no part in safety: a grant
+   * still needs a log at least as up to date as the voter's, which every voter of the same copy
+   * checks; which votes count is the candidate's log's business (voteCounts), and a candidate
+   * stands only when its own log counts its present directory, that is after a re-admission,
+   * written once it had caught up after a committed null. Refusing here instead deadlocked: a
+   * voter whose log missed the null record or the re-admission (uncommitted on it when the leader
+   * died) refused the re-admitted candidate, whose log ahead of its own was the only one that
+   * could win (wiped-voter.test.ts, 3 and 5 voters; the 5-voter case from a review).
    */
   grantsCandidate(candidateId: NodeId, directoryId: string | undefined): boolean {
-    return this.counts(candidateId, directoryId) || (directoryId !== undefined && this.current(candidateId) === null);
+    if (this.current(candidateId) === undefined) return !this.strict;
+    return directoryId !== undefined;
   }
 
   /**

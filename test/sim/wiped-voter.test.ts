@@ -293,6 +293,42 @@ describe('a voter restarted with a wiped data directory', () => {
     expectClean(c);
   }, TEST_TIMEOUT_MS);
 
+  it.each(SEEDS.flatMap((seed) => [false, true].map((ic) => [seed, ic] as const)))('(voters=5) one voter missed the null record and another the re-admission, then the leader and a third are lost: the three left elect the re-admitted one (seed %i, initial controllers %s)', async (seed, initialControllers) => {
+    // From a review: the voter whose log still held the old directory refused the re-admitted
+    // candidate, the only one whose log could win.
+    const c = await start(seed, 5, true, 0, initialControllers);
+    const leader = await expectLeader(c);
+    c.workload.start();
+    expect(await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).size === 5), 10_000), report(c)).toBe(true);
+    const [victim, w1, w2, w3] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId, NodeId, NodeId];
+    const others = (...cut: NodeId[]) => [...c.nodes.keys()].filter((id) => !cut.includes(id));
+    const committedOnLeader = (directoryId: string | null) => {
+      const at = c.node(leader).inspect()?.batches.find((b) => b.control?.type === 'voterDirectory' && b.control.voterId === victim && b.control.directoryId === directoryId)?.baseOffset;
+      return at !== undefined && c.node(leader).inspect()!.highWatermark > at;
+    };
+    c.partition([[w3], others(w3)]); // w3 misses the null record
+    c.crash(victim);
+    c.wipe(victim);
+    c.restart(victim);
+    expect(await c.waitFor(() => committedOnLeader(null), 20_000), report(c)).toBe(true);
+    c.partition([[w3], [w2], others(w2, w3)]); // w2 misses the re-admission
+    const readmission = `dir-${victim}-1`;
+    expect(await c.waitFor(() => committedOnLeader(readmission) && recorded(c, victim).get(victim) === readmission, 20_000), report(c)).toBe(true);
+    await expectCommit(c);
+    c.workload.stop();
+    await c.runFor(300);
+    expect(recorded(c, w2).get(victim)).toBeNull();
+    expect(recorded(c, w3).get(victim)).toBe(`dir-${victim}-0`);
+    c.crash(leader);
+    c.crash(w1);
+    c.heal();
+    expect(await c.waitFor(() => c.leader() !== undefined, 20_000), report(c)).toBe(true);
+    expect(c.leader()!.nodeId).toBe(victim);
+    c.workload.start();
+    await expectCommit(c);
+    expectClean(c);
+  }, TEST_TIMEOUT_MS);
+
   it.each(SEEDS)('(voters=5) the wiped copy voted for a candidate still campaigning in an epoch; the re-admitted copy, its log lagging, helps elect another leader, and nothing breaks (seed %i)', async (seed) => {
     // From the review of the change above: the wiped copy's vote and the new copy's may fall in
     // the same epoch. Safe all the same: the "replaced" record was committed by a majority without

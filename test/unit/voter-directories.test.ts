@@ -33,18 +33,20 @@ describe('VoterDirectories', () => {
     expect(d.latestRecordOffset()).toBe(2);
   });
 
-  it('a vote may go to a candidate whose directory counts, or to any directory once the log records the candidate as replaced; never to another recorded one or to an unknown one when strict', () => {
+  it('a vote may go to a candidate by any directory once the log knows it (recorded or replaced), not to one presenting none; unknown: when not strict', () => {
     const d = new VoterDirectories(undefined);
+    expect(d.grantsCandidate(2, 'z')).toBe(true); // unknown, trusted on first use
     d.onAppend(record(0, 1, 'a'));
     expect(d.grantsCandidate(1, 'a')).toBe(true);
-    expect(d.grantsCandidate(1, 'b')).toBe(false);
-    expect(d.grantsCandidate(2, 'z')).toBe(true); // unknown, trusted on first use
+    expect(d.grantsCandidate(1, 'b')).toBe(true);
+    expect(d.counts(1, 'b')).toBe(false); // granting is not counting
+    expect(d.grantsCandidate(1, undefined)).toBe(false);
     d.onAppend(record(1, 1, null));
-    expect(d.counts(1, 'b')).toBe(false);
     expect(d.grantsCandidate(1, 'b')).toBe(true);
     expect(d.grantsCandidate(1, undefined)).toBe(false);
     const strict = new VoterDirectories({ offset: 0, map: { 1: 'a' }, strict: true });
     expect(strict.grantsCandidate(2, 'z')).toBe(false);
+    expect(strict.grantsCandidate(1, 'b')).toBe(true);
   });
 
   it('strict (formatted with or without the initial controllers): an unknown voter counts for nothing, and strictness survives folding, a snapshot and the quorum-state round trip', () => {
