@@ -19,6 +19,9 @@
 // ends at the last good batch and everything from the bad one on (the rest of its segment, every
 // later segment) is reported, for the node to remove and for the tools to show.
 //
+// The newest segment may end in zeros written ahead of its data (SegmentLogStorage preallocates):
+// an all-zero remainder there is the end of the log, not a cut. Anywhere else zeros are a bad frame.
+//
 // A cut says whether a crash can explain it (`crashDamage`). Only two places can be damaged by a
 // kill or a power loss: the tail of the newest segment (appends not yet synced; a roll syncs a
 // segment before it starts the next), and the segments after a truncation point (truncateFrom
@@ -140,6 +143,17 @@ export async function segmentFiles(dir: string): Promise<{ baseOffset: number; f
   return out.sort((a, b) => a.baseOffset - b.baseOffset);
 }
 
+const ZEROS = Buffer.alloc(64 * 1024);
+
+/** Whether every byte of `bytes` from `from` on is zero. */
+function allZero(bytes: Buffer, from: number): boolean {
+  for (let at = from; at < bytes.length; at += ZEROS.length) {
+    const n = Math.min(ZEROS.length, bytes.length - at);
+    if (!bytes.subarray(at, at + n).equals(ZEROS.subarray(0, n))) return false;
+  }
+  return true;
+}
+
 /** Reads and checks every segment of `dir` (see the header). Writes nothing. */
 export async function scanSegments(dir: string): Promise<SegmentScan> {
   const logStartOffset = await readLogStart(dir);
@@ -178,6 +192,7 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
     const bytes = await readFile(join(dir, file));
     let position = 0;
     while (position < bytes.length) {
+      if (newest && allZero(bytes, position)) break; // preallocated, never written
       const where = `segment ${file} at byte ${position}`;
       if (bytes.length - position < FRAME_HEADER_BYTES) return cutHere(`${where}: a torn frame header (${bytes.length - position} bytes)`);
       const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(position);

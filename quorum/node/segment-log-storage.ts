@@ -20,8 +20,9 @@
 //              damage a crash cannot explain (segment-files.ts) throws LogCorruptError instead,
 //              before anything is changed.
 //   append     writes the frames at the end of the active segment (one writev). A full segment
-//              (SEGMENT_BYTES) is synced and closed first and a new one created, named by the
-//              offset of the batch that opens it; a batch never straddles two segments. With
+//              (SEGMENT_BYTES) is synced, trimmed of its preallocated zeros and closed first, and a
+//              new one created, named by the offset of the batch that opens it; a batch never
+//              straddles two segments. Then it preallocates (below). With
 //              `sync`, it yields once to the event loop (so the fetch responses the driver queued
 //              in this turn reach their sockets before the disk is waited on), then fdatasyncs the
 //              segment and, after a segment was created, the directory. (A leader's fdatasync
@@ -36,10 +37,22 @@
 //
 // Durability: an append without `sync` marks the segment unsynced; the next sync append (or an
 // empty one, a flush) syncs it, and a roll syncs the old segment before leaving it.
+//
+// Preallocation, as ZooKeeper does for its transaction log: the active segment's file is kept
+// longer than its data, the extra written as zeros, whenever less than half of a step is left; a
+// step is as much as the segment holds, from 64 KiB up to PREALLOCATE_BYTES (a small log, as in a
+// test or a quiet cluster, stays small). An fdatasync after an append into blocks already written
+// changes no metadata (no file size, no block allocation), so it needs no ext4 journal commit;
+// three voters syncing at once on one disk otherwise queue on the journal. One append per half step
+// of log pays for the zeros' sync. Measured with three processes each appending 4 KB and
+// fdatasyncing on this kind of 2-core VM: p50 405 µs appending to the end of a file, 211 µs into
+// written zeros. The scan (segment-files.ts) takes an all-zero remainder of the newest segment as
+// the end of the log; a roll trims the zeros (synced) before the next segment exists, so only the
+// newest has them.
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fdatasyncSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writevSync } from 'node:fs';
+import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { open, readFile, rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LogBatch } from '../raft/types.js';
@@ -52,6 +65,10 @@ import { LOCK_FILE, LOG_START_FILE, logStartText, refuseLevelDbDir, scanSegments
 
 /** A segment is closed and a new one started before an append would take it past this size. */
 export const SEGMENT_BYTES = 64 * 1024 * 1024;
+
+/** Zeros written ahead of the data in the active segment: as much as it holds, within these bounds (see the header). */
+export const PREALLOCATE_BYTES = 4 * 1024 * 1024;
+export const PREALLOCATE_MIN_BYTES = 64 * 1024;
 
 /** Another live process (or another handle in this one) has the directory open. Edge error, typed. */
 export class LogDirLockedError extends Error {
@@ -88,6 +105,8 @@ export class LogCorruptError extends Error {
 interface Active {
   readonly segment: Segment;
   readonly fd: number;
+  /** The file's length: the data (segment.size), then zeros written ahead of it. */
+  allocated: number;
 }
 
 export class SegmentLogStorage implements LogStorage {
@@ -153,8 +172,9 @@ export class SegmentLogStorage implements LogStorage {
       for (const segment of this.segments.slice(0, -1)) syncPath(join(this.dir, segment.file));
       const last = this.segments[this.segments.length - 1];
       if (last !== undefined) {
-        this.active = { segment: last, fd: openSync(join(this.dir, last.file), 'r+') };
-        fdatasyncSync(this.active.fd);
+        const fd = openSync(join(this.dir, last.file), 'r+');
+        this.active = { segment: last, fd, allocated: fstatSync(fd).size };
+        fdatasyncSync(fd);
       }
       syncPath(this.dir);
       return { logStartOffset: this.logStartOffset, batches: scan.batches, ...(recovered !== undefined ? { recovered } : {}) };
@@ -209,11 +229,36 @@ export class SegmentLogStorage implements LogStorage {
     }
     flushChunk();
     this.endOffset = next;
+    this.preallocate();
+  }
+
+  /** Keeps zeros written ahead of the active segment's data (see the header). */
+  private preallocate(): void {
+    const a = this.active;
+    if (a === undefined) return;
+    const size = a.segment.size;
+    const step = Math.min(PREALLOCATE_BYTES, Math.max(PREALLOCATE_MIN_BYTES, size));
+    const target = Math.min(this.segmentBytes, size + step);
+    if (a.allocated - size >= step / 2 || target <= a.allocated) return;
+    const from = Math.max(a.allocated, size);
+    const zeros = zeroBuffer();
+    for (let at = from; at < target; at += zeros.length) {
+      const n = Math.min(zeros.length, target - at);
+      const written: number = writeSync(a.fd, zeros, 0, n, at);
+      assert.equal(written, n, `short write of zeros to ${a.segment.file}`);
+    }
+    a.allocated = target;
+    this.unsynced = true;
   }
 
   /** Leaves the active segment (synced) and starts a new one whose first batch is at `baseOffset`. */
   private roll(baseOffset: number): void {
     if (this.active !== undefined) {
+      // Only the newest segment may end in zeros (the scan's rule): trim them, durably, first.
+      if (this.active.allocated > this.active.segment.size) {
+        ftruncateSync(this.active.fd, this.active.segment.size);
+        this.unsynced = true;
+      }
       if (this.unsynced) fdatasyncSync(this.active.fd);
       this.unsynced = false;
       closeSync(this.active.fd);
@@ -222,7 +267,7 @@ export class SegmentLogStorage implements LogStorage {
     const segment: Segment = { baseOffset, file: segmentName(baseOffset), bases: [], positions: [], size: 0 };
     const fd = openSync(join(this.dir, segment.file), 'wx');
     this.segments.push(segment);
-    this.active = { segment, fd };
+    this.active = { segment, fd, allocated: 0 };
     this.dirUnsynced = true;
   }
 
@@ -253,7 +298,7 @@ export class SegmentLogStorage implements LogStorage {
       segment.size = segment.positions[k]!;
       segment.bases.length = k;
       segment.positions.length = k;
-      this.active = { segment, fd: openSync(join(this.dir, segment.file), 'r+') };
+      this.active = { segment, fd: openSync(join(this.dir, segment.file), 'r+'), allocated: segment.size };
     });
   }
 
@@ -343,6 +388,13 @@ export class SegmentLogStorage implements LogStorage {
       this.inFlight = undefined;
     }
   }
+}
+
+let zeroChunk: Buffer | undefined;
+/** A buffer of zeros to preallocate with, made on first use. */
+function zeroBuffer(): Buffer {
+  zeroChunk ??= Buffer.alloc(1024 * 1024);
+  return zeroChunk;
 }
 
 /** Index of the last element <= x in an ascending array, or -1. */

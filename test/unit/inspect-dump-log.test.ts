@@ -6,6 +6,7 @@
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { writeAtDataEnd } from '../support/segment-tail.js';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,7 +253,7 @@ describe('dump-log --dir', () => {
     const last = (await segmentFiles(logDir)).at(-1)!.file;
     const frame = encodeBatch({ baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 1, records: [encodeRecord(RECORDS.get(0)!)] });
     frame[frame.length - 1] = frame[frame.length - 1]! ^ 0xff;
-    await writeFile(join(logDir, last), frame, { flag: 'a' });
+    await writeAtDataEnd(join(logDir, last), frame);
 
     const before = await fingerprint(node.partitionDir);
     const { lines, notes, errors, records } = await dump(dirSource(root));

@@ -13,9 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LogBatch } from '../../quorum/raft/types.js';
 import { encodeBatch } from '../../quorum/node/batch-codec.js';
-import { LogDirLockedError, SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
+import { LogDirLockedError, PREALLOCATE_MIN_BYTES, SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
 import { LOCK_FILE, LOG_START_FILE, segmentName } from '../../quorum/node/segment-files.js';
 import { recordingLogger, type LogLine } from '../support/recording-logger.js';
+import { dataEnd, trimPreallocation, writeAtDataEnd } from '../support/segment-tail.js';
 
 /** A data batch of `count` records whose bytes name their offset, so contents can be checked. */
 function batch(baseOffset: number, count: number, epoch = 1): LogBatch {
@@ -48,12 +49,17 @@ async function closeLog(log: SegmentLogStorage): Promise<void> {
   await log.close();
 }
 
-/** Writes `batches` (synced) to a new log and closes it, runs `damage` on its files, then opens and loads it again. */
+/**
+ * Writes `batches` (synced) to a new log and closes it, trims the preallocated zeros (so damage at
+ * the file's end is at the data's end, as in a segment a roll closed), runs `damage` on its files,
+ * then opens and loads it again.
+ */
 async function reopenAfter(batches: LogBatch[], damage: () => Promise<void>): Promise<{ log: SegmentLogStorage; loaded: Awaited<ReturnType<SegmentLogStorage['load']>> }> {
   const first = await openLog();
   await first.load();
   await first.append(batches, true);
   await closeLog(first);
+  for (const f of await segmentsOnDisk()) await trimPreallocation(join(dir, f));
   await damage();
   const log = await openLog();
   return { log, loaded: await log.load() };
@@ -291,6 +297,52 @@ describe('SegmentLogStorage', () => {
     expect(summary(await log.readRange(2, 5))).toEqual(summary([batch(2, 3, 2)]));
   });
 
+  it('preallocation: the newest segment is kept longer than its data with zeros, which a reopen reads as the end of the log, silently', async () => {
+    let log = await openLog();
+    await log.load();
+    await log.append([batch(0, 2), batch(2, 2)], true);
+    await closeLog(log);
+    const bytes = await readFile(segmentFile(0));
+    const end = await dataEnd(segmentFile(0));
+    expect(bytes.length).toBeGreaterThanOrEqual(end + PREALLOCATE_MIN_BYTES / 2);
+    expect(bytes.subarray(end).every((b) => b === 0)).toBe(true);
+    log = await openLog();
+    const loaded = await log.load();
+    expect(loaded.recovered).toBeUndefined();
+    expect(lines).toEqual([]);
+    expect(summary(loaded.batches)).toEqual(summary([batch(0, 2), batch(2, 2)]));
+    await log.append([batch(4, 1)], true); // written over the zeros, at the data's end
+    await closeLog(log);
+    expect((await readFile(segmentFile(0))).length).toBe(bytes.length);
+    expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 2), batch(4, 1)]));
+  });
+
+  it('preallocation: a torn append over the zeros (half a frame, zeros after it) is cut at open as a torn tail', async () => {
+    const first = await openLog();
+    await first.load();
+    await first.append([batch(0, 2)], true);
+    await closeLog(first);
+    const frame = encodeBatch(batch(2, 2));
+    await writeAtDataEnd(segmentFile(0), frame.subarray(0, frame.length >> 1));
+    const log = await openLog();
+    const loaded = await log.load();
+    expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
+    expect(loaded.recovered?.truncatedAtOffset).toBe(2);
+    expect(lines.find((l) => l.level === 'warn')?.msg).toMatch(/cut a torn or corrupt tail at offset 2/);
+  });
+
+  it('preallocation: a roll trims the zeros, so a segment the log has moved past ends at its data; zeros ending an older segment are refused as damage', async () => {
+    const log = await openLog(150);
+    await log.load();
+    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
+    await closeLog(log);
+    const files = await segmentsOnDisk();
+    expect(files.length).toBeGreaterThanOrEqual(2);
+    for (const f of files.slice(0, -1)) expect((await readFile(join(dir, f))).length).toBe(await dataEnd(join(dir, f)));
+    await appendFile(join(dir, files[0]!), Buffer.alloc(64));
+    await expect((await openLog(150)).load()).rejects.toMatchObject({ code: 'LOG_CORRUPT' });
+  });
+
   it('torn tail: a truncated last frame is cut at open, earlier batches intact, recovered set and logged', async () => {
     const { log, loaded } = await reopenAfter([batch(0, 2), batch(2, 2), batch(4, 2)], async () => {
       const size = (await readFile(segmentFile(0))).length;
@@ -328,6 +380,7 @@ describe('SegmentLogStorage', () => {
     await log.load();
     for (let i = 0; i < 5; i++) await log.append([batch(i * 2, 2)], true);
     await closeLog(log);
+    await trimPreallocation(segmentFile(0));
     const bytes = await readFile(segmentFile(0));
     for (let i = bytes.length - 8; i < bytes.length; i++) bytes[i]! ^= 0xff;
     await writeFile(segmentFile(0), bytes);
@@ -362,6 +415,7 @@ describe('SegmentLogStorage', () => {
     const files = await segmentsOnDisk();
     expect(files.length).toBeGreaterThanOrEqual(2);
     const file = join(dir, which === 'oldest' ? files[0]! : files[files.length - 1]!);
+    await trimPreallocation(file);
     const bytes = await readFile(file);
     bytes[bytes.length - 3]! ^= 0x01; // inside the segment's last batch
     await writeFile(file, bytes);

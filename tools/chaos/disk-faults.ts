@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { writeFormattedDirectory } from '../config/format.js';
 import { FSYNC_STALL_FILE } from '../../quorum/node/fsync-stall.js';
 import { metadataStoragePaths } from '../../quorum/node/layout.js';
-import { segmentFiles } from '../../quorum/node/segment-files.js';
+import { scanSegments, segmentFiles } from '../../quorum/node/segment-files.js';
 
 export interface Damage {
   readonly detail: string;
@@ -35,7 +35,8 @@ export async function wipeAndFormat(metadataDir: string, clusterId: string, node
 /**
  * Damages a stopped node's metadata: with two snapshots or more, half the time the newest one
  * (flipped or cut: it must be set aside, the older one used); otherwise the newest segment of the
- * log (flipped: its last batch fails its CRC; cut: a torn last frame, as after a crash mid-write).
+ * log (flipped: its last batch fails its CRC; cut: a torn last frame, as after a crash mid-write),
+ * at the end of its data (the zeros preallocated after it are left alone).
  * Either way the node cuts the log before that batch and must say so.
  */
 export async function damageMetadata(metadataDir: string, random: () => number): Promise<Damage> {
@@ -51,7 +52,9 @@ export async function damageMetadata(metadataDir: string, random: () => number):
   }
   const segments = await segmentFiles(paths.logDir).catch(() => []);
   const segment = segments[segments.length - 1]?.file;
-  const size = segment === undefined ? 0 : (await stat(join(paths.logDir, segment))).size;
+  // Where the newest segment's data ends: zeros written ahead of it (preallocation) follow.
+  const scanned = segment === undefined ? undefined : (await scanSegments(paths.logDir)).segments.at(-1);
+  const size = scanned !== undefined && scanned.file === segment ? scanned.size : 0;
   if (segment === undefined || size < 64) return { detail: 'nothing to damage (its newest log segment is empty)', expect: null };
   const file = join(paths.logDir, segment);
   if (flip) {
