@@ -6,6 +6,12 @@
 // driver's log tail.
 //
 //   node dist/tools/sim-cli.js --seeds 200 [--start 1] [--voters 1,3,5] [--workers 2] [--json]
+//                              [--weight wipe=4,crash=2] [--fault-interval 1000]
+//
+// --weight and --fault-interval focus a sweep on some faults (each seed's drawn weights, with the
+// named ones replaced; the mean gap between faults capped): the printed options JSON carries them,
+// so --replay reruns a failure as it ran. A review's wipe-heavy sweeps found nothing the plain ones
+// could not, but reached far more wipes per seed.
 
 import { Command } from 'commander';
 import { cpus } from 'node:os';
@@ -25,19 +31,47 @@ interface SeedOutcome {
   readonly wallMs: number;
   readonly violations: string[];
   readonly report: string;
+  /** Faults injected, by kind. */
+  readonly faults: Record<string, number>;
 }
+
+type FaultWeights = SimOptions['faults']['weights'];
+const FAULT_KINDS: readonly (keyof FaultWeights)[] = ['crash', 'gracefulStop', 'pause', 'partition', 'oneWay', 'slowFsync', 'wipe', 'reset'];
 
 interface WorkerInput {
   readonly voters: readonly (1 | 3 | 5)[] | null;
+  /** Fault weights that replace the drawn ones (--weight). */
+  readonly weights: Partial<Record<keyof FaultWeights, number>>;
+  /** Cap on the mean gap between faults, ms (--fault-interval). */
+  readonly faultIntervalMs: number | null;
 }
 
-function optionsFor(seed: number, voters: readonly (1 | 3 | 5)[] | null): SimOptions {
-  if (voters === null) return deriveOptions(seed);
-  return deriveOptions(seed, { voters: new Prng(seed).fork('cli-voters').pick(voters) });
+function optionsFor(seed: number, input: WorkerInput): SimOptions {
+  const { voters, weights, faultIntervalMs } = input;
+  const drawn = voters === null ? deriveOptions(seed) : deriveOptions(seed, { voters: new Prng(seed).fork('cli-voters').pick(voters) });
+  if (Object.keys(weights).length === 0 && faultIntervalMs === null) return drawn;
+  const meanIntervalMs = faultIntervalMs === null ? drawn.faults.meanIntervalMs : Math.min(drawn.faults.meanIntervalMs, faultIntervalMs);
+  return { ...drawn, faults: { ...drawn.faults, meanIntervalMs, weights: { ...drawn.faults.weights, ...weights } } };
 }
 
-async function runSeed(seed: number, voters: readonly (1 | 3 | 5)[] | null): Promise<SeedOutcome> {
-  const options = optionsFor(seed, voters);
+/** `wipe=4,crash=0` → weights; a usage error names what is wrong. */
+function parseWeights(text: string | undefined): WorkerInput['weights'] {
+  const out: Partial<Record<keyof FaultWeights, number>> = {};
+  if (text === undefined) return out;
+  for (const part of text.split(',')) {
+    const [name, value] = part.split('=');
+    const w = Number(value);
+    if (!FAULT_KINDS.includes(name as keyof FaultWeights)) throw new UsageError(`--weight: unknown fault "${name}" (one of ${FAULT_KINDS.join(', ')})`);
+    if (value === undefined || !Number.isInteger(w) || w < 0) throw new UsageError(`--weight: ${name} needs a whole number ≥ 0, as in ${name}=4`);
+    out[name as keyof FaultWeights] = w;
+  }
+  return out;
+}
+
+class UsageError extends Error {}
+
+async function runSeed(seed: number, input: WorkerInput): Promise<SeedOutcome> {
+  const options = optionsFor(seed, input);
   const t0 = performance.now();
   const r: SimResult = await runSimulation(options);
   return {
@@ -49,6 +83,7 @@ async function runSeed(seed: number, voters: readonly (1 | 3 | 5)[] | null): Pro
     wallMs: performance.now() - t0,
     violations: r.violations,
     report: r.violations.length > 0 ? formatFailure(r) : '',
+    faults: { ...r.stats.faults },
   };
 }
 
@@ -61,7 +96,7 @@ if (!isMainThread) {
     if (seed === null) {
       process.exit(0);
     }
-    runSeed(seed, input.voters).then(
+    runSeed(seed, input).then(
       (outcome) => parentPort!.postMessage(outcome),
       (e: unknown) =>
         parentPort!.postMessage({
@@ -73,6 +108,7 @@ if (!isMainThread) {
           wallMs: 0,
           violations: [`harness crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`],
           report: `seed ${seed}: harness crashed`,
+          faults: {},
         } satisfies SeedOutcome),
     );
   });
@@ -88,10 +124,12 @@ async function main(): Promise<void> {
     .option('--start <s>', 'first seed', '1')
     .option('--voters <list>', 'voter counts to draw from, e.g. 1,3,5')
     .option('--workers <n>', 'worker threads', '2')
+    .option('--weight <fault=w,...>', `replace the drawn weight of fault kinds, e.g. wipe=4 (${FAULT_KINDS.join(', ')})`)
+    .option('--fault-interval <ms>', 'cap the mean simulated time between faults')
     .option('--json', 'print one JSON object per seed and a JSON summary')
     .option('--replay <options>', 'rerun one printed options JSON in-process, with the driver log tail')
     .parse();
-  const o = program.opts<{ seeds: string; start: string; voters?: string; workers: string; json?: boolean; replay?: string }>();
+  const o = program.opts<{ seeds: string; start: string; voters?: string; workers: string; weight?: string; faultInterval?: string; json?: boolean; replay?: string }>();
 
   if (o.replay !== undefined) {
     const options = JSON.parse(o.replay) as SimOptions;
@@ -117,6 +155,17 @@ async function main(): Promise<void> {
   const voters = o.voters === undefined ? null : (o.voters.split(',').map((v) => Number.parseInt(v, 10)) as (1 | 3 | 5)[]);
   if (!Number.isInteger(seeds) || seeds < 1 || !Number.isInteger(start)) throw new RangeError('--seeds and --start must be integers');
   if (voters !== null && voters.some((v) => ![1, 3, 5].includes(v))) throw new RangeError('--voters takes 1, 3 and/or 5');
+  let input: WorkerInput;
+  try {
+    const faultIntervalMs = o.faultInterval === undefined ? null : Number(o.faultInterval);
+    if (faultIntervalMs !== null && !(Number.isInteger(faultIntervalMs) && faultIntervalMs > 0)) throw new UsageError('--fault-interval takes a whole number of ms > 0');
+    input = { voters, weights: parseWeights(o.weight), faultIntervalMs };
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`sim-cli: ${e.message}`);
+    process.exitCode = 2;
+    return;
+  }
 
   const t0 = performance.now();
   const outcomes: SeedOutcome[] = [];
@@ -125,7 +174,7 @@ async function main(): Promise<void> {
   await new Promise<void>((resolveAll, rejectAll) => {
     let live = 0;
     for (let w = 0; w < Math.min(workers, seeds); w++) {
-      const worker = new Worker(new URL(import.meta.url), { workerData: { voters } satisfies WorkerInput });
+      const worker = new Worker(new URL(import.meta.url), { workerData: input });
       live++;
       const feed = (): void => {
         if (next < end) worker.postMessage(next++);
@@ -133,7 +182,7 @@ async function main(): Promise<void> {
       };
       worker.on('message', (out: SeedOutcome) => {
         outcomes.push(out);
-        if (o.json === true) console.log(JSON.stringify({ seed: out.seed, voters: out.voters, observers: out.observers, events: out.events, simulatedMs: Math.round(out.simulatedMs), wallMs: Math.round(out.wallMs), violations: out.violations }));
+        if (o.json === true) console.log(JSON.stringify({ seed: out.seed, voters: out.voters, observers: out.observers, events: out.events, simulatedMs: Math.round(out.simulatedMs), wallMs: Math.round(out.wallMs), faults: out.faults, violations: out.violations }));
         else if (out.violations.length > 0) console.log(out.report);
         feed();
       });
@@ -149,6 +198,8 @@ async function main(): Promise<void> {
   const events = outcomes.reduce((s, x) => s + x.events, 0);
   const simulatedMs = outcomes.reduce((s, x) => s + x.simulatedMs, 0);
   const runWall = outcomes.map((x) => x.wallMs).sort((a, b) => a - b);
+  const faults: Record<string, number> = {};
+  for (const x of outcomes) for (const [k, n] of Object.entries(x.faults)) faults[k] = (faults[k] ?? 0) + n;
   const summary = {
     seedsRun: outcomes.length,
     failedSeeds: failed.map((x) => x.seed),
@@ -159,13 +210,15 @@ async function main(): Promise<void> {
     runWallMsMedian: Math.round(runWall[Math.floor(runWall.length / 2)] ?? 0),
     runWallMsMax: Math.round(runWall[runWall.length - 1] ?? 0),
     workers,
+    faults,
   };
   if (o.json === true) console.log(JSON.stringify({ summary }));
   else {
     console.log(
       `${summary.seedsRun} seeds (${start}..${end - 1}), ${failed.length} failed${failed.length > 0 ? ` [${summary.failedSeeds.join(', ')}]` : ''}; ` +
         `${events} events, ${(simulatedMs / 1000).toFixed(0)} simulated s in ${(wallMs / 1000).toFixed(1)} wall s ` +
-        `(per run: median ${summary.runWallMsMedian} ms, max ${summary.runWallMsMax} ms; ${workers} workers); ${summary.violations} violations`,
+        `(per run: median ${summary.runWallMsMedian} ms, max ${summary.runWallMsMax} ms; ${workers} workers); ` +
+        `faults ${Object.entries(faults).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; ${summary.violations} violations`,
     );
   }
   process.exitCode = failed.length > 0 ? 1 : 0;
