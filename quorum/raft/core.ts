@@ -990,7 +990,16 @@ export class RaftCore {
   private voteCounts(from: NodeId, resp: VoteResponse): boolean {
     if (!resp.granted) return false;
     if (this.counts(from, resp.voterDirectoryId)) return true;
-    if (this.noticeDue(`uncounted:${from}:${resp.voterDirectoryId}`)) this.notices.push({ level: 'warn', msg: 'vote not counted: the voter is known by another data directory', fields: { voterId: from, voterDirectoryId: resp.voterDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: resp.preVote } });
+    if (this.noticeDue(`uncounted:${from}:${resp.voterDirectoryId}`)) {
+      const fromFormat = this.log.directories.knownFromFormat(from);
+      this.notices.push({
+        level: 'warn',
+        msg: fromFormat
+          ? 'vote not counted: the voter presents another data directory than the initial controllers this node was formatted with (format every controller with the same --initial-controllers list; a controller whose disk was replaced is formatted with --no-initial-controllers)'
+          : 'vote not counted: the voter is known by another data directory',
+        fields: { voterId: from, voterDirectoryId: resp.voterDirectoryId ?? null, knownDirectoryId: this.log.directories.current(from) ?? null, preVote: resp.preVote },
+      });
+    }
     return false;
   }
 

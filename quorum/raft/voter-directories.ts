@@ -84,6 +84,15 @@ export class VoterDirectories {
     return this.base.get(voterId);
   }
 
+  /**
+   * Whether the voter's directory is known only from the list this node was formatted with
+   * (--initial-controllers: the base at offset 0, no record in the log yet). A mismatch there is
+   * most often nodes formatted with different lists, which no leader can fix: worth saying.
+   */
+  knownFromFormat(voterId: NodeId): boolean {
+    return this.baseOffset === 0 && this.base.has(voterId) && !this.entries.some((e) => e.record.voterId === voterId);
+  }
+
   /** Whether a message from `voterId` signed with `directoryId` counts (votes, fetch offsets). */
   counts(voterId: NodeId, directoryId: string | undefined): boolean {
     const known = this.current(voterId);

@@ -373,3 +373,21 @@ describe('a voter restarted with a wiped data directory', () => {
     expectClean(c);
   }, TEST_TIMEOUT_MS);
 });
+
+describe('controllers formatted with different --initial-controllers lists (an operator mistake)', () => {
+  it.each(SEEDS)('(voters=3) no leader, and every node says to format them all with the same list (seed %i)', async (seed) => {
+    const c = await start(seed, 3, true, 0, true);
+    // Each node's list names every other voter by a directory it does not have (say, one
+    // random-uuid per node instead of one list for all).
+    for (const id of c.voterIds) c.crash(id);
+    for (const id of c.voterIds) {
+      const map = Object.fromEntries(c.voterIds.map((v) => [String(v), v === id ? `dir-${v}-0` : `dir-${v}-other`]));
+      c.node(id).disk.wipe({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map, strict: true } });
+    }
+    for (const id of c.voterIds) c.restart(id);
+    await c.runFor(10_000);
+    expectClean(c);
+    expect(c.leader(), c.describe()).toBeUndefined();
+    for (const id of c.voterIds) expect(logged(c, 'than the initial controllers this node was formatted with', id), report(c)).toBe(true);
+  }, TEST_TIMEOUT_MS);
+});

@@ -49,6 +49,16 @@ describe('VoterDirectories', () => {
     expect(strict.grantsCandidate(1, 'b')).toBe(true);
   });
 
+  it('knownFromFormat: a voter known only from the list the node was formatted with, not once the log records it or a snapshot folds it', () => {
+    const d = new VoterDirectories({ offset: 0, map: { 1: 'a', 2: 'b' }, strict: true });
+    expect(d.knownFromFormat(1)).toBe(true);
+    expect(d.knownFromFormat(3)).toBe(false);
+    d.onAppend(record(0, 1, 'a'));
+    expect(d.knownFromFormat(1)).toBe(false);
+    expect(d.knownFromFormat(2)).toBe(true);
+    expect(new VoterDirectories({ offset: 5, map: { 2: 'b' }, strict: true }).knownFromFormat(2)).toBe(false);
+  });
+
   it('strict (formatted with or without the initial controllers): an unknown voter counts for nothing, and strictness survives folding, a snapshot and the quorum-state round trip', () => {
     const d = new VoterDirectories({ offset: 0, map: { '2': null }, strict: true });
     expect(d.counts(1, 'a')).toBe(false);
