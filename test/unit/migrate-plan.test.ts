@@ -335,6 +335,33 @@ describe('planMigration: topics and partitions', () => {
     expect(recordsOf(p, 'Partition')[0]).toMatchObject({ addingReplicas: [5], removingReplicas: [5] });
   });
 
+  it('(legacy reassignment) a move /admin/reassign_partitions requests for a partition with no adding/removing replicas (Kafka < 2.4) is reported; one with them, done, or for another topic is not', () => {
+    const request = (partitions: unknown[]) => ({ version: 1, partitions });
+    const tree = () =>
+      kafkaTree()
+        .topic('old', { partitions: { 0: [2, 3, 4, 1], 1: [1, 2] } })
+        .topic('new', { partitions: { 0: [2, 3, 4, 1] }, adding: { 0: [4] }, removing: { 0: [1] } });
+    const p = plan(tree().put('/admin/reassign_partitions', request([
+      { topic: 'old', partition: 0, replicas: [2, 3, 4] },
+      { topic: 'old', partition: 1, replicas: [1, 2] }, // done: where it was asked to go
+      { topic: 'new', partition: 0, replicas: [2, 3, 4] },
+      { topic: 'gone', partition: 0, replicas: [1] },
+    ])));
+    expect(p.anomalies).toEqual([
+      {
+        path: '/admin/reassign_partitions',
+        kind: 'legacy-reassignment',
+        severity: 'warning',
+        message: expect.stringMatching(/^partition old-0 is being moved to \[2,3,4\] by a controller older than Kafka 2\.4 .* imported with replicas \[2,3,4,1\] as its final assignment/),
+      },
+    ]);
+    const oldId = recordsOf(p, 'Topic').find((t) => t.name === 'old')!.topicId;
+    expect(recordsOf(p, 'Partition').find((r) => r.topicId === oldId && r.partitionId === 0)).toMatchObject({ replicas: [2, 3, 4, 1], addingReplicas: [], removingReplicas: [] });
+    const malformed = plan(tree().put('/admin/reassign_partitions', request([{ topic: 'old', partition: 'zero', replicas: [1] }])));
+    expect(malformed.anomalies.map((a) => [a.kind, a.severity])).toEqual([['malformed-json', 'warning']]);
+    expect(malformed.anomalies[0]!.message).toContain('the reassignments it requests are not checked');
+  });
+
   it('(partition order) JSON order means nothing: partition keys out of order give partitions 0..n-1', () => {
     const b = kafkaTree().put('/brokers/topics/t', '{"partitions":{"2":[3],"10":[1],"0":[1],"1":[2],"3":[1],"4":[1],"5":[1],"6":[1],"7":[1],"8":[1],"9":[1]},"version":1}');
     const p = plan(b);

@@ -20,6 +20,10 @@
 //   overrides it could get another retention or cleanup policy).
 // Pending deletion (/admin/delete_topics/<t>): skipped with its configs and partitions, as Kafka
 //   does; a marker for a topic that no longer exists is reported too.
+// A reassignment requested through /admin/reassign_partitions is not imported (a request), but one
+//   in flight there for a partition whose topic node names no adding/removing replicas was started
+//   by a controller older than Kafka 2.4: `partitions` then holds the target and the old replicas
+//   with nothing to tell them apart, imported as the final assignment: reported (legacy-reassignment).
 
 import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { isUuid, METADATA_TOPIC_ID, ZERO_UUID } from '../../metadata-log/records/uuid.js';
@@ -29,11 +33,12 @@ import { topicNameError } from '../../quorum/controller/replication/topic-names.
 import { readConfigNode } from './plan-configs.js';
 import type { PlanContext } from './plan-types.js';
 import { childPath, idOf } from './plan-types.js';
-import { requiredJsonOf, ZkDataError, type JsonFields } from './zk-json.js';
+import { JsonFields, requiredJsonOf, show, ZkDataError } from './zk-json.js';
 
 export const TOPICS_PATH = '/brokers/topics';
 export const DELETE_TOPICS_PATH = '/admin/delete_topics';
 export const TOPIC_CONFIGS_PATH = '/config/topics';
+export const REASSIGN_PARTITIONS_PATH = '/admin/reassign_partitions';
 
 export interface ZkPartition {
   readonly partitionId: number;
@@ -145,6 +150,44 @@ function readTopic(ctx: PlanContext, name: string, path: string, controllerEpoch
   const configs = readConfigNode(ctx, configPath, `topic ${name} is not imported (without its config overrides it could get another retention or cleanup policy)`);
   if (configs === 'failed') return null;
   return { name, path, zkTopicId, partitions, configs: configs ?? new Map(), configPath };
+}
+
+/**
+ * Reports each partition /admin/reassign_partitions is moving whose imported topic records no
+ * adding/removing replicas (a reassignment started before Kafka 2.4; see the header).
+ */
+export function checkLegacyReassignments(ctx: PlanContext, topics: readonly ZkTopic[]): void {
+  const node = ctx.node(REASSIGN_PARTITIONS_PATH);
+  if (node === undefined) return;
+  const entries = ctx.guard(
+    'the reassignments it requests are not checked',
+    () => {
+      const json = requiredJsonOf(REASSIGN_PARTITIONS_PATH, node, 'the reassignment request JSON');
+      return json.array('partitions').map((raw, i) => {
+        if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ZkDataError(REASSIGN_PARTITIONS_PATH, 'malformed-json', `partitions[${i}] holds ${show(raw)}, not a JSON object`);
+        const entry = new JsonFields(REASSIGN_PARTITIONS_PATH, raw as Record<string, unknown>, `partitions[${i}].`);
+        return { topic: entry.str('topic'), partition: entry.int('partition', 0), replicas: entry.ids('replicas') };
+      });
+    },
+    'warning',
+  );
+  const byName = new Map(topics.map((t) => [t.name, t]));
+  for (const e of entries ?? []) {
+    const p = byName.get(e.topic)?.partitions[e.partition];
+    if (p === undefined || p.addingReplicas.length > 0 || p.removingReplicas.length > 0) continue;
+    if (sameIds(p.replicas, e.replicas)) continue; // already where it was asked to go
+    ctx.anomaly(
+      REASSIGN_PARTITIONS_PATH,
+      'legacy-reassignment',
+      'warning',
+      `partition ${e.topic}-${e.partition} is being moved to [${e.replicas.join(',')}] by a controller older than Kafka 2.4 (its topic node names no adding or removing replicas): ` +
+        `imported with replicas [${p.replicas.join(',')}] as its final assignment; let the reassignment finish before migrating`,
+    );
+  }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** partitions → replica lists indexed by partition id. */

@@ -72,6 +72,8 @@ export type AnomalyKind =
   | 'topic-name-collision'
   /** adding/removing replicas not within the replicas, overlapping, or for unknown partitions (kept as is). */
   | 'inconsistent-reassignment'
+  /** /admin/reassign_partitions moves a partition whose topic node names no adding/removing replicas (pre-2.4): imported as assigned. */
+  | 'legacy-reassignment'
   /** partitions/<n>/state absent: Kafka's defaults (leader = first replica, ISR = replicas, epochs 0). */
   | 'missing-partition-state'
   /** leader -1: an offline partition (imported as is). */

@@ -41,7 +41,8 @@
 // Ignored silently (triggers, requests and ephemeral state, §4-§5, §11): /controller (but see
 // below), /brokers/seqid, /config/changes, /isr_change_notification, /log_dir_event_notification,
 // /kafka-acl*-changes, /delegation_token/token_changes, /admin/reassign_partitions (the move lives
-// in adding/removing replicas), /admin/preferred_replica_election, /consumers/<g>/ids|owners.
+// in adding/removing replicas; one from before Kafka 2.4 does not: legacy-reassignment),
+// /admin/preferred_replica_election, /consumers/<g>/ids|owners.
 //
 // Anomalies (plan.anomalies; each with the znode path, a kind, a severity and a message; the
 // kinds are documented on AnomalyKind in ./plan-types.ts). error = not imported or not faithfully:
@@ -52,7 +53,7 @@
 //   (config entity).
 // warning = imported as ZooKeeper has it (or harmlessly left out), worth showing:
 //   unknown-version, missing-partition-state, offline-partition (leader -1), leader-not-in-isr,
-//   isr-outside-replicas, invalid-isr, inconsistent-reassignment, orphan-partition-state,
+//   isr-outside-replicas, invalid-isr, inconsistent-reassignment, legacy-reassignment, orphan-partition-state,
 //   controller-epoch-ahead, invalid-topic-name, topic-name-collision, unknown-config-key,
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
@@ -74,7 +75,7 @@ import { readBrokers } from './plan-brokers.js';
 import { checkFeatures, checkKafkaMigration, producerIdsRecord, readClusterId, readControllerEpoch } from './plan-cluster.js';
 import { brokerConfigRecords, countQuotas, topicConfigRecords } from './plan-configs.js';
 import { legacyOffsetRecords } from './plan-offsets.js';
-import { assignTopicIds, readTopics } from './plan-topics.js';
+import { assignTopicIds, checkLegacyReassignments, readTopics } from './plan-topics.js';
 import type { AnomalySeverity, MigrationPlan, NotImported, PlanCounts, PlanOptions } from './plan-types.js';
 import { PlanContext } from './plan-types.js';
 import type { ZkTree } from './zk-tree.js';
@@ -94,6 +95,7 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
 
   // Topics first (their ids are minted before incarnation ids, so adding a broker does not change them).
   const topics = assignTopicIds(ctx, readTopics(ctx, controllerEpoch));
+  checkLegacyReassignments(ctx, topics);
 
   const brokers = readBrokers(ctx);
   const features = (options.brokerFeatures ?? []).map((f) => ({ name: f.name, minVersion: f.minVersion, maxVersion: f.maxVersion }));
