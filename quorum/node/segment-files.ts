@@ -21,6 +21,9 @@
 //
 // The newest segment may end in zeros written ahead of its data (SegmentLogStorage preallocates):
 // an all-zero remainder there is the end of the log, not a cut. Anywhere else zeros are a bad frame.
+// The price: synced frames a device hands back as zeros at the end of the newest segment (a lost
+// write) now end the log silently; they were cut there before as well, but with a warning. A
+// newest segment with no frame at all (a roll just before a stop) is reported in emptyFiles.
 //
 // A cut says whether a crash can explain it (`crashDamage`). Only two places can be damaged by a
 // kill or a power loss: the tail of the newest segment (appends not yet synced; a roll syncs a
@@ -63,6 +66,8 @@ export interface SegmentScan {
   readonly endOffset: number;
   /** Segment files holding only batches below the log start. */
   readonly staleFiles: string[];
+  /** The newest segment when it holds no frame at all (empty or zeros: a roll just before a stop). */
+  readonly emptyFiles: string[];
   /** The first bad frame: the log was cut before it. */
   readonly cut?: {
     readonly file: string;
@@ -161,6 +166,7 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
   const segments: Segment[] = [];
   const batches: LogBatch[] = [];
   const staleFiles: string[] = [];
+  const emptyFiles: string[] = [];
   let previousEnd: number | undefined; // where the last batch read (kept or stale) ends
   let keptAny = false;
   const result = (cut?: SegmentScan['cut']): SegmentScan => ({
@@ -169,6 +175,7 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
     batches,
     endOffset: keptAny ? previousEnd! : logStartOffset,
     staleFiles,
+    emptyFiles,
     ...(cut !== undefined ? { cut } : {}),
   });
   for (let i = 0; i < files.length; i++) {
@@ -219,7 +226,8 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
       segment.size = position;
     }
     if (segment.bases.length > 0) segments.push(segment);
-    else staleFiles.push(file); // only batches below the log start, or empty
+    else if (position === 0) emptyFiles.push(file); // no frame at all (only the newest can be: a bad frame would have cut)
+    else staleFiles.push(file); // only batches below the log start
   }
   return result();
 }

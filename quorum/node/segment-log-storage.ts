@@ -153,6 +153,8 @@ export class SegmentLogStorage implements LogStorage {
       this.logStartOffset = scan.logStartOffset;
       this.segments = scan.segments;
       this.endOffset = scan.endOffset;
+      // A roll creates the next segment before its first batch is written: a stop in between leaves it empty.
+      for (const f of scan.emptyFiles) await unlink(join(this.dir, f));
       if (scan.staleFiles.length > 0) {
         this.logger.warn({ dir: this.dir, logStartOffset: scan.logStartOffset, staleSegments: scan.staleFiles }, 'metadata log: deleting segments below the log start');
         for (const f of scan.staleFiles) await unlink(join(this.dir, f));
@@ -255,15 +257,17 @@ export class SegmentLogStorage implements LogStorage {
   private roll(baseOffset: number): void {
     if (this.active !== undefined) {
       // Only the newest segment may end in zeros (the scan's rule): trim them, durably, first.
-      if (this.active.allocated > this.active.segment.size) {
-        ftruncateSync(this.active.fd, this.active.segment.size);
-        this.unsynced = true;
-      }
+      // Always, not only when `allocated` says so: zeros a failed write left past it count too.
+      ftruncateSync(this.active.fd, this.active.segment.size);
+      this.unsynced = true;
       if (this.unsynced) fdatasyncSync(this.active.fd);
       this.unsynced = false;
       closeSync(this.active.fd);
       this.active = undefined;
     }
+    // The previous segment's name durable before the next exists: never a later segment without it.
+    if (this.dirUnsynced) syncPath(this.dir);
+    this.dirUnsynced = false;
     const segment: Segment = { baseOffset, file: segmentName(baseOffset), bases: [], positions: [], size: 0 };
     const fd = openSync(join(this.dir, segment.file), 'wx');
     this.segments.push(segment);
@@ -292,8 +296,8 @@ export class SegmentLogStorage implements LogStorage {
       const later = this.segments.splice(s + 1);
       this.closeActive();
       for (const l of later) await unlink(join(this.dir, l.file));
+      if (later.length > 0) syncPath(this.dir); // the unlinks before the truncate: never an emptied segment with later ones back
       await truncateDurably(join(this.dir, segment.file), segment.positions[k]!);
-      if (later.length > 0) syncPath(this.dir);
       this.endOffset = segment.bases[k]!;
       segment.size = segment.positions[k]!;
       segment.bases.length = k;

@@ -317,6 +317,19 @@ describe('SegmentLogStorage', () => {
     expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 2), batch(4, 1)]));
   });
 
+  it('preallocation: a newest segment of zeros only (a roll just before a stop) is deleted at open without a warning, and the log goes on', async () => {
+    const { log, loaded } = await reopenAfter([batch(0, 2)], async () => {
+      await writeFile(segmentFile(2), Buffer.alloc(64 * 1024));
+    });
+    expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
+    expect(loaded.recovered).toBeUndefined();
+    expect(lines).toEqual([]);
+    expect(await segmentsOnDisk()).toEqual([segmentName(0)]);
+    await log.append([batch(2, 1)], true);
+    await closeLog(log);
+    expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
+  });
+
   it('preallocation: a torn append over the zeros (half a frame, zeros after it) is cut at open as a torn tail', async () => {
     const first = await openLog();
     await first.load();

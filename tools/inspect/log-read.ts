@@ -8,7 +8,15 @@
 // reported as `recovered` (the log up to the bad frame), as the node would report it at its next
 // start. Only the files listed when a read begins are read, so a segment created meanwhile is
 // simply not seen: a read is always a prefix of the log as it was.
+//
+// The newest segment is preallocated (zeros written ahead of its data), so a busy node writes into
+// bytes a read is going through, and every attempt can meet another half-written frame. A cut in
+// the newest segment whose bytes changed between two attempts (it moved, or what follows it did)
+// is therefore a write in progress, not damage: the read so far, up to the last good frame, is
+// returned as a prefix of the log, and a note says so.
 
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { LoadedLog } from '../../quorum/env/index.js';
 import { refuseLevelDbDir, scanSegments, type SegmentScan } from '../../quorum/node/segment-files.js';
 import { kindOf } from './layout.js';
@@ -38,11 +46,18 @@ export async function readLogDir(logDir: string, note: (line: string) => void): 
   await refuseLevelDbDir(logDir);
   let scan: SegmentScan | undefined;
   let lastError: unknown;
+  let newestCut: NewestCut | undefined;
   for (let attempt = 1; attempt <= READ_ATTEMPTS_MAX; attempt++) {
     try {
       scan = await scanSegments(logDir);
       if (scan.cut === undefined) break;
       lastError = new Error(scan.cut.reason);
+      const seen = await newestSegmentCut(logDir, scan.cut);
+      if (seen !== undefined && newestCut !== undefined && beingWritten(newestCut, seen)) {
+        note(`the node is writing its newest segment ${seen.file}: read up to offset ${scan.endOffset}`);
+        return { logStartOffset: scan.logStartOffset, batches: scan.batches };
+      }
+      newestCut = seen;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       lastError = e; // a segment deleted between the listing and its read
@@ -55,6 +70,39 @@ export async function readLogDir(logDir: string, note: (line: string) => void): 
   if (scan === undefined) throw new LogReadError(logDir, lastError);
   const { logStartOffset, batches, endOffset, cut } = scan;
   return { logStartOffset, batches, ...(cut !== undefined ? { recovered: { truncatedAtOffset: endOffset, reason: cut.reason } } : {}) };
+}
+
+/** A cut in the newest segment, with the bytes at and after it when it was seen. */
+interface NewestCut {
+  readonly file: string;
+  readonly position: number;
+  readonly bytes: Buffer;
+}
+
+/** Bytes compared at a cut: more than any write in flight could leave unchanged. */
+const CUT_WINDOW_BYTES = 64 * 1024;
+
+async function newestSegmentCut(logDir: string, cut: NonNullable<SegmentScan['cut']>): Promise<NewestCut | undefined> {
+  if (!cut.crashDamage || cut.laterFiles.some((f) => f !== cut.file)) return undefined;
+  return { file: cut.file, position: cut.position, bytes: await bytesAt(join(logDir, cut.file), cut.position) };
+}
+
+/** Whether the newest segment changed at or after the earlier cut: the node is writing there. */
+function beingWritten(earlier: NewestCut, now: NewestCut): boolean {
+  if (earlier.file !== now.file) return true;
+  if (earlier.position !== now.position) return true;
+  return !earlier.bytes.equals(now.bytes);
+}
+
+async function bytesAt(file: string, position: number): Promise<Buffer> {
+  const fh = await open(file, 'r');
+  try {
+    const buf = Buffer.alloc(CUT_WINDOW_BYTES);
+    const { bytesRead } = await fh.read(buf, 0, buf.length, position);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
 }
 
 function errorText(e: unknown): string {
