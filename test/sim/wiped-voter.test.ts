@@ -26,6 +26,23 @@ function logged(c: SimCluster, fragment: string, nodeId?: NodeId): boolean {
 }
 
 /**
+ * A leader elected and the workload running until the leader's log records every voter's
+ * directory. Returns the leader and the other voters.
+ */
+async function leaderWithDirectoriesRecorded(c: SimCluster): Promise<{ leader: NodeId; followers: NodeId[] }> {
+  const leader = await expectLeader(c);
+  c.workload.start();
+  expect(await c.waitFor(() => recorded(c, leader).size === c.voterIds.length, 10_000), report(c)).toBe(true);
+  return { leader, followers: c.voterIds.filter((v) => v !== leader) };
+}
+
+/** Whether the leader's log holds `victim`'s directory record with this value, committed. */
+function committedOnLeader(c: SimCluster, leader: NodeId, victim: NodeId, directoryId: string | null): boolean {
+  const at = c.node(leader).inspect()?.batches.find((b) => b.control?.type === 'voterDirectory' && b.control.voterId === victim && b.control.directoryId === directoryId)?.baseOffset;
+  return at !== undefined && c.node(leader).inspect()!.highWatermark > at;
+}
+
+/**
  * Records committed on the leader and `wiped` only (`lagging` partitioned away), then the leader
  * down and `wiped`'s disk emptied: only the dead leader holds them. Returns the ids.
  */
@@ -195,10 +212,8 @@ describe('a voter restarted with a wiped data directory', () => {
 
   it.each(SEEDS)('(voters=5) a wiped follower catches up and is re-admitted while the quorum keeps committing (seed %i)', async (seed) => {
     const c = await start(seed, 5, true);
-    const leader = await expectLeader(c);
-    c.workload.start();
-    await c.waitFor(() => recorded(c, leader).size === 5, 10_000);
-    const victim = c.voterIds.find((v) => v !== leader)!;
+    const { leader, followers } = await leaderWithDirectoriesRecorded(c);
+    const victim = followers[0]!;
     c.crash(victim);
     c.wipe(victim);
     c.restart(victim);
@@ -234,10 +249,8 @@ describe('a voter restarted with a wiped data directory', () => {
     // Found by sim-cli (seed 301462): the voter's own log still said "replaced", so it refused
     // every vote, and the candidate, whose log counted it, could never win.
     const c = await start(seed, 3, true);
-    const leader = await expectLeader(c);
-    c.workload.start();
-    await c.waitFor(() => recorded(c, leader).size === 3, 10_000);
-    const [victim, third] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId];
+    const { leader, followers } = await leaderWithDirectoriesRecorded(c);
+    const [victim, third] = followers as [NodeId, NodeId];
     c.crash(victim);
     c.wipe(victim);
     c.restart(victim);
@@ -267,16 +280,13 @@ describe('a voter restarted with a wiped data directory', () => {
     // whose log (ahead of its own) made it refuse that voter in turn: no leader until the old one
     // came back.
     const c = await start(seed, 3, true);
-    const leader = await expectLeader(c);
-    c.workload.start();
-    await c.waitFor(() => recorded(c, leader).size === 3, 10_000);
-    const [victim, cutOff] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId];
+    const { leader, followers } = await leaderWithDirectoriesRecorded(c);
+    const [victim, cutOff] = followers as [NodeId, NodeId];
     c.crash(victim);
     c.wipe(victim);
     c.restart(victim);
     // The "replaced" record needs the cut-off voter to commit; the moment it is committed, that voter is cut off.
-    const replacedAt = () => c.node(leader).inspect()?.batches.find((b) => b.control?.type === 'voterDirectory' && b.control.voterId === victim && b.control.directoryId === null)?.baseOffset ?? Infinity;
-    expect(await c.waitFor(() => c.node(leader).inspect()!.highWatermark > replacedAt(), 20_000), report(c)).toBe(true);
+    expect(await c.waitFor(() => committedOnLeader(c, leader, victim, null), 20_000), report(c)).toBe(true);
     c.partition([[cutOff], [...c.nodes.keys()].filter((id) => id !== cutOff)]);
     const readmission = `dir-${victim}-1`;
     expect(await c.waitFor(() => recorded(c, victim).get(victim) === readmission, 20_000), report(c)).toBe(true);
@@ -297,23 +307,18 @@ describe('a voter restarted with a wiped data directory', () => {
     // From a review: the voter whose log still held the old directory refused the re-admitted
     // candidate, the only one whose log could win.
     const c = await start(seed, 5, true, 0, initialControllers);
-    const leader = await expectLeader(c);
-    c.workload.start();
+    const { leader, followers } = await leaderWithDirectoriesRecorded(c);
     expect(await c.waitFor(() => c.voterIds.every((v) => recorded(c, v).size === 5), 10_000), report(c)).toBe(true);
-    const [victim, w1, w2, w3] = c.voterIds.filter((v) => v !== leader) as [NodeId, NodeId, NodeId, NodeId];
+    const [victim, w1, w2, w3] = followers as [NodeId, NodeId, NodeId, NodeId];
     const others = (...cut: NodeId[]) => [...c.nodes.keys()].filter((id) => !cut.includes(id));
-    const committedOnLeader = (directoryId: string | null) => {
-      const at = c.node(leader).inspect()?.batches.find((b) => b.control?.type === 'voterDirectory' && b.control.voterId === victim && b.control.directoryId === directoryId)?.baseOffset;
-      return at !== undefined && c.node(leader).inspect()!.highWatermark > at;
-    };
     c.partition([[w3], others(w3)]); // w3 misses the null record
     c.crash(victim);
     c.wipe(victim);
     c.restart(victim);
-    expect(await c.waitFor(() => committedOnLeader(null), 20_000), report(c)).toBe(true);
+    expect(await c.waitFor(() => committedOnLeader(c, leader, victim, null), 20_000), report(c)).toBe(true);
     c.partition([[w3], [w2], others(w2, w3)]); // w2 misses the re-admission
     const readmission = `dir-${victim}-1`;
-    expect(await c.waitFor(() => committedOnLeader(readmission) && recorded(c, victim).get(victim) === readmission, 20_000), report(c)).toBe(true);
+    expect(await c.waitFor(() => committedOnLeader(c, leader, victim, readmission) && recorded(c, victim).get(victim) === readmission, 20_000), report(c)).toBe(true);
     await expectCommit(c);
     c.workload.stop();
     await c.runFor(300);

@@ -49,6 +49,13 @@ async function closeLog(log: SegmentLogStorage): Promise<void> {
   await log.close();
 }
 
+/** After a recovery: `next` appends after `kept`, and a reopen loads both. */
+async function expectItGoesOn(log: SegmentLogStorage, kept: LogBatch[], next: LogBatch): Promise<void> {
+  await log.append([next], true);
+  await closeLog(log);
+  expect(summary((await (await openLog()).load()).batches)).toEqual(summary([...kept, next]));
+}
+
 /**
  * Writes `batches` (synced) to a new log and closes it, trims the preallocated zeros (so damage at
  * the file's end is at the data's end, as in a segment a roll closed), runs `damage` on its files,
@@ -325,9 +332,7 @@ describe('SegmentLogStorage', () => {
     expect(loaded.recovered).toBeUndefined();
     expect(lines).toEqual([]);
     expect(await segmentsOnDisk()).toEqual([segmentName(0)]);
-    await log.append([batch(2, 1)], true);
-    await closeLog(log);
-    expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
+    await expectItGoesOn(log, [batch(0, 2)], batch(2, 1));
   });
 
   it('preallocation: a torn append over the zeros (half a frame, zeros after it) is cut at open as a torn tail', async () => {
@@ -383,9 +388,7 @@ describe('SegmentLogStorage', () => {
     expect(summary(loaded.batches)).toEqual(summary([batch(0, 2)]));
     expect(loaded.recovered?.reason).toMatch(/torn frame header \(3 bytes\)/);
     expect(log.logEndOffset).toBe(2);
-    await log.append([batch(2, 1)], true);
-    await closeLog(log);
-    expect(summary((await (await openLog()).load()).batches)).toEqual(summary([batch(0, 2), batch(2, 1)]));
+    await expectItGoesOn(log, [batch(0, 2)], batch(2, 1));
   });
 
   it('flipped bytes at the end of the last segment fail its CRC: load() cuts, reports and logs it; a clean reopen reports nothing', async () => {

@@ -80,23 +80,21 @@ export function registerServerCommands(program: Command): void {
       }),
     );
 
-  program
-    .command('random-uuid')
-    .description('Print a new random uuid (16 random bytes, base64url, as Kafka makes them): a directory id for `format --initial-controllers`, or a cluster id.')
-    .option('--json', 'print {"uuid": …}', false)
-    .action(
-      action((o: { json: boolean }) => {
-        print(o.json, { uuid: randomClusterId() }, (r) => r.uuid);
-      }),
-    );
-
-  program
-    .command('random-cluster-id')
-    .description('Print a new random cluster id (16 random bytes, base64url, as Kafka makes them).')
-    .option('--json', 'print {"clusterId": …}', false)
-    .action(
-      action((o: { json: boolean }) => {
-        print(o.json, { clusterId: randomClusterId() }, (r) => r.clusterId);
-      }),
-    );
+  // Two names for one thing (16 random bytes, base64url): Kafka's tools have both.
+  const uuidCommands = [
+    { name: 'random-uuid', what: 'uuid: a directory id for `format --initial-controllers`, or a cluster id', key: 'uuid' },
+    { name: 'random-cluster-id', what: 'cluster id', key: 'clusterId' },
+  ] as const;
+  for (const { name, what, key } of uuidCommands) {
+    program
+      .command(name)
+      .description(`Print a new random ${what} (16 random bytes, base64url, as Kafka makes them).`)
+      .option('--json', `print {"${key}": …}`, false)
+      .action(
+        action((o: { json: boolean }) => {
+          const id = randomClusterId();
+          print(o.json, { [key]: id }, () => id);
+        }),
+      );
+  }
 }
