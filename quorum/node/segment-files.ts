@@ -150,6 +150,12 @@ export async function segmentFiles(dir: string): Promise<{ baseOffset: number; f
 
 const ZEROS = Buffer.alloc(64 * 1024);
 
+/** Whether every byte from `from` on is zero; a frame's non-zero length answers at once (the usual case). */
+function zeroTail(bytes: Buffer, from: number): boolean {
+  if (bytes.length - from >= 4 && bytes.readUInt32BE(from) !== 0) return false;
+  return allZero(bytes, from);
+}
+
 /** Whether every byte of `bytes` from `from` on is zero. */
 function allZero(bytes: Buffer, from: number): boolean {
   for (let at = from; at < bytes.length; at += ZEROS.length) {
@@ -199,7 +205,7 @@ export async function scanSegments(dir: string): Promise<SegmentScan> {
     const bytes = await readFile(join(dir, file));
     let position = 0;
     while (position < bytes.length) {
-      if (newest && allZero(bytes, position)) break; // preallocated, never written
+      if (newest && zeroTail(bytes, position)) break; // preallocated, never written
       const where = `segment ${file} at byte ${position}`;
       if (bytes.length - position < FRAME_HEADER_BYTES) return cutHere(`${where}: a torn frame header (${bytes.length - position} bytes)`);
       const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(position);
