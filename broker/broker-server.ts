@@ -83,7 +83,7 @@ interface SplitParts {
 
 export class BrokerServer {
   private servers: NetServer[] = [];
-  private lifecycleManager!: BrokerLifecycleManager;
+  private lifecycleManager: BrokerLifecycleManager | undefined;
   private stopped = false;
   /** Membership of the consumer groups this broker coordinates (Kafka clients' JoinGroup etc.). */
   readonly groupCoordinator: GroupCoordinator;
@@ -157,11 +157,14 @@ export class BrokerServer {
     return this.source.image;
   }
 
+  /** NOT_RUNNING until the lifecycle starts (the listeners answer while the local metadata is restored). */
   get state(): BrokerState {
-    return this.lifecycleManager.state;
+    return this.lifecycleManager?.state ?? 'NOT_RUNNING';
   }
 
+  /** Set before start() returns. */
   get lifecycle(): BrokerLifecycleManager {
+    if (this.lifecycleManager === undefined) throw new Error('the broker lifecycle has not started');
     return this.lifecycleManager;
   }
 
@@ -189,7 +192,7 @@ export class BrokerServer {
       voters: this.o.voters,
       metadataOffset: this.source.image.provenance.endOffset,
       zkMigrationState: this.source.image.zkMigrationState,
-      brokerState: this.lifecycleManager.state,
+      brokerState: this.state,
     };
   }
 
@@ -198,8 +201,8 @@ export class BrokerServer {
     if (this.stopped) return { controlledShutdownMs: 0, timedOut: false };
     this.stopped = true;
     this.isrExpander?.close(); // leaderships are about to move away
-    const result = await this.lifecycleManager.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
-    this.lifecycleManager.stop();
+    const result = await this.lifecycle.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
+    this.lifecycle.stop();
     if (this.split !== undefined) {
       try {
         await this.split.follower.snapshotNow();
@@ -219,18 +222,27 @@ export class BrokerServer {
     await this.closeResources();
   }
 
+  /**
+   * Closes the listeners, the controller channel and the observer side at once: each graceful
+   * close may wait out a linger for a peer that never answers (hung controllers), and one after
+   * another they took the 10 s shutdown bound past its end after a timed-out controlled shutdown.
+   */
   private async closeResources(): Promise<void> {
     this.isrExpander?.close();
     this.stopFollowingGroups();
     this.groupCoordinator.close();
     this.imageWatch.close();
-    for (const s of this.servers.splice(0)) await s.close();
-    await this.channel.close();
-    if (this.split !== undefined) {
-      await this.split.raft.stop();
-      await this.split.transport.close();
-      await this.split.storage.log.close();
-    }
+    const split = this.split;
+    await Promise.all([
+      ...this.servers.splice(0).map((s) => s.close()),
+      this.channel.close(),
+      (async () => {
+        if (split === undefined) return;
+        await split.raft.stop();
+        await split.transport.close();
+        await split.storage.log.close();
+      })(),
+    ]);
   }
 
   private async bindListeners(self: PeerIdentity): Promise<void> {

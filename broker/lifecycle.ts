@@ -61,6 +61,8 @@ export interface ControlledShutdownResult {
 
 export class BrokerLifecycleManager {
   private stateValue: BrokerState = 'NOT_RUNNING';
+  /** initial.broker.registration.timeout.ms bounds the first registration only; later ones retry until stopped. */
+  private registeredOnce = false;
   private epoch = -1;
   private previousEpoch = -1;
   private fencedValue = true;
@@ -177,6 +179,7 @@ export class BrokerLifecycleManager {
       }
       this.epoch = r.brokerEpoch;
       this.previousEpoch = r.brokerEpoch;
+      this.registeredOnce = true;
       this.lastError = null;
       this.o.logger.info({ brokerEpoch: r.brokerEpoch }, 'broker registered');
       this.schedule(0, () => void this.heartbeat());
@@ -193,7 +196,7 @@ export class BrokerLifecycleManager {
 
   private retryRegistration(): void {
     const elapsed = this.o.clock.nowMs() - this.startedMs;
-    if (this.stateValue === 'STARTING' && this.epoch < 0 && elapsed > this.o.initialRegistrationTimeoutMs) {
+    if (!this.registeredOnce && elapsed > this.o.initialRegistrationTimeoutMs) {
       return this.fatal(
         new Error(`could not register with the controller quorum within initial.broker.registration.timeout.ms (${this.o.initialRegistrationTimeoutMs} ms): ${this.lastError ?? 'no answer'}`),
       );

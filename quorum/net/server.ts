@@ -92,6 +92,8 @@ export class NetServer {
   private readonly rawSockets = new Set<net.Socket>();
   /** Sockets in the protocol handshake (under TLS: after the TLS handshake). */
   private readonly handshaking = new Set<net.Socket>();
+  /** Sockets handed to the alternate protocol (a broker's Kafka clients). */
+  private readonly alternateSockets = new Set<net.Socket>();
   private readonly open = new Set<Connection>();
   /** Remote addresses noted on accept: a TLS socket that failed may no longer know its own. */
   private readonly rawRemote = new WeakMap<net.Socket, string>();
@@ -180,6 +182,8 @@ export class NetServer {
       });
       for (const c of [...this.open]) c.close('server shutting down');
       for (const s of this.handshaking) s.destroy();
+      // The other protocol's clients (Kafka) are told too, rather than cut at the linger's end.
+      for (const s of this.alternateSockets) s.end();
     });
     return this.closing;
   }
@@ -210,6 +214,8 @@ export class NetServer {
       if (first.length >= alternate.bytesNeeded && alternate.detect(first)) {
         this.handshaking.delete(socket);
         if (this.closing !== null) return void socket.destroy();
+        this.alternateSockets.add(socket);
+        socket.once('close', () => this.alternateSockets.delete(socket));
         alternate.serve(socket, remoteAddress);
         socket.resume();
         return;

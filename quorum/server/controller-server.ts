@@ -137,9 +137,9 @@ export class ControllerServer {
     await this.closeResources();
   }
 
+  /** The listener and the transport close at once (each may wait out a linger), then the log. */
   private async closeResources(): Promise<void> {
-    await this.server.close();
-    await this.transport.close();
+    await Promise.all([this.server.close(), this.transport.close()]);
     await this.storage.log.close();
   }
 

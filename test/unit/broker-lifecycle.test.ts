@@ -121,6 +121,34 @@ describe('broker lifecycle', () => {
     m.stop();
   });
 
+  it('a broker that must register again long after it started survives failed attempts: initial.broker.registration.timeout.ms bounds the first registration only (from a review)', async () => {
+    let unregistered = false;
+    let registerCalls = 0;
+    const ctl = new ScriptedController({
+      registerBroker: () => {
+        registerCalls++;
+        // The re-registration's first attempts meet a controller failover, then a refusal.
+        if (registerCalls === 2) throw new Error('brokerRegistration: no active controller answered within 2000 ms');
+        if (registerCalls === 3) return { errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: 'live session', brokerEpoch: -1 };
+        return { ...ok, brokerEpoch: registerCalls === 1 ? 10 : 50 };
+      },
+      brokerHeartbeat: (r) => {
+        if (unregistered && r.brokerEpoch === 10) return { errorCode: ErrorCode.BROKER_ID_NOT_REGISTERED, errorMessage: 'gone', isCaughtUp: false, isFenced: true, shouldShutDown: false };
+        return { ...ok, isCaughtUp: true, isFenced: false, shouldShutDown: false };
+      },
+    });
+    // A short initial timeout, which the broker has outlived when its registration disappears.
+    const { m, fatal } = manager(ctl, { initialRegistrationTimeoutMs: 200 });
+    m.start();
+    await until(() => m.state === 'RUNNING', 'RUNNING');
+    await new Promise((r) => setTimeout(r, 300));
+    unregistered = true;
+    await until(() => m.brokerEpoch === 50 || fatal.length > 0, 're-registration or fatal');
+    m.stop();
+    expect(fatal.map((e) => e.message)).toEqual([]);
+    expect(m.brokerEpoch).toBe(50);
+  });
+
   it('controlled shutdown heartbeats wantShutDown until the controller lets it go', async () => {
     let shutdownBeats = 0;
     const ctl = new ScriptedController({
