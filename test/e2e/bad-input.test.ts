@@ -32,6 +32,7 @@ import { formatProperties } from '../../tools/config/properties.js';
 import { ProcessCluster } from '../../tools/server/process-cluster.js';
 import { CLI, runCli, startTestCluster, TEST_PROPERTIES, until, type CliResult, type TestCluster } from '../support/process-harness.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
+import { freePort } from '../support/lone-broker.js';
 
 const HOST = '127.0.0.1';
 /** A line of a stack trace: an error must be a message, never a dump. */
@@ -53,16 +54,6 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** True when `port` can be bound on 127.0.0.1 (nothing listens on it). */
 async function portIsFree(port: number): Promise<boolean> {

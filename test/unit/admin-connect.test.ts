@@ -7,15 +7,8 @@ import { ConnectionError } from '../../quorum/net/types.js';
 import { connectAdmin } from '../../tools/admin/admin-client.js';
 import { adminErrorMessage } from '../../tools/cli/admin-errors.js';
 import type { AdminTarget } from '../../tools/cli/connect.js';
+import { freePort } from '../support/lone-broker.js';
 
-/** A loopback port that was just free: nothing listens on it. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 function occurrences(text: string, part: string): number {
   return text.split(part).length - 1;
@@ -68,7 +61,7 @@ describe('connectAdmin when nothing answers', () => {
       expect(line).not.toMatch(/another cluster/);
       expect(occurrences(line, `:${port}`)).toBe(1);
       // Listed with a closed port: still once each.
-      const closed = await closedPort();
+      const closed = await freePort();
       const { line: bothLine } = await failure([...targets, { kind: 'controller', host: '127.0.0.1', port: closed }]);
       expect(bothLine).toMatch(/malformed frame.*ECONNREFUSED/);
       expect(occurrences(bothLine, `:${port}`)).toBe(1);
@@ -79,14 +72,14 @@ describe('connectAdmin when nothing answers', () => {
   });
 
   it('one target: its address once, then the reason', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const line = await refusedLine([{ kind: 'controller', host: '127.0.0.1', port }]);
     expect(line).toBe(`cannot reach controller 127.0.0.1:${port}: connection refused, nothing listens on that port (ECONNREFUSED)`);
   });
 
   it('several targets: each address once, with its own reason', async () => {
-    const a = await closedPort();
-    const b = await closedPort();
+    const a = await freePort();
+    const b = await freePort();
     const line = await refusedLine([
       { kind: 'server', host: '127.0.0.1', port: a },
       { kind: 'server', host: '127.0.0.1', port: b },

@@ -8,26 +8,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { BrokerServer } from '../../broker/broker-server.js';
 import { RaftNode } from '../../quorum/runtime/raft-node.js';
-import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { askNode } from '../../tools/admin/admin-client.js';
-import { capturingLogger } from '../support/recording-logger.js';
+import { freePort, startLoneBroker } from '../support/lone-broker.js';
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('broker server start-up', () => {
   afterEach(() => vi.restoreAllMocks());
 
   it('answers describeNode while its local metadata is still being restored (the client listener is already bound)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mq-broker-server-'));
-    const voterPort = await freePort();
     const clientPort = await freePort();
     // A large local snapshot takes a while to load: hold the restore until the test has asked.
     let releaseRestore!: () => void;
@@ -37,24 +27,7 @@ describe('broker server start-up', () => {
       await restoring;
       return realStart.call(this);
     });
-    const starting = BrokerServer.start({
-      nodeId: 2,
-      clusterId: 'broker-server-test',
-      voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
-      rack: null,
-      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: clientPort, securityProtocol: 'PLAINTEXT' }],
-      advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: clientPort, securityProtocol: 'PLAINTEXT' }],
-      heartbeatIntervalMs: 500,
-      initialRegistrationTimeoutMs: 600_000,
-      controlledShutdownTimeoutMs: 500,
-      isrExpansionEnable: false,
-      clock: realClock,
-      random: realRandom,
-      logger: capturingLogger(),
-      roles: ['broker'],
-      onFatal: () => undefined,
-      split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
-    });
+    const starting = startLoneBroker(dir, { clientPort });
     let answer: unknown;
     try {
       // What `connectAdmin` (every admin command given --bootstrap-server) asks first.
@@ -86,25 +59,7 @@ describe('broker server start-up', () => {
 describe('broker server shutdown', () => {
   it('an idle Kafka client is told (FIN) when the broker stops, and does not hold stop() for the 1 s close linger', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mq-broker-server-'));
-    const voterPort = await freePort();
-    const broker = await BrokerServer.start({
-      nodeId: 2,
-      clusterId: 'broker-server-test',
-      voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
-      rack: null,
-      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
-      advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
-      heartbeatIntervalMs: 500,
-      initialRegistrationTimeoutMs: 600_000,
-      controlledShutdownTimeoutMs: 500,
-      isrExpansionEnable: false,
-      clock: realClock,
-      random: realRandom,
-      logger: capturingLogger(),
-      roles: ['broker'],
-      onFatal: () => undefined,
-      split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
-    });
+    const broker = await startLoneBroker(dir);
     // A Kafka client (kafkajs keeps its connections open): ApiVersions v0 header, then idle.
     const sock = net.connect(broker.addresses().get('PLAINTEXT')!.port, '127.0.0.1');
     await new Promise<void>((r) => sock.once('connect', () => r()));

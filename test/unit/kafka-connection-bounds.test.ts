@@ -8,14 +8,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BrokerServer } from '../../broker/broker-server.js';
-import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { serveKafkaConnection } from '../../broker/kafka/kafka-connection.js';
 import type { KafkaContext } from '../../broker/kafka/handlers/context.js';
 import { handleMetadata } from '../../broker/kafka/handlers/metadata.js';
 import { decodeKafkaRequest, KafkaProtocolError, KafkaWriter, REQUEST_ITEMS_MAX } from '../../broker/kafka/protocol/index.js';
 import { encodeRequestFrame } from '../../tools/kafka-client/mirror-codec.js';
 import { capturingLogger } from '../support/recording-logger.js';
+import { startLoneBroker } from '../support/lone-broker.js';
 import { testbed, topicRecords } from './kafka-handlers-fixture.js';
 
 const servers: net.Server[] = [];
@@ -159,29 +158,8 @@ describe('before the broker has caught up with the metadata log', () => {
 
   it('a broker that has not reached the quorum holds a Kafka client\'s Metadata instead of answering from its empty image', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mq-unready-broker-'));
-    const unused = net.createServer();
-    await new Promise<void>((r) => unused.listen(0, '127.0.0.1', r));
-    const voterPort = (unused.address() as net.AddressInfo).port;
-    await new Promise<void>((r) => unused.close(() => r()));
     const fatal: unknown[] = [];
-    const broker = await BrokerServer.start({
-      nodeId: 2,
-      clusterId: 'unready-cluster',
-      voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
-      rack: null,
-      listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
-      advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' }],
-      heartbeatIntervalMs: 500,
-      initialRegistrationTimeoutMs: 600_000,
-      controlledShutdownTimeoutMs: 500,
-      isrExpansionEnable: false,
-      clock: realClock,
-      random: realRandom,
-      logger: capturingLogger(),
-      roles: ['broker'],
-      onFatal: (e) => fatal.push(e),
-      split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
-    });
+    const broker = await startLoneBroker(dir, { onFatal: (e) => fatal.push(e) });
     try {
       const sock = net.connect(broker.addresses().get('PLAINTEXT')!.port, '127.0.0.1');
       clients.push(sock);

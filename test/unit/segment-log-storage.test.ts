@@ -49,6 +49,17 @@ async function closeLog(log: SegmentLogStorage): Promise<void> {
   await log.close();
 }
 
+/** Four 2-record batches written (synced) over several 150-byte segments; returns the segment files. */
+async function fourBatchesOverSmallSegments(): Promise<string[]> {
+  const log = await openLog(150);
+  await log.load();
+  for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
+  await closeLog(log);
+  const files = await segmentsOnDisk();
+  expect(files.length).toBeGreaterThanOrEqual(2);
+  return files;
+}
+
 /** After a recovery: `next` appends after `kept`, and a reopen loads both. */
 async function expectItGoesOn(log: SegmentLogStorage, kept: LogBatch[], next: LogBatch): Promise<void> {
   await log.append([next], true);
@@ -350,12 +361,7 @@ describe('SegmentLogStorage', () => {
   });
 
   it('preallocation: a roll trims the zeros, so a segment the log has moved past ends at its data; zeros ending an older segment are refused as damage', async () => {
-    const log = await openLog(150);
-    await log.load();
-    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
-    await closeLog(log);
-    const files = await segmentsOnDisk();
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    const files = await fourBatchesOverSmallSegments();
     for (const f of files.slice(0, -1)) expect((await readFile(join(dir, f))).length).toBe(await dataEnd(join(dir, f)));
     await appendFile(join(dir, files[0]!), Buffer.alloc(64));
     await expect((await openLog(150)).load()).rejects.toMatchObject({ code: 'LOG_CORRUPT' });
@@ -424,12 +430,7 @@ describe('SegmentLogStorage', () => {
 
   /** Four 2-record batches over several 150-byte segments, then one byte flipped in the last batch of segment `which`. */
   async function flipInSegment(which: 'oldest' | 'newest'): Promise<string[]> {
-    const log = await openLog(150);
-    await log.load();
-    for (let i = 0; i < 4; i++) await log.append([batch(i * 2, 2)], true);
-    await closeLog(log);
-    const files = await segmentsOnDisk();
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    const files = await fourBatchesOverSmallSegments();
     const file = join(dir, which === 'oldest' ? files[0]! : files[files.length - 1]!);
     await trimPreallocation(file);
     const bytes = await readFile(file);

@@ -1,0 +1,41 @@
+// A broker process's server in-process, with no controller to talk to: its one voter's port is
+// closed, so it stays STARTING (or, held, restoring) while a test probes its client listener.
+
+import net from 'node:net';
+import { join } from 'node:path';
+import { BrokerServer } from '../../broker/broker-server.js';
+import { realClock, realRandom } from '../../quorum/node/real-env.js';
+import { capturingLogger } from './recording-logger.js';
+
+/** A loopback port that was just free: nothing listens on it. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts broker 2 (data under `dir`, its client listener on `clientPort`, 0: any) whose only voter never answers. */
+export async function startLoneBroker(dir: string, o: { clientPort?: number; onFatal?: (e: unknown) => void } = {}): Promise<BrokerServer> {
+  const voterPort = await freePort();
+  const port = o.clientPort ?? 0;
+  return BrokerServer.start({
+    nodeId: 2,
+    clusterId: 'lone-broker-cluster',
+    voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
+    rack: null,
+    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }],
+    advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }],
+    heartbeatIntervalMs: 500,
+    initialRegistrationTimeoutMs: 600_000,
+    controlledShutdownTimeoutMs: 500,
+    isrExpansionEnable: false,
+    clock: realClock,
+    random: realRandom,
+    logger: capturingLogger(),
+    roles: ['broker'],
+    onFatal: o.onFatal ?? (() => undefined),
+    split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
+  });
+}
