@@ -25,6 +25,13 @@ function logged(c: SimCluster, fragment: string, nodeId?: NodeId): boolean {
   return c.log.some((l) => l.msg.includes(fragment) && (nodeId === undefined || l.nodeId === nodeId));
 }
 
+/** A voter's disk lost and replaced: crashed, wiped (a new directory id), restarted. */
+function replaceDisk(c: SimCluster, id: NodeId): void {
+  c.crash(id);
+  c.wipe(id);
+  c.restart(id);
+}
+
 /**
  * A leader elected and the workload running until the leader's log records every voter's
  * directory. Returns the leader and the other voters.
@@ -57,9 +64,7 @@ async function loseAllButTheLeadersCopy(c: SimCluster): Promise<{ leader: NodeId
   for (let i = 0; i < 5; i++) await expectCommit(c);
   const valuesBefore = c.history.committed.size;
   c.crash(leader);
-  c.crash(wiped);
-  c.wipe(wiped);
-  c.restart(wiped);
+  replaceDisk(c, wiped);
   c.heal();
   return { leader, wiped, lagging, valuesBefore };
 }
@@ -78,9 +83,7 @@ async function loseAllButTheLeadersCopyLaggingFromTheStart(c: SimCluster): Promi
   c.workload.stop();
   expect(c.node(lagging).inspect()!.logEndOffset).toBe(0);
   c.crash(leader);
-  c.crash(wiped);
-  c.wipe(wiped);
-  c.restart(wiped);
+  replaceDisk(c, wiped);
   c.heal();
   return { leader, wiped, lagging };
 }
@@ -136,9 +139,7 @@ describe('a replacement that followed the log from the start, when a snapshot cu
   const H = 1; // the holder
   it.each([1, 2, 3, 4, 5, 6])('(voters=3, snapshots every 2 records) it learns every voter, and a wiped copy of one counts for nothing with it (seed %i)', async (seed) => {
     const c = await start(seed, 3, true, 2, true);
-    c.crash(R);
-    c.wipe(R); // formatted with --no-initial-controllers: {2: null}
-    c.restart(R);
+    replaceDisk(c, R); // formatted with --no-initial-controllers: {2: null}
     c.workload.start();
     expect(await c.waitFor(() => c.node(R).inspect()?.voterDirectories[String(R)] === `dir-${R}-1`, 10_000), report(c)).toBe(true);
     expect(await c.waitFor(() => c.node(R).inspect()?.voterDirectories[String(U)] === `dir-${U}-0`, 5_000), report(c)).toBe(true);
@@ -167,9 +168,7 @@ describe('a replacement that followed the log from the start, when a snapshot cu
     expect(c.leader()!.epoch).toBeGreaterThan(staleEpoch);
     for (let i = 0; i < 3; i++) await expectCommit(c);
     // 3's disk is lost and replaced; it can reach only the stale leader R.
-    c.crash(U);
-    c.wipe(U);
-    c.restart(U);
+    replaceDisk(c, U);
     c.partition([[R, U], [H]]);
     await c.runFor(4000);
     expectClean(c);
@@ -214,9 +213,7 @@ describe('a voter restarted with a wiped data directory', () => {
     const c = await start(seed, 5, true);
     const { leader, followers } = await leaderWithDirectoriesRecorded(c);
     const victim = followers[0]!;
-    c.crash(victim);
-    c.wipe(victim);
-    c.restart(victim);
+    replaceDisk(c, victim);
     const readmitted = await c.waitFor(() => recorded(c, c.leader()?.nodeId ?? leader).get(victim) === `dir-${victim}-1`, 20_000);
     expect(readmitted, report(c)).toBe(true);
     await finish(c);
@@ -229,9 +226,7 @@ describe('a voter restarted with a wiped data directory', () => {
     c.workload.start();
     await c.runFor(3000); // directories recorded, then folded into snapshots and the quorum state
     const victim = c.voterIds.find((v) => v !== c.leader()!.nodeId)!;
-    c.crash(victim);
-    c.wipe(victim);
-    c.restart(victim);
+    replaceDisk(c, victim);
     const readmitted = await c.waitFor(() => logged(c, 'this voter was re-admitted', victim), 30_000);
     expect(readmitted, report(c)).toBe(true);
     expect(logged(c, 'installed snapshot from the leader', victim), report(c)).toBe(true);
@@ -251,9 +246,7 @@ describe('a voter restarted with a wiped data directory', () => {
     const c = await start(seed, 3, true);
     const { leader, followers } = await leaderWithDirectoriesRecorded(c);
     const [victim, third] = followers as [NodeId, NodeId];
-    c.crash(victim);
-    c.wipe(victim);
-    c.restart(victim);
+    replaceDisk(c, victim);
     const readmission = `dir-${victim}-1`;
     // The moment the leader appends the re-admission, its messages to the victim stop arriving.
     expect(await c.waitFor(() => recorded(c, leader).get(victim) === readmission, 20_000), report(c)).toBe(true);
@@ -282,9 +275,7 @@ describe('a voter restarted with a wiped data directory', () => {
     const c = await start(seed, 3, true);
     const { leader, followers } = await leaderWithDirectoriesRecorded(c);
     const [victim, cutOff] = followers as [NodeId, NodeId];
-    c.crash(victim);
-    c.wipe(victim);
-    c.restart(victim);
+    replaceDisk(c, victim);
     // The "replaced" record needs the cut-off voter to commit; the moment it is committed, that voter is cut off.
     expect(await c.waitFor(() => committedOnLeader(c, leader, victim, null), 20_000), report(c)).toBe(true);
     c.partition([[cutOff], [...c.nodes.keys()].filter((id) => id !== cutOff)]);
@@ -312,9 +303,7 @@ describe('a voter restarted with a wiped data directory', () => {
     const [victim, w1, w2, w3] = followers as [NodeId, NodeId, NodeId, NodeId];
     const others = (...cut: NodeId[]) => [...c.nodes.keys()].filter((id) => !cut.includes(id));
     c.partition([[w3], others(w3)]); // w3 misses the null record
-    c.crash(victim);
-    c.wipe(victim);
-    c.restart(victim);
+    replaceDisk(c, victim);
     expect(await c.waitFor(() => committedOnLeader(c, leader, victim, null), 20_000), report(c)).toBe(true);
     c.partition([[w3], [w2], others(w2, w3)]); // w2 misses the re-admission
     const readmission = `dir-${victim}-1`;
