@@ -19,6 +19,7 @@ import { describeConfigs } from '../quorum/controller/configs/describe-configs.j
 import { supportedFeatures } from '../quorum/controller/configs/features.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
+import { RemoteError } from '../quorum/net/types.js';
 import type { Endpoint as NetEndpoint, ListenerSpec, PeerChannel, PeerIdentity, TlsMaterial } from '../quorum/net/types.js';
 import { openMetadataStorage, type MetadataStorage } from '../quorum/node/layout.js';
 import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
@@ -27,8 +28,10 @@ import { ControllerChannel, type VoterEndpoint } from '../quorum/server/controll
 import { requestObject, unknownMethod } from '../quorum/server/controller-server.js';
 import { describeTopics } from '../quorum/server/image-reads.js';
 import { toRemoteError } from '../quorum/server/remote-errors.js';
+import { ErrorCode } from '../quorum/controller/errors.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from '../quorum/server/rpc-methods.js';
 import type { Endpoint } from '../metadata-log/records/types.js';
+import type { MetadataImage } from '../metadata-log/image.js';
 import { uuidFromBytes } from '../metadata-log/records/uuid.js';
 import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
@@ -38,10 +41,16 @@ import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinat
 import { coordinatesGroups } from './kafka/groups/ownership.js';
 import { ImageWatch } from './image-watch.js';
 import { IsrExpander } from './isr-expander.js';
+import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
 
 /** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
 const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
-import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
+/**
+ * How long a read through the client listener (describeTopics, describeConfigs) waits for this
+ * broker to catch up with the metadata log before it is refused: until then its image is the
+ * local snapshot's (stale) or empty, and an answer from it would say a topic does not exist.
+ */
+export const READ_CATCH_UP_WAIT_MS = 5_000;
 
 export interface BrokerServerOptions {
   readonly nodeId: number;
@@ -68,6 +77,8 @@ export interface BrokerServerOptions {
   readonly autoCreateTopicsEnable?: boolean;
   /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
   readonly groups?: GroupCoordinatorConfig;
+  /** How long a read waits for the broker to catch up (default READ_CATCH_UP_WAIT_MS). */
+  readonly readCatchUpWaitMs?: number;
   /** Split mode: the observer's storage and Raft settings. */
   readonly split?: { readonly metadataLogDir: string; readonly raft: Partial<RaftConfig>; readonly snapshots: SnapshotPolicy };
   /** Combined mode: the process's controller, whose log this broker follows. */
@@ -90,9 +101,13 @@ export class BrokerServer {
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
   private isrExpander: IsrExpander | null = null;
+  private isCaughtUp = false;
   private markCaughtUp!: () => void;
-  /** Resolves when the controller first finds this broker caught up (RECOVERY): Kafka clients are served from then on. */
-  private readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = resolve));
+  /** Resolves when the controller first finds this broker caught up (RECOVERY): clients are served from then on. */
+  private readonly caughtUp = new Promise<void>((resolve) => (this.markCaughtUp = () => {
+    this.isCaughtUp = true;
+    resolve();
+  }));
 
   private constructor(
     private readonly o: BrokerServerOptions,
@@ -302,6 +317,27 @@ export class BrokerServer {
     this.lifecycleManager.start();
   }
 
+  /**
+   * The image once this broker has caught up with the metadata log (as Kafka, which serves no
+   * request before then); BROKER_NOT_AVAILABLE, saying why, when that takes longer than readCatchUpWaitMs.
+   */
+  private async caughtUpImage(): Promise<MetadataImage> {
+    if (!this.isCaughtUp) {
+      let cancel = () => {};
+      const waited = new Promise<void>((resolve) => (cancel = this.o.clock.setTimer(this.o.readCatchUpWaitMs ?? READ_CATCH_UP_WAIT_MS, resolve)));
+      await Promise.race([this.caughtUp, waited]);
+      cancel();
+    }
+    if (this.isCaughtUp) return this.image;
+    throw new RemoteError({
+      code: ErrorCode.BROKER_NOT_AVAILABLE,
+      name: 'BROKER_NOT_AVAILABLE',
+      message:
+        `broker ${this.o.nodeId} has not caught up with the metadata log yet (state ${this.state}, ` +
+        `metadata offset ${this.metadataOffset()}), so its view may be stale; try again, or ask the controllers with --bootstrap-controller`,
+    });
+  }
+
   private async handle(_channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
     try {
       const m = method as RpcMethod;
@@ -310,9 +346,9 @@ export class BrokerServer {
         case 'describeNode':
           return this.describeNode();
         case 'describeTopics':
-          return describeTopics(this.image, b as never);
+          return describeTopics(await this.caughtUpImage(), b as never);
         case 'describeConfigs':
-          return describeConfigs(this.image, b as never, { brokerId: this.o.nodeId });
+          return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId });
         default:
           if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(method);
           return await this.channel.call(m, b as never);

@@ -17,7 +17,7 @@ export async function freePort(): Promise<number> {
 }
 
 /** Starts broker 2 (data under `dir`, its client listener on `clientPort`, 0: any) whose only voter never answers. */
-export async function startLoneBroker(dir: string, o: { clientPort?: number; onFatal?: (e: unknown) => void } = {}): Promise<BrokerServer> {
+export async function startLoneBroker(dir: string, o: { clientPort?: number; onFatal?: (e: unknown) => void; readCatchUpWaitMs?: number } = {}): Promise<BrokerServer> {
   const voterPort = await freePort();
   const port = o.clientPort ?? 0;
   return BrokerServer.start({
@@ -36,6 +36,7 @@ export async function startLoneBroker(dir: string, o: { clientPort?: number; onF
     logger: capturingLogger(),
     roles: ['broker'],
     onFatal: o.onFatal ?? (() => undefined),
+    ...(o.readCatchUpWaitMs === undefined ? {} : { readCatchUpWaitMs: o.readCatchUpWaitMs }),
     split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
   });
 }

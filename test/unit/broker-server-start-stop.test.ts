@@ -54,6 +54,34 @@ describe('broker server start-up', () => {
     }
     expect(answer).toMatchObject({ nodeId: 2, brokerState: 'NOT_RUNNING' });
   });
+
+  it('refuses reads of its image until it has caught up with the metadata log (BROKER_NOT_AVAILABLE, not an empty answer)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-broker-server-'));
+    // No controller answers: the broker never catches up, and its image stays empty.
+    const broker = await startLoneBroker(dir, { readCatchUpWaitMs: 300 });
+    const target = { host: '127.0.0.1', port: broker.addresses().get('PLAINTEXT')!.port };
+    const outcome = async (method: 'describeTopics' | 'describeConfigs', request: object) => {
+      const started = Date.now();
+      try {
+        return { answer: await askNode(target, method, request as never, { timeoutMs: 5_000 }), ms: Date.now() - started };
+      } catch (e) {
+        return { error: e as { code?: number; message: string }, ms: Date.now() - started };
+      }
+    };
+    try {
+      const topics = await outcome('describeTopics', { names: ['orders'] });
+      const configs = await outcome('describeConfigs', { resources: [{ resourceType: 'topic', resourceName: 'orders', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false });
+      for (const o of [topics, configs]) {
+        expect(o.answer).toBeUndefined();
+        expect(o.error).toMatchObject({ code: 8 });
+        expect(o.error!.message).toMatch(/broker 2 has not caught up with the metadata log yet \(state STARTING.*--bootstrap-controller/);
+        expect(o.ms).toBeGreaterThanOrEqual(250); // it waited for the catch-up first
+      }
+    } finally {
+      await broker.halt();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('broker server shutdown', () => {
