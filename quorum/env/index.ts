@@ -54,6 +54,12 @@ export interface LogStorage {
   truncateFrom(offset: number): Promise<void>;
   /** Removes whole batches that end at or before `offset` and records `offset` as the log start. */
   deletePrefix(offset: number): Promise<void>;
+  /**
+   * Removes every batch and makes `offset` the log start, below or above the current one: an
+   * observer discarding a copy it cannot restore (its log is a cache of the committed log). Durable
+   * when it resolves; a crash midway leaves the old log start with fewer batches, never a gap.
+   */
+  restartAt(offset: number): Promise<void>;
   close(): Promise<void>;
 }
 

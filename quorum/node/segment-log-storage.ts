@@ -33,6 +33,8 @@
 //   deletePrefix  writes the new log start (tmp file, fsync, rename, fsync the directory), then
 //              deletes, oldest first, the segments whose batches all end at or before it. A crash
 //              in between leaves stale segments, which the next load deletes.
+//   restartAt  (an observer discarding its copy) deletes every segment, newest first, syncing the
+//              directory after each, then writes the new log start, which may be below the old one.
 //   close      closes the active segment and removes the lock.
 //
 // Durability: an append without `sync` marks the segment unsynced; the next sync append (or an
@@ -330,6 +332,24 @@ export class SegmentLogStorage implements LogStorage {
         first.positions.splice(0, keep);
       }
       this.endOffset = Math.max(this.endOffset, offset);
+    });
+  }
+
+  async restartAt(offset: number): Promise<void> {
+    return this.exclusive(async () => {
+      assert.ok(this.endOffset >= 0, 'restartAt before load()');
+      assert.ok(Number.isSafeInteger(offset) && offset >= 0, `restartAt(${offset})`);
+      // The segments go first, newest first, each unlink durable before the next: a crash midway
+      // leaves the old start and a prefix of the old log (never a gap), then no batches.
+      this.closeActive();
+      for (const segment of this.segments.splice(0).reverse()) {
+        await unlink(join(this.dir, segment.file));
+        syncPath(this.dir);
+      }
+      this.dirUnsynced = false;
+      await writeLogStart(this.dir, offset);
+      this.logStartOffset = offset;
+      this.endOffset = offset;
     });
   }
 

@@ -86,7 +86,7 @@ export class RaftNode implements RaftClient {
 
   async start(): Promise<void> {
     if (this.lifecycle !== 'created') throw new Error(`start() on a ${this.lifecycle} node`);
-    const restored = await restoreFromStorage(this.env, this.stateMachine);
+    const restored = await restoreFromStorage(this.env, this.stateMachine, { discardable: !this.config.voters.includes(this.config.nodeId) });
     if (this.lifecycle !== 'created') return; // halted while loading
     this.appliedOffset = restored.appliedOffset;
     this.core = new RaftCore(this.config, this.env.random, restored, this.env.clock.nowMs());

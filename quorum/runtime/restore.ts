@@ -6,6 +6,10 @@
 // snapshot and dropping the log it replaces can leave a log that does not reach the newest
 // snapshot, or that disagrees with it; then the log restarts empty at that snapshot.
 //
+// An observer (a broker) holds a copy of the committed log only, which the leader can send again:
+// where a voter refuses, it discards its log (restarting it at its newest valid snapshot, or at
+// 0 without one) and fetches the rest from the leader, logging why.
+//
 // Whatever prefix of the log start-up drops, the voter-directory records in it are first folded
 // into the quorum-state file's map (written before the prefix goes), as the core does when it
 // drops a prefix itself: a node that forgot them would count a wiped voter (voter-directories.ts).
@@ -45,7 +49,14 @@ async function keepDirectoriesBelow(env: NodeEnv, quorumState: QuorumStateData |
   return next;
 }
 
-export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachine): Promise<RestoredState> {
+export interface RestoreOptions {
+  /** The node is an observer: a log it cannot restore is discarded and fetched again, not refused. */
+  readonly discardable?: boolean;
+}
+
+const REPAIR_HINT = 'restore the snapshot files or wipe and re-format this directory so the node rejoins from the leader';
+
+export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachine, o: RestoreOptions = {}): Promise<RestoredState> {
   let quorumState = await env.quorumStateStore.read();
   const listed = await env.snapshotStore.list();
   const loaded = await env.log.load();
@@ -59,27 +70,30 @@ export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachin
 
   if (latest === undefined) {
     if (logStart > 0) {
-      throw new StorageInconsistentError(
-        `the log starts at offset ${logStart} but no valid snapshot exists to cover the offsets below it; ` +
-          'restore the snapshot files or wipe and re-format this directory so the node rejoins from the leader',
-      );
+      const problem = `the log starts at offset ${logStart} but no valid snapshot exists to cover the offsets below it`;
+      if (!o.discardable) throw new StorageInconsistentError(`${problem}; ${REPAIR_HINT}`);
+      await discardLog(env, 0, problem, logEnd);
+      return { quorumState, snapshots: [], batches: [], appliedOffset: 0 };
     }
     return { quorumState, snapshots: [], batches, appliedOffset: 0 };
   }
 
-  if (latest.endOffset < logStart) {
+  const gap = latest.endOffset < logStart;
+  if (gap) {
     // The offsets between the snapshot and the log start are nowhere: the snapshot that covered
     // them failed its check (and was moved aside), or its file did not survive a power loss.
-    // Refused before anything is touched: restarting the log at the older snapshot would drop the
-    // log the node holds and still leave the gap.
-    throw new StorageInconsistentError(
-      `the log starts at offset ${logStart} but the newest valid snapshot ends at ${latest.endOffset}: no snapshot covers the offsets between them; ` +
-        'restore the snapshot files or wipe and re-format this directory so the node rejoins from the leader',
-    );
+    // A voter refuses before anything is touched: restarting the log at the older snapshot would
+    // drop the log the node holds and still leave the gap.
+    const problem = `the log starts at offset ${logStart} but the newest valid snapshot ends at ${latest.endOffset}: no snapshot covers the offsets between them`;
+    if (!o.discardable) throw new StorageInconsistentError(`${problem}; ${REPAIR_HINT}`);
+    await discardLog(env, latest.endOffset, problem, logEnd);
+    batches = [];
   }
   let snapshots: SnapshotId[];
-  const logCoversLatest = latest.endOffset >= logStart && latest.endOffset <= logEnd && logHasSnapshotBoundary(batches, logStart, latest);
-  if (logCoversLatest) {
+  const logCoversLatest = !gap && latest.endOffset >= logStart && latest.endOffset <= logEnd && logHasSnapshotBoundary(batches, logStart, latest);
+  if (gap) {
+    snapshots = [latest];
+  } else if (logCoversLatest) {
     // Keep the snapshots the log reaches back to; the log starts at the oldest kept one.
     snapshots = listed.filter((id) => id.endOffset >= logStart && logHasSnapshotBoundary(batches, logStart, id));
     const start = snapshots[0]!.endOffset;
@@ -104,4 +118,13 @@ export async function restoreFromStorage(env: NodeEnv, stateMachine: StateMachin
   const bytes = await env.snapshotStore.readAll(latest);
   await stateMachine.loadSnapshot(latest, bytes);
   return { quorumState, snapshots, batches, appliedOffset: latest.endOffset };
+}
+
+/** An observer's log that cannot be restored: emptied, restarting at `at` (fetched again from the leader). */
+async function discardLog(env: NodeEnv, at: number, problem: string, logEnd: number): Promise<void> {
+  env.logger.warn(
+    { restartAt: at, discardedEndOffset: logEnd },
+    `${problem}; this node is an observer, whose log is a copy of the committed log: discarding it and fetching again from the leader from offset ${at}`,
+  );
+  await env.log.restartAt(at);
 }

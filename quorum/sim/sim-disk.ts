@@ -246,6 +246,13 @@ export class SimDisk {
           this.logStart = Math.max(this.logStart, offset);
         });
       },
+      restartAt: (offset) =>
+        this.op('log', inc, true, () => {
+          this.stats.prefixDeletes++;
+          this.batches = [];
+          this.durableCount = 0;
+          this.logStart = offset;
+        }),
       close: async () => {},
     };
   }

@@ -30,13 +30,13 @@ function batch(baseOffset: number, count: number, epoch = 1): LogBatch {
 const warnings: string[] = [];
 const logger: Logger = { debug() {}, info() {}, warn: (_f, m) => warnings.push(m), error() {} };
 
-async function envAt(dir: string): Promise<NodeEnv> {
+async function envAt(dir: string, on: { hub: LocalHub; nodeId: number } = { hub: new LocalHub(), nodeId: 1 }): Promise<NodeEnv> {
   const log = await SegmentLogStorage.open(join(dir, 'log'), logger);
   logs.push(log);
   return {
     clock: realClock,
     random: new SeqRandom(3),
-    transport: new LocalHub().transport(1),
+    transport: on.hub.transport(on.nodeId),
     log,
     quorumStateStore: new FileQuorumStateStore(join(dir, 'quorum-state')),
     snapshotStore: await FileSnapshotStore.open(join(dir, 'snapshots'), logger),
@@ -46,7 +46,11 @@ async function envAt(dir: string): Promise<NodeEnv> {
 
 class Recorder {
   loaded: SnapshotId[] = [];
-  apply(): void {}
+  /** The first byte of every record applied, in order. */
+  applied: number[] = [];
+  apply(batches: readonly LogBatch[]): void {
+    for (const b of batches) for (const r of b.records) this.applied.push(r[0]!);
+  }
   loadSnapshot(id: SnapshotId): void {
     this.loaded.push(id);
   }
@@ -169,5 +173,80 @@ describe('start-up reconciles the log with the snapshots', () => {
     expect(node.inspect().batches.every((b) => b.epoch > 2)).toBe(true);
     expect(node.fatalError).toBeUndefined();
     await node.stop();
+  });
+});
+
+describe('an observer (a broker) discards a log it cannot restore and fetches it again', () => {
+  /** Waits (bounded) until `test` holds, checking every 10 ms. */
+  async function until(what: string, test: () => boolean): Promise<void> {
+    for (let i = 0; i < 1000 && !test(); i++) await new Promise((r) => setTimeout(r, 10));
+    if (!test()) throw new Error(`timed out waiting for ${what}`);
+  }
+
+  it('no valid snapshot under a log that starts above 0: the log restarts empty at 0, with a warning, instead of refusing', async () => {
+    const env = await envAt(await freshDir(), { hub: new LocalHub(), nodeId: 2 });
+    await env.log.load();
+    await env.log.append([batch(0, 5), batch(5, 5)], true);
+    await env.log.deletePrefix(5);
+    warnings.length = 0;
+    const sm = new Recorder();
+    const node = new RaftNode(env, raftConfig(2, [1]), sm);
+    await node.start();
+    expect(node.fatalError).toBeUndefined();
+    expect(node.inspect()).toMatchObject({ logStartOffset: 0, logEndOffset: 0 });
+    expect(sm.loaded).toEqual([]);
+    expect(warnings.join('\n')).toMatch(/starts at offset 5 but no valid snapshot .* observer.* fetching again from the leader from offset 0/);
+    await node.stop();
+    // Durably: the next start finds an empty log at 0, and says nothing more.
+    await env.log.close();
+    const again = await SegmentLogStorage.open(join(dirs[dirs.length - 1]!, 'log'), logger);
+    logs.push(again);
+    expect(await again.load()).toMatchObject({ logStartOffset: 0, batches: [] });
+  });
+
+  it('a log that starts above its newest valid snapshot: the log restarts empty at that snapshot, which is loaded', async () => {
+    const dir = await freshDir();
+    const env = await envAt(dir, { hub: new LocalHub(), nodeId: 2 });
+    await env.log.load();
+    await env.log.append([batch(0, 5), batch(5, 5), batch(10, 5)], true);
+    await writeSnapshot(env, { endOffset: 5, epoch: 1 });
+    await env.log.deletePrefix(10); // the snapshot at 10 is gone (damaged and moved aside)
+    warnings.length = 0;
+    const sm = new Recorder();
+    const node = new RaftNode(env, raftConfig(2, [1]), sm);
+    await node.start();
+    expect(node.fatalError).toBeUndefined();
+    expect(sm.loaded).toEqual([{ endOffset: 5, epoch: 1 }]);
+    expect(node.inspect()).toMatchObject({ logStartOffset: 5, logEndOffset: 5 });
+    expect(warnings.join('\n')).toMatch(/newest valid snapshot ends at 5: .* observer.* from offset 5/);
+    await node.stop();
+  });
+
+  it('end to end: the observer restarted on such a log gets every committed record from the leader again', async () => {
+    const hub = new LocalHub();
+    const leaderEnv = await envAt(await freshDir(), { hub, nodeId: 1 });
+    const leader = new RaftNode(leaderEnv, raftConfig(1, [1]), new Recorder());
+    await leader.start();
+    const observerDir = await freshDir();
+    const observerEnv = await envAt(observerDir, { hub, nodeId: 2 });
+    const first = new Recorder();
+    const observer = new RaftNode(observerEnv, raftConfig(2, [1]), first);
+    await observer.start();
+    await until('a leader', () => leader.status().role === 'Leader');
+    for (let i = 1; i <= 6; i++) await leader.propose([new Uint8Array([i])]);
+    await until('the observer to apply six records', () => first.applied.length === 6);
+    await observer.stop();
+    // Its log lost the snapshot under its start (as if the only snapshot failed its check).
+    await observerEnv.log.deletePrefix(observer.inspect().logEndOffset - 2);
+    await observerEnv.log.close();
+    const again = new Recorder();
+    const restarted = new RaftNode(await envAt(observerDir, { hub, nodeId: 2 }), raftConfig(2, [1]), again);
+    await restarted.start();
+    await leader.propose([new Uint8Array([7])]);
+    await until('the restarted observer to apply every record', () => again.applied.length === 7);
+    expect(again.applied).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(restarted.fatalError).toBeUndefined();
+    await restarted.stop();
+    await leader.stop();
   });
 });

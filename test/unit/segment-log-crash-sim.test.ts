@@ -9,7 +9,8 @@
 // (an append with sync that returned), must keep nothing never written, and the log must then take
 // appends across two rolls and reopen cleanly. Found: a truncateFrom that emptied the first
 // segment made it durable before the unlinks of the later ones, and a roll could create a segment
-// whose directory entry outlived the previous one's (both read as a gap and refused at open).
+// whose directory entry outlived the previous one's (both read as a gap and refused at open). The
+// workloads include restartAt (an observer discarding its log), whose unlinks must go newest first.
 // CRASH_SIM_SEEDS / _STEPS / _SAMPLES make a longer run.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -28,7 +29,7 @@ type Ev =
   | { t: 'sync'; fd: number }
   | { t: 'unlink'; path: string }
   | { t: 'rename'; from: string; to: string; content: Buffer }
-  | { t: 'mark'; what: string; n: number; must: Key[]; logStart: number; inProgress?: { kind: 'truncate' | 'deletePrefix'; offset: number } };
+  | { t: 'mark'; what: string; n: number; must: Key[]; logStart: number; inProgress?: { kind: 'truncate' | 'deletePrefix' | 'restartAt'; offset: number } };
 
 interface Key {
   base: number;
@@ -302,7 +303,7 @@ async function runWorkload(seed: number, segmentBytes: number, recordBytes: [num
   let cur: LogBatch[] = [];
   let must: Key[] = [];
   let logStart = 0;
-  const mark = (what: string, inProgress?: { kind: 'truncate' | 'deletePrefix'; offset: number }) =>
+  const mark = (what: string, inProgress?: { kind: 'truncate' | 'deletePrefix' | 'restartAt'; offset: number }) =>
     events.push({ t: 'mark', what, n: ops.length, must: must.slice(), logStart, ...(inProgress ? { inProgress } : {}) });
   let log = await SegmentLogStorage.open(workDir, silentLogger, segmentBytes);
   await log.load();
@@ -350,7 +351,7 @@ async function runWorkload(seed: number, segmentBytes: number, recordBytes: [num
       // deletePrefix syncs the active segment first: everything written is durable now
       must = cur.map(keyOf);
       mark(ops.at(-1)!);
-    } else if (r < 0.93) {
+    } else if (r < 0.91) {
       ops.push('reopen');
       await log.close();
       log = await SegmentLogStorage.open(workDir, silentLogger, segmentBytes);
@@ -358,6 +359,16 @@ async function runWorkload(seed: number, segmentBytes: number, recordBytes: [num
       cur = loaded.batches.slice();
       must = cur.map(keyOf);
       mark('reopen');
+    } else if (r < 0.96) {
+      // An observer discarding its copy: the new start may be below the old one, or above the end.
+      const offset = Math.floor(rnd() * (end + 6));
+      ops.push(`restartAt ${offset}`);
+      mark(`begin ${ops.at(-1)}`, { kind: 'restartAt', offset });
+      await log.restartAt(offset);
+      logStart = offset;
+      cur = [];
+      must = [];
+      mark(ops.at(-1)!);
     } else {
       ops.push('flush');
       await log.append([], true);
@@ -388,13 +399,14 @@ async function checkState(files: Map<string, Buffer>, m: Ev & { t: 'mark' }, tra
     } catch (e) {
       return `load() threw: ${(e as Error).message.slice(0, 300)}`;
     }
-    const allowedStarts = new Set([m.logStart, ...(m.inProgress?.kind === 'deletePrefix' ? [m.inProgress.offset] : [])]);
+    const allowedStarts = new Set([m.logStart, ...(m.inProgress?.kind === 'deletePrefix' || m.inProgress?.kind === 'restartAt' ? [m.inProgress.offset] : [])]);
     if (!allowedStarts.has(loaded.logStartOffset)) return `log start ${loaded.logStartOffset}, expected one of ${[...allowedStarts]}`;
     const got = new Map(loaded.batches.map((b) => [b.baseOffset, idOf(b)]));
     for (const b of loaded.batches) if (!trace.written.has(idOf(b))) return `kept a batch never written: ${idOf(b)}`;
     for (const k of m.must) {
       if (k.end <= loaded.logStartOffset) continue;
       if (m.inProgress?.kind === 'truncate' && k.end > m.inProgress.offset) continue;
+      if (m.inProgress?.kind === 'restartAt') break; // every batch may be gone (what is kept is checked below)
       if (got.get(k.base) !== k.id) return `lost acknowledged batch ${k.id} [${k.base},${k.end}) (loaded ${loaded.batches.map((b) => `[${b.baseOffset},${endOf(b)})`).join('')} start ${loaded.logStartOffset}${loaded.recovered ? `, recovered: ${loaded.recovered.reason}` : ''})`;
     }
     // The log goes on: appends across at least two rolls, then a clean reopen.
