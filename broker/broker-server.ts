@@ -38,7 +38,7 @@ import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
-import { coordinatesGroups } from './kafka/groups/ownership.js';
+import { coordinatedThroughout } from '../metadata-log/group-ownership.js';
 import { ImageWatch } from './image-watch.js';
 import { IsrExpander } from './isr-expander.js';
 import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
@@ -119,8 +119,8 @@ export class BrokerServer {
     this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
     // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
-    this.stopFollowingGroups = source.addMetadataListener((_delta, image) => {
-      this.groupCoordinator.retainOnly(coordinatesGroups(image, o.nodeId));
+    this.stopFollowingGroups = source.addMetadataListener((delta, image) => {
+      this.groupCoordinator.retainOnly(coordinatedThroughout(image, o.nodeId, delta.changedBrokerIds()));
     });
   }
 
@@ -264,6 +264,7 @@ export class BrokerServer {
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
         brokerId: this.o.nodeId,
+        brokerEpoch: () => this.lifecycleManager?.brokerEpoch ?? -1,
         clusterId: this.o.clusterId,
         image: () => this.source.image,
         controller: this.channel,

@@ -13,7 +13,8 @@ import {
   type OffsetCommitRequestPartition,
 } from '../../quorum/controller/configs/offsets.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
+import { brokerRecord, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
+import { coordinatorOf } from '../../metadata-log/group-ownership.js';
 
 function harness(overrides: ConstructorParameters<typeof OpHarness>[1] = {}, level?: number): OpHarness {
   return new OpHarness([mvRecord(level), ...topicRecords('orders', 1, 3), ...topicRecords('events', 2, 1)], overrides);
@@ -222,6 +223,61 @@ describe('DeleteGroups', () => {
     expect(r.records).toHaveLength(4);
     h.apply(r);
     expect([...h.image.groupIds()]).toEqual([]);
+  });
+});
+
+describe("a broker's claim to coordinate the group (OffsetCommit and DeleteGroups forwarded by a broker)", () => {
+  /** Brokers 1-3 (epochs 10-12), broker 3 fenced; a group broker 1 coordinates and one broker 2 does. */
+  function claims() {
+    const h = new OpHarness([mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), brokerRecord(3, 12, { fenced: true }), ...topicRecords('orders', 1, 3)]);
+    const ownedBy = (b: number) => Array.from({ length: 1000 }, (_, i) => `g${i}`).find((g) => coordinatorOf([1, 2], g) === b)!;
+    return { h, g1: ownedBy(1), g2: ownedBy(2) };
+  }
+  const offsets = [{ name: 'orders', partitions: [part(0, 5), part(1, 6)] }];
+
+  it('the coordinator (registered with that epoch, live) is accepted', () => {
+    const { h, g1 } = claims();
+    const r = commitOffsets(h.ctx(), { groupId: g1, topics: offsets, coordinator: { brokerId: 1, brokerEpoch: 10 } });
+    expect(r.response.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([0, 0]);
+    expect(r.records).toHaveLength(2);
+  });
+
+  it.each([
+    ['another live broker', { brokerId: 2, brokerEpoch: 11 }, /coordinated by broker 1, not by broker 2\.$/],
+    ['the coordinator with an older epoch', { brokerId: 1, brokerEpoch: 9 }, /Broker 1 is not registered with epoch 9/],
+    ['an unregistered broker', { brokerId: 7, brokerEpoch: 1 }, /Broker 7 is not registered with epoch 1/],
+  ])('%s: NOT_COORDINATOR for every partition, nothing written', (_what, coordinator, message) => {
+    const { h, g1 } = claims();
+    const r = commitOffsets(h.ctx(), { groupId: g1, topics: offsets, coordinator });
+    expect(r.records).toEqual([]);
+    for (const p of r.response.topics[0]!.partitions) {
+      expect(p.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+      expect(p.errorMessage).toMatch(message);
+    }
+  });
+
+  it('a fenced broker is told so (the group went to a live broker)', () => {
+    const { h } = claims();
+    const groupOf3 = Array.from({ length: 1000 }, (_, i) => `g${i}`).find((g) => coordinatorOf([1, 2, 3], g) === 3)!;
+    const r = commitOffsets(h.ctx(), { groupId: groupOf3, topics: offsets, coordinator: { brokerId: 3, brokerEpoch: 12 } });
+    expect(r.response.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, errorMessage: expect.stringMatching(/not by broker 3 \(it is fenced\)/) });
+  });
+
+  it('no claim (an admin tool writing to the controller): not checked', () => {
+    const { h, g2 } = claims();
+    expect(commitOffsets(h.ctx(), { groupId: g2, topics: offsets }).records).toHaveLength(2);
+  });
+
+  it('DeleteGroups: each group is checked against the claim; refused ones keep their offsets', () => {
+    const { h, g1, g2 } = claims();
+    h.apply(commitOffsets(h.ctx(), { groupId: g1, topics: offsets }));
+    h.apply(commitOffsets(h.ctx(), { groupId: g2, topics: offsets }));
+    const r = deleteGroups(h.ctx(), { groupIds: [g1, g2], coordinator: { brokerId: 2, brokerEpoch: 11 } });
+    expect(r.response.results.map((x) => x.errorCode)).toEqual([ErrorCode.NOT_COORDINATOR, ErrorCode.NONE]);
+    expect(r.records.every((rec) => rec.type === 'OffsetCommitTombstone' && rec.groupId === g2)).toBe(true);
+    h.apply(r);
+    expect(h.image.committedOffset(g1, 'orders', 0)?.offset).toBe(5);
+    expect(h.image.committedOffset(g2, 'orders', 0)).toBeUndefined();
   });
 });
 

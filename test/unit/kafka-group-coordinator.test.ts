@@ -269,7 +269,7 @@ describe('group coordinator: refusals', () => {
     expect(gc.checkCommit('g', -1, '')).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
-  it('retainOnly answers every waiting request NOT_COORDINATOR and forgets the group; close answers COORDINATOR_NOT_AVAILABLE', async () => {
+  it('retainOnly answers every waiting request NOT_COORDINATOR and forgets the group; close (a shutdown) answers NOT_COORDINATOR too, which kafkajs follows to the new coordinator', async () => {
     const { gc, clock } = setup({ initialRebalanceDelayMs: 3_000 });
     const waiting = gc.join(joinReq({ groupId: 'moved' }));
     const staying = gc.join(joinReq({ groupId: 'kept' }));
@@ -278,8 +278,40 @@ describe('group coordinator: refusals', () => {
     expect(gc.describe('moved')).toBeUndefined();
     expect(await peek(staying)).toBe('pending');
     gc.close();
-    expect((await staying).errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect((await staying).errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect(clock.pendingTimers).toBe(0);
+  });
+});
+
+describe('group coordinator: member ids handed out that never join', () => {
+  it.each(['expires', 'leaves'])('one that %s does not rebalance a Stable group (Kafka keeps the group as it is)', async (how) => {
+    const { gc, clock } = setup();
+    const member = await stableMember(gc);
+    const stranger = await gc.join(joinReq({ requireKnownMemberId: true }));
+    expect(stranger.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    if (how === 'expires') {
+      clock.advance(5_000);
+      expect(gc.heartbeat('g', member.generationId, member.memberId)).toBe(ErrorCode.NONE);
+      clock.advance(5_000); // the handed-out id's session timeout (10 s) passes
+    } else {
+      expect(gc.leave('g', [stranger.memberId])).toEqual([ErrorCode.NONE]);
+    }
+    expect(gc.heartbeat('g', member.generationId, member.memberId)).toBe(ErrorCode.NONE);
+    expect(gc.describe('g')?.state).toBe('Stable');
+  });
+
+  it('one that expires while a rebalance waits for it lets the rebalance complete', async () => {
+    const { gc, clock } = setup();
+    const member = await stableMember(gc);
+    const stranger = await gc.join(joinReq({ requireKnownMemberId: true }));
+    expect(stranger.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    // A second real member joins: the group rebalances, and waits for the handed-out id too.
+    const second = gc.join(joinReq());
+    const rejoin = gc.join(joinReq({ memberId: member.memberId }));
+    expect(await peek(rejoin)).toBe('pending');
+    clock.advance(10_000);
+    expect((await rejoin).errorCode).toBe(ErrorCode.NONE);
+    expect((await second).errorCode).toBe(ErrorCode.NONE);
   });
 });
 

@@ -20,7 +20,7 @@ import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApi
 import { decodeResponseBody, encodeRequestBody } from '../../tools/kafka-client/mirror-codec.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
-import { coordinatorOf, liveBrokerIds } from '../../broker/kafka/groups/ownership.js';
+import { coordinatorOf, liveBrokerIds } from '../../metadata-log/group-ownership.js';
 import { brokerRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
 
 export { brokerRecord, configRecord, mvRecord, topicRecords } from './controller-configs-fixture.js';
@@ -121,6 +121,8 @@ export function testbed(options: TestbedOptions = {}): HandlerTestbed {
   let replaced: MetadataImageView | null = null;
   const ctx: KafkaContext = {
     brokerId: options.brokerId ?? 1,
+    // The epoch it registered with, as the controller's image holds it.
+    brokerEpoch: () => harness.image.broker(options.brokerId ?? 1)?.brokerEpoch ?? -1,
     clusterId: 'mq-handlers-test',
     image: () => replaced ?? frozen ?? harness.image,
     controller,

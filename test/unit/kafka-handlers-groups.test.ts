@@ -5,7 +5,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from '../../broker/kafka/handlers/groups.js';
-import { coordinatorOf as listingBroker, groupHash } from '../../broker/kafka/groups/ownership.js';
+import { coordinatorOf as listingBroker, groupHash } from '../../metadata-log/group-ownership.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { RequestTimeoutError } from '../../quorum/net/types.js';
@@ -44,7 +44,7 @@ describe('DeleteGroups', () => {
       { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
       { groupId: '', errorCode: ErrorCode.INVALID_GROUP_ID },
     ]);
-    expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''] }, timeoutMs: 3_000 }]);
+    expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''], coordinator: { brokerId: 1, brokerEpoch: 10 } }, timeoutMs: 3_000 }]);
     const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
     expect(d.groups.map((g) => g.groupState)).toEqual(['Dead', 'Empty']);
   });

@@ -118,7 +118,7 @@ describe('the coordinator\'s view in DescribeGroups, ListGroups, DeleteGroups', 
       { groupId: 'busy', errorCode: ErrorCode.NON_EMPTY_GROUP },
       { groupId: 'idle', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
     ]);
-    expect(t.controller.calls.map((c) => c.request)).toEqual([{ groupIds: ['idle'] }]);
+    expect(t.controller.calls.map((c) => c.request)).toEqual([{ groupIds: ['idle'], coordinator: { brokerId: 1, brokerEpoch: 10 } }]);
   });
 
   it('ListGroups: a group with members but no offsets yet is listed by its coordinator', async () => {

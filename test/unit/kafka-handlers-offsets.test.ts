@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { handleOffsetCommit, handleOffsetFetch } from '../../broker/kafka/handlers/offsets.js';
 import type { OffsetCommitRequest } from '../../broker/kafka/protocol/apis/offset-commit.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import { commitOffsets } from '../../quorum/controller/configs/offsets.js';
+import { coordinatorOf, liveBrokerIds } from '../../metadata-log/group-ownership.js';
 import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
 import { groupOwnedBy, oneLiveBroker, overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
 
@@ -34,6 +36,7 @@ describe('OffsetCommit', () => {
             { partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: 'meta' },
             { partitionIndex: 2, committedOffset: 7, committedLeaderEpoch: -1, committedMetadata: null },
           ] }],
+          coordinator: { brokerId: 1, brokerEpoch: 10 },
         },
         timeoutMs: 3_000,
       },
@@ -210,6 +213,21 @@ describe('OffsetFetch', () => {
     expect(t.ctx.image().committedOffset('g1', 't1', 0)?.offset).toBe(10); // the broker is behind
     const r = await handleOffsetFetch(t.ctx, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0] }] }, 4);
     expect(r.topics[0]?.partitions[0]?.committedOffset).toBe(99n);
+  });
+
+  it('a broker whose image is stale (fenced meanwhile, its groups moved) has its commit refused by the controller: the offset stays', async () => {
+    // Brokers 1-3 live; broker 1 coordinates the group. Its image then freezes (a stalled process)
+    // while the controller fences it: the group moves, and the new coordinator's commit lands.
+    const t = testbed();
+    const groupId = groupOwnedBy(t.ctx, 1);
+    t.lagging(true);
+    t.harness.apply({ records: [{ type: 'BrokerRegistrationChange', brokerId: 1, brokerEpoch: 10, fenced: true }], response: undefined });
+    const newOwner = coordinatorOf(liveBrokerIds(t.harness.image), groupId)!;
+    t.harness.apply(commitOffsets(t.harness.ctx(), { groupId, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 50, committedLeaderEpoch: -1, committedMetadata: null }] }], coordinator: { brokerId: newOwner, brokerEpoch: t.harness.image.broker(newOwner)!.brokerEpoch } }));
+    // Broker 1 resumes and handles a commit queued on its socket, from its stale image.
+    const r = await handleOffsetCommit(t.ctx, commit(groupId, [{ name: 't1', partitions: [[0, 5n, null]] }]), 5);
+    expect(r.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect(t.harness.image.committedOffset(groupId, 't1', 0)?.offset).toBe(50);
   });
 
   it('controller unreachable: group-level COORDINATOR_NOT_AVAILABLE at v2+, per partition at v1', async () => {

@@ -1,5 +1,5 @@
 // The classic consumer-group membership protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), as
-// Kafka's GroupCoordinator runs it, for the groups this broker coordinates (ownership.ts decides
+// Kafka's GroupCoordinator runs it, for the groups this broker coordinates (metadata-log/group-ownership.ts decides
 // which). Membership is soft state in this broker's memory; committed offsets live in the metadata
 // log (handlers/offsets.ts). When coordination moves to another broker (it died, was fenced, or a
 // broker joined), the members are told NOT_COORDINATOR, find the new coordinator and rejoin there
@@ -269,7 +269,7 @@ export class GroupCoordinator {
       if (pendingExpiry !== undefined) {
         pendingExpiry();
         group.pending.delete(memberId);
-        this.afterMembershipShrank(group);
+        this.afterPendingGone(group);
         return ErrorCode.NONE;
       }
       const member = group.members.get(memberId);
@@ -334,9 +334,13 @@ export class GroupCoordinator {
     for (const group of [...this.groups.values()]) if (!stillOurs(group.groupId)) this.drop(group, ErrorCode.NOT_COORDINATOR);
   }
 
-  /** Shutdown: every group dropped, waiting requests answered COORDINATOR_NOT_AVAILABLE. */
+  /**
+   * Shutdown: every group dropped, waiting requests answered NOT_COORDINATOR, as Kafka's
+   * onGroupUnloaded does: kafkajs looks for the new coordinator on it, while it gives up a join on
+   * COORDINATOR_NOT_AVAILABLE (the consumer crashed and restarted; found by a review).
+   */
   close(): void {
-    for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.NOT_COORDINATOR);
   }
 
   // ---- transitions ----
@@ -564,7 +568,18 @@ export class GroupCoordinator {
 
   private expirePending(group: Group, memberId: string): void {
     if (this.groups.get(group.groupId) !== group || !group.pending.delete(memberId)) return;
-    this.afterMembershipShrank(group);
+    this.afterPendingGone(group);
+  }
+
+  /**
+   * A handed-out member id that never joined (expired, or left) was never a member: no rebalance
+   * (Kafka's removePendingMemberAndUpdateGroup). A rebalance waiting on it may complete now. Before,
+   * a Stable group rebalanced each time: a client that crashed between its two JoinGroups stalled
+   * the group, and anyone knowing the group id could keep it rebalancing (found by a review).
+   */
+  private afterPendingGone(group: Group): void {
+    this.tryCompleteJoin(group);
+    this.dropIfUnused(group);
   }
 
   private removeMember(group: Group, member: Member, errorCode: number): void {

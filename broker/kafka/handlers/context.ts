@@ -13,6 +13,8 @@ import type { GroupCoordinator } from '../groups/group-coordinator.js';
 
 export interface KafkaContext {
   readonly brokerId: number;
+  /** This broker's epoch from its registration (-1 while unregistered): sent with group writes. */
+  brokerEpoch(): number;
   readonly clusterId: string;
   /** The broker's image as of now (read it once per request). */
   image(): MetadataImageView;
@@ -24,7 +26,7 @@ export interface KafkaContext {
   readonly autoCreateTopicsEnable: boolean;
   /** How long a forwarded write may take, retries included. */
   readonly controllerTimeoutMs: number;
-  /** Membership of the groups this broker coordinates (ownership.ts says which). */
+  /** Membership of the groups this broker coordinates (metadata-log/group-ownership.ts says which). */
   readonly groups: GroupCoordinator;
   /**
    * Resolves true once this broker's image satisfies `test`, false after `timeoutMs` (read-your-

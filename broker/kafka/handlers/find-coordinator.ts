@@ -1,5 +1,5 @@
 // FindCoordinator (api 10, v0-2): the broker that coordinates a group is a hash of the group id
-// over the live brokers in this broker's image (groups/ownership.ts); its endpoint is the one it
+// over the live brokers in this broker's image (metadata-log/group-ownership.ts); its endpoint is the one it
 // registered for the listener this request came in on (Kafka answers per listener).
 //
 // Errors (values, DESIGN §10): key_type TRANSACTION → COORDINATOR_NOT_AVAILABLE (we have no
@@ -11,7 +11,7 @@
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import { CoordinatorType, type FindCoordinatorRequest, type FindCoordinatorResponse } from '../protocol/apis/find-coordinator.js';
 import type { KafkaHandler } from './context.js';
-import { coordinatorOf, liveBrokerIds } from '../groups/ownership.js';
+import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-ownership.js';
 
 function refused(errorCode: number, errorMessage: string): FindCoordinatorResponse {
   return { throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 };

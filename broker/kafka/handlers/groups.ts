@@ -1,5 +1,5 @@
 // DeleteGroups (api 42, v0-1), ListGroups (api 16, v0-2), DescribeGroups (api 15, v0-2), answered
-// by the group's coordinator (groups/ownership.ts); other brokers answer NOT_COORDINATOR per group.
+// by the group's coordinator (metadata-log/group-ownership.ts); other brokers answer NOT_COORDINATOR per group.
 //
 // A group is its members (in the coordinator's memory, groups/group-coordinator.ts) and its
 // committed offsets (in the metadata log):
@@ -24,7 +24,8 @@ import type { DescribedGroup, DescribeGroupsRequest, DescribeGroupsResponse } fr
 import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/apis/list-groups.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
-import { coordinatesGroups } from '../groups/ownership.js';
+import { coordinatorClaim } from './membership.js';
+import { coordinatesGroups } from '../../../metadata-log/group-ownership.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
@@ -42,7 +43,7 @@ export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsR
   const answers = new Map<string, number>();
   if (forwarded.length > 0) {
     try {
-      const r = await ctx.controller.call('deleteGroups', { groupIds: forwarded }, { timeoutMs: ctx.controllerTimeoutMs });
+      const r = await ctx.controller.call('deleteGroups', { groupIds: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs });
       forwarded.forEach((groupId, i) => answers.set(groupId, r.results[i]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR));
     } catch (e) {
       const { errorCode } = forwardFailure(e, 'group');

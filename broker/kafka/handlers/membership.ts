@@ -1,6 +1,6 @@
 // JoinGroup (api 11, v0-5), SyncGroup (14, v0-3), Heartbeat (12, v0-3), LeaveGroup (13, v0-3): the
 // consumer-group membership protocol, answered by this broker's GroupCoordinator for the groups it
-// coordinates (groups/ownership.ts) and NOT_COORDINATOR for the others (the client asks
+// coordinates (metadata-log/group-ownership.ts) and NOT_COORDINATOR for the others (the client asks
 // FindCoordinator again). The state machine and its error codes: groups/group-coordinator.ts.
 //
 // Version details:
@@ -10,16 +10,22 @@
 //   NONE at the top (unless this broker is not the coordinator).
 
 import { ErrorCode } from '../../../quorum/controller/errors.js';
+import type { CoordinatorClaim } from '../../../quorum/controller/configs/offsets.js';
 import type { HeartbeatRequest, HeartbeatResponse } from '../protocol/apis/heartbeat.js';
 import type { JoinGroupRequest, JoinGroupResponse } from '../protocol/apis/join-group.js';
 import type { LeaveGroupRequest, LeaveGroupResponse } from '../protocol/apis/leave-group.js';
 import type { SyncGroupRequest, SyncGroupResponse } from '../protocol/apis/sync-group.js';
-import { coordinatesGroups } from '../groups/ownership.js';
+import { coordinatesGroups } from '../../../metadata-log/group-ownership.js';
 import { NO_CLIENT, type KafkaContext, type KafkaHandler } from './context.js';
 
 /** Does this broker coordinate `groupId` according to its own image? */
 export function coordinates(ctx: KafkaContext, groupId: string): boolean {
   return coordinatesGroups(ctx.image(), ctx.brokerId)(groupId);
+}
+
+/** What a group write forwarded to the controller says of its sender (checked there against its image). */
+export function coordinatorClaim(ctx: KafkaContext): CoordinatorClaim {
+  return { brokerId: ctx.brokerId, brokerEpoch: ctx.brokerEpoch() };
 }
 
 const JOIN_REQUIRES_KNOWN_MEMBER_ID_FROM = 4;

@@ -3,8 +3,10 @@
 // the per-partition error codes; they are answered as they come).
 //
 // Choices:
-// - Only the group's coordinator (groups/ownership.ts) answers; other brokers say NOT_COORDINATOR
-//   and the client asks FindCoordinator again.
+// - Only the group's coordinator (metadata-log/group-ownership.ts) answers; other brokers say NOT_COORDINATOR
+//   and the client asks FindCoordinator again. The commit carries this broker's claim to coordinate
+//   the group, which the controller checks against its newest image (a broker whose image is stale
+//   gets NOT_COORDINATOR from there).
 // - Generation and member ids are checked by the coordinator's membership (GroupCoordinator.
 //   checkCommit, Kafka's rules): a commit outside any generation (-1, '') is accepted for a group
 //   with no members (admin tools, "simple" consumers); a member's commit must carry its current
@@ -26,7 +28,7 @@ import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponsePar
 import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
-import { coordinates } from './membership.js';
+import { coordinatorClaim, coordinates } from './membership.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
@@ -70,7 +72,7 @@ export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitR
     answer = () => ErrorCode.NONE; // nothing to send (no partitions, or all refused here)
   } else {
     try {
-      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded }, { timeoutMs: ctx.controllerTimeoutMs });
+      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs });
       answer = (topic, index) => r.topics[topic]?.partitions[index]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     } catch (e) {
       const failure = forwardFailure(e, 'group');

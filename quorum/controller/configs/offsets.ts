@@ -5,6 +5,14 @@
 // Choices:
 // - Group membership and generations are not checked here (no group coordinator state lives in
 //   the log); DeleteGroups therefore never answers NON_EMPTY_GROUP.
+// - Who may write: a commit or deletion a broker forwards for a Kafka client carries its claim to
+//   coordinate the group (broker id and broker epoch). It is refused with NOT_COORDINATOR, whole,
+//   unless that broker is registered with that epoch and is the group's coordinator in the
+//   controller's newest image (metadata-log/group-ownership.ts). Kafka gets this from the
+//   __consumer_offsets partition leader's epoch; without it, a broker that stalled while it was
+//   fenced (its group moved, and the new coordinator took commits) answered a queued commit from
+//   its stale image when it resumed, and the offset went backwards (found by a review). A request
+//   without a claim (the admin tools, the benchmarks) is not checked.
 // - OffsetCommit, per partition, in this order: empty group id → INVALID_GROUP_ID (every
 //   partition); metadata.version below OFFSETS_METADATA_VERSION → UNSUPPORTED_VERSION; unknown
 //   topic or partition → UNKNOWN_TOPIC_OR_PARTITION; an offset that is not a safe integer or a
@@ -35,6 +43,7 @@
 import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
 import { FieldError, nullableStr } from '../../../metadata-log/records/fields.js';
+import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-ownership.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
 import { metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
@@ -47,9 +56,16 @@ export interface OffsetCommitRequestPartition {
   readonly committedMetadata: string | null;
 }
 
+/** A broker forwarding a group write: it believes it coordinates the group (see the header). */
+export interface CoordinatorClaim {
+  readonly brokerId: number;
+  readonly brokerEpoch: number;
+}
+
 export interface OffsetCommitRequest {
   readonly groupId: string;
   readonly topics: readonly { readonly name: string; readonly partitions: readonly OffsetCommitRequestPartition[] }[];
+  readonly coordinator?: CoordinatorClaim;
 }
 
 export interface OffsetCommitResponse {
@@ -82,6 +98,7 @@ export interface OffsetFetchResponse {
 
 export interface DeleteGroupsRequest {
   readonly groupIds: readonly string[];
+  readonly coordinator?: CoordinatorClaim;
 }
 
 export interface DeleteGroupsResponse {
@@ -128,6 +145,19 @@ function stringProblem(v: unknown): string | null {
   }
 }
 
+/** NOT_COORDINATOR when `claim` is not the coordinator of `groupId` in `image`; null when it is, or when there is no claim. */
+function claimError(image: MetadataImageView, groupId: string, claim: CoordinatorClaim | undefined): ApiError | null {
+  if (claim === undefined) return null;
+  const broker = image.broker(claim.brokerId);
+  if (broker === undefined || broker.brokerEpoch !== claim.brokerEpoch) {
+    return apiError('NOT_COORDINATOR', `Broker ${claim.brokerId} is not registered with epoch ${claim.brokerEpoch}; it does not coordinate group ${groupId}.`);
+  }
+  const owner = coordinatorOf(liveBrokerIds(image), groupId);
+  if (owner === claim.brokerId) return null;
+  const why = broker.fenced ? ' (it is fenced)' : broker.inControlledShutdown ? ' (it is in controlled shutdown)' : '';
+  return apiError('NOT_COORDINATOR', `Group ${groupId} is coordinated by ${owner === null ? 'no broker (none is live)' : `broker ${owner}`}, not by broker ${claim.brokerId}${why}.`);
+}
+
 function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartition): ApiError {
   if (!partitionExists(ctx.image, topic, p.partitionIndex)) {
     return apiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${p.partitionIndex} does not exist.`);
@@ -158,7 +188,7 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
   else if (request.groupId === '') whole = apiError('INVALID_GROUP_ID', 'The group id must not be empty.');
   else if (!metadataVersionSupportsOffsets(ctx.image)) {
     whole = apiError('UNSUPPORTED_VERSION', `Offsets need metadata.version ${OFFSETS_METADATA_VERSION}; upgrade the cluster's metadata.version first.`);
-  }
+  } else whole = claimError(ctx.image, request.groupId, request.coordinator);
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
@@ -239,6 +269,11 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
     if (outcome.has(groupId)) continue;
     if (groupId === '') {
       outcome.set(groupId, apiError('INVALID_GROUP_ID', 'The group id must not be empty.'));
+      continue;
+    }
+    const notCoordinator = claimError(ctx.image, groupId, request.coordinator);
+    if (notCoordinator !== null) {
+      outcome.set(groupId, notCoordinator);
       continue;
     }
     const held = ctx.image.groupOffsets(groupId);
