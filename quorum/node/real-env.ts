@@ -9,10 +9,21 @@ import { performance } from 'node:perf_hooks';
 import type { BaseLogger } from 'pino';
 import type { Clock, Logger, Random } from '../env/index.js';
 
+/** setTimeout's longest delay: a longer one fires at once (Node warns, and a periodic task spins). */
+export const TIMER_DELAY_MAX_MS = 0x7fffffff;
+
 export const realClock: Clock = {
   nowMs: () => performance.now(),
   setTimer(delayMs: number, fn: () => void): () => void {
-    const handle = setTimeout(fn, Math.max(0, delayMs));
+    // A delay past setTimeout's bound (a check interval of weeks, say) waits in steps.
+    let left = Math.max(0, delayMs);
+    let handle: NodeJS.Timeout;
+    const arm = () => {
+      const step = Math.min(left, TIMER_DELAY_MAX_MS);
+      left -= step;
+      handle = setTimeout(() => (left > 0 ? arm() : fn()), step);
+    };
+    arm();
     return () => clearTimeout(handle);
   },
   defer: (fn) => {

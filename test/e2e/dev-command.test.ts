@@ -198,6 +198,10 @@ describe('metaquorum dev', () => {
       r = await runCli(['dev', '--data-dir', join(dir, 'other'), '--combined', '--brokers', '2']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('--combined runs a broker in each of the 3 controllers, so --brokers 2 is too few');
+      // A file where the data directory should be: exit 2 naming the flag (was ENOTDIR, exit 1).
+      r = await runCli(['dev', '--data-dir', json]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`error: --data-dir ${json}: cannot be used as a directory (ENOTDIR); give a directory, or a path where one can be made\n`);
       expect(existsSync(join(dir, 'node-1', 'node.log'))).toBe(false); // nothing was started
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { ConnectionError, RemoteError, RequestTimeoutError } from '../../quorum/net/types.js';
+import { ConfigError } from '../../tools/config/errors.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
 const CLUSTER = { clusterId: 'c', controllerId: 1, brokers: [] };
@@ -18,6 +19,7 @@ describe('bootstrap and timeout flags', () => {
     ['a port above 65535', ['--bootstrap-controller', 'a:1,b:99999'], /expected host:port, got "b:99999"/],
     ['an empty list', ['--bootstrap-controller', ','], /--bootstrap-controller: expected at least one host:port/],
     ['--timeout 0', [...CONTROLLER, '--timeout', '0'], /--timeout must be a positive integer/],
+    ['--timeout past what a timer can wait', [...CONTROLLER, '--timeout', '3000000000'], /--timeout must be at most 2147483647, got "3000000000"/],
   ])('usage error, exit 2, no connection: %s', async (_name, flags, message) => {
     const f = installFake({ describeCluster: () => CLUSTER });
     const r = await runCli('cluster', 'describe', ...flags);
@@ -74,6 +76,14 @@ describe('whole-request failures exit 1 with one line', () => {
     const r = await runCli('cluster', 'describe', '--bootstrap-controller', 'localhost:9093,[::1]:9094');
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toBe('error: cannot reach controller localhost:9093, [::1]:9094: connect ECONNREFUSED 127.0.0.1:9093\n');
+  });
+
+  it('a --command-config that cannot be used is a configuration error of the command: exit 2, its own message, no "via controller"', async () => {
+    const f = installFake({ describeCluster: () => CLUSTER });
+    f.connectError = new ConfigError('--command-config /nonexistent: cannot be read (ENOENT)');
+    const r = await runCli('cluster', 'describe', ...CONTROLLER, '--command-config', '/nonexistent');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toBe('error: --command-config /nonexistent: cannot be read (ENOENT)\n');
   });
 
   it('a connection lost mid-request is worded the same way', async () => {

@@ -372,6 +372,16 @@ describe('roles, voters and listeners', () => {
     expect(ok.listeners.map((l) => l.name)).toEqual(['PLAINTEXT', 'CONTROLLER', 'INTERNAL']);
   });
 
+  it("SASL protocols are accepted in the map for listeners not in use (Kafka's sample server.properties lists them), refused for one in use", () => {
+    // Kafka's sample KRaft file (found by a review: it was refused with exit 2).
+    const map = 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
+    expect(parse({ 'listener.security.protocol.map': map }).listeners.map((l) => `${l.name}:${l.securityProtocol}`)).toEqual(['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT']);
+    const e = configError({ 'listener.security.protocol.map': map.replace('PLAINTEXT:PLAINTEXT', 'PLAINTEXT:SASL_SSL') });
+    expect(e.key).toBe('listener.security.protocol.map');
+    expect(e.message).toContain('maps listener PLAINTEXT (used in listeners) to SASL_SSL: SASL is not supported');
+    expect(configError({ 'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:KERBEROS' }).message).toContain('security protocol "KERBEROS" is not supported');
+  });
+
   it('a controller listener name must be mapped even on a broker-only node', () => {
     const e = configError({
       'process.roles': 'broker',

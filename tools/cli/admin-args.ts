@@ -68,10 +68,11 @@ function splitOutsideBrackets(text: string, flag: string): string[] {
   return out;
 }
 
-/** `--add-config k=v,k2=[a,b]`: the pairs, brackets around a value removed; a key twice is refused. */
-export function addConfigArg(value: string): ConfigPair[] {
+/** `--add-config k=v,k2=[a,b]` (repeatable): the pairs, brackets around a value removed; a key twice is refused. */
+export function addConfigArg(value: string, previous?: readonly ConfigPair[]): ConfigPair[] {
   const flag = '--add-config';
-  const pairs: ConfigPair[] = [];
+  // Repeated flags add up (commander hands over what the earlier ones gave).
+  const pairs: ConfigPair[] = [...(previous ?? [])];
   for (const item of splitOutsideBrackets(value, flag)) {
     if (item.trim() === '') throw new InvalidArgumentError(`${flag}: empty entry in ${JSON.stringify(value)}`);
     const pair = splitPair(item, flag);
@@ -83,11 +84,12 @@ export function addConfigArg(value: string): ConfigPair[] {
   return pairs;
 }
 
-/** `--delete-config k,k2`: the keys; an empty one or a key twice is refused. */
-export function deleteConfigArg(value: string): string[] {
+/** `--delete-config k,k2` (repeatable): the keys; an empty one or a key twice is refused. */
+export function deleteConfigArg(value: string, previous?: readonly string[]): string[] {
   const flag = '--delete-config';
-  const keys = value.split(',').map((k) => k.trim());
-  if (keys.some((k) => k === '')) throw new InvalidArgumentError(`${flag}: empty key in ${JSON.stringify(value)}`);
+  const given = value.split(',').map((k) => k.trim());
+  if (given.some((k) => k === '')) throw new InvalidArgumentError(`${flag}: empty key in ${JSON.stringify(value)}`);
+  const keys = [...(previous ?? []), ...given]; // repeated flags add up
   const twice = keys.find((k, i) => keys.indexOf(k) !== i);
   if (twice !== undefined) throw new InvalidArgumentError(`${flag}: ${twice} is given twice`);
   return keys;

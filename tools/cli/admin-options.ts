@@ -8,7 +8,7 @@
 
 import { Option, type Command } from 'commander';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
-import { hostPortListArg, positiveIntArg, UsageError, type HostPort } from './common.js';
+import { EXIT_USAGE, hostPortListArg, timeoutMsArg, UsageError, type HostPort } from './common.js';
 import { adminErrorMessage, isCodedError } from './admin-errors.js';
 import { adminConnector, type AdminTarget } from './connect.js';
 
@@ -31,7 +31,7 @@ export function addAdminOptions(cmd: Command, options: { readonly json: boolean 
   cmd
     .addOption(new Option('--bootstrap-controller <host:port,...>', 'controller listener(s) to reach the quorum through').argParser(hostPortListArg('--bootstrap-controller')))
     .addOption(new Option('--bootstrap-server <host:port,...>', "broker client listener(s) to reach the cluster through").argParser(hostPortListArg('--bootstrap-server')))
-    .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(positiveIntArg('--timeout')))
+    .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(timeoutMsArg('--timeout')))
     .option('--command-config <file>', 'client properties for reaching TLS listeners: security.protocol=SSL, ssl.keystore.location, ssl.truststore.location, ssl.endpoint.identification.algorithm');
   if (options.json) cmd.option('--json', 'print one JSON object', false);
   return cmd;
@@ -67,7 +67,9 @@ export async function withAdmin<T>(opts: AdminOptions, fn: (rpc: RpcCaller, call
       await connection.close().catch(() => undefined);
     }
   } catch (e) {
-    if (!isCodedError(e)) throw e;
+    // A usage or configuration error of this command (a --command-config that cannot be used)
+    // keeps its message and exit status 2: it is not an answer from the cluster (found by a review).
+    if (!isCodedError(e) || (e as { exitCode?: unknown }).exitCode === EXIT_USAGE) throw e;
     throw new Error(adminErrorMessage(e, { targets, timeoutMs }) ?? String(e), { cause: e });
   }
 }

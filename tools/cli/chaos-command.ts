@@ -6,7 +6,7 @@
 // The seed decides the fault schedule, targets and operations; real processes add their own
 // timing, so a seed reproduces the run's shape, not its exact interleaving.
 
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { runChaos, type ChaosReport } from '../chaos/chaos-run.js';
 import { FAULT_KINDS, type FaultKind } from '../chaos/nemesis.js';
 import { action, positiveIntArg, print, UsageError } from './common.js';
@@ -26,17 +26,17 @@ interface ChaosFlags {
 /** "60s", "2m", "90000ms", or plain seconds. */
 export function durationArg(value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (m === null) throw new UsageError(`--duration: expected e.g. 60s, 2m or 90000ms, got "${value}"`);
+  if (m === null) throw new InvalidArgumentError(`--duration: expected e.g. 60s, 2m or 90000ms, got "${value}"`);
   const n = Number(m[1]);
   const ms = m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1_000;
-  if (ms < 1_000 || ms > 24 * 3_600_000) throw new UsageError(`--duration must be between 1s and 24h, got "${value}"`);
+  if (ms < 1_000 || ms > 24 * 3_600_000) throw new InvalidArgumentError(`--duration must be between 1s and 24h, got "${value}"`);
   return Math.round(ms);
 }
 
 function faultsArg(value: string): FaultKind[] {
   const kinds = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
-  if (unknown.length > 0 || kinds.length === 0) throw new UsageError(`--faults: expected some of ${FAULT_KINDS.join(',')}, got "${value}"`);
+  if (unknown.length > 0 || kinds.length === 0) throw new InvalidArgumentError(`--faults: expected some of ${FAULT_KINDS.join(',')}, got "${value}"`);
   return kinds as FaultKind[];
 }
 

@@ -48,12 +48,21 @@ export function hostPortListArg(what: string) {
 }
 
 /** A commander argParser for positive integers. */
-export function positiveIntArg(what: string) {
+export function positiveIntArg(what: string, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError(`${what} must be a positive integer, got "${value}"`);
+    if (n > max) throw new InvalidArgumentError(`${what} must be at most ${max}, got "${value}"`);
     return n;
   };
+}
+
+/** The longest timeout in ms a timer can wait in one go (setTimeout fires a longer one at once). */
+export const TIMEOUT_MAX_MS = 0x7fffffff;
+
+/** A timeout option in milliseconds: a positive integer up to TIMEOUT_MAX_MS (about 24.8 days). */
+export function timeoutMsArg(what: string) {
+  return positiveIntArg(what, TIMEOUT_MAX_MS);
 }
 
 /**

@@ -122,9 +122,22 @@ function renderResource(r: ConfigResourceView, all: boolean): string[] {
 type CallOptions = { readonly timeoutMs: number };
 
 /** Warns (stderr) when a broker entity names an id no broker registered with. */
+/** How long the check behind that warning may take: it is advice, and a read must not wait on it. */
+const REGISTRATION_CHECK_MS = 2_000;
+
+/**
+ * Warns when the broker named has not registered. Only advice: when the check cannot be made (a
+ * broker answering reads from its own image while the controllers are down) it is skipped, and
+ * it never holds the command longer than REGISTRATION_CHECK_MS.
+ */
 async function warnIfUnregistered(rpc: RpcCaller, callOptions: CallOptions, resourceType: ConfigResourceType, resourceName: string | undefined): Promise<void> {
   if (resourceType !== 'broker' || resourceName === undefined || resourceName === '') return;
-  const { brokers } = await rpc.call('describeCluster', {}, callOptions);
+  let brokers: readonly { readonly brokerId: number }[];
+  try {
+    ({ brokers } = await rpc.call('describeCluster', {}, { ...callOptions, timeoutMs: Math.min(callOptions.timeoutMs, REGISTRATION_CHECK_MS) }));
+  } catch {
+    return;
+  }
   if (brokers.some((b) => String(b.brokerId) === resourceName)) return;
   process.stderr.write(`warning: broker ${resourceName} is not registered (configs set for it apply when it registers)\n`);
 }

@@ -10,15 +10,15 @@
 // exits while the cluster comes up fails `dev` at once, quoting the error the node logged.
 
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
 import { ExitWatch } from '../server/exit-watch.js';
 import { takePidLock } from '../server/pid-lock.js';
-import { portFromBase, ProcessCluster } from '../server/process-cluster.js';
+import { existingShape, portFromBase, ProcessCluster } from '../server/process-cluster.js';
 import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
 import { isValidClusterId } from '../config/cluster-id.js';
 import { LOG_LEVELS } from '../server/logging.js';
-import { action, positiveIntArg, UsageError } from './common.js';
+import { action, positiveIntArg, timeoutMsArg, UsageError } from './common.js';
 
 interface DevOptions {
   controllers: number;
@@ -34,7 +34,7 @@ interface DevOptions {
 
 function portArg(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new UsageError(`--base-port must be 1..65000, got "${value}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new InvalidArgumentError(`--base-port must be 1..65000, got "${value}"`);
   return n;
 }
 
@@ -48,7 +48,9 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   const say = (event: object, text: string) => process.stdout.write(o.json ? `${JSON.stringify(event)}\n` : `${text}\n`);
 
   const dataDir = resolve(o.dataDir);
-  await makeDirs(dataDir);
+  await makeDirs(dataDir).catch((e: NodeJS.ErrnoException) => {
+    throw new UsageError(`--data-dir ${dataDir}: cannot be used as a directory (${e.code ?? e.message}); give a directory, or a path where one can be made`);
+  });
   const lockPath = join(dataDir, 'dev.pid');
   const lock = takePidLock(lockPath);
   if ('heldBy' in lock) {
@@ -62,9 +64,12 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   const exits = new ExitWatch((line, { id, code, signal }) => {
     if (!stopping && ready !== undefined) say({ event: 'exit', nodeId: id, code, signal }, line);
   });
+  // A second run on the same directory restarts the cluster there, whatever its shape, unless the
+  // shape is asked for (then it must match).
+  const reused = ['controllers', 'brokers', 'combined'].some(explicit) ? undefined : await existingShape(dataDir);
   const cluster: ProcessCluster = await ProcessCluster.create({
     dataDir,
-    shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: o.basePort },
+    shape: { ...(reused ?? { controllers: o.controllers, brokers: o.brokers, combined: o.combined }), basePort: o.basePort },
     ...(o.clusterId === undefined ? {} : { clusterId: o.clusterId }),
     logLevel: o.logLevel,
     onUnexpectedExit: exits.onExit(() => cluster),
@@ -169,7 +174,7 @@ export function registerDevCommand(program: Command): void {
     .option('--data-dir <dir>', 'where the nodes keep their data, configs and logs', './data')
     .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1 (a new cluster; a reused one keeps its ports)').default(19092).argParser(portArg))
     .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
-    .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(positiveIntArg('--ready-timeout')))
+    .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(timeoutMsArg('--ready-timeout')))
     .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); ignored when --data-dir already holds a cluster")
     .option('--json', 'print events as JSON lines', false)
     .action(action(dev));

@@ -8,7 +8,7 @@
 //   2  usage: bad flags, a malformed connect string, --dry-run with --verify.
 
 import { Option, type Command } from 'commander';
-import { action, positiveIntArg, print, UsageError } from './common.js';
+import { action, positiveIntArg, print, timeoutMsArg, UsageError } from './common.js';
 import { addAdminOptions, withAdmin, type AdminOptions } from './admin-options.js';
 import { runMigration, type MigrateDeps, type MigrateMode, type MigrateOptions, type MigrateReport } from '../migrate/migrate.js';
 import { renderMigrateReport } from '../migrate/migrate-report.js';
@@ -97,7 +97,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--force', 'import even when the plan reports errors (the nodes they name are left out)', false)
     .option('--password-encoder-secret <secret>', `Kafka's password.encoder.secret (then the old secret; repeatable), to decrypt sensitive broker configs; also read from $${PASSWORD_ENCODER_SECRET_ENV}`, collect, [])
     .option('--no-legacy-offsets', 'leave out the consumer offsets under /consumers/<group>/offsets')
-    .addOption(new Option('--zk-connect-timeout <ms>', 'how long to wait for a ZooKeeper server').default(10_000).argParser(positiveIntArg('--zk-connect-timeout')))
+    .addOption(new Option('--zk-connect-timeout <ms>', 'how long to wait for a ZooKeeper server').default(10_000).argParser(timeoutMsArg('--zk-connect-timeout')))
     .addOption(new Option('--zk-concurrency <n>', 'ZooKeeper reads in flight at once').default(64).argParser(positiveIntArg('--zk-concurrency')))
     .addOption(new Option('--import-timeout <ms>', 'how long the quorum may take to commit the import').default(120_000).argParser(positiveIntArg('--import-timeout')))
     .option('--quiet', 'no progress lines on stderr', false);

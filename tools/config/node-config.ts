@@ -5,7 +5,7 @@
 import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
-import type { Voter } from './endpoints.js';
+import type { MappedProtocol, Voter } from './endpoints.js';
 import type { Role, SslClientAuth } from './server-keys.js';
 
 export type { Voter } from './endpoints.js';
@@ -64,7 +64,7 @@ export interface NodeConfig {
   /** advertised.listeners minus controller listeners: what the broker registers. */
   readonly advertisedListeners: readonly ListenerConfig[];
   /** listener.security.protocol.map (upper-case names) */
-  readonly securityProtocolMap: ReadonlyMap<string, SecurityProtocol>;
+  readonly securityProtocolMap: ReadonlyMap<string, MappedProtocol>;
   /** One entry per SSL listener this node binds or (controller listeners) connects to. */
   readonly tls: ReadonlyMap<string, ListenerTlsConfig>;
   /** metadata.log.dir */

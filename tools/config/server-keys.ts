@@ -139,8 +139,8 @@ export const serverKeys = {
     name: 'listener.security.protocol.map',
     type: 'list',
     default: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
-    expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL',
-    doc: 'The security protocol of each listener name; every listener must be mapped. SASL is not supported.',
+    expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL (SASL_PLAINTEXT, SASL_SSL only for listeners not in use)',
+    doc: 'The security protocol of each listener name; every listener must be mapped. SASL is not supported: a SASL entry is accepted only for a listener not in use, as in Kafka\'s sample files.',
     parse: parseSecurityProtocolMap,
   }),
   sslKeystoreLocation: key({

@@ -8,7 +8,7 @@
 // when the controllers ask for client certificates). Per-listener keys that point at no listener,
 // or at a listener that is not SSL, are warned about: they would otherwise be silently unused.
 
-import type { SecurityProtocol } from '../../quorum/net/types.js';
+import type { MappedProtocol } from './endpoints.js';
 import { ConfigError } from './errors.js';
 import type { KeyReader } from './key-reader.js';
 import type { ListenerConfig, ListenerTlsConfig } from './node-config.js';
@@ -28,7 +28,7 @@ export function resolveTls(
   r: KeyReader,
   listeners: readonly ListenerConfig[],
   controllerListenerNames: readonly string[],
-  securityProtocolMap: ReadonlyMap<string, SecurityProtocol>,
+  securityProtocolMap: ReadonlyMap<string, MappedProtocol>,
   warn: (msg: string) => void,
 ): Map<string, ListenerTlsConfig> {
   const names = new Set([...listeners.map((l) => l.name), ...controllerListenerNames]);

@@ -15,7 +15,7 @@
 // 0.0.0.0 / :: cannot be advertised, as in Kafka.
 
 import type { SecurityProtocol } from '../../quorum/net/types.js';
-import type { RawListener, Voter } from './endpoints.js';
+import { isSupportedProtocol, type MappedProtocol, type RawListener, type Voter } from './endpoints.js';
 import { ConfigError } from './errors.js';
 import type { KeyReader } from './key-reader.js';
 import type { ListenerConfig } from './node-config.js';
@@ -26,7 +26,7 @@ export interface TopologyInput {
   readonly nodeId: number;
   readonly voters: readonly Voter[];
   readonly controllerListenerNames: readonly string[];
-  readonly securityProtocolMap: ReadonlyMap<string, SecurityProtocol>;
+  readonly securityProtocolMap: ReadonlyMap<string, MappedProtocol>;
   readonly rawListeners: readonly RawListener[];
   /** advertised.listeners as parsed; undefined when the key is absent. */
   readonly rawAdvertised: readonly RawListener[] | undefined;
@@ -52,8 +52,11 @@ export function resolveTopology(
   }
 
   const isControllerListener = (name: string) => t.controllerListenerNames.includes(name);
-  const protocolOf = (name: string, usedIn: string): SecurityProtocol =>
-    t.securityProtocolMap.get(name) ?? r.fail(K.securityProtocolMap, `does not map listener ${name} (from ${usedIn}); add ${name}:PLAINTEXT or ${name}:SSL`);
+  const protocolOf = (name: string, usedIn: string): SecurityProtocol => {
+    const mapped = t.securityProtocolMap.get(name) ?? r.fail(K.securityProtocolMap, `does not map listener ${name} (from ${usedIn}); add ${name}:PLAINTEXT or ${name}:SSL`);
+    if (isSupportedProtocol(mapped)) return mapped;
+    return r.fail(K.securityProtocolMap, `maps listener ${name} (used in ${usedIn}) to ${mapped}: SASL is not supported; use PLAINTEXT or SSL (mutual TLS)`);
+  };
   for (const name of t.controllerListenerNames) protocolOf(name, K.controllerListenerNames.name);
 
   const ports = new Map<number, string>();

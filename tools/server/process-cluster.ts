@@ -118,6 +118,17 @@ export function portFromBase(basePort: number, listener: 'client' | 'controller'
   return basePort + (listener === 'controller' ? 100 : 0) + id - 1;
 }
 
+/** The shape of the cluster a data directory's cluster.json describes (undefined: none there). */
+export async function existingShape(dataDir: string): Promise<Omit<ClusterShape, 'basePort'> | undefined> {
+  const jsonPath = join(resolve(dataDir), 'cluster.json');
+  if (!existsSync(jsonPath)) return undefined;
+  const { nodes } = await readClusterJson(jsonPath);
+  const combined = nodes.some((n) => n.roles.includes('controller') && n.roles.includes('broker'));
+  const controllers = nodes.filter((n) => n.roles.includes('controller')).length;
+  const brokers = nodes.filter((n) => n.roles.includes('broker') && (combined || !n.roles.includes('controller'))).length;
+  return { controllers, brokers, combined };
+}
+
 export async function planCluster(shape: ClusterShape, dataDir: string): Promise<PlannedNode[]> {
   const nodes: { id: number; roles: NodeRole[] }[] = [];
   if (shape.combined) {
@@ -242,6 +253,17 @@ export class ProcessCluster {
     }
     const clusterId = o.clusterId ?? randomClusterId();
     const nodes = await planCluster(o.shape, dataDir);
+    // cluster.json is written last: without it, formatted node directories are a setup that was
+    // interrupted (they never ran). Formatting the rest now would give them another cluster id
+    // and other initial controllers, a cluster that can never start (found by a review).
+    const leftovers = [];
+    for (const n of nodes) for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) if ((await readMetaProperties(d).catch(() => undefined)) !== undefined) leftovers.push(d);
+    if (leftovers.length > 0) {
+      throw new StorageError(
+        `${dataDir} holds node directories from a setup that did not finish (${leftovers.length} formatted, no cluster.json), which cannot join a new cluster; remove them (rm -rf ${join(dataDir, 'node-*')}) and run again, or use another --data-dir`,
+        dataDir,
+      );
+    }
     const cluster = new ProcessCluster(clusterId, dataDir, nodes, o, false);
     cluster.route = await o.routeVoters?.(nodes);
     // Formatted as `format --initial-controllers` does: every node knows every voter's directory.
@@ -251,7 +273,6 @@ export class ProcessCluster {
       const isVoter = n.roles.includes('controller');
       for (const d of [join(n.dir, 'metadata'), join(n.dir, 'logs')]) {
         await makeDirs(d);
-        if ((await readMetaProperties(d)) !== undefined) continue;
         await writeFormattedDirectory(d, { clusterId, nodeId: n.id, isMetadataDir: d === join(n.dir, 'metadata'), isVoter, bootstrap: voters });
       }
     }
@@ -413,9 +434,9 @@ export class ProcessCluster {
     const lines = text.split('\n');
     for (let i = lines.length - 1; i >= 0; i--) {
       const line = lines[i]!.trim();
-      // What `start` printed on its way out (the CLI's one-line error, on the same file).
-      if (line.startsWith('error: ')) return line.slice('error: '.length);
-      let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown } };
+      // What `start` printed on its way out (the CLI's one-line error, a fatal error), on the same file.
+      for (const prefix of ['error: ', 'fatal: ']) if (line.startsWith(prefix)) return line.slice(prefix.length);
+      let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown }; error?: unknown };
       try {
         entry = JSON.parse(line) as typeof entry;
       } catch {
@@ -423,7 +444,8 @@ export class ProcessCluster {
       }
       const severe = entry.level === 'error' || entry.level === 'fatal' || (typeof entry.level === 'number' && entry.level >= 50);
       if (!severe) continue;
-      const detail = typeof entry.err?.message === 'string' && entry.err.message !== entry.msg ? `: ${entry.err.message}` : '';
+      const cause = typeof entry.err?.message === 'string' ? entry.err.message : typeof entry.error === 'string' ? entry.error : undefined;
+      const detail = cause !== undefined && cause !== entry.msg ? `: ${cause}` : '';
       return `${String(entry.msg)}${detail}`;
     }
     return null;
