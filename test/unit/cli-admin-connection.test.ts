@@ -86,6 +86,18 @@ describe('whole-request failures exit 1 with one line', () => {
     expect(r.stderr).toBe('error: --command-config /nonexistent: cannot be read (ENOENT)\n');
   });
 
+  it('no voter acts as the active controller: said so, not blamed on the bootstrap address', async () => {
+    installFake({
+      describeCluster: () => {
+        throw new ConnectionError('describeCluster: no active controller answered within 3000 ms (last error: connect ECONNREFUSED 127.0.0.1:9194)');
+      },
+    });
+    const r = await runCli('cluster', 'describe', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: describeCluster: no active controller answered within 3000 ms .* \(via controller .*\); the quorum may have no leader: is a majority of the voters running\?/);
+    expect(r.stderr).not.toContain('cannot reach');
+  });
+
   it('a connection lost mid-request is worded the same way', async () => {
     installFake({
       describeQuorum: () => {

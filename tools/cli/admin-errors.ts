@@ -69,6 +69,11 @@ export function adminErrorMessage(e: unknown, context: { readonly targets: reado
   if (typeof code !== 'string') return null;
   // Transport errors often name the address already ("handshake with h:p failed: ..."): say it once.
   const named = context.targets.some((t) => text.includes(hostPortText(t.host, t.port)) || text.includes(`${t.host}:${t.port}`));
+  // The bootstrap node answered, but no voter would act as the active controller: not an address
+  // problem (found by a review: it read "cannot reach controller <a node that had answered>").
+  if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && text.includes('no active controller answered')) {
+    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (quorum describe --status asks one voter what it knows)`;
+  }
   switch (code) {
     case 'CONNECTION_ERROR':
       return named && typeof message === 'string' ? message : `cannot reach ${where}: ${text}`;

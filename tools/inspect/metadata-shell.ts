@@ -52,7 +52,9 @@ export async function runMetadataShell(source: InspectSource, options: MetadataS
       if (outcome === 'exit') break;
       if (outcome === 'error') failed = true;
     }
-    return failed ? EXIT_RUNTIME : EXIT_OK;
+    // Data that could only be partly loaded fails the run too, as dump-log does on the same data:
+    // a script must not take a partial image for the node's state (found by a review).
+    return failed || loaded.problems.length > 0 ? EXIT_RUNTIME : EXIT_OK;
   }
   if (io.input !== undefined) await interactive(session, io.input, io.terminal);
   return EXIT_OK;
@@ -96,7 +98,7 @@ export function registerMetadataShell(program: Command): Command {
     .option('--snapshot <file>', 'one snapshot file (<endOffset>-<epoch>.checkpoint)')
     .option('-c, --command <cmd>', 'run this command and exit (repeatable; runs in order)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--json', 'JSON output for ls, cat, tree and find', false)
-    .addHelpText('after', '\nCommands: ls, cd, pwd, cat, tree, find [-name <glob>] [-type f|d], help, exit.\nExit codes: 0 ok, 1 a --command failed or the data could not be loaded, 2 usage error.')
+    .addHelpText('after', '\nCommands: ls, cd, pwd, cat, tree, find [-name <glob>] [-type f|d], help, exit.\nExit codes: 0 ok, 1 a --command failed or the data could not be loaded whole (a warning names what was skipped), 2 usage error.')
     .action(
       action(async (flags: MetadataShellFlags) => {
         const source = inspectSource(flags);
