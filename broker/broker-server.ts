@@ -119,8 +119,14 @@ export class BrokerServer {
     this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
     // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
+    let seen: MetadataImage | null = null;
     this.stopFollowingGroups = source.addMetadataListener((delta, image) => {
-      this.groupCoordinator.retainOnly(coordinatedThroughout(image, o.nodeId, delta.changedBrokerIds()));
+      // A delta not from the last image seen (a snapshot installed after falling behind) may
+      // hide any number of moves: nothing is kept. Otherwise only a change to the brokers moves groups.
+      const continuous = delta.base === seen;
+      seen = image;
+      if (!continuous) this.groupCoordinator.retainOnly(() => false);
+      else if (delta.changedBrokerIds().size > 0) this.groupCoordinator.retainOnly(coordinatedThroughout(image, o.nodeId, delta.changedBrokerIds(), delta.brokersLiveDuring()));
     });
   }
 

@@ -78,6 +78,8 @@ export class MetadataDelta {
   private featureDraft: Map<string, number> | null = null;
   private brokerDraft: Map<number, BrokerRegistration> | null = null;
   private readonly brokerIds = new Set<number>();
+  /** Brokers some record of this delta left live (registered, unfenced, not shutting down). */
+  private readonly wentLiveIds = new Set<number>();
   /** null = removed in this delta. */
   private readonly topicDrafts = new Map<Uuid, DraftTopic | null>();
   /** Topic names created (-> id) or removed (-> null) in this delta. */
@@ -164,6 +166,7 @@ export class MetadataDelta {
     if (registration === undefined) brokers.delete(brokerId);
     else brokers.set(brokerId, registration);
     this.brokerIds.add(brokerId);
+    if (registration !== undefined && !registration.fenced && !registration.inControlledShutdown) this.wentLiveIds.add(brokerId);
   }
 
   private registerBroker(r: RegisterBrokerRecord): void {
@@ -344,6 +347,11 @@ export class MetadataDelta {
 
   changedBrokerIds(): ReadonlySet<number> {
     return this.brokerIds;
+  }
+
+  /** The changed brokers that some record of this delta left live, if only until a later record. */
+  brokersLiveDuring(): ReadonlySet<number> {
+    return this.wentLiveIds;
   }
 
   /**

@@ -74,17 +74,18 @@ export function coordinatesGroups(image: MetadataImageView, brokerId: number): (
 }
 
 /**
- * A predicate for a delta that changed the registrations of `changed` and ended in `image`: did
- * `brokerId` coordinate the group all through it, not only at its end? A delta can carry several
- * changes (a broker that stalled reads its fencing and its unfencing at once), and the group may
- * have been another broker's in between, which took the members and their commits: the state this
- * broker kept is stale. By the rendezvous rule that can only be when this broker itself changed, or
- * when a changed broker outscores it for the group; such groups are dropped too (a few needlessly).
+ * A predicate for a delta that ended in `image`: did `brokerId` coordinate the group all through
+ * it, not only at its end? A delta can carry several changes (a broker that stalled reads its
+ * fencing and its unfencing at once), and the group may have been another broker's in between,
+ * which took the members and their commits: the state this broker kept is stale. By the rendezvous
+ * rule that can only be when this broker itself changed (`changed`), or when a broker some record
+ * left live (`wentLive`: live for a while, if not at the end) outscores it for the group. A broker
+ * that was live all along, or never live, cannot have held a group this one holds at the end.
  */
-export function coordinatedThroughout(image: MetadataImageView, brokerId: number, changed: ReadonlySet<number>): (groupId: string) => boolean {
+export function coordinatedThroughout(image: MetadataImageView, brokerId: number, changed: ReadonlySet<number>, wentLive: ReadonlySet<number>): (groupId: string) => boolean {
   const ownsNow = coordinatesGroups(image, brokerId);
   if (changed.has(brokerId)) return () => false;
-  const others = [...changed];
+  const others = [...wentLive].filter((id) => id !== brokerId);
   return (groupId) => {
     if (!ownsNow(groupId)) return false;
     const hash = groupHash(groupId);

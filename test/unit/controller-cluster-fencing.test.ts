@@ -80,6 +80,38 @@ describe('fenceExpiredBroker', () => {
     expect(h.partition('t', 0).leader).toBe(1);
   });
 
+  it('a fenced broker is unfenced only once its image has its fencing (a stalled broker reports its pre-stall offset first)', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.createTopic('t', 2, [{ replicas: [1, 2], isr: [1, 2], leader: 1 }]);
+    const beforeStall = h.endOffset - 1;
+    h.advance(5_000);
+    h.heartbeat(2);
+    h.advance(SESSION_TIMEOUT_MS - 4_000);
+    expect(h.fenceTick()).toBe(1);
+    const fencedThrough = h.endOffset - 1;
+    // It resumes: its first heartbeat reports the offset its image had before the stall.
+    const early = h.heartbeat(1, { currentMetadataOffset: beforeStall });
+    expect(early).toMatchObject({ errorCode: ErrorCode.NONE, isCaughtUp: true, isFenced: true });
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    expect(h.heartbeat(1, { currentMetadataOffset: fencedThrough - 1 }).isFenced).toBe(true);
+    // Its image has the whole fencing now (it dropped what it held): unfenced.
+    expect(h.heartbeat(1, { currentMetadataOffset: fencedThrough }).isFenced).toBe(false);
+    expect(h.image.broker(1)?.fenced).toBe(false);
+  });
+
+  it('(failover) a broker fenced before this controller was active must reach the offset the controller started from', () => {
+    const h = new Harness();
+    h.start(1);
+    h.advance(SESSION_TIMEOUT_MS + 1);
+    expect(h.fenceTick()).toBe(1);
+    h.failover();
+    const activatedAt = h.endOffset - 1;
+    expect(h.heartbeat(1, { currentMetadataOffset: activatedAt - 1 }).isFenced).toBe(true);
+    expect(h.heartbeat(1, { currentMetadataOffset: activatedAt }).isFenced).toBe(false);
+  });
+
   it('a broker in controlled shutdown whose session expires is fenced', () => {
     const h = new Harness();
     h.start(1);

@@ -9,11 +9,11 @@ import { imageOf } from '../../metadata-log/delta.js';
 import { brokerRecord, defaultCluster, mvRecord, overTheWire, testbed, withEndpoints } from './kafka-handlers-fixture.js';
 
 describe('FindCoordinator', () => {
-  it.each([0, 1, 2])('v%i: every broker names the same coordinator, the hashed live broker, at its PLAINTEXT endpoint', async (version) => {
+  it.each([0, 1, 2])('v%i: every broker names the same coordinator, the live broker the group id hashes to, at its PLAINTEXT endpoint', async (version) => {
     for (const asked of [1, 2, 3]) {
       const t = testbed({ brokerId: asked });
-      // Java: "g1".hashCode() = 3242; 3242 % 3 live brokers = 2 → the third, broker 3.
-      const r = await overTheWire('FindCoordinator', version, { key: 'g1', keyType: 0 }, handleFindCoordinator, t.ctx);
+      // Rendezvous hashing (metadata-log/group-ownership.ts): "g6" scores highest on broker 3 of 1-3.
+      const r = await overTheWire('FindCoordinator', version, { key: 'g6', keyType: 0 }, handleFindCoordinator, t.ctx);
       expect(r).toMatchObject({ errorCode: ErrorCode.NONE, nodeId: 3, host: 'b3', port: 9092 });
       if (version >= 1) expect(r.errorMessage).toBeNull();
       expect(t.controller.calls).toEqual([]);
@@ -23,8 +23,9 @@ describe('FindCoordinator', () => {
   it('a fenced broker coordinates nothing: its groups move to the live ones', async () => {
     const base = [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), brokerRecord(3, 12, { fenced: true })];
     const t = testbed({ baseRecords: base });
-    // 3242 % 2 live brokers = 0 → broker 1.
-    expect(await handleFindCoordinator(t.ctx, { key: 'g1', keyType: 0 }, 2)).toMatchObject({ errorCode: 0, nodeId: 1, host: 'b1' });
+    // "g6" (broker 3's while it is live) and "g10" go to their next-highest live brokers, 2 and 1.
+    expect(await handleFindCoordinator(t.ctx, { key: 'g6', keyType: 0 }, 2)).toMatchObject({ errorCode: 0, nodeId: 2, host: 'b2' });
+    expect(await handleFindCoordinator(t.ctx, { key: 'g10', keyType: 0 }, 2)).toMatchObject({ errorCode: 0, nodeId: 1, host: 'b1' });
   });
 
   it('answers the endpoint of the listener the request came in on', async () => {

@@ -32,5 +32,7 @@ export function fenceRecords(ctx: ImageAndConfig, brokerId: number): MetadataRec
 export function fenceExpiredBroker(ctx: OpContext, hb: BrokerHeartbeatManager): OpResult<FenceExpiredResult> {
   const brokerId = hb.nextExpired(ctx.nowMs, ctx.image);
   if (brokerId === undefined) return answer({ fencedBrokerId: null });
-  return { records: fenceRecords(ctx, brokerId), response: { fencedBrokerId: brokerId } };
+  const records = fenceRecords(ctx, brokerId);
+  hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
+  return { records, response: { fencedBrokerId: brokerId } };
 }

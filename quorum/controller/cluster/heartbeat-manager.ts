@@ -42,6 +42,7 @@ export interface BrokerSession {
 export interface HeartbeatSoftState {
   readonly sessions: ReadonlyMap<number, Readonly<SessionState>>;
   readonly drainCursors: ReadonlyMap<number, DrainCursor>;
+  readonly unfenceAfter: ReadonlyMap<number, number>;
 }
 
 interface SessionState {
@@ -53,6 +54,15 @@ interface SessionState {
 export class BrokerHeartbeatManager {
   readonly #sessions = new Map<number, SessionState>();
   readonly #drainCursors = new Map<number, DrainCursor>();
+  /**
+   * For a fenced broker: the offset its image must have reached before it is unfenced, the last
+   * record of its fencing. A broker that stalled past its session is otherwise unfenced by its
+   * first heartbeat, reporting the offset it had before the stall, while its image still shows it
+   * unfenced and holding what it held: a consumer group's coordinator that had moved away and back
+   * meanwhile then committed an offset from its stale membership, and the offset went backwards
+   * (found by a review). Once its image has the fencing, the broker has dropped that state.
+   */
+  readonly #unfenceAfter = new Map<number, number>();
 
   constructor(readonly sessionTimeoutMs: number) {
     assert(Number.isSafeInteger(sessionTimeoutMs) && sessionTimeoutMs > 0, `sessionTimeoutMs must be a positive integer, not ${sessionTimeoutMs}`);
@@ -67,7 +77,7 @@ export class BrokerHeartbeatManager {
   save(): HeartbeatSoftState {
     const sessions = new Map<number, SessionState>();
     for (const [id, s] of this.#sessions) sessions.set(id, { ...s });
-    return { sessions, drainCursors: new Map(this.#drainCursors) };
+    return { sessions, drainCursors: new Map(this.#drainCursors), unfenceAfter: new Map(this.#unfenceAfter) };
   }
 
   restore(saved: HeartbeatSoftState): void {
@@ -75,6 +85,19 @@ export class BrokerHeartbeatManager {
     for (const [id, s] of saved.sessions) this.#sessions.set(id, { ...s });
     this.#drainCursors.clear();
     for (const [id, c] of saved.drainCursors) this.#drainCursors.set(id, c);
+    this.#unfenceAfter.clear();
+    for (const [id, o] of saved.unfenceAfter) this.#unfenceAfter.set(id, o);
+  }
+
+  /** The broker's fencing ends with the record at `offset` (see #unfenceAfter). */
+  fencedThrough(brokerId: number, offset: number): void {
+    assertBrokerId(brokerId);
+    this.#unfenceAfter.set(brokerId, offset);
+  }
+
+  /** The offset a fenced broker must report before it is unfenced (-1: none beyond its registration). */
+  unfenceAfter(brokerId: number): number {
+    return this.#unfenceAfter.get(brokerId) ?? -1;
   }
 
   /** Sessions for a controller that has just become active. */
@@ -89,8 +112,12 @@ export class BrokerHeartbeatManager {
     assertTime(nowMs);
     this.#sessions.clear();
     this.#drainCursors.clear();
+    this.#unfenceAfter.clear();
     for (const b of image.brokers()) {
       if (!b.fenced) this.#sessions.set(b.brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
+      // Fenced before this controller became active, at an offset it does not know: somewhere
+      // before the end of the image it starts from.
+      else this.#unfenceAfter.set(b.brokerId, image.provenance.endOffset - 1);
     }
   }
 
@@ -100,6 +127,7 @@ export class BrokerHeartbeatManager {
     assertTime(nowMs);
     this.#sessions.set(brokerId, { lastContactMs: nowMs, metadataOffset: null, controlledShutdownOffset: null });
     this.#drainCursors.delete(brokerId);
+    this.#unfenceAfter.delete(brokerId); // a new incarnation catches up to its registration
   }
 
   /** The broker was heard from. `metadataOffset` null keeps the offset it reported before. */

@@ -105,6 +105,7 @@ export function brokerHeartbeat(
 
   if (!fenced && request.wantFence) {
     records.push(...fenceRecords(ctx, brokerId));
+    hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
     fenced = true;
   }
 
@@ -144,7 +145,8 @@ export function brokerHeartbeat(
         shouldShutDown = true;
       }
     }
-  } else if (fenced && !request.wantFence && isCaughtUp) {
+  } else if (fenced && !request.wantFence && isCaughtUp && request.currentMetadataOffset >= hb.unfenceAfter(brokerId)) {
+    // Caught up with its registration and past its own fencing (heartbeat-manager.ts, #unfenceAfter).
     assert(!reg.inControlledShutdown, `broker ${brokerId} in controlled shutdown reached the unfence branch`);
     const change: BrokerRegistrationChangeRecord = { type: 'BrokerRegistrationChange', brokerId, brokerEpoch: reg.brokerEpoch, fenced: false };
     records.push(change, ...movesOnto(ctx, brokerId));
