@@ -6,7 +6,7 @@
 // driver's log tail.
 //
 //   node dist/tools/sim-cli.js --seeds 200 [--start 1] [--voters 1,3,5] [--workers 2] [--json]
-//                              [--weight wipe=4,crash=2] [--fault-interval 1000]
+//                              [--weight wipe=4,crash=2] [--fault-interval 1000] [--wipes-at-once 2]
 //
 // --weight and --fault-interval focus a sweep on some faults (each seed's drawn weights, with the
 // named ones replaced; the mean gap between faults capped): the printed options JSON carries them,
@@ -44,14 +44,17 @@ interface WorkerInput {
   readonly weights: Partial<Record<keyof FaultWeights, number>>;
   /** Cap on the mean gap between faults, ms (--fault-interval). */
   readonly faultIntervalMs: number | null;
+  /** Voter disks replaced at once (--wipes-at-once). */
+  readonly wipesAtOnce: number | null;
 }
 
 function optionsFor(seed: number, input: WorkerInput): SimOptions {
-  const { voters, weights, faultIntervalMs } = input;
+  const { voters, weights, faultIntervalMs, wipesAtOnce } = input;
   const drawn = voters === null ? deriveOptions(seed) : deriveOptions(seed, { voters: new Prng(seed).fork('cli-voters').pick(voters) });
-  if (Object.keys(weights).length === 0 && faultIntervalMs === null) return drawn;
+  if (Object.keys(weights).length === 0 && faultIntervalMs === null && wipesAtOnce === null) return drawn;
   const meanIntervalMs = faultIntervalMs === null ? drawn.faults.meanIntervalMs : Math.min(drawn.faults.meanIntervalMs, faultIntervalMs);
-  return { ...drawn, faults: { ...drawn.faults, meanIntervalMs, weights: { ...drawn.faults.weights, ...weights } } };
+  const faults = { ...drawn.faults, meanIntervalMs, weights: { ...drawn.faults.weights, ...weights }, ...(wipesAtOnce === null ? {} : { wipesAtOnce }) };
+  return { ...drawn, faults };
 }
 
 /** `wipe=4,crash=0` → weights; a usage error names what is wrong. */
@@ -83,7 +86,8 @@ async function runSeed(seed: number, input: WorkerInput): Promise<SeedOutcome> {
     wallMs: performance.now() - t0,
     violations: r.violations,
     report: r.violations.length > 0 ? formatFailure(r) : '',
-    faults: { ...r.stats.faults },
+    // A wipe while another wiped voter still waits to be re-admitted (--wipes-at-once) is counted apart too.
+    faults: { ...r.stats.faults, ...(r.stats.cluster.overlappingWipes > 0 ? { wipeOverlapping: r.stats.cluster.overlappingWipes } : {}) },
   };
 }
 
@@ -126,10 +130,11 @@ async function main(): Promise<void> {
     .option('--workers <n>', 'worker threads', '2')
     .option('--weight <fault=w,...>', `replace the drawn weight of fault kinds, e.g. wipe=4 (${FAULT_KINDS.join(', ')})`)
     .option('--fault-interval <ms>', 'cap the mean simulated time between faults')
+    .option('--wipes-at-once <n>', 'voter disks that may be replaced at once (default 1; with 5 voters, 2 overlaps them)')
     .option('--json', 'print one JSON object per seed and a JSON summary')
     .option('--replay <options>', 'rerun one printed options JSON in-process, with the driver log tail')
     .parse();
-  const o = program.opts<{ seeds: string; start: string; voters?: string; workers: string; weight?: string; faultInterval?: string; json?: boolean; replay?: string }>();
+  const o = program.opts<{ seeds: string; start: string; voters?: string; workers: string; weight?: string; faultInterval?: string; wipesAtOnce?: string; json?: boolean; replay?: string }>();
 
   if (o.replay !== undefined) {
     const options = JSON.parse(o.replay) as SimOptions;
@@ -159,7 +164,9 @@ async function main(): Promise<void> {
   try {
     const faultIntervalMs = o.faultInterval === undefined ? null : Number(o.faultInterval);
     if (faultIntervalMs !== null && !(Number.isInteger(faultIntervalMs) && faultIntervalMs > 0)) throw new UsageError('--fault-interval takes a whole number of ms > 0');
-    input = { voters, weights: parseWeights(o.weight), faultIntervalMs };
+    const wipesAtOnce = o.wipesAtOnce === undefined ? null : Number(o.wipesAtOnce);
+    if (wipesAtOnce !== null && !(Number.isInteger(wipesAtOnce) && wipesAtOnce >= 1)) throw new UsageError('--wipes-at-once takes a whole number ≥ 1');
+    input = { voters, weights: parseWeights(o.weight), faultIntervalMs, wipesAtOnce };
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     console.error(`sim-cli: ${e.message}`);

@@ -130,7 +130,7 @@ export class SimCluster {
   readonly violations: string[] = [];
   readonly workload: Workload;
   readonly log: LogLine[] = [];
-  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0, wipes: 0, connectionResets: 0 };
+  readonly counters = { crashes: 0, restarts: 0, pauses: 0, gracefulStops: 0, partitions: 0, oneWayBlocks: 0, slowDisks: 0, wipes: 0, overlappingWipes: 0, connectionResets: 0 };
   private readonly violationSet = new Set<string>();
   private readonly factory: DriverFactory;
   private readonly stateMachineFactory: StateMachineFactory;
@@ -281,6 +281,7 @@ export class SimCluster {
     const n = this.node(id);
     if (n.process.state !== 'crashed') throw new Error(`node ${id} must be down to wipe its disk`);
     this.counters.wipes++;
+    if (this.awaitingReadmission().some((v) => v !== id)) this.counters.overlappingWipes++;
     n.wipes++;
     n.disk.wipe(this.formattedQuorumState(n));
     // Beyond Raft's fault model only when the others do not hold what it held (its acknowledgements
@@ -313,7 +314,7 @@ export class SimCluster {
    * means the same records, not as many: a voter whose diverged tail is not yet truncated has the
    * offsets but other records. By log matching, the same epoch at an offset means the same prefix.
    */
-  othersHoldCommitted(id: NodeId): boolean {
+  othersHoldCommitted(id: NodeId, excluded: readonly NodeId[] = []): boolean {
     const committedEnd = this.history.maxLeaderHighWatermark;
     const own = this.node(id).disk;
     const marks: { readonly offset: number; readonly epoch: number | undefined }[] = [];
@@ -323,7 +324,7 @@ export class SimCluster {
       if (d.snapshotIds().some((s) => s.endOffset > m.offset)) return true; // snapshots hold only committed records
       return m.epoch !== undefined && d.durableEpochAt(m.offset) === m.epoch;
     };
-    const holders = this.voterIds.filter((v) => v !== id && marks.every((m) => holds(this.node(v).disk, m)));
+    const holders = this.voterIds.filter((v) => v !== id && !excluded.includes(v) && marks.every((m) => holds(this.node(v).disk, m)));
     return holders.length >= Math.floor(this.voterIds.length / 2) + 1;
   }
 
@@ -346,10 +347,16 @@ export class SimCluster {
    * to be re-admitted; none still unknown, which trusts whatever comes first), and the others hold
    * everything `id` held.
    */
-  mayWipe(id: NodeId): boolean {
+  mayWipe(id: NodeId, atOnce = 1): boolean {
     const dirs = this.leader()?.inspection.voterDirectories;
     if (dirs === undefined) return false;
-    return this.voterIds.every((v) => dirs[String(v)] === this.node(v).directoryId) && this.othersHoldCommitted(id);
+    if (atOnce <= 1) return this.voterIds.every((v) => dirs[String(v)] === this.node(v).directoryId) && this.othersHoldCommitted(id);
+    // Overlapping replacements (FaultKnobs.wipesAtOnce): the voters still waiting to be re-admitted
+    // count for nothing, so the rest, this one aside, must be a majority holding everything.
+    const waiting = this.awaitingReadmission();
+    if (waiting.includes(id) || waiting.length + 1 > atOnce) return false;
+    const known = this.voterIds.every((v) => waiting.includes(v) || dirs[String(v)] === this.node(v).directoryId);
+    return known && this.othersHoldCommitted(id, waiting);
   }
 
   /** Voters whose disk was wiped and that no live node's log counts under their new directory yet. */

@@ -146,8 +146,9 @@ export class FaultInjector {
         return;
       }
       case 'wipe': {
-        // One disk replacement at a time, of a voter whose data a majority of the others holds.
-        const candidates = c.voterIds.filter((v) => c.mayWipe(v));
+        // One disk replacement at a time (or FaultKnobs.wipesAtOnce), of a voter whose data a
+        // majority of the others holds.
+        const candidates = c.voterIds.filter((v) => c.mayWipe(v, k.wipesAtOnce ?? 1));
         if (candidates.length === 0) return;
         const id = this.prng.pick(candidates);
         c.crash(id);

@@ -35,6 +35,12 @@ export interface FaultKnobs {
   readonly faultMaxMs: number;
   /** fsync latency upper bound while a disk is slow. */
   readonly slowFsyncMaxMs: number;
+  /**
+   * Voter disks that may be replaced at once (default 1: one at a time, as an operator does it).
+   * More lets a wipe start while another wiped voter still waits to be re-admitted, as long as the
+   * voters neither wiped nor waiting are a majority and hold everything committed (5 voters: 2).
+   */
+  readonly wipesAtOnce?: number;
 }
 
 export interface WorkloadKnobs {

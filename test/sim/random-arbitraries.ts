@@ -14,6 +14,8 @@ export interface KnobOverrides {
   readonly networkWeight?: fc.Arbitrary<number>;
   /** Disk replacements: a voter wiped and re-formatted while down, one at a time (SimCluster.mayWipe). */
   readonly wipeWeight?: fc.Arbitrary<number>;
+  /** Disks that may be replaced at once (FaultKnobs.wipesAtOnce; default 1). */
+  readonly wipesAtOnce?: number;
   readonly dropMax?: number;
 }
 
@@ -74,6 +76,7 @@ export function simOptionsArb(o: KnobOverrides = {}): fc.Arbitrary<SimOptions> {
         faults: {
           meanIntervalMs: k.meanIntervalMs,
           weights: { crash: k.crash, gracefulStop: k.gracefulStop, pause: k.pause, partition: k.partition, oneWay: k.oneWay, slowFsync: k.slowFsync, wipe: k.wipe, reset: k.reset },
+          ...(o.wipesAtOnce === undefined ? {} : { wipesAtOnce: o.wipesAtOnce }),
         },
         clockRateDelta: k.clockRateDelta,
         clockOffsetMaxMs: k.clockOffsetMaxMs,

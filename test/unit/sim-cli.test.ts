@@ -42,5 +42,16 @@ describe('sim-cli focus options', () => {
     const interval = run('--fault-interval', '0');
     expect(interval.status).toBe(2);
     expect(interval.stderr).toContain('--fault-interval takes a whole number of ms > 0');
+    const atOnce = run('--wipes-at-once', '0');
+    expect(atOnce.status).toBe(2);
+    expect(atOnce.stderr).toContain('--wipes-at-once takes a whole number ≥ 1');
   });
+
+  it('--wipes-at-once 2 with five voters replaces a second disk while the first waits to be re-admitted (counted apart)', () => {
+    const r = run('--seeds', '2', '--start', '1050000', '--voters', '5', '--weight', 'wipe=6', '--fault-interval', '1000', '--wipes-at-once', '2');
+    expect(r.status, r.stderr).toBe(0);
+    const summary = summaryOf(r.stdout);
+    expect(summary.violations).toBe(0);
+    expect(summary.faults['wipeOverlapping']).toBeGreaterThan(0);
+  }, 120_000);
 });
