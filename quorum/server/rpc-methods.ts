@@ -140,7 +140,11 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'describeQuorum',
 ]);
 
-/** Anything that can make a typed call: a connection to one node, or a channel that follows the active controller. */
+/**
+ * Anything that can make a typed call: a connection to one node, or a channel that follows the
+ * active controller. `retryAmbiguous: false` (a channel's option; a single connection never
+ * retries): an attempt that may have been applied ends the call instead of being sent again.
+ */
 export interface RpcCaller {
-  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number }): Promise<RpcResponse<M>>;
+  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number; readonly retryAmbiguous?: boolean }): Promise<RpcResponse<M>>;
 }

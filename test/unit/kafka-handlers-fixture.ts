@@ -29,6 +29,7 @@ export interface RecordedCall {
   readonly method: RpcMethod;
   readonly request: unknown;
   readonly timeoutMs: number | undefined;
+  readonly retryAmbiguous?: boolean;
 }
 
 type Canned = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> };
@@ -43,8 +44,8 @@ export class FakeController implements RpcCaller {
 
   constructor(readonly harness: OpHarness) {}
 
-  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number }): Promise<RpcResponse<M>> {
-    this.calls.push({ method, request: structuredClone(request), timeoutMs: options?.timeoutMs });
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number; readonly retryAmbiguous?: boolean }): Promise<RpcResponse<M>> {
+    this.calls.push({ method, request: structuredClone(request), timeoutMs: options?.timeoutMs, ...(options?.retryAmbiguous === undefined ? {} : { retryAmbiguous: options.retryAmbiguous }) });
     await Promise.resolve(); // an answer is never synchronous
     if (this.failure !== null) throw this.failure;
     const canned = this.canned[method] as ((r: RpcRequest<M>) => RpcResponse<M>) | undefined;

@@ -10,6 +10,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import { commitOffsets } from '../../quorum/controller/configs/offsets.js';
 import { coordinatorOf, liveBrokerIds } from '../../metadata-log/group-ownership.js';
 import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
+import { AmbiguousOutcomeError } from '../../quorum/server/controller-channel.js';
 import { groupOwnedBy, oneLiveBroker, overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
 
 function commit(groupId: string, topics: { name: string; partitions: [number, bigint, string | null][] }[], gen = -1, member = ''): OffsetCommitRequest {
@@ -39,6 +40,7 @@ describe('OffsetCommit', () => {
           coordinator: { brokerId: 1, brokerEpoch: 10 },
         },
         timeoutMs: 3_000,
+        retryAmbiguous: false,
       },
     ]);
     expect(t.harness.image.committedOffset('g1', 't1', 0)?.offset).toBe(42);
@@ -228,6 +230,14 @@ describe('OffsetFetch', () => {
     const r = await handleOffsetCommit(t.ctx, commit(groupId, [{ name: 't1', partitions: [[0, 5n, null]] }]), 5);
     expect(r.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect(t.harness.image.committedOffset(groupId, 't1', 0)?.offset).toBe(50);
+  });
+
+  it('a forwarded commit whose outcome is unknown is not sent again by the channel: COORDINATOR_NOT_AVAILABLE, and the client retries it (checked again)', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    t.controller.failure = new AmbiguousOutcomeError('commitOffsets to controller 1: connection closed', { cause: new Error('connection closed') });
+    const r = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[0, 5n, null]] }]), 5);
+    expect(r.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    expect(t.controller.calls[0]?.retryAmbiguous).toBe(false);
   });
 
   it('controller unreachable: group-level COORDINATOR_NOT_AVAILABLE at v2+, per partition at v1', async () => {

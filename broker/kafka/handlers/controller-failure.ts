@@ -16,6 +16,7 @@
 
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import { ConnectionError, HandshakeRefusedError, RemoteError, RequestTimeoutError } from '../../../quorum/net/types.js';
+import { AmbiguousOutcomeError } from '../../../quorum/server/controller-channel.js';
 
 export type ForwardFamily = 'group' | 'admin';
 
@@ -46,6 +47,9 @@ export function forwardFailure(e: unknown, family: ForwardFamily): ForwardFailur
   }
   if (e instanceof RequestTimeoutError || e instanceof ConnectionError || e instanceof HandshakeRefusedError) {
     return { errorCode: unavailableCode(family), errorMessage: `The active controller did not answer: ${e.message}` };
+  }
+  if (e instanceof AmbiguousOutcomeError) {
+    return { errorCode: unavailableCode(family), errorMessage: `The active controller failed while the request was in flight (it may or may not have been applied); retry: ${e.message}` };
   }
   throw e;
 }

@@ -6,7 +6,9 @@
 // - Only the group's coordinator (metadata-log/group-ownership.ts) answers; other brokers say NOT_COORDINATOR
 //   and the client asks FindCoordinator again. The commit carries this broker's claim to coordinate
 //   the group, which the controller checks against its newest image (a broker whose image is stale
-//   gets NOT_COORDINATOR from there).
+//   gets NOT_COORDINATOR from there). A forward whose outcome is unknown (the controller failed
+//   after it was sent) is not sent again by the channel, which could land it after a newer
+//   generation's commit: the client gets COORDINATOR_NOT_AVAILABLE and retries, checked again.
 // - Generation and member ids are checked by the coordinator's membership (GroupCoordinator.
 //   checkCommit, Kafka's rules): a commit outside any generation (-1, '') is accepted for a group
 //   with no members (admin tools, "simple" consumers); a member's commit must carry its current
@@ -72,7 +74,7 @@ export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitR
     answer = () => ErrorCode.NONE; // nothing to send (no partitions, or all refused here)
   } else {
     try {
-      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs });
+      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs, retryAmbiguous: false });
       answer = (topic, index) => r.topics[topic]?.partitions[index]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     } catch (e) {
       const failure = forwardFailure(e, 'group');
