@@ -28,6 +28,7 @@
 
 import assert from 'node:assert/strict';
 import { PMap, type PMapBuilder } from './pmap.js';
+import { hasCollisionChars, unifyCollisionChars } from './topic-collisions.js';
 import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, TopicImage } from './image-types.js';
 import { offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
@@ -396,9 +397,20 @@ export class MetadataDelta {
 
     let topicsById = base.topicsById;
     let topicsByName = base.topicsByName;
+    let topicsByUnifiedName = base.topicsByUnifiedName;
     if (this.topicDrafts.size > 0) {
       const byId = topicsById.builder();
       const byName = topicsByName.builder();
+      // Only a topic created or removed with '.' or '_' in its name touches this index.
+      let byUnified: PMapBuilder<readonly string[]> | null = null;
+      const unify = (name: string, change: (names: readonly string[]) => readonly string[]) => {
+        if (!hasCollisionChars(name)) return;
+        byUnified ??= topicsByUnifiedName.builder();
+        const key = unifyCollisionChars(name);
+        const names = change(byUnified.get(key) ?? []);
+        if (names.length === 0) byUnified.delete(key);
+        else byUnified.set(key, names);
+      };
       // Removals first, so a name removed and reused in this delta ends on the new topic.
       for (const [id, draft] of this.topicDrafts) {
         if (draft !== null) continue;
@@ -406,15 +418,18 @@ export class MetadataDelta {
         if (old === undefined) continue;
         byId.delete(id);
         byName.delete(old.name);
+        unify(old.name, (names) => names.filter((n) => n !== old.name));
       }
       for (const [id, draft] of this.topicDrafts) {
         if (draft === null) continue;
         const topic: TopicImage = { name: draft.name, topicId: id, partitions: draft.partitions };
         byId.set(id, topic);
         byName.set(draft.name, topic);
+        if (hasCollisionChars(draft.name) && this.base.topicById(id) === undefined) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
       }
       topicsById = byId.build();
       topicsByName = byName.build();
+      if (byUnified !== null) topicsByUnifiedName = (byUnified as PMapBuilder<readonly string[]>).build();
     }
 
     let configs = base.configs;
@@ -450,6 +465,7 @@ export class MetadataDelta {
       sortedBrokers,
       topicsById,
       topicsByName,
+      topicsByUnifiedName,
       partitionCount,
       configs,
       groups,

@@ -47,6 +47,8 @@ export interface MetadataImageView {
 
   topicById(topicId: Uuid): TopicImage | undefined;
   topicByName(name: string): TopicImage | undefined;
+  /** Names of topics holding '.' or '_' whose unified form ('.' as '_') is `unified` (the collision check). */
+  topicNamesUnifiedAs(unified: string): readonly string[];
   /** All topics (no particular order unless sorted by the caller). */
   topics(): IterableIterator<TopicImage>;
   readonly topicCount: number;

@@ -358,6 +358,7 @@ function bigImage(topicCount: number, partitionsPerTopic: number, brokerCount: n
     brokerCount: brokerCount + 1,
     topicById: () => undefined,
     topicByName: () => undefined,
+    topicNamesUnifiedAs: () => [],
     topics: () => topics.values(),
     topicCount,
     partitionCount: topicCount * partitionsPerTopic,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { collidingTopic, topicNameError, unifyCollisionChars } from '../../quorum/controller/replication/topic-names.js';
 import { image, topic } from './controller-replication-fixtures.js';
+import { replayAll } from '../../metadata-log/delta.js';
 
 describe('topic names', () => {
   it('legal names pass: alphanumerics, dot, underscore, dash, 249 characters', () => {
@@ -41,11 +42,24 @@ describe('topic names', () => {
     expect(collidingTopic(img, 'a-b')).toBeNull();
   });
 
-  it('collisions with many collision characters fall back to scanning topics (2^k > topics)', () => {
+  it('a name with many collision characters is found through the image index by its unified form', () => {
     const name = 'a.b.c.d.e.f.g.h.i.j.k.l';
     const img = image(topic(name.replaceAll('.', '_'), [{ replicas: [1] }]));
+    expect(img.topicNamesUnifiedAs(unifyCollisionChars(name))).toEqual([name.replaceAll('.', '_')]);
     expect(collidingTopic(img, name)).toBe(name.replaceAll('.', '_'));
     expect(collidingTopic(img, 'a.b.c.d.e.f.g.h.i.j.k.m')).toBeNull();
+  });
+
+  it('the index follows deletions and re-creations (a deleted topic collides with nothing; a name reused in one delta is kept)', () => {
+    const created = image([...topic('a_b', [{ replicas: [1] }]), ...topic('c.d', [{ replicas: [1] }])]);
+    const removed = replayAll(created, [{ type: 'RemoveTopic', topicId: created.topicByName('a_b')!.topicId }], { endOffset: created.provenance.endOffset + 1, epoch: 1 });
+    expect(collidingTopic(removed, 'a.b')).toBeNull();
+    expect(removed.topicNamesUnifiedAs('a_b')).toEqual([]);
+    expect(collidingTopic(removed, 'c_d')).toBe('c.d');
+    const old = removed.topicByName('c.d')!.topicId;
+    const reused = replayAll(removed, [{ type: 'RemoveTopic', topicId: old }, { type: 'Topic', name: 'c.d', topicId: 'AAAAAAAAAAAAAAAAAAAAcQ' }], { endOffset: removed.provenance.endOffset + 2, epoch: 1 });
+    expect(reused.topicNamesUnifiedAs('c_d')).toEqual(['c.d']);
+    expect(collidingTopic(reused, 'c_d')).toBe('c.d');
   });
 
   it('collisions with a topic pending in the same request', () => {

@@ -9,6 +9,7 @@
 // than the topics, else the topics are scanned. Names without '.' or '_' cost nothing.
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import { hasCollisionChars, unifyCollisionChars } from '../../../metadata-log/topic-collisions.js';
 import { apiError, type ApiError } from '../errors.js';
 
 export const TOPIC_NAME_LENGTH_MAX = 249;
@@ -34,39 +35,17 @@ export function topicNameError(name: string): ApiError | null {
   return null;
 }
 
-export function hasCollisionChars(name: string): boolean {
-  return name.includes('.') || name.includes('_');
-}
-
-/** Kafka's Topic.unifyCollisionChars: '.' -> '_'. */
-export function unifyCollisionChars(name: string): string {
-  return name.replaceAll('.', '_');
-}
+export { hasCollisionChars, unifyCollisionChars };
 
 /**
  * An existing topic (other than `name` itself) whose name collides with `name`, or null. `pending`
- * maps unified names to topics being created by the same request, which collide too.
+ * maps unified names to topics being created by the same request, which collide too. One index
+ * lookup (the image keeps names by their unified form), whatever the number of topics.
  */
 export function collidingTopic(image: MetadataImageView, name: string, pending?: ReadonlyMap<string, string>): string | null {
   if (!hasCollisionChars(name)) return null;
   const unified = unifyCollisionChars(name);
   const inRequest = pending?.get(unified);
   if (inRequest !== undefined && inRequest !== name) return inRequest;
-
-  const positions: number[] = [];
-  for (let i = 0; i < name.length; i++) if (name[i] === '.' || name[i] === '_') positions.push(i);
-  const variants = positions.length >= 31 ? Infinity : 2 ** positions.length;
-  if (variants <= image.topicCount) {
-    const chars = [...unified];
-    for (let mask = 0; mask < variants; mask++) {
-      for (let j = 0; j < positions.length; j++) chars[positions[j]!] = mask & (1 << j) ? '.' : '_';
-      const candidate = chars.join('');
-      if (candidate !== name && image.topicByName(candidate) !== undefined) return candidate;
-    }
-    return null;
-  }
-  for (const topic of image.topics()) {
-    if (topic.name !== name && topic.name.length === name.length && unifyCollisionChars(topic.name) === unified) return topic.name;
-  }
-  return null;
+  return image.topicNamesUnifiedAs(unified).find((other) => other !== name) ?? null;
 }
