@@ -77,6 +77,11 @@ export interface BrokerServerOptions {
   readonly autoCreateTopicsEnable?: boolean;
   /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
   readonly groups?: GroupCoordinatorConfig;
+  /**
+   * This node's static values of broker keys (server.properties; unclean.leader.election.enable),
+   * which DescribeConfigs reports as STATIC_BROKER_CONFIG, as the controller does with its own.
+   */
+  readonly staticConfigs?: ReadonlyMap<string, string>;
   /** How long a read waits for the broker to catch up (default READ_CATCH_UP_WAIT_MS). */
   readonly readCatchUpWaitMs?: number;
   /** Split mode: the observer's storage and Raft settings. */
@@ -276,6 +281,7 @@ export class BrokerServer {
         controller: this.channel,
         listenerName: listener.name,
         autoCreateTopicsEnable: this.o.autoCreateTopicsEnable ?? false,
+        ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }),
         controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
         groups: this.groupCoordinator,
         awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
@@ -355,7 +361,7 @@ export class BrokerServer {
         case 'describeTopics':
           return describeTopics(await this.caughtUpImage(), b as never);
         case 'describeConfigs':
-          return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId });
+          return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
         default:
           if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(method);
           return await this.channel.call(m, b as never);

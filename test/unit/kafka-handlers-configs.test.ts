@@ -60,6 +60,13 @@ describe('DescribeConfigs', () => {
     expect(three.results[0]?.configs[0]).toMatchObject({ value: '6000', configSource: ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG });
   });
 
+  it("a static broker value from this node's server.properties (unclean.leader.election.enable) is reported as STATIC_BROKER_CONFIG, as the controller reports its own (was always the default, false)", async () => {
+    const t = testbed();
+    const ctx = { ...t.ctx, staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) };
+    const r = await handleDescribeConfigs(ctx, { resources: [{ resourceType: TOPIC, resourceName: 't1', configurationKeys: ['unclean.leader.election.enable'] }], includeSynonyms: false }, 2);
+    expect(r.results[0]?.configs[0]).toMatchObject({ name: 'unclean.leader.election.enable', value: 'true', configSource: ConfigSource.STATIC_BROKER_CONFIG });
+  });
+
   it("broker resource '2': its own dynamic value (DYNAMIC_BROKER_CONFIG)", async () => {
     const t = testbed({ records: [configRecord('broker', '2', 'log.retention.ms', '7000')] });
     const r = await handleDescribeConfigs(t.ctx, { resources: [{ resourceType: BROKER, resourceName: '2', configurationKeys: ['log.retention.ms'] }], includeSynonyms: false }, 2);

@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { handleMetadata } from '../../broker/kafka/handlers/metadata.js';
 import type { MetadataRecord, PartitionRecord } from '../../metadata-log/records/types.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import { createTopics } from '../../quorum/controller/replication/create-topics.js';
+import { rng } from './controller-replication-fixtures.js';
 import { topicIdOf } from './controller-configs-fixture.js';
 import { brokerRecord, mvRecord, overTheWire, testbed, withEndpoints } from './kafka-handlers-fixture.js';
 
@@ -67,6 +69,16 @@ describe('Metadata error codes', () => {
     const r = await overTheWire('Metadata', 6, { topics: ['fresh'], allowAutoTopicCreation: true }, handleMetadata, { ...tb.ctx, autoCreateTopicsEnable: true });
     expect(tb.controller.methods()).toEqual(['createTopics']);
     expect(r.topics[0]!.errorCode).toBe(ErrorCode.LEADER_NOT_AVAILABLE);
+  });
+
+  it('auto-create of a topic named twice in one request creates it once (a repeat made the controller refuse it as a duplicate, INVALID_REQUEST)', async () => {
+    const tb = testbed();
+    // The controller's own operation, run on the harness (it refuses a request naming a topic twice).
+    tb.controller.canned.createTopics = (req) => tb.harness.apply(createTopics(tb.harness.ctx(), req, rng())) as never;
+    const r = await overTheWire('Metadata', 6, { topics: ['fresh', 'fresh'], allowAutoTopicCreation: true }, handleMetadata, { ...tb.ctx, autoCreateTopicsEnable: true });
+    expect((tb.controller.calls[0]!.request as { topics: { name: string }[] }).topics.map((t) => t.name)).toEqual(['fresh']);
+    expect(tb.harness.image.topicByName('fresh')).toBeDefined();
+    expect(r.topics.map((t) => [t.name, t.errorCode])).toEqual([['fresh', ErrorCode.NONE]]);
   });
 
   it("auto-create refused by the controller: its error (here INVALID_REPLICATION_FACTOR); an illegal name is not sent to be created", async () => {

@@ -23,6 +23,7 @@ import type { ListenerSpec } from '../../quorum/net/types.js';
 import { ControllerServer } from '../../quorum/server/controller-server.js';
 import { BrokerServer } from '../../broker/broker-server.js';
 import { controllerLimits } from '../../quorum/controller/limits.js';
+import { staticConfigsOf } from '../../quorum/controller/configs/config-schema.js';
 import { nodeLogging, type LogLevel } from './logging.js';
 import { watchSupervisor } from './supervisor-pipe.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
@@ -119,6 +120,7 @@ export async function startNode(
         roles: config.processRoles,
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
+        staticConfigs: staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         groups: config.groups,
         ...(c !== undefined
           ? { combined: { source: c.controller, activeControllerId: () => c.controller.activeControllerId() } }

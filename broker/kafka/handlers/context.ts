@@ -24,6 +24,8 @@ export interface KafkaContext {
   readonly listenerName: string;
   /** auto.create.topics.enable */
   readonly autoCreateTopicsEnable: boolean;
+  /** This node's static values of broker keys (server.properties), reported by DescribeConfigs. */
+  readonly staticConfigs?: ReadonlyMap<string, string>;
   /** How long a forwarded write may take, retries included. */
   readonly controllerTimeoutMs: number;
   /** Membership of the groups this broker coordinates (metadata-log/group-ownership.ts says which). */

@@ -76,7 +76,7 @@ export const handleMetadata: KafkaHandler<MetadataRequest, MetadataResponse> = a
   let image = ctx.image();
   let created = new Map<string, number>();
   if (request.topics !== null && request.allowAutoTopicCreation && ctx.autoCreateTopicsEnable) {
-    const missing = request.topics.filter((n) => image.topicByName(n) === undefined && topicNameError(n) === null);
+    const missing = [...new Set(request.topics)].filter((n) => image.topicByName(n) === undefined && topicNameError(n) === null);
     if (missing.length > 0) {
       created = await autoCreate(ctx, missing);
       image = ctx.image();

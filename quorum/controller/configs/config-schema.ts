@@ -526,7 +526,7 @@ export interface ConfigLookupOptions {
 }
 
 /** The static broker configs a controller knows from its own settings. */
-export function staticConfigsOf(config: ControllerConfig): ReadonlyMap<string, string> {
+export function staticConfigsOf(config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable'>): ReadonlyMap<string, string> {
   return new Map([['unclean.leader.election.enable', String(config.uncleanLeaderElectionEnable)]]);
 }
 
