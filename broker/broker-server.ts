@@ -124,7 +124,7 @@ export class BrokerServer {
     this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
     // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
-    let seen: MetadataImage | null = null;
+    let seen: MetadataImage = source.image;
     this.stopFollowingGroups = source.addMetadataListener((delta, image) => {
       // A delta not from the last image seen (a snapshot installed after falling behind) may
       // hide any number of moves: nothing is kept. Otherwise only a change to the brokers moves groups.

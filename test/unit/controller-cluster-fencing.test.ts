@@ -101,6 +101,22 @@ describe('fenceExpiredBroker', () => {
     expect(h.image.broker(1)?.fenced).toBe(false);
   });
 
+  it('what a fenced broker must read is forgotten once it is unfenced, and set by every way of fencing it (a controlled shutdown too)', () => {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.advance(SESSION_TIMEOUT_MS + 1);
+    h.heartbeat(2);
+    expect(h.fenceTick()).toBe(1);
+    expect(h.hb.unfenceAfter(1)).toBe(h.endOffset - 1);
+    expect(h.heartbeat(1).isFenced).toBe(false);
+    expect(h.hb.unfenceAfter(1)).toBe(-1);
+    // Broker 2 leads nothing: its controlled shutdown fences it at once.
+    const r = h.heartbeat(2, { wantShutDown: true });
+    expect(r).toMatchObject({ isFenced: true, shouldShutDown: true });
+    expect(h.hb.unfenceAfter(2)).toBe(h.endOffset - 1);
+  });
+
   it('(failover) a broker fenced before this controller was active must reach the offset the controller started from', () => {
     const h = new Harness();
     h.start(1);

@@ -44,7 +44,7 @@ describe('DeleteGroups', () => {
       { groupId: 'ghost', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
       { groupId: '', errorCode: ErrorCode.INVALID_GROUP_ID },
     ]);
-    expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''], coordinator: { brokerId: 1, brokerEpoch: 10 } }, timeoutMs: 3_000 }]);
+    expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''], coordinator: { brokerId: 1, brokerEpoch: 10 } }, timeoutMs: 3_000, retryAmbiguous: false }]);
     const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
     expect(d.groups.map((g) => g.groupState)).toEqual(['Dead', 'Empty']);
   });

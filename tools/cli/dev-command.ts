@@ -119,7 +119,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
     say({ event: 'ready', ...json, leaderId: ready.leaderId, epoch: ready.epoch }, '');
   } else {
     const lines = [
-      `metaquorum dev: cluster ${cluster.clusterId} is up (${o.combined ? 'combined' : 'split'} mode), data in ${cluster.dataDir}`,
+      `metaquorum dev: cluster ${cluster.clusterId} is up (${cluster.nodes.some((n) => n.roles.length > 1) ? 'combined' : 'split'} mode), data in ${cluster.dataDir}`,
       '',
       '  node  roles               pid      controller listener   client listener',
       ...json.nodes.map((n) => `  ${String(n.id).padEnd(4)}  ${n.roles.join(',').padEnd(18)}  ${String(n.pid).padEnd(7)}  ${(n.controller ?? '-').padEnd(20)}  ${n.client ?? '-'}`),

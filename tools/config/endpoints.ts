@@ -96,7 +96,7 @@ export function parseSecurityProtocolMap(raw: string): Map<string, MappedProtoco
     const protocolText = entry.slice(colon + 1).trim().toUpperCase();
     const protocol = [...PROTOCOLS, ...SASL_PROTOCOLS].find((p) => p === protocolText);
     if (protocol === undefined) {
-      throw new BadValue(`listener ${name}: security protocol "${entry.slice(colon + 1).trim()}" is not supported (expected PLAINTEXT or SSL)`);
+      throw new BadValue(`listener ${name}: security protocol "${entry.slice(colon + 1).trim()}" is not supported (expected PLAINTEXT or SSL; SASL_PLAINTEXT and SASL_SSL only for listeners not in use)`);
     }
     if (map.has(name)) throw new BadValue(`listener ${name} is mapped more than once`);
     map.set(name, protocol);

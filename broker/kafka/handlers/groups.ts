@@ -43,7 +43,7 @@ export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsR
   const answers = new Map<string, number>();
   if (forwarded.length > 0) {
     try {
-      const r = await ctx.controller.call('deleteGroups', { groupIds: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs });
+      const r = await ctx.controller.call('deleteGroups', { groupIds: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs, retryAmbiguous: false });
       forwarded.forEach((groupId, i) => answers.set(groupId, r.results[i]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR));
     } catch (e) {
       const { errorCode } = forwardFailure(e, 'group');

@@ -100,6 +100,11 @@ export class BrokerHeartbeatManager {
     return this.#unfenceAfter.get(brokerId) ?? -1;
   }
 
+  /** The broker was unfenced: nothing to wait for any more. */
+  unfenced(brokerId: number): void {
+    this.#unfenceAfter.delete(brokerId);
+  }
+
   /** Sessions for a controller that has just become active. */
   static activated(image: MetadataImageView, nowMs: number, sessionTimeoutMs: number): BrokerHeartbeatManager {
     const hb = new BrokerHeartbeatManager(sessionTimeoutMs);
@@ -248,6 +253,7 @@ export class BrokerHeartbeatManager {
   forget(brokerId: number): void {
     this.#sessions.delete(brokerId);
     this.#drainCursors.delete(brokerId);
+    this.#unfenceAfter.delete(brokerId);
   }
 
   get size(): number {
@@ -260,6 +266,10 @@ export class BrokerHeartbeatManager {
     }
     for (const brokerId of this.#drainCursors.keys()) {
       if (!this.#sessions.has(brokerId)) this.#drainCursors.delete(brokerId);
+    }
+    for (const brokerId of this.#unfenceAfter.keys()) {
+      const reg = image.broker(brokerId);
+      if (reg === undefined || !reg.fenced) this.#unfenceAfter.delete(brokerId);
     }
   }
 }

@@ -102,12 +102,14 @@ export function brokerHeartbeat(
   const records: MetadataRecord[] = [];
   let fenced = reg.fenced;
   let shouldShutDown = false;
-
-  if (!fenced && request.wantFence) {
+  /** Fences the broker in this heartbeat's records; it is unfenced only once it has read them all. */
+  const fence = () => {
     records.push(...fenceRecords(ctx, brokerId));
     hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
     fenced = true;
-  }
+  };
+
+  if (!fenced && request.wantFence) fence();
 
   if (request.wantShutDown || reg.inControlledShutdown) {
     if (fenced) {
@@ -121,8 +123,7 @@ export function brokerHeartbeat(
       if (step.more) {
         records.push(...step.records);
       } else if (holdsNothing(image, brokerId)) {
-        records.push(...fenceRecords(ctx, brokerId));
-        fenced = true;
+        fence();
         shouldShutDown = true;
       } else {
         const change: BrokerRegistrationChangeRecord = { type: 'BrokerRegistrationChange', brokerId, brokerEpoch: reg.brokerEpoch, inControlledShutdown: true };
@@ -140,8 +141,7 @@ export function brokerHeartbeat(
       // became active, so everything before nextWriteOffset covers them.
       const shutdownOffset = hb.controlledShutdownOffset(brokerId) ?? hb.setControlledShutdownOffsetOnce(brokerId, ctx.nextWriteOffset - 1);
       if (hb.lowestActiveOffset(image) >= shutdownOffset) {
-        records.push(...fenceRecords(ctx, brokerId));
-        fenced = true;
+        fence();
         shouldShutDown = true;
       }
     }
@@ -150,6 +150,7 @@ export function brokerHeartbeat(
     assert(!reg.inControlledShutdown, `broker ${brokerId} in controlled shutdown reached the unfence branch`);
     const change: BrokerRegistrationChangeRecord = { type: 'BrokerRegistrationChange', brokerId, brokerEpoch: reg.brokerEpoch, fenced: false };
     records.push(change, ...movesOnto(ctx, brokerId));
+    hb.unfenced(brokerId);
     fenced = false;
   }
 
