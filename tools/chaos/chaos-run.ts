@@ -25,6 +25,7 @@ import { join } from 'node:path';
 import { askNode } from '../admin/admin-client.js';
 import { controllerChannelTo, endpointOf, waitFor, waitForClusterReady } from '../server/cluster-ready.js';
 import { defaultCliPath, ProcessCluster } from '../server/process-cluster.js';
+import { ExitWatch } from '../server/exit-watch.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { checkHistory, type Violation } from './checker.js';
@@ -151,12 +152,20 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let nemesis: Nemesis | undefined;
   let workload: ChaosWorkload | undefined;
   let recoveryMs: number | null = null;
+  // A node that exits while the cluster starts fails the run at once with the error it logged (a
+  // port taken meanwhile, say), as dev does, not after the 60 s wait with a connection error.
+  const startup = new ExitWatch(() => undefined);
+  let starting = true;
+  const startupExit = startup.onExit(() => cluster!);
   try {
     cluster = await ProcessCluster.create({
       dataDir: dir,
       shape: { controllers: o.controllers, brokers: o.brokers, combined: false, basePort: 0, properties: CHAOS_PROPERTIES },
       logLevel: 'info',
-      onUnexpectedExit: (id, code, signal) => unexpected.push(`node ${id} exited by itself (${signal ?? code}) at ${now()} ms`),
+      onUnexpectedExit: (id, code, signal) => {
+        unexpected.push(`node ${id} exited by itself (${signal ?? code}) at ${now()} ms`);
+        if (starting) startupExit(id, code, signal);
+      },
       routeVoters: async (planned) => {
         const ports = new Map<string, number>();
         for (const from of planned) {
@@ -189,7 +198,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     process.once('SIGTERM', () => abandon('SIGTERM'));
     process.env[FSYNC_STALL_ENV] = '1'; // the nodes inherit it: the slow-disk fault's hook is armed
     await c.startAll();
-    await waitForClusterReady(c, 60_000);
+    const giveUp = new AbortController(); // stops the polling when a node's exit ended the wait
+    try {
+      await startup.race(waitForClusterReady(c, 60_000, undefined, giveUp.signal));
+    } finally {
+      giveUp.abort();
+    }
+    starting = false;
     o.log(`cluster up: ${o.controllers} controllers + ${o.brokers} brokers, ${proxy.linkNames().length} proxied links, data in ${dir}`);
     channel = controllerChannelTo(c, 5_000);
     const ch = channel;
