@@ -1,7 +1,8 @@
 // Kafka's topic name rules and '.'/'_' collisions.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { collidingTopic, topicNameError, unifyCollisionChars } from '../../quorum/controller/replication/topic-names.js';
+import { collidingTopic, topicNameError } from '../../quorum/controller/replication/topic-names.js';
+import { unifyCollisionChars } from '../../metadata-log/topic-collisions.js';
 import { image, topic } from './controller-replication-fixtures.js';
 import { replayAll } from '../../metadata-log/delta.js';
 

@@ -5,6 +5,7 @@
 // configuration error (a bad flag, an invalid config value, an unformatted directory).
 
 import { InvalidArgumentError } from 'commander';
+import { TIMER_DELAY_MAX_MS } from '../../quorum/node/real-env.js';
 
 export const EXIT_OK = 0;
 export const EXIT_RUNTIME = 1;
@@ -57,12 +58,9 @@ export function positiveIntArg(what: string, max = Number.MAX_SAFE_INTEGER) {
   };
 }
 
-/** The longest timeout in ms a timer can wait in one go (setTimeout fires a longer one at once). */
-export const TIMEOUT_MAX_MS = 0x7fffffff;
-
-/** A timeout option in milliseconds: a positive integer up to TIMEOUT_MAX_MS (about 24.8 days). */
+/** A timeout option in milliseconds: a positive integer up to what one timer waits (about 24.8 days). */
 export function timeoutMsArg(what: string) {
-  return positiveIntArg(what, TIMEOUT_MAX_MS);
+  return positiveIntArg(what, TIMER_DELAY_MAX_MS);
 }
 
 /**

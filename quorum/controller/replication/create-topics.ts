@@ -39,7 +39,8 @@ import type { OpContext, OpResult } from '../op.js';
 import { eligibility, excludingDraining, type IsEligible } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
-import { collidingTopic, topicNameError, unifyCollisionChars } from './topic-names.js';
+import { collidingTopic, topicNameError } from './topic-names.js';
+import { unifyCollisionChars } from '../../../metadata-log/topic-collisions.js';
 
 export interface CreatableReplicaAssignment {
   readonly partitionIndex: number;

@@ -35,7 +35,6 @@ export function topicNameError(name: string): ApiError | null {
   return null;
 }
 
-export { hasCollisionChars, unifyCollisionChars };
 
 /**
  * An existing topic (other than `name` itself) whose name collides with `name`, or null. `pending`
