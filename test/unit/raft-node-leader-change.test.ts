@@ -2,7 +2,9 @@
 // leading is answered with its position once applied, not failed as "outcome unknown" (which made
 // a caller retry a write that had taken effect). Only proposals at or above the high watermark can
 // still go either way. The two meet when one Ready carries both the commit and the change: here
-// the acknowledgements and a newer epoch's vote request reach the leader in one turn.
+// the acknowledgements and a newer epoch's vote request reach the leader in one turn. (CI once saw
+// it fail when it waited a fixed 20 ms for the leader's own fsync of b, which was still running:
+// b then rightly had no majority when leadership went.)
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Transport } from '../../quorum/env/index.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
@@ -75,7 +77,9 @@ describe('RaftNode: proposals at a leader change', () => {
     const bOffset = leader.nextOffset()! - 1;
     const acknowledged = (m: RaftMessage) => m.body.kind === 'FetchRequest' && m.body.fetchOffset > bOffset;
     await waitFor("a follower's acknowledgement of b, held", () => links.get(leaderId)!.held.some(acknowledged));
-    await new Promise((r) => setTimeout(r, 20)); // the leader is idle
+    // The leader's own fsync of b must be done too, or b has no majority yet (a busy machine can
+    // take longer over it than any fixed wait).
+    await waitFor("the leader's fsync of b", () => leader.inspect().flushedEndOffset > bOffset);
     const vote: VoteRequest = { kind: 'VoteRequest', epoch: epoch + 1, candidateId: follower, lastEpoch: epoch, endOffset: 0, preVote: false };
     links.get(leaderId)!.deliverHeldThen({ from: follower, to: leaderId, body: vote });
     const result = await outcome;
