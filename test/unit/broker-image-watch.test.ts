@@ -79,7 +79,7 @@ describe('topic writes wait until this broker\'s image shows them (read-your-wri
       if (!req.validateOnly) t.harness.apply({ records: topicRecords('new', 77, 2), response: null });
       return { topics: req.topics.map((tp) => ({ name: tp.name, topicId: topicIdOf(77), errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 1, configs: [] })) };
     };
-    await handleCreateTopics(ctx, { topics: [{ name: 'new', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false }, 3);
+    await handleCreateTopics(ctx, { topics: [{ name: 'new', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 60_000, validateOnly: false }, 3);
     expect(asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
     asked.length = 0;
     await handleCreateTopics(ctx, { topics: [{ name: 'other', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: true }, 3);
@@ -93,7 +93,7 @@ describe('topic writes wait until this broker\'s image shows them (read-your-wri
       del.t.harness.apply({ records: [{ type: 'RemoveTopic', topicId }], response: null });
       return { responses: [{ name: 't2', topicId, errorCode: 0, errorMessage: null }] };
     };
-    await handleDeleteTopics(del.ctx, { topicNames: ['t2'], timeoutMs: 1000 }, 1);
+    await handleDeleteTopics(del.ctx, { topicNames: ['t2'], timeoutMs: 60_000 }, 1);
     expect(del.asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
     const grow = recording();
     grow.t.controller.canned.createPartitions = () => {
@@ -101,7 +101,44 @@ describe('topic writes wait until this broker\'s image shows them (read-your-wri
       grow.t.harness.apply({ records: grown, response: null });
       return { results: [{ name: 't1', errorCode: 0, errorMessage: null }] };
     };
-    await handleCreatePartitions(grow.ctx, { topics: [{ name: 't1', count: 5, assignments: null }], timeoutMs: 1000, validateOnly: false }, 1);
+    await handleCreatePartitions(grow.ctx, { topics: [{ name: 't1', count: 5, assignments: null }], timeoutMs: 60_000, validateOnly: false }, 1);
     expect(grow.asked).toEqual([{ before: false, after: true, timeoutMs: READ_YOUR_WRITES_WAIT_MS }]);
+  });
+
+  it("the request's timeout_ms bounds the forward and the wait; 0 forwards and answers without waiting", async () => {
+    const topic = (name: string) => ({ name, numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] });
+    const { t, ctx, asked } = recording();
+    let id = 80;
+    t.controller.canned.createTopics = (req) => {
+      id += 1;
+      t.harness.apply({ records: topicRecords(req.topics[0]!.name, id, 2), response: null });
+      return { topics: req.topics.map((tp) => ({ name: tp.name, topicId: topicIdOf(id), errorCode: 0, errorMessage: null, numPartitions: 2, replicationFactor: 1, configs: [] })) };
+    };
+    // Shorter than the broker's own bound on a forward: it bounds the forward, and the image wait
+    // gets what is left of it.
+    await handleCreateTopics(ctx, { topics: [topic('short')], timeoutMs: 1_000, validateOnly: false }, 3);
+    expect(t.controller.calls.at(-1)!.timeoutMs).toBe(1_000);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.timeoutMs).toBeGreaterThan(0);
+    expect(asked[0]!.timeoutMs).toBeLessThanOrEqual(1_000);
+    // Longer: the broker's own bound on a forward stays, and the image wait is the usual one.
+    asked.length = 0;
+    await handleCreateTopics(ctx, { topics: [topic('long')], timeoutMs: 60_000, validateOnly: false }, 3);
+    expect(t.controller.calls.at(-1)!.timeoutMs).toBe(ctx.controllerTimeoutMs);
+    expect(asked.map((a) => a.timeoutMs)).toEqual([READ_YOUR_WRITES_WAIT_MS]);
+    // 0 (and below): forwarded, answered with its outcome, the image not awaited.
+    asked.length = 0;
+    const r = await handleCreateTopics(ctx, { topics: [topic('now')], timeoutMs: 0, validateOnly: false }, 3);
+    expect(r.topics.map((x) => x.errorCode)).toEqual([0]);
+    expect(t.controller.calls.at(-1)!.timeoutMs).toBe(ctx.controllerTimeoutMs);
+    expect(asked).toEqual([]);
+    t.controller.canned.deleteTopics = (req) => {
+      const topicId = t.harness.image.topicByName(req.topics[0]!.name!)!.topicId;
+      t.harness.apply({ records: [{ type: 'RemoveTopic', topicId }], response: null });
+      return { responses: [{ name: req.topics[0]!.name, topicId, errorCode: 0, errorMessage: null }] };
+    };
+    await handleDeleteTopics(ctx, { topicNames: ['now'], timeoutMs: -1 }, 1);
+    expect(t.controller.calls.at(-1)).toMatchObject({ method: 'deleteTopics', timeoutMs: ctx.controllerTimeoutMs });
+    expect(asked).toEqual([]);
   });
 });

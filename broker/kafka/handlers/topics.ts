@@ -10,6 +10,11 @@
 // write. kafkajs's createTopics polls this very broker for the new topic's leaders and gives up on
 // UNKNOWN_TOPIC_OR_PARTITION, which a broker still catching up after a controller failover would
 // answer. If the image is slower than that, the answer goes out anyway: the write is committed.
+//
+// The request's own timeout_ms bounds the whole of it, as in Kafka: the forward to the controller
+// (a controller that does not answer within it is "not available", so the client retries) and
+// then the wait for the image. A timeout_ms of 0 or less is Kafka's "do not wait": the write is
+// still forwarded and its outcome answered (refusals included), but the image is not awaited.
 
 import type {
   CreatePartitionsRequest,
@@ -27,11 +32,30 @@ import { ErrorCode } from '../../../quorum/controller/errors.js';
 /** The longest a forwarded topic write waits for this broker's image to show it. */
 export const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
-async function untilVisible(ctx: KafkaContext, tests: ((image: MetadataImageView) => boolean)[]): Promise<void> {
-  if (tests.length > 0) await ctx.awaitImage((image) => tests.every((t) => t(image)), READ_YOUR_WRITES_WAIT_MS);
+/** How long a topic write may take, from the request's timeout_ms (see the header). */
+interface WriteBudget {
+  /** The bound on the forward to the controller. */
+  readonly controllerMs: number;
+  /** What is left for the image to show the write, now. */
+  visibleMs(): number;
+}
+
+function writeBudget(ctx: KafkaContext, requestTimeoutMs: number): WriteBudget {
+  const startedMs = performance.now();
+  const bounded = requestTimeoutMs > 0;
+  return {
+    controllerMs: bounded ? Math.min(requestTimeoutMs, ctx.controllerTimeoutMs) : ctx.controllerTimeoutMs,
+    visibleMs: () => Math.min(READ_YOUR_WRITES_WAIT_MS, Math.floor(requestTimeoutMs - (performance.now() - startedMs))),
+  };
+}
+
+async function untilVisible(ctx: KafkaContext, budget: WriteBudget, tests: ((image: MetadataImageView) => boolean)[]): Promise<void> {
+  const waitMs = budget.visibleMs();
+  if (tests.length > 0 && waitMs > 0) await ctx.awaitImage((image) => tests.every((t) => t(image)), waitMs);
 }
 
 export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request) => {
+  const budget = writeBudget(ctx, request.timeoutMs);
   try {
     const r = await ctx.controller.call(
       'createTopics',
@@ -45,11 +69,12 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
         })),
         validateOnly: request.validateOnly,
       },
-      { timeoutMs: ctx.controllerTimeoutMs },
+      { timeoutMs: budget.controllerMs },
     );
     if (!request.validateOnly) {
       await untilVisible(
         ctx,
+        budget,
         r.topics.filter((t) => t.errorCode === ErrorCode.NONE).map((t) => (image) => image.topicByName(t.name)?.topicId === t.topicId),
       );
     }
@@ -61,11 +86,13 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
 };
 
 export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request) => {
+  const budget = writeBudget(ctx, request.timeoutMs);
   try {
     const before = ctx.image();
-    const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: ctx.controllerTimeoutMs });
+    const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: budget.controllerMs });
     await untilVisible(
       ctx,
+      budget,
       r.responses
         .filter((t) => t.errorCode === ErrorCode.NONE && t.name !== null)
         .map((t) => {
@@ -81,6 +108,7 @@ export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsR
 };
 
 export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, CreatePartitionsResponse> = async (ctx, request) => {
+  const budget = writeBudget(ctx, request.timeoutMs);
   try {
     const r = await ctx.controller.call(
       'createPartitions',
@@ -92,12 +120,13 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
         })),
         validateOnly: request.validateOnly,
       },
-      { timeoutMs: ctx.controllerTimeoutMs },
+      { timeoutMs: budget.controllerMs },
     );
     if (!request.validateOnly) {
       const counts = new Map(request.topics.map((t) => [t.name, t.count]));
       await untilVisible(
         ctx,
+        budget,
         r.results
           .filter((t) => t.errorCode === ErrorCode.NONE)
           .map((t) => (image) => (image.topicByName(t.name)?.partitions.length ?? Infinity) >= (counts.get(t.name) ?? 0)),
