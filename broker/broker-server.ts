@@ -38,6 +38,7 @@ import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
+import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
 import { coordinatedThroughout } from '../metadata-log/group-ownership.js';
 import { ImageWatch } from './image-watch.js';
 import { IsrExpander } from './isr-expander.js';
@@ -77,6 +78,8 @@ export interface BrokerServerOptions {
   readonly autoCreateTopicsEnable?: boolean;
   /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
   readonly groups?: GroupCoordinatorConfig;
+  /** offsets.retention.*: when the groups this broker coordinates lose their offsets (Kafka's defaults when left out). */
+  readonly offsetRetention?: OffsetRetention;
   /**
    * This node's static values of broker keys (server.properties; unclean.leader.election.enable),
    * which DescribeConfigs reports as STATIC_BROKER_CONFIG, as the controller does with its own.
@@ -106,6 +109,7 @@ export class BrokerServer {
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
   private isrExpander: IsrExpander | null = null;
+  private offsetExpirer: OffsetExpirer | null = null;
   private isCaughtUp = false;
   private markCaughtUp!: () => void;
   /** Resolves when the controller first finds this broker caught up (RECOVERY): clients are served from then on. */
@@ -176,6 +180,17 @@ export class BrokerServer {
     if (o.isrExpansionEnable !== false) {
       broker.isrExpander = new IsrExpander({ brokerId: o.nodeId, source, channel, clock: o.clock, logger: o.logger });
     }
+    broker.offsetExpirer = new OffsetExpirer({
+      ...(o.offsetRetention ?? DEFAULT_OFFSET_RETENTION),
+      brokerId: o.nodeId,
+      brokerEpoch: () => broker.lifecycleManager?.brokerEpoch ?? -1,
+      source,
+      channel,
+      groups: broker.groupCoordinator,
+      graceMs: (o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG).maxSessionTimeoutMs,
+      clock: o.clock,
+      logger: o.logger,
+    });
     return broker;
   }
 
@@ -227,6 +242,7 @@ export class BrokerServer {
     if (this.stopped) return { controlledShutdownMs: 0, timedOut: false };
     this.stopped = true;
     this.isrExpander?.close(); // leaderships are about to move away
+    this.offsetExpirer?.close();
     const result = await this.lifecycle.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
     this.lifecycle.stop();
     if (this.split !== undefined) {
@@ -255,6 +271,7 @@ export class BrokerServer {
    */
   private async closeResources(): Promise<void> {
     this.isrExpander?.close();
+    this.offsetExpirer?.close();
     this.stopFollowingGroups();
     this.groupCoordinator.close();
     this.imageWatch.close();

@@ -68,9 +68,12 @@ import {
   coalesceOffsetCommits,
   commitOffsets,
   deleteGroups,
+  expireOffsets,
   fetchOffsetsOp,
   type DeleteGroupsRequest,
   type DeleteGroupsResponse,
+  type ExpireOffsetsRequest,
+  type ExpireOffsetsResponse,
   type OffsetCommitRequest,
   type OffsetCommitResponse,
   type OffsetFetchRequest,
@@ -313,6 +316,10 @@ export class QuorumController implements StateMachine {
 
   deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
     return this.runOp('delete-groups', (ctx) => deleteGroups(ctx, request));
+  }
+
+  expireOffsets(request: ExpireOffsetsRequest): Promise<ExpireOffsetsResponse> {
+    return this.runOp('expire-offsets', (ctx) => expireOffsets(ctx, request));
   }
 
   /** A planned import (migrate-from-zk): all of it, atomically, or nothing; see migration/import-metadata.ts. */

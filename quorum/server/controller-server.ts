@@ -202,6 +202,8 @@ export class ControllerServer {
         return c.fetchOffsets(b as never);
       case 'deleteGroups':
         return c.deleteGroups(b as never);
+      case 'expireOffsets':
+        return c.expireOffsets(b as never);
       case 'importMetadata':
         return c.importMetadata(b as never);
       default:

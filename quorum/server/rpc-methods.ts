@@ -18,6 +18,8 @@ import type {
 import type {
   DeleteGroupsRequest,
   DeleteGroupsResponse,
+  ExpireOffsetsRequest,
+  ExpireOffsetsResponse,
   OffsetCommitRequest,
   OffsetCommitResponse,
   OffsetFetchRequest,
@@ -103,6 +105,8 @@ export interface RpcMethods {
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
+  /** Broker only: its group coordinator's expired offsets (broker/offset-expirer.ts). */
+  expireOffsets: [ExpireOffsetsRequest, ExpireOffsetsResponse];
   importMetadata: [ImportMetadataRequest, ImportMetadataResponse];
   // Reads that need the active controller (linearizable, or its soft state).
   fetchOffsets: [OffsetFetchRequest, OffsetFetchResponse];
@@ -134,6 +138,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'allocateProducerIds',
   'commitOffsets',
   'deleteGroups',
+  'expireOffsets',
   'importMetadata',
   'fetchOffsets',
   'describeCluster',

@@ -92,6 +92,8 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'group.max.session.timeout.ms': INT_BAD,
   'group.initial.rebalance.delay.ms': NON_NEGATIVE_BAD,
   'group.max.size': INT_BAD,
+  'offsets.retention.minutes': INT_BAD,
+  'offsets.retention.check.interval.ms': INT_BAD,
   'metaquorum.shutdown.timeout.ms': INT_BAD,
 };
 

@@ -7,6 +7,7 @@ import {
   coalesceOffsetCommits,
   commitOffsets,
   deleteGroups,
+  expireOffsets,
   fetchOffsets,
   fetchOffsetsOp,
   utf8ByteLength,
@@ -278,6 +279,54 @@ describe("a broker's claim to coordinate the group (OffsetCommit and DeleteGroup
     h.apply(r);
     expect(h.image.committedOffset(g1, 'orders', 0)?.offset).toBe(5);
     expect(h.image.committedOffset(g2, 'orders', 0)).toBeUndefined();
+  });
+});
+
+describe('ExpireOffsets (from the coordinating broker, broker/offset-expirer.ts)', () => {
+  /** Brokers 1 and 2 live (epochs 10, 11); a group broker 1 coordinates, with offsets on orders-0 and orders-1 committed at h.nowMs. */
+  function expiring(overrides: ConstructorParameters<typeof OpHarness>[1] = {}) {
+    const h = new OpHarness([mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), ...topicRecords('orders', 1, 3)], overrides);
+    const g = Array.from({ length: 1000 }, (_, i) => `g${i}`).find((x) => coordinatorOf([1, 2], x) === 1)!;
+    for (const p of [part(0, 5), part(1, 6)]) h.apply(commitOffsets(h.ctx(), { groupId: g, topics: [{ name: 'orders', partitions: [p] }] }));
+    const seenAt = h.image.committedOffset(g, 'orders', 0)!.commitTimestampMs;
+    return { h, g, seenAt, claim: { brokerId: 1, brokerEpoch: 10 } };
+  }
+
+  it('tombstones the offsets named with the timestamp the image holds; one committed again since stays', () => {
+    const { h, g, seenAt, claim } = expiring();
+    h.nowMs += 60_000;
+    h.apply(commitOffsets(h.ctx(), { groupId: g, topics: [{ name: 'orders', partitions: [part(1, 7)] }] })); // recommitted after the sweep looked
+    const r = expireOffsets(h.ctx(), {
+      coordinator: claim,
+      groups: [{ groupId: g, offsets: [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }, { topic: 'orders', partition: 1, commitTimestampMs: seenAt }, { topic: 'orders', partition: 0, commitTimestampMs: seenAt }] }],
+    });
+    expect(r.response.results).toEqual([{ groupId: g, errorCode: ErrorCode.NONE, errorMessage: null, expired: 1 }]);
+    expect(r.records).toEqual([{ type: 'OffsetCommitTombstone', groupId: g, topic: 'orders', partition: 0 }]);
+    h.apply(r);
+    expect(h.image.committedOffset(g, 'orders', 0)).toBeUndefined();
+    expect(h.image.committedOffset(g, 'orders', 1)?.offset).toBe(7);
+    // Named again: already gone, nothing written.
+    expect(expireOffsets(h.ctx(), { coordinator: claim, groups: [{ groupId: g, offsets: [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }] }] }).records).toEqual([]);
+  });
+
+  it('only the coordinator, and only with a claim: another broker gets NOT_COORDINATOR, no claim INVALID_REQUEST; nothing written', () => {
+    const { h, g, seenAt } = expiring();
+    const offsets = [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }];
+    const other = expireOffsets(h.ctx(), { coordinator: { brokerId: 2, brokerEpoch: 11 }, groups: [{ groupId: g, offsets }] });
+    expect(other.records).toEqual([]);
+    expect(other.response.results[0]).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, expired: 0 });
+    const stale = expireOffsets(h.ctx(), { coordinator: { brokerId: 1, brokerEpoch: 9 }, groups: [{ groupId: g, offsets }] });
+    expect(stale.response.results[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    const unclaimed = expireOffsets(h.ctx(), { groups: [{ groupId: g, offsets }] } as never);
+    expect(unclaimed.records).toEqual([]);
+    expect(unclaimed.response.results[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
+  it('more offsets than maxRecordsPerOperation in one request: refused whole, nothing written', () => {
+    const { h, g, seenAt, claim } = expiring({ maxRecordsPerOperation: 1 });
+    const r = expireOffsets(h.ctx(), { coordinator: claim, groups: [{ groupId: g, offsets: [0, 1].map((partition) => ({ topic: 'orders', partition, commitTimestampMs: seenAt })) }] });
+    expect(r.records).toEqual([]);
+    expect(r.response.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: expect.stringMatching(/2 offsets .* at most 1/) });
   });
 });
 

@@ -3,6 +3,7 @@
 // files are read when a listener starts, directories are checked by meta-properties.ts).
 
 import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
+import type { OffsetRetention } from '../../broker/offset-expirer.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
 import type { MappedProtocol, Voter } from './endpoints.js';
@@ -81,6 +82,8 @@ export interface NodeConfig {
   readonly autoCreateTopicsEnable: boolean;
   /** group.* : the consumer-group coordinator's limits. */
   readonly groups: GroupCoordinatorConfig;
+  /** offsets.retention.minutes (in ms) and offsets.retention.check.interval.ms */
+  readonly offsetRetention: OffsetRetention;
   /** metaquorum.shutdown.timeout.ms */
   readonly shutdownTimeoutMs: number;
 }

@@ -92,6 +92,10 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     initialRebalanceDelayMs: r.required(K.groupInitialRebalanceDelayMs),
     maxGroupSize: r.required(K.groupMaxSize),
   };
+  const offsetRetention = {
+    retentionMs: r.required(K.offsetsRetentionMinutes) * 60_000,
+    checkIntervalMs: r.required(K.offsetsRetentionCheckIntervalMs),
+  };
   const shutdownTimeoutMs = r.required(K.shutdownTimeoutMs);
 
   // Timeouts against each other.
@@ -148,6 +152,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     controller,
     autoCreateTopicsEnable,
     groups,
+    offsetRetention,
     shutdownTimeoutMs,
   };
   // The runtime's own validators as a second line: a rule added there and not here still stops the node at start.

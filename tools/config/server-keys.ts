@@ -441,6 +441,22 @@ export const serverKeys = {
     doc: 'The most members a consumer group may have; one more gets GROUP_MAX_SIZE_REACHED.',
     parse: positiveInt,
   }),
+  offsetsRetentionMinutes: key({
+    name: 'offsets.retention.minutes',
+    type: 'int',
+    default: '10080',
+    expected: POSITIVE_INT,
+    doc: "How long a consumer group's committed offsets are kept once the group has no members: counted from the later of the commit and the moment the group emptied. Offsets of a group with members never expire. Kafka's default (7 days).",
+    parse: positiveInt,
+  }),
+  offsetsRetentionCheckIntervalMs: key({
+    name: 'offsets.retention.check.interval.ms',
+    type: 'int',
+    default: '600000',
+    expected: POSITIVE_INT,
+    doc: "How often a broker looks for expired offsets in the groups it coordinates. Kafka's default.",
+    parse: positiveInt,
+  }),
   shutdownTimeoutMs: key({
     name: 'metaquorum.shutdown.timeout.ms',
     type: 'int',

@@ -25,7 +25,6 @@ const KAFKA_KEYS_IGNORED: ReadonlyMap<string, string> = new Map([
   ['transaction.state.log.min.isr', ''],
   ['share.coordinator.state.topic.replication.factor', ''],
   ['share.coordinator.state.topic.min.isr', ''],
-  ['group.initial.rebalance.delay.ms', ''],
   ['log.flush.interval.messages', ''],
   ['log.flush.interval.ms', ''],
   ['log.retention.hours', ''],

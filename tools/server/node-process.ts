@@ -122,6 +122,7 @@ export async function startNode(
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
         staticConfigs: staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         groups: config.groups,
+        offsetRetention: config.offsetRetention,
         ...(c !== undefined
           ? { combined: { source: c.controller, activeControllerId: () => c.controller.activeControllerId() } }
           : {

@@ -182,6 +182,12 @@ function sameProtocols(a: readonly GroupProtocol[], b: readonly GroupProtocol[])
 
 export class GroupCoordinator {
   private readonly groups = new Map<string, Group>();
+  /**
+   * When each group last emptied here (clock ms): its last member left or expired. For offset
+   * expiry (broker/offset-expirer.ts), which counts a group's retention from then, as Kafka does.
+   * Kept only for groups this broker still coordinates; pruned of groups without offsets.
+   */
+  private readonly emptiedAt = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -318,6 +324,21 @@ export class GroupCoordinator {
     return [...this.groups.values()].filter((g) => g.members.size + g.pending.size > 0).map((g) => g.groupId);
   }
 
+  /** Whether the group is alive here: members, member ids handed out, or a rebalance under way. */
+  isActive(groupId: string): boolean {
+    return this.groups.has(groupId);
+  }
+
+  /** When the group last emptied here (clock ms); undefined if it has had no members here since this broker began coordinating it. */
+  emptiedAtMs(groupId: string): number | undefined {
+    return this.emptiedAt.get(groupId);
+  }
+
+  /** Forgets when groups emptied, for those `keep` rejects (they hold no offsets now). */
+  pruneEmptied(keep: (groupId: string) => boolean): void {
+    for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
+  }
+
   hasMembers(groupId: string): boolean {
     const group = this.groups.get(groupId);
     return group !== undefined && group.members.size + group.pending.size > 0;
@@ -327,11 +348,13 @@ export class GroupCoordinator {
   forget(groupId: string): void {
     const group = this.groups.get(groupId);
     if (group !== undefined && group.members.size + group.pending.size === 0) this.drop(group, ErrorCode.NOT_COORDINATOR);
+    this.emptiedAt.delete(groupId);
   }
 
   /** Drops every group `stillOurs` rejects: its waiting requests are answered NOT_COORDINATOR. */
   retainOnly(stillOurs: (groupId: string) => boolean): void {
     for (const group of [...this.groups.values()]) if (!stillOurs(group.groupId)) this.drop(group, ErrorCode.NOT_COORDINATOR);
+    this.pruneEmptied(stillOurs);
   }
 
   /**
@@ -341,6 +364,7 @@ export class GroupCoordinator {
    */
   close(): void {
     for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.NOT_COORDINATOR);
+    this.emptiedAt.clear();
   }
 
   // ---- transitions ----
@@ -608,7 +632,10 @@ export class GroupCoordinator {
 
   /** An Empty group without members holds nothing worth keeping (its offsets are in the log). */
   private dropIfUnused(group: Group): void {
-    if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0) this.drop(group, ErrorCode.NOT_COORDINATOR);
+    if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0) {
+      this.drop(group, ErrorCode.NOT_COORDINATOR);
+      this.emptiedAt.set(group.groupId, this.clock.nowMs());
+    }
   }
 
   private drop(group: Group, errorCode: number): void {

@@ -14,8 +14,9 @@
 //   with no members (admin tools, "simple" consumers); a member's commit must carry its current
 //   generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS otherwise, for every
 //   partition).
-// - retention_time_ms is ignored: offsets in the log do not expire (they go with DeleteGroups or
-//   the topic). v2-5 carry no leader epoch: committed as -1 (unknown).
+// - retention_time_ms (v2-4) is ignored: every offset gets offsets.retention.minutes once its
+//   group has no members (broker/offset-expirer.ts), and goes earlier with DeleteGroups or its
+//   topic. v2-5 carry no leader epoch: committed as -1 (unknown).
 // - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
 //   INVALID_REQUEST for that partition here (the controller refuses it the same way).
 // - OffsetFetch goes to the controller too, not to this broker's image: a commit acknowledged by

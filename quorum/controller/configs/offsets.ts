@@ -39,6 +39,13 @@
 //   transaction, which readers apply all at once (a bound here used to leave groups half deleted,
 //   answered with a code kafkajs does not know). The tombstones are as many as the offsets the
 //   groups hold: bounded by the image.
+// - ExpireOffsets (ours; Kafka's coordinator expires offsets from its own cache): the coordinating
+//   broker decides which offsets have outlived offsets.retention.minutes (it alone knows whether
+//   the group has members; broker/offset-expirer.ts) and names each with the commit timestamp it
+//   saw. Only its claim is accepted (required here). An offset is tombstoned only if the image
+//   still holds it with that timestamp: one committed again since is newer and stays. More than
+//   config.maxRecordsPerOperation offsets in one request: refused whole (INVALID_REQUEST), nothing
+//   written; the broker sends fewer.
 
 import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
@@ -104,6 +111,23 @@ export interface DeleteGroupsRequest {
 export interface DeleteGroupsResponse {
   /** One per request id, in request order. */
   readonly results: readonly { readonly groupId: string; readonly errorCode: number; readonly errorMessage: string | null }[];
+}
+
+/** An offset the coordinator found expired, as it saw it. */
+export interface ExpiringOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly commitTimestampMs: number;
+}
+
+export interface ExpireOffsetsRequest {
+  readonly coordinator: CoordinatorClaim;
+  readonly groups: readonly { readonly groupId: string; readonly offsets: readonly ExpiringOffset[] }[];
+}
+
+export interface ExpireOffsetsResponse {
+  /** One per request group, in request order: how many of its offsets were tombstoned. */
+  readonly results: readonly { readonly groupId: string; readonly errorCode: number; readonly errorMessage: string | null; readonly expired: number }[];
 }
 
 /** The lowest offset a commit may carry: the lowest the OffsetCommit record holds exactly. */
@@ -292,6 +316,43 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
   return { records, response: { results } };
 }
 
+/** One key per (group, topic, partition). The group id is length-prefixed: it may hold any character, a topic name never holds \u0000. */
+function offsetRecordKey(r: OffsetCommitRecord | OffsetCommitTombstoneRecord): string {
+  return `${r.groupId.length}:${r.groupId}\u0000${r.topic}\u0000${r.partition}`;
+}
+
+/** ExpireOffsets (ours): tombstones the named offsets the image still holds as named; see the header. */
+export function expireOffsets(ctx: OpContext, request: ExpireOffsetsRequest): OpResult<ExpireOffsetsResponse> {
+  const groups = Array.isArray(request.groups) ? request.groups : [];
+  const named = groups.reduce((n, g) => n + (Array.isArray(g.offsets) ? g.offsets.length : 0), 0);
+  const refuseAll = (e: ApiError): OpResult<ExpireOffsetsResponse> => ({
+    records: [],
+    response: { results: groups.map((g) => ({ groupId: g.groupId, errorCode: e.code, errorMessage: e.message, expired: 0 })) },
+  });
+  if (request.coordinator === undefined) return refuseAll(apiError('INVALID_REQUEST', 'Only a group coordinator expires offsets: the request carries no claim.'));
+  if (named > ctx.config.maxRecordsPerOperation) {
+    return refuseAll(apiError('INVALID_REQUEST', `${named} offsets to expire in one request; at most ${ctx.config.maxRecordsPerOperation}.`));
+  }
+  const records: OffsetCommitTombstoneRecord[] = [];
+  const tombstoned = new Set<string>();
+  const results = groups.map((g) => {
+    const notCoordinator = typeof g.groupId === 'string' ? claimError(ctx.image, g.groupId, request.coordinator) : apiError('INVALID_GROUP_ID', 'The group id is not a string.');
+    if (notCoordinator !== null) return { groupId: g.groupId, errorCode: notCoordinator.code, errorMessage: notCoordinator.message, expired: 0 };
+    let expired = 0;
+    for (const o of Array.isArray(g.offsets) ? g.offsets : []) {
+      const held = ctx.image.committedOffset(g.groupId, o.topic, o.partition);
+      if (held === undefined || held.commitTimestampMs !== o.commitTimestampMs) continue; // gone, or committed again since
+      const tombstone: OffsetCommitTombstoneRecord = { type: 'OffsetCommitTombstone', groupId: g.groupId, topic: o.topic, partition: o.partition };
+      if (tombstoned.has(offsetRecordKey(tombstone))) continue; // named twice
+      tombstoned.add(offsetRecordKey(tombstone));
+      records.push(tombstone);
+      expired++;
+    }
+    return { groupId: g.groupId, errorCode: ErrorCode.NONE, errorMessage: null, expired };
+  });
+  return { records, response: { results } };
+}
+
 /**
  * For one linger window's records: drops every OffsetCommit / OffsetCommitTombstone that a later
  * one for the same (group, topic, partition) supersedes; every other record stays. The survivors
@@ -299,8 +360,7 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
  * (an offset's final state is its last record's; other records do not read offsets).
  */
 export function coalesceOffsetCommits<T extends MetadataRecord>(records: readonly T[]): T[] {
-  // The group id is length-prefixed: it may hold any character, a topic name never holds \u0000.
-  const keyOf = (r: OffsetCommitRecord | OffsetCommitTombstoneRecord): string => `${r.groupId.length}:${r.groupId}\u0000${r.topic}\u0000${r.partition}`;
+  const keyOf = offsetRecordKey;
   const lastIndex = new Map<string, number>();
   records.forEach((r, i) => {
     if (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') lastIndex.set(keyOf(r), i);

@@ -1,0 +1,171 @@
+// Offset expiry (Kafka's offsets.retention.minutes, KIP-211) for the groups this broker
+// coordinates. Without it, the offsets of every group that ever committed stayed in the metadata
+// log, its snapshots and every image for good.
+//
+// An offset expires once offsets.retention.minutes have passed since both
+//   - it was committed (its commitTimestampMs, wall clock), and
+//   - its group last emptied here (the group coordinator's record; Kafka counts from the moment
+//     the group became Empty),
+// and only while its group is not alive here (no members, no member ids handed out, no
+// rebalance). The offsets of a group with members never expire, however long ago they were
+// committed: a consumer on an idle partition commits nothing new. (Kafka also expires, in a group
+// with members, the offsets of topics it no longer subscribes to; not done here.)
+//
+// Kafka keeps a group's state in __consumer_offsets, so a new coordinator knows it at once. Ours
+// is in this broker's memory: when coordination moves here, the group's members are on their way
+// (each learns NOT_COORDINATOR at its next heartbeat and rejoins within its session timeout), and
+// until they arrive the group looks empty. So nothing is expired until this broker has coordinated
+// the same groups for `graceMs` (group.max.session.timeout.ms, the longest session a member may
+// have): any change to the brokers in this broker's image (the only thing that moves groups; see
+// metadata-log/group-ownership.ts), and a start, restarts that wait.
+//
+// Which offsets is decided here; the controller tombstones only those its image still holds with
+// the commit timestamp seen here (configs/offsets.ts expireOffsets), so a commit racing a sweep is
+// never lost, and only while this broker is still the group's coordinator there.
+//
+// States:
+//   waiting ──timer (checkIntervalMs)──► sweep: nothing when this broker is not registered or has
+//       not coordinated steadily for graceMs; otherwise every group this broker coordinates that
+//       holds offsets and is not alive here gives its expired offsets, sent to the controller
+//       EXPIRE_BATCH at a time, one request after another
+//   sweep ──done, or failed (logged; the next sweep looks again)──► waiting
+//   any ──close()──► closed (the timer cancelled; a sweep in flight stops after its request)
+
+import type { Clock, Logger } from '../quorum/env/index.js';
+import { ErrorCode, errorName } from '../quorum/controller/errors.js';
+import type { ExpireOffsetsRequest, ExpiringOffset } from '../quorum/controller/configs/offsets.js';
+import type { RpcCaller } from '../quorum/server/rpc-methods.js';
+import { splitOffsetKey } from '../metadata-log/image-types.js';
+import { coordinatesGroups } from '../metadata-log/group-ownership.js';
+import type { GroupCoordinator } from './kafka/groups/group-coordinator.js';
+import type { MetadataSource } from './metadata-follower.js';
+
+/** At most this many offsets per request (well below the controller's bound on one operation). */
+export const EXPIRE_BATCH = 500;
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/** Kafka's defaults: offsets.retention.minutes = 10080 (7 days), offsets.retention.check.interval.ms = 600000. */
+export const DEFAULT_OFFSET_RETENTION = { retentionMs: 10_080 * 60_000, checkIntervalMs: 600_000 } as const;
+
+export interface OffsetRetention {
+  /** offsets.retention.minutes, in ms. */
+  readonly retentionMs: number;
+  /** offsets.retention.check.interval.ms */
+  readonly checkIntervalMs: number;
+}
+
+export interface OffsetExpirerOptions extends OffsetRetention {
+  readonly brokerId: number;
+  /** This broker's epoch; -1 until it is registered. */
+  readonly brokerEpoch: () => number;
+  readonly source: MetadataSource;
+  readonly channel: RpcCaller;
+  readonly groups: GroupCoordinator;
+  /** How long coordination must have been steady before anything expires (see the header). */
+  readonly graceMs: number;
+  readonly clock: Clock;
+  /** Wall-clock ms, what commit timestamps are in (Date.now by default). */
+  readonly wallClockMs?: () => number;
+  readonly logger: Logger;
+}
+
+export interface SweepOutcome {
+  /** Offsets tombstoned. */
+  readonly expired: number;
+  /** Groups the controller refused (this broker no longer coordinates them there). */
+  readonly refusedGroups: number;
+}
+
+const NOTHING: SweepOutcome = { expired: 0, refusedGroups: 0 };
+
+export class OffsetExpirer {
+  private steadySinceMs: number;
+  private cancelTimer: (() => void) | null = null;
+  private closed = false;
+  private readonly stopListening: () => void;
+
+  constructor(private readonly o: OffsetExpirerOptions) {
+    this.steadySinceMs = o.clock.nowMs();
+    let seen = o.source.image;
+    this.stopListening = o.source.addMetadataListener((delta, image) => {
+      const continuous = delta.base === seen;
+      seen = image;
+      if (!continuous || delta.changedBrokerIds().size > 0) this.steadySinceMs = o.clock.nowMs();
+    });
+    this.schedule();
+  }
+
+  close(): void {
+    this.closed = true;
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+    this.stopListening();
+  }
+
+  /** One sweep (the timer runs them; tests call it). */
+  async sweep(): Promise<SweepOutcome> {
+    const o = this.o;
+    const brokerEpoch = o.brokerEpoch();
+    if (this.closed || brokerEpoch < 0 || o.clock.nowMs() - this.steadySinceMs < o.graceMs) return NOTHING;
+    const batches = this.expiredOffsets();
+    let expired = 0;
+    let refusedGroups = 0;
+    for (const groups of batches) {
+      if (this.closed) break;
+      const request: ExpireOffsetsRequest = { coordinator: { brokerId: o.brokerId, brokerEpoch }, groups };
+      const r = await o.channel.call('expireOffsets', request, { timeoutMs: REQUEST_TIMEOUT_MS });
+      for (const g of r.results) {
+        if (g.errorCode === ErrorCode.NONE) expired += g.expired;
+        else {
+          refusedGroups++;
+          o.logger.debug({ groupId: g.groupId, error: errorName(g.errorCode), reason: g.errorMessage }, 'offset expiry refused for a group');
+        }
+      }
+    }
+    if (expired > 0) o.logger.info({ expired, retentionMs: o.retentionMs }, 'expired committed offsets past their retention');
+    return { expired, refusedGroups };
+  }
+
+  /** The expired offsets of the groups this broker coordinates, in requests of at most EXPIRE_BATCH. */
+  private expiredOffsets(): ExpireOffsetsRequest['groups'][] {
+    const o = this.o;
+    const image = o.source.image;
+    const ours = coordinatesGroups(image, o.brokerId);
+    const now = o.clock.nowMs();
+    const wallNow = (o.wallClockMs ?? Date.now)();
+    o.groups.pruneEmptied((groupId) => (image.groupOffsets(groupId)?.size ?? 0) > 0);
+    const batches: { groupId: string; offsets: ExpiringOffset[] }[][] = [];
+    let batch: { groupId: string; offsets: ExpiringOffset[] }[] = [];
+    let inBatch = 0;
+    for (const groupId of image.groupIds()) {
+      if (!ours(groupId) || o.groups.isActive(groupId)) continue;
+      const emptiedAt = o.groups.emptiedAtMs(groupId);
+      if (emptiedAt !== undefined && now - emptiedAt < o.retentionMs) continue;
+      let entry: { groupId: string; offsets: ExpiringOffset[] } | null = null;
+      for (const [key, committed] of image.groupOffsets(groupId) ?? []) {
+        if (wallNow - committed.commitTimestampMs < o.retentionMs) continue;
+        if (inBatch === EXPIRE_BATCH) {
+          batches.push(batch);
+          batch = [];
+          inBatch = 0;
+          entry = null;
+        }
+        if (entry === null) batch.push((entry = { groupId, offsets: [] }));
+        entry.offsets.push({ ...splitOffsetKey(key), commitTimestampMs: committed.commitTimestampMs });
+        inBatch++;
+      }
+    }
+    if (inBatch > 0) batches.push(batch);
+    return batches;
+  }
+
+  private schedule(): void {
+    if (this.closed) return;
+    this.cancelTimer = this.o.clock.setTimer(this.o.checkIntervalMs, () => {
+      this.cancelTimer = null;
+      this.sweep()
+        .catch((e: unknown) => this.o.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'offset expiry sweep failed; the next one tries again'))
+        .finally(() => this.schedule());
+    });
+  }
+}

@@ -1,0 +1,191 @@
+// Offset expiry on the coordinating broker (broker/offset-expirer.ts) against the controller's own
+// ExpireOffsets operation: what expires and when (retention counted from the commit and from when
+// the group emptied here), what never does (a group with members; groups of other brokers; any
+// group within the grace after coordination may have moved), and how requests are cut.
+
+import { describe, expect, it } from 'vitest';
+import { EXPIRE_BATCH, OffsetExpirer, type OffsetExpirerOptions } from '../../broker/offset-expirer.js';
+import type { MetadataSource } from '../../broker/metadata-follower.js';
+import type { MetadataDelta } from '../../metadata-log/delta.js';
+import type { MetadataListener } from '../../metadata-log/loader.js';
+import { commitOffsets, type ExpireOffsetsRequest } from '../../quorum/controller/configs/offsets.js';
+import { silentLogger } from '../support/real-node-env.js';
+import { defaultCluster, groupOwnedBy, oneLiveBroker, testbed, topicRecords, type HandlerTestbed } from './kafka-handlers-fixture.js';
+
+const RETENTION_MS = 1_000;
+
+/** The broker's image is the controller's (the harness's); listeners hear what a test publishes. */
+class HarnessSource implements MetadataSource {
+  private readonly listeners: MetadataListener[] = [];
+  constructor(private readonly t: HandlerTestbed) {}
+  get image() {
+    return this.t.harness.image;
+  }
+  addMetadataListener(listener: MetadataListener): () => void {
+    this.listeners.push(listener);
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  }
+  /** A delta that changed broker `brokerId` (fenced, unfenced, registered...). */
+  brokersChanged(brokerId: number): void {
+    const delta = { base: this.image, changedBrokerIds: () => new Set([brokerId]) } as unknown as MetadataDelta;
+    for (const l of this.listeners) l(delta, this.image);
+  }
+}
+
+function setup(records = oneLiveBroker(), options: Partial<OffsetExpirerOptions> = {}) {
+  const t = testbed({ baseRecords: records });
+  const source = new HarnessSource(t);
+  const expirer = new OffsetExpirer({
+    retentionMs: RETENTION_MS,
+    checkIntervalMs: 100,
+    graceMs: 0,
+    brokerId: 1,
+    brokerEpoch: t.ctx.brokerEpoch,
+    source,
+    channel: t.controller,
+    groups: t.ctx.groups,
+    clock: t.clock,
+    wallClockMs: () => t.harness.nowMs, // what the controller stamps commits with
+    logger: silentLogger,
+    ...options,
+  });
+  const commit = (groupId: string, partitions: readonly number[], topic = 't1') =>
+    t.harness.apply(
+      commitOffsets(t.harness.ctx(), {
+        groupId,
+        topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: null })) }],
+      }),
+    );
+  const held = (groupId: string) => t.harness.image.groupOffsets(groupId)?.size ?? 0;
+  const expireCalls = () => t.controller.calls.filter((c) => c.method === 'expireOffsets').map((c) => c.request as ExpireOffsetsRequest);
+  return { t, source, expirer, commit, held, expireCalls, wall: { advance: (ms: number) => (t.harness.nowMs += ms) } };
+}
+
+async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
+  const r = await t.ctx.groups.join({
+    groupId,
+    memberId: '',
+    groupInstanceId: null,
+    clientId: 'c',
+    clientHost: '/127.0.0.1',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: new Uint8Array([1]) }],
+    requireKnownMemberId: false,
+  });
+  expect(r.errorCode).toBe(0);
+  return r.memberId;
+}
+
+describe('OffsetExpirer', () => {
+  it("a group without members loses its offsets once the retention has passed since they were committed, not a moment before", async () => {
+    const { expirer, commit, held, wall } = setup();
+    commit('idle', [0, 1]);
+    wall.advance(RETENTION_MS - 1);
+    expect(await expirer.sweep()).toEqual({ expired: 0, refusedGroups: 0 });
+    expect(held('idle')).toBe(2);
+    commit('idle', [2]); // a later commit has its own retention
+    wall.advance(1);
+    expect(await expirer.sweep()).toEqual({ expired: 2, refusedGroups: 0 });
+    expect(held('idle')).toBe(1);
+    wall.advance(RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(1);
+    expect(held('idle')).toBe(0);
+    expirer.close();
+  });
+
+  it('a group with members keeps its offsets however old; once it empties, the retention counts from then', async () => {
+    const { t, expirer, commit, held, wall } = setup();
+    commit('busy', [0]);
+    const member = await joinOne(t, 'busy');
+    wall.advance(10 * RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(0);
+    expect(t.ctx.groups.leave('busy', [member])).toEqual([0]);
+    expect(t.ctx.groups.isActive('busy')).toBe(false);
+    t.clock.advance(RETENTION_MS - 1);
+    expect((await expirer.sweep()).expired).toBe(0);
+    t.clock.advance(1);
+    expect((await expirer.sweep()).expired).toBe(1);
+    expect(held('busy')).toBe(0);
+    expirer.close();
+  });
+
+  it('nothing expires within the grace after start or after a change to the brokers (groups may just have moved here)', async () => {
+    const { t, source, expirer, commit, held, wall, expireCalls } = setup(oneLiveBroker(), { graceMs: 5_000, checkIntervalMs: 60_000 });
+    commit('moved', [0]);
+    wall.advance(RETENTION_MS);
+    t.clock.advance(4_999);
+    expect((await expirer.sweep()).expired).toBe(0);
+    expect(expireCalls()).toEqual([]);
+    source.brokersChanged(2);
+    t.clock.advance(4_999);
+    expect((await expirer.sweep()).expired).toBe(0);
+    t.clock.advance(1);
+    expect((await expirer.sweep()).expired).toBe(1);
+    expect(held('moved')).toBe(0);
+    expirer.close();
+  });
+
+  it("only the groups this broker coordinates: another broker's groups are left to it", async () => {
+    const { t, expirer, commit, held, wall, expireCalls } = setup(defaultCluster());
+    const mine = groupOwnedBy(t.ctx, 1);
+    const theirs = groupOwnedBy(t.ctx, 2);
+    commit(mine, [0]);
+    commit(theirs, [0]);
+    wall.advance(RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(1);
+    expect(held(mine)).toBe(0);
+    expect(held(theirs)).toBe(1);
+    expect(expireCalls().flatMap((r) => r.groups.map((g) => g.groupId))).toEqual([mine]);
+    expirer.close();
+  });
+
+  it('a group the controller refuses (its image has another coordinator) is counted and keeps its offsets', async () => {
+    const { t, expirer, commit, held, wall } = setup();
+    commit('g', [0]);
+    wall.advance(RETENTION_MS);
+    t.controller.canned.expireOffsets = (req) => ({ results: req.groups.map((g) => ({ groupId: g.groupId, errorCode: 16, errorMessage: 'not the coordinator', expired: 0 })) });
+    expect(await expirer.sweep()).toEqual({ expired: 0, refusedGroups: 1 });
+    expect(held('g')).toBe(1);
+    expirer.close();
+  });
+
+  it(`requests hold at most ${EXPIRE_BATCH} offsets, a large group split across them; every offset expires`, async () => {
+    const partitions = Array.from({ length: 400 }, (_, i) => i);
+    const { expirer, commit, held, wall, expireCalls } = setup([...oneLiveBroker(), ...topicRecords('wide', 9, 400)]);
+    commit('a', partitions, 'wide');
+    commit('b', partitions, 'wide');
+    commit('c', [0, 1, 2]);
+    wall.advance(RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(803);
+    const sizes = expireCalls().map((r) => r.groups.reduce((n, g) => n + g.offsets.length, 0));
+    expect(sizes.every((n) => n <= EXPIRE_BATCH)).toBe(true);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(803);
+    expect(sizes.length).toBe(Math.ceil(803 / EXPIRE_BATCH));
+    expect(held('a') + held('b') + held('c')).toBe(0);
+    expirer.close();
+  });
+
+  it('the timer sweeps every check interval until closed; an unregistered broker asks nothing', async () => {
+    const { t, expirer, commit, held, wall, expireCalls } = setup();
+    commit('g', [0]);
+    wall.advance(RETENTION_MS);
+    t.clock.advance(99);
+    await new Promise((r) => setImmediate(r));
+    expect(held('g')).toBe(1);
+    t.clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect(held('g')).toBe(0);
+    expirer.close();
+    expect(t.clock.pendingTimers).toBe(0);
+
+    const unregistered = setup(oneLiveBroker(), { brokerEpoch: () => -1 });
+    unregistered.commit('g', [0]);
+    unregistered.wall.advance(RETENTION_MS);
+    expect((await unregistered.expirer.sweep()).expired).toBe(0);
+    expect(unregistered.expireCalls()).toEqual([]);
+    unregistered.expirer.close();
+    expect(expireCalls().length).toBe(1);
+  });
+});
