@@ -59,9 +59,10 @@ describe.sequential('kafkajs 2.2.4 through broker and controller failures', () =
       return now !== undefined && !now.includes(victim) ? now : undefined;
     }, 100);
     const tookMs = Date.now() - killedAt;
-    // The controller fences at the session timeout; its decision reaches the brokers' images in a
-    // few ms. One poll interval and process scheduling on a busy 2-core box are the slack.
-    expect(tookMs, `took ${tookMs} ms`).toBeLessThanOrEqual(SESSION_TIMEOUT_MS + 1_500);
+    // The controller fences at the session timeout (checked every 400 ms); its decision reaches the
+    // brokers' images in a few ms. The slack is for a commit, a fetch, kafkajs and process
+    // scheduling on a busy 2-core box; a fence that never reached the brokers is the until above.
+    expect(tookMs, `took ${tookMs} ms`).toBeLessThanOrEqual(2 * SESSION_TIMEOUT_MS);
     const live = new Set(t.cluster.brokers.map((b) => b.id).filter((id) => id !== victim));
     for (const l of after) expect(live.has(l)).toBe(true);
     const cluster = await admin.describeCluster();

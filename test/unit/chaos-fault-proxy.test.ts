@@ -163,7 +163,8 @@ describe('FaultProxy', () => {
     old.socket.write('lost');
     const during = await connected(port); // accepted, as a switch would before the cable
     during.socket.write('void');
-    await sleep(200);
+    // Both writes reached the proxy and were dropped (nothing of them can reach either side now).
+    await waitFor('both writes to be dropped', () => proxy.stats('1->2').bytesDropped === 8 && proxy.stats('1->2').connections === 2, 2_000);
 
     expect(old.received()).toBe('ping');
     expect(during.received()).toBe('');
@@ -207,7 +208,7 @@ describe('FaultProxy', () => {
     const c = await connected(port);
     await waitFor('the greeting', () => c.received() === 'hello', 2_000);
     c.socket.write('ping');
-    await sleep(200);
+    await waitFor('the request to be dropped', () => proxy.stats('1->2').bytesDropped === 4, 2_000);
     expect(target.received()).toBe('');
     target.sockets[0]!.write(' again');
     await waitFor('later target data', () => c.received() === 'hello again', 2_000);
@@ -303,11 +304,11 @@ describe('FaultProxy', () => {
     const c = await connected(port);
     proxy.setFault('1->2', { kind: 'slow', delayMs: 60_000 });
     const taken = pump(c.socket, total);
+    // The proxy holds its 8 MiB, the kernel's buffers some more, and the dialer waits for the rest.
+    await waitFor('more than the bound taken', () => taken() > 8 * MiB, 4_000);
     await sleep(500); // without the bound the proxy takes it all in far less
 
     expect(proxy.stats('1->2').bytesForwarded).toBe(0);
-    // The proxy holds its 8 MiB, the kernel's buffers some more, and the dialer waits for the rest.
-    expect(taken()).toBeGreaterThan(8 * MiB);
     expect(taken()).toBeLessThan(64 * MiB);
   }, 5_000);
 

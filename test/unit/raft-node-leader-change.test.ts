@@ -10,6 +10,7 @@ import type { Transport } from '../../quorum/env/index.js';
 import { LocalHub } from '../../quorum/node/local-transport.js';
 import { raftConfig } from '../../quorum/raft/config.js';
 import type { NodeId, RaftMessage, VoteRequest } from '../../quorum/raft/types.js';
+import { NotLeaderError } from '../../quorum/runtime/api.js';
 import { RaftNode } from '../../quorum/runtime/raft-node.js';
 import { realNodeEnv } from '../support/real-node-env.js';
 import { waitFor } from '../support/recording-logger.js';
@@ -21,12 +22,13 @@ afterEach(async () => {
 
 
 /**
- * A node's transport whose inbound messages can be held, then handed to the node all at once in
- * one turn of the event loop (so its core steps them all before its next Ready).
+ * A node's transport whose inbound messages matching a test can be held, then handed to the node
+ * all at once in one turn of the event loop (so its core steps them all before its next Ready).
+ * Messages the test does not match pass as usual.
  */
-function holdable(inner: Transport): { transport: Transport; held: readonly RaftMessage[]; hold(): void; deliverHeldThen(extra: RaftMessage): void } {
+function holdable(inner: Transport): { transport: Transport; held: readonly RaftMessage[]; hold(which: (m: RaftMessage) => boolean): void; deliverHeldThen(extra: RaftMessage): void } {
   let deliver: (m: RaftMessage) => void = () => {};
-  let holding = false;
+  let holding: ((m: RaftMessage) => boolean) | null = null;
   const held: RaftMessage[] = [];
   return {
     held,
@@ -34,14 +36,14 @@ function holdable(inner: Transport): { transport: Transport; held: readonly Raft
       ...inner,
       onReceive: (onMessage, onPeerLost) => {
         deliver = onMessage;
-        inner.onReceive((m) => (holding ? held.push(m) : onMessage(m)), onPeerLost);
+        inner.onReceive((m) => (holding?.(m) ? held.push(m) : onMessage(m)), onPeerLost);
       },
     },
-    hold: () => {
-      holding = true;
+    hold: (which) => {
+      holding = which;
     },
     deliverHeldThen: (extra) => {
-      holding = false;
+      holding = null;
       for (const m of held.splice(0)) deliver(m);
       deliver(extra);
     },
@@ -55,20 +57,31 @@ describe('RaftNode: proposals at a leader change', () => {
     const links = new Map(ids.map((id) => [id, holdable(hub.transport(id))]));
     const nodes = new Map<NodeId, RaftNode>();
     for (const id of ids) {
-      const node = new RaftNode(await realNodeEnv(cleanup, links.get(id)!.transport, 7), raftConfig(id, [...ids]), { apply() {}, loadSnapshot() {} });
+      const node = new RaftNode(await realNodeEnv(cleanup, links.get(id)!.transport, 7 + id), raftConfig(id, [...ids]), { apply() {}, loadSnapshot() {} });
       nodes.set(id, node);
       cleanup.push(() => node.stop());
     }
     for (const n of nodes.values()) await n.start();
-    await waitFor('a leader', () => [...nodes.values()].some((n) => n.nextOffset() !== null));
-    const [leaderId, leader] = [...nodes].find(([, n]) => n.nextOffset() !== null)!;
+    // A leader whose epoch has committed. An election may still be settling when the first leader
+    // shows (real timers): its proposal then fails with NotLeaderError, and the next leader is tried.
+    let found: [NodeId, RaftNode] | undefined;
+    while (found === undefined) {
+      await waitFor('a leader', () => [...nodes.values()].some((n) => n.nextOffset() !== null));
+      const candidate = [...nodes].find(([, n]) => n.nextOffset() !== null);
+      const first = candidate?.[1].propose([new TextEncoder().encode('first')]).then(
+        () => true,
+        (e: unknown) => (e instanceof NotLeaderError ? false : Promise.reject(e)),
+      );
+      if (candidate !== undefined && (await first)) found = candidate;
+    }
+    const [leaderId, leader] = found;
     const follower = ids.find((id) => id !== leaderId)!;
     const epoch = leader.leader().epoch;
-    await leader.propose([new TextEncoder().encode('first')]); // this epoch has committed
 
     // The followers' acknowledgements of b wait; then they and a vote request of a newer epoch
-    // reach the leader together: b commits and leadership is lost in one step.
-    links.get(leaderId)!.hold();
+    // reach the leader together: b commits and leadership is lost in one step. Only the
+    // acknowledgements are held: the fetches that carry b to the followers must get through, and
+    // one may still be on its way when b is proposed.
     const b = leader.propose([new TextEncoder().encode('b')]);
     const outcome = b.then(
       (p) => ({ ok: true as const, p }),
@@ -76,6 +89,7 @@ describe('RaftNode: proposals at a leader change', () => {
     );
     const bOffset = leader.nextOffset()! - 1;
     const acknowledged = (m: RaftMessage) => m.body.kind === 'FetchRequest' && m.body.fetchOffset > bOffset;
+    links.get(leaderId)!.hold(acknowledged);
     await waitFor("a follower's acknowledgement of b, held", () => links.get(leaderId)!.held.some(acknowledged));
     // The leader's own fsync of b must be done too, or b has no majority yet (a busy machine can
     // take longer over it than any fixed wait).
