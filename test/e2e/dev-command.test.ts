@@ -102,8 +102,12 @@ describe('metaquorum dev', () => {
 
       const created = await runCli(['topics', 'create', 'tour', '--partitions', '3', '--replication-factor', '2', '--bootstrap-controller', json.bootstrapControllers]);
       expect(created.code, created.stderr).toBe(0);
-      const listed = await runCli(['topics', 'list', '--json', '--bootstrap-server', json.bootstrapServers.split(',')[0]!]);
-      expect(JSON.parse(listed.stdout)).toEqual({ topics: ['tour'] });
+      // Created through the controller: the broker asked shows it once its image has caught up.
+      const listed = await until('the topic listed by a broker', 10_000, async () => {
+        const r = await runCli(['topics', 'list', '--json', '--bootstrap-server', json.bootstrapServers.split(',')[0]!]);
+        return r.code === 0 && (JSON.parse(r.stdout) as { topics: string[] }).topics.length > 0 ? JSON.parse(r.stdout) : undefined;
+      });
+      expect(listed).toEqual({ topics: ['tour'] });
 
       dev.kill('SIGTERM');
       expect(await exited, err).toBe(0);

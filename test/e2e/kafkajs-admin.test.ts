@@ -30,7 +30,12 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(await admin.createTopics({ topics: [{ topic: 'k-three', numPartitions: 3, replicationFactor: 3 }] })).toBe(true);
     // validateOnly creates nothing, so there are no leaders to wait for (kafkajs would wait anyway).
     expect(await admin.createTopics({ validateOnly: true, waitForLeaders: false, topics: [{ topic: 'k-validate', numPartitions: 2, replicationFactor: 2 }] })).toBe(true);
-    expect((await admin.listTopics()).sort()).toEqual(['k-default', 'k-three']);
+    // listTopics may ask another broker than the one that forwarded the creation: it sees it within moments.
+    const listed = await until('both topics listed', 10_000, async () => {
+      const names = (await admin.listTopics()).sort();
+      return names.length >= 2 ? names : undefined;
+    });
+    expect(listed).toEqual(['k-default', 'k-three']);
 
     const meta = await admin.fetchTopicMetadata({ topics: ['k-three'] });
     const parts = meta.topics[0]!.partitions;
