@@ -26,7 +26,7 @@ import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
 import { RaftNode } from '../quorum/runtime/raft-node.js';
 import { ControllerChannel, type VoterEndpoint } from '../quorum/server/controller-channel.js';
 import { requestObject, unknownMethod } from '../quorum/server/controller-server.js';
-import { describeTopics } from '../quorum/server/image-reads.js';
+import { describeTopics, exportMetadata } from '../quorum/server/image-reads.js';
 import { toRemoteError } from '../quorum/server/remote-errors.js';
 import { ErrorCode } from '../quorum/controller/errors.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from '../quorum/server/rpc-methods.js';
@@ -379,6 +379,10 @@ export class BrokerServer {
           return describeTopics(await this.caughtUpImage(), b as never);
         case 'describeConfigs':
           return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
+        case 'exportMetadata':
+          // A read answered by the node asked (rpc-methods.ts), as controllers do: `migrate-from-zk
+          // --verify --bootstrap-server` walked the whole tree and then failed on "unknown method".
+          return exportMetadata(await this.caughtUpImage());
         default:
           if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(method);
           return await this.channel.call(m, b as never);

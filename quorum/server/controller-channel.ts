@@ -63,6 +63,8 @@ export class AmbiguousOutcomeError extends Error {
 export interface ChannelCallOptions {
   readonly timeoutMs?: number;
   readonly retryAmbiguous?: boolean;
+  /** Bounds one try (default: the channel's attemptTimeoutMs): a long operation (an import) needs more than the usual 5 s. */
+  readonly attemptTimeoutMs?: number;
 }
 
 const RETRY_BACKOFF_MS = 20;
@@ -95,7 +97,7 @@ export class ControllerChannel implements RpcCaller {
       const target = this.target();
       try {
         return await this.connection(target).request<RpcResponse<M>>(method, request, {
-          timeoutMs: Math.min(remaining, this.o.attemptTimeoutMs ?? 5_000),
+          timeoutMs: Math.min(remaining, options.attemptTimeoutMs ?? this.o.attemptTimeoutMs ?? 5_000),
         });
       } catch (e) {
         if (!(e instanceof Error)) throw e;

@@ -151,5 +151,5 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
  * retries): an attempt that may have been applied ends the call instead of being sent again.
  */
 export interface RpcCaller {
-  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number; readonly retryAmbiguous?: boolean }): Promise<RpcResponse<M>>;
+  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options?: { readonly timeoutMs?: number; readonly retryAmbiguous?: boolean; readonly attemptTimeoutMs?: number }): Promise<RpcResponse<M>>;
 }

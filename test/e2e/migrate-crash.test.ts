@@ -77,7 +77,8 @@ async function expectAllOrNothing(t: TestCluster, rounds: number): Promise<Set<s
 /** Starts the command; resolves once it says it is writing (the child keeps running). */
 function startMigration(zk: string, quorum: string): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<number | null>; stderr: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, 'migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', quorum], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --force: the tree's replicas name brokers 1-5, and 1-3 are this split cluster's controllers.
+    const child = spawn(process.execPath, [CLI, 'migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', quorum, '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     child.stdout.resume();
@@ -95,7 +96,7 @@ async function activeController(t: TestCluster): Promise<number> {
 }
 
 async function rerunAndExpectComplete(t: TestCluster, zk: string): Promise<string> {
-  const again = await runCli(['migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', t.cluster.bootstrapControllers()], 120_000);
+  const again = await runCli(['migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', t.cluster.bootstrapControllers(), '--force'], 120_000);
   expect(again.code, again.stderr).toBe(0);
   expect(again.stdout).toMatch(/already imported|imported 2000 topics/);
   await until('every node shows the whole import', 60_000, async () => ((await views(t)).every(ALL) ? true : undefined), 200);

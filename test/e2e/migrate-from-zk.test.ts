@@ -285,7 +285,11 @@ describe.sequential('migrate-from-zk: a 3-node ZooKeeper ensemble into a split-m
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/already holds 1 topic\(s\).*--allow-existing-topics/);
 
-    const r = await migrate(zk.connectStringWith('/k28'), quorum, '--allow-existing-topics', '--json');
+    // Replicas name brokers 1-3, which are this split cluster's controllers: refused without --force.
+    const onControllers = await migrate(zk.connectStringWith('/k28'), quorum, '--allow-existing-topics');
+    expect(onControllers.code).toBe(1);
+    expect(onControllers.stdout).toMatch(/broker id\(s\) 1, 2, 3, which are controller-only nodes/);
+    const r = await migrate(zk.connectStringWith('/k28'), quorum, '--allow-existing-topics', '--force', '--json');
     expect(r.code, r.stderr).toBe(0);
     const report = reportOf(r);
     // Broker 4 is a real broker of this cluster: its live registration wins over ZooKeeper's.

@@ -83,6 +83,8 @@ function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): 
               switch (method) {
                 case 'describeNode':
                   return { clusterId: q.clusterId, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: [], metadataOffset: 10, zkMigrationState: q.zkMigrationState };
+                case 'describeCluster':
+                  return { clusterId: q.clusterId, controllerId: 1, brokers: [] };
                 case 'describeTopics':
                   return { metadataOffset: 10, topics: Array.from({ length: q.topics }, (_, i) => ({ name: `t${i}`, topicId: q.topicIds?.[i] ?? `id${i}`, partitions: [], configs: {} })), unknown: [] };
                 case 'importMetadata': {

@@ -60,7 +60,8 @@ interface Trial {
 function runMigrate(zk: string, bootstrap: string): Promise<{ ms: number; report: MigrateReport; stderr: string }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
-    const child = spawn(process.execPath, [defaultCliPath(), 'migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', bootstrap, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // --force: the tree's replicas name brokers 1-5, and 1-3 are this split cluster's controllers.
+    const child = spawn(process.execPath, [defaultCliPath(), 'migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', bootstrap, '--json', '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { Uuid } from '../../metadata-log/records/types.js';
 import type { ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
-import { blockingAnomalies, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
+import { blockingAnomalies, kafkaRoots, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
 import { diffImport, type ImportDiff } from './verify.js';
 import type { KafkaRootInfo, ReadZkTreeOptions, ZkReadProgress } from './zk-reader.js';
 import type { ZkTree } from './zk-tree.js';
@@ -114,12 +114,24 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   // 1. The quorum first: unreachable or of another cluster is found in a second, not after the walk.
   let facts: QuorumFacts | null = null;
   let reservedTopicIds: Set<Uuid> | undefined;
+  let quorumTopicNames: ReadonlySet<string> = new Set();
+  let controllerOnlyIds: readonly number[] = [];
   if (quorum !== null) {
     const node = await quorum.call('describeNode', {}, call);
     const topics = await quorum.call('describeTopics', {}, call);
+    // Voters that hold no broker registration: controllers only (split mode, as `dev` runs by default).
+    // describeCluster needs the active controller; a dry run or verify without one goes on without the check.
+    try {
+      const registered = new Set((await quorum.call('describeCluster', {}, call)).brokers.map((b) => b.brokerId));
+      controllerOnlyIds = node.voters.map((v) => v.id).filter((id) => !registered.has(id));
+    } catch (e) {
+      if (options.mode === 'import') throw e;
+      deps.progress(`quorum: the registered brokers are unknown (${e instanceof Error ? e.message : String(e)}): replicas on controller ids are not checked`);
+    }
     const alreadyImported = node.zkMigrationState !== 0;
     facts = { clusterId: node.clusterId, activeControllerId: node.activeControllerId ?? node.nodeId, topics: topics.topics.length, alreadyImported };
     reservedTopicIds = new Set(topics.topics.map((t) => t.topicId));
+    quorumTopicNames = new Set(topics.topics.map((t) => t.name));
     deps.progress(`quorum: cluster ${facts.clusterId}, active controller ${facts.activeControllerId}, ${facts.topics} topic(s)${alreadyImported ? ', already holds an import' : ''}`);
   }
 
@@ -134,6 +146,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   const tree = await deps.readTree(options.zookeeperConnect, {
     connectTimeoutMs: options.zkConnectTimeoutMs,
     concurrency: options.concurrency,
+    roots: kafkaRoots(options),
     onProgress: (p: ZkReadProgress) => {
       const now = deps.nowMs();
       if (now - lastProgress < PROGRESS_EVERY_MS) return;
@@ -201,7 +214,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     };
   }
 
-  const refusals = refusalsOf(plan, facts, options);
+  const refusals = refusalsOf(plan, facts, options, { topicNames: quorumTopicNames, controllerOnlyIds });
   if (options.mode === 'dry-run') {
     const verdict =
       facts === null
@@ -227,7 +240,24 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   const ticker = setInterval(() => deps.progress(`quorum: waiting for the ${c.records} records to commit (${Math.round((deps.nowMs() - writeStart) / 1000)} s)`), 5_000);
   let response: ImportMetadataResponse;
   try {
-    response = await quorum.call('importMetadata', { clusterId: plan.clusterId!, records: plan.records, allowExisting: options.allowExistingTopics }, { timeoutMs: options.importTimeoutMs });
+    response = await quorum.call('importMetadata', { clusterId: plan.clusterId!, records: plan.records, allowExisting: options.allowExistingTopics },
+      // Each try may take the whole --import-timeout: with the channel's 5 s per try, an import
+      // still committing after 5 s was sent again, whole, to the next voter. Re-sending after a
+      // failed try (a leader change) stays: the controller answers a second copy alreadyImported.
+      { timeoutMs: options.importTimeoutMs, attemptTimeoutMs: options.importTimeoutMs },
+    );
+  } catch (e) {
+    // A transport failure after the request may have left (no answer within --import-timeout, a
+    // connection lost): the import may have committed, or may still. Said as such, not as the
+    // generic "no active controller / raise --timeout" that a short admin request gets.
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && (e as { notSent?: unknown }).notSent !== true) {
+      throw new MigrateError(
+        `the import of ${c.records} records was sent but no answer came within ${options.importTimeoutMs} ms (${e instanceof Error ? e.message : String(e)}): ` +
+          'it may have been written, or may still be. Run the same command again: it says "already imported" if it was (then --verify), or imports it otherwise',
+      );
+    }
+    throw e;
   } finally {
     clearInterval(ticker);
   }
@@ -238,7 +268,9 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   deps.progress(`quorum: ${response.recordsWritten} records written and committed in ${writeMs} ms`);
   const imported = { alreadyImported: response.alreadyImported, recordsWritten: response.recordsWritten, brokersSkipped: response.brokersSkipped, writeMs };
   const summary = response.alreadyImported
-    ? 'already imported: the quorum holds a completed import (ZkMigrationState); nothing written'
+    ? // Not "nothing written": the quorum held no import when this run began, so an earlier try of
+      // this request (re-sent after a leader change) or another run wrote it meanwhile.
+      'already imported: the quorum holds a completed import (ZkMigrationState), written while this command ran (by an earlier try of its request, or by another run); run --verify to compare it with ZooKeeper'
     : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets: ${response.recordsWritten} records in one transaction`;
   return { ...base, refusals: [], imported, verify: null, ok: true, summary };
 }
@@ -249,7 +281,13 @@ function isOtherCluster(plan: MigrationPlan, quorum: QuorumFacts | null): quorum
   return quorum !== null && plan.clusterId !== null && quorum.clusterId !== plan.clusterId;
 }
 
-export function refusalsOf(plan: MigrationPlan, quorum: QuorumFacts | null, options: Pick<MigrateOptions, 'allowExistingTopics' | 'force'>): string[] {
+export function refusalsOf(
+  plan: MigrationPlan,
+  quorum: QuorumFacts | null,
+  options: Pick<MigrateOptions, 'allowExistingTopics' | 'force'>,
+  quorumNodes: { readonly topicNames?: ReadonlySet<string>; readonly controllerOnlyIds?: readonly number[] } = {},
+): string[] {
+  const quorumTopicNames = quorumNodes.topicNames ?? new Set<string>();
   const out: string[] = [];
   if (plan.clusterId === null) {
     out.push('ZooKeeper has no usable /cluster/id, so there is no cluster id to keep (start a Kafka broker of 0.10.1 or later once against this ZooKeeper to create it)');
@@ -261,6 +299,37 @@ export function refusalsOf(plan: MigrationPlan, quorum: QuorumFacts | null, opti
   }
   if (quorum !== null && !quorum.alreadyImported && quorum.topics > 0 && !options.allowExistingTopics) {
     out.push(`the quorum already holds ${quorum.topics} topic(s); pass --allow-existing-topics to import beside them`);
+  }
+  // The controller refuses a Topic record whose name the quorum already uses (replay): say so here,
+  // so that a dry run does not promise an import the quorum will refuse.
+  if (quorum !== null && !quorum.alreadyImported) {
+    const clashing = plan.records.flatMap((r) => (r.type === 'Topic' && quorumTopicNames.has(r.name) ? [r.name] : []));
+    if (clashing.length > 0) {
+      const shown = clashing.slice(0, 5).join(', ') + (clashing.length > 5 ? `, … (${clashing.length})` : '');
+      out.push(`${clashing.length} topic(s) of ZooKeeper already exist in the quorum under the same name (${shown}): delete them from the quorum first, or mark them for deletion in ZooKeeper`);
+    }
+  }
+  // Replicas on a broker id that is one of the quorum's controller-only nodes can never get a live
+  // leader (no broker can take that id, and there is no reassignment to move them): every such
+  // partition would stay offline. Kafka clusters with brokers 1-3 meet this with `dev`'s default
+  // shape (controllers 1-3, brokers 4-6).
+  if (quorum !== null && !quorum.alreadyImported && !options.force) {
+    const controllers = new Set(quorumNodes.controllerOnlyIds ?? []);
+    const onControllers = new Set<number>();
+    let partitions = 0;
+    for (const r of plan.records) {
+      if (r.type !== 'Partition') continue;
+      const hit = r.replicas.filter((id) => controllers.has(id));
+      if (hit.length > 0) partitions++;
+      for (const id of hit) onControllers.add(id);
+    }
+    if (onControllers.size > 0) {
+      const ids = [...onControllers].sort((a, b) => a - b).join(', ');
+      out.push(
+        `${partitions} partition(s) have replicas on broker id(s) ${ids}, which are controller-only nodes of this quorum: no broker can take those ids, so those replicas never come online. ` +
+          "Give the quorum's brokers the Kafka brokers' ids (and the controllers other ids, or run combined nodes), or pass --force",
+      );
+    }
   }
   const blocking = blockingAnomalies(plan);
   if (blocking.length > 0 && !options.force) {

@@ -211,6 +211,20 @@ function unreadableSeverity(path: string): AnomalySeverity {
 // ---- for the importer -------------------------------------------------------------------------
 
 /**
+ * The top-level znodes the planner reads (zk-layout.md), to give the walk as its roots. Without a
+ * chroot the root may hold other applications too: they must be neither read (memory, time) nor
+ * able to block the import (a node of theirs this client may not read, or an ephemeral one that
+ * vanishes during the walk, was an `unreadable` error). The notification queues are left out: they
+ * are triggers, never imported, and can hold many thousands of entries. /consumers only when its
+ * offsets are imported.
+ */
+export function kafkaRoots(options: { readonly importLegacyOffsets?: boolean }): string[] {
+  const roots = ['/admin', '/brokers', '/cluster', '/config', '/controller', '/controller_epoch', '/delegation_token', '/feature', '/kafka-acl', '/kafka-acl-extended', '/latest_producer_id_block', '/migration'];
+  if (options.importLegacyOffsets ?? true) roots.push('/consumers');
+  return roots;
+}
+
+/**
  * The records with each RegisterBroker's brokerEpoch set to the log offset it will have when
  * records[0] is written at `firstOffset` and the rest follow contiguously (a broker epoch is the
  * offset of its registration). The plan's own epochs are for firstOffset 0.

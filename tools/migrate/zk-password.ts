@@ -53,6 +53,14 @@ const KEY_FACTORIES: Readonly<Record<string, string>> = {
 
 const ITERATIONS_MAX = 10_000_000;
 
+/**
+ * Kafka wrote the clear text as UTF-8. CBC has no integrity check: a wrong secret passes the padding
+ * check about once in 250 tries, and its garbage often has the right length too, so invalid UTF-8
+ * is what tells a wrong secret from the right one there. (ignoreBOM: a leading U+FEFF is kept, as Java's
+ * String constructor keeps it.)
+ */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export type DecryptResult = { readonly ok: true; readonly value: string } | { readonly ok: false; readonly reason: string };
 
 /** Decrypts an encoded password with the first of `secrets` that works. Never throws. */
@@ -94,9 +102,9 @@ export function decryptPassword(fields: ReadonlyMap<string, string>, secrets: re
     let clear: string;
     try {
       const key = pbkdf2Sync(Buffer.from(secret, 'utf8'), salt, iterations, keyLength / 8, digest);
-      clear = decrypt(key).toString('utf8');
+      clear = utf8.decode(decrypt(key));
     } catch {
-      continue; // wrong secret: bad padding or tag
+      continue; // wrong secret: bad padding or tag, or not UTF-8
     }
     if (clear.length === passwordLength) return { ok: true, value: clear };
   }

@@ -1,0 +1,118 @@
+// migrate-from-zk: what a run refuses or says before and after the import (name clashes, replicas on controller-only ids, an unanswered import), which znodes it walks, and wrong password secrets.
+
+import { createCipheriv, createDecipheriv, pbkdf2Sync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { runMigration, type MigrateDeps, type MigrateOptions } from '../../tools/migrate/migrate.js';
+import type { ReadZkTreeOptions } from '../../tools/migrate/zk-reader.js';
+import type { ZkTree } from '../../tools/migrate/zk-tree.js';
+import { decryptPassword, parseEncodedPassword } from '../../tools/migrate/zk-password.js';
+import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
+
+const OPTIONS: MigrateOptions = {
+  mode: 'dry-run',
+  zookeeperConnect: '127.0.0.1:2181',
+  zkConnectTimeoutMs: 1_000,
+  concurrency: 8,
+  allowExistingTopics: true,
+  force: false,
+  passwordEncoderSecrets: [],
+  importLegacyOffsets: true,
+  importTimeoutMs: 10_000,
+  requestTimeoutMs: 1_000,
+};
+
+function deps(tree: ZkTree, quorumTopics: readonly string[], importFails?: Error, shape: { voters: number[]; brokers: number[] } = { voters: [], brokers: [] }): { deps: MigrateDeps; readOptions: ReadZkTreeOptions[] } {
+  const readOptions: ReadZkTreeOptions[] = [];
+  return {
+    readOptions,
+    deps: {
+      probe: async () => ({ root: '/', children: ['brokers', 'cluster'], hasBrokers: true, hasBrokerIds: true, hasBrokerTopics: true, hasClusterId: true, clusterId: CLUSTER_ID, clusterIdProblem: undefined, hasMigration: false, looksLikeKafka: true, summary: 'Kafka' }),
+      readTree: async (_cs, o) => {
+        readOptions.push(o);
+        return tree;
+      },
+      progress: () => undefined,
+      nowMs: () => 0,
+      connectQuorum: async () => ({
+        close: async () => undefined,
+        call: (async (method: string) => {
+          if (method === 'describeNode') return { clusterId: CLUSTER_ID, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: shape.voters.map((id) => ({ id, host: 'h', port: 1 })), metadataOffset: 10, zkMigrationState: 0 };
+          if (method === 'describeCluster') return { clusterId: CLUSTER_ID, controllerId: 1, brokers: shape.brokers.map((brokerId) => ({ brokerId })) };
+          if (method === 'describeTopics') return { metadataOffset: 10, topics: quorumTopics.map((name, i) => ({ name, topicId: `id${i}`, partitions: [], configs: {} })), unknown: [] };
+          if (method === 'importMetadata') {
+            if (importFails !== undefined) throw importFails;
+            return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: 1, brokersSkipped: 0 };
+          }
+          throw new Error(`unexpected ${method}`);
+        }) as never,
+      }),
+    },
+  };
+}
+
+const tree = () => kafkaTree().topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } }).build();
+
+describe('migrate-from-zk review', () => {
+  it('a dry run with --allow-existing-topics says the import would be refused when a ZooKeeper topic name is already in the quorum', async () => {
+    const r = await runMigration(OPTIONS, deps(tree(), ['orders', 'other']).deps);
+    expect(r.ok).toBe(false);
+    expect(r.refusals.join('\n')).toMatch(/already exist in the quorum under the same name \(orders\)/);
+  });
+
+  it("walks only Kafka's top-level znodes (another application at the root is neither read nor able to block the import); /consumers only with legacy offsets", async () => {
+    const withOffsets = deps(tree(), []);
+    await runMigration(OPTIONS, withOffsets.deps);
+    const roots = withOffsets.readOptions[0]?.roots ?? ['/'];
+    expect(roots).not.toContain('/');
+    expect(roots).toEqual(expect.arrayContaining(['/brokers', '/config', '/admin', '/cluster', '/consumers']));
+    const without = deps(tree(), []);
+    await runMigration({ ...OPTIONS, importLegacyOffsets: false }, without.deps);
+    expect(without.readOptions[0]?.roots).not.toContain('/consumers');
+  });
+
+  it('an import whose answer does not come says it may have been written (not "the quorum may have no leader")', async () => {
+    const timeout = Object.assign(new Error('importMetadata: no active controller answered within 10000 ms'), { code: 'REQUEST_TIMEOUT' });
+    await expect(runMigration({ ...OPTIONS, mode: 'import' }, deps(tree(), [], timeout).deps)).rejects.toThrow(/may have been written.*Run the same command again/);
+  });
+
+  it("refuses replicas on broker ids that are the quorum's controller-only nodes (dev's default shape: controllers 1-3, brokers 4-6)", async () => {
+    const split = { voters: [1, 2, 3], brokers: [4, 5, 6] };
+    const r = await runMigration(OPTIONS, deps(tree(), [], undefined, split).deps);
+    expect(r.ok).toBe(false);
+    expect(r.refusals.join('\n')).toMatch(/1 partition\(s\) have replicas on broker id\(s\) 1, which are controller-only nodes/);
+    // Combined nodes 1-3 are brokers too: nothing to refuse.
+    expect((await runMigration(OPTIONS, deps(tree(), [], undefined, { voters: [1, 2, 3], brokers: [1, 2, 3] }).deps)).ok).toBe(true);
+    expect((await runMigration({ ...OPTIONS, force: true }, deps(tree(), [], undefined, split).deps)).ok).toBe(true);
+  });
+
+  it('a wrong password.encoder.secret whose CBC padding happens to check out is not taken for the right one', () => {
+    const clear = 'keystore-pass15';
+    const field = (salt: Buffer, iv: Buffer, enc: Buffer) =>
+      `keyFactoryAlgorithm:PBKDF2WithHmacSHA512,cipherAlgorithm:AES/CBC/PKCS5Padding,keyLength:128,iterations:1,salt:${salt.toString('base64')},initializationVector:${iv.toString('base64')},encryptedPassword:${enc.toString('base64')},passwordLength:${clear.length}`;
+    let found = 0;
+    for (let i = 0; i < 5_000 && found < 3; i++) {
+      const salt = Buffer.alloc(32, 0);
+      salt.writeUInt32BE(i);
+      const iv = Buffer.alloc(16, 1);
+      const c = createCipheriv('aes-128-cbc', pbkdf2Sync(Buffer.from('right-secret'), salt, 1, 16, 'sha512'), iv);
+      const value = field(salt, iv, Buffer.concat([c.update(clear, 'utf8'), c.final()]));
+      // Only the cases where the wrong key passes the padding check and gives 15 UTF-16 units matter.
+      const wrong = createDecipherivSafe(pbkdf2Sync(Buffer.from('wrong-secret'), salt, 1, 16, 'sha512'), iv, value);
+      if (wrong === null || wrong.toString('utf8').length !== clear.length) continue;
+      found++;
+      const r = decryptPassword(parseEncodedPassword(value)!, ['wrong-secret', 'right-secret']);
+      expect(r).toEqual({ ok: true, value: clear });
+    }
+    expect(found).toBeGreaterThan(0);
+  });
+});
+
+function createDecipherivSafe(key: Buffer, iv: Buffer, value: string): Buffer | null {
+  const enc = Buffer.from(parseEncodedPassword(value)!.get('encryptedPassword')!, 'base64');
+  try {
+    const d = createDecipheriv('aes-128-cbc', key, iv);
+    return Buffer.concat([d.update(enc), d.final()]);
+  } catch {
+    return null;
+  }
+}
