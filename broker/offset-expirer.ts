@@ -7,7 +7,11 @@
 //   - its group last emptied here (the group coordinator's record; Kafka counts from the moment
 //     the group became Empty),
 // and only while its group is not alive here (no members, no member ids handed out, no
-// rebalance). The offsets of a group with members never expire, however long ago they were
+// rebalance). When this broker does not know when the group emptied (it restarted, or the group
+// moved here, since), the count starts when a sweep first finds the group empty here: Kafka keeps
+// that moment in __consumer_offsets, we keep it in memory, so a restart or a move restarts the
+// count rather than guess it from commit timestamps (an idle partition commits nothing, so those
+// can be weeks old while its consumers are only stopped for a deploy). Expiry may come late, never early. The offsets of a group with members never expire, however long ago they were
 // committed: a consumer on an idle partition commits nothing new. (Kafka also expires, in a group
 // with members, the offsets of topics it no longer subscribes to; not done here.)
 //
@@ -21,7 +25,9 @@
 //
 // Which offsets is decided here; the controller tombstones only those its image still holds with
 // the commit timestamp seen here (configs/offsets.ts expireOffsets), so a commit racing a sweep is
-// never lost, and only while this broker is still the group's coordinator there.
+// never lost, only while this broker is still the group's coordinator there, and only if they are
+// older than the retention by the controller's own clock (the one that stamped them; the broker's
+// may differ). Each group is looked at just before the request that names it.
 //
 // States:
 //   waiting ──timer (checkIntervalMs)──► sweep: nothing when this broker is not registered or has
@@ -105,14 +111,19 @@ export class OffsetExpirer {
   /** One sweep (the timer runs them; tests call it). */
   async sweep(): Promise<SweepOutcome> {
     const o = this.o;
+    const image = o.source.image;
+    // Pruned on every tick, not only once the grace has passed: a broker that never gets a quiet
+    // graceMs (a flapping broker elsewhere) must not grow emptiedAt without bound.
+    o.groups.pruneEmptied((groupId) => (image.groupOffsets(groupId)?.size ?? 0) > 0);
     const brokerEpoch = o.brokerEpoch();
     if (this.closed || brokerEpoch < 0 || o.clock.nowMs() - this.steadySinceMs < o.graceMs) return NOTHING;
-    const batches = this.expiredOffsets();
     let expired = 0;
     let refusedGroups = 0;
-    for (const groups of batches) {
+    // Batches are cut lazily: each group is looked at (alive here? still ours?) just before the
+    // request that names it, not once at the start of a sweep that may take many round trips.
+    for (const groups of this.expiredOffsets()) {
       if (this.closed) break;
-      const request: ExpireOffsetsRequest = { coordinator: { brokerId: o.brokerId, brokerEpoch }, groups };
+      const request: ExpireOffsetsRequest = { coordinator: { brokerId: o.brokerId, brokerEpoch }, retentionMs: o.retentionMs, groups };
       const r = await o.channel.call('expireOffsets', request, { timeoutMs: REQUEST_TIMEOUT_MS });
       for (const g of r.results) {
         if (g.errorCode === ErrorCode.NONE) expired += g.expired;
@@ -126,37 +137,43 @@ export class OffsetExpirer {
     return { expired, refusedGroups };
   }
 
-  /** The expired offsets of the groups this broker coordinates, in requests of at most EXPIRE_BATCH. */
-  private expiredOffsets(): ExpireOffsetsRequest['groups'][] {
+  /** The expired offsets of the groups this broker coordinates, in requests of at most EXPIRE_BATCH, cut as they are sent. */
+  private *expiredOffsets(): Generator<ExpireOffsetsRequest['groups']> {
     const o = this.o;
     const image = o.source.image;
     const ours = coordinatesGroups(image, o.brokerId);
-    const now = o.clock.nowMs();
-    const wallNow = (o.wallClockMs ?? Date.now)();
-    o.groups.pruneEmptied((groupId) => (image.groupOffsets(groupId)?.size ?? 0) > 0);
-    const batches: { groupId: string; offsets: ExpiringOffset[] }[][] = [];
     let batch: { groupId: string; offsets: ExpiringOffset[] }[] = [];
     let inBatch = 0;
     for (const groupId of image.groupIds()) {
       if (!ours(groupId) || o.groups.isActive(groupId)) continue;
+      const now = o.clock.nowMs();
       const emptiedAt = o.groups.emptiedAtMs(groupId);
-      if (emptiedAt !== undefined && now - emptiedAt < o.retentionMs) continue;
+      if (emptiedAt === undefined) {
+        // Not seen empty here since this broker began coordinating it (it restarted, the group
+        // moved here, or it emptied before this release): when it emptied is unknown, and its
+        // commit timestamps say nothing about that (an idle partition commits nothing). Count
+        // from now, never earlier than Kafka would.
+        o.groups.noteCoordinating(groupId, now);
+        continue;
+      }
+      if (now - emptiedAt < o.retentionMs) continue;
+      const wallNow = (o.wallClockMs ?? Date.now)();
       let entry: { groupId: string; offsets: ExpiringOffset[] } | null = null;
       for (const [key, committed] of image.groupOffsets(groupId) ?? []) {
         if (wallNow - committed.commitTimestampMs < o.retentionMs) continue;
         if (inBatch === EXPIRE_BATCH) {
-          batches.push(batch);
+          yield batch;
           batch = [];
           inBatch = 0;
           entry = null;
+          if (o.groups.isActive(groupId)) break; // a member arrived while the last request was out
         }
         if (entry === null) batch.push((entry = { groupId, offsets: [] }));
         entry.offsets.push({ ...splitOffsetKey(key), commitTimestampMs: committed.commitTimestampMs });
         inBatch++;
       }
     }
-    if (inBatch > 0) batches.push(batch);
-    return batches;
+    if (inBatch > 0) yield batch;
   }
 
   private schedule(): void {

@@ -58,7 +58,12 @@ function setup(records = oneLiveBroker(), options: Partial<OffsetExpirerOptions>
     );
   const held = (groupId: string) => t.harness.image.groupOffsets(groupId)?.size ?? 0;
   const expireCalls = () => t.controller.calls.filter((c) => c.method === 'expireOffsets').map((c) => c.request as ExpireOffsetsRequest);
-  return { t, source, expirer, commit, held, expireCalls, wall: { advance: (ms: number) => (t.harness.nowMs += ms) } };
+  /** A first sweep notes the groups found empty here (when they emptied is unknown); then the retention passes on the broker's clock. */
+  const noted = async () => {
+    expect((await expirer.sweep()).expired).toBe(0);
+    t.clock.advance(RETENTION_MS);
+  };
+  return { t, source, expirer, commit, held, expireCalls, noted, wall: { advance: (ms: number) => (t.harness.nowMs += ms) } };
 }
 
 async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
@@ -80,8 +85,9 @@ async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
 
 describe('OffsetExpirer', () => {
   it("a group without members loses its offsets once the retention has passed since they were committed, not a moment before", async () => {
-    const { expirer, commit, held, wall } = setup();
+    const { expirer, commit, held, wall, noted } = setup();
     commit('idle', [0, 1]);
+    await noted();
     wall.advance(RETENTION_MS - 1);
     expect(await expirer.sweep()).toEqual({ expired: 0, refusedGroups: 0 });
     expect(held('idle')).toBe(2);
@@ -122,17 +128,20 @@ describe('OffsetExpirer', () => {
     t.clock.advance(4_999);
     expect((await expirer.sweep()).expired).toBe(0);
     t.clock.advance(1);
+    expect((await expirer.sweep()).expired).toBe(0); // first seen empty here: counted from now
+    t.clock.advance(RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(1);
     expect(held('moved')).toBe(0);
     expirer.close();
   });
 
   it("only the groups this broker coordinates: another broker's groups are left to it", async () => {
-    const { t, expirer, commit, held, wall, expireCalls } = setup(defaultCluster());
+    const { t, expirer, commit, held, wall, expireCalls, noted } = setup(defaultCluster());
     const mine = groupOwnedBy(t.ctx, 1);
     const theirs = groupOwnedBy(t.ctx, 2);
     commit(mine, [0]);
     commit(theirs, [0]);
+    await noted();
     wall.advance(RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(1);
     expect(held(mine)).toBe(0);
@@ -142,8 +151,9 @@ describe('OffsetExpirer', () => {
   });
 
   it('a group the controller refuses (its image has another coordinator) is counted and keeps its offsets', async () => {
-    const { t, expirer, commit, held, wall } = setup();
+    const { t, expirer, commit, held, wall, noted } = setup();
     commit('g', [0]);
+    await noted();
     wall.advance(RETENTION_MS);
     t.controller.canned.expireOffsets = (req) => ({ results: req.groups.map((g) => ({ groupId: g.groupId, errorCode: 16, errorMessage: 'not the coordinator', expired: 0 })) });
     expect(await expirer.sweep()).toEqual({ expired: 0, refusedGroups: 1 });
@@ -153,10 +163,11 @@ describe('OffsetExpirer', () => {
 
   it(`requests hold at most ${EXPIRE_BATCH} offsets, a large group split across them; every offset expires`, async () => {
     const partitions = Array.from({ length: 400 }, (_, i) => i);
-    const { expirer, commit, held, wall, expireCalls } = setup([...oneLiveBroker(), ...topicRecords('wide', 9, 400)]);
+    const { expirer, commit, held, wall, expireCalls, noted } = setup([...oneLiveBroker(), ...topicRecords('wide', 9, 400)]);
     commit('a', partitions, 'wide');
     commit('b', partitions, 'wide');
     commit('c', [0, 1, 2]);
+    await noted();
     wall.advance(RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(803);
     const sizes = expireCalls().map((r) => r.groups.reduce((n, g) => n + g.offsets.length, 0));
@@ -168,9 +179,12 @@ describe('OffsetExpirer', () => {
   });
 
   it('the timer sweeps every check interval until closed; an unregistered broker asks nothing', async () => {
-    const { t, expirer, commit, held, wall, expireCalls } = setup();
+    const { t, expirer, commit, held, wall, expireCalls, noted } = setup();
     commit('g', [0]);
+    expect((await expirer.sweep()).expired).toBe(0); // notes the group as found empty here
     wall.advance(RETENTION_MS);
+    t.clock.advance(RETENTION_MS - 100); // the timer's sweep at 100 finds nothing due; it is re-armed only after it settles
+    await new Promise((r) => setImmediate(r));
     t.clock.advance(99);
     await new Promise((r) => setImmediate(r));
     expect(held('g')).toBe(1);

@@ -298,6 +298,7 @@ describe('ExpireOffsets (from the coordinating broker, broker/offset-expirer.ts)
     h.apply(commitOffsets(h.ctx(), { groupId: g, topics: [{ name: 'orders', partitions: [part(1, 7)] }] })); // recommitted after the sweep looked
     const r = expireOffsets(h.ctx(), {
       coordinator: claim,
+      retentionMs: 1,
       groups: [{ groupId: g, offsets: [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }, { topic: 'orders', partition: 1, commitTimestampMs: seenAt }, { topic: 'orders', partition: 0, commitTimestampMs: seenAt }] }],
     });
     expect(r.response.results).toEqual([{ groupId: g, errorCode: ErrorCode.NONE, errorMessage: null, expired: 1 }]);
@@ -306,25 +307,25 @@ describe('ExpireOffsets (from the coordinating broker, broker/offset-expirer.ts)
     expect(h.image.committedOffset(g, 'orders', 0)).toBeUndefined();
     expect(h.image.committedOffset(g, 'orders', 1)?.offset).toBe(7);
     // Named again: already gone, nothing written.
-    expect(expireOffsets(h.ctx(), { coordinator: claim, groups: [{ groupId: g, offsets: [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }] }] }).records).toEqual([]);
+    expect(expireOffsets(h.ctx(), { coordinator: claim, retentionMs: 1, groups: [{ groupId: g, offsets: [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }] }] }).records).toEqual([]);
   });
 
   it('only the coordinator, and only with a claim: another broker gets NOT_COORDINATOR, no claim INVALID_REQUEST; nothing written', () => {
     const { h, g, seenAt } = expiring();
     const offsets = [{ topic: 'orders', partition: 0, commitTimestampMs: seenAt }];
-    const other = expireOffsets(h.ctx(), { coordinator: { brokerId: 2, brokerEpoch: 11 }, groups: [{ groupId: g, offsets }] });
+    const other = expireOffsets(h.ctx(), { coordinator: { brokerId: 2, brokerEpoch: 11 }, retentionMs: 1, groups: [{ groupId: g, offsets }] });
     expect(other.records).toEqual([]);
     expect(other.response.results[0]).toMatchObject({ errorCode: ErrorCode.NOT_COORDINATOR, expired: 0 });
-    const stale = expireOffsets(h.ctx(), { coordinator: { brokerId: 1, brokerEpoch: 9 }, groups: [{ groupId: g, offsets }] });
+    const stale = expireOffsets(h.ctx(), { coordinator: { brokerId: 1, brokerEpoch: 9 }, retentionMs: 1, groups: [{ groupId: g, offsets }] });
     expect(stale.response.results[0]!.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
-    const unclaimed = expireOffsets(h.ctx(), { groups: [{ groupId: g, offsets }] } as never);
+    const unclaimed = expireOffsets(h.ctx(), { retentionMs: 1, groups: [{ groupId: g, offsets }] } as never);
     expect(unclaimed.records).toEqual([]);
     expect(unclaimed.response.results[0]!.errorCode).toBe(ErrorCode.INVALID_REQUEST);
   });
 
   it('more offsets than maxRecordsPerOperation in one request: refused whole, nothing written', () => {
     const { h, g, seenAt, claim } = expiring({ maxRecordsPerOperation: 1 });
-    const r = expireOffsets(h.ctx(), { coordinator: claim, groups: [{ groupId: g, offsets: [0, 1].map((partition) => ({ topic: 'orders', partition, commitTimestampMs: seenAt })) }] });
+    const r = expireOffsets(h.ctx(), { coordinator: claim, retentionMs: 1, groups: [{ groupId: g, offsets: [0, 1].map((partition) => ({ topic: 'orders', partition, commitTimestampMs: seenAt })) }] });
     expect(r.records).toEqual([]);
     expect(r.response.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: expect.stringMatching(/2 offsets .* at most 1/) });
   });

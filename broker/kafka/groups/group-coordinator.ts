@@ -334,6 +334,14 @@ export class GroupCoordinator {
     return this.emptiedAt.get(groupId);
   }
 
+  /**
+   * Offset expiry found the group empty here without knowing when it emptied (this broker began
+   * coordinating it since): counts as emptied now, unless a time is already known.
+   */
+  noteCoordinating(groupId: string, atMs: number): void {
+    if (!this.emptiedAt.has(groupId) && !this.groups.has(groupId)) this.emptiedAt.set(groupId, atMs);
+  }
+
   /** Forgets when groups emptied, for those `keep` rejects (they hold no offsets now). */
   pruneEmptied(keep: (groupId: string) => boolean): void {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);

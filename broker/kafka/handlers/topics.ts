@@ -11,10 +11,11 @@
 // UNKNOWN_TOPIC_OR_PARTITION, which a broker still catching up after a controller failover would
 // answer. If the image is slower than that, the answer goes out anyway: the write is committed.
 //
-// The request's own timeout_ms bounds the whole of it, as in Kafka: the forward to the controller
-// (a controller that does not answer within it is "not available", so the client retries) and
-// then the wait for the image. A timeout_ms of 0 or less is Kafka's "do not wait": the write is
-// still forwarded and its outcome answered (refusals included), but the image is not awaited.
+// The request's own timeout_ms bounds the wait for the image, counted from the request's arrival.
+// It does not cut the forward: the controller is not told a deadline, so a write abandoned at it
+// could still be applied, and the client's retry would meet TOPIC_ALREADY_EXISTS (Kafka passes the
+// deadline to its controller; not done here). A timeout_ms of 0 or less is Kafka's "do not wait":
+// the write is forwarded and its outcome answered (refusals included), the image not awaited.
 
 import type {
   CreatePartitionsRequest,
@@ -34,7 +35,7 @@ export const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
 /** How long a topic write may take, from the request's timeout_ms (see the header). */
 interface WriteBudget {
-  /** The bound on the forward to the controller. */
+  /** The bound on the forward to the controller (the broker's own). */
   readonly controllerMs: number;
   /** What is left for the image to show the write, now. */
   visibleMs(): number;
@@ -42,9 +43,11 @@ interface WriteBudget {
 
 function writeBudget(ctx: KafkaContext, requestTimeoutMs: number): WriteBudget {
   const startedMs = performance.now();
-  const bounded = requestTimeoutMs > 0;
   return {
-    controllerMs: bounded ? Math.min(requestTimeoutMs, ctx.controllerTimeoutMs) : ctx.controllerTimeoutMs,
+    // Not cut by timeout_ms: the controller is not told the deadline, so a forward abandoned at it
+    // may still be applied, and answering NOT_CONTROLLER (retry) for an applied write sends the
+    // client into TOPIC_ALREADY_EXISTS / UNKNOWN_TOPIC_OR_PARTITION on its retry. timeout_ms bounds the image wait.
+    controllerMs: ctx.controllerTimeoutMs,
     visibleMs: () => Math.min(READ_YOUR_WRITES_WAIT_MS, Math.floor(requestTimeoutMs - (performance.now() - startedMs))),
   };
 }

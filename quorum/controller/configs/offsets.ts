@@ -122,6 +122,8 @@ export interface ExpiringOffset {
 
 export interface ExpireOffsetsRequest {
   readonly coordinator: CoordinatorClaim;
+  /** offsets.retention.minutes in ms: an offset goes only if this controller's clock (the one commits are stamped with) agrees it is that old. */
+  readonly retentionMs: number;
   readonly groups: readonly { readonly groupId: string; readonly offsets: readonly ExpiringOffset[] }[];
 }
 
@@ -323,25 +325,37 @@ function offsetRecordKey(r: OffsetCommitRecord | OffsetCommitTombstoneRecord): s
 
 /** ExpireOffsets (ours): tombstones the named offsets the image still holds as named; see the header. */
 export function expireOffsets(ctx: OpContext, request: ExpireOffsetsRequest): OpResult<ExpireOffsetsResponse> {
-  const groups = Array.isArray(request.groups) ? request.groups : [];
-  const named = groups.reduce((n, g) => n + (Array.isArray(g.offsets) ? g.offsets.length : 0), 0);
+  const groups: readonly unknown[] = Array.isArray(request.groups) ? request.groups : [];
+  const groupIdOf = (g: unknown): string => (typeof g === 'object' && g !== null && typeof (g as { groupId?: unknown }).groupId === 'string' ? (g as { groupId: string }).groupId : '');
   const refuseAll = (e: ApiError): OpResult<ExpireOffsetsResponse> => ({
     records: [],
-    response: { results: groups.map((g) => ({ groupId: g.groupId, errorCode: e.code, errorMessage: e.message, expired: 0 })) },
+    response: { results: groups.map((g) => ({ groupId: groupIdOf(g), errorCode: e.code, errorMessage: e.message, expired: 0 })) },
   });
-  if (request.coordinator === undefined) return refuseAll(apiError('INVALID_REQUEST', 'Only a group coordinator expires offsets: the request carries no claim.'));
+  const claim: unknown = request.coordinator;
+  if (typeof claim !== 'object' || claim === null || !Number.isSafeInteger((claim as CoordinatorClaim).brokerId) || !Number.isSafeInteger((claim as CoordinatorClaim).brokerEpoch)) {
+    return refuseAll(apiError('INVALID_REQUEST', 'Only a group coordinator expires offsets: the request carries no valid claim.'));
+  }
+  if (!Number.isSafeInteger(request.retentionMs) || request.retentionMs <= 0) return refuseAll(apiError('INVALID_REQUEST', `Retention ${String(request.retentionMs)} is not a positive integer of ms.`));
+  const wellFormed = (g: unknown): g is { groupId: string; offsets: ExpiringOffset[] } =>
+    typeof g === 'object' && g !== null && typeof (g as { groupId?: unknown }).groupId === 'string' && Array.isArray((g as { offsets?: unknown }).offsets) &&
+    (g as { offsets: unknown[] }).offsets.every((o) => typeof o === 'object' && o !== null && typeof (o as ExpiringOffset).topic === 'string' && Number.isSafeInteger((o as ExpiringOffset).partition) && Number.isSafeInteger((o as ExpiringOffset).commitTimestampMs));
+  if (!groups.every(wellFormed)) return refuseAll(apiError('INVALID_REQUEST', 'Every group needs a string groupId and offsets of { topic: string, partition: integer, commitTimestampMs: integer }.'));
+  const named = groups.reduce((n: number, g) => n + g.offsets.length, 0);
   if (named > ctx.config.maxRecordsPerOperation) {
     return refuseAll(apiError('INVALID_REQUEST', `${named} offsets to expire in one request; at most ${ctx.config.maxRecordsPerOperation}.`));
   }
+  // The clock commits are stamped with (commitOffsets): the broker's wall clock may differ from it.
+  const stampNow = Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0));
   const records: OffsetCommitTombstoneRecord[] = [];
   const tombstoned = new Set<string>();
   const results = groups.map((g) => {
-    const notCoordinator = typeof g.groupId === 'string' ? claimError(ctx.image, g.groupId, request.coordinator) : apiError('INVALID_GROUP_ID', 'The group id is not a string.');
+    const notCoordinator = claimError(ctx.image, g.groupId, claim as CoordinatorClaim);
     if (notCoordinator !== null) return { groupId: g.groupId, errorCode: notCoordinator.code, errorMessage: notCoordinator.message, expired: 0 };
     let expired = 0;
-    for (const o of Array.isArray(g.offsets) ? g.offsets : []) {
+    for (const o of g.offsets) {
       const held = ctx.image.committedOffset(g.groupId, o.topic, o.partition);
       if (held === undefined || held.commitTimestampMs !== o.commitTimestampMs) continue; // gone, or committed again since
+      if (stampNow - held.commitTimestampMs < request.retentionMs) continue; // not that old by the clock that stamped it
       const tombstone: OffsetCommitTombstoneRecord = { type: 'OffsetCommitTombstone', groupId: g.groupId, topic: o.topic, partition: o.partition };
       if (tombstoned.has(offsetRecordKey(tombstone))) continue; // named twice
       tombstoned.add(offsetRecordKey(tombstone));
