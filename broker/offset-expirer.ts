@@ -134,6 +134,9 @@ export class OffsetExpirer {
       }
     }
     if (expired > 0) o.logger.info({ expired, retentionMs: o.retentionMs }, 'expired committed offsets past their retention');
+    // Refusals each sweep mean this broker's image and the controller's disagree about who
+    // coordinates: worth seeing without debug logging.
+    if (refusedGroups > 0) o.logger.info({ refusedGroups }, 'offset expiry: the controller says another broker coordinates some groups; left to it');
     return { expired, refusedGroups };
   }
 
