@@ -38,9 +38,6 @@ export interface CommittedBatch {
 
 export type MetadataListener = (delta: MetadataDelta, image: MetadataImage) => void;
 
-/** How many recent publications markSnapshot can find (a snapshot is of a recent image). */
-const PUBLISH_HISTORY_MAX = 64;
-
 /** The committed log cannot be applied. Fatal: the node must stop rather than go on diverged. */
 export class MetadataLogCorruptError extends Error {
   readonly code = 'METADATA_LOG_CORRUPT';
@@ -69,12 +66,6 @@ interface OpenTransaction {
   readonly held: HeldRecord[];
 }
 
-/** Where each recent image ended, and how many record bytes the loader had consumed up to there. */
-interface Publication {
-  readonly endOffset: number;
-  readonly bytes: number;
-}
-
 const envelopePeek = new Packr({ useRecords: false });
 
 /** The version in a record's envelope, for error messages only (the bytes already decoded once). */
@@ -97,7 +88,8 @@ export class MetadataLoader {
   private totalBytes = 0;
   /** totalBytes at the last snapshot load or mark. */
   private markBytes = 0;
-  private history: Publication[] = [{ endOffset: 0, bytes: 0 }];
+  /** totalBytes at the end of the published image (what a snapshot of it covers). */
+  private publishedBytesAt = 0;
 
   /** The last published image: committed, and never inside a transaction. */
   get image(): MetadataImage {
@@ -132,19 +124,24 @@ export class MetadataLoader {
     };
   }
 
-  /** A snapshot of a published image ending at `endOffset` was taken: count bytes from there. */
-  markSnapshot(endOffset: number): void {
+  /** Record bytes consumed up to the end of the published image (pass it to markSnapshot). */
+  get publishedBytes(): number {
+    return this.publishedBytesAt;
+  }
+
+  /**
+   * A snapshot of the image published at `endOffset` was taken: count bytes from `bytesAtEnd`, the
+   * publishedBytes read when that image was taken. Exact however many images were published while
+   * the snapshot was written (a search of recent publications lost it under load, and the
+   * scheduler then wrote snapshots back to back; found by a review). Bytes of a transaction still
+   * open at that image stay counted.
+   */
+  markSnapshot(endOffset: number, bytesAtEnd: number): void {
     assert(
       endOffset <= this.snapshotableOffset,
       `markSnapshot(${endOffset}): past the published image's end offset ${this.snapshotableOffset}`,
     );
-    // The newest publication at or before endOffset; if it has left the history, keep the old mark
-    // (over-counting only makes the next snapshot come sooner).
-    let i = this.history.length - 1;
-    while (i >= 0 && this.history[i]!.endOffset > endOffset) i--;
-    if (i < 0) return;
-    this.markBytes = Math.max(this.markBytes, this.history[i]!.bytes);
-    this.history = this.history.slice(i);
+    this.markBytes = Math.max(this.markBytes, bytesAtEnd);
   }
 
   applyBatches(batches: readonly CommittedBatch[]): void {
@@ -193,7 +190,6 @@ export class MetadataLoader {
     this.nextOffset = id.endOffset;
     this.txn = null;
     this.markBytes = this.totalBytes;
-    this.history = [];
     this.publish(delta, id, this.totalBytes);
   }
 
@@ -251,8 +247,7 @@ export class MetadataLoader {
 
   private publish(delta: MetadataDelta, provenance: Provenance, bytes: number): void {
     this.published = delta.apply(provenance);
-    this.history.push({ endOffset: provenance.endOffset, bytes });
-    if (this.history.length > PUBLISH_HISTORY_MAX) this.history.shift();
+    this.publishedBytesAt = bytes;
     for (const listener of [...this.listeners]) listener(delta, this.published);
   }
 

@@ -66,6 +66,7 @@ export class SnapshotScheduler {
     const image = this.loader.image;
     const endOffset = image.provenance.endOffset;
     const bytes = this.loader.bytesSinceSnapshot;
+    const markAt = this.loader.publishedBytes;
     const startedMs = this.clock.nowMs();
     const pause = () => new Promise<void>((resolve) => this.clock.setTimer(0, resolve));
     const done = writeSnapshotInSlices(image, pause)
@@ -73,7 +74,7 @@ export class SnapshotScheduler {
       .then(
         (id): SnapshotId => {
           this.lastSnapshotMs = startedMs;
-          this.loader.markSnapshot(endOffset);
+          this.loader.markSnapshot(endOffset, markAt);
           this.logger.info({ snapshot: id, bytesSincePrevious: bytes, tookMs: Math.round(this.clock.nowMs() - startedMs) }, 'wrote a metadata snapshot');
           return id;
         },

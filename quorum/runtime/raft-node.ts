@@ -181,8 +181,8 @@ export class RaftNode implements RaftClient {
     if (this.snapshotInProgress) throw new ProposalRejectedError('BACKPRESSURE', 'a snapshot is already being written');
     const id = this.core!.snapshotIdAt(endOffset);
     this.snapshotInProgress = true;
-    const writer = this.env.snapshotStore.create(id);
     try {
+      const writer = this.env.snapshotStore.create(id);
       try {
         for await (const chunk of chunks) await writer.write(chunk);
       } catch (e) {

@@ -190,12 +190,12 @@ describe('MetadataLoader transactions (KIP-868)', () => {
     const c = encodeRecord(topicRec('c', 3));
     loader.applyBatches([batch(0, [a, b, c])]);
     expect(loader.bytesSinceSnapshot).toBe(a.length + b.length + c.length);
-    loader.markSnapshot(loader.snapshotableOffset);
+    loader.markSnapshot(loader.snapshotableOffset, loader.publishedBytes);
     expect(loader.bytesSinceSnapshot).toBe(b.length + c.length);
-    expect(() => loader.markSnapshot(3)).toThrow(/past the published/);
+    expect(() => loader.markSnapshot(3, loader.publishedBytes)).toThrow(/past the published/);
     const e = encodeRecord(end);
     loader.applyBatches([batch(3, [e])]);
-    loader.markSnapshot(loader.snapshotableOffset);
+    loader.markSnapshot(loader.snapshotableOffset, loader.publishedBytes);
     expect(loader.bytesSinceSnapshot).toBe(0);
   });
 });

@@ -25,8 +25,9 @@ afterEach(async () => {
 
 const eio = () => Object.assign(new Error('EIO: i/o error, fsync'), { code: 'EIO' });
 
-/** The real store, with its writers failing at `where`. */
-function failingAt(real: SnapshotStore, where: 'write' | 'commit'): SnapshotStore {
+/** The real store, with its writers failing at `where` (create-once: the first create throws, as for an id whose writer is still open). */
+function failingAt(real: SnapshotStore, where: 'write' | 'commit' | 'create-once'): SnapshotStore {
+  let createFailed = false;
   return {
     list: () => real.list(),
     read: (id, p, n) => real.read(id, p, n),
@@ -34,6 +35,10 @@ function failingAt(real: SnapshotStore, where: 'write' | 'commit'): SnapshotStor
     readAll: (id) => real.readAll(id),
     delete: (id) => real.delete(id),
     create: (id: SnapshotId) => {
+      if (where === 'create-once' && !createFailed) {
+        createFailed = true;
+        throw new Error(`snapshot ${id.endOffset}-${id.epoch} is already being written`);
+      }
       const w = real.create(id);
       return {
         snapshotId: id,
@@ -55,7 +60,7 @@ function failingAt(real: SnapshotStore, where: 'write' | 'commit'): SnapshotStor
 }
 
 /** A single-voter node on real files whose snapshot writers fail at `where`, leading, with one record applied. */
-async function leadingNode(where: 'write' | 'commit'): Promise<{ node: RaftNode; fatal: () => unknown; lines: LogLine[] }> {
+async function leadingNode(where: 'write' | 'commit' | 'create-once'): Promise<{ node: RaftNode; fatal: () => unknown; lines: LogLine[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'mq-snapshot-failure-'));
   const lines: LogLine[] = [];
   const logger = recordingLogger(lines);
@@ -98,6 +103,14 @@ describe('a failing snapshot write', () => {
     expect(fatal()).toBeUndefined();
     await expect(node.propose([new Uint8Array([2])])).resolves.toBeDefined();
     await expect(node.createSnapshot(end, [new Uint8Array([1])])).rejects.toMatchObject({ code: 'EIO' }); // tried again, not refused as busy
+  });
+
+  it('a writer that cannot be created: the caller gets the error, and the node is not left refusing every later snapshot as busy', async () => {
+    const { node, fatal } = await leadingNode('create-once');
+    const end = node.status().appliedOffset;
+    await expect(node.createSnapshot(end, [new Uint8Array([1])])).rejects.toThrow(/already being written/);
+    expect(fatal()).toBeUndefined();
+    await expect(node.createSnapshot(end, [new Uint8Array([1])])).resolves.toMatchObject({ endOffset: end });
   });
 
   it('a commit (its fsync) that fails: the node stops on a fatal error and acknowledges nothing more', async () => {
