@@ -80,8 +80,12 @@ export interface SnapshotWriter {
 }
 
 export interface SnapshotStore {
-  /** Ids of the complete, valid snapshots, oldest first. Invalid ones are reported and skipped. */
-  list(): Promise<SnapshotId[]>;
+  /**
+   * Ids of the complete, valid snapshots, oldest first. Invalid ones are reported and skipped.
+   * `verify: false`: the ids of the complete snapshots by name only, not read (for deleting old
+   * ones: reading every snapshot whole for that stalled the Raft loop at each snapshot).
+   */
+  list(options?: { readonly verify?: boolean }): Promise<SnapshotId[]>;
   create(snapshotId: SnapshotId): SnapshotWriter;
   /** Reads `maxBytes` at most from `position` of a committed snapshot. */
   read(snapshotId: SnapshotId, position: number, maxBytes: number): Promise<Uint8Array>;

@@ -347,7 +347,9 @@ export class RaftNode implements RaftClient {
     if (rd.truncateTo !== undefined) await env.log.truncateFrom(rd.truncateTo);
     if (rd.logStartOffset !== undefined) {
       await env.log.deletePrefix(rd.logStartOffset);
-      for (const id of await env.snapshotStore.list()) {
+      // By name: verifying every snapshot whole here held up this Ready's append and messages
+      // (245 ms for two 100 MiB snapshots, found by a review), at every snapshot on every voter.
+      for (const id of await env.snapshotStore.list({ verify: false })) {
         if (id.endOffset < rd.logStartOffset) await env.snapshotStore.delete(id);
       }
     }

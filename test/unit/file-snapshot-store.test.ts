@@ -96,6 +96,9 @@ describe('FileSnapshotStore', () => {
 
     await expect(store.readAll(id)).rejects.toBeInstanceOf(SnapshotCorruptError);
     await expect(store.readAll(id)).rejects.toThrow(/snapshot 300-4 is corrupt: trailer magic missing/);
+    // By name only (what deleting old snapshots needs): listed, not read, nothing moved aside.
+    expect(await store.list({ verify: false })).toEqual([{ endOffset: 100, epoch: 4 }, id]);
+    expect(lines.some((l) => /skipping corrupt snapshot/.test(l.msg))).toBe(false);
     expect(await store.list()).toEqual([{ endOffset: 100, epoch: 4 }]);
     const warn = lines.find((l) => l.level === 'warn' && /skipping corrupt snapshot/.test(l.msg));
     expect(warn?.msg).toContain(snapshotFileName(id));
