@@ -242,7 +242,7 @@ export class QuorumController implements StateMachine {
   }
 
   brokerHeartbeat(request: BrokerHeartbeatRequest): Promise<BrokerHeartbeatResponse> {
-    return this.runOp('broker-heartbeat', (ctx, a) => brokerHeartbeat(ctx, a.heartbeats, request));
+    return this.runOp('broker-heartbeat', (ctx, a) => brokerHeartbeat(ctx, a.heartbeats, request, undefined, a.leaderCounts));
   }
 
   unregisterBroker(request: UnregisterBrokerRequest): Promise<UnregisterBrokerResponse> {

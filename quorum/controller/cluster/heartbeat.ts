@@ -79,6 +79,12 @@ export function brokerHeartbeat(
   hb: BrokerHeartbeatManager,
   request: BrokerHeartbeatRequest,
   movesPerStepMax: number = controllerLimits.controlledShutdownMovesPerStepMax,
+  /**
+   * Leaderships per broker in ctx.image, when the caller keeps them: a lookup instead of a scan of
+   * every partition on each heartbeat of a broker in controlled shutdown (24.8 ms at 2M partitions,
+   * every 50 ms; found by a review).
+   */
+  leaderCounts?: ReadonlyMap<number, number>,
 ): OpResult<BrokerHeartbeatResponse> {
   assert(Number.isSafeInteger(movesPerStepMax) && movesPerStepMax > 0, `controlled-shutdown step bound ${movesPerStepMax}`);
   const { image } = ctx;
@@ -131,7 +137,7 @@ export function brokerHeartbeat(
         // Every active broker must see the last of these moves before this one may go.
         hb.setControlledShutdownOffsetOnce(brokerId, ctx.nextWriteOffset + records.length - 1);
       }
-    } else if (leadsAny(image, brokerId)) {
+    } else if (leaderCounts !== undefined ? (leaderCounts.get(brokerId) ?? 0) > 0 : leadsAny(image, brokerId)) {
       // In controlled shutdown, yet leading: only a bug elsewhere elects an ineligible broker.
       // Move it off again; the shutdown then waits for these moves too.
       records.push(...movesOff(ctx, brokerId));

@@ -176,8 +176,8 @@ export function buildPartitionChange(
   if (leaderAfter !== NO_LEADER && !(isrAfter.includes(leaderAfter) && isEligible(leaderAfter))) {
     assert.fail(`partition change ${topicId}-${partitionId}: leader ${leaderAfter} not an eligible ISR member [${isrAfter.join(',')}]`);
   }
-  if (!within(isrAfter, replicas) || hasDuplicates(isrAfter)) {
-    assert.fail(`partition change ${topicId}-${partitionId}: ISR [${isrAfter.join(',')}] not a set within replicas [${replicas.join(',')}]`);
+  if (isrAfter.length === 0 || !within(isrAfter, replicas) || hasDuplicates(isrAfter)) {
+    assert.fail(`partition change ${topicId}-${partitionId}: ISR [${isrAfter.join(',')}] not a non-empty set within replicas [${replicas.join(',')}]`);
   }
   return record;
 }
