@@ -49,7 +49,7 @@ import { NotControllerError } from './errors.js';
 import { ControllerBusyError, EventQueue } from './event-queue.js';
 import { limits } from '../limits.js';
 import { BrokerHeartbeatManager } from './cluster/heartbeat-manager.js';
-import { fenceExpiredBroker } from './cluster/fencing.js';
+import { fenceExpiredBroker, type FenceExpiredResult } from './cluster/fencing.js';
 import { describeCluster, type DescribeClusterResponse } from './cluster/describe-cluster.js';
 import { brokerHeartbeat, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse } from './cluster/heartbeat.js';
 import { registerBroker, type BrokerRegistrationRequest, type BrokerRegistrationResponse } from './cluster/register-broker.js';
@@ -148,6 +148,8 @@ export class QuorumController implements StateMachine {
   raft: RaftClient | undefined = undefined;
   private readonly loader = new MetadataLoader();
   private mode: Mode = { kind: 'standby' };
+  /** Expired brokers being drained in steps before their fencing (fencing.ts): logged once each. */
+  private readonly drainingExpired = new Set<number>();
   private readonly queue: EventQueue;
   private commitWaiters: CommitWaiter[] = [];
   private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
@@ -613,13 +615,29 @@ export class QuorumController implements StateMachine {
     }
   }
 
-  /** One fencing per operation, so each is in the pending image before the next is decided (as Kafka does). */
+  /**
+   * One fencing per operation, so each is in the pending image before the next is decided (as Kafka
+   * does). A broker drained in steps first (fencing.ts) gets one step per queued event, so Raft's
+   * own work runs between them; the fencings after it wait for the steps.
+   */
   private fenceExpiredBrokers(): void {
     for (let i = 0; i < controllerLimits.fencingsPerCheckMax; i++) {
-      let fenced: number | null = null;
-      this.runInternal('fence-expired-broker', (ctx, active) => fenceExpiredBroker(ctx, active.heartbeats), (r) => (fenced = r.fencedBrokerId));
-      if (fenced === null) return;
-      this.deps.logger.warn({ brokerId: fenced, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
+      let outcome: FenceExpiredResult = { fencedBrokerId: null, drainedBrokerId: null };
+      this.runInternal('fence-expired-broker', (ctx, active) => fenceExpiredBroker(ctx, active.heartbeats), (r) => (outcome = r));
+      if (outcome.drainedBrokerId !== null) {
+        if (!this.drainingExpired.has(outcome.drainedBrokerId)) {
+          this.drainingExpired.add(outcome.drainedBrokerId);
+          this.deps.logger.warn({ brokerId: outcome.drainedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'a broker whose session expired holds many partitions: moving them off in steps before fencing it');
+        }
+        const active = this.mode;
+        this.queue.append('fence-expired-brokers', () => {
+          if (this.mode === active) this.fenceExpiredBrokers();
+        });
+        return;
+      }
+      if (outcome.fencedBrokerId === null) return;
+      this.drainingExpired.delete(outcome.fencedBrokerId);
+      this.deps.logger.warn({ brokerId: outcome.fencedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
     }
   }
 

@@ -14,7 +14,67 @@ describe('fenceExpiredBroker', () => {
     h.start(1);
     h.advance(SESSION_TIMEOUT_MS);
     const r = fenceExpiredBroker(h.ctx(), h.hb);
-    expect(r).toEqual({ records: [], response: { fencedBrokerId: null } });
+    expect(r).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null } });
+  });
+
+  /** Brokers 1-3 live; broker 1 leads p0-p2, follows in p3-p5, is the last ISR member of p6; p7 is not its. */
+  function brokerOneHoldsEight(): Harness {
+    const h = new Harness();
+    h.start(1);
+    h.start(2);
+    h.start(3);
+    h.createTopic('t', 2, [
+      ...Array.from({ length: 3 }, () => ({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 })),
+      ...Array.from({ length: 3 }, () => ({ replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 })),
+      { replicas: [1, 2], isr: [1], leader: 1 },
+      { replicas: [2, 3], isr: [2, 3], leader: 2 },
+    ]);
+    return h;
+  }
+
+  it('(bench:scale, 2M partitions) an expired broker holding more than N partitions is drained in steps of at most N moves while still unfenced, then fenced with what is left', () => {
+    const h = brokerOneHoldsEight();
+    const N = 2;
+    h.advance(SESSION_TIMEOUT_MS + 100);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    const moved = (records: readonly MetadataRecord[]) => records.map((r) => (r.type === 'PartitionChange' ? r.partitionId : r.type));
+    const tick = () => {
+      const r = fenceExpiredBroker(h.ctx(), h.hb, N);
+      h.apply(r);
+      expect(checkImage(h.image)).toEqual([]);
+      h.expectNoIneligibleLeader();
+      return r;
+    };
+    const first = tick();
+    expect(first.response).toEqual({ fencedBrokerId: null, drainedBrokerId: 1 });
+    expect(moved(first.records)).toEqual([0, 1]); // leaderships first, at most N
+    expect(h.image.broker(1)?.fenced).toBe(false);
+    expect(h.hb.isDraining(1)).toBe(true);
+    expect(moved(tick().records)).toEqual([2, 3]);
+    // What is left fits in one step: the fencing takes it, and p6 (1 is its last ISR member) goes leaderless.
+    const last = tick();
+    expect(last.response).toEqual({ fencedBrokerId: 1, drainedBrokerId: null });
+    expect(moved(last.records)).toEqual(['BrokerRegistrationChange', 4, 5, 6]);
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    expect(h.hb.isDraining(1)).toBe(false);
+    expect(h.partition('t', 6)).toMatchObject({ leader: NO_LEADER, isr: [1] });
+    for (let p = 0; p < 6; p++) expect(h.partition('t', p).isr).not.toContain(1);
+    expect(h.partition('t', 7)).toMatchObject({ leader: 2, isr: [2, 3] });
+  });
+
+  it('a broker heard from again during the drain stays unfenced and is no longer drained (it may lead again)', () => {
+    const h = brokerOneHoldsEight();
+    h.advance(SESSION_TIMEOUT_MS + 100);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    expect(h.hb.isDraining(1)).toBe(true);
+    h.heartbeat(1);
+    expect(h.hb.isDraining(1)).toBe(false);
+    const next = fenceExpiredBroker(h.ctx(), h.hb, 2);
+    expect(next).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null } });
+    expect(h.image.broker(1)?.fenced).toBe(false);
   });
 
   it('(brokers=3, all silent) fences ONE broker per call, each visible before the next', () => {

@@ -19,6 +19,7 @@
 //                          broker's offset >= controlled-shutdown offset    FENCED (inCS)         change fenced=true; shouldShutDown
 //   CONTROLLED_SHUTDOWN    other heartbeat                                  CONTROLLED_SHUTDOWN   none
 //   UNFENCED / CONTROLLED  session expired (fencing.ts)                     FENCED                change fenced=true + moves off it
+//                          (more than N partitions: first drained in steps as below, still UNFENCED)
 //   any                    new incarnation registers (register-broker.ts)   FENCED (new epoch)    cleanup moves + RegisterBroker
 //   any                    UnregisterBroker (unregister-broker.ts)          (gone)                moves off it + UnregisterBroker
 //
@@ -103,6 +104,9 @@ export function brokerHeartbeat(
     );
   }
   hb.touch(brokerId, ctx.nowMs, request.currentMetadataOffset);
+  // Heard from again while its expired session was being drained (fencing.ts): it stays, and gets
+  // leaderships back again. (A broker shutting down asks wantShutDown in every heartbeat.)
+  if (!request.wantShutDown && !reg.inControlledShutdown && hb.isDraining(brokerId)) hb.setDrainCursor(brokerId, undefined);
   const isCaughtUp = request.currentMetadataOffset >= reg.brokerEpoch;
 
   const records: MetadataRecord[] = [];
