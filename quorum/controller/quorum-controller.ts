@@ -50,6 +50,7 @@ import { ControllerBusyError, EventQueue } from './event-queue.js';
 import { limits } from '../limits.js';
 import { BrokerHeartbeatManager } from './cluster/heartbeat-manager.js';
 import { fenceExpiredBroker, type FenceExpiredResult } from './cluster/fencing.js';
+import { onNextTurn } from './next-turn.js';
 import { describeCluster, type DescribeClusterResponse } from './cluster/describe-cluster.js';
 import { brokerHeartbeat, type BrokerHeartbeatRequest, type BrokerHeartbeatResponse } from './cluster/heartbeat.js';
 import { registerBroker, type BrokerRegistrationRequest, type BrokerRegistrationResponse } from './cluster/register-broker.js';
@@ -143,13 +144,14 @@ interface CommitWaiter {
   readonly reject: (e: Error) => void;
 }
 
+/** The timer (ActiveMode.timers) that queues the next step of an expired broker's drain. */
+const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
+
 export class QuorumController implements StateMachine {
   /** Set once the RaftNode exists (it is built with this controller as its state machine). */
   raft: RaftClient | undefined = undefined;
   private readonly loader = new MetadataLoader();
   private mode: Mode = { kind: 'standby' };
-  /** Expired brokers being drained in steps before their fencing (fencing.ts): logged once each. */
-  private readonly drainingExpired = new Set<number>();
   private readonly queue: EventQueue;
   private commitWaiters: CommitWaiter[] = [];
   private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
@@ -599,7 +601,7 @@ export class QuorumController implements StateMachine {
     );
   }
 
-  /** One chunk of elections as one operation; another chunk follows on the queue while there are more. */
+  /** One chunk of elections as one operation; another chunk follows on the queue, on a later turn (next-turn.ts), while there are more. */
   private electionPass(active: ActiveMode, name: string, pass: (image: MetadataImageView) => ElectionPass): void {
     let more = false;
     this.runInternal(name, (ctx) => {
@@ -609,34 +611,37 @@ export class QuorumController implements StateMachine {
       return { records: r.records, response: undefined };
     });
     if (more) {
-      this.queue.append(name, () => {
-        if (this.mode === active) this.electionPass(active, name, pass);
-      });
+      onNextTurn(active.timers, this.deps.clock, `${name}-next-chunk`, () =>
+        this.queue.append(name, () => {
+          if (this.mode === active) this.electionPass(active, name, pass);
+        }),
+      );
     }
   }
 
   /**
    * One fencing per operation, so each is in the pending image before the next is decided (as Kafka
-   * does). A broker drained in steps first (fencing.ts) gets one step per queued event, so Raft's
-   * own work runs between them; the fencings after it wait for the steps.
+   * does). A broker drained in steps first (fencing.ts) gets one step per turn of the event loop
+   * (next-turn.ts), so Raft and heartbeats run between steps. The fencings after it wait.
    */
   private fenceExpiredBrokers(): void {
+    const active = this.mode;
+    if (active.kind !== 'active') return;
     for (let i = 0; i < controllerLimits.fencingsPerCheckMax; i++) {
-      let outcome: FenceExpiredResult = { fencedBrokerId: null, drainedBrokerId: null };
-      this.runInternal('fence-expired-broker', (ctx, active) => fenceExpiredBroker(ctx, active.heartbeats), (r) => (outcome = r));
+      let outcome: FenceExpiredResult = { fencedBrokerId: null, drainedBrokerId: null, drainStarted: false };
+      this.runInternal('fence-expired-broker', (ctx, a) => fenceExpiredBroker(ctx, a.heartbeats), (r) => (outcome = r));
       if (outcome.drainedBrokerId !== null) {
-        if (!this.drainingExpired.has(outcome.drainedBrokerId)) {
-          this.drainingExpired.add(outcome.drainedBrokerId);
+        if (outcome.drainStarted) {
           this.deps.logger.warn({ brokerId: outcome.drainedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'a broker whose session expired holds many partitions: moving them off in steps before fencing it');
         }
-        const active = this.mode;
-        this.queue.append('fence-expired-brokers', () => {
-          if (this.mode === active) this.fenceExpiredBrokers();
-        });
+        onNextTurn(active.timers, this.deps.clock, NEXT_DRAIN_STEP, () =>
+          this.queue.append('fence-expired-brokers', () => {
+            if (this.mode === active) this.fenceExpiredBrokers();
+          }),
+        );
         return;
       }
       if (outcome.fencedBrokerId === null) return;
-      this.drainingExpired.delete(outcome.fencedBrokerId);
       this.deps.logger.warn({ brokerId: outcome.fencedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
     }
   }

@@ -14,7 +14,7 @@ describe('fenceExpiredBroker', () => {
     h.start(1);
     h.advance(SESSION_TIMEOUT_MS);
     const r = fenceExpiredBroker(h.ctx(), h.hb);
-    expect(r).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null } });
+    expect(r).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null, drainStarted: false } });
   });
 
   /** Brokers 1-3 live; broker 1 leads p0-p2, follows in p3-p5, is the last ISR member of p6; p7 is not its. */
@@ -47,20 +47,33 @@ describe('fenceExpiredBroker', () => {
       return r;
     };
     const first = tick();
-    expect(first.response).toEqual({ fencedBrokerId: null, drainedBrokerId: 1 });
+    expect(first.response).toEqual({ fencedBrokerId: null, drainedBrokerId: 1, drainStarted: true });
     expect(moved(first.records)).toEqual([0, 1]); // leaderships first, at most N
     expect(h.image.broker(1)?.fenced).toBe(false);
     expect(h.hb.isDraining(1)).toBe(true);
     expect(moved(tick().records)).toEqual([2, 3]);
     // What is left fits in one step: the fencing takes it, and p6 (1 is its last ISR member) goes leaderless.
     const last = tick();
-    expect(last.response).toEqual({ fencedBrokerId: 1, drainedBrokerId: null });
+    expect(last.response).toEqual({ fencedBrokerId: 1, drainedBrokerId: null, drainStarted: false });
     expect(moved(last.records)).toEqual(['BrokerRegistrationChange', 4, 5, 6]);
     expect(h.image.broker(1)?.fenced).toBe(true);
     expect(h.hb.isDraining(1)).toBe(false);
     expect(h.partition('t', 6)).toMatchObject({ leader: NO_LEADER, isr: [1] });
     for (let p = 0; p < 6; p++) expect(h.partition('t', p).isr).not.toContain(1);
     expect(h.partition('t', 7)).toMatchObject({ leader: 2, isr: [2, 3] });
+  });
+
+  it('a new incarnation registering while the old one is drained is told to retry (its cleanup would be the one large operation); after the fencing it registers', () => {
+    const h = brokerOneHoldsEight();
+    h.advance(SESSION_TIMEOUT_MS + 100);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    const early = h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(9))));
+    expect(early).toMatchObject({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: expect.stringMatching(/being fenced in steps/) });
+    for (let step = 0; step < 10 && h.image.broker(1)?.fenced === false; step++) h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    expect(h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(9)))).errorCode).toBe(ErrorCode.NONE);
   });
 
   it('a broker heard from again during the drain stays unfenced and is no longer drained (it may lead again)', () => {
@@ -73,7 +86,7 @@ describe('fenceExpiredBroker', () => {
     h.heartbeat(1);
     expect(h.hb.isDraining(1)).toBe(false);
     const next = fenceExpiredBroker(h.ctx(), h.hb, 2);
-    expect(next).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null } });
+    expect(next).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null, drainStarted: false } });
     expect(h.image.broker(1)?.fenced).toBe(false);
   });
 

@@ -124,6 +124,13 @@ describe('BrokerHeartbeatManager', () => {
     hb.touch(1, 4, null); // a touch without an offset keeps the last one
     expect(hb.lowestActiveOffset(image)).toBe(50);
     expect(hb.lowestActiveOffset(imageWith([{ id: 3, fenced: true }, { id: 4, cs: true }]))).toBe(Number.POSITIVE_INFINITY);
+    // Given the time, an expired session (a broker about to be fenced, or drained first) holds no one back.
+    expect(hb.lowestActiveOffset(image, 3 + TIMEOUT)).toBe(50); // neither expired yet: broker 2 (60 now) and 1 (50)
+    expect(hb.lowestActiveOffset(image, 4 + TIMEOUT)).toBe(50); // broker 2 (last heard at 3) expired; 1 (at 4) not
+    expect(hb.lowestActiveOffset(image, 4 + TIMEOUT + 1)).toBe(Number.POSITIVE_INFINITY); // both expired
+    hb.touch(1, 5, 30);
+    expect(hb.lowestActiveOffset(image, 3 + TIMEOUT + 1)).toBe(30);
+    expect(hb.lowestActiveOffset(image, 5 + TIMEOUT + 1)).toBe(Number.POSITIVE_INFINITY);
   });
 
   it('(KAFKA-14292) the controlled-shutdown offset is set once; heartbeats and later requests never move it', () => {

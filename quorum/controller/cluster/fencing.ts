@@ -16,7 +16,12 @@
 // while it lasts the broker gets nothing back (OpContext.draining). The final operation is the
 // fencing itself, with what is left: partitions where the broker is the last eligible ISR member.
 // A broker heard from again meanwhile is no longer expired: its drain stops (heartbeat.ts clears
-// it), and what moved stays moved until preferred-leader rebalancing hands it back.
+// it), and what moved stays moved until preferred-leader rebalancing hands it back. While the
+// drain lasts, the broker holds back no controlled shutdown (lowestActiveOffset skips expired
+// sessions) and a new incarnation of it is told to retry (register-broker.ts), whose cleanup would
+// otherwise be the one large operation again. The final fencing is still one operation for the
+// partitions where the broker is the last eligible ISR member (RF=1 topics, ISRs already shrunk
+// to it): not bounded yet.
 
 import type { BrokerRegistrationChangeRecord, MetadataRecord } from '../../../metadata-log/records/types.js';
 import { assert } from '../../raft/assert.js';
@@ -32,6 +37,8 @@ export interface FenceExpiredResult {
   readonly fencedBrokerId: number | null;
   /** An expired broker this operation drained a step of, without fencing it yet: call again. */
   readonly drainedBrokerId: number | null;
+  /** That step was the drain's first. */
+  readonly drainStarted: boolean;
 }
 
 /** The records that fence an unfenced registered broker. */
@@ -53,14 +60,15 @@ export function fenceExpiredBroker(
   movesPerStepMax: number = controllerLimits.controlledShutdownMovesPerStepMax,
 ): OpResult<FenceExpiredResult> {
   const brokerId = hb.nextExpired(ctx.nowMs, ctx.image);
-  if (brokerId === undefined) return answer({ fencedBrokerId: null, drainedBrokerId: null });
+  if (brokerId === undefined) return answer({ fencedBrokerId: null, drainedBrokerId: null, drainStarted: false });
   if (!ctx.image.broker(brokerId)!.inControlledShutdown) {
     // (A broker in controlled shutdown was drained before it entered it: it leads nothing.)
+    const drainStarted = !hb.isDraining(brokerId);
     const step = drainStep(ctx, brokerId, movesPerStepMax, hb.drainCursor(brokerId));
     hb.setDrainCursor(brokerId, step.cursor);
-    if (step.more) return { records: step.records, response: { fencedBrokerId: null, drainedBrokerId: brokerId } };
+    if (step.more) return { records: step.records, response: { fencedBrokerId: null, drainedBrokerId: brokerId, drainStarted } };
   }
   const records = fenceRecords(ctx, brokerId);
   hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
-  return { records, response: { fencedBrokerId: brokerId, drainedBrokerId: null } };
+  return { records, response: { fencedBrokerId: brokerId, drainedBrokerId: null, drainStarted: false } };
 }

@@ -196,10 +196,14 @@ export class BrokerHeartbeatManager {
    * The lowest metadata offset reported by an active broker (unfenced, not in controlled shutdown);
    * -1 for an active broker not yet heard from; +Infinity when no broker is active.
    */
-  lowestActiveOffset(image: MetadataImageView): number {
+  lowestActiveOffset(image: MetadataImageView, nowMs?: number): number {
     let lowest = Number.POSITIVE_INFINITY;
     for (const b of image.brokers()) {
       if (b.fenced || b.inControlledShutdown) continue;
+      // (With nowMs) an expired session, about to be fenced (or drained first: fencing.ts), fetches
+      // nothing and holds back no one.
+      const session = this.#sessions.get(b.brokerId);
+      if (nowMs !== undefined && session !== undefined && nowMs > session.lastContactMs + this.sessionTimeoutMs) continue;
       const offset = this.#sessions.get(b.brokerId)?.metadataOffset ?? -1;
       if (offset < lowest) lowest = offset;
     }

@@ -150,7 +150,7 @@ export function brokerHeartbeat(
       // After a failover the soft state is new: the moves were written before this controller
       // became active, so everything before nextWriteOffset covers them.
       const shutdownOffset = hb.controlledShutdownOffset(brokerId) ?? hb.setControlledShutdownOffsetOnce(brokerId, ctx.nextWriteOffset - 1);
-      if (hb.lowestActiveOffset(image) >= shutdownOffset) {
+      if (hb.lowestActiveOffset(image, ctx.nowMs) >= shutdownOffset) {
         fence();
         shouldShutDown = true;
       }

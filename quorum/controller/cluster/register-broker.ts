@@ -83,6 +83,15 @@ export function registerBroker(ctx: OpContext, hb: BrokerHeartbeatManager, reque
     );
   }
 
+  if (existing !== undefined && !imported && hb.isDraining(brokerId) && !existing.fenced) {
+    // The old incarnation's expired session is being drained in steps before its fencing
+    // (fencing.ts): the cleanup below would be the one large operation the steps avoid.
+    return refuse(
+      ErrorCode.DUPLICATE_BROKER_REGISTRATION,
+      `broker id ${brokerId}: the previous incarnation ${existing.incarnationId} is being fenced in steps (its partitions move off it first); retry shortly`,
+    );
+  }
+
   const records: MetadataRecord[] = [];
   if (existing !== undefined && !imported && !holdsNothing(ctx.image, brokerId)) {
     // The old incarnation went away without a controlled shutdown and still leads or sits in ISRs.
