@@ -17,7 +17,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { open, readFile, writeFile, rename } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { reservablePort } from './free-port.js';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
@@ -102,15 +102,9 @@ export function defaultCliPath(): string {
   return fileURLToPath(new URL('../cli.js', import.meta.url));
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
+/** A free port that stays usable across restarts (free-port.ts). */
+function freePort(): Promise<number> {
+  return reservablePort(HOST);
 }
 
 /** The port node `id` gets for a listener from a fixed base: clients on base+id-1, the quorum on base+100+id-1. */

@@ -28,7 +28,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
+import { reservablePort } from '../server/free-port.js';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
@@ -249,15 +250,9 @@ function track(child: ChildProcess): void {
 
 // ---------------------------------------------------------------------------------------------
 
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, HOST, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolvePort(port));
-    });
-  });
+/** A free port that stays usable across restarts (free-port.ts). */
+function freePort(): Promise<number> {
+  return reservablePort(HOST);
 }
 
 async function distinctFreePorts(n: number): Promise<number[]> {
