@@ -32,6 +32,16 @@ describe('fenceExpiredBroker', () => {
     return h;
   }
 
+  /** brokerOneHoldsEight with broker 1's session expired (2 and 3 heartbeating) and one drain step of 2 moves taken. */
+  function brokerOneDrainedOneStep(): Harness {
+    const h = brokerOneHoldsEight();
+    h.advance(SESSION_TIMEOUT_MS + 100);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    return h;
+  }
+
   it('(bench:scale, 2M partitions) an expired broker holding more than N partitions is drained in steps of at most N moves while still unfenced, then fenced with what is left', () => {
     const h = brokerOneHoldsEight();
     const N = 2;
@@ -64,11 +74,7 @@ describe('fenceExpiredBroker', () => {
   });
 
   it('a new incarnation registering while the old one is drained is told to retry (its cleanup would be the one large operation); after the fencing it registers', () => {
-    const h = brokerOneHoldsEight();
-    h.advance(SESSION_TIMEOUT_MS + 100);
-    h.heartbeat(2);
-    h.heartbeat(3);
-    h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    const h = brokerOneDrainedOneStep();
     const early = h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(9))));
     expect(early).toMatchObject({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: expect.stringMatching(/being fenced in steps/) });
     for (let step = 0; step < 10 && h.image.broker(1)?.fenced === false; step++) h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
@@ -77,11 +83,7 @@ describe('fenceExpiredBroker', () => {
   });
 
   it('a broker heard from again during the drain stays unfenced and is no longer drained (it may lead again)', () => {
-    const h = brokerOneHoldsEight();
-    h.advance(SESSION_TIMEOUT_MS + 100);
-    h.heartbeat(2);
-    h.heartbeat(3);
-    h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    const h = brokerOneDrainedOneStep();
     expect(h.hb.isDraining(1)).toBe(true);
     h.heartbeat(1);
     expect(h.hb.isDraining(1)).toBe(false);
