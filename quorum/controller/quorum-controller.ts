@@ -611,11 +611,7 @@ export class QuorumController implements StateMachine {
       return { records: r.records, response: undefined };
     });
     if (more) {
-      onNextTurn(active.timers, this.deps.clock, `${name}-next-chunk`, () =>
-        this.queue.append(name, () => {
-          if (this.mode === active) this.electionPass(active, name, pass);
-        }),
-      );
+      this.queueOnNextTurn(active, `${name}-next-chunk`, name, () => this.electionPass(active, name, pass));
     }
   }
 
@@ -634,16 +630,21 @@ export class QuorumController implements StateMachine {
         if (outcome.drainStarted) {
           this.deps.logger.warn({ brokerId: outcome.drainedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'a broker whose session expired holds many partitions: moving them off in steps before fencing it');
         }
-        onNextTurn(active.timers, this.deps.clock, NEXT_DRAIN_STEP, () =>
-          this.queue.append('fence-expired-brokers', () => {
-            if (this.mode === active) this.fenceExpiredBrokers();
-          }),
-        );
+        this.queueOnNextTurn(active, NEXT_DRAIN_STEP, 'fence-expired-brokers', () => this.fenceExpiredBrokers());
         return;
       }
       if (outcome.fencedBrokerId === null) return;
       this.deps.logger.warn({ brokerId: outcome.fencedBrokerId, sessionTimeoutMs: this.deps.config.brokerSessionTimeoutMs }, 'fenced a broker whose session expired');
     }
+  }
+
+  /** Queues `fn` as event `name` on a later turn of the event loop (next-turn.ts), while `active` lasts; one pending per `key`. */
+  private queueOnNextTurn(active: ActiveMode, key: string, name: string, fn: () => void): void {
+    onNextTurn(active.timers, this.deps.clock, key, () =>
+      this.queue.append(name, () => {
+        if (this.mode === active) fn();
+      }),
+    );
   }
 
   /** Runs `fn` on the queue every `intervalMs` while `active` lasts. */

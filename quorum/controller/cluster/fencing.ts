@@ -41,6 +41,15 @@ export interface FenceExpiredResult {
   readonly drainStarted: boolean;
 }
 
+/**
+ * Appends to `records` (this operation's, starting at ctx.nextWriteOffset) those that fence the
+ * broker, and notes their last offset as what its image must reach before it may be unfenced.
+ */
+export function appendFencing(ctx: OpContext, hb: BrokerHeartbeatManager, brokerId: number, records: MetadataRecord[]): void {
+  records.push(...fenceRecords(ctx, brokerId));
+  hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
+}
+
 /** The records that fence an unfenced registered broker. */
 export function fenceRecords(ctx: ImageAndConfig, brokerId: number): MetadataRecord[] {
   const reg = ctx.image.broker(brokerId);
@@ -68,7 +77,7 @@ export function fenceExpiredBroker(
     hb.setDrainCursor(brokerId, step.cursor);
     if (step.more) return { records: step.records, response: { fencedBrokerId: null, drainedBrokerId: brokerId, drainStarted } };
   }
-  const records = fenceRecords(ctx, brokerId);
-  hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
+  const records: MetadataRecord[] = [];
+  appendFencing(ctx, hb, brokerId, records);
   return { records, response: { fencedBrokerId: brokerId, drainedBrokerId: null, drainStarted: false } };
 }

@@ -204,7 +204,7 @@ export class BrokerHeartbeatManager {
       // nothing and holds back no one.
       const session = this.#sessions.get(b.brokerId);
       if (nowMs !== undefined && session !== undefined && nowMs > session.lastContactMs + this.sessionTimeoutMs) continue;
-      const offset = this.#sessions.get(b.brokerId)?.metadataOffset ?? -1;
+      const offset = session?.metadataOffset ?? -1;
       if (offset < lowest) lowest = offset;
     }
     return lowest;

@@ -51,7 +51,7 @@ import { ErrorCode } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
 import { answer } from '../op.js';
 import { holdsNothing, leadsAny } from './broker-roles.js';
-import { fenceRecords } from './fencing.js';
+import { appendFencing } from './fencing.js';
 import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
 import { controllerLimits } from '../limits.js';
 import { drainStep, movesOff, movesOnto } from './moves.js';
@@ -114,8 +114,7 @@ export function brokerHeartbeat(
   let shouldShutDown = false;
   /** Fences the broker in this heartbeat's records; it is unfenced only once it has read them all. */
   const fence = () => {
-    records.push(...fenceRecords(ctx, brokerId));
-    hb.fencedThrough(brokerId, ctx.nextWriteOffset + records.length - 1);
+    appendFencing(ctx, hb, brokerId, records);
     fenced = true;
   };
 
