@@ -33,32 +33,23 @@ import { ErrorCode } from '../../../quorum/controller/errors.js';
 /** The longest a forwarded topic write waits for this broker's image to show it. */
 export const READ_YOUR_WRITES_WAIT_MS = 5_000;
 
-/** How long a topic write may take, from the request's timeout_ms (see the header). */
-interface WriteBudget {
-  /** The bound on the forward to the controller (the broker's own). */
-  readonly controllerMs: number;
-  /** What is left for the image to show the write, now. */
-  visibleMs(): number;
-}
-
-function writeBudget(ctx: KafkaContext, requestTimeoutMs: number): WriteBudget {
+/**
+ * What is left of the request's timeout_ms, now, for the image to show the write (at most
+ * READ_YOUR_WRITES_WAIT_MS). The forward itself keeps the broker's own bound: the controller is not
+ * told the deadline, so a forward abandoned at it could still be applied (see the header).
+ */
+function imageWaitBudget(requestTimeoutMs: number): () => number {
   const startedMs = performance.now();
-  return {
-    // Not cut by timeout_ms: the controller is not told the deadline, so a forward abandoned at it
-    // may still be applied, and answering NOT_CONTROLLER (retry) for an applied write sends the
-    // client into TOPIC_ALREADY_EXISTS / UNKNOWN_TOPIC_OR_PARTITION on its retry. timeout_ms bounds the image wait.
-    controllerMs: ctx.controllerTimeoutMs,
-    visibleMs: () => Math.min(READ_YOUR_WRITES_WAIT_MS, Math.floor(requestTimeoutMs - (performance.now() - startedMs))),
-  };
+  return () => Math.min(READ_YOUR_WRITES_WAIT_MS, Math.floor(requestTimeoutMs - (performance.now() - startedMs)));
 }
 
-async function untilVisible(ctx: KafkaContext, budget: WriteBudget, tests: ((image: MetadataImageView) => boolean)[]): Promise<void> {
-  const waitMs = budget.visibleMs();
+async function untilVisible(ctx: KafkaContext, waitLeftMs: () => number, tests: ((image: MetadataImageView) => boolean)[]): Promise<void> {
+  const waitMs = waitLeftMs();
   if (tests.length > 0 && waitMs > 0) await ctx.awaitImage((image) => tests.every((t) => t(image)), waitMs);
 }
 
 export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request) => {
-  const budget = writeBudget(ctx, request.timeoutMs);
+  const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const r = await ctx.controller.call(
       'createTopics',
@@ -72,12 +63,12 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
         })),
         validateOnly: request.validateOnly,
       },
-      { timeoutMs: budget.controllerMs },
+      { timeoutMs: ctx.controllerTimeoutMs },
     );
     if (!request.validateOnly) {
       await untilVisible(
         ctx,
-        budget,
+        waitLeftMs,
         r.topics.filter((t) => t.errorCode === ErrorCode.NONE).map((t) => (image) => image.topicByName(t.name)?.topicId === t.topicId),
       );
     }
@@ -89,13 +80,13 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
 };
 
 export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request) => {
-  const budget = writeBudget(ctx, request.timeoutMs);
+  const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const before = ctx.image();
-    const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: budget.controllerMs });
+    const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: ctx.controllerTimeoutMs });
     await untilVisible(
       ctx,
-      budget,
+      waitLeftMs,
       r.responses
         .filter((t) => t.errorCode === ErrorCode.NONE && t.name !== null)
         .map((t) => {
@@ -111,7 +102,7 @@ export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsR
 };
 
 export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, CreatePartitionsResponse> = async (ctx, request) => {
-  const budget = writeBudget(ctx, request.timeoutMs);
+  const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const r = await ctx.controller.call(
       'createPartitions',
@@ -123,13 +114,13 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
         })),
         validateOnly: request.validateOnly,
       },
-      { timeoutMs: budget.controllerMs },
+      { timeoutMs: ctx.controllerTimeoutMs },
     );
     if (!request.validateOnly) {
       const counts = new Map(request.topics.map((t) => [t.name, t.count]));
       await untilVisible(
         ctx,
-        budget,
+        waitLeftMs,
         r.results
           .filter((t) => t.errorCode === ErrorCode.NONE)
           .map((t) => (image) => (image.topicByName(t.name)?.partitions.length ?? Infinity) >= (counts.get(t.name) ?? 0)),

@@ -51,7 +51,7 @@ export function appendFencing(ctx: OpContext, hb: BrokerHeartbeatManager, broker
 }
 
 /** The records that fence an unfenced registered broker. */
-export function fenceRecords(ctx: ImageAndConfig, brokerId: number): MetadataRecord[] {
+function fenceRecords(ctx: ImageAndConfig, brokerId: number): MetadataRecord[] {
   const reg = ctx.image.broker(brokerId);
   assert(reg !== undefined, `fencing unregistered broker ${brokerId}`);
   assert(!reg.fenced, `fencing broker ${brokerId}, which is already fenced`);
