@@ -205,6 +205,11 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
   return NONE;
 }
 
+/** Now on the wall clock commits are stamped with, in whole ms. */
+function stampNowMs(ctx: OpContext): number {
+  return Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0));
+}
+
 /** OffsetCommit (api 8): one OffsetCommit record per accepted partition, stamped ctx.nowMs (whole ms). */
 export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpResult<OffsetCommitResponse> {
   const records: OffsetCommitRecord[] = [];
@@ -231,7 +236,7 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
           // Wall-clock (a user reads it; found by a review), whole ms: the record holds an integer,
           // and clocks read fractions (performance.now(), the simulator's), which encodeRecord
           // refuses (found by test/sim/controller-model.test.ts).
-          commitTimestampMs: Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0)),
+          commitTimestampMs: stampNowMs(ctx),
         });
       }
       return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
@@ -345,7 +350,7 @@ export function expireOffsets(ctx: OpContext, request: ExpireOffsetsRequest): Op
     return refuseAll(apiError('INVALID_REQUEST', `${named} offsets to expire in one request; at most ${ctx.config.maxRecordsPerOperation}.`));
   }
   // The clock commits are stamped with (commitOffsets): the broker's wall clock may differ from it.
-  const stampNow = Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0));
+  const stampNow = stampNowMs(ctx);
   const records: OffsetCommitTombstoneRecord[] = [];
   const tombstoned = new Set<string>();
   const results = groups.map((g) => {
