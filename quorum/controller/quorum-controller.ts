@@ -88,7 +88,7 @@ import { importMetadata, type ImportMetadataRequest, type ImportMetadataResponse
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './replication/delete-topics.js';
 import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.js';
 import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
-import { preferredLeaderRebalance, uncleanElections, type ElectionPass } from './replication/elections.js';
+import { preferredLeaderRebalance, uncleanElections, type PassCursor, type PeriodicPass } from './replication/elections.js';
 import { eligibility, excludingDraining } from './replication/eligibility.js';
 import type { OpContext, OpResult } from './op.js';
 
@@ -593,25 +593,31 @@ export class QuorumController implements StateMachine {
     this.every(active, sessionCheckIntervalMs(config), 'fence-expired-brokers', () => this.fenceExpiredBrokers());
     if (config.autoLeaderRebalanceEnable) {
       this.every(active, config.leaderImbalanceCheckIntervalMs, 'preferred-leader-rebalance', () =>
-        this.electionPass(active, 'preferred-leader-rebalance', (image) => preferredLeaderRebalance(image, config.maxElectionsPerPass, excludingDraining(eligibility(image), (id) => active.heartbeats.isDraining(id)))),
+        this.electionPass(active, 'preferred-leader-rebalance', (image, from) =>
+          preferredLeaderRebalance(image, config.maxElectionsPerPass, excludingDraining(eligibility(image), (id) => active.heartbeats.isDraining(id)), from),
+        ),
       );
     }
     this.every(active, controllerLimits.uncleanElectionCheckIntervalMs, 'unclean-elections', () =>
-      this.electionPass(active, 'unclean-elections', (image) => uncleanElections(image, config, config.maxElectionsPerPass, eligibility(image))),
+      this.electionPass(active, 'unclean-elections', (image, from) => uncleanElections(image, config, config.maxElectionsPerPass, eligibility(image), from)),
     );
   }
 
-  /** One chunk of elections as one operation; another chunk follows on the queue, on a later turn (next-turn.ts), while there are more. */
-  private electionPass(active: ActiveMode, name: string, pass: (image: MetadataImageView) => ElectionPass): void {
-    let more = false;
+  /**
+   * One chunk of elections as one operation; while there are more, the next chunk follows on the
+   * queue, on a later turn (next-turn.ts), going on from where this one stopped (`from`).
+   */
+  private electionPass(active: ActiveMode, name: string, pass: (image: MetadataImageView, from: PassCursor | undefined) => PeriodicPass, from?: PassCursor): void {
+    let cursor: PassCursor | undefined;
     this.runInternal(name, (ctx) => {
-      const r = pass(ctx.image);
-      more = r.more;
+      const r = pass(ctx.image, from);
+      cursor = r.cursor;
       if (r.records.length > 0) this.deps.logger.info({ elections: r.records.length, more: r.more }, name);
       return { records: r.records, response: undefined };
     });
-    if (more) {
-      this.queueOnNextTurn(active, `${name}-next-chunk`, name, () => this.electionPass(active, name, pass));
+    const next = cursor;
+    if (next !== undefined) {
+      this.queueOnNextTurn(active, `${name}-next-chunk`, name, () => this.electionPass(active, name, pass, next));
     }
   }
 

@@ -13,7 +13,7 @@ import {
   preferredLeaderRebalance,
   uncleanElections,
 } from '../../quorum/controller/replication/elections.js';
-import { apply, broker, image, part, topic, type BrokerSpec, type PartitionSpec } from './controller-replication-fixtures.js';
+import { apply, broker, image, part, partitionRecord, topic, type BrokerSpec, type PartitionSpec } from './controller-replication-fixtures.js';
 
 const UNCLEAN = { 'unclean.leader.election.enable': 'true' };
 
@@ -243,15 +243,67 @@ describe('periodic passes', () => {
     expect(pass.records).toEqual([{ type: 'PartitionChange', topicId: img.topicByName('t')!.topicId, partitionId: 0, leader: 1 }]);
   });
 
-  it('preferred-leader rebalance stops at its bound and says more', () => {
+  it('preferred-leader rebalance stops at its bound and says more; the next chunk goes on from its cursor', () => {
     const img = image([broker({ id: 1 }), broker({ id: 2 }), ...topic('t', Array.from({ length: 5 }, () => ({ replicas: [1, 2], leader: 2 })))]);
     const first = preferredLeaderRebalance(img, 3, eligibility(img));
     expect(first.records).toHaveLength(3);
     expect(first.more).toBe(true);
+    expect(first.cursor).toMatchObject({ topicIndex: 0, partition: 3 });
     const next = apply(img, first.records);
-    const second = preferredLeaderRebalance(next, 3, eligibility(next));
-    expect(second).toMatchObject({ more: false });
-    expect(second.records).toHaveLength(2);
+    const second = preferredLeaderRebalance(next, 3, eligibility(next), first.cursor);
+    expect(second).toMatchObject({ more: false, cursor: undefined });
+    expect(second.records.map((r) => r.partitionId)).toEqual([3, 4]);
+  });
+
+  /** Runs a periodic pass in chunks of `max` to its end, applying each chunk; returns the image and how often `isEligible` was asked. */
+  function chunkedPass(img: MetadataImage, max: number, pass: typeof preferredLeaderRebalance): { img: MetadataImage; asked: number; chunks: number } {
+    let asked = 0;
+    let chunks = 0;
+    let cursor: Parameters<typeof pass>[3];
+    do {
+      const eligible = eligibility(img);
+      const r = pass(img, max, (id) => (asked++, eligible(id)), cursor);
+      img = apply(img, r.records);
+      cursor = r.cursor;
+      chunks++;
+    } while (cursor !== undefined);
+    return { img, asked, chunks };
+  }
+
+  it('a chunked pass looks at each partition once in all, not once per chunk (linear, not quadratic, in partitions)', () => {
+    // 200 partitions whose preferred replica (3) is fenced come first: every rescan from the first
+    // topic asks about each of them again. 20 partitions need an election, one per chunk.
+    const img = image([
+      broker({ id: 1 }),
+      broker({ id: 2 }),
+      broker({ id: 3, fenced: true }),
+      ...topic('a-blocked', Array.from({ length: 200 }, () => ({ replicas: [3, 1], isr: [3, 1], leader: 1 }))),
+      ...topic('b-moves', Array.from({ length: 20 }, () => ({ replicas: [1, 2], leader: 2 }))),
+    ]);
+    const run = chunkedPass(img, 1, preferredLeaderRebalance);
+    expect(run.chunks).toBe(20);
+    for (let p = 0; p < 20; p++) expect(part(run.img, 'b-moves', p).leader).toBe(1);
+    // About once per partition (220), plus the elections' own questions and each chunk's stopping
+    // point: 279 here. Rescanning from the first topic in each chunk asks 20 × 200 = 4,000 times.
+    expect(run.asked).toBeLessThanOrEqual(2 * 220);
+  });
+
+  it('a chunked pass skips topics deleted since its first chunk and sees partitions added to the topic it stopped in', () => {
+    const moves = { replicas: [1, 2], leader: 2 };
+    const img = image([broker({ id: 1 }), broker({ id: 2 }), ...topic('a', [moves, moves]), ...topic('b', [moves, moves])]);
+    const first = preferredLeaderRebalance(img, 1, eligibility(img));
+    const [reached, notReached] = first.cursor!.topicIds.map((id) => img.topicById(id)!);
+    expect(first.cursor).toMatchObject({ topicIndex: 0, partition: 1 });
+    const next = apply(img, [
+      ...first.records,
+      { type: 'RemoveTopic', topicId: notReached!.topicId },
+      partitionRecord(reached!.topicId, reached!.partitions.length, moves),
+    ]);
+    const rest = preferredLeaderRebalance(next, 100, eligibility(next), first.cursor);
+    expect(rest.more).toBe(false);
+    const after = apply(next, rest.records);
+    expect(after.topicById(notReached!.topicId)).toBeUndefined();
+    expect(after.topicById(reached!.topicId)!.partitions.map((p) => p.leader)).toEqual([1, 1, 1]);
   });
 
   it('unclean elections only touch leaderless partitions of topics that allow it, bounded', () => {
@@ -264,6 +316,9 @@ describe('periodic passes', () => {
     const pass = uncleanElections(img, { uncleanLeaderElectionEnable: false }, 1, eligibility(img));
     expect(pass.more).toBe(true);
     expect(pass.records).toEqual([{ type: 'PartitionChange', topicId: img.topicByName('u')!.topicId, partitionId: 0, leader: 2, isr: [2], leaderRecoveryState: 1 }]);
+    const after = apply(img, pass.records);
+    const rest = uncleanElections(after, { uncleanLeaderElectionEnable: false }, 1, eligibility(after), pass.cursor);
+    expect(rest).toMatchObject({ more: false, records: [{ partitionId: 1, leader: 2 }] });
     const all = uncleanElections(img, { uncleanLeaderElectionEnable: true }, 100, eligibility(img));
     expect(all.records).toHaveLength(3);
     expect(all.more).toBe(false);
