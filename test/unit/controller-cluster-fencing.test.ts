@@ -1,12 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import { NO_LEADER, type MetadataRecord } from '../../metadata-log/records/types.js';
 import { fenceExpiredBroker } from '../../quorum/controller/cluster/fencing.js';
+import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { registerBroker } from '../../quorum/controller/cluster/register-broker.js';
+import { unregisterBroker } from '../../quorum/controller/cluster/unregister-broker.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { importMetadata } from '../../quorum/controller/migration/import-metadata.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import { CLUSTER_ID, Harness, incarnation, registrationRequest, SESSION_TIMEOUT_MS } from './controller-cluster-fixture.js';
 import { brokerRecord, topicIdOf } from './controller-configs-fixture.js';
+
+/** Brokers 1-3 live; broker 1 leads p0-p2, follows in p3-p5, is the last ISR member of p6; p7 is not its. */
+function brokerOneHoldsEight(): Harness {
+  const h = new Harness();
+  h.start(1);
+  h.start(2);
+  h.start(3);
+  h.createTopic('t', 2, [
+    ...Array.from({ length: 3 }, () => ({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 })),
+    ...Array.from({ length: 3 }, () => ({ replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 })),
+    { replicas: [1, 2], isr: [1], leader: 1 },
+    { replicas: [2, 3], isr: [2, 3], leader: 2 },
+  ]);
+  return h;
+}
 
 describe('fenceExpiredBroker', () => {
   it('nothing expired -> no records', () => {
@@ -16,21 +33,6 @@ describe('fenceExpiredBroker', () => {
     const r = fenceExpiredBroker(h.ctx(), h.hb);
     expect(r).toEqual({ records: [], response: { fencedBrokerId: null, drainedBrokerId: null, drainStarted: false } });
   });
-
-  /** Brokers 1-3 live; broker 1 leads p0-p2, follows in p3-p5, is the last ISR member of p6; p7 is not its. */
-  function brokerOneHoldsEight(): Harness {
-    const h = new Harness();
-    h.start(1);
-    h.start(2);
-    h.start(3);
-    h.createTopic('t', 2, [
-      ...Array.from({ length: 3 }, () => ({ replicas: [1, 2, 3], isr: [1, 2, 3], leader: 1 })),
-      ...Array.from({ length: 3 }, () => ({ replicas: [2, 1, 3], isr: [2, 1, 3], leader: 2 })),
-      { replicas: [1, 2], isr: [1], leader: 1 },
-      { replicas: [2, 3], isr: [2, 3], leader: 2 },
-    ]);
-    return h;
-  }
 
   /** brokerOneHoldsEight with broker 1's session expired (2 and 3 heartbeating) and one drain step of 2 moves taken. */
   function brokerOneDrainedOneStep(): Harness {
@@ -270,5 +272,55 @@ describe('partitions imported from ZooKeeper, led by a broker written fenced', (
     h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(1))));
     expect(h.heartbeat(1).isFenced).toBe(false);
     expect(h.partition('zk-topic', 0)).toMatchObject({ leader: 1, leaderEpoch: 7 });
+  });
+});
+
+describe('the other ways a large broker loses its partitions are bounded too', () => {
+  const moved = (records: readonly MetadataRecord[]) => records.map((r) => (r.type === 'PartitionChange' ? r.partitionId : r.type));
+
+  it('a heartbeat asking to be fenced (wantFence) drains a broker holding more than N partitions in steps, unfenced, then fences it', () => {
+    const h = brokerOneHoldsEight();
+    const ask = () => {
+      const r = brokerHeartbeat(h.ctx(), h.hb, { brokerId: 1, brokerEpoch: h.epochOf(1), currentMetadataOffset: h.endOffset - 1, wantFence: true, wantShutDown: false }, 2);
+      h.apply(r);
+      expect(checkImage(h.image)).toEqual([]);
+      h.expectNoIneligibleLeader();
+      return r;
+    };
+    const first = ask();
+    expect(moved(first.records)).toEqual([0, 1]);
+    expect(first.response).toMatchObject({ errorCode: ErrorCode.NONE, isFenced: false });
+    expect(h.hb.isDraining(1)).toBe(true);
+    expect(moved(ask().records)).toEqual([2, 3]);
+    const last = ask();
+    expect(moved(last.records)).toEqual(['BrokerRegistrationChange', 4, 5, 6]);
+    expect(last.response.isFenced).toBe(true);
+    expect(h.image.broker(1)?.fenced).toBe(true);
+  });
+
+  it('UnregisterBroker of a broker whose moves would exceed N is refused, saying what to do; within N it goes through', () => {
+    const h = brokerOneHoldsEight();
+    const refused = unregisterBroker(h.ctx(), h.hb, { brokerId: 1 }, 6);
+    expect(refused.records).toEqual([]);
+    expect(refused.response).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: expect.stringMatching(/needing 7 changes.*stop it first/) });
+    expect(h.hb.session(1)).toBeDefined();
+    const done = unregisterBroker(h.ctx(), h.hb, { brokerId: 1 }, 7);
+    expect(done.response.errorCode).toBe(ErrorCode.NONE);
+    expect(moved(done.records)).toEqual([0, 1, 2, 3, 4, 5, 6, 'UnregisterBroker']);
+  });
+
+  it('a new incarnation whose cleanup of the expired old one would exceed N is told to retry, and the periodic check drains the old one', () => {
+    const h = brokerOneHoldsEight();
+    h.advance(SESSION_TIMEOUT_MS + 100);
+    h.heartbeat(2);
+    h.heartbeat(3);
+    const early = h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(9)), 2));
+    expect(early).toMatchObject({ errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: expect.stringMatching(/fenced in steps; retry/) });
+    expect(h.image.broker(1)?.incarnationId).toBe(incarnation(1));
+    for (let step = 0; step < 10 && h.image.broker(1)?.fenced === false; step++) h.apply(fenceExpiredBroker(h.ctx(), h.hb, 2));
+    expect(h.image.broker(1)?.fenced).toBe(true);
+    const later = registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(9)), 2);
+    expect(later.response.errorCode).toBe(ErrorCode.NONE);
+    expect(moved(later.records)).toEqual(['RegisterBroker']);
   });
 });

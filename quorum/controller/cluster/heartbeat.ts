@@ -9,6 +9,8 @@
 //   FENCED                 heartbeat caught up, !wantFence, !inCS           UNFENCED              change fenced=false + elections onto it
 //   FENCED                 other heartbeat                                  FENCED                none
 //   UNFENCED               heartbeat wantFence                              FENCED                change fenced=true + moves off it
+//                          (more than N partitions: first drained in steps as below, still UNFENCED;
+//                          the broker asks again)
 //   UNFENCED               heartbeat wantShutDown, holds nothing            FENCED                change fenced=true; shouldShutDown
 //   UNFENCED               heartbeat wantShutDown, more than N partitions   UNFENCED (draining)   the next N moves off it that leave
 //                          it could leave for another eligible ISR member                         no partition leaderless (leaderships
@@ -22,6 +24,7 @@
 //                          (more than N partitions: first drained in steps as below, still UNFENCED)
 //   any                    new incarnation registers (register-broker.ts)   FENCED (new epoch)    cleanup moves + RegisterBroker
 //   any                    UnregisterBroker (unregister-broker.ts)          (gone)                moves off it + UnregisterBroker
+//                          (refused while that would be more than N moves: shut it down first)
 //
 // "caught up" = the broker's metadata offset has reached its own RegisterBroker record (its epoch),
 // never the log end: with a NoOp every 500 ms the log end is a moving target a broker may never
@@ -106,7 +109,7 @@ export function brokerHeartbeat(
   hb.touch(brokerId, ctx.nowMs, request.currentMetadataOffset);
   // Heard from again while its expired session was being drained (fencing.ts): it stays, and gets
   // leaderships back again. (A broker shutting down asks wantShutDown in every heartbeat.)
-  if (!request.wantShutDown && !reg.inControlledShutdown && hb.isDraining(brokerId)) hb.setDrainCursor(brokerId, undefined);
+  if (!request.wantShutDown && !request.wantFence && !reg.inControlledShutdown && hb.isDraining(brokerId)) hb.setDrainCursor(brokerId, undefined);
   const isCaughtUp = request.currentMetadataOffset >= reg.brokerEpoch;
 
   const records: MetadataRecord[] = [];
@@ -118,7 +121,17 @@ export function brokerHeartbeat(
     fenced = true;
   };
 
-  if (!fenced && request.wantFence) fence();
+  if (!fenced && request.wantFence) {
+    // Drained in steps first, as for a shutdown: one fencing with every move off a large broker is
+    // the one large operation the steps avoid. The broker asks again until it is fenced.
+    const step = drainStep(ctx, brokerId, movesPerStepMax, hb.drainCursor(brokerId));
+    hb.setDrainCursor(brokerId, step.cursor);
+    if (step.more) {
+      records.push(...step.records);
+      return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null, isCaughtUp, isFenced: false, shouldShutDown: false } };
+    }
+    fence();
+  }
 
   if (request.wantShutDown || reg.inControlledShutdown) {
     if (fenced) {

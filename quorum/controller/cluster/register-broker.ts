@@ -13,6 +13,8 @@
 // - new incarnation -> [cleanup PartitionChanges for the old registration, if it leads or is in an
 //   ISR (unclean shutdown)] + RegisterBroker(fenced, not in controlled shutdown). Broker epoch = the
 //   log offset of the RegisterBroker record itself, i.e. nextWriteOffset + the cleanup records.
+//   A cleanup of more than controlledShutdownMovesPerStepMax moves -> DUPLICATE_BROKER_REGISTRATION
+//   (retry): the old incarnation's session has expired and the periodic check drains it in steps.
 // A successful registration starts a fresh session for the broker.
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
@@ -26,6 +28,7 @@ import { answer } from '../op.js';
 import { holdsNothing } from './broker-roles.js';
 import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
 import { movesOff } from './moves.js';
+import { controllerLimits } from '../limits.js';
 import { IMPORTED_INCARNATION_ID } from '../migration/import-metadata.js';
 
 export interface BrokerRegistrationRequest {
@@ -50,7 +53,12 @@ const BROKER_ID_MAX = 2 ** 31 - 1;
 const PORT_MAX = 65_535;
 const FEATURE_LEVEL_MAX = 32_767;
 
-export function registerBroker(ctx: OpContext, hb: BrokerHeartbeatManager, request: BrokerRegistrationRequest): OpResult<BrokerRegistrationResponse> {
+export function registerBroker(
+  ctx: OpContext,
+  hb: BrokerHeartbeatManager,
+  request: BrokerRegistrationRequest,
+  movesMax: number = controllerLimits.controlledShutdownMovesPerStepMax,
+): OpResult<BrokerRegistrationResponse> {
   if (request.clusterId !== ctx.config.clusterId) {
     return refuse(
       ErrorCode.INCONSISTENT_CLUSTER_ID,
@@ -95,7 +103,16 @@ export function registerBroker(ctx: OpContext, hb: BrokerHeartbeatManager, reque
   const records: MetadataRecord[] = [];
   if (existing !== undefined && !imported && !holdsNothing(ctx.image, brokerId)) {
     // The old incarnation went away without a controlled shutdown and still leads or sits in ISRs.
-    records.push(...movesOff(ctx, brokerId));
+    const cleanup = movesOff(ctx, brokerId);
+    if (cleanup.length > movesMax) {
+      // Its session expired but the periodic check has not fenced it yet: that check drains it in
+      // steps (fencing.ts); this one operation of every move is what the steps avoid.
+      return refuse(
+        ErrorCode.DUPLICATE_BROKER_REGISTRATION,
+        `broker id ${brokerId}: the previous incarnation ${existing.incarnationId} still holds partitions needing ${cleanup.length} changes; it is about to be fenced in steps; retry shortly`,
+      );
+    }
+    records.push(...cleanup);
   }
   const brokerEpoch = ctx.nextWriteOffset + records.length;
   const registration: RegisterBrokerRecord = {
