@@ -11,9 +11,13 @@
 // moved here, since), the count starts when a sweep first finds the group empty here: Kafka keeps
 // that moment in __consumer_offsets, we keep it in memory, so a restart or a move restarts the
 // count rather than guess it from commit timestamps (an idle partition commits nothing, so those
-// can be weeks old while its consumers are only stopped for a deploy). Expiry may come late, never early. The offsets of a group with members never expire, however long ago they were
-// committed: a consumer on an idle partition commits nothing new. (Kafka also expires, in a group
-// with members, the offsets of topics it no longer subscribes to; not done here.)
+// can be weeks old while its consumers are only stopped for a deploy). Expiry may come late, never
+// early. In a group with members, the offsets of the topics it subscribes to never expire, however
+// long ago they were committed (a consumer on an idle partition commits nothing new); as in Kafka,
+// a Stable consumer group's offsets of topics none of its members subscribes to (their JoinGroup
+// metadata, kafka/groups/consumer-subscription.ts) expire once retention-old by their commit
+// timestamps. A group of another protocol type, in a rebalance, or whose metadata does not parse
+// keeps them all.
 //
 // Kafka keeps a group's state in __consumer_offsets, so a new coordinator knows it at once. Ours
 // is in this broker's memory: when coordination moves here, the group's members are on their way
@@ -32,7 +36,7 @@
 // States:
 //   waiting ──timer (checkIntervalMs)──► sweep: nothing when this broker is not registered or has
 //       not coordinated steadily for graceMs; otherwise every group this broker coordinates that
-//       holds offsets and is not alive here gives its expired offsets, sent to the controller
+//       holds offsets gives its expired offsets (above), sent to the controller
 //       EXPIRE_BATCH at a time, one request after another
 //   sweep ──done, or failed (logged; the next sweep looks again)──► waiting
 //   any ──close()──► closed (the timer cancelled; a sweep in flight stops after its request)
@@ -148,35 +152,55 @@ export class OffsetExpirer {
     let batch: { groupId: string; offsets: ExpiringOffset[] }[] = [];
     let inBatch = 0;
     for (const groupId of image.groupIds()) {
-      if (!ours(groupId) || o.groups.isActive(groupId)) continue;
-      const now = o.clock.nowMs();
-      const emptiedAt = o.groups.emptiedAtMs(groupId);
-      if (emptiedAt === undefined) {
-        // Not seen empty here since this broker began coordinating it (it restarted, the group
-        // moved here, or it emptied before this release): when it emptied is unknown, and its
-        // commit timestamps say nothing about that (an idle partition commits nothing). Count
-        // from now, never earlier than Kafka would.
-        o.groups.noteCoordinating(groupId, now);
-        continue;
-      }
-      if (now - emptiedAt < o.retentionMs) continue;
+      if (!ours(groupId)) continue;
+      let expires = this.expiringTopics(groupId);
+      if (expires === null) continue;
       const wallNow = (o.wallClockMs ?? Date.now)();
       let entry: { groupId: string; offsets: ExpiringOffset[] } | null = null;
       for (const [key, committed] of image.groupOffsets(groupId) ?? []) {
         if (wallNow - committed.commitTimestampMs < o.retentionMs) continue;
+        const { topic, partition } = splitOffsetKey(key);
+        if (!expires(topic)) continue;
         if (inBatch === EXPIRE_BATCH) {
           yield batch;
           batch = [];
           inBatch = 0;
           entry = null;
-          if (o.groups.isActive(groupId)) break; // a member arrived while the last request was out
+          // The group may have changed while the last request was out (a member arrived, a rebalance).
+          expires = this.expiringTopics(groupId);
+          if (expires === null) break;
+          if (!expires(topic)) continue;
         }
         if (entry === null) batch.push((entry = { groupId, offsets: [] }));
-        entry.offsets.push({ ...splitOffsetKey(key), commitTimestampMs: committed.commitTimestampMs });
+        entry.offsets.push({ topic, partition, commitTimestampMs: committed.commitTimestampMs });
         inBatch++;
       }
     }
     if (inBatch > 0) yield batch;
+  }
+
+  /**
+   * Which of the group's retention-old offsets may go, by topic, or null for none: all of an empty
+   * group's once it has been empty here for the retention; those of topics no member subscribes
+   * to in a Stable consumer group (as Kafka does); none otherwise.
+   */
+  private expiringTopics(groupId: string): ((topic: string) => boolean) | null {
+    const o = this.o;
+    if (o.groups.isActive(groupId)) {
+      const subscribed = o.groups.subscribedTopics(groupId);
+      return subscribed === undefined ? null : (topic) => !subscribed.has(topic);
+    }
+    const now = o.clock.nowMs();
+    const emptiedAt = o.groups.emptiedAtMs(groupId);
+    if (emptiedAt === undefined) {
+      // Not seen empty here since this broker began coordinating it (it restarted, the group
+      // moved here, or it emptied before this release): when it emptied is unknown, and its
+      // commit timestamps say nothing about that (an idle partition commits nothing). Count
+      // from now, never earlier than Kafka would.
+      o.groups.noteCoordinating(groupId, now);
+      return null;
+    }
+    return now - emptiedAt < o.retentionMs ? null : () => true;
   }
 
   private schedule(): void {

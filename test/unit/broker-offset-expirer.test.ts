@@ -83,6 +83,39 @@ async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
   return r.memberId;
 }
 
+/** A ConsumerProtocolSubscription (version 1: topics, null user data, no owned partitions), as KafkaConsumer and kafkajs send it in JoinGroup. */
+function subscription(topics: readonly string[]): Uint8Array {
+  const parts: Buffer[] = [Buffer.from([0, 1]), Buffer.alloc(4)];
+  parts[1]!.writeInt32BE(topics.length);
+  for (const t of topics) {
+    const name = Buffer.from(t, 'utf8');
+    const len = Buffer.alloc(2);
+    len.writeInt16BE(name.length);
+    parts.push(len, name);
+  }
+  parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0, 0, 0, 0]));
+  return Buffer.concat(parts);
+}
+
+/** One member joins with `metadata` and, as the leader, syncs: the group is Stable. */
+async function stableGroup(t: HandlerTestbed, groupId: string, metadata: Uint8Array, protocolType = 'consumer'): Promise<void> {
+  const joined = await t.ctx.groups.join({
+    groupId,
+    memberId: '',
+    groupInstanceId: null,
+    clientId: 'c',
+    clientHost: '/127.0.0.1',
+    sessionTimeoutMs: 10_000,
+    rebalanceTimeoutMs: 10_000,
+    protocolType,
+    protocols: [{ name: 'range', metadata }],
+    requireKnownMemberId: false,
+  });
+  expect(joined.errorCode).toBe(0);
+  const synced = await t.ctx.groups.sync({ groupId, generationId: joined.generationId, memberId: joined.memberId, assignments: [] });
+  expect(synced.errorCode).toBe(0);
+}
+
 describe('OffsetExpirer', () => {
   it("a group without members loses its offsets once the retention has passed since they were committed, not a moment before", async () => {
     const { expirer, commit, held, wall, noted } = setup();
@@ -114,6 +147,36 @@ describe('OffsetExpirer', () => {
     t.clock.advance(1);
     expect((await expirer.sweep()).expired).toBe(1);
     expect(held('busy')).toBe(0);
+    expirer.close();
+  });
+
+  it('a Stable consumer group loses the retention-old offsets of topics no member subscribes to, and keeps those of its subscribed topics however old', async () => {
+    const { t, expirer, commit, held, wall } = setup();
+    commit('moved-on', [0, 1], 't1');
+    commit('moved-on', [0], 't2');
+    await stableGroup(t, 'moved-on', subscription(['t1']));
+    expect(t.ctx.groups.subscribedTopics('moved-on')).toEqual(new Set(['t1']));
+    wall.advance(RETENTION_MS - 1);
+    expect((await expirer.sweep()).expired).toBe(0);
+    wall.advance(1);
+    expect((await expirer.sweep()).expired).toBe(1);
+    const left = [...(t.harness.image.groupOffsets('moved-on') ?? new Map()).keys()].map((k) => k.split('\u0000')[0]);
+    expect(left).toEqual(['t1', 't1']);
+    wall.advance(10 * RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(0);
+    expect(held('moved-on')).toBe(2);
+    expirer.close();
+  });
+
+  it('a group with members keeps every offset when its subscriptions cannot be known: metadata that is not a consumer subscription, another protocol type, a rebalance under way', async () => {
+    const { t, expirer, commit, held, wall } = setup();
+    for (const g of ['garbled', 'connect', 'joining']) commit(g, [0], 't2');
+    await stableGroup(t, 'garbled', new Uint8Array([0, 1, 0xff]));
+    await stableGroup(t, 'connect', subscription(['t1']), 'connect');
+    await joinOne(t, 'joining'); // joined, not synced: CompletingRebalance
+    wall.advance(10 * RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(0);
+    for (const g of ['garbled', 'connect', 'joining']) expect(held(g)).toBe(1);
     expirer.close();
   });
 

@@ -54,6 +54,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import type { Clock } from '../../../quorum/env/index.js';
+import { consumerSubscriptionTopics } from './consumer-subscription.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
@@ -140,6 +141,8 @@ export interface GroupDescription {
 }
 
 const EMPTY = new Uint8Array(0);
+/** The protocol type of Kafka consumers (KafkaConsumer, kafkajs), whose metadata is a ConsumerProtocolSubscription. */
+export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 interface Member {
   readonly memberId: string;
@@ -345,6 +348,24 @@ export class GroupCoordinator {
   /** Forgets when groups emptied, for those `keep` rejects (they hold no offsets now). */
   pruneEmptied(keep: (groupId: string) => boolean): void {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
+  }
+
+  /**
+   * The topics a Stable consumer group's members subscribe to, from their metadata for the chosen
+   * protocol (Kafka's GroupMetadata.subscribedTopics); undefined for any other group, or when a
+   * member's metadata is not a consumer subscription: then nothing can be said to be unsubscribed.
+   */
+  subscribedTopics(groupId: string): ReadonlySet<string> | undefined {
+    const group = this.groups.get(groupId);
+    if (group === undefined || group.state !== 'Stable' || group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.members.size === 0) return undefined;
+    const topics = new Set<string>();
+    for (const m of group.members.values()) {
+      const metadata = m.protocols.find((p) => p.name === group.protocolName)?.metadata;
+      const subscribed = metadata === undefined ? null : consumerSubscriptionTopics(metadata);
+      if (subscribed === null) return undefined;
+      for (const t of subscribed) topics.add(t);
+    }
+    return topics;
   }
 
   hasMembers(groupId: string): boolean {
