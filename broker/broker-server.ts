@@ -47,6 +47,11 @@ import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
 /** How long a Kafka admin request forwarded to the controller may take, failover retries included (kafkajs waits 30 s). */
 const KAFKA_FORWARD_TIMEOUT_MS = 25_000;
 /**
+ * How long past the controlled shutdown's bound (8 s by default) the shutdown snapshot may still be
+ * encoding: with the process's 10 s bound, a second is left to write it and close.
+ */
+const SHUTDOWN_SNAPSHOT_MS = 1_000;
+/**
  * How long a read through the client listener (describeTopics, describeConfigs) waits for this
  * broker to catch up with the metadata log before it is refused: until then its image is the
  * local snapshot's (stale) or empty, and an answer from it would say a topic does not exist.
@@ -237,17 +242,22 @@ export class BrokerServer {
     };
   }
 
-  /** Controlled shutdown (bounded), a local snapshot, then everything closes. */
+  /**
+   * Controlled shutdown (bounded), a local snapshot (given up if it is not encoded within
+   * SHUTDOWN_SNAPSHOT_MS past the controlled shutdown's bound: the process has 10 s in all), then
+   * everything closes.
+   */
   async stop(): Promise<{ controlledShutdownMs: number; timedOut: boolean }> {
     if (this.stopped) return { controlledShutdownMs: 0, timedOut: false };
     this.stopped = true;
+    const snapshotDeadlineMs = this.o.clock.nowMs() + this.o.controlledShutdownTimeoutMs + SHUTDOWN_SNAPSHOT_MS;
     this.isrExpander?.close(); // leaderships are about to move away
     this.offsetExpirer?.close();
     const result = await this.lifecycle.beginControlledShutdown(this.o.controlledShutdownTimeoutMs);
     this.lifecycle.stop();
     if (this.split !== undefined) {
       try {
-        await this.split.follower.snapshotNow();
+        await this.split.follower.snapshotNow(snapshotDeadlineMs);
       } catch (e) {
         this.o.logger.warn({ err: e instanceof Error ? e.message : String(e) }, 'could not write a snapshot at shutdown');
       }

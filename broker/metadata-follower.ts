@@ -61,7 +61,7 @@ export class MetadataFollower implements StateMachine, MetadataSource {
     this.leader = leader;
   }
 
-  snapshotNow(): Promise<SnapshotId | null> {
-    return this.snapshots.snapshotNow();
+  snapshotNow(deadlineMs?: number): Promise<SnapshotId | null> {
+    return this.snapshots.snapshotNow(deadlineMs);
   }
 }

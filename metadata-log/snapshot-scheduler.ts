@@ -18,6 +18,9 @@ export interface SnapshotPolicy {
   readonly retryBackoffMs: number;
 }
 
+/** A snapshot given up at its deadline, before anything was written. */
+class SnapshotDeadlineError extends Error {}
+
 export class SnapshotScheduler {
   private writing: Promise<SnapshotId | null> | null = null;
   private lastSnapshotMs: number;
@@ -52,15 +55,17 @@ export class SnapshotScheduler {
 
   /**
    * Writes a snapshot of the published image now unless it has nothing new (then null), or waits
-   * for the one being written. Used at shutdown so that a restart has little to replay.
+   * for the one being written. Used at shutdown so that a restart has little to replay. A new one
+   * is given up (null, logged) if it is still being encoded at `deadlineMs` (clock ms): encoding
+   * a large image takes seconds (about 1 s per 200,000 partitions), and a shutdown is bounded.
    */
-  snapshotNow(): Promise<SnapshotId | null> {
+  snapshotNow(deadlineMs = Infinity): Promise<SnapshotId | null> {
     if (this.writing !== null) return this.writing;
     if (this.loader.bytesSinceSnapshot === 0) return Promise.resolve(null);
-    return this.write();
+    return this.write(deadlineMs);
   }
 
-  private write(): Promise<SnapshotId | null> {
+  private write(deadlineMs = Infinity): Promise<SnapshotId | null> {
     const raft = this.raft();
     if (raft === undefined) return Promise.resolve(null);
     const image = this.loader.image;
@@ -68,7 +73,10 @@ export class SnapshotScheduler {
     const bytes = this.loader.bytesSinceSnapshot;
     const markAt = this.loader.publishedBytes;
     const startedMs = this.clock.nowMs();
-    const pause = () => new Promise<void>((resolve) => this.clock.setTimer(0, resolve));
+    const pause = () =>
+      this.clock.nowMs() >= deadlineMs
+        ? Promise.reject(new SnapshotDeadlineError(`still encoding the image at its deadline, ${Math.round(this.clock.nowMs() - startedMs)} ms after it began`))
+        : new Promise<void>((resolve) => this.clock.setTimer(0, resolve));
     const done = writeSnapshotInSlices(image, pause)
       .then((chunks) => raft.createSnapshot(endOffset, chunks))
       .then(
@@ -79,6 +87,10 @@ export class SnapshotScheduler {
           return id;
         },
         (e: unknown) => {
+          if (e instanceof SnapshotDeadlineError) {
+            this.logger.warn({ endOffset, reason: e.message }, 'gave up a metadata snapshot (nothing was written): the next start replays the log from the previous one');
+            return null;
+          }
           // The trigger stays armed (bytes and time count from the last snapshot written); the
           // back-off keeps a failing disk from being asked on every batch.
           this.retryAtMs = this.clock.nowMs() + this.policy.retryBackoffMs;

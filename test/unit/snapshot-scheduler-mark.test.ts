@@ -8,6 +8,7 @@ import { encodeRecord } from '../../metadata-log/records/codec.js';
 import type { RaftClient } from '../../quorum/runtime/api.js';
 import type { SnapshotId } from '../../quorum/raft/types.js';
 import { silentLogger } from '../support/real-node-env.js';
+import { mvRecord, topicRecords } from './controller-configs-fixture.js';
 
 
 describe('snapshot byte mark', () => {
@@ -47,5 +48,41 @@ describe('snapshot byte mark', () => {
     applyOne(10);
     await new Promise((r) => setTimeout(r, 10));
     expect(created.length).toBe(1);
+  });
+});
+
+describe('a snapshot with a deadline (shutdown)', () => {
+  /** A loader holding a topic of `partitions` partitions (a frame each in a snapshot), a scheduler over a raft that records what it was asked to write, and a clock tests move. */
+  function setup(partitions: number) {
+    const loader = new MetadataLoader();
+    const records = [mvRecord(), ...topicRecords('t', 1, partitions)].map(encodeRecord);
+    loader.applyBatches([{ baseOffset: 0, epoch: 1, records }]);
+    const clock = { now: 0, nowMs: () => clock.now, setTimer: (_d: number, fn: () => void) => (setImmediate(fn), () => {}) };
+    const created: number[] = [];
+    const raft = {
+      createSnapshot: async (endOffset: number) => {
+        created.push(endOffset);
+        return { endOffset, epoch: 1 } as SnapshotId;
+      },
+    } as unknown as RaftClient;
+    const sched = new SnapshotScheduler(loader, () => raft, clock, silentLogger, { maxBytes: Number.MAX_SAFE_INTEGER, maxIntervalMs: 0, retryBackoffMs: 10 });
+    return { loader, clock, created, sched };
+  }
+
+  it('is given up, writing nothing, when the image is still being encoded at the deadline', async () => {
+    const { clock, created, sched } = setup(30_000); // about 1.5 MB: 23 frames of 64 KiB, a pause after every 4
+    // The first slices are encoded in time; then the clock passes the deadline (a large image takes long).
+    let pauses = 0;
+    const setTimer = clock.setTimer;
+    clock.setTimer = (d, fn) => (++pauses === 3 && (clock.now = 5), setTimer(d, fn));
+    expect(await sched.snapshotNow(5)).toBeNull();
+    expect(pauses).toBe(3);
+    expect(created).toEqual([]);
+  });
+
+  it('is written when encoded before the deadline, as without one', async () => {
+    const { created, sched } = setup(100);
+    expect(await sched.snapshotNow(1_000)).toEqual({ endOffset: 102, epoch: 1 });
+    expect(created).toEqual([102]);
   });
 });
