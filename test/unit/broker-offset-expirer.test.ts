@@ -66,7 +66,8 @@ function setup(records = oneLiveBroker(), options: Partial<OffsetExpirerOptions>
   return { t, source, expirer, commit, held, expireCalls, noted, wall: { advance: (ms: number) => (t.harness.nowMs += ms) } };
 }
 
-async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
+/** One member joins (not synced: the group is in CompletingRebalance); its member id and generation. */
+async function joinOne(t: HandlerTestbed, groupId: string, metadata: Uint8Array = new Uint8Array([1]), protocolType = 'consumer'): Promise<{ memberId: string; generationId: number }> {
   const r = await t.ctx.groups.join({
     groupId,
     memberId: '',
@@ -75,12 +76,12 @@ async function joinOne(t: HandlerTestbed, groupId: string): Promise<string> {
     clientHost: '/127.0.0.1',
     sessionTimeoutMs: 10_000,
     rebalanceTimeoutMs: 10_000,
-    protocolType: 'consumer',
-    protocols: [{ name: 'range', metadata: new Uint8Array([1]) }],
+    protocolType,
+    protocols: [{ name: 'range', metadata }],
     requireKnownMemberId: false,
   });
   expect(r.errorCode).toBe(0);
-  return r.memberId;
+  return { memberId: r.memberId, generationId: r.generationId };
 }
 
 /** A ConsumerProtocolSubscription (version 1: topics, null user data, no owned partitions), as KafkaConsumer and kafkajs send it in JoinGroup. */
@@ -99,20 +100,8 @@ function subscription(topics: readonly string[]): Uint8Array {
 
 /** One member joins with `metadata` and, as the leader, syncs: the group is Stable. */
 async function stableGroup(t: HandlerTestbed, groupId: string, metadata: Uint8Array, protocolType = 'consumer'): Promise<void> {
-  const joined = await t.ctx.groups.join({
-    groupId,
-    memberId: '',
-    groupInstanceId: null,
-    clientId: 'c',
-    clientHost: '/127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 10_000,
-    protocolType,
-    protocols: [{ name: 'range', metadata }],
-    requireKnownMemberId: false,
-  });
-  expect(joined.errorCode).toBe(0);
-  const synced = await t.ctx.groups.sync({ groupId, generationId: joined.generationId, memberId: joined.memberId, assignments: [] });
+  const { memberId, generationId } = await joinOne(t, groupId, metadata, protocolType);
+  const synced = await t.ctx.groups.sync({ groupId, generationId, memberId, assignments: [] });
   expect(synced.errorCode).toBe(0);
 }
 
@@ -137,7 +126,7 @@ describe('OffsetExpirer', () => {
   it('a group with members keeps its offsets however old; once it empties, the retention counts from then', async () => {
     const { t, expirer, commit, held, wall } = setup();
     commit('busy', [0]);
-    const member = await joinOne(t, 'busy');
+    const { memberId: member } = await joinOne(t, 'busy');
     wall.advance(10 * RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(0);
     expect(t.ctx.groups.leave('busy', [member])).toEqual([0]);
