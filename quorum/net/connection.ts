@@ -10,8 +10,9 @@
 // a warn line, never an exception out of the socket; when the socket closes every pending request
 // fails with ConnectionError; a request not answered in time fails with RequestTimeoutError and
 // its late answer is ignored. Writes are bounded: past writeBufferBytesMax queued bytes, send()
-// drops (Raft retries) and request() fails, rather than the queue growing. Writes made during one
-// turn of the event loop are corked together and leave in one writev.
+// drops (Raft retries) and request() fails, rather than the queue growing; a peer whose answers
+// are queued past it is not reading them and is cut off. Writes made during one turn of the event
+// loop are corked together and leave in one writev.
 //
 // Frames are encoded and decoded with the codec the handshake chose (frame-codec.ts). A stream
 // codec needs the peer to decode every frame this end encoded, in order: a frame is encoded only
@@ -296,17 +297,33 @@ export class Connection implements PeerChannel {
     result.then(
       (answer) => {
         this.inboundRunning--;
-        if (this.closedReason !== null) return;
+        if (!this.mayAnswer()) return;
         if (!this.write({ t: 'r', id, ok: true, body: answer })) {
           this.write({ t: 'r', id, ok: false, error: toWireError(new Error(`the answer to ${method} could not be encoded`)) });
         }
       },
       (err: unknown) => {
         this.inboundRunning--;
-        if (this.closedReason !== null) return;
+        if (!this.mayAnswer()) return;
         this.write({ t: 'r', id, ok: false, error: toWireError(err) });
       },
     );
+  }
+
+  /**
+   * False when an answer cannot be written: closed, or the peer is not reading its answers. Such
+   * a peer is cut off: dropping one answer would leave its request waiting out its timeout, and
+   * writing them all queued every answer in memory (a peer pipelining requests without reading
+   * grew the queue without bound; a tool needs no cluster id to connect).
+   */
+  private mayAnswer(): boolean {
+    if (this.closedReason !== null) return false;
+    const unsent = this.socket.writableLength;
+    if (unsent <= this.writeBufferBytesMax) return true;
+    const reason = `peer not reading its answers (${unsent} bytes unsent, bound ${this.writeBufferBytesMax})`;
+    this.logger.warn({ remote: this.remoteAddress, peerNodeId: this.peer.nodeId, reason }, 'closing connection: peer not reading');
+    this.shutdown(reason, false);
+    return false;
   }
 
   private protocolError(reason: string): void {

@@ -280,6 +280,54 @@ describe('write-buffer bound', () => {
     socket.destroy();
     await new Promise<void>((r) => sink.close(() => r()));
   });
+  it('a peer that sends requests but never reads the answers is cut off, instead of its answers queueing without bound', async () => {
+    // Answers bypassed the bound that send() and request() respect: a peer (a tool needs no
+    // cluster id) pipelining requests without reading made the node queue every answer.
+    const accepted = deferred<net.Socket>();
+    const sink = net.createServer((s) => {
+      s.pause(); // never reads what the connection writes
+      accepted.resolve(s);
+    });
+    await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
+    const port = (sink.address() as net.AddressInfo).port;
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.on('error', () => {});
+    await new Promise<void>((r) => socket.once('connect', () => r()));
+    const peerSocket = await accepted.promise;
+    peerSocket.on('error', () => {});
+    const boundBytes = 256 * 1024;
+    const answer = new Uint8Array(64 * 1024);
+    let maxQueuedBytes = 0;
+    let answered = 0;
+    const log = capturingLogger();
+    const closed = deferred<string>();
+    const conn = new Connection({
+      socket,
+      decoder: new FrameDecoder(1 << 20),
+      peer: { nodeId: -1, role: 'tool', clusterId: null },
+      remoteAddress: `127.0.0.1:${port}`,
+      logger: log,
+      writeBufferBytesMax: boundBytes,
+      onRequest: async () => {
+        maxQueuedBytes = Math.max(maxQueuedBytes, socket.writableLength);
+        answered++;
+        return answer;
+      },
+      onClose: (reason) => closed.resolve(reason),
+    });
+    conn.start();
+    // 4,000 answers of 64 KiB: 250 MiB, far past what the kernel's buffers take.
+    const requests = Buffer.concat(Array.from({ length: 4_000 }, (_, id) => encodeFrame({ t: 'q', id, method: 'get', body: null })));
+    peerSocket.write(requests);
+    await waitFor('every request answered, or the connection closed', () => answered === 4_000 || conn.closed, 20_000);
+    expect(maxQueuedBytes).toBeLessThanOrEqual(boundBytes + answer.length + 64);
+    expect(answered).toBeLessThan(4_000);
+    expect(await closed.promise).toMatch(/not reading/);
+    expect(log.lines.some((l) => l.level === 'warn')).toBe(true);
+    peerSocket.destroy();
+    socket.destroy();
+    await new Promise<void>((r) => sink.close(() => r()));
+  });
 });
 
 describe('reconnect', () => {
