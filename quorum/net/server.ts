@@ -43,30 +43,35 @@ export interface NetServerOptions {
   };
 }
 
-/** Reads at least `n` bytes (or what came before the socket ended), then puts them back unread. */
-function peek(socket: net.Socket, n: number, timeoutMs: number): Promise<Buffer> {
+/**
+ * Reads at least `n` bytes, then puts them back unread; null when the peer hung up first (its
+ * 'end' or 'close' has then been emitted, and no handshake reader attached later would see it).
+ */
+function peek(socket: net.Socket, n: number, timeoutMs: number): Promise<Buffer | null> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let got = 0;
-    const done = () => {
+    const done = (hungUp: boolean) => {
       clearTimeout(timer);
       socket.off('data', onData);
-      socket.off('end', done);
-      socket.off('close', done);
+      socket.off('end', onHangUp);
+      socket.off('close', onHangUp);
       socket.pause();
+      if (hungUp) return resolve(null);
       const first = Buffer.concat(chunks, got);
       if (first.length > 0) socket.unshift(first);
       resolve(first);
     };
+    const onHangUp = () => done(true);
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       got += chunk.length;
-      if (got >= n) done();
+      if (got >= n) done(false);
     };
-    const timer = setTimeout(done, timeoutMs);
+    const timer = setTimeout(() => done(false), timeoutMs);
     socket.on('data', onData);
-    socket.once('end', done);
-    socket.once('close', done);
+    socket.once('end', onHangUp);
+    socket.once('close', onHangUp);
   });
 }
 
@@ -211,6 +216,14 @@ export class NetServer {
     const alternate = this.o.alternateProtocol;
     if (alternate !== undefined) {
       const first = await peek(socket, alternate.bytesNeeded, this.o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs);
+      if (first === null) {
+        // A TCP health check, mostly. The handshake's reader would wait out its timeout for an
+        // 'end' or 'close' already emitted, then warn about a peer long gone.
+        this.handshaking.delete(socket);
+        logger.debug({ remote: remoteAddress, listener: listener.name }, 'connection closed before its handshake');
+        socket.destroy();
+        return;
+      }
       if (first.length >= alternate.bytesNeeded && alternate.detect(first)) {
         this.handshaking.delete(socket);
         if (this.closing !== null) return void socket.destroy();

@@ -248,3 +248,47 @@ describe('handshake', () => {
     });
   });
 });
+
+describe('a listener shared with another protocol (a broker client listener also speaks Kafka)', () => {
+  it('a client that connects and hangs up at once (a TCP health check) is let go at once: no wait for the handshake timeout, no warn line', async () => {
+    const log = capturingLogger();
+    const served: net.Socket[] = [];
+    const server = await NetServer.listen({
+      listener: { name: 'CLIENT', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
+      self: serverSelf,
+      handlers: { onRequest: async () => 'pong' },
+      logger: log,
+      handshakeTimeoutMs: 400,
+      alternateProtocol: { bytesNeeded: 5, detect: (first) => first[4] === 0x00, serve: (s) => served.push(s) },
+    });
+    try {
+      const { port } = server.address();
+      for (const hangUp of ['end', 'reset'] as const) {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.on('error', () => {});
+        await new Promise<void>((r) => socket.once('connect', () => r()));
+        if (hangUp === 'end') socket.end();
+        else socket.resetAndDestroy();
+        await new Promise<void>((r) => socket.once('close', () => r()));
+      }
+      // Well past the handshake timeout: before the fix the server sat on each socket until then,
+      // and then logged 'handshake refused: no handshake within 400 ms' for a peer long gone.
+      await new Promise((r) => setTimeout(r, 800));
+      expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+      expect(log.lines.filter((l) => l.msg === 'connection closed before its handshake')).toHaveLength(2);
+      expect(served).toEqual([]);
+      // Both protocols are still served.
+      const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self: { nodeId: -1, role: 'tool', clusterId: null }, logger: capturingLogger(), reconnect: false });
+      await expect(c.request('ping', null)).resolves.toBe('pong');
+      await c.close();
+      const kafka = net.connect({ host: '127.0.0.1', port });
+      kafka.on('error', () => {});
+      kafka.once('connect', () => kafka.write(Buffer.from([0, 0, 0, 10, 0, 3, 0, 0])));
+      await waitFor('the Kafka client served', () => served.length === 1);
+      kafka.destroy();
+      served[0]!.destroy();
+    } finally {
+      await server.close();
+    }
+  });
+});
