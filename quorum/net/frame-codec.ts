@@ -23,8 +23,12 @@
 //
 // The decoder refuses a length above its bound as soon as the 4-byte header is seen, before any
 // of the body is buffered, so a peer cannot make a node hold more than one bounded frame. Chunks
-// are kept in a list and copied once, into the frame that needs them (no quadratic concat). The
-// decoded Uint8Arrays are views into the received memory, which is never written again.
+// are kept in a list and copied once, into the frame that needs them (no quadratic concat). A
+// small chunk that continues a partial frame is first copied into a buffer of the decoder's own
+// (growing by doubling, up to TAIL_BYTES_MAX): each chunk costs ~160 bytes of bookkeeping, so a
+// peer dripping a frame one byte per TCP segment made a node hold ~160 times the frame bound
+// (before the handshake, too). The decoded Uint8Arrays are views into the received memory, which
+// is never written again.
 
 import { Packr, Unpackr } from 'msgpackr';
 
@@ -123,8 +127,17 @@ export function streamCodec(): FrameCodec {
   };
 }
 
+/** A chunk below this that continues a partial frame is copied into the decoder's tail buffer. */
+const SMALL_CHUNK_BYTES = 1024;
+/** The tail buffer starts at TAIL_BYTES_MIN and doubles up to this. */
+const TAIL_BYTES_MIN = 256;
+const TAIL_BYTES_MAX = 64 * 1024;
+
 export class FrameDecoder {
   private chunks: Buffer[] = [];
+  /** Small chunks copied together (see the header), not yet in chunks; its first tailLength bytes hold data. */
+  private tail: Buffer | null = null;
+  private tailLength = 0;
   /** Read position in chunks[0]. */
   private headOffset = 0;
   private buffered = 0;
@@ -143,6 +156,11 @@ export class FrameDecoder {
     return this.buffered + (this.bodyBytes >= 0 ? FRAME_HEADER_BYTES : 0);
   }
 
+  /** Buffers holding those bytes (each costs bookkeeping beyond its bytes). */
+  get bufferedChunks(): number {
+    return this.chunks.length + (this.tailLength > 0 ? 1 : 0);
+  }
+
   /** Returns the frames completed by `chunk`, in order, decoded plain. Throws FrameError (and keeps throwing). */
   push(chunk: Buffer): unknown[] {
     return this.bodies(chunk).map((body) => this.decode(plainCodec, body));
@@ -152,13 +170,18 @@ export class FrameDecoder {
   bodies(chunk: Buffer): Buffer[] {
     if (this.failed !== null) throw this.failed;
     if (chunk.length > 0) {
-      this.chunks.push(chunk);
+      if ((this.buffered > 0 || this.bodyBytes >= 0) && chunk.length < SMALL_CHUNK_BYTES) this.appendToTail(chunk);
+      else {
+        this.sealTail();
+        this.chunks.push(chunk);
+      }
       this.buffered += chunk.length;
     }
     const bodies: Buffer[] = [];
     for (;;) {
       if (this.bodyBytes < 0) {
         if (this.buffered < FRAME_HEADER_BYTES) break;
+        this.sealTail();
         const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
         if (length > this.maxFrameBytes) {
           this.fail(`frame of ${length} bytes exceeds the bound of ${this.maxFrameBytes} bytes`);
@@ -167,6 +190,7 @@ export class FrameDecoder {
         this.bodyBytes = length;
       }
       if (this.buffered < this.bodyBytes) break;
+      this.sealTail();
       bodies.push(this.take(this.bodyBytes));
       this.bodyBytes = -1;
     }
@@ -185,8 +209,33 @@ export class FrameDecoder {
   private fail(reason: string): never {
     this.failed = new FrameError(reason);
     this.chunks = [];
+    this.tail = null;
+    this.tailLength = 0;
     this.buffered = 0;
     throw this.failed;
+  }
+
+  /** Copies a small chunk behind the others; a full tail goes to chunks and a larger one follows it. */
+  private appendToTail(chunk: Buffer): void {
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.tail === null || this.tailLength === this.tail.length) {
+        const grown = this.tail === null ? TAIL_BYTES_MIN : Math.min(this.tail.length * 2, TAIL_BYTES_MAX);
+        this.sealTail();
+        this.tail = Buffer.allocUnsafe(grown);
+      }
+      const copied = chunk.copy(this.tail, this.tailLength, at);
+      this.tailLength += copied;
+      at += copied;
+    }
+  }
+
+  /** Moves the tail's bytes to the end of chunks; the tail is never written again (views of it may be handed out). */
+  private sealTail(): void {
+    if (this.tail === null) return;
+    if (this.tailLength > 0) this.chunks.push(this.tail.subarray(0, this.tailLength));
+    this.tail = null;
+    this.tailLength = 0;
   }
 
   /** Removes `n` bytes from the front; a view when they lie in one chunk, else one copy. */

@@ -114,6 +114,32 @@ describe('frame codec', () => {
     expect(() => new FrameDecoder(1024).push(header(0))).toThrow(/empty frame/);
   });
 
+  it('a frame dripped one byte per chunk is held in a few buffers, not one per byte, and decodes in linear time', () => {
+    // Before, the decoder kept every chunk: a peer sending one byte per TCP segment made a node
+    // hold ~160 bytes of bookkeeping per byte, and the frame's last byte then cost time quadratic
+    // in the chunks (shifting them off one by one): 8 s on the event loop for 256 KiB.
+    const payload = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    const frame = encodeFrame({ payload });
+    const d = new FrameDecoder(2 << 20);
+    let out: unknown[] = [];
+    const startMs = performance.now();
+    for (let i = 0; i < frame.length; i++) {
+      out = d.push(frame.subarray(i, i + 1));
+      if (d.bufferedChunks >= 64) expect.fail(`${d.bufferedChunks} buffers held after ${i + 1} bytes`);
+    }
+    expect(performance.now() - startMs).toBeLessThan(5_000);
+    expect(out).toHaveLength(1);
+    expect(Buffer.from((out[0] as { payload: Uint8Array }).payload).equals(Buffer.from(payload))).toBe(true);
+    expect(d.bufferedChunks).toBe(0);
+    // Large chunks are still kept as they came: a frame in 64 KiB chunks is 17 of them at most.
+    const e = new FrameDecoder(2 << 20);
+    for (let at = 0; at < frame.length; at += 64 * 1024) {
+      out = e.push(frame.subarray(at, at + 64 * 1024));
+      if (out.length === 0) expect(e.bufferedChunks).toBe(at / (64 * 1024) + 1);
+    }
+    expect(out).toHaveLength(1);
+  });
+
   it('(property) any chunking of any frames decodes to the values encoded', () => {
     const value = msgpackValue(fc.string({ maxLength: 8 }).filter((k) => k !== '__proto__'));
     fc.assert(
