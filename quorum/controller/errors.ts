@@ -35,6 +35,10 @@ export const ErrorCode = {
   NOT_CONTROLLER: 41,
   INVALID_REQUEST: 42,
   POLICY_VIOLATION: 44,
+  /** An import step names no open import session (migration/import-metadata.ts): start again. */
+  INVALID_TXN_STATE: 48,
+  /** Another import is being written (migration/import-metadata.ts): retry once it ends. */
+  CONCURRENT_TRANSACTIONS: 51,
   NON_EMPTY_GROUP: 68,
   LISTENER_NOT_FOUND: 72,
   GROUP_ID_NOT_FOUND: 69,

@@ -21,6 +21,12 @@ export const controllerLimits = {
    * the controller computes twice; on a busy 2-core machine it takes ~100-300 ms.
    */
   controlledShutdownMovesPerStepMax: 10_000,
+  /**
+   * An import session (migration/import-metadata.ts) with no step for this long is aborted: the
+   * command that opened it died or lost its connection, and every other write waits while one is
+   * open. The client sends its next part as soon as the last one committed.
+   */
+  importIdleTimeoutMs: 30_000,
   /** After a failed snapshot, the next attempt waits at least this long. */
   snapshotRetryBackoffMs: 10_000,
 } as const;

@@ -45,7 +45,7 @@ import { SnapshotScheduler } from '../../metadata-log/snapshot-scheduler.js';
 import type { MetadataListener } from '../../metadata-log/loader.js';
 import { controllerLimits } from './limits.js';
 import type { ControllerConfig } from './config.js';
-import { NotControllerError } from './errors.js';
+import { ErrorCode, NotControllerError } from './errors.js';
 import { ControllerBusyError, EventQueue } from './event-queue.js';
 import { limits } from '../limits.js';
 import { BrokerHeartbeatManager } from './cluster/heartbeat-manager.js';
@@ -84,7 +84,18 @@ import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProd
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
 import { createTopics, type CreateTopicsRequest, type CreateTopicsResponse } from './replication/create-topics.js';
-import { importMetadata, type ImportMetadataRequest, type ImportMetadataResponse } from './migration/import-metadata.js';
+import {
+  abortImport,
+  alreadyImported,
+  beginImport,
+  endImport,
+  importAnswer,
+  importPart,
+  importRefusal,
+  type ImportMetadataRequest,
+  type ImportMetadataResponse,
+  type ImportSession,
+} from './migration/import-metadata.js';
 import { deleteTopics, type DeleteTopicsRequest, type DeleteTopicsResponse } from './replication/delete-topics.js';
 import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.js';
 import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
@@ -127,6 +138,8 @@ interface ActiveMode {
   lingering: LingeringCommits | null;
   /** Rejects each appended operation still waiting for its commit (settled NOT_CONTROLLER on renounce). */
   readonly awaitingCommit: Set<(e: Error) => void>;
+  /** The import being streamed in (migration/import-metadata.ts): every other write waits. */
+  importing: ImportSession | null;
 }
 
 interface LingeringCommits {
@@ -146,6 +159,8 @@ interface CommitWaiter {
 
 /** The timer (ActiveMode.timers) that queues the next step of an expired broker's drain. */
 const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
+/** The timer (ActiveMode.timers) that aborts an import session gone quiet. */
+const IMPORT_IDLE = 'import-idle';
 
 export class QuorumController implements StateMachine {
   /** Set once the RaftNode exists (it is built with this controller as its state machine). */
@@ -326,9 +341,13 @@ export class QuorumController implements StateMachine {
     return this.runOp('expire-offsets', (ctx) => expireOffsets(ctx, request));
   }
 
-  /** A planned import (migrate-from-zk): all of it, atomically, or nothing; see migration/import-metadata.ts. */
+  /**
+   * One step of a planned import (migrate-from-zk), streamed in parts inside one metadata
+   * transaction: all of it becomes visible, or none. The session's transitions are in
+   * migration/import-metadata.ts.
+   */
   importMetadata(request: ImportMetadataRequest): Promise<ImportMetadataResponse> {
-    return this.runOp('import-metadata', (ctx) => importMetadata(ctx, request));
+    return this.queue.submit('import-metadata', () => this.importStep(this.requireActive(), request));
   }
 
   /** DescribeCluster: the brokers as the committed image has them, with the sessions this controller sees. */
@@ -388,7 +407,122 @@ export class QuorumController implements StateMachine {
     this.queue.close(new NotControllerError(null, 'the controller is shutting down'));
   }
 
-  private execute<R>(op: ActiveOp<R>, onResult?: (response: R) => void): Promise<R> {
+  private importStep(active: ActiveMode, request: ImportMetadataRequest): Promise<ImportMetadataResponse> | ImportMetadataResponse {
+    const session = active.importing;
+    const mine = session !== null && session.importId === request.importId;
+    const idleS = controllerLimits.importIdleTimeoutMs / 1000;
+    switch (request.step) {
+      case 'begin': {
+        if (session !== null) {
+          // A begin sent again (its answer was lost) finds its own session, still empty.
+          if (mine && session.nextPart === 0) {
+            const again = { ...importAnswer(session), partRecordsMax: this.deps.config.maxRecordsPerOperation };
+            return this.afterCommitOf(active.pending.provenance.endOffset).then(() => again);
+          }
+          return importRefusal(
+            ErrorCode.CONCURRENT_TRANSACTIONS,
+            `another import (${session.importId}) is being written: ${session.recordsWritten} of about ${session.totalRecords} records so far; ` +
+              `it is aborted after ${idleS} s without a step. Retry once it has ended`,
+          );
+        }
+        return this.execute(
+          (ctx) => beginImport(ctx, request),
+          (r) => {
+            if (r.errorCode !== ErrorCode.NONE || r.alreadyImported) return;
+            active.importing = { importId: request.importId, totalRecords: request.totalRecords, nextPart: 0, recordsWritten: r.recordsWritten, brokersSkipped: 0 };
+            this.deps.logger.info({ importId: request.importId, totalRecords: request.totalRecords }, 'import begun: other writes wait until it ends');
+            this.armImportIdle(active);
+          },
+          true,
+        );
+      }
+      case 'part': {
+        if (!mine) return this.noImportSession(request.importId);
+        if (request.part !== session.nextPart) return this.refuseAndAbort(active, ErrorCode.INVALID_TXN_STATE, `part ${request.part} arrived where part ${session.nextPart} was expected`);
+        const max = this.deps.config.maxRecordsPerOperation;
+        if (!Array.isArray(request.records) || request.records.length > max) {
+          return this.refuseAndAbort(active, ErrorCode.INVALID_REQUEST, `part ${request.part} is not a list of at most ${max} records (maxRecordsPerOperation)`);
+        }
+        let totals = importAnswer(session);
+        return this.execute(
+          (ctx) => importPart(ctx, request.records),
+          (r) => {
+            if (r.errorCode !== ErrorCode.NONE) return this.abortImportSession(active, `part ${request.part} was refused: ${r.errorMessage}`);
+            session.nextPart++;
+            session.recordsWritten += r.recordsWritten;
+            session.brokersSkipped += r.brokersSkipped;
+            totals = importAnswer(session);
+            this.armImportIdle(active);
+          },
+          true,
+        ).then((r) => (r.errorCode === ErrorCode.NONE ? totals : r));
+      }
+      case 'end': {
+        if (!mine) {
+          // An end sent again after the first one committed: the import is in.
+          if (session === null && alreadyImported(active.pending)) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => importAnswer({ recordsWritten: 0, brokersSkipped: 0 }, true));
+          return this.noImportSession(request.importId);
+        }
+        const records = endImport();
+        const done = this.execute(() => ({ records, response: importAnswer({ recordsWritten: session.recordsWritten + records.length, brokersSkipped: session.brokersSkipped }) }), undefined, true);
+        this.closeImportSession(active);
+        this.deps.logger.info({ importId: session.importId, parts: session.nextPart, recordsWritten: session.recordsWritten + records.length }, 'import written: committing its end');
+        return done;
+      }
+      case 'abort':
+        if (mine) this.abortImportSession(active, `the importer asked: ${String(request.reason)}`);
+        return this.afterCommitOf(active.pending.provenance.endOffset).then(() => importAnswer({ recordsWritten: 0, brokersSkipped: 0 }));
+      default:
+        return importRefusal(ErrorCode.INVALID_REQUEST, `unknown import step ${JSON.stringify((request as { step?: unknown }).step)}`);
+    }
+  }
+
+  private noImportSession(importId: string): ImportMetadataResponse {
+    return importRefusal(
+      ErrorCode.INVALID_TXN_STATE,
+      `no import ${importId} is open on the active controller (a controller change, an abort or ${controllerLimits.importIdleTimeoutMs / 1000} s without a step ended it, ` +
+        'and nothing of it became visible): start the import again',
+    );
+  }
+
+  private refuseAndAbort(active: ActiveMode, code: number, reason: string): Promise<ImportMetadataResponse> {
+    this.abortImportSession(active, reason);
+    return this.afterCommitOf(active.pending.provenance.endOffset).then(() => importRefusal(code, `${reason}; the import was aborted, nothing of it became visible`));
+  }
+
+  private closeImportSession(active: ActiveMode): void {
+    active.importing = null;
+    active.timers.get(IMPORT_IDLE)?.();
+    active.timers.delete(IMPORT_IDLE);
+  }
+
+  /** Writes AbortTransaction for the open import: every reader drops what its parts wrote. */
+  private abortImportSession(active: ActiveMode, reason: string): void {
+    const session = active.importing;
+    if (session === null) return;
+    this.closeImportSession(active);
+    this.deps.logger.warn({ importId: session.importId, parts: session.nextPart, recordsWritten: session.recordsWritten }, `import aborted: ${reason}`);
+    const nextWriteOffset = this.raft?.nextOffset() ?? null;
+    if (nextWriteOffset === null) return; // no longer leading: the next active controller aborts it
+    const records = abortImport(reason);
+    this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true).catch((e: unknown) => {
+      if (!(e instanceof NotControllerError)) this.deps.logger.warn({ err: String(e) }, 'the abort of an import failed');
+    });
+  }
+
+  /** (Re)starts the wait after which a quiet import session is aborted. */
+  private armImportIdle(active: ActiveMode): void {
+    active.timers.get(IMPORT_IDLE)?.();
+    const session = active.importing;
+    const cancel = this.deps.clock.setTimer(controllerLimits.importIdleTimeoutMs, () =>
+      this.queue.append('import-idle', () => {
+        if (this.mode === active && active.importing === session) this.abortImportSession(active, `no step for ${controllerLimits.importIdleTimeoutMs / 1000} s`);
+      }),
+    );
+    active.timers.set(IMPORT_IDLE, cancel);
+  }
+
+  private execute<R>(op: ActiveOp<R>, onResult?: (response: R) => void, importStep = false): Promise<R> {
     const active = this.requireActive();
     this.flushOffsetCommits(active);
     const raft = this.raft!;
@@ -403,8 +537,8 @@ export class QuorumController implements StateMachine {
     let proposals: Uint8Array[][];
     try {
       result = run(nextWriteOffset);
-      proposals = this.proposalsOf(result.records);
-      if (proposals.length > 1) {
+      proposals = this.proposalsOf(result.records, importStep);
+      if (proposals.length > 1 && !importStep) {
         // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
         // records (a broker epoch among them) start one later. Computed again with that offset.
         active.heartbeats.restore(saved);
@@ -423,7 +557,7 @@ export class QuorumController implements StateMachine {
     }
     let answered: Promise<R>;
     try {
-      answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response);
+      answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response, importStep);
     } catch (e) {
       active.heartbeats.restore(saved);
       throw e;
@@ -435,15 +569,16 @@ export class QuorumController implements StateMachine {
   /**
    * The encoded proposals for one operation's records: one proposal when they fit (one batch, so
    * every reader sees the operation whole); else a metadata transaction split into proposals
-   * within both bounds, which readers apply all at once or not at all.
+   * within both bounds, which readers apply all at once or not at all. A step of an import is
+   * inside the import's transaction already: split, never wrapped.
    */
-  private proposalsOf(records: readonly MetadataRecord[]): Uint8Array[][] {
+  private proposalsOf(records: readonly MetadataRecord[], inOpenTransaction = false): Uint8Array[][] {
     const maxRecords = this.deps.config.maxRecordsPerOperation;
     const encoded = records.map(encodeRecord);
     let bytes = 0;
     for (const r of encoded) bytes += r.length;
     if (encoded.length <= maxRecords && bytes <= limits.proposalBytesMax) return [encoded];
-    const all = [encodeRecord({ type: 'BeginTransaction', name: null }), ...encoded, encodeRecord({ type: 'EndTransaction' })];
+    const all = inOpenTransaction ? encoded : [encodeRecord({ type: 'BeginTransaction', name: null }), ...encoded, encodeRecord({ type: 'EndTransaction' })];
     const out: Uint8Array[][] = [];
     let part: Uint8Array[] = [];
     let partBytes = 0;
@@ -465,8 +600,14 @@ export class QuorumController implements StateMachine {
    * and returns a promise of `answer` once they commit. The pending image is computed before the append (a
    * record that would not replay is a bug, and must not reach the log); once the append
    * succeeded, anything going wrong is fatal, since the log and the pending image would disagree.
+   * While an import is open only its own steps append (`importStep`); anything else is refused
+   * with CONTROLLER_BUSY, since readers would hide it with the import, or drop it on an abort.
    */
-  private appendRecords<R>(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number, answer: R): Promise<R> {
+  private appendRecords<R>(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number, answer: R, importStep = false): Promise<R> {
+    const importing = active.importing;
+    if (importing !== null && !importStep) {
+      throw new ControllerBusyError(this.queue.size, `a ZooKeeper import is being written (${importing.recordsWritten} of about ${importing.totalRecords} records)`);
+    }
     const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
     let recordCount = 0;
     for (const p of proposals) recordCount += p.length;
@@ -576,7 +717,7 @@ export class QuorumController implements StateMachine {
     const image = this.loader.image;
     const now = this.deps.clock.nowMs();
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
-    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null, awaitingCommit: new Set() };
+    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null, awaitingCommit: new Set(), importing: null };
     this.mode = active;
     this.deps.logger.info({ epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
     if (this.loader.inTransaction) {

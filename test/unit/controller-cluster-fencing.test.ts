@@ -5,10 +5,9 @@ import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { registerBroker } from '../../quorum/controller/cluster/register-broker.js';
 import { unregisterBroker } from '../../quorum/controller/cluster/unregister-broker.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { importMetadata } from '../../quorum/controller/migration/import-metadata.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import { CLUSTER_ID, Harness, incarnation, registrationRequest, SESSION_TIMEOUT_MS } from './controller-cluster-fixture.js';
-import { brokerRecord, topicIdOf } from './controller-configs-fixture.js';
+import { brokerRecord, importInSteps, topicIdOf } from './controller-configs-fixture.js';
 
 /** Brokers 1-3 live; broker 1 leads p0-p2, follows in p3-p5, is the last ISR member of p6; p7 is not its. */
 function brokerOneHoldsEight(): Harness {
@@ -250,9 +249,7 @@ describe('partitions imported from ZooKeeper, led by a broker written fenced', (
       { type: 'Topic', name: 'zk-topic', topicId: topicIdOf(42) },
       { type: 'Partition', partitionId: 0, topicId: topicIdOf(42), replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 7, partitionEpoch: 12 },
     ];
-    const r = importMetadata(h.ctx(), { clusterId: CLUSTER_ID, records, allowExisting: false });
-    expect(r.response.errorCode).toBe(ErrorCode.NONE);
-    h.apply(r);
+    expect(importInSteps(h, { clusterId: CLUSTER_ID, records, allowExisting: false }).errorCode).toBe(ErrorCode.NONE);
   }
 
   it('another ISR member unfencing takes the leadership its fenced leader cannot use (it stayed offline for good when that broker never came back)', () => {

@@ -13,6 +13,7 @@ import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import type { OpContext, OpResult } from '../../quorum/controller/op.js';
 import { LATEST_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { beginImport, endImport, importPart, type ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
 
 export function topicIdOf(n: number): Uuid {
   const bytes = new Uint8Array(16);
@@ -98,3 +99,22 @@ export class OpHarness {
     this.image = replayAll(this.image, records, { endOffset: this.image.provenance.endOffset + records.length, epoch: 1 });
   }
 }
+
+/**
+ * An import as its steps write it (begin, one part, end) applied to a harness, the transaction
+ * markers left out (a harness replays records; readers handle the markers): the response of the
+ * first step that refused, or of the part.
+ */
+export function importInSteps(
+  h: { ctx(): OpContext; apply<R>(result: OpResult<R>): R },
+  request: { readonly clusterId: string; readonly records: readonly MetadataRecord[]; readonly allowExisting: boolean },
+): ImportMetadataResponse {
+  const begun = beginImport(h.ctx(), { step: 'begin', importId: 'test-import', clusterId: request.clusterId, allowExisting: request.allowExisting, totalRecords: request.records.length });
+  if (begun.records.length === 0) return begun.response;
+  const part = importPart(h.ctx(), request.records);
+  if (part.records.length === 0) return part.response;
+  h.apply(part);
+  h.apply({ records: endImport().filter((r) => r.type !== 'EndTransaction'), response: undefined });
+  return part.response;
+}
+

@@ -1,13 +1,15 @@
-// The import operation (migrate-from-zk's write): cluster id check, a second run is a no-op that
-// says so, refusal next to existing topics unless asked, records that would not apply refused
-// whole, already-registered brokers kept, and the ZkMigrationState marker last.
+// The import's steps (migrate-from-zk's write, migration/import-metadata.ts): cluster id check at
+// begin, a second run is a no-op that says so, refusal next to existing topics unless asked, a part
+// whose records would not apply refused whole, already-registered brokers kept, and the
+// ZkMigrationState marker at the end. The session around the steps is tested on the simulated
+// quorum (test/sim/controller-import.test.ts).
 
 import { describe, expect, it } from 'vitest';
-import { IMPORTED_INCARNATION_ID, importMetadata, ZK_MIGRATION_STATE } from '../../quorum/controller/migration/import-metadata.js';
+import { beginImport, endImport, IMPORT_TRANSACTION_NAME, IMPORTED_INCARNATION_ID, importPart, ZK_MIGRATION_STATE } from '../../quorum/controller/migration/import-metadata.js';
 import { registerBroker } from '../../quorum/controller/cluster/register-broker.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
-import { brokerRecord, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
+import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -21,66 +23,88 @@ function tree(): MetadataRecord[] {
   ];
 }
 
-describe('importMetadata', () => {
-  it('writes every record, brokers fenced with their own offsets as epochs, then ZkMigrationState POST_MIGRATION', () => {
+const begin = (allowExisting = false, clusterId = CLUSTER) => ({ step: 'begin' as const, importId: 'i1', clusterId, allowExisting, totalRecords: 0 });
+
+describe('the import steps', () => {
+  it('begin opens the transaction; a part writes every record, brokers fenced with their own offsets as epochs; end writes ZkMigrationState POST_MIGRATION and closes it', () => {
     const h = new OpHarness([mvRecord()]);
+    const begun = beginImport(h.ctx(), begin());
+    expect(begun.records).toEqual([{ type: 'BeginTransaction', name: IMPORT_TRANSACTION_NAME }]);
+    expect(begun.response).toMatchObject({ errorCode: 0, alreadyImported: false, partRecordsMax: h.config.maxRecordsPerOperation });
     const at = h.ctx().nextWriteOffset;
-    const r = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });
-    expect(r.response).toEqual({ errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: tree().length + 1, brokersSkipped: 0 });
-    expect(r.records.at(-1)).toEqual({ type: 'ZkMigrationState', state: ZK_MIGRATION_STATE.POST_MIGRATION });
-    h.apply(r);
-    expect(h.image.broker(1)).toMatchObject({ fenced: true, brokerEpoch: at });
+    const part = importPart(h.ctx(), tree());
+    expect(part.response).toEqual({ errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: tree().length, brokersSkipped: 0 });
+    h.apply(part);
+    expect(endImport()).toEqual([{ type: 'ZkMigrationState', state: ZK_MIGRATION_STATE.POST_MIGRATION }, { type: 'EndTransaction' }]);
+    h.append(endImport().slice(0, 1));
+    expect(h.image.broker(1)).toMatchObject({ fenced: true, brokerEpoch: at, incarnationId: IMPORTED_INCARNATION_ID });
     expect(h.image.broker(2)).toMatchObject({ fenced: true, brokerEpoch: at + 1 });
     expect(h.image.topicByName('orders')?.partitions).toHaveLength(3);
     expect(h.image.committedOffset('legacy', 'orders', 0)?.offset).toBe(42);
     expect(h.image.zkMigrationState).toBe(ZK_MIGRATION_STATE.POST_MIGRATION);
 
-    const again = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });
+    const again = beginImport(h.ctx(), begin());
     expect(again.records).toEqual([]);
     expect(again.response).toMatchObject({ errorCode: 0, alreadyImported: true, recordsWritten: 0 });
   });
 
   it('another cluster id: INCONSISTENT_CLUSTER_ID telling how to format; nothing written', () => {
-    const r = importMetadata(new OpHarness([mvRecord()]).ctx(), { clusterId: 'zk-cluster-XYZ', records: tree(), allowExisting: false });
+    const r = beginImport(new OpHarness([mvRecord()]).ctx(), begin(false, 'zk-cluster-XYZ'));
     expect(r.records).toEqual([]);
     expect(r.response.errorCode).toBe(ErrorCode.INCONSISTENT_CLUSTER_ID);
     expect(r.response.errorMessage).toMatch(/format --cluster-id zk-cluster-XYZ/);
   });
 
-  it('a quorum that already holds topics: refused unless allowExisting; a name clash is refused whole even then', () => {
+  it('a quorum that already holds topics: refused unless allowExisting; a part with a name clash is refused whole even then', () => {
     const h = new OpHarness([mvRecord(), ...topicRecords('mine', 9, 1)]);
-    const r = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });
+    const r = beginImport(h.ctx(), begin());
     expect(r.response).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, recordsWritten: 0 });
     expect(r.response.errorMessage).toMatch(/already holds 1 topic/);
     expect(r.records).toEqual([]);
 
-    const beside = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: true });
-    expect(beside.response.errorCode).toBe(ErrorCode.NONE);
+    expect(beginImport(h.ctx(), begin(true)).response.errorCode).toBe(ErrorCode.NONE);
+    expect(importPart(h.ctx(), tree()).response.errorCode).toBe(ErrorCode.NONE);
 
-    const clash = importMetadata(h.ctx(), { clusterId: CLUSTER, records: [...tree(), ...topicRecords('mine', 10, 1)], allowExisting: true });
+    const clash = importPart(h.ctx(), [...tree(), ...topicRecords('mine', 10, 1)]);
     expect(clash.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
     expect(clash.response.errorMessage).toMatch(/do not apply/);
     expect(clash.records).toEqual([]);
   });
 
+  it('a part is checked against what the parts before it wrote (a topic split from its partitions applies; a repeated one does not)', () => {
+    const h = new OpHarness([mvRecord()]);
+    const orders = topicRecords('orders', 5, 3);
+    h.apply(importPart(h.ctx(), orders.slice(0, 2)));
+    const rest = importPart(h.ctx(), orders.slice(2));
+    expect(rest.response.errorCode).toBe(ErrorCode.NONE);
+    h.apply(rest);
+    expect(h.image.topicByName('orders')?.partitions).toHaveLength(3);
+    expect(importPart(h.ctx(), orders.slice(0, 1)).response.errorMessage).toMatch(/do not apply/);
+  });
+
+  it('a part may not carry the markers the controller writes itself', () => {
+    const h = new OpHarness([mvRecord()]);
+    for (const marker of [{ type: 'ZkMigrationState', state: 3 }, { type: 'EndTransaction' }, { type: 'BeginTransaction', name: null }] as MetadataRecord[]) {
+      const r = importPart(h.ctx(), [...tree(), marker]);
+      expect(r.records).toEqual([]);
+      expect(r.response.errorMessage).toMatch(new RegExp(`may not carry a ${marker.type}`));
+    }
+  });
+
   it('producer ids never go back: ZooKeeper\'s next id is imported only when it is ahead of the quorum\'s', () => {
     const producerIds = (nextProducerId: number): MetadataRecord => ({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 0, nextProducerId });
     const ahead = new OpHarness([mvRecord(), producerIds(50_000), ...topicRecords('mine', 9, 1)]);
-    const r = importMetadata(ahead.ctx(), { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: true });
-    expect(r.response.errorCode).toBe(ErrorCode.NONE);
-    ahead.apply(r);
+    expect(importInSteps(ahead, { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: true }).errorCode).toBe(ErrorCode.NONE);
     expect(ahead.image.nextProducerId).toBe(50_000);
 
     const behind = new OpHarness([mvRecord(), producerIds(500)]);
-    behind.apply(importMetadata(behind.ctx(), { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: false }));
+    importInSteps(behind, { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: false });
     expect(behind.image.nextProducerId).toBe(1_000);
   });
 
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {
     const h = new OpHarness([mvRecord(), brokerRecord(1, 77)]);
-    const r = importMetadata(h.ctx(), { clusterId: CLUSTER, records: tree(), allowExisting: false });
-    expect(r.response.brokersSkipped).toBe(1);
-    h.apply(r);
+    expect(importInSteps(h, { clusterId: CLUSTER, records: tree(), allowExisting: false }).brokersSkipped).toBe(1);
     expect(h.image.broker(1)).toMatchObject({ fenced: false, brokerEpoch: 77 });
     expect(h.image.broker(2)?.fenced).toBe(true);
   });
@@ -94,9 +118,7 @@ describe('a broker imported from ZooKeeper registering for real', () => {
       { type: 'Topic', name: 'zk-topic', topicId: topicIdOf(42) },
       { type: 'Partition', partitionId: 0, topicId: topicIdOf(42), replicas: [1, 2], isr: [1, 2], removingReplicas: [], addingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 7, partitionEpoch: 12 },
     ];
-    const imported = importMetadata(h.ctx(), { clusterId: CLUSTER_ID, records: [brokerRecord(1, 0), brokerRecord(2, 0), ...leader1], allowExisting: false });
-    expect(imported.response.errorCode).toBe(ErrorCode.NONE);
-    h.apply(imported);
+    expect(importInSteps(h, { clusterId: CLUSTER_ID, records: [brokerRecord(1, 0), brokerRecord(2, 0), ...leader1], allowExisting: false }).errorCode).toBe(ErrorCode.NONE);
     expect(h.image.broker(1)).toMatchObject({ incarnationId: IMPORTED_INCARNATION_ID, fenced: true });
 
     const r = registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(1)));

@@ -7,6 +7,8 @@ import type { ReadZkTreeOptions } from '../../tools/migrate/zk-reader.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import { decryptPassword, parseEncodedPassword } from '../../tools/migrate/zk-password.js';
 import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
+import type { ImportMetadataRequest } from '../../quorum/controller/migration/import-metadata.js';
+import { FakeImportSession } from '../support/fake-import-session.js';
 
 const OPTIONS: MigrateOptions = {
   mode: 'dry-run',
@@ -23,6 +25,10 @@ const OPTIONS: MigrateOptions = {
 
 function deps(tree: ZkTree, quorumTopics: readonly string[], importFails?: Error, shape: { voters: number[]; brokers: number[] } = { voters: [], brokers: [] }): { deps: MigrateDeps; readOptions: ReadZkTreeOptions[] } {
   const readOptions: ReadZkTreeOptions[] = [];
+  let now = 0;
+  // Every end fails with importFails: its answer never comes.
+  const session = new FakeImportSession();
+  session.interrupt = (step) => (step === 'end' ? importFails : undefined);
   return {
     readOptions,
     deps: {
@@ -32,17 +38,17 @@ function deps(tree: ZkTree, quorumTopics: readonly string[], importFails?: Error
         return tree;
       },
       progress: () => undefined,
-      nowMs: () => 0,
+      nowMs: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
       connectQuorum: async () => ({
         close: async () => undefined,
-        call: (async (method: string) => {
+        call: (async (method: string, request: ImportMetadataRequest) => {
           if (method === 'describeNode') return { clusterId: CLUSTER_ID, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: shape.voters.map((id) => ({ id, host: 'h', port: 1 })), metadataOffset: 10, zkMigrationState: 0 };
           if (method === 'describeCluster') return { clusterId: CLUSTER_ID, controllerId: 1, brokers: shape.brokers.map((brokerId) => ({ brokerId })) };
           if (method === 'describeTopics') return { metadataOffset: 10, topics: quorumTopics.map((name, i) => ({ name, topicId: `id${i}`, partitions: [], configs: {} })), unknown: [] };
-          if (method === 'importMetadata') {
-            if (importFails !== undefined) throw importFails;
-            return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: 1, brokersSkipped: 0 };
-          }
+          if (method === 'importMetadata') return session.answer(request);
           throw new Error(`unexpected ${method}`);
         }) as never,
       }),
@@ -70,7 +76,7 @@ describe('migrate-from-zk review', () => {
     expect(without.readOptions[0]?.roots).not.toContain('/consumers');
   });
 
-  it('an import whose answer does not come says it may have been written (not "the quorum may have no leader")', async () => {
+  it('an import whose last step is never answered says it may have been written (not "the quorum may have no leader")', async () => {
     const timeout = Object.assign(new Error('importMetadata: no active controller answered within 10000 ms'), { code: 'REQUEST_TIMEOUT' });
     await expect(runMigration({ ...OPTIONS, mode: 'import' }, deps(tree(), [], timeout).deps)).rejects.toThrow(/may have been written.*Run the same command again/);
   });

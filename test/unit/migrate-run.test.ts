@@ -12,6 +12,8 @@ import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { snapshotRecords } from '../../metadata-log/snapshot.js';
 import { rebaseBrokerEpochs } from '../../tools/migrate/plan.js';
 import { mvRecord } from './controller-configs-fixture.js';
+import type { ImportMetadataRequest } from '../../quorum/controller/migration/import-metadata.js';
+import { FakeImportSession } from '../support/fake-import-session.js';
 
 /** The quorum's records once `tree`'s plan is imported into an empty quorum (what exportMetadata then answers). */
 function importedRecords(tree: ZkTree): MetadataRecord[] {
@@ -58,6 +60,8 @@ interface FakeQuorum {
   topicIds?: readonly string[];
   /** What exportMetadata answers (default: nothing). */
   exported?: readonly MetadataRecord[];
+  /** The active controller's import session. */
+  readonly session: FakeImportSession;
   fail?: Error;
 }
 
@@ -87,10 +91,8 @@ function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): 
                   return { clusterId: q.clusterId, controllerId: 1, brokers: [] };
                 case 'describeTopics':
                   return { metadataOffset: 10, topics: Array.from({ length: q.topics }, (_, i) => ({ name: `t${i}`, topicId: q.topicIds?.[i] ?? `id${i}`, partitions: [], configs: {} })), unknown: [] };
-                case 'importMetadata': {
-                  const records = (request as { records: unknown[] }).records;
-                  return { errorCode: 0, errorMessage: null, alreadyImported: false, recordsWritten: records.length + 1, brokersSkipped: 0 };
-                }
+                case 'importMetadata':
+                  return q.session.answer(request as ImportMetadataRequest);
                 case 'exportMetadata':
                   return { metadataOffset: 10, records: q.exported ?? [] };
                 default:
@@ -103,17 +105,18 @@ function fakes(tree: ZkTree, q: FakeQuorum | null, root: KafkaRootInfo = ROOT): 
   return { deps, reads, progress };
 }
 
-const quorum = (o: Partial<FakeQuorum> = {}): FakeQuorum => ({ calls: [], clusterId: CLUSTER_ID, topics: 0, zkMigrationState: 0, ...o });
+const quorum = (o: Partial<FakeQuorum> = {}): FakeQuorum => ({ calls: [], clusterId: CLUSTER_ID, topics: 0, zkMigrationState: 0, session: new FakeImportSession(), ...o });
 
 describe('runMigration', () => {
-  it('imports: checks the quorum, reads, plans, and sends one importMetadata', async () => {
+  it('imports: checks the quorum, reads, plans, and writes one import session (begin, a part, end)', async () => {
     const q = quorum();
     const f = fakes(goodTree(), q);
     const r = await runMigration(OPTIONS, f.deps);
     expect(r.ok).toBe(true);
-    expect(q.calls.filter((c) => c === 'importMetadata')).toHaveLength(1);
+    expect(q.session.steps).toEqual(['begin', 'part 0', 'end']);
+    expect(q.session.partSizes).toEqual([r.plan.counts.records]);
     expect(q.calls.indexOf('describeNode')).toBeLessThan(q.calls.indexOf('importMetadata'));
-    expect(r.imported?.recordsWritten).toBe(r.plan.counts.records + 1);
+    expect(r.imported?.recordsWritten).toBe(r.plan.counts.records + 3);
     expect(f.progress.some((l) => l.includes('records written and committed'))).toBe(true);
   });
 

@@ -3,8 +3,9 @@
 //
 //   import (default)  check the quorum (reachable, its cluster id), say what the ZooKeeper root
 //                     holds, read the tree, plan, refuse on blocking anomalies (unless forced) or a
-//                     cluster id mismatch, then write every record with one importMetadata call (one
-//                     metadata transaction: all of it or none of it becomes visible).
+//                     cluster id mismatch, then write the records as one import session, in parts
+//                     inside one metadata transaction (import-writer.ts: all of it or none of it
+//                     becomes visible).
 //   dry run           the same reading and planning, the same checks against the quorum when one is
 //                     given; writes nothing. Its outcome says whether the import would go ahead.
 //   verify            read and plan again, export the quorum's image, and list the differences.
@@ -19,6 +20,7 @@ import type { ImportMetadataResponse } from '../../quorum/controller/migration/i
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { blockingAnomalies, kafkaRoots, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
 import { diffImport, type ImportDiff } from './verify.js';
+import { ImportNotWrittenError, writeImport } from './import-writer.js';
 import type { KafkaRootInfo, ReadZkTreeOptions, ZkReadProgress } from './zk-reader.js';
 import type { ZkTree } from './zk-tree.js';
 
@@ -50,6 +52,8 @@ export interface MigrateDeps {
   /** A progress line for stderr. */
   readonly progress: (line: string) => void;
   readonly nowMs: () => number;
+  /** Waits between import attempts (default: a timer). */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** The quorum as the command found it before writing. */
@@ -99,6 +103,14 @@ export class MigrateError extends Error {
 }
 
 const PROGRESS_EVERY_MS = 1_000;
+/**
+ * Records per import part: each part is one controller operation (a step of the import session),
+ * costing the active controller's event loop tens of milliseconds. Half the controllers' default
+ * maxRecordsPerOperation; a controller that takes fewer says so when the import begins.
+ */
+const IMPORT_PART_RECORDS = 5_000;
+/** Bounds one try of one import step (a part commits in well under a second on a healthy quorum). */
+const IMPORT_STEP_TIMEOUT_MS = 30_000;
 
 export async function runMigration(options: MigrateOptions, deps: MigrateDeps): Promise<MigrateReport> {
   const quorumConnection = deps.connectQuorum === undefined ? null : await deps.connectQuorum();
@@ -236,30 +248,17 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     return { ...base, refusals, imported: null, verify: null, ok: false, summary: `import refused, nothing written: ${refusals[0]}${refusals.length > 1 ? ` (and ${refusals.length - 1} more)` : ''}` };
   }
   const writeStart = deps.nowMs();
-  deps.progress(`quorum: writing ${c.records} records as one transaction…`);
-  const ticker = setInterval(() => deps.progress(`quorum: waiting for the ${c.records} records to commit (${Math.round((deps.nowMs() - writeStart) / 1000)} s)`), 5_000);
+  deps.progress(`quorum: writing ${c.records} records in parts of up to ${IMPORT_PART_RECORDS}, as one transaction: nothing is visible until the last has committed…`);
   let response: ImportMetadataResponse;
   try {
-    response = await quorum.call('importMetadata', { clusterId: plan.clusterId!, records: plan.records, allowExisting: options.allowExistingTopics },
-      // Each try may take the whole --import-timeout: with the channel's 5 s per try, an import
-      // still committing after 5 s was sent again, whole, to the next voter. Re-sending after a
-      // failed try (a leader change) stays: the controller answers a second copy alreadyImported.
-      { timeoutMs: options.importTimeoutMs, attemptTimeoutMs: options.importTimeoutMs },
+    response = await writeImport(
+      plan.records,
+      { clusterId: plan.clusterId!, allowExisting: options.allowExistingTopics, partRecords: IMPORT_PART_RECORDS, deadlineMs: writeStart + options.importTimeoutMs, stepTimeoutMs: IMPORT_STEP_TIMEOUT_MS },
+      { quorum, progress: deps.progress, nowMs: deps.nowMs, sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))), newImportId: () => randomBytes(8).toString('hex') },
     );
   } catch (e) {
-    // A transport failure after the request may have left (no answer within --import-timeout, a
-    // connection lost): the import may have committed, or may still. Said as such, not as the
-    // generic "no active controller / raise --timeout" that a short admin request gets.
-    const code = (e as { code?: unknown } | null)?.code;
-    if (typeof code === 'string' && (e as { notSent?: unknown }).notSent !== true) {
-      throw new MigrateError(
-        `the import of ${c.records} records was sent but no answer came within ${options.importTimeoutMs} ms (${e instanceof Error ? e.message : String(e)}): ` +
-          'it may have been written, or may still be. Run the same command again: it says "already imported" if it was (then --verify), or imports it otherwise',
-      );
-    }
+    if (e instanceof ImportNotWrittenError) throw new MigrateError(`the import of ${c.records} records: ${e.message}`);
     throw e;
-  } finally {
-    clearInterval(ticker);
   }
   const writeMs = deps.nowMs() - writeStart;
   if (response.errorCode !== 0) {
