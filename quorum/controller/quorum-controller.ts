@@ -816,8 +816,9 @@ export class QuorumController implements StateMachine {
       done = this.execute(op, onResult);
     } catch (e) {
       if (e instanceof ControllerBusyError || e instanceof ProposalRejectedError) {
-        // Back-pressure: the task runs again at its next tick.
-        this.deps.logger.warn({ err: e.message }, `controller task ${name} deferred`);
+        // Back-pressure, or an import being written: the task runs again at its next tick.
+        const importing = this.mode.kind === 'active' && this.mode.importing !== null;
+        this.deps.logger[importing ? 'debug' : 'warn']({ err: e.message }, `controller task ${name} deferred`);
         return;
       }
       if (!(e instanceof NotControllerError)) throw e;

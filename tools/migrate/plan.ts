@@ -63,7 +63,7 @@
 //
 // Replay: the records replay into an image holding only the metadata.version FeatureLevel that a
 // new quorum's bootstrap writes (quorum/controller/configs/features.ts bootstrapRecords); offsets
-// need metadata.version >= plan.requiredMetadataVersion. The controller's importMetadata operation
+// need metadata.version >= plan.requiredMetadataVersion. The controller's import session
 // (quorum/controller/migration/import-metadata.ts) writes them atomically, sets the broker epochs to
 // their real offsets and marks success with ZkMigrationState; the plan itself holds neither.
 
