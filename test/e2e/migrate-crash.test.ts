@@ -3,8 +3,8 @@
 // metadata transaction of ~22,000 records spread over many batches, so a crash can land inside it.
 //
 // Two crashes, each on a fresh split-mode cluster (3 controllers + 2 brokers):
-// - the command is SIGKILLed as soon as it says it is writing (its request may or may not have
-//   reached the quorum);
+// - the command is SIGKILLed as soon as it says it is writing (its import session may have begun:
+//   the active controller aborts it once it has been quiet for 30 s, and the re-run waits for that);
 // - the active controller is SIGKILLed shortly after the command says it is writing (the
 //   transaction is then mid-replication; the next leader aborts it if it is not complete).
 // After each: every live node, observed repeatedly, shows either no topic and no migration marker

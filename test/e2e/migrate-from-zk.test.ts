@@ -172,7 +172,7 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(r.code, r.stderr).toBe(0);
     const report = reportOf(r);
     expect(report.imported).toMatchObject({ alreadyImported: false });
-    expect(report.imported!.recordsWritten).toBe(report.plan.counts.records - report.imported!.brokersSkipped + 1); // + ZkMigrationState
+    expect(report.imported!.recordsWritten).toBe(report.plan.counts.records - report.imported!.brokersSkipped + 3); // + BeginTransaction, ZkMigrationState, EndTransaction
     expect(r.stderr).toMatch(/records written and committed/);
 
     // The controllers' view.

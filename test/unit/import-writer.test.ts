@@ -7,12 +7,12 @@ import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { ImportMetadataRequest, ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
-import { ImportNotWrittenError, writeImport, type ImportWriteOptions } from '../../tools/migrate/import-writer.js';
+import { ImportCancelledError, ImportNotWrittenError, writeImport, type ImportWriteOptions } from '../../tools/migrate/import-writer.js';
 import { FakeImportSession } from '../support/fake-import-session.js';
 
 const records = (n: number): MetadataRecord[] => Array.from({ length: n }, () => ({ type: 'NoOp' }) as MetadataRecord);
 
-function writer(session: FakeImportSession, o: Partial<ImportWriteOptions> = {}) {
+function writer(session: FakeImportSession, o: Partial<ImportWriteOptions> = {}, signal?: AbortSignal) {
   let now = 0;
   let ids = 0;
   const sleeps: number[] = [];
@@ -34,6 +34,7 @@ function writer(session: FakeImportSession, o: Partial<ImportWriteOptions> = {})
         now += ms;
       },
       newImportId: () => `id-${++ids}`,
+      ...(signal !== undefined ? { signal } : {}),
     });
   return { run, sleeps, progress };
 }
@@ -89,6 +90,7 @@ describe('writeImport', () => {
     expect((await w.run(50)).errorCode).toBe(0);
     expect(s.steps.filter((x) => x === 'begin')).toHaveLength(3);
     expect(w.sleeps).toEqual([2_000, 2_000]);
+    expect(w.progress.filter((l) => /waiting: another import is being written/.test(l))).toHaveLength(1);
   });
 
   it('a part the quorum refuses (its records do not apply) ends the write with that answer, without starting again', async () => {
@@ -129,5 +131,17 @@ describe('writeImport', () => {
     const e2 = await writer(endLost, { deadlineMs: 3_000 }).run(50).catch((e: unknown) => e);
     expect((e2 as ImportNotWrittenError).mayHaveCommitted).toBe(true);
     expect((e2 as Error).message).toMatch(/may have been written/);
+  });
+
+  it('cancelled (Ctrl-C): the step in flight finishes, then the session is aborted and the write ends', async () => {
+    const s = new FakeImportSession();
+    const cancel = new AbortController();
+    s.interrupt = (step) => {
+      if (step === 'part 0') cancel.abort();
+      return undefined;
+    };
+    const e = await writer(s, {}, cancel.signal).run(250).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(ImportCancelledError);
+    expect(s.steps).toEqual(['begin', 'part 0', 'abort']);
   });
 });

@@ -62,11 +62,20 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     importTimeoutMs: flags.importTimeout,
     requestTimeoutMs: flags.timeout,
   };
+  // Ctrl-C (or SIGTERM) while the import is written aborts it after the step in flight, so a re-run
+  // need not wait out the controller's idle timeout; a second one exits at once.
+  const cancel = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (cancel.signal.aborted) process.exit(1);
+    process.stderr.write(`${signal}: stopping; an import being written is aborted first (again to exit at once)\n`);
+    cancel.abort();
+  };
   const base: MigrateDeps = {
     probe: probeKafkaRoot,
     readTree: readZkTree,
     progress: flags.quiet ? () => undefined : (line) => process.stderr.write(`${line}\n`),
     nowMs: () => Date.now(),
+    signal: cancel.signal,
   };
   const hasQuorum = flags.bootstrapController !== undefined || flags.bootstrapServer !== undefined;
   if (!hasQuorum && mode !== 'dry-run') throw new UsageError(`migrate-from-zk: ${mode === 'verify' ? '--verify' : 'importing'} needs --bootstrap-controller <host:port>`);
@@ -75,10 +84,16 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     runMigration(options, deps).catch((e: unknown) => {
       throw e instanceof ZkReaderError ? zkFailure(e) : e;
     });
-  const report: MigrateReport = hasQuorum
-    ? // withAdmin owns the connection (and closes it); runMigration gets a view whose close is a no-op.
-      await withAdmin(flags, (rpc) => run({ ...base, connectQuorum: async () => ({ call: rpc.call.bind(rpc), close: async () => undefined }) }))
-    : await run(base);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  let report: MigrateReport;
+  try {
+    report = hasQuorum
+      ? // withAdmin owns the connection (and closes it); runMigration gets a view whose close is a no-op.
+        await withAdmin(flags, (rpc) => run({ ...base, connectQuorum: async () => ({ call: rpc.call.bind(rpc), close: async () => undefined }) }))
+      : await run(base);
+  } finally {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
+  }
   print(flags.json, report, renderMigrateReport);
   if (!report.ok) process.exitCode = 1;
 }

@@ -35,6 +35,16 @@ export interface ImportWriteDeps {
   readonly sleep: (ms: number) => Promise<void>;
   /** A fresh import id per attempt. */
   readonly newImportId: () => string;
+  /** Aborted (Ctrl-C): the session is aborted after the step in flight, and the write ends. */
+  readonly signal?: AbortSignal;
+}
+
+/** The write was cancelled through ImportWriteDeps.signal; the session was aborted. */
+export class ImportCancelledError extends Error {
+  constructor() {
+    super('the import was cancelled and aborted: nothing of it became visible');
+    this.name = 'ImportCancelledError';
+  }
 }
 
 /** The deadline passed before an attempt got through. */
@@ -55,14 +65,18 @@ const CONCURRENT_RETRY_MS = 2_000;
 const RESTART_BACKOFF_MS = 500;
 const PROGRESS_EVERY_MS = 5_000;
 
+const cancelled = (deps: ImportWriteDeps): boolean => deps.signal?.aborted === true;
+
 type Attempt = { readonly done: ImportMetadataResponse } | { readonly restart: string; readonly waitMs: number; readonly endSent: boolean };
 
 export async function writeImport(records: readonly MetadataRecord[], o: ImportWriteOptions, deps: ImportWriteDeps): Promise<ImportMetadataResponse> {
+  let waitSaid = false;
   for (let attempt = 1; ; attempt++) {
     const importId = deps.newImportId();
     const outcome = await attemptImport(importId, records, o, deps);
     if ('done' in outcome) return outcome.done;
     await abortQuietly(importId, outcome.restart, o, deps);
+    if (cancelled(deps)) throw new ImportCancelledError();
     const remaining = o.deadlineMs - deps.nowMs();
     if (remaining <= outcome.waitMs) {
       throw new ImportNotWrittenError(
@@ -74,13 +88,23 @@ export async function writeImport(records: readonly MetadataRecord[], o: ImportW
         outcome.endSent,
       );
     }
-    deps.progress(`quorum: import attempt ${attempt} interrupted (${outcome.restart}); starting again from the first part`);
+    if (outcome.waitMs !== CONCURRENT_RETRY_MS) {
+      waitSaid = false;
+      deps.progress(`quorum: import attempt ${attempt} interrupted (${outcome.restart}); starting again from the first part`);
+    } else if (!waitSaid) {
+      // Said once: another import (often this command's own, killed earlier) holds the quorum
+      // until it ends or its idle timeout aborts it.
+      waitSaid = true;
+      deps.progress(`quorum: waiting: ${outcome.restart}`);
+    }
     await deps.sleep(outcome.waitMs);
+    if (cancelled(deps)) throw new ImportCancelledError();
   }
 }
 
 async function attemptImport(importId: string, records: readonly MetadataRecord[], o: ImportWriteOptions, deps: ImportWriteDeps): Promise<Attempt> {
   const step = async (request: ImportMetadataRequest): Promise<ImportMetadataResponse | { readonly failed: string }> => {
+    if (cancelled(deps)) return { failed: 'cancelled' };
     const remaining = o.deadlineMs - deps.nowMs();
     if (remaining <= 0) return { failed: 'the deadline passed' };
     try {

@@ -20,7 +20,7 @@ import type { ImportMetadataResponse } from '../../quorum/controller/migration/i
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { blockingAnomalies, kafkaRoots, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
 import { diffImport, type ImportDiff } from './verify.js';
-import { ImportNotWrittenError, writeImport } from './import-writer.js';
+import { ImportCancelledError, ImportNotWrittenError, writeImport } from './import-writer.js';
 import type { KafkaRootInfo, ReadZkTreeOptions, ZkReadProgress } from './zk-reader.js';
 import type { ZkTree } from './zk-tree.js';
 
@@ -54,6 +54,8 @@ export interface MigrateDeps {
   readonly nowMs: () => number;
   /** Waits between import attempts (default: a timer). */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Aborted on Ctrl-C: an import being written is aborted after its step in flight. */
+  readonly signal?: AbortSignal;
 }
 
 /** The quorum as the command found it before writing. */
@@ -254,10 +256,17 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     response = await writeImport(
       plan.records,
       { clusterId: plan.clusterId!, allowExisting: options.allowExistingTopics, partRecords: IMPORT_PART_RECORDS, deadlineMs: writeStart + options.importTimeoutMs, stepTimeoutMs: IMPORT_STEP_TIMEOUT_MS },
-      { quorum, progress: deps.progress, nowMs: deps.nowMs, sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))), newImportId: () => randomBytes(8).toString('hex') },
+      {
+        quorum,
+        progress: deps.progress,
+        nowMs: deps.nowMs,
+        sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        newImportId: () => randomBytes(8).toString('hex'),
+        ...(deps.signal !== undefined ? { signal: deps.signal } : {}),
+      },
     );
   } catch (e) {
-    if (e instanceof ImportNotWrittenError) throw new MigrateError(`the import of ${c.records} records: ${e.message}`);
+    if (e instanceof ImportNotWrittenError || e instanceof ImportCancelledError) throw new MigrateError(`the import of ${c.records} records: ${e.message}`);
     throw e;
   }
   const writeMs = deps.nowMs() - writeStart;
