@@ -139,7 +139,16 @@ interface ActiveMode {
   /** Rejects each appended operation still waiting for its commit (settled NOT_CONTROLLER on renounce). */
   readonly awaitingCommit: Set<(e: Error) => void>;
   /** The import being streamed in (migration/import-metadata.ts): every other write waits. */
-  importing: ImportSession | null;
+  importing: OpenImport | null;
+}
+
+/**
+ * An open import session, with the pending state from just after its BeginTransaction: an abort
+ * puts it back, since every reader drops the import's records (and every other write waited).
+ */
+interface OpenImport extends ImportSession {
+  readonly pendingAtBegin: MetadataImage;
+  readonly leaderCountsAtBegin: ReadonlyMap<number, number>;
 }
 
 interface LingeringCommits {
@@ -429,7 +438,15 @@ export class QuorumController implements StateMachine {
           (ctx) => beginImport(ctx, request),
           (r) => {
             if (r.errorCode !== ErrorCode.NONE || r.alreadyImported) return;
-            active.importing = { importId: request.importId, totalRecords: request.totalRecords, nextPart: 0, recordsWritten: r.recordsWritten, brokersSkipped: 0 };
+            active.importing = {
+              importId: request.importId,
+              totalRecords: request.totalRecords,
+              nextPart: 0,
+              recordsWritten: r.recordsWritten,
+              brokersSkipped: 0,
+              pendingAtBegin: active.pending,
+              leaderCountsAtBegin: new Map(active.leaderCounts),
+            };
             this.deps.logger.info({ importId: request.importId, totalRecords: request.totalRecords }, 'import begun: other writes wait until it ends');
             this.armImportIdle(active);
           },
@@ -508,6 +525,12 @@ export class QuorumController implements StateMachine {
     this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true).catch((e: unknown) => {
       if (!(e instanceof NotControllerError)) this.deps.logger.warn({ err: String(e) }, 'the abort of an import failed');
     });
+    // Every reader drops the import's records: so does the pending image (and the leader counts),
+    // or later operations would be decided on topics and brokers no reader has (a RemoveTopic of an
+    // aborted topic stopped every node; a restarted import was refused as "already holds topics").
+    active.pending = replayAll(session.pendingAtBegin, [], active.pending.provenance);
+    active.leaderCounts.clear();
+    for (const [brokerId, count] of session.leaderCountsAtBegin) active.leaderCounts.set(brokerId, count);
   }
 
   /** (Re)starts the wait after which a quiet import session is aborted. */

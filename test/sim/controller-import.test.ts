@@ -200,3 +200,51 @@ describe('a ZooKeeper import streamed in parts, on the simulated quorum', () => 
     }, TEST_TIMEOUT_MS);
   }
 });
+
+describe('an import aborted on the same active controller (review)', () => {
+  for (const seed of SEEDS) {
+    it(`(seed ${seed}) a part whose answer was lost: the writer aborts and starts again on the same controller, and the import lands`, async () => {
+      const check = wholeOrNothing();
+      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }), { afterApply: check.afterApply });
+      const first = await expectActiveController(c);
+      await startBrokers(c, [1, 2, 3]);
+      let dropped = false;
+      const inner = simQuorum(c);
+      const quorum: RpcCaller = {
+        call: (async (method: string, request: ImportMetadataRequest, opts: unknown) => {
+          const r = await (inner.call as (m: string, q: ImportMetadataRequest, o: unknown) => Promise<ImportMetadataResponse>)(method, request, opts);
+          if (!dropped && request.step === 'part' && request.part === 1) {
+            // The part was written; its answer is lost on the way back.
+            dropped = true;
+            throw Object.assign(new Error('no answer'), { code: 'REQUEST_TIMEOUT' });
+          }
+          return r;
+        }) as RpcCaller['call'],
+      };
+      const r = await runWriter(c, quorum);
+      expect(dropped).toBe(true);
+      expect(activeController(c)?.id).toBe(first);
+      expect(r.errorCode, JSON.stringify(r)).toBe(ErrorCode.NONE);
+      await expectImagesAgree(c);
+      expectImportedEverywhere(c);
+      expect(check.violation(), report(c)).toBeNull();
+      expectClean(c);
+    }, TEST_TIMEOUT_MS);
+
+    it(`(seed ${seed}) after an abort, a topic of the aborted import is unknown to the active controller too (deleting it writes nothing)`, async () => {
+      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }));
+      await expectActiveController(c);
+      await startBrokers(c, [1, 2, 3]);
+      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
+      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
+      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      expect((await step({ step: 'abort', importId: 'a', reason: 'test' })).errorCode).toBe(ErrorCode.NONE);
+      const deleted = await callController(c, (ctrl) => ctrl.deleteTopics({ topics: [{ name: 'zk-0', topicId: null }] }));
+      expect(deleted.responses[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+      const created = await callController(c, (ctrl) => createTopic(ctrl, 'zk-0'));
+      expect(created.topics[0]!.errorCode).toBe(ErrorCode.NONE);
+      await expectImagesAgree(c);
+      expectClean(c);
+    }, TEST_TIMEOUT_MS);
+  }
+});
