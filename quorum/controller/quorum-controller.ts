@@ -166,6 +166,11 @@ interface CommitWaiter {
   readonly reject: (e: Error) => void;
 }
 
+/** The pending image without the records of an open import (which readers hold aside until its end). */
+function visibleImage(active: ActiveMode): MetadataImage {
+  return active.importing?.pendingAtBegin ?? active.pending;
+}
+
 /** The timer (ActiveMode.timers) that queues the next step of an expired broker's drain. */
 const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
 /** The timer (ActiveMode.timers) that aborts an import session gone quiet. */
@@ -320,7 +325,7 @@ export class QuorumController implements StateMachine {
       const active = this.requireActive();
       const nextWriteOffset = this.raft!.nextOffset();
       if (nextWriteOffset === null) throw this.raftRefused(active);
-      const result = commitOffsets({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, request);
+      const result = commitOffsets({ image: visibleImage(active), nowMs: this.deps.clock.nowMs(), nextWriteOffset, config: this.deps.config }, request);
       if (result.records.length === 0) return this.afterCommitOf(active.pending.provenance.endOffset).then(() => result.response);
       const max = Math.min(this.deps.config.maxRecordsPerOperation, controllerLimits.lingeringOffsetCommitsMax);
       if (active.lingering !== null && active.lingering.records.length + result.records.length > max) this.flushOffsetCommits(active);
@@ -554,8 +559,12 @@ export class QuorumController implements StateMachine {
     // Operations may touch the brokers' soft state while they compute; if their records are then
     // refused, that is undone so soft state never runs ahead of the log.
     const saved = active.heartbeats.save();
+    // While an import is open, other operations see the image without it (what every reader has
+    // until its end): one that writes is refused anyway, and one that only answers must not answer
+    // from records that may yet be aborted (a create of an imported name told "already exists").
+    const image = importStep ? active.pending : visibleImage(active);
     const run = (firstOffset: number) =>
-      op({ image: active.pending, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config, draining: (id) => active.heartbeats.isDraining(id) }, active);
+      op({ image, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config, draining: (id) => active.heartbeats.isDraining(id) }, active);
     let result: OpResult<R>;
     let proposals: Uint8Array[][];
     try {

@@ -248,3 +248,23 @@ describe('an import aborted on the same active controller (review)', () => {
     }, TEST_TIMEOUT_MS);
   }
 });
+
+describe('an open import is invisible to other operations on the active controller (review)', () => {
+  for (const seed of SEEDS) {
+    it(`(seed ${seed}) creating a topic the open import holds is not answered TOPIC_ALREADY_EXISTS (the import may yet be aborted)`, async () => {
+      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }));
+      await expectActiveController(c);
+      await startBrokers(c, [1, 2, 3]);
+      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
+      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
+      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      const during = await callOnce(c, (ctrl) => createTopic(ctrl, 'zk-0'));
+      expect((await step({ step: 'abort', importId: 'a', reason: 'test' })).errorCode).toBe(ErrorCode.NONE);
+      // zk-0 never became visible: the create must not have been told it exists.
+      if ('ok' in during) expect(during.ok.topics[0]!.errorCode, JSON.stringify(during.ok)).not.toBe(ErrorCode.TOPIC_ALREADY_EXISTS);
+      else expect('error' in during && during.error).toBeInstanceOf(ControllerBusyError);
+      for (const n of c.liveNodes()) expect(controllerOf(c, n.id)!.image.topicByName('zk-0')).toBeUndefined();
+      expectClean(c);
+    }, TEST_TIMEOUT_MS);
+  }
+});
