@@ -175,6 +175,8 @@ function visibleImage(active: ActiveMode): MetadataImage {
 const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
 /** The timer (ActiveMode.timers) that aborts an import session gone quiet. */
 const IMPORT_IDLE = 'import-idle';
+/** An abort Raft could not take (back-pressure) is tried again after this. */
+const IMPORT_ABORT_RETRY_MS = 1_000;
 
 export class QuorumController implements StateMachine {
   /** Set once the RaftNode exists (it is built with this controller as its state machine). */
@@ -186,6 +188,8 @@ export class QuorumController implements StateMachine {
   private lastLeader: LeaderInfo = { epoch: 0, leaderId: null };
   private readonly snapshots: SnapshotScheduler;
   private fatal: unknown = undefined;
+  /** Counts armImportIdle calls: only the newest arming's timer may abort. */
+  private importIdleArmings = 0;
 
   constructor(private readonly deps: ControllerDeps) {
     this.queue = new EventQueue(controllerLimits.eventQueueMax, (name, e) => this.fail(`event ${name}`, e));
@@ -518,16 +522,29 @@ export class QuorumController implements StateMachine {
     active.timers.delete(IMPORT_IDLE);
   }
 
-  /** Writes AbortTransaction for the open import: every reader drops what its parts wrote. */
+  /**
+   * Writes AbortTransaction for the open import: every reader drops what its parts wrote. Should
+   * Raft refuse the append for now (back-pressure), the session stays open (other writes keep
+   * waiting, since they would be dropped with it) and the abort is tried again shortly.
+   */
   private abortImportSession(active: ActiveMode, reason: string): void {
     const session = active.importing;
     if (session === null) return;
+    const nextWriteOffset = this.raft?.nextOffset() ?? null;
+    const records = abortImport(reason);
+    let aborted: Promise<void> | null = null;
+    if (nextWriteOffset !== null) {
+      try {
+        aborted = this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true);
+      } catch (e) {
+        this.deps.logger.warn({ importId: session.importId, err: e instanceof Error ? e.message : String(e) }, `the abort of an import could not be written yet; trying again in ${IMPORT_ABORT_RETRY_MS} ms`);
+        this.armImportIdle(active, IMPORT_ABORT_RETRY_MS, reason);
+        return;
+      }
+    } // else no longer leading: the next active controller aborts the open transaction
     this.closeImportSession(active);
     this.deps.logger.warn({ importId: session.importId, parts: session.nextPart, recordsWritten: session.recordsWritten }, `import aborted: ${reason}`);
-    const nextWriteOffset = this.raft?.nextOffset() ?? null;
-    if (nextWriteOffset === null) return; // no longer leading: the next active controller aborts it
-    const records = abortImport(reason);
-    this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true).catch((e: unknown) => {
+    aborted?.catch((e: unknown) => {
       if (!(e instanceof NotControllerError)) this.deps.logger.warn({ err: String(e) }, 'the abort of an import failed');
     });
     // Every reader drops the import's records: so does the pending image (and the leader counts),
@@ -538,13 +555,17 @@ export class QuorumController implements StateMachine {
     for (const [brokerId, count] of session.leaderCountsAtBegin) active.leaderCounts.set(brokerId, count);
   }
 
-  /** (Re)starts the wait after which a quiet import session is aborted. */
-  private armImportIdle(active: ActiveMode): void {
+  /**
+   * (Re)starts the wait after which a quiet import session is aborted. Each arming replaces the
+   * last: a timer that fired while a step was queued is stale once that step re-armed it.
+   */
+  private armImportIdle(active: ActiveMode, delayMs: number = controllerLimits.importIdleTimeoutMs, reason = `no step for ${controllerLimits.importIdleTimeoutMs / 1000} s`): void {
     active.timers.get(IMPORT_IDLE)?.();
     const session = active.importing;
-    const cancel = this.deps.clock.setTimer(controllerLimits.importIdleTimeoutMs, () =>
+    const arming = ++this.importIdleArmings;
+    const cancel = this.deps.clock.setTimer(delayMs, () =>
       this.queue.append('import-idle', () => {
-        if (this.mode === active && active.importing === session) this.abortImportSession(active, `no step for ${controllerLimits.importIdleTimeoutMs / 1000} s`);
+        if (this.mode === active && active.importing === session && arming === this.importIdleArmings) this.abortImportSession(active, reason);
       }),
     );
     active.timers.set(IMPORT_IDLE, cancel);

@@ -2,11 +2,12 @@
 // The tree is the benchmark's (2,000 topics × 10 partitions, ~46,000 znodes): its import is one
 // metadata transaction of ~22,000 records spread over many batches, so a crash can land inside it.
 //
-// Two crashes, each on a fresh split-mode cluster (3 controllers + 2 brokers):
+// Three interruptions, each on a fresh split-mode cluster (3 controllers + 2 brokers):
 // - the command is SIGKILLed as soon as it says it is writing (its import session may have begun:
 //   the active controller aborts it once it has been quiet for 30 s, and the re-run waits for that);
 // - the active controller is SIGKILLed shortly after the command says it is writing (the
 //   transaction is then mid-replication; the next leader aborts it if it is not complete).
+// - the command is interrupted with SIGINT while writing: it aborts its session before it exits.
 // After each: every live node, observed repeatedly, shows either no topic and no migration marker
 // or every topic and the marker (POST_MIGRATION = 3), never anything in between; the command run
 // again exits 0 and every node then shows the whole import.
@@ -95,9 +96,10 @@ async function activeController(t: TestCluster): Promise<number> {
   return until('an active controller', 20_000, async () => (await askNode({ host: '127.0.0.1', port: c.controllerPort! }, 'describeNode', {}, { timeoutMs: 5_000 })).activeControllerId ?? undefined);
 }
 
-async function rerunAndExpectComplete(t: TestCluster, zk: string): Promise<string> {
+async function rerunAndExpectComplete(t: TestCluster, zk: string, o: { readonly expectNoWait?: boolean } = {}): Promise<string> {
   const again = await runCli(['migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', t.cluster.bootstrapControllers(), '--force'], 120_000);
   expect(again.code, again.stderr).toBe(0);
+  if (o.expectNoWait === true) expect(again.stderr).not.toMatch(/waiting: another import/);
   expect(again.stdout).toMatch(/already imported|imported 2000 topics/);
   await until('every node shows the whole import', 60_000, async () => ((await views(t)).every(ALL) ? true : undefined), 200);
   return again.stdout.includes('already imported') ? 'already imported' : 'imported';
@@ -124,6 +126,22 @@ describe.sequential('migrate-from-zk: crashes mid-import', { timeout: 300_000 },
       const seen = await expectAllOrNothing(t, 20);
       const rerun = await rerunAndExpectComplete(t, zk.connectStringWith(CHROOT));
       console.log(`command killed: nodes showed ${[...seen].join(' / ')} afterwards; the re-run ${rerun}`);
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('the command interrupted (SIGINT) while writing aborts its import: nothing shows, and a re-run completes without waiting for it', async () => {
+    const t = await startTestCluster({ controllers: 3, brokers: 2, combined: false }, [], { clusterId: KAFKA_TREE_CLUSTER_ID });
+    try {
+      const run = await startMigration(zk.connectStringWith(CHROOT), t.cluster.bootstrapControllers());
+      await new Promise((r) => setTimeout(r, 200)); // its session open, a part or two written
+      run.child.kill('SIGINT');
+      expect(await run.exited, run.stderr()).toBe(1);
+      expect(run.stderr()).toMatch(/SIGINT: stopping.*\n(.|\n)*cancelled and aborted: nothing of it became visible/);
+      expect([...(await expectAllOrNothing(t, 10))]).toEqual(['none']);
+      const rerun = await rerunAndExpectComplete(t, zk.connectStringWith(CHROOT), { expectNoWait: true });
+      expect(rerun).toBe('imported');
     } finally {
       await t.dispose();
     }

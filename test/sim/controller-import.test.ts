@@ -10,6 +10,11 @@
 //     writer starts again under a new id, and the import lands once
 //   - a session whose writer went quiet is aborted after the idle timeout; its later steps are told
 //     to start again, and other writes go on
+//   - (from a review) an abort on the same active controller drops the import from its pending
+//     image too: the writer's restart after a lost answer lands, and a topic of the aborted import
+//     is unknown (deleting it wrote a RemoveTopic for an unknown id, which stopped every node)
+//   - (from a review) while open, the import is invisible to other operations (a create of one of
+//     its topics was answered TOPIC_ALREADY_EXISTS)
 
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../metadata-log/records/codec.js';
