@@ -12,6 +12,11 @@
 //   backoff     --timer-->                  connecting
 //   any         --close()-->                closed         (final)
 //
+// The backoff doubles (with jitter) from reconnectBackoffMs up to reconnectBackoffMaxMs at every
+// failed attempt and every loss; it starts again from the bottom only after a connection that
+// lasted reconnectBackoffMaxMs, so a peer that hangs up right after each handshake is not
+// redialled at the bottom rate.
+//
 // One-way messages sent while an attempt is under way (connecting) may be held with hold(): up to
 // HELD_MAX of them, oldest dropped first, written in order once connected and dropped if the
 // attempt fails. Without this, the first messages to a peer (a new node's first Fetch) were lost
@@ -72,6 +77,8 @@ export class NetClient {
   private socket: net.Socket | null = null;
   private backoffTimer: NodeJS.Timeout | null = null;
   private backoffMs: number;
+  /** When the current connection's handshake completed (performance.now()). */
+  private connectedAtMs = 0;
   private lastFailure: Error | null = null;
   private lastLoggedFailure: string | null = null;
   private readonly where: string;
@@ -205,7 +212,9 @@ export class NetClient {
         this.state = 'connected';
         this.conn = conn;
         this.attempt = null;
-        this.backoffMs = this.o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
+        // The backoff is reset once the connection has lasted (onConnectionClosed), not here: a
+        // peer that takes the handshake and hangs up at once was redialled every 25-50 ms.
+        this.connectedAtMs = performance.now();
         this.lastFailure = null;
         this.lastLoggedFailure = null;
         this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, peerRole: conn.peer.role }, 'connected');
@@ -249,9 +258,14 @@ export class NetClient {
     this.socket = null;
     if (this.state === 'closed') return;
     this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, reason }, 'disconnected');
+    if (performance.now() - this.connectedAtMs >= this.backoffMaxMs()) this.backoffMs = this.o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
     this.lastFailure = new ConnectionError(`connection to ${this.where} lost: ${reason}`);
     this.afterLoss();
     this.o.onDisconnected?.(reason);
+  }
+
+  private backoffMaxMs(): number {
+    return this.o.reconnectBackoffMaxMs ?? netLimits.reconnectBackoffMaxMs;
   }
 
   /** Backs off before the next attempt, or goes idle without reconnect. */
@@ -262,7 +276,7 @@ export class NetClient {
     }
     this.state = 'backoff';
     const delayMs = this.backoffMs / 2 + (Math.random() * this.backoffMs) / 2;
-    this.backoffMs = Math.min(this.backoffMs * 2, this.o.reconnectBackoffMaxMs ?? netLimits.reconnectBackoffMaxMs);
+    this.backoffMs = Math.min(this.backoffMs * 2, this.backoffMaxMs());
     this.backoffTimer = setTimeout(() => {
       this.backoffTimer = null;
       if (this.state === 'backoff') void this.startAttempt().catch(() => {});

@@ -359,6 +359,19 @@ describe('reconnect', () => {
     expect(reasons).toHaveLength(1);
   });
 
+  it('a server that closes every connection right after the handshake is redialled with a growing backoff, not every 25-50 ms', async () => {
+    let opened = 0;
+    const server = await startServer({ onRequest: async () => null, onOpen: (channel) => (opened++, channel.close('going away')) });
+    // The defaults: 50 ms, doubling up to 1 s. A connection that lasted is what resets the backoff.
+    const client = startClient(server.address().port);
+    client.connect();
+    await new Promise((r) => setTimeout(r, 2_000));
+    // Backing off 25-50, 50-100, 100-200, 200-400, 400-800, 500-1000 ms...: at most 8 in 2 s.
+    // Reset after each successful handshake (before), it dialled 40-80 times.
+    expect(opened).toBeGreaterThan(1);
+    expect(opened).toBeLessThanOrEqual(8);
+  });
+
   it('listening on a port in use fails with a clear EADDRINUSE error', async () => {
     const taken = await startServer({ onRequest: async () => null });
     const { port } = taken.address();
