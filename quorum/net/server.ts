@@ -1,6 +1,6 @@
 // A listener of the internal protocol (DESIGN §8): accepts connections on one ListenerSpec, runs
 // the server side of the handshake, and hands each admitted connection to the InboundHandlers as
-// a PeerChannel. PLAINTEXT is node:net, SSL is node:tls (requireClientCert = mutual TLS).
+// a PeerChannel. PLAINTEXT is node:net, SSL is node:tls (clientAuth 'required' = mutual TLS).
 //
 // Whatever a peer sends — garbage, another cluster's hello, a TLS client on a PLAINTEXT port, no
 // certificate — costs it its connection and the node one warn line; the server keeps serving.
@@ -11,7 +11,7 @@ import type { Logger } from '../env/index.js';
 import { Connection } from './connection.js';
 import { acceptHandshake } from './handshake.js';
 import { netLimits } from './limits.js';
-import { serverTlsOptions, tlsReason } from './tls-options.js';
+import { presentedCertificateProblem, serverTlsOptions, tlsReason } from './tls-options.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   type Endpoint,
@@ -125,6 +125,14 @@ export class NetServer {
       raw.once('close', () => self.rawSockets.delete(raw));
     });
     server.on(listener.securityProtocol === 'SSL' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      if (listener.securityProtocol === 'SSL') {
+        const problem = presentedCertificateProblem(socket as tls.TLSSocket);
+        if (problem !== null) {
+          o.logger.warn({ remote: self.remoteOfTls(socket as tls.TLSSocket), listener: listener.name, reason: problem }, 'handshake refused: TLS error');
+          socket.destroy();
+          return;
+        }
+      }
       void self.onSocket(socket);
     });
     if (listener.securityProtocol === 'SSL') {

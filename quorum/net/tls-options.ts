@@ -1,7 +1,9 @@
 // TLS of the internal protocol (DESIGN §8): the node:tls options a listener and a client build
 // from TlsMaterial, and TLS failures in words an operator can act on.
 //
-// Server: requireClientCert ⇒ requestCert + rejectUnauthorized (ssl.client.auth=required).
+// Server (ssl.client.auth): required ⇒ requestCert + rejectUnauthorized; requested ⇒ requestCert
+// only, and the listener refuses a certificate that was presented but does not verify (server.ts;
+// Node would accept it); none ⇒ no certificate asked for.
 // Client: the server certificate is always checked against the CAs; its host name too unless
 // verifyHostname is false (ssl.endpoint.identification.algorithm empty). TLS 1.2 at least.
 
@@ -13,13 +15,13 @@ export function serverTlsOptions(listenerName: string, t: TlsMaterial | undefine
   if (t?.certPem === undefined || t.keyPem === undefined) {
     throw new Error(`listener ${listenerName} is SSL but has no certificate and key`);
   }
-  const requireClientCert = t.requireClientCert === true;
+  const clientAuth = t.clientAuth ?? 'none';
   return {
     cert: t.certPem,
     key: t.keyPem,
     ...(t.caPem !== undefined ? { ca: t.caPem } : {}),
-    requestCert: requireClientCert,
-    rejectUnauthorized: requireClientCert,
+    requestCert: clientAuth !== 'none',
+    rejectUnauthorized: clientAuth === 'required',
     minVersion: 'TLSv1.2',
     handshakeTimeout: handshakeTimeoutMs,
   };
@@ -56,4 +58,18 @@ export function isTlsError(err: CodedError): boolean {
   if (code.startsWith('ERR_')) return false; // Node's own (ERR_STREAM_DESTROYED...)
   // Certificate verification codes (SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED...) are not errno names.
   return !/^E[A-Z]+$/.test(code);
+}
+
+/**
+ * Why a TLS peer must be refused although Node accepted the handshake: with ssl.client.auth=
+ * requested, a certificate that was presented but does not verify (Kafka refuses it too); null
+ * when it may go on (no certificate, or a valid one).
+ */
+export function presentedCertificateProblem(socket: tls.TLSSocket): string | null {
+  if (socket.authorized) return null;
+  const cert = socket.getPeerCertificate();
+  if (cert === null || cert === undefined || Object.keys(cert).length === 0) return null;
+  const authError = socket.authorizationError as Error | string | null | undefined;
+  const why = authError === null || authError === undefined ? 'it does not verify' : typeof authError === 'string' ? authError : authError.message;
+  return `client certificate rejected: ${why}`;
 }

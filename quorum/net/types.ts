@@ -18,8 +18,12 @@ export interface TlsMaterial {
   readonly keyPem?: string;
   /** Trusted CAs; when absent the system store is used. */
   readonly caPem?: string;
-  /** Server side: ssl.client.auth=required (mutual TLS). */
-  readonly requireClientCert?: boolean;
+  /**
+   * Server side, Kafka's ssl.client.auth: 'required' (mutual TLS: a peer without a valid
+   * certificate is refused), 'requested' (a certificate is asked for; a peer may go without one,
+   * but one that does not verify is refused), 'none' (not asked for; the default).
+   */
+  readonly clientAuth?: 'none' | 'requested' | 'required';
   /** Client side: check the server certificate's host name (ssl.endpoint.identification.algorithm=https). */
   readonly verifyHostname?: boolean;
 }

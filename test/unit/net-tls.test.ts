@@ -38,14 +38,14 @@ describe('TLS', () => {
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
-  async function sslServer(log: Logger, requireClientCert = true): Promise<NetServer> {
+  async function sslServer(log: Logger, clientAuth: TlsMaterial['clientAuth'] = 'required'): Promise<NetServer> {
     const s = await NetServer.listen({
       listener: {
         name: 'CONTROLLER',
         host: '127.0.0.1',
         port: 0,
         securityProtocol: 'SSL',
-        tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem, requireClientCert },
+        tls: { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, caPem: pki.caPem, clientAuth },
       },
       self: serverSelf,
       handlers: { onRequest: async (ch, method) => ({ method, peer: ch.peer.nodeId }) },
@@ -113,6 +113,28 @@ describe('TLS', () => {
     await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused: TLS error'));
     expect(log.lines.find((l) => l.msg === 'handshake refused: TLS error')?.fields['reason']).toMatch(/client certificate rejected|unknown ca/i);
     await expectServing(port);
+  });
+
+  it('ssl.client.auth=requested: a client without a certificate, or with a valid one, is served; one whose certificate does not verify is refused, logged', async () => {
+    const log = capturingLogger();
+    const s = await sslServer(log, 'requested');
+    const port = s.address().port;
+    await expect(client(port, { caPem: pki.caPem }).request('ping', null)).resolves.toEqual({ method: 'ping', peer: 2 });
+    await expectServing(port);
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    const other = client(port, { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem });
+    await expect(other.request('ping', null)).rejects.toBeInstanceOf(Error);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused: TLS error'));
+    const line = log.lines.find((l) => l.msg === 'handshake refused: TLS error')!;
+    expect(String(line.fields['reason'])).toMatch(/client certificate rejected/);
+    expect(line.fields['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
+    await expectServing(port);
+  });
+
+  it('ssl.client.auth=none: no certificate is asked for, so a client with one of another CA is served too', async () => {
+    const s = await sslServer(capturingLogger(), 'none');
+    const port = s.address().port;
+    await expect(client(port, { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem }).request('ping', null)).resolves.toMatchObject({ peer: 2 });
   });
 
   it('a client trusting another CA refuses the server certificate', async () => {

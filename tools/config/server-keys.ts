@@ -182,7 +182,7 @@ export const serverKeys = {
     type: 'enum',
     default: 'none',
     expected: 'must be none, requested or required',
-    doc: 'Whether an SSL listener asks connecting peers for a certificate (required = mutual TLS).',
+    doc: 'Whether an SSL listener asks connecting peers for a certificate: required (mutual TLS: none or an untrusted one is refused), requested (optional, but an untrusted one is refused), none.',
     parse: (raw) => enumParser<SslClientAuth>(['none', 'requested', 'required'])(raw.toLowerCase()),
   }),
   sslEndpointIdentification: key({

@@ -50,7 +50,7 @@ export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMate
     certPem: pem,
     keyPem: pem,
     ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation) }),
-    requireClientCert: tls.clientAuth === 'required',
+    clientAuth: tls.clientAuth,
     verifyHostname: tls.verifyHostname,
   };
 }
