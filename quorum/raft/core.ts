@@ -188,6 +188,8 @@ export class RaftCore {
   private snapshots: SnapshotId[];
   private pendingInstall: SnapshotId | null = null;
   private snapshotWrites: SnapshotChunkWrite[] = [];
+  /** The snapshot whose chunks have been handed out (snapshotWrites) but not the last one yet. */
+  private openDownload: SnapshotId | null = null;
 
   // Leader: records proposed but not yet sealed into a batch.
   private proposed: Uint8Array[] = [];
@@ -452,8 +454,18 @@ export class RaftCore {
       this.readsReady.length > 0 ||
       this.readsFailed.length > 0 ||
       this.notices.length > 0 ||
-      this.leaderChanged()
+      this.leaderChanged() ||
+      this.downloadAbandoned()
     );
+  }
+
+  /** A download was begun (chunks handed out) and this follower no longer fetches that snapshot. */
+  private downloadAbandoned(): boolean {
+    const open = this.openDownload;
+    if (open === null) return false;
+    const s = this.state;
+    const fetching = s.role === 'Follower' ? s.snapshotFetch : null;
+    return fetching === null || fetching.id.endOffset !== open.endOffset || fetching.id.epoch !== open.epoch;
   }
 
   ready(): Ready | undefined {
@@ -463,6 +475,11 @@ export class RaftCore {
     const committed = this.committedBatches();
     const leaderChange = this.leaderChanged() ? this.leader() : undefined;
     if (leaderChange !== undefined) this.lastReportedLeader = leaderChange;
+    const abandon = this.downloadAbandoned();
+    if (abandon) {
+      this.notices.push({ level: 'info', fields: { snapshot: this.openDownload }, msg: 'snapshot download abandoned: its partial file is deleted' });
+      this.openDownload = null;
+    }
     const rd: Ready = {
       ...(this.quorumStateDirty ? { quorumState: this.persistedState() } : {}),
       ...(this.pendingTruncate !== null ? { truncateTo: this.pendingTruncate } : {}),
@@ -470,6 +487,7 @@ export class RaftCore {
       append,
       flush: this.isVoter && append.length > 0,
       snapshotWrites: this.snapshotWrites,
+      ...(abandon ? { abandonSnapshotDownload: true as const } : {}),
       messages: this.outbox,
       snapshotReads: this.snapshotReads,
       ...(this.pendingInstall !== null ? { installSnapshot: this.pendingInstall } : {}),
@@ -1356,6 +1374,7 @@ export class RaftCore {
     this.nextFetchMs = this.nowMs;
     const done = resp.position + resp.bytes.length === resp.size;
     this.snapshotWrites.push({ snapshotId: want.id, position: resp.position, bytes: resp.bytes, done });
+    this.openDownload = done ? null : want.id;
     want.position += resp.bytes.length;
     if (done) {
       s.snapshotFetch = null;

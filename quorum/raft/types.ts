@@ -254,6 +254,11 @@ export interface Ready {
   readonly append: readonly LogBatch[];
   readonly flush: boolean;
   readonly snapshotWrites: readonly SnapshotChunkWrite[];
+  /**
+   * After `snapshotWrites`: the download they (or earlier Readies) were writing will not be
+   * finished (a new epoch, a leader that no longer has that snapshot, a bad chunk): discard it.
+   */
+  readonly abandonSnapshotDownload?: true;
   readonly messages: readonly RaftMessage[];
   readonly snapshotReads: readonly SnapshotReadRequest[];
   /** The state machine must load this snapshot (downloaded from the leader) before `committed`. */

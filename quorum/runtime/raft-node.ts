@@ -1,7 +1,8 @@
 // The driver (DESIGN §4): the only quorum code that awaits. It feeds the pure core with inputs
 // and time, and carries out each Ready in the one safe order:
 //
-//   persist quorum state -> write snapshot chunks -> truncate -> drop prefix -> append (+ flush)
+//   persist quorum state -> write snapshot chunks (or discard an abandoned download) -> truncate
+//   -> drop prefix -> append (+ flush)
 //   -> send messages -> install snapshot -> apply committed batches -> advance
 //
 // so that no vote and no fetch acknowledgement leaves the process before its fsync. (The one
@@ -111,6 +112,9 @@ export class RaftNode implements RaftClient {
     // Let the I/O already under way finish, so the owner can close the storage after us.
     await this.loop;
     await this.applyChain;
+    // A download cut short by the stop is not resumed: its partial file goes now.
+    await this.download?.abort().catch(() => undefined);
+    this.download = null;
   }
 
   /** A crash: stop at once, complete nothing. */
@@ -343,6 +347,10 @@ export class RaftNode implements RaftClient {
         await this.download.commit();
         this.download = null;
       }
+    }
+    if (rd.abandonSnapshotDownload === true) {
+      await this.download?.abort();
+      this.download = null;
     }
     if (rd.truncateTo !== undefined) await env.log.truncateFrom(rd.truncateTo);
     if (rd.logStartOffset !== undefined) {

@@ -5,7 +5,7 @@ import { CoreCluster, bytes } from '../support/core-cluster.js';
 import { limits } from '../../quorum/limits.js';
 import { raftConfig } from '../../quorum/raft/config.js';
 import { receiveRaftMessage } from '../../quorum/net/raft-wire.js';
-import type { RaftMessage } from '../../quorum/raft/types.js';
+import type { RaftMessage, RaftMessageBody, Ready } from '../../quorum/raft/types.js';
 
 function electedCluster(voters = [1, 2, 3], observers: number[] = []): { c: CoreCluster; leader: number } {
   const c = new CoreCluster(voters, observers);
@@ -603,5 +603,52 @@ describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', 
     expect(() => raftConfig(1, [1], { observerFetchIntervalMs: -1 })).toThrow(RangeError);
     expect(() => raftConfig(1, [1], { observerFetchIntervalMs: 500, fetchMaxWaitMs: 500 })).toThrow(/below fetchMaxWaitMs/);
     expect(raftConfig(1, [1], { observerFetchIntervalMs: 0 }).observerFetchIntervalMs).toBe(0);
+  });
+});
+
+describe('a snapshot download the follower stops fetching', () => {
+  it('is handed to the driver as abandoned (once), so the partial file is deleted instead of kept open until the next download', () => {
+    const c = new CoreCluster([1, 2, 3]);
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    const [f, other] = [1, 2, 3].filter((id) => id !== leader) as [number, number];
+    const core = c.node(f).core;
+    const epoch = core.leader().epoch;
+    // f's next fetch is kept from the leader (this test answers it); then f is cut off from the rest.
+    let fetch: RaftMessage | undefined;
+    c.filter = (m) => {
+      if (m.from !== f || m.body.kind !== 'FetchRequest') return true;
+      fetch ??= m;
+      return false;
+    };
+    for (let i = 0; i < 200 && fetch === undefined; i++) c.run(10);
+    expect(fetch).toBeDefined();
+    c.filter = () => false;
+    const readies = (): Ready[] => {
+      const out: Ready[] = [];
+      for (let rd = core.ready(); rd !== undefined; rd = core.ready()) {
+        out.push(rd);
+        core.advance(rd, c.nowMs);
+      }
+      return out;
+    };
+    const sent = (kind: string) => readies().flatMap((rd) => rd.messages).find((m) => m.body.kind === kind);
+    const fetchId = (fetch!.body as { fetchId: number }).fetchId;
+    const snapshotId = { endOffset: 500, epoch };
+    const receive = (body: RaftMessageBody, from = leader) => core.step({ type: 'receive', message: { from, to: f, body } }, c.nowMs);
+    receive({ kind: 'FetchResponse', fetchId, error: 'NONE', epoch, leaderId: leader, highWatermark: 500, logStartOffset: 500, readRound: 0, batches: [], snapshotId });
+    expect(sent('FetchSnapshotRequest')).toBeDefined();
+    receive({ kind: 'FetchSnapshotResponse', error: 'NONE', epoch, leaderId: leader, snapshotId, position: 0, size: 100, bytes: new Uint8Array(10) });
+    const first = readies();
+    expect(first.flatMap((rd) => rd.snapshotWrites).map((w) => w.position)).toEqual([0]);
+    expect(first.some((rd) => rd.abandonSnapshotDownload === true)).toBe(false);
+    // A new leader, before the download is done: its snapshot is no longer wanted.
+    receive({ kind: 'BeginQuorumEpochRequest', epoch: epoch + 1, leaderId: other }, other);
+    const after = readies();
+    expect(after.filter((rd) => rd.abandonSnapshotDownload === true)).toHaveLength(1);
+    expect(after.flatMap((rd) => rd.notices).some((n) => /snapshot download abandoned/.test(n.msg))).toBe(true);
+    c.nowMs += 100;
+    core.step({ type: 'tick' }, c.nowMs);
+    expect(readies().some((rd) => rd.abandonSnapshotDownload === true)).toBe(false);
   });
 });
