@@ -86,6 +86,7 @@ import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsRe
 import { createTopics, type CreateTopicsRequest, type CreateTopicsResponse } from './replication/create-topics.js';
 import {
   abortImport,
+  boundedAbortReason,
   alreadyImported,
   beginImport,
   endImport,
@@ -527,9 +528,10 @@ export class QuorumController implements StateMachine {
    * Raft refuse the append for now (back-pressure), the session stays open (other writes keep
    * waiting, since they would be dropped with it) and the abort is tried again shortly.
    */
-  private abortImportSession(active: ActiveMode, reason: string): void {
+  private abortImportSession(active: ActiveMode, fullReason: string): void {
     const session = active.importing;
     if (session === null) return;
+    const reason = boundedAbortReason(fullReason);
     const nextWriteOffset = this.raft?.nextOffset() ?? null;
     const records = abortImport(reason);
     let aborted: Promise<void> | null = null;

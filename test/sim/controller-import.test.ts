@@ -15,6 +15,9 @@
 //     is unknown (deleting it wrote a RemoveTopic for an unknown id, which stopped every node)
 //   - (from a review) while open, the import is invisible to other operations (a create of one of
 //     its topics was answered TOPIC_ALREADY_EXISTS)
+//   - (from a review) an abort whose reason (from the request) made its record larger than a
+//     proposal may be was refused by Raft every time and retried every second for ever: the session
+//     stayed open and every other write was refused until a leader change
 
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../metadata-log/records/codec.js';
@@ -270,6 +273,31 @@ describe('an open import is invisible to other operations on the active controll
       else expect('error' in during && during.error).toBeInstanceOf(ControllerBusyError);
       for (const n of c.liveNodes()) expect(controllerOf(c, n.id)!.image.topicByName('zk-0')).toBeUndefined();
       expectClean(c);
+    }, TEST_TIMEOUT_MS);
+  }
+});
+
+describe('an abort Raft can never take (review)', () => {
+  for (const seed of SEEDS) {
+    it(`(seed ${seed}) an abort step whose reason is longer than a proposal may be still ends the session: the import is aborted and other writes go on`, async () => {
+      const check = wholeOrNothing();
+      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }), { afterApply: check.afterApply });
+      await expectActiveController(c);
+      await startBrokers(c, [1, 2, 3]);
+      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
+      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
+      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      // The reason comes from the request, unchecked: an AbortTransaction above limits.proposalBytesMax
+      // is refused by Raft as BATCH_TOO_LARGE every time, and the 1 s retry went on for ever.
+      const aborted = await callOnce(c, (ctrl) => ctrl.importMetadata({ step: 'abort', importId: 'a', reason: 'x'.repeat(9 * 1024 * 1024) }));
+      expect('ok' in aborted && aborted.ok.errorCode, JSON.stringify(Object.keys(aborted))).toBe(ErrorCode.NONE);
+      // Past the retry (1 s) and the idle timeout (30 s) both: before, writes were still refused.
+      await c.runFor(controllerLimits.importIdleTimeoutMs + 5_000);
+      const after = await callOnce(c, (ctrl) => createTopic(ctrl, 'after'));
+      expect('ok' in after && after.ok.topics[0]!.errorCode, 'error' in after ? String(after.error) : '').toBe(ErrorCode.NONE);
+      await expectImagesAgree(c);
+      for (const n of c.liveNodes()) expect(check.markers.get(n.id), `node ${n.id}`).toEqual(['BeginTransaction', 'AbortTransaction']);
+      expect(check.violation(), report(c)).toBeNull();
     }, TEST_TIMEOUT_MS);
   }
 });

@@ -181,7 +181,19 @@ export function endImport(): readonly MetadataRecord[] {
   return [{ type: 'ZkMigrationState', state: ZK_MIGRATION_STATE.POST_MIGRATION }, { type: 'EndTransaction' }];
 }
 
+/** Characters of an abort's reason kept in its record (and log line). */
+export const ABORT_REASON_CHARS_MAX = 1_000;
+
+/**
+ * An abort's reason, cut to ABORT_REASON_CHARS_MAX: it may come from the request (the importer's
+ * reason, a part number), and an AbortTransaction larger than a proposal may be would be refused by
+ * Raft every time, leaving the session open (every other write waiting) for ever.
+ */
+export function boundedAbortReason(reason: string): string {
+  return reason.length <= ABORT_REASON_CHARS_MAX ? reason : `${reason.slice(0, ABORT_REASON_CHARS_MAX)}... (${reason.length} characters)`;
+}
+
 /** abort: the transaction's records are dropped by every reader. */
 export function abortImport(reason: string): readonly MetadataRecord[] {
-  return [{ type: 'AbortTransaction', reason: `import aborted: ${reason}` }];
+  return [{ type: 'AbortTransaction', reason: `import aborted: ${boundedAbortReason(reason)}` }];
 }
