@@ -176,6 +176,7 @@ function visibleImage(active: ActiveMode): MetadataImage {
 const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
 /** The timer (ActiveMode.timers) that aborts an import session gone quiet. */
 const IMPORT_IDLE = 'import-idle';
+const IMPORT_ID_LENGTH_MAX = 64;
 /** An abort Raft could not take (back-pressure) is tried again after this. */
 const IMPORT_ABORT_RETRY_MS = 1_000;
 
@@ -427,6 +428,10 @@ export class QuorumController implements StateMachine {
   }
 
   private importStep(active: ActiveMode, request: ImportMetadataRequest): Promise<ImportMetadataResponse> | ImportMetadataResponse {
+    // The id is logged and echoed in messages: a short string, as the writer makes them.
+    if (typeof request.importId !== 'string' || request.importId.length === 0 || request.importId.length > IMPORT_ID_LENGTH_MAX) {
+      return importRefusal(ErrorCode.INVALID_REQUEST, `an import id is a string of 1 to ${IMPORT_ID_LENGTH_MAX} characters`);
+    }
     const session = active.importing;
     const mine = session !== null && session.importId === request.importId;
     const idleS = controllerLimits.importIdleTimeoutMs / 1000;

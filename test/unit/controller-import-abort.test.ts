@@ -2,12 +2,14 @@
 // moment (back-pressure): the session must stay open, so other writes keep waiting (a write
 // appended inside the still-open transaction would be dropped with it), and the abort is written
 // once Raft takes it. Before, the refusal escaped the idle timer's event and stopped the controller.
+// Also: an import id that is not a short string is refused before anything is opened.
 // The rest of the session is tested on the simulated quorum (test/sim/controller-import.test.ts).
 
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, encodeRecord } from '../../metadata-log/records/codec.js';
 import { METADATA_VERSION_FEATURE, type MetadataRecord } from '../../metadata-log/records/types.js';
 import { controllerConfig } from '../../quorum/controller/config.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
 import { ControllerBusyError } from '../../quorum/controller/event-queue.js';
 import { controllerLimits } from '../../quorum/controller/limits.js';
 import { QuorumController } from '../../quorum/controller/quorum-controller.js';
@@ -93,5 +95,15 @@ describe('aborting an import while Raft refuses appends for the moment', () => {
     const r = await alterConfig(c);
     expect(r.results[0]?.errorCode, JSON.stringify(r)).toBe(0);
     expect(raft.log.length).toBe(before + 1);
+  });
+
+  it('an import id that is not a short string is refused, and nothing is opened', async () => {
+    const { c, raft } = await activeController();
+    for (const importId of ['', 'x'.repeat(65), 7 as unknown as string]) {
+      const r = await c.importMetadata({ step: 'begin', importId, clusterId: CLUSTER, allowExisting: false, totalRecords: 1 });
+      expect(r.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(r.errorMessage).toMatch(/1 to 64 characters/);
+    }
+    expect(raft.types()).not.toContain('BeginTransaction');
   });
 });
