@@ -114,6 +114,18 @@ function runWriter(c: SimCluster, quorum: RpcCaller): Promise<ImportMetadataResp
 
 const createTopic = (ctrl: QuorumController, name: string) => ctrl.createTopics({ topics: [{ name, numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] }], validateOnly: false });
 
+/** A cluster with brokers 1-3 where an import `importId` was begun and its part 0 written by hand, then left there. */
+async function importBegunByHand(seed: number, importId: string) {
+  const check = wholeOrNothing();
+  const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }), { afterApply: check.afterApply });
+  await expectActiveController(c);
+  await startBrokers(c, [1, 2, 3]);
+  const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
+  expect((await step({ step: 'begin', importId, clusterId: CLUSTER_ID, allowExisting: false, totalRecords: tree().length })).errorCode).toBe(ErrorCode.NONE);
+  expect((await step({ step: 'part', importId, part: 0, records: tree().slice(0, MAX_RECORDS) })).errorCode).toBe(ErrorCode.NONE);
+  return { c, check, step };
+}
+
 function expectImportedEverywhere(c: SimCluster): void {
   for (const n of c.liveNodes()) {
     const image = controllerOf(c, n.id)!.image;
@@ -180,13 +192,7 @@ describe('a ZooKeeper import streamed in parts, on the simulated quorum', () => 
     }, TEST_TIMEOUT_MS);
 
     it(`(seed ${seed}) a session whose writer went quiet is aborted after the idle timeout; its next step is told to start again`, async () => {
-      const check = wholeOrNothing();
-      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }), { afterApply: check.afterApply });
-      await expectActiveController(c);
-      await startBrokers(c, [1, 2, 3]);
-      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
-      expect((await step({ step: 'begin', importId: 'quiet', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
-      expect((await step({ step: 'part', importId: 'quiet', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      const { c, check, step } = await importBegunByHand(seed, 'quiet');
       const other = await step({ step: 'begin', importId: 'another', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 });
       expect(other.errorCode).toBe(ErrorCode.CONCURRENT_TRANSACTIONS);
       await c.runFor(controllerLimits.importIdleTimeoutMs + 1_000);
@@ -240,12 +246,7 @@ describe('an import aborted on the same active controller (review)', () => {
     }, TEST_TIMEOUT_MS);
 
     it(`(seed ${seed}) after an abort, a topic of the aborted import is unknown to the active controller too (deleting it writes nothing)`, async () => {
-      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }));
-      await expectActiveController(c);
-      await startBrokers(c, [1, 2, 3]);
-      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
-      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
-      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      const { c, step } = await importBegunByHand(seed, 'a');
       expect((await step({ step: 'abort', importId: 'a', reason: 'test' })).errorCode).toBe(ErrorCode.NONE);
       const deleted = await callController(c, (ctrl) => ctrl.deleteTopics({ topics: [{ name: 'zk-0', topicId: null }] }));
       expect(deleted.responses[0]!.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
@@ -260,12 +261,7 @@ describe('an import aborted on the same active controller (review)', () => {
 describe('an open import is invisible to other operations on the active controller (review)', () => {
   for (const seed of SEEDS) {
     it(`(seed ${seed}) creating a topic the open import holds is not answered TOPIC_ALREADY_EXISTS (the import may yet be aborted)`, async () => {
-      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }));
-      await expectActiveController(c);
-      await startBrokers(c, [1, 2, 3]);
-      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
-      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
-      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      const { c, step } = await importBegunByHand(seed, 'a');
       const during = await callOnce(c, (ctrl) => createTopic(ctrl, 'zk-0'));
       expect((await step({ step: 'abort', importId: 'a', reason: 'test' })).errorCode).toBe(ErrorCode.NONE);
       // zk-0 never became visible: the create must not have been told it exists.
@@ -280,13 +276,7 @@ describe('an open import is invisible to other operations on the active controll
 describe('an abort Raft can never take (review)', () => {
   for (const seed of SEEDS) {
     it(`(seed ${seed}) an abort step whose reason is longer than a proposal may be still ends the session: the import is aborted and other writes go on`, async () => {
-      const check = wholeOrNothing();
-      const c = await startControllerCluster({ seed, voters: 3 }, () => ({ maxRecordsPerOperation: MAX_RECORDS }), { afterApply: check.afterApply });
-      await expectActiveController(c);
-      await startBrokers(c, [1, 2, 3]);
-      const step = (request: ImportMetadataRequest) => callController(c, (ctrl) => ctrl.importMetadata(request));
-      expect((await step({ step: 'begin', importId: 'a', clusterId: CLUSTER_ID, allowExisting: false, totalRecords: 45 })).errorCode).toBe(ErrorCode.NONE);
-      expect((await step({ step: 'part', importId: 'a', part: 0, records: tree().slice(0, 10) })).errorCode).toBe(ErrorCode.NONE);
+      const { c, check } = await importBegunByHand(seed, 'a');
       // The reason comes from the request, unchecked: an AbortTransaction above limits.proposalBytesMax
       // is refused by Raft as BATCH_TOO_LARGE every time, and the 1 s retry went on for ever.
       const aborted = await callOnce(c, (ctrl) => ctrl.importMetadata({ step: 'abort', importId: 'a', reason: 'x'.repeat(9 * 1024 * 1024) }));

@@ -39,6 +39,16 @@ function writer(session: FakeImportSession, o: Partial<ImportWriteOptions> = {},
   return { run, sleeps, progress };
 }
 
+/** An interrupt for FakeImportSession: `outcome` the first time `step` arrives, the normal answer after. */
+function firstTime(step: string, outcome: () => Error | ImportMetadataResponse): FakeImportSession['interrupt'] {
+  let done = false;
+  return (s) => {
+    if (s !== step || done) return undefined;
+    done = true;
+    return outcome();
+  };
+}
+
 const refusal = (errorCode: number, errorMessage: string): ImportMetadataResponse => ({ errorCode, errorMessage, alreadyImported: false, recordsWritten: 0, brokersSkipped: 0 });
 
 describe('writeImport', () => {
@@ -57,12 +67,7 @@ describe('writeImport', () => {
 
   it('a part that finds no session (a controller change aborted it) aborts and starts again from the first part under a new id', async () => {
     const s = new FakeImportSession();
-    let once = true;
-    s.interrupt = (step) => {
-      if (step !== 'part 1' || !once) return undefined;
-      once = false;
-      return refusal(ErrorCode.INVALID_TXN_STATE, 'no import is open');
-    };
+    s.interrupt = firstTime('part 1', () => refusal(ErrorCode.INVALID_TXN_STATE, 'no import is open'));
     const w = writer(s);
     const r = await w.run(250);
     expect(s.steps).toEqual(['begin', 'part 0', 'part 1', 'abort', 'begin', 'part 0', 'part 1', 'part 2', 'end']);
@@ -72,12 +77,7 @@ describe('writeImport', () => {
 
   it('a step that fails in transport is handled the same way', async () => {
     const s = new FakeImportSession();
-    let once = true;
-    s.interrupt = (step) => {
-      if (step !== 'part 0' || !once) return undefined;
-      once = false;
-      return Object.assign(new Error('connection reset'), { code: 'CONNECTION_ERROR' });
-    };
+    s.interrupt = firstTime('part 0', () => Object.assign(new Error('connection reset'), { code: 'CONNECTION_ERROR' }));
     expect((await writer(s).run(150)).errorCode).toBe(0);
     expect(s.steps).toEqual(['begin', 'part 0', 'abort', 'begin', 'part 0', 'part 1', 'end']);
   });
