@@ -150,6 +150,8 @@ interface ActiveMode {
 interface OpenImport extends ImportSession {
   readonly pendingAtBegin: MetadataImage;
   readonly leaderCountsAtBegin: ReadonlyMap<number, number>;
+  /** Set when its abort could not be written yet (back-pressure): the retry's reason. No step goes on. */
+  abortingFor: string | null;
 }
 
 interface LingeringCommits {
@@ -435,11 +437,14 @@ export class QuorumController implements StateMachine {
     const session = active.importing;
     const mine = session !== null && session.importId === request.importId;
     const idleS = controllerLimits.importIdleTimeoutMs / 1000;
+    if (mine && session.abortingFor !== null && (request.step === 'part' || request.step === 'end')) {
+      return importRefusal(ErrorCode.INVALID_TXN_STATE, `import ${request.importId} is being aborted (${session.abortingFor}): start the import again`);
+    }
     switch (request.step) {
       case 'begin': {
         if (session !== null) {
           // A begin sent again (its answer was lost) finds its own session, still empty.
-          if (mine && session.nextPart === 0) {
+          if (mine && session.nextPart === 0 && session.abortingFor === null) {
             const again = { ...importAnswer(session), partRecordsMax: this.deps.config.maxRecordsPerOperation };
             return this.afterCommitOf(active.pending.provenance.endOffset).then(() => again);
           }
@@ -461,12 +466,16 @@ export class QuorumController implements StateMachine {
               brokersSkipped: 0,
               pendingAtBegin: active.pending,
               leaderCountsAtBegin: new Map(active.leaderCounts),
+              abortingFor: null,
             };
             this.deps.logger.info({ importId: request.importId, totalRecords: request.totalRecords }, 'import begun: other writes wait until it ends');
             this.armImportIdle(active);
           },
           true,
-        );
+        ).then((r) => {
+          if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
+          return r;
+        });
       }
       case 'part': {
         if (!mine) return this.noImportSession(request.importId);
@@ -487,7 +496,11 @@ export class QuorumController implements StateMachine {
             this.armImportIdle(active);
           },
           true,
-        ).then((r) => (r.errorCode === ErrorCode.NONE ? totals : r));
+        ).then((r) => {
+          if (r.errorCode !== ErrorCode.NONE) return r;
+          this.importStepCommitted(active, session);
+          return totals;
+        });
       }
       case 'end': {
         if (!mine) {
@@ -507,6 +520,14 @@ export class QuorumController implements StateMachine {
       default:
         return importRefusal(ErrorCode.INVALID_REQUEST, `unknown import step ${JSON.stringify((request as { step?: unknown }).step)}`);
     }
+  }
+
+  /**
+   * A step of `session` committed: the importer is only now told, so its silence (the idle wait)
+   * counts from here; a commit slowed by the quorum does not use up the importer's time.
+   */
+  private importStepCommitted(active: ActiveMode, session: OpenImport): void {
+    if (this.mode === active && active.importing === session && session.abortingFor === null) this.armImportIdle(active);
   }
 
   private noImportSession(importId: string): ImportMetadataResponse {
@@ -545,6 +566,7 @@ export class QuorumController implements StateMachine {
         aborted = this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true);
       } catch (e) {
         this.deps.logger.warn({ importId: session.importId, err: e instanceof Error ? e.message : String(e) }, `the abort of an import could not be written yet; trying again in ${IMPORT_ABORT_RETRY_MS} ms`);
+        session.abortingFor = reason;
         this.armImportIdle(active, IMPORT_ABORT_RETRY_MS, reason);
         return;
       }

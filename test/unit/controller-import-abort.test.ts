@@ -24,7 +24,15 @@ const CLUSTER = 'import-abort-test';
 class InstantRaft {
   readonly log: LogBatch[] = [];
   refuse = 0;
+  /** While set, appends wait here for release() instead of committing on the next turn. */
+  held: (() => void)[] | null = null;
   constructor(private readonly controller: QuorumController) {}
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const commit of held) commit();
+  }
 
   nextOffset(): number {
     const last = this.log.at(-1);
@@ -41,7 +49,9 @@ class InstantRaft {
     this.log.push(...batches);
     const lastOffset = this.nextOffset() - 1;
     // Committed on the next turn, as a leader's own append is after the followers acknowledge it.
-    const committed = Promise.resolve().then(() => {
+    const held = this.held;
+    const acknowledged = held === null ? Promise.resolve() : new Promise<void>((resolve) => held.push(resolve));
+    const committed = acknowledged.then(() => {
       this.controller.apply(batches);
       return { offset: lastOffset, epoch: 1 };
     });
@@ -105,5 +115,34 @@ describe('aborting an import while Raft refuses appends for the moment', () => {
       expect(r.errorMessage).toMatch(/1 to 64 characters/);
     }
     expect(raft.types()).not.toContain('BeginTransaction');
+  });
+
+  it('the idle wait counts from a step\'s commit: a part the quorum takes 29 s to commit leaves the importer its 30 s after', async () => {
+    const { c, raft, clock } = await activeController();
+    expect((await c.importMetadata({ step: 'begin', importId: 'slow', clusterId: CLUSTER, allowExisting: false, totalRecords: 2 })).errorCode).toBe(0);
+    raft.held = [];
+    const part0 = c.importMetadata({ step: 'part', importId: 'slow', part: 0, records: [{ type: 'NoOp' }] });
+    await new Promise((r) => setImmediate(r));
+    clock.advance(29_000);
+    raft.release();
+    expect((await part0).errorCode).toBe(0);
+    clock.advance(20_000); // 49 s after the part was appended, 20 s after it committed
+    await new Promise((r) => setImmediate(r));
+    expect(raft.types()).not.toContain('AbortTransaction');
+    expect((await c.importMetadata({ step: 'part', importId: 'slow', part: 1, records: [{ type: 'NoOp' }] })).errorCode).toBe(0);
+  });
+
+  it('while an abort waits for Raft, the import goes no further: a part is told to start again, and the retry is not put off', async () => {
+    const { c, raft, clock } = await activeController();
+    expect((await c.importMetadata({ step: 'begin', importId: 'x', clusterId: CLUSTER, allowExisting: false, totalRecords: 1 })).errorCode).toBe(0);
+    raft.refuse = 1;
+    await c.importMetadata({ step: 'abort', importId: 'x', reason: 'the importer gives up' });
+    expect(raft.types()).not.toContain('AbortTransaction');
+    const part = await c.importMetadata({ step: 'part', importId: 'x', part: 0, records: [{ type: 'NoOp' }] });
+    expect(part.errorCode).toBe(ErrorCode.INVALID_TXN_STATE);
+    expect(part.errorMessage).toMatch(/being aborted/);
+    clock.advance(1_000);
+    await new Promise((r) => setImmediate(r));
+    expect(raft.types().slice(-2)).toEqual(['BeginTransaction', 'AbortTransaction']);
   });
 });

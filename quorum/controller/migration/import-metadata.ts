@@ -15,6 +15,9 @@
 //                                                               writes AbortTransaction
 //   open(id) ──end(id)──► none                                  writes ZkMigrationState, EndTransaction
 //   open(id) ──abort(id), or no step for importIdleTimeoutMs──► none   writes AbortTransaction
+//                (the wait counts from the last step's commit, when the importer heard of it)
+//   open(id) ──an abort Raft refuses for now (back-pressure)──► aborting(id): parts and ends are
+//                told to start again; the abort is retried each second until written, then none
 //   open(id) ──begin(another id)──► open(id)                    CONCURRENT_TRANSACTIONS (retriable)
 //   open(id) ──begin(id) again, no part yet──► open(id)         a re-sent begin, answered again
 //   open ──the controller loses the leadership──► (gone)       the next active controller aborts the
