@@ -446,7 +446,11 @@ export class QuorumController implements StateMachine {
           // A begin sent again (its answer was lost) finds its own session, still empty.
           if (mine && session.nextPart === 0 && session.abortingFor === null) {
             const again = { ...importAnswer(session), partRecordsMax: this.deps.config.maxRecordsPerOperation };
-            return this.afterCommitOf(active.pending.provenance.endOffset).then(() => again);
+            // A step like any other: the importer's idle wait counts from this answer, not the first.
+            return this.afterCommitOf(active.pending.provenance.endOffset).then(() => {
+              this.importStepCommitted(active, session);
+              return again;
+            });
           }
           return importRefusal(
             ErrorCode.CONCURRENT_TRANSACTIONS,

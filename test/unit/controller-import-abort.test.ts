@@ -146,3 +146,18 @@ describe('aborting an import while Raft refuses appends for the moment', () => {
     expect(raft.types().slice(-2)).toEqual(['BeginTransaction', 'AbortTransaction']);
   });
 });
+
+describe('a re-sent begin is a step (review)', () => {
+  it('answered again, it restarts the idle wait: the importer, just told its session is open, is not cut off a moment later', async () => {
+    const { c, raft, clock } = await activeController();
+    expect((await c.importMetadata({ step: 'begin', importId: 'again', clusterId: CLUSTER, allowExisting: false, totalRecords: 1 })).errorCode).toBe(0);
+    clock.advance(29_000);
+    await new Promise((r) => setImmediate(r));
+    const again = await c.importMetadata({ step: 'begin', importId: 'again', clusterId: CLUSTER, allowExisting: false, totalRecords: 1 });
+    expect(again.errorCode).toBe(0);
+    clock.advance(2_000); // 2 s after the importer was told (again) that its session is open
+    await new Promise((r) => setImmediate(r));
+    expect(raft.types()).not.toContain('AbortTransaction');
+    expect((await c.importMetadata({ step: 'part', importId: 'again', part: 0, records: [{ type: 'NoOp' }] })).errorCode).toBe(0);
+  });
+});
