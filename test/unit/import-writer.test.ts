@@ -144,4 +144,46 @@ describe('writeImport', () => {
     expect(e).toBeInstanceOf(ImportCancelledError);
     expect(s.steps).toEqual(['begin', 'part 0', 'abort']);
   });
+  it('(review) cancelled while an end is in flight whose answer is lost: not told "nothing became visible", since the end may have committed', async () => {
+    const s = new FakeImportSession();
+    const cancel = new AbortController();
+    const realAnswer = s.answer.bind(s);
+    s.answer = (request) => {
+      const answer = realAnswer(request);
+      if (request.step === 'end') {
+        // Ctrl-C while the end is in flight; it commits, but its answer is lost.
+        cancel.abort();
+        throw Object.assign(new Error('no answer within 5000 ms'), { code: 'REQUEST_TIMEOUT' });
+      }
+      return answer;
+    };
+    const e = await writer(s, {}, cancel.signal).run(50).catch((err: unknown) => err);
+    expect(s.imported).toBe(true);
+    expect(e).toBeInstanceOf(ImportNotWrittenError);
+    expect((e as ImportNotWrittenError).mayHaveCommitted).toBe(true);
+    expect((e as Error).message).not.toMatch(/nothing of it became visible/);
+  });
+
+  it('(review) cancelled or past the deadline before the end was sent: the end was not sent, so the import did not commit', async () => {
+    const s = new FakeImportSession();
+    let now = 0;
+    const quorum: RpcCaller = {
+      call: (async (_m: string, request: ImportMetadataRequest) => {
+        now += request.step === 'part' ? 2_000 : 10; // the last part uses up the time left
+        return s.answer(request);
+      }) as RpcCaller['call'],
+    };
+    const e = await writeImport(records(50), { clusterId: 'c', allowExisting: false, partRecords: 100, deadlineMs: 1_000, stepTimeoutMs: 5_000 }, {
+      quorum,
+      progress: () => undefined,
+      nowMs: () => now,
+      sleep: async (ms) => {
+        now += ms;
+      },
+      newImportId: () => 'id',
+    }).catch((err: unknown) => err);
+    expect(s.steps).toEqual(['begin', 'part 0', 'abort']);
+    expect(e).toBeInstanceOf(ImportNotWrittenError);
+    expect((e as ImportNotWrittenError).mayHaveCommitted).toBe(false);
+  });
 });

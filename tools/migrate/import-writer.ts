@@ -76,7 +76,7 @@ export async function writeImport(records: readonly MetadataRecord[], o: ImportW
     const outcome = await attemptImport(importId, records, o, deps);
     if ('done' in outcome) return outcome.done;
     await abortQuietly(importId, outcome.restart, o, deps);
-    if (cancelled(deps)) throw new ImportCancelledError();
+    if (cancelled(deps)) throw cancelledError(outcome);
     const remaining = o.deadlineMs - deps.nowMs();
     if (remaining <= outcome.waitMs) {
       throw new ImportNotWrittenError(
@@ -98,21 +98,35 @@ export async function writeImport(records: readonly MetadataRecord[], o: ImportW
       deps.progress(`quorum: waiting: ${outcome.restart}`);
     }
     await deps.sleep(outcome.waitMs);
-    if (cancelled(deps)) throw new ImportCancelledError();
+    if (cancelled(deps)) throw cancelledError(outcome);
   }
 }
 
+/**
+ * The error for a write cancelled after `outcome`: an end sent and not answered may have committed
+ * (an abort cannot undo it), so the import is not said to be invisible then (found by a review).
+ */
+function cancelledError(outcome: { readonly restart: string; readonly endSent: boolean }): Error {
+  if (!outcome.endSent) return new ImportCancelledError();
+  return new ImportNotWrittenError(
+    `the import was cancelled after its last step was sent but not answered (${outcome.restart}): it may have been written. ` +
+      'Run the same command again: it says "already imported" if it was (then --verify), or imports it otherwise',
+    true,
+  );
+}
+
 async function attemptImport(importId: string, records: readonly MetadataRecord[], o: ImportWriteOptions, deps: ImportWriteDeps): Promise<Attempt> {
-  const step = async (request: ImportMetadataRequest): Promise<ImportMetadataResponse | { readonly failed: string }> => {
-    if (cancelled(deps)) return { failed: 'cancelled' };
+  // `sent`: whether the request may have reached the controller (an end not sent cannot have committed).
+  const step = async (request: ImportMetadataRequest): Promise<ImportMetadataResponse | { readonly failed: string; readonly sent: boolean }> => {
+    if (cancelled(deps)) return { failed: 'cancelled', sent: false };
     const remaining = o.deadlineMs - deps.nowMs();
-    if (remaining <= 0) return { failed: 'the deadline passed' };
+    if (remaining <= 0) return { failed: 'the deadline passed', sent: false };
     try {
       // Never re-sent by the channel after an ambiguous try: a part sent twice would be refused
       // as out of order anyway, and a restart is how this writer recovers.
       return await deps.quorum.call('importMetadata', request, { timeoutMs: remaining, attemptTimeoutMs: Math.min(remaining, o.stepTimeoutMs), retryAmbiguous: false });
     } catch (e) {
-      return { failed: e instanceof Error ? e.message : String(e) };
+      return { failed: e instanceof Error ? e.message : String(e), sent: true };
     }
   };
   const restart = (reason: string, endSent = false, waitMs = RESTART_BACKOFF_MS): Attempt => ({ restart: reason, waitMs, endSent });
@@ -136,7 +150,7 @@ async function attemptImport(importId: string, records: readonly MetadataRecord[
     }
   }
   const ended = await step({ step: 'end', importId });
-  if ('failed' in ended) return restart(ended.failed, true);
+  if ('failed' in ended) return restart(ended.failed, ended.sent);
   if (ended.errorCode === ErrorCode.INVALID_TXN_STATE) return restart(ended.errorMessage ?? 'the import session ended');
   return { done: ended };
 }
