@@ -473,13 +473,18 @@ export class QuorumController implements StateMachine {
               abortingFor: null,
             };
             this.deps.logger.info({ importId: request.importId, totalRecords: request.totalRecords }, 'import begun: other writes wait until it ends');
-            this.armImportIdle(active);
           },
           true,
-        ).then((r) => {
-          if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
-          return r;
-        });
+        ).then(
+          (r) => {
+            if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
+            return r;
+          },
+          (e: unknown) => {
+            if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
+            throw e;
+          },
+        );
       }
       case 'part': {
         if (!mine) return this.noImportSession(request.importId);
@@ -497,14 +502,20 @@ export class QuorumController implements StateMachine {
             session.recordsWritten += r.recordsWritten;
             session.brokersSkipped += r.brokersSkipped;
             totals = importAnswer(session);
-            this.armImportIdle(active);
+            this.pauseImportIdle(active);
           },
           true,
-        ).then((r) => {
-          if (r.errorCode !== ErrorCode.NONE) return r;
-          this.importStepCommitted(active, session);
-          return totals;
-        });
+        ).then(
+          (r) => {
+            if (r.errorCode !== ErrorCode.NONE) return r;
+            this.importStepCommitted(active, session);
+            return totals;
+          },
+          (e: unknown) => {
+            this.importStepCommitted(active, session);
+            throw e;
+          },
+        );
       }
       case 'end': {
         if (!mine) {
@@ -524,6 +535,17 @@ export class QuorumController implements StateMachine {
       default:
         return importRefusal(ErrorCode.INVALID_REQUEST, `unknown import step ${JSON.stringify((request as { step?: unknown }).step)}`);
     }
+  }
+
+  /**
+   * A step of the session was appended: the importer waits for its commit, so its silence does not
+   * count until then (importStepCommitted arms the wait again, however the commit ends). Not while
+   * an abort waits for Raft: its retry is that timer.
+   */
+  private pauseImportIdle(active: ActiveMode): void {
+    if (active.importing?.abortingFor !== null) return;
+    active.timers.get(IMPORT_IDLE)?.();
+    active.timers.delete(IMPORT_IDLE);
   }
 
   /**
