@@ -29,6 +29,11 @@
 // Offset commits linger up to offsetCommitLingerMs and go out as one proposal (last value per key
 // kept), so thousands of commits per second cost few Raft batches; any other operation first
 // flushes the lingering commits, so order is preserved.
+//
+// Active(E) may hold an import session (migrate-from-zk; its transitions are in
+// migration/import-metadata.ts): while it is open only its steps append (appendRecords refuses
+// the rest with CONTROLLER_BUSY), other operations decide on the image as it was at its begin
+// (visibleImage), and an abort puts the pending image back to that point.
 
 import type { Clock, Logger, Random } from '../env/index.js';
 import { assert } from '../raft/assert.js';
