@@ -480,16 +480,9 @@ export class QuorumController implements StateMachine {
             this.deps.logger.info({ importId: request.importId, totalRecords: request.totalRecords }, 'import begun: other writes wait until it ends');
           },
           true,
-        ).then(
-          (r) => {
-            if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
-            return r;
-          },
-          (e: unknown) => {
-            if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
-            throw e;
-          },
-        );
+        ).finally(() => {
+          if (active.importing?.importId === request.importId) this.importStepCommitted(active, active.importing);
+        });
       }
       case 'part': {
         if (!mine) return this.noImportSession(request.importId);
@@ -510,17 +503,10 @@ export class QuorumController implements StateMachine {
             this.pauseImportIdle(active);
           },
           true,
-        ).then(
-          (r) => {
-            if (r.errorCode !== ErrorCode.NONE) return r;
-            this.importStepCommitted(active, session);
-            return totals;
-          },
-          (e: unknown) => {
-            this.importStepCommitted(active, session);
-            throw e;
-          },
-        );
+        )
+          // A refused part aborted the session already: importStepCommitted leaves it alone.
+          .finally(() => this.importStepCommitted(active, session))
+          .then((r) => (r.errorCode === ErrorCode.NONE ? totals : r));
       }
       case 'end': {
         if (!mine) {

@@ -91,7 +91,7 @@ export class NetClient {
     this.where = `${o.endpoint.host}:${o.endpoint.port}`;
     this.reconnect = o.reconnect ?? true;
     this.requestTimeoutMs = o.requestTimeoutMs ?? netLimits.requestTimeoutMs;
-    this.backoffMs = o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
+    this.backoffMs = this.backoffMinMs();
     if (!(this.backoffMs > 0)) throw new RangeError(`reconnectBackoffMs must be positive, got ${this.backoffMs}`);
     if (!Number.isInteger(o.endpoint.port) || o.endpoint.port <= 0 || o.endpoint.port > 65535) {
       throw new RangeError(`bad port in endpoint ${this.where}`);
@@ -258,10 +258,14 @@ export class NetClient {
     this.socket = null;
     if (this.state === 'closed') return;
     this.o.logger.info({ remote: this.where, peerNodeId: conn.peer.nodeId, reason }, 'disconnected');
-    if (performance.now() - this.connectedAtMs >= this.backoffMaxMs()) this.backoffMs = this.o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
+    if (performance.now() - this.connectedAtMs >= this.backoffMaxMs()) this.backoffMs = this.backoffMinMs();
     this.lastFailure = new ConnectionError(`connection to ${this.where} lost: ${reason}`);
     this.afterLoss();
     this.o.onDisconnected?.(reason);
+  }
+
+  private backoffMinMs(): number {
+    return this.o.reconnectBackoffMs ?? netLimits.reconnectBackoffMs;
   }
 
   private backoffMaxMs(): number {

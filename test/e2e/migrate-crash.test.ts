@@ -75,17 +75,23 @@ async function expectAllOrNothing(t: TestCluster, rounds: number): Promise<Set<s
   return seen;
 }
 
-/** Starts the command; resolves once it says it is writing (the child keeps running). */
-function startMigration(zk: string, quorum: string): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<number | null>; stderr: () => string }> {
+/** Starts the command; resolves once its progress matches `until` (by default: it says it is writing; the child keeps running). */
+function startMigration(zk: string, quorum: string, until = /quorum: writing/): Promise<{ child: ReturnType<typeof spawn>; exited: Promise<number | null>; signal: () => NodeJS.Signals | null; stderr: () => string }> {
   return new Promise((resolve, reject) => {
     // --force: the tree's replicas name brokers 1-5, and 1-3 are this split cluster's controllers.
     const child = spawn(process.execPath, [CLI, 'migrate-from-zk', '--zookeeper-connect', zk, '--bootstrap-controller', quorum, '--force'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    let signal: NodeJS.Signals | null = null;
+    const exited = new Promise<number | null>((r) =>
+      child.on('exit', (code, sig) => {
+        signal = sig;
+        r(code);
+      }),
+    );
     child.stdout.resume();
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (/quorum: writing/.test(stderr)) resolve({ child, exited, stderr: () => stderr });
+      if (until.test(stderr)) resolve({ child, exited, signal: () => signal, stderr: () => stderr });
     });
     void exited.then((code) => reject(new Error(`migrate-from-zk exited (${code}) before writing: ${stderr}`)));
   });
@@ -142,6 +148,22 @@ describe.sequential('migrate-from-zk: crashes mid-import', { timeout: 300_000 },
       expect([...(await expectAllOrNothing(t, 10))]).toEqual(['none']);
       const rerun = await rerunAndExpectComplete(t, zk.connectStringWith(CHROOT), { expectNoWait: true });
       expect(rerun).toBe('imported');
+    } finally {
+      await t.dispose();
+    }
+  });
+
+  it('the command interrupted (SIGINT) before writing, while it reads ZooKeeper, ends at once, as the signal does', async () => {
+    const t = await startTestCluster({ controllers: 3, brokers: 2, combined: false }, [], { clusterId: KAFKA_TREE_CLUSTER_ID });
+    try {
+      const run = await startMigration(zk.connectStringWith(CHROOT), t.cluster.bootstrapControllers(), /zookeeper: /);
+      const sentAt = Date.now();
+      run.child.kill('SIGINT');
+      await run.exited;
+      expect(run.signal(), run.stderr()).toBe('SIGINT');
+      expect(Date.now() - sentAt).toBeLessThan(2_000); // the walk alone takes about 3 s
+      expect(run.stderr()).not.toMatch(/quorum: writing/);
+      expect([...(await expectAllOrNothing(t, 5))]).toEqual(['none']);
     } finally {
       await t.dispose();
     }

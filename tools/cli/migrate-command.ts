@@ -63,12 +63,22 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     requestTimeoutMs: flags.timeout,
   };
   // Ctrl-C (or SIGTERM) while the import is written aborts it after the step in flight, so a re-run
-  // need not wait out the controller's idle timeout; a second one exits at once.
+  // need not wait out the controller's idle timeout; a second one, or one at any other time (the
+  // walk of ZooKeeper), ends the process as the signal does by default.
   const cancel = new AbortController();
+  let writing = false;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (cancel.signal.aborted) process.exit(1);
-    process.stderr.write(`${signal}: stopping; an import being written is aborted first (again to exit at once)\n`);
+    if (!writing || cancel.signal.aborted) {
+      stopHandling();
+      process.kill(process.pid, signal);
+      return;
+    }
+    process.stderr.write(`${signal}: stopping; the import being written is aborted first (again to exit at once)\n`);
     cancel.abort();
+  };
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const stopHandling = () => {
+    for (const signal of signals) process.off(signal, onSignal);
   };
   const base: MigrateDeps = {
     probe: probeKafkaRoot,
@@ -76,6 +86,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     progress: flags.quiet ? () => undefined : (line) => process.stderr.write(`${line}\n`),
     nowMs: () => Date.now(),
     signal: cancel.signal,
+    onWriting: (w) => (writing = w),
   };
   const hasQuorum = flags.bootstrapController !== undefined || flags.bootstrapServer !== undefined;
   if (!hasQuorum && mode !== 'dry-run') throw new UsageError(`migrate-from-zk: ${mode === 'verify' ? '--verify' : 'importing'} needs --bootstrap-controller <host:port>`);
@@ -84,7 +95,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     runMigration(options, deps).catch((e: unknown) => {
       throw e instanceof ZkReaderError ? zkFailure(e) : e;
     });
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
   let report: MigrateReport;
   try {
     report = hasQuorum
@@ -92,7 +103,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
         await withAdmin(flags, (rpc) => run({ ...base, connectQuorum: async () => ({ call: rpc.call.bind(rpc), close: async () => undefined }) }))
       : await run(base);
   } finally {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, onSignal);
+    stopHandling();
   }
   print(flags.json, report, renderMigrateReport);
   if (!report.ok) process.exitCode = 1;

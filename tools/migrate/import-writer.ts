@@ -67,7 +67,9 @@ const PROGRESS_EVERY_MS = 5_000;
 
 const cancelled = (deps: ImportWriteDeps): boolean => deps.signal?.aborted === true;
 
-type Attempt = { readonly done: ImportMetadataResponse } | { readonly restart: string; readonly waitMs: number; readonly endSent: boolean };
+type Attempt =
+  | { readonly done: ImportMetadataResponse }
+  | { readonly restart: string; readonly waitMs: number; readonly endSent: boolean; /** Another import holds the quorum. */ readonly concurrent: boolean };
 
 export async function writeImport(records: readonly MetadataRecord[], o: ImportWriteOptions, deps: ImportWriteDeps): Promise<ImportMetadataResponse> {
   let waitSaid = false;
@@ -88,7 +90,7 @@ export async function writeImport(records: readonly MetadataRecord[], o: ImportW
         outcome.endSent,
       );
     }
-    if (outcome.waitMs !== CONCURRENT_RETRY_MS) {
+    if (!outcome.concurrent) {
       waitSaid = false;
       deps.progress(`quorum: import attempt ${attempt} interrupted (${outcome.restart}); starting again from the first part`);
     } else if (!waitSaid) {
@@ -129,11 +131,13 @@ async function attemptImport(importId: string, records: readonly MetadataRecord[
       return { failed: e instanceof Error ? e.message : String(e), sent: true };
     }
   };
-  const restart = (reason: string, endSent = false, waitMs = RESTART_BACKOFF_MS): Attempt => ({ restart: reason, waitMs, endSent });
+  const restart = (reason: string, endSent = false): Attempt => ({ restart: reason, waitMs: RESTART_BACKOFF_MS, endSent, concurrent: false });
 
   const begun = await step({ step: 'begin', importId, clusterId: o.clusterId, allowExisting: o.allowExisting, totalRecords: records.length });
   if ('failed' in begun) return restart(begun.failed);
-  if (begun.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) return restart(begun.errorMessage ?? 'another import is being written', false, CONCURRENT_RETRY_MS);
+  if (begun.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) {
+    return { restart: begun.errorMessage ?? 'another import is being written', waitMs: CONCURRENT_RETRY_MS, endSent: false, concurrent: true };
+  }
   if (begun.errorCode !== ErrorCode.NONE || begun.alreadyImported) return { done: begun };
 
   const perPart = Math.max(1, Math.min(o.partRecords, begun.partRecordsMax ?? o.partRecords));

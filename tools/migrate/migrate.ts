@@ -56,6 +56,8 @@ export interface MigrateDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Aborted on Ctrl-C: an import being written is aborted after its step in flight. */
   readonly signal?: AbortSignal;
+  /** Told when the import's write starts (true) and ends (false): only then does Ctrl-C wait. */
+  readonly onWriting?: (writing: boolean) => void;
 }
 
 /** The quorum as the command found it before writing. */
@@ -252,6 +254,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   const writeStart = deps.nowMs();
   deps.progress(`quorum: writing ${c.records} records in parts of up to ${IMPORT_PART_RECORDS}, as one transaction: nothing is visible until the last has committed…`);
   let response: ImportMetadataResponse;
+  deps.onWriting?.(true);
   try {
     response = await writeImport(
       plan.records,
@@ -268,6 +271,8 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   } catch (e) {
     if (e instanceof ImportNotWrittenError || e instanceof ImportCancelledError) throw new MigrateError(`the import of ${c.records} records: ${e.message}`);
     throw e;
+  } finally {
+    deps.onWriting?.(false);
   }
   const writeMs = deps.nowMs() - writeStart;
   if (response.errorCode !== 0) {
