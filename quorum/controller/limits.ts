@@ -27,6 +27,8 @@ export const controllerLimits = {
    * open. The client sends its next part as soon as the last one committed.
    */
   importIdleTimeoutMs: 30_000,
+  /** An import's abort that Raft refused for now (back-pressure) is tried again after this long. */
+  importAbortRetryMs: 1_000,
   /** After a failed snapshot, the next attempt waits at least this long. */
   snapshotRetryBackoffMs: 10_000,
 } as const;

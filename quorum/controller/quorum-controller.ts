@@ -184,8 +184,6 @@ const NEXT_DRAIN_STEP = 'fence-expired-broker-next-step';
 /** The timer (ActiveMode.timers) that aborts an import session gone quiet. */
 const IMPORT_IDLE = 'import-idle';
 const IMPORT_ID_LENGTH_MAX = 64;
-/** An abort Raft could not take (back-pressure) is tried again after this. */
-const IMPORT_ABORT_RETRY_MS = 1_000;
 
 export class QuorumController implements StateMachine {
   /** Set once the RaftNode exists (it is built with this controller as its state machine). */
@@ -582,9 +580,9 @@ export class QuorumController implements StateMachine {
       try {
         aborted = this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true);
       } catch (e) {
-        this.deps.logger.warn({ importId: session.importId, err: e instanceof Error ? e.message : String(e) }, `the abort of an import could not be written yet; trying again in ${IMPORT_ABORT_RETRY_MS} ms`);
+        this.deps.logger.warn({ importId: session.importId, err: e instanceof Error ? e.message : String(e) }, `the abort of an import could not be written yet; trying again in ${controllerLimits.importAbortRetryMs} ms`);
         session.abortingFor = reason;
-        this.armImportIdle(active, IMPORT_ABORT_RETRY_MS, reason);
+        this.armImportIdle(active, controllerLimits.importAbortRetryMs, reason);
         return;
       }
     } // else no longer leading: the next active controller aborts the open transaction

@@ -34,6 +34,7 @@ import type { ControllerStateMachine } from '../../quorum/sim/controller-state-m
 import { writeImport } from '../../tools/migrate/import-writer.js';
 import { activeController, CLUSTER_ID, callController, callOnce, controllerOf, expectActiveController, expectImagesAgree, startBrokers, startControllerCluster } from '../support/controller-sim.js';
 import { expectClean, report, SEEDS, TEST_TIMEOUT_MS } from '../support/sim-scenario.js';
+import { zkBrokerRegistration } from '../support/zk-tree-records.js';
 import { topicIdOf } from '../unit/controller-configs-fixture.js';
 
 const TOPICS = 4;
@@ -47,17 +48,7 @@ const MAX_RECORDS = 10;
  * replicated on the running brokers.
  */
 function tree(): MetadataRecord[] {
-  const broker = (brokerId: number): MetadataRecord => ({
-    type: 'RegisterBroker',
-    brokerId,
-    incarnationId: topicIdOf(900 + brokerId),
-    brokerEpoch: 0,
-    endpoints: [{ name: 'PLAINTEXT', host: `zk-broker-${brokerId}`, port: 9092, securityProtocol: 'PLAINTEXT' }],
-    rack: null,
-    fenced: true,
-    inControlledShutdown: false,
-    features: [],
-  });
+  const broker = (brokerId: number): MetadataRecord => zkBrokerRegistration(brokerId, topicIdOf(900 + brokerId));
   const out: MetadataRecord[] = [broker(1), broker(7)];
   for (let t = 0; t < TOPICS; t++) {
     const topicId = topicIdOf(100 + t);

@@ -25,11 +25,15 @@ import {
   PureSystem,
   SimSystem,
   verify,
+  type Cmd,
   type ControllerModel,
   type SimSetup,
 } from '../support/controller-model.js';
+import { importCommandArbs } from '../support/controller-model-import.js';
 
 const DEFAULT_FC_SEED = 20_261_121;
+/** Runs of the import property (SIM_IMPORT_RUNS to explore more). */
+const IMPORT_RUNS = Number.parseInt(process.env['SIM_IMPORT_RUNS'] ?? '60', 10);
 
 function fcParams<T>(numRuns: number, shrink: boolean): fc.Parameters<T> {
   const env = process.env['SIM_FC_SEED'];
@@ -60,23 +64,38 @@ const simSetupArb: fc.Arbitrary<SimSetup> = fc.record({
   maxRecordsPerOperation: fc.constantFrom(10_000, 6),
 });
 
+/** Commands from `arbs` run on a simulated quorum and checked against the model (each run's model kept in `models`). */
+function simModelProperty(arbs: fc.Arbitrary<Cmd>[], maxCommands: number, models: ControllerModel[]) {
+  return fc.asyncProperty(simSetupArb, fc.commands(arbs, { maxCommands, size: 'max' }), async (setup, cmds) => {
+    const sys = await SimSystem.start(setup);
+    const model = initialModel(SimSystem.modelConfig(setup), true, INITIAL_BROKERS, sys.nowMs());
+    models.push(model);
+    await verify(model, sys);
+    await fc.asyncModelRun(() => ({ model, real: sys }), cmds);
+    await sys.finish();
+    await verify(model, sys);
+  });
+}
+
 describe('controller model (fast-check commands)', () => {
   it(
     '(voters=3|5) random operations while brokers go silent, restart and leave and controllers crash, stop or are cut off (also mid-write): the committed image agrees with the model after every command, every voter\'s at the end',
     async () => {
       const models: ControllerModel[] = [];
-      await fc.assert(
-        fc.asyncProperty(simSetupArb, fc.commands(commandArbs(true), { maxCommands: 100, size: 'max' }), async (setup, cmds) => {
-          const sys = await SimSystem.start(setup);
-          const model = initialModel(SimSystem.modelConfig(setup), true, INITIAL_BROKERS, sys.nowMs());
-          models.push(model);
-          await verify(model, sys);
-          await fc.asyncModelRun(() => ({ model, real: sys }), cmds);
-          await sys.finish();
-          await verify(model, sys);
-        }),
-        fcParams(40, false),
-      );
+      await fc.assert(simModelProperty(commandArbs(true), 100, models), fcParams(40, false));
+      if (process.env['SIM_MODEL_SUMMARY'] !== undefined) console.log(summarize(models));
+    },
+    180_000,
+  );
+
+  it(
+    '(voters=3|5) ZooKeeper imports among the other operations, some interrupted (a busy write, a failover, an idle session, an abort) or refused (a name clash, topics without allowExisting, a second import): each lands whole once or leaves nothing, and the image agrees with the model after every command',
+    async () => {
+      const models: ControllerModel[] = [];
+      const imports = importCommandArbs();
+      // Imports are a few of the ~30 arbitraries: listed four times, about one command in eight.
+      const arbs = [...commandArbs(true), ...imports, ...imports, ...imports, ...imports];
+      await fc.assert(simModelProperty(arbs, 40, models), fcParams(IMPORT_RUNS, false));
       if (process.env['SIM_MODEL_SUMMARY'] !== undefined) console.log(summarize(models));
     },
     180_000,

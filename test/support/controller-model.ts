@@ -101,6 +101,10 @@ export interface ControllerModel {
   readonly producerBlocks: { readonly start: number; readonly end: number }[];
   nextProducerId: number;
   metadataVersion: number;
+  /** A ZooKeeper import has landed (controller-model-import.ts): a second one answers alreadyImported. */
+  imported: boolean;
+  /** Registrations an import wrote for brokers that do not run (fenced until a broker takes the id). */
+  readonly importedBrokers: Set<number>;
   /** Every topic name ever used (to check that a deleted topic leaves no configs behind). */
   readonly namesSeen: Set<string>;
   /** One line per command run, with its outcome (for failure messages). */
@@ -122,6 +126,8 @@ export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: 
     producerBlocks: [],
     nextProducerId: 0,
     metadataVersion: 2,
+    imported: false,
+    importedBrokers: new Set(),
     namesSeen: new Set(),
     history: [],
     restarts: new Map(),
@@ -135,9 +141,9 @@ export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: 
  * controller took over: a heartbeat every 500 ms, one lost with a crashed controller given up after
  * two intervals, and the unfencing committed.
  */
-const UNFENCE_SETTLE_MS = 2_500;
+export const UNFENCE_SETTLE_MS = 2_500;
 /** Past the session timeout, before an expired session has surely been fenced (check interval, commit). */
-const FENCE_SLACK_MS = 1_000;
+export const FENCE_SLACK_MS = 1_000;
 
 export type FenceExpectation = 'fenced' | 'unfenced' | 'unknown';
 
@@ -239,6 +245,7 @@ export type ControllerOps = Pick<
   | 'fetchOffsets'
   | 'deleteGroups'
   | 'unregisterBroker'
+  | 'importMetadata'
 >;
 
 export interface CallOutcome<T> {
@@ -256,6 +263,8 @@ export interface SystemUnderTest {
   nowMs(): number;
   /** When the active controller took over (simulated ms), or null when none is active. */
   activeSinceMs(): number | null;
+  /** How many times the active controller has changed (its soft state, an open import, went with it). */
+  activeChanges(): number;
   call<T>(name: string, fn: (ops: ControllerOps) => Promise<T>): Promise<CallOutcome<T>>;
   /** The committed image of the active controller, once it holds everything acknowledged so far. */
   caughtUpImage(): Promise<MetadataImageView>;
@@ -366,7 +375,7 @@ export class ModelBroker {
  * The active controller clients and brokers talk to: the running one of the highest epoch. (While
  * the previous one is cut off from the quorum it may still think itself active for a while.)
  */
-export function currentActive(c: SimCluster): { readonly id: number; readonly controller: QuorumController } | undefined {
+export function currentActive(c: SimCluster): { readonly id: number; readonly controller: QuorumController; readonly epoch: number } | undefined {
   let best: { id: number; controller: QuorumController; epoch: number } | undefined;
   for (const n of c.liveNodes()) {
     if (n.process.state !== 'running') continue;
@@ -407,7 +416,8 @@ export class SimSystem implements SystemUnderTest {
   /** Counts isolations, so a heal scheduled for an older one does not end a newer one. */
   private partitions = 0;
   private isolated = false;
-  private active: { readonly controller: QuorumController; readonly sinceMs: number } | null = null;
+  private active: { readonly controller: QuorumController; readonly epoch: number; readonly sinceMs: number } | null = null;
+  private changes = 0;
 
   private constructor(
     readonly c: SimCluster,
@@ -423,8 +433,18 @@ export class SimSystem implements SystemUnderTest {
 
   private observeActive(): void {
     const a = currentActive(this.c);
-    if (a === undefined) this.active = null;
-    else if (this.active?.controller !== a.controller) this.active = { controller: a.controller, sinceMs: this.c.nowMs() };
+    if (a === undefined) {
+      if (this.active !== null) this.changes++;
+      this.active = null;
+    } else if (this.active?.controller !== a.controller || this.active.epoch !== a.epoch) {
+      this.changes++;
+      this.active = { controller: a.controller, epoch: a.epoch, sinceMs: this.c.nowMs() };
+    }
+  }
+
+  activeChanges(): number {
+    this.observeActive();
+    return this.changes;
   }
 
   activeSinceMs(): number | null {
@@ -701,6 +721,10 @@ export class PureSystem implements SystemUnderTest, ControllerOps {
     return -Infinity;
   }
 
+  activeChanges(): number {
+    return 0;
+  }
+
   private run<R>(op: (ctx: OpContext) => OpResult<R>): R {
     this.now += 10.25; // fractional, as real and simulated clocks read
     const end = this.image.provenance.endOffset;
@@ -749,6 +773,10 @@ export class PureSystem implements SystemUnderTest, ControllerOps {
   fetchOffsets: ControllerOps['fetchOffsets'] = async (req) => fetchOffsets(this.image, req);
   deleteGroups: ControllerOps['deleteGroups'] = async (req) => this.run((ctx) => deleteGroups(ctx, req));
   unregisterBroker: ControllerOps['unregisterBroker'] = async (req) => this.run((ctx) => unregisterBroker(ctx, this.hb, req));
+  /** Import sessions are the active controller's soft state: the import commands run on the simulator only. */
+  importMetadata: ControllerOps['importMetadata'] = async () => {
+    throw new Error('the pure system runs no import sessions');
+  };
 
   async call<T>(_name: string, fn: (ops: ControllerOps) => Promise<T>): Promise<CallOutcome<T>> {
     return { value: await fn(this), ambiguous: false };
@@ -808,26 +836,26 @@ export function pureControllerConfig(maxRecordsPerOperation: number): Controller
 
 export class ModelMismatch extends Error {}
 
-function mismatch(m: ControllerModel, r: SystemUnderTest, message: string): never {
+export function mismatch(m: ControllerModel, r: SystemUnderTest, message: string): never {
   throw new ModelMismatch(`${message}\n${r.describe()}\ncommands so far:\n  ${m.history.slice(-40).join('\n  ')}`);
 }
 
-function expectEqual(m: ControllerModel, r: SystemUnderTest, what: string, actual: unknown, expected: unknown): void {
+export function expectEqual(m: ControllerModel, r: SystemUnderTest, what: string, actual: unknown, expected: unknown): void {
   if (!isDeepStrictEqual(actual, expected)) mismatch(m, r, `${what}: got ${JSON.stringify(actual)}, the model expects ${JSON.stringify(expected)}`);
 }
 
-function expectCode(m: ControllerModel, r: SystemUnderTest, what: string, code: number, message: string | null, acceptable: readonly number[]): void {
+export function expectCode(m: ControllerModel, r: SystemUnderTest, what: string, code: number, message: string | null, acceptable: readonly number[]): void {
   if (!acceptable.includes(code)) {
     mismatch(m, r, `${what}: answered ${errorName(code)} (${message ?? ''}), the model expects ${acceptable.map(errorName).join(' or ')}`);
   }
 }
 
-function count(m: ControllerModel, what: string, code: number): void {
+export function count(m: ControllerModel, what: string, code: number): void {
   const key = `${what}:${errorName(code)}`;
   m.outcomes.set(key, (m.outcomes.get(key) ?? 0) + 1);
 }
 
-function offsetKeyOf(group: string, topic: string, partition: number): string {
+export function offsetKeyOf(group: string, topic: string, partition: number): string {
   return `${group}/${topic}/${partition}`;
 }
 
@@ -882,7 +910,8 @@ export async function verify(m: ControllerModel, r: SystemUnderTest): Promise<vo
     if (at !== null) m.brokers.set(id, { heartbeating: true, changedAtMs: at });
     else if (nowMs - b.restartedAtMs > 3 * m.config.brokerSessionTimeoutMs + 20_000) mismatch(m, r, `broker ${id}'s new incarnation never registered`);
   }
-  expectEqual(m, r, 'registered brokers', image.brokers().map((b) => b.brokerId), [...m.brokers.keys()].sort((a, b) => a - b));
+  expectEqual(m, r, 'registered brokers', image.brokers().map((b) => b.brokerId), [...m.brokers.keys(), ...m.importedBrokers].sort((a, b) => a - b));
+  for (const id of m.importedBrokers) expectEqual(m, r, `imported broker ${id} (no process takes its id) fenced`, image.broker(id)!.fenced, true);
   for (const id of m.brokers.keys()) {
     const e = expectedFence(m, id, nowMs, r.activeSinceMs());
     if (e === 'unknown') continue;
@@ -902,6 +931,8 @@ export async function verify(m: ControllerModel, r: SystemUnderTest): Promise<vo
     expectEqual(m, r, `OffsetFetch of group ${group} on the committed image`, fetchOffsets(image, { groupId: group, topics: null }), expectedFetch(m, group));
   }
 
+  expectEqual(m, r, 'zkMigrationState', image.zkMigrationState, m.imported ? 3 : 0);
+
   // Producer ids and metadata.version.
   expectEqual(m, r, 'nextProducerId', image.nextProducerId, m.nextProducerId);
   expectEqual(m, r, 'metadata.version', image.featureLevel(METADATA_VERSION_FEATURE), m.metadataVersion);
@@ -910,7 +941,7 @@ export async function verify(m: ControllerModel, r: SystemUnderTest): Promise<vo
 // ---------------------------------------------------------------------------------------------
 // Commands
 
-type Cmd = fc.AsyncCommand<ControllerModel, SystemUnderTest>;
+export type Cmd = fc.AsyncCommand<ControllerModel, SystemUnderTest>;
 
 /** A topic named directly, or the n-th existing topic (so commands hit existing topics often). */
 export type TopicRef = { readonly existing: number } | { readonly name: string };
@@ -925,7 +956,7 @@ function refText(ref: TopicRef): string {
   return 'name' in ref ? JSON.stringify(ref.name.length > 20 ? `${ref.name.slice(0, 8)}…(${ref.name.length})` : ref.name) : `topic#${ref.existing}`;
 }
 
-abstract class ModelCommand implements Cmd {
+export abstract class ModelCommand implements Cmd {
   /** What the command resolved to on its last run (for the counterexample). */
   protected resolved = '';
 
@@ -953,7 +984,7 @@ abstract class ModelCommand implements Cmd {
   }
 }
 
-function markAmbiguous(m: ControllerModel, ambiguous: boolean): string {
+export function markAmbiguous(m: ControllerModel, ambiguous: boolean): string {
   if (ambiguous) m.ambiguousCalls++;
   return ambiguous ? ' (retried)' : '';
 }
@@ -1338,7 +1369,7 @@ export class AllocateProducerIds extends ModelCommand {
   }
 
   protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
-    const registered = m.brokers.has(this.brokerId);
+    const registered = isRegistered(m, this.brokerId);
     const epoch = (await r.caughtUpImage()).broker(this.brokerId)?.brokerEpoch ?? 999_999;
     const brokerEpoch = this.staleEpoch ? epoch - 1 : epoch;
     const predicted = !registered ? ErrorCode.BROKER_ID_NOT_REGISTERED : this.staleEpoch ? ErrorCode.STALE_BROKER_EPOCH : ErrorCode.NONE;
@@ -1398,6 +1429,11 @@ export class UpdateMetadataVersion extends ModelCommand {
 /** Broker ids the commands use: the four started at first, and two more that may register later. */
 export const BROKER_IDS = [1, 2, 3, 4, 5, 6] as const;
 
+/** Registered in the image: a running broker, or a registration an import wrote (fenced, no process). */
+function isRegistered(m: Readonly<ControllerModel>, brokerId: number): boolean {
+  return m.brokers.has(brokerId) || m.importedBrokers.has(brokerId);
+}
+
 export class RegisterBroker extends ModelCommand {
   constructor(readonly brokerId: number) {
     super();
@@ -1414,6 +1450,7 @@ export class RegisterBroker extends ModelCommand {
   protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
     await r.startBroker(this.brokerId);
     m.brokers.set(this.brokerId, { heartbeating: true, changedAtMs: r.nowMs() });
+    m.importedBrokers.delete(this.brokerId); // a running broker takes an imported registration over
     count(m, 'RegisterBroker', ErrorCode.NONE);
     return 'registered and unfenced';
   }
@@ -1434,14 +1471,18 @@ export class UnregisterBroker extends ModelCommand {
   }
 
   protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
-    const registered = m.brokers.has(this.brokerId);
-    if (registered) r.shutDownBroker(this.brokerId);
+    const running = m.brokers.has(this.brokerId);
+    const registered = isRegistered(m, this.brokerId);
+    if (running) r.shutDownBroker(this.brokerId);
     const { value, ambiguous } = await r.call('unregisterBroker', (ops) => ops.unregisterBroker({ brokerId: this.brokerId }));
     let code = value.errorCode;
     if (ambiguous && registered && code === ErrorCode.BROKER_ID_NOT_REGISTERED) code = ErrorCode.NONE;
     expectCode(m, r, `unregisterBroker ${this.brokerId}`, code, value.errorMessage, [registered ? ErrorCode.NONE : ErrorCode.BROKER_ID_NOT_REGISTERED]);
     count(m, 'UnregisterBroker', code);
-    if (code === ErrorCode.NONE) m.brokers.delete(this.brokerId);
+    if (code === ErrorCode.NONE) {
+      m.brokers.delete(this.brokerId);
+      m.importedBrokers.delete(this.brokerId);
+    }
     return `${errorName(code)}${markAmbiguous(m, ambiguous)}`;
   }
 }
@@ -1658,7 +1699,7 @@ export class InFlightFailover extends ModelCommand {
         break;
       }
       case 'allocate': {
-        const registered = m.brokers.has(w.brokerId);
+        const registered = isRegistered(m, w.brokerId);
         const epoch = (await r.caughtUpImage()).broker(w.brokerId)?.brokerEpoch ?? 999_999;
         const out = await crash((ops) => ops.allocateProducerIds({ brokerId: w.brokerId, brokerEpoch: epoch }));
         const size = m.config.producerIdBlockSize;
