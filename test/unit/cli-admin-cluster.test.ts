@@ -12,6 +12,10 @@ const CLUSTER: DescribeClusterResponse = {
       brokerId: 1,
       host: 'broker-1.example',
       port: 9092,
+      endpoints: [
+        { name: 'INTERNAL', host: 'broker-1.example', port: 9092, securityProtocol: 'PLAINTEXT' },
+        { name: 'EXTERNAL', host: 'broker-1.public.example', port: 9094, securityProtocol: 'SSL' },
+      ],
       rack: 'rack-a',
       fenced: false,
       inControlledShutdown: false,
@@ -20,11 +24,23 @@ const CLUSTER: DescribeClusterResponse = {
       metadataOffset: 1500,
       lastContactAgoMs: 99,
     },
-    { brokerId: 20, host: '::1', port: 9192, rack: null, fenced: true, inControlledShutdown: false, state: 'fenced', brokerEpoch: 7, metadataOffset: null, lastContactAgoMs: null },
+    {
+      brokerId: 20,
+      host: '::1',
+      port: 9192,
+      endpoints: [{ name: 'PLAINTEXT', host: '::1', port: 9192, securityProtocol: 'PLAINTEXT' }],
+      rack: null,       fenced: true,
+      inControlledShutdown: false,
+      state: 'fenced',
+      brokerEpoch: 7,
+      metadataOffset: null,
+      lastContactAgoMs: null,
+    },
     {
       brokerId: 3,
       host: 'b3',
       port: 9092,
+      endpoints: [{ name: 'PLAINTEXT', host: 'b3', port: 9092, securityProtocol: 'PLAINTEXT' }],
       rack: null,
       fenced: false,
       inControlledShutdown: true,
@@ -37,7 +53,9 @@ const CLUSTER: DescribeClusterResponse = {
 };
 
 describe('cluster describe', () => {
-  it('prints the cluster id, the active controller and an aligned row per broker', async () => {
+  // The issue asks for each broker's endpoints: a broker with an internal and an external listener
+  // showed only the first one, so an operator could not see the address clients outside use.
+  it('prints the cluster id, the active controller and an aligned row per broker with every endpoint', async () => {
     const f = installFake({ describeCluster: () => CLUSTER });
     const r = await runCli('cluster', 'describe', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
@@ -45,10 +63,10 @@ describe('cluster describe', () => {
       [
         'ClusterId: MQtestCluster0000000000',
         'ActiveControllerId: 2',
-        'BrokerId  Endpoint               Rack    Fenced  InControlledShutdown  Epoch  MetadataOffset',
-        '1         broker-1.example:9092  rack-a  false   false                 12     1500',
-        '20        [::1]:9192             -       true    false                 7      -',
-        '3         b3:9092                -       false   true                  30     1499',
+        'BrokerId  Endpoints                                                                 Rack    Fenced  InControlledShutdown  Epoch  MetadataOffset',
+        '1         INTERNAL://broker-1.example:9092,EXTERNAL://broker-1.public.example:9094  rack-a  false   false                 12     1500',
+        '20        PLAINTEXT://[::1]:9192                                                    -       true    false                 7      -',
+        '3         PLAINTEXT://b3:9092                                                       -       false   true                  30     1499',
         '',
       ].join('\n'),
     );

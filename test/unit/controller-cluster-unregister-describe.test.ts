@@ -87,4 +87,15 @@ describe('describeCluster', () => {
     expect(d.brokers[0]).toMatchObject({ brokerId: 1, host: 'out-1', port: 29092 });
     expect(describeCluster(h, h.hb, 1).brokers[0]).toMatchObject({ host: 'in-1', port: 19092 });
   });
+
+  it('every broker carries all the listeners it registered, whatever listener picked host and port', () => {
+    const h = new Harness();
+    const listeners = [
+      { name: 'INTERNAL', host: 'in-1', port: 19092, securityProtocol: 'PLAINTEXT' },
+      { name: 'EXTERNAL', host: 'out-1', port: 29092, securityProtocol: 'SSL' },
+    ];
+    h.apply(registerBroker(h.ctx(), h.hb, registrationRequest(1, incarnation(1), { listeners })));
+    expect(describeCluster(h, h.hb, 1).brokers[0]?.endpoints).toEqual(listeners);
+    expect(describeCluster(h, h.hb, 1, 'EXTERNAL').brokers[0]?.endpoints).toEqual(listeners);
+  });
 });

@@ -1,6 +1,8 @@
 // `metaquorum cluster describe`: the cluster id, the active controller and the registered brokers
 // with their state, from DescribeCluster (answered by the active controller, whose heartbeat
 // sessions know each broker's last reported metadata offset; "-" when it has none yet).
+// Endpoints lists every listener a broker registered, as Kafka writes them (`NAME://host:port`,
+// comma-separated): a broker with an internal and an external listener shows both.
 
 import type { Command } from 'commander';
 import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
@@ -12,10 +14,10 @@ export function renderCluster(c: DescribeClusterResponse): string {
   const head = [`ClusterId: ${c.clusterId}`, `ActiveControllerId: ${c.controllerId ?? 'none'}`];
   if (c.brokers.length === 0) return [...head, 'No registered brokers.'].join('\n');
   const table = renderTable(
-    ['BrokerId', 'Endpoint', 'Rack', 'Fenced', 'InControlledShutdown', 'Epoch', 'MetadataOffset'],
+    ['BrokerId', 'Endpoints', 'Rack', 'Fenced', 'InControlledShutdown', 'Epoch', 'MetadataOffset'],
     c.brokers.map((b) => [
       String(b.brokerId),
-      hostPortText(b.host, b.port),
+      b.endpoints.map((e) => `${e.name}://${hostPortText(e.host, e.port)}`).join(','),
       b.rack ?? '-',
       String(b.fenced),
       String(b.inControlledShutdown),

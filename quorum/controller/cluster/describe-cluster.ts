@@ -3,6 +3,7 @@
 // On a controller that is not active the soft state is empty and those fields are null.
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import type { Endpoint } from '../../../metadata-log/records/types.js';
 import type { ControllerConfig } from '../config.js';
 import type { BrokerHeartbeatManager } from './heartbeat-manager.js';
 
@@ -10,8 +11,11 @@ export type BrokerLifecycleState = 'fenced' | 'unfenced' | 'controlled-shutdown'
 
 export interface DescribedBroker {
   readonly brokerId: number;
+  /** The endpoint picked by the listener name (see describeCluster), for clients that want one address. */
   readonly host: string;
   readonly port: number;
+  /** Every listener the broker registered, in registration order (`cluster describe` lists them all). */
+  readonly endpoints: readonly Endpoint[];
   readonly rack: string | null;
   readonly fenced: boolean;
   readonly inControlledShutdown: boolean;
@@ -51,6 +55,7 @@ export function describeCluster(
       brokerId: b.brokerId,
       host: endpoint.host,
       port: endpoint.port,
+      endpoints: b.endpoints,
       rack: b.rack,
       fenced: b.fenced,
       inControlledShutdown: b.inControlledShutdown,
