@@ -11,6 +11,8 @@ import type { QuorumStatus, ReplicaStatus } from '../runtime/api.js';
 export interface ReplicaDescription {
   readonly replicaId: number;
   readonly status: 'Leader' | 'Follower' | 'Observer';
+  /** Kafka's DirectoryId: the data directory the replica runs on; null when unknown (observers do not send theirs). */
+  readonly directoryId: string | null;
   /**
    * Its log end offset as the leader last heard it; null for a voter that has not fetched from
    * this leader (a new leader starts knowing nothing of the others' logs: 0 would claim an empty one).
@@ -50,6 +52,7 @@ export function describeQuorum(status: QuorumStatus, nowMs: number): QuorumDescr
     return {
       replicaId: r.nodeId,
       status: observer ? 'Observer' : r.nodeId === status.nodeId ? 'Leader' : 'Follower',
+      directoryId: r.directoryId ?? null,
       logEndOffset: known ? r.endOffset : null,
       lag: known ? Math.max(0, leo - r.endOffset) : null,
       lastFetchAgoMs: r.lastFetchMs === null ? null : Math.max(0, Math.round(nowMs - r.lastFetchMs)),

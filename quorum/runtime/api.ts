@@ -53,6 +53,8 @@ export interface ReplicaStatus {
   readonly endOffset: number;
   readonly lastFetchMs: number | null;
   readonly lastCaughtUpMs: number | null;
+  /** The data directory it runs on, as it presented it (a voter's fetches carry it; an observer's do not): absent when unknown. */
+  readonly directoryId?: string;
 }
 
 export interface QuorumStatus {

@@ -229,9 +229,11 @@ export class RaftNode implements RaftClient {
     const voters: ReplicaStatus[] = [];
     const observers: ReplicaStatus[] = [];
     if (i.role === 'Leader') {
-      voters.push({ nodeId: i.nodeId, endOffset: i.logEndOffset, lastFetchMs: this.env.clock.nowMs(), lastCaughtUpMs: this.env.clock.nowMs() });
+      const own = this.config.directoryId;
+      voters.push({ nodeId: i.nodeId, endOffset: i.logEndOffset, lastFetchMs: this.env.clock.nowMs(), lastCaughtUpMs: this.env.clock.nowMs(), ...(own === undefined ? {} : { directoryId: own }) });
       for (const [nodeId, r] of core.replicaStates()) {
-        const row = { nodeId, endOffset: r.endOffset, lastFetchMs: r.lastFetchMs, lastCaughtUpMs: r.lastCaughtUpMs };
+        const dir = r.directoryId;
+        const row = { nodeId, endOffset: r.endOffset, lastFetchMs: r.lastFetchMs, lastCaughtUpMs: r.lastCaughtUpMs, ...(dir === undefined ? {} : { directoryId: dir }) };
         (this.config.voters.includes(nodeId) ? voters : observers).push(row);
       }
       voters.sort((a, b) => a.nodeId - b.nodeId);

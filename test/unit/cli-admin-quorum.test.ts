@@ -6,6 +6,9 @@ import type { QuorumDescription } from '../../quorum/controller/describe-quorum.
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
+const DIR1 = 'DFMbow1Hfb87hgRAYVAEiQ';
+const DIR2 = 'ka9ANCUkUPrj9MvLvspVNA';
+
 const QUORUM: QuorumDescription = {
   nodeId: 1,
   role: 'Leader',
@@ -15,11 +18,12 @@ const QUORUM: QuorumDescription = {
   maxFollowerLag: 40,
   maxFollowerLagTimeMs: 700,
   voters: [
-    { replicaId: 2, status: 'Follower', logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100 },
-    { replicaId: 1, status: 'Leader', logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0 },
-    { replicaId: 3, status: 'Follower', logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700 },
+    { replicaId: 2, status: 'Follower', directoryId: DIR2, logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100 },
+    { replicaId: 1, status: 'Leader', directoryId: DIR1, logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0 },
+    // A voter whose directory the leader has not heard: no directoryId is printed for it.
+    { replicaId: 3, status: 'Follower', directoryId: null, logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700 },
   ],
-  observers: [{ replicaId: 100, status: 'Observer', logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null }],
+  observers: [{ replicaId: 100, status: 'Observer', directoryId: null, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null }],
 };
 
 const NODE: DescribeNodeResponse = {
@@ -40,7 +44,9 @@ function fake(quorum: QuorumDescription = QUORUM) {
 }
 
 describe('quorum describe --status', () => {
-  it("prints Kafka's fields, voters with the endpoints DescribeNode knows", async () => {
+  // Kafka's CurrentVoters carry each voter's directoryId (reference/kraft.md §7); it was missing,
+  // so a voter back on a wiped disk could not be told from the copy the quorum knows.
+  it("prints Kafka's fields, voters with their directory ids and the endpoints DescribeNode knows", async () => {
     const f = fake();
     const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
@@ -53,7 +59,7 @@ describe('quorum describe --status', () => {
         'HighWatermark:          90',
         'MaxFollowerLag:         40',
         'MaxFollowerLagTimeMs:   700',
-        'CurrentVoters:          [{"id": 2, "endpoints": ["[::1]:9094"]}, {"id": 1, "endpoints": ["localhost:9093"]}, {"id": 3}]',
+        `CurrentVoters:          [{"id": 2, "directoryId": "${DIR2}", "endpoints": ["[::1]:9094"]}, {"id": 1, "directoryId": "${DIR1}", "endpoints": ["localhost:9093"]}, {"id": 3}]`,
         'CurrentObservers:       [{"id": 100}]',
         '',
       ].join('\n'),
@@ -78,7 +84,7 @@ describe('quorum describe --status', () => {
       highWatermark: 90,
       maxFollowerLag: 40,
       maxFollowerLagTimeMs: 700,
-      currentVoters: [{ id: 2, endpoints: ['[::1]:9094'] }, { id: 1, endpoints: ['localhost:9093'] }, { id: 3 }],
+      currentVoters: [{ id: 2, directoryId: DIR2, endpoints: ['[::1]:9094'] }, { id: 1, directoryId: DIR1, endpoints: ['localhost:9093'] }, { id: 3 }],
       currentObservers: [{ id: 100 }],
     });
   });
@@ -112,7 +118,7 @@ describe('quorum describe --status', () => {
 });
 
 describe('quorum describe --replication', () => {
-  it('one aligned row per replica, leader first, then followers and observers; wall-clock ms as Kafka prints them, -1 for never', async () => {
+  it('one aligned row per replica with its DirectoryId ("-" unknown), leader first, then followers and observers; wall-clock ms as Kafka prints them, -1 for never', async () => {
     const f = fake();
     const now = vi.spyOn(Date, 'now').mockReturnValue(1_790_000_000_000);
     const r = await runCli('quorum', 'describe', '--replication', ...CONTROLLER);
@@ -120,11 +126,11 @@ describe('quorum describe --replication', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(
       [
-        'NodeId  LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status',
-        '1       100           0    1790000000000       1790000000000          Leader',
-        '2       95            5    1789999999990       1789999999900          Follower',
-        '3       60            40   1789999999400       1789999999300          Follower',
-        '100     80            20   -1                  -1                     Observer',
+        'NodeId  DirectoryId             LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status',
+        `1       ${DIR1}  100           0    1790000000000       1790000000000          Leader`,
+        `2       ${DIR2}  95            5    1789999999990       1789999999900          Follower`,
+        '3       -                       60            40   1789999999400       1789999999300          Follower',
+        '100     -                       80            20   -1                  -1                     Observer',
         '',
       ].join('\n'),
     );
@@ -132,11 +138,11 @@ describe('quorum describe --replication', () => {
   });
 
   it('a voter not heard from since the election prints -1 for its log end offset and lag', async () => {
-    const unheard = { replicaId: 3, status: 'Follower', logEndOffset: null, lag: null, lastFetchAgoMs: null, lastCaughtUpAgoMs: null } as const;
+    const unheard = { replicaId: 3, status: 'Follower', directoryId: null, logEndOffset: null, lag: null, lastFetchAgoMs: null, lastCaughtUpAgoMs: null } as const;
     fake({ ...QUORUM, voters: [QUORUM.voters[0]!, QUORUM.voters[1]!, unheard] });
     const r = await runCli('quorum', 'describe', '--replication', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
-    expect(r.stdout.split('\n')[3]).toMatch(/^3\s+-1\s+-1\s+-1\s+-1\s+Follower$/);
+    expect(r.stdout.split('\n')[3]).toMatch(/^3\s+-\s+-1\s+-1\s+-1\s+-1\s+Follower$/);
   });
 
   it('--human-readable prints "N ms ago" and "never"', async () => {
@@ -144,8 +150,8 @@ describe('quorum describe --replication', () => {
     const r = await runCli('quorum', 'describe', '--replication', '--human-readable', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[2]).toMatch(/^2\s+95\s+5\s+10 ms ago\s+100 ms ago\s+Follower$/);
-    expect(lines[4]).toMatch(/^100\s+80\s+20\s+never\s+never\s+Observer$/);
+    expect(lines[2]).toMatch(/^2\s+\S+\s+95\s+5\s+10 ms ago\s+100 ms ago\s+Follower$/);
+    expect(lines[4]).toMatch(/^100\s+-\s+80\s+20\s+never\s+never\s+Observer$/);
   });
 
   it('--json prints the rows as one object, ages and timestamps both', async () => {
@@ -156,10 +162,10 @@ describe('quorum describe --replication', () => {
     const t = (ago: number) => 1_790_000_000_000 - ago;
     expect(JSON.parse(r.stdout)).toEqual({
       replicas: [
-        { nodeId: 1, logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0, lastFetchTimestamp: t(0), lastCaughtUpTimestamp: t(0), status: 'Leader' },
-        { nodeId: 2, logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100, lastFetchTimestamp: t(10), lastCaughtUpTimestamp: t(100), status: 'Follower' },
-        { nodeId: 3, logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700, lastFetchTimestamp: t(600), lastCaughtUpTimestamp: t(700), status: 'Follower' },
-        { nodeId: 100, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null, lastFetchTimestamp: null, lastCaughtUpTimestamp: null, status: 'Observer' },
+        { nodeId: 1, directoryId: DIR1, logEndOffset: 100, lag: 0, lastFetchAgoMs: 0, lastCaughtUpAgoMs: 0, lastFetchTimestamp: t(0), lastCaughtUpTimestamp: t(0), status: 'Leader' },
+        { nodeId: 2, directoryId: DIR2, logEndOffset: 95, lag: 5, lastFetchAgoMs: 10, lastCaughtUpAgoMs: 100, lastFetchTimestamp: t(10), lastCaughtUpTimestamp: t(100), status: 'Follower' },
+        { nodeId: 3, directoryId: null, logEndOffset: 60, lag: 40, lastFetchAgoMs: 600, lastCaughtUpAgoMs: 700, lastFetchTimestamp: t(600), lastCaughtUpTimestamp: t(700), status: 'Follower' },
+        { nodeId: 100, directoryId: null, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null, lastFetchTimestamp: null, lastCaughtUpTimestamp: null, status: 'Observer' },
       ],
     });
   });

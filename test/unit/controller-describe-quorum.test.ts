@@ -13,8 +13,8 @@ const base: QuorumStatus = {
   logEndOffset: 100,
   appliedOffset: 90,
   voters: [
-    { nodeId: 1, endOffset: 100, lastFetchMs: 1000, lastCaughtUpMs: 1000 },
-    { nodeId: 2, endOffset: 95, lastFetchMs: 990, lastCaughtUpMs: 900 },
+    { nodeId: 1, endOffset: 100, lastFetchMs: 1000, lastCaughtUpMs: 1000, directoryId: 'DFMbow1Hfb87hgRAYVAEiQ' },
+    { nodeId: 2, endOffset: 95, lastFetchMs: 990, lastCaughtUpMs: 900, directoryId: 'ka9ANCUkUPrj9MvLvspVNA' },
     { nodeId: 3, endOffset: 60, lastFetchMs: 400, lastCaughtUpMs: 300 },
   ],
   observers: [{ nodeId: 100, endOffset: 80, lastFetchMs: null, lastCaughtUpMs: null }],
@@ -28,8 +28,17 @@ describe('DescribeQuorum', () => {
       [2, 'Follower', 5, 10, 100],
       [3, 'Follower', 40, 600, 700],
     ]);
-    expect(d.observers).toEqual([{ replicaId: 100, status: 'Observer', logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null }]);
+    expect(d.observers).toEqual([{ replicaId: 100, status: 'Observer', directoryId: null, logEndOffset: 80, lag: 20, lastFetchAgoMs: null, lastCaughtUpAgoMs: null }]);
     expect(d).toMatchObject({ leaderId: 1, leaderEpoch: 4, highWatermark: 90, maxFollowerLag: 40, maxFollowerLagTimeMs: 700 });
+  });
+
+  it("each replica's DirectoryId (Kafka's) as it presented it; null when unknown", () => {
+    const d = describeQuorum(base, 1000);
+    expect(d.voters.map((v) => [v.replicaId, v.directoryId])).toEqual([
+      [1, 'DFMbow1Hfb87hgRAYVAEiQ'],
+      [2, 'ka9ANCUkUPrj9MvLvspVNA'],
+      [3, null],
+    ]);
   });
 
   it('a voter that never caught up makes MaxFollowerLagTimeMs -1, as Kafka reports it', () => {

@@ -9,6 +9,9 @@
 // monotonic), which this tool subtracts from its own clock when the answer arrives; --json carries
 // both; --human-readable prints the ages, "123 ms ago".
 // With no leader known the numbers Kafka reports as -1 print as -1 (JSON: null).
+// DirectoryId (Kafka's, in CurrentVoters and in the replication rows) is the data directory each
+// replica runs on: it tells a voter restarted on a wiped disk from the copy the quorum knows. An
+// unknown one (observers do not send theirs) is left out of CurrentVoters and prints "-" (JSON: null).
 
 import type { Command } from 'commander';
 import type { QuorumDescription, ReplicaDescription } from '../../quorum/controller/describe-quorum.js';
@@ -30,12 +33,13 @@ export interface QuorumStatusView {
   readonly highWatermark: number;
   readonly maxFollowerLag: number | null;
   readonly maxFollowerLagTimeMs: number | null;
-  readonly currentVoters: readonly { readonly id: number; readonly endpoints?: readonly string[] }[];
+  readonly currentVoters: readonly { readonly id: number; readonly directoryId?: string; readonly endpoints?: readonly string[] }[];
   readonly currentObservers: readonly { readonly id: number }[];
 }
 
 export interface ReplicationRow {
   readonly nodeId: number;
+  readonly directoryId: string | null;
   /** null (-1 in the table, as Kafka prints it) for a voter that has not fetched from this leader. */
   readonly logEndOffset: number | null;
   readonly lag: number | null;
@@ -58,7 +62,11 @@ export function quorumStatusView(q: QuorumDescription, node: DescribeNodeRespons
     maxFollowerLagTimeMs: q.maxFollowerLagTimeMs,
     currentVoters: q.voters.map((v) => {
       const endpoint = endpoints.get(v.replicaId);
-      return endpoint === undefined ? { id: v.replicaId } : { id: v.replicaId, endpoints: [endpoint] };
+      return {
+        id: v.replicaId,
+        ...(v.directoryId === null ? {} : { directoryId: v.directoryId }),
+        ...(endpoint === undefined ? {} : { endpoints: [endpoint] }),
+      };
     }),
     currentObservers: q.observers.map((o) => ({ id: o.replicaId })),
   };
@@ -72,6 +80,7 @@ export function replicationRows(q: QuorumDescription, nowMs: number): Replicatio
     .sort((a, b) => rank[a.status] - rank[b.status] || a.replicaId - b.replicaId)
     .map((r) => ({
       nodeId: r.replicaId,
+      directoryId: r.directoryId,
       logEndOffset: r.logEndOffset,
       lag: r.lag,
       lastFetchAgoMs: r.lastFetchAgoMs,
@@ -85,8 +94,12 @@ export function replicationRows(q: QuorumDescription, nowMs: number): Replicatio
 const orMinusOne = (n: number | null): string => String(n ?? -1);
 
 function renderStatus(s: QuorumStatusView): string {
-  const voter = (v: QuorumStatusView['currentVoters'][number]) =>
-    v.endpoints === undefined ? `{"id": ${v.id}}` : `{"id": ${v.id}, "endpoints": [${v.endpoints.map((e) => JSON.stringify(e)).join(', ')}]}`;
+  const voter = (v: QuorumStatusView['currentVoters'][number]) => {
+    const fields = [`"id": ${v.id}`];
+    if (v.directoryId !== undefined) fields.push(`"directoryId": ${JSON.stringify(v.directoryId)}`);
+    if (v.endpoints !== undefined) fields.push(`"endpoints": [${v.endpoints.map((e) => JSON.stringify(e)).join(', ')}]`);
+    return `{${fields.join(', ')}}`;
+  };
   const fields: [string, string][] = [
     ['ClusterId', s.clusterId],
     ['LeaderId', orMinusOne(s.leaderId)],
@@ -105,8 +118,8 @@ function renderReplication(rows: readonly ReplicationRow[], humanReadable: boole
   const time = (r: ReplicationRow, which: 'Fetch' | 'CaughtUp') =>
     humanReadable ? ago(which === 'Fetch' ? r.lastFetchAgoMs : r.lastCaughtUpAgoMs) : String((which === 'Fetch' ? r.lastFetchTimestamp : r.lastCaughtUpTimestamp) ?? -1);
   return renderTable(
-    ['NodeId', 'LogEndOffset', 'Lag', 'LastFetchTimestamp', 'LastCaughtUpTimestamp', 'Status'],
-    rows.map((r) => [String(r.nodeId), orMinusOne(r.logEndOffset), orMinusOne(r.lag), time(r, 'Fetch'), time(r, 'CaughtUp'), r.status]),
+    ['NodeId', 'DirectoryId', 'LogEndOffset', 'Lag', 'LastFetchTimestamp', 'LastCaughtUpTimestamp', 'Status'],
+    rows.map((r) => [String(r.nodeId), r.directoryId ?? '-', orMinusOne(r.logEndOffset), orMinusOne(r.lag), time(r, 'Fetch'), time(r, 'CaughtUp'), r.status]),
   );
 }
 
