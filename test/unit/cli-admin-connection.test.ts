@@ -96,6 +96,9 @@ describe('whole-request failures exit 1 with one line', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/^error: describeCluster: no active controller answered within 3000 ms .* \(via controller .*\); the quorum may have no leader: is a majority of the voters running\?/);
     expect(r.stderr).not.toContain('cannot reach');
+    // quorum describe needs the active controller as well: the hint must not send the operator there.
+    expect(r.stderr).not.toContain('quorum describe');
+    expect(r.stderr).toContain('dump-log --dir');
   });
 
   it('a connection lost mid-request is worded the same way', async () => {

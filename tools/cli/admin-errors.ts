@@ -71,8 +71,10 @@ export function adminErrorMessage(e: unknown, context: { readonly targets: reado
   const named = context.targets.some((t) => text.includes(hostPortText(t.host, t.port)) || text.includes(`${t.host}:${t.port}`));
   // The bootstrap node answered, but no voter would act as the active controller: not an address
   // problem (found by a review: it read "cannot reach controller <a node that had answered>").
+  // The hint names what still works without a leader: `quorum describe` needs the active
+  // controller too, so pointing there sent the operator round in a circle.
   if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && text.includes('no active controller answered')) {
-    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (quorum describe --status asks one voter what it knows)`;
+    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (dump-log --dir <a voter's metadata.log.dir> --limit 1 shows the epoch and vote in its quorum-state)`;
   }
   switch (code) {
     case 'CONNECTION_ERROR':
