@@ -340,6 +340,23 @@ describe('roles, voters and listeners', () => {
     expect(e.message).toContain('controller listener');
   });
 
+  it('a controller listens on every name in controller.listener.names (Kafka: "must only contain values appearing in listeners")', () => {
+    // It passed this check with one of two names bound, then `start` failed on the other with
+    // "listeners: no listener named CONTROLLER" after format had accepted the file.
+    for (const roles of ['controller', 'broker,controller']) {
+      const e = configError({
+        'process.roles': roles,
+        'controller.listener.names': 'CONTROLLER,CONTROLLER2',
+        listeners: roles === 'controller' ? 'CONTROLLER2://:9094' : 'PLAINTEXT://:9092,CONTROLLER2://:9094',
+        'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CONTROLLER2:PLAINTEXT',
+      });
+      expect(e.key, roles).toBe('controller.listener.names');
+      expect(e.message, roles).toContain('CONTROLLER is not in listeners');
+    }
+    // A broker-only node only dials the first controller listener: it binds none of them.
+    expect(parse({ 'process.roles': 'broker', 'node.id': '4', listeners: 'PLAINTEXT://:9092', 'controller.listener.names': 'CONTROLLER,CONTROLLER2', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CONTROLLER2:PLAINTEXT' }).processRoles).toEqual(['broker']);
+  });
+
   it('a controller-only node listens only on controller listeners', () => {
     const e = configError({ 'process.roles': 'controller' });
     expect(e.key).toBe('listeners');

@@ -4,9 +4,9 @@
 //
 //   role(s)              voter set              listeners must include
 //   -------------------  ---------------------  -------------------------------------------------
-//   controller           node.id in it          only controller listeners (at least one)
+//   controller           node.id in it          only controller listeners, every one named
 //   broker               node.id NOT in it      no controller listener; at least one other
-//   broker,controller    node.id in it          a controller listener and at least one other
+//   broker,controller    node.id in it          every controller listener and at least one other
 //
 // Every listener name used (listeners, advertised.listeners, controller.listener.names) must be
 // in the security protocol map. Listener ports are unique (0, "any free port", may repeat).
@@ -71,6 +71,12 @@ export function resolveTopology(
   const controllerNamesText = t.controllerListenerNames.join(',');
   if (isController && !listeners.some((l) => isControllerListener(l.name))) {
     r.fail(K.listeners, `a controller must listen on a controller listener (one of controller.listener.names = ${controllerNamesText})`);
+  }
+  // Kafka's rule: a controller binds every controller listener it names. A name without a
+  // listener would otherwise pass here (and format) and only fail when `start` binds it.
+  const unbound = isController ? t.controllerListenerNames.find((name) => !listeners.some((l) => l.name === name)) : undefined;
+  if (unbound !== undefined) {
+    r.fail(K.controllerListenerNames, `${unbound} is not in listeners; a controller listens on every listener in controller.listener.names (add ${unbound}://host:port to listeners, or drop the name)`);
   }
   if (isController && !isBroker) {
     const other = listeners.find((l) => !isControllerListener(l.name));
