@@ -2,10 +2,10 @@
 // its state machine, and the controller listener that carries both Raft traffic and the RPCs of
 // brokers and tools (rpc-methods.ts).
 //
-//   start(): open storage -> bind the listener (a port in use fails here, before anything else)
+//   start(): open storage -> bind the listeners (a port in use fails here, before anything else)
 //            -> restore the log and join the quorum
 //   stop():  a leader resigns first (EndQuorumEpoch, so a successor stands at once) -> pending
-//            operations fail NOT_CONTROLLER -> listener and connections close -> storage closes
+//            operations fail NOT_CONTROLLER -> listeners and connections close -> storage closes
 //
 // Who may connect (the handshake's admit rule): another voter of controller.quorum.voters as a
 // controller (never one claiming this node's own id), any broker id, and tools. Everything else
@@ -32,8 +32,13 @@ export interface ControllerServerOptions {
   readonly nodeId: number;
   readonly clusterId: string;
   readonly voters: readonly VoterEndpoint[];
-  /** The controller listener to bind (its TLS material loaded). */
+  /** The controller listener to bind (its TLS material loaded): the one voters and brokers dial. */
   readonly listener: ListenerSpec;
+  /**
+   * The other listeners of controller.listener.names, each bound and served as the first is (as
+   * Kafka's controller serves every controller listener, e.g. a second one while moving to SSL).
+   */
+  readonly extraListeners?: readonly ListenerSpec[];
   /** TLS used when connecting to the other voters (their controller listener is SSL). */
   readonly peerTls?: TlsMaterial;
   readonly metadataLogDir: string;
@@ -54,7 +59,7 @@ export class ControllerServer {
     private readonly o: ControllerServerOptions,
     readonly controller: QuorumController,
     readonly raft: RaftNode,
-    private readonly server: NetServer,
+    private readonly servers: readonly NetServer[],
     private readonly transport: TcpRaftTransport,
     private readonly storage: MetadataStorage,
   ) {}
@@ -75,28 +80,32 @@ export class ControllerServer {
     controller.raft = raft;
 
     let serverRef: ControllerServer | undefined;
-    let server: NetServer;
+    const servers: NetServer[] = [];
     try {
-      server = await NetServer.listen({
-        listener: o.listener,
-        self,
-        admit: (peer) => admitPeer(peer, o.nodeId, voterIds),
-        logger: o.logger,
-        handlers: {
-          onOpen: (ch) => transport.attachInbound(ch),
-          onClose: (ch) => transport.detachInbound(ch),
-          onMessage: (ch, m) => {
-            if (isRaftFrame(m)) transport.deliverInbound(ch, m);
-          },
-          onRequest: (ch, method, body) => serverRef!.handle(ch, method, body),
-        },
-      });
+      for (const listener of [o.listener, ...(o.extraListeners ?? [])]) {
+        servers.push(
+          await NetServer.listen({
+            listener,
+            self,
+            admit: (peer) => admitPeer(peer, o.nodeId, voterIds),
+            logger: o.logger,
+            handlers: {
+              onOpen: (ch) => transport.attachInbound(ch),
+              onClose: (ch) => transport.detachInbound(ch),
+              onMessage: (ch, m) => {
+                if (isRaftFrame(m)) transport.deliverInbound(ch, m);
+              },
+              onRequest: (ch, method, body) => serverRef!.handle(ch, method, body),
+            },
+          }),
+        );
+      }
     } catch (e) {
-      await transport.close();
+      await Promise.all([...servers.map((s) => s.close()), transport.close()]);
       await storage.log.close();
       throw e;
     }
-    serverRef = new ControllerServer(o, controller, raft, server, transport, storage);
+    serverRef = new ControllerServer(o, controller, raft, servers, transport, storage);
     try {
       await raft.start();
     } catch (e) {
@@ -106,8 +115,9 @@ export class ControllerServer {
     return serverRef;
   }
 
+  /** Where the first controller listener is bound. */
   address(): Endpoint {
-    return this.server.address();
+    return this.servers[0]!.address();
   }
 
   describeNode(): DescribeNodeResponse {
@@ -137,9 +147,9 @@ export class ControllerServer {
     await this.closeResources();
   }
 
-  /** The listener and the transport close at once (each may wait out a linger), then the log. */
+  /** The listeners and the transport close at once (each may wait out a linger), then the log. */
   private async closeResources(): Promise<void> {
-    await Promise.all([this.server.close(), this.transport.close()]);
+    await Promise.all([...this.servers.map((s) => s.close()), this.transport.close()]);
     await this.storage.log.close();
   }
 

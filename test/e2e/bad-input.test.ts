@@ -468,6 +468,43 @@ describe('start, format and the configuration: errors are messages with the righ
     expect(lines.flatMap((l) => repeatedTopLevelKeys(l).map((k) => `${k} in ${l}`))).toEqual([]);
   });
 
+  it('two controller listeners (controller.listener.names = CONTROLLER,CONTROLLER2): both are bound, one listening line each, both answer; the second in use is exit 1 naming it', async () => {
+    // Only the first was bound before: the second got no socket, no log line and no warning.
+    const dir = await nodeDir('two-controller-listeners');
+    const [port, port2] = [await freePort(), await freePort()];
+    const two = {
+      ...controllerProps(dir, port),
+      'controller.listener.names': 'CONTROLLER,CONTROLLER2',
+      listeners: `CONTROLLER://${HOST}:${port},CONTROLLER2://${HOST}:${port2}`,
+      'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,CONTROLLER2:PLAINTEXT',
+    };
+    const config = await writeConfig(dir, two);
+    const clusterId = randomClusterId();
+    await format(config, clusterId);
+    const node = startNode(config);
+    for (const p of [port, port2]) {
+      const info = await until(`describeNode on port ${p}`, 15_000, async () => {
+        if (node.child.exitCode !== null) throw new Error(`node exited ${node.child.exitCode}: ${node.stderr()}`);
+        return askNode({ host: HOST, port: p }, 'describeNode', {}, { timeoutMs: 2_000 }).catch(() => undefined);
+      }, 100);
+      expect(info).toMatchObject({ clusterId, nodeId: 1 });
+    }
+    expect(node.log().filter((l) => l.msg === 'listening').map((l) => `${String(l['listener'])}:${String(l['port'])}`)).toEqual([`CONTROLLER:${port}`, `CONTROLLER2:${port2}`]);
+    expect(await stopNode(node), node.stderr()).toEqual({ code: 0, signal: null });
+
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(port2, HOST, resolve));
+    try {
+      const r = await runCli(['start', '--config', config]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`cannot listen on ${HOST}:${port2} (listener CONTROLLER2): address already in use`);
+      expectNoStack(r);
+      expect(await portIsFree(port)).toBe(true); // the first listener was closed on the way out
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+    }
+  });
+
   it('a SIGTERM while the node is still starting is a graceful stop (exit 0), not a death by the signal', async () => {
     const dir = await nodeDir('early-term');
     const port = await freePort();

@@ -85,6 +85,7 @@ export async function startNode(
         clusterId,
         voters,
         listener: await listenerSpec(config, controllerListenerName),
+        extraListeners: await Promise.all(config.controllerListenerNames.slice(1).map((name) => listenerSpec(config, name))),
         ...(controllerClientTls === undefined ? {} : { peerTls: controllerClientTls }),
         metadataLogDir: config.metadataLogDir,
         raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
