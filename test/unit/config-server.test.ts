@@ -18,6 +18,7 @@ import {
   toRaftConfigOverrides,
 } from '../../tools/config/server-config.js';
 import { defaultControllerConfig } from '../../quorum/controller/config.js';
+import { clientTlsMaterial, serverTlsMaterial } from '../../tools/server/tls-material.js';
 
 /** A valid combined node; tests change a key or two. */
 const BASE: Readonly<Record<string, string>> = {
@@ -479,7 +480,7 @@ describe('SSL listeners', () => {
       'listener.name.controller.ssl.client.auth': 'required',
       'listener.name.ssl.ssl.endpoint.identification.algorithm': '',
     });
-    expect(c.tls.get('CONTROLLER')).toEqual({ keystoreLocation: '/pki/controller.pem', truststoreLocation: '/pki/ca.pem', clientAuth: 'required', verifyHostname: true });
+    expect(c.tls.get('CONTROLLER')).toEqual({ keystoreLocation: '/pki/controller.pem', keystoreKey: 'listener.name.controller.ssl.keystore.location', truststoreLocation: '/pki/ca.pem', clientAuth: 'required', verifyHostname: true });
     expect(c.tls.get('SSL')).toEqual({ keystoreLocation: '/pki/node.pem', truststoreLocation: '/pki/ca.pem', clientAuth: 'none', verifyHostname: false });
   });
 
@@ -539,6 +540,39 @@ describe('SSL listeners', () => {
     });
     expect(c.tls.get('CONTROLLER')).toEqual({ keystoreLocation: null, truststoreLocation: '/pki/ca.pem', clientAuth: 'none', verifyHostname: true });
     expect(c.tls.has('PLAINTEXT')).toBe(false);
+  });
+
+  it('an unusable PEM file set by a per-listener key is a ConfigError naming that key, not the plain ssl.* one', async () => {
+    // The operator wrote listener.name.controller.ssl.keystore.location; the message named
+    // ssl.keystore.location, a key that is not in their file (or that points somewhere else).
+    const dir = await mkdtemp(join(tmpdir(), 'mq-config-pem-'));
+    try {
+      const garbage = join(dir, 'garbage.pem');
+      await writeFile(garbage, 'not PEM\n');
+      const c = parse({
+        ...ssl,
+        'ssl.keystore.location': garbage,
+        'listener.name.controller.ssl.keystore.location': join(dir, 'missing.pem'),
+        'listener.name.controller.ssl.truststore.location': garbage,
+      });
+      const failure = async (p: Promise<unknown>): Promise<ConfigError> => {
+        const e = await p.then(() => undefined, (err: unknown) => err);
+        if (!(e instanceof ConfigError)) throw new Error(`expected a ConfigError, got ${String(e)}`);
+        return e;
+      };
+      const keystore = await failure(serverTlsMaterial(c.tls.get('CONTROLLER')!));
+      expect(keystore.key).toBe('listener.name.controller.ssl.keystore.location');
+      expect(keystore.message).toMatch(/^listener\.name\.controller\.ssl\.keystore\.location = ".*missing\.pem": cannot be read \(ENOENT\)/);
+      const truststore = await failure(clientTlsMaterial({ ...c.tls.get('CONTROLLER')!, keystoreLocation: null }));
+      expect(truststore.key).toBe('listener.name.controller.ssl.truststore.location');
+      expect(truststore.message).toMatch(/^listener\.name\.controller\.ssl\.truststore\.location = ".*garbage\.pem": holds no PEM certificate/);
+      // The plain key is still named when it is the one in use.
+      const global = await failure(serverTlsMaterial(c.tls.get('SSL')!));
+      expect(global.key).toBe('ssl.keystore.location');
+      expect(global.message).toMatch(/^ssl\.keystore\.location = ".*garbage\.pem": not a usable PEM keystore/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('ssl.client.auth and the keystore type take any letter case', () => {

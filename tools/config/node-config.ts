@@ -25,6 +25,10 @@ export interface ListenerTlsConfig {
   readonly clientAuth: SslClientAuth;
   /** ssl.endpoint.identification.algorithm = https */
   readonly verifyHostname: boolean;
+  /** The key keystoreLocation came from when it is a listener.name.<name>.* key, so that a bad file's message names what the operator wrote. */
+  readonly keystoreKey?: string;
+  /** The same for truststoreLocation. */
+  readonly truststoreKey?: string;
 }
 
 /** The controller.quorum.* keys (and our two metaquorum.* ones), in RaftConfig's names. */

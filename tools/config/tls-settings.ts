@@ -48,6 +48,10 @@ export function resolveTls(
       const raw = r.raw(key);
       return raw === undefined ? r.optional(spec) : r.parseAs(spec, key, raw);
     };
+    // The files are read at start (tls-material.ts): its messages name the key that was used.
+    const perListener = (spec: KeySpec<unknown>): string | undefined => (r.raw(perListenerKey(name, spec.name)) === undefined ? undefined : perListenerKey(name, spec.name));
+    const keystoreKey = perListener(K.sslKeystoreLocation);
+    const truststoreKey = perListener(K.sslTruststoreLocation);
     const keystoreLocation = setting(K.sslKeystoreLocation) ?? null;
     if (keystoreLocation === null && listeners.some((l) => l.name === name)) {
       throw new ConfigError(
@@ -63,6 +67,8 @@ export function resolveTls(
       truststoreLocation: setting(K.sslTruststoreLocation) ?? null,
       clientAuth: setting(K.sslClientAuth) ?? 'none',
       verifyHostname: setting(K.sslEndpointIdentification) ?? true,
+      ...(keystoreKey === undefined ? {} : { keystoreKey }),
+      ...(truststoreKey === undefined ? {} : { truststoreKey }),
     });
   }
   return tls;

@@ -21,35 +21,39 @@ async function readPem(path: string, key: string): Promise<string> {
 const pemReason = (e: unknown): string => (e as { reason?: string }).reason ?? (e as Error).message;
 
 /** A keystore holding a private key and a matching certificate; else a ConfigError (exit 2), not an OpenSSL error at bind time. */
-async function readKeystore(path: string): Promise<string> {
-  const pem = await readPem(path, 'ssl.keystore.location');
+async function readKeystore(path: string, key: string): Promise<string> {
+  const pem = await readPem(path, key);
   try {
     createSecureContext({ key: pem, cert: pem });
   } catch (e) {
-    throw new ConfigError(`ssl.keystore.location = "${path}": not a usable PEM keystore (${pemReason(e)}); it must hold the private key and the certificate chain`, 'ssl.keystore.location');
+    throw new ConfigError(`${key} = "${path}": not a usable PEM keystore (${pemReason(e)}); it must hold the private key and the certificate chain`, key);
   }
   return pem;
 }
 
 /** A truststore with at least one certificate (OpenSSL would silently load nothing from another file and trust no one). */
-async function readTruststore(path: string): Promise<string> {
-  const pem = await readPem(path, 'ssl.truststore.location');
+async function readTruststore(path: string, key: string): Promise<string> {
+  const pem = await readPem(path, key);
   try {
     new X509Certificate(pem);
   } catch (e) {
-    throw new ConfigError(`ssl.truststore.location = "${path}": holds no PEM certificate (${pemReason(e)})`, 'ssl.truststore.location');
+    throw new ConfigError(`${key} = "${path}": holds no PEM certificate (${pemReason(e)})`, key);
   }
   return pem;
 }
 
+/** The keys a listener's files came from: the per-listener ones when set there (messages name what the operator wrote). */
+const keystoreKey = (tls: ListenerTlsConfig): string => tls.keystoreKey ?? 'ssl.keystore.location';
+const truststoreKey = (tls: ListenerTlsConfig): string => tls.truststoreKey ?? 'ssl.truststore.location';
+
 /** Material for a listener this node binds (server side). */
 export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
   if (tls.keystoreLocation === null) throw new ConfigError('ssl.keystore.location: an SSL listener needs a keystore', 'ssl.keystore.location');
-  const pem = await readKeystore(tls.keystoreLocation);
+  const pem = await readKeystore(tls.keystoreLocation, keystoreKey(tls));
   return {
     certPem: pem,
     keyPem: pem,
-    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation) }),
+    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation, truststoreKey(tls)) }),
     clientAuth: tls.clientAuth,
     verifyHostname: tls.verifyHostname,
   };
@@ -57,10 +61,10 @@ export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMate
 
 /** Material for connecting to an SSL listener (client side: our certificate, if any, and the CAs we trust). */
 export async function clientTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
-  const pem = tls.keystoreLocation === null ? undefined : await readKeystore(tls.keystoreLocation);
+  const pem = tls.keystoreLocation === null ? undefined : await readKeystore(tls.keystoreLocation, keystoreKey(tls));
   return {
     ...(pem === undefined ? {} : { certPem: pem, keyPem: pem }),
-    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation) }),
+    ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation, truststoreKey(tls)) }),
     verifyHostname: tls.verifyHostname,
   };
 }
