@@ -80,7 +80,7 @@ describe('meta.properties', () => {
 
   const good = { version: '1', 'cluster.id': CLUSTER_A, 'node.id': '1', 'directory.id': DIR_ID_1 };
   const damaged: [string, Record<string, string | undefined>, RegExp][] = [
-    ['version 0', { version: '0' }, /version "0"; this build reads version 1/],
+    ['version 2', { version: '2' }, /version "2"; this build reads version 1/],
     ['no version', { version: undefined }, /no version/],
     ['no cluster.id', { 'cluster.id': undefined }, /no cluster\.id/],
     ['bad cluster.id', { 'cluster.id': 'not-a-cluster' }, /cluster\.id "not-a-cluster" is not a cluster id/],
@@ -100,6 +100,19 @@ describe('meta.properties', () => {
       expect(e.message).toContain(join(root, META_PROPERTIES_FILE));
     });
   }
+
+  it("Kafka's ZooKeeper-mode meta.properties (version=0, broker.id) is named as such, not called damaged", async () => {
+    // As Kafka writes it (Properties#store: a date comment, any key order). The message said
+    // "damaged ... restore it from a backup", which no backup can fix: the directory is a
+    // ZooKeeper-mode Kafka broker's.
+    await writeFile(join(root, META_PROPERTIES_FILE), `#\n#Mon Nov 20 10:00:00 UTC 2023\nbroker.id=7\nversion=0\ncluster.id=${CLUSTER_A}\n`);
+    const e = await rejection(readMetaProperties(root));
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as StorageError).exitCode).toBe(2);
+    expect(e.message).toContain(`${join(root, META_PROPERTIES_FILE)} was written by a Kafka broker in ZooKeeper mode (version=0, broker.id=7)`);
+    expect(e.message).not.toMatch(/damaged|backup/);
+    expect(e.message).toContain('migrate-from-zk');
+  });
 
   it('a file with a broken escape is damaged, not a crash', async () => {
     await writeFile(join(root, META_PROPERTIES_FILE), 'version=\\uZZ\n');

@@ -57,6 +57,16 @@ export async function readMetaProperties(dir: string): Promise<MetaProperties | 
   }
   const field = (key: string): string => props.get(key)?.trim() ?? damaged(`no ${key}`);
   const version = field('version');
+  if (version === '0') {
+    // Not damaged: Kafka in ZooKeeper mode writes version=0 with broker.id. A backup cannot help;
+    // the operator pointed this node at a ZooKeeper-mode Kafka broker's directory.
+    const brokerId = props.get('broker.id')?.trim();
+    throw new StorageError(
+      `${file} was written by a Kafka broker in ZooKeeper mode (version=0${brokerId === undefined ? '' : `, broker.id=${brokerId}`}), not by "metaquorum format": ` +
+        `${dir} is that broker's data directory. Give this node a directory of its own and format it; to bring the ZooKeeper cluster's metadata over, use "metaquorum migrate-from-zk"`,
+      file,
+    );
+  }
   if (version !== String(META_PROPERTIES_VERSION)) damaged(`version ${JSON.stringify(version)}; this build reads version ${META_PROPERTIES_VERSION}`);
   const clusterId = field('cluster.id');
   if (!isValidClusterId(clusterId)) damaged(`cluster.id ${JSON.stringify(clusterId)} is not a cluster id`);
