@@ -2,9 +2,13 @@
 // defaults are the documented ones, unknown keys warn (with a suggestion), and the rules that
 // span keys (roles, voters, listeners, security protocols, SSL, timeouts) hold.
 
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   configReferenceMarkdown,
@@ -19,6 +23,8 @@ import {
 } from '../../tools/config/server-config.js';
 import { defaultControllerConfig } from '../../quorum/controller/config.js';
 import { clientTlsMaterial, serverTlsMaterial } from '../../tools/server/tls-material.js';
+import { clientTlsOptions, serverTlsOptions } from '../../quorum/net/tls-options.js';
+import { makePki } from '../support/tls-certs.js';
 
 /** A valid combined node; tests change a key or two. */
 const BASE: Readonly<Record<string, string>> = {
@@ -59,6 +65,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'listener.security.protocol.map': ['PLAINTEXT', 'PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT,PLAINTEXT:SSL,CONTROLLER:PLAINTEXT', 'CONTROLLER:PLAINTEXT'],
   'ssl.keystore.location': ['', '  '],
   'ssl.keystore.type': ['JKS', 'PKCS12'],
+  'ssl.key.password': ['', '   '],
   'ssl.truststore.location': [''],
   'ssl.truststore.type': ['JKS'],
   'ssl.client.auth': ['yes', 'true'],
@@ -570,6 +577,52 @@ describe('SSL listeners', () => {
       const global = await failure(serverTlsMaterial(c.tls.get('SSL')!));
       expect(global.key).toBe('ssl.keystore.location');
       expect(global.message).toMatch(/^ssl\.keystore\.location = ".*garbage\.pem": not a usable PEM keystore/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an encrypted private key (PKCS#8 or traditional) is opened with ssl.key.password; without it or with a wrong one, a ConfigError names that key', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-config-keypass-'));
+    try {
+      const pki = makePki(dir);
+      const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+      openssl('pkcs8', '-topk8', '-v2', 'aes-256-cbc', '-in', 'server.key', '-out', 'pkcs8.key', '-passout', 'pass:s3cret');
+      openssl('ec', '-aes256', '-in', 'server.key', '-out', 'traditional.key', '-passout', 'pass:s3cret');
+      const truststore = join(dir, 'ca.crt');
+      for (const form of ['pkcs8', 'traditional']) {
+        const keystore = join(dir, `${form}.pem`);
+        await writeFile(keystore, readFileSync(join(dir, `${form}.key`), 'utf8') + pki.serverCertPem);
+        const listener = (extra: Record<string, string>) => parse({ ...ssl, 'ssl.keystore.location': keystore, 'ssl.truststore.location': truststore, ...extra }).tls.get('SSL')!;
+        const refusal = async (extra: Record<string, string>): Promise<ConfigError> => {
+          const e = await serverTlsMaterial(listener(extra)).then(() => undefined, (err: unknown) => err);
+          if (!(e instanceof ConfigError)) throw new Error(`${form}: expected a ConfigError, got ${String(e)}`);
+          return e;
+        };
+        const missing = await refusal({});
+        expect(missing.key, form).toBe('ssl.key.password');
+        expect(missing.message, form).toMatch(/its private key is encrypted; set ssl\.key\.password/);
+        const wrong = await refusal({ 'listener.name.ssl.ssl.key.password': 'wrong' });
+        expect(wrong.key, form).toBe('listener.name.ssl.ssl.key.password');
+        expect(wrong.message, form).not.toContain('wrong'); // the password itself is never echoed
+        // The right one: a TLS client that trusts the CA completes a handshake with the decrypted key.
+        const material = await serverTlsMaterial(listener({ 'ssl.key.password': 's3cret' }));
+        expect(material.keyPem, form).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+        const server = tls.createServer(serverTlsOptions('SSL', material, 5_000), (socket) => socket.end());
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        try {
+          const port = (server.address() as AddressInfo).port;
+          await new Promise<void>((resolve, reject) => {
+            const client = tls.connect(clientTlsOptions({ host: '127.0.0.1', port }, { caPem: pki.caPem }), () => {
+              client.destroy();
+              resolve();
+            });
+            client.once('error', reject);
+          });
+        } finally {
+          await new Promise((resolve) => server.close(resolve));
+        }
+      }
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

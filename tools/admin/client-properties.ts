@@ -8,7 +8,7 @@ import { parseProperties } from '../config/properties.js';
 import type { TlsMaterial } from '../../quorum/net/types.js';
 import { clientTlsMaterial } from '../server/tls-material.js';
 
-const KNOWN = new Set(['security.protocol', 'ssl.keystore.location', 'ssl.keystore.type', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.endpoint.identification.algorithm']);
+const KNOWN = new Set(['security.protocol', 'ssl.keystore.location', 'ssl.keystore.type', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.endpoint.identification.algorithm']);
 
 /** The TLS material a client properties file asks for; undefined for PLAINTEXT. */
 export async function clientTlsFromProperties(path: string, warn: (msg: string) => void): Promise<TlsMaterial | undefined> {
@@ -29,8 +29,10 @@ export async function clientTlsFromProperties(path: string, warn: (msg: string) 
   }
   const algorithm = props.get('ssl.endpoint.identification.algorithm') ?? 'https';
   if (algorithm !== '' && algorithm.toLowerCase() !== 'https') throw new ConfigError(`ssl.endpoint.identification.algorithm = "${algorithm}": must be https or empty`, 'ssl.endpoint.identification.algorithm');
+  const keyPassword = props.get('ssl.key.password');
   return clientTlsMaterial({
     keystoreLocation: props.get('ssl.keystore.location') ?? null,
+    ...(keyPassword === undefined ? {} : { keyPassword }),
     truststoreLocation: props.get('ssl.truststore.location') ?? null,
     clientAuth: 'none',
     verifyHostname: algorithm !== '',

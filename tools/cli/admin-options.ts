@@ -32,7 +32,7 @@ export function addAdminOptions(cmd: Command, options: { readonly json: boolean 
     .addOption(new Option('--bootstrap-controller <host:port,...>', 'controller listener(s) to reach the quorum through').argParser(hostPortListArg('--bootstrap-controller')))
     .addOption(new Option('--bootstrap-server <host:port,...>', "broker client listener(s) to reach the cluster through").argParser(hostPortListArg('--bootstrap-server')))
     .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(timeoutMsArg('--timeout')))
-    .option('--command-config <file>', 'client properties for reaching TLS listeners: security.protocol=SSL, ssl.keystore.location, ssl.truststore.location, ssl.endpoint.identification.algorithm');
+    .option('--command-config <file>', 'client properties for reaching TLS listeners: security.protocol=SSL, ssl.keystore.location, ssl.key.password, ssl.truststore.location, ssl.endpoint.identification.algorithm');
   if (options.json) cmd.option('--json', 'print one JSON object', false);
   return cmd;
 }

@@ -29,6 +29,10 @@ export interface ListenerTlsConfig {
   readonly keystoreKey?: string;
   /** The same for truststoreLocation. */
   readonly truststoreKey?: string;
+  /** ssl.key.password: decrypts an encrypted private key in the keystore; absent when the key is not encrypted. */
+  readonly keyPassword?: string;
+  /** The key keyPassword came from when it is a listener.name.<name>.* key. */
+  readonly keyPasswordKey?: string;
 }
 
 /** The controller.quorum.* keys (and our two metaquorum.* ones), in RaftConfig's names. */

@@ -16,7 +16,7 @@ export type SslClientAuth = 'none' | 'requested' | 'required';
 
 export interface KeySpec<T> {
   readonly name: string;
-  /** For documentation: int, long, boolean, string, list, path, enum. */
+  /** For documentation: int, long, boolean, string, list, path, enum, password. */
   readonly type: string;
   /** The default as it would be written in the file; undefined when there is no literal default. */
   readonly default: string | undefined;
@@ -159,6 +159,15 @@ export const serverKeys = {
     expected: 'must be PEM (the only keystore type supported)',
     doc: 'Only PEM (Kafka\'s default is JKS, which Node cannot read).',
     parse: parsePemType,
+  }),
+  sslKeyPassword: key({
+    name: 'ssl.key.password',
+    type: 'password',
+    default: undefined,
+    defaultText: '(none: the private key is not encrypted)',
+    expected: 'must be a non-empty string',
+    doc: 'The password of an encrypted private key in the keystore PEM file; the key is decrypted once at start and the password is never logged. Per listener: listener.name.<name>.ssl.key.password.',
+    parse: parseNonEmpty,
   }),
   sslTruststoreLocation: key({
     name: 'ssl.truststore.location',
@@ -474,6 +483,7 @@ export const SERVER_CONFIG_KEYS: readonly KeySpec<unknown>[] = Object.values(ser
 export const PER_LISTENER_SSL_KEYS: readonly KeySpec<unknown>[] = [
   serverKeys.sslKeystoreLocation,
   serverKeys.sslKeystoreType,
+  serverKeys.sslKeyPassword,
   serverKeys.sslTruststoreLocation,
   serverKeys.sslTruststoreType,
   serverKeys.sslClientAuth,

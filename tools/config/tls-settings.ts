@@ -52,6 +52,8 @@ export function resolveTls(
     const perListener = (spec: KeySpec<unknown>): string | undefined => (r.raw(perListenerKey(name, spec.name)) === undefined ? undefined : perListenerKey(name, spec.name));
     const keystoreKey = perListener(K.sslKeystoreLocation);
     const truststoreKey = perListener(K.sslTruststoreLocation);
+    const keyPasswordKey = perListener(K.sslKeyPassword);
+    const keyPassword = setting(K.sslKeyPassword);
     const keystoreLocation = setting(K.sslKeystoreLocation) ?? null;
     if (keystoreLocation === null && listeners.some((l) => l.name === name)) {
       throw new ConfigError(
@@ -69,6 +71,8 @@ export function resolveTls(
       verifyHostname: setting(K.sslEndpointIdentification) ?? true,
       ...(keystoreKey === undefined ? {} : { keystoreKey }),
       ...(truststoreKey === undefined ? {} : { truststoreKey }),
+      ...(keyPassword === undefined ? {} : { keyPassword }),
+      ...(keyPasswordKey === undefined ? {} : { keyPasswordKey }),
     });
   }
   return tls;

@@ -1,8 +1,11 @@
 // Reads the PEM files NodeConfig names for an SSL listener into the TLS material the transport
 // takes. A keystore is one PEM file holding the private key and the certificate chain (Kafka's
-// ssl.keystore.type=PEM); a truststore a PEM file of CA certificates.
+// ssl.keystore.type=PEM); a truststore a PEM file of CA certificates. An encrypted private key
+// (PKCS#8 "ENCRYPTED PRIVATE KEY", or a traditional one with "Proc-Type: 4,ENCRYPTED") is
+// decrypted here with ssl.key.password, as Kafka's PEM keystores take it, so that the transport
+// only ever sees a plain key and no message or log line carries the password.
 
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createSecureContext } from 'node:tls';
 import type { ListenerTlsConfig } from '../config/node-config.js';
@@ -20,15 +23,33 @@ async function readPem(path: string, key: string): Promise<string> {
 /** An OpenSSL failure's own words ("no start line"). */
 const pemReason = (e: unknown): string => (e as { reason?: string }).reason ?? (e as Error).message;
 
-/** A keystore holding a private key and a matching certificate; else a ConfigError (exit 2), not an OpenSSL error at bind time. */
-async function readKeystore(path: string, key: string): Promise<string> {
+const ENCRYPTED_KEY = /-----BEGIN ENCRYPTED PRIVATE KEY-----|Proc-Type:\s*4,ENCRYPTED/;
+
+/**
+ * A keystore holding a private key and a matching certificate; else a ConfigError (exit 2), not an
+ * OpenSSL error at bind time. The key comes back decrypted when the file holds it encrypted.
+ */
+async function readKeystore(tls: ListenerTlsConfig, path: string): Promise<{ certPem: string; keyPem: string }> {
+  const key = keystoreKey(tls);
   const pem = await readPem(path, key);
+  const passwordKey = tls.keyPasswordKey ?? 'ssl.key.password';
+  let keyPem = pem;
+  if (ENCRYPTED_KEY.test(pem) && tls.keyPassword === undefined) {
+    throw new ConfigError(`${key} = "${path}": its private key is encrypted; set ${passwordKey} to its password`, passwordKey);
+  }
+  if (tls.keyPassword !== undefined) {
+    try {
+      keyPem = createPrivateKey({ key: pem, format: 'pem', passphrase: tls.keyPassword }).export({ type: 'pkcs8', format: 'pem' }).toString();
+    } catch (e) {
+      throw new ConfigError(`${key} = "${path}": ${passwordKey} does not open its private key (${pemReason(e)})`, passwordKey);
+    }
+  }
   try {
-    createSecureContext({ key: pem, cert: pem });
+    createSecureContext({ key: keyPem, cert: pem });
   } catch (e) {
     throw new ConfigError(`${key} = "${path}": not a usable PEM keystore (${pemReason(e)}); it must hold the private key and the certificate chain`, key);
   }
-  return pem;
+  return { certPem: pem, keyPem };
 }
 
 /** A truststore with at least one certificate (OpenSSL would silently load nothing from another file and trust no one). */
@@ -49,10 +70,9 @@ const truststoreKey = (tls: ListenerTlsConfig): string => tls.truststoreKey ?? '
 /** Material for a listener this node binds (server side). */
 export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
   if (tls.keystoreLocation === null) throw new ConfigError('ssl.keystore.location: an SSL listener needs a keystore', 'ssl.keystore.location');
-  const pem = await readKeystore(tls.keystoreLocation, keystoreKey(tls));
+  const keystore = await readKeystore(tls, tls.keystoreLocation);
   return {
-    certPem: pem,
-    keyPem: pem,
+    ...keystore,
     ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation, truststoreKey(tls)) }),
     clientAuth: tls.clientAuth,
     verifyHostname: tls.verifyHostname,
@@ -61,9 +81,9 @@ export async function serverTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMate
 
 /** Material for connecting to an SSL listener (client side: our certificate, if any, and the CAs we trust). */
 export async function clientTlsMaterial(tls: ListenerTlsConfig): Promise<TlsMaterial> {
-  const pem = tls.keystoreLocation === null ? undefined : await readKeystore(tls.keystoreLocation, keystoreKey(tls));
+  const keystore = tls.keystoreLocation === null ? undefined : await readKeystore(tls, tls.keystoreLocation);
   return {
-    ...(pem === undefined ? {} : { certPem: pem, keyPem: pem }),
+    ...keystore,
     ...(tls.truststoreLocation === null ? {} : { caPem: await readTruststore(tls.truststoreLocation, truststoreKey(tls)) }),
     verifyHostname: tls.verifyHostname,
   };
