@@ -419,6 +419,19 @@ describe('roles, voters and listeners', () => {
     expect(e.key).toBe('listener.security.protocol.map');
     expect(e.message).toContain('CTRL (from controller.listener.names)');
   });
+
+  it("a controller whose voters entry names a port none of its controller listeners listens on is warned about (others dial that port); a matching one, or a port-0 listener, is not", () => {
+    const warnings: string[] = [];
+    parse({ listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9094' }, warnings);
+    expect(warnings).toEqual([
+      'controller.quorum.voters gives this node (1) port 9093, but its controller listener(s) listen on 9094: the other voters and the brokers dial the voters entry; unless a port mapping forwards it, fix one or the other',
+    ]);
+    const none: string[] = [];
+    parse({}, none);
+    parse({ listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:0' }, none);
+    parse({ 'process.roles': 'broker', 'node.id': '4', listeners: 'PLAINTEXT://127.0.0.1:9093' }, none);
+    expect(none).toEqual([]);
+  });
 });
 
 describe('advertised listeners', () => {

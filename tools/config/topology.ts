@@ -78,6 +78,17 @@ export function resolveTopology(
   if (unbound !== undefined) {
     r.fail(K.controllerListenerNames, `${unbound} is not in listeners; a controller listens on every listener in controller.listener.names (add ${unbound}://host:port to listeners, or drop the name)`);
   }
+  // Kafka does not check it, and a port mapping (Docker) may make the two differ on purpose: a
+  // warning, not an error. A controller listening elsewhere than its voter entry elects itself
+  // alone at best, while the other voters and every broker dial a port nobody answers.
+  const ownVoter = t.voters.find((v) => v.id === t.nodeId);
+  const controllerPorts = listeners.filter((l) => isControllerListener(l.name)).map((l) => l.port);
+  if (isController && ownVoter !== undefined && !controllerPorts.includes(0) && !controllerPorts.includes(ownVoter.port)) {
+    warn(
+      `controller.quorum.voters gives this node (${t.nodeId}) port ${ownVoter.port}, but its controller listener(s) listen on ${controllerPorts.join(', ')}: ` +
+        'the other voters and the brokers dial the voters entry; unless a port mapping forwards it, fix one or the other',
+    );
+  }
   if (isController && !isBroker) {
     const other = listeners.find((l) => !isControllerListener(l.name));
     if (other !== undefined) r.fail(K.listeners, `listener ${other.name} is not in controller.listener.names (${controllerNamesText}); a controller-only node listens only on controller listeners`);
