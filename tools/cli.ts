@@ -8,7 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { realAdminConnector } from './admin/admin-client.js';
 import { registerChaosCommand } from './cli/chaos-command.js';
 import { registerClusterCommand } from './cli/cluster-command.js';
-import { EXIT_RUNTIME, EXIT_USAGE } from './cli/common.js';
+import { errorText, EXIT_RUNTIME, EXIT_USAGE, jsonRequested } from './cli/common.js';
 import { registerConfigsCommand } from './cli/configs-command.js';
 import { setAdminConnector } from './cli/connect.js';
 import { registerDevCommand } from './cli/dev-command.js';
@@ -22,8 +22,11 @@ export function buildProgram(): Command {
   const program = new Command('metaquorum')
     .description('A self-managed metadata quorum in the spirit of Apache Kafka KRaft: controllers replicate a metadata log with Raft, brokers follow it.')
     .version('0.1.0')
-    .showHelpAfterError('(add --help for usage)') // one line, not the whole help: the error stays visible
-    .exitOverride() // before the subcommands, so they inherit it: usage errors exit 2, not 1
+    // One line, not the whole help: the error stays visible. Under --json a usage error (a bad
+    // flag value, an unknown option) is one JSON object like any other error, and nothing else.
+    .showHelpAfterError(jsonRequested() ? false : '(add --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(jsonRequested() ? errorText(text.replace(/^error: /, '').trim(), EXIT_USAGE) : text) })
+    .exitOverride() // before the subcommands, so they inherit these: usage errors exit 2, not 1
     .addHelpText('after', '\nExit codes: 0 ok, 1 runtime error, 2 usage or configuration error.\nStart here: `metaquorum dev` runs a local cluster.');
   registerDevCommand(program);
   registerServerCommands(program);
@@ -52,6 +55,6 @@ try {
     process.exit(e.exitCode === 0 ? 0 : EXIT_USAGE);
   }
   const code = (e as { exitCode?: unknown }).exitCode === EXIT_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
-  console.error(e instanceof Error ? e.message : e);
+  process.stderr.write(errorText(e instanceof Error ? e.message : String(e), code));
   process.exit(code);
 }

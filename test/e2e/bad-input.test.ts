@@ -403,6 +403,20 @@ describe('start, format and the configuration: errors are messages with the righ
     }
   });
 
+  it('under --json a usage error is one JSON object on stderr ({error, exitCode: 2}) and nothing else, as every other error is', async () => {
+    const cases: { args: string[]; error: string }[] = [
+      { args: ['topics', 'list', '--json', '--no-such-option'], error: "unknown option '--no-such-option'" },
+      { args: ['topics', 'describe', '--json', '--bootstrap-controller', 'nothost'], error: 'option \'--bootstrap-controller <host:port,...>\' argument \'nothost\' is invalid. --bootstrap-controller: expected host:port, got "nothost"' },
+      { args: ['no-such-command', '--json'], error: "unknown command 'no-such-command'" },
+    ];
+    for (const c of cases) {
+      const r = await runCli(c.args);
+      expect(r.code, `${c.args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toBe(`${JSON.stringify({ error: c.error, exitCode: 2 })}\n`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
   it('an SSL listener whose keystore or truststore is not usable PEM exits 2 naming the key (not an OpenSSL error, exit 1)', async () => {
     const dir = await nodeDir('bad-keystore');
     const port = await freePort();

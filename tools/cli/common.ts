@@ -63,6 +63,16 @@ export function timeoutMsArg(what: string) {
   return positiveIntArg(what, TIMER_DELAY_MAX_MS);
 }
 
+/** The command line asks for machine output: errors too go out as JSON. */
+export function jsonRequested(): boolean {
+  return process.argv.includes('--json');
+}
+
+/** An error on stderr: `error: …`, or one JSON object {error, exitCode} under --json. */
+export function errorText(message: string, exitCode: number): string {
+  return jsonRequested() ? `${JSON.stringify({ error: message, exitCode })}\n` : `error: ${message}\n`;
+}
+
 /**
  * Runs a command's action: an error prints its message on stderr (JSON when --json) and sets the
  * exit code: 2 for UsageError (or any error with exitCode 2), 1 otherwise.
@@ -73,9 +83,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | 
       await fn(...args);
     } catch (e) {
       const code = (e as { exitCode?: unknown }).exitCode === EXIT_USAGE ? EXIT_USAGE : EXIT_RUNTIME;
-      const message = e instanceof Error ? e.message : String(e);
-      const json = process.argv.includes('--json');
-      process.stderr.write(json ? `${JSON.stringify({ error: message, exitCode: code })}\n` : `error: ${message}\n`);
+      process.stderr.write(errorText(e instanceof Error ? e.message : String(e), code));
       process.exitCode = code;
     }
   };
