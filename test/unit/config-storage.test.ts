@@ -205,6 +205,24 @@ describe('checkFormatted', () => {
     expect((await checkFormatted(config, CLUSTER_A)).clusterId).toBe(CLUSTER_A);
   });
 
+  it("a metadata.log.dir holding Apache Kafka's own metadata log (same meta.properties) is refused, naming the file; metaquorum's own layout is not", async () => {
+    const config = nodeConfig();
+    await formatStorage(config, CLUSTER_A, { ignoreFormatted: false });
+    // metaquorum's own partition directory (log/, quorum-state, snapshots/) passes.
+    await mkdir(join(root, 'meta', '__cluster_metadata-0', 'log'), { recursive: true });
+    await writeFile(join(root, 'meta', '__cluster_metadata-0', 'quorum-state'), '{}');
+    expect((await checkFormatted(config)).clusterId).toBe(CLUSTER_A);
+    // A KRaft Kafka node's: its segment sits directly in the partition directory.
+    await writeFile(join(root, 'meta', '__cluster_metadata-0', '00000000000000000000.log'), '');
+    const e = await rejection(checkFormatted(config));
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as StorageError).path).toBe(join(root, 'meta'));
+    expect(e.message).toBe(
+      `metadata.log.dir ${join(root, 'meta')} holds Apache Kafka's own metadata log (${join('__cluster_metadata-0', '00000000000000000000.log')}), which metaquorum cannot read: ` +
+        'point metadata.log.dir at a directory of its own and format it',
+    );
+  });
+
   it('unformatted: says to run format and how to get a cluster id', async () => {
     const config = nodeConfig({ 'log.dirs': join(root, 'data1'), 'metadata.log.dir': join(root, 'data1') });
     const e = await rejection(checkFormatted(config, undefined, { configPath: '/etc/mq/server.properties' }));

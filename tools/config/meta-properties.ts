@@ -11,10 +11,11 @@
 // Reads never look at the .tmp file: a leftover one is an interrupted format.
 
 import assert from 'node:assert/strict';
-import { open, readFile, rename } from 'node:fs/promises';
+import { open, readdir, readFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { isUuid } from '../../metadata-log/records/uuid.js';
 import { fsyncDir } from '../../quorum/node/fsync-dir.js';
+import { METADATA_PARTITION_DIR } from '../../quorum/node/layout.js';
 import { isValidClusterId } from './cluster-id.js';
 import { ConfigError, StorageError } from './errors.js';
 import { formatProperties, parseProperties } from './properties.js';
@@ -126,6 +127,18 @@ export interface FormattedStorage {
   readonly directoryIds: ReadonlyMap<string, string>;
 }
 
+/**
+ * Files Apache Kafka keeps directly in its __cluster_metadata-0 (a segment, its partition
+ * metadata, its epoch checkpoint); metaquorum keeps its own log one level down, in log/.
+ */
+const KAFKA_METADATA_FILE = /^(\d{20}\.(log|index|timeindex)|partition\.metadata|leader-epoch-checkpoint)$/;
+
+/** One of Kafka's own files in `dir`'s metadata partition, if any. */
+async function kafkaMetadataFile(dir: string): Promise<string | undefined> {
+  const entries = await readdir(join(dir, METADATA_PARTITION_DIR)).catch(() => [] as string[]);
+  return entries.find((name) => KAFKA_METADATA_FILE.test(name));
+}
+
 const label = (d: DataDir): string => (d.key === 'metadata.log.dir' ? `metadata.log.dir ${d.dir}` : `log.dirs entry ${d.dir}`);
 
 /**
@@ -164,6 +177,18 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
           `${label(d)} belongs to cluster ${meta.clusterId} but ${expected}; this directory was formatted for another cluster: ` +
           `point ${d.key} at this node's own directory, or, if nothing in ${d.dir} is needed, empty it and run ` +
           `"metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted"`,
+      });
+      continue;
+    }
+    // Kafka's meta.properties is the same file: a KRaft Kafka node's directory passes the checks
+    // above, and the node would start an empty log beside Kafka's, which it cannot read.
+    const kafkaFile = d.key === 'metadata.log.dir' ? await kafkaMetadataFile(d.dir) : undefined;
+    if (kafkaFile !== undefined) {
+      problems.push({
+        dir: d.dir,
+        text:
+          `${label(d)} holds Apache Kafka's own metadata log (${join(METADATA_PARTITION_DIR, kafkaFile)}), which metaquorum cannot read: ` +
+          `point ${d.key} at a directory of its own and format it`,
       });
       continue;
     }
