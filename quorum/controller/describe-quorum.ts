@@ -11,7 +11,7 @@ import type { QuorumStatus, ReplicaStatus } from '../runtime/api.js';
 export interface ReplicaDescription {
   readonly replicaId: number;
   readonly status: 'Leader' | 'Follower' | 'Observer';
-  /** Kafka's DirectoryId: the data directory the replica runs on; null when unknown (observers do not send theirs). */
+  /** Kafka's DirectoryId: the data directory the replica runs on (every replica sends it with its fetches); null when unknown. */
   readonly directoryId: string | null;
   /**
    * Its log end offset as the leader last heard it; null for a voter that has not fetched from

@@ -1240,7 +1240,9 @@ export class RaftCore {
       lastFetchedEpoch: this.log.lastEpoch,
       maxWaitMs: this.config.fetchMaxWaitMs,
       readRound: this.readRoundSeen,
-      ...(this.isVoter ? this.ownDirectory('replicaDirectoryId') : {}),
+      // An observer's too (KIP-853): only a voter's counts, but the leader's replication status
+      // (quorum describe --replication) shows every replica's directory.
+      ...this.ownDirectory('replicaDirectoryId'),
     });
   }
 

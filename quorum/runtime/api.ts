@@ -53,7 +53,7 @@ export interface ReplicaStatus {
   readonly endOffset: number;
   readonly lastFetchMs: number | null;
   readonly lastCaughtUpMs: number | null;
-  /** The data directory it runs on, as it presented it (a voter's fetches carry it; an observer's do not): absent when unknown. */
+  /** The data directory it runs on, as its fetches presented it: absent when unknown. */
   readonly directoryId?: string;
 }
 

@@ -52,6 +52,23 @@ describe('raft core: elections and replication', () => {
     expect(c.node(100).core.persistedState().votedId).toBeNull();
   });
 
+  it("(voters=3, observers=1) an observer's fetches carry its data directory: the leader's replica state shows it, and it never counts", () => {
+    const observerDirectory = 'hN1o3v0aQpWm1fCz2bKx4g';
+    class WithObserverDirectory extends CoreCluster {
+      override config(id: number) {
+        return id === 100 ? { ...super.config(id), directoryId: observerDirectory } : super.config(id);
+      }
+    }
+    const c = new WithObserverDirectory([1, 2, 3], [100]);
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    c.node(leader).core.propose([bytes('o')], c.nowMs);
+    c.run(1_000);
+    expect(dataRecords(c.node(100))).toEqual(['o']);
+    expect(c.node(leader).core.replicaStates().get(100)?.directoryId).toBe(observerDirectory);
+    expect(c.node(100).core.persistedState().votedId).toBeNull();
+  });
+
   it('(voters=3, observers=1) an observer that loses its connection to the leader asks the next voter at once', () => {
     const { c, leader } = electedCluster([1, 2, 3], [100]);
     c.run(1_000);

@@ -11,7 +11,8 @@
 // With no leader known the numbers Kafka reports as -1 print as -1 (JSON: null).
 // DirectoryId (Kafka's, in CurrentVoters and in the replication rows) is the data directory each
 // replica runs on: it tells a voter restarted on a wiped disk from the copy the quorum knows. An
-// unknown one (observers do not send theirs) is left out of CurrentVoters and prints "-" (JSON: null).
+// unknown one (a replica that has not fetched from this leader) is left out of CurrentVoters and
+// prints "-" (JSON: null).
 
 import type { Command } from 'commander';
 import type { QuorumDescription, ReplicaDescription } from '../../quorum/controller/describe-quorum.js';

@@ -129,7 +129,7 @@ export async function startNode(
           : {
               split: {
                 metadataLogDir: config.metadataLogDir,
-                raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin },
+                raft: { ...config.raft, appendTimeOriginMs: performance.timeOrigin, ...(metadataDirectoryId === undefined ? {} : { directoryId: metadataDirectoryId }) },
                 snapshots: {
                   maxBytes: config.controller.snapshotMaxBytes ?? 20 * 1024 * 1024,
                   maxIntervalMs: config.controller.snapshotMaxIntervalMs ?? 3_600_000,
