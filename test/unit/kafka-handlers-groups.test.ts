@@ -60,6 +60,27 @@ describe('DeleteGroups', () => {
     expect(t.harness.image.groupOffsets('g1')?.size).toBe(1);
   });
 
+  it('a group whose only "member" is an id handed out with MEMBER_ID_REQUIRED is Empty and deleted (Kafka); a joined member makes it NON_EMPTY_GROUP', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), offset('g2', 't1', 0)] });
+    const join = { memberId: '', groupInstanceId: null, clientId: 'kafkajs', clientHost: '/127.0.0.1', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }] };
+    // g1: a consumer's first JoinGroup (v4+) and no second one (it crashed, or is on its way).
+    const handedOut = await t.ctx.groups.join({ ...join, groupId: 'g1', requireKnownMemberId: true });
+    expect(handedOut.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    // g2: a member that has joined.
+    expect((await t.ctx.groups.join({ ...join, groupId: 'g2', requireKnownMemberId: false })).errorCode).toBe(ErrorCode.NONE);
+    const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
+    expect(d.groups.map((g) => g.groupState)).toEqual(['Empty', 'CompletingRebalance']);
+    const r = await handleDeleteGroups(t.ctx, { groupsNames: ['g1', 'g2'] }, 1);
+    expect(r.results).toEqual([
+      { groupId: 'g1', errorCode: ErrorCode.NONE },
+      { groupId: 'g2', errorCode: ErrorCode.NON_EMPTY_GROUP },
+    ]);
+    expect(t.harness.image.groupOffsets('g1')?.size ?? 0).toBe(0);
+    // The handed-out id went with the group: its rejoin is told to join afresh.
+    const rejoin = await t.ctx.groups.join({ ...join, groupId: 'g1', memberId: handedOut.memberId, requireKnownMemberId: true });
+    expect(rejoin.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
   it('no groups: empty answer, no call', async () => {
     const t = testbed();
     expect(await handleDeleteGroups(t.ctx, { groupsNames: [] }, 1)).toEqual({ throttleTimeMs: 0, results: [] });

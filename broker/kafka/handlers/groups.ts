@@ -11,7 +11,8 @@
 //   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
 //   steady state. While brokers join or leave, two images may disagree for a moment and a group
 //   may be listed twice or not at all. A broker that is not live lists nothing.
-// - DeleteGroups: a group with members → NON_EMPTY_GROUP; the others are forwarded to the active
+// - DeleteGroups: a group with joined members → NON_EMPTY_GROUP (ids handed out with
+//   MEMBER_ID_REQUIRED are not members, as in Kafka); the others are forwarded to the active
 //   controller (GROUP_ID_NOT_FOUND for a group without offsets, INVALID_GROUP_ID for '');
 //   controller unreachable → COORDINATOR_NOT_AVAILABLE per group, retriable.
 // Offsets are read from this broker's image (they may lag the controller by the image's
