@@ -127,7 +127,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [8, 2, 5], // OffsetCommit
       [9, 1, 4], // OffsetFetch
       [10, 0, 2], // FindCoordinator
-      [11, 0, 5], // JoinGroup
+      [11, 0, 4], // JoinGroup: not v5 (group_instance_id) while static membership is not implemented
       [12, 0, 3], // Heartbeat
       [13, 0, 3], // LeaveGroup
       [14, 0, 3], // SyncGroup

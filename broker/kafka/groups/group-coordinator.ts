@@ -48,8 +48,9 @@
 //     has no members for → ILLEGAL_GENERATION; CompletingRebalance → REBALANCE_IN_PROGRESS; unknown
 //     member → UNKNOWN_MEMBER_ID; another generation → ILLEGAL_GENERATION.
 //
-// Not supported: static membership (group.instance.id is recorded and reported, but a member that
-// restarts with the same instance id is a new member), and the v4+ "pending sync" timeout.
+// Not supported: static membership (JoinGroup is advertised up to v4, before group.instance.id,
+// so a client configured with one is refused by its own library), and the v4+ "pending sync"
+// timeout.
 
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../quorum/controller/errors.js';

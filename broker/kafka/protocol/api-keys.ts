@@ -70,7 +70,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 5 },
     { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 4 },
     { apiKey: ApiKey.FindCoordinator, minVersion: 0, maxVersion: 2 },
-    { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 5 },
+    { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 4 }, // not 5: no static membership (apis/join-group.ts)
     { apiKey: ApiKey.Heartbeat, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.LeaveGroup, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.SyncGroup, minVersion: 0, maxVersion: 3 },
