@@ -67,13 +67,20 @@ describe('DescribeConfigs', () => {
     expect(r.results[0]?.configs[0]).toMatchObject({ name: 'unclean.leader.election.enable', value: 'true', configSource: ConfigSource.STATIC_BROKER_CONFIG });
   });
 
-  it("broker resource '2': its own dynamic value (DYNAMIC_BROKER_CONFIG)", async () => {
-    const t = testbed({ records: [configRecord('broker', '2', 'log.retention.ms', '7000')] });
+  it("broker resource '2' on broker 2: its own dynamic value (DYNAMIC_BROKER_CONFIG)", async () => {
+    const t = testbed({ brokerId: 2, records: [configRecord('broker', '2', 'log.retention.ms', '7000')] });
     const r = await handleDescribeConfigs(t.ctx, { resources: [{ resourceType: BROKER, resourceName: '2', configurationKeys: ['log.retention.ms'] }], includeSynonyms: false }, 2);
     expect(r.results[0]).toMatchObject({ errorCode: 0, resourceType: BROKER, resourceName: '2' });
     expect(r.results[0]?.configs).toEqual([
       { name: 'log.retention.ms', value: '7000', readOnly: false, configSource: ConfigSource.DYNAMIC_BROKER_CONFIG, isSensitive: false, synonyms: [] },
     ]);
+  });
+
+  it("broker resource of another broker: INVALID_REQUEST, as Kafka answers (its static values would be this broker's)", async () => {
+    const t = testbed({ records: [configRecord('broker', '3', 'log.retention.ms', '7000')] });
+    const ctx = { ...t.ctx, staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) };
+    const r = await handleDescribeConfigs(ctx, { resources: [{ resourceType: BROKER, resourceName: '3', configurationKeys: null }], includeSynonyms: false }, 2);
+    expect(r.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unexpected broker id, expected 1 or empty string, but received 3', configs: [] });
   });
 
   it('per-resource errors: unknown topic, unsupported type, bad broker name; the others still answered', async () => {

@@ -9,7 +9,8 @@
 //   bounded, until its own image shows the new set: kafkajs sends describeConfigs to the same
 //   broker right after, and should read its own write.
 // - Resource types: Kafka's 2 (topic) and 4 (broker) map to the log's 'topic' and 'broker'; any
-//   other (BROKER_LOGGER 8, unknown) is answered INVALID_REQUEST here, per resource.
+//   other (BROKER_LOGGER 8, unknown) is answered INVALID_REQUEST here, per resource. DescribeConfigs
+//   of a broker resource naming another broker is INVALID_REQUEST too, as in Kafka (ask that broker).
 // - Controller unreachable (after the channel's retries): NOT_CONTROLLER per resource, the code
 //   kafkajs's admin retries on (controller-failure.ts).
 
@@ -49,6 +50,12 @@ export const handleDescribeConfigs: KafkaHandler<DescribeConfigsRequest, Describ
     const resourceType = logResourceType(res.resourceType);
     const base = { resourceType: res.resourceType, resourceName: res.resourceName };
     if (resourceType === null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: unsupportedTypeMessage(res.resourceType), configs: [] };
+    // Kafka's rule: a broker describes itself (or the cluster default, ''); asked about another,
+    // it would report its own static values under that broker's name.
+    if (resourceType === 'broker' && /^\d+$/.test(res.resourceName) && Number(res.resourceName) !== ctx.brokerId) {
+      const errorMessage = `Unexpected broker id, expected ${ctx.brokerId} or empty string, but received ${res.resourceName}`;
+      return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage, configs: [] };
+    }
     const one = describeConfigs(
       image,
       { resources: [{ resourceType, resourceName: res.resourceName, configurationKeys: res.configurationKeys }], includeSynonyms: request.includeSynonyms, includeDocumentation: false },
