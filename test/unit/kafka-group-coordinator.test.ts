@@ -67,10 +67,11 @@ describe('group coordinator: one member', () => {
     expect(gc.hasMembers('g')).toBe(false);
     const j = await gc.join(joinReq({ requireKnownMemberId: true, memberId: first.memberId }));
     expect(j).toEqual({ errorCode: 0, generationId: 1, protocolName: 'range', leader: first.memberId, memberId: first.memberId, members: [{ memberId: first.memberId, groupInstanceId: null, metadata: bytes('m') }] });
-    expect(gc.describe('g')?.state).toBe('CompletingRebalance');
+    // Kafka's DescribeGroups summary: no protocol, member metadata or assignment until Stable.
+    expect(gc.describe('g')).toMatchObject({ state: 'CompletingRebalance', protocolName: '', members: [{ memberId: j.memberId, metadata: new Uint8Array(0), assignment: new Uint8Array(0) }] });
     const s = await gc.sync({ groupId: 'g', generationId: 1, memberId: j.memberId, assignments: [{ memberId: j.memberId, assignment: bytes('p0,p1') }] });
     expect(text(s.assignment)).toBe('p0,p1');
-    expect(gc.describe('g')).toMatchObject({ state: 'Stable', generationId: 1, protocolType: 'consumer', protocolName: 'range', members: [{ memberId: j.memberId, clientId: 'client', clientHost: '/127.0.0.1' }] });
+    expect(gc.describe('g')).toMatchObject({ state: 'Stable', generationId: 1, protocolType: 'consumer', protocolName: 'range', members: [{ memberId: j.memberId, clientId: 'client', clientHost: '/127.0.0.1', metadata: bytes('m') }] });
     expect(gc.heartbeat('g', 1, j.memberId)).toBe(ErrorCode.NONE);
   });
 

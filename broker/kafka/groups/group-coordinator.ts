@@ -306,7 +306,8 @@ export class GroupCoordinator {
   describe(groupId: string): GroupDescription | undefined {
     const group = this.groups.get(groupId);
     if (group === undefined) return undefined;
-    const chosen = group.state === 'CompletingRebalance' || group.state === 'Stable' ? group.protocolName : '';
+    // Kafka's summary: the protocol, and each member's metadata and assignment, only once Stable.
+    const chosen = group.state === 'Stable' ? group.protocolName : '';
     return {
       state: group.state,
       generationId: group.generationId,
