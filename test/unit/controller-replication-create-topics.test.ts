@@ -51,6 +51,15 @@ describe('CreateTopics', () => {
     for (const name of ['', '.', '..', 'a b', 'x'.repeat(250)]) expect(codeOf(three, t(name))).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
   });
 
+  it("the metadata log's own name, __cluster_metadata: INVALID_REQUEST in Kafka's words (validateOnly too); __consumer_offsets is an ordinary legal name", () => {
+    for (const validateOnly of [false, true]) {
+      const { response, records } = createTopics(ctx(three), { topics: [t('__cluster_metadata')], validateOnly }, rng());
+      expect(response.topics[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Creation of internal topic __cluster_metadata is prohibited.' });
+      expect(records).toEqual([]);
+    }
+    expect(codeOf(three, t('__consumer_offsets'))).toBe(ErrorCode.NONE);
+  });
+
   it('existing topic: TOPIC_ALREADY_EXISTS; colliding name: INVALID_TOPIC_EXCEPTION naming the other', () => {
     const img = apply(three, topic('a.b', [{ replicas: [1] }]));
     expect(codeOf(img, t('a.b'))).toBe(ErrorCode.TOPIC_ALREADY_EXISTS);

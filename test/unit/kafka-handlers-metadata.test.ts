@@ -47,6 +47,12 @@ describe('Metadata error codes', () => {
     expect(v5.topics[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1 });
   });
 
+  it("Kafka's internal topic names (__consumer_offsets, __transaction_state) are reported is_internal; others are not", async () => {
+    const tb = testbed({ baseRecords: [mvRecord(), brokerRecord(1, 10), ...topicOn('__consumer_offsets', 1, 1, [1], [1]), ...topicOn('__transaction_state', 2, 1, [1], [1]), ...topicOn('t', 3, 1, [1], [1])] });
+    const r = await overTheWire('Metadata', 6, { topics: ['__consumer_offsets', '__transaction_state', 't'], allowAutoTopicCreation: false }, handleMetadata, tb.ctx);
+    expect(r.topics.map((t) => [t.name, t.isInternal])).toEqual([['__consumer_offsets', true], ['__transaction_state', true], ['t', false]]);
+  });
+
   it('a partition led by a live broker on this listener: NONE with its leader', async () => {
     const tb = testbed({ baseRecords: [mvRecord(), brokerRecord(1, 10), brokerRecord(2, 11), ...topicOn('t', 1, 2, [2, 1], [2, 1])] });
     const r = await overTheWire('Metadata', 6, { topics: ['t'], allowAutoTopicCreation: false }, handleMetadata, tb.ctx);

@@ -13,7 +13,7 @@
 
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
-import { topicNameError } from '../../../quorum/controller/replication/topic-names.js';
+import { INTERNAL_TOPICS, topicNameError } from '../../../quorum/controller/replication/topic-names.js';
 import type { MetadataBroker, MetadataPartition, MetadataRequest, MetadataResponse, MetadataTopic } from '../protocol/index.js';
 import type { KafkaContext, KafkaHandler } from './context.js';
 
@@ -51,7 +51,7 @@ function topicOf(image: MetadataImageView, name: string, live: ReadonlySet<numbe
       offlineReplicas: p.replicas.filter((r) => !live.has(r)),
     };
   });
-  return { errorCode: ErrorCode.NONE, name, isInternal: false, partitions };
+  return { errorCode: ErrorCode.NONE, name, isInternal: INTERNAL_TOPICS.has(name), partitions };
 }
 
 /** Creates `names` on the controller; the error code each is to be answered with while this broker's image lacks it. */

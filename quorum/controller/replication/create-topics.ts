@@ -3,7 +3,8 @@
 // Each topic succeeds or fails on its own; one bad topic does not fail the others. Checks, in
 // Kafka's order, first failure answers:
 //   1. the name appears twice in the request      → INVALID_REQUEST (every occurrence)
-//   2. illegal name                               → INVALID_TOPIC_EXCEPTION (which rule)
+//   2. illegal name                               → INVALID_TOPIC_EXCEPTION (which rule);
+//      __cluster_metadata, the name of the metadata log itself → INVALID_REQUEST (Kafka's words)
 //   3. the topic exists                           → TOPIC_ALREADY_EXISTS
 //   4. '.'/'_' collision with an existing topic, or with one created earlier in this request
 //                                                 → INVALID_TOPIC_EXCEPTION (naming it)
@@ -39,7 +40,7 @@ import type { OpContext, OpResult } from '../op.js';
 import { eligibility, excludingDraining, type IsEligible } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
-import { collidingTopic, topicNameError } from './topic-names.js';
+import { CLUSTER_METADATA_TOPIC, collidingTopic, topicNameError } from './topic-names.js';
 import { unifyCollisionChars } from '../../../metadata-log/topic-collisions.js';
 
 export interface CreatableReplicaAssignment {
@@ -190,7 +191,7 @@ export function createTopics(
       results.push(failed(name, apiError('INVALID_REQUEST', 'Duplicate topic name.')));
       continue;
     }
-    const nameError = topicNameError(name);
+    const nameError = topicNameError(name) ?? (name === CLUSTER_METADATA_TOPIC ? apiError('INVALID_REQUEST', `Creation of internal topic ${CLUSTER_METADATA_TOPIC} is prohibited.`) : null);
     if (nameError !== null) {
       results.push(failed(name, nameError));
       continue;

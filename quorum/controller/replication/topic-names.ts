@@ -14,6 +14,12 @@ import { apiError, type ApiError } from '../errors.js';
 
 export const TOPIC_NAME_LENGTH_MAX = 249;
 
+/** The metadata log's own name (Kafka's Topic.CLUSTER_METADATA_TOPIC_NAME): no topic may take it. */
+export const CLUSTER_METADATA_TOPIC = '__cluster_metadata';
+
+/** Kafka's Topic.isInternal: topics Kafka's own coordinators keep (Metadata reports them as internal). */
+export const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+
 const LEGAL = /^[a-zA-Z0-9._-]+$/;
 
 /** Why `name` is not a legal topic name (INVALID_TOPIC_EXCEPTION), or null when it is. */
