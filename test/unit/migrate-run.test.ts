@@ -138,6 +138,11 @@ describe('runMigration', () => {
     const r1 = await runMigration(OPTIONS, fakes(goodTree(), other).deps);
     expect(r1.ok).toBe(false);
     expect(r1.refusals[0]).toContain(`--cluster-id ${CLUSTER_ID}`);
+    // format refuses a directory formatted for another cluster even with --ignore-formatted: the
+    // hint must not offer it, and must say that every node (brokers too) needs fresh directories.
+    expect(r1.refusals[0]).not.toContain('--ignore-formatted');
+    expect(r1.refusals[0]).toMatch(/empty every node's metadata\.log\.dir and log\.dirs/);
+    expect(r1.refusals[0]).toContain(`dev --data-dir <new dir> --cluster-id ${CLUSTER_ID}`);
     expect(other.calls).not.toContain('importMetadata');
 
     const busy = quorum({ topics: 2 });

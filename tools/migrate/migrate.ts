@@ -306,8 +306,9 @@ export function refusalsOf(
     out.push('ZooKeeper has no usable /cluster/id, so there is no cluster id to keep (start a Kafka broker of 0.10.1 or later once against this ZooKeeper to create it)');
   } else if (isOtherCluster(plan, quorum)) {
     out.push(
-      `ZooKeeper holds cluster ${plan.clusterId} but the quorum was formatted as ${quorum.clusterId}: ` +
-        `format every controller's storage with the ZooKeeper cluster's id (metaquorum format --config <file> --cluster-id ${plan.clusterId} --ignore-formatted, on an empty quorum) and run this again`,
+      `ZooKeeper holds cluster ${plan.clusterId} but the quorum was formatted as ${quorum.clusterId}, and a cluster id is fixed at format: ` +
+        `stop the quorum, empty every node's metadata.log.dir and log.dirs, ` +
+        `run metaquorum format --config <file> --cluster-id ${plan.clusterId} on each node (or metaquorum dev --data-dir <new dir> --cluster-id ${plan.clusterId}), start it and run this again`,
     );
   }
   if (quorum !== null && !quorum.alreadyImported && quorum.topics > 0 && !options.allowExistingTopics) {
