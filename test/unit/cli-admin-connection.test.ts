@@ -78,6 +78,17 @@ describe('whole-request failures exit 1 with one line', () => {
     expect(r.stderr).toBe('error: cannot reach controller localhost:9093, [::1]:9094: connect ECONNREFUSED 127.0.0.1:9093\n');
   });
 
+  it('an SSL listener reached without TLS: the message says how a command configures it (--command-config)', async () => {
+    const f = installFake();
+    f.connectError = new ConnectionError('handshake with localhost:9093 failed: the connection closed (if it is an SSL listener, configure TLS for this connection; see its log)');
+    const r = await runCli('cluster', 'describe', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      'error: handshake with localhost:9093 failed: the connection closed (if it is an SSL listener, configure TLS for this connection ' +
+        '(--command-config <file> with security.protocol=SSL and ssl.truststore.location; ssl.keystore.location too if it asks for a client certificate); see its log)\n',
+    );
+  });
+
   it('a --command-config that cannot be used is a configuration error of the command: exit 2, its own message, no "via controller"', async () => {
     const f = installFake({ describeCluster: () => CLUSTER });
     f.connectError = new ConfigError('--command-config /nonexistent: cannot be read (ENOENT)');

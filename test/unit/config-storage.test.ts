@@ -229,7 +229,7 @@ describe('checkFormatted', () => {
     expect(e).toBeInstanceOf(StorageError);
     expect((e as StorageError).exitCode).toBe(2);
     expect(e.message).toBe(
-      `metadata.log.dir ${join(root, 'data1')} is not formatted: run "metaquorum format --config /etc/mq/server.properties --cluster-id <id>" (get an id from "metaquorum random-cluster-id")`,
+      `metadata.log.dir ${join(root, 'data1')} is not formatted: run "metaquorum format --config /etc/mq/server.properties --cluster-id <id>" (a node joining a running cluster takes its id, the cluster.id in any of its nodes' meta.properties; a new cluster gets one from "metaquorum random-cluster-id")`,
     );
   });
 

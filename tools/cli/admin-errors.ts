@@ -55,8 +55,17 @@ export function isCodedError(e: unknown): boolean {
   return typeof code === 'number' || typeof code === 'string';
 }
 
+/** The transport's words for "this is an SSL listener" (quorum/net/handshake.ts), and how a command gets TLS. */
+const TLS_HINT = 'configure TLS for this connection';
+const TLS_HOW = `${TLS_HINT} (--command-config <file> with security.protocol=SSL and ssl.truststore.location; ssl.keystore.location too if it asks for a client certificate)`;
+
 /** One line for a whole-request failure; null when `e` is not a remote or transport error. */
 export function adminErrorMessage(e: unknown, context: { readonly targets: readonly AdminTarget[]; readonly timeoutMs: number }): string | null {
+  // The transport says to configure TLS; a command does it with --command-config: say how.
+  return transportOrRemoteMessage(e, context)?.replace(TLS_HINT, TLS_HOW) ?? null;
+}
+
+function transportOrRemoteMessage(e: unknown, context: { readonly targets: readonly AdminTarget[]; readonly timeoutMs: number }): string | null {
   if (e === null || typeof e !== 'object') return null;
   const { code, errorName, message } = e as CodedError;
   const reason = e instanceof ConnectionError ? e.reason : message;

@@ -127,7 +127,7 @@ async function addPartitions(name: string, opts: AddPartitionsOptions): Promise<
 }
 
 export function registerTopicsCommand(program: Command): void {
-  const topics = program.command('topics').description("Create, list, describe and delete topics (Kafka's kafka-topics).");
+  const topics = program.command('topics').description("Create, list, describe and delete topics, and add partitions (Kafka's kafka-topics).");
 
   const create_ = topics
     .command('create')

@@ -160,7 +160,8 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
     if (meta === undefined) {
       const text =
         clusterId === undefined
-          ? `${label(d)} is not formatted: run "metaquorum format --config ${cfg} --cluster-id <id>" (get an id from "metaquorum random-cluster-id")`
+          ? `${label(d)} is not formatted: run "metaquorum format --config ${cfg} --cluster-id <id>" ` +
+            '(a node joining a running cluster takes its id, the cluster.id in any of its nodes\' meta.properties; a new cluster gets one from "metaquorum random-cluster-id")'
           : `${label(d)} is not formatted${reference === undefined ? '' : ` (but ${label(reference.d)} is, for cluster ${reference.meta!.clusterId})`}: ` +
             `run "metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted" to format only the directories that are not`;
       problems.push({ dir: d.dir, text });
