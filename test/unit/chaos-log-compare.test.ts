@@ -3,7 +3,8 @@
 // compared the voters' last records: vacuous, and wrong when one voter had committed one more NoOp.
 
 import { describe, expect, it } from 'vitest';
-import { compareCommittedLogs, recordLinesByOffset } from '../../tools/chaos/log-compare.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import { compareCommittedLogs, imageDifference, recordLinesByOffset } from '../../tools/chaos/log-compare.js';
 
 const line = (offset: number, what: string) => `| offset: ${offset} type: ${what} version: 0 payload: {}`;
 const log = (id: number, records: [number, string][]) => ({ id, lines: new Map(records.map(([o, w]) => [o, line(o, w)])) });
@@ -36,5 +37,18 @@ describe('chaos committed-log comparison', () => {
 
   it('guards itself: no committed offset held by two voters is reported', () => {
     expect(compareCommittedLogs([log(1, [[0, 'A']]), log(2, [[5, 'B']])], 6).differences).toEqual(['no committed offset (below 6) was held by two voters to compare']);
+  });
+
+  // The broker check compared describeTopics only: a broker whose replay skipped every OffsetCommit
+  // (a mutant of metadata-log/loader.ts) passed a 30 s chaos run. The whole exported image catches it.
+  it('a broker image missing one record the controllers hold (an OffsetCommit) is a difference; the same image is not', () => {
+    const topic: MetadataRecord = { type: 'Topic', name: 'offsets-target', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' };
+    const offset = (o: number): MetadataRecord => ({ type: 'OffsetCommit', groupId: 'g1', topic: 'offsets-target', partition: 0, offset: o, leaderEpoch: -1, metadata: null, commitTimestampMs: 7 });
+    const controllers = [topic, offset(41)];
+    expect(imageDifference(controllers, [topic, offset(41)])).toBeNull();
+    expect(imageDifference(controllers, [topic])).toMatch(/^record 1 of 2: expected \{"type":"OffsetCommit".*"offset":41.*, found nothing \(1 records in all\)$/);
+    // A stale value is a difference too, and so is a record the controllers do not hold.
+    expect(imageDifference(controllers, [topic, offset(40)])).toMatch(/^record 1 of 2: expected .*"offset":41.*found .*"offset":40/);
+    expect(imageDifference([topic], controllers)).toMatch(/^record 1 of 1: expected nothing, found \{"type":"OffsetCommit"/);
   });
 });

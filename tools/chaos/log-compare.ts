@@ -47,3 +47,21 @@ export function compareCommittedLogs(logs: readonly VoterLog[], committedEnd: nu
   if (committedEnd > 0 && compared === 0) differences.push(`no committed offset (below ${committedEnd}) was held by two voters to compare`);
   return { differences, compared };
 }
+
+/**
+ * A broker's image against the controllers' final image, both as exportMetadata records (snapshot
+ * order): the first record that differs, or null when they are the same. The brokers were compared
+ * on describeTopics only, so a broker whose replay skipped a record type that describeTopics does
+ * not show (an OffsetCommit, a Config, a broker registration) passed the run.
+ */
+export function imageDifference(want: readonly unknown[], got: readonly unknown[]): string | null {
+  const n = Math.max(want.length, got.length);
+  for (let i = 0; i < n; i++) {
+    const w = i < want.length ? JSON.stringify(want[i]) : undefined;
+    const g = i < got.length ? JSON.stringify(got[i]) : undefined;
+    if (w === g) continue;
+    const cut = (s: string | undefined) => (s === undefined ? 'nothing' : s.length > 200 ? `${s.slice(0, 200)}...` : s);
+    return `record ${i} of ${want.length}: expected ${cut(w)}, found ${cut(g)} (${got.length} records in all)`;
+  }
+  return null;
+}
