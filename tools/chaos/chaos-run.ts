@@ -31,7 +31,7 @@ import { Prng } from '../../quorum/sim/prng.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import { checkHistory, type Violation } from './checker.js';
 import { FaultProxy } from './fault-proxy.js';
-import { damageMetadata, logMark, logSince, wipeAndFormat, writeFsyncStall } from './disk-faults.js';
+import { damageMetadata, logLineSince, logMark, logSince, wipeAndFormat, writeFsyncStall } from './disk-faults.js';
 import { FSYNC_STALL_ENV } from '../../quorum/node/fsync-stall.js';
 import { longestUnavailability } from './history.js';
 import { Nemesis, type FaultEvent, type FaultKind } from './nemesis.js';
@@ -240,6 +240,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         corrupt: (id, rnd) => damageMetadata(join(c.node(id).dir, 'metadata'), rnd),
         logMark: (id) => logMark(c.node(id).logPath),
         logSince: (id, mark, pattern, timeoutMs) => logSince(c.node(id).logPath, mark, pattern, timeoutMs),
+        logLineSince: (id, mark, pattern, timeoutMs) => logLineSince(c.node(id).logPath, mark, pattern, timeoutMs),
+        // The last record offset dump-log reads, + 1 (null for a log with no record: nothing to hold it to).
+        logEnd: async (id) => {
+          let last = -1;
+          for (const offset of (await dumpLog(join(c.node(id).dir, 'metadata'))).keys()) last = Math.max(last, offset);
+          return last < 0 ? null : last + 1;
+        },
       },
       {
         kinds: o.faults,

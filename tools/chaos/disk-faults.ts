@@ -84,11 +84,18 @@ export async function logMark(logPath: string): Promise<number> {
 
 /** Polls a node's log after `mark` for a line matching `pattern`, up to timeoutMs. */
 export async function logSince(logPath: string, mark: number, pattern: RegExp, timeoutMs: number): Promise<boolean> {
+  return (await logLineSince(logPath, mark, pattern, timeoutMs)) !== null;
+}
+
+/** As logSince, answering the first whole line that matches (null when none did in time). */
+export async function logLineSince(logPath: string, mark: number, pattern: RegExp, timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = (await readFile(logPath).catch(() => Buffer.alloc(0))).subarray(mark).toString('utf8');
-    if (pattern.test(text)) return true;
-    if (Date.now() >= deadline) return false;
+    // Whole lines only: the last one may still be being written.
+    const line = text.split('\n').slice(0, -1).find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    if (Date.now() >= deadline) return null;
     await new Promise((r) => setTimeout(r, 250));
   }
 }

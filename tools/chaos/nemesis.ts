@@ -53,6 +53,29 @@ export interface FaultTarget {
   logMark(id: number): Promise<number>;
   /** Waits up to timeoutMs for a line matching `pattern` in node `id`'s log after `mark`. */
   logSince(id: number, mark: number, pattern: RegExp, timeoutMs: number): Promise<boolean>;
+  /** Node `id` must be down: the end of the metadata log its files hold (null: not known). */
+  logEnd(id: number): Promise<number | null>;
+  /** As logSince, answering the first matching line (null: none within timeoutMs). */
+  logLineSince(id: number, mark: number, pattern: RegExp, timeoutMs: number): Promise<string | null>;
+}
+
+/**
+ * A SIGKILL keeps the page cache, so a node restarted after one must load at least the log its
+ * files held while it was down: `startedLine` is its "raft node started" log line (with
+ * logEndOffset). A restart that quietly dropped a batch escaped every other chaos check: the node
+ * fetched the batch again, and only a second fault at the wrong moment would have lost it.
+ */
+export function restartKeptLog(id: number, endWhileDown: number, startedLine: string | null): string | null {
+  if (startedLine === null) return `kill of node ${id}: no "raft node started" line after its restart`;
+  let end: unknown;
+  try {
+    end = (JSON.parse(startedLine) as { logEndOffset?: unknown }).logEndOffset;
+  } catch {
+    return `kill of node ${id}: its "raft node started" line is not JSON: ${startedLine.slice(0, 200)}`;
+  }
+  if (typeof end !== 'number') return `kill of node ${id}: its "raft node started" line has no logEndOffset: ${startedLine.slice(0, 200)}`;
+  if (end < endWhileDown) return `kill of node ${id}: its log files ended at offset ${endWhileDown} while it was down, it restarted with log end ${end}`;
+  return null;
 }
 
 export interface FaultEvent {
@@ -84,6 +107,8 @@ export class Nemesis {
   private stopped = false;
   private wake: (() => void) | null = null;
   private bag: FaultKind[] = [];
+  /** Checks of restarted nodes still waiting for their start-up line (run() waits for them). */
+  private readonly restartChecks: Promise<void>[] = [];
 
   constructor(
     private readonly cluster: FaultTarget,
@@ -97,6 +122,7 @@ export class Nemesis {
       if (this.stopped) break;
       await this.inject(this.nextKind());
     }
+    await Promise.all(this.restartChecks);
   }
 
   /** Every kind once per round, each round in a shuffled order: no kind is starved in a short run. */
@@ -168,9 +194,20 @@ export class Nemesis {
         const id = await this.target();
         this.note(kind, 'start', `SIGKILL node ${id}`);
         await this.cluster.kill(id);
-        await this.hold(hold);
+        // Read while the fault holds, so the node's downtime stays what the schedule says.
+        const [endWhileDown] = await Promise.all([this.cluster.logEnd(id).catch(() => null), this.hold(hold)]);
+        const mark = await this.cluster.logMark(id);
         await this.cluster.restart(id);
         this.note(kind, 'end', `node ${id} restarted`);
+        if (endWhileDown !== null) {
+          // Not awaited here: the next fault does not wait for this node's start-up.
+          this.restartChecks.push(
+            this.cluster.logLineSince(id, mark, /"raft node started"/, READMIT_BOUND_MS).then((line) => {
+              const problem = restartKeptLog(id, endWhileDown, line);
+              if (problem !== null) this.problems.push(problem);
+            }),
+          );
+        }
         return;
       }
       case 'pause': {
