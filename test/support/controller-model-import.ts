@@ -84,7 +84,16 @@ interface Plan {
   readonly clash: string | null;
 }
 
-type StepOutcome = { readonly answer: ImportMetadataResponse } | { readonly busy: ControllerBusyError };
+/** A controller call's answer, or its refusal as busy (CONTROLLER_BUSY) as a value; anything else (NOT_CONTROLLER...) throws, so the caller's retry sees it. */
+function orBusy<T>(p: Promise<T>): Promise<{ readonly ok: T } | { readonly busy: ControllerBusyError }> {
+  return p.then(
+    (ok) => ({ ok }),
+    (e: unknown) => {
+      if (e instanceof ControllerBusyError) return { busy: e };
+      throw e;
+    },
+  );
+}
 
 export class ImportTree extends ModelCommand {
   private tries = 0;
@@ -157,12 +166,12 @@ export class ImportTree extends ModelCommand {
       this.step(m, r, { step: 'begin', importId, clusterId: CLUSTER_ID, allowExisting: s.allowExisting, totalRecords: plan.records.length });
 
     if (m.imported) {
-      const a = await this.answered(m, r, 'begin (after an import)', await begin('again'), [ErrorCode.NONE]);
+      const a = this.answered(m, r, 'begin (after an import)', await begin('again'), [ErrorCode.NONE]);
       expectEqual(m, r, 'begin after an import: alreadyImported', a.alreadyImported, true);
       return this.outcome(m, 'already-imported');
     }
     if (m.topics.size > 0 && !s.allowExisting) {
-      await this.answered(m, r, 'begin beside topics', await begin('beside'), [ErrorCode.INVALID_REQUEST]);
+      this.answered(m, r, 'begin beside topics', await begin('beside'), [ErrorCode.INVALID_REQUEST]);
       return this.outcome(m, 'refused-existing');
     }
 
@@ -176,7 +185,7 @@ export class ImportTree extends ModelCommand {
         if (!interrupted && r.activeChanges() === changesAtBegin) mismatch(m, r, `import ${what}: INVALID_TXN_STATE (${a.errorMessage ?? ''}) with the session's controller still active and nothing interrupting it`);
         return true;
       };
-      const begun = await this.answered(m, r, 'begin', await begin(importId), [ErrorCode.NONE, ErrorCode.CONCURRENT_TRANSACTIONS]);
+      const begun = this.answered(m, r, 'begin', await begin(importId), [ErrorCode.NONE, ErrorCode.CONCURRENT_TRANSACTIONS]);
       if (begun.errorCode === ErrorCode.CONCURRENT_TRANSACTIONS) {
         // An earlier session still being aborted (its abort waits on Raft): try again shortly.
         await r.runFor(controllerLimits.importAbortRetryMs + 100);
@@ -193,7 +202,7 @@ export class ImportTree extends ModelCommand {
       for (let k = 0; k < parts.length && !gone; k++) {
         const part = parts[k]!;
         const clashes = plan.clash !== null && part.some((x) => x.type === 'Topic' && x.name === plan.clash);
-        const a = await this.answered(m, r, `part ${k}`, await this.step(m, r, { step: 'part', importId, part: k, records: part }), [
+        const a = this.answered(m, r, `part ${k}`, await this.step(m, r, { step: 'part', importId, part: k, records: part }), [
           clashes ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE,
           ErrorCode.INVALID_TXN_STATE,
         ]);
@@ -217,14 +226,14 @@ export class ImportTree extends ModelCommand {
             await r.runFor(controllerLimits.importIdleTimeoutMs + 1_500);
             break;
           case 'abort': {
-            const aborted = await this.answered(m, r, 'abort', await this.step(m, r, { step: 'abort', importId, reason: 'the model aborts it' }), [ErrorCode.NONE, ErrorCode.INVALID_TXN_STATE]);
+            const aborted = this.answered(m, r, 'abort', await this.step(m, r, { step: 'abort', importId, reason: 'the model aborts it' }), [ErrorCode.NONE, ErrorCode.INVALID_TXN_STATE]);
             if (!sessionGone(aborted, 'abort')) await this.settle(r);
             return this.outcome(m, 'aborted');
           }
         }
       }
       if (gone) continue;
-      const ended = await this.answered(m, r, 'end', await this.step(m, r, { step: 'end', importId }), [ErrorCode.NONE, ErrorCode.INVALID_TXN_STATE]);
+      const ended = this.answered(m, r, 'end', await this.step(m, r, { step: 'end', importId }), [ErrorCode.NONE, ErrorCode.INVALID_TXN_STATE]);
       if (sessionGone(ended, 'end')) continue;
       this.landed(m, plan);
       if (interrupted) await this.settle(r);
@@ -256,18 +265,12 @@ export class ImportTree extends ModelCommand {
     const changes = r.activeChanges();
     const first = [...plan.topics.keys()][0];
     const write = await r.call('createTopics (while importing)', (ops) =>
-      ops.createTopics({ topics: [{ name: 'probe', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false }).then(
-        (v) => ({ v }),
-        (e: unknown) => {
-          if (e instanceof ControllerBusyError) return { e };
-          throw e; // NOT_CONTROLLER...: the call retries
-        },
-      ),
+      orBusy(ops.createTopics({ topics: [{ name: 'probe', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false })),
     );
-    if ('v' in write.value) {
+    if ('ok' in write.value) {
       // Only a new active controller (no session) may take it.
-      if (r.activeChanges() === changes) mismatch(m, r, `a create while an import is open was answered ${JSON.stringify(write.value.v)}, not refused as busy`);
-      if (write.value.v.topics[0]?.errorCode === ErrorCode.NONE) {
+      if (r.activeChanges() === changes) mismatch(m, r, `a create while an import is open was answered ${JSON.stringify(write.value.ok)}, not refused as busy`);
+      if (write.value.ok.topics[0]?.errorCode === ErrorCode.NONE) {
         m.topics.set('probe', { partitions: 1, replicationFactor: 1, configs: new Map() });
         m.namesSeen.add('probe');
       }
@@ -291,22 +294,13 @@ export class ImportTree extends ModelCommand {
     await r.runFor(UNFENCE_SETTLE_MS + FENCE_SLACK_MS);
   }
 
-  private async step(m: ControllerModel, r: SystemUnderTest, request: ImportMetadataRequest): Promise<StepOutcome> {
-    const { value } = await r.call(`importMetadata ${request.step}`, (ops) =>
-      ops.importMetadata(request).then(
-        (answer) => ({ answer }),
-        (e: unknown) => {
-          if (e instanceof ControllerBusyError) return { busy: e };
-          throw e;
-        },
-      ),
-    );
-    if ('busy' in value) return mismatch(m, r, `importMetadata ${request.step} was refused as busy: ${value.busy.message}`);
-    return value;
+  /** One import step; a refusal as busy is a mismatch (only other writes wait for an import). */
+  private async step(m: ControllerModel, r: SystemUnderTest, request: ImportMetadataRequest): Promise<ImportMetadataResponse> {
+    const { value } = await r.call(`importMetadata ${request.step}`, (ops) => orBusy(ops.importMetadata(request)));
+    return 'ok' in value ? value.ok : mismatch(m, r, `importMetadata ${request.step} was refused as busy: ${value.busy.message}`);
   }
 
-  private async answered(m: ControllerModel, r: SystemUnderTest, what: string, outcome: StepOutcome, codes: readonly number[]): Promise<ImportMetadataResponse> {
-    const a = 'answer' in outcome ? outcome.answer : mismatch(m, r, `import ${what}: no answer`);
+  private answered(m: ControllerModel, r: SystemUnderTest, what: string, a: ImportMetadataResponse, codes: readonly number[]): ImportMetadataResponse {
     expectCode(m, r, `import ${what}`, a.errorCode, a.errorMessage, codes);
     return a;
   }
