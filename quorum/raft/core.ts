@@ -69,6 +69,7 @@ import type {
   FetchSnapshotResponse,
   Input,
   LeaderInfo,
+  LocalQuorumView,
   LogBatch,
   NodeId,
   ProposeResult,
@@ -294,6 +295,18 @@ export class RaftCore {
    */
   leader(): LeaderInfo {
     return { epoch: this.epoch, leaderId: this.state.role === 'Resigned' ? null : this.leaderId };
+  }
+
+  /** This node's own view of the quorum, cheap to take (no log copy, unlike inspect). */
+  localView(): LocalQuorumView {
+    return {
+      role: this.state.role,
+      epoch: this.epoch,
+      leaderId: this.leader().leaderId,
+      votedId: this.votedId,
+      highWatermark: this.highWatermark,
+      logEndOffset: this.log.endOffset,
+    };
   }
 
   persistedState(): QuorumStateData {

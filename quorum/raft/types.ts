@@ -233,6 +233,20 @@ export interface SnapshotChunkWrite {
 
 export type RoleName = 'Unattached' | 'Prospective' | 'Candidate' | 'Leader' | 'Follower' | 'Resigned';
 
+/**
+ * What one node believes about the quorum: its role, its epoch and the leader it follows (null:
+ * none known), whom it voted for in that epoch, and its log. Answered by every controller, leader
+ * or not, so a tool can tell why there is no leader (quorum describe without one).
+ */
+export interface LocalQuorumView {
+  readonly role: RoleName;
+  readonly epoch: number;
+  readonly leaderId: NodeId | null;
+  readonly votedId: NodeId | null;
+  readonly highWatermark: number;
+  readonly logEndOffset: number;
+}
+
 export interface LeaderInfo {
   readonly epoch: number;
   readonly leaderId: NodeId | null;

@@ -22,7 +22,7 @@ import type { NodeEnv, SnapshotWriter } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
 import { RaftCore } from '../raft/core.js';
 import { batchEndOffset } from '../raft/raft-log.js';
-import type { FetchSnapshotResponse, Input, LeaderInfo, LogBatch, RaftMessage, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
+import type { FetchSnapshotResponse, Input, LeaderInfo, LocalQuorumView, LogBatch, RaftMessage, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
 import {
   NotLeaderError,
   ProposalRejectedError,
@@ -215,6 +215,11 @@ export class RaftNode implements RaftClient {
 
   leader(): LeaderInfo {
     return this.core?.leader() ?? { epoch: 0, leaderId: null };
+  }
+
+  /** This node's own view of the quorum (null before start). */
+  localView(): LocalQuorumView | null {
+    return this.core?.localView() ?? null;
   }
 
   inspect(): NodeInspection {

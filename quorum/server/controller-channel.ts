@@ -183,10 +183,13 @@ export class ControllerChannel implements RpcCaller {
   }
 }
 
+/** In the message of a call that found no voter acting as the active controller (tools match it). */
+export const NO_ACTIVE_CONTROLLER = 'no active controller answered';
+
 function withContext(e: Error, method: string, timeoutMs: number): Error {
   if (e instanceof RemoteError) return e;
   if (e instanceof HandshakeRefusedError) return new HandshakeRefusedError(`${method}: ${e.message}`, e.otherCluster);
-  const wrapped = new (e.constructor as new (m: string) => Error)(`${method}: no active controller answered within ${timeoutMs} ms (last error: ${e.message})`);
+  const wrapped = new (e.constructor as new (m: string) => Error)(`${method}: ${NO_ACTIVE_CONTROLLER} within ${timeoutMs} ms (last error: ${e.message})`);
   return wrapped;
 }
 

@@ -121,6 +121,7 @@ export class ControllerServer {
   }
 
   describeNode(): DescribeNodeResponse {
+    const quorum = this.raft.localView();
     return {
       clusterId: this.o.clusterId,
       nodeId: this.o.nodeId,
@@ -130,6 +131,7 @@ export class ControllerServer {
       metadataOffset: this.controller.image.provenance.endOffset,
       zkMigrationState: this.controller.image.zkMigrationState,
       ...(this.o.brokerState === undefined ? {} : { brokerState: this.o.brokerState() }),
+      ...(quorum === null ? {} : { quorum }),
     };
   }
 

@@ -27,6 +27,7 @@ import type {
 } from '../controller/configs/offsets.js';
 import type { AllocateProducerIdsRequest, AllocateProducerIdsResponse } from '../controller/configs/producer-ids.js';
 import type { QuorumDescription } from '../controller/describe-quorum.js';
+import type { LocalQuorumView } from '../raft/types.js';
 import type { ImportMetadataRequest, ImportMetadataResponse } from '../controller/migration/import-metadata.js';
 import type { AlterPartitionRequest, AlterPartitionResponse } from '../controller/replication/alter-partition.js';
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../controller/replication/create-partitions.js';
@@ -81,6 +82,8 @@ export interface DescribeNodeResponse {
   readonly zkMigrationState: number;
   /** Broker only: its lifecycle state (STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN). */
   readonly brokerState?: string;
+  /** Controller only: its own view of the quorum, leader or not (quorum describe without a leader). */
+  readonly quorum?: LocalQuorumView;
 }
 
 /** The answering node's whole image as records, in snapshot order (migrate-from-zk --verify). */

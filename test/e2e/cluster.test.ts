@@ -243,4 +243,25 @@ describe.sequential('combined mode: 3 nodes, each controller and broker', () => 
     const s = JSON.parse(status.stdout) as { leaderId: number; currentVoters: unknown[] };
     expect(s.currentVoters).toHaveLength(3);
   }, 120_000);
+
+  // Last in this block: it leaves the quorum without a majority.
+  it('with two of three voters killed, quorum describe shows the survivor\'s own view and fails naming the missing voters', async () => {
+    const [survivor, ...killed] = t.cluster.nodes;
+    for (const n of killed) await t.cluster.kill(n.id);
+    // A leader left alone leads until check-quorum (the fetch timeout) makes it resign.
+    const here = { host: '127.0.0.1', port: survivor!.controllerPort! };
+    await until('the survivor stops leading', 10_000, async () => ((await askNode(here, 'describeNode', {}, ASK)).quorum?.role === 'Leader' ? undefined : true));
+    const r = await runCli(['quorum', 'describe', '--status', '--json', '--timeout', '3000', '--bootstrap-controller', `127.0.0.1:${survivor!.controllerPort}`]);
+    expect(r.code, r.stderr).toBe(1);
+    const out = JSON.parse(r.stdout) as { leaderId: null; voters: { id: number; role?: string; epoch?: number; note?: string }[] };
+    expect(out.leaderId).toBeNull();
+    expect(out.voters.map((v) => v.id)).toEqual(t.cluster.nodes.map((n) => n.id).sort((a, b) => a - b));
+    const own = out.voters.find((v) => v.id === survivor!.id)!;
+    expect(own.role).not.toBe('Leader');
+    expect(own.epoch).toBeGreaterThan(0);
+    for (const n of killed) expect(out.voters.find((v) => v.id === n.id)!.note).toMatch(/^no answer: /);
+    const error = JSON.parse(r.stderr) as { error: string; exitCode: number };
+    expect(error.exitCode).toBe(1);
+    expect(error.error).toMatch(new RegExp(`^no active controller: 1 of 3 voters answer, and a leader needs 2: start or reach voter\\(s\\) ${killed.map((n) => n.id).sort((a, b) => a - b).join(', ')}`));
+  }, 60_000);
 });

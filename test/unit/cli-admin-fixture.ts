@@ -7,7 +7,7 @@ import { vi } from 'vitest';
 import type { RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
 import { registerClusterCommand } from '../../tools/cli/cluster-command.js';
 import { registerConfigsCommand } from '../../tools/cli/configs-command.js';
-import { setAdminConnector, type AdminTarget } from '../../tools/cli/connect.js';
+import { setAdminConnector, type AdminTarget, type VoterAnswer } from '../../tools/cli/connect.js';
 import { registerQuorumCommand } from '../../tools/cli/quorum-command.js';
 import { registerTopicsCommand } from '../../tools/cli/topics-command.js';
 
@@ -28,6 +28,8 @@ export interface FakeCluster {
   connectError?: unknown;
   /** Makes close() reject. */
   closeError?: unknown;
+  /** What askVoters answers (each voter asked directly); a test that leaves it unset gets a throw. */
+  voterAnswers?: VoterAnswer[];
 }
 
 /** Installs a fake connector answering from `handlers`; a method without one throws. */
@@ -46,6 +48,10 @@ export function installFake(handlers: Handlers = {}): FakeCluster {
       async close() {
         fake.closed++;
         if (fake.closeError !== undefined) throw fake.closeError;
+      },
+      async askVoters() {
+        if (fake.voterAnswers === undefined) throw new Error('fake: no voter answers');
+        return fake.voterAnswers;
       },
     };
   });

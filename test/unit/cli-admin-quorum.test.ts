@@ -4,6 +4,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { QuorumDescription } from '../../quorum/controller/describe-quorum.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
+import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
+import type { LocalQuorumView } from '../../quorum/raft/types.js';
+import type { VoterAnswer } from '../../tools/cli/connect.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
 const DIR1 = 'DFMbow1Hfb87hgRAYVAEiQ';
@@ -182,5 +185,93 @@ describe('quorum describe: usage errors exit 2 before connecting', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(f.connects).toEqual([]);
+  });
+});
+
+// With no leader, DescribeQuorum has nobody to answer it; Kafka's tool can only fail. Ours asks
+// every voter for its own view, prints one row each and fails with what they say.
+describe('quorum describe with no active controller', () => {
+  const NO_LEADER = () => {
+    throw new RequestTimeoutError('describeQuorum: no active controller answered within 3000 ms (last error: connect ECONNREFUSED 127.0.0.1:9094)');
+  };
+  const view = (nodeId: number, quorum: LocalQuorumView, clusterId = NODE.clusterId): VoterAnswer => ({
+    id: nodeId,
+    host: '127.0.0.1',
+    port: 9092 + nodeId,
+    node: { ...NODE, nodeId, clusterId, activeControllerId: null, quorum },
+  });
+  const down = (id: number): VoterAnswer => ({ id, host: '127.0.0.1', port: 9092 + id, error: `connect ECONNREFUSED 127.0.0.1:${9092 + id}` });
+  const candidate = (nodeId: number, epoch: number, clusterId?: string): VoterAnswer =>
+    view(nodeId, { role: 'Candidate', epoch, leaderId: null, votedId: nodeId, highWatermark: 40, logEndOffset: 52 }, clusterId);
+
+  function noLeader(voterAnswers: VoterAnswer[]) {
+    const f = installFake({ describeQuorum: NO_LEADER, describeNode: () => NODE });
+    f.voterAnswers = voterAnswers;
+    return f;
+  }
+
+  it('a minority up: one row per voter, and the error names the voters a leader still needs', async () => {
+    noLeader([down(3), candidate(1, 7), down(2)]);
+    const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe("No voter acts as the active controller. Each voter's own view:");
+    expect(lines[1]).toMatch(/^NodeId\s+Endpoint\s+State\s+Epoch\s+LeaderId\s+VotedFor\s+LogEndOffset\s+HighWatermark\s+Note$/);
+    expect(lines[2]).toMatch(/^1\s+127\.0\.0\.1:9093\s+Candidate\s+7\s+-1\s+1\s+52\s+40$/);
+    expect(lines[3]).toMatch(/^2\s+127\.0\.0\.1:9094\s+-\s+-\s+-\s+-\s+-\s+-\s+no answer: connect ECONNREFUSED 127\.0\.0\.1:9094$/);
+    expect(lines[4]).toMatch(/^3\s/);
+    expect(r.stderr).toBe('error: no active controller: 1 of 3 voters answer, and a leader needs 2: start or reach voter(s) 2, 3 (the Note column says what failed)\n');
+  });
+
+  it('--json: the rows as one object on stdout, the error on stderr', async () => {
+    noLeader([candidate(1, 7), down(2), down(3)]);
+    const r = await runCli('quorum', 'describe', '--replication', '--json', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      leaderId: null,
+      voters: [
+        { id: 1, endpoint: '127.0.0.1:9093', role: 'Candidate', epoch: 7, leaderId: null, votedId: 1, highWatermark: 40, logEndOffset: 52 },
+        { id: 2, endpoint: '127.0.0.1:9094', note: 'no answer: connect ECONNREFUSED 127.0.0.1:9094' },
+        { id: 3, endpoint: '127.0.0.1:9095', note: 'no answer: connect ECONNREFUSED 127.0.0.1:9095' },
+      ],
+    });
+    expect(r.stderr).toMatch(/^error: no active controller: 1 of 3 voters answer, and a leader needs 2/);
+  });
+
+  it('a majority up but none leading: an election under way, with their epochs', async () => {
+    noLeader([candidate(1, 7), candidate(2, 8), down(3)]);
+    const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe(
+      "error: no active controller: 2 of 3 voters answer but none leads: voter(s) 1, 2 are asking for votes (epochs 7, 8); if this lasts, check that the voters reach each other's controller listeners\n",
+    );
+  });
+
+  it('a voter that has just won: run again', async () => {
+    noLeader([candidate(1, 7), view(2, { role: 'Leader', epoch: 8, leaderId: 2, votedId: 2, highWatermark: 40, logEndOffset: 53 }), down(3)]);
+    const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
+    expect(r.stderr).toBe('error: no active controller: 2 of 3 voters answer; voter 2 has just become leader in epoch 8: run the command again\n');
+  });
+
+  it("another cluster's node in the voters list is noted and not counted", async () => {
+    noLeader([candidate(1, 7), candidate(2, 7), candidate(3, 7, 'AnotherCluster000000000')]);
+    const r = await runCli('quorum', 'describe', '--status', '--json', ...CONTROLLER);
+    const out = JSON.parse(r.stdout) as { voters: { id: number; note?: string; role?: string }[] };
+    expect(out.voters[2]).toEqual({ id: 3, endpoint: '127.0.0.1:9095', note: "another cluster's node (cluster id AnotherCluster000000000)" });
+    expect(r.stderr).toMatch(/^error: no active controller: 2 of 3 voters answer but none leads/);
+  });
+
+  it('any other failure of DescribeQuorum is reported as before, without asking the voters', async () => {
+    const f = installFake({
+      describeQuorum: () => {
+        throw new ConnectionError('connection closed');
+      },
+      describeNode: () => NODE,
+    });
+    const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: cannot reach controller localhost:9093: connection closed\n');
+    expect(f.voterAnswers).toBeUndefined();
   });
 });

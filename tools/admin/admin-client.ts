@@ -10,7 +10,7 @@ import { NetClient } from '../../quorum/net/client.js';
 import { ConnectionError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import { ControllerChannel } from '../../quorum/server/controller-channel.js';
 import type { DescribeNodeResponse, RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
-import type { AdminConnection, AdminConnector, AdminTarget } from '../cli/connect.js';
+import type { AdminConnection, AdminConnector, AdminTarget, VoterAnswer } from '../cli/connect.js';
 import { clientTlsFromProperties } from './client-properties.js';
 
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
@@ -43,6 +43,19 @@ export async function askNode<M extends RpcMethod>(
   } finally {
     await client.close();
   }
+}
+
+/** describeNode of every voter at once, each on its own connection (see AdminConnection.askVoters). */
+export function askVoters(voters: DescribeNodeResponse['voters'], o: AdminClientOptions): Promise<VoterAnswer[]> {
+  return Promise.all(
+    voters.map(async ({ id, host, port }): Promise<VoterAnswer> => {
+      try {
+        return { id, host, port, node: await askNode({ host, port }, 'describeNode', {}, o) };
+      } catch (e) {
+        return { id, host, port, error: e instanceof ConnectionError ? e.reason : e instanceof Error ? e.message : String(e) };
+      }
+    }),
+  );
 }
 
 /** A connection to a single node that keeps one socket for all calls. */
@@ -79,7 +92,7 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
           logger: o.logger ?? silentLogger,
           defaultTimeoutMs: o.timeoutMs,
         });
-        return channel;
+        return Object.assign(channel, { askVoters: () => askVoters(node.voters, o) });
       }
       const client = new NetClient({
         endpoint: { host: target.host, port: target.port },
@@ -90,7 +103,7 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
         logger: o.logger ?? silentLogger,
       });
       client.connect();
-      return new NodeConnection(client);
+      return Object.assign(new NodeConnection(client), { askVoters: () => askVoters(node.voters, o) });
     } catch (e) {
       failures.push({ where, error: e instanceof Error ? e : new Error(String(e)) });
     }

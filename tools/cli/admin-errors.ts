@@ -8,6 +8,7 @@
 import { ConnectionError } from '../../quorum/net/types.js';
 import type { AdminTarget } from './connect.js';
 import { errorLabel, hostPortText } from './format.js';
+import { isNoActiveController } from './quorum-no-leader.js';
 
 /** Some items of an answered request failed; the message names them. Exit 1. */
 export class ItemsFailedError extends Error {
@@ -80,10 +81,10 @@ function transportOrRemoteMessage(e: unknown, context: { readonly targets: reado
   const named = context.targets.some((t) => text.includes(hostPortText(t.host, t.port)) || text.includes(`${t.host}:${t.port}`));
   // The bootstrap node answered, but no voter would act as the active controller: not an address
   // problem (found by a review: it read "cannot reach controller <a node that had answered>").
-  // The hint names what still works without a leader: `quorum describe` needs the active
-  // controller too, so pointing there sent the operator round in a circle.
-  if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && text.includes('no active controller answered')) {
-    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (dump-log --dir <a voter's metadata.log.dir> --limit 1 shows the epoch and vote in its quorum-state)`;
+  // The hint names what works without a leader: `quorum describe --status` then asks each voter
+  // for its own view (quorum-no-leader.ts); dump-log reads a stopped voter's files.
+  if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && isNoActiveController(e)) {
+    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (quorum describe --status shows each voter's own view; dump-log --dir <a voter's metadata.log.dir> --limit 1 reads a stopped one's epoch and vote)`;
   }
   switch (code) {
     case 'CONNECTION_ERROR':

@@ -7,10 +7,9 @@
 // reworded by adminErrorMessage (exit 1).
 
 import { Option, type Command } from 'commander';
-import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { EXIT_USAGE, hostPortListArg, timeoutMsArg, UsageError, type HostPort } from './common.js';
 import { adminErrorMessage, isCodedError } from './admin-errors.js';
-import { adminConnector, type AdminTarget } from './connect.js';
+import { adminConnector, type AdminConnection, type AdminTarget } from './connect.js';
 
 export const DEFAULT_ADMIN_TIMEOUT_MS = 15_000;
 
@@ -56,7 +55,7 @@ export function adminTargets(opts: AdminOptions): AdminTarget[] {
  * Connects, runs `fn` with the caller and closes (a failed close is ignored: the answer is in).
  * Remote and transport errors become one-line messages (exit 1); others pass through unchanged.
  */
-export async function withAdmin<T>(opts: AdminOptions, fn: (rpc: RpcCaller, callOptions: { readonly timeoutMs: number }) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(opts: AdminOptions, fn: (rpc: AdminConnection, callOptions: { readonly timeoutMs: number }) => Promise<T>): Promise<T> {
   const targets = adminTargets(opts);
   const timeoutMs = opts.timeout;
   try {

@@ -7,7 +7,7 @@
 // `code` and an `errorName`; a transport failure carries a string `code` ('CONNECTION_ERROR',
 // 'REQUEST_TIMEOUT', 'HANDSHAKE_REFUSED'); see ./admin-errors.ts for how they are worded.
 
-import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
+import type { DescribeNodeResponse, RpcCaller } from '../../quorum/server/rpc-methods.js';
 
 /** One bootstrap address: a controller listener, or a broker's client listener. */
 export interface AdminTarget {
@@ -16,7 +16,17 @@ export interface AdminTarget {
   readonly port: number;
 }
 
-export type AdminConnection = RpcCaller & { close(): Promise<void> };
+/** One voter asked directly (describeNode on its controller listener): its answer, or why none came. */
+export type VoterAnswer = { readonly id: number; readonly host: string; readonly port: number } & ({ readonly node: DescribeNodeResponse } | { readonly error: string });
+
+export type AdminConnection = RpcCaller & {
+  close(): Promise<void>;
+  /**
+   * Every voter the bootstrap node named, each asked on its own connection: works with no active
+   * controller, so a tool can show each voter's own view when nothing else answers.
+   */
+  askVoters(): Promise<VoterAnswer[]>;
+};
 
 export interface AdminConnectOptions {
   readonly timeoutMs: number;

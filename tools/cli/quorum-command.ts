@@ -9,6 +9,8 @@
 // monotonic), which this tool subtracts from its own clock when the answer arrives; --json carries
 // both; --human-readable prints the ages, "123 ms ago".
 // With no leader known the numbers Kafka reports as -1 print as -1 (JSON: null).
+// With no voter acting as the active controller, either flag prints each voter's own view instead
+// and exits 1 with the reason (quorum-no-leader.ts).
 // DirectoryId (Kafka's, in CurrentVoters and in the replication rows) is the data directory each
 // replica runs on: it tells a voter restarted on a wiped disk from the copy the quorum knows. An
 // unknown one (a replica that has not fetched from this leader) is left out of CurrentVoters and
@@ -18,6 +20,7 @@ import type { Command } from 'commander';
 import type { QuorumDescription, ReplicaDescription } from '../../quorum/controller/describe-quorum.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
 import { action, print, UsageError } from './common.js';
+import { isNoActiveController, noLeaderDiagnosis, noLeaderView, renderNoLeader } from './quorum-no-leader.js';
 import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
 import { hostPortText, renderTable } from './format.js';
 
@@ -130,13 +133,22 @@ async function describe(opts: DescribeOptions): Promise<void> {
   if (status === replication) throw new UsageError('quorum describe: give exactly one of --status and --replication');
   if (status && opts.humanReadable === true) throw new UsageError('quorum describe: --human-readable goes with --replication');
   await withAdmin(opts, async (rpc, callOptions) => {
-    if (replication) {
-      const q = await rpc.call('describeQuorum', {}, callOptions);
+    let q: QuorumDescription;
+    let node: DescribeNodeResponse | undefined;
+    try {
+      [q, node] = await Promise.all([rpc.call('describeQuorum', {}, callOptions), status ? rpc.call('describeNode', {}, callOptions) : undefined]);
+    } catch (e) {
+      if (!isNoActiveController(e)) throw e;
+      // No leader: show what each voter believes, then fail with the reason (quorum-no-leader.ts).
+      const view = noLeaderView(await rpc.askVoters());
+      print(opts.json, view, renderNoLeader);
+      throw new Error(noLeaderDiagnosis(view), { cause: e });
+    }
+    if (node === undefined) {
       const rows = replicationRows(q, Date.now());
       print(opts.json, { replicas: rows }, () => renderReplication(rows, opts.humanReadable === true));
       return;
     }
-    const [q, node] = await Promise.all([rpc.call('describeQuorum', {}, callOptions), rpc.call('describeNode', {}, callOptions)]);
     print(opts.json, quorumStatusView(q, node), renderStatus);
   });
 }
@@ -145,7 +157,7 @@ export function registerQuorumCommand(program: Command): void {
   const quorum = program.command('quorum').description("Inspect the controller quorum (Kafka's kafka-metadata-quorum).");
   const cmd = quorum
     .command('describe')
-    .description('Describe the quorum: --status (leader, epoch, high watermark, lag, voters) or --replication (one row per replica).')
+    .description('Describe the quorum: --status (leader, epoch, high watermark, lag, voters) or --replication (one row per replica). With no leader: each voter\'s own view (state, epoch, vote, log end), and exit 1 with the reason.')
     .option('--status', 'the leader, epoch, high watermark, follower lag, voters and observers')
     .option('--replication', 'one row per voter and observer: log end offset, lag, last fetch and catch-up')
     .option('--human-readable', 'with --replication: ages as "123 ms ago"');
