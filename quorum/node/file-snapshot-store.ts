@@ -236,6 +236,17 @@ async function verifyFile(path: string): Promise<string | undefined> {
   }
 }
 
+/**
+ * The content part of a snapshot file that failed its checks, for a tool to show what it can (the
+ * frames inside carry their own checksums): the bytes before the trailer when the trailer is there,
+ * else the whole file (a truncated one lost its trailer first).
+ */
+export function uncheckedSnapshotContent(file: Uint8Array): Uint8Array {
+  const trailer = Buffer.from(file.buffer, file.byteOffset, file.byteLength).subarray(Math.max(0, file.length - TRAILER_BYTES));
+  const trailerThere = file.length >= TRAILER_BYTES && trailer.subarray(0, 8).equals(MAGIC);
+  return trailerThere ? file.subarray(0, file.length - TRAILER_BYTES) : file;
+}
+
 /** Checks the magic and the recorded length of a file of `fileBytes` bytes ending in `trailer`. */
 function checkTrailer(fileBytes: number, trailer: Buffer): string | undefined {
   if (fileBytes < TRAILER_BYTES) return `file of ${fileBytes} bytes is shorter than its ${TRAILER_BYTES}-byte trailer`;

@@ -359,13 +359,50 @@ describe('dump-log --snapshot', () => {
     expect(text.lines.slice(2).map((l) => /^\| index: (\d+) type: (\w+)/.exec(l)?.slice(1).join(' '))).toEqual(['2 RegisterBroker', '3 Topic']);
   });
 
-  it('a snapshot file that fails its CRC is refused with SNAPSHOT_CORRUPT; a badly named one is a UsageError', async () => {
+  // A damaged snapshot may hold the only copy of records an operator needs: it used to print
+  // nothing but the refusal. Now the file's failed check is the first (error) line, then whatever
+  // its frames still give, each frame under its own checksum.
+  it('a snapshot file that fails its own CRC: an error line first, then every record its frames still hold', async () => {
     const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
+    const good = await dump({ kind: 'snapshot', file: node.snapshot!.file });
+    expect(good.errors).toBe(0);
     const bytes = await readFile(node.snapshot!.file);
-    bytes[25] = bytes[25]! ^ 0x01;
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0x01; // the trailer's CRC
     const damaged = join(root, '00000000000000000009-0000000002.checkpoint');
     await writeFile(damaged, bytes);
-    await expect(dump({ kind: 'snapshot', file: damaged })).rejects.toMatchObject({ code: 'SNAPSHOT_CORRUPT' });
+    const r = await dump({ kind: 'snapshot', file: damaged });
+    expect(r.lines[0]).toMatch(/^error: snapshot: 00000000000000000009-0000000002\.checkpoint snapshot 9-2 is corrupt: crc32c mismatch: .*; what follows is read without the file's own check$/);
+    expect(r.lines.slice(1)).toEqual(good.lines.map((l) => l.replace(node.snapshot!.file, damaged)));
+    expect(r.records).toBe(good.records);
+    expect(r.errors).toBe(1);
+  });
+
+  it('a truncated snapshot file (its trailer gone): the frames before the cut print, the cut one is an error line', async () => {
+    const record = encodeRecord(RECORDS.get(0)!);
+    const frame = (recs: Uint8Array[]): Buffer => {
+      const payload = Buffer.concat([u32(recs.length), ...recs.flatMap((r) => [u32(r.length), Buffer.from(r)])]);
+      return Buffer.concat([u32(payload.length), u32(crc32c(payload)), payload]);
+    };
+    const header = Buffer.alloc(20);
+    header.write('MQSN', 0, 'latin1');
+    header.writeUInt16BE(1, 4);
+    header.writeUInt32BE(2, 8);
+    header.writeUInt32BE(2, 12);
+    header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
+    const second = frame([record]);
+    const cut = join(root, '00000000000000000002-0000000001.checkpoint');
+    await writeFile(cut, Buffer.concat([header, frame([record]), second.subarray(0, second.length - 3)]));
+    const r = await dump({ kind: 'snapshot', file: cut });
+    expect(r.lines[0]).toMatch(/^error: snapshot: 00000000000000000002-0000000001\.checkpoint snapshot 2-1 is corrupt: trailer magic missing/);
+    expect(r.lines[1]).toMatch(/^Dumping snapshot /);
+    expect(r.records).toBe(1);
+    expect(r.lines.filter((l) => l.startsWith('| index: 0 type: FeatureLevel '))).toHaveLength(1);
+    expect(r.lines[r.lines.length - 1]).toMatch(/^error: frame: 1 truncated: /);
+    expect(r.errors).toBe(2);
+  });
+
+  it('a badly named snapshot file is a UsageError; a missing one says so', async () => {
+    const node = await writeNodeDir(root, { snapshotAfterBatches: 3 });
     const renamed = join(root, 'snap.bin');
     await writeFile(renamed, await readFile(node.snapshot!.file));
     await expect(dump({ kind: 'snapshot', file: renamed })).rejects.toBeInstanceOf(UsageError);

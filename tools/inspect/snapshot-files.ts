@@ -7,12 +7,12 @@
 // readAll() checks the trailer and the CRC exactly as the node does, and nothing is written beside
 // the real file.
 
-import { mkdtemp, readdir, rm, stat, symlink } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { SnapshotId } from '../../quorum/raft/types.js';
-import { silentLogger } from '../../quorum/env/index.js';
-import { FileSnapshotStore, snapshotFileName } from '../../quorum/node/file-snapshot-store.js';
+import { silentLogger, SnapshotCorruptError } from '../../quorum/env/index.js';
+import { FileSnapshotStore, snapshotFileName, uncheckedSnapshotContent } from '../../quorum/node/file-snapshot-store.js';
 import { UsageError } from '../cli/common.js';
 import { kindOf } from './layout.js';
 
@@ -64,6 +64,20 @@ export async function readSnapshotFile(path: string): Promise<{ readonly id: Sna
     throw new UsageError(`--snapshot ${path}: a snapshot file is named <endOffset, 20 digits>-<epoch, 10 digits>.checkpoint (the name carries the snapshot id)`);
   }
   return { id, content: await readSnapshotContent(path, id) };
+}
+
+/**
+ * As readSnapshotFile, but a file that fails its trailer or CRC check is read anyway: `damage`
+ * says why it failed and `content` is its bytes unchecked (dump-log shows what a damaged file still
+ * holds; each frame inside has its own checksum).
+ */
+export async function readSnapshotFileOrDamaged(path: string): Promise<{ readonly id: SnapshotId; readonly content: Uint8Array; readonly damage?: string }> {
+  try {
+    return await readSnapshotFile(path);
+  } catch (e) {
+    if (!(e instanceof SnapshotCorruptError)) throw e;
+    return { id: e.snapshotId, content: uncheckedSnapshotContent(await readFile(path)), damage: e.message };
+  }
 }
 
 /**
