@@ -4,7 +4,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { QuorumDescription } from '../../quorum/controller/describe-quorum.js';
 import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
-import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js';
+import { ErrorCode } from '../../quorum/controller/errors.js';
+import { ConnectionError, RemoteError, RequestTimeoutError } from '../../quorum/net/types.js';
 import type { LocalQuorumView } from '../../quorum/raft/types.js';
 import type { VoterAnswer } from '../../tools/cli/connect.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
@@ -259,6 +260,22 @@ describe('quorum describe with no active controller', () => {
     const out = JSON.parse(r.stdout) as { voters: { id: number; note?: string; role?: string }[] };
     expect(out.voters[2]).toEqual({ id: 3, endpoint: '127.0.0.1:9095', note: "another cluster's node (cluster id AnotherCluster000000000)" });
     expect(r.stderr).toMatch(/^error: no active controller: 2 of 3 voters answer but none leads/);
+  });
+
+  // The channel's deadline may end on a voter's NOT_CONTROLLER rather than on silence (the README
+  // tour with two controllers killed gave exactly that): the same outage, the same view.
+  it('NOT_CONTROLLER at the deadline is no leader too', async () => {
+    const f = installFake({
+      describeQuorum: () => {
+        throw new RemoteError({ code: ErrorCode.NOT_CONTROLLER, name: 'NOT_CONTROLLER', message: 'not the active controller; none is known yet, retry after the election', activeControllerId: null });
+      },
+      describeNode: () => NODE,
+    });
+    f.voterAnswers = [candidate(1, 3), down(2), down(3)];
+    const r = await runCli('quorum', 'describe', '--replication', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^No voter acts as the active controller/);
+    expect(r.stderr).toMatch(/^error: no active controller: 1 of 3 voters answer, and a leader needs 2/);
   });
 
   it('any other failure of DescribeQuorum is reported as before, without asking the voters', async () => {

@@ -60,6 +60,9 @@ export function isCodedError(e: unknown): boolean {
 const TLS_HINT = 'configure TLS for this connection';
 const TLS_HOW = `${TLS_HINT} (--command-config <file> with security.protocol=SSL and ssl.truststore.location; ssl.keystore.location too if it asks for a client certificate)`;
 
+const NO_LEADER_HINT =
+  "the quorum may have no leader: is a majority of the voters running? (quorum describe --status shows each voter's own view; dump-log --dir <a voter's metadata.log.dir> --limit 1 reads a stopped one's epoch and vote)";
+
 /** One line for a whole-request failure; null when `e` is not a remote or transport error. */
 export function adminErrorMessage(e: unknown, context: { readonly targets: readonly AdminTarget[]; readonly timeoutMs: number }): string | null {
   // The transport says to configure TLS; a command does it with --command-config: say how.
@@ -74,7 +77,8 @@ function transportOrRemoteMessage(e: unknown, context: { readonly targets: reado
   const where = targetsText(context.targets);
   if (typeof code === 'number') {
     const name = typeof errorName === 'string' && errorName !== '' ? errorName : errorLabel(code);
-    return `request refused (via ${where}): ${name}: ${text}`;
+    // NOT_CONTROLLER at the deadline: the voters asked all said some other one leads, or none does.
+    return `request refused (via ${where}): ${name}: ${text}${isNoActiveController(e) ? `; ${NO_LEADER_HINT}` : ''}`;
   }
   if (typeof code !== 'string') return null;
   // Transport errors often name the address already ("handshake with h:p failed: ..."): say it once.
@@ -83,9 +87,7 @@ function transportOrRemoteMessage(e: unknown, context: { readonly targets: reado
   // problem (found by a review: it read "cannot reach controller <a node that had answered>").
   // The hint names what works without a leader: `quorum describe --status` then asks each voter
   // for its own view (quorum-no-leader.ts); dump-log reads a stopped voter's files.
-  if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && isNoActiveController(e)) {
-    return `${text} (via ${where}); the quorum may have no leader: is a majority of the voters running? (quorum describe --status shows each voter's own view; dump-log --dir <a voter's metadata.log.dir> --limit 1 reads a stopped one's epoch and vote)`;
-  }
+  if ((code === 'CONNECTION_ERROR' || code === 'REQUEST_TIMEOUT') && isNoActiveController(e)) return `${text} (via ${where}); ${NO_LEADER_HINT}`;
   switch (code) {
     case 'CONNECTION_ERROR':
       return named && typeof message === 'string' ? message : `cannot reach ${where}: ${text}`;

@@ -11,6 +11,7 @@
 // The rows go to stdout (JSON: {leaderId: null, voters: [...]}) and the diagnosis is the command's
 // error (stderr, exit 1): it is an outage, not an answer.
 
+import { ErrorCode } from '../../quorum/controller/errors.js';
 import { majority } from '../../quorum/raft/quorum-math.js';
 import { NO_ACTIVE_CONTROLLER } from '../../quorum/server/controller-channel.js';
 import type { LocalQuorumView } from '../../quorum/raft/types.js';
@@ -30,10 +31,14 @@ export interface NoLeaderView {
   readonly voters: readonly VoterView[];
 }
 
-/** The text of a transport failure that means no voter acted as the active controller. */
+/**
+ * Whether a call failed because no voter acted as the active controller: the channel's deadline
+ * passed with no controller answering, or with the last one asked answering NOT_CONTROLLER (during
+ * an election, or with no majority; found running the README tour with two controllers killed).
+ */
 export function isNoActiveController(e: unknown): boolean {
-  const message = (e as { message?: unknown } | null)?.message;
-  return typeof message === 'string' && message.includes(NO_ACTIVE_CONTROLLER);
+  const { message, code } = (e ?? {}) as { message?: unknown; code?: unknown };
+  return code === ErrorCode.NOT_CONTROLLER || (typeof message === 'string' && message.includes(NO_ACTIVE_CONTROLLER));
 }
 
 /**
