@@ -4,7 +4,7 @@
 import * as net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../quorum/net/types.js';
-import { connectAdmin } from '../../tools/admin/admin-client.js';
+import { askVoters, connectAdmin } from '../../tools/admin/admin-client.js';
 import { adminErrorMessage } from '../../tools/cli/admin-errors.js';
 import type { AdminTarget } from '../../tools/cli/connect.js';
 import { freePort } from '../support/lone-broker.js';
@@ -89,4 +89,26 @@ describe('connectAdmin when nothing answers', () => {
     expect(occurrences(line, `:${b}`)).toBe(1);
     expect(occurrences(line, 'ECONNREFUSED')).toBe(2);
   });
+});
+
+// quorum describe with no leader asks every voter directly (AdminConnection.askVoters).
+describe('askVoters', () => {
+  it('each voter answers or says why not; a silent one (a paused process) is given up on within 5 s, not the command timeout', async () => {
+    const silent = await listening(() => undefined);
+    const refused = await freePort();
+    try {
+      const answers = await askVoters(
+        [
+          { id: 1, host: '127.0.0.1', port: silent.port },
+          { id: 2, host: '127.0.0.1', port: refused },
+        ],
+        { timeoutMs: 120_000 },
+      );
+      expect(answers.map((a) => a.id)).toEqual([1, 2]);
+      expect(answers[0]).toMatchObject({ id: 1, port: silent.port, error: expect.stringMatching(/5000 ms/) });
+      expect(answers[1]).toMatchObject({ id: 2, port: refused, error: expect.stringMatching(/ECONNREFUSED/) });
+    } finally {
+      silent.close();
+    }
+  }, 20_000);
 });

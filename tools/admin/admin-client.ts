@@ -45,12 +45,16 @@ export async function askNode<M extends RpcMethod>(
   }
 }
 
+/** A voter that has not answered describeNode by then is reported as silent (a paused process accepts connections but never answers). */
+const VOTER_PROBE_TIMEOUT_MS = 5_000;
+
 /** describeNode of every voter at once, each on its own connection (see AdminConnection.askVoters). */
 export function askVoters(voters: DescribeNodeResponse['voters'], o: AdminClientOptions): Promise<VoterAnswer[]> {
+  const probe = { ...o, timeoutMs: Math.min(o.timeoutMs, VOTER_PROBE_TIMEOUT_MS) };
   return Promise.all(
     voters.map(async ({ id, host, port }): Promise<VoterAnswer> => {
       try {
-        return { id, host, port, node: await askNode({ host, port }, 'describeNode', {}, o) };
+        return { id, host, port, node: await askNode({ host, port }, 'describeNode', {}, probe) };
       } catch (e) {
         return { id, host, port, error: e instanceof ConnectionError ? e.reason : e instanceof Error ? e.message : String(e) };
       }

@@ -8,6 +8,8 @@
 //   a majority answers, none leads       → an election under way (see their epochs and votes), or
 //                                          voters that cannot reach each other's listeners
 //
+// Each voter gets at most 5 s (or --timeout, if shorter) to answer: a paused one accepts the
+// connection and says nothing, and is shown as silent rather than holding the command.
 // The rows go to stdout (JSON: {leaderId: null, voters: [...]}) and the diagnosis is the command's
 // error (stderr, exit 1): it is an outage, not an answer.
 
