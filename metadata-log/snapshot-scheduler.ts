@@ -2,7 +2,8 @@
 // (metadata.log.max.record.bytes.between.snapshots / metadata.log.max.snapshot.interval.ms), never
 // inside a metadata transaction, one at a time, and written in slices so a large image does not
 // stall the node's event loop. Controllers and brokers (which keep a local snapshot for a fast
-// restart) share it.
+// restart) share it. A snapshot asked for with a deadline (a broker's shutdown) is given up if it
+// is still being encoded then, and so is one a trigger began before it, which the ask waits for.
 
 import type { Clock, Logger } from '../quorum/env/index.js';
 import type { SnapshotId } from '../quorum/raft/types.js';
@@ -23,6 +24,8 @@ class SnapshotDeadlineError extends Error {}
 
 export class SnapshotScheduler {
   private writing: Promise<SnapshotId | null> | null = null;
+  /** When the write in progress is given up if still encoding (clock ms); lowered by snapshotNow. */
+  private writeDeadlineMs = Infinity;
   private lastSnapshotMs: number;
   private retryAtMs = 0;
 
@@ -58,9 +61,14 @@ export class SnapshotScheduler {
    * for the one being written. Used at shutdown so that a restart has little to replay. A new one
    * is given up (null, logged) if it is still being encoded at `deadlineMs` (clock ms): encoding
    * a large image takes seconds (about 1 s per 200,000 partitions), and a shutdown is bounded.
+   * A snapshot already being written (by the size or time trigger) is held to the same deadline:
+   * waiting for it unbounded took a broker's stop past the process's shutdown bound.
    */
   snapshotNow(deadlineMs = Infinity): Promise<SnapshotId | null> {
-    if (this.writing !== null) return this.writing;
+    if (this.writing !== null) {
+      this.writeDeadlineMs = Math.min(this.writeDeadlineMs, deadlineMs);
+      return this.writing;
+    }
     if (this.loader.bytesSinceSnapshot === 0) return Promise.resolve(null);
     return this.write(deadlineMs);
   }
@@ -73,8 +81,10 @@ export class SnapshotScheduler {
     const bytes = this.loader.bytesSinceSnapshot;
     const markAt = this.loader.publishedBytes;
     const startedMs = this.clock.nowMs();
+    this.writeDeadlineMs = deadlineMs;
+    // Read at each pause, not captured: snapshotNow may bring the deadline forward meanwhile.
     const pause = () =>
-      this.clock.nowMs() >= deadlineMs
+      this.clock.nowMs() >= this.writeDeadlineMs
         ? Promise.reject(new SnapshotDeadlineError(`still encoding the image at its deadline, ${Math.round(this.clock.nowMs() - startedMs)} ms after it began`))
         : new Promise<void>((resolve) => this.clock.setTimer(0, resolve));
     const done = writeSnapshotInSlices(image, pause)

@@ -3,7 +3,7 @@
 // looked up among the last 64 publications, was lost, and snapshots ran back to back.
 import { describe, expect, it } from 'vitest';
 import { MetadataLoader } from '../../metadata-log/loader.js';
-import { SnapshotScheduler } from '../../metadata-log/snapshot-scheduler.js';
+import { SnapshotScheduler, type SnapshotPolicy } from '../../metadata-log/snapshot-scheduler.js';
 import { encodeRecord } from '../../metadata-log/records/codec.js';
 import type { RaftClient } from '../../quorum/runtime/api.js';
 import type { SnapshotId } from '../../quorum/raft/types.js';
@@ -53,7 +53,7 @@ describe('snapshot byte mark', () => {
 
 describe('a snapshot with a deadline (shutdown)', () => {
   /** A loader holding a topic of `partitions` partitions (a frame each in a snapshot), a scheduler over a raft that records what it was asked to write, and a clock tests move. */
-  function setup(partitions: number) {
+  function setup(partitions: number, policy: Partial<SnapshotPolicy> = {}) {
     const loader = new MetadataLoader();
     const records = [mvRecord(), ...topicRecords('t', 1, partitions)].map(encodeRecord);
     loader.applyBatches([{ baseOffset: 0, epoch: 1, records }]);
@@ -65,7 +65,7 @@ describe('a snapshot with a deadline (shutdown)', () => {
         return { endOffset, epoch: 1 } as SnapshotId;
       },
     } as unknown as RaftClient;
-    const sched = new SnapshotScheduler(loader, () => raft, clock, silentLogger, { maxBytes: Number.MAX_SAFE_INTEGER, maxIntervalMs: 0, retryBackoffMs: 10 });
+    const sched = new SnapshotScheduler(loader, () => raft, clock, silentLogger, { maxBytes: Number.MAX_SAFE_INTEGER, maxIntervalMs: 0, retryBackoffMs: 10, ...policy });
     return { loader, clock, created, sched };
   }
 
@@ -77,6 +77,20 @@ describe('a snapshot with a deadline (shutdown)', () => {
     clock.setTimer = (d, fn) => (++pauses === 3 && (clock.now = 5), setTimer(d, fn));
     expect(await sched.snapshotNow(5)).toBeNull();
     expect(pauses).toBe(3);
+    expect(created).toEqual([]);
+  });
+
+  it('a periodic snapshot already being encoded when the shutdown asks for one is given up at the shutdown\'s deadline (from a review)', async () => {
+    // A broker's stop() asks for a snapshot bounded by its shutdown; one begun earlier by the
+    // time trigger had no deadline, and the stop waited for all of it (seconds for a large image,
+    // past the process's shutdown bound).
+    const { clock, created, sched } = setup(30_000, { maxIntervalMs: 1 });
+    clock.now = 1;
+    sched.maybeSnapshot(); // the time trigger: encoding begins, with no deadline of its own
+    let pauses = 0;
+    const setTimer = clock.setTimer;
+    clock.setTimer = (d, fn) => (++pauses === 3 && (clock.now = 10), setTimer(d, fn));
+    expect(await sched.snapshotNow(5)).toBeNull();
     expect(created).toEqual([]);
   });
 
