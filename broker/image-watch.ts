@@ -4,6 +4,9 @@
 // request to the same broker (kafkajs's createTopics polls it for leaders) already sees it; a
 // broker that is still catching up (just after a controller failover, say) would otherwise answer
 // UNKNOWN_TOPIC_OR_PARTITION for a topic it just reported created.
+//
+// Once closed (the broker stopping) no image comes any more: a wait asked for then is answered at
+// once from the last image, so no timer outlives the broker.
 
 import type { Clock } from '../quorum/env/index.js';
 import type { MetadataImageView } from '../metadata-log/image-types.js';
@@ -17,6 +20,7 @@ interface Waiter {
 export class ImageWatch {
   private readonly waiters = new Set<Waiter>();
   private readonly unsubscribe: () => void;
+  private closed = false;
 
   constructor(
     private readonly source: MetadataSource,
@@ -30,6 +34,7 @@ export class ImageWatch {
   /** true once the image satisfies `test` (at once if it already does); false at the deadline. */
   until(test: (image: MetadataImageView) => boolean, timeoutMs: number): Promise<boolean> {
     if (test(this.source.image)) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
     return new Promise((resolve) => {
       const waiter: Waiter = {
         test,
@@ -44,8 +49,9 @@ export class ImageWatch {
     });
   }
 
-  /** Every waiter is answered false (shutdown). */
+  /** Every waiter is answered false (shutdown); later ones are answered at once. */
   close(): void {
+    this.closed = true;
     this.unsubscribe();
     for (const w of [...this.waiters]) w.done(false);
   }

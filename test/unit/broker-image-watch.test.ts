@@ -54,6 +54,21 @@ describe('ImageWatch', () => {
     expect(await closing).toBe(false);
     expect(clock.pendingTimers).toBe(0);
   });
+
+  it('after close, a wait is answered at once from the image, with no timer left running (from a review)', async () => {
+    // A topic write forwarded just before the broker stopped reaches its read-your-writes wait
+    // after the watch closed: it waited out its whole deadline on a timer that outlived the broker.
+    const clock = new ManualClock();
+    const source = new FakeSource(imageOf([mvRecord()]));
+    const watch = new ImageWatch(source, clock);
+    watch.close();
+    let answer: boolean | undefined;
+    void watch.until((image) => image.topicByName('never') !== undefined, 5_000).then((met) => (answer = met));
+    await settle();
+    expect(answer).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+    expect(await watch.until(() => true, 5_000)).toBe(true);
+  });
 });
 
 describe('topic writes wait until this broker\'s image shows them (read-your-writes)', () => {
