@@ -39,7 +39,10 @@ import { ChaosWorkload, OFFSETS_TOPIC, OFFSETS_TOPIC_PARTITIONS } from './worklo
 
 export interface ChaosOptions {
   readonly controllers: number;
+  /** All brokers: in combined mode the controllers are brokers too, and any more are broker-only nodes. */
   readonly brokers: number;
+  /** Combined mode (process.roles=broker,controller): each controller runs a broker on its own log. */
+  readonly combined: boolean;
   readonly durationMs: number;
   readonly seed: number;
   readonly faults: readonly FaultKind[];
@@ -55,7 +58,7 @@ export interface ChaosOptions {
 
 export interface ChaosReport {
   readonly seed: number;
-  readonly shape: { readonly controllers: number; readonly brokers: number };
+  readonly shape: { readonly controllers: number; readonly brokers: number; readonly combined: boolean };
   readonly durationMs: number;
   readonly faults: { readonly total: number; readonly byKind: Readonly<Record<string, number>>; readonly events: readonly FaultEvent[] };
   readonly operations: { readonly total: number; readonly ok: number; readonly fail: number; readonly unknown: number; readonly byKind: Readonly<Record<string, { ok: number; fail: number; unknown: number }>> };
@@ -161,7 +164,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   try {
     cluster = await ProcessCluster.create({
       dataDir: dir,
-      shape: { controllers: o.controllers, brokers: o.brokers, combined: false, basePort: 0, properties: CHAOS_PROPERTIES },
+      shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined, basePort: 0, properties: CHAOS_PROPERTIES },
       logLevel: 'info',
       onUnexpectedExit: (id, code, signal) => {
         unexpected.push(`node ${id} exited by itself (${signal ?? code}) at ${now()} ms`);
@@ -206,7 +209,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       giveUp.abort();
     }
     starting = false;
-    o.log(`cluster up: ${o.controllers} controllers + ${o.brokers} brokers, ${proxy.linkNames().length} proxied links, data in ${dir}`);
+    o.log(`cluster up: ${shapeText(o)}, ${proxy.linkNames().length} proxied links, data in ${dir}`);
     channel = controllerChannelTo(c, 5_000);
     const ch = channel;
     const rf = Math.min(2, o.brokers);
@@ -309,7 +312,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       let last: string | null = 'never answered';
       const same = await until(30_000, async () => {
         const want = (await ch.call('exportMetadata', {})).records;
-        last = imageDifference(want, (await askNode(endpointOf(b), 'exportMetadata', {}, { timeoutMs: 10_000 })).records);
+        // The client listener: a combined node's controller listener answers with the controller's image.
+        last = imageDifference(want, (await askNode({ host: '127.0.0.1', port: b.clientPort! }, 'exportMetadata', {}, { timeoutMs: 10_000 })).records);
         return last === null ? true : undefined;
       });
       if (same === undefined) violate('brokers', `broker ${b.id} did not converge to the controllers' image within 30 s: ${last}`);
@@ -362,7 +366,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   if (passed && !o.keepData && o.dataDir === undefined) await rm(dir, { recursive: true, force: true });
   return {
     seed: o.seed,
-    shape: { controllers: o.controllers, brokers: o.brokers },
+    shape: { controllers: o.controllers, brokers: o.brokers, combined: o.combined },
     durationMs: o.durationMs,
     faults: { total: nemesis?.events.filter((e) => e.phase === 'start').length ?? 0, byKind: Object.fromEntries(nemesis?.counts ?? []), events: nemesis?.events ?? [] },
     operations: { total: history.length, ...counts, byKind },
@@ -371,8 +375,15 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     longestUnavailabilityAt: window,
     recoveryMs,
     violations,
-    reproduce: `metaquorum chaos --controllers ${o.controllers} --brokers ${o.brokers} --duration ${Math.round(o.durationMs / 1000)}s --seed ${o.seed} --faults ${o.faults.join(',')}`,
+    reproduce: `metaquorum chaos --controllers ${o.controllers} --brokers ${o.brokers}${o.combined ? ' --combined' : ''} --duration ${Math.round(o.durationMs / 1000)}s --seed ${o.seed} --faults ${o.faults.join(',')}`,
     dataDir: passed && !o.keepData && o.dataDir === undefined ? null : dir,
     passed,
   };
+}
+
+/** "3 controllers + 2 brokers", or "3 combined nodes + 1 broker" in combined mode. */
+export function shapeText(shape: { readonly controllers: number; readonly brokers: number; readonly combined: boolean }): string {
+  if (!shape.combined) return `${shape.controllers} controllers + ${shape.brokers} brokers`;
+  const extra = shape.brokers - shape.controllers;
+  return `${shape.controllers} combined nodes${extra > 0 ? ` + ${extra} broker${extra === 1 ? '' : 's'}` : ''}`;
 }

@@ -7,13 +7,14 @@
 // timing, so a seed reproduces the run's shape, not its exact interleaving.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { runChaos, type ChaosReport } from '../chaos/chaos-run.js';
+import { runChaos, shapeText, type ChaosReport } from '../chaos/chaos-run.js';
 import { FAULT_KINDS, type FaultKind } from '../chaos/nemesis.js';
 import { action, positiveIntArg, print, UsageError } from './common.js';
 
 interface ChaosFlags {
   readonly controllers: number;
   readonly brokers: number;
+  readonly combined: boolean;
   readonly duration: number;
   readonly seed?: number;
   readonly faults: readonly FaultKind[];
@@ -42,7 +43,7 @@ function faultsArg(value: string): FaultKind[] {
 
 export function renderChaosReport(r: ChaosReport): string {
   const lines = [
-    `chaos: ${r.shape.controllers} controllers + ${r.shape.brokers} brokers, ${Math.round(r.durationMs / 1000)} s, seed ${r.seed}`,
+    `chaos: ${shapeText(r.shape)}, ${Math.round(r.durationMs / 1000)} s, seed ${r.seed}`,
     `faults: ${r.faults.total} (${Object.entries(r.faults.byKind).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'})`,
     `operations: ${r.operations.total} (ok ${r.operations.ok}, failed ${r.operations.fail}, unknown ${r.operations.unknown})`,
     ...Object.entries(r.operations.byKind).map(([k, v]) => `  ${k.padEnd(15)} ok ${v.ok}, failed ${v.fail}, unknown ${v.unknown}`),
@@ -64,10 +65,13 @@ export function renderChaosReport(r: ChaosReport): string {
 async function chaos(flags: ChaosFlags): Promise<void> {
   if (flags.controllers !== 3 && flags.controllers !== 5) throw new UsageError('--controllers must be 3 or 5');
   if (flags.brokers > 9) throw new UsageError('--brokers: at most 9');
+  // Combined: every controller is a broker too; --brokers counts them (more adds broker-only nodes).
+  const brokers = flags.combined ? Math.max(flags.brokers, flags.controllers) : flags.brokers;
   const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
   const report = await runChaos({
     controllers: flags.controllers,
-    brokers: flags.brokers,
+    brokers,
+    combined: flags.combined,
     durationMs: flags.duration,
     seed,
     faults: flags.faults,
@@ -90,7 +94,8 @@ export function registerChaosCommand(program: Command): void {
         'while a workload creates and deletes topics, adds partitions, changes ISRs and commits offsets; then check that nothing acknowledged was lost.',
     )
     .addOption(new Option('--controllers <n>', 'controllers (voters): 3 or 5').default(3).argParser(positiveIntArg('--controllers')))
-    .addOption(new Option('--brokers <n>', 'brokers').default(2).argParser(positiveIntArg('--brokers')))
+    .addOption(new Option('--brokers <n>', 'brokers (with --combined: all of them, the controllers included; more than --controllers adds broker-only nodes)').default(2).argParser(positiveIntArg('--brokers')))
+    .option('--combined', 'combined mode: each controller runs a broker too, on its own log (process.roles=broker,controller)', false)
     .addOption(new Option('--duration <time>', 'how long faults are injected (60s, 2m, …)').default(60_000, '60s').argParser(durationArg))
     .addOption(new Option('--seed <n>', 'the seed for faults and operations (default: random, printed)').argParser(positiveIntArg('--seed')))
     .addOption(new Option('--faults <kinds>', `comma-separated: ${FAULT_KINDS.join(',')}`).default([...FAULT_KINDS], FAULT_KINDS.join(',')).argParser(faultsArg))
