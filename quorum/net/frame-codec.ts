@@ -22,7 +22,9 @@
 // shape tree, and such a key corrupted the stream.
 //
 // The decoder refuses a length above its bound as soon as the 4-byte header is seen, before any
-// of the body is buffered, so a peer cannot make a node hold more than one bounded frame. Chunks
+// of the body is buffered, so a peer cannot make a node hold more than one bounded frame. The
+// first frame may have a far smaller bound of its own (firstFrameBytesMax): it is the handshake,
+// read before the peer has said who it is. Chunks
 // are kept in a list and copied once, into the frame that needs them (no quadratic concat). A
 // small chunk that continues a partial frame is first copied into a buffer of the decoder's own
 // (growing by doubling, up to TAIL_BYTES_MAX): each chunk costs ~160 bytes of bookkeeping, so a
@@ -144,11 +146,18 @@ export class FrameDecoder {
   /** Length of the frame body being waited for; -1 while waiting for a header. */
   private bodyBytes = -1;
   private failed: FrameError | null = null;
+  /** True until the first frame's header has been read (it is held to firstFrameBytesMax). */
+  private atFirstFrame = true;
 
-  constructor(readonly maxFrameBytes: number) {
-    if (!(Number.isInteger(maxFrameBytes) && maxFrameBytes > 0)) {
-      throw new Error(`maxFrameBytes must be a positive integer, got ${maxFrameBytes}`);
+  constructor(
+    readonly maxFrameBytes: number,
+    /** The bound of the first frame alone (the handshake's); never above maxFrameBytes. */
+    readonly firstFrameBytesMax: number = maxFrameBytes,
+  ) {
+    for (const [name, n] of [['maxFrameBytes', maxFrameBytes], ['firstFrameBytesMax', firstFrameBytesMax]] as const) {
+      if (!(Number.isInteger(n) && n > 0)) throw new Error(`${name} must be a positive integer, got ${n}`);
     }
+    this.firstFrameBytesMax = Math.min(firstFrameBytesMax, maxFrameBytes);
   }
 
   /** Bytes received but not yet returned as frames. */
@@ -183,9 +192,9 @@ export class FrameDecoder {
         if (this.buffered < FRAME_HEADER_BYTES) break;
         this.sealTail();
         const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
-        if (length > this.maxFrameBytes) {
-          this.fail(`frame of ${length} bytes exceeds the bound of ${this.maxFrameBytes} bytes`);
-        }
+        const bound = this.atFirstFrame ? this.firstFrameBytesMax : this.maxFrameBytes;
+        this.atFirstFrame = false;
+        if (length > bound) this.fail(`frame of ${length} bytes exceeds the bound of ${bound} bytes`);
         if (length === 0) this.fail('empty frame');
         this.bodyBytes = length;
       }

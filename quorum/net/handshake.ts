@@ -11,7 +11,11 @@
 //
 // The server refuses a malformed hello, another protocol version, another cluster (a tool may
 // send clusterId null), and whatever its admit() callback refuses; each refusal is a warn line
-// naming the remote address and the reason, and the server keeps serving. The client refuses a
+// naming the remote address and the reason, and the server keeps serving. Whatever a refused
+// peer sent is quoted in that line cut to QUOTED_CHARS_MAX characters, and the handshake frame
+// itself is bounded by netLimits.handshakeFrameBytesMax, not by the frame bound of the connection
+// after it: a peer that has not yet said who it is made a node buffer a 64 MiB hello, then write
+// its cluster id into the log twice (128 MiB of log per connection). The client refuses a
 // welcome that does not match what it expected (the node id it dialled, its cluster).
 //
 // Both ends read the first frame with the connection's own FrameDecoder and pause the socket once
@@ -20,6 +24,7 @@
 import type { Socket } from 'node:net';
 import { encodeFrame, FrameDecoder, FrameError, plainCodec, STREAM_CODEC, streamCodec, type FrameCodec } from './frame-codec.js';
 import { isTlsError, tlsReason } from './tls-options.js';
+import { netLimits } from './limits.js';
 import type { Logger } from '../env/index.js';
 import { HandshakeRefusedError, ConnectionError, PROTOCOL_VERSION, type PeerIdentity, type PeerRole } from './types.js';
 
@@ -87,8 +92,22 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
 
+/** Characters of a peer's value quoted in a refusal or a log line. */
+const QUOTED_CHARS_MAX = 100;
+
+/** A value the peer sent, as a refusal or a log line may quote it: short, whatever was sent. */
+function quoted(v: unknown): string {
+  const s = typeof v === 'string' ? v : typeof v === 'object' && v !== null ? describe(v) : String(v);
+  return s.length <= QUOTED_CHARS_MAX ? s : `${s.slice(0, QUOTED_CHARS_MAX)}... (${s.length} characters)`;
+}
+
+/** A field of a refused hello for the log: numbers as they are, anything else quoted. */
+function loggable(v: unknown): unknown {
+  return v === undefined || v === null || typeof v === 'number' || typeof v === 'boolean' ? v : quoted(v);
+}
+
 function describe(v: unknown): string {
-  if (isRecord(v)) return `an object with keys [${Object.keys(v).slice(0, 8).join(', ')}]`;
+  if (isRecord(v)) return `an object with keys [${Object.keys(v).slice(0, 8).map(quoted).join(', ')}]`;
   if (v instanceof Uint8Array) return `${v.length} raw bytes`;
   return Array.isArray(v) ? 'an array' : typeof v;
 }
@@ -96,8 +115,8 @@ function describe(v: unknown): string {
 /** Reads the identity fields shared by hello and welcome; a string says what is wrong. */
 function parseIdentity(f: Record<string, unknown>): PeerIdentity | string {
   const { nodeId, role, clusterId } = f;
-  if (typeof nodeId !== 'number' || !Number.isInteger(nodeId) || nodeId < -1) return `bad node id ${String(nodeId)}`;
-  if (typeof role !== 'string' || !ROLES.includes(role as PeerRole)) return `bad role ${String(role)}`;
+  if (typeof nodeId !== 'number' || !Number.isInteger(nodeId) || nodeId < -1) return `bad node id ${quoted(nodeId)}`;
+  if (typeof role !== 'string' || !ROLES.includes(role as PeerRole)) return `bad role ${quoted(role)}`;
   if (clusterId !== null && typeof clusterId !== 'string') return 'bad cluster id';
   if (role !== 'tool' && (clusterId === null || nodeId < 0)) return `a ${role} must send its node id and cluster id`;
   return { nodeId, role: role as PeerRole, clusterId };
@@ -116,12 +135,12 @@ export function checkHello(
   if (frame['magic'] !== HANDSHAKE_MAGIC) return { refused: `malformed handshake: wrong magic ${JSON.stringify(String(frame['magic'])).slice(0, 40)}` };
   const v = frame['v'];
   if (v !== PROTOCOL_VERSION) {
-    return { refused: `unsupported protocol version ${String(v)} (this node speaks version ${PROTOCOL_VERSION})` };
+    return { refused: `unsupported protocol version ${quoted(v)} (this node speaks version ${PROTOCOL_VERSION})` };
   }
   const peer = parseIdentity(frame);
   if (typeof peer === 'string') return { refused: `malformed handshake: ${peer}` };
   if (peer.clusterId !== null && self.clusterId !== null && peer.clusterId !== self.clusterId) {
-    return { refused: `cluster id mismatch: the peer belongs to cluster ${peer.clusterId}, this node to cluster ${self.clusterId}`, otherCluster: true };
+    return { refused: `cluster id mismatch: the peer belongs to cluster ${quoted(peer.clusterId)}, this node to cluster ${self.clusterId}`, otherCluster: true };
   }
   const refusal = admit?.(peer) ?? null;
   if (refusal !== null) return { refused: refusal };
@@ -138,13 +157,13 @@ export function checkWelcome(frame: unknown, self: PeerIdentity, expect: Handsha
     throw new HandshakeRefusedError(`${where} answered the handshake with ${describe(frame)}, not a welcome: is it a metaquorum controller listener?`);
   }
   if (frame['v'] !== PROTOCOL_VERSION) {
-    throw new HandshakeRefusedError(`${where} speaks protocol version ${String(frame['v'])}, this process ${PROTOCOL_VERSION}`);
+    throw new HandshakeRefusedError(`${where} speaks protocol version ${quoted(frame['v'])}, this process ${PROTOCOL_VERSION}`);
   }
   const peer = parseIdentity(frame);
   if (typeof peer === 'string') throw new HandshakeRefusedError(`${where} sent a malformed welcome: ${peer}`);
   const clusterId = expect.clusterId ?? self.clusterId;
   if (clusterId !== null && peer.clusterId !== clusterId) {
-    throw new HandshakeRefusedError(`${where} belongs to cluster ${String(peer.clusterId)}, expected cluster ${clusterId}`, true);
+    throw new HandshakeRefusedError(`${where} belongs to cluster ${quoted(peer.clusterId)}, expected cluster ${clusterId}`, true);
   }
   if (expect.nodeId !== undefined && peer.nodeId !== expect.nodeId) {
     throw new HandshakeRefusedError(`${where} is node ${peer.nodeId}, expected node ${expect.nodeId}: check controller.quorum.voters`);
@@ -241,7 +260,7 @@ export interface AcceptHandshakeOptions {
  * the socket closed) and returns null. Never throws for anything the peer sends.
  */
 export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions): Promise<HandshakeResult | null> {
-  const decoder = new FrameDecoder(o.maxFrameBytes);
+  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax);
   const tlsHint = o.plaintext
     ? 'received a TLS handshake on a PLAINTEXT listener: the client is configured for SSL'
     : 'received a TLS record inside the TLS session: not a metaquorum client';
@@ -259,9 +278,9 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
   }
   const decision = checkHello(first.frame, o.self, o.admit);
   if ('refused' in decision) {
-    const hello = first.frame as Partial<HelloFrame> | null;
+    const hello = isRecord(first.frame) ? first.frame : {};
     o.logger.warn(
-      { ...fields, reason: decision.refused, peerNodeId: hello?.nodeId, peerRole: hello?.role, peerClusterId: hello?.clusterId },
+      { ...fields, reason: decision.refused, peerNodeId: loggable(hello['nodeId']), peerRole: loggable(hello['role']), peerClusterId: loggable(hello['clusterId']) },
       'handshake refused',
     );
     refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true);
@@ -313,7 +332,7 @@ export interface OfferHandshakeOptions {
  * or not the node expected) or ConnectionError (closed, timed out); the socket is then destroyed.
  */
 export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): Promise<HandshakeResult> {
-  const decoder = new FrameDecoder(o.maxFrameBytes);
+  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax);
   socket.write(encodeFrame(helloFrame(o.self)));
   const tlsHint = `${o.where} answered with TLS: it is an SSL listener, configure TLS for this connection`;
   const timeoutText = o.budgetMs === undefined ? undefined : `no connection and handshake within ${o.budgetMs} ms`;

@@ -11,6 +11,12 @@ export const netLimits = {
   inboundRequestsMax: 100_000,
   /** Connections one server holds (handshaking or open); the kernel queue holds the rest. */
   serverConnectionsMax: 10_000,
+  /**
+   * The handshake frame (hello, welcome), read before the peer has said who it is: a hello is
+   * ~120 bytes, and the frame bound of the connection after it (64 MiB) is no bound for a peer
+   * that may be anyone.
+   */
+  handshakeFrameBytesMax: 64 * 1024,
   /** A peer must complete its handshake within this. */
   handshakeTimeoutMs: 5_000,
   /** TCP connect, TLS and handshake of an outbound connection together. */

@@ -99,6 +99,18 @@ describe('frame codec', () => {
     expect(d.push(frame)).toEqual(['x'.repeat(200)]);
   });
 
+  it('the first frame has a bound of its own; the frames after it, in the same chunk too, are held to the larger one', () => {
+    const first = encodeFrame('h'.repeat(90));
+    const big = encodeFrame('x'.repeat(5000));
+    const d = new FrameDecoder(8192, 100);
+    expect(d.push(Buffer.concat([first, big]))).toEqual(['h'.repeat(90), 'x'.repeat(5000)]);
+    // The same first frame one byte over its own bound is refused at its header.
+    const refusing = new FrameDecoder(8192, first.length - 5);
+    expect(() => refusing.push(first.subarray(0, 4))).toThrow(`frame of ${first.length - 4} bytes exceeds the bound of ${first.length - 5} bytes`);
+    // A first-frame bound above the frame bound is no wider than it.
+    expect(new FrameDecoder(1000, 5000).firstFrameBytesMax).toBe(1000);
+  });
+
   it('an undecodable payload is a FrameError naming the problem', () => {
     const truncatedMap = Buffer.from([0x82, 0x01]); // a map of two entries holding half of one
     const d = new FrameDecoder(1024);

@@ -8,6 +8,7 @@ import type { Logger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder, STREAM_CODEC, streamCodec } from '../../quorum/net/frame-codec.js';
 import { HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
+import { netLimits } from '../../quorum/net/limits.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
@@ -246,6 +247,66 @@ describe('handshake', () => {
         await new Promise<void>((r) => fake.close(() => r()));
       }
     });
+  });
+});
+
+describe('before the handshake, a peer may be anyone', () => {
+  let log: ReturnType<typeof capturingLogger>;
+  let server: NetServer;
+  let port: number;
+
+  beforeEach(async () => {
+    log = capturingLogger();
+    // The default frame bound (64 MiB), as a node runs: the handshake's own bound must apply.
+    server = await NetServer.listen({
+      listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
+      self: serverSelf,
+      handlers: { onRequest: async (_ch, _method, body) => body },
+      logger: log,
+      handshakeTimeoutMs: 5_000,
+    });
+    port = server.address().port;
+  });
+
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('a hello above the handshake frame bound is refused at its header, whatever the frame bound after the handshake', async () => {
+    // Before, a hello could be as large as any frame: the node buffered up to 64 MiB per
+    // connection from a peer that had not said who it is.
+    const head = Buffer.alloc(4);
+    head.writeUInt32BE(netLimits.handshakeFrameBytesMax + 1, 0);
+    const { frames } = await rawExchange(port, head); // only the header: it must not wait for the body
+    const reason = `malformed frame: frame of ${netLimits.handshakeFrameBytesMax + 1} bytes exceeds the bound of ${netLimits.handshakeFrameBytesMax} bytes`;
+    expect(frames).toEqual([{ t: 'refused', reason }]);
+    const refused = log.lines.filter((l) => l.level === 'warn' && l.msg === 'handshake refused');
+    expect(refused.map((l) => l.fields['reason'])).toEqual([reason]);
+  });
+
+  it('what a refused hello sent is quoted cut short in the refusal and the warn line', async () => {
+    // A hello of another cluster with a 20,000-character cluster id put that id into the warn
+    // line twice (in the reason and as a field): a log line as large as the hello, per connection.
+    const longId = 'B'.repeat(20_000); // three of them fit under the handshake frame bound
+    const { frames } = await rawExchange(port, hello({ clusterId: longId, role: { [longId]: 1 }, nodeId: longId }));
+    const { frames: other } = await rawExchange(port, hello({ clusterId: longId }));
+    const refused = log.lines.filter((l) => l.level === 'warn' && l.msg === 'handshake refused');
+    expect(refused).toHaveLength(2);
+    for (const line of refused) expect(JSON.stringify(line).length).toBeLessThan(1_000);
+    expect(refused[0]?.fields['reason']).toMatch(/^malformed handshake: bad node id B{100}\.\.\. \(20000 characters\)$/);
+    expect(refused[1]?.fields['reason']).toMatch(/^cluster id mismatch: the peer belongs to cluster B{100}\.\.\. \(20000 characters\), this node to cluster cluster-A$/);
+    expect(refused[1]?.fields['peerClusterId']).toBe(`${'B'.repeat(100)}... (20000 characters)`);
+    for (const f of [...frames, ...other]) expect(JSON.stringify(f).length).toBeLessThan(1_000);
+  });
+
+  it('after the handshake, frames up to the connection\'s own bound are served', async () => {
+    const c = new NetClient({ endpoint: { host: '127.0.0.1', port }, self: { nodeId: -1, role: 'tool', clusterId: null }, logger: capturingLogger(), reconnect: false });
+    try {
+      const body = 'x'.repeat(4 * netLimits.handshakeFrameBytesMax);
+      await expect(c.request('echo', body)).resolves.toBe(body);
+    } finally {
+      await c.close();
+    }
   });
 });
 
