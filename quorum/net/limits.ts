@@ -9,7 +9,7 @@ export const netLimits = {
   pendingRequestsMax: 100_000,
   /** Inbound requests one connection may have running at once; a peer going past it is cut off. */
   inboundRequestsMax: 100_000,
-  /** Connections one server holds (handshaking or open); the kernel queue holds the rest. */
+  /** Connections one server holds (handshaking or open); past it, new ones are closed on accept, with a warn line. */
   serverConnectionsMax: 10_000,
   /**
    * The handshake frame (hello, welcome), read before the peer has said who it is: a hello is

@@ -4,6 +4,11 @@
 //
 // Whatever a peer sends — garbage, another cluster's hello, a TLS client on a PLAINTEXT port, no
 // certificate — costs it its connection and the node one warn line; the server keeps serving.
+//
+// Past connectionsMax, Node accepts a new connection and closes it at once. That is a refusal
+// too, and says so in a warn line (at most one per DROP_WARN_INTERVAL_MS, counting the others):
+// before, a voter turned away by a full listener saw only "connection closed during the
+// handshake ... see its log", and the log held nothing.
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -31,6 +36,8 @@ export interface NetServerOptions {
   readonly logger: Logger;
   readonly maxFrameBytes?: number;
   readonly handshakeTimeoutMs?: number;
+  /** Connections held at once, handshaking or open (default netLimits.serverConnectionsMax). */
+  readonly connectionsMax?: number;
   /**
    * A second protocol on the same listener (a broker's client listener also speaks Kafka). The
    * first bytes a client sends decide: `detect` sees at least `bytesNeeded` of them; when it says
@@ -87,9 +94,16 @@ export class ListenError extends Error {
   }
 }
 
+/** Connections refused over the bound are logged at most this often (a flood is one line per interval). */
+const DROP_WARN_INTERVAL_MS = 10_000;
+
+function hostPort(host: string | undefined, port: number | undefined): string {
+  const h = host ?? 'unknown';
+  return `${h.includes(':') ? `[${h}]` : h}:${port ?? 0}`;
+}
+
 function remoteOf(socket: net.Socket): string {
-  const host = socket.remoteAddress ?? 'unknown';
-  return `${host.includes(':') ? `[${host}]` : host}:${socket.remotePort ?? 0}`;
+  return hostPort(socket.remoteAddress, socket.remotePort);
 }
 
 export class NetServer {
@@ -103,6 +117,9 @@ export class NetServer {
   /** Remote addresses noted on accept: a TLS socket that failed may no longer know its own. */
   private readonly rawRemote = new WeakMap<net.Socket, string>();
   private closing: Promise<void> | null = null;
+  /** Connections dropped over the bound since the last warn line about them. */
+  private dropped = 0;
+  private lastDropWarnMs = -Infinity;
 
   private constructor(
     private readonly o: NetServerOptions,
@@ -117,8 +134,9 @@ export class NetServer {
       listener.securityProtocol === 'SSL'
         ? tls.createServer(serverTlsOptions(listener.name, listener.tls, handshakeTimeoutMs))
         : net.createServer();
-    server.maxConnections = netLimits.serverConnectionsMax;
+    server.maxConnections = o.connectionsMax ?? netLimits.serverConnectionsMax;
     const self = new NetServer(o, server);
+    server.on('drop', (data?: net.DropArgument) => self.onDrop(data));
     server.on('connection', (raw: net.Socket) => {
       self.rawSockets.add(raw);
       self.rawRemote.set(raw, remoteOf(raw));
@@ -202,6 +220,21 @@ export class NetServer {
   }
 
   // -------------------------------------------------------------------------------------------
+
+  /** A connection Node closed on accept because the listener was full: a refusal, logged (rate-limited). */
+  private onDrop(data: net.DropArgument | undefined): void {
+    this.dropped++;
+    const now = performance.now();
+    if (now - this.lastDropWarnMs < DROP_WARN_INTERVAL_MS) return;
+    const remote = hostPort(data?.remoteAddress, data?.remotePort);
+    const connectionsMax = this.server.maxConnections;
+    this.o.logger.warn(
+      { remote, listener: this.o.listener.name, connectionsMax, dropped: this.dropped, reason: `the listener holds ${connectionsMax} connections already` },
+      'connection refused: too many connections',
+    );
+    this.dropped = 0;
+    this.lastDropWarnMs = now;
+  }
 
   private remoteOfTls(socket: tls.TLSSocket): string {
     if (socket.remoteAddress !== undefined) return remoteOf(socket);

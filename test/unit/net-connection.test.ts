@@ -372,6 +372,24 @@ describe('reconnect', () => {
     expect(opened).toBeLessThanOrEqual(8);
   });
 
+  it('a connection over the listener\'s bound is refused with a warn line naming the bound; the connections held go on', async () => {
+    // Node closes such a connection on accept: the dialler saw "closed during the handshake ...
+    // see its log", and the log had nothing to see.
+    const log = capturingLogger();
+    const server = await startServer({ onRequest: async () => 'pong' }, { logger: log, connectionsMax: 2 });
+    const port = server.address().port;
+    const held = [startClient(port), startClient(port)];
+    for (const c of held) await expect(c.request('ping', null)).resolves.toBe('pong');
+    const turnedAway = startClient(port, { reconnect: false });
+    await expect(turnedAway.request('ping', null)).rejects.toBeInstanceOf(ConnectionError);
+    const warn = log.lines.filter((l) => l.level === 'warn');
+    expect(warn).toHaveLength(1);
+    expect(warn[0]?.msg).toBe('connection refused: too many connections');
+    expect(warn[0]?.fields).toMatchObject({ listener: 'CONTROLLER', connectionsMax: 2, dropped: 1, reason: 'the listener holds 2 connections already' });
+    expect(String(warn[0]?.fields['remote'])).toMatch(/^127\.0\.0\.1:\d+$/);
+    for (const c of held) await expect(c.request('ping', null)).resolves.toBe('pong');
+  });
+
   it('listening on a port in use fails with a clear EADDRINUSE error', async () => {
     const taken = await startServer({ onRequest: async () => null });
     const { port } = taken.address();
