@@ -3,7 +3,9 @@
 // a PeerChannel. PLAINTEXT is node:net, SSL is node:tls (clientAuth 'required' = mutual TLS).
 //
 // Whatever a peer sends — garbage, another cluster's hello, a TLS client on a PLAINTEXT port, no
-// certificate — costs it its connection and the node one warn line; the server keeps serving.
+// certificate — costs it its connection and the node one warn line; the server keeps serving. A
+// peer that hangs up before sending anything (a TCP health check) costs a debug line, on either
+// kind of listener.
 //
 // Past connectionsMax, Node accepts a new connection and closes it at once. That is a refusal
 // too, and says so in a warn line (at most one per DROP_WARN_INTERVAL_MS, counting the others):
@@ -16,7 +18,7 @@ import type { Logger } from '../env/index.js';
 import { Connection } from './connection.js';
 import { acceptHandshake } from './handshake.js';
 import { netLimits } from './limits.js';
-import { presentedCertificateProblem, serverTlsOptions, tlsReason } from './tls-options.js';
+import { isTlsError, presentedCertificateProblem, serverTlsOptions, tlsReason } from './tls-options.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
   type Endpoint,
@@ -80,6 +82,31 @@ function peek(socket: net.Socket, n: number, timeoutMs: number): Promise<Buffer 
     socket.once('end', onHangUp);
     socket.once('close', onHangUp);
   });
+}
+
+/** The TCP socket beneath a server-side TLS socket (not a public property: undefined if Node moves it). */
+function rawSocketOf(socket: tls.TLSSocket): net.Socket | undefined {
+  const parent = (socket as unknown as { _parent?: unknown })._parent;
+  return parent instanceof net.Socket ? parent : undefined;
+}
+
+/**
+ * Why a TLS handshake failed, for the warn line; null when the peer hung up before sending a byte
+ * (a TCP health check: the PLAINTEXT listener lets it go with a debug line too, and a load
+ * balancer probing an SSL listener every few seconds filled the log with "socket hang up").
+ */
+function tlsFailureReason(err: Error & { code?: string; reason?: string }, socket: tls.TLSSocket): string | null {
+  // Node checks a client certificate after the TLS handshake and just destroys the socket: the
+  // error is then a bare reset, and the real reason is the socket's authorizationError.
+  const authError = socket.authorizationError as Error | string | null | undefined;
+  if (authError !== null && authError !== undefined) {
+    return `client certificate rejected: ${typeof authError === 'string' ? authError : authError.message}`;
+  }
+  if (isTlsError(err)) return tlsReason(err);
+  // Not a TLS error: the peer hung up, or the connection was reset.
+  if (rawSocketOf(socket)?.bytesRead === 0) return null;
+  // Mid-handshake, without an alert: what a client that does not trust this certificate does.
+  return `the client hung up during the TLS handshake (does it trust this listener's certificate?): ${tlsReason(err)}`;
 }
 
 /** The listener could not be bound: the port is taken, the address is not local... */
@@ -155,17 +182,13 @@ export class NetServer {
     });
     if (listener.securityProtocol === 'SSL') {
       server.on('tlsClientError', (err: Error & { code?: string; reason?: string }, socket: tls.TLSSocket) => {
-        // Node checks a client certificate after the TLS handshake and just destroys the socket:
-        // the error is then a bare reset, and the real reason is the socket's authorizationError.
-        const authError = socket.authorizationError as Error | string | null | undefined;
-        const reason =
-          authError !== null && authError !== undefined
-            ? `client certificate rejected: ${typeof authError === 'string' ? authError : authError.message}`
-            : tlsReason(err);
-        o.logger.warn(
-          { remote: self.remoteOfTls(socket), listener: listener.name, reason, tlsError: err.code },
-          'handshake refused: TLS error',
-        );
+        const remote = self.remoteOfTls(socket);
+        const reason = tlsFailureReason(err, socket);
+        if (reason === null) {
+          o.logger.debug({ remote, listener: listener.name }, 'connection closed before its handshake');
+          return;
+        }
+        o.logger.warn({ remote, listener: listener.name, reason, tlsError: err.code }, 'handshake refused: TLS error');
       });
     }
     await new Promise<void>((resolve, reject) => {
@@ -238,9 +261,9 @@ export class NetServer {
 
   private remoteOfTls(socket: tls.TLSSocket): string {
     if (socket.remoteAddress !== undefined) return remoteOf(socket);
-    // The TCP socket beneath (not a public property; the log line loses only the address without it).
-    const parent = (socket as unknown as { _parent?: unknown })._parent;
-    return (parent instanceof net.Socket ? this.rawRemote.get(parent) : undefined) ?? 'unknown';
+    // The log line loses only the address without the TCP socket beneath.
+    const raw = rawSocketOf(socket);
+    return (raw === undefined ? undefined : this.rawRemote.get(raw)) ?? 'unknown';
   }
 
   private async onSocket(socket: net.Socket): Promise<void> {

@@ -1,8 +1,10 @@
 // SSL listeners of the internal protocol with certificates made for the test by the openssl CLI:
 // mutual TLS works; a client without a certificate, a client trusting another CA, and either
-// protocol mismatch (PLAINTEXT↔SSL) fail cleanly with a reason, and the server keeps serving.
+// protocol mismatch (PLAINTEXT↔SSL) fail cleanly with a reason, and the server keeps serving; a
+// TCP health check on an SSL listener is no warning.
 
 import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +149,38 @@ describe('TLS', () => {
     expect((error as Error).message).toMatch(/TLS handshake with 127\.0\.0\.1:\d+ failed: .*certificate/i);
     expect(clientLog.lines.some((l) => l.level === 'warn' && /certificate/i.test(String(l.fields['reason'])))).toBe(true);
     await expectServing(port);
+  });
+
+  it('a client that hangs up before sending a byte (a TCP health check) costs a debug line, not a warn, whether it ends or resets', async () => {
+    // It was warned about as 'handshake refused: TLS error' with 'socket hang up': a load balancer
+    // probing an SSL listener filled the log, where a PLAINTEXT listener logs it at debug.
+    const log = capturingLogger();
+    const s = await sslServer(log);
+    const port = s.address().port;
+    for (const hangUp of ['end', 'reset'] as const) {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.on('error', () => {});
+      await new Promise<void>((r) => socket.once('connect', () => r()));
+      if (hangUp === 'end') socket.end();
+      else socket.resetAndDestroy();
+      await new Promise<void>((r) => socket.once('close', () => r()));
+    }
+    await waitFor('both seen by the server', () => log.lines.filter((l) => l.msg === 'connection closed before its handshake').length === 2);
+    expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    for (const l of log.lines.filter((x) => x.msg === 'connection closed before its handshake')) expect(l.level).toBe('debug');
+    await expectServing(port);
+  });
+
+  it('a client that hangs up during the TLS handshake without an alert (it distrusts the server certificate) is named so in the warn line', async () => {
+    const log = capturingLogger();
+    const s = await sslServer(log);
+    const port = s.address().port;
+    await expect(client(port, { caPem: pki.otherCaPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem }).request('ping', null)).rejects.toBeInstanceOf(ConnectionError);
+    await waitFor('the refusal in the server log', () => log.lines.some((l) => l.msg === 'handshake refused: TLS error'));
+    const line = log.lines.find((l) => l.msg === 'handshake refused: TLS error')!;
+    // Before: only 'socket hang up (ECONNRESET)'.
+    expect(line.fields['reason']).toMatch(/^the client hung up during the TLS handshake \(does it trust this listener's certificate\?\): /);
+    expect(line.level).toBe('warn');
   });
 
   it('a PLAINTEXT client on an SSL listener fails cleanly; the server logs it and keeps serving', async () => {
