@@ -14,6 +14,12 @@
 // are queued past it is not reading them and is cut off. Writes made during one turn of the event
 // loop are corked together and leave in one writev.
 //
+// No frame above the frame bound is written (this end's bound: both ends of a cluster share the
+// setting). The other end would refuse it and close the connection, failing every request on it
+// with a ConnectionError that callers retry, recomputing the same oversized answer each time.
+// Instead only that one fails: a request with FrameTooLargeError before it is sent, an answer as
+// MESSAGE_TOO_LARGE to its request, a one-way message is dropped (send() returns false).
+//
 // Frames are encoded and decoded with the codec the handshake chose (frame-codec.ts). A stream
 // codec needs the peer to decode every frame this end encoded, in order: a frame is encoded only
 // once it is certain to be written (the write-bound checks come first), and a frame that fails to
@@ -21,7 +27,7 @@
 
 import type { Socket } from 'node:net';
 import type { Logger } from '../env/index.js';
-import { FrameError, plainCodec, type FrameCodec, type FrameDecoder } from './frame-codec.js';
+import { FrameError, FrameTooLargeError, plainCodec, type FrameCodec, type FrameDecoder } from './frame-codec.js';
 import { netLimits } from './limits.js';
 import { ConnectionError, RemoteError, RequestTimeoutError, type PeerChannel, type PeerIdentity, type WireError } from './types.js';
 
@@ -73,6 +79,12 @@ export function toWireError(err: unknown): WireError {
   return wire;
 }
 
+/** What the peer is told when the answer to its request could not be written. */
+function unsentAnswerError(method: string, why: Error): WireError {
+  if (why instanceof FrameTooLargeError) return toWireError(new FrameTooLargeError(why.bytes, why.bound, `the answer to ${method}`));
+  return toWireError(new Error(`the answer to ${method} could not be encoded`));
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
 }
@@ -102,6 +114,8 @@ export class Connection implements PeerChannel {
   private readonly pendingRequestsMax: number;
   private readonly inboundRequestsMax: number;
   private readonly closeLingerMs: number;
+  /** No frame body above this is written: the peer's decoder would refuse it. */
+  private readonly maxFrameBytes: number;
   private readonly pending = new Map<number, Pending>();
   private nextRequestId = 0;
   private inboundRunning = 0;
@@ -121,6 +135,7 @@ export class Connection implements PeerChannel {
     this.pendingRequestsMax = o.pendingRequestsMax ?? netLimits.pendingRequestsMax;
     this.inboundRequestsMax = o.inboundRequestsMax ?? netLimits.inboundRequestsMax;
     this.closeLingerMs = o.closeLingerMs ?? netLimits.closeLingerMs;
+    this.maxFrameBytes = o.decoder.maxFrameBytes;
     this.socket.on('error', (err) => {
       this.lastSocketError = err;
     });
@@ -155,7 +170,7 @@ export class Connection implements PeerChannel {
 
   send(message: unknown): boolean {
     if (!this.writable()) return false;
-    return this.write({ t: 'm', m: message });
+    return this.write({ t: 'm', m: message }) === null;
   }
 
   request(method: string, body: unknown, timeoutMs: number): Promise<unknown> {
@@ -169,8 +184,9 @@ export class Connection implements PeerChannel {
     return new Promise((resolve, reject) => {
       let frame: Buffer;
       try {
-        frame = this.codec.encode({ t: 'q', id, method, body });
+        frame = this.codec.encode({ t: 'q', id, method, body }, this.maxFrameBytes);
       } catch (err) {
+        if (err instanceof FrameTooLargeError) err = new FrameTooLargeError(err.bytes, err.bound, `the request ${method} to ${this.remoteAddress}`);
         reject(err instanceof Error ? err : new Error(String(err)));
         return;
       }
@@ -194,17 +210,22 @@ export class Connection implements PeerChannel {
     return this.closedReason === null && this.socket.writable && this.socket.writableLength <= this.writeBufferBytesMax;
   }
 
-  /** Encodes and writes; an unencodable value is a programmer error, logged and dropped. */
-  private write(frame: object): boolean {
+  /**
+   * Encodes and writes; null when written, else why not (logged, nothing written): a frame over the
+   * bound, or an unencodable value (a programmer error).
+   */
+  private write(frame: object): Error | null {
     let bytes: Buffer;
     try {
-      bytes = this.codec.encode(frame);
+      bytes = this.codec.encode(frame, this.maxFrameBytes);
     } catch (err) {
-      this.logger.error({ remote: this.remoteAddress, err: (err as Error).message }, 'cannot encode a frame; dropped');
-      return false;
+      const e = err instanceof Error ? err : new Error(String(err));
+      const level = e instanceof FrameTooLargeError ? 'warn' : 'error';
+      this.logger[level]({ remote: this.remoteAddress, peerNodeId: this.peer.nodeId, err: e.message }, 'cannot encode a frame; dropped');
+      return e;
     }
     this.writeFrame(bytes);
-    return true;
+    return null;
   }
 
   private writeFrame(bytes: Buffer): void {
@@ -298,9 +319,8 @@ export class Connection implements PeerChannel {
       (answer) => {
         this.inboundRunning--;
         if (!this.mayAnswer()) return;
-        if (!this.write({ t: 'r', id, ok: true, body: answer })) {
-          this.write({ t: 'r', id, ok: false, error: toWireError(new Error(`the answer to ${method} could not be encoded`)) });
-        }
+        const failed = this.write({ t: 'r', id, ok: true, body: answer });
+        if (failed !== null) this.write({ t: 'r', id, ok: false, error: unsentAnswerError(method, failed) });
       },
       (err: unknown) => {
         this.inboundRunning--;

@@ -45,11 +45,31 @@ export class FrameError extends Error {
 
 export const FRAME_HEADER_BYTES = 4;
 
+/**
+ * A value whose frame would be over the bound: the other end would refuse it and close the
+ * connection, so it is not sent (the request, the answer or the message fails alone). Kafka's
+ * MESSAGE_TOO_LARGE, so that it travels as such in an answer.
+ */
+export class FrameTooLargeError extends Error {
+  readonly code = 10;
+  readonly errorName = 'MESSAGE_TOO_LARGE';
+  readonly retriable = false;
+  constructor(
+    readonly bytes: number,
+    readonly bound: number,
+    /** What was too large, for the message ("the answer to describeTopics"). */
+    what = 'a frame',
+  ) {
+    super(`${what} is ${bytes} bytes, over the frame bound of ${bound} bytes`);
+  }
+}
+
 // Plain objects and arrays only (no msgpackr records): the other end may be another build.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true });
 
 /** Length prefix + `payload` (msgpackr's reusable scratch buffer: copied out behind the header). */
-function frameOf(payload: Uint8Array): Buffer {
+function frameOf(payload: Uint8Array, maxBodyBytes = 0xffff_ffff): Buffer {
+  if (payload.length > maxBodyBytes) throw new FrameTooLargeError(payload.length, maxBodyBytes);
   if (payload.length > 0xffff_ffff) throw new RangeError(`a frame of ${payload.length} bytes cannot be length-prefixed`);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + payload.length);
   frame.writeUInt32BE(payload.length, 0);
@@ -65,13 +85,20 @@ export function encodeFrame(value: unknown): Buffer {
 export interface FrameCodec {
   /** Its name in the handshake (`codecs` offered in the hello, `codec` chosen in the welcome). */
   readonly name: string;
-  /** Whole frame, header included. Throws when `value` cannot be packed; the codec stays usable. */
-  encode(value: unknown): Buffer;
+  /**
+   * Whole frame, header included. Throws when `value` cannot be packed, FrameTooLargeError when
+   * its body would be over `maxBodyBytes`; either way nothing was encoded and the codec stays usable.
+   */
+  encode(value: unknown, maxBodyBytes?: number): Buffer;
   /** One frame's body. Throws when it is not a value this codec wrote. */
   decode(body: Buffer): unknown;
 }
 
-export const plainCodec: FrameCodec = { name: 'plain', encode: encodeFrame, decode: (body) => packr.unpack(body) };
+export const plainCodec: FrameCodec = {
+  name: 'plain',
+  encode: (value, maxBodyBytes) => frameOf(packr.pack(value), maxBodyBytes),
+  decode: (body) => packr.unpack(body),
+};
 
 export const STREAM_CODEC = 'msgpack-records-1';
 
@@ -108,9 +135,9 @@ export function streamCodec(): FrameCodec {
   const unpackr = new Unpackr({ sequential: true, mapsAsObjects: true });
   return {
     name: STREAM_CODEC,
-    encode(value) {
+    encode(value, maxBodyBytes) {
       try {
-        return frameOf(out.pack(value));
+        return frameOf(out.pack(value), maxBodyBytes);
       } catch (err) {
         // The failed pack may have defined a record the peer will never see. A fresh encoder
         // defines every shape again before its first use, which the peer's decoder follows.

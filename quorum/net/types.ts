@@ -142,7 +142,7 @@ export class HandshakeRefusedError extends Error {
 export interface PeerChannel {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
-  /** Fire and forget; false when dropped (closed, or the write buffer is over its bound). */
+  /** Fire and forget; false when dropped (closed, the write buffer over its bound, or the message over the frame bound). */
   send(message: unknown): boolean;
   close(reason: string): void;
 }

@@ -1,13 +1,14 @@
 // Requests and messages on a connection of the internal protocol: pipelining with answers in any
-// order, typed failures (remote error, timeout, disconnect), the write-buffer bound, malformed
-// frames after the handshake, and a client that reconnects with backoff when the server returns.
+// order, typed failures (remote error, timeout, disconnect), the write-buffer bound, frames over
+// the frame bound never sent, malformed frames after the handshake, the listener's connection
+// bound, and a client that reconnects with backoff when the server returns.
 
 import * as net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../quorum/env/index.js';
 import { NetClient, type NetClientOptions } from '../../quorum/net/client.js';
 import { Connection, toWireError, UNKNOWN_SERVER_ERROR } from '../../quorum/net/connection.js';
-import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
+import { encodeFrame, FrameDecoder, FrameTooLargeError } from '../../quorum/net/frame-codec.js';
 import { helloFrame } from '../../quorum/net/handshake.js';
 import { NetServer, ListenError, type NetServerOptions } from '../../quorum/net/server.js';
 import {
@@ -244,6 +245,44 @@ describe('malformed frames after the handshake', () => {
       await expect(startClient(port).request('ping', null)).resolves.toBe('pong');
     });
   }
+});
+
+describe('frame bound on the sending side', () => {
+  const boundBytes = 64 * 1024;
+  const tooLarge = 'x'.repeat(boundBytes + 1);
+
+  it('an answer over the frame bound fails that request alone, as MESSAGE_TOO_LARGE; the connection carries on', async () => {
+    // Before, the answer was written anyway: the client's decoder refused it and closed the
+    // connection, failing every request on it with a ConnectionError (which callers retry).
+    const server = await startServer({ onRequest: async (_ch, method) => (method === 'big' ? tooLarge : 'pong') }, { maxFrameBytes: boundBytes });
+    const reasons: string[] = [];
+    const client = startClient(server.address().port, { maxFrameBytes: boundBytes, onDisconnected: (r) => reasons.push(r) });
+    const [big, ping] = await Promise.allSettled([client.request('big', null), client.request('ping', null)]);
+    expect(ping).toEqual({ status: 'fulfilled', value: 'pong' });
+    const error = big.status === 'rejected' ? (big.reason as unknown) : undefined;
+    expect(error).toBeInstanceOf(RemoteError);
+    expect(error).toMatchObject({ code: 10, errorName: 'MESSAGE_TOO_LARGE' });
+    expect((error as Error).message).toMatch(/^the answer to big is \d+ bytes, over the frame bound of 65536 bytes$/);
+    await expect(client.request('ping', null)).resolves.toBe('pong');
+    expect(reasons).toEqual([]);
+  });
+
+  it('a request or message over the frame bound is not sent: the request fails with FrameTooLargeError, send() returns false; the connection carries on', async () => {
+    const messages: unknown[] = [];
+    const server = await startServer({ onRequest: async () => 'pong', onMessage: (_ch, m) => messages.push(m) }, { maxFrameBytes: boundBytes });
+    const reasons: string[] = [];
+    const client = startClient(server.address().port, { maxFrameBytes: boundBytes, onDisconnected: (r) => reasons.push(r) });
+    await expect(client.request('ping', null)).resolves.toBe('pong');
+    const error = await client.request('echo', tooLarge).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FrameTooLargeError);
+    expect((error as Error).message).toMatch(/^the request echo to 127\.0\.0\.1:\d+ is \d+ bytes, over the frame bound of 65536 bytes$/);
+    expect(client.send(tooLarge)).toBe(false);
+    expect(client.send('small')).toBe(true);
+    await expect(client.request('ping', null)).resolves.toBe('pong');
+    await waitFor('the small message', () => messages.length === 1);
+    expect(messages).toEqual(['small']);
+    expect(reasons).toEqual([]);
+  });
 });
 
 describe('write-buffer bound', () => {

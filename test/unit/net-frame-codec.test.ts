@@ -3,7 +3,7 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeFrame, FrameDecoder, FrameError, plainCodec, SHAPE_KEYS_MAX, streamCodec } from '../../quorum/net/frame-codec.js';
+import { encodeFrame, FrameDecoder, FrameError, FrameTooLargeError, plainCodec, SHAPE_KEYS_MAX, streamCodec } from '../../quorum/net/frame-codec.js';
 import { Packr } from 'msgpackr';
 
 function header(length: number): Buffer {
@@ -240,6 +240,28 @@ describe('stream codec (msgpackr records, one per connection)', () => {
       }
     }
     expect(received).toEqual(sent);
+  });
+
+  it('a value over the bound given to encode throws FrameTooLargeError, and the frames encoded after it still decode at the other end', () => {
+    for (const codec of [plainCodec, streamCodec()]) {
+      const d = new FrameDecoder(1 << 20);
+      const receiver = codec === plainCodec ? plainCodec : streamCodec();
+      // A shape first seen in the refused value: the peer never saw its definition.
+      const large = { fresh: 'x'.repeat(200) };
+      const error = (() => {
+        try {
+          codec.encode(large, 100);
+        } catch (e) {
+          return e;
+        }
+      })();
+      expect(error).toBeInstanceOf(FrameTooLargeError);
+      expect((error as Error).message).toMatch(/^a frame is 2\d\d bytes, over the frame bound of 100 bytes$/);
+      // Exactly at the bound it goes.
+      const atBound = codec.encode(large, (error as FrameTooLargeError).bytes);
+      const bodies = d.bodies(Buffer.concat([atBound, codec.encode({ fresh: 'again' }, 100)]));
+      expect(bodies.map((b) => d.decode(receiver, b))).toEqual([large, { fresh: 'again' }]);
+    }
   });
 
   it('an undecodable body fails the decoder with FrameError', () => {
