@@ -41,6 +41,6 @@ export const limits = {
   committedBatchesPerReadyMax: 4096,
   /** Election retries counted for the exponential backoff (2^n is capped here). */
   electionRetriesMax: 20,
-  /** A frame on the controller listener. */
+  /** One encoded Raft batch; a quarter of the transport's frame bound (DEFAULT_MAX_FRAME_BYTES, 64 MiB), so a message carrying one fits. */
   frameBytesMax: 16 * 1024 * 1024,
 } as const;

@@ -1,6 +1,7 @@
 // The internal transport's bounds and default timeouts (DESIGN §10), beside the quorum's in
-// quorum/limits.ts. The frame bound itself is DEFAULT_MAX_FRAME_BYTES in ./types.ts (a node
-// passes limits.frameBytesMax from quorum/limits.ts instead).
+// quorum/limits.ts. The frame bound itself is DEFAULT_MAX_FRAME_BYTES in ./types.ts (64 MiB), which
+// every listener and client of a node uses; quorum/limits.ts bounds what goes into one frame below
+// it (a Raft batch: frameBytesMax, 16 MiB; a fetch answer's batches: fetchBytesMax).
 
 export const netLimits = {
   /** Bytes queued on a socket before send() drops messages and request() fails (back-pressure). */
