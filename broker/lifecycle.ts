@@ -243,6 +243,8 @@ export class BrokerLifecycleManager {
       this.o.logger.warn({ error: this.lastError }, 'heartbeat failed');
       next = Math.min(next, 100);
     }
+    // A shutdown that began while this heartbeat was in flight asks at once, whatever the answer was.
+    if (this.stateValue === 'PENDING_CONTROLLED_SHUTDOWN') next = Math.min(next, SHUTDOWN_HEARTBEAT_MS);
     if (!this.done) this.schedule(next, () => void this.heartbeat());
   }
 

@@ -170,6 +170,30 @@ describe('broker lifecycle', () => {
     expect(ctl.calls.length).toBe(n); // nothing more is sent
   });
 
+  // Found by a review: the heartbeat in flight when the shutdown began was refused, and the next one
+  // (the first to ask wantShutDown) came a whole heartbeat interval later instead of 50 ms.
+  it('a heartbeat in flight when the shutdown begins and then refused: the shutdown heartbeat follows at once, not an interval later', async () => {
+    let release: ((answer: unknown) => void) | undefined;
+    let beats = 0;
+    const ctl = new ScriptedController({
+      registerBroker: () => ({ ...ok, brokerEpoch: 3 }),
+      brokerHeartbeat: (r) => {
+        beats++;
+        if (r.wantShutDown) return { ...ok, isCaughtUp: true, isFenced: true, shouldShutDown: true };
+        if (beats === 1) return { ...ok, isCaughtUp: true, isFenced: true, shouldShutDown: false }; // → RECOVERY
+        return new Promise((resolve) => (release = resolve)); // held in flight
+      },
+    });
+    const { m } = manager(ctl, { heartbeatIntervalMs: 60_000 });
+    m.start();
+    await until(() => release !== undefined, 'a heartbeat in flight');
+    const shutdown = m.beginControlledShutdown(3_000);
+    release!({ errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'refused', isCaughtUp: false, isFenced: true, shouldShutDown: false });
+    const result = await shutdown;
+    expect(result.timedOut).toBe(false);
+    expect(ctl.calls.filter((c) => c.method === 'brokerHeartbeat' && c.request.wantShutDown)).toHaveLength(1);
+  });
+
   it('controlled shutdown gives up at its deadline', async () => {
     const ctl = new ScriptedController({
       registerBroker: () => ({ ...ok, brokerEpoch: 3 }),
