@@ -7,6 +7,7 @@ import type { PartitionRecord } from '../../metadata-log/records/types.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import { isUuid, METADATA_TOPIC_ID, uuidFromBytes, ZERO_UUID } from '../../metadata-log/records/uuid.js';
 import { OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { brokerEligibleChanges, brokerIneligibleChanges } from '../../quorum/controller/replication/elections.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import {
   blockingAnomalies,
@@ -459,7 +460,7 @@ describe('planMigration: topics and partitions', () => {
     expect(replayPlan(p).topicById(TOPIC_ID)!.partitions[0]!.leader).toBe(-1);
   });
 
-  it('(ISR outside the replicas, leader outside the ISR, empty ISR) imported as is, a repeated ISR without its repeat; all reported', () => {
+  it('(ISR outside the replicas, leader outside the ISR) imported as is; a repeated ISR without its repeat, an empty one as [leader]; all reported', () => {
     const p = plan(
       kafkaTree().topic('t', {
         topicId: TOPIC_ID,
@@ -472,10 +473,43 @@ describe('planMigration: topics and partitions', () => {
         },
       }),
     );
-    expect(kinds(p)).toEqual(['isr-outside-replicas', 'leader-not-in-isr', 'leader-not-in-isr', 'invalid-isr', 'invalid-isr']);
-    expect(partitionsOf(p, TOPIC_ID).map((r) => r.isr)).toEqual([[1, 5], [1], [], [1]]);
+    expect(kinds(p)).toEqual(['isr-outside-replicas', 'leader-not-in-isr', 'invalid-isr', 'invalid-isr']);
+    expect(partitionsOf(p, TOPIC_ID).map((r) => r.isr)).toEqual([[1, 5], [1], [1], [1]]);
     expect(p.anomalies.find((a) => a.path === '/brokers/topics/t/partitions/3/state')?.message).toMatch(/names a broker twice; imported as \[1\]/);
     replayPlan(p);
+  });
+
+  it('(ISR holding no replica) becomes [leader] when the leader is a replica, else the topic is refused; the controller can still fence and unfence', () => {
+    const p = plan(
+      kafkaTree()
+        .broker(1, 5)
+        .broker(2, 5)
+        .topic('t', {
+          topicId: TOPIC_ID,
+          partitions: { 0: [1, 2], 1: [1, 2] },
+          states: { 0: { leader: 1, leader_epoch: 1, isr: [] }, 1: { leader: 2, leader_epoch: 1, isr: [5] } },
+        })
+        .topic('offline', { partitions: { 0: [1, 2] }, states: { 0: { leader: -1, leader_epoch: 3, isr: [] } } })
+        .topic('stray', { partitions: { 0: [1, 2] }, states: { 0: { leader: 5, leader_epoch: 3, isr: [5] } } }),
+    );
+    expect(p.anomalies.map((a) => [a.path, a.kind, a.severity])).toEqual([
+      ['/brokers/topics/offline/partitions/0/state', 'invalid-isr', 'error'],
+      ['/brokers/topics/stray/partitions/0/state', 'invalid-isr', 'error'],
+      ['/brokers/topics/t/partitions/0/state', 'invalid-isr', 'warning'],
+      ['/brokers/topics/t/partitions/1/state', 'invalid-isr', 'warning'],
+    ]);
+    expect(p.anomalies[0]!.message).toMatch(/ISR is empty and its leader \(-1\) is not a replica.*set "isr" in this node.*topic offline is not imported/);
+    expect(p.skipped.map((s) => s.path)).toEqual(['/brokers/topics/offline', '/brokers/topics/stray']);
+    expect(recordsOf(p, 'Topic').map((t) => t.name)).toEqual(['t']);
+    expect(partitionsOf(p, TOPIC_ID).map((r) => [r.leader, r.isr])).toEqual([
+      [1, [1]],
+      [2, [2]],
+    ]);
+    // Every election the controller makes on a broker's fencing or unfencing keeps the ISR within
+    // the replicas and non-empty: an imported ISR without a replica made each of them throw.
+    const image = replayPlan(p);
+    expect(() => brokerEligibleChanges(image, 2, (id) => id === 2)).not.toThrow();
+    expect(brokerIneligibleChanges(image, 1, () => false)).toMatchObject([{ partitionId: 0, leader: -1 }]);
   });
 
   it('(controller_epoch) a state written by a newer controller than /controller_epoch is reported', () => {

@@ -15,7 +15,10 @@
 //   controller_epoch, leader_recovery_state (absent = 0, present only as 1); the partition epoch
 //   is the state node's stat.version. Missing state node: Kafka's migration defaults (leader =
 //   first replica, ISR = all replicas, leader and partition epoch 0, recovered), reported. An
-//   unreadable, empty or malformed state node is not "missing": the topic is skipped.
+//   unreadable, empty or malformed state node is not "missing": the topic is skipped. An ISR that
+//   holds none of the replicas (empty, say) cannot be kept, as the controller could never change
+//   the partition again: it becomes [leader] when the leader is a replica, else the topic is
+//   skipped. A repeated ISR member is dropped; anything else odd is kept as is and reported.
 // Topic configs: an unreadable or malformed /config/topics/<t> skips the topic (without its
 //   overrides it could get another retention or cleanup policy).
 // Pending deletion (/admin/delete_topics/<t>): skipped with its configs and partitions, as Kafka
@@ -68,7 +71,7 @@ export interface ZkTopic {
 class TopicRejected extends Error {
   constructor(
     readonly path: string,
-    readonly kind: 'invalid-assignment' | 'invalid-topic-id',
+    readonly kind: 'invalid-assignment' | 'invalid-topic-id' | 'invalid-isr',
     readonly detail: string,
   ) {
     super(detail);
@@ -302,8 +305,13 @@ function readPartition(
   return checkLeaderAndIsr(ctx, statePath, `${topic}-${partitionId}`, partition);
 }
 
-/** Reports what is odd about a partition's leader and ISR; returns it as imported (an ISR's repeats dropped). */
+/**
+ * Reports what is odd about a partition's leader and ISR; returns it as imported (an ISR's repeats
+ * dropped; an ISR holding none of the replicas replaced by the leader). Throws TopicRejected when
+ * no replica is known to hold the data.
+ */
 function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPartition): ZkPartition {
+  if (!p.isr.some((r) => p.replicas.includes(r))) return isrOfLeader(ctx, path, what, p);
   if (p.leader === NO_LEADER) {
     ctx.anomaly(path, 'offline-partition', 'warning', `${what} has no leader (-1): offline until a replica in ISR [${p.isr.join(',')}] comes back`);
   } else if (!p.isr.includes(p.leader) || !p.replicas.includes(p.leader)) {
@@ -313,8 +321,7 @@ function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPa
   if (outside.length > 0) {
     ctx.anomaly(path, 'isr-outside-replicas', 'warning', `${what}'s ISR [${p.isr.join(',')}] holds [${outside.join(',')}], not among its replicas [${p.replicas.join(',')}]; imported as is`);
   }
-  if (p.isr.length === 0) ctx.anomaly(path, 'invalid-isr', 'warning', `${what}'s ISR is empty (ZooKeeper-mode controllers never write that); imported as is`);
-  else if (new Set(p.isr).size !== p.isr.length) {
+  if (new Set(p.isr).size !== p.isr.length) {
     // Not as is: every later change of the partition (a fencing, a shutdown) would stop on the
     // repeat, and the controller with it (found by a review).
     const isr = [...new Set(p.isr)];
@@ -322,6 +329,28 @@ function checkLeaderAndIsr(ctx: PlanContext, path: string, what: string, p: ZkPa
     return { ...p, isr };
   }
   return p;
+}
+
+/**
+ * A partition whose ISR is empty or holds none of its replicas (ZooKeeper-mode controllers never
+ * write either). Not as is: the controller keeps an ISR within the replicas and never empty, so
+ * every later change of the partition (its leader fenced, any broker unfenced) would fail on it,
+ * and the heartbeat or fencing with it. The leader, when it is a replica, holds the data by
+ * definition: ISR [leader]. Without one no replica is known to hold it, and any guess could
+ * elect one that lost data: the topic is refused.
+ */
+function isrOfLeader(ctx: PlanContext, path: string, what: string, p: ZkPartition): ZkPartition {
+  const shown = p.isr.length === 0 ? 'is empty' : `[${p.isr.join(',')}] holds none of its replicas [${p.replicas.join(',')}]`;
+  if (p.leader === NO_LEADER || !p.replicas.includes(p.leader)) {
+    throw new TopicRejected(
+      path,
+      'invalid-isr',
+      `${what}'s ISR ${shown} and its leader (${p.leader}) is not a replica, so no replica is known to hold its data; ` +
+        `set "isr" in this node to the replica(s) with the latest data and run again`,
+    );
+  }
+  ctx.anomaly(path, 'invalid-isr', 'warning', `${what}'s ISR ${shown}; imported as [${p.leader}], its leader (this quorum keeps every ISR non-empty and within the replicas)`);
+  return { ...p, isr: [p.leader] };
 }
 
 export interface IdentifiedTopic extends ZkTopic {

@@ -82,7 +82,10 @@ export type AnomalyKind =
   | 'leader-not-in-isr'
   /** ISR members that are not replicas (imported as is). */
   | 'isr-outside-replicas'
-  /** An empty ISR, or one that names a broker twice (imported as is). */
+  /**
+   * An ISR that names a broker twice (imported without the repeat), or holds none of the replicas,
+   * e.g. empty (imported as [leader]; with no leader among the replicas, the topic is skipped: error).
+   */
   | 'invalid-isr'
   /** A state node's controller_epoch above /controller_epoch. */
   | 'controller-epoch-ahead'

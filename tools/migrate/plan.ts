@@ -50,10 +50,10 @@
 //   key), missing-cluster-id, invalid-cluster-id, kraft-migration-in-progress (/migration, or a
 //   KRaft controller in /controller), invalid-assignment, invalid-topic-id, duplicate-topic-id,
 //   topic-id-in-use, undecryptable-config, unrepresentable-value (> 2^53 - 1), invalid-broker-id
-//   (config entity).
+//   (config entity), invalid-isr (an ISR holding no replica, and no leader among them).
 // warning = imported as ZooKeeper has it (or harmlessly left out), worth showing:
 //   unknown-version, missing-partition-state, offline-partition (leader -1), leader-not-in-isr,
-//   isr-outside-replicas, invalid-isr, inconsistent-reassignment, legacy-reassignment, orphan-partition-state,
+//   isr-outside-replicas, invalid-isr (repaired), inconsistent-reassignment, legacy-reassignment, orphan-partition-state,
 //   controller-epoch-ahead, invalid-topic-name, topic-name-collision, unknown-config-key,
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
