@@ -328,11 +328,20 @@ describe('planMigration: topics and partitions', () => {
     ]);
     const image = replayPlan(p);
     expect(image.topicById(TOPIC_ID)!.partitions[0]).toMatchObject({ addingReplicas: [4], removingReplicas: [1] });
+    // Nothing here carries the move on: the plan says so, once for the topic, naming the partitions.
+    expect(p.anomalies.filter((a) => a.kind === 'reassignment-in-flight')).toEqual([
+      {
+        path: '/brokers/topics/moving',
+        kind: 'reassignment-in-flight',
+        severity: 'warning',
+        message: expect.stringMatching(/^topic moving: partition\(s\) 0 are being reassigned .* metaquorum cannot finish a reassignment: let it complete .* or cancel it/),
+      },
+    ]);
   });
 
   it('(reassignment) lists outside the replicas or overlapping are reported and kept; unknown partitions dropped', () => {
     const p = plan(kafkaTree().topic('t', { partitions: { 0: [1, 2] }, adding: { 0: [5], 3: [1] }, removing: { 0: [5] } }));
-    expect(kinds(p)).toEqual(['inconsistent-reassignment', 'inconsistent-reassignment']);
+    expect(kinds(p)).toEqual(['inconsistent-reassignment', 'inconsistent-reassignment', 'reassignment-in-flight']);
     expect(recordsOf(p, 'Partition')[0]).toMatchObject({ addingReplicas: [5], removingReplicas: [5] });
   });
 
@@ -348,7 +357,7 @@ describe('planMigration: topics and partitions', () => {
       { topic: 'new', partition: 0, replicas: [2, 3, 4] },
       { topic: 'gone', partition: 0, replicas: [1] },
     ])));
-    expect(p.anomalies).toEqual([
+    expect(p.anomalies.filter((a) => a.kind !== 'reassignment-in-flight')).toEqual([
       {
         path: '/admin/reassign_partitions',
         kind: 'legacy-reassignment',
@@ -359,8 +368,8 @@ describe('planMigration: topics and partitions', () => {
     const oldId = recordsOf(p, 'Topic').find((t) => t.name === 'old')!.topicId;
     expect(recordsOf(p, 'Partition').find((r) => r.topicId === oldId && r.partitionId === 0)).toMatchObject({ replicas: [2, 3, 4, 1], addingReplicas: [], removingReplicas: [] });
     const malformed = plan(tree().put('/admin/reassign_partitions', request([{ topic: 'old', partition: 'zero', replicas: [1] }])));
-    expect(malformed.anomalies.map((a) => [a.kind, a.severity])).toEqual([['malformed-json', 'warning']]);
-    expect(malformed.anomalies[0]!.message).toContain('the reassignments it requests are not checked');
+    expect(malformed.anomalies.map((a) => [a.kind, a.severity])).toEqual([['reassignment-in-flight', 'warning'], ['malformed-json', 'warning']]);
+    expect(malformed.anomalies[1]!.message).toContain('the reassignments it requests are not checked');
   });
 
   it('(partition order) JSON order means nothing: partition keys out of order give partitions 0..n-1', () => {
@@ -970,7 +979,7 @@ describe('planMigration: a tree with everything', () => {
     expect(image.committedOffset('g', 'orders', 1)!.offset).toBe(42);
     expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, records: p.records.length });
     expect(p.brokersOnlyInAssignments).toEqual([7, 8, 9]);
-    expect(new Set(kinds(p))).toEqual(new Set(['unreadable', 'missing-partition-state', 'offline-partition', 'isr-outside-replicas', 'malformed-json', 'malformed-text']));
+    expect(new Set(kinds(p))).toEqual(new Set(['unreadable', 'missing-partition-state', 'offline-partition', 'isr-outside-replicas', 'malformed-json', 'malformed-text', 'reassignment-in-flight']));
     expect(p.skipped.map((s) => s.path).sort()).toEqual(['/brokers/topics/broken', '/brokers/topics/doomed']);
     expect(p.notImported.find((n) => n.kind === 'acls')!.count).toBe(1);
   });
@@ -1106,10 +1115,14 @@ describe('planMigration: property over well-formed trees', () => {
     fc.assert(
       fc.property(treeArb, (g) => {
         const p = planMigration(buildGenerated(g).build(), { random: new Prng(g.seed) });
-        // Well-formed: the only anomaly is the documented, Kafka-handled missing state node.
-        const expectedMissing = g.topics.filter((t) => !t.markedForDeletion).reduce((n, t) => n + t.partitions.filter((q) => !q.withState).length, 0);
-        expect(p.anomalies.filter((a) => a.kind !== 'missing-partition-state')).toEqual([]);
-        expect(p.anomalies).toHaveLength(expectedMissing);
+        // Well-formed: the only anomalies are the documented, Kafka-handled missing state node, and
+        // one warning per topic with a reassignment in flight (nothing here finishes it).
+        const liveTopics = g.topics.filter((t) => !t.markedForDeletion);
+        const expectedMissing = liveTopics.reduce((n, t) => n + t.partitions.filter((q) => !q.withState).length, 0);
+        const expectedMoving = liveTopics.filter((t) => t.version >= 2 && t.partitions.some((q) => q.moving)).map((t) => `/brokers/topics/${t.name}`);
+        expect(p.anomalies.filter((a) => a.kind !== 'missing-partition-state' && a.kind !== 'reassignment-in-flight')).toEqual([]);
+        expect(p.anomalies.filter((a) => a.kind === 'missing-partition-state')).toHaveLength(expectedMissing);
+        expect(p.anomalies.filter((a) => a.kind === 'reassignment-in-flight').map((a) => a.path).sort()).toEqual(expectedMoving.sort());
 
         const image = replayPlan(p);
         const live = g.topics.filter((t) => !t.markedForDeletion);

@@ -6,7 +6,8 @@
 //                     list non-empty without repeats, replicas[0] the preferred leader. Anything
 //                     else (no partitions, a gap, a bad list) cannot replay here: topic skipped.
 //   adding_replicas / removing_replicas   kept as is for the partitions they name (the move in
-//                     flight survives the import); entries for unknown partitions are dropped,
+//                     flight survives the import, reported per topic as reassignment-in-flight:
+//                     nothing here carries it on); entries for unknown partitions are dropped,
 //                     lists outside the replicas or overlapping are kept and reported.
 //   topic_id          kept byte for byte; absent → minted (see assignTopicIds). Present but not a
 //                     Uuid, the zero id or the metadata topic's id → topic skipped (minting a new
@@ -142,6 +143,7 @@ function readTopic(ctx: PlanContext, name: string, path: string, controllerEpoch
     if (partition === null) return null;
     partitions.push(partition);
   }
+  reportReassignmentsInFlight(ctx, name, path, partitions);
   for (const child of ctx.children(partitionsPath)) {
     const p = idOf(child);
     if (p === null || p >= assignment.length) {
@@ -153,6 +155,23 @@ function readTopic(ctx: PlanContext, name: string, path: string, controllerEpoch
   const configs = readConfigNode(ctx, configPath, `topic ${name} is not imported (without its config overrides it could get another retention or cleanup policy)`);
   if (configs === 'failed') return null;
   return { name, path, zkTopicId, partitions, configs: configs ?? new Map(), configPath };
+}
+
+/**
+ * One warning per topic with partitions being moved (adding/removing replicas): they are imported
+ * as ZooKeeper has them, but the quorum has no reassignment API to carry the move on, so it would
+ * stay half done (found by a migration review; the README said so, the plan did not).
+ */
+function reportReassignmentsInFlight(ctx: PlanContext, name: string, path: string, partitions: readonly ZkPartition[]): void {
+  const moving = partitions.filter((p) => p.addingReplicas.length > 0 || p.removingReplicas.length > 0).map((p) => p.partitionId);
+  if (moving.length === 0) return;
+  ctx.anomaly(
+    path,
+    'reassignment-in-flight',
+    'warning',
+    `topic ${name}: partition(s) ${moving.join(', ')} are being reassigned (adding or removing replicas); imported as they are, but metaquorum cannot finish a reassignment: ` +
+      'let it complete (kafka-reassign-partitions.sh --verify shows when) or cancel it (--cancel) before migrating',
+  );
 }
 
 /**

@@ -74,6 +74,8 @@ export type AnomalyKind =
   | 'inconsistent-reassignment'
   /** /admin/reassign_partitions moves a partition whose topic node names no adding/removing replicas (pre-2.4): imported as assigned. */
   | 'legacy-reassignment'
+  /** Partitions with adding/removing replicas: imported as they are, but no reassignment API here finishes the move. */
+  | 'reassignment-in-flight'
   /** partitions/<n>/state absent: Kafka's defaults (leader = first replica, ISR = replicas, epochs 0). */
   | 'missing-partition-state'
   /** leader -1: an offline partition (imported as is). */

@@ -53,7 +53,8 @@
 //   (config entity), invalid-isr (an ISR holding no replica, and no leader among them).
 // warning = imported as ZooKeeper has it (or harmlessly left out), worth showing:
 //   unknown-version, missing-partition-state, offline-partition (leader -1), leader-not-in-isr,
-//   isr-outside-replicas, invalid-isr (repaired), inconsistent-reassignment, legacy-reassignment, orphan-partition-state,
+//   isr-outside-replicas, invalid-isr (repaired), inconsistent-reassignment, legacy-reassignment,
+//   reassignment-in-flight, orphan-partition-state,
 //   controller-epoch-ahead, invalid-topic-name, topic-name-collision, unknown-config-key,
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
