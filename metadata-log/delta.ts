@@ -9,7 +9,8 @@
 // - BrokerRegistrationChange with a stale epoch: the epoch names the registration the controller
 //   meant; a newer registration supersedes it. (Kafka's controller throws there; the image side
 //   ignores, which is what a broker needs when it replays a log the controller already checked.)
-// - Topic adds (a reused id or name is a corrupt log); Partition sets; PartitionChange: `leader`
+// - Topic adds (the id or name of a live topic is a corrupt log; a removed topic's id makes a new
+//   topic, within one delta as across two); Partition sets; PartitionChange: `leader`
 //   present (even the same id) bumps leaderEpoch by 1, every change bumps partitionEpoch by 1,
 //   absent fields are unchanged.
 // - RemoveTopic removes the topic, its partitions and its topic configs.
@@ -83,6 +84,12 @@ export class MetadataDelta {
   private readonly wentLiveIds = new Set<number>();
   /** null = removed in this delta. */
   private readonly topicDrafts = new Map<Uuid, DraftTopic | null>();
+  /**
+   * Topics of the base image this delta removed, even if a Topic record then reused the id (its
+   * draft is then the new topic): apply() must drop the old name whatever became of the id, as
+   * two deltas would.
+   */
+  private readonly removedBaseIds = new Set<Uuid>();
   /** Topic names created (-> id) or removed (-> null) in this delta. */
   private readonly nameDrafts = new Map<string, Uuid | null>();
   private partitionCountChange = 0;
@@ -233,7 +240,7 @@ export class MetadataDelta {
     }
     const holder = this.topicIdByName(r.name);
     if (holder !== undefined) throw new MetadataReplayError('Topic', `topic name '${r.name}' is already used by id ${holder}`);
-    // A removed-then-recreated id (impossible with random ids) would come back with no partitions.
+    // A removed-then-recreated id (not from random ids; an import carries ids) is a new topic.
     const draft: DraftTopic = { name: r.name, topicId: r.topicId, partitions: [] };
     this.topicDrafts.set(r.topicId, draft);
     this.nameDrafts.set(r.name, r.topicId);
@@ -245,6 +252,7 @@ export class MetadataDelta {
     if (topic === undefined) throw new MetadataReplayError('RemoveTopic', `unknown topic id ${r.topicId}`);
     this.partitionCountChange -= topic.partitions.length;
     this.lastDraft = null;
+    if (this.base.topicById(r.topicId) !== undefined) this.removedBaseIds.add(r.topicId);
     this.topicDrafts.set(r.topicId, null);
     this.nameDrafts.set(topic.name, null);
     this.configDrafts.set(configResourceKey('topic', topic.name), null);
@@ -367,12 +375,7 @@ export class MetadataDelta {
 
   /** Topics of the base image that this delta removed. */
   removedTopics(): TopicImage[] {
-    const removed: TopicImage[] = [];
-    for (const [id, draft] of this.topicDrafts) {
-      const old = draft === null ? this.base.topicById(id) : undefined;
-      if (old !== undefined) removed.push(old);
-    }
-    return removed;
+    return [...this.removedBaseIds].map((id) => this.base.topicById(id)!);
   }
 
   /** Config resources touched, as [resourceType, resourceName] keys (configResourceKey). */
@@ -411,11 +414,9 @@ export class MetadataDelta {
         if (names.length === 0) byUnified.delete(key);
         else byUnified.set(key, names);
       };
-      // Removals first, so a name removed and reused in this delta ends on the new topic.
-      for (const [id, draft] of this.topicDrafts) {
-        if (draft !== null) continue;
-        const old = this.base.topicById(id);
-        if (old === undefined) continue;
+      // Removals first, so a name (or an id) removed and reused in this delta ends on the new topic.
+      for (const id of this.removedBaseIds) {
+        const old = this.base.topicById(id)!;
         byId.delete(id);
         byName.delete(old.name);
         unify(old.name, (names) => names.filter((n) => n !== old.name));
@@ -425,7 +426,8 @@ export class MetadataDelta {
         const topic: TopicImage = { name: draft.name, topicId: id, partitions: draft.partitions };
         byId.set(id, topic);
         byName.set(draft.name, topic);
-        if (hasCollisionChars(draft.name) && this.base.topicById(id) === undefined) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
+        const created = this.base.topicById(id) === undefined || this.removedBaseIds.has(id);
+        if (hasCollisionChars(draft.name) && created) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
       }
       topicsById = byId.build();
       topicsByName = byName.build();

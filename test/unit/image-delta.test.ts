@@ -164,6 +164,24 @@ describe('MetadataDelta topics and partitions', () => {
     expect([img.topicCount, img.partitionCount]).toEqual([1, 2]);
   });
 
+  it('a removed topic\'s id reused by a Topic record in the same delta makes a new topic, as across two deltas', () => {
+    const base = imageOf(topic('a.b', T1, 2));
+    const records: MetadataRecord[] = [{ type: 'RemoveTopic', topicId: T1 }, ...topic('c_d', T1, 1)];
+    const oneDelta = next(base, records);
+    const twoDeltas = next(next(base, records.slice(0, 1)), records.slice(1));
+    for (const img of [oneDelta, twoDeltas]) {
+      expect(img.topicByName('a.b')).toBeUndefined();
+      expect(img.topicByName('c_d')!.topicId).toBe(T1);
+      expect(img.parts.topicsByName.size).toBe(1);
+      expect(img.topicNamesUnifiedAs('a_b')).toEqual([]);
+      expect(img.topicNamesUnifiedAs('c_d')).toEqual(['c_d']);
+      expect([img.topicCount, img.partitionCount]).toEqual([1, 1]);
+    }
+    const d = new MetadataDelta(base);
+    for (const r of records) d.replay(r);
+    expect(d.removedTopics().map((t) => t.name)).toEqual(['a.b']);
+  });
+
   it('a topic created and removed inside one delta leaves nothing behind', () => {
     const img = imageOf([...topic('a', T1, 4), { type: 'RemoveTopic', topicId: T1 }]);
     expect([img.topicCount, img.partitionCount]).toEqual([0, 0]);

@@ -1,8 +1,9 @@
 // Snapshots: the image written out as records and read back. Round trips give the same image and
 // the same bytes; the bytes do not depend on the order the state was built in; an image built from
 // the whole log equals, byte for byte once written out, one built from a snapshot plus the tail
-// (through the loader, with transactions and arbitrary batch boundaries); and damage is found and
-// named (frame, header, truncation, trailing bytes, a record that does not apply).
+// (through the loader, with transactions and arbitrary batch boundaries) and one built a delta per
+// batch, whose published images no later delta changes; and damage is found and named (frame,
+// header, truncation, trailing bytes, a record that does not apply).
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -38,6 +39,9 @@ function toPlain(img: MetadataImage): unknown {
     features: [...img.features()].sort(),
     brokers: img.brokers(),
     topics: topics.map((t) => ({ ...t, partitions: [...t.partitions] })),
+    // Colliding names in creation order (whole log) or name order (snapshot): which one a collision
+    // error names is not state, so the lists compare as sets.
+    unifiedNames: [...img.parts.topicsByUnifiedName.entries()].map(([k, names]) => [k, [...names].sort()]).sort(),
     configs: [...img.parts.configs.values()].map((c) => [c.resourceType, c.resourceName, [...c.entries].sort()]).sort(),
     groups: [...img.groupIds()].sort().map((g) => [g, [...img.groupOffsets(g)!].sort()]),
     nextProducerId: img.nextProducerId,
@@ -54,6 +58,7 @@ type Cmd =
   | { k: 'topic'; name: number; partitions: number }
   | { k: 'change'; t: number; p: number; leader: number | null; isr: number[] | null; replicas: number[] | null; recovering: boolean }
   | { k: 'remove'; t: number }
+  | { k: 'recreate'; name: number }
   | { k: 'config'; topic: boolean; name: number; key: number; value: string | null }
   | { k: 'feature'; name: number; level: number }
   | { k: 'pids'; next: number }
@@ -82,6 +87,7 @@ const simpleCmd: fc.Arbitrary<Cmd> = fc.oneof(
     weight: 4,
   },
   fc.record({ k: fc.constant('remove' as const), t: fc.nat() }),
+  { arbitrary: fc.record({ k: fc.constant('recreate' as const), name: fc.nat(7) }), weight: 2 },
   fc.record({ k: fc.constant('config' as const), topic: fc.boolean(), name: fc.nat(7), key: fc.nat(3), value: fc.option(fc.string({ maxLength: 4 })) }),
   fc.record({ k: fc.constant('feature' as const), name: fc.nat(2), level: fc.nat(3) }),
   fc.record({ k: fc.constant('pids' as const), next: fc.nat(1_000_000) }),
@@ -95,10 +101,22 @@ const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('txn' as const), abort: fc.boolean(), inner: fc.array(simpleCmd, { maxLength: 6 }) }), weight: 1 },
 );
 
-/** Turns commands into records that are valid against the state they build (a log the controller could write). */
+/**
+ * Topic names: some hold '.' or '_' (and 'topic.2' collides with 'topic_2'), so the image's
+ * unified-name index is exercised too.
+ */
+const topicName = (n: number): string => (n % 4 === 2 ? `topic${n % 8 === 2 ? '.' : '_'}2` : `topic-${n}`);
+
+/**
+ * Turns commands into records that are valid against the state they build: a log the controller
+ * could write, except that 'recreate' reuses a removed topic's id. Ids are unique only among live
+ * topics as far as replay is concerned (the image forgets removed ones), so that must replay the
+ * same whatever the batch boundaries.
+ */
 function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
   const brokers = new Map<number, number>();
   const topics: { id: string; name: string; partitions: number }[] = [];
+  const removedIds: string[] = [];
   let nextEpoch = 1;
   let nextUuid = 1;
   const out: MetadataRecord[] = [];
@@ -138,13 +156,17 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         }
         return;
       }
-      case 'topic': {
-        const name = `topic-${c.name}`;
+      case 'topic':
+      case 'recreate': {
+        const name = topicName(c.name);
         if (topics.some((t) => t.name === name)) return;
-        const id = uuid(nextUuid++);
-        topics.push({ id, name, partitions: c.partitions });
+        const reused = c.k === 'recreate' ? removedIds.shift() : undefined;
+        if (c.k === 'recreate' && reused === undefined) return;
+        const id = reused ?? uuid(nextUuid++);
+        const partitionCount = c.k === 'topic' ? c.partitions : 2;
+        topics.push({ id, name, partitions: partitionCount });
         out.push({ type: 'Topic', name, topicId: id });
-        for (let p = 0; p < c.partitions; p++) {
+        for (let p = 0; p < partitionCount; p++) {
           const replicas = [p % 3, (p + 1) % 3];
           out.push({
             type: 'Partition',
@@ -181,11 +203,12 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         const t = topics[i];
         if (t === undefined) return;
         topics.splice(i, 1);
+        removedIds.push(t.id);
         out.push({ type: 'RemoveTopic', topicId: t.id });
         return;
       }
       case 'config':
-        out.push({ type: 'Config', resourceType: c.topic ? 'topic' : 'broker', resourceName: c.topic ? `topic-${c.name}` : String(c.name), name: `k${c.key}`, value: c.value });
+        out.push({ type: 'Config', resourceType: c.topic ? 'topic' : 'broker', resourceName: c.topic ? topicName(c.name) : String(c.name), name: `k${c.key}`, value: c.value });
         return;
       case 'feature':
         out.push({ type: 'FeatureLevel', name: ['metadata.version', 'kraft.version', 'group.version'][c.name]!, featureLevel: c.level });
@@ -194,10 +217,10 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         out.push({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 1, nextProducerId: c.next });
         return;
       case 'commit':
-        out.push({ type: 'OffsetCommit', groupId: `g${c.g}`, topic: `topic-${c.t}`, partition: c.p, offset: c.offset, leaderEpoch: -1, metadata: c.offset % 2 ? 'm' : null, commitTimestampMs: c.offset });
+        out.push({ type: 'OffsetCommit', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p, offset: c.offset, leaderEpoch: -1, metadata: c.offset % 2 ? 'm' : null, commitTimestampMs: c.offset });
         return;
       case 'tombstone':
-        out.push({ type: 'OffsetCommitTombstone', groupId: `g${c.g}`, topic: `topic-${c.t}`, partition: c.p });
+        out.push({ type: 'OffsetCommitTombstone', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p });
         return;
       case 'noop':
         out.push({ type: 'NoOp' });
@@ -207,7 +230,7 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         return;
       case 'txn': {
         // An aborted transaction's records must not change the interpreter's view either.
-        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })) };
+        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })), removedIds: [...removedIds] };
         out.push({ type: 'BeginTransaction', name: 'bootstrap' });
         for (const inner of c.inner) emit(inner);
         if (c.abort) {
@@ -215,6 +238,7 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
           brokers.clear();
           for (const [k, v] of saved.brokers) brokers.set(k, v);
           topics.splice(0, topics.length, ...saved.topics);
+          removedIds.splice(0, removedIds.length, ...saved.removedIds);
         } else out.push({ type: 'EndTransaction' });
         return;
       }
@@ -291,6 +315,30 @@ describe('snapshot', () => {
           expect(bytesOf(late.image).equals(bytesOf(whole.image))).toBe(true);
         },
       ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('the image does not depend on how the log is split into deltas, and no later delta changes a published image', () => {
+    fc.assert(
+      // 'medium' size: logs long enough that later deltas often touch what earlier images hold.
+      fc.property(fc.array(cmdArb, { maxLength: 60, size: 'medium' }), fc.array(fc.nat(), { maxLength: 12 }), (cmds, cuts) => {
+        const records = toRecords(cmds);
+        const batches = toBatches(records, 0, cuts);
+        const whole = new MetadataLoader();
+        whole.applyBatches(batches);
+
+        // One applyBatches call (so one delta) per batch; every image published on the way is
+        // remembered as it was when published.
+        const stepwise = new MetadataLoader();
+        const published: [MetadataImage, unknown][] = [];
+        stepwise.addListener((_delta, image) => published.push([image, toPlain(image)]));
+        for (const batch of batches) stepwise.applyBatches([batch]);
+
+        expect(toPlain(stepwise.image)).toEqual(toPlain(whole.image));
+        expect(bytesOf(stepwise.image).equals(bytesOf(whole.image))).toBe(true);
+        for (const [image, then] of published) expect(toPlain(image)).toEqual(then);
+      }),
       { numRuns: 150 },
     );
   });
