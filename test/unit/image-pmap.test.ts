@@ -9,8 +9,11 @@ import { PMap } from '../../metadata-log/pmap.js';
 
 type Op = { kind: 'set'; key: string; value: number } | { kind: 'delete'; key: string };
 
-// Short keys over a small alphabet: many repeats, and enough keys to build deep tries.
-const keyArb = fc.oneof(fc.string({ maxLength: 2, unit: fc.constantFrom('a', 'b', 'c') }), fc.nat(3000).map((n) => `k${n}`));
+// Short keys over a small alphabet: many repeats, and enough keys to build deep tries. Plus keys
+// made of "Aa"/"BB" blocks: those of one length share a 32-bit hash (collision nodes), and the
+// other keys then reach those nodes with a different hash (the collision is pushed down a level).
+const collidingKeyArb = fc.array(fc.constantFrom('Aa', 'BB'), { minLength: 1, maxLength: 3 }).map((blocks) => blocks.join(''));
+const keyArb = fc.oneof(fc.string({ maxLength: 2, unit: fc.constantFrom('a', 'b', 'c') }), fc.nat(3000).map((n) => `k${n}`), collidingKeyArb);
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), key: keyArb, value: fc.integer() }),
   fc.record({ kind: fc.constant('delete' as const), key: keyArb }),
