@@ -67,6 +67,23 @@ function recordsOf(lines: readonly string[]): Record<string, unknown>[] {
   return lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((o) => o['kind'] === 'record' || o['kind'] === 'control' || o['kind'] === 'error');
 }
 
+
+/** One snapshot frame as FileSnapshotStore content holds it: length, crc32c, record count, then each record length-prefixed. */
+function snapshotFrame(records: readonly Uint8Array[]): Buffer {
+  const payload = Buffer.concat([u32(records.length), ...records.flatMap((r) => [u32(r.length), Buffer.from(r)])]);
+  return Buffer.concat([u32(payload.length), u32(crc32c(payload)), payload]);
+}
+
+/** A snapshot content header (magic, version 1) announcing `records` records in `frames` frames. */
+function snapshotHeader(records: number, frames: number): Buffer {
+  const header = Buffer.alloc(20);
+  header.write('MQSN', 0, 'latin1');
+  header.writeUInt16BE(1, 4);
+  header.writeUInt32BE(records, 8);
+  header.writeUInt32BE(frames, 12);
+  header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
+  return header;
+}
 describe('layout', () => {
   it("metadataPartitionDir is <metadata.log.dir>/__cluster_metadata-0, laid out as the node lays it out (quorum/node/layout.ts)", () => {
     expect(metadataPartitionDir('/data/meta')).toBe(join('/data/meta', '__cluster_metadata-0'));
@@ -379,19 +396,10 @@ describe('dump-log --snapshot', () => {
 
   it('a truncated snapshot file (its trailer gone): the frames before the cut print, the cut one is an error line', async () => {
     const record = encodeRecord(RECORDS.get(0)!);
-    const frame = (recs: Uint8Array[]): Buffer => {
-      const payload = Buffer.concat([u32(recs.length), ...recs.flatMap((r) => [u32(r.length), Buffer.from(r)])]);
-      return Buffer.concat([u32(payload.length), u32(crc32c(payload)), payload]);
-    };
-    const header = Buffer.alloc(20);
-    header.write('MQSN', 0, 'latin1');
-    header.writeUInt16BE(1, 4);
-    header.writeUInt32BE(2, 8);
-    header.writeUInt32BE(2, 12);
-    header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
-    const second = frame([record]);
+    const header = snapshotHeader(2, 2);
+    const second = snapshotFrame([record]);
     const cut = join(root, '00000000000000000002-0000000001.checkpoint');
-    await writeFile(cut, Buffer.concat([header, frame([record]), second.subarray(0, second.length - 3)]));
+    await writeFile(cut, Buffer.concat([header, snapshotFrame([record]), second.subarray(0, second.length - 3)]));
     const r = await dump({ kind: 'snapshot', file: cut });
     expect(r.lines[0]).toMatch(/^error: snapshot: 00000000000000000002-0000000001\.checkpoint snapshot 2-1 is corrupt: trailer magic missing/);
     expect(r.lines[1]).toMatch(/^Dumping snapshot /);
@@ -412,19 +420,10 @@ describe('dump-log --snapshot', () => {
   it('inside a snapshot: a frame that fails its checksum and a record that does not decode are error lines, the other records print', async () => {
     const good = encodeRecord(RECORDS.get(0)!);
     const bad = new Packr({ useRecords: false }).pack([0, 120, 0, {}]);
-    const frame = (recs: Uint8Array[]): Buffer => {
-      const payload = Buffer.concat([u32(recs.length), ...recs.flatMap((r) => [u32(r.length), Buffer.from(r)])]);
-      return Buffer.concat([u32(payload.length), u32(crc32c(payload)), payload]);
-    };
-    const damagedFrame = frame([good]);
+    const damagedFrame = snapshotFrame([good]);
     damagedFrame[damagedFrame.length - 1] = damagedFrame[damagedFrame.length - 1]! ^ 0xff;
-    const header = Buffer.alloc(20);
-    header.write('MQSN', 0, 'latin1');
-    header.writeUInt16BE(1, 4);
-    header.writeUInt32BE(3, 8);
-    header.writeUInt32BE(2, 12);
-    header.writeUInt32BE(crc32c(header.subarray(0, 16)), 16);
-    const content = Buffer.concat([header, frame([good, bad]), damagedFrame]);
+    const header = snapshotHeader(3, 2);
+    const content = Buffer.concat([header, snapshotFrame([good, bad]), damagedFrame]);
     const dir = join(root, 'snaps');
     const store = await FileSnapshotStore.open(dir, silentLogger);
     const writer = store.create({ endOffset: 3, epoch: 1 });

@@ -12,6 +12,7 @@ import { netLimits } from '../../quorum/net/limits.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
+import { connectAndHangUp } from '../support/tcp-probes.js';
 
 
 const CLUSTER = 'cluster-A';
@@ -325,12 +326,7 @@ describe('a listener shared with another protocol (a broker client listener also
     try {
       const { port } = server.address();
       for (const hangUp of ['end', 'reset'] as const) {
-        const socket = net.connect({ host: '127.0.0.1', port });
-        socket.on('error', () => {});
-        await new Promise<void>((r) => socket.once('connect', () => r()));
-        if (hangUp === 'end') socket.end();
-        else socket.resetAndDestroy();
-        await new Promise<void>((r) => socket.once('close', () => r()));
+        await connectAndHangUp(port, hangUp);
       }
       // Well past the handshake timeout: before the fix the server sat on each socket until then,
       // and then logged 'handshake refused: no handshake within 400 ms' for a peer long gone.

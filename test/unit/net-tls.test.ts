@@ -4,7 +4,6 @@
 // TCP health check on an SSL listener is no warning.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +13,7 @@ import { NetServer } from '../../quorum/net/server.js';
 import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
+import { connectAndHangUp } from '../support/tcp-probes.js';
 
 
 const CLUSTER = 'tls-cluster';
@@ -158,12 +158,7 @@ describe('TLS', () => {
     const s = await sslServer(log);
     const port = s.address().port;
     for (const hangUp of ['end', 'reset'] as const) {
-      const socket = net.connect({ host: '127.0.0.1', port });
-      socket.on('error', () => {});
-      await new Promise<void>((r) => socket.once('connect', () => r()));
-      if (hangUp === 'end') socket.end();
-      else socket.resetAndDestroy();
-      await new Promise<void>((r) => socket.once('close', () => r()));
+      await connectAndHangUp(port, hangUp);
     }
     await waitFor('both seen by the server', () => log.lines.filter((l) => l.msg === 'connection closed before its handshake').length === 2);
     expect(log.lines.filter((l) => l.level === 'warn')).toEqual([]);
