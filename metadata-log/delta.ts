@@ -426,8 +426,8 @@ export class MetadataDelta {
         const topic: TopicImage = { name: draft.name, topicId: id, partitions: draft.partitions };
         byId.set(id, topic);
         byName.set(draft.name, topic);
-        const created = this.base.topicById(id) === undefined || this.removedBaseIds.has(id);
-        if (hasCollisionChars(draft.name) && created) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
+        const created = () => this.base.topicById(id) === undefined || this.removedBaseIds.has(id);
+        if (hasCollisionChars(draft.name) && created()) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
       }
       topicsById = byId.build();
       topicsByName = byName.build();
