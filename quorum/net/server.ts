@@ -21,6 +21,7 @@ import { netLimits } from './limits.js';
 import { isTlsError, presentedCertificateProblem, serverTlsOptions, tlsReason } from './tls-options.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
+  hostPortText,
   type Endpoint,
   type InboundHandlers,
   type ListenerSpec,
@@ -125,8 +126,7 @@ export class ListenError extends Error {
 const DROP_WARN_INTERVAL_MS = 10_000;
 
 function hostPort(host: string | undefined, port: number | undefined): string {
-  const h = host ?? 'unknown';
-  return `${h.includes(':') ? `[${h}]` : h}:${port ?? 0}`;
+  return hostPortText(host ?? 'unknown', port ?? 0);
 }
 
 function remoteOf(socket: net.Socket): string {

@@ -154,3 +154,8 @@ export interface InboundHandlers {
   onOpen?(channel: PeerChannel): void;
   onClose?(channel: PeerChannel, reason: string): void;
 }
+
+/** "host:port", an IPv6 host in brackets ("[::1]:9093"), as addresses are written everywhere here. */
+export function hostPortText(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -29,10 +29,8 @@ export function errorText(code: number, message: string | null): string {
   return message === null || message === '' ? label : `${label}: ${message}`;
 }
 
-/** "host:port", with IPv6 hosts in brackets as parseHostPort accepts them. */
-export function hostPortText(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-}
+/** "host:port", with IPv6 hosts in brackets as parseHostPort accepts them (the transport's own). */
+export { hostPortText } from '../../quorum/net/types.js';
 
 /** Writes each line followed by a newline; nothing at all for no lines. */
 export function writeLines(lines: readonly string[]): void {

@@ -16,6 +16,7 @@
 import { createCipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
 import { closeZooKeeper, connectZooKeeper } from './zk-client.js';
+import { hostPortText } from '../../quorum/net/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Specs
@@ -364,7 +365,7 @@ export const kafkaJson = {
   broker(version: 1 | 2 | 3 | 4 | 5, r: BrokerRegistration): string {
     const jmx = r.jmxPort ?? -1;
     const ts = r.timestamp ?? '1717171717000';
-    const endpoints = r.endpoints ?? (r.host === null ? [] : [`PLAINTEXT://${r.host.includes(':') ? `[${r.host}]` : r.host}:${r.port}`]);
+    const endpoints = r.endpoints ?? (r.host === null ? [] : [`PLAINTEXT://${hostPortText(r.host, r.port)}`]);
     switch (version) {
       case 1:
         return JSON.stringify({ version: 1, host: r.host, port: r.port, jmx_port: jmx, timestamp: ts });
