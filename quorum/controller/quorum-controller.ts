@@ -88,6 +88,14 @@ import {
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './configs/producer-ids.js';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
+import {
+  alterPartitionReassignments,
+  listPartitionReassignments,
+  type AlterPartitionReassignmentsRequest,
+  type AlterPartitionReassignmentsResponse,
+  type ListPartitionReassignmentsRequest,
+  type ListPartitionReassignmentsResponse,
+} from './replication/reassignments.js';
 import { createTopics, type CreateTopicsRequest, type CreateTopicsResponse } from './replication/create-topics.js';
 import {
   abortImport,
@@ -107,7 +115,7 @@ import { applyLeaderCounts, leaderCountsOf } from './replication/leader-counts.j
 import { describeQuorum, type QuorumDescription } from './describe-quorum.js';
 import { preferredLeaderRebalance, uncleanElections, type PassCursor, type PeriodicPass } from './replication/elections.js';
 import { eligibility, excludingDraining } from './replication/eligibility.js';
-import type { OpContext, OpResult } from './op.js';
+import { answer, type OpContext, type OpResult } from './op.js';
 
 export interface ControllerDeps {
   readonly nodeId: number;
@@ -307,6 +315,15 @@ export class QuorumController implements StateMachine {
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
+  }
+
+  alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
+    return this.runOp('alter-partition-reassignments', (ctx) => alterPartitionReassignments(ctx, request));
+  }
+
+  /** An operation writing nothing, so it answers from the same image a write just made would show. */
+  listPartitionReassignments(request: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
+    return this.runOp('list-partition-reassignments', (ctx) => answer(listPartitionReassignments(ctx.image, request)));
   }
 
   incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {

@@ -200,6 +200,10 @@ export class ControllerServer {
         return c.createPartitions(b as never);
       case 'alterPartition':
         return c.alterPartition(b as never);
+      case 'alterPartitionReassignments':
+        return c.alterPartitionReassignments(b as never);
+      case 'listPartitionReassignments':
+        return c.listPartitionReassignments(b as never);
       case 'incrementalAlterConfigs':
         return c.incrementalAlterConfigs(b as never);
       case 'alterConfigs':

@@ -5,6 +5,7 @@ import type { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView, TopicImage } from '../../metadata-log/image-types.js';
 import { snapshotRecords } from '../../metadata-log/snapshot.js';
 import { ErrorCode } from '../controller/errors.js';
+import { isMoving } from '../controller/replication/reassignments.js';
 import type { DescribedTopic, DescribeTopicsRequest, DescribeTopicsResponse, ExportMetadataResponse } from './rpc-methods.js';
 
 /** A replica is offline when its broker is fenced or not registered (Kafka's offline replicas). */
@@ -25,6 +26,7 @@ export function describeTopic(image: MetadataImageView, topic: TopicImage): Desc
       replicas: p.replicas,
       isr: p.isr,
       offlineReplicas: p.replicas.filter((r) => isOffline(image, r)),
+      ...(isMoving(p) ? { addingReplicas: p.addingReplicas, removingReplicas: p.removingReplicas } : {}),
     })),
     configs: Object.fromEntries(image.configs('topic', topic.name)),
   };

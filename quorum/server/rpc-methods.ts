@@ -33,6 +33,12 @@ import type { AlterPartitionRequest, AlterPartitionResponse } from '../controlle
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../controller/replication/create-partitions.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../controller/replication/create-topics.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../controller/replication/delete-topics.js';
+import type {
+  AlterPartitionReassignmentsRequest,
+  AlterPartitionReassignmentsResponse,
+  ListPartitionReassignmentsRequest,
+  ListPartitionReassignmentsResponse,
+} from '../controller/replication/reassignments.js';
 
 /** One partition as `topics describe` shows it. */
 export interface DescribedPartition {
@@ -44,6 +50,9 @@ export interface DescribedPartition {
   readonly isr: readonly number[];
   /** Replicas on brokers that are fenced or not registered. */
   readonly offlineReplicas: readonly number[];
+  /** Only while the partition is being reassigned: the replicas it is adding and removing. */
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
 }
 
 export interface DescribedTopic {
@@ -102,6 +111,7 @@ export interface RpcMethods {
   deleteTopics: [DeleteTopicsRequest, DeleteTopicsResponse];
   createPartitions: [CreatePartitionsRequest, CreatePartitionsResponse];
   alterPartition: [AlterPartitionRequest, AlterPartitionResponse];
+  alterPartitionReassignments: [AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse];
   incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
   alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
@@ -113,6 +123,7 @@ export interface RpcMethods {
   importMetadata: [ImportMetadataRequest, ImportMetadataResponse];
   // Reads that need the active controller (linearizable, or its soft state).
   fetchOffsets: [OffsetFetchRequest, OffsetFetchResponse];
+  listPartitionReassignments: [ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse];
   describeCluster: [{ readonly listenerName?: string }, DescribeClusterResponse];
   describeQuorum: [Record<string, never>, QuorumDescription];
   // Reads answered by whichever node is asked, from its own image.
@@ -135,6 +146,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'deleteTopics',
   'createPartitions',
   'alterPartition',
+  'alterPartitionReassignments',
   'incrementalAlterConfigs',
   'alterConfigs',
   'updateFeatures',
@@ -144,6 +156,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'expireOffsets',
   'importMetadata',
   'fetchOffsets',
+  'listPartitionReassignments',
   'describeCluster',
   'describeQuorum',
 ]);

@@ -24,13 +24,22 @@
 // - Members are not checked for eligibility here: a shrink may leave ineligible members (the caller
 //   removes the broker it is fencing); additions are checked by AlterPartition (INELIGIBLE_REPLICA).
 //
-// Replicas: a target replica list replaces the current one and clears adding/removing replicas (no
-// reassignment state machine here). When it drops a replica and the leader does not change anyway,
-// the leader is re-set to itself so the leader epoch bumps and the dropped replica is fenced off
-// (Kafka's triggerLeaderEpochBumpForReplicaReassignmentIfNeeded). Plain ISR changes never bump the
-// leader epoch (KAFKA-15021: the record carries no `leader`).
+// Replicas: a target replica list replaces the current one, with the adding and removing replicas
+// given alongside it (a reassignment starting or changing, ./reassignments.ts) or cleared when not
+// given. When it drops a replica and the leader does not change anyway, the leader is re-set to
+// itself so the leader epoch bumps and the dropped replica is fenced off (Kafka's
+// triggerLeaderEpochBumpForReplicaReassignmentIfNeeded). Plain ISR changes never bump the leader
+// epoch (KAFKA-15021: the record carries no `leader`).
 //
-// Invariants asserted on every record built: leader ∈ ISR or -1; ISR ⊆ replicas; no duplicates.
+// A reassignment in flight (adding or removing replicas, after the target's) completes in whatever
+// change first finds every adding replica in the ISR: the removing replicas leave the replicas and
+// the ISR, adding and removing are cleared, and the election below runs on what is left (Kafka's
+// completeReassignmentIfNeeded, run before the election). Not while that would empty the ISR: the
+// partition stays moving rather than lose its last in-sync copy. So the broker's ISR expansion
+// finishes a move, and so may an election or a fencing that happens to meet the condition.
+//
+// Invariants asserted on every record built: leader ∈ ISR or -1; ISR ⊆ replicas; no duplicates;
+// adding and removing replicas a change sets are disjoint and ⊆ replicas.
 
 import assert from 'node:assert/strict';
 import type { PartitionRegistration } from '../../../metadata-log/image-types.js';
@@ -48,6 +57,9 @@ export interface PartitionChangeTarget {
   readonly isr?: readonly number[];
   /** The wanted replica list (preferred order); undefined = unchanged. */
   readonly replicas?: readonly number[];
+  /** With `replicas`: the reassignment's adding and removing replicas; undefined = none (cleared). */
+  readonly addingReplicas?: readonly number[];
+  readonly removingReplicas?: readonly number[];
   /** undefined = unchanged (an unclean election sets RECOVERING itself). */
   readonly leaderRecoveryState?: LeaderRecoveryState;
   /** Default ONLINE. */
@@ -59,6 +71,8 @@ export interface ElectionResult {
   readonly leader: number;
   readonly unclean: boolean;
 }
+
+const EMPTY: readonly number[] = [];
 
 type Draft = { -readonly [K in keyof PartitionChangeRecord]: PartitionChangeRecord[K] };
 
@@ -119,9 +133,10 @@ export function buildPartitionChange(
   isEligible: IsEligible,
   target: PartitionChangeTarget,
 ): PartitionChangeRecord | null {
-  const replicas = target.replicas ?? partition.replicas;
+  let replicas = target.replicas ?? partition.replicas;
+  let adding = target.replicas === undefined ? partition.addingReplicas : (target.addingReplicas ?? EMPTY);
+  let removing = target.replicas === undefined ? partition.removingReplicas : (target.removingReplicas ?? EMPTY);
   if (replicas.length === 0 || hasDuplicates(replicas)) assert.fail(`partition change ${topicId}-${partitionId}: bad replicas [${replicas.join(',')}]`);
-  const replicasChanged = target.replicas !== undefined && !sameIds(target.replicas, partition.replicas);
 
   const asked = target.isr ?? partition.isr;
   const wanted = within(asked, replicas) ? asked : asked.filter((r) => replicas.includes(r));
@@ -133,6 +148,17 @@ export function buildPartitionChange(
   } else {
     isr = within(partition.isr, replicas) ? partition.isr : partition.isr.filter((r) => replicas.includes(r));
   }
+
+  if ((adding.length > 0 || removing.length > 0) && within(adding, isr)) {
+    const staying = isr.filter((r) => !removing.includes(r));
+    if (staying.length > 0) {
+      replicas = replicas.filter((r) => !removing.includes(r));
+      isr = staying.length === isr.length ? isr : staying;
+      adding = EMPTY;
+      removing = EMPTY;
+    }
+  }
+  const replicasChanged = !sameIds(replicas, partition.replicas);
 
   const record: Draft = { type: 'PartitionChange', topicId, partitionId };
   let changed = false;
@@ -160,8 +186,14 @@ export function buildPartitionChange(
   }
   if (replicasChanged) {
     record.replicas = replicas;
-    if (partition.addingReplicas.length > 0) record.addingReplicas = [];
-    if (partition.removingReplicas.length > 0) record.removingReplicas = [];
+    changed = true;
+  }
+  if (!sameIds(adding, partition.addingReplicas)) {
+    record.addingReplicas = adding;
+    changed = true;
+  }
+  if (!sameIds(removing, partition.removingReplicas)) {
+    record.removingReplicas = removing;
     changed = true;
   }
   if (leaderRecoveryState !== partition.leaderRecoveryState) {
@@ -178,6 +210,10 @@ export function buildPartitionChange(
   }
   if (isrAfter.length === 0 || !within(isrAfter, replicas) || hasDuplicates(isrAfter)) {
     assert.fail(`partition change ${topicId}-${partitionId}: ISR [${isrAfter.join(',')}] not a non-empty set within replicas [${replicas.join(',')}]`);
+  }
+  // (Checked on lists this change sets: a partition imported from ZooKeeper may carry odder ones.)
+  if (target.replicas !== undefined && (adding.length > 0 || removing.length > 0) && (!within(adding, replicas) || !within(removing, replicas) || hasDuplicates([...adding, ...removing]))) {
+    assert.fail(`partition change ${topicId}-${partitionId}: adding [${adding.join(',')}] and removing [${removing.join(',')}] not disjoint sets within replicas [${replicas.join(',')}]`);
   }
   return record;
 }
