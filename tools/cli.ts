@@ -16,6 +16,7 @@ import { registerMigrateCommand } from './cli/migrate-command.js';
 import { registerQuorumCommand } from './cli/quorum-command.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerTopicsCommand } from './cli/topics-command.js';
+import { registerReassignCommand } from './cli/reassign-command.js';
 import { registerInspectCommands } from './inspect/index.js';
 
 export function buildProgram(): Command {
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   registerQuorumCommand(program);
   registerClusterCommand(program);
   registerTopicsCommand(program);
+  registerReassignCommand(program);
   registerConfigsCommand(program);
   registerInspectCommands(program);
   registerMigrateCommand(program);

@@ -69,6 +69,27 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     }
   });
 
+  it('reassign-partitions through a broker moves a partition to the other broker: it finishes by itself and every broker sees the new replicas and leader', async () => {
+    const [b1, b2] = t.cluster.brokers;
+    const created = await channel.call('createTopics', { topics: [{ name: 'moving', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [b1!.id] }], configs: [] }], validateOnly: false }, { timeoutMs: 20_000 });
+    expect(created.topics[0]!.errorCode, created.topics[0]!.errorMessage ?? '').toBe(ErrorCode.NONE);
+    const via = ['--bootstrap-server', `127.0.0.1:${b1!.clientPort}`];
+    const move = ['--topic', 'moving', '--partition', '0', '--replicas', String(b2!.id)];
+    const started = await runCli(['reassign-partitions', '--execute', ...move, ...via]);
+    expect(started.code, started.stderr).toBe(0);
+    expect(started.stdout).toContain(`"replicas":[${b1!.id}]`); // the rollback plan
+    // The new replica joins the ISR through the leader's ISR expansion, which completes the move.
+    await until('the move is verified done', 20_000, async () => ((await runCli(['reassign-partitions', '--verify', ...move, ...via])).code === 0 ? true : undefined), 250);
+    for (const b of [b1!, b2!]) {
+      await until(`broker ${b.id} sees the partition on broker ${b2!.id}`, 10_000, async () => {
+        const p = (await askNode({ host: '127.0.0.1', port: b.clientPort! }, 'describeTopics', { names: ['moving'] }, ASK)).topics[0]?.partitions[0];
+        return p !== undefined && p.replicas.join() === String(b2!.id) && p.leader === b2!.id && p.addingReplicas === undefined ? true : undefined;
+      });
+    }
+    const list = await runCli(['reassign-partitions', '--list', '--json', ...via]);
+    expect(JSON.parse(list.stdout)).toEqual({ topics: [] });
+  });
+
   it('kill -9 of the quorum leader: a new leader commits, nothing acknowledged is lost, every voter holds the same log', async () => {
     const before = await leaderOf(channel);
     const acked: string[] = [];

@@ -10,6 +10,7 @@ import { registerConfigsCommand } from '../../tools/cli/configs-command.js';
 import { setAdminConnector, type AdminTarget, type VoterAnswer } from '../../tools/cli/connect.js';
 import { registerQuorumCommand } from '../../tools/cli/quorum-command.js';
 import { registerTopicsCommand } from '../../tools/cli/topics-command.js';
+import { registerReassignCommand } from '../../tools/cli/reassign-command.js';
 
 export type Handlers = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> | Promise<RpcResponse<M>> };
 
@@ -70,6 +71,7 @@ export function adminProgram(): Command {
   registerQuorumCommand(program);
   registerClusterCommand(program);
   registerTopicsCommand(program);
+  registerReassignCommand(program);
   registerConfigsCommand(program);
   return program;
 }

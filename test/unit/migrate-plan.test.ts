@@ -328,13 +328,13 @@ describe('planMigration: topics and partitions', () => {
     ]);
     const image = replayPlan(p);
     expect(image.topicById(TOPIC_ID)!.partitions[0]).toMatchObject({ addingReplicas: [4], removingReplicas: [1] });
-    // Nothing here carries the move on: the plan says so, once for the topic, naming the partitions.
+    // The quorum carries the move on; the plan says a move is under way, once for the topic, naming the partitions.
     expect(p.anomalies.filter((a) => a.kind === 'reassignment-in-flight')).toEqual([
       {
         path: '/brokers/topics/moving',
         kind: 'reassignment-in-flight',
         severity: 'warning',
-        message: expect.stringMatching(/^topic moving: partition\(s\) 0 are being reassigned .* metaquorum cannot finish a reassignment: let it complete .* or cancel it/),
+        message: expect.stringMatching(/^topic moving: partition\(s\) 0 are being reassigned .* the quorum finishes each move once its new replicas are in sync: follow it with metaquorum reassign-partitions --list .* or stop it with --cancel/),
       },
     ]);
   });

@@ -5,6 +5,7 @@
 //   --replica-assignment "1:2,2:3"   partitions by ',', replicas by ':'         topics create
 //   --add-config k=v,k2=[a,b]        a value with commas goes in brackets       configs alter
 //   --delete-config k,k2                                                        configs alter
+//   --replicas 4,5,6        a partition's new replicas, preferred leader first  reassign-partitions
 
 import { InvalidArgumentError } from 'commander';
 import type { CreatableReplicaAssignment, CreatableTopicConfig } from '../../quorum/controller/replication/create-topics.js';
@@ -45,6 +46,14 @@ export function replicaAssignmentArg(value: string): CreatableReplicaAssignment[
     if (new Set(brokerIds).size !== brokerIds.length) throw new InvalidArgumentError(`${flag}: partition ${partitionIndex} names a broker twice (${part.trim()})`);
     return { partitionIndex, brokerIds };
   });
+}
+
+/** `--replicas 4,5,6`: broker ids, none twice. */
+export function brokerListArg(value: string): number[] {
+  const flag = '--replicas';
+  const ids = value.split(',').map((id) => brokerId(id, flag));
+  if (new Set(ids).size !== ids.length) throw new InvalidArgumentError(`${flag}: names a broker twice (${value.trim()})`);
+  return ids;
 }
 
 /** Splits on commas outside square brackets: "a=1,b=[x,y]" → ["a=1", "b=[x,y]"]. */

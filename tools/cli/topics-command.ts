@@ -84,7 +84,8 @@ export function renderTopic(t: DescribedTopic): string[] {
   const lines = [`Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${configs}`];
   for (const p of t.partitions) {
     const leader = p.leader < 0 ? 'none' : String(p.leader);
-    lines.push(`\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}\tOffline: ${p.offlineReplicas.join(',')}`);
+    const moving = p.addingReplicas === undefined ? '' : `\tAdding Replicas: ${p.addingReplicas.join(',')}\tRemoving Replicas: ${(p.removingReplicas ?? []).join(',')}`;
+    lines.push(`\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}\tOffline: ${p.offlineReplicas.join(',')}`);
   }
   return lines;
 }

@@ -324,8 +324,8 @@ export function refusalsOf(
     }
   }
   // Replicas on a broker id that is one of the quorum's controller-only nodes can never get a live
-  // leader (no broker can take that id, and there is no reassignment to move them): every such
-  // partition would stay offline. Kafka clusters with brokers 1-3 meet this with `dev`'s default
+  // leader (no broker can take that id): every such partition would stay offline until each is
+  // moved off by hand with reassign-partitions. Kafka clusters with brokers 1-3 meet this with `dev`'s default
   // shape (controllers 1-3, brokers 4-6).
   if (quorum !== null && !quorum.alreadyImported && !options.force) {
     const controllers = new Set(quorumNodes.controllerOnlyIds ?? []);

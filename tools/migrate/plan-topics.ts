@@ -7,7 +7,7 @@
 //                     else (no partitions, a gap, a bad list) cannot replay here: topic skipped.
 //   adding_replicas / removing_replicas   kept as is for the partitions they name (the move in
 //                     flight survives the import, reported per topic as reassignment-in-flight:
-//                     nothing here carries it on); entries for unknown partitions are dropped,
+//                     the quorum finishes it, see below); entries for unknown partitions are dropped,
 //                     lists outside the replicas or overlapping are kept and reported.
 //   topic_id          kept byte for byte; absent → minted (see assignTopicIds). Present but not a
 //                     Uuid, the zero id or the metadata topic's id → topic skipped (minting a new
@@ -159,8 +159,11 @@ function readTopic(ctx: PlanContext, name: string, path: string, controllerEpoch
 
 /**
  * One warning per topic with partitions being moved (adding/removing replicas): they are imported
- * as ZooKeeper has them, but the quorum has no reassignment API to carry the move on, so it would
- * stay half done (found by a migration review; the README said so, the plan did not).
+ * as ZooKeeper has them and the quorum carries the move on (quorum/controller/replication/
+ * reassignments.ts): it completes once the adding replicas are in the ISR, which the partition's
+ * leader asks for as soon as they are registered brokers. Imported already in sync, a move
+ * completes with the next change to the partition; --execute with the same target finishes it at
+ * once. The operator should know a move is under way and how to follow or stop it.
  */
 function reportReassignmentsInFlight(ctx: PlanContext, name: string, path: string, partitions: readonly ZkPartition[]): void {
   const moving = partitions.filter((p) => p.addingReplicas.length > 0 || p.removingReplicas.length > 0).map((p) => p.partitionId);
@@ -169,8 +172,8 @@ function reportReassignmentsInFlight(ctx: PlanContext, name: string, path: strin
     path,
     'reassignment-in-flight',
     'warning',
-    `topic ${name}: partition(s) ${moving.join(', ')} are being reassigned (adding or removing replicas); imported as they are, but metaquorum cannot finish a reassignment: ` +
-      'let it complete (kafka-reassign-partitions.sh --verify shows when) or cancel it (--cancel) before migrating',
+    `topic ${name}: partition(s) ${moving.join(', ')} are being reassigned (adding or removing replicas); imported as they are, and the quorum finishes each move once its new replicas are in sync: ` +
+      'follow it with metaquorum reassign-partitions --list (or --verify with the plan), or stop it with --cancel',
   );
 }
 

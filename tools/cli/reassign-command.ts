@@ -1,0 +1,224 @@
+// `metaquorum reassign-partitions --execute | --verify | --cancel | --list`: Kafka's
+// kafka-reassign-partitions over AlterPartitionReassignments and ListPartitionReassignments
+// (quorum/controller/replication/reassignments.ts has the state machine).
+//
+// The partitions come from a plan in Kafka's JSON format (--reassignment-json-file, see
+// reassignment-plan.ts) or, for one partition, from --topic/--partition/--replicas.
+//   --execute  prints the current assignment of the plan's partitions as a plan (keep it to roll
+//              back), then starts each move; a move finishes by itself once the new replicas are
+//              in sync. Per-partition refusals go to stderr and make the exit code 1.
+//   --verify   says for each partition whether its move is done, still in progress, or done with
+//              other replicas than the plan's; exit 0 only when every one is done as planned, so
+//              a script can poll it.
+//   --cancel   stops the moves in flight: each partition goes back to the replicas it had.
+//   --list     every move in flight in the cluster.
+// --json prints one object instead (execute: the rollback plan and each outcome).
+
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { ListPartitionReassignmentsResponse, ReassignableTopicResult } from '../../quorum/controller/replication/reassignments.js';
+import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
+import { brokerListArg } from './admin-args.js';
+import { ItemsFailedError, reportItems, type ItemOutcome } from './admin-errors.js';
+import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
+import { action, print, UsageError } from './common.js';
+import { errorText, isErrorCode, writeLines } from './format.js';
+import { groupByTopic, parseReassignmentPlan, planJson, type PlannedMove } from './reassignment-plan.js';
+
+interface ReassignOptions extends ReadOptions {
+  readonly execute: boolean;
+  readonly verify: boolean;
+  readonly cancel: boolean;
+  readonly list: boolean;
+  readonly reassignmentJsonFile?: string;
+  readonly topic?: string;
+  readonly partition?: number;
+  readonly replicas?: readonly number[];
+}
+
+type Action = 'execute' | 'verify' | 'cancel' | 'list';
+
+function chosenAction(opts: ReassignOptions): Action {
+  const chosen = (['execute', 'verify', 'cancel', 'list'] as const).filter((a) => opts[a]);
+  if (chosen.length !== 1) throw new UsageError('reassign-partitions: give exactly one of --execute, --verify, --cancel and --list');
+  return chosen[0]!;
+}
+
+/** The partitions the action is about, from the plan file or the single-partition flags. */
+export function plannedMoves(opts: ReassignOptions, act: Exclude<Action, 'list'>): PlannedMove[] {
+  const needReplicas = act !== 'cancel';
+  const single = opts.topic !== undefined || opts.partition !== undefined || opts.replicas !== undefined;
+  if (opts.reassignmentJsonFile !== undefined) {
+    if (single) throw new UsageError('reassign-partitions: give --reassignment-json-file or --topic/--partition/--replicas, not both');
+    let text: string;
+    try {
+      text = readFileSync(opts.reassignmentJsonFile, 'utf8');
+    } catch (e) {
+      throw new UsageError(`--reassignment-json-file: cannot read ${opts.reassignmentJsonFile}: ${(e as Error).message}`);
+    }
+    return parseReassignmentPlan(text, opts.reassignmentJsonFile, needReplicas);
+  }
+  if (opts.topic === undefined || opts.partition === undefined) {
+    throw new UsageError(`reassign-partitions --${act}: give --reassignment-json-file <file>, or --topic <name> and --partition <n>${needReplicas ? ' and --replicas <ids>' : ''}`);
+  }
+  if (needReplicas && opts.replicas === undefined) throw new UsageError(`reassign-partitions --${act}: --replicas <ids> is missing`);
+  if (!needReplicas && opts.replicas !== undefined) throw new UsageError('reassign-partitions --cancel: --replicas is not used (a cancel goes back to the replicas the partition had)');
+  return [{ topic: opts.topic, partition: opts.partition, ...(opts.replicas === undefined ? {} : { replicas: opts.replicas }) }];
+}
+
+const partitionName = (topic: string, partition: number) => `${topic}-${partition}`;
+
+/** Each move's outcome, in plan order. */
+function outcomesOf(moves: readonly PlannedMove[], responses: readonly ReassignableTopicResult[], done: string, failed: string): ItemOutcome[] {
+  const byKey = new Map<string, { errorCode: number; errorMessage: string | null }>();
+  for (const t of responses) for (const p of t.partitions) byKey.set(partitionName(t.name, p.partitionIndex), p);
+  return moves.map((m): ItemOutcome => {
+    const name = partitionName(m.topic, m.partition);
+    const r = byKey.get(name);
+    if (r === undefined) return { name, ok: false, line: `error: no answer for ${name}` };
+    if (isErrorCode(r.errorCode, 'NONE')) return { name, ok: true, line: `${done} ${name}.` };
+    return { name, ok: false, line: `error: ${failed} ${name}: ${errorText(r.errorCode, r.errorMessage)}` };
+  });
+}
+
+/** The plan that puts the moves' partitions back as they are now (partitions that do not exist are left out). */
+function rollbackPlan(moves: readonly PlannedMove[], described: DescribeTopicsResponse): PlannedMove[] {
+  const byName = new Map(described.topics.map((t) => [t.name, t]));
+  const out: PlannedMove[] = [];
+  for (const m of moves) {
+    const p = byName.get(m.topic)?.partitions[m.partition];
+    if (p !== undefined) out.push({ topic: m.topic, partition: m.partition, replicas: p.replicas.filter((r) => !(p.addingReplicas ?? []).includes(r)) });
+  }
+  return out;
+}
+
+async function execute(opts: ReassignOptions): Promise<void> {
+  const moves = plannedMoves(opts, 'execute');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const described = await rpc.call('describeTopics', { names: [...new Set(moves.map((m) => m.topic))] }, callOptions);
+    const rollback = rollbackPlan(moves, described);
+    const request = { topics: groupByTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: m.replicas! })) };
+    const response = await rpc.call('alterPartitionReassignments', request, callOptions);
+    const outcomes = outcomesOf(moves, response.responses, 'Successfully started partition reassignment for', 'cannot reassign');
+    if (opts.json) {
+      print(true, { rollback: JSON.parse(planJson(rollback)), results: outcomes.map((o) => ({ partition: o.name, ok: o.ok, ...(o.ok ? {} : { error: o.line.replace(/^error: /, '') }) })) }, () => '');
+      const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
+      if (failed.length > 0) throw new ItemsFailedError(failed, `could not reassign ${failed.length} of ${outcomes.length} partitions: ${failed.join(', ')}`);
+      return;
+    }
+    writeLines(['Current partition replica assignment', '', planJson(rollback), '', 'Save this to use as the --reassignment-json-file option during rollback']);
+    reportItems(outcomes, 'reassign', 'partitions');
+  });
+}
+
+async function cancel(opts: ReassignOptions): Promise<void> {
+  const moves = plannedMoves(opts, 'cancel');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const request = { topics: groupByTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: null })) };
+    const response = await rpc.call('alterPartitionReassignments', request, callOptions);
+    const outcomes = outcomesOf(moves, response.responses, 'Successfully cancelled partition reassignment for', 'cannot cancel the reassignment of');
+    if (opts.json) print(true, { results: outcomes.map((o) => ({ partition: o.name, ok: o.ok, ...(o.ok ? {} : { error: o.line.replace(/^error: /, '') }) })) }, () => '');
+    else reportItems(outcomes, 'cancel the reassignment of', 'partitions');
+    const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
+    if (opts.json && failed.length > 0) throw new ItemsFailedError(failed, `could not cancel the reassignment of ${failed.length} of ${outcomes.length} partitions: ${failed.join(', ')}`);
+  });
+}
+
+export type VerifyState = 'done' | 'in-progress' | 'other-replicas' | 'unknown-partition';
+
+export interface VerifiedMove {
+  readonly partition: string;
+  readonly state: VerifyState;
+  readonly replicas: readonly number[] | null;
+  readonly target: readonly number[];
+}
+
+/** Where each planned move stands, from the moves in flight and the partitions as described. */
+export function verifyMoves(moves: readonly PlannedMove[], ongoing: ListPartitionReassignmentsResponse, described: DescribeTopicsResponse): VerifiedMove[] {
+  const moving = new Set(ongoing.topics.flatMap((t) => t.partitions.map((p) => partitionName(t.name, p.partitionIndex))));
+  const byName = new Map(described.topics.map((t) => [t.name, t]));
+  return moves.map((m): VerifiedMove => {
+    const name = partitionName(m.topic, m.partition);
+    const target = m.replicas ?? [];
+    const p = byName.get(m.topic)?.partitions[m.partition];
+    if (p === undefined) return { partition: name, state: 'unknown-partition', replicas: null, target };
+    if (moving.has(name)) return { partition: name, state: 'in-progress', replicas: p.replicas, target };
+    const same = p.replicas.length === target.length && p.replicas.every((r, i) => r === target[i]);
+    return { partition: name, state: same ? 'done' : 'other-replicas', replicas: p.replicas, target };
+  });
+}
+
+function verifyLine(v: VerifiedMove): string {
+  switch (v.state) {
+    case 'done':
+      return `Reassignment of partition ${v.partition} is completed.`;
+    case 'in-progress':
+      return `Reassignment of partition ${v.partition} is still in progress.`;
+    case 'other-replicas':
+      return `There is no active reassignment of partition ${v.partition}, but replica set is ${v.replicas!.join(',')} rather than ${v.target.join(',')}.`;
+    case 'unknown-partition':
+      return `Partition ${v.partition} does not exist.`;
+  }
+}
+
+async function verify(opts: ReassignOptions): Promise<void> {
+  const moves = plannedMoves(opts, 'verify');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const topics = groupByTopic(moves, (m) => m.partition).map((t) => ({ name: t.name, partitionIndexes: t.partitions }));
+    const ongoing = await rpc.call('listPartitionReassignments', { topics }, callOptions);
+    const described = await rpc.call('describeTopics', { names: topics.map((t) => t.name) }, callOptions);
+    const verified = verifyMoves(moves, ongoing, described);
+    if (opts.json) print(true, { partitions: verified }, () => '');
+    else writeLines(['Status of partition reassignment:', ...verified.map(verifyLine)]);
+    const notDone = verified.filter((v) => v.state !== 'done').map((v) => v.partition);
+    if (notDone.length > 0) throw new ItemsFailedError(notDone, `${notDone.length} of ${verified.length} partitions not reassigned as planned (yet): ${notDone.join(', ')}`);
+  });
+}
+
+async function list(opts: ReassignOptions): Promise<void> {
+  if (opts.reassignmentJsonFile !== undefined || opts.topic !== undefined || opts.partition !== undefined || opts.replicas !== undefined) {
+    throw new UsageError('reassign-partitions --list: lists every move in flight; it takes no plan or partition');
+  }
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const response = await rpc.call('listPartitionReassignments', { topics: null }, callOptions);
+    if (opts.json) {
+      print(true, response, () => '');
+      return;
+    }
+    const lines = response.topics.flatMap((t) =>
+      t.partitions.map((p) => `${partitionName(t.name, p.partitionIndex)}: replicas: ${p.replicas.join(',')}. adding: ${p.addingReplicas.join(',')}. removing: ${p.removingReplicas.join(',')}.`),
+    );
+    writeLines(lines.length === 0 ? ['No partition reassignments found.'] : ['Current partition reassignments:', ...lines]);
+  });
+}
+
+function partitionArg(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 2_147_483_647) throw new InvalidArgumentError(`--partition must be a partition number, got "${value}"`);
+  return n;
+}
+
+export function registerReassignCommand(program: Command): void {
+  const cmd = program
+    .command('reassign-partitions')
+    .description(
+      "Move partitions' replicas to other brokers (Kafka's kafka-reassign-partitions): --execute starts the moves of a plan, --verify says whether they are done, --cancel stops them, --list shows every move in flight.",
+    )
+    .option('--execute', "start the plan's moves (prints the current assignment first, as a plan to roll back with)", false)
+    .option('--verify', "report whether each of the plan's moves is done; exit 1 while any is not", false)
+    .option('--cancel', "stop the plan's moves in flight: each partition goes back to the replicas it had", false)
+    .option('--list', 'list every partition being moved', false)
+    .option('--reassignment-json-file <file>', 'the plan, in Kafka\'s format: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[4,5,6]}]}')
+    .option('--topic <name>', 'instead of a plan: the topic of one partition')
+    .addOption(new Option('--partition <n>', 'instead of a plan: the partition number').argParser(partitionArg))
+    .addOption(new Option('--replicas <ids>', 'instead of a plan: the new replicas, preferred leader first ("4,5,6")').argParser(brokerListArg));
+  addAdminOptions(cmd, { json: true }).action(
+    action(async (opts: ReassignOptions) => {
+      const act = chosenAction(opts);
+      if (act === 'execute') await execute(opts);
+      else if (act === 'verify') await verify(opts);
+      else if (act === 'cancel') await cancel(opts);
+      else await list(opts);
+    }),
+  );
+}
