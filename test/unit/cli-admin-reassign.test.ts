@@ -135,6 +135,16 @@ describe('reassign-partitions --cancel and --list', () => {
   });
 });
 
+describe('topics describe of a partition being moved', () => {
+  it("shows its adding and removing replicas, and the topic's replication factor as the move's target (Kafka's TopicCommand)", async () => {
+    const moving: DescribeTopicsResponse = { ...DESCRIBED, topics: [{ ...DESCRIBED.topics[0]!, partitions: [DESCRIBED.topics[0]!.partitions[1]!] }] };
+    installFake({ describeTopics: () => moving });
+    const r = await runCli('topics', 'describe', 'orders', ...CONTROLLER);
+    expect(r.stdout.split('\n')[0]).toContain('ReplicationFactor: 3');
+    expect(r.stdout).toContain('\tReplicas: 4,5,2,3\tIsr: 2,3,4\tAdding Replicas: 4,5\tRemoving Replicas: 3\tOffline: ');
+  });
+});
+
 describe('reassign-partitions usage errors (exit 2, nothing sent)', () => {
   const cases: [string, string[], RegExp][] = [
     ['no action', ['--topic', 'orders', '--partition', '0', '--replicas', '1'], /exactly one of --execute, --verify, --cancel and --list/],

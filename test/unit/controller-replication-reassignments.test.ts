@@ -15,7 +15,9 @@ import {
   listPartitionReassignments,
   type ReassignablePartition,
 } from '../../quorum/controller/replication/reassignments.js';
-import { apply, broker, brokers, ctx, image, part, tid, topic } from './controller-replication-fixtures.js';
+import { createPartitions } from '../../quorum/controller/replication/create-partitions.js';
+import type { PartitionRecord } from '../../metadata-log/records/types.js';
+import { apply, broker, brokers, ctx, image, part, rng, tid, topic } from './controller-replication-fixtures.js';
 
 function reassign(img: MetadataImage, name: string, partitions: ReassignablePartition[], overrides = {}) {
   return alterPartitionReassignments(ctx(img, overrides), { topics: [{ name, partitions }] });
@@ -222,6 +224,14 @@ describe('partition reassignment', () => {
     expect(r.response.responses[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
     const img = apply(base, r.records);
     expect(part(img, 't', 0)).toMatchObject({ replicas: [1, 2, 3], addingReplicas: [], removingReplicas: [] });
+  });
+
+  it('partitions added while partition 0 is moving get the replication factor it moves to, not the union', () => {
+    const { img } = run(base, 't', [{ partitionIndex: 0, replicas: [5, 6] }]);
+    expect(part(img, 't', 0).replicas).toHaveLength(5);
+    const r = createPartitions(ctx(img), { topics: [{ name: 't', count: 3, assignments: null }], validateOnly: false }, rng());
+    expect(r.response.results[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect((r.records[0] as PartitionRecord).replicas).toHaveLength(2);
   });
 
   it('list: only the named partitions that are moving; unknown names left out', () => {

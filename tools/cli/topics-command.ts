@@ -80,7 +80,9 @@ export function renderTopic(t: DescribedTopic): string[] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  const replicationFactor = t.partitions[0]?.replicas.length ?? 0;
+  // As Kafka's TopicCommand: a partition being reassigned counts the replicas it is moving to.
+  const first = t.partitions[0];
+  const replicationFactor = first === undefined ? 0 : first.replicas.length - (first.removingReplicas?.length ?? 0);
   const lines = [`Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${configs}`];
   for (const p of t.partitions) {
     const leader = p.leader < 0 ? 'none' : String(p.leader);

@@ -8,8 +8,10 @@
 //     topic's replication factor, or with no eligible broker → INVALID_REPLICA_ASSIGNMENT
 //   - no assignments and fewer usable brokers than the replication factor → INVALID_REPLICATION_FACTOR
 //   - the operation's record bound would be crossed        → POLICY_VIOLATION (see ./create-topics.ts)
-// New partitions: replication factor = that of partition 0; placement as for new topics, continuing
-// the round-robin at the first new partition id; ISR = eligible replicas, leader = first of them.
+// New partitions: replication factor = that of partition 0 (the one it is being reassigned to, if it
+// is: Kafka counts the replicas leaving too, which would grow the topic's factor); placement as for
+// new topics, continuing the round-robin at the first new partition id; ISR = eligible replicas,
+// leader = first of them.
 // validateOnly answers the same and writes nothing.
 
 import assert from 'node:assert/strict';
@@ -93,7 +95,8 @@ export function createPartitions(
     const additional = count - current;
     const first = topic.partitions[0];
     assert.ok(first !== undefined, `createPartitions: topic ${name} has no partitions`);
-    const replicationFactor = first.replicas.length;
+    // While partition 0 is being reassigned its replicas include those leaving: count where it goes.
+    const replicationFactor = first.replicas.length - first.removingReplicas.length;
 
     let replicaLists: readonly (readonly number[])[];
     if (request_.assignments !== null) {
