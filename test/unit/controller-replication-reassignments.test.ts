@@ -108,13 +108,42 @@ describe('partition reassignment', () => {
     expect(part(img, 'z', 0)).toMatchObject({ replicas: [4], isr: [4], leader: 4, addingReplicas: [], removingReplicas: [], leaderEpoch: 4 });
   });
 
-  it('a new target while one is in flight: computed from the replicas as they are, adding kept for replicas not yet proven in sync', () => {
+  it('a new target while one is in flight: computed from the replicas as they are, adding kept for replicas not yet proven in sync, abandoned ones dropped at once', () => {
     let { img } = run(base, 't', [{ partitionIndex: 0, replicas: [4, 5, 1] }]);
     ({ img } = run(img, 't', [{ partitionIndex: 0, replicas: [4, 6, 2] }]));
-    expect(part(img, 't', 0)).toMatchObject({ replicas: [4, 6, 2, 5, 1, 3], addingReplicas: [4, 6], removingReplicas: [5, 1, 3] });
+    expect(part(img, 't', 0)).toMatchObject({ replicas: [4, 6, 2, 1, 3], addingReplicas: [4, 6], removingReplicas: [1, 3] });
     img = expandIsr(img, 't', 0).img;
     expect(part(img, 't', 0)).toMatchObject({ replicas: [4, 6, 2], addingReplicas: [], removingReplicas: [] });
     expect(part(img, 't', 0).leader).toBe(4); // the old leader 1 left: the first in-sync replica in the target's order
+  });
+
+  it('a cancel after re-targets goes back to the replicas from before the first move', () => {
+    let { img } = run(base, 't', [{ partitionIndex: 0, replicas: [4, 5, 6] }]);
+    ({ img } = run(img, 't', [{ partitionIndex: 0, replicas: [5, 1] }]));
+    ({ img } = run(img, 't', [{ partitionIndex: 0, replicas: [6, 2, 4] }]));
+    ({ img } = run(img, 't', [{ partitionIndex: 0, replicas: null }]));
+    expect(part(img, 't', 0)).toMatchObject({ replicas: [2, 1, 3], addingReplicas: [], removingReplicas: [] });
+    expect([...part(img, 't', 0).isr].sort()).toEqual([1, 2, 3]);
+  });
+
+  it('an abandoned replica already in sync leaves the ISR too; kept (as removing) only while it is the only in-sync copy', () => {
+    // [1] moving to [2, 1] with 3 fenced: 2 joins the ISR; then re-targeted to [3]: 2 is dropped.
+    let img = image([...brokers(3), ...topic('w', [{ replicas: [1] }])]);
+    ({ img } = run(img, 'w', [{ partitionIndex: 0, replicas: [1, 2, 3] }]));
+    img = apply(img, [broker({ id: 3, fenced: true })]);
+    img = expandIsr(img, 'w', 0).img;
+    expect(part(img, 'w', 0)).toMatchObject({ isr: [1, 2], addingReplicas: [2, 3] });
+    ({ img } = run(img, 'w', [{ partitionIndex: 0, replicas: [3, 1] }]));
+    expect(part(img, 'w', 0)).toMatchObject({ replicas: [3, 1], isr: [1], addingReplicas: [3], removingReplicas: [] });
+    // The only in-sync copy being an abandoned one: it stays, as removing, until the target catches up.
+    let v = image([...brokers(3), ...topic('v', [{ replicas: [1] }])]);
+    ({ img: v } = run(v, 'v', [{ partitionIndex: 0, replicas: [1, 2, 3] }]));
+    v = apply(v, [broker({ id: 3, fenced: true })]);
+    v = expandIsr(v, 'v', 0).img;
+    v = apply(v, brokerIneligibleChanges(v, 1, eligibility(v, new Map([[1, false]]))));
+    expect(part(v, 'v', 0)).toMatchObject({ isr: [2], leader: 2 });
+    ({ img: v } = run(v, 'v', [{ partitionIndex: 0, replicas: [3] }]));
+    expect(part(v, 'v', 0)).toMatchObject({ replicas: [3, 1, 2], isr: [2], leader: 2, addingReplicas: [3], removingReplicas: [1, 2] });
   });
 
   it('the same target again changes nothing', () => {
@@ -278,9 +307,12 @@ describe('partition reassignment, random sequences', () => {
       fc.property(fc.array(step, { minLength: 1, maxLength: 30 }), (steps) => {
         let img = image([...brokers(6), ...topic('r', [{ replicas: [1, 2, 3] }])]);
         let lastTarget: number[] | null = null;
+        /** The replicas before the move in flight began (null while settled). */
+        let origin: readonly number[] | null = null;
         for (const s of steps) {
           const before = part(img, 'r', 0);
           if (s.kind === 'alter') {
+            if (settled(before)) origin = before.replicas;
             const r = run(img, 'r', [{ partitionIndex: 0, replicas: s.target }]);
             img = r.img;
             expect(r.codes).toEqual([ErrorCode.NONE]); // all six are registered
@@ -292,6 +324,10 @@ describe('partition reassignment, random sequences', () => {
             else {
               expect(r.codes).toEqual([ErrorCode.NONE]);
               expect(part(img, 'r', 0).replicas).toEqual(before.replicas.filter((x) => !before.addingReplicas.includes(x)));
+              // Back to the replicas from before the first move, unless an abandoned replica had to
+              // stay as the only in-sync copy (a removing replica that was never the partition's).
+              const strays = before.removingReplicas.filter((x) => !origin!.includes(x));
+              if (strays.length === 0) expect([...part(img, 'r', 0).replicas].sort()).toEqual([...origin!].sort());
               lastTarget = null;
             }
           } else if (s.kind === 'expand') {

@@ -17,7 +17,10 @@
 //        replicas settles at once, in the alter itself. Never while it would empty the ISR.
 //   moving ── alter(T2) ──► moving towards T2, computed the same way from the replicas as they are
 //        now, except that a replica the move in flight is still adding stays "adding" if T2 keeps
-//        it (it has not proven it caught up unless it is in the ISR, which the completion checks).
+//        it (it has not proven it caught up unless it is in the ISR, which the completion checks),
+//        and one T2 drops leaves at once, ISR included (it was never one of the partition's own
+//        replicas; only while it is the only in-sync copy does it stay, as removing). So a cancel
+//        after any number of re-targets goes back to the replicas from before the first move.
 //   moving ── cancel (replicas null) ──► settled at the replicas it is not adding, ISR without
 //        them. If that empties the ISR (only replicas being added were in sync) it is an unclean
 //        election, allowed only where unclean.leader.election.enable is; else
@@ -102,11 +105,20 @@ export function isMoving(p: PartitionRegistration): boolean {
   return p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
 }
 
-/** Replicas, adding and removing once `target` replaces what `p` is moving to (the header's rules). */
-export function reassignmentTowards(p: PartitionRegistration, target: readonly number[]): { replicas: number[]; adding: number[]; removing: number[] } {
-  const removing = p.replicas.filter((r) => !target.includes(r));
-  const adding = target.filter((r) => !p.replicas.includes(r) || p.addingReplicas.includes(r));
-  return { replicas: [...target, ...removing], adding, removing };
+/**
+ * Replicas, adding, removing and ISR once `target` replaces what `p` is moving to (the header's
+ * rules). Replicas the move in flight was adding and `target` no longer wants are dropped at once,
+ * from the ISR too, so that a cancel later goes back to the replicas from before every move; kept
+ * as removing only while they are the only in-sync copies.
+ */
+export function reassignmentTowards(p: PartitionRegistration, target: readonly number[]): { replicas: number[]; adding: number[]; removing: number[]; isr: readonly number[] } {
+  const abandoned = p.addingReplicas.filter((r) => !target.includes(r));
+  const dropped = p.isr.some((r) => !abandoned.includes(r)) ? abandoned : abandoned.filter((r) => !p.isr.includes(r));
+  const staying = dropped.length === 0 ? p.replicas : p.replicas.filter((r) => !dropped.includes(r));
+  const removing = staying.filter((r) => !target.includes(r));
+  const adding = target.filter((r) => !staying.includes(r) || p.addingReplicas.includes(r));
+  const isr = dropped.length === 0 ? p.isr : p.isr.filter((r) => !dropped.includes(r));
+  return { replicas: [...target, ...removing], adding, removing, isr };
 }
 
 /** A body of another shape (it came from the network) is refused whole: INVALID_REQUEST. */
@@ -154,6 +166,7 @@ export function alterPartitionReassignments(ctx: OpContext, request: AlterPartit
         const towards = reassignmentTowards(current!, target.replicas);
         change = buildPartitionChange(topic!.topicId, index, current!, isEligible, {
           replicas: towards.replicas,
+          isr: towards.isr,
           addingReplicas: towards.adding,
           removingReplicas: towards.removing,
         });
