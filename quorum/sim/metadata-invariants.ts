@@ -3,6 +3,7 @@
 // violations, empty when the image (or the step from one image to the next) is sound.
 //
 // - leader ∈ ISR or -1; ISR ⊆ replicas (every image);
+// - a reassignment's adding and removing replicas are replicas, none both (every image);
 // - a fenced or shutting-down broker never leads (every image) and is never added to an ISR
 //   (from one image to the next; it may remain the last member of an ISR, as in Kafka);
 // - leader and partition epochs never decrease (from one image to the next);
@@ -21,7 +22,7 @@ function where(topic: TopicImage, partitionId: number, image: MetadataImageView)
   return `${topic.name}-${partitionId} at offset ${image.provenance.endOffset}`;
 }
 
-/** leader ∈ ISR or -1, ISR ⊆ replicas, leaders eligible, broker epochs unique. */
+/** leader ∈ ISR or -1, ISR ⊆ replicas, adding/removing ⊆ replicas and disjoint, leaders eligible, broker epochs unique. */
 export function checkImage(image: MetadataImageView): string[] {
   const out: string[] = [];
   const epochs = new Map<number, number>();
@@ -34,6 +35,10 @@ export function checkImage(image: MetadataImageView): string[] {
     topic.partitions.forEach((p, id) => {
       if (out.length >= VIOLATIONS_MAX) return;
       for (const m of p.isr) if (!p.replicas.includes(m)) out.push(`${where(topic, id, image)}: ISR member ${m} is not a replica (replicas ${p.replicas.join(',')})`);
+      for (const m of p.addingReplicas) {
+        if (!p.replicas.includes(m) || p.removingReplicas.includes(m)) out.push(`${where(topic, id, image)}: adding replica ${m} is not a replica, or is also being removed (replicas ${p.replicas.join(',')}, removing ${p.removingReplicas.join(',')})`);
+      }
+      for (const m of p.removingReplicas) if (!p.replicas.includes(m)) out.push(`${where(topic, id, image)}: removing replica ${m} is not a replica (replicas ${p.replicas.join(',')})`);
       if (p.leader !== -1) {
         if (!p.isr.includes(p.leader)) out.push(`${where(topic, id, image)}: leader ${p.leader} is not in the ISR ${p.isr.join(',')}`);
         if (!eligible(image, p.leader)) out.push(`${where(topic, id, image)}: leader ${p.leader} is ${describeBroker(image, p.leader)}`);

@@ -90,6 +90,18 @@ describe('checkImage', () => {
     expect(checkImage(img)).toEqual([`t-0 at offset ${img.provenance.endOffset}: ISR member 3 is not a replica (replicas 1,2)`]);
   });
 
+  it("flags a reassignment's adding or removing replica that is not a replica, and one both adding and removed", () => {
+    const sound = step(image([{}]), [change(0, { replicas: [4, 1, 2, 3], addingReplicas: [4], removingReplicas: [1] })]);
+    expect(checkImage(sound)).toEqual([]);
+    const outside = step(image([{}]), [change(0, { addingReplicas: [4], removingReplicas: [5] })]);
+    expect(checkImage(outside)).toEqual([
+      `t-0 at offset ${outside.provenance.endOffset}: adding replica 4 is not a replica, or is also being removed (replicas 1,2,3, removing 5)`,
+      `t-0 at offset ${outside.provenance.endOffset}: removing replica 5 is not a replica (replicas 1,2,3)`,
+    ]);
+    const both = step(image([{}]), [change(0, { addingReplicas: [2], removingReplicas: [2] })]);
+    expect(checkImage(both)).toHaveLength(1);
+  });
+
   it('flags a fenced leader, even one in the ISR', () => {
     const img = image([{ leader: 2 }], [broker(1), broker(2, { fenced: true }), broker(3)]);
     expect(checkImage(img)).toEqual([`t-0 at offset ${img.provenance.endOffset}: leader 2 is fenced`]);
