@@ -19,6 +19,13 @@
 // timestamps. A group of another protocol type, in a rebalance, or whose metadata does not parse
 // keeps them all.
 //
+// An offset committed with an OffsetCommit v2-v4 retention_time_ms other than -1 carries an
+// explicit expire timestamp (metadata-log/offset-expiry-rule.ts has Kafka's rule). It expires
+// once the wall clock reaches that timestamp, in place of "retention-old" above, whether or not
+// the retention has passed since the group emptied: Kafka's GroupMetadata.removeExpiredOffsets
+// compares it with now alone. But it waits for the same group states as every other offset: its
+// group empty here (after the grace below), or its topic unsubscribed by a Stable consumer group.
+//
 // Kafka keeps a group's state in __consumer_offsets, so a new coordinator knows it at once. Ours
 // is in this broker's memory: when coordination moves here, the group's members are on their way
 // (each learns NOT_COORDINATOR at its next heartbeat and rejoins within its session timeout), and
@@ -45,7 +52,8 @@ import type { Clock, Logger } from '../quorum/env/index.js';
 import { ErrorCode, errorName } from '../quorum/controller/errors.js';
 import type { ExpireOffsetsRequest, ExpiringOffset } from '../quorum/controller/configs/offsets.js';
 import type { RpcCaller } from '../quorum/server/rpc-methods.js';
-import { splitOffsetKey } from '../metadata-log/image-types.js';
+import { splitOffsetKey, type CommittedOffset } from '../metadata-log/image-types.js';
+import { offsetDue } from '../metadata-log/offset-expiry-rule.js';
 import { coordinatesGroups } from '../metadata-log/group-ownership.js';
 import type { GroupCoordinator } from './kafka/groups/group-coordinator.js';
 import type { MetadataSource } from './metadata-follower.js';
@@ -153,23 +161,23 @@ export class OffsetExpirer {
     let inBatch = 0;
     for (const groupId of image.groupIds()) {
       if (!ours(groupId)) continue;
-      let expires = this.expiringTopics(groupId);
-      if (expires === null) continue;
+      let gate = this.expiryGate(groupId);
+      if (gate === null) continue;
       const wallNow = (o.wallClockMs ?? Date.now)();
       let entry: { groupId: string; offsets: ExpiringOffset[] } | null = null;
       for (const [key, committed] of image.groupOffsets(groupId) ?? []) {
-        if (wallNow - committed.commitTimestampMs < o.retentionMs) continue;
+        if (!offsetDue(committed, wallNow, o.retentionMs)) continue;
         const { topic, partition } = splitOffsetKey(key);
-        if (!expires(topic)) continue;
+        if (!gate.mayGo(topic, committed)) continue;
         if (inBatch === EXPIRE_BATCH) {
           yield batch;
           batch = [];
           inBatch = 0;
           entry = null;
           // The group may have changed while the last request was out (a member arrived, a rebalance).
-          expires = this.expiringTopics(groupId);
-          if (expires === null) break;
-          if (!expires(topic)) continue;
+          gate = this.expiryGate(groupId);
+          if (gate === null) break;
+          if (!gate.mayGo(topic, committed)) continue;
         }
         if (entry === null) batch.push((entry = { groupId, offsets: [] }));
         entry.offsets.push({ topic, partition, commitTimestampMs: committed.commitTimestampMs });
@@ -180,27 +188,30 @@ export class OffsetExpirer {
   }
 
   /**
-   * Which of the group's retention-old offsets may go, by topic, or null for none: all of an empty
-   * group's once it has been empty here for the retention; those of topics no member subscribes
-   * to in a Stable consumer group (as Kafka does); none otherwise.
+   * Which of the group's due offsets (offsetDue) may go, or null for none: those of topics no
+   * member subscribes to in a Stable consumer group (as Kafka does); every one of an empty group
+   * that has an explicit expire timestamp (Kafka's removeExpiredOffsets takes those at their time,
+   * however long ago the group emptied); the rest of an empty group's once it has been empty here
+   * for the retention; none otherwise.
    */
-  private expiringTopics(groupId: string): ((topic: string) => boolean) | null {
+  private expiryGate(groupId: string): { mayGo(topic: string, committed: CommittedOffset): boolean } | null {
     const o = this.o;
     if (o.groups.isActive(groupId)) {
       const subscribed = o.groups.subscribedTopics(groupId);
-      return subscribed === undefined ? null : (topic) => !subscribed.has(topic);
+      return subscribed === undefined ? null : { mayGo: (topic) => !subscribed.has(topic) };
     }
     const now = o.clock.nowMs();
-    const emptiedAt = o.groups.emptiedAtMs(groupId);
+    let emptiedAt = o.groups.emptiedAtMs(groupId);
     if (emptiedAt === undefined) {
       // Not seen empty here since this broker began coordinating it (it restarted, the group
       // moved here, or it emptied before this release): when it emptied is unknown, and its
       // commit timestamps say nothing about that (an idle partition commits nothing). Count
       // from now, never earlier than Kafka would.
       o.groups.noteCoordinating(groupId, now);
-      return null;
+      emptiedAt = now;
     }
-    return now - emptiedAt < o.retentionMs ? null : () => true;
+    const emptyForRetention = now - emptiedAt >= o.retentionMs;
+    return { mayGo: (_topic, committed) => committed.expireTimestampMs !== undefined || emptyForRetention };
   }
 
   private schedule(): void {

@@ -321,12 +321,11 @@ export class MetadataDelta {
   }
 
   private commitOffset(r: OffsetCommitRecord): void {
-    this.draftGroup(r.groupId).set(offsetKey(r.topic, r.partition), {
-      offset: r.offset,
-      leaderEpoch: r.leaderEpoch,
-      metadata: r.metadata,
-      commitTimestampMs: r.commitTimestampMs,
-    });
+    const committed: CommittedOffset =
+      r.expireTimestampMs === undefined
+        ? { offset: r.offset, leaderEpoch: r.leaderEpoch, metadata: r.metadata, commitTimestampMs: r.commitTimestampMs }
+        : { offset: r.offset, leaderEpoch: r.leaderEpoch, metadata: r.metadata, commitTimestampMs: r.commitTimestampMs, expireTimestampMs: r.expireTimestampMs };
+    this.draftGroup(r.groupId).set(offsetKey(r.topic, r.partition), committed);
   }
 
   private deleteOffset(r: OffsetCommitTombstoneRecord): void {

@@ -23,6 +23,8 @@ export interface CommittedOffset {
   readonly leaderEpoch: number;
   readonly metadata: string | null;
   readonly commitTimestampMs: number;
+  /** Set by an OffsetCommit v2-v4 retention_time_ms (metadata-log/offset-expiry-rule.ts); absent: the broker's retention applies. */
+  readonly expireTimestampMs?: number;
 }
 
 /** Where an image stands in the log: every record below `endOffset` is in it. */

@@ -122,16 +122,9 @@ export function* snapshotRecords(image: MetadataImage): Generator<MetadataRecord
     });
     offsets.sort((a, b) => byName(a.topic, b.topic) || a.partition - b.partition);
     for (const { topic, partition, o } of offsets) {
-      yield {
-        type: 'OffsetCommit',
-        groupId,
-        topic,
-        partition,
-        offset: o.offset,
-        leaderEpoch: o.leaderEpoch,
-        metadata: o.metadata,
-        commitTimestampMs: o.commitTimestampMs,
-      };
+      const record = { type: 'OffsetCommit', groupId, topic, partition, offset: o.offset, leaderEpoch: o.leaderEpoch, metadata: o.metadata, commitTimestampMs: o.commitTimestampMs } as const;
+      // An explicit expiry (OffsetCommit v2-v4 retention_time_ms) must outlive the log it was written in.
+      yield o.expireTimestampMs === undefined ? record : { ...record, expireTimestampMs: o.expireTimestampMs };
     }
   }
 }

@@ -6,7 +6,8 @@
 // One msgpack array, written by `new Packr({ useRecords: false })`: self-describing, so any reader
 // decodes it without the writer's shared structures (DESIGN §6).
 //
-// encodeRecord writes the current version and first runs the record through its own decode checks:
+// encodeRecord writes the current version (or the older one a schema's writeVersion picks for a
+// record that uses nothing newer) and first runs the record through its own decode checks:
 // a record that a reader would reject must never reach the log, where it would stop every node
 // that replays it. That failure is a programmer error (an assertion). decodeRecord's failures are
 // edge errors: RecordDecodeError with machine-readable typeId/version/field; the caller adds the
@@ -15,6 +16,7 @@
 import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
 import type { MetadataRecord } from './types.js';
+import type { RecordSchema } from './schema.js';
 import { describe, FieldError } from './fields.js';
 import { recordSchemas, recordTypeName, schemaForTypeId, schemaOf } from './registry.js';
 
@@ -55,19 +57,26 @@ export class RecordDecodeError extends Error implements RecordDecodeErrorFields 
   }
 }
 
-/** The record as bytes, at its type's current version. */
+/** The version encodeRecord writes `record` at: its type's current version, or an older one its schema picks for it. */
+export function recordWriteVersion(record: MetadataRecord): number {
+  const schema = schemaOf(record.type) as RecordSchema<MetadataRecord>;
+  return schema.writeVersion?.(record) ?? schema.version;
+}
+
+/** The record as bytes, at its type's current version (or the older one its schema picks for it: recordWriteVersion). */
 export function encodeRecord(record: MetadataRecord): Uint8Array {
   // The type tag comes from the caller at run time: check it is one of ours (not e.g. 'toString').
   if (!Object.hasOwn(recordSchemas, record.type)) assert.fail(`encodeRecord: unknown record type ${describe(record.type)}`);
   const schema = schemaOf(record.type);
+  const version = recordWriteVersion(record);
   const payload = schema.encode(record);
   try {
-    schema.decode(schema.version, payload);
+    schema.decode(version, payload);
   } catch (e) {
     if (e instanceof FieldError) assert.fail(`encodeRecord: ${schema.name} record would not decode: ${e.message}`);
     throw e;
   }
-  return packr.pack([RECORD_FRAME_VERSION, schema.typeId, schema.version, payload]);
+  return packr.pack([RECORD_FRAME_VERSION, schema.typeId, version, payload]);
 }
 
 /** Reads one record (any readable version, upgraded to the current shape). Throws RecordDecodeError. */

@@ -12,6 +12,7 @@ export {
   RecordDecodeError,
   recordSchemas,
   recordTypeName,
+  recordWriteVersion,
   schemaForTypeId,
   schemaOf,
 } from './codec.js';

@@ -14,11 +14,17 @@ export interface RecordSchema<R extends MetadataRecord> {
   readonly name: R['type'];
   /** Wire type id, never reused (Kafka's apiKey where Kafka has the record). */
   readonly typeId: number;
-  /** The version encode writes. */
+  /** The newest version: what decode reads up to, and what encode writes unless writeVersion says otherwise. */
   readonly version: number;
   /** The oldest version decode still reads. */
   readonly oldestReadableVersion: number;
-  /** The payload array for the current version. Optional fields that are absent become null (msgpack nil). */
+  /**
+   * The version this record is written at, when it is not always `version`: a record that uses
+   * nothing a newer version added is written at the older one, so software that reads only the
+   * older one still reads it (Kafka's OffsetCommitValue does the same with its expire timestamp).
+   */
+  writeVersion?(record: R): number;
+  /** The payload array for the version the record is written at. Optional fields that are absent become null (msgpack nil). */
   encode(record: R): unknown[];
   /**
    * Checks every field of a payload of `version` (between oldestReadableVersion and version; the

@@ -144,6 +144,8 @@ export interface OffsetCommitRecord {
   readonly leaderEpoch: number;
   readonly metadata: string | null;
   readonly commitTimestampMs: number;
+  /** Explicit expiry (OffsetCommit v2-v4 retention_time_ms; metadata-log/offset-expiry-rule.ts). Absent: the broker's offsets.retention.minutes. */
+  readonly expireTimestampMs?: number;
 }
 
 /** Removes one committed offset (DeleteGroups writes one per offset the group holds). */

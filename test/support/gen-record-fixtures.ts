@@ -10,7 +10,8 @@
 //
 //   REGEN_FIXTURES=1 npx vitest run test/unit/records-golden
 //
-// Current versions are written by encodeRecord. Old versions have no encoder in the product (it
+// Current versions (and the older version a schema's writeVersion picks for a record that uses
+// nothing newer, e.g. an OffsetCommit without an expire timestamp) are written by encodeRecord. Old versions have no encoder in the product (it
 // only ever writes the current version), so their payloads are written out by hand here, exactly
 // as the old layout had them.
 
@@ -18,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Packr } from 'msgpackr';
 import type { MetadataRecord, MetadataRecordType, RecordOf } from '../../metadata-log/records/types.js';
-import { encodeRecord, RECORD_FRAME_VERSION, schemaOf } from '../../metadata-log/records/codec.js';
+import { encodeRecord, RECORD_FRAME_VERSION, recordWriteVersion, schemaOf } from '../../metadata-log/records/codec.js';
 
 export const RECORD_FIXTURES_DIR = fileURLToPath(new URL('../fixtures/records/', import.meta.url));
 
@@ -35,7 +36,7 @@ interface Sample<T extends MetadataRecordType> {
   readonly name: string;
   /** What decode must return. */
   readonly record: RecordOf<T>;
-  /** For an old version: its version and its payload as that version laid it out. Absent = current version via encodeRecord. */
+  /** For an old version: its version and its payload as that version laid it out. Absent = what encodeRecord writes (recordWriteVersion). */
   readonly old?: { readonly version: number; readonly payload: readonly unknown[] };
 }
 
@@ -136,6 +137,18 @@ export const RECORD_SAMPLES: Samples = {
       record: { type: 'OffsetCommit', groupId: 'billing', topic: 'orders', partition: 3, offset: 123_456_789_012, leaderEpoch: 5, metadata: 'größe ✓ 🚀', commitTimestampMs: 1_700_000_000_000 },
     },
     { name: 'v0 no metadata, unknown leader epoch', record: { type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 0, offset: 0, leaderEpoch: -1, metadata: null, commitTimestampMs: -1 } },
+    {
+      name: 'v1 explicit expire timestamp (retention_time_ms 86400000)',
+      record: { type: 'OffsetCommit', groupId: 'billing', topic: 'orders', partition: 3, offset: 42, leaderEpoch: -1, metadata: '', commitTimestampMs: 1_700_000_000_000, expireTimestampMs: 1_700_086_400_000 },
+    },
+    {
+      name: 'v1 expire timestamp 0 (already past)',
+      record: { type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 0, offset: -2, leaderEpoch: 0, metadata: null, commitTimestampMs: 0, expireTimestampMs: 0 },
+    },
+    {
+      name: 'v1 expire timestamp 2^53-1 (never)',
+      record: { type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 1, offset: 7, leaderEpoch: 2, metadata: 'm', commitTimestampMs: 1_700_000_000_000, expireTimestampMs: 9_007_199_254_740_991 },
+    },
   ],
   OffsetCommitTombstone: [{ name: 'v0', record: { type: 'OffsetCommitTombstone', groupId: 'billing', topic: 'orders', partition: 3 } }],
   NoOp: [{ name: 'v0', record: { type: 'NoOp' } }],
@@ -157,7 +170,7 @@ export const RECORD_SAMPLES: Samples = {
 const packr = new Packr({ useRecords: false });
 
 function bytesOf<T extends MetadataRecordType>(type: T, sample: Sample<T>): { version: number; bytes: Uint8Array } {
-  if (sample.old === undefined) return { version: schemaOf(type).version, bytes: encodeRecord(sample.record) };
+  if (sample.old === undefined) return { version: recordWriteVersion(sample.record), bytes: encodeRecord(sample.record) };
   const { version, payload } = sample.old;
   return { version, bytes: packr.pack([RECORD_FRAME_VERSION, schemaOf(type).typeId, version, payload]) };
 }

@@ -1,7 +1,9 @@
 // Offset expiry on the coordinating broker (broker/offset-expirer.ts) against the controller's own
 // ExpireOffsets operation: what expires and when (retention counted from the commit and from when
 // the group emptied here), what never does (a group with members; groups of other brokers; any
-// group within the grace after coordination may have moved), and how requests are cut.
+// group within the grace after coordination may have moved), and how requests are cut. An explicit
+// expiry (retention_time_ms; offset-retention-time.test.ts has the rest) waits for the same group
+// states, not for the retention since the group emptied.
 
 import { describe, expect, it } from 'vitest';
 import { EXPIRE_BATCH, OffsetExpirer, type OffsetExpirerOptions } from '../../broker/offset-expirer.js';
@@ -49,10 +51,12 @@ function setup(records = oneLiveBroker(), options: Partial<OffsetExpirerOptions>
     logger: silentLogger,
     ...options,
   });
-  const commit = (groupId: string, partitions: readonly number[], topic = 't1') =>
+  /** retentionTimeMs: OffsetCommit v2-v4 retention_time_ms (absent: -1, the broker default). */
+  const commit = (groupId: string, partitions: readonly number[], topic = 't1', retentionTimeMs?: number) =>
     t.harness.apply(
       commitOffsets(t.harness.ctx(), {
         groupId,
+        ...(retentionTimeMs === undefined ? {} : { retentionTimeMs }),
         topics: [{ name: topic, partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: 3, committedLeaderEpoch: -1, committedMetadata: null })) }],
       }),
     );
@@ -166,6 +170,28 @@ describe('OffsetExpirer', () => {
     wall.advance(10 * RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(0);
     for (const g of ['garbled', 'connect', 'joining']) expect(held(g)).toBe(1);
+    expirer.close();
+  });
+
+  it("an explicit expiry (retention_time_ms) still waits for the group's state: members keep it on subscribed topics and in a rebalance; a Stable consumer group loses it on a topic it dropped; an empty group at its time, before the retention since it emptied", async () => {
+    const { t, expirer, commit, held, wall } = setup(oneLiveBroker(), { retentionMs: 10 * RETENTION_MS });
+    commit('joining', [0], 't1', 100);
+    commit('moved-on', [0], 't1', 100);
+    commit('moved-on', [0], 't2', 100);
+    commit('emptied', [0], 't1', 100);
+    await joinOne(t, 'joining'); // CompletingRebalance
+    await stableGroup(t, 'moved-on', subscription(['t1']));
+    const { memberId } = await joinOne(t, 'emptied');
+    expect(t.ctx.groups.leave('emptied', [memberId])).toEqual([0]); // emptied just now
+    wall.advance(99);
+    expect((await expirer.sweep()).expired).toBe(0);
+    wall.advance(1);
+    expect((await expirer.sweep()).expired).toBe(2);
+    expect(held('joining')).toBe(1);
+    expect([...(t.harness.image.groupOffsets('moved-on') ?? new Map()).keys()].map((k) => k.split('\u0000')[0])).toEqual(['t1']);
+    expect(held('emptied')).toBe(0);
+    wall.advance(100 * RETENTION_MS);
+    expect((await expirer.sweep()).expired).toBe(0);
     expirer.close();
   });
 

@@ -218,7 +218,11 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         out.push({ type: 'ProducerIds', brokerId: 1, brokerEpoch: 1, nextProducerId: c.next });
         return;
       case 'commit':
-        out.push({ type: 'OffsetCommit', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p, offset: c.offset, leaderEpoch: -1, metadata: c.offset % 2 ? 'm' : null, commitTimestampMs: c.offset });
+        // Every third with an explicit expire timestamp (retention_time_ms): written at v1, the rest at v0.
+        out.push({
+          type: 'OffsetCommit', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p, offset: c.offset, leaderEpoch: -1, metadata: c.offset % 2 ? 'm' : null, commitTimestampMs: c.offset,
+          ...(c.offset % 3 === 0 ? { expireTimestampMs: c.offset + 1_000 } : {}),
+        });
         return;
       case 'tombstone':
         out.push({ type: 'OffsetCommitTombstone', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p });

@@ -20,6 +20,8 @@ import { escapeName, imageRoot, normalizePath, resolvePath } from '../../tools/i
 import { ImageLoadError, loadImage } from '../../tools/inspect/load-image.js';
 import { registerMetadataShell, runMetadataShell, SHELL_PROMPT } from '../../tools/inspect/metadata-shell.js';
 import { globToRegExp, ShellSession, tokenize } from '../../tools/inspect/shell-commands.js';
+import { recordLine } from '../../tools/inspect/dump-format.js';
+import { viewRecord } from '../../tools/inspect/record-view.js';
 import type { InspectSource } from '../../tools/inspect/source.js';
 import { fixtureBatches, LOG_END_OFFSET, TOPIC_ID, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
 
@@ -192,6 +194,21 @@ describe('metadata-shell file system', () => {
     const json = session(true);
     json.s.execute('ls /nope');
     expect(json.err).toEqual([JSON.stringify({ error: 'ls: /nope: no such file or directory' })]);
+  });
+
+  it('an explicit expire timestamp (OffsetCommit v2-v4 retention_time_ms) shows in the shell, from the log and from a snapshot, and in the dump-log record line (version 1)', () => {
+    const record = { type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 1, offset: 7, leaderEpoch: -1, metadata: null, commitTimestampMs: 1_700_000_000_000, expireTimestampMs: 1_700_000_001_000 } as const;
+    const loader = new MetadataLoader();
+    loader.applyBatches([...fixtureBatches(), { baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 0, records: [encodeRecord(record)] }]);
+    const snapshotLoader = new MetadataLoader();
+    snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
+    for (const image of [loader.image, snapshotLoader.image]) {
+      const r = resolvePath(imageRoot(image), [], '/offsets/g/t/1');
+      expect(r.ok && r.node.kind === 'file' && r.node.value).toEqual({ offset: 7, leaderEpoch: -1, metadata: null, commitTimestampMs: 1_700_000_000_000, expireTimestampMs: 1_700_000_001_000 });
+    }
+    expect(recordLine({ offset: 9 }, viewRecord(encodeRecord(record)), false)).toBe(
+      '| offset: 9 type: OffsetCommit version: 1 payload: {"groupId":"g","topic":"t","partition":1,"offset":7,"leaderEpoch":-1,"metadata":null,"commitTimestampMs":1700000000000,"expireTimestampMs":1700000001000}',
+    );
   });
 
   it('names that are not path segments are escaped: a group id with a slash, the empty name, dots', () => {

@@ -17,6 +17,7 @@ import {
   RecordDecodeError,
   recordSchemas,
   recordTypeName,
+  recordWriteVersion,
   schemaOf,
   uuidFromBytes,
   ZERO_UUID,
@@ -108,7 +109,8 @@ const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
     leaderEpoch: fc.integer({ min: -1, max: INT32_MAX }),
     metadata: nullableText,
     commitTimestampMs: fc.integer({ min: -1, max: Number.MAX_SAFE_INTEGER }),
-  }),
+    expireTimestampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+  }, { requiredKeys: ['type', 'groupId', 'topic', 'partition', 'offset', 'leaderEpoch', 'metadata', 'commitTimestampMs'] }),
   OffsetCommitTombstone: rec({ type: fc.constant('OffsetCommitTombstone'), groupId: text, topic: text, partition: int32Id }),
   NoOp: fc.constant({ type: 'NoOp' }),
   ZkMigrationState: rec({ type: fc.constant('ZkMigrationState'), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
@@ -131,7 +133,7 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   Config: ['resourceType', 'resourceName', 'name', 'value'],
   FeatureLevel: ['name', 'featureLevel'],
   ProducerIds: ['brokerId', 'brokerEpoch', 'nextProducerId'],
-  OffsetCommit: ['groupId', 'topic', 'partition', 'offset', 'leaderEpoch', 'metadata', 'commitTimestampMs'],
+  OffsetCommit: ['groupId', 'topic', 'partition', 'offset', 'leaderEpoch', 'metadata', 'commitTimestampMs', 'expireTimestampMs'],
   OffsetCommitTombstone: ['groupId', 'topic', 'partition'],
   NoOp: [],
   ZkMigrationState: ['state'],
@@ -140,9 +142,9 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   AbortTransaction: ['reason'],
 };
 
-/** A valid current-version payload of a type (from its first golden sample), to break one field of. */
+/** A valid current-version payload of a type (from its first golden sample written at that version), to break one field of. */
 function payloadOf(type: MetadataRecordType): unknown[] {
-  const sample = RECORD_SAMPLES[type].find((s) => s.old === undefined);
+  const sample = RECORD_SAMPLES[type].find((s) => s.old === undefined && recordWriteVersion(s.record) === schemaOf(type).version);
   if (sample === undefined) throw new Error(`no current-version sample for ${type}`);
   return (schemaOf(type).encode as (r: MetadataRecord) => unknown[])(sample.record);
 }
@@ -421,6 +423,9 @@ describe('record codec: bad fields', () => {
     ['OffsetCommit', 'leaderEpoch', -2, /not an integer in -1\.\.2147483647/],
     ['OffsetCommit', 'commitTimestampMs', 1.5, /not an integer/],
     ['OffsetCommit', 'metadata', false, /not a string/],
+    ['OffsetCommit', 'expireTimestampMs', -1, /not an integer in 0\.\./], // "none" is v0, not -1
+    ['OffsetCommit', 'expireTimestampMs', null, /not an integer/],
+    ['OffsetCommit', 'expireTimestampMs', 2 ** 53, /not an integer in 0\.\./],
     ['OffsetCommitTombstone', 'partition', -1, /not an integer in 0\.\./],
     ['ZkMigrationState', 'state', 4, /4, not an integer in 0\.\.3/],
     ['ZkMigrationState', 'state', -1, /not an integer in 0\.\.3/],

@@ -14,9 +14,17 @@
 //   with no members (admin tools, "simple" consumers); a member's commit must carry its current
 //   generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS otherwise, for every
 //   partition).
-// - retention_time_ms (v2-4) is ignored: every offset gets offsets.retention.minutes once its
-//   group has no members (broker/offset-expirer.ts), and goes earlier with DeleteGroups or its
-//   topic. v2-5 carry no leader epoch: committed as -1 (unknown).
+// - retention_time_ms (v2-4) is honoured as Kafka 2.1+ does (KIP-211; KafkaApis.
+//   handleOffsetCommitRequest, GroupMetadata.removeExpiredOffsets): -1 (DEFAULT_RETENTION_TIME, and
+//   every v5 commit) leaves the offset to offsets.retention.minutes; any other value gives it an
+//   explicit expire timestamp, commit time + retention_time_ms, stored in its OffsetCommit record
+//   (it survives a restart, a new coordinator, a new controller). It then expires once that time
+//   has come, but, as in Kafka, only when its group's state lets its offsets go at all (no members,
+//   or a topic a Stable consumer group no longer subscribes to): metadata-log/offset-expiry-rule.ts
+//   and broker/offset-expirer.ts. The wire's int64 is clamped to the safe integers here (beyond
+//   them it means "never", or "already past", all the same); the controller computes the timestamp
+//   from its commit stamp. Every offset also goes with DeleteGroups or its topic.
+// - v2-5 carry no leader epoch: committed as -1 (unknown).
 // - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
 //   INVALID_REQUEST for that partition here (the controller refuses it the same way).
 // - OffsetFetch goes to the controller too, not to this broker's image: a commit acknowledged by
@@ -26,6 +34,7 @@
 //   Kafka answers a group-level error per partition below v2 too.
 
 import { ErrorCode } from '../../../quorum/controller/errors.js';
+import { DEFAULT_RETENTION_TIME_MS } from '../../../metadata-log/offset-expiry-rule.js';
 import type { OffsetCommitRequest as ControllerCommitRequest, OffsetFetchResponse as ControllerFetchResponse } from '../../../quorum/controller/configs/offsets.js';
 import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponsePartition } from '../protocol/apis/offset-commit.js';
 import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
@@ -35,6 +44,13 @@ import { coordinatorClaim, coordinates } from './membership.js';
 
 const SAFE_MIN = BigInt(Number.MIN_SAFE_INTEGER);
 const SAFE_MAX = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** retention_time_ms as the controller takes it: undefined for the default (-1), else clamped to the safe integers (see the header). */
+function forwardedRetention(retentionTimeMs: bigint): { retentionTimeMs?: number } {
+  if (retentionTimeMs === BigInt(DEFAULT_RETENTION_TIME_MS)) return {};
+  const clamped = retentionTimeMs < SAFE_MIN ? SAFE_MIN : retentionTimeMs > SAFE_MAX ? SAFE_MAX : retentionTimeMs;
+  return { retentionTimeMs: Number(clamped) };
+}
 
 /** Where each request partition's answer comes from: a local refusal or the controller's i-th answer. */
 type Slot = { readonly local: number } | { readonly forwarded: number };
@@ -75,7 +91,11 @@ export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitR
     answer = () => ErrorCode.NONE; // nothing to send (no partitions, or all refused here)
   } else {
     try {
-      const r = await ctx.controller.call('commitOffsets', { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx) }, { timeoutMs: ctx.controllerTimeoutMs, retryAmbiguous: false });
+      const r = await ctx.controller.call(
+        'commitOffsets',
+        { groupId: request.groupId, ...forwardedRetention(request.retentionTimeMs), topics: forwarded, coordinator: coordinatorClaim(ctx) },
+        { timeoutMs: ctx.controllerTimeoutMs, retryAmbiguous: false },
+      );
       answer = (topic, index) => r.topics[topic]?.partitions[index]?.errorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
     } catch (e) {
       const failure = forwardFailure(e, 'group');

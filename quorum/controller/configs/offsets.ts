@@ -22,6 +22,10 @@
 //   Any offset is stored as committed, negative ones included, as Kafka does: kafkajs's
 //   admin.resetOffsets commits -2 (earliest) and -1 (latest), which its consumers resolve. Only
 //   offsets outside JavaScript's safe integers (what the record can hold exactly) are refused.
+//   A retentionTimeMs other than -1 (OffsetCommit v2-v4) gives every record of the commit an
+//   explicit expireTimestampMs, counted from the commit's stamp (metadata-log/offset-expiry-rule.ts
+//   has Kafka's rule and the clamps); a retentionTimeMs that is not a safe integer: INVALID_REQUEST,
+//   whole (the broker clamps the wire's int64 before it forwards).
 //   More accepted partitions than config.maxRecordsPerOperation in one request: the whole commit
 //   is refused with INVALID_COMMIT_OFFSET_SIZE and nothing written, Kafka's answer to a commit too
 //   large to append (kafkajs knows it; it does not know THROTTLING_QUOTA_EXCEEDED, answered here
@@ -43,7 +47,9 @@
 //   broker decides which offsets have outlived offsets.retention.minutes (it alone knows whether
 //   the group has members; broker/offset-expirer.ts) and names each with the commit timestamp it
 //   saw. Only its claim is accepted (required here). An offset is tombstoned only if the image
-//   still holds it with that timestamp: one committed again since is newer and stays. More than
+//   still holds it with that timestamp (one committed again since is newer and stays) and it is due
+//   by this controller's clock: past its own explicit expire timestamp if it has one (which may be
+//   well within the retention), else retentionMs old (offset-expiry-rule.ts offsetDue). More than
 //   config.maxRecordsPerOperation offsets in one request: refused whole (INVALID_REQUEST), nothing
 //   written; the broker sends fewer.
 
@@ -51,6 +57,7 @@ import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/im
 import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
 import { FieldError, nullableStr } from '../../../metadata-log/records/fields.js';
 import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-ownership.js';
+import { explicitExpireTimestampMs, offsetDue } from '../../../metadata-log/offset-expiry-rule.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
 import { metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
@@ -71,6 +78,12 @@ export interface CoordinatorClaim {
 
 export interface OffsetCommitRequest {
   readonly groupId: string;
+  /**
+   * OffsetCommit v2-v4 retention_time_ms, a safe integer: absent or -1 = the broker's
+   * offsets.retention.minutes; anything else gives every offset of this commit an explicit expire
+   * timestamp (metadata-log/offset-expiry-rule.ts).
+   */
+  readonly retentionTimeMs?: number;
   readonly topics: readonly { readonly name: string; readonly partitions: readonly OffsetCommitRequestPartition[] }[];
   readonly coordinator?: CoordinatorClaim;
 }
@@ -122,7 +135,10 @@ export interface ExpiringOffset {
 
 export interface ExpireOffsetsRequest {
   readonly coordinator: CoordinatorClaim;
-  /** offsets.retention.minutes in ms: an offset goes only if this controller's clock (the one commits are stamped with) agrees it is that old. */
+  /**
+   * offsets.retention.minutes in ms. An offset goes only if this controller's clock (the one commits
+   * are stamped with) agrees it is due: this old, or past its explicit expire timestamp if it has one.
+   */
   readonly retentionMs: number;
   readonly groups: readonly { readonly groupId: string; readonly offsets: readonly ExpiringOffset[] }[];
 }
@@ -217,15 +233,23 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
   const badGroupId = request.groupId === null ? 'is null' : stringProblem(request.groupId);
   if (badGroupId !== null) whole = apiError('INVALID_GROUP_ID', `The group id ${badGroupId}.`);
   else if (request.groupId === '') whole = apiError('INVALID_GROUP_ID', 'The group id must not be empty.');
-  else if (!metadataVersionSupportsOffsets(ctx.image)) {
+  else if (request.retentionTimeMs !== undefined && !Number.isSafeInteger(request.retentionTimeMs)) {
+    whole = apiError('INVALID_REQUEST', `Retention ${String(request.retentionTimeMs)} is not an integer in -(2^53-1)..2^53-1 ms.`);
+  } else if (!metadataVersionSupportsOffsets(ctx.image)) {
     whole = apiError('UNSUPPORTED_VERSION', `Offsets need metadata.version ${OFFSETS_METADATA_VERSION}; upgrade the cluster's metadata.version first.`);
   } else whole = claimError(ctx.image, request.groupId, request.coordinator);
+  // Wall-clock (a user reads it; found by a review), whole ms: the record holds an integer, and
+  // clocks read fractions (performance.now(), the simulator's), which encodeRecord refuses (found
+  // by test/sim/controller-model.test.ts). The explicit expiry counts from the same stamp, as
+  // Kafka's counts from its commit timestamp.
+  const commitTimestampMs = stampNowMs(ctx);
+  const expireTimestampMs = whole === null && request.retentionTimeMs !== undefined ? explicitExpireTimestampMs(commitTimestampMs, request.retentionTimeMs) : undefined;
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
       const error = whole ?? commitError(ctx, t.name, p);
       if (error.code === ErrorCode.NONE) {
-        records.push({
+        const record: OffsetCommitRecord = {
           type: 'OffsetCommit',
           groupId: request.groupId,
           topic: t.name,
@@ -233,11 +257,9 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
           offset: p.committedOffset,
           leaderEpoch: p.committedLeaderEpoch,
           metadata: p.committedMetadata,
-          // Wall-clock (a user reads it; found by a review), whole ms: the record holds an integer,
-          // and clocks read fractions (performance.now(), the simulator's), which encodeRecord
-          // refuses (found by test/sim/controller-model.test.ts).
-          commitTimestampMs: stampNowMs(ctx),
-        });
+          commitTimestampMs,
+        };
+        records.push(expireTimestampMs === undefined ? record : { ...record, expireTimestampMs });
       }
       return { partitionIndex: p.partitionIndex, errorCode: error.code, errorMessage: error.message };
     }),
@@ -360,7 +382,9 @@ export function expireOffsets(ctx: OpContext, request: ExpireOffsetsRequest): Op
     for (const o of g.offsets) {
       const held = ctx.image.committedOffset(g.groupId, o.topic, o.partition);
       if (held === undefined || held.commitTimestampMs !== o.commitTimestampMs) continue; // gone, or committed again since
-      if (stampNow - held.commitTimestampMs < request.retentionMs) continue; // not that old by the clock that stamped it
+      // Not due by the clock that stamped it: at its own explicit expire timestamp if it has one
+      // (the broker decided the group's state lets it go; its age is judged here), else the retention.
+      if (!offsetDue(held, stampNow, request.retentionMs)) continue;
       const tombstone: OffsetCommitTombstoneRecord = { type: 'OffsetCommitTombstone', groupId: g.groupId, topic: o.topic, partition: o.partition };
       if (tombstoned.has(offsetRecordKey(tombstone))) continue; // named twice
       tombstoned.add(offsetRecordKey(tombstone));
