@@ -8,7 +8,7 @@
 // kind of listener.
 //
 // Past connectionsMax, Node accepts a new connection and closes it at once. That is a refusal
-// too, and says so in a warn line (at most one per DROP_WARN_INTERVAL_MS, counting the others):
+// too, and says so in a warn line (at most one per REFUSAL_WARN_INTERVAL_MS, counting the others):
 // before, a voter turned away by a full listener saw only "connection closed during the
 // handshake ... see its log", and the log held nothing.
 
@@ -18,6 +18,7 @@ import type { Logger } from '../env/index.js';
 import { Connection } from './connection.js';
 import { acceptHandshake } from './handshake.js';
 import { netLimits } from './limits.js';
+import { RefusalWarnings } from './refusal-warnings.js';
 import { isTlsError, presentedCertificateProblem, serverTlsOptions, tlsReason } from './tls-options.js';
 import {
   DEFAULT_MAX_FRAME_BYTES,
@@ -122,9 +123,6 @@ export class ListenError extends Error {
   }
 }
 
-/** Connections refused over the bound are logged at most this often (a flood is one line per interval). */
-const DROP_WARN_INTERVAL_MS = 10_000;
-
 function hostPort(host: string | undefined, port: number | undefined): string {
   return hostPortText(host ?? 'unknown', port ?? 0);
 }
@@ -144,9 +142,8 @@ export class NetServer {
   /** Remote addresses noted on accept: a TLS socket that failed may no longer know its own. */
   private readonly rawRemote = new WeakMap<net.Socket, string>();
   private closing: Promise<void> | null = null;
-  /** Connections dropped over the bound since the last warn line about them. */
-  private dropped = 0;
-  private lastDropWarnMs = -Infinity;
+  /** When a connection refused over connectionsMax is logged (one key: this listener). */
+  private readonly dropWarnings = new RefusalWarnings();
 
   private constructor(
     private readonly o: NetServerOptions,
@@ -246,17 +243,14 @@ export class NetServer {
 
   /** A connection Node closed on accept because the listener was full: a refusal, logged (rate-limited). */
   private onDrop(data: net.DropArgument | undefined): void {
-    this.dropped++;
-    const now = performance.now();
-    if (now - this.lastDropWarnMs < DROP_WARN_INTERVAL_MS) return;
+    const dropped = this.dropWarnings.note(this.o.listener.name);
+    if (dropped === null) return;
     const remote = hostPort(data?.remoteAddress, data?.remotePort);
     const connectionsMax = this.server.maxConnections;
     this.o.logger.warn(
-      { remote, listener: this.o.listener.name, connectionsMax, dropped: this.dropped, reason: `the listener holds ${connectionsMax} connections already` },
+      { remote, listener: this.o.listener.name, connectionsMax, dropped, reason: `the listener holds ${connectionsMax} connections already` },
       'connection refused: too many connections',
     );
-    this.dropped = 0;
-    this.lastDropWarnMs = now;
   }
 
   private remoteOfTls(socket: tls.TLSSocket): string {
