@@ -11,12 +11,15 @@
 //
 // Client listeners answer the internal RPCs (rpc-methods.ts): reads from this broker's own image,
 // writes forwarded to the active controller; Kafka clients on the same port are served by
-// ./kafka/ (the first bytes tell the two protocols apart).
+// ./kafka/ (the first bytes tell the two protocols apart). Every client listener counts its
+// connections against one ConnectionQuotas (max.connections.per.ip, its overrides, max.connections),
+// so the limits span the listeners as Kafka's do.
 
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
 import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
 import { supportedFeatures } from '../quorum/controller/configs/features.js';
+import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
 import { RemoteError } from '../quorum/net/types.js';
@@ -90,6 +93,8 @@ export interface BrokerServerOptions {
    * which DescribeConfigs reports as STATIC_BROKER_CONFIG, as the controller does with its own.
    */
   readonly staticConfigs?: ReadonlyMap<string, string>;
+  /** max.connections.per.ip (overrides resolved to addresses) and max.connections; no limits when left out. */
+  readonly connectionLimits?: ConnectionLimits;
   /** How long a read waits for the broker to catch up (default READ_CATCH_UP_WAIT_MS). */
   readonly readCatchUpWaitMs?: number;
   /** Split mode: the observer's storage and Raft settings. */
@@ -299,6 +304,7 @@ export class BrokerServer {
   }
 
   private async bindListeners(self: PeerIdentity): Promise<void> {
+    const connectionQuotas = this.o.connectionLimits === undefined ? undefined : new ConnectionQuotas(this.o.connectionLimits);
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
         brokerId: this.o.nodeId,
@@ -318,6 +324,7 @@ export class BrokerServer {
         listener,
         self,
         logger: this.o.logger,
+        ...(connectionQuotas === undefined ? {} : { connectionQuotas }),
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
         // Kafka clients and our own tools share the client listener: a Kafka request starts with
         // its size and then an api key whose high byte is 0; our handshake's first value is a

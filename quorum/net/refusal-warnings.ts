@@ -1,6 +1,7 @@
 // Refused connections are logged, but a flood of them must not flood the log: at most one warn
 // line per key per interval, and that line says how many were refused since the previous one. A
-// key is what the refusals have in common: the listener, for a full listener (./server.ts).
+// key is what the refusals have in common: the listener for a full listener (./server.ts), the
+// remote address for the per-address limit, the whole broker for its total (./connection-quotas.ts).
 
 /** At most one line per key this often (a connection storm is one line per interval, with its count). */
 export const REFUSAL_WARN_INTERVAL_MS = 10_000;

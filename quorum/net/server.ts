@@ -11,11 +11,18 @@
 // too, and says so in a warn line (at most one per REFUSAL_WARN_INTERVAL_MS, counting the others):
 // before, a voter turned away by a full listener saw only "connection closed during the
 // handshake ... see its log", and the log held nothing.
+//
+// A broker's client listeners also share ConnectionQuotas (Kafka's max.connections.per.ip, its
+// overrides and max.connections; ./connection-quotas.ts): a connection over one of them is closed
+// on accept, before TLS or the first protocol byte, with the same warn line naming the limit (at
+// most one per remote address per interval). All of a client listener's connections count, Kafka
+// clients and our own tools alike, as Kafka counts every connection at accept.
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Logger } from '../env/index.js';
 import { Connection } from './connection.js';
+import type { ConnectionQuotas } from './connection-quotas.js';
 import { acceptHandshake } from './handshake.js';
 import { netLimits } from './limits.js';
 import { RefusalWarnings } from './refusal-warnings.js';
@@ -42,6 +49,8 @@ export interface NetServerOptions {
   readonly handshakeTimeoutMs?: number;
   /** Connections held at once, handshaking or open (default netLimits.serverConnectionsMax). */
   readonly connectionsMax?: number;
+  /** Per-address and total connection limits, shared with the other listeners they span (a broker's client listeners). */
+  readonly connectionQuotas?: ConnectionQuotas;
   /**
    * A second protocol on the same listener (a broker's client listener also speaks Kafka). The
    * first bytes a client sends decide: `detect` sees at least `bytesNeeded` of them; when it says
@@ -141,6 +150,8 @@ export class NetServer {
   private readonly open = new Set<Connection>();
   /** Remote addresses noted on accept: a TLS socket that failed may no longer know its own. */
   private readonly rawRemote = new WeakMap<net.Socket, string>();
+  /** Raw sockets closed on accept by the connection quotas: their TLS side is not worth a log line. */
+  private readonly refusedOnAccept = new WeakSet<net.Socket>();
   private closing: Promise<void> | null = null;
   /** When a connection refused over connectionsMax is logged (one key: this listener). */
   private readonly dropWarnings = new RefusalWarnings();
@@ -165,8 +176,10 @@ export class NetServer {
       self.rawSockets.add(raw);
       self.rawRemote.set(raw, remoteOf(raw));
       raw.once('close', () => self.rawSockets.delete(raw));
+      if (o.connectionQuotas !== undefined) self.admitWithinQuotas(raw, o.connectionQuotas);
     });
     server.on(listener.securityProtocol === 'SSL' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+      if (self.refusedOnAccept.has(socket)) return;
       if (listener.securityProtocol === 'SSL') {
         const problem = presentedCertificateProblem(socket as tls.TLSSocket);
         if (problem !== null) {
@@ -179,6 +192,8 @@ export class NetServer {
     });
     if (listener.securityProtocol === 'SSL') {
       server.on('tlsClientError', (err: Error & { code?: string; reason?: string }, socket: tls.TLSSocket) => {
+        const raw = rawSocketOf(socket);
+        if (raw !== undefined && self.refusedOnAccept.has(raw)) return; // logged as the refusal it is
         const remote = self.remoteOfTls(socket);
         const reason = tlsFailureReason(err, socket);
         if (reason === null) {
@@ -249,6 +264,28 @@ export class NetServer {
     const connectionsMax = this.server.maxConnections;
     this.o.logger.warn(
       { remote, listener: this.o.listener.name, connectionsMax, dropped, reason: `the listener holds ${connectionsMax} connections already` },
+      'connection refused: too many connections',
+    );
+  }
+
+  /**
+   * Takes a slot of the connection quotas for a new TCP connection, given back when it closes; a
+   * connection over a limit is closed at once and logged (rate-limited), as a full listener's is.
+   */
+  private admitWithinQuotas(raw: net.Socket, quotas: ConnectionQuotas): void {
+    const admission = quotas.admit(raw.remoteAddress ?? 'unknown');
+    if (admission.admitted) {
+      raw.once('close', admission.release);
+      return;
+    }
+    const { refusal } = admission;
+    const remote = hostPort(refusal.address, raw.remotePort);
+    this.refusedOnAccept.add(raw);
+    raw.destroy();
+    const dropped = quotas.warnings.note(refusal.warnKey);
+    if (dropped === null) return;
+    this.o.logger.warn(
+      { remote, listener: this.o.listener.name, limit: refusal.limit, connectionsMax: refusal.max, dropped, reason: refusal.reason },
       'connection refused: too many connections',
     );
   }

@@ -4,6 +4,8 @@
 import net from 'node:net';
 import { join } from 'node:path';
 import { BrokerServer } from '../../broker/broker-server.js';
+import type { Logger } from '../../quorum/env/index.js';
+import type { ConnectionLimits } from '../../quorum/net/connection-quotas.js';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { capturingLogger } from './recording-logger.js';
 
@@ -16,27 +18,39 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+export interface LoneBrokerOptions {
+  readonly clientPort?: number;
+  readonly onFatal?: (e: unknown) => void;
+  readonly readCatchUpWaitMs?: number;
+  readonly connectionLimits?: ConnectionLimits;
+  /** A second client listener, INTERNAL, on any port. */
+  readonly secondListener?: boolean;
+  readonly logger?: Logger;
+}
+
 /** Starts broker 2 (data under `dir`, its client listener on `clientPort`, 0: any) whose only voter never answers. */
-export async function startLoneBroker(dir: string, o: { clientPort?: number; onFatal?: (e: unknown) => void; readCatchUpWaitMs?: number } = {}): Promise<BrokerServer> {
+export async function startLoneBroker(dir: string, o: LoneBrokerOptions = {}): Promise<BrokerServer> {
   const voterPort = await freePort();
   const port = o.clientPort ?? 0;
+  const second = o.secondListener === true ? [{ name: 'INTERNAL', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' as const }] : [];
   return BrokerServer.start({
     nodeId: 2,
     clusterId: 'lone-broker-cluster',
     voters: [{ id: 1, host: '127.0.0.1', port: voterPort }],
     rack: null,
-    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }],
-    advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }],
+    listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }, ...second],
+    advertised: [{ name: 'PLAINTEXT', host: '127.0.0.1', port, securityProtocol: 'PLAINTEXT' }, ...second],
     heartbeatIntervalMs: 500,
     initialRegistrationTimeoutMs: 600_000,
     controlledShutdownTimeoutMs: 500,
     isrExpansionEnable: false,
     clock: realClock,
     random: realRandom,
-    logger: capturingLogger(),
+    logger: o.logger ?? capturingLogger(),
     roles: ['broker'],
     onFatal: o.onFatal ?? (() => undefined),
     ...(o.readCatchUpWaitMs === undefined ? {} : { readCatchUpWaitMs: o.readCatchUpWaitMs }),
+    ...(o.connectionLimits === undefined ? {} : { connectionLimits: o.connectionLimits }),
     split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
   });
 }

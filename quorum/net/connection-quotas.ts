@@ -1,0 +1,114 @@
+// How many connections a broker's client listeners hold, per remote address and in all, against
+// Kafka's max.connections.per.ip (with max.connections.per.ip.overrides) and max.connections.
+// One instance is shared by every client listener of a broker, so both limits span its listeners
+// as Kafka's do. The listener (./server.ts) asks for a slot on accept, before TLS or any protocol
+// byte, and gives it back when the TCP connection closes; a refused connection is closed at once
+// and logged there (rate-limited by ./refusal-warnings.ts, whose state for these limits lives here
+// so that one address gets one line per interval whichever listener it tried).
+//
+// Addresses are compared in one canonical form: an IPv4-mapped IPv6 address (::ffff:127.0.0.1, how
+// a dual-stack listener sees an IPv4 client) is the IPv4 address, and IPv6 is compressed and lower
+// case, so an override written 0:0:0:0:0:0:0:1 applies to ::1.
+
+import * as net from 'node:net';
+import { RefusalWarnings } from './refusal-warnings.js';
+
+export interface ConnectionLimits {
+  /** max.connections.per.ip: connections one remote address may hold, unless overridden. */
+  readonly perAddressMax: number;
+  /** max.connections.per.ip.overrides, resolved to addresses (canonicalAddress form). */
+  readonly perAddressOverrides: ReadonlyMap<string, number>;
+  /** max.connections: connections all the listeners sharing the quotas may hold. */
+  readonly totalMax: number;
+}
+
+export type ConnectionLimitKey = 'max.connections.per.ip' | 'max.connections.per.ip.overrides' | 'max.connections';
+
+export interface ConnectionRefusal {
+  /** The remote address, canonical. */
+  readonly address: string;
+  /** The limit reached, by the key that sets it. */
+  readonly limit: ConnectionLimitKey;
+  readonly max: number;
+  /** For the warn line, in words. */
+  readonly reason: string;
+  /** Whose refusals share a warn line: the address for a per-address limit, the broker for the total. */
+  readonly warnKey: string;
+}
+
+export type Admission = { readonly admitted: true; readonly release: () => void } | { readonly admitted: false; readonly refusal: ConnectionRefusal };
+
+/** The form addresses are counted and compared in (see the header). A string that is no IP address is kept as it is. */
+export function canonicalAddress(address: string): string {
+  if (net.isIPv6(address)) {
+    let compressed: string;
+    try {
+      compressed = new net.SocketAddress({ address, family: 'ipv6' }).address;
+    } catch {
+      return address.toLowerCase(); // a form SocketAddress does not take (a zone id, say)
+    }
+    const mapped = compressed.startsWith('::ffff:') ? compressed.slice('::ffff:'.length) : '';
+    return net.isIPv4(mapped) ? mapped : compressed;
+  }
+  return address;
+}
+
+/** The warn key of refusals by the total limit: they are about the broker, not one address. */
+const TOTAL_WARN_KEY = '(all addresses)';
+
+export class ConnectionQuotas {
+  private readonly byAddress = new Map<string, number>();
+  private total = 0;
+  private readonly overrides: ReadonlyMap<string, number>;
+  /** When refusals of these quotas are logged (shared by the listeners, see the header). */
+  readonly warnings: RefusalWarnings;
+
+  constructor(
+    readonly limits: ConnectionLimits,
+    warnings: RefusalWarnings = new RefusalWarnings(),
+  ) {
+    this.overrides = new Map([...limits.perAddressOverrides].map(([address, max]) => [canonicalAddress(address), max]));
+    this.warnings = warnings;
+  }
+
+  /** Takes a slot for a new connection from `remoteAddress`, or says which limit refuses it. */
+  admit(remoteAddress: string): Admission {
+    const address = canonicalAddress(remoteAddress);
+    const held = this.byAddress.get(address) ?? 0;
+    const override = this.overrides.get(address);
+    const perAddressMax = override ?? this.limits.perAddressMax;
+    if (held >= perAddressMax) {
+      const limit = override === undefined ? 'max.connections.per.ip' : 'max.connections.per.ip.overrides';
+      return {
+        admitted: false,
+        refusal: { address, limit, max: perAddressMax, warnKey: address, reason: `${address} holds ${held} connections already (${limit}: at most ${perAddressMax})` },
+      };
+    }
+    if (this.total >= this.limits.totalMax) {
+      const max = this.limits.totalMax;
+      return {
+        admitted: false,
+        refusal: { address, limit: 'max.connections', max, warnKey: TOTAL_WARN_KEY, reason: `the client listeners hold ${this.total} connections already (max.connections: at most ${max})` },
+      };
+    }
+    this.byAddress.set(address, held + 1);
+    this.total++;
+    let released = false;
+    return {
+      admitted: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.total--;
+        const left = (this.byAddress.get(address) ?? 1) - 1;
+        if (left === 0) this.byAddress.delete(address);
+        else this.byAddress.set(address, left);
+      },
+    };
+  }
+
+  /** Connections held now from `remoteAddress` (any form), and in all. */
+  held(remoteAddress?: string): number {
+    return remoteAddress === undefined ? this.total : (this.byAddress.get(canonicalAddress(remoteAddress)) ?? 0);
+  }
+}
