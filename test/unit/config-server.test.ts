@@ -86,6 +86,10 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'initial.broker.registration.timeout.ms': INT_BAD,
   'metaquorum.controlled.shutdown.timeout.ms': [...INT_BAD, '10000'],
   'metaquorum.isr.expansion.enable': ['yes', '1', 'on', ''],
+  // 0 without overrides: no client could connect (Kafka refuses it too).
+  'max.connections.per.ip': [...NON_NEGATIVE_BAD, '0'],
+  'max.connections.per.ip.overrides': ['127.0.0.1', '127.0.0.1:', ':5', '127.0.0.1:-1', '127.0.0.1:x', '127.0.0.1:1.5', '127.0.0.1:2147483648', 'bad host:1', 'a..b:1', 'host/x:1', '127.0.0.1:1,127.0.0.1:2', '[::1]:1,0:0:0:0:0:0:0:1:2'],
+  'max.connections': NON_NEGATIVE_BAD,
   'num.partitions': INT_BAD,
   'default.replication.factor': INT_BAD,
   'auto.leader.rebalance.enable': ['yes', '1', 'on', ''],

@@ -6,6 +6,7 @@ import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coo
 import type { OffsetRetention } from '../../broker/offset-expirer.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
+import type { ConnectionLimitSettings } from './connection-overrides.js';
 import type { MappedProtocol, Voter } from './endpoints.js';
 import type { Role, SslClientAuth } from './server-keys.js';
 
@@ -84,6 +85,8 @@ export interface NodeConfig {
   readonly brokerRack: string | null;
   readonly raft: RaftSettings;
   readonly broker: BrokerSettings;
+  /** max.connections.per.ip, max.connections.per.ip.overrides (hosts as written; resolved at start) and max.connections. */
+  readonly connectionLimits: ConnectionLimitSettings;
   /** The controller's settings from their Kafka-named keys; see controllerConfigFrom. */
   readonly controller: Partial<Omit<ControllerConfig, 'clusterId'>>;
   /** auto.create.topics.enable */

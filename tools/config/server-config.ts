@@ -6,7 +6,9 @@
 // own syntax and range (every key present is checked, used or not), then the rules that span
 // keys: process.roles vs controller.quorum.voters vs listeners vs controller.listener.names,
 // every listener mapped to a security protocol, advertised listeners routable, SSL listeners
-// with a keystore, and the timeout relations (a parked fetch must not look like a dead leader).
+// with a keystore, the timeout relations (a parked fetch must not look like a dead leader), and
+// max.connections.per.ip = 0 only with overrides. Host names in max.connections.per.ip.overrides
+// are resolved at start, not here (connection-overrides.ts).
 //
 // The key table, with names, defaults and docs, is in server-keys.ts; per-key value parsers in
 // values.ts and endpoints.ts; the listener rules in topology.ts and tls-settings.ts; NodeConfig's
@@ -72,6 +74,11 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     controlledShutdownTimeoutMs: r.required(K.controlledShutdownTimeoutMs),
     isrExpansionEnable: r.required(K.isrExpansionEnable),
   };
+  const connectionLimits = {
+    perIpMax: r.required(K.maxConnectionsPerIp),
+    perIpOverrides: r.required(K.maxConnectionsPerIpOverrides),
+    totalMax: r.required(K.maxConnections),
+  };
   const controller = {
     brokerSessionTimeoutMs: broker.sessionTimeoutMs,
     brokerHeartbeatIntervalMs: broker.heartbeatIntervalMs,
@@ -118,6 +125,10 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     r.fail(K.controlledShutdownTimeoutMs, `must be below metaquorum.shutdown.timeout.ms (${shutdownTimeoutMs}), so a controlled shutdown fits in the shutdown`);
   }
 
+  if (connectionLimits.perIpMax === 0 && connectionLimits.perIpOverrides.length === 0) {
+    r.fail(K.maxConnectionsPerIp, 'may be 0 only when max.connections.per.ip.overrides lists the addresses that may connect (as in Kafka), or no client could connect');
+  }
+
   // Roles, voters, listeners, TLS.
   const { listeners, advertisedListeners } = resolveTopology(
     r,
@@ -149,6 +160,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     brokerRack,
     raft,
     broker,
+    connectionLimits,
     controller,
     autoCreateTopicsEnable,
     groups,

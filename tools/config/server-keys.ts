@@ -8,6 +8,9 @@
 
 import { defaultControllerConfig } from '../../quorum/controller/config.js';
 import { limits } from '../../quorum/limits.js';
+import { netLimits } from '../../quorum/net/limits.js';
+import { REFUSAL_WARN_INTERVAL_MS } from '../../quorum/net/refusal-warnings.js';
+import { parseConnectionOverrides } from './connection-overrides.js';
 import { parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
@@ -337,6 +340,40 @@ export const serverKeys = {
     doc:
       'Whether a broker that leads a partition asks the controller to add eligible replicas back to its ISR, as a Kafka leader does once a follower catches up (these brokers keep no partition data, so an eligible replica is in sync). Off only where a harness plays the partition leaders itself.',
     parse: parseBoolean,
+  }),
+  maxConnectionsPerIp: key({
+    name: 'max.connections.per.ip',
+    type: 'int',
+    default: String(INT_MAX),
+    expected: NON_NEGATIVE_INT,
+    doc:
+      "Connections one remote IP address may hold on the broker's client listeners together (Kafka clients and metaquorum tools alike); " +
+      `one more is closed as soon as it is accepted, with a warn line naming the address and the limit (at most one per address per ${REFUSAL_WARN_INTERVAL_MS / 1000} s, ` +
+      'counting the others). An IPv4-mapped IPv6 address (::ffff:10.0.0.5) counts as the IPv4 address. 0 only with ' +
+      'max.connections.per.ip.overrides (Kafka\'s rule): then only the addresses listed there may connect. Kafka\'s default (no limit).',
+    parse: nonNegativeInt,
+  }),
+  maxConnectionsPerIpOverrides: key({
+    name: 'max.connections.per.ip.overrides',
+    type: 'list',
+    default: '',
+    expected: 'must be host:count,... (an IP address or a host name, each once, and a count 0..2147483647)',
+    doc:
+      'Per-address exceptions to max.connections.per.ip, e.g. 127.0.0.1:200,10.0.0.5:5 (IPv6: [::1]:50). A host name is resolved once, ' +
+      'at start, to one address (the first IPv4 one, else the first, as Kafka does), and a name that does not resolve stops the node; ' +
+      'the override then applies to connections from that address only.',
+    parse: parseConnectionOverrides,
+  }),
+  maxConnections: key({
+    name: 'max.connections',
+    type: 'int',
+    default: String(INT_MAX),
+    expected: NON_NEGATIVE_INT,
+    doc:
+      `Connections the broker's client listeners may hold in all; one more is closed as soon as it is accepted, with a warn line (at most one per ${REFUSAL_WARN_INTERVAL_MS / 1000} s, ` +
+      'counting the others). Kafka instead stops accepting until a connection closes. Each listener also holds at most ' +
+      `${netLimits.serverConnectionsMax} connections of its own. Kafka's default (no limit).`,
+    parse: nonNegativeInt,
   }),
   defaultPartitions: key({
     name: 'num.partitions',

@@ -15,6 +15,7 @@
 import { ConfigError } from '../config/errors.js';
 import { checkFormatted } from '../config/meta-properties.js';
 import { installFsyncStallHook } from '../../quorum/node/fsync-stall.js';
+import { resolveConnectionLimits } from '../config/connection-overrides.js';
 import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
 import { performance } from 'node:perf_hooks';
@@ -74,6 +75,8 @@ export async function startNode(
   const controllerTlsConfig = config.tls.get(controllerListenerName);
   const controllerClientTls = controllerTlsConfig === undefined ? undefined : await clientTlsMaterial(controllerTlsConfig);
   raftConfigFrom(config); // validates the quorum settings (ConfigError) before anything binds
+  // Host names in max.connections.per.ip.overrides, resolved once (ConfigError when one does not resolve).
+  const connectionLimits = isBroker ? await resolveConnectionLimits(config.connectionLimits) : undefined;
 
   nodeLog.info({ roles: config.processRoles, clusterId, voters: voters.map((v) => `${v.id}@${v.host}:${v.port}`), metadataLogDir: config.metadataLogDir }, 'starting');
   let controller: ControllerServer | undefined;
@@ -115,6 +118,7 @@ export async function startNode(
         initialRegistrationTimeoutMs: config.broker.initialRegistrationTimeoutMs,
         controlledShutdownTimeoutMs: config.broker.controlledShutdownTimeoutMs,
         isrExpansionEnable: config.broker.isrExpansionEnable,
+        ...(connectionLimits === undefined ? {} : { connectionLimits }),
         clock: realClock,
         random: realRandom,
         logger: logging.forRole('broker'),

@@ -1,0 +1,68 @@
+// End-to-end: max.connections.per.ip on a real combined node (`metaquorum start`, controller and
+// broker in one process), so the key travels from server.properties to the broker's client
+// listener: three Kafka clients from 127.0.0.1 are answered, a fourth is closed by the node at once
+// and the node logs why, the three still answer, and one closing lets a new one in. `start` with an
+// override host that does not resolve, or a negative limit, exits 2 naming the key.
+
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { connectUntilServerCloses, kafkaClientConnection, type KafkaProbe } from '../support/tcp-probes.js';
+
+const PER_IP = 3;
+
+describe('max.connections.per.ip on a combined node', () => {
+  let t: TestCluster;
+  const probes: KafkaProbe[] = [];
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 1, brokers: 1, combined: true, properties: { 'max.connections.per.ip': String(PER_IP) } });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of probes) p.socket.destroy();
+    await t?.dispose();
+  }, 30_000);
+
+  it(`${PER_IP} Kafka clients from 127.0.0.1 are answered; one more is closed by the node with a warn line, and the ${PER_IP} go on; a closed one frees its slot`, async () => {
+    const node = t.cluster.nodes[0]!;
+    const port = node.clientPort!;
+    // The harness's readiness probes from 127.0.0.1 are closed connections by now, but the node may not have seen the last close yet.
+    const clients: KafkaProbe[] = [];
+    await until('three Kafka connections answered', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      if ((await c.apiVersions(1)) === 0) clients.push(c);
+      return clients.length >= PER_IP ? true : undefined;
+    }, 100);
+    expect(clients).toHaveLength(PER_IP);
+
+    await connectUntilServerCloses(port);
+    for (const [i, c] of clients.entries()) expect(await c.apiVersions(10 + i)).toBe(0);
+
+    const refusal = await until('the refusal in the node log', 10_000, async () => {
+      const lines = (await readFile(node.logPath, 'utf8')).split('\n').filter((l) => l.includes('connection refused: too many connections'));
+      return lines.length > 0 ? (JSON.parse(lines[0]!) as Record<string, unknown>) : undefined;
+    });
+    expect(refusal).toMatchObject({ level: 'warn', listener: 'PLAINTEXT', limit: 'max.connections.per.ip', connectionsMax: PER_IP, dropped: 1 });
+    expect(String(refusal['remote'])).toMatch(/^127\.0\.0\.1:\d+$/);
+
+    clients[0]!.socket.destroy();
+    const next = await until('a connection in the freed slot', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      return (await c.apiVersions(20)) === 0 ? c : undefined;
+    }, 100);
+    expect(next.socket.destroyed).toBe(false);
+  });
+
+  it('start exits 2 naming the key for a negative limit and for an override host that does not resolve', async () => {
+    const config = t.cluster.nodes[0]!.configPath;
+    const negative = await runCli(['start', '--config', config, '--override', 'max.connections=-1']);
+    expect(negative.code, negative.stderr).toBe(2);
+    expect(negative.stderr).toContain('max.connections = "-1": must be a non-negative integer');
+    const unresolved = await runCli(['start', '--config', config, '--override', 'max.connections.per.ip.overrides=127.0.0.1:5,nowhere.invalid:2']);
+    expect(unresolved.code, unresolved.stderr).toBe(2);
+    expect(unresolved.stderr).toContain('max.connections.per.ip.overrides: cannot resolve host "nowhere.invalid"');
+  });
+});
