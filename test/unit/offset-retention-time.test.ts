@@ -17,6 +17,7 @@ import { decodeRecord, encodeRecord } from '../../metadata-log/records/codec.js'
 import { readSnapshot, writeSnapshot } from '../../metadata-log/snapshot.js';
 import { commitOffsets, expireOffsets, type ExpireOffsetsRequest } from '../../quorum/controller/configs/offsets.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import { OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 import { silentLogger } from '../support/real-node-env.js';
 import { oneLiveBroker, overTheWire, testbed, type HandlerTestbed } from './kafka-handlers-fixture.js';
 
@@ -133,6 +134,17 @@ describe('OffsetCommit retention_time_ms', () => {
     expect(held('huge')).toBeDefined();
     expect(held('past-safe')).toBeDefined();
     expirer.close();
+  });
+
+  it('below metadata.version 1.0-IV2 the retention is ignored: no record a node of an older build could not read', () => {
+    const atLevel = (level: number) => setup(oneLiveBroker().map((r) => (r.type === 'FeatureLevel' ? { ...r, featureLevel: level } : r)));
+    const request = { groupId: 'g', retentionTimeMs: 1_000, topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 1, committedLeaderEpoch: -1, committedMetadata: null }] }] };
+    const old = commitOffsets(atLevel(OFFSETS_METADATA_VERSION).t.harness.ctx(), request);
+    expect(old.response.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+    expect(old.records).toHaveLength(1);
+    expect(old.records[0]).not.toHaveProperty('expireTimestampMs');
+    const current = commitOffsets(atLevel(OFFSET_EXPIRY_METADATA_VERSION).t.harness.ctx(), request);
+    expect(current.records[0]).toHaveProperty('expireTimestampMs');
   });
 
   it('the controller refuses a retention that is not a safe integer (the broker clamps before it forwards), whole, nothing written', () => {

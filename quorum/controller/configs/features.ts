@@ -6,6 +6,9 @@
 //     1   | 1.0-IV0 | initial: brokers, topics, partitions, configs, feature levels, producer ids,
 //         |         | NoOp, ZooKeeper migration state, metadata transactions
 //     2   | 1.0-IV1 | consumer-group offsets in the metadata log (OffsetCommit, OffsetCommitTombstone)
+//     3   | 1.0-IV2 | explicit offset expiry: OffsetCommit records v1 (expireTimestampMs, from an
+//         |         | OffsetCommit v2-v4 retention_time_ms); below it that retention is ignored, so a
+//         |         | node of an older build never meets a record it cannot read during an upgrade
 // A brand-new cluster starts at the latest level (bootstrapRecords). Controllers run this code, so
 // they support every level in the table; brokers declare their range in RegisterBroker.features
 // (supportedFeatures() is what this build declares).
@@ -42,12 +45,15 @@ export interface MetadataVersionLevel {
 export const METADATA_VERSIONS: readonly MetadataVersionLevel[] = [
   { level: 1, name: '1.0-IV0', description: 'initial record set (everything but consumer-group offsets)' },
   { level: 2, name: '1.0-IV1', description: 'consumer-group offsets in the metadata log' },
+  { level: 3, name: '1.0-IV2', description: 'explicit offset expiry (OffsetCommit retention_time_ms)' },
 ];
 
 export const MIN_METADATA_VERSION = 1;
-export const LATEST_METADATA_VERSION = 2;
+export const LATEST_METADATA_VERSION = 3;
 /** The first level that stores consumer-group offsets. */
 export const OFFSETS_METADATA_VERSION = 2;
+/** The first level whose OffsetCommit records may carry an explicit expire timestamp. */
+export const OFFSET_EXPIRY_METADATA_VERSION = 3;
 
 /** The feature ranges this build supports (what a broker of this build declares when it registers). */
 export function supportedFeatures(): FeatureRange[] {
@@ -61,6 +67,12 @@ export function supportedFeatures(): FeatureRange[] {
 export function metadataVersionSupportsOffsets(image: MetadataImageView): boolean {
   const level = image.featureLevel(METADATA_VERSION_FEATURE);
   return level === undefined || level >= OFFSETS_METADATA_VERSION;
+}
+
+/** Whether the image's metadata.version lets an OffsetCommit record carry an explicit expire timestamp (none yet: bootstrap writes the latest). */
+export function metadataVersionSupportsOffsetExpiry(image: MetadataImageView): boolean {
+  const level = image.featureLevel(METADATA_VERSION_FEATURE);
+  return level === undefined || level >= OFFSET_EXPIRY_METADATA_VERSION;
 }
 
 /** Kafka's FeatureUpdate.UpgradeType ids. */

@@ -22,7 +22,8 @@
 //   Any offset is stored as committed, negative ones included, as Kafka does: kafkajs's
 //   admin.resetOffsets commits -2 (earliest) and -1 (latest), which its consumers resolve. Only
 //   offsets outside JavaScript's safe integers (what the record can hold exactly) are refused.
-//   A retentionTimeMs other than -1 (OffsetCommit v2-v4) gives every record of the commit an
+//   A retentionTimeMs other than -1 (OffsetCommit v2-v4), at metadata.version 1.0-IV2 or later
+//   (features.ts; below it the field is ignored), gives every record of the commit an
 //   explicit expireTimestampMs, counted from the commit's stamp (metadata-log/offset-expiry-rule.ts
 //   has Kafka's rule and the clamps); a retentionTimeMs that is not a safe integer: INVALID_REQUEST,
 //   whole (the broker clamps the wire's int64 before it forwards).
@@ -60,7 +61,7 @@ import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-owners
 import { explicitExpireTimestampMs, offsetDue } from '../../../metadata-log/offset-expiry-rule.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
-import { metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
+import { metadataVersionSupportsOffsetExpiry, metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
 
 export interface OffsetCommitRequestPartition {
   readonly partitionIndex: number;
@@ -243,7 +244,9 @@ export function commitOffsets(ctx: OpContext, request: OffsetCommitRequest): OpR
   // by test/sim/controller-model.test.ts). The explicit expiry counts from the same stamp, as
   // Kafka's counts from its commit timestamp.
   const commitTimestampMs = stampNowMs(ctx);
-  const expireTimestampMs = whole === null && request.retentionTimeMs !== undefined ? explicitExpireTimestampMs(commitTimestampMs, request.retentionTimeMs) : undefined;
+  // Below metadata.version 1.0-IV2 a record cannot carry it (an older node could not read it): ignored, as before.
+  const expireTimestampMs =
+    whole === null && request.retentionTimeMs !== undefined && metadataVersionSupportsOffsetExpiry(ctx.image) ? explicitExpireTimestampMs(commitTimestampMs, request.retentionTimeMs) : undefined;
   const topics = request.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((p) => {
