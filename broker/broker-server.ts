@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
 import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
+import { describeFeatures } from '../quorum/controller/configs/features.js';
 import { supportedFeatures } from '../quorum/controller/configs/features.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { NetServer } from '../quorum/net/server.js';
@@ -396,6 +397,8 @@ export class BrokerServer {
           return describeTopics(await this.caughtUpImage(), b as never);
         case 'describeConfigs':
           return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
+        case 'describeFeatures':
+          return describeFeatures(await this.caughtUpImage());
         case 'exportMetadata':
           // A read answered by the node asked (rpc-methods.ts), as controllers do: `migrate-from-zk
           // --verify --bootstrap-server` walked the whole tree and then failed on "unknown method".

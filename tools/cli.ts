@@ -17,6 +17,7 @@ import { registerQuorumCommand } from './cli/quorum-command.js';
 import { registerServerCommands } from './cli/server-commands.js';
 import { registerTopicsCommand } from './cli/topics-command.js';
 import { registerReassignCommand } from './cli/reassign-command.js';
+import { registerFeaturesCommand } from './cli/features-command.js';
 import { registerInspectCommands } from './inspect/index.js';
 
 export function buildProgram(): Command {
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerClusterCommand(program);
   registerTopicsCommand(program);
   registerReassignCommand(program);
+  registerFeaturesCommand(program);
   registerConfigsCommand(program);
   registerInspectCommands(program);
   registerMigrateCommand(program);

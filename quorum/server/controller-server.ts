@@ -14,6 +14,7 @@
 import type { Clock, Logger, NodeEnv, Random } from '../env/index.js';
 import type { ControllerConfig } from '../controller/config.js';
 import { describeConfigs } from '../controller/configs/describe-configs.js';
+import { describeFeatures } from '../controller/configs/features.js';
 import { NotControllerError } from '../controller/errors.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import { NetServer } from '../net/server.js';
@@ -178,6 +179,8 @@ export class ControllerServer {
         return exportMetadata(c.image);
       case 'describeConfigs':
         return describeConfigs(c.image, b as never);
+      case 'describeFeatures':
+        return describeFeatures(c.image);
       case 'describeQuorum': {
         const q = c.describeQuorum();
         if (q === null || q.leaderId !== this.o.nodeId || q.role !== 'Leader') throw new NotControllerError(c.activeControllerId());

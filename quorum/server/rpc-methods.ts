@@ -9,7 +9,7 @@ import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../control
 import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
 import type { UnregisterBrokerRequest, UnregisterBrokerResponse } from '../controller/cluster/unregister-broker.js';
 import type { DescribeConfigsRequest, DescribeConfigsResponse } from '../controller/configs/describe-configs.js';
-import type { UpdateFeaturesRequest, UpdateFeaturesResponse } from '../controller/configs/features.js';
+import type { DescribeFeaturesResponse, UpdateFeaturesRequest, UpdateFeaturesResponse } from '../controller/configs/features.js';
 import type {
   AlterConfigsResponse,
   IncrementalAlterConfigsRequest,
@@ -128,6 +128,7 @@ export interface RpcMethods {
   describeQuorum: [Record<string, never>, QuorumDescription];
   // Reads answered by whichever node is asked, from its own image.
   describeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
+  describeFeatures: [Record<string, never>, DescribeFeaturesResponse];
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
   exportMetadata: [Record<string, never>, ExportMetadataResponse];

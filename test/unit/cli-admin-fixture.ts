@@ -11,6 +11,7 @@ import { setAdminConnector, type AdminTarget, type VoterAnswer } from '../../too
 import { registerQuorumCommand } from '../../tools/cli/quorum-command.js';
 import { registerTopicsCommand } from '../../tools/cli/topics-command.js';
 import { registerReassignCommand } from '../../tools/cli/reassign-command.js';
+import { registerFeaturesCommand } from '../../tools/cli/features-command.js';
 
 export type Handlers = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> | Promise<RpcResponse<M>> };
 
@@ -72,6 +73,7 @@ export function adminProgram(): Command {
   registerClusterCommand(program);
   registerTopicsCommand(program);
   registerReassignCommand(program);
+  registerFeaturesCommand(program);
   registerConfigsCommand(program);
   return program;
 }

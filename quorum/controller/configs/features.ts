@@ -156,6 +156,52 @@ export function updateFeatures(ctx: OpContext, request: UpdateFeaturesRequest): 
   return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null, results } };
 }
 
+/** One feature as `features describe` shows it. */
+export interface DescribedFeature {
+  readonly name: string;
+  /** The finalized level in the image; null before the first active controller bootstrapped it. */
+  readonly finalizedLevel: number | null;
+  /** What the answering node's build supports. */
+  readonly supportedMinLevel: number;
+  readonly supportedMaxLevel: number;
+  /** Each registered broker's declared range (null: it declares none, so supports level 0 only). */
+  readonly brokers: readonly { readonly brokerId: number; readonly minLevel: number | null; readonly maxLevel: number | null }[];
+}
+
+export interface DescribeFeaturesResponse {
+  /** The image offset the answer was read at (Kafka's "Epoch" column shows its finalized-features epoch). */
+  readonly metadataOffset: number;
+  readonly features: readonly DescribedFeature[];
+}
+
+/** The features this build knows, from an image (any node answers from its own). */
+export function describeFeatures(image: MetadataImageView): DescribeFeaturesResponse {
+  const features = supportedFeatures().map((f): DescribedFeature => ({
+    name: f.name,
+    finalizedLevel: image.featureLevel(f.name) ?? null,
+    supportedMinLevel: f.minVersion,
+    supportedMaxLevel: f.maxVersion,
+    brokers: image.brokers().map((b) => {
+      const declared = b.features.find((d) => d.name === f.name);
+      return { brokerId: b.brokerId, minLevel: declared?.minVersion ?? null, maxLevel: declared?.maxVersion ?? null };
+    }),
+  }));
+  return { metadataOffset: image.provenance.endOffset, features };
+}
+
+/** A metadata.version given as a level ("3") or a name ("1.0-IV2"); undefined when it is neither. */
+export function metadataVersionLevel(text: string): number | undefined {
+  const t = text.trim();
+  const byName = METADATA_VERSIONS.find((v) => v.name === t);
+  if (byName !== undefined) return byName.level;
+  return /^\d+$/.test(t) ? Number(t) : undefined;
+}
+
+/** "1.0-IV2" for 3; the bare number for a level this build does not name. */
+export function metadataVersionName(level: number): string {
+  return METADATA_VERSIONS.find((v) => v.level === level)?.name ?? String(level);
+}
+
 /**
  * The records a brand-new cluster's first active controller writes before anything else (the lead
  * calls this when the image has no metadata.version): metadata.version at `metadataVersion`

@@ -1,0 +1,80 @@
+// `metaquorum features describe|upgrade`: Kafka's kafka-features for metadata.version (the only
+// feature here; quorum/controller/configs/features.ts has the levels and the upgrade rules).
+//   describe   each feature's finalized level and the range the answering node's build supports,
+//              in Kafka's layout; --json adds every broker's declared range (what an upgrade needs).
+//   upgrade    --metadata <level or name> (or --feature metadata.version=<level>), --dry-run to
+//              only check it. A cluster created by an older build stays at its level until this is
+//              run; features that a level brings (1.0-IV2: OffsetCommit retention_time_ms) wait for it.
+// Downgrades are refused by the controller (records of a newer level cannot be rewritten).
+
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { metadataVersionLevel, metadataVersionName, type DescribedFeature } from '../../quorum/controller/configs/features.js';
+import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
+import { ItemsFailedError } from './admin-errors.js';
+import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
+import { action, print, UsageError } from './common.js';
+import { errorText, isErrorCode, writeLines } from './format.js';
+
+interface UpgradeOptions extends AdminOptions {
+  readonly metadata?: number;
+  readonly feature?: { readonly name: string; readonly level: number };
+  readonly dryRun: boolean;
+}
+
+const levelText = (name: string, level: number | null) => (level === null ? 'none' : name === METADATA_VERSION_FEATURE ? metadataVersionName(level) : String(level));
+
+/** Kafka's kafka-features describe line for one feature. */
+export function featureLine(f: DescribedFeature, metadataOffset: number): string {
+  return `Feature: ${f.name}\tSupportedMinVersion: ${levelText(f.name, f.supportedMinLevel)}\tSupportedMaxVersion: ${levelText(f.name, f.supportedMaxLevel)}\tFinalizedVersionLevel: ${levelText(f.name, f.finalizedLevel)}\tEpoch: ${metadataOffset}`;
+}
+
+async function describe(opts: ReadOptions): Promise<void> {
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const r = await rpc.call('describeFeatures', {}, callOptions);
+    if (opts.json) print(true, r, () => '');
+    else writeLines(r.features.map((f) => featureLine(f, r.metadataOffset)));
+  });
+}
+
+async function upgrade(opts: UpgradeOptions): Promise<void> {
+  if ((opts.metadata === undefined) === (opts.feature === undefined)) throw new UsageError('features upgrade: give one of --metadata <level> and --feature metadata.version=<level>');
+  const name = opts.feature?.name ?? METADATA_VERSION_FEATURE;
+  const level = opts.feature?.level ?? opts.metadata!;
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const r = await rpc.call('updateFeatures', { featureUpdates: [{ feature: name, maxVersionLevel: level, upgradeType: 1 }], validateOnly: opts.dryRun }, callOptions);
+    const result = r.results[0];
+    const target = levelText(name, level);
+    if (result !== undefined && isErrorCode(result.errorCode, 'NONE')) {
+      writeLines([opts.dryRun ? `${name} can be upgraded to ${target}.` : `${name} was upgraded to ${target}.`]);
+      return;
+    }
+    const why = result === undefined ? errorText(r.errorCode, r.errorMessage) : errorText(result.errorCode, result.errorMessage);
+    throw new ItemsFailedError([name], `could not upgrade ${name} to ${target}: ${why}`);
+  });
+}
+
+function metadataArg(value: string): number {
+  const level = metadataVersionLevel(value);
+  if (level === undefined) throw new InvalidArgumentError(`--metadata must be a metadata.version level or name (e.g. 3 or 1.0-IV2), got "${value}"`);
+  return level;
+}
+
+function featureArg(value: string): { name: string; level: number } {
+  const eq = value.indexOf('=');
+  const name = eq < 0 ? '' : value.slice(0, eq).trim();
+  const level = eq < 0 ? undefined : metadataVersionLevel(value.slice(eq + 1));
+  if (name === '' || level === undefined) throw new InvalidArgumentError(`--feature must be name=level (e.g. metadata.version=3), got "${value}"`);
+  return { name, level };
+}
+
+export function registerFeaturesCommand(program: Command): void {
+  const features = program.command('features').description("Describe and upgrade finalized feature levels: metadata.version (Kafka's kafka-features).");
+  addAdminOptions(features.command('describe').description("Each feature's finalized level and the levels this node's build supports."), { json: true }).action(action(describe));
+  const up = features
+    .command('upgrade')
+    .description('Raise metadata.version, once every broker supports the new level (the controller checks).')
+    .addOption(new Option('--metadata <level>', 'the new metadata.version, as a level or a name (3, 1.0-IV2)').argParser(metadataArg))
+    .addOption(new Option('--feature <name=level>', 'the same as name=level (metadata.version=3)').argParser(featureArg))
+    .option('--dry-run', 'check the upgrade; change nothing', false);
+  addAdminOptions(up, { json: false }).action(action(upgrade));
+}
