@@ -8,7 +8,7 @@ import type { PartitionRegistration } from '../../metadata-log/image-types.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { alterPartition } from '../../quorum/controller/replication/alter-partition.js';
-import { brokerIneligibleChanges } from '../../quorum/controller/replication/elections.js';
+import { brokerDrainChanges, brokerEligibleChanges, brokerIneligibleChanges, preferredLeaderRebalance, uncleanElections } from '../../quorum/controller/replication/elections.js';
 import { eligibility } from '../../quorum/controller/replication/eligibility.js';
 import {
   alterPartitionReassignments,
@@ -206,6 +206,24 @@ describe('partition reassignment', () => {
     expect(byDefault.response.responses[0]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
   });
 
+  it('a cancel with every replica being added (an odd move imported from ZooKeeper) is refused for that partition alone, as Kafka', () => {
+    // Nothing would be left to go back to: Kafka's PartitionReassignmentRevert refuses it.
+    const img = image([...brokers(3), { type: 'Topic', name: 'z', topicId: tid('z') }, { type: 'Partition', topicId: tid('z'), partitionId: 0, replicas: [1, 2], isr: [1, 2], addingReplicas: [1, 2], removingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 }, ...topic('t', [{ replicas: [1, 2] }])]);
+    const moving = run(img, 't', [{ partitionIndex: 0, replicas: [3] }]).img;
+    // Whether or not unclean election is allowed (with it, the builder was asked for no replicas at all and threw, failing the whole request).
+    for (const uncleanLeaderElectionEnable of [false, true]) {
+      const r = alterPartitionReassignments(ctx(moving, { uncleanLeaderElectionEnable }), {
+        topics: [
+          { name: 'z', partitions: [{ partitionIndex: 0, replicas: null }] },
+          { name: 't', partitions: [{ partitionIndex: 0, replicas: null }] },
+        ],
+      });
+      expect(r.response.responses[0]!.partitions[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'Invalid replica assignment: addingReplicas contains all replicas.' });
+      expect(r.response.responses[1]!.partitions[0]!.errorCode).toBe(ErrorCode.NONE);
+      expect(r.records).toHaveLength(1);
+    }
+  });
+
   it('unknown topic or partition and bad targets are refused per partition, the rest goes ahead', () => {
     const r = alterPartitionReassignments(ctx(base), {
       topics: [
@@ -344,6 +362,67 @@ describe('partition reassignment, random sequences', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('partition reassignment, random sequences from an imported move, with every kind of change', () => {
+  const id = fc.integer({ min: 1, max: 5 });
+  const step = fc.oneof(
+    fc.record({ kind: fc.constant('alter' as const), target: fc.uniqueArray(id, { minLength: 1, maxLength: 4 }) }),
+    fc.constant({ kind: 'cancel' as const }),
+    fc.constant({ kind: 'expand' as const }),
+    fc.constant({ kind: 'preferred' as const }),
+    fc.constant({ kind: 'unclean' as const }),
+    fc.record({ kind: fc.constantFrom('fence' as const, 'shutdown' as const, 'unfence' as const, 'drain' as const), broker: id }),
+  );
+  // A partition as migrate-from-zk may import it: adding and removing lists kept as ZooKeeper had
+  // them, even outside the replicas or overlapping.
+  const imported = fc.record({
+    replicas: fc.uniqueArray(id, { minLength: 1, maxLength: 4 }),
+    adding: fc.uniqueArray(id, { maxLength: 3 }),
+    removing: fc.uniqueArray(id, { maxLength: 3 }),
+    isrMask: fc.nat(),
+    leaderPick: fc.nat(),
+  });
+
+  it('no change throws, and every change keeps leader ∈ ISR (eligible), ISR non-empty ⊆ replicas', () => {
+    fc.assert(
+      fc.property(imported, fc.array(step, { minLength: 1, maxLength: 30 }), fc.boolean(), (start, steps, unclean) => {
+        const isr = start.replicas.filter((_, i) => ((start.isrMask >> i) & 1) === 1);
+        const isr0 = isr.length > 0 ? isr : start.replicas.slice(0, 1);
+        const leader = start.leaderPick % 3 === 0 ? -1 : isr0[start.leaderPick % isr0.length]!;
+        let img = image([
+          ...brokers(5),
+          ...topic('m', [], unclean ? { 'unclean.leader.election.enable': 'true' } : {}),
+          { type: 'Partition', topicId: tid('m'), partitionId: 0, replicas: start.replicas, isr: isr0, addingReplicas: start.adding, removingReplicas: start.removing, leader, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 },
+        ]);
+        for (const s of steps) {
+          const isEligible = eligibility(img);
+          const p0 = part(img, 'm', 0);
+          let records: readonly MetadataRecord[] = [];
+          if (s.kind === 'alter' || s.kind === 'cancel') records = reassign(img, 'm', [{ partitionIndex: 0, replicas: s.kind === 'alter' ? s.target : null }]).records;
+          else if (s.kind === 'expand') {
+            if (p0.leader !== -1 && isEligible(p0.leader)) records = expandIsr(img, 'm', 0).records;
+          } else if (s.kind === 'preferred') records = preferredLeaderRebalance(img, 100, isEligible).records;
+          else if (s.kind === 'unclean') records = uncleanElections(img, { uncleanLeaderElectionEnable: false }, 100, isEligible).records;
+          else if (s.kind === 'drain') {
+            if (isEligible(s.broker)) records = brokerDrainChanges(img, s.broker, eligibility(img, new Map([[s.broker, false]])), 100).records;
+          } else if (s.kind === 'unfence') {
+            const b = img.broker(s.broker)!;
+            if (b.fenced || b.inControlledShutdown) records = [...brokerEligibleChanges(img, s.broker, eligibility(img, new Map([[s.broker, true]]))), broker({ id: s.broker })];
+          } else if (isEligible(s.broker)) {
+            records = [...brokerIneligibleChanges(img, s.broker, eligibility(img, new Map([[s.broker, false]]))), broker({ id: s.broker, fenced: s.kind === 'fence', shutdown: s.kind === 'shutdown' })];
+          }
+          img = apply(img, records);
+          const p = part(img, 'm', 0);
+          expect(new Set(p.replicas).size).toBe(p.replicas.length);
+          expect(p.isr.length).toBeGreaterThan(0);
+          expect(p.isr.every((r) => p.replicas.includes(r))).toBe(true);
+          if (p.leader !== -1) expect(p.isr.includes(p.leader) && eligibility(img)(p.leader)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

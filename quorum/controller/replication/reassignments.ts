@@ -31,6 +31,8 @@
 //   unknown topic / partition            → UNKNOWN_TOPIC_OR_PARTITION
 //   target empty, with an unregistered or repeated broker → INVALID_REPLICA_ASSIGNMENT
 //   cancel with nothing moving           → NO_REASSIGNMENT_IN_PROGRESS
+//   cancel of a move adding every replica (imported odd lists: nothing to go back to)
+//                                        → INVALID_REPLICA_ASSIGNMENT
 //   a cancel needing an unclean election the topic does not allow → INVALID_REPLICA_ASSIGNMENT
 //   the operation's record bound reached → POLICY_VIOLATION (send the rest in another request)
 // Fenced target brokers are accepted (Kafka checks registration only); the move then waits until
@@ -198,6 +200,11 @@ function revertTarget(replicas: readonly number[], isr: readonly number[], isEli
 /** Why `p` cannot have its move cancelled, or null. */
 function cancelError(image: MetadataImageView, topicName: string, index: number, p: PartitionRegistration, clusterUnclean: boolean): ApiError | null {
   if (!isMoving(p)) return apiError('NO_REASSIGNMENT_IN_PROGRESS', 'No partition reassignment is in progress.');
+  // Nothing to go back to (only a move imported from ZooKeeper can say so): Kafka's
+  // PartitionReassignmentRevert refuses it, before looking at the ISR.
+  if (p.replicas.every((r) => p.addingReplicas.includes(r))) {
+    return apiError('INVALID_REPLICA_ASSIGNMENT', 'Invalid replica assignment: addingReplicas contains all replicas.');
+  }
   if (p.isr.every((r) => p.addingReplicas.includes(r)) && !uncleanElectionEnabled(image, topicName, clusterUnclean)) {
     return apiError('INVALID_REPLICA_ASSIGNMENT', `Unable to revert partition assignment for ${topicName}:${index} because it would require an unclean leader election.`);
   }
