@@ -9,7 +9,10 @@
 // What it asks, per partition this broker leads: the ISR followed by every eligible replica
 // missing from it (in replica order), with the image's leader and partition epochs and each member's broker epoch; a partition
 // still RECOVERING after an unclean election is declared RECOVERED at the same time (there is no
-// log to recover here), or it would keep an ISR of one for good. The controller checks all of it
+// log to recover here), or it would keep an ISR of one for good. So is, with its ISR as it is, a
+// partition whose reassignment in flight already has every adding replica in sync (imported so from
+// ZooKeeper): the controller completes a move in any change to the partition, and none other would
+// come. The controller checks all of it
 // (alter-partition.ts), and refuses to add a broker whose controlled shutdown it is draining; a
 // refusal means the image here was behind, and the next change to that topic looks again.
 //
@@ -36,7 +39,7 @@ import { ErrorCode, errorName } from '../quorum/controller/errors.js';
 import type { AlterPartitionPartitionData, AlterPartitionRequest, AlterPartitionTopicData } from '../quorum/controller/replication/alter-partition.js';
 import { eligibility } from '../quorum/controller/replication/eligibility.js';
 import type { RpcCaller } from '../quorum/server/rpc-methods.js';
-import type { MetadataImageView, TopicImage } from '../metadata-log/image-types.js';
+import type { MetadataImageView, PartitionRegistration, TopicImage } from '../metadata-log/image-types.js';
 import { LEADER_RECOVERED } from '../quorum/controller/replication/partition-change.js';
 import type { Uuid } from '../metadata-log/records/types.js';
 import type { MetadataSource } from './metadata-follower.js';
@@ -169,6 +172,16 @@ export class IsrExpander {
 }
 
 /**
+ * A reassignment in flight that the controller would complete on any change to the partition
+ * (every adding replica in the ISR, someone left after the removals; partition-change.ts). Only a
+ * move imported from ZooKeeper in that state has one: with no replica missing from its ISR, nothing
+ * else would ever change the partition, and the move would stay in flight for good.
+ */
+function moveCompletable(p: PartitionRegistration): boolean {
+  return p.addingReplicas.every((r) => p.isr.includes(r)) && p.isr.some((r) => !p.removingReplicas.includes(r));
+}
+
+/**
  * The AlterPartition for the partitions `brokerId` leads, from `cursor` on, that miss an eligible
  * replica in their ISR or are still RECOVERING; at most `max` of them. Advances `cursor` past what
  * it looked at (to the end of the list when it found fewer than `max`). Null when there is
@@ -194,11 +207,12 @@ export function expansionRequest(image: MetadataImageView, brokerId: number, cur
       const p = topic.partitions[i]!;
       if (p.leader !== brokerId) continue;
       const recovering = p.leaderRecoveryState !== LEADER_RECOVERED;
-      if (!recovering && p.isr.length === p.replicas.length) continue;
+      const completable = (p.addingReplicas.length > 0 || p.removingReplicas.length > 0) && moveCompletable(p);
+      if (!recovering && !completable && p.isr.length === p.replicas.length) continue;
       const missing = p.replicas.filter((r) => !p.isr.includes(r) && isEligible(r));
       // A member that is not eligible would have the whole change refused (INELIGIBLE_REPLICA);
       // the controller takes such a broker out of every ISR itself.
-      if ((missing.length === 0 && !recovering) || !p.isr.every(isEligible)) continue;
+      if ((missing.length === 0 && !recovering && !completable) || !p.isr.every(isEligible)) continue;
       if (count === max) {
         if (partitions !== null) out.push({ topicId: topic.topicId, partitions });
         return { brokerId, brokerEpoch: self.brokerEpoch, topics: out };

@@ -15,7 +15,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import { alterPartition, type AlterPartitionRequest } from '../../quorum/controller/replication/alter-partition.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { broker, brokers, ctx, image, part, topic } from './controller-replication-fixtures.js';
+import { apply, broker, brokers, ctx, image, part, tid, topic } from './controller-replication-fixtures.js';
 
 /** Leader 1 everywhere; broker 3 is back (unfenced) but left out of the ISRs it replicates. */
 function shrunk(): MetadataImage {
@@ -77,6 +77,32 @@ describe('expansionRequest', () => {
       for (const t of request.topics) for (const p of t.partitions) asked.push(`${img.topicById(t.topicId)!.name}-${p.partitionIndex}`);
     }
     expect([...asked].sort()).toEqual(['many-0', 'many-1', 'many-2', 'many-3', 'many-4', 'more-0']);
+  });
+
+  it('a move whose adding replicas are all in the ISR already (imported from ZooKeeper so) is asked for as it is, and the controller completes it', () => {
+    // Nothing is missing from these ISRs, so nothing else would ever change the partitions: their
+    // moves stayed in flight for good. m-0 adds a replica, m-1 replaces one (its leader stays).
+    const img = image([
+      ...brokers(3),
+      { type: 'Topic', name: 'm', topicId: tid('m') },
+      { type: 'Partition', topicId: tid('m'), partitionId: 0, replicas: [1, 2], isr: [1, 2], addingReplicas: [2], removingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 },
+      { type: 'Partition', topicId: tid('m'), partitionId: 1, replicas: [1, 3, 2], isr: [1, 2, 3], addingReplicas: [3], removingReplicas: [2], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 },
+      // In flight and not completable (its new replica is not in sync yet, and cannot join: fenced).
+      broker({ id: 4, fenced: true }),
+      { type: 'Partition', topicId: tid('m'), partitionId: 2, replicas: [1, 4], isr: [1], addingReplicas: [4], removingReplicas: [], leader: 1, leaderRecoveryState: 0, leaderEpoch: 0, partitionEpoch: 0 },
+    ]);
+    const request = expansionRequest(img, 1, everything(img), 100);
+    expect(request?.topics[0]!.partitions.map((p) => [p.partitionIndex, p.newIsrWithEpochs.map((m) => m.brokerId)])).toEqual([
+      [0, [1, 2]],
+      [1, [1, 2, 3]],
+    ]);
+    const { records, response } = alterPartition(ctx(img), request!);
+    expect(response.topics[0]!.partitions.map((p) => p.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NEW_LEADER_ELECTED]);
+    const after = apply(img, records);
+    expect(part(after, 'm', 0)).toMatchObject({ replicas: [1, 2], isr: [1, 2], addingReplicas: [], removingReplicas: [] });
+    expect(part(after, 'm', 1)).toMatchObject({ replicas: [1, 3], isr: [1, 3], addingReplicas: [], removingReplicas: [], leader: 1, leaderEpoch: 1 });
+    // Settled, nothing more to ask: no loop.
+    expect(expansionRequest(after, 1, everything(after), 100)).toBeNull();
   });
 
   it('a partition still RECOVERING after an unclean election is declared RECOVERED with its ISR grown; the controller accepts it', () => {

@@ -162,8 +162,9 @@ function readTopic(ctx: PlanContext, name: string, path: string, controllerEpoch
  * as ZooKeeper has them and the quorum carries the move on (quorum/controller/replication/
  * reassignments.ts): it completes once the adding replicas are in the ISR, which the partition's
  * leader asks for as soon as they are registered brokers. Imported already in sync, a move
- * completes with the next change to the partition; --execute with the same target finishes it at
- * once. The operator should know a move is under way and how to follow or stop it.
+ * completes when the leader asks for its ISR as it is (broker/isr-expander.ts); --execute with the
+ * same target finishes it at once too. The operator should know a move is under way and how to
+ * follow or stop it.
  */
 function reportReassignmentsInFlight(ctx: PlanContext, name: string, path: string, partitions: readonly ZkPartition[]): void {
   const moving = partitions.filter((p) => p.addingReplicas.length > 0 || p.removingReplicas.length > 0).map((p) => p.partitionId);
