@@ -62,12 +62,13 @@ describe('partition reassignment', () => {
     });
   });
 
-  it("the leader's ISR expansion completes it: the removing replicas leave, the leader epoch bumps, and the leader is told NEW_LEADER_ELECTED", () => {
+  it("the leader's ISR expansion completes it: the removing replicas leave, the leader epoch bumps, and the leader, still leading, is answered its new epoch (as Kafka)", () => {
     let { img } = run(base, 't', [{ partitionIndex: 0, replicas: [4, 5, 1] }]);
     const before = part(img, 't', 0);
     const expanded = expandIsr(img, 't', 0);
     img = expanded.img;
-    expect(expanded.answer.errorCode).toBe(ErrorCode.NEW_LEADER_ELECTED);
+    expect(expanded.answer).toMatchObject({ errorCode: ErrorCode.NONE, leaderId: 1, leaderEpoch: before.leaderEpoch + 1, partitionEpoch: before.partitionEpoch + 1 });
+    expect([...expanded.answer.isr].sort()).toEqual([1, 4, 5]);
     const p = part(img, 't', 0);
     expect(settled(p)).toBe(true);
     expect(p.replicas).toEqual([4, 5, 1]);
@@ -77,10 +78,12 @@ describe('partition reassignment', () => {
     expect(listPartitionReassignments(img, { topics: null }).topics).toEqual([]);
   });
 
-  it('a move away from the leader elects a new one from the target when it completes', () => {
+  it('a move away from the leader elects a new one from the target when it completes; the old leader is told NEW_LEADER_ELECTED', () => {
     let { img } = run(base, 't', [{ partitionIndex: 0, replicas: [5, 6] }]);
     expect(part(img, 't', 0).leader).toBe(1);
-    img = expandIsr(img, 't', 0).img;
+    const expanded = expandIsr(img, 't', 0);
+    expect(expanded.answer.errorCode).toBe(ErrorCode.NEW_LEADER_ELECTED);
+    img = expanded.img;
     expect(part(img, 't', 0)).toMatchObject({ replicas: [5, 6], leader: 5, addingReplicas: [], removingReplicas: [] });
     expect([...part(img, 't', 0).isr].sort()).toEqual([5, 6]);
   });

@@ -17,8 +17,10 @@
 //   ISRs; a leader adding it back would undo the drain)    → INELIGIBLE_REPLICA
 // Then a PartitionChange with the new ISR (and recovery state); the leader epoch is not bumped
 // (the record has no `leader`), unless the new ISR completes a reassignment in flight
-// (partition-change.ts): then the removing replicas go, the leader may change and its epoch bumps,
-// and the answer is NEW_LEADER_ELECTED with the record written (Kafka's answer from v2). The same members as now (any order) and the same recovery state
+// (partition-change.ts): then the removing replicas go and the leader epoch bumps. If the sender
+// still leads, it is answered the new state (its new leader epoch); if the leader moved, the
+// answer is NEW_LEADER_ELECTED with the record written (Kafka's answer from v2, and only then).
+// The same members as now (any order) and the same recovery state
 // write nothing and answer the current state. A partition named twice in one request is checked
 // the second time against the state the first entry produced.
 
@@ -163,9 +165,10 @@ export function alterPartition(ctx: OpContext, request: AlterPartitionRequest): 
       const after = applyPartitionChange(partition, change);
       updated.set(key, after);
       // An ISR change alone keeps the leader (an eligible member of the new ISR). One that completes
-      // a reassignment may move it, or bump its epoch to fence off the removed replicas: as Kafka,
-      // the record stays and the sender is told NEW_LEADER_ELECTED, to wait for the new metadata.
-      if (change.leader !== undefined) {
+      // a reassignment may move it: as Kafka, the record stays and the sender is told
+      // NEW_LEADER_ELECTED, to wait for the new metadata. One that only bumps its epoch (to fence
+      // off the removed replicas) answers the new state, as Kafka does.
+      if (change.leader !== undefined && change.leader !== request.brokerId) {
         partitions.push(failed(data.partitionIndex, ErrorCode.NEW_LEADER_ELECTED));
         continue;
       }
