@@ -113,6 +113,17 @@ describe('reassign-partitions --verify', () => {
   });
 });
 
+describe('reassign-partitions --verify against a broker behind the controller', () => {
+  it('a partition the broker still sees moving is in progress, though the controller lists no move for it', async () => {
+    // Through --bootstrap-server the list comes from the active controller and the describe from
+    // the broker's own image, which may not have the completion yet.
+    installFake({ listPartitionReassignments: () => NOTHING_MOVING, describeTopics: () => DESCRIBED });
+    const r = await runCli('reassign-partitions', '--verify', '--topic', 'orders', '--partition', '1', '--replicas', '4,5,2', ...CONTROLLER);
+    expect(r.stdout.split('\n')).toEqual(['Status of partition reassignment:', 'Reassignment of partition orders-1 is still in progress.', '']);
+    expect(r.exitCode).toBe(1);
+  });
+});
+
 describe('reassign-partitions --cancel and --list', () => {
   it('--cancel sends null replicas; a plan may leave replicas out', async () => {
     const f = installFake({ alterPartitionReassignments: okAnswers });

@@ -142,7 +142,9 @@ export function verifyMoves(moves: readonly PlannedMove[], ongoing: ListPartitio
     const target = m.replicas ?? [];
     const p = byName.get(m.topic)?.partitions[m.partition];
     if (p === undefined) return { partition: name, state: 'unknown-partition', replicas: null, target };
-    if (moving.has(name)) return { partition: name, state: 'in-progress', replicas: p.replicas, target };
+    // The describe may come from a broker's own image, behind the controller's list: a partition it
+    // still sees moving is in progress, not "on other replicas" (the half-moved replica list).
+    if (moving.has(name) || p.addingReplicas !== undefined) return { partition: name, state: 'in-progress', replicas: p.replicas, target };
     const same = p.replicas.length === target.length && p.replicas.every((r, i) => r === target[i]);
     return { partition: name, state: same ? 'done' : 'other-replicas', replicas: p.replicas, target };
   });
