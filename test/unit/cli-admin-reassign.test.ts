@@ -134,6 +134,24 @@ describe('reassign-partitions --cancel and --list', () => {
     expect(r.stdout).toContain('Successfully cancelled partition reassignment for orders-1.');
   });
 
+  it('--cancel of a plan whose moves are partly done: those are not moving, which is not a failure (exit 0, as Kafka); other refusals still are', async () => {
+    const answers = (codes: Record<number, [number, string | null]>) => (req: AlterPartitionReassignmentsRequest) => ({
+      responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: codes[p.partitionIndex]![0], errorMessage: codes[p.partitionIndex]![1] })) })),
+    });
+    const f = installFake({ alterPartitionReassignments: answers({ 0: [ErrorCode.NO_REASSIGNMENT_IN_PROGRESS, 'No partition reassignment is in progress.'], 1: [ErrorCode.NONE, null] }) });
+    const file = planFile({ partitions: [{ topic: 'orders', partition: 0 }, { topic: 'orders', partition: 1 }] });
+    const r = await runCli('reassign-partitions', '--cancel', '--reassignment-json-file', file, ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.split('\n')).toEqual(['There is no active reassignment of partition orders-0.', 'Successfully cancelled partition reassignment for orders-1.', '']);
+    const json = await runCli('reassign-partitions', '--cancel', '--reassignment-json-file', file, '--json', ...CONTROLLER);
+    expect(json.exitCode).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ results: [{ partition: 'orders-0', ok: true, active: false }, { partition: 'orders-1', ok: true }] });
+    f.handlers.alterPartitionReassignments = answers({ 0: [ErrorCode.INVALID_REPLICA_ASSIGNMENT, 'Unable to revert partition assignment for orders:0 because it would require an unclean leader election.'], 1: [ErrorCode.NONE, null] });
+    const refused = await runCli('reassign-partitions', '--cancel', '--reassignment-json-file', file, ...CONTROLLER);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('unclean leader election');
+  });
+
   it('--list prints every move in flight, or says there is none', async () => {
     const moving: ListPartitionReassignmentsResponse = { topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, replicas: [4, 5, 2, 3], addingReplicas: [4, 5], removingReplicas: [3] }] }] };
     const f = installFake({ listPartitionReassignments: () => moving });

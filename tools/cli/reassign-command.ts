@@ -10,7 +10,8 @@
 //   --verify   says for each partition whether its move is done, still in progress, or done with
 //              other replicas than the plan's; exit 0 only when every one is done as planned, so
 //              a script can poll it.
-//   --cancel   stops the moves in flight: each partition goes back to the replicas it had.
+//   --cancel   stops the moves in flight: each partition goes back to the replicas it had. A
+//              partition of the plan not moving (any more) is said so, and is not a failure.
 //   --list     every move in flight in the cluster.
 // --json prints one object instead (execute: the rollback plan and each outcome).
 
@@ -116,8 +117,14 @@ async function cancel(opts: ReassignOptions): Promise<void> {
   await withAdmin(opts, async (rpc, callOptions) => {
     const request = { topics: groupByTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: null })) };
     const response = await rpc.call('alterPartitionReassignments', request, callOptions);
-    const outcomes = outcomesOf(moves, response.responses, 'Successfully cancelled partition reassignment for', 'cannot cancel the reassignment of');
-    if (opts.json) print(true, { results: outcomes.map((o) => ({ partition: o.name, ok: o.ok, ...(o.ok ? {} : { error: o.line.replace(/^error: /, '') }) })) }, () => '');
+    // A partition with no move in flight (done already, or never started) has nothing to cancel:
+    // as Kafka's tool, which cancels only the plan's partitions still moving, not a failure.
+    const idle = new Set<string>();
+    for (const t of response.responses) for (const p of t.partitions) if (isErrorCode(p.errorCode, 'NO_REASSIGNMENT_IN_PROGRESS')) idle.add(partitionName(t.name, p.partitionIndex));
+    const outcomes = outcomesOf(moves, response.responses, 'Successfully cancelled partition reassignment for', 'cannot cancel the reassignment of').map((o) =>
+      idle.has(o.name) ? { name: o.name, ok: true, line: `There is no active reassignment of partition ${o.name}.` } : o,
+    );
+    if (opts.json) print(true, { results: outcomes.map((o) => ({ partition: o.name, ok: o.ok, ...(idle.has(o.name) ? { active: false } : {}), ...(o.ok ? {} : { error: o.line.replace(/^error: /, '') }) })) }, () => '');
     else reportItems(outcomes, 'cancel the reassignment of', 'partitions');
     const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
     if (opts.json && failed.length > 0) throw new ItemsFailedError(failed, `could not cancel the reassignment of ${failed.length} of ${outcomes.length} partitions: ${failed.join(', ')}`);
