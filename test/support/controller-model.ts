@@ -40,7 +40,7 @@ import { unregisterBroker } from '../../quorum/controller/cluster/unregister-bro
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { ConfigSource, staticConfigsOf } from '../../quorum/controller/configs/config-schema.js';
 import { describeConfigs } from '../../quorum/controller/configs/describe-configs.js';
-import { bootstrapRecords, updateFeatures } from '../../quorum/controller/configs/features.js';
+import { bootstrapRecords, LATEST_METADATA_VERSION, MIN_METADATA_VERSION, supportedFeatures, updateFeatures } from '../../quorum/controller/configs/features.js';
 import { AlterConfigOpType, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { commitOffsets, deleteGroups, fetchOffsets, type OffsetFetchResponse } from '../../quorum/controller/configs/offsets.js';
 import { allocateProducerIds } from '../../quorum/controller/configs/producer-ids.js';
@@ -126,7 +126,7 @@ export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: 
     offsets: new Map(),
     producerBlocks: [],
     nextProducerId: 0,
-    metadataVersion: 2,
+    metadataVersion: LATEST_METADATA_VERSION,
     imported: false,
     importedBrokers: new Set(),
     namesSeen: new Set(),
@@ -345,7 +345,7 @@ export class ModelBroker {
         clusterId: CLUSTER_ID,
         incarnationId: this.incarnationId,
         listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + this.brokerId, securityProtocol: 'PLAINTEXT' }],
-        features: [{ name: METADATA_VERSION_FEATURE, minVersion: 1, maxVersion: 2 }],
+        features: supportedFeatures(),
         rack: null,
         previousBrokerEpoch: -1,
       };
@@ -751,7 +751,7 @@ export class PureSystem implements SystemUnderTest, ControllerOps {
         clusterId: this.config.clusterId,
         incarnationId,
         listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + brokerId, securityProtocol: 'PLAINTEXT' }],
-        features: [{ name: METADATA_VERSION_FEATURE, minVersion: 1, maxVersion: 2 }],
+        features: supportedFeatures(),
         rack: null,
         previousBrokerEpoch: -1,
       }),
@@ -1456,7 +1456,7 @@ export class UpdateMetadataVersion extends ModelCommand {
     const current = m.metadataVersion;
     let predicted: number;
     if (![1, 2, 3].includes(this.upgradeType)) predicted = ErrorCode.INVALID_REQUEST;
-    else if (this.level < 1 || this.level > 2) predicted = ErrorCode.FEATURE_UPDATE_FAILED;
+    else if (this.level < MIN_METADATA_VERSION || this.level > LATEST_METADATA_VERSION) predicted = ErrorCode.FEATURE_UPDATE_FAILED;
     else if (this.level === current) predicted = ErrorCode.NONE;
     else if (this.level < current) predicted = ErrorCode.FEATURE_UPDATE_FAILED;
     else predicted = this.upgradeType === 1 ? ErrorCode.NONE : ErrorCode.INVALID_UPDATE_VERSION;
@@ -1927,7 +1927,7 @@ export function commandArbs(liveness: boolean): fc.Arbitrary<Cmd>[] {
     fc.tuple(groupArb, fc.option(fc.array(topicRefArb, { minLength: 1, maxLength: 2 }), { nil: null })).map(([g, refs]) => new FetchOffsets(g, refs)),
     groupArb.map((g) => new DeleteGroup(g)),
     fc.tuple(fc.constantFrom(...BROKER_IDS), fc.boolean()).map(([id, stale]) => new AllocateProducerIds(id, stale)),
-    fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constantFrom(1, 2, 3, 7), rarely).map(([level, type, v]) => new UpdateMetadataVersion(level, type, v)),
+    fc.tuple(fc.integer({ min: 0, max: LATEST_METADATA_VERSION + 1 }), fc.constantFrom(1, 2, 3, 7), rarely).map(([level, type, v]) => new UpdateMetadataVersion(level, type, v)),
     fc.constantFrom(...BROKER_IDS).map((id) => new RegisterBroker(id)),
     fc.constantFrom(...BROKER_IDS).map((id) => new UnregisterBroker(id)),
     fc.integer({ min: 10, max: 4_000 }).map((ms) => new RunFor(ms)),

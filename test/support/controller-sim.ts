@@ -3,6 +3,7 @@
 // failovers, in simulated time), and simulated brokers that register and heartbeat like the broker
 // runtime will (issue 4), reporting the active controller's committed offset as their own.
 
+import { supportedFeatures } from '../../quorum/controller/configs/features.js';
 import { expect } from 'vitest';
 import { writeSnapshot } from '../../metadata-log/snapshot.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
@@ -216,7 +217,7 @@ export class SimBroker {
           clusterId: CLUSTER_ID,
           incarnationId: this.incarnationId,
           listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9000 + this.brokerId, securityProtocol: 'PLAINTEXT' }],
-          features: [{ name: 'metadata.version', minVersion: 1, maxVersion: 2 }],
+          features: supportedFeatures(),
           rack: this.rack,
           previousBrokerEpoch: -1,
         })

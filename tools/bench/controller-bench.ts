@@ -28,6 +28,7 @@
 //        [--image-partitions 1000000] [--build-budget-s 180] [--alter-seconds 10]
 //        [--alter-concurrency 64] [--commit-seconds 20] [--committers 64] [--commits N] [--image-only]
 
+import { supportedFeatures } from '../../quorum/controller/configs/features.js';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -313,7 +314,7 @@ async function startBrokers(b: Bench): Promise<{ heartbeats: () => number; heart
         clusterId: CLUSTER_ID,
         incarnationId: randomUuid(prng),
         listeners: [{ name: 'PLAINTEXT', host: '127.0.0.1', port: 9092 + id, securityProtocol: 'PLAINTEXT' }],
-        features: [{ name: 'metadata.version', minVersion: 1, maxVersion: 2 }],
+        features: supportedFeatures(),
         rack: rackOf(id),
         previousBrokerEpoch: -1,
       }),
@@ -632,7 +633,7 @@ function* headerRecords(): Generator<MetadataRecord> {
       rack: rackOf(id),
       fenced: false,
       inControlledShutdown: false,
-      features: [{ name: 'metadata.version', minVersion: 1, maxVersion: 2 }],
+      features: supportedFeatures(),
     };
   }
 }
