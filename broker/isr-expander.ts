@@ -39,8 +39,8 @@ import { ErrorCode, errorName } from '../quorum/controller/errors.js';
 import type { AlterPartitionPartitionData, AlterPartitionRequest, AlterPartitionTopicData } from '../quorum/controller/replication/alter-partition.js';
 import { eligibility } from '../quorum/controller/replication/eligibility.js';
 import type { RpcCaller } from '../quorum/server/rpc-methods.js';
-import type { MetadataImageView, PartitionRegistration, TopicImage } from '../metadata-log/image-types.js';
-import { LEADER_RECOVERED } from '../quorum/controller/replication/partition-change.js';
+import type { MetadataImageView, TopicImage } from '../metadata-log/image-types.js';
+import { completesReassignment, LEADER_RECOVERED } from '../quorum/controller/replication/partition-change.js';
 import type { Uuid } from '../metadata-log/records/types.js';
 import type { MetadataSource } from './metadata-follower.js';
 
@@ -172,16 +172,6 @@ export class IsrExpander {
 }
 
 /**
- * A reassignment in flight that the controller would complete on any change to the partition
- * (every adding replica in the ISR, someone left after the removals; partition-change.ts). Only a
- * move imported from ZooKeeper in that state has one: with no replica missing from its ISR, nothing
- * else would ever change the partition, and the move would stay in flight for good.
- */
-function moveCompletable(p: PartitionRegistration): boolean {
-  return p.addingReplicas.every((r) => p.isr.includes(r)) && p.isr.some((r) => !p.removingReplicas.includes(r));
-}
-
-/**
  * The AlterPartition for the partitions `brokerId` leads, from `cursor` on, that miss an eligible
  * replica in their ISR or are still RECOVERING; at most `max` of them. Advances `cursor` past what
  * it looked at (to the end of the list when it found fewer than `max`). Null when there is
@@ -207,7 +197,8 @@ export function expansionRequest(image: MetadataImageView, brokerId: number, cur
       const p = topic.partitions[i]!;
       if (p.leader !== brokerId) continue;
       const recovering = p.leaderRecoveryState !== LEADER_RECOVERED;
-      const completable = (p.addingReplicas.length > 0 || p.removingReplicas.length > 0) && moveCompletable(p);
+      // A move the controller would complete on any change (imported so from ZooKeeper): ask for it, see the header.
+      const completable = completesReassignment(p.addingReplicas, p.removingReplicas, p.isr);
       if (!recovering && !completable && p.isr.length === p.replicas.length) continue;
       const missing = p.replicas.filter((r) => !p.isr.includes(r) && isEligible(r));
       // A member that is not eligible would have the whole change refused (INELIGIBLE_REPLICA);

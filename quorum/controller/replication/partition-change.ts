@@ -102,6 +102,14 @@ function within(ids: readonly number[], set: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * Whether a change leaving this ISR completes the reassignment in flight (the header's rule): one
+ * is in flight, every adding replica is in sync, and someone stays in the ISR after the removals.
+ */
+export function completesReassignment(adding: readonly number[], removing: readonly number[], isr: readonly number[]): boolean {
+  return (adding.length > 0 || removing.length > 0) && within(adding, isr) && isr.some((r) => !removing.includes(r));
+}
+
 /** Who leads after the change, by the rules in the header. */
 export function electLeader(
   replicas: readonly number[],
@@ -149,14 +157,12 @@ export function buildPartitionChange(
     isr = within(partition.isr, replicas) ? partition.isr : partition.isr.filter((r) => replicas.includes(r));
   }
 
-  if ((adding.length > 0 || removing.length > 0) && within(adding, isr)) {
+  if (completesReassignment(adding, removing, isr)) {
     const staying = isr.filter((r) => !removing.includes(r));
-    if (staying.length > 0) {
-      replicas = replicas.filter((r) => !removing.includes(r));
-      isr = staying.length === isr.length ? isr : staying;
-      adding = EMPTY;
-      removing = EMPTY;
-    }
+    replicas = replicas.filter((r) => !removing.includes(r));
+    isr = staying.length === isr.length ? isr : staying;
+    adding = EMPTY;
+    removing = EMPTY;
   }
   const replicasChanged = !sameIds(replicas, partition.replicas);
 
