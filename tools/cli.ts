@@ -18,6 +18,7 @@ import { registerServerCommands } from './cli/server-commands.js';
 import { registerTopicsCommand } from './cli/topics-command.js';
 import { registerReassignCommand } from './cli/reassign-command.js';
 import { registerFeaturesCommand } from './cli/features-command.js';
+import { registerLeaderElectionCommand } from './cli/leader-election-command.js';
 import { registerInspectCommands } from './inspect/index.js';
 
 export function buildProgram(): Command {
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerTopicsCommand(program);
   registerReassignCommand(program);
   registerFeaturesCommand(program);
+  registerLeaderElectionCommand(program);
   registerConfigsCommand(program);
   registerInspectCommands(program);
   registerMigrateCommand(program);

@@ -88,6 +88,7 @@ import {
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './configs/producer-ids.js';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
+import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './replication/elect-leaders.js';
 import {
   alterPartitionReassignments,
   listPartitionReassignments,
@@ -315,6 +316,10 @@ export class QuorumController implements StateMachine {
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
     return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
+  }
+
+  electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
+    return this.runOp('elect-leaders', (ctx) => electLeaders(ctx, request));
   }
 
   alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {

@@ -205,6 +205,8 @@ export class ControllerServer {
         return c.alterPartition(b as never);
       case 'alterPartitionReassignments':
         return c.alterPartitionReassignments(b as never);
+      case 'electLeaders':
+        return c.electLeaders(b as never);
       case 'listPartitionReassignments':
         return c.listPartitionReassignments(b as never);
       case 'incrementalAlterConfigs':

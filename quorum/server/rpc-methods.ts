@@ -33,6 +33,7 @@ import type { AlterPartitionRequest, AlterPartitionResponse } from '../controlle
 import type { CreatePartitionsRequest, CreatePartitionsResponse } from '../controller/replication/create-partitions.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../controller/replication/create-topics.js';
 import type { DeleteTopicsRequest, DeleteTopicsResponse } from '../controller/replication/delete-topics.js';
+import type { ElectLeadersRequest, ElectLeadersResponse } from '../controller/replication/elect-leaders.js';
 import type {
   AlterPartitionReassignmentsRequest,
   AlterPartitionReassignmentsResponse,
@@ -112,6 +113,7 @@ export interface RpcMethods {
   createPartitions: [CreatePartitionsRequest, CreatePartitionsResponse];
   alterPartition: [AlterPartitionRequest, AlterPartitionResponse];
   alterPartitionReassignments: [AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse];
+  electLeaders: [ElectLeadersRequest, ElectLeadersResponse];
   incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
   alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
@@ -148,6 +150,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'createPartitions',
   'alterPartition',
   'alterPartitionReassignments',
+  'electLeaders',
   'incrementalAlterConfigs',
   'alterConfigs',
   'updateFeatures',

@@ -69,7 +69,7 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     }
   });
 
-  it('reassign-partitions through a broker moves a partition to the other broker: it finishes by itself and every broker sees the new replicas and leader', async () => {
+  it('reassign-partitions through a broker moves a partition to the other broker: it finishes by itself and every broker sees the new replicas and leader; moved back, leader-election puts its preferred replica in the lead', async () => {
     const [b1, b2] = t.cluster.brokers;
     const created = await channel.call('createTopics', { topics: [{ name: 'moving', numPartitions: -1, replicationFactor: -1, assignments: [{ partitionIndex: 0, brokerIds: [b1!.id] }], configs: [] }], validateOnly: false }, { timeoutMs: 20_000 });
     expect(created.topics[0]!.errorCode, created.topics[0]!.errorMessage ?? '').toBe(ErrorCode.NONE);
@@ -88,6 +88,18 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     }
     const list = await runCli(['reassign-partitions', '--list', '--json', ...via]);
     expect(JSON.parse(list.stdout)).toEqual({ topics: [] });
+
+    // Back onto both brokers, preferred leader b1 (b2 keeps leading), then a preferred election moves it.
+    const both = ['--topic', 'moving', '--partition', '0', '--replicas', `${b1!.id},${b2!.id}`];
+    expect((await runCli(['reassign-partitions', '--execute', ...both, ...via])).code).toBe(0);
+    await until('the move back is verified done', 20_000, async () => ((await runCli(['reassign-partitions', '--verify', ...both, ...via])).code === 0 ? true : undefined), 250);
+    const elected = await runCli(['leader-election', '--election-type', 'preferred', '--topic', 'moving', '--partition', '0', ...via]);
+    expect(elected.code, elected.stderr).toBe(0);
+    expect(elected.stdout).toContain('Successfully completed leader election (PREFERRED) for partitions moving-0');
+    await until(`broker ${b2!.id} sees broker ${b1!.id} lead again`, 10_000, async () => {
+      const p = (await askNode({ host: '127.0.0.1', port: b2!.clientPort! }, 'describeTopics', { names: ['moving'] }, ASK)).topics[0]?.partitions[0];
+      return p?.leader === b1!.id ? true : undefined;
+    });
   });
 
   it('kill -9 of the quorum leader: a new leader commits, nothing acknowledged is lost, every voter holds the same log', async () => {

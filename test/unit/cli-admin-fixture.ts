@@ -12,6 +12,7 @@ import { registerQuorumCommand } from '../../tools/cli/quorum-command.js';
 import { registerTopicsCommand } from '../../tools/cli/topics-command.js';
 import { registerReassignCommand } from '../../tools/cli/reassign-command.js';
 import { registerFeaturesCommand } from '../../tools/cli/features-command.js';
+import { registerLeaderElectionCommand } from '../../tools/cli/leader-election-command.js';
 
 export type Handlers = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> | Promise<RpcResponse<M>> };
 
@@ -74,6 +75,7 @@ export function adminProgram(): Command {
   registerTopicsCommand(program);
   registerReassignCommand(program);
   registerFeaturesCommand(program);
+  registerLeaderElectionCommand(program);
   registerConfigsCommand(program);
   return program;
 }

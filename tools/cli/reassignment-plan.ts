@@ -23,8 +23,13 @@ function isId(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x <= INT32_MAX;
 }
 
-/** Parses a plan's text; `needReplicas` makes `replicas` mandatory (execute, verify). */
-export function parseReassignmentPlan(text: string, source: string, needReplicas: boolean): PlannedMove[] {
+const PLAN_SHAPE = '{"version":1,"partitions":[{"topic":…,"partition":…,"replicas":[…]}]}';
+
+/**
+ * Parses a plan's text; `needReplicas` makes `replicas` mandatory (execute, verify). Without it,
+ * the same file format names partitions alone (kafka-leader-election's --path-to-json-file).
+ */
+export function parseReassignmentPlan(text: string, source: string, needReplicas: boolean, shape = PLAN_SHAPE): PlannedMove[] {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -33,7 +38,7 @@ export function parseReassignmentPlan(text: string, source: string, needReplicas
   }
   const partitions = (doc as { partitions?: unknown } | null)?.partitions;
   if (doc === null || typeof doc !== 'object' || !Array.isArray(partitions)) {
-    throw new UsageError(`${source}: expected {"version":1,"partitions":[{"topic":…,"partition":…,"replicas":[…]}]}`);
+    throw new UsageError(`${source}: expected ${shape}`);
   }
   const version = (doc as { version?: unknown }).version;
   if (version !== undefined && version !== 1) throw new UsageError(`${source}: version ${JSON.stringify(version)} is not supported (1 is)`);
