@@ -72,6 +72,10 @@ class History {
     return this.op({ kind: 'alter-isr', topic, partition, isr }, outcome, { kind: 'alter-isr', ...epochs, isr }, at);
   }
 
+  reassign(topic: string, replicas: readonly number[] | null, outcome: OpOutcome = 'ok', at?: At): OpRecord {
+    return this.op({ kind: 'reassign', topic, partition: 0, replicas }, outcome, { kind: 'none' }, at);
+  }
+
   commit(group: string, topic: string, partition: number, offset: number, outcome: OpOutcome = 'ok', at?: At): OpRecord {
     return this.op({ kind: 'commit-offset', group, topic, partition, offset }, outcome, { kind: 'none' }, at);
   }
@@ -631,10 +635,61 @@ describe('checkHistory cost', () => {
   });
 });
 
+describe('reassign', () => {
+  it("accepts the last acked move's target, settled or still in flight, and a cancel leaving nothing in flight", () => {
+    const h = new History();
+    h.create('chaos-1', 1);
+    h.create('chaos-2', 1);
+    h.create('chaos-3', 1);
+    h.reassign('chaos-1', [1, 2]);
+    h.reassign('chaos-1', [3, 2]);
+    h.reassign('chaos-2', [3, 1]);
+    h.reassign('chaos-3', [1, 2]);
+    h.reassign('chaos-3', null);
+    h.reassign('chaos-3', [2, 3], 'fail'); // refused: says nothing
+    const f = new Final()
+      .topic('chaos-1', 1, { partition: { replicas: [3, 2], isr: [3, 2], leader: 3 } })
+      .topic('chaos-2', 1, { partition: { replicas: [3, 1, 2], isr: [1, 2], addingReplicas: [3], removingReplicas: [2] } })
+      .topic('chaos-3', 1);
+    expect(of(check(h, f), 'reassign')).toEqual([]);
+  });
+
+  it('reports a final partition on other replicas than the last acked move, and a move in flight after an acked cancel', () => {
+    const h = new History();
+    h.create('chaos-1', 1);
+    h.create('chaos-2', 1);
+    const moved = h.reassign('chaos-1', [3, 2]);
+    h.reassign('chaos-2', [3, 1]);
+    const cancelled = h.reassign('chaos-2', null);
+    const f = new Final()
+      .topic('chaos-1', 1, { partition: { replicas: [2, 3], isr: [2, 3], leader: 2 } })
+      .topic('chaos-2', 1, { partition: { replicas: [3, 1, 2], isr: [1, 2], addingReplicas: [3], removingReplicas: [2] } });
+    expect(of(check(h, f), 'reassign')).toEqual([
+      { check: 'reassign', opIds: [moved.id], message: `chaos-1-0: op ${moved.id} moved it to 3,2 (acked, the last asked), final image has replicas 2,3, adding -, removing -` },
+      { check: 'reassign', opIds: [cancelled.id], message: `chaos-2-0: op ${cancelled.id} cancelled its move (acked, the last asked), final image has a move in flight (replicas 3,1,2, adding 3, removing 2)` },
+    ]);
+  });
+
+  it('skips a partition whose last move overlapped another asked one, or ended unknown, or whose topic delete was asked', () => {
+    const h = new History();
+    h.create('chaos-1', 1);
+    h.create('chaos-2', 1);
+    h.create('chaos-3', 1);
+    h.reassign('chaos-1', [1, 2], 'ok', { invoked: 100, completed: 200 });
+    h.reassign('chaos-1', [3, 2], 'ok', { invoked: 150, completed: 160 }); // overlaps: either may be last
+    h.reassign('chaos-2', [1, 2]);
+    h.reassign('chaos-2', [3, 2], 'unknown');
+    h.reassign('chaos-3', [3, 2]);
+    h.delete('chaos-3', 'unknown');
+    const f = new Final().topic('chaos-1', 1, { partition: { replicas: [1, 2], isr: [1, 2] } }).topic('chaos-2', 1).topic('chaos-3', 1);
+    expect(of(check(h, f), 'reassign')).toEqual([]);
+  });
+});
+
 describe('CHECK_NAMES', () => {
   it('names every check these tests report', () => {
     expect([...CHECK_NAMES].sort()).toEqual(
-      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'alter-isr', 'commit-order', 'image-invariants'].sort(),
+      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'alter-isr', 'reassign', 'commit-order', 'image-invariants'].sort(),
     );
   });
 });

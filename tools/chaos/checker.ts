@@ -29,6 +29,12 @@
 //                         topic is there at all, unless its delete was asked); and acked
 //                         alter-isr ops of one partition that do not overlap in time acked strictly
 //                         increasing partition epochs (the later one committed after the earlier).
+//   reassign              per partition moved: when the reassign or cancel invoked last was acked
+//                         and every other one asked of that partition had completed before it was
+//                         invoked (so it is linearized last), the final partition has that move's
+//                         target as its replicas (first, and as many, not counting those still
+//                         being removed: the move may be in flight), or, for a cancel, no move in
+//                         flight. Skipped for topics whose delete was asked.
 //   commit-order          per offset key: the final offset must not be one written by an op that
 //                         completed before some acked commit was invoked (that acked commit is
 //                         linearized after it, so it or a later one must be final). Unlike
@@ -72,6 +78,7 @@ export const CHECK_NAMES = [
   'partition-count',
   'offsets',
   'alter-isr',
+  'reassign',
   'commit-order',
   'image-invariants',
 ] as const;
@@ -84,6 +91,7 @@ type DeleteOp = OpOf<'delete-topic'>;
 type AddOp = OpOf<'add-partitions'>;
 type AlterOp = OpOf<'alter-isr'>;
 type CommitOp = OpOf<'commit-offset'>;
+type ReassignOp = OpOf<'reassign'>;
 
 /** The history grouped by what each op touched, every list in history order. */
 interface HistoryIndex {
@@ -94,6 +102,8 @@ interface HistoryIndex {
   readonly alters: Map<string, AlterOp[]>;
   /** Keyed commitKey(group, topic, partition). */
   readonly commits: Map<string, CommitOp[]>;
+  /** Keyed partitionKey(topic, partition). */
+  readonly reassigns: Map<string, ReassignOp[]>;
   /** Topics with a delete-topic that was asked: their later state is not pinned down. */
   readonly deleteAsked: Set<string>;
 }
@@ -120,6 +130,7 @@ export function checkHistory(ops: readonly OpRecord[], finalRecords: readonly Me
     ...partitionCount(ctx),
     ...offsets(ctx),
     ...alterIsr(ctx),
+    ...reassign(ctx),
     ...commitOrder(ctx),
     ...imageInvariants(image, errors),
   ];
@@ -148,6 +159,7 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
     adds: new Map(),
     alters: new Map(),
     commits: new Map(),
+    reassigns: new Map(),
     deleteAsked: new Set(),
   };
   for (const op of ops) {
@@ -168,6 +180,9 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
         break;
       case 'commit-offset':
         push(index.commits, commitKey(r.group, r.topic, r.partition), op as CommitOp);
+        break;
+      case 'reassign':
+        push(index.reassigns, partitionKey(r.topic, r.partition), op as ReassignOp);
         break;
       default: {
         const unknown: never = r;
@@ -436,6 +451,32 @@ function alterIsrOrder(topic: string, partition: number, acked: readonly AckedAl
         `expected above ${highest.result.partitionEpoch} that op ${highest.id} acked on completing at ${highest.completedAtMs}ms`;
       out.push(violation('alter-isr', message, [highest, b]));
     }
+  }
+  return out;
+}
+
+function reassign({ index, image }: Context): Violation[] {
+  const out: Violation[] = [];
+  for (const ops of index.reassigns.values()) {
+    const { topic, partition } = first(ops).request;
+    if (index.deleteAsked.has(topic)) continue;
+    const askedOps = ops.filter(asked);
+    let last: ReassignOp | undefined;
+    for (const o of askedOps) if (last === undefined || o.invokedAtMs > last.invokedAtMs) last = o;
+    if (last === undefined || last.outcome !== 'ok') continue;
+    // Another asked op still running when the last was invoked may be linearized after it.
+    if (askedOps.some((o) => o !== last && o.completedAtMs >= last.invokedAtMs)) continue;
+    const p = image.topicByName(topic)?.partitions[partition];
+    if (p === undefined) continue; // acked-create-present reports a topic that should be there
+    const target = last.request.replicas;
+    const moving = p.addingReplicas.length > 0 || p.removingReplicas.length > 0;
+    const state = `replicas ${p.replicas.join(',')}, adding ${p.addingReplicas.join(',') || '-'}, removing ${p.removingReplicas.join(',') || '-'}`;
+    if (target === null) {
+      if (moving) out.push(violation('reassign', `${topic}-${partition}: op ${last.id} cancelled its move (acked, the last asked), final image has a move in flight (${state})`, [last]));
+      continue;
+    }
+    const onTarget = p.replicas.length - p.removingReplicas.length === target.length && target.every((r, i) => p.replicas[i] === r);
+    if (!onTarget) out.push(violation('reassign', `${topic}-${partition}: op ${last.id} moved it to ${target.join(',')} (acked, the last asked), final image has ${state}`, [last]));
   }
   return out;
 }

@@ -21,6 +21,8 @@ export type OpRequest =
   | { readonly kind: 'add-partitions'; readonly topic: string; readonly total: number }
   /** AlterPartition sent as the partition's leader: set the ISR. */
   | { readonly kind: 'alter-isr'; readonly topic: string; readonly partition: number; readonly isr: readonly number[] }
+  /** AlterPartitionReassignments of one partition: move it to `replicas`, or cancel its move (replicas null). */
+  | { readonly kind: 'reassign'; readonly topic: string; readonly partition: number; readonly replicas: readonly number[] | null }
   /** OffsetCommit of one offset; per (group, topic, partition) offsets only grow and commits are sequential. */
   | { readonly kind: 'commit-offset'; readonly group: string; readonly topic: string; readonly partition: number; readonly offset: number };
 

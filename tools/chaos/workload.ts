@@ -6,7 +6,9 @@
 //   add-partitions   12%  one more partition than the last acknowledged count
 //   alter-isr        20%  as the partition's leader broker (its id and broker epoch from
 //                         DescribeCluster): shrink the ISR to the leader, or expand it to the replicas
-//   commit-offset    30%  per worker one group; offsets per (group, partition) only grow, and one
+//   reassign          8%  partition 0 of a topic moved to as many registered brokers, in a random
+//                         order (the brokers finish the move), or one time in four its move cancelled
+//   commit-offset    22%  per worker one group; offsets per (group, partition) only grow, and one
 //                         worker commits them one at a time, so commit order is checkable
 // Outcomes: an answer with a validation error is a definite `fail` (nothing was written); an
 // acknowledged write is `ok`; anything else (timeout, connection lost, NOT_CONTROLLER, which the
@@ -23,7 +25,11 @@ export const OFFSETS_TOPIC = 'offsets-target';
 export const OFFSETS_TOPIC_PARTITIONS = 4;
 export const TOPIC_PREFIX = 'chaos-';
 
-/** Errors that say the request was refused before anything was written. */
+/**
+ * Errors that say the request was refused before anything was written. Not NEW_LEADER_ELECTED: an
+ * AlterPartition that completes a reassignment is answered so with its record written (Kafka's
+ * answer), so it counts as unknown.
+ */
 const DEFINITE_FAILURES: ReadonlySet<number> = new Set<number>([
   ErrorCode.UNKNOWN_TOPIC_OR_PARTITION,
   ErrorCode.INVALID_TOPIC_EXCEPTION,
@@ -40,8 +46,8 @@ const DEFINITE_FAILURES: ReadonlySet<number> = new Set<number>([
   ErrorCode.INELIGIBLE_REPLICA,
   ErrorCode.NOT_LEADER_OR_FOLLOWER,
   ErrorCode.UNKNOWN_TOPIC_ID,
-  ErrorCode.NEW_LEADER_ELECTED,
   ErrorCode.BROKER_ID_NOT_REGISTERED,
+  ErrorCode.NO_REASSIGNMENT_IN_PROGRESS,
 ]);
 
 /** The channel's call with its option to not retry a request that may have been applied. */
@@ -102,6 +108,8 @@ export class ChaosWorkload {
   private readonly topics = new Map<string, TopicState>();
   private readonly offsets = new Map<string, number>();
   private brokerEpochs = new Map<number, number>();
+  /** Every registered broker (fenced too), for reassignment targets; read once. */
+  private brokerIds: number[] = [];
 
   constructor(private readonly o: WorkloadOptions) {}
 
@@ -122,6 +130,7 @@ export class ChaosWorkload {
 
   private async worker(w: number): Promise<void> {
     while (!this.stopped) {
+      if (this.brokerIds.length === 0) await this.readBrokerIds();
       const request = this.choose(w);
       if (request === null) {
         await new Promise((r) => setTimeout(r, 20));
@@ -158,6 +167,17 @@ export class ChaosWorkload {
     if (x < 0.7) {
       const t = this.pick([...live.map((l) => l.name), OFFSETS_TOPIC]);
       return t === undefined ? null : { kind: 'alter-isr', topic: t, partition: 0, isr: [] };
+    }
+    if (x < 0.78) {
+      const t = this.pick(live);
+      if (t === undefined || this.brokerIds.length < this.o.replicationFactor) return null;
+      if (this.o.random() < 0.25) return { kind: 'reassign', topic: t.name, partition: 0, replicas: null };
+      const shuffled = [...this.brokerIds];
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        const j = Math.floor(this.o.random() * (i + 1));
+        [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
+      }
+      return { kind: 'reassign', topic: t.name, partition: 0, replicas: shuffled.slice(0, this.o.replicationFactor) };
     }
     const partition = Math.floor(this.o.random() * OFFSETS_TOPIC_PARTITIONS);
     const group = `chaos-group-${w}`;
@@ -244,6 +264,13 @@ export class ChaosWorkload {
         checkCode(p.errorCode, null);
         return { kind: 'alter-isr', leaderEpoch: p.leaderEpoch, partitionEpoch: p.partitionEpoch, isr: p.isr };
       }
+      case 'reassign': {
+        const r = await this.call('alterPartitionReassignments', { topics: [{ name: request.topic, partitions: [{ partitionIndex: request.partition, replicas: request.replicas }] }] });
+        const p = r.responses[0]?.partitions[0];
+        if (p === undefined) throw new OutcomeError('unknown', 'empty AlterPartitionReassignments answer');
+        checkCode(p.errorCode, p.errorMessage);
+        return { kind: 'none' };
+      }
       case 'commit-offset': {
         const r = await this.call('commitOffsets', {
           groupId: request.group,
@@ -254,6 +281,16 @@ export class ChaosWorkload {
         checkCode(p.errorCode, p.errorMessage);
         return { kind: 'none' };
       }
+    }
+  }
+
+  /** Reassignment targets: every registered broker. A failed read leaves the list empty (tried again later). */
+  private async readBrokerIds(): Promise<void> {
+    try {
+      const c = await this.call('describeCluster', {});
+      this.brokerIds = c.brokers.map((b) => b.brokerId);
+    } catch {
+      // no reassignments until a read succeeds
     }
   }
 
