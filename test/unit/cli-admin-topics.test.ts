@@ -159,6 +159,36 @@ describe('topics list', () => {
   });
 });
 
+describe('topics describe filters', () => {
+  const filtered: DescribeTopicsResponse = {
+    ...DESCRIBED,
+    topics: [
+      ...DESCRIBED.topics,
+      {
+        name: 'moving',
+        topicId: 'AAAAAAAAAAAAAAAAAAAAAw',
+        configs: {},
+        partitions: [
+          // Moving from [2, 3, 5] to [4, 5, 2]: 3 in sync of a factor 3 — not under-replicated.
+          { partition: 0, leader: 2, leaderEpoch: 1, partitionEpoch: 2, replicas: [4, 5, 2, 3], isr: [2, 3, 5], offlineReplicas: [], addingReplicas: [4], removingReplicas: [3] },
+          // Led by a fenced broker: unavailable.
+          { partition: 1, leader: 3, leaderEpoch: 1, partitionEpoch: 2, replicas: [3, 4], isr: [3, 4], offlineReplicas: [3] },
+        ],
+      },
+    ],
+  };
+
+  it('--under-replicated-partitions and --unavailable-partitions print only the matching partition lines, as Kafka', async () => {
+    installFake({ describeTopics: () => filtered });
+    const under = await runCli('topics', 'describe', '--under-replicated-partitions', ...CONTROLLER);
+    expect(under.stdout).toBe('\tTopic: orders\tPartition: 1\tLeader: none\tReplicas: 2,3,4\tIsr: 4\tOffline: 2,3\n');
+    const unavailable = await runCli('topics', 'describe', '--unavailable-partitions', ...CONTROLLER);
+    expect(unavailable.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t').slice(1, 3).join(' '))).toEqual(['Topic: orders Partition: 1', 'Topic: moving Partition: 1']);
+    const json = JSON.parse((await runCli('topics', 'describe', '--under-replicated-partitions', '--json', ...CONTROLLER)).stdout);
+    expect(json.topics.map((t: { name: string; partitions: { partition: number }[] }) => [t.name, t.partitions.map((p) => p.partition)])).toEqual([['orders', [1]]]);
+  });
+});
+
 describe('topics describe', () => {
   it("prints kafka-topics' layout: a topic line with sorted configs, then a line per partition", async () => {
     const f = installFake({ describeTopics: () => DESCRIBED });

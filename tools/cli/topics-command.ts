@@ -9,7 +9,7 @@
 
 import { Option, type Command } from 'commander';
 import type { CreatableReplicaAssignment, CreatableTopic, CreatableTopicConfig } from '../../quorum/controller/replication/create-topics.js';
-import type { DescribedTopic, DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
+import type { DescribedPartition, DescribedTopic, DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
 import { action, positiveIntArg, print, UsageError } from './common.js';
 import { ItemsFailedError, reportItems, type ItemOutcome } from './admin-errors.js';
 import { replicaAssignmentArg, topicConfigArg } from './admin-args.js';
@@ -74,28 +74,52 @@ async function list(opts: ReadOptions): Promise<void> {
   });
 }
 
+/** A partition's replication factor, as Kafka's TopicCommand counts it: a partition being reassigned counts the replicas it moves to. */
+function replicationFactorOf(p: DescribedPartition): number {
+  return p.replicas.length - (p.removingReplicas?.length ?? 0);
+}
+
+/** Partition line of kafka-topics --describe. */
+function partitionLine(t: DescribedTopic, p: DescribedPartition): string {
+  const leader = p.leader < 0 ? 'none' : String(p.leader);
+  const moving = p.addingReplicas === undefined ? '' : `\tAdding Replicas: ${p.addingReplicas.join(',')}\tRemoving Replicas: ${(p.removingReplicas ?? []).join(',')}`;
+  return `\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}\tOffline: ${p.offlineReplicas.join(',')}`;
+}
+
+/** Kafka's filters of kafka-topics --describe: fewer in-sync replicas than the factor; no live leader. */
+export const PARTITION_FILTERS = {
+  underReplicated: (p: DescribedPartition) => p.isr.length < replicationFactorOf(p),
+  unavailable: (p: DescribedPartition) => p.leader < 0 || p.offlineReplicas.includes(p.leader),
+} as const;
+
 /** Kafka's kafka-topics --describe block for one topic. */
 export function renderTopic(t: DescribedTopic): string[] {
   const configs = Object.entries(t.configs)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([k, v]) => `${k}=${v}`)
     .join(',');
-  // As Kafka's TopicCommand: a partition being reassigned counts the replicas it is moving to.
   const first = t.partitions[0];
-  const replicationFactor = first === undefined ? 0 : first.replicas.length - (first.removingReplicas?.length ?? 0);
+  const replicationFactor = first === undefined ? 0 : replicationFactorOf(first);
   const lines = [`Topic: ${t.name}\tTopicId: ${t.topicId}\tPartitionCount: ${t.partitions.length}\tReplicationFactor: ${replicationFactor}\tConfigs: ${configs}`];
-  for (const p of t.partitions) {
-    const leader = p.leader < 0 ? 'none' : String(p.leader);
-    const moving = p.addingReplicas === undefined ? '' : `\tAdding Replicas: ${p.addingReplicas.join(',')}\tRemoving Replicas: ${(p.removingReplicas ?? []).join(',')}`;
-    lines.push(`\tTopic: ${t.name}\tPartition: ${p.partition}\tLeader: ${leader}\tReplicas: ${p.replicas.join(',')}\tIsr: ${p.isr.join(',')}${moving}\tOffline: ${p.offlineReplicas.join(',')}`);
-  }
+  for (const p of t.partitions) lines.push(partitionLine(t, p));
   return lines;
 }
 
-async function describe(names: string[], opts: ReadOptions): Promise<void> {
+interface DescribeOptions extends ReadOptions {
+  readonly underReplicatedPartitions: boolean;
+  readonly unavailablePartitions: boolean;
+}
+
+async function describe(names: string[], opts: DescribeOptions): Promise<void> {
   await withAdmin(opts, async (rpc, callOptions) => {
     const response: DescribeTopicsResponse = await rpc.call('describeTopics', names.length === 0 ? {} : { names }, callOptions);
-    if (opts.json) print(true, response, () => '');
+    const filters = [opts.underReplicatedPartitions && PARTITION_FILTERS.underReplicated, opts.unavailablePartitions && PARTITION_FILTERS.unavailable].filter((f) => f !== false);
+    if (filters.length > 0) {
+      // As Kafka: only the partitions that match (any of the filters), without the topic lines.
+      const topics = response.topics.map((t) => ({ ...t, partitions: t.partitions.filter((p) => filters.some((f) => f(p))) })).filter((t) => t.partitions.length > 0);
+      if (opts.json) print(true, { ...response, topics }, () => '');
+      else writeLines(topics.flatMap((t) => t.partitions.map((p) => partitionLine(t, p))));
+    } else if (opts.json) print(true, response, () => '');
     else writeLines(response.topics.flatMap(renderTopic));
     if (response.unknown.length > 0) {
       throw new ItemsFailedError(response.unknown, `unknown topic${response.unknown.length === 1 ? '' : 's'}: ${response.unknown.join(', ')}`);
@@ -149,7 +173,9 @@ export function registerTopicsCommand(program: Command): void {
   const describe_ = topics
     .command('describe')
     .description('Describe topics (all when none is named): id, configs, and each partition leader, replicas, ISR and offline replicas.')
-    .argument('[name...]', 'topic names');
+    .argument('[name...]', 'topic names')
+    .option('--under-replicated-partitions', 'only partitions with fewer in-sync replicas than replicas', false)
+    .option('--unavailable-partitions', 'only partitions without a live leader', false);
   addAdminOptions(describe_, { json: true }).action(action(describe));
 
   const delete_ = topics
