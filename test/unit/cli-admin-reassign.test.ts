@@ -176,7 +176,7 @@ describe('topics describe of a partition being moved', () => {
 
 describe('reassign-partitions usage errors (exit 2, nothing sent)', () => {
   const cases: [string, string[], RegExp][] = [
-    ['no action', ['--topic', 'orders', '--partition', '0', '--replicas', '1'], /exactly one of --execute, --verify, --cancel and --list/],
+    ['no action', ['--topic', 'orders', '--partition', '0', '--replicas', '1'], /exactly one of --generate, --execute, --verify, --cancel and --list/],
     ['two actions', ['--execute', '--list'], /exactly one of/],
     ['execute without replicas', ['--execute', '--topic', 'orders', '--partition', '0'], /--replicas <ids> is missing/],
     ['execute with nothing named', ['--execute'], /give --reassignment-json-file <file>, or --topic <name> and --partition <n> and --replicas <ids>/],
@@ -225,4 +225,44 @@ describe('reassignment plan files', () => {
       expect(() => parseReassignmentPlan(text, 'p.json', true)).toThrow(message);
     });
   }
+});
+
+describe('reassign-partitions --generate', () => {
+  const cluster = {
+    clusterId: 'c',
+    controllerId: 1,
+    brokers: [4, 5, 6, 7].map((brokerId) => ({ brokerId, host: 'h', port: 9092, endpoints: [], rack: brokerId === 7 ? 'r2' : 'r1', fenced: false, inControlledShutdown: false, state: 'RUNNING' as const, brokerEpoch: 1, metadataOffset: 1, lastContactAgoMs: 1 })),
+  };
+
+  it('proposes every partition of the named topics on the broker list, keeping each topic\'s replication factor; prints the current assignment too', async () => {
+    const f = installFake({ describeTopics: () => DESCRIBED, describeCluster: () => cluster as never });
+    const r = await runCli('reassign-partitions', '--generate', '--topics-to-move-json-file', planFile({ version: 1, topics: [{ topic: 'orders' }] }), '--broker-list', '5,6,7', '--json', ...CONTROLLER);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(f.calls.map((c) => c.method)).toEqual(['describeTopics', 'describeCluster']);
+    const out = JSON.parse(r.stdout) as { current: { partitions: { partition: number; replicas: number[] }[] }; proposed: { partitions: { partition: number; replicas: number[] }[] } };
+    expect(out.current.partitions.map((p) => p.replicas)).toEqual([[1, 2, 3], [2, 3]]);
+    expect(out.proposed.partitions.map((p) => p.partition)).toEqual([0, 1]);
+    for (const p of out.proposed.partitions) {
+      expect(p.replicas).toHaveLength(3);
+      expect(new Set(p.replicas)).toEqual(new Set([5, 6, 7]));
+    }
+    // Different preferred leaders for the two partitions (round-robin).
+    expect(out.proposed.partitions[0]!.replicas[0]).not.toBe(out.proposed.partitions[1]!.replicas[0]);
+  });
+
+  it('refuses an unregistered broker, a list shorter than the replication factor, and plan flags (exit 2 before anything is sent)', async () => {
+    installFake({ describeTopics: () => DESCRIBED, describeCluster: () => cluster as never });
+    const topics = planFile({ topics: [{ topic: 'orders' }] });
+    const unregistered = await runCli('reassign-partitions', '--generate', '--topics-to-move-json-file', topics, '--broker-list', '5,9,7', ...CONTROLLER);
+    expect(unregistered.exitCode).toBe(1);
+    expect(unregistered.stderr).toContain('--broker-list names broker(s) 9, not registered');
+    const short = await runCli('reassign-partitions', '--generate', '--topics-to-move-json-file', topics, '--broker-list', '5,6', ...CONTROLLER);
+    expect(short.exitCode).toBe(1);
+    expect(short.stderr).toContain('topic orders has replication factor 3, more than the 2 broker(s) of --broker-list');
+    const f = installFake({});
+    for (const args of [['--generate', '--broker-list', '5'], ['--generate', '--topics-to-move-json-file', topics, '--broker-list', '5', '--topic', 'x'], ['--execute', '--broker-list', '5', '--topic', 'orders', '--partition', '0', '--replicas', '1']]) {
+      expect((await runCli('reassign-partitions', ...args, ...CONTROLLER)).exitCode, args.join(' ')).toBe(2);
+    }
+    expect(f.calls).toEqual([]);
+  });
 });

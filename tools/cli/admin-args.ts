@@ -6,6 +6,7 @@
 //   --add-config k=v,k2=[a,b]        a value with commas goes in brackets       configs alter
 //   --delete-config k,k2                                                        configs alter
 //   --replicas 4,5,6        a partition's new replicas, preferred leader first  reassign-partitions
+//   --broker-list 4,5,6     the brokers --generate may place replicas on        reassign-partitions
 
 import { InvalidArgumentError } from 'commander';
 import type { CreatableReplicaAssignment, CreatableTopicConfig } from '../../quorum/controller/replication/create-topics.js';
@@ -48,12 +49,21 @@ export function replicaAssignmentArg(value: string): CreatableReplicaAssignment[
   });
 }
 
-/** `--replicas 4,5,6`: broker ids, none twice. */
-export function brokerListArg(value: string): number[] {
-  const flag = '--replicas';
+/** A comma-separated list of broker ids, none twice, for `flag`. */
+function brokerIdList(value: string, flag: string): number[] {
   const ids = value.split(',').map((id) => brokerId(id, flag));
   if (new Set(ids).size !== ids.length) throw new InvalidArgumentError(`${flag}: names a broker twice (${value.trim()})`);
   return ids;
+}
+
+/** `--replicas 4,5,6`: a partition's new replicas, preferred leader first. */
+export function brokerListArg(value: string): number[] {
+  return brokerIdList(value, '--replicas');
+}
+
+/** `--broker-list 4,5,6`: the brokers a generated plan may use. */
+export function brokerIdsArg(value: string): number[] {
+  return brokerIdList(value, '--broker-list');
 }
 
 /** Splits on commas outside square brackets: "a=1,b=[x,y]" → ["a=1", "b=[x,y]"]. */

@@ -1,9 +1,12 @@
-// `metaquorum reassign-partitions --execute | --verify | --cancel | --list`: Kafka's
+// `metaquorum reassign-partitions --generate | --execute | --verify | --cancel | --list`: Kafka's
 // kafka-reassign-partitions over AlterPartitionReassignments and ListPartitionReassignments
 // (quorum/controller/replication/reassignments.ts has the state machine).
 //
 // The partitions come from a plan in Kafka's JSON format (--reassignment-json-file, see
 // reassignment-plan.ts) or, for one partition, from --topic/--partition/--replicas.
+//   --generate proposes such a plan: the topics of --topics-to-move-json-file placed on
+//              --broker-list as the controller places new topics (rack-aware unless
+//              --disable-rack-aware), each keeping its replication factor; changes nothing.
 //   --execute  prints the current assignment of the plan's partitions as a plan (keep it to roll
 //              back), then starts each move; a move finishes by itself once the new replicas are
 //              in sync. Per-partition refusals go to stderr and make the exit code 1.
@@ -19,14 +22,19 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { ListPartitionReassignmentsResponse, ReassignableTopicResult } from '../../quorum/controller/replication/reassignments.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
-import { brokerListArg } from './admin-args.js';
+import { brokerListArg, brokerIdsArg } from './admin-args.js';
 import { ItemsFailedError, reportItems, type ItemOutcome } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
 import { action, print, UsageError } from './common.js';
 import { errorText, isErrorCode, writeLines } from './format.js';
-import { groupByTopic, parseReassignmentPlan, planJson, type PlannedMove } from './reassignment-plan.js';
+import { groupByTopic, parseReassignmentPlan, parseTopicsToMove, planJson, type PlannedMove } from './reassignment-plan.js';
+import { placeReplicas, type UsableBroker } from '../../quorum/controller/replication/placement.js';
 
 interface ReassignOptions extends ReadOptions {
+  readonly generate: boolean;
+  readonly topicsToMoveJsonFile?: string;
+  readonly brokerList?: readonly number[];
+  readonly disableRackAware: boolean;
   readonly execute: boolean;
   readonly verify: boolean;
   readonly cancel: boolean;
@@ -37,16 +45,16 @@ interface ReassignOptions extends ReadOptions {
   readonly replicas?: readonly number[];
 }
 
-type Action = 'execute' | 'verify' | 'cancel' | 'list';
+type Action = 'generate' | 'execute' | 'verify' | 'cancel' | 'list';
 
 function chosenAction(opts: ReassignOptions): Action {
-  const chosen = (['execute', 'verify', 'cancel', 'list'] as const).filter((a) => opts[a]);
-  if (chosen.length !== 1) throw new UsageError('reassign-partitions: give exactly one of --execute, --verify, --cancel and --list');
+  const chosen = (['generate', 'execute', 'verify', 'cancel', 'list'] as const).filter((a) => opts[a]);
+  if (chosen.length !== 1) throw new UsageError('reassign-partitions: give exactly one of --generate, --execute, --verify, --cancel and --list');
   return chosen[0]!;
 }
 
 /** The partitions the action is about, from the plan file or the single-partition flags. */
-export function plannedMoves(opts: ReassignOptions, act: Exclude<Action, 'list'>): PlannedMove[] {
+export function plannedMoves(opts: ReassignOptions, act: Exclude<Action, 'list' | 'generate'>): PlannedMove[] {
   const needReplicas = act !== 'cancel';
   const single = opts.topic !== undefined || opts.partition !== undefined || opts.replicas !== undefined;
   if (opts.reassignmentJsonFile !== undefined) {
@@ -91,6 +99,50 @@ function rollbackPlan(moves: readonly PlannedMove[], described: DescribeTopicsRe
     if (p !== undefined) out.push({ topic: m.topic, partition: m.partition, replicas: p.replicas.filter((r) => !(p.addingReplicas ?? []).includes(r)) });
   }
   return out;
+}
+
+/**
+ * --generate: a plan moving the named topics onto --broker-list, placed as new topics are (the
+ * controller's rack-aware placement, quorum/controller/replication/placement.ts; Kafka's
+ * assignReplicasToBrokers), each topic keeping its replication factor. Nothing is changed: it
+ * prints the current assignment and the proposal, to review and pass to --execute.
+ */
+async function generate(opts: ReassignOptions): Promise<void> {
+  if (opts.topicsToMoveJsonFile === undefined || opts.brokerList === undefined) {
+    throw new UsageError('reassign-partitions --generate: give --topics-to-move-json-file <file> and --broker-list <ids>');
+  }
+  let text: string;
+  try {
+    text = readFileSync(opts.topicsToMoveJsonFile, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--topics-to-move-json-file: cannot read ${opts.topicsToMoveJsonFile}: ${(e as Error).message}`);
+  }
+  const names = parseTopicsToMove(text, opts.topicsToMoveJsonFile);
+  const brokerList = opts.brokerList;
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const described = await rpc.call('describeTopics', { names }, callOptions);
+    if (described.unknown.length > 0) throw new ItemsFailedError(described.unknown, `unknown topic${described.unknown.length === 1 ? '' : 's'}: ${described.unknown.join(', ')}`);
+    const cluster = await rpc.call('describeCluster', {}, callOptions);
+    const racks = new Map(cluster.brokers.map((b) => [b.brokerId, b.rack]));
+    const unregistered = brokerList.filter((id) => !racks.has(id));
+    if (unregistered.length > 0) throw new ItemsFailedError(unregistered.map(String), `--broker-list names broker(s) ${unregistered.join(', ')}, not registered in the cluster`);
+    const brokers: UsableBroker[] = brokerList.map((brokerId) => ({ brokerId, rack: opts.disableRackAware ? null : (racks.get(brokerId) ?? null) }));
+    const current: PlannedMove[] = [];
+    const proposed: PlannedMove[] = [];
+    for (const t of described.topics) {
+      const first = t.partitions[0];
+      if (first === undefined) continue;
+      const replicationFactor = first.replicas.length - (first.removingReplicas?.length ?? 0);
+      const placement = placeReplicas({ startPartition: 0, partitions: t.partitions.length, replicationFactor }, brokers, { next: Math.random });
+      if (!placement.ok) throw new ItemsFailedError([t.name], `topic ${t.name} has replication factor ${replicationFactor}, more than the ${brokers.length} broker(s) of --broker-list`);
+      t.partitions.forEach((p, i) => {
+        current.push({ topic: t.name, partition: p.partition, replicas: p.replicas.filter((r) => !(p.addingReplicas ?? []).includes(r)) });
+        proposed.push({ topic: t.name, partition: p.partition, replicas: placement.assignments[i]! });
+      });
+    }
+    if (opts.json) print(true, { current: JSON.parse(planJson(current)), proposed: JSON.parse(planJson(proposed)) }, () => '');
+    else writeLines(['Current partition replica assignment', planJson(current), '', 'Proposed partition reassignment configuration', planJson(proposed)]);
+  });
 }
 
 async function execute(opts: ReassignOptions): Promise<void> {
@@ -211,8 +263,12 @@ export function registerReassignCommand(program: Command): void {
   const cmd = program
     .command('reassign-partitions')
     .description(
-      "Move partitions' replicas to other brokers (Kafka's kafka-reassign-partitions): --execute starts the moves of a plan, --verify says whether they are done, --cancel stops them, --list shows every move in flight.",
+      "Move partitions' replicas to other brokers (Kafka's kafka-reassign-partitions): --generate proposes a plan, --execute starts the moves of a plan, --verify says whether they are done, --cancel stops them, --list shows every move in flight.",
     )
+    .option('--generate', 'propose a plan moving the topics of --topics-to-move-json-file onto --broker-list (changes nothing)', false)
+    .option('--topics-to-move-json-file <file>', 'with --generate: {"version":1,"topics":[{"topic":"t"}]}')
+    .addOption(new Option('--broker-list <ids>', 'with --generate: the brokers to place the replicas on ("4,5,6")').argParser(brokerIdsArg))
+    .option('--disable-rack-aware', 'with --generate: ignore the brokers\' racks', false)
     .option('--execute', "start the plan's moves (prints the current assignment first, as a plan to roll back with)", false)
     .option('--verify', "report whether each of the plan's moves is done; exit 1 while any is not", false)
     .option('--cancel', "stop the plan's moves in flight: each partition goes back to the replicas it had", false)
@@ -224,7 +280,13 @@ export function registerReassignCommand(program: Command): void {
   addAdminOptions(cmd, { json: true }).action(
     action(async (opts: ReassignOptions) => {
       const act = chosenAction(opts);
-      if (act === 'execute') await execute(opts);
+      const generating = opts.topicsToMoveJsonFile !== undefined || opts.brokerList !== undefined || opts.disableRackAware;
+      if (generating && act !== 'generate') throw new UsageError(`reassign-partitions --${act}: --topics-to-move-json-file, --broker-list and --disable-rack-aware go with --generate`);
+      if (act === 'generate' && (opts.reassignmentJsonFile !== undefined || opts.topic !== undefined || opts.partition !== undefined || opts.replicas !== undefined)) {
+        throw new UsageError('reassign-partitions --generate: it writes a plan; --reassignment-json-file, --topic, --partition and --replicas go with the other actions');
+      }
+      if (act === 'generate') await generate(opts);
+      else if (act === 'execute') await execute(opts);
       else if (act === 'verify') await verify(opts);
       else if (act === 'cancel') await cancel(opts);
       else await list(opts);

@@ -86,3 +86,23 @@ export function groupByTopic<T>(moves: readonly PlannedMove[], entry: (m: Planne
   }
   return [...byTopic].map(([name, partitions]) => ({ name, partitions }));
 }
+
+/** kafka-reassign-partitions' --topics-to-move-json-file: {"version":1,"topics":[{"topic":"t"}]} → topic names. */
+export function parseTopicsToMove(text: string, source: string): string[] {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${source}: not JSON: ${(e as Error).message}`);
+  }
+  const topics = (doc as { topics?: unknown } | null)?.topics;
+  if (!Array.isArray(topics) || topics.length === 0) throw new UsageError(`${source}: expected {"version":1,"topics":[{"topic":"t"}, …]} naming at least one topic`);
+  const names = topics.map((t: unknown, i) => {
+    const name = (t as { topic?: unknown } | null)?.topic;
+    if (typeof name !== 'string' || name === '') throw new UsageError(`${source}: topics[${i}]: "topic" must be a topic name`);
+    return name;
+  });
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`${source}: topic ${twice} is named twice`);
+  return names;
+}
