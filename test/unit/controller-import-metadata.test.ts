@@ -10,6 +10,8 @@ import { registerBroker } from '../../quorum/controller/cluster/register-broker.
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
+import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
+import { OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -89,6 +91,27 @@ describe('the import steps', () => {
       expect(r.records).toEqual([]);
       expect(r.response.errorMessage).toMatch(new RegExp(`may not carry a ${marker.type}`));
     }
+  });
+
+  it("a part is held to the finalized metadata.version like any other write: no offsets below 1.0-IV1, no expire timestamp (OffsetCommit v1) below 1.0-IV2, and no FeatureLevel (metadata.version only goes up, by UpdateFeatures)", () => {
+    const legacy: MetadataRecord = { type: 'OffsetCommit', groupId: 'legacy', topic: 'orders', partition: 0, offset: 42, leaderEpoch: -1, metadata: null, commitTimestampMs: -1 };
+    const explicit: MetadataRecord = { ...legacy, partition: 1, expireTimestampMs: 1_700_000_000_000 };
+    const orders = topicRecords('orders', 5, 3);
+    const refused = (level: number, records: MetadataRecord[], why: RegExp) => {
+      const r = importPart(new OpHarness([mvRecord(level)]).ctx(), records);
+      expect(r.records).toEqual([]);
+      expect(r.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(r.response.errorMessage).toMatch(why);
+    };
+    refused(OFFSETS_METADATA_VERSION - 1, [...orders, legacy], /metadata\.version 2 \(1\.0-IV1\)/);
+    refused(OFFSET_EXPIRY_METADATA_VERSION - 1, [...orders, legacy, explicit], /metadata\.version 3 \(1\.0-IV2\)/);
+    for (const level of [1, 2, 3]) refused(OFFSET_EXPIRY_METADATA_VERSION, [...orders, { type: 'FeatureLevel', name: METADATA_VERSION_FEATURE, featureLevel: level }], /may not carry a FeatureLevel/);
+    // What each level carries is imported as before.
+    expect(importPart(new OpHarness([mvRecord(OFFSETS_METADATA_VERSION)]).ctx(), [...orders, legacy]).response.errorCode).toBe(ErrorCode.NONE);
+    const latest = new OpHarness([mvRecord(OFFSET_EXPIRY_METADATA_VERSION)]);
+    latest.apply(importPart(latest.ctx(), [...orders, legacy, explicit]));
+    expect(latest.image.committedOffset('legacy', 'orders', 1)?.expireTimestampMs).toBe(1_700_000_000_000);
+    expect(latest.image.featureLevel(METADATA_VERSION_FEATURE)).toBe(OFFSET_EXPIRY_METADATA_VERSION);
   });
 
   it('producer ids never go back: ZooKeeper\'s next id is imported only when it is ahead of the quorum\'s', () => {

@@ -37,7 +37,13 @@
 // - the quorum already holds topics and `allowExisting` is off → INVALID_REQUEST naming how many.
 // At each part: a record the pending image cannot replay (a name clash with an existing topic, a
 // partition of an unknown topic...) → INVALID_REQUEST with the replay error, and the import is
-// aborted: nothing of it becomes visible.
+// aborted: nothing of it becomes visible. Likewise a record the finalized metadata.version does
+// not allow (configs/features.ts), as for every other writer, since a node of an older build may
+// still run at that level: OffsetCommit / OffsetCommitTombstone below 1.0-IV1, an OffsetCommit
+// with an expire timestamp (record v1) below 1.0-IV2; and a FeatureLevel, which would move
+// metadata.version past UpdateFeatures' rules (down, under records already written at a higher
+// level). The planner writes none of these (tools/migrate: legacy offsets carry no expiry, and
+// /feature is not imported); the controller does not take the importer's word for it.
 // Brokers: a RegisterBroker for an id already registered is dropped (the live registration wins;
 // counted in `brokersSkipped`); the others are written fenced, with a broker epoch equal to their
 // own offset (as the controller gives any registration) and IMPORTED_INCARNATION_ID, which tells
@@ -55,6 +61,7 @@ import type { MetadataRecord } from '../../../metadata-log/records/types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
+import { metadataVersionName, metadataVersionSupportsOffsetExpiry, metadataVersionSupportsOffsets, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../configs/features.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
 export const IMPORTED_INCARNATION_ID = ZERO_UUID;
@@ -167,6 +174,12 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
       continue; // the quorum is ahead already
     } else if (r.type === 'BeginTransaction' || r.type === 'EndTransaction' || r.type === 'AbortTransaction' || r.type === 'ZkMigrationState') {
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part may not carry a ${r.type} record: the controller writes those itself.`));
+    } else if (r.type === 'FeatureLevel') {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part may not carry a FeatureLevel record: metadata.version is raised with UpdateFeatures (metaquorum features upgrade), never by an import.'));
+    } else if ((r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') && !metadataVersionSupportsOffsets(image)) {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('consumer-group offsets', OFFSETS_METADATA_VERSION)));
+    } else if (r.type === 'OffsetCommit' && r.expireTimestampMs !== undefined && !metadataVersionSupportsOffsetExpiry(image)) {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('an offset with an expire timestamp', OFFSET_EXPIRY_METADATA_VERSION)));
     } else {
       kept.push(r);
     }
@@ -177,6 +190,11 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
     return answer(importRefusal(ErrorCode.INVALID_REQUEST, `The planned records do not apply to this quorum's metadata: ${e instanceof Error ? e.message : String(e)}`));
   }
   return { records: kept, response: importAnswer({ recordsWritten: kept.length, brokersSkipped }) };
+}
+
+/** Why a part is refused for a record the finalized metadata.version does not allow. */
+function levelRefusal(what: string, level: number): string {
+  return `An import part carries ${what}, which needs metadata.version ${level} (${metadataVersionName(level)}); upgrade the cluster's metadata.version first (metaquorum features upgrade).`;
 }
 
 /** end: the marker that the tree was imported, and the transaction's end. */
