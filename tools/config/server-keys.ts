@@ -492,7 +492,7 @@ export const serverKeys = {
     type: 'int',
     default: '10080',
     expected: POSITIVE_INT,
-    doc: "How long a consumer group's committed offsets are kept once the group has no members: counted from the later of the commit and the moment the group emptied. A stable consumer group's offsets of topics it no longer subscribes to go this long after their commit; its other offsets are kept. Kafka's default (7 days). An offset committed with an OffsetCommit v2-v4 retention_time_ms other than -1 goes at its own expire timestamp instead.",
+    doc: "How long a consumer group's committed offsets are kept once the group has no members: counted from the later of the commit and the moment the group emptied. A stable consumer group's offsets of topics it no longer subscribes to go this long after their commit; its other offsets are kept. Kafka's default (7 days). An offset committed with an OffsetCommit v2-v4 retention_time_ms other than -1 goes at its own expire timestamp instead, once metadata.version is 1.0-IV2 or later (below it the field is ignored).",
     parse: positiveInt,
   }),
   offsetsRetentionCheckIntervalMs: key({

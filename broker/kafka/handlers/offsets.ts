@@ -23,7 +23,8 @@
 //   or a topic a Stable consumer group no longer subscribes to): metadata-log/offset-expiry-rule.ts
 //   and broker/offset-expirer.ts. The wire's int64 is clamped to the safe integers here (beyond
 //   them it means "never", or "already past", all the same); the controller computes the timestamp
-//   from its commit stamp. Every offset also goes with DeleteGroups or its topic.
+//   from its commit stamp, and only at metadata.version 1.0-IV2 or later (below it the field is
+//   ignored, as before: quorum/controller/configs/features.ts). Every offset also goes with DeleteGroups or its topic.
 // - v2-5 carry no leader epoch: committed as -1 (unknown).
 // - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
 //   INVALID_REQUEST for that partition here (the controller refuses it the same way).
