@@ -18,8 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
 import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
-import { describeFeatures } from '../quorum/controller/configs/features.js';
-import { supportedFeatures } from '../quorum/controller/configs/features.js';
+import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
@@ -244,6 +243,7 @@ export class BrokerServer {
       voters: this.o.voters,
       metadataOffset: this.source.image.provenance.endOffset,
       zkMigrationState: this.source.image.zkMigrationState,
+      supportedFeatures: supportedFeatures(),
       brokerState: this.state,
     };
   }

@@ -14,7 +14,7 @@
 import type { Clock, Logger, NodeEnv, Random } from '../env/index.js';
 import type { ControllerConfig } from '../controller/config.js';
 import { describeConfigs } from '../controller/configs/describe-configs.js';
-import { describeFeatures } from '../controller/configs/features.js';
+import { describeFeatures, supportedFeatures } from '../controller/configs/features.js';
 import { NotControllerError } from '../controller/errors.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import { NetServer } from '../net/server.js';
@@ -131,6 +131,7 @@ export class ControllerServer {
       voters: this.o.voters,
       metadataOffset: this.controller.image.provenance.endOffset,
       zkMigrationState: this.controller.image.zkMigrationState,
+      supportedFeatures: supportedFeatures(),
       ...(this.o.brokerState === undefined ? {} : { brokerState: this.o.brokerState() }),
       ...(quorum === null ? {} : { quorum }),
     };

@@ -3,7 +3,7 @@
 // controller (any node forwards them there); reads are answered from the answering node's own
 // image (`describeTopics` on a broker shows what that broker has applied).
 
-import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import type { FeatureRange, MetadataRecord } from '../../metadata-log/records/types.js';
 import type { DescribeClusterResponse } from '../controller/cluster/describe-cluster.js';
 import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../controller/cluster/heartbeat.js';
 import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
@@ -90,6 +90,12 @@ export interface DescribeNodeResponse {
   readonly metadataOffset: number;
   /** Kafka's ZkMigrationState in this node's image: 3 (POST_MIGRATION) once a ZooKeeper tree was imported, else 0. */
   readonly zkMigrationState: number;
+  /**
+   * The feature levels this node's build supports (what a broker declares when it registers;
+   * controllers declare nothing else, so `features upgrade` asks every voter this). Absent from
+   * builds before metadata.version 1.0-IV2, which support at most level 2.
+   */
+  readonly supportedFeatures?: readonly FeatureRange[];
   /** Broker only: its lifecycle state (STARTING, RECOVERY, RUNNING, PENDING_CONTROLLED_SHUTDOWN, SHUTTING_DOWN). */
   readonly brokerState?: string;
   /** Controller only: its own view of the quorum, leader or not (quorum describe without a leader). */

@@ -7,6 +7,8 @@ import { describeFeatures, LATEST_METADATA_VERSION, metadataVersionLevel, MIN_ME
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { brokerRecord, mvRecord } from './controller-configs-fixture.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+import type { DescribeNodeResponse } from '../../quorum/server/rpc-methods.js';
+import type { VoterAnswer } from '../../tools/cli/connect.js';
 
 const DESCRIBED: DescribeFeaturesResponse = {
   metadataOffset: 42,
@@ -43,11 +45,51 @@ describe('features describe', () => {
   });
 });
 
+/** A voter's describeNode answer, with the feature range its build supports (undefined: an older build that does not say). */
+function voter(id: number, maxVersion: number | undefined): VoterAnswer {
+  const node: DescribeNodeResponse = {
+    clusterId: 'c',
+    nodeId: id,
+    roles: ['controller'],
+    activeControllerId: 1,
+    voters: [],
+    metadataOffset: 0,
+    zkMigrationState: 0,
+    ...(maxVersion === undefined ? {} : { supportedFeatures: [{ name: METADATA_VERSION_FEATURE, minVersion: 1, maxVersion }] }),
+  };
+  return { id, host: '127.0.0.1', port: 9000 + id, node };
+}
+
 describe('features upgrade', () => {
   const ok = (req: UpdateFeaturesRequest) => ({ errorCode: 0, errorMessage: null, results: req.featureUpdates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.NONE, errorMessage: null })) });
+  const current = [voter(1, LATEST_METADATA_VERSION), voter(2, LATEST_METADATA_VERSION), voter(3, LATEST_METADATA_VERSION)];
+
+  it('every voter is asked first: one whose build does not support the level, an older build that does not say, or one not answering stops it (exit 1, nothing sent); --skip-voter-check goes ahead', async () => {
+    for (const [answers, reason] of [
+      [[voter(1, 3), voter(2, 2), voter(3, 3)], 'voter 2 runs a build that supports metadata.version up to 1.0-IV1'],
+      [[voter(1, 3), voter(2, undefined), voter(3, 3)], 'voter 2 runs a build that supports metadata.version up to 1.0-IV1'],
+      [[voter(1, 3), { id: 3, host: '127.0.0.1', port: 9003, error: 'connection refused' }], 'voter 3 (127.0.0.1:9003) did not answer: connection refused'],
+    ] as [VoterAnswer[], string][]) {
+      const f = installFake({ updateFeatures: ok });
+      f.voterAnswers = answers;
+      const r = await runCli('features', 'upgrade', '--metadata', '3', ...CONTROLLER);
+      expect(r.exitCode).toBe(1);
+      expect(r.stderr).toContain(reason);
+      expect(r.stderr).toContain('Upgrade (or start) every controller first');
+      expect(f.calls).toEqual([]);
+    }
+    const f = installFake({ updateFeatures: ok });
+    f.voterAnswers = [voter(1, 2)];
+    expect((await runCli('features', 'upgrade', '--metadata', '3', '--skip-voter-check', ...CONTROLLER)).exitCode).toBe(0);
+    expect(f.calls).toHaveLength(1);
+    // An older build (no range said) still allows level 2.
+    f.voterAnswers = [voter(1, undefined)];
+    expect((await runCli('features', 'upgrade', '--metadata', '2', ...CONTROLLER)).exitCode).toBe(0);
+  });
 
   it('--metadata by name or level, --feature name=level: one UPGRADE update; --dry-run validates only', async () => {
     const f = installFake({ updateFeatures: ok });
+    f.voterAnswers = current;
     const byName = await runCli('features', 'upgrade', '--metadata', '1.0-IV2', ...CONTROLLER);
     expect(byName.stdout).toBe('metadata.version was upgraded to 1.0-IV2.\n');
     await runCli('features', 'upgrade', '--feature', 'metadata.version=3', '--dry-run', ...CONTROLLER);
@@ -58,9 +100,10 @@ describe('features upgrade', () => {
   });
 
   it("a refusal is the controller's reason, exit 1", async () => {
-    installFake({
+    const f = installFake({
       updateFeatures: (req) => ({ errorCode: 0, errorMessage: null, results: req.featureUpdates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.FEATURE_UPDATE_FAILED, errorMessage: 'Broker 4 does not support metadata.version level 3 (it supports 1..2).' })) }),
     });
+    f.voterAnswers = current;
     const r = await runCli('features', 'upgrade', '--metadata', '3', ...CONTROLLER);
     expect(r.exitCode).toBe(1);
     expect(r.stderr).toContain('could not upgrade metadata.version to 1.0-IV2: FEATURE_UPDATE_FAILED: Broker 4 does not support metadata.version level 3');

@@ -3,7 +3,9 @@
 //   describe   each feature's finalized level and the range the answering node's build supports,
 //              in Kafka's layout; --json adds every broker's declared range (what an upgrade needs).
 //   upgrade    --metadata <level or name> (or --feature metadata.version=<level>), --dry-run to
-//              only check it. A cluster created by an older build stays at its level until this is
+//              only check it. Every voter is asked first whether its build supports the level (the
+//              controller checks only the brokers' registrations: controllers register nothing
+//              here); one that does not, or does not answer, stops the upgrade. A cluster created by an older build stays at its level until this is
 //              run; features that a level brings (1.0-IV2: OffsetCommit retention_time_ms) wait for it.
 // Downgrades are refused by the controller (records of a newer level cannot be rewritten).
 
@@ -13,12 +15,37 @@ import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
 import { ItemsFailedError } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
 import { action, print, UsageError } from './common.js';
+import type { VoterAnswer } from './connect.js';
 import { errorText, isErrorCode, writeLines } from './format.js';
 
 interface UpgradeOptions extends AdminOptions {
   readonly metadata?: number;
   readonly feature?: { readonly name: string; readonly level: number };
   readonly dryRun: boolean;
+  readonly skipVoterCheck: boolean;
+}
+
+/** What a build without supportedFeatures in describeNode (before 1.0-IV2) supports at most. */
+const OLDER_BUILD_MAX_METADATA_VERSION = 2;
+
+/**
+ * Voters that cannot be shown to support `level` of `feature`: not answering, or a build whose range
+ * ends below it. The controller checks the brokers' registrations; controllers register nothing (no
+ * KIP-919 here), so a standby controller of an older build would stop at the first record of a
+ * level it cannot read: every voter is asked first.
+ */
+export function votersLacking(answers: readonly VoterAnswer[], feature: string, level: number): string[] {
+  const out: string[] = [];
+  for (const a of answers) {
+    if ('error' in a) {
+      out.push(`voter ${a.id} (${a.host}:${a.port}) did not answer: ${a.error}`);
+      continue;
+    }
+    const declared = a.node.supportedFeatures?.find((f) => f.name === feature);
+    const max = a.node.supportedFeatures === undefined ? (feature === METADATA_VERSION_FEATURE ? OLDER_BUILD_MAX_METADATA_VERSION : 0) : (declared?.maxVersion ?? 0);
+    if (level > max) out.push(`voter ${a.id} runs a build that supports ${feature} up to ${levelText(feature, max)}`);
+  }
+  return out;
 }
 
 const levelText = (name: string, level: number | null) => (level === null ? 'none' : name === METADATA_VERSION_FEATURE ? metadataVersionName(level) : String(level));
@@ -41,6 +68,12 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   const name = opts.feature?.name ?? METADATA_VERSION_FEATURE;
   const level = opts.feature?.level ?? opts.metadata!;
   await withAdmin(opts, async (rpc, callOptions) => {
+    if (!opts.skipVoterCheck) {
+      const lacking = votersLacking(await rpc.askVoters(), name, level);
+      if (lacking.length > 0) {
+        throw new ItemsFailedError([name], `not upgrading ${name} to ${levelText(name, level)}: ${lacking.join('; ')}. Upgrade (or start) every controller first; --skip-voter-check to upgrade anyway`);
+      }
+    }
     const r = await rpc.call('updateFeatures', { featureUpdates: [{ feature: name, maxVersionLevel: level, upgradeType: 1 }], validateOnly: opts.dryRun }, callOptions);
     const result = r.results[0];
     const target = levelText(name, level);
@@ -75,6 +108,7 @@ export function registerFeaturesCommand(program: Command): void {
     .description('Raise metadata.version, once every broker supports the new level (the controller checks).')
     .addOption(new Option('--metadata <level>', 'the new metadata.version, as a level or a name (3, 1.0-IV2)').argParser(metadataArg))
     .addOption(new Option('--feature <name=level>', 'the same as name=level (metadata.version=3)').argParser(featureArg))
-    .option('--dry-run', 'check the upgrade; change nothing', false);
+    .option('--dry-run', 'check the upgrade; change nothing', false)
+    .option('--skip-voter-check', 'do not first ask every controller whether its build supports the level (one that does not stops at the first record it cannot read)', false);
   addAdminOptions(up, { json: false }).action(action(upgrade));
 }
