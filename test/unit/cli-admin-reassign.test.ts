@@ -42,7 +42,7 @@ function planFile(doc: unknown): string {
 
 describe('reassign-partitions --execute', () => {
   it("a Kafka plan file becomes one request grouped by topic; the rollback plan holds today's replicas (without those being added)", async () => {
-    const f = installFake({ describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
+    const f = installFake({ listPartitionReassignments: () => NOTHING_MOVING, describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
     const file = planFile({ version: 1, partitions: [{ topic: 'orders', partition: 0, replicas: [4, 5, 6], log_dirs: ['any', 'any', 'any'] }, { topic: 'orders', partition: 1, replicas: [2, 3, 4] }] });
     const r = await runCli('reassign-partitions', '--execute', '--reassignment-json-file', file, ...CONTROLLER);
     expect(r.exitCode).toBe(0);
@@ -59,6 +59,7 @@ describe('reassign-partitions --execute', () => {
 
   it('--topic/--partition/--replicas name one partition; a refused partition goes to stderr and exits 1', async () => {
     const f = installFake({
+      listPartitionReassignments: () => NOTHING_MOVING,
       describeTopics: () => DESCRIBED,
       alterPartitionReassignments: (req) => ({
         responses: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: 'The manual partition assignment includes broker 9, but no such broker is registered.' })) })),
@@ -72,10 +73,24 @@ describe('reassign-partitions --execute', () => {
   });
 
   it('--json: the rollback plan and each outcome as one object', async () => {
-    installFake({ describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
+    installFake({ listPartitionReassignments: () => NOTHING_MOVING, describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
     const r = await runCli('reassign-partitions', '--execute', '--topic', 'orders', '--partition', '0', '--replicas', '4', '--json', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ rollback: { version: 1, partitions: [{ topic: 'orders', partition: 0, replicas: [1, 2, 3], log_dirs: ['any', 'any', 'any'] }] }, results: [{ partition: 'orders-0', ok: true }] });
+  });
+});
+
+describe('reassign-partitions --execute while moves are in flight', () => {
+  it("refuses, as Kafka's tool, naming them (exit 1, nothing changed); --additional goes ahead", async () => {
+    const moving: ListPartitionReassignmentsResponse = { topics: [{ name: 'orders', partitions: [{ partitionIndex: 1, replicas: [4, 5, 2, 3], addingReplicas: [4, 5], removingReplicas: [3] }] }] };
+    const f = installFake({ listPartitionReassignments: () => moving, describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
+    const refused = await runCli('reassign-partitions', '--execute', '--topic', 'orders', '--partition', '0', '--replicas', '4', ...CONTROLLER);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('Cannot execute because there is an existing partition assignment (orders-1). Use --additional');
+    expect(f.calls.map((c) => c.method)).toEqual(['listPartitionReassignments']);
+    const added = await runCli('reassign-partitions', '--execute', '--additional', '--topic', 'orders', '--partition', '0', '--replicas', '4', ...CONTROLLER);
+    expect(added.exitCode).toBe(0);
+    expect(f.calls.map((c) => c.method).slice(1)).toEqual(['describeTopics', 'alterPartitionReassignments']);
   });
 });
 

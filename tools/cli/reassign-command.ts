@@ -9,7 +9,8 @@
 //              --disable-rack-aware), each keeping its replication factor; changes nothing.
 //   --execute  prints the current assignment of the plan's partitions as a plan (keep it to roll
 //              back), then starts each move; a move finishes by itself once the new replicas are
-//              in sync. Per-partition refusals go to stderr and make the exit code 1.
+//              in sync. Per-partition refusals go to stderr and make the exit code 1. As Kafka's,
+//              it refuses while any move is in flight unless --additional is given.
 //   --verify   says for each partition whether its move is done, still in progress, or done with
 //              other replicas than the plan's; exit 0 only when every one is done as planned, so
 //              a script can poll it.
@@ -31,6 +32,7 @@ import { groupByTopic, parseReassignmentPlan, parseTopicsToMove, planJson, type 
 import { placeReplicas, type UsableBroker } from '../../quorum/controller/replication/placement.js';
 
 interface ReassignOptions extends ReadOptions {
+  readonly additional: boolean;
   readonly generate: boolean;
   readonly topicsToMoveJsonFile?: string;
   readonly brokerList?: readonly number[];
@@ -148,6 +150,14 @@ async function generate(opts: ReassignOptions): Promise<void> {
 async function execute(opts: ReassignOptions): Promise<void> {
   const moves = plannedMoves(opts, 'execute');
   await withAdmin(opts, async (rpc, callOptions) => {
+    if (!opts.additional) {
+      // As Kafka: moves already in flight are not replaced or added to by accident.
+      const ongoing = await rpc.call('listPartitionReassignments', { topics: null }, callOptions);
+      const moving = ongoing.topics.flatMap((t) => t.partitions.map((p) => partitionName(t.name, p.partitionIndex)));
+      if (moving.length > 0) {
+        throw new ItemsFailedError(moving, `Cannot execute because there is an existing partition assignment (${moving.slice(0, 10).join(', ')}${moving.length > 10 ? `, … ${moving.length} in all` : ''}). Use --additional to override this and create a new partition assignment in addition to the existing one.`);
+      }
+    }
     const described = await rpc.call('describeTopics', { names: [...new Set(moves.map((m) => m.topic))] }, callOptions);
     const rollback = rollbackPlan(moves, described);
     const request = { topics: groupByTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: m.replicas! })) };
@@ -270,6 +280,7 @@ export function registerReassignCommand(program: Command): void {
     .addOption(new Option('--broker-list <ids>', 'with --generate: the brokers to place the replicas on ("4,5,6")').argParser(brokerIdsArg))
     .option('--disable-rack-aware', 'with --generate: ignore the brokers\' racks', false)
     .option('--execute', "start the plan's moves (prints the current assignment first, as a plan to roll back with)", false)
+    .option('--additional', 'with --execute: go ahead while other moves are in flight (a partition of the plan already moving is re-targeted)', false)
     .option('--verify', "report whether each of the plan's moves is done; exit 1 while any is not", false)
     .option('--cancel', "stop the plan's moves in flight: each partition goes back to the replicas it had", false)
     .option('--list', 'list every partition being moved', false)
