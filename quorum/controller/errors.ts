@@ -44,6 +44,8 @@ export const ErrorCode = {
   GROUP_ID_NOT_FOUND: 69,
   MEMBER_ID_REQUIRED: 79,
   GROUP_MAX_SIZE_REACHED: 81,
+  /** A static member's request carries a member id its group.instance.id no longer maps to (KIP-345). */
+  FENCED_INSTANCE_ID: 82,
   TOPIC_DELETION_DISABLED: 73,
   FENCED_LEADER_EPOCH: 74,
   STALE_BROKER_EPOCH: 77,

@@ -133,7 +133,7 @@ describe('OffsetExpirer', () => {
     const { memberId: member } = await joinOne(t, 'busy');
     wall.advance(10 * RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(0);
-    expect(t.ctx.groups.leave('busy', [member])).toEqual([0]);
+    expect(t.ctx.groups.leave('busy', [{ memberId: member, groupInstanceId: null }])).toEqual([0]);
     expect(t.ctx.groups.isActive('busy')).toBe(false);
     t.clock.advance(RETENTION_MS - 1);
     expect((await expirer.sweep()).expired).toBe(0);
@@ -182,7 +182,7 @@ describe('OffsetExpirer', () => {
     await joinOne(t, 'joining'); // CompletingRebalance
     await stableGroup(t, 'moved-on', subscription(['t1']));
     const { memberId } = await joinOne(t, 'emptied');
-    expect(t.ctx.groups.leave('emptied', [memberId])).toEqual([0]); // emptied just now
+    expect(t.ctx.groups.leave('emptied', [{ memberId, groupInstanceId: null }])).toEqual([0]); // emptied just now
     wall.advance(99);
     expect((await expirer.sweep()).expired).toBe(0);
     wall.advance(1);

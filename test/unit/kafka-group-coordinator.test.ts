@@ -102,9 +102,9 @@ describe('group coordinator: one member', () => {
   it('LeaveGroup removes the member at once; unknown ids get UNKNOWN_MEMBER_ID per member', async () => {
     const { gc, clock } = setup();
     const j = await stableMember(gc);
-    expect(gc.leave('g', [j.memberId, 'ghost'])).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(gc.leave('g', [{ memberId: j.memberId, groupInstanceId: null }, { memberId: 'ghost', groupInstanceId: null }])).toEqual([ErrorCode.NONE, ErrorCode.UNKNOWN_MEMBER_ID]);
     expect(gc.hasMembers('g')).toBe(false);
-    expect(gc.leave('nope', ['x'])).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
+    expect(gc.leave('nope', [{ memberId: 'x', groupInstanceId: null }])).toEqual([ErrorCode.UNKNOWN_MEMBER_ID]);
     expect(clock.pendingTimers).toBe(0);
   });
 });
@@ -154,7 +154,7 @@ describe('group coordinator: rebalances', () => {
     await gc.join(joinReq({ clientId: 'a', memberId: a.memberId }));
     const b = await bJoin;
     await gc.sync({ groupId: 'g', generationId: 2, memberId: a.memberId, assignments: [] });
-    expect(gc.leave('g', [a.memberId])).toEqual([ErrorCode.NONE]);
+    expect(gc.leave('g', [{ memberId: a.memberId, groupInstanceId: null }])).toEqual([ErrorCode.NONE]);
     expect(gc.heartbeat('g', 2, b.memberId)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
     const again = await gc.join(joinReq({ clientId: 'b', memberId: b.memberId }));
     expect(again).toMatchObject({ generationId: 3, leader: b.memberId });
@@ -185,7 +185,7 @@ describe('group coordinator: rebalances', () => {
     await gc.join(joinReq({ clientId: 'a', memberId: a.memberId }));
     const [b, c] = await Promise.all([bJoin, cJoin]);
     const bSync = gc.sync({ groupId: 'g', generationId: 2, memberId: b.memberId, assignments: [] });
-    gc.leave('g', [c.memberId]);
+    gc.leave('g', [{ memberId: c.memberId, groupInstanceId: null }]);
     expect((await bSync).errorCode).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
     expect(gc.describe('g')?.state).toBe('PreparingRebalance');
   });
@@ -297,7 +297,7 @@ describe('group coordinator: member ids handed out that never join', () => {
       expect(gc.heartbeat('g', member.generationId, member.memberId)).toBe(ErrorCode.NONE);
       clock.advance(5_000); // the handed-out id's session timeout (10 s) passes
     } else {
-      expect(gc.leave('g', [stranger.memberId])).toEqual([ErrorCode.NONE]);
+      expect(gc.leave('g', [{ memberId: stranger.memberId, groupInstanceId: null }])).toEqual([ErrorCode.NONE]);
     }
     expect(gc.heartbeat('g', member.generationId, member.memberId)).toBe(ErrorCode.NONE);
     expect(gc.describe('g')?.state).toBe('Stable');
@@ -448,7 +448,7 @@ describe('group coordinator: property', () => {
             c!.alive = false; // no LeaveGroup: the session timeout must find it
           } else if (a.kind === 'leave' && c!.alive) {
             c!.alive = false;
-            if (c!.memberId !== '') gc.leave('g', [c!.memberId]);
+            if (c!.memberId !== '') gc.leave('g', [{ memberId: c!.memberId, groupInstanceId: null }]);
           } else if (a.kind === 'advance') {
             await advance(a.ms);
           }

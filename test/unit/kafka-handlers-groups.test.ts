@@ -18,19 +18,21 @@ function offset(groupId: string, topic: string, partition: number, value = 1): M
 const GROUPS = Array.from({ length: 40 }, (_, i) => `group-${i}`);
 
 describe('DescribeGroups', () => {
-  it.each([0, 1, 2])('v%i: a group holding offsets is Empty "consumer" with no members; an unknown one Dead with NONE', async (version) => {
+  it.each([0, 1, 2, 3, 4])('v%i: a group holding offsets is Empty "consumer" with no members; an unknown one Dead with NONE; v3+ asked for authorized operations gets all a group has', async (version) => {
     const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0)] });
-    const r = await overTheWire('DescribeGroups', version, { groupIds: ['g1', 'ghost'] }, handleDescribeGroups, t.ctx);
+    const r = await overTheWire('DescribeGroups', version, { includeAuthorizedOperations: version >= 3, groupIds: ['g1', 'ghost'] }, handleDescribeGroups, t.ctx);
+    // READ | DELETE | DESCRIBE (AclOperation codes 3, 6, 8), as Kafka answers without an authorizer; Integer.MIN_VALUE when not asked.
+    const authorizedOperations = version >= 3 ? 0b1_0100_1000 : -0x80000000;
     expect(r.groups).toEqual([
-      { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [] },
-      { errorCode: 0, groupId: 'ghost', groupState: 'Dead', protocolType: '', protocolData: '', members: [] },
+      { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [], authorizedOperations },
+      { errorCode: 0, groupId: 'ghost', groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations },
     ]);
     expect(t.controller.calls).toEqual([]);
   });
 
   it('a group whose offsets were all tombstoned is Dead again; an empty id is INVALID_GROUP_ID', async () => {
     const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'g1', topic: 't1', partition: 0 }] });
-    const r = await handleDescribeGroups(t.ctx, { groupIds: ['g1', ''] }, 2);
+    const r = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['g1', ''] }, 2);
     expect(r.groups.map((g) => [g.groupState, g.errorCode])).toEqual([['Dead', 0], ['Dead', ErrorCode.INVALID_GROUP_ID]]);
   });
 });
@@ -45,7 +47,7 @@ describe('DeleteGroups', () => {
       { groupId: '', errorCode: ErrorCode.INVALID_GROUP_ID },
     ]);
     expect(t.controller.calls).toEqual([{ method: 'deleteGroups', request: { groupIds: ['g1', 'ghost', ''], coordinator: { brokerId: 1, brokerEpoch: 10 } }, timeoutMs: 3_000, retryAmbiguous: false }]);
-    const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
+    const d = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['g1', 'g2'] }, 2);
     expect(d.groups.map((g) => g.groupState)).toEqual(['Dead', 'Empty']);
   });
 
@@ -68,7 +70,7 @@ describe('DeleteGroups', () => {
     expect(handedOut.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
     // g2: a member that has joined.
     expect((await t.ctx.groups.join({ ...join, groupId: 'g2', requireKnownMemberId: false })).errorCode).toBe(ErrorCode.NONE);
-    const d = await handleDescribeGroups(t.ctx, { groupIds: ['g1', 'g2'] }, 2);
+    const d = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['g1', 'g2'] }, 2);
     expect(d.groups.map((g) => g.groupState)).toEqual(['Empty', 'CompletingRebalance']);
     const r = await handleDeleteGroups(t.ctx, { groupsNames: ['g1', 'g2'] }, 1);
     expect(r.results).toEqual([

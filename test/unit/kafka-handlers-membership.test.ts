@@ -88,16 +88,54 @@ describe('JoinGroup / SyncGroup / Heartbeat / LeaveGroup over the wire', () => {
   });
 });
 
+describe('static membership (KIP-345) over the wire: JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup v3, DescribeGroups v4', () => {
+  const join = (ctx: KafkaContext, instance: string, memberId = '') =>
+    overTheWire('JoinGroup', 5, { ...joinRequest('g', memberId), groupInstanceId: instance }, (c, req, v) => handleJoinGroup(c, req, v, CLIENT), ctx);
+
+  it('a restarted instance gets a new member id and its assignment back in the same generation; the old id is fenced; DescribeGroups v4 names the instance; LeaveGroup v3 by instance id', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const first = await join(t.ctx, 'inst-1');
+    expect(first).toMatchObject({ errorCode: 0, generationId: 1 }); // no MEMBER_ID_REQUIRED for a static member
+    expect(first.members.map((m) => [m.memberId, m.groupInstanceId, Buffer.from(m.metadata).toString()])).toEqual([[first.memberId, 'inst-1', 'sub']]);
+    const synced = await overTheWire('SyncGroup', 3, { groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: 'inst-1', assignments: [{ memberId: first.memberId, assignment: bytes('t1:0') }] }, handleSyncGroup, t.ctx);
+    expect(synced.errorCode).toBe(0);
+
+    const again = await join(t.ctx, 'inst-1');
+    expect(again).toMatchObject({ errorCode: 0, generationId: 1, leader: first.memberId, members: [] });
+    expect(again.memberId).not.toBe(first.memberId);
+    const back = await overTheWire('SyncGroup', 3, { groupId: 'g', generationId: 1, memberId: again.memberId, groupInstanceId: 'inst-1', assignments: [] }, handleSyncGroup, t.ctx);
+    expect(Buffer.from(back.assignment).toString()).toBe('t1:0');
+
+    const beat = (memberId: string) => overTheWire('Heartbeat', 3, { groupId: 'g', generationId: 1, memberId, groupInstanceId: 'inst-1' }, handleHeartbeat, t.ctx);
+    expect((await beat(first.memberId)).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect((await beat(again.memberId)).errorCode).toBe(ErrorCode.NONE);
+    expect((await overTheWire('SyncGroup', 3, { groupId: 'g', generationId: 1, memberId: first.memberId, groupInstanceId: 'inst-1', assignments: [] }, handleSyncGroup, t.ctx)).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+
+    const d = await overTheWire('DescribeGroups', 4, { includeAuthorizedOperations: false, groupIds: ['g'] }, handleDescribeGroups, t.ctx);
+    expect(d.groups[0]).toMatchObject({ groupState: 'Stable', members: [{ memberId: again.memberId, groupInstanceId: 'inst-1' }] });
+
+    const left = await overTheWire('LeaveGroup', 3, { groupId: 'g', members: [{ memberId: first.memberId, groupInstanceId: 'inst-1' }, { memberId: '', groupInstanceId: 'inst-1' }] }, handleLeaveGroup, t.ctx);
+    expect(left).toMatchObject({
+      errorCode: 0,
+      members: [
+        { memberId: first.memberId, groupInstanceId: 'inst-1', errorCode: ErrorCode.FENCED_INSTANCE_ID },
+        { memberId: '', groupInstanceId: 'inst-1', errorCode: ErrorCode.NONE },
+      ],
+    });
+    expect(t.ctx.groups.hasMembers('g')).toBe(false);
+  });
+});
+
 describe('the coordinator\'s view in DescribeGroups, ListGroups, DeleteGroups', () => {
   it('DescribeGroups: a group with members is described live (Stable, protocol, member with client id/host, metadata and assignment)', async () => {
     const t = testbed({ baseRecords: oneLiveBroker() });
     const j = await joinAndSync(t.ctx, 'live');
-    const r = await overTheWire('DescribeGroups', 2, { groupIds: ['live'] }, handleDescribeGroups, t.ctx);
+    const r = await overTheWire('DescribeGroups', 2, { includeAuthorizedOperations: false, groupIds: ['live'] }, handleDescribeGroups, t.ctx);
     const text = (b: Uint8Array) => Buffer.from(b).toString();
     expect(r.groups.map((g) => ({ ...g, members: g.members.map((m) => ({ ...m, memberMetadata: text(m.memberMetadata), memberAssignment: text(m.memberAssignment) })) }))).toEqual([
       {
-        errorCode: 0, groupId: 'live', groupState: 'Stable', protocolType: 'consumer', protocolData: 'RoundRobinAssigner',
-        members: [{ memberId: j.memberId, clientId: 'kafkajs', clientHost: '/10.0.0.7', memberMetadata: 'sub', memberAssignment: 't1:0,1,2' }],
+        errorCode: 0, groupId: 'live', groupState: 'Stable', protocolType: 'consumer', protocolData: 'RoundRobinAssigner', authorizedOperations: -0x80000000,
+        members: [{ memberId: j.memberId, groupInstanceId: null, clientId: 'kafkajs', clientHost: '/10.0.0.7', memberMetadata: 'sub', memberAssignment: 't1:0,1,2' }],
       },
     ]);
   });
@@ -105,7 +143,7 @@ describe('the coordinator\'s view in DescribeGroups, ListGroups, DeleteGroups', 
   it('DescribeGroups and DeleteGroups at a broker that does not coordinate the group: NOT_COORDINATOR, nothing forwarded', async () => {
     const t = testbed({ brokerId: 1 });
     const other = groupOwnedBy(t.ctx, 2);
-    expect((await handleDescribeGroups(t.ctx, { groupIds: [other] }, 2)).groups[0]?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
+    expect((await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: [other] }, 2)).groups[0]?.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
     expect((await handleDeleteGroups(t.ctx, { groupsNames: [other] }, 1)).results).toEqual([{ groupId: other, errorCode: ErrorCode.NOT_COORDINATOR }]);
     expect(t.controller.calls).toEqual([]);
   });

@@ -18,8 +18,9 @@ function commit(groupId: string, topics: { name: string; partitions: [number, bi
     groupId,
     generationId: gen,
     memberId: member,
+    groupInstanceId: null,
     retentionTimeMs: -1n,
-    topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({ partitionIndex, committedOffset, committedMetadata })) })),
+    topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata })) })),
   };
 }
 
@@ -72,6 +73,34 @@ describe('OffsetCommit', () => {
     // A simple commit (-1, no member) while the group has members: UNKNOWN_MEMBER_ID (Kafka's order of checks).
     const simple = await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[1, 6n, '']] }]), 5);
     expect(simple.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+  });
+
+  it('v6/v7: the leader epoch is committed as sent (negative as -1); a v7 commit from a fenced static incarnation is FENCED_INSTANCE_ID, nothing forwarded', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const join = (groupInstanceId: string) => t.ctx.groups.join({
+      groupId: 'g1', memberId: '', groupInstanceId, clientId: 'c', clientHost: '/h', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000,
+      protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }], requireKnownMemberId: true,
+    });
+    const old = await join('inst');
+    await t.ctx.groups.sync({ groupId: 'g1', generationId: old.generationId, memberId: old.memberId, groupInstanceId: 'inst', assignments: [] });
+    const v7 = (memberId: string, committedLeaderEpoch: number): OffsetCommitRequest => ({
+      ...commit('g1', [{ name: 't1', partitions: [[0, 11n, null]] }], old.generationId, memberId),
+      groupInstanceId: 'inst',
+      topics: [{ name: 't1', partitions: [{ partitionIndex: 0, committedOffset: 11n, committedLeaderEpoch, committedMetadata: null }] }],
+    });
+    const ok = await overTheWire('OffsetCommit', 7, v7(old.memberId, 4), handleOffsetCommit, t.ctx);
+    expect(ok.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NONE);
+    expect(t.harness.image.committedOffset('g1', 't1', 0)).toMatchObject({ offset: 11, leaderEpoch: 4 });
+    expect((await overTheWire('OffsetCommit', 6, { ...v7(old.memberId, -7), groupInstanceId: null }, handleOffsetCommit, t.ctx)).topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NONE);
+    expect(t.harness.image.committedOffset('g1', 't1', 0)?.leaderEpoch).toBe(-1);
+
+    const restarted = await join('inst'); // the instance restarted: `old` is fenced
+    expect(restarted.generationId).toBe(old.generationId);
+    const calls = t.controller.calls.length;
+    const fenced = await overTheWire('OffsetCommit', 7, v7(old.memberId, 5), handleOffsetCommit, t.ctx);
+    expect(fenced.topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    expect(t.controller.calls.length).toBe(calls);
+    expect((await overTheWire('OffsetCommit', 7, v7(restarted.memberId, 5), handleOffsetCommit, t.ctx)).topics[0]?.partitions[0]?.errorCode).toBe(ErrorCode.NONE);
   });
 
   it('a broker that does not coordinate the group: NOT_COORDINATOR everywhere, nothing forwarded (commit and fetch)', async () => {

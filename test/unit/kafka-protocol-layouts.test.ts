@@ -94,19 +94,40 @@ describe('kafka layouts: FindCoordinator, OffsetCommit, OffsetFetch', () => {
       groupId: 'g1',
       generationId: -1,
       memberId: '',
+      groupInstanceId: null,
       retentionTimeMs: -1n,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedMetadata: null }] }],
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    }));
+  it('OffsetCommit v7 request: group_instance_id after member_id, leader epoch after the offset', () =>
+    decodes('OffsetCommit', 7, `0002 6731 00000005 ${str('m')} ${str('i')} 00000001 0001 74 00000001 00000000 000000000000002a 00000009 ffff`, {
+      groupId: 'g1',
+      generationId: 5,
+      memberId: 'm',
+      groupInstanceId: 'i',
+      retentionTimeMs: -1n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: 9, committedMetadata: null }] }],
+    }));
+  it('OffsetCommit v6 request: leader epoch, no group_instance_id', () =>
+    decodes('OffsetCommit', 6, `0002 6731 00000005 ${str('m')} 00000001 0001 74 00000001 00000000 000000000000002a ffffffff ffff`, {
+      groupId: 'g1',
+      generationId: 5,
+      memberId: 'm',
+      groupInstanceId: null,
+      retentionTimeMs: -1n,
+      topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: -1, committedMetadata: null }] }],
     }));
   it('OffsetCommit v2 request: retention after member_id', () =>
     decodes('OffsetCommit', 2, `0002 6731 00000005 ${str('m')} 0000000000000064 00000001 0001 74 00000001 00000001 ffffffffffffffff ${str('md')}`, {
       groupId: 'g1',
       generationId: 5,
       memberId: 'm',
+      groupInstanceId: null,
       retentionTimeMs: 100n,
-      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: -1n, committedMetadata: 'md' }] }],
+      topics: [{ name: 't', partitions: [{ partitionIndex: 1, committedOffset: -1n, committedLeaderEpoch: -1, committedMetadata: 'md' }] }],
     }));
   const oc = { throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] };
   it('OffsetCommit v5 response', () => encodes('OffsetCommit', 5, oc, '00000000 00000001 0001 74 00000001 00000000 0000'));
+  it('OffsetCommit v7 response: as v3-v5', () => encodes('OffsetCommit', 7, oc, '00000000 00000001 0001 74 00000001 00000000 0000'));
   it('OffsetCommit v2 response: no throttle', () => encodes('OffsetCommit', 2, oc, '00000001 0001 74 00000001 00000000 0000'));
 
   it('OffsetFetch v4 and v1 requests', () => {
@@ -125,7 +146,9 @@ describe('kafka layouts: FindCoordinator, OffsetCommit, OffsetFetch', () => {
 });
 
 describe('kafka layouts: groups', () => {
-  it('DescribeGroups v2 request', () => decodes('DescribeGroups', 2, '00000001 0002 6731', { groupIds: ['g1'] }));
+  it('DescribeGroups v2 request', () => decodes('DescribeGroups', 2, '00000001 0002 6731', { groupIds: ['g1'], includeAuthorizedOperations: false }));
+  it('DescribeGroups v4 request: include_authorized_operations after the ids', () =>
+    decodes('DescribeGroups', 4, '00000001 0002 6731 01', { groupIds: ['g1'], includeAuthorizedOperations: true }));
   const dg = {
     throttleTimeMs: 0,
     groups: [
@@ -135,13 +158,23 @@ describe('kafka layouts: groups', () => {
         groupState: 'Empty',
         protocolType: 'consumer',
         protocolData: '',
-        members: [{ memberId: 'm', clientId: 'c', clientHost: 'h', memberMetadata: Buffer.from([7]), memberAssignment: Buffer.alloc(0) }],
+        members: [{ memberId: 'm', groupInstanceId: 'i', clientId: 'c', clientHost: 'h', memberMetadata: Buffer.from([7]), memberAssignment: Buffer.alloc(0) }],
+        authorizedOperations: 328,
       },
     ],
   };
   const dgBody = `00000001 0000 ${str('g1')} ${str('Empty')} ${str('consumer')} 0000 00000001 ${str('m')} ${str('c')} ${str('h')} 00000001 07 00000000`;
   it('DescribeGroups v2 response', () => encodes('DescribeGroups', 2, dg, `00000000 ${dgBody}`));
   it('DescribeGroups v0 response: no throttle', () => encodes('DescribeGroups', 0, dg, dgBody));
+  it('DescribeGroups v4 response: group_instance_id after member_id, authorized_operations after the members', () =>
+    encodes(
+      'DescribeGroups',
+      4,
+      dg,
+      `00000000 00000001 0000 ${str('g1')} ${str('Empty')} ${str('consumer')} 0000 00000001 ${str('m')} ${str('i')} ${str('c')} ${str('h')} 00000001 07 00000000 00000148`,
+    ));
+  it('DescribeGroups v3 response: authorized_operations, no group_instance_id', () =>
+    encodes('DescribeGroups', 3, dg, `00000000 ${dgBody} 00000148`));
 
   it('ListGroups request body is empty', () => decodes('ListGroups', 2, '', {}));
   const lg = { throttleTimeMs: 0, errorCode: 0, groups: [{ groupId: 'g1', protocolType: 'consumer' }] };

@@ -11,9 +11,9 @@ import { MIRRORS, allApiVersions, decodeResponseBody, encodeRequestBody, type Mi
 const cases = allApiVersions().map(({ api, version }) => [`${api} v${version}`, api, version] as const);
 
 describe('kafka protocol round trips', () => {
-  it('covers all 18 APIs and 62 (api, version) pairs', () => {
+  it('covers all 18 APIs and 67 (api, version) pairs', () => {
     expect(new Set(cases.map(([, api]) => api)).size).toBe(18);
-    expect(cases.length).toBe(62);
+    expect(cases.length).toBe(67);
   });
 
   it.each(cases)('%s request: client bytes decode to the sample', (_name, api, version) => {
@@ -64,6 +64,7 @@ describe('kafka protocol: defaults for fields a version lacks', () => {
       groupId: 'g1',
       generationId: 3,
       memberId: 'm',
+      groupInstanceId: null,
       retentionTimeMs: -1n,
       topics: [],
     });

@@ -124,14 +124,14 @@ describe('kafka protocol: advertised versions and dispatch', () => {
     expect(SUPPORTED_API_VERSIONS.map((r) => [r.apiKey, r.minVersion, r.maxVersion])).toEqual([
       [2, 1, 3], // ListOffsets
       [3, 0, 6], // Metadata
-      [8, 2, 5], // OffsetCommit
+      [8, 2, 7], // OffsetCommit: past kafkajs's 5, v7 carries group_instance_id (librdkafka's static members)
       [9, 1, 4], // OffsetFetch
       [10, 0, 2], // FindCoordinator
-      [11, 0, 4], // JoinGroup: not v5 (group_instance_id) while static membership is not implemented
+      [11, 0, 5], // JoinGroup: v5 carries group_instance_id (static membership)
       [12, 0, 3], // Heartbeat
       [13, 0, 3], // LeaveGroup
       [14, 0, 3], // SyncGroup
-      [15, 0, 2], // DescribeGroups
+      [15, 0, 4], // DescribeGroups: past kafkajs's 2, v4 names each static member's instance id
       [16, 0, 2], // ListGroups
       [18, 0, 2], // ApiVersions
       [19, 0, 3], // CreateTopics

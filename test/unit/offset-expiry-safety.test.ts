@@ -47,7 +47,7 @@ describe('offset expiry: what it must never take', () => {
     t.harness.nowMs += 10 * RETENTION; // idle partition: last commit long ago
     const m = await join(groups, 'g');
     t.clock.advance(1000);
-    groups.leave('g', [m]); // consumers stopped for maintenance now
+    groups.leave('g', [{ memberId: m, groupInstanceId: null }]); // consumers stopped for maintenance now
     const before = mk(t, groups);
     t.clock.advance(GRACE);
     expect((await before.sweep()).expired).toBe(0); // right: emptied 5 s ago
@@ -67,7 +67,7 @@ describe('offset expiry: what it must never take', () => {
     commit(t, 'g', [0]);
     t.harness.nowMs += 10 * RETENTION;
     const m = await join(groups, 'g');
-    groups.leave('g', [m]);
+    groups.leave('g', [{ memberId: m, groupInstanceId: null }]);
     groups.retainOnly(() => false); // moved away (e.g. a higher-scoring broker registered)
     const e = mk(t, groups);
     t.clock.advance(GRACE);

@@ -46,8 +46,9 @@ function setup(records = oneLiveBroker()) {
       groupId,
       generationId: -1,
       memberId: '',
+      groupInstanceId: null,
       retentionTimeMs,
-      topics: [{ name: 't1', partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: 5n, committedMetadata: null })) }],
+      topics: [{ name: 't1', partitions: partitions.map((partitionIndex) => ({ partitionIndex, committedOffset: 5n, committedLeaderEpoch: -1, committedMetadata: null })) }],
     };
     const r = await overTheWire('OffsetCommit', version, request, handleOffsetCommit, t.ctx);
     expect(r.topics[0]!.partitions.every((p) => p.errorCode === ErrorCode.NONE)).toBe(true);

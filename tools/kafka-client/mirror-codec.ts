@@ -219,10 +219,15 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
   OffsetCommit: {
     encodeRequest(w, v, req) {
       w.string(req.groupId).int32(req.generationId).string(req.memberId);
+      if (v >= 7) w.nullableString(req.groupInstanceId);
       if (v <= 4) w.int64(req.retentionTimeMs);
       w.array(req.topics, (tw, t) => {
         tw.string(t.name);
-        tw.array(t.partitions, (pw, p) => pw.int32(p.partitionIndex).int64(p.committedOffset).nullableString(p.committedMetadata));
+        tw.array(t.partitions, (pw, p) => {
+          pw.int32(p.partitionIndex).int64(p.committedOffset);
+          if (v >= 6) pw.int32(p.committedLeaderEpoch);
+          pw.nullableString(p.committedMetadata);
+        });
       });
     },
     decodeResponse(r, v) {
@@ -237,13 +242,14 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
       groupId: 'g1',
       generationId: -1,
       memberId: '',
+      groupInstanceId: v >= 7 ? 'instance-a' : null,
       retentionTimeMs: v <= 4 ? 86_400_000n : -1n,
       topics: [
         {
           name: 't1',
           partitions: [
-            { partitionIndex: 0, committedOffset: 42n, committedMetadata: null },
-            { partitionIndex: 1, committedOffset: 9_007_199_254_740_993n, committedMetadata: 'meta' },
+            { partitionIndex: 0, committedOffset: 42n, committedLeaderEpoch: v >= 6 ? 7 : -1, committedMetadata: null },
+            { partitionIndex: 1, committedOffset: 9_007_199_254_740_993n, committedLeaderEpoch: -1, committedMetadata: 'meta' },
           ],
         },
       ],
@@ -300,8 +306,9 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
   },
 
   DescribeGroups: {
-    encodeRequest(w, _v, req) {
+    encodeRequest(w, v, req) {
       w.stringArray(req.groupIds);
+      if (v >= 3) w.boolean(req.includeAuthorizedOperations);
     },
     decodeResponse(r, v) {
       const throttleTimeMs = throttle(r, v >= 1);
@@ -313,28 +320,33 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
         protocolData: gr.string(),
         members: gr.array((mr) => ({
           memberId: mr.string(),
+          groupInstanceId: v >= 4 ? mr.nullableString() : null,
           clientId: mr.string(),
           clientHost: mr.string(),
           memberMetadata: mr.bytes(),
           memberAssignment: mr.bytes(),
         })),
+        // The codec's value for "not asked" where the version has no field.
+        authorizedOperations: v >= 3 ? gr.int32() : -0x80000000,
       }));
       return { throttleTimeMs, groups };
     },
-    requestSample: () => ({ groupIds: ['g1', 'g2'] }),
+    requestSample: (v) => ({ groupIds: ['g1', 'g2'], includeAuthorizedOperations: v >= 3 }),
     responseSample: (v) => ({
       throttleTimeMs: v >= 1 ? 1 : 0,
       groups: [
-        { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [] },
+        { errorCode: 0, groupId: 'g1', groupState: 'Empty', protocolType: 'consumer', protocolData: '', members: [], authorizedOperations: v >= 3 ? 328 : -0x80000000 },
         {
           errorCode: 0,
           groupId: 'g2',
           groupState: 'Stable',
           protocolType: 'consumer',
           protocolData: 'RoundRobinAssigner',
+          authorizedOperations: -0x80000000,
           members: [
             {
               memberId: 'm-1',
+              groupInstanceId: v >= 4 ? 'instance-a' : null,
               clientId: 'probe',
               clientHost: '/127.0.0.1',
               memberMetadata: Buffer.from([0, 1, 2]),

@@ -13,10 +13,13 @@
 //       long again each time a new member arrived meanwhile (never past the largest rebalance
 //       timeout), so a starting fleet lands in one generation instead of one rebalance per member.
 //   PreparingRebalance ──every member (and every member id handed out by MEMBER_ID_REQUIRED) has
-//       joined, or the rebalance timeout fired──▶ members that did not join are removed; then
-//         · members left: generation+1, protocol chosen (supported by all, most first choices),
-//           leader kept if still a member else the first; every join answered (the leader also
-//           gets the members' metadata) ──▶ CompletingRebalance
+//       joined, or the rebalance timeout fired──▶ dynamic members that did not join are removed
+//       (static ones stay, absent, until their session expires); then
+//         · members left, some joined: generation+1, protocol chosen (supported by all, most first
+//           choices), leader kept if it joined else the first that did; every join answered (the
+//           leader also gets every member's metadata, absent static ones included, so that their
+//           partitions stay theirs) ──▶ CompletingRebalance
+//         · only absent static members left: the rebalance timer is armed again (Kafka's rule)
 //         · none left: generation+1 ──▶ Empty
 //   CompletingRebalance ──the leader's SyncGroup──▶ Stable: each member gets its assignment (empty if
 //       the leader gave none); waiting followers are answered, later ones at once.
@@ -26,6 +29,10 @@
 //       A follower rejoining with unchanged protocols is answered the current generation at once
 //       (it lost the previous answer).
 //   PreparingRebalance ──a member leaves or expires──▶ the join may now be complete (above).
+//   Stable ──a known group.instance.id joins without a member id (the instance restarted) and the
+//       protocol the group would choose stays──▶ Stable: it takes over its old member's place and
+//       assignment under a new member id, answered the current generation at once (replaceStaticMember).
+//       In any other state, or with another protocol choice, it does so and the group rebalances.
 //   any ──retainOnly: no longer ours──▶ dropped; every waiting request answered NOT_COORDINATOR.
 //
 // Sessions: every member has a deadline of session.timeout.ms, pushed back by each Heartbeat,
@@ -33,6 +40,15 @@
 // JoinGroup or SyncGroup is not expired (the rebalance timeout bounds the first; the second ends
 // when the leader syncs or is expired itself). A member id handed out with MEMBER_ID_REQUIRED
 // expires after one session timeout if it never joins.
+//
+// Static membership (KIP-345; JoinGroup v5, SyncGroup/Heartbeat v3, LeaveGroup v3, OffsetCommit
+// v7): a member joining with a group.instance.id is registered under it (no MEMBER_ID_REQUIRED
+// round). A restart of the instance fences the previous member id: its waiting JoinGroup or
+// SyncGroup is answered FENCED_INSTANCE_ID, and so is every later request carrying the instance id
+// with that old member id (Kafka's validateCurrentMember, first of the checks below). Clients send
+// no LeaveGroup when a static member shuts down: it goes at session timeout, or by a LeaveGroup
+// naming its instance id (an operator's, member id ''). A static member's session is pushed back
+// at each completed rebalance even if it did not join it (Kafka does the same).
 //
 // Request checks (Kafka's order and codes):
 //   JoinGroup: empty group id → INVALID_GROUP_ID; session timeout outside
@@ -48,9 +64,8 @@
 //     has no members for → ILLEGAL_GENERATION; CompletingRebalance → REBALANCE_IN_PROGRESS; unknown
 //     member → UNKNOWN_MEMBER_ID; another generation → ILLEGAL_GENERATION.
 //
-// Not supported: static membership (JoinGroup is advertised up to v4, before group.instance.id,
-// so a client configured with one is refused by its own library), and the v4+ "pending sync"
-// timeout.
+// Not supported: the v4+ "pending sync" timeout, and JoinGroup v9's skip_assignment (static
+// leaders, KIP-814; flexible versions are not spoken).
 
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
@@ -113,7 +128,15 @@ export interface SyncRequest {
   readonly groupId: string;
   readonly generationId: number;
   readonly memberId: string;
+  /** SyncGroup v3+; null (or absent) before, or from a dynamic member. */
+  readonly groupInstanceId?: string | null;
   readonly assignments: readonly { readonly memberId: string; readonly assignment: Uint8Array }[];
+}
+
+/** One member of a LeaveGroup batch: by member id, or (v3, member id '') by group.instance.id alone. */
+export interface LeavingMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
 }
 
 export interface SyncResult {
@@ -169,6 +192,8 @@ interface Group {
   readonly members: Map<string, Member>;
   /** Member ids handed out with MEMBER_ID_REQUIRED, not joined yet → cancel of their expiry. */
   readonly pending: Map<string, () => void>;
+  /** group.instance.id → the member id it maps to now (KIP-345): exactly the static members. */
+  readonly staticMembers: Map<string, string>;
   cancelRebalance: (() => void) | null;
   /** Initial delay: a member arrived since the timer was last armed. */
   newMemberDuringDelay: boolean;
@@ -212,34 +237,44 @@ export class GroupCoordinator {
     const group = existing ?? this.newGroup(req.groupId);
 
     if (req.memberId === '') {
+      const known = req.groupInstanceId === null ? undefined : group.staticMembers.get(req.groupInstanceId);
+      // A known instance replaces its previous incarnation: the group does not grow, so no size check.
+      if (known !== undefined) return this.replaceStaticMember(group, group.members.get(known)!, req);
       if (group.members.size + group.pending.size >= this.config.maxGroupSize) return Promise.resolve(failJoin(ErrorCode.GROUP_MAX_SIZE_REACHED));
-      const memberId = `${req.clientId}-${randomUUID()}`;
-      if (req.requireKnownMemberId) {
+      // Kafka's generateMemberId: a static member's id starts with its instance id.
+      const memberId = `${req.groupInstanceId ?? req.clientId}-${randomUUID()}`;
+      // A static member is not handed an id first: its instance id already names it (Kafka).
+      if (req.requireKnownMemberId && req.groupInstanceId === null) {
         group.pending.set(memberId, this.clock.setTimer(req.sessionTimeoutMs, () => this.expirePending(group, memberId)));
         return Promise.resolve(failJoin(ErrorCode.MEMBER_ID_REQUIRED, memberId));
       }
       return this.addMemberAndJoin(group, memberId, req);
     }
-    const pendingExpiry = group.pending.get(req.memberId);
+    const pendingExpiry = req.groupInstanceId === null ? group.pending.get(req.memberId) : undefined; // never a static member's
     if (pendingExpiry !== undefined) {
       pendingExpiry();
       group.pending.delete(req.memberId);
       return this.addMemberAndJoin(group, req.memberId, req);
     }
-    const member = group.members.get(req.memberId);
-    if (member === undefined) {
+    const refused = this.checkMember(group, req.memberId, req.groupInstanceId);
+    if (refused !== ErrorCode.NONE) {
       this.dropIfUnused(group);
-      return Promise.resolve(failJoin(ErrorCode.UNKNOWN_MEMBER_ID, req.memberId));
+      return Promise.resolve(failJoin(refused, req.memberId));
     }
-    return this.rejoin(group, member, req);
+    return this.rejoin(group, group.members.get(req.memberId)!, req);
   }
 
   sync(req: SyncRequest): Promise<SyncResult> {
     const group = this.groups.get(req.groupId);
-    const member = group?.members.get(req.memberId);
-    if (group === undefined || member === undefined) return Promise.resolve(failSync(ErrorCode.UNKNOWN_MEMBER_ID));
-    if (req.generationId !== group.generationId) return Promise.resolve(failSync(ErrorCode.ILLEGAL_GENERATION));
-    if (group.state === 'PreparingRebalance') return Promise.resolve(failSync(ErrorCode.REBALANCE_IN_PROGRESS));
+    const refused = this.checkMember(group, req.memberId, req.groupInstanceId ?? null);
+    if (refused !== ErrorCode.NONE) return Promise.resolve(failSync(refused));
+    const member = group!.members.get(req.memberId)!;
+    if (req.generationId !== group!.generationId) return Promise.resolve(failSync(ErrorCode.ILLEGAL_GENERATION));
+    if (group!.state === 'PreparingRebalance') return Promise.resolve(failSync(ErrorCode.REBALANCE_IN_PROGRESS));
+    return this.syncMember(group!, member, req);
+  }
+
+  private syncMember(group: Group, member: Member, req: SyncRequest): Promise<SyncResult> {
     this.touchSession(group, member);
     if (group.state === 'Stable') return Promise.resolve({ errorCode: ErrorCode.NONE, assignment: member.assignment });
     // CompletingRebalance
@@ -261,20 +296,31 @@ export class GroupCoordinator {
     });
   }
 
-  heartbeat(groupId: string, generationId: number, memberId: string): number {
+  heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): number {
     const group = this.groups.get(groupId);
-    const member = group?.members.get(memberId);
-    if (group === undefined || member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    this.touchSession(group, member);
-    return group.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
+    const refused = this.checkMember(group, memberId, groupInstanceId);
+    if (refused !== ErrorCode.NONE) return refused;
+    if (generationId !== group!.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    this.touchSession(group!, group!.members.get(memberId)!);
+    return group!.state === 'PreparingRebalance' ? ErrorCode.REBALANCE_IN_PROGRESS : ErrorCode.NONE;
   }
 
-  /** One error code per member id, in order. */
-  leave(groupId: string, memberIds: readonly string[]): number[] {
+  /**
+   * One error code per leaving member, in order (Kafka's handleLeaveGroup): member id '' with an
+   * instance id removes that static member, whichever its member id (an operator's removal, v3);
+   * otherwise a handed-out id is dropped, and a member is removed if its instance id, when given,
+   * still maps to it (FENCED_INSTANCE_ID if another incarnation took it over).
+   */
+  leave(groupId: string, leaving: readonly LeavingMember[]): number[] {
     const group = this.groups.get(groupId);
-    return memberIds.map((memberId) => {
+    return leaving.map(({ memberId, groupInstanceId }) => {
       if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (memberId === '') {
+        const current = groupInstanceId === null ? undefined : group.staticMembers.get(groupInstanceId);
+        if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+        this.removeMember(group, group.members.get(current)!, ErrorCode.UNKNOWN_MEMBER_ID);
+        return ErrorCode.NONE;
+      }
       const pendingExpiry = group.pending.get(memberId);
       if (pendingExpiry !== undefined) {
         pendingExpiry();
@@ -282,23 +328,45 @@ export class GroupCoordinator {
         this.afterPendingGone(group);
         return ErrorCode.NONE;
       }
-      const member = group.members.get(memberId);
-      if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
-      this.removeMember(group, member, ErrorCode.UNKNOWN_MEMBER_ID);
+      const refused = this.checkMember(group, memberId, groupInstanceId);
+      if (refused !== ErrorCode.NONE) return refused;
+      this.removeMember(group, group.members.get(memberId)!, ErrorCode.UNKNOWN_MEMBER_ID);
       return ErrorCode.NONE;
     });
   }
 
   /** May an OffsetCommit with this generation and member id be stored? (Header: OffsetCommit.) */
-  checkCommit(groupId: string, generationId: number, memberId: string): number {
+  checkCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): number {
     const group = this.groups.get(groupId);
     if (group === undefined || group.members.size === 0) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
+    // A fenced incarnation must not commit over the new one's progress, whatever the group's state.
+    const fenced = this.checkInstance(group, memberId, groupInstanceId);
+    if (fenced !== ErrorCode.NONE) return fenced;
     if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
     const member = group.members.get(memberId);
     if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
     this.touchSession(group, member);
     return ErrorCode.NONE;
+  }
+
+  /**
+   * Kafka's validateCurrentMember: a request naming a group.instance.id must carry the member id
+   * that instance maps to now (FENCED_INSTANCE_ID: an older incarnation, replaced by a restart; it
+   * must stop), or the instance must be known (UNKNOWN_MEMBER_ID); and the member id must be a member.
+   */
+  private checkMember(group: Group | undefined, memberId: string, groupInstanceId: string | null): number {
+    if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    const byInstance = this.checkInstance(group, memberId, groupInstanceId);
+    if (byInstance !== ErrorCode.NONE) return byInstance;
+    return group.members.has(memberId) ? ErrorCode.NONE : ErrorCode.UNKNOWN_MEMBER_ID;
+  }
+
+  private checkInstance(group: Group, memberId: string, groupInstanceId: string | null): number {
+    if (groupInstanceId === null) return ErrorCode.NONE;
+    const current = group.staticMembers.get(groupInstanceId);
+    if (current === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    return current === memberId ? ErrorCode.NONE : ErrorCode.FENCED_INSTANCE_ID;
   }
 
   // ---- reads ----
@@ -421,6 +489,7 @@ export class GroupCoordinator {
       leaderId: '',
       members: new Map(),
       pending: new Map(),
+      staticMembers: new Map(),
       cancelRebalance: null,
       newMemberDuringDelay: false,
       delayBudgetMs: 0,
@@ -463,8 +532,64 @@ export class GroupCoordinator {
     };
     if (group.members.size === 0) group.protocolType = req.protocolType;
     group.members.set(memberId, member);
+    if (req.groupInstanceId !== null) group.staticMembers.set(req.groupInstanceId, memberId);
     if (group.leaderId === '') group.leaderId = memberId;
     group.newMemberDuringDelay = true;
+    const answer = this.awaitJoin(member);
+    this.prepareRebalance(group);
+    return answer;
+  }
+
+  /**
+   * A known group.instance.id joined without a member id: the instance restarted (Kafka's
+   * updateStaticMemberAndRebalance). It takes over its previous incarnation under a new member id,
+   * keeping its assignment; the old member id is fenced (a join or sync it still waits on is
+   * answered FENCED_INSTANCE_ID now, its later requests too), and leadership follows the instance.
+   *   · Stable, and the protocol the group would choose is unchanged: no rebalance. The answer is
+   *     the current generation with the leader as it was before the swap, so that a restarted
+   *     leader sees a leader id that is not its own, does not run a fresh assignment (which a
+   *     Stable group would ignore anyway) and just syncs, getting its assignment back (Kafka's
+   *     pre-v9 answer). Only the choice of protocol is compared, not the metadata, as Kafka does:
+   *     a consumer's subscription metadata may differ across restarts for nothing (owned
+   *     partitions, generation), which would make every restart a rebalance; a consumer whose
+   *     topics did change notices that its assignment does not match and rejoins, which rebalances.
+   *   · Stable with another protocol choice, or CompletingRebalance (the leader may be assigning
+   *     to the old member id, which would leave the new one without partitions): a rebalance.
+   *   · PreparingRebalance: it simply takes part in the rebalance under way.
+   * The incarnation's client id and host are the new ones (Kafka keeps the first's), so that
+   * DescribeGroups says where the instance runs now.
+   */
+  private replaceStaticMember(group: Group, old: Member, req: JoinRequest): Promise<JoinResult> {
+    const instanceId = req.groupInstanceId!;
+    const previousLeader = group.leaderId;
+    const member: Member = {
+      memberId: `${instanceId}-${randomUUID()}`,
+      groupInstanceId: instanceId,
+      clientId: req.clientId,
+      clientHost: req.clientHost,
+      sessionTimeoutMs: req.sessionTimeoutMs,
+      rebalanceTimeoutMs: req.rebalanceTimeoutMs,
+      protocols: req.protocols,
+      assignment: old.assignment,
+      awaitingJoin: null,
+      awaitingSync: null,
+      cancelSession: null,
+    };
+    old.cancelSession?.();
+    old.cancelSession = null;
+    const [oldJoin, oldSync] = [old.awaitingJoin, old.awaitingSync];
+    old.awaitingJoin = null;
+    old.awaitingSync = null;
+    group.members.delete(old.memberId);
+    group.members.set(member.memberId, member);
+    group.staticMembers.set(instanceId, member.memberId);
+    if (group.leaderId === old.memberId) group.leaderId = member.memberId;
+    oldJoin?.(failJoin(ErrorCode.FENCED_INSTANCE_ID, old.memberId));
+    oldSync?.(failSync(ErrorCode.FENCED_INSTANCE_ID));
+    this.touchSession(group, member);
+    if (group.state === 'Stable' && this.chooseProtocol(group) === group.protocolName) {
+      return Promise.resolve({ errorCode: ErrorCode.NONE, generationId: group.generationId, protocolName: group.protocolName, leader: previousLeader, memberId: member.memberId, members: [] });
+    }
     const answer = this.awaitJoin(member);
     this.prepareRebalance(group);
     return answer;
@@ -515,7 +640,7 @@ export class GroupCoordinator {
     }
     const wasEmpty = group.state === 'Empty';
     group.state = 'PreparingRebalance';
-    const rebalanceTimeoutMs = Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs));
+    const rebalanceTimeoutMs = this.rebalanceTimeoutMs(group);
     if (wasEmpty && this.config.initialRebalanceDelayMs > 0) {
       group.initialDelay = true;
       group.newMemberDuringDelay = false;
@@ -527,6 +652,11 @@ export class GroupCoordinator {
     group.initialDelay = false;
     this.armRebalance(group, rebalanceTimeoutMs);
     this.tryCompleteJoin(group);
+  }
+
+  /** The group's rebalance timeout: its members' largest. */
+  private rebalanceTimeoutMs(group: Group): number {
+    return Math.max(0, ...[...group.members.values()].map((m) => m.rebalanceTimeoutMs));
   }
 
   private armRebalance(group: Group, delayMs: number): void {
@@ -561,9 +691,20 @@ export class GroupCoordinator {
   private completeJoin(group: Group): void {
     group.cancelRebalance?.();
     group.cancelRebalance = null;
-    for (const m of [...group.members.values()]) if (m.awaitingJoin === null) this.forgetMember(group, m, ErrorCode.UNKNOWN_MEMBER_ID);
+    // Dynamic members that did not rejoin are gone; static ones stay until their session expires
+    // (KIP-345: a restarting instance keeps its partitions, the leader assigns to it meanwhile).
+    for (const m of [...group.members.values()]) {
+      if (m.awaitingJoin === null && m.groupInstanceId === null) this.forgetMember(group, m, ErrorCode.UNKNOWN_MEMBER_ID);
+    }
     for (const [, cancel] of group.pending) cancel();
     group.pending.clear();
+    const joined = [...group.members.values()].filter((m) => m.awaitingJoin !== null);
+    if (group.members.size > 0 && joined.length === 0) {
+      // Only absent static members: nobody to lead this generation. Wait another rebalance
+      // timeout (Kafka does the same); their session expiry, a join or a leave ends it.
+      this.armRebalance(group, this.rebalanceTimeoutMs(group));
+      return;
+    }
     group.generationId++;
     if (group.members.size === 0) {
       group.state = 'Empty';
@@ -572,15 +713,17 @@ export class GroupCoordinator {
       this.dropIfUnused(group);
       return;
     }
+    // The leader must be a member that joined (Kafka's maybeElectNewJoinedLeader).
+    if (group.members.get(group.leaderId)?.awaitingJoin == null) group.leaderId = joined[0]!.memberId;
     group.protocolName = this.chooseProtocol(group);
-    if (!group.members.has(group.leaderId)) group.leaderId = group.members.keys().next().value as string;
     group.state = 'CompletingRebalance';
     for (const m of group.members.values()) {
       m.assignment = EMPTY;
-      const answer = m.awaitingJoin!;
+      const answer = m.awaitingJoin;
       m.awaitingJoin = null;
+      // Every member's session runs from now, an absent static one's too (Kafka does the same).
       this.touchSession(group, m);
-      answer(this.joinAnswer(group, m));
+      answer?.(this.joinAnswer(group, m));
     }
   }
 
@@ -657,6 +800,7 @@ export class GroupCoordinator {
     member.cancelSession?.();
     member.cancelSession = null;
     group.members.delete(member.memberId);
+    if (member.groupInstanceId !== null && group.staticMembers.get(member.groupInstanceId) === member.memberId) group.staticMembers.delete(member.groupInstanceId);
     if (group.leaderId === member.memberId) group.leaderId = group.members.keys().next().value ?? '';
     const join = member.awaitingJoin;
     const sync = member.awaitingSync;

@@ -1,4 +1,4 @@
-// DeleteGroups (api 42, v0-1), ListGroups (api 16, v0-2), DescribeGroups (api 15, v0-2), answered
+// DeleteGroups (api 42, v0-1), ListGroups (api 16, v0-2), DescribeGroups (api 15, v0-4), answered
 // by the group's coordinator (metadata-log/group-ownership.ts); other brokers answer NOT_COORDINATOR per group.
 //
 // A group is its members (in the coordinator's memory, groups/group-coordinator.ts) and its
@@ -6,7 +6,9 @@
 // - DescribeGroups: a group with members is described as the coordinator has it (state, protocol,
 //   members with their metadata, and assignments once Stable); one with only offsets is `Empty`,
 //   protocol type "consumer"; any other is `Dead` with NONE, as Kafka answers for a group it does
-//   not know. admin.setOffsets accepts only Empty and Dead (reference §1.6).
+//   not know. admin.setOffsets accepts only Empty and Dead (reference §1.6). v4 names each static
+//   member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
+//   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same.
 // - ListGroups: each broker lists the groups it coordinates (with members or with offsets), so the
 //   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
 //   steady state. While brokers join or leave, two images may disagree for a moment and a group
@@ -21,7 +23,7 @@
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { DeleteGroupsRequest, DeleteGroupsResponse } from '../protocol/apis/delete-groups.js';
-import type { DescribedGroup, DescribeGroupsRequest, DescribeGroupsResponse } from '../protocol/apis/describe-groups.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, type DescribedGroup, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../protocol/apis/describe-groups.js';
 import type { ListGroupsRequest, ListGroupsResponse } from '../protocol/apis/list-groups.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
@@ -29,6 +31,9 @@ import { coordinatorClaim } from './membership.js';
 import { coordinatesGroups } from '../../../metadata-log/group-ownership.js';
 
 export const CONSUMER_PROTOCOL_TYPE = 'consumer';
+
+/** READ (3), DELETE (6) and DESCRIBE (8) as Kafka's bit field of AclOperation codes: all a group supports. */
+const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
 function holdsOffsets(image: MetadataImageView, groupId: string): boolean {
   const held = image.groupOffsets(groupId);
@@ -59,8 +64,9 @@ export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsR
 export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeGroupsResponse> = async (ctx, request) => {
   const image = ctx.image();
   const ours = coordinatesGroups(image, ctx.brokerId);
+  const authorizedOperations = request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
   const groups = request.groupIds.map((groupId): DescribedGroup => {
-    const base = { groupId, protocolData: '', members: [] };
+    const base = { groupId, protocolData: '', members: [], authorizedOperations };
     if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, groupState: 'Dead', protocolType: '' };
     if (!ours(groupId)) return { ...base, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '', protocolType: '' };
     const live = ctx.groups.describe(groupId);
@@ -71,8 +77,10 @@ export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeG
         groupState: live.state,
         protocolType: live.protocolType,
         protocolData: live.protocolName,
+        authorizedOperations,
         members: live.members.map((m) => ({
           memberId: m.memberId,
+          groupInstanceId: m.groupInstanceId,
           clientId: m.clientId,
           clientHost: m.clientHost,
           memberMetadata: m.metadata,

@@ -6,6 +6,10 @@
 // Version details:
 // - JoinGroup v0 has no rebalance timeout: the session timeout stands in (Kafka's rule).
 // - JoinGroup v4+: a member joining without an id is handed one with MEMBER_ID_REQUIRED and rejoins.
+// - JoinGroup v5, SyncGroup v3, Heartbeat v3, LeaveGroup v3 carry group_instance_id: static
+//   membership (KIP-345; the rules are the coordinator's). A request whose instance id maps to
+//   another member id is answered FENCED_INSTANCE_ID; LeaveGroup v3 may name a member by its
+//   instance id alone (member_id '').
 // - LeaveGroup v0-2 carry one member and answer its error at the top; v3 answers per member with
 //   NONE at the top (unless this broker is not the coordinator).
 
@@ -57,15 +61,12 @@ export const handleSyncGroup: KafkaHandler<SyncGroupRequest, SyncGroupResponse> 
 
 export const handleHeartbeat: KafkaHandler<HeartbeatRequest, HeartbeatResponse> = async (ctx, request) => {
   if (!coordinates(ctx, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR };
-  return { throttleTimeMs: 0, errorCode: ctx.groups.heartbeat(request.groupId, request.generationId, request.memberId) };
+  return { throttleTimeMs: 0, errorCode: ctx.groups.heartbeat(request.groupId, request.generationId, request.memberId, request.groupInstanceId) };
 };
 
 export const handleLeaveGroup: KafkaHandler<LeaveGroupRequest, LeaveGroupResponse> = async (ctx, request, version) => {
   if (!coordinates(ctx, request.groupId)) return { throttleTimeMs: 0, errorCode: ErrorCode.NOT_COORDINATOR, members: [] };
-  const codes = ctx.groups.leave(
-    request.groupId,
-    request.members.map((m) => m.memberId),
-  );
+  const codes = ctx.groups.leave(request.groupId, request.members);
   const members = request.members.map((m, i) => ({ memberId: m.memberId, groupInstanceId: m.groupInstanceId, errorCode: codes[i] ?? ErrorCode.UNKNOWN_SERVER_ERROR }));
   const errorCode = version >= 3 ? ErrorCode.NONE : (members[0]?.errorCode ?? ErrorCode.NONE);
   return { throttleTimeMs: 0, errorCode, members };

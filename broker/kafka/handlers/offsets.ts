@@ -1,4 +1,4 @@
-// OffsetCommit (api 8, v2-5) and OffsetFetch (api 9, v1-4): forwarded to the active controller,
+// OffsetCommit (api 8, v2-7) and OffsetFetch (api 9, v1-4): forwarded to the active controller,
 // which stores offsets in the metadata log (quorum/controller/configs/offsets.ts has the rules and
 // the per-partition error codes; they are answered as they come).
 //
@@ -13,7 +13,9 @@
 //   checkCommit, Kafka's rules): a commit outside any generation (-1, '') is accepted for a group
 //   with no members (admin tools, "simple" consumers); a member's commit must carry its current
 //   generation (ILLEGAL_GENERATION, UNKNOWN_MEMBER_ID, REBALANCE_IN_PROGRESS otherwise, for every
-//   partition).
+//   partition). A v7 commit carrying a group_instance_id now mapped to another member id comes
+//   from a fenced incarnation of a static member: FENCED_INSTANCE_ID, so that it cannot overwrite
+//   the offsets of the instance that replaced it.
 // - retention_time_ms (v2-4) is honoured as Kafka 2.1+ does (KIP-211; KafkaApis.
 //   handleOffsetCommitRequest, GroupMetadata.removeExpiredOffsets): -1 (DEFAULT_RETENTION_TIME, and
 //   every v5 commit) leaves the offset to offsets.retention.minutes; any other value gives it an
@@ -25,7 +27,8 @@
 //   them it means "never", or "already past", all the same); the controller computes the timestamp
 //   from its commit stamp, and only at metadata.version 1.0-IV2 or later (below it the field is
 //   ignored, as before: quorum/controller/configs/features.ts). Every offset also goes with DeleteGroups or its topic.
-// - v2-5 carry no leader epoch: committed as -1 (unknown).
+// - v6+ carry the leader epoch the consumer saw, committed as is (a negative one as -1, unknown,
+//   which is what clients mean by it); v2-5 carry none: committed as -1.
 // - An offset outside JavaScript's safe integers cannot be carried to the controller exactly:
 //   INVALID_REQUEST for that partition here (the controller refuses it the same way).
 // - OffsetFetch goes to the controller too, not to this broker's image: a commit acknowledged by
@@ -66,7 +69,7 @@ function commitRefused(request: OffsetCommitRequest, errorCode: number): OffsetC
 
 export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitResponse> = async (ctx, request) => {
   if (!coordinates(ctx, request.groupId)) return commitRefused(request, ErrorCode.NOT_COORDINATOR);
-  const membership = ctx.groups.checkCommit(request.groupId, request.generationId, request.memberId);
+  const membership = ctx.groups.checkCommit(request.groupId, request.generationId, request.memberId, request.groupInstanceId);
   if (membership !== ErrorCode.NONE) return commitRefused(request, membership);
   const slots: Slot[][] = [];
   const forwarded: { name: string; partitions: ControllerCommitRequest['topics'][number]['partitions'][number][] }[] = [];
@@ -78,7 +81,7 @@ export const handleOffsetCommit: KafkaHandler<OffsetCommitRequest, OffsetCommitR
         sent.partitions.push({
           partitionIndex: p.partitionIndex,
           committedOffset: Number(p.committedOffset),
-          committedLeaderEpoch: -1,
+          committedLeaderEpoch: p.committedLeaderEpoch < 0 ? -1 : p.committedLeaderEpoch,
           committedMetadata: p.committedMetadata,
         });
         return { forwarded: sent.partitions.length - 1 };

@@ -3,7 +3,7 @@
 // this table: kafkajs reuses the seed broker's ApiVersions for all brokers (tulios/kafkajs#1656).
 //
 // Why these ranges:
-// - Each max is kafkajs 2.2.4's own max, so kafkajs sends exactly one version per API; all of them
+// - Each max is kafkajs 2.2.4's own max (but OffsetCommit and DescribeGroups, below), so kafkajs sends exactly one version per API; all of them
 //   are non-flexible (no tagged fields), which is all this codec speaks.
 // - Metadata starts at v0 but kafkajs needs v1+ (controller_id) for admin calls: we advertise 6.
 // - OffsetFetch min is 1: kafkajs implements only v1-v4 and crashes if the broker's max is 0.
@@ -13,7 +13,11 @@
 // - JoinGroup 0-5, SyncGroup 0-3, Heartbeat 0-3, LeaveGroup 0-3: the group membership APIs at
 //   kafkajs 2.2.4's max (the next version of each is the first flexible one), from v0: kafkajs
 //   works at every one of them (Kafka 4 serves JoinGroup only from v2, KIP-896, but the older
-//   layouts cost nothing here).
+//   layouts cost nothing here). Their last versions carry group_instance_id: static membership
+//   (KIP-345) is implemented (groups/group-coordinator.ts).
+// - OffsetCommit 2-7 and DescribeGroups 0-4 go past kafkajs's max (5 and 2), to the last
+//   non-flexible versions, for librdkafka's static members: v7 carries group_instance_id (a fenced
+//   incarnation's commit is refused), DescribeGroups v4 names each member's.
 // - DescribeConfigs 0-2, AlterConfigs 0-1, ListGroups 0-2, DeleteGroups 0-1: kafkajs 2.2.4's
 //   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
 //   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
@@ -67,14 +71,14 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
   [
     { apiKey: ApiKey.ListOffsets, minVersion: 1, maxVersion: 3 },
     { apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 6 },
-    { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 5 },
+    { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 7 },
     { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 4 },
     { apiKey: ApiKey.FindCoordinator, minVersion: 0, maxVersion: 2 },
-    { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 4 }, // not 5: no static membership (apis/join-group.ts)
+    { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 5 },
     { apiKey: ApiKey.Heartbeat, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.LeaveGroup, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.SyncGroup, minVersion: 0, maxVersion: 3 },
-    { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 4 },
     { apiKey: ApiKey.ListGroups, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 3 },

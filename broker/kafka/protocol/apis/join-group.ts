@@ -13,15 +13,11 @@ import type { KafkaWriter } from '../writer.js';
 
 export const JOIN_GROUP_MIN_VERSION = 0;
 /**
- * Advertised up to v4, the last without group_instance_id: static membership (KIP-345) is not
- * implemented (groups/group-coordinator.ts), and advertising v5 told clients it was, so a consumer
+ * v5 brings group_instance_id: advertised now that the coordinator implements static membership
+ * (KIP-345, groups/group-coordinator.ts). Advertising it before told clients it was, and a consumer
  * configured with group.instance.id was silently treated as a new dynamic member on every restart.
- * At v4 such a client refuses at once (Java: "does not support usage of config group.instance.id").
- * The v5 layout stays below: raising this constant, once static membership is implemented, enables it.
  */
-export const JOIN_GROUP_MAX_VERSION = 4;
-/** The layouts known here (v5 adds group_instance_id), kept for the day static membership is. */
-const JOIN_GROUP_LAYOUT_MAX_VERSION = 5;
+export const JOIN_GROUP_MAX_VERSION = 5;
 
 export interface JoinGroupRequestProtocol {
   name: string;
@@ -62,7 +58,7 @@ export interface JoinGroupResponse {
 }
 
 function checkVersion(version: number): void {
-  assert(version >= JOIN_GROUP_MIN_VERSION && version <= JOIN_GROUP_LAYOUT_MAX_VERSION, `JoinGroup v${version} is not supported`);
+  assert(version >= JOIN_GROUP_MIN_VERSION && version <= JOIN_GROUP_MAX_VERSION, `JoinGroup v${version} is not supported`);
 }
 
 function readProtocol(r: KafkaReader): JoinGroupRequestProtocol {
