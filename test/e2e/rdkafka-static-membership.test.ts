@@ -1,0 +1,112 @@
+// Static group membership (KIP-345) with a real client: two node-rdkafka (librdkafka) consumers
+// with group.instance.id against a one-node cluster. The second is closed and started again with
+// the same instance id: it must get the same partitions back, and the first must see no rebalance.
+// Our brokers serve no Fetch (librdkafka then fetches nothing): the consumers only join, sync and
+// heartbeat, which is all this needs. consume() runs node-rdkafka's poll loop, which is what serves
+// the rebalance callbacks (without it no assignment is ever reported).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Kafka from 'node-rdkafka';
+import type { IAdminClient, KafkaConsumer, LibrdKafkaError, TopicPartition } from 'node-rdkafka';
+import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+
+const { ERRORS } = Kafka.CODES;
+const TOPIC = 'rd-static';
+const GROUP = 'rd-static-group';
+
+interface Probe {
+  readonly consumer: KafkaConsumer;
+  /** Every rebalance event seen: 'assign:t-0,t-1' or 'revoke:...'. */
+  readonly events: string[];
+  readonly logs: string[];
+}
+
+const names = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topic}-${p.partition}`).sort().join(',');
+
+describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static members`, () => {
+  let t: TestCluster;
+  let admin: IAdminClient | undefined;
+  const open: KafkaConsumer[] = [];
+
+  function consumer(instance: string): Probe {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const c = new Kafka.KafkaConsumer(
+      {
+        'bootstrap.servers': t.cluster.bootstrapServers(),
+        'group.id': GROUP,
+        'group.instance.id': instance,
+        'client.id': `e2e-${instance}`,
+        'session.timeout.ms': 30_000,
+        'heartbeat.interval.ms': 500,
+        'enable.auto.commit': false,
+        'partition.assignment.strategy': 'range',
+        event_cb: true,
+        // node-rdkafka assigns and unassigns itself, and reports each rebalance as an event.
+        rebalance_cb: true,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+    c.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) =>
+      events.push(`${err.code === ERRORS.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke'}:${names(assignment)}`),
+    );
+    c.on('event.log', (l: { fac: string; message: string }) => logs.push(`${l.fac} ${l.message}`));
+    c.on('event.error', (e: LibrdKafkaError) => logs.push(`error ${e.code} ${e.message}`));
+    open.push(c);
+    return { consumer: c, events, logs };
+  }
+
+  const connect = (p: Probe): Promise<void> =>
+    new Promise((resolve, reject) => p.consumer.connect({ timeout: 20_000 }, (err) => (err ? reject(err) : resolve())));
+  const disconnect = (c: KafkaConsumer): Promise<void> => new Promise((resolve) => c.disconnect(() => resolve()));
+  const lastAssigned = (p: Probe): string | undefined => [...p.events].reverse().find((e) => e.startsWith('assign:'))?.slice('assign:'.length);
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 1, brokers: 1, combined: true });
+    admin = Kafka.AdminClient.create({ 'bootstrap.servers': t.cluster.bootstrapServers() });
+    const err = await new Promise<LibrdKafkaError | null>((resolve) => admin!.createTopic({ topic: TOPIC, num_partitions: 4, replication_factor: 1 }, 10_000, (e) => resolve(e ?? null)));
+    expect(err).toBeNull();
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of open) if (c.isConnected()) await disconnect(c);
+    admin?.disconnect();
+    await t?.dispose();
+  }, 60_000);
+
+  it('a consumer restarted with the same group.instance.id gets the same partitions; the other member sees no rebalance', async () => {
+    const a = consumer('static-a');
+    const b = consumer('static-b');
+    let b2: Probe | undefined;
+    try {
+      await connect(a);
+      a.consumer.subscribe([TOPIC]);
+      a.consumer.consume();
+      await until('a alone has all four partitions', 30_000, async () => (lastAssigned(a)?.split(',').length === 4 ? true : undefined));
+      await connect(b);
+      b.consumer.subscribe([TOPIC]);
+      b.consumer.consume();
+      await until('a and b share the partitions', 30_000, async () => {
+        const [pa, pb] = [lastAssigned(a), lastAssigned(b)];
+        return pa !== undefined && pb !== undefined && pa.split(',').length === 2 && pb.split(',').length === 2 ? true : undefined;
+      });
+      const before = { a: lastAssigned(a)!, b: lastAssigned(b)!, aEvents: a.events.length };
+
+      // b stops (a static member sends no LeaveGroup) and starts again with the same instance id.
+      await disconnect(b.consumer);
+      const restarted = (b2 = consumer('static-b'));
+      await connect(restarted);
+      restarted.consumer.subscribe([TOPIC]);
+      restarted.consumer.consume();
+      await until('the restarted b is assigned', 30_000, async () => (lastAssigned(restarted) !== undefined ? true : undefined));
+      expect(lastAssigned(restarted)).toBe(before.b);
+      // Several of a's heartbeats later: still no rebalance event on a.
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(a.events.slice(before.aEvents)).toEqual([]);
+      expect(lastAssigned(a)).toBe(before.a);
+    } catch (e) {
+      console.error(`a: ${a.events.join(' ')}\nb: ${b.events.join(' ')}\nb restarted: ${b2?.events.join(' ') ?? '-'}\n${[...a.logs, ...b.logs, ...(b2?.logs ?? [])].slice(-40).join('\n')}`);
+      throw e;
+    }
+  }, 120_000);
+});
