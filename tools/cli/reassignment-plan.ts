@@ -23,6 +23,15 @@ function isId(x: unknown): x is number {
   return typeof x === 'number' && Number.isSafeInteger(x) && x >= 0 && x <= INT32_MAX;
 }
 
+/** The file's JSON; a UsageError naming the file when it is not JSON. */
+function jsonOf(text: string, source: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw new UsageError(`${source}: not JSON: ${(e as Error).message}`);
+  }
+}
+
 const PLAN_SHAPE = '{"version":1,"partitions":[{"topic":…,"partition":…,"replicas":[…]}]}';
 
 /**
@@ -30,12 +39,7 @@ const PLAN_SHAPE = '{"version":1,"partitions":[{"topic":…,"partition":…,"rep
  * the same file format names partitions alone (kafka-leader-election's --path-to-json-file).
  */
 export function parseReassignmentPlan(text: string, source: string, needReplicas: boolean, shape = PLAN_SHAPE): PlannedMove[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${source}: not JSON: ${(e as Error).message}`);
-  }
+  const doc = jsonOf(text, source);
   const partitions = (doc as { partitions?: unknown } | null)?.partitions;
   if (doc === null || typeof doc !== 'object' || !Array.isArray(partitions)) {
     throw new UsageError(`${source}: expected ${shape}`);
@@ -89,12 +93,7 @@ export function groupByTopic<T>(moves: readonly PlannedMove[], entry: (m: Planne
 
 /** kafka-reassign-partitions' --topics-to-move-json-file: {"version":1,"topics":[{"topic":"t"}]} → topic names. */
 export function parseTopicsToMove(text: string, source: string): string[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`${source}: not JSON: ${(e as Error).message}`);
-  }
+  const doc = jsonOf(text, source);
   const topics = (doc as { topics?: unknown } | null)?.topics;
   if (!Array.isArray(topics) || topics.length === 0) throw new UsageError(`${source}: expected {"version":1,"topics":[{"topic":"t"}, …]} naming at least one topic`);
   const names = topics.map((t: unknown, i) => {
