@@ -30,6 +30,18 @@ describe('DescribeGroups', () => {
     expect(t.controller.calls).toEqual([]);
   });
 
+  it.each([3, 4])('v%i: a group answered with an error (NOT_COORDINATOR, INVALID_GROUP_ID) carries no authorized operations (Integer.MIN_VALUE), as Kafka sets them only on NONE', async (version) => {
+    const t = testbed({ records: [offset('g1', 't1', 0)] });
+    const theirs = groupOwnedBy(t.ctx, 2);
+    const mine = groupOwnedBy(t.ctx, 1);
+    const r = await overTheWire('DescribeGroups', version, { includeAuthorizedOperations: true, groupIds: [theirs, '', mine] }, handleDescribeGroups, t.ctx);
+    expect(r.groups.map((g) => [g.groupId, g.errorCode, g.authorizedOperations])).toEqual([
+      [theirs, ErrorCode.NOT_COORDINATOR, -0x80000000],
+      ['', ErrorCode.INVALID_GROUP_ID, -0x80000000],
+      [mine, ErrorCode.NONE, 0b1_0100_1000],
+    ]);
+  });
+
   it('a group whose offsets were all tombstoned is Dead again; an empty id is INVALID_GROUP_ID', async () => {
     const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), { type: 'OffsetCommitTombstone', groupId: 'g1', topic: 't1', partition: 0 }] });
     const r = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['g1', ''] }, 2);

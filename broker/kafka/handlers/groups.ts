@@ -8,7 +8,8 @@
 //   protocol type "consumer"; any other is `Dead` with NONE, as Kafka answers for a group it does
 //   not know. admin.setOffsets accepts only Empty and Dead (reference §1.6). v4 names each static
 //   member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
-//   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same.
+//   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same;
+//   a group answered with an error gets none (Integer.MIN_VALUE), as in Kafka.
 // - ListGroups: each broker lists the groups it coordinates (with members or with offsets), so the
 //   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
 //   steady state. While brokers join or leave, two images may disagree for a moment and a group
@@ -67,8 +68,10 @@ export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeG
   const authorizedOperations = request.includeAuthorizedOperations ? ALL_GROUP_OPERATIONS : AUTHORIZED_OPERATIONS_OMITTED;
   const groups = request.groupIds.map((groupId): DescribedGroup => {
     const base = { groupId, protocolData: '', members: [], authorizedOperations };
-    if (groupId === '') return { ...base, errorCode: ErrorCode.INVALID_GROUP_ID, groupState: 'Dead', protocolType: '' };
-    if (!ours(groupId)) return { ...base, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '', protocolType: '' };
+    // Kafka sets authorized operations only on a group answered NONE; an error keeps Integer.MIN_VALUE.
+    const failed = { ...base, authorizedOperations: AUTHORIZED_OPERATIONS_OMITTED };
+    if (groupId === '') return { ...failed, errorCode: ErrorCode.INVALID_GROUP_ID, groupState: 'Dead', protocolType: '' };
+    if (!ours(groupId)) return { ...failed, errorCode: ErrorCode.NOT_COORDINATOR, groupState: '', protocolType: '' };
     const live = ctx.groups.describe(groupId);
     if (live !== undefined && live.members.length > 0) {
       return {
