@@ -48,7 +48,11 @@
 // with that old member id (Kafka's validateCurrentMember, first of the checks below). Clients send
 // no LeaveGroup when a static member shuts down: it goes at session timeout, or by a LeaveGroup
 // naming its instance id (an operator's, member id ''). A static member's session is pushed back
-// at each completed rebalance even if it did not join it (Kafka does the same).
+// at each completed rebalance even if it did not join it (Kafka does the same). Like the rest of
+// the membership, the instance ids do not survive a coordinator move (Kafka keeps them in
+// __consumer_offsets): the new coordinator knows none, so the live static members join it as new
+// members (the one extra rebalance above), and an instance that is down at the move keeps no
+// partitions for its session timeout; its restart is a new member, and a rebalance.
 //
 // Request checks (Kafka's order and codes):
 //   JoinGroup: empty group id → INVALID_GROUP_ID; session timeout outside
