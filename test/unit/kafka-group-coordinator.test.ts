@@ -7,24 +7,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_GROUP_COORDINATOR_CONFIG,
-  GroupCoordinator,
-  type GroupCoordinatorConfig,
+  type GroupCoordinator,
   type JoinRequest,
   type JoinResult,
   type SyncResult,
 } from '../../broker/kafka/groups/group-coordinator.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { ManualClock } from '../support/manual-clock.js';
+import { bytes, setup, text } from './group-coordinator-fixture.js';
 
-const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
-const text = (b: Uint8Array): string => Buffer.from(b).toString();
 
-function setup(config: Partial<GroupCoordinatorConfig> = {}) {
-  const clock = new ManualClock();
-  const gc = new GroupCoordinator(clock, { ...DEFAULT_GROUP_COORDINATOR_CONFIG, initialRebalanceDelayMs: 0, ...config });
-  return { clock, gc };
-}
 
 function joinReq(overrides: Partial<JoinRequest> = {}): JoinRequest {
   return {

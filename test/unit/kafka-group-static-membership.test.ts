@@ -7,24 +7,16 @@
 
 import { describe, expect, it } from 'vitest';
 import {
-  DEFAULT_GROUP_COORDINATOR_CONFIG,
-  GroupCoordinator,
+  type GroupCoordinator,
   type GroupProtocol,
   type JoinRequest,
   type JoinResult,
 } from '../../broker/kafka/groups/group-coordinator.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { ManualClock } from '../support/manual-clock.js';
+import { bytes, setup, text } from './group-coordinator-fixture.js';
 
-const bytes = (s: string): Uint8Array => new Uint8Array(Buffer.from(s));
-const text = (b: Uint8Array): string => Buffer.from(b).toString();
 const BOTH: GroupProtocol[] = [{ name: 'range', metadata: bytes('m') }, { name: 'roundrobin', metadata: bytes('m') }];
 
-function setup() {
-  const clock = new ManualClock();
-  const gc = new GroupCoordinator(clock, { ...DEFAULT_GROUP_COORDINATOR_CONFIG, initialRebalanceDelayMs: 0 });
-  return { clock, gc };
-}
 
 /** A v5 JoinGroup of instance `instance` (null: a dynamic member). */
 function joinReq(instance: string | null, overrides: Partial<JoinRequest> = {}): JoinRequest {
