@@ -44,6 +44,9 @@ import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinat
 import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
 import { coordinatedThroughout } from '../metadata-log/group-ownership.js';
 import { ImageWatch } from './image-watch.js';
+import { brokerCollector, KafkaMetrics, type BrokerMetricsSource } from './broker-metrics.js';
+import { raftCollector } from '../quorum/metrics/raft-metrics.js';
+import { Histogram, type Collector } from '../quorum/metrics/registry.js';
 import { IsrExpander } from './isr-expander.js';
 import { MetadataFollower, type MetadataSource } from './metadata-follower.js';
 
@@ -112,6 +115,9 @@ interface SplitParts {
 
 export class BrokerServer {
   private servers: NetServer[] = [];
+  /** Kafka connections and request times, and (split mode) the log's fdatasync times, for `GET /metrics`. */
+  private readonly kafkaMetrics = new KafkaMetrics();
+  private readonly fsyncTimes = new Histogram();
   private lifecycleManager: BrokerLifecycleManager | undefined;
   private stopped = false;
   /** Membership of the consumer groups this broker coordinates (Kafka clients' JoinGroup etc.). */
@@ -134,6 +140,7 @@ export class BrokerServer {
     private readonly split: SplitParts | undefined,
     readonly channel: ControllerChannel,
   ) {
+    if (split !== undefined) split.storage.log.onSynced = (seconds) => this.fsyncTimes.observe(seconds);
     this.imageWatch = new ImageWatch(source, o.clock);
     this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
@@ -217,6 +224,27 @@ export class BrokerServer {
   get lifecycle(): BrokerLifecycleManager {
     if (this.lifecycleManager === undefined) throw new Error('the broker lifecycle has not started');
     return this.lifecycleManager;
+  }
+
+  /** Whether the committed metadata has this broker registered and unfenced (what GET /health asks). */
+  isUnfenced(): boolean {
+    return this.source.image.broker(this.o.nodeId)?.fenced === false;
+  }
+
+  /** The broker's metrics; in split mode also its observer's replica of the quorum. */
+  collectors(): Collector[] {
+    const broker: BrokerMetricsSource = {
+      nodeId: this.o.nodeId,
+      state: () => this.state,
+      epoch: () => this.epoch(),
+      image: () => this.source.image,
+      brokerEpoch: () => this.lifecycleManager?.brokerEpoch ?? -1,
+      groupStates: () => this.groupCoordinator.groupStates(),
+      listenerNames: this.o.listeners.map((l) => l.name),
+    };
+    const collectors = [brokerCollector(broker, this.kafkaMetrics)];
+    if (this.split !== undefined) collectors.push(raftCollector(this.split.raft, false, () => this.o.clock.nowMs(), this.fsyncTimes));
+    return collectors;
   }
 
   /** Bound addresses of the client listeners, by listener name. */
@@ -320,6 +348,7 @@ export class BrokerServer {
         groups: this.groupCoordinator,
         awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
         caughtUp: this.caughtUp,
+        metrics: this.kafkaMetrics,
       };
       const server = await NetServer.listen({
         listener,

@@ -20,11 +20,12 @@ import { registerReassignCommand } from './cli/reassign-command.js';
 import { registerFeaturesCommand } from './cli/features-command.js';
 import { registerLeaderElectionCommand } from './cli/leader-election-command.js';
 import { registerInspectCommands } from './inspect/index.js';
+import { METAQUORUM_VERSION } from './version.js';
 
 export function buildProgram(): Command {
   const program = new Command('metaquorum')
     .description('A self-managed metadata quorum in the spirit of Apache Kafka KRaft: controllers replicate a metadata log with Raft, brokers follow it.')
-    .version('0.1.0')
+    .version(METAQUORUM_VERSION)
     // One line, not the whole help: the error stays visible. Under --json a usage error (a bad
     // flag value, an unknown option) is one JSON object like any other error, and nothing else.
     .showHelpAfterError(jsonRequested() ? false : '(add --help for usage)')

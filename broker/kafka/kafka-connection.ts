@@ -21,6 +21,7 @@
 //   a broker answering from an empty or stale image told kafkajs there were no brokers at all.
 // - Idle: a connection that sends nothing for connections.max.idle.ms (Kafka's 10 minutes) is closed.
 
+import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
 import type { Logger } from '../../quorum/env/index.js';
 import {
@@ -94,9 +95,12 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   };
 
   const answer = async (decoded: DecodedKafkaRequest): Promise<Buffer | null> => {
+    const started = performance.now();
     try {
       const response = await dispatchKafkaRequest(ctx, decoded, clientHost);
-      return encodeKafkaResponse(decoded.api, decoded.header, response as never);
+      const bytes = encodeKafkaResponse(decoded.api, decoded.header, response as never);
+      ctx.metrics?.requestAnswered(decoded.api, (performance.now() - started) / 1000);
+      return bytes;
     } catch (e) {
       // A handler bug: the client gets no answer it could misread; the connection closes.
       close(`handler for ${decoded.api} v${decoded.header.apiVersion} failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -163,8 +167,10 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   });
   socket.setTimeout(IDLE_TIMEOUT_MS, () => close(`idle for ${IDLE_TIMEOUT_MS} ms (connections.max.idle.ms)`, 'info'));
   socket.on('error', () => undefined); // 'close' follows
+  ctx.metrics?.connectionOpened(ctx.listenerName);
   socket.on('close', () => {
     closed = true;
+    ctx.metrics?.connectionClosed(ctx.listenerName);
   });
 }
 

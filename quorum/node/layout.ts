@@ -9,7 +9,7 @@
 // `dump-log` and `metadata-shell` read either.
 
 import { join } from 'node:path';
-import type { Logger, LogStorage, QuorumStateStore, SnapshotStore } from '../env/index.js';
+import type { Logger, QuorumStateStore, SnapshotStore } from '../env/index.js';
 import { FileQuorumStateStore } from './file-quorum-state-store.js';
 import { FileSnapshotStore } from './file-snapshot-store.js';
 import { fsyncDir } from './fsync-dir.js';
@@ -39,7 +39,7 @@ export function partitionPaths(partitionDir: string): MetadataStoragePaths {
 }
 
 export interface MetadataStorage {
-  readonly log: LogStorage;
+  readonly log: SegmentLogStorage;
   readonly quorumStateStore: QuorumStateStore;
   readonly snapshotStore: SnapshotStore;
 }

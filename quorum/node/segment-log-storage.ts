@@ -57,6 +57,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync, writevSync } from 'node:fs';
 import { open, readFile, rename, truncate, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { LogBatch } from '../raft/types.js';
 import type { LoadedLog, Logger, LogStorage } from '../env/index.js';
 import { decodeBatch, encodedBatch, FRAME_HEADER_BYTES } from './batch-codec.js';
@@ -119,6 +120,8 @@ export class SegmentLogStorage implements LogStorage {
   private active: Active | undefined;
   /** Written to the active segment but not yet fdatasynced. */
   private unsynced = false;
+  /** Told how long each append's fdatasync took, in seconds (the node's fsync histogram). */
+  onSynced: ((seconds: number) => void) | undefined;
   /** A segment file was created since the directory was last synced. */
   private dirUnsynced = false;
   private busy = false;
@@ -278,7 +281,11 @@ export class SegmentLogStorage implements LogStorage {
   }
 
   private syncActive(): void {
-    if (this.unsynced && this.active !== undefined) fdatasyncSync(this.active.fd);
+    if (this.unsynced && this.active !== undefined) {
+      const started = this.onSynced === undefined ? 0 : performance.now();
+      fdatasyncSync(this.active.fd);
+      this.onSynced?.((performance.now() - started) / 1000);
+    }
     this.unsynced = false;
     if (this.dirUnsynced) syncPath(this.dir);
     this.dirUnsynced = false;

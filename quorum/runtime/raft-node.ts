@@ -68,6 +68,7 @@ export class RaftNode implements RaftClient {
   private timerCancel: (() => void) | null = null;
   private timerAtMs = Infinity;
   private readonly proposals: PendingProposal[] = [];
+  private leadersSeen = 0;
   private readonly reads = new Map<number, PendingRead>();
   private readSeq = 0;
   private appliedOffset = 0;
@@ -225,6 +226,11 @@ export class RaftNode implements RaftClient {
   inspect(): NodeInspection {
     if (this.core === undefined) throw new Error('the node has not started');
     return this.core.inspect();
+  }
+
+  /** How many times this node has learnt of a new leader (etcd's leader_changes_seen): a metric. */
+  get leaderChangesSeen(): number {
+    return this.leadersSeen;
   }
 
   status(): QuorumStatus {
@@ -488,6 +494,7 @@ export class RaftNode implements RaftClient {
 
   private onLeaderChange(leader: LeaderInfo): void {
     const core = this.core!;
+    if (leader.leaderId !== null) this.leadersSeen++;
     this.env.logger.info({ raftRole: core.role, epoch: leader.epoch, leaderId: leader.leaderId }, 'leader changed');
     if (leader.leaderId !== this.config.nodeId && this.proposals.length > 0) {
       // Those below the high watermark committed (in the Ready that brought this change, or one

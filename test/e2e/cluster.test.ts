@@ -11,6 +11,7 @@ import type { ControllerChannel } from '../../quorum/server/controller-channel.j
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { readFile } from 'node:fs/promises';
+import { parseExposition, sampleValue } from '../support/prometheus-text.js';
 import { join } from 'node:path';
 
 const ASK = { timeoutMs: 5_000 };
@@ -234,6 +235,58 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     expect(a.topics.length).toBeGreaterThan(0);
     expect(exits.filter((e) => !e.includes(`node ${victim.id}`))).toEqual([]);
   }, 120_000);
+
+  it('every node serves GET /metrics and /health: the voters agree with describeQuorum, the brokers are RUNNING observers, the active controller counts what it holds; after a kill -9 of the leader the survivors report the new one', async () => {
+    const scrape = async (port: number | null) => parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
+    const healthOf = async (port: number | null) => (await fetch(`http://127.0.0.1:${port}/health`)).status;
+    const before = await leaderOf(channel);
+    const changesSeen = new Map<number, number>();
+    for (const c of t.cluster.controllers) {
+      const m = await scrape(c.metricsPort);
+      const leading = c.id === before.id;
+      expect(sampleValue(m, 'metaquorum_raft_current_leader'), `node ${c.id}`).toBe(before.id);
+      expect(sampleValue(m, 'metaquorum_raft_current_epoch')).toBe(before.epoch);
+      expect(sampleValue(m, 'metaquorum_raft_state', { state: leading ? 'leader' : 'follower' })).toBe(1);
+      expect(sampleValue(m, 'metaquorum_controller_active')).toBe(leading ? 1 : 0);
+      expect(sampleValue(m, 'metaquorum_raft_log_fsync_duration_seconds', {}, 'metaquorum_raft_log_fsync_duration_seconds_count')).toBeGreaterThan(0);
+      expect(await healthOf(c.metricsPort)).toBe(200);
+      changesSeen.set(c.id, sampleValue(m, 'metaquorum_raft_leader_changes_seen_total'));
+      if (leading) {
+        const described = await channel.call('describeTopics', {});
+        expect(sampleValue(m, 'metaquorum_controller_topics')).toBe(described.topics.length);
+        expect(sampleValue(m, 'metaquorum_controller_brokers', { state: 'active' })).toBe(2);
+        expect(sampleValue(m, 'metaquorum_controller_request_duration_seconds', { method: 'createTopics' }, 'metaquorum_controller_request_duration_seconds_count')).toBeGreaterThan(0);
+        for (const b of t.cluster.brokers) expect(sampleValue(m, 'metaquorum_raft_replica_lag_records', { replica: String(b.id), kind: 'observer' })).toBeGreaterThanOrEqual(0);
+      }
+    }
+    for (const b of t.cluster.brokers) {
+      const m = await scrape(b.metricsPort);
+      expect(sampleValue(m, 'metaquorum_broker_state', { state: 'RUNNING' }), `broker ${b.id}`).toBe(1);
+      expect(sampleValue(m, 'metaquorum_raft_state', { state: 'observer' })).toBe(1);
+      expect(sampleValue(m, 'metaquorum_broker_fenced')).toBe(0);
+      expect(sampleValue(m, 'metaquorum_node_info', { node_id: String(b.id), roles: 'broker' })).toBe(1);
+      expect(await healthOf(b.metricsPort)).toBe(200);
+    }
+
+    await t.cluster.kill(before.id);
+    const after = await until('a new leader', 20_000, async () => {
+      const l = await leaderOf(channel);
+      return l.id !== before.id && l.epoch > before.epoch ? l : undefined;
+    });
+    for (const c of t.cluster.controllers.filter((x) => x.id !== before.id)) {
+      const m = await until(`node ${c.id} reports the new leader`, 10_000, async () => {
+        const x = await scrape(c.metricsPort);
+        return sampleValue(x, 'metaquorum_raft_current_leader') === after.id ? x : undefined;
+      });
+      expect(sampleValue(m, 'metaquorum_raft_leader_changes_seen_total')).toBeGreaterThan(changesSeen.get(c.id)!);
+      expect(sampleValue(m, 'metaquorum_controller_active')).toBe(c.id === after.id ? 1 : 0);
+    }
+    t.cluster.start(before.id);
+    await until('all voters caught up', 30_000, async () => {
+      const q = await channel.call('describeQuorum', {});
+      return q.voters.length === 3 && q.voters.every((v) => v.lag === 0) ? q : undefined;
+    });
+  }, 90_000);
 });
 
 describe.sequential('combined mode: 3 nodes, each controller and broker', () => {

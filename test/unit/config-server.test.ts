@@ -107,6 +107,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'offsets.retention.minutes': INT_BAD,
   'offsets.retention.check.interval.ms': INT_BAD,
   'metaquorum.shutdown.timeout.ms': INT_BAD,
+  'metaquorum.metrics.listener': ['9404', 'localhost', 'h:65536', 'https://h:1', ''],
 };
 
 describe('every key rejects a bad value with a ConfigError naming it', () => {

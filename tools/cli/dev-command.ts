@@ -121,8 +121,10 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
     const lines = [
       `metaquorum dev: cluster ${cluster.clusterId} is up (${cluster.nodes.some((n) => n.roles.length > 1) ? 'combined' : 'split'} mode), data in ${cluster.dataDir}`,
       '',
-      '  node  roles               pid      controller listener   client listener',
-      ...json.nodes.map((n) => `  ${String(n.id).padEnd(4)}  ${n.roles.join(',').padEnd(18)}  ${String(n.pid).padEnd(7)}  ${(n.controller ?? '-').padEnd(20)}  ${n.client ?? '-'}`),
+      '  node  roles               pid      controller listener   client listener   metrics (HTTP)',
+      ...json.nodes.map(
+        (n) => `  ${String(n.id).padEnd(4)}  ${n.roles.join(',').padEnd(18)}  ${String(n.pid).padEnd(7)}  ${(n.controller ?? '-').padEnd(20)}  ${(n.client ?? '-').padEnd(16)}  ${n.metrics ?? '-'}`,
+      ),
       '',
       `  active controller: node ${ready.leaderId} (epoch ${ready.epoch})`,
       `  cluster.json:      ${join(cluster.dataDir, 'cluster.json')}`,
@@ -133,6 +135,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
         : `    npx metaquorum topics create demo --partitions 6 --replication-factor 3 --bootstrap-controller ${json.bootstrapControllers}`,
       `    npx metaquorum topics describe --bootstrap-server ${json.bootstrapServers.split(',')[0] ?? ''}`,
       `    npx metaquorum quorum describe --status --bootstrap-controller ${json.bootstrapControllers}`,
+      ...(json.nodes[0]?.metrics == null ? [] : [`    curl -s http://${json.nodes[0].metrics}/metrics | grep metaquorum_raft_`]),
       '',
       'Ctrl-C stops the cluster.',
     ];

@@ -26,7 +26,7 @@ export interface Voter {
 const LISTENER_NAME = /^[A-Za-z0-9_-]+$/;
 const HOST_PORT = /^(?:\[([^\]]*)\]|([^:[\]/@]*)):(\d+)$/;
 
-function hostPort(s: string, what: string): { host: string; port: number } {
+export function hostPort(s: string, what: string): { host: string; port: number } {
   const m = HOST_PORT.exec(s);
   if (m === null) throw new BadValue(`${what}: expected host:port (IPv6 in brackets), got "${s}"`);
   const port = Number(m[3]);
@@ -37,6 +37,12 @@ function hostPort(s: string, what: string): { host: string; port: number } {
 export function parseListenerName(raw: string): string {
   if (!LISTENER_NAME.test(raw)) throw new BadValue(`"${raw}" is not a listener name (letters, digits, '_' and '-')`);
   return raw.toUpperCase();
+}
+
+/** "host:port" (or "http://host:port"); an empty host is 127.0.0.1, not every interface: the metrics endpoint is plain HTTP. */
+export function parseHttpListener(raw: string): { host: string; port: number } {
+  const { host, port } = hostPort(raw.replace(/^http:\/\//i, ''), 'metrics listener');
+  return { host: host === '' ? '127.0.0.1' : host, port };
 }
 
 /** "NAME://host:port,..." with unique names. */

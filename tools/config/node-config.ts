@@ -97,4 +97,6 @@ export interface NodeConfig {
   readonly offsetRetention: OffsetRetention;
   /** metaquorum.shutdown.timeout.ms */
   readonly shutdownTimeoutMs: number;
+  /** metaquorum.metrics.listener: where GET /metrics and /health are served; null: nowhere. */
+  readonly metricsListener: { readonly host: string; readonly port: number } | null;
 }

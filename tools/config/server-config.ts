@@ -104,6 +104,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     checkIntervalMs: r.required(K.offsetsRetentionCheckIntervalMs),
   };
   const shutdownTimeoutMs = r.required(K.shutdownTimeoutMs);
+  const metricsListener = r.optional(K.metricsListener) ?? null;
 
   // Timeouts against each other.
   if (raft.requestTimeoutMs <= raft.fetchMaxWaitMs) {
@@ -137,6 +138,10 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     warn,
   );
   const tls = resolveTls(r, listeners, controllerListenerNames, securityProtocolMap, warn);
+  if (metricsListener !== null && metricsListener.port !== 0) {
+    const clash = listeners.find((l) => l.port === metricsListener.port);
+    if (clash !== undefined) r.fail(K.metricsListener, `port ${metricsListener.port} is listener ${clash.name}'s; the metrics endpoint needs a port of its own`);
+  }
 
   // Directories.
   const seenDirs = new Map<string, string>();
@@ -166,6 +171,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     groups,
     offsetRetention,
     shutdownTimeoutMs,
+    metricsListener,
   };
   // The runtime's own validators as a second line: a rule added there and not here still stops the node at start.
   raftConfigFrom(config);

@@ -11,7 +11,7 @@ import { limits } from '../../quorum/limits.js';
 import { netLimits } from '../../quorum/net/limits.js';
 import { REFUSAL_WARN_INTERVAL_MS } from '../../quorum/net/refusal-warnings.js';
 import { parseConnectionOverrides } from './connection-overrides.js';
-import { parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
+import { parseHttpListener, parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
 export type Role = 'broker' | 'controller';
@@ -502,6 +502,16 @@ export const serverKeys = {
     expected: POSITIVE_INT,
     doc: "How often a broker looks for expired offsets in the groups it coordinates. Kafka's default.",
     parse: positiveInt,
+  }),
+  metricsListener: key({
+    name: 'metaquorum.metrics.listener',
+    type: 'string',
+    default: undefined,
+    defaultText: 'none (no endpoint)',
+    expected: 'must be host:port (or http://host:port; IPv6 in brackets, port 0 picks a free one)',
+    doc:
+      'Where the node serves plain HTTP for monitoring: GET /metrics (Prometheus text format: the quorum, the controller, the broker and the process) and GET /health (200 or 503 with the reason, as etcd\'s). An empty host means 127.0.0.1. Unset, nothing is bound. See the README\'s Monitoring section for the metrics and their Kafka names.',
+    parse: parseHttpListener,
   }),
   shutdownTimeoutMs: key({
     name: 'metaquorum.shutdown.timeout.ms',

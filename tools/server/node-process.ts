@@ -27,6 +27,10 @@ import { controllerLimits } from '../../quorum/controller/limits.js';
 import { staticConfigsOf } from '../../quorum/controller/configs/config-schema.js';
 import { nodeLogging, type LogLevel } from './logging.js';
 import { watchSupervisor } from './supervisor-pipe.js';
+import { MetricsHttpServer, type Health } from './metrics-http.js';
+import { MetricsRegistry } from '../../quorum/metrics/registry.js';
+import { processCollector } from '../../quorum/metrics/process-metrics.js';
+import { METAQUORUM_VERSION } from '../version.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
 
 export interface StartOptions {
@@ -38,6 +42,8 @@ export interface StartOptions {
 export interface RunningNode {
   readonly controller: ControllerServer | undefined;
   readonly broker: BrokerServer | undefined;
+  /** The monitoring endpoint, when metaquorum.metrics.listener is set. */
+  readonly metrics: MetricsHttpServer | undefined;
   stop(reason: string): Promise<void>;
 }
 
@@ -81,6 +87,8 @@ export async function startNode(
   nodeLog.info({ roles: config.processRoles, clusterId, voters: voters.map((v) => `${v.id}@${v.host}:${v.port}`), metadataLogDir: config.metadataLogDir }, 'starting');
   let controller: ControllerServer | undefined;
   let broker: BrokerServer | undefined;
+  let metrics: MetricsHttpServer | undefined;
+  const processMetrics = processCollector({ nodeId: config.nodeId, roles: config.processRoles, clusterId, version: METAQUORUM_VERSION });
   try {
     if (isController) {
       controller = await ControllerServer.start({
@@ -147,7 +155,15 @@ export async function startNode(
         logging.setEpochSource(() => b.epoch());
       }
     }
+    if (config.metricsListener !== null) {
+      const registry = new MetricsRegistry();
+      registry.add(processMetrics.collector);
+      for (const c of [...(controller?.collectors() ?? []), ...(broker?.collectors() ?? [])]) registry.add(c);
+      const [c, b] = [controller, broker];
+      metrics = await MetricsHttpServer.listen({ ...config.metricsListener, registry, health: () => nodeHealth(c, b), logger: nodeLog });
+    }
   } catch (e) {
+    processMetrics.stop();
     await broker?.halt();
     await controller?.stop();
     throw e;
@@ -168,11 +184,28 @@ export async function startNode(
         await controller.stop();
         nodeLog.info({}, 'controller stopped');
       }
+      // Last: a scrape during the shutdown still answers (health says why it is not healthy).
+      await metrics?.close();
+      processMetrics.stop();
       nodeLog.info({ tookMs: Date.now() - started }, 'shut down');
     })();
     return stopping;
   };
-  return { controller, broker, stop };
+  return { controller, broker, metrics, stop };
+}
+
+/** GET /health: a controller that knows a leader; a broker that is RUNNING and not fenced. */
+export function nodeHealth(controller: ControllerServer | undefined, broker: BrokerServer | undefined): Health {
+  const reasons: string[] = [];
+  if (controller !== undefined) {
+    const leader = controller.raft.leader();
+    if (leader.leaderId === null) reasons.push(`the controller knows no quorum leader in epoch ${leader.epoch}`);
+  }
+  if (broker !== undefined) {
+    if (broker.state !== 'RUNNING') reasons.push(`the broker is ${broker.state}`);
+    else if (!broker.isUnfenced()) reasons.push('the broker is fenced');
+  }
+  return { healthy: reasons.length === 0, reason: reasons.join('; ') };
 }
 
 /**

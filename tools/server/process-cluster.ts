@@ -48,6 +48,8 @@ export interface PlannedNode {
   readonly roles: readonly NodeRole[];
   readonly controllerPort: number | null;
   readonly clientPort: number | null;
+  /** The HTTP metrics endpoint (metaquorum.metrics.listener); null for a cluster planned before it existed. */
+  readonly metricsPort: number | null;
   readonly dir: string;
   readonly configPath: string;
   readonly logPath: string;
@@ -61,6 +63,8 @@ export interface ClusterJsonNode {
   readonly controller: string | null;
   /** host:port of the client listener, or null. */
   readonly client: string | null;
+  /** host:port of GET /metrics and /health, or null (absent in a cluster.json written before it existed). */
+  readonly metrics?: string | null;
   readonly config: string;
   readonly log: string;
 }
@@ -107,9 +111,9 @@ function freePort(): Promise<number> {
   return reservablePort(HOST);
 }
 
-/** The port node `id` gets for a listener from a fixed base: clients on base+id-1, the quorum on base+100+id-1. */
-export function portFromBase(basePort: number, listener: 'client' | 'controller', id: number): number {
-  return basePort + (listener === 'controller' ? 100 : 0) + id - 1;
+/** The port node `id` gets for a listener from a fixed base: clients on base+id-1, the quorum on base+100+id-1, metrics on base+200+id-1. */
+export function portFromBase(basePort: number, listener: 'client' | 'controller' | 'metrics', id: number): number {
+  return basePort + (listener === 'controller' ? 100 : listener === 'metrics' ? 200 : 0) + id - 1;
 }
 
 /** The shape of the cluster a data directory's cluster.json describes (undefined: none there). */
@@ -135,12 +139,13 @@ export async function planCluster(shape: ClusterShape, dataDir: string): Promise
   const planned: PlannedNode[] = [];
   for (const n of nodes) {
     const dir = join(dataDir, `node-${n.id}`);
-    const port = async (listener: 'client' | 'controller') => (shape.basePort === 0 ? freePort() : portFromBase(shape.basePort, listener, n.id));
+    const port = async (listener: 'client' | 'controller' | 'metrics') => (shape.basePort === 0 ? freePort() : portFromBase(shape.basePort, listener, n.id));
     planned.push({
       id: n.id,
       roles: n.roles,
       controllerPort: n.roles.includes('controller') ? await port('controller') : null,
       clientPort: n.roles.includes('broker') ? await port('client') : null,
+      metricsPort: await port('metrics'),
       dir,
       configPath: join(dir, 'server.properties'),
       logPath: join(dir, 'node.log'),
@@ -173,6 +178,7 @@ export function nodeProperties(node: PlannedNode, all: readonly PlannedNode[], e
     ['log.dirs', join(node.dir, 'logs')],
   ]);
   if (node.clientPort !== null) p.set('advertised.listeners', `PLAINTEXT://${HOST}:${node.clientPort}`);
+  if (node.metricsPort !== null) p.set('metaquorum.metrics.listener', `${HOST}:${node.metricsPort}`);
   for (const [k, v] of Object.entries(extra)) p.set(k, v);
   return p;
 }
@@ -229,7 +235,7 @@ export class ProcessCluster {
         const planned = nodes.map((n) => {
           const p = previous.nodes.find((x) => x.id === n.id)!;
           const port = (a: string | null) => (a === null ? null : Number(a.slice(a.lastIndexOf(':') + 1)));
-          return { ...n, controllerPort: port(p.controller), clientPort: port(p.client) };
+          return { ...n, controllerPort: port(p.controller), clientPort: port(p.client), metricsPort: port(p.metrics ?? null) };
         });
         const cluster = new ProcessCluster(previous.clusterId, dataDir, planned, o, true);
         cluster.route = await o.routeVoters?.(planned);
@@ -393,6 +399,7 @@ export class ProcessCluster {
         pid: this.pid(n.id),
         controller: n.controllerPort === null ? null : `${HOST}:${n.controllerPort}`,
         client: n.clientPort === null ? null : `${HOST}:${n.clientPort}`,
+        metrics: n.metricsPort === null ? null : `${HOST}:${n.metricsPort}`,
         config: n.configPath,
         log: n.logPath,
       })),

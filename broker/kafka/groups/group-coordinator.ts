@@ -396,6 +396,13 @@ export class GroupCoordinator {
     };
   }
 
+  /** How many groups this coordinator holds in each state (a metric). */
+  groupStates(): Map<GroupState, number> {
+    const counts = new Map<GroupState, number>();
+    for (const g of this.groups.values()) counts.set(g.state, (counts.get(g.state) ?? 0) + 1);
+    return counts;
+  }
+
   /** Groups with members (or member ids handed out) on this coordinator. */
   activeGroupIds(): string[] {
     return [...this.groups.values()].filter((g) => g.members.size + g.pending.size > 0).map((g) => g.groupId);

@@ -7,12 +7,15 @@
 // codes in the response (DESIGN §10); a thrown error is a bug, and closes the connection with the
 // reason logged (kafka-connection.ts): the client gets no answer it could misread, and reconnects.
 
+import type { KafkaMetrics } from '../../broker-metrics.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 
 export interface KafkaContext {
   readonly brokerId: number;
+  /** Where connections and request times are counted (GET /metrics); absent in tests that do not look. */
+  readonly metrics?: KafkaMetrics;
   /** This broker's epoch from its registration (-1 while unregistered): sent with group writes. */
   brokerEpoch(): number;
   readonly clusterId: string;
