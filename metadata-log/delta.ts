@@ -17,6 +17,8 @@
 // - Config sets (value null deletes); FeatureLevel sets (level 0 removes); ProducerIds sets
 //   nextProducerId; OffsetCommit sets; OffsetCommitTombstone deletes (an empty group disappears);
 //   ZkMigrationState sets; NoOp does nothing.
+// - AccessControlEntry adds an ACL under its id; RemoveAccessControlEntry removes one (an id in use,
+//   or removing one not there, is a corrupt log, as in Kafka's AclControlManager).
 // - Transaction markers belong to MetadataLoader (it holds a transaction's records aside); one
 //   reaching replay is a programmer error.
 // A record that names something missing (a partition of an unknown topic...) means the log is
@@ -30,11 +32,12 @@
 import assert from 'node:assert/strict';
 import { PMap, type PMapBuilder } from './pmap.js';
 import { hasCollisionChars, unifyCollisionChars } from './topic-collisions.js';
-import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, TopicImage } from './image-types.js';
+import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, TopicImage } from './image-types.js';
 import { offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
 import { configResourceKey, makePartition, MetadataImage } from './image.js';
 import type {
+  AccessControlEntryRecord,
   BrokerRegistrationChangeRecord,
   ConfigRecord,
   MetadataRecord,
@@ -43,6 +46,7 @@ import type {
   PartitionChangeRecord,
   PartitionRecord,
   RegisterBrokerRecord,
+  RemoveAccessControlEntryRecord,
   RemoveTopicRecord,
   TopicRecord,
   UnregisterBrokerRecord,
@@ -105,6 +109,8 @@ export class MetadataDelta {
   private readonly groupDrafts = new Map<string, PMapBuilder<CommittedOffset>>();
   private nextProducerIdDraft: number | undefined;
   private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
+  /** ACLs added (-> the ACL) or removed (-> null) in this delta, by id. */
+  private readonly aclDrafts = new Map<Uuid, StoredAcl | null>();
 
   constructor(readonly base: MetadataImage) {}
 
@@ -151,6 +157,10 @@ export class MetadataDelta {
       case 'ZkMigrationState':
         this.zkMigrationStateDraft = record.state;
         return;
+      case 'AccessControlEntry':
+        return this.addAcl(record);
+      case 'RemoveAccessControlEntry':
+        return this.removeAcl(record);
       case 'BeginTransaction':
       case 'EndTransaction':
       case 'AbortTransaction':
@@ -297,6 +307,24 @@ export class MetadataDelta {
     );
   }
 
+  // ---- ACLs ---------------------------------------------------------------------------------
+
+  private currentAcl(id: Uuid): StoredAcl | undefined {
+    const draft = this.aclDrafts.get(id);
+    return draft === undefined ? this.base.parts.acls.get(id) : (draft ?? undefined);
+  }
+
+  private addAcl(r: AccessControlEntryRecord): void {
+    if (this.currentAcl(r.id) !== undefined) throw new MetadataReplayError(r.type, `ACL id ${r.id} is already in use`);
+    const { type: _type, ...acl } = r;
+    this.aclDrafts.set(r.id, acl);
+  }
+
+  private removeAcl(r: RemoveAccessControlEntryRecord): void {
+    if (this.currentAcl(r.id) === undefined) throw new MetadataReplayError(r.type, `no ACL with id ${r.id}`);
+    this.aclDrafts.set(r.id, null);
+  }
+
   // ---- configs and offsets ------------------------------------------------------------------
 
   private setConfig(r: ConfigRecord): void {
@@ -345,8 +373,14 @@ export class MetadataDelta {
       this.configDrafts.size > 0 ||
       this.groupDrafts.size > 0 ||
       this.nextProducerIdDraft !== undefined ||
-      this.zkMigrationStateDraft !== undefined
+      this.zkMigrationStateDraft !== undefined ||
+      this.aclDrafts.size > 0
     );
+  }
+
+  /** True when an ACL was added or removed (a broker's authorizer reloads on it). */
+  get aclsChanged(): boolean {
+    return this.aclDrafts.size > 0;
   }
 
   get featuresChanged(): boolean {
@@ -453,6 +487,16 @@ export class MetadataDelta {
       groups = b.build();
     }
 
+    let acls = base.acls;
+    if (this.aclDrafts.size > 0) {
+      const b = acls.builder();
+      for (const [id, acl] of this.aclDrafts) {
+        if (acl === null) b.delete(id);
+        else b.set(id, acl);
+      }
+      acls = b.build();
+    }
+
     const brokers = this.brokerDraft ?? base.brokers;
     const sortedBrokers =
       this.brokerDraft === null ? base.sortedBrokers : [...this.brokerDraft.values()].sort((a, b) => a.brokerId - b.brokerId);
@@ -472,6 +516,7 @@ export class MetadataDelta {
       groups,
       nextProducerId: this.nextProducerIdDraft ?? base.nextProducerId,
       zkMigrationState: this.zkMigrationStateDraft ?? base.zkMigrationState,
+      acls,
     });
   }
 }

@@ -3,13 +3,18 @@
 //
 // An image is immutable. Arrays handed out are shared with the image: never mutate them.
 
-import type { ConfigResourceType, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { AclBinding, ConfigResourceType, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
 
 /** A broker's registration: its RegisterBroker record, as amended by BrokerRegistrationChange. */
 export type BrokerRegistration = Omit<RegisterBrokerRecord, 'type'>;
 
 /** A partition's state: its Partition record, as amended by PartitionChange (epochs bumped on replay). */
 export type PartitionRegistration = Omit<PartitionRecord, 'type' | 'topicId' | 'partitionId'>;
+
+/** An ACL in the image: its binding and the id its AccessControlEntry record gave it. */
+export interface StoredAcl extends AclBinding {
+  readonly id: Uuid;
+}
 
 export interface TopicImage {
   readonly name: string;
@@ -68,6 +73,11 @@ export interface MetadataImageView {
   groupIds(): IterableIterator<string>;
 
   readonly zkMigrationState: ZkMigrationStateValue;
+
+  /** Every ACL (no particular order). */
+  acls(): IterableIterator<StoredAcl>;
+  acl(id: Uuid): StoredAcl | undefined;
+  readonly aclCount: number;
 }
 
 export function offsetKey(topic: string, partition: number): string {

@@ -12,6 +12,7 @@ import type {
   MetadataImageView,
   PartitionRegistration,
   Provenance,
+  StoredAcl,
   TopicImage,
 } from './image-types.js';
 import { offsetKey } from './image-types.js';
@@ -97,6 +98,8 @@ export interface ImageParts {
   readonly groups: PMap<PMap<CommittedOffset>>;
   readonly nextProducerId: number;
   readonly zkMigrationState: ZkMigrationStateValue;
+  /** ACLs by their id (AccessControlEntry records). */
+  readonly acls: PMap<StoredAcl>;
 }
 
 export class MetadataImage implements MetadataImageView {
@@ -113,6 +116,7 @@ export class MetadataImage implements MetadataImageView {
     groups: PMap.empty(),
     nextProducerId: 0,
     zkMigrationState: 0,
+    acls: PMap.empty(),
   });
 
   readonly provenance: Provenance;
@@ -189,5 +193,17 @@ export class MetadataImage implements MetadataImageView {
 
   groupIds(): IterableIterator<string> {
     return this.parts.groups.keys();
+  }
+
+  acls(): IterableIterator<StoredAcl> {
+    return this.parts.acls.values();
+  }
+
+  acl(id: Uuid): StoredAcl | undefined {
+    return this.parts.acls.get(id);
+  }
+
+  get aclCount(): number {
+    return this.parts.acls.size;
   }
 }

@@ -5,8 +5,8 @@
 // can be compared byte for byte. Order (Kafka's image writers start with metadata.version):
 //   FeatureLevel metadata.version, other FeatureLevels by name, ZkMigrationState (if not 0),
 //   RegisterBroker by id, per topic by name: Topic then Partition 0..n-1, Config by
-//   (resource type, resource name, key), ProducerIds (if any id was handed out), OffsetCommit by
-//   (group, topic, partition).
+//   (resource type, resource name, key), AccessControlEntry by id, ProducerIds (if any id was
+//   handed out), OffsetCommit by (group, topic, partition).
 // Names sort by UTF-16 code units (`<`), never by locale, so every machine agrees.
 //
 // Layout (integers big-endian):
@@ -110,6 +110,8 @@ export function* snapshotRecords(image: MetadataImage): Generator<MetadataRecord
       yield { type: 'Config', resourceType: res.resourceType, resourceName: res.resourceName, name, value: res.entries.get(name)! };
     }
   }
+
+  for (const acl of [...parts.acls.values()].sort((a, b) => byName(a.id, b.id))) yield { type: 'AccessControlEntry', ...acl };
 
   // The image keeps only the next id, not who took the last block; replay reads only nextProducerId.
   if (parts.nextProducerId > 0) yield { type: 'ProducerIds', brokerId: 0, brokerEpoch: 0, nextProducerId: parts.nextProducerId };

@@ -182,6 +182,53 @@ export interface AbortTransactionRecord {
   readonly reason: string | null;
 }
 
+/** Kafka's ResourceType names an ACL can name (ANY and UNKNOWN are filter-only). */
+export type AclResourceType = 'TOPIC' | 'GROUP' | 'CLUSTER' | 'TRANSACTIONAL_ID' | 'DELEGATION_TOKEN' | 'USER';
+/** Kafka's PatternType of a stored ACL: the name exactly, or every name starting with it. */
+export type AclPatternType = 'LITERAL' | 'PREFIXED';
+/** Kafka's AclOperation names a stored ACL can grant or deny. */
+export type AclOperation =
+  | 'ALL'
+  | 'READ'
+  | 'WRITE'
+  | 'CREATE'
+  | 'DELETE'
+  | 'ALTER'
+  | 'DESCRIBE'
+  | 'CLUSTER_ACTION'
+  | 'DESCRIBE_CONFIGS'
+  | 'ALTER_CONFIGS'
+  | 'IDEMPOTENT_WRITE'
+  | 'CREATE_TOKENS'
+  | 'DESCRIBE_TOKENS';
+export type AclPermissionType = 'ALLOW' | 'DENY';
+
+/** One ACL as Kafka's StandardAcl holds it: who (principal, host) may or may not do what to which resources. */
+export interface AclBinding {
+  readonly resourceType: AclResourceType;
+  /** A name, a prefix (PREFIXED), or '*' (LITERAL: every resource of the type). The cluster is 'kafka-cluster'. */
+  readonly resourceName: string;
+  readonly patternType: AclPatternType;
+  /** 'User:alice', or 'User:*' for everyone. */
+  readonly principal: string;
+  /** An IP address, or '*' for any host. */
+  readonly host: string;
+  readonly operation: AclOperation;
+  readonly permissionType: AclPermissionType;
+}
+
+/** AccessControlEntry (Kafka's AccessControlEntryRecord): adds the ACL `id` (a controller-chosen uuid). */
+export interface AccessControlEntryRecord extends AclBinding {
+  readonly type: 'AccessControlEntry';
+  readonly id: Uuid;
+}
+
+/** RemoveAccessControlEntry (Kafka's RemoveAccessControlEntryRecord): removes the ACL `id`. */
+export interface RemoveAccessControlEntryRecord {
+  readonly type: 'RemoveAccessControlEntry';
+  readonly id: Uuid;
+}
+
 export type MetadataRecord =
   | RegisterBrokerRecord
   | UnregisterBrokerRecord
@@ -197,6 +244,8 @@ export type MetadataRecord =
   | OffsetCommitTombstoneRecord
   | NoOpRecord
   | ZkMigrationStateRecord
+  | AccessControlEntryRecord
+  | RemoveAccessControlEntryRecord
   | BeginTransactionRecord
   | EndTransactionRecord
   | AbortTransactionRecord;

@@ -156,6 +156,17 @@ export const RECORD_SAMPLES: Samples = {
     { name: 'v0 pre-migration', record: { type: 'ZkMigrationState', state: 2 } },
     { name: 'v0 post-migration', record: { type: 'ZkMigrationState', state: 3 } },
   ],
+  AccessControlEntry: [
+    {
+      name: 'v0 literal allow',
+      record: { type: 'AccessControlEntry', id: 'AAAAAAAAAAAAAAAAAAAAAQ', resourceType: 'TOPIC', resourceName: 'payments', patternType: 'LITERAL', principal: 'User:alice', host: '*', operation: 'READ', permissionType: 'ALLOW' },
+    },
+    {
+      name: 'v0 prefixed deny',
+      record: { type: 'AccessControlEntry', id: 'AAAAAAAAAAAAAAAAAAAAAg', resourceType: 'GROUP', resourceName: 'etl-', patternType: 'PREFIXED', principal: 'User:*', host: '10.0.0.7', operation: 'ALL', permissionType: 'DENY' },
+    },
+  ],
+  RemoveAccessControlEntry: [{ name: 'v0', record: { type: 'RemoveAccessControlEntry', id: 'AAAAAAAAAAAAAAAAAAAAAQ' } }],
   BeginTransaction: [
     { name: 'v0 named', record: { type: 'BeginTransaction', name: 'Bootstrap records' } },
     { name: 'v0 unnamed', record: { type: 'BeginTransaction', name: null } },

@@ -423,5 +423,8 @@ function bigImage(topicCount: number, partitionsPerTopic: number, brokerCount: n
     committedOffset: () => undefined,
     groupIds: () => [].values(),
     zkMigrationState: 0,
+    acls: () => [].values(),
+    acl: () => undefined,
+    aclCount: 0,
   };
 }

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageOf, MetadataDelta, MetadataReplayError, replayAll } from '../../metadata-log/delta.js';
 import { EMPTY_IDS, MetadataImage } from '../../metadata-log/image.js';
-import type { MetadataRecord, PartitionRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
+import type { AccessControlEntryRecord, MetadataRecord, PartitionRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 
 function uuid(n: number): string {
@@ -293,6 +293,33 @@ describe('MetadataDelta configs, features, producer ids, offsets, migration stat
     expect(img.groupOffsets('g')).toBeUndefined();
     expect(img.groupOffsets('nobody')).toBeUndefined();
     expect([...img.groupIds()]).toEqual(['h']);
+  });
+});
+
+describe('MetadataDelta ACLs', () => {
+  const acl = (id: string, extra: Partial<AccessControlEntryRecord> = {}): AccessControlEntryRecord => ({
+    type: 'AccessControlEntry', id, resourceType: 'TOPIC', resourceName: 'a', patternType: 'LITERAL', principal: 'User:alice', host: '*', operation: 'READ', permissionType: 'ALLOW', ...extra,
+  });
+  const A1 = uuid(501);
+  const A2 = uuid(502);
+
+  it('AccessControlEntry adds under its id, RemoveAccessControlEntry removes; the base image is untouched', () => {
+    const first = imageOf([acl(A1), acl(A2, { operation: 'WRITE', permissionType: 'DENY' })]);
+    expect(first.aclCount).toBe(2);
+    expect(first.acl(A2)).toEqual({ id: A2, resourceType: 'TOPIC', resourceName: 'a', patternType: 'LITERAL', principal: 'User:alice', host: '*', operation: 'WRITE', permissionType: 'DENY' });
+    const d = new MetadataDelta(first);
+    d.replay({ type: 'RemoveAccessControlEntry', id: A1 });
+    expect(d.hasChanges && d.aclsChanged).toBe(true);
+    const second = d.apply({ endOffset: 3, epoch: 1 });
+    expect([...second.acls()].map((a) => a.id)).toEqual([A2]);
+    expect(first.aclCount).toBe(2);
+  });
+
+  it('an id already in use, or the removal of one not there, is a corrupt log (as Kafka\'s AclControlManager)', () => {
+    expect(() => imageOf([acl(A1), acl(A1)])).toThrow(MetadataReplayError);
+    expect(() => imageOf([{ type: 'RemoveAccessControlEntry', id: A1 }])).toThrow(/no ACL with id/);
+    // Removed and added again within one delta is fine: ids are unique among live ACLs.
+    expect(imageOf([acl(A1), { type: 'RemoveAccessControlEntry', id: A1 }, acl(A1, { host: '10.0.0.1' })]).acl(A1)!.host).toBe('10.0.0.1');
   });
 });
 

@@ -47,6 +47,7 @@ function toPlain(img: MetadataImage): unknown {
     groups: [...img.groupIds()].sort().map((g) => [g, [...img.groupOffsets(g)!].sort()]),
     nextProducerId: img.nextProducerId,
     zkMigrationState: img.zkMigrationState,
+    acls: [...img.acls()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
 }
 
@@ -67,6 +68,8 @@ type Cmd =
   | { k: 'tombstone'; g: number; t: number; p: number }
   | { k: 'noop' }
   | { k: 'zk'; state: 0 | 1 | 2 | 3 }
+  | { k: 'acl'; name: number; deny: boolean }
+  | { k: 'unacl'; n: number }
   | { k: 'txn'; abort: boolean; inner: Cmd[] };
 
 const ids = fc.array(fc.nat(5), { maxLength: 4 });
@@ -96,6 +99,8 @@ const simpleCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ k: fc.constant('tombstone' as const), g: fc.nat(2), t: fc.nat(2), p: fc.nat(3) }),
   fc.constant({ k: 'noop' as const }),
   fc.record({ k: fc.constant('zk' as const), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
+  fc.record({ k: fc.constant('acl' as const), name: fc.nat(3), deny: fc.boolean() }),
+  fc.record({ k: fc.constant('unacl' as const), n: fc.nat() }),
 );
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: simpleCmd, weight: 10 },
@@ -118,6 +123,7 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
   const brokers = new Map<number, number>();
   const topics: { id: string; name: string; partitions: number }[] = [];
   const removedIds: string[] = [];
+  const aclIds: string[] = [];
   let nextEpoch = 1;
   let nextUuid = 1;
   const out: MetadataRecord[] = [];
@@ -233,9 +239,24 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
       case 'zk':
         out.push({ type: 'ZkMigrationState', state: c.state });
         return;
+      case 'acl': {
+        const id = uuid(nextUuid++);
+        aclIds.push(id);
+        out.push({
+          type: 'AccessControlEntry', id, resourceType: c.name % 2 === 0 ? 'TOPIC' : 'GROUP', resourceName: topicName(c.name), patternType: c.deny ? 'PREFIXED' : 'LITERAL',
+          principal: `User:u${c.name}`, host: '*', operation: 'READ', permissionType: c.deny ? 'DENY' : 'ALLOW',
+        });
+        return;
+      }
+      case 'unacl': {
+        if (aclIds.length === 0) return;
+        const [id] = aclIds.splice(c.n % aclIds.length, 1);
+        out.push({ type: 'RemoveAccessControlEntry', id: id! });
+        return;
+      }
       case 'txn': {
         // An aborted transaction's records must not change the interpreter's view either.
-        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })), removedIds: [...removedIds] };
+        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })), removedIds: [...removedIds], aclIds: [...aclIds] };
         out.push({ type: 'BeginTransaction', name: 'bootstrap' });
         for (const inner of c.inner) emit(inner);
         if (c.abort) {
@@ -244,6 +265,7 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
           for (const [k, v] of saved.brokers) brokers.set(k, v);
           topics.splice(0, topics.length, ...saved.topics);
           removedIds.splice(0, removedIds.length, ...saved.removedIds);
+          aclIds.splice(0, aclIds.length, ...saved.aclIds);
         } else out.push({ type: 'EndTransaction' });
         return;
       }

@@ -23,6 +23,7 @@ import {
   ZERO_UUID,
 } from '../../metadata-log/records/index.js';
 import { RECORD_SAMPLES } from '../support/gen-record-fixtures.js';
+import { ACL_OPERATION_CODES, ACL_RESOURCE_TYPE_CODES } from '../../metadata-log/records/acl-codes.js';
 
 const packr = new Packr({ useRecords: false });
 const envelope = (typeId: unknown, version: unknown, payload: unknown): Uint8Array => packr.pack([0, typeId, version, payload]);
@@ -114,6 +115,18 @@ const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
   OffsetCommitTombstone: rec({ type: fc.constant('OffsetCommitTombstone'), groupId: text, topic: text, partition: int32Id }),
   NoOp: fc.constant({ type: 'NoOp' }),
   ZkMigrationState: rec({ type: fc.constant('ZkMigrationState'), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
+  AccessControlEntry: rec({
+    type: fc.constant('AccessControlEntry'),
+    id: uuid,
+    resourceType: fc.constantFrom(...(Object.keys(ACL_RESOURCE_TYPE_CODES) as (keyof typeof ACL_RESOURCE_TYPE_CODES)[])),
+    resourceName: text,
+    patternType: fc.constantFrom('LITERAL' as const, 'PREFIXED' as const),
+    principal: text,
+    host: text,
+    operation: fc.constantFrom(...(Object.keys(ACL_OPERATION_CODES) as (keyof typeof ACL_OPERATION_CODES)[])),
+    permissionType: fc.constantFrom('ALLOW' as const, 'DENY' as const),
+  }),
+  RemoveAccessControlEntry: rec({ type: fc.constant('RemoveAccessControlEntry'), id: uuid }),
   BeginTransaction: rec({ type: fc.constant('BeginTransaction'), name: nullableText }),
   EndTransaction: fc.constant({ type: 'EndTransaction' }),
   AbortTransaction: rec({ type: fc.constant('AbortTransaction'), reason: nullableText }),
@@ -137,6 +150,8 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   OffsetCommitTombstone: ['groupId', 'topic', 'partition'],
   NoOp: [],
   ZkMigrationState: ['state'],
+  AccessControlEntry: ['id', 'resourceType', 'resourceName', 'patternType', 'principal', 'host', 'operation', 'permissionType'],
+  RemoveAccessControlEntry: ['id'],
   BeginTransaction: ['name'],
   EndTransaction: [],
   AbortTransaction: ['reason'],
@@ -228,7 +243,7 @@ describe('record codec: registry', () => {
     const ids = Object.fromEntries(allRecordSchemas.map((s) => [s.name, s.typeId]));
     expect(ids).toEqual({
       RegisterBroker: 0, UnregisterBroker: 1, Topic: 2, Partition: 3, Config: 4, PartitionChange: 5, RemoveTopic: 9, FeatureLevel: 12,
-      ProducerIds: 15, BrokerRegistrationChange: 17, NoOp: 20, ZkMigrationState: 21, BeginTransaction: 23, EndTransaction: 24,
+      ProducerIds: 15, BrokerRegistrationChange: 17, AccessControlEntry: 18, RemoveAccessControlEntry: 19, NoOp: 20, ZkMigrationState: 21, BeginTransaction: 23, EndTransaction: 24,
       AbortTransaction: 25, OffsetCommit: 100, OffsetCommitTombstone: 101,
     });
     for (const s of allRecordSchemas) expect(KAFKA_RESERVED_TYPE_IDS).not.toContain(s.typeId);

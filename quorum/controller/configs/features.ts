@@ -46,14 +46,18 @@ export const METADATA_VERSIONS: readonly MetadataVersionLevel[] = [
   { level: 1, name: '1.0-IV0', description: 'initial record set (everything but consumer-group offsets)' },
   { level: 2, name: '1.0-IV1', description: 'consumer-group offsets in the metadata log' },
   { level: 3, name: '1.0-IV2', description: 'explicit offset expiry (OffsetCommit retention_time_ms)' },
+  { level: 4, name: '1.0-IV3', description: 'ACLs in the metadata log (AccessControlEntry records)' },
 ];
 
 export const MIN_METADATA_VERSION = 1;
-export const LATEST_METADATA_VERSION = 3;
+export const LATEST_METADATA_VERSION = 4;
 /** The first level that stores consumer-group offsets. */
 export const OFFSETS_METADATA_VERSION = 2;
 /** The first level whose OffsetCommit records may carry an explicit expire timestamp. */
 export const OFFSET_EXPIRY_METADATA_VERSION = 3;
+
+/** The first level whose log may hold ACL records. */
+export const ACLS_METADATA_VERSION = 4;
 
 /** The feature ranges this build supports (what a broker of this build declares when it registers). */
 export function supportedFeatures(): FeatureRange[] {
@@ -73,6 +77,12 @@ export function metadataVersionSupportsOffsets(image: MetadataImageView): boolea
 export function metadataVersionSupportsOffsetExpiry(image: MetadataImageView): boolean {
   const level = image.featureLevel(METADATA_VERSION_FEATURE);
   return level === undefined || level >= OFFSET_EXPIRY_METADATA_VERSION;
+}
+
+/** Whether the image's metadata.version allows ACL records (none yet: bootstrap writes the latest). */
+export function metadataVersionSupportsAcls(image: MetadataImageView): boolean {
+  const level = image.featureLevel(METADATA_VERSION_FEATURE);
+  return level === undefined || level >= ACLS_METADATA_VERSION;
 }
 
 /** Kafka's FeatureUpdate.UpgradeType ids. */
