@@ -1,5 +1,8 @@
-// Bounds-checked reader of the Kafka wire types (non-flexible versions only: no varints, no
-// compact types, no tagged fields), big-endian, over one request body. Every read checks what is
+// Bounds-checked reader of the Kafka wire types, big-endian, over one request body: the classic
+// types, and those of flexible versions (KIP-482): UNSIGNED_VARINT (at most 5 bytes, at most
+// 2^32-1), COMPACT_[NULLABLE_]STRING / BYTES / ARRAY (length + 1 as a varint, 0 = null) and
+// tagged-field sections (a varint count, then tag, size, bytes; no version we serve defines a
+// tag, so each is skipped by its size). Every read checks what is
 // left first and throws KafkaProtocolError, never a RangeError, so a hostile frame can only close
 // its own connection. An array count is checked against the bytes left (each item takes at least
 // `minItemBytes`) before anything is allocated, so a 4-byte count cannot make us build a huge array.
@@ -17,6 +20,9 @@ import { KafkaProtocolError } from './errors.js';
 
 /** The most UTF-8 bytes a STRING (INT16 length) holds. */
 const STRING_BYTES_MAX = 32767;
+
+/** The most bytes an UNSIGNED_VARINT takes (32 bits, 7 per byte). */
+const UVARINT_BYTES_MAX = 5;
 
 /** Array items one request may hold, summed over all its arrays (~100 MiB of decoded objects). */
 export const REQUEST_ITEMS_MAX = 1_000_000;
@@ -90,6 +96,11 @@ export class KafkaReader {
     const length = this.int16(`${what} length`);
     if (length === -1) return null;
     if (length < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has length ${length}`);
+    return this.utf8(length, what);
+  }
+
+  /** `length` bytes as UTF-8 (invalid bytes replaced), refused if that no longer fits a STRING. */
+  private utf8(length: number, what: string): string {
     const at = this.need(length, what);
     const s = this.buf.toString('utf8', at, at + length);
     // Only a string of more than a third of the bound can grow past it.
@@ -124,6 +135,11 @@ export class KafkaReader {
     const count = this.int32(`${what} count`);
     if (count === -1) return null;
     if (count < 0) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} has count ${count}`);
+    return this.readItems(count, readItem, minItemBytes, what);
+  }
+
+  /** `count` items, once the bytes left and the request's item budget allow that many. */
+  private readItems<T>(count: number, readItem: (r: KafkaReader) => T, minItemBytes: number, what: string): T[] {
     if (count * minItemBytes > this.remaining) {
       throw new KafkaProtocolError(
         'COUNT_TOO_LARGE',
@@ -145,5 +161,89 @@ export class KafkaReader {
 
   stringArray(what = 'ARRAY[STRING]'): string[] {
     return this.array((r) => r.string(what), 2, what);
+  }
+
+  // ---- Flexible versions ----
+
+  /** UNSIGNED_VARINT: 7 bits a byte, low first; more than 5 bytes or 32 bits is malformed. */
+  uvarint(what = 'UNSIGNED_VARINT'): number {
+    const start = this.pos;
+    let value = 0;
+    for (let i = 0; i < UVARINT_BYTES_MAX - 1; i++) {
+      const b = this.buf.readUInt8(this.need(1, what));
+      value += (b & 0x7f) * 2 ** (7 * i);
+      if ((b & 0x80) === 0) return value;
+    }
+    // The 5th byte holds the last 4 bits and must end the varint.
+    const last = this.buf.readUInt8(this.need(1, what));
+    if (last > 0x0f) throw new KafkaProtocolError('BAD_VARINT', `${what} at offset ${start} is longer than ${UVARINT_BYTES_MAX} bytes or over 32 bits`);
+    return value + last * 2 ** 28;
+  }
+
+  /** The length of a compact type (its varint minus one), or null for 0. */
+  private compactLength(what: string): number | null {
+    const n = this.uvarint(`${what} length`);
+    return n === 0 ? null : n - 1;
+  }
+
+  compactString(what = 'COMPACT_STRING'): string {
+    const s = this.compactNullableString(what);
+    if (s === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where a string is required`);
+    return s;
+  }
+
+  compactNullableString(what = 'COMPACT_NULLABLE_STRING'): string | null {
+    const length = this.compactLength(what);
+    if (length === null) return null;
+    if (length > STRING_BYTES_MAX) throw new KafkaProtocolError('STRING_TOO_LONG', `${what} has length ${length}, more than a STRING holds (${STRING_BYTES_MAX})`);
+    return this.utf8(length, what);
+  }
+
+  compactBytes(what = 'COMPACT_BYTES'): Buffer {
+    const b = this.compactNullableBytes(what);
+    if (b === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where bytes are required`);
+    return b;
+  }
+
+  /** A copy, so the result does not pin the whole frame. */
+  compactNullableBytes(what = 'COMPACT_NULLABLE_BYTES'): Buffer | null {
+    const length = this.compactLength(what);
+    if (length === null) return null;
+    const at = this.need(length, what);
+    return Buffer.from(this.buf.subarray(at, at + length));
+  }
+
+  compactArray<T>(readItem: (r: KafkaReader) => T, minItemBytes = 1, what = 'COMPACT_ARRAY'): T[] {
+    const items = this.compactNullableArray(readItem, minItemBytes, what);
+    if (items === null) throw new KafkaProtocolError('NEGATIVE_LENGTH', `${what} is null where an array is required`);
+    return items;
+  }
+
+  compactNullableArray<T>(readItem: (r: KafkaReader) => T, minItemBytes = 1, what = 'COMPACT_NULLABLE_ARRAY'): T[] | null {
+    const count = this.compactLength(what);
+    if (count === null) return null;
+    return this.readItems(count, readItem, minItemBytes, what);
+  }
+
+  compactInt32Array(what = 'COMPACT_ARRAY[INT32]'): number[] {
+    return this.compactArray((r) => r.int32(what), 4, what);
+  }
+
+  /**
+   * A tagged-field section: a varint count, then per field a varint tag, a varint size and that
+   * many bytes. No version we serve defines a tag, so every field is skipped by its size; each
+   * takes at least 2 bytes, so the count is checked against the bytes left and the loop is bounded
+   * by the frame. Returns how many fields were skipped.
+   */
+  taggedFields(what = 'TAGGED_FIELDS'): number {
+    const count = this.uvarint(`${what} count`);
+    if (count * 2 > this.remaining) {
+      throw new KafkaProtocolError('COUNT_TOO_LARGE', `${what} claims ${count} tagged fields but only ${this.remaining} bytes are left`);
+    }
+    for (let i = 0; i < count; i++) {
+      this.uvarint(`${what} tag`);
+      this.need(this.uvarint(`${what} size`), `${what} field`);
+    }
+    return count;
   }
 }

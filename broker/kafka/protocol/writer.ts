@@ -1,5 +1,5 @@
-// Growable big-endian writer of the Kafka wire types (non-flexible versions only), the mirror of
-// KafkaReader. Writing a value the type cannot hold (an INT16 out of range, a string over 32767
+// Growable big-endian writer of the Kafka wire types, classic and flexible (UNSIGNED_VARINT,
+// compact strings, bytes and arrays, an empty tagged-field section), the mirror of KafkaReader. Writing a value the type cannot hold (an INT16 out of range, a string over 32767
 // UTF-8 bytes) is a programmer error: it fails an assertion instead of producing a corrupt frame.
 
 import { assert } from '../../../quorum/raft/assert.js';
@@ -111,6 +111,66 @@ export class KafkaWriter {
 
   stringArray(items: readonly string[]): this {
     return this.array(items, (w, v) => w.string(v));
+  }
+
+  // ---- Flexible versions ----
+
+  /** UNSIGNED_VARINT: 7 bits a byte, low first, 1 to 5 bytes. */
+  uvarint(v: number): this {
+    assert(Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff, `UNSIGNED_VARINT out of range: ${v}`);
+    let rest = v;
+    while (rest >= 0x80) {
+      const at = this.reserve(1); // before touching this.buf: reserve may replace it
+      this.buf.writeUInt8((rest & 0x7f) | 0x80, at);
+      rest = Math.floor(rest / 128);
+    }
+    const at = this.reserve(1);
+    this.buf.writeUInt8(rest, at);
+    return this;
+  }
+
+  compactString(v: string): this {
+    const length = Buffer.byteLength(v, 'utf8');
+    assert(length <= 32767, `COMPACT_STRING of ${length} UTF-8 bytes is longer than a STRING may be`);
+    this.uvarint(length + 1);
+    const at = this.reserve(length);
+    this.buf.write(v, at, length, 'utf8');
+    return this;
+  }
+
+  compactNullableString(v: string | null): this {
+    return v === null ? this.uvarint(0) : this.compactString(v);
+  }
+
+  compactBytes(v: Uint8Array): this {
+    assert(v.length < 0xffff_ffff, `COMPACT_BYTES of ${v.length} bytes does not fit a varint length`);
+    this.uvarint(v.length + 1);
+    const at = this.reserve(v.length);
+    this.buf.set(v, at);
+    return this;
+  }
+
+  compactNullableBytes(v: Uint8Array | null): this {
+    return v === null ? this.uvarint(0) : this.compactBytes(v);
+  }
+
+  compactArray<T>(items: readonly T[], writeItem: (w: KafkaWriter, item: T) => void): this {
+    this.uvarint(items.length + 1);
+    for (const item of items) writeItem(this, item);
+    return this;
+  }
+
+  compactNullableArray<T>(items: readonly T[] | null, writeItem: (w: KafkaWriter, item: T) => void): this {
+    return items === null ? this.uvarint(0) : this.compactArray(items, writeItem);
+  }
+
+  compactInt32Array(items: readonly number[]): this {
+    return this.compactArray(items, (w, v) => w.int32(v));
+  }
+
+  /** A tagged-field section with no fields (we never send tagged fields). */
+  taggedFields(): this {
+    return this.uvarint(0);
   }
 
   /** The bytes written so far (a copy; the writer may go on). */

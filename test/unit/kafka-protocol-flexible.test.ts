@@ -1,0 +1,149 @@
+// Flexible versions (KIP-482) byte for byte: UNSIGNED_VARINT, the compact types (length + 1, null
+// = 0) and tagged-field sections (unknown tags skipped by their size). Malformed input is a
+// KafkaProtocolError with its code, never a RangeError or an allocation the frame cannot back: a
+// truncated or overlong varint, a compact length beyond the frame, a tagged-field count or size
+// beyond it.
+
+import { describe, expect, it } from 'vitest';
+import { KafkaProtocolError } from '../../broker/kafka/protocol/errors.js';
+import { KafkaReader, REQUEST_ITEMS_MAX } from '../../broker/kafka/protocol/reader.js';
+import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
+import { AssertionError } from '../../quorum/raft/assert.js';
+
+const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
+const written = (f: (w: KafkaWriter) => void): string => {
+  const w = new KafkaWriter(16);
+  f(w);
+  return w.toBuffer().toString('hex');
+};
+function protocolError(f: () => unknown): KafkaProtocolError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof KafkaProtocolError) return e;
+    throw new Error(`expected KafkaProtocolError, got ${String(e)}`);
+  }
+  throw new Error('expected KafkaProtocolError, nothing thrown');
+}
+
+describe('flexible primitives: layouts', () => {
+  it('UNSIGNED_VARINT: 7 bits a byte, low group first, high bit = more; 1 to 5 bytes', () => {
+    const cases: [number, string][] = [
+      [0, '00'],
+      [1, '01'],
+      [127, '7f'],
+      [128, '8001'],
+      [300, 'ac02'],
+      [16384, '808001'],
+      [2 ** 31, '8080808008'],
+      [0xffff_ffff, 'ffffffff0f'],
+    ];
+    for (const [v, bytes] of cases) {
+      expect(written((w) => w.uvarint(v)), String(v)).toBe(bytes);
+      const r = new KafkaReader(hex(bytes));
+      expect(r.uvarint()).toBe(v);
+      r.expectEnd('varint');
+    }
+    // Not minimal but legal: Kafka reads 0x80 0x00 as 0.
+    expect(new KafkaReader(hex('8000')).uvarint()).toBe(0);
+  });
+
+  it('COMPACT_STRING / COMPACT_NULLABLE_STRING: varint length + 1, then UTF-8; null is 0', () => {
+    expect(written((w) => w.compactString('probe'))).toBe('0670726f6265');
+    expect(written((w) => w.compactString(''))).toBe('01');
+    expect(written((w) => w.compactNullableString(null))).toBe('00');
+    expect(written((w) => w.compactString('é'))).toBe('03c3a9');
+    expect(written((w) => w.compactString('x'.repeat(200)))).toBe('c901' + '78'.repeat(200));
+    const r = new KafkaReader(hex('0670726f6265 00 01 03c3a9'));
+    expect([r.compactString(), r.compactNullableString(), r.compactNullableString(), r.compactString()]).toEqual(['probe', null, '', 'é']);
+    r.expectEnd('strings');
+  });
+
+  it('COMPACT_BYTES and COMPACT_ARRAY: varint length + 1; null is 0', () => {
+    expect(written((w) => w.compactBytes(Buffer.from([1, 2])).compactNullableBytes(null).compactBytes(new Uint8Array(0)))).toBe('030102' + '00' + '01');
+    const rb = new KafkaReader(hex('030102 00 01'));
+    expect([...rb.compactBytes()]).toEqual([1, 2]);
+    expect(rb.compactNullableBytes()).toBeNull();
+    expect(rb.compactBytes().length).toBe(0);
+
+    expect(written((w) => w.compactInt32Array([1, -1]).compactNullableArray(null, () => {}).compactArray([], () => {}))).toBe('03 00000001 ffffffff 00 01'.replace(/ /g, ''));
+    const ra = new KafkaReader(hex('03 00000001 ffffffff 00 01'));
+    expect(ra.compactInt32Array()).toEqual([1, -1]);
+    expect(ra.compactNullableArray((x) => x.int8())).toBeNull();
+    expect(ra.compactArray((x) => x.int8())).toEqual([]);
+    ra.expectEnd('arrays');
+  });
+
+  it('a tagged-field section we write is empty (0); one we read has its fields skipped by size, whatever their tags', () => {
+    expect(written((w) => w.taggedFields())).toBe('00');
+    // 2 fields: tag 0 with 3 bytes, tag 200 (2-byte varint) with 0 bytes; then an INT8 that must still be read right.
+    const r = new KafkaReader(hex('02 00 03 aabbcc c801 00 2a'));
+    expect(r.taggedFields()).toBe(2);
+    expect(r.int8()).toBe(42);
+    r.expectEnd('tags');
+  });
+
+  it('the writer refuses values the types cannot hold (programmer error)', () => {
+    expect(() => written((w) => w.uvarint(-1))).toThrow(AssertionError);
+    expect(() => written((w) => w.uvarint(2 ** 32))).toThrow(AssertionError);
+    expect(() => written((w) => w.uvarint(1.5))).toThrow(AssertionError);
+    expect(() => written((w) => w.compactString('x'.repeat(32768)))).toThrow(AssertionError);
+  });
+
+  it('grows its buffer across many varints (each written where the buffer now is)', () => {
+    const w = new KafkaWriter(16);
+    for (let i = 0; i < 1000; i++) w.uvarint(0xffff_ffff);
+    const r = new KafkaReader(w.toBuffer());
+    for (let i = 0; i < 1000; i++) expect(r.uvarint()).toBe(0xffff_ffff);
+    r.expectEnd('varints');
+  });
+});
+
+describe('flexible primitives: malformed input', () => {
+  it('a truncated varint is TRUNCATED; one of more than 5 bytes or over 32 bits is BAD_VARINT', () => {
+    expect(protocolError(() => new KafkaReader(hex('')).uvarint()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('80')).uvarint()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('ffffffff')).uvarint()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('8080808080 00')).uvarint()).code).toBe('BAD_VARINT'); // 6 bytes
+    expect(protocolError(() => new KafkaReader(hex('ffffffff10')).uvarint()).code).toBe('BAD_VARINT'); // 2^32
+    expect(protocolError(() => new KafkaReader(hex('ffffffffff ffffffff')).uvarint()).code).toBe('BAD_VARINT');
+  });
+
+  it('a compact length beyond the frame is TRUNCATED (strings, bytes) or COUNT_TOO_LARGE (arrays, before any allocation)', () => {
+    expect(protocolError(() => new KafkaReader(hex('0a 6162')).compactString()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('ffffffff0f 00')).compactBytes()).code).toBe('TRUNCATED');
+    // 2^32-2 INT32 items claimed by 5 bytes: refused from the count alone.
+    let calls = 0;
+    const e = protocolError(() => new KafkaReader(hex('ffffffff0f 00000001')).compactArray((r) => (calls++, r.int32()), 4));
+    expect([e.code, calls]).toEqual(['COUNT_TOO_LARGE', 0]);
+  });
+
+  it('a compact string longer than a STRING may be is STRING_TOO_LONG, from its length alone', () => {
+    const frame = Buffer.concat([hex('818002'), Buffer.alloc(32768, 0x61)]); // 32769 = 32768 bytes + 1
+    expect(protocolError(() => new KafkaReader(frame).compactString()).code).toBe('STRING_TOO_LONG');
+    expect(new KafkaReader(Buffer.concat([hex('808002'), Buffer.alloc(32767, 0x61)])).compactString()).toHaveLength(32767);
+  });
+
+  it('null where a value is required is NEGATIVE_LENGTH, as for the classic types', () => {
+    expect(protocolError(() => new KafkaReader(hex('00')).compactString()).code).toBe('NEGATIVE_LENGTH');
+    expect(protocolError(() => new KafkaReader(hex('00')).compactBytes()).code).toBe('NEGATIVE_LENGTH');
+    expect(protocolError(() => new KafkaReader(hex('00')).compactArray((r) => r.int8())).code).toBe('NEGATIVE_LENGTH');
+  });
+
+  it('a tagged-field count the frame cannot hold is COUNT_TOO_LARGE; a field size beyond it TRUNCATED; an overlong tag BAD_VARINT', () => {
+    expect(protocolError(() => new KafkaReader(hex('ffffffff0f 0000')).taggedFields()).code).toBe('COUNT_TOO_LARGE');
+    expect(protocolError(() => new KafkaReader(hex('03 00 00 01 00')).taggedFields()).code).toBe('COUNT_TOO_LARGE');
+    expect(protocolError(() => new KafkaReader(hex('01 00 10 aabb')).taggedFields()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('01 ffffffffff 00')).taggedFields()).code).toBe('BAD_VARINT');
+  });
+
+  it('compact arrays count against the request-wide item budget like classic ones', () => {
+    const count = REQUEST_ITEMS_MAX; // empty compact strings: 1 byte each
+    const w = new KafkaWriter();
+    w.uvarint(count + 1);
+    const frame = Buffer.concat([w.toBuffer(), Buffer.alloc(count, 0x01)]);
+    const r = new KafkaReader(frame);
+    expect(r.compactArray((x) => x.compactString(), 1)).toHaveLength(count);
+    expect(protocolError(() => new KafkaReader(Buffer.concat([hex('02'), frame])).compactArray((x) => x.compactArray((y) => y.compactString(), 1), 1)).code).toBe('TOO_MANY_ITEMS');
+  });
+});
