@@ -9,6 +9,7 @@ import { handleListOffsets } from './handlers/list-offsets.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './handlers/membership.js';
 import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
+import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './handlers/reassignments.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
 
 type HandlerTable = { readonly [N in KafkaApiName]: KafkaHandler<KafkaApiTypes[N][0], KafkaApiTypes[N][1]> };
@@ -32,6 +33,9 @@ const handlers: HandlerTable = {
   DeleteGroups: handleDeleteGroups,
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
+  ElectLeaders: handleElectLeaders,
+  AlterPartitionReassignments: handleAlterPartitionReassignments,
+  ListPartitionReassignments: handleListPartitionReassignments,
 };
 
 export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest, clientHost: string): Promise<unknown> {

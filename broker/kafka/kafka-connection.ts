@@ -1,7 +1,7 @@
-// One Kafka client connection on a broker listener: INT32-size-prefixed requests (header v1,
-// non-flexible bodies), each decoded by ./protocol, answered by a handler, and the answers written
-// in request order (Kafka's contract per connection), while later requests are already being
-// worked on (kafkajs pipelines).
+// One Kafka client connection on a broker listener: INT32-size-prefixed requests (header v1, or
+// v2 for the flexible versions served), each decoded by ./protocol, answered by a handler, and the
+// answers written in request order (Kafka's contract per connection), while later requests are
+// already being worked on (kafkajs pipelines).
 //
 // Bad input never reaches past this file: an oversized frame, a request that does not decode, or
 // an API we never advertised closes this connection with a logged reason; other connections and

@@ -12,6 +12,8 @@ import type { Endpoint, MetadataRecord } from '../../metadata-log/records/types.
 import { alterConfigs, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { commitOffsets, deleteGroups, expireOffsets, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
 import type { OpResult } from '../../quorum/controller/op.js';
+import { electLeaders } from '../../quorum/controller/replication/elect-leaders.js';
+import { alterPartitionReassignments, listPartitionReassignments } from '../../quorum/controller/replication/reassignments.js';
 import { RemoteError } from '../../quorum/net/types.js';
 import { errorName } from '../../quorum/controller/errors.js';
 import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
@@ -65,6 +67,12 @@ export class FakeController implements RpcCaller {
         return run(alterConfigs(h.ctx(), request as RpcRequest<'alterConfigs'>));
       case 'incrementalAlterConfigs':
         return run(incrementalAlterConfigs(h.ctx(), request as RpcRequest<'incrementalAlterConfigs'>));
+      case 'alterPartitionReassignments':
+        return run(alterPartitionReassignments(h.ctx(), request as RpcRequest<'alterPartitionReassignments'>));
+      case 'electLeaders':
+        return run(electLeaders(h.ctx(), request as RpcRequest<'electLeaders'>));
+      case 'listPartitionReassignments':
+        return listPartitionReassignments(h.image, request as RpcRequest<'listPartitionReassignments'>) as RpcResponse<M>;
       default:
         throw new Error(`the fake controller does not serve ${method}`);
     }

@@ -1,13 +1,21 @@
 // Flexible versions (KIP-482) byte for byte: UNSIGNED_VARINT, the compact types (length + 1, null
-// = 0) and tagged-field sections (unknown tags skipped by their size). Malformed input is a
-// KafkaProtocolError with its code, never a RangeError or an allocation the frame cannot back: a
-// truncated or overlong varint, a compact length beyond the frame, a tagged-field count or size
-// beyond it.
+// = 0), tagged-field sections (unknown tags skipped by their size), request header v2 and response
+// header v1 (ApiVersions' answer keeps header v0). Malformed input is a KafkaProtocolError with its
+// code, never a RangeError or an allocation the frame cannot back: a truncated or overlong varint,
+// a compact length beyond the frame, a tagged-field count or size beyond it. And kafkajs 2.2.4's
+// own encoders and decoders for AlterPartitionReassignments and ListPartitionReassignments v0
+// against our codec (what a real client sends decodes; what we answer decodes in it).
 
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { KafkaProtocolError } from '../../broker/kafka/protocol/errors.js';
-import { KafkaReader, REQUEST_ITEMS_MAX } from '../../broker/kafka/protocol/reader.js';
-import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
+import {
+  decodeKafkaRequest,
+  encodeKafkaResponse,
+  KafkaProtocolError,
+  KafkaReader,
+  KafkaWriter,
+  REQUEST_ITEMS_MAX,
+} from '../../broker/kafka/protocol/index.js';
 import { AssertionError } from '../../quorum/raft/assert.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -145,5 +153,106 @@ describe('flexible primitives: malformed input', () => {
     const r = new KafkaReader(frame);
     expect(r.compactArray((x) => x.compactString(), 1)).toHaveLength(count);
     expect(protocolError(() => new KafkaReader(Buffer.concat([hex('02'), frame])).compactArray((x) => x.compactArray((y) => y.compactString(), 1), 1)).code).toBe('TOO_MANY_ITEMS');
+  });
+});
+
+describe('flexible headers', () => {
+  // ListPartitionReassignments v0, correlation id 7, client id "c", then header tags, then the body.
+  const body = '00007530 00 00'; // timeout 30000, topics null, no tags
+
+  it('request header v2: the v1 fields, then tagged fields (skipped, whatever they hold), then the body', () => {
+    const decoded = decodeKafkaRequest(hex(`002e 0000 00000007 0001 63  00 ${body}`));
+    expect(decoded).toMatchObject({ kind: 'request', api: 'ListPartitionReassignments', header: { apiKey: 46, apiVersion: 0, correlationId: 7, clientId: 'c' }, request: { timeoutMs: 30000, topics: null } });
+    const withTag = decodeKafkaRequest(hex(`002e 0000 00000007 0001 63  01 05 02 aaaa ${body}`));
+    expect(withTag).toMatchObject({ kind: 'request', request: { timeoutMs: 30000, topics: null } });
+    // Without its header tags the body is off by one byte: refused, not misread.
+    expect(() => decodeKafkaRequest(hex(`002e 0000 00000007 0001 63 ${body}`))).toThrow(KafkaProtocolError);
+    // A null client id stays a classic NULLABLE_STRING (-1), not a compact one.
+    expect(decodeKafkaRequest(hex(`002e 0000 00000007 ffff 00 ${body}`))).toMatchObject({ kind: 'request', header: { clientId: null } });
+  });
+
+  it('ElectLeaders: v0 and v1 use request header v1, v2 header v2', () => {
+    const v1 = decodeKafkaRequest(hex('002b 0001 00000001 0001 63  01 ffffffff 00007530'));
+    expect(v1).toMatchObject({ kind: 'request', api: 'ElectLeaders', request: { electionType: 1, topicPartitions: null, timeoutMs: 30000 } });
+    const v2 = decodeKafkaRequest(hex('002b 0002 00000001 0001 63 00  01 00 00007530 00'));
+    expect(v2).toMatchObject({ kind: 'request', api: 'ElectLeaders', request: { electionType: 1, topicPartitions: null, timeoutMs: 30000 } });
+    const v0 = decodeKafkaRequest(hex('002b 0000 00000001 0001 63  00000001 0001 74 00000001 00000002 00007530'));
+    expect(v0).toMatchObject({ kind: 'request', request: { electionType: 0, topicPartitions: [{ topic: 't', partitions: [2] }] } });
+  });
+
+  it('response header v1 (correlation id, empty tagged fields) for flexible versions; v0 for classic ones and for ApiVersions', () => {
+    const list = encodeKafkaResponse('ListPartitionReassignments', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: [] });
+    expect(list.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));
+    const elect = (apiVersion: number) => encodeKafkaResponse('ElectLeaders', { apiVersion, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, replicaElectionResults: [] }).toString('hex');
+    expect(elect(1)).toBe('0000000e' + '00000007' + '00000000 0000 00000000'.replace(/ /g, ''));
+    expect(elect(2)).toBe('0000000d' + '00000007' + '00' + '00000000 0000 01 00'.replace(/ /g, ''));
+    const api = encodeKafkaResponse('ApiVersions', { apiVersion: 2, correlationId: 7 }, { errorCode: 0, apiKeys: [], throttleTimeMs: 0 });
+    expect(api.toString('hex')).toBe('0000000e' + '00000007' + '0000 00000000 00000000'.replace(/ /g, ''));
+  });
+
+  it('a truncated header tag section is a KafkaProtocolError', () => {
+    expect(() => decodeKafkaRequest(hex('002e 0000 00000007 0001 63'))).toThrow(KafkaProtocolError);
+    expect(() => decodeKafkaRequest(hex('002e 0000 00000007 0001 63 01 00 05 aa'))).toThrow(expect.objectContaining({ code: 'TRUNCATED' }));
+  });
+});
+
+describe('kafkajs 2.2.4 encoders and decoders against our codec', () => {
+  const require = createRequire(import.meta.url);
+  type Encoded = { buffer: Buffer };
+  type Req = { encode(): Promise<Encoded> };
+  const frameOf = require('kafkajs/src/protocol/request.js') as (a: { correlationId: number; clientId: string; request: Req }) => Promise<Encoded>;
+  const alterProtocol = require('kafkajs/src/protocol/requests/alterPartitionReassignments/index.js') as {
+    protocol(a: { version: number }): (a: unknown) => { request: Req; response: { decode(b: Buffer): Promise<unknown> } };
+  };
+  const listProtocol = require('kafkajs/src/protocol/requests/listPartitionReassignments/index.js') as typeof alterProtocol;
+
+  /** kafkajs's whole request frame, its size prefix removed. */
+  const kafkajsFrame = async (request: Req) => (await frameOf({ correlationId: 5, clientId: 'kjs', request })).buffer.subarray(4);
+  /** Our response frame as kafkajs's connection hands it to the decoder: after size and correlation id. */
+  const afterCorrelationId = (frame: Buffer) => frame.subarray(8);
+
+  it('AlterPartitionReassignments v0: kafkajs\'s request decodes; our answer decodes in kafkajs, error messages skipped as it does', async () => {
+    const { request, response } = alterProtocol.protocol({ version: 0 })({
+      topics: [{ topic: 'moves', partitionAssignment: [{ partition: 0, replicas: [2, 3] }, { partition: 1, replicas: [1] }] }],
+      timeout: 4000,
+    });
+    const decoded = decodeKafkaRequest(await kafkajsFrame(request));
+    expect(decoded).toMatchObject({
+      kind: 'request',
+      api: 'AlterPartitionReassignments',
+      header: { correlationId: 5, clientId: 'kjs' },
+      request: { timeoutMs: 4000, topics: [{ name: 'moves', partitions: [{ partitionIndex: 0, replicas: [2, 3] }, { partitionIndex: 1, replicas: [1] }] }] },
+    });
+    const ours = encodeKafkaResponse('AlterPartitionReassignments', { apiVersion: 0, correlationId: 5 }, {
+      throttleTimeMs: 3,
+      errorCode: 0,
+      errorMessage: null,
+      responses: [{ name: 'moves', partitions: [{ partitionIndex: 0, errorCode: 0, errorMessage: null }, { partitionIndex: 1, errorCode: 85, errorMessage: 'No partition reassignment is in progress.' }] }],
+    });
+    expect(await response.decode(afterCorrelationId(ours))).toEqual({
+      throttleTime: 3,
+      errorCode: 0,
+      responses: [{ topic: 'moves', partitions: [{ partition: 0, errorCode: 0 }, { partition: 1, errorCode: 85 }] }],
+    });
+  });
+
+  it('ListPartitionReassignments v0: kafkajs\'s request (named and null topics) decodes; our answer decodes in kafkajs', async () => {
+    const list = listProtocol.protocol({ version: 0 });
+    const named = list({ topics: [{ topic: 'moves', partitions: [0, 4] }], timeout: 4000 });
+    expect(decodeKafkaRequest(await kafkajsFrame(named.request))).toMatchObject({ kind: 'request', request: { timeoutMs: 4000, topics: [{ name: 'moves', partitionIndexes: [0, 4] }] } });
+    const all = list({ topics: null, timeout: 4000 });
+    expect(decodeKafkaRequest(await kafkajsFrame(all.request))).toMatchObject({ kind: 'request', request: { timeoutMs: 4000, topics: null } });
+
+    const ours = encodeKafkaResponse('ListPartitionReassignments', { apiVersion: 0, correlationId: 5 }, {
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      topics: [{ name: 'moves', partitions: [{ partitionIndex: 0, replicas: [2, 3, 1], addingReplicas: [2, 3], removingReplicas: [1] }] }],
+    });
+    expect(await named.response.decode(afterCorrelationId(ours))).toEqual({
+      throttleTime: 0,
+      errorCode: 0,
+      topics: [{ name: 'moves', partitions: [{ partition: 0, replicas: [2, 3, 1], addingReplicas: [2, 3], removingReplicas: [1] }] }],
+    });
   });
 });

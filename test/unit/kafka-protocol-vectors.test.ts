@@ -140,6 +140,9 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [33, 0, 1], // AlterConfigs
       [37, 0, 1], // CreatePartitions
       [42, 0, 1], // DeleteGroups
+      [43, 0, 2], // ElectLeaders: v2 is flexible
+      [45, 0, 0], // AlterPartitionReassignments: flexible only
+      [46, 0, 0], // ListPartitionReassignments: flexible only
     ]);
     for (const r of SUPPORTED_API_VERSIONS) {
       const c = codecForApiKey(r.apiKey);

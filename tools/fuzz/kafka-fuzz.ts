@@ -53,7 +53,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KAFKA_APIS, MAX_KAFKA_FRAME_BYTES, type KafkaApiName } from '../../broker/kafka/protocol/index.js';
 import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
-import { decodeResponseBody, encodeRequestFrame, MIRRORS, type Mirror } from '../kafka-client/mirror-codec.js';
+import { decodeResponseBody, decodeResponseFrame, encodeRequestFrame, encodeRequestHeader, MIRRORS, type Mirror } from '../kafka-client/mirror-codec.js';
 import { headerComment } from '../bench/bench-args.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -159,7 +159,6 @@ const CLIENT_ID = 'kafka-fuzz';
 /** Header v1: api_key INT16, api_version INT16, correlation_id INT32, client_id NULLABLE_STRING. */
 const HEADER_CORRELATION_OFFSET = 4;
 const HEADER_CLIENT_ID_OFFSET = 8;
-const HEADER_BYTES = 10 + Buffer.byteLength(CLIENT_ID);
 
 /** A KafkaWriter that notes where each length or count field goes. */
 class RecordingWriter extends KafkaWriter {
@@ -218,7 +217,7 @@ export function seedCorpus(): readonly SeedRequest[] {
     const mirror = (MIRRORS as Partial<Record<KafkaApiName, Mirror<KafkaApiName>>>)[api];
     if (mirror === undefined) continue; // served, but the test codec cannot encode it (yet)
     for (let v = c.minVersion; v <= c.maxVersion; v++) {
-      const header = new KafkaWriter().int16(c.apiKey).int16(v).int32(0).nullableString(CLIENT_ID).toBuffer();
+      const header = encodeRequestHeader(api, v, 0, CLIENT_ID); // v1, or v2 for a flexible version
       const w = new RecordingWriter(header.length);
       mirror.encodeRequest(w, v, mirror.requestSample(v));
       const frame = Buffer.concat([header, w.toBuffer()]);
@@ -711,7 +710,7 @@ export async function runKafkaFuzz(o: KafkaFuzzOptions): Promise<KafkaFuzzResult
             return;
           }
           try {
-            decodeResponseBody(head.api!, head.version, body.subarray(4));
+            decodeResponseFrame(head.api!, head.version, body);
           } catch (e) {
             note({ kind: 'bad-answer', detail: `answer to #${head.index} (${head.base}) does not decode: ${(e as Error).message}`, frames: [...history] });
           }

@@ -15,6 +15,8 @@ import type { KafkaApiName, KafkaApiTypes } from '../../broker/kafka/protocol/in
 import { KAFKA_APIS } from '../../broker/kafka/protocol/index.js';
 
 export interface Mirror<N extends KafkaApiName> {
+  /** The first flexible version (request header v2, response header v1 but for ApiVersions); absent: none. */
+  readonly firstFlexibleVersion?: number;
   encodeRequest(w: KafkaWriter, version: number, request: KafkaApiTypes[N][0]): void;
   decodeResponse(r: KafkaReader, version: number): KafkaApiTypes[N][1];
   requestSample(version: number): KafkaApiTypes[N][0];
@@ -655,6 +657,146 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
           : [],
     }),
   },
+
+  ElectLeaders: {
+    firstFlexibleVersion: 2,
+    encodeRequest(w, v, req) {
+      if (v >= 1) w.int8(req.electionType);
+      if (v >= 2) {
+        w.compactNullableArray(req.topicPartitions, (tw, t) => tw.compactString(t.topic).compactInt32Array(t.partitions).taggedFields());
+        w.int32(req.timeoutMs).taggedFields();
+      } else {
+        w.nullableArray(req.topicPartitions, (tw, t) => tw.string(t.topic).int32Array(t.partitions));
+        w.int32(req.timeoutMs);
+      }
+    },
+    decodeResponse(r, v) {
+      const flexible = v >= 2;
+      const throttleTimeMs = r.int32();
+      const errorCode = v >= 1 ? r.int16() : 0;
+      const readPartition = (pr: KafkaReader) => {
+        const partitionId = pr.int32();
+        const code = pr.int16();
+        const errorMessage = flexible ? pr.compactNullableString() : pr.nullableString();
+        if (flexible) pr.taggedFields();
+        return { partitionId, errorCode: code, errorMessage };
+      };
+      const readTopic = (tr: KafkaReader) => {
+        const topic = flexible ? tr.compactString() : tr.string();
+        const partitionResult = flexible ? tr.compactArray(readPartition) : tr.array(readPartition);
+        if (flexible) tr.taggedFields();
+        return { topic, partitionResult };
+      };
+      const replicaElectionResults = flexible ? r.compactArray(readTopic) : r.array(readTopic);
+      if (flexible) r.taggedFields();
+      return { throttleTimeMs, errorCode, replicaElectionResults };
+    },
+    requestSample: (v) => ({
+      electionType: v >= 1 ? 1 : 0,
+      topicPartitions: [
+        { topic: 'orders', partitions: [0, 2] },
+        { topic: 'payments', partitions: [] },
+      ],
+      timeoutMs: 30000,
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: 18,
+      errorCode: v >= 1 ? 41 : 0,
+      replicaElectionResults: [
+        {
+          topic: 'orders',
+          partitionResult: [
+            { partitionId: 0, errorCode: 0, errorMessage: null },
+            { partitionId: 2, errorCode: 84, errorMessage: 'Leader election not needed for topic partition.' },
+          ],
+        },
+      ],
+    }),
+  },
+
+  AlterPartitionReassignments: {
+    firstFlexibleVersion: 0,
+    encodeRequest(w, _v, req) {
+      w.int32(req.timeoutMs);
+      w.compactArray(req.topics, (tw, t) => {
+        tw.compactString(t.name);
+        tw.compactArray(t.partitions, (pw, p) => pw.int32(p.partitionIndex).compactNullableArray(p.replicas, (rw, b) => rw.int32(b)).taggedFields());
+        tw.taggedFields();
+      });
+      w.taggedFields();
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.compactNullableString();
+      const responses = r.compactArray((tr) => {
+        const name = tr.compactString();
+        const partitions = tr.compactArray((pr) => {
+          const p = { partitionIndex: pr.int32(), errorCode: pr.int16(), errorMessage: pr.compactNullableString() };
+          pr.taggedFields();
+          return p;
+        });
+        tr.taggedFields();
+        return { name, partitions };
+      });
+      r.taggedFields();
+      return { throttleTimeMs, errorCode, errorMessage, responses };
+    },
+    requestSample: () => ({
+      timeoutMs: 60000,
+      topics: [
+        { name: 'orders', partitions: [{ partitionIndex: 0, replicas: [3, 1, 2] }, { partitionIndex: 1, replicas: null }] },
+        { name: 'é-topic', partitions: [] },
+      ],
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 19,
+      errorCode: 0,
+      errorMessage: null,
+      responses: [
+        {
+          name: 'orders',
+          partitions: [
+            { partitionIndex: 0, errorCode: 0, errorMessage: null },
+            { partitionIndex: 1, errorCode: 85, errorMessage: 'No partition reassignment is in progress.' },
+          ],
+        },
+      ],
+    }),
+  },
+
+  ListPartitionReassignments: {
+    firstFlexibleVersion: 0,
+    encodeRequest(w, _v, req) {
+      w.int32(req.timeoutMs);
+      w.compactNullableArray(req.topics, (tw, t) => tw.compactString(t.name).compactInt32Array(t.partitionIndexes).taggedFields());
+      w.taggedFields();
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.compactNullableString();
+      const topics = r.compactArray((tr) => {
+        const name = tr.compactString();
+        const partitions = tr.compactArray((pr) => {
+          const p = { partitionIndex: pr.int32(), replicas: pr.compactInt32Array(), addingReplicas: pr.compactInt32Array(), removingReplicas: pr.compactInt32Array() };
+          pr.taggedFields();
+          return p;
+        });
+        tr.taggedFields();
+        return { name, partitions };
+      });
+      r.taggedFields();
+      return { throttleTimeMs, errorCode, errorMessage, topics };
+    },
+    requestSample: () => ({ timeoutMs: 60000, topics: [{ name: 'orders', partitionIndexes: [0, 1] }] }),
+    responseSample: () => ({
+      throttleTimeMs: 20,
+      errorCode: 41,
+      errorMessage: 'The active controller is not available',
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }] }],
+    }),
+  },
 };
 
 export const API_NAMES = Object.keys(KAFKA_APIS) as KafkaApiName[];
@@ -676,7 +818,21 @@ export function encodeRequestBody<N extends KafkaApiName>(api: N, version: numbe
   return w.toBuffer();
 }
 
-/** A whole request frame without the size prefix: header v1, then the body. */
+/** Whether `version` of `api` is flexible, as the mirror knows it. */
+export function isFlexibleVersion(api: KafkaApiName, version: number): boolean {
+  const first = (MIRRORS[api] as Mirror<KafkaApiName>).firstFlexibleVersion;
+  return first !== undefined && version >= first;
+}
+
+/** The request header as a client writes it: v1, or v2 (an empty tagged-field section after it) for a flexible version. */
+export function encodeRequestHeader(api: KafkaApiName, version: number, correlationId: number, clientId: string | null): Buffer {
+  const w = new KafkaWriter();
+  w.int16(KAFKA_APIS[api].apiKey).int16(version).int32(correlationId).nullableString(clientId);
+  if (isFlexibleVersion(api, version)) w.taggedFields();
+  return w.toBuffer();
+}
+
+/** A whole request frame without the size prefix: the request header, then the body. */
 export function encodeRequestFrame<N extends KafkaApiName>(
   api: N,
   version: number,
@@ -684,9 +840,7 @@ export function encodeRequestFrame<N extends KafkaApiName>(
   correlationId = 1,
   clientId: string | null = 'probe',
 ): Buffer {
-  const w = new KafkaWriter();
-  w.int16(KAFKA_APIS[api].apiKey).int16(version).int32(correlationId).nullableString(clientId);
-  return Buffer.concat([w.toBuffer(), encodeRequestBody(api, version, request)]);
+  return Buffer.concat([encodeRequestHeader(api, version, correlationId, clientId), encodeRequestBody(api, version, request)]);
 }
 
 /** Decodes a response body as a client would; throws on trailing bytes. */
@@ -695,4 +849,17 @@ export function decodeResponseBody<N extends KafkaApiName>(api: N, version: numb
   const response = (MIRRORS[api] as Mirror<N>).decodeResponse(r, version);
   r.expectEnd(`${api} v${version} response`);
   return response;
+}
+
+/**
+ * Decodes a response frame without its size prefix: the response header (v0, or v1 with its
+ * tagged fields for a flexible version of any API but ApiVersions), then the body.
+ */
+export function decodeResponseFrame<N extends KafkaApiName>(api: N, version: number, frame: Uint8Array): { correlationId: number; response: KafkaApiTypes[N][1] } {
+  const r = new KafkaReader(frame);
+  const correlationId = r.int32();
+  if (api !== 'ApiVersions' && isFlexibleVersion(api, version)) r.taggedFields();
+  const response = (MIRRORS[api] as Mirror<N>).decodeResponse(r, version);
+  r.expectEnd(`${api} v${version} response`);
+  return { correlationId, response };
 }

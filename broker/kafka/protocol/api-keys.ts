@@ -3,8 +3,10 @@
 // this table: kafkajs reuses the seed broker's ApiVersions for all brokers (tulios/kafkajs#1656).
 //
 // Why these ranges:
-// - Each max is kafkajs 2.2.4's own max (but OffsetCommit and DescribeGroups, below), so kafkajs sends exactly one version per API; all of them
-//   are non-flexible (no tagged fields), which is all this codec speaks.
+// - Each max is kafkajs 2.2.4's own max (but OffsetCommit, DescribeGroups and the admin APIs
+//   below), so kafkajs sends exactly one version per API. Every API served before ElectLeaders and
+//   the reassignment pair stays non-flexible: librdkafka picks the highest version advertised, and
+//   raising one to a flexible version would change what it sends.
 // - Metadata starts at v0 but kafkajs needs v1+ (controller_id) for admin calls: we advertise 6.
 // - OffsetFetch min is 1: kafkajs implements only v1-v4 and crashes if the broker's max is 0.
 // - OffsetCommit min is 2, as in Kafka 4 (KIP-896 dropped v0-v1).
@@ -22,8 +24,12 @@
 //   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
 //   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
-//   KafkaJSServerDoesNotSupportApiKey). Nor are List/AlterPartitionReassignments: kafkajs speaks
-//   them only in flexible v0.
+//   KafkaJSServerDoesNotSupportApiKey).
+// - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
+//   (flexible only: v0 is the first version), the versions of KIP-183/460/455 (later Kafka
+//   versions add fields not served here). These are the only flexible versions served. kafkajs
+//   2.2.4 speaks the reassignment pair (v0), not ElectLeaders; the active controller runs all three
+//   (quorum/controller/replication/reassignments.ts, elect-leaders.ts).
 
 export const ApiKey = {
   Produce: 0,
@@ -46,7 +52,10 @@ export const ApiKey = {
   AlterConfigs: 33,
   CreatePartitions: 37,
   DeleteGroups: 42,
+  ElectLeaders: 43,
   IncrementalAlterConfigs: 44,
+  AlterPartitionReassignments: 45,
+  ListPartitionReassignments: 46,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -87,6 +96,9 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.AlterConfigs, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DeleteGroups, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.ElectLeaders, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
+    { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
   ].map((r) => Object.freeze(r)),
 );
 

@@ -1,5 +1,6 @@
 // The Kafka codec as a table a dispatcher can use: one entry per API we serve, with its advertised
-// version range, a body decoder (which also refuses trailing bytes) and a body encoder. Plus
+// version range, its first flexible version (if it has one we serve: that decides the headers,
+// ./header.ts), a body decoder (which also refuses trailing bytes) and a body encoder. Plus
 // decodeKafkaRequest, which turns one request frame (size prefix removed) into a typed request or
 // into "unsupported" (answer: ApiVersions gets error 35 in the v0 layout; any other API was never
 // advertised, so Kafka closes the connection), and encodeKafkaResponse, which frames an answer.
@@ -10,10 +11,11 @@
 import { assert } from '../../../quorum/raft/assert.js';
 import { ApiKey, SUPPORTED_API_VERSIONS, type ApiKeyName } from './api-keys.js';
 import { KafkaProtocolError } from './errors.js';
-import { decodeRequestHeader, frameResponse, MAX_KAFKA_FRAME_BYTES, type RequestHeader } from './header.js';
+import { decodeRequestHeader, frameResponse, MAX_KAFKA_FRAME_BYTES, requestHeaderVersion, responseHeaderVersion, type RequestHeader } from './header.js';
 import { KafkaReader } from './reader.js';
 import { KafkaWriter } from './writer.js';
 import * as alterConfigs from './apis/alter-configs.js';
+import * as alterPartitionReassignments from './apis/alter-partition-reassignments.js';
 import * as apiVersions from './apis/api-versions.js';
 import * as createPartitions from './apis/create-partitions.js';
 import * as createTopics from './apis/create-topics.js';
@@ -21,11 +23,13 @@ import * as deleteGroups from './apis/delete-groups.js';
 import * as deleteTopics from './apis/delete-topics.js';
 import * as describeConfigs from './apis/describe-configs.js';
 import * as describeGroups from './apis/describe-groups.js';
+import * as electLeaders from './apis/elect-leaders.js';
 import * as findCoordinator from './apis/find-coordinator.js';
 import * as heartbeat from './apis/heartbeat.js';
 import * as joinGroup from './apis/join-group.js';
 import * as leaveGroup from './apis/leave-group.js';
 import * as listGroups from './apis/list-groups.js';
+import * as listPartitionReassignments from './apis/list-partition-reassignments.js';
 import * as listOffsets from './apis/list-offsets.js';
 import * as metadata from './apis/metadata.js';
 import * as offsetCommit from './apis/offset-commit.js';
@@ -42,6 +46,8 @@ export {
   MAX_KAFKA_FRAME_BYTES,
   decodeRequestHeader,
   encodeResponseHeader,
+  requestHeaderVersion,
+  responseHeaderVersion,
   encodeResponseFrame,
   frameResponse,
 } from './header.js';
@@ -67,6 +73,15 @@ export interface KafkaApiTypes {
   SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
   Heartbeat: [heartbeat.HeartbeatRequest, heartbeat.HeartbeatResponse];
   LeaveGroup: [leaveGroup.LeaveGroupRequest, leaveGroup.LeaveGroupResponse];
+  ElectLeaders: [electLeaders.ElectLeadersRequest, electLeaders.ElectLeadersResponse];
+  AlterPartitionReassignments: [
+    alterPartitionReassignments.AlterPartitionReassignmentsRequest,
+    alterPartitionReassignments.AlterPartitionReassignmentsResponse,
+  ];
+  ListPartitionReassignments: [
+    listPartitionReassignments.ListPartitionReassignmentsRequest,
+    listPartitionReassignments.ListPartitionReassignmentsResponse,
+  ];
 }
 
 export type KafkaApiName = keyof KafkaApiTypes & ApiKeyName;
@@ -76,6 +91,8 @@ export interface KafkaApiCodec<N extends KafkaApiName = KafkaApiName> {
   readonly apiKey: number;
   readonly minVersion: number;
   readonly maxVersion: number;
+  /** Whether `version` is flexible (compact types, tagged fields, request header v2). */
+  isFlexible(version: number): boolean;
   /** Decodes the whole rest of `reader` as the body; KafkaProtocolError on malformed or extra bytes. */
   decodeRequest(version: number, reader: KafkaReader): KafkaApiTypes[N][0];
   encodeResponse(version: number, writer: KafkaWriter, response: KafkaApiTypes[N][1]): void;
@@ -87,12 +104,14 @@ function codec<N extends KafkaApiName>(
   maxVersion: number,
   decode: (reader: KafkaReader, version: number) => KafkaApiTypes[N][0],
   encode: (writer: KafkaWriter, version: number, response: KafkaApiTypes[N][1]) => void,
+  firstFlexibleVersion = Infinity,
 ): KafkaApiCodec<N> {
   return Object.freeze({
     name,
     apiKey: ApiKey[name],
     minVersion,
     maxVersion,
+    isFlexible: (version: number) => version >= firstFlexibleVersion,
     decodeRequest(version: number, reader: KafkaReader): KafkaApiTypes[N][0] {
       const request = decode(reader, version);
       reader.expectEnd(`${name} v${version} request`);
@@ -225,6 +244,30 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     leaveGroup.decodeLeaveGroupRequest,
     leaveGroup.encodeLeaveGroupResponse,
   ),
+  ElectLeaders: codec(
+    'ElectLeaders',
+    electLeaders.ELECT_LEADERS_MIN_VERSION,
+    electLeaders.ELECT_LEADERS_MAX_VERSION,
+    electLeaders.decodeElectLeadersRequest,
+    electLeaders.encodeElectLeadersResponse,
+    electLeaders.ELECT_LEADERS_FIRST_FLEXIBLE_VERSION,
+  ),
+  AlterPartitionReassignments: codec(
+    'AlterPartitionReassignments',
+    alterPartitionReassignments.ALTER_PARTITION_REASSIGNMENTS_MIN_VERSION,
+    alterPartitionReassignments.ALTER_PARTITION_REASSIGNMENTS_MAX_VERSION,
+    alterPartitionReassignments.decodeAlterPartitionReassignmentsRequest,
+    alterPartitionReassignments.encodeAlterPartitionReassignmentsResponse,
+    alterPartitionReassignments.ALTER_PARTITION_REASSIGNMENTS_FIRST_FLEXIBLE_VERSION,
+  ),
+  ListPartitionReassignments: codec(
+    'ListPartitionReassignments',
+    listPartitionReassignments.LIST_PARTITION_REASSIGNMENTS_MIN_VERSION,
+    listPartitionReassignments.LIST_PARTITION_REASSIGNMENTS_MAX_VERSION,
+    listPartitionReassignments.decodeListPartitionReassignmentsRequest,
+    listPartitionReassignments.encodeListPartitionReassignmentsResponse,
+    listPartitionReassignments.LIST_PARTITION_REASSIGNMENTS_FIRST_FLEXIBLE_VERSION,
+  ),
 });
 
 const BY_KEY = new Map<number, KafkaApiCodec>(
@@ -280,11 +323,12 @@ export function decodeKafkaRequest(frame: Uint8Array): DecodedKafkaRequest | Uns
   if (header.apiVersion < c.minVersion || header.apiVersion > c.maxVersion) {
     return { kind: 'unsupported', header, reason: 'unsupported-version' };
   }
+  if (requestHeaderVersion(c.isFlexible(header.apiVersion)) === 2) reader.taggedFields('request header tagged fields');
   const request = c.decodeRequest(header.apiVersion, reader);
   return { kind: 'request', api: c.name, header, request, items: reader.itemCount } as DecodedKafkaRequest;
 }
 
-/** A whole response frame (size, correlation id, body) for `api` at the request's version. */
+/** A whole response frame (size, response header of the API and version, body) for `api` at the request's version. */
 export function encodeKafkaResponse<N extends KafkaApiName>(
   api: N,
   header: Pick<RequestHeader, 'apiVersion' | 'correlationId'>,
@@ -293,10 +337,11 @@ export function encodeKafkaResponse<N extends KafkaApiName>(
   const c = KAFKA_APIS[api] as KafkaApiCodec<N>;
   const w = new KafkaWriter();
   c.encodeResponse(header.apiVersion, w, response);
-  return frameResponse(header.correlationId, w.toBuffer());
+  return frameResponse(header.correlationId, w.toBuffer(), responseHeaderVersion(c.apiKey, c.isFlexible(header.apiVersion)));
 }
 
 export * from './apis/alter-configs.js';
+export * from './apis/alter-partition-reassignments.js';
 export * from './apis/api-versions.js';
 export * from './apis/create-partitions.js';
 export * from './apis/create-topics.js';
@@ -304,11 +349,13 @@ export * from './apis/delete-groups.js';
 export * from './apis/delete-topics.js';
 export * from './apis/describe-configs.js';
 export * from './apis/describe-groups.js';
+export * from './apis/elect-leaders.js';
 export * from './apis/find-coordinator.js';
 export * from './apis/heartbeat.js';
 export * from './apis/join-group.js';
 export * from './apis/leave-group.js';
 export * from './apis/list-groups.js';
+export * from './apis/list-partition-reassignments.js';
 export * from './apis/list-offsets.js';
 export * from './apis/metadata.js';
 export * from './apis/offset-commit.js';
