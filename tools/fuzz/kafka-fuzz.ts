@@ -16,7 +16,8 @@
 //            own protocol, which the listener also speaks: see quorum/net/server.ts)
 //   mutated  a valid request (every API and version of the test codec's samples, MIRRORS) with one
 //            to three mutations: bit flips, byte sets, inserts, deletes, truncation, trailing bytes,
-//            a length/count field set to a huge, negative or off-by-one value, another api key or
+//            a length/count field set to a huge, negative or off-by-one value (in flexible versions,
+//            the first byte of a compact length or tagged-field count), another api key or
 //            version (unsupported ones included), a lying client id; sometimes a lying size prefix
 //            (shorter, longer, negative, zero, above the broker's frame limit)
 //   valid    an unmodified valid request; its answer must come, in order, and decode
@@ -140,8 +141,9 @@ function rotl(x: number, k: number): number {
 interface LengthField {
   /** Offset in the frame (header included). */
   readonly offset: number;
-  readonly width: 2 | 4;
-  readonly kind: 'string' | 'bytes' | 'array';
+  /** 1: the first byte of an UNSIGNED_VARINT (compact lengths and tagged-field counts of flexible versions). */
+  readonly width: 1 | 2 | 4;
+  readonly kind: 'string' | 'bytes' | 'array' | 'tags';
 }
 
 export interface SeedRequest {
@@ -166,7 +168,7 @@ class RecordingWriter extends KafkaWriter {
   constructor(private readonly base: number) {
     super();
   }
-  private note(width: 2 | 4, kind: LengthField['kind']): void {
+  private note(width: LengthField['width'], kind: LengthField['kind']): void {
     this.fields.push({ offset: this.base + this.length, width, kind });
   }
   override string(v: string): this {
@@ -203,6 +205,44 @@ class RecordingWriter extends KafkaWriter {
       return super.int32(-1);
     }
     return this.array(items, writeItem);
+  }
+  // Flexible versions: each compact length's varint, and each tagged-field count.
+  override compactString(v: string): this {
+    this.note(1, 'string');
+    return super.compactString(v);
+  }
+  override compactNullableString(v: string | null): this {
+    if (v === null) {
+      this.note(1, 'string');
+      return super.uvarint(0);
+    }
+    return this.compactString(v);
+  }
+  override compactBytes(v: Uint8Array): this {
+    this.note(1, 'bytes');
+    return super.compactBytes(v);
+  }
+  override compactNullableBytes(v: Uint8Array | null): this {
+    if (v === null) {
+      this.note(1, 'bytes');
+      return super.uvarint(0);
+    }
+    return this.compactBytes(v);
+  }
+  override compactArray<T>(items: readonly T[], writeItem: (w: KafkaWriter, item: T) => void): this {
+    this.note(1, 'array');
+    return super.compactArray(items, writeItem);
+  }
+  override compactNullableArray<T>(items: readonly T[] | null, writeItem: (w: KafkaWriter, item: T) => void): this {
+    if (items === null) {
+      this.note(1, 'array');
+      return super.uvarint(0);
+    }
+    return this.compactArray(items, writeItem);
+  }
+  override taggedFields(): this {
+    this.note(1, 'tags');
+    return super.taggedFields();
   }
 }
 
@@ -277,18 +317,22 @@ export interface FrameMix {
 export const DEFAULT_MIX: FrameMix = { valid: 0.2, random: 0.2 };
 
 /** Api keys worth trying: served ones, known unserved ones, around them, and the edges. */
-const INTERESTING_API_KEYS = [0, 1, 2, 4, 5, 6, 7, 11, 12, 13, 14, 17, 21, 22, 36, 44, 50, 60, 67, 68, 74, 255, 256, 0x7fff, -1, -2, -32768];
+const INTERESTING_API_KEYS = [0, 1, 2, 4, 5, 6, 7, 11, 12, 13, 14, 17, 21, 22, 36, 43, 44, 45, 46, 47, 50, 60, 67, 68, 74, 255, 256, 0x7fff, -1, -2, -32768];
 const INTERESTING_I16 = [0, -1, -2, 1, 0x7fff, -0x8000, 0x7ffe, 0x4000, 0xff];
+/** For the first byte of a varint: zero (null), small, a continuation byte, all bits. */
+const INTERESTING_U8 = [0, 1, 2, 0x7f, 0x80, 0xff];
 const INTERESTING_I32 = [0, -1, -2, 1, 0x7fffffff, -0x80000000, 0x10000000, 0x01000000, 0x10000, 0xffff, 0x7ffffffe];
 
-function writeInt(frame: Buffer, offset: number, width: 2 | 4, value: number): void {
+function writeInt(frame: Buffer, offset: number, width: 1 | 2 | 4, value: number): void {
   if (offset + width > frame.length) return;
-  if (width === 2) frame.writeInt16BE(((value + 0x8000) & 0xffff) - 0x8000, offset);
+  if (width === 1) frame.writeUInt8(value & 0xff, offset);
+  else if (width === 2) frame.writeInt16BE(((value + 0x8000) & 0xffff) - 0x8000, offset);
   else frame.writeInt32BE(value | 0, offset);
 }
 
-function readInt(frame: Buffer, offset: number, width: 2 | 4): number {
+function readInt(frame: Buffer, offset: number, width: 1 | 2 | 4): number {
   if (offset + width > frame.length) return 0;
+  if (width === 1) return frame.readUInt8(offset);
   return width === 2 ? frame.readInt16BE(offset) : frame.readInt32BE(offset);
 }
 
@@ -334,10 +378,20 @@ function mutateOnce(r: Prng, frame: Buffer, seed: SeedRequest, fields: readonly 
     const f = r.pick(fields);
     const out = Buffer.from(frame);
     const current = readInt(out, f.offset, f.width);
-    const options = f.width === 2 ? INTERESTING_I16 : INTERESTING_I32;
+    const options = f.width === 1 ? INTERESTING_U8 : f.width === 2 ? INTERESTING_I16 : INTERESTING_I32;
     const roll = r.int(10);
     const value =
-      roll < 5 ? r.pick(options) : roll < 7 ? current + r.pick([1, -1, 2, -2]) : roll < 8 ? -r.range(2, 1000) : f.width === 2 ? (r.next() & 0xffff) - 0x8000 : r.next() | 0;
+      roll < 5
+        ? r.pick(options)
+        : roll < 7
+          ? current + r.pick([1, -1, 2, -2])
+          : roll < 8
+            ? -r.range(2, 1000)
+            : f.width === 1
+              ? r.next() & 0xff
+              : f.width === 2
+                ? (r.next() & 0xffff) - 0x8000
+                : r.next() | 0;
     writeInt(out, f.offset, f.width, value);
     return [out, `${f.kind}-length@${f.offset}=${value}`];
   }
