@@ -196,6 +196,21 @@ describe('flexible headers', () => {
   });
 });
 
+describe('ElectLeaders layouts (Kafka\'s ElectLeadersResponse.json)', () => {
+  const response = {
+    throttleTimeMs: 1,
+    errorCode: 0,
+    replicaElectionResults: [{ topic: 't', partitionResult: [{ partitionId: 2, errorCode: 84, errorMessage: 'm' }] }],
+  };
+  const body = (apiVersion: number) => encodeKafkaResponse('ElectLeaders', { apiVersion, correlationId: 0 }, response).subarray(8).toString('hex');
+
+  it('v0: throttle, results[topic STRING, [partition_id, error_code, error_message NULLABLE_STRING]]', () =>
+    expect(body(0)).toBe('00000001 00000001 0001 74 00000001 00000002 0054 0001 6d'.replace(/ /g, '')));
+  it('v1: the top-level error_code after throttle', () => expect(body(1)).toBe('00000001 0000 00000001 0001 74 00000001 00000002 0054 0001 6d'.replace(/ /g, '')));
+  it('v2: compact types and a tagged-field section closing every struct (after the header\'s own)', () =>
+    expect(body(2)).toBe('00 00000001 0000 02 02 74 02 00000002 0054 02 6d 00 00 00'.replace(/ /g, '')));
+});
+
 describe('kafkajs 2.2.4 encoders and decoders against our codec', () => {
   const require = createRequire(import.meta.url);
   type Encoded = { buffer: Buffer };

@@ -5,9 +5,10 @@
 // the codec fills in (or the test decoder reports) for that version, so a round trip must give
 // back exactly the sample; every field the version does carry holds a non-default value, so a
 // field written at the wrong version shows up as a mismatch or as trailing bytes. The primitives
-// used here are pinned byte for byte in kafka-protocol-primitives.test.ts, and one version per API
-// is pinned byte for byte in kafka-protocol-layouts.test.ts, so this is not the codec tested
-// against itself only.
+// used here are pinned byte for byte in kafka-protocol-primitives.test.ts (the flexible ones in
+// kafka-protocol-flexible.test.ts, which also runs kafkajs's own encoders and decoders for the
+// reassignment APIs), and one version per API is pinned byte for byte in
+// kafka-protocol-layouts.test.ts, so this is not the codec tested against itself only.
 
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
