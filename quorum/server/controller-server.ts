@@ -29,7 +29,7 @@ import { openMetadataStorage, type MetadataStorage } from '../node/layout.js';
 import { raftConfig, type RaftConfig } from '../raft/config.js';
 import { RaftNode } from '../runtime/raft-node.js';
 import type { VoterEndpoint } from './controller-channel.js';
-import { describeTopics, exportMetadata } from './image-reads.js';
+import { describeAcls, describeTopics, exportMetadata } from './image-reads.js';
 import { toRemoteError } from './remote-errors.js';
 import type { DescribeNodeResponse, RpcMethod } from './rpc-methods.js';
 
@@ -214,6 +214,8 @@ export class ControllerServer {
         return describeConfigs(c.image, b as never);
       case 'describeFeatures':
         return describeFeatures(c.image);
+      case 'describeAcls':
+        return describeAcls(c.image, b as never);
       case 'describeQuorum': {
         const q = c.describeQuorum();
         if (q === null || q.leaderId !== this.o.nodeId || q.role !== 'Leader') throw new NotControllerError(c.activeControllerId());

@@ -40,6 +40,7 @@ import type {
   ListPartitionReassignmentsRequest,
   ListPartitionReassignmentsResponse,
 } from '../controller/replication/reassignments.js';
+import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from '../controller/acls/acl-requests.js';
 
 /** One partition as `topics describe` shows it. */
 export interface DescribedPartition {
@@ -138,6 +139,7 @@ export interface RpcMethods {
   describeConfigs: [DescribeConfigsRequest, DescribeConfigsResponse];
   describeFeatures: [Record<string, never>, DescribeFeaturesResponse];
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
+  describeAcls: [DescribeAclsRequest, DescribeAclsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
   exportMetadata: [Record<string, never>, ExportMetadataResponse];
 }
