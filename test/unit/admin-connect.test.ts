@@ -1,13 +1,17 @@
 // connectAdmin's failure when no target answers: each address is named once, with the reason in
 // a few words (Node's "connect ECONNREFUSED host:port" used to repeat it up to four times).
 
+import { mkdtemp, rm } from 'node:fs/promises';
 import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConnectionError } from '../../quorum/net/types.js';
 import { askVoters, connectAdmin } from '../../tools/admin/admin-client.js';
 import { adminErrorMessage } from '../../tools/cli/admin-errors.js';
 import type { AdminTarget } from '../../tools/cli/connect.js';
-import { freePort } from '../support/lone-broker.js';
+import { isNoActiveController } from '../../tools/cli/quorum-no-leader.js';
+import { freePort, startLoneBroker } from '../support/lone-broker.js';
 
 
 function occurrences(text: string, part: string): number {
@@ -109,6 +113,44 @@ describe('askVoters', () => {
       expect(answers[1]).toMatchObject({ id: 2, port: refused, error: expect.stringMatching(/ECONNREFUSED/) });
     } finally {
       silent.close();
+    }
+  }, 20_000);
+});
+
+// Through --bootstrap-server the broker forwards writes and cluster-wide reads to the active
+// controller, waiting for one longer than the command's --timeout: with no active controller the
+// command's timeout fires first, and read "got no answer within 15000 ms (raise --timeout, or check
+// the node)" of a broker that had just answered; quorum describe could not show the voters' views.
+describe('a broker with no active controller behind it', () => {
+  it('a forwarded request that times out says no active controller answered (the no-leader hint, the voters asked); a read it answers itself is unchanged', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-admin-connect-'));
+    const broker = await startLoneBroker(dir, { readCatchUpWaitMs: 5_000 });
+    try {
+      const targets: AdminTarget[] = [{ kind: 'server', host: '127.0.0.1', port: broker.addresses().get('PLAINTEXT')!.port }];
+      const connection = await connectAdmin(targets, { timeoutMs: 400 });
+      try {
+        const forwarded = await connection.call('describeQuorum', {}).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isNoActiveController(forwarded)).toBe(true); // quorum describe then asks each voter
+        const line = adminErrorMessage(forwarded, { targets, timeoutMs: 400 })!;
+        expect(line).toMatch(/^describeQuorum: the broker forwards it to the active controller, and no active controller answered within 400 ms \(via server 127\.0\.0\.1:\d+\); the quorum may have no leader/);
+        expect(line).not.toMatch(/raise --timeout/);
+        expect(await connection.askVoters()).toEqual([expect.objectContaining({ id: 1, error: expect.stringMatching(/ECONNREFUSED/) })]);
+        // describeTopics is answered by the broker itself (here: not before its 5 s catch-up wait): its timeout says nothing of a controller.
+        const local = await connection.call('describeTopics', {} as never).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isNoActiveController(local)).toBe(false);
+        expect(adminErrorMessage(local, { targets, timeoutMs: 400 })).toMatch(/got no answer within 400 ms \(raise --timeout, or check the node\)$/);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      await broker.halt();
+      await rm(dir, { recursive: true, force: true });
     }
   }, 20_000);
 });

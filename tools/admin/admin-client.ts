@@ -7,9 +7,9 @@
 import type { Logger } from '../../quorum/env/index.js';
 import { silentLogger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
-import { ConnectionError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
-import { ControllerChannel } from '../../quorum/server/controller-channel.js';
-import type { DescribeNodeResponse, RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+import { ConnectionError, RequestTimeoutError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import { ControllerChannel, NO_ACTIVE_CONTROLLER } from '../../quorum/server/controller-channel.js';
+import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcCaller, type RpcMethod, type RpcRequest, type RpcResponse } from '../../quorum/server/rpc-methods.js';
 import type { AdminConnection, AdminConnector, AdminTarget, VoterAnswer } from '../cli/connect.js';
 import { clientTlsFromProperties } from './client-properties.js';
 
@@ -62,11 +62,28 @@ export function askVoters(voters: DescribeNodeResponse['voters'], o: AdminClient
   );
 }
 
-/** A connection to a single node that keeps one socket for all calls. */
+/**
+ * A connection to a single node (a broker's client listener) that keeps one socket for all calls.
+ * The broker forwards CONTROLLER_METHODS to the active controller and waits for one for up to 30 s,
+ * longer than a command's --timeout (15 s): with no active controller the command's own timeout
+ * fired first and read "got no answer within 15000 ms (raise --timeout, or check the node)", of a
+ * broker that had just answered, and `quorum describe --status` could not show the voters' views
+ * (found by a newcomer's review, the README tour with two controllers killed, through a broker).
+ * Such a timeout now says it was forwarded and that no active controller answered, as the
+ * controller channel does, so the CLI gives the no-leader hint and quorum describe asks the voters.
+ */
 class NodeConnection implements RpcCaller {
-  constructor(private readonly client: NetClient) {}
-  call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options: { readonly timeoutMs?: number } = {}): Promise<RpcResponse<M>> {
-    return this.client.request<RpcResponse<M>>(method, request, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+  constructor(
+    private readonly client: NetClient,
+    private readonly defaultTimeoutMs: number,
+  ) {}
+  async call<M extends RpcMethod>(method: M, request: RpcRequest<M>, options: { readonly timeoutMs?: number } = {}): Promise<RpcResponse<M>> {
+    try {
+      return await this.client.request<RpcResponse<M>>(method, request, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs });
+    } catch (e) {
+      if (!(e instanceof RequestTimeoutError) || !CONTROLLER_METHODS.has(method)) throw e;
+      throw new RequestTimeoutError(`${method}: the broker forwards it to the active controller, and ${NO_ACTIVE_CONTROLLER} within ${options.timeoutMs ?? this.defaultTimeoutMs} ms`);
+    }
   }
   close(): Promise<void> {
     return this.client.close();
@@ -107,7 +124,7 @@ export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClie
         logger: o.logger ?? silentLogger,
       });
       client.connect();
-      return Object.assign(new NodeConnection(client), { askVoters: () => askVoters(node.voters, o) });
+      return Object.assign(new NodeConnection(client, o.timeoutMs), { askVoters: () => askVoters(node.voters, o) });
     } catch (e) {
       failures.push({ where, error: e instanceof Error ? e : new Error(String(e)) });
     }
