@@ -155,6 +155,37 @@ describe('metaquorum dev', () => {
       }
     }), 120_000);
 
+  it('Ctrl-C while dev formats the directory and starts the nodes stops it (exit 0, not killed by the signal), and the next dev runs the cluster it set up', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+    const base = randomBasePort();
+    const args = ['--data-dir', dir, '--base-port', String(base), '--controllers', '1', '--brokers', '1'];
+    const first = runDev(args);
+    let again: DevRun | undefined;
+    try {
+      // dev takes dev.pid first, then formats and spawns: the signal comes during those steps (it
+      // was handled only once every node had been spawned, and killed dev with nothing said).
+      await until('dev.pid', 10_000, () => (existsSync(join(dir, 'dev.pid')) ? true : undefined), 1);
+      first.child.kill('SIGINT');
+      expect(await first.exited, first.output().err).toBe(0);
+      expect(first.output().out).toContain('{"event":"stopping","signal":"SIGINT"}');
+      expect(first.output().out).toContain('{"event":"stopped"}');
+      expect(existsSync(join(dir, 'dev.pid'))).toBe(false);
+      const json = JSON.parse(await readFile(join(dir, 'cluster.json'), 'utf8')) as ClusterJson;
+      await allExited(json.nodes.flatMap((n) => (n.pid === null ? [] : [n.pid])), 15_000);
+
+      again = runDev(args);
+      const ready = await readyEvent(again);
+      expect(ready.clusterId).toBe(json.clusterId);
+      again.child.kill('SIGTERM');
+      expect(await again.exited, again.output().err).toBe(0);
+      await allExited(ready.nodes.map((n) => n.pid!), 15_000);
+    } finally {
+      await killDev(first, dir);
+      if (again !== undefined) await killDev(again, dir);
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
   it('a node that cannot start fails dev at once with the error it logged, long before --ready-timeout', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
     const base = randomBasePort();

@@ -58,7 +58,28 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   }
   process.on('exit', lock.release);
 
+  // Ctrl-C, SIGTERM or SIGHUP stop the cluster from here on, also while it is being formatted and
+  // its nodes spawned: the handlers were installed only once every node had been spawned, so a
+  // Ctrl-C before then killed `dev` silently with exit 130 (the nodes stopped on their own when it
+  // was gone), and one while the directories were formatted left some formatted and no
+  // cluster.json, which the next `dev` refuses (found by a newcomer's review). A signal during
+  // those steps lets them finish, then stops what they started.
   let stopping = false;
+  let cluster: ProcessCluster | undefined;
+  let settingUp: Promise<unknown> = Promise.resolve();
+  let watch: NodeJS.Timeout | undefined;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(watch);
+    say({ event: 'stopping', signal }, `\n${signal}: stopping the cluster (brokers first, each with a controlled shutdown)`);
+    await settingUp.catch(() => undefined);
+    await cluster?.stop(15_000);
+    say({ event: 'stopped' }, 'stopped');
+    process.exit(0);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
   let ready: { leaderId: number; epoch: number } | undefined;
   // Before the cluster is ready an exit fails `dev` (raced below); after, it is reported.
   const exits = new ExitWatch((line, { id, code, signal }) => {
@@ -66,60 +87,57 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   });
   // A second run on the same directory restarts the cluster there, whatever its shape, unless the
   // shape is asked for (then it must match).
-  const reused = ['controllers', 'brokers', 'combined'].some(explicit) ? undefined : await existingShape(dataDir);
-  const cluster: ProcessCluster = await ProcessCluster.create({
-    dataDir,
-    shape: { ...(reused ?? { controllers: o.controllers, brokers: o.brokers, combined: o.combined }), basePort: o.basePort },
-    ...(o.clusterId === undefined ? {} : { clusterId: o.clusterId }),
-    logLevel: o.logLevel,
-    onUnexpectedExit: exits.onExit(() => cluster),
-  }).catch((e: unknown) => {
+  const creating = (async () => {
+    const reused = ['controllers', 'brokers', 'combined'].some(explicit) ? undefined : await existingShape(dataDir);
+    cluster = await ProcessCluster.create({
+      dataDir,
+      shape: { ...(reused ?? { controllers: o.controllers, brokers: o.brokers, combined: o.combined }), basePort: o.basePort },
+      ...(o.clusterId === undefined ? {} : { clusterId: o.clusterId }),
+      logLevel: o.logLevel,
+      onUnexpectedExit: exits.onExit(() => cluster!),
+    });
+    return cluster;
+  })();
+  settingUp = creating;
+  const created = await creating.catch((e: unknown) => {
     lock.release();
     throw e;
   });
+  if (stopping) return; // a signal came meanwhile: stop() stops what was started and exits
   if (explicit('basePort')) {
-    const moved = cluster.nodes.find((n) => {
+    const moved = created.nodes.find((n) => {
       const want = (listener: 'client' | 'controller', planned: number | null) => planned === null || planned === portFromBase(o.basePort, listener, n.id);
       return !want('client', n.clientPort) || !want('controller', n.controllerPort);
     });
     if (moved !== undefined) {
       lock.release();
-      const first = cluster.nodes[0]!;
+      const first = created.nodes[0]!;
       throw new UsageError(
         `${dataDir} holds a cluster on other ports (node ${first.id}: ${[first.controllerPort, first.clientPort].filter((p) => p !== null).join(', ')}); a reused cluster keeps its ports: drop --base-port, or use another --data-dir`,
       );
     }
   }
-  await cluster.startAll();
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    clearInterval(watch);
-    say({ event: 'stopping', signal }, `\n${signal}: stopping the cluster (brokers first, each with a controlled shutdown)`);
-    await cluster.stop(15_000);
-    say({ event: 'stopped' }, 'stopped');
-    process.exit(0);
-  };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
-  let watch: NodeJS.Timeout | undefined;
+  settingUp = created.startAll();
+  await settingUp;
+  if (stopping) return;
 
   const giveUp = new AbortController();
   try {
-    ready = await exits.race(waitForClusterReady(cluster, o.readyTimeout, undefined, giveUp.signal));
+    ready = await exits.race(waitForClusterReady(created, o.readyTimeout, undefined, giveUp.signal));
   } catch (e) {
     giveUp.abort();
     stopping = true;
-    await cluster.stop(5_000);
+    await created.stop(5_000);
     const message = e instanceof Error ? e.message : String(e);
-    throw new Error(message.includes('node.log') ? message : `${message}; node logs are in ${cluster.dataDir}/node-*/node.log`);
+    throw new Error(message.includes('node.log') ? message : `${message}; node logs are in ${created.dataDir}/node-*/node.log`);
   }
-  await cluster.writeClusterJson();
-  const json = cluster.clusterJson();
+  await created.writeClusterJson();
+  const json = created.clusterJson();
   if (o.json) {
     say({ event: 'ready', ...json, leaderId: ready.leaderId, epoch: ready.epoch }, '');
   } else {
     const lines = [
-      `metaquorum dev: cluster ${cluster.clusterId} is up (${cluster.nodes.some((n) => n.roles.length > 1) ? 'combined' : 'split'} mode), data in ${cluster.dataDir}`,
+      `metaquorum dev: cluster ${created.clusterId} is up (${created.nodes.some((n) => n.roles.length > 1) ? 'combined' : 'split'} mode), data in ${created.dataDir}`,
       '',
       '  node  roles               pid      controller listener   client listener   metrics (HTTP)',
       ...json.nodes.map(
@@ -127,10 +145,10 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
       ),
       '',
       `  active controller: node ${ready.leaderId} (epoch ${ready.epoch})`,
-      `  cluster.json:      ${join(cluster.dataDir, 'cluster.json')}`,
+      `  cluster.json:      ${join(created.dataDir, 'cluster.json')}`,
       '',
       '  try:',
-      cluster.reused // its topics are there already
+      created.reused // its topics are there already
         ? `    npx metaquorum topics list --bootstrap-controller ${json.bootstrapControllers}`
         : `    npx metaquorum topics create demo --partitions 6 --replication-factor 3 --bootstrap-controller ${json.bootstrapControllers}`,
       `    npx metaquorum topics describe --bootstrap-server ${json.bootstrapServers.split(',')[0] ?? ''}`,
@@ -143,7 +161,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   }
 
   // Report leader changes, as an operator watching the quorum would want.
-  const channel = controllerChannelTo(cluster, 900);
+  const channel = controllerChannelTo(created, 900);
   let last = `${ready.leaderId}/${ready.epoch}`;
   let busy = false;
   watch = setInterval(() => {
