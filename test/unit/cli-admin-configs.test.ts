@@ -296,6 +296,19 @@ describe('configs alter', () => {
     expect(r.stderr).toBe('error: cannot alter configs of topic t: INVALID_CONFIG: Invalid value -5 for configuration retention.ms\nerror: could not alter configs of 1 of 1 resources: topic t\n');
   });
 
+  it('a misspelt key: Kafka\'s answer, then the closest key of that resource type when one is close (none for a key like no other)', async () => {
+    alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown topic config name: retention.msec' });
+    let r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'retention.msec=5', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr.split('\n')[0]).toBe('error: cannot alter configs of topic t: INVALID_CONFIG: Unknown topic config name: retention.msec; did you mean "retention.ms"?');
+    alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown broker config name: log.cleaner.thread' });
+    r = await runCli('configs', 'alter', '--entity-type', 'brokers', '--entity-name', '1', '--add-config', 'log.cleaner.thread=2', ...CONTROLLER);
+    expect(r.stderr.split('\n')[0]).toBe('error: cannot alter configs of broker 1: INVALID_CONFIG: Unknown broker config name: log.cleaner.thread; did you mean "log.cleaner.threads"?');
+    alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown topic config name: zzzzzzz' });
+    r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'zzzzzzz=1', ...CONTROLLER);
+    expect(r.stderr.split('\n')[0]).toBe('error: cannot alter configs of topic t: INVALID_CONFIG: Unknown topic config name: zzzzzzz');
+  });
+
   it.each([
     ['neither --add-config nor --delete-config', ['--entity-type', 'topics', '--entity-name', 't'], /give --add-config and\/or --delete-config/],
     ['a key both added and deleted', ['--entity-type', 'topics', '--entity-name', 't', '--add-config', 'a=1', '--delete-config', 'a'], /a both added and deleted/],

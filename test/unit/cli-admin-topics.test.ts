@@ -106,6 +106,13 @@ describe('topics create', () => {
     expect(r.stderr).toBe("error: cannot create topic b: TOPIC_ALREADY_EXISTS: Topic 'b' already exists.\nerror: could not create 1 of 2 topics: b\n");
   });
 
+  it('a misspelt --config key: Kafka\'s answer, then the closest topic config key', async () => {
+    createFake((n) => ({ ...exists(n), errorCode: ErrorCode.INVALID_CONFIG, errorMessage: 'Unknown topic config name: cleanup.polcy' }));
+    const r = await runCli('topics', 'create', 'a', '--config', 'cleanup.polcy=compact', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toBe('error: cannot create topic a: INVALID_CONFIG: Unknown topic config name: cleanup.polcy; did you mean "cleanup.policy"?\nerror: could not create 1 of 1 topics: a\n');
+  });
+
   it('--if-not-exists: an existing topic is not a failure', async () => {
     createFake((n) => (n === 'b' ? exists(n) : created(n)));
     const r = await runCli('topics', 'create', 'a', 'b', '--if-not-exists', ...CONTROLLER);

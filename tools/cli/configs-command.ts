@@ -15,7 +15,8 @@
 // warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
 
 import { Option, type Command } from 'commander';
-import { ConfigSource, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import { ConfigSource, configKeys, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import { editDistance } from '../config/unknown-keys.js';
 import type { DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import { AlterConfigOpType, type AlterableConfig } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
@@ -189,6 +190,24 @@ export function alterOps(opts: Pick<AlterOptions, 'addConfig' | 'deleteConfig'>)
   ];
 }
 
+/**
+ * A hint for Kafka's answer to a misspelt key, which names the key and stops there ("Unknown topic
+ * config name: retention.msec"): the closest key of that resource type, when one is close enough to
+ * be what was meant, as server.properties warnings do (found by a newcomer's review). '' otherwise.
+ */
+export function unknownConfigHint(message: string | null): string {
+  const m = /^Unknown (topic|broker) config name: (.+)$/.exec(message ?? '');
+  if (m === null) return '';
+  const key = m[2]!;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of configKeys(m[1] as ConfigResourceType).keys()) {
+    const d = editDistance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 5)) ? `; did you mean "${best}"?` : '';
+}
+
 async function alter(opts: AlterOptions): Promise<void> {
   const { resourceType, resourceName } = resourceOf(opts);
   if (resourceName === undefined) throw new UsageError('configs alter: --entity-name is required for topics');
@@ -207,7 +226,7 @@ async function alter(opts: AlterOptions): Promise<void> {
       const entity = entityText(r.resourceType, r.resourceName);
       return isErrorCode(r.errorCode, 'NONE')
         ? { name: entity, ok: true, line: `Completed updating config for ${entity}.` }
-        : { name: entity, ok: false, line: `error: cannot alter configs of ${entity}: ${errorText(r.errorCode, r.errorMessage)}` };
+        : { name: entity, ok: false, line: `error: cannot alter configs of ${entity}: ${errorText(r.errorCode, r.errorMessage)}${unknownConfigHint(r.errorMessage)}` };
     });
     reportItems(outcomes, 'alter configs of', 'resources');
   });

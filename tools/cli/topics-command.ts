@@ -14,6 +14,7 @@ import { action, positiveIntArg, print, UsageError } from './common.js';
 import { ItemsFailedError, reportItems, type ItemOutcome } from './admin-errors.js';
 import { replicaAssignmentArg, topicConfigArg } from './admin-args.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
+import { unknownConfigHint } from './configs-command.js';
 import { errorText, isErrorCode, writeLines } from './format.js';
 
 interface CreateOptions extends AdminOptions {
@@ -59,7 +60,7 @@ async function create(names: string[], opts: CreateOptions): Promise<void> {
         return { name: t.name, ok: true, line };
       }
       if (opts.ifNotExists && isErrorCode(t.errorCode, 'TOPIC_ALREADY_EXISTS')) return { name: t.name, ok: true, line: `Topic ${t.name} already exists.` };
-      return { name: t.name, ok: false, line: `error: cannot create topic ${t.name}: ${errorText(t.errorCode, t.errorMessage)}` };
+      return { name: t.name, ok: false, line: `error: cannot create topic ${t.name}: ${errorText(t.errorCode, t.errorMessage)}${unknownConfigHint(t.errorMessage)}` };
     });
     reportItems(outcomes, 'create', 'topics');
   });
