@@ -331,6 +331,18 @@ describe.sequential('combined mode: 3 nodes, each controller and broker', () => 
   }, 120_000);
 
   // Last in this block: it leaves the quorum without a majority.
+  it('a combined node reports the quorum, the controller and the broker in one scrape, healthy; with two of three voters down the survivor\'s /health says why it is not', async () => {
+    const leader = await leaderOf(channel);
+    for (const n of t.cluster.nodes) {
+      const m = parseExposition(await (await fetch(`http://127.0.0.1:${n.metricsPort}/metrics`)).text());
+      expect(sampleValue(m, 'metaquorum_raft_state', { state: n.id === leader.id ? 'leader' : 'follower' }), `node ${n.id}`).toBe(1);
+      expect(sampleValue(m, 'metaquorum_controller_active')).toBe(n.id === leader.id ? 1 : 0);
+      expect(sampleValue(m, 'metaquorum_broker_state', { state: 'RUNNING' })).toBe(1);
+      expect(sampleValue(m, 'metaquorum_node_info', { node_id: String(n.id), roles: 'broker,controller' })).toBe(1);
+      expect((await fetch(`http://127.0.0.1:${n.metricsPort}/health`)).status).toBe(200);
+    }
+  });
+
   it('with two of three voters killed, quorum describe shows the survivor\'s own view and fails naming the missing voters', async () => {
     const [survivor, ...killed] = t.cluster.nodes;
     for (const n of killed) await t.cluster.kill(n.id);
@@ -349,5 +361,12 @@ describe.sequential('combined mode: 3 nodes, each controller and broker', () => 
     const error = JSON.parse(r.stderr) as { error: string; exitCode: number };
     expect(error.exitCode).toBe(1);
     expect(error.error).toMatch(new RegExp(`^no active controller: 1 of 3 voters answer, and a leader needs 2: start or reach voter\\(s\\) ${killed.map((n) => n.id).sort((a, b) => a - b).join(', ')}`));
+    // Its health endpoint says the same to a probe.
+    const health = await until('the survivor reports itself unhealthy', 10_000, async () => {
+      const res = await fetch(`http://127.0.0.1:${survivor!.metricsPort}/health`);
+      return res.status === 503 ? ((await res.json()) as { health: string; reason: string }) : undefined;
+    });
+    expect(health.health).toBe('false');
+    expect(health.reason).toMatch(/the controller knows no quorum leader in epoch \d+/);
   }, 60_000);
 });
