@@ -8,15 +8,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConnectionLimits, type AddressLookup } from '../../tools/config/connection-overrides.js';
 import { ConfigError, parseServerConfig, type NodeConfig } from '../../tools/config/server-config.js';
+import { ONE_NODE_PROPERTIES } from '../support/server-properties.js';
 
-const BASE: Readonly<Record<string, string>> = {
-  'process.roles': 'broker,controller',
-  'node.id': '1',
-  'controller.quorum.voters': '1@localhost:9093',
-  'controller.listener.names': 'CONTROLLER',
-  listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
-  'log.dirs': '/var/lib/mq/data',
-};
+const BASE = ONE_NODE_PROPERTIES;
 
 function parse(changes: Record<string, string> = {}): NodeConfig {
   return parseServerConfig(new Map(Object.entries({ ...BASE, ...changes })), () => {}, { hostname: () => 'node1.example' });

@@ -4,14 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import { imageOf, MetadataDelta, MetadataReplayError, replayAll } from '../../metadata-log/delta.js';
 import { EMPTY_IDS, MetadataImage } from '../../metadata-log/image.js';
-import type { AccessControlEntryRecord, MetadataRecord, PartitionRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
-import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
+import type { AccessControlEntryRecord, MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
+import { partitionRecord, testUuid } from '../support/image-records.js';
 
-function uuid(n: number): string {
-  const b = new Uint8Array(16);
-  new DataView(b.buffer).setUint32(12, n + 100);
-  return uuidFromBytes(b);
-}
+const uuid = testUuid;
 
 const T1 = uuid(1);
 const T2 = uuid(2);
@@ -31,22 +27,7 @@ function broker(id: number, epoch: number, extra: Partial<RegisterBrokerRecord> 
   };
 }
 
-function partition(topicId: string, partitionId: number, replicas: number[], extra: Partial<PartitionRecord> = {}): PartitionRecord {
-  return {
-    type: 'Partition',
-    topicId,
-    partitionId,
-    replicas,
-    isr: replicas.slice(),
-    removingReplicas: [],
-    addingReplicas: [],
-    leader: replicas[0] ?? -1,
-    leaderRecoveryState: 0,
-    leaderEpoch: 0,
-    partitionEpoch: 0,
-    ...extra,
-  };
-}
+const partition = partitionRecord;
 
 function topic(name: string, topicId: string, partitions: number): MetadataRecord[] {
   const out: MetadataRecord[] = [{ type: 'Topic', name, topicId }];

@@ -17,22 +17,8 @@ import {
   REQUEST_ITEMS_MAX,
 } from '../../broker/kafka/protocol/index.js';
 import { AssertionError } from '../../quorum/raft/assert.js';
+import { hex, protocolError, written } from '../support/kafka-bytes.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const written = (f: (w: KafkaWriter) => void): string => {
-  const w = new KafkaWriter(16);
-  f(w);
-  return w.toBuffer().toString('hex');
-};
-function protocolError(f: () => unknown): KafkaProtocolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KafkaProtocolError) return e;
-    throw new Error(`expected KafkaProtocolError, got ${String(e)}`);
-  }
-  throw new Error('expected KafkaProtocolError, nothing thrown');
-}
 
 describe('flexible primitives: layouts', () => {
   it('UNSIGNED_VARINT: 7 bits a byte, low group first, high bit = more; 1 to 5 bytes', () => {

@@ -9,22 +9,8 @@ import { KafkaProtocolError } from '../../broker/kafka/protocol/errors.js';
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
 import { AssertionError } from '../../quorum/raft/assert.js';
+import { hex, protocolError, written } from '../support/kafka-bytes.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
-const written = (f: (w: KafkaWriter) => void): string => {
-  const w = new KafkaWriter(16);
-  f(w);
-  return w.toBuffer().toString('hex');
-};
-function protocolError(f: () => unknown): KafkaProtocolError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof KafkaProtocolError) return e;
-    throw new Error(`expected KafkaProtocolError, got ${String(e)}`);
-  }
-  throw new Error('expected KafkaProtocolError, nothing thrown');
-}
 
 describe('kafka primitives: layouts', () => {
   it('integers are big-endian two-complement at their widths', () => {

@@ -10,15 +10,9 @@ import { MetricsHttpServer, type Health } from '../../tools/server/metrics-http.
 import { ListenError } from '../../quorum/net/server.js';
 import { parseExposition, sampleValue } from '../support/prometheus-text.js';
 import { recordingLogger, type LogLine } from '../support/recording-logger.js';
+import { ONE_NODE_PROPERTIES } from '../support/server-properties.js';
 
-const BASE: Readonly<Record<string, string>> = {
-  'process.roles': 'broker,controller',
-  'node.id': '1',
-  'controller.quorum.voters': '1@localhost:9093',
-  'controller.listener.names': 'CONTROLLER',
-  listeners: 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093',
-  'log.dirs': '/var/lib/mq/data',
-};
+const BASE = ONE_NODE_PROPERTIES;
 
 function parse(value: string | undefined) {
   const props = new Map(Object.entries({ ...BASE, ...(value === undefined ? {} : { 'metaquorum.metrics.listener': value }) }));

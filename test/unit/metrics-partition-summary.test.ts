@@ -5,32 +5,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { imageOf, replayAll } from '../../metadata-log/delta.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
-import type { MetadataRecord, PartitionRecord } from '../../metadata-log/records/types.js';
-import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { partitionCounts } from '../../quorum/metrics/partition-summary.js';
+import { partitionRecord, testUuid } from '../support/image-records.js';
 
-function uuid(n: number): string {
-  const b = new Uint8Array(16);
-  new DataView(b.buffer).setUint32(12, n + 100);
-  return uuidFromBytes(b);
-}
+const uuid = testUuid;
 
-function partition(topicId: string, partitionId: number, replicas: number[], extra: Partial<PartitionRecord> = {}): PartitionRecord {
-  return {
-    type: 'Partition',
-    topicId,
-    partitionId,
-    replicas,
-    isr: replicas.slice(),
-    removingReplicas: [],
-    addingReplicas: [],
-    leader: replicas[0] ?? -1,
-    leaderRecoveryState: 0,
-    leaderEpoch: 0,
-    partitionEpoch: 0,
-    ...extra,
-  };
-}
+const partition = partitionRecord;
 
 const T1 = uuid(1);
 const T2 = uuid(2);
