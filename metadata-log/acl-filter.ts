@@ -12,6 +12,7 @@
 //                 stored for 'User:*')
 //   operation, permissionType  ANY, or equal
 
+import type { StoredAcl } from './image-types.js';
 import type { AclBinding, AclOperation, AclPatternType, AclPermissionType, AclResourceType } from './records/types.js';
 
 export interface AclBindingFilter {
@@ -52,4 +53,33 @@ export function aclMatchesFilter(acl: AclBinding, f: AclBindingFilter): boolean 
   if (f.operation !== 'ANY' && f.operation !== acl.operation) return false;
   if (f.permissionType !== 'ANY' && f.permissionType !== acl.permissionType) return false;
   return true;
+}
+
+/** The listing order of ACLs (describeAcls, deleteAcls' matches, the CLI): resource, principal, host, operation, permission, then id. */
+export function compareAcls(a: StoredAcl, b: StoredAcl): number {
+  const ka = aclSortKey(a);
+  const kb = aclSortKey(b);
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}
+
+function aclSortKey(a: StoredAcl): string {
+  return `${a.resourceType}\u0000${a.patternType}\u0000${a.resourceName}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permissionType}\u0000${a.id}`;
+}
+
+/** Whether two ACLs grant or deny the same thing (all seven fields equal; ids aside). */
+export function sameAclBinding(a: AclBinding, b: AclBinding): boolean {
+  return (
+    a.resourceType === b.resourceType &&
+    a.resourceName === b.resourceName &&
+    a.patternType === b.patternType &&
+    a.principal === b.principal &&
+    a.host === b.host &&
+    a.operation === b.operation &&
+    a.permissionType === b.permissionType
+  );
+}
+
+/** A key equal for two ACLs exactly when sameAclBinding says so. */
+export function aclBindingKey(a: AclBinding): string {
+  return JSON.stringify([a.resourceType, a.resourceName, a.patternType, a.principal, a.host, a.operation, a.permissionType]);
 }

@@ -89,6 +89,9 @@ import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProd
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './replication/elect-leaders.js';
+import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse } from './acls/acl-requests.js';
+import { createAcls } from './acls/create-acls.js';
+import { deleteAcls } from './acls/delete-acls.js';
 import {
   alterPartitionReassignments,
   listPartitionReassignments,
@@ -320,6 +323,14 @@ export class QuorumController implements StateMachine {
 
   electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
     return this.runOp('elect-leaders', (ctx) => electLeaders(ctx, request));
+  }
+
+  createAcls(request: CreateAclsRequest): Promise<CreateAclsResponse> {
+    return this.runOp('create-acls', (ctx) => createAcls(ctx, request, this.deps.random));
+  }
+
+  deleteAcls(request: DeleteAclsRequest): Promise<DeleteAclsResponse> {
+    return this.runOp('delete-acls', (ctx) => deleteAcls(ctx, request));
   }
 
   alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {

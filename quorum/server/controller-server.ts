@@ -242,6 +242,10 @@ export class ControllerServer {
         return c.alterPartitionReassignments(b as never);
       case 'electLeaders':
         return c.electLeaders(b as never);
+      case 'createAcls':
+        return c.createAcls(b as never);
+      case 'deleteAcls':
+        return c.deleteAcls(b as never);
       case 'listPartitionReassignments':
         return c.listPartitionReassignments(b as never);
       case 'incrementalAlterConfigs':

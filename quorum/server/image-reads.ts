@@ -1,10 +1,10 @@
 // Reads answered from a node's own image, the same way on controllers and brokers: topics as
 // `topics describe` shows them. (DescribeConfigs reuses the controller's describeConfigs.)
 
-import { aclMatchesFilter, ANY_ACL } from '../../metadata-log/acl-filter.js';
+import { aclMatchesFilter, ANY_ACL, compareAcls } from '../../metadata-log/acl-filter.js';
 import type { DescribeAclsRequest, DescribeAclsResponse } from '../controller/acls/acl-requests.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
-import type { MetadataImageView, StoredAcl, TopicImage } from '../../metadata-log/image-types.js';
+import type { MetadataImageView, TopicImage } from '../../metadata-log/image-types.js';
 import { snapshotRecords } from '../../metadata-log/snapshot.js';
 import { ErrorCode } from '../controller/errors.js';
 import { isMoving } from '../controller/replication/reassignments.js';
@@ -63,7 +63,6 @@ export function exportMetadata(image: MetadataImage): ExportMetadataResponse {
 /** The ACLs a filter selects (DescribeAcls), ordered by resource, principal, then id: a stable listing. */
 export function describeAcls(image: MetadataImageView, request: DescribeAclsRequest): DescribeAclsResponse {
   const filter = (request as Partial<DescribeAclsRequest>).filter ?? ANY_ACL;
-  const key = (a: StoredAcl) => `${a.resourceType}\u0000${a.patternType}\u0000${a.resourceName}\u0000${a.principal}\u0000${a.host}\u0000${a.operation}\u0000${a.permissionType}\u0000${a.id}`;
-  const acls = [...image.acls()].filter((a) => aclMatchesFilter(a, filter)).sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+  const acls = [...image.acls()].filter((a) => aclMatchesFilter(a, filter)).sort(compareAcls);
   return { errorCode: 0, errorMessage: null, acls };
 }

@@ -121,6 +121,8 @@ export interface RpcMethods {
   alterPartition: [AlterPartitionRequest, AlterPartitionResponse];
   alterPartitionReassignments: [AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse];
   electLeaders: [ElectLeadersRequest, ElectLeadersResponse];
+  createAcls: [CreateAclsRequest, CreateAclsResponse];
+  deleteAcls: [DeleteAclsRequest, DeleteAclsResponse];
   incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
   alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
@@ -159,6 +161,8 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'alterPartition',
   'alterPartitionReassignments',
   'electLeaders',
+  'createAcls',
+  'deleteAcls',
   'incrementalAlterConfigs',
   'alterConfigs',
   'updateFeatures',

@@ -9,6 +9,8 @@
 //     3   | 1.0-IV2 | explicit offset expiry: OffsetCommit records v1 (expireTimestampMs, from an
 //         |         | OffsetCommit v2-v4 retention_time_ms); below it that retention is ignored, so a
 //         |         | node of an older build never meets a record it cannot read during an upgrade
+//     4   | 1.0-IV3 | ACLs (AccessControlEntry, RemoveAccessControlEntry); below it createAcls and
+//         |         | deleteAcls answer UNSUPPORTED_VERSION and an import carrying ACLs is refused
 // A brand-new cluster starts at the latest level (bootstrapRecords). Controllers run this code, so
 // they support every level in the table; brokers declare their range in RegisterBroker.features
 // (supportedFeatures() is what this build declares).
