@@ -19,6 +19,7 @@ import { registerTopicsCommand } from './cli/topics-command.js';
 import { registerReassignCommand } from './cli/reassign-command.js';
 import { registerFeaturesCommand } from './cli/features-command.js';
 import { registerLeaderElectionCommand } from './cli/leader-election-command.js';
+import { registerAclsCommand } from './cli/acls-command.js';
 import { registerInspectCommands } from './inspect/index.js';
 import { METAQUORUM_VERSION } from './version.js';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerFeaturesCommand(program);
   registerLeaderElectionCommand(program);
   registerConfigsCommand(program);
+  registerAclsCommand(program);
   registerInspectCommands(program);
   registerMigrateCommand(program);
   registerChaosCommand(program);

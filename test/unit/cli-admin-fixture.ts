@@ -13,6 +13,7 @@ import { registerTopicsCommand } from '../../tools/cli/topics-command.js';
 import { registerReassignCommand } from '../../tools/cli/reassign-command.js';
 import { registerFeaturesCommand } from '../../tools/cli/features-command.js';
 import { registerLeaderElectionCommand } from '../../tools/cli/leader-election-command.js';
+import { registerAclsCommand } from '../../tools/cli/acls-command.js';
 
 export type Handlers = { [M in RpcMethod]?: (request: RpcRequest<M>) => RpcResponse<M> | Promise<RpcResponse<M>> };
 
@@ -77,6 +78,7 @@ export function adminProgram(): Command {
   registerFeaturesCommand(program);
   registerLeaderElectionCommand(program);
   registerConfigsCommand(program);
+  registerAclsCommand(program);
   return program;
 }
 
