@@ -2,6 +2,7 @@
 
 import { supportedApiVersionsResponse, type DecodedKafkaRequest, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context.js';
+import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './handlers/groups.js';
@@ -36,6 +37,9 @@ const handlers: HandlerTable = {
   ElectLeaders: handleElectLeaders,
   AlterPartitionReassignments: handleAlterPartitionReassignments,
   ListPartitionReassignments: handleListPartitionReassignments,
+  DescribeAcls: handleDescribeAcls,
+  CreateAcls: handleCreateAcls,
+  DeleteAcls: handleDeleteAcls,
 };
 
 export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest, clientHost: string): Promise<unknown> {

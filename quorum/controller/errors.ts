@@ -35,6 +35,8 @@ export const ErrorCode = {
   NOT_CONTROLLER: 41,
   INVALID_REQUEST: 42,
   POLICY_VIOLATION: 44,
+  /** No authorizer is configured: the ACL APIs are off (Kafka's SecurityDisabledException). */
+  SECURITY_DISABLED: 54,
   /** An import step names no open import session (migration/import-metadata.ts): start again. */
   INVALID_TXN_STATE: 48,
   /** Another import is being written (migration/import-metadata.ts): retry once it ends. */

@@ -136,6 +136,9 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [18, 0, 2], // ApiVersions
       [19, 0, 3], // CreateTopics
       [20, 0, 1], // DeleteTopics
+      [29, 0, 1], // DescribeAcls: kafkajs's v1 (PREFIXED), v2 is flexible
+      [30, 0, 1], // CreateAcls
+      [31, 0, 1], // DeleteAcls
       [32, 0, 2], // DescribeConfigs
       [33, 0, 1], // AlterConfigs
       [37, 0, 1], // CreatePartitions

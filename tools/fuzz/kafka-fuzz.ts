@@ -317,7 +317,7 @@ export interface FrameMix {
 export const DEFAULT_MIX: FrameMix = { valid: 0.2, random: 0.2 };
 
 /** Api keys worth trying: served ones, known unserved ones, around them, and the edges. */
-const INTERESTING_API_KEYS = [0, 1, 2, 4, 5, 6, 7, 11, 12, 13, 14, 17, 21, 22, 36, 43, 44, 45, 46, 47, 50, 60, 67, 68, 74, 255, 256, 0x7fff, -1, -2, -32768];
+const INTERESTING_API_KEYS = [0, 1, 2, 4, 5, 6, 7, 11, 12, 13, 14, 17, 21, 22, 28, 29, 30, 31, 36, 43, 44, 45, 46, 47, 50, 60, 67, 68, 74, 255, 256, 0x7fff, -1, -2, -32768];
 const INTERESTING_I16 = [0, -1, -2, 1, 0x7fff, -0x8000, 0x7ffe, 0x4000, 0xff];
 /** For the first byte of a varint: zero (null), small, a continuation byte, all bits. */
 const INTERESTING_U8 = [0, 1, 2, 0x7f, 0x80, 0xff];

@@ -798,7 +798,129 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
       topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, replicas: [3, 1, 2], addingReplicas: [3], removingReplicas: [2] }] }],
     }),
   },
+
+  DescribeAcls: {
+    encodeRequest(w, v, req) {
+      aclFilterMirror(w, v, req);
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.nullableString();
+      const resources = r.array((rr) => ({
+        resourceType: rr.int8(),
+        resourceName: rr.string(),
+        patternType: v >= 1 ? rr.int8() : 3,
+        acls: rr.array((ar) => ({ principal: ar.string(), host: ar.string(), operation: ar.int8(), permissionType: ar.int8() })),
+      }));
+      return { throttleTimeMs, errorCode, errorMessage, resources };
+    },
+    requestSample: (v) => ({
+      resourceTypeFilter: 2,
+      resourceNameFilter: 'orders',
+      patternTypeFilter: v >= 1 ? 4 : 3,
+      principalFilter: 'User:alice',
+      hostFilter: null,
+      operation: 3,
+      permissionType: 1,
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: 5,
+      errorCode: 0,
+      errorMessage: null,
+      resources: [
+        {
+          resourceType: 2,
+          resourceName: 'orders',
+          patternType: v >= 1 ? 4 : 3,
+          acls: [
+            { principal: 'User:alice', host: '*', operation: 3, permissionType: 3 },
+            { principal: 'User:bob', host: '10.0.0.1', operation: 4, permissionType: 2 },
+          ],
+        },
+        { resourceType: 4, resourceName: 'kafka-cluster', patternType: 3, acls: [{ principal: 'User:*', host: '*', operation: 8, permissionType: 3 }] },
+      ],
+    }),
+  },
+
+  CreateAcls: {
+    encodeRequest(w, v, req) {
+      w.array(req.creations, (cw, c) => {
+        cw.int8(c.resourceType).string(c.resourceName);
+        if (v >= 1) cw.int8(c.resourcePatternType);
+        cw.string(c.principal).string(c.host).int8(c.operation).int8(c.permissionType);
+      });
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      return { throttleTimeMs, results: r.array((rr) => ({ errorCode: rr.int16(), errorMessage: rr.nullableString() })) };
+    },
+    requestSample: (v) => ({
+      creations: [
+        { resourceType: 2, resourceName: 'orders', resourcePatternType: v >= 1 ? 4 : 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 },
+        { resourceType: 3, resourceName: 'g1', resourcePatternType: 3, principal: 'User:bob', host: '10.0.0.1', operation: 2, permissionType: 2 },
+      ],
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 3,
+      results: [
+        { errorCode: 0, errorMessage: null },
+        { errorCode: 31, errorMessage: 'Authorization failed.' },
+      ],
+    }),
+  },
+
+  DeleteAcls: {
+    encodeRequest(w, v, req) {
+      w.array(req.filters, (fw, f) => aclFilterMirror(fw, v, f));
+    },
+    decodeResponse(r, v) {
+      const throttleTimeMs = r.int32();
+      const filterResults = r.array((fr) => ({
+        errorCode: fr.int16(),
+        errorMessage: fr.nullableString(),
+        matchingAcls: fr.array((ar) => ({
+          errorCode: ar.int16(),
+          errorMessage: ar.nullableString(),
+          resourceType: ar.int8(),
+          resourceName: ar.string(),
+          patternType: v >= 1 ? ar.int8() : 3,
+          principal: ar.string(),
+          host: ar.string(),
+          operation: ar.int8(),
+          permissionType: ar.int8(),
+        })),
+      }));
+      return { throttleTimeMs, filterResults };
+    },
+    requestSample: (v) => ({
+      filters: [
+        { resourceTypeFilter: 1, resourceNameFilter: null, patternTypeFilter: v >= 1 ? 1 : 3, principalFilter: 'User:alice', hostFilter: '*', operation: 1, permissionType: 3 },
+        { resourceTypeFilter: 3, resourceNameFilter: 'g1', patternTypeFilter: 3, principalFilter: null, hostFilter: null, operation: 2, permissionType: 2 },
+      ],
+    }),
+    responseSample: (v) => ({
+      throttleTimeMs: 4,
+      filterResults: [
+        {
+          errorCode: 0,
+          errorMessage: null,
+          matchingAcls: [
+            { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 'orders', patternType: v >= 1 ? 4 : 3, principal: 'User:alice', host: '*', operation: 3, permissionType: 3 },
+          ],
+        },
+        { errorCode: 54, errorMessage: 'No Authorizer is configured.', matchingAcls: [] },
+      ],
+    }),
+  },
 };
+
+/** The DescribeAcls / DeleteAcls filter layout (pattern type from v1). */
+function aclFilterMirror(w: KafkaWriter, v: number, f: KafkaApiTypes['DescribeAcls'][0]): void {
+  w.int8(f.resourceTypeFilter).nullableString(f.resourceNameFilter);
+  if (v >= 1) w.int8(f.patternTypeFilter);
+  w.nullableString(f.principalFilter).nullableString(f.hostFilter).int8(f.operation).int8(f.permissionType);
+}
 
 export const API_NAMES = Object.keys(KAFKA_APIS) as KafkaApiName[];
 

@@ -30,6 +30,9 @@
 //   versions add fields not served here). These are the only flexible versions served. kafkajs
 //   2.2.4 speaks the reassignment pair (v0), not ElectLeaders; the active controller runs all three
 //   (quorum/controller/replication/reassignments.ts, elect-leaders.ts).
+// - DescribeAcls, CreateAcls, DeleteAcls 0-1: kafkajs 2.2.4's versions (v1 adds PREFIXED ACLs,
+//   KIP-290); v2 is flexible and would change what librdkafka sends. Answered SECURITY_DISABLED
+//   when no authorizer is configured, as Kafka (broker/kafka/handlers/acls.ts).
 
 export const ApiKey = {
   Produce: 0,
@@ -48,6 +51,9 @@ export const ApiKey = {
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
   CreatePartitions: 37,
@@ -92,6 +98,9 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.DeleteTopics, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.DescribeAcls, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.CreateAcls, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.DeleteAcls, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.AlterConfigs, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1 },

@@ -17,10 +17,13 @@ import { KafkaWriter } from './writer.js';
 import * as alterConfigs from './apis/alter-configs.js';
 import * as alterPartitionReassignments from './apis/alter-partition-reassignments.js';
 import * as apiVersions from './apis/api-versions.js';
+import * as createAcls from './apis/create-acls.js';
 import * as createPartitions from './apis/create-partitions.js';
 import * as createTopics from './apis/create-topics.js';
+import * as deleteAcls from './apis/delete-acls.js';
 import * as deleteGroups from './apis/delete-groups.js';
 import * as deleteTopics from './apis/delete-topics.js';
+import * as describeAcls from './apis/describe-acls.js';
 import * as describeConfigs from './apis/describe-configs.js';
 import * as describeGroups from './apis/describe-groups.js';
 import * as electLeaders from './apis/elect-leaders.js';
@@ -82,6 +85,9 @@ export interface KafkaApiTypes {
     listPartitionReassignments.ListPartitionReassignmentsRequest,
     listPartitionReassignments.ListPartitionReassignmentsResponse,
   ];
+  DescribeAcls: [describeAcls.DescribeAclsRequest, describeAcls.DescribeAclsResponse];
+  CreateAcls: [createAcls.CreateAclsRequest, createAcls.CreateAclsResponse];
+  DeleteAcls: [deleteAcls.DeleteAclsRequest, deleteAcls.DeleteAclsResponse];
 }
 
 export type KafkaApiName = keyof KafkaApiTypes & ApiKeyName;
@@ -268,6 +274,15 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     listPartitionReassignments.encodeListPartitionReassignmentsResponse,
     listPartitionReassignments.LIST_PARTITION_REASSIGNMENTS_FIRST_FLEXIBLE_VERSION,
   ),
+  DescribeAcls: codec(
+    'DescribeAcls',
+    describeAcls.DESCRIBE_ACLS_MIN_VERSION,
+    describeAcls.DESCRIBE_ACLS_MAX_VERSION,
+    describeAcls.decodeDescribeAclsRequest,
+    describeAcls.encodeDescribeAclsResponse,
+  ),
+  CreateAcls: codec('CreateAcls', createAcls.CREATE_ACLS_MIN_VERSION, createAcls.CREATE_ACLS_MAX_VERSION, createAcls.decodeCreateAclsRequest, createAcls.encodeCreateAclsResponse),
+  DeleteAcls: codec('DeleteAcls', deleteAcls.DELETE_ACLS_MIN_VERSION, deleteAcls.DELETE_ACLS_MAX_VERSION, deleteAcls.decodeDeleteAclsRequest, deleteAcls.encodeDeleteAclsResponse),
 });
 
 const BY_KEY = new Map<number, KafkaApiCodec>(
@@ -343,10 +358,13 @@ export function encodeKafkaResponse<N extends KafkaApiName>(
 export * from './apis/alter-configs.js';
 export * from './apis/alter-partition-reassignments.js';
 export * from './apis/api-versions.js';
+export * from './apis/create-acls.js';
 export * from './apis/create-partitions.js';
 export * from './apis/create-topics.js';
+export * from './apis/delete-acls.js';
 export * from './apis/delete-groups.js';
 export * from './apis/delete-topics.js';
+export * from './apis/describe-acls.js';
 export * from './apis/describe-configs.js';
 export * from './apis/describe-groups.js';
 export * from './apis/elect-leaders.js';
