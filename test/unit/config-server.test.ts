@@ -100,6 +100,9 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'metadata.max.idle.interval.ms': NON_NEGATIVE_BAD,
   'offset.metadata.max.bytes': NON_NEGATIVE_BAD,
   'auto.create.topics.enable': ['yes', 'TRUE!', ''],
+  'authorizer.class.name': ['kafka.security.authorizer.AclAuthorizer', 'StandardAuthorizer', 'org.apache.kafka.metadata.authorizer.standardauthorizer'],
+  'super.users': ['alice', 'User:', ':alice', 'User:alice;bob', 'User:alice,User:bob;admin'],
+  'allow.everyone.if.no.acl.found': ['yes', '1', ''],
   'group.min.session.timeout.ms': INT_BAD,
   'group.max.session.timeout.ms': INT_BAD,
   'group.initial.rebalance.delay.ms': NON_NEGATIVE_BAD,
@@ -130,6 +133,21 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     expect(configError({ 'node.id': 'x' }).message).toBe('node.id = "x": must be a non-negative integer');
     expect(configError({ 'auto.create.topics.enable': 'yes' }).message).toBe('auto.create.topics.enable = "yes": must be true or false');
     expect(configError({ 'controller.quorum.voters': '1@h:1,1@h:2' }).message).toMatch(/^controller\.quorum\.voters = "1@h:1,1@h:2": voter id 1 appears more than once/);
+  });
+
+  it('authorizer.class.name: empty is no authorization, StandardAuthorizer turns it on with super.users (semicolons) and allow.everyone.if.no.acl.found', () => {
+    expect(parse().authorizer).toBeNull();
+    expect(parse({ 'super.users': 'User:admin' }).authorizer).toBeNull();
+    const on = parse({
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      'super.users': ' User:admin ; User:CN=ops,OU=eng,O=acme ;',
+    }).authorizer;
+    expect(on).toEqual({ superUsers: new Set(['User:admin', 'User:CN=ops,OU=eng,O=acme']), allowEveryoneIfNoAclFound: false });
+    expect(parse({ 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'true' }).authorizer).toEqual({
+      superUsers: new Set(),
+      allowEveryoneIfNoAclFound: true,
+    });
+    expect(configError({ 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' }).message).toMatch(/^authorizer\.class\.name = "kafka\.security\.authorizer\.AclAuthorizer": unknown authorizer/);
   });
 
   it('values are trimmed (as Kafka\'s ConfigDef) and booleans take any letter case', () => {

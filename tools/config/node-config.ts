@@ -2,6 +2,7 @@
 // builds it). The runtime takes its settings from here and nowhere else; paths stay paths (TLS
 // files are read when a listener starts, directories are checked by meta-properties.ts).
 
+import type { AuthorizerConfig } from '../../broker/kafka/authorizer.js';
 import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import type { OffsetRetention } from '../../broker/offset-expirer.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
@@ -91,6 +92,8 @@ export interface NodeConfig {
   readonly controller: Partial<Omit<ControllerConfig, 'clusterId'>>;
   /** auto.create.topics.enable */
   readonly autoCreateTopicsEnable: boolean;
+  /** authorizer.class.name set: super.users and allow.everyone.if.no.acl.found; null: no authorization. */
+  readonly authorizer: AuthorizerConfig | null;
   /** group.* : the consumer-group coordinator's limits. */
   readonly groups: GroupCoordinatorConfig;
   /** offsets.retention.minutes (in ms) and offsets.retention.check.interval.ms */

@@ -93,6 +93,11 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     offsetMetadataMaxBytes: r.required(K.offsetMetadataMaxBytes),
   } satisfies Partial<Omit<ControllerConfig, 'clusterId'>>;
   const autoCreateTopicsEnable = r.required(K.autoCreateTopicsEnable);
+  // super.users and allow.everyone.if.no.acl.found are checked even with the authorizer off: a typo
+  // there should not wait for the day it is turned on.
+  const superUsers = new Set(r.required(K.superUsers));
+  const allowEveryoneIfNoAclFound = r.required(K.allowEveryoneIfNoAclFound);
+  const authorizer = r.required(K.authorizerClassName) ? { superUsers, allowEveryoneIfNoAclFound } : null;
   const groups = {
     minSessionTimeoutMs: r.required(K.groupMinSessionTimeoutMs),
     maxSessionTimeoutMs: r.required(K.groupMaxSessionTimeoutMs),
@@ -168,6 +173,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     connectionLimits,
     controller,
     autoCreateTopicsEnable,
+    authorizer,
     groups,
     offsetRetention,
     shutdownTimeoutMs,

@@ -12,6 +12,7 @@ import { netLimits } from '../../quorum/net/limits.js';
 import { REFUSAL_WARN_INTERVAL_MS } from '../../quorum/net/refusal-warnings.js';
 import { parseConnectionOverrides } from './connection-overrides.js';
 import { parseHttpListener, parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
+import { STANDARD_AUTHORIZER_CLASS } from '../../broker/kafka/authorizer.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
 export type Role = 'broker' | 'controller';
@@ -76,6 +77,23 @@ const QUORUM_DEFAULTS_WHY =
   'election at once, so it is replaced well under a second; a hung leader is noticed after controller.quorum.fetch.timeout.ms ' +
   'and replaced in about a second. Pre-vote (a voter that still hears its leader refuses to vote) and check-quorum (a leader ' +
   'that no majority fetched from within 1.5 x the fetch timeout resigns) keep such short timeouts from unseating a healthy leader.';
+
+/** authorizer.class.name: '' (off) or Kafka's StandardAuthorizer (on). */
+function parseAuthorizerClassName(raw: string): boolean {
+  if (raw === '') return false;
+  if (raw === STANDARD_AUTHORIZER_CLASS) return true;
+  throw new BadValue(`unknown authorizer "${raw}"; must be empty (no authorization) or ${STANDARD_AUTHORIZER_CLASS}`);
+}
+
+/** super.users: 'User:alice;User:CN=admin,O=acme' (semicolons: a certificate subject holds commas). */
+function parseSuperUsers(raw: string): string[] {
+  const users = raw.split(';').map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of users) {
+    const colon = u.indexOf(':');
+    if (colon <= 0 || colon === u.length - 1) throw new BadValue(`"${u}" is not a principal of the form Type:name (e.g. User:alice)`);
+  }
+  return users;
+}
 
 const c = defaultControllerConfig;
 
@@ -453,6 +471,32 @@ export const serverKeys = {
     default: 'false',
     expected: 'must be true or false',
     doc: 'Whether a metadata request for an unknown topic creates it. Off by default (Kafka: true): a typo should not create a topic.',
+    parse: parseBoolean,
+  }),
+  authorizerClassName: key({
+    name: 'authorizer.class.name',
+    type: 'string',
+    default: '',
+    expected: `must be empty (no authorization) or ${STANDARD_AUTHORIZER_CLASS}`,
+    doc:
+      `Empty: no authorization (every client may do everything, and DescribeAcls, CreateAcls and DeleteAcls answer SECURITY_DISABLED). ${STANDARD_AUTHORIZER_CLASS}: Kafka's KRaft authorizer over the ACLs in the metadata log, checked on every Kafka API the broker serves (README, Access control). No other class exists here.`,
+    parse: parseAuthorizerClassName,
+  }),
+  superUsers: key({
+    name: 'super.users',
+    type: 'list',
+    default: '',
+    defaultText: 'none',
+    expected: 'must be principals of the form Type:name (User:alice, User:CN=admin,O=acme) separated by semicolons',
+    doc: 'Principals the authorizer allows everything, whatever the ACLs say; separated by semicolons (a certificate subject holds commas), as in Kafka.',
+    parse: parseSuperUsers,
+  }),
+  allowEveryoneIfNoAclFound: key({
+    name: 'allow.everyone.if.no.acl.found',
+    type: 'boolean',
+    default: 'false',
+    expected: 'must be true or false',
+    doc: "With the authorizer on: whether a resource no ACL applies to (for anyone) is open to everyone. Kafka's default, false: such a resource is closed to all but super.users.",
     parse: parseBoolean,
   }),
   groupMinSessionTimeoutMs: key({
