@@ -39,6 +39,7 @@ import { uuidFromBytes } from '../metadata-log/records/uuid.js';
 import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
+import { StandardAuthorizer, type AuthorizerConfig } from './kafka/authorizer.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
@@ -87,6 +88,8 @@ export interface BrokerServerOptions {
   readonly onFatal: (error: unknown) => void;
   /** auto.create.topics.enable: Metadata for an unknown topic creates it (when the client allows). */
   readonly autoCreateTopicsEnable?: boolean;
+  /** authorizer.class.name set (super.users, allow.everyone.if.no.acl.found); absent: no authorization. */
+  readonly authorizer?: AuthorizerConfig;
   /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
   readonly groups?: GroupCoordinatorConfig;
   /** offsets.retention.*: when the groups this broker coordinates lose their offsets (Kafka's defaults when left out). */
@@ -333,6 +336,8 @@ export class BrokerServer {
   }
 
   private async bindListeners(self: PeerIdentity): Promise<void> {
+    // One authorizer for every listener: its ACL index is built once per ACL change.
+    const authorizer = this.o.authorizer === undefined ? undefined : new StandardAuthorizer(this.o.authorizer);
     const connectionQuotas = this.o.connectionLimits === undefined ? undefined : new ConnectionQuotas(this.o.connectionLimits);
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
@@ -349,6 +354,7 @@ export class BrokerServer {
         awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
         caughtUp: this.caughtUp,
         metrics: this.kafkaMetrics,
+        ...(authorizer === undefined ? {} : { authorizer }),
       };
       const server = await NetServer.listen({
         listener,

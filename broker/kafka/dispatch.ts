@@ -1,7 +1,11 @@
-// Which handler answers which Kafka API (every API ./protocol/api-keys.ts advertises has one).
+// Which handler answers which Kafka API (every API ./protocol/api-keys.ts advertises has one), and
+// with an authorizer configured, which guard stands before it (./authorize-requests.ts).
 
 import { supportedApiVersionsResponse, type DecodedKafkaRequest, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context.js';
+import { ANONYMOUS_PRINCIPAL } from './authorizer.js';
+import { authorized } from './authorize-requests.js';
+import { sessionHost } from './principal.js';
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';
@@ -42,8 +46,15 @@ const handlers: HandlerTable = {
   DeleteAcls: handleDeleteAcls,
 };
 
-export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest, clientHost: string): Promise<unknown> {
+/**
+ * Answers one request: through its guard (./authorize-requests.ts) when an authorizer is
+ * configured, straight to its handler otherwise. `clientHost` is Kafka's "/127.0.0.1" form.
+ */
+export async function dispatchKafkaRequest(ctx: KafkaContext, decoded: DecodedKafkaRequest, clientHost: string, principal: string = ANONYMOUS_PRINCIPAL): Promise<unknown> {
   const handler = handlers[decoded.api] as KafkaHandler<unknown, unknown>;
-  const client: KafkaClient = { clientId: decoded.header.clientId ?? '', clientHost };
-  return handler(ctx, decoded.request, decoded.header.apiVersion, client);
+  const client: KafkaClient = { clientId: decoded.header.clientId ?? '', clientHost, principal };
+  const version = decoded.header.apiVersion;
+  if (ctx.authorizer === undefined) return handler(ctx, decoded.request, version, client);
+  const session = { principal, host: sessionHost(clientHost) };
+  return authorized(ctx.authorizer, session, decoded.api as KafkaApiName, decoded.request as never, version, ctx, (request) => handler(ctx, request, version, client) as never);
 }

@@ -37,6 +37,7 @@ import {
   type DecodedKafkaRequest,
 } from './protocol/index.js';
 import { dispatchKafkaRequest } from './dispatch.js';
+import { principalOfSocket } from './principal.js';
 import type { KafkaContext } from './handlers/context.js';
 
 const SIZE_BYTES = 4;
@@ -60,6 +61,8 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   let itemsInFlight = 0;
   let caughtUp = ctx.caughtUp === undefined;
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
+  // Fixed for the connection, as Kafka's session: the TLS handshake is done before the first byte is read.
+  const principal = principalOfSocket(socket);
 
   /** Take no more requests while too much is in flight or unsent; go on once it has drained. */
   const mustWait = () => !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
@@ -97,7 +100,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   const answer = async (decoded: DecodedKafkaRequest): Promise<Buffer | null> => {
     const started = performance.now();
     try {
-      const response = await dispatchKafkaRequest(ctx, decoded, clientHost);
+      const response = await dispatchKafkaRequest(ctx, decoded, clientHost, principal);
       const bytes = encodeKafkaResponse(decoded.api, decoded.header, response as never);
       ctx.metrics?.requestAnswered(decoded.api, (performance.now() - started) / 1000);
       return bytes;

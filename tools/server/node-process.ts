@@ -133,6 +133,7 @@ export async function startNode(
         roles: config.processRoles,
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
+        ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
         staticConfigs: staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         groups: config.groups,
         offsetRetention: config.offsetRetention,

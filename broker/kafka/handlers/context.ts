@@ -11,6 +11,7 @@ import type { KafkaMetrics } from '../../broker-metrics.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
+import type { StandardAuthorizer } from '../authorizer.js';
 
 export interface KafkaContext {
   readonly brokerId: number;
@@ -44,12 +45,19 @@ export interface KafkaContext {
    * Kafka enables request processing only after the initial catch-up. Absent: caught up already.
    */
   readonly caughtUp?: Promise<void>;
+  /**
+   * authorizer.class.name: every request is checked (../authorize-requests.ts) when set; absent, no
+   * request is, and the ACL APIs answer SECURITY_DISABLED.
+   */
+  readonly authorizer?: StandardAuthorizer;
 }
 
 /** Who sent a request: the header's client id and the connection's address (Kafka's "/127.0.0.1"). */
 export interface KafkaClient {
   readonly clientId: string;
   readonly clientHost: string;
+  /** Who the connection proved to be ('User:' + its certificate's subject), or User:ANONYMOUS. */
+  readonly principal?: string;
 }
 
 /** For callers with no connection behind them (tests, tools). */

@@ -1,0 +1,59 @@
+// Who a Kafka connection is, for the authorizer: the principal and the host, as Kafka's default
+// principal builder and its session give them.
+//
+// - On an SSL listener whose client presented a certificate that verified against the listener's
+//   truststore: 'User:' + the certificate's subject as an RFC 2253 string (Kafka's
+//   DefaultKafkaPrincipalBuilder with no ssl.principal.mapping.rules: X500Principal.getName()),
+//   most specific RDN first: 'User:CN=alice,OU=eng,O=acme'. Special characters are escaped as
+//   RFC 2253 says (OpenSSL's ESC_2253 escaping, which node's X509Certificate.subject applies).
+//   Known difference: attributes Java has no RFC 2253 keyword for (emailAddress...) are written
+//   with OpenSSL's short name, where Java writes the OID and the value's DER in hex.
+// - Otherwise (PLAINTEXT, or SSL with no verified certificate): User:ANONYMOUS.
+// - The host is the client's IP address, an IPv4-mapped IPv6 address written as IPv4.
+
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { X509Certificate } from 'node:crypto';
+import { ANONYMOUS_PRINCIPAL } from './authorizer.js';
+
+const KEYWORDS: Readonly<Record<string, string>> = { street: 'STREET' };
+
+/**
+ * node's subject ("C=US\nO=acme\nCN=alice", DER order, one RDN per line, multi-valued RDNs joined
+ * by " + ") as RFC 2253 ("CN=alice,O=acme,C=US").
+ */
+export function rfc2253OfSubject(subject: string): string {
+  return subject
+    .split('\n')
+    .filter((rdn) => rdn !== '')
+    .reverse()
+    .map((rdn) =>
+      rdn
+        .split(' + ')
+        .map((ava) => {
+          const eq = ava.indexOf('=');
+          const name = ava.slice(0, eq);
+          return `${KEYWORDS[name] ?? name}${ava.slice(eq)}`;
+        })
+        .join('+'),
+    )
+    .join(',');
+}
+
+export function principalOfCertificate(cert: X509Certificate): string {
+  return `User:${rfc2253OfSubject(cert.subject)}`;
+}
+
+/** The connection's principal (see the header). */
+export function principalOfSocket(socket: Socket): string {
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return ANONYMOUS_PRINCIPAL;
+  const cert = socket.getPeerX509Certificate();
+  return cert === undefined ? ANONYMOUS_PRINCIPAL : principalOfCertificate(cert);
+}
+
+/** The host an ACL is matched against: the IP of Kafka's "/127.0.0.1" form, IPv4-mapped IPv6 as IPv4. */
+export function sessionHost(clientHost: string): string {
+  const ip = clientHost.startsWith('/') ? clientHost.slice(1) : clientHost;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  return mapped !== null ? mapped[1]! : ip;
+}
