@@ -31,7 +31,9 @@ import { isDeepStrictEqual } from 'node:util';
 import { imageOf, replayAll } from '../../metadata-log/delta.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
 import { splitOffsetKey, type CommittedOffset, type MetadataImageView } from '../../metadata-log/image-types.js';
-import { METADATA_VERSION_FEATURE, type MetadataRecord, type Uuid } from '../../metadata-log/records/types.js';
+import { METADATA_VERSION_FEATURE, type AclBinding, type MetadataRecord, type Uuid } from '../../metadata-log/records/types.js';
+import { createAcls } from '../../quorum/controller/acls/create-acls.js';
+import { deleteAcls } from '../../quorum/controller/acls/delete-acls.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
 import { brokerHeartbeat } from '../../quorum/controller/cluster/heartbeat.js';
 import { BrokerHeartbeatManager } from '../../quorum/controller/cluster/heartbeat-manager.js';
@@ -40,7 +42,7 @@ import { unregisterBroker } from '../../quorum/controller/cluster/unregister-bro
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { ConfigSource, staticConfigsOf } from '../../quorum/controller/configs/config-schema.js';
 import { describeConfigs } from '../../quorum/controller/configs/describe-configs.js';
-import { bootstrapRecords, LATEST_METADATA_VERSION, MIN_METADATA_VERSION, supportedFeatures, updateFeatures } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, bootstrapRecords, LATEST_METADATA_VERSION, MIN_METADATA_VERSION, supportedFeatures, updateFeatures } from '../../quorum/controller/configs/features.js';
 import { AlterConfigOpType, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { commitOffsets, deleteGroups, fetchOffsets, type OffsetFetchResponse } from '../../quorum/controller/configs/offsets.js';
 import { allocateProducerIds } from '../../quorum/controller/configs/producer-ids.js';
@@ -115,6 +117,8 @@ export interface ControllerModel {
   /** Outcome counts, `command:ERROR_NAME` (for coverage reporting). */
   readonly outcomes: Map<string, number>;
   ambiguousCalls: number;
+  /** Stored ACLs by modelAclKey: what the image must hold. */
+  readonly acls: Map<string, AclBinding>;
 }
 
 export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: readonly number[], nowMs: number): ControllerModel {
@@ -134,6 +138,7 @@ export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: 
     restarts: new Map(),
     outcomes: new Map(),
     ambiguousCalls: 0,
+    acls: new Map(),
   };
 }
 
@@ -248,6 +253,8 @@ export type ControllerOps = Pick<
   | 'deleteGroups'
   | 'unregisterBroker'
   | 'importMetadata'
+  | 'createAcls'
+  | 'deleteAcls'
 >;
 
 export interface CallOutcome<T> {
@@ -775,6 +782,8 @@ export class PureSystem implements SystemUnderTest, ControllerOps {
   commitOffsets: ControllerOps['commitOffsets'] = async (req) => this.run((ctx) => commitOffsets(ctx, req));
   fetchOffsets: ControllerOps['fetchOffsets'] = async (req) => fetchOffsets(this.image, req);
   deleteGroups: ControllerOps['deleteGroups'] = async (req) => this.run((ctx) => deleteGroups(ctx, req));
+  createAcls: ControllerOps['createAcls'] = async (req) => this.run((ctx) => createAcls(ctx, req, this.random));
+  deleteAcls: ControllerOps['deleteAcls'] = async (req) => this.run((ctx) => deleteAcls(ctx, req));
   unregisterBroker: ControllerOps['unregisterBroker'] = async (req) => this.run((ctx) => unregisterBroker(ctx, this.hb, req));
   /** Import sessions are the active controller's soft state: the import commands run on the simulator only. */
   importMetadata: ControllerOps['importMetadata'] = async () => {
@@ -936,6 +945,11 @@ export async function verify(m: ControllerModel, r: SystemUnderTest): Promise<vo
   }
 
   expectEqual(m, r, 'zkMigrationState', image.zkMigrationState, m.imported ? 3 : 0);
+
+  // ACLs: the bindings stored, each once, under distinct ids.
+  const stored = [...image.acls()];
+  expectEqual(m, r, 'ACLs', stored.map(modelAclKey).sort(), [...m.acls.keys()].sort());
+  expectEqual(m, r, 'distinct ACL ids', new Set(stored.map((a) => a.id)).size, stored.length);
 
   // Producer ids and metadata.version.
   expectEqual(m, r, 'nextProducerId', image.nextProducerId, m.nextProducerId);
@@ -1472,6 +1486,87 @@ export class UpdateMetadataVersion extends ModelCommand {
   }
 }
 
+/** An ACL's seven fields as one string (the model's identity of an ACL; ids are the controller's). */
+function modelAclKey(a: AclBinding): string {
+  return [a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType].join('|');
+}
+
+function aclText(a: AclBinding): string {
+  return `${a.permissionType} ${a.principal}@${a.host} ${a.operation} ${a.resourceType}:${a.patternType}:${a.resourceName}`;
+}
+
+export class CreateAcl extends ModelCommand {
+  constructor(readonly acl: AclBinding) {
+    super();
+  }
+
+  describe(): string {
+    return `CreateAcl(${aclText(this.acl)})`;
+  }
+
+  protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
+    const a = this.acl;
+    // The model's own reading of the rules (acl-rules.ts): the version gate first, then the fields its arbitrary can get wrong.
+    const invalid = (a.resourceType === 'CLUSTER' && a.resourceName !== 'kafka-cluster') || !/^[^:]+:.+$/.test(a.principal);
+    const predicted = m.metadataVersion < ACLS_METADATA_VERSION ? ErrorCode.UNSUPPORTED_VERSION : invalid ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE;
+    const { value, ambiguous } = await r.call('createAcls', (ops) => ops.createAcls({ creations: [a] }));
+    const res = value.results[0];
+    if (res === undefined) return mismatch(m, r, 'createAcls answered no result');
+    expectCode(m, r, `createAcls ${aclText(a)}`, res.errorCode, res.errorMessage, [predicted]);
+    count(m, 'CreateAcl', res.errorCode);
+    // Storing an ACL twice is a no-op, so a retried call leaves the same state.
+    if (res.errorCode === ErrorCode.NONE) m.acls.set(modelAclKey(a), a);
+    return `${errorName(res.errorCode)}${markAmbiguous(m, ambiguous)}`;
+  }
+}
+
+/** A DeleteAcls filter over the few fields the model varies; the rest match anything. */
+export interface ModelAclFilter {
+  readonly resourceType: AclBinding['resourceType'] | null;
+  readonly resourceName: string | null;
+  readonly principal: string | null;
+  readonly operation: AclBinding['operation'] | null;
+}
+
+export class DeleteAcls extends ModelCommand {
+  constructor(readonly filter: ModelAclFilter) {
+    super();
+  }
+
+  describe(): string {
+    const f = this.filter;
+    return `DeleteAcls(${f.resourceType ?? 'any type'}:${f.resourceName ?? '*any*'} ${f.principal ?? 'any principal'} ${f.operation ?? 'any operation'})`;
+  }
+
+  protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
+    const f = this.filter;
+    const selects = (a: AclBinding) =>
+      (f.resourceType === null || a.resourceType === f.resourceType) &&
+      (f.resourceName === null || a.resourceName === f.resourceName) &&
+      (f.principal === null || a.principal === f.principal) &&
+      (f.operation === null || a.operation === f.operation);
+    const expected = [...m.acls.entries()].filter(([, a]) => selects(a)).map(([k]) => k);
+    const predicted = m.metadataVersion < ACLS_METADATA_VERSION ? ErrorCode.UNSUPPORTED_VERSION : expected.length > m.config.maxRecordsPerOperation ? ErrorCode.POLICY_VIOLATION : ErrorCode.NONE;
+    const { value, ambiguous } = await r.call('deleteAcls', (ops) =>
+      ops.deleteAcls({
+        filters: [{ resourceType: f.resourceType ?? 'ANY', resourceName: f.resourceName, patternType: 'ANY', principal: f.principal, host: null, operation: f.operation ?? 'ANY', permissionType: 'ANY' }],
+      }),
+    );
+    const res = value.results[0];
+    if (res === undefined) return mismatch(m, r, 'deleteAcls answered no result');
+    expectCode(m, r, 'deleteAcls', res.errorCode, res.errorMessage, [predicted]);
+    count(m, 'DeleteAcls', res.errorCode);
+    if (res.errorCode !== ErrorCode.NONE) return errorName(res.errorCode);
+    // A retried call finds what the first attempt left: its list may be short, never different.
+    const listed = res.matchingAcls.map(modelAclKey).sort();
+    if (ambiguous) {
+      for (const k of listed) if (!expected.includes(k)) mismatch(m, r, `deleteAcls listed ${k}, which the filter does not select`);
+    } else expectEqual(m, r, 'ACLs deleteAcls removed', listed, [...expected].sort());
+    for (const k of expected) m.acls.delete(k);
+    return `NONE ${expected.length} removed${markAmbiguous(m, ambiguous)}`;
+  }
+}
+
 /** Broker ids the commands use: the four started at first, and two more that may register later. */
 export const BROKER_IDS = [1, 2, 3, 4, 5, 6] as const;
 
@@ -1892,6 +1987,23 @@ const inFlightWriteArb: fc.Arbitrary<InFlightWrite> = fc.oneof(
   fc.constantFrom(...BROKER_IDS).map((brokerId) => ({ kind: 'allocate' as const, brokerId })),
 );
 
+const aclArb: fc.Arbitrary<AclBinding> = fc.record({
+  resourceType: fc.constantFrom('TOPIC' as const, 'GROUP' as const, 'CLUSTER' as const),
+  resourceName: fc.constantFrom('a', 'b', '*', 'kafka-cluster'),
+  patternType: fc.constantFrom('LITERAL' as const, 'PREFIXED' as const),
+  principal: fc.oneof({ weight: 8, arbitrary: fc.constantFrom('User:alice', 'User:bob', 'User:*') }, { weight: 1, arbitrary: fc.constantFrom('alice', 'User:') }),
+  host: fc.constantFrom('*', '10.0.0.1'),
+  operation: fc.constantFrom('READ' as const, 'WRITE' as const, 'DESCRIBE' as const, 'ALL' as const),
+  permissionType: fc.constantFrom('ALLOW' as const, 'DENY' as const),
+});
+
+const aclFilterArb: fc.Arbitrary<ModelAclFilter> = fc.record({
+  resourceType: fc.option(fc.constantFrom('TOPIC' as const, 'GROUP' as const, 'CLUSTER' as const), { nil: null }),
+  resourceName: fc.option(fc.constantFrom('a', 'b', '*', 'kafka-cluster'), { nil: null }),
+  principal: fc.option(fc.constantFrom('User:alice', 'User:bob', 'User:*'), { nil: null }),
+  operation: fc.option(fc.constantFrom('READ' as const, 'WRITE' as const, 'DESCRIBE' as const, 'ALL' as const), { nil: null }),
+});
+
 const reassignArb: fc.Arbitrary<Cmd> = fc
   .tuple(
     topicRefArb,
@@ -1928,6 +2040,9 @@ export function commandArbs(liveness: boolean): fc.Arbitrary<Cmd>[] {
     groupArb.map((g) => new DeleteGroup(g)),
     fc.tuple(fc.constantFrom(...BROKER_IDS), fc.boolean()).map(([id, stale]) => new AllocateProducerIds(id, stale)),
     fc.tuple(fc.integer({ min: 0, max: LATEST_METADATA_VERSION + 1 }), fc.constantFrom(1, 2, 3, 7), rarely).map(([level, type, v]) => new UpdateMetadataVersion(level, type, v)),
+    aclArb.map((a) => new CreateAcl(a)),
+    aclArb.map((a) => new CreateAcl(a)),
+    aclFilterArb.map((f) => new DeleteAcls(f)),
     fc.constantFrom(...BROKER_IDS).map((id) => new RegisterBroker(id)),
     fc.constantFrom(...BROKER_IDS).map((id) => new UnregisterBroker(id)),
     fc.integer({ min: 10, max: 4_000 }).map((ms) => new RunFor(ms)),
