@@ -9,7 +9,7 @@
 //   Metadata                     DESCRIBE topic; auto-creation also CREATE on the   TOPIC_AUTHORIZATION_FAILED (29) per named topic;
 //                                cluster, else on the topic                         a full listing (null) leaves unauthorized topics out
 //   CreateTopics                 CREATE on the cluster, else on the topic           29 per topic
-//   DeleteTopics                 DELETE topic                                       29 per topic
+//   DeleteTopics                 DESCRIBE and DELETE topic                          29 per topic
 //   CreatePartitions             ALTER topic                                        29 per topic
 //   DescribeConfigs              DESCRIBE_CONFIGS topic; broker resources: on       29 per topic, CLUSTER_AUTHORIZATION_FAILED (31)
 //                                the cluster                                        per broker resource
@@ -152,7 +152,9 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
   },
 
   DeleteTopics: async (can, request, _v, run) => {
-    const denied = (n: string) => !can('DELETE', 'TOPIC', n);
+    // DESCRIBE first, as Kafka's ControllerApis.deleteTopics: an ALLOW of DELETE implies DESCRIBE,
+    // but a DENY of DESCRIBE still stops the deletion.
+    const denied = (n: string) => !can('DESCRIBE', 'TOPIC', n) || !can('DELETE', 'TOPIC', n);
     const allowed = request.topicNames.filter((n) => !denied(n));
     const r = await runAllowed(allowed.length, run, { ...request, topicNames: allowed }, { throttleTimeMs: 0, responses: [] });
     return { ...r, responses: merge(request.topicNames, denied, (n) => n, (name) => ({ name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }), r.responses, (t) => t.name) };

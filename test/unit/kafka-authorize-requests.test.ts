@@ -115,6 +115,12 @@ describe('topic admin: CreateTopics, DeleteTopics, CreatePartitions', () => {
     const p = await b.call('CreatePartitions', 1, { topics: [{ name: 't1', count: 9, assignments: null }, { name: 't2', count: 9, assignments: null }], timeoutMs: 0, validateOnly: true });
     expect(p.results.map((t) => [t.name, t.errorCode])).toEqual([['t1', 29], ['t2', 0]]);
   });
+  it('DeleteTopics checks DESCRIBE before DELETE: a DENY of DESCRIBE stops a deletion an ALLOW of DELETE would let through', async () => {
+    const b = bed([{ resourceName: 't1', operation: 'DELETE' }, { resourceName: 't1', operation: 'DESCRIBE', permissionType: 'DENY' }, { resourceName: 't2', operation: 'DELETE' }]);
+    b.controller.canned.deleteTopics = (r) => ({ responses: r.topics.map((t) => ({ name: t.name, topicId: null, errorCode: 0, errorMessage: null })) }) as never;
+    expect((await b.call('DeleteTopics', 1, { topicNames: ['t1', 't2'], timeoutMs: 0 })).responses).toEqual([{ name: 't1', errorCode: 29 }, { name: 't2', errorCode: 0 }]);
+    expect((b.controller.calls[0]!.request as { topics: { name: string }[] }).topics.map((t) => t.name)).toEqual(['t2']);
+  });
 });
 
 describe('configs', () => {
