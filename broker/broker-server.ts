@@ -39,7 +39,8 @@ import { uuidFromBytes } from '../metadata-log/records/uuid.js';
 import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
-import { StandardAuthorizer, type AuthorizerConfig } from './kafka/authorizer.js';
+import { ANONYMOUS_PRINCIPAL, StandardAuthorizer, type AuthorizerConfig } from './kafka/authorizer.js';
+import { principalOfSocket } from './kafka/principal.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
@@ -362,6 +363,8 @@ export class BrokerServer {
         logger: this.o.logger,
         ...(connectionQuotas === undefined ? {} : { connectionQuotas }),
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
+        // With an authorizer, the internal RPC is answered by principal (see handle()).
+        ...(authorizer === undefined ? {} : { identify: principalOfSocket }),
         // Kafka clients and our own tools share the client listener: a Kafka request starts with
         // its size and then an api key whose high byte is 0; our handshake's first value is a
         // msgpack map, never 0.
@@ -421,9 +424,30 @@ export class BrokerServer {
     });
   }
 
-  private async handle(_channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
+  /**
+   * With an authorizer, the internal RPC on this broker's listeners is answered only to super.users
+   * (the connection's principal as a Kafka connection's: its verified client certificate, else
+   * User:ANONYMOUS), describeNode aside (a liveness probe, as ApiVersions is to Kafka clients).
+   * Kafka clients reach the same listeners: without this, one with no ACL at all could forward
+   * createAcls (or createTopics, alterConfigs...) to the controller through the internal protocol
+   * and grant itself anything, on PLAINTEXT and with mutual TLS alike.
+   */
+  private internalRpcRefusal(channel: PeerChannel, method: RpcMethod): Error | null {
+    const authorizer = this.o.authorizer;
+    if (authorizer === undefined || method === 'describeNode') return null;
+    const principal = channel.principal ?? ANONYMOUS_PRINCIPAL;
+    if (authorizer.superUsers.has(principal)) return null;
+    return Object.assign(
+      new Error(`${principal} may not call ${method} on a broker whose authorizer is on: its internal RPC is answered only to super.users (use a Kafka client, checked against the ACLs, or a super user's certificate)`),
+      { code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED },
+    );
+  }
+
+  private async handle(channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
     try {
       const m = method as RpcMethod;
+      const refusal = this.internalRpcRefusal(channel, m);
+      if (refusal !== null) throw refusal;
       const b = requestObject(method, body);
       switch (m) {
         case 'describeNode':

@@ -18,8 +18,9 @@
 //   7. Anything else is denied.
 //
 // What each Kafka API asks of it is in ./authorize-requests.ts (a table with one entry per API the
-// broker serves). The internal RPC (msgpack frames on the controller listener and on a broker's
-// client listener) is not Kafka-authorized; it must be protected with mutual TLS (README).
+// broker serves). The internal RPC (msgpack frames) is not checked against ACLs: on a broker's
+// listeners it is answered only to super.users while an authorizer is on (broker-server.ts,
+// internalRpcRefusal); the controller listener must be protected with mutual TLS (README).
 //
 // The ACLs are indexed by resource type, then literal name and prefix, so a check costs a few map
 // lookups (one per prefix length of the name) rather than a scan of every ACL. The index is rebuilt

@@ -42,6 +42,8 @@ export interface ConnectionOptions {
   readonly codec?: FrameCodec;
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
+  /** PeerChannel.principal, when the listener identifies its peers. */
+  readonly principal?: string;
   readonly logger: Logger;
   readonly writeBufferBytesMax?: number;
   readonly pendingRequestsMax?: number;
@@ -106,6 +108,7 @@ function parseWireError(v: unknown): WireError | null {
 export class Connection implements PeerChannel {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
+  readonly principal?: string;
   private readonly socket: Socket;
   private readonly decoder: FrameDecoder;
   private readonly codec: FrameCodec;
@@ -130,6 +133,7 @@ export class Connection implements PeerChannel {
     this.codec = o.codec ?? plainCodec;
     this.peer = o.peer;
     this.remoteAddress = o.remoteAddress;
+    if (o.principal !== undefined) this.principal = o.principal;
     this.logger = o.logger;
     this.writeBufferBytesMax = o.writeBufferBytesMax ?? netLimits.writeBufferBytesMax;
     this.pendingRequestsMax = o.pendingRequestsMax ?? netLimits.pendingRequestsMax;

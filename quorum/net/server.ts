@@ -56,6 +56,11 @@ export interface NetServerOptions {
    * first bytes a client sends decide: `detect` sees at least `bytesNeeded` of them; when it says
    * yes the socket, with those bytes still unread, goes to `serve` instead of the handshake.
    */
+  /**
+   * Who a connection of the internal protocol proved to be (its TLS client certificate), set as its
+   * PeerChannel.principal: a broker with an authorizer answers its internal RPC only to super users.
+   */
+  readonly identify?: (socket: net.Socket) => string;
   readonly alternateProtocol?: {
     readonly bytesNeeded: number;
     detect(firstBytes: Buffer): boolean;
@@ -356,6 +361,7 @@ export class NetServer {
       codec: result.codec,
       peer: result.peer,
       remoteAddress,
+      ...(this.o.identify !== undefined ? { principal: this.o.identify(socket) } : {}),
       logger,
       onMessage: (m) => handlers.onMessage?.(conn, m),
       onRequest: (method, body) => handlers.onRequest(conn, method, body),

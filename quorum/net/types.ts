@@ -142,6 +142,11 @@ export class HandshakeRefusedError extends Error {
 export interface PeerChannel {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
+  /**
+   * Who the connection proved to be, on a listener that identifies its peers (NetServerOptions.
+   * identify: a broker's client listener with an authorizer); absent elsewhere.
+   */
+  readonly principal?: string;
   /** Fire and forget; false when dropped (closed, the write buffer over its bound, or the message over the frame bound). */
   send(message: unknown): boolean;
   close(reason: string): void;

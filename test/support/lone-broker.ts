@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { BrokerServer } from '../../broker/broker-server.js';
 import type { Logger } from '../../quorum/env/index.js';
 import type { ConnectionLimits } from '../../quorum/net/connection-quotas.js';
+import type { AuthorizerConfig } from '../../broker/kafka/authorizer.js';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { capturingLogger } from './recording-logger.js';
 
@@ -26,6 +27,8 @@ export interface LoneBrokerOptions {
   /** A second client listener, INTERNAL, on any port. */
   readonly secondListener?: boolean;
   readonly logger?: Logger;
+  /** authorizer.class.name set, with these super.users and allow.everyone.if.no.acl.found. */
+  readonly authorizer?: AuthorizerConfig;
 }
 
 /** Starts broker 2 (data under `dir`, its client listener on `clientPort`, 0: any) whose only voter never answers. */
@@ -51,6 +54,7 @@ export async function startLoneBroker(dir: string, o: LoneBrokerOptions = {}): P
     onFatal: o.onFatal ?? (() => undefined),
     ...(o.readCatchUpWaitMs === undefined ? {} : { readCatchUpWaitMs: o.readCatchUpWaitMs }),
     ...(o.connectionLimits === undefined ? {} : { connectionLimits: o.connectionLimits }),
+    ...(o.authorizer === undefined ? {} : { authorizer: o.authorizer }),
     split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
   });
 }
