@@ -10,7 +10,7 @@
 //   3. When no ACL applies to the resource at all (whoever it names), allow.everyone.if.no.acl.found
 //      decides (default false: denied).
 //   4. Of those, the ones that match the session: principal equal, or 'User:*'; host equal to the
-//      client's IP, or '*'.
+//      client's IP (an IPv6 one in any spelling: "::1" or Java's "0:0:0:0:0:0:0:1"), or '*'.
 //   5. A matching DENY of the operation or of ALL denies (DENY beats ALLOW).
 //   6. A matching ALLOW of the operation or of ALL allows; an ALLOW of READ, WRITE, DELETE or ALTER
 //      also allows DESCRIBE, and an ALLOW of ALTER_CONFIGS also allows DESCRIBE_CONFIGS (Kafka's
@@ -27,6 +27,7 @@
 // only when the image's ACL map changes: an image keeps the same persistent map (parts.acls) while
 // no ACL record is replayed, and the last index is kept against that map's identity.
 
+import { isIPv6 } from 'node:net';
 import { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView, StoredAcl } from '../../metadata-log/image-types.js';
 import type { AclOperation, AclResourceType } from '../../metadata-log/records/types.js';
@@ -70,6 +71,44 @@ const IMPLIED_BY_ALLOW: Readonly<Partial<Record<AclOperation, readonly AclOperat
   DESCRIBE: ['READ', 'WRITE', 'DELETE', 'ALTER'],
   DESCRIBE_CONFIGS: ['ALTER_CONFIGS'],
 };
+
+/**
+ * An IPv6 address (any spelling, zone kept) as Java's Inet6Address.getHostAddress() writes it:
+ * eight lowercase hex groups without leading zeros, no '::' ("0:0:0:0:0:0:0:1"); null when `ip`
+ * is not an IPv6 address.
+ */
+export function javaIpv6Form(ip: string): string | null {
+  const pct = ip.indexOf('%');
+  const addr = pct < 0 ? ip : ip.slice(0, pct);
+  if (!isIPv6(addr)) return null;
+  const zone = pct < 0 ? '' : ip.slice(pct);
+  const groupsOf = (part: string): string[] => {
+    if (part === '') return [];
+    const out: string[] = [];
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+        out.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+      } else out.push(parseInt(g, 16).toString(16));
+    }
+    return out;
+  };
+  const gap = addr.indexOf('::');
+  const head = groupsOf(gap < 0 ? addr : addr.slice(0, gap));
+  const tail = gap < 0 ? [] : groupsOf(addr.slice(gap + 2));
+  const zeros = gap < 0 ? [] : new Array<string>(8 - head.length - tail.length).fill('0');
+  return [...head, ...zeros, ...tail].join(':') + zone;
+}
+
+/**
+ * An ACL's host matches the session's (Java's form, principal.ts) when it is '*', the same string,
+ * or the same IPv6 address in another spelling ("::1" for "0:0:0:0:0:0:0:1"): Kafka's tools store
+ * the host as typed, ACLs migrated from ZooKeeper carry Java's form, and a DENY written either way
+ * must not miss its client.
+ */
+function hostMatches(aclHost: string, host: string): boolean {
+  return aclHost === WILDCARD_HOST || aclHost === host || (aclHost.includes(':') && javaIpv6Form(aclHost) === host);
+}
 
 function buildIndex(acls: Iterable<StoredAcl>): AclIndex {
   const index: AclIndex = new Map();
@@ -133,7 +172,7 @@ export class StandardAuthorizer {
     let allowed = false;
     for (const acl of acls) {
       if (acl.principal !== session.principal && acl.principal !== WILDCARD_PRINCIPAL) continue;
-      if (acl.host !== session.host && acl.host !== WILDCARD_HOST) continue;
+      if (!hostMatches(acl.host, session.host)) continue;
       const sameOp = acl.operation === operation || acl.operation === 'ALL';
       if (acl.permissionType === 'DENY') {
         if (sameOp) return false;

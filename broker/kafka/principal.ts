@@ -9,12 +9,15 @@
 //   Known difference: attributes Java has no RFC 2253 keyword for (emailAddress...) are written
 //   with OpenSSL's short name, where Java writes the OID and the value's DER in hex.
 // - Otherwise (PLAINTEXT, or SSL with no verified certificate): User:ANONYMOUS.
-// - The host is the client's IP address, an IPv4-mapped IPv6 address written as IPv4.
+// - The host is the client's IP address as Java's InetAddress.getHostAddress() writes it, the
+//   string Kafka matches ACL hosts against: an IPv4-mapped IPv6 address as IPv4, any other IPv6
+//   address as eight groups, uncompressed ("0:0:0:0:0:0:0:1", where node writes "::1"). An ACL
+//   host in either IPv6 spelling matches (authorizer.ts, hostMatches): the same address.
 
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
-import { ANONYMOUS_PRINCIPAL } from './authorizer.js';
+import { ANONYMOUS_PRINCIPAL, javaIpv6Form } from './authorizer.js';
 
 const KEYWORDS: Readonly<Record<string, string>> = { street: 'STREET' };
 
@@ -51,9 +54,9 @@ export function principalOfSocket(socket: Socket): string {
   return cert === undefined ? ANONYMOUS_PRINCIPAL : principalOfCertificate(cert);
 }
 
-/** The host an ACL is matched against: the IP of Kafka's "/127.0.0.1" form, IPv4-mapped IPv6 as IPv4. */
+/** The host an ACL is matched against: the IP of Kafka's "/127.0.0.1" form, as Java writes it (see the header). */
 export function sessionHost(clientHost: string): string {
   const ip = clientHost.startsWith('/') ? clientHost.slice(1) : clientHost;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
-  return mapped !== null ? mapped[1]! : ip;
+  return mapped !== null ? mapped[1]! : (javaIpv6Form(ip) ?? ip);
 }

@@ -10,6 +10,7 @@ import type { AccessControlEntryRecord, AclBinding, AclOperation, AclResourceTyp
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import type { StoredAcl } from '../../metadata-log/image-types.js';
 import { StandardAuthorizer, type AuthorizerConfig, type Session } from '../../broker/kafka/authorizer.js';
+import { sessionHost } from '../../broker/kafka/principal.js';
 import { mvRecord, topicRecords } from './controller-configs-fixture.js';
 
 const id = (n: number) => {
@@ -62,6 +63,19 @@ describe('authorizer: Kafka StandardAuthorizer rules', () => {
     expect(check([acl({ principal: 'User:bob' })], alice, 'READ')).toBe(false);
     expect(check([acl({ host: '10.0.0.1' })], alice, 'READ')).toBe(true);
     expect(check([acl({ host: '10.0.0.9' })], alice, 'READ')).toBe(false);
+  });
+
+  it('an IPv6 host matches in either spelling: a DENY written as Java writes the address (Kafka, ZooKeeper-migrated ACLs) is not missed', () => {
+    const v6 = { principal: 'User:alice', host: sessionHost('/::1') };
+    expect(v6.host).toBe('0:0:0:0:0:0:0:1');
+    expect(check([acl(), acl({ host: '0:0:0:0:0:0:0:1', permissionType: 'DENY' })], v6, 'READ')).toBe(false);
+    expect(check([acl(), acl({ host: '::1', permissionType: 'DENY' })], v6, 'READ')).toBe(false);
+    expect(check([acl({ host: '0:0:0:0:0:0:0:1' })], v6, 'READ')).toBe(true);
+    expect(check([acl({ host: '::2' })], v6, 'READ')).toBe(false);
+    expect(sessionHost('/fe80::a:0:0:1%eth0')).toBe('fe80:0:0:0:a:0:0:1%eth0');
+    expect(sessionHost('/2001:db8::ffff:10.0.0.1')).toBe('2001:db8:0:0:0:ffff:a00:1');
+    expect(sessionHost('/::ffff:10.0.0.1')).toBe('10.0.0.1');
+    expect(sessionHost('/10.0.0.1')).toBe('10.0.0.1');
   });
 
   it('DENY beats ALLOW, from any matching ACL (wildcards and prefixes included); ALL matches any operation', () => {
