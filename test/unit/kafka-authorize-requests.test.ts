@@ -62,6 +62,17 @@ describe('principal and host', () => {
     expect(sessionHost('/::ffff:127.0.0.1')).toBe('127.0.0.1');
     expect(sessionHost('/::1')).toBe('0:0:0:0:0:0:0:1'); // Java's InetAddress.getHostAddress(), what Kafka matches ACL hosts against
   });
+
+  it("a value is escaped as Java's X500Principal.getName() escapes it: '=' and '#' anywhere, every leading and trailing space", () => {
+    // node 20's X509Certificate.subject of a certificate made with
+    // openssl req -subj '/C=US/O=acme, inc/OU=a=b#c/CN=  al\+ice;"x"<> /UID=u1' (and '/CN=#x/OU=a\+b+CN=c' -multivalue-rdn)
+    expect(rfc2253OfSubject('C=US\nO=acme\\, inc\nOU=a=b#c\nCN=\\  al\\+ice\\;\\"x\\"\\<\\>\\ \nUID=u1')).toBe(
+      'UID=u1,CN=\\ \\ al\\+ice\\;\\"x\\"\\<\\>\\ ,OU=a\\=b\\#c,O=acme\\, inc,C=US',
+    );
+    expect(rfc2253OfSubject('CN=\\#x\nCN=c + OU=a\\+b')).toBe('CN=c+OU=a\\+b,CN=\\#x');
+    // OpenSSL's hex escape of a control character is the character, as Java writes it; an escaped backslash stays one.
+    expect(rfc2253OfSubject('CN=a\\0Ab\\\\41')).toBe('CN=a\nb\\\\41');
+  });
 });
 
 describe('Metadata', () => {
