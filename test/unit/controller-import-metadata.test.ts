@@ -11,7 +11,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
-import { OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -123,6 +123,24 @@ describe('the import steps', () => {
     const behind = new OpHarness([mvRecord(), producerIds(500)]);
     importInSteps(behind, { clusterId: CLUSTER, records: [...tree(), producerIds(1_000)], allowExisting: false });
     expect(behind.image.nextProducerId).toBe(1_000);
+  });
+
+  it('ACLs: imported at metadata.version 1.0-IV3, refused below it; one identical to an ACL the quorum holds is stored once; a removal is refused', () => {
+    const acl = (id: number, principal: string): MetadataRecord => ({
+      type: 'AccessControlEntry', id: topicIdOf(500 + id), resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal, host: '*', operation: 'READ', permissionType: 'ALLOW',
+    });
+    const below = importPart(new OpHarness([mvRecord(ACLS_METADATA_VERSION - 1)]).ctx(), [...topicRecords('orders', 5, 3), acl(1, 'User:alice')]);
+    expect(below.records).toEqual([]);
+    expect(below.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(below.response.errorMessage).toMatch(/ACLs, which needs metadata\.version 4 \(1\.0-IV3\)/);
+
+    const h = new OpHarness([mvRecord(), acl(9, 'User:alice')]);
+    const r = importInSteps(h, { clusterId: CLUSTER, records: [...tree(), acl(1, 'User:alice'), acl(2, 'User:bob')], allowExisting: false });
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect([...h.image.acls()].map((a) => [a.id, a.principal]).sort()).toEqual([[topicIdOf(502), 'User:bob'], [topicIdOf(509), 'User:alice']].sort());
+
+    const removal = importPart(new OpHarness().ctx(), [{ type: 'RemoveAccessControlEntry', id: topicIdOf(509) }]);
+    expect(removal.response.errorMessage).toMatch(/may not carry a RemoveAccessControlEntry/);
   });
 
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {

@@ -824,7 +824,7 @@ describe('planMigration: producer ids, deletions, offsets, ACLs, tokens', () => 
     expect(recordsOf(plan(b, { importLegacyOffsets: false }), 'OffsetCommit')).toEqual([]);
   });
 
-  it('(ACLs, delegation tokens) counted as not imported; malformed ACL nodes reported as warnings', () => {
+  it('(ACLs) one AccessControlEntry per entry with a minted id: /kafka-acl LITERAL, /kafka-acl-extended/prefixed PREFIXED, PascalCase or upper-case names; they need metadata.version 1.0-IV3', () => {
     const b = kafkaTree()
       .put('/kafka-acl/Topic', null)
       .put('/kafka-acl/Group', null)
@@ -833,19 +833,80 @@ describe('planMigration: producer ids, deletions, offsets, ACLs, tokens', () => 
         { principal: 'User:alice@example.com', permissionType: 'Allow', operation: 'Read', host: '*' },
         { principal: 'User:bob', permissionType: 'Deny', operation: 'Write', host: '198.51.100.7' },
       ])
-      .acl('/kafka-acl/Cluster/kafka-cluster', [{ principal: 'User:admin', permissionType: 'Allow', operation: 'All', host: '*' }])
-      .acl('/kafka-acl-extended/prefixed/Topic/logs.', [{ principal: 'User:*', permissionType: 'Allow', operation: 'Describe', host: '*' }])
-      .put('/kafka-acl/Group/broken', '{"version":1,"acls":')
+      .acl('/kafka-acl/Cluster/kafka-cluster', [{ principal: 'User:admin', permissionType: 'Allow', operation: 'ClusterAction', host: '*' }])
+      .acl('/kafka-acl/TransactionalId/*', [{ principal: 'User:etl', permissionType: 'ALLOW', operation: 'IDEMPOTENT_WRITE', host: '*' }])
+      .acl('/kafka-acl-extended/prefixed/Topic/logs.', [{ principal: 'User:*', permissionType: 'Allow', operation: 'Describe', host: '*' }]);
+    const p = plan(b);
+    expect(p.anomalies).toEqual([]);
+    const acls = recordsOf(p, 'AccessControlEntry');
+    expect(acls.map(({ id: _id, type: _type, ...binding }) => binding)).toEqual([
+      { resourceType: 'CLUSTER', resourceName: 'kafka-cluster', patternType: 'LITERAL', principal: 'User:admin', host: '*', operation: 'CLUSTER_ACTION', permissionType: 'ALLOW' },
+      { resourceType: 'TOPIC', resourceName: 'payments', patternType: 'LITERAL', principal: 'User:alice@example.com', host: '*', operation: 'READ', permissionType: 'ALLOW' },
+      { resourceType: 'TOPIC', resourceName: 'payments', patternType: 'LITERAL', principal: 'User:bob', host: '198.51.100.7', operation: 'WRITE', permissionType: 'DENY' },
+      { resourceType: 'TRANSACTIONAL_ID', resourceName: '*', patternType: 'LITERAL', principal: 'User:etl', host: '*', operation: 'IDEMPOTENT_WRITE', permissionType: 'ALLOW' },
+      { resourceType: 'TOPIC', resourceName: 'logs.', patternType: 'PREFIXED', principal: 'User:*', host: '*', operation: 'DESCRIBE', permissionType: 'ALLOW' },
+    ]);
+    expect(new Set(acls.map((a) => a.id)).size).toBe(5);
+    expect(p.counts.acls).toBe(5);
+    expect(p.requiredMetadataVersion).toBe(4);
+    expect(p.notImported.map((n) => n.kind)).not.toContain('acls');
+    expect(replayPlan(p).aclCount).toBe(5);
+  });
+
+  it('(ACLs) entries the controller would refuse, other stores and malformed nodes are errors and left out; an entry twice is planned once', () => {
+    const p = plan(
+      kafkaTree()
+        .acl('/kafka-acl/Topic/t', [
+          { principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' },
+          { principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' },
+          { principal: 'alice', permissionType: 'Allow', operation: 'Read', host: '*' },
+          { principal: 'User:a', permissionType: 'Allow', operation: 'Fly', host: '*' },
+          { principal: 'User:a', permissionType: 'Maybe', operation: 'Read', host: '*' },
+        ])
+        .acl('/kafka-acl/Cluster/prod', [{ principal: 'User:a', permissionType: 'Allow', operation: 'Alter', host: '*' }])
+        .acl('/kafka-acl/Widget/w', [{ principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' }])
+        .acl('/kafka-acl-extended/suffixed/Topic/x', [{ principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' }])
+        .put('/kafka-acl/Group/broken', '{"version":1,"acls":')
+        .put('/kafka-acl/Group/half', { version: 1, acls: [{ principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' }, 'nope'] }),
+    );
+    expect(p.anomalies.map((a) => [a.path, a.kind, a.severity])).toEqual([
+      ['/kafka-acl/Cluster/prod', 'invalid-acl', 'error'],
+      ['/kafka-acl/Group/broken', 'malformed-json', 'error'],
+      ['/kafka-acl/Group/half', 'malformed-json', 'error'],
+      ['/kafka-acl/Topic/t', 'invalid-acl', 'error'],
+      ['/kafka-acl/Topic/t', 'invalid-acl', 'error'],
+      ['/kafka-acl/Topic/t', 'invalid-acl', 'error'],
+      ['/kafka-acl/Widget', 'invalid-acl', 'error'],
+      ['/kafka-acl-extended/suffixed', 'invalid-acl', 'error'],
+    ]);
+    expect(p.anomalies[0]!.message).toContain('The only valid name for the CLUSTER resource is kafka-cluster');
+    expect(p.anomalies[3]!.message).toMatch(/acls\[2\] .*Could not parse principal from `alice`/);
+    expect(p.anomalies[4]!.message).toMatch(/acls\[3\] .*Invalid operation Fly/);
+    expect(p.anomalies[5]!.message).toMatch(/acls\[4\] .*Invalid permissionType Maybe/);
+    // The half-malformed node imports none of its entries; the duplicate is planned once.
+    expect(recordsOf(p, 'AccessControlEntry').map((a) => `${a.resourceName} ${a.principal} ${a.operation}`)).toEqual(['t User:a READ']);
+  });
+
+  it('(ACLs) an unreadable ACL node is an error now that ACLs are imported; minting ACL ids leaves every other id as it was', () => {
+    const p = plan(kafkaTree().acl('/kafka-acl/Topic/t', []).unreadable('/kafka-acl/Topic/t'));
+    expect(p.anomalies.map((a) => [a.kind, a.severity])).toEqual([['unreadable', 'error']]);
+    const base = kafkaTree().topic('t', { partitions: { 0: [1] } }).broker(1, 4);
+    const without = plan(base);
+    const withAcls = plan(kafkaTree().topic('t', { partitions: { 0: [1] } }).broker(1, 4).acl('/kafka-acl/Topic/t', [{ principal: 'User:a', permissionType: 'Allow', operation: 'Read', host: '*' }]));
+    expect(withAcls.records.slice(0, -1)).toEqual(without.records);
+  });
+
+  it('(delegation tokens) counted as not imported', () => {
+    const b = kafkaTree()
       .put('/delegation_token/tokens/tok1', { version: 3, owner: 'User%3Aalice', tokenRequester: 'User%3Aalice', renewers: [], issueTimestamp: 1, maxTimestamp: 2, expiryTimestamp: 2, tokenId: 'tok1' })
       .put('/delegation_token/tokens/tok2', { version: 1, owner: 'User%3Abob', renewers: [], issueTimestamp: 1, maxTimestamp: 2, expiryTimestamp: 2, tokenId: 'tok2' });
     const p = plan(b);
     expect(p.notImported).toEqual([
-      expect.objectContaining({ kind: 'acls', count: 4 }),
       expect.objectContaining({ kind: 'delegation-tokens', count: 2 }),
       expect.objectContaining({ kind: 'client-quotas', count: 0 }),
       expect.objectContaining({ kind: 'scram-credentials', count: 0 }),
     ]);
-    expect(p.anomalies).toMatchObject([{ path: '/kafka-acl/Group/broken', kind: 'malformed-json', severity: 'warning' }]);
+    expect(p.anomalies).toEqual([]);
     expect(p.records).toEqual([]);
   });
 });
@@ -977,11 +1038,11 @@ describe('planMigration: a tree with everything', () => {
     expect(image.configs('broker', '1').get('ssl.keystore.password')).toBe('x');
     expect(image.nextProducerId).toBe(2000);
     expect(image.committedOffset('g', 'orders', 1)!.offset).toBe(42);
-    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, records: p.records.length });
+    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, acls: 1, records: p.records.length });
     expect(p.brokersOnlyInAssignments).toEqual([7, 8, 9]);
     expect(new Set(kinds(p))).toEqual(new Set(['unreadable', 'missing-partition-state', 'offline-partition', 'isr-outside-replicas', 'malformed-json', 'malformed-text', 'reassignment-in-flight']));
     expect(p.skipped.map((s) => s.path).sort()).toEqual(['/brokers/topics/broken', '/brokers/topics/doomed']);
-    expect(p.notImported.find((n) => n.kind === 'acls')!.count).toBe(1);
+    expect(image.aclCount).toBe(1);
   });
 
   it('is a pure function of the tree and the seed', () => {

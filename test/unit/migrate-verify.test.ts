@@ -11,6 +11,7 @@ import { snapshotRecords } from '../../metadata-log/snapshot.js';
 import { rebaseBrokerEpochs, type MigrationPlan } from '../../tools/migrate/plan.js';
 import { diffImport, renderDifferences, type ImportDiff, type ImportDifference } from '../../tools/migrate/verify.js';
 import { mvRecord } from './controller-configs-fixture.js';
+import { Prng } from '../../quorum/sim/prng.js';
 import { kafkaTree, plan, recordsOf, ZkTreeBuilder } from './migrate-fixture.js';
 
 const ORDERS_ID = 'YkNwuAgmQO-8m5ZAi2_o-g';
@@ -37,7 +38,12 @@ function tree(): ZkTreeBuilder {
     .producerIdBlock(1, '0', '999')
     .legacyOffset('legacy', 'orders', 0, '42')
     .legacyOffset('legacy', 'orders', 3, '7')
-    .legacyOffset('legacy', 'events', 1, '100');
+    .legacyOffset('legacy', 'events', 1, '100')
+    .acl('/kafka-acl/Topic/orders', [
+      { principal: 'User:alice', permissionType: 'Allow', operation: 'Read', host: '*' },
+      { principal: 'User:bob', permissionType: 'Deny', operation: 'Write', host: '198.51.100.7' },
+    ])
+    .acl('/kafka-acl-extended/prefixed/Group/etl-', [{ principal: 'User:etl', permissionType: 'Allow', operation: 'Read', host: '*' }]);
 }
 
 /** The quorum after importing `p` (marker included unless `marker` is false), then `since` replayed. */
@@ -66,9 +72,9 @@ describe('diffImport: an untouched import', () => {
     const p = plan(tree());
     const d = diffImport(p, imported(p));
     expect(d.differences).toEqual([]);
-    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets.
-    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3 });
-    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets: no differences');
+    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets; 3 ACLs.
+    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3, acls: 3 });
+    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs: no differences');
   });
 
   it('without the ZkMigrationState marker: exactly one not-imported-marker difference', () => {
@@ -88,7 +94,7 @@ describe('diffImport: an untouched import', () => {
     const p = plan(kafkaTree());
     const d = diffImport(p, []);
     expect(kindsOf(d)).toEqual(['not-imported-marker migration state']);
-    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0 });
+    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0 });
   });
 
   it('reads records in any order: a Partition before its Topic still resolves to the topic name', () => {
@@ -100,8 +106,8 @@ describe('diffImport: an untouched import', () => {
 
 describe('diffImport: topics by name, ids only when ZooKeeper held them', () => {
   it('a minted id differs on every plan: not compared, and the partitions still match by name', () => {
-    const first = plan(tree(), { random: { next: () => 0.25 } });
-    const second = plan(tree(), { random: { next: () => 0.75 } });
+    const first = plan(tree(), { random: new Prng(25) });
+    const second = plan(tree(), { random: new Prng(75) });
     expect(topicIdOf(first, 'events')).not.toBe(topicIdOf(second, 'events'));
     expect(second.mintedTopicIds.map((m) => m.topic)).toEqual(['events']);
     const quorum = imported(first);
@@ -396,9 +402,37 @@ describe('diffImport: order and size', () => {
   });
 });
 
+describe('diffImport: ACLs', () => {
+  it('compared by binding, not id: a re-made plan (new ids) has no differences; one removed since is missing, one added since only in the quorum', () => {
+    const p = plan(tree());
+    const quorum = imported(p);
+    // Another plan of the same tree mints other ids: still no difference.
+    const again = plan(tree(), { random: new Prng(99) });
+    expect(recordsOf(again, 'AccessControlEntry')[0]!.id).not.toBe(recordsOf(p, 'AccessControlEntry')[0]!.id);
+    expect(diffImport(again, quorum).differences).toEqual([]);
+
+    const bob = recordsOf(p, 'AccessControlEntry').find((a) => a.principal === 'User:bob')!;
+    const since: MetadataRecord[] = [
+      { type: 'RemoveAccessControlEntry', id: bob.id },
+      { type: 'AccessControlEntry', id: 'AAAAAAAAAAAAAAAAAAAABw', resourceType: 'CLUSTER', resourceName: 'kafka-cluster', patternType: 'LITERAL', principal: 'User:admin', host: '*', operation: 'ALL', permissionType: 'ALLOW' },
+    ];
+    const d = diffImport(p, imported(p, since));
+    expect(d.differences).toEqual([
+      { kind: 'only-in-quorum', entity: 'acl', name: 'acl CLUSTER kafka-cluster (LITERAL): User:admin from * ALLOW ALL' },
+      { kind: 'missing-in-quorum', entity: 'acl', name: 'acl TOPIC orders (LITERAL): User:bob from 198.51.100.7 DENY WRITE' },
+    ]);
+    expect(d.compared.acls).toBe(4);
+    expect(renderDifferences(d).split('\n')).toEqual([
+      'acl CLUSTER kafka-cluster (LITERAL): User:admin from * ALLOW ALL: only in the quorum, not in ZooKeeper',
+      'acl TOPIC orders (LITERAL): User:bob from 198.51.100.7 DENY WRITE: in ZooKeeper, missing from the quorum',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 4 ACLs: 2 differences (1 missing from the quorum, 1 only in the quorum)',
+    ]);
+  });
+});
+
 describe('renderDifferences', () => {
   const isr: ImportDifference = { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'isr', zookeeper: '[1,2,3]', quorum: '[1,2]' };
-  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0 };
+  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0, acls: 0 };
 
   it('one line per difference, then a summary by kind', () => {
     const text = renderDifferences({
@@ -419,7 +453,7 @@ describe('renderDifferences', () => {
       'config topic orders compression.type: value differs: zookeeper "", quorum zstd',
       "producer ids: nextProducerId is below ZooKeeper's: zookeeper 1000, quorum 999 (producer ids could be handed out twice)",
       'migration state: the quorum holds no ZkMigrationState POST_MIGRATION (3) marker (it holds none): the import did not complete',
-      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
+      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets, 0 ACLs: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
       "note: 1 difference is in a partition's ISR, leader or epochs, which a running cluster changes on its own (ISR expansion and shrinking, leader elections): expected once brokers have run since the import",
     ]);
   });

@@ -183,7 +183,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     ...(reservedTopicIds === undefined || options.mode === 'verify' || facts?.alreadyImported === true ? {} : { reservedTopicIds }),
   });
   const c = plan.counts;
-  deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets), ${plan.anomalies.length} anomalies`);
+  deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs), ${plan.anomalies.length} anomalies`);
 
   const base = {
     mode: options.mode,
@@ -284,7 +284,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     ? // Not "nothing written": the quorum held no import when this run began, so an earlier try of
       // this request (re-sent after a leader change) or another run wrote it meanwhile.
       'already imported: the quorum holds a completed import (ZkMigrationState), written while this command ran (by an earlier try of its request, or by another run); run --verify to compare it with ZooKeeper'
-    : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets: ${response.recordsWritten} records in one transaction`;
+    : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs: ${response.recordsWritten} records in one transaction`;
   return { ...base, refusals: [], imported, verify: null, ok: true, summary };
 }
 

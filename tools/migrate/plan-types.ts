@@ -108,7 +108,9 @@ export type AnomalyKind =
   /** A 64-bit value above 2^53 - 1 (producer id, offset): our records hold safe integers only. */
   | 'unrepresentable-value'
   /** /feature finalizes features (not imported: this quorum has its own metadata.version). */
-  | 'finalized-features-ignored';
+  | 'finalized-features-ignored'
+  /** An ACL entry the controller would refuse (unknown operation, bad principal...), or a store directory Kafka does not write: not imported. */
+  | 'invalid-acl';
 
 export interface Anomaly {
   readonly path: string;
@@ -126,7 +128,7 @@ export interface Skipped {
  * ZooKeeper state our records cannot hold (or that is deliberately left behind). `count` is the
  * number of records Apache Kafka's own migration would have written for it.
  */
-export type NotImportedKind = 'acls' | 'delegation-tokens' | 'client-quotas' | 'scram-credentials';
+export type NotImportedKind = 'delegation-tokens' | 'client-quotas' | 'scram-credentials';
 
 export interface NotImported {
   readonly kind: NotImportedKind;
@@ -142,6 +144,8 @@ export interface PlanCounts {
   readonly brokerConfigs: number;
   readonly producerIds: number;
   readonly offsetCommits: number;
+  /** AccessControlEntry records (/kafka-acl, /kafka-acl-extended/prefixed). */
+  readonly acls: number;
   readonly records: number;
 }
 
@@ -160,7 +164,7 @@ export interface MigrationPlan {
   readonly brokersOnlyInAssignments: readonly number[];
   /** Topic ids minted for topics ZooKeeper holds without one. */
   readonly mintedTopicIds: readonly { readonly topic: string; readonly topicId: Uuid }[];
-  /** The lowest metadata.version the records need (offsets need OFFSETS_METADATA_VERSION). */
+  /** The lowest metadata.version the records need (offsets need OFFSETS_METADATA_VERSION, ACLs ACLS_METADATA_VERSION). */
   readonly requiredMetadataVersion: number;
 }
 

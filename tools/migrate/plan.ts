@@ -29,11 +29,14 @@
 //   /consumers/<g>/offsets/<t>/<p>   → OffsetCommit(g, t, p, offset, leaderEpoch -1, metadata null,
 //                                       commitTimestampMs = mtime), for imported topics only; off
 //                                       with options.importLegacyOffsets = false. (plan-offsets.ts)
+//   /kafka-acl/<Type>/<name>,        → AccessControlEntry per entry (LITERAL, PREFIXED), a minted id
+//   /kafka-acl-extended/prefixed/…      each, after everything else (so adding an ACL changes no
+//                                       other minted id); needs metadata.version 1.0-IV3. (plan-acls.ts)
 //   /cluster/id                      → plan.clusterId (the quorum must be formatted with it).
 //   /controller_epoch                → plan.controllerEpoch (no record holds it; state nodes are
 //                                       checked against it).
 // Not imported, reported in plan.notImported with the number of records Kafka's migration would
-// write: ACLs (/kafka-acl*), delegation tokens, client/user/ip quotas and SCRAM credentials
+// write: delegation tokens, client/user/ip quotas and SCRAM credentials
 // (/config/clients, /config/users, /config/ips): our records cannot hold them.
 // Skipped and reported in plan.skipped: topics pending deletion (/admin/delete_topics/<t>, with
 // their configs; Kafka skips them too) and stale markers, configs of topics that do not exist,
@@ -59,6 +62,7 @@
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
 //   broker-features-ignored, malformed-entity-name, finalized-features-ignored.
+// (invalid-acl, an ACL entry the controller would refuse, is an error.)
 // A well-formed tree of a healthy cluster yields none. Brokers named by replicas but absent from
 // /brokers/ids are normal (registrations are ephemeral): plan.brokersOnlyInAssignments.
 //
@@ -70,8 +74,8 @@
 
 import type { MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
-import { MIN_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
-import { countAcls, countDelegationTokens } from './plan-acls.js';
+import { ACLS_METADATA_VERSION, MIN_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { aclRecords, countDelegationTokens } from './plan-acls.js';
 import { readBrokers } from './plan-brokers.js';
 import { checkFeatures, checkKafkaMigration, producerIdsRecord, readClusterId, readControllerEpoch } from './plan-cluster.js';
 import { brokerConfigRecords, countQuotas, topicConfigRecords } from './plan-configs.js';
@@ -156,9 +160,12 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     offsetCommits = offsets.length;
   }
 
+  // ACLs last: their ids are minted after every other id, so a tree with ACLs plans the rest alike.
+  const acls = aclRecords(ctx);
+  for (const a of acls) records.push(a);
+
   const quotas = countQuotas(ctx);
   const notImported: NotImported[] = [
-    { kind: 'acls', count: countAcls(ctx), reason: 'ACLs (/kafka-acl, /kafka-acl-extended): this quorum has no ACL records' },
     { kind: 'delegation-tokens', count: countDelegationTokens(ctx), reason: 'delegation tokens (/delegation_token/tokens): this quorum has no token records' },
     { kind: 'client-quotas', count: quotas.quotas, reason: 'client, user and ip quotas (/config/clients, /config/users, /config/ips): this quorum has no quota records' },
     { kind: 'scram-credentials', count: quotas.scramCredentials, reason: 'SCRAM credentials (/config/users/<user>): this quorum has no SCRAM records' },
@@ -173,6 +180,7 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     brokerConfigs: brokerConfigs.length,
     producerIds: producerIds === null ? 0 : 1,
     offsetCommits,
+    acls: acls.length,
     records: records.length,
   };
   return {
@@ -185,13 +193,13 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     notImported,
     brokersOnlyInAssignments,
     mintedTopicIds: topics.filter((t) => t.minted).map((t) => ({ topic: t.name, topicId: t.topicId })),
-    requiredMetadataVersion: offsetCommits > 0 ? OFFSETS_METADATA_VERSION : MIN_METADATA_VERSION,
+    requiredMetadataVersion: acls.length > 0 ? ACLS_METADATA_VERSION : offsetCommits > 0 ? OFFSETS_METADATA_VERSION : MIN_METADATA_VERSION,
   };
 }
 
 /**
  * Subtrees nothing is imported from (ephemeral, triggers, requests, or state our records cannot
- * hold): a node there that could not be read (often deleted while the tree was read, e.g. a broker
+ * hold; not the ACL stores, which are imported): a node there that could not be read (often deleted while the tree was read, e.g. a broker
  * going down) loses nothing, so it is a warning. Anywhere else it is an error.
  */
 const NOT_IMPORTED_SUBTREES: readonly RegExp[] = [
@@ -200,7 +208,7 @@ const NOT_IMPORTED_SUBTREES: readonly RegExp[] = [
   /^\/controller$/,
   /^\/feature$/,
   /^\/config\/(changes|clients|users|ips)(\/|$)/,
-  /^\/(isr_change_notification|log_dir_event_notification|kafka-acl|kafka-acl-extended|kafka-acl-changes|kafka-acl-extended-changes|delegation_token)(\/|$)/,
+  /^\/(isr_change_notification|log_dir_event_notification|kafka-acl-changes|kafka-acl-extended-changes|delegation_token)(\/|$)/,
   /^\/admin\/(reassign_partitions|preferred_replica_election)$/,
   /^\/consumers\/[^/]+\/(ids|owners)(\/|$)/,
 ];

@@ -22,6 +22,10 @@
 //   import); lower means ids could be handed out twice.
 // - Offsets: by (group, topic, partition) → offset, for the groups the plan holds only: groups
 //   committed through the Kafka protocol since are none of ZooKeeper's business.
+// - ACLs: by binding (resource type, name, pattern type, principal, host, operation, permission),
+//   never by id (a plan mints new ids each time it is made): in ZooKeeper and not in the quorum is
+//   missing (removed since, or not imported), in the quorum and not in ZooKeeper is only-in-quorum
+//   (added since), as for topics.
 // - Migration marker: the quorum must hold ZkMigrationState POST_MIGRATION (3), which the import
 //   writes last (quorum/controller/migration/import-metadata.ts); without it the import did not
 //   complete or never happened.
@@ -32,22 +36,23 @@
 // as partition and broker ids, numerically), then field. Nothing is capped: renderDifferences caps
 // what it shows.
 
-import type { MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
+import { aclBindingKey } from '../../metadata-log/acl-filter.js';
+import type { AclBinding, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
 import { configKey } from '../../quorum/controller/configs/config-schema.js';
 import type { MigrationPlan } from './plan-types.js';
 import { isPasswordConfig } from './zk-password.js';
 
 /** The entities a difference is about, in the order differences are sorted. */
-export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'migration-state'] as const;
+export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'migration-state'] as const;
 export type ImportEntity = (typeof ENTITY_ORDER)[number];
 
 export type ImportDifferenceKind = 'missing-in-quorum' | 'only-in-quorum' | 'different' | 'not-imported-marker';
 
 export interface ImportDifference {
   readonly kind: ImportDifferenceKind;
-  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'migration-state' */
+  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'acl' | 'migration-state' */
   readonly entity: ImportEntity;
-  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0" */
+  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0", "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ" */
   readonly name: string;
   /** For 'different': the field and both values as text (sensitive config values as "[hidden]"). */
   readonly field?: string;
@@ -62,6 +67,7 @@ export interface ImportComparedCounts {
   partitions: number;
   configs: number;
   offsets: number;
+  acls: number;
 }
 
 export interface ImportDiff {
@@ -100,6 +106,8 @@ interface Side {
   /** group → `${topic}\0${partition}` → offset */
   readonly offsets: Map<string, Map<string, OffsetEntry>>;
   nextProducerId: number | null;
+  /** aclBindingKey → the binding */
+  readonly acls: Map<string, AclBinding>;
   /** Every ZkMigrationState value seen, in order. */
   readonly migrationStates: number[];
 }
@@ -109,7 +117,7 @@ function resourceKey(resourceType: string, resourceName: string): string {
 }
 
 function readSide(records: Iterable<MetadataRecord>): Side {
-  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, migrationStates: [] };
+  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, acls: new Map(), migrationStates: [] };
   const namesById = new Map<Uuid, string>();
   // Partitions are resolved to names after every Topic is known, so record order does not matter.
   const partitions: PartitionRecord[] = [];
@@ -137,6 +145,11 @@ function readSide(records: Iterable<MetadataRecord>): Side {
       case 'ZkMigrationState':
         side.migrationStates.push(r.state);
         break;
+      case 'AccessControlEntry': {
+        const { type: _type, id: _id, ...binding } = r;
+        side.acls.set(aclBindingKey(binding), binding);
+        break;
+      }
       default:
         break; // change records and markers: not state (see the header)
     }
@@ -177,7 +190,7 @@ interface Found {
 
 class Collector {
   readonly found: Found[] = [];
-  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0 };
+  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0 };
 
   add(entity: ImportEntity, key: readonly (string | number)[], diff: Omit<ImportDifference, 'entity'>): void {
     this.found.push({ diff: { ...diff, entity }, order: ENTITY_ORDER.indexOf(entity), key });
@@ -223,6 +236,7 @@ export function diffImport(plan: MigrationPlan, quorumRecords: Iterable<Metadata
   diffConfigs(zk, quorum, oneSided, out);
   diffProducerIds(zk, quorum, out);
   diffOffsets(zk, quorum, out);
+  diffAcls(zk, quorum, out);
   checkMarker(quorum, out);
   return { differences: out.sorted(), compared: out.compared };
 }
@@ -389,6 +403,27 @@ function offsetName(groupId: string, o: OffsetEntry): string {
   return `offset group ${groupId} ${o.topic}-${o.partition}`;
 }
 
+function diffAcls(zk: Side, quorum: Side, out: Collector): void {
+  for (const [key, acl] of zk.acls) {
+    out.compared.acls++;
+    if (!quorum.acls.has(key)) out.add('acl', aclSortKey(acl), { kind: 'missing-in-quorum', name: aclName(acl) });
+  }
+  for (const [key, acl] of quorum.acls) {
+    if (zk.acls.has(key)) continue;
+    out.compared.acls++;
+    out.add('acl', aclSortKey(acl), { kind: 'only-in-quorum', name: aclName(acl) });
+  }
+}
+
+function aclSortKey(a: AclBinding): string[] {
+  return [a.resourceType, a.patternType, a.resourceName, a.principal, a.host, a.operation, a.permissionType];
+}
+
+/** "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ" */
+function aclName(a: AclBinding): string {
+  return `acl ${a.resourceType} ${a.resourceName} (${a.patternType}): ${a.principal} from ${a.host} ${a.permissionType} ${a.operation}`;
+}
+
 function checkMarker(quorum: Side, out: Collector): void {
   if (quorum.migrationStates.includes(POST_MIGRATION)) return;
   const last = quorum.migrationStates.at(-1);
@@ -456,7 +491,7 @@ const KIND_LABELS: readonly (readonly [ImportDifferenceKind, string])[] = [
 
 function summaryLine(diff: ImportDiff): string {
   const c = diff.compared;
-  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}`;
+  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}, ${plural(c.acls, 'ACL')}`;
   const total = diff.differences.length;
   if (total === 0) return `${compared}: no differences`;
   const byKind = KIND_LABELS.map(([kind, label]) => [diff.differences.filter((d) => d.kind === kind).length, label] as const)

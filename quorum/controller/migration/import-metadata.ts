@@ -40,7 +40,7 @@
 // aborted: nothing of it becomes visible. Likewise a record the finalized metadata.version does
 // not allow (configs/features.ts), as for every other writer, since a node of an older build may
 // still run at that level: OffsetCommit / OffsetCommitTombstone below 1.0-IV1, an OffsetCommit
-// with an expire timestamp (record v1) below 1.0-IV2; and a FeatureLevel, which would move
+// with an expire timestamp (record v1) below 1.0-IV2, an ACL below 1.0-IV3; and a FeatureLevel, which would move
 // metadata.version past UpdateFeatures' rules (down, under records already written at a higher
 // level). The planner writes none of these (tools/migrate: legacy offsets carry no expiry, and
 // /feature is not imported); the controller does not take the importer's word for it.
@@ -48,6 +48,10 @@
 // counted in `brokersSkipped`); the others are written fenced, with a broker epoch equal to their
 // own offset (as the controller gives any registration) and IMPORTED_INCARNATION_ID, which tells
 // register-broker.ts that the real broker taking the id over resumes its partitions (no cleanup).
+// ACLs: an AccessControlEntry identical (all seven fields) to an ACL the quorum holds is dropped,
+// as createAcls stores an ACL once (an import beside ACLs made since); a RemoveAccessControlEntry
+// is refused (an import only adds). A part's ACLs are not checked against each other: the
+// planner writes each binding once.
 // Producer ids: a ProducerIds record that would move the quorum's next producer id back (an import
 // beside a quorum that already handed out more ids than ZooKeeper) is dropped: ids must never be
 // handed out twice (found by a review).
@@ -61,7 +65,16 @@ import type { MetadataRecord } from '../../../metadata-log/records/types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
-import { metadataVersionName, metadataVersionSupportsOffsetExpiry, metadataVersionSupportsOffsets, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../configs/features.js';
+import {
+  ACLS_METADATA_VERSION,
+  metadataVersionName,
+  metadataVersionSupportsAcls,
+  metadataVersionSupportsOffsetExpiry,
+  metadataVersionSupportsOffsets,
+  OFFSET_EXPIRY_METADATA_VERSION,
+  OFFSETS_METADATA_VERSION,
+} from '../configs/features.js';
+import { aclBindingKey } from '../../../metadata-log/acl-filter.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
 export const IMPORTED_INCARNATION_ID = ZERO_UUID;
@@ -163,6 +176,7 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
   const image = ctx.image;
   let brokersSkipped = 0;
   const kept: MetadataRecord[] = [];
+  let storedAcls: Set<string> | undefined; // computed at the first ACL of the part
   for (const r of records) {
     if (r.type === 'RegisterBroker') {
       if (image.broker(r.brokerId) !== undefined) {
@@ -180,6 +194,12 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('consumer-group offsets', OFFSETS_METADATA_VERSION)));
     } else if (r.type === 'OffsetCommit' && r.expireTimestampMs !== undefined && !metadataVersionSupportsOffsetExpiry(image)) {
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('an offset with an expire timestamp', OFFSET_EXPIRY_METADATA_VERSION)));
+    } else if ((r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') && !metadataVersionSupportsAcls(image)) {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('ACLs', ACLS_METADATA_VERSION)));
+    } else if (r.type === 'RemoveAccessControlEntry') {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part may not carry a RemoveAccessControlEntry record: an import only adds ACLs.'));
+    } else if (r.type === 'AccessControlEntry' && (storedAcls ??= aclKeysOf(image)).has(aclBindingKey(r))) {
+      continue; // the quorum holds this ACL already (an import beside existing ACLs): stored once
     } else {
       kept.push(r);
     }
@@ -190,6 +210,13 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
     return answer(importRefusal(ErrorCode.INVALID_REQUEST, `The planned records do not apply to this quorum's metadata: ${e instanceof Error ? e.message : String(e)}`));
   }
   return { records: kept, response: importAnswer({ recordsWritten: kept.length, brokersSkipped }) };
+}
+
+/** The quorum's ACLs by binding (all seven fields), to store an imported ACL once. */
+function aclKeysOf(image: MetadataImageView): Set<string> {
+  const keys = new Set<string>();
+  for (const a of image.acls()) keys.add(aclBindingKey(a));
+  return keys;
 }
 
 /** Why a part is refused for a record the finalized metadata.version does not allow. */
