@@ -23,7 +23,7 @@ import { globToRegExp, ShellSession, tokenize } from '../../tools/inspect/shell-
 import { recordLine } from '../../tools/inspect/dump-format.js';
 import { viewRecord } from '../../tools/inspect/record-view.js';
 import type { InspectSource } from '../../tools/inspect/source.js';
-import { fixtureBatches, LOG_END_OFFSET, TOPIC_ID, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
+import { fixtureBatches, LOG_END_OFFSET, TOPIC_ID, uuid, withCapturedCommand, writeNodeDir } from './inspect-fixture.js';
 
 let root: string;
 
@@ -69,7 +69,7 @@ describe('metadata-shell file system', () => {
   it('ls / lists the top-level directories; ls /topics the topics; ls of a file names the file', () => {
     const { s, out } = session();
     expect(s.execute('ls /')).toBe('ok');
-    expect(out.pop()!.split('\n')).toEqual(['brokers', 'configs', 'features', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
+    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'configs', 'features', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
     s.execute('ls /topics');
     expect(out.pop()).toBe('t');
     s.execute('ls /topics/t');
@@ -209,6 +209,29 @@ describe('metadata-shell file system', () => {
     expect(recordLine({ offset: 9 }, viewRecord(encodeRecord(record)), false)).toBe(
       '| offset: 9 type: OffsetCommit version: 1 payload: {"groupId":"g","topic":"t","partition":1,"offset":7,"leaderEpoch":-1,"metadata":null,"commitTimestampMs":1700000000000,"expireTimestampMs":1700000001000}',
     );
+  });
+
+  it('ACLs: ls /acls lists their ids, cat /acls/<id> shows the binding; gone once removed; dump-log shows both records with their names', () => {
+    const binding = { resourceType: 'TOPIC', resourceName: 'payments', patternType: 'PREFIXED', principal: 'User:alice', host: '*', operation: 'READ', permissionType: 'ALLOW' } as const;
+    const add = { type: 'AccessControlEntry', id: uuid(70), ...binding } as const;
+    const other = { type: 'AccessControlEntry', id: uuid(71), ...binding, principal: 'User:bob' } as const;
+    const remove = { type: 'RemoveAccessControlEntry', id: uuid(71) } as const;
+    const loader = new MetadataLoader();
+    loader.applyBatches([...fixtureBatches(), { baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 0, records: [add, other].map(encodeRecord) }]);
+    const out: string[] = [];
+    const shown = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: (t) => out.push(t) }, true);
+    expect(shown.execute('ls /acls')).toBe('ok');
+    expect(JSON.parse(out.pop()!)).toEqual([uuid(70), uuid(71)].sort());
+    shown.execute(`cat /acls/${uuid(70)}`);
+    expect(JSON.parse(out.pop()!)).toEqual(binding);
+    loader.applyBatches([{ baseOffset: LOG_END_OFFSET + 2, epoch: 2, records: [encodeRecord(remove)] }]);
+    const after = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: (t) => out.push(t) }, true);
+    after.execute('ls /acls');
+    expect(JSON.parse(out.pop()!)).toEqual([uuid(70)]);
+    expect(recordLine({ offset: 9 }, viewRecord(encodeRecord(add)), false)).toBe(
+      `| offset: 9 type: AccessControlEntry version: 0 payload: {"id":"${uuid(70)}","resourceType":"TOPIC","resourceName":"payments","patternType":"PREFIXED","principal":"User:alice","host":"*","operation":"READ","permissionType":"ALLOW"}`,
+    );
+    expect(recordLine({ offset: 10 }, viewRecord(encodeRecord(remove)), false)).toBe(`| offset: 10 type: RemoveAccessControlEntry version: 0 payload: {"id":"${uuid(71)}"}`);
   });
 
   it('names that are not path segments are escaped: a group id with a slash, the empty name, dots', () => {

@@ -2,6 +2,8 @@
 // kafka-metadata-shell tree, reference/kraft.md §7). Pure: no I/O, built lazily (a directory lists
 // its children the first time it is opened), so an image with a million partitions opens at once.
 //
+//   /acls/<id>                                   an ACL (JSON: resourceType, resourceName, patternType,
+//                                                principal, host, operation, permissionType)
 //   /brokers/<id>/registration                   the broker's registration (JSON)
 //   /brokers/<id>/isFenced                       true / false
 //   /configs/<resourceType>/<resourceName>/<key> a config value (cluster-wide broker default: <empty>)
@@ -48,6 +50,7 @@ export type Resolved =
 export function imageRoot(image: MetadataImage): FsDir {
   return dir(() =>
     new Map<string, FsNode>([
+      ['acls', dir(() => sortedMap([...image.acls()].map(({ id, ...binding }) => [id, file(binding)])))],
       ['brokers', brokersDir(image)],
       ['configs', configsDir(image)],
       ['features', dir(() => sortedMap([...image.features()].map(([name, level]) => [name, file(level)])))],
