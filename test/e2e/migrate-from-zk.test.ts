@@ -198,6 +198,23 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
       });
     }
 
+    // The imported ACL on a broker (describeAcls from its own image); one added through a broker
+    // (createAcls forwarded to the active controller), listed by a controller, removed again.
+    const viaBroker = ['--bootstrap-server', `127.0.0.1:${t.cluster.brokers[0]!.clientPort}`];
+    const listed = async (bootstrap: string[]) => {
+      const l = await runCli(['acls', '--list', '--json', ...bootstrap]);
+      expect(l.code, l.stderr).toBe(0);
+      return (JSON.parse(l.stdout) as { acls: { principal: string; resourceName: string; operation: string }[] }).acls;
+    };
+    await until('a broker lists the imported ACL', 15_000, async () => ((await listed(viaBroker)).length === 1 ? true : undefined));
+    expect(await listed(viaBroker)).toMatchObject([{ resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:alice', operation: 'READ', permissionType: 'ALLOW' }]);
+    const added = await runCli(['acls', '--add', '--allow-principal', 'User:bob', '--operation', 'Write', '--topic', 'payments', ...viaBroker]);
+    expect(added.code, added.stderr).toBe(0);
+    await until('a controller lists the added ACL', 15_000, async () => ((await listed(['--bootstrap-controller', quorum])).length === 2 ? true : undefined));
+    const removed = await runCli(['acls', '--remove', '--topic', 'payments', '--bootstrap-controller', quorum]);
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(removed.stdout).toContain('(principal=User:bob, host=*, operation=WRITE, permissionType=ALLOW)');
+
     // metadata-shell on a node's directory (a live node: it only reads).
     const dir = join(t.cluster.node(1).dir, 'metadata');
     const shell = await runCli(['metadata-shell', '--dir', dir, '-c', 'ls /topics', '-c', 'cat /zkMigrationState', '-c', 'cat /configs/topic/orders/cleanup.policy']);
