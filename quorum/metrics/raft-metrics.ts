@@ -19,6 +19,15 @@ function stateOf(role: RoleName, isVoter: boolean): (typeof RAFT_STATES)[number]
   return isVoter ? (role.toLowerCase() as (typeof RAFT_STATES)[number]) : 'observer';
 }
 
+/**
+ * Whether a replica in this role is part of a working quorum: the leader, or a follower (one that
+ * fetched from its leader within the fetch timeout; it turns Prospective when it has not). Not the
+ * leader id: a Prospective voter keeps its last leader's id as a hint while it asks for pre-votes.
+ */
+export function inQuorum(role: RoleName): boolean {
+  return role === 'Leader' || role === 'Follower';
+}
+
 export function raftCollector(
   raft: RaftMetricsSource,
   isVoter: boolean,
@@ -35,7 +44,7 @@ export function raftCollector(
         'This replica\'s Raft state: 1 for the current one (Kafka: raft-metrics current-state).',
         RAFT_STATES.map((st) => ({ labels: { state: st }, value: st === state ? 1 : 0 })),
       ),
-      gauge('metaquorum_raft_has_leader', 'Whether this replica knows a leader of its epoch (1) or not (0).', s.leaderId === null ? 0 : 1),
+      gauge('metaquorum_raft_has_leader', 'Whether this replica leads or follows a leader (1) or looks for one (0).', inQuorum(s.role) ? 1 : 0),
       gauge('metaquorum_raft_current_leader', 'The leader this replica knows, -1 for none (current-leader).', s.leaderId ?? -1),
       gauge('metaquorum_raft_current_epoch', 'The quorum epoch this replica is in (current-epoch).', s.epoch),
       gauge('metaquorum_raft_current_vote', 'The voter this replica voted for in its epoch, -1 for none (current-vote).', s.votedId ?? -1),

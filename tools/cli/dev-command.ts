@@ -51,19 +51,14 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   await makeDirs(dataDir).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`--data-dir ${dataDir}: cannot be used as a directory (${e.code ?? e.message}); give a directory, or a path where one can be made`);
   });
-  const lockPath = join(dataDir, 'dev.pid');
-  const lock = takePidLock(lockPath);
-  if ('heldBy' in lock) {
-    throw new Error(`another metaquorum dev (pid ${lock.heldBy}) is running on ${dataDir}; stop it first, or use another --data-dir (if pid ${lock.heldBy} is not a dev, remove ${lockPath})`);
-  }
-  process.on('exit', lock.release);
-
   // Ctrl-C, SIGTERM or SIGHUP stop the cluster from here on, also while it is being formatted and
   // its nodes spawned: the handlers were installed only once every node had been spawned, so a
   // Ctrl-C before then killed `dev` silently with exit 130 (the nodes stopped on their own when it
   // was gone), and one while the directories were formatted left some formatted and no
   // cluster.json, which the next `dev` refuses (found by a newcomer's review). A signal during
-  // those steps lets them finish, then stops what they started.
+  // those steps lets them finish, then stops what they started. Installed before dev.pid is
+  // written: until a handler exists a signal kills the process outright (the test that signals
+  // as soon as dev.pid appears hit that window on a busy machine).
   let stopping = false;
   let cluster: ProcessCluster | undefined;
   let settingUp: Promise<unknown> = Promise.resolve();
@@ -79,6 +74,13 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
     process.exit(0);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(signal));
+
+  const lockPath = join(dataDir, 'dev.pid');
+  const lock = takePidLock(lockPath);
+  if ('heldBy' in lock) {
+    throw new Error(`another metaquorum dev (pid ${lock.heldBy}) is running on ${dataDir}; stop it first, or use another --data-dir (if pid ${lock.heldBy} is not a dev, remove ${lockPath})`);
+  }
+  process.on('exit', lock.release);
 
   let ready: { leaderId: number; epoch: number } | undefined;
   // Before the cluster is ready an exit fails `dev` (raced below); after, it is reported.

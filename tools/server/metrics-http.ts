@@ -2,7 +2,7 @@
 //
 //   GET /metrics   Prometheus text format 0.0.4 (quorum/metrics/registry.ts), every collector
 //   GET /health    200 {"health":"true"} when this node can do its job, else 503 with the reason
-//                  (etcd's /health shape): a controller knows a leader of its epoch; a broker is
+//                  (etcd's /health shape): a controller leads or follows a leader; a broker is
 //                  RUNNING and not fenced. A load balancer or an orchestrator's probe reads the code.
 //   anything else  404 (405 for a method other than GET or HEAD on those paths)
 //

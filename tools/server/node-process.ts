@@ -29,6 +29,7 @@ import { nodeLogging, type LogLevel } from './logging.js';
 import { watchSupervisor } from './supervisor-pipe.js';
 import { MetricsHttpServer, type Health } from './metrics-http.js';
 import { MetricsRegistry } from '../../quorum/metrics/registry.js';
+import { inQuorum } from '../../quorum/metrics/raft-metrics.js';
 import { processCollector } from '../../quorum/metrics/process-metrics.js';
 import { METAQUORUM_VERSION } from '../version.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
@@ -195,12 +196,14 @@ export async function startNode(
   return { controller, broker, metrics, stop };
 }
 
-/** GET /health: a controller that knows a leader; a broker that is RUNNING and not fenced. */
+/** GET /health: a controller that leads or follows a leader; a broker that is RUNNING and not fenced. */
 export function nodeHealth(controller: ControllerServer | undefined, broker: BrokerServer | undefined): Health {
   const reasons: string[] = [];
   if (controller !== undefined) {
-    const leader = controller.raft.leader();
-    if (leader.leaderId === null) reasons.push(`the controller knows no quorum leader in epoch ${leader.epoch}`);
+    // By role, not by a leader id: a voter that lost its leader keeps the id as a hint while it
+    // asks for pre-votes (Prospective), and would look healthy for as long as no majority answers.
+    const q = controller.raft.status();
+    if (!inQuorum(q.role)) reasons.push(`the controller is ${q.role.toLowerCase()} in epoch ${q.epoch}: it follows no quorum leader`);
   }
   if (broker !== undefined) {
     if (broker.state !== 'RUNNING') reasons.push(`the broker is ${broker.state}`);
