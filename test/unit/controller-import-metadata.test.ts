@@ -143,6 +143,27 @@ describe('the import steps', () => {
     expect(removal.response.errorMessage).toMatch(/may not carry a RemoveAccessControlEntry/);
   });
 
+  it('ACLs: one createAcls would refuse (an empty PREFIXED name applies to every topic; no Type:name principal) refuses the part; one repeated in a part is stored once', () => {
+    const acl = (id: number, fields: Readonly<Record<string, string>>): MetadataRecord =>
+      ({ type: 'AccessControlEntry', id: topicIdOf(600 + id), resourceType: 'TOPIC', resourceName: 'orders', patternType: 'LITERAL', principal: 'User:alice', host: '*', operation: 'READ', permissionType: 'ALLOW', ...fields }) as MetadataRecord;
+    for (const [bad, message] of [
+      [acl(1, { resourceName: '', patternType: 'PREFIXED', principal: 'User:*', operation: 'ALL' }), /Resource name should not be empty/],
+      [acl(2, { principal: 'alice' }), /Could not parse principal from `alice`/],
+      [acl(3, { host: '' }), /Invalid empty host/],
+    ] as const) {
+      const h = new OpHarness([mvRecord()]);
+      const r = importPart(h.ctx(), [...topicRecords('orders', 5, 3), bad]);
+      expect(r.records).toEqual([]);
+      expect(r.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(r.response.errorMessage).toMatch(message);
+    }
+
+    const h = new OpHarness([mvRecord()]);
+    const r = importInSteps(h, { clusterId: CLUSTER, records: [...tree(), acl(4, {}), acl(5, {}), acl(6, { principal: 'User:bob' })], allowExisting: false });
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect([...h.image.acls()].map((a) => [a.id, a.principal]).sort()).toEqual([[topicIdOf(604), 'User:alice'], [topicIdOf(606), 'User:bob']].sort());
+  });
+
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {
     const h = new OpHarness([mvRecord(), brokerRecord(1, 77)]);
     expect(importInSteps(h, { clusterId: CLUSTER, records: tree(), allowExisting: false }).brokersSkipped).toBe(1);

@@ -48,10 +48,12 @@
 // counted in `brokersSkipped`); the others are written fenced, with a broker epoch equal to their
 // own offset (as the controller gives any registration) and IMPORTED_INCARNATION_ID, which tells
 // register-broker.ts that the real broker taking the id over resumes its partitions (no cleanup).
-// ACLs: an AccessControlEntry identical (all seven fields) to an ACL the quorum holds is dropped,
-// as createAcls stores an ACL once (an import beside ACLs made since); a RemoveAccessControlEntry
-// is refused (an import only adds). A part's ACLs are not checked against each other: the
-// planner writes each binding once.
+// ACLs: an AccessControlEntry identical (all seven fields) to an ACL the quorum holds, or to an
+// earlier one of the import, is dropped, as createAcls stores an ACL once (an import beside ACLs
+// made since); one createAcls would refuse (acls/acl-rules.ts: an empty resource name, which as
+// PREFIXED applies to every resource; a principal that is not Type:name; a CLUSTER not named
+// kafka-cluster; an empty host) refuses the part, as the other records the controller does not
+// take the importer's word for; a RemoveAccessControlEntry is refused (an import only adds).
 // Producer ids: a ProducerIds record that would move the quorum's next producer id back (an import
 // beside a quorum that already handed out more ids than ZooKeeper) is dropped: ids must never be
 // handed out twice (found by a review).
@@ -75,6 +77,7 @@ import {
   OFFSETS_METADATA_VERSION,
 } from '../configs/features.js';
 import { aclBindingKey } from '../../../metadata-log/acl-filter.js';
+import { newAclError } from '../acls/acl-rules.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
 export const IMPORTED_INCARNATION_ID = ZERO_UUID;
@@ -176,7 +179,7 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
   const image = ctx.image;
   let brokersSkipped = 0;
   const kept: MetadataRecord[] = [];
-  let storedAcls: Set<string> | undefined; // computed at the first ACL of the part
+  let storedAcls: Set<string> | undefined; // computed at the first ACL of the part, then grows with the part's own
   for (const r of records) {
     if (r.type === 'RegisterBroker') {
       if (image.broker(r.brokerId) !== undefined) {
@@ -198,8 +201,16 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('ACLs', ACLS_METADATA_VERSION)));
     } else if (r.type === 'RemoveAccessControlEntry') {
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part may not carry a RemoveAccessControlEntry record: an import only adds ACLs.'));
-    } else if (r.type === 'AccessControlEntry' && (storedAcls ??= aclKeysOf(image)).has(aclBindingKey(r))) {
-      continue; // the quorum holds this ACL already (an import beside existing ACLs): stored once
+    } else if (r.type === 'AccessControlEntry') {
+      const invalid = newAclError(r);
+      if (invalid !== null) {
+        return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part carries an ACL the controller refuses (${r.resourceType} ${JSON.stringify(r.resourceName)}, ${JSON.stringify(r.principal)}): ${invalid.message}`));
+      }
+      const key = aclBindingKey(r);
+      storedAcls ??= aclKeysOf(image);
+      if (storedAcls.has(key)) continue; // the quorum (or this part) holds this ACL already: stored once
+      storedAcls.add(key);
+      kept.push(r);
     } else {
       kept.push(r);
     }
