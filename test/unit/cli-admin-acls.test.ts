@@ -92,7 +92,7 @@ describe('acls --list and --remove', () => {
     return c;
   }
 
-  it('--list: everything grouped by resource; a topic selects its literal and prefixed ACLs of that name (pattern any); match finds what applies', async () => {
+  it('--list: everything grouped by resource; a topic selects its literal ACLs (the default, as Kafka), prefixed or any those patterns too; match finds what applies', async () => {
     await seeded();
     const all = await acls('--list');
     expect(all.exitCode).toBe(0);
@@ -104,6 +104,12 @@ describe('acls --list and --remove', () => {
     ]);
     const payments = await acls('--list', '--topic', 'payments', '--json');
     expect(JSON.parse(payments.stdout).acls.map((a: { operation: string }) => a.operation)).toEqual(['READ', 'WRITE']);
+    const literal = await acls('--list', '--topic', 'pay', '--json');
+    expect(JSON.parse(literal.stdout).acls).toEqual([]);
+    const prefixed = await acls('--list', '--topic', 'pay', '--resource-pattern-type', 'prefixed', '--json');
+    expect(JSON.parse(prefixed.stdout).acls.map((a: { principal: string }) => a.principal)).toEqual(['User:bob']);
+    const any = await acls('--list', '--topic', 'pay', '--resource-pattern-type', 'any', '--json');
+    expect(JSON.parse(any.stdout).acls.map((a: { patternType: string }) => a.patternType)).toEqual(['PREFIXED']);
     const match = await acls('--list', '--topic', 'payments', '--resource-pattern-type', 'match', '--json');
     expect(JSON.parse(match.stdout).acls.map((a: { principal: string }) => a.principal)).toEqual(['User:alice', 'User:alice', 'User:bob']);
     const bob = await acls('--list', '--principal', 'User:bob');
@@ -121,7 +127,11 @@ describe('acls --list and --remove', () => {
     expect(JSON.parse(writes.stdout).removed).toHaveLength(1);
     expect(h.image.aclCount).toBe(4);
     const rest = await acls('--remove', '--topic', 'orders', '--topic', 'pay', '--json');
-    expect(JSON.parse(rest.stdout).removed.map((a: { resourceName: string }) => a.resourceName)).toEqual(['orders', 'pay']);
+    expect(JSON.parse(rest.stdout).removed.map((a: { resourceName: string }) => a.resourceName)).toEqual(['orders']);
+    expect(h.image.aclCount).toBe(3);
+    // As kafka-acls: the PREFIXED ACLs of a name go only when asked for (the default is literal).
+    const prefixed = await acls('--remove', '--topic', 'pay', '--resource-pattern-type', 'prefixed', '--json');
+    expect(JSON.parse(prefixed.stdout).removed.map((a: { resourceName: string; patternType: string }) => `${a.resourceName} ${a.patternType}`)).toEqual(['pay PREFIXED']);
     expect(h.image.aclCount).toBe(2);
     expect((await acls('--remove', '--topic', 'orders')).stdout).toBe('No ACL matched; nothing was removed.\n');
   });
@@ -141,7 +151,7 @@ describe('acls --list and --remove', () => {
     installFake({ deleteAcls: () => ({ results: [{ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unknown patternFilter.', matchingAcls: [] }] }) });
     const r = await acls('--remove', '--topic', 't');
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain('Error while removing ACLs matching ResourcePatternFilter(resourceType=TOPIC, name=t, patternType=ANY)');
+    expect(r.stderr).toContain('Error while removing ACLs matching ResourcePatternFilter(resourceType=TOPIC, name=t, patternType=LITERAL)');
     expect(r.stderr).toContain('INVALID_REQUEST: Unknown patternFilter.');
   });
 });

@@ -3,8 +3,10 @@
 // reached, from its own image, like topics describe).
 //
 // Resources (repeatable): --topic, --group, --transactional-id, --cluster (the one 'kafka-cluster').
-// --resource-pattern-type literal|prefixed (--add, default literal) or also match|any (--list and
-// --remove, default any: a name given selects its LITERAL and PREFIXED ACLs alike, as Kafka's).
+// --resource-pattern-type literal|prefixed (--add) or also match|any (--list and --remove); the
+// default is literal for all three, as kafka-acls': --remove --topic pay leaves the PREFIXED ACLs of
+// pay (a DENY on pay* among them) unless asked with prefixed, any or match. With no resource given,
+// --list and --remove --force select every pattern type unless one is given.
 //   --add     one ACL per resource x principal x host x operation: --allow-principal with
 //             --allow-host (ALLOW) and --deny-principal with --deny-host (DENY), hosts '*' unless
 //             given, --operation (Kafka's names, any case: Read, ClusterAction...) All unless
@@ -14,8 +16,9 @@
 //   --remove  with principals: those exact ACLs (as --add would make them); without: every ACL
 //             of the resources, narrowed by --operation if given (Kafka's tool ignores --operation
 //             there and removes them all, which surprised nobody only until it did). No resource
-//             at all selects every resource's ACLs: Kafka asks to confirm, we have no prompt, so
-//             that takes --force. Prints the ACLs removed, grouped by resource.
+//             at all selects every resource's ACLs: Kafka's tool refuses that ('You must provide
+//             at least one resource'); here it takes --force. Prints the ACLs removed, grouped by
+//             resource.
 //   --list    every ACL, or those of the resources given, of the --principal(s) given (and of the
 //             --operation given), grouped by resource as Kafka prints them.
 // --json prints one object: { created, failed } / { removed, failed } / { acls }.
@@ -212,8 +215,9 @@ async function addAcls(opts: AclsOptions): Promise<void> {
 
 /** The filters --remove and --list send: resources (any, with --force or --list) x entries. */
 function filtersOf(opts: AclsOptions): AclBindingFilter[] {
-  const patternType = opts.resourcePatternType ?? 'ANY';
   const resources = resourcesOf(opts);
+  // Kafka's default (LITERAL) for named resources; every pattern when no resource narrows it.
+  const patternType = opts.resourcePatternType ?? (resources.length > 0 ? 'LITERAL' : 'ANY');
   const resourceParts = resources.length > 0 ? resources.map((r) => ({ resourceType: r.resourceType, resourceName: r.name })) : [{ resourceType: 'ANY' as const, resourceName: null }];
   const operations = opts.operation.length > 0 ? [...new Set(opts.operation)] : (['ANY'] as const);
   let entryParts: Omit<AclBindingFilter, 'resourceType' | 'resourceName' | 'patternType'>[];
@@ -294,7 +298,7 @@ export function registerAclsCommand(program: Command): void {
     .addOption(new Option('--group <name>', 'a consumer group (repeatable)').argParser(collect(nameArg('--group'))).default([]))
     .addOption(new Option('--transactional-id <id>', 'a transactional id (repeatable)').argParser(collect(nameArg('--transactional-id'))).default([]))
     .option('--cluster', 'the cluster resource (kafka-cluster)', false)
-    .addOption(new Option('--resource-pattern-type <type>', 'literal or prefixed (--add, default literal); also match or any (--list, --remove; default any)').argParser(patternTypeArg))
+    .addOption(new Option('--resource-pattern-type <type>', 'literal or prefixed (--add); also match or any (--list, --remove); default literal').argParser(patternTypeArg))
     .addOption(new Option('--principal <Type:name>', '--list: only the ACLs of this principal (repeatable)').argParser(collect(principalArg('--principal'))).default([]))
     .option('--force', '--remove with no resource: remove the matching ACLs of every resource', false);
   addAdminOptions(cmd, { json: true }).action(action(run));
