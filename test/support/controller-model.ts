@@ -1495,6 +1495,12 @@ function aclText(a: AclBinding): string {
   return `${a.permissionType} ${a.principal}@${a.host} ${a.operation} ${a.resourceType}:${a.patternType}:${a.resourceName}`;
 }
 
+/** The model's own reading of the rules (acl-rules.ts): the version gate first, then the fields its arbitrary can get wrong. */
+function predictCreateAcl(m: Readonly<ControllerModel>, a: AclBinding): number {
+  const invalid = (a.resourceType === 'CLUSTER' && a.resourceName !== 'kafka-cluster') || !/^[^:]+:.+$/.test(a.principal);
+  return m.metadataVersion < ACLS_METADATA_VERSION ? ErrorCode.UNSUPPORTED_VERSION : invalid ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE;
+}
+
 export class CreateAcl extends ModelCommand {
   constructor(readonly acl: AclBinding) {
     super();
@@ -1506,9 +1512,7 @@ export class CreateAcl extends ModelCommand {
 
   protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
     const a = this.acl;
-    // The model's own reading of the rules (acl-rules.ts): the version gate first, then the fields its arbitrary can get wrong.
-    const invalid = (a.resourceType === 'CLUSTER' && a.resourceName !== 'kafka-cluster') || !/^[^:]+:.+$/.test(a.principal);
-    const predicted = m.metadataVersion < ACLS_METADATA_VERSION ? ErrorCode.UNSUPPORTED_VERSION : invalid ? ErrorCode.INVALID_REQUEST : ErrorCode.NONE;
+    const predicted = predictCreateAcl(m, a);
     const { value, ambiguous } = await r.call('createAcls', (ops) => ops.createAcls({ creations: [a] }));
     const res = value.results[0];
     if (res === undefined) return mismatch(m, r, 'createAcls answered no result');
@@ -1733,7 +1737,8 @@ export type InFlightWrite =
   | { readonly kind: 'create'; readonly spec: CreateTopicSpec }
   | { readonly kind: 'delete'; readonly ref: TopicRef }
   | { readonly kind: 'commit'; readonly group: string; readonly ref: TopicRef; readonly partition: number; readonly offset: number }
-  | { readonly kind: 'allocate'; readonly brokerId: number };
+  | { readonly kind: 'allocate'; readonly brokerId: number }
+  | { readonly kind: 'acls'; readonly creations: readonly AclBinding[] };
 
 /**
  * Crashes the active controller `crashAfterMs` after handing it a write. An answered write must
@@ -1762,7 +1767,9 @@ export class InFlightFailover extends ModelCommand {
           ? `DeleteTopic(${refText(w.ref)})`
           : w.kind === 'commit'
             ? `CommitOffsets(${JSON.stringify(w.group)}, ${refText(w.ref)}/${w.partition}=${w.offset})`
-            : `AllocateProducerIds(broker ${w.brokerId})`;
+            : w.kind === 'acls'
+              ? `CreateAcls(${w.creations.map(aclText).join('; ')})`
+              : `AllocateProducerIds(broker ${w.brokerId})`;
     return `InFlightFailover(${what}, crash after ${this.crashAfterMs.toFixed(2)} ms, restart after ${this.restartAfterMs} ms)`;
   }
 
@@ -1861,6 +1868,32 @@ export class InFlightFailover extends ModelCommand {
           outcome = `lost (${out.lost.slice(0, 80)})${tookEffect ? ', took effect' : ''}`;
           if (tookEffect) m.nextProducerId = next;
         }
+        break;
+      }
+      case 'acls': {
+        // One request of several creations: answered, each is stored as predicted; lost, the new
+        // ACLs are all in the next image or none is (one batch), and none if nothing was appended.
+        const predicted = w.creations.map((a) => predictCreateAcl(m, a));
+        const fresh = [...new Map(w.creations.filter((a, i) => predicted[i] === ErrorCode.NONE).map((a) => [modelAclKey(a), a])).entries()].filter(([k]) => !m.acls.has(k));
+        const out = await crash((ops) => ops.createAcls({ creations: w.creations }));
+        let stored: (readonly [string, AclBinding])[];
+        if ('ok' in out) {
+          w.creations.forEach((a, i) => {
+            const res = out.ok.results[i];
+            if (res === undefined) mismatch(m, r, `createAcls ${aclText(a)} (answered before the crash): no result`);
+            else expectCode(m, r, `createAcls ${aclText(a)} (answered before the crash)`, res.errorCode, res.errorMessage, [predicted[i]!]);
+          });
+          outcome = out.ok.results.map((res) => errorName(res.errorCode)).join(',');
+          stored = fresh;
+        } else {
+          const image = await r.caughtUpImage();
+          const held = new Set([...image.acls()].map(modelAclKey));
+          stored = fresh.filter(([k]) => held.has(k));
+          if (stored.length !== 0 && stored.length !== fresh.length) mismatch(m, r, `createAcls of ${fresh.length} new ACLs was lost with the controller, yet ${stored.length} of them are stored: an operation lands whole or not at all`);
+          if (stored.length > 0 && out.unapplied) mismatch(m, r, `createAcls failed with "${out.lost}", yet its ACLs were stored`);
+          outcome = `lost (${out.lost.slice(0, 80)})${stored.length > 0 ? ', took effect' : ''}`;
+        }
+        for (const [k, a] of stored) m.acls.set(k, a);
         break;
       }
     }
@@ -1980,13 +2013,6 @@ const createTopicSpecArb: fc.Arbitrary<CreateTopicSpec> = fc.record({
   validateOnly: rarely,
 });
 
-const inFlightWriteArb: fc.Arbitrary<InFlightWrite> = fc.oneof(
-  createTopicSpecArb.map((spec) => ({ kind: 'create' as const, spec })),
-  topicRefArb.map((ref) => ({ kind: 'delete' as const, ref })),
-  fc.record({ kind: fc.constant('commit' as const), group: groupArb, ref: topicRefArb, partition: fc.nat({ max: 1 }), offset: fc.integer({ min: 0, max: 1000 }) }),
-  fc.constantFrom(...BROKER_IDS).map((brokerId) => ({ kind: 'allocate' as const, brokerId })),
-);
-
 const aclArb: fc.Arbitrary<AclBinding> = fc.record({
   resourceType: fc.constantFrom('TOPIC' as const, 'GROUP' as const, 'CLUSTER' as const),
   resourceName: fc.constantFrom('a', 'b', '*', 'kafka-cluster'),
@@ -1996,6 +2022,15 @@ const aclArb: fc.Arbitrary<AclBinding> = fc.record({
   operation: fc.constantFrom('READ' as const, 'WRITE' as const, 'DESCRIBE' as const, 'ALL' as const),
   permissionType: fc.constantFrom('ALLOW' as const, 'DENY' as const),
 });
+
+const inFlightWriteArb: fc.Arbitrary<InFlightWrite> = fc.oneof(
+  createTopicSpecArb.map((spec) => ({ kind: 'create' as const, spec })),
+  topicRefArb.map((ref) => ({ kind: 'delete' as const, ref })),
+  fc.record({ kind: fc.constant('commit' as const), group: groupArb, ref: topicRefArb, partition: fc.nat({ max: 1 }), offset: fc.integer({ min: 0, max: 1000 }) }),
+  fc.constantFrom(...BROKER_IDS).map((brokerId) => ({ kind: 'allocate' as const, brokerId })),
+  fc.array(aclArb, { minLength: 1, maxLength: 3 }).map((creations) => ({ kind: 'acls' as const, creations })),
+);
+
 
 const aclFilterArb: fc.Arbitrary<ModelAclFilter> = fc.record({
   resourceType: fc.option(fc.constantFrom('TOPIC' as const, 'GROUP' as const, 'CLUSTER' as const), { nil: null }),
