@@ -51,6 +51,14 @@ describe('acls --add', () => {
     );
   });
 
+  it('values are trimmed as kafka-acls trims them: a principal or name with stray spaces is the same ACL', async () => {
+    const { h } = cluster();
+    expect((await acls('--add', '--allow-principal', ' User:alice ', '--operation', 'Read', '--topic', ' payments ')).exitCode).toBe(0);
+    expect([...h.image.acls()].map((a) => [a.principal, a.resourceName])).toEqual([['User:alice', 'payments']]);
+    expect((await acls('--add', '--allow-principal', 'User:alice', '--operation', 'Read', '--topic', 'payments')).exitCode).toBe(0);
+    expect(h.image.aclCount).toBe(1);
+  });
+
   it('deny principals with their hosts, prefixed patterns, the cluster, operation All by default; adding the same again is a no-op', async () => {
     const { h, fake } = cluster();
     const args = ['--add', '--deny-principal', 'User:mallory', '--deny-host', '10.0.0.9', '--resource-pattern-type', 'prefixed', '--topic', 'pay', '--transactional-id', 'tx-'];

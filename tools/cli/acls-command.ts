@@ -89,10 +89,12 @@ function operationArg(value: string): AclOperation {
 }
 
 /** Kafka's KafkaPrincipal.fromString: Type:name (both parts non-empty here). */
+// Values are trimmed, as kafka-acls trims them: 'User:alice ' from a shell script is User:alice.
 function principalArg(flag: string) {
-  return (value: string): string => {
+  return (raw: string): string => {
+    const value = raw.trim();
     const colon = value.indexOf(':');
-    if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError(`${flag} must be a principal as Type:name (User:alice, User:*), got "${value}"`);
+    if (colon <= 0 || colon === value.length - 1) throw new InvalidArgumentError(`${flag} must be a principal as Type:name (User:alice, User:*), got "${raw}"`);
     return value;
   };
 }
@@ -105,7 +107,8 @@ function hostArg(flag: string) {
 }
 
 function nameArg(flag: string) {
-  return (value: string): string => {
+  return (raw: string): string => {
+    const value = raw.trim();
     if (value === '') throw new InvalidArgumentError(`${flag} must not be empty`);
     return value;
   };
