@@ -6,18 +6,10 @@
 
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { decodeKafkaRequest, encodeKafkaResponse, KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+import { decodeKafkaRequest, encodeKafkaResponse } from '../../broker/kafka/protocol/index.js';
+import { decodes, encodes } from '../support/kafka-bytes.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-function decodes<N extends KafkaApiName>(api: N, version: number, bytes: string, expected: KafkaApiTypes[N][0]): void {
-  expect((KAFKA_APIS[api] as KafkaApiCodec).decodeRequest(version, new KafkaReader(hex(bytes)))).toEqual(expected);
-}
-function encodes<N extends KafkaApiName>(api: N, version: number, response: KafkaApiTypes[N][1], bytes: string): void {
-  const w = new KafkaWriter();
-  (KAFKA_APIS[api] as KafkaApiCodec).encodeResponse(version, w, response);
-  expect(w.toBuffer().toString('hex')).toBe(bytes.replace(/\s+/g, ''));
-}
 
 const filter = { resourceTypeFilter: 2, resourceNameFilter: 't', patternTypeFilter: 4, principalFilter: null, hostFilter: '*', operation: 3, permissionType: 3 };
 

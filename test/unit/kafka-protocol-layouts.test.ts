@@ -5,20 +5,12 @@
 // requests decode from these bytes, responses encode to exactly these bytes. Independent of the
 // test-only mirror codec.
 
-import { describe, expect, it } from 'vitest';
-import { KAFKA_APIS, KafkaReader, KafkaWriter, type KafkaApiCodec, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+import { describe, it } from 'vitest';
+import type { KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
+import { decodes, encodes } from '../support/kafka-bytes.js';
 
-const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const str = (s: string): string => Buffer.byteLength(s).toString(16).padStart(4, '0') + Buffer.from(s).toString('hex');
 
-function decodes<N extends KafkaApiName>(api: N, version: number, bytes: string, expected: KafkaApiTypes[N][0]): void {
-  expect((KAFKA_APIS[api] as KafkaApiCodec).decodeRequest(version, new KafkaReader(hex(bytes)))).toEqual(expected);
-}
-function encodes<N extends KafkaApiName>(api: N, version: number, response: KafkaApiTypes[N][1], bytes: string): void {
-  const w = new KafkaWriter();
-  (KAFKA_APIS[api] as KafkaApiCodec).encodeResponse(version, w, response);
-  expect(w.toBuffer().toString('hex')).toBe(bytes.replace(/\s+/g, ''));
-}
 
 describe('kafka layouts: Metadata', () => {
   const response = {

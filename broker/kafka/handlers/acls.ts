@@ -14,7 +14,7 @@
 //   creation), a cluster resource not named 'kafka-cluster', an empty resource name or a principal
 //   without 'Type:' is INVALID_REQUEST on its own, not forwarded (Kafka's AclApis validation).
 
-import { ANY_ACL, type AclBindingFilter } from '../../../metadata-log/acl-filter.js';
+import { ANY_ACL, sameAclBinding, type AclBindingFilter } from '../../../metadata-log/acl-filter.js';
 import {
   ACL_FILTER_CODES,
   ACL_OPERATION_CODES,
@@ -83,14 +83,6 @@ export function bindingOfWire(c: AclCreationWire): Parsed<AclBinding> {
   return { ok: { resourceType, resourceName: c.resourceName, patternType, principal: c.principal, host: c.host, operation, permissionType } };
 }
 
-const sameBinding = (a: AclBinding, b: AclBinding) =>
-  a.resourceType === b.resourceType &&
-  a.resourceName === b.resourceName &&
-  a.patternType === b.patternType &&
-  a.principal === b.principal &&
-  a.host === b.host &&
-  a.operation === b.operation &&
-  a.permissionType === b.permissionType;
 
 /** The ACLs grouped by resource pattern; `acls` arrive sorted by resource (describeAcls's order). */
 function groupByResource(acls: readonly StoredAcl[]): DescribeAclsResource[] {
@@ -129,7 +121,7 @@ export const handleCreateAcls: KafkaHandler<CreateAclsRequest, CreateAclsRespons
       forwarded = [...r.results];
       const created = valid.filter((_, i) => r.results[i]?.errorCode === ErrorCode.NONE);
       if (created.length > 0) {
-        await ctx.awaitImage((image) => created.every((b) => [...image.acls()].some((a) => sameBinding(a, b))), READ_YOUR_WRITES_WAIT_MS);
+        await ctx.awaitImage((image) => created.every((b) => [...image.acls()].some((a) => sameAclBinding(a, b))), READ_YOUR_WRITES_WAIT_MS);
       }
     } catch (e) {
       const f = forwardFailure(e, 'admin');
