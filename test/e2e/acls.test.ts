@@ -5,9 +5,10 @@
 // internal RPC; then kafkajs's own createAcls, describeAcls and deleteAcls round-trip through the
 // broker, and `acls --list` sees what kafkajs wrote; removing the grant refuses the client again.
 
-import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, Kafka, logLevel, ResourcePatternTypes, type Admin } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
 
@@ -42,9 +43,7 @@ describe.sequential('ACLs through kafkajs and the CLI, with the authorizer on', 
     });
     controller = t.cluster.bootstrapControllers();
     // No retries: a refusal must come back as the refusal, not as a timeout after retrying it.
-    const kafka = new Kafka({ clientId: 'acl-e2e', brokers: t.cluster.bootstrapServers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 0 } });
-    admin = kafka.admin();
-    await admin.connect();
+    admin = await connectedAdmin('acl-e2e', t.cluster.bootstrapServers(), 0);
   }, 90_000);
 
   afterAll(async () => {

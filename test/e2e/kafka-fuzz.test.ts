@@ -11,12 +11,12 @@
 // --print-frame <i,j,...>` prints the frames a finding lists, `--replay` sends them again.
 
 import { readFile } from 'node:fs/promises';
-import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_APIS } from '../../broker/kafka/protocol/index.js';
 import { generateFuzzFrame, runKafkaFuzz, seedCorpus, type KafkaFuzzResult } from '../../tools/fuzz/kafka-fuzz.js';
 import { MIRRORS } from '../../tools/kafka-client/mirror-codec.js';
 import { startTestCluster, type TestCluster } from '../support/process-harness.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 const FRAMES = 100_000;
 const SEED = 20_251_121;
@@ -138,9 +138,7 @@ describe.sequential('Kafka listener fuzzing: 100,000 random and mutated frames a
   }, 60_000);
 
   it('an unmodified kafkajs admin still lists and creates topics afterwards', async () => {
-    const kafka = new Kafka({ clientId: 'after-fuzz', brokers: t.cluster.bootstrapServers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = await connectedAdmin('after-fuzz', t.cluster.bootstrapServers(), 8);
     try {
       const before = await admin.listTopics();
       expect(before).not.toContain('after-fuzz');

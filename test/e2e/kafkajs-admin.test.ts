@@ -5,8 +5,9 @@
 // through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigResourceTypes, Kafka, logLevel, type Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 controllers + 3 brokers)', () => {
   let t: TestCluster;
@@ -14,9 +15,7 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
 
   beforeAll(async () => {
     t = await startTestCluster({ controllers: 3, brokers: 3, combined: false });
-    const kafka = new Kafka({ clientId: 'e2e', brokers: t.cluster.bootstrapServers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-    admin = kafka.admin();
-    await admin.connect();
+    admin = await connectedAdmin('e2e', t.cluster.bootstrapServers(), 8);
   }, 90_000);
 
   afterAll(async () => {

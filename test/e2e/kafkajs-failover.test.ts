@@ -5,10 +5,11 @@
 // controller is active; kafkajs retries what comes back retriable).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { type Admin } from 'kafkajs';
 import { startTestCluster, TEST_PROPERTIES, until, type TestCluster } from '../support/process-harness.js';
 import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 /** Runs one admin call; a failure names the call. */
 async function step<T>(name: string, call: () => Promise<T>): Promise<T> {
@@ -30,9 +31,7 @@ describe.sequential('kafkajs 2.2.4 through broker and controller failures', () =
   beforeAll(async () => {
     t = await startTestCluster({ controllers: 3, brokers: 3, combined: false }, exits);
     channel = controllerChannelTo(t.cluster);
-    const kafka = new Kafka({ clientId: 'failover', brokers: t.cluster.bootstrapServers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 10 } });
-    admin = kafka.admin();
-    await admin.connect();
+    admin = await connectedAdmin('failover', t.cluster.bootstrapServers(), 10);
     await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 12, replicationFactor: 3 }] });
   }, 90_000);
 

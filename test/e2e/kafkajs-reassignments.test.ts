@@ -10,10 +10,11 @@
 
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { type Admin } from 'kafkajs';
 import type { KafkaApiName, KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../../tools/kafka-client/mirror-codec.js';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 /** One request on a fresh connection, its answer decoded as a client would (header included). */
 async function ask<N extends KafkaApiName>(port: number, api: N, version: number, request: KafkaApiTypes[N][0]): Promise<KafkaApiTypes[N][1]> {
@@ -57,9 +58,7 @@ describe.sequential('kafkajs 2.2.4 partition reassignment against a split-mode c
     [b1, b2] = t.cluster.brokers.map((b) => b.id) as [number, number];
     b2Port = t.cluster.node(b2).clientPort!;
     // Only broker 2 as the seed: broker 1 is shut down halfway.
-    const kafka = new Kafka({ clientId: 'e2e', brokers: [`127.0.0.1:${b2Port}`], logLevel: logLevel.NOTHING, retry: { retries: 8 } });
-    admin = kafka.admin();
-    await admin.connect();
+    admin = await connectedAdmin('e2e', [`127.0.0.1:${b2Port}`], 8);
   }, 90_000);
 
   afterAll(async () => {

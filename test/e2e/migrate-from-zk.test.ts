@@ -5,7 +5,6 @@
 // `--verify`, and an unmodified Kafka client (kafkajs Metadata through the brokers).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Kafka, logLevel } from 'kafkajs';
 import zookeeper from 'node-zookeeper-client';
 import { join } from 'node:path';
 import { runCli, startTestCluster, until, type CliResult, type TestCluster } from '../support/process-harness.js';
@@ -27,6 +26,7 @@ import {
 } from '../../tools/zookeeper/kafka-trees.js';
 import type { MigrateReport } from '../../tools/migrate/migrate.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
+import { connectedAdmin } from '../support/kafkajs.js';
 
 const MIGRATE_TIMEOUT_MS = 90_000;
 
@@ -225,9 +225,7 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(shell.stdout).toMatch(/compact/);
 
     // An unmodified Kafka client sees the imported topics through the brokers.
-    const kafka = new Kafka({ clientId: 'migrate-e2e', brokers: t.cluster.bootstrapServers().split(','), logLevel: logLevel.NOTHING, retry: { retries: 5 } });
-    const admin = kafka.admin();
-    await admin.connect();
+    const admin = await connectedAdmin('migrate-e2e', t.cluster.bootstrapServers(), 5);
     try {
       expect((await admin.listTopics()).sort()).toEqual(['orders', 'payments']);
       const meta = await admin.fetchTopicMetadata({ topics: ['orders', 'payments'] });
