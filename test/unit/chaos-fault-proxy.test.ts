@@ -322,7 +322,8 @@ describe('FaultProxy', () => {
     await roundTrip(c, 'x');
     proxy.setFault('1->2', { kind: 'slow', delayMs: 60_000 });
     c.socket.write('pending'); // a delivery timer now waits in the proxy
-    await waitFor('the proxy to hold a timer', () => activeResources().Timeout > before.Timeout, 1_000);
+    // Bounded generously: on a loaded CI machine the write took over a second to reach the proxy.
+    await waitFor('the proxy to hold a timer', () => activeResources().Timeout > before.Timeout, 5_000);
 
     await proxy.close();
     const { TCPSocketWrap: _, ...rest } = activeResources();
@@ -335,7 +336,7 @@ describe('FaultProxy', () => {
     const error = await new Promise<NodeJS.ErrnoException>((r) => refused.socket.once('error', r));
     expect(error.code).toBe('ECONNREFUSED');
     await expect(proxy.addLink('3->1', { host: '127.0.0.1', port: target.port })).rejects.toThrow(/closed/);
-  }, 5_000);
+  }, 15_000);
 
   it('refuses duplicate and unknown links and malformed faults; healAll resets every link', async () => {
     const target = await startTarget();
