@@ -45,7 +45,7 @@ import { topicNameError } from '../../quorum/controller/replication/topic-names.
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import { AUTHORIZED_OPERATIONS_OMITTED, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaContext } from './handlers/context.js';
-import type { Session, StandardAuthorizer } from './authorizer.js';
+import type { Session, StandardAuthorizer } from '../../quorum/controller/acls/authorizer.js';
 
 /** Kafka's TRANSACTIONAL_ID_AUTHORIZATION_FAILED: FindCoordinator for a transactional id. */
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;

@@ -3,9 +3,8 @@
 
 import { supportedApiVersionsResponse, type DecodedKafkaRequest, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context.js';
-import { ANONYMOUS_PRINCIPAL } from './authorizer.js';
 import { authorized } from './authorize-requests.js';
-import { sessionHost } from './principal.js';
+import { ANONYMOUS_PRINCIPAL, sessionHost } from '../../quorum/net/principal.js';
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.js';
 import { handleAlterConfigs, handleDescribeConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';

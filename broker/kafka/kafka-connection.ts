@@ -37,7 +37,7 @@ import {
   type DecodedKafkaRequest,
 } from './protocol/index.js';
 import { dispatchKafkaRequest } from './dispatch.js';
-import { principalOfSocket } from './principal.js';
+import { principalOfSocket } from '../../quorum/net/principal.js';
 import type { KafkaContext } from './handlers/context.js';
 
 const SIZE_BYTES = 4;

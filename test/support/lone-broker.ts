@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { BrokerServer } from '../../broker/broker-server.js';
 import type { Logger } from '../../quorum/env/index.js';
 import type { ConnectionLimits } from '../../quorum/net/connection-quotas.js';
-import type { AuthorizerConfig } from '../../broker/kafka/authorizer.js';
+import type { AuthorizerConfig } from '../../quorum/controller/acls/authorizer.js';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
 import { capturingLogger } from './recording-logger.js';
 

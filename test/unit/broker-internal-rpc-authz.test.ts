@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AuthorizerConfig } from '../../broker/kafka/authorizer.js';
+import type { AuthorizerConfig } from '../../quorum/controller/acls/authorizer.js';
 import { askNode } from '../../tools/admin/admin-client.js';
 import { startLoneBroker } from '../support/lone-broker.js';
 

@@ -10,12 +10,12 @@ import { describe, expect, it } from 'vitest';
 import type { AccessControlEntryRecord, AclBinding, MetadataRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { StandardAuthorizer } from '../../broker/kafka/authorizer.js';
+import { StandardAuthorizer } from '../../quorum/controller/acls/authorizer.js';
 import { GUARDS } from '../../broker/kafka/authorize-requests.js';
 import { dispatchKafkaRequest } from '../../broker/kafka/dispatch.js';
 import type { KafkaContext } from '../../broker/kafka/handlers/context.js';
 import { ApiKey, KAFKA_APIS, SUPPORTED_API_VERSIONS, apiKeyName, type DecodedKafkaRequest, type KafkaApiName, type KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
-import { rfc2253OfSubject, sessionHost } from '../../broker/kafka/principal.js';
+import { rfc2253OfSubject, sessionHost } from '../../quorum/net/principal.js';
 import { groupOwnedBy, testbed } from './kafka-handlers-fixture.js';
 
 let nextId = 1;

@@ -9,8 +9,8 @@ import { imageOf, replayAll } from '../../metadata-log/delta.js';
 import type { AccessControlEntryRecord, AclBinding, AclOperation, AclResourceType } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import type { StoredAcl } from '../../metadata-log/image-types.js';
-import { StandardAuthorizer, type AuthorizerConfig, type Session } from '../../broker/kafka/authorizer.js';
-import { sessionHost } from '../../broker/kafka/principal.js';
+import { StandardAuthorizer, type AuthorizerConfig, type Session } from '../../quorum/controller/acls/authorizer.js';
+import { sessionHost } from '../../quorum/net/principal.js';
 import { mvRecord, topicRecords } from './controller-configs-fixture.js';
 
 const id = (n: number) => {

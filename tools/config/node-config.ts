@@ -2,7 +2,7 @@
 // builds it). The runtime takes its settings from here and nowhere else; paths stay paths (TLS
 // files are read when a listener starts, directories are checked by meta-properties.ts).
 
-import type { AuthorizerConfig } from '../../broker/kafka/authorizer.js';
+import type { AuthorizerConfig } from '../../quorum/controller/acls/authorizer.js';
 import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import type { OffsetRetention } from '../../broker/offset-expirer.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';

@@ -12,7 +12,7 @@ import { netLimits } from '../../quorum/net/limits.js';
 import { REFUSAL_WARN_INTERVAL_MS } from '../../quorum/net/refusal-warnings.js';
 import { parseConnectionOverrides } from './connection-overrides.js';
 import { parseHttpListener, parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
-import { STANDARD_AUTHORIZER_CLASS } from '../../broker/kafka/authorizer.js';
+import { STANDARD_AUTHORIZER_CLASS } from '../../quorum/controller/acls/authorizer.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
 export type Role = 'broker' | 'controller';

@@ -11,7 +11,7 @@ import type { KafkaMetrics } from '../../broker-metrics.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
-import type { StandardAuthorizer } from '../authorizer.js';
+import type { StandardAuthorizer } from '../../../quorum/controller/acls/authorizer.js';
 
 export interface KafkaContext {
   readonly brokerId: number;

@@ -20,7 +20,38 @@
 import type { Socket } from 'node:net';
 import { TLSSocket } from 'node:tls';
 import type { X509Certificate } from 'node:crypto';
-import { ANONYMOUS_PRINCIPAL, javaIpv6Form } from './authorizer.js';
+import { isIPv6 } from 'node:net';
+
+/** The principal of a connection that proved no identity (PLAINTEXT, or SSL without a client certificate). */
+export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
+
+/**
+ * An IPv6 address (any spelling, zone kept) as Java's Inet6Address.getHostAddress() writes it:
+ * eight lowercase hex groups without leading zeros, no '::' ("0:0:0:0:0:0:0:1"); null when `ip`
+ * is not an IPv6 address.
+ */
+export function javaIpv6Form(ip: string): string | null {
+  const pct = ip.indexOf('%');
+  const addr = pct < 0 ? ip : ip.slice(0, pct);
+  if (!isIPv6(addr)) return null;
+  const zone = pct < 0 ? '' : ip.slice(pct);
+  const groupsOf = (part: string): string[] => {
+    if (part === '') return [];
+    const out: string[] = [];
+    for (const g of part.split(':')) {
+      if (g.includes('.')) {
+        const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
+        out.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
+      } else out.push(parseInt(g, 16).toString(16));
+    }
+    return out;
+  };
+  const gap = addr.indexOf('::');
+  const head = groupsOf(gap < 0 ? addr : addr.slice(0, gap));
+  const tail = gap < 0 ? [] : groupsOf(addr.slice(gap + 2));
+  const zeros = gap < 0 ? [] : new Array<string>(8 - head.length - tail.length).fill('0');
+  return [...head, ...zeros, ...tail].join(':') + zone;
+}
 
 const KEYWORDS: Readonly<Record<string, string>> = { street: 'STREET' };
 

@@ -17,7 +17,7 @@
 //      implied operations; a DENY implies nothing).
 //   7. Anything else is denied.
 //
-// What each Kafka API asks of it is in ./authorize-requests.ts (a table with one entry per API the
+// What each Kafka API asks of it is in broker/kafka/authorize-requests.ts (a table with one entry per API the
 // broker serves). The internal RPC (msgpack frames) is not checked against ACLs: on a broker's
 // listeners it is answered only to super.users while an authorizer is on (broker-server.ts,
 // internalRpcRefusal); the controller listener must be protected with mutual TLS (README).
@@ -27,17 +27,15 @@
 // only when the image's ACL map changes: an image keeps the same persistent map (parts.acls) while
 // no ACL record is replayed, and the last index is kept against that map's identity.
 
-import { isIPv6 } from 'node:net';
-import { MetadataImage } from '../../metadata-log/image.js';
-import type { MetadataImageView, StoredAcl } from '../../metadata-log/image-types.js';
-import type { AclOperation, AclResourceType } from '../../metadata-log/records/types.js';
-import { WILDCARD_RESOURCE } from '../../metadata-log/acl-filter.js';
-import { assert } from '../../quorum/raft/assert.js';
+import { MetadataImage } from '../../../metadata-log/image.js';
+import type { MetadataImageView, StoredAcl } from '../../../metadata-log/image-types.js';
+import type { AclOperation, AclResourceType } from '../../../metadata-log/records/types.js';
+import { WILDCARD_RESOURCE } from '../../../metadata-log/acl-filter.js';
+import { assert } from '../../raft/assert.js';
+import { javaIpv6Form } from '../../net/principal.js';
 
 /** The class name that turns authorization on (authorizer.class.name), as in Kafka's KRaft mode. */
 export const STANDARD_AUTHORIZER_CLASS = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
-/** The principal of a connection that proved no identity (PLAINTEXT, or SSL without a client certificate). */
-export const ANONYMOUS_PRINCIPAL = 'User:ANONYMOUS';
 /** An ACL principal matching every principal. */
 export const WILDCARD_PRINCIPAL = 'User:*';
 /** An ACL host matching every host. */
@@ -71,34 +69,6 @@ const IMPLIED_BY_ALLOW: Readonly<Partial<Record<AclOperation, readonly AclOperat
   DESCRIBE: ['READ', 'WRITE', 'DELETE', 'ALTER'],
   DESCRIBE_CONFIGS: ['ALTER_CONFIGS'],
 };
-
-/**
- * An IPv6 address (any spelling, zone kept) as Java's Inet6Address.getHostAddress() writes it:
- * eight lowercase hex groups without leading zeros, no '::' ("0:0:0:0:0:0:0:1"); null when `ip`
- * is not an IPv6 address.
- */
-export function javaIpv6Form(ip: string): string | null {
-  const pct = ip.indexOf('%');
-  const addr = pct < 0 ? ip : ip.slice(0, pct);
-  if (!isIPv6(addr)) return null;
-  const zone = pct < 0 ? '' : ip.slice(pct);
-  const groupsOf = (part: string): string[] => {
-    if (part === '') return [];
-    const out: string[] = [];
-    for (const g of part.split(':')) {
-      if (g.includes('.')) {
-        const [a, b, c, d] = g.split('.').map(Number) as [number, number, number, number];
-        out.push(((a << 8) | b).toString(16), ((c << 8) | d).toString(16));
-      } else out.push(parseInt(g, 16).toString(16));
-    }
-    return out;
-  };
-  const gap = addr.indexOf('::');
-  const head = groupsOf(gap < 0 ? addr : addr.slice(0, gap));
-  const tail = gap < 0 ? [] : groupsOf(addr.slice(gap + 2));
-  const zeros = gap < 0 ? [] : new Array<string>(8 - head.length - tail.length).fill('0');
-  return [...head, ...zeros, ...tail].join(':') + zone;
-}
 
 /**
  * An ACL's host matches the session's (Java's form, principal.ts) when it is '*', the same string,
