@@ -39,8 +39,9 @@ import { uuidFromBytes } from '../metadata-log/records/uuid.js';
 import type { SnapshotPolicy } from '../metadata-log/snapshot-scheduler.js';
 import { BrokerLifecycleManager, type BrokerState } from './lifecycle.js';
 import type { KafkaContext } from './kafka/handlers/context.js';
-import { StandardAuthorizer, type AuthorizerConfig } from '../quorum/controller/acls/authorizer.js';
-import { ANONYMOUS_PRINCIPAL, principalOfSocket } from '../quorum/net/principal.js';
+import { StandardAuthorizer, type AuthorizerConfig, type Session } from '../quorum/controller/acls/authorizer.js';
+import { RpcAuthorization, sessionOf } from '../quorum/server/rpc-authorization.js';
+import { principalOfSocket } from '../quorum/net/principal.js';
 import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
@@ -123,6 +124,8 @@ export class BrokerServer {
   private readonly kafkaMetrics = new KafkaMetrics();
   private readonly fsyncTimes = new Histogram();
   private lifecycleManager: BrokerLifecycleManager | undefined;
+  /** The internal RPC's ACL checks, with an authorizer (set when the listeners are bound). */
+  private rpcAuthorization: RpcAuthorization | undefined;
   private stopped = false;
   /** Membership of the consumer groups this broker coordinates (Kafka clients' JoinGroup etc.). */
   readonly groupCoordinator: GroupCoordinator;
@@ -339,6 +342,7 @@ export class BrokerServer {
   private async bindListeners(self: PeerIdentity): Promise<void> {
     // One authorizer for every listener: its ACL index is built once per ACL change.
     const authorizer = this.o.authorizer === undefined ? undefined : new StandardAuthorizer(this.o.authorizer);
+    if (authorizer !== undefined) this.rpcAuthorization = new RpcAuthorization(authorizer);
     const connectionQuotas = this.o.connectionLimits === undefined ? undefined : new ConnectionQuotas(this.o.connectionLimits);
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
@@ -425,51 +429,56 @@ export class BrokerServer {
   }
 
   /**
-   * With an authorizer, the internal RPC on this broker's listeners is answered only to super.users
-   * (the connection's principal as a Kafka connection's: its verified client certificate, else
-   * User:ANONYMOUS), describeNode aside (a liveness probe, as ApiVersions is to Kafka clients).
+   * With an authorizer, the internal RPC on this broker's listeners is checked against the ACLs as
+   * the controller's is (quorum/server/rpc-authorization.ts: Kafka's rule for each method), the
+   * caller named as a Kafka connection is (its verified client certificate, else User:ANONYMOUS).
    * Kafka clients reach the same listeners: without this, one with no ACL at all could forward
-   * createAcls (or createTopics, alterConfigs...) to the controller through the internal protocol
-   * and grant itself anything, on PLAINTEXT and with mutual TLS alike.
+   * createAcls (or createTopics, alterConfigs...) to the controller through the internal protocol,
+   * under the broker's own principal, and grant itself anything. The ACLs are read once this
+   * broker has caught up (a stale image could miss a DENY); a super user and an open method
+   * (describeNode...) need no image.
    */
-  private internalRpcRefusal(channel: PeerChannel, method: RpcMethod): Error | null {
-    const authorizer = this.o.authorizer;
-    if (authorizer === undefined || method === 'describeNode') return null;
-    const principal = channel.principal ?? ANONYMOUS_PRINCIPAL;
-    if (authorizer.superUsers.has(principal)) return null;
-    return Object.assign(
-      new Error(`${principal} may not call ${method} on a broker whose authorizer is on: its internal RPC is answered only to super.users (use a Kafka client, checked against the ACLs, or a super user's certificate)`),
-      { code: ErrorCode.CLUSTER_AUTHORIZATION_FAILED },
-    );
+  private async refuseUnauthorized(channel: PeerChannel, method: string, request: object): Promise<Session | undefined> {
+    const authorization = this.rpcAuthorization;
+    if (authorization === undefined) return undefined;
+    const session = sessionOf(channel);
+    if (authorization.isSuperUser(session) || authorization.isOpen(method)) return session;
+    const refusal = authorization.refusal(await this.caughtUpImage(), session, method, request);
+    if (refusal !== null) throw refusal;
+    return session;
   }
 
   private async handle(channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
     try {
-      const m = method as RpcMethod;
-      const refusal = this.internalRpcRefusal(channel, m);
-      if (refusal !== null) throw refusal;
       const b = requestObject(method, body);
-      switch (m) {
-        case 'describeNode':
-          return this.describeNode();
-        case 'describeTopics':
-          return describeTopics(await this.caughtUpImage(), b as never);
-        case 'describeConfigs':
-          return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
-        case 'describeFeatures':
-          return describeFeatures(await this.caughtUpImage());
-        case 'describeAcls':
-          return describeAcls(await this.caughtUpImage(), b as never);
-        case 'exportMetadata':
-          // A read answered by the node asked (rpc-methods.ts), as controllers do: `migrate-from-zk
-          // --verify --bootstrap-server` walked the whole tree and then failed on "unknown method".
-          return exportMetadata(await this.caughtUpImage());
-        default:
-          if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(method);
-          return await this.channel.call(m, b as never);
-      }
+      const session = await this.refuseUnauthorized(channel, method, b);
+      const answer = await this.answer(method as RpcMethod, b);
+      return session === undefined ? answer : this.rpcAuthorization!.visibleAnswer(this.source.image, session, method, b, answer);
     } catch (e) {
       throw toRemoteError(e);
+    }
+  }
+
+  /** An allowed request's answer: a read from this broker's image, or the controller's answer. */
+  private async answer(m: RpcMethod, b: object): Promise<unknown> {
+    switch (m) {
+      case 'describeNode':
+        return this.describeNode();
+      case 'describeTopics':
+        return describeTopics(await this.caughtUpImage(), b as never);
+      case 'describeConfigs':
+        return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
+      case 'describeFeatures':
+        return describeFeatures(await this.caughtUpImage());
+      case 'describeAcls':
+        return describeAcls(await this.caughtUpImage(), b as never);
+      case 'exportMetadata':
+        // A read answered by the node asked (rpc-methods.ts), as controllers do: `migrate-from-zk
+        // --verify --bootstrap-server` walked the whole tree and then failed on "unknown method".
+        return exportMetadata(await this.caughtUpImage());
+      default:
+        if (!CONTROLLER_METHODS.has(m)) throw unknownMethod(m);
+        return await this.channel.call(m, b as never);
     }
   }
 }

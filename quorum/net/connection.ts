@@ -44,6 +44,8 @@ export interface ConnectionOptions {
   readonly remoteAddress: string;
   /** PeerChannel.principal, when the listener identifies its peers. */
   readonly principal?: string;
+  /** PeerChannel.remoteIp, on a connection a server accepted. */
+  readonly remoteIp?: string;
   readonly logger: Logger;
   readonly writeBufferBytesMax?: number;
   readonly pendingRequestsMax?: number;
@@ -109,6 +111,7 @@ export class Connection implements PeerChannel {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
   readonly principal?: string;
+  readonly remoteIp?: string;
   private readonly socket: Socket;
   private readonly decoder: FrameDecoder;
   private readonly codec: FrameCodec;
@@ -134,6 +137,7 @@ export class Connection implements PeerChannel {
     this.peer = o.peer;
     this.remoteAddress = o.remoteAddress;
     if (o.principal !== undefined) this.principal = o.principal;
+    if (o.remoteIp !== undefined) this.remoteIp = o.remoteIp;
     this.logger = o.logger;
     this.writeBufferBytesMax = o.writeBufferBytesMax ?? netLimits.writeBufferBytesMax;
     this.pendingRequestsMax = o.pendingRequestsMax ?? netLimits.pendingRequestsMax;

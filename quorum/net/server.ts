@@ -362,6 +362,7 @@ export class NetServer {
       peer: result.peer,
       remoteAddress,
       ...(this.o.identify !== undefined ? { principal: this.o.identify(socket) } : {}),
+      ...(socket.remoteAddress !== undefined ? { remoteIp: socket.remoteAddress } : {}),
       logger,
       onMessage: (m) => handlers.onMessage?.(conn, m),
       onRequest: (method, body) => handlers.onRequest(conn, method, body),

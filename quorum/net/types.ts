@@ -147,6 +147,8 @@ export interface PeerChannel {
    * identify: a broker's client listener with an authorizer); absent elsewhere.
    */
   readonly principal?: string;
+  /** The peer's IP address as node gives it ("127.0.0.1", "::1"), on a connection a server accepted (remoteAddress adds the port). */
+  readonly remoteIp?: string;
   /** Fire and forget; false when dropped (closed, the write buffer over its bound, or the message over the frame bound). */
   send(message: unknown): boolean;
   close(reason: string): void;

@@ -32,6 +32,9 @@ import type { VoterEndpoint } from './controller-channel.js';
 import { describeAcls, describeTopics, exportMetadata } from './image-reads.js';
 import { toRemoteError } from './remote-errors.js';
 import type { DescribeNodeResponse, RpcMethod } from './rpc-methods.js';
+import { RpcAuthorization, sessionOf } from './rpc-authorization.js';
+import { StandardAuthorizer, type AuthorizerConfig } from '../controller/acls/authorizer.js';
+import { principalOfSocket } from '../net/principal.js';
 
 export interface ControllerServerOptions {
   readonly nodeId: number;
@@ -57,12 +60,19 @@ export interface ControllerServerOptions {
   /** The broker role's lifecycle state in a combined node (describeNode). */
   readonly brokerState?: () => string;
   readonly onFatal: (error: unknown) => void;
+  /**
+   * authorizer.class.name set: every request and Raft frame on the controller listeners is checked
+   * against the committed ACLs (rpc-authorization.ts), the peer named by its client certificate.
+   */
+  readonly authorizer?: AuthorizerConfig;
 }
 
 export class ControllerServer {
   /** Request durations by method and the log's fdatasync durations, for `GET /metrics`. */
   private readonly requestTimes = new ControllerRequestTimes();
   private readonly fsyncTimes = new Histogram();
+  /** Channels whose Raft traffic was refused (each is logged once, then closed). */
+  private readonly refusedChannels = new WeakSet<PeerChannel>();
 
   private constructor(
     private readonly o: ControllerServerOptions,
@@ -71,6 +81,7 @@ export class ControllerServer {
     private readonly servers: readonly NetServer[],
     private readonly transport: TcpRaftTransport,
     private readonly storage: MetadataStorage,
+    private readonly authorization: RpcAuthorization | undefined,
   ) {
     storage.log.onSynced = (seconds) => this.fsyncTimes.observe(seconds);
   }
@@ -95,6 +106,7 @@ export class ControllerServer {
     const raft = new RaftNode(env, raftConfig(o.nodeId, [...voterIds], o.raft), controller, { onFatal: o.onFatal });
     controller.raft = raft;
 
+    const authorization = o.authorizer === undefined ? undefined : new RpcAuthorization(new StandardAuthorizer(o.authorizer));
     let serverRef: ControllerServer | undefined;
     const servers: NetServer[] = [];
     try {
@@ -105,11 +117,14 @@ export class ControllerServer {
             self,
             admit: (peer) => admitPeer(peer, o.nodeId, voterIds),
             logger: o.logger,
+            ...(authorization === undefined ? {} : { identify: principalOfSocket }),
             handlers: {
               onOpen: (ch) => transport.attachInbound(ch),
               onClose: (ch) => transport.detachInbound(ch),
               onMessage: (ch, m) => {
-                if (isRaftFrame(m)) transport.deliverInbound(ch, m);
+                if (!isRaftFrame(m)) return;
+                if (authorization !== undefined && !serverRef?.mayReplicate(authorization, ch)) return;
+                transport.deliverInbound(ch, m);
               },
               onRequest: (ch, method, body) => serverRef!.handle(ch, method, body),
             },
@@ -121,7 +136,7 @@ export class ControllerServer {
       await storage.log.close();
       throw e;
     }
-    serverRef = new ControllerServer(o, controller, raft, servers, transport, storage);
+    serverRef = new ControllerServer(o, controller, raft, servers, transport, storage, authorization);
     try {
       await raft.start();
     } catch (e) {
@@ -172,13 +187,29 @@ export class ControllerServer {
     await this.storage.log.close();
   }
 
+  /**
+   * Whether a Raft frame from this channel may be delivered (CLUSTER_ACTION on the cluster). A
+   * refused channel is logged once and closed: its peer's reconnect backoff paces any retry.
+   */
+  private mayReplicate(authorization: RpcAuthorization, channel: PeerChannel): boolean {
+    const session = sessionOf(channel);
+    if (authorization.mayReplicate(this.controller.image, session)) return true;
+    if (!this.refusedChannels.has(channel)) {
+      this.refusedChannels.add(channel);
+      const reason = `${session.principal} may not send Raft traffic: it needs CLUSTER_ACTION on the cluster (put the nodes' principals in super.users)`;
+      this.o.logger.warn({ peer: channel.peer, remoteAddress: channel.remoteAddress, principal: session.principal }, `refused: ${reason}`);
+      channel.close(reason);
+    }
+    return false;
+  }
+
   /** Not an async function: a write is answered through as few promises as it can be (the hot path). */
-  private handle(_channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
+  private handle(channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
     const started = performance.now();
     const took = () => this.requestTimes.observe(method, (performance.now() - started) / 1000);
     let answer: unknown;
     try {
-      answer = this.dispatch(method as RpcMethod, body);
+      answer = this.authorization === undefined ? this.dispatch(method as RpcMethod, body) : this.authorizedDispatch(this.authorization, channel, method, body);
     } catch (e) {
       took();
       return Promise.reject(toRemoteError(e));
@@ -198,6 +229,17 @@ export class ControllerServer {
         return rethrowRemote(e);
       },
     );
+  }
+
+  /** dispatch, for a caller the ACLs allow it to (rpc-authorization.ts), showing what it may see. */
+  private authorizedDispatch(authorization: RpcAuthorization, channel: PeerChannel, method: string, body: unknown): Promise<unknown> | unknown {
+    const session = sessionOf(channel);
+    const request = requestObject(method, body);
+    const refusal = authorization.refusal(this.controller.image, session, method, request);
+    if (refusal !== null) throw refusal;
+    const answer = this.dispatch(method as RpcMethod, request);
+    const visible = (a: unknown) => authorization.visibleAnswer(this.controller.image, session, method, request, a);
+    return answer instanceof Promise ? answer.then(visible) : visible(answer);
   }
 
   private dispatch(method: RpcMethod, body: unknown): Promise<unknown> | unknown {

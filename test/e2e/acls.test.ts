@@ -1,14 +1,16 @@
-// ACLs end to end, on real processes (1 controller + 1 broker, split mode) with the broker's
-// authorizer on (authorizer.class.name = StandardAuthorizer, allow.everyone.if.no.acl.found =
-// false, no super user): an unmodified kafkajs 2.2.4 client (User:ANONYMOUS on a plaintext
-// listener) is refused until `metaquorum acls --add` grants it, through the controller's
-// internal RPC; then kafkajs's own createAcls, describeAcls and deleteAcls round-trip through the
-// broker, and `acls --list` sees what kafkajs wrote; removing the grant refuses the client again.
+// ACLs end to end, on real processes (1 controller + 1 broker, split mode) with the authorizer on
+// (authorizer.class.name = StandardAuthorizer, allow.everyone.if.no.acl.found = false; no super
+// user on the broker, User:ANONYMOUS on the PLAINTEXT controller listener): an unmodified kafkajs
+// 2.2.4 client (User:ANONYMOUS on a plaintext listener) is refused until `metaquorum acls --add`
+// grants it, through the controller's internal RPC; removing the grant refuses the client again.
+// The broker's internal RPC obeys the same ACLs. Then kafkajs's own createAcls, describeAcls and
+// deleteAcls round-trip through the broker, and `acls --list` sees what kafkajs wrote.
 
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { connectedAdmin } from '../support/kafkajs.js';
+import { askNode } from '../../tools/admin/admin-client.js';
 
 const STANDARD_AUTHORIZER = 'org.apache.kafka.metadata.authorizer.StandardAuthorizer';
 
@@ -40,6 +42,9 @@ describe.sequential('ACLs through kafkajs and the CLI, with the authorizer on', 
       brokers: 1,
       combined: false,
       properties: { 'authorizer.class.name': STANDARD_AUTHORIZER, 'allow.everyone.if.no.acl.found': 'false' },
+      // The controller listener is PLAINTEXT here: the broker and the CLI reach it as
+      // User:ANONYMOUS, which must then be a super user there (config refuses it otherwise).
+      controllerProperties: { 'super.users': 'User:ANONYMOUS' },
     });
     controller = t.cluster.bootstrapControllers();
     // No retries: a refusal must come back as the refusal, not as a timeout after retrying it.
@@ -70,6 +75,30 @@ describe.sequential('ACLs through kafkajs and the CLI, with the authorizer on', 
       (await outcome(() => admin.createTopics({ topics: [{ topic: 'acl-b' }] }))) === 'TOPIC_AUTHORIZATION_FAILED' ? true : undefined,
     );
     expect((await admin.listTopics()).includes('acl-b')).toBe(false);
+  }, 60_000);
+
+  it("the broker's internal RPC obeys the same ACLs (the grants above: DESCRIBE and ALTER on the cluster, DESCRIBE on topics)", async () => {
+    const [host, port] = t.cluster.bootstrapServers().split(':');
+    const broker = { host: host!, port: Number(port) };
+    const rpc = async (method: 'createTopics' | 'deleteTopics' | 'describeQuorum' | 'createAcls', request: object) => {
+      try {
+        await askNode(broker, method, request as never, { timeoutMs: 10_000 });
+        return 'ok';
+      } catch (e) {
+        return (e as { errorName?: string; message: string }).errorName + ': ' + (e as Error).message;
+      }
+    };
+    // CREATE on the cluster was removed above: refused, naming the topic, never forwarded.
+    expect(await rpc('createTopics', { topics: [{ name: 'acl-rpc', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false })).toBe(
+      "TOPIC_AUTHORIZATION_FAILED: User:ANONYMOUS (from 127.0.0.1) may not createTopics: it needs CREATE on topic 'acl-rpc' (an ACL, or super.users)",
+    );
+    expect(await rpc('deleteTopics', { topics: [{ name: 'acl-a', topicId: null }] })).toMatch(/^TOPIC_AUTHORIZATION_FAILED: .* needs DELETE on topic 'acl-a'/);
+    // DESCRIBE and ALTER on the cluster were granted: forwarded and answered.
+    expect(await rpc('describeQuorum', {})).toBe('ok');
+    const dave = { resourceType: 'TOPIC', resourceName: 'acl-a', patternType: 'LITERAL', principal: 'User:dave', host: '*', operation: 'READ', permissionType: 'ALLOW' };
+    expect(await rpc('createAcls', { creations: [dave] })).toBe('ok');
+    expect(await acls('--list', '--topic', 'acl-a')).toContain('User:dave');
+    expect((await runCli(['topics', 'list', '--bootstrap-server', t.cluster.bootstrapServers()])).stdout).toContain('acl-a');
   }, 60_000);
 
   it('kafkajs createAcls, describeAcls and deleteAcls round-trip through the broker, and the CLI sees the same ACLs', async () => {

@@ -19,6 +19,7 @@ import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { raftConfig, type RaftConfig } from '../../quorum/raft/config.js';
+import { ANONYMOUS_PRINCIPAL } from '../../quorum/net/principal.js';
 import { ConfigError } from './errors.js';
 import { KeyReader } from './key-reader.js';
 import type { BrokerSettings, NodeConfig, RaftSettings } from './node-config.js';
@@ -143,6 +144,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     warn,
   );
   const tls = resolveTls(r, listeners, controllerListenerNames, securityProtocolMap, warn);
+  if (authorizer !== null && processRoles.includes('controller')) checkControllerAuthorizer(r, authorizer.superUsers, controllerListenerNames, tls, warn);
   if (metricsListener !== null && metricsListener.port !== 0) {
     const clash = listeners.find((l) => l.port === metricsListener.port);
     if (clash !== undefined) r.fail(K.metricsListener, `port ${metricsListener.port} is listener ${clash.name}'s; the metrics endpoint needs a port of its own`);
@@ -183,6 +185,35 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   raftConfigFrom(config);
   controllerConfigFrom(config, 'config-check');
   return config;
+}
+
+/**
+ * With an authorizer, a controller checks its own quorum's traffic too (voters' and brokers' Raft
+ * frames and registrations need CLUSTER_ACTION: quorum/server/rpc-authorization.ts). On a controller
+ * listener where no peer can prove a name (PLAINTEXT, or SSL with ssl.client.auth=none) every peer
+ * is User:ANONYMOUS, so unless that principal is a super user the quorum could never form: refused
+ * here, saying what to do, rather than at run time as a stream of refusals.
+ */
+function checkControllerAuthorizer(
+  r: KeyReader,
+  superUsers: ReadonlySet<string>,
+  controllerListenerNames: readonly string[],
+  tls: ReadonlyMap<string, { readonly clientAuth: string }>,
+  warn: (msg: string) => void,
+): void {
+  if (superUsers.size === 0) {
+    warn(`${K.authorizerClassName.name} is set on a controller and ${K.superUsers.name} is empty: the other controllers and the brokers need CLUSTER_ACTION on the cluster to reach this one; put their principals in ${K.superUsers.name}`);
+  }
+  if (superUsers.has(ANONYMOUS_PRINCIPAL)) return;
+  for (const name of controllerListenerNames) {
+    const clientAuth = tls.get(name)?.clientAuth;
+    if (clientAuth === 'required' || clientAuth === 'requested') continue;
+    r.fail(
+      K.authorizerClassName,
+      `on a controller, the authorizer checks the quorum's own traffic, and on controller listener ${name} (${clientAuth === undefined ? 'PLAINTEXT' : 'SSL with ssl.client.auth=none'}) every voter and broker is ${ANONYMOUS_PRINCIPAL}: ` +
+        `use SSL with ssl.client.auth=required there and put the nodes' certificate principals in ${K.superUsers.name}, or add ${ANONYMOUS_PRINCIPAL} to ${K.superUsers.name} (which lets anyone who reaches that listener do anything)`,
+    );
+  }
 }
 
 /**

@@ -108,6 +108,7 @@ export async function startNode(
         roles: config.processRoles,
         brokerState: () => broker?.state ?? 'NOT_RUNNING',
         onFatal,
+        ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
       });
       const raft = controller.raft;
       logging.setEpochSource(() => raft.leader().epoch);

@@ -41,6 +41,18 @@ export interface ClusterShape {
   readonly basePort: number;
   /** Extra server.properties for every node (timeouts in tests, say). */
   readonly properties?: Readonly<Record<string, string>>;
+  /** Extra server.properties, after `properties`, for the nodes with the controller role, and for those with the broker role. */
+  readonly controllerProperties?: Readonly<Record<string, string>>;
+  readonly brokerProperties?: Readonly<Record<string, string>>;
+}
+
+/** The extra server.properties of one node: the shape's for every node, then its roles'. */
+export function extraPropertiesOf(shape: ClusterShape, roles: readonly NodeRole[]): Record<string, string> {
+  return {
+    ...shape.properties,
+    ...(roles.includes('controller') ? shape.controllerProperties : {}),
+    ...(roles.includes('broker') ? shape.brokerProperties : {}),
+  };
 }
 
 export interface PlannedNode {
@@ -454,7 +466,7 @@ export class ProcessCluster {
 
   private async writeNodeConfig(n: PlannedNode): Promise<void> {
     await makeDirs(n.dir);
-    const props = nodeProperties(n, this.nodes, this.o.shape.properties, this.route);
+    const props = nodeProperties(n, this.nodes, extraPropertiesOf(this.o.shape, n.roles), this.route);
     await writeFile(n.configPath, formatProperties(props, `node ${n.id} of a metaquorum dev cluster (written by ProcessCluster)`));
   }
 }
