@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
+import { STANDARD_AUTHORIZER_CLASS } from '../../quorum/controller/acls/authorizer.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
 import { ConnectionError, HandshakeRefusedError, PROTOCOL_VERSION, RemoteError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
@@ -839,8 +840,34 @@ describe('malformed and oversized frames on a controller listener', () => {
 // ---------------------------------------------------------------------------------------------
 // 7: mutual TLS on the controller listener.
 
+/** A one-voter controller, formatted and started, whose listener is SSL with ssl.client.auth=required (the server certificate of `pki`, which also serves as a client's). */
+async function startSslController(name: string, extra: Props = {}): Promise<{ dir: string; pki: Pki; port: number; node: NodeProcess; clusterId: string }> {
+  const dir = await nodeDir(name);
+  const pki = makePki(await nodeDir(`${name}-pki`));
+  const keystore = join(dir, 'server.keystore.pem');
+  const truststore = join(dir, 'ca.pem');
+  await writeFile(keystore, pki.serverKeyPem + pki.serverCertPem);
+  await writeFile(truststore, pki.caPem);
+  const port = await freePort();
+  const config = await writeConfig(dir, {
+    ...controllerProps(dir, port),
+    'listener.security.protocol.map': 'CONTROLLER:SSL',
+    'listener.name.controller.ssl.keystore.location': keystore,
+    'listener.name.controller.ssl.truststore.location': truststore,
+    'listener.name.controller.ssl.client.auth': 'required',
+    ...extra,
+  });
+  const clusterId = randomClusterId();
+  await format(config, clusterId);
+  const node = startNode(config);
+  await until('the SSL listener', 30_000, () => {
+    if (node.child.exitCode !== null) throw new Error(`node exited ${node.child.exitCode}: ${node.stderr()}`);
+    return node.log().find((l) => l.msg === 'listening' && l['securityProtocol'] === 'SSL');
+  }, 100);
+  return { dir, pki, port, node, clusterId };
+}
+
 describe('a controller listener with ssl.client.auth=required', () => {
-  let dir: string;
   let pki: Pki;
   let port: number;
   let node: NodeProcess;
@@ -848,27 +875,7 @@ describe('a controller listener with ssl.client.auth=required', () => {
   const clients: NetClient[] = [];
 
   beforeAll(async () => {
-    dir = await nodeDir('tls');
-    pki = makePki(await nodeDir('tls-pki'));
-    const keystore = join(dir, 'server.keystore.pem');
-    const truststore = join(dir, 'ca.pem');
-    await writeFile(keystore, pki.serverKeyPem + pki.serverCertPem);
-    await writeFile(truststore, pki.caPem);
-    port = await freePort();
-    const config = await writeConfig(dir, {
-      ...controllerProps(dir, port),
-      'listener.security.protocol.map': 'CONTROLLER:SSL',
-      'listener.name.controller.ssl.keystore.location': keystore,
-      'listener.name.controller.ssl.truststore.location': truststore,
-      'listener.name.controller.ssl.client.auth': 'required',
-    });
-    clusterId = randomClusterId();
-    await format(config, clusterId);
-    node = startNode(config);
-    await until('the SSL listener', 30_000, () => {
-      if (node.child.exitCode !== null) throw new Error(`node exited ${node.child.exitCode}: ${node.stderr()}`);
-      return node.log().find((l) => l.msg === 'listening' && l['securityProtocol'] === 'SSL');
-    }, 100);
+    ({ pki, port, node, clusterId } = await startSslController('tls'));
   }, 60_000);
 
   afterAll(async () => {
@@ -948,4 +955,91 @@ describe('a controller listener with ssl.client.auth=required', () => {
     expectNoStack(r);
     expect(node.child.exitCode).toBeNull();
   });
+});
+
+describe('a controller with the authorizer on, peers named by their certificates', () => {
+  let pki: Pki;
+  let port: number;
+  let node: NodeProcess;
+  let clusterId: string;
+  const clients: NetClient[] = [];
+
+  beforeAll(async () => {
+    // The server certificate (CN=server) is the super user; the client certificate (CN=client) has only what ACLs give it.
+    ({ pki, port, node, clusterId } = await startSslController('authz', { 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:CN=server' }));
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.close()));
+    if (node !== undefined) {
+      const exit = await stopNode(node);
+      expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
+    }
+  }, 30_000);
+
+  function client(as: 'server' | 'client', self: PeerIdentity = TOOL): NetClient {
+    const tls: TlsMaterial = as === 'server'
+      ? { caPem: pki.caPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, verifyHostname: true }
+      : { caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true };
+    const c = new NetClient({ endpoint: { host: HOST, port }, self, expect: { nodeId: 1 }, tls, reconnect: false, logger: silentLogger });
+    clients.push(c);
+    return c;
+  }
+  const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof RemoteError ? `${e.errorName}: ${e.message}` : String(e)));
+
+  it('a principal without ACLs is refused what it needs ACLs for, and answered describeNode; the super user is answered', async () => {
+    const alice = client('client');
+    expect(await outcome(alice.request('describeQuorum', {}))).toBe(
+      'CLUSTER_AUTHORIZATION_FAILED: User:CN=client (from 127.0.0.1) may not describeQuorum: it needs DESCRIBE on the cluster (an ACL, or super.users)',
+    );
+    expect(await outcome(alice.request('createTopics', { topics: [{ name: 'authz-t', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], validateOnly: false }))).toMatch(
+      /^TOPIC_AUTHORIZATION_FAILED: .* needs CREATE on topic 'authz-t'/,
+    );
+    await expect(alice.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1 });
+    await expect(client('server').request('describeQuorum', {})).resolves.toMatchObject({ leaderId: 1 });
+  });
+
+  it('an ACL the super user grants lets the principal in, and only as far as it grants', async () => {
+    const grant = { resourceType: 'CLUSTER', resourceName: 'kafka-cluster', patternType: 'LITERAL', principal: 'User:CN=client', host: '127.0.0.1', operation: 'DESCRIBE', permissionType: 'ALLOW' };
+    const created = await client('server').request<{ results: { errorCode: number }[] }>('createAcls', { creations: [grant] });
+    expect(created.results).toEqual([expect.objectContaining({ errorCode: 0 })]);
+    const alice = client('client');
+    await expect(alice.request('describeQuorum', {})).resolves.toMatchObject({ leaderId: 1 });
+    // DESCRIBE on the cluster does not give ALTER (creating ACLs for itself).
+    expect(await outcome(alice.request('createAcls', { creations: [{ ...grant, operation: 'ALL' }] }))).toMatch(/^CLUSTER_AUTHORIZATION_FAILED: .* needs ALTER on the cluster/);
+  });
+
+  it('Raft traffic from a principal without CLUSTER_ACTION is refused, logged once and its connection closed; the node keeps serving', async () => {
+    const intruder = client('client', { nodeId: 9, role: 'broker', clusterId });
+    await intruder.request('describeNode', {}); // connected
+    expect(intruder.send({ raft: { from: 9, to: 1, body: { kind: 'Fetch' } } })).toBe(true);
+    const line = await until('the refusal to be logged', 15_000, () => node.log().find((l) => typeof l.msg === 'string' && l.msg.startsWith('refused: User:CN=client may not send Raft traffic')), 50);
+    expect(line['level']).toBe('warn');
+    await until('the connection to close', 15_000, () => (intruder.send({ raft: {} }) ? undefined : true), 50);
+    await expect(client('server').request('describeQuorum', {})).resolves.toMatchObject({ leaderId: 1 });
+    expect(node.child.exitCode).toBeNull();
+  });
+});
+
+describe('the authorizer on a controller whose controller listener names nobody', () => {
+  it('start exits 2, saying to use mutual TLS or make User:ANONYMOUS a super user', async () => {
+    const dir = await nodeDir('authz-plaintext');
+    const port = await freePort();
+    const config = await writeConfig(dir, controllerProps(dir, port));
+    await format(config, randomClusterId());
+    const authorizer = ['--override', `authorizer.class.name=${STANDARD_AUTHORIZER_CLASS}`];
+    const r = await runCli(['start', '--config', config, ...authorizer]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('authorizer.class.name');
+    expect(r.stderr).toContain('on controller listener CONTROLLER (PLAINTEXT) every voter and broker is User:ANONYMOUS');
+    expect(r.stderr).toMatch(/ssl\.client\.auth=required.*add User:ANONYMOUS to super\.users/);
+    expectNoStack(r);
+    // With User:ANONYMOUS a super user, the same node starts.
+    const allowed = startNode(config, [...authorizer, '--override', 'super.users=User:ANONYMOUS']);
+    await until('the listener', 30_000, () => {
+      if (allowed.child.exitCode !== null) throw new Error(`node exited ${allowed.child.exitCode}: ${allowed.stderr()}`);
+      return allowed.log().find((l) => l.msg === 'listening');
+    }, 100);
+    expect(await stopNode(allowed)).toEqual({ code: 0, signal: null });
+  }, 60_000);
 });

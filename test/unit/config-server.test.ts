@@ -36,6 +36,11 @@ const BASE: Readonly<Record<string, string>> = {
   'log.dirs': '/var/lib/mq/data',
 };
 
+/** BASE as a broker-only node (default listener). */
+const BROKER_ONLY = { 'process.roles': 'broker', 'node.id': '4', listeners: undefined, 'controller.listener.names': undefined };
+/** A keystore path: parsing the config does not read it (start does). */
+const KEYSTORE = '/etc/metaquorum/keystore.pem';
+
 function parse(changes: Record<string, string | undefined> = {}, warnings: string[] = []): NodeConfig {
   const props = new Map(Object.entries({ ...BASE, ...changes }).filter((e): e is [string, string] => e[1] !== undefined));
   return parseServerConfig(props, (m) => warnings.push(m), { hostname: () => 'node1.example' });
@@ -141,13 +146,37 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     const on = parse({
       'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer',
       'super.users': ' User:admin ; User:CN=ops,OU=eng,O=acme ;',
+      ...BROKER_ONLY,
     }).authorizer;
     expect(on).toEqual({ superUsers: new Set(['User:admin', 'User:CN=ops,OU=eng,O=acme']), allowEveryoneIfNoAclFound: false });
-    expect(parse({ 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'true' }).authorizer).toEqual({
+    // A broker alone needs no super user (on a controller, see the next test).
+    expect(parse({ 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'allow.everyone.if.no.acl.found': 'true', ...BROKER_ONLY }).authorizer).toEqual({
       superUsers: new Set(),
       allowEveryoneIfNoAclFound: true,
     });
     expect(configError({ 'authorizer.class.name': 'kafka.security.authorizer.AclAuthorizer' }).message).toMatch(/^authorizer\.class\.name = "kafka\.security\.authorizer\.AclAuthorizer": unknown authorizer/);
+  });
+
+  it('authorizer on a controller: refused where every peer of a controller listener is User:ANONYMOUS unless it is a super user; warned with no super user', () => {
+    const authorizer = { 'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer' };
+    const e = configError({ ...authorizer, 'super.users': 'User:CN=node' });
+    expect(e.key).toBe('authorizer.class.name');
+    expect(e.message).toContain('on controller listener CONTROLLER (PLAINTEXT) every voter and broker is User:ANONYMOUS');
+    const warnings: string[] = [];
+    expect(parse({ ...authorizer, 'super.users': 'User:ANONYMOUS' }, warnings).authorizer?.superUsers).toEqual(new Set(['User:ANONYMOUS']));
+    expect(warnings).toEqual([]);
+    // Where peers can prove a name (SSL, client certificates asked for), the check is left to the ACLs and super.users.
+    const ssl = {
+      'listener.security.protocol.map': 'CONTROLLER:SSL,PLAINTEXT:PLAINTEXT',
+      'ssl.keystore.location': KEYSTORE,
+      'ssl.truststore.location': KEYSTORE,
+    };
+    expect(configError({ ...authorizer, ...ssl }).message).toContain('(SSL with ssl.client.auth=none)');
+    for (const clientAuth of ['required', 'requested']) {
+      const w: string[] = [];
+      expect(parse({ ...authorizer, ...ssl, 'ssl.client.auth': clientAuth }, w).authorizer).not.toBeNull();
+      expect(w).toEqual([expect.stringMatching(/^authorizer\.class\.name is set on a controller and super\.users is empty/)]);
+    }
   });
 
   it('values are trimmed (as Kafka\'s ConfigDef) and booleans take any letter case', () => {
@@ -214,7 +243,7 @@ describe('defaults', () => {
   });
 
   it('listeners defaults to Kafka\'s PLAINTEXT://:9092 (a broker-only node can start from it)', () => {
-    const c = parse({ 'process.roles': 'broker', 'node.id': '4', listeners: undefined, 'controller.listener.names': undefined });
+    const c = parse(BROKER_ONLY);
     expect(c.listeners).toEqual([{ name: 'PLAINTEXT', host: '0.0.0.0', port: 9092, securityProtocol: 'PLAINTEXT' }]);
     expect(c.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'node1.example', port: 9092, securityProtocol: 'PLAINTEXT' }]);
   });

@@ -201,11 +201,7 @@ function checkControllerAuthorizer(
   tls: ReadonlyMap<string, { readonly clientAuth: string }>,
   warn: (msg: string) => void,
 ): void {
-  if (superUsers.size === 0) {
-    warn(`${K.authorizerClassName.name} is set on a controller and ${K.superUsers.name} is empty: the other controllers and the brokers need CLUSTER_ACTION on the cluster to reach this one; put their principals in ${K.superUsers.name}`);
-  }
-  if (superUsers.has(ANONYMOUS_PRINCIPAL)) return;
-  for (const name of controllerListenerNames) {
+  for (const name of superUsers.has(ANONYMOUS_PRINCIPAL) ? [] : controllerListenerNames) {
     const clientAuth = tls.get(name)?.clientAuth;
     if (clientAuth === 'required' || clientAuth === 'requested') continue;
     r.fail(
@@ -213,6 +209,9 @@ function checkControllerAuthorizer(
       `on a controller, the authorizer checks the quorum's own traffic, and on controller listener ${name} (${clientAuth === undefined ? 'PLAINTEXT' : 'SSL with ssl.client.auth=none'}) every voter and broker is ${ANONYMOUS_PRINCIPAL}: ` +
         `use SSL with ssl.client.auth=required there and put the nodes' certificate principals in ${K.superUsers.name}, or add ${ANONYMOUS_PRINCIPAL} to ${K.superUsers.name} (which lets anyone who reaches that listener do anything)`,
     );
+  }
+  if (superUsers.size === 0) {
+    warn(`${K.authorizerClassName.name} is set on a controller and ${K.superUsers.name} is empty: the other controllers and the brokers need CLUSTER_ACTION on the cluster to reach this one; put their principals in ${K.superUsers.name}`);
   }
 }
 
