@@ -36,7 +36,7 @@
 //
 // The type of GUARDS has one entry per served API (KafkaApiName), so an API added to the codec
 // without a row here does not compile, and kafka-authorize-requests.test.ts checks the table against
-// api-keys.ts at run time too. The internal RPC is not Kafka-authorized (see ./authorizer.ts).
+// api-keys.ts at run time too. The internal RPC's rules are in quorum/server/rpc-authorization.ts.
 
 import type { AclOperation, AclResourceType } from '../../metadata-log/records/types.js';
 import { CLUSTER_RESOURCE_NAME } from '../../metadata-log/records/acl-codes.js';

@@ -1,4 +1,4 @@
-// The broker's authorizer (broker/kafka/authorizer.ts): Kafka's StandardAuthorizer rules one by
+// The authorizer (quorum/controller/acls/authorizer.ts): Kafka's StandardAuthorizer rules one by
 // one, the index kept while the image's ACL map is unchanged and rebuilt when it changes, and a
 // property: over random ACLs, sessions and resources, the indexed authorizer answers exactly what a
 // naive reading of the rules (a scan of every ACL) answers.

@@ -479,7 +479,7 @@ export const serverKeys = {
     default: '',
     expected: `must be empty (no authorization) or ${STANDARD_AUTHORIZER_CLASS}`,
     doc:
-      `Empty: no authorization (every client may do everything, and DescribeAcls, CreateAcls and DeleteAcls answer SECURITY_DISABLED). ${STANDARD_AUTHORIZER_CLASS}: Kafka's KRaft authorizer over the ACLs in the metadata log, checked on every Kafka API the broker serves (README, Access control). No other class exists here.`,
+      `Empty: no authorization (every client may do everything, and DescribeAcls, CreateAcls and DeleteAcls answer SECURITY_DISABLED). ${STANDARD_AUTHORIZER_CLASS}: Kafka's KRaft authorizer over the ACLs in the metadata log, checked on every Kafka API a broker serves and on the internal RPC and Raft traffic of the node's listeners (README, Access control). On a controller it needs listeners that name their peers (SSL with ssl.client.auth) or User:ANONYMOUS in super.users. No other class exists here.`,
     parse: parseAuthorizerClassName,
   }),
   superUsers: key({
@@ -488,7 +488,7 @@ export const serverKeys = {
     default: '',
     defaultText: 'none',
     expected: 'must be principals of the form Type:name (User:alice, User:CN=admin,O=acme) separated by semicolons',
-    doc: 'Principals the authorizer allows everything, whatever the ACLs say; separated by semicolons (a certificate subject holds commas), as in Kafka.',
+    doc: "Principals the authorizer allows everything, whatever the ACLs say; separated by semicolons (a certificate subject holds commas), as in Kafka. With the authorizer on the controllers, list the nodes' own principals here: voters and brokers need CLUSTER_ACTION on the cluster.",
     parse: parseSuperUsers,
   }),
   allowEveryoneIfNoAclFound: key({

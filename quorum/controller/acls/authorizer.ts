@@ -1,6 +1,7 @@
-// The broker's authorizer: Kafka's StandardAuthorizer (org.apache.kafka.metadata.authorizer) over
-// the ACLs in this broker's metadata image. Pure: no I/O, no clock; it answers "may this session
-// do this operation on this resource?" from an image and its configuration.
+// The authorizer of brokers and controllers: Kafka's StandardAuthorizer
+// (org.apache.kafka.metadata.authorizer) over the ACLs in a node's metadata image. Pure: no I/O, no
+// clock; it answers "may this session do this operation on this resource?" from an image and its
+// configuration.
 //
 // The rules, in the order they are applied:
 //   1. A principal in super.users may do everything.
@@ -17,10 +18,9 @@
 //      implied operations; a DENY implies nothing).
 //   7. Anything else is denied.
 //
-// What each Kafka API asks of it is in broker/kafka/authorize-requests.ts (a table with one entry per API the
-// broker serves). The internal RPC (msgpack frames) is not checked against ACLs: on a broker's
-// listeners it is answered only to super.users while an authorizer is on (broker-server.ts,
-// internalRpcRefusal); the controller listener must be protected with mutual TLS (README).
+// What each Kafka API asks of it is in broker/kafka/authorize-requests.ts (a table with one entry
+// per API the broker serves); what each method of the internal RPC (msgpack frames, on controller
+// and broker listeners alike) and the Raft traffic ask of it is in quorum/server/rpc-authorization.ts.
 //
 // The ACLs are indexed by resource type, then literal name and prefix, so a check costs a few map
 // lookups (one per prefix length of the name) rather than a scan of every ACL. The index is rebuilt
