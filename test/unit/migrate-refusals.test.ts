@@ -9,6 +9,7 @@ import { decryptPassword, parseEncodedPassword } from '../../tools/migrate/zk-pa
 import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
 import type { ImportMetadataRequest } from '../../quorum/controller/migration/import-metadata.js';
 import { FakeImportSession } from '../support/fake-import-session.js';
+import { ACLS_METADATA_VERSION, LATEST_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const OPTIONS: MigrateOptions = {
   mode: 'dry-run',
@@ -23,7 +24,13 @@ const OPTIONS: MigrateOptions = {
   requestTimeoutMs: 1_000,
 };
 
-function deps(tree: ZkTree, quorumTopics: readonly string[], importFails?: Error, shape: { voters: number[]; brokers: number[] } = { voters: [], brokers: [] }): { deps: MigrateDeps; readOptions: ReadZkTreeOptions[] } {
+function deps(
+  tree: ZkTree,
+  quorumTopics: readonly string[],
+  importFails?: Error,
+  shape: { voters: number[]; brokers: number[] } = { voters: [], brokers: [] },
+  metadataVersion = LATEST_METADATA_VERSION,
+): { deps: MigrateDeps; readOptions: ReadZkTreeOptions[] } {
   const readOptions: ReadZkTreeOptions[] = [];
   let now = 0;
   // Every end fails with importFails: its answer never comes.
@@ -48,6 +55,7 @@ function deps(tree: ZkTree, quorumTopics: readonly string[], importFails?: Error
           if (method === 'describeNode') return { clusterId: CLUSTER_ID, nodeId: 1, roles: ['controller'], activeControllerId: 1, voters: shape.voters.map((id) => ({ id, host: 'h', port: 1 })), metadataOffset: 10, zkMigrationState: 0 };
           if (method === 'describeCluster') return { clusterId: CLUSTER_ID, controllerId: 1, brokers: shape.brokers.map((brokerId) => ({ brokerId })) };
           if (method === 'describeTopics') return { metadataOffset: 10, topics: quorumTopics.map((name, i) => ({ name, topicId: `id${i}`, partitions: [], configs: {} })), unknown: [] };
+          if (method === 'describeFeatures') return { metadataOffset: 10, features: [{ name: 'metadata.version', finalizedLevel: metadataVersion, supportedMinLevel: 1, supportedMaxLevel: LATEST_METADATA_VERSION, brokers: [] }] };
           if (method === 'importMetadata') return session.answer(request);
           throw new Error(`unexpected ${method}`);
         }) as never,
@@ -89,6 +97,26 @@ describe('migrate-from-zk review', () => {
     // Combined nodes 1-3 are brokers too: nothing to refuse.
     expect((await runMigration(OPTIONS, deps(tree(), [], undefined, { voters: [1, 2, 3], brokers: [1, 2, 3] }).deps)).ok).toBe(true);
     expect((await runMigration({ ...OPTIONS, force: true }, deps(tree(), [], undefined, split).deps)).ok).toBe(true);
+  });
+
+  it("a dry run says the import would be refused when the quorum's metadata.version is below what the plan's records need (ACLs: 1.0-IV3), naming the upgrade", async () => {
+    const withAcls = kafkaTree()
+      .topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } })
+      .acl('/kafka-acl/Topic/orders', [
+        { principal: 'User:alice', permissionType: 'Allow', operation: 'Read', host: '*' },
+        { principal: 'User:bob', permissionType: 'Allow', operation: 'Write', host: '*' },
+      ])
+      .build();
+    const old = await runMigration(OPTIONS, deps(withAcls, [], undefined, undefined, ACLS_METADATA_VERSION - 1).deps);
+    expect(old.ok).toBe(false);
+    expect(old.quorum?.metadataVersion).toBe(ACLS_METADATA_VERSION - 1);
+    expect(old.refusals).toEqual([
+      'the plan holds ACLs (2 record(s)), which need metadata.version 1.0-IV3 (level 4), and the quorum is at 1.0-IV2 (level 3): run metaquorum features upgrade --metadata 1.0-IV3 first',
+    ]);
+    expect(old.summary).toMatch(/would be refused \(1 reason/);
+    // At the level ACLs need, or with no ACL in the plan, nothing to refuse.
+    expect((await runMigration(OPTIONS, deps(withAcls, [], undefined, undefined, ACLS_METADATA_VERSION).deps)).ok).toBe(true);
+    expect((await runMigration(OPTIONS, deps(tree(), [], undefined, undefined, ACLS_METADATA_VERSION - 1).deps)).ok).toBe(true);
   });
 
   it('a wrong password.encoder.secret whose CBC padding happens to check out is not taken for the right one', () => {

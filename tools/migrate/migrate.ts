@@ -15,8 +15,9 @@
 // ZooKeeper is only read (zk-reader.ts never writes); /zookeeper is never read.
 
 import { randomBytes } from 'node:crypto';
-import type { Uuid } from '../../metadata-log/records/types.js';
-import type { ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
+import { METADATA_VERSION_FEATURE, type MetadataRecord, type Uuid } from '../../metadata-log/records/types.js';
+import { metadataVersionName } from '../../quorum/controller/configs/features.js';
+import { importLevelNeed, type ImportMetadataResponse } from '../../quorum/controller/migration/import-metadata.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { blockingAnomalies, kafkaRoots, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
 import { diffImport, type ImportDiff } from './verify.js';
@@ -67,6 +68,8 @@ export interface QuorumFacts {
   readonly topics: number;
   /** Set when the quorum already holds an import. */
   readonly alreadyImported: boolean;
+  /** The quorum's finalized metadata.version level; null when it could not be read. */
+  readonly metadataVersion: number | null;
 }
 
 export interface MigrateReport {
@@ -145,7 +148,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
       deps.progress(`quorum: the registered brokers are unknown (${e instanceof Error ? e.message : String(e)}): replicas on controller ids are not checked`);
     }
     const alreadyImported = node.zkMigrationState !== 0;
-    facts = { clusterId: node.clusterId, activeControllerId: node.activeControllerId ?? node.nodeId, topics: topics.topics.length, alreadyImported };
+    facts = { clusterId: node.clusterId, activeControllerId: node.activeControllerId ?? node.nodeId, topics: topics.topics.length, alreadyImported, metadataVersion: await finalizedMetadataVersion(quorum, call) };
     reservedTopicIds = new Set(topics.topics.map((t) => t.topicId));
     quorumTopicNames = new Set(topics.topics.map((t) => t.name));
     deps.progress(`quorum: cluster ${facts.clusterId}, active controller ${facts.activeControllerId}, ${facts.topics} topic(s)${alreadyImported ? ', already holds an import' : ''}`);
@@ -345,11 +348,42 @@ export function refusalsOf(
       );
     }
   }
+  // The controller refuses a record its finalized metadata.version does not allow (ACLs need
+  // 1.0-IV3): say so here, with the upgrade to run, so that a dry run does not promise it.
+  if (quorum !== null && !quorum.alreadyImported && quorum.metadataVersion !== null) {
+    out.push(...levelRefusals(plan.records, quorum.metadataVersion));
+  }
   const blocking = blockingAnomalies(plan);
   if (blocking.length > 0 && !options.force) {
     out.push(`the plan has ${blocking.length} error(s) (${anomalySample(blocking)}); fix them in ZooKeeper, or pass --force to import without what they name`);
   }
   return out;
+}
+
+/** One refusal per kind of planned record the quorum's metadata.version is too low for (importLevelNeed). */
+function levelRefusals(records: readonly MetadataRecord[], finalized: number): string[] {
+  const short = new Map<string, { level: number; count: number }>();
+  for (const r of records) {
+    const need = importLevelNeed(r);
+    if (need === null || need.level <= finalized) continue;
+    const seen = short.get(need.what);
+    short.set(need.what, { level: need.level, count: (seen?.count ?? 0) + 1 });
+  }
+  return [...short].map(
+    ([what, { level, count }]) =>
+      `the plan holds ${what} (${count} record(s)), which need metadata.version ${metadataVersionName(level)} (level ${level}), and the quorum is at ${metadataVersionName(finalized)} (level ${finalized}): ` +
+      `run metaquorum features upgrade --metadata ${metadataVersionName(level)} first`,
+  );
+}
+
+/** The quorum's finalized metadata.version; null when the node asked cannot say (the import itself checks it). */
+async function finalizedMetadataVersion(quorum: RpcCaller, call: { readonly timeoutMs: number }): Promise<number | null> {
+  try {
+    const features = await quorum.call('describeFeatures', {}, call);
+    return features.features.find((f) => f.name === METADATA_VERSION_FEATURE)?.finalizedLevel ?? null;
+  } catch {
+    return null;
+  }
 }
 
 function anomalySample(list: readonly Anomaly[]): string {

@@ -63,16 +63,13 @@
 import { replayAll } from '../../../metadata-log/delta.js';
 import type { MetadataImage } from '../../../metadata-log/image.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
-import type { MetadataRecord } from '../../../metadata-log/records/types.js';
+import { METADATA_VERSION_FEATURE, type MetadataRecord } from '../../../metadata-log/records/types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
 import {
   ACLS_METADATA_VERSION,
   metadataVersionName,
-  metadataVersionSupportsAcls,
-  metadataVersionSupportsOffsetExpiry,
-  metadataVersionSupportsOffsets,
   OFFSET_EXPIRY_METADATA_VERSION,
   OFFSETS_METADATA_VERSION,
 } from '../configs/features.js';
@@ -193,12 +190,9 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part may not carry a ${r.type} record: the controller writes those itself.`));
     } else if (r.type === 'FeatureLevel') {
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part may not carry a FeatureLevel record: metadata.version is raised with UpdateFeatures (metaquorum features upgrade), never by an import.'));
-    } else if ((r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') && !metadataVersionSupportsOffsets(image)) {
-      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('consumer-group offsets', OFFSETS_METADATA_VERSION)));
-    } else if (r.type === 'OffsetCommit' && r.expireTimestampMs !== undefined && !metadataVersionSupportsOffsetExpiry(image)) {
-      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('an offset with an expire timestamp', OFFSET_EXPIRY_METADATA_VERSION)));
-    } else if ((r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') && !metadataVersionSupportsAcls(image)) {
-      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal('ACLs', ACLS_METADATA_VERSION)));
+    } else if (!metadataVersionAllows(image, r)) {
+      const need = importLevelNeed(r)!;
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, levelRefusal(need.what, need.level)));
     } else if (r.type === 'RemoveAccessControlEntry') {
       return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part may not carry a RemoveAccessControlEntry record: an import only adds ACLs.'));
     } else if (r.type === 'AccessControlEntry') {
@@ -228,6 +222,21 @@ function aclKeysOf(image: MetadataImageView): Set<string> {
   const keys = new Set<string>();
   for (const a of image.acls()) keys.add(aclBindingKey(a));
   return keys;
+}
+
+/** The metadata.version an imported record needs beyond the first (what it is, for messages), or null. */
+export function importLevelNeed(r: MetadataRecord): { readonly what: string; readonly level: number } | null {
+  if (r.type === 'OffsetCommit' && r.expireTimestampMs !== undefined) return { what: 'an offset with an expire timestamp', level: OFFSET_EXPIRY_METADATA_VERSION };
+  if (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') return { what: 'consumer-group offsets', level: OFFSETS_METADATA_VERSION };
+  if (r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') return { what: 'ACLs', level: ACLS_METADATA_VERSION };
+  return null;
+}
+
+/** Whether the image's finalized metadata.version (none: the newest) allows the record (importLevelNeed). */
+function metadataVersionAllows(image: MetadataImageView, r: MetadataRecord): boolean {
+  const need = importLevelNeed(r);
+  const finalized = image.featureLevel(METADATA_VERSION_FEATURE);
+  return need === null || finalized === undefined || finalized >= need.level;
 }
 
 /** Why a part is refused for a record the finalized metadata.version does not allow. */
