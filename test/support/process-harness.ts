@@ -2,6 +2,7 @@
 // temporary directory on free loopback ports, with short broker timeouts so tests stay quick, and
 // a way to run the CLI as a user would.
 
+import type { TlsMaterial } from '../../quorum/net/types.js';
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -30,12 +31,13 @@ export interface TestCluster {
 export async function startTestCluster(
   shape: Omit<ClusterShape, 'basePort'> & { basePort?: number },
   unexpectedExits: string[] = [],
-  options: { readonly clusterId?: string } = {},
+  options: { readonly clusterId?: string; readonly controllerTls?: TlsMaterial } = {},
 ): Promise<TestCluster> {
   const dir = await mkdtemp(join(tmpdir(), 'metaquorum-e2e-'));
   const cluster = await ProcessCluster.create({
     dataDir: dir,
     ...(options.clusterId === undefined ? {} : { clusterId: options.clusterId }),
+    ...(options.controllerTls === undefined ? {} : { controllerTls: options.controllerTls }),
     shape: { basePort: 0, ...shape, properties: { ...TEST_PROPERTIES, ...shape.properties } },
     cliPath: CLI,
     logLevel: 'info',

@@ -36,8 +36,11 @@ export function endpointOf(n: PlannedNode): { host: string; port: number } {
 export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: number, running?: ReadonlySet<number>, signal?: AbortSignal): Promise<{ leaderId: number; epoch: number }> {
   const opts = { timeoutMs: 2_000 };
   const expected = (n: PlannedNode) => running === undefined || running.has(n.id);
+  const tls = cluster.controllerTls;
   for (const n of cluster.nodes.filter(expected)) {
-    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, opts), 100, signal);
+    // endpointOf is a controller listener for any node with one (where controllerTls applies).
+    const nodeOpts = n.controllerPort !== null && tls !== undefined ? { ...opts, tls } : opts;
+    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, nodeOpts), 100, signal);
   }
   const channel = controllerChannelTo(cluster, 2_000);
   try {
@@ -76,6 +79,7 @@ export function controllerChannelTo(cluster: ProcessCluster, defaultTimeoutMs = 
     voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
     self: { nodeId: -1, role: 'tool', clusterId: null },
     logger: silentLogger,
+    ...(cluster.controllerTls === undefined ? {} : { tls: cluster.controllerTls }),
     defaultTimeoutMs,
     ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
   });

@@ -14,6 +14,7 @@
 // both, plus broker-only nodes if more brokers are asked for. Node k listens for clients on
 // basePort+k-1 and for the quorum on basePort+100+k-1.
 
+import type { TlsMaterial } from '../../quorum/net/types.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { open, readFile, writeFile, rename } from 'node:fs/promises';
@@ -214,6 +215,11 @@ export interface ProcessClusterOptions {
   readonly cliPath?: string;
   /** Called when a node exits without being asked to. */
   readonly onUnexpectedExit?: (id: number, code: number | null, signal: NodeJS.Signals | null) => void;
+  /**
+   * What this process's own connections to the controller listeners present, when the shape's
+   * properties make them SSL (waitForClusterReady, controllerChannelTo): a client certificate and the CA.
+   */
+  readonly controllerTls?: TlsMaterial;
 }
 
 export class ProcessCluster {
@@ -229,6 +235,11 @@ export class ProcessCluster {
     /** The directory held this cluster already (cluster.json): it was started again, data and all. */
     readonly reused: boolean,
   ) {}
+
+  /** See ProcessClusterOptions.controllerTls. */
+  get controllerTls(): TlsMaterial | undefined {
+    return this.o.controllerTls;
+  }
 
   /**
    * Plans, configures and formats a cluster in `dataDir`; a directory that already holds a
