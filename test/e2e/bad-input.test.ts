@@ -867,36 +867,39 @@ async function startSslController(name: string, extra: Props = {}): Promise<{ di
   return { dir, pki, port, node, clusterId };
 }
 
-describe('a controller listener with ssl.client.auth=required', () => {
-  let pki: Pki;
-  let port: number;
-  let node: NodeProcess;
-  let clusterId: string;
+/**
+ * Registers, in the enclosing describe, a controller started by startSslController (stopped cleanly
+ * after, exit 0) and `client`, which opens connections to it (closed after).
+ */
+function useSslController(name: string, extra: Props = {}) {
+  const started = {} as Awaited<ReturnType<typeof startSslController>>;
   const clients: NetClient[] = [];
-
   beforeAll(async () => {
-    ({ pki, port, node, clusterId } = await startSslController('tls'));
+    Object.assign(started, await startSslController(name, extra));
   }, 60_000);
-
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.close()));
-    if (node !== undefined) {
-      const exit = await stopNode(node);
-      expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
+    if (started.node !== undefined) {
+      const exit = await stopNode(started.node);
+      expect(exit, started.node.stderr()).toEqual({ code: 0, signal: null });
     }
   }, 30_000);
-
-  function client(tls: TlsMaterial): NetClient {
-    const c = new NetClient({ endpoint: { host: HOST, port }, self: TOOL, expect: { nodeId: 1 }, tls, reconnect: false, logger: silentLogger });
+  const client = (tls: TlsMaterial, self: PeerIdentity = TOOL): NetClient => {
+    const c = new NetClient({ endpoint: { host: HOST, port: started.port }, self, expect: { nodeId: 1 }, tls, reconnect: false, logger: silentLogger });
     clients.push(c);
     return c;
-  }
-  const goodTls = (): TlsMaterial => ({ caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true });
-  const tlsRefusals = () => node.log().filter((l) => l.level === 'warn' && l.msg === 'handshake refused: TLS error');
+  };
+  return { started, client };
+}
+
+describe('a controller listener with ssl.client.auth=required', () => {
+  const { started: c, client } = useSslController('tls');
+  const goodTls = (): TlsMaterial => ({ caPem: c.pki.caPem, certPem: c.pki.clientCertPem, keyPem: c.pki.clientKeyPem, verifyHostname: true });
+  const tlsRefusals = () => c.node.log().filter((l) => l.level === 'warn' && l.msg === 'handshake refused: TLS error');
 
   it('a client with a certificate of the trusted CA is served', async () => {
     const info = await client(goodTls()).request<DescribeNodeResponse>('describeNode', {});
-    expect(info).toMatchObject({ clusterId, nodeId: 1, roles: ['controller'] });
+    expect(info).toMatchObject({ clusterId: c.clusterId, nodeId: 1, roles: ['controller'] });
     expect(tlsRefusals()).toEqual([]);
   });
 
@@ -905,10 +908,10 @@ describe('a controller listener with ssl.client.auth=required', () => {
     await expect(good.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1 });
 
     const attempts: { name: string; tls: TlsMaterial; reason: RegExp }[] = [
-      { name: 'no certificate', tls: { caPem: pki.caPem, verifyHostname: true }, reason: /certificate/i },
+      { name: 'no certificate', tls: { caPem: c.pki.caPem, verifyHostname: true }, reason: /certificate/i },
       {
         name: 'a certificate of another CA',
-        tls: { caPem: pki.caPem, certPem: pki.otherClientCertPem, keyPem: pki.otherClientKeyPem, verifyHostname: true },
+        tls: { caPem: c.pki.caPem, certPem: c.pki.otherClientCertPem, keyPem: c.pki.otherClientKeyPem, verifyHostname: true },
         reason: /client certificate rejected|unknown ca|unable to get (local )?issuer/i,
       },
     ];
@@ -923,68 +926,50 @@ describe('a controller listener with ssl.client.auth=required', () => {
     }
 
     // Still serving: the connection opened before, and a new one.
-    await expect(good.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1, clusterId });
+    await expect(good.request('describeNode', {})).resolves.toMatchObject({ nodeId: 1, clusterId: c.clusterId });
     await expect(client(goodTls()).request('describeNode', {})).resolves.toMatchObject({ nodeId: 1 });
-    expect(node.child.exitCode).toBeNull();
+    expect(c.node.child.exitCode).toBeNull();
   });
 
   it('the CLI with --command-config (security.protocol=SSL, a client certificate) reaches the SSL listener', async () => {
     const clientDir = await nodeDir('tls-client');
     const keystore = join(clientDir, 'client.pem');
     const truststore = join(clientDir, 'ca.pem');
-    await writeFile(keystore, pki.clientKeyPem + pki.clientCertPem);
-    await writeFile(truststore, pki.caPem);
+    await writeFile(keystore, c.pki.clientKeyPem + c.pki.clientCertPem);
+    await writeFile(truststore, c.pki.caPem);
     const props = join(clientDir, 'client.properties');
     await writeFile(props, `security.protocol=SSL\nssl.keystore.location=${keystore}\nssl.truststore.location=${truststore}\n`);
-    const r = await runCli(['quorum', 'describe', '--status', '--json', '--bootstrap-controller', `${HOST}:${port}`, '--command-config', props, '--timeout', '10000']);
+    const r = await runCli(['quorum', 'describe', '--status', '--json', '--bootstrap-controller', `${HOST}:${c.port}`, '--command-config', props, '--timeout', '10000']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ leaderId: 1 });
     // Without the client certificate the same command is refused.
     const noCert = join(clientDir, 'no-cert.properties');
     await writeFile(noCert, `security.protocol=SSL\nssl.truststore.location=${truststore}\n`);
-    const refused = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${port}`, '--command-config', noCert, '--timeout', '5000']);
+    const refused = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${c.port}`, '--command-config', noCert, '--timeout', '5000']);
     expect(refused.code).toBe(1);
     expectNoStack(refused);
   });
 
   it('the CLI without TLS settings fails with exit 1 and a hint that the listener may be SSL', async () => {
-    const r = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${port}`, '--timeout', '5000']);
+    const r = await runCli(['quorum', 'describe', '--status', '--bootstrap-controller', `${HOST}:${c.port}`, '--timeout', '5000']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`${HOST}:${port}`);
+    expect(r.stderr).toContain(`${HOST}:${c.port}`);
     expect(r.stderr).toMatch(/SSL|TLS/);
     expectNoStack(r);
-    expect(node.child.exitCode).toBeNull();
+    expect(c.node.child.exitCode).toBeNull();
   });
 });
 
 describe('a controller with the authorizer on, peers named by their certificates', () => {
-  let pki: Pki;
-  let port: number;
-  let node: NodeProcess;
-  let clusterId: string;
-  const clients: NetClient[] = [];
-
-  beforeAll(async () => {
-    // The server certificate (CN=server) is the super user; the client certificate (CN=client) has only what ACLs give it.
-    ({ pki, port, node, clusterId } = await startSslController('authz', { 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:CN=server' }));
-  }, 60_000);
-
-  afterAll(async () => {
-    await Promise.all(clients.map((c) => c.close()));
-    if (node !== undefined) {
-      const exit = await stopNode(node);
-      expect(exit, node.stderr()).toEqual({ code: 0, signal: null });
-    }
-  }, 30_000);
-
-  function client(as: 'server' | 'client', self: PeerIdentity = TOOL): NetClient {
-    const tls: TlsMaterial = as === 'server'
-      ? { caPem: pki.caPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem, verifyHostname: true }
-      : { caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true };
-    const c = new NetClient({ endpoint: { host: HOST, port }, self, expect: { nodeId: 1 }, tls, reconnect: false, logger: silentLogger });
-    clients.push(c);
-    return c;
-  }
+  // The server certificate (CN=server) is the super user; the client certificate (CN=client) has only what ACLs give it.
+  const { started: c, client: connect } = useSslController('authz', { 'authorizer.class.name': STANDARD_AUTHORIZER_CLASS, 'super.users': 'User:CN=server' });
+  const client = (as: 'server' | 'client', self: PeerIdentity = TOOL): NetClient =>
+    connect(
+      as === 'server'
+        ? { caPem: c.pki.caPem, certPem: c.pki.serverCertPem, keyPem: c.pki.serverKeyPem, verifyHostname: true }
+        : { caPem: c.pki.caPem, certPem: c.pki.clientCertPem, keyPem: c.pki.clientKeyPem, verifyHostname: true },
+      self,
+    );
   const outcome = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (e instanceof RemoteError ? `${e.errorName}: ${e.message}` : String(e)));
 
   it('a principal without ACLs is refused what it needs ACLs for, and answered describeNode; the super user is answered', async () => {
@@ -1010,14 +995,14 @@ describe('a controller with the authorizer on, peers named by their certificates
   });
 
   it('Raft traffic from a principal without CLUSTER_ACTION is refused, logged once and its connection closed; the node keeps serving', async () => {
-    const intruder = client('client', { nodeId: 9, role: 'broker', clusterId });
+    const intruder = client('client', { nodeId: 9, role: 'broker', clusterId: c.clusterId });
     await intruder.request('describeNode', {}); // connected
     expect(intruder.send({ raft: { from: 9, to: 1, body: { kind: 'Fetch' } } })).toBe(true);
-    const line = await until('the refusal to be logged', 15_000, () => node.log().find((l) => typeof l.msg === 'string' && l.msg.startsWith('refused: User:CN=client may not send Raft traffic')), 50);
+    const line = await until('the refusal to be logged', 15_000, () => c.node.log().find((l) => typeof l.msg === 'string' && l.msg.startsWith('refused: User:CN=client may not send Raft traffic')), 50);
     expect(line['level']).toBe('warn');
     await until('the connection to close', 15_000, () => (intruder.send({ raft: {} }) ? undefined : true), 50);
     await expect(client('server').request('describeQuorum', {})).resolves.toMatchObject({ leaderId: 1 });
-    expect(node.child.exitCode).toBeNull();
+    expect(c.node.child.exitCode).toBeNull();
   });
 });
 
