@@ -34,6 +34,11 @@ export function describeTopic(image: MetadataImageView, topic: TopicImage): Desc
   };
 }
 
+/** Whether a describeTopics request lists every topic: names absent, or null off the wire (an authorizer filters such an answer). */
+export function listsEveryTopic(request: DescribeTopicsRequest): boolean {
+  return request.names === undefined || request.names === null;
+}
+
 export function describeTopics(image: MetadataImageView, request: DescribeTopicsRequest): DescribeTopicsResponse {
   const names: unknown = request.names;
   if (names !== undefined && names !== null && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
@@ -41,7 +46,7 @@ export function describeTopics(image: MetadataImageView, request: DescribeTopics
   }
   const unknown: string[] = [];
   let chosen: TopicImage[];
-  if (request.names === undefined || request.names === null) {
+  if (listsEveryTopic(request)) {
     chosen = [...image.topics()];
   } else {
     chosen = [];

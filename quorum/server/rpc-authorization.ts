@@ -25,9 +25,10 @@
 //   alterConfigs, incrementalAlterConfigs   ALTER_CONFIGS on each topic; on the cluster for a
 //                                           broker resource
 //   describeConfigs                         DESCRIBE_CONFIGS, as alterConfigs
-//   describeTopics                          DESCRIBE on each named topic; with no names, the
-//                                           answer leaves out the topics the caller may not
-//                                           DESCRIBE (as Kafka's Metadata does)
+//   describeTopics                          DESCRIBE on each named topic; with no names (absent
+//                                           or null: every topic), the answer leaves out the
+//                                           topics the caller may not DESCRIBE (as Kafka's
+//                                           Metadata does)
 //
 // A request is authorized whole or refused whole, naming the first item refused, with Kafka's
 // TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED. (Kafka's APIs answer item by item; the internal
@@ -46,6 +47,7 @@ import { CLUSTER_RESOURCE_NAME } from '../../metadata-log/records/acl-codes.js';
 import type { AclOperation, AclResourceType, ConfigResourceType } from '../../metadata-log/records/types.js';
 import type { Session, StandardAuthorizer } from '../controller/acls/authorizer.js';
 import { ErrorCode, errorName } from '../controller/errors.js';
+import { listsEveryTopic } from './image-reads.js';
 import { ANONYMOUS_PRINCIPAL, sessionHost } from '../net/principal.js';
 import { RemoteError, type PeerChannel } from '../net/types.js';
 import type { RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
@@ -139,7 +141,7 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   describeConfigs: { refused: (can, r) => firstRefused(can, listOf(r.resources).map((x) => onConfigResource('DESCRIBE_CONFIGS', x))) },
   describeTopics: {
     refused: (can, r) => firstRefused(can, listOf(r.names).map((name) => onTopic('DESCRIBE', name))),
-    visible: (can, r, answer) => (r.names === undefined ? { ...answer, topics: answer.topics.filter((t) => can(onTopic('DESCRIBE', t.name))) } : answer),
+    visible: (can, r, answer) => (listsEveryTopic(r) ? { ...answer, topics: answer.topics.filter((t) => can(onTopic('DESCRIBE', t.name))) } : answer),
   },
 };
 

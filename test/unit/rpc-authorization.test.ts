@@ -7,6 +7,7 @@ import { imageOf } from '../../metadata-log/delta.js';
 import type { AclBinding, AclOperation, MetadataRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import { StandardAuthorizer, type Session } from '../../quorum/controller/acls/authorizer.js';
+import { describeTopics } from '../../quorum/server/image-reads.js';
 import { RpcAuthorization, sessionOf } from '../../quorum/server/rpc-authorization.js';
 import type { RpcMethod } from '../../quorum/server/rpc-methods.js';
 import type { PeerChannel } from '../../quorum/net/types.js';
@@ -152,6 +153,16 @@ describe('internal RPC authorization', () => {
     // Named topics were checked whole: the answer is left as it is; other methods' answers too.
     expect(a.visibleAnswer(imageWith(acls), alice, 'describeTopics', { names: ['orders'] }, answer)).toBe(answer);
     expect(a.visibleAnswer(imageWith([]), alice, 'describeAcls', {}, answer)).toBe(answer);
+  });
+
+  it('describeTopics with names null lists every topic (as no names does), so its answer is filtered too', () => {
+    const acls = [onTopic('orders', 'READ')];
+    const image = imageWith(acls);
+    const request = { names: null };
+    expect(refusal(acls, 'describeTopics', request)).toBeNull();
+    const answer = describeTopics(image, request as never);
+    expect(answer.topics.map((t) => t.name)).toEqual(['orders', 'payments']);
+    expect((authz().visibleAnswer(image, alice, 'describeTopics', request, answer) as typeof answer).topics.map((t) => t.name)).toEqual(['orders']);
   });
 
   it('a super user is allowed everything, whatever the ACLs deny, and may send Raft traffic', () => {
