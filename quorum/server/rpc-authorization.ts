@@ -10,15 +10,17 @@
 //   registerBroker, brokerHeartbeat,        CLUSTER_ACTION on the cluster (a node's own traffic;
 //   alterPartition, allocateProducerIds,    the offsets methods are a broker's group coordinator
 //   commitOffsets, fetchOffsets,            writing and reading for its Kafka clients, after
-//   deleteGroups, expireOffsets             checking them against the group's ACLs itself)
+//   deleteGroups, expireOffsets,            checking them against the group's ACLs itself;
+//   exportMetadata                          exportMetadata is the whole image as records, what a
+//                                           Fetch of the metadata log reads: sensitive config
+//                                           values that DescribeConfigs hides, every topic, every
+//                                           group's offsets)
 //   unregisterBroker, updateFeatures,       ALTER on the cluster
 //   alterPartitionReassignments,
 //   electLeaders, createAcls, deleteAcls,
 //   importMetadata
 //   describeQuorum, describeAcls,           DESCRIBE on the cluster
 //   listPartitionReassignments
-//   exportMetadata                          DESCRIBE and DESCRIBE_CONFIGS on the cluster (the
-//                                           whole image: its ACLs and every config)
 //   createTopics                            CREATE on the cluster, else CREATE on each topic
 //   deleteTopics                            DESCRIBE and DELETE on each topic (named or by id)
 //   createPartitions                        ALTER on each topic
@@ -107,6 +109,7 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   fetchOffsets: clusterRule('CLUSTER_ACTION'),
   deleteGroups: clusterRule('CLUSTER_ACTION'),
   expireOffsets: clusterRule('CLUSTER_ACTION'),
+  exportMetadata: clusterRule('CLUSTER_ACTION'),
 
   unregisterBroker: clusterRule('ALTER'),
   updateFeatures: clusterRule('ALTER'),
@@ -119,7 +122,6 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   describeQuorum: clusterRule('DESCRIBE'),
   describeAcls: clusterRule('DESCRIBE'),
   listPartitionReassignments: clusterRule('DESCRIBE'),
-  exportMetadata: clusterRule('DESCRIBE', 'DESCRIBE_CONFIGS'),
 
   createTopics: {
     refused: (can, r) => (can(onCluster('CREATE')) ? null : firstRefused(can, listOf(r.topics).map((t) => onTopic('CREATE', t.name)))),
