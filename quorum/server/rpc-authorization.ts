@@ -30,7 +30,8 @@
 //   describeTopics                          DESCRIBE on each named topic; with no names (absent
 //                                           or null: every topic), the answer leaves out the
 //                                           topics the caller may not DESCRIBE (as Kafka's
-//                                           Metadata does)
+//                                           Metadata does); a topic's configs are shown only
+//                                           with DESCRIBE_CONFIGS on it (else empty)
 //
 // A request is authorized whole or refused whole, naming the first item refused, with Kafka's
 // TOPIC_, GROUP_ or CLUSTER_AUTHORIZATION_FAILED. (Kafka's APIs answer item by item; the internal
@@ -52,7 +53,7 @@ import { ErrorCode, errorName } from '../controller/errors.js';
 import { listsEveryTopic } from './image-reads.js';
 import { ANONYMOUS_PRINCIPAL, sessionHost } from '../net/principal.js';
 import { RemoteError, type PeerChannel } from '../net/types.js';
-import type { RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
+import type { DescribedTopic, RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
 
 /** One thing a request needs: `op` on the resource `type`/`name`. */
 export interface Need {
@@ -90,6 +91,14 @@ const clusterRule = (...ops: AclOperation[]): RequestBlindRule => ({ refused: (c
 /** A config resource's need: its topic, or the cluster for a broker (Kafka's rule). */
 function onConfigResource(op: AclOperation, resource: { readonly resourceType: ConfigResourceType; readonly resourceName: string }): Need {
   return resource.resourceType === 'topic' ? onTopic(op, resource.resourceName) : onCluster(op);
+}
+
+/**
+ * A described topic, its configs left out unless the session may DESCRIBE_CONFIGS it: DESCRIBE (or
+ * READ, which implies it) shows a topic's partitions in Kafka's Metadata, never its configs.
+ */
+function withVisibleConfigs(can: Can, topic: DescribedTopic): DescribedTopic {
+  return can(onTopic('DESCRIBE_CONFIGS', topic.name)) ? topic : { ...topic, configs: {} };
 }
 
 /** Request fields are checked by the method itself; a missing list is nothing to authorize here. */
@@ -143,7 +152,10 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   describeConfigs: { refused: (can, r) => firstRefused(can, listOf(r.resources).map((x) => onConfigResource('DESCRIBE_CONFIGS', x))) },
   describeTopics: {
     refused: (can, r) => firstRefused(can, listOf(r.names).map((name) => onTopic('DESCRIBE', name))),
-    visible: (can, r, answer) => (listsEveryTopic(r) ? { ...answer, topics: answer.topics.filter((t) => can(onTopic('DESCRIBE', t.name))) } : answer),
+    visible: (can, r, answer) => {
+      const shown = listsEveryTopic(r) ? answer.topics.filter((t) => can(onTopic('DESCRIBE', t.name))) : answer.topics;
+      return { ...answer, topics: shown.map((t) => withVisibleConfigs(can, t)) };
+    },
   },
 };
 

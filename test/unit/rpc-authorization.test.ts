@@ -149,12 +149,25 @@ describe('internal RPC authorization', () => {
     const acls = [onTopic('orders', 'READ')]; // READ implies DESCRIBE
     expect(refusal(acls, 'describeTopics', { names: ['orders'] })).toBeNull();
     expect(refusal(acls, 'describeTopics', { names: ['orders', 'payments'] })).toMatchObject({ code: 29, message: expect.stringContaining("'payments'") });
-    const answer = { metadataOffset: 7, topics: [{ name: 'orders' }, { name: 'payments' }], unknown: [] };
+    const answer = { metadataOffset: 7, topics: [{ name: 'orders', configs: {} }, { name: 'payments', configs: {} }], unknown: [] };
     const a = authz();
-    expect(a.visibleAnswer(imageWith(acls), alice, 'describeTopics', {}, answer)).toEqual({ ...answer, topics: [{ name: 'orders' }] });
-    // Named topics were checked whole: the answer is left as it is; other methods' answers too.
-    expect(a.visibleAnswer(imageWith(acls), alice, 'describeTopics', { names: ['orders'] }, answer)).toBe(answer);
+    expect(a.visibleAnswer(imageWith(acls), alice, 'describeTopics', {}, answer)).toEqual({ ...answer, topics: [{ name: 'orders', configs: {} }] });
+    // Named topics were checked whole: no topic is left out; other methods' answers are left as they are.
+    expect(a.visibleAnswer(imageWith(acls), alice, 'describeTopics', { names: ['orders'] }, answer)).toEqual(answer);
     expect(a.visibleAnswer(imageWith([]), alice, 'describeAcls', {}, answer)).toBe(answer);
+  });
+
+  it("describeTopics shows a topic's configs only to a caller with DESCRIBE_CONFIGS on it, as DescribeConfigs does", () => {
+    const configs = { 'retention.ms': '1000' };
+    const answer = { metadataOffset: 7, topics: [{ name: 'orders', configs }, { name: 'payments', configs }], unknown: [] };
+    const acls = [onTopic('*', 'READ'), onTopic('payments', 'DESCRIBE_CONFIGS')];
+    for (const request of [{}, { names: ['orders', 'payments'] }]) {
+      expect(refusal(acls, 'describeTopics', request)).toBeNull();
+      expect(authz().visibleAnswer(imageWith(acls), alice, 'describeTopics', request, answer)).toEqual({ ...answer, topics: [{ name: 'orders', configs: {} }, { name: 'payments', configs }] });
+    }
+    // A DENY of DESCRIBE_CONFIGS beside an ALTER_CONFIGS grant hides them too.
+    const denied = [onTopic('orders', 'ALTER_CONFIGS'), onTopic('orders', 'DESCRIBE_CONFIGS', { permissionType: 'DENY' })];
+    expect(authz().visibleAnswer(imageWith(denied), alice, 'describeTopics', { names: ['orders'] }, { ...answer, topics: [answer.topics[0]] })).toMatchObject({ topics: [{ configs: {} }] });
   });
 
   it('describeTopics with names null lists every topic (as no names does), so its answer is filtered too', () => {
