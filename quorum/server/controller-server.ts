@@ -31,7 +31,7 @@ import { RaftNode } from '../runtime/raft-node.js';
 import type { VoterEndpoint } from './controller-channel.js';
 import { describeAcls, describeTopics, exportMetadata } from './image-reads.js';
 import { toRemoteError } from './remote-errors.js';
-import type { DescribeNodeResponse, RpcMethod } from './rpc-methods.js';
+import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from './rpc-methods.js';
 import { RpcAuthorization, sessionOf } from './rpc-authorization.js';
 import { StandardAuthorizer, type AuthorizerConfig } from '../controller/acls/authorizer.js';
 import { principalOfSocket } from '../net/principal.js';
@@ -231,8 +231,14 @@ export class ControllerServer {
     );
   }
 
-  /** dispatch, for a caller the ACLs allow it to (rpc-authorization.ts), showing what it may see. */
+  /**
+   * dispatch, for a caller the ACLs allow it to (rpc-authorization.ts), showing what it may see. A
+   * method only the active controller runs is answered NOT_CONTROLLER by any other before the ACLs
+   * are read, as dispatch would answer it: a standby's image may lag a grant the active controller
+   * has, and a refusal from it would stop the caller from going on to the active one.
+   */
   private authorizedDispatch(authorization: RpcAuthorization, channel: PeerChannel, method: string, body: unknown): Promise<unknown> | unknown {
+    if (CONTROLLER_METHODS.has(method as RpcMethod) && !this.controller.isActive) throw new NotControllerError(this.controller.activeControllerId());
     const session = sessionOf(channel);
     const request = requestObject(method, body);
     const refusal = authorization.refusal(this.controller.image, session, method, request);

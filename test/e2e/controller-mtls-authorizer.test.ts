@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STANDARD_AUTHORIZER_CLASS } from '../../quorum/controller/acls/authorizer.js';
+import { askNode } from '../../tools/admin/admin-client.js';
 import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
@@ -81,6 +82,21 @@ describe.sequential('a split cluster with the authorizer on and mutual TLS on th
     expect((await cli(asClient, 'topics', 'create', 'other', '--partitions', '1', '--replication-factor', '1')).code).toBe(1);
     expect(await refusedPeers()).toEqual([]);
   }, 60_000);
+
+  it('a standby controller answers a method only the active one runs with NOT_CONTROLLER, whatever its ACLs say, so the caller goes on to the active one', async () => {
+    const channel = controllerChannelTo(t.cluster, 15_000);
+    const leaderId = (await channel.call('describeQuorum', {})).leaderId!;
+    await channel.close();
+    const asClient = { caPem: pki.caPem, certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, verifyHostname: true };
+    const answer = (id: number) =>
+      askNode({ host: '127.0.0.1', port: t.cluster.node(id).controllerPort! }, 'describeQuorum', {}, { timeoutMs: 10_000, tls: asClient }).then(
+        () => 'ok',
+        (e: unknown) => (e as { errorName?: string }).errorName ?? String(e),
+      );
+    const standby = t.cluster.controllers.find((n) => n.id !== leaderId)!.id;
+    expect(await answer(standby)).toBe('NOT_CONTROLLER');
+    expect(await answer(leaderId)).toBe('CLUSTER_AUTHORIZATION_FAILED'); // CN=client has no DESCRIBE on the cluster
+  }, 30_000);
 
   it('kill -9 of the leader: the other voters elect a new one through the same checks, and it commits', async () => {
     const channel = controllerChannelTo(t.cluster, 15_000);
