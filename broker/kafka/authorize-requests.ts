@@ -43,7 +43,7 @@ import { CLUSTER_RESOURCE_NAME } from '../../metadata-log/records/acl-codes.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { topicNameError } from '../../quorum/controller/replication/topic-names.js';
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
+import { AUTHORIZED_OPERATIONS_OMITTED, partitionWithoutOffset, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaContext } from './handlers/context.js';
 import type { Session, StandardAuthorizer } from '../../quorum/controller/acls/authorizer.js';
 
@@ -213,7 +213,7 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
   OffsetFetch: async (can, request, version, run) => {
     const unknown = (errorCode: number) => (t: { name: string; partitionIndexes: number[] }) => ({
       name: t.name,
-      partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, metadata: '', errorCode })),
+      partitions: t.partitionIndexes.map((partitionIndex) => partitionWithoutOffset(partitionIndex, errorCode)),
     });
     if (!can('DESCRIBE', 'GROUP', request.groupId)) {
       const code = ErrorCode.GROUP_AUTHORIZATION_FAILED;

@@ -3,7 +3,8 @@
 // the same instance id: it must get the same partitions back, and the first must see no rebalance.
 // Our brokers serve no Fetch (librdkafka then fetches nothing): the consumers only join, sync and
 // heartbeat, which is all this needs. consume() runs node-rdkafka's poll loop, which is what serves
-// the rebalance callbacks (without it no assignment is ever reported).
+// the rebalance callbacks (without it no assignment is ever reported). A third consumer, in a group
+// of its own, commits offsets and reads them back: librdkafka's OffsetCommit and OffsetFetch (v5).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Kafka from 'node-rdkafka';
@@ -28,7 +29,7 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static
   let admin: IAdminClient | undefined;
   const open: KafkaConsumer[] = [];
 
-  function consumer(instance: string): Probe {
+  function consumer(instance: string, extra: Record<string, string | number | boolean> = {}): Probe {
     const events: string[] = [];
     const logs: string[] = [];
     const c = new Kafka.KafkaConsumer(
@@ -44,6 +45,7 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static
         event_cb: true,
         // node-rdkafka assigns and unassigns itself, and reports each rebalance as an event.
         rebalance_cb: true,
+        ...extra,
       },
       { 'auto.offset.reset': 'earliest' },
     );
@@ -109,4 +111,27 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static
       throw e;
     }
   }, 120_000);
+
+  it('offsets committed by librdkafka are fetched back by it over OffsetFetch v5 (committed leader epoch in the answer)', async () => {
+    // A group of its own: joining the static members' group would make them rebalance (and slow their close).
+    const p = consumer('static-offsets', { 'group.id': 'rd-offsets-group', debug: 'protocol' });
+    try {
+      await connect(p);
+      p.consumer.subscribe([TOPIC]);
+      p.consumer.consume();
+      await until('the member is assigned', 30_000, async () => (lastAssigned(p) !== undefined ? true : undefined));
+      const mine = lastAssigned(p)!.split(',').map((tp) => Number(tp.slice(tp.lastIndexOf('-') + 1)));
+      p.consumer.commitSync(mine.map((partition, i) => ({ topic: TOPIC, partition, offset: 40 + i })));
+      const committed = await new Promise<{ partition: number; offset: number }[]>((resolve, reject) =>
+        p.consumer.committed(mine.map((partition) => ({ topic: TOPIC, partition })), 10_000, (err, tps) => (err ? reject(err) : resolve(tps))),
+      );
+      const byPartition = (xs: number[][]) => xs.sort((x, y) => x[0]! - y[0]!);
+      expect(byPartition(committed.map((c) => [c.partition, c.offset]))).toEqual(byPartition(mine.map((partition, i) => [partition, 40 + i])));
+      // librdkafka picks the highest version both sides speak: the v5 this broker now advertises.
+      expect(p.logs.some((l) => /OffsetFetchRequest \(v5/.test(l))).toBe(true);
+    } catch (e) {
+      console.error(p.logs.filter((l) => /OffsetFetch|OffsetCommit/.test(l)).slice(-20).join('\n'));
+      throw e;
+    }
+  }, 60_000);
 });

@@ -13,14 +13,15 @@ import { ConnectionError, RequestTimeoutError } from '../../quorum/net/types.js'
 import { AmbiguousOutcomeError } from '../../quorum/server/controller-channel.js';
 import { groupOwnedBy, oneLiveBroker, overTheWire, remoteError, testbed } from './kafka-handlers-fixture.js';
 
-function commit(groupId: string, topics: { name: string; partitions: [number, bigint, string | null][] }[], gen = -1, member = ''): OffsetCommitRequest {
+/** Partitions as [index, offset, metadata] or [index, offset, metadata, committed leader epoch] (default -1). */
+function commit(groupId: string, topics: { name: string; partitions: ([number, bigint, string | null] | [number, bigint, string | null, number])[] }[], gen = -1, member = ''): OffsetCommitRequest {
   return {
     groupId,
     generationId: gen,
     memberId: member,
     groupInstanceId: null,
     retentionTimeMs: -1n,
-    topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map(([partitionIndex, committedOffset, committedMetadata]) => ({ partitionIndex, committedOffset, committedLeaderEpoch: -1, committedMetadata })) })),
+    topics: topics.map((t) => ({ name: t.name, partitions: t.partitions.map(([partitionIndex, committedOffset, committedMetadata, committedLeaderEpoch = -1]) => ({ partitionIndex, committedOffset, committedLeaderEpoch, committedMetadata })) })),
   };
 }
 
@@ -193,21 +194,23 @@ describe('OffsetCommit', () => {
 describe('OffsetFetch', () => {
   async function seeded() {
     const t = testbed({ baseRecords: oneLiveBroker() });
-    await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[2, 30n, 'm2'], [0, 10n, null]] }, { name: 't2', partitions: [[0, 5n, 'x']] }]), 5);
+    // Partition t1-2 committed under leader epoch 4 (OffsetCommit v6+ carries it); the others with none (-1).
+    await handleOffsetCommit(t.ctx, commit('g1', [{ name: 't1', partitions: [[2, 30n, 'm2', 4], [0, 10n, null]] }, { name: 't2', partitions: [[0, 5n, 'x']] }]), 7);
     t.controller.calls.length = 0;
     return t;
   }
 
-  it.each([1, 2, 3, 4])('v%i named partitions: offsets and metadata (null stored as ""), -1 for none', async (version) => {
+  it.each([1, 2, 3, 4, 5])('v%i named partitions: offsets and metadata (null stored as ""), -1 for none; the leader epoch from v5', async (version) => {
     const t = await seeded();
     const r = await overTheWire('OffsetFetch', version, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1, 2] }] }, handleOffsetFetch, t.ctx);
     expect(r.topics).toEqual([
       {
         name: 't1',
         partitions: [
-          { partitionIndex: 0, committedOffset: 10n, metadata: '', errorCode: 0 },
-          { partitionIndex: 1, committedOffset: -1n, metadata: '', errorCode: 0 },
-          { partitionIndex: 2, committedOffset: 30n, metadata: 'm2', errorCode: 0 },
+          { partitionIndex: 0, committedOffset: 10n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
+          { partitionIndex: 1, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
+          // Below v5 the epoch is not on the wire (the decoder's -1).
+          { partitionIndex: 2, committedOffset: 30n, committedLeaderEpoch: version >= 5 ? 4 : -1, metadata: 'm2', errorCode: 0 },
         ],
       },
     ]);
@@ -215,15 +218,15 @@ describe('OffsetFetch', () => {
     expect(t.controller.calls).toEqual([{ method: 'fetchOffsets', request: { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1, 2] }] }, timeoutMs: 3_000 }]);
   });
 
-  it.each([2, 3, 4])('v%i null topics: every partition the group has an offset for, sorted', async (version) => {
+  it.each([2, 3, 4, 5])('v%i null topics: every partition the group has an offset for, sorted', async (version) => {
     const t = await seeded();
     const r = await overTheWire('OffsetFetch', version, { groupId: 'g1', topics: null }, handleOffsetFetch, t.ctx);
     expect(r.topics).toEqual([
       { name: 't1', partitions: [
-        { partitionIndex: 0, committedOffset: 10n, metadata: '', errorCode: 0 },
-        { partitionIndex: 2, committedOffset: 30n, metadata: 'm2', errorCode: 0 },
+        { partitionIndex: 0, committedOffset: 10n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 },
+        { partitionIndex: 2, committedOffset: 30n, committedLeaderEpoch: version >= 5 ? 4 : -1, metadata: 'm2', errorCode: 0 },
       ] },
-      { name: 't2', partitions: [{ partitionIndex: 0, committedOffset: 5n, metadata: 'x', errorCode: 0 }] },
+      { name: 't2', partitions: [{ partitionIndex: 0, committedOffset: 5n, committedLeaderEpoch: -1, metadata: 'x', errorCode: 0 }] },
     ]);
     expect((t.controller.calls[0]?.request as { topics: unknown }).topics).toBeNull();
   });
@@ -231,7 +234,7 @@ describe('OffsetFetch', () => {
   it('unknown topic and unknown group: offset -1 with NONE (Kafka convention); null topics of an unknown group: none', async () => {
     const t = await seeded();
     const r = await handleOffsetFetch(t.ctx, { groupId: 'g1', topics: [{ name: 'nope', partitionIndexes: [0] }] }, 4);
-    expect(r.topics).toEqual([{ name: 'nope', partitions: [{ partitionIndex: 0, committedOffset: -1n, metadata: '', errorCode: 0 }] }]);
+    expect(r.topics).toEqual([{ name: 'nope', partitions: [{ partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: 0 }] }]);
     const unknown = await handleOffsetFetch(t.ctx, { groupId: 'other', topics: [{ name: 't1', partitionIndexes: [0] }] }, 4);
     expect(unknown.topics[0]?.partitions[0]).toMatchObject({ committedOffset: -1n, errorCode: 0 });
     expect(await handleOffsetFetch(t.ctx, { groupId: 'other', topics: null }, 4)).toEqual({ throttleTimeMs: 0, topics: [], errorCode: 0 });
@@ -277,8 +280,8 @@ describe('OffsetFetch', () => {
     const v1 = await overTheWire('OffsetFetch', 1, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 1] }] }, handleOffsetFetch, t.ctx);
     expect(v1.topics).toEqual([
       { name: 't1', partitions: [
-        { partitionIndex: 0, committedOffset: -1n, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
-        { partitionIndex: 1, committedOffset: -1n, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+        { partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
+        { partitionIndex: 1, committedOffset: -1n, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE },
       ] },
     ]);
   });

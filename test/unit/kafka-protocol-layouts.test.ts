@@ -122,15 +122,18 @@ describe('kafka layouts: FindCoordinator, OffsetCommit, OffsetFetch', () => {
   it('OffsetCommit v7 response: as v3-v5', () => encodes('OffsetCommit', 7, oc, '00000000 00000001 0001 74 00000001 00000000 0000'));
   it('OffsetCommit v2 response: no throttle', () => encodes('OffsetCommit', 2, oc, '00000001 0001 74 00000001 00000000 0000'));
 
-  it('OffsetFetch v4 and v1 requests', () => {
+  it('OffsetFetch v5, v4 and v1 requests (v5 as v4)', () => {
+    decodes('OffsetFetch', 5, '0002 6731 ffffffff', { groupId: 'g1', topics: null });
     decodes('OffsetFetch', 4, '0002 6731 ffffffff', { groupId: 'g1', topics: null });
     decodes('OffsetFetch', 1, '0002 6731 00000001 0001 74 00000001 00000000', { groupId: 'g1', topics: [{ name: 't', partitionIndexes: [0] }] });
   });
   const of = {
     throttleTimeMs: 0,
-    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1n, metadata: null, errorCode: 0 }] }],
+    topics: [{ name: 't', partitions: [{ partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: 7, metadata: null, errorCode: 0 }] }],
     errorCode: 0,
   };
+  it('OffsetFetch v5 response: the committed leader epoch between the offset and the metadata', () =>
+    encodes('OffsetFetch', 5, of, '00000000 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000007 ffff 0000 0000'));
   it('OffsetFetch v4 response: throttle, then topics, then the group error code', () =>
     encodes('OffsetFetch', 4, of, '00000000 00000001 0001 74 00000001 00000000 ffffffffffffffff ffff 0000 0000'));
   it('OffsetFetch v2 response: no throttle', () => encodes('OffsetFetch', 2, of, '00000001 0001 74 00000001 00000000 ffffffffffffffff ffff 0000 0000'));

@@ -125,7 +125,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [2, 1, 3], // ListOffsets
       [3, 0, 6], // Metadata
       [8, 2, 7], // OffsetCommit: past kafkajs's 5, v7 carries group_instance_id (librdkafka's static members)
-      [9, 1, 4], // OffsetFetch
+      [9, 1, 5], // OffsetFetch
       [10, 0, 2], // FindCoordinator
       [11, 0, 5], // JoinGroup: v5 carries group_instance_id (static membership)
       [12, 0, 3], // Heartbeat

@@ -282,6 +282,7 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
         partitions: tr.array((pr) => ({
           partitionIndex: pr.int32(),
           committedOffset: pr.int64(),
+          committedLeaderEpoch: v >= 5 ? pr.int32() : -1,
           metadata: pr.nullableString(),
           errorCode: pr.int16(),
         })),
@@ -299,8 +300,8 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
         {
           name: 't1',
           partitions: [
-            { partitionIndex: 0, committedOffset: -1n, metadata: null, errorCode: 0 },
-            { partitionIndex: 1, committedOffset: 123n, metadata: '', errorCode: 0 },
+            { partitionIndex: 0, committedOffset: -1n, committedLeaderEpoch: -1, metadata: null, errorCode: 0 },
+            { partitionIndex: 1, committedOffset: 123n, committedLeaderEpoch: v >= 5 ? 7 : -1, metadata: '', errorCode: 0 },
           ],
         },
       ],

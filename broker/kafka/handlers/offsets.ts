@@ -41,7 +41,7 @@ import { ErrorCode } from '../../../quorum/controller/errors.js';
 import { DEFAULT_RETENTION_TIME_MS } from '../../../metadata-log/offset-expiry-rule.js';
 import type { OffsetCommitRequest as ControllerCommitRequest, OffsetFetchResponse as ControllerFetchResponse } from '../../../quorum/controller/configs/offsets.js';
 import type { OffsetCommitRequest, OffsetCommitResponse, OffsetCommitResponsePartition } from '../protocol/apis/offset-commit.js';
-import type { OffsetFetchRequest, OffsetFetchResponse, OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
+import { partitionWithoutOffset, type OffsetFetchRequest, type OffsetFetchResponse, type OffsetFetchResponseTopic } from '../protocol/apis/offset-fetch.js';
 import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
 import { coordinatorClaim, coordinates } from './membership.js';
@@ -126,6 +126,7 @@ function fromController(r: ControllerFetchResponse): OffsetFetchResponseTopic[] 
     partitions: t.partitions.map((p) => ({
       partitionIndex: p.partitionIndex,
       committedOffset: BigInt(p.committedOffset),
+      committedLeaderEpoch: p.committedLeaderEpoch,
       metadata: p.metadata,
       errorCode: p.errorCode,
     })),
@@ -139,7 +140,7 @@ function groupError(request: OffsetFetchRequest, version: number, errorCode: num
       ? []
       : (request.topics ?? []).map((t) => ({
           name: t.name,
-          partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1n, metadata: '', errorCode })),
+          partitions: t.partitionIndexes.map((partitionIndex) => partitionWithoutOffset(partitionIndex, errorCode)),
         }));
   return { throttleTimeMs: 0, topics, errorCode };
 }

@@ -19,7 +19,9 @@
 //   (KIP-345) is implemented (groups/group-coordinator.ts).
 // - OffsetCommit 2-7 and DescribeGroups 0-4 go past kafkajs's max (5 and 2), to the last
 //   non-flexible versions, for librdkafka's static members: v7 carries group_instance_id (a fenced
-//   incarnation's commit is refused), DescribeGroups v4 names each member's.
+//   incarnation's commit is refused), DescribeGroups v4 names each member's. OffsetFetch 1-5 goes
+//   past kafkajs's 4 likewise: v5 answers the leader epoch an offset was committed under (KIP-320),
+//   which librdkafka uses to validate a fetched position.
 // - DescribeConfigs 0-2, AlterConfigs 0-1, ListGroups 0-2, DeleteGroups 0-1: kafkajs 2.2.4's
 //   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
 //   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
@@ -87,7 +89,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.ListOffsets, minVersion: 1, maxVersion: 3 },
     { apiKey: ApiKey.Metadata, minVersion: 0, maxVersion: 6 },
     { apiKey: ApiKey.OffsetCommit, minVersion: 2, maxVersion: 7 },
-    { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 4 },
+    { apiKey: ApiKey.OffsetFetch, minVersion: 1, maxVersion: 5 },
     { apiKey: ApiKey.FindCoordinator, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.JoinGroup, minVersion: 0, maxVersion: 5 },
     { apiKey: ApiKey.Heartbeat, minVersion: 0, maxVersion: 3 },
