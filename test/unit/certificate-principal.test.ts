@@ -16,6 +16,8 @@ const PRINTABLE = 0x13;
 const IA5 = 0x16;
 const BMP = 0x1e;
 const OCTET_STRING = 0x04;
+const TELETEX = 0x14;
+const GENERAL = 0x1b;
 
 const OID = { CN: '2.5.4.3', C: '2.5.4.6', O: '2.5.4.10', OU: '2.5.4.11', UID: '0.9.2342.19200300.100.1.1', DC: '0.9.2342.19200300.100.1.25', STREET: '2.5.4.9', serialNumber: '2.5.4.5', emailAddress: '1.2.840.113549.1.9.1' };
 
@@ -52,6 +54,16 @@ function name(...rdns: readonly (Ava | readonly Ava[])[]): Buffer {
   return tlv(0x30, Buffer.concat(rdns.map(rdn)));
 }
 
+/** A Name of one attribute whose value's content is `content` as given (not encoded from a string). */
+function nameOfBytes(oid: string, tag: number, content: Buffer): Buffer {
+  return nameOfOid(oidBytes(oid).toString('hex'), tag, content);
+}
+
+/** A Name of one attribute whose OID's content is `oidHex`, as given. */
+function nameOfOid(oidHex: string, tag: number, content: Buffer): Buffer {
+  return tlv(0x30, tlv(0x31, tlv(0x30, Buffer.concat([tlv(0x06, Buffer.from(oidHex, 'hex')), tlv(tag, content)]))));
+}
+
 describe('certificate principal (Java RFC 2253)', () => {
   it('most specific RDN first, keywords for CN, C, O, OU, UID, DC, STREET; a multi-valued RDN joined by +', () => {
     expect(rfc2253OfName(name([OID.C, PRINTABLE, 'US'], [OID.O, UTF8, 'acme, inc'], [OID.OU, UTF8, 'eng'], [OID.CN, UTF8, 'alice']))).toBe('CN=alice,OU=eng,O=acme\\, inc,C=US');
@@ -70,10 +82,52 @@ describe('certificate principal (Java RFC 2253)', () => {
     expect(rfc2253OfName(n)).toBe('2.5.4.5=#1303313233,1.2.840.113549.1.9.1=#160d616c6963654061636d652e696f,CN=alice,O=acme');
   });
 
-  it('string types are decoded (BMPString as UCS-2, UTF-8 beyond ASCII); a keyword attribute whose value is no string is hex too', () => {
-    expect(rfc2253OfName(name([OID.CN, BMP, 'Zoë']))).toBe('CN=Zoë');
+  it('a keyword attribute whose value is no string is hex too; UTF-8 beyond ASCII as it is', () => {
     expect(rfc2253OfName(name([OID.CN, UTF8, 'Ünïcødé 名前']))).toBe('CN=Ünïcødé 名前');
     expect(rfc2253OfName(name([OID.CN, OCTET_STRING, 'abc']))).toBe('CN=#0403616263');
+  });
+
+  // Expected strings below are what OpenJDK 17's new X500Principal(der).getName() printed for the same bytes.
+  it("every string type's content is read as UTF-8, as Java's AVA.toRFC2253String reads it (new String(getDataBytes(), UTF_8)), and NUL written \\00", () => {
+    expect(rfc2253OfName(name([OID.CN, BMP, 'admin']))).toBe('CN=\\00a\\00d\\00m\\00i\\00n'); // not CN=admin
+    expect(rfc2253OfName(name([OID.CN, BMP, 'Zoë']))).toBe('CN=\\00Z\\00o\\00\uFFFD');
+    expect(rfc2253OfName(name([OID.CN, TELETEX, '\u00e9']))).toBe('CN=\uFFFD'); // latin1 é is no UTF-8
+    for (const tag of [TELETEX, IA5, PRINTABLE, GENERAL]) expect(rfc2253OfName(nameOfBytes(OID.CN, tag, Buffer.from('é', 'utf8')))).toBe('CN=é');
+    expect(rfc2253OfName(nameOfBytes(OID.CN, UTF8, Buffer.from([0x61, 0x00, 0x62])))).toBe('CN=a\\00b');
+  });
+
+  it("invalid UTF-8 is replaced as Java's decoder replaces it (one U+FFFD per malformed sequence as Java counts them)", () => {
+    const cases: [string, string][] = [
+      ['eda080', '\uFFFD'], // an encoded surrogate: one, where node's decoder gives three
+      ['eda041', '\uFFFDA'],
+      ['41f09f98', 'A\uFFFD'],
+      ['c0af41', '\uFFFD\uFFFDA'],
+      ['f4908080', '\uFFFD\uFFFD\uFFFD\uFFFD'],
+      ['e08041', '\uFFFD\uFFFDA'],
+    ];
+    for (const [hex, text] of cases) expect(rfc2253OfName(nameOfBytes(OID.CN, UTF8, Buffer.from(hex, 'hex')))).toBe(`CN=${text}`);
+  });
+
+  it('OID arcs beyond 2^53 are written exactly: two attribute types never share a name', () => {
+    const a = rfc2253OfName(nameOfOid('2a898080808080808001', UTF8, Buffer.from('x')));
+    const b = rfc2253OfName(nameOfOid('2a898080808080808000', UTF8, Buffer.from('x')));
+    expect(a).toBe('1.2.648518346341351425=#0c0178');
+    expect(b).toBe('1.2.648518346341351424=#0c0178');
+    expect(rfc2253OfName(nameOfOid('8f8080808001', UTF8, Buffer.from('x')))).toBe('2.515396075441=#0c0178');
+    expect(rfc2253OfName(nameOfOid('883703', UTF8, Buffer.from('x')))).toBe('2.999.3=#0c0178');
+  });
+
+  it("a hex value is written with its length in DER's shortest form, as Java re-encodes it (DerValue.toByteArray)", () => {
+    const email = Buffer.from('06092a864886f70d010901', 'hex');
+    const padded = tlv(0x30, tlv(0x31, tlv(0x30, Buffer.concat([email, Buffer.from('168103616263', 'hex')]))));
+    expect(rfc2253OfName(padded)).toBe('1.2.840.113549.1.9.1=#1603616263');
+  });
+
+  it('an attribute Java refuses is refused: not a SEQUENCE, more than type and value, an OID not DER', () => {
+    const value = tlv(UTF8, Buffer.from('admin'));
+    expect(() => rfc2253OfName(tlv(0x30, tlv(0x31, Buffer.concat([tlv(0x30, Buffer.concat([tlv(0x06, oidBytes(OID.CN)), value, tlv(UTF8, Buffer.from('x'))]))]))))).toThrow(/DER/);
+    expect(() => rfc2253OfName(tlv(0x30, tlv(0x31, tlv(0x31, Buffer.concat([tlv(0x06, oidBytes(OID.CN)), value])))))).toThrow(/DER/);
+    for (const oid of ['55048003', '55040383', '']) expect(() => rfc2253OfName(nameOfOid(oid, UTF8, Buffer.from('admin')))).toThrow(/DER/);
   });
 
   it('malformed DER is refused, not misread', () => {
