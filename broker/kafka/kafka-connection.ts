@@ -49,6 +49,14 @@ const WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
 const IDLE_TIMEOUT_MS = 600_000;
 
 export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: Logger, remote: string): void {
+  // Fixed for the connection, as Kafka's session: the TLS handshake is done before the first byte is read.
+  const principal = principalOfSocket(socket);
+  if (principal === null) {
+    // A verified certificate whose subject cannot be read: Kafka's handshake fails on one Java cannot parse.
+    logger.warn({ remote, listener: ctx.listenerName, reason: 'client certificate subject unreadable' }, 'closing Kafka connection');
+    socket.destroy();
+    return;
+  }
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
   /** The size (prefix included) of the frame being assembled, once its prefix is in. */
@@ -61,8 +69,6 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   let itemsInFlight = 0;
   let caughtUp = ctx.caughtUp === undefined;
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
-  // Fixed for the connection, as Kafka's session: the TLS handshake is done before the first byte is read.
-  const principal = principalOfSocket(socket);
 
   /** Take no more requests while too much is in flight or unsent; go on once it has drained. */
   const mustWait = () => !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;

@@ -302,17 +302,19 @@ export function principalOfCertificate(cert: X509Certificate): string {
 }
 
 /**
- * The connection's principal (see the header). A verified certificate whose subject cannot be read
- * (no X.509 Name where one must be) names nobody: User:ANONYMOUS, as a client without one.
+ * The connection's principal (see the header); null for a verified certificate whose subject
+ * cannot be read, and the caller refuses the connection. Not User:ANONYMOUS: that would give the
+ * client what User:* and User:ANONYMOUS ACLs grant and slip it past a DENY on its own name, where
+ * Kafka's handshake fails on a certificate Java cannot parse.
  */
-export function principalOfSocket(socket: Socket): string {
+export function principalOfSocket(socket: Socket): string | null {
   if (!(socket instanceof TLSSocket) || !socket.authorized) return ANONYMOUS_PRINCIPAL;
   const cert = socket.getPeerX509Certificate();
   if (cert === undefined) return ANONYMOUS_PRINCIPAL;
   try {
     return principalOfCertificate(cert);
   } catch {
-    return ANONYMOUS_PRINCIPAL;
+    return null;
   }
 }
 

@@ -59,8 +59,9 @@ export interface NetServerOptions {
   /**
    * Who a connection of the internal protocol proved to be (its TLS client certificate), set as its
    * PeerChannel.principal: a broker with an authorizer answers its internal RPC only to super users.
+   * null: it proved nobody it can name (a certificate whose subject cannot be read), and is refused.
    */
-  readonly identify?: (socket: net.Socket) => string;
+  readonly identify?: (socket: net.Socket) => string | null;
   readonly alternateProtocol?: {
     readonly bytesNeeded: number;
     detect(firstBytes: Buffer): boolean;
@@ -354,6 +355,12 @@ export class NetServer {
       socket.destroy();
       return;
     }
+    const principal = this.o.identify?.(socket);
+    if (principal === null) {
+      logger.warn({ remote: remoteAddress, listener: listener.name }, 'refusing peer: client certificate subject unreadable');
+      socket.destroy();
+      return;
+    }
     const { handlers } = this.o;
     const conn: Connection = new Connection({
       socket,
@@ -361,7 +368,7 @@ export class NetServer {
       codec: result.codec,
       peer: result.peer,
       remoteAddress,
-      ...(this.o.identify !== undefined ? { principal: this.o.identify(socket) } : {}),
+      ...(principal !== undefined ? { principal } : {}),
       ...(socket.remoteAddress !== undefined ? { remoteIp: socket.remoteAddress } : {}),
       logger,
       onMessage: (m) => handlers.onMessage?.(conn, m),

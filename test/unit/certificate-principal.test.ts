@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { principalOfCertificate, rfc2253OfName, subjectNameDer } from '../../quorum/net/principal.js';
+import { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import { principalOfCertificate, principalOfSocket, rfc2253OfName, subjectNameDer } from '../../quorum/net/principal.js';
 
 const UTF8 = 0x0c;
 const PRINTABLE = 0x13;
@@ -145,6 +147,18 @@ describe('certificate principal (Java RFC 2253)', () => {
       expect(principalOfCertificate(cert)).toBe('User:1.2.840.113549.1.9.1=#160d616c6963654061636d652e696f,CN=alice,O=acme,C=US');
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a verified certificate whose subject cannot be read names nobody: null (the connection is refused), never User:ANONYMOUS', () => {
+    // ANONYMOUS would give such a client what User:* or User:ANONYMOUS ACLs grant and slip it past
+    // a DENY on its own name; Kafka's handshake fails on a certificate Java cannot parse.
+    const socket = new TLSSocket(new Socket());
+    try {
+      Object.assign(socket, { authorized: true, getPeerX509Certificate: () => ({ raw: Buffer.from([0x30, 0x03, 0x30, 0x01, 0x02]) }) });
+      expect(principalOfSocket(socket)).toBeNull();
+    } finally {
+      socket.destroy();
     }
   });
 });
