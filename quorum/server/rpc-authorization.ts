@@ -6,7 +6,9 @@
 //
 //   method                                  needs
 //   describeNode, describeFeatures,         nothing (a liveness probe and what ApiVersions and
-//   describeCluster                         Metadata tell any client: ids, endpoints, features)
+//   describeCluster                         Metadata tell any client: ids, endpoints, features);
+//                                           a controller's quorum view in describeNode only with
+//                                           DESCRIBE on the cluster (what DescribeQuorum needs)
 //   registerBroker, brokerHeartbeat,        CLUSTER_ACTION on the cluster (a node's own traffic;
 //   alterPartition, allocateProducerIds,    the offsets methods are a broker's group coordinator
 //   commitOffsets, fetchOffsets,            writing and reading for its Kafka clients, after
@@ -106,7 +108,16 @@ const listOf = <T>(items: readonly T[] | null | undefined): readonly T[] => (Arr
 
 /** One entry per method: a method added to rpc-methods.ts without a rule here does not compile. */
 const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
-  describeNode: everyone,
+  describeNode: {
+    refused: everyone.refused,
+    // A controller's own quorum view (epoch, vote, high watermark, log end) is what DescribeQuorum
+    // shows, which Kafka gives only with DESCRIBE on the cluster; the rest is a liveness probe's.
+    visible: (can, _request, answer) => {
+      if (answer.quorum === undefined || can(onCluster('DESCRIBE'))) return answer;
+      const { quorum: _hidden, ...rest } = answer;
+      return rest;
+    },
+  },
   describeFeatures: everyone,
   describeCluster: everyone,
 
@@ -192,7 +203,7 @@ export class RpcAuthorization {
 
   /** Whether anyone may call the method (its rule needs nothing, so no image need be current to check it). */
   isOpen(method: string): boolean {
-    return ruleOf(method) === everyone;
+    return ruleOf(method)?.refused === everyone.refused;
   }
 
   /** Whether the session may send Raft traffic (RAFT_FRAME_NEED). */

@@ -94,6 +94,19 @@ describe('internal RPC authorization', () => {
     }
   });
 
+  it("describeNode is open, but a controller's quorum view in it is shown only with DESCRIBE on the cluster (as DescribeQuorum)", () => {
+    const a = authz();
+    const answer = { clusterId: 'c', nodeId: 1, roles: ['controller'], quorum: { role: 'Leader', epoch: 3, leaderId: 1, votedId: 1, highWatermark: 9, logEndOffset: 9 } };
+    const { quorum: _q, ...withoutQuorum } = answer;
+    expect(a.isOpen('describeNode')).toBe(true);
+    expect(a.refusal(imageWith([]), alice, 'describeNode', {})).toBeNull();
+    expect(a.visibleAnswer(imageWith([]), alice, 'describeNode', {}, answer)).toEqual(withoutQuorum);
+    expect(a.visibleAnswer(imageWith([grant({ operation: 'DESCRIBE' })]), alice, 'describeNode', {}, answer)).toBe(answer);
+    expect(authz(['User:alice']).visibleAnswer(imageWith([]), alice, 'describeNode', {}, answer)).toBe(answer);
+    // A broker's answer has no quorum view: left as it is.
+    expect(a.visibleAnswer(imageWith([]), alice, 'describeNode', {}, withoutQuorum)).toBe(withoutQuorum);
+  });
+
   it('exportMetadata needs CLUSTER_ACTION on the cluster, as a Fetch of the metadata log does: the records hold what no API shows', () => {
     // Sensitive config values (ssl.keystore.password...), every topic and every group's offsets:
     // DescribeConfigs hides the first, and the others need ACLs on each topic and group.
