@@ -232,14 +232,18 @@ export class ControllerServer {
   }
 
   /**
-   * dispatch, for a caller the ACLs allow it to (rpc-authorization.ts), showing what it may see. A
-   * method only the active controller runs is answered NOT_CONTROLLER by any other before the ACLs
-   * are read, as dispatch would answer it: a standby's image may lag a grant the active controller
-   * has, and a refusal from it would stop the caller from going on to the active one.
+   * dispatch, for a caller the ACLs allow it to (rpc-authorization.ts), showing what it may see.
+   * Only the active controller judges by the ACLs: its committed image is the newest, where a
+   * standby's may lag (a restarted one's by much) and miss a grant or a DENY (Kafka's
+   * StandardAuthorizer likewise answers nothing before its first load). So a standby answers
+   * NOT_CONTROLLER, and the caller's channel goes on to the active controller, for a method only
+   * the active one runs (as dispatch would) and for any other a caller who is not a super user
+   * needs ACLs for; open methods and super users' reads it answers itself.
    */
   private authorizedDispatch(authorization: RpcAuthorization, channel: PeerChannel, method: string, body: unknown): Promise<unknown> | unknown {
-    if (CONTROLLER_METHODS.has(method as RpcMethod) && !this.controller.isActive) throw new NotControllerError(this.controller.activeControllerId());
     const session = sessionOf(channel);
+    const judgedByAcls = !authorization.isOpen(method) && !authorization.isSuperUser(session);
+    if (!this.controller.isActive && (CONTROLLER_METHODS.has(method as RpcMethod) || judgedByAcls)) throw new NotControllerError(this.controller.activeControllerId());
     const request = requestObject(method, body);
     const refusal = authorization.refusal(this.controller.image, session, method, request);
     if (refusal !== null) throw refusal;
