@@ -275,12 +275,16 @@ describe.sequential('split mode: 3 controllers + 2 brokers', () => {
     });
     for (const c of t.cluster.controllers.filter((x) => x.id !== before.id)) {
       // current_leader is the core's own view; leader_changes_seen is counted when the driver
-      // handles the change, a moment later (CI once scraped in between): wait for both.
-      const m = await until(`node ${c.id} reports the new leader and counts the change`, 10_000, async () => {
+      // handles the change, and the new leader's controller turns active once it has written its
+      // epoch's start, each a moment later (CI scraped in between, once each): wait for all three.
+      await until(`node ${c.id} reports the new leader, counts the change and shows whether it is active`, 10_000, async () => {
         const x = await scrape(c.metricsPort);
-        return sampleValue(x, 'metaquorum_raft_current_leader') === after.id && sampleValue(x, 'metaquorum_raft_leader_changes_seen_total') > changesSeen.get(c.id)! ? x : undefined;
+        return sampleValue(x, 'metaquorum_raft_current_leader') === after.id &&
+          sampleValue(x, 'metaquorum_raft_leader_changes_seen_total') > changesSeen.get(c.id)! &&
+          sampleValue(x, 'metaquorum_controller_active') === (c.id === after.id ? 1 : 0)
+          ? x
+          : undefined;
       });
-      expect(sampleValue(m, 'metaquorum_controller_active')).toBe(c.id === after.id ? 1 : 0);
     }
     t.cluster.start(before.id);
     await until('all voters caught up', 30_000, async () => {
