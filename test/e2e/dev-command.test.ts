@@ -11,8 +11,13 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterJson } from '../../tools/server/process-cluster.js';
 import { CLI, runCli, until } from '../support/process-harness.js';
 
-/** A base port whose node ports (base+k-1, base+100+k-1) stay below the ephemeral range (32768 up). */
-const randomBasePort = () => 10_000 + Math.floor(Math.random() * 22_000);
+/**
+ * A base port whose node ports (base+k-1, base+100+k-1, metrics base+200+k-1) lie in 5000-9799:
+ * below the band the other tests' clusters draw their ports from at random (reservablePort,
+ * 10000 up to the ephemeral range), so a cluster started meanwhile by another test file cannot take
+ * one of dev's ports between its check and its bind (CI once saw node 2 fail with EADDRINUSE).
+ */
+const randomBasePort = () => 5_000 + Math.floor(Math.random() * 4_500);
 
 interface DevRun {
   readonly child: ChildProcessWithoutNullStreams;
@@ -77,7 +82,7 @@ describe('metaquorum dev', () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
     // Node k uses base+k-1 and base+100+k-1: keep them below the ephemeral range (32768 up), where
     // other tests' sockets and free-port probes would collide with them.
-    const base = 10_000 + Math.floor(Math.random() * 22_000);
+    const base = randomBasePort();
     const dev = spawn(process.execPath, [CLI, 'dev', '--data-dir', dir, '--base-port', String(base), '--controllers', '3', '--brokers', '2', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
