@@ -17,6 +17,8 @@
 // - Config sets (value null deletes); FeatureLevel sets (level 0 removes); ProducerIds sets
 //   nextProducerId; OffsetCommit sets; OffsetCommitTombstone deletes (an empty group disappears);
 //   ZkMigrationState sets; NoOp does nothing.
+// - GroupMetadata replaces the group's stored membership; GroupMetadataTombstone removes it (a no-op
+//   when there is none).
 // - AccessControlEntry adds an ACL under its id; RemoveAccessControlEntry removes one (an id in use,
 //   or removing one not there, is a corrupt log, as in Kafka's AclControlManager).
 // - Transaction markers belong to MetadataLoader (it holds a transaction's records aside); one
@@ -32,7 +34,7 @@
 import assert from 'node:assert/strict';
 import { PMap, type PMapBuilder } from './pmap.js';
 import { hasCollisionChars, unifyCollisionChars } from './topic-collisions.js';
-import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, TopicImage } from './image-types.js';
+import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, StoredGroupMetadata, TopicImage } from './image-types.js';
 import { offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
 import { configResourceKey, makePartition, MetadataImage } from './image.js';
@@ -107,6 +109,8 @@ export class MetadataDelta {
   private readonly configDrafts = new Map<string, DraftConfig | null>();
   /** Each changed group's offsets as a persistent-map builder: a commit costs O(log group size), not a copy of the group. */
   private readonly groupDrafts = new Map<string, PMapBuilder<CommittedOffset>>();
+  /** Groups whose stored membership changed in this delta: the new one, or null = removed. */
+  private readonly groupMetadataDrafts = new Map<string, StoredGroupMetadata | null>();
   private nextProducerIdDraft: number | undefined;
   private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
   /** ACLs added (-> the ACL) or removed (-> null) in this delta, by id. */
@@ -152,6 +156,16 @@ export class MetadataDelta {
         return this.commitOffset(record);
       case 'OffsetCommitTombstone':
         return this.deleteOffset(record);
+      case 'GroupMetadata': {
+        const { type: _type, ...stored } = record;
+        this.groupMetadataDrafts.set(record.groupId, stored);
+        return;
+      }
+      case 'GroupMetadataTombstone':
+        // Removing what is not there is a no-op, as for offsets (and no change for publishers).
+        if (!this.groupMetadataDrafts.has(record.groupId) && this.base.parts.groupMetadata.get(record.groupId) === undefined) return;
+        this.groupMetadataDrafts.set(record.groupId, null);
+        return;
       case 'NoOp':
         return;
       case 'ZkMigrationState':
@@ -372,6 +386,7 @@ export class MetadataDelta {
       this.topicDrafts.size > 0 ||
       this.configDrafts.size > 0 ||
       this.groupDrafts.size > 0 ||
+      this.groupMetadataDrafts.size > 0 ||
       this.nextProducerIdDraft !== undefined ||
       this.zkMigrationStateDraft !== undefined ||
       this.aclDrafts.size > 0
@@ -487,6 +502,16 @@ export class MetadataDelta {
       groups = b.build();
     }
 
+    let groupMetadata = base.groupMetadata;
+    if (this.groupMetadataDrafts.size > 0) {
+      const b = groupMetadata.builder();
+      for (const [groupId, stored] of this.groupMetadataDrafts) {
+        if (stored === null) b.delete(groupId);
+        else b.set(groupId, stored);
+      }
+      groupMetadata = b.build();
+    }
+
     let acls = base.acls;
     if (this.aclDrafts.size > 0) {
       const b = acls.builder();
@@ -514,6 +539,7 @@ export class MetadataDelta {
       partitionCount,
       configs,
       groups,
+      groupMetadata,
       nextProducerId: this.nextProducerIdDraft ?? base.nextProducerId,
       zkMigrationState: this.zkMigrationStateDraft ?? base.zkMigrationState,
       acls,

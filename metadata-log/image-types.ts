@@ -3,7 +3,7 @@
 //
 // An image is immutable. Arrays handed out are shared with the image: never mutate them.
 
-import type { AclBinding, ConfigResourceType, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { AclBinding, ConfigResourceType, GroupMetadataRecord, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
 
 /** A broker's registration: its RegisterBroker record, as amended by BrokerRegistrationChange. */
 export type BrokerRegistration = Omit<RegisterBrokerRecord, 'type'>;
@@ -31,6 +31,9 @@ export interface CommittedOffset {
   /** Set by an OffsetCommit v2-v4 retention_time_ms (metadata-log/offset-expiry-rule.ts); absent: the broker's retention applies. */
   readonly expireTimestampMs?: number;
 }
+
+/** A group's membership as its coordinator last stored it (its GroupMetadata record). */
+export type StoredGroupMetadata = Omit<GroupMetadataRecord, 'type'>;
 
 /** Where an image stands in the log: every record below `endOffset` is in it. */
 export interface Provenance {
@@ -71,6 +74,10 @@ export interface MetadataImageView {
   groupOffsets(groupId: string): ReadonlyMap<string, CommittedOffset> | undefined;
   committedOffset(groupId: string, topic: string, partition: number): CommittedOffset | undefined;
   groupIds(): IterableIterator<string>;
+  /** The group's stored membership (GroupMetadata), undefined when none is stored (never completed a rebalance, or emptied). */
+  groupMetadata(groupId: string): StoredGroupMetadata | undefined;
+  /** Ids of the groups with stored membership. */
+  groupMetadataIds(): IterableIterator<string>;
 
   readonly zkMigrationState: ZkMigrationStateValue;
 

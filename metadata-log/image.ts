@@ -13,6 +13,7 @@ import type {
   PartitionRegistration,
   Provenance,
   StoredAcl,
+  StoredGroupMetadata,
   TopicImage,
 } from './image-types.js';
 import { offsetKey } from './image-types.js';
@@ -96,6 +97,8 @@ export interface ImageParts {
   readonly configs: PMap<ConfigResourceImage>;
   /** Group id -> offsets keyed by offsetKey; a group with no offsets is absent. */
   readonly groups: PMap<PMap<CommittedOffset>>;
+  /** Group id -> its stored membership (GroupMetadata records); a group without one is absent. */
+  readonly groupMetadata: PMap<StoredGroupMetadata>;
   readonly nextProducerId: number;
   readonly zkMigrationState: ZkMigrationStateValue;
   /** ACLs by their id (AccessControlEntry records). */
@@ -114,6 +117,7 @@ export class MetadataImage implements MetadataImageView {
     partitionCount: 0,
     configs: PMap.empty(),
     groups: PMap.empty(),
+    groupMetadata: PMap.empty(),
     nextProducerId: 0,
     zkMigrationState: 0,
     acls: PMap.empty(),
@@ -193,6 +197,14 @@ export class MetadataImage implements MetadataImageView {
 
   groupIds(): IterableIterator<string> {
     return this.parts.groups.keys();
+  }
+
+  groupMetadata(groupId: string): StoredGroupMetadata | undefined {
+    return this.parts.groupMetadata.get(groupId);
+  }
+
+  groupMetadataIds(): IterableIterator<string> {
+    return this.parts.groupMetadata.keys();
   }
 
   acls(): IterableIterator<StoredAcl> {

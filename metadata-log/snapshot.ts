@@ -129,6 +129,10 @@ export function* snapshotRecords(image: MetadataImage): Generator<MetadataRecord
       yield o.expireTimestampMs === undefined ? record : { ...record, expireTimestampMs: o.expireTimestampMs };
     }
   }
+
+  for (const groupId of [...parts.groupMetadata.keys()].sort(byName)) {
+    yield { type: 'GroupMetadata', ...parts.groupMetadata.get(groupId)! };
+  }
 }
 
 function sealFrame(records: readonly Uint8Array[], bodyBytes: number): Buffer {

@@ -116,6 +116,16 @@ export function int32Ids(v: unknown, field: string): readonly number[] {
   return v as number[];
 }
 
+/**
+ * Opaque bytes (msgpack bin: a consumer's subscription or assignment), as a copy of their own: a
+ * decoded bin is a view into the frame it was read from (a whole fetched batch), which an image
+ * holding the record must not keep alive.
+ */
+export function bytes(v: unknown, field: string): Buffer {
+  if (!(v instanceof Uint8Array)) throw new FieldError(field, `is ${describe(v)}, not bytes`);
+  return Buffer.from(v);
+}
+
 /** An array of nested tuples (endpoints, features): checks it is an array; elements are the caller's. */
 export function array(v: unknown, field: string): readonly unknown[] {
   if (!Array.isArray(v)) throw new FieldError(field, `is ${describe(v)}, not an array`);

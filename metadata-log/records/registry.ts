@@ -22,6 +22,8 @@ import { featureLevelSchema } from './feature-level.js';
 import { noOpSchema } from './no-op.js';
 import { offsetCommitSchema } from './offset-commit.js';
 import { offsetCommitTombstoneSchema } from './offset-commit-tombstone.js';
+import { groupMetadataSchema } from './group-metadata.js';
+import { groupMetadataTombstoneSchema } from './group-metadata-tombstone.js';
 import { partitionSchema } from './partition.js';
 import { partitionChangeSchema } from './partition-change.js';
 import { producerIdsSchema } from './producer-ids.js';
@@ -46,6 +48,8 @@ export const recordSchemas: RecordSchemas = Object.freeze({
   ProducerIds: producerIdsSchema,
   OffsetCommit: offsetCommitSchema,
   OffsetCommitTombstone: offsetCommitTombstoneSchema,
+  GroupMetadata: groupMetadataSchema,
+  GroupMetadataTombstone: groupMetadataTombstoneSchema,
   NoOp: noOpSchema,
   ZkMigrationState: zkMigrationStateSchema,
   AccessControlEntry: accessControlEntrySchema,

@@ -156,6 +156,51 @@ export interface OffsetCommitTombstoneRecord {
   readonly partition: number;
 }
 
+/**
+ * One member of a consumer group as its coordinator last stored it (Kafka's MemberMetadata in
+ * GroupMetadataValue): who it is, its timeouts, its metadata for the group's chosen protocol and the
+ * assignment the leader gave it.
+ */
+export interface GroupMemberMetadata {
+  readonly memberId: string;
+  /** KIP-345 group.instance.id; null for a dynamic member. */
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  readonly rebalanceTimeoutMs: number;
+  readonly sessionTimeoutMs: number;
+  /** The member's metadata for the chosen protocol (a consumer's ConsumerProtocolSubscription). */
+  readonly subscription: Uint8Array;
+  readonly assignment: Uint8Array;
+}
+
+/**
+ * GroupMetadata (ours): a consumer group's membership as its coordinator completed it (the group is
+ * Stable at this generation with these members and assignments), so that a broker that takes over
+ * the group's coordination resumes it instead of making every member rejoin. Replaces whatever the
+ * image held for the group.
+ */
+export interface GroupMetadataRecord {
+  readonly type: 'GroupMetadata';
+  readonly groupId: string;
+  readonly protocolType: string;
+  readonly generationId: number;
+  /** The protocol chosen for this generation (the assignor, for consumers). */
+  readonly protocolName: string;
+  /** The member id of the generation's leader. */
+  readonly leaderId: string;
+  /** Wall-clock ms when the coordinator stored this state. */
+  readonly stateTimestampMs: number;
+  /** At least one: a group that empties is removed with GroupMetadataTombstone. */
+  readonly members: readonly GroupMemberMetadata[];
+}
+
+/** Removes a group's stored membership (it emptied or was deleted); a no-op when there is none. */
+export interface GroupMetadataTombstoneRecord {
+  readonly type: 'GroupMetadataTombstone';
+  readonly groupId: string;
+}
+
 export interface NoOpRecord {
   readonly type: 'NoOp';
 }
@@ -242,6 +287,8 @@ export type MetadataRecord =
   | ProducerIdsRecord
   | OffsetCommitRecord
   | OffsetCommitTombstoneRecord
+  | GroupMetadataRecord
+  | GroupMetadataTombstoneRecord
   | NoOpRecord
   | ZkMigrationStateRecord
   | AccessControlEntryRecord

@@ -85,6 +85,7 @@ import {
   type OffsetFetchRequest,
   type OffsetFetchResponse,
 } from './configs/offsets.js';
+import { storeGroup, type StoreGroupRequest, type StoreGroupResponse } from './configs/group-membership.js';
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './configs/producer-ids.js';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
@@ -397,6 +398,10 @@ export class QuorumController implements StateMachine {
 
   expireOffsets(request: ExpireOffsetsRequest): Promise<ExpireOffsetsResponse> {
     return this.runOp('expire-offsets', (ctx) => expireOffsets(ctx, request));
+  }
+
+  storeGroup(request: StoreGroupRequest): Promise<StoreGroupResponse> {
+    return this.runOp('store-group', (ctx) => storeGroup(ctx, request));
   }
 
   /**

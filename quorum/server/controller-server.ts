@@ -316,6 +316,8 @@ export class ControllerServer {
         return c.deleteGroups(b as never);
       case 'expireOffsets':
         return c.expireOffsets(b as never);
+      case 'storeGroup':
+        return c.storeGroup(b as never);
       case 'importMetadata':
         return c.importMetadata(b as never);
       default:

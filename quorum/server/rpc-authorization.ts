@@ -13,6 +13,7 @@
 //   alterPartition, allocateProducerIds,    the offsets methods are a broker's group coordinator
 //   commitOffsets, fetchOffsets,            writing and reading for its Kafka clients, after
 //   deleteGroups, expireOffsets,            checking them against the group's ACLs itself;
+//   storeGroup,                             (storeGroup: a group's membership, from its coordinator);
 //   exportMetadata                          exportMetadata is the whole image as records, what a
 //                                           Fetch of the metadata log reads: sensitive config
 //                                           values that DescribeConfigs hides, every topic, every
@@ -129,6 +130,7 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   fetchOffsets: clusterRule('CLUSTER_ACTION'),
   deleteGroups: clusterRule('CLUSTER_ACTION'),
   expireOffsets: clusterRule('CLUSTER_ACTION'),
+  storeGroup: clusterRule('CLUSTER_ACTION'),
   exportMetadata: clusterRule('CLUSTER_ACTION'),
 
   unregisterBroker: clusterRule('ALTER'),

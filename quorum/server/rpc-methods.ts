@@ -25,6 +25,7 @@ import type {
   OffsetFetchRequest,
   OffsetFetchResponse,
 } from '../controller/configs/offsets.js';
+import type { StoreGroupRequest, StoreGroupResponse } from '../controller/configs/group-membership.js';
 import type { AllocateProducerIdsRequest, AllocateProducerIdsResponse } from '../controller/configs/producer-ids.js';
 import type { QuorumDescription } from '../controller/describe-quorum.js';
 import type { LocalQuorumView } from '../raft/types.js';
@@ -131,6 +132,8 @@ export interface RpcMethods {
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
   /** Broker only: its group coordinator's expired offsets (broker/offset-expirer.ts). */
   expireOffsets: [ExpireOffsetsRequest, ExpireOffsetsResponse];
+  /** Broker only: its group coordinator's completed membership (broker/kafka/groups/group-coordinator.ts). */
+  storeGroup: [StoreGroupRequest, StoreGroupResponse];
   importMetadata: [ImportMetadataRequest, ImportMetadataResponse];
   // Reads that need the active controller (linearizable, or its soft state).
   fetchOffsets: [OffsetFetchRequest, OffsetFetchResponse];
@@ -170,6 +173,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'commitOffsets',
   'deleteGroups',
   'expireOffsets',
+  'storeGroup',
   'importMetadata',
   'fetchOffsets',
   'listPartitionReassignments',

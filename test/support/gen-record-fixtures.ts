@@ -151,6 +151,43 @@ export const RECORD_SAMPLES: Samples = {
     },
   ],
   OffsetCommitTombstone: [{ name: 'v0', record: { type: 'OffsetCommitTombstone', groupId: 'billing', topic: 'orders', partition: 3 } }],
+  GroupMetadata: [
+    {
+      name: 'v0 a static leader and a dynamic member',
+      record: {
+        type: 'GroupMetadata',
+        groupId: 'billing',
+        protocolType: 'consumer',
+        generationId: 7,
+        protocolName: 'RoundRobinAssigner',
+        leaderId: 'worker-1-6f1c',
+        stateTimestampMs: 1_700_000_000_000,
+        members: [
+          {
+            memberId: 'worker-1-6f1c',
+            groupInstanceId: 'worker-1',
+            clientId: 'billing-app',
+            clientHost: '/10.0.0.7',
+            rebalanceTimeoutMs: 60_000,
+            sessionTimeoutMs: 30_000,
+            subscription: Buffer.from([0, 1, 0, 0, 0, 1, 0, 6, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x73, 0xff, 0xff, 0xff, 0xff]),
+            assignment: Buffer.from([0, 1, 0, 0, 0, 1, 0, 6, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x73, 0, 0, 0, 1, 0, 0, 0, 0, 0xff, 0xff, 0xff, 0xff]),
+          },
+          {
+            memberId: 'billing-app-a3e9',
+            groupInstanceId: null,
+            clientId: 'billing-app',
+            clientHost: '/10.0.0.8',
+            rebalanceTimeoutMs: 60_000,
+            sessionTimeoutMs: 30_000,
+            subscription: Buffer.from([]),
+            assignment: Buffer.from([]),
+          },
+        ],
+      },
+    },
+  ],
+  GroupMetadataTombstone: [{ name: 'v0', record: { type: 'GroupMetadataTombstone', groupId: 'billing' } }],
   NoOp: [{ name: 'v0', record: { type: 'NoOp' } }],
   ZkMigrationState: [
     { name: 'v0 pre-migration', record: { type: 'ZkMigrationState', state: 2 } },
@@ -190,9 +227,22 @@ export function fixturePath(type: MetadataRecordType): string {
   return `${RECORD_FIXTURES_DIR}${type}.json`;
 }
 
+/** Bytes fields (GroupMetadata's subscriptions and assignments) are written as { "$hex": "..." }. */
+function bytesAsHex(_key: string, value: unknown): unknown {
+  const v = value as { type?: unknown; data?: unknown } | null;
+  // Buffer.toJSON has run by now: { type: 'Buffer', data: [...] }.
+  if (v !== null && typeof v === 'object' && v.type === 'Buffer' && Array.isArray(v.data)) return { $hex: Buffer.from(v.data as number[]).toString('hex') };
+  return value;
+}
+
+function hexAsBytes(_key: string, value: unknown): unknown {
+  const v = value as { $hex?: unknown } | null;
+  return v !== null && typeof v === 'object' && typeof v.$hex === 'string' ? Buffer.from(v.$hex, 'hex') : value;
+}
+
 export function readRecordFixtures(type: MetadataRecordType): RecordFixture[] {
   const path = fixturePath(type);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as RecordFixture[]) : [];
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8'), hexAsBytes) as RecordFixture[]) : [];
 }
 
 /** Adds the samples missing from the files; returns what it added, as "Type: name" lines. */
@@ -209,7 +259,7 @@ export function writeRecordFixtures(): string[] {
       entries.push({ name: sample.name, version, hex: Buffer.from(bytes).toString('hex'), record: sample.record });
       added.push(`${type}: ${sample.name}`);
     }
-    if (entries.length !== existing.length) writeFileSync(fixturePath(type), `${JSON.stringify(entries, null, 2)}\n`);
+    if (entries.length !== existing.length) writeFileSync(fixturePath(type), `${JSON.stringify(entries, bytesAsHex, 2)}\n`);
   }
   return added;
 }

@@ -422,6 +422,8 @@ function bigImage(topicCount: number, partitionsPerTopic: number, brokerCount: n
     groupOffsets: () => undefined,
     committedOffset: () => undefined,
     groupIds: () => [].values(),
+    groupMetadata: () => undefined,
+    groupMetadataIds: () => [].values(),
     zkMigrationState: 0,
     acls: () => [].values(),
     acl: () => undefined,

@@ -304,6 +304,39 @@ describe('MetadataDelta ACLs', () => {
   });
 });
 
+describe('MetadataDelta group metadata', () => {
+  const member = (memberId: string, groupInstanceId: string | null = null) => ({
+    memberId, groupInstanceId, clientId: 'c', clientHost: '/127.0.0.1', rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 10_000, subscription: Buffer.from([1]), assignment: Buffer.from([2]),
+  });
+  const stored = (groupId: string, generationId: number, members = [member('m1', 'i1')]): MetadataRecord => ({
+    type: 'GroupMetadata', groupId, protocolType: 'consumer', generationId, protocolName: 'range', leaderId: members[0]!.memberId, stateTimestampMs: 5, members,
+  });
+
+  it('GroupMetadata replaces the group\'s membership, GroupMetadataTombstone removes it; offsets are another map', () => {
+    const first = imageOf([stored('g', 1), stored('h', 3), { type: 'OffsetCommit', groupId: 'g', topic: 't', partition: 0, offset: 1, leaderEpoch: -1, metadata: null, commitTimestampMs: 0 }]);
+    expect(first.groupMetadata('g')!.generationId).toBe(1);
+    const d = new MetadataDelta(first);
+    d.replay(stored('g', 2, [member('m2'), member('m3', 'i3')]));
+    d.replay({ type: 'GroupMetadataTombstone', groupId: 'h' });
+    expect(d.hasChanges).toBe(true);
+    const second = d.apply({ endOffset: 5, epoch: 1 });
+    expect(second.groupMetadata('g')).toMatchObject({ generationId: 2, leaderId: 'm2', members: [{ memberId: 'm2' }, { memberId: 'm3', groupInstanceId: 'i3' }] });
+    expect(second.groupMetadata('h')).toBeUndefined();
+    expect([...second.groupMetadataIds()]).toEqual(['g']);
+    expect(second.committedOffset('g', 't', 0)?.offset).toBe(1);
+    // The base image is untouched.
+    expect(first.groupMetadata('g')!.generationId).toBe(1);
+    expect([...first.groupMetadataIds()].sort()).toEqual(['g', 'h']);
+  });
+
+  it('a tombstone for a group without stored membership changes nothing', () => {
+    const d = new MetadataDelta(imageOf([stored('g', 1)]));
+    d.replay({ type: 'GroupMetadataTombstone', groupId: 'nobody' });
+    expect(d.hasChanges).toBe(false);
+    expect([...d.apply({ endOffset: 2, epoch: 1 }).groupMetadataIds()]).toEqual(['g']);
+  });
+});
+
 describe('structural sharing and memory shape', () => {
   it('changing one partition of one topic shares every other topic, partition and map with the previous image', () => {
     const records: MetadataRecord[] = [broker(1, 1)];

@@ -45,6 +45,7 @@ function toPlain(img: MetadataImage): unknown {
     unifiedNames: [...img.parts.topicsByUnifiedName.entries()].map(([k, names]) => [k, [...names].sort()]).sort(),
     configs: [...img.parts.configs.values()].map((c) => [c.resourceType, c.resourceName, [...c.entries].sort()]).sort(),
     groups: [...img.groupIds()].sort().map((g) => [g, [...img.groupOffsets(g)!].sort()]),
+    groupMetadata: [...img.groupMetadataIds()].sort().map((g) => img.groupMetadata(g)),
     nextProducerId: img.nextProducerId,
     zkMigrationState: img.zkMigrationState,
     acls: [...img.acls()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
@@ -66,6 +67,8 @@ type Cmd =
   | { k: 'pids'; next: number }
   | { k: 'commit'; g: number; t: number; p: number; offset: number }
   | { k: 'tombstone'; g: number; t: number; p: number }
+  | { k: 'group'; g: number; generation: number; members: number }
+  | { k: 'ungroup'; g: number }
   | { k: 'noop' }
   | { k: 'zk'; state: 0 | 1 | 2 | 3 }
   | { k: 'acl'; name: number; deny: boolean }
@@ -97,6 +100,8 @@ const simpleCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ k: fc.constant('pids' as const), next: fc.nat(1_000_000) }),
   fc.record({ k: fc.constant('commit' as const), g: fc.nat(2), t: fc.nat(2), p: fc.nat(3), offset: fc.nat(1000) }),
   fc.record({ k: fc.constant('tombstone' as const), g: fc.nat(2), t: fc.nat(2), p: fc.nat(3) }),
+  fc.record({ k: fc.constant('group' as const), g: fc.nat(2), generation: fc.integer({ min: 1, max: 9 }), members: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ k: fc.constant('ungroup' as const), g: fc.nat(2) }),
   fc.constant({ k: 'noop' as const }),
   fc.record({ k: fc.constant('zk' as const), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
   fc.record({ k: fc.constant('acl' as const), name: fc.nat(3), deny: fc.boolean() }),
@@ -232,6 +237,17 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         return;
       case 'tombstone':
         out.push({ type: 'OffsetCommitTombstone', groupId: `g${c.g}`, topic: topicName(c.t), partition: c.p });
+        return;
+      case 'group': {
+        const members = Array.from({ length: c.members }, (_, i) => ({
+          memberId: `m${i}-${c.generation}`, groupInstanceId: i === 0 ? `i${c.g}` : null, clientId: 'c', clientHost: '/127.0.0.1',
+          rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 10_000, subscription: Buffer.from([c.g, i]), assignment: Buffer.from([c.generation]),
+        }));
+        out.push({ type: 'GroupMetadata', groupId: `g${c.g}`, protocolType: 'consumer', generationId: c.generation, protocolName: 'range', leaderId: members[0]!.memberId, stateTimestampMs: c.generation, members });
+        return;
+      }
+      case 'ungroup':
+        out.push({ type: 'GroupMetadataTombstone', groupId: `g${c.g}` });
         return;
       case 'noop':
         out.push({ type: 'NoOp' });

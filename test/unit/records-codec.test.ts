@@ -62,6 +62,41 @@ const featureRange = fc
   .tuple(text, fc.integer({ min: 0, max: 32767 }), fc.integer({ min: 0, max: 32767 }))
   .map(([name, a, b]) => ({ name, minVersion: Math.min(a, b), maxVersion: Math.max(a, b) }));
 
+const bytes = fc.uint8Array({ maxLength: 24 }).map((a) => Buffer.from(a));
+const groupMember = rec({
+  memberId: text.filter((t) => t !== ''),
+  groupInstanceId: nullableText,
+  clientId: text,
+  clientHost: text,
+  rebalanceTimeoutMs: fc.integer({ min: 0, max: INT32_MAX }),
+  sessionTimeoutMs: fc.integer({ min: 0, max: INT32_MAX }),
+  subscription: bytes,
+  assignment: bytes,
+});
+const groupMetadata = fc
+  .tuple(
+    text.filter((t) => t !== ''),
+    text,
+    fc.integer({ min: 1, max: INT32_MAX }),
+    text,
+    fc.maxSafeNat(),
+    fc.uniqueArray(groupMember, { minLength: 1, maxLength: 4, selector: (m) => m.memberId }),
+    fc.nat(),
+  )
+  // Instance ids are unique too: a repeated one becomes null.
+  .map(([groupId, protocolType, generationId, protocolName, stateTimestampMs, members, leader]) => {
+    const seen = new Set<string>();
+    const unique = members.map((m) => {
+      if (m.groupInstanceId === null || !seen.has(m.groupInstanceId)) {
+        if (m.groupInstanceId !== null) seen.add(m.groupInstanceId);
+        return m;
+      }
+      return { ...m, groupInstanceId: null };
+    });
+    const leaderId = unique[leader % unique.length]!.memberId;
+    return { type: 'GroupMetadata' as const, groupId, protocolType, generationId, protocolName, leaderId, stateTimestampMs, members: unique };
+  });
+
 const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
   RegisterBroker: rec({
     type: fc.constant('RegisterBroker'),
@@ -113,6 +148,8 @@ const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
     expireTimestampMs: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
   }, { requiredKeys: ['type', 'groupId', 'topic', 'partition', 'offset', 'leaderEpoch', 'metadata', 'commitTimestampMs'] }),
   OffsetCommitTombstone: rec({ type: fc.constant('OffsetCommitTombstone'), groupId: text, topic: text, partition: int32Id }),
+  GroupMetadata: groupMetadata,
+  GroupMetadataTombstone: rec({ type: fc.constant('GroupMetadataTombstone'), groupId: text }),
   NoOp: fc.constant({ type: 'NoOp' }),
   ZkMigrationState: rec({ type: fc.constant('ZkMigrationState'), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
   AccessControlEntry: rec({
@@ -148,6 +185,8 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   ProducerIds: ['brokerId', 'brokerEpoch', 'nextProducerId'],
   OffsetCommit: ['groupId', 'topic', 'partition', 'offset', 'leaderEpoch', 'metadata', 'commitTimestampMs', 'expireTimestampMs'],
   OffsetCommitTombstone: ['groupId', 'topic', 'partition'],
+  GroupMetadata: ['groupId', 'protocolType', 'generationId', 'protocolName', 'leaderId', 'stateTimestampMs', 'members'],
+  GroupMetadataTombstone: ['groupId'],
   NoOp: [],
   ZkMigrationState: ['state'],
   AccessControlEntry: ['id', 'resourceType', 'resourceName', 'patternType', 'principal', 'host', 'operation', 'permissionType'],
@@ -244,7 +283,7 @@ describe('record codec: registry', () => {
     expect(ids).toEqual({
       RegisterBroker: 0, UnregisterBroker: 1, Topic: 2, Partition: 3, Config: 4, PartitionChange: 5, RemoveTopic: 9, FeatureLevel: 12,
       ProducerIds: 15, BrokerRegistrationChange: 17, AccessControlEntry: 18, RemoveAccessControlEntry: 19, NoOp: 20, ZkMigrationState: 21, BeginTransaction: 23, EndTransaction: 24,
-      AbortTransaction: 25, OffsetCommit: 100, OffsetCommitTombstone: 101,
+      AbortTransaction: 25, OffsetCommit: 100, OffsetCommitTombstone: 101, GroupMetadata: 102, GroupMetadataTombstone: 103,
     });
     for (const s of allRecordSchemas) expect(KAFKA_RESERVED_TYPE_IDS).not.toContain(s.typeId);
   });
@@ -264,7 +303,7 @@ describe('record codec: registry', () => {
 
 describe('record codec: bad envelopes', () => {
   it('unknown type id: typeId set, says to upgrade', () => {
-    for (const typeId of [7, 99, 102, 127, 128, 100_000]) {
+    for (const typeId of [7, 99, 104, 127, 128, 100_000]) {
       const e = decodeError(envelope(typeId, 0, []));
       expect(e.typeId).toBe(typeId);
       expect(e.version).toBe(0);
@@ -442,6 +481,13 @@ describe('record codec: bad fields', () => {
     ['OffsetCommit', 'expireTimestampMs', null, /not an integer/],
     ['OffsetCommit', 'expireTimestampMs', 2 ** 53, /not an integer in 0\.\./],
     ['OffsetCommitTombstone', 'partition', -1, /not an integer in 0\.\./],
+    ['GroupMetadata', 'groupId', '', /is empty/],
+    ['GroupMetadata', 'generationId', 0, /not an integer in 1\.\.2147483647/],
+    ['GroupMetadata', 'leaderId', 'nobody', /"nobody" is not one of the members/],
+    ['GroupMetadata', 'members', [], /is empty/],
+    ['GroupMetadata', 'members', {}, /not an array/],
+    ['GroupMetadata', 'stateTimestampMs', -1, /not an integer in 0\.\./],
+    ['GroupMetadataTombstone', 'groupId', 3, /not a string/],
     ['ZkMigrationState', 'state', 4, /4, not an integer in 0\.\.3/],
     ['ZkMigrationState', 'state', -1, /not an integer in 0\.\.3/],
     ['BeginTransaction', 'name', 1, /not a string/],
@@ -450,6 +496,29 @@ describe('record codec: bad fields', () => {
     const e = decodeError(withField(type, field, value));
     expect(e.field).toBe(field);
     expect(e.reason).toMatch(reason);
+  });
+
+  const member = (id: string, instance: string | null = null) => [id, instance, 'c', '/127.0.0.1', 300000, 10000, Buffer.from([1]), Buffer.from([2])];
+  it.each([
+    ['a 7-field member', [member('m1').slice(0, 7)], 'members[0]', /not \[memberId, groupInstanceId, clientId/],
+    ['an empty member id', [member('')], 'members[0].memberId', /is empty/],
+    ['a member id twice', [member('m1'), member('m1')], 'members[1].memberId', /"m1" appears twice/],
+    ['an instance id twice', [member('m1', 'i'), member('m2', 'i')], 'members[1].groupInstanceId', /"i" appears twice/],
+    ['a string subscription', [[...member('m1').slice(0, 6), 'x', Buffer.from([])]], 'members[0].subscription', /not bytes/],
+    ['a negative session timeout', [[...member('m1').slice(0, 5), -1, Buffer.from([]), Buffer.from([])]], 'members[0].sessionTimeoutMs', /not an integer in 0\.\./],
+  ])('(GroupMetadata) members with %s are refused, naming the element', (_what, value, field, reason) => {
+    const e = decodeError(withField('GroupMetadata', 'members', value));
+    expect(e.field).toBe(field);
+    expect(e.reason).toMatch(reason);
+  });
+
+  it('(GroupMetadata) subscriptions and assignments are decoded as copies, not views into the frame', () => {
+    const bytes = encodeRecord(RECORD_SAMPLES.GroupMetadata[0]!.record);
+    const frame = Buffer.concat([Buffer.from([0xff]), bytes]);
+    const decoded = decodeRecord(frame.subarray(1)) as RecordOf<'GroupMetadata'>;
+    const assignment = decoded.members[0]!.assignment;
+    frame.fill(0);
+    expect(Buffer.from(assignment)).toEqual(Buffer.from(RECORD_SAMPLES.GroupMetadata[0]!.record.members[0]!.assignment));
   });
 
   it.each([

@@ -11,6 +11,9 @@
 //         |         | node of an older build never meets a record it cannot read during an upgrade
 //     4   | 1.0-IV3 | ACLs (AccessControlEntry, RemoveAccessControlEntry); below it createAcls and
 //         |         | deleteAcls answer UNSUPPORTED_VERSION and an import carrying ACLs is refused
+//     5   | 1.0-IV4 | consumer-group membership (GroupMetadata, GroupMetadataTombstone): a group's new
+//         |         | coordinator resumes it; below it membership stays in the coordinator's memory
+//         |         | and a coordinator move costs every group a rebalance
 // A brand-new cluster starts at the latest level (bootstrapRecords). Controllers run this code, so
 // they support every level in the table; brokers declare their range in RegisterBroker.features
 // (supportedFeatures() is what this build declares).
@@ -49,10 +52,11 @@ export const METADATA_VERSIONS: readonly MetadataVersionLevel[] = [
   { level: 2, name: '1.0-IV1', description: 'consumer-group offsets in the metadata log' },
   { level: 3, name: '1.0-IV2', description: 'explicit offset expiry (OffsetCommit retention_time_ms)' },
   { level: 4, name: '1.0-IV3', description: 'ACLs in the metadata log (AccessControlEntry records)' },
+  { level: 5, name: '1.0-IV4', description: 'consumer-group membership in the metadata log (GroupMetadata records)' },
 ];
 
 export const MIN_METADATA_VERSION = 1;
-export const LATEST_METADATA_VERSION = 4;
+export const LATEST_METADATA_VERSION = 5;
 /** The first level that stores consumer-group offsets. */
 export const OFFSETS_METADATA_VERSION = 2;
 /** The first level whose OffsetCommit records may carry an explicit expire timestamp. */
@@ -60,6 +64,9 @@ export const OFFSET_EXPIRY_METADATA_VERSION = 3;
 
 /** The first level whose log may hold ACL records. */
 export const ACLS_METADATA_VERSION = 4;
+
+/** The first level whose log may hold consumer-group membership (GroupMetadata records). */
+export const GROUP_METADATA_METADATA_VERSION = 5;
 
 /** The feature ranges this build supports (what a broker of this build declares when it registers). */
 export function supportedFeatures(): FeatureRange[] {
@@ -85,6 +92,12 @@ export function metadataVersionSupportsOffsetExpiry(image: MetadataImageView): b
 export function metadataVersionSupportsAcls(image: MetadataImageView): boolean {
   const level = image.featureLevel(METADATA_VERSION_FEATURE);
   return level === undefined || level >= ACLS_METADATA_VERSION;
+}
+
+/** Whether the image's metadata.version allows GroupMetadata records (none yet: bootstrap writes the latest). */
+export function metadataVersionSupportsGroupMetadata(image: MetadataImageView): boolean {
+  const level = image.featureLevel(METADATA_VERSION_FEATURE);
+  return level === undefined || level >= GROUP_METADATA_METADATA_VERSION;
 }
 
 /** Kafka's FeatureUpdate.UpgradeType ids. */

@@ -36,9 +36,10 @@
 //   partitions that exist now (DeleteTopics tombstones a deleted topic's offsets; this also hides
 //   offsets of partitions a topic no longer has). A
 //   null metadata is answered as '' (Kafka stores null as ''). Empty group id: top-level INVALID_GROUP_ID.
-// - DeleteGroups: empty id → INVALID_GROUP_ID; a group holding no offsets → GROUP_ID_NOT_FOUND;
-//   else one OffsetCommitTombstone per offset it holds,
-//   in (topic, partition) order. An id repeated in the request is handled once; every copy gets
+// - DeleteGroups: empty id → INVALID_GROUP_ID; a group holding no offsets and no stored membership
+//   (group-membership.ts) → GROUP_ID_NOT_FOUND; else one OffsetCommitTombstone per offset it holds,
+//   in (topic, partition) order, and a GroupMetadataTombstone if it has stored membership (its
+//   coordinator found it without members, so what is stored is stale). An id repeated in the request is handled once; every copy gets
 //   that answer. Every group named is deleted whole, as Kafka does: past
 //   config.maxRecordsPerOperation tombstones the controller writes them as one metadata
 //   transaction, which readers apply all at once (a bound here used to leave groups half deleted,
@@ -55,7 +56,7 @@
 //   written; the broker sends fewer.
 
 import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/image-types.js';
-import type { MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
+import type { GroupMetadataTombstoneRecord, MetadataRecord, OffsetCommitRecord, OffsetCommitTombstoneRecord } from '../../../metadata-log/records/types.js';
 import { FieldError, nullableStr } from '../../../metadata-log/records/fields.js';
 import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-ownership.js';
 import { explicitExpireTimestampMs, offsetDue } from '../../../metadata-log/offset-expiry-rule.js';
@@ -189,7 +190,7 @@ function stringProblem(v: unknown): string | null {
 }
 
 /** NOT_COORDINATOR when `claim` is not the coordinator of `groupId` in `image`; null when it is, or when there is no claim. */
-function claimError(image: MetadataImageView, groupId: string, claim: CoordinatorClaim | undefined): ApiError | null {
+export function claimError(image: MetadataImageView, groupId: string, claim: CoordinatorClaim | undefined): ApiError | null {
   if (claim === undefined) return null;
   const broker = image.broker(claim.brokerId);
   if (broker === undefined || broker.brokerEpoch !== claim.brokerEpoch) {
@@ -223,7 +224,7 @@ function commitError(ctx: OpContext, topic: string, p: OffsetCommitRequestPartit
 }
 
 /** Now on the wall clock commits are stamped with, in whole ms. */
-function stampNowMs(ctx: OpContext): number {
+export function stampNowMs(ctx: OpContext): number {
   return Math.floor(ctx.nowMs + (ctx.config.wallClockOriginMs ?? 0));
 }
 
@@ -319,7 +320,7 @@ export function fetchOffsetsOp(ctx: OpContext, request: OffsetFetchRequest): OpR
 
 /** DeleteGroups (api 42): one tombstone per offset each group holds; see the header for the bound. */
 export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpResult<DeleteGroupsResponse> {
-  const records: OffsetCommitTombstoneRecord[] = [];
+  const records: (OffsetCommitTombstoneRecord | GroupMetadataTombstoneRecord)[] = [];
   const outcome = new Map<string, ApiError>();
   for (const groupId of request.groupIds) {
     if (outcome.has(groupId)) continue;
@@ -333,12 +334,14 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
       continue;
     }
     const held = ctx.image.groupOffsets(groupId);
-    if (held === undefined || held.size === 0) {
+    const membership = ctx.image.groupMetadata(groupId);
+    if ((held === undefined || held.size === 0) && membership === undefined) {
       outcome.set(groupId, apiError('GROUP_ID_NOT_FOUND', `The group ${groupId} holds no offsets.`));
       continue;
     }
-    const keys = [...held.keys()].map(splitOffsetKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+    const keys = [...(held?.keys() ?? [])].map(splitOffsetKey).sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     for (const { topic, partition } of keys) records.push({ type: 'OffsetCommitTombstone', groupId, topic, partition });
+    if (membership !== undefined) records.push({ type: 'GroupMetadataTombstone', groupId });
     outcome.set(groupId, NONE);
   }
   const results = request.groupIds.map((groupId) => {
