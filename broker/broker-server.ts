@@ -46,6 +46,7 @@ import { serveKafkaConnection } from './kafka/kafka-connection.js';
 import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupCoordinatorConfig } from './kafka/groups/group-coordinator.js';
 import { DEFAULT_OFFSET_RETENTION, OffsetExpirer, type OffsetRetention } from './offset-expirer.js';
 import { coordinatedThroughout } from '../metadata-log/group-ownership.js';
+import { ControllerGroupStore } from './group-store.js';
 import { ImageWatch } from './image-watch.js';
 import { brokerCollector, KafkaMetrics, type BrokerMetricsSource } from './broker-metrics.js';
 import { raftCollector } from '../quorum/metrics/raft-metrics.js';
@@ -149,7 +150,14 @@ export class BrokerServer {
   ) {
     if (split !== undefined) split.storage.log.onSynced = (seconds) => this.fsyncTimes.observe(seconds);
     this.imageWatch = new ImageWatch(source, o.clock);
-    this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG);
+    const groupStore = new ControllerGroupStore({
+      brokerId: o.nodeId,
+      brokerEpoch: () => this.lifecycleManager?.brokerEpoch ?? -1,
+      image: () => source.image,
+      channel,
+      logger: o.logger,
+    });
+    this.groupCoordinator = new GroupCoordinator(o.clock, o.groups ?? DEFAULT_GROUP_COORDINATOR_CONFIG, groupStore);
     // Groups whose coordination moved elsewhere (a broker joined, or this one was fenced) are
     // dropped at once, so their members learn NOT_COORDINATOR instead of waiting out a timer.
     let seen: MetadataImage = source.image;

@@ -1,10 +1,33 @@
 // The classic consumer-group membership protocol (JoinGroup, SyncGroup, Heartbeat, LeaveGroup), as
 // Kafka's GroupCoordinator runs it, for the groups this broker coordinates (metadata-log/group-ownership.ts decides
-// which). Membership is soft state in this broker's memory; committed offsets live in the metadata
-// log (handlers/offsets.ts). When coordination moves to another broker (it died, was fenced, or a
-// broker joined), the members are told NOT_COORDINATOR, find the new coordinator and rejoin there
-// with a fresh generation: Kafka keeps group metadata in __consumer_offsets so a new coordinator can
-// resume the generation; we do not, which costs one extra rebalance per coordinator move.
+// which). Membership lives in this broker's memory, and each completed rebalance is also stored in
+// the metadata log (a GroupMetadata record, through the controller: GroupStore below), as Kafka
+// stores it in __consumer_offsets; committed offsets live in the metadata log too
+// (handlers/offsets.ts). When coordination moves to another broker (it died, was fenced, shut down,
+// or a broker joined), the members are told NOT_COORDINATOR and find the new coordinator, which
+// resumes the group from its stored membership the first time it is asked about it: Stable at the
+// stored generation, with the stored members, assignments and static instance ids, every member's
+// session starting then. A member that goes on heartbeating (Java clients, librdkafka) is not
+// rebalanced; one that rejoins is answered as in any Stable group (a follower with unchanged
+// protocols gets the current generation; the leader's rejoin rebalances, Kafka's rule). Only the
+// chosen protocol's metadata is stored, as in Kafka, so a resumed member knows just that protocol.
+//
+// Persistence (GroupStore), Kafka's storeGroup points:
+//   · the leader's SyncGroup: the group stays CompletingRebalance until the store answers, then goes
+//     Stable and every waiting SyncGroup is answered. NOT_COORDINATOR from the controller (this
+//     broker no longer coordinates the group) answers them NOT_COORDINATOR and drops the group.
+//     Any other outcome (the controller unreachable, a level below 1.0-IV4, a group too large for
+//     one record) still completes the rebalance, as before membership was stored: a coordinator
+//     move would then cost that group a rebalance. A store that failed (the controller unreachable
+//     or slow) is tried again every STORE_RETRY_MS while the group stays Stable at that generation.
+//   · a static member's restart in a Stable group (no rebalance): its JoinGroup is answered once its
+//     new member id is stored, so that a coordinator resuming the group never fences the running
+//     incarnation with FENCED_INSTANCE_ID; NOT_COORDINATOR as above.
+//   · the group empties (generation+1, Empty): its stored membership is removed, best effort (a
+//     stale one left behind is resumed with members who never heartbeat, and expire).
+// Changes between two completed rebalances are not stored (Kafka's rule too): a group resumed
+// mid-rebalance is at its last stored generation, and members at a newer one get
+// ILLEGAL_GENERATION and rejoin.
 //
 // States and transitions (Kafka's names):
 //
@@ -49,10 +72,9 @@
 // no LeaveGroup when a static member shuts down: it goes at session timeout, or by a LeaveGroup
 // naming its instance id (an operator's, member id ''). A static member's session is pushed back
 // at each completed rebalance even if it did not join it (Kafka does the same). Like the rest of
-// the membership, the instance ids do not survive a coordinator move (Kafka keeps them in
-// __consumer_offsets): the new coordinator knows none, so the live static members join it as new
-// members (the one extra rebalance above), and an instance that is down at the move keeps no
-// partitions for its session timeout; its restart is a new member, and a rebalance.
+// the membership, the instance ids are stored at each completed rebalance and survive a coordinator
+// move: an instance that is down at the move and restarts within its session timeout takes its
+// place back without a rebalance.
 //
 // Request checks (Kafka's order and codes):
 //   JoinGroup: empty group id → INVALID_GROUP_ID; session timeout outside
@@ -74,6 +96,8 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import type { Clock } from '../../../quorum/env/index.js';
+import type { StoredGroupMetadata } from '../../../metadata-log/image-types.js';
+import type { StoredGroupMembership } from '../../../quorum/controller/configs/group-membership.js';
 import { consumerSubscriptionTopics } from './consumer-subscription.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
@@ -96,6 +120,33 @@ export const DEFAULT_GROUP_COORDINATOR_CONFIG: GroupCoordinatorConfig = {
   initialRebalanceDelayMs: 3_000,
   maxGroupSize: 0x7fffffff,
 };
+
+/**
+ * How a store of a group's membership ended: committed; refused because this broker does not
+ * coordinate the group (in the controller's newer image); failed (the controller unreachable or
+ * slow: worth trying again); or skipped, for good (nothing is stored here: metadata.version below
+ * 1.0-IV4, a group too large for one record, a newer generation stored).
+ */
+export type StoreOutcome = 'stored' | 'not-coordinator' | 'failed' | 'skipped';
+
+/** Where completed memberships are kept for the next coordinator (the broker's: broker/group-store.ts). */
+export interface GroupStore {
+  /** The group's stored membership, as this broker's image has it; undefined when none is stored. */
+  load(groupId: string): StoredGroupMetadata | undefined;
+  /**
+   * Stores the group's completed membership. A synchronous answer means nothing was sent (e.g. the
+   * level does not allow it), and the coordinator goes on at once.
+   */
+  save(groupId: string, membership: StoredGroupMembership): StoreOutcome | Promise<StoreOutcome>;
+  /** Removes the group's stored membership (it emptied); best effort, never throws. */
+  remove(groupId: string): void;
+}
+
+/** Nothing is stored and nothing resumed: membership is this coordinator's memory only (tests, tools). */
+export const NO_GROUP_STORE: GroupStore = { load: () => undefined, save: () => 'skipped', remove: () => {} };
+
+/** How long a membership that could not be stored waits before it is tried again. */
+export const STORE_RETRY_MS = 1_000;
 
 export interface GroupProtocol {
   readonly name: string;
@@ -199,6 +250,10 @@ interface Group {
   /** group.instance.id → the member id it maps to now (KIP-345): exactly the static members. */
   readonly staticMembers: Map<string, string>;
   cancelRebalance: (() => void) | null;
+  /** The leader's assignments are being stored: a duplicate SyncGroup from it waits with the others. */
+  storing: boolean;
+  /** A store that failed is tried again when this timer fires. */
+  cancelStoreRetry: (() => void) | null;
   /** Initial delay: a member arrived since the timer was last armed. */
   newMemberDuringDelay: boolean;
   /** Initial delay: time left before the largest rebalance timeout. */
@@ -225,7 +280,96 @@ export class GroupCoordinator {
   constructor(
     private readonly clock: Clock,
     private readonly config: GroupCoordinatorConfig = DEFAULT_GROUP_COORDINATOR_CONFIG,
+    private readonly store: GroupStore = NO_GROUP_STORE,
   ) {}
+
+  /** The group held here, or the one resumed from its stored membership (callers check that this broker coordinates it). */
+  private groupFor(groupId: string): Group | undefined {
+    return this.groups.get(groupId) ?? this.resume(groupId);
+  }
+
+  /** A group whose coordination came here (or came back): Stable as last stored, every session starting now. */
+  private resume(groupId: string): Group | undefined {
+    const stored = this.store.load(groupId);
+    if (stored === undefined) return undefined;
+    const group = this.newGroup(groupId);
+    group.state = 'Stable';
+    group.generationId = stored.generationId;
+    group.protocolType = stored.protocolType;
+    group.protocolName = stored.protocolName;
+    group.leaderId = stored.leaderId;
+    for (const m of stored.members) {
+      group.members.set(m.memberId, {
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        protocols: [{ name: stored.protocolName, metadata: m.subscription }],
+        assignment: m.assignment,
+        awaitingJoin: null,
+        awaitingSync: null,
+        cancelSession: null,
+      });
+      if (m.groupInstanceId !== null) group.staticMembers.set(m.groupInstanceId, m.memberId);
+    }
+    for (const m of group.members.values()) this.touchSession(group, m);
+    this.emptiedAt.delete(groupId);
+    return group;
+  }
+
+  /** The group's membership as stored: what it is now, with `assignments` when given (the leader's, not yet applied). */
+  private membershipOf(group: Group, assignments?: ReadonlyMap<string, Uint8Array>): StoredGroupMembership {
+    return {
+      protocolType: group.protocolType,
+      generationId: group.generationId,
+      protocolName: group.protocolName,
+      leaderId: group.leaderId,
+      members: [...group.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        rebalanceTimeoutMs: m.rebalanceTimeoutMs,
+        sessionTimeoutMs: m.sessionTimeoutMs,
+        subscription: m.protocols.find((p) => p.name === group.protocolName)?.metadata ?? EMPTY,
+        assignment: assignments === undefined ? m.assignment : (assignments.get(m.memberId) ?? EMPTY),
+      })),
+    };
+  }
+
+  /**
+   * Stores the group's membership and calls `then` with the outcome: at once when the store answers
+   * synchronously, else when it settles, unless the group was dropped or moved on meanwhile
+   * (`stillCurrent` false). A failure is tried again later (retryStore).
+   */
+  private persist(group: Group, membership: StoredGroupMembership, stillCurrent: () => boolean, then: (outcome: StoreOutcome) => void): void {
+    const settle = (outcome: StoreOutcome): void => {
+      if (this.groups.get(group.groupId) !== group || !stillCurrent()) return;
+      then(outcome);
+      if (outcome === 'failed') this.retryStore(group, group.generationId);
+    };
+    const outcome = this.store.save(group.groupId, membership);
+    if (typeof outcome === 'string') {
+      settle(outcome);
+      return;
+    }
+    void outcome.then(settle, () => settle('failed'));
+  }
+
+  /** While the group stays Stable at `generation`, stores its membership again every STORE_RETRY_MS until it is stored. */
+  private retryStore(group: Group, generation: number): void {
+    group.cancelStoreRetry?.();
+    group.cancelStoreRetry = this.clock.setTimer(STORE_RETRY_MS, () => {
+      group.cancelStoreRetry = null;
+      const current = (): boolean => group.state === 'Stable' && group.generationId === generation;
+      if (this.groups.get(group.groupId) !== group || !current()) return;
+      this.persist(group, this.membershipOf(group), current, (outcome) => {
+        if (outcome === 'not-coordinator') this.drop(group, ErrorCode.NOT_COORDINATOR);
+      });
+    });
+  }
 
   // ---- requests ----
 
@@ -234,7 +378,7 @@ export class GroupCoordinator {
     if (req.sessionTimeoutMs < this.config.minSessionTimeoutMs || req.sessionTimeoutMs > this.config.maxSessionTimeoutMs) {
       return Promise.resolve(failJoin(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId));
     }
-    const existing = this.groups.get(req.groupId);
+    const existing = this.groupFor(req.groupId);
     if (req.protocolType === '' || req.protocols.length === 0 || (existing !== undefined && !this.acceptsProtocols(existing, req))) {
       return Promise.resolve(failJoin(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, req.memberId));
     }
@@ -269,7 +413,7 @@ export class GroupCoordinator {
   }
 
   sync(req: SyncRequest): Promise<SyncResult> {
-    const group = this.groups.get(req.groupId);
+    const group = this.groupFor(req.groupId);
     const refused = this.checkMember(group, req.memberId, req.groupInstanceId ?? null);
     if (refused !== ErrorCode.NONE) return Promise.resolve(failSync(refused));
     const member = group!.members.get(req.memberId)!;
@@ -285,23 +429,38 @@ export class GroupCoordinator {
     return new Promise((resolve) => {
       member.awaitingSync?.(failSync(ErrorCode.REBALANCE_IN_PROGRESS)); // a duplicate sync replaces the first
       member.awaitingSync = resolve;
-      if (member.memberId === group.leaderId) {
+      if (member.memberId === group.leaderId && !group.storing) {
         const given = new Map(req.assignments.map((a) => [a.memberId, a.assignment]));
-        for (const m of group.members.values()) m.assignment = given.get(m.memberId) ?? EMPTY;
-        group.state = 'Stable';
-        for (const m of group.members.values()) {
-          const answer = m.awaitingSync;
-          if (answer === null) continue;
-          m.awaitingSync = null;
-          this.touchSession(group, m);
-          answer({ errorCode: ErrorCode.NONE, assignment: m.assignment });
-        }
+        const generation = group.generationId;
+        group.storing = true;
+        // Answered once stored; a rebalance begun meanwhile (a member joined or left) has answered
+        // the waiting syncs already, and this generation's store result is then of no use.
+        this.persist(
+          group,
+          this.membershipOf(group, given),
+          () => group.state === 'CompletingRebalance' && group.generationId === generation,
+          (outcome) => (outcome === 'not-coordinator' ? this.drop(group, ErrorCode.NOT_COORDINATOR) : this.completeSync(group, given)),
+        );
       }
     });
   }
 
+  /** The leader's assignments stored (or not storable): the group is Stable and every waiting SyncGroup is answered. */
+  private completeSync(group: Group, given: ReadonlyMap<string, Uint8Array>): void {
+    group.storing = false;
+    for (const m of group.members.values()) m.assignment = given.get(m.memberId) ?? EMPTY;
+    group.state = 'Stable';
+    for (const m of group.members.values()) {
+      const answer = m.awaitingSync;
+      if (answer === null) continue;
+      m.awaitingSync = null;
+      this.touchSession(group, m);
+      answer({ errorCode: ErrorCode.NONE, assignment: m.assignment });
+    }
+  }
+
   heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): number {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     const refused = this.checkMember(group, memberId, groupInstanceId);
     if (refused !== ErrorCode.NONE) return refused;
     if (generationId !== group!.generationId) return ErrorCode.ILLEGAL_GENERATION;
@@ -316,7 +475,7 @@ export class GroupCoordinator {
    * still maps to it (FENCED_INSTANCE_ID if another incarnation took it over).
    */
   leave(groupId: string, leaving: readonly LeavingMember[]): number[] {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     return leaving.map(({ memberId, groupInstanceId }) => {
       if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
       if (memberId === '') {
@@ -341,7 +500,7 @@ export class GroupCoordinator {
 
   /** May an OffsetCommit with this generation and member id be stored? (Header: OffsetCommit.) */
   checkCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): number {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     if (group === undefined || group.members.size === 0) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     // A fenced incarnation must not commit over the new one's progress, whatever the group's state.
     const fenced = this.checkInstance(group, memberId, groupInstanceId);
@@ -376,7 +535,7 @@ export class GroupCoordinator {
   // ---- reads ----
 
   describe(groupId: string): GroupDescription | undefined {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     if (group === undefined) return undefined;
     // Kafka's summary: the protocol, and each member's metadata and assignment, only once Stable.
     const chosen = group.state === 'Stable' ? group.protocolName : '';
@@ -410,7 +569,7 @@ export class GroupCoordinator {
 
   /** Whether the group is alive here: members, member ids handed out, or a rebalance under way. */
   isActive(groupId: string): boolean {
-    return this.groups.has(groupId);
+    return this.groupFor(groupId) !== undefined;
   }
 
   /** When the group last emptied here (clock ms); undefined if it has had no members here since this broker began coordinating it. */
@@ -437,7 +596,7 @@ export class GroupCoordinator {
    * member's metadata is not a consumer subscription: then nothing can be said to be unsubscribed.
    */
   subscribedTopics(groupId: string): ReadonlySet<string> | undefined {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     if (group === undefined || group.state !== 'Stable' || group.protocolType !== CONSUMER_PROTOCOL_TYPE || group.members.size === 0) return undefined;
     const topics = new Set<string>();
     for (const m of group.members.values()) {
@@ -458,7 +617,7 @@ export class GroupCoordinator {
    * JoinGroup was not followed by its second (found by a review).
    */
   hasMembers(groupId: string): boolean {
-    const group = this.groups.get(groupId);
+    const group = this.groupFor(groupId);
     return group !== undefined && group.members.size > 0;
   }
 
@@ -502,6 +661,8 @@ export class GroupCoordinator {
       pending: new Map(),
       staticMembers: new Map(),
       cancelRebalance: null,
+      storing: false,
+      cancelStoreRetry: null,
       newMemberDuringDelay: false,
       delayBudgetMs: 0,
       initialDelay: false,
@@ -599,7 +760,28 @@ export class GroupCoordinator {
     oldSync?.(failSync(ErrorCode.FENCED_INSTANCE_ID));
     this.touchSession(group, member);
     if (group.state === 'Stable' && this.chooseProtocol(group) === group.protocolName) {
-      return Promise.resolve({ errorCode: ErrorCode.NONE, generationId: group.generationId, protocolName: group.protocolName, leader: previousLeader, memberId: member.memberId, members: [] });
+      const answer: JoinResult = { errorCode: ErrorCode.NONE, generationId: group.generationId, protocolName: group.protocolName, leader: previousLeader, memberId: member.memberId, members: [] };
+      // Answered once the new member id is stored: a coordinator resuming the group from an older
+      // record would fence this incarnation (its instance id mapped to the old member id).
+      const generation = group.generationId;
+      return new Promise((resolve) => {
+        member.awaitingJoin = resolve;
+        const settled = (result: JoinResult): void => {
+          if (member.awaitingJoin !== resolve) return; // answered meanwhile (fenced, removed, dropped)
+          member.awaitingJoin = null;
+          resolve(result);
+        };
+        this.persist(
+          group,
+          this.membershipOf(group),
+          () => group.members.get(member.memberId) === member && group.state === 'Stable' && group.generationId === generation,
+          (outcome) => {
+            if (outcome !== 'not-coordinator') return settled(answer);
+            settled(failJoin(ErrorCode.NOT_COORDINATOR, member.memberId));
+            this.drop(group, ErrorCode.NOT_COORDINATOR);
+          },
+        );
+      });
     }
     const answer = this.awaitJoin(member);
     this.prepareRebalance(group);
@@ -651,6 +833,7 @@ export class GroupCoordinator {
     }
     const wasEmpty = group.state === 'Empty';
     group.state = 'PreparingRebalance';
+    group.storing = false; // a store of the last generation still in flight is of no use now
     const rebalanceTimeoutMs = this.rebalanceTimeoutMs(group);
     if (wasEmpty && this.config.initialRebalanceDelayMs > 0) {
       group.initialDelay = true;
@@ -717,10 +900,12 @@ export class GroupCoordinator {
       return;
     }
     group.generationId++;
+    group.storing = false;
     if (group.members.size === 0) {
       group.state = 'Empty';
       group.protocolName = '';
       group.leaderId = '';
+      this.store.remove(group.groupId);
       this.dropIfUnused(group);
       return;
     }
@@ -840,6 +1025,8 @@ export class GroupCoordinator {
     this.groups.delete(group.groupId);
     group.cancelRebalance?.();
     group.cancelRebalance = null;
+    group.cancelStoreRetry?.();
+    group.cancelStoreRetry = null;
     for (const [, cancel] of group.pending) cancel();
     group.pending.clear();
     for (const m of [...group.members.values()]) this.forgetMember(group, m, errorCode);

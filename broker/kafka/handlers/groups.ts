@@ -10,7 +10,8 @@
 //   member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
 //   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same;
 //   a group answered with an error gets none (Integer.MIN_VALUE), as in Kafka.
-// - ListGroups: each broker lists the groups it coordinates (with members or with offsets), so the
+// - ListGroups: each broker lists the groups it coordinates (with members, stored membership or
+//   offsets), so the
 //   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
 //   steady state. While brokers join or leave, two images may disagree for a moment and a group
 //   may be listed twice or not at all. A broker that is not live lists nothing.
@@ -103,6 +104,10 @@ export const handleListGroups: KafkaHandler<ListGroupsRequest, ListGroupsRespons
   const listed = new Map<string, string>();
   for (const groupId of ctx.groups.activeGroupIds()) {
     if (ours(groupId)) listed.set(groupId, ctx.groups.describe(groupId)?.protocolType || CONSUMER_PROTOCOL_TYPE);
+  }
+  // Groups stored in the log that this broker has not resumed yet (none of their members has come).
+  for (const groupId of image.groupMetadataIds()) {
+    if (!listed.has(groupId) && ours(groupId)) listed.set(groupId, image.groupMetadata(groupId)!.protocolType || CONSUMER_PROTOCOL_TYPE);
   }
   for (const groupId of image.groupIds()) {
     if (!listed.has(groupId) && holdsOffsets(image, groupId) && ours(groupId)) listed.set(groupId, CONSUMER_PROTOCOL_TYPE);

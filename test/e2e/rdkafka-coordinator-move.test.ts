@@ -1,0 +1,135 @@
+// A consumer group outlives its coordinator (group membership stored in the metadata log,
+// broker/kafka/groups/group-coordinator.ts "Persistence"): two node-rdkafka (librdkafka) consumers,
+// one static (group.instance.id) and one dynamic, in a group coordinated by one of two brokers. That
+// broker is stopped (SIGTERM: a controlled shutdown, as in a rolling restart) and the group moves to
+// the other. librdkafka finds the new coordinator and goes on heartbeating with its member id and
+// generation: neither consumer sees a rebalance, and the new coordinator describes the same members,
+// Stable. Then the static member restarts and takes its partitions back without a rebalance of the
+// other, which needs its instance id to have moved with the group. Before membership was stored,
+// the new coordinator knew no member and both rejoined (a rebalance on each).
+// Our brokers serve no Fetch: the consumers only join, sync and heartbeat (see rdkafka-static-membership.test.ts).
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Kafka from 'node-rdkafka';
+import type { KafkaConsumer, LibrdKafkaError, TopicPartition } from 'node-rdkafka';
+import type { Admin } from 'kafkajs';
+import { coordinatorOf } from '../../metadata-log/group-ownership.js';
+import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { connectedAdmin } from '../support/kafkajs.js';
+
+const { ERRORS } = Kafka.CODES;
+const TOPIC = 'moving';
+
+interface Probe {
+  readonly consumer: KafkaConsumer;
+  readonly events: string[];
+  readonly logs: string[];
+}
+
+const names = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topic}-${p.partition}`).sort().join(',');
+
+describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a group whose coordinator stops`, () => {
+  let t: TestCluster;
+  let admin: Admin | undefined;
+  const open: KafkaConsumer[] = [];
+  let group = '';
+  let coordinator = -1;
+  let survivor = -1;
+
+  function consumer(instance: string | null): Probe {
+    const events: string[] = [];
+    const logs: string[] = [];
+    const c = new Kafka.KafkaConsumer(
+      {
+        'bootstrap.servers': t.cluster.bootstrapServers(),
+        'group.id': group,
+        ...(instance === null ? {} : { 'group.instance.id': instance }),
+        'client.id': `e2e-${instance ?? 'dynamic'}`,
+        'session.timeout.ms': 30_000,
+        'heartbeat.interval.ms': 500,
+        'enable.auto.commit': false,
+        'partition.assignment.strategy': 'range',
+        event_cb: true,
+        rebalance_cb: true,
+      },
+      { 'auto.offset.reset': 'earliest' },
+    );
+    c.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) =>
+      events.push(`${err.code === ERRORS.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke'}:${names(assignment)}`),
+    );
+    c.on('event.log', (l: { fac: string; message: string }) => logs.push(`${l.fac} ${l.message}`));
+    c.on('event.error', (e: LibrdKafkaError) => logs.push(`error ${e.code} ${e.message}`));
+    open.push(c);
+    return { consumer: c, events, logs };
+  }
+
+  const start = async (p: Probe): Promise<void> => {
+    await new Promise<void>((resolve, reject) => p.consumer.connect({ timeout: 20_000 }, (err) => (err ? reject(err) : resolve())));
+    p.consumer.subscribe([TOPIC]);
+    p.consumer.consume();
+  };
+  const disconnect = (c: KafkaConsumer): Promise<void> => new Promise((resolve) => c.disconnect(() => resolve()));
+  const lastAssigned = (p: Probe): string | undefined => [...p.events].reverse().find((e) => e.startsWith('assign:'))?.slice('assign:'.length);
+  const described = async () => (await admin!.describeGroups([group])).groups[0]!;
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 1, brokers: 2, combined: false });
+    const brokerIds = t.cluster.brokers.map((b) => b.id);
+    // A group the first broker coordinates while both are live (the hash the brokers use).
+    group = Array.from({ length: 100 }, (_, i) => `moving-group-${i}`).find((g) => coordinatorOf(brokerIds, g) === brokerIds[0])!;
+    [coordinator, survivor] = [brokerIds[0]!, brokerIds[1]!];
+    admin = await connectedAdmin('e2e-coordinator-move', t.cluster.bootstrapServers());
+    await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 4, replicationFactor: 1 }] });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const c of open) if (c.isConnected()) await disconnect(c);
+    await admin?.disconnect();
+    await t?.dispose();
+  }, 60_000);
+
+  it('the coordinator stops: the group moves, no member rebalances, and a static member restarted afterwards takes its place back', async () => {
+    const a = consumer('moving-a');
+    const b = consumer(null);
+    let a2: Probe | undefined;
+    try {
+      await start(a);
+      await until('a alone has all four partitions', 30_000, async () => (lastAssigned(a)?.split(',').length === 4 ? true : undefined));
+      await start(b);
+      await until('a and b share the partitions', 30_000, async () => {
+        const [pa, pb] = [lastAssigned(a), lastAssigned(b)];
+        return pa?.split(',').length === 2 && pb?.split(',').length === 2 ? true : undefined;
+      });
+      const before = { a: lastAssigned(a)!, b: lastAssigned(b)!, aEvents: a.events.length, bEvents: b.events.length };
+      const membersBefore = (await described()).members.map((m) => m.memberId).sort();
+      expect(membersBefore).toHaveLength(2);
+
+      await t.cluster.signal(coordinator, 'SIGTERM');
+      // The survivor coordinates the group now, resumed from the log: Stable, the same members.
+      await until('the survivor describes the group Stable with both members', 30_000, async () => {
+        const d = await described().catch(() => undefined);
+        return d?.state === 'Stable' && d.members.length === 2 ? d : undefined;
+      });
+      expect((await described()).members.map((m) => m.memberId).sort()).toEqual(membersBefore);
+      // Many heartbeats later (every 500 ms, now to the survivor): no rebalance on either consumer.
+      await new Promise((r) => setTimeout(r, 5_000));
+      expect(a.events.slice(before.aEvents)).toEqual([]);
+      expect(b.events.slice(before.bEvents)).toEqual([]);
+      expect((await described()).members.map((m) => m.memberId).sort()).toEqual(membersBefore);
+
+      // The static member restarts on the new coordinator: its partitions come back, b sees nothing.
+      await disconnect(a.consumer);
+      a2 = consumer('moving-a');
+      await start(a2);
+      await until('the restarted a is assigned', 30_000, async () => (lastAssigned(a2!) !== undefined ? true : undefined));
+      expect(lastAssigned(a2)).toBe(before.a);
+      await new Promise((r) => setTimeout(r, 3_000));
+      expect(b.events.slice(before.bEvents)).toEqual([]);
+      expect(lastAssigned(b)).toBe(before.b);
+      expect(survivor).not.toBe(coordinator);
+    } catch (e) {
+      console.error(`a: ${a.events.join(' ')}\nb: ${b.events.join(' ')}\na restarted: ${a2?.events.join(' ') ?? '-'}\n${[...a.logs, ...b.logs, ...(a2?.logs ?? [])].slice(-60).join('\n')}`);
+      throw e;
+    }
+  }, 180_000);
+});
