@@ -66,10 +66,26 @@ function snapshotBytes(image: MetadataImage): Buffer {
 }
 
 describe('metadata-shell file system', () => {
+  it('cat /groups/<group> prints a group\'s stored membership, bytes as hex', () => {
+    const loader = new MetadataLoader();
+    loader.applyBatches(fixtureBatches());
+    const member = { memberId: 'm-1', groupInstanceId: 'i-1', clientId: 'app', clientHost: '/10.0.0.1', rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 10_000, subscription: Buffer.from([0, 1]), assignment: Buffer.from([0xab]) };
+    loader.applyBatches([{ baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 0, records: [encodeRecord({ type: 'GroupMetadata', groupId: 'billing/eu', protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 7, members: [member] })] }]);
+    const out: string[] = [];
+    const s = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: () => undefined }, true);
+    expect(s.execute('ls /groups')).toBe('ok');
+    expect(JSON.parse(out.pop()!)).toEqual(['billing%2Feu']);
+    expect(s.execute('cat /groups/billing%2Feu')).toBe('ok');
+    expect(JSON.parse(out.pop()!)).toEqual({
+      protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 7,
+      members: [{ ...member, subscription: '0001', assignment: 'ab' }],
+    });
+  });
+
   it('ls / lists the top-level directories; ls /topics the topics; ls of a file names the file', () => {
     const { s, out } = session();
     expect(s.execute('ls /')).toBe('ok');
-    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'configs', 'features', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
+    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'configs', 'features', 'groups', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
     s.execute('ls /topics');
     expect(out.pop()).toBe('t');
     s.execute('ls /topics/t');

@@ -8,6 +8,8 @@
 //   /brokers/<id>/isFenced                       true / false
 //   /configs/<resourceType>/<resourceName>/<key> a config value (cluster-wide broker default: <empty>)
 //   /features/<name>                             the finalized level
+//   /groups/<group>                              a consumer group's stored membership (JSON:
+//                                                generation, protocol, leader, members; bytes as hex)
 //   /metadataQuorum/offset                       the image's end offset (every record below is in it)
 //   /metadataQuorum/epoch                        the epoch of its last record
 //   /offsets/<group>/<topic>/<partition>         a committed offset (JSON)
@@ -54,6 +56,7 @@ export function imageRoot(image: MetadataImage): FsDir {
       ['brokers', brokersDir(image)],
       ['configs', configsDir(image)],
       ['features', dir(() => sortedMap([...image.features()].map(([name, level]) => [name, file(level)])))],
+      ['groups', groupsDir(image)],
       ['metadataQuorum', dir(() => sortedMap([['offset', file(image.provenance.endOffset)], ['epoch', file(image.provenance.epoch)]]))],
       ['offsets', offsetsDir(image)],
       ['producerIds', dir(() => new Map<string, FsNode>([['nextProducerId', file(image.nextProducerId)]]))],
@@ -61,6 +64,17 @@ export function imageRoot(image: MetadataImage): FsDir {
       ['topics', dir(() => sortedMap([...image.topics()].map((t) => [t.name, topicDir(t)])))],
       ['zkMigrationState', file(image.zkMigrationState)],
     ]),
+  );
+}
+
+function groupsDir(image: MetadataImage): FsDir {
+  return dir(() =>
+    sortedMap(
+      [...image.groupMetadataIds()].map((groupId) => {
+        const { groupId: _named, ...stored } = image.groupMetadata(groupId)!;
+        return [groupId, file(stored)];
+      }),
+    ),
   );
 }
 
