@@ -5,7 +5,8 @@
 // the other. librdkafka finds the new coordinator and goes on heartbeating with its member id and
 // generation: neither consumer sees a rebalance, and the new coordinator describes the same members,
 // Stable. Then the static member restarts and takes its partitions back without a rebalance of the
-// other, which needs its instance id to have moved with the group. Before membership was stored,
+// other, which needs its instance id to have moved with the group. Last the stopped broker starts
+// again and the group moves back to it: still no rebalance. Before membership was stored,
 // the new coordinator knew no member and both rejoined (a rebalance on each).
 // Our brokers serve no Fetch: the consumers only join, sync and heartbeat (see rdkafka-static-membership.test.ts).
 
@@ -16,6 +17,8 @@ import type { Admin } from 'kafkajs';
 import { coordinatorOf } from '../../metadata-log/group-ownership.js';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { connectedAdmin } from '../support/kafkajs.js';
+import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
+import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 
 const { ERRORS } = Kafka.CODES;
 const TOPIC = 'moving';
@@ -31,6 +34,7 @@ const names = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topi
 describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a group whose coordinator stops`, () => {
   let t: TestCluster;
   let admin: Admin | undefined;
+  let channel: ControllerChannel | undefined;
   const open: KafkaConsumer[] = [];
   let group = '';
   let coordinator = -1;
@@ -71,6 +75,11 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
   const disconnect = (c: KafkaConsumer): Promise<void> => new Promise((resolve) => c.disconnect(() => resolve()));
   const lastAssigned = (p: Probe): string | undefined => [...p.events].reverse().find((e) => e.startsWith('assign:'))?.slice('assign:'.length);
   const described = async () => (await admin!.describeGroups([group])).groups[0]!;
+  /** The brokers registered, unfenced and not shutting down, as the cluster's metadata says (what coordination hashes over). */
+  const liveBrokers = async (): Promise<number[]> => {
+    const r = await channel!.call('describeCluster', {}, { timeoutMs: 10_000 });
+    return r.brokers.filter((b) => !b.fenced && !b.inControlledShutdown).map((b) => b.brokerId).sort((x, y) => x - y);
+  };
 
   beforeAll(async () => {
     t = await startTestCluster({ controllers: 1, brokers: 2, combined: false });
@@ -79,16 +88,18 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
     group = Array.from({ length: 100 }, (_, i) => `moving-group-${i}`).find((g) => coordinatorOf(brokerIds, g) === brokerIds[0])!;
     [coordinator, survivor] = [brokerIds[0]!, brokerIds[1]!];
     admin = await connectedAdmin('e2e-coordinator-move', t.cluster.bootstrapServers());
+    channel = controllerChannelTo(t.cluster, 20_000);
     await admin.createTopics({ topics: [{ topic: TOPIC, numPartitions: 4, replicationFactor: 1 }] });
   }, 120_000);
 
   afterAll(async () => {
     for (const c of open) if (c.isConnected()) await disconnect(c);
     await admin?.disconnect();
+    await channel?.close();
     await t?.dispose();
   }, 60_000);
 
-  it('the coordinator stops: the group moves, no member rebalances, and a static member restarted afterwards takes its place back', async () => {
+  it('a rolling restart of the coordinator: the group moves away and back, no member rebalances, and a static member restarted meanwhile takes its place back', async () => {
     const a = consumer('moving-a');
     const b = consumer(null);
     let a2: Probe | undefined;
@@ -126,6 +137,20 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
       await new Promise((r) => setTimeout(r, 3_000));
       expect(b.events.slice(before.bEvents)).toEqual([]);
       expect(lastAssigned(b)).toBe(before.b);
+
+      // The stopped broker starts again (the rest of a rolling restart): once it is live the group
+      // moves back to it, resumed from its own image, and still nobody rebalances.
+      const membersNow = (await described()).members.map((m) => m.memberId).sort();
+      t.cluster.start(coordinator);
+      await until('the restarted broker coordinates the group again', 60_000, async () => {
+        const found = await admin!.describeGroups([group]).catch(() => undefined);
+        return found !== undefined && coordinatorOf(await liveBrokers(), group) === coordinator ? true : undefined;
+      });
+      await new Promise((r) => setTimeout(r, 5_000));
+      const back = await described();
+      expect([back.state, back.members.map((m) => m.memberId).sort()]).toEqual(['Stable', membersNow]);
+      expect(a2.events.filter((e) => e.startsWith('assign:'))).toHaveLength(1);
+      expect(b.events.slice(before.bEvents)).toEqual([]);
       expect(survivor).not.toBe(coordinator);
     } catch (e) {
       console.error(`a: ${a.events.join(' ')}\nb: ${b.events.join(' ')}\na restarted: ${a2?.events.join(' ') ?? '-'}\n${[...a.logs, ...b.logs, ...(a2?.logs ?? [])].slice(-60).join('\n')}`);

@@ -70,7 +70,7 @@ describe('metadata-shell file system', () => {
     const loader = new MetadataLoader();
     loader.applyBatches(fixtureBatches());
     const member = { memberId: 'm-1', groupInstanceId: 'i-1', clientId: 'app', clientHost: '/10.0.0.1', rebalanceTimeoutMs: 60_000, sessionTimeoutMs: 10_000, subscription: Buffer.from([0, 1]), assignment: Buffer.from([0xab]) };
-    loader.applyBatches([{ baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 0, records: [encodeRecord({ type: 'GroupMetadata', groupId: 'billing/eu', protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 7, members: [member] })] }]);
+    loader.applyBatches([{ baseOffset: LOG_END_OFFSET, epoch: 2, records: [encodeRecord({ type: 'GroupMetadata', groupId: 'billing/eu', protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 7, members: [member] })] }]);
     const out: string[] = [];
     const s = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: () => undefined }, true);
     expect(s.execute('ls /groups')).toBe('ok');
