@@ -39,6 +39,8 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
   let group = '';
   let coordinator = -1;
   let survivor = -1;
+  /** The consumers the first test leaves running (the restarted a and b), for the next. */
+  let running: Probe[] = [];
 
   function consumer(instance: string | null): Probe {
     const events: string[] = [];
@@ -152,8 +154,35 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
       expect(a2.events.filter((e) => e.startsWith('assign:'))).toHaveLength(1);
       expect(b.events.slice(before.bEvents)).toEqual([]);
       expect(survivor).not.toBe(coordinator);
+      running = [a2, b];
     } catch (e) {
       console.error(`a: ${a.events.join(' ')}\nb: ${b.events.join(' ')}\na restarted: ${a2?.events.join(' ') ?? '-'}\n${[...a.logs, ...b.logs, ...(a2?.logs ?? [])].slice(-60).join('\n')}`);
+      throw e;
+    }
+  }, 180_000);
+  it('kill -9 of the coordinator: once its session expires the group moves, and back after its restart, with no rebalance', async () => {
+    expect(running).toHaveLength(2);
+    const seen = running.map((p) => p.events.length);
+    const members = (await described()).members.map((m) => m.memberId).sort();
+    const killed = coordinatorOf(await liveBrokers(), group)!;
+    try {
+      await t.cluster.kill(killed);
+      await until('the killed broker is fenced and another coordinates the group', 30_000, async () => {
+        const live = await liveBrokers();
+        return !live.includes(killed) && coordinatorOf(live, group) !== null ? true : undefined;
+      });
+      await until('the group is described Stable with both members', 30_000, async () => {
+        const d = await described().catch(() => undefined);
+        return d?.state === 'Stable' && d.members.length === 2 ? true : undefined;
+      });
+      t.cluster.start(killed);
+      await until('the restarted broker coordinates the group again', 60_000, async () => (coordinatorOf(await liveBrokers(), group) === killed ? true : undefined));
+      await new Promise((r) => setTimeout(r, 5_000));
+      const d = await described();
+      expect([d.state, d.members.map((m) => m.memberId).sort()]).toEqual(['Stable', members]);
+      expect(running.map((p, i) => p.events.slice(seen[i]))).toEqual([[], []]);
+    } catch (e) {
+      console.error(running.map((p) => `${p.events.join(' ')}\n${p.logs.slice(-20).join('\n')}`).join('\n'));
       throw e;
     }
   }, 180_000);
