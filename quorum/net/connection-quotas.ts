@@ -1,5 +1,6 @@
 // How many connections a broker's client listeners hold, per remote address and in all, against
-// Kafka's max.connections.per.ip (with max.connections.per.ip.overrides) and max.connections.
+// Kafka's max.connections.per.ip (with max.connections.per.ip.overrides) and max.connections, and
+// per listener against listener.name.<listener>.max.connections (KIP-402).
 // One instance is shared by every client listener of a broker, so both limits span its listeners
 // as Kafka's do. The listener (./server.ts) asks for a slot on accept, before TLS or any protocol
 // byte, and gives it back when the TCP connection closes; a refused connection is closed at once
@@ -20,9 +21,11 @@ export interface ConnectionLimits {
   readonly perAddressOverrides: ReadonlyMap<string, number>;
   /** max.connections: connections all the listeners sharing the quotas may hold. */
   readonly totalMax: number;
+  /** listener.name.<listener>.max.connections: connections one listener may hold, by listener name; absent = no limit of its own. */
+  readonly perListenerMax?: ReadonlyMap<string, number>;
 }
 
-export type ConnectionLimitKey = 'max.connections.per.ip' | 'max.connections.per.ip.overrides' | 'max.connections';
+export type ConnectionLimitKey = 'max.connections.per.ip' | 'max.connections.per.ip.overrides' | 'max.connections' | `listener.name.${string}.max.connections`;
 
 export interface ConnectionRefusal {
   /** The remote address, canonical. */
@@ -58,6 +61,7 @@ const TOTAL_WARN_KEY = '(all addresses)';
 
 export class ConnectionQuotas {
   private readonly byAddress = new Map<string, number>();
+  private readonly byListener = new Map<string, number>();
   private total = 0;
   private readonly overrides: ReadonlyMap<string, number>;
   /** When refusals of these quotas are logged (shared by the listeners, see the header). */
@@ -71,8 +75,8 @@ export class ConnectionQuotas {
     this.warnings = warnings;
   }
 
-  /** Takes a slot for a new connection from `remoteAddress`, or says which limit refuses it. */
-  admit(remoteAddress: string): Admission {
+  /** Takes a slot for a new connection from `remoteAddress` on listener `listenerName`, or says which limit refuses it. */
+  admit(remoteAddress: string, listenerName?: string): Admission {
     const address = canonicalAddress(remoteAddress);
     const held = this.byAddress.get(address) ?? 0;
     const override = this.overrides.get(address);
@@ -91,8 +95,18 @@ export class ConnectionQuotas {
         refusal: { address, limit: 'max.connections', max, warnKey: TOTAL_WARN_KEY, reason: `the client listeners hold ${this.total} connections already (max.connections: at most ${max})` },
       };
     }
+    const listenerMax = listenerName === undefined ? undefined : this.limits.perListenerMax?.get(listenerName);
+    const onListener = listenerName === undefined ? 0 : (this.byListener.get(listenerName) ?? 0);
+    if (listenerMax !== undefined && onListener >= listenerMax) {
+      const limit = `listener.name.${listenerName!.toLowerCase()}.max.connections` as const;
+      return {
+        admitted: false,
+        refusal: { address, limit, max: listenerMax, warnKey: `(listener ${listenerName})`, reason: `listener ${listenerName} holds ${onListener} connections already (${limit}: at most ${listenerMax})` },
+      };
+    }
     this.byAddress.set(address, held + 1);
     this.total++;
+    if (listenerName !== undefined) this.byListener.set(listenerName, onListener + 1);
     let released = false;
     return {
       admitted: true,
@@ -100,6 +114,7 @@ export class ConnectionQuotas {
         if (released) return;
         released = true;
         this.total--;
+        if (listenerName !== undefined) this.byListener.set(listenerName, (this.byListener.get(listenerName) ?? 1) - 1);
         const left = (this.byAddress.get(address) ?? 1) - 1;
         if (left === 0) this.byAddress.delete(address);
         else this.byAddress.set(address, left);
@@ -110,5 +125,10 @@ export class ConnectionQuotas {
   /** Connections held now from `remoteAddress` (any form), and in all. */
   held(remoteAddress?: string): number {
     return remoteAddress === undefined ? this.total : (this.byAddress.get(canonicalAddress(remoteAddress)) ?? 0);
+  }
+
+  /** Connections held now on listener `listenerName`. */
+  heldOn(listenerName: string): number {
+    return this.byListener.get(listenerName) ?? 0;
   }
 }

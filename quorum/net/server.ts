@@ -279,7 +279,7 @@ export class NetServer {
    * connection over a limit is closed at once and logged (rate-limited), as a full listener's is.
    */
   private admitWithinQuotas(raw: net.Socket, quotas: ConnectionQuotas): void {
-    const admission = quotas.admit(raw.remoteAddress ?? 'unknown');
+    const admission = quotas.admit(raw.remoteAddress ?? 'unknown', this.o.listener.name);
     if (admission.admitted) {
       raw.once('close', admission.release);
       return;

@@ -37,7 +37,7 @@ async function asyncConfigError(run: () => Promise<unknown>): Promise<ConfigErro
 
 describe('parsing', () => {
   it("defaults to Kafka's: no limit, no overrides", () => {
-    expect(parse().connectionLimits).toEqual({ perIpMax: 2147483647, perIpOverrides: [], totalMax: 2147483647 });
+    expect(parse().connectionLimits).toEqual({ perIpMax: 2147483647, perIpOverrides: [], totalMax: 2147483647, perListenerMax: new Map() });
   });
 
   it('the values set reach NodeConfig; overrides take IPs (v4, v6 bare or in brackets, v4-mapped) and host names', () => {
@@ -58,7 +58,31 @@ describe('parsing', () => {
         { host: 'db_host', max: 9 },
       ],
       totalMax: 1000,
+      perListenerMax: new Map(),
     });
+  });
+
+  it('listener.name.<listener>.max.connections reaches NodeConfig by listener name; one for no broker client listener is warned about and ignored', () => {
+    const warnings: string[] = [];
+    const two = { ...BASE, listeners: 'PLAINTEXT://127.0.0.1:9092,INTERNAL://127.0.0.1:9094,CONTROLLER://127.0.0.1:9093', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,CONTROLLER:PLAINTEXT' };
+    const c = parseServerConfig(
+      new Map(Object.entries({ ...two, 'listener.name.internal.max.connections': ' 20 ', 'listener.name.controller.max.connections': '5', 'listener.name.nope.max.connections': '5' })),
+      (w) => warnings.push(w),
+      { hostname: () => 'node1.example' },
+    );
+    expect(c.connectionLimits.perListenerMax).toEqual(new Map([['INTERNAL', 20]]));
+    expect(warnings.filter((w) => /max\.connections/.test(w))).toEqual([
+      'listener.name.controller.max.connections: this node has no broker client listener named CONTROLLER (the limit applies to those only); ignored',
+      'listener.name.nope.max.connections: this node has no broker client listener named NOPE (the limit applies to those only); ignored',
+    ]);
+  });
+
+  it('a bad per-listener value is a ConfigError naming the key as written; an upper-case listener name is an unknown key', () => {
+    const e = configError(() => parse({ 'listener.name.plaintext.max.connections': '-1' }));
+    expect(e.key).toBe('listener.name.plaintext.max.connections');
+    const warnings: string[] = [];
+    parseServerConfig(new Map(Object.entries({ ...BASE, 'listener.name.PLAINTEXT.max.connections': '3' })), (w) => warnings.push(w), { hostname: () => 'node1.example' });
+    expect(warnings.some((w) => /listener name in listener\.name\.<name>\.\* must be lower case/.test(w))).toBe(true);
   });
 
   it('0 is a valid limit: max.connections 0, and max.connections.per.ip 0 when overrides name who may connect', () => {

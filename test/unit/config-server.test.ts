@@ -814,7 +814,7 @@ describe('configuration reference', () => {
     expect(md).toContain('| `controller.quorum.election.timeout.ms` | `500` |');
     expect(md).toContain('| `node.id` | (required) |');
     expect(md).toContain('`listener.name.<listener>.ssl.*`');
-    expect(lines).toHaveLength(SERVER_CONFIG_KEYS.length + 3);
+    expect(lines).toHaveLength(SERVER_CONFIG_KEYS.length + 4);
   });
 
   it('every key has a doc string, and the quorum timeouts say why they are faster than Kafka', () => {

@@ -33,8 +33,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-function limits(o: { perIp?: number; overrides?: Record<string, number>; total?: number }): ConnectionLimits {
-  return { perAddressMax: o.perIp ?? NO_LIMIT, perAddressOverrides: new Map(Object.entries(o.overrides ?? {})), totalMax: o.total ?? NO_LIMIT };
+function limits(o: { perIp?: number; overrides?: Record<string, number>; total?: number; perListener?: Record<string, number> }): ConnectionLimits {
+  return {
+    perAddressMax: o.perIp ?? NO_LIMIT,
+    perAddressOverrides: new Map(Object.entries(o.overrides ?? {})),
+    totalMax: o.total ?? NO_LIMIT,
+    perListenerMax: new Map(Object.entries(o.perListener ?? {})),
+  };
 }
 
 async function listen(quotas: ConnectionQuotas, log = capturingLogger(), listener: Partial<ListenerSpec> = {}): Promise<NetServer> {
@@ -141,6 +146,35 @@ describe('total limit (max.connections)', () => {
     await held[0]!.close();
     await waitFor('a slot to be freed', () => quotas.held() === 2);
     await answeredClient(b);
+  });
+
+  it('listener.name.<listener>.max.connections bounds that listener alone: 2 on INTERNAL fill it, PLAINTEXT takes more; a closed one frees its slot', async () => {
+    const log = capturingLogger();
+    const quotas = new ConnectionQuotas(limits({ perListener: { INTERNAL: 2 } }));
+    const plain = (await listen(quotas, log)).address().port;
+    const internal = (await listen(quotas, log, { name: 'INTERNAL' })).address().port;
+    const held = [await answeredClient(internal), await answeredClient(internal)];
+    await closedByServer(internal);
+    for (let i = 0; i < 3; i++) await answeredClient(plain);
+    for (const c of held) await expect(c.request('ping', null)).resolves.toBe('pong');
+    expect(quotas.heldOn('INTERNAL')).toBe(2);
+    expect(quotas.heldOn('PLAINTEXT')).toBe(3);
+    expect(refusals(log)).toHaveLength(1);
+    expect(refusals(log)[0]!.fields).toMatchObject({
+      limit: 'listener.name.internal.max.connections',
+      connectionsMax: 2,
+      reason: 'listener INTERNAL holds 2 connections already (listener.name.internal.max.connections: at most 2)',
+    });
+    await held[0]!.close();
+    await waitFor('a slot to be freed', () => quotas.heldOn('INTERNAL') === 1);
+    await answeredClient(internal);
+  });
+
+  it('a listener limit and the broker-wide one both hold: max.connections 3 refuses a fourth even where the listener allows it', () => {
+    const quotas = new ConnectionQuotas(limits({ total: 3, perListener: { INTERNAL: 5 } }));
+    for (let i = 0; i < 3; i++) expect(quotas.admit(`10.0.0.${i}`, 'INTERNAL').admitted).toBe(true);
+    const fourth = quotas.admit('10.0.0.9', 'INTERNAL');
+    expect(fourth.admitted ? null : fourth.refusal.limit).toBe('max.connections');
   });
 });
 

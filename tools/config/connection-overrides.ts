@@ -23,11 +23,13 @@ export interface ConnectionOverride {
   readonly max: number;
 }
 
-/** max.connections.per.ip, its overrides (hosts as written) and max.connections, as parsed. */
+/** max.connections.per.ip, its overrides (hosts as written), max.connections and its per-listener form, as parsed. */
 export interface ConnectionLimitSettings {
   readonly perIpMax: number;
   readonly perIpOverrides: readonly ConnectionOverride[];
   readonly totalMax: number;
+  /** listener.name.<listener>.max.connections, by listener name (upper case, as in `listeners`). */
+  readonly perListenerMax: ReadonlyMap<string, number>;
 }
 
 /** Host names: dot-separated labels of letters, digits, '-' and '_' (Kafka's check takes those characters; what does not resolve fails at start). */
@@ -93,5 +95,5 @@ export async function resolveConnectionLimits(settings: ConnectionLimitSettings,
     writtenAs.set(address, host);
     overrides.set(address, max);
   }
-  return { perAddressMax: settings.perIpMax, perAddressOverrides: overrides, totalMax: settings.totalMax };
+  return { perAddressMax: settings.perIpMax, perAddressOverrides: overrides, totalMax: settings.totalMax, perListenerMax: settings.perListenerMax };
 }

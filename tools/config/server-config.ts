@@ -26,6 +26,7 @@ import type { BrokerSettings, NodeConfig, RaftSettings } from './node-config.js'
 import { parsePropertiesDetailed } from './properties.js';
 import { PER_LISTENER_SSL_KEYS, serverKeys as K } from './server-keys.js';
 import { checkPerListenerKeys, resolveTls } from './tls-settings.js';
+import { perListenerConnectionLimits } from './listener-limits.js';
 import { resolveTopology } from './topology.js';
 import { isKnownKey, unknownKeyWarning } from './unknown-keys.js';
 
@@ -75,7 +76,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     controlledShutdownTimeoutMs: r.required(K.controlledShutdownTimeoutMs),
     isrExpansionEnable: r.required(K.isrExpansionEnable),
   };
-  const connectionLimits = {
+  const addressLimits = {
     perIpMax: r.required(K.maxConnectionsPerIp),
     perIpOverrides: r.required(K.maxConnectionsPerIpOverrides),
     totalMax: r.required(K.maxConnections),
@@ -132,7 +133,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     r.fail(K.controlledShutdownTimeoutMs, `must be below metaquorum.shutdown.timeout.ms (${shutdownTimeoutMs}), so a controlled shutdown fits in the shutdown`);
   }
 
-  if (connectionLimits.perIpMax === 0 && connectionLimits.perIpOverrides.length === 0) {
+  if (addressLimits.perIpMax === 0 && addressLimits.perIpOverrides.length === 0) {
     r.fail(K.maxConnectionsPerIp, 'may be 0 only when max.connections.per.ip.overrides lists the addresses that may connect (as in Kafka), or no client could connect');
   }
 
@@ -144,6 +145,8 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     warn,
   );
   const tls = resolveTls(r, listeners, controllerListenerNames, securityProtocolMap, warn);
+  const clientListenerNames = new Set(processRoles.includes('broker') ? listeners.map((l) => l.name).filter((name) => !controllerListenerNames.includes(name)) : []);
+  const connectionLimits = { ...addressLimits, perListenerMax: perListenerConnectionLimits(r, clientListenerNames, warn) };
   if (authorizer !== null && processRoles.includes('controller')) checkControllerAuthorizer(r, authorizer.superUsers, controllerListenerNames, tls, warn);
   if (metricsListener !== null && metricsListener.port !== 0) {
     const clash = listeners.find((l) => l.port === metricsListener.port);

@@ -389,7 +389,8 @@ export const serverKeys = {
     expected: NON_NEGATIVE_INT,
     doc:
       `Connections the broker's client listeners may hold in all; one more is closed as soon as it is accepted, with a warn line (at most one per ${REFUSAL_WARN_INTERVAL_MS / 1000} s, ` +
-      'counting the others). Kafka instead stops accepting until a connection closes. Each listener also holds at most ' +
+      'counting the others). Kafka instead stops accepting until a connection closes. One listener may be given a lower limit of its own, ' +
+      'listener.name.<lowercase listener>.max.connections. Each listener also holds at most ' +
       `${netLimits.serverConnectionsMax} connections of its own. Kafka's default (no limit).`,
     parse: nonNegativeInt,
   }),
@@ -581,6 +582,13 @@ export const PER_LISTENER_SSL_KEYS: readonly KeySpec<unknown>[] = [
   serverKeys.sslEndpointIdentification,
 ];
 
+/**
+ * The keys that may be set for one listener, as listener.name.<lowercase name>.<key>: the ssl.*
+ * keys, and max.connections (Kafka's per-listener limit, KIP-402: a broker client listener's
+ * connections, within the broker-wide max.connections).
+ */
+export const PER_LISTENER_KEYS: readonly KeySpec<unknown>[] = [...PER_LISTENER_SSL_KEYS, serverKeys.maxConnections];
+
 /** listener.name.<listener>.<key>: group 1 is the listener name as written, group 2 the key. */
 export const PER_LISTENER_KEY = /^listener\.name\.([^.]+)\.(.+)$/;
 
@@ -600,6 +608,11 @@ export function configReferenceMarkdown(): string {
   rows.push(
     `| \`listener.name.<listener>.ssl.*\` | the ssl.* key | ${cell(
       `Any of ${PER_LISTENER_SSL_KEYS.map((k) => k.name).join(', ')} for one listener only, its name in lower case (listener.name.ssl.ssl.keystore.location).`,
+    )} |`,
+  );
+  rows.push(
+    `| \`listener.name.<listener>.max.connections\` | none | ${cell(
+      "Connections one broker client listener may hold (Kafka's per-listener max.connections), within the broker-wide max.connections; one more is closed as soon as it is accepted, with a warn line naming the listener. Valid values: a non-negative integer (0..2147483647).",
     )} |`,
   );
   return ['| key | default | meaning |', '|---|---|---|', ...rows].join('\n') + '\n';

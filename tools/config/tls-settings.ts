@@ -12,14 +12,14 @@ import type { MappedProtocol } from './endpoints.js';
 import { ConfigError } from './errors.js';
 import type { KeyReader } from './key-reader.js';
 import type { ListenerConfig, ListenerTlsConfig } from './node-config.js';
-import { type KeySpec, PER_LISTENER_KEY, PER_LISTENER_SSL_KEYS, perListenerKey, serverKeys as K } from './server-keys.js';
+import { type KeySpec, PER_LISTENER_KEY, PER_LISTENER_KEYS, PER_LISTENER_SSL_KEYS, perListenerKey, serverKeys as K } from './server-keys.js';
 import { isKnownKey } from './unknown-keys.js';
 
-/** Parses every listener.name.<x>.ssl.* key present, whichever listener it is for. */
+/** Parses every listener.name.<x>.<key> present (ssl.* and max.connections), whichever listener it is for. */
 export function checkPerListenerKeys(r: KeyReader): void {
   for (const [key, value] of r.props) {
     const m = PER_LISTENER_KEY.exec(key);
-    const spec = m === null ? undefined : PER_LISTENER_SSL_KEYS.find((s) => s.name === m[2]);
+    const spec = m === null ? undefined : PER_LISTENER_KEYS.find((s) => s.name === m[2]);
     if (spec !== undefined && isKnownKey(key)) r.parseAs(spec, key, value.trim());
   }
 }
@@ -34,7 +34,7 @@ export function resolveTls(
   const names = new Set([...listeners.map((l) => l.name), ...controllerListenerNames]);
   for (const key of r.props.keys()) {
     const m = PER_LISTENER_KEY.exec(key);
-    if (m === null || !isKnownKey(key)) continue;
+    if (m === null || !isKnownKey(key) || !PER_LISTENER_SSL_KEYS.some((spec) => spec.name === m[2])) continue;
     const name = m[1]!.toUpperCase();
     if (!names.has(name)) warn(`${key}: there is no listener named ${name}; ignored`);
     else if (securityProtocolMap.get(name) !== 'SSL') warn(`${key}: listener ${name} uses ${securityProtocolMap.get(name)}, not SSL; ignored`);

@@ -6,7 +6,7 @@
 // buffers, data-log retention...) get a quieter "ignored" line instead of a suggestion, so that
 // starting from a Kafka config does not read as a page of typos.
 
-import { PER_LISTENER_KEY, PER_LISTENER_SSL_KEYS, perListenerKey, SERVER_CONFIG_KEYS } from './server-keys.js';
+import { PER_LISTENER_KEY, PER_LISTENER_KEYS, perListenerKey, SERVER_CONFIG_KEYS } from './server-keys.js';
 
 /** Kafka settings that metaquorum accepts and ignores, with why when it is not obvious. */
 const KAFKA_KEYS_IGNORED: ReadonlyMap<string, string> = new Map([
@@ -33,10 +33,10 @@ const KAFKA_KEYS_IGNORED: ReadonlyMap<string, string> = new Map([
   ['log.retention.check.interval.ms', ''],
 ]);
 
-const perListenerSuffixes = new Set(PER_LISTENER_SSL_KEYS.map((k) => k.name));
+const perListenerSuffixes = new Set(PER_LISTENER_KEYS.map((k) => k.name));
 const knownNames = new Set(SERVER_CONFIG_KEYS.map((k) => k.name));
 
-/** True for a supported key, including listener.name.<lowercase name>.<ssl key>. */
+/** True for a supported key, including listener.name.<lowercase name>.<per-listener key>. */
 export function isKnownKey(key: string): boolean {
   if (knownNames.has(key)) return true;
   const m = PER_LISTENER_KEY.exec(key);
