@@ -2,7 +2,8 @@
 // broker in one process), so the key travels from server.properties to the broker's client
 // listener: three Kafka clients from 127.0.0.1 are answered, a fourth is closed by the node at once
 // and the node logs why, the three still answer, and one closing lets a new one in. `start` with an
-// override host that does not resolve, or a negative limit, exits 2 naming the key.
+// override host that does not resolve, or a negative limit, exits 2 naming the key. The same for
+// listener.name.plaintext.max.connections on another node: its listener takes two, not three.
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,5 +65,38 @@ describe('max.connections.per.ip on a combined node', () => {
     const unresolved = await runCli(['start', '--config', config, '--override', 'max.connections.per.ip.overrides=127.0.0.1:5,nowhere.invalid:2']);
     expect(unresolved.code, unresolved.stderr).toBe(2);
     expect(unresolved.stderr).toContain('max.connections.per.ip.overrides: cannot resolve host "nowhere.invalid"');
+  });
+});
+
+describe('listener.name.plaintext.max.connections on a combined node', () => {
+  let t: TestCluster;
+  const probes: KafkaProbe[] = [];
+
+  beforeAll(async () => {
+    t = await startTestCluster({ controllers: 1, brokers: 1, combined: true, properties: { 'listener.name.plaintext.max.connections': '2' } });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const p of probes) p.socket.destroy();
+    await t?.dispose();
+  }, 30_000);
+
+  it('two Kafka clients are answered on the listener; one more is closed with a warn line naming the listener limit', async () => {
+    const node = t.cluster.nodes[0]!;
+    const port = node.clientPort!;
+    const clients: KafkaProbe[] = [];
+    await until('two Kafka connections answered', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      if ((await c.apiVersions(1)) === 0) clients.push(c);
+      return clients.length >= 2 ? true : undefined;
+    }, 100);
+    await connectUntilServerCloses(port);
+    for (const [i, c] of clients.entries()) expect(await c.apiVersions(10 + i)).toBe(0);
+    const refusal = await until('the refusal in the node log', 10_000, async () => {
+      const lines = (await readFile(node.logPath, 'utf8')).split('\n').filter((l) => l.includes('connection refused: too many connections'));
+      return lines.length > 0 ? (JSON.parse(lines[0]!) as Record<string, unknown>) : undefined;
+    });
+    expect(refusal).toMatchObject({ level: 'warn', listener: 'PLAINTEXT', limit: 'listener.name.plaintext.max.connections', connectionsMax: 2 });
   });
 });
