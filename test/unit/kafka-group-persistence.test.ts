@@ -40,9 +40,12 @@ class FakeStore implements GroupStore {
     return Promise.resolve(this.commit(groupId, membership, this.answer));
   }
 
+  /** Removals reach the image at once unless lagging (the tombstone still on its way back through the log). */
+  lagRemovals = false;
+
   remove(groupId: string): void {
     this.removed.push(groupId);
-    this.stored.delete(groupId);
+    if (!this.lagRemovals) this.stored.delete(groupId);
   }
 
   /** Answers the oldest pending save. */
@@ -208,6 +211,48 @@ describe('a coordinator storing completed rebalances', () => {
     expect(gc.leave('g', [{ memberId: a, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }])).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
     expect(store.removed).toEqual(['g']);
     expect(store.stored.has('g')).toBe(false);
+  });
+
+  it('a group that emptied is not resumed from its stored membership while the removal is on its way (or was lost)', async () => {
+    const clock = new ManualClock();
+    const store = new FakeStore();
+    const gc = coordinator(clock, store);
+    const { a, b, aSync, bSync } = await joinPair(gc);
+    await Promise.all([aSync, bSync]);
+    store.lagRemovals = true; // the image still holds generation 2 after both leave
+    expect(gc.leave('g', [{ memberId: a, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }])).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    // The members who left are not brought back: DescribeGroups, DeleteGroups and offset expiry see an empty group.
+    expect(gc.describe('g')).toBeUndefined();
+    expect(gc.hasMembers('g')).toBe(false);
+    expect(gc.isActive('g')).toBe(false);
+    expect(gc.heartbeat('g', 2, b)).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // A consumer starting now is not held up by them (their rebalance timeout) and goes on from the
+    // group's generation, so that its store is newer than the stale one.
+    const c = await peek(gc.join(joinReq(null, { clientId: 'c' })));
+    expect(c).not.toBe('pending');
+    expect(c === 'pending' ? -1 : c.generationId).toBe(4);
+    const cSync = await gc.sync({ groupId: 'g', generationId: 4, memberId: c === 'pending' ? '' : c.memberId, assignments: [] });
+    expect(cSync.errorCode).toBe(ErrorCode.NONE);
+    expect(store.stored.get('g')!.generationId).toBe(4);
+  });
+
+  it('a stale stored membership left by a lost removal is removed again by the periodic prune, and forgotten once gone', async () => {
+    const store = new FakeStore();
+    const gc = coordinator(new ManualClock(), store);
+    const { a, b, aSync, bSync } = await joinPair(gc);
+    await Promise.all([aSync, bSync]);
+    store.lagRemovals = true;
+    gc.leave('g', [{ memberId: a, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }]);
+    expect(store.removed).toEqual(['g']);
+    gc.pruneEmptied(() => false);
+    expect(store.removed).toEqual(['g', 'g']);
+    store.lagRemovals = false;
+    gc.pruneEmptied(() => false);
+    expect(store.stored.has('g')).toBe(false);
+    gc.pruneEmptied(() => false);
+    expect(store.removed).toEqual(['g', 'g', 'g']); // nothing stale left: no more removals
+    // Forgotten: a group made afresh starts over, as before membership was stored.
+    expect((await gc.join(joinReq(null))).generationId).toBe(1);
   });
 });
 

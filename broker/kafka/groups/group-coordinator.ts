@@ -23,8 +23,12 @@
 //   · a static member's restart in a Stable group (no rebalance): its JoinGroup is answered once its
 //     new member id is stored, so that a coordinator resuming the group never fences the running
 //     incarnation with FENCED_INSTANCE_ID; NOT_COORDINATOR as above.
-//   · the group empties (generation+1, Empty): its stored membership is removed, best effort (a
-//     stale one left behind is resumed with members who never heartbeat, and expire).
+//   · the group empties (generation+1, Empty): its stored membership is removed, best effort. Until
+//     the tombstone is in this broker's image (or for good, if the removal was lost) the image
+//     still holds it: this broker does not resume it (it remembers the generation the group emptied
+//     at), sends the removal again each offset-expiry tick, and a group made afresh meanwhile goes
+//     on from that generation. Another broker that takes over resumes such a stale membership with
+//     members who never heartbeat, and expire.
 // Changes between two completed rebalances are not stored (Kafka's rule too): a group resumed
 // mid-rebalance is at its last stored generation, and members at a newer one get
 // ILLEGAL_GENERATION and rejoin.
@@ -276,6 +280,18 @@ export class GroupCoordinator {
    * Kept only for groups this broker still coordinates; pruned of groups without offsets.
    */
   private readonly emptiedAt = new Map<string, number>();
+  /**
+   * Groups that emptied here → the generation they emptied at. Their stored membership is removed
+   * then, but this broker's image holds it until the tombstone comes back through the log (for
+   * good if the removal was lost): a stored generation older than this is that membership, whose
+   * members left, and is not resumed. Resuming it brought the members back (DescribeGroups showed
+   * them Stable, DeleteGroups answered NON_EMPTY_GROUP, and a consumer starting then waited for
+   * them to expire) for a whole session timeout (found by a review). A group made afresh meanwhile
+   * goes on from this generation, as Kafka's Empty group keeps its own, so that what it stores is
+   * newer than the stale record (the controller refuses older generations). Kept for groups this
+   * broker still coordinates while their image holds the stale record (pruneEmptied).
+   */
+  private readonly emptiedGeneration = new Map<string, number>();
 
   constructor(
     private readonly clock: Clock,
@@ -291,7 +307,7 @@ export class GroupCoordinator {
   /** A group whose coordination came here (or came back): Stable as last stored, every session starting now. */
   private resume(groupId: string): Group | undefined {
     const stored = this.store.load(groupId);
-    if (stored === undefined) return undefined;
+    if (stored === undefined || this.staleGeneration(groupId, stored) !== undefined) return undefined;
     const group = this.newGroup(groupId);
     group.state = 'Stable';
     group.generationId = stored.generationId;
@@ -317,6 +333,12 @@ export class GroupCoordinator {
     for (const m of group.members.values()) this.touchSession(group, m);
     this.emptiedAt.delete(groupId);
     return group;
+  }
+
+  /** The generation the group emptied at here, when its stored membership (or `stored`) is older: stale, never resumed. */
+  private staleGeneration(groupId: string, stored = this.store.load(groupId)): number | undefined {
+    const emptied = this.emptiedGeneration.get(groupId);
+    return emptied !== undefined && stored !== undefined && stored.generationId < emptied ? emptied : undefined;
   }
 
   /** The group's membership as stored: what it is now, with `assignments` when given (the leader's, not yet applied). */
@@ -585,9 +607,18 @@ export class GroupCoordinator {
     if (!this.emptiedAt.has(groupId) && !this.groups.has(groupId)) this.emptiedAt.set(groupId, atMs);
   }
 
-  /** Forgets when groups emptied, for those `keep` rejects (they hold no offsets now). */
+  /**
+   * Forgets when groups emptied, for those `keep` rejects (they hold no offsets now). Also (every
+   * offset-expiry tick) forgets the generation emptied groups were at once their stale membership
+   * is gone from the image, and removes again any still there (its removal was lost, e.g. to a
+   * controller election; nothing else would remove it).
+   */
   pruneEmptied(keep: (groupId: string) => boolean): void {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
+    for (const groupId of [...this.emptiedGeneration.keys()]) {
+      if (this.staleGeneration(groupId) === undefined) this.emptiedGeneration.delete(groupId);
+      else if (!this.groups.has(groupId)) this.store.remove(groupId);
+    }
   }
 
   /**
@@ -634,6 +665,8 @@ export class GroupCoordinator {
   /** Drops every group `stillOurs` rejects: its waiting requests are answered NOT_COORDINATOR. */
   retainOnly(stillOurs: (groupId: string) => boolean): void {
     for (const group of [...this.groups.values()]) if (!stillOurs(group.groupId)) this.drop(group, ErrorCode.NOT_COORDINATOR);
+    // Whoever coordinates it next (this broker again, later) goes by the image alone.
+    for (const groupId of [...this.emptiedGeneration.keys()]) if (!stillOurs(groupId)) this.emptiedGeneration.delete(groupId);
     this.pruneEmptied(stillOurs);
   }
 
@@ -645,6 +678,7 @@ export class GroupCoordinator {
   close(): void {
     for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.NOT_COORDINATOR);
     this.emptiedAt.clear();
+    this.emptiedGeneration.clear();
   }
 
   // ---- transitions ----
@@ -653,7 +687,7 @@ export class GroupCoordinator {
     const group: Group = {
       groupId,
       state: 'Empty',
-      generationId: 0,
+      generationId: this.staleGeneration(groupId) ?? 0,
       protocolType: '',
       protocolName: '',
       leaderId: '',
@@ -905,6 +939,7 @@ export class GroupCoordinator {
       group.state = 'Empty';
       group.protocolName = '';
       group.leaderId = '';
+      this.emptiedGeneration.set(group.groupId, group.generationId);
       this.store.remove(group.groupId);
       this.dropIfUnused(group);
       return;
