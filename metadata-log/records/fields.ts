@@ -119,11 +119,14 @@ export function int32Ids(v: unknown, field: string): readonly number[] {
 /**
  * Opaque bytes (msgpack bin: a consumer's subscription or assignment), as a copy of their own: a
  * decoded bin is a view into the frame it was read from (a whole fetched batch), which an image
- * holding the record must not keep alive.
+ * holding the record must not keep alive. Not Buffer.from: it cuts a small copy out of Node's
+ * shared 8 KiB pool, and the image would then keep that slab alive instead.
  */
 export function bytes(v: unknown, field: string): Buffer {
   if (!(v instanceof Uint8Array)) throw new FieldError(field, `is ${describe(v)}, not bytes`);
-  return Buffer.from(v);
+  const copy = Buffer.allocUnsafeSlow(v.length);
+  copy.set(v);
+  return copy;
 }
 
 /** An array of nested tuples (endpoints, features): checks it is an array; elements are the caller's. */

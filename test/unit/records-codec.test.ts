@@ -521,6 +521,15 @@ describe('record codec: bad fields', () => {
     expect(Buffer.from(assignment)).toEqual(Buffer.from(RECORD_SAMPLES.GroupMetadata[0]!.record.members[0]!.assignment));
   });
 
+  it('(GroupMetadata) each decoded subscription and assignment owns its memory, not a slice of a shared pool slab', () => {
+    // Buffer.from(a Uint8Array) copies a small one into Node's 8 KiB allocation pool: the image would
+    // keep the whole slab (and whatever else was cut from it) alive for each record it holds.
+    const decoded = decodeRecord(encodeRecord(RECORD_SAMPLES.GroupMetadata[0]!.record)) as RecordOf<'GroupMetadata'>;
+    for (const m of decoded.members) {
+      for (const b of [m.subscription, m.assignment]) expect([b.byteOffset, b.buffer.byteLength]).toEqual([0, b.byteLength]);
+    }
+  });
+
   it.each([
     ['a non-array endpoint', ['x'], 'endpoints[0]', /not \[name, host, port, securityProtocol\]/],
     ['a 3-field endpoint', [['n', 'h', 1]], 'endpoints[0]', /not \[name, host, port, securityProtocol\]/],
