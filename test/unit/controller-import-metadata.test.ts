@@ -11,7 +11,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
-import { ACLS_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, GROUP_METADATA_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -112,6 +112,17 @@ describe('the import steps', () => {
     latest.apply(importPart(latest.ctx(), [...orders, legacy, explicit]));
     expect(latest.image.committedOffset('legacy', 'orders', 1)?.expireTimestampMs).toBe(1_700_000_000_000);
     expect(latest.image.featureLevel(METADATA_VERSION_FEATURE)).toBe(OFFSET_EXPIRY_METADATA_VERSION);
+  });
+
+  it('group membership (GroupMetadata, GroupMetadataTombstone): refused below metadata.version 1.0-IV4, which a node of an older build cannot read', () => {
+    const member = { memberId: 'm1', groupInstanceId: null, clientId: 'c', clientHost: '/h', rebalanceTimeoutMs: 1, sessionTimeoutMs: 1, subscription: new Uint8Array(0), assignment: new Uint8Array(0) };
+    const membership: MetadataRecord = { type: 'GroupMetadata', groupId: 'g', protocolType: 'consumer', generationId: 1, protocolName: 'range', leaderId: 'm1', stateTimestampMs: 0, members: [member] };
+    for (const r of [membership, { type: 'GroupMetadataTombstone', groupId: 'g' } as MetadataRecord]) {
+      const below = importPart(new OpHarness([mvRecord(GROUP_METADATA_METADATA_VERSION - 1)]).ctx(), [...topicRecords('orders', 5, 3), r]);
+      expect(below.records).toEqual([]);
+      expect(below.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(below.response.errorMessage).toMatch(/consumer-group membership, which needs metadata\.version 5 \(1\.0-IV4\)/);
+    }
   });
 
   it('producer ids never go back: ZooKeeper\'s next id is imported only when it is ahead of the quorum\'s', () => {

@@ -40,7 +40,8 @@
 // aborted: nothing of it becomes visible. Likewise a record the finalized metadata.version does
 // not allow (configs/features.ts), as for every other writer, since a node of an older build may
 // still run at that level: OffsetCommit / OffsetCommitTombstone below 1.0-IV1, an OffsetCommit
-// with an expire timestamp (record v1) below 1.0-IV2, an ACL below 1.0-IV3; and a FeatureLevel, which would move
+// with an expire timestamp (record v1) below 1.0-IV2, an ACL below 1.0-IV3, GroupMetadata /
+// GroupMetadataTombstone below 1.0-IV4; and a FeatureLevel, which would move
 // metadata.version past UpdateFeatures' rules (down, under records already written at a higher
 // level). The planner writes none of these (tools/migrate: legacy offsets carry no expiry, and
 // /feature is not imported); the controller does not take the importer's word for it.
@@ -69,6 +70,7 @@ import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
 import {
   ACLS_METADATA_VERSION,
+  GROUP_METADATA_METADATA_VERSION,
   metadataVersionName,
   OFFSET_EXPIRY_METADATA_VERSION,
   OFFSETS_METADATA_VERSION,
@@ -229,6 +231,7 @@ export function importLevelNeed(r: MetadataRecord): { readonly what: string; rea
   if (r.type === 'OffsetCommit' && r.expireTimestampMs !== undefined) return { what: 'an offset with an expire timestamp', level: OFFSET_EXPIRY_METADATA_VERSION };
   if (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') return { what: 'consumer-group offsets', level: OFFSETS_METADATA_VERSION };
   if (r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') return { what: 'ACLs', level: ACLS_METADATA_VERSION };
+  if (r.type === 'GroupMetadata' || r.type === 'GroupMetadataTombstone') return { what: 'consumer-group membership', level: GROUP_METADATA_METADATA_VERSION };
   return null;
 }
 
