@@ -317,6 +317,37 @@ describe('a coordinator resuming a stored group (coordination moved here)', () =
     expect(next.heartbeat('g', 2, a, 'ia')).toBe(ErrorCode.FENCED_INSTANCE_ID);
   });
 
+  it('stores of one group go one at a time, in the order asked: a static restart waits for a retry in flight, and its mapping is the one stored last', async () => {
+    const { clock, store, next, a, b } = await moved();
+    expect(next.isActive('g')).toBe(true);
+    // A rebalance on `next` whose store fails: Stable anyway, tried again after STORE_RETRY_MS.
+    const c = next.join(joinReq(null, { clientId: 'c' }));
+    const aJoin = next.join(joinReq('ia', { memberId: a }));
+    const bJoin = next.join(joinReq(null, { memberId: b }));
+    const [ca, aa, ba] = [await c, await aJoin, await bJoin];
+    expect([ca.generationId, aa.generationId, ba.generationId]).toEqual([3, 3, 3]);
+    store.answer = 'failed';
+    const syncs = [
+      next.sync({ groupId: 'g', generationId: 3, memberId: a, groupInstanceId: 'ia', assignments: [{ memberId: a, assignment: bytes('A') }] }),
+      next.sync({ groupId: 'g', generationId: 3, memberId: b, assignments: [] }),
+      next.sync({ groupId: 'g', generationId: 3, memberId: ca.memberId, assignments: [] }),
+    ];
+    await Promise.all(syncs);
+    store.answer = 'deferred';
+    clock.advance(STORE_RETRY_MS); // the retry is sent, and hangs
+    const sent = store.saves.length;
+    const restart = next.join(joinReq('ia'));
+    await new Promise((r) => setImmediate(r));
+    expect(store.saves.length).toBe(sent); // queued behind the retry
+    store.settle('stored'); // the retry commits first (the old mapping)...
+    await new Promise((r) => setImmediate(r));
+    expect(store.saves.length).toBe(sent + 1); // ...then the restart's store is sent
+    store.settle('stored');
+    const r = await restart;
+    expect(r.errorCode).toBe(ErrorCode.NONE);
+    expect(store.stored.get('g')!.members.find((m) => m.groupInstanceId === 'ia')!.memberId).toBe(r.memberId);
+  });
+
   it('is listed as active and counts for offset expiry once asked about (isActive resumes it)', async () => {
     const { next } = await moved();
     expect(next.activeGroupIds()).toEqual([]);

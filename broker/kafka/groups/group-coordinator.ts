@@ -256,6 +256,8 @@ interface Group {
   cancelRebalance: (() => void) | null;
   /** The leader's assignments are being stored: a duplicate SyncGroup from it waits with the others. */
   storing: boolean;
+  /** The last store sent or queued for this group (persist sends one at a time); null when none is in flight. */
+  storeTail: Promise<void> | null;
   /** A store that failed is tried again when this timer fires. */
   cancelStoreRetry: (() => void) | null;
   /** Initial delay: a member arrived since the timer was last armed. */
@@ -372,12 +374,24 @@ export class GroupCoordinator {
       then(outcome);
       if (outcome === 'failed') this.retryStore(group, group.generationId);
     };
-    const outcome = this.store.save(group.groupId, membership);
-    if (typeof outcome === 'string') {
-      settle(outcome);
-      return;
-    }
-    void outcome.then(settle, () => settle('failed'));
+    const send = (): Promise<void> | undefined => {
+      const outcome = this.store.save(group.groupId, membership);
+      if (typeof outcome === 'string') {
+        settle(outcome);
+        return undefined;
+      }
+      return outcome.then(settle, () => settle('failed'));
+    };
+    // One store in flight per group, sent in the order asked: two stores of one generation (a
+    // retry, and a static member's restart that maps its instance id to a new member id) would
+    // otherwise be free to commit in either order, and the older mapping, committed last, would
+    // make a later coordinator fence the running incarnation (found by a review).
+    const sent = group.storeTail === null ? send() : group.storeTail.then(send);
+    if (sent === undefined) return;
+    const tail: Promise<void> = sent.then(() => {
+      if (group.storeTail === tail) group.storeTail = null;
+    });
+    group.storeTail = tail;
   }
 
   /** While the group stays Stable at `generation`, stores its membership again every STORE_RETRY_MS until it is stored. */
@@ -696,6 +710,7 @@ export class GroupCoordinator {
       staticMembers: new Map(),
       cancelRebalance: null,
       storing: false,
+      storeTail: null,
       cancelStoreRetry: null,
       newMemberDuringDelay: false,
       delayBudgetMs: 0,
