@@ -42,9 +42,11 @@ import { unregisterBroker } from '../../quorum/controller/cluster/unregister-bro
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { ConfigSource, staticConfigsOf } from '../../quorum/controller/configs/config-schema.js';
 import { describeConfigs } from '../../quorum/controller/configs/describe-configs.js';
-import { ACLS_METADATA_VERSION, bootstrapRecords, LATEST_METADATA_VERSION, MIN_METADATA_VERSION, supportedFeatures, updateFeatures } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, bootstrapRecords, GROUP_METADATA_METADATA_VERSION, LATEST_METADATA_VERSION, MIN_METADATA_VERSION, supportedFeatures, updateFeatures } from '../../quorum/controller/configs/features.js';
 import { AlterConfigOpType, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { commitOffsets, deleteGroups, fetchOffsets, type OffsetFetchResponse } from '../../quorum/controller/configs/offsets.js';
+import { storeGroup } from '../../quorum/controller/configs/group-membership.js';
+import { coordinatorOf, liveBrokerIds } from '../../metadata-log/group-ownership.js';
 import { allocateProducerIds } from '../../quorum/controller/configs/producer-ids.js';
 import { ErrorCode, errorName, NotControllerError } from '../../quorum/controller/errors.js';
 import type { OpContext, OpResult } from '../../quorum/controller/op.js';
@@ -119,6 +121,8 @@ export interface ControllerModel {
   ambiguousCalls: number;
   /** Stored ACLs by modelAclKey: what the image must hold. */
   readonly acls: Map<string, AclBinding>;
+  /** Groups with stored membership (StoreGroup) → the generation stored. */
+  readonly groupsStored: Map<string, number>;
 }
 
 export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: readonly number[], nowMs: number): ControllerModel {
@@ -139,6 +143,7 @@ export function initialModel(config: ModelConfig, liveness: boolean, brokerIds: 
     outcomes: new Map(),
     ambiguousCalls: 0,
     acls: new Map(),
+    groupsStored: new Map(),
   };
 }
 
@@ -251,6 +256,7 @@ export type ControllerOps = Pick<
   | 'commitOffsets'
   | 'fetchOffsets'
   | 'deleteGroups'
+  | 'storeGroup'
   | 'unregisterBroker'
   | 'importMetadata'
   | 'createAcls'
@@ -782,6 +788,7 @@ export class PureSystem implements SystemUnderTest, ControllerOps {
   commitOffsets: ControllerOps['commitOffsets'] = async (req) => this.run((ctx) => commitOffsets(ctx, req));
   fetchOffsets: ControllerOps['fetchOffsets'] = async (req) => fetchOffsets(this.image, req);
   deleteGroups: ControllerOps['deleteGroups'] = async (req) => this.run((ctx) => deleteGroups(ctx, req));
+  storeGroup: ControllerOps['storeGroup'] = async (req) => this.run((ctx) => storeGroup(ctx, req));
   createAcls: ControllerOps['createAcls'] = async (req) => this.run((ctx) => createAcls(ctx, req, this.random));
   deleteAcls: ControllerOps['deleteAcls'] = async (req) => this.run((ctx) => deleteAcls(ctx, req));
   unregisterBroker: ControllerOps['unregisterBroker'] = async (req) => this.run((ctx) => unregisterBroker(ctx, this.hb, req));
@@ -943,6 +950,15 @@ export async function verify(m: ControllerModel, r: SystemUnderTest): Promise<vo
     expectEqual(m, r, `offsets held by group ${group}`, held.sort(), modelHeld.sort());
     expectEqual(m, r, `OffsetFetch of group ${group} on the committed image`, fetchOffsets(image, { groupId: group, topics: null }), expectedFetch(m, group));
   }
+
+  // Stored group membership: the generation each group was stored at.
+  expectEqual(
+    m,
+    r,
+    'stored group membership',
+    [...image.groupMetadataIds()].sort().map((g) => `${g}@${image.groupMetadata(g)!.generationId}`),
+    [...m.groupsStored].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([g, gen]) => `${g}@${gen}`),
+  );
 
   expectEqual(m, r, 'zkMigrationState', image.zkMigrationState, m.imported ? 3 : 0);
 
@@ -1403,7 +1419,8 @@ export class DeleteGroup extends ModelCommand {
       .filter(([, o]) => o.group === this.group)
       .sort(([, a], [, b]) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
     // A group is deleted whole, past the record bound too (one metadata transaction, 23ecf6c).
-    const predicted = this.group === '' ? ErrorCode.INVALID_GROUP_ID : held.length === 0 ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE;
+    const stored = m.groupsStored.has(this.group);
+    const predicted = this.group === '' ? ErrorCode.INVALID_GROUP_ID : held.length === 0 && !stored ? ErrorCode.GROUP_ID_NOT_FOUND : ErrorCode.NONE;
     const { value, ambiguous } = await r.call('deleteGroups', (ops) => ops.deleteGroups({ groupIds: [this.group] }));
     const res = value.results[0];
     if (res === undefined) return mismatch(m, r, 'deleteGroups answered no result');
@@ -1411,8 +1428,70 @@ export class DeleteGroup extends ModelCommand {
     if (ambiguous && code === ErrorCode.GROUP_ID_NOT_FOUND && predicted === ErrorCode.NONE) code = ErrorCode.NONE;
     expectCode(m, r, `deleteGroups ${this.group}`, code, res.errorMessage, [predicted]);
     count(m, 'DeleteGroup', code);
-    if (code === ErrorCode.NONE) for (const [key] of held) m.offsets.delete(key);
+    if (code === ErrorCode.NONE) {
+      for (const [key] of held) m.offsets.delete(key);
+      m.groupsStored.delete(this.group);
+    }
     return `${errorName(code)}${markAmbiguous(m, ambiguous)}`;
+  }
+}
+
+/**
+ * A group coordinator stores a group's membership (storeGroup, group-membership.ts), or its removal
+ * (`members` 0). The claim is the coordinator's as the committed image has it, or (`wrongBroker`)
+ * another registered broker's. While any broker's fencing is uncertain, or the claimant's epoch may
+ * move, the coordinator the controller sees may differ: NOT_COORDINATOR is then possible too.
+ */
+export class StoreGroup extends ModelCommand {
+  constructor(
+    readonly group: string,
+    readonly generation: number,
+    readonly members: number,
+    readonly wrongBroker: boolean,
+  ) {
+    super();
+  }
+
+  describe(): string {
+    return `StoreGroup(${JSON.stringify(this.group)}, ${this.members === 0 ? 'removal' : `generation ${this.generation}, ${this.members} member(s)`}${this.wrongBroker ? ', wrong broker' : ''})`;
+  }
+
+  protected async exec(m: ControllerModel, r: SystemUnderTest): Promise<string> {
+    const image = await r.caughtUpImage();
+    const coordinator = coordinatorOf(liveBrokerIds(image), this.group);
+    const others = image.brokers().map((b) => b.brokerId).filter((id) => id !== coordinator);
+    const claimant = this.wrongBroker ? (others[this.generation % Math.max(1, others.length)] ?? coordinator) : coordinator;
+    if (claimant === null) return 'skipped (no live broker)';
+    const claim = { brokerId: claimant, brokerEpoch: image.broker(claimant)?.brokerEpoch ?? 999_999 };
+    const uncertain = [...m.brokers.keys()].some((id) => expectedFence(m, id, r.nowMs(), r.activeSinceMs()) === 'unknown' || epochMayMove(m, id, r.nowMs()));
+    const storedGeneration = m.groupsStored.get(this.group);
+    const members = Array.from({ length: this.members }, (_, i) => ({
+      memberId: `${this.group}-m${i}-${this.generation}`,
+      groupInstanceId: i === 0 ? `${this.group}-i0` : null,
+      clientId: 'model',
+      clientHost: '/127.0.0.1',
+      rebalanceTimeoutMs: 60_000,
+      sessionTimeoutMs: 10_000,
+      subscription: Buffer.from([i]),
+      assignment: Buffer.from([this.generation]),
+    }));
+    const group = this.members === 0 ? null : { protocolType: 'consumer', generationId: this.generation, protocolName: 'range', leaderId: members[0]!.memberId, members };
+    // What the controller answers once it accepts the claim.
+    const ifAccepted = group !== null && storedGeneration !== undefined && this.generation < storedGeneration ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.NONE;
+    let acceptable: number[];
+    if (this.group === '') acceptable = [ErrorCode.INVALID_GROUP_ID];
+    else if (m.metadataVersion < GROUP_METADATA_METADATA_VERSION) acceptable = [ErrorCode.UNSUPPORTED_VERSION];
+    // The controller judges the claim against its newest image, which may have moved on.
+    else if (uncertain) acceptable = [ErrorCode.NOT_COORDINATOR, ifAccepted];
+    else acceptable = [claimant === coordinator ? ifAccepted : ErrorCode.NOT_COORDINATOR];
+    const { value, ambiguous } = await r.call('storeGroup', (ops) => ops.storeGroup({ coordinator: claim, groupId: this.group, group }));
+    expectCode(m, r, `storeGroup ${this.group}`, value.errorCode, value.errorMessage, acceptable);
+    count(m, 'StoreGroup', value.errorCode);
+    if (value.errorCode === ErrorCode.NONE) {
+      if (group === null) m.groupsStored.delete(this.group);
+      else if (storedGeneration === undefined || this.generation >= storedGeneration) m.groupsStored.set(this.group, this.generation);
+    }
+    return `${errorName(value.errorCode)}${markAmbiguous(m, ambiguous)}`;
   }
 }
 
@@ -2073,6 +2152,7 @@ export function commandArbs(liveness: boolean): fc.Arbitrary<Cmd>[] {
     fc.tuple(groupArb, fc.array(offsetEntryArb, { minLength: 1, maxLength: 3 })).map(([g, e]) => new CommitOffsets(g, e)),
     fc.tuple(groupArb, fc.option(fc.array(topicRefArb, { minLength: 1, maxLength: 2 }), { nil: null })).map(([g, refs]) => new FetchOffsets(g, refs)),
     groupArb.map((g) => new DeleteGroup(g)),
+    fc.tuple(groupArb, fc.integer({ min: 1, max: 6 }), fc.nat({ max: 3 }), rarely).map(([g, gen, n, wrong]) => new StoreGroup(g, gen, n, wrong)),
     fc.tuple(fc.constantFrom(...BROKER_IDS), fc.boolean()).map(([id, stale]) => new AllocateProducerIds(id, stale)),
     fc.tuple(fc.integer({ min: 0, max: LATEST_METADATA_VERSION + 1 }), fc.constantFrom(1, 2, 3, 7), rarely).map(([level, type, v]) => new UpdateMetadataVersion(level, type, v)),
     aclArb.map((a) => new CreateAcl(a)),
