@@ -29,7 +29,7 @@ import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
 import { RaftNode } from '../quorum/runtime/raft-node.js';
 import { ControllerChannel, type VoterEndpoint } from '../quorum/server/controller-channel.js';
 import { requestObject, unknownMethod } from '../quorum/server/controller-server.js';
-import { describeAcls, describeTopics, exportMetadata } from '../quorum/server/image-reads.js';
+import { describeAcls, describeGroups, describeTopics, exportMetadata } from '../quorum/server/image-reads.js';
 import { toRemoteError } from '../quorum/server/remote-errors.js';
 import { ErrorCode } from '../quorum/controller/errors.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from '../quorum/server/rpc-methods.js';
@@ -480,6 +480,8 @@ export class BrokerServer {
         return describeFeatures(await this.caughtUpImage());
       case 'describeAcls':
         return describeAcls(await this.caughtUpImage(), b as never);
+      case 'describeGroups':
+        return describeGroups(await this.caughtUpImage(), b as never);
       case 'exportMetadata':
         // A read answered by the node asked (rpc-methods.ts), as controllers do: `migrate-from-zk
         // --verify --bootstrap-server` walked the whole tree and then failed on "unknown method".

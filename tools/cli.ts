@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { realAdminConnector } from './admin/admin-client.js';
 import { registerChaosCommand } from './cli/chaos-command.js';
 import { registerClusterCommand } from './cli/cluster-command.js';
+import { registerConsumerGroupsCommand } from './cli/consumer-groups-command.js';
 import { errorText, EXIT_RUNTIME, EXIT_USAGE, jsonRequested } from './cli/common.js';
 import { registerConfigsCommand } from './cli/configs-command.js';
 import { setAdminConnector } from './cli/connect.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerServerCommands(program);
   registerQuorumCommand(program);
   registerClusterCommand(program);
+  registerConsumerGroupsCommand(program);
   registerTopicsCommand(program);
   registerReassignCommand(program);
   registerFeaturesCommand(program);

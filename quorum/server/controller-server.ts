@@ -29,7 +29,7 @@ import { openMetadataStorage, type MetadataStorage } from '../node/layout.js';
 import { raftConfig, type RaftConfig } from '../raft/config.js';
 import { RaftNode } from '../runtime/raft-node.js';
 import type { VoterEndpoint } from './controller-channel.js';
-import { describeAcls, describeTopics, exportMetadata } from './image-reads.js';
+import { describeAcls, describeGroups, describeTopics, exportMetadata } from './image-reads.js';
 import { toRemoteError } from './remote-errors.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from './rpc-methods.js';
 import { RpcAuthorization, sessionOf } from './rpc-authorization.js';
@@ -268,6 +268,8 @@ export class ControllerServer {
         return describeFeatures(c.image);
       case 'describeAcls':
         return describeAcls(c.image, b as never);
+      case 'describeGroups':
+        return describeGroups(c.image, b as never);
       case 'describeQuorum': {
         const q = c.describeQuorum();
         if (q === null || q.leaderId !== this.o.nodeId || q.role !== 'Leader') throw new NotControllerError(c.activeControllerId());

@@ -30,6 +30,9 @@
 //   alterConfigs, incrementalAlterConfigs   ALTER_CONFIGS on each topic; on the cluster for a
 //                                           broker resource
 //   describeConfigs                         DESCRIBE_CONFIGS, as alterConfigs
+//   describeGroups                          DESCRIBE on each named group; a listing (no ids) leaves
+//                                           out the groups the caller may not DESCRIBE, and every
+//                                           answer the offsets of topics it may not DESCRIBE
 //   describeTopics                          DESCRIBE on each named topic; with no names (absent
 //                                           or null: every topic), the answer leaves out the
 //                                           topics the caller may not DESCRIBE (as Kafka's
@@ -53,7 +56,7 @@ import { CLUSTER_RESOURCE_NAME } from '../../metadata-log/records/acl-codes.js';
 import type { AclOperation, AclResourceType, ConfigResourceType } from '../../metadata-log/records/types.js';
 import type { Session, StandardAuthorizer } from '../controller/acls/authorizer.js';
 import { ErrorCode, errorName } from '../controller/errors.js';
-import { listsEveryTopic } from './image-reads.js';
+import { listsEveryGroup, listsEveryTopic } from './image-reads.js';
 import { ANONYMOUS_PRINCIPAL, sessionHost } from '../net/principal.js';
 import { RemoteError, type PeerChannel } from '../net/types.js';
 import type { DescribedTopic, RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
@@ -77,6 +80,7 @@ interface Rule<M extends RpcMethod> {
 
 const onCluster = (op: AclOperation): Need => ({ op, type: 'CLUSTER', name: CLUSTER_RESOURCE_NAME });
 const onTopic = (op: AclOperation, name: string): Need => ({ op, type: 'TOPIC', name });
+const onGroup = (op: AclOperation, name: string): Need => ({ op, type: 'GROUP', name });
 
 /** The first of `needs` refused. */
 function firstRefused(can: Can, needs: Iterable<Need>): Need | null {
@@ -163,6 +167,15 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   alterConfigs: { refused: (can, r) => firstRefused(can, listOf(r.resources).map((x) => onConfigResource('ALTER_CONFIGS', x))) },
   incrementalAlterConfigs: { refused: (can, r) => firstRefused(can, listOf(r.resources).map((x) => onConfigResource('ALTER_CONFIGS', x))) },
   describeConfigs: { refused: (can, r) => firstRefused(can, listOf(r.resources).map((x) => onConfigResource('DESCRIBE_CONFIGS', x))) },
+  describeGroups: {
+    refused: (can, r) => firstRefused(can, listOf(r.groupIds).map((id) => onGroup('DESCRIBE', id))),
+    // A listing leaves out the groups the caller may not DESCRIBE (Kafka's ListGroups), and each
+    // group its offsets of topics the caller may not DESCRIBE (Kafka's OffsetFetch).
+    visible: (can, r, answer) => {
+      const shown = listsEveryGroup(r) ? answer.groups.filter((g) => can(onGroup('DESCRIBE', g.groupId))) : answer.groups;
+      return { ...answer, groups: shown.map((g) => ({ ...g, offsets: g.offsets.filter((o) => can(onTopic('DESCRIBE', o.topic))) })) };
+    },
+  },
   describeTopics: {
     refused: (can, r) => firstRefused(can, listOf(r.names).map((name) => onTopic('DESCRIBE', name))),
     visible: (can, r, answer) => {

@@ -111,6 +111,57 @@ export interface ExportMetadataResponse {
   readonly records: readonly MetadataRecord[];
 }
 
+export interface DescribeGroupsRequest {
+  /** Absent or null: every group the image knows (with stored membership or committed offsets). */
+  readonly groupIds?: readonly string[] | null;
+}
+
+/** A member as its group's last completed rebalance stored it. */
+export interface DescribedGroupMember {
+  readonly memberId: string;
+  readonly groupInstanceId: string | null;
+  readonly clientId: string;
+  readonly clientHost: string;
+  /** The assignment its leader gave it, as the protocol encodes it (a consumer's ConsumerProtocolAssignment). */
+  readonly assignment: Uint8Array;
+}
+
+export interface DescribedGroupOffset {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly leaderEpoch: number;
+  readonly metadata: string | null;
+  readonly commitTimestampMs: number;
+}
+
+export interface DescribedGroup {
+  readonly groupId: string;
+  /**
+   * From the metadata log, not from the coordinator's memory: Stable = stored membership (its last
+   * completed rebalance); Empty = committed offsets only; Dead = nothing (a group named that the
+   * image does not know, as Kafka's DescribeGroups answers).
+   */
+  readonly state: 'Stable' | 'Empty' | 'Dead';
+  readonly protocolType: string;
+  readonly protocolName: string;
+  /** -1 unless Stable. */
+  readonly generationId: number;
+  readonly leaderId: string;
+  /** Wall-clock ms the membership was stored at; -1 unless Stable. */
+  readonly stateTimestampMs: number;
+  readonly members: readonly DescribedGroupMember[];
+  /** Committed offsets of partitions that exist, by topic and partition. */
+  readonly offsets: readonly DescribedGroupOffset[];
+}
+
+export interface DescribeGroupsResponse {
+  /** The image offset the answer was read at. */
+  readonly metadataOffset: number;
+  /** By group id; each id asked once. */
+  readonly groups: readonly DescribedGroup[];
+}
+
 export interface RpcMethods {
   // Writes: run by the active controller.
   registerBroker: [BrokerRegistrationRequest, BrokerRegistrationResponse];
@@ -145,6 +196,7 @@ export interface RpcMethods {
   describeFeatures: [Record<string, never>, DescribeFeaturesResponse];
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
   describeAcls: [DescribeAclsRequest, DescribeAclsResponse];
+  describeGroups: [DescribeGroupsRequest, DescribeGroupsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
   exportMetadata: [Record<string, never>, ExportMetadataResponse];
 }

@@ -15,7 +15,7 @@ import Kafka from 'node-rdkafka';
 import type { KafkaConsumer, LibrdKafkaError, TopicPartition } from 'node-rdkafka';
 import type { Admin } from 'kafkajs';
 import { coordinatorOf } from '../../metadata-log/group-ownership.js';
-import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
+import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { connectedAdmin } from '../support/kafkajs.js';
 import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
@@ -116,6 +116,16 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
       const before = { a: lastAssigned(a)!, b: lastAssigned(b)!, aEvents: a.events.length, bEvents: b.events.length };
       const membersBefore = (await described()).members.map((m) => m.memberId).sort();
       expect(membersBefore).toHaveLength(2);
+      // The membership in the metadata log, as `consumer-groups` reads it from the controllers: each
+      // member with the partitions librdkafka reports it has.
+      const cli = await runCli(['consumer-groups', '--describe', '--group', group, '--members', '--json', '--bootstrap-controller', t.cluster.bootstrapControllers()]);
+      expect(cli.code, cli.stderr).toBe(0);
+      const stored = (JSON.parse(cli.stdout) as { groups: { state: string; members: { memberId: string; groupInstanceId: string | null; assignment: { topic: string; partitions: number[] }[] }[] }[] }).groups[0]!;
+      expect(stored.state).toBe('Stable');
+      expect(stored.members.map((m) => m.memberId).sort()).toEqual(membersBefore);
+      const assigned = (instance: string | null) =>
+        stored.members.find((m) => m.groupInstanceId === instance)!.assignment.flatMap((t) => t.partitions.map((p) => `${t.topic}-${p}`)).sort().join(',');
+      expect([assigned('moving-a'), assigned(null)]).toEqual([before.a, before.b]);
 
       await t.cluster.signal(coordinator, 'SIGTERM');
       // The survivor coordinates the group now, resumed from the log: Stable, the same members.

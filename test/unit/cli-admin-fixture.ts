@@ -2,6 +2,7 @@
 // answers from canned handlers, and runCli, which runs the admin commands in-process (commander
 // with exitOverride) and captures stdout, stderr and the exit code.
 
+import { registerConsumerGroupsCommand } from '../../tools/cli/consumer-groups-command.js';
 import { Command, CommanderError } from 'commander';
 import { vi } from 'vitest';
 import type { RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
@@ -79,6 +80,7 @@ export function adminProgram(): Command {
   registerLeaderElectionCommand(program);
   registerConfigsCommand(program);
   registerAclsCommand(program);
+  registerConsumerGroupsCommand(program);
   return program;
 }
 

@@ -170,6 +170,19 @@ describe('internal RPC authorization', () => {
     expect(a.visibleAnswer(imageWith([]), alice, 'describeAcls', {}, answer)).toBe(answer);
   });
 
+  it('describeGroups: each named group needs DESCRIBE; a listing leaves out the groups, and every answer the offsets of topics, the caller may not DESCRIBE', () => {
+    const onGroup = (name: string, operation: AclOperation) => grant({ resourceType: 'GROUP', resourceName: name, operation });
+    const acls = [onGroup('billing', 'READ'), onTopic('orders', 'DESCRIBE')]; // READ implies DESCRIBE
+    expect(refusal(acls, 'describeGroups', { groupIds: ['billing'] })).toBeNull();
+    expect(refusal(acls, 'describeGroups', { groupIds: ['billing', 'audit'] })).toMatchObject({ code: 30, message: expect.stringContaining("group 'audit'") });
+    const offset = (topic: string) => ({ topic, partition: 0, offset: 1, leaderEpoch: -1, metadata: null, commitTimestampMs: 0 });
+    const group = (groupId: string) => ({ groupId, state: 'Empty', offsets: [offset('orders'), offset('payments')] });
+    const answer = { metadataOffset: 7, groups: [group('audit'), group('billing')] };
+    const a = authz();
+    expect(a.visibleAnswer(imageWith(acls), alice, 'describeGroups', {}, answer as never)).toEqual({ ...answer, groups: [{ ...group('billing'), offsets: [offset('orders')] }] });
+    expect(a.visibleAnswer(imageWith(acls), alice, 'describeGroups', { groupIds: ['billing'] }, { ...answer, groups: [group('billing')] } as never)).toEqual({ ...answer, groups: [{ ...group('billing'), offsets: [offset('orders')] }] });
+  });
+
   it("describeTopics shows a topic's configs only to a caller with DESCRIBE_CONFIGS on it, as DescribeConfigs does", () => {
     const configs = { 'retention.ms': '1000' };
     const answer = { metadataOffset: 7, topics: [{ name: 'orders', configs }, { name: 'payments', configs }], unknown: [] };

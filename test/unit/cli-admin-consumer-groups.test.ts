@@ -1,0 +1,139 @@
+// `metaquorum consumer-groups` against a fake connector (--list; --describe with --offsets,
+// --members, --state; --json; usage errors), and the describeGroups read it asks for
+// (quorum/server/image-reads.ts) on a real image: stored membership, offsets, a named unknown group.
+
+import { describe, expect, it } from 'vitest';
+import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
+import { imageOf } from '../../metadata-log/delta.js';
+import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import { describeGroups } from '../../quorum/server/image-reads.js';
+import type { DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
+import { consumerAssignment } from '../../tools/cli/consumer-groups-command.js';
+import { mvRecord, topicRecords } from './controller-configs-fixture.js';
+import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+
+/** A ConsumerProtocolAssignment v0: version, [topic, [partition]], user data. */
+function assignment(topics: Record<string, number[]>): Buffer {
+  const w = new KafkaWriter().int16(0).int32(Object.keys(topics).length);
+  for (const [topic, partitions] of Object.entries(topics)) w.string(topic).int32Array(partitions);
+  return w.bytes(new Uint8Array(0)).toBuffer();
+}
+
+const member = (memberId: string, host: string, topics: Record<string, number[]>, groupInstanceId: string | null = null) => ({
+  memberId,
+  groupInstanceId,
+  clientId: 'app',
+  clientHost: host,
+  rebalanceTimeoutMs: 60_000,
+  sessionTimeoutMs: 10_000,
+  subscription: Buffer.from([]),
+  assignment: assignment(topics),
+});
+
+function image() {
+  const records: MetadataRecord[] = [
+    mvRecord(),
+    ...topicRecords('orders', 1, 3),
+    { type: 'GroupMetadata', groupId: 'billing', protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 1_700_000_000_000, members: [member('m-1', '/10.0.0.1', { orders: [0, 1] }, 'worker-1'), member('m-2', '/10.0.0.2', { orders: [2] })] },
+    { type: 'OffsetCommit', groupId: 'billing', topic: 'orders', partition: 1, offset: 42, leaderEpoch: -1, metadata: null, commitTimestampMs: 5 },
+    { type: 'OffsetCommit', groupId: 'billing', topic: 'orders', partition: 7, offset: 9, leaderEpoch: -1, metadata: null, commitTimestampMs: 5 }, // a partition that does not exist
+    { type: 'OffsetCommit', groupId: 'audit', topic: 'orders', partition: 0, offset: 3, leaderEpoch: 2, metadata: 'm', commitTimestampMs: 6 },
+  ];
+  return imageOf(records);
+}
+
+describe('describeGroups (the read)', () => {
+  it('a stored group is Stable with its members; one with offsets only is Empty; a named unknown one Dead; offsets of partitions that exist only', () => {
+    const r = describeGroups(image(), {});
+    expect(r.groups.map((g) => [g.groupId, g.state, g.generationId, g.members.length, g.offsets.map((o) => `${o.topic}-${o.partition}=${o.offset}`)])).toEqual([
+      ['audit', 'Empty', -1, 0, ['orders-0=3']],
+      ['billing', 'Stable', 4, 2, ['orders-1=42']],
+    ]);
+    const named = describeGroups(image(), { groupIds: ['nobody', 'billing', 'billing'] });
+    expect(named.groups.map((g) => [g.groupId, g.state])).toEqual([
+      ['billing', 'Stable'],
+      ['nobody', 'Dead'],
+    ]);
+    expect(() => describeGroups(image(), { groupIds: 'billing' as never })).toThrow(/groupIds must be a list/);
+  });
+
+  it('decodes a consumer assignment, and says null for bytes that are not one', () => {
+    expect(consumerAssignment(assignment({ orders: [0, 2], events: [] }))).toEqual([
+      { topic: 'orders', partitions: [0, 2] },
+      { topic: 'events', partitions: [] },
+    ]);
+    expect(consumerAssignment(new Uint8Array(0))).toEqual([]);
+    expect(consumerAssignment(Buffer.from([0, 0, 0x7f, 0xff, 0xff, 0xff]))).toBeNull();
+  });
+});
+
+describe('consumer-groups', () => {
+  const answer = (request: { groupIds?: readonly string[] | null }): DescribeGroupsResponse => describeGroups(image(), request);
+
+  it('--list: every group and its state', async () => {
+    const f = installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', '--list', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(['GROUP    STATE', 'audit    Empty', 'billing  Stable', ''].join('\n'));
+    expect(f.calls.map((c) => [c.method, c.request])).toEqual([['describeGroups', {}]]);
+  });
+
+  it('--describe --group: each committed offset and assigned partition with the member it is assigned to', async () => {
+    const f = installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', '--describe', '--group', 'billing', '--group', 'nobody', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(
+      [
+        'GROUP    TOPIC   PARTITION  CURRENT-OFFSET  CONSUMER-ID  HOST       CLIENT-ID',
+        'billing  orders  0          -               m-1          /10.0.0.1  app',
+        'billing  orders  1          42              m-1          /10.0.0.1  app',
+        'billing  orders  2          -               m-2          /10.0.0.2  app',
+        '',
+        "Consumer group 'nobody' does not exist.",
+        '',
+      ].join('\n'),
+    );
+    expect(f.calls.map((c) => c.request)).toEqual([{ groupIds: ['billing', 'nobody'] }]);
+  });
+
+  it('--describe --all-groups --members and --state', async () => {
+    installFake({ describeGroups: answer });
+    const members = await runCli('consumer-groups', '--describe', '--all-groups', '--members', ...CONTROLLER);
+    expect(members.stdout).toBe(
+      [
+        "Consumer group 'audit' has no stored members (state Empty).",
+        '',
+        'GROUP    CONSUMER-ID  GROUP-INSTANCE-ID  HOST       CLIENT-ID  #PARTITIONS  ASSIGNMENT',
+        'billing  m-1          worker-1           /10.0.0.1  app        2            orders(0,1)',
+        'billing  m-2          -                  /10.0.0.2  app        1            orders(2)',
+        '',
+      ].join('\n'),
+    );
+    const state = await runCli('consumer-groups', '--describe', '--group', 'billing', '--state', ...CONTROLLER);
+    expect(state.stdout).toBe(['GROUP    STATE   GENERATION  PROTOCOL-TYPE  ASSIGNMENT-STRATEGY  #MEMBERS  LEADER', 'billing  Stable  4           consumer       range                2         m-1', ''].join('\n'));
+  });
+
+  it('--json: the answer with each assignment decoded', async () => {
+    installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', '--describe', '--group', 'billing', '--json', ...CONTROLLER);
+    const json = JSON.parse(r.stdout) as { groups: { members: { memberId: string; assignment: unknown }[] }[] };
+    expect(json.groups[0]!.members.map((m) => [m.memberId, m.assignment])).toEqual([
+      ['m-1', [{ topic: 'orders', partitions: [0, 1] }]],
+      ['m-2', [{ topic: 'orders', partitions: [2] }]],
+    ]);
+  });
+
+  it.each([
+    [['--list', '--describe'], /exactly one of --list and --describe/],
+    [[], /exactly one of --list and --describe/],
+    [['--describe'], /--group <id> \(repeatable\) or --all-groups/],
+    [['--describe', '--group', 'g', '--all-groups'], /--group <id> \(repeatable\) or --all-groups/],
+    [['--list', '--group', 'g'], /--group and --all-groups go with --describe/],
+    [['--describe', '--all-groups', '--members', '--state'], /choose one of --members, --state and --offsets/],
+  ])('usage error (exit 2): %j', async (args, message) => {
+    installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', ...args, ...CONTROLLER);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
