@@ -47,11 +47,12 @@ export class ControllerGroupStore implements GroupStore {
     return this.send(groupId, membership);
   }
 
-  remove(groupId: string): void {
+  remove(groupId: string): Promise<void> | undefined {
     // Sent even when this image holds nothing for the group: a store of it may not have reached
-    // the image yet. The controller writes a tombstone only if it holds the group.
-    if (!metadataVersionSupportsGroupMetadata(this.o.image())) return;
-    void this.send(groupId, null);
+    // the image yet. The controller writes a tombstone only if it holds the group. Settles once
+    // answered, so that the coordinator sends the group's next store only then.
+    if (!metadataVersionSupportsGroupMetadata(this.o.image())) return undefined;
+    return this.send(groupId, null).then(() => undefined);
   }
 
   private async send(groupId: string, group: StoredGroupMembership | null): Promise<StoreOutcome> {

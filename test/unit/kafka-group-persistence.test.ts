@@ -213,6 +213,46 @@ describe('a coordinator storing completed rebalances', () => {
     expect(store.stored.has('g')).toBe(false);
   });
 
+  it('a group that empties while its store is in flight is removed only after that store: the removal is not overtaken', async () => {
+    const clock = new ManualClock();
+    const store = new FakeStore();
+    const gc = coordinator(clock, store);
+    store.answer = 'deferred';
+    const a1 = await gc.join(joinReq('ia'));
+    const sync1 = gc.sync({ groupId: 'g', generationId: 1, memberId: a1.memberId, groupInstanceId: 'ia', assignments: [{ memberId: a1.memberId, assignment: bytes('all') }] });
+    // The only member leaves while generation 1 is being stored (e.g. the controller is failing over).
+    expect(gc.leave('g', [{ memberId: a1.memberId, groupInstanceId: 'ia' }])).toEqual([ErrorCode.NONE]);
+    expect((await sync1).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    store.settle('stored'); // the controller commits generation 1 late
+    await new Promise((r) => setImmediate(r));
+    // The removal went after it: nothing stored, and another coordinator resumes no member who left.
+    expect(store.removed).toEqual(['g']);
+    expect(store.stored.has('g')).toBe(false);
+    expect(coordinator(clock, store).describe('g')).toBeUndefined();
+  });
+
+  it('a store queued behind one in flight is not sent once its group emptied (it would land after the removal)', async () => {
+    const clock = new ManualClock();
+    const store = new FakeStore();
+    const gc = coordinator(clock, store);
+    const { a, b, aSync, bSync } = await joinPair(gc);
+    await Promise.all([aSync, bSync]);
+    // A static restart's store hangs; a second restart's store is queued behind it.
+    store.answer = 'deferred';
+    const first = gc.join(joinReq('ia'));
+    const second = gc.join(joinReq('ia'));
+    expect((await first).errorCode).toBe(ErrorCode.FENCED_INSTANCE_ID);
+    const current = gc.describe('g')!.members.find((m) => m.groupInstanceId === 'ia')!.memberId;
+    expect(gc.leave('g', [{ memberId: current, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }])).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
+    expect((await second).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    const saves = store.saves.length;
+    store.settle('stored');
+    await new Promise((r) => setImmediate(r));
+    expect(store.saves.length).toBe(saves); // the queued store was not sent
+    expect(store.stored.has('g')).toBe(false);
+    expect(a).not.toBe(current);
+  });
+
   it('a group that emptied is not resumed from its stored membership while the removal is on its way (or was lost)', async () => {
     const clock = new ManualClock();
     const store = new FakeStore();

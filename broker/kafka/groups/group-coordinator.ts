@@ -23,7 +23,9 @@
 //   · a static member's restart in a Stable group (no rebalance): its JoinGroup is answered once its
 //     new member id is stored, so that a coordinator resuming the group never fences the running
 //     incarnation with FENCED_INSTANCE_ID; NOT_COORDINATOR as above.
-//   · the group empties (generation+1, Empty): its stored membership is removed, best effort. Until
+//   · the group empties (generation+1, Empty): its stored membership is removed, best effort, once
+//     any store of it still in flight has been answered (stores and removals of a group go one at a
+//     time, in order: a removal overtaken by a store left the members who left stored). Until
 //     the tombstone is in this broker's image (or for good, if the removal was lost) the image
 //     still holds it: this broker does not resume it (it remembers the generation the group emptied
 //     at), sends the removal again each offset-expiry tick, and a group made afresh meanwhile goes
@@ -142,8 +144,12 @@ export interface GroupStore {
    * level does not allow it), and the coordinator goes on at once.
    */
   save(groupId: string, membership: StoredGroupMembership): StoreOutcome | Promise<StoreOutcome>;
-  /** Removes the group's stored membership (it emptied); best effort, never throws. */
-  remove(groupId: string): void;
+  /**
+   * Removes the group's stored membership (it emptied); best effort, never rejects. A promise, when
+   * something was sent, settles once it is answered (the coordinator sends nothing else for the
+   * group meanwhile).
+   */
+  remove(groupId: string): void | Promise<void>;
 }
 
 /** Nothing is stored and nothing resumed: membership is this coordinator's memory only (tests, tools). */
@@ -256,8 +262,6 @@ interface Group {
   cancelRebalance: (() => void) | null;
   /** The leader's assignments are being stored: a duplicate SyncGroup from it waits with the others. */
   storing: boolean;
-  /** The last store sent or queued for this group (persist sends one at a time); null when none is in flight. */
-  storeTail: Promise<void> | null;
   /** A store that failed is tried again when this timer fires. */
   cancelStoreRetry: (() => void) | null;
   /** Initial delay: a member arrived since the timer was last armed. */
@@ -294,6 +298,11 @@ export class GroupCoordinator {
    * broker still coordinates while their image holds the stale record (pruneEmptied).
    */
   private readonly emptiedGeneration = new Map<string, number>();
+  /**
+   * Group id → the last store or removal sent or queued for it (sendInOrder): one at a time, in the
+   * order asked, whichever incarnation of the group here asked. Removed once the last settles.
+   */
+  private readonly storeTails = new Map<string, Promise<void>>();
 
   constructor(
     private readonly clock: Clock,
@@ -375,6 +384,10 @@ export class GroupCoordinator {
       if (outcome === 'failed') this.retryStore(group, group.generationId);
     };
     const send = (): Promise<void> | undefined => {
+      // Queued behind another: by now the group may have emptied (its removal is queued behind
+      // this store, which would land after it and leave the members who left stored for the next
+      // coordinator to resume), been dropped or moved on; what this store would say is then stale.
+      if (this.groups.get(group.groupId) !== group || !stillCurrent()) return undefined;
       const outcome = this.store.save(group.groupId, membership);
       if (typeof outcome === 'string') {
         settle(outcome);
@@ -386,12 +399,29 @@ export class GroupCoordinator {
     // retry, and a static member's restart that maps its instance id to a new member id) would
     // otherwise be free to commit in either order, and the older mapping, committed last, would
     // make a later coordinator fence the running incarnation (found by a review).
-    const sent = group.storeTail === null ? send() : group.storeTail.then(send);
+    this.sendInOrder(group.groupId, send);
+  }
+
+  /**
+   * Sends `send` once every store and removal sent or queued for the group before has settled. A
+   * removal sent while a store was in flight was overtaken by it (the controller committed the
+   * store last): the emptied group's members stayed stored, and the next coordinator resumed them
+   * (found by a review). Per group id, not per Group: a group made afresh after emptying must not
+   * overtake the removal either.
+   */
+  private sendInOrder(groupId: string, send: () => Promise<void> | void): void {
+    const before = this.storeTails.get(groupId);
+    const sent = before === undefined ? send() : before.then(send);
     if (sent === undefined) return;
     const tail: Promise<void> = sent.then(() => {
-      if (group.storeTail === tail) group.storeTail = null;
+      if (this.storeTails.get(groupId) === tail) this.storeTails.delete(groupId);
     });
-    group.storeTail = tail;
+    this.storeTails.set(groupId, tail);
+  }
+
+  /** Removes the group's stored membership, after whatever is being stored for it. */
+  private removeStored(groupId: string): void {
+    this.sendInOrder(groupId, () => this.store.remove(groupId));
   }
 
   /** While the group stays Stable at `generation`, stores its membership again every STORE_RETRY_MS until it is stored. */
@@ -631,7 +661,7 @@ export class GroupCoordinator {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
     for (const groupId of [...this.emptiedGeneration.keys()]) {
       if (this.staleGeneration(groupId) === undefined) this.emptiedGeneration.delete(groupId);
-      else if (!this.groups.has(groupId)) this.store.remove(groupId);
+      else if (!this.groups.has(groupId)) this.removeStored(groupId);
     }
   }
 
@@ -710,7 +740,6 @@ export class GroupCoordinator {
       staticMembers: new Map(),
       cancelRebalance: null,
       storing: false,
-      storeTail: null,
       cancelStoreRetry: null,
       newMemberDuringDelay: false,
       delayBudgetMs: 0,
@@ -955,7 +984,7 @@ export class GroupCoordinator {
       group.protocolName = '';
       group.leaderId = '';
       this.emptiedGeneration.set(group.groupId, group.generationId);
-      this.store.remove(group.groupId);
+      this.removeStored(group.groupId);
       this.dropIfUnused(group);
       return;
     }
