@@ -40,6 +40,10 @@
 // older than the retention by the controller's own clock (the one that stamped them; the broker's
 // may differ). Each group is looked at just before the request that names it.
 //
+// A sweep past the grace also resumes each group stored in the log (GroupMetadata) that this broker
+// coordinates and nobody has asked about yet, so that members who never come back expire and the
+// group's stored membership goes (resumeStoredGroups).
+//
 // States:
 //   waiting ──timer (checkIntervalMs)──► sweep: nothing when this broker is not registered or has
 //       not coordinated steadily for graceMs; otherwise every group this broker coordinates that
@@ -129,6 +133,7 @@ export class OffsetExpirer {
     o.groups.pruneEmptied((groupId) => (image.groupOffsets(groupId)?.size ?? 0) > 0);
     const brokerEpoch = o.brokerEpoch();
     if (this.closed || brokerEpoch < 0 || o.clock.nowMs() - this.steadySinceMs < o.graceMs) return NOTHING;
+    this.resumeStoredGroups();
     let expired = 0;
     let refusedGroups = 0;
     // Batches are cut lazily: each group is looked at (alive here? still ours?) just before the
@@ -150,6 +155,21 @@ export class OffsetExpirer {
     // coordinates: worth seeing without debug logging.
     if (refusedGroups > 0) o.logger.info({ refusedGroups }, 'offset expiry: the controller says another broker coordinates some groups; left to it');
     return { expired, refusedGroups };
+  }
+
+  /**
+   * Resumes every group stored in the log that this broker coordinates and no member has asked
+   * about, as Kafka's coordinator loads every group when it takes a partition of __consumer_offsets:
+   * a stored member that never comes back then expires at its session timeout, and the group,
+   * emptied, has its membership removed. A coordinator resumes a group only when asked about it, so
+   * one whose consumers stopped without a LeaveGroup (static members send none; kill -9) while its
+   * coordinator moved stayed in the metadata log, its snapshots and ListGroups for good, unless it
+   * held offsets (expiryGate resumes those). Only past the grace: every member still alive has come.
+   */
+  private resumeStoredGroups(): void {
+    const image = this.o.source.image;
+    const ours = coordinatesGroups(image, this.o.brokerId);
+    for (const groupId of image.groupMetadataIds()) if (ours(groupId)) this.o.groups.resumeStored(groupId);
   }
 
   /** The expired offsets of the groups this broker coordinates, in requests of at most EXPIRE_BATCH, cut as they are sent. */

@@ -11,6 +11,8 @@ import type { MetadataSource } from '../../broker/metadata-follower.js';
 import type { MetadataDelta } from '../../metadata-log/delta.js';
 import type { MetadataListener } from '../../metadata-log/loader.js';
 import { commitOffsets, type ExpireOffsetsRequest } from '../../quorum/controller/configs/offsets.js';
+import { storeGroup } from '../../quorum/controller/configs/group-membership.js';
+import { DEFAULT_GROUP_COORDINATOR_CONFIG, GroupCoordinator, type GroupStore } from '../../broker/kafka/groups/group-coordinator.js';
 import { silentLogger } from '../support/real-node-env.js';
 import { defaultCluster, groupOwnedBy, oneLiveBroker, testbed, topicRecords, type HandlerTestbed } from './kafka-handlers-fixture.js';
 
@@ -279,5 +281,40 @@ describe('OffsetExpirer', () => {
     expect(unregistered.expireCalls()).toEqual([]);
     unregistered.expirer.close();
     expect(expireCalls().length).toBe(1);
+  });
+});
+
+describe('stored group membership nobody comes back for', () => {
+  it('a stored group this broker coordinates is resumed by a sweep past the grace, so its members that never come expire and its membership is removed (it holds no offsets)', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const groupId = groupOwnedBy(t.ctx, 1, 'orphan');
+    // Stored by a coordinator that has since gone, its consumers gone too (no LeaveGroup: static members, kill -9).
+    t.harness.apply(
+      storeGroup(t.harness.ctx(), {
+        coordinator: { brokerId: 1, brokerEpoch: 10 },
+        groupId,
+        group: { protocolType: 'consumer', generationId: 3, protocolName: 'range', leaderId: 'm', members: [{ memberId: 'm', groupInstanceId: 'i', clientId: 'c', clientHost: '/h', rebalanceTimeoutMs: 10_000, sessionTimeoutMs: 10_000, subscription: new Uint8Array([1]), assignment: new Uint8Array([2]) }] },
+      }),
+    );
+    expect(t.harness.image.groupMetadata(groupId)).toBeDefined();
+    const removed: string[] = [];
+    const store: GroupStore = { load: (id) => t.harness.image.groupMetadata(id), save: () => 'skipped', remove: (id) => void removed.push(id) };
+    const groups = new GroupCoordinator(t.clock, DEFAULT_GROUP_COORDINATOR_CONFIG, store);
+    const expirer = new OffsetExpirer({
+      retentionMs: RETENTION_MS,
+      checkIntervalMs: 100,
+      graceMs: 0,
+      brokerId: 1,
+      brokerEpoch: t.ctx.brokerEpoch,
+      source: new HarnessSource(t),
+      channel: t.controller,
+      groups,
+      clock: t.clock,
+      logger: silentLogger,
+    });
+    await expirer.sweep();
+    t.clock.advance(10_000 + 10_000); // the member's session, then the rebalance it leaves behind
+    expect(removed).toEqual([groupId]);
+    expirer.close();
   });
 });

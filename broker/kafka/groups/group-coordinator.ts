@@ -638,6 +638,15 @@ export class GroupCoordinator {
     return this.groupFor(groupId) !== undefined;
   }
 
+  /**
+   * Resumes the group from its stored membership if it is not held here (every session starting
+   * now), as a request about it would; nothing for a group held, not stored, or stale. Offset
+   * expiry calls it past its grace for the stored groups nobody asked about (their members expire).
+   */
+  resumeStored(groupId: string): void {
+    this.groupFor(groupId);
+  }
+
   /** When the group last emptied here (clock ms); undefined if it has had no members here since this broker began coordinating it. */
   emptiedAtMs(groupId: string): number | undefined {
     return this.emptiedAt.get(groupId);
