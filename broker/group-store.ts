@@ -47,20 +47,21 @@ export class ControllerGroupStore implements GroupStore {
     return this.send(groupId, membership);
   }
 
-  remove(groupId: string): Promise<void> | undefined {
+  remove(groupId: string, belowGeneration: number): Promise<void> | undefined {
     // Sent even when this image holds nothing for the group: a store of it may not have reached
     // the image yet. The controller writes a tombstone only if it holds the group. Settles once
     // answered, so that the coordinator sends the group's next store only then.
     if (!metadataVersionSupportsGroupMetadata(this.o.image())) return undefined;
-    return this.send(groupId, null).then(() => undefined);
+    return this.send(groupId, null, belowGeneration).then(() => undefined);
   }
 
-  private async send(groupId: string, group: StoredGroupMembership | null): Promise<StoreOutcome> {
+  private async send(groupId: string, group: StoredGroupMembership | null, removeBelowGeneration?: number): Promise<StoreOutcome> {
     const brokerEpoch = this.o.brokerEpoch();
     if (brokerEpoch < 0) return 'failed';
     const what = group === null ? 'removal' : `generation ${group.generationId}`;
     try {
-      const r = await this.o.channel.call('storeGroup', { coordinator: { brokerId: this.o.brokerId, brokerEpoch }, groupId, group }, { timeoutMs: GROUP_STORE_TIMEOUT_MS });
+      const request = { coordinator: { brokerId: this.o.brokerId, brokerEpoch }, groupId, group, ...(removeBelowGeneration === undefined ? {} : { removeBelowGeneration }) };
+      const r = await this.o.channel.call('storeGroup', request, { timeoutMs: GROUP_STORE_TIMEOUT_MS });
       if (r.errorCode === ErrorCode.NONE) return 'stored';
       if (r.errorCode === ErrorCode.NOT_COORDINATOR) return 'not-coordinator';
       const forGood = FOR_GOOD.has(r.errorCode);

@@ -42,7 +42,7 @@ describe('ControllerGroupStore', () => {
   it('below metadata.version 1.0-IV4 nothing is sent: skipped at once, and no removal', () => {
     const { store, calls } = storeWith(ErrorCode.NONE, 4);
     expect(store.save('g', membership)).toBe('skipped');
-    store.remove('g');
+    store.remove('g', 3);
     expect(calls).toEqual([]);
   });
 
@@ -52,10 +52,10 @@ describe('ControllerGroupStore', () => {
     expect(calls).toEqual([]);
   });
 
-  it('a removal sends the group as null, and settles (never rejects) once answered, so the next store of the group waits for it', async () => {
+  it('a removal sends the group as null with the generation it emptied at, and settles (never rejects) once answered, so the next store of the group waits for it', async () => {
     const { store, calls } = storeWith(ErrorCode.NONE);
-    await store.remove('g');
-    expect(calls).toEqual([{ method: 'storeGroup', request: { coordinator: { brokerId: 2, brokerEpoch: 7 }, groupId: 'g', group: null } }]);
-    await expect(storeWith(new Error('timed out')).store.remove('g')).resolves.toBeUndefined();
+    await store.remove('g', 3);
+    expect(calls).toEqual([{ method: 'storeGroup', request: { coordinator: { brokerId: 2, brokerEpoch: 7 }, groupId: 'g', group: null, removeBelowGeneration: 3 } }]);
+    await expect(storeWith(new Error('timed out')).store.remove('g', 3)).resolves.toBeUndefined();
   });
 });

@@ -65,6 +65,16 @@ describe('StoreGroup', () => {
     expect(h.image.groupMetadata(g1)).toBeUndefined();
   });
 
+  it('a removal naming the generation the group emptied at removes only a membership stored below it', () => {
+    const { h, g1, claim1 } = cluster();
+    h.apply(storeGroup(h.ctx(), { coordinator: claim1, groupId: g1, group: membership(6) }));
+    // Late: the group emptied at 5 and was stored again at 6 since.
+    expect(storeGroup(h.ctx(), { coordinator: claim1, groupId: g1, group: null, removeBelowGeneration: 5 })).toEqual({ records: [], response: { errorCode: 0, errorMessage: null } });
+    expect(storeGroup(h.ctx(), { coordinator: claim1, groupId: g1, group: null, removeBelowGeneration: 6 }).records).toEqual([]);
+    expect(storeGroup(h.ctx(), { coordinator: claim1, groupId: g1, group: null, removeBelowGeneration: 7 }).records).toEqual([{ type: 'GroupMetadataTombstone', groupId: g1 }]);
+    expect(storeGroup(h.ctx(), { coordinator: claim1, groupId: g1, group: null, removeBelowGeneration: 'x' as never }).response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+  });
+
   it('another broker, a stale epoch or no claim is refused, nothing written', () => {
     const { h, g1, g2, claim1 } = cluster();
     const other = storeGroup(h.ctx(), { coordinator: claim1, groupId: g2, group: membership(1) });

@@ -43,9 +43,14 @@ class FakeStore implements GroupStore {
   /** Removals reach the image at once unless lagging (the tombstone still on its way back through the log). */
   lagRemovals = false;
 
-  remove(groupId: string): void {
+  /** The generation each removal named (the one its group emptied at). */
+  readonly removedBelow: number[] = [];
+
+  remove(groupId: string, belowGeneration: number): void {
     this.removed.push(groupId);
-    if (!this.lagRemovals) this.stored.delete(groupId);
+    this.removedBelow.push(belowGeneration);
+    // As the controller: only a membership stored at an older generation goes.
+    if (!this.lagRemovals && (this.stored.get(groupId)?.generationId ?? Infinity) < belowGeneration) this.stored.delete(groupId);
   }
 
   /** Answers the oldest pending save. */
@@ -210,6 +215,7 @@ describe('a coordinator storing completed rebalances', () => {
     expect(store.stored.has('g')).toBe(true);
     expect(gc.leave('g', [{ memberId: a, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }])).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
     expect(store.removed).toEqual(['g']);
+    expect(store.removedBelow).toEqual([3]); // generation 2 stored, emptied at 3
     expect(store.stored.has('g')).toBe(false);
   });
 

@@ -145,11 +145,13 @@ export interface GroupStore {
    */
   save(groupId: string, membership: StoredGroupMembership): StoreOutcome | Promise<StoreOutcome>;
   /**
-   * Removes the group's stored membership (it emptied); best effort, never rejects. A promise, when
+   * Removes the group's stored membership (it emptied at `belowGeneration`: only a membership stored
+   * at an older generation goes, so a removal answered late cannot delete what the group stored
+   * after it was made afresh); best effort, never rejects. A promise, when
    * something was sent, settles once it is answered (the coordinator sends nothing else for the
    * group meanwhile).
    */
-  remove(groupId: string): void | Promise<void>;
+  remove(groupId: string, belowGeneration: number): void | Promise<void>;
 }
 
 /** Nothing is stored and nothing resumed: membership is this coordinator's memory only (tests, tools). */
@@ -419,9 +421,9 @@ export class GroupCoordinator {
     this.storeTails.set(groupId, tail);
   }
 
-  /** Removes the group's stored membership, after whatever is being stored for it. */
-  private removeStored(groupId: string): void {
-    this.sendInOrder(groupId, () => this.store.remove(groupId));
+  /** Removes the group's membership stored below `generation` (the one it emptied at), after whatever is being stored for it. */
+  private removeStored(groupId: string, generation: number): void {
+    this.sendInOrder(groupId, () => this.store.remove(groupId, generation));
   }
 
   /** While the group stays Stable at `generation`, stores its membership again every STORE_RETRY_MS until it is stored. */
@@ -670,7 +672,7 @@ export class GroupCoordinator {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
     for (const groupId of [...this.emptiedGeneration.keys()]) {
       if (this.staleGeneration(groupId) === undefined) this.emptiedGeneration.delete(groupId);
-      else if (!this.groups.has(groupId)) this.removeStored(groupId);
+      else if (!this.groups.has(groupId)) this.removeStored(groupId, this.emptiedGeneration.get(groupId)!);
     }
   }
 
@@ -993,7 +995,7 @@ export class GroupCoordinator {
       group.protocolName = '';
       group.leaderId = '';
       this.emptiedGeneration.set(group.groupId, group.generationId);
-      this.removeStored(group.groupId);
+      this.removeStored(group.groupId, group.generationId);
       this.dropIfUnused(group);
       return;
     }

@@ -12,7 +12,9 @@
 // - the claim must name the group's coordinator in this controller's newest image (the rule of
 //   offsets.ts): NOT_COORDINATOR otherwise, so a broker that stalled through its fencing cannot
 //   overwrite what the new coordinator stored meanwhile;
-// - `group` null (the group emptied): a tombstone if the image holds the group's membership, else
+// - `group` null (the group emptied): a tombstone if the image holds the group's membership (with
+//   `removeBelowGeneration`, only one stored at an older generation: a removal that arrives late,
+//   after the group was made afresh and stored again, must not delete the newer membership), else
 //   nothing to write; NONE either way;
 // - otherwise the membership must make a valid GroupMetadata record (at least one member, unique
 //   member and instance ids, the leader a member, generation 1 or more): INVALID_REQUEST naming the
@@ -49,6 +51,8 @@ export interface StoreGroupRequest {
   readonly groupId: string;
   /** null: the group emptied, its stored membership goes. */
   readonly group: StoredGroupMembership | null;
+  /** With `group` null: remove only a membership stored at a generation below this one (the one the group emptied at). */
+  readonly removeBelowGeneration?: number;
 }
 
 export interface StoreGroupResponse {
@@ -90,7 +94,12 @@ export function storeGroup(ctx: OpContext, request: StoreGroupRequest): OpResult
   const notCoordinator = claimError(ctx.image, groupId, request.coordinator);
   if (notCoordinator !== null) return answerWith(notCoordinator);
   const stored = ctx.image.groupMetadata(groupId);
-  if (request.group === null) return answerWith(NONE, stored === undefined ? [] : [{ type: 'GroupMetadataTombstone', groupId }]);
+  if (request.group === null) {
+    const below: unknown = request.removeBelowGeneration;
+    if (below !== undefined && !Number.isSafeInteger(below)) return answerWith(apiError('INVALID_REQUEST', 'removeBelowGeneration is not an integer.'));
+    const stale = stored !== undefined && (below === undefined || stored.generationId < (below as number));
+    return answerWith(NONE, stale ? [{ type: 'GroupMetadataTombstone', groupId }] : []);
+  }
   if (typeof request.group !== 'object') return answerWith(apiError('INVALID_REQUEST', 'The group is neither null nor a membership.'));
   const g = request.group;
   const record = recordOf({
