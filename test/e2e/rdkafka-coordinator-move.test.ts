@@ -12,7 +12,8 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Kafka from 'node-rdkafka';
-import type { KafkaConsumer, LibrdKafkaError, TopicPartition } from 'node-rdkafka';
+import type { KafkaConsumer } from 'node-rdkafka';
+import { connectProbe, disconnectConsumer, lastAssigned, newProbe, type Probe } from '../support/rdkafka-probe.js';
 import type { Admin } from 'kafkajs';
 import { coordinatorOf } from '../../metadata-log/group-ownership.js';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
@@ -20,16 +21,7 @@ import { connectedAdmin } from '../support/kafkajs.js';
 import { controllerChannelTo } from '../../tools/server/cluster-ready.js';
 import type { ControllerChannel } from '../../quorum/server/controller-channel.js';
 
-const { ERRORS } = Kafka.CODES;
 const TOPIC = 'moving';
-
-interface Probe {
-  readonly consumer: KafkaConsumer;
-  readonly events: string[];
-  readonly logs: string[];
-}
-
-const names = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topic}-${p.partition}`).sort().join(',');
 
 describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a group whose coordinator stops`, () => {
   let t: TestCluster;
@@ -43,39 +35,17 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}): a gro
   let running: Probe[] = [];
 
   function consumer(instance: string | null): Probe {
-    const events: string[] = [];
-    const logs: string[] = [];
-    const c = new Kafka.KafkaConsumer(
-      {
-        'bootstrap.servers': t.cluster.bootstrapServers(),
-        'group.id': group,
-        ...(instance === null ? {} : { 'group.instance.id': instance }),
-        'client.id': `e2e-${instance ?? 'dynamic'}`,
-        'session.timeout.ms': 30_000,
-        'heartbeat.interval.ms': 500,
-        'enable.auto.commit': false,
-        'partition.assignment.strategy': 'range',
-        event_cb: true,
-        rebalance_cb: true,
-      },
-      { 'auto.offset.reset': 'earliest' },
-    );
-    c.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) =>
-      events.push(`${err.code === ERRORS.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke'}:${names(assignment)}`),
-    );
-    c.on('event.log', (l: { fac: string; message: string }) => logs.push(`${l.fac} ${l.message}`));
-    c.on('event.error', (e: LibrdKafkaError) => logs.push(`error ${e.code} ${e.message}`));
-    open.push(c);
-    return { consumer: c, events, logs };
+    const p = newProbe(t.cluster.bootstrapServers(), group, instance);
+    open.push(p.consumer);
+    return p;
   }
 
   const start = async (p: Probe): Promise<void> => {
-    await new Promise<void>((resolve, reject) => p.consumer.connect({ timeout: 20_000 }, (err) => (err ? reject(err) : resolve())));
+    await connectProbe(p);
     p.consumer.subscribe([TOPIC]);
     p.consumer.consume();
   };
-  const disconnect = (c: KafkaConsumer): Promise<void> => new Promise((resolve) => c.disconnect(() => resolve()));
-  const lastAssigned = (p: Probe): string | undefined => [...p.events].reverse().find((e) => e.startsWith('assign:'))?.slice('assign:'.length);
+  const disconnect = disconnectConsumer;
   const described = async () => (await admin!.describeGroups([group])).groups[0]!;
   /** The brokers registered, unfenced and not shutting down, as the cluster's metadata says (what coordination hashes over). */
   const liveBrokers = async (): Promise<number[]> => {

@@ -8,21 +8,12 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Kafka from 'node-rdkafka';
-import type { IAdminClient, KafkaConsumer, LibrdKafkaError, TopicPartition } from 'node-rdkafka';
+import type { IAdminClient, KafkaConsumer, LibrdKafkaError } from 'node-rdkafka';
+import { connectProbe, disconnectConsumer, lastAssigned, newProbe, type Probe } from '../support/rdkafka-probe.js';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 
-const { ERRORS } = Kafka.CODES;
 const TOPIC = 'rd-static';
 const GROUP = 'rd-static-group';
-
-interface Probe {
-  readonly consumer: KafkaConsumer;
-  /** Every rebalance event seen: 'assign:t-0,t-1' or 'revoke:...'. */
-  readonly events: string[];
-  readonly logs: string[];
-}
-
-const names = (ps: readonly TopicPartition[]): string => ps.map((p) => `${p.topic}-${p.partition}`).sort().join(',');
 
 describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static members`, () => {
   let t: TestCluster;
@@ -30,38 +21,12 @@ describe.sequential(`node-rdkafka (librdkafka ${Kafka.librdkafkaVersion}) static
   const open: KafkaConsumer[] = [];
 
   function consumer(instance: string, extra: Record<string, string | number | boolean> = {}): Probe {
-    const events: string[] = [];
-    const logs: string[] = [];
-    const c = new Kafka.KafkaConsumer(
-      {
-        'bootstrap.servers': t.cluster.bootstrapServers(),
-        'group.id': GROUP,
-        'group.instance.id': instance,
-        'client.id': `e2e-${instance}`,
-        'session.timeout.ms': 30_000,
-        'heartbeat.interval.ms': 500,
-        'enable.auto.commit': false,
-        'partition.assignment.strategy': 'range',
-        event_cb: true,
-        // node-rdkafka assigns and unassigns itself, and reports each rebalance as an event.
-        rebalance_cb: true,
-        ...extra,
-      },
-      { 'auto.offset.reset': 'earliest' },
-    );
-    c.on('rebalance', (err: LibrdKafkaError, assignment: TopicPartition[]) =>
-      events.push(`${err.code === ERRORS.ERR__ASSIGN_PARTITIONS ? 'assign' : 'revoke'}:${names(assignment)}`),
-    );
-    c.on('event.log', (l: { fac: string; message: string }) => logs.push(`${l.fac} ${l.message}`));
-    c.on('event.error', (e: LibrdKafkaError) => logs.push(`error ${e.code} ${e.message}`));
-    open.push(c);
-    return { consumer: c, events, logs };
+    const p = newProbe(t.cluster.bootstrapServers(), GROUP, instance, extra);
+    open.push(p.consumer);
+    return p;
   }
-
-  const connect = (p: Probe): Promise<void> =>
-    new Promise((resolve, reject) => p.consumer.connect({ timeout: 20_000 }, (err) => (err ? reject(err) : resolve())));
-  const disconnect = (c: KafkaConsumer): Promise<void> => new Promise((resolve) => c.disconnect(() => resolve()));
-  const lastAssigned = (p: Probe): string | undefined => [...p.events].reverse().find((e) => e.startsWith('assign:'))?.slice('assign:'.length);
+  const connect = connectProbe;
+  const disconnect = disconnectConsumer;
 
   beforeAll(async () => {
     t = await startTestCluster({ controllers: 1, brokers: 1, combined: true });

@@ -19,7 +19,7 @@ import type { StoredGroupMetadata } from '../../metadata-log/image-types.js';
 import type { StoredGroupMembership } from '../../quorum/controller/configs/group-membership.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { bytes, text } from './group-coordinator-fixture.js';
+import { bytes, groupJoin, text } from './group-coordinator-fixture.js';
 
 /** The metadata log as far as groups go: stores commit when the test says (or at once). */
 class FakeStore implements GroupStore {
@@ -69,19 +69,7 @@ class FakeStore implements GroupStore {
 const RANGE: GroupProtocol[] = [{ name: 'range', metadata: bytes('subscription') }];
 
 function joinReq(instance: string | null, overrides: Partial<JoinRequest> = {}): JoinRequest {
-  return {
-    groupId: 'g',
-    memberId: '',
-    groupInstanceId: instance,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 20_000,
-    protocolType: 'consumer',
-    protocols: RANGE,
-    requireKnownMemberId: false,
-    ...overrides,
-  };
+  return groupJoin(instance, { protocols: RANGE, requireKnownMemberId: false, ...overrides });
 }
 
 function coordinator(clock: ManualClock, store: GroupStore): GroupCoordinator {

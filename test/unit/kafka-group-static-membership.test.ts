@@ -13,26 +13,14 @@ import {
   type JoinResult,
 } from '../../broker/kafka/groups/group-coordinator.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import { bytes, setup, text } from './group-coordinator-fixture.js';
+import { bytes, groupJoin, setup, text } from './group-coordinator-fixture.js';
 
 const BOTH: GroupProtocol[] = [{ name: 'range', metadata: bytes('m') }, { name: 'roundrobin', metadata: bytes('m') }];
 
 
 /** A v5 JoinGroup of instance `instance` (null: a dynamic member). */
 function joinReq(instance: string | null, overrides: Partial<JoinRequest> = {}): JoinRequest {
-  return {
-    groupId: 'g',
-    memberId: '',
-    groupInstanceId: instance,
-    clientId: 'client',
-    clientHost: '/127.0.0.1',
-    sessionTimeoutMs: 10_000,
-    rebalanceTimeoutMs: 20_000,
-    protocolType: 'consumer',
-    protocols: BOTH,
-    requireKnownMemberId: true,
-    ...overrides,
-  };
+  return groupJoin(instance, { protocols: BOTH, requireKnownMemberId: true, ...overrides });
 }
 
 /** A promise's state without waiting (answers are resolved synchronously by the coordinator). */
