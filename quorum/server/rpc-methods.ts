@@ -3,7 +3,7 @@
 // controller (any node forwards them there); reads are answered from the answering node's own
 // image (`describeTopics` on a broker shows what that broker has applied).
 
-import type { FeatureRange, MetadataRecord } from '../../metadata-log/records/types.js';
+import type { FeatureRange, GroupMemberMetadata, MetadataRecord } from '../../metadata-log/records/types.js';
 import type { DescribeClusterResponse } from '../controller/cluster/describe-cluster.js';
 import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../controller/cluster/heartbeat.js';
 import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
@@ -116,15 +116,8 @@ export interface DescribeGroupsRequest {
   readonly groupIds?: readonly string[] | null;
 }
 
-/** A member as its group's last completed rebalance stored it. */
-export interface DescribedGroupMember {
-  readonly memberId: string;
-  readonly groupInstanceId: string | null;
-  readonly clientId: string;
-  readonly clientHost: string;
-  /** The assignment its leader gave it, as the protocol encodes it (a consumer's ConsumerProtocolAssignment). */
-  readonly assignment: Uint8Array;
-}
+/** A member as its group's last completed rebalance stored it (its assignment as the protocol encodes it: a consumer's ConsumerProtocolAssignment). */
+export type DescribedGroupMember = Pick<GroupMemberMetadata, 'memberId' | 'groupInstanceId' | 'clientId' | 'clientHost' | 'assignment'>;
 
 export interface DescribedGroupOffset {
   readonly topic: string;
