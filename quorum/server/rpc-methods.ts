@@ -3,7 +3,7 @@
 // controller (any node forwards them there); reads are answered from the answering node's own
 // image (`describeTopics` on a broker shows what that broker has applied).
 
-import type { FeatureRange, GroupMemberMetadata, MetadataRecord } from '../../metadata-log/records/types.js';
+import type { FeatureRange, GroupMemberMetadata, MetadataRecord, OffsetCommitRecord } from '../../metadata-log/records/types.js';
 import type { DescribeClusterResponse } from '../controller/cluster/describe-cluster.js';
 import type { BrokerHeartbeatRequest, BrokerHeartbeatResponse } from '../controller/cluster/heartbeat.js';
 import type { BrokerRegistrationRequest, BrokerRegistrationResponse } from '../controller/cluster/register-broker.js';
@@ -119,14 +119,8 @@ export interface DescribeGroupsRequest {
 /** A member as its group's last completed rebalance stored it (its assignment as the protocol encodes it: a consumer's ConsumerProtocolAssignment). */
 export type DescribedGroupMember = Pick<GroupMemberMetadata, 'memberId' | 'groupInstanceId' | 'clientId' | 'clientHost' | 'assignment'>;
 
-export interface DescribedGroupOffset {
-  readonly topic: string;
-  readonly partition: number;
-  readonly offset: number;
-  readonly leaderEpoch: number;
-  readonly metadata: string | null;
-  readonly commitTimestampMs: number;
-}
+/** A committed offset: its record's fields but the group. */
+export type DescribedGroupOffset = Pick<OffsetCommitRecord, 'topic' | 'partition' | 'offset' | 'leaderEpoch' | 'metadata' | 'commitTimestampMs'>;
 
 export interface DescribedGroup {
   readonly groupId: string;
