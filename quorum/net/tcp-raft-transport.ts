@@ -2,7 +2,8 @@
 // processes; quorum/node/local-transport.ts is its in-process twin.
 //
 // Routes: a message to a voter goes over an outbound NetClient to that voter's endpoint, dialled
-// on first use and kept up (reconnecting with backoff); a message to any other node (an observer:
+// on first use (a voter dials every other voter at start: connectVoters) and kept up
+// (reconnecting with backoff); a message to any other node (an observer:
 // a broker fetching the metadata log) goes back over the inbound channel from that node that last
 // carried Raft traffic (the same node also opens RPC-only connections), as registered by the
 // node's NetServer with attachInbound/detachInbound. While a voter's
@@ -62,6 +63,20 @@ export class TcpRaftTransport implements Transport {
     if (channel !== undefined) channel.send(frame);
     // No route yet, but our connection to the voter is being dialled: it goes out once that is up.
     else client?.hold(frame);
+  }
+
+  /**
+   * Dials every voter now instead of at the first message to it. A voter calls this at start: a
+   * follower sends nothing to the other followers until the leader is lost, and then the first
+   * pre-vote waited for a connect and a handshake (milliseconds; a TLS handshake more). The
+   * survivors stand after independent random jitters; any delay in the pre-vote's round trip
+   * widens the window in which both get a grant, both stand, and the vote splits (a second
+   * election, half a second or more). Fresh clusters split on about one first failover in five
+   * before this.
+   */
+  connectVoters(): void {
+    if (this.closed) return;
+    for (const id of this.o.voters.keys()) if (id !== this.o.self.nodeId) this.clientFor(id);
   }
 
   onReceive(handler: (message: RaftMessage) => void, onPeerLost?: (nodeId: NodeId) => void): void {

@@ -139,6 +139,9 @@ export class ControllerServer {
     serverRef = new ControllerServer(o, controller, raft, servers, transport, storage, authorization);
     try {
       await raft.start();
+      // Warm connections to the other voters: the first election after the leader is lost does
+      // not wait for connects and handshakes (see connectVoters).
+      transport.connectVoters();
     } catch (e) {
       await serverRef.closeResources();
       throw e;

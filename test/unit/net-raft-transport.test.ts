@@ -228,6 +228,24 @@ describe('TcpRaftTransport', () => {
     expect(client.hold({ n: 3 })).toBe(false); // closed
   });
 
+  it('(voters=3) connectVoters dials every other voter before any message is sent', async () => {
+    // Followers send each other nothing until the leader is lost; warm connections keep the first
+    // pre-vote from waiting on a connect and a handshake (a wider window for a split vote).
+    const { nodes } = await startVoters([1, 2, 3]);
+    const [n1, n2, n3] = nodes as [TestNode, TestNode, TestNode];
+    const inboundFrom = (at: TestNode, id: NodeId): boolean => at.server!.channels().some((ch) => ch.peer.nodeId === id);
+    n2.transport.connectVoters();
+    n3.transport.connectVoters();
+    await waitFor('node 2 connected to 1 and 3, node 3 to 1 and 2', () => inboundFrom(n1, 2) && inboundFrom(n3, 2) && inboundFrom(n1, 3) && inboundFrom(n2, 3));
+    // Node 1 did not ask: it has dialled nobody.
+    expect(inboundFrom(n2, 1) || inboundFrom(n3, 1)).toBe(false);
+    expect([n1, n2, n3].every((n) => n.received.length === 0)).toBe(true);
+    // One send, no retry: the connection is already there.
+    n2.transport.send(vote(2, 3));
+    await waitFor('the vote request at node 3', () => n3.received.length === 1);
+    expect(n3.received).toEqual([vote(2, 3)]);
+  });
+
   it('a message to a node with no route is dropped without an error', async () => {
     const { nodes } = await startVoters([1]);
     expect(() => nodes[0]!.transport.send(vote(1, 55))).not.toThrow();
