@@ -11,6 +11,17 @@
 // own request did (the chaos workload's history) passes `retryAmbiguous: false`: an attempt that
 // may have been applied (the connection lost or timed out after sending, or NOT_CONTROLLER with
 // outcome 'unknown') then ends the call with an AmbiguousOutcomeError instead of a retry.
+//
+// A hung controller (paused, or stuck in I/O) keeps its connections open and answers nothing: an
+// attempt to it would wait out its whole attempt timeout (5 s) although the quorum elects another
+// within about a second. So an attempt that has not settled after takeoverProbeMs makes the
+// channel ask the other voters (describeNode) who the active controller is, and again every
+// takeoverProbeMs while it runs: once a majority of the voters name one other than the attempt's
+// target, the attempt is given up (it was sent: an ambiguous outcome, retried there or reported as
+// above) and the call goes on at the one named. A majority, not one voter's word: a deposed leader
+// cut off from the quorum still names itself until check-quorum retires it. A probe round serves
+// every slow call of the channel for takeoverProbeMs. Routing only: whoever is asked, the controller
+// checks its own leadership, and only the quorum commits.
 
 import type { Logger } from '../env/index.js';
 import { NetClient } from '../net/client.js';
@@ -24,7 +35,7 @@ import {
   type TlsMaterial,
 } from '../net/types.js';
 import { ErrorCode } from '../controller/errors.js';
-import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
+import type { DescribeNodeResponse, RpcCaller, RpcMethod, RpcRequest, RpcResponse } from './rpc-methods.js';
 
 export interface VoterEndpoint {
   readonly id: number;
@@ -48,6 +59,8 @@ export interface ControllerChannelOptions {
   /** The call's deadline when the caller gives none. */
   readonly defaultTimeoutMs?: number;
   readonly connect?: (voter: VoterEndpoint) => ControllerConnection;
+  /** How long an attempt runs before the other voters are asked whether another controller took over, and how often again (default TAKEOVER_PROBE_MS). */
+  readonly takeoverProbeMs?: number;
 }
 
 /** The request may or may not have been applied, and the caller asked not to retry it. */
@@ -69,12 +82,30 @@ export interface ChannelCallOptions {
 
 const RETRY_BACKOFF_MS = 20;
 const RETRY_BACKOFF_MAX_MS = 250;
+/**
+ * Longer than any healthy attempt takes (a commit is milliseconds, one under a saturating load
+ * some hundreds), shorter than a hung leader's replacement (about a second), so a probe is seldom
+ * sent for nothing and the new controller is found soon after it is there.
+ */
+export const TAKEOVER_PROBE_MS = 500;
+/** One voter's describeNode in a probe round. */
+const PROBE_ANSWER_TIMEOUT_MS = 1_000;
+
+/** An attempt given up because a majority of the voters name another active controller. */
+export class SupersededAttemptError extends RequestTimeoutError {
+  constructor(method: string, target: number, active: number) {
+    super(`${method} to controller ${target} got no answer, and a majority of the voters name controller ${active} active now`);
+    this.name = 'SupersededAttemptError';
+  }
+}
 
 export class ControllerChannel implements RpcCaller {
   private readonly connections = new Map<number, ControllerConnection>();
   private active: number | null = null;
   private nextVoter = 0;
   private closed = false;
+  /** The last probe round (see the file header): when it started, and the voter a majority named active, or null. */
+  private probe: { readonly startedMs: number; readonly named: Promise<number | null> } | null = null;
 
   constructor(private readonly o: ControllerChannelOptions) {
     if (o.voters.length === 0) throw new RangeError('a controller channel needs at least one voter');
@@ -96,9 +127,10 @@ export class ControllerChannel implements RpcCaller {
       if (remaining <= 0) throw withContext(lastError, method, timeoutMs);
       const target = this.target();
       try {
-        return await this.connection(target).request<RpcResponse<M>>(method, request, {
+        const attempt = this.connection(target).request<RpcResponse<M>>(method, request, {
           timeoutMs: Math.min(remaining, options.attemptTimeoutMs ?? this.o.attemptTimeoutMs ?? 5_000),
         });
+        return await this.unlessSuperseded(attempt, method, target.id);
       } catch (e) {
         if (!(e instanceof Error)) throw e;
         // A handshake refusal (another cluster...) says more than a transport failure after it:
@@ -108,7 +140,7 @@ export class ControllerChannel implements RpcCaller {
           const ambiguous =
             (e instanceof ConnectionError && !e.notSent) || e instanceof RequestTimeoutError || (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER && e.outcome === 'unknown');
           if (ambiguous) {
-            this.moveOn(target.id); // the next call tries another voter
+            if (!(e instanceof SupersededAttemptError)) this.moveOn(target.id); // the next call tries another voter
             throw new AmbiguousOutcomeError(`${method} to controller ${target.id}: ${e.message}`, { cause: e });
           }
         }
@@ -119,6 +151,8 @@ export class ControllerChannel implements RpcCaller {
             continue;
           }
           this.moveOn(target.id);
+        } else if (e instanceof SupersededAttemptError) {
+          continue; // unlessSuperseded pointed the channel at the controller the voters named
         } else if (e instanceof ConnectionError || e instanceof RequestTimeoutError || e instanceof HandshakeRefusedError) {
           this.moveOn(target.id);
         } else {
@@ -134,6 +168,65 @@ export class ControllerChannel implements RpcCaller {
     this.closed = true;
     await Promise.all([...this.connections.values()].map((c) => c.close()));
     this.connections.clear();
+  }
+
+  /**
+   * The attempt's outcome, unless it runs past takeoverProbeMs and a probe round finds a majority
+   * of the voters naming another active controller: then the channel points there and this
+   * throws SupersededAttemptError (the attempt's own outcome, later, is ignored).
+   */
+  private async unlessSuperseded<T>(attempt: Promise<T>, method: string, target: number): Promise<T> {
+    const probeMs = this.o.takeoverProbeMs ?? TAKEOVER_PROBE_MS;
+    if (this.o.voters.length < 2 || !(probeMs > 0)) return attempt;
+    let settled = false;
+    const done = attempt.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (;;) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([done, new Promise((r) => (timer = setTimeout(r, probeMs)))]);
+      clearTimeout(timer); // a settled call leaves no timer behind to hold the process
+      if (settled || this.closed) return attempt;
+      const named = await Promise.race([done.then(() => undefined), this.probeRound(target, probeMs)]);
+      if (settled || this.closed) return attempt;
+      if (named !== undefined && named !== null && named !== target) {
+        this.active = named;
+        throw new SupersededAttemptError(method, target, named);
+      }
+    }
+  }
+
+  /**
+   * Asks every voter but `unanswering` who is active; the id a majority names, or null. A round
+   * started less than takeoverProbeMs ago is shared instead (under way or answered): however many
+   * calls are slow, the voters are asked at most once per takeoverProbeMs.
+   */
+  private probeRound(unanswering: number, probeMs: number): Promise<number | null> {
+    const now = Date.now();
+    if (this.probe !== null && now - this.probe.startedMs < probeMs) return this.probe.named;
+    const needed = Math.floor(this.o.voters.length / 2) + 1;
+    const round = new Promise<number | null>((resolve) => {
+      const votes = new Map<number, number>();
+      const asked = this.o.voters.filter((v) => v.id !== unanswering);
+      let pending = asked.length;
+      const settle = (answer: DescribeNodeResponse | null): void => {
+        const named = answer?.activeControllerId;
+        if (named !== undefined && named !== null) {
+          const n = (votes.get(named) ?? 0) + 1;
+          votes.set(named, n);
+          if (n >= needed) resolve(named);
+        }
+        if (--pending === 0) resolve(null);
+      };
+      for (const v of asked) {
+        this.connection(v)
+          .request<DescribeNodeResponse>('describeNode', {}, { timeoutMs: PROBE_ANSWER_TIMEOUT_MS })
+          .then(settle, () => settle(null));
+      }
+    });
+    this.probe = { startedMs: now, named: round };
+    return round;
   }
 
   private isVoter(id: number): boolean {
@@ -189,7 +282,8 @@ export const NO_ACTIVE_CONTROLLER = 'no active controller answered';
 function withContext(e: Error, method: string, timeoutMs: number): Error {
   if (e instanceof RemoteError) return e;
   if (e instanceof HandshakeRefusedError) return new HandshakeRefusedError(`${method}: ${e.message}`, e.otherCluster);
-  const wrapped = new (e.constructor as new (m: string) => Error)(`${method}: ${NO_ACTIVE_CONTROLLER} within ${timeoutMs} ms (last error: ${e.message})`);
+  const kind = e instanceof SupersededAttemptError ? RequestTimeoutError : (e.constructor as new (m: string) => Error);
+  const wrapped = new kind(`${method}: ${NO_ACTIVE_CONTROLLER} within ${timeoutMs} ms (last error: ${e.message})`);
   return wrapped;
 }
 

@@ -80,3 +80,97 @@ describe('ControllerChannel', () => {
     await expect(ch.call('describeCluster', {}, { timeoutMs: 300 })).rejects.toThrow(/not connected/);
   });
 });
+
+// A hung controller keeps its connection open and answers nothing: an attempt to it is given up
+// once a majority of the voters name another active controller (describeNode probes).
+describe('ControllerChannel with a hung controller', () => {
+  const never = (): Promise<never> => new Promise<never>(() => undefined);
+
+  /** Five or three fake voters: `hung` never answers anything; `names[id]` is who voter id says is active. */
+  function probed(o: { voters?: number; hung: number; names: Record<number, number | null>; answers?: Record<number, () => Promise<unknown>> }): {
+    ch: ControllerChannel;
+    calls: string[];
+  } {
+    const calls: string[] = [];
+    const ch = new ControllerChannel({
+      voters: Array.from({ length: o.voters ?? 3 }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 1001 + i })),
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      logger: silentLogger,
+      defaultTimeoutMs: 20_000,
+      attemptTimeoutMs: 20_000,
+      takeoverProbeMs: 30,
+      connect: (voter): ControllerConnection => ({
+        request: <T>(method: string) => {
+          calls.push(`${method}@${voter.id}`);
+          if (voter.id === o.hung) return never() as Promise<T>;
+          if (method === 'describeNode') return Promise.resolve({ activeControllerId: o.names[voter.id] ?? null } as T);
+          return (o.answers?.[voter.id]?.() ?? Promise.reject(notController(null, 'not-appended'))) as Promise<T>;
+        },
+        close: async () => undefined,
+      }),
+    });
+    return { ch, calls };
+  }
+
+  it('an attempt to a hung controller goes on at the one a majority of the voters names', async () => {
+    const { ch, calls } = probed({ hung: 1, names: { 2: 2, 3: 2 }, answers: { 2: async () => ({ at: 2 }) } });
+    await expect(ch.call('createTopics', { topics: [], validateOnly: false })).resolves.toEqual({ at: 2 });
+    expect(calls[0]).toBe('createTopics@1');
+    expect(calls).toContain('describeNode@2');
+    expect(calls).toContain('describeNode@3');
+    expect(calls).not.toContain('describeNode@1'); // the hung target is not asked
+    expect(calls[calls.length - 1]).toBe('createTopics@2');
+    expect(ch.activeControllerId).toBe(2);
+  }, 5_000);
+
+  it('one voter naming itself is not enough: a deposed leader cut off from the quorum does until check-quorum retires it', async () => {
+    // Voter 1 is slow, not hung: it answers after a few probe rounds. Voter 3 claims to lead; voter 2 still follows 1.
+    let answer: (v: unknown) => void = () => undefined;
+    const slow = new Promise((r) => (answer = r));
+    const calls: string[] = [];
+    const ch = new ControllerChannel({
+      voters: [1, 2, 3].map((id) => ({ id, host: '127.0.0.1', port: 1000 + id })),
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      logger: silentLogger,
+      takeoverProbeMs: 20,
+      connect: (voter): ControllerConnection => ({
+        request: <T>(method: string) => {
+          calls.push(`${method}@${voter.id}`);
+          if (method === 'describeNode') return Promise.resolve({ activeControllerId: voter.id === 3 ? 3 : 1 } as T);
+          return (voter.id === 1 ? slow : Promise.reject(new Error('only voter 1 is asked'))) as Promise<T>;
+        },
+        close: async () => undefined,
+      }),
+    });
+    const call = ch.call('createTopics', { topics: [], validateOnly: false });
+    while (calls.filter((c) => c === 'describeNode@3').length < 3) await new Promise((r) => setTimeout(r, 10));
+    answer({ at: 1 });
+    await expect(call).resolves.toEqual({ at: 1 });
+    expect(calls.filter((c) => c.startsWith('createTopics'))).toEqual(['createTopics@1']);
+  }, 5_000);
+
+  it('five voters: three must name the same one (the hung target and a dead voter do not answer)', async () => {
+    const { ch, calls } = probed({ voters: 5, hung: 1, names: { 2: 4, 3: 4, 4: 4, 5: null }, answers: { 4: async () => ({ at: 4 }) } });
+    await expect(ch.call('describeCluster', {})).resolves.toEqual({ at: 4 });
+    expect(calls.filter((c) => c.startsWith('describeCluster'))).toEqual(['describeCluster@1', 'describeCluster@4']);
+  }, 5_000);
+
+  it('retryAmbiguous false: the given-up attempt may have been applied, so the call ends; the next call goes to the named controller', async () => {
+    const { ch, calls } = probed({ hung: 1, names: { 2: 3, 3: 3 }, answers: { 3: async () => ({ at: 3 }) } });
+    const once = { retryAmbiguous: false };
+    await expect(ch.call('createTopics', { topics: [], validateOnly: false }, once)).rejects.toMatchObject({
+      code: 'UNKNOWN_OUTCOME',
+      message: expect.stringMatching(/a majority of the voters name controller 3 active now/),
+    });
+    await expect(ch.call('createTopics', { topics: [], validateOnly: false }, once)).resolves.toEqual({ at: 3 });
+    expect(calls.filter((c) => c.startsWith('createTopics'))).toEqual(['createTopics@1', 'createTopics@3']);
+  }, 5_000);
+
+  it('concurrent slow calls share one probe round at a time', async () => {
+    const { ch, calls } = probed({ hung: 1, names: { 2: 2, 3: 2 }, answers: { 2: async () => ({ at: 2 }) } });
+    const all = await Promise.all(Array.from({ length: 20 }, () => ch.call('describeCluster', {})));
+    expect(all.every((a) => (a as unknown as { at: number }).at === 2)).toBe(true);
+    // Each round asks voters 2 and 3 once; 20 calls probing alone would have asked them 40 times.
+    expect(calls.filter((c) => c === 'describeNode@2').length).toBeLessThan(5);
+  }, 5_000);
+});
