@@ -12,6 +12,7 @@ import { adminErrorMessage } from '../../tools/cli/admin-errors.js';
 import type { AdminTarget } from '../../tools/cli/connect.js';
 import { isNoActiveController } from '../../tools/cli/quorum-no-leader.js';
 import { freePort, startLoneBroker } from '../support/lone-broker.js';
+import { waitFor } from '../support/recording-logger.js';
 
 
 function occurrences(text: string, part: string): number {
@@ -93,6 +94,46 @@ describe('connectAdmin when nothing answers', () => {
     expect(occurrences(line, `:${b}`)).toBe(1);
     expect(occurrences(line, 'ECONNREFUSED')).toBe(2);
   });
+});
+
+// A paused node accepts connections and answers nothing: the next bootstrap target is asked after
+// BOOTSTRAP_STAGGER_MS instead of after the paused one's 5 s connect timeout.
+describe('connectAdmin with a silent first target', () => {
+  it('asks the next target too after the stagger, takes the first answer, and drops the silent question', async () => {
+    let silentSocket: net.Socket | undefined;
+    let silentClosed = false;
+    const silent = await listening((socket) => {
+      silentSocket = socket;
+      socket.resume(); // reads nothing it answers, but sees the end
+      socket.on('close', () => (silentClosed = true));
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'mq-admin-stagger-'));
+    const broker = await startLoneBroker(dir, {});
+    try {
+      const brokerPort = broker.addresses().get('PLAINTEXT')!.port;
+      const targets: AdminTarget[] = [
+        { kind: 'server', host: '127.0.0.1', port: silent.port },
+        { kind: 'server', host: '127.0.0.1', port: brokerPort },
+      ];
+      // Without the stagger the silent target's 5 s connect timeout runs out first: 4.5 s is too late.
+      const pending = connectAdmin(targets, { timeoutMs: 60_000 });
+      const first = await Promise.race([pending, new Promise<'too late'>((r) => setTimeout(() => r('too late'), 4_500))]);
+      const connection = await pending;
+      try {
+        expect(first).not.toBe('too late');
+        expect(silentSocket).toBeDefined(); // the first target was asked first
+        const answer = await connection.call('describeNode', {});
+        expect(answer.nodeId).toBe(2); // the lone broker
+        await waitFor('the silent question dropped', () => silentClosed);
+      } finally {
+        await connection.close();
+      }
+    } finally {
+      silent.close();
+      await broker.halt();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 20_000);
 });
 
 // quorum describe with no leader asks every voter directly (AdminConnection.askVoters).

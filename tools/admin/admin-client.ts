@@ -28,6 +28,21 @@ export async function askNode<M extends RpcMethod>(
   request: RpcRequest<M>,
   o: AdminClientOptions,
 ): Promise<RpcResponse<M>> {
+  const ask = openAsk(target, method, request, o);
+  try {
+    return await ask.answer;
+  } finally {
+    await ask.close();
+  }
+}
+
+/** askNode that the caller closes, possibly before the answer (it is then abandoned). */
+function openAsk<M extends RpcMethod>(
+  target: { readonly host: string; readonly port: number },
+  method: M,
+  request: RpcRequest<M>,
+  o: AdminClientOptions,
+): { readonly answer: Promise<RpcResponse<M>>; close(): Promise<void> } {
   const client = new NetClient({
     endpoint: { host: target.host, port: target.port },
     self: TOOL,
@@ -37,12 +52,8 @@ export async function askNode<M extends RpcMethod>(
     requestTimeoutMs: o.timeoutMs,
     logger: o.logger ?? silentLogger,
   });
-  try {
-    client.connect();
-    return await client.request<RpcResponse<M>>(method, request, { timeoutMs: o.timeoutMs });
-  } finally {
-    await client.close();
-  }
+  client.connect();
+  return { answer: client.request<RpcResponse<M>>(method, request, { timeoutMs: o.timeoutMs }), close: () => client.close() };
 }
 
 /** A voter that has not answered describeNode by then is reported as silent (a paused process accepts connections but never answers). */
@@ -91,52 +102,98 @@ class NodeConnection implements RpcCaller {
 }
 
 /**
- * The first target that answers. When none does: with one target, its own error (a timeout or a
- * refused handshake keeps its kind); with several, one ConnectionError naming each target once.
+ * A bootstrap target that has not answered by then is joined by the next one: a paused node
+ * accepts connections and answers nothing, and asking the targets one after the other waited
+ * out its whole connect timeout (5 s) first although the next one would answer at once.
  */
-export async function connectAdmin(targets: readonly AdminTarget[], o: AdminClientOptions): Promise<AdminConnection> {
-  const failures: { readonly where: string; readonly error: Error }[] = [];
-  for (const target of targets) {
-    const where = `${target.host}:${target.port}`;
-    try {
-      const node: DescribeNodeResponse = await askNode(target, 'describeNode', {}, o);
-      if (target.kind === 'controller') {
-        if (!node.roles.includes('controller')) {
-          const reason = `node ${node.nodeId} (roles ${node.roles.join(',')}) listens there, not a controller; use --bootstrap-server for brokers`;
-          failures.push({ where, error: new ConnectionError(`${where}: ${reason}`, reason) });
-          continue;
-        }
-        const channel = new ControllerChannel({
-          voters: node.voters,
-          self: TOOL,
-          ...(o.tls === undefined ? {} : { tls: o.tls }),
-          logger: o.logger ?? silentLogger,
-          defaultTimeoutMs: o.timeoutMs,
-        });
-        return Object.assign(channel, { askVoters: () => askVoters(node.voters, o) });
-      }
-      const client = new NetClient({
-        endpoint: { host: target.host, port: target.port },
-        self: TOOL,
-        ...(o.tls === undefined ? {} : { tls: o.tls }),
-        reconnect: false,
-        requestTimeoutMs: o.timeoutMs,
-        logger: o.logger ?? silentLogger,
-      });
-      client.connect();
-      return Object.assign(new NodeConnection(client, o.timeoutMs), { askVoters: () => askVoters(node.voters, o) });
-    } catch (e) {
-      failures.push({ where, error: e instanceof Error ? e : new Error(String(e)) });
+export const BOOTSTRAP_STAGGER_MS = 500;
+
+/**
+ * The first target that answers: the targets are asked in order, the next one as soon as one
+ * fails or after BOOTSTRAP_STAGGER_MS without an answer; the questions still open are dropped
+ * once one is answered. When none answers: with one target, its own error (a timeout or a refused
+ * handshake keeps its kind); with several, one ConnectionError naming each target once, in order.
+ */
+export function connectAdmin(targets: readonly AdminTarget[], o: AdminClientOptions): Promise<AdminConnection> {
+  const failures: ({ readonly where: string; readonly error: Error } | undefined)[] = [];
+  const open = new Set<{ close(): Promise<void> }>();
+  return new Promise<AdminConnection>((resolve, reject) => {
+    let next = 0;
+    let done = false;
+    let stagger: ReturnType<typeof setTimeout> | undefined;
+    const failed = (i: number, where: string, error: Error): void => {
+      failures[i] = { where, error };
+      if (failures.filter((f) => f !== undefined).length === targets.length) {
+        done = true;
+        clearTimeout(stagger);
+        reject(noTargetAnswered(failures.filter((f) => f !== undefined)));
+      } else ask();
+    };
+    const ask = (): void => {
+      clearTimeout(stagger);
+      if (done || next >= targets.length) return;
+      const i = next++;
+      const target = targets[i]!;
+      const where = `${target.host}:${target.port}`;
+      const question = openAsk(target, 'describeNode', {}, o);
+      open.add(question);
+      if (next < targets.length) stagger = setTimeout(ask, BOOTSTRAP_STAGGER_MS);
+      question.answer.then(
+        (node) => {
+          if (done) return;
+          const connection = connectionFor(target, where, node, o);
+          if (connection instanceof Error) return failed(i, where, connection);
+          done = true;
+          clearTimeout(stagger);
+          resolve(connection);
+        },
+        (e: unknown) => {
+          if (!done) failed(i, where, e instanceof Error ? e : new Error(String(e)));
+        },
+      );
+    };
+    if (targets.length === 0) reject(new ConnectionError('could not reach the cluster: no address given', 'no address given'));
+    else ask();
+  }).finally(() => Promise.all([...open].map((q) => q.close())));
+}
+
+/** The connection an answering bootstrap target leads to, or why it does not serve. */
+function connectionFor(target: AdminTarget, where: string, node: DescribeNodeResponse, o: AdminClientOptions): AdminConnection | Error {
+  if (target.kind === 'controller') {
+    if (!node.roles.includes('controller')) {
+      const reason = `node ${node.nodeId} (roles ${node.roles.join(',')}) listens there, not a controller; use --bootstrap-server for brokers`;
+      return new ConnectionError(`${where}: ${reason}`, reason);
     }
+    const channel = new ControllerChannel({
+      voters: node.voters,
+      self: TOOL,
+      ...(o.tls === undefined ? {} : { tls: o.tls }),
+      logger: o.logger ?? silentLogger,
+      defaultTimeoutMs: o.timeoutMs,
+    });
+    return Object.assign(channel, { askVoters: () => askVoters(node.voters, o) });
   }
+  const client = new NetClient({
+    endpoint: { host: target.host, port: target.port },
+    self: TOOL,
+    ...(o.tls === undefined ? {} : { tls: o.tls }),
+    reconnect: false,
+    requestTimeoutMs: o.timeoutMs,
+    logger: o.logger ?? silentLogger,
+  });
+  client.connect();
+  return Object.assign(new NodeConnection(client, o.timeoutMs), { askVoters: () => askVoters(node.voters, o) });
+}
+
+function noTargetAnswered(failures: readonly { readonly where: string; readonly error: Error }[]): Error {
   const only = failures.length === 1 ? failures[0]!.error : undefined;
-  if (only !== undefined && (only as { code?: unknown }).code !== undefined) throw only;
+  if (only !== undefined && (only as { code?: unknown }).code !== undefined) return only;
   const reasonAt = ({ where, error }: (typeof failures)[number]): string => {
     const reason = error instanceof ConnectionError ? error.reason : error.message;
     return reason.includes(where) ? reason : `${where}: ${reason}`;
   };
   const reason = failures.map(reasonAt).join('; ');
-  throw new ConnectionError(`could not reach the cluster: ${reason}`, reason);
+  return new ConnectionError(`could not reach the cluster: ${reason}`, reason);
 }
 
 export const realAdminConnector: AdminConnector = async (targets, options) => {
