@@ -20,7 +20,7 @@
 // target, the attempt is given up (it was sent: an ambiguous outcome, retried there or reported as
 // above) and the call goes on at the one named. A majority, not one voter's word: a deposed leader
 // cut off from the quorum still names itself until check-quorum retires it. A probe round serves
-// every slow call of the channel for takeoverProbeMs. Routing only: whoever is asked, the controller
+// every slow call to the same controller for takeoverProbeMs. Routing only: whoever is asked, the controller
 // checks its own leadership, and only the quorum commits.
 
 import type { Logger } from '../env/index.js';
@@ -104,8 +104,11 @@ export class ControllerChannel implements RpcCaller {
   private active: number | null = null;
   private nextVoter = 0;
   private closed = false;
-  /** The last probe round (see the file header): when it started, and the voter a majority named active, or null. */
-  private probe: { readonly startedMs: number; readonly named: Promise<number | null> } | null = null;
+  /**
+   * The last probe round (see the file header) per target the calls wait on: when it started, and
+   * the voter a majority named active, or null.
+   */
+  private readonly probes = new Map<number, { readonly startedMs: number; readonly named: Promise<number | null> }>();
 
   constructor(private readonly o: ControllerChannelOptions) {
     if (o.voters.length === 0) throw new RangeError('a controller channel needs at least one voter');
@@ -177,7 +180,8 @@ export class ControllerChannel implements RpcCaller {
    */
   private async unlessSuperseded<T>(attempt: Promise<T>, method: string, target: number): Promise<T> {
     const probeMs = this.o.takeoverProbeMs ?? TAKEOVER_PROBE_MS;
-    if (this.o.voters.length < 2 || !(probeMs > 0)) return attempt;
+    // The other voters alone must be able to form a majority: with two voters, one never does.
+    if (this.o.voters.length < 3 || !(probeMs > 0)) return attempt;
     let settled = false;
     const done = attempt.then(
       () => (settled = true),
@@ -190,8 +194,9 @@ export class ControllerChannel implements RpcCaller {
       if (settled || this.closed) return attempt;
       const named = await Promise.race([done.then(() => undefined), this.probeRound(target, probeMs)]);
       if (settled || this.closed) return attempt;
-      if (named !== undefined && named !== null && named !== target) {
-        this.active = named;
+      if (named !== undefined && named !== null && named !== target && this.isVoter(named)) {
+        // Another call may have learnt better since (a NOT_CONTROLLER hint): do not undo it.
+        if (this.active === target || this.active === null) this.active = named;
         throw new SupersededAttemptError(method, target, named);
       }
     }
@@ -204,7 +209,10 @@ export class ControllerChannel implements RpcCaller {
    */
   private probeRound(unanswering: number, probeMs: number): Promise<number | null> {
     const now = Date.now();
-    if (this.probe !== null && now - this.probe.startedMs < probeMs) return this.probe.named;
+    // Shared only by calls waiting on the same target: a round leaves that one out, and the
+    // voters it asked (and the majority it needs) would be the wrong ones for another.
+    const last = this.probes.get(unanswering);
+    if (last !== undefined && now - last.startedMs < probeMs) return last.named;
     const needed = Math.floor(this.o.voters.length / 2) + 1;
     const round = new Promise<number | null>((resolve) => {
       const votes = new Map<number, number>();
@@ -225,7 +233,7 @@ export class ControllerChannel implements RpcCaller {
           .then(settle, () => settle(null));
       }
     });
-    this.probe = { startedMs: now, named: round };
+    this.probes.set(unanswering, { startedMs: now, named: round });
     return round;
   }
 

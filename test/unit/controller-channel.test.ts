@@ -174,3 +174,81 @@ describe('ControllerChannel with a hung controller', () => {
     expect(calls.filter((c) => c === 'describeNode@2').length).toBeLessThan(5);
   }, 5_000);
 });
+
+// Review follow-ups: a probe round's answer must not undo what another call learnt since, a call
+// waiting on probe rounds keeps its deadline, and two voters (where the other one alone is never a
+// majority) send no probes.
+describe('ControllerChannel takeover probes: edge cases', () => {
+  const never = (): Promise<never> => new Promise<never>(() => undefined);
+  const voters = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 1001 + i }));
+
+  it('a shared round naming an older controller does not undo a newer NOT_CONTROLLER hint', async () => {
+    // Voter 1 hangs; voters 2 and 3 say 2 is active, but 2 has just lost it to 3 (its hint).
+    const calls: string[] = [];
+    const ch = new ControllerChannel({
+      voters: voters(3),
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      logger: silentLogger,
+      defaultTimeoutMs: 5_000,
+      takeoverProbeMs: 150,
+      connect: (voter): ControllerConnection => ({
+        request: <T>(method: string) => {
+          calls.push(`${method}@${voter.id}`);
+          if (voter.id === 1) return never() as Promise<T>;
+          if (method === 'describeNode') return Promise.resolve({ activeControllerId: 2 } as T);
+          return (voter.id === 2 ? Promise.reject(notController(3, 'not-appended')) : Promise.resolve({ at: 3 })) as Promise<T>;
+        },
+        close: async () => undefined,
+      }),
+    });
+    const a = ch.call('createTopics', { topics: [], validateOnly: false });
+    await new Promise((r) => setTimeout(r, 60));
+    const b = ch.call('createTopics', { topics: [], validateOnly: false }); // probes 60 ms after a: shares a's round
+    await expect(Promise.all([a, b])).resolves.toEqual([{ at: 3 }, { at: 3 }]);
+    // a learnt from 2 that 3 is active; b, given up on 1 by the same (older) round, goes to 3 directly.
+    expect(calls.filter((c) => c === 'createTopics@2')).toHaveLength(1);
+    expect(ch.activeControllerId).toBe(3);
+  }, 5_000);
+
+  it('a call whose target and probes all hang still ends at its deadline', async () => {
+    const ch = new ControllerChannel({
+      voters: voters(3),
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      logger: silentLogger,
+      takeoverProbeMs: 30,
+      connect: (): ControllerConnection => ({
+        // Like NetClient: no answer, then a RequestTimeoutError at the attempt's timeout.
+        request: <T>(method: string, _body: unknown, o?: { timeoutMs?: number }) =>
+          new Promise<T>((_, reject) => setTimeout(() => reject(new RequestTimeoutError(`${method} got no answer within ${o?.timeoutMs} ms`)), o?.timeoutMs ?? 5_000)),
+        close: async () => undefined,
+      }),
+    });
+    const start = Date.now();
+    await expect(ch.call('describeCluster', {}, { timeoutMs: 400 })).rejects.toBeInstanceOf(RequestTimeoutError);
+    expect(Date.now() - start).toBeLessThan(600);
+  }, 5_000);
+
+  it('two voters: no probes (the other voter alone is never a majority)', async () => {
+    const calls: string[] = [];
+    let answer: (v: unknown) => void = () => undefined;
+    const slow = new Promise((r) => (answer = r));
+    const ch = new ControllerChannel({
+      voters: voters(2),
+      self: { nodeId: -1, role: 'tool', clusterId: null },
+      logger: silentLogger,
+      takeoverProbeMs: 20,
+      connect: (voter): ControllerConnection => ({
+        request: <T>(method: string) => {
+          calls.push(`${method}@${voter.id}`);
+          return (method === 'describeNode' ? Promise.resolve({ activeControllerId: 2 }) : slow) as Promise<T>;
+        },
+        close: async () => undefined,
+      }),
+    });
+    const call = ch.call('describeCluster', {});
+    await new Promise((r) => setTimeout(r, 150));
+    answer({ at: 1 });
+    await expect(call).resolves.toEqual({ at: 1 });
+    expect(calls).toEqual(['describeCluster@1']);
+  }, 5_000);
+});
