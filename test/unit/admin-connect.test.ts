@@ -6,6 +6,8 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../quorum/env/index.js';
+import { NetServer } from '../../quorum/net/server.js';
 import { ConnectionError } from '../../quorum/net/types.js';
 import { askVoters, connectAdmin } from '../../tools/admin/admin-client.js';
 import { adminErrorMessage } from '../../tools/cli/admin-errors.js';
@@ -134,6 +136,39 @@ describe('connectAdmin with a silent first target', () => {
       await rm(dir, { recursive: true, force: true });
     }
   }, 20_000);
+});
+
+// An answer connectAdmin cannot use (here a controller naming no voters: ControllerChannel throws)
+// is that target's failure; it must not escape as an unhandled rejection and leave connectAdmin
+// pending for ever.
+describe('connectAdmin with an unusable answer', () => {
+  it('reports it as the target failing, and settles', async () => {
+    const odd = await NetServer.listen({
+      listener: { name: 'CONTROLLER', host: '127.0.0.1', port: 0, securityProtocol: 'PLAINTEXT' },
+      self: { nodeId: 7, role: 'controller', clusterId: 'odd-cluster' },
+      logger: silentLogger,
+      handlers: { onRequest: async () => ({ clusterId: 'odd-cluster', nodeId: 7, roles: ['controller'], activeControllerId: null, voters: [], metadataOffset: 0, zkMigrationState: 0 }) },
+    });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const targets: AdminTarget[] = [{ kind: 'controller', host: '127.0.0.1', port: odd.address().port }];
+      const outcome = await Promise.race([
+        connectAdmin(targets, { timeoutMs: 2_000 }).then(
+          () => 'connected',
+          (e: unknown) => e,
+        ),
+        new Promise((r) => setTimeout(() => r('still pending'), 3_000)),
+      ]);
+      expect(outcome).toBeInstanceOf(ConnectionError);
+      expect((outcome as Error).message).toMatch(/at least one voter/);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await odd.close();
+    }
+  }, 10_000);
 });
 
 // quorum describe with no leader asks every voter directly (AdminConnection.askVoters).

@@ -141,7 +141,14 @@ export function connectAdmin(targets: readonly AdminTarget[], o: AdminClientOpti
       question.answer.then(
         (node) => {
           if (done) return;
-          const connection = connectionFor(target, where, node, o);
+          let connection: AdminConnection | Error;
+          try {
+            connection = connectionFor(target, where, node, o);
+          } catch (e) {
+            // An answer not shaped as expected (no roles, no voters): this target does not serve.
+            // Thrown from here it would be an unhandled rejection, and connectAdmin would never settle.
+            connection = e instanceof Error ? e : new Error(String(e));
+          }
           if (connection instanceof Error) return failed(i, where, connection);
           done = true;
           clearTimeout(stagger);
