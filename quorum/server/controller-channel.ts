@@ -20,8 +20,8 @@
 // target, the attempt is given up (it was sent: an ambiguous outcome, retried there or reported as
 // above) and the call goes on at the one named. A majority, not one voter's word: a deposed leader
 // cut off from the quorum still names itself until check-quorum retires it. A probe round serves
-// every slow call to the same controller for takeoverProbeMs. Routing only: whoever is asked, the controller
-// checks its own leadership, and only the quorum commits.
+// every slow call to the same controller for takeoverProbeMs. Routing only: whoever is asked, the
+// controller checks its own leadership, and only the quorum commits.
 
 import type { Logger } from '../env/index.js';
 import { NetClient } from '../net/client.js';
