@@ -19,8 +19,8 @@
 //   Candidate    majority rejects                                  Unattached, backoff deadline
 //   Candidate    deadline passes                                   Prospective
 //   Candidate    same-epoch hint naming a leader                   Follower
-//   Follower     no successful fetch for fetch.timeout (+ a random  Prospective (voter) / Unattached (observer)
-//                grace of up to 100 ms for a voter)
+//   Follower     no successful fetch for fetch.timeout (+ a random  Prospective (voter) / Unattached (observer),
+//                grace of up to 100 ms for a voter)                asking the other voters first
 //   Follower     connection to the leader lost                     Prospective (voter), after a jitter;
 //                                                                  Unattached (observer), asking the voters at once
 //   Follower     EndQuorumEpoch from its leader                    Unattached, deadline by successor rank
@@ -582,7 +582,9 @@ export class RaftCore {
         break;
       case 'Follower':
         if (now >= s.fetchDeadlineMs) {
-          if (!this.isVoter) this.becomeUnattachedObserver();
+          // A hung leader: asked first again (the cursor may point at it), it would hold the
+          // observer for a whole request timeout before the next voter is tried.
+          if (!this.isVoter) this.observerLostLeader(this.leaderId!);
           else if (!s.graced) {
             // The followers of a leader that hangs time out together (the same responses reset
             // their deadlines) and would stand at the same instant and split the vote; a random
@@ -1471,12 +1473,8 @@ export class RaftCore {
     const s = this.state;
     if (s.role !== 'Follower' || this.leaderId !== nodeId) return;
     if (!this.isVoter) {
-      // An observer asks the other voters for the new leader now, starting after the lost one,
-      // instead of waiting out the fetch timeout.
-      const at = this.config.voters.indexOf(nodeId);
-      this.lostLeader = { id: nodeId, epoch: this.epoch, untilMs: this.nowMs + this.config.fetchTimeoutMs / 2 };
-      this.becomeUnattachedObserver();
-      if (at >= 0) this.bootstrapCursor = at + 1;
+      // An observer asks the other voters for the new leader now instead of waiting out the fetch timeout.
+      this.observerLostLeader(nodeId);
       return;
     }
     // Do not wait out the fetch timeout: the leader's socket closed. A short random jitter keeps
@@ -1485,6 +1483,20 @@ export class RaftCore {
     s.fetchDeadlineMs = Math.min(s.fetchDeadlineMs, this.nowMs + jitter);
     s.graced = true;
     s.lastFetchOkMs = -Infinity; // a pre-vote from a peer is now welcome
+  }
+
+  /**
+   * An observer gives up on its leader (its connection closed, or it went silent for the fetch
+   * timeout): it asks the other voters for the new one, starting after it, and for half a fetch
+   * timeout takes no voter's word naming it in that epoch (they may not have noticed yet) nor
+   * asks it while another voter is left to ask. Half: a leader that was fine after all (the
+   * observer's own link failed) is shunned no longer than that.
+   */
+  private observerLostLeader(leaderId: NodeId): void {
+    const at = this.config.voters.indexOf(leaderId);
+    this.lostLeader = { id: leaderId, epoch: this.epoch, untilMs: this.nowMs + this.config.fetchTimeoutMs / 2 };
+    this.becomeUnattachedObserver();
+    if (at >= 0) this.bootstrapCursor = at + 1;
   }
 
   private sealProposals(): void {

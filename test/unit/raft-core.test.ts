@@ -83,6 +83,27 @@ describe('raft core: elections and replication', () => {
     expect(asked).toEqual([(leader % 3) + 1]);
   });
 
+  it('(voters=3, observers=1) an observer whose leader goes silent (hung: no disconnect) asks the other voters first at its fetch timeout', () => {
+    for (let trial = 0; trial < 6; trial++) {
+      const { c, leader } = electedCluster([1, 2, 3], [100]);
+      c.run(1_000 + trial * 37); // a different point in the fetch rhythm each time
+      expect(c.node(100).core.leader().leaderId).toBe(leader);
+      // Nothing reaches the leader or comes from it, and no connection closes. Record whom the
+      // observer asks once it has given up on the leader.
+      const asked: number[] = [];
+      c.filter = (m) => {
+        if (m.from === 100 && m.body.kind === 'FetchRequest' && c.node(100).core.role === 'Unattached') asked.push(m.to);
+        return m.from !== leader && m.to !== leader;
+      };
+      c.run(6_000, 1);
+      // The hung leader is not asked first (asked, it would hold the observer for a request timeout).
+      expect(asked.length).toBeGreaterThan(0);
+      expect(asked[0]).not.toBe(leader);
+      const next = c.leaders().filter((id) => id !== leader);
+      expect(c.node(100).core.leader().leaderId).toBe(next[0]);
+    }
+  });
+
   it('(voters=3, observers=1) an observer that lost its leader is not sent back to it by a voter that has not noticed yet, and follows the next leader', () => {
     const { c, leader } = electedCluster([1, 2, 3], [100]);
     c.run(1_000);
