@@ -153,6 +153,8 @@ interface Inflight {
   readonly id: number;
   readonly to: NodeId;
   readonly sentMs: number;
+  /** An observer that knows no leader asking a voter (see maybeSendFetch): never parked, so given up on sooner. */
+  readonly discovery: boolean;
 }
 
 /** Retries a failed fetch after this long (Kafka's controller.quorum.retry.backoff.ms is 20). */
@@ -1242,7 +1244,8 @@ export class RaftCore {
       if (this.isLostLeader(to) && this.config.voters.length > 1) to = this.config.voters[this.bootstrapCursor++ % this.config.voters.length]!;
     }
     const id = ++this.fetchSeq;
-    this.inflightFetch = { id, to, sentMs: now };
+    const discovery = s.role !== 'Follower';
+    this.inflightFetch = { id, to, sentMs: now, discovery };
     if (s.role === 'Follower' && s.snapshotFetch !== null) {
       this.send(to, { kind: 'FetchSnapshotRequest', epoch: this.epoch, snapshotId: s.snapshotFetch.id, position: s.snapshotFetch.position, maxBytes: limits.snapshotChunkBytesMax });
       return;
@@ -1253,7 +1256,8 @@ export class RaftCore {
       epoch: this.epoch,
       fetchOffset: this.log.endOffset,
       lastFetchedEpoch: this.log.lastEpoch,
-      maxWaitMs: this.config.fetchMaxWaitMs,
+      // Asking around for the leader: any live voter answers at once (the leader too: not parked).
+      maxWaitMs: discovery ? 0 : this.config.fetchMaxWaitMs,
       readRound: this.readRoundSeen,
       // An observer's too (KIP-853): only a voter's counts, but the leader's replication status
       // (quorum describe --replication) shows every replica's directory.
@@ -1267,8 +1271,14 @@ export class RaftCore {
     return lost !== null && lost.id === id && (epoch === undefined || lost.epoch === epoch) && this.nowMs < lost.untilMs;
   }
 
+  /**
+   * When an unanswered fetch is given up. A discovery fetch is answered at once by any live voter,
+   * so one that is not within a quarter of the request timeout went to a dead or hung voter: the
+   * observer asks the next one instead of waiting out the whole timeout (a paused voter, asked
+   * while the observer looked for the new leader, held it for that long).
+   */
   private fetchRetryAtMs(inflight: Inflight): number {
-    return inflight.sentMs + this.config.requestTimeoutMs;
+    return inflight.sentMs + (inflight.discovery ? this.config.requestTimeoutMs / 4 : this.config.requestTimeoutMs);
   }
 
   private onFetchResponse(from: NodeId, resp: FetchResponse): void {

@@ -4,6 +4,7 @@
 // (~1.4 s instead of ~0.8 s). A random grace on the fetch timeout lets one of them ask first.
 
 import { describe, expect, it } from 'vitest';
+import { defaultRaftTimeouts } from '../../quorum/raft/config.js';
 import { TEST_TIMEOUT_MS, expectCommit, expectLeader, expectNewLeader, finish, report, startCluster } from '../support/sim-scenario.js';
 
 const SEEDS = Array.from({ length: 12 }, (_, i) => i + 1);
@@ -26,5 +27,32 @@ describe('hung leader', () => {
     }
     // The grace is random: an unlucky pair of draws can still collide, but rarely.
     expect(single).toBeGreaterThanOrEqual(SEEDS.length - 2);
+  }, TEST_TIMEOUT_MS * 4);
+});
+
+// Regression (found with a paused leader on real processes): an observer (a broker) whose leader
+// went silent without its connection closing timed out and asked the voters in turn from wherever
+// its cursor stood, often the hung leader itself first; that fetch held it for a whole request
+// timeout before the next voter was tried, so brokers saw the new leader's commits seconds late.
+// It now gives up on the silent leader as on a closed connection and asks the others first.
+describe('hung leader, observers', () => {
+  it('(voters=3, observers=2) every observer follows the new leader within half a request timeout of its election', async () => {
+    const lags: number[] = [];
+    for (const seed of SEEDS) {
+      const c = await startCluster({ seed, voters: 3, observers: 2 });
+      const old = await expectLeader(c);
+      await expectCommit(c);
+      const following = (leader: number): boolean => c.observerIds.every((id) => c.node(id).inspect()?.leaderId === leader);
+      expect(await c.waitFor(() => following(old), 5_000), report(c)).toBe(true);
+      c.pause(old);
+      const next = await expectNewLeader(c, old);
+      const electedMs = c.nowMs();
+      expect(await c.waitFor(() => following(next), 10_000), report(c)).toBe(true);
+      lags.push(c.nowMs() - electedMs);
+      c.resume(old);
+      await finish(c);
+    }
+    const bound = defaultRaftTimeouts.requestTimeoutMs / 2;
+    expect(lags.filter((ms) => ms > bound), `observer lag after each election (ms): ${lags.map((ms) => ms.toFixed(0)).join(', ')}`).toEqual([]);
   }, TEST_TIMEOUT_MS * 4);
 });
