@@ -6,27 +6,46 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { ConnectionError, RemoteError, RequestTimeoutError } from '../../quorum/net/types.js';
-import { AmbiguousOutcomeError, ControllerChannel, type ControllerConnection } from '../../quorum/server/controller-channel.js';
+import { AmbiguousOutcomeError, ControllerChannel, type ControllerChannelOptions, type ControllerConnection } from '../../quorum/server/controller-channel.js';
 
 type Behaviour = (method: string) => Promise<unknown>;
 
-/** A channel over three fake voters; `script[id]` answers each request to voter id, in order. */
-function channel(script: Record<number, Behaviour[]>): { ch: ControllerChannel; sent: number[] } {
-  const sent: number[] = [];
+type Answer = (voter: number, method: string, options?: { timeoutMs?: number }) => Promise<unknown>;
+
+/** A channel over `voterCount` fake voters (ids 1..n, default 3); `answer` answers every request; `calls` lists them as method@voter. */
+function fakeChannel(
+  answer: Answer,
+  options: Omit<Partial<ControllerChannelOptions>, 'voters'> & { readonly voterCount?: number } = {},
+): { ch: ControllerChannel; calls: string[] } {
+  const calls: string[] = [];
+  const { voterCount: voters = 3, ...rest } = options;
   const ch = new ControllerChannel({
-    voters: [1, 2, 3].map((id) => ({ id, host: '127.0.0.1', port: 1000 + id })),
     self: { nodeId: -1, role: 'tool', clusterId: null },
     logger: silentLogger,
-    defaultTimeoutMs: 2_000,
+    ...rest,
+    voters: Array.from({ length: voters }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 1001 + i })),
     connect: (voter): ControllerConnection => ({
-      request: <T>(method: string) => {
-        sent.push(voter.id);
-        const next = script[voter.id]?.shift();
-        return (next === undefined ? Promise.reject(new ConnectionError('no script')) : next(method)) as Promise<T>;
+      request: <T>(method: string, _body?: unknown, o?: { timeoutMs?: number }) => {
+        calls.push(`${method}@${voter.id}`);
+        return answer(voter.id, method, o) as Promise<T>;
       },
       close: async () => undefined,
     }),
   });
+  return { ch, calls };
+}
+
+/** A channel over three fake voters; `script[id]` answers each request to voter id, in order. */
+function channel(script: Record<number, Behaviour[]>): { ch: ControllerChannel; sent: number[] } {
+  const sent: number[] = [];
+  const { ch } = fakeChannel(
+    (voter, method) => {
+      sent.push(voter);
+      const next = script[voter]?.shift();
+      return next === undefined ? Promise.reject(new ConnectionError('no script')) : next(method);
+    },
+    { defaultTimeoutMs: 2_000 },
+  );
   return { ch, sent };
 }
 
@@ -91,25 +110,14 @@ describe('ControllerChannel with a hung controller', () => {
     ch: ControllerChannel;
     calls: string[];
   } {
-    const calls: string[] = [];
-    const ch = new ControllerChannel({
-      voters: Array.from({ length: o.voters ?? 3 }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 1001 + i })),
-      self: { nodeId: -1, role: 'tool', clusterId: null },
-      logger: silentLogger,
-      defaultTimeoutMs: 20_000,
-      attemptTimeoutMs: 20_000,
-      takeoverProbeMs: 30,
-      connect: (voter): ControllerConnection => ({
-        request: <T>(method: string) => {
-          calls.push(`${method}@${voter.id}`);
-          if (voter.id === o.hung) return never() as Promise<T>;
-          if (method === 'describeNode') return Promise.resolve({ activeControllerId: o.names[voter.id] ?? null } as T);
-          return (o.answers?.[voter.id]?.() ?? Promise.reject(notController(null, 'not-appended'))) as Promise<T>;
-        },
-        close: async () => undefined,
-      }),
-    });
-    return { ch, calls };
+    return fakeChannel(
+      (voter, method) => {
+        if (voter === o.hung) return never();
+        if (method === 'describeNode') return Promise.resolve({ activeControllerId: o.names[voter] ?? null });
+        return o.answers?.[voter]?.() ?? Promise.reject(notController(null, 'not-appended'));
+      },
+      { voterCount: o.voters ?? 3, defaultTimeoutMs: 20_000, attemptTimeoutMs: 20_000, takeoverProbeMs: 30 },
+    );
   }
 
   it('an attempt to a hung controller goes on at the one a majority of the voters names', async () => {
@@ -127,21 +135,13 @@ describe('ControllerChannel with a hung controller', () => {
     // Voter 1 is slow, not hung: it answers after a few probe rounds. Voter 3 claims to lead; voter 2 still follows 1.
     let answer: (v: unknown) => void = () => undefined;
     const slow = new Promise((r) => (answer = r));
-    const calls: string[] = [];
-    const ch = new ControllerChannel({
-      voters: [1, 2, 3].map((id) => ({ id, host: '127.0.0.1', port: 1000 + id })),
-      self: { nodeId: -1, role: 'tool', clusterId: null },
-      logger: silentLogger,
-      takeoverProbeMs: 20,
-      connect: (voter): ControllerConnection => ({
-        request: <T>(method: string) => {
-          calls.push(`${method}@${voter.id}`);
-          if (method === 'describeNode') return Promise.resolve({ activeControllerId: voter.id === 3 ? 3 : 1 } as T);
-          return (voter.id === 1 ? slow : Promise.reject(new Error('only voter 1 is asked'))) as Promise<T>;
-        },
-        close: async () => undefined,
-      }),
-    });
+    const { ch, calls } = fakeChannel(
+      (voter, method) => {
+        if (method === 'describeNode') return Promise.resolve({ activeControllerId: voter === 3 ? 3 : 1 });
+        return voter === 1 ? slow : Promise.reject(new Error('only voter 1 is asked'));
+      },
+      { takeoverProbeMs: 20 },
+    );
     const call = ch.call('createTopics', { topics: [], validateOnly: false });
     while (calls.filter((c) => c === 'describeNode@3').length < 3) await new Promise((r) => setTimeout(r, 10));
     answer({ at: 1 });
@@ -180,27 +180,17 @@ describe('ControllerChannel with a hung controller', () => {
 // majority) send no probes.
 describe('ControllerChannel takeover probes: edge cases', () => {
   const never = (): Promise<never> => new Promise<never>(() => undefined);
-  const voters = (n: number) => Array.from({ length: n }, (_, i) => ({ id: i + 1, host: '127.0.0.1', port: 1001 + i }));
 
   it('a shared round naming an older controller does not undo a newer NOT_CONTROLLER hint', async () => {
     // Voter 1 hangs; voters 2 and 3 say 2 is active, but 2 has just lost it to 3 (its hint).
-    const calls: string[] = [];
-    const ch = new ControllerChannel({
-      voters: voters(3),
-      self: { nodeId: -1, role: 'tool', clusterId: null },
-      logger: silentLogger,
-      defaultTimeoutMs: 5_000,
-      takeoverProbeMs: 150,
-      connect: (voter): ControllerConnection => ({
-        request: <T>(method: string) => {
-          calls.push(`${method}@${voter.id}`);
-          if (voter.id === 1) return never() as Promise<T>;
-          if (method === 'describeNode') return Promise.resolve({ activeControllerId: 2 } as T);
-          return (voter.id === 2 ? Promise.reject(notController(3, 'not-appended')) : Promise.resolve({ at: 3 })) as Promise<T>;
-        },
-        close: async () => undefined,
-      }),
-    });
+    const { ch, calls } = fakeChannel(
+      (voter, method) => {
+        if (voter === 1) return never();
+        if (method === 'describeNode') return Promise.resolve({ activeControllerId: 2 });
+        return voter === 2 ? Promise.reject(notController(3, 'not-appended')) : Promise.resolve({ at: 3 });
+      },
+      { defaultTimeoutMs: 5_000, takeoverProbeMs: 150 },
+    );
     const a = ch.call('createTopics', { topics: [], validateOnly: false });
     await new Promise((r) => setTimeout(r, 60));
     const b = ch.call('createTopics', { topics: [], validateOnly: false }); // probes 60 ms after a: shares a's round
@@ -211,40 +201,20 @@ describe('ControllerChannel takeover probes: edge cases', () => {
   }, 5_000);
 
   it('a call whose target and probes all hang still ends at its deadline', async () => {
-    const ch = new ControllerChannel({
-      voters: voters(3),
-      self: { nodeId: -1, role: 'tool', clusterId: null },
-      logger: silentLogger,
-      takeoverProbeMs: 30,
-      connect: (): ControllerConnection => ({
-        // Like NetClient: no answer, then a RequestTimeoutError at the attempt's timeout.
-        request: <T>(method: string, _body: unknown, o?: { timeoutMs?: number }) =>
-          new Promise<T>((_, reject) => setTimeout(() => reject(new RequestTimeoutError(`${method} got no answer within ${o?.timeoutMs} ms`)), o?.timeoutMs ?? 5_000)),
-        close: async () => undefined,
-      }),
-    });
+    const { ch } = fakeChannel(
+      // Like NetClient: no answer, then a RequestTimeoutError at the attempt's timeout.
+      (_, method, o) => new Promise((_, reject) => setTimeout(() => reject(new RequestTimeoutError(`${method} got no answer within ${o?.timeoutMs} ms`)), o?.timeoutMs ?? 5_000)),
+      { takeoverProbeMs: 30 },
+    );
     const start = Date.now();
     await expect(ch.call('describeCluster', {}, { timeoutMs: 400 })).rejects.toBeInstanceOf(RequestTimeoutError);
     expect(Date.now() - start).toBeLessThan(600);
   }, 5_000);
 
   it('two voters: no probes (the other voter alone is never a majority)', async () => {
-    const calls: string[] = [];
     let answer: (v: unknown) => void = () => undefined;
     const slow = new Promise((r) => (answer = r));
-    const ch = new ControllerChannel({
-      voters: voters(2),
-      self: { nodeId: -1, role: 'tool', clusterId: null },
-      logger: silentLogger,
-      takeoverProbeMs: 20,
-      connect: (voter): ControllerConnection => ({
-        request: <T>(method: string) => {
-          calls.push(`${method}@${voter.id}`);
-          return (method === 'describeNode' ? Promise.resolve({ activeControllerId: 2 }) : slow) as Promise<T>;
-        },
-        close: async () => undefined,
-      }),
-    });
+    const { ch, calls } = fakeChannel((_, method) => (method === 'describeNode' ? Promise.resolve({ activeControllerId: 2 }) : slow), { voterCount: 2, takeoverProbeMs: 20 });
     const call = ch.call('describeCluster', {});
     await new Promise((r) => setTimeout(r, 150));
     answer({ at: 1 });
