@@ -124,6 +124,46 @@ describe('raft core: elections and replication', () => {
     expect(dataRecords(c.node(100))).toContain('after');
   });
 
+  it('(voters=1, observers=1) an observer looking for the leader over a slow link (every answer 600 ms late: more than a quarter of the request timeout) still finds it and follows it', () => {
+    const { c, leader } = electedCluster([1], [100]);
+    c.run(1_000);
+    expect(c.node(100).core.leader().leaderId).toBe(leader);
+    // The leader pauses (its connection stays open) past the observer's fetch timeout and the
+    // half fetch timeout it then shuns the leader: the observer looks for the leader again, in
+    // the same epoch (a lone voter keeps it).
+    c.filter = () => false;
+    c.run(4_000);
+    expect(c.node(100).core.role).toBe('Unattached');
+    // Back, but its answers reach the observer 600 ms after they leave: each comes after the
+    // observer gave up on that fetch (requestTimeoutMs / 4) and asked again.
+    const late: { atMs: number; m: RaftMessage }[] = [];
+    c.filter = (m) => {
+      if (m.from !== leader || m.to !== 100) return true;
+      late.push({ atMs: c.nowMs + 600, m });
+      return false;
+    };
+    for (let t = 0; t < 6_000; t += 10) {
+      c.run(10);
+      while (late.length > 0 && late[0]!.atMs <= c.nowMs) {
+        const { m } = late.shift()!;
+        c.inject(m.from, m.to, m.body);
+        c.deliver();
+      }
+    }
+    expect(c.node(100).core.role).toBe('Follower');
+    expect(c.node(100).core.leader().leaderId).toBe(leader);
+    c.node(leader).core.propose([bytes('slow')], c.nowMs);
+    for (let t = 0; t < 3_000; t += 10) {
+      c.run(10);
+      while (late.length > 0 && late[0]!.atMs <= c.nowMs) {
+        const { m } = late.shift()!;
+        c.inject(m.from, m.to, m.body);
+        c.deliver();
+      }
+    }
+    expect(dataRecords(c.node(100))).toContain('slow');
+  });
+
   it('(voters=3) leader partitioned away: the others elect a new leader that commits; the old one resigns', () => {
     const { c, leader } = electedCluster();
     c.filter = (m) => m.from !== leader && m.to !== leader;
