@@ -1290,7 +1290,15 @@ export class RaftCore {
       if (current) this.nextFetchMs = this.nowMs + RETRY_BACKOFF_MS;
       return;
     }
-    if (!this.isVoterId(from) || resp.leaderId !== from || !current) return; // a late answer revives nobody
+    if (!this.isVoterId(from) || resp.leaderId !== from) return;
+    if (!current) {
+      // A late answer revives nobody and its data is dropped. But an observer looking for the
+      // leader takes it as word of who leads, as it takes a hint in an error: it gives up on a
+      // discovery fetch after a quarter of the request timeout (fetchRetryAtMs), and over a link
+      // slower than that every answer of the leader itself comes late (a lone voter's, forever).
+      if (!this.isVoter && this.state.role === 'Unattached' && !this.isLostLeader(from, resp.epoch)) this.observeEpoch(resp.epoch, from);
+      return;
+    }
     if (!this.observeEpoch(resp.epoch, from)) return;
     const s = this.state;
     if (s.role !== 'Follower' || this.leaderId !== from || resp.epoch !== this.epoch) return;
