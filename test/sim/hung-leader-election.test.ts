@@ -56,3 +56,30 @@ describe('hung leader, observers', () => {
     expect(lags.filter((ms) => ms > bound), `observer lag after each election (ms): ${lags.map((ms) => ms.toFixed(0)).join(', ')}`).toEqual([]);
   }, TEST_TIMEOUT_MS * 4);
 });
+
+// Regression (found in review of the change above): an observer looking for the leader gives up
+// on a fetch after a quarter of the request timeout and drops the answer when it comes later. Over
+// a link slower than that, every answer of a lone voter came late: its observer, once it had lost
+// the leader, never followed it again. A late answer of the leader itself now tells the observer
+// who leads, as an error's hint does; it then fetches with the full request timeout.
+describe('slow link, observers', () => {
+  it('(voters=1, observers=1) an observer that lost a lone voter follows it again although its answers take longer than a quarter of the request timeout', async () => {
+    const raft = defaultRaftTimeouts;
+    const oneWayMs = raft.requestTimeoutMs / 8 + 60; // a round trip longer than requestTimeoutMs / 4
+    for (const seed of SEEDS.slice(0, 4)) {
+      const c = await startCluster({ seed, voters: 1, observers: 1, network: { delayMinMs: oneWayMs, delayMaxMs: oneWayMs + 10 } });
+      const leader = await expectLeader(c);
+      const [observer] = c.observerIds;
+      const following = (): boolean => c.node(observer!).inspect()?.leaderId === leader;
+      expect(await c.waitFor(following, 10_000), report(c)).toBe(true);
+      await expectCommit(c);
+      // The leader's answers are lost (no disconnect) until the observer gives up on it; the
+      // link then heals at once, so no burst of queued answers can arrive in time by luck.
+      c.blockOneWay(leader, observer!);
+      expect(await c.waitFor(() => !following(), raft.fetchTimeoutMs + raft.requestTimeoutMs * 2), report(c)).toBe(true);
+      c.heal();
+      expect(await c.waitFor(following, 10_000), report(c)).toBe(true);
+      await finish(c);
+    }
+  }, TEST_TIMEOUT_MS * 4);
+});
