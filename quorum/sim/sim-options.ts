@@ -221,12 +221,19 @@ export function deriveOptions(seed: number, overrides: SimOptionsInput = {}): Si
   const observerFetchIntervalMs = r.pick([0, 5, defaultRaftTimeouts.observerFetchIntervalMs]);
   // Directories from format --initial-controllers, or trusted on first use.
   const initialControllers = r.chance(0.5);
+  // Now and then a slow network (a WAN link, a loaded host; drawn last, as the knobs above were):
+  // a round trip longer than a quarter of the request timeout, which no other draw reaches. An
+  // observer looking for the leader gives up on a fetch after that long; the bug that caused
+  // (c745d79) was found by review, not by seeds, before this draw.
+  const slowLinkMs = r.chance(0.05) ? r.float(0.1, 0.2) * defaultRaftTimeouts.requestTimeoutMs : 0;
   return simOptions({
     ...drawn,
     ...(overrides.initialControllers !== undefined ? {} : { initialControllers }),
     ...(overrides.raft?.observerFetchIntervalMs !== undefined ? {} : { raft: { ...drawn.raft, observerFetchIntervalMs } }),
     ...(overrides.timerEarlinessMaxMs !== undefined ? {} : { timerEarlinessMaxMs }),
-    ...(overrides.network !== undefined ? {} : { network: { ...drawn.network, serialize } }),
+    ...(overrides.network !== undefined
+      ? {}
+      : { network: { ...drawn.network, serialize, ...(slowLinkMs > 0 ? { delayMinMs: slowLinkMs, delayMaxMs: slowLinkMs + r.float(0, 20) } : {}) } }),
     ...(overrides.faults !== undefined ? {} : { faults: { ...drawn.faults, weights: { ...drawn.faults!.weights!, reset } } }),
   });
 }
