@@ -142,25 +142,22 @@ describe('raft core: elections and replication', () => {
       late.push({ atMs: c.nowMs + 600, m });
       return false;
     };
-    for (let t = 0; t < 6_000; t += 10) {
-      c.run(10);
-      while (late.length > 0 && late[0]!.atMs <= c.nowMs) {
-        const { m } = late.shift()!;
-        c.inject(m.from, m.to, m.body);
-        c.deliver();
+    // Runs the cluster for `ms`, handing over each held answer when its time comes.
+    const runDeliveringLate = (ms: number): void => {
+      for (let t = 0; t < ms; t += 10) {
+        c.run(10);
+        while (late.length > 0 && late[0]!.atMs <= c.nowMs) {
+          const { m } = late.shift()!;
+          c.inject(m.from, m.to, m.body);
+          c.deliver();
+        }
       }
-    }
+    };
+    runDeliveringLate(6_000);
     expect(c.node(100).core.role).toBe('Follower');
     expect(c.node(100).core.leader().leaderId).toBe(leader);
     c.node(leader).core.propose([bytes('slow')], c.nowMs);
-    for (let t = 0; t < 3_000; t += 10) {
-      c.run(10);
-      while (late.length > 0 && late[0]!.atMs <= c.nowMs) {
-        const { m } = late.shift()!;
-        c.inject(m.from, m.to, m.body);
-        c.deliver();
-      }
-    }
+    runDeliveringLate(3_000);
     expect(dataRecords(c.node(100))).toContain('slow');
   });
 
