@@ -1611,9 +1611,16 @@ export class RaftCore {
     return this.config.electionTimeoutMs + Math.floor(this.random.next() * this.config.electionTimeoutMs);
   }
 
+  /**
+   * After a refused round: uniform over a window that doubles with each retry up to the cap (Kafka
+   * draws min(base x rand(2^retries), cap), which is the cap itself nearly every time once the
+   * retries grow). Candidates refused in the same round (their refusals arrive together) must
+   * not wait the same time: they would stand together again, every round, and over a link whose
+   * one-way delay exceeds the drift of their clocks none would get ahead of the others' candidacy.
+   */
   private electionBackoff(): number {
     const slots = 2 ** Math.min(this.electionRetries, limits.electionRetriesMax);
-    return Math.min(this.config.electionBackoffMaxMs, ELECTION_BACKOFF_BASE_MS * Math.floor(this.random.next() * slots));
+    return Math.floor(this.random.next() * Math.min(this.config.electionBackoffMaxMs, ELECTION_BACKOFF_BASE_MS * slots));
   }
 }
 

@@ -161,6 +161,32 @@ describe('raft core: elections and replication', () => {
     expect(dataRecords(c.node(100))).toContain('slow');
   });
 
+  it('(voters=5) a voter whose elections keep being refused backs off a random time each round, not always electionBackoffMaxMs: candidates that lost together stood together again, so over a slow link (one-way 450 ms) they split every vote for 30 s', () => {
+    const c = new CoreCluster([1, 2, 3, 4, 5]);
+    for (const id of [2, 3, 4, 5]) c.node(id).up = false; // node 1 hears only what the test hands it
+    const core = c.node(1).core;
+    const maxMs = raftConfig(1, [1, 2, 3, 4, 5]).electionBackoffMaxMs;
+    const backoffs: number[] = [];
+    for (let round = 0; round < 16; round++) {
+      while (core.role !== 'Prospective') c.run(10);
+      const epoch = core.leader().epoch;
+      for (const v of [2, 3]) c.inject(v, 1, { kind: 'VoteResponse', error: 'NONE', epoch, leaderId: null, granted: true, preVote: true });
+      expect(core.role).toBe('Candidate');
+      // Refused by a majority (the other candidates, and a voter that voted for one of them).
+      for (const v of [2, 3, 4]) c.inject(v, 1, { kind: 'VoteResponse', error: 'NONE', epoch: epoch + 1, leaderId: null, granted: false, preVote: false });
+      // A backoff of 0 has it stand again at once.
+      backoffs.push(core.role === 'Unattached' ? core.nextDeadlineMs() - c.nowMs : 0);
+    }
+    // Once the exponential window reaches the cap, min(100 ms x rand(2^retries), cap) is the cap
+    // nearly every time: candidates that lost in the same round (their refusals arrive together)
+    // all waited exactly electionBackoffMaxMs and stood together again, every round; only a
+    // one-way delay shorter than the drift of their clocks let one of them get ahead.
+    const late = backoffs.slice(8);
+    expect(late.every((ms) => ms >= 0 && ms <= maxMs), backoffs.join(', ')).toBe(true);
+    expect(new Set(late).size, backoffs.join(', ')).toBeGreaterThan(late.length / 2);
+    expect(Math.max(...late) - Math.min(...late), backoffs.join(', ')).toBeGreaterThan(maxMs / 4);
+  });
+
   it('(voters=3) leader partitioned away: the others elect a new leader that commits; the old one resigns', () => {
     const { c, leader } = electedCluster();
     c.filter = (m) => m.from !== leader && m.to !== leader;
