@@ -279,7 +279,7 @@ export const serverKeys = {
     type: 'int',
     default: '500',
     expected: POSITIVE_INT,
-    doc: `The longest back-off after a lost election (Kafka: 1000). ${QUORUM_DEFAULTS_SEE}`,
+    doc: `The longest back-off after a lost election (Kafka: 1000): each one is drawn evenly from a window that doubles with every election lost in a row (100 ms, 200 ms, ...) up to this, so candidates that lost together do not stand together again. ${QUORUM_DEFAULTS_SEE}`,
     parse: positiveInt,
   }),
   requestTimeoutMs: key({
