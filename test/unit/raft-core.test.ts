@@ -175,7 +175,9 @@ describe('raft core: elections and replication', () => {
       // Refused by a majority (the other candidates, and a voter that voted for one of them).
       for (const v of [2, 3, 4]) c.inject(v, 1, { kind: 'VoteResponse', error: 'NONE', epoch: epoch + 1, leaderId: null, granted: false, preVote: false });
       // A backoff of 0 has it stand again at once.
-      backoffs.push(core.role === 'Unattached' ? core.nextDeadlineMs() - c.nowMs : 0);
+      // (role read through a widening alias: TypeScript kept the narrowing of the loop above)
+      const roleNow: string = core.role;
+      backoffs.push(roleNow === 'Unattached' ? core.nextDeadlineMs() - c.nowMs : 0);
     }
     // Once the exponential window reaches the cap, min(100 ms x rand(2^retries), cap) is the cap
     // nearly every time: candidates that lost in the same round (their refusals arrive together)
