@@ -333,6 +333,8 @@ export class RaftCore {
       latestSnapshot: this.snapshots[this.snapshots.length - 1] ?? null,
       /** What this node's log says each voter's directory is (voter-directories.ts). */
       voterDirectories: this.log.directories.at(this.log.endOffset),
+      /** The same from committed records only (below the high watermark): what outlives this node's crash. */
+      committedVoterDirectories: this.log.directories.at(this.highWatermark),
       snapshots: [...this.snapshots] as readonly SnapshotId[],
     };
   }

@@ -348,7 +348,11 @@ export class SimCluster {
    * everything `id` held.
    */
   mayWipe(id: NodeId, atOnce = 1): boolean {
-    const dirs = this.leader()?.inspection.voterDirectories;
+    // The committed view: a re-admission the leader has appended but not committed is lost when
+    // the leader itself is the one wiped. Gating on the leader's whole log let such a wipe go
+    // ahead while another voter still awaited re-admission in every surviving log: two voters
+    // counting for nothing out of three, and no leader ever again (seed 1071410).
+    const dirs = this.leader()?.inspection.committedVoterDirectories;
     if (dirs === undefined) return false;
     if (atOnce <= 1) return this.voterIds.every((v) => dirs[String(v)] === this.node(v).directoryId) && this.othersHoldCommitted(id);
     // Overlapping replacements (FaultKnobs.wipesAtOnce): the voters still waiting to be re-admitted
