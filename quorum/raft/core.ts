@@ -9,7 +9,8 @@
 //   any          message with a higher epoch naming a leader       Follower(epoch, leader)
 //   any          message with a higher epoch, no leader            Unattached(epoch)
 //   Unattached   election deadline passes                          Prospective (same epoch)
-//   Unattached   same-epoch hint naming a leader                   Follower
+//   Unattached   same-epoch hint naming a leader (for an observer,  Follower
+//                also a late answer of that leader itself)
 //   Unattached   grants a vote                                     Unattached (votedId persisted)
 //   Prospective  majority of pre-votes granted                     Candidate(epoch + 1, votes self)
 //   Prospective  majority rejects                                  Unattached, backoff deadline
