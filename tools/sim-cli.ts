@@ -18,7 +18,8 @@ import { cpus } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { Prng } from '../quorum/sim/prng.js';
 import { formatFailure, runSimulation } from '../quorum/sim/run.js';
-import type { SimResult } from '../quorum/sim/run.js';
+import type { RecoveryTimes, SimResult } from '../quorum/sim/run.js';
+import { formatRecovery, recoverySummary } from './sim/recovery-summary.js';
 import { deriveOptions } from '../quorum/sim/sim-options.js';
 import type { SimOptions } from '../quorum/sim/sim-options.js';
 
@@ -33,6 +34,8 @@ interface SeedOutcome {
   readonly report: string;
   /** Faults injected, by kind. */
   readonly faults: Record<string, number>;
+  /** The liveness phase's timings (null: the run failed first). */
+  readonly recovery: RecoveryTimes | null;
 }
 
 type FaultWeights = SimOptions['faults']['weights'];
@@ -88,6 +91,7 @@ async function runSeed(seed: number, input: WorkerInput): Promise<SeedOutcome> {
     report: r.violations.length > 0 ? formatFailure(r) : '',
     // A wipe while another wiped voter still waits to be re-admitted (--wipes-at-once) is counted apart too.
     faults: { ...r.stats.faults, ...(r.stats.cluster.overlappingWipes > 0 ? { wipeOverlapping: r.stats.cluster.overlappingWipes } : {}) },
+    recovery: r.stats.recovery,
   };
 }
 
@@ -113,6 +117,7 @@ if (!isMainThread) {
           violations: [`harness crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`],
           report: `seed ${seed}: harness crashed`,
           faults: {},
+          recovery: null,
         } satisfies SeedOutcome),
     );
   });
@@ -189,7 +194,7 @@ async function main(): Promise<void> {
       };
       worker.on('message', (out: SeedOutcome) => {
         outcomes.push(out);
-        if (o.json === true) console.log(JSON.stringify({ seed: out.seed, voters: out.voters, observers: out.observers, events: out.events, simulatedMs: Math.round(out.simulatedMs), wallMs: Math.round(out.wallMs), faults: out.faults, violations: out.violations }));
+        if (o.json === true) console.log(JSON.stringify({ seed: out.seed, voters: out.voters, observers: out.observers, events: out.events, simulatedMs: Math.round(out.simulatedMs), wallMs: Math.round(out.wallMs), faults: out.faults, recovery: out.recovery, violations: out.violations }));
         else if (out.violations.length > 0) console.log(out.report);
         feed();
       });
@@ -218,6 +223,7 @@ async function main(): Promise<void> {
     runWallMsMax: Math.round(runWall[runWall.length - 1] ?? 0),
     workers,
     faults,
+    recovery: recoverySummary(outcomes),
   };
   if (o.json === true) console.log(JSON.stringify({ summary }));
   else {
@@ -227,6 +233,8 @@ async function main(): Promise<void> {
         `(per run: median ${summary.runWallMsMedian} ms, max ${summary.runWallMsMax} ms; ${workers} workers); ` +
         `faults ${Object.entries(faults).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}; ${summary.violations} violations`,
     );
+    if (summary.recovery !== null) console.log(formatRecovery(summary.recovery));
   }
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
+
