@@ -29,6 +29,7 @@
 //   Leader       resign input (graceful shutdown)                  Resigned (EndQuorumEpoch sent)
 //   Resigned     election deadline passes                          Prospective
 //   (restart)    persisted leaderId == self                        Resigned (KAFKA-10527)
+//   (restart)    the only voter, Unattached or Resigned            Prospective at once (a new epoch)
 //   (restart)    persisted leaderId == other                       Follower
 //   (restart)    otherwise                                         Unattached
 //
@@ -272,8 +273,11 @@ export class RaftCore {
     } else {
       this.state = { role: 'Unattached', electionDeadlineMs: nowMs + this.randomElectionTimeout() };
     }
-    if (this.isVoter && config.voters.length === 1 && this.state.role === 'Unattached') {
-      this.state.electionDeadlineMs = nowMs; // a lone voter elects itself at once
+    if (this.isVoter && config.voters.length === 1 && (this.state.role === 'Unattached' || this.state.role === 'Resigned')) {
+      // A lone voter elects itself at once, as Kafka's does: restarted after leading too, since it
+      // stands in a new epoch (KAFKA-10527 forbids only leading the old one again). Waiting out an
+      // election timeout would leave a one-controller cluster without a leader for no reason.
+      this.state.electionDeadlineMs = nowMs;
     }
     this.lastReportedLeader = null;
   }

@@ -228,6 +228,20 @@ describe('raft core: elections and replication', () => {
     }
   });
 
+  it('(voters=1) a lone voter restarted after leading comes back Resigned and at once leads a new epoch (Kafka: it stands at once)', () => {
+    const c = new CoreCluster([1]);
+    c.run(100);
+    const epoch = c.node(1).core.leader().epoch;
+    expect(c.leaders()).toEqual([1]);
+    const restarted = c.restart(1);
+    expect(restarted.core.role).toBe('Resigned');
+    // Well under the election timeout: without the shortcut the first deadline is at least that far.
+    c.run(1);
+    expect(c.leaders()).toEqual([1]);
+    expect(restarted.core.leader().epoch).toBe(epoch + 1);
+    expect(c.config(1).electionTimeoutMs).toBeGreaterThan(1);
+  });
+
   it('graceful resign sends EndQuorumEpoch and the best-placed follower takes over quickly', () => {
     const { c, leader } = electedCluster();
     const epoch = c.node(leader).core.leader().epoch;
