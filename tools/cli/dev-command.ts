@@ -152,7 +152,7 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
       '  try:',
       created.reused // its topics are there already
         ? `    npx metaquorum topics list --bootstrap-controller ${json.bootstrapControllers}`
-        : `    npx metaquorum topics create demo --partitions 6 --replication-factor 3 --bootstrap-controller ${json.bootstrapControllers}`,
+        : `    npx metaquorum topics create demo --partitions 6 --replication-factor ${suggestedReplicationFactor(json.nodes)} --bootstrap-controller ${json.bootstrapControllers}`,
       `    npx metaquorum topics describe --bootstrap-server ${json.bootstrapServers.split(',')[0] ?? ''}`,
       `    npx metaquorum quorum describe --status --bootstrap-controller ${json.bootstrapControllers}`,
       ...(json.nodes[0]?.metrics == null ? [] : [`    curl -s http://${json.nodes[0].metrics}/metrics | grep metaquorum_raft_`]),
@@ -201,4 +201,9 @@ export function registerDevCommand(program: Command): void {
     .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); ignored when --data-dir already holds a cluster")
     .option('--json', 'print events as JSON lines', false)
     .action(action(dev));
+}
+
+/** The tour's replication factor: 3, or every broker when there are fewer (more is refused). */
+export function suggestedReplicationFactor(nodes: readonly { readonly roles: readonly string[] }[]): number {
+  return Math.max(1, Math.min(3, nodes.filter((n) => n.roles.includes('broker')).length));
 }
