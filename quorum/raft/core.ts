@@ -12,7 +12,8 @@
 //   Unattached   same-epoch hint naming a leader (for an observer,  Follower
 //                also a late answer of that leader itself)
 //   Unattached   grants a vote                                     Unattached (votedId persisted)
-//   Prospective  majority of pre-votes granted                     Candidate(epoch + 1, votes self)
+//   Prospective  majority of pre-votes granted (answers to this     Candidate(epoch + 1, votes self)
+//                round, whatever the voter's epoch)
 //   Prospective  majority rejects                                  Unattached, backoff deadline
 //   Prospective  a rejection names the leader of our epoch         Follower
 //   Prospective  deadline passes                                   Prospective (new pre-vote round)
@@ -129,7 +130,7 @@ interface PendingRead {
 
 type RoleState =
   | { role: 'Unattached'; electionDeadlineMs: number }
-  | { role: 'Prospective'; deadlineMs: number; granted: Set<NodeId>; rejected: Set<NodeId> }
+  | { role: 'Prospective'; deadlineMs: number; granted: Set<NodeId>; rejected: Set<NodeId>; round: number }
   | { role: 'Candidate'; deadlineMs: number; granted: Set<NodeId>; rejected: Set<NodeId> }
   | {
       role: 'Leader';
@@ -217,6 +218,8 @@ export class RaftCore {
    * a broker went back to a killed leader and was stale for ~0.8 s after each failover.
    */
   private lostLeader: { id: NodeId; epoch: number; untilMs: number } | null = null;
+  /** Pre-vote rounds this process has started (each round's number). */
+  private preVoteRounds = 0;
 
   private outbox: RaftMessage[] = [];
   private snapshotReads: SnapshotReadRequest[] = [];
@@ -794,6 +797,9 @@ export class RaftCore {
       deadlineMs: this.nowMs + this.randomElectionTimeout(),
       granted: new Set([this.config.nodeId]),
       rejected: new Set(),
+      // Per process, not random: an answer never reaches a later incarnation (its connection is
+      // gone), and drawing from the random source would shift every later draw.
+      round: ++this.preVoteRounds,
     };
     // A prospective node has no leader: it lost it or never had one (nothing persisted: pre-vote bumps nothing).
     if (prevLeader !== null && prevLeader !== this.config.nodeId) this.leaderId = null;
@@ -801,7 +807,8 @@ export class RaftCore {
       this.becomeCandidate();
       return;
     }
-    for (const v of this.otherVoters()) this.send(v, this.voteRequest(v, this.epoch, true));
+    const round = this.state.round;
+    for (const v of this.otherVoters()) this.send(v, { ...this.voteRequest(v, this.epoch, true), preVoteRound: round });
   }
 
   private becomeCandidate(): void {
@@ -950,7 +957,16 @@ export class RaftCore {
 
   private onVoteRequest(from: NodeId, req: VoteRequest): void {
     const reply = (granted: boolean, error: ErrorCode = 'NONE') =>
-      this.send(from, { kind: 'VoteResponse', error, epoch: this.epoch, leaderId: this.leaderHint(), granted, preVote: req.preVote, ...this.ownDirectory('voterDirectoryId') });
+      this.send(from, {
+        kind: 'VoteResponse',
+        error,
+        epoch: this.epoch,
+        leaderId: this.leaderHint(),
+        granted,
+        preVote: req.preVote,
+        ...this.ownDirectory('voterDirectoryId'),
+        ...(req.preVote && req.preVoteRound !== undefined ? { preVoteRound: req.preVoteRound } : {}),
+      });
     if (!this.isVoter || !this.isVoterId(from) || req.candidateId !== from) {
       this.anomalies.push(`vote request from non-voter ${from}`);
       return reply(false, 'UNKNOWN_NODE');
@@ -997,9 +1013,14 @@ export class RaftCore {
       return;
     }
     const s = this.state;
-    // Only answers given in this epoch count: a delayed or duplicated pre-vote grant from an earlier
+    // Only answers to this round count: a delayed or duplicated pre-vote grant from an earlier
     // epoch made a Prospective stand and its vote request depose a live leader (found by a review).
-    if (s.role === 'Prospective' && resp.preVote && resp.epoch === this.epoch) {
+    // The echoed round tells them apart, so a voter still in an older epoch (restarted, or cut off
+    // while the epochs moved on) counts too: a pre-vote changes nothing there, so it answers from
+    // its old epoch, and until it learnt ours some other way (its own fetch timeout, then its own
+    // pre-vote) its grants were dropped and a bare majority elected no one (sim seed 1110464, 5
+    // voters: 3.4 s without a leader after healing). Without an echo (an older node): this epoch's.
+    if (s.role === 'Prospective' && resp.preVote && (resp.preVoteRound !== undefined ? resp.preVoteRound === s.round : resp.epoch === this.epoch)) {
       // A refusal from a voter that still follows a live leader sends us back to that leader. A
       // grant may name the same leader (its follower stopped hearing from it): that leader is
       // what we are replacing, so do not go back to it.

@@ -53,9 +53,11 @@ export function malformedReason(body: RaftMessageBody, voters: readonly NodeId[]
       if (!directoryIdOk(body.candidateDirectoryId)) return 'VoteRequest: bad candidate directory id';
       if (!directoryIdOk(body.voterDirectoryId)) return 'VoteRequest: bad voter directory id';
       if (typeof body.preVote !== 'boolean') return 'VoteRequest: preVote is not a boolean';
+      if (body.preVoteRound !== undefined && !count(body.preVoteRound)) return 'VoteRequest: bad pre-vote round';
       return count(body.lastEpoch) && count(body.endOffset) && count(body.candidateId) ? null : 'VoteRequest: bad log position';
     case 'VoteResponse':
       if (!directoryIdOk(body.voterDirectoryId)) return 'VoteResponse: bad voter directory id';
+      if (body.preVoteRound !== undefined && !count(body.preVoteRound)) return 'VoteResponse: bad pre-vote round';
       return leaderIdOk(body.leaderId, voters) ? null : `${body.kind}: leader ${String(body.leaderId)} is not a voter`;
     case 'BeginQuorumEpochResponse':
     case 'EndQuorumEpochResponse':

@@ -93,6 +93,13 @@ export interface VoteRequest {
    * unlike KIP-853, a mismatch refuses nothing by itself (the candidate's count decides).
    */
   readonly voterDirectoryId?: string;
+  /**
+   * A pre-vote's round: a number the prospective takes anew for each round, echoed in the answer,
+   * so that an answer to this round counts even from a voter still in an older epoch, and a late
+   * answer to an earlier round never does. (Absent from older nodes: then only answers in the
+   * prospective's own epoch count.)
+   */
+  readonly preVoteRound?: number;
 }
 
 export interface VoteResponse {
@@ -105,6 +112,8 @@ export interface VoteResponse {
   readonly preVote: boolean;
   /** The responder's data directory id: a vote counts only from the directory the quorum knows. */
   readonly voterDirectoryId?: string;
+  /** The pre-vote round answered (VoteRequest.preVoteRound), echoed. */
+  readonly preVoteRound?: number;
 }
 
 export interface BeginQuorumEpochRequest {

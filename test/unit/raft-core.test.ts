@@ -487,6 +487,8 @@ describe('raft core: bad input is a value, never a crash', () => {
       { kind: 'FetchResponse', fetchId: 1, error: 'NONE', epoch, leaderId: leader, highWatermark: 0, logStartOffset: 0, readRound: 0, batches: [], snapshotId: 7 },
       { kind: 'FetchSnapshotResponse', error: 'NONE', epoch, leaderId: leader, snapshotId: null, position: 0, size: 1, bytes: new Uint8Array(1) },
       { kind: 'VoteRequest', epoch: epoch + 1, candidateId: leader, lastEpoch: epoch, endOffset: 0, preVote: 'yes' },
+      { kind: 'VoteRequest', epoch: epoch + 1, candidateId: leader, lastEpoch: epoch, endOffset: 0, preVote: true, preVoteRound: -1 },
+      { kind: 'VoteResponse', error: 'NONE', epoch, leaderId: null, granted: true, preVote: true, preVoteRound: 1.5 },
     ];
     const before = { leader: c.node(leader).core.anomalies.length, follower: c.node(follower).core.anomalies.length };
     for (const body of toLeader) expect(() => c.node(leader).core.step({ type: 'receive', message: viaWire({ from: 100, to: leader, body }, 100, leader) }, c.nowMs)).not.toThrow();
@@ -516,6 +518,83 @@ describe('raft core: bad input is a value, never a crash', () => {
     c.deliver();
     expect(c.node(leader).core.role).toBe('Leader');
     expect(c.node(leader).core.leader().epoch).toBe(epoch);
+  });
+
+  /** Three voters; `x` (not the leader) stops hearing from it and turns Prospective; its pre-vote requests, taken off the queue. */
+  function prospectiveCutOff(): { c: CoreCluster; leader: number; x: number; other: number; epoch: number; round: number } {
+    const c = new CoreCluster([1, 2, 3]);
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    const x = [1, 2, 3].find((id) => id !== leader)!;
+    const other = [1, 2, 3].find((id) => id !== leader && id !== x)!;
+    const epoch = c.node(leader).core.leader().epoch;
+    c.filter = (m) => !(m.from === leader && m.to === x);
+    for (let i = 0; i < 400 && c.node(x).core.role !== 'Prospective'; i++) {
+      c.nowMs += 10;
+      c.node(x).core.step({ type: 'tick' }, c.nowMs);
+    }
+    expect(c.node(x).core.role).toBe('Prospective');
+    c.drain();
+    const requests = c.queue.filter((m) => m.from === x && m.body.kind === 'VoteRequest');
+    expect(requests.length).toBeGreaterThan(0);
+    const rounds = new Set(requests.map((m) => (m.body.kind === 'VoteRequest' ? m.body.preVoteRound : undefined)));
+    expect(rounds.size).toBe(1);
+    const round = [...rounds][0]!;
+    expect(round).toBeGreaterThan(0);
+    c.queue = c.queue.filter((m) => m.from !== x && m.to !== x);
+    return { c, leader, x, other, epoch, round };
+  }
+  const preVoteAnswer = (epoch: number, granted: boolean, preVoteRound?: number): RaftMessageBody => ({
+    kind: 'VoteResponse',
+    error: 'NONE',
+    epoch,
+    leaderId: null,
+    granted,
+    preVote: true,
+    ...(preVoteRound === undefined ? {} : { preVoteRound }),
+  });
+
+  it('a pre-vote grant answering this round counts though the voter is still in an older epoch (restarted, or cut off while the epochs moved on)', () => {
+    const { c, other, x, epoch, round } = prospectiveCutOff();
+    // The voter answers from its own, older epoch: a pre-vote changes nothing there (KIP-996).
+    c.node(x).core.step({ type: 'receive', message: { from: other, to: x, body: preVoteAnswer(epoch - 1, true, round) } }, c.nowMs);
+    expect(c.node(x).core.role).toBe('Candidate');
+    expect(c.node(x).core.leader().epoch).toBe(epoch + 1);
+  });
+
+  it('an answer echoing another round does not count, in this epoch or an older one; nor does an older epoch\'s without an echo (an older node)', () => {
+    const { c, other, x, epoch, round } = prospectiveCutOff();
+    for (const body of [preVoteAnswer(epoch, true, round - 1), preVoteAnswer(epoch - 1, true, round + 1), preVoteAnswer(epoch - 1, true)]) {
+      c.node(x).core.step({ type: 'receive', message: { from: other, to: x, body } }, c.nowMs);
+      expect(c.node(x).core.role).toBe('Prospective');
+      expect(c.node(x).core.leader().epoch).toBe(epoch);
+    }
+    // An older node's grant in this epoch (no echo) still counts, as before rounds existed.
+    c.node(x).core.step({ type: 'receive', message: { from: other, to: x, body: preVoteAnswer(epoch, true) } }, c.nowMs);
+    expect(c.node(x).core.role).toBe('Candidate');
+  });
+
+  it('a voter echoes the pre-vote round it answers, and only for a pre-vote', () => {
+    const { c, leader, x, other, epoch, round } = prospectiveCutOff();
+    const answers = (): RaftMessageBody[] => {
+      c.drain();
+      const out = c.queue.filter((m) => m.from === other && m.to === x).map((m) => m.body);
+      c.queue = c.queue.filter((m) => !(m.from === other && m.to === x));
+      return out;
+    };
+    answers();
+    const ask = (preVote: boolean, preVoteRound?: number) =>
+      c.node(other).core.step(
+        { type: 'receive', message: { from: x, to: other, body: { kind: 'VoteRequest', epoch, candidateId: x, lastEpoch: 0, endOffset: 0, preVote, ...(preVoteRound === undefined ? {} : { preVoteRound }) } } },
+        c.nowMs,
+      );
+    ask(true, round + 7);
+    expect(answers()).toEqual([expect.objectContaining({ kind: 'VoteResponse', preVote: true, preVoteRound: round + 7 })]);
+    ask(true);
+    expect(answers()[0]).not.toHaveProperty('preVoteRound');
+    ask(false, 3);
+    expect(answers()[0]).not.toHaveProperty('preVoteRound');
+    expect(c.node(leader).core.role).toBe('Leader');
   });
 
   it('a commit wakes the observers\' parked fetches at once and the followers\' only after the linger: followers learn it with their next data', () => {
