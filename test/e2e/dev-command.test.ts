@@ -66,11 +66,12 @@ function alive(pid: number): boolean {
 const allExited = (pids: readonly number[], ms: number) => until('every node has exited', ms, () => (pids.every((p) => !alive(p)) ? true : undefined));
 
 /** A 1-controller, 1-broker dev on a fresh directory, once ready; stopped and removed after `body`. */
-async function withSmallDev(body: (run: DevRun, dir: string, ready: ClusterJson & { leaderId: number }) => Promise<void>): Promise<void> {
+async function withSmallDev(body: (run: DevRun, dir: string, ready: ClusterJson & { leaderId: number }, basePort: number) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
-  const run = runDev(['--data-dir', dir, '--base-port', String(randomBasePort()), '--controllers', '1', '--brokers', '1']);
+  const basePort = randomBasePort();
+  const run = runDev(['--data-dir', dir, '--base-port', String(basePort), '--controllers', '1', '--brokers', '1']);
   try {
-    await body(run, dir, await readyEvent(run));
+    await body(run, dir, await readyEvent(run), basePort);
   } finally {
     await killDev(run, dir);
     await rm(dir, { recursive: true, force: true });
@@ -114,6 +115,16 @@ describe('metaquorum dev', () => {
       });
       expect(listed).toEqual({ topics: ['tour'] });
 
+      // A node that dies while dev runs is reported; the JSON event says what the text line says.
+      const broker5 = json.nodes.find((n) => n.id === 5)!.pid!;
+      process.kill(broker5, 'SIGKILL');
+      const exitEvent = await until('the exit event', 10_000, () => {
+        const line = out.split('\n').find((l) => l.includes('"event":"exit"'));
+        return line === undefined ? undefined : (JSON.parse(line) as { nodeId: number; signal: string | null; message: string });
+      });
+      expect(exitEvent).toMatchObject({ nodeId: 5, signal: 'SIGKILL' });
+      expect(exitEvent.message).toMatch(/^node 5 exited unexpectedly/);
+
       dev.kill('SIGTERM');
       expect(await exited, err).toBe(0);
       await allExited(pids, 15_000);
@@ -145,6 +156,21 @@ describe('metaquorum dev', () => {
       expect(first.output().out).toContain('{"event":"stopping","signal":"SIGHUP"}');
       expect(first.output().out).toContain('{"event":"stopped"}');
       expect(existsSync(join(dir, 'dev.pid'))).toBe(false);
+    }), 120_000);
+
+  it('a second dev on another directory but the same ports fails with its nodes\' bind error: the first cluster answering there is not taken for its own', () =>
+    withSmallDev(async (first, dir, ready, basePort) => {
+      const otherDir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
+      try {
+        const second = await runCli(['dev', '--json', '--data-dir', otherDir, '--base-port', String(basePort), '--controllers', '1', '--brokers', '1']);
+        expect(second.code, second.stderr).toBe(1);
+        expect(second.stdout).not.toContain('"event":"ready"');
+        expect(second.stderr).toMatch(/node \d exited unexpectedly \(code 1\): cannot listen on 127\.0\.0\.1:\d+ .*address already in use/);
+        for (const n of ready.nodes) expect(alive(n.pid!)).toBe(true);
+        expect(first.child.exitCode).toBeNull();
+      } finally {
+        await rm(otherDir, { recursive: true, force: true });
+      }
     }), 120_000);
 
   it('dev killed with kill -9 takes its nodes with it: each stops gracefully once the pipe from dev closes', () =>

@@ -85,7 +85,8 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
   let ready: { leaderId: number; epoch: number } | undefined;
   // Before the cluster is ready an exit fails `dev` (raced below); after, it is reported.
   const exits = new ExitWatch((line, { id, code, signal }) => {
-    if (!stopping && ready !== undefined) say({ event: 'exit', nodeId: id, code, signal }, line);
+    // The JSON event carries what the text line says (why it exited, where its log is).
+    if (!stopping && ready !== undefined) say({ event: 'exit', nodeId: id, code, signal, message: line }, line);
   });
   // A second run on the same directory restarts the cluster there, whatever its shape, unless the
   // shape is asked for (then it must match).

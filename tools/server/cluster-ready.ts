@@ -40,7 +40,7 @@ export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: nu
   for (const n of cluster.nodes.filter(expected)) {
     // endpointOf is a controller listener for any node with one (where controllerTls applies).
     const nodeOpts = n.controllerPort !== null && tls !== undefined ? { ...opts, tls } : opts;
-    await waitFor(`node ${n.id}`, timeoutMs, () => askNode(endpointOf(n), 'describeNode', {}, nodeOpts), 100, signal);
+    await waitFor(`node ${n.id}`, timeoutMs, async () => ownNode(cluster, n, await askNode(endpointOf(n), 'describeNode', {}, nodeOpts)), 100, signal);
   }
   const channel = controllerChannelTo(cluster, 2_000);
   try {
@@ -59,7 +59,7 @@ export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: nu
         `broker ${n.id}`,
         timeoutMs,
         async () => {
-          const d = await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts);
+          const d = ownNode(cluster, n, await askNode({ host: '127.0.0.1', port: n.clientPort! }, 'describeNode', {}, opts));
           return d.brokerState === 'RUNNING' ? d : undefined;
         },
         100,
@@ -73,11 +73,23 @@ export async function waitForClusterReady(cluster: ProcessCluster, timeoutMs: nu
 }
 
 
+/**
+ * The node's answer, if it is this cluster's node `n`: a port still held by another cluster's node
+ * (a second dev on the same base port) answers too, and counting it made dev print "up" for a
+ * cluster whose own nodes could not listen.
+ */
+function ownNode<T extends { readonly clusterId: string; readonly nodeId: number }>(cluster: ProcessCluster, n: PlannedNode, answer: T): T {
+  if (answer.clusterId === cluster.clusterId && answer.nodeId === n.id) return answer;
+  const { host, port } = endpointOf(n);
+  throw new Error(`${host}:${port} is held by node ${answer.nodeId} of cluster ${answer.clusterId}, not node ${n.id} of cluster ${cluster.clusterId} (another cluster on these ports?)`);
+}
+
 /** A channel to the cluster's active controller, as a tool (the caller closes it); `attemptTimeoutMs` bounds each try (the channel's default otherwise). */
 export function controllerChannelTo(cluster: ProcessCluster, defaultTimeoutMs = 10_000, attemptTimeoutMs?: number): ControllerChannel {
   return new ControllerChannel({
     voters: cluster.controllers.map((n) => ({ id: n.id, host: '127.0.0.1', port: n.controllerPort! })),
-    self: { nodeId: -1, role: 'tool', clusterId: null },
+    // With the cluster's id, a voter's port held by another cluster is refused, not followed.
+    self: { nodeId: -1, role: 'tool', clusterId: cluster.clusterId },
     logger: silentLogger,
     ...(cluster.controllerTls === undefined ? {} : { tls: cluster.controllerTls }),
     defaultTimeoutMs,
