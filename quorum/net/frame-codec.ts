@@ -156,6 +156,9 @@ export function streamCodec(): FrameCodec {
   };
 }
 
+/** The first four bytes of an HTTP answer or request, which no frame header of ours can be (each is a length above every bound). */
+const HTTP_STARTS: ReadonlySet<string> = new Set(['HTTP', 'GET ', 'POST', 'PUT ', 'HEAD', 'DELE', 'OPTI', 'PATC']);
+
 /** A chunk below this that continues a partial frame is copied into the decoder's tail buffer. */
 const SMALL_CHUNK_BYTES = 1024;
 /** The tail buffer starts at TAIL_BYTES_MIN and doubles up to this. */
@@ -218,10 +221,21 @@ export class FrameDecoder {
       if (this.bodyBytes < 0) {
         if (this.buffered < FRAME_HEADER_BYTES) break;
         this.sealTail();
-        const length = this.take(FRAME_HEADER_BYTES).readUInt32BE(0);
+        const header = this.take(FRAME_HEADER_BYTES);
+        const length = header.readUInt32BE(0);
         const bound = this.atFirstFrame ? this.firstFrameBytesMax : this.maxFrameBytes;
+        const first = this.atFirstFrame;
         this.atFirstFrame = false;
-        if (length > bound) this.fail(`frame of ${length} bytes exceeds the bound of ${bound} bytes`);
+        if (length > bound) {
+          // A peer speaking HTTP (a tool pointed at a node's metrics port, a browser at a listener)
+          // would otherwise read as a frame of a billion bytes.
+          const http = first && HTTP_STARTS.has(header.toString('latin1'));
+          this.fail(
+            http
+              ? `the peer speaks HTTP ("${header.toString('latin1').trim()}…"), not metaquorum's protocol: an HTTP port, such as a node's metrics listener?`
+              : `frame of ${length} bytes exceeds the bound of ${bound} bytes`,
+          );
+        }
         if (length === 0) this.fail('empty frame');
         this.bodyBytes = length;
       }

@@ -111,6 +111,17 @@ describe('frame codec', () => {
     expect(new FrameDecoder(1000, 5000).firstFrameBytesMax).toBe(1000);
   });
 
+  it('a peer speaking HTTP is named as such (an HTTP port: a metrics listener?), not as a frame of a billion bytes; only at the first frame', () => {
+    for (const start of ['HTTP/1.1 200 OK\r\n', 'GET /metrics HTTP/1.1\r\n', 'POST / HTTP/1.1\r\n']) {
+      const d = new FrameDecoder(65536, 4096);
+      expect(() => d.push(Buffer.from(start, 'latin1'))).toThrow(/the peer speaks HTTP \("(HTTP|GET|POST)…"\), not metaquorum's protocol: an HTTP port, such as a node's metrics listener\?/);
+    }
+    // After a first frame, the same bytes are just an oversized frame.
+    const later = new FrameDecoder(65536, 4096);
+    expect(later.push(encodeFrame('hello'))).toEqual(['hello']);
+    expect(() => later.push(Buffer.from('HTTP/1.1 200 OK\r\n', 'latin1'))).toThrow(/frame of \d+ bytes exceeds the bound of 65536 bytes/);
+  });
+
   it('an undecodable payload is a FrameError naming the problem', () => {
     const truncatedMap = Buffer.from([0x82, 0x01]); // a map of two entries holding half of one
     const d = new FrameDecoder(1024);

@@ -151,7 +151,7 @@ describe('handshake', () => {
 
   it('garbage bytes (an HTTP request) are refused without waiting for a body', async () => {
     await rawExchange(port, Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n'));
-    expect(refusals()[0]?.fields['reason']).toMatch(/exceeds the bound of 4096 bytes/);
+    expect(refusals()[0]?.fields['reason']).toMatch(/the peer speaks HTTP \("GET…"\), not metaquorum's protocol/);
     await expectServing();
   });
 
