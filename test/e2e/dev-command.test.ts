@@ -237,7 +237,7 @@ describe('metaquorum dev', () => {
     }
   }, 60_000);
 
-  it('refuses, before starting anything, a damaged cluster.json, an explicit --base-port a reused cluster does not use, and --combined with too few brokers', async () => {
+  it('refuses, before starting anything, a damaged cluster.json, an explicit --base-port or --cluster-id a reused cluster does not have, and --combined with too few brokers', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'metaquorum-dev-'));
     try {
       const json = join(dir, 'cluster.json');
@@ -257,6 +257,10 @@ describe('metaquorum dev', () => {
       r = await runCli(['dev', '--data-dir', dir, '--controllers', '1', '--brokers', '1', '--base-port', '21000']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${dir} holds a cluster on other ports (node 1: 20100); a reused cluster keeps its ports`);
+      // An explicit --cluster-id the reused cluster does not have: refused, not silently ignored.
+      r = await runCli(['dev', '--data-dir', dir, '--cluster-id', 'X-Ypl9rzxWzChxsXwZOh9A']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`--cluster-id X-Ypl9rzxWzChxsXwZOh9A: ${dir} already holds cluster AAAAAAAAAAAAAAAAAAAAAA; use another --data-dir`);
       r = await runCli(['dev', '--data-dir', dir, '--controllers', '3', '--brokers', '1']);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${dir} holds a different cluster (1 controller + 1 broker) from the one asked for (3 controllers + 1 broker)`);

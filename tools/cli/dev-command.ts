@@ -107,6 +107,11 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
     throw e;
   });
   if (stopping) return; // a signal came meanwhile: stop() stops what was started and exits
+  if (o.clusterId !== undefined && created.reused && created.clusterId !== o.clusterId) {
+    // Silently starting the old cluster would surface later, as migrate-from-zk refusing it.
+    lock.release();
+    throw new UsageError(`--cluster-id ${o.clusterId}: ${dataDir} already holds cluster ${created.clusterId}; use another --data-dir to format a new cluster with that id`);
+  }
   if (explicit('basePort')) {
     const moved = created.nodes.find((n) => {
       const want = (listener: 'client' | 'controller', planned: number | null) => planned === null || planned === portFromBase(o.basePort, listener, n.id);
@@ -196,10 +201,10 @@ export function registerDevCommand(program: Command): void {
     .addOption(new Option('--brokers <n>', 'brokers (with --combined: in all, counting the combined nodes)').default(3).argParser(positiveIntArg('--brokers')))
     .option('--combined', 'run each controller and a broker in one process (process.roles=broker,controller)', false)
     .option('--data-dir <dir>', 'where the nodes keep their data, configs and logs', './data')
-    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1 and for the quorum on base+100+k-1 (a new cluster; a reused one keeps its ports)').default(19092).argParser(portArg))
+    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1, for the quorum on base+100+k-1 and for metrics (HTTP) on base+200+k-1 (a new cluster; a reused one keeps its ports)').default(19092).argParser(portArg))
     .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(timeoutMsArg('--ready-timeout')))
-    .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); ignored when --data-dir already holds a cluster")
+    .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); refused when --data-dir already holds a cluster with another id")
     .option('--json', 'print events as JSON lines', false)
     .action(action(dev));
 }
