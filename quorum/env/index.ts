@@ -106,6 +106,13 @@ export interface Logger {
 export interface NodeEnv {
   readonly clock: Clock;
   readonly random: Random;
+  /**
+   * Numbers this start of the node apart from its earlier and later starts on the same data: the
+   * core numbers its pre-vote rounds from it, so an answer to a round of an earlier start is never
+   * taken for one to this start's (a voter may answer a request after its sender restarted). The
+   * simulator gives each incarnation its own range; absent (real processes), the driver draws one.
+   */
+  readonly incarnation?: number;
   readonly transport: Transport;
   readonly log: LogStorage;
   readonly quorumStateStore: QuorumStateStore;

@@ -13,8 +13,8 @@
 //                also a late answer of that leader itself)
 //   Unattached   grants a vote                                     Unattached (votedId persisted)
 //   Prospective  majority of pre-votes granted (answers to this     Candidate(epoch + 1, votes self)
-//                round, whatever the voter's epoch)
-//   Prospective  majority rejects                                  Unattached, backoff deadline
+//                round, from voters in our epoch or an older one)
+//   Prospective  majority rejects (the same answers)               Unattached, backoff deadline
 //   Prospective  a rejection names the leader of our epoch         Follower
 //   Prospective  deadline passes                                   Prospective (new pre-vote round)
 //   Candidate    majority of votes granted                         Leader (appends LeaderChange)
@@ -218,8 +218,8 @@ export class RaftCore {
    * a broker went back to a killed leader and was stale for ~0.8 s after each failover.
    */
   private lostLeader: { id: NodeId; epoch: number; untilMs: number } | null = null;
-  /** Pre-vote rounds this process has started (each round's number). */
-  private preVoteRounds = 0;
+  /** The number of the latest pre-vote round: from this start's incarnation up (see the constructor). */
+  private preVoteRounds: number;
 
   private outbox: RaftMessage[] = [];
   private snapshotReads: SnapshotReadRequest[] = [];
@@ -238,7 +238,10 @@ export class RaftCore {
   /** When each repeatable notice (a refused vote from one directory) was last given: one per window. */
   private readonly noticeTimes = new Map<string, number>();
 
-  constructor(config: RaftConfig, random: RandomSource, restored: RestoredState, nowMs: number) {
+  /** `incarnation`: this start's number (NodeEnv.incarnation): pre-vote rounds are numbered from it. */
+  constructor(config: RaftConfig, random: RandomSource, restored: RestoredState, nowMs: number, incarnation = 0) {
+    assert(Number.isSafeInteger(incarnation) && incarnation >= 0 && incarnation <= 2 ** 52, `incarnation must be an integer in 0..2^52, got ${incarnation}`);
+    this.preVoteRounds = incarnation;
     this.config = config;
     this.random = random;
     this.nowMs = nowMs;
@@ -797,8 +800,9 @@ export class RaftCore {
       deadlineMs: this.nowMs + this.randomElectionTimeout(),
       granted: new Set([this.config.nodeId]),
       rejected: new Set(),
-      // Per process, not random: an answer never reaches a later incarnation (its connection is
-      // gone), and drawing from the random source would shift every later draw.
+      // Numbered from this start's incarnation: a voter may answer a request of an earlier start
+      // after its sender restarted (the answer goes to whatever process holds the address now),
+      // and an older epoch's grant counting towards the wrong round could depose a live leader.
       round: ++this.preVoteRounds,
     };
     // A prospective node has no leader: it lost it or never had one (nothing persisted: pre-vote bumps nothing).

@@ -94,10 +94,11 @@ export interface VoteRequest {
    */
   readonly voterDirectoryId?: string;
   /**
-   * A pre-vote's round: a number the prospective takes anew for each round, echoed in the answer,
-   * so that an answer to this round counts even from a voter still in an older epoch, and a late
-   * answer to an earlier round never does. (Absent from older nodes: then only answers in the
-   * prospective's own epoch count.)
+   * A pre-vote's round: a number the prospective takes anew for each round (numbered from its
+   * start's incarnation, so no two starts share one), echoed in the answer, so that an answer to
+   * this round counts even from a voter still in an older epoch, and a late answer to an earlier
+   * round, of this start or an earlier one, does not. (Absent from older nodes: then only answers
+   * in the prospective's own epoch count.)
    */
   readonly preVoteRound?: number;
 }

@@ -34,6 +34,10 @@ import {
   type StateMachine,
 } from './api.js';
 import { restoreFromStorage } from './restore.js';
+import { randomInt } from 'node:crypto';
+
+/** A real process's incarnation is drawn below this (randomInt's bound, 2^48): two starts' pre-vote rounds overlap with odds of rounds / 2^48. */
+const INCARNATION_MAX = 2 ** 48 - 1;
 
 export interface RaftNodeOptions {
   /** Called once when the node stops on an error it cannot go on from (an assertion, a disk error). */
@@ -91,7 +95,9 @@ export class RaftNode implements RaftClient {
     const restored = await restoreFromStorage(this.env, this.stateMachine, { discardable: !this.config.voters.includes(this.config.nodeId) });
     if (this.lifecycle !== 'created') return; // halted while loading
     this.appliedOffset = restored.appliedOffset;
-    this.core = new RaftCore(this.config, this.env.random, restored, this.env.clock.nowMs());
+    // Not from env.random: a draw there would shift every later one of the core's (the simulator's seeds).
+    const incarnation = this.env.incarnation ?? randomInt(0, INCARNATION_MAX);
+    this.core = new RaftCore(this.config, this.env.random, restored, this.env.clock.nowMs(), incarnation);
     this.lifecycle = 'running';
     this.env.transport.onReceive(
       (message) => this.stepInput({ type: 'receive', message }),

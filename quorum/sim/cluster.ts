@@ -567,6 +567,8 @@ export class SimCluster {
     const env: NodeEnv = {
       clock,
       random: this.prng.fork(`node${n.id}/inc${inc}`),
+      // Each incarnation its own range of pre-vote round numbers (deterministic, no PRNG draw).
+      incarnation: inc * 2 ** 32,
       transport: this.network.transport(n.id),
       log: n.disk.logStorage(),
       quorumStateStore: n.disk.quorumStateStore(),

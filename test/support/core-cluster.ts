@@ -48,8 +48,13 @@ export class CoreCluster {
     return raftConfig(id, this.voters, this.overrides);
   }
 
+  /** Starts of each node so far: each start is an incarnation of its own (NodeEnv.incarnation, as the simulator numbers them). */
+  private readonly boots = new Map<NodeId, number>();
+
   boot(id: NodeId, persisted: QuorumStateData | undefined, batches: readonly LogBatch[]): CoreNode {
-    const core = new RaftCore(this.config(id), new SeqRandom(id * 7919), { quorumState: persisted, snapshots: [], batches, appliedOffset: 0 }, this.nowMs);
+    const started = this.boots.get(id) ?? 0;
+    this.boots.set(id, started + 1);
+    const core = new RaftCore(this.config(id), new SeqRandom(id * 7919), { quorumState: persisted, snapshots: [], batches, appliedOffset: 0 }, this.nowMs, started * 2 ** 32);
     const node: CoreNode = { core, persisted, applied: [], up: true };
     this.nodes.set(id, node);
     return node;

@@ -498,7 +498,7 @@ describe('raft core: bad input is a value, never a crash', () => {
     expect(c.node(follower).core.leader()).toMatchObject({ epoch, leaderId: leader }); // the bad vote request changed nothing
   });
 
-  it('a pre-vote grant given in an earlier epoch (delayed or duplicated) does not count: the Prospective does not stand and depose a live leader', () => {
+  it('a pre-vote grant given in an earlier epoch (delayed or duplicated) without a round (an older node) does not count: the Prospective does not stand and depose a live leader', () => {
     const c = new CoreCluster([1, 2, 3]);
     c.run(5_000);
     const leader = c.leaders()[0]!;
@@ -544,11 +544,11 @@ describe('raft core: bad input is a value, never a crash', () => {
     c.queue = c.queue.filter((m) => m.from !== x && m.to !== x);
     return { c, leader, x, other, epoch, round };
   }
-  const preVoteAnswer = (epoch: number, granted: boolean, preVoteRound?: number): RaftMessageBody => ({
+  const preVoteAnswer = (epoch: number, granted: boolean, preVoteRound?: number, leaderId: number | null = null): RaftMessageBody => ({
     kind: 'VoteResponse',
     error: 'NONE',
     epoch,
-    leaderId: null,
+    leaderId,
     granted,
     preVote: true,
     ...(preVoteRound === undefined ? {} : { preVoteRound }),
@@ -572,6 +572,67 @@ describe('raft core: bad input is a value, never a crash', () => {
     // An older node's grant in this epoch (no echo) still counts, as before rounds existed.
     c.node(x).core.step({ type: 'receive', message: { from: other, to: x, body: preVoteAnswer(epoch, true) } }, c.nowMs);
     expect(c.node(x).core.role).toBe('Candidate');
+  });
+
+  it('a refusal answering this round counts though the voter is in an older epoch (a refused round backs off), and a leader it names in that epoch is not followed', () => {
+    const { c, other, x, leader, epoch, round } = prospectiveCutOff();
+    // Both others refuse from the older epoch, naming its leader: the round is lost, and x backs
+    // off instead of following a leader of an epoch behind its own.
+    c.node(x).core.step({ type: 'receive', message: { from: other, to: x, body: preVoteAnswer(epoch - 1, false, round, leader) } }, c.nowMs);
+    expect(c.node(x).core.role).toBe('Prospective'); // one refusal of three does not decide
+    c.node(x).core.step({ type: 'receive', message: { from: leader, to: x, body: preVoteAnswer(epoch - 1, false, round, leader) } }, c.nowMs);
+    expect(c.node(x).core.role).toBe('Unattached');
+    expect(c.node(x).core.leader()).toEqual({ epoch, leaderId: null });
+  });
+
+  it('an answer to a round of an earlier start of the node does not count after its restart: a voter in an older epoch, answering late, cannot make it depose a live leader', () => {
+    const c = new CoreCluster([1, 2, 3]);
+    const v = 2;
+    c.node(v).up = false; // away while 1 and 3 elect: it stays in epoch 0
+    c.run(5_000);
+    const leader = c.leaders()[0]!;
+    const x = [1, 3].find((id) => id !== leader)!;
+    const epoch = c.node(leader).core.leader().epoch;
+    expect(c.node(v).core.leader().epoch).toBe(0);
+    // x loses the leader and asks for pre-votes; the request to v waits (v is paused).
+    c.filter = (m) => !((m.from === x && m.to === leader) || (m.from === leader && m.to === x));
+    for (let i = 0; i < 400 && c.node(x).core.role !== 'Prospective'; i++) {
+      c.nowMs += 10;
+      c.node(x).core.step({ type: 'tick' }, c.nowMs);
+    }
+    expect(c.node(x).core.role).toBe('Prospective');
+    c.drain();
+    const held = c.queue.find((m) => m.from === x && m.to === v && m.body.kind === 'VoteRequest')!;
+    c.queue = c.queue.filter((m) => m.from !== x);
+    // x restarts; v resumes and answers the old request, from epoch 0, to whatever process is x now.
+    const restarted = c.restart(x);
+    c.node(v).up = true;
+    c.node(v).core.step({ type: 'receive', message: held }, c.nowMs);
+    c.drain();
+    const late = c.queue.filter((m) => m.from === v && m.to === x && m.body.kind === 'VoteResponse');
+    c.queue = c.queue.filter((m) => !(m.from === v && m.to === x));
+    expect(late).toHaveLength(1);
+    expect(late[0]!.body).toMatchObject({ granted: true, preVote: true, epoch: 0 });
+    // v joins the leader meanwhile; the restarted x stays cut off from it and is paused.
+    restarted.up = false;
+    const partition = c.filter;
+    c.filter = (m) => m.to !== x && partition(m);
+    c.run(2_500);
+    expect(c.node(v).core.leader()).toEqual({ epoch, leaderId: leader });
+    // x resumes: its overdue timer first (Node runs timers before socket reads), then the late answer.
+    restarted.up = true;
+    c.filter = partition;
+    for (let i = 0; i < 400 && restarted.core.role !== 'Prospective'; i++) {
+      c.nowMs += 10;
+      restarted.core.step({ type: 'tick' }, c.nowMs);
+    }
+    expect(restarted.core.role).toBe('Prospective');
+    restarted.core.step({ type: 'receive', message: late[0]! }, c.nowMs);
+    expect(restarted.core.role).toBe('Prospective');
+    c.deliver();
+    c.run(100);
+    expect(c.node(leader).core.role).toBe('Leader');
+    expect(c.node(v).core.leader()).toEqual({ epoch, leaderId: leader });
   });
 
   it('a voter echoes the pre-vote round it answers, and only for a pre-vote', () => {
