@@ -237,4 +237,3 @@ async function main(): Promise<void> {
   }
   process.exitCode = failed.length > 0 ? 1 : 0;
 }
-

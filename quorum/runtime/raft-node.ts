@@ -18,6 +18,7 @@
 //                                     |--halt()--> halted (a crash: nothing more is done)
 //                                     |--fatal error--> halted, onFatal called
 
+import { randomInt } from 'node:crypto';
 import type { NodeEnv, SnapshotWriter } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
 import { RaftCore } from '../raft/core.js';
@@ -34,7 +35,6 @@ import {
   type StateMachine,
 } from './api.js';
 import { restoreFromStorage } from './restore.js';
-import { randomInt } from 'node:crypto';
 
 /** A real process's incarnation is drawn below this (randomInt's bound, 2^48): two starts' pre-vote rounds overlap with odds of rounds / 2^48. */
 const INCARNATION_MAX = 2 ** 48 - 1;

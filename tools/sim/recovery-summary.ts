@@ -35,15 +35,16 @@ export interface RecoverySummary {
 export function recoverySummary(outcomes: readonly SeedRecovery[]): RecoverySummary | null {
   const timed = outcomes.filter((x): x is typeof x & { recovery: RecoveryTimes } => x.recovery !== null);
   if (timed.length === 0) return null;
-  const stage = (k: RecoveryStage): StageSummary => {
+  const perStage = <T>(f: (k: RecoveryStage) => T) => Object.fromEntries(STAGES.map((k) => [k, f(k)])) as Record<RecoveryStage, T>;
+  const stages = perStage((k): StageSummary => {
     const xs = timed.map((x) => x.recovery[k]);
     return { p50: Math.round(percentile(xs, 0.5)), p99: Math.round(percentile(xs, 0.99)), max: Math.round(Math.max(...xs)) };
-  };
+  });
   const slowest = [...timed]
     .sort((a, b) => b.recovery.commitMs - a.recovery.commitMs || a.seed - b.seed)
     .slice(0, SLOWEST_SHOWN)
-    .map((x) => ({ seed: x.seed, voters: x.voters, leaderMs: Math.round(x.recovery.leaderMs), commitMs: Math.round(x.recovery.commitMs), convergedMs: Math.round(x.recovery.convergedMs) }));
-  return { seeds: timed.length, leaderMs: stage('leaderMs'), commitMs: stage('commitMs'), convergedMs: stage('convergedMs'), slowest };
+    .map((x) => ({ seed: x.seed, voters: x.voters, ...perStage((k) => Math.round(x.recovery[k])) }));
+  return { seeds: timed.length, ...stages, slowest };
 }
 
 export function formatRecovery(r: RecoverySummary): string {
