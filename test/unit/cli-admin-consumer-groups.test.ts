@@ -80,8 +80,9 @@ describe('consumer-groups', () => {
 
   it('--describe --group: each committed offset and assigned partition with the member it is assigned to', async () => {
     const f = installFake({ describeGroups: answer });
-    const r = await runCli('consumer-groups', '--describe', '--group', 'billing', '--group', 'nobody', ...CONTROLLER);
+    const r = await runCli('consumer-groups', '--describe', '--group', 'billing', ...CONTROLLER);
     expect(r.exitCode).toBe(0);
+    expect(r.stderr).toBe('');
     expect(r.stdout).toBe(
       [
         'GROUP    TOPIC   PARTITION  CURRENT-OFFSET  CONSUMER-ID  HOST       CLIENT-ID',
@@ -89,11 +90,27 @@ describe('consumer-groups', () => {
         'billing  orders  1          42              m-1          /10.0.0.1  app',
         'billing  orders  2          -               m-2          /10.0.0.2  app',
         '',
-        "Consumer group 'nobody' does not exist.",
-        '',
       ].join('\n'),
     );
-    expect(f.calls.map((c) => c.request)).toEqual([{ groupIds: ['billing', 'nobody'] }]);
+    expect(f.calls.map((c) => c.request)).toEqual([{ groupIds: ['billing'] }]);
+  });
+
+  it('--describe of a group that does not exist: the others printed, it named on stderr, exit 1', async () => {
+    installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', '--describe', '--group', 'nobody', '--group', 'billing', '--state', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe(['GROUP    STATE   GENERATION  PROTOCOL-TYPE  ASSIGNMENT-STRATEGY  #MEMBERS  LEADER', 'billing  Stable  4           consumer       range                2         m-1', ''].join('\n'));
+    expect(r.stderr).toBe("error: consumer group 'nobody' does not exist\nerror: 1 of 2 groups do not exist: nobody\n");
+    const alone = await runCli('consumer-groups', '--describe', '--group', 'nobody', ...CONTROLLER);
+    expect([alone.exitCode, alone.stdout]).toEqual([1, '']);
+  });
+
+  it('--describe --json of a group that does not exist: the answer on stdout (state Dead), {error, exitCode} on stderr, exit 1', async () => {
+    installFake({ describeGroups: answer });
+    const r = await runCli('consumer-groups', '--describe', '--group', 'nobody', '--json', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect((JSON.parse(r.stdout) as { groups: { groupId: string; state: string }[] }).groups.map((g) => [g.groupId, g.state])).toEqual([['nobody', 'Dead']]);
+    expect(JSON.parse(r.stderr)).toEqual({ error: '1 of 1 groups do not exist: nobody', exitCode: 1 });
   });
 
   it('--describe --all-groups --members and --state', async () => {

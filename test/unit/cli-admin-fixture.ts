@@ -97,9 +97,12 @@ export async function runCli(...args: string[]): Promise<CliResult> {
     return true;
   });
   process.exitCode = undefined;
+  // As in a real process: errors are worded for --json by looking at the command line.
+  const argv = process.argv;
+  process.argv = ['node', 'metaquorum', ...args];
   let exitCode: number;
   try {
-    await adminProgram().parseAsync(['node', 'metaquorum', ...args]);
+    await adminProgram().parseAsync(process.argv);
     exitCode = Number(process.exitCode ?? 0);
   } catch (e) {
     if (!(e instanceof CommanderError)) throw e;
@@ -107,6 +110,7 @@ export async function runCli(...args: string[]): Promise<CliResult> {
   } finally {
     out.mockRestore();
     err.mockRestore();
+    process.argv = argv;
     process.exitCode = undefined;
   }
   return { stdout, stderr, exitCode };

@@ -236,7 +236,7 @@ describe('quorum describe with no active controller', () => {
         { id: 3, endpoint: '127.0.0.1:9095', note: 'no answer: connect ECONNREFUSED 127.0.0.1:9095' },
       ],
     });
-    expect(r.stderr).toMatch(/^error: no active controller: 1 of 3 voters answer, and a leader needs 2/);
+    expect(JSON.parse(r.stderr)).toEqual({ error: expect.stringMatching(/^no active controller: 1 of 3 voters answer, and a leader needs 2/), exitCode: 1 });
   });
 
   it('a majority up but none leading: an election under way, with their epochs', async () => {
@@ -259,7 +259,7 @@ describe('quorum describe with no active controller', () => {
     const r = await runCli('quorum', 'describe', '--status', '--json', ...CONTROLLER);
     const out = JSON.parse(r.stdout) as { voters: { id: number; note?: string; role?: string }[] };
     expect(out.voters[2]).toEqual({ id: 3, endpoint: '127.0.0.1:9095', note: "another cluster's node (cluster id AnotherCluster000000000)" });
-    expect(r.stderr).toMatch(/^error: no active controller: 2 of 3 voters answer but none leads/);
+    expect(JSON.parse(r.stderr)).toEqual({ error: expect.stringMatching(/^no active controller: 2 of 3 voters answer but none leads/), exitCode: 1 });
   });
 
   // The channel's deadline may end on a voter's NOT_CONTROLLER rather than on silence (the README

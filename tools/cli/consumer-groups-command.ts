@@ -16,11 +16,15 @@
 // A member's assignment is read as a consumer's ConsumerProtocolAssignment (version, then the V0
 // prefix: topics with their partitions); a group of another protocol type shows '-' for it.
 // --json prints the answer with each assignment decoded (null when it is not a consumer's).
+// A group named with --group that does not exist (state Dead) is reported on stderr and makes the
+// exit code 1, the others still printed, as configs describe does with an unknown topic: a script
+// checking a group must not take a typo for an empty group.
 
 import type { Command } from 'commander';
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import type { DescribedGroup, DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
 import { action, print, UsageError } from './common.js';
+import { ItemsFailedError } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
 import { renderTable } from './format.js';
 
@@ -65,10 +69,14 @@ export function renderGroupList(r: DescribeGroupsResponse): string {
   return renderTable(['GROUP', 'STATE'], r.groups.map((g) => [g.groupId, g.state]));
 }
 
+/** The line for a group that does not exist (printed on stderr). */
+export const missingGroupText = (groupId: string): string => `error: consumer group '${groupId}' does not exist`;
+
+/** The groups that exist, as tables; those that do not are left to missingGroupText. */
 export function renderGroups(r: DescribeGroupsResponse, view: View): string {
-  if (r.groups.length === 0) return 'No consumer groups.';
-  const blocks = r.groups.map((g) => {
-    if (g.state === 'Dead') return `Consumer group '${g.groupId}' does not exist.`;
+  const existing = r.groups.filter((g) => g.state !== 'Dead');
+  if (existing.length === 0) return r.groups.length === 0 ? 'No consumer groups.' : '';
+  const blocks = existing.map((g) => {
     if (view === 'state') {
       return renderTable(
         ['GROUP', 'STATE', 'GENERATION', 'PROTOCOL-TYPE', 'ASSIGNMENT-STRATEGY', '#MEMBERS', 'LEADER'],
@@ -134,7 +142,16 @@ async function run(opts: GroupsOptions): Promise<void> {
   const view = viewOf(opts);
   await withAdmin(opts, async (rpc, callOptions) => {
     const r = await rpc.call('describeGroups', opts.allGroups === true ? {} : { groupIds: groups }, callOptions);
-    print(opts.json, opts.json ? jsonOf(r) : r, (x) => renderGroups(x as DescribeGroupsResponse, view));
+    const missing = r.groups.filter((g) => g.state === 'Dead').map((g) => g.groupId);
+    if (opts.json) print(true, jsonOf(r), () => '');
+    else {
+      const text = renderGroups(r, view);
+      if (text !== '') process.stdout.write(`${text}\n`);
+      for (const id of missing) process.stderr.write(`${missingGroupText(id)}\n`);
+    }
+    if (missing.length > 0) {
+      throw new ItemsFailedError(missing, `${missing.length} of ${r.groups.length} groups do not exist: ${missing.join(', ')}`);
+    }
   });
 }
 
