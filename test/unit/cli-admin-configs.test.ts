@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { RequestTimeoutError } from '../../quorum/net/types.js';
-import { ConfigSource, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import { BROKER_CONFIGS, ConfigSource, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
 import type { DescribeConfigsEntry, DescribeConfigsRequest, DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import type { IncrementalAlterConfigsRequest } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
@@ -149,6 +149,27 @@ describe('configs describe', () => {
     expect(r.stdout).toBe(
       'Dynamic configs for the broker cluster default are:\n  log.cleaner.threads=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2}\n',
     );
+  });
+
+  it('brokers without --entity-name, --all: the keys set at the default, and every other broker key with Kafka\'s default; a note on stderr', async () => {
+    const f = describeFake();
+    const r = await runCli('configs', 'describe', '--entity-type', 'brokers', '--all', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect((f.calls[0]?.request as DescribeConfigsRequest).resources).toEqual([{ resourceType: 'broker', resourceName: '', configurationKeys: null }]);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe('All configs for the broker cluster default are:');
+    const names = lines.slice(1).map((l) => l.trim().split('=')[0]!);
+    expect(names).toEqual([...BROKER_CONFIGS.keys()]);
+    expect(lines).toContain('  log.cleaner.threads=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2}');
+    const retention = BROKER_CONFIGS.get('log.retention.ms')!.defaultValue;
+    expect(lines).toContain(`  log.retention.ms=${retention} sensitive=false synonyms={DEFAULT_CONFIG:log.retention.ms=${retention}}`);
+    expect(r.stderr).toMatch(/^note: cluster-wide values .*--entity-name <id> shows one broker's effective values\n$/);
+    expect(lines).toContain('  ssl.keystore.password=null sensitive=true synonyms={}'); // no default: no synonym
+    const json = await runCli('configs', 'describe', '--entity-type', 'brokers', '--all', '--json', ...CONTROLLER);
+    const configs = (JSON.parse(json.stdout) as { resources: { configs: { name: string; source: string }[] }[] }).resources[0]!.configs;
+    expect(configs.length).toBe(BROKER_CONFIGS.size);
+    expect(configs.find((c) => c.name === 'log.cleaner.threads')?.source).toBe('DYNAMIC_DEFAULT_BROKER_CONFIG');
+    expect(json.stderr).toBe('');
   });
 
   it('--json: one object with source names, errors named per resource', async () => {

@@ -15,7 +15,7 @@
 // warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
 
 import { Option, type Command } from 'commander';
-import { ConfigSource, configKeys, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import { BROKER_CONFIGS, ConfigSource, configKeys, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
 import { editDistance } from '../config/unknown-keys.js';
 import type { DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import { AlterConfigOpType, type AlterableConfig } from '../../quorum/controller/configs/incremental-alter-configs.js';
@@ -111,6 +111,23 @@ export function configResourceView(r: DescribeConfigsResult, all: boolean): Conf
   };
 }
 
+/**
+ * The cluster default's --all listing: the keys set there as answered, and every other dynamic
+ * broker key with Kafka's default (sensitive values hidden as the server hides them).
+ */
+export function withKafkaDefaults(view: ConfigResourceView): ConfigResourceView {
+  const set = new Map(view.configs.map((c) => [c.name, c]));
+  const source = sourceName(ConfigSource.DEFAULT_CONFIG);
+  const configs = [...BROKER_CONFIGS.values()]
+    .map((def): ConfigEntryView => {
+      const own = set.get(def.name);
+      if (own !== undefined) return own;
+      const value = def.sensitive ? null : def.defaultValue;
+      return { name: def.name, value, source, isSensitive: def.sensitive, synonyms: def.defaultValue === null ? [] : [{ name: def.name, value, source }] };
+    });
+  return { ...view, configs }; // BROKER_CONFIGS is in name order, as the server lists keys
+}
+
 function renderResource(r: ConfigResourceView, all: boolean): string[] {
   const lines = [`${all ? 'All' : 'Dynamic'} configs for ${entityText(r.resourceType, r.resourceName)} are:`];
   for (const c of r.configs) {
@@ -160,7 +177,11 @@ async function describe(opts: DescribeOptions): Promise<void> {
     const names = resourceName !== undefined ? [resourceName] : (await rpc.call('describeTopics', {}, callOptions)).topics.map((t) => t.name);
     const resources = names.map((n) => ({ resourceType, resourceName: n, configurationKeys: null }));
     const response = resources.length === 0 ? { results: [] } : await rpc.call('describeConfigs', { resources, includeSynonyms: true, includeDocumentation: false }, callOptions);
-    const views = response.results.map((r) => configResourceView(r, opts.all));
+    const clusterDefaultAll = resourceType === 'broker' && resourceName === '' && opts.all;
+    const views = response.results.map((r) => {
+      const view = configResourceView(r, opts.all);
+      return clusterDefaultAll && isErrorCode(view.errorCode, 'NONE') ? withKafkaDefaults(view) : view;
+    });
     const ok = views.filter((v) => isErrorCode(v.errorCode, 'NONE'));
     const failed = views.filter((v) => !isErrorCode(v.errorCode, 'NONE'));
     if (opts.json) {
@@ -169,6 +190,9 @@ async function describe(opts: DescribeOptions): Promise<void> {
       const lines = ok.flatMap((v) => renderResource(v, opts.all));
       if (lines.length > 0) process.stdout.write(`${lines.join('\n')}\n`);
       for (const v of failed) process.stderr.write(`error: cannot describe configs of ${entityText(v.resourceType, v.resourceName)}: ${errorText(v.errorCode, v.errorMessage)}\n`);
+      if (clusterDefaultAll && ok.length > 0) {
+        process.stderr.write("note: cluster-wide values (set at the cluster default, else Kafka's default); a broker's server.properties and its own dynamic configs override them: --entity-name <id> shows one broker's effective values\n");
+      }
     }
     if (failed.length > 0) {
       const which = failed.map((v) => entityText(v.resourceType, v.resourceName));
