@@ -209,7 +209,16 @@ describe('metadata-shell file system', () => {
     expect(s.cwd).toBe('/topics');
     const json = session(true);
     json.s.execute('ls /nope');
-    expect(json.err).toEqual([JSON.stringify({ error: 'ls: /nope: no such file or directory' })]);
+    expect(json.err).toEqual([JSON.stringify({ error: 'ls: /nope: no such file or directory' })]); // at the prompt: no exit code
+  });
+
+  it('--command --json: a failed command is {error, exitCode: 1} and the run exits 1', async () => {
+    await writeNodeDir(root);
+    const run = await shell(dirSource(root), ['ls /nope', 'pwd'], true);
+    expect(run.code).toBe(1);
+    expect(run.err.map((e) => JSON.parse(e) as unknown)).toEqual([{ error: 'ls: /nope: no such file or directory', exitCode: 1 }]);
+    expect(run.out).toEqual([JSON.stringify('/')]);
+    expect(run.notes.every((n) => typeof JSON.parse(n) === 'object')).toBe(true);
   });
 
   it('an explicit expire timestamp (OffsetCommit v2-v4 retention_time_ms) shows in the shell, from the log and from a snapshot, and in the dump-log record line (version 1)', () => {
@@ -351,7 +360,17 @@ describe('metadata-shell loading', () => {
     expect(run.notes).toContainEqual(expect.stringMatching(/^warning: skipped snapshot/));
     // The commands still run, but the exit code says the data was damaged, as dump-log's does.
     expect(run.out).toHaveLength(1);
+    expect(run.err).toEqual([expect.stringMatching(/^error: the data could be loaded only in part \(1 warning\(s\) above\)/)]);
     expect(run.code).toBe(1);
+    // --json: every stderr line is a JSON object, the run's error with its exit code.
+    const json = await shell(dirSource(root), ['cat /metadataQuorum/offset', 'ls /nope'], true);
+    expect(json.code).toBe(1);
+    expect(json.notes.map((n) => Object.keys(JSON.parse(n) as object))).toContainEqual(['warning']);
+    expect(json.notes.every((n) => typeof JSON.parse(n) === 'object')).toBe(true);
+    expect(json.err.map((e) => JSON.parse(e) as unknown)).toEqual([
+      { error: 'ls: /nope: no such file or directory', exitCode: 1 },
+      { error: expect.stringMatching(/^the data could be loaded only in part/), exitCode: 1 },
+    ]);
   });
 
   it('a record that does not apply stops the replay at the batch before it, and says where', async () => {

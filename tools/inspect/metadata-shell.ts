@@ -4,7 +4,8 @@
 //   metadata-shell --dir <metadata.log.dir>   the newest snapshot plus the log after it
 //   metadata-shell --snapshot <file>          one snapshot file
 //   --command "<cmd>" (repeatable)            run these and exit (1 if one failed)
-//   --json                                    JSON output for ls, cat, tree, find
+//   --json                                    JSON output for ls, cat, tree, find; every stderr
+//                                             line a JSON object too ({note}, {warning}, {error, exitCode})
 //   otherwise                                 an interactive prompt `metaquorum> ` on stdin
 //
 // The image is built by ./load-image.ts (MetadataLoader, nothing written to the node's directory);
@@ -17,6 +18,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { action, EXIT_OK, EXIT_RUNTIME } from '../cli/common.js';
 import { imageRoot } from './image-fs.js';
+import { jsonText } from './json.js';
 import { loadImage } from './load-image.js';
 import { ShellSession } from './shell-commands.js';
 import type { ShellOutput } from './shell-commands.js';
@@ -41,11 +43,13 @@ export interface MetadataShellIo extends ShellOutput {
 
 /** Loads the image of `source` and runs the shell on it; resolves to the exit code (0 or 1). */
 export async function runMetadataShell(source: InspectSource, options: MetadataShellOptions, io: MetadataShellIo): Promise<number> {
-  const loaded = await loadImage(source, (line) => io.note(line));
-  for (const problem of loaded.problems) io.note(`warning: ${problem}`);
-  const session = new ShellSession(imageRoot(loaded.image), io, options.json === true);
+  const json = options.json === true;
+  const loaded = await loadImage(source, (line) => io.note(json ? jsonText({ note: line }) : line));
+  for (const problem of loaded.problems) io.note(json ? jsonText({ warning: problem }) : `warning: ${problem}`);
+  const scripted = options.commands.length > 0;
+  const session = new ShellSession(imageRoot(loaded.image), io, json, scripted ? EXIT_RUNTIME : undefined);
 
-  if (options.commands.length > 0) {
+  if (scripted) {
     let failed = false;
     for (const command of options.commands) {
       const outcome = session.execute(command);
@@ -54,6 +58,10 @@ export async function runMetadataShell(source: InspectSource, options: MetadataS
     }
     // Data that could only be partly loaded fails the run too, as dump-log does on the same data:
     // a script must not take a partial image for the node's state (found by a review).
+    if (loaded.problems.length > 0) {
+      const message = `the data could be loaded only in part (${loaded.problems.length} warning(s) above): the image shown stops there`;
+      io.err(json ? jsonText({ error: message, exitCode: EXIT_RUNTIME }) : `error: ${message}`);
+    }
     return failed || loaded.problems.length > 0 ? EXIT_RUNTIME : EXIT_OK;
   }
   if (io.input !== undefined) await interactive(session, io.input, io.terminal);
@@ -106,7 +114,7 @@ export function registerMetadataShell(program: Command): Command {
         const code = await runMetadataShell(source, { commands: flags.command, json: flags.json }, {
           out: (text) => process.stdout.write(`${text}\n`),
           err: (text) => process.stderr.write(`${text}\n`),
-          note: (text) => process.stderr.write(`metadata-shell: ${text}\n`),
+          note: (text) => process.stderr.write(flags.json ? `${text}\n` : `metadata-shell: ${text}\n`),
           input: stdin,
           ...(stdin.isTTY === true ? { terminal: process.stdout } : {}),
         });

@@ -7,7 +7,8 @@
 // backslash escapes the next character (not inside '…'). Failures print one error line such as
 // `ls: /nope: no such file or directory` and make execute() return 'error'.
 // With json, ls/find print a JSON array of names/paths, cat the value as JSON, tree a nested
-// object, and errors {"error": "..."}.
+// object, and errors {"error": "...", "exitCode": N} as the other commands' --json errors are
+// (exitCode only where a failed command sets the run's exit code: --command runs, not the prompt).
 
 import type { FsDir, FsNode, FsPath } from './image-fs.js';
 import { formatPath, resolvePath } from './image-fs.js';
@@ -102,6 +103,8 @@ export class ShellSession {
     private readonly root: FsDir,
     private readonly io: ShellOutput,
     private readonly json = false,
+    /** The exit code a failed command gives the run (--command runs); undefined at the prompt. */
+    private readonly errorExitCode?: number,
   ) {}
 
   get cwd(): string {
@@ -254,7 +257,7 @@ export class ShellSession {
   }
 
   private fail(message: string): CommandOutcome {
-    this.io.err(this.json ? jsonText({ error: message }) : message);
+    this.io.err(this.json ? jsonText(this.errorExitCode === undefined ? { error: message } : { error: message, exitCode: this.errorExitCode }) : message);
     return 'error';
   }
 }
