@@ -248,8 +248,11 @@ export class RaftNode implements RaftClient {
     if (i.role === 'Leader') {
       const own = this.config.directoryId;
       voters.push({ nodeId: i.nodeId, endOffset: i.logEndOffset, lastFetchMs: this.env.clock.nowMs(), lastCaughtUpMs: this.env.clock.nowMs(), ...(own === undefined ? {} : { directoryId: own }) });
+      // A voter's directory as it last fetched from this leader; one that has not fetched from it
+      // yet (down when the leadership moved) is shown with the directory the log recorded for it.
+      const recorded = i.voterDirectories;
       for (const [nodeId, r] of core.replicaStates()) {
-        const dir = r.directoryId;
+        const dir = r.directoryId ?? (this.config.voters.includes(nodeId) ? (recorded[String(nodeId)] ?? undefined) : undefined);
         const row = { nodeId, endOffset: r.endOffset, lastFetchMs: r.lastFetchMs, lastCaughtUpMs: r.lastCaughtUpMs, ...(dir === undefined ? {} : { directoryId: dir }) };
         (this.config.voters.includes(nodeId) ? voters : observers).push(row);
       }
