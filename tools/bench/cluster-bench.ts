@@ -14,6 +14,11 @@
 //                latency, errors, and where the time goes: CPU, kernel share, run-queue wait and
 //                system calls of every process (/proc), and the shape of the Raft batches the
 //                leader appended (read from its log, as dump-log does).
+//   floor        the machine floor (cluster/floor-node.ts): the same processes passing the same
+//                bytes with the same fsyncs and no logic (no Raft, controller or codec), 64
+//                outstanding, right after the throughput run: what this shape can reach on the
+//                machine at that moment, and the cluster's figures as a share of it. The machine's
+//                speed swings several-fold within a day; the share tells the code's cost apart.
 //   latency      one outstanding AlterPartition at a time: commit latency p50/p99.
 //   batching     (only when named in --phases) the throughput run at 16, 64 and 256 outstanding:
 //                each process's CPU split into a cost per record and a cost per Raft batch
@@ -45,7 +50,7 @@
 // Usage: node dist/tools/bench/cluster-bench.js [--quick] [--json] [--out file.json]
 //        [--trials-kill 10] [--trials-stop 5] [--write-seconds 10] [--warmup-seconds 3]
 //        [--outstanding 64] [--connections 1] [--latency-ops 2000] [--propagation-topics 200]
-//        [--topics 200] [--partitions-per-topic 10] [--phases throughput,latency,propagation,kill,stop]
+//        [--topics 200] [--partitions-per-topic 10] [--phases throughput,floor,latency,propagation,kill,stop]
 //        (or any of those and batching)
 //        [--combined] [--cpu-prof dir] [--keep-data]
 
@@ -68,10 +73,11 @@ import { ExitWatch } from '../server/exit-watch.js';
 import { FAILOVER_GIVE_UP_MS, failoverTrials, trialSummary, type FaultKind, type Trial } from './cluster/failover-trial.js';
 import type { CpuUse } from './cluster/proc-cpu.js';
 import { latencyRun, throughputRun } from './cluster/write-phases.js';
+import { runFloor } from './cluster/floor-run.js';
 import { batchingSweep, modelledUsPerWrite, SWEEP_OUTSTANDING, totalUsPerWrite } from './cluster/batching-sweep.js';
 import { Counter, percentile, summarize } from './stats.js';
 
-const PHASES = ['throughput', 'latency', 'batching', 'propagation', 'kill', 'stop'] as const;
+const PHASES = ['throughput', 'floor', 'latency', 'batching', 'propagation', 'kill', 'stop'] as const;
 type Phase = (typeof PHASES)[number];
 /** `batching` (three more throughput runs) is a diagnosis, asked for by name. */
 const DEFAULT_PHASES: readonly Phase[] = PHASES.filter((p) => p !== 'batching');
@@ -501,6 +507,30 @@ async function main(): Promise<void> {
         '',
         'ZK ~240 µs servers · 25 µs client; etcd ~190 µs · 140 µs',
       ]);
+    }
+
+    if (phases.has('floor')) {
+      await gate('floor');
+      const seconds = Math.min(cfg.writeSeconds, 5);
+      say(`floor: the same shape without the logic, ${cfg.outstanding} outstanding, ${seconds} s`);
+      const f = await bounded(runFloor({ outstanding: cfg.outstanding, observers: SHAPE.brokers, warmupS: 1, seconds }), (seconds + 30) * 1000, 'floor');
+      const tp = result.throughput as { committedPerSec: number; committed: number; cpu: CpuUse } | undefined;
+      const clusterUsPerWrite = tp === undefined ? NaN : ((Object.values(tp.cpu.nodeCpuS).reduce((a, x) => a + x, 0) + tp.cpu.benchCpuS) / tp.committed) * 1e6;
+      result.floor = { ...f, outstanding: cfg.outstanding, ...(tp === undefined ? {} : { clusterShareOfWritesPerSec: tp.committedPerSec / f.writesPerSec, clusterCpuUsPerWrite: clusterUsPerWrite }) };
+      rows.push([
+        `machine floor: the same ${SHAPE.controllers + SHAPE.brokers + 1} processes passing the same bytes with the same fsyncs, no Raft, controller or codec (${cfg.outstanding} outstanding, ${seconds} s): writes/s · CPU per write, all processes · steal`,
+        `${fmt(f.writesPerSec)} · ${fmt(f.cpuUsPerWrite)} µs · ${f.stealCores.toFixed(2)} cores`,
+        '',
+        'what this machine allows this shape right now (cluster/floor-node.ts)',
+      ]);
+      if (tp !== undefined) {
+        rows.push([
+          '… the throughput run against the floor: share of its writes/s · CPU per write, all processes (load generator included), × the floor\'s',
+          `${Math.round((tp.committedPerSec / f.writesPerSec) * 100)}% · ${fmt(clusterUsPerWrite)} µs = ${fmt(clusterUsPerWrite / f.cpuUsPerWrite, 1)}×`,
+          '',
+          'comparable across the machine\'s fast and slow phases',
+        ]);
+      }
     }
 
     if (phases.has('latency')) {

@@ -1,0 +1,201 @@
+// One process of bench:cluster's machine floor (./floor-run.ts): the cluster bench's shape (a
+// leader, 2 followers, 3 observers or none (combined mode), a load generator with 64 outstanding
+// writes, all on loopback TCP) passing the same kind of bytes with the same fsyncs, and none of the logic: no Raft, no
+// controller, no msgpack. What it reaches on the machine at that moment is the ceiling any
+// implementation of this shape in Node.js could hope for there, which tells the machine's phase
+// apart from the code's cost (the same code's figures swing several-fold within a day).
+//
+// Roles (argv[2]):
+//   leader <dir> <peers>  listens on two ephemeral ports (clients, peers) and prints one line
+//                         {"clientPort":…,"peerPort":…}; prints "ready" once <peers> said hello.
+//                         Group commit, one batch in flight: the requests that arrived meanwhile
+//                         are concatenated into one batch, sent to every peer, written and
+//                         fdatasync'ed (sent before its own flush, as the real leader does); once
+//                         flushed and acknowledged by one follower (a majority of 3) every request
+//                         of the batch is answered, in one socket write.
+//   follower <port> <dir> says hello 'F'; writes and fdatasyncs each batch, then acknowledges it.
+//   observer <port>       says hello 'O'; reads each batch and acknowledges it (a fetch).
+//   client <port> <outstanding> <warmupMs> <seconds> <recordBytes>
+//                         keeps <outstanding> requests in flight; prints "start" when the timed
+//                         window opens and {"writes":…,"seconds":…} when it closes, then exits.
+//
+// Frames: a 4-byte big-endian length, then the bytes. A batch is a 4-byte sequence number and
+// the requests' bytes; an acknowledgement is the sequence number.
+
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { createConnection, createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
+
+const HOST = '127.0.0.1';
+
+function frame(body: Buffer): Buffer {
+  const header = Buffer.allocUnsafe(4);
+  header.writeUInt32BE(body.length, 0);
+  return Buffer.concat([header, body]);
+}
+
+/** Calls `onFrame` with each whole frame that arrives on `socket`, then `afterChunk` once per read. */
+function onFrames(socket: Socket, onFrame: (body: Buffer) => void, afterChunk?: () => void): void {
+  let pending: Buffer = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+    let at = 0;
+    while (pending.length - at >= 4) {
+      const length = pending.readUInt32BE(at);
+      if (pending.length - at - 4 < length) break;
+      onFrame(pending.subarray(at + 4, at + 4 + length));
+      at += 4 + length;
+    }
+    pending = pending.subarray(at);
+    afterChunk?.();
+  });
+}
+
+function seqBytes(seq: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(seq, 0);
+  return b;
+}
+
+function leader(dir: string, expectedPeers: number): void {
+  const fd = openSync(join(dir, 'leader.log'), 'w');
+  const followers: Socket[] = [];
+  const peers: Socket[] = [];
+  let client: Socket | null = null;
+  let queued: Buffer[] = [];
+  let inFlight: { seq: number; count: number; flushed: boolean; acked: boolean } | null = null;
+  let seq = 0;
+  let scheduled = false;
+  const answer = Buffer.alloc(8);
+
+  const maybeCommit = () => {
+    if (inFlight === null || !inFlight.flushed || !inFlight.acked) return;
+    const answers: Buffer[] = [];
+    for (let i = 0; i < inFlight.count; i++) answers.push(frame(answer));
+    client?.write(Buffer.concat(answers));
+    inFlight = null;
+    schedule();
+  };
+  const sendBatch = () => {
+    scheduled = false;
+    if (inFlight !== null || queued.length === 0) return;
+    seq++;
+    const batch = frame(Buffer.concat([seqBytes(seq), ...queued]));
+    inFlight = { seq, count: queued.length, flushed: false, acked: false };
+    queued = [];
+    for (const p of peers) p.write(batch);
+    writeSync(fd, batch);
+    fdatasyncSync(fd);
+    inFlight.flushed = true;
+    maybeCommit();
+  };
+  // After the I/O already waiting is read, so that a burst of requests shares one batch.
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(sendBatch);
+  }
+
+  const peerServer = createServer((s) => {
+    s.setNoDelay(true);
+    let hello = true;
+    onFrames(s, (body) => {
+      if (hello) {
+        hello = false;
+        peers.push(s);
+        if (body.toString() === 'F') followers.push(s);
+        if (peers.length === expectedPeers) process.stdout.write('ready\n');
+        return;
+      }
+      if (followers.includes(s) && inFlight !== null && body.readUInt32BE(0) === inFlight.seq) {
+        inFlight.acked = true;
+        maybeCommit();
+      }
+    });
+  });
+  const clientServer = createServer((s) => {
+    s.setNoDelay(true);
+    client = s;
+    onFrames(s, (body) => {
+      queued.push(Buffer.from(body));
+      schedule();
+    });
+  });
+  let listening = 0;
+  const announce = () => {
+    if (++listening < 2) return;
+    const port = (srv: typeof peerServer) => (srv.address() as { port: number }).port;
+    process.stdout.write(`${JSON.stringify({ clientPort: port(clientServer), peerPort: port(peerServer) })}\n`);
+  };
+  peerServer.listen(0, HOST, announce);
+  clientServer.listen(0, HOST, announce);
+  process.on('SIGTERM', () => {
+    closeSync(fd);
+    process.exit(0);
+  });
+}
+
+function peer(port: number, kind: 'F' | 'O', dir: string | undefined): void {
+  const fd = dir === undefined ? null : openSync(join(dir, `follower-${process.pid}.log`), 'w');
+  const s = createConnection(port, HOST, () => {
+    s.setNoDelay(true);
+    s.write(frame(Buffer.from(kind)));
+  });
+  onFrames(s, (body) => {
+    if (fd !== null) {
+      writeSync(fd, body);
+      fdatasyncSync(fd);
+    }
+    s.write(frame(body.subarray(0, 4)));
+  });
+  s.on('error', () => process.exit(0));
+  s.on('close', () => process.exit(0));
+}
+
+function loadGenerator(port: number, outstanding: number, warmupMs: number, seconds: number, recordBytes: number): void {
+  const request = frame(Buffer.alloc(recordBytes, 0x61));
+  let answered = 0;
+  let startCount = 0;
+  const s = createConnection(port, HOST, () => {
+    s.setNoDelay(true);
+    s.write(Buffer.concat(Array.from({ length: outstanding }, () => request)));
+  });
+  // The answers that arrived in one read are replaced by new requests in one write, as a
+  // pipelining client does.
+  let due = 0;
+  onFrames(
+    s,
+    () => {
+      answered++;
+      due++;
+    },
+    () => {
+      if (due === 0) return;
+      s.write(due === 1 ? request : Buffer.concat(Array.from({ length: due }, () => request)));
+      due = 0;
+    },
+  );
+  setTimeout(() => {
+    startCount = answered;
+    process.stdout.write('start\n');
+    setTimeout(() => {
+      process.stdout.write(`${JSON.stringify({ writes: answered - startCount, seconds })}\n`);
+      process.exit(0);
+    }, seconds * 1000);
+  }, warmupMs);
+  s.on('error', (e) => {
+    process.stderr.write(`floor load generator: ${e.message}\n`);
+    process.exit(1);
+  });
+}
+
+const [role, ...rest] = process.argv.slice(2);
+const num = (i: number) => Number(rest[i]);
+if (role === 'leader') leader(rest[0]!, num(1));
+else if (role === 'follower') peer(num(0), 'F', rest[1]!);
+else if (role === 'observer') peer(num(0), 'O', undefined);
+else if (role === 'client') loadGenerator(num(0), num(1), num(2), num(3), num(4));
+else {
+  process.stderr.write('usage: floor-node leader <dir> <peers> | follower <port> <dir> | observer <port> | client <port> <outstanding> <warmupMs> <seconds> <recordBytes>\n');
+  process.exit(2);
+}

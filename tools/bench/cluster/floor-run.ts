@@ -1,0 +1,108 @@
+// bench:cluster's `floor` phase: runs the machine floor of ./floor-node.ts (the cluster bench's
+// processes passing the same bytes with the same fsyncs, with no Raft, controller or codec) for
+// a few seconds and reports its writes/s and CPU per write. Run next to the throughput phase, it
+// says how much of a figure is the machine at that moment and how much is the code: the ratio of
+// the two is comparable across the machine's fast and slow phases where the raw figures are not.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { cpuBetween, sampleCpu } from './proc-cpu.js';
+
+const FLOOR_NODE = fileURLToPath(new URL('./floor-node.js', import.meta.url));
+/** About the size of an AlterPartition request as the load generator sends it. */
+const RECORD_BYTES = 100;
+const STEP_TIMEOUT_MS = 10_000;
+
+export interface FloorResult {
+  readonly writesPerSec: number;
+  /** CPU of the 7 processes (load generator included) per write, µs. */
+  readonly cpuUsPerWrite: number;
+  /** Cores used by: leader, followers, observers, load generator. */
+  readonly cores: { readonly leader: number; readonly followers: number; readonly observers: number; readonly loadGenerator: number };
+  readonly stealCores: number;
+  readonly seconds: number;
+}
+
+interface Child {
+  readonly process: ChildProcess;
+  /** Its stdout, line by line (one reader per child: closing a second one would pause the stream). */
+  readonly lines: Interface;
+}
+
+/** Resolves with the first stdout line of `child` that `accept` takes, within STEP_TIMEOUT_MS. */
+function lineFrom<T>(child: Child, what: string, accept: (line: string) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => settle(() => reject(new Error(`floor: no ${what} within ${STEP_TIMEOUT_MS} ms`))), STEP_TIMEOUT_MS);
+    const onExit = (code: number | null) => settle(() => reject(new Error(`floor: a process exited (code ${code}) before ${what}`)));
+    const onLine = (line: string) => {
+      const v = accept(line);
+      if (v !== undefined) settle(() => resolve(v));
+    };
+    function settle(then: () => void): void {
+      clearTimeout(timer);
+      child.process.off('exit', onExit);
+      child.lines.off('line', onLine);
+      then();
+    }
+    child.process.once('exit', onExit);
+    child.lines.on('line', onLine);
+  });
+}
+
+export interface FloorOptions {
+  readonly outstanding: number;
+  /** 3 for split mode's brokers, 0 for combined mode (each broker reads its own node's log). */
+  readonly observers: number;
+  readonly warmupS: number;
+  readonly seconds: number;
+  /** The compiled floor-node.js (default: next to this file, which is right once compiled). */
+  readonly floorNodePath?: string;
+}
+
+export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'mq-floor-'));
+  const children: Child[] = [];
+  const start = (...args: string[]): Child => {
+    const c = spawn(process.execPath, [opts.floorNodePath ?? FLOOR_NODE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = { process: c, lines: createInterface({ input: c.stdout! }) };
+    children.push(child);
+    return child;
+  };
+  try {
+    const leader = start('leader', dir, String(2 + opts.observers));
+    const ready = lineFrom(leader, 'ready', (l) => (l === 'ready' ? true : undefined));
+    ready.catch(() => undefined); // awaited below; a failure before that is reported by the first step
+    const { clientPort, peerPort } = await lineFrom(leader, 'ports', (l) => (l.startsWith('{') ? (JSON.parse(l) as { clientPort: number; peerPort: number }) : undefined));
+    const followers = [start('follower', String(peerPort), dir), start('follower', String(peerPort), dir)];
+    const observers = Array.from({ length: opts.observers }, () => start('observer', String(peerPort)));
+    await ready;
+    const client = start('client', String(clientPort), String(opts.outstanding), String(Math.round(opts.warmupS * 1000)), String(opts.seconds), String(RECORD_BYTES));
+    const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number }) : undefined));
+    done.catch(() => undefined); // awaited below, after the window opens
+    await lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined));
+    const pids = new Map<number, number | null>([leader, ...followers, ...observers, client].map((c, i) => [i, c.process.pid ?? null]));
+    const before = sampleCpu(pids);
+    const { writes, seconds } = await done;
+    const use = cpuBetween(before, sampleCpu(pids));
+    const cores = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => use.nodeCores[String(from + k)] ?? NaN).reduce((a, b) => a + b, 0);
+    const last = 3 + opts.observers;
+    const cpuS = Object.values(use.nodeCpuS).reduce((a, b) => a + b, 0);
+    return {
+      writesPerSec: writes / seconds,
+      cpuUsPerWrite: (cpuS / writes) * 1e6,
+      cores: { leader: cores(0, 1), followers: cores(1, 3), observers: cores(3, last), loadGenerator: cores(last, last + 1) },
+      stealCores: use.stealCores,
+      seconds,
+    };
+  } finally {
+    for (const c of children) {
+      c.lines.close();
+      if (c.process.exitCode === null) c.process.kill('SIGKILL');
+    }
+    await rm(dir, { recursive: true, force: true });
+  }
+}
