@@ -33,10 +33,10 @@ interface Child {
   readonly lines: Interface;
 }
 
-/** Resolves with the first stdout line of `child` that `accept` takes, within STEP_TIMEOUT_MS. */
-function lineFrom<T>(child: Child, what: string, accept: (line: string) => T | undefined): Promise<T> {
+/** Resolves with the first stdout line of `child` that `accept` takes, within `timeoutMs`. */
+function lineFrom<T>(child: Child, what: string, accept: (line: string) => T | undefined, timeoutMs = STEP_TIMEOUT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(() => reject(new Error(`floor: no ${what} within ${STEP_TIMEOUT_MS} ms`))), STEP_TIMEOUT_MS);
+    const timer = setTimeout(() => settle(() => reject(new Error(`floor: no ${what} within ${timeoutMs} ms`))), timeoutMs);
     const onExit = (code: number | null) => settle(() => reject(new Error(`floor: a process exited (code ${code}) before ${what}`)));
     const onLine = (line: string) => {
       const v = accept(line);
@@ -81,9 +81,10 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
     const observers = Array.from({ length: opts.observers }, () => start('observer', String(peerPort)));
     await ready;
     const client = start('client', String(clientPort), String(opts.outstanding), String(Math.round(opts.warmupS * 1000)), String(opts.seconds), String(RECORD_BYTES));
-    const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number }) : undefined));
+    const windowMs = (opts.warmupS + opts.seconds) * 1000;
+    const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number }) : undefined), windowMs + STEP_TIMEOUT_MS);
     done.catch(() => undefined); // awaited below, after the window opens
-    await lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined));
+    await lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined), opts.warmupS * 1000 + STEP_TIMEOUT_MS);
     const pids = new Map<number, number | null>([leader, ...followers, ...observers, client].map((c, i) => [i, c.process.pid ?? null]));
     const before = sampleCpu(pids);
     const { writes, seconds } = await done;
