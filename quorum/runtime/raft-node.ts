@@ -252,7 +252,9 @@ export class RaftNode implements RaftClient {
       // yet (down when the leadership moved) is shown with the directory the log recorded for it.
       const recorded = i.voterDirectories;
       for (const [nodeId, r] of core.replicaStates()) {
-        const dir = r.directoryId ?? (this.config.voters.includes(nodeId) ? (recorded[String(nodeId)] ?? undefined) : undefined);
+        const unheard = r.lastFetchMs === null && this.config.voters.includes(nodeId);
+        // One that fetches presenting no directory is shown without one: that is why it does not count.
+        const dir = r.directoryId ?? (unheard ? (recorded[String(nodeId)] ?? undefined) : undefined);
         const row = { nodeId, endOffset: r.endOffset, lastFetchMs: r.lastFetchMs, lastCaughtUpMs: r.lastCaughtUpMs, ...(dir === undefined ? {} : { directoryId: dir }) };
         (this.config.voters.includes(nodeId) ? voters : observers).push(row);
       }

@@ -49,4 +49,25 @@ describe('RaftNode.status: voter directory ids', () => {
     const unheard = status.voters.find((v) => v.nodeId === down)!;
     expect(unheard.lastFetchMs).toBeNull(); // it never fetched from this leader: the directory is from the log
   }, 30_000);
+
+  it('a voter that fetches presenting no directory is shown without one (why its fetches do not count), not with the log\'s', async () => {
+    const hub = new LocalHub();
+    const nodes = new Map<NodeId, RaftNode>();
+    for (const id of ids) {
+      const env = await realNodeEnv(cleanup, hub.transport(id), id);
+      await env.quorumStateStore.write({ epoch: 0, leaderId: null, votedId: null, voterDirectories: { offset: 0, map: { 1: dir(1), 2: dir(2), 3: dir(3) } } });
+      const node = new RaftNode(env, raftConfig(id, ids, { ...(id === 2 ? {} : { directoryId: dir(id) }), electionTimeoutMs: 300, fetchTimeoutMs: 400 }), noState);
+      nodes.set(id, node);
+      cleanup.push(() => node.stop());
+    }
+    for (const n of nodes.values()) await n.start();
+    const leaderOf = (): RaftNode | undefined => [...nodes.values()].find((n) => n.status().role === 'Leader');
+    await waitFor('voter 2 fetched from the leader', () => {
+      const l = leaderOf();
+      return l !== undefined && l.status().nodeId !== 2 && (l.status().voters.find((v) => v.nodeId === 2)?.lastFetchMs ?? null) !== null;
+    }, 10_000);
+    const row = leaderOf()!.status().voters.find((v) => v.nodeId === 2)!;
+    expect(row.lastFetchMs).not.toBeNull();
+    expect(row.directoryId).toBeUndefined();
+  }, 30_000);
 });
