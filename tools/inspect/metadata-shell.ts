@@ -6,7 +6,8 @@
 //   --command "<cmd>" (repeatable)            run these and exit (1 if one failed)
 //   --json                                    JSON output for ls, cat, tree, find; every stderr
 //                                             line a JSON object too ({note}, {warning}, {error, exitCode})
-//   otherwise                                 an interactive prompt `metaquorum> ` on stdin
+//   otherwise                                 an interactive prompt `metaquorum> ` on stdin (exit 0);
+//                                             commands piped in run as a script (exit 1 if one failed)
 //
 // The image is built by ./load-image.ts (MetadataLoader, nothing written to the node's directory);
 // the tree by ./image-fs.ts; the commands by ./shell-commands.ts. Problems met while loading (a
@@ -41,35 +42,38 @@ export interface MetadataShellIo extends ShellOutput {
   readonly terminal?: Writable;
 }
 
-/** Loads the image of `source` and runs the shell on it; resolves to the exit code (0 or 1). */
+/** Loads the image of `source` and runs the shell on it; resolves to the exit code (0 or 1: see atPrompt). */
 export async function runMetadataShell(source: InspectSource, options: MetadataShellOptions, io: MetadataShellIo): Promise<number> {
   const json = options.json === true;
   const loaded = await loadImage(source, (line) => io.note(json ? jsonText({ note: line }) : line));
   for (const problem of loaded.problems) io.note(json ? jsonText({ warning: problem }) : `warning: ${problem}`);
-  const scripted = options.commands.length > 0;
-  const session = new ShellSession(imageRoot(loaded.image), io, json, scripted ? EXIT_RUNTIME : undefined);
-
-  if (scripted) {
-    let failed = false;
-    for (const command of options.commands) {
-      const outcome = session.execute(command);
-      if (outcome === 'exit') break;
-      if (outcome === 'error') failed = true;
-    }
-    // Data that could only be partly loaded fails the run too, as dump-log does on the same data:
-    // a script must not take a partial image for the node's state (found by a review).
-    if (loaded.problems.length > 0) {
-      const message = `the data could be loaded only in part (${loaded.problems.length} warning(s) above): the image shown stops there`;
-      io.err(json ? jsonText({ error: message, exitCode: EXIT_RUNTIME }) : `error: ${message}`);
-    }
-    return failed || loaded.problems.length > 0 ? EXIT_RUNTIME : EXIT_OK;
+  // At a terminal's prompt errors are shown and the session goes on, exit 0. Commands from
+  // --command or piped in are a script: a failed one, or data loaded only in part, exits 1.
+  const atPrompt = options.commands.length === 0 && io.terminal !== undefined;
+  const session = new ShellSession(imageRoot(loaded.image), io, json, atPrompt ? undefined : EXIT_RUNTIME);
+  let failed = false;
+  const run = (line: string): boolean => {
+    const outcome = session.execute(line);
+    if (outcome === 'error') failed = true;
+    return outcome !== 'exit';
+  };
+  if (options.commands.length > 0) {
+    for (const command of options.commands) if (!run(command)) break;
+  } else if (io.input !== undefined) {
+    await interactive(session, io.input, io.terminal, run);
   }
-  if (io.input !== undefined) await interactive(session, io.input, io.terminal);
-  return EXIT_OK;
+  if (atPrompt) return EXIT_OK;
+  // Data that could only be partly loaded fails the run too, as dump-log does on the same data:
+  // a script must not take a partial image for the node's state (found by a review).
+  if (loaded.problems.length > 0) {
+    const message = `the data could not be loaded whole (${loaded.problems.length} warning(s) above)`;
+    io.err(json ? jsonText({ error: message, exitCode: EXIT_RUNTIME }) : `error: ${message}`);
+  }
+  return failed || loaded.problems.length > 0 ? EXIT_RUNTIME : EXIT_OK;
 }
 
-/** Reads command lines from `input` until `exit` or its end; errors are shown and the prompt goes on. */
-async function interactive(session: ShellSession, input: Readable, terminal: Writable | undefined): Promise<void> {
+/** Reads command lines from `input` until `exit` (`run` answers false) or its end; errors are shown and the prompt goes on. */
+async function interactive(session: ShellSession, input: Readable, terminal: Writable | undefined, run: (line: string) => boolean): Promise<void> {
   const rl = createInterface({
     input,
     ...(terminal === undefined ? {} : { output: terminal, terminal: true }),
@@ -82,7 +86,7 @@ async function interactive(session: ShellSession, input: Readable, terminal: Wri
   if (terminal !== undefined) rl.prompt();
   try {
     for await (const line of rl) {
-      if (session.execute(line) === 'exit') break;
+      if (!run(line)) break;
       if (terminal !== undefined) rl.prompt();
     }
   } finally {
@@ -106,7 +110,7 @@ export function registerMetadataShell(program: Command): Command {
     .option('--snapshot <file>', 'one snapshot file (<endOffset>-<epoch>.checkpoint)')
     .option('-c, --command <cmd>', 'run this command and exit (repeatable; runs in order)', (value: string, previous: string[]) => [...previous, value], [] as string[])
     .option('--json', 'JSON output for ls, cat, tree and find', false)
-    .addHelpText('after', '\nCommands: ls, cd, pwd, cat, tree, find [-name <glob>] [-type f|d], help, exit.\nExit codes: 0 ok, 1 a --command failed or the data could not be loaded whole (a warning names what was skipped), 2 usage error.')
+    .addHelpText('after', '\nCommands: ls, cd, pwd, cat, tree, find [-name <glob>] [-type f|d], help, exit.\nExit codes: 0 ok (always, at an interactive prompt), 1 a command (--command or piped in) failed or the data could not be loaded whole (a warning names what was skipped), 2 usage error.')
     .action(
       action(async (flags: MetadataShellFlags) => {
         const source = inspectSource(flags);
