@@ -17,7 +17,9 @@
 //   observer <port>       says hello 'O'; reads each batch and acknowledges it (a fetch).
 //   client <port> <outstanding> <warmupMs> <seconds> <recordBytes>
 //                         keeps <outstanding> requests in flight; prints "start" when the timed
-//                         window opens and {"writes":…,"seconds":…} when it closes, then exits.
+//                         window opens and {"writes":…,"seconds":…} when it closes, then waits to
+//                         be stopped (the runner reads its CPU time first).
+// Any process that loses a connection exits (1 for the leader and the load generator).
 //
 // Frames: a 4-byte big-endian length, then the bytes. A batch is a 4-byte sequence number and
 // the requests' bytes; an acknowledgement is the sequence number.
@@ -96,8 +98,15 @@ function leader(dir: string, expectedPeers: number): void {
     setImmediate(sendBatch);
   }
 
+  // A peer gone is the end of the run: say so and stop (the runner fails it).
+  const lost = (what: string) => (e?: Error) => {
+    process.stderr.write(`floor leader: lost ${what}${e === undefined ? '' : `: ${e.message}`}\n`);
+    process.exit(1);
+  };
   const peerServer = createServer((s) => {
     s.setNoDelay(true);
+    s.on('error', lost('a peer'));
+    s.on('close', () => lost('a peer')());
     let hello = true;
     onFrames(s, (body) => {
       if (hello) {
@@ -115,6 +124,9 @@ function leader(dir: string, expectedPeers: number): void {
   });
   const clientServer = createServer((s) => {
     s.setNoDelay(true);
+    // The load generator ends the run by closing its connection: its own exit tells the runner
+    // whether that was early, so the leader only keeps the error from crashing it.
+    s.on('error', () => undefined);
     client = s;
     onFrames(s, (body) => {
       queued.push(Buffer.from(body));
@@ -175,18 +187,25 @@ function loadGenerator(port: number, outstanding: number, warmupMs: number, seco
       due = 0;
     },
   );
+  let finished = false;
   setTimeout(() => {
     startCount = answered;
     process.stdout.write('start\n');
     setTimeout(() => {
+      finished = true;
       process.stdout.write(`${JSON.stringify({ writes: answered - startCount, seconds })}\n`);
-      process.exit(0);
+      s.destroy();
+      // Stays until the runner, which reads its CPU time first, stops it; not forever if it does not.
+      setTimeout(() => process.exit(0), 30_000);
     }, seconds * 1000);
   }, warmupMs);
-  s.on('error', (e) => {
-    process.stderr.write(`floor load generator: ${e.message}\n`);
+  const fail = (why: string) => {
+    if (finished) return;
+    process.stderr.write(`floor load generator: ${why}\n`);
     process.exit(1);
-  });
+  };
+  s.on('error', (e) => fail(e.message));
+  s.on('close', () => fail('the leader closed the connection'));
 }
 
 const [role, ...rest] = process.argv.slice(2);

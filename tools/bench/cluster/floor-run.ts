@@ -28,27 +28,27 @@ export interface FloorResult {
 }
 
 interface Child {
+  readonly role: string;
   readonly process: ChildProcess;
   /** Its stdout, line by line (one reader per child: closing a second one would pause the stream). */
   readonly lines: Interface;
+  /** Resolves when it has exited and its output is read ('close'). */
+  readonly closed: Promise<void>;
 }
 
-/** Resolves with the first stdout line of `child` that `accept` takes, within `timeoutMs`. */
+/** Resolves with the first stdout line of `child` that `accept` takes; rejects after `timeoutMs`. */
 function lineFrom<T>(child: Child, what: string, accept: (line: string) => T | undefined, timeoutMs = STEP_TIMEOUT_MS): Promise<T> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => settle(() => reject(new Error(`floor: no ${what} within ${timeoutMs} ms`))), timeoutMs);
-    const onExit = (code: number | null) => settle(() => reject(new Error(`floor: a process exited (code ${code}) before ${what}`)));
+    const timer = setTimeout(() => settle(() => reject(new Error(`floor: no ${what} from the ${child.role} within ${timeoutMs} ms`))), timeoutMs);
     const onLine = (line: string) => {
       const v = accept(line);
       if (v !== undefined) settle(() => resolve(v));
     };
     function settle(then: () => void): void {
       clearTimeout(timer);
-      child.process.off('exit', onExit);
       child.lines.off('line', onLine);
       then();
     }
-    child.process.once('exit', onExit);
     child.lines.on('line', onLine);
   });
 }
@@ -66,9 +66,21 @@ export interface FloorOptions {
 export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
   const dir = await mkdtemp(join(tmpdir(), 'mq-floor-'));
   const children: Child[] = [];
-  const start = (...args: string[]): Child => {
-    const c = spawn(process.execPath, [opts.floorNodePath ?? FLOOR_NODE, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    const child = { process: c, lines: createInterface({ input: c.stdout! }) };
+  // Every process runs until the end: one that exits before is a failed run, whichever step it is.
+  let running = true;
+  let exitedEarly!: (e: Error) => void;
+  const early = new Promise<never>((_, reject) => (exitedEarly = reject));
+  early.catch(() => undefined); // raced by every step below
+  const step = <T>(p: Promise<T>): Promise<T> => Promise.race([p, early]);
+  const start = (role: string, ...args: string[]): Child => {
+    const c = spawn(process.execPath, [opts.floorNodePath ?? FLOOR_NODE, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const closed = new Promise<void>((resolve) =>
+      c.once('close', (code, signal) => {
+        if (running) exitedEarly(new Error(`floor: the ${role} (pid ${c.pid}) exited during the run (${signal ?? `code ${code}`})`));
+        resolve();
+      }),
+    );
+    const child = { role, process: c, lines: createInterface({ input: c.stdout! }), closed };
     children.push(child);
     return child;
   };
@@ -76,22 +88,25 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
     const leader = start('leader', dir, String(2 + opts.observers));
     const ready = lineFrom(leader, 'ready', (l) => (l === 'ready' ? true : undefined));
     ready.catch(() => undefined); // awaited below; a failure before that is reported by the first step
-    const { clientPort, peerPort } = await lineFrom(leader, 'ports', (l) => (l.startsWith('{') ? (JSON.parse(l) as { clientPort: number; peerPort: number }) : undefined));
+    const { clientPort, peerPort } = await step(lineFrom(leader, 'ports', (l) => (l.startsWith('{') ? (JSON.parse(l) as { clientPort: number; peerPort: number }) : undefined)));
     const followers = [start('follower', String(peerPort), dir), start('follower', String(peerPort), dir)];
     const observers = Array.from({ length: opts.observers }, () => start('observer', String(peerPort)));
-    await ready;
+    await step(ready);
     const client = start('client', String(clientPort), String(opts.outstanding), String(Math.round(opts.warmupS * 1000)), String(opts.seconds), String(RECORD_BYTES));
     const windowMs = (opts.warmupS + opts.seconds) * 1000;
     const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number }) : undefined), windowMs + STEP_TIMEOUT_MS);
     done.catch(() => undefined); // awaited below, after the window opens
-    await lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined), opts.warmupS * 1000 + STEP_TIMEOUT_MS);
+    await step(lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined), opts.warmupS * 1000 + STEP_TIMEOUT_MS));
     const pids = new Map<number, number | null>([leader, ...followers, ...observers, client].map((c, i) => [i, c.process.pid ?? null]));
     const before = sampleCpu(pids);
-    const { writes, seconds } = await done;
+    const { writes, seconds } = await step(done);
+    // Every process is still there (the load generator waits to be stopped): its CPU is readable.
     const use = cpuBetween(before, sampleCpu(pids));
+    running = false;
     const cores = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => use.nodeCores[String(from + k)] ?? NaN).reduce((a, b) => a + b, 0);
     const last = 3 + opts.observers;
     const cpuS = Object.values(use.nodeCpuS).reduce((a, b) => a + b, 0);
+    if (!(writes > 0) || !Number.isFinite(cpuS)) throw new Error(`floor: the run measured nothing (${writes} writes, ${cpuS} CPU seconds)`);
     return {
       writesPerSec: writes / seconds,
       cpuUsPerWrite: (cpuS / writes) * 1e6,
@@ -100,10 +115,9 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
       seconds,
     };
   } finally {
-    for (const c of children) {
-      c.lines.close();
-      if (c.process.exitCode === null) c.process.kill('SIGKILL');
-    }
+    running = false;
+    for (const c of children) if (c.process.exitCode === null && c.process.signalCode === null) c.process.kill('SIGKILL');
+    await Promise.race([Promise.all(children.map((c) => c.closed)), new Promise((r) => setTimeout(r, STEP_TIMEOUT_MS))]);
     await rm(dir, { recursive: true, force: true });
   }
 }
