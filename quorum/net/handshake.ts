@@ -2,7 +2,7 @@
 // is and which cluster it belongs to; the server answers with who it is, or refuses and closes.
 //
 //   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId, codecs? }
-//   server → client   { t: 'welcome', v, nodeId, role, clusterId, codec? }  |  { t: 'refused', reason, otherCluster? }
+//   server → client   { t: 'welcome', v, nodeId, role, clusterId, codec? }  |  { t: 'refused', reason, otherCluster?, clusterId? }
 //
 // Both frames are plain msgpack (frame-codec.ts). `codecs` lists the frame codecs the client can
 // speak after the handshake; the server picks one it speaks too and names it in `codec`, or
@@ -54,6 +54,8 @@ export interface RefusedFrame {
   readonly reason: string;
   /** Set when the two ends belong to different clusters: retrying cannot help. */
   readonly otherCluster?: boolean;
+  /** With otherCluster: the refusing node's cluster, so the client can say it in its own terms. */
+  readonly clusterId?: string;
 }
 
 /** What the client expects of the node it dials; a mismatch fails with HandshakeRefusedError. */
@@ -150,8 +152,15 @@ export function checkHello(
 /** The client's decision on the server's answer: the server's identity, or a HandshakeRefusedError. */
 export function checkWelcome(frame: unknown, self: PeerIdentity, expect: HandshakeExpectation, where: string): PeerIdentity {
   if (isRecord(frame) && frame['t'] === 'refused') {
+    const otherCluster = frame['otherCluster'] === true;
+    const theirs = frame['clusterId'];
+    // The reason is worded from the refusing node's side ("this node" is it): a cluster mismatch
+    // is said again from this side, which an operator reading this node's error needs.
+    if (otherCluster && typeof theirs === 'string' && self.clusterId !== null) {
+      throw new HandshakeRefusedError(`${where} refused the connection: cluster id mismatch: ${where} belongs to cluster ${quoted(theirs)}, this node to cluster ${self.clusterId}`, true);
+    }
     const reason = typeof frame['reason'] === 'string' ? frame['reason'] : 'no reason given';
-    throw new HandshakeRefusedError(`${where} refused the connection: ${reason}`, frame['otherCluster'] === true);
+    throw new HandshakeRefusedError(`${where} refused the connection: ${reason}${otherCluster ? ` (in ${where}'s words: "this node" is ${where})` : ''}`, otherCluster);
   }
   if (!isRecord(frame) || frame['t'] !== 'welcome') {
     throw new HandshakeRefusedError(`${where} answered the handshake with ${describe(frame)}, not a welcome: is it a metaquorum controller listener?`);
@@ -283,7 +292,7 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
       { ...fields, reason: decision.refused, peerNodeId: loggable(hello['nodeId']), peerRole: loggable(hello['role']), peerClusterId: loggable(hello['clusterId']) },
       'handshake refused',
     );
-    refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true);
+    refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true ? o.self.clusterId : undefined);
     return null;
   }
   const codec = chooseCodec(first.frame);
@@ -299,10 +308,14 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
   return { peer: decision.peer, codec, decoder, rest: first.rest };
 }
 
-/** Sends the refusal and closes; a peer that does not read it is cut off after the linger. */
-function refuse(socket: Socket, reason: string, closeLingerMs: number, otherCluster = false): void {
+/**
+ * Sends the refusal and closes; a peer that does not read it is cut off after the linger.
+ * `ownClusterId` is given for a cluster mismatch (null: this node has none, it says only that).
+ */
+function refuse(socket: Socket, reason: string, closeLingerMs: number, ownClusterId?: string | null): void {
   if (socket.destroyed) return;
-  const refused: RefusedFrame = otherCluster ? { t: 'refused', reason, otherCluster } : { t: 'refused', reason };
+  const refused: RefusedFrame =
+    ownClusterId === undefined ? { t: 'refused', reason } : { t: 'refused', reason, otherCluster: true, ...(ownClusterId === null ? {} : { clusterId: ownClusterId }) };
   socket.end(encodeFrame(refused));
   const timer = setTimeout(() => socket.destroy(), closeLingerMs);
   timer.unref();

@@ -596,7 +596,8 @@ describe('nodes formatted for another cluster', () => {
       const refusedPeer = lines.find((l) => l.level === 'warn' && l.msg === 'handshake refused' && (l['peerNodeId'] === 1 || l['peerNodeId'] === 2));
       return refusedByPeer !== undefined && refusedPeer !== undefined ? { refusedByPeer, refusedPeer } : undefined;
     }, 500);
-    expect(log3.refusedByPeer['reason']).toContain(`refused the connection: ${mismatch}`);
+    // ... in its own terms: the refusing node's cluster, then its own.
+    expect(log3.refusedByPeer['reason']).toMatch(new RegExp(`refused the connection: cluster id mismatch: \\S+ belongs to cluster ${cluster.clusterId}, this node to cluster ${otherId}$`));
     expect(log3.refusedPeer['reason']).toBe(`cluster id mismatch: the peer belongs to cluster ${cluster.clusterId}, this node to cluster ${otherId}`);
 
     // Node 3 never joined: the leader has heard from the other voter, never from node 3.
@@ -631,7 +632,8 @@ describe('nodes formatted for another cluster', () => {
     expect(exits).toEqual(['node 4 exited (1)']);
 
     // Refused by the controllers of the cluster (or by node 3, of a third one): either names both ids.
-    const mismatch = new RegExp(`refused the connection: cluster id mismatch: the peer belongs to cluster ${brokerOtherId}, this node to cluster (${cluster.clusterId}|${otherId})`);
+    // Said from the broker's side (it got the two ids the wrong way round, found by a review).
+    const mismatch = new RegExp(`refused the connection: cluster id mismatch: \\S+ belongs to cluster (${cluster.clusterId}|${otherId}), this node to cluster ${brokerOtherId}`);
     const fatal = text.split('\n').find((l) => l.startsWith('fatal: '));
     expect(fatal, text.slice(-2_000)).toBeDefined();
     expect(fatal).toContain('registration refused');

@@ -114,11 +114,19 @@ describe('handshake', () => {
 
   it('a peer of another cluster is refused, the reason logged, and the server keeps serving', async () => {
     const { frames } = await rawExchange(port, hello({ clusterId: 'cluster-B' }));
-    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/cluster id mismatch.*cluster-B.*cluster-A/), otherCluster: true }]);
+    expect(frames).toEqual([{ t: 'refused', reason: expect.stringMatching(/cluster id mismatch.*cluster-B.*cluster-A/), otherCluster: true, clusterId: 'cluster-A' }]);
     const [line] = refusals();
     expect(line?.fields['reason']).toMatch(/cluster id mismatch/);
     expect(line?.fields['remote']).toMatch(/^127\.0\.0\.1:\d+$/);
     await expectServing();
+  });
+
+  it('a node of another cluster is told so in its own terms: the listener\'s cluster, then its own', async () => {
+    const c = client({ nodeId: 2, role: 'controller', clusterId: 'cluster-B' });
+    const error = await c.request('ping', null).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HandshakeRefusedError);
+    expect((error as HandshakeRefusedError).otherCluster).toBe(true);
+    expect((error as Error).message).toMatch(/^127\.0\.0\.1:\d+ refused the connection: cluster id mismatch: 127\.0\.0\.1:\d+ belongs to cluster cluster-A, this node to cluster cluster-B$/);
   });
 
   it('a node the admit callback refuses gets HandshakeRefusedError naming the reason ("unknown node id")', async () => {
