@@ -124,10 +124,12 @@ export class ControllerChannel implements RpcCaller {
     const deadline = Date.now() + timeoutMs;
     let backoff = RETRY_BACKOFF_MS;
     let lastError: Error = new RequestTimeoutError(`${method}: no controller answered within ${timeoutMs} ms`);
+    /** The voter lastError came from. */
+    let lastTarget: VoterEndpoint | null = null;
     for (;;) {
       if (this.closed) throw new ConnectionError(`${method}: the controller channel is closed`);
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw withContext(lastError, method, timeoutMs);
+      if (remaining <= 0) throw withContext(lastError, method, timeoutMs, lastTarget);
       const target = this.target();
       try {
         const attempt = this.connection(target).request<RpcResponse<M>>(method, request, {
@@ -138,7 +140,10 @@ export class ControllerChannel implements RpcCaller {
         if (!(e instanceof Error)) throw e;
         // A handshake refusal (another cluster...) says more than a transport failure after it:
         // keep it as the error the call reports, or a late timeout would hide the cause.
-        if (!(lastError instanceof HandshakeRefusedError) || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) lastError = e;
+        if (!(lastError instanceof HandshakeRefusedError) || !(e instanceof ConnectionError || e instanceof RequestTimeoutError)) {
+          lastError = e;
+          lastTarget = target;
+        }
         if (options.retryAmbiguous === false) {
           const ambiguous =
             (e instanceof ConnectionError && !e.notSent) || e instanceof RequestTimeoutError || (e instanceof RemoteError && e.code === ErrorCode.NOT_CONTROLLER && e.outcome === 'unknown');
@@ -287,9 +292,20 @@ export class ControllerChannel implements RpcCaller {
 /** In the message of a call that found no voter acting as the active controller (tools match it). */
 export const NO_ACTIVE_CONTROLLER = 'no active controller answered';
 
-function withContext(e: Error, method: string, timeoutMs: number): Error {
+/**
+ * The error a call that ran out of time reports. One whose last attempt was sent to a voter and
+ * not answered in time is said to be that: the voter may be the active controller, busy with it (a
+ * large write) or hung, and the write may have been applied. Calling it "no active controller"
+ * sent a user who had only set a short --timeout to check the quorum's majority (found by a review).
+ */
+function withContext(e: Error, method: string, timeoutMs: number, target: VoterEndpoint | null): Error {
   if (e instanceof RemoteError) return e;
   if (e instanceof HandshakeRefusedError) return new HandshakeRefusedError(`${method}: ${e.message}`, e.otherCluster);
+  if (e instanceof RequestTimeoutError && !(e instanceof SupersededAttemptError) && target !== null) {
+    return new RequestTimeoutError(
+      `${method}: controller ${target.id} (${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}) was sent it and did not answer within ${timeoutMs} ms: it may have been applied, or the controller may be hung`,
+    );
+  }
   const kind = e instanceof SupersededAttemptError ? RequestTimeoutError : (e.constructor as new (m: string) => Error);
   const wrapped = new kind(`${method}: ${NO_ACTIVE_CONTROLLER} within ${timeoutMs} ms (last error: ${e.message})`);
   return wrapped;

@@ -98,6 +98,19 @@ describe('ControllerChannel', () => {
     const { ch } = channel({ 1: down(), 2: down(), 3: down() });
     await expect(ch.call('describeCluster', {}, { timeoutMs: 300 })).rejects.toThrow(/not connected/);
   });
+
+  it('a call the active controller was sent and did not answer in time says so (it may have been applied), not "no active controller"', async () => {
+    // The active controller takes longer than the call's deadline (a large write, a short --timeout).
+    const { ch } = fakeChannel((_, method, o) => new Promise((_, reject) => setTimeout(() => reject(new RequestTimeoutError(`${method} got no answer within ${o?.timeoutMs} ms`)), o?.timeoutMs ?? 5_000)), {
+      voterCount: 1,
+    });
+    const error = await ch.call('createTopics', { topics: [], validateOnly: false }, { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as Error).message).toBe('createTopics: controller 1 (127.0.0.1:1001) was sent it and did not answer within 100 ms: it may have been applied, or the controller may be hung');
+    // No voter reachable at all is still "no active controller".
+    const { ch: down } = channel({ 1: [fail(notSent())], 2: [fail(notSent())], 3: [fail(notSent())] });
+    await expect(down.call('describeCluster', {}, { timeoutMs: 100 })).rejects.toThrow(/no active controller answered within 100 ms/);
+  });
 });
 
 // A hung controller keeps its connection open and answers nothing: an attempt to it is given up

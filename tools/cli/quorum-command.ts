@@ -138,8 +138,9 @@ async function describe(opts: DescribeOptions): Promise<void> {
     try {
       [q, node] = await Promise.all([rpc.call('describeQuorum', {}, callOptions), status ? rpc.call('describeNode', {}, callOptions) : undefined]);
     } catch (e) {
-      if (!isNoActiveController(e)) throw e;
-      // No leader: show what each voter believes, then fail with the reason (quorum-no-leader.ts).
+      // No leader, or none that answered in time (a hung one): show what each voter believes,
+      // then fail with the reason (quorum-no-leader.ts).
+      if (!isNoActiveController(e) && (e as { code?: unknown } | null)?.code !== 'REQUEST_TIMEOUT') throw e;
       const view = noLeaderView(await rpc.askVoters());
       print(opts.json, view, renderNoLeader);
       throw new Error(noLeaderDiagnosis(view), { cause: e });
