@@ -192,6 +192,18 @@ describe('formatStorage', () => {
     expect(e).toBeInstanceOf(StorageError);
     expect(e.message).toContain(join(root, 'file', 'meta'));
   });
+
+  it('a later directory that cannot be created leaves the earlier ones unformatted: fixed, the same format runs again', async () => {
+    await writeFile(join(root, 'file'), 'x');
+    const bad = nodeConfig({ 'log.dirs': `${join(root, 'data1')},${join(root, 'file', 'sub')}` });
+    const e = await rejection(formatStorage(bad, CLUSTER_A, { ignoreFormatted: false }));
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e.message).toContain(join(root, 'file', 'sub'));
+    expect(await readMetaProperties(join(root, 'meta'))).toBeUndefined();
+    expect(await readMetaProperties(join(root, 'data1'))).toBeUndefined();
+    const fixed = await formatStorage(nodeConfig({ 'log.dirs': join(root, 'data1') }), CLUSTER_A, { ignoreFormatted: false });
+    expect(fixed.formatted.sort()).toEqual([join(root, 'data1'), join(root, 'meta')].sort());
+  });
 });
 
 describe('checkFormatted', () => {

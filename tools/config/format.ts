@@ -3,7 +3,8 @@
 // random directory id. Formatting is explicit, never automatic, for the reason in
 // meta-properties.ts: an empty directory that formats itself can lose committed metadata.
 //
-// All directories are checked before any is written, so a refusal leaves nothing half done. A
+// All directories are checked, and created, before any is written, so a refusal leaves nothing
+// half done. A
 // directory that already holds meta.properties is refused (exit 2), or, with ignoreFormatted
 // (Kafka's --ignore-formatted), left untouched and reported as skipped; either way a directory
 // formatted for another cluster or another node.id is refused, since the node could not start
@@ -70,12 +71,17 @@ export async function formatStorage(
     }
     skipped.push(dir);
   }
+  // Every directory is created before any is written: one that cannot be (a path under a file)
+  // must not leave the others formatted, which a second run would refuse as already formatted
+  // (found by a review). An empty directory left behind is simply not formatted yet.
   for (const dir of toWrite) {
     try {
       await mkdirDurably(dir);
     } catch (e) {
       throw new StorageError(`cannot create data directory ${dir}: ${(e as Error).message}`, dir);
     }
+  }
+  for (const dir of toWrite) {
     await writeFormattedDirectory(dir, { clusterId, nodeId: config.nodeId, isMetadataDir: dir === config.metadataLogDir, isVoter, bootstrap }, random);
   }
   return { formatted: toWrite, skipped };
