@@ -456,6 +456,11 @@ describe('dump-log command', () => {
       const bad = join(root, 'bad');
       await writeNodeDir(bad, { batches: [{ baseOffset: 0, epoch: 1, appendTimeMs: 0, records: [Uint8Array.of(0xc1)] }] });
       expect(await run('--dir', bad)).toBe(1);
+      expect(err.join('')).toContain('dump-log: 1 error line(s) above: part of the data does not decode\n');
+      // --json: the summary on stderr is a JSON object with the exit code, as other commands' errors are.
+      err.length = 0;
+      expect(await run('--dir', bad, '--json')).toBe(1);
+      expect(err.join('').trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([{ error: '1 error line(s) above: part of the data does not decode', exitCode: 1 }]);
     });
   });
 });

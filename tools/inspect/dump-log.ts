@@ -227,12 +227,14 @@ export function registerDumpLog(program: Command): Command {
             recordsOnly: flags.recordsOnly,
             ...(flags.from === undefined ? {} : { fromOffset: flags.from }),
             ...(flags.limit === undefined ? {} : { limit: flags.limit }),
-            note: (line) => process.stderr.write(`dump-log: ${line}\n`),
+            // Under --json every stderr line is a JSON object too, as other commands' errors are.
+            note: (line) => process.stderr.write(flags.json ? `${JSON.stringify({ note: line })}\n` : `dump-log: ${line}\n`),
           },
           (line) => process.stdout.write(`${line}\n`),
         );
         if (result.errors > 0) {
-          process.stderr.write(`dump-log: ${result.errors} error line(s) above: part of the data does not decode\n`);
+          const message = `${result.errors} error line(s) above: part of the data does not decode`;
+          process.stderr.write(flags.json ? `${JSON.stringify({ error: message, exitCode: EXIT_RUNTIME })}\n` : `dump-log: ${message}\n`);
           process.exitCode = EXIT_RUNTIME;
         }
       }),
