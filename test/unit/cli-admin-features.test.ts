@@ -62,6 +62,9 @@ function voter(id: number, maxVersion: number | undefined): VoterAnswer {
 
 describe('features upgrade', () => {
   const ok = (req: UpdateFeaturesRequest) => ({ errorCode: 0, errorMessage: null, results: req.featureUpdates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.NONE, errorMessage: null })) });
+  /** describeFeatures of a cluster at metadata.version `level`. */
+  const at = (level: number) => () => ({ metadataOffset: 1, features: [{ name: METADATA_VERSION_FEATURE, supportedMinLevel: 1, supportedMaxLevel: LATEST_METADATA_VERSION, finalizedLevel: level, brokers: [] }] });
+  const updates = (calls: readonly { method: string; request: unknown }[]) => calls.filter((c) => c.method === 'updateFeatures');
   const current = [voter(1, LATEST_METADATA_VERSION), voter(2, LATEST_METADATA_VERSION), voter(3, LATEST_METADATA_VERSION)];
 
   it('every voter is asked first: one whose build does not support the level, an older build that does not say, or one not answering stops it (exit 1, nothing sent); --skip-voter-check goes ahead', async () => {
@@ -70,7 +73,7 @@ describe('features upgrade', () => {
       [[voter(1, 3), voter(2, undefined), voter(3, 3)], 'voter 2 runs a build that supports metadata.version up to 1.0-IV1'],
       [[voter(1, 3), { id: 3, host: '127.0.0.1', port: 9003, error: 'connection refused' }], 'voter 3 (127.0.0.1:9003) did not answer: connection refused'],
     ] as [VoterAnswer[], string][]) {
-      const f = installFake({ updateFeatures: ok });
+      const f = installFake({ updateFeatures: ok, describeFeatures: at(1) });
       f.voterAnswers = answers;
       const r = await runCli('features', 'upgrade', '--metadata', '3', ...CONTROLLER);
       expect(r.exitCode).toBe(1);
@@ -78,29 +81,37 @@ describe('features upgrade', () => {
       expect(r.stderr).toContain('Upgrade (or start) every controller first');
       expect(f.calls).toEqual([]);
     }
-    const f = installFake({ updateFeatures: ok });
+    const f = installFake({ updateFeatures: ok, describeFeatures: at(1) });
     f.voterAnswers = [voter(1, 2)];
     expect((await runCli('features', 'upgrade', '--metadata', '3', '--skip-voter-check', ...CONTROLLER)).exitCode).toBe(0);
-    expect(f.calls).toHaveLength(1);
+    expect(updates(f.calls)).toHaveLength(1);
     // An older build (no range said) still allows level 2.
     f.voterAnswers = [voter(1, undefined)];
     expect((await runCli('features', 'upgrade', '--metadata', '2', ...CONTROLLER)).exitCode).toBe(0);
   });
 
   it('--metadata by name or level, --feature name=level: one UPGRADE update; --dry-run validates only', async () => {
-    const f = installFake({ updateFeatures: ok });
+    const f = installFake({ updateFeatures: ok, describeFeatures: at(1) });
     f.voterAnswers = current;
     const byName = await runCli('features', 'upgrade', '--metadata', '1.0-IV2', ...CONTROLLER);
     expect(byName.stdout).toBe('metadata.version was upgraded to 1.0-IV2.\n');
     await runCli('features', 'upgrade', '--feature', 'metadata.version=3', '--dry-run', ...CONTROLLER);
-    expect(f.calls.map((c) => c.request)).toEqual([
+    expect(updates(f.calls).map((c) => c.request)).toEqual([
       { featureUpdates: [{ feature: 'metadata.version', maxVersionLevel: 3, upgradeType: 1 }], validateOnly: false },
       { featureUpdates: [{ feature: 'metadata.version', maxVersionLevel: 3, upgradeType: 1 }], validateOnly: true },
     ]);
   });
 
+  it('an upgrade to the level the cluster is at says so instead of "was upgraded" (exit 0)', async () => {
+    const f = installFake({ updateFeatures: ok, describeFeatures: at(3) });
+    f.voterAnswers = current;
+    const r = await runCli('features', 'upgrade', '--metadata', '1.0-IV2', ...CONTROLLER);
+    expect([r.exitCode, r.stdout]).toEqual([0, 'metadata.version is already at 1.0-IV2; nothing to do.\n']);
+  });
+
   it("a refusal is the controller's reason, exit 1", async () => {
     const f = installFake({
+      describeFeatures: at(2),
       updateFeatures: (req) => ({ errorCode: 0, errorMessage: null, results: req.featureUpdates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.FEATURE_UPDATE_FAILED, errorMessage: 'Broker 4 does not support metadata.version level 3 (it supports 1..2).' })) }),
     });
     f.voterAnswers = current;

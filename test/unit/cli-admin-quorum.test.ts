@@ -236,7 +236,21 @@ describe('quorum describe with no active controller', () => {
         { id: 3, endpoint: '127.0.0.1:9095', note: 'no answer: connect ECONNREFUSED 127.0.0.1:9095' },
       ],
     });
-    expect(JSON.parse(r.stderr)).toEqual({ error: expect.stringMatching(/^no active controller: 1 of 3 voters answer, and a leader needs 2/), exitCode: 1 });
+    expect(JSON.parse(r.stderr)).toEqual({ error: expect.stringMatching(/^no active controller: 1 of 3 voters answer, and a leader needs 2.*\(the note field says what failed\)$/), exitCode: 1 });
+  });
+
+  it('a leader that did not answer in time (busy or hung): the voters\' rows, and the error says it leads but did not answer', async () => {
+    const f = installFake({
+      describeQuorum: () => {
+        throw new RequestTimeoutError('describeQuorum: controller 2 (127.0.0.1:9094) was sent it and did not answer within 3000 ms: it may have been applied, or the controller may be hung');
+      },
+      describeNode: () => NODE,
+    });
+    f.voterAnswers = [candidate(1, 7), view(2, { role: 'Leader', epoch: 7, leaderId: 2, votedId: 2, highWatermark: 40, logEndOffset: 53 }), down(3)];
+    const r = await runCli('quorum', 'describe', '--status', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^No voter acts as the active controller/);
+    expect(r.stderr).toBe('error: voter 2 leads in epoch 7 but did not answer in time: raise --timeout, or check that node (2 of 3 voters answer)\n');
   });
 
   it('a majority up but none leading: an election under way, with their epochs', async () => {

@@ -74,11 +74,14 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
         throw new ItemsFailedError([name], `not upgrading ${name} to ${levelText(name, level)}: ${lacking.join('; ')}. Upgrade (or start) every controller first; --skip-voter-check to upgrade anyway`);
       }
     }
+    // The level before, to say "already at" rather than "upgraded" for a repeated upgrade (found by a review).
+    const before = (await rpc.call('describeFeatures', {}, callOptions)).features.find((f) => f.name === name)?.finalizedLevel ?? null;
     const r = await rpc.call('updateFeatures', { featureUpdates: [{ feature: name, maxVersionLevel: level, upgradeType: 1 }], validateOnly: opts.dryRun }, callOptions);
     const result = r.results[0];
     const target = levelText(name, level);
     if (result !== undefined && isErrorCode(result.errorCode, 'NONE')) {
-      writeLines([opts.dryRun ? `${name} can be upgraded to ${target}.` : `${name} was upgraded to ${target}.`]);
+      if (before === level) writeLines([`${name} is already at ${target}; nothing to do.`]);
+      else writeLines([opts.dryRun ? `${name} can be upgraded to ${target}.` : `${name} was upgraded to ${target}.`]);
       return;
     }
     const why = result === undefined ? errorText(r.errorCode, r.errorMessage) : errorText(result.errorCode, result.errorMessage);

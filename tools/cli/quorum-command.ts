@@ -143,7 +143,7 @@ async function describe(opts: DescribeOptions): Promise<void> {
       if (!isNoActiveController(e) && (e as { code?: unknown } | null)?.code !== 'REQUEST_TIMEOUT') throw e;
       const view = noLeaderView(await rpc.askVoters());
       print(opts.json, view, renderNoLeader);
-      throw new Error(noLeaderDiagnosis(view), { cause: e });
+      throw new Error(noLeaderDiagnosis(view, { json: opts.json, timedOut: (e as { code?: unknown } | null)?.code === 'REQUEST_TIMEOUT' && !isNoActiveController(e) }), { cause: e });
     }
     if (node === undefined) {
       const rows = replicationRows(q, Date.now());

@@ -70,8 +70,12 @@ function mostCommon(values: readonly string[]): string | undefined {
 
 const answered = (v: VoterView): v is VoterView & LocalQuorumView => v.role !== undefined;
 
-/** Why there is no leader, in one line, from the voters' own views. */
-export function noLeaderDiagnosis(view: NoLeaderView): string {
+/**
+ * Why there is no leader, in one line, from the voters' own views. `json`: the voters' rows were
+ * printed as JSON (their `note` field, not a Note column). `timedOut`: the call ran out of time
+ * at a voter, which may lead and be busy or hung.
+ */
+export function noLeaderDiagnosis(view: NoLeaderView, o: { readonly json?: boolean; readonly timedOut?: boolean } = {}): string {
   const all = view.voters.length;
   const needed = majority(all);
   const up = view.voters.filter(answered);
@@ -79,7 +83,10 @@ export function noLeaderDiagnosis(view: NoLeaderView): string {
   const head = `no active controller: ${up.length} of ${all} voters answer`;
   if (up.length < needed) {
     const silent = view.voters.filter((v) => !answered(v)).map((v) => v.id);
-    return `${head}, and a leader needs ${needed}: start or reach voter(s) ${silent.join(', ')} (the Note column says what failed)`;
+    return `${head}, and a leader needs ${needed}: start or reach voter(s) ${silent.join(', ')} (${o.json === true ? 'the note field' : 'the Note column'} says what failed)`;
+  }
+  if (leading !== undefined && o.timedOut === true) {
+    return `voter ${leading.id} leads in epoch ${leading.epoch} but did not answer in time: raise --timeout, or check that node (${up.length} of ${all} voters answer)`;
   }
   if (leading !== undefined) return `${head}; voter ${leading.id} has just become leader in epoch ${leading.epoch}: run the command again`;
   const epochs = [...new Set(up.map((v) => v.epoch))].sort((a, b) => a - b);
