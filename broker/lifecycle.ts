@@ -52,7 +52,15 @@ export interface BrokerLifecycleOptions {
 
 const RECOVERY_HEARTBEAT_MS = 10;
 const SHUTDOWN_HEARTBEAT_MS = 50;
+/**
+ * A refused registration is tried again after this, doubling up to REGISTRATION_RETRY_MAX_MS (a
+ * refusal is answered at once: at a fixed 100 ms a duplicate node.id logged about 600 warnings
+ * before giving up; found by a review). A registration that got no answer is not delayed further:
+ * the channel already waited out its call, and a broker waiting for the quorum to form must
+ * register as soon as it has.
+ */
 const REGISTRATION_RETRY_MS = 100;
+const REGISTRATION_RETRY_MAX_MS = 2_000;
 
 export interface ControlledShutdownResult {
   readonly timedOut: boolean;
@@ -71,6 +79,9 @@ export class BrokerLifecycleManager {
   private shutdownWaiters: ((r: ControlledShutdownResult) => void)[] = [];
   private shutdownStartedMs = 0;
   lastError: string | null = null;
+  /** The last registration error logged at warn: the same one again is logged at debug. */
+  private lastWarnedError: string | null = null;
+  private refusedRetryMs = REGISTRATION_RETRY_MS;
 
   constructor(private readonly o: BrokerLifecycleOptions) {}
 
@@ -174,13 +185,17 @@ export class BrokerLifecycleManager {
         this.lastError = `${errorName(r.errorCode)}: ${r.errorMessage ?? ''}`;
         // A wrong cluster id never heals by retrying.
         if (r.errorCode === ErrorCode.INCONSISTENT_CLUSTER_ID) return this.fatal(new Error(`registration refused: ${this.lastError}`));
-        this.o.logger.warn({ error: this.lastError }, 'broker registration refused; retrying');
-        return this.retryRegistration();
+        this.warnOnce('broker registration refused; retrying', this.refusedRetryMs);
+        const delay = this.refusedRetryMs;
+        this.refusedRetryMs = Math.min(this.refusedRetryMs * 2, REGISTRATION_RETRY_MAX_MS);
+        return this.retryRegistration(delay);
       }
       this.epoch = r.brokerEpoch;
       this.previousEpoch = r.brokerEpoch;
       this.registeredOnce = true;
       this.lastError = null;
+      this.lastWarnedError = null;
+      this.refusedRetryMs = REGISTRATION_RETRY_MS;
       this.o.logger.info({ brokerEpoch: r.brokerEpoch }, 'broker registered');
       this.schedule(0, () => void this.heartbeat());
     } catch (e) {
@@ -189,19 +204,27 @@ export class BrokerLifecycleManager {
       // The controllers refused the connection for another cluster id: this broker's directories
       // were formatted for another cluster, and no retry will change that.
       if (e instanceof HandshakeRefusedError && e.otherCluster) return this.fatal(new Error(`registration refused: ${this.lastError}`));
-      this.o.logger.warn({ error: this.lastError }, 'broker registration failed; retrying');
-      this.retryRegistration();
+      this.warnOnce('broker registration failed; retrying', REGISTRATION_RETRY_MS);
+      this.retryRegistration(REGISTRATION_RETRY_MS);
     }
   }
 
-  private retryRegistration(): void {
+  /** Logs lastError at warn, or at debug when it is the one warned about last time. */
+  private warnOnce(msg: string, retryInMs: number): void {
+    const fields = { error: this.lastError, retryInMs };
+    if (this.lastError === this.lastWarnedError) this.o.logger.debug(fields, msg);
+    else this.o.logger.warn(fields, `${msg} (the same error again is logged at debug)`);
+    this.lastWarnedError = this.lastError;
+  }
+
+  private retryRegistration(delayMs: number): void {
     const elapsed = this.o.clock.nowMs() - this.startedMs;
     if (!this.registeredOnce && elapsed > this.o.initialRegistrationTimeoutMs) {
       return this.fatal(
         new Error(`could not register with the controller quorum within initial.broker.registration.timeout.ms (${this.o.initialRegistrationTimeoutMs} ms): ${this.lastError ?? 'no answer'}`),
       );
     }
-    this.schedule(REGISTRATION_RETRY_MS, () => void this.register());
+    this.schedule(delayMs, () => void this.register());
   }
 
   private fatal(e: Error): void {

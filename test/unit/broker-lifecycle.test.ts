@@ -5,6 +5,7 @@ import { BrokerLifecycleManager, type BrokerState } from '../../broker/lifecycle
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { realClock } from '../../quorum/node/real-env.js';
 import { silentLogger } from '../../quorum/env/index.js';
+import { capturingLogger } from '../support/recording-logger.js';
 import type { RpcCaller, RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
 
 type Handler = (request: any) => any;
@@ -88,6 +89,27 @@ describe('broker lifecycle', () => {
     expect(fatal[0]!.message).toMatch(/initial\.broker\.registration\.timeout\.ms.*DUPLICATE_BROKER_REGISTRATION/);
     expect(m.state).toBe('SHUTTING_DOWN');
   });
+
+  it('a refused registration is retried after 100, 200, 400 ... ms (at most 2 s), and the same error is warned about once', async () => {
+    const at: number[] = [];
+    const ctl = new ScriptedController({
+      registerBroker: () => {
+        at.push(Date.now());
+        return { errorCode: ErrorCode.DUPLICATE_BROKER_REGISTRATION, errorMessage: 'live session', brokerEpoch: -1 };
+      },
+    });
+    const log = capturingLogger();
+    const { m } = manager(ctl, { logger: log });
+    m.start();
+    await until(() => at.length >= 5, 'five attempts');
+    m.stop();
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // 100, 200, 400, 800 ms (timers fire late, never early)
+    gaps.forEach((g, i) => expect(g, gaps.join(', ')).toBeGreaterThanOrEqual(100 * 2 ** i - 5));
+    const refusals = log.lines.filter((l) => l.msg.startsWith('broker registration refused; retrying'));
+    expect(refusals.map((l) => l.level)).toEqual(['warn', 'debug', 'debug', 'debug', 'debug'].slice(0, refusals.length));
+    expect(refusals.length).toBeGreaterThanOrEqual(4);
+  }, 10_000);
 
   it('stops at once on another cluster id', async () => {
     const ctl = new ScriptedController({

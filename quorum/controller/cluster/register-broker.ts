@@ -86,7 +86,7 @@ export function registerBroker(
     assert(expiresAtMs !== undefined, `live session of broker ${brokerId} without an expiry`);
     return refuse(
       ErrorCode.DUPLICATE_BROKER_REGISTRATION,
-      `broker id ${brokerId} is held by incarnation ${existing.incarnationId} (epoch ${existing.brokerEpoch}) whose session expires at ${expiresAtMs} ms (in ${expiresAtMs - ctx.nowMs} ms) unless it heartbeats; ` +
+      `broker id ${brokerId} is held by incarnation ${existing.incarnationId} (epoch ${existing.brokerEpoch}) whose session expires in ${Math.max(0, Math.ceil((expiresAtMs - ctx.nowMs) / 1000))} s unless it heartbeats; ` +
         `if that process is gone, retry after then, otherwise give this broker another node.id`,
     );
   }
