@@ -10,7 +10,7 @@ import { UsageError } from '../../tools/cli/common.js';
 import { randomClusterId } from '../../tools/config/cluster-id.js';
 import { StorageError } from '../../tools/config/errors.js';
 import { formatStorage } from '../../tools/config/format.js';
-import { checkFormatted, META_PROPERTIES_FILE, readMetaProperties, writeMetaProperties } from '../../tools/config/meta-properties.js';
+import { checkFormatted, dataDirs, META_PROPERTIES_FILE, readMetaProperties, writeMetaProperties } from '../../tools/config/meta-properties.js';
 import { parseProperties } from '../../tools/config/properties.js';
 import { type NodeConfig, parseServerConfig } from '../../tools/config/server-config.js';
 import { isUuid } from '../../metadata-log/records/uuid.js';
@@ -243,6 +243,16 @@ describe('checkFormatted', () => {
     expect(e.message).toBe(
       `metadata.log.dir ${join(root, 'data1')} is not formatted: run "metaquorum format --config /etc/mq/server.properties --cluster-id <id>" (a node joining a running cluster takes its id, the cluster.id in any of its nodes' meta.properties; a new cluster gets one from "metaquorum random-cluster-id")`,
     );
+  });
+
+  it('a data directory is named after the key that gave it: log.dirs, log.dir, or the default when neither is set', () => {
+    const whats = (extra: Record<string, string | undefined>) => dataDirs(nodeConfig(extra as Record<string, string>)).map((d) => d.what);
+    expect(whats({})).toEqual([`metadata.log.dir ${join(root, 'meta')}`, `log.dirs entry ${join(root, 'data1')}`, `log.dirs entry ${join(root, 'data2')}`]);
+    expect(whats({ 'log.dirs': undefined, 'log.dir': join(root, 'one') })).toEqual([`metadata.log.dir ${join(root, 'meta')}`, `log.dir ${join(root, 'one')}`]);
+    expect(whats({ 'log.dirs': undefined })).toEqual([
+      `metadata.log.dir ${join(root, 'meta')}`,
+      'log.dir /tmp/kraft-combined-logs (the default: neither log.dirs nor log.dir is set)',
+    ]);
   });
 
   it('every unformatted directory is listed', async () => {

@@ -73,7 +73,7 @@ export function registerServerCommands(program: Command): void {
         }
         print(o.json, { clusterId: o.clusterId, nodeId: config.nodeId, voterDirectories: voters.kind, ...result }, (r) =>
           [
-            ...r.formatted.map((d) => `Formatted ${d} for cluster ${r.clusterId}, node ${r.nodeId}${d === config.metadataLogDir ? bootstrapNote(voters.kind, isController) : ''}`),
+            ...r.formatted.map((d) => `Formatted ${d} for cluster ${r.clusterId}, node ${r.nodeId}${d === config.metadataLogDir ? bootstrapNote(voters.kind, isController) : config.logDirsFrom === 'default' ? ' (the default log.dir: neither log.dirs nor log.dir is set)' : ''}`),
             ...r.skipped.map((d) => `Skipped ${d}: already formatted for this cluster and node`),
           ].join('\n'),
         );

@@ -49,7 +49,7 @@ export async function formatStorage(
   const dirs = dataDirs(config);
   const toWrite: string[] = [];
   const skipped: string[] = [];
-  for (const { dir, key } of dirs) {
+  for (const { dir, key, what } of dirs) {
     const meta = await readMetaProperties(dir);
     if (meta === undefined) {
       const quorumState = metadataStoragePaths(dir).quorumStateFile;
@@ -59,7 +59,6 @@ export async function formatStorage(
       toWrite.push(dir);
       continue;
     }
-    const what = `${key === 'metadata.log.dir' ? 'metadata.log.dir' : 'log.dirs entry'} ${dir}`;
     if (meta.clusterId !== clusterId) {
       throw new StorageError(`${what} is already formatted for another cluster (${meta.clusterId}, not ${clusterId}); if nothing in it is needed, empty it and format again`, dir);
     }

@@ -110,13 +110,28 @@ export async function writeMetaProperties(dir: string, meta: { readonly clusterI
 export interface DataDir {
   readonly dir: string;
   readonly key: 'metadata.log.dir' | 'log.dirs';
+  /** How messages name it: "metadata.log.dir /x", "log.dirs entry /y", "log.dir /z (the default ...)". */
+  readonly what: string;
+}
+
+/** How a log.dirs directory is named in messages, after the key that gave it. */
+function logDirWhat(config: NodeConfig, dir: string): string {
+  switch (config.logDirsFrom) {
+    case 'log.dir':
+      return `log.dir ${dir}`;
+    case 'default':
+      // Formatted and checked although no key names it (Kafka does the same): say where it came from.
+      return `log.dir ${dir} (the default: neither log.dirs nor log.dir is set)`;
+    default:
+      return `log.dirs entry ${dir}`;
+  }
 }
 
 /** metadata.log.dir first, then each of log.dirs not already listed (compared as absolute paths). */
 export function dataDirs(config: NodeConfig): DataDir[] {
-  const out: DataDir[] = [{ dir: config.metadataLogDir, key: 'metadata.log.dir' }];
+  const out: DataDir[] = [{ dir: config.metadataLogDir, key: 'metadata.log.dir', what: `metadata.log.dir ${config.metadataLogDir}` }];
   for (const dir of config.logDirs) {
-    if (!out.some((d) => resolve(d.dir) === resolve(dir))) out.push({ dir, key: 'log.dirs' });
+    if (!out.some((d) => resolve(d.dir) === resolve(dir))) out.push({ dir, key: 'log.dirs', what: logDirWhat(config, dir) });
   }
   return out;
 }
@@ -139,7 +154,7 @@ async function kafkaMetadataFile(dir: string): Promise<string | undefined> {
   return entries.find((name) => KAFKA_METADATA_FILE.test(name));
 }
 
-const label = (d: DataDir): string => (d.key === 'metadata.log.dir' ? `metadata.log.dir ${d.dir}` : `log.dirs entry ${d.dir}`);
+const label = (d: DataDir): string => d.what;
 
 /**
  * What `start` runs first: every data directory must hold a meta.properties for one cluster (the

@@ -82,6 +82,8 @@ export interface NodeConfig {
   readonly metadataLogDir: string;
   /** log.dirs (or log.dir) */
   readonly logDirs: readonly string[];
+  /** Which key gave logDirs: messages about a data directory name the key the user wrote (or the default). */
+  readonly logDirsFrom?: 'log.dirs' | 'log.dir' | 'default';
   /** broker.rack */
   readonly brokerRack: string | null;
   readonly raft: RaftSettings;

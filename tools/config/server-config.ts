@@ -172,6 +172,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     tls,
     metadataLogDir,
     logDirs,
+    logDirsFrom: logDirsSet ? 'log.dirs' : r.raw(K.logDir.name) !== undefined ? 'log.dir' : 'default',
     brokerRack,
     raft,
     broker,
