@@ -138,6 +138,9 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     expect(configError({ 'node.id': 'x' }).message).toBe('node.id = "x": must be a non-negative integer');
     expect(configError({ 'auto.create.topics.enable': 'yes' }).message).toBe('auto.create.topics.enable = "yes": must be true or false');
     expect(configError({ 'controller.quorum.voters': '1@h:1,1@h:2' }).message).toMatch(/^controller\.quorum\.voters = "1@h:1,1@h:2": voter id 1 appears more than once/);
+    expect(configError({ 'controller.quorum.voters': '1@127.0.0.1:9093,2@127.0.0.1:9093' }).message).toMatch(
+      /^controller\.quorum\.voters = "1@127\.0\.0\.1:9093,2@127\.0\.0\.1:9093": voters 1 and 2 have the same address 127\.0\.0\.1:9093; each voter needs its own controller listener/,
+    );
   });
 
   it('authorizer.class.name: empty is no authorization, StandardAuthorizer turns it on with super.users (semicolons) and allow.everyone.if.no.acl.found', () => {

@@ -75,9 +75,16 @@ export function parseVoters(raw: string): Voter[] {
   })(raw);
   if (voters.length === 0) throw new BadValue('the voter set must not be empty (expected id@host:port,...)');
   const ids = new Set<number>();
+  // One address for two voters reaches one of them only: it would fail at run time with "is node
+  // 1, expected node 2" (found by a review). Compared as written (host names are not resolved).
+  const addresses = new Map<string, number>();
   for (const v of voters) {
     if (ids.has(v.id)) throw new BadValue(`voter id ${v.id} appears more than once; ids must be unique`);
     ids.add(v.id);
+    const address = `${v.host.toLowerCase()}:${v.port}`;
+    const other = addresses.get(address);
+    if (other !== undefined) throw new BadValue(`voters ${other} and ${v.id} have the same address ${v.host.includes(':') ? `[${v.host}]` : v.host}:${v.port}; each voter needs its own controller listener`);
+    addresses.set(address, v.id);
   }
   return voters;
 }
