@@ -138,6 +138,7 @@ describe('topics create', () => {
     ['--replica-assignment with an empty partition', ['--replica-assignment', '1:2,,2:3'], /partition 1 has no replicas/],
     ['--replica-assignment naming a broker twice', ['--replica-assignment', '1:1'], /partition 0 names a broker twice/],
     ['--replica-assignment with --partitions', ['--replica-assignment', '1:2', '--partitions', '1'], /leave out --partitions and --replication-factor/],
+    ['a topic named twice', ['u', 't'], /topic "t" named more than once; name each topic once/],
   ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
     const f = createFake();
     const r = await runCli('topics', 'create', 't', ...flags, ...CONTROLLER);
@@ -230,6 +231,13 @@ describe('topics describe', () => {
 });
 
 describe('topics delete', () => {
+  it('a topic named twice is a usage error (exit 2), nothing sent', async () => {
+    const f = installFake({});
+    const r = await runCli('topics', 'delete', 'a', 'b', 'a', ...CONTROLLER);
+    expect([r.exitCode, r.stderr]).toEqual([2, 'error: topic "a" named more than once; name each topic once\n']);
+    expect(f.calls).toEqual([]);
+  });
+
   it('names each topic by name (topicId null) and prints each deletion', async () => {
     const f = installFake({
       deleteTopics: (req) => ({ responses: req.topics.map((t) => ({ name: t.name, topicId: ID_A, errorCode: ErrorCode.NONE, errorMessage: null })) }),

@@ -49,7 +49,17 @@ export function creatableTopics(names: readonly string[], opts: CreateOptions): 
   );
 }
 
+/**
+ * A topic named twice on one command line is a usage error (exit 2): the controller answers
+ * INVALID_REQUEST for each copy, and the command printed that twice and exited 1 (found by a review).
+ */
+export function refuseRepeatedNames(names: readonly string[]): void {
+  const repeated = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  if (repeated.length > 0) throw new UsageError(`topic ${repeated.map((n) => JSON.stringify(n)).join(', ')} named more than once; name each topic once`);
+}
+
 async function create(names: string[], opts: CreateOptions): Promise<void> {
+  refuseRepeatedNames(names);
   const topics = creatableTopics(names, opts);
   await withAdmin(opts, async (rpc, callOptions) => {
     const response = await rpc.call('createTopics', { topics, validateOnly: opts.validateOnly }, callOptions);
@@ -129,6 +139,7 @@ async function describe(names: string[], opts: DescribeOptions): Promise<void> {
 }
 
 async function remove(names: string[], opts: DeleteOptions): Promise<void> {
+  refuseRepeatedNames(names);
   await withAdmin(opts, async (rpc, callOptions) => {
     const response = await rpc.call('deleteTopics', { topics: names.map((name) => ({ name, topicId: null })) }, callOptions);
     const outcomes = response.responses.map((r, i): ItemOutcome => {
