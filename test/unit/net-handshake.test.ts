@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder, STREAM_CODEC, streamCodec } from '../../quorum/net/frame-codec.js';
-import { HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
+import { checkWelcome, HANDSHAKE_MAGIC } from '../../quorum/net/handshake.js';
 import { netLimits } from '../../quorum/net/limits.js';
 import { NetServer } from '../../quorum/net/server.js';
 import { HandshakeRefusedError, PROTOCOL_VERSION, type PeerIdentity } from '../../quorum/net/types.js';
@@ -127,6 +127,21 @@ describe('handshake', () => {
     expect(error).toBeInstanceOf(HandshakeRefusedError);
     expect((error as HandshakeRefusedError).otherCluster).toBe(true);
     expect((error as Error).message).toMatch(/^127\.0\.0\.1:\d+ refused the connection: cluster id mismatch: 127\.0\.0\.1:\d+ belongs to cluster cluster-A, this node to cluster cluster-B$/);
+  });
+
+  it("an older node's cluster refusal (no clusterId in the frame) is relayed saying whose words they are", () => {
+    const frame = { t: 'refused', reason: 'cluster id mismatch: the peer belongs to cluster B, this node to cluster A', otherCluster: true };
+    const error = (() => {
+      try {
+        checkWelcome(frame, { nodeId: 2, role: 'broker', clusterId: 'B' }, {}, 'h:1');
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(HandshakeRefusedError);
+    expect((error as HandshakeRefusedError).otherCluster).toBe(true);
+    expect((error as Error).message).toBe('h:1 refused the connection: cluster id mismatch: the peer belongs to cluster B, this node to cluster A (in h:1\'s words: "this node" is h:1)');
   });
 
   it('a node the admit callback refuses gets HandshakeRefusedError naming the reason ("unknown node id")', async () => {
