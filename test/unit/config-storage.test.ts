@@ -255,6 +255,18 @@ describe('checkFormatted', () => {
     ]);
   });
 
+  it('several damaged meta.properties and an unformatted directory are all listed at once', async () => {
+    for (const d of ['meta', 'data1']) {
+      await mkdir(join(root, d), { recursive: true });
+      await writeFile(join(root, d, META_PROPERTIES_FILE), 'version=2\n');
+    }
+    const e = await rejection(checkFormatted(nodeConfig()));
+    expect(e).toBeInstanceOf(StorageError);
+    expect(e.message).toMatch(/^3 data directories cannot be used:\n/);
+    for (const d of ['meta', 'data1']) expect(e.message).toContain(join(root, d, META_PROPERTIES_FILE));
+    expect(e.message).toContain(`${join(root, 'data2')} is not formatted`);
+  });
+
   it('every unformatted directory is listed', async () => {
     const e = await rejection(checkFormatted(nodeConfig()));
     expect(e.message).toMatch(/^3 data directories cannot be used:\n/);

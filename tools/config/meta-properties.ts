@@ -164,14 +164,29 @@ const label = (d: DataDir): string => d.what;
 export async function checkFormatted(config: NodeConfig, expectedClusterId?: string, options: { readonly configPath?: string } = {}): Promise<FormattedStorage> {
   const cfg = options.configPath ?? '<file>';
   const dirs = dataDirs(config);
-  const metas = await Promise.all(dirs.map(async (d) => ({ d, meta: await readMetaProperties(d.dir) })));
+  // A damaged meta.properties is one problem among the others, not the end of the check: every
+  // directory that cannot be used is listed at once (it stopped at the first; found by a review).
+  const metas = await Promise.all(
+    dirs.map(async (d) => {
+      try {
+        return { d, meta: await readMetaProperties(d.dir) };
+      } catch (e) {
+        if (!(e instanceof StorageError)) throw e;
+        return { d, meta: undefined, damaged: e };
+      }
+    }),
+  );
   const reference = metas.find((m) => m.meta !== undefined);
   const clusterId = expectedClusterId ?? reference?.meta?.clusterId;
   const problems: { dir: string; text: string }[] = [];
   const directoryIds = new Map<string, string>();
   const seenDirectoryIds = new Map<string, DataDir>();
 
-  for (const { d, meta } of metas) {
+  for (const { d, meta, damaged } of metas) {
+    if (damaged !== undefined) {
+      problems.push({ dir: d.dir, text: damaged.message });
+      continue;
+    }
     if (meta === undefined) {
       const text =
         clusterId === undefined
