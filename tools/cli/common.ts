@@ -68,9 +68,14 @@ export function jsonRequested(): boolean {
   return process.argv.includes('--json');
 }
 
+/** The JSON form of an error on stderr, one object: {error, exitCode} (exitCode left out where none applies). */
+export function errorJson(message: string, exitCode?: number): string {
+  return JSON.stringify(exitCode === undefined ? { error: message } : { error: message, exitCode });
+}
+
 /** An error on stderr: `error: …`, or one JSON object {error, exitCode} under --json. */
 export function errorText(message: string, exitCode: number): string {
-  return jsonRequested() ? `${JSON.stringify({ error: message, exitCode })}\n` : `error: ${message}\n`;
+  return jsonRequested() ? `${errorJson(message, exitCode)}\n` : `error: ${message}\n`;
 }
 
 /**

@@ -140,10 +140,11 @@ async function describe(opts: DescribeOptions): Promise<void> {
     } catch (e) {
       // No leader, or none that answered in time (a hung one): show what each voter believes,
       // then fail with the reason (quorum-no-leader.ts).
-      if (!isNoActiveController(e) && (e as { code?: unknown } | null)?.code !== 'REQUEST_TIMEOUT') throw e;
+      const timedOut = !isNoActiveController(e) && (e as { code?: unknown } | null)?.code === 'REQUEST_TIMEOUT';
+      if (!isNoActiveController(e) && !timedOut) throw e;
       const view = noLeaderView(await rpc.askVoters());
       print(opts.json, view, renderNoLeader);
-      throw new Error(noLeaderDiagnosis(view, { json: opts.json, timedOut: (e as { code?: unknown } | null)?.code === 'REQUEST_TIMEOUT' && !isNoActiveController(e) }), { cause: e });
+      throw new Error(noLeaderDiagnosis(view, { json: opts.json, timedOut }), { cause: e });
     }
     if (node === undefined) {
       const rows = replicationRows(q, Date.now());

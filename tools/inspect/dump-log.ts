@@ -19,7 +19,7 @@ import { InvalidArgumentError, Option } from 'commander';
 import { basename } from 'node:path';
 import { QuorumStateCorruptError, FileQuorumStateStore } from '../../quorum/node/file-quorum-state-store.js';
 import type { LogBatch, QuorumStateData } from '../../quorum/raft/types.js';
-import { action, EXIT_RUNTIME, positiveIntArg } from '../cli/common.js';
+import { action, errorJson, EXIT_RUNTIME, positiveIntArg } from '../cli/common.js';
 import {
   batchLine,
   controlLine,
@@ -234,7 +234,7 @@ export function registerDumpLog(program: Command): Command {
         );
         if (result.errors > 0) {
           const message = `${result.errors} error line(s) above: part of the data does not decode`;
-          process.stderr.write(flags.json ? `${JSON.stringify({ error: message, exitCode: EXIT_RUNTIME })}\n` : `dump-log: ${message}\n`);
+          process.stderr.write(flags.json ? `${errorJson(message, EXIT_RUNTIME)}\n` : `dump-log: ${message}\n`);
           process.exitCode = EXIT_RUNTIME;
         }
       }),

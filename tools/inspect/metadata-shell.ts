@@ -17,7 +17,7 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Command } from 'commander';
-import { action, EXIT_OK, EXIT_RUNTIME } from '../cli/common.js';
+import { action, errorJson, EXIT_OK, EXIT_RUNTIME } from '../cli/common.js';
 import { imageRoot } from './image-fs.js';
 import { jsonText } from './json.js';
 import { loadImage } from './load-image.js';
@@ -67,7 +67,7 @@ export async function runMetadataShell(source: InspectSource, options: MetadataS
   // a script must not take a partial image for the node's state (found by a review).
   if (loaded.problems.length > 0) {
     const message = `the data could not be loaded whole (${loaded.problems.length} warning(s) above)`;
-    io.err(json ? jsonText({ error: message, exitCode: EXIT_RUNTIME }) : `error: ${message}`);
+    io.err(json ? errorJson(message, EXIT_RUNTIME) : `error: ${message}`);
   }
   return failed || loaded.problems.length > 0 ? EXIT_RUNTIME : EXIT_OK;
 }

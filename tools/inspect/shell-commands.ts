@@ -12,6 +12,7 @@
 
 import type { FsDir, FsNode, FsPath } from './image-fs.js';
 import { formatPath, resolvePath } from './image-fs.js';
+import { errorJson } from '../cli/common.js';
 import { jsonText, prettyJson } from './json.js';
 
 export interface ShellOutput {
@@ -257,7 +258,7 @@ export class ShellSession {
   }
 
   private fail(message: string): CommandOutcome {
-    this.io.err(this.json ? jsonText(this.errorExitCode === undefined ? { error: message } : { error: message, exitCode: this.errorExitCode }) : message);
+    this.io.err(this.json ? errorJson(message, this.errorExitCode) : message);
     return 'error';
   }
 }
