@@ -27,6 +27,8 @@ describe('bench:cluster floor', () => {
     expect(r.cpuUsPerWrite).toBeGreaterThan(0);
     expect(Number.isFinite(r.cpuUsPerWrite)).toBe(true);
     expect(r.cores.followers).toBeGreaterThan(0);
+    expect(r.roundTripMs.p50).toBeGreaterThan(0);
+    expect(r.roundTripMs.p99).toBeGreaterThanOrEqual(r.roundTripMs.p50);
     if (observers === 0) expect(r.cores.observers).toBe(0);
     else expect(r.cores.observers).toBeGreaterThan(0);
     expect(floorDirs().filter((d) => !before.has(d))).toEqual([]);
@@ -50,6 +52,15 @@ describe('bench:cluster floor', () => {
     await expect(run).rejects.toThrow(role === 'follower' ? /the (follower|leader) /: new RegExp(`the ${role} `));
     expect(floorDirs().filter((d) => !before.has(d))).toEqual([]);
     expect(floorChildren()).toEqual([]);
+  }, 30_000);
+
+  it('at 1 outstanding the round trip is the whole time per write (the latency floor)', async () => {
+    const r = await runFloor({ outstanding: 1, observers: 0, warmupS: 0.2, seconds: 1, floorNodePath });
+    // One request at a time: writes/s × mean round trip ≈ 1 s, so the median cannot exceed the
+    // time per write by much, nor be an order of magnitude below it unless round trips are mismeasured.
+    const perWriteMs = 1000 / r.writesPerSec;
+    expect(r.roundTripMs.p50).toBeLessThanOrEqual(perWriteMs * 1.2);
+    expect(r.roundTripMs.p50).toBeGreaterThan(perWriteMs * 0.1);
   }, 30_000);
 
   it('a process that cannot start fails the run, naming it, and leaves nothing behind', async () => {

@@ -19,6 +19,8 @@
 //                outstanding, right after the throughput run: what this shape can reach on the
 //                machine at that moment, and the cluster's figures as a share of it. The machine's
 //                speed swings several-fold within a day; the share tells the code's cost apart.
+//                With the latency phase, the floor also runs at 1 outstanding right after it: its
+//                round trip is the least single-writer latency the machine allows at that moment.
 //   latency      one outstanding AlterPartition at a time: commit latency p50/p99.
 //   batching     (only when named in --phases) the throughput run at 16, 64 and 256 outstanding:
 //                each process's CPU split into a cost per record and a cost per Raft batch
@@ -546,6 +548,20 @@ async function main(): Promise<void> {
       ]);
       rows.push(['… ops/s (max)', `${fmt(l.run.requests / l.run.seconds)} (${ms(lat.max)})`, '', 'ZK 1,171/s; etcd 936/s']);
       if (l.run.errors.total > 0) notes.push(`latency-phase errors: ${l.run.errors}`);
+      if (phases.has('floor')) {
+        // The latency floor: the floor's shape at 1 outstanding, right after the single-writer run.
+        const seconds = Math.min(cfg.writeSeconds, 5);
+        say(`floor: the same shape without the logic, 1 outstanding, ${seconds} s`);
+        const f = await bounded(runFloor({ outstanding: 1, observers: SHAPE.brokers, warmupS: 1, seconds }), (seconds + 30) * 1000, 'latency floor');
+        result.latencyFloor = { ...f, outstanding: 1, clusterP50OverFloorP50: lat.p50 / f.roundTripMs.p50 };
+        rows.push([
+          '… machine floor at 1 outstanding (the same processes and fsyncs, no logic): round trip p50 / p99 · CPU per write, all processes · steal',
+          `${ms(f.roundTripMs.p50)} / ${ms(f.roundTripMs.p99)} · ${fmt(f.cpuUsPerWrite)} µs · ${f.stealCores.toFixed(2)} cores`,
+          '',
+          'the least single-writer latency this shape has on the machine right now',
+        ]);
+        rows.push(['… the single-writer run against that floor: p50 × the floor\'s', `${fmt(lat.p50 / f.roundTripMs.p50, 1)}×`, '', '']);
+      }
     }
 
     if (phases.has('batching')) {

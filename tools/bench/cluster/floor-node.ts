@@ -17,8 +17,10 @@
 //   observer <port>       says hello 'O'; reads each batch and acknowledges it (a fetch).
 //   client <port> <outstanding> <warmupMs> <seconds> <recordBytes>
 //                         keeps <outstanding> requests in flight; prints "start" when the timed
-//                         window opens and {"writes":…,"seconds":…} when it closes, then waits to
-//                         be stopped (the runner reads its CPU time first).
+//                         window opens and {"writes":…,"seconds":…,"roundTripMs":{"p50":…,"p99":…}}
+//                         when it closes, then waits to be stopped (the runner reads its CPU time
+//                         first). At 1 outstanding the round trip is the floor of single-writer
+//                         commit latency.
 // Any process that loses a connection exits (1 for the leader and the load generator).
 //
 // Frames: a 4-byte big-endian length, then the bytes. A batch is a 4-byte sequence number and
@@ -168,9 +170,20 @@ function loadGenerator(port: number, outstanding: number, warmupMs: number, seco
   const request = frame(Buffer.alloc(recordBytes, 0x61));
   let answered = 0;
   let startCount = 0;
+  // Answers come back in the order of the requests (one connection, FIFO): the send time of each
+  // request waits in this queue for its answer. Round trips are kept for the timed window only.
+  const sentAt: number[] = [];
+  let oldest = 0;
+  let timing = false;
+  const roundTrips: number[] = [];
+  const send = (n: number) => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) sentAt.push(t);
+    s.write(n === 1 ? request : Buffer.concat(Array.from({ length: n }, () => request)));
+  };
   const s = createConnection(port, HOST, () => {
     s.setNoDelay(true);
-    s.write(Buffer.concat(Array.from({ length: outstanding }, () => request)));
+    send(outstanding);
   });
   // The answers that arrived in one read are replaced by new requests in one write, as a
   // pipelining client does.
@@ -178,22 +191,32 @@ function loadGenerator(port: number, outstanding: number, warmupMs: number, seco
   onFrames(
     s,
     () => {
+      const t = sentAt[oldest++]!;
+      if (timing) roundTrips.push(performance.now() - t);
       answered++;
       due++;
     },
     () => {
+      if (oldest > 4096) {
+        sentAt.splice(0, oldest);
+        oldest = 0;
+      }
       if (due === 0) return;
-      s.write(due === 1 ? request : Buffer.concat(Array.from({ length: due }, () => request)));
+      send(due);
       due = 0;
     },
   );
   let finished = false;
   setTimeout(() => {
     startCount = answered;
+    timing = true;
     process.stdout.write('start\n');
     setTimeout(() => {
       finished = true;
-      process.stdout.write(`${JSON.stringify({ writes: answered - startCount, seconds })}\n`);
+      timing = false;
+      roundTrips.sort((a, b) => a - b);
+      const at = (q: number) => roundTrips[Math.min(roundTrips.length - 1, Math.floor(q * roundTrips.length))] ?? NaN;
+      process.stdout.write(`${JSON.stringify({ writes: answered - startCount, seconds, roundTripMs: { p50: at(0.5), p99: at(0.99) } })}\n`);
       s.destroy();
       // Stays until the runner, which reads its CPU time first, stops it; not forever if it does not.
       setTimeout(() => process.exit(0), 30_000);

@@ -25,6 +25,8 @@ export interface FloorResult {
   readonly cores: { readonly leader: number; readonly followers: number; readonly observers: number; readonly loadGenerator: number };
   readonly stealCores: number;
   readonly seconds: number;
+  /** Request → answer at the load generator over the timed window (at 1 outstanding: the latency floor). */
+  readonly roundTripMs: { readonly p50: number; readonly p99: number };
 }
 
 interface Child {
@@ -94,12 +96,12 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
     await step(ready);
     const client = start('client', String(clientPort), String(opts.outstanding), String(Math.round(opts.warmupS * 1000)), String(opts.seconds), String(RECORD_BYTES));
     const windowMs = (opts.warmupS + opts.seconds) * 1000;
-    const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number }) : undefined), windowMs + STEP_TIMEOUT_MS);
+    const done = lineFrom(client, 'result', (l) => (l.startsWith('{') ? (JSON.parse(l) as { writes: number; seconds: number; roundTripMs: { p50: number; p99: number } }) : undefined), windowMs + STEP_TIMEOUT_MS);
     done.catch(() => undefined); // awaited below, after the window opens
     await step(lineFrom(client, 'start', (l) => (l === 'start' ? true : undefined), opts.warmupS * 1000 + STEP_TIMEOUT_MS));
     const pids = new Map<number, number | null>([leader, ...followers, ...observers, client].map((c, i) => [i, c.process.pid ?? null]));
     const before = sampleCpu(pids);
-    const { writes, seconds } = await step(done);
+    const { writes, seconds, roundTripMs } = await step(done);
     // Every process is still there (the load generator waits to be stopped): its CPU is readable.
     const use = cpuBetween(before, sampleCpu(pids));
     running = false;
@@ -113,6 +115,7 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
       cores: { leader: cores(0, 1), followers: cores(1, 3), observers: cores(3, last), loadGenerator: cores(last, last + 1) },
       stealCores: use.stealCores,
       seconds,
+      roundTripMs,
     };
   } finally {
     running = false;
