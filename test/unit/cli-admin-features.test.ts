@@ -127,6 +127,21 @@ describe('features upgrade', () => {
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(f.calls).toEqual([]);
     }
+    // A level this build does not know, or a feature other than metadata.version, is a usage error
+    // naming the range, not voters "lacking" it (which sent the user to upgrade every controller).
+    for (const [args, message] of [
+      [['--metadata', '99'], '--metadata: metadata.version 99 is not a level this build knows, 1.0-IV0..'],
+      [['--metadata', '0'], '--metadata: metadata.version 0 is not a level this build knows'],
+      [['--feature', 'metadata.version=99'], '--feature: metadata.version 99 is not a level this build knows'],
+      [['--feature', 'foo.version=1'], '--feature: unknown feature "foo.version"; the only feature is metadata.version'],
+    ] as [string[], string][]) {
+      const f = installFake({});
+      f.voterAnswers = current;
+      const r = await runCli('features', 'upgrade', ...args, ...CONTROLLER);
+      expect([r.exitCode, f.calls], args.join(' ')).toEqual([2, []]);
+      expect(r.stderr).toContain(message);
+      expect(r.stderr).not.toContain('Upgrade (or start) every controller');
+    }
     expect(metadataVersionLevel('1.0-IV1')).toBe(2);
     expect(metadataVersionLevel(' 7 ')).toBe(7);
     expect(metadataVersionLevel('1.0')).toBeUndefined();

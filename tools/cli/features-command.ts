@@ -10,7 +10,7 @@
 // Downgrades are refused by the controller (records of a newer level cannot be rewritten).
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { metadataVersionLevel, metadataVersionName, type DescribedFeature } from '../../quorum/controller/configs/features.js';
+import { LATEST_METADATA_VERSION, metadataVersionLevel, metadataVersionName, MIN_METADATA_VERSION, type DescribedFeature } from '../../quorum/controller/configs/features.js';
 import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
 import { ItemsFailedError } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
@@ -89,18 +89,29 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   });
 }
 
-function metadataArg(value: string): number {
-  const level = metadataVersionLevel(value);
-  if (level === undefined) throw new InvalidArgumentError(`--metadata must be a metadata.version level or name (e.g. 3 or 1.0-IV2), got "${value}"`);
+/**
+ * A metadata.version level this build knows, from a level or a name: a typo or an unknown level is
+ * a usage error here rather than voters "lacking" it (found by a review: the voter check told the
+ * user to upgrade every controller for --metadata 99).
+ */
+function knownMetadataLevel(text: string, what: string): number {
+  const level = metadataVersionLevel(text);
+  const range = `${metadataVersionName(MIN_METADATA_VERSION)}..${metadataVersionName(LATEST_METADATA_VERSION)} (${MIN_METADATA_VERSION}..${LATEST_METADATA_VERSION})`;
+  if (level === undefined) throw new InvalidArgumentError(`${what} must be a metadata.version level or name, ${range}, got "${text}"`);
+  if (level < MIN_METADATA_VERSION || level > LATEST_METADATA_VERSION) throw new InvalidArgumentError(`${what}: metadata.version ${level} is not a level this build knows, ${range}`);
   return level;
+}
+
+function metadataArg(value: string): number {
+  return knownMetadataLevel(value, '--metadata');
 }
 
 function featureArg(value: string): { name: string; level: number } {
   const eq = value.indexOf('=');
   const name = eq < 0 ? '' : value.slice(0, eq).trim();
-  const level = eq < 0 ? undefined : metadataVersionLevel(value.slice(eq + 1));
-  if (name === '' || level === undefined) throw new InvalidArgumentError(`--feature must be name=level (e.g. metadata.version=3), got "${value}"`);
-  return { name, level };
+  if (name === '' || eq === value.length - 1) throw new InvalidArgumentError(`--feature must be name=level (e.g. metadata.version=3), got "${value}"`);
+  if (name !== METADATA_VERSION_FEATURE) throw new InvalidArgumentError(`--feature: unknown feature "${name}"; the only feature is ${METADATA_VERSION_FEATURE}`);
+  return { name, level: knownMetadataLevel(value.slice(eq + 1), '--feature') };
 }
 
 export function registerFeaturesCommand(program: Command): void {
