@@ -116,6 +116,13 @@ describe('validateConfigs', () => {
     expect(err?.message).toContain(`Invalid value ${value} for configuration ${key}: `);
     expect(err?.message).toContain(why);
     expect(err?.message).toContain('(valid: ');
+    expect(err?.message).not.toContain('(valid: any)');
+  });
+
+  it("a key of any value of its type names the type's values, not \"any\" (unclean.leader.election.enable=maybe)", () => {
+    expect(topic({ 'unclean.leader.election.enable': 'maybe' })?.message).toBe(
+      'Invalid value maybe for configuration unclean.leader.election.enable: Expected value to be either true or false (valid: true or false)',
+    );
   });
 
   it.each([

@@ -17,7 +17,7 @@
 //   UTF-8, '+' as space) to validate them; "<default>" is the default entity.
 
 import type { ConfigRecord, ConfigResourceType } from '../../metadata-log/records/types.js';
-import { configKey, valueFailure } from '../../quorum/controller/configs/config-schema.js';
+import { configKey, validValues, valueFailure } from '../../quorum/controller/configs/config-schema.js';
 import type { AnomalySeverity, PlanContext } from './plan-types.js';
 import { childPath, idOf } from './plan-types.js';
 import { jsonOf, ZkDataError } from './zk-json.js';
@@ -68,7 +68,7 @@ function checkAgainstSchema(ctx: PlanContext, path: string, resourceType: Config
     const failure = valueFailure(def, value);
     if (failure !== null) {
       const shown = def.sensitive ? '[hidden]' : JSON.stringify(value);
-      ctx.anomaly(path, 'invalid-config-value', 'warning', `${resourceType} config ${key} = ${shown} is refused by this quorum (${failure}; valid: ${def.rule}); imported as is`);
+      ctx.anomaly(path, 'invalid-config-value', 'warning', `${resourceType} config ${key} = ${shown} is refused by this quorum (${failure}; valid: ${validValues(def)}); imported as is`);
     }
     if (resourceType === 'broker' && resourceName === '' && def.perBrokerOnly === true) {
       ctx.anomaly(path, 'invalid-config-value', 'warning', `broker config ${key} may be set per broker only, not as the cluster default; imported as is`);

@@ -453,6 +453,23 @@ export function valueFailure(def: ConfigKeyDef, value: string): string | null {
   return parseFailure(def.type, value) ?? def.check(value);
 }
 
+/** What the key accepts, for an error message: its rule, or its type's values when the rule is 'any' (a boolean's "(valid: any)" read as a contradiction). */
+export function validValues(def: ConfigKeyDef): string {
+  if (def.rule !== 'any') return def.rule;
+  switch (def.type) {
+    case 'boolean':
+      return 'true or false';
+    case 'int':
+    case 'long':
+    case 'double':
+      return `any ${def.type.toUpperCase()}`;
+    case 'class':
+      return 'a Java class name';
+    default:
+      return 'any';
+  }
+}
+
 /** The longest config value (UTF-8 bytes) Kafka's DescribeConfigs can carry. */
 export const CONFIG_VALUE_BYTES_MAX = 32767;
 
@@ -467,7 +484,7 @@ export function validateConfigValue(resourceType: ConfigResourceType, name: stri
   const failure = valueFailure(def, value);
   if (failure !== null) {
     const shown = def.sensitive ? '[hidden]' : value;
-    return apiError('INVALID_CONFIG', `Invalid value ${shown} for configuration ${name}: ${failure} (valid: ${def.rule})`);
+    return apiError('INVALID_CONFIG', `Invalid value ${shown} for configuration ${name}: ${failure} (valid: ${validValues(def)})`);
   }
   return null;
 }
