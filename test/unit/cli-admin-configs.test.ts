@@ -127,6 +127,11 @@ describe('configs describe', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('warning: broker 7 is not registered (configs set for it apply when it registers)\n');
     expect(r.stdout.split('\n')[0]).toBe('Dynamic configs for broker 7 are:');
+    // Under --json every stderr line is a JSON object (found by a review: the warning was free text).
+    const j = await runCli('configs', 'describe', '--entity-type', 'brokers', '--entity-name', '7', '--json', ...CONTROLLER);
+    expect(j.exitCode).toBe(0);
+    expect(JSON.parse(j.stderr)).toEqual({ warning: 'broker 7 is not registered (configs set for it apply when it registers)' });
+    expect(JSON.parse(j.stdout).resources[0].resourceName).toBe('7');
   });
 
   it('a broker id while no controller answers (asked through a broker): described from the broker, the registration check skipped within 2 s', async () => {

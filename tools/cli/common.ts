@@ -78,6 +78,11 @@ export function errorText(message: string, exitCode: number): string {
   return jsonRequested() ? `${errorJson(message, exitCode)}\n` : `error: ${message}\n`;
 }
 
+/** A warning on stderr: `warning: …`, or one JSON object {warning} under --json (no free text among JSON lines). */
+export function warningText(message: string): string {
+  return jsonRequested() ? `${JSON.stringify({ warning: message })}\n` : `warning: ${message}\n`;
+}
+
 /**
  * Runs a command's action: an error prints its message on stderr (JSON when --json) and sets the
  * exit code: 2 for UsageError (or any error with exitCode 2), 1 otherwise.

@@ -21,7 +21,7 @@ import type { DescribeConfigsResult } from '../../quorum/controller/configs/desc
 import { AlterConfigOpType, type AlterableConfig } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
-import { action, print, UsageError } from './common.js';
+import { action, print, UsageError, warningText } from './common.js';
 import { ItemsFailedError, reportItems } from './admin-errors.js';
 import { addConfigArg, deleteConfigArg, type ConfigPair } from './admin-args.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
@@ -157,7 +157,7 @@ async function warnIfUnregistered(rpc: RpcCaller, callOptions: CallOptions, reso
     return;
   }
   if (brokers.some((b) => String(b.brokerId) === resourceName)) return;
-  process.stderr.write(`warning: broker ${resourceName} is not registered (configs set for it apply when it registers)\n`);
+  process.stderr.write(warningText(`broker ${resourceName} is not registered (configs set for it apply when it registers)`));
 }
 
 /** The deleted keys not set at the entity's own level (kafka-configs refuses those). */

@@ -9,7 +9,7 @@ import { parseInitialControllers, type VoterBootstrap } from '../config/initial-
 import { loadServerConfig } from '../config/server-config.js';
 import { LOG_LEVELS, type LogLevel } from '../server/logging.js';
 import { runStart } from '../server/node-process.js';
-import { action, print, UsageError } from './common.js';
+import { action, print, UsageError, warningText } from './common.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -62,13 +62,15 @@ export function registerServerCommands(program: Command): void {
     .option('--json', 'print the result as JSON', false)
     .action(
       action(async (o: { config: string; clusterId: string; override: string[]; ignoreFormatted: boolean; initialControllers?: string | false; json: boolean }) => {
-        const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(`warning: ${msg}\n`));
+        const config = await loadServerConfig(o.config, o.override, (msg) => process.stderr.write(warningText(msg)));
         const voters = voterBootstrap(o.initialControllers, config.voters, process.argv);
         const isController = config.processRoles.includes('controller');
         const result = await formatStorage(config, o.clusterId, { ignoreFormatted: o.ignoreFormatted, voters });
         if (voters.kind === 'first-use' && isController && result.formatted.includes(config.metadataLogDir)) {
           process.stderr.write(
-            'warning: formatted without --initial-controllers: the voters\' directories are trusted on first use, so a voter that lags from the start could be elected with the vote of a wiped voter; format new clusters with --initial-controllers (README, "Voter directories")\n',
+            warningText(
+              'formatted without --initial-controllers: the voters\' directories are trusted on first use, so a voter that lags from the start could be elected with the vote of a wiped voter; format new clusters with --initial-controllers (README, "Voter directories")',
+            ),
           );
         }
         print(o.json, { clusterId: o.clusterId, nodeId: config.nodeId, voterDirectories: voters.kind, ...result }, (r) =>
