@@ -30,7 +30,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import type { Logger } from '../env/index.js';
 import { Connection } from './connection.js';
-import { offerHandshake, type HandshakeExpectation } from './handshake.js';
+import { handshakeSilenceText, offerHandshake, type HandshakeExpectation } from './handshake.js';
 import { netLimits } from './limits.js';
 import { clientTlsOptions, isTlsError, tlsReason } from './tls-options.js';
 import {
@@ -75,6 +75,8 @@ export class NetClient {
   private attempt: Promise<Connection> | null = null;
   /** The socket being dialled or connected, for close(). */
   private socket: net.Socket | null = null;
+  /** Where the dial in progress is: the TCP (and TLS) connect, or waiting for the handshake's answer. */
+  private dialPhase: 'connect' | 'handshake' = 'connect';
   private backoffTimer: NodeJS.Timeout | null = null;
   private backoffMs: number;
   /** When the current connection's handshake completed (performance.now()). */
@@ -179,8 +181,12 @@ export class NetClient {
     const attempt = this.attempt;
     if (attempt === null) return Promise.reject(new Error(`NetClient: no attempt in state ${this.state}`));
     return new Promise<Connection>((resolve, reject) => {
-      const reason = `no connection within ${timeoutMs} ms`;
-      const timer = setTimeout(() => reject(new ConnectionError(`no connection to ${this.where} within ${timeoutMs} ms`, reason)), timeoutMs);
+      const timer = setTimeout(() => {
+        // A node that accepted the TCP connection but says nothing is hung (SIGSTOP, a debugger, an
+        // overloaded host), not unreachable: "no connection" sent users looking at the network.
+        const reason = this.dialPhase === 'handshake' ? handshakeSilenceText(timeoutMs) : `no connection within ${timeoutMs} ms`;
+        reject(new ConnectionError(this.dialPhase === 'handshake' ? `${this.where}: ${reason}` : `no connection to ${this.where} within ${timeoutMs} ms`, reason));
+      }, timeoutMs);
       attempt.then(
         (c) => {
           clearTimeout(timer);
@@ -299,7 +305,9 @@ export class NetClient {
     socket.on('error', () => {}); // acted on through 'close'
     socket.setNoDelay(true);
     socket.setKeepAlive(true, netLimits.keepAliveInitialDelayMs);
+    this.dialPhase = 'connect';
     await this.waitReady(socket, t !== undefined, connectTimeoutMs);
+    this.dialPhase = 'handshake';
     const remainingMs = Math.max(1, Math.round(connectTimeoutMs - (performance.now() - startMs)));
     const result = await offerHandshake(socket, {
       self: this.o.self,

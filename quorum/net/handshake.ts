@@ -340,6 +340,11 @@ export interface OfferHandshakeOptions {
   readonly secure: boolean;
 }
 
+/** Why a handshake failed when the peer took the TCP connection and never answered the hello. */
+export function handshakeSilenceText(withinMs: number): string {
+  return `connected, but no answer to the handshake within ${withinMs} ms: the node may be hung (paused, stopped in a debugger, or overloaded)`;
+}
+
 /**
  * The client side: sends the hello and checks the answer. Throws HandshakeRefusedError (refused,
  * or not the node expected) or ConnectionError (closed, timed out); the socket is then destroyed.
@@ -348,7 +353,7 @@ export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): 
   const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax);
   socket.write(encodeFrame(helloFrame(o.self)));
   const tlsHint = `${o.where} answered with TLS: it is an SSL listener, configure TLS for this connection`;
-  const timeoutText = o.budgetMs === undefined ? undefined : `no connection and handshake within ${o.budgetMs} ms`;
+  const timeoutText = o.budgetMs === undefined ? undefined : handshakeSilenceText(o.budgetMs);
   const first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint, timeoutText);
   try {
     if (!first.ok) {

@@ -187,6 +187,28 @@ describe('requests', () => {
     expect((error as Error).message.split(`:${port}`)).toHaveLength(2);
     expect((error as ConnectionError).reason).toBe('connection refused, nothing listens on that port (ECONNREFUSED)');
   });
+
+  it('a node that takes the TCP connection and never answers the handshake is reported as hung, not as unreachable', async () => {
+    // A paused (SIGSTOP) node: the kernel accepts the connection, nothing reads or answers.
+    const accepted: net.Socket[] = [];
+    const silent = net.createServer((socket) => void accepted.push(socket));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      // The caller's timeout ends the wait, then the dial's own budget does.
+      for (const [requestMs, connectMs] of [[300, 20_000], [20_000, 300]]) {
+        const client = startClient(port, { reconnect: false, connectTimeoutMs: connectMs });
+        const error = await client.request('ping', null, { timeoutMs: requestMs! }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ConnectionError);
+        expect((error as Error).message).toContain('connected, but no answer to the handshake within 300 ms: the node may be hung');
+        expect((error as Error).message).not.toContain('no connection');
+        await client.close();
+      }
+    } finally {
+      for (const socket of accepted) socket.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+  });
 });
 
 describe('messages', () => {
