@@ -9,6 +9,7 @@
 // --combined with fewer --brokers than controllers (each combined node is a broker). A node that
 // exits while the cluster comes up fails `dev` at once, quoting the error the node logged.
 
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { makeDirs } from '../../quorum/node/fsync-dir.js';
@@ -18,7 +19,7 @@ import { existingShape, portFromBase, ProcessCluster } from '../server/process-c
 import { controllerChannelTo, waitForClusterReady } from '../server/cluster-ready.js';
 import { isValidClusterId } from '../config/cluster-id.js';
 import { LOG_LEVELS } from '../server/logging.js';
-import { action, positiveIntArg, timeoutMsArg, UsageError } from './common.js';
+import { action, positiveIntArg, timeoutMsArg, UsageError, warningText } from './common.js';
 
 interface DevOptions {
   controllers: number;
@@ -32,10 +33,37 @@ interface DevOptions {
   clusterId?: string;
 }
 
+const DEFAULT_BASE_PORT = 19092;
+
 function portArg(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 65_000) throw new InvalidArgumentError(`--base-port must be 1..65000, got "${value}"`);
   return n;
+}
+
+/** The kernel's ephemeral port range (Linux), or null when it cannot be read. */
+function ephemeralPortRange(): readonly [number, number] | null {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    return Number.isInteger(lo) && Number.isInteger(hi) ? [lo!, hi!] : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why a node's `ports` may be taken when it starts: some lie in the kernel's ephemeral range,
+ * where an outgoing connection (one voter dialling another) can take a node's port as its source
+ * port before that node listens (found by a review: --base-port 34092 failed twice with "address
+ * already in use"). Null when none does.
+ */
+export function ephemeralPortWarning(ports: readonly number[], range: readonly [number, number] | null): string | null {
+  if (range === null) return null;
+  const [lo, hi] = range;
+  const inside = ports.filter((p) => p >= lo && p <= hi).sort((a, b) => a - b);
+  if (inside.length === 0) return null;
+  const shown = inside.length === 1 ? String(inside[0]) : `${inside.length} ports, ${inside[0]}-${inside[inside.length - 1]}`;
+  return `the nodes' ports (${shown}) lie in the kernel's ephemeral port range ${lo}-${hi} (/proc/sys/net/ipv4/ip_local_port_range): an outgoing connection can take one before its node listens ("address already in use"); a --base-port outside that range (the default ${DEFAULT_BASE_PORT} is) avoids it`;
 }
 
 async function dev(o: DevOptions, command: Command): Promise<void> {
@@ -125,6 +153,11 @@ async function dev(o: DevOptions, command: Command): Promise<void> {
       );
     }
   }
+  const portWarning = ephemeralPortWarning(
+    created.nodes.flatMap((n) => [n.clientPort, n.controllerPort, n.metricsPort].filter((p): p is number => p !== null)),
+    ephemeralPortRange(),
+  );
+  if (portWarning !== null) process.stderr.write(warningText(portWarning));
   settingUp = created.startAll();
   await settingUp;
   if (stopping) return;
@@ -201,7 +234,7 @@ export function registerDevCommand(program: Command): void {
     .addOption(new Option('--brokers <n>', 'brokers (with --combined: in all, counting the combined nodes)').default(3).argParser(positiveIntArg('--brokers')))
     .option('--combined', 'run each controller and a broker in one process (process.roles=broker,controller)', false)
     .option('--data-dir <dir>', 'where the nodes keep their data, configs and logs', './data')
-    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1, for the quorum on base+100+k-1 and for metrics (HTTP) on base+200+k-1 (a new cluster; a reused one keeps its ports)').default(19092).argParser(portArg))
+    .addOption(new Option('--base-port <port>', 'node k listens for clients on base+k-1, for the quorum on base+100+k-1 and for metrics (HTTP) on base+200+k-1 (a new cluster; a reused one keeps its ports). Keep them out of the kernel\'s ephemeral port range (Linux: /proc/sys/net/ipv4/ip_local_port_range, often 32768-60999), where an outgoing connection may take one first').default(DEFAULT_BASE_PORT).argParser(portArg))
     .addOption(new Option('--log-level <level>', "the nodes' log level (their NDJSON logs go to <data-dir>/node-<id>/node.log)").choices([...LOG_LEVELS]).default('info'))
     .addOption(new Option('--ready-timeout <ms>', 'how long to wait for the cluster to come up').default(60_000).argParser(timeoutMsArg('--ready-timeout')))
     .option('--cluster-id <id>', "format a new cluster with this id (e.g. a ZooKeeper cluster's /cluster/id, to migrate it); refused when --data-dir already holds a cluster with another id")
