@@ -22,6 +22,12 @@ export interface ControllerConfig {
   readonly leaderImbalanceCheckIntervalMs: number;
   /** unclean.leader.election.enable: the cluster default; a topic config overrides it. */
   readonly uncleanLeaderElectionEnable: boolean;
+  /**
+   * Whether server.properties sets unclean.leader.election.enable: DescribeConfigs then reports it
+   * as STATIC_BROKER_CONFIG, else as Kafka's default (as Kafka does). Absent (tests, the
+   * simulator): set when it differs from Kafka's default.
+   */
+  readonly uncleanLeaderElectionEnableSet?: boolean;
   /** metadata.log.max.record.bytes.between.snapshots */
   readonly snapshotMaxBytes: number;
   /** metadata.log.max.snapshot.interval.ms (0 = no time trigger) */

@@ -187,6 +187,9 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     expect(c.nodeId).toBe(1);
     expect(c.autoCreateTopicsEnable).toBe(true);
     expect(c.controller.uncleanLeaderElectionEnable).toBe(false);
+    // Set to false in the file: a static config (STATIC_BROKER_CONFIG), not Kafka's default.
+    expect(c.controller.uncleanLeaderElectionEnableSet).toBe(true);
+    expect(parse({}).controller.uncleanLeaderElectionEnableSet).toBe(false);
   });
 
   it('group.min.session.timeout.ms above group.max.session.timeout.ms: refused naming both', () => {
@@ -242,7 +245,7 @@ describe('defaults', () => {
     ]);
     expect(c.tls.size).toBe(0);
     const { producerIdBlockSize: _a, offsetCommitLingerMs: _b, maxRecordsPerOperation: _c, maxElectionsPerPass: _d, ...kafkaNamed } = defaultControllerConfig;
-    expect(c.controller).toEqual(kafkaNamed);
+    expect(c.controller).toEqual({ ...kafkaNamed, uncleanLeaderElectionEnableSet: false });
   });
 
   it('listeners defaults to Kafka\'s PLAINTEXT://:9092 (a broker-only node can start from it)', () => {
@@ -304,6 +307,7 @@ describe('defaults', () => {
       autoLeaderRebalanceEnable: false,
       leaderImbalanceCheckIntervalMs: 10_000,
       uncleanLeaderElectionEnable: true,
+      uncleanLeaderElectionEnableSet: true,
       snapshotMaxBytes: 1_048_576,
       snapshotMaxIntervalMs: 0,
       offsetMetadataMaxBytes: 100,

@@ -217,6 +217,16 @@ describe('effective topic config and its sources', () => {
     expect(topicConfigBoolean(overridden, 'orders', 'unclean.leader.election.enable', { staticConfigs })).toBe(false);
   });
 
+  it('(static config) unclean.leader.election.enable is static only when server.properties sets it; unset it is Kafka\'s default', () => {
+    const image = imageOf(base);
+    const unset = staticConfigsOf(controllerConfig('c', { uncleanLeaderElectionEnable: false, uncleanLeaderElectionEnableSet: false }));
+    expect(effectiveTopicConfig(image, 'orders', 'unclean.leader.election.enable', { staticConfigs: unset })).toEqual({ value: 'false', source: 5 });
+    const setFalse = staticConfigsOf(controllerConfig('c', { uncleanLeaderElectionEnable: false, uncleanLeaderElectionEnableSet: true }));
+    expect(effectiveTopicConfig(image, 'orders', 'unclean.leader.election.enable', { staticConfigs: setFalse })).toEqual({ value: 'false', source: 4 });
+    // Without the file's word (tests, the simulator): only a value other than the default is static.
+    expect([...staticConfigsOf(controllerConfig('c'))]).toEqual([]);
+  });
+
   it('broker configs: per-broker over cluster default over default', () => {
     const image = imageOf([...base, configRecord('broker', '', 'message.max.bytes', '100'), configRecord('broker', '1', 'message.max.bytes', '200')]);
     expect(effectiveBrokerConfig(image, 1, 'message.max.bytes')).toEqual({ value: '200', source: 2 });

@@ -90,6 +90,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     autoLeaderRebalanceEnable: r.required(K.autoLeaderRebalanceEnable),
     leaderImbalanceCheckIntervalMs: r.required(K.leaderImbalanceCheckIntervalSeconds) * 1000,
     uncleanLeaderElectionEnable: r.required(K.uncleanLeaderElectionEnable),
+    uncleanLeaderElectionEnableSet: r.raw(K.uncleanLeaderElectionEnable.name) !== undefined,
     snapshotMaxBytes: r.required(K.snapshotMaxBytes),
     snapshotMaxIntervalMs: r.required(K.snapshotMaxIntervalMs),
     offsetMetadataMaxBytes: r.required(K.offsetMetadataMaxBytes),

@@ -542,9 +542,14 @@ export interface ConfigLookupOptions {
   readonly staticConfigs?: ReadonlyMap<string, string>;
 }
 
-/** The static broker configs a controller knows from its own settings. */
-export function staticConfigsOf(config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable'>): ReadonlyMap<string, string> {
-  return new Map([['unclean.leader.election.enable', String(config.uncleanLeaderElectionEnable)]]);
+/**
+ * The static broker configs (server.properties) a controller knows from its own settings: only
+ * those the file sets. Reporting an unset key as static put unclean.leader.election.enable=false
+ * among every topic's and broker's non-default configs (found by a review).
+ */
+export function staticConfigsOf(config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable' | 'uncleanLeaderElectionEnableSet'>): ReadonlyMap<string, string> {
+  const set = config.uncleanLeaderElectionEnableSet ?? config.uncleanLeaderElectionEnable;
+  return new Map(set ? [['unclean.leader.election.enable', String(config.uncleanLeaderElectionEnable)]] : []);
 }
 
 function requireKey(resourceType: ConfigResourceType, name: string): ConfigKeyDef {
