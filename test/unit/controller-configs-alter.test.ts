@@ -80,6 +80,19 @@ describe('IncrementalAlterConfigs', () => {
     expect(r.records).toEqual([]);
   });
 
+  it("(topic name) one no topic can have is INVALID_TOPIC_EXCEPTION, and '' INVALID_REQUEST, as Kafka's validator answers, before existence", () => {
+    const h = harness();
+    for (const name of ['a/b', 'x'.repeat(250), '..']) {
+      const r = alterOne(h, 'topic', name, [{ name: 'retention.ms', op: SET, value: '1' }]);
+      expect(r.result.errorCode, name.slice(0, 20)).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
+      expect(r.records).toEqual([]);
+    }
+    expect(alterOne(h, 'topic', '', [{ name: 'retention.ms', op: SET, value: '1' }]).result).toMatchObject({
+      errorCode: ErrorCode.INVALID_REQUEST,
+      errorMessage: 'Default topic resources are not allowed.',
+    });
+  });
+
   it("(broker name) '' and any base-10 id (registered or not) are accepted; anything else is INVALID_REQUEST", () => {
     const h = harness();
     expect(alterOne(h, 'broker', '', [{ name: 'log.retention.ms', op: SET, value: '1' }]).result.errorCode).toBe(ErrorCode.NONE);

@@ -99,6 +99,12 @@ describe('DescribeConfigs', () => {
     expect(r.results[1]?.errorCode).toBe(ErrorCode.NONE);
   });
 
+  it("(topic name) one no topic can have, '' included, is INVALID_TOPIC_EXCEPTION (Kafka's Topic.validate), not UNKNOWN_TOPIC_OR_PARTITION", () => {
+    const r = describeConfigs(image, request(['a/b', '', 'y'.repeat(250)].map((resourceName) => ({ resourceType: 'topic' as const, resourceName, configurationKeys: null }))));
+    expect(r.results.map((x) => x.errorCode)).toEqual([ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_TOPIC_EXCEPTION, ErrorCode.INVALID_TOPIC_EXCEPTION]);
+    expect(r.results[0]?.errorMessage).toContain('"a/b" is illegal');
+  });
+
   it("(broker '') only the keys set at the cluster default", () => {
     const e = entries({ resourceType: 'broker', resourceName: '', configurationKeys: null });
     expect([...e.keys()]).toEqual(['log.retention.ms', 'log.segment.bytes']);

@@ -196,9 +196,9 @@ describe('requests', () => {
     try {
       const port = (silent.address() as net.AddressInfo).port;
       // The caller's timeout ends the wait, then the dial's own budget does.
-      for (const [requestMs, connectMs] of [[300, 20_000], [20_000, 300]]) {
+      for (const [requestMs, connectMs] of [[300, 20_000], [20_000, 300]] as const) {
         const client = startClient(port, { reconnect: false, connectTimeoutMs: connectMs });
-        const error = await client.request('ping', null, { timeoutMs: requestMs! }).catch((e: unknown) => e);
+        const error = await client.request('ping', null, { timeoutMs: requestMs }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ConnectionError);
         expect((error as Error).message).toContain('connected, but no answer to the handshake within 300 ms: the node may be hung');
         expect((error as Error).message).not.toContain('no connection');

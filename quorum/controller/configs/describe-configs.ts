@@ -102,7 +102,7 @@ function wanted(keys: ReadonlyMap<string, ConfigKeyDef>, names: readonly string[
 
 function describeOne(image: MetadataImageView, res: DescribeConfigsResource, request: DescribeConfigsRequest, options: ConfigLookupOptions): DescribeConfigsResult {
   const { resourceType, resourceName } = res;
-  const error: ApiError = checkConfigResource(image, resourceType, resourceName);
+  const error: ApiError = checkConfigResource(image, resourceType, resourceName, 'describe');
   if (error.code !== ErrorCode.NONE) return { errorCode: error.code, errorMessage: error.message, resourceType, resourceName, configs: [] };
   let configs: DescribeConfigsEntry[];
   if (resourceType === 'topic') {

@@ -36,6 +36,7 @@ import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { ConfigRecord, ConfigResourceType } from '../../../metadata-log/records/types.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
+import { topicNameError } from '../replication/topic-names.js';
 import {
   configKey,
   effectiveBrokerConfig,
@@ -96,9 +97,17 @@ export interface LegacyAlterConfigsRequest {
 const BROKER_ID_TEXT = /^\d+$/;
 const BROKER_ID_MAX = 2147483647;
 
-/** Rules 2 and 3: the resource exists and is named well. */
-export function checkConfigResource(image: MetadataImageView, resourceType: string, resourceName: string): ApiError {
+/**
+ * Rules 2 and 3: the resource is named well and exists. A topic name that cannot be a topic's is
+ * INVALID_TOPIC_EXCEPTION before existence is looked at, and an alter of '' (the cluster default
+ * of brokers, which topics do not have) INVALID_REQUEST, as Kafka's ConfigHelper and
+ * ControllerConfigurationValidator answer; both were UNKNOWN_TOPIC_OR_PARTITION (found by a review).
+ */
+export function checkConfigResource(image: MetadataImageView, resourceType: string, resourceName: string, op: 'describe' | 'alter'): ApiError {
   if (resourceType === 'topic') {
+    if (op === 'alter' && resourceName === '') return apiError('INVALID_REQUEST', 'Default topic resources are not allowed.');
+    const badName = topicNameError(resourceName);
+    if (badName !== null) return badName;
     if (image.topicByName(resourceName) === undefined) {
       return apiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${resourceName}' does not exist.`);
     }
@@ -227,7 +236,7 @@ function run<R extends { readonly resourceType: ConfigResourceType; readonly res
     if ((counts.get(resourceId(resourceType, resourceName)) ?? 0) > 1) {
       error = apiError('INVALID_REQUEST', `The ${resourceType} resource '${resourceName}' appears more than once in the request.`);
     } else {
-      error = checkConfigResource(ctx.image, resourceType, resourceName);
+      error = checkConfigResource(ctx.image, resourceType, resourceName, 'alter');
       if (error.code === ErrorCode.NONE) ({ error, records: produced } = alter(ctx, res));
     }
     if (error.code === ErrorCode.NONE && records.length + produced.length > ctx.config.maxRecordsPerOperation) {
