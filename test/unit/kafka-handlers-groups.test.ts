@@ -95,6 +95,29 @@ describe('DeleteGroups', () => {
     expect(rejoin.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
+  it('a group that emptied here without offsets is kept Empty (listed, described, deletable) until the next cleanup tick, as Kafka keeps it', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const join = { memberId: '', groupInstanceId: null, clientId: 'kafkajs', clientHost: '/127.0.0.1', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }], requireKnownMemberId: false };
+    for (const groupId of ['solo', 'other']) {
+      const joined = await t.ctx.groups.join({ ...join, groupId });
+      expect(joined.errorCode).toBe(ErrorCode.NONE);
+      // The consumer ran, committed nothing, and left.
+      expect(t.ctx.groups.leave(groupId, [{ memberId: joined.memberId, groupInstanceId: null }])).toEqual([ErrorCode.NONE]);
+    }
+    const described = async () => (await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['solo', 'other'] }, 2)).groups.map((g) => [g.groupState, g.protocolType]);
+    const listed = async () => (await handleListGroups(t.ctx, {}, 2)).groups;
+    expect(await described()).toEqual([['Empty', 'consumer'], ['Empty', 'consumer']]);
+    expect(await listed()).toEqual([{ groupId: 'other', protocolType: 'consumer' }, { groupId: 'solo', protocolType: 'consumer' }]);
+    // Deleting one succeeds (the controller, which holds nothing for it, says GROUP_ID_NOT_FOUND).
+    expect((await handleDeleteGroups(t.ctx, { groupsNames: ['solo'] }, 1)).results).toEqual([{ groupId: 'solo', errorCode: ErrorCode.NONE }]);
+    expect(await described()).toEqual([['Dead', ''], ['Empty', 'consumer']]);
+    // The cleanup tick (offsets.retention.check.interval.ms) removes the other.
+    t.ctx.groups.pruneEmptied(() => false);
+    expect(await described()).toEqual([['Dead', ''], ['Dead', '']]);
+    expect(await listed()).toEqual([]);
+    expect((await handleDeleteGroups(t.ctx, { groupsNames: ['other'] }, 1)).results).toEqual([{ groupId: 'other', errorCode: ErrorCode.GROUP_ID_NOT_FOUND }]);
+  });
+
   it('no groups: empty answer, no call', async () => {
     const t = testbed();
     expect(await handleDeleteGroups(t.ctx, { groupsNames: [] }, 1)).toEqual({ throttleTimeMs: 0, results: [] });

@@ -301,6 +301,15 @@ export class GroupCoordinator {
    */
   private readonly emptiedGeneration = new Map<string, number>();
   /**
+   * Groups that emptied here, and are no longer held, → their protocol type. Kafka keeps such a
+   * group, Empty, until its next cleanup (offsets.retention.check.interval.ms): ListGroups lists it,
+   * DescribeGroups says Empty and DeleteGroups deletes it. Dropping it at once made a consumer run
+   * that committed nothing vanish from admin.listGroups and read as Dead (found by a review).
+   * Forgotten at the next prune tick (pruneEmptied), or when the group forms again here, is
+   * deleted, moves away or this broker stops.
+   */
+  private readonly lingeringEmpty = new Map<string, string>();
+  /**
    * Group id → the last store or removal sent or queued for it (sendInOrder): one at a time, in the
    * order asked, whichever incarnation of the group here asked. Removed once the last settles.
    */
@@ -669,6 +678,12 @@ export class GroupCoordinator {
    * controller election; nothing else would remove it).
    */
   pruneEmptied(keep: (groupId: string) => boolean): void {
+    this.lingeringEmpty.clear(); // Kafka's cleanup removes Empty groups without offsets
+    this.pruneEmptiedRecords(keep);
+  }
+
+  /** pruneEmptied's bookkeeping of emptied groups, without the tick's cleanup of lingering Empty ones. */
+  private pruneEmptiedRecords(keep: (groupId: string) => boolean): void {
     for (const groupId of [...this.emptiedAt.keys()]) if (!keep(groupId)) this.emptiedAt.delete(groupId);
     for (const groupId of [...this.emptiedGeneration.keys()]) {
       if (this.staleGeneration(groupId) === undefined) this.emptiedGeneration.delete(groupId);
@@ -715,6 +730,17 @@ export class GroupCoordinator {
     const group = this.groups.get(groupId);
     if (group !== undefined && group.members.size === 0) this.drop(group, ErrorCode.NOT_COORDINATOR);
     this.emptiedAt.delete(groupId);
+    this.lingeringEmpty.delete(groupId);
+  }
+
+  /** The protocol type of a group that emptied here and is kept, Empty, until the next prune tick; undefined otherwise. */
+  lingeringEmptyProtocol(groupId: string): string | undefined {
+    return this.groups.has(groupId) ? undefined : this.lingeringEmpty.get(groupId);
+  }
+
+  /** The groups lingeringEmptyProtocol knows, with their protocol types. */
+  lingeringEmptyGroups(): ReadonlyMap<string, string> {
+    return this.lingeringEmpty;
   }
 
   /** Drops every group `stillOurs` rejects: its waiting requests are answered NOT_COORDINATOR. */
@@ -722,7 +748,8 @@ export class GroupCoordinator {
     for (const group of [...this.groups.values()]) if (!stillOurs(group.groupId)) this.drop(group, ErrorCode.NOT_COORDINATOR);
     // Whoever coordinates it next (this broker again, later) goes by the image alone.
     for (const groupId of [...this.emptiedGeneration.keys()]) if (!stillOurs(groupId)) this.emptiedGeneration.delete(groupId);
-    this.pruneEmptied(stillOurs);
+    for (const groupId of [...this.lingeringEmpty.keys()]) if (!stillOurs(groupId)) this.lingeringEmpty.delete(groupId);
+    this.pruneEmptiedRecords(stillOurs);
   }
 
   /**
@@ -734,6 +761,7 @@ export class GroupCoordinator {
     for (const group of [...this.groups.values()]) this.drop(group, ErrorCode.NOT_COORDINATOR);
     this.emptiedAt.clear();
     this.emptiedGeneration.clear();
+    this.lingeringEmpty.clear();
   }
 
   // ---- transitions ----
@@ -757,6 +785,7 @@ export class GroupCoordinator {
       initialDelay: false,
     };
     this.groups.set(groupId, group);
+    this.lingeringEmpty.delete(groupId);
     return group;
   }
 
@@ -1107,6 +1136,8 @@ export class GroupCoordinator {
     if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0) {
       this.drop(group, ErrorCode.NOT_COORDINATOR);
       this.emptiedAt.set(group.groupId, this.clock.nowMs());
+      // A group some member joined (it has a protocol type) lingers, Empty, as Kafka keeps it.
+      if (group.protocolType !== '') this.lingeringEmpty.set(group.groupId, group.protocolType);
     }
   }
 

@@ -5,19 +5,21 @@
 // committed offsets (in the metadata log):
 // - DescribeGroups: a group with members is described as the coordinator has it (state, protocol,
 //   members with their metadata, and assignments once Stable); one with only offsets is `Empty`,
-//   protocol type "consumer"; any other is `Dead` with NONE, as Kafka answers for a group it does
-//   not know. admin.setOffsets accepts only Empty and Dead (reference §1.6). v4 names each static
+//   protocol type "consumer", as is one that emptied here (with its protocol type) until the next
+//   offset-expiry tick, as Kafka keeps an Empty group until its cleanup; any other is `Dead` with
+//   NONE, as Kafka answers for a group it does not know. admin.setOffsets accepts only Empty and Dead (reference §1.6). v4 names each static
 //   member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
 //   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same;
 //   a group answered with an error gets none (Integer.MIN_VALUE), as in Kafka.
-// - ListGroups: each broker lists the groups it coordinates (with members, stored membership or
-//   offsets), so the
+// - ListGroups: each broker lists the groups it coordinates (with members, stored membership,
+//   offsets, or emptied here since the last offset-expiry tick), so the
 //   union over brokers, which kafkajs's admin.listGroups concatenates, has every group once in a
 //   steady state. While brokers join or leave, two images may disagree for a moment and a group
 //   may be listed twice or not at all. A broker that is not live lists nothing.
 // - DeleteGroups: a group with joined members → NON_EMPTY_GROUP (ids handed out with
 //   MEMBER_ID_REQUIRED are not members, as in Kafka); the others are forwarded to the active
-//   controller (GROUP_ID_NOT_FOUND for a group without offsets, INVALID_GROUP_ID for '');
+//   controller (GROUP_ID_NOT_FOUND for a group without offsets, but NONE for one that emptied
+//   here since the last tick, INVALID_GROUP_ID for '');
 //   controller unreachable → COORDINATOR_NOT_AVAILABLE per group, retriable.
 // Offsets are read from this broker's image (they may lag the controller by the image's
 // propagation delay, as Kafka's are answered from a coordinator's cache).
@@ -58,7 +60,13 @@ export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsR
       for (const groupId of forwarded) answers.set(groupId, errorCode);
     }
   }
-  const results = request.groupsNames.map((groupId, i) => ({ groupId, errorCode: decided[i] ?? answers.get(groupId) ?? ErrorCode.UNKNOWN_SERVER_ERROR }));
+  // A group that emptied here and holds no offsets is the controller's GROUP_ID_NOT_FOUND, but it
+  // exists here, Empty, until the next cleanup: deleting it succeeds, as in Kafka.
+  const answerOf = (groupId: string, i: number): number => {
+    const a = decided[i] ?? answers.get(groupId) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+    return a === ErrorCode.GROUP_ID_NOT_FOUND && ctx.groups.lingeringEmptyProtocol(groupId) !== undefined ? ErrorCode.NONE : a;
+  };
+  const results = request.groupsNames.map((groupId, i) => ({ groupId, errorCode: answerOf(groupId, i) }));
   for (const r of results) if (r.errorCode === ErrorCode.NONE) ctx.groups.forget(r.groupId);
   return { throttleTimeMs: 0, results };
 };
@@ -92,6 +100,8 @@ export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeG
         })),
       };
     }
+    const lingering = ctx.groups.lingeringEmptyProtocol(groupId);
+    if (lingering !== undefined) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: lingering };
     if (holdsOffsets(image, groupId)) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: CONSUMER_PROTOCOL_TYPE };
     return { ...base, errorCode: ErrorCode.NONE, groupState: 'Dead', protocolType: '' };
   });
@@ -104,6 +114,10 @@ export const handleListGroups: KafkaHandler<ListGroupsRequest, ListGroupsRespons
   const listed = new Map<string, string>();
   for (const groupId of ctx.groups.activeGroupIds()) {
     if (ours(groupId)) listed.set(groupId, ctx.groups.describe(groupId)?.protocolType || CONSUMER_PROTOCOL_TYPE);
+  }
+  // Groups that emptied here, kept Empty until the next cleanup tick as Kafka keeps them.
+  for (const [groupId, protocolType] of ctx.groups.lingeringEmptyGroups()) {
+    if (!listed.has(groupId) && ours(groupId)) listed.set(groupId, protocolType);
   }
   // Groups stored in the log that this broker has not resumed yet (none of their members has come).
   for (const groupId of image.groupMetadataIds()) {
