@@ -107,6 +107,9 @@ describe('DeleteGroups', () => {
     const described = async () => (await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['solo', 'other'] }, 2)).groups.map((g) => [g.groupState, g.protocolType]);
     const listed = async () => (await handleListGroups(t.ctx, {}, 2)).groups;
     expect(await described()).toEqual([['Empty', 'consumer'], ['Empty', 'consumer']]);
+    // A join that adds no member (a stale member id) leaves it kept as it was (found by a review).
+    expect((await t.ctx.groups.join({ ...join, groupId: 'other', memberId: 'gone-member' })).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(await described()).toEqual([['Empty', 'consumer'], ['Empty', 'consumer']]);
     expect(await listed()).toEqual([{ groupId: 'other', protocolType: 'consumer' }, { groupId: 'solo', protocolType: 'consumer' }]);
     // Deleting one succeeds (the controller, which holds nothing for it, says GROUP_ID_NOT_FOUND).
     expect((await handleDeleteGroups(t.ctx, { groupsNames: ['solo'] }, 1)).results).toEqual([{ groupId: 'solo', errorCode: ErrorCode.NONE }]);

@@ -305,8 +305,8 @@ export class GroupCoordinator {
    * group, Empty, until its next cleanup (offsets.retention.check.interval.ms): ListGroups lists it,
    * DescribeGroups says Empty and DeleteGroups deletes it. Dropping it at once made a consumer run
    * that committed nothing vanish from admin.listGroups and read as Dead (found by a review).
-   * Forgotten at the next prune tick (pruneEmptied), or when the group forms again here, is
-   * deleted, moves away or this broker stops.
+   * Hidden while the group is held here again; forgotten at the next prune tick (pruneEmptied),
+   * or when the group is deleted, moves away or this broker stops.
    */
   private readonly lingeringEmpty = new Map<string, string>();
   /**
@@ -784,8 +784,10 @@ export class GroupCoordinator {
       delayBudgetMs: 0,
       initialDelay: false,
     };
+    // A group kept Empty (lingeringEmpty) stays kept if this incarnation ends without a member (a
+    // refused join, a MEMBER_ID_REQUIRED never followed up): it keeps its protocol type.
+    group.protocolType = this.lingeringEmpty.get(groupId) ?? '';
     this.groups.set(groupId, group);
-    this.lingeringEmpty.delete(groupId);
     return group;
   }
 
