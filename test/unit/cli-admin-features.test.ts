@@ -109,6 +109,26 @@ describe('features upgrade', () => {
     expect([r.exitCode, r.stdout]).toEqual([0, 'metadata.version is already at 1.0-IV2; nothing to do.\n']);
   });
 
+  it('a level or a feature no controller supports is said to be unknown to the cluster, not that every controller needs upgrading (exit 1, nothing sent); one a newer cluster supports goes ahead', async () => {
+    for (const [args, message] of [
+      [['--metadata', '99'], `not upgrading metadata.version: no controller supports metadata.version 99: the highest level any supports is 1.0-IV4`],
+      [['--feature', 'foo.version=1'], 'not upgrading foo.version: no controller knows the feature foo.version'],
+    ] as [string[], string][]) {
+      const f = installFake({ updateFeatures: ok, describeFeatures: at(1) });
+      f.voterAnswers = [voter(1, 5), voter(2, 5), { id: 3, host: '127.0.0.1', port: 9003, error: 'connection refused' }];
+      const r = await runCli('features', 'upgrade', ...args, ...CONTROLLER);
+      expect([r.exitCode, f.calls], args.join(' ')).toEqual([1, []]);
+      expect(r.stderr).toContain(`${message} (1 did not answer)`);
+      expect(r.stderr).not.toContain('Upgrade (or start) every controller');
+    }
+    // A cluster newer than this CLI: a level above this build's range that every voter supports.
+    const f = installFake({ updateFeatures: ok, describeFeatures: at(LATEST_METADATA_VERSION) });
+    f.voterAnswers = [voter(1, LATEST_METADATA_VERSION + 2), voter(2, LATEST_METADATA_VERSION + 2), voter(3, LATEST_METADATA_VERSION + 2)];
+    const newer = await runCli('features', 'upgrade', '--metadata', String(LATEST_METADATA_VERSION + 2), ...CONTROLLER);
+    expect(newer.exitCode).toBe(0);
+    expect(updates(f.calls).map((c) => (c.request as UpdateFeaturesRequest).featureUpdates[0]!.maxVersionLevel)).toEqual([LATEST_METADATA_VERSION + 2]);
+  });
+
   it("a refusal is the controller's reason, exit 1", async () => {
     const f = installFake({
       describeFeatures: at(2),
@@ -127,20 +147,12 @@ describe('features upgrade', () => {
       expect(r.exitCode, args.join(' ')).toBe(2);
       expect(f.calls).toEqual([]);
     }
-    // A level this build does not know, or a feature other than metadata.version, is a usage error
-    // naming the range, not voters "lacking" it (which sent the user to upgrade every controller).
-    for (const [args, message] of [
-      [['--metadata', '99'], '--metadata: metadata.version 99 is not a level this build knows, 1.0-IV0..'],
-      [['--metadata', '0'], '--metadata: metadata.version 0 is not a level this build knows'],
-      [['--feature', 'metadata.version=99'], '--feature: metadata.version 99 is not a level this build knows'],
-      [['--feature', 'foo.version=1'], '--feature: unknown feature "foo.version"; the only feature is metadata.version'],
-    ] as [string[], string][]) {
+    // Level 0 is a usage error (levels start at 1).
+    for (const args of [['--metadata', '0'], ['--feature', 'metadata.version=0'], ['--feature', 'foo.version=x']]) {
       const f = installFake({});
       f.voterAnswers = current;
       const r = await runCli('features', 'upgrade', ...args, ...CONTROLLER);
       expect([r.exitCode, f.calls], args.join(' ')).toEqual([2, []]);
-      expect(r.stderr).toContain(message);
-      expect(r.stderr).not.toContain('Upgrade (or start) every controller');
     }
     expect(metadataVersionLevel('1.0-IV1')).toBe(2);
     expect(metadataVersionLevel(' 7 ')).toBe(7);

@@ -29,23 +29,42 @@ interface UpgradeOptions extends AdminOptions {
 const OLDER_BUILD_MAX_METADATA_VERSION = 2;
 
 /**
- * Voters that cannot be shown to support `level` of `feature`: not answering, or a build whose range
- * ends below it. The controller checks the brokers' registrations; controllers register nothing (no
- * KIP-919 here), so a standby controller of an older build would stop at the first record of a
- * level it cannot read: every voter is asked first.
+ * The voter check. `lacking`: voters that cannot be shown to support `level` of `feature` (not
+ * answering, or a build whose range ends below it). The controller checks the brokers'
+ * registrations; controllers register nothing (no KIP-919 here), so a standby controller of an
+ * older build would stop at the first record of a level it cannot read: every voter is asked
+ * first. `noneSupports`: why not even one voter that answered supports it, when none does; then
+ * the advice is not to upgrade the controllers, as the level or the feature is unknown to the
+ * cluster (a typo, mostly; found by a review).
  */
-export function votersLacking(answers: readonly VoterAnswer[], feature: string, level: number): string[] {
-  const out: string[] = [];
+function voterSupport(answers: readonly VoterAnswer[], feature: string, level: number): { lacking: string[]; noneSupports: string | null } {
+  const lacking: string[] = [];
+  let answered = 0;
+  let highest = 0;
   for (const a of answers) {
     if ('error' in a) {
-      out.push(`voter ${a.id} (${a.host}:${a.port}) did not answer: ${a.error}`);
+      lacking.push(`voter ${a.id} (${a.host}:${a.port}) did not answer: ${a.error}`);
       continue;
     }
-    const declared = a.node.supportedFeatures?.find((f) => f.name === feature);
-    const max = a.node.supportedFeatures === undefined ? (feature === METADATA_VERSION_FEATURE ? OLDER_BUILD_MAX_METADATA_VERSION : 0) : (declared?.maxVersion ?? 0);
-    if (level > max) out.push(`voter ${a.id} runs a build that supports ${feature} up to ${levelText(feature, max)}`);
+    answered++;
+    const max = supportedMax(a, feature);
+    highest = Math.max(highest, max);
+    if (level > max) lacking.push(`voter ${a.id} runs a build that supports ${feature} up to ${levelText(feature, max)}`);
   }
-  return out;
+  const silent = answered < answers.length ? ` (${answers.length - answered} did not answer)` : '';
+  const noneSupports =
+    answered === 0 || highest >= level
+      ? null
+      : highest === 0
+        ? `no controller knows the feature ${feature}${silent}`
+        : `no controller supports ${feature} ${levelText(feature, level)}: the highest level any supports is ${levelText(feature, highest)}${silent}`;
+  return { lacking, noneSupports };
+}
+
+/** The highest level of `feature` a voter's build supports (an older build that does not say: what such builds had). */
+function supportedMax(a: Extract<VoterAnswer, { node: unknown }>, feature: string): number {
+  const declared = a.node.supportedFeatures?.find((f) => f.name === feature);
+  return a.node.supportedFeatures === undefined ? (feature === METADATA_VERSION_FEATURE ? OLDER_BUILD_MAX_METADATA_VERSION : 0) : (declared?.maxVersion ?? 0);
 }
 
 const levelText = (name: string, level: number | null) => (level === null ? 'none' : name === METADATA_VERSION_FEATURE ? metadataVersionName(level) : String(level));
@@ -69,7 +88,8 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
   const level = opts.feature?.level ?? opts.metadata!;
   await withAdmin(opts, async (rpc, callOptions) => {
     if (!opts.skipVoterCheck) {
-      const lacking = votersLacking(await rpc.askVoters(), name, level);
+      const { lacking, noneSupports } = voterSupport(await rpc.askVoters(), name, level);
+      if (noneSupports !== null) throw new ItemsFailedError([name], `not upgrading ${name}: ${noneSupports}`);
       if (lacking.length > 0) {
         throw new ItemsFailedError([name], `not upgrading ${name} to ${levelText(name, level)}: ${lacking.join('; ')}. Upgrade (or start) every controller first; --skip-voter-check to upgrade anyway`);
       }
@@ -90,28 +110,31 @@ async function upgrade(opts: UpgradeOptions): Promise<void> {
 }
 
 /**
- * A metadata.version level this build knows, from a level or a name: a typo or an unknown level is
- * a usage error here rather than voters "lacking" it (found by a review: the voter check told the
- * user to upgrade every controller for --metadata 99).
+ * A metadata.version level, from a level or a name this build knows. A level above this build's
+ * range is left to the voter check (a newer cluster may support it); below the first level it is
+ * a usage error, as is a name that does not parse.
  */
-function knownMetadataLevel(text: string, what: string): number {
+function metadataLevelArg(text: string, what: string): number {
   const level = metadataVersionLevel(text);
-  const range = `${metadataVersionName(MIN_METADATA_VERSION)}..${metadataVersionName(LATEST_METADATA_VERSION)} (${MIN_METADATA_VERSION}..${LATEST_METADATA_VERSION})`;
+  const range = `${metadataVersionName(MIN_METADATA_VERSION)}..${metadataVersionName(LATEST_METADATA_VERSION)} (${MIN_METADATA_VERSION}..${LATEST_METADATA_VERSION}) in this build`;
   if (level === undefined) throw new InvalidArgumentError(`${what} must be a metadata.version level or name, ${range}, got "${text}"`);
-  if (level < MIN_METADATA_VERSION || level > LATEST_METADATA_VERSION) throw new InvalidArgumentError(`${what}: metadata.version ${level} is not a level this build knows, ${range}`);
+  if (level < MIN_METADATA_VERSION) throw new InvalidArgumentError(`${what}: metadata.version levels start at ${MIN_METADATA_VERSION}, got ${level}`);
   return level;
 }
 
 function metadataArg(value: string): number {
-  return knownMetadataLevel(value, '--metadata');
+  return metadataLevelArg(value, '--metadata');
 }
 
 function featureArg(value: string): { name: string; level: number } {
   const eq = value.indexOf('=');
   const name = eq < 0 ? '' : value.slice(0, eq).trim();
   if (name === '' || eq === value.length - 1) throw new InvalidArgumentError(`--feature must be name=level (e.g. metadata.version=3), got "${value}"`);
-  if (name !== METADATA_VERSION_FEATURE) throw new InvalidArgumentError(`--feature: unknown feature "${name}"; the only feature is ${METADATA_VERSION_FEATURE}`);
-  return { name, level: knownMetadataLevel(value.slice(eq + 1), '--feature') };
+  const levelText = value.slice(eq + 1).trim();
+  if (name === METADATA_VERSION_FEATURE) return { name, level: metadataLevelArg(levelText, '--feature') };
+  // Another feature: a newer cluster may have it; the voters and the controller decide.
+  if (!/^\d+$/.test(levelText)) throw new InvalidArgumentError(`--feature ${name}: the level must be a number, got "${levelText}"`);
+  return { name, level: Number(levelText) };
 }
 
 export function registerFeaturesCommand(program: Command): void {
