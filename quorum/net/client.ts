@@ -305,7 +305,12 @@ export class NetClient {
     socket.on('error', () => {}); // acted on through 'close'
     socket.setNoDelay(true);
     socket.setKeepAlive(true, netLimits.keepAliveInitialDelayMs);
+    // The node's kernel took the connection: from here silence is the node's (also a TLS
+    // handshake that never answers; a TLSSocket emits 'connect' on the TCP connect).
     this.dialPhase = 'connect';
+    socket.once('connect', () => {
+      if (this.socket === socket) this.dialPhase = 'handshake';
+    });
     await this.waitReady(socket, t !== undefined, connectTimeoutMs);
     this.dialPhase = 'handshake';
     const remainingMs = Math.max(1, Math.round(connectTimeoutMs - (performance.now() - startMs)));
@@ -359,8 +364,10 @@ export class NetClient {
         const reason = socketErrorText(e);
         done(new ConnectionError(`cannot connect to ${this.where}: ${reason}`, reason));
       };
-      const timeoutReason = `no connection within ${timeoutMs} ms`;
-      const timer = setTimeout(() => done(new ConnectionError(`cannot connect to ${this.where}: ${timeoutReason}`, timeoutReason)), timeoutMs);
+      const timer = setTimeout(() => {
+        const reason = this.dialPhase === 'handshake' ? handshakeSilenceText(timeoutMs) : `no connection within ${timeoutMs} ms`;
+        done(new ConnectionError(`cannot connect to ${this.where}: ${reason}`, reason));
+      }, timeoutMs);
       socket.on(readyEvent, onReady);
       socket.on('error', onError);
       socket.on('close', onClose);

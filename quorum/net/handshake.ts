@@ -342,7 +342,7 @@ export interface OfferHandshakeOptions {
 
 /** Why a handshake failed when the peer took the TCP connection and never answered the hello. */
 export function handshakeSilenceText(withinMs: number): string {
-  return `connected, but no answer to the handshake within ${withinMs} ms: the node may be hung (paused, stopped in a debugger, or overloaded)`;
+  return `connected, but no answer to the handshake within ${withinMs} ms: the node may be hung (paused, stopped in a debugger, or overloaded), or the port is not a metaquorum listener`;
 }
 
 /**
