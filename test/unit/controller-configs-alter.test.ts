@@ -93,6 +93,14 @@ describe('IncrementalAlterConfigs', () => {
     });
   });
 
+  it('(topic name) a topic that exists is configurable whatever its name (migrate-from-zk imports 250-character names an older Kafka allowed)', () => {
+    const long = 'z'.repeat(250);
+    const h = new OpHarness([mvRecord(), brokerRecord(1, 10), ...topicRecords(long, 1, 1)]);
+    const r = alterOne(h, 'topic', long, [{ name: 'retention.ms', op: SET, value: '1' }]);
+    expect(r.result.errorCode).toBe(ErrorCode.NONE);
+    expect(r.records).toHaveLength(1);
+  });
+
   it("(broker name) '' and any base-10 id (registered or not) are accepted; anything else is INVALID_REQUEST", () => {
     const h = harness();
     expect(alterOne(h, 'broker', '', [{ name: 'log.retention.ms', op: SET, value: '1' }]).result.errorCode).toBe(ErrorCode.NONE);

@@ -98,20 +98,18 @@ const BROKER_ID_TEXT = /^\d+$/;
 const BROKER_ID_MAX = 2147483647;
 
 /**
- * Rules 2 and 3: the resource is named well and exists. A topic name that cannot be a topic's is
- * INVALID_TOPIC_EXCEPTION before existence is looked at, and an alter of '' (the cluster default
- * of brokers, which topics do not have) INVALID_REQUEST, as Kafka's ConfigHelper and
- * ControllerConfigurationValidator answer; both were UNKNOWN_TOPIC_OR_PARTITION (found by a review).
+ * Rules 2 and 3: the resource exists and is named well. A missing topic whose name no topic can
+ * have is INVALID_TOPIC_EXCEPTION, and an alter of '' (the cluster default of brokers, which topics
+ * do not have) INVALID_REQUEST, as Kafka's ConfigHelper and ControllerConfigurationValidator
+ * answer; both were UNKNOWN_TOPIC_OR_PARTITION (found by a review). A topic that exists is
+ * configurable whatever its name: migrate-from-zk imports names an older Kafka allowed.
  */
 export function checkConfigResource(image: MetadataImageView, resourceType: string, resourceName: string, op: 'describe' | 'alter'): ApiError {
   if (resourceType === 'topic') {
     if (op === 'alter' && resourceName === '') return apiError('INVALID_REQUEST', 'Default topic resources are not allowed.');
+    if (image.topicByName(resourceName) !== undefined) return NONE; // also a name migrate-from-zk imported from an older Kafka
     const badName = topicNameError(resourceName);
-    if (badName !== null) return badName;
-    if (image.topicByName(resourceName) === undefined) {
-      return apiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${resourceName}' does not exist.`);
-    }
-    return NONE;
+    return badName ?? apiError('UNKNOWN_TOPIC_OR_PARTITION', `The topic '${resourceName}' does not exist.`);
   }
   if (resourceType === 'broker') {
     if (resourceName === '') return NONE;
