@@ -11,6 +11,7 @@ import { ConnectionError, RequestTimeoutError, type PeerIdentity, type TlsMateri
 import { ControllerChannel, NO_ACTIVE_CONTROLLER } from '../../quorum/server/controller-channel.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcCaller, type RpcMethod, type RpcRequest, type RpcResponse } from '../../quorum/server/rpc-methods.js';
 import type { AdminConnection, AdminConnector, AdminTarget, VoterAnswer } from '../cli/connect.js';
+import { warningText } from '../cli/common.js';
 import { clientTlsFromProperties } from './client-properties.js';
 
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
@@ -204,6 +205,6 @@ function noTargetAnswered(failures: readonly { readonly where: string; readonly 
 }
 
 export const realAdminConnector: AdminConnector = async (targets, options) => {
-  const tls = options.commandConfig === undefined ? undefined : await clientTlsFromProperties(options.commandConfig, (m) => process.stderr.write(`warning: ${m}\n`));
+  const tls = options.commandConfig === undefined ? undefined : await clientTlsFromProperties(options.commandConfig, (m) => process.stderr.write(warningText(m)));
   return connectAdmin(targets, { timeoutMs: options.timeoutMs, ...(tls === undefined ? {} : { tls }) });
 };
