@@ -57,10 +57,11 @@ describe('bench:cluster floor', () => {
   it('at 1 outstanding the round trip is the whole time per write (the latency floor)', async () => {
     const r = await runFloor({ outstanding: 1, observers: 0, warmupS: 0.2, seconds: 1, floorNodePath });
     // One request at a time: writes/s × mean round trip ≈ 1 s, so the median cannot exceed the
-    // time per write by much, nor be an order of magnitude below it unless round trips are mismeasured.
+    // time per write by much, nor be far below it (only a stall of most of the window could put the
+    // mean at over 3 times the median) unless round trips are mismeasured.
     const perWriteMs = 1000 / r.writesPerSec;
     expect(r.roundTripMs.p50).toBeLessThanOrEqual(perWriteMs * 1.2);
-    expect(r.roundTripMs.p50).toBeGreaterThan(perWriteMs * 0.1);
+    expect(r.roundTripMs.p50).toBeGreaterThan(perWriteMs * 0.3);
   }, 30_000);
 
   it('a process that cannot start fails the run, naming it, and leaves nothing behind', async () => {

@@ -562,7 +562,7 @@ async function main(): Promise<void> {
         // The latency floor: the floor's shape at 1 outstanding, right after the single-writer run.
         const seconds = Math.min(cfg.writeSeconds, 5);
         say(`floor: the same shape without the logic, 1 outstanding, ${seconds} s`);
-        const f = await bounded(runFloor({ outstanding: 1, observers: SHAPE.brokers, warmupS: 1, seconds }), (seconds + 30) * 1000, 'latency floor');
+        const f = await bounded(runFloor({ outstanding: 1, observers: SHAPE.brokers, warmupS: 3, seconds }), (seconds + 30) * 1000, 'latency floor');
         result.latencyFloor = { ...f, outstanding: 1, clusterP50OverFloorP50: lat.p50 / f.roundTripMs.p50 };
         rows.push([
           '… machine floor at 1 outstanding (the same processes and fsyncs, no logic): round trip p50 / p99 · CPU per write, all processes · steal',

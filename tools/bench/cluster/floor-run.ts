@@ -109,6 +109,7 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
     const last = 3 + opts.observers;
     const cpuS = Object.values(use.nodeCpuS).reduce((a, b) => a + b, 0);
     if (!(writes > 0) || !Number.isFinite(cpuS)) throw new Error(`floor: the run measured nothing (${writes} writes, ${cpuS} CPU seconds)`);
+    if (!(roundTripMs?.p50 > 0)) throw new Error(`floor: the load generator timed no round trip (${writes} writes)`);
     return {
       writesPerSec: writes / seconds,
       cpuUsPerWrite: (cpuS / writes) * 1e6,
