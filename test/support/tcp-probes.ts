@@ -76,3 +76,19 @@ export async function kafkaClientConnection(port: number, host = '127.0.0.1'): P
     });
   return { socket, apiVersions };
 }
+
+/**
+ * Runs `body` against a listener that accepts connections and never reads or answers (a paused
+ * node: its kernel still completes the TCP handshake), then closes it and what it accepted.
+ */
+export async function withSilentListener(body: (port: number) => Promise<void>): Promise<void> {
+  const accepted: net.Socket[] = [];
+  const silent = net.createServer((socket) => void accepted.push(socket));
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+  try {
+    await body((silent.address() as net.AddressInfo).port);
+  } finally {
+    for (const socket of accepted) socket.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  }
+}

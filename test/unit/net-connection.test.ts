@@ -20,6 +20,7 @@ import {
   type PeerIdentity,
 } from '../../quorum/net/types.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
+import { withSilentListener } from '../support/tcp-probes.js';
 
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
@@ -190,11 +191,7 @@ describe('requests', () => {
 
   it('a node that takes the TCP connection and never answers the handshake is reported as hung, not as unreachable', async () => {
     // A paused (SIGSTOP) node: the kernel accepts the connection, nothing reads or answers.
-    const accepted: net.Socket[] = [];
-    const silent = net.createServer((socket) => void accepted.push(socket));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    try {
-      const port = (silent.address() as net.AddressInfo).port;
+    await withSilentListener(async (port) => {
       // The caller's timeout ends the wait, then the dial's own budget does.
       for (const [requestMs, connectMs] of [[300, 20_000], [20_000, 300]] as const) {
         const client = startClient(port, { reconnect: false, connectTimeoutMs: connectMs });
@@ -204,10 +201,7 @@ describe('requests', () => {
         expect((error as Error).message).not.toContain('no connection');
         await client.close();
       }
-    } finally {
-      for (const socket of accepted) socket.destroy();
-      await new Promise<void>((r) => silent.close(() => r()));
-    }
+    });
   });
 });
 

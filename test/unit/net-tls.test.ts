@@ -4,7 +4,6 @@
 // TCP health check on an SSL listener is no warning.
 
 import { mkdtempSync, rmSync } from 'node:fs';
-import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +13,7 @@ import { NetServer } from '../../quorum/net/server.js';
 import { ConnectionError, HandshakeRefusedError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
-import { connectAndHangUp } from '../support/tcp-probes.js';
+import { connectAndHangUp, withSilentListener } from '../support/tcp-probes.js';
 
 
 const CLUSTER = 'tls-cluster';
@@ -209,20 +208,13 @@ describe('TLS', () => {
   });
 
   it('an SSL client of a node that takes the TCP connection and never answers (paused) calls it hung, not unreachable', async () => {
-    const accepted: net.Socket[] = [];
-    const silent = net.createServer((socket) => void accepted.push(socket));
-    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
-    try {
-      const port = (silent.address() as net.AddressInfo).port;
+    await withSilentListener(async (port) => {
       for (const [requestMs, connectMs] of [[300, 20_000], [20_000, 300]] as const) {
         const c = client(port, goodClientTls(), { connectTimeoutMs: connectMs });
         const error = await c.request('ping', null, { timeoutMs: requestMs }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(ConnectionError);
         expect((error as Error).message).toContain('connected, but no answer to the handshake within 300 ms: the node may be hung');
       }
-    } finally {
-      for (const socket of accepted) socket.destroy();
-      await new Promise<void>((r) => silent.close(() => r()));
-    }
+    });
   });
 });
