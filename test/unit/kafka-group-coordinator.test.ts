@@ -47,6 +47,30 @@ async function stableMember(gc: GroupCoordinator, overrides: Partial<JoinRequest
   return j;
 }
 
+describe('group coordinator: when a group emptied (offset expiry counts from then)', () => {
+  it('is when its last member left, not when a member id handed out and never joined expires or a join is refused', async () => {
+    const { gc, clock } = setup();
+    const j = await stableMember(gc);
+    clock.advance(1_000);
+    expect(gc.leave('g', [{ memberId: j.memberId, groupInstanceId: null }])).toEqual([ErrorCode.NONE]);
+    const emptied = gc.emptiedAtMs('g');
+    expect(emptied).toBe(clock.nowMs());
+    // A consumer's first JoinGroup (MEMBER_ID_REQUIRED), never followed by its second: its id expires.
+    clock.advance(5_000);
+    expect((await gc.join(joinReq({ requireKnownMemberId: true }))).errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    clock.advance(60_000);
+    expect(gc.isActive('g')).toBe(false);
+    // A join with a member id the group does not know.
+    expect((await gc.join(joinReq({ memberId: 'stale' }))).errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    expect(gc.emptiedAtMs('g')).toBe(emptied);
+    // A member that joins and leaves again empties it again.
+    const again = await stableMember(gc);
+    clock.advance(1_000);
+    gc.leave('g', [{ memberId: again.memberId, groupInstanceId: null }]);
+    expect(gc.emptiedAtMs('g')).toBe(clock.nowMs());
+  });
+});
+
 describe('group coordinator: one member', () => {
   it('v4+ first join is handed a member id (MEMBER_ID_REQUIRED); the rejoin completes generation 1 with it as leader', async () => {
     const { gc } = setup();

@@ -271,6 +271,8 @@ interface Group {
   /** Initial delay: time left before the largest rebalance timeout. */
   delayBudgetMs: number;
   initialDelay: boolean;
+  /** A member joined this incarnation (or it was resumed with members): its emptying restarts offset expiry. */
+  hadMembers: boolean;
 }
 
 const failJoin = (errorCode: number, memberId = ''): JoinResult => ({ errorCode, generationId: -1, protocolName: '', leader: '', memberId, members: [] });
@@ -334,6 +336,7 @@ export class GroupCoordinator {
     group.state = 'Stable';
     group.generationId = stored.generationId;
     group.protocolType = stored.protocolType;
+    group.hadMembers = true;
     group.protocolName = stored.protocolName;
     group.leaderId = stored.leaderId;
     for (const m of stored.members) {
@@ -783,6 +786,7 @@ export class GroupCoordinator {
       newMemberDuringDelay: false,
       delayBudgetMs: 0,
       initialDelay: false,
+      hadMembers: false,
     };
     // A group kept Empty (lingeringEmpty) stays kept if this incarnation ends without a member (a
     // refused join, a MEMBER_ID_REQUIRED never followed up): it keeps its protocol type.
@@ -824,6 +828,7 @@ export class GroupCoordinator {
     };
     if (group.members.size === 0) group.protocolType = req.protocolType;
     group.members.set(memberId, member);
+    group.hadMembers = true;
     if (req.groupInstanceId !== null) group.staticMembers.set(req.groupInstanceId, memberId);
     if (group.leaderId === '') group.leaderId = memberId;
     group.newMemberDuringDelay = true;
@@ -1137,7 +1142,9 @@ export class GroupCoordinator {
   private dropIfUnused(group: Group): void {
     if (group.state === 'Empty' && group.members.size === 0 && group.pending.size === 0) {
       this.drop(group, ErrorCode.NOT_COORDINATOR);
-      this.emptiedAt.set(group.groupId, this.clock.nowMs());
+      // Only a member leaving empties a group: ids handed out and never joined change nothing (in
+      // Kafka the group stays Empty), so they do not push its offsets' expiry back (found by a review).
+      if (group.hadMembers || !this.emptiedAt.has(group.groupId)) this.emptiedAt.set(group.groupId, this.clock.nowMs());
       // A group some member joined (it has a protocol type) lingers, Empty, as Kafka keeps it.
       if (group.protocolType !== '') this.lingeringEmpty.set(group.groupId, group.protocolType);
     }
