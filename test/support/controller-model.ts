@@ -199,6 +199,12 @@ function legalTopicName(name: string): boolean {
   return name.length > 0 && name.length <= 249 && name !== '.' && name !== '..' && /^[a-zA-Z0-9._-]+$/.test(name);
 }
 
+/** Describe/AlterConfigs of a topic the model does not hold: '' (alter only), then a name no topic can have, then a missing one. */
+function missingTopicConfigCode(name: string, op: 'describe' | 'alter'): number {
+  if (op === 'alter' && name === '') return ErrorCode.INVALID_REQUEST;
+  return legalTopicName(name) ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.INVALID_TOPIC_EXCEPTION;
+}
+
 function collidesWith(m: ControllerModel, name: string): boolean {
   const unified = name.replaceAll('.', '_');
   for (const other of m.topics.keys()) if (other !== name && other.replaceAll('.', '_') === unified) return true;
@@ -1257,7 +1263,7 @@ export class AlterConfigs extends ModelCommand {
     const name = resolveTopic(m, this.ref);
     if ('existing' in this.ref) this.resolved = ` /*${name}*/`;
     const topic = m.topics.get(name);
-    const predicted = topic === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : this.predict(topic.configs);
+    const predicted = topic === undefined ? missingTopicConfigCode(name, 'alter') : this.predict(topic.configs);
     const opId = { SET: AlterConfigOpType.SET, DELETE: AlterConfigOpType.DELETE, APPEND: AlterConfigOpType.APPEND, SUBTRACT: AlterConfigOpType.SUBTRACT };
     const request = {
       resources: [
@@ -1293,7 +1299,7 @@ export class DescribeConfigs extends ModelCommand {
     );
     const res = value.results[0];
     if (res === undefined) return mismatch(m, r, 'describeConfigs answered no result');
-    expectCode(m, r, `describeConfigs ${name}`, res.errorCode, res.errorMessage, [topic === undefined ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : ErrorCode.NONE]);
+    expectCode(m, r, `describeConfigs ${name}`, res.errorCode, res.errorMessage, [topic === undefined ? missingTopicConfigCode(name, 'describe') : ErrorCode.NONE]);
     count(m, 'DescribeConfigs', res.errorCode);
     if (topic !== undefined) {
       const explicit = res.configs.filter((e) => e.source === ConfigSource.DYNAMIC_TOPIC_CONFIG).map((e) => [e.name, e.value] as const);

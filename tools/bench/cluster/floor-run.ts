@@ -16,6 +16,8 @@ const FLOOR_NODE = fileURLToPath(new URL('./floor-node.js', import.meta.url));
 /** About the size of an AlterPartition request as the load generator sends it. */
 const RECORD_BYTES = 100;
 const STEP_TIMEOUT_MS = 10_000;
+/** How long a clean exit waits before it is reported (a failed one half as long), in case the exit that caused it is heard after it. */
+const CONSEQUENCE_GRACE_MS = 300;
 
 export interface FloorResult {
   readonly writesPerSec: number;
@@ -78,7 +80,16 @@ export async function runFloor(opts: FloorOptions): Promise<FloorResult> {
     const c = spawn(process.execPath, [opts.floorNodePath ?? FLOOR_NODE, role, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     const closed = new Promise<void>((resolve) =>
       c.once('close', (code, signal) => {
-        if (running) exitedEarly(new Error(`floor: the ${role} (pid ${c.pid}) exited during the run (${signal ?? `code ${code}`})`));
+        if (running) {
+          const error = new Error(`floor: the ${role} (pid ${c.pid}) exited during the run (${signal ?? `code ${code}`})`);
+          // A process that loses a connection exits (the leader and load generator with 1, the
+          // others cleanly): a consequence. The one whose exit caused it is named instead when its
+          // exit is heard within a moment after (the runner hears of exits in no particular
+          // order): a kill by a signal at once, then a failure, then a clean exit.
+          const delayMs = signal !== null ? 0 : code !== 0 ? CONSEQUENCE_GRACE_MS / 2 : CONSEQUENCE_GRACE_MS;
+          if (delayMs === 0) exitedEarly(error);
+          else setTimeout(() => exitedEarly(error), delayMs);
+        }
         resolve();
       }),
     );
