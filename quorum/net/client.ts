@@ -182,9 +182,7 @@ export class NetClient {
     if (attempt === null) return Promise.reject(new Error(`NetClient: no attempt in state ${this.state}`));
     return new Promise<Connection>((resolve, reject) => {
       const timer = setTimeout(() => {
-        // A node that accepted the TCP connection but says nothing is hung (SIGSTOP, a debugger, an
-        // overloaded host), not unreachable: "no connection" sent users looking at the network.
-        const reason = this.dialPhase === 'handshake' ? handshakeSilenceText(timeoutMs) : `no connection within ${timeoutMs} ms`;
+        const reason = this.dialTimeoutReason(timeoutMs);
         reject(new ConnectionError(this.dialPhase === 'handshake' ? `${this.where}: ${reason}` : `no connection to ${this.where} within ${timeoutMs} ms`, reason));
       }, timeoutMs);
       attempt.then(
@@ -337,6 +335,15 @@ export class NetClient {
     return { conn, rest: result.rest };
   }
 
+  /**
+   * Why a dial timed out after `timeoutMs`. A node that took the TCP connection and says nothing is
+   * hung (SIGSTOP, a debugger, an overloaded host), not unreachable: "no connection" sent users
+   * looking at the network.
+   */
+  private dialTimeoutReason(timeoutMs: number): string {
+    return this.dialPhase === 'handshake' ? handshakeSilenceText(timeoutMs) : `no connection within ${timeoutMs} ms`;
+  }
+
   /** Resolves on connect (secureConnect under TLS); rejects with a ConnectionError. */
   private waitReady(socket: net.Socket, secure: boolean, timeoutMs: number): Promise<void> {
     const readyEvent = secure ? 'secureConnect' : 'connect';
@@ -365,7 +372,7 @@ export class NetClient {
         done(new ConnectionError(`cannot connect to ${this.where}: ${reason}`, reason));
       };
       const timer = setTimeout(() => {
-        const reason = this.dialPhase === 'handshake' ? handshakeSilenceText(timeoutMs) : `no connection within ${timeoutMs} ms`;
+        const reason = this.dialTimeoutReason(timeoutMs);
         done(new ConnectionError(`cannot connect to ${this.where}: ${reason}`, reason));
       }, timeoutMs);
       socket.on(readyEvent, onReady);

@@ -7,8 +7,8 @@
 //   members with their metadata, and assignments once Stable); one with only offsets is `Empty`,
 //   protocol type "consumer", as is one that emptied here (with its protocol type) until the next
 //   offset-expiry tick, as Kafka keeps an Empty group until its cleanup; any other is `Dead` with
-//   NONE, as Kafka answers for a group it does not know. admin.setOffsets accepts only Empty and Dead (reference §1.6). v4 names each static
-//   member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
+//   NONE, as Kafka answers for a group it does not know. admin.setOffsets accepts only Empty and
+//   Dead (reference §1.6). v4 names each static member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
 //   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same;
 //   a group answered with an error gets none (Integer.MIN_VALUE), as in Kafka.
 // - ListGroups: each broker lists the groups it coordinates (with members, stored membership,
