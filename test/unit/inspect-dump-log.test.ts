@@ -102,6 +102,14 @@ describe('layout', () => {
     await expect(resolvePartitionDir(join(root, 'missing'))).rejects.toThrow(/no such directory/);
     await expect(dumpLog(dirSource(empty), {}, () => {})).rejects.toBeInstanceOf(UsageError);
   });
+  it('--dir of a node formatted but never started (meta.properties only) says so, as a runtime error (exit 1), not a wrong directory', async () => {
+    const formatted = await mkdtemp(join(root, 'formatted-'));
+    await writeFile(join(formatted, 'meta.properties'), 'version=1\ncluster.id=IM1QENJwR0yiNHFBvM4elw\nnode.id=2\n');
+    const e = await resolvePartitionDir(formatted).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(Error);
+    expect(e).not.toBeInstanceOf(UsageError);
+    expect((e as Error).message).toMatch(/formatted \(meta.properties\), but no metadata log yet: the node has not started since it was formatted/);
+  });
 
   it('JSON output survives what msgpack hands back: bigints (safe ones as numbers), bytes as hex, Maps and Sets', () => {
     expect(jsonText({ a: 5n, b: 2n ** 64n, c: Buffer.from([0xde, 0xad]), d: Uint8Array.of(1), e: new Map([['k', 1]]), f: new Set([2]) })).toBe(
@@ -276,9 +284,41 @@ describe('dump-log --dir', () => {
     const { lines, notes, errors, records } = await dump(dirSource(root));
     expect(records).toBe(LOG_END_OFFSET);
     expect(errors).toBe(1);
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^error: the log has a torn or corrupt tail from offset ${LOG_END_OFFSET}: segment ${last} at byte \\d+: crc32c mismatch`));
+    expect(lines[lines.length - 1]).toMatch(new RegExp(`^error: the log ends at offset ${LOG_END_OFFSET} as a node loads it: segment ${last} at byte \\d+: crc32c mismatch.* \\(the newest segment's torn tail: a write a crash cut short\\)$`));
     expect(notes.filter((n) => /^read \d+ of .* is not consistent \(.*crc32c mismatch/.test(n))).toHaveLength(READ_ATTEMPTS_MAX - 1);
     expect(await fingerprint(node.partitionDir)).toEqual(before);
+  });
+
+  it('a bad frame inside the log (not its tail) ends the log there, and every good frame past it is still shown, under a line saying where it was found', async () => {
+    const node = await writeNodeDir(root, { segmentBytes: 1 }); // one batch per segment
+    const logDir = join(node.partitionDir, 'log');
+    const files = (await segmentFiles(logDir)).map((f) => f.file);
+    expect(files).toHaveLength(4); // batches at 0, 4, 5 and 9
+    const damaged = files[2]!; // the batch at offset 5
+    const bytes = await readFile(join(logDir, damaged));
+    const lost = 4; // records 5..8
+    bytes[12] = bytes[12]! ^ 0xff; // in the payload: the CRC fails
+    await writeFile(join(logDir, damaged), bytes);
+
+    const { lines, errors, records } = await dump(dirSource(root));
+    expect(errors).toBe(1);
+    expect(records).toBe(LOG_END_OFFSET - lost);
+    const fault = lines.findIndex((l) => l.startsWith('error: '));
+    expect(lines[fault]).toMatch(new RegExp(`^error: the log ends at offset 5 as a node loads it: segment ${damaged} at byte 0: crc32c mismatch`));
+    expect(lines[fault]).not.toMatch(/torn tail/);
+    expect(lines[fault + 1]).toBe(`past the damage (not in the log a node loads): segment ${files[3]} from byte 0: 1 batch(es), offsets 9..11`);
+    expect(lines.slice(fault + 2).filter((l) => /^\| offset: (9|10|11) /.test(l))).toHaveLength(3);
+    expect(lines.some((l) => l.startsWith('skipped:'))).toBe(false);
+
+    // A bad length: nothing of that segment can be trusted past it; the later segments still are.
+    bytes[12] = bytes[12]! ^ 0xff;
+    bytes.writeUInt32BE(0x7fff_ffff, 0);
+    await writeFile(join(logDir, damaged), bytes);
+    const json = await dump(dirSource(root), { json: true });
+    const parsed = json.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(parsed).toContainEqual({ kind: 'skipped', file: damaged, position: 0, reason: "the bad frame's length does not fit the file: the rest of the segment is skipped" });
+    expect(parsed).toContainEqual(expect.objectContaining({ kind: 'pastDamage', file: files[3], position: 0, baseOffset: 9, endOffset: 12 }));
+    expect(json.records).toBe(LOG_END_OFFSET - lost);
   });
 
   it('a log directory in the LevelDB format of metaquorum 0.1 is refused with LOG_FORMAT_UNSUPPORTED, saying what to do', async () => {

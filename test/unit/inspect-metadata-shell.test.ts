@@ -212,6 +212,30 @@ describe('metadata-shell file system', () => {
     expect(json.err).toEqual([JSON.stringify({ error: 'ls: /nope: no such file or directory' })]); // at the prompt: no exit code
   });
 
+  it('find with a glob the RegExp engine refuses fails that command only; the session and a --command run go on', async () => {
+    const { s, out, err } = session();
+    expect(s.execute('find / -name "[z-a]*"')).toBe('error');
+    expect(err).toEqual(['find: bad pattern [z-a]*: Range out of order in character class']);
+    expect(s.execute('ls /topics')).toBe('ok');
+    expect(out).toEqual(['t']);
+    await writeNodeDir(root);
+    const run = await shell(dirSource(root), ['find / -name "[z-a]*"', 'pwd']);
+    expect(run.code).toBe(1);
+    expect(run.out).toEqual(['/']);
+  });
+
+  it('--json: help is one JSON object; ls of several paths ties each list to its path', () => {
+    const { s, out, err } = session(true);
+    expect(s.execute('help')).toBe('ok');
+    expect((JSON.parse(out.pop()!) as { help: string[] }).help[0]).toMatch(/^Commands/);
+    expect(s.execute('ls /topics /nope /features')).toBe('error');
+    expect(out.map((o) => JSON.parse(o) as unknown)).toEqual([
+      { path: '/topics', names: ['t'] },
+      { path: '/features', names: expect.any(Array) as unknown },
+    ]);
+    expect(err.map((e) => JSON.parse(e) as unknown)).toEqual([{ error: 'ls: /nope: no such file or directory' }]);
+  });
+
   it('--command --json: a failed command is {error, exitCode: 1} and the run exits 1', async () => {
     await writeNodeDir(root);
     const run = await shell(dirSource(root), ['ls /nope', 'pwd'], true);

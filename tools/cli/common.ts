@@ -83,6 +83,11 @@ export function warningText(message: string): string {
   return jsonRequested() ? `${JSON.stringify({ warning: message })}\n` : `warning: ${message}\n`;
 }
 
+/** A progress or information line on stderr: `<line>`, or one JSON object {note} under --json. */
+export function noteText(line: string): string {
+  return jsonRequested() ? `${JSON.stringify({ note: line })}\n` : `${line}\n`;
+}
+
 /**
  * Runs a command's action: an error prints its message on stderr (JSON when --json) and sets the
  * exit code: 2 for UsageError (or any error with exitCode 2), 1 otherwise.

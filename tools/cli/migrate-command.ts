@@ -8,7 +8,7 @@
 //   2  usage: bad flags, a malformed connect string, --dry-run with --verify.
 
 import { Option, type Command } from 'commander';
-import { action, positiveIntArg, print, timeoutMsArg, UsageError } from './common.js';
+import { action, noteText, positiveIntArg, print, timeoutMsArg, UsageError } from './common.js';
 import { addAdminOptions, withAdmin, type AdminOptions } from './admin-options.js';
 import { runMigration, type MigrateDeps, type MigrateMode, type MigrateOptions, type MigrateReport } from '../migrate/migrate.js';
 import { renderMigrateReport } from '../migrate/migrate-report.js';
@@ -73,7 +73,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
       process.kill(process.pid, signal);
       return;
     }
-    process.stderr.write(`${signal}: stopping; the import being written is aborted first (again to exit at once)\n`);
+    process.stderr.write(noteText(`${signal}: stopping; the import being written is aborted first (again to exit at once)`));
     cancel.abort();
   };
   const signals = ['SIGINT', 'SIGTERM'] as const;
@@ -83,7 +83,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
   const base: MigrateDeps = {
     probe: probeKafkaRoot,
     readTree: readZkTree,
-    progress: flags.quiet ? () => undefined : (line) => process.stderr.write(`${line}\n`),
+    progress: flags.quiet ? () => undefined : (line) => process.stderr.write(noteText(line)),
     nowMs: () => Date.now(),
     signal: cancel.signal,
     onWriting: (w) => (writing = w),

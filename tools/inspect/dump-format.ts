@@ -51,6 +51,20 @@ export function faultLine(reason: string, where: Readonly<Record<string, unknown
   return `error: ${context}${reason}`;
 }
 
+/** Heads frames read past a bad one: not part of the log a node loads. */
+export function pastCutLine(file: string, position: number, batches: readonly LogBatch[], json: boolean): string {
+  const first = batches[0]?.baseOffset;
+  const last = batches[batches.length - 1];
+  const end = last === undefined ? undefined : last.baseOffset + (last.control === undefined ? last.records.length : 1);
+  if (json) return jsonText({ kind: 'pastDamage', file, position, batches: batches.length, baseOffset: first ?? null, endOffset: end ?? null });
+  return `past the damage (not in the log a node loads): segment ${file} from byte ${position}: ${batches.length} batch(es), offsets ${first}..${end === undefined ? '' : end - 1}`;
+}
+
+/** Bytes past a bad frame that could not be read as frames. */
+export function skippedLine(file: string, position: number, reason: string, json: boolean): string {
+  return json ? jsonText({ kind: 'skipped', file, position, reason }) : `skipped: segment ${file} from byte ${position}: ${reason}`;
+}
+
 export function partitionLine(dir: string, json: boolean): string {
   return json ? jsonText({ kind: 'partition', dir }) : `Dumping metadata partition ${dir}`;
 }

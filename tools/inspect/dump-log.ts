@@ -11,7 +11,9 @@
 // Nothing under --dir is written: the log's segment files are only read (./log-read.ts), snapshots
 // through a symlink (./snapshot-files.ts). A record that does not decode, a corrupt tail, a bad
 // snapshot or quorum-state file is printed as an error line where it is found, the rest is still
-// printed, and the command then exits 1. A --snapshot file that fails its own check (trailer, CRC)
+// printed, and the command then exits 1. A bad frame inside the log (not a torn tail) ends the log
+// as a node loads it; the frames past it are printed after the error line, under a line naming
+// where they were found (log-read.ts readPastCut), with any bytes skipped named too. A --snapshot file that fails its own check (trailer, CRC)
 // is an error line first, then whatever of it still decodes, frame by frame.
 
 import type { Command } from 'commander';
@@ -27,13 +29,15 @@ import {
   frameLine,
   logLine,
   partitionLine,
+  pastCutLine,
   quorumStateLine,
   recordLine,
   snapshotFileLine,
+  skippedLine,
   snapshotHeaderLine,
 } from './dump-format.js';
 import { resolvePartitionDir } from './layout.js';
-import { readLogDir } from './log-read.js';
+import { readLogDir, readPastCut } from './log-read.js';
 import { viewRecord } from './record-view.js';
 import { snapshotEntries } from './snapshot-entries.js';
 import { listSnapshotFiles, readSnapshotContent, readSnapshotFileOrDamaged } from './snapshot-files.js';
@@ -112,9 +116,18 @@ class Dumper {
     for (const batch of log.batches) {
       if (!this.dumpBatch(batch)) break;
     }
-    if (log.recovered !== undefined) {
-      this.fault(`the log has a torn or corrupt tail from offset ${log.recovered.truncatedAtOffset}: ${log.recovered.reason} (nothing from there on is shown)`, {});
+    if (log.cut === undefined) return;
+    const { cut } = log;
+    const tornTail = cut.crashDamage && cut.laterFiles.every((f) => f === cut.file);
+    this.fault(`the log ends at offset ${logEndOffset} as a node loads it: ${cut.reason}${tornTail ? ' (the newest segment\'s torn tail: a write a crash cut short)' : ''}`, {});
+    if (tornTail) return;
+    // Damage inside the log: what lies past it is shown too (each frame checked by its own CRC).
+    const past = await readPastCut(layout.logDir, cut);
+    for (const stretch of past.stretches) {
+      if (this.header) this.write(pastCutLine(stretch.file, stretch.position, stretch.batches, this.json));
+      for (const batch of stretch.batches) if (!this.dumpBatch(batch)) return;
     }
+    for (const skip of past.skipped) if (this.header) this.write(skippedLine(skip.file, skip.position, skip.reason, this.json));
   }
 
   async dumpSnapshot(file: string): Promise<void> {

@@ -7,11 +7,13 @@
 //     snapshots/      FileSnapshotStore (`<endOffset>-<epoch>.checkpoint` files)
 //
 // `--dir` takes either the metadata.log.dir or the `__cluster_metadata-0` directory itself; a path
-// that is neither is a UsageError (exit 2) that says what was looked for.
+// that is neither is a UsageError (exit 2) that says what was looked for, unless it holds only
+// meta.properties: a formatted node that never started, a runtime error (exit 1) that says so.
 
 import { stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../cli/common.js';
+import { META_PROPERTIES_FILE } from '../config/meta-properties.js';
 import { METADATA_PARTITION_DIR, metadataStoragePaths, partitionPaths, type MetadataStoragePaths } from '../../quorum/node/layout.js';
 
 export const METADATA_PARTITION_DIR_NAME = METADATA_PARTITION_DIR;
@@ -43,6 +45,10 @@ export async function resolvePartitionDir(dir: string): Promise<PartitionLayout>
     (await kindOf(layout.quorumStateFile)) === 'file' ||
     (await kindOf(layout.snapshotsDir)) === 'dir';
   if (looksLikePartition) return layout;
+  // `format` writes meta.properties and nothing else: the right directory, read too early.
+  if ((await kindOf(join(abs, META_PROPERTIES_FILE))) === 'file') {
+    throw new Error(`--dir ${dir}: formatted (${META_PROPERTIES_FILE}), but no metadata log yet: the node has not started since it was formatted, so there is nothing to read`);
+  }
   throw new UsageError(
     `--dir ${dir}: neither a metadata.log.dir (no ${METADATA_PARTITION_DIR_NAME}/ inside) nor a ${METADATA_PARTITION_DIR_NAME} directory ` +
       `(no log/, quorum-state or snapshots/ inside). Pass the node's metadata.log.dir.`,

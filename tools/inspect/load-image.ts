@@ -81,7 +81,7 @@ async function loadNodeDir(dir: string, note: (line: string) => void): Promise<L
       `the log in ${layout.logDir} starts at offset ${log.logStartOffset}, but ${snapshot === null ? 'there is no usable snapshot' : `the newest usable snapshot ends at ${startOffset}`}: offsets ${startOffset}..${log.logStartOffset - 1} are missing`,
     );
   }
-  if (log.recovered !== undefined) problems.push(`the log has a torn or corrupt tail from offset ${log.recovered.truncatedAtOffset}: ${log.recovered.reason}`);
+  if (log.recovered !== undefined) problems.push(`the log ends at offset ${log.recovered.truncatedAtOffset} as a node loads it: ${log.recovered.reason} (dump-log shows what lies past it)`);
 
   let readEndOffset = startOffset;
   for (const stored of log.batches) {

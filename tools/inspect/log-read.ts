@@ -14,10 +14,18 @@
 // the newest segment whose bytes changed between two attempts (it moved, or what follows it did)
 // is therefore a write in progress, not damage: the read so far, up to the last good frame, is
 // returned as a prefix of the log, and a note says so.
+//
+// Past a cut that stays (damage, not a write in progress), readPastCut reads what the node would
+// no longer load, for dump-log to show: the rest of the damaged segment from the frame after the
+// bad one (found by the bad frame's own length when that still fits the file; else the rest of the
+// segment is skipped), and every later segment, each frame checked by its own CRC. Frames are not
+// required to follow one another there: this is forensics, not the log.
 
-import { open } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LoadedLog } from '../../quorum/env/index.js';
+import type { LogBatch } from '../../quorum/raft/types.js';
+import { BatchCorruptError, decodeBatch, FRAME_HEADER_BYTES } from '../../quorum/node/batch-codec.js';
 import { refuseLevelDbDir, scanSegments, type SegmentScan } from '../../quorum/node/segment-files.js';
 import { kindOf } from './layout.js';
 
@@ -41,7 +49,7 @@ export class LogReadError extends Error {
  * line per retry (for stderr). Never writes under `logDir`. Throws LogReadError, and
  * LogStartCorruptError for a damaged log-start-offset file.
  */
-export async function readLogDir(logDir: string, note: (line: string) => void): Promise<LoadedLog | undefined> {
+export async function readLogDir(logDir: string, note: (line: string) => void): Promise<ReadLog | undefined> {
   if ((await kindOf(logDir)) !== 'dir') return undefined;
   await refuseLevelDbDir(logDir);
   let scan: SegmentScan | undefined;
@@ -69,7 +77,86 @@ export async function readLogDir(logDir: string, note: (line: string) => void): 
   }
   if (scan === undefined) throw new LogReadError(logDir, lastError);
   const { logStartOffset, batches, endOffset, cut } = scan;
-  return { logStartOffset, batches, ...(cut !== undefined ? { recovered: { truncatedAtOffset: endOffset, reason: cut.reason } } : {}) };
+  return { logStartOffset, batches, ...(cut !== undefined ? { recovered: { truncatedAtOffset: endOffset, reason: cut.reason }, cut } : {}) };
+}
+
+/** A read of the log: what the node would load, and where it was cut (if it was). */
+export interface ReadLog extends LoadedLog {
+  readonly cut?: NonNullable<SegmentScan['cut']>;
+}
+
+/** One stretch of frames read past a cut: consecutive good frames of one segment file. */
+export interface StretchPastCut {
+  readonly file: string;
+  /** The byte the first frame starts at. */
+  readonly position: number;
+  readonly batches: LogBatch[];
+}
+
+/** What readPastCut found: the stretches of good frames, and each place it had to skip. */
+export interface PastCut {
+  readonly stretches: StretchPastCut[];
+  /** Bytes that could not be read as frames (file, byte, why); the rest of that file is skipped. */
+  readonly skipped: { readonly file: string; readonly position: number; readonly reason: string }[];
+}
+
+/** Reads the frames after `cut` (see the header). Writes nothing; a file gone meanwhile is skipped. */
+export async function readPastCut(logDir: string, cut: NonNullable<SegmentScan['cut']>): Promise<PastCut> {
+  const out: PastCut = { stretches: [], skipped: [] };
+  const files = cut.laterFiles[0] === cut.file ? cut.laterFiles : [cut.file, ...cut.laterFiles];
+  const newestFile = files[files.length - 1];
+  for (const file of files) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(join(logDir, file));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw e;
+    }
+    let position = file === cut.file ? cut.position : 0;
+    let stretch: StretchPastCut | undefined;
+    while (position < bytes.length) {
+      if (file === newestFile && zeroRemainder(bytes, position)) break; // preallocated, never written
+      const frame = frameAt(bytes, position);
+      if (typeof frame !== 'string') {
+        // At the cut itself this is a good frame that does not follow the log (a gap, a misnamed segment).
+        if (stretch === undefined) out.stretches.push((stretch = { file, position, batches: [] }));
+        stretch.batches.push(frame.batch);
+        position += frame.bytes;
+        continue;
+      }
+      stretch = undefined;
+      const atCut = file === cut.file && position === cut.position;
+      // The cut's own bad frame (already reported) is stepped over by its length when that fits the
+      // file; a length that does not, or any later bad frame, ends what is read of this segment.
+      const length = bytes.length - position >= FRAME_HEADER_BYTES ? bytes.readUInt32BE(position) : 0;
+      if (atCut && length > 0 && position + FRAME_HEADER_BYTES + length <= bytes.length) {
+        position += FRAME_HEADER_BYTES + length;
+        continue;
+      }
+      out.skipped.push({ file, position, reason: `${atCut ? 'the bad frame\'s length does not fit the file' : frame}: the rest of the segment is skipped` });
+      break;
+    }
+  }
+  return out;
+}
+
+/** The batch framed at `position`, or why there is none. */
+function frameAt(bytes: Buffer, position: number): { batch: LogBatch; bytes: number } | string {
+  if (bytes.length - position < FRAME_HEADER_BYTES) return `a torn frame header (${bytes.length - position} bytes)`;
+  const frameBytes = FRAME_HEADER_BYTES + bytes.readUInt32BE(position);
+  if (frameBytes > bytes.length - position) return `a torn frame (its header says ${frameBytes} bytes, ${bytes.length - position} are left)`;
+  try {
+    return { batch: decodeBatch(bytes.subarray(position, position + frameBytes)), bytes: frameBytes };
+  } catch (e) {
+    if (e instanceof BatchCorruptError) return e.reason;
+    throw e;
+  }
+}
+
+function zeroRemainder(bytes: Buffer, from: number): boolean {
+  for (let i = from; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 /** A cut in the newest segment, with the bytes at and after it when it was seen. */

@@ -139,7 +139,7 @@ export class ShellSession {
       case 'find':
         return this.find(args);
       case 'help':
-        this.io.out(SHELL_HELP);
+        this.io.out(this.json ? jsonText({ help: SHELL_HELP.split('\n') }) : SHELL_HELP);
         return 'ok';
       case 'exit':
       case 'quit':
@@ -171,7 +171,9 @@ export class ShellSession {
         return;
       }
       const names = r.node.kind === 'dir' ? [...r.node.children().keys()] : [r.path[r.path.length - 1] ?? '/'];
-      if (this.json) return this.io.out(jsonText(names));
+      // One path: its names (an array). Several: one {path, names} per path, so that each list
+      // stays tied to its path when another path fails.
+      if (this.json) return this.io.out(jsonText(paths.length > 1 ? { path, names } : names));
       if (paths.length > 1) this.io.out(`${i > 0 ? '\n' : ''}${path}:`);
       if (names.length > 0) this.io.out(names.join('\n'));
     });
@@ -229,8 +231,15 @@ export class ShellSession {
       if (a === '-name' || a === '-type') {
         const v = args[++i];
         if (v === undefined) return this.fail(`find: ${a} needs a value`);
-        if (a === '-name') name = globToRegExp(v);
-        else if (v === 'f' || v === 'd') type = v;
+        if (a === '-name') {
+          try {
+            name = globToRegExp(v);
+          } catch (e) {
+            // A character class the RegExp engine refuses ([z-a]): the command fails, the session goes on.
+            if (!(e instanceof SyntaxError)) throw e;
+            return this.fail(`find: bad pattern ${v}: ${e.message.replace(/^Invalid regular expression: \/.*\/\w*: /, '')}`);
+          }
+        } else if (v === 'f' || v === 'd') type = v;
         else return this.fail(`find: -type takes f or d, not ${v}`);
       } else if (a.startsWith('-')) {
         return this.fail(`find: unknown option ${a} (options: -name <glob>, -type f|d)`);
