@@ -12,6 +12,8 @@ export interface InspectionView {
   readonly role: RoleName;
   readonly epoch: number;
   readonly leaderId: NodeId | null;
+  /** The leader the node reports to its driver and clients (RaftCore.leader()); absent where not observed. */
+  readonly reportedLeaderId?: NodeId | null;
   readonly highWatermark: number;
   readonly logStartOffset: number;
   readonly logEndOffset: number;
@@ -145,6 +147,20 @@ export function singleLeaderPerEpoch(view: ClusterView, history: History): strin
       return `two leaders in epoch ${c.epoch}: node ${now.nodeId} (${now.source}) and node ${c.nodeId} (${c.source})`;
     }
     seen.set(c.epoch, c);
+  }
+  return null;
+}
+
+/**
+ * Only a leader reports itself as the leader: a resigned leader standing for election again once
+ * did (Prospective kept its own id), so its driver logged a leader change to itself and its
+ * NotLeaderError hinted at itself.
+ */
+export function onlyALeaderReportsItself(view: ClusterView): string | null {
+  for (const n of view.nodes) {
+    const i = n.inspection;
+    if (i === null || i.reportedLeaderId !== n.nodeId || i.role === 'Leader') continue;
+    return `node ${n.nodeId} is ${i.role} in epoch ${i.epoch} but reports itself as the leader`;
   }
   return null;
 }
@@ -294,6 +310,7 @@ export function noApplyPastHighWatermark(view: ClusterView, history: History): s
 /** The invariants checked after every event, in order. */
 export const eventInvariants: ReadonlyArray<(view: ClusterView, history: History) => string | null> = [
   singleLeaderPerEpoch,
+  onlyALeaderReportsItself,
   monotonicPersistedEpoch,
   monotonicLeaderHighWatermark,
   majorityHoldsHighWatermark,

@@ -205,6 +205,22 @@ describe('raft core: elections and replication', () => {
     expect(dataRecords(c.node(leader))).toContain('after');
   });
 
+  it('(voters=3) an isolated leader that resigned and stands again (Prospective) reports no leader, not itself; propose hints at nobody', () => {
+    const { c, leader } = electedCluster();
+    c.filter = (m) => m.from !== leader && m.to !== leader;
+    const n = c.node(leader);
+    let prospectiveMs = 0;
+    for (let t = 0; t < 8_000; t += 10) {
+      c.run(10);
+      if (n.core.role !== 'Prospective') continue;
+      prospectiveMs += 10;
+      expect(n.core.leader().leaderId).toBeNull();
+      const r = n.core.propose([bytes('x')], c.nowMs);
+      expect(r.ok ? null : r.leader.leaderId).toBeNull();
+    }
+    expect(prospectiveMs).toBeGreaterThan(0);
+  });
+
   it('(voters=3) an isolated leader with a minority commits nothing', () => {
     const { c, leader } = electedCluster();
     const before = c.node(leader).core.inspect().highWatermark;
