@@ -233,7 +233,7 @@ describe.sequential('readZkTree: standalone ZooKeeper', () => {
     expect(parseZkConnectString('a:1,b,c:3/kafka/prod')).toEqual({ hosts: [{ host: 'a', port: 1 }, { host: 'b', port: 2181 }, { host: 'c', port: 3 }], chroot: '/kafka/prod', hostList: 'a:1,b:2181,c:3' });
   });
 
-  it("a chroot this client may not read is ZooKeeper's error, said as such (not presented as the quorum refusing a request)", async () => {
+  it("a chroot this client may not read is ZooKeeper's error, said as such (not presented as the quorum refusing a request); with its credentials (--zk-auth) it reads", async () => {
     const client = zookeeper.createClient(zk.connectString);
     client.connect();
     await new Promise<void>((resolve) => client.once('connected', () => resolve()));
@@ -243,7 +243,12 @@ describe.sequential('readZkTree: standalone ZooKeeper', () => {
     client.close();
     const err = await probeKafkaRoot(zk.connectStringWith('/locked'), READ).then(() => undefined, (e: unknown) => e);
     expect(err).toBeInstanceOf(ZkReaderError);
-    expect(err).toMatchObject({ code: 'ZOOKEEPER_ERROR', message: expect.stringMatching(/cannot look at \/locked in ZooKeeper at .*NO_AUTH/) });
+    expect(err).toMatchObject({ code: 'ZOOKEEPER_ERROR', message: expect.stringMatching(/cannot look at \/locked in ZooKeeper at .*NO_AUTH.*--zk-auth/) });
+    // With the owner's credentials (migrate-from-zk --zk-auth digest:owner:secret) it reads.
+    const auth = [{ scheme: 'digest', credentials: 'owner:secret' }];
+    expect(await probeKafkaRoot(zk.connectStringWith('/locked'), { ...READ, auth })).toMatchObject({ looksLikeKafka: false });
+    const tree = await readZkTree(zk.connectStringWith('/locked'), { ...READ, auth });
+    expect(tree.errors).toEqual([]);
   });
 
   it('records a node deleted while the walk runs, and carries on', async () => {

@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { runMigration, type MigrateDeps, type MigrateOptions } from '../../tools/migrate/migrate.js';
+import { zkAuthArg } from '../../tools/cli/migrate-command.js';
 import type { KafkaRootInfo } from '../../tools/migrate/zk-reader.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import type { RpcMethod } from '../../quorum/server/rpc-methods.js';
@@ -120,6 +121,21 @@ describe('runMigration', () => {
     expect(f.progress.some((l) => l.includes('records written and committed'))).toBe(true);
   });
 
+  it('--zk-auth: both ZooKeeper sessions (the probe and the walk) authenticate; scheme:credentials splits at the first colon', async () => {
+    const seen: unknown[] = [];
+    const f = fakes(goodTree(), quorum());
+    const auth = [zkAuthArg('digest:super:s3:cret')];
+    expect(auth).toEqual([{ scheme: 'digest', credentials: 'super:s3:cret' }]);
+    const deps: MigrateDeps = {
+      ...f.deps,
+      probe: async (cs, o) => (seen.push(o.auth), f.deps.probe(cs, o)),
+      readTree: async (cs, o) => (seen.push(o.auth), f.deps.readTree(cs, o)),
+    };
+    expect((await runMigration({ ...OPTIONS, zkAuth: auth }, deps)).ok).toBe(true);
+    expect(seen).toEqual([auth, auth]);
+    for (const bad of ['digest', ':x', 'digest:']) expect(() => zkAuthArg(bad)).toThrow(/--zk-auth takes scheme:credentials/);
+  });
+
   it('an unreachable quorum fails before ZooKeeper is walked', async () => {
     const q = quorum({ fail: Object.assign(new Error('connect ECONNREFUSED'), { code: 'CONNECTION_ERROR' }) });
     const f = fakes(goodTree(), q);
@@ -161,6 +177,34 @@ describe('runMigration', () => {
     const forced = quorum();
     expect((await runMigration({ ...OPTIONS, force: true }, fakes(broken, forced).deps)).ok).toBe(true);
     expect(forced.calls).toContain('importMetadata');
+  });
+
+  it('a tree with no /cluster/id (Kafka before 0.10.1): refused without --force, saying so; with --force imported under the quorum\'s cluster id', async () => {
+    const old = kafkaTree().remove('/cluster/id').build();
+    const strict = quorum();
+    const r1 = await runMigration(OPTIONS, fakes(old, strict).deps);
+    expect(r1.ok).toBe(false);
+    expect(r1.refusals[0]).toMatch(/no \/cluster\/id \(Kafka before 0\.10\.1 wrote none.*pass --force to import the tree under the quorum's cluster id/);
+    expect(strict.calls).not.toContain('importMetadata');
+    const forced = quorum();
+    let begun: unknown;
+    forced.session.interrupt = (step, request) => {
+      if (step === 'begin') begun = request;
+      return undefined;
+    };
+    expect((await runMigration({ ...OPTIONS, force: true }, fakes(old, forced).deps)).ok).toBe(true);
+    expect(begun).toMatchObject({ step: 'begin', clusterId: CLUSTER_ID });
+    // A /cluster/id that is there but unreadable is never replaced, --force or not.
+    const invalid = kafkaTree().put('/cluster/id', '{"version":"1","id":').build();
+    const r3 = await runMigration({ ...OPTIONS, force: true }, fakes(invalid, quorum()).deps);
+    expect(r3.ok).toBe(false);
+    expect(r3.refusals[0]).toMatch(/no usable \/cluster\/id \(see its anomaly\)/);
+  });
+
+  it('a dry run without a quorum that would be refused says so in its summary', async () => {
+    const r = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(kafkaTree().remove('/cluster/id').build(), null).deps);
+    expect(r.ok).toBe(false);
+    expect(r.summary).toMatch(/^dry run: nothing written \(no --bootstrap-controller: the quorum was not checked\); the import would be refused \(2 reason\(s\)\)$/);
   });
 
   it('a quorum that holds an import: a no-op that says so', async () => {

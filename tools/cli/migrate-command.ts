@@ -12,7 +12,7 @@ import { action, noteText, positiveIntArg, print, timeoutMsArg, UsageError } fro
 import { addAdminOptions, withAdmin, type AdminOptions } from './admin-options.js';
 import { runMigration, type MigrateDeps, type MigrateMode, type MigrateOptions, type MigrateReport } from '../migrate/migrate.js';
 import { renderMigrateReport } from '../migrate/migrate-report.js';
-import { probeKafkaRoot, readZkTree, ZkReaderError } from '../migrate/zk-reader.js';
+import { probeKafkaRoot, readZkTree, ZkReaderError, type ZkAuth } from '../migrate/zk-reader.js';
 
 interface MigrateFlags extends AdminOptions {
   readonly zookeeperConnect: string;
@@ -22,6 +22,7 @@ interface MigrateFlags extends AdminOptions {
   readonly allowExistingTopics: boolean;
   readonly force: boolean;
   readonly passwordEncoderSecret: readonly string[];
+  readonly zkAuth: readonly string[];
   readonly legacyOffsets: boolean;
   readonly zkConnectTimeout: number;
   readonly zkConcurrency: number;
@@ -32,7 +33,17 @@ interface MigrateFlags extends AdminOptions {
 /** The environment variable read for the password encoder secret (keeps it out of shell history). */
 export const PASSWORD_ENCODER_SECRET_ENV = 'METAQUORUM_PASSWORD_ENCODER_SECRET';
 
+/** The environment variable read for one more --zk-auth (keeps the credentials out of shell history). */
+export const ZK_AUTH_ENV = 'METAQUORUM_ZK_AUTH';
+
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `scheme:credentials` (split at the first colon: digest credentials are user:password) as one ZkAuth. */
+export function zkAuthArg(text: string): ZkAuth {
+  const colon = text.indexOf(':');
+  if (colon <= 0 || colon === text.length - 1) throw new UsageError(`--zk-auth takes scheme:credentials, e.g. digest:super:<password> (got ${colon <= 0 ? 'no scheme' : 'no credentials'})`);
+  return { scheme: text.slice(0, colon), credentials: text.slice(colon + 1) };
+}
 
 function modeOf(flags: MigrateFlags): MigrateMode {
   if (flags.dryRun && flags.verify) throw new UsageError('migrate-from-zk: give at most one of --dry-run and --verify');
@@ -50,10 +61,15 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
   const secrets = [...flags.passwordEncoderSecret];
   const fromEnv = process.env[PASSWORD_ENCODER_SECRET_ENV];
   if (fromEnv !== undefined && fromEnv !== '') secrets.push(fromEnv);
+  const zkAuthTexts = [...flags.zkAuth];
+  const zkAuthFromEnv = process.env[ZK_AUTH_ENV];
+  if (zkAuthFromEnv !== undefined && zkAuthFromEnv !== '') zkAuthTexts.push(zkAuthFromEnv);
+  const zkAuth = zkAuthTexts.map(zkAuthArg);
   const options: MigrateOptions = {
     mode,
     zookeeperConnect: flags.zookeeperConnect,
     zkConnectTimeoutMs: flags.zkConnectTimeout,
+    ...(zkAuth.length === 0 ? {} : { zkAuth }),
     concurrency: flags.zkConcurrency,
     allowExistingTopics: flags.allowExistingTopics,
     force: flags.force,
@@ -122,6 +138,14 @@ export function registerMigrateCommand(program: Command): void {
     .option('--allow-existing-topics', 'import into a quorum that already holds topics (names must not clash)', false)
     .option('--force', 'import even when the plan reports errors (the nodes they name are left out)', false)
     .option('--password-encoder-secret <secret>', `Kafka's password.encoder.secret (then the old secret; repeatable), to decrypt sensitive broker configs; also read from $${PASSWORD_ENCODER_SECRET_ENV}`, collect, [])
+    .option(
+      '--zk-auth <scheme:credentials>',
+      "authenticate to ZooKeeper as zkCli's addauth does (repeatable), e.g. digest:super:<password> for ZooKeeper's super user " +
+        "(zookeeper.DigestAuthenticationProvider.superDigest on the servers), which reads past the ACLs Kafka's zookeeper.set.acl=true sets; " +
+        `also read from $${ZK_AUTH_ENV}. SASL is not supported`,
+      collect,
+      [],
+    )
     .option('--no-legacy-offsets', 'leave out the consumer offsets under /consumers/<group>/offsets')
     .addOption(new Option('--zk-connect-timeout <ms>', 'how long to wait for a ZooKeeper server').default(10_000).argParser(timeoutMsArg('--zk-connect-timeout')))
     .addOption(new Option('--zk-concurrency <n>', 'ZooKeeper reads in flight at once').default(64).argParser(positiveIntArg('--zk-concurrency')))

@@ -24,7 +24,7 @@ export function renderMigrateReport(r: MigrateReport): string {
     `  ${c.records} records: ${c.brokers} broker registrations (fenced until each broker registers), ${c.topics} topics, ${c.partitions} partitions, ` +
       `${c.topicConfigs} topic configs, ${c.brokerConfigs} broker configs, ${c.producerIds} producer-id block, ${c.offsetCommits} legacy consumer offsets, ${c.acls} ACLs`,
   );
-  if (p.mintedTopicIds.length > 0) lines.push(`  ${p.mintedTopicIds.length} topic(s) had no topic id in ZooKeeper; new ids are minted for them`);
+  if (p.mintedTopicIds.length > 0) lines.push(`  ${p.mintedTopicIds.length} topic(s) had no topic id in ZooKeeper; new ids are minted for them (drawn afresh on each run: the ids a dry run shows are not the ones an import writes)`);
   if (p.brokersOnlyInAssignments.length > 0) lines.push(`  brokers named by replicas but not registered in ZooKeeper (down?): ${p.brokersOnlyInAssignments.join(', ')}`);
 
   const errors = p.anomalies.filter((a) => a.severity === 'error').length;

@@ -22,7 +22,7 @@ import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { blockingAnomalies, kafkaRoots, planMigration, type Anomaly, type MigrationPlan } from './plan.js';
 import { diffImport, type ImportDiff } from './verify.js';
 import { ImportCancelledError, ImportNotWrittenError, writeImport } from './import-writer.js';
-import type { KafkaRootInfo, ReadZkTreeOptions, ZkReadProgress } from './zk-reader.js';
+import type { KafkaRootInfo, ReadZkTreeOptions, ZkAuth, ZkReadProgress, ZkSessionOptions } from './zk-reader.js';
 import type { ZkTree } from './zk-tree.js';
 
 export type MigrateMode = 'import' | 'dry-run' | 'verify';
@@ -31,6 +31,8 @@ export interface MigrateOptions {
   readonly mode: MigrateMode;
   readonly zookeeperConnect: string;
   readonly zkConnectTimeoutMs: number;
+  /** ZooKeeper authentication (--zk-auth), sent on every session. */
+  readonly zkAuth?: readonly ZkAuth[];
   /** ZooKeeper reads in flight at once. */
   readonly concurrency: number;
   /** Import into a quorum that already holds topics. */
@@ -46,7 +48,7 @@ export interface MigrateOptions {
 
 /** What the command needs from the outside world: injected so tests can fake each part. */
 export interface MigrateDeps {
-  readonly probe: (connectString: string, options: { connectTimeoutMs: number }) => Promise<KafkaRootInfo>;
+  readonly probe: (connectString: string, options: ZkSessionOptions) => Promise<KafkaRootInfo>;
   readonly readTree: (connectString: string, options: ReadZkTreeOptions) => Promise<ZkTree>;
   /** Opens the quorum connection; absent in a dry run without --bootstrap-controller. */
   readonly connectQuorum?: () => Promise<RpcCaller & { close(): Promise<void> }>;
@@ -155,7 +157,8 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   }
 
   // 2. What the root holds (a few requests), before walking it.
-  const root = await deps.probe(options.zookeeperConnect, { connectTimeoutMs: options.zkConnectTimeoutMs });
+  const session: ZkSessionOptions = { connectTimeoutMs: options.zkConnectTimeoutMs, ...(options.zkAuth === undefined ? {} : { auth: options.zkAuth }) };
+  const root = await deps.probe(options.zookeeperConnect, session);
   deps.progress(`zookeeper: ${root.summary}`);
   if (!root.looksLikeKafka) throw new MigrateError(`not a Kafka tree: ${root.summary}`);
 
@@ -163,7 +166,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   const readStart = deps.nowMs();
   let lastProgress = readStart;
   const tree = await deps.readTree(options.zookeeperConnect, {
-    connectTimeoutMs: options.zkConnectTimeoutMs,
+    ...session,
     concurrency: options.concurrency,
     roots: kafkaRoots(options),
     onProgress: (p: ZkReadProgress) => {
@@ -237,7 +240,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   if (options.mode === 'dry-run') {
     const verdict =
       facts === null
-        ? 'dry run: nothing written (no --bootstrap-controller: the quorum was not checked)'
+        ? `dry run: nothing written (no --bootstrap-controller: the quorum was not checked)${refusals.length === 0 ? '' : `; the import would be refused (${refusals.length} reason(s))`}`
         : facts.alreadyImported && !otherCluster
           ? 'dry run: nothing written; the quorum already holds an import, so the import would be a no-op'
           : refusals.length === 0
@@ -261,7 +264,8 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   try {
     response = await writeImport(
       plan.records,
-      { clusterId: plan.clusterId!, allowExisting: options.allowExistingTopics, partRecords: IMPORT_PART_RECORDS, deadlineMs: writeStart + options.importTimeoutMs, stepTimeoutMs: IMPORT_STEP_TIMEOUT_MS },
+      // No cluster id in ZooKeeper gets this far only with no /cluster/id at all and --force (refusalsOf): the quorum's is taken.
+      { clusterId: plan.clusterId ?? facts!.clusterId, allowExisting: options.allowExistingTopics, partRecords: IMPORT_PART_RECORDS, deadlineMs: writeStart + options.importTimeoutMs, stepTimeoutMs: IMPORT_STEP_TIMEOUT_MS },
       {
         quorum,
         progress: deps.progress,
@@ -291,12 +295,12 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   return { ...base, refusals: [], imported, verify: null, ok: true, summary };
 }
 
-/** Why an import of this plan into this quorum must not go ahead (empty: it may). */
 /** The quorum was formatted with another cluster id than ZooKeeper's (false when either is unknown). */
 function isOtherCluster(plan: MigrationPlan, quorum: QuorumFacts | null): quorum is QuorumFacts {
   return quorum !== null && plan.clusterId !== null && quorum.clusterId !== plan.clusterId;
 }
 
+/** Why an import of this plan into this quorum must not go ahead (empty: it may). */
 export function refusalsOf(
   plan: MigrationPlan,
   quorum: QuorumFacts | null,
@@ -306,7 +310,12 @@ export function refusalsOf(
   const quorumTopicNames = quorumNodes.topicNames ?? new Set<string>();
   const out: string[] = [];
   if (plan.clusterId === null) {
-    out.push('ZooKeeper has no usable /cluster/id, so there is no cluster id to keep (start a Kafka broker of 0.10.1 or later once against this ZooKeeper to create it)');
+    // No /cluster/id at all (Kafka before 0.10.1 wrote none): with --force the import takes the
+    // quorum's, as there is none to keep and none to clash with. One that is there but unreadable
+    // or invalid is never replaced.
+    if (plan.anomalies.some((a) => a.kind === 'missing-cluster-id')) {
+      if (!options.force) out.push("ZooKeeper has no /cluster/id (Kafka before 0.10.1 wrote none; or is this the wrong chroot?): pass --force to import the tree under the quorum's cluster id");
+    } else out.push('ZooKeeper has no usable /cluster/id (see its anomaly), so there is no cluster id to keep: fix it in ZooKeeper');
   } else if (isOtherCluster(plan, quorum)) {
     out.push(
       `ZooKeeper holds cluster ${plan.clusterId} but the quorum was formatted as ${quorum.clusterId}, and a cluster id is fixed at format: ` +

@@ -144,7 +144,7 @@ function failureOf(e: unknown): ZkFailure {
 /** Reason text for a node that could not be read (ZkReadError.reason). */
 function reasonFor(f: ZkFailure): string {
   if (f.code === Exception.NO_NODE) return 'NO_NODE (deleted while reading)';
-  if (f.code === Exception.NO_AUTH) return "NOT_AUTHORIZED (NO_AUTH: the node's ACL does not let this client read it; Kafka's zookeeper.set.acl?)";
+  if (f.code === Exception.NO_AUTH) return "NOT_AUTHORIZED (NO_AUTH: the node's ACL does not let this client read it; Kafka's zookeeper.set.acl? see --zk-auth)";
   return f.name;
 }
 
@@ -154,10 +154,18 @@ interface ConnectionManagerInternals {
   connectTimeoutHandler?: ReturnType<typeof setTimeout> | null;
 }
 
+/** One `addauth`: a scheme and its credentials, e.g. digest and `super:secret`. */
+export interface ZkAuth {
+  readonly scheme: string;
+  readonly credentials: string;
+}
+
 export interface ZkSessionOptions {
   readonly connectTimeoutMs: number;
   /** Requested session timeout (the server clamps it to 2..20 ticks). Default 30 s. */
   readonly sessionTimeoutMs?: number;
+  /** Authentication sent on connecting (and on every reconnect), as zkCli's addauth. */
+  readonly auth?: readonly ZkAuth[];
 }
 
 class ZkSession {
@@ -177,6 +185,8 @@ class ZkSession {
     // No chroot given to the client: paths are prefixed here, so that the chroot's existence can be
     // checked and /zookeeper recognised. retries 0: reconnects are handled by withRetry below.
     const client = zookeeper.createClient(cs.hostList, { sessionTimeout: options.sessionTimeoutMs ?? 30_000, spinDelay: 200, retries: 0 });
+    // Queued before connect(): the client sends them with the session, and again on each reconnect.
+    for (const a of options.auth ?? []) client.addAuthInfo(a.scheme, Buffer.from(a.credentials, 'utf8'));
     const session = new ZkSession(client, where, Math.max(options.connectTimeoutMs, 1_000));
     // The connect-attempt timer (sessionTimeout / number of hosts) must not hold the process open
     // after a failed connect has been abandoned.
