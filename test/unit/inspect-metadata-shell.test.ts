@@ -236,6 +236,25 @@ describe('metadata-shell file system', () => {
     expect(err.map((e) => JSON.parse(e) as unknown)).toEqual([{ error: 'ls: /nope: no such file or directory' }]);
   });
 
+  it('a secret config value (a password set as a dynamic broker config, kept in clear in the log) shows as [redacted] in the shell and in record lines; other values as they are', () => {
+    const configs = [
+      { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'listener.name.internal.ssl.key.password', value: 's3cret' },
+      { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'ssl.keystore.password', value: 'k3y' },
+      { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'log.cleaner.threads', value: '2' },
+    ] as const;
+    const loader = new MetadataLoader();
+    loader.applyBatches(fixtureBatches());
+    loader.applyBatches([{ baseOffset: LOG_END_OFFSET, epoch: 2, records: configs.map((r) => encodeRecord(r)) }]);
+    const out: string[] = [];
+    const s = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: () => undefined }, true);
+    expect(s.execute('tree /configs/broker/4')).toBe('ok');
+    expect(JSON.parse(out.pop()!)).toEqual({ 'listener.name.internal.ssl.key.password': '[redacted]', 'log.cleaner.threads': '2', 'ssl.keystore.password': '[redacted]' });
+    const lines = configs.map((r, i) => recordLine({ offset: i }, viewRecord(encodeRecord(r)), false));
+    expect(lines.filter((l) => l.includes('s3cret') || l.includes('k3y'))).toEqual([]);
+    expect(lines.filter((l) => l.includes('"value":"[redacted]"'))).toHaveLength(2);
+    expect(lines[2]).toContain('"value":"2"');
+  });
+
   it('--command --json: a failed command is {error, exitCode: 1} and the run exits 1', async () => {
     await writeNodeDir(root);
     const run = await shell(dirSource(root), ['ls /nope', 'pwd'], true);

@@ -6,7 +6,7 @@
 //                                                principal, host, operation, permissionType)
 //   /brokers/<id>/registration                   the broker's registration (JSON)
 //   /brokers/<id>/isFenced                       true / false
-//   /configs/<resourceType>/<resourceName>/<key> a config value (cluster-wide broker default: <empty>)
+//   /configs/<resourceType>/<resourceName>/<key> a config value (cluster-wide broker default: <empty>; a sensitive one [redacted])
 //   /features/<name>                             the finalized level
 //   /groups/<group>                              a consumer group's stored membership (JSON:
 //                                                generation, protocol, leader, members; bytes as hex)
@@ -17,7 +17,7 @@
 //   /topicIds/<uuid>/...                         the same directory as /topics/<name>
 //   /topics/<name>/id, /topics/<name>/name       the topic's id and name
 //   /topics/<name>/<partition>/data              the partition's registration (JSON)
-//   /zkMigrationState                            0 none, 2 pre-migration, 1 migration, 3 post-migration
+//   /zkMigrationState                            0 none, 1 pre-migration, 2 migration, 3 post-migration
 //
 // Names are escaped so that any string is one typable path segment: '%' -> %25, '/' -> %2F,
 // '<' -> %3C, '.' and '..' -> %2E and %2E%2E, and the empty name -> <empty>.
@@ -26,6 +26,9 @@
 import type { MetadataImage } from '../../metadata-log/image.js';
 import type { TopicImage } from '../../metadata-log/image-types.js';
 import { splitOffsetKey } from '../../metadata-log/image-types.js';
+import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
+import type { ConfigResourceType } from '../../metadata-log/records/types.js';
+import { REDACTED } from './record-view.js';
 
 export type FsNode = FsDir | FsFile;
 
@@ -91,7 +94,7 @@ function brokersDir(image: MetadataImage): FsDir {
 
 function configsDir(image: MetadataImage): FsDir {
   return dir(() => {
-    const byType = new Map<string, Map<string, ReadonlyMap<string, string>>>();
+    const byType = new Map<ConfigResourceType, Map<string, ReadonlyMap<string, string>>>();
     for (const res of image.parts.configs.values()) {
       let names = byType.get(res.resourceType);
       if (names === undefined) byType.set(res.resourceType, (names = new Map()));
@@ -100,7 +103,9 @@ function configsDir(image: MetadataImage): FsDir {
     return sortedMap(
       [...byType].map(([type, names]) => [
         type,
-        dir(() => sortedMap([...names].map(([name, entries]) => [name, dir(() => sortedMap([...entries].map(([k, v]) => [k, file(v)])))]))),
+        dir(() =>
+          sortedMap([...names].map(([name, entries]) => [name, dir(() => sortedMap([...entries].map(([k, v]) => [k, file(isSensitiveConfig(type, k) ? REDACTED : v)])))])),
+        ),
       ]),
     );
   });

@@ -38,9 +38,8 @@
 
 import { aclBindingKey } from '../../metadata-log/acl-filter.js';
 import type { AclBinding, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
-import { configKey } from '../../quorum/controller/configs/config-schema.js';
+import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
 import type { MigrationPlan } from './plan-types.js';
-import { isPasswordConfig } from './zk-password.js';
 
 /** The entities a difference is about, in the order differences are sorted. */
 export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'migration-state'] as const;
@@ -360,8 +359,7 @@ function brokerIdOrName(resourceName: string): string | number {
 
 /** A config value as shown: sensitive ones (passwords) never leave the process in a report. */
 function configText(resourceType: string, key: string, value: string): string {
-  const sensitive = resourceType === 'broker' ? configKey('broker', key)?.sensitive === true || isPasswordConfig(key) : configKey('topic', key)?.sensitive === true;
-  return sensitive ? '[hidden]' : value;
+  return isSensitiveConfig(resourceType === 'broker' ? 'broker' : 'topic', key) ? '[hidden]' : value;
 }
 
 function diffProducerIds(zk: Side, quorum: Side, out: Collector): void {

@@ -17,20 +17,7 @@
 
 import { createDecipheriv, pbkdf2Sync } from 'node:crypto';
 
-/** Kafka's PASSWORD-typed dynamic broker configs; a name ending in one of these is stored encrypted. */
-export const PASSWORD_CONFIG_SUFFIXES: readonly string[] = [
-  'ssl.key.password',
-  'ssl.keystore.password',
-  'ssl.truststore.password',
-  'ssl.keystore.key',
-  'ssl.keystore.certificate.chain',
-  'ssl.truststore.certificates',
-  'sasl.jaas.config',
-];
-
-export function isPasswordConfig(name: string): boolean {
-  return PASSWORD_CONFIG_SUFFIXES.some((s) => name === s || name.endsWith(`.${s}`));
-}
+export { isPasswordConfig, PASSWORD_CONFIG_SUFFIXES } from '../../quorum/controller/configs/config-schema.js';
 
 const REQUIRED = ['cipherAlgorithm', 'keyLength', 'iterations', 'salt', 'encryptedPassword', 'passwordLength'] as const;
 

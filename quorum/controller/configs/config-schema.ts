@@ -443,6 +443,29 @@ export function configKey(resourceType: ConfigResourceType, name: string): Confi
   return configKeys(resourceType).get(name);
 }
 
+/**
+ * Kafka's PASSWORD-typed broker configs, matched by suffix so that listener-prefixed names
+ * (listener.name.internal.ssl.key.password) count: the ones Kafka encrypts in ZooKeeper.
+ */
+export const PASSWORD_CONFIG_SUFFIXES: readonly string[] = [
+  'ssl.key.password',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
+  'ssl.keystore.key',
+  'ssl.keystore.certificate.chain',
+  'ssl.truststore.certificates',
+  'sasl.jaas.config',
+];
+
+export function isPasswordConfig(name: string): boolean {
+  return PASSWORD_CONFIG_SUFFIXES.some((s) => name === s || name.endsWith(`.${s}`));
+}
+
+/** Whether a config's value is a secret that reports and the inspection tools never show. */
+export function isSensitiveConfig(resourceType: ConfigResourceType, name: string): boolean {
+  return configKey(resourceType, name)?.sensitive === true || (resourceType === 'broker' && isPasswordConfig(name));
+}
+
 /** Whether APPEND / SUBTRACT apply to the key (Kafka: LIST-typed keys only). */
 export function isListConfig(resourceType: ConfigResourceType, name: string): boolean {
   return configKey(resourceType, name)?.type === 'list';
