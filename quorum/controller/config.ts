@@ -28,6 +28,12 @@ export interface ControllerConfig {
    * simulator): set when it differs from Kafka's default.
    */
   readonly uncleanLeaderElectionEnableSet?: boolean;
+  /**
+   * The broker configs server.properties sets (after --override), as written, for every key
+   * DescribeConfigs knows: reported as STATIC_BROKER_CONFIG. Absent (tests, the simulator): only
+   * unclean.leader.election.enable, by uncleanLeaderElectionEnableSet.
+   */
+  readonly staticBrokerConfigs?: ReadonlyMap<string, string>;
   /** metadata.log.max.record.bytes.between.snapshots */
   readonly snapshotMaxBytes: number;
   /** metadata.log.max.snapshot.interval.ms (0 = no time trigger) */

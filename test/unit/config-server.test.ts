@@ -192,6 +192,12 @@ describe('every key rejects a bad value with a ConfigError naming it', () => {
     expect(parse({}).controller.uncleanLeaderElectionEnableSet).toBe(false);
   });
 
+  it('every broker config the file sets is its static level, as written (DescribeConfigs: STATIC_BROKER_CONFIG); a key it leaves out is not', () => {
+    const c = parse({ 'unclean.leader.election.enable': 'False ', 'max.connections.per.ip': ' 50', 'node.id': '1' });
+    expect(c.controller.staticBrokerConfigs).toEqual(new Map([['max.connections.per.ip', '50'], ['unclean.leader.election.enable', 'False']]));
+    expect(parse({}).controller.staticBrokerConfigs).toEqual(new Map());
+  });
+
   it('group.min.session.timeout.ms above group.max.session.timeout.ms: refused naming both', () => {
     const e = configError({ 'group.min.session.timeout.ms': '60000', 'group.max.session.timeout.ms': '30000' });
     expect(e.key).toBe('group.min.session.timeout.ms');
@@ -245,7 +251,7 @@ describe('defaults', () => {
     ]);
     expect(c.tls.size).toBe(0);
     const { producerIdBlockSize: _a, offsetCommitLingerMs: _b, maxRecordsPerOperation: _c, maxElectionsPerPass: _d, ...kafkaNamed } = defaultControllerConfig;
-    expect(c.controller).toEqual({ ...kafkaNamed, uncleanLeaderElectionEnableSet: false });
+    expect(c.controller).toEqual({ ...kafkaNamed, uncleanLeaderElectionEnableSet: false, staticBrokerConfigs: new Map() });
   });
 
   it('listeners defaults to Kafka\'s PLAINTEXT://:9092 (a broker-only node can start from it)', () => {
@@ -308,6 +314,7 @@ describe('defaults', () => {
       leaderImbalanceCheckIntervalMs: 10_000,
       uncleanLeaderElectionEnable: true,
       uncleanLeaderElectionEnableSet: true,
+      staticBrokerConfigs: new Map([['unclean.leader.election.enable', 'true']]),
       snapshotMaxBytes: 1_048_576,
       snapshotMaxIntervalMs: 0,
       offsetMetadataMaxBytes: 100,

@@ -18,6 +18,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
+import { staticBrokerConfigsFrom } from '../../quorum/controller/configs/config-schema.js';
 import { raftConfig, type RaftConfig } from '../../quorum/raft/config.js';
 import { ANONYMOUS_PRINCIPAL } from '../../quorum/net/principal.js';
 import { ConfigError } from './errors.js';
@@ -91,6 +92,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     leaderImbalanceCheckIntervalMs: r.required(K.leaderImbalanceCheckIntervalSeconds) * 1000,
     uncleanLeaderElectionEnable: r.required(K.uncleanLeaderElectionEnable),
     uncleanLeaderElectionEnableSet: r.raw(K.uncleanLeaderElectionEnable.name) !== undefined,
+    staticBrokerConfigs: staticBrokerConfigsFrom((key) => r.raw(key)),
     snapshotMaxBytes: r.required(K.snapshotMaxBytes),
     snapshotMaxIntervalMs: r.required(K.snapshotMaxIntervalMs),
     offsetMetadataMaxBytes: r.required(K.offsetMetadataMaxBytes),

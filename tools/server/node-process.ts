@@ -136,7 +136,7 @@ export async function startNode(
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
         ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
-        staticConfigs: staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false, uncleanLeaderElectionEnableSet: config.controller.uncleanLeaderElectionEnableSet ?? false }),
+        staticConfigs: config.controller.staticBrokerConfigs ?? staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         groups: config.groups,
         offsetRetention: config.offsetRetention,
         ...(c !== undefined

@@ -466,6 +466,16 @@ export function isSensitiveConfig(resourceType: ConfigResourceType, name: string
   return configKey(resourceType, name)?.sensitive === true || (resourceType === 'broker' && isPasswordConfig(name));
 }
 
+/** The broker configs `raw` (a server.properties lookup) sets, as written: the static level of staticConfigsOf. */
+export function staticBrokerConfigsFrom(raw: (key: string) => string | undefined): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const key of BROKER_CONFIGS.keys()) {
+    const value = raw(key);
+    if (value !== undefined) out.set(key, value.trim());
+  }
+  return out;
+}
+
 /** Whether APPEND / SUBTRACT apply to the key (Kafka: LIST-typed keys only). */
 export function isListConfig(resourceType: ConfigResourceType, name: string): boolean {
   return configKey(resourceType, name)?.type === 'list';
@@ -566,11 +576,15 @@ export interface ConfigLookupOptions {
 }
 
 /**
- * The static broker configs (server.properties) a controller knows from its own settings: only
- * those the file sets. Reporting an unset key as static put unclean.leader.election.enable=false
- * among every topic's and broker's non-default configs (found by a review).
+ * The static broker configs (server.properties) a node knows from its own settings: only those the
+ * file sets. Reporting an unset key as static put unclean.leader.election.enable=false among every
+ * topic's and broker's non-default configs; reporting only that key showed a
+ * max.connections.per.ip set in the file as Kafka's default (both found by reviews).
  */
-export function staticConfigsOf(config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable' | 'uncleanLeaderElectionEnableSet'>): ReadonlyMap<string, string> {
+export function staticConfigsOf(
+  config: Pick<ControllerConfig, 'uncleanLeaderElectionEnable' | 'uncleanLeaderElectionEnableSet' | 'staticBrokerConfigs'>,
+): ReadonlyMap<string, string> {
+  if (config.staticBrokerConfigs !== undefined) return config.staticBrokerConfigs;
   const set = config.uncleanLeaderElectionEnableSet ?? config.uncleanLeaderElectionEnable;
   return new Map(set ? [['unclean.leader.election.enable', String(config.uncleanLeaderElectionEnable)]] : []);
 }
