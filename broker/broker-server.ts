@@ -13,13 +13,16 @@
 // writes forwarded to the active controller; Kafka clients on the same port are served by
 // ./kafka/ (the first bytes tell the two protocols apart). Every client listener counts its
 // connections against one ConnectionQuotas (max.connections.per.ip, its overrides, max.connections),
-// so the limits span the listeners as Kafka's do.
+// so the limits span the listeners as Kafka's do; the first and last may also be set as dynamic
+// broker configs, applied from each new image (./dynamic-connection-limits.ts).
 
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
 import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
+import { dynamicConnectionLimits } from './dynamic-connection-limits.js';
+import type { MetadataImageView } from '../metadata-log/image-types.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
 import { RemoteError } from '../quorum/net/types.js';
@@ -132,6 +135,8 @@ export class BrokerServer {
   readonly groupCoordinator: GroupCoordinator;
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
+  /** Stops applying dynamic connection limits from the image (set while the listeners are bound). */
+  private stopApplyingConnectionLimits: (() => void) | undefined;
   private isrExpander: IsrExpander | null = null;
   private offsetExpirer: OffsetExpirer | null = null;
   private isCaughtUp = false;
@@ -334,6 +339,7 @@ export class BrokerServer {
     this.stopFollowingGroups();
     this.groupCoordinator.close();
     this.imageWatch.close();
+    this.stopApplyingConnectionLimits?.();
     const split = this.split;
     await Promise.all([
       ...this.servers.splice(0).map((s) => s.close()),
@@ -352,6 +358,12 @@ export class BrokerServer {
     const authorizer = this.o.authorizer === undefined ? undefined : new StandardAuthorizer(this.o.authorizer);
     if (authorizer !== undefined) this.rpcAuthorization = new RpcAuthorization(authorizer);
     const connectionQuotas = this.o.connectionLimits === undefined ? undefined : new ConnectionQuotas(this.o.connectionLimits);
+    if (connectionQuotas !== undefined) {
+      // Dynamic max.connections(.per.ip) apply from the next connection on, as in Kafka.
+      const apply = (image: MetadataImageView) => connectionQuotas.applyDynamic(dynamicConnectionLimits(image, this.o.nodeId));
+      apply(this.source.image);
+      this.stopApplyingConnectionLimits = this.source.addMetadataListener((_delta, image) => apply(image));
+    }
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
         brokerId: this.o.nodeId,

@@ -7,6 +7,11 @@
 // and logged there (rate-limited by ./refusal-warnings.ts, whose state for these limits lives here
 // so that one address gets one line per interval whichever listener it tried).
 //
+// max.connections.per.ip and max.connections may also be set as dynamic broker configs (this
+// broker's, else the cluster default): applyDynamic puts them over the static limits for the next
+// connection accepted, as Kafka's DynamicConnectionQuota does (broker/dynamic-connection-limits.ts
+// reads them from the image).
+//
 // Addresses are compared in one canonical form: an IPv4-mapped IPv6 address (::ffff:127.0.0.1, how
 // a dual-stack listener sees an IPv4 client) is the IPv4 address, and IPv6 is compressed and lower
 // case, so an override written 0:0:0:0:0:0:0:1 applies to ::1.
@@ -39,6 +44,12 @@ export interface ConnectionRefusal {
   readonly warnKey: string;
 }
 
+/** max.connections.per.ip and max.connections set as dynamic broker configs; undefined: the static limit applies. */
+export interface DynamicConnectionLimits {
+  readonly perAddressMax: number | undefined;
+  readonly totalMax: number | undefined;
+}
+
 export type Admission = { readonly admitted: true; readonly release: () => void } | { readonly admitted: false; readonly refusal: ConnectionRefusal };
 
 /** The form addresses are counted and compared in (see the header). A string that is no IP address is kept as it is. */
@@ -64,6 +75,7 @@ export class ConnectionQuotas {
   private readonly byListener = new Map<string, number>();
   private total = 0;
   private readonly overrides: ReadonlyMap<string, number>;
+  private dynamic: DynamicConnectionLimits = { perAddressMax: undefined, totalMax: undefined };
   /** When refusals of these quotas are logged (shared by the listeners, see the header). */
   readonly warnings: RefusalWarnings;
 
@@ -75,12 +87,27 @@ export class ConnectionQuotas {
     this.warnings = warnings;
   }
 
+  /**
+   * Dynamic broker configs over the static limits (Kafka's DynamicConnectionQuota): they apply to
+   * the next connection accepted; connections already held stay, as in Kafka. An override in
+   * max.connections.per.ip.overrides still wins over either per-address limit.
+   */
+  applyDynamic(limits: DynamicConnectionLimits): void {
+    this.dynamic = limits;
+  }
+
+  /** The per-address and total limits in force now (dynamic, else static). */
+  effectiveLimits(): { readonly perAddressMax: number; readonly totalMax: number } {
+    return { perAddressMax: this.dynamic.perAddressMax ?? this.limits.perAddressMax, totalMax: this.dynamic.totalMax ?? this.limits.totalMax };
+  }
+
   /** Takes a slot for a new connection from `remoteAddress` on listener `listenerName`, or says which limit refuses it. */
   admit(remoteAddress: string, listenerName?: string): Admission {
     const address = canonicalAddress(remoteAddress);
     const held = this.byAddress.get(address) ?? 0;
     const override = this.overrides.get(address);
-    const perAddressMax = override ?? this.limits.perAddressMax;
+    const limits = this.effectiveLimits();
+    const perAddressMax = override ?? limits.perAddressMax;
     if (held >= perAddressMax) {
       const limit = override === undefined ? 'max.connections.per.ip' : 'max.connections.per.ip.overrides';
       return {
@@ -88,8 +115,8 @@ export class ConnectionQuotas {
         refusal: { address, limit, max: perAddressMax, warnKey: address, reason: `${address} holds ${held} connections already (${limit}: at most ${perAddressMax})` },
       };
     }
-    if (this.total >= this.limits.totalMax) {
-      const max = this.limits.totalMax;
+    if (this.total >= limits.totalMax) {
+      const max = limits.totalMax;
       return {
         admitted: false,
         refusal: { address, limit: 'max.connections', max, warnKey: TOTAL_WARN_KEY, reason: `the client listeners hold ${this.total} connections already (max.connections: at most ${max})` },

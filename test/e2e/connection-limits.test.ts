@@ -3,7 +3,8 @@
 // listener: three Kafka clients from 127.0.0.1 are answered, a fourth is closed by the node at once
 // and the node logs why, the three still answer, and one closing lets a new one in. `start` with an
 // override host that does not resolve, or a negative limit, exits 2 naming the key. The same for
-// listener.name.plaintext.max.connections on another node: its listener takes two, not three.
+// listener.name.plaintext.max.connections on another node: its listener takes two, not three. A
+// dynamic max.connections.per.ip (configs alter) applies at once and goes with its deletion.
 
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,35 @@ describe('max.connections.per.ip on a combined node', () => {
       return (await c.apiVersions(20)) === 0 ? c : undefined;
     }, 100);
     expect(next.socket.destroyed).toBe(false);
+  });
+
+  it('a dynamic max.connections.per.ip (configs alter) applies to the next connection at once, held ones stay; deleting it brings the static limit back', async () => {
+    const node = t.cluster.nodes[0]!;
+    const port = node.clientPort!;
+    for (const p of probes.splice(0)) p.socket.destroy();
+    const alter = (flag: string, value: string) => runCli(['configs', 'alter', '--entity-type', 'brokers', '--entity-name', String(node.id), flag, value, '--bootstrap-controller', t.cluster.bootstrapControllers()]);
+    const first = await until('one Kafka connection answered (the closed probes\' slots freed)', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      return (await c.apiVersions(30)) === 0 ? c : undefined;
+    }, 100);
+    const set = await alter('--add-config', 'max.connections.per.ip=1');
+    expect(set.code, set.stderr).toBe(0);
+    // The node applies it once the record is in its image: a second connection is closed at once.
+    await until('a second connection closed by the node', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      return (await c.apiVersions(31).catch(() => -1)) === 0 ? undefined : true;
+    }, 100);
+    expect(await first.apiVersions(32)).toBe(0);
+    const unset = await alter('--delete-config', 'max.connections.per.ip');
+    expect(unset.code, unset.stderr).toBe(0);
+    const second = await until('a second connection answered under the static limit again', 10_000, async () => {
+      const c = await kafkaClientConnection(port);
+      probes.push(c);
+      return (await c.apiVersions(33).catch(() => -1)) === 0 ? c : undefined;
+    }, 100);
+    expect(second.socket.destroyed).toBe(false);
   });
 
   it('start exits 2 naming the key for a negative limit and for an override host that does not resolve', async () => {

@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NetClient } from '../../quorum/net/client.js';
 import { canonicalAddress, ConnectionQuotas, type ConnectionLimits } from '../../quorum/net/connection-quotas.js';
+import { dynamicConnectionLimits } from '../../broker/dynamic-connection-limits.js';
+import { imageOf } from '../../metadata-log/delta.js';
 import { RefusalWarnings } from '../../quorum/net/refusal-warnings.js';
 import { NetServer } from '../../quorum/net/server.js';
 import type { ListenerSpec, PeerIdentity } from '../../quorum/net/types.js';
@@ -268,5 +270,32 @@ describe('the warn line is rate-limited per address', () => {
     // The four not logged and this one.
     expect(refusals(log).map((l) => l.fields['dropped'])).toEqual([1, 5]);
     expect(refusals(log)[1]!.fields).toMatchObject({ limit: 'max.connections.per.ip', connectionsMax: 0 });
+  });
+});
+
+describe('dynamic limits (max.connections.per.ip and max.connections as dynamic broker configs)', () => {
+  it('apply to the next admission over the static ones, an override still wins, and undefined gives the static limit back', () => {
+    const quotas = new ConnectionQuotas(limits({ perIp: 3, total: 10, overrides: { '10.0.0.9': 5 } }));
+    quotas.applyDynamic({ perAddressMax: 1, totalMax: undefined });
+    const held = quotas.admit('127.0.0.1');
+    expect(held.admitted).toBe(true);
+    expect(quotas.admit('127.0.0.1')).toMatchObject({ admitted: false, refusal: { limit: 'max.connections.per.ip', max: 1 } });
+    expect(quotas.admit('10.0.0.9').admitted).toBe(true); // its override (5) is over the dynamic 1
+    quotas.applyDynamic({ perAddressMax: undefined, totalMax: 2 });
+    expect(quotas.admit('10.0.0.8')).toMatchObject({ admitted: false, refusal: { limit: 'max.connections', max: 2 } });
+    quotas.applyDynamic({ perAddressMax: undefined, totalMax: undefined });
+    expect(quotas.effectiveLimits()).toEqual({ perAddressMax: 3, totalMax: 10 });
+    expect(quotas.admit('127.0.0.1').admitted).toBe(true);
+  });
+
+  it("are read from the image: this broker's dynamic config first, then the cluster default, else none", () => {
+    const image = imageOf([
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'max.connections.per.ip', value: '7' },
+      { type: 'Config', resourceType: 'broker', resourceName: '', name: 'max.connections', value: '100' },
+      { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'max.connections.per.ip', value: '2' },
+    ]);
+    expect(dynamicConnectionLimits(image, 4)).toEqual({ perAddressMax: 2, totalMax: 100 });
+    expect(dynamicConnectionLimits(image, 5)).toEqual({ perAddressMax: 7, totalMax: 100 });
+    expect(dynamicConnectionLimits(imageOf([]), 4)).toEqual({ perAddressMax: undefined, totalMax: undefined });
   });
 });
