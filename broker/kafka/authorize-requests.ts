@@ -14,7 +14,7 @@
 //   DescribeConfigs              DESCRIBE_CONFIGS topic; broker resources: on       29 per topic, CLUSTER_AUTHORIZATION_FAILED (31)
 //                                the cluster                                        per broker resource
 //   AlterConfigs                 ALTER_CONFIGS, as DescribeConfigs                  29 / 31 per resource
-//   (IncrementalAlterConfigs)    not served (no codec, not advertised): nothing to guard
+//   IncrementalAlterConfigs      ALTER_CONFIGS, as AlterConfigs                     29 / 31 per resource
 //   FindCoordinator              DESCRIBE group (key type 0), DESCRIBE              GROUP_AUTHORIZATION_FAILED (30) /
 //                                transactional id (key type 1)                      TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53)
 //   JoinGroup, SyncGroup,        READ group                                         30
@@ -104,6 +104,17 @@ async function runAllowed<Req, Res>(allowedCount: number, run: (r: Req) => Promi
   return allowedCount > 0 ? run(request) : empty;
 }
 
+/** AlterConfigs and IncrementalAlterConfigs: ALTER_CONFIGS per resource, denied ones answered in place. */
+function alterConfigsGuard<N extends 'AlterConfigs' | 'IncrementalAlterConfigs'>(): Guard<N> {
+  return (async (can: Check, request: KafkaApiTypes['AlterConfigs' | 'IncrementalAlterConfigs'][0], _v: number, run: (r: typeof request) => Promise<KafkaApiTypes['AlterConfigs'][1]>) => {
+    const code = (r: { resourceType: number; resourceName: string }) => configResourceCheck(can, 'ALTER_CONFIGS', r);
+    const allowed = request.resources.filter((r) => code(r) === ErrorCode.NONE);
+    const res = await runAllowed(allowed.length, run, { ...request, resources: allowed }, { throttleTimeMs: 0, responses: [] });
+    const deniedAnswer = (r: { resourceType: number; resourceName: string }) => ({ errorCode: code(r), errorMessage: deniedMessage(code(r)), resourceType: r.resourceType, resourceName: r.resourceName });
+    return { ...res, responses: merge(request.resources, (r) => code(r) !== ErrorCode.NONE, configKey, deniedAnswer, res.responses, configKey) };
+  }) as unknown as Guard<N>;
+}
+
 const configResourceCheck = (can: Check, op: AclOperation, r: { resourceType: number; resourceName: string }): number => {
   if (r.resourceType === CONFIG_TOPIC) return can(op, 'TOPIC', r.resourceName) ? ErrorCode.NONE : ErrorCode.TOPIC_AUTHORIZATION_FAILED;
   if (r.resourceType === CONFIG_BROKER || r.resourceType === CONFIG_BROKER_LOGGER) return onCluster(can, op) ? ErrorCode.NONE : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
@@ -178,13 +189,9 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
     return { ...res, results: merge(request.resources, (r) => code(r) !== ErrorCode.NONE, configKey, deniedAnswer, res.results, configKey) };
   },
 
-  AlterConfigs: async (can, request, _v, run) => {
-    const code = (r: { resourceType: number; resourceName: string }) => configResourceCheck(can, 'ALTER_CONFIGS', r);
-    const allowed = request.resources.filter((r) => code(r) === ErrorCode.NONE);
-    const res = await runAllowed(allowed.length, run, { ...request, resources: allowed }, { throttleTimeMs: 0, responses: [] });
-    const deniedAnswer = (r: { resourceType: number; resourceName: string }) => ({ errorCode: code(r), errorMessage: deniedMessage(code(r)), resourceType: r.resourceType, resourceName: r.resourceName });
-    return { ...res, responses: merge(request.resources, (r) => code(r) !== ErrorCode.NONE, configKey, deniedAnswer, res.responses, configKey) };
-  },
+  AlterConfigs: alterConfigsGuard<'AlterConfigs'>(),
+
+  IncrementalAlterConfigs: alterConfigsGuard<'IncrementalAlterConfigs'>(),
 
   FindCoordinator: async (can, request, _v, run) => {
     const refuse = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });

@@ -6,7 +6,7 @@ import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context
 import { authorized } from './authorize-requests.js';
 import { ANONYMOUS_PRINCIPAL, sessionHost } from '../../quorum/net/principal.js';
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.js';
-import { handleAlterConfigs, handleDescribeConfigs } from './handlers/configs.js';
+import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './handlers/groups.js';
 import { handleListOffsets } from './handlers/list-offsets.js';
@@ -37,6 +37,7 @@ const handlers: HandlerTable = {
   DeleteGroups: handleDeleteGroups,
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
+  IncrementalAlterConfigs: handleIncrementalAlterConfigs,
   ElectLeaders: handleElectLeaders,
   AlterPartitionReassignments: handleAlterPartitionReassignments,
   ListPartitionReassignments: handleListPartitionReassignments,

@@ -4,7 +4,7 @@
 // on the same broker.
 
 import { describe, expect, it } from 'vitest';
-import { ALTER_CONFIGS_VISIBLE_WAIT_MS, handleAlterConfigs, handleDescribeConfigs } from '../../broker/kafka/handlers/configs.js';
+import { ALTER_CONFIGS_VISIBLE_WAIT_MS, handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from '../../broker/kafka/handlers/configs.js';
 import { ConfigSource } from '../../broker/kafka/protocol/apis/describe-configs.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { ConnectionError } from '../../quorum/net/types.js';
@@ -225,5 +225,73 @@ describe('AlterConfigs', () => {
     await handleAlterConfigs(t.ctx, { resources: [{ resourceType: TOPIC, resourceName: 't1', configs: [{ name: 'retention.ms', value: 'x' }] }], validateOnly: false }, 1);
     // A wait for the image would last the whole bound: the image never changes here.
     expect(Date.now() - started).toBeLessThan(ALTER_CONFIGS_VISIBLE_WAIT_MS);
+  });
+});
+
+describe('IncrementalAlterConfigs', () => {
+  it.each([0, 1])('v%i: SET, DELETE and APPEND forwarded as the incremental op with mapped types; only the keys named change', async (version) => {
+    const t = testbed({ records: [configRecord('topic', 't1', 'retention.ms', '1000'), configRecord('topic', 't1', 'segment.ms', '9000')] });
+    const r = await overTheWire(
+      'IncrementalAlterConfigs',
+      version,
+      {
+        resources: [
+          {
+            resourceType: TOPIC,
+            resourceName: 't1',
+            configs: [
+              { name: 'max.message.bytes', configOperation: 0, value: '2000' },
+              { name: 'retention.ms', configOperation: 1, value: null },
+              { name: 'cleanup.policy', configOperation: 2, value: 'compact' },
+            ],
+          },
+        ],
+        validateOnly: false,
+      },
+      handleIncrementalAlterConfigs,
+      t.ctx,
+    );
+    expect(r.responses).toEqual([{ errorCode: 0, errorMessage: null, resourceType: TOPIC, resourceName: 't1' }]);
+    expect(t.controller.calls[0]).toMatchObject({ method: 'incrementalAlterConfigs', request: { resources: [{ resourceType: 'topic', resourceName: 't1' }], validateOnly: false } });
+    const held = t.harness.image.configs('topic', 't1');
+    expect(held.get('segment.ms')).toBe('9000'); // untouched, unlike AlterConfigs
+    expect(held.has('retention.ms')).toBe(false);
+    expect(held.get('max.message.bytes')).toBe('2000');
+    expect(held.get('cleanup.policy')).toBe('delete,compact'); // appended to the inherited default
+  });
+
+  it("per-resource errors (Kafka's codes): an unknown operation, an unknown key; an unsupported type refused here; validate_only writes nothing", async () => {
+    const t = testbed();
+    const r = await handleIncrementalAlterConfigs(
+      t.ctx,
+      {
+        resources: [
+          { resourceType: TOPIC, resourceName: 't1', configs: [{ name: 'retention.ms', configOperation: 9, value: '1' }] },
+          { resourceType: TOPIC, resourceName: 't2', configs: [{ name: 'no.such.key', configOperation: 0, value: '1' }] },
+          { resourceType: BROKER_LOGGER, resourceName: '1', configs: [{ name: 'kafka.server', configOperation: 0, value: 'DEBUG' }] },
+          { resourceType: BROKER, resourceName: '', configs: [{ name: 'log.retention.ms', configOperation: 0, value: '9000' }] },
+        ],
+        validateOnly: true,
+      },
+      1,
+    );
+    expect(r.responses.map((x) => [x.resourceType, x.errorCode])).toEqual([
+      [TOPIC, ErrorCode.INVALID_REQUEST],
+      [TOPIC, ErrorCode.INVALID_CONFIG],
+      [BROKER_LOGGER, ErrorCode.INVALID_REQUEST],
+      [BROKER, ErrorCode.NONE],
+    ]);
+    expect(t.harness.image.configs('broker', '').size).toBe(0);
+  });
+
+  it("read-your-write: the answer waits until this broker's image shows what SET wrote", async () => {
+    const t = testbed();
+    t.lagging(true);
+    setTimeout(() => t.lagging(false), 60);
+    const started = Date.now();
+    const r = await handleIncrementalAlterConfigs(t.ctx, { resources: [{ resourceType: TOPIC, resourceName: 't1', configs: [{ name: 'retention.ms', configOperation: 0, value: '1234' }] }], validateOnly: false }, 1);
+    expect(r.responses[0]?.errorCode).toBe(0);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(50);
+    expect(t.ctx.image().configs('topic', 't1').get('retention.ms')).toBe('1234');
   });
 });

@@ -219,6 +219,19 @@ describe('kafka layouts: configs', () => {
     }));
   it('AlterConfigs v0 response', () =>
     encodes('AlterConfigs', 0, { throttleTimeMs: 0, responses: [{ errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't' }] }, '00000000 00000001 0000 ffff 02 0001 74'));
+  // IncrementalAlterConfigs (Kafka's IncrementalAlterConfigsRequest.json / Response.json): v0 classic, v1 flexible.
+  it('IncrementalAlterConfigs v0 request', () =>
+    decodes('IncrementalAlterConfigs', 0, '00000001 02 0001 74 00000001 0001 6b 02 0001 76 01', {
+      resources: [{ resourceType: 2, resourceName: 't', configs: [{ name: 'k', configOperation: 2, value: 'v' }] }],
+      validateOnly: true,
+    }));
+  it('IncrementalAlterConfigs v1 request (compact strings and arrays, tagged fields at each level)', () =>
+    decodes('IncrementalAlterConfigs', 1, '02 04 02 31 03 02 6b 00 02 76 00 02 6a 01 00 00 00 00 00', {
+      resources: [{ resourceType: 4, resourceName: '1', configs: [{ name: 'k', configOperation: 0, value: 'v' }, { name: 'j', configOperation: 1, value: null }] }],
+      validateOnly: false,
+    }));
+  it('IncrementalAlterConfigs v1 response', () =>
+    encodes('IncrementalAlterConfigs', 1, { throttleTimeMs: 0, responses: [{ errorCode: 40, errorMessage: null, resourceType: 2, resourceName: 't' }] }, '00000000 02 0028 00 02 02 74 00 00'));
 });
 
 describe('kafka layouts: group membership', () => {

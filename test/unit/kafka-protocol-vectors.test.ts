@@ -144,6 +144,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [37, 0, 1], // CreatePartitions
       [42, 0, 1], // DeleteGroups
       [43, 0, 2], // ElectLeaders: v2 is flexible
+      [44, 0, 1], // IncrementalAlterConfigs: v1 is flexible (kafka-configs.sh, the Java AdminClient, librdkafka)
       [45, 0, 0], // AlterPartitionReassignments: flexible only
       [46, 0, 0], // ListPartitionReassignments: flexible only
     ]);

@@ -492,6 +492,55 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
     }),
   },
 
+  IncrementalAlterConfigs: {
+    firstFlexibleVersion: 1,
+    encodeRequest(w, v, req) {
+      if (v >= 1) {
+        w.compactArray(req.resources, (rw, res) => {
+          rw.int8(res.resourceType).compactString(res.resourceName);
+          rw.compactArray(res.configs, (cw, c) => cw.compactString(c.name).int8(c.configOperation).compactNullableString(c.value).taggedFields());
+          rw.taggedFields();
+        });
+        w.boolean(req.validateOnly).taggedFields();
+      } else {
+        w.array(req.resources, (rw, res) => {
+          rw.int8(res.resourceType).string(res.resourceName);
+          rw.array(res.configs, (cw, c) => cw.string(c.name).int8(c.configOperation).nullableString(c.value));
+        });
+        w.boolean(req.validateOnly);
+      }
+    },
+    decodeResponse(r, v) {
+      const flexible = v >= 1;
+      const throttleTimeMs = r.int32();
+      const readResult = (rr: KafkaReader) => {
+        const errorCode = rr.int16();
+        const errorMessage = flexible ? rr.compactNullableString() : rr.nullableString();
+        const resourceType = rr.int8();
+        const resourceName = flexible ? rr.compactString() : rr.string();
+        if (flexible) rr.taggedFields();
+        return { errorCode, errorMessage, resourceType, resourceName };
+      };
+      const responses = flexible ? r.compactArray(readResult) : r.array(readResult);
+      if (flexible) r.taggedFields();
+      return { throttleTimeMs, responses };
+    },
+    requestSample: () => ({
+      resources: [
+        { resourceType: 2, resourceName: 't1', configs: [{ name: 'retention.ms', configOperation: 0, value: '1000' }, { name: 'x', configOperation: 1, value: null }] },
+        { resourceType: 4, resourceName: '', configs: [{ name: 'log.cleaner.threads', configOperation: 2, value: '2' }] },
+      ],
+      validateOnly: true,
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 5,
+      responses: [
+        { errorCode: 0, errorMessage: null, resourceType: 2, resourceName: 't1' },
+        { errorCode: 40, errorMessage: 'bad value', resourceType: 4, resourceName: '' },
+      ],
+    }),
+  },
+
   ListOffsets: {
     encodeRequest(w, v, req) {
       w.int32(req.replicaId);

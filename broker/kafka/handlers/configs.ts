@@ -1,4 +1,4 @@
-// DescribeConfigs (api 32, v0-2) and AlterConfigs (api 33, v0-1).
+// DescribeConfigs (api 32, v0-2), AlterConfigs (api 33, v0-1) and IncrementalAlterConfigs (api 44, v0-1).
 //
 // - DescribeConfigs reads this broker's image with the controller's own describeConfigs rules
 //   (quorum/controller/configs/describe-configs.ts), as this broker: its dynamic broker configs
@@ -8,6 +8,9 @@
 //   same errors, nothing written). After a successful write this broker waits, briefly and
 //   bounded, until its own image shows the new set: kafkajs sends describeConfigs to the same
 //   broker right after, and should read its own write.
+// - IncrementalAlterConfigs is forwarded to the controller's `incrementalAlterConfigs` op (SET,
+//   DELETE, APPEND, SUBTRACT per key; Kafka's rules and errors), and waits the same way until this
+//   broker's image shows what its SET and DELETE operations wrote.
 // - Resource types: Kafka's 2 (topic) and 4 (broker) map to the log's 'topic' and 'broker'; any
 //   other (BROKER_LOGGER 8, unknown) is answered INVALID_REQUEST here, per resource. DescribeConfigs
 //   of a broker resource naming another broker is INVALID_REQUEST too, as in Kafka (ask that broker).
@@ -17,16 +20,18 @@
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { ConfigResourceType as LogResourceType } from '../../../metadata-log/records/types.js';
 import { describeConfigs } from '../../../quorum/controller/configs/describe-configs.js';
-import type { LegacyAlterConfigsResource } from '../../../quorum/controller/configs/incremental-alter-configs.js';
+import type { IncrementalAlterConfigsResource as ControllerIncrementalResource, LegacyAlterConfigsResource } from '../../../quorum/controller/configs/incremental-alter-configs.js';
+import { AlterConfigOpType } from '../../../quorum/controller/configs/incremental-alter-configs.js';
+import type { IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse } from '../protocol/apis/incremental-alter-configs.js';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
-import type { AlterConfigsRequest, AlterConfigsResourceResult, AlterConfigsResponse } from '../protocol/apis/alter-configs.js';
+import type { AlterConfigsRequest, AlterConfigsResponse } from '../protocol/apis/alter-configs.js';
 import {
   ConfigResourceType,
   type DescribeConfigsRequest,
   type DescribeConfigsResponse,
   type DescribeConfigsResult,
 } from '../protocol/apis/describe-configs.js';
-import type { KafkaHandler } from './context.js';
+import type { KafkaContext, KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
 
 /** How long AlterConfigs waits for this broker's image to show its write, and how often it looks. */
@@ -86,49 +91,97 @@ function shows(image: MetadataImageView, res: LegacyAlterConfigsResource): boole
   return held.size === wanted.length && wanted.every((c) => held.get(c.name) === c.value);
 }
 
-async function awaitVisible(image: () => MetadataImageView, written: readonly LegacyAlterConfigsResource[]): Promise<void> {
+/** True when `image` shows what the SET and DELETE operations on `res` wrote (APPEND and SUBTRACT are not checked). */
+function showsOps(image: MetadataImageView, res: ControllerIncrementalResource): boolean {
+  const held = image.configs(res.resourceType, res.resourceName);
+  return res.configs.every((c) => (c.op === AlterConfigOpType.SET ? held.get(c.name) === c.value : c.op === AlterConfigOpType.DELETE ? !held.has(c.name) : true));
+}
+
+async function awaitVisible(image: () => MetadataImageView, visible: (image: MetadataImageView) => boolean): Promise<void> {
   const deadline = Date.now() + ALTER_CONFIGS_VISIBLE_WAIT_MS;
   while (Date.now() < deadline) {
-    const now = image();
-    if (written.every((res) => shows(now, res))) return;
+    if (visible(image())) return;
     await new Promise((r) => setTimeout(r, ALTER_CONFIGS_VISIBLE_POLL_MS));
   }
   // Not visible yet (a slow image, or a concurrent change won): answer anyway, the write is done.
 }
 
-export const handleAlterConfigs: KafkaHandler<AlterConfigsRequest, AlterConfigsResponse> = async (ctx, request) => {
-  const forwarded: { index: number; resource: LegacyAlterConfigsResource }[] = [];
-  const responses: AlterConfigsResourceResult[] = request.resources.map((res, index) => {
+/** One resource's answer to AlterConfigs or IncrementalAlterConfigs (both share this shape). */
+interface ConfigWriteResult {
+  errorCode: number;
+  errorMessage: string | null;
+  resourceType: number;
+  resourceName: string;
+}
+
+/**
+ * Forwards the config writes of an AlterConfigs or IncrementalAlterConfigs request to the active
+ * controller (`send`): one answer per resource, in request order; a type the log does not store is
+ * answered here. After a write, waits (bounded) until this broker's image `shows` it.
+ */
+async function forwardConfigWrites<In extends { resourceType: number; resourceName: string }, Out>(
+  ctx: KafkaContext,
+  resources: readonly In[],
+  validateOnly: boolean,
+  toController: (res: In, resourceType: LogResourceType) => Out,
+  send: (forwarded: Out[]) => Promise<{ readonly results: readonly { readonly errorCode: number; readonly errorMessage: string | null }[] }>,
+  shows: (image: MetadataImageView, res: Out) => boolean,
+): Promise<ConfigWriteResult[]> {
+  const forwarded: { index: number; resource: Out }[] = [];
+  const responses: ConfigWriteResult[] = resources.map((res, index) => {
     const base = { resourceType: res.resourceType, resourceName: res.resourceName };
     const resourceType = logResourceType(res.resourceType);
     if (resourceType === null) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: unsupportedTypeMessage(res.resourceType) };
-    forwarded.push({ index, resource: { resourceType, resourceName: res.resourceName, configs: res.configs.map((c) => ({ name: c.name, value: c.value })) } });
+    forwarded.push({ index, resource: toController(res, resourceType) });
     return { ...base, errorCode: ErrorCode.NONE, errorMessage: null };
   });
-  if (forwarded.length === 0) return { throttleTimeMs: 0, responses };
-
+  if (forwarded.length === 0) return responses;
   const put = (i: number, errorCode: number, errorMessage: string | null): void => {
     const slot = responses[i];
     if (slot !== undefined) responses[i] = { ...slot, errorCode, errorMessage };
   };
   try {
-    const r = await ctx.controller.call(
-      'alterConfigs',
-      { resources: forwarded.map((f) => f.resource), validateOnly: request.validateOnly },
-      { timeoutMs: ctx.controllerTimeoutMs },
-    );
+    const r = await send(forwarded.map((f) => f.resource));
     forwarded.forEach((f, i) => {
       const result = r.results[i];
-      if (result === undefined) put(f.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'alterConfigs answered no result for this resource');
+      if (result === undefined) put(f.index, ErrorCode.UNKNOWN_SERVER_ERROR, 'the controller answered no result for this resource');
       else put(f.index, result.errorCode, result.errorMessage);
     });
-    if (!request.validateOnly) {
-      const written = forwarded.filter((f, i) => r.results[i]?.errorCode === ErrorCode.NONE).map((f) => f.resource);
-      if (written.length > 0) await awaitVisible(() => ctx.image(), written);
+    if (!validateOnly) {
+      const written = forwarded.filter((_f, i) => r.results[i]?.errorCode === ErrorCode.NONE).map((f) => f.resource);
+      if (written.length > 0) await awaitVisible(() => ctx.image(), (now) => written.every((res) => shows(now, res)));
     }
   } catch (e) {
     const failure = forwardFailure(e, 'admin');
     for (const f of forwarded) put(f.index, failure.errorCode, failure.errorMessage);
   }
-  return { throttleTimeMs: 0, responses };
-};
+  return responses;
+}
+
+export const handleAlterConfigs: KafkaHandler<AlterConfigsRequest, AlterConfigsResponse> = async (ctx, request) => ({
+  throttleTimeMs: 0,
+  responses: await forwardConfigWrites(
+    ctx,
+    request.resources,
+    request.validateOnly,
+    (res, resourceType): LegacyAlterConfigsResource => ({ resourceType, resourceName: res.resourceName, configs: res.configs.map((c) => ({ name: c.name, value: c.value })) }),
+    (resources) => ctx.controller.call('alterConfigs', { resources, validateOnly: request.validateOnly }, { timeoutMs: ctx.controllerTimeoutMs }),
+    shows,
+  ),
+});
+
+export const handleIncrementalAlterConfigs: KafkaHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse> = async (ctx, request) => ({
+  throttleTimeMs: 0,
+  responses: await forwardConfigWrites(
+    ctx,
+    request.resources,
+    request.validateOnly,
+    (res, resourceType): ControllerIncrementalResource => ({
+      resourceType,
+      resourceName: res.resourceName,
+      configs: res.configs.map((c) => ({ name: c.name, op: c.configOperation, value: c.value })),
+    }),
+    (resources) => ctx.controller.call('incrementalAlterConfigs', { resources, validateOnly: request.validateOnly }, { timeoutMs: ctx.controllerTimeoutMs }),
+    showsOps,
+  ),
+});

@@ -24,7 +24,10 @@
 //   which librdkafka uses to validate a fetched position.
 // - DescribeConfigs 0-2, AlterConfigs 0-1, ListGroups 0-2, DeleteGroups 0-1: kafkajs 2.2.4's
 //   implemented ranges (src/protocol/requests/*). kafkajs has no IncrementalAlterConfigs, so
-//   admin.alterConfigs uses AlterConfigs; we do not advertise IncrementalAlterConfigs.
+//   admin.alterConfigs uses AlterConfigs.
+// - IncrementalAlterConfigs 0-1 (v1 flexible): what Kafka's own kafka-configs.sh --alter, the Java
+//   AdminClient and librdkafka send to change configs (KIP-339); not advertising it left them
+//   unable to (found by a review).
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
@@ -108,6 +111,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DeleteGroups, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.ElectLeaders, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
     { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
   ].map((r) => Object.freeze(r)),

@@ -29,6 +29,7 @@ import * as describeGroups from './apis/describe-groups.js';
 import * as electLeaders from './apis/elect-leaders.js';
 import * as findCoordinator from './apis/find-coordinator.js';
 import * as heartbeat from './apis/heartbeat.js';
+import * as incrementalAlterConfigs from './apis/incremental-alter-configs.js';
 import * as joinGroup from './apis/join-group.js';
 import * as leaveGroup from './apis/leave-group.js';
 import * as listGroups from './apis/list-groups.js';
@@ -71,6 +72,7 @@ export interface KafkaApiTypes {
   DeleteGroups: [deleteGroups.DeleteGroupsRequest, deleteGroups.DeleteGroupsResponse];
   DescribeConfigs: [describeConfigs.DescribeConfigsRequest, describeConfigs.DescribeConfigsResponse];
   AlterConfigs: [alterConfigs.AlterConfigsRequest, alterConfigs.AlterConfigsResponse];
+  IncrementalAlterConfigs: [incrementalAlterConfigs.IncrementalAlterConfigsRequest, incrementalAlterConfigs.IncrementalAlterConfigsResponse];
   ListOffsets: [listOffsets.ListOffsetsRequest, listOffsets.ListOffsetsResponse];
   JoinGroup: [joinGroup.JoinGroupRequest, joinGroup.JoinGroupResponse];
   SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
@@ -214,6 +216,14 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     alterConfigs.ALTER_CONFIGS_MAX_VERSION,
     alterConfigs.decodeAlterConfigsRequest,
     alterConfigs.encodeAlterConfigsResponse,
+  ),
+  IncrementalAlterConfigs: codec(
+    'IncrementalAlterConfigs',
+    incrementalAlterConfigs.INCREMENTAL_ALTER_CONFIGS_MIN_VERSION,
+    incrementalAlterConfigs.INCREMENTAL_ALTER_CONFIGS_MAX_VERSION,
+    incrementalAlterConfigs.decodeIncrementalAlterConfigsRequest,
+    incrementalAlterConfigs.encodeIncrementalAlterConfigsResponse,
+    incrementalAlterConfigs.INCREMENTAL_ALTER_CONFIGS_FIRST_FLEXIBLE_VERSION,
   ),
   ListOffsets: codec(
     'ListOffsets',
