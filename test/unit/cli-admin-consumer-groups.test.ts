@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { KafkaWriter } from '../../broker/kafka/protocol/writer.js';
 import { imageOf } from '../../metadata-log/delta.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
-import { describeGroups } from '../../quorum/server/image-reads.js';
+import { describeGroups, describeTopics } from '../../quorum/server/image-reads.js';
 import type { DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
 import { consumerAssignment } from '../../tools/cli/consumer-groups-command.js';
 import { mvRecord, topicRecords } from './controller-configs-fixture.js';
@@ -141,8 +141,10 @@ describe('consumer-groups', () => {
   });
 
   it.each([
-    [['--list', '--describe'], /exactly one of --list and --describe/],
-    [[], /exactly one of --list and --describe/],
+    [['--list', '--describe'], /exactly one of --list, --describe, --reset-offsets and --delete/],
+    [[], /exactly one of --list, --describe, --reset-offsets and --delete/],
+    [['--delete', '--all-groups'], /--delete needs --group <id> \(repeatable\); --all-groups is not taken/],
+    [['--reset-offsets', '--group', 'g', '--to-offset', '1'], /--topic <topic\[:partitions\]> \(repeatable\) or --all-topics/],
     [['--describe'], /--group <id> \(repeatable\) or --all-groups/],
     [['--describe', '--group', 'g', '--all-groups'], /--group <id> \(repeatable\) or --all-groups/],
     [['--list', '--group', 'g'], /--group and --all-groups go with --describe/],
@@ -152,5 +154,65 @@ describe('consumer-groups', () => {
     const r = await runCli('consumer-groups', ...args, ...CONTROLLER);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(message);
+  });
+});
+
+describe('consumer-groups --reset-offsets and --delete', () => {
+  const handlers = () => ({
+    describeGroups: (request: { groupIds?: readonly string[] | null }) => describeGroups(image(), request),
+    describeTopics: (request: { names?: readonly string[] }) => describeTopics(image(), request),
+    commitOffsets: (request: { topics: readonly { name: string; partitions: readonly { partitionIndex: number }[] }[] }) => ({
+      topics: request.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: 0, errorMessage: null })) })),
+    }),
+    deleteGroups: (request: { groupIds: readonly string[] }) => ({ results: request.groupIds.map((groupId) => ({ groupId, errorCode: 0, errorMessage: null })) }),
+  });
+
+  it('without --execute: the plan for every partition of the topic, a dry-run note, nothing written', async () => {
+    const f = installFake(handlers());
+    const r = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--topic', 'orders', '--to-offset', '10', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(['GROUP  TOPIC   PARTITION  NEW-OFFSET', 'audit  orders  0          10', 'audit  orders  1          10', 'audit  orders  2          10', ''].join('\n'));
+    expect(r.stderr).toBe('dry run: nothing written; add --execute to commit these offsets\n');
+    expect(f.calls.map((c) => c.method)).toEqual(['describeGroups', 'describeTopics']);
+  });
+
+  it('--execute writes them as an admin commit (no coordinator claim); --shift-by counts from the committed offset, not below 0; a partition without one is left out and named', async () => {
+    const f = installFake(handlers());
+    const r = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--topic', 'orders:0,2', '--shift-by', '-5', '--execute', ...CONTROLLER);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe(['GROUP  TOPIC   PARTITION  NEW-OFFSET', 'audit  orders  0          0', 'audit: orders-2 left out: no committed offset to shift', ''].join('\n'));
+    expect(f.calls.find((c) => c.method === 'commitOffsets')?.request).toEqual({
+      groupId: 'audit',
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, committedOffset: 0, committedLeaderEpoch: -1, committedMetadata: null }] }],
+    });
+  });
+
+  it('a group with stored members is refused with Kafka\'s words, nothing written, exit 1; --to-latest and a missing spec are usage errors', async () => {
+    const f = installFake(handlers());
+    const r = await runCli('consumer-groups', '--reset-offsets', '--group', 'billing', '--all-topics', '--to-earliest', '--execute', '--json', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ executed: true, groups: [], refused: [{ groupId: 'billing', reason: expect.stringMatching(/^Assignments can only be reset if the group 'billing' is inactive, but the current state is Stable/) as unknown }] });
+    expect(f.calls.map((c) => c.method)).not.toContain('commitOffsets');
+    const latest = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--all-topics', '--to-latest', ...CONTROLLER);
+    expect([latest.exitCode, latest.stderr]).toEqual([2, expect.stringMatching(/--to-latest needs each partition's log end offset/)]);
+    const none = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--all-topics', ...CONTROLLER);
+    expect([none.exitCode, none.stderr]).toEqual([2, expect.stringMatching(/needs exactly one of --to-offset, --shift-by, --to-earliest, --to-current/)]);
+    const badPartition = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--topic', 'orders:5', '--to-offset', '1', ...CONTROLLER);
+    expect([badPartition.exitCode, badPartition.stderr]).toEqual([2, expect.stringMatching(/orders has no partition 5 \(it has 3\)/)]);
+  });
+
+  it('--delete: an inactive group is deleted; one with stored members is refused NON_EMPTY_GROUP and not sent; exit 1', async () => {
+    const f = installFake(handlers());
+    const r = await runCli('consumer-groups', '--delete', '--group', 'audit', '--group', 'billing', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe(
+      [
+        "Deletion of requested consumer groups ('audit') was successful.",
+        'Deletion of some consumer groups failed:',
+        "* Group 'billing' could not be deleted due to: NON_EMPTY_GROUP: the group has 2 member(s) stored at generation 4",
+        '',
+      ].join('\n'),
+    );
+    expect(f.calls.find((c) => c.method === 'deleteGroups')?.request).toEqual({ groupIds: ['audit'] });
   });
 });

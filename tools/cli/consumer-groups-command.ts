@@ -19,11 +19,20 @@
 // A group named with --group that does not exist (state Dead) is reported on stderr and makes the
 // exit code 1, the others still printed, as configs describe does with an unknown topic: a script
 // checking a group must not take a typo for an empty group.
+//
+//   --reset-offsets (--group g ... | --all-groups) (--topic t[:p,...] ... | --all-topics)
+//        (--to-offset n | --shift-by n | --to-earliest | --to-current) [--execute]
+//                                   GROUP, TOPIC, PARTITION, NEW-OFFSET; written only with --execute
+//   --delete --group g ...          each group's offsets and stored membership removed
+// Both refuse a group with stored members, as Kafka's tool refuses an active group
+// (./consumer-groups-write.ts).
 
 import type { Command } from 'commander';
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import type { DescribedGroup, DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
-import { action, print, UsageError } from './common.js';
+import { action, noteText, print, UsageError } from './common.js';
+import { errorName } from '../../quorum/controller/errors.js';
+import { resetOffsets, resetSpecOf, type ResetOutcome } from './consumer-groups-write.js';
 import { ItemsFailedError } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
 import { renderTable } from './format.js';
@@ -50,6 +59,16 @@ type View = 'offsets' | 'members' | 'state';
 interface GroupsOptions extends ReadOptions {
   readonly list?: boolean;
   readonly describe?: boolean;
+  readonly resetOffsets?: boolean;
+  readonly delete?: boolean;
+  readonly topic?: string[];
+  readonly allTopics?: boolean;
+  readonly toOffset?: string;
+  readonly shiftBy?: string;
+  readonly toEarliest?: boolean;
+  readonly toLatest?: boolean;
+  readonly toCurrent?: boolean;
+  readonly execute?: boolean;
   readonly group?: string[];
   readonly allGroups?: boolean;
   readonly members?: boolean;
@@ -127,8 +146,66 @@ function viewOf(opts: GroupsOptions): View {
   return chosen[0] ?? 'offsets';
 }
 
+export function renderReset(r: ResetOutcome): string {
+  const rows = r.groups.flatMap((g) => g.partitions.map((p) => [g.groupId, p.topic, String(p.partition), String(p.offset)]));
+  const lines = rows.length === 0 ? ['No offsets to reset.'] : [renderTable(['GROUP', 'TOPIC', 'PARTITION', 'NEW-OFFSET'], rows)];
+  for (const g of r.groups) for (const s of g.skipped) lines.push(`${g.groupId}: ${s.topic}-${s.partition} left out: ${s.reason}`);
+  return lines.join('\n');
+}
+
+/** Exactly one of the four actions. */
+function actionOf(opts: GroupsOptions): 'list' | 'describe' | 'reset' | 'delete' {
+  const given = ([['list', opts.list], ['describe', opts.describe], ['reset', opts.resetOffsets], ['delete', opts.delete]] as const).filter(([, on]) => on === true).map(([a]) => a);
+  if (given.length !== 1) throw new UsageError('give exactly one of --list, --describe, --reset-offsets and --delete');
+  return given[0]!;
+}
+
+async function runReset(opts: GroupsOptions): Promise<void> {
+  const groups = opts.group ?? [];
+  if ((groups.length > 0) === (opts.allGroups === true)) throw new UsageError('--reset-offsets needs --group <id> (repeatable) or --all-groups');
+  const topics = opts.topic ?? [];
+  if ((topics.length > 0) === (opts.allTopics === true)) throw new UsageError('--reset-offsets needs --topic <topic[:partitions]> (repeatable) or --all-topics');
+  const spec = resetSpecOf(opts);
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const described = await rpc.call('describeGroups', opts.allGroups === true ? {} : { groupIds: groups }, callOptions);
+    // A group that does not exist yet (Dead) may be given offsets, as Kafka's tool allows.
+    const outcome = await resetOffsets(rpc, callOptions, described, spec, { topics, allTopics: opts.allTopics === true }, opts.execute === true);
+    print(opts.json, outcome, (x) => renderReset(x as ResetOutcome));
+    for (const r of outcome.refused) process.stderr.write(`error: ${r.reason}\n`);
+    const failed = outcome.groups.filter((g) => g.errors.length > 0);
+    for (const g of failed) for (const e of g.errors) process.stderr.write(`error: ${g.groupId}: ${e}\n`);
+    if (!outcome.executed) process.stderr.write(noteText('dry run: nothing written; add --execute to commit these offsets'));
+    const bad = [...outcome.refused.map((r) => r.groupId), ...failed.map((g) => g.groupId)];
+    if (bad.length > 0) throw new ItemsFailedError(bad, `${bad.length} group(s) not reset: ${bad.join(', ')}`);
+  });
+}
+
+async function runDelete(opts: GroupsOptions): Promise<void> {
+  const groups = opts.group ?? [];
+  if (groups.length === 0 || opts.allGroups === true) throw new UsageError('--delete needs --group <id> (repeatable); --all-groups is not taken');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const described = await rpc.call('describeGroups', { groupIds: groups }, callOptions);
+    const active = new Map(described.groups.filter((g) => g.state === 'Stable').map((g) => [g.groupId, `NON_EMPTY_GROUP: the group has ${g.members.length} member(s) stored at generation ${g.generationId}`]));
+    const deletable = [...new Set(groups)].filter((id) => !active.has(id));
+    const answered = deletable.length === 0 ? { results: [] } : await rpc.call('deleteGroups', { groupIds: deletable }, callOptions);
+    const byId = new Map(answered.results.map((r) => [r.groupId, r.errorCode === 0 ? null : `${errorName(r.errorCode)}${r.errorMessage === null ? '' : `: ${r.errorMessage}`}`]));
+    const results = [...new Set(groups)].map((groupId) => ({ groupId, error: active.get(groupId) ?? byId.get(groupId) ?? null }));
+    const failed = results.filter((r) => r.error !== null);
+    const done = results.filter((r) => r.error === null).map((r) => `'${r.groupId}'`);
+    print(opts.json, { results }, () =>
+      [
+        ...(done.length > 0 ? [`Deletion of requested consumer groups (${done.join(', ')}) was successful.`] : []),
+        ...(failed.length > 0 ? ['Deletion of some consumer groups failed:', ...failed.map((r) => `* Group '${r.groupId}' could not be deleted due to: ${r.error}`)] : []),
+      ].join('\n'),
+    );
+    if (failed.length > 0) throw new ItemsFailedError(failed.map((r) => r.groupId), `${failed.length} of ${results.length} group(s) not deleted: ${failed.map((r) => r.groupId).join(', ')}`);
+  });
+}
+
 async function run(opts: GroupsOptions): Promise<void> {
-  if ((opts.list === true) === (opts.describe === true)) throw new UsageError('give exactly one of --list and --describe');
+  const act = actionOf(opts);
+  if (act === 'reset') return runReset(opts);
+  if (act === 'delete') return runDelete(opts);
   if (opts.list === true) {
     if (opts.group !== undefined || opts.allGroups === true) throw new UsageError('--list lists every group: --group and --all-groups go with --describe');
     await withAdmin(opts, async (rpc, callOptions) => {
@@ -159,12 +236,22 @@ export function registerConsumerGroupsCommand(program: Command): void {
   const cmd = program
     .command('consumer-groups')
     .description(
-      "Consumer groups as the metadata log holds them (Kafka's kafka-consumer-groups --list / --describe): each group's membership as of its last completed rebalance, and its committed offsets. No LOG-END-OFFSET or LAG: brokers keep no partition data.",
+      "Consumer groups as the metadata log holds them (Kafka's kafka-consumer-groups --list / --describe / --reset-offsets / --delete): each group's membership as of its last completed rebalance, and its committed offsets. No LOG-END-OFFSET or LAG: brokers keep no partition data. Resets and deletes refuse a group with stored members (an active group), as Kafka's tool does.",
     )
     .option('--list', 'list every group with its state (Stable: membership stored; Empty: offsets only)')
     .option('--describe', 'describe the groups given with --group, or every group with --all-groups')
-    .option('--group <id>', 'a group to describe (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
-    .option('--all-groups', 'describe every group')
+    .option('--reset-offsets', 'set the committed offsets of inactive groups (with --topic or --all-topics and one of --to-offset, --shift-by, --to-earliest, --to-current); a dry run unless --execute')
+    .option('--delete', 'delete inactive groups given with --group: their offsets and stored membership')
+    .option('--group <id>', 'a group to act on (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--all-groups', 'every group (--describe, --reset-offsets)')
+    .option('--topic <topic[:p,...]>', 'with --reset-offsets: a topic (all its partitions) or some of its partitions (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--all-topics', 'with --reset-offsets: every partition the group has an offset for')
+    .option('--to-offset <n>', 'with --reset-offsets: this offset')
+    .option('--shift-by <n>', 'with --reset-offsets: the committed offset plus n (n may be negative; not below 0)')
+    .option('--to-earliest', 'with --reset-offsets: offset 0 (brokers keep no log, so the earliest offset is 0)')
+    .option('--to-latest', 'not available: brokers keep no log end offsets')
+    .option('--to-current', 'with --reset-offsets: the committed offset again')
+    .option('--execute', 'with --reset-offsets: write the offsets (without it, only the plan is printed)')
     .option('--offsets', 'with --describe: committed offsets and assigned partitions, with the member each is assigned to (the default)')
     .option('--members', 'with --describe: the members, their instance ids and assignments')
     .option('--state', 'with --describe: state, generation, protocol and leader');
