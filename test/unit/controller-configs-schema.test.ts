@@ -7,13 +7,16 @@ import {
   effectiveBrokerConfig,
   effectiveTopicConfig,
   inheritedTopicConfig,
+  STATIC_ONLY_BROKER_KEYS,
   staticConfigsOf,
   topicConfigBoolean,
   topicConfigSynonyms,
   TOPIC_CONFIGS,
+  validateConfigValue,
   validateConfigs,
   valueFailure,
 } from '../../quorum/controller/configs/config-schema.js';
+import { serverKeys } from '../../tools/config/server-keys.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { configRecord, mvRecord, topicRecords } from './controller-configs-fixture.js';
 
@@ -237,5 +240,21 @@ describe('effective topic config and its sources', () => {
 
   it('an unknown key is a programmer error (throws)', () => {
     expect(() => effectiveTopicConfig(imageOf(base), 'orders', 'retention.mss')).toThrow(/unknown topic config key/);
+  });
+});
+
+describe('read-only broker keys (server.properties only)', () => {
+  it('STATIC_ONLY_BROKER_KEYS is every server.properties key of Kafka\'s that is not a dynamic broker config here', () => {
+    const fileKeys = Object.values(serverKeys)
+      .map((k) => k.name)
+      .filter((name) => !name.startsWith('metaquorum.') && !BROKER_CONFIGS.has(name));
+    expect([...STATIC_ONLY_BROKER_KEYS].sort()).toEqual([...new Set(fileKeys)].sort());
+    for (const k of STATIC_ONLY_BROKER_KEYS) expect(BROKER_CONFIGS.has(k)).toBe(false);
+  });
+
+  it("altering one is refused as Kafka refuses it (Cannot update these configs dynamically), an unknown key as unknown", () => {
+    expect(validateConfigValue('broker', 'num.partitions', '3')).toMatchObject({ code: ErrorCode.INVALID_CONFIG, message: expect.stringMatching(/^Cannot update these configs dynamically: num\.partitions \(a node reads it from server\.properties/) as unknown });
+    expect(validateConfigValue('broker', 'no.such.key', '3')).toMatchObject({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown broker config name: no.such.key' });
+    expect(validateConfigValue('topic', 'num.partitions', '3')).toMatchObject({ message: 'Unknown topic config name: num.partitions' });
   });
 });

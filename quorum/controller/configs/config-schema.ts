@@ -506,10 +506,35 @@ export function validValues(def: ConfigKeyDef): string {
 /** The longest config value (UTF-8 bytes) Kafka's DescribeConfigs can carry. */
 export const CONFIG_VALUE_BYTES_MAX = 32767;
 
+/**
+ * The server.properties keys a node reads at start only (tools/config/server-keys.ts; a test keeps
+ * the two in step): not dynamic broker configs, so AlterConfigs refuses them as Kafka refuses a
+ * read-only key, "Cannot update these configs dynamically", instead of calling them unknown.
+ */
+export const STATIC_ONLY_BROKER_KEYS: ReadonlySet<string> = new Set([
+  'process.roles', 'node.id', 'controller.quorum.voters', 'controller.listener.names', 'listeners', 'advertised.listeners',
+  'listener.security.protocol.map', 'ssl.keystore.type', 'ssl.truststore.type', 'ssl.client.auth', 'ssl.endpoint.identification.algorithm', 'metadata.log.dir', 'log.dirs', 'log.dir',
+  'broker.rack', 'controller.quorum.election.timeout.ms', 'controller.quorum.fetch.timeout.ms', 'controller.quorum.election.backoff.max.ms',
+  'controller.quorum.request.timeout.ms', 'broker.heartbeat.interval.ms', 'broker.session.timeout.ms', 'initial.broker.registration.timeout.ms',
+  'max.connections.per.ip.overrides', 'num.partitions', 'default.replication.factor', 'auto.leader.rebalance.enable',
+  'leader.imbalance.check.interval.seconds', 'metadata.log.max.record.bytes.between.snapshots', 'metadata.log.max.snapshot.interval.ms',
+  'metadata.max.idle.interval.ms', 'offset.metadata.max.bytes', 'auto.create.topics.enable', 'authorizer.class.name', 'super.users',
+  'allow.everyone.if.no.acl.found', 'group.min.session.timeout.ms', 'group.max.session.timeout.ms', 'group.initial.rebalance.delay.ms',
+  'group.max.size', 'offsets.retention.minutes', 'offsets.retention.check.interval.ms',
+]);
+
+/** INVALID_CONFIG for a key the resource type has no dynamic config of: read-only (static) or unknown. */
+export function unknownConfigKeyError(resourceType: ConfigResourceType, name: string): ApiError {
+  if (resourceType === 'broker' && STATIC_ONLY_BROKER_KEYS.has(name)) {
+    return apiError('INVALID_CONFIG', `Cannot update these configs dynamically: ${name} (a node reads it from server.properties at start: set it there and restart the node)`);
+  }
+  return apiError('INVALID_CONFIG', `Unknown ${resourceType} config name: ${name}`);
+}
+
 /** One key's value: INVALID_CONFIG for an unknown key or a bad value, else null. */
 export function validateConfigValue(resourceType: ConfigResourceType, name: string, value: string): ApiError | null {
   const def = configKey(resourceType, name);
-  if (def === undefined) return apiError('INVALID_CONFIG', `Unknown ${resourceType} config name: ${name}`);
+  if (def === undefined) return unknownConfigKeyError(resourceType, name);
   // DescribeConfigs carries values as INT16-length strings: a longer one, once stored, could never be described.
   if (value.length > CONFIG_VALUE_BYTES_MAX / 3 && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_BYTES_MAX) {
     return apiError('INVALID_CONFIG', `Invalid value for configuration ${name}: ${Buffer.byteLength(value, 'utf8')} UTF-8 bytes, more than the ${CONFIG_VALUE_BYTES_MAX} a Kafka STRING holds`);

@@ -43,6 +43,7 @@ import {
   inheritedTopicConfig,
   parseList,
   staticConfigsOf,
+  unknownConfigKeyError,
   validateConfigs,
   type ConfigLookupOptions,
 } from './config-schema.js';
@@ -178,7 +179,7 @@ function alterIncrementally(ctx: OpContext, res: IncrementalAlterConfigsResource
     }
     if (c.value === null) return { error: apiError('INVALID_REQUEST', `Null value not supported for : ${c.name}`), records: [] };
     const def = configKey(resourceType, c.name);
-    if (def === undefined) return { error: apiError('INVALID_CONFIG', `Unknown ${resourceType} config name: ${c.name}`), records: [] };
+    if (def === undefined) return { error: unknownConfigKeyError(resourceType, c.name), records: [] };
     if (c.op === AlterConfigOpType.SET) {
       next.set(c.name, c.value);
       continue;
