@@ -345,7 +345,7 @@ export class RaftCore {
       epoch: this.epoch,
       leaderId: this.leaderId,
       /** The leader this node reports (leader()): its role's view, where leaderId is the remembered one. */
-      reportedLeaderId: this.leaderHint(),
+      reportedLeaderId: this.leader().leaderId,
       votedId: this.votedId,
       highWatermark: this.highWatermark,
       logStartOffset: this.log.startOffset,
@@ -763,7 +763,8 @@ export class RaftCore {
   private leaveRole(): void {
     const s = this.state;
     if (s.role === 'Leader') {
-      for (const r of s.reads) this.readsFailed.push({ readId: r.readId, leader: this.leader() });
+      // Still Leader here, but leaving the role: the failed reads name no leader (not itself).
+      for (const r of s.reads) this.readsFailed.push({ readId: r.readId, leader: { epoch: this.epoch, leaderId: null } });
       this.proposed = [];
       this.proposedBytes = 0;
       this.proposalEnds = [];

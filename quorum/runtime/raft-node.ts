@@ -265,7 +265,9 @@ export class RaftNode implements RaftClient {
       nodeId: i.nodeId,
       role: i.role,
       epoch: i.epoch,
-      leaderId: i.leaderId,
+      // The leader as this node reports it (a resigned or re-standing ex-leader: none), not the
+      // remembered one: quorum describe and the leader metric answer from this.
+      leaderId: i.reportedLeaderId,
       votedId: i.votedId,
       highWatermark: i.highWatermark,
       logStartOffset: i.logStartOffset,

@@ -307,11 +307,14 @@ describe('raft core: elections and replication', () => {
       for (let rd = core.ready(); rd; rd = core.ready()) {
         ready.push(...rd.readsReady.map((r) => r.readId));
         failed.push(...rd.readsFailed.map((r) => r.readId));
+        // Leaving the leadership: the failure names no leader, not the node that just gave it up.
+        for (const r of rd.readsFailed) expect(r.leader.leaderId).toBeNull();
         core.advance(rd, c.nowMs);
       }
     }
     expect(ready).toEqual([]);
     expect(failed).toEqual([1]);
+    expect(c.node(leader).core.localView().leaderId).toBeNull();
   });
 });
 
