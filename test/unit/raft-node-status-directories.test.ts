@@ -43,6 +43,8 @@ describe('RaftNode.status: voter directory ids', () => {
     await waitFor('every voter caught up', () => ids.every((v) => nodes.get(v)!.status().highWatermark === first.status().highWatermark));
     await nodes.get(down)!.stop();
     first.resign();
+    // Resigned, it no longer reports itself as the leader (DescribeQuorum, the leader metric).
+    expect([first.status().role, first.status().leaderId]).toEqual(['Resigned', null]);
     await waitFor(`voter ${next} leading`, () => leaderOf() === nodes.get(next), 10_000);
     const status = nodes.get(next)!.status();
     expect(status.voters.map((v) => [v.nodeId, v.directoryId])).toEqual(ids.map((v) => [v, dir(v)]));
