@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { writeAtDataEnd } from '../support/segment-tail.js';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Packr } from 'msgpackr';
@@ -109,6 +109,9 @@ describe('layout', () => {
     expect(e).toBeInstanceOf(Error);
     expect(e).not.toBeInstanceOf(UsageError);
     expect((e as Error).message).toMatch(/formatted \(meta.properties\), but no metadata log yet: the node has not started since it was formatted/);
+    // A broker's log.dirs hold meta.properties beside their data: the wrong directory, a usage error.
+    await mkdir(join(formatted, 'orders-0'));
+    await expect(resolvePartitionDir(formatted)).rejects.toBeInstanceOf(UsageError);
   });
 
   it('JSON output survives what msgpack hands back: bigints (safe ones as numbers), bytes as hex, Maps and Sets', () => {
@@ -319,6 +322,20 @@ describe('dump-log --dir', () => {
     expect(parsed).toContainEqual({ kind: 'skipped', file: damaged, position: 0, reason: "the bad frame's length does not fit the file: the rest of the segment is skipped" });
     expect(parsed).toContainEqual(expect.objectContaining({ kind: 'pastDamage', file: files[3], position: 0, baseOffset: 9, endOffset: 12 }));
     expect(json.records).toBe(LOG_END_OFFSET - lost);
+  });
+
+  it('a bad frame in the newest (here the only) segment with good frames after it is not a torn tail: they are shown', async () => {
+    const node = await writeNodeDir(root); // one segment
+    const logDir = join(node.partitionDir, 'log');
+    const [only] = (await segmentFiles(logDir)).map((f) => f.file);
+    const bytes = await readFile(join(logDir, only!));
+    bytes[12] = bytes[12]! ^ 0xff; // the first batch (records 0..3)
+    await writeFile(join(logDir, only!), bytes);
+    const { lines, records, errors } = await dump(dirSource(root));
+    expect(errors).toBe(1);
+    expect(records).toBe(LOG_END_OFFSET - 4);
+    expect(lines.find((l) => l.startsWith('error: '))).toMatch(/^error: the log ends at offset 0 as a node loads it: segment .* crc32c mismatch[^(]*$/);
+    expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^past the damage \\(not in the log a node loads\\): segment ${only} from byte \\d+: 3 batch\\(es\\), offsets 4\\.\\.11$`)));
   });
 
   it('a log directory in the LevelDB format of metaquorum 0.1 is refused with LOG_FORMAT_UNSUPPORTED, saying what to do', async () => {

@@ -118,11 +118,12 @@ class Dumper {
     }
     if (log.cut === undefined) return;
     const { cut } = log;
-    const tornTail = cut.crashDamage && cut.laterFiles.every((f) => f === cut.file);
+    // What lies past the cut is shown too (each frame checked by its own CRC). Only a cut in the
+    // newest segment with no good frame after it is a torn tail (a write a crash cut short).
+    const past = await readPastCut(layout.logDir, cut);
+    const tornTail = cut.crashDamage && cut.laterFiles.every((f) => f === cut.file) && past.stretches.length === 0;
     this.fault(`the log ends at offset ${logEndOffset} as a node loads it: ${cut.reason}${tornTail ? ' (the newest segment\'s torn tail: a write a crash cut short)' : ''}`, {});
     if (tornTail) return;
-    // Damage inside the log: what lies past it is shown too (each frame checked by its own CRC).
-    const past = await readPastCut(layout.logDir, cut);
     for (const stretch of past.stretches) {
       if (this.header) this.write(pastCutLine(stretch.file, stretch.position, stretch.batches, this.json));
       for (const batch of stretch.batches) if (!this.dumpBatch(batch)) return;

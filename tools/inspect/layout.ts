@@ -10,7 +10,7 @@
 // that is neither is a UsageError (exit 2) that says what was looked for, unless it holds only
 // meta.properties: a formatted node that never started, a runtime error (exit 1) that says so.
 
-import { stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../cli/common.js';
 import { META_PROPERTIES_FILE } from '../config/meta-properties.js';
@@ -45,8 +45,10 @@ export async function resolvePartitionDir(dir: string): Promise<PartitionLayout>
     (await kindOf(layout.quorumStateFile)) === 'file' ||
     (await kindOf(layout.snapshotsDir)) === 'dir';
   if (looksLikePartition) return layout;
-  // `format` writes meta.properties and nothing else: the right directory, read too early.
-  if ((await kindOf(join(abs, META_PROPERTIES_FILE))) === 'file') {
+  // `format` writes meta.properties and nothing else: the right directory, read too early. (A
+  // broker's log.dirs hold meta.properties too, beside their own data: that is the wrong directory.)
+  const entries = await readdir(abs);
+  if (entries.length === 1 && entries[0] === META_PROPERTIES_FILE && (await kindOf(join(abs, META_PROPERTIES_FILE))) === 'file') {
     throw new Error(`--dir ${dir}: formatted (${META_PROPERTIES_FILE}), but no metadata log yet: the node has not started since it was formatted, so there is nothing to read`);
   }
   throw new UsageError(
