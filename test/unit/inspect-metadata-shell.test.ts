@@ -241,6 +241,7 @@ describe('metadata-shell file system', () => {
       { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'listener.name.internal.ssl.key.password', value: 's3cret' },
       { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'ssl.keystore.password', value: 'k3y' },
       { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'log.cleaner.threads', value: '2' },
+      { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'ldap.bind.password', value: 'hunter2' }, // unknown here: taken for a secret, as Kafka does
     ] as const;
     const loader = new MetadataLoader();
     loader.applyBatches(fixtureBatches());
@@ -248,10 +249,10 @@ describe('metadata-shell file system', () => {
     const out: string[] = [];
     const s = new ShellSession(imageRoot(loader.image), { out: (t) => out.push(t), err: () => undefined }, true);
     expect(s.execute('tree /configs/broker/4')).toBe('ok');
-    expect(JSON.parse(out.pop()!)).toEqual({ 'listener.name.internal.ssl.key.password': '[redacted]', 'log.cleaner.threads': '2', 'ssl.keystore.password': '[redacted]' });
+    expect(JSON.parse(out.pop()!)).toEqual({ 'ldap.bind.password': '[redacted]', 'listener.name.internal.ssl.key.password': '[redacted]', 'log.cleaner.threads': '2', 'ssl.keystore.password': '[redacted]' });
     const lines = configs.map((r, i) => recordLine({ offset: i }, viewRecord(encodeRecord(r)), false));
-    expect(lines.filter((l) => l.includes('s3cret') || l.includes('k3y'))).toEqual([]);
-    expect(lines.filter((l) => l.includes('"value":"[redacted]"'))).toHaveLength(2);
+    expect(lines.filter((l) => l.includes('s3cret') || l.includes('k3y') || l.includes('hunter2'))).toEqual([]);
+    expect(lines.filter((l) => l.includes('"value":"[redacted]"'))).toHaveLength(3);
     expect(lines[2]).toContain('"value":"2"');
   });
 

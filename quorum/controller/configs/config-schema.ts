@@ -461,9 +461,19 @@ export function isPasswordConfig(name: string): boolean {
   return PASSWORD_CONFIG_SUFFIXES.some((s) => name === s || name.endsWith(`.${s}`));
 }
 
-/** Whether a config's value is a secret that reports and the inspection tools never show. */
+/** A name that says its value is a secret (a plugin's password, secret, JAAS config, credential, token or key). */
+const SECRET_NAME = /password|secret|jaas|credential|token|(^|\.)key$/i;
+
+/**
+ * Whether a config's value is a secret that reports and the inspection tools never show. Kafka's
+ * KafkaConfigSchema.isSensitive takes every key it does not know for one; this build knows only
+ * part of Kafka's broker configs (migrate-from-zk imports the rest as they are, log.retention.hours
+ * among them), so an unknown key is taken for a secret when its name says so (ldap.bind.password).
+ */
 export function isSensitiveConfig(resourceType: ConfigResourceType, name: string): boolean {
-  return configKey(resourceType, name)?.sensitive === true || (resourceType === 'broker' && isPasswordConfig(name));
+  const def = configKey(resourceType, name);
+  if (def !== undefined) return def.sensitive || (resourceType === 'broker' && isPasswordConfig(name));
+  return (resourceType === 'broker' && isPasswordConfig(name)) || SECRET_NAME.test(name);
 }
 
 /** The broker configs `raw` (a server.properties lookup) sets, as written: the static level of staticConfigsOf. */
