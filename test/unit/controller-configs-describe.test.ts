@@ -153,6 +153,16 @@ describe('DescribeConfigs', () => {
     }
   });
 
+  it("a node's static level shows for its own broker resource only: another broker's, or any broker asked of a controller, has none", () => {
+    const h = new OpHarness([mvRecord()], {});
+    const staticConfigs = new Map([['max.connections.per.ip', '50']]);
+    const ask = (resourceName: string, brokerId?: number) =>
+      describeConfigs(h.ctx().image, request([{ resourceType: 'broker', resourceName, configurationKeys: ['max.connections.per.ip'] }]), { staticConfigs, ...(brokerId === undefined ? {} : { brokerId }) }).results[0]?.configs[0];
+    expect(ask('4', 4)).toMatchObject({ value: '50', source: ConfigSource.STATIC_BROKER_CONFIG });
+    expect(ask('5', 4)).toMatchObject({ value: '2147483647', source: ConfigSource.DEFAULT_CONFIG });
+    expect(ask('5')).toMatchObject({ value: '2147483647', source: ConfigSource.DEFAULT_CONFIG });
+  });
+
   it('(on the controller) writes no records; its static unclean.leader.election.enable is STATIC_BROKER_CONFIG', () => {
     const h = new OpHarness([mvRecord(), ...topicRecords('orders', 1, 1)], { uncleanLeaderElectionEnable: true });
     const r = describeConfigsOp(h.ctx(), request([{ resourceType: 'topic', resourceName: 'orders', configurationKeys: ['unclean.leader.election.enable'] }]));

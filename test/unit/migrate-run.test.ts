@@ -179,24 +179,31 @@ describe('runMigration', () => {
     expect(forced.calls).toContain('importMetadata');
   });
 
-  it('a tree with no /cluster/id (Kafka before 0.10.1): refused without --force, saying so; with --force imported under the quorum\'s cluster id', async () => {
+  it('a tree with no /cluster/id (Kafka before 0.10.1): refused, saying so, even with --force; with --take-quorum-cluster-id imported under the quorum\'s id (no --force needed) and then verified', async () => {
     const old = kafkaTree().remove('/cluster/id').build();
-    const strict = quorum();
-    const r1 = await runMigration(OPTIONS, fakes(old, strict).deps);
-    expect(r1.ok).toBe(false);
-    expect(r1.refusals[0]).toMatch(/no \/cluster\/id \(Kafka before 0\.10\.1 wrote none.*pass --force to import the tree under the quorum's cluster id/);
-    expect(strict.calls).not.toContain('importMetadata');
-    const forced = quorum();
+    for (const force of [false, true]) {
+      const strict = quorum();
+      const r1 = await runMigration({ ...OPTIONS, force }, fakes(old, strict).deps);
+      expect(r1.ok).toBe(false);
+      expect(r1.refusals[0]).toMatch(/no \/cluster\/id \(Kafka before 0\.10\.1 wrote none.*pass --take-quorum-cluster-id to import the tree under the quorum's cluster id/);
+      expect(strict.calls).not.toContain('importMetadata');
+    }
+    const taken = quorum();
     let begun: unknown;
-    forced.session.interrupt = (step, request) => {
+    taken.session.interrupt = (step, request) => {
       if (step === 'begin') begun = request;
       return undefined;
     };
-    expect((await runMigration({ ...OPTIONS, force: true }, fakes(old, forced).deps)).ok).toBe(true);
+    const r2 = await runMigration({ ...OPTIONS, takeQuorumClusterId: true }, fakes(old, taken).deps);
+    expect(r2.refusals).toEqual([]);
+    expect(r2.ok).toBe(true);
     expect(begun).toMatchObject({ step: 'begin', clusterId: CLUSTER_ID });
-    // A /cluster/id that is there but unreadable is never replaced, --force or not.
+    // --verify of that import: the missing id is not a part left uncompared.
+    const verify = await runMigration({ ...OPTIONS, mode: 'verify' }, fakes(old, quorum({ zkMigrationState: 3, exported: importedRecords(old) })).deps);
+    expect([verify.ok, verify.summary]).toEqual([true, expect.stringMatching(/^verified: /)]);
+    // A /cluster/id that is there but unreadable is never replaced.
     const invalid = kafkaTree().put('/cluster/id', '{"version":"1","id":').build();
-    const r3 = await runMigration({ ...OPTIONS, force: true }, fakes(invalid, quorum()).deps);
+    const r3 = await runMigration({ ...OPTIONS, force: true, takeQuorumClusterId: true }, fakes(invalid, quorum()).deps);
     expect(r3.ok).toBe(false);
     expect(r3.refusals[0]).toMatch(/no usable \/cluster\/id \(see its anomaly\)/);
   });
@@ -204,7 +211,7 @@ describe('runMigration', () => {
   it('a dry run without a quorum that would be refused says so in its summary', async () => {
     const r = await runMigration({ ...OPTIONS, mode: 'dry-run' }, fakes(kafkaTree().remove('/cluster/id').build(), null).deps);
     expect(r.ok).toBe(false);
-    expect(r.summary).toMatch(/^dry run: nothing written \(no --bootstrap-controller: the quorum was not checked\); the import would be refused \(2 reason\(s\)\)$/);
+    expect(r.summary).toMatch(/^dry run: nothing written \(no --bootstrap-controller: the quorum was not checked\); the import would be refused \(1 reason\(s\)\)$/);
   });
 
   it('a quorum that holds an import: a no-op that says so', async () => {

@@ -23,6 +23,7 @@ interface MigrateFlags extends AdminOptions {
   readonly force: boolean;
   readonly passwordEncoderSecret: readonly string[];
   readonly zkAuth: readonly string[];
+  readonly takeQuorumClusterId: boolean;
   readonly legacyOffsets: boolean;
   readonly zkConnectTimeout: number;
   readonly zkConcurrency: number;
@@ -70,6 +71,7 @@ async function migrateFromZk(flags: MigrateFlags): Promise<void> {
     zookeeperConnect: flags.zookeeperConnect,
     zkConnectTimeoutMs: flags.zkConnectTimeout,
     ...(zkAuth.length === 0 ? {} : { zkAuth }),
+    takeQuorumClusterId: flags.takeQuorumClusterId,
     concurrency: flags.zkConcurrency,
     allowExistingTopics: flags.allowExistingTopics,
     force: flags.force,
@@ -137,6 +139,7 @@ export function registerMigrateCommand(program: Command): void {
     .option('--verify', "after an import: read ZooKeeper again and compare it with the quorum's metadata; exit 1 on any difference", false)
     .option('--allow-existing-topics', 'import into a quorum that already holds topics (names must not clash)', false)
     .option('--force', 'import even when the plan reports errors (the nodes they name are left out)', false)
+    .option('--take-quorum-cluster-id', "for a tree with no /cluster/id (written by Kafka before 0.10.1): import it under the quorum's cluster id", false)
     .option('--password-encoder-secret <secret>', `Kafka's password.encoder.secret (then the old secret; repeatable), to decrypt sensitive broker configs; also read from $${PASSWORD_ENCODER_SECRET_ENV}`, collect, [])
     .option(
       '--zk-auth <scheme:credentials>',

@@ -33,6 +33,8 @@ export interface MigrateOptions {
   readonly zkConnectTimeoutMs: number;
   /** ZooKeeper authentication (--zk-auth), sent on every session. */
   readonly zkAuth?: readonly ZkAuth[];
+  /** --take-quorum-cluster-id: a tree with no /cluster/id (Kafka before 0.10.1) is imported under the quorum's. */
+  readonly takeQuorumClusterId?: boolean;
   /** ZooKeeper reads in flight at once. */
   readonly concurrency: number;
   /** Import into a quorum that already holds topics. */
@@ -217,7 +219,8 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     // What ZooKeeper holds but the plan could not read or use (error anomalies) is in neither side
     // of the comparison: an import made with --force left it out, and a clean diff says nothing
     // about it (a review saw "verified" for a quorum missing a topic). Not verified, then.
-    const uncompared = plan.anomalies.filter((a) => a.severity === 'error');
+    // No /cluster/id is not a part left out of the import (an import took the quorum's id for it).
+    const uncompared = plan.anomalies.filter((a) => a.severity === 'error' && a.kind !== 'missing-cluster-id');
     const first = uncompared[0];
     return {
       ...base,
@@ -264,7 +267,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
   try {
     response = await writeImport(
       plan.records,
-      // No cluster id in ZooKeeper gets this far only with no /cluster/id at all and --force (refusalsOf): the quorum's is taken.
+      // No cluster id in ZooKeeper gets this far only with no /cluster/id at all and --take-quorum-cluster-id (refusalsOf): the quorum's is taken.
       { clusterId: plan.clusterId ?? facts!.clusterId, allowExisting: options.allowExistingTopics, partRecords: IMPORT_PART_RECORDS, deadlineMs: writeStart + options.importTimeoutMs, stepTimeoutMs: IMPORT_STEP_TIMEOUT_MS },
       {
         quorum,
@@ -304,17 +307,17 @@ function isOtherCluster(plan: MigrationPlan, quorum: QuorumFacts | null): quorum
 export function refusalsOf(
   plan: MigrationPlan,
   quorum: QuorumFacts | null,
-  options: Pick<MigrateOptions, 'allowExistingTopics' | 'force'>,
+  options: Pick<MigrateOptions, 'allowExistingTopics' | 'force' | 'takeQuorumClusterId'>,
   quorumNodes: { readonly topicNames?: ReadonlySet<string>; readonly controllerOnlyIds?: readonly number[] } = {},
 ): string[] {
   const quorumTopicNames = quorumNodes.topicNames ?? new Set<string>();
   const out: string[] = [];
   if (plan.clusterId === null) {
-    // No /cluster/id at all (Kafka before 0.10.1 wrote none): with --force the import takes the
-    // quorum's, as there is none to keep and none to clash with. One that is there but unreadable
-    // or invalid is never replaced.
+    // No /cluster/id at all (Kafka before 0.10.1 wrote none): with --take-quorum-cluster-id the
+    // import takes the quorum's, as there is none to keep and none to clash with. One that is there
+    // but unreadable or invalid is never replaced.
     if (plan.anomalies.some((a) => a.kind === 'missing-cluster-id')) {
-      if (!options.force) out.push("ZooKeeper has no /cluster/id (Kafka before 0.10.1 wrote none; or is this the wrong chroot?): pass --force to import the tree under the quorum's cluster id");
+      if (options.takeQuorumClusterId !== true) out.push("ZooKeeper has no /cluster/id (Kafka before 0.10.1 wrote none; or is this the wrong chroot?): pass --take-quorum-cluster-id to import the tree under the quorum's cluster id");
     } else out.push('ZooKeeper has no usable /cluster/id (see its anomaly), so there is no cluster id to keep: fix it in ZooKeeper');
   } else if (isOtherCluster(plan, quorum)) {
     out.push(
@@ -362,7 +365,8 @@ export function refusalsOf(
   if (quorum !== null && !quorum.alreadyImported && quorum.metadataVersion !== null) {
     out.push(...levelRefusals(plan.records, quorum.metadataVersion));
   }
-  const blocking = blockingAnomalies(plan);
+  // The missing cluster id is dealt with above (refused, or the quorum's taken): not one of the errors --force overrides.
+  const blocking = blockingAnomalies(plan).filter((a) => a.kind !== 'missing-cluster-id');
   if (blocking.length > 0 && !options.force) {
     out.push(`the plan has ${blocking.length} error(s) (${anomalySample(blocking)}); fix them in ZooKeeper, or pass --force to import without what they name`);
   }

@@ -20,7 +20,7 @@ export function readClusterId(ctx: PlanContext): string | null {
   if (ctx.isUnreadable(path)) return null; // reported with the unreadable nodes
   const node = ctx.node(path);
   if (node === undefined) {
-    ctx.anomaly(path, 'missing-cluster-id', 'error', 'no /cluster/id: Kafka 0.10.1 and later write it on their first start (an older tree has none; with --force the import takes the quorum\'s cluster id); or is this the wrong chroot?');
+    ctx.anomaly(path, 'missing-cluster-id', 'error', 'no /cluster/id: Kafka 0.10.1 and later write it on their first start (an older tree has none; --take-quorum-cluster-id imports it under the quorum\'s); or is this the wrong chroot?');
     return null;
   }
   const id = ctx.guard('the cluster id is unknown', () => {

@@ -114,7 +114,11 @@ function describeOne(image: MetadataImageView, res: DescribeConfigsResource, req
       .map((def) => entry(def, brokerConfigSynonyms(image, null, def.name, options), request));
   } else {
     const brokerId = Number(resourceName);
-    configs = wanted(BROKER_CONFIGS, res.configurationKeys).map((def) => entry(def, brokerConfigSynonyms(image, brokerId, def.name, options), request));
+    // The static level is the answering node's own server.properties: it says nothing of another
+    // broker's (nor does a controller's, which passes no brokerId), so it shows only for itself.
+    const { staticConfigs: _own, ...withoutStatic } = options;
+    const levels = options.brokerId === brokerId ? options : withoutStatic;
+    configs = wanted(BROKER_CONFIGS, res.configurationKeys).map((def) => entry(def, brokerConfigSynonyms(image, brokerId, def.name, levels), request));
   }
   return { errorCode: NONE.code, errorMessage: null, resourceType, resourceName, configs };
 }
@@ -122,7 +126,8 @@ function describeOne(image: MetadataImageView, res: DescribeConfigsResource, req
 /**
  * DescribeConfigs against `image`. `options.brokerId` is the answering broker (its own dynamic
  * configs then show as DYNAMIC_BROKER_CONFIG synonyms of topic keys); `options.staticConfigs` its
- * server.properties values (STATIC_BROKER_CONFIG).
+ * server.properties values (STATIC_BROKER_CONFIG): for topic keys, and for its own broker resource
+ * only (another broker's file is not known here).
  */
 export function describeConfigs(image: MetadataImageView, request: DescribeConfigsRequest, options: ConfigLookupOptions = {}): DescribeConfigsResponse {
   return { results: request.resources.map((res) => describeOne(image, res, request, options)) };
