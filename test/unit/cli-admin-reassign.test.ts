@@ -72,6 +72,16 @@ describe('reassign-partitions --execute', () => {
     expect(r.stderr).toContain('could not reassign 1 of 1 partitions: orders-0');
   });
 
+  it('a plan naming a partition that does not exist: refused before anything is printed or started, exit 1', async () => {
+    const f = installFake({ listPartitionReassignments: () => NOTHING_MOVING, describeTopics: () => ({ ...DESCRIBED, unknown: ['nope'] }), alterPartitionReassignments: okAnswers });
+    const file = planFile({ version: 1, partitions: [{ topic: 'orders', partition: 0, replicas: [4, 5, 6] }, { topic: 'orders', partition: 7, replicas: [1] }, { topic: 'nope', partition: 0, replicas: [1] }] });
+    const r = await runCli('reassign-partitions', '--execute', '--reassignment-json-file', file, ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: nothing started: the plan names partitions that do not exist: orders-7, nope-0\n');
+    expect(f.calls.map((c) => c.method)).not.toContain('alterPartitionReassignments');
+  });
+
   it('--json: the rollback plan and each outcome as one object', async () => {
     installFake({ listPartitionReassignments: () => NOTHING_MOVING, describeTopics: () => DESCRIBED, alterPartitionReassignments: okAnswers });
     const r = await runCli('reassign-partitions', '--execute', '--topic', 'orders', '--partition', '0', '--replicas', '4', '--json', ...CONTROLLER);

@@ -14,8 +14,10 @@
 //   --verify   says for each partition whether its move is done, still in progress, or done with
 //              other replicas than the plan's; exit 0 only when every one is done as planned, so
 //              a script can poll it.
-//   --cancel   stops the moves in flight: each partition goes back to the replicas it had. A
-//              partition of the plan not moving (any more) is said so, and is not a failure.
+//   --cancel   stops the moves in flight: each partition goes back to the replicas it had before
+//              the move (Kafka KRaft's revert: its replicas minus those being added, so the order,
+//              and with it the preferred leader, may differ). A partition of the plan not moving
+//              (any more) is said so, and is not a failure.
 //   --list     every move in flight in the cluster.
 // --json prints one object instead (execute: the rollback plan and each outcome).
 
@@ -159,6 +161,13 @@ async function execute(opts: ReassignOptions): Promise<void> {
       }
     }
     const described = await rpc.call('describeTopics', { names: [...new Set(moves.map((m) => m.topic))] }, callOptions);
+    // As Kafka's tool: a plan naming a partition that does not exist is refused before anything is
+    // printed or started (an empty rollback plan was printed, then the controller's refusals).
+    const partitionCount = new Map(described.topics.map((t) => [t.name, t.partitions.length]));
+    const missing = moves.filter((m) => m.partition >= (partitionCount.get(m.topic) ?? 0)).map((m) => partitionName(m.topic, m.partition));
+    if (missing.length > 0) {
+      throw new ItemsFailedError(missing, `nothing started: the plan names partitions that do not exist: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? `, … ${missing.length} in all` : ''}`);
+    }
     const rollback = rollbackPlan(moves, described);
     const request = { topics: groupByTopic(moves, (m) => ({ partitionIndex: m.partition, replicas: m.replicas! })) };
     const response = await rpc.call('alterPartitionReassignments', request, callOptions);
@@ -282,7 +291,7 @@ export function registerReassignCommand(program: Command): void {
     .option('--execute', "start the plan's moves (prints the current assignment first, as a plan to roll back with)", false)
     .option('--additional', 'with --execute: go ahead while other moves are in flight (a partition of the plan already moving is re-targeted)', false)
     .option('--verify', "report whether each of the plan's moves is done; exit 1 while any is not", false)
-    .option('--cancel', "stop the plan's moves in flight: each partition goes back to the replicas it had", false)
+    .option('--cancel', "stop the plan's moves in flight: each partition keeps the replicas it had before the move (those being added are dropped; their order, and so the preferred leader, may change)", false)
     .option('--list', 'list every partition being moved', false)
     .option('--reassignment-json-file <file>', 'the plan, in Kafka\'s format: {"version":1,"partitions":[{"topic":"t","partition":0,"replicas":[4,5,6]}]}')
     .option('--topic <name>', 'instead of a plan: the topic of one partition')
