@@ -22,6 +22,7 @@ import { describeConfigs } from '../quorum/controller/configs/describe-configs.j
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits } from './dynamic-connection-limits.js';
+import { dynamicTlsSettings, sameTlsSettings, tlsSettingsText, type DynamicTlsSettings } from './dynamic-tls.js';
 import type { MetadataImageView } from '../metadata-log/image-types.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
@@ -78,6 +79,12 @@ export interface BrokerServerOptions {
   readonly rack: string | null;
   /** The client listeners to bind (TLS material loaded). */
   readonly listeners: readonly ListenerSpec[];
+  /**
+   * Reads an SSL client listener's TLS material again with this broker's dynamic ssl.* settings
+   * over its static ones (./dynamic-tls.ts); rejects with why it cannot. Absent: dynamic ssl.*
+   * configs are not applied (tests).
+   */
+  readonly reloadTls?: (listenerName: string, settings: DynamicTlsSettings) => Promise<TlsMaterial>;
   /** What to register: by listener name; a listener bound to port 0 advertises its real port. */
   readonly advertised: readonly Endpoint[];
   /** TLS for connecting to the controllers' listener. */
@@ -137,6 +144,8 @@ export class BrokerServer {
   private readonly imageWatch: ImageWatch;
   /** Stops applying dynamic connection limits from the image (set while the listeners are bound). */
   private stopApplyingConnectionLimits: (() => void) | undefined;
+  /** Stops applying dynamic ssl.* configs from the image (set while the listeners are bound). */
+  private stopFollowingTls: (() => void) | undefined;
   private isrExpander: IsrExpander | null = null;
   private offsetExpirer: OffsetExpirer | null = null;
   private isCaughtUp = false;
@@ -340,6 +349,7 @@ export class BrokerServer {
     this.groupCoordinator.close();
     this.imageWatch.close();
     this.stopApplyingConnectionLimits?.();
+    this.stopFollowingTls?.();
     const split = this.split;
     await Promise.all([
       ...this.servers.splice(0).map((s) => s.close()),
@@ -400,6 +410,37 @@ export class BrokerServer {
       });
       this.servers.push(server);
     }
+    this.followDynamicTls();
+  }
+
+  /** Applies this broker's dynamic ssl.* configs to its SSL client listeners, now and on every change (see ./dynamic-tls.ts). */
+  private followDynamicTls(): void {
+    const reload = this.o.reloadTls;
+    const ssl = this.o.listeners.map((l, i) => ({ listener: l, server: this.servers[i]! })).filter((x) => x.listener.securityProtocol === 'SSL');
+    if (reload === undefined || ssl.length === 0) return;
+    let applied: DynamicTlsSettings = {};
+    let generation = 0;
+    const apply = (image: MetadataImageView) => {
+      const wanted = dynamicTlsSettings(image, this.o.nodeId);
+      if (sameTlsSettings(wanted, applied)) return;
+      applied = wanted;
+      const mine = ++generation;
+      for (const { listener, server } of ssl) {
+        reload(listener.name, wanted).then(
+          (material) => {
+            if (mine !== generation) return; // a newer change is being read
+            server.updateTls(material);
+            this.o.logger.info({ listener: listener.name }, `listener ${listener.name}: TLS material reloaded from ${tlsSettingsText(wanted)}; new connections use it`);
+          },
+          (e: unknown) => {
+            if (mine !== generation) return;
+            this.o.logger.error({ listener: listener.name, err: e instanceof Error ? e.message : String(e) }, `listener ${listener.name}: cannot reload TLS material from ${tlsSettingsText(wanted)}; it keeps the certificate it has`);
+          },
+        );
+      }
+    };
+    apply(this.source.image);
+    this.stopFollowingTls = this.source.addMetadataListener((_delta, image) => apply(image));
   }
 
   private startLifecycle(): void {

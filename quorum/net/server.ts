@@ -35,6 +35,7 @@ import {
   type ListenerSpec,
   type PeerChannel,
   type PeerIdentity,
+  type TlsMaterial,
 } from './types.js';
 
 export interface NetServerOptions {
@@ -233,6 +234,18 @@ export class NetServer {
     const a = this.server.address();
     if (a === null || typeof a === 'string') throw new Error(`listener ${this.o.listener.name} is not bound`);
     return { host: a.address, port: a.port };
+  }
+
+  /**
+   * An SSL listener's new certificate, key and CAs (a dynamic ssl.* broker config): the next TLS
+   * handshake uses them; connections already open keep theirs, as in Kafka. ssl.client.auth stays
+   * as bound. Throws for a PLAINTEXT listener, or material without a certificate and key.
+   */
+  updateTls(material: TlsMaterial): void {
+    const { listener } = this.o;
+    if (listener.securityProtocol !== 'SSL') throw new Error(`listener ${listener.name} is not SSL`);
+    const { cert, key, ca } = serverTlsOptions(listener.name, material, 0);
+    (this.server as tls.Server).setSecureContext({ cert, key, ...(ca === undefined ? {} : { ca }), minVersion: 'TLSv1.2' });
   }
 
   /** The connections open now, handshake completed. */

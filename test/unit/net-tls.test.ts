@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Logger } from '../../quorum/env/index.js';
 import { NetClient, type NetClientOptions } from '../../quorum/net/client.js';
@@ -216,5 +217,25 @@ describe('TLS', () => {
         expect((error as Error).message).toContain('connected, but no answer to the handshake within 300 ms: the node may be hung');
       }
     });
+  });
+
+  it('updateTls (a dynamic ssl.* config): the next handshake presents the new certificate, a connection already open keeps its own', async () => {
+    const s = await sslServer(capturingLogger(), 'none');
+    const { port } = s.address();
+    const subjectOf = (socket: tls.TLSSocket) => socket.getPeerCertificate().subject.CN;
+    const open = (): Promise<tls.TLSSocket> =>
+      new Promise((resolve, reject) => {
+        const socket = tls.connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => resolve(socket));
+        socket.once('error', reject);
+      });
+    const before = await open();
+    expect(subjectOf(before)).toBe('server');
+    s.updateTls({ certPem: pki.clientCertPem, keyPem: pki.clientKeyPem, caPem: pki.caPem });
+    const after = await open();
+    expect(subjectOf(after)).toBe('client');
+    expect([before.destroyed, subjectOf(before)]).toEqual([false, 'server']);
+    before.destroy();
+    after.destroy();
+    expect(() => s.updateTls({ caPem: pki.caPem })).toThrow(/has no certificate and key/);
   });
 });

@@ -20,7 +20,7 @@ import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
 import { performance } from 'node:perf_hooks';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
-import type { ListenerSpec } from '../../quorum/net/types.js';
+import type { ListenerSpec, TlsMaterial } from '../../quorum/net/types.js';
 import { ControllerServer } from '../../quorum/server/controller-server.js';
 import { BrokerServer } from '../../broker/broker-server.js';
 import { controllerLimits } from '../../quorum/controller/limits.js';
@@ -33,6 +33,7 @@ import { inQuorum } from '../../quorum/metrics/raft-metrics.js';
 import { processCollector } from '../../quorum/metrics/process-metrics.js';
 import { METAQUORUM_VERSION } from '../version.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
+import type { DynamicTlsSettings } from '../../broker/dynamic-tls.js';
 
 export interface StartOptions {
   readonly config: string;
@@ -57,6 +58,25 @@ async function listenerSpec(config: NodeConfig, name: string): Promise<ListenerS
     return { ...l, tls: await serverTlsMaterial(tls) };
   }
   return { ...l };
+}
+
+/**
+ * An SSL client listener's TLS material read again with the broker's dynamic ssl.* settings over
+ * the listener's server.properties ones (broker/dynamic-tls.ts), with the checks start makes; a
+ * problem's message names the dynamic key it came from.
+ */
+export function dynamicTlsReader(config: NodeConfig): (listenerName: string, settings: DynamicTlsSettings) => Promise<TlsMaterial> {
+  return async (listenerName, settings) => {
+    const base = config.tls.get(listenerName);
+    if (base === undefined) throw new Error(`listener ${listenerName} has no ssl settings`);
+    const dynamic = (key: string) => `${key} (a dynamic config of broker ${config.nodeId})`;
+    return serverTlsMaterial({
+      ...base,
+      ...(settings.keystoreLocation === undefined ? {} : { keystoreLocation: settings.keystoreLocation, keystoreKey: dynamic('ssl.keystore.location') }),
+      ...(settings.keyPassword === undefined ? {} : { keyPassword: settings.keyPassword, keyPasswordKey: dynamic('ssl.key.password') }),
+      ...(settings.truststoreLocation === undefined ? {} : { truststoreLocation: settings.truststoreLocation, truststoreKey: dynamic('ssl.truststore.location') }),
+    });
+  };
 }
 
 /** Starts the roles of `config`; throws ConfigError/StorageError (exit 2) or a runtime error (exit 1). */
@@ -136,6 +156,7 @@ export async function startNode(
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
         ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
+        reloadTls: dynamicTlsReader(config),
         staticConfigs: config.controller.staticBrokerConfigs ?? staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         groups: config.groups,
         offsetRetention: config.offsetRetention,
