@@ -8,6 +8,7 @@
 // resource_name].
 
 import { assert } from '../../../../quorum/raft/assert.js';
+import type { AlterConfigsResourceResult, AlterConfigsResponse } from './alter-configs.js';
 import type { KafkaReader } from '../reader.js';
 import type { KafkaWriter } from '../writer.js';
 
@@ -33,17 +34,9 @@ export interface IncrementalAlterConfigsRequest {
   validateOnly: boolean;
 }
 
-export interface IncrementalAlterConfigsResourceResult {
-  errorCode: number;
-  errorMessage: string | null;
-  resourceType: number;
-  resourceName: string;
-}
-
-export interface IncrementalAlterConfigsResponse {
-  throttleTimeMs: number;
-  responses: IncrementalAlterConfigsResourceResult[];
-}
+/** The answer has AlterConfigs's shape (only the v1 encoding differs). */
+export type IncrementalAlterConfigsResourceResult = AlterConfigsResourceResult;
+export type IncrementalAlterConfigsResponse = AlterConfigsResponse;
 
 function checkVersion(version: number): void {
   assert(
