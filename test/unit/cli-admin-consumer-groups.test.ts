@@ -9,6 +9,7 @@ import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { describeGroups, describeTopics } from '../../quorum/server/image-reads.js';
 import type { DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
 import { consumerAssignment } from '../../tools/cli/consumer-groups-command.js';
+import { planReset } from '../../tools/cli/consumer-groups-write.js';
 import { mvRecord, topicRecords } from './controller-configs-fixture.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
@@ -144,7 +145,12 @@ describe('consumer-groups', () => {
     [['--list', '--describe'], /exactly one of --list, --describe, --reset-offsets and --delete/],
     [[], /exactly one of --list, --describe, --reset-offsets and --delete/],
     [['--delete', '--all-groups'], /--delete needs --group <id> \(repeatable\); --all-groups is not taken/],
-    [['--reset-offsets', '--group', 'g', '--to-offset', '1'], /--topic <topic\[:partitions\]> \(repeatable\) or --all-topics/],
+    [['--reset-offsets', '--group', 'g', '--to-offset', '1'], /exactly one of --topic <topic\[:partitions\]> \(repeatable\) and --all-topics/],
+    [['--reset-offsets', '--group', 'g', '--topic', 't', '--all-topics', '--to-offset', '1'], /exactly one of --topic <topic\[:partitions\]> \(repeatable\) and --all-topics/],
+    [['--delete', '--group', 'g', '--topic', 'orders'], /--topic cannot be used with --delete \(deleting one topic's offsets, Kafka's --delete-offsets, is not served\)/],
+    [['--list', '--execute'], /--execute cannot be used with --list/],
+    [['--describe', '--group', 'g', '--to-offset', '3'], /--to-offset cannot be used with --describe/],
+    [['--reset-offsets', '--group', 'g', '--all-topics', '--to-offset', '9007199254740992'], /--to-offset takes an integer in 0\.\.2\^53-1/],
     [['--describe'], /--group <id> \(repeatable\) or --all-groups/],
     [['--describe', '--group', 'g', '--all-groups'], /--group <id> \(repeatable\) or --all-groups/],
     [['--list', '--group', 'g'], /--group and --all-groups go with --describe/],
@@ -193,6 +199,11 @@ describe('consumer-groups --reset-offsets and --delete', () => {
     expect(r.exitCode).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({ executed: true, groups: [], refused: [{ groupId: 'billing', reason: expect.stringMatching(/^Assignments can only be reset if the group 'billing' is inactive, but the current state is Stable/) as unknown }] });
     expect(f.calls.map((c) => c.method)).not.toContain('commitOffsets');
+    // Under --json, stderr is JSON objects only.
+    expect(r.stderr.trim().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+      { error: expect.stringMatching(/^Assignments can only be reset if the group 'billing' is inactive/) as unknown },
+      { error: '1 group(s) not reset: billing', exitCode: 1 },
+    ]);
     const latest = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--all-topics', '--to-latest', ...CONTROLLER);
     expect([latest.exitCode, latest.stderr]).toEqual([2, expect.stringMatching(/--to-latest needs each partition's log end offset/)]);
     const none = await runCli('consumer-groups', '--reset-offsets', '--group', 'audit', '--all-topics', ...CONTROLLER);
@@ -214,5 +225,16 @@ describe('consumer-groups --reset-offsets and --delete', () => {
       ].join('\n'),
     );
     expect(f.calls.find((c) => c.method === 'deleteGroups')?.request).toEqual({ groupIds: ['audit'] });
+  });
+});
+
+describe('planReset', () => {
+  it('a shift past 2^53-1 leaves the partition out, saying why (it was computed inexactly); below 0 it is 0', () => {
+    const g = { ...describeGroups(image(), { groupIds: ['audit'] }).groups[0]!, offsets: [{ topic: 'orders', partition: 0, offset: Number.MAX_SAFE_INTEGER, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 }] };
+    const up = planReset(g as never, { kind: 'shift-by', delta: 2 }, { topics: [], allTopics: true }, () => undefined);
+    expect(up.partitions).toEqual([]);
+    expect(up.skipped).toEqual([{ topic: 'orders', partition: 0, reason: `${Number.MAX_SAFE_INTEGER} shifted by 2 is past the largest offset, 2^53-1` }]);
+    const down = planReset(g as never, { kind: 'shift-by', delta: -Number.MAX_SAFE_INTEGER }, { topics: [], allTopics: true }, () => undefined);
+    expect(down.partitions).toEqual([{ topic: 'orders', partition: 0, offset: 0 }]);
   });
 });

@@ -258,3 +258,10 @@ describe('read-only broker keys (server.properties only)', () => {
     expect(validateConfigValue('topic', 'num.partitions', '3')).toMatchObject({ message: 'Unknown topic config name: num.partitions' });
   });
 });
+
+describe('dynamic max.connections.per.ip', () => {
+  it('0 is refused (it would lock every client out: the overrides that 0 leaves room for are static here); 1 is taken', () => {
+    expect(validateConfigValue('broker', 'max.connections.per.ip', '0')).toMatchObject({ code: ErrorCode.INVALID_CONFIG, message: expect.stringMatching(/at least 1: 0 would refuse every client/) as unknown });
+    expect(validateConfigValue('broker', 'max.connections.per.ip', '1')).toBeNull();
+  });
+});

@@ -102,16 +102,16 @@ describe('layout', () => {
     await expect(resolvePartitionDir(join(root, 'missing'))).rejects.toThrow(/no such directory/);
     await expect(dumpLog(dirSource(empty), {}, () => {})).rejects.toBeInstanceOf(UsageError);
   });
-  it('--dir of a node formatted but never started (meta.properties only) says so, as a runtime error (exit 1), not a wrong directory', async () => {
+  it('--dir of a directory holding only meta.properties (a log.dirs directory, or a node never started) says both, as a usage error; one with other data is the plain usage error', async () => {
     const formatted = await mkdtemp(join(root, 'formatted-'));
     await writeFile(join(formatted, 'meta.properties'), 'version=1\ncluster.id=IM1QENJwR0yiNHFBvM4elw\nnode.id=2\n');
     const e = await resolvePartitionDir(formatted).catch((err: unknown) => err);
-    expect(e).toBeInstanceOf(Error);
-    expect(e).not.toBeInstanceOf(UsageError);
-    expect((e as Error).message).toMatch(/formatted \(meta.properties\), but no metadata log yet: the node has not started since it was formatted/);
-    // A broker's log.dirs hold meta.properties beside their data: the wrong directory, a usage error.
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as Error).message).toMatch(/holds only meta\.properties: a log\.dirs directory \(pass the node's metadata\.log\.dir instead\), or the metadata\.log\.dir of a node that has not started since it was formatted/);
     await mkdir(join(formatted, 'orders-0'));
-    await expect(resolvePartitionDir(formatted)).rejects.toBeInstanceOf(UsageError);
+    const other = await resolvePartitionDir(formatted).catch((err: unknown) => err);
+    expect(other).toBeInstanceOf(UsageError);
+    expect((other as Error).message).toMatch(/neither a metadata\.log\.dir/);
   });
 
   it('JSON output survives what msgpack hands back: bigints (safe ones as numbers), bytes as hex, Maps and Sets', () => {

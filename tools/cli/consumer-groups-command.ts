@@ -30,7 +30,7 @@
 import type { Command } from 'commander';
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import type { DescribedGroup, DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
-import { action, noteText, print, UsageError } from './common.js';
+import { action, errorJson, noteText, print, UsageError } from './common.js';
 import { errorName } from '../../quorum/controller/errors.js';
 import { resetOffsets, resetSpecOf, type ResetOutcome } from './consumer-groups-write.js';
 import { ItemsFailedError } from './admin-errors.js';
@@ -153,27 +153,54 @@ export function renderReset(r: ResetOutcome): string {
   return lines.join('\n');
 }
 
-/** Exactly one of the four actions. */
-function actionOf(opts: GroupsOptions): 'list' | 'describe' | 'reset' | 'delete' {
+type GroupsAction = 'list' | 'describe' | 'reset' | 'delete';
+
+/** The options that belong to one action only (any other action refuses them rather than ignore them). */
+const ACTION_OPTIONS: readonly { readonly flag: string; readonly given: (o: GroupsOptions) => boolean; readonly actions: readonly GroupsAction[] }[] = [
+  { flag: '--offsets', given: (o) => o.offsets === true, actions: ['describe'] },
+  { flag: '--members', given: (o) => o.members === true, actions: ['describe'] },
+  { flag: '--state', given: (o) => o.state === true, actions: ['describe'] },
+  { flag: '--topic', given: (o) => o.topic !== undefined, actions: ['reset'] },
+  { flag: '--all-topics', given: (o) => o.allTopics === true, actions: ['reset'] },
+  { flag: '--to-offset', given: (o) => o.toOffset !== undefined, actions: ['reset'] },
+  { flag: '--shift-by', given: (o) => o.shiftBy !== undefined, actions: ['reset'] },
+  { flag: '--to-earliest', given: (o) => o.toEarliest === true, actions: ['reset'] },
+  { flag: '--to-latest', given: (o) => o.toLatest === true, actions: ['reset'] },
+  { flag: '--to-current', given: (o) => o.toCurrent === true, actions: ['reset'] },
+  { flag: '--execute', given: (o) => o.execute === true, actions: ['reset'] },
+];
+
+const ACTION_FLAG: Readonly<Record<GroupsAction, string>> = { list: '--list', describe: '--describe', reset: '--reset-offsets', delete: '--delete' };
+
+/** Exactly one of the four actions, and no option of another (--delete --topic would delete the whole group, not the topic's offsets). */
+function actionOf(opts: GroupsOptions): GroupsAction {
   const given = ([['list', opts.list], ['describe', opts.describe], ['reset', opts.resetOffsets], ['delete', opts.delete]] as const).filter(([, on]) => on === true).map(([a]) => a);
   if (given.length !== 1) throw new UsageError('give exactly one of --list, --describe, --reset-offsets and --delete');
-  return given[0]!;
+  const act = given[0]!;
+  const foreign = ACTION_OPTIONS.filter((o) => o.given(opts) && !o.actions.includes(act)).map((o) => o.flag);
+  if (foreign.length > 0) {
+    const hint = act === 'delete' && opts.topic !== undefined ? " (deleting one topic's offsets, Kafka's --delete-offsets, is not served)" : '';
+    throw new UsageError(`${foreign.join(', ')} cannot be used with ${ACTION_FLAG[act]}${hint}`);
+  }
+  return act;
 }
 
 async function runReset(opts: GroupsOptions): Promise<void> {
   const groups = opts.group ?? [];
   if ((groups.length > 0) === (opts.allGroups === true)) throw new UsageError('--reset-offsets needs --group <id> (repeatable) or --all-groups');
   const topics = opts.topic ?? [];
-  if ((topics.length > 0) === (opts.allTopics === true)) throw new UsageError('--reset-offsets needs --topic <topic[:partitions]> (repeatable) or --all-topics');
+  if ((topics.length > 0) === (opts.allTopics === true)) throw new UsageError('--reset-offsets needs exactly one of --topic <topic[:partitions]> (repeatable) and --all-topics');
   const spec = resetSpecOf(opts);
   await withAdmin(opts, async (rpc, callOptions) => {
     const described = await rpc.call('describeGroups', opts.allGroups === true ? {} : { groupIds: groups }, callOptions);
     // A group that does not exist yet (Dead) may be given offsets, as Kafka's tool allows.
     const outcome = await resetOffsets(rpc, callOptions, described, spec, { topics, allTopics: opts.allTopics === true }, opts.execute === true);
     print(opts.json, outcome, (x) => renderReset(x as ResetOutcome));
-    for (const r of outcome.refused) process.stderr.write(`error: ${r.reason}\n`);
+    // Under --json each stderr line is a JSON object too.
+    const itemError = (text: string) => process.stderr.write(opts.json ? `${errorJson(text)}\n` : `error: ${text}\n`);
+    for (const r of outcome.refused) itemError(r.reason);
     const failed = outcome.groups.filter((g) => g.errors.length > 0);
-    for (const g of failed) for (const e of g.errors) process.stderr.write(`error: ${g.groupId}: ${e}\n`);
+    for (const g of failed) for (const e of g.errors) itemError(`${g.groupId}: ${e}`);
     if (!outcome.executed) process.stderr.write(noteText('dry run: nothing written; add --execute to commit these offsets'));
     const bad = [...outcome.refused.map((r) => r.groupId), ...failed.map((g) => g.groupId)];
     if (bad.length > 0) throw new ItemsFailedError(bad, `${bad.length} group(s) not reset: ${bad.join(', ')}`);

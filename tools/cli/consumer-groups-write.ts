@@ -53,9 +53,14 @@ export interface GroupResetPlan {
 
 const INTEGER = /^-?\d+$/;
 
+/** Offsets the log holds exactly: 0..2^53-1. */
+const OFFSET_MAX = Number.MAX_SAFE_INTEGER;
+
 function integerArg(flag: string, text: string, min: number): number {
   const n = Number(text);
-  if (!INTEGER.test(text.trim()) || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} takes an integer${min === 0 ? ' >= 0' : ''}, got ${JSON.stringify(text)}`);
+  if (!INTEGER.test(text.trim()) || !Number.isSafeInteger(n) || n < min) {
+    throw new UsageError(`${flag} takes an integer in ${min === 0 ? '0' : '-(2^53-1)'}..2^53-1, got ${JSON.stringify(text)}`);
+  }
   return n;
 }
 
@@ -113,6 +118,9 @@ export function planReset(g: DescribedGroup, spec: ResetSpec, scope: { readonly 
     else if (spec.kind === 'to-earliest') offset = 0;
     else if (current === undefined) {
       skipped.push({ ...t, reason: `no committed offset to ${spec.kind === 'shift-by' ? 'shift' : 'keep'}` });
+      continue;
+    } else if (spec.kind === 'shift-by' && current + spec.delta > OFFSET_MAX) {
+      skipped.push({ ...t, reason: `${current} shifted by ${spec.delta} is past the largest offset, 2^53-1` });
       continue;
     } else offset = spec.kind === 'shift-by' ? Math.max(0, current + spec.delta) : current;
     partitions.push({ ...t, offset });

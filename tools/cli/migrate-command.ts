@@ -131,14 +131,14 @@ export function registerMigrateCommand(program: Command): void {
   const cmd = program
     .command('migrate-from-zk')
     .description(
-      'Import the metadata Apache Kafka keeps in ZooKeeper (brokers, topics with their ids, partitions, configs, the producer-id block, legacy consumer offsets) ' +
+      'Import the metadata Apache Kafka keeps in ZooKeeper (brokers, topics with their ids, partitions, configs, ACLs, the producer-id block, legacy consumer offsets) ' +
         'into this quorum as one transaction. ZooKeeper is only read. The quorum must be formatted with the ZooKeeper cluster id (/cluster/id).',
     )
     .requiredOption('--zookeeper-connect <host:port[,host:port...][/chroot]>', "Kafka's zookeeper.connect, chroot included")
     .option('--dry-run', 'read and plan, print the counts and every anomaly, write nothing (exit 1 if the import would be refused)', false)
     .option('--verify', "after an import: read ZooKeeper again and compare it with the quorum's metadata; exit 1 on any difference", false)
     .option('--allow-existing-topics', 'import into a quorum that already holds topics (names must not clash)', false)
-    .option('--force', 'import even when the plan reports errors (the nodes they name are left out)', false)
+    .option('--force', 'import even when the plan reports errors (the nodes they name are left out), or places replicas on ids that are controller-only nodes of this quorum', false)
     .option('--take-quorum-cluster-id', "for a tree with no /cluster/id (written by Kafka before 0.10.1): import it under the quorum's cluster id", false)
     .option('--password-encoder-secret <secret>', `Kafka's password.encoder.secret (then the old secret; repeatable), to decrypt sensitive broker configs; also read from $${PASSWORD_ENCODER_SECRET_ENV}`, collect, [])
     .option(

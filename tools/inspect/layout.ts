@@ -7,8 +7,8 @@
 //     snapshots/      FileSnapshotStore (`<endOffset>-<epoch>.checkpoint` files)
 //
 // `--dir` takes either the metadata.log.dir or the `__cluster_metadata-0` directory itself; a path
-// that is neither is a UsageError (exit 2) that says what was looked for, unless it holds only
-// meta.properties: a formatted node that never started, a runtime error (exit 1) that says so.
+// that is neither is a UsageError (exit 2) that says what was looked for; one holding only
+// meta.properties says what it can be (a log.dirs directory, or a node that never started).
 
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -45,11 +45,13 @@ export async function resolvePartitionDir(dir: string): Promise<PartitionLayout>
     (await kindOf(layout.quorumStateFile)) === 'file' ||
     (await kindOf(layout.snapshotsDir)) === 'dir';
   if (looksLikePartition) return layout;
-  // `format` writes meta.properties and nothing else: the right directory, read too early. (A
-  // broker's log.dirs hold meta.properties too, beside their own data: that is the wrong directory.)
+  // meta.properties alone: a log.dirs directory (a broker keeps its data there, none here), or a
+  // metadata.log.dir whose node never started (it creates the partition at once). Both say so.
   const entries = await readdir(abs);
   if (entries.length === 1 && entries[0] === META_PROPERTIES_FILE && (await kindOf(join(abs, META_PROPERTIES_FILE))) === 'file') {
-    throw new Error(`--dir ${dir}: formatted (${META_PROPERTIES_FILE}), but no metadata log yet: the node has not started since it was formatted, so there is nothing to read`);
+    throw new UsageError(
+      `--dir ${dir}: holds only ${META_PROPERTIES_FILE}: a log.dirs directory (pass the node's metadata.log.dir instead), or the metadata.log.dir of a node that has not started since it was formatted (nothing to read yet)`,
+    );
   }
   throw new UsageError(
     `--dir ${dir}: neither a metadata.log.dir (no ${METADATA_PARTITION_DIR_NAME}/ inside) nor a ${METADATA_PARTITION_DIR_NAME} directory ` +

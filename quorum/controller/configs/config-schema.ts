@@ -394,7 +394,13 @@ const BROKER_KEYS: Readonly<Record<string, BrokerKeyInput>> = {
   'num.replica.fetchers': { type: 'int', defaultValue: '1', ...atLeast(1n), doc: 'Fetcher threads per source broker.' },
   'log.cleaner.threads': { type: 'int', defaultValue: '1', ...atLeast(0n), doc: 'Background threads that compact logs.' },
   'max.connections': { type: 'int', defaultValue: INT_MAX_TEXT, ...atLeast(0n), doc: 'Connections the broker accepts in total.' },
-  'max.connections.per.ip': { type: 'int', defaultValue: INT_MAX_TEXT, ...atLeast(0n), doc: 'Connections the broker accepts from one address.' },
+  // Kafka allows 0 only with max.connections.per.ip.overrides naming the addresses that may connect;
+  // here the overrides are static (server.properties), so a dynamic 0 would refuse every client.
+  'max.connections.per.ip': {
+    type: 'int', defaultValue: INT_MAX_TEXT, rule: '[1,...]',
+    check: (value) => (BigInt(value.trim()) < 1n ? 'Value must be at least 1: 0 would refuse every client (max.connections.per.ip.overrides, the addresses 0 lets in, is set in server.properties only)' : null),
+    doc: 'Connections the broker accepts from one address.',
+  },
   'leader.replication.throttled.rate': {
     type: 'long', defaultValue: LONG_MAX_TEXT, ...atLeast(0n),
     doc: 'Bytes/s of throttled replication the broker serves as leader.',
