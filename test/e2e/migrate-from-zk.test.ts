@@ -286,10 +286,11 @@ describe.sequential('migrate-from-zk: a 3-node ZooKeeper ensemble into a split-m
     const r = await migrate(zk.connectStringWith('/other-cluster'), quorum);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`metaquorum format --config <file> --cluster-id AAAAAAAAAAAAAAAAAAAAAQ`);
-    // Kafka 0.9 wrote no /cluster/id: there is no id to keep, so the import is refused with the reason.
+    // Kafka 0.9 wrote no /cluster/id: there is no id to keep, so the import is refused with the
+    // reason and the option that takes the quorum's id instead.
     const old = await migrate(zk.connectStringWith('/k09'), quorum);
     expect(old.code).toBe(1);
-    expect(old.stdout).toMatch(/no usable \/cluster\/id/);
+    expect(old.stdout).toMatch(/no \/cluster\/id \(Kafka before 0\.10\.1 wrote none.*pass --take-quorum-cluster-id/);
     expect((await describeTopics(['--bootstrap-controller', quorum])).topics).toEqual([]);
   });
 
