@@ -15,7 +15,7 @@
 // early. In a group with members, the offsets of the topics it subscribes to never expire, however
 // long ago they were committed (a consumer on an idle partition commits nothing new); as in Kafka,
 // a Stable consumer group's offsets of topics none of its members subscribes to (their JoinGroup
-// metadata, kafka/groups/consumer-subscription.ts) expire once retention-old by their commit
+// metadata, metadata-log/consumer-subscription.ts) expire once retention-old by their commit
 // timestamps. A group of another protocol type, in a rebalance, or whose metadata does not parse
 // keeps them all.
 //

@@ -27,6 +27,7 @@
 //   DescribeGroups               DESCRIBE group                                     30 per group; authorized_operations (v3+) are
 //                                                                                   the principal's own
 //   DeleteGroups                 DELETE group                                       30 per group
+//   OffsetDelete                 DELETE group, then READ topic                      30 (top level); 29 per topic's partitions
 //   ListOffsets                  DESCRIBE topic                                     29 per topic's partitions
 //   DescribeAcls                 DESCRIBE cluster                                   31
 //   CreateAcls, DeleteAcls       ALTER cluster                                      31 per creation / filter
@@ -268,6 +269,16 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
     const allowed = request.groupsNames.filter((g) => !denied(g));
     const r = await runAllowed(allowed.length, run, { ...request, groupsNames: allowed }, { throttleTimeMs: 0, results: [] });
     return { ...r, results: merge(request.groupsNames, denied, (g) => g, (groupId) => ({ groupId, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED }), r.results, (g) => g.groupId) };
+  },
+
+  OffsetDelete: async (can, request, _v, run) => {
+    if (!can('DELETE', 'GROUP', request.groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, throttleTimeMs: 0, topics: [] };
+    const denied = (t: { name: string }) => !can('READ', 'TOPIC', t.name);
+    // Run even with every topic denied: the group's own errors (GROUP_ID_NOT_FOUND, ...) come first, as in Kafka.
+    const r = await run({ ...request, topics: request.topics.filter((t) => !denied(t)) });
+    if (r.errorCode !== ErrorCode.NONE) return r;
+    const deniedAnswer = (t: { name: string; partitionIndexes: number[] }) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED })) });
+    return { ...r, topics: merge(request.topics, denied, (t) => t.name, deniedAnswer, r.topics, (t) => t.name) };
   },
 
   ListOffsets: async (can, request, _v, run) => {

@@ -13,6 +13,7 @@ import { handleListOffsets } from './handlers/list-offsets.js';
 import { handleHeartbeat, handleJoinGroup, handleLeaveGroup, handleSyncGroup } from './handlers/membership.js';
 import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
+import { handleOffsetDelete } from './handlers/offset-delete.js';
 import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './handlers/reassignments.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
 
@@ -35,6 +36,7 @@ const handlers: HandlerTable = {
   DescribeGroups: handleDescribeGroups,
   ListGroups: handleListGroups,
   DeleteGroups: handleDeleteGroups,
+  OffsetDelete: handleOffsetDelete,
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   IncrementalAlterConfigs: handleIncrementalAlterConfigs,

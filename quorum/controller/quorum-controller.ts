@@ -74,10 +74,13 @@ import {
   coalesceOffsetCommits,
   commitOffsets,
   deleteGroups,
+  deleteOffsets,
   expireOffsets,
   fetchOffsetsOp,
   type DeleteGroupsRequest,
   type DeleteGroupsResponse,
+  type DeleteOffsetsRequest,
+  type DeleteOffsetsResponse,
   type ExpireOffsetsRequest,
   type ExpireOffsetsResponse,
   type OffsetCommitRequest,
@@ -394,6 +397,10 @@ export class QuorumController implements StateMachine {
 
   deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
     return this.runOp('delete-groups', (ctx) => deleteGroups(ctx, request));
+  }
+
+  deleteOffsets(request: DeleteOffsetsRequest): Promise<DeleteOffsetsResponse> {
+    return this.runOp('delete-offsets', (ctx) => deleteOffsets(ctx, request));
   }
 
   expireOffsets(request: ExpireOffsetsRequest): Promise<ExpireOffsetsResponse> {

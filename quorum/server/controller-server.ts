@@ -319,6 +319,8 @@ export class ControllerServer {
         return c.fetchOffsets(b as never);
       case 'deleteGroups':
         return c.deleteGroups(b as never);
+      case 'deleteOffsets':
+        return c.deleteOffsets(b as never);
       case 'expireOffsets':
         return c.expireOffsets(b as never);
       case 'storeGroup':

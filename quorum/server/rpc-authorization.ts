@@ -12,8 +12,8 @@
 //   registerBroker, brokerHeartbeat,        CLUSTER_ACTION on the cluster (a node's own traffic;
 //   alterPartition, allocateProducerIds,    the offsets methods are a broker's group coordinator
 //   commitOffsets, fetchOffsets,            writing and reading for its Kafka clients, after
-//   deleteGroups, expireOffsets,            checking them against the group's ACLs itself;
-//   storeGroup,                             (storeGroup: a group's membership, from its coordinator);
+//   deleteGroups, deleteOffsets,            checking them against the group's ACLs itself;
+//   expireOffsets, storeGroup,              (storeGroup: a group's membership, from its coordinator);
 //   exportMetadata                          exportMetadata is the whole image as records, what a
 //                                           Fetch of the metadata log reads: sensitive config
 //                                           values that DescribeConfigs hides, every topic, every
@@ -133,6 +133,7 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   commitOffsets: clusterRule('CLUSTER_ACTION'),
   fetchOffsets: clusterRule('CLUSTER_ACTION'),
   deleteGroups: clusterRule('CLUSTER_ACTION'),
+  deleteOffsets: clusterRule('CLUSTER_ACTION'),
   expireOffsets: clusterRule('CLUSTER_ACTION'),
   storeGroup: clusterRule('CLUSTER_ACTION'),
   exportMetadata: clusterRule('CLUSTER_ACTION'),

@@ -18,6 +18,8 @@ import type {
 import type {
   DeleteGroupsRequest,
   DeleteGroupsResponse,
+  DeleteOffsetsRequest,
+  DeleteOffsetsResponse,
   ExpireOffsetsRequest,
   ExpireOffsetsResponse,
   OffsetCommitRequest,
@@ -168,6 +170,7 @@ export interface RpcMethods {
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
+  deleteOffsets: [DeleteOffsetsRequest, DeleteOffsetsResponse];
   /** Broker only: its group coordinator's expired offsets (broker/offset-expirer.ts). */
   expireOffsets: [ExpireOffsetsRequest, ExpireOffsetsResponse];
   /** Broker only: its group coordinator's completed membership (broker/kafka/groups/group-coordinator.ts). */
@@ -211,6 +214,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'allocateProducerIds',
   'commitOffsets',
   'deleteGroups',
+  'deleteOffsets',
   'expireOffsets',
   'storeGroup',
   'importMetadata',

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
 import { connectedAdmin } from '../support/kafkajs.js';
+import { ask } from '../support/raw-kafka.js';
 
 describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 controllers + 3 brokers)', () => {
   let t: TestCluster;
@@ -98,5 +99,20 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     const gone = await admin.fetchOffsets({ groupId: 'orders-app', topics: ['k-three'] });
     for (const p of gone[0]!.partitions) expect(p.offset).toBe('-1');
     await expect(admin.deleteGroups(['orders-app'])).rejects.toThrow(/does not exist|GROUP_ID_NOT_FOUND|group/i);
+  }, 90_000);
+
+  it("deletes some of a group's offsets with OffsetDelete at its coordinator (Kafka's --delete-offsets; kafkajs has no such call, so raw frames)", async () => {
+    await admin.setOffsets({ groupId: 'audit-app', topic: 'k-three', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '6' }] });
+    const anyBroker = t.cluster.node(t.cluster.brokers[0]!.id).clientPort!;
+    const coordinator = await ask(anyBroker, 'FindCoordinator', 1, { key: 'audit-app', keyType: 0 });
+    expect(coordinator.errorCode).toBe(0);
+    const r = await ask(coordinator.port, 'OffsetDelete', 0, { groupId: 'audit-app', topics: [{ name: 'k-three', partitionIndexes: [0, 9] }] });
+    expect(r).toEqual({ errorCode: 0, throttleTimeMs: 0, topics: [{ name: 'k-three', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 9, errorCode: 3 }] }] });
+    const left = await admin.fetchOffsets({ groupId: 'audit-app', topics: ['k-three'] });
+    expect(left[0]!.partitions.filter((p) => p.offset !== '-1').map((p) => [p.partition, p.offset])).toEqual([[1, '6']]);
+    const nobody = await ask(anyBroker, 'FindCoordinator', 1, { key: 'nobody-app', keyType: 0 });
+    expect(await ask(nobody.port, 'OffsetDelete', 0, { groupId: 'nobody-app', topics: [] })).toEqual({ errorCode: 69, throttleTimeMs: 0, topics: [] });
+    const other = t.cluster.brokers.map((b) => t.cluster.node(b.id).clientPort!).find((port) => port !== nobody.port)!;
+    expect((await ask(other, 'OffsetDelete', 0, { groupId: 'nobody-app', topics: [] })).errorCode).toBe(16); // NOT_COORDINATOR
   }, 90_000);
 });

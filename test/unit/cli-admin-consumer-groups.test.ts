@@ -10,7 +10,8 @@ import { describeGroups, describeTopics } from '../../quorum/server/image-reads.
 import type { DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
 import { consumerAssignment } from '../../tools/cli/consumer-groups-command.js';
 import { planReset } from '../../tools/cli/consumer-groups-write.js';
-import { mvRecord, topicRecords } from './controller-configs-fixture.js';
+import { deleteOffsets, type DeleteOffsetsRequest } from '../../quorum/controller/configs/offsets.js';
+import { mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 
 /** A ConsumerProtocolAssignment v0: version, [topic, [partition]], user data. */
@@ -31,8 +32,8 @@ const member = (memberId: string, host: string, topics: Record<string, number[]>
   assignment: assignment(topics),
 });
 
-function image() {
-  const records: MetadataRecord[] = [
+function records(): MetadataRecord[] {
+  return [
     mvRecord(),
     ...topicRecords('orders', 1, 3),
     { type: 'GroupMetadata', groupId: 'billing', protocolType: 'consumer', generationId: 4, protocolName: 'range', leaderId: 'm-1', stateTimestampMs: 1_700_000_000_000, members: [member('m-1', '/10.0.0.1', { orders: [0, 1] }, 'worker-1'), member('m-2', '/10.0.0.2', { orders: [2] })] },
@@ -40,7 +41,10 @@ function image() {
     { type: 'OffsetCommit', groupId: 'billing', topic: 'orders', partition: 7, offset: 9, leaderEpoch: -1, metadata: null, commitTimestampMs: 5 }, // a partition that does not exist
     { type: 'OffsetCommit', groupId: 'audit', topic: 'orders', partition: 0, offset: 3, leaderEpoch: 2, metadata: 'm', commitTimestampMs: 6 },
   ];
-  return imageOf(records);
+}
+
+function image() {
+  return imageOf(records());
 }
 
 describe('describeGroups (the read)', () => {
@@ -142,12 +146,17 @@ describe('consumer-groups', () => {
   });
 
   it.each([
-    [['--list', '--describe'], /exactly one of --list, --describe, --reset-offsets and --delete/],
-    [[], /exactly one of --list, --describe, --reset-offsets and --delete/],
+    [['--list', '--describe'], /exactly one of --list, --describe, --reset-offsets, --delete and --delete-offsets/],
+    [[], /exactly one of --list, --describe, --reset-offsets, --delete and --delete-offsets/],
     [['--delete', '--all-groups'], /--delete needs --group <id> \(repeatable\); --all-groups is not taken/],
     [['--reset-offsets', '--group', 'g', '--to-offset', '1'], /exactly one of --topic <topic\[:partitions\]> \(repeatable\) and --all-topics/],
     [['--reset-offsets', '--group', 'g', '--topic', 't', '--all-topics', '--to-offset', '1'], /exactly one of --topic <topic\[:partitions\]> \(repeatable\) and --all-topics/],
-    [['--delete', '--group', 'g', '--topic', 'orders'], /--topic cannot be used with --delete \(deleting one topic's offsets, Kafka's --delete-offsets, is not served\)/],
+    [['--delete', '--group', 'g', '--topic', 'orders'], /--topic cannot be used with --delete \(to delete one topic's offsets, use --delete-offsets\)/],
+    [['--delete-offsets', '--group', 'g'], /--delete-offsets needs --topic/],
+    [['--delete-offsets', '--group', 'g', '--group', 'h', '--topic', 'orders'], /--delete-offsets takes exactly one --group/],
+    [['--delete-offsets', '--all-groups', '--topic', 'orders'], /--delete-offsets takes exactly one --group/],
+    [['--delete-offsets', '--group', 'g', '--all-topics'], /--all-topics cannot be used with --delete-offsets/],
+    [['--delete-offsets', '--delete', '--group', 'g', '--topic', 'orders'], /give exactly one of --list, --describe, --reset-offsets, --delete and --delete-offsets/],
     [['--list', '--execute'], /--execute cannot be used with --list/],
     [['--describe', '--group', 'g', '--to-offset', '3'], /--to-offset cannot be used with --describe/],
     [['--reset-offsets', '--group', 'g', '--all-topics', '--to-offset', '9007199254740992'], /--to-offset takes an integer in 0\.\.2\^53-1/],
@@ -225,6 +234,49 @@ describe('consumer-groups --reset-offsets and --delete', () => {
       ].join('\n'),
     );
     expect(f.calls.find((c) => c.method === 'deleteGroups')?.request).toEqual({ groupIds: ['audit'] });
+  });
+});
+
+describe('consumer-groups --delete-offsets', () => {
+  /** The real controller operation on these records (billing's stored members' subscriptions do not parse: every topic counts as subscribed). */
+  const handlers = (h = new OpHarness(records())) => ({
+    describeTopics: (request: { names?: readonly string[] }) => describeTopics(h.image, request),
+    deleteOffsets: (request: DeleteOffsetsRequest) => h.apply(deleteOffsets(h.ctx(), request)),
+  });
+
+  it("a topic's every partition: the one with an offset deleted, all Successful, exit 0", async () => {
+    const h = new OpHarness(records());
+    const f = installFake(handlers(h));
+    const r = await runCli('consumer-groups', '--delete-offsets', '--group', 'audit', '--topic', 'orders', ...CONTROLLER);
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(r.stdout).toBe(["Request succeeded for deleting offsets of group 'audit'.", 'TOPIC   PARTITION  STATUS', 'orders  0          Successful', 'orders  1          Successful', 'orders  2          Successful', ''].join('\n'));
+    expect(f.calls.find((c) => c.method === 'deleteOffsets')?.request).toEqual({ groupId: 'audit', topics: [{ name: 'orders', partitionIndexes: [0, 1, 2] }] });
+    expect(h.image.groupOffsets('audit')?.size ?? 0).toBe(0);
+  });
+
+  it('a group with stored members keeps its subscribed topics\' offsets (GROUP_SUBSCRIBED_TO_TOPIC per partition), exit 1; --json answers per partition', async () => {
+    const h = new OpHarness(records());
+    installFake(handlers(h));
+    const r = await runCli('consumer-groups', '--delete-offsets', '--group', 'billing', '--topic', 'orders:1,9', '--json', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(JSON.parse(r.stdout)).toEqual({
+      groupId: 'billing',
+      error: null,
+      partitions: [
+        { topic: 'orders', partition: 1, error: expect.stringMatching(/^GROUP_SUBSCRIBED_TO_TOPIC: /) as unknown },
+        { topic: 'orders', partition: 9, error: expect.stringMatching(/^UNKNOWN_TOPIC_OR_PARTITION: /) as unknown },
+      ],
+    });
+    expect(h.image.committedOffset('billing', 'orders', 1)?.offset).toBe(42);
+  });
+
+  it('an unknown group is refused whole (GROUP_ID_NOT_FOUND), exit 1; an unknown bare topic is a usage error', async () => {
+    installFake(handlers());
+    const r = await runCli('consumer-groups', '--delete-offsets', '--group', 'nobody', '--topic', 'orders:0', ...CONTROLLER);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toMatch(/^Offsets of group 'nobody' were not deleted: GROUP_ID_NOT_FOUND: /);
+    const missing = await runCli('consumer-groups', '--delete-offsets', '--group', 'audit', '--topic', 'nope', ...CONTROLLER);
+    expect([missing.exitCode, missing.stderr]).toEqual([2, expect.stringMatching(/--topic nope: no such topic/)]);
   });
 });
 

@@ -194,6 +194,24 @@ describe('groups', () => {
   });
 });
 
+describe('OffsetDelete', () => {
+  it('DELETE on the group (else GROUP_AUTHORIZATION_FAILED at the top, nothing forwarded), then READ per topic (TOPIC_AUTHORIZATION_FAILED per partition)', async () => {
+    const g0 = groupOwnedBy(testbed().ctx, 1, 'grp');
+    const offset = (topic: string): MetadataRecord => ({ type: 'OffsetCommit', groupId: g0, topic, partition: 0, offset: 4, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 });
+    const request = { groupId: g0, topics: [{ name: 't1', partitionIndexes: [0] }, { name: 't2', partitionIndexes: [0] }] };
+    const denied = bed([{ resourceType: 'GROUP', resourceName: g0, operation: 'READ' }, { resourceName: 't1', operation: 'READ' }], { extra: [offset('t1')] });
+    expect(await denied.call('OffsetDelete', 0, request)).toEqual({ errorCode: 30, throttleTimeMs: 0, topics: [] });
+    expect(denied.controller.methods()).toEqual([]);
+    const b = bed([{ resourceType: 'GROUP', resourceName: g0, operation: 'DELETE' }, { resourceName: 't1', operation: 'READ' }], { extra: [offset('t1'), offset('t2')] });
+    const r = await b.call('OffsetDelete', 0, request);
+    expect(r.topics).toEqual([
+      { name: 't1', partitions: [{ partitionIndex: 0, errorCode: 0 }] },
+      { name: 't2', partitions: [{ partitionIndex: 0, errorCode: 29 }] },
+    ]);
+    expect([...(b.harness.image.groupOffsets(g0)?.keys() ?? [])]).toEqual(['t2\u00000']);
+  });
+});
+
 describe('ListOffsets', () => {
   it('DESCRIBE topic per topic', async () => {
     const b = bed([{ resourceName: 't1' }]);

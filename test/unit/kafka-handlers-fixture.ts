@@ -10,7 +10,7 @@ import type { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import type { Endpoint, MetadataRecord } from '../../metadata-log/records/types.js';
 import { alterConfigs, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
-import { commitOffsets, deleteGroups, expireOffsets, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
+import { commitOffsets, deleteGroups, deleteOffsets, expireOffsets, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
 import type { OpResult } from '../../quorum/controller/op.js';
 import { electLeaders } from '../../quorum/controller/replication/elect-leaders.js';
 import { alterPartitionReassignments, listPartitionReassignments } from '../../quorum/controller/replication/reassignments.js';
@@ -61,6 +61,8 @@ export class FakeController implements RpcCaller {
         return run(fetchOffsetsOp(h.ctx(), request as RpcRequest<'fetchOffsets'>));
       case 'deleteGroups':
         return run(deleteGroups(h.ctx(), request as RpcRequest<'deleteGroups'>));
+      case 'deleteOffsets':
+        return run(deleteOffsets(h.ctx(), request as RpcRequest<'deleteOffsets'>));
       case 'expireOffsets':
         return run(expireOffsets(h.ctx(), request as RpcRequest<'expireOffsets'>));
       case 'alterConfigs':

@@ -180,6 +180,13 @@ describe('kafka layouts: groups', () => {
     decodes('DeleteGroups', 1, '00000001 0002 6731', { groupsNames: ['g1'] });
     encodes('DeleteGroups', 1, { throttleTimeMs: 0, results: [{ groupId: 'g1', errorCode: 69 }] }, '00000000 00000001 0002 6731 0045');
   });
+
+  // Kafka's OffsetDeleteRequest.json / Response.json: the error code comes before the throttle time.
+  it('OffsetDelete v0 request and response', () => {
+    decodes('OffsetDelete', 0, '0002 6731 00000001 0001 74 00000002 00000000 00000003', { groupId: 'g1', topics: [{ name: 't', partitionIndexes: [0, 3] }] });
+    encodes('OffsetDelete', 0, { errorCode: 0, throttleTimeMs: 0, topics: [{ name: 't', partitions: [{ partitionIndex: 3, errorCode: 86 }] }] }, '0000 00000000 00000001 0001 74 00000001 00000003 0056');
+    encodes('OffsetDelete', 0, { errorCode: 69, throttleTimeMs: 0, topics: [] }, '0045 00000000 00000000');
+  });
 });
 
 describe('kafka layouts: configs', () => {

@@ -147,6 +147,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [44, 0, 1], // IncrementalAlterConfigs: v1 is flexible (kafka-configs.sh, the Java AdminClient, librdkafka)
       [45, 0, 0], // AlterPartitionReassignments: flexible only
       [46, 0, 0], // ListPartitionReassignments: flexible only
+      [47, 0, 0], // OffsetDelete: its only version (kafka-consumer-groups.sh --delete-offsets)
     ]);
     for (const r of SUPPORTED_API_VERSIONS) {
       const c = codecForApiKey(r.apiKey);

@@ -52,6 +52,7 @@ describe('internal RPC authorization', () => {
     ['commitOffsets', 'CLUSTER_ACTION'],
     ['fetchOffsets', 'CLUSTER_ACTION'],
     ['deleteGroups', 'CLUSTER_ACTION'],
+    ['deleteOffsets', 'CLUSTER_ACTION'],
     ['expireOffsets', 'CLUSTER_ACTION'],
     ['unregisterBroker', 'ALTER'],
     ['updateFeatures', 'ALTER'],

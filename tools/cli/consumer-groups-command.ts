@@ -24,15 +24,18 @@
 //        (--to-offset n | --shift-by n | --to-earliest | --to-current) [--execute]
 //                                   GROUP, TOPIC, PARTITION, NEW-OFFSET; written only with --execute
 //   --delete --group g ...          each group's offsets and stored membership removed
-// Both refuse a group with stored members, as Kafka's tool refuses an active group
-// (./consumer-groups-write.ts).
+// Both refuse a group with stored members, as Kafka's tool refuses an active group.
+//   --delete-offsets --group g (--topic t[:p,...] ...)
+//                                   TOPIC, PARTITION, STATUS: those offsets of one group removed;
+//                                   a group with members keeps those of its subscribed topics
+// (./consumer-groups-write.ts)
 
 import type { Command } from 'commander';
 import { KafkaReader } from '../../broker/kafka/protocol/reader.js';
 import type { DescribedGroup, DescribeGroupsResponse } from '../../quorum/server/rpc-methods.js';
 import { action, errorJson, noteText, print, UsageError } from './common.js';
 import { errorName } from '../../quorum/controller/errors.js';
-import { resetOffsets, resetSpecOf, type ResetOutcome } from './consumer-groups-write.js';
+import { deleteOffsetsOf, resetOffsets, resetSpecOf, type DeleteOffsetsOutcome, type ResetOutcome } from './consumer-groups-write.js';
 import { ItemsFailedError } from './admin-errors.js';
 import { addAdminOptions, withAdmin, type ReadOptions } from './admin-options.js';
 import { renderTable } from './format.js';
@@ -61,6 +64,7 @@ interface GroupsOptions extends ReadOptions {
   readonly describe?: boolean;
   readonly resetOffsets?: boolean;
   readonly delete?: boolean;
+  readonly deleteOffsets?: boolean;
   readonly topic?: string[];
   readonly allTopics?: boolean;
   readonly toOffset?: string;
@@ -153,14 +157,22 @@ export function renderReset(r: ResetOutcome): string {
   return lines.join('\n');
 }
 
-type GroupsAction = 'list' | 'describe' | 'reset' | 'delete';
+/** Kafka's tool's words for a group-level refusal, then each partition's status. */
+export function renderDeleteOffsets(r: DeleteOffsetsOutcome): string {
+  if (r.error !== null) return `Offsets of group '${r.groupId}' were not deleted: ${r.error}`;
+  const failed = r.partitions.some((p) => p.error !== null);
+  const head = failed ? `Some offsets of group '${r.groupId}' were not deleted; see each partition:` : `Request succeeded for deleting offsets of group '${r.groupId}'.`;
+  return [head, renderTable(['TOPIC', 'PARTITION', 'STATUS'], r.partitions.map((p) => [p.topic, String(p.partition), p.error === null ? 'Successful' : `Error: ${p.error}`]))].join('\n');
+}
+
+type GroupsAction = 'list' | 'describe' | 'reset' | 'delete' | 'delete-offsets';
 
 /** The options that belong to one action only (any other action refuses them rather than ignore them). */
 const ACTION_OPTIONS: readonly { readonly flag: string; readonly given: (o: GroupsOptions) => boolean; readonly actions: readonly GroupsAction[] }[] = [
   { flag: '--offsets', given: (o) => o.offsets === true, actions: ['describe'] },
   { flag: '--members', given: (o) => o.members === true, actions: ['describe'] },
   { flag: '--state', given: (o) => o.state === true, actions: ['describe'] },
-  { flag: '--topic', given: (o) => o.topic !== undefined, actions: ['reset'] },
+  { flag: '--topic', given: (o) => o.topic !== undefined, actions: ['reset', 'delete-offsets'] },
   { flag: '--all-topics', given: (o) => o.allTopics === true, actions: ['reset'] },
   { flag: '--to-offset', given: (o) => o.toOffset !== undefined, actions: ['reset'] },
   { flag: '--shift-by', given: (o) => o.shiftBy !== undefined, actions: ['reset'] },
@@ -170,16 +182,18 @@ const ACTION_OPTIONS: readonly { readonly flag: string; readonly given: (o: Grou
   { flag: '--execute', given: (o) => o.execute === true, actions: ['reset'] },
 ];
 
-const ACTION_FLAG: Readonly<Record<GroupsAction, string>> = { list: '--list', describe: '--describe', reset: '--reset-offsets', delete: '--delete' };
+const ACTION_FLAG: Readonly<Record<GroupsAction, string>> = { list: '--list', describe: '--describe', reset: '--reset-offsets', delete: '--delete', 'delete-offsets': '--delete-offsets' };
 
-/** Exactly one of the four actions, and no option of another (--delete --topic would delete the whole group, not the topic's offsets). */
+/** Exactly one of the actions, and no option of another (--delete --topic would delete the whole group, not the topic's offsets). */
 function actionOf(opts: GroupsOptions): GroupsAction {
-  const given = ([['list', opts.list], ['describe', opts.describe], ['reset', opts.resetOffsets], ['delete', opts.delete]] as const).filter(([, on]) => on === true).map(([a]) => a);
-  if (given.length !== 1) throw new UsageError('give exactly one of --list, --describe, --reset-offsets and --delete');
+  const given = ([['list', opts.list], ['describe', opts.describe], ['reset', opts.resetOffsets], ['delete', opts.delete], ['delete-offsets', opts.deleteOffsets]] as const)
+    .filter(([, on]) => on === true)
+    .map(([a]) => a);
+  if (given.length !== 1) throw new UsageError('give exactly one of --list, --describe, --reset-offsets, --delete and --delete-offsets');
   const act = given[0]!;
   const foreign = ACTION_OPTIONS.filter((o) => o.given(opts) && !o.actions.includes(act)).map((o) => o.flag);
   if (foreign.length > 0) {
-    const hint = act === 'delete' && opts.topic !== undefined ? " (deleting one topic's offsets, Kafka's --delete-offsets, is not served)" : '';
+    const hint = act === 'delete' && opts.topic !== undefined ? " (to delete one topic's offsets, use --delete-offsets)" : '';
     throw new UsageError(`${foreign.join(', ')} cannot be used with ${ACTION_FLAG[act]}${hint}`);
   }
   return act;
@@ -229,10 +243,25 @@ async function runDelete(opts: GroupsOptions): Promise<void> {
   });
 }
 
+async function runDeleteOffsets(opts: GroupsOptions): Promise<void> {
+  const groups = opts.group ?? [];
+  if (groups.length !== 1 || opts.allGroups === true) throw new UsageError('--delete-offsets takes exactly one --group <id> (as Kafka\'s tool)');
+  const topics = opts.topic ?? [];
+  if (topics.length === 0) throw new UsageError('--delete-offsets needs --topic <topic[:partitions]> (repeatable)');
+  await withAdmin(opts, async (rpc, callOptions) => {
+    const outcome = await deleteOffsetsOf(rpc, callOptions, groups[0]!, topics);
+    print(opts.json, outcome, (x) => renderDeleteOffsets(x as DeleteOffsetsOutcome));
+    const failed = outcome.partitions.filter((p) => p.error !== null).map((p) => `${p.topic}-${p.partition}`);
+    if (outcome.error !== null) throw new ItemsFailedError([outcome.groupId], `group ${outcome.groupId}: ${outcome.error}`);
+    if (failed.length > 0) throw new ItemsFailedError(failed, `${failed.length} of ${outcome.partitions.length} offset(s) not deleted: ${failed.join(', ')}`);
+  });
+}
+
 async function run(opts: GroupsOptions): Promise<void> {
   const act = actionOf(opts);
   if (act === 'reset') return runReset(opts);
   if (act === 'delete') return runDelete(opts);
+  if (act === 'delete-offsets') return runDeleteOffsets(opts);
   if (opts.list === true) {
     if (opts.group !== undefined || opts.allGroups === true) throw new UsageError('--list lists every group: --group and --all-groups go with --describe');
     await withAdmin(opts, async (rpc, callOptions) => {
@@ -263,15 +292,16 @@ export function registerConsumerGroupsCommand(program: Command): void {
   const cmd = program
     .command('consumer-groups')
     .description(
-      "Consumer groups as the metadata log holds them (Kafka's kafka-consumer-groups --list / --describe / --reset-offsets / --delete): each group's membership as of its last completed rebalance, and its committed offsets. No LOG-END-OFFSET or LAG: brokers keep no partition data. Resets and deletes refuse a group with stored members (an active group), as Kafka's tool does.",
+      "Consumer groups as the metadata log holds them (Kafka's kafka-consumer-groups --list / --describe / --reset-offsets / --delete / --delete-offsets): each group's membership as of its last completed rebalance, and its committed offsets. No LOG-END-OFFSET or LAG: brokers keep no partition data. Resets and deletes refuse a group with stored members (an active group), as Kafka's tool does; --delete-offsets refuses only the topics its stored members subscribe to.",
     )
     .option('--list', 'list every group with its state (Stable: membership stored; Empty: offsets only)')
     .option('--describe', 'describe the groups given with --group, or every group with --all-groups')
     .option('--reset-offsets', 'set the committed offsets of inactive groups (with --topic or --all-topics and one of --to-offset, --shift-by, --to-earliest, --to-current); a dry run unless --execute')
     .option('--delete', 'delete inactive groups given with --group: their offsets and stored membership')
+    .option('--delete-offsets', "delete one group's offsets of the partitions given with --topic (a group with members keeps those of the topics it subscribes to)")
     .option('--group <id>', 'a group to act on (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--all-groups', 'every group (--describe, --reset-offsets)')
-    .option('--topic <topic[:p,...]>', 'with --reset-offsets: a topic (all its partitions) or some of its partitions (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
+    .option('--topic <topic[:p,...]>', 'with --reset-offsets or --delete-offsets: a topic (all its partitions) or some of its partitions (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--all-topics', 'with --reset-offsets: every partition the group has an offset for')
     .option('--to-offset <n>', 'with --reset-offsets: this offset')
     .option('--shift-by <n>', 'with --reset-offsets: the committed offset plus n (n may be negative; not below 0)')

@@ -1,5 +1,6 @@
-// `consumer-groups --reset-offsets` and `--delete`: the writes of Kafka's kafka-consumer-groups.sh,
-// through the quorum's own RPCs (commitOffsets and deleteGroups, run by the active controller).
+// `consumer-groups --reset-offsets`, `--delete` and `--delete-offsets`: the writes of Kafka's
+// kafka-consumer-groups.sh, through the quorum's own RPCs (commitOffsets, deleteGroups and
+// deleteOffsets, run by the active controller).
 //
 // Both act on inactive groups only, as Kafka's tool does: a group whose membership the metadata
 // log holds (state Stable: members as of its last completed rebalance) is refused, with Kafka's
@@ -17,6 +18,12 @@
 //
 // --delete removes each named group's offsets and stored membership (deleteGroups). Per group:
 // done, or the reason (NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND); exit 1 if any failed.
+//
+// --delete-offsets removes one group's offsets of the partitions named with --topic (deleteOffsets,
+// Kafka's OffsetDelete). Unlike the two above it may act on a group with members, as Kafka's tool
+// does: the controller refuses, per partition, the topics the group's stored members subscribe to
+// (GROUP_SUBSCRIBED_TO_TOPIC), and a stored group of another protocol type whole
+// (NON_EMPTY_GROUP). Per partition: Successful or the error; exit 1 if any failed.
 
 import type { DescribedGroup, DescribeGroupsResponse, RpcRequest } from '../../quorum/server/rpc-methods.js';
 import type { AdminConnection } from './connect.js';
@@ -146,6 +153,34 @@ export function commitRequestOf(plan: GroupResetPlan): RpcRequest<'commitOffsets
   };
 }
 
+export interface DeleteOffsetsOutcome {
+  readonly groupId: string;
+  /** A refusal of the whole group (then no partitions), or null. */
+  readonly error: string | null;
+  readonly partitions: readonly { readonly topic: string; readonly partition: number; readonly error: string | null }[];
+}
+
+/** The error text of an answer's code and message, or null for NONE. */
+const errorText = (errorCode: number, errorMessage: string | null): string | null => (errorCode === 0 ? null : `${errorName(errorCode)}${errorMessage === null ? '' : `: ${errorMessage}`}`);
+
+/** Deletes one group's offsets of the partitions `topics` names (`t`: all of t's partitions; `t:0,2`: those). */
+export async function deleteOffsetsOf(rpc: AdminConnection, callOptions: { readonly timeoutMs: number }, groupId: string, topics: readonly string[]): Promise<DeleteOffsetsOutcome> {
+  const named = topics.map(topicArg);
+  const whole = [...new Set(named.filter((t) => t.partitions === undefined).map((t) => t.topic))];
+  const described = whole.length === 0 ? undefined : await rpc.call('describeTopics', { names: whole }, callOptions);
+  const request = named.map(({ topic, partitions }) => {
+    const all = partitions ?? described?.topics.find((t) => t.name === topic)?.partitions.map((p) => p.partition);
+    if (all === undefined) throw new UsageError(`--topic ${topic}: no such topic`);
+    return { name: topic, partitionIndexes: [...all] };
+  });
+  const r = await rpc.call('deleteOffsets', { groupId, topics: request }, callOptions);
+  return {
+    groupId,
+    error: errorText(r.errorCode, r.errorMessage),
+    partitions: r.topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.name, partition: p.partitionIndex, error: errorText(p.errorCode, p.errorMessage) }))),
+  };
+}
+
 export interface ResetOutcome {
   readonly executed: boolean;
   readonly groups: readonly (GroupResetPlan & { readonly errors: readonly string[] })[];
@@ -176,7 +211,7 @@ export async function resetOffsets(
     const errors: string[] = [];
     if (execute && plan.partitions.length > 0) {
       const r = await rpc.call('commitOffsets', commitRequestOf(plan), callOptions);
-      for (const t of r.topics) for (const p of t.partitions) if (p.errorCode !== 0) errors.push(`${t.name}-${p.partitionIndex}: ${errorName(p.errorCode)}${p.errorMessage === null ? '' : `: ${p.errorMessage}`}`);
+      for (const t of r.topics) for (const p of t.partitions) if (p.errorCode !== 0) errors.push(`${t.name}-${p.partitionIndex}: ${errorText(p.errorCode, p.errorMessage)}`);
     }
     out.push({ ...plan, errors });
   }

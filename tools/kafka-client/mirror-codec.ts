@@ -398,6 +398,27 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
     }),
   },
 
+  OffsetDelete: {
+    encodeRequest(w, _v, req) {
+      w.string(req.groupId);
+      w.array(req.topics, (tw, t) => {
+        tw.string(t.name);
+        tw.array(t.partitionIndexes, (pw, p) => pw.int32(p));
+      });
+    },
+    decodeResponse(r) {
+      const errorCode = r.int16();
+      const throttleTimeMs = r.int32();
+      return { errorCode, throttleTimeMs, topics: r.array((tr) => ({ name: tr.string(), partitions: tr.array((pr) => ({ partitionIndex: pr.int32(), errorCode: pr.int16() })) })) };
+    },
+    requestSample: () => ({ groupId: 'g1', topics: [{ name: 'orders', partitionIndexes: [0, 2] }, { name: 'events', partitionIndexes: [] }] }),
+    responseSample: () => ({
+      errorCode: 0,
+      throttleTimeMs: 7,
+      topics: [{ name: 'orders', partitions: [{ partitionIndex: 0, errorCode: 0 }, { partitionIndex: 2, errorCode: 86 }] }],
+    }),
+  },
+
   DescribeConfigs: {
     encodeRequest(w, v, req) {
       w.array(req.resources, (rw, res) => {

@@ -104,7 +104,7 @@ import { ErrorCode } from '../../../quorum/controller/errors.js';
 import type { Clock } from '../../../quorum/env/index.js';
 import type { StoredGroupMetadata } from '../../../metadata-log/image-types.js';
 import type { StoredGroupMembership } from '../../../quorum/controller/configs/group-membership.js';
-import { consumerSubscriptionTopics } from './consumer-subscription.js';
+import { CONSUMER_PROTOCOL_TYPE, consumerSubscriptionTopics } from '../../../metadata-log/consumer-subscription.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
@@ -232,8 +232,6 @@ export interface GroupDescription {
 }
 
 const EMPTY = new Uint8Array(0);
-/** The protocol type of Kafka consumers (KafkaConsumer, kafkajs), whose metadata is a ConsumerProtocolSubscription. */
-export const CONSUMER_PROTOCOL_TYPE = 'consumer';
 
 interface Member {
   readonly memberId: string;
@@ -710,6 +708,31 @@ export class GroupCoordinator {
       for (const t of subscribed) topics.add(t);
     }
     return topics;
+  }
+
+  /**
+   * What OffsetDelete may remove, as Kafka's GroupCoordinator.handleDeleteOffsets judges the
+   * group: `unknown` (not held here, none stored to resume, not emptied here lately), `empty`
+   * (no joined members: every offset), `non-empty` (members, another protocol type: none,
+   * NON_EMPTY_GROUP), or `consumer` with members, in any state: the offsets of the topics no
+   * member's metadata names, for any protocol it offered (`subscribed` undefined when one does not
+   * parse: every topic counts as subscribed, as Kafka's isSubscribedToTopic does without
+   * subscriptions).
+   */
+  offsetDeletion(groupId: string): { readonly kind: 'unknown' | 'empty' | 'non-empty' } | { readonly kind: 'consumer'; readonly subscribed: ReadonlySet<string> | undefined } {
+    const group = this.groupFor(groupId);
+    if (group === undefined) return { kind: this.lingeringEmpty.has(groupId) ? 'empty' : 'unknown' };
+    if (group.members.size === 0) return { kind: 'empty' };
+    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { kind: 'non-empty' };
+    const subscribed = new Set<string>();
+    for (const m of group.members.values()) {
+      for (const p of m.protocols) {
+        const topics = consumerSubscriptionTopics(p.metadata);
+        if (topics === null) return { kind: 'consumer', subscribed: undefined };
+        for (const t of topics) subscribed.add(t);
+      }
+    }
+    return { kind: 'consumer', subscribed };
   }
 
   /**

@@ -33,8 +33,7 @@ import type { KafkaHandler } from './context.js';
 import { forwardFailure } from './controller-failure.js';
 import { coordinatorClaim } from './membership.js';
 import { coordinatesGroups } from '../../../metadata-log/group-ownership.js';
-
-export const CONSUMER_PROTOCOL_TYPE = 'consumer';
+import { CONSUMER_PROTOCOL_TYPE } from '../../../metadata-log/consumer-subscription.js';
 
 /** READ (3), DELETE (6) and DESCRIBE (8) as Kafka's bit field of AclOperation codes: all a group supports. */
 const ALL_GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);

@@ -28,6 +28,8 @@
 // - IncrementalAlterConfigs 0-1 (v1 flexible): what Kafka's own kafka-configs.sh --alter, the Java
 //   AdminClient and librdkafka send to change configs (KIP-339); not advertising it left them
 //   unable to (found by a review).
+// - OffsetDelete 0 (KIP-496; its only version, not flexible): kafka-consumer-groups.sh
+//   --delete-offsets and the Java AdminClient's deleteConsumerGroupOffsets (kafkajs has none).
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
@@ -67,6 +69,7 @@ export const ApiKey = {
   IncrementalAlterConfigs: 44,
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
+  OffsetDelete: 47,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -114,6 +117,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.IncrementalAlterConfigs, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
     { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
+    { apiKey: ApiKey.OffsetDelete, minVersion: 0, maxVersion: 0 },
   ].map((r) => Object.freeze(r)),
 );
 

@@ -37,6 +37,7 @@ import * as listPartitionReassignments from './apis/list-partition-reassignments
 import * as listOffsets from './apis/list-offsets.js';
 import * as metadata from './apis/metadata.js';
 import * as offsetCommit from './apis/offset-commit.js';
+import * as offsetDelete from './apis/offset-delete.js';
 import * as offsetFetch from './apis/offset-fetch.js';
 import * as syncGroup from './apis/sync-group.js';
 
@@ -70,6 +71,7 @@ export interface KafkaApiTypes {
   DescribeGroups: [describeGroups.DescribeGroupsRequest, describeGroups.DescribeGroupsResponse];
   ListGroups: [listGroups.ListGroupsRequest, listGroups.ListGroupsResponse];
   DeleteGroups: [deleteGroups.DeleteGroupsRequest, deleteGroups.DeleteGroupsResponse];
+  OffsetDelete: [offsetDelete.OffsetDeleteRequest, offsetDelete.OffsetDeleteResponse];
   DescribeConfigs: [describeConfigs.DescribeConfigsRequest, describeConfigs.DescribeConfigsResponse];
   AlterConfigs: [alterConfigs.AlterConfigsRequest, alterConfigs.AlterConfigsResponse];
   IncrementalAlterConfigs: [incrementalAlterConfigs.IncrementalAlterConfigsRequest, incrementalAlterConfigs.IncrementalAlterConfigsResponse];
@@ -202,6 +204,13 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     deleteGroups.DELETE_GROUPS_MAX_VERSION,
     deleteGroups.decodeDeleteGroupsRequest,
     deleteGroups.encodeDeleteGroupsResponse,
+  ),
+  OffsetDelete: codec(
+    'OffsetDelete',
+    offsetDelete.OFFSET_DELETE_MIN_VERSION,
+    offsetDelete.OFFSET_DELETE_MAX_VERSION,
+    offsetDelete.decodeOffsetDeleteRequest,
+    offsetDelete.encodeOffsetDeleteResponse,
   ),
   DescribeConfigs: codec(
     'DescribeConfigs',

@@ -1,4 +1,5 @@
-// Consumer-group offsets stored in the metadata log: OffsetCommit, OffsetFetch, DeleteGroups.
+// Consumer-group offsets stored in the metadata log: OffsetCommit, OffsetFetch, DeleteGroups,
+// OffsetDelete.
 // A deliberate deviation from Kafka, which keeps them in __consumer_offsets (kraft.md §3.1): one
 // path for every change (DESIGN §2), paid for with batching (coalesceOffsetCommits).
 //
@@ -45,6 +46,20 @@
 //   transaction, which readers apply all at once (a bound here used to leave groups half deleted,
 //   answered with a code kafkajs does not know). The tombstones are as many as the offsets the
 //   groups hold: bounded by the image.
+// - OffsetDelete (Kafka's GroupCoordinator.handleDeleteOffsets and KafkaApis.handleOffsetDelete
+//   Request): an empty group id → INVALID_GROUP_ID; a refused claim → NOT_COORDINATOR; a group
+//   holding no offsets and no stored membership → GROUP_ID_NOT_FOUND, unless its coordinator says
+//   it exists there (members, or emptied there lately; `groupExists`). Each of these answers only
+//   at the top level, with no partitions, as Kafka does. Whether the group's state lets an offset
+//   go is judged by whoever knows that state best: a coordinator's forward carries only the
+//   partitions it judged free (its memory is newer than the log); an admin tool's request (no
+//   claim) is judged here on the stored membership (group-membership.ts): a stored group of
+//   another protocol type → NON_EMPTY_GROUP; of consumers → GROUP_SUBSCRIBED_TO_TOPIC for each
+//   partition of a topic a stored member subscribes to (of every topic when a subscription cannot
+//   be read); no stored membership: every partition is free. Then per partition: one that does not
+//   exist → UNKNOWN_TOPIC_OR_PARTITION; else NONE, with an OffsetCommitTombstone if the group holds
+//   an offset for it (once, however often it is named). A group in its first rebalance has nothing
+//   stored: the admin tools see it as empty.
 // - ExpireOffsets (ours; Kafka's coordinator expires offsets from its own cache): the coordinating
 //   broker decides which offsets have outlived offsets.retention.minutes (it alone knows whether
 //   the group has members; broker/offset-expirer.ts) and names each with the commit timestamp it
@@ -62,6 +77,7 @@ import { coordinatorOf, liveBrokerIds } from '../../../metadata-log/group-owners
 import { explicitExpireTimestampMs, offsetDue } from '../../../metadata-log/offset-expiry-rule.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
+import { CONSUMER_PROTOCOL_TYPE, consumerSubscriptionTopics } from '../../../metadata-log/consumer-subscription.js';
 import { metadataVersionSupportsOffsetExpiry, metadataVersionSupportsOffsets, OFFSETS_METADATA_VERSION } from './features.js';
 
 export interface OffsetCommitRequestPartition {
@@ -121,6 +137,26 @@ export interface OffsetFetchResponse {
 export interface DeleteGroupsRequest {
   readonly groupIds: readonly string[];
   readonly coordinator?: CoordinatorClaim;
+}
+
+export interface DeleteOffsetsRequest {
+  readonly groupId: string;
+  readonly topics: readonly { readonly name: string; readonly partitionIndexes: readonly number[] }[];
+  /** The coordinating broker forwarding Kafka's OffsetDelete; absent for the admin tools (see the header). */
+  readonly coordinator?: CoordinatorClaim;
+  /** From the coordinator: the group exists there (members, or emptied there lately) even if the log holds nothing of it. */
+  readonly groupExists?: boolean;
+}
+
+export interface DeleteOffsetsResponse {
+  /** A group-level error; then `topics` is empty, as in Kafka's answer. */
+  readonly errorCode: number;
+  readonly errorMessage: string | null;
+  /** Every requested partition, in request order (a repeated one answered each time). */
+  readonly topics: readonly {
+    readonly name: string;
+    readonly partitions: readonly { readonly partitionIndex: number; readonly errorCode: number; readonly errorMessage: string | null }[];
+  }[];
 }
 
 export interface DeleteGroupsResponse {
@@ -349,6 +385,68 @@ export function deleteGroups(ctx: OpContext, request: DeleteGroupsRequest): OpRe
     return { groupId, errorCode: e.code, errorMessage: e.message };
   });
   return { records, response: { results } };
+}
+
+/**
+ * The topics an admin's OffsetDelete may not touch, judged on the group's stored membership (see
+ * the header): undefined = none (no stored membership); 'all' = the group is not a consumer group
+ * (NON_EMPTY_GROUP) ; else the topics its stored members subscribe to, or every topic when a
+ * subscription cannot be read (Kafka's isSubscribedToTopic without known subscriptions).
+ */
+function storedSubscriptions(image: MetadataImageView, groupId: string): { readonly nonConsumer: true } | { readonly topics: ReadonlySet<string> | 'every' } | undefined {
+  const stored = image.groupMetadata(groupId);
+  if (stored === undefined) return undefined;
+  if (stored.protocolType !== CONSUMER_PROTOCOL_TYPE) return { nonConsumer: true };
+  const topics = new Set<string>();
+  for (const m of stored.members) {
+    const subscribed = consumerSubscriptionTopics(m.subscription);
+    if (subscribed === null) return { topics: 'every' };
+    for (const t of subscribed) topics.add(t);
+  }
+  return { topics };
+}
+
+/** OffsetDelete (api 47): a tombstone per named offset the group holds; see the header for who judges the group's state. */
+export function deleteOffsets(ctx: OpContext, request: DeleteOffsetsRequest): OpResult<DeleteOffsetsResponse> {
+  const refuse = (e: ApiError): OpResult<DeleteOffsetsResponse> => ({ records: [], response: { errorCode: e.code, errorMessage: e.message, topics: [] } });
+  const { groupId } = request;
+  if (typeof groupId !== 'string' || groupId === '') return refuse(apiError('INVALID_GROUP_ID', 'The group id must be a non-empty string.'));
+  const wellFormed =
+    Array.isArray(request.topics) &&
+    request.topics.every((t: unknown) => typeof t === 'object' && t !== null && typeof (t as { name?: unknown }).name === 'string' && Array.isArray((t as { partitionIndexes?: unknown }).partitionIndexes));
+  if (!wellFormed) return refuse(apiError('INVALID_REQUEST', 'topics must be a list of { name: string, partitionIndexes: integer[] }.'));
+  const notCoordinator = claimError(ctx.image, groupId, request.coordinator);
+  if (notCoordinator !== null) return refuse(notCoordinator);
+  const held = ctx.image.groupOffsets(groupId);
+  const stored = request.coordinator === undefined ? storedSubscriptions(ctx.image, groupId) : undefined;
+  if ((held === undefined || held.size === 0) && ctx.image.groupMetadata(groupId) === undefined && request.groupExists !== true) {
+    return refuse(apiError('GROUP_ID_NOT_FOUND', `The group ${groupId} holds no offsets.`));
+  }
+  if (stored !== undefined && 'nonConsumer' in stored) {
+    return refuse(apiError('NON_EMPTY_GROUP', `The group ${groupId} has members stored and is not a consumer group: its offsets can be deleted only once it is empty.`));
+  }
+  const records: OffsetCommitTombstoneRecord[] = [];
+  const tombstoned = new Set<string>();
+  const answer = (topic: string, partition: number): ApiError => {
+    if (!partitionExists(ctx.image, topic, partition)) return apiError('UNKNOWN_TOPIC_OR_PARTITION', `${topic}-${partition} does not exist.`);
+    if (stored !== undefined && (stored.topics === 'every' || stored.topics.has(topic))) {
+      return apiError('GROUP_SUBSCRIBED_TO_TOPIC', `The group ${groupId} has members stored that subscribe to ${topic}.`);
+    }
+    const tombstone: OffsetCommitTombstoneRecord = { type: 'OffsetCommitTombstone', groupId, topic, partition };
+    if (ctx.image.committedOffset(groupId, topic, partition) !== undefined && !tombstoned.has(offsetRecordKey(tombstone))) {
+      tombstoned.add(offsetRecordKey(tombstone));
+      records.push(tombstone);
+    }
+    return NONE;
+  };
+  const topics = request.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitionIndexes.map((partitionIndex: number) => {
+      const e = answer(t.name, partitionIndex);
+      return { partitionIndex, errorCode: e.code, errorMessage: e.message };
+    }),
+  }));
+  return { records, response: { errorCode: ErrorCode.NONE, errorMessage: null, topics } };
 }
 
 /** One key per (group, topic, partition). The group id is length-prefixed: it may hold any character, a topic name never holds \u0000. */
