@@ -19,6 +19,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
 import { describeConfigs } from '../quorum/controller/configs/describe-configs.js';
+import type { ReadOnlyBrokerConfig } from '../quorum/controller/configs/config-schema.js';
+import type { OwnConfigLevels } from './kafka/handlers/context.js';
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits } from './dynamic-connection-limits.js';
@@ -112,6 +114,8 @@ export interface BrokerServerOptions {
    * which DescribeConfigs reports as STATIC_BROKER_CONFIG, as the controller does with its own.
    */
   readonly staticConfigs?: ReadonlyMap<string, string>;
+  /** This node's read-only broker configs (server.properties keys read at start), which DescribeConfigs of this broker lists. */
+  readonly readOnlyConfigs?: ReadonlyMap<string, ReadOnlyBrokerConfig>;
   /** max.connections.per.ip (overrides resolved to addresses) and max.connections; no limits when left out. */
   readonly connectionLimits?: ConnectionLimits;
   /** How long a read waits for the broker to catch up (default READ_CATCH_UP_WAIT_MS). */
@@ -383,7 +387,7 @@ export class BrokerServer {
         controller: this.channel,
         listenerName: listener.name,
         autoCreateTopicsEnable: this.o.autoCreateTopicsEnable ?? false,
-        ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }),
+        ownConfigs: this.ownConfigs(),
         controllerTimeoutMs: KAFKA_FORWARD_TIMEOUT_MS,
         groups: this.groupCoordinator,
         awaitImage: (test, timeoutMs) => this.imageWatch.until(test, timeoutMs),
@@ -472,6 +476,11 @@ export class BrokerServer {
    * The image once this broker has caught up with the metadata log (as Kafka, which serves no
    * request before then); BROKER_NOT_AVAILABLE, saying why, when that takes longer than readCatchUpWaitMs.
    */
+  /** This node's own config levels, as DescribeConfigs of this broker reports them. */
+  private ownConfigs(): OwnConfigLevels {
+    return { ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }), ...(this.o.readOnlyConfigs === undefined ? {} : { readOnlyConfigs: this.o.readOnlyConfigs }) };
+  }
+
   private async caughtUpImage(): Promise<MetadataImage> {
     if (!this.isCaughtUp) {
       let cancel = () => {};
@@ -528,7 +537,7 @@ export class BrokerServer {
       case 'describeTopics':
         return describeTopics(await this.caughtUpImage(), b as never);
       case 'describeConfigs':
-        return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...(this.o.staticConfigs === undefined ? {} : { staticConfigs: this.o.staticConfigs }) });
+        return describeConfigs(await this.caughtUpImage(), b as never, { brokerId: this.o.nodeId, ...this.ownConfigs() });
       case 'describeFeatures':
         return describeFeatures(await this.caughtUpImage());
       case 'describeAcls':

@@ -101,6 +101,16 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     await expect(admin.deleteGroups(['orders-app'])).rejects.toThrow(/does not exist|GROUP_ID_NOT_FOUND|group/i);
   }, 90_000);
 
+  it('a broker describing itself lists its read-only configs too (kafka-configs --describe --all): node.id from its file, num.partitions at its default', async () => {
+    const id = t.cluster.brokers[0]!.id;
+    const r = await ask(t.cluster.node(id).clientPort!, 'DescribeConfigs', 2, { resources: [{ resourceType: 4, resourceName: String(id), configurationKeys: ['node.id', 'num.partitions', 'max.connections'] }], includeSynonyms: false });
+    expect(r.results[0]!.configs.map((c) => [c.name, c.value, c.readOnly, c.configSource])).toEqual([
+      ['max.connections', '2147483647', false, 5],
+      ['node.id', String(id), true, 4],
+      ['num.partitions', '1', true, 5],
+    ]);
+  });
+
   it("deletes some of a group's offsets with OffsetDelete at its coordinator (Kafka's --delete-offsets; kafkajs has no such call, so raw frames)", async () => {
     await admin.setOffsets({ groupId: 'audit-app', topic: 'k-three', partitions: [{ partition: 0, offset: '5' }, { partition: 1, offset: '6' }] });
     const anyBroker = t.cluster.node(t.cluster.brokers[0]!.id).clientPort!;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { readOnlyBrokerConfigsFrom } from '../../tools/config/server-config.js';
 import { imageOf } from '../../metadata-log/delta.js';
-import { BROKER_CONFIGS, ConfigSource, TOPIC_CONFIGS } from '../../quorum/controller/configs/config-schema.js';
+import { BROKER_CONFIGS, ConfigSource, STATIC_ONLY_BROKER_KEYS, TOPIC_CONFIGS } from '../../quorum/controller/configs/config-schema.js';
 import {
   describeConfigs,
   describeConfigsOp,
@@ -161,6 +162,28 @@ describe('DescribeConfigs', () => {
     expect(ask('4', 4)).toMatchObject({ value: '50', source: ConfigSource.STATIC_BROKER_CONFIG });
     expect(ask('5', 4)).toMatchObject({ value: '2147483647', source: ConfigSource.DEFAULT_CONFIG });
     expect(ask('5')).toMatchObject({ value: '2147483647', source: ConfigSource.DEFAULT_CONFIG });
+  });
+
+  it("a broker describing itself also lists its read-only keys (readOnly; the file's value, else the default), in name order; not for another broker", () => {
+    const h = new OpHarness([mvRecord()], {});
+    const readOnlyConfigs = readOnlyBrokerConfigsFrom((key) => ({ 'num.partitions': ' 6 ', 'node.id': '4' })[key]);
+    const ask = (resourceName: string, configurationKeys: string[] | null) =>
+      describeConfigs(h.ctx().image, request([{ resourceType: 'broker', resourceName, configurationKeys }]), { brokerId: 4, readOnlyConfigs }).results[0]!.configs;
+    const all = ask('4', null);
+    const names = all.map((c) => c.name);
+    expect(names).toEqual([...names].sort());
+    for (const key of STATIC_ONLY_BROKER_KEYS) expect(names).toContain(key);
+    const byName = new Map(all.map((c) => [c.name, c]));
+    expect(byName.get('num.partitions')).toMatchObject({ value: '6', readOnly: true, isDefault: false, source: ConfigSource.STATIC_BROKER_CONFIG, configType: 3 });
+    expect(byName.get('num.partitions')!.synonyms).toEqual([
+      { name: 'num.partitions', value: '6', source: ConfigSource.STATIC_BROKER_CONFIG },
+      { name: 'num.partitions', value: '1', source: ConfigSource.DEFAULT_CONFIG },
+    ]);
+    expect(byName.get('auto.create.topics.enable')).toMatchObject({ value: 'false', readOnly: true, isDefault: true, source: ConfigSource.DEFAULT_CONFIG, configType: 1 });
+    expect(byName.get('node.id')).toMatchObject({ value: '4', readOnly: true });
+    expect(byName.get('max.connections.per.ip')).toMatchObject({ readOnly: false });
+    expect(ask('4', ['num.partitions', 'nope']).map((c) => c.name)).toEqual(['num.partitions']);
+    expect(ask('5', null).some((c) => c.readOnly)).toBe(false);
   });
 
   it('(on the controller) writes no records; its static unclean.leader.election.enable is STATIC_BROKER_CONFIG', () => {

@@ -62,7 +62,7 @@ describe('DescribeConfigs', () => {
 
   it("a static broker value from this node's server.properties (unclean.leader.election.enable) is reported as STATIC_BROKER_CONFIG, as the controller reports its own (was always the default, false)", async () => {
     const t = testbed();
-    const ctx = { ...t.ctx, staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) };
+    const ctx = { ...t.ctx, ownConfigs: { staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) } };
     const r = await handleDescribeConfigs(ctx, { resources: [{ resourceType: TOPIC, resourceName: 't1', configurationKeys: ['unclean.leader.election.enable'] }], includeSynonyms: false }, 2);
     expect(r.results[0]?.configs[0]).toMatchObject({ name: 'unclean.leader.election.enable', value: 'true', configSource: ConfigSource.STATIC_BROKER_CONFIG });
   });
@@ -78,7 +78,7 @@ describe('DescribeConfigs', () => {
 
   it("broker resource of another broker: INVALID_REQUEST, as Kafka answers (its static values would be this broker's)", async () => {
     const t = testbed({ records: [configRecord('broker', '3', 'log.retention.ms', '7000')] });
-    const ctx = { ...t.ctx, staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) };
+    const ctx = { ...t.ctx, ownConfigs: { staticConfigs: new Map([['unclean.leader.election.enable', 'true']]) } };
     const r = await handleDescribeConfigs(ctx, { resources: [{ resourceType: BROKER, resourceName: '3', configurationKeys: null }], includeSynonyms: false }, 2);
     expect(r.results[0]).toMatchObject({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Unexpected broker id, expected 1 or empty string, but received 3', configs: [] });
   });

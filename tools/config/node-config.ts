@@ -6,6 +6,7 @@ import type { AuthorizerConfig } from '../../quorum/controller/acls/authorizer.j
 import type { GroupCoordinatorConfig } from '../../broker/kafka/groups/group-coordinator.js';
 import type { OffsetRetention } from '../../broker/offset-expirer.js';
 import type { ControllerConfig } from '../../quorum/controller/config.js';
+import type { ReadOnlyBrokerConfig } from '../../quorum/controller/configs/config-schema.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
 import type { ConnectionLimitSettings } from './connection-overrides.js';
 import type { MappedProtocol, Voter } from './endpoints.js';
@@ -104,4 +105,6 @@ export interface NodeConfig {
   readonly shutdownTimeoutMs: number;
   /** metaquorum.metrics.listener: where GET /metrics and /health are served; null: nowhere. */
   readonly metricsListener: { readonly host: string; readonly port: number } | null;
+  /** The read-only broker configs (server.properties keys read at start), as DescribeConfigs of this broker lists them. */
+  readonly readOnlyBrokerConfigs?: ReadonlyMap<string, ReadOnlyBrokerConfig>;
 }

@@ -18,14 +18,14 @@ import { readFile } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { resolve } from 'node:path';
 import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
-import { staticBrokerConfigsFrom } from '../../quorum/controller/configs/config-schema.js';
+import { STATIC_ONLY_BROKER_KEYS, staticBrokerConfigsFrom, type ConfigValueType, type ReadOnlyBrokerConfig } from '../../quorum/controller/configs/config-schema.js';
 import { raftConfig, type RaftConfig } from '../../quorum/raft/config.js';
 import { ANONYMOUS_PRINCIPAL } from '../../quorum/net/principal.js';
 import { ConfigError } from './errors.js';
 import { KeyReader } from './key-reader.js';
 import type { BrokerSettings, NodeConfig, RaftSettings } from './node-config.js';
 import { parsePropertiesDetailed } from './properties.js';
-import { PER_LISTENER_SSL_KEYS, serverKeys as K } from './server-keys.js';
+import { PER_LISTENER_SSL_KEYS, SERVER_CONFIG_KEYS, serverKeys as K } from './server-keys.js';
 import { checkPerListenerKeys, resolveTls } from './tls-settings.js';
 import { perListenerConnectionLimits } from './listener-limits.js';
 import { resolveTopology } from './topology.js';
@@ -187,6 +187,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     offsetRetention,
     shutdownTimeoutMs,
     metricsListener,
+    readOnlyBrokerConfigs: readOnlyBrokerConfigsFrom((key) => r.raw(key)),
   };
   // The runtime's own validators as a second line: a rule added there and not here still stops the node at start.
   raftConfigFrom(config);
@@ -282,4 +283,17 @@ export function controllerConfigFrom(config: NodeConfig, clusterId: string): Con
     if (e instanceof RangeError) throw new ConfigError(e.message, /^(\S+) = /.exec(e.message)?.[1] ?? null);
     throw e;
   }
+}
+
+/** DescribeConfigs' config type of a server.properties key's documented type (path, enum: STRING). */
+const DESCRIBED_TYPE: Readonly<Record<string, ConfigValueType>> = { int: 'int', long: 'long', boolean: 'boolean', list: 'list', password: 'password', class: 'class', double: 'double' };
+
+/** The read-only broker keys as this node reports them (DescribeConfigs of its own broker resource): set in `raw`, or their defaults. */
+export function readOnlyBrokerConfigsFrom(raw: (key: string) => string | undefined): ReadonlyMap<string, ReadOnlyBrokerConfig> {
+  const out = new Map<string, ReadOnlyBrokerConfig>();
+  for (const spec of SERVER_CONFIG_KEYS) {
+    if (!STATIC_ONLY_BROKER_KEYS.has(spec.name)) continue;
+    out.set(spec.name, { value: raw(spec.name)?.trim(), defaultValue: spec.default, type: DESCRIBED_TYPE[spec.type] ?? 'string' });
+  }
+  return out;
 }

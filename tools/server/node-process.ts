@@ -158,6 +158,7 @@ export async function startNode(
         ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
         reloadTls: dynamicTlsReader(config),
         staticConfigs: config.controller.staticBrokerConfigs ?? staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
+        ...(config.readOnlyBrokerConfigs === undefined ? {} : { readOnlyConfigs: config.readOnlyBrokerConfigs }),
         groups: config.groups,
         offsetRetention: config.offsetRetention,
         ...(c !== undefined

@@ -64,7 +64,7 @@ export const handleDescribeConfigs: KafkaHandler<DescribeConfigsRequest, Describ
     const one = describeConfigs(
       image,
       { resources: [{ resourceType, resourceName: res.resourceName, configurationKeys: res.configurationKeys }], includeSynonyms: request.includeSynonyms, includeDocumentation: false },
-      { brokerId: ctx.brokerId, ...(ctx.staticConfigs === undefined ? {} : { staticConfigs: ctx.staticConfigs }) },
+      { brokerId: ctx.brokerId, ...ctx.ownConfigs },
     ).results[0];
     if (one === undefined) return { ...base, errorCode: ErrorCode.UNKNOWN_SERVER_ERROR, errorMessage: 'describeConfigs answered no result', configs: [] };
     return {

@@ -12,6 +12,10 @@ import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { StandardAuthorizer } from '../../../quorum/controller/acls/authorizer.js';
+import type { ConfigLookupOptions } from '../../../quorum/controller/configs/config-schema.js';
+
+/** A node's own config levels for DescribeConfigs: ConfigLookupOptions without the answering broker. */
+export type OwnConfigLevels = Omit<ConfigLookupOptions, 'brokerId'>;
 
 export interface KafkaContext {
   readonly brokerId: number;
@@ -28,8 +32,8 @@ export interface KafkaContext {
   readonly listenerName: string;
   /** auto.create.topics.enable */
   readonly autoCreateTopicsEnable: boolean;
-  /** This node's static values of broker keys (server.properties), reported by DescribeConfigs. */
-  readonly staticConfigs?: ReadonlyMap<string, string>;
+  /** This node's own config levels (server.properties: static values of broker keys, read-only keys), reported by DescribeConfigs. */
+  readonly ownConfigs?: OwnConfigLevels;
   /** How long a forwarded write may take, retries included. */
   readonly controllerTimeoutMs: number;
   /** Membership of the groups this broker coordinates (metadata-log/group-ownership.ts says which). */

@@ -614,6 +614,17 @@ export interface ConfigLookupOptions {
   readonly brokerId?: number;
   /** The static broker config (server.properties) known to the caller (STATIC_BROKER_CONFIG). */
   readonly staticConfigs?: ReadonlyMap<string, string>;
+  /** The answering broker's read-only configs (STATIC_ONLY_BROKER_KEYS), listed for its own broker resource. */
+  readonly readOnlyConfigs?: ReadonlyMap<string, ReadOnlyBrokerConfig>;
+}
+
+/** A read-only broker config (read from server.properties at start) as its node reports it. */
+export interface ReadOnlyBrokerConfig {
+  /** What server.properties sets, trimmed; undefined when it sets nothing. */
+  readonly value: string | undefined;
+  /** The default as it would be written; undefined when there is none (a required or derived key). */
+  readonly defaultValue: string | undefined;
+  readonly type: ConfigValueType;
 }
 
 /**

@@ -7,11 +7,14 @@
 //   An unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
 // - broker '<id>': every dynamic broker key, effective for that broker. The id need not be
 //   registered (see incremental-alter-configs.ts rule 3); a name that is no id: INVALID_REQUEST.
+//   A broker describing itself also lists its read-only keys (STATIC_ONLY_BROKER_KEYS, read from
+//   server.properties at start), as Kafka lists every broker config: readOnly, STATIC_BROKER_CONFIG
+//   when the file sets one, else DEFAULT_CONFIG with the default (null when there is none).
 // - broker '': only the keys set at the cluster default (source DYNAMIC_DEFAULT_BROKER_CONFIG).
 // - configurationKeys null lists all of the above; a list keeps only the named ones that exist
 //   (unknown names are left out silently, as Kafka does).
 // Entries: value null for sensitive keys (in synonyms too); isDefault = source DEFAULT_CONFIG;
-// readOnly false (every key here is dynamic); synonyms (highest priority first) only when
+// readOnly false but for the read-only keys above; synonyms (highest priority first) only when
 // includeSynonyms, else empty; documentation only when includeDocumentation, else null.
 // Keys are listed in name order.
 
@@ -31,6 +34,7 @@ import {
   type ConfigLookupOptions,
   type ConfigSourceValue,
   type ConfigSynonym,
+  type ReadOnlyBrokerConfig,
 } from './config-schema.js';
 import { checkConfigResource } from './incremental-alter-configs.js';
 
@@ -94,6 +98,26 @@ function entry(def: ConfigKeyDef, levels: readonly ConfigSynonym[], request: Des
   };
 }
 
+/** A read-only key's entry: the file's value, else the default; its synonyms are those two levels. */
+function readOnlyEntry(name: string, c: ReadOnlyBrokerConfig, request: DescribeConfigsRequest): DescribeConfigsEntry {
+  const sensitive = c.type === 'password';
+  const levels: ConfigSynonym[] = [];
+  if (c.value !== undefined) levels.push({ name, value: sensitive ? null : c.value, source: ConfigSource.STATIC_BROKER_CONFIG });
+  if (c.defaultValue !== undefined) levels.push({ name, value: sensitive ? null : c.defaultValue, source: ConfigSource.DEFAULT_CONFIG });
+  const source = c.value === undefined ? ConfigSource.DEFAULT_CONFIG : ConfigSource.STATIC_BROKER_CONFIG;
+  return {
+    name,
+    value: levels[0]?.value ?? null,
+    readOnly: true,
+    isDefault: source === ConfigSource.DEFAULT_CONFIG,
+    source,
+    isSensitive: sensitive,
+    configType: ConfigTypeId[c.type],
+    synonyms: request.includeSynonyms ? levels : [],
+    documentation: null,
+  };
+}
+
 function wanted(keys: ReadonlyMap<string, ConfigKeyDef>, names: readonly string[] | null): ConfigKeyDef[] {
   if (names === null) return [...keys.values()];
   const asked = new Set(names);
@@ -119,6 +143,11 @@ function describeOne(image: MetadataImageView, res: DescribeConfigsResource, req
     const { staticConfigs: _own, ...withoutStatic } = options;
     const levels = options.brokerId === brokerId ? options : withoutStatic;
     configs = wanted(BROKER_CONFIGS, res.configurationKeys).map((def) => entry(def, brokerConfigSynonyms(image, brokerId, def.name, levels), request));
+    if (options.brokerId === brokerId && options.readOnlyConfigs !== undefined) {
+      const asked = res.configurationKeys === null ? null : new Set(res.configurationKeys);
+      for (const [name, c] of options.readOnlyConfigs) if (asked === null || asked.has(name)) configs.push(readOnlyEntry(name, c, request));
+      configs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    }
   }
   return { errorCode: NONE.code, errorMessage: null, resourceType, resourceName, configs };
 }
