@@ -245,9 +245,9 @@ describe('defaults', () => {
     expect(c.autoCreateTopicsEnable).toBe(false);
     expect(c.shutdownTimeoutMs).toBe(10_000);
     expect([...c.securityProtocolMap]).toEqual([
-      ['CONTROLLER', 'PLAINTEXT'],
       ['PLAINTEXT', 'PLAINTEXT'],
       ['SSL', 'SSL'],
+      ['CONTROLLER', 'PLAINTEXT'],
     ]);
     expect(c.tls.size).toBe(0);
     const { producerIdBlockSize: _a, offsetCommitLingerMs: _b, maxRecordsPerOperation: _c, maxElectionsPerPass: _d, ...kafkaNamed } = defaultControllerConfig;
@@ -481,9 +481,23 @@ describe('roles, voters and listeners', () => {
       'node.id': '4',
       listeners: 'PLAINTEXT://:9092',
       'controller.listener.names': 'CTRL',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT',
     });
     expect(e.key).toBe('listener.security.protocol.map');
     expect(e.message).toContain('CTRL (from controller.listener.names)');
+  });
+
+  it("without listener.security.protocol.map, controller listeners of any name are PLAINTEXT unless SSL or SASL is in use (Kafka's effectiveListenerSecurityProtocolMap)", () => {
+    // Kafka starts these; CTRL was refused as unmapped (found by a review).
+    const combined = parse({ listeners: 'PLAINTEXT://:9092,CTRL://:9093', 'controller.listener.names': 'CTRL' });
+    expect(combined.listeners.map((l) => `${l.name}:${l.securityProtocol}`)).toEqual(['PLAINTEXT:PLAINTEXT', 'CTRL:PLAINTEXT']);
+    expect(parse({ 'process.roles': 'broker', 'node.id': '4', listeners: 'PLAINTEXT://:9092', 'controller.listener.names': 'CTRL' }).securityProtocolMap.get('CTRL')).toBe('PLAINTEXT');
+    // A listener named SSL in use: Kafka adds no mapping, the operator says what the controller listener is.
+    const e = configError({ listeners: 'SSL://:9094,CONTROLLER://:9093', 'listener.name.ssl.ssl.keystore.location': KEYSTORE });
+    expect(e.key).toBe('listener.security.protocol.map');
+    expect(e.message).toContain('does not map listener CONTROLLER (from controller.listener.names)');
+    // An explicit map is taken as written.
+    expect(configError({ listeners: 'PLAINTEXT://:9092,CTRL://:9093', 'controller.listener.names': 'CTRL', 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT' }).message).toContain('does not map listener CTRL');
   });
 
   it("a controller whose voters entry names a port none of its controller listeners listens on is warned about (others dial that port); a matching one, or a port-0 listener, is not", () => {

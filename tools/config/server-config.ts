@@ -28,7 +28,7 @@ import { parsePropertiesDetailed } from './properties.js';
 import { PER_LISTENER_SSL_KEYS, SERVER_CONFIG_KEYS, serverKeys as K } from './server-keys.js';
 import { checkPerListenerKeys, resolveTls } from './tls-settings.js';
 import { perListenerConnectionLimits } from './listener-limits.js';
-import { resolveTopology } from './topology.js';
+import { effectiveSecurityProtocolMap, resolveTopology } from './topology.js';
 import { isKnownKey, unknownKeyWarning } from './unknown-keys.js';
 
 export { configReferenceMarkdown, SERVER_CONFIG_KEYS, serverKeys, type KeySpec } from './server-keys.js';
@@ -50,8 +50,8 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   const nodeId = r.required(K.nodeId);
   const voters = r.required(K.voters);
   const controllerListenerNames = r.required(K.controllerListenerNames);
-  const securityProtocolMap = r.required(K.securityProtocolMap);
   const rawListeners = r.required(K.listeners);
+  const securityProtocolMap = effectiveSecurityProtocolMap(r.required(K.securityProtocolMap), r.has(K.securityProtocolMap.name), controllerListenerNames, rawListeners);
   const rawAdvertised = r.optional(K.advertisedListeners);
   for (const spec of PER_LISTENER_SSL_KEYS) r.optional(spec);
   checkPerListenerKeys(r);

@@ -159,7 +159,8 @@ export const serverKeys = {
   securityProtocolMap: key({
     name: 'listener.security.protocol.map',
     type: 'list',
-    default: 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL',
+    defaultText: '`PLAINTEXT:PLAINTEXT,SSL:SSL`, and each of controller.listener.names as PLAINTEXT unless a listener or controller listener is named SSL, SASL_PLAINTEXT or SASL_SSL (Kafka\'s rule)',
     expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL (SASL_PLAINTEXT, SASL_SSL only for listeners not in use)',
     doc: 'The security protocol of each listener name; every listener must be mapped. SASL is not supported: a SASL entry is accepted only for a listener not in use, as in Kafka\'s sample files.',
     parse: parseSecurityProtocolMap,

@@ -34,6 +34,29 @@ export interface TopologyInput {
 
 const NON_ROUTABLE = new Set(['0.0.0.0', '::']);
 
+const SSL_OR_SASL_NAMES = new Set(['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
+
+/**
+ * listener.security.protocol.map as Kafka's KafkaConfig.effectiveListenerSecurityProtocolMap
+ * makes it: when the key is not set, every controller listener name is mapped to PLAINTEXT too,
+ * unless a listener or controller listener is named SSL, SASL_PLAINTEXT or SASL_SSL (then the
+ * operator must say what the controller listener is). Only CONTROLLER was mapped before, so a
+ * Kafka file with controller.listener.names=CTRL and no map was refused (found by a review).
+ */
+export function effectiveSecurityProtocolMap(
+  map: ReadonlyMap<string, MappedProtocol>,
+  mapIsSet: boolean,
+  controllerListenerNames: readonly string[],
+  rawListeners: readonly RawListener[],
+): ReadonlyMap<string, MappedProtocol> {
+  if (mapIsSet) return map;
+  const sslOrSaslInUse = [...controllerListenerNames, ...rawListeners.map((l) => l.name)].some((name) => SSL_OR_SASL_NAMES.has(name));
+  if (sslOrSaslInUse) return map;
+  const effective = new Map(map);
+  for (const name of controllerListenerNames) if (!effective.has(name)) effective.set(name, 'PLAINTEXT');
+  return effective;
+}
+
 export function resolveTopology(
   r: KeyReader,
   t: TopologyInput,
