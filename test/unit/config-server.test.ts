@@ -63,6 +63,7 @@ const NON_NEGATIVE_BAD = ['-1', 'x', '1e3', '2147483648'];
 const INVALID: Readonly<Record<string, readonly string[]>> = {
   'process.roles': ['worker', 'broker,broker', '', 'Broker', 'broker;controller'],
   'node.id': ['x', '-1', '2147483648', '1.5', ''],
+  'broker.id': ['x', '-1', '2147483648', '', '2'],
   'controller.quorum.voters': ['', '1@localhost', '1@h:1,1@h:2', 'a@h:1', '1@:9093', '1@h:0', '1@h:70000', 'localhost:9093'],
   'controller.listener.names': ['', ' , ', 'CON/TROLLER'],
   listeners: ['PLAINTEXT:9092', 'PLAINTEXT://:9092,plaintext://:9094', 'PLAIN TEXT://:1', 'PLAINTEXT://:99999', 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9092'],
@@ -258,6 +259,17 @@ describe('defaults', () => {
     const c = parse(BROKER_ONLY);
     expect(c.listeners).toEqual([{ name: 'PLAINTEXT', host: '0.0.0.0', port: 9092, securityProtocol: 'PLAINTEXT' }]);
     expect(c.advertisedListeners).toEqual([{ name: 'PLAINTEXT', host: 'node1.example', port: 9092, securityProtocol: 'PLAINTEXT' }]);
+  });
+
+  it("broker.id is node.id's synonym, as in Kafka: it gives node.id when node.id is absent, and must equal node.id when both are set", () => {
+    const warnings: string[] = [];
+    expect(parse({ 'node.id': undefined, 'broker.id': '1' }, warnings).nodeId).toBe(1);
+    expect(parse({ 'broker.id': '1' }, warnings).nodeId).toBe(1);
+    expect(warnings).toEqual([]);
+    const e = configError({ 'broker.id': '2' });
+    expect(e.key).toBe('broker.id');
+    expect(e.message).toContain('must equal node.id (1)');
+    expect(configError({ 'node.id': undefined }).message).toContain('node.id is required');
   });
 
   it('metadata.log.dir defaults to the first of log.dirs; log.dir is used when log.dirs is absent', () => {

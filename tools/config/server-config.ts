@@ -47,7 +47,12 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
 
   // Each key on its own (every key present is checked, whether this node uses it or not).
   const processRoles = r.required(K.processRoles);
-  const nodeId = r.required(K.nodeId);
+  // broker.id is node.id's synonym, as Kafka's KafkaConfig.populateSynonyms makes it: a file
+  // carried over from ZooKeeper mode may set only broker.id (it was refused as an unknown key
+  // with node.id missing), and one that sets both differently is refused, as Kafka refuses it.
+  const brokerId = r.optional(K.brokerId);
+  const nodeId = brokerId !== undefined && !r.has(K.nodeId.name) ? brokerId : r.required(K.nodeId);
+  if (brokerId !== undefined && brokerId !== nodeId) r.fail(K.brokerId, `must equal node.id (${nodeId}): broker.id is Kafka's older name for node.id; set the same value, or leave broker.id out`);
   const voters = r.required(K.voters);
   const controllerListenerNames = r.required(K.controllerListenerNames);
   const rawListeners = r.required(K.listeners);

@@ -117,6 +117,15 @@ export const serverKeys = {
     doc: 'This node\'s id, unique among brokers and controllers (one id space, as in Kafka).',
     parse: nonNegativeInt,
   }),
+  brokerId: key({
+    name: 'broker.id',
+    type: 'int',
+    default: undefined,
+    defaultText: 'node.id',
+    expected: 'must be a non-negative integer',
+    doc: 'Kafka\'s older name for node.id, a synonym as in Kafka: it gives node.id when node.id is not set, and must equal it when both are.',
+    parse: nonNegativeInt,
+  }),
   voters: key({
     name: 'controller.quorum.voters',
     type: 'list',
