@@ -8,6 +8,8 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { checkFormatted } from '../../tools/config/meta-properties.js';
+import { loadServerConfig } from '../../tools/config/server-config.js';
 import { existingShape, ProcessCluster } from '../../tools/server/process-cluster.js';
 
 const dirs: string[] = [];
@@ -41,6 +43,16 @@ describe('ProcessCluster set-up', () => {
       expect(await existingShape(d)).toEqual(want);
       const again = await ProcessCluster.create({ dataDir: d, shape: { ...(await existingShape(d))!, basePort: 0 } });
       expect(again.clusterId).toBe(first.clusterId);
+    }
+  });
+
+  it('a data directory with a comma in its path gives nodes configs that read back to the directories formatted (log.dirs would split it)', async () => {
+    const dir = join(await dataDir(), 'a,b');
+    const cluster = await ProcessCluster.create({ dataDir: dir, shape: { controllers: 1, brokers: 1, combined: false, basePort: 0 } });
+    for (const n of cluster.nodes) {
+      const config = await loadServerConfig(n.configPath, [], () => undefined);
+      expect(config.logDirs).toEqual([join(n.dir, 'logs')]);
+      expect((await checkFormatted(config)).clusterId).toBe(cluster.clusterId);
     }
   });
 

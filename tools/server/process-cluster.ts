@@ -7,7 +7,7 @@
 //   cluster.json                 cluster id and, per node: id, roles, pid, listener addresses
 //   node-<id>/server.properties
 //   node-<id>/metadata/          metadata.log.dir (meta.properties, __cluster_metadata-0/)
-//   node-<id>/logs/              log.dirs
+//   node-<id>/logs/              log.dir
 //   node-<id>/node.log           the process's NDJSON log (appended across restarts)
 //
 // Ids: split mode has controllers 1..C and brokers C+1..C+B; combined mode has C nodes that are
@@ -188,7 +188,9 @@ export function nodeProperties(node: PlannedNode, all: readonly PlannedNode[], e
     ['listeners', listeners.join(',')],
     ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
     ['metadata.log.dir', join(node.dir, 'metadata')],
-    ['log.dirs', join(node.dir, 'logs')],
+    // log.dir, not log.dirs: log.dirs is a comma-separated list, and a --data-dir with a comma in
+    // its path split into two directories no one had formatted (found by a review).
+    ['log.dir', join(node.dir, 'logs')],
   ]);
   if (node.clientPort !== null) p.set('advertised.listeners', `PLAINTEXT://${HOST}:${node.clientPort}`);
   if (node.metricsPort !== null) p.set('metaquorum.metrics.listener', `${HOST}:${node.metricsPort}`);
