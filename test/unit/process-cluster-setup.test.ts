@@ -64,5 +64,8 @@ describe('ProcessCluster set-up', () => {
     expect(await cluster.lastLoggedError(4)).toBe('registration refused: cluster id mismatch');
     await writeFile(log, `${JSON.stringify({ level: 50, msg: 'broker lifecycle failed', error: 'registration refused: INCONSISTENT_CLUSTER_ID' })}\n`);
     expect(await cluster.lastLoggedError(4)).toBe('broker lifecycle failed: registration refused: INCONSISTENT_CLUSTER_ID');
+    // start's error of several lines (every unusable directory) is quoted whole (it was cut to "2 data directories cannot be used:").
+    await writeFile(log, `${JSON.stringify({ level: 30, msg: 'starting' })}\nerror: 2 data directories cannot be used:\n  - log.dir /x is not formatted\n  - log.dir /y is not formatted\n`);
+    expect(await cluster.lastLoggedError(4)).toBe('2 data directories cannot be used: - log.dir /x is not formatted - log.dir /y is not formatted');
   });
 });

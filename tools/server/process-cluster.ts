@@ -461,7 +461,14 @@ export class ProcessCluster {
     for (let i = lines.length - 1; i >= 0; i--) {
       const line = lines[i]!.trim();
       // What `start` printed on its way out (the CLI's one-line error, a fatal error), on the same file.
-      for (const prefix of ['error: ', 'fatal: ']) if (line.startsWith(prefix)) return line.slice(prefix.length);
+      // A message of several lines ("2 data directories cannot be used:" and one indented line
+      // per directory) goes on below it: quoted whole, on one line (only its first line was).
+      for (const prefix of ['error: ', 'fatal: ']) {
+        if (!line.startsWith(prefix)) continue;
+        const more: string[] = [];
+        for (let j = i + 1; j < lines.length && /^\s+\S/.test(lines[j]!); j++) more.push(lines[j]!.trim());
+        return [line.slice(prefix.length), ...more].join(' ');
+      }
       let entry: { level?: unknown; msg?: unknown; err?: { message?: unknown }; error?: unknown };
       try {
         entry = JSON.parse(line) as typeof entry;
