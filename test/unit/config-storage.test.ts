@@ -114,6 +114,17 @@ describe('meta.properties', () => {
     expect(e.message).toContain('migrate-from-zk');
   });
 
+  it("Kafka's KRaft meta.properties from before 3.7 (no directory.id) is named as a likely Kafka node's directory, not only as damaged", async () => {
+    // As kafka-storage.sh format 3.6 writes it. The message said only "damaged (no directory.id);
+    // restore it from a backup", and start never reached the check that names Kafka's metadata log.
+    await writeFile(join(root, META_PROPERTIES_FILE), `#\n#Mon Nov 20 10:00:00 UTC 2023\ncluster.id=${CLUSTER_A}\nnode.id=1\nversion=1\n`);
+    const e = await rejection(readMetaProperties(root));
+    expect(e).toBeInstanceOf(StorageError);
+    expect((e as StorageError).exitCode).toBe(2);
+    expect(e.message).toContain(`${join(root, META_PROPERTIES_FILE)} has no directory.id`);
+    expect(e.message).toContain(`Apache Kafka before 3.7 writes such a file (then ${root} is a Kafka node's directory`);
+  });
+
   it('a file with a broken escape is damaged, not a crash', async () => {
     await writeFile(join(root, META_PROPERTIES_FILE), 'version=\\uZZ\n');
     expect(await rejection(readMetaProperties(root))).toBeInstanceOf(StorageError);

@@ -74,6 +74,16 @@ export async function readMetaProperties(dir: string): Promise<MetaProperties | 
   const nodeIdText = field('node.id');
   const nodeId = Number(nodeIdText);
   if (!/^\d+$/.test(nodeIdText) || nodeId > 2 ** 31 - 1) damaged(`node.id ${JSON.stringify(nodeIdText)} is not a node id`);
+  if (props.get('directory.id') === undefined) {
+    // Not (only) damaged: Kafka's `kafka-storage.sh format` before 3.7 writes exactly this, a
+    // KRaft meta.properties without directory.id. "Restore it from a backup" cannot help there:
+    // the operator pointed this node at a Kafka node's directory (found by a review).
+    throw new StorageError(
+      `${file} has no directory.id, which "metaquorum format" always writes: Apache Kafka before 3.7 writes such a file (then ${dir} is a Kafka node's directory, which metaquorum cannot use: ` +
+        `give this node a directory of its own and format it); otherwise the file is damaged: restore it from a backup, or, if nothing in ${dir} is needed, empty the directory and run "metaquorum format" again`,
+      file,
+    );
+  }
   const directoryId = field('directory.id');
   if (!isUuid(directoryId)) damaged(`directory.id ${JSON.stringify(directoryId)} is not a uuid`);
   return { version: META_PROPERTIES_VERSION, clusterId, nodeId, directoryId };
