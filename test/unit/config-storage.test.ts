@@ -294,6 +294,16 @@ describe('checkFormatted', () => {
     );
   });
 
+  it("the format command suggested carries start's --override entries, so that it formats the directories start was given", async () => {
+    const config = nodeConfig();
+    await formatStorage(nodeConfig({ 'log.dirs': join(root, 'data1') }), CLUSTER_A, { ignoreFormatted: false });
+    const overrides = [`log.dirs=${join(root, 'data1')},${join(root, 'data2')}`, "broker.rack=rack 'a'"];
+    const e = await rejection(checkFormatted(config, undefined, { configPath: 'server.properties', overrides }));
+    expect(e.message).toContain(
+      `run "metaquorum format --config server.properties --override log.dirs=${join(root, 'data1')},${join(root, 'data2')} --override 'broker.rack=rack '\\''a'\\''' --cluster-id ${CLUSTER_A} --ignore-formatted"`,
+    );
+  });
+
   it('cluster mismatch between directories: names both clusters and says the directory is another cluster\'s', async () => {
     const config = nodeConfig();
     await formatStorage(config, CLUSTER_A, { ignoreFormatted: false });

@@ -171,8 +171,15 @@ const label = (d: DataDir): string => d.what;
  * expected one, when given) and for this node.id. Otherwise a StorageError (exit 2) says, for
  * each directory, what is wrong and what to run.
  */
-export async function checkFormatted(config: NodeConfig, expectedClusterId?: string, options: { readonly configPath?: string } = {}): Promise<FormattedStorage> {
+export async function checkFormatted(
+  config: NodeConfig,
+  expectedClusterId?: string,
+  options: { readonly configPath?: string; readonly overrides?: readonly string[] } = {},
+): Promise<FormattedStorage> {
   const cfg = options.configPath ?? '<file>';
+  // The format command suggested must name the directories start was given, --override included:
+  // without them it formatted those of the file alone (found by a review).
+  const formatConfig = [cfg, ...(options.overrides ?? []).map((o) => `--override ${shellWord(o)}`)].join(' ');
   const dirs = dataDirs(config);
   // A damaged meta.properties is one problem among the others, not the end of the check: every
   // directory that cannot be used is listed at once (it stopped at the first; found by a review).
@@ -200,10 +207,10 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
     if (meta === undefined) {
       const text =
         clusterId === undefined
-          ? `${label(d)} is not formatted: run "metaquorum format --config ${cfg} --cluster-id <id>" ` +
+          ? `${label(d)} is not formatted: run "metaquorum format --config ${formatConfig} --cluster-id <id>" ` +
             '(a node joining a running cluster takes its id, the cluster.id in any of its nodes\' meta.properties; a new cluster gets one from "metaquorum random-cluster-id")'
           : `${label(d)} is not formatted${reference === undefined ? '' : ` (but ${label(reference.d)} is, for cluster ${reference.meta!.clusterId})`}: ` +
-            `run "metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted" to format only the directories that are not`;
+            `run "metaquorum format --config ${formatConfig} --cluster-id ${clusterId} --ignore-formatted" to format only the directories that are not`;
       problems.push({ dir: d.dir, text });
       continue;
     }
@@ -217,7 +224,7 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
         text:
           `${label(d)} belongs to cluster ${meta.clusterId} but ${expected}; this directory was formatted for another cluster: ` +
           `point ${d.key} at this node's own directory, or, if nothing in ${d.dir} is needed, empty it and run ` +
-          `"metaquorum format --config ${cfg} --cluster-id ${clusterId} --ignore-formatted"`,
+          `"metaquorum format --config ${formatConfig} --cluster-id ${clusterId} --ignore-formatted"`,
       });
       continue;
     }
@@ -248,7 +255,7 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
         dir: d.dir,
         text:
           `${label(d)} has the same directory.id (${meta.directoryId}) as ${label(twin)}: one is a copy of the other; ` +
-          `empty the copy and run "metaquorum format --config ${cfg} --cluster-id ${clusterId!} --ignore-formatted"`,
+          `empty the copy and run "metaquorum format --config ${formatConfig} --cluster-id ${clusterId!} --ignore-formatted"`,
       });
       continue;
     }
@@ -263,4 +270,9 @@ export async function checkFormatted(config: NodeConfig, expectedClusterId?: str
   }
   assert.ok(clusterId !== undefined, 'checkFormatted: no problems but no cluster id');
   return { clusterId, directoryIds };
+}
+
+/** `s` as one word of a POSIX shell command line (single-quoted unless it needs no quoting). */
+function shellWord(s: string): string {
+  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, "'\\''")}'`;
 }

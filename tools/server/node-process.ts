@@ -87,8 +87,10 @@ export async function startNode(
   configPath?: string,
   /** Where the NDJSON log goes (a file descriptor; default stdout). */
   logDestination?: number,
+  /** start's --override entries, for the format command an unformatted directory's error suggests. */
+  overrides: readonly string[] = [],
 ): Promise<RunningNode> {
-  const { clusterId, directoryIds } = await checkFormatted(config, undefined, configPath === undefined ? {} : { configPath });
+  const { clusterId, directoryIds } = await checkFormatted(config, undefined, configPath === undefined ? { overrides } : { configPath, overrides });
   // The metadata directory's id goes with every vote and fetch: a wiped and re-formatted voter
   // gets a new one, and the quorum stops counting it until it has caught up (voter-directories.ts).
   const metadataDirectoryId = directoryIds.get(config.metadataLogDir);
@@ -279,7 +281,7 @@ export async function runStart(o: StartOptions): Promise<void> {
     setTimeout(() => process.exit(1), 2_000).unref();
     void (node?.stop('fatal error') ?? Promise.resolve()).finally(() => process.exit(1));
   };
-  node = await startNode(config, o.logLevel, fatal, o.config);
+  node = await startNode(config, o.logLevel, fatal, o.config, undefined, o.override);
   if (stopSignal !== null) shutDown(node, stopSignal);
 }
 
