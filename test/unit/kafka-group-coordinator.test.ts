@@ -287,6 +287,25 @@ describe('group coordinator: refusals', () => {
     expect(gc.checkCommit('g', -1, '')).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
+  it('OffsetCommit checks during CompletingRebalance: member and generation first (Kafka 3.x), REBALANCE_IN_PROGRESS only for a current member', async () => {
+    const { gc } = setup();
+    const a = await stableMember(gc); // generation 1, Stable
+    const b = gc.join(joinReq()); // a second member: PreparingRebalance
+    const aRejoin = gc.join(joinReq({ memberId: a.memberId }));
+    const [ja, jb] = await Promise.all([aRejoin, b]);
+    expect(gc.describe('g')?.state).toBe('CompletingRebalance');
+    expect(ja.generationId).toBe(2);
+    // A commit of the generation before (in flight across the rebalance): ILLEGAL_GENERATION, as
+    // Kafka answers it; it was REBALANCE_IN_PROGRESS.
+    expect(gc.checkCommit('g', 1, a.memberId)).toBe(ErrorCode.ILLEGAL_GENERATION);
+    // A member the group does not know (dropped by the rebalance, or a typo): UNKNOWN_MEMBER_ID.
+    expect(gc.checkCommit('g', 2, 'ghost')).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // A commit outside any generation to a group with members: only members commit.
+    expect(gc.checkCommit('g', -1, '')).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
+    // A current member that commits before its SyncGroup: REBALANCE_IN_PROGRESS.
+    expect(gc.checkCommit('g', 2, jb.memberId)).toBe(ErrorCode.REBALANCE_IN_PROGRESS);
+  });
+
   it('retainOnly answers every waiting request NOT_COORDINATOR and forgets the group; close (a shutdown) answers NOT_COORDINATOR too, which kafkajs follows to the new coordinator', async () => {
     const { gc, clock } = setup({ initialRebalanceDelayMs: 3_000 });
     const waiting = gc.join(joinReq({ groupId: 'moved' }));

@@ -91,10 +91,13 @@
 //     carrying its id (the client rejoins with it).
 //   SyncGroup / Heartbeat: unknown group or member → UNKNOWN_MEMBER_ID; another generation →
 //     ILLEGAL_GENERATION; PreparingRebalance → REBALANCE_IN_PROGRESS (a Heartbeat still counts).
-//   OffsetCommit (checkCommit): generation < 0 on a group with no members → allowed (the group only
-//     stores offsets: admin tools, "simple" consumers); a generation >= 0 on a group this broker
-//     has no members for → ILLEGAL_GENERATION; CompletingRebalance → REBALANCE_IN_PROGRESS; unknown
-//     member → UNKNOWN_MEMBER_ID; another generation → ILLEGAL_GENERATION.
+//   OffsetCommit (checkCommit, Kafka 3.x's validateOffsetCommit): generation < 0 on a group with no
+//     members → allowed (the group only stores offsets: admin tools, "simple" consumers); a
+//     generation >= 0 on a group this broker has no members for → ILLEGAL_GENERATION; on a group
+//     with members, a commit outside any generation (-1, no member id, no instance id) →
+//     UNKNOWN_MEMBER_ID; otherwise fenced instance → FENCED_INSTANCE_ID, unknown member →
+//     UNKNOWN_MEMBER_ID, another generation → ILLEGAL_GENERATION, and only then CompletingRebalance
+//     → REBALANCE_IN_PROGRESS.
 //
 // Not supported: the v4+ "pending sync" timeout, and JoinGroup v9's skip_assignment (static
 // leaders, KIP-814; flexible versions are not spoken).
@@ -580,13 +583,18 @@ export class GroupCoordinator {
   checkCommit(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null = null): number {
     const group = this.groupFor(groupId);
     if (group === undefined || group.members.size === 0) return generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
-    // A fenced incarnation must not commit over the new one's progress, whatever the group's state.
-    const fenced = this.checkInstance(group, memberId, groupInstanceId);
-    if (fenced !== ErrorCode.NONE) return fenced;
-    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-    const member = group.members.get(memberId);
-    if (member === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // Only members commit to a group that has some (Kafka's validateOffsetCommit).
+    if (generationId < 0 && memberId === '' && groupInstanceId === null) return ErrorCode.UNKNOWN_MEMBER_ID;
+    // The member and its generation are checked before the state, as Kafka 3.x does: a commit from a
+    // member that was dropped, fenced or left behind a generation is told so (UNKNOWN_MEMBER_ID,
+    // FENCED_INSTANCE_ID, ILLEGAL_GENERATION: it must rejoin or stop) even while the group completes
+    // a rebalance, where it was answered REBALANCE_IN_PROGRESS, which only a current member may be
+    // told (it has its JoinGroup answer and is about to sync).
+    const refused = this.checkMember(group, memberId, groupInstanceId);
+    if (refused !== ErrorCode.NONE) return refused;
     if (generationId !== group.generationId) return ErrorCode.ILLEGAL_GENERATION;
+    if (group.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
+    const member = group.members.get(memberId)!;
     this.touchSession(group, member);
     return ErrorCode.NONE;
   }
