@@ -95,6 +95,25 @@ describe('DeleteGroups', () => {
     expect(rejoin.errorCode).toBe(ErrorCode.UNKNOWN_MEMBER_ID);
   });
 
+  it('a new group whose only "member" is an id handed out with MEMBER_ID_REQUIRED, without offsets: listed, described Empty and deleted, as Kafka has it (it was Dead and GROUP_ID_NOT_FOUND while listed)', async () => {
+    const t = testbed({ baseRecords: oneLiveBroker() });
+    const join = { memberId: '', groupInstanceId: null, clientId: 'kafkajs', clientHost: '/127.0.0.1', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }] };
+    // A consumer's first JoinGroup (v4+) to a group that never existed, and no second one yet.
+    const handedOut = await t.ctx.groups.join({ ...join, groupId: 'fresh', requireKnownMemberId: true });
+    expect(handedOut.errorCode).toBe(ErrorCode.MEMBER_ID_REQUIRED);
+    expect((await handleListGroups(t.ctx, {}, 2)).groups.map((g) => g.groupId)).toEqual(['fresh']);
+    const d = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['fresh'] }, 2);
+    // Kafka: the group made at the first JoinGroup, Empty, no protocol type yet.
+    expect(d.groups.map((g) => [g.errorCode, g.groupState, g.protocolType])).toEqual([[ErrorCode.NONE, 'Empty', '']]);
+    expect((await handleDeleteGroups(t.ctx, { groupsNames: ['fresh', 'never'] }, 1)).results).toEqual([
+      { groupId: 'fresh', errorCode: ErrorCode.NONE },
+      { groupId: 'never', errorCode: ErrorCode.GROUP_ID_NOT_FOUND },
+    ]);
+    expect((await handleListGroups(t.ctx, {}, 2)).groups).toEqual([]);
+    const after = await handleDescribeGroups(t.ctx, { includeAuthorizedOperations: false, groupIds: ['fresh'] }, 2);
+    expect(after.groups.map((g) => g.groupState)).toEqual(['Dead']);
+  });
+
   it('a group that emptied here without offsets is kept Empty (listed, described, deletable) until the next cleanup tick, as Kafka keeps it', async () => {
     const t = testbed({ baseRecords: oneLiveBroker() });
     const join = { memberId: '', groupInstanceId: null, clientId: 'kafkajs', clientHost: '/127.0.0.1', sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, protocolType: 'consumer', protocols: [{ name: 'range', metadata: new Uint8Array(0) }], requireKnownMemberId: false };

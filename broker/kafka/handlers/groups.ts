@@ -6,7 +6,8 @@
 // - DescribeGroups: a group with members is described as the coordinator has it (state, protocol,
 //   members with their metadata, and assignments once Stable); one with only offsets is `Empty`,
 //   protocol type "consumer", as is one that emptied here (with its protocol type) until the next
-//   offset-expiry tick, as Kafka keeps an Empty group until its cleanup; any other is `Dead` with
+//   offset-expiry tick, as Kafka keeps an Empty group until its cleanup, and one held here with only
+//   member ids handed out (MEMBER_ID_REQUIRED), which Kafka has Empty too; any other is `Dead` with
 //   NONE, as Kafka answers for a group it does not know. admin.setOffsets accepts only Empty and
 //   Dead (reference §1.6). v4 names each static member's group.instance.id. v3+ asked for authorized operations gets every operation on a group
 //   (READ, DESCRIBE, DELETE): there are no ACLs here, and Kafka without an authorizer answers the same;
@@ -19,7 +20,7 @@
 // - DeleteGroups: a group with joined members → NON_EMPTY_GROUP (ids handed out with
 //   MEMBER_ID_REQUIRED are not members, as in Kafka); the others are forwarded to the active
 //   controller (GROUP_ID_NOT_FOUND for a group without offsets, but NONE for one that emptied
-//   here since the last tick, INVALID_GROUP_ID for '');
+//   here since the last tick or is held here with only such ids, INVALID_GROUP_ID for '');
 //   controller unreachable → COORDINATOR_NOT_AVAILABLE per group, retriable.
 // Offsets are read from this broker's image (they may lag the controller by the image's
 // propagation delay, as Kafka's are answered from a coordinator's cache).
@@ -60,10 +61,12 @@ export const handleDeleteGroups: KafkaHandler<DeleteGroupsRequest, DeleteGroupsR
     }
   }
   // A group that emptied here and holds no offsets is the controller's GROUP_ID_NOT_FOUND, but it
-  // exists here, Empty, until the next cleanup: deleting it succeeds, as in Kafka.
+  // exists here, Empty, until the next cleanup: deleting it succeeds, as in Kafka. So does one held
+  // here with only ids handed out with MEMBER_ID_REQUIRED (Kafka's Empty group with pending members).
+  const existsHere = (groupId: string): boolean => ctx.groups.lingeringEmptyProtocol(groupId) !== undefined || ctx.groups.isActive(groupId);
   const answerOf = (groupId: string, i: number): number => {
     const a = decided[i] ?? answers.get(groupId) ?? ErrorCode.UNKNOWN_SERVER_ERROR;
-    return a === ErrorCode.GROUP_ID_NOT_FOUND && ctx.groups.lingeringEmptyProtocol(groupId) !== undefined ? ErrorCode.NONE : a;
+    return a === ErrorCode.GROUP_ID_NOT_FOUND && existsHere(groupId) ? ErrorCode.NONE : a;
   };
   const results = request.groupsNames.map((groupId, i) => ({ groupId, errorCode: answerOf(groupId, i) }));
   for (const r of results) if (r.errorCode === ErrorCode.NONE) ctx.groups.forget(r.groupId);
@@ -102,6 +105,9 @@ export const handleDescribeGroups: KafkaHandler<DescribeGroupsRequest, DescribeG
     const lingering = ctx.groups.lingeringEmptyProtocol(groupId);
     if (lingering !== undefined) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: lingering };
     if (holdsOffsets(image, groupId)) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: CONSUMER_PROTOCOL_TYPE };
+    // Held here without members: only ids handed out with MEMBER_ID_REQUIRED. Kafka made the group
+    // at that first JoinGroup and has it Empty; ListGroups lists it, so Dead contradicted it.
+    if (live !== undefined) return { ...base, errorCode: ErrorCode.NONE, groupState: 'Empty', protocolType: live.protocolType };
     return { ...base, errorCode: ErrorCode.NONE, groupState: 'Dead', protocolType: '' };
   });
   return { throttleTimeMs: 0, groups };
