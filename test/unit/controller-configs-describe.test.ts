@@ -181,6 +181,7 @@ describe('DescribeConfigs', () => {
     ]);
     expect(byName.get('auto.create.topics.enable')).toMatchObject({ value: 'false', readOnly: true, isDefault: true, source: ConfigSource.DEFAULT_CONFIG, configType: 1 });
     expect(byName.get('node.id')).toMatchObject({ value: '4', readOnly: true });
+    expect(byName.get('broker.id')).toMatchObject({ value: '4', readOnly: true, source: ConfigSource.STATIC_BROKER_CONFIG });
     expect(byName.get('max.connections.per.ip')).toMatchObject({ readOnly: false });
     expect(ask('4', ['num.partitions', 'nope']).map((c) => c.name)).toEqual(['num.partitions']);
     expect(ask('5', null).some((c) => c.readOnly)).toBe(false);

@@ -298,7 +298,9 @@ export function readOnlyBrokerConfigsFrom(raw: (key: string) => string | undefin
   const out = new Map<string, ReadOnlyBrokerConfig>();
   for (const spec of SERVER_CONFIG_KEYS) {
     if (!STATIC_ONLY_BROKER_KEYS.has(spec.name)) continue;
-    out.set(spec.name, { value: raw(spec.name)?.trim(), defaultValue: spec.default, type: DESCRIBED_TYPE[spec.type] ?? 'string' });
+    // broker.id is node.id's synonym: Kafka reports the one the file sets under both names.
+    const value = spec.name === K.brokerId.name ? (raw(K.brokerId.name) ?? raw(K.nodeId.name)) : raw(spec.name);
+    out.set(spec.name, { value: value?.trim(), defaultValue: spec.default, type: DESCRIBED_TYPE[spec.type] ?? 'string' });
   }
   return out;
 }

@@ -528,7 +528,7 @@ export const CONFIG_VALUE_BYTES_MAX = 32767;
  * read-only key, "Cannot update these configs dynamically", instead of calling them unknown.
  */
 export const STATIC_ONLY_BROKER_KEYS: ReadonlySet<string> = new Set([
-  'process.roles', 'node.id', 'controller.quorum.voters', 'controller.listener.names', 'listeners', 'advertised.listeners',
+  'process.roles', 'node.id', 'broker.id', 'controller.quorum.voters', 'controller.listener.names', 'listeners', 'advertised.listeners',
   'listener.security.protocol.map', 'ssl.keystore.type', 'ssl.truststore.type', 'ssl.client.auth', 'ssl.endpoint.identification.algorithm', 'metadata.log.dir', 'log.dirs', 'log.dir',
   'broker.rack', 'controller.quorum.election.timeout.ms', 'controller.quorum.fetch.timeout.ms', 'controller.quorum.election.backoff.max.ms',
   'controller.quorum.request.timeout.ms', 'broker.heartbeat.interval.ms', 'broker.session.timeout.ms', 'initial.broker.registration.timeout.ms',
