@@ -5,6 +5,7 @@
 // expiry (retention_time_ms; offset-retention-time.test.ts has the rest) waits for the same group
 // states, not for the retention since the group emptied.
 
+import { consumerSubscription } from '../support/consumer-subscription.js';
 import { describe, expect, it } from 'vitest';
 import { EXPIRE_BATCH, OffsetExpirer, type OffsetExpirerOptions } from '../../broker/offset-expirer.js';
 import type { MetadataSource } from '../../broker/metadata-follower.js';
@@ -90,19 +91,6 @@ async function joinOne(t: HandlerTestbed, groupId: string, metadata: Uint8Array 
   return { memberId: r.memberId, generationId: r.generationId };
 }
 
-/** A ConsumerProtocolSubscription (version 1: topics, null user data, no owned partitions), as KafkaConsumer and kafkajs send it in JoinGroup. */
-function subscription(topics: readonly string[]): Uint8Array {
-  const parts: Buffer[] = [Buffer.from([0, 1]), Buffer.alloc(4)];
-  parts[1]!.writeInt32BE(topics.length);
-  for (const t of topics) {
-    const name = Buffer.from(t, 'utf8');
-    const len = Buffer.alloc(2);
-    len.writeInt16BE(name.length);
-    parts.push(len, name);
-  }
-  parts.push(Buffer.from([0xff, 0xff, 0xff, 0xff]), Buffer.from([0, 0, 0, 0]));
-  return Buffer.concat(parts);
-}
 
 /** One member joins with `metadata` and, as the leader, syncs: the group is Stable. */
 async function stableGroup(t: HandlerTestbed, groupId: string, metadata: Uint8Array, protocolType = 'consumer'): Promise<void> {
@@ -149,7 +137,7 @@ describe('OffsetExpirer', () => {
     const { t, expirer, commit, held, wall } = setup();
     commit('moved-on', [0, 1], 't1');
     commit('moved-on', [0], 't2');
-    await stableGroup(t, 'moved-on', subscription(['t1']));
+    await stableGroup(t, 'moved-on', consumerSubscription(['t1']));
     expect(t.ctx.groups.subscribedTopics('moved-on')).toEqual(new Set(['t1']));
     wall.advance(RETENTION_MS - 1);
     expect((await expirer.sweep()).expired).toBe(0);
@@ -167,7 +155,7 @@ describe('OffsetExpirer', () => {
     const { t, expirer, commit, held, wall } = setup();
     for (const g of ['garbled', 'connect', 'joining']) commit(g, [0], 't2');
     await stableGroup(t, 'garbled', new Uint8Array([0, 1, 0xff]));
-    await stableGroup(t, 'connect', subscription(['t1']), 'connect');
+    await stableGroup(t, 'connect', consumerSubscription(['t1']), 'connect');
     await joinOne(t, 'joining'); // joined, not synced: CompletingRebalance
     wall.advance(10 * RETENTION_MS);
     expect((await expirer.sweep()).expired).toBe(0);
@@ -182,7 +170,7 @@ describe('OffsetExpirer', () => {
     commit('moved-on', [0], 't2', 100);
     commit('emptied', [0], 't1', 100);
     await joinOne(t, 'joining'); // CompletingRebalance
-    await stableGroup(t, 'moved-on', subscription(['t1']));
+    await stableGroup(t, 'moved-on', consumerSubscription(['t1']));
     const { memberId } = await joinOne(t, 'emptied');
     expect(t.ctx.groups.leave('emptied', [{ memberId, groupInstanceId: null }])).toEqual([0]); // emptied just now
     wall.advance(99);

@@ -1,5 +1,6 @@
 // OffsetDelete on the controller (quorum/controller/configs/offsets.ts deleteOffsets), and the
 // consumer subscription it reads from stored membership (metadata-log/consumer-subscription.ts).
+import { consumerSubscription } from '../support/consumer-subscription.js';
 import { describe, expect, it } from 'vitest';
 import { consumerSubscriptionTopics } from '../../metadata-log/consumer-subscription.js';
 import { coordinatorOf } from '../../metadata-log/group-ownership.js';
@@ -9,33 +10,21 @@ import { commitOffsets, deleteOffsets, type DeleteOffsetsRequest } from '../../q
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { brokerRecord, mvRecord, OpHarness, topicRecords } from './controller-configs-fixture.js';
 
-/** A ConsumerProtocolSubscription: INT16 version, ARRAY[STRING] topics, then `rest` (user data and later fields). */
-function subscription(version: number, topics: readonly string[], rest: readonly number[] = [0xff, 0xff, 0xff, 0xff]): Buffer {
-  const parts = [Buffer.from([version >> 8, version & 0xff]), Buffer.alloc(4)];
-  parts[1]!.writeInt32BE(topics.length);
-  for (const t of topics) {
-    const b = Buffer.from(t, 'utf8');
-    const len = Buffer.alloc(2);
-    len.writeInt16BE(b.length);
-    parts.push(len, b);
-  }
-  return Buffer.concat([...parts, Buffer.from(rest)]);
-}
 
 describe('consumerSubscriptionTopics', () => {
   it('reads the topics of any version (the V0 prefix), whatever follows them', () => {
-    expect(consumerSubscriptionTopics(subscription(0, ['orders', 'événements']))).toEqual(['orders', 'événements']);
-    expect(consumerSubscriptionTopics(subscription(3, ['a'], [0, 0, 0, 0, 1, 2, 3]))).toEqual(['a']);
-    expect(consumerSubscriptionTopics(subscription(1, []))).toEqual([]);
+    expect(consumerSubscriptionTopics(consumerSubscription(['orders', 'événements'], 0))).toEqual(['orders', 'événements']);
+    expect(consumerSubscriptionTopics(consumerSubscription(['a'], 3, [0, 0, 0, 0, 1, 2, 3]))).toEqual(['a']);
+    expect(consumerSubscriptionTopics(consumerSubscription([], 1))).toEqual([]);
     // A view into a larger buffer is read at its own offset.
-    const framed = Buffer.concat([Buffer.from([9, 9, 9]), subscription(0, ['x'])]);
+    const framed = Buffer.concat([Buffer.from([9, 9, 9]), consumerSubscription(['x'], 0)]);
     expect(consumerSubscriptionTopics(framed.subarray(3))).toEqual(['x']);
   });
 
   it('is null for what is not a subscription: a negative version, a cut or lying length, a null topic', () => {
-    expect(consumerSubscriptionTopics(subscription(-1, ['a']))).toBeNull();
+    expect(consumerSubscriptionTopics(consumerSubscription(['a'], -1))).toBeNull();
     expect(consumerSubscriptionTopics(Buffer.from([0]))).toBeNull();
-    const whole = subscription(0, ['orders'], []);
+    const whole = consumerSubscription(['orders'], 0, []);
     expect(consumerSubscriptionTopics(whole.subarray(0, whole.length - 1))).toBeNull();
     expect(consumerSubscriptionTopics(Buffer.from([0, 0, 0x7f, 0xff, 0xff, 0xff, 0, 1, 0x61]))).toBeNull();
     expect(consumerSubscriptionTopics(Buffer.from([0, 0, 0, 0, 0, 1, 0xff, 0xff]))).toBeNull();
@@ -113,7 +102,7 @@ describe('deleteOffsets', () => {
 
   it("an admin's request (no claim) is judged on the stored membership: subscribed topics are refused, the others deleted", () => {
     const { h, g1, store, held } = cluster();
-    store('consumer', subscription(0, ['orders']), subscription(1, ['orders']));
+    store('consumer', consumerSubscription(['orders'], 0), consumerSubscription(['orders'], 1));
     const r = deleteOffsets(h.ctx(), { groupId: g1, topics: [{ name: 'orders', partitionIndexes: [0, 1] }, { name: 'events', partitionIndexes: [0] }] });
     expect(codes(r)).toEqual([
       ['orders', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC, ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]],
@@ -126,7 +115,7 @@ describe('deleteOffsets', () => {
 
   it('a stored subscription that cannot be read protects every topic; a stored group of another protocol type is NON_EMPTY_GROUP', () => {
     const a = cluster();
-    a.store('consumer', subscription(0, ['orders']), Buffer.from([1]));
+    a.store('consumer', consumerSubscription(['orders'], 0), Buffer.from([1]));
     expect(codes(deleteOffsets(a.h.ctx(), { groupId: a.g1, topics: [{ name: 'events', partitionIndexes: [0] }] }))).toEqual([['events', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]]]);
     const b = cluster();
     b.store('connect', Buffer.from([1]));
@@ -137,7 +126,7 @@ describe('deleteOffsets', () => {
 
   it("a coordinator's forward is not judged on the stored membership (the coordinator judged it on newer state)", () => {
     const { h, g1, claim1, store } = cluster();
-    store('consumer', subscription(0, ['orders']));
+    store('consumer', consumerSubscription(['orders'], 0));
     const r = deleteOffsets(h.ctx(), { groupId: g1, topics: [{ name: 'orders', partitionIndexes: [0] }], coordinator: claim1 });
     expect(codes(r)).toEqual([['orders', [0]]]);
     expect(r.records).toEqual([{ type: 'OffsetCommitTombstone', groupId: g1, topic: 'orders', partition: 0 }]);

@@ -2,6 +2,7 @@
 // state as this broker's GroupCoordinator holds it decides which offsets may go (Kafka's
 // GroupCoordinator.handleDeleteOffsets), the controller tombstones them.
 
+import { consumerSubscription } from '../support/consumer-subscription.js';
 import { describe, expect, it } from 'vitest';
 import { handleOffsetDelete } from '../../broker/kafka/handlers/offset-delete.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
@@ -13,13 +14,6 @@ function offset(groupId: string, topic: string, partition: number): MetadataReco
   return { type: 'OffsetCommit', groupId, topic, partition, offset: 9, leaderEpoch: -1, metadata: null, commitTimestampMs: 1 };
 }
 
-/** A ConsumerProtocolSubscription v0 naming `topics`, no user data. */
-function subscription(...topics: string[]): Uint8Array {
-  const parts = [Buffer.from([0, 0]), Buffer.alloc(4)];
-  parts[1]!.writeInt32BE(topics.length);
-  for (const t of topics) parts.push(Buffer.from([0, t.length]), Buffer.from(t));
-  return Buffer.concat([...parts, Buffer.from([0xff, 0xff, 0xff, 0xff])]);
-}
 
 const join = (groupId: string, protocolType: string, metadata: Uint8Array) => ({
   groupId,
@@ -56,7 +50,7 @@ describe('OffsetDelete', () => {
 
   it('a consumer group with members: partitions of subscribed topics are GROUP_SUBSCRIBED_TO_TOPIC, the others go', async () => {
     const t = testbed({ baseRecords: oneLiveBroker(), records: [offset('g1', 't1', 0), offset('g1', 't2', 0)] });
-    expect((await t.ctx.groups.join(join('g1', 'consumer', subscription('t1')))).errorCode).toBe(ErrorCode.NONE);
+    expect((await t.ctx.groups.join(join('g1', 'consumer', consumerSubscription(['t1'])))).errorCode).toBe(ErrorCode.NONE);
     const r = await handleOffsetDelete(t.ctx, { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0] }, { name: 't2', partitionIndexes: [0] }] }, 0);
     expect(r.topics).toEqual([
       { name: 't1', partitions: [{ partitionIndex: 0, errorCode: ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC }] },
@@ -70,7 +64,7 @@ describe('OffsetDelete', () => {
     await t.ctx.groups.join(join('g1', 'consumer', new Uint8Array([1])));
     const r1 = await handleOffsetDelete(t.ctx, { groupId: 'g1', topics: [{ name: 't2', partitionIndexes: [0] }] }, 0);
     expect(r1.topics[0]!.partitions[0]!.errorCode).toBe(ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC);
-    await t.ctx.groups.join(join('g2', 'connect', subscription('t1')));
+    await t.ctx.groups.join(join('g2', 'connect', consumerSubscription(['t1'])));
     const r2 = await handleOffsetDelete(t.ctx, { groupId: 'g2', topics: [{ name: 't2', partitionIndexes: [0] }] }, 0);
     expect(r2).toEqual({ errorCode: ErrorCode.NON_EMPTY_GROUP, throttleTimeMs: 0, topics: [] });
     expect(held(t, 'g2')).toEqual(['t2\u00000']);
@@ -79,7 +73,7 @@ describe('OffsetDelete', () => {
   it('a group nothing knows is GROUP_ID_NOT_FOUND; one with members but no offsets exists (NONE per partition)', async () => {
     const t = testbed({ baseRecords: oneLiveBroker() });
     expect(await handleOffsetDelete(t.ctx, { groupId: 'ghost', topics: [{ name: 't1', partitionIndexes: [0] }] }, 0)).toEqual({ errorCode: ErrorCode.GROUP_ID_NOT_FOUND, throttleTimeMs: 0, topics: [] });
-    await t.ctx.groups.join(join('fresh', 'consumer', subscription('t1')));
+    await t.ctx.groups.join(join('fresh', 'consumer', consumerSubscription(['t1'])));
     const r = await handleOffsetDelete(t.ctx, { groupId: 'fresh', topics: [{ name: 't2', partitionIndexes: [0] }] }, 0);
     expect(r).toEqual({ errorCode: 0, throttleTimeMs: 0, topics: [{ name: 't2', partitions: [{ partitionIndex: 0, errorCode: 0 }] }] });
   });
