@@ -187,6 +187,16 @@ describe('DescribeConfigs', () => {
     expect(ask('5', null).some((c) => c.readOnly)).toBe(false);
   });
 
+  it("a file that sets only broker.id reports node.id with that value (Kafka's populateSynonyms works both ways)", () => {
+    const h = new OpHarness([mvRecord()], {});
+    const readOnlyConfigs = readOnlyBrokerConfigsFrom((key) => ({ 'broker.id': '4' })[key]);
+    const configs = describeConfigs(h.ctx().image, request([{ resourceType: 'broker', resourceName: '4', configurationKeys: ['node.id', 'broker.id'] }]), { brokerId: 4, readOnlyConfigs }).results[0]!.configs;
+    expect(configs.map((c) => [c.name, c.value, c.source])).toEqual([
+      ['broker.id', '4', ConfigSource.STATIC_BROKER_CONFIG],
+      ['node.id', '4', ConfigSource.STATIC_BROKER_CONFIG],
+    ]);
+  });
+
   it('(on the controller) writes no records; its static unclean.leader.election.enable is STATIC_BROKER_CONFIG', () => {
     const h = new OpHarness([mvRecord(), ...topicRecords('orders', 1, 1)], { uncleanLeaderElectionEnable: true });
     const r = describeConfigsOp(h.ctx(), request([{ resourceType: 'topic', resourceName: 'orders', configurationKeys: ['unclean.leader.election.enable'] }]));

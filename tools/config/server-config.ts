@@ -298,8 +298,10 @@ export function readOnlyBrokerConfigsFrom(raw: (key: string) => string | undefin
   const out = new Map<string, ReadOnlyBrokerConfig>();
   for (const spec of SERVER_CONFIG_KEYS) {
     if (!STATIC_ONLY_BROKER_KEYS.has(spec.name)) continue;
-    // broker.id is node.id's synonym: Kafka reports the one the file sets under both names.
-    const value = spec.name === K.brokerId.name ? (raw(K.brokerId.name) ?? raw(K.nodeId.name)) : raw(spec.name);
+    // broker.id is node.id's synonym (KafkaConfig.populateSynonyms copies whichever the file sets
+    // into the other): Kafka reports the one the file sets under both names, either way round.
+    const value =
+      spec.name === K.brokerId.name ? (raw(K.brokerId.name) ?? raw(K.nodeId.name)) : spec.name === K.nodeId.name ? (raw(K.nodeId.name) ?? raw(K.brokerId.name)) : raw(spec.name);
     out.set(spec.name, { value: value?.trim(), defaultValue: spec.default, type: DESCRIBED_TYPE[spec.type] ?? 'string' });
   }
   return out;
