@@ -146,7 +146,7 @@ describe('FaultProxy', () => {
     const c = await connected(port);
     await roundTrip(c, 'hello');
     expect(target.received()).toBe('hello');
-    expect(proxy.stats('1->2')).toEqual({ connections: 1, open: 1, bytesForwarded: 10, bytesDropped: 0 });
+    expect(proxy.stats('1->2')).toEqual({ connections: 1, open: 1, bytesForwarded: 10, bytesDropped: 0, bytesQueued: 0 });
 
     c.socket.end();
     await within(2_000, 'the close after end', c.closed);
@@ -322,8 +322,9 @@ describe('FaultProxy', () => {
     await roundTrip(c, 'x');
     proxy.setFault('1->2', { kind: 'slow', delayMs: 60_000 });
     c.socket.write('pending'); // a delivery timer now waits in the proxy
-    // Bounded generously: on a loaded CI machine the write took over a second to reach the proxy.
-    await waitFor('the proxy to hold a timer', () => activeResources().Timeout > before.Timeout, 5_000);
+    // Waits for the bytes held, not for the process's timer count to rise: another timer that ends
+    // meanwhile kept that count level, and CI failed the wait twice (with 1 s, then 5 s bounds).
+    await waitFor('the proxy to hold the bytes', () => proxy.stats('1->2').bytesQueued === 'pending'.length, 5_000);
 
     await proxy.close();
     const { TCPSocketWrap: _, ...rest } = activeResources();

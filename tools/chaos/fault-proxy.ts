@@ -50,6 +50,8 @@ export interface LinkStats {
   readonly bytesForwarded: number;
   /** Bytes discarded, both directions. */
   readonly bytesDropped: number;
+  /** Bytes held now, waiting for a slow link's delay or a full sink, both directions. */
+  readonly bytesQueued: number;
 }
 
 export interface LinkEvent {
@@ -255,7 +257,9 @@ class Link {
   }
 
   stats(): LinkStats {
-    return { connections: this.accepted, open: this.connections.size, bytesForwarded: this.bytesForwarded, bytesDropped: this.bytesDropped };
+    let bytesQueued = 0;
+    for (const c of this.connections) bytesQueued += c.queuedBytes();
+    return { connections: this.accepted, open: this.connections.size, bytesForwarded: this.bytesForwarded, bytesDropped: this.bytesDropped, bytesQueued };
   }
 
   delayMs(): number {
@@ -324,6 +328,10 @@ class ProxiedConnection {
     });
   }
 
+  queuedBytes(): number {
+    return this.request.queued() + (this.response?.queued() ?? 0);
+  }
+
   /** Whether a direction that lost something would deliver again under the fault. */
   corruptedUnder(fault: LinkFault): boolean {
     return this.request.corruptedUnder(fault) || (this.response?.corruptedUnder(fault) ?? false);
@@ -383,6 +391,10 @@ class Direction {
 
   lose(): void {
     this.lost = true;
+  }
+
+  queued(): number {
+    return this.queuedBytes;
   }
 
   corruptedUnder(fault: LinkFault): boolean {
