@@ -422,26 +422,27 @@ export class BrokerServer {
     const reload = this.o.reloadTls;
     const ssl = this.o.listeners.map((l, i) => ({ listener: l, server: this.servers[i]! })).filter((x) => x.listener.securityProtocol === 'SSL');
     if (reload === undefined || ssl.length === 0) return;
-    let applied: DynamicTlsSettings = {};
-    let generation = 0;
+    // Per listener: what was last asked of it, and a count that tells a stale reload from the newest.
+    const state = ssl.map(() => ({ applied: {} as DynamicTlsSettings, generation: 0 }));
     const apply = (image: MetadataImageView) => {
-      const wanted = dynamicTlsSettings(image, this.o.nodeId);
-      if (sameTlsSettings(wanted, applied)) return;
-      applied = wanted;
-      const mine = ++generation;
-      for (const { listener, server } of ssl) {
+      ssl.forEach(({ listener, server }, i) => {
+        const s = state[i]!;
+        const wanted = dynamicTlsSettings(image, this.o.nodeId, listener.name);
+        if (sameTlsSettings(wanted, s.applied)) return;
+        s.applied = wanted;
+        const mine = ++s.generation;
         reload(listener.name, wanted).then(
           (material) => {
-            if (mine !== generation) return; // a newer change is being read
+            if (mine !== s.generation) return; // a newer change is being read
             server.updateTls(material);
             this.o.logger.info({ listener: listener.name }, `listener ${listener.name}: TLS material reloaded from ${tlsSettingsText(wanted)}; new connections use it`);
           },
           (e: unknown) => {
-            if (mine !== generation) return;
+            if (mine !== s.generation) return;
             this.o.logger.error({ listener: listener.name, err: e instanceof Error ? e.message : String(e) }, `listener ${listener.name}: cannot reload TLS material from ${tlsSettingsText(wanted)}; it keeps the certificate it has`);
           },
         );
-      }
+      });
     };
     apply(this.source.image);
     this.stopFollowingTls = this.source.addMetadataListener((_delta, image) => apply(image));

@@ -2,7 +2,7 @@
 // alter` of the broker's ssl.keystore.location makes the next TLS handshake present the new
 // certificate (as Kafka reloads a listener's keystore); a keystore that cannot be read keeps the
 // certificate in use and says why in the node log; deleting the config goes back to the
-// server.properties keystore.
+// server.properties keystore. The listener-prefixed key does the same for that listener.
 
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -85,6 +85,13 @@ describe.sequential('dynamic ssl.keystore.location on an SSL client listener', (
     expect(await presented()).toBe('client');
 
     expect((await alter('--delete-config', 'ssl.keystore.location')).code).toBe(0);
+    await until('the static certificate presented again', 10_000, async () => ((await presented()) === 'server' ? true : undefined), 100);
+  });
+
+  it("a listener-prefixed key (listener.name.ssl.ssl.keystore.location) rotates that listener's certificate; deleting it restores the static one", async () => {
+    expect((await alter('--add-config', `listener.name.ssl.ssl.keystore.location=${otherKeystore}`)).code).toBe(0);
+    await until('the rotated certificate presented', 10_000, async () => ((await presented()) === 'client' ? true : undefined), 100);
+    expect((await alter('--delete-config', 'listener.name.ssl.ssl.keystore.location')).code).toBe(0);
     await until('the static certificate presented again', 10_000, async () => ((await presented()) === 'server' ? true : undefined), 100);
   });
 });

@@ -13,12 +13,32 @@ describe('dynamic TLS settings', () => {
       { type: 'Config', resourceType: 'broker', resourceName: '4', name: 'ssl.key.password', value: 's3cret' },
       { type: 'Config', resourceType: 'broker', resourceName: '5', name: 'ssl.truststore.location', value: '/etc/ca5.pem' },
     ]);
-    expect(dynamicTlsSettings(image, 4)).toEqual({ keystoreLocation: '/etc/new.pem', keyPassword: 's3cret' });
-    expect(dynamicTlsSettings(image, 5)).toEqual({ truststoreLocation: '/etc/ca5.pem' });
-    expect(dynamicTlsSettings(image, 6)).toEqual({});
-    expect(sameTlsSettings(dynamicTlsSettings(image, 4), { keystoreLocation: '/etc/new.pem', keyPassword: 's3cret' })).toBe(true);
-    expect(sameTlsSettings(dynamicTlsSettings(image, 4), { keystoreLocation: '/etc/new.pem' })).toBe(false);
-    expect(tlsSettingsText(dynamicTlsSettings(image, 4))).toBe('ssl.keystore.location=/etc/new.pem, ssl.key.password=[hidden]');
+    expect(dynamicTlsSettings(image, 4, 'SSL')).toEqual({ keystoreLocation: '/etc/new.pem', keyPassword: 's3cret' });
+    expect(dynamicTlsSettings(image, 5, 'SSL')).toEqual({ truststoreLocation: '/etc/ca5.pem' });
+    expect(dynamicTlsSettings(image, 6, 'SSL')).toEqual({});
+    expect(sameTlsSettings(dynamicTlsSettings(image, 4, 'SSL'), { keystoreLocation: '/etc/new.pem', keyPassword: 's3cret' })).toBe(true);
+    expect(sameTlsSettings(dynamicTlsSettings(image, 4, 'SSL'), { keystoreLocation: '/etc/new.pem' })).toBe(false);
+    expect(tlsSettingsText(dynamicTlsSettings(image, 4, 'SSL'))).toBe('ssl.keystore.location=/etc/new.pem, ssl.key.password=[hidden]');
     expect(tlsSettingsText({})).toBe('the static ssl.* settings (server.properties)');
+  });
+
+  it('a listener-prefixed key (listener.name.<listener in lower case>.<key>) is that listener\'s, over the unprefixed one; other listeners keep the unprefixed', () => {
+    const config = (name: string, value: string) => ({ type: 'Config' as const, resourceType: 'broker' as const, resourceName: '4', name, value });
+    const image = imageOf([
+      config('ssl.keystore.location', '/etc/all.pem'),
+      config('ssl.truststore.location', '/etc/ca.pem'),
+      config('listener.name.external.ssl.keystore.location', '/etc/external.pem'),
+      config('listener.name.external.ssl.key.password', 'ext'),
+    ]);
+    const external = dynamicTlsSettings(image, 4, 'EXTERNAL');
+    expect(external).toEqual({
+      keystoreLocation: '/etc/external.pem',
+      keyPassword: 'ext',
+      truststoreLocation: '/etc/ca.pem',
+      from: { keystoreLocation: 'listener.name.external.ssl.keystore.location', keyPassword: 'listener.name.external.ssl.key.password' },
+    });
+    // Log lines and errors name the key each value came from.
+    expect(tlsSettingsText(external)).toBe('listener.name.external.ssl.keystore.location=/etc/external.pem, listener.name.external.ssl.key.password=[hidden], ssl.truststore.location=/etc/ca.pem');
+    expect(dynamicTlsSettings(image, 4, 'INTERNAL')).toEqual({ keystoreLocation: '/etc/all.pem', truststoreLocation: '/etc/ca.pem' });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeConfigs } from '../../quorum/controller/configs/describe-configs.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
 import {
   alterConfigs,
@@ -267,6 +268,23 @@ describe('IncrementalAlterConfigs', () => {
     const perBroker = alterOne(h, 'broker', '1', [{ name: 'ssl.keystore.password', op: SET, value: 's3cret' }]);
     expect(perBroker.result.errorCode).toBe(ErrorCode.NONE);
     expect(perBroker.records).toHaveLength(1);
+  });
+
+  it('(listener-prefixed ssl.* key) accepted for one broker, refused at the cluster default; other prefixed keys, or a listener not in lower case, are unknown; DescribeConfigs lists it, hidden when sensitive', () => {
+    const h = harness();
+    const set = (resourceName: string, name: string, value = '/etc/x.pem') => alterOne(h, 'broker', resourceName, [{ name, op: SET, value }]);
+    const ok = set('1', 'listener.name.external.ssl.keystore.location');
+    expect(ok.result.errorCode).toBe(ErrorCode.NONE);
+    ok.apply();
+    set('1', 'listener.name.external.ssl.key.password', 's3cret').apply();
+    expect(set('', 'listener.name.external.ssl.keystore.location').result.errorMessage).toContain('broker id must be specified: listener.name.external.ssl.keystore.location');
+    expect(set('1', 'listener.name.external.ssl.client.auth').result.errorMessage).toBe('Unknown broker config name: listener.name.external.ssl.client.auth');
+    expect(set('1', 'listener.name.EXTERNAL.ssl.keystore.location').result.errorMessage).toBe('Unknown broker config name: listener.name.EXTERNAL.ssl.keystore.location');
+    const described = describeConfigs(h.image, { resources: [{ resourceType: 'broker', resourceName: '1', configurationKeys: null }], includeSynonyms: false, includeDocumentation: false }).results[0]!.configs;
+    const byName = new Map(described.map((c) => [c.name, c]));
+    expect(byName.get('listener.name.external.ssl.keystore.location')).toMatchObject({ value: '/etc/x.pem', source: 2, isSensitive: false });
+    expect(byName.get('listener.name.external.ssl.key.password')).toMatchObject({ value: null, source: 2, isSensitive: true });
+    expect(described.map((c) => c.name)).toEqual([...described.map((c) => c.name)].sort());
   });
 
   it('(broker) a cluster default and a per-broker value land at their resource names', () => {

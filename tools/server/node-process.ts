@@ -33,7 +33,7 @@ import { inQuorum } from '../../quorum/metrics/raft-metrics.js';
 import { processCollector } from '../../quorum/metrics/process-metrics.js';
 import { METAQUORUM_VERSION } from '../version.js';
 import { clientTlsMaterial, serverTlsMaterial } from './tls-material.js';
-import type { DynamicTlsSettings } from '../../broker/dynamic-tls.js';
+import { tlsSettingKey, type DynamicTlsSettings } from '../../broker/dynamic-tls.js';
 
 export interface StartOptions {
   readonly config: string;
@@ -72,9 +72,9 @@ export function dynamicTlsReader(config: NodeConfig): (listenerName: string, set
     const dynamic = (key: string) => `${key} (a dynamic config of broker ${config.nodeId})`;
     return serverTlsMaterial({
       ...base,
-      ...(settings.keystoreLocation === undefined ? {} : { keystoreLocation: settings.keystoreLocation, keystoreKey: dynamic('ssl.keystore.location') }),
-      ...(settings.keyPassword === undefined ? {} : { keyPassword: settings.keyPassword, keyPasswordKey: dynamic('ssl.key.password') }),
-      ...(settings.truststoreLocation === undefined ? {} : { truststoreLocation: settings.truststoreLocation, truststoreKey: dynamic('ssl.truststore.location') }),
+      ...(settings.keystoreLocation === undefined ? {} : { keystoreLocation: settings.keystoreLocation, keystoreKey: dynamic(tlsSettingKey(settings, 'keystoreLocation')) }),
+      ...(settings.keyPassword === undefined ? {} : { keyPassword: settings.keyPassword, keyPasswordKey: dynamic(tlsSettingKey(settings, 'keyPassword')) }),
+      ...(settings.truststoreLocation === undefined ? {} : { truststoreLocation: settings.truststoreLocation, truststoreKey: dynamic(tlsSettingKey(settings, 'truststoreLocation')) }),
     });
   };
 }

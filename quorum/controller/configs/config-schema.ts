@@ -446,7 +446,25 @@ export function configKeys(resourceType: ConfigResourceType): ReadonlyMap<string
 }
 
 export function configKey(resourceType: ConfigResourceType, name: string): ConfigKeyDef | undefined {
-  return configKeys(resourceType).get(name);
+  return configKeys(resourceType).get(name) ?? (resourceType === 'broker' ? listenerPrefixedKey(name) : undefined);
+}
+
+/** The ssl.* broker configs that may also be set for one listener: listener.name.<listener>.<key>. */
+const LISTENER_PREFIXABLE_KEYS: ReadonlySet<string> = new Set(['ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.password']);
+
+/** Kafka's listener prefix (ListenerName.configPrefix): the listener's name in lower case. */
+const LISTENER_PREFIXED = /^listener\.name\.([a-z0-9_-]+)\.(.+)$/;
+
+/**
+ * A listener-prefixed ssl.* broker config (listener.name.external.ssl.keystore.location): that
+ * listener's value, over the unprefixed key's (Kafka's precedence, KIP-103), per broker only, as
+ * the unprefixed keys are. Its definition is the unprefixed key's under the full name.
+ */
+export function listenerPrefixedKey(name: string): (ConfigKeyDef & { readonly listener: string; readonly base: string }) | undefined {
+  const m = LISTENER_PREFIXED.exec(name);
+  if (m === null || !LISTENER_PREFIXABLE_KEYS.has(m[2]!)) return undefined;
+  const base = BROKER_CONFIGS.get(m[2]!)!;
+  return Object.freeze({ ...base, name, doc: `${base.doc} For listener ${m[1]!} only, over ${base.name}.`, listener: m[1]!, base: base.name });
 }
 
 /**

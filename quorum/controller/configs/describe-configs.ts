@@ -7,7 +7,8 @@
 //   An unknown topic: UNKNOWN_TOPIC_OR_PARTITION.
 // - broker '<id>': every dynamic broker key, effective for that broker. The id need not be
 //   registered (see incremental-alter-configs.ts rule 3); a name that is no id: INVALID_REQUEST.
-//   A broker describing itself also lists its read-only keys (STATIC_ONLY_BROKER_KEYS, read from
+//   Listener-prefixed ssl.* keys set for the broker (listener.name.<l>.ssl.keystore.location) are
+//   listed too, DYNAMIC_BROKER_CONFIG. A broker describing itself also lists its read-only keys (STATIC_ONLY_BROKER_KEYS, read from
 //   server.properties at start), as Kafka lists every broker config: readOnly, STATIC_BROKER_CONFIG
 //   when the file sets one, else DEFAULT_CONFIG with the default (null when there is none).
 // - broker '': only the keys set at the cluster default (source DYNAMIC_DEFAULT_BROKER_CONFIG).
@@ -25,6 +26,7 @@ import { answer, type OpContext, type OpResult } from '../op.js';
 import {
   brokerConfigSynonyms,
   BROKER_CONFIGS,
+  listenerPrefixedKey,
   ConfigSource,
   ConfigTypeId,
   staticConfigsOf,
@@ -143,11 +145,16 @@ function describeOne(image: MetadataImageView, res: DescribeConfigsResource, req
     const { staticConfigs: _own, ...withoutStatic } = options;
     const levels = options.brokerId === brokerId ? options : withoutStatic;
     configs = wanted(BROKER_CONFIGS, res.configurationKeys).map((def) => entry(def, brokerConfigSynonyms(image, brokerId, def.name, levels), request));
-    if (options.brokerId === brokerId && options.readOnlyConfigs !== undefined) {
-      const asked = res.configurationKeys === null ? null : new Set(res.configurationKeys);
-      for (const [name, c] of options.readOnlyConfigs) if (asked === null || asked.has(name)) configs.push(readOnlyEntry(name, c, request));
-      configs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const asked = res.configurationKeys === null ? null : new Set(res.configurationKeys);
+    // Listener-prefixed keys set for this broker (they have no level but this one).
+    for (const name of image.configs('broker', resourceName).keys()) {
+      const def = listenerPrefixedKey(name);
+      if (def !== undefined && (asked === null || asked.has(name))) configs.push(entry(def, brokerConfigSynonyms(image, brokerId, name, levels), request));
     }
+    if (options.brokerId === brokerId && options.readOnlyConfigs !== undefined) {
+      for (const [name, c] of options.readOnlyConfigs) if (asked === null || asked.has(name)) configs.push(readOnlyEntry(name, c, request));
+    }
+    configs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
   return { errorCode: NONE.code, errorMessage: null, resourceType, resourceName, configs };
 }
