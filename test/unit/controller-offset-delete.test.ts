@@ -127,8 +127,18 @@ describe('deleteOffsets', () => {
   it("a coordinator's forward is not judged on the stored membership (the coordinator judged it on newer state)", () => {
     const { h, g1, claim1, store } = cluster();
     store('consumer', consumerSubscription(['orders'], 0));
-    const r = deleteOffsets(h.ctx(), { groupId: g1, topics: [{ name: 'orders', partitionIndexes: [0] }], coordinator: claim1 });
+    const r = deleteOffsets(h.ctx(), { groupId: g1, topics: [{ name: 'orders', partitionIndexes: [0] }], coordinator: claim1, judgedAtGeneration: 2 });
     expect(codes(r)).toEqual([['orders', [0]]]);
     expect(r.records).toEqual([{ type: 'OffsetCommitTombstone', groupId: g1, topic: 'orders', partition: 0 }]);
+  });
+
+  it('unless a membership was stored at a newer generation than the one judged (a rebalance completed meanwhile): then it is judged on that', () => {
+    const { h, g1, claim1, store } = cluster();
+    store('consumer', consumerSubscription(['orders'], 0)); // generation 2
+    for (const judgedAtGeneration of [1, -1]) {
+      const r = deleteOffsets(h.ctx(), { groupId: g1, topics: [{ name: 'orders', partitionIndexes: [0] }], coordinator: claim1, judgedAtGeneration });
+      expect(codes(r)).toEqual([['orders', [ErrorCode.GROUP_SUBSCRIBED_TO_TOPIC]]]);
+      expect(r.records).toEqual([]);
+    }
   });
 });

@@ -43,7 +43,7 @@ describe('OffsetDelete', () => {
       ],
     });
     expect(t.controller.calls).toEqual([
-      { method: 'deleteOffsets', request: { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 2] }], coordinator: { brokerId: 1, brokerEpoch: 10 }, groupExists: false }, timeoutMs: 3_000, retryAmbiguous: false },
+      { method: 'deleteOffsets', request: { groupId: 'g1', topics: [{ name: 't1', partitionIndexes: [0, 2] }], coordinator: { brokerId: 1, brokerEpoch: 10 }, groupExists: false, judgedAtGeneration: -1 }, timeoutMs: 3_000, retryAmbiguous: false },
     ]);
     expect(held(t, 'g1')).toEqual(['t1\u00001', 't2\u00000'].sort());
   });

@@ -111,6 +111,12 @@ import { CONSUMER_PROTOCOL_TYPE, consumerSubscriptionTopics } from '../../../met
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable';
 
+/** What OffsetDelete may remove of a group (GroupCoordinator.offsetDeletion), judged at `generationId`. */
+export type OffsetDeletionJudgement = { readonly generationId: number } & (
+  | { readonly kind: 'unknown' | 'empty' | 'non-empty' }
+  | { readonly kind: 'consumer'; readonly subscribed: ReadonlySet<string> | undefined }
+);
+
 export interface GroupCoordinatorConfig {
   /** group.min.session.timeout.ms */
   readonly minSessionTimeoutMs: number;
@@ -725,22 +731,25 @@ export class GroupCoordinator {
    * NON_EMPTY_GROUP), or `consumer` with members, in any state: the offsets of the topics no
    * member's metadata names, for any protocol it offered (`subscribed` undefined when one does not
    * parse: every topic counts as subscribed, as Kafka's isSubscribedToTopic does without
-   * subscriptions).
+   * subscriptions). `generationId` is the generation judged (-1: none known here).
    */
-  offsetDeletion(groupId: string): { readonly kind: 'unknown' | 'empty' | 'non-empty' } | { readonly kind: 'consumer'; readonly subscribed: ReadonlySet<string> | undefined } {
+  offsetDeletion(groupId: string): OffsetDeletionJudgement {
     const group = this.groupFor(groupId);
-    if (group === undefined) return { kind: this.lingeringEmpty.has(groupId) ? 'empty' : 'unknown' };
-    if (group.members.size === 0) return { kind: 'empty' };
-    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { kind: 'non-empty' };
+    if (group === undefined) {
+      return this.lingeringEmpty.has(groupId) ? { kind: 'empty', generationId: this.emptiedGeneration.get(groupId) ?? -1 } : { kind: 'unknown', generationId: -1 };
+    }
+    const generationId = group.generationId;
+    if (group.members.size === 0) return { kind: 'empty', generationId };
+    if (group.protocolType !== CONSUMER_PROTOCOL_TYPE) return { kind: 'non-empty', generationId };
     const subscribed = new Set<string>();
     for (const m of group.members.values()) {
       for (const p of m.protocols) {
         const topics = consumerSubscriptionTopics(p.metadata);
-        if (topics === null) return { kind: 'consumer', subscribed: undefined };
+        if (topics === null) return { kind: 'consumer', subscribed: undefined, generationId };
         for (const t of topics) subscribed.add(t);
       }
     }
-    return { kind: 'consumer', subscribed };
+    return { kind: 'consumer', subscribed, generationId };
   }
 
   /**

@@ -8,8 +8,10 @@
 //   members → GROUP_SUBSCRIBED_TO_TOPIC for each partition of a topic a member subscribes to; an
 //   empty group, or one held nowhere, gives up every offset named;
 // - the rest is forwarded to the active controller with this broker's claim to coordinate the
-//   group, and whether the group exists here (quorum/controller/configs/offsets.ts deleteOffsets:
-//   GROUP_ID_NOT_FOUND for a group nothing knows, a tombstone per offset held, NONE per partition).
+//   group, whether the group exists here and the generation it was judged at (quorum/controller/
+//   configs/offsets.ts deleteOffsets: GROUP_ID_NOT_FOUND for a group nothing knows, a tombstone
+//   per offset held, NONE per partition; a membership stored since at a newer generation, whose
+//   members may have subscribed to the topic and committed meanwhile, is judged again there).
 //   The request goes even when nothing is left to delete: only the controller knows whether a
 //   group held nowhere holds offsets (GROUP_ID_NOT_FOUND otherwise).
 // A group-level answer carries no partitions, as Kafka's. The controller unreachable (after the
@@ -44,7 +46,7 @@ export const handleOffsetDelete: KafkaHandler<OffsetDeleteRequest, OffsetDeleteR
   try {
     r = await ctx.controller.call(
       'deleteOffsets',
-      { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx), groupExists: state.kind !== 'unknown' },
+      { groupId: request.groupId, topics: forwarded, coordinator: coordinatorClaim(ctx), groupExists: state.kind !== 'unknown', judgedAtGeneration: state.generationId },
       { timeoutMs: ctx.controllerTimeoutMs, retryAmbiguous: false },
     );
   } catch (e) {

@@ -52,8 +52,10 @@
 //   it exists there (members, or emptied there lately; `groupExists`). Each of these answers only
 //   at the top level, with no partitions, as Kafka does. Whether the group's state lets an offset
 //   go is judged by whoever knows that state best: a coordinator's forward carries only the
-//   partitions it judged free (its memory is newer than the log); an admin tool's request (no
-//   claim) is judged here on the stored membership (group-membership.ts): a stored group of
+//   partitions it judged free (its memory is newer than the log), unless the log holds a membership
+//   stored at a newer generation than the one it judged (a rebalance completed while the request
+//   travelled: its members may subscribe to the topic and have committed); that, and an admin
+//   tool's request (no claim), is judged here on the stored membership (group-membership.ts): a stored group of
 //   another protocol type → NON_EMPTY_GROUP; of consumers → GROUP_SUBSCRIBED_TO_TOPIC for each
 //   partition of a topic a stored member subscribes to (of every topic when a subscription cannot
 //   be read); no stored membership: every partition is free. Then per partition: one that does not
@@ -146,6 +148,8 @@ export interface DeleteOffsetsRequest {
   readonly coordinator?: CoordinatorClaim;
   /** From the coordinator: the group exists there (members, or emptied there lately) even if the log holds nothing of it. */
   readonly groupExists?: boolean;
+  /** From the coordinator: the generation its judgement saw (-1: none); a membership stored at a newer one is judged here. */
+  readonly judgedAtGeneration?: number;
 }
 
 export interface DeleteOffsetsResponse {
@@ -418,7 +422,11 @@ export function deleteOffsets(ctx: OpContext, request: DeleteOffsetsRequest): Op
   const notCoordinator = claimError(ctx.image, groupId, request.coordinator);
   if (notCoordinator !== null) return refuse(notCoordinator);
   const held = ctx.image.groupOffsets(groupId);
-  const stored = request.coordinator === undefined ? storedSubscriptions(ctx.image, groupId) : undefined;
+  // A coordinator's judgement stands unless the group completed a newer rebalance since (its
+  // members, stored before any of them could commit, may subscribe to the topic now).
+  const storedGeneration = ctx.image.groupMetadata(groupId)?.generationId;
+  const judgeHere = request.coordinator === undefined || (storedGeneration !== undefined && typeof request.judgedAtGeneration === 'number' && storedGeneration > request.judgedAtGeneration);
+  const stored = judgeHere ? storedSubscriptions(ctx.image, groupId) : undefined;
   if ((held === undefined || held.size === 0) && ctx.image.groupMetadata(groupId) === undefined && request.groupExists !== true) {
     return refuse(apiError('GROUP_ID_NOT_FOUND', `The group ${groupId} holds no offsets.`));
   }
