@@ -270,6 +270,23 @@ describe('a coordinator storing completed rebalances', () => {
     expect(store.stored.get('g')!.generationId).toBe(4);
   });
 
+  it("OffsetDelete's judgement of a group emptied here carries the generation it emptied at, also once the prune tick stops keeping it Empty, so that a stale stored membership is not taken for a newer rebalance", async () => {
+    const store = new FakeStore();
+    const gc = coordinator(new ManualClock(), store);
+    const { a, b, aSync, bSync } = await joinPair(gc);
+    await Promise.all([aSync, bSync]);
+    store.lagRemovals = true; // the image (and the controller) still hold generation 2, whose members left
+    gc.leave('g', [{ memberId: a, groupInstanceId: 'ia' }, { memberId: b, groupInstanceId: null }]);
+    expect(gc.offsetDeletion('g')).toEqual({ kind: 'empty', generationId: 3 });
+    gc.pruneEmptied(() => true); // the tick: no longer kept Empty; the stale record is still there
+    const judged = gc.offsetDeletion('g');
+    // The controller judges again on the stored membership when it is newer than the judgement
+    // (quorum/controller/configs/offsets.ts deleteOffsets): generation 2 must not count as newer,
+    // or the members who left would keep their topics' offsets (GROUP_SUBSCRIBED_TO_TOPIC).
+    expect(judged.generationId).toBe(3);
+    expect(store.stored.get('g')!.generationId > judged.generationId).toBe(false);
+  });
+
   it('a stale stored membership left by a lost removal is removed again by the periodic prune, and forgotten once gone', async () => {
     const store = new FakeStore();
     const gc = coordinator(new ManualClock(), store);

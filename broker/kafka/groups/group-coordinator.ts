@@ -736,7 +736,12 @@ export class GroupCoordinator {
   offsetDeletion(groupId: string): OffsetDeletionJudgement {
     const group = this.groupFor(groupId);
     if (group === undefined) {
-      return this.lingeringEmpty.has(groupId) ? { kind: 'empty', generationId: this.emptiedGeneration.get(groupId) ?? -1 } : { kind: 'unknown', generationId: -1 };
+      // A group that emptied here was judged at the generation it emptied at, whether or not it is
+      // still kept Empty: a stored membership older than that (its removal on its way, or lost and
+      // sent again by pruneEmptied) is the one whose members left, not a newer rebalance. With -1,
+      // the controller judged again on it and refused their topics' offsets.
+      const generationId = this.emptiedGeneration.get(groupId) ?? -1;
+      return this.lingeringEmpty.has(groupId) ? { kind: 'empty', generationId } : { kind: 'unknown', generationId };
     }
     const generationId = group.generationId;
     if (group.members.size === 0) return { kind: 'empty', generationId };
