@@ -10,6 +10,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
 import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+import { unknownConfigHint } from '../../tools/cli/configs-command.js';
 
 function entry(name: string, value: string | null, source: ConfigSourceValue, synonyms: [string, string | null, ConfigSourceValue][], isSensitive = false): DescribeConfigsEntry {
   return {
@@ -330,6 +331,10 @@ describe('configs alter', () => {
     alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown broker config name: log.cleaner.thread' });
     r = await runCli('configs', 'alter', '--entity-type', 'brokers', '--entity-name', '1', '--add-config', 'log.cleaner.thread=2', ...CONTROLLER);
     expect(r.stderr.split('\n')[0]).toBe('error: cannot alter configs of broker 1: INVALID_CONFIG: Unknown broker config name: log.cleaner.thread; did you mean "log.cleaner.threads"?');
+    // A listener-prefixed key: the closest prefixable key for that listener (its name in lower case, as Kafka's prefix).
+    expect(unknownConfigHint('Unknown broker config name: listener.name.external.ssl.keystore.locaton')).toBe('; did you mean "listener.name.external.ssl.keystore.location"?');
+    expect(unknownConfigHint('Unknown broker config name: listener.name.EXTERNAL.ssl.key.password')).toBe('; did you mean "listener.name.external.ssl.key.password"?');
+    expect(unknownConfigHint('Unknown broker config name: listener.name.external.ssl.keystore.type')).toBe(''); // not one that takes a prefix dynamically
     alterFake({ code: ErrorCode.INVALID_CONFIG, message: 'Unknown topic config name: zzzzzzz' });
     r = await runCli('configs', 'alter', '--entity-type', 'topics', '--entity-name', 't', '--add-config', 'zzzzzzz=1', ...CONTROLLER);
     expect(r.stderr.split('\n')[0]).toBe('error: cannot alter configs of topic t: INVALID_CONFIG: Unknown topic config name: zzzzzzz');

@@ -15,7 +15,7 @@
 // warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
 
 import { Option, type Command } from 'commander';
-import { BROKER_CONFIGS, ConfigSource, configKeys, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
+import { BROKER_CONFIGS, ConfigSource, configKeys, LISTENER_PREFIXABLE_KEYS, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
 import { editDistance } from '../config/unknown-keys.js';
 import type { DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import { AlterConfigOpType, type AlterableConfig } from '../../quorum/controller/configs/incremental-alter-configs.js';
@@ -223,13 +223,21 @@ export function unknownConfigHint(message: string | null): string {
   const m = /^Unknown (topic|broker) config name: (.+)$/.exec(message ?? '');
   if (m === null) return '';
   const key = m[2]!;
+  // A listener-prefixed broker key: the part after the prefix is matched against the keys that take
+  // a prefix, and the hint names the listener in lower case (Kafka's prefix). Matched whole against
+  // the unprefixed keys, it was never close to any.
+  const prefixed = m[1] === 'broker' ? /^listener\.name\.([^.]+)\./i.exec(key) : null;
+  const base = prefixed === null ? key : key.slice(prefixed[0].length);
+  const candidates = prefixed === null ? configKeys(m[1] as ConfigResourceType).keys() : LISTENER_PREFIXABLE_KEYS;
   let best: string | undefined;
   let bestDistance = Infinity;
-  for (const candidate of configKeys(m[1] as ConfigResourceType).keys()) {
-    const d = editDistance(key, candidate);
+  for (const candidate of candidates) {
+    const d = editDistance(base, candidate);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 5)) ? `; did you mean "${best}"?` : '';
+  if (best === undefined || bestDistance > Math.max(2, Math.floor(base.length / 5))) return '';
+  const hint = prefixed === null ? best : `listener.name.${prefixed[1]!.toLowerCase()}.${best}`;
+  return hint === key ? '' : `; did you mean "${hint}"?`;
 }
 
 async function alter(opts: AlterOptions): Promise<void> {

@@ -450,7 +450,7 @@ export function configKey(resourceType: ConfigResourceType, name: string): Confi
 }
 
 /** The ssl.* broker configs that may also be set for one listener: listener.name.<listener>.<key>. */
-const LISTENER_PREFIXABLE_KEYS: ReadonlySet<string> = new Set(['ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.password']);
+export const LISTENER_PREFIXABLE_KEYS: ReadonlySet<string> = new Set(['ssl.keystore.location', 'ssl.keystore.password', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.password']);
 
 /** Kafka's listener prefix (ListenerName.configPrefix): the listener's name in lower case. */
 const LISTENER_PREFIXED = /^listener\.name\.([a-z0-9_-]+)\.(.+)$/;
