@@ -2,7 +2,9 @@
 // ssl.key.password and ssl.truststore.location set as dynamic configs of this broker (Kafka's are
 // per-broker only), each for one listener as listener.name.<listener>.<key> (the listener's name in
 // lower case) over the unprefixed key for all of them, over the listener's own server.properties
-// values, key by key (Kafka's precedence). Kafka reloads a
+// values, key by key. One difference from Kafka, whose prefixed key wins at any level: a dynamic
+// unprefixed key wins here over a static prefixed one too, so that setting ssl.keystore.location on
+// a broker rotates every SSL listener's certificate, whatever server.properties prefixed. Kafka reloads a
 // listener's keystore and truststore when they change, for the next connection; so does BrokerServer
 // (NetServer.updateTls), through the reader node-process gives it (tools/server/tls-material.ts: the
 // same checks as at start). A reload that fails keeps the listener's certificate and says why in the
