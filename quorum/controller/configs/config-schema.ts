@@ -460,11 +460,11 @@ const LISTENER_PREFIXED = /^listener\.name\.([a-z0-9_-]+)\.(.+)$/;
  * listener's value, over the unprefixed key's (Kafka's precedence, KIP-103), per broker only, as
  * the unprefixed keys are. Its definition is the unprefixed key's under the full name.
  */
-export function listenerPrefixedKey(name: string): (ConfigKeyDef & { readonly listener: string; readonly base: string }) | undefined {
+export function listenerPrefixedKey(name: string): ConfigKeyDef | undefined {
   const m = LISTENER_PREFIXED.exec(name);
   if (m === null || !LISTENER_PREFIXABLE_KEYS.has(m[2]!)) return undefined;
   const base = BROKER_CONFIGS.get(m[2]!)!;
-  return Object.freeze({ ...base, name, doc: `${base.doc} For listener ${m[1]!} only, over ${base.name}.`, listener: m[1]!, base: base.name });
+  return Object.freeze({ ...base, name, doc: `${base.doc} For listener ${m[1]!} only, over ${base.name}.` });
 }
 
 /**
