@@ -22,6 +22,7 @@ import { describeConfigs } from '../quorum/controller/configs/describe-configs.j
 import type { ReadOnlyBrokerConfig } from '../quorum/controller/configs/config-schema.js';
 import type { OwnConfigLevels } from './kafka/handlers/context.js';
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
+import { describeClientQuotas } from '../quorum/controller/configs/client-quotas.js';
 import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits } from './dynamic-connection-limits.js';
 import { dynamicTlsSettings, sameTlsSettings, tlsSettingsText, type DynamicTlsSettings } from './dynamic-tls.js';
@@ -543,6 +544,8 @@ export class BrokerServer {
         return describeFeatures(await this.caughtUpImage());
       case 'describeAcls':
         return describeAcls(await this.caughtUpImage(), b as never);
+      case 'describeClientQuotas':
+        return describeClientQuotas(await this.caughtUpImage(), b as never);
       case 'describeGroups':
         return describeGroups(await this.caughtUpImage(), b as never);
       case 'exportMetadata':

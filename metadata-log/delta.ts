@@ -21,6 +21,8 @@
 //   when there is none).
 // - AccessControlEntry adds an ACL under its id; RemoveAccessControlEntry removes one (an id in use,
 //   or removing one not there, is a corrupt log, as in Kafka's AclControlManager).
+// - ClientQuota sets one key of an entity's quotas, or removes it (removing a key not there is a
+//   no-op, as in Kafka's ClientQuotaControlManager); an entity left with no keys disappears.
 // - Transaction markers belong to MetadataLoader (it holds a transaction's records aside); one
 //   reaching replay is a programmer error.
 // A record that names something missing (a partition of an unknown topic...) means the log is
@@ -34,13 +36,14 @@
 import assert from 'node:assert/strict';
 import { PMap, type PMapBuilder } from './pmap.js';
 import { hasCollisionChars, unifyCollisionChars } from './topic-collisions.js';
-import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, StoredGroupMetadata, TopicImage } from './image-types.js';
-import { offsetKey } from './image-types.js';
+import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, StoredClientQuota, StoredGroupMetadata, TopicImage } from './image-types.js';
+import { clientQuotaEntityKey, offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
 import { configResourceKey, makePartition, MetadataImage } from './image.js';
 import type {
   AccessControlEntryRecord,
   BrokerRegistrationChangeRecord,
+  ClientQuotaRecord,
   ConfigRecord,
   MetadataRecord,
   OffsetCommitRecord,
@@ -115,6 +118,8 @@ export class MetadataDelta {
   private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
   /** ACLs added (-> the ACL) or removed (-> null) in this delta, by id. */
   private readonly aclDrafts = new Map<Uuid, StoredAcl | null>();
+  /** Client quota entities changed in this delta, by clientQuotaEntityKey: their keys after it (empty = gone). */
+  private readonly clientQuotaDrafts = new Map<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }>();
 
   constructor(readonly base: MetadataImage) {}
 
@@ -175,6 +180,8 @@ export class MetadataDelta {
         return this.addAcl(record);
       case 'RemoveAccessControlEntry':
         return this.removeAcl(record);
+      case 'ClientQuota':
+        return this.setClientQuota(record);
       case 'BeginTransaction':
       case 'EndTransaction':
       case 'AbortTransaction':
@@ -339,6 +346,22 @@ export class MetadataDelta {
     this.aclDrafts.set(r.id, null);
   }
 
+  // ---- client quotas -----------------------------------------------------------------------
+
+  private setClientQuota(r: ClientQuotaRecord): void {
+    const key = clientQuotaEntityKey(r.entity);
+    let draft = this.clientQuotaDrafts.get(key);
+    if (draft === undefined) {
+      const base = this.base.parts.clientQuotas.get(key);
+      // A removal of a key the entity does not hold changes nothing (and must not count as a change).
+      if (r.remove && base?.values.has(r.key) !== true) return;
+      draft = { entity: r.entity, values: new Map(base?.values) };
+      this.clientQuotaDrafts.set(key, draft);
+    }
+    if (r.remove) draft.values.delete(r.key);
+    else draft.values.set(r.key, r.value);
+  }
+
   // ---- configs and offsets ------------------------------------------------------------------
 
   private setConfig(r: ConfigRecord): void {
@@ -389,13 +412,19 @@ export class MetadataDelta {
       this.groupMetadataDrafts.size > 0 ||
       this.nextProducerIdDraft !== undefined ||
       this.zkMigrationStateDraft !== undefined ||
-      this.aclDrafts.size > 0
+      this.aclDrafts.size > 0 ||
+      this.clientQuotaDrafts.size > 0
     );
   }
 
   /** True when an ACL was added or removed (a broker's authorizer reloads on it). */
   get aclsChanged(): boolean {
     return this.aclDrafts.size > 0;
+  }
+
+  /** True when some client quota was set or removed (a broker's quota enforcement reloads on it). */
+  get clientQuotasChanged(): boolean {
+    return this.clientQuotaDrafts.size > 0;
   }
 
   get featuresChanged(): boolean {
@@ -522,6 +551,16 @@ export class MetadataDelta {
       acls = b.build();
     }
 
+    let clientQuotas = base.clientQuotas;
+    if (this.clientQuotaDrafts.size > 0) {
+      const b = clientQuotas.builder();
+      for (const [key, draft] of this.clientQuotaDrafts) {
+        if (draft.values.size === 0) b.delete(key);
+        else b.set(key, draft);
+      }
+      clientQuotas = b.build();
+    }
+
     const brokers = this.brokerDraft ?? base.brokers;
     const sortedBrokers =
       this.brokerDraft === null ? base.sortedBrokers : [...this.brokerDraft.values()].sort((a, b) => a.brokerId - b.brokerId);
@@ -543,6 +582,7 @@ export class MetadataDelta {
       nextProducerId: this.nextProducerIdDraft ?? base.nextProducerId,
       zkMigrationState: this.zkMigrationStateDraft ?? base.zkMigrationState,
       acls,
+      clientQuotas,
     });
   }
 }

@@ -3,7 +3,7 @@
 //
 // An image is immutable. Arrays handed out are shared with the image: never mutate them.
 
-import type { AclBinding, ConfigResourceType, GroupMetadataRecord, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { AclBinding, ClientQuotaEntityPart, ConfigResourceType, GroupMetadataRecord, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
 
 /** A broker's registration: its RegisterBroker record, as amended by BrokerRegistrationChange. */
 export type BrokerRegistration = Omit<RegisterBrokerRecord, 'type'>;
@@ -14,6 +14,13 @@ export type PartitionRegistration = Omit<PartitionRecord, 'type' | 'topicId' | '
 /** An ACL in the image: its binding and the id its AccessControlEntry record gave it. */
 export interface StoredAcl extends AclBinding {
   readonly id: Uuid;
+}
+
+/** A client entity's quotas (ClientQuota records): key -> value; never empty in an image. */
+export interface StoredClientQuota {
+  /** In canonical order (user, client-id, ip). */
+  readonly entity: readonly ClientQuotaEntityPart[];
+  readonly values: ReadonlyMap<string, number>;
 }
 
 export interface TopicImage {
@@ -85,10 +92,23 @@ export interface MetadataImageView {
   acls(): IterableIterator<StoredAcl>;
   acl(id: Uuid): StoredAcl | undefined;
   readonly aclCount: number;
+
+  /** Every client entity with a quota (no particular order). */
+  clientQuotas(): IterableIterator<StoredClientQuota>;
+  /** The quotas of one entity (its parts in any order), undefined when it has none. */
+  clientQuota(entity: readonly ClientQuotaEntityPart[]): StoredClientQuota | undefined;
+  readonly clientQuotaCount: number;
 }
 
 export function offsetKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
+}
+
+/** The image's key of a client quota entity: its parts in canonical order, a null name apart from every string. */
+export function clientQuotaEntityKey(entity: readonly ClientQuotaEntityPart[]): string {
+  const order = (t: ClientQuotaEntityPart['entityType']) => (t === 'user' ? 0 : t === 'client-id' ? 1 : 2);
+  const parts = entity.length < 2 ? entity : [...entity].sort((a, b) => order(a.entityType) - order(b.entityType));
+  return JSON.stringify(parts.map((p) => [p.entityType, p.entityName]));
 }
 
 /** offsetKey's inverse. */

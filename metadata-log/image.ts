@@ -13,13 +13,14 @@ import type {
   PartitionRegistration,
   Provenance,
   StoredAcl,
+  StoredClientQuota,
   StoredGroupMetadata,
   TopicImage,
 } from './image-types.js';
-import { offsetKey } from './image-types.js';
+import { clientQuotaEntityKey, offsetKey } from './image-types.js';
 import { PMap } from './pmap.js';
 import { EMPTY_IDS } from './records/index.js';
-import type { ConfigResourceType, LeaderRecoveryState, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { ClientQuotaEntityPart, ConfigResourceType, LeaderRecoveryState, Uuid, ZkMigrationStateValue } from './records/types.js';
 
 // EMPTY_IDS (the codec's): the one frozen empty id list every decoded record and every partition
 // shares, so a bug that pushes into it throws instead of corrupting every partition.
@@ -103,6 +104,8 @@ export interface ImageParts {
   readonly zkMigrationState: ZkMigrationStateValue;
   /** ACLs by their id (AccessControlEntry records). */
   readonly acls: PMap<StoredAcl>;
+  /** Client quotas by clientQuotaEntityKey; an entity with no keys is absent. */
+  readonly clientQuotas: PMap<StoredClientQuota>;
 }
 
 export class MetadataImage implements MetadataImageView {
@@ -121,6 +124,7 @@ export class MetadataImage implements MetadataImageView {
     nextProducerId: 0,
     zkMigrationState: 0,
     acls: PMap.empty(),
+    clientQuotas: PMap.empty(),
   });
 
   readonly provenance: Provenance;
@@ -217,5 +221,17 @@ export class MetadataImage implements MetadataImageView {
 
   get aclCount(): number {
     return this.parts.acls.size;
+  }
+
+  clientQuotas(): IterableIterator<StoredClientQuota> {
+    return this.parts.clientQuotas.values();
+  }
+
+  clientQuota(entity: readonly ClientQuotaEntityPart[]): StoredClientQuota | undefined {
+    return this.parts.clientQuotas.get(clientQuotaEntityKey(entity));
+  }
+
+  get clientQuotaCount(): number {
+    return this.parts.clientQuotas.size;
   }
 }

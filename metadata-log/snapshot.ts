@@ -113,6 +113,11 @@ export function* snapshotRecords(image: MetadataImage): Generator<MetadataRecord
 
   for (const acl of [...parts.acls.values()].sort((a, b) => byName(a.id, b.id))) yield { type: 'AccessControlEntry', ...acl };
 
+  for (const key of [...parts.clientQuotas.keys()].sort(byName)) {
+    const { entity, values } = parts.clientQuotas.get(key)!;
+    for (const name of [...values.keys()].sort(byName)) yield { type: 'ClientQuota', entity, key: name, value: values.get(name)!, remove: false };
+  }
+
   // The image keeps only the next id, not who took the last block; replay reads only nextProducerId.
   if (parts.nextProducerId > 0) yield { type: 'ProducerIds', brokerId: 0, brokerEpoch: 0, nextProducerId: parts.nextProducerId };
 

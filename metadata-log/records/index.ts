@@ -19,3 +19,4 @@ export {
 export type { RecordDecodeErrorFields, RecordSchema, RecordSchemas } from './codec.js';
 export { isUuid, METADATA_TOPIC_ID, randomUuid, uuidFromBytes, uuidToBytes, ZERO_UUID } from './uuid.js';
 export { EMPTY_IDS } from './fields.js';
+export { CLIENT_QUOTA_ENTITY_TYPES } from './client-quota.js';

@@ -15,6 +15,7 @@ import { abortTransactionSchema } from './abort-transaction.js';
 import { accessControlEntrySchema } from './access-control-entry.js';
 import { removeAccessControlEntrySchema } from './remove-access-control-entry.js';
 import { beginTransactionSchema } from './begin-transaction.js';
+import { clientQuotaSchema } from './client-quota.js';
 import { brokerRegistrationChangeSchema } from './broker-registration-change.js';
 import { configSchema } from './config.js';
 import { endTransactionSchema } from './end-transaction.js';
@@ -54,6 +55,7 @@ export const recordSchemas: RecordSchemas = Object.freeze({
   ZkMigrationState: zkMigrationStateSchema,
   AccessControlEntry: accessControlEntrySchema,
   RemoveAccessControlEntry: removeAccessControlEntrySchema,
+  ClientQuota: clientQuotaSchema,
   BeginTransaction: beginTransactionSchema,
   EndTransaction: endTransactionSchema,
   AbortTransaction: abortTransactionSchema,
@@ -61,11 +63,11 @@ export const recordSchemas: RecordSchemas = Object.freeze({
 
 /**
  * Kafka metadata record apiKeys we do not implement (FenceBroker 7, UnfenceBroker 8,
- * DelegationToken 10, UserScramCredential 11, ClientQuota 14, RemoveUserScramCredential 22,
+ * DelegationToken 10, UserScramCredential 11, RemoveUserScramCredential 22,
  * RemoveDelegationToken 26, RegisterController 27) and the ones Kafka retired (6, 13, 16). Never
  * give these to another record.
  */
-export const KAFKA_RESERVED_TYPE_IDS: readonly number[] = Object.freeze([6, 7, 8, 10, 11, 13, 14, 16, 22, 26, 27]);
+export const KAFKA_RESERVED_TYPE_IDS: readonly number[] = Object.freeze([6, 7, 8, 10, 11, 13, 16, 22, 26, 27]);
 
 /** Type ids fit one msgpack byte; the lookup below is a dense array. */
 const TYPE_ID_MAX = 127;

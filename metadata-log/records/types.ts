@@ -274,6 +274,28 @@ export interface RemoveAccessControlEntryRecord {
   readonly id: Uuid;
 }
 
+/** The kinds of client a quota names (Kafka's ClientQuotaEntity types). */
+export type ClientQuotaEntityType = 'user' | 'client-id' | 'ip';
+
+/** One part of a quota's entity: a user, a client id or an IP address; a null name is that kind's default. */
+export interface ClientQuotaEntityPart {
+  readonly entityType: ClientQuotaEntityType;
+  readonly entityName: string | null;
+}
+
+/**
+ * ClientQuota (Kafka's ClientQuotaRecord): sets one quota key of an entity (`remove`: deletes it).
+ * The entity's parts are in canonical order (user, client-id, ip), each type at most once.
+ */
+export interface ClientQuotaRecord {
+  readonly type: 'ClientQuota';
+  readonly entity: readonly ClientQuotaEntityPart[];
+  readonly key: string;
+  /** The quota (a rate, or a percentage for request_percentage); 0 when `remove`. */
+  readonly value: number;
+  readonly remove: boolean;
+}
+
 export type MetadataRecord =
   | RegisterBrokerRecord
   | UnregisterBrokerRecord
@@ -293,6 +315,7 @@ export type MetadataRecord =
   | ZkMigrationStateRecord
   | AccessControlEntryRecord
   | RemoveAccessControlEntryRecord
+  | ClientQuotaRecord
   | BeginTransactionRecord
   | EndTransactionRecord
   | AbortTransactionRecord;

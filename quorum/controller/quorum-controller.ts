@@ -95,6 +95,7 @@ import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsRe
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './replication/elect-leaders.js';
 import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse } from './acls/acl-requests.js';
 import { createAcls } from './acls/create-acls.js';
+import { alterClientQuotas, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './configs/client-quotas.js';
 import { deleteAcls } from './acls/delete-acls.js';
 import {
   alterPartitionReassignments,
@@ -361,6 +362,10 @@ export class QuorumController implements StateMachine {
 
   updateFeatures(request: UpdateFeaturesRequest): Promise<UpdateFeaturesResponse> {
     return this.runOp('update-features', (ctx) => updateFeatures(ctx, request));
+  }
+
+  alterClientQuotas(request: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
+    return this.runOp('alter-client-quotas', (ctx) => alterClientQuotas(ctx, request));
   }
 
   allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {

@@ -16,6 +16,7 @@ import type { Clock, Logger, NodeEnv, Random } from '../env/index.js';
 import type { ControllerConfig } from '../controller/config.js';
 import { describeConfigs } from '../controller/configs/describe-configs.js';
 import { describeFeatures, supportedFeatures } from '../controller/configs/features.js';
+import { describeClientQuotas } from '../controller/configs/client-quotas.js';
 import { NotControllerError } from '../controller/errors.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import { NetServer } from '../net/server.js';
@@ -271,6 +272,8 @@ export class ControllerServer {
         return describeFeatures(c.image);
       case 'describeAcls':
         return describeAcls(c.image, b as never);
+      case 'describeClientQuotas':
+        return describeClientQuotas(c.image, b as never);
       case 'describeGroups':
         return describeGroups(c.image, b as never);
       case 'describeQuorum': {
@@ -311,6 +314,8 @@ export class ControllerServer {
         return c.alterConfigs(b as never);
       case 'updateFeatures':
         return c.updateFeatures(b as never);
+      case 'alterClientQuotas':
+        return c.alterClientQuotas(b as never);
       case 'allocateProducerIds':
         return c.allocateProducerIds(b as never);
       case 'commitOffsets':

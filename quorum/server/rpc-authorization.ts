@@ -30,6 +30,8 @@
 //   alterConfigs, incrementalAlterConfigs   ALTER_CONFIGS on each topic; on the cluster for a
 //                                           broker resource
 //   describeConfigs                         DESCRIBE_CONFIGS, as alterConfigs
+//   alterClientQuotas                       ALTER_CONFIGS on the cluster (Kafka's AlterClientQuotas)
+//   describeClientQuotas                    DESCRIBE_CONFIGS on the cluster
 //   describeGroups                          DESCRIBE on each named group; a listing (no ids) leaves
 //                                           out the groups the caller may not DESCRIBE, and every
 //                                           answer the offsets of topics it may not DESCRIBE
@@ -148,6 +150,8 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
 
   describeQuorum: clusterRule('DESCRIBE'),
   describeAcls: clusterRule('DESCRIBE'),
+  alterClientQuotas: clusterRule('ALTER_CONFIGS'),
+  describeClientQuotas: clusterRule('DESCRIBE_CONFIGS'),
   listPartitionReassignments: clusterRule('DESCRIBE'),
 
   createTopics: {

@@ -43,6 +43,7 @@ import type {
   ListPartitionReassignmentsRequest,
   ListPartitionReassignmentsResponse,
 } from '../controller/replication/reassignments.js';
+import type { AlterClientQuotasRequest, AlterClientQuotasResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../controller/configs/client-quotas.js';
 import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from '../controller/acls/acl-requests.js';
 
 /** One partition as `topics describe` shows it. */
@@ -167,6 +168,7 @@ export interface RpcMethods {
   incrementalAlterConfigs: [IncrementalAlterConfigsRequest, AlterConfigsResponse];
   alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
+  alterClientQuotas: [AlterClientQuotasRequest, AlterClientQuotasResponse];
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
@@ -186,6 +188,7 @@ export interface RpcMethods {
   describeFeatures: [Record<string, never>, DescribeFeaturesResponse];
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
   describeAcls: [DescribeAclsRequest, DescribeAclsResponse];
+  describeClientQuotas: [DescribeClientQuotasRequest, DescribeClientQuotasResponse];
   describeGroups: [DescribeGroupsRequest, DescribeGroupsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
   exportMetadata: [Record<string, never>, ExportMetadataResponse];
@@ -211,6 +214,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'incrementalAlterConfigs',
   'alterConfigs',
   'updateFeatures',
+  'alterClientQuotas',
   'allocateProducerIds',
   'commitOffsets',
   'deleteGroups',

@@ -204,6 +204,14 @@ export const RECORD_SAMPLES: Samples = {
     },
   ],
   RemoveAccessControlEntry: [{ name: 'v0', record: { type: 'RemoveAccessControlEntry', id: 'AAAAAAAAAAAAAAAAAAAAAQ' } }],
+  ClientQuota: [
+    {
+      name: 'v0 a user and client id, whole rate',
+      record: { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: 'etl' }], key: 'producer_byte_rate', value: 1048576, remove: false },
+    },
+    { name: 'v0 the default user, a fraction', record: { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: null }], key: 'request_percentage', value: 12.5, remove: false } },
+    { name: 'v0 an ip, removed', record: { type: 'ClientQuota', entity: [{ entityType: 'ip', entityName: '10.0.0.7' }], key: 'connection_creation_rate', value: 0, remove: true } },
+  ],
   BeginTransaction: [
     { name: 'v0 named', record: { type: 'BeginTransaction', name: 'Bootstrap records' } },
     { name: 'v0 unnamed', record: { type: 'BeginTransaction', name: null } },

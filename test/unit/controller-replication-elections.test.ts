@@ -428,5 +428,8 @@ function bigImage(topicCount: number, partitionsPerTopic: number, brokerCount: n
     acls: () => [].values(),
     acl: () => undefined,
     aclCount: 0,
+    clientQuotas: () => [].values(),
+    clientQuota: () => undefined,
+    clientQuotaCount: 0,
   };
 }

@@ -164,6 +164,16 @@ const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
     permissionType: fc.constantFrom('ALLOW' as const, 'DENY' as const),
   }),
   RemoveAccessControlEntry: rec({ type: fc.constant('RemoveAccessControlEntry'), id: uuid }),
+  ClientQuota: rec({
+    type: fc.constant('ClientQuota'),
+    // Canonical order (user, client-id, ip), each type at most once, as the decoder requires.
+    entity: fc
+      .subarray(['user', 'client-id', 'ip'] as const, { minLength: 1 })
+      .chain((types) => fc.tuple(...types.map((t) => rec({ entityType: fc.constant(t), entityName: nullableText })))),
+    key: text,
+    value: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    remove: fc.boolean(),
+  }),
   BeginTransaction: rec({ type: fc.constant('BeginTransaction'), name: nullableText }),
   EndTransaction: fc.constant({ type: 'EndTransaction' }),
   AbortTransaction: rec({ type: fc.constant('AbortTransaction'), reason: nullableText }),
@@ -191,6 +201,7 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   ZkMigrationState: ['state'],
   AccessControlEntry: ['id', 'resourceType', 'resourceName', 'patternType', 'principal', 'host', 'operation', 'permissionType'],
   RemoveAccessControlEntry: ['id'],
+  ClientQuota: ['entity', 'key', 'value', 'remove'],
   BeginTransaction: ['name'],
   EndTransaction: [],
   AbortTransaction: ['reason'],
@@ -283,7 +294,7 @@ describe('record codec: registry', () => {
     expect(ids).toEqual({
       RegisterBroker: 0, UnregisterBroker: 1, Topic: 2, Partition: 3, Config: 4, PartitionChange: 5, RemoveTopic: 9, FeatureLevel: 12,
       ProducerIds: 15, BrokerRegistrationChange: 17, AccessControlEntry: 18, RemoveAccessControlEntry: 19, NoOp: 20, ZkMigrationState: 21, BeginTransaction: 23, EndTransaction: 24,
-      AbortTransaction: 25, OffsetCommit: 100, OffsetCommitTombstone: 101, GroupMetadata: 102, GroupMetadataTombstone: 103,
+      AbortTransaction: 25, ClientQuota: 14, OffsetCommit: 100, OffsetCommitTombstone: 101, GroupMetadata: 102, GroupMetadataTombstone: 103,
     });
     for (const s of allRecordSchemas) expect(KAFKA_RESERVED_TYPE_IDS).not.toContain(s.typeId);
   });
@@ -417,7 +428,11 @@ describe('record codec: bad fields', () => {
     ['bytes', Uint8Array.of(1, 2)],
     ['a 64-bit integer', 2n ** 60n],
   ];
-  const cases = types.flatMap((type) => FIELDS[type].flatMap((field) => wrongKinds.map(([what, value]) => [type, field, what, value] as const)));
+  // Kinds a field may hold: a quota is a float64 (Kafka's ClientQuotaRecord.value), so a fraction is one.
+  const validKinds = new Set(['ClientQuota.value.a fraction']);
+  const cases = types.flatMap((type) =>
+    FIELDS[type].flatMap((field) => wrongKinds.filter(([what]) => !validKinds.has(`${type}.${field}.${what}`)).map(([what, value]) => [type, field, what, value] as const)),
+  );
   it.each(cases)('(%s) field %s as %s is refused, naming the field', (type, field, _what, value) => {
     const e = decodeError(withField(type, field, value));
     expect(e.typeId).toBe(schemaOf(type).typeId);

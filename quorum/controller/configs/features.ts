@@ -14,6 +14,8 @@
 //     5   | 1.0-IV4 | consumer-group membership (GroupMetadata, GroupMetadataTombstone): a group's new
 //         |         | coordinator resumes it; below it membership stays in the coordinator's memory
 //         |         | and a coordinator move costs every group a rebalance
+//     6   | 1.0-IV5 | client quotas (ClientQuota records); below it alterClientQuotas answers
+//         |         | UNSUPPORTED_VERSION and an import carrying quotas is refused
 // A brand-new cluster starts at the latest level (bootstrapRecords). Controllers run this code, so
 // they support every level in the table; brokers declare their range in RegisterBroker.features
 // (supportedFeatures() is what this build declares).
@@ -53,10 +55,11 @@ export const METADATA_VERSIONS: readonly MetadataVersionLevel[] = [
   { level: 3, name: '1.0-IV2', description: 'explicit offset expiry (OffsetCommit retention_time_ms)' },
   { level: 4, name: '1.0-IV3', description: 'ACLs in the metadata log (AccessControlEntry records)' },
   { level: 5, name: '1.0-IV4', description: 'consumer-group membership in the metadata log (GroupMetadata records)' },
+  { level: 6, name: '1.0-IV5', description: 'client quotas in the metadata log (ClientQuota records)' },
 ];
 
 export const MIN_METADATA_VERSION = 1;
-export const LATEST_METADATA_VERSION = 5;
+export const LATEST_METADATA_VERSION = 6;
 /** The first level that stores consumer-group offsets. */
 export const OFFSETS_METADATA_VERSION = 2;
 /** The first level whose OffsetCommit records may carry an explicit expire timestamp. */
@@ -67,6 +70,9 @@ export const ACLS_METADATA_VERSION = 4;
 
 /** The first level whose log may hold consumer-group membership (GroupMetadata records). */
 export const GROUP_METADATA_METADATA_VERSION = 5;
+
+/** The first level whose log may hold client quotas (ClientQuota records). */
+export const CLIENT_QUOTAS_METADATA_VERSION = 6;
 
 /** The feature ranges this build supports (what a broker of this build declares when it registers). */
 export function supportedFeatures(): FeatureRange[] {
@@ -98,6 +104,12 @@ export function metadataVersionSupportsAcls(image: MetadataImageView): boolean {
 export function metadataVersionSupportsGroupMetadata(image: MetadataImageView): boolean {
   const level = image.featureLevel(METADATA_VERSION_FEATURE);
   return level === undefined || level >= GROUP_METADATA_METADATA_VERSION;
+}
+
+/** Whether the image's metadata.version allows ClientQuota records (none yet: bootstrap writes the latest). */
+export function metadataVersionSupportsClientQuotas(image: MetadataImageView): boolean {
+  const level = image.featureLevel(METADATA_VERSION_FEATURE);
+  return level === undefined || level >= CLIENT_QUOTAS_METADATA_VERSION;
 }
 
 /** Kafka's FeatureUpdate.UpgradeType ids. */

@@ -71,6 +71,7 @@ import { answer, type OpContext, type OpResult } from '../op.js';
 import {
   ACLS_METADATA_VERSION,
   GROUP_METADATA_METADATA_VERSION,
+  CLIENT_QUOTAS_METADATA_VERSION,
   metadataVersionName,
   OFFSET_EXPIRY_METADATA_VERSION,
   OFFSETS_METADATA_VERSION,
@@ -232,6 +233,7 @@ export function importLevelNeed(r: MetadataRecord): { readonly what: string; rea
   if (r.type === 'OffsetCommit' || r.type === 'OffsetCommitTombstone') return { what: 'consumer-group offsets', level: OFFSETS_METADATA_VERSION };
   if (r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') return { what: 'ACLs', level: ACLS_METADATA_VERSION };
   if (r.type === 'GroupMetadata' || r.type === 'GroupMetadataTombstone') return { what: 'consumer-group membership', level: GROUP_METADATA_METADATA_VERSION };
+  if (r.type === 'ClientQuota') return { what: 'client quotas', level: CLIENT_QUOTAS_METADATA_VERSION };
   return null;
 }
 
