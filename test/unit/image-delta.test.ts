@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageOf, MetadataDelta, MetadataReplayError, replayAll } from '../../metadata-log/delta.js';
 import { EMPTY_IDS, MetadataImage } from '../../metadata-log/image.js';
-import type { AccessControlEntryRecord, MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
+import type { AccessControlEntryRecord, ClientQuotaEntityPart, ClientQuotaRecord, MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
 import { partitionRecord, testUuid } from '../support/image-records.js';
 
 const uuid = testUuid;
@@ -301,6 +301,46 @@ describe('MetadataDelta ACLs', () => {
     expect(() => imageOf([{ type: 'RemoveAccessControlEntry', id: A1 }])).toThrow(/no ACL with id/);
     // Removed and added again within one delta is fine: ids are unique among live ACLs.
     expect(imageOf([acl(A1), { type: 'RemoveAccessControlEntry', id: A1 }, acl(A1, { host: '10.0.0.1' })]).acl(A1)!.host).toBe('10.0.0.1');
+  });
+});
+
+describe('MetadataDelta client quotas', () => {
+  const alice: ClientQuotaEntityPart[] = [{ entityType: 'user', entityName: 'alice' }];
+  const aliceEtl: ClientQuotaEntityPart[] = [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: 'etl' }];
+  const quota = (entity: ClientQuotaEntityPart[], key: string, value: number, remove = false): ClientQuotaRecord => ({ type: 'ClientQuota', entity, key, value, remove });
+
+  it('ClientQuota sets a key of its entity; entities are apart, the default apart from every name; the base image is untouched', () => {
+    const first = imageOf([
+      quota(alice, 'producer_byte_rate', 1024),
+      quota(alice, 'request_percentage', 12.5),
+      quota(aliceEtl, 'producer_byte_rate', 2048),
+      quota([{ entityType: 'user', entityName: null }], 'producer_byte_rate', 10),
+      quota(alice, 'producer_byte_rate', 4096),
+    ]);
+    expect(first.clientQuotaCount).toBe(3);
+    expect([...first.clientQuota(alice)!.values]).toEqual([['producer_byte_rate', 4096], ['request_percentage', 12.5]]);
+    // Looked up with its parts in any order.
+    expect(first.clientQuota([...aliceEtl].reverse())!.values.get('producer_byte_rate')).toBe(2048);
+    expect(first.clientQuota([{ entityType: 'user', entityName: null }])!.values.get('producer_byte_rate')).toBe(10);
+    expect(first.clientQuota([{ entityType: 'user', entityName: 'null' }])).toBeUndefined();
+    const d = new MetadataDelta(first);
+    d.replay(quota(alice, 'producer_byte_rate', 0, true));
+    expect(d.hasChanges && d.clientQuotasChanged).toBe(true);
+    const second = d.apply({ endOffset: 6, epoch: 1 });
+    expect([...second.clientQuota(alice)!.values]).toEqual([['request_percentage', 12.5]]);
+    expect(first.clientQuota(alice)!.values.get('producer_byte_rate')).toBe(4096);
+  });
+
+  it('an entity whose last key is removed disappears; removing a key not held changes nothing', () => {
+    const first = imageOf([quota(alice, 'producer_byte_rate', 1024)]);
+    const d = new MetadataDelta(first);
+    d.replay(quota(alice, 'consumer_byte_rate', 0, true));
+    d.replay(quota(aliceEtl, 'producer_byte_rate', 0, true));
+    expect(d.hasChanges).toBe(false);
+    d.replay(quota(alice, 'producer_byte_rate', 0, true));
+    const second = d.apply({ endOffset: 4, epoch: 1 });
+    expect(second.clientQuota(alice)).toBeUndefined();
+    expect(second.clientQuotaCount).toBe(0);
   });
 });
 

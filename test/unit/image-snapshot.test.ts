@@ -14,7 +14,7 @@ import type { CommittedBatch } from '../../metadata-log/loader.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
 import { crc32c } from '../../quorum/node/crc32c.js';
 import { decodeRecord, encodeRecord } from '../../metadata-log/records/codec.js';
-import type { MetadataRecord } from '../../metadata-log/records/types.js';
+import type { ClientQuotaEntityPart, MetadataRecord } from '../../metadata-log/records/types.js';
 import { uuidFromBytes } from '../../metadata-log/records/uuid.js';
 import { readSnapshot, SnapshotCorruptError, snapshotLimits, writeSnapshot, writeSnapshotInSlices } from '../../metadata-log/snapshot.js';
 
@@ -49,6 +49,7 @@ function toPlain(img: MetadataImage): unknown {
     nextProducerId: img.nextProducerId,
     zkMigrationState: img.zkMigrationState,
     acls: [...img.acls()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+    clientQuotas: [...img.clientQuotas()].map((q) => [JSON.stringify(q.entity), [...q.values].sort()]).sort(),
   };
 }
 
@@ -73,6 +74,7 @@ type Cmd =
   | { k: 'zk'; state: 0 | 1 | 2 | 3 }
   | { k: 'acl'; name: number; deny: boolean }
   | { k: 'unacl'; n: number }
+  | { k: 'quota'; entity: number; key: number; value: number; remove: boolean }
   | { k: 'txn'; abort: boolean; inner: Cmd[] };
 
 const ids = fc.array(fc.nat(5), { maxLength: 4 });
@@ -106,6 +108,7 @@ const simpleCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ k: fc.constant('zk' as const), state: fc.constantFrom(0 as const, 1 as const, 2 as const, 3 as const) }),
   fc.record({ k: fc.constant('acl' as const), name: fc.nat(3), deny: fc.boolean() }),
   fc.record({ k: fc.constant('unacl' as const), n: fc.nat() }),
+  fc.record({ k: fc.constant('quota' as const), entity: fc.nat(4), key: fc.nat(2), value: fc.double({ min: 0, max: 1e12, noNaN: true }), remove: fc.boolean() }),
 );
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: simpleCmd, weight: 10 },
@@ -268,6 +271,19 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         if (aclIds.length === 0) return;
         const [id] = aclIds.splice(c.n % aclIds.length, 1);
         out.push({ type: 'RemoveAccessControlEntry', id: id! });
+        return;
+      }
+      case 'quota': {
+        // Five entities: a user, its user+client pair, the default user, a client id and an ip.
+        const entities: ClientQuotaEntityPart[][] = [
+          [{ entityType: 'user', entityName: 'alice' }],
+          [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: 'etl' }],
+          [{ entityType: 'user', entityName: null }],
+          [{ entityType: 'client-id', entityName: 'etl' }],
+          [{ entityType: 'ip', entityName: '10.0.0.1' }],
+        ];
+        const key = ['producer_byte_rate', 'request_percentage', 'consumer_byte_rate'][c.key]!;
+        out.push({ type: 'ClientQuota', entity: entities[c.entity]!, key, value: c.remove ? 0 : c.value, remove: c.remove });
         return;
       }
       case 'txn': {
