@@ -95,6 +95,13 @@ describe('alterClientQuotas', () => {
     expect(h.image.clientQuota([{ entityType: 'user', entityName: 'a' }])!.values.get('controller_mutation_rate')).toBe(0.25);
   });
 
+  it('-0 is written as 0, as every replica reads it back', () => {
+    const h = new OpHarness();
+    const r = alter(h, [entry([user('a')], set('request_percentage', -0))]);
+    expect(r.codes).toEqual([0]);
+    expect(Object.is((r.records[0] as { value: number }).value, 0)).toBe(true);
+  });
+
   it('an entity named by two entries is refused in both (its parts in either order), and neither writes', () => {
     const h = new OpHarness();
     const r = alter(h, [entry([user('a'), client('c')], set('producer_byte_rate', 1)), entry([client('c'), user('a')], set('consumer_byte_rate', 2)), entry([user('a')], set('producer_byte_rate', 3))]);

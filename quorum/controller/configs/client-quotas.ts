@@ -175,7 +175,9 @@ function alteration(image: MetadataImageView, entity: readonly ClientQuotaEntity
     }
     const invalid = clientQuotaValueError(keys, op.key, op.value);
     if (invalid !== null) return apiError('INVALID_REQUEST', invalid);
-    if (current?.get(op.key) !== op.value) records.push({ type: 'ClientQuota', entity, key: op.key, value: op.value, remove: false });
+    // + 0: -0 would be written as 0 (msgpack has no negative integer zero), so every replica holds 0.
+    const value = op.value + 0;
+    if (current?.get(op.key) !== value) records.push({ type: 'ClientQuota', entity, key: op.key, value, remove: false });
   }
   return records;
 }
