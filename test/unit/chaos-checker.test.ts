@@ -79,6 +79,10 @@ class History {
   commit(group: string, topic: string, partition: number, offset: number, outcome: OpOutcome = 'ok', at?: At): OpRecord {
     return this.op({ kind: 'commit-offset', group, topic, partition, offset }, outcome, { kind: 'none' }, at);
   }
+
+  quota(user: string, value: number, outcome: OpOutcome = 'ok'): OpRecord {
+    return this.op({ kind: 'set-quota', user, value }, outcome, { kind: 'none' });
+  }
 }
 
 function broker(id: number, extra: Partial<RegisterBrokerRecord> = {}): RegisterBrokerRecord {
@@ -134,6 +138,11 @@ class Final {
 
   offset(groupId: string, topic: string, partition: number, offset: number): this {
     this.log.push({ type: 'OffsetCommit', groupId, topic, partition, offset, leaderEpoch: -1, metadata: null, commitTimestampMs: 1_700_000_000_000 });
+    return this;
+  }
+
+  quota(user: string, value: number): this {
+    this.log.push({ type: 'ClientQuota', entity: [{ entityType: 'user', entityName: user }], key: 'producer_byte_rate', value, remove: false });
     return this;
   }
 
@@ -442,6 +451,41 @@ describe('offsets', () => {
 
 // ---- 7. alter-isr -----------------------------------------------------------------------------
 
+describe('quotas', () => {
+  it('accepts the last acked value, or a later unknown one, and no quota when none was acked', () => {
+    const h = new History();
+    h.quota('u1', 10);
+    h.quota('u1', 20);
+    h.quota('u2', 5);
+    h.quota('u2', 9, 'unknown');
+    h.quota('u3', 4, 'unknown');
+    h.quota('u4', 4, 'fail');
+    expect(of(check(h, new Final().quota('u1', 20).quota('u2', 9)), 'quotas')).toEqual([]);
+    expect(of(check(h, new Final().quota('u1', 20).quota('u2', 5).quota('u3', 4)), 'quotas')).toEqual([]);
+  });
+
+  it('reports a final value lower than the last acked, and an acked one lost', () => {
+    const h = new History();
+    h.quota('u1', 10);
+    const last = h.quota('u1', 20);
+    const lost = h.quota('u2', 5);
+    const v = of(check(h, new Final().quota('u1', 10)), 'quotas');
+    expect(v.map((x) => x.opIds)).toEqual([[last.id], [lost.id]]);
+    expect(v[0]!.message).toMatch(/set producer_byte_rate 20 \(acked\), final value is lower: 10/);
+    expect(v[1]!.message).toMatch(/user u2: .* final image has no such quota/);
+  });
+
+  it('reports a final value never sent, and one only a failed op sent', () => {
+    const h = new History();
+    h.quota('u1', 10);
+    const failed = h.quota('u1', 30, 'fail');
+    expect(of(check(h, new Final().quota('u1', 15)), 'quotas')[0]!.message).toMatch(/final producer_byte_rate 15 was never sent/);
+    const v = of(check(h, new Final().quota('u1', 30)), 'quotas');
+    expect(v).toHaveLength(1);
+    expect(v[0]!.opIds).toEqual([failed.id]);
+  });
+});
+
 describe('alter-isr', () => {
   it('accepts final epochs at or above every acked one, increasing in commit order', () => {
     const h = new History();
@@ -689,7 +733,7 @@ describe('reassign', () => {
 describe('CHECK_NAMES', () => {
   it('names every check these tests report', () => {
     expect([...CHECK_NAMES].sort()).toEqual(
-      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'alter-isr', 'reassign', 'commit-order', 'image-invariants'].sort(),
+      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'quotas', 'alter-isr', 'reassign', 'commit-order', 'image-invariants'].sort(),
     );
   });
 });

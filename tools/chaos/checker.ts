@@ -25,6 +25,9 @@
 //                         sent by an op that was asked (not a failed one, not a value never sent)
 //                         and is ≥ the largest acked offset; an acked commit with no final offset
 //                         is lost. Keys of topics whose delete was asked are skipped.
+//   quotas                per user of set-quota ops: the final producer_byte_rate was sent by an
+//                         op that was asked and is ≥ the largest acked value; an acked set with no
+//                         final value is lost.
 //   alter-isr             the final partition's epochs are ≥ every acked alter-isr's (and the
 //                         topic is there at all, unless its delete was asked); and acked
 //                         alter-isr ops of one partition that do not overlap in time acked strictly
@@ -51,6 +54,7 @@ import { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import type { OpRecord, OpRequest } from './history.js';
+import { QUOTA_KEY } from './workload.js';
 
 export interface Violation {
   /** The check's name (CHECK_NAMES). */
@@ -77,6 +81,7 @@ export const CHECK_NAMES = [
   'never-invoked',
   'partition-count',
   'offsets',
+  'quotas',
   'alter-isr',
   'reassign',
   'commit-order',
@@ -92,6 +97,7 @@ type AddOp = OpOf<'add-partitions'>;
 type AlterOp = OpOf<'alter-isr'>;
 type CommitOp = OpOf<'commit-offset'>;
 type ReassignOp = OpOf<'reassign'>;
+type QuotaOp = OpOf<'set-quota'>;
 
 /** The history grouped by what each op touched, every list in history order. */
 interface HistoryIndex {
@@ -104,6 +110,8 @@ interface HistoryIndex {
   readonly commits: Map<string, CommitOp[]>;
   /** Keyed partitionKey(topic, partition). */
   readonly reassigns: Map<string, ReassignOp[]>;
+  /** Keyed by user. */
+  readonly quotas: Map<string, QuotaOp[]>;
   /** Topics with a delete-topic that was asked: their later state is not pinned down. */
   readonly deleteAsked: Set<string>;
 }
@@ -129,6 +137,7 @@ export function checkHistory(ops: readonly OpRecord[], finalRecords: readonly Me
     ...neverInvoked(ctx),
     ...partitionCount(ctx),
     ...offsets(ctx),
+    ...quotas(ctx),
     ...alterIsr(ctx),
     ...reassign(ctx),
     ...commitOrder(ctx),
@@ -160,6 +169,7 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
     alters: new Map(),
     commits: new Map(),
     reassigns: new Map(),
+    quotas: new Map(),
     deleteAsked: new Set(),
   };
   for (const op of ops) {
@@ -183,6 +193,9 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
         break;
       case 'reassign':
         push(index.reassigns, partitionKey(r.topic, r.partition), op as ReassignOp);
+        break;
+      case 'set-quota':
+        push(index.quotas, r.user, op as QuotaOp);
         break;
       default: {
         const unknown: never = r;
@@ -386,6 +399,29 @@ function offsets({ index, image }: Context): Violation[] {
     }
     if (largest !== undefined && final.offset < largest.request.offset) {
       out.push(violation('offsets', `${where(r)}: op ${largest.id} committed offset ${largest.request.offset} (acked), final committed offset is lower: ${final.offset}`, [largest]));
+    }
+  }
+  return out;
+}
+
+function quotas({ index, image }: Context): Violation[] {
+  const out: Violation[] = [];
+  for (const [user, sets] of index.quotas) {
+    let largest: QuotaOp | undefined;
+    for (const s of sets) if (s.outcome === 'ok' && (largest === undefined || s.request.value > largest.request.value)) largest = s;
+    const final = image.clientQuota([{ entityType: 'user', entityName: user }])?.values.get(QUOTA_KEY);
+    if (final === undefined) {
+      if (largest !== undefined) out.push(violation('quotas', `user ${user}: op ${largest.id} set ${QUOTA_KEY} ${largest.request.value} (acked), final image has no such quota`, [largest]));
+      continue;
+    }
+    const writers = sets.filter((s) => s.request.value === final);
+    if (writers.length === 0) {
+      out.push(violation('quotas', `user ${user}: final ${QUOTA_KEY} ${final} was never sent (${opList(sets)} sent ${someOf(sets.map((s) => s.request.value))})`, sets));
+    } else if (!writers.some(asked)) {
+      out.push(violation('quotas', `user ${user}: final ${QUOTA_KEY} ${final} is what failed ${opList(writers)} sent, expected an acked or unknown op's value`, writers));
+    }
+    if (largest !== undefined && final < largest.request.value) {
+      out.push(violation('quotas', `user ${user}: op ${largest.id} set ${QUOTA_KEY} ${largest.request.value} (acked), final value is lower: ${final}`, [largest]));
     }
   }
   return out;

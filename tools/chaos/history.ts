@@ -24,7 +24,9 @@ export type OpRequest =
   /** AlterPartitionReassignments of one partition: move it to `replicas`, or cancel its move (replicas null). */
   | { readonly kind: 'reassign'; readonly topic: string; readonly partition: number; readonly replicas: readonly number[] | null }
   /** OffsetCommit of one offset; per (group, topic, partition) offsets only grow and commits are sequential. */
-  | { readonly kind: 'commit-offset'; readonly group: string; readonly topic: string; readonly partition: number; readonly offset: number };
+  | { readonly kind: 'commit-offset'; readonly group: string; readonly topic: string; readonly partition: number; readonly offset: number }
+  /** AlterClientQuotas of one user's producer_byte_rate; per user the values only grow and are set one at a time. */
+  | { readonly kind: 'set-quota'; readonly user: string; readonly value: number };
 
 /** What an acknowledged operation answered (what the checker compares with the final image). */
 export type OpResult =

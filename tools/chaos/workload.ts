@@ -8,8 +8,10 @@
 //                         DescribeCluster): shrink the ISR to the leader, or expand it to the replicas
 //   reassign          8%  partition 0 of a topic moved to as many registered brokers, in a random
 //                         order (the brokers finish the move), or one time in four its move cancelled
-//   commit-offset    22%  per worker one group; offsets per (group, partition) only grow, and one
+//   commit-offset    16%  per worker one group; offsets per (group, partition) only grow, and one
 //                         worker commits them one at a time, so commit order is checkable
+//   set-quota         6%  per worker one user (chaos-user-<w>): its producer_byte_rate only grows,
+//                         set one at a time (AlterClientQuotas)
 // Outcomes: an answer with a validation error is a definite `fail` (nothing was written); an
 // acknowledged write is `ok`; anything else (timeout, connection lost, NOT_CONTROLLER, which the
 // controller also answers for records it appended but could not commit) is `unknown`.
@@ -24,6 +26,10 @@ import type { OpRecord, OpRequest, OpResult } from './history.js';
 export const OFFSETS_TOPIC = 'offsets-target';
 export const OFFSETS_TOPIC_PARTITIONS = 4;
 export const TOPIC_PREFIX = 'chaos-';
+/** Each worker sets the quota of the user with this prefix and its number. */
+export const QUOTA_USER_PREFIX = 'chaos-user-';
+/** The quota key set-quota sets. */
+export const QUOTA_KEY = 'producer_byte_rate';
 
 /**
  * Errors that say the request was refused before anything was written. Not NEW_LEADER_ELECTED: an
@@ -107,6 +113,8 @@ export class ChaosWorkload {
   private stopped = false;
   private readonly topics = new Map<string, TopicState>();
   private readonly offsets = new Map<string, number>();
+  /** The last producer_byte_rate each worker's user was sent. */
+  private readonly quotas = new Map<string, number>();
   private brokerEpochs = new Map<number, number>();
   /** Every registered broker (fenced too), for reassignment targets; read once. */
   private brokerIds: number[] = [];
@@ -178,6 +186,12 @@ export class ChaosWorkload {
         [shuffled[i], shuffled[j]] = [shuffled[j]!, shuffled[i]!];
       }
       return { kind: 'reassign', topic: t.name, partition: 0, replicas: shuffled.slice(0, this.o.replicationFactor) };
+    }
+    if (x < 0.84) {
+      const user = `${QUOTA_USER_PREFIX}${w}`;
+      const value = (this.quotas.get(user) ?? 0) + 1 + Math.floor(this.o.random() * 1000);
+      this.quotas.set(user, value);
+      return { kind: 'set-quota', user, value };
     }
     const partition = Math.floor(this.o.random() * OFFSETS_TOPIC_PARTITIONS);
     const group = `chaos-group-${w}`;
@@ -269,6 +283,16 @@ export class ChaosWorkload {
         const p = r.responses[0]?.partitions[0];
         if (p === undefined) throw new OutcomeError('unknown', 'empty AlterPartitionReassignments answer');
         checkCode(p.errorCode, p.errorMessage);
+        return { kind: 'none' };
+      }
+      case 'set-quota': {
+        const r = await this.call('alterClientQuotas', {
+          entries: [{ entity: [{ entityType: 'user', entityName: request.user }], ops: [{ key: QUOTA_KEY, value: request.value, remove: false }] }],
+          validateOnly: false,
+        });
+        const e = r.entries[0];
+        if (e === undefined) throw new OutcomeError('unknown', 'empty AlterClientQuotas answer');
+        checkCode(e.errorCode, e.errorMessage);
         return { kind: 'none' };
       }
       case 'commit-offset': {
