@@ -13,8 +13,15 @@
 // set at the entity's own level: deleting it would change nothing, and a typo would pass silently.
 // A broker id that is not registered is allowed (configs set ahead apply when it registers) but
 // warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
+//
+// Client quotas (--entity-type users|clients|ips, users and clients together for a user's quota
+// for one client id) are ./configs-quotas.ts. --entity-type may be given twice (users with
+// clients only); each --entity-name or --entity-default names the --entity-type at the same
+// position, as kafka-configs pairs them. --entity-default of brokers is the cluster default (what
+// leaving the name out also means); topics have no default.
 
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { isIP } from 'node:net';
 import { BROKER_CONFIGS, ConfigSource, configKeys, LISTENER_PREFIXABLE_KEYS, type ConfigSourceValue } from '../../quorum/controller/configs/config-schema.js';
 import { editDistance } from '../config/unknown-keys.js';
 import type { DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
@@ -26,12 +33,16 @@ import { ItemsFailedError, reportItems } from './admin-errors.js';
 import { addConfigArg, deleteConfigArg, type ConfigPair } from './admin-args.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
 import { errorLabel, errorText, isErrorCode } from './format.js';
+import { alterQuotas, describeQuotas, QUOTA_ENTITY_TYPES, quotaHelpText, type QuotaEntityPattern } from './configs-quotas.js';
 
-type EntityType = 'topics' | 'brokers';
+export const ENTITY_TYPES = ['topics', 'brokers', 'users', 'clients', 'ips'] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
 
 interface EntityOptions {
-  readonly entityType: EntityType;
-  readonly entityName?: string;
+  /** Each --entity-type, in order. */
+  readonly entityType: readonly EntityType[];
+  /** Each --entity-name, and null for each --entity-default, in command-line order. */
+  readonly entityName?: readonly (string | null)[];
 }
 
 interface DescribeOptions extends ReadOptions, EntityOptions {
@@ -55,14 +66,43 @@ function ownSource(resourceType: ConfigResourceType, resourceName: string): Conf
   return resourceName === '' ? ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG : ConfigSource.DYNAMIC_BROKER_CONFIG;
 }
 
-/** The resource an entity names; a broker name must be a broker id. */
-function resourceOf(opts: EntityOptions): { resourceType: ConfigResourceType; resourceName: string | undefined } {
-  const name = opts.entityName;
-  if (opts.entityType === 'topics') {
+/** What the entity options name: a config resource (topics, brokers) or a client quota entity. */
+export type ConfigEntity =
+  | { readonly kind: 'resource'; readonly resourceType: ConfigResourceType; readonly resourceName: string | undefined }
+  | { readonly kind: 'quota'; readonly parts: readonly QuotaEntityPattern[] };
+
+/** The entity the options name (each name paired with the type at its position); UsageError for what kafka-configs refuses. */
+export function entityOf(opts: EntityOptions): ConfigEntity {
+  const types = opts.entityType;
+  const names = opts.entityName ?? [];
+  if (types.length > 1 && !(types.length === 2 && types.includes('users') && types.includes('clients'))) {
+    throw new UsageError(`--entity-type: only users and clients may be given together (a user's quota for one client id), got ${types.join(', ')}`);
+  }
+  if (names.length > types.length) {
+    throw new UsageError(`more --entity-name/--entity-default (${names.length}) than --entity-type (${types.length}): each names the --entity-type at its position`);
+  }
+  const type = types[0]!;
+  if (type === 'topics' || type === 'brokers') return { kind: 'resource', ...resourceOf(type, names[0]) };
+  const parts = types.map((t, i): QuotaEntityPattern => {
+    const entityType = QUOTA_ENTITY_TYPES.get(t)!;
+    const name = names[i];
+    if (name === '') throw new UsageError(`--entity-name: an empty ${t.slice(0, -1)} name (the default of every ${t.slice(0, -1)} is --entity-default)`);
+    if (entityType === 'ip' && typeof name === 'string' && isIP(name) === 0) {
+      throw new UsageError(`--entity-name: ${JSON.stringify(name)} is not an IP address (ips are named by IPv4 or IPv6 address)`);
+    }
+    return { entityType, entityName: name };
+  });
+  return { kind: 'quota', parts };
+}
+
+/** The resource a topics or brokers entity names; a broker name must be a broker id (null: --entity-default). */
+function resourceOf(type: 'topics' | 'brokers', name: string | null | undefined): { resourceType: ConfigResourceType; resourceName: string | undefined } {
+  if (type === 'topics') {
+    if (name === null) throw new UsageError('--entity-default: topics have no default entity; name the topic with --entity-name');
     if (name === '') throw new UsageError('--entity-name: a topic name cannot be empty');
     return { resourceType: 'topic', resourceName: name };
   }
-  if (name !== undefined && !(/^\d+$/.test(name) && String(Number(name)) === name && Number(name) <= 2_147_483_647)) {
+  if (typeof name === 'string' && !(/^\d+$/.test(name) && String(Number(name)) === name && Number(name) <= 2_147_483_647)) {
     throw new UsageError(`--entity-name: brokers are named by id, got ${JSON.stringify(name)} (leave it out for the cluster default)`);
   }
   return { resourceType: 'broker', resourceName: name ?? '' };
@@ -171,7 +211,12 @@ async function keysNotSet(rpc: RpcCaller, callOptions: CallOptions, resourceType
 }
 
 async function describe(opts: DescribeOptions): Promise<void> {
-  const { resourceType, resourceName } = resourceOf(opts);
+  const entity = entityOf(opts);
+  if (entity.kind === 'quota') {
+    if (opts.all) throw new UsageError('--all: applies to topics and brokers (a quota has no inherited values to list); leave it out');
+    return describeQuotas(opts, entity.parts);
+  }
+  const { resourceType, resourceName } = entity;
   await withAdmin(opts, async (rpc, callOptions) => {
     await warnIfUnregistered(rpc, callOptions, resourceType, resourceName);
     const names = resourceName !== undefined ? [resourceName] : (await rpc.call('describeTopics', {}, callOptions)).topics.map((t) => t.name);
@@ -241,7 +286,12 @@ export function unknownConfigHint(message: string | null): string {
 }
 
 async function alter(opts: AlterOptions): Promise<void> {
-  const { resourceType, resourceName } = resourceOf(opts);
+  const entity = entityOf(opts);
+  if (entity.kind === 'quota') {
+    alterOps(opts); // the same checks of --add-config and --delete-config
+    return alterQuotas(opts, entity.parts, opts.addConfig ?? [], opts.deleteConfig ?? []);
+  }
+  const { resourceType, resourceName } = entity;
   if (resourceName === undefined) throw new UsageError('configs alter: --entity-name is required for topics');
   const configs = alterOps(opts);
   await withAdmin(opts, async (rpc, callOptions) => {
@@ -264,26 +314,44 @@ async function alter(opts: AlterOptions): Promise<void> {
   });
 }
 
+/** `--entity-type` (repeatable): the types in order; an unknown one or one given twice is refused. */
+export function entityTypeArg(value: string, previous?: readonly EntityType[]): EntityType[] {
+  const type = ENTITY_TYPES.find((t) => t === value);
+  if (type === undefined) throw new InvalidArgumentError(`expected one of ${ENTITY_TYPES.join(', ')}`);
+  if (previous?.includes(type) === true) throw new InvalidArgumentError(`${type} is given twice`);
+  return [...(previous ?? []), type];
+}
+
 function entityOptions(cmd: Command, nameHelp: string): Command {
-  return cmd
-    .addOption(new Option('--entity-type <type>', 'what the configs belong to').choices(['topics', 'brokers']).makeOptionMandatory())
-    .option('--entity-name <name>', nameHelp);
+  cmd
+    .addOption(new Option('--entity-type <type>', `what the configs belong to: ${ENTITY_TYPES.join(', ')} (users and clients may be given together)`).argParser(entityTypeArg).makeOptionMandatory())
+    .addOption(new Option('--entity-name <name>', nameHelp).argParser((value: string, previous?: readonly (string | null)[]) => [...(previous ?? []), value]))
+    .option('--entity-default', 'the default entity of the --entity-type at this position: every user, client id or IP address; brokers: the cluster default');
+  // --entity-default takes its place among the names, so that each pairs with the --entity-type at
+  // its position (commander keeps a flag apart; its event comes in command-line order).
+  cmd.on('option:entity-default', () => {
+    const names = (cmd.getOptionValue('entityName') as readonly (string | null)[] | undefined) ?? [];
+    cmd.setOptionValueWithSource('entityName', [...names, null], 'cli');
+  });
+  return cmd;
 }
 
 export function registerConfigsCommand(program: Command): void {
-  const configs = program.command('configs').description("Describe and change topic and broker configs (Kafka's kafka-configs).");
+  const configs = program.command('configs').description("Describe and change topic and broker configs and client quotas (Kafka's kafka-configs).");
 
   const describe_ = entityOptions(
-    configs.command('describe').description('List the configs set on an entity, or (--all) every config with its effective value and source.'),
-    'a topic name or broker id (topics: every topic when left out; brokers: the cluster default)',
-  ).option('--all', 'every config key with its effective value and source, not only those set here', false);
+    configs.command('describe').description('List the configs set on an entity, or (--all) every config with its effective value and source; the quotas of users, clients or IP addresses.'),
+    'a topic name, broker id, user, client id or IP address (topics: every topic when left out; brokers: the cluster default; users, clients, ips: every one)',
+  ).option('--all', 'every config key with its effective value and source, not only those set here (topics and brokers)', false);
   addAdminOptions(describe_, { json: true }).action(action(describe));
+  describe_.addHelpText('after', quotaHelpText('describe'));
 
   const alter_ = entityOptions(
-    configs.command('alter').description('Set (--add-config) and remove (--delete-config) configs of one entity in one request.'),
-    'a topic name or broker id (brokers: the cluster default when left out)',
+    configs.command('alter').description('Set (--add-config) and remove (--delete-config) configs or quotas of one entity in one request.'),
+    'a topic name, broker id, user, client id or IP address (brokers: the cluster default when left out)',
   )
-    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]').argParser(addConfigArg))
+    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]; quota values are numbers').argParser(addConfigArg))
     .addOption(new Option('--delete-config <k,...>', 'configs to remove (the inherited value applies again)').argParser(deleteConfigArg));
   addAdminOptions(alter_, { json: false }).action(action(alter));
+  alter_.addHelpText('after', quotaHelpText('alter'));
 }
