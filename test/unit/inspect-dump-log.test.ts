@@ -184,6 +184,25 @@ describe('dump-log --dir', () => {
     expect(recordsOf(lines)).toHaveLength(LOG_END_OFFSET);
   });
 
+  it('ClientQuota records: the entity as its parts (a default as a null name), the key, the value as a number, remove; text and --json', async () => {
+    const records = [
+      { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: null }], key: 'producer_byte_rate', value: 1_048_576, remove: false },
+      { type: 'ClientQuota', entity: [{ entityType: 'ip', entityName: '10.0.0.7' }], key: 'connection_creation_rate', value: 0, remove: true },
+      { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: null }], key: 'request_percentage', value: 12.5, remove: false },
+    ] as const;
+    await writeNodeDir(root, { batches: [...fixtureBatches(), { baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 3000, records: records.map((r) => encodeRecord(r)) }] });
+    const text = await dump(dirSource(root));
+    expect(text.errors).toBe(0);
+    expect(text.lines.filter((l) => l.includes('type: ClientQuota'))).toEqual([
+      `| offset: ${LOG_END_OFFSET} type: ClientQuota version: 0 payload: {"entity":[{"entityType":"user","entityName":"alice"},{"entityType":"client-id","entityName":null}],"key":"producer_byte_rate","value":1048576,"remove":false}`,
+      `| offset: ${LOG_END_OFFSET + 1} type: ClientQuota version: 0 payload: {"entity":[{"entityType":"ip","entityName":"10.0.0.7"}],"key":"connection_creation_rate","value":0,"remove":true}`,
+      `| offset: ${LOG_END_OFFSET + 2} type: ClientQuota version: 0 payload: {"entity":[{"entityType":"user","entityName":null}],"key":"request_percentage","value":12.5,"remove":false}`,
+    ]);
+    const json = await dump(dirSource(root), { json: true });
+    const quotas = recordsOf(json.lines).filter((o) => o['type'] === 'ClientQuota');
+    expect(quotas).toEqual(records.map(({ type, ...fields }, i) => ({ kind: 'record', offset: LOG_END_OFFSET + i, type, version: 0, fields })));
+  });
+
   it('the __cluster_metadata-0 directory itself gives the same dump', async () => {
     const node = await writeNodeDir(root);
     expect((await dump(dirSource(node.partitionDir))).lines).toEqual((await dump(dirSource(root))).lines);

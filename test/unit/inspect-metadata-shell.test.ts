@@ -85,7 +85,7 @@ describe('metadata-shell file system', () => {
   it('ls / lists the top-level directories; ls /topics the topics; ls of a file names the file', () => {
     const { s, out } = session();
     expect(s.execute('ls /')).toBe('ok');
-    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'configs', 'features', 'groups', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
+    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'clientQuotas', 'configs', 'features', 'groups', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
     s.execute('ls /topics');
     expect(out.pop()).toBe('t');
     s.execute('ls /topics/t');
@@ -300,6 +300,70 @@ describe('metadata-shell file system', () => {
       `| offset: 9 type: AccessControlEntry version: 0 payload: {"id":"${uuid(70)}","resourceType":"TOPIC","resourceName":"payments","patternType":"PREFIXED","principal":"User:alice","host":"*","operation":"READ","permissionType":"ALLOW"}`,
     );
     expect(recordLine({ offset: 10 }, viewRecord(encodeRecord(remove)), false)).toBe(`| offset: 10 type: RemoveAccessControlEntry version: 0 payload: {"id":"${uuid(71)}"}`);
+  });
+
+  it('client quotas: /clientQuotas/<entity>/<key>, one directory per entity (user=alice,client-id=etl; a default as <default>); ls, cat, cd, tree, find; the same from a snapshot', () => {
+    const quota = (entity: [string, string | null][], key: string, value: number, remove = false) =>
+      encodeRecord({ type: 'ClientQuota', entity: entity.map(([entityType, entityName]) => ({ entityType: entityType as 'user', entityName })), key, value, remove });
+    const loader = new MetadataLoader();
+    loader.applyBatches([
+      ...fixtureBatches(),
+      {
+        baseOffset: LOG_END_OFFSET,
+        epoch: 2,
+        appendTimeMs: 0,
+        records: [
+          quota([['user', 'alice']], 'producer_byte_rate', 1_048_576),
+          quota([['user', 'alice']], 'request_percentage', 12.5),
+          quota([['user', null]], 'consumer_byte_rate', 2_000_000),
+          quota([['user', 'alice'], ['client-id', 'etl']], 'producer_byte_rate', 2048),
+          quota([['client-id', 'a,b=c/d%<']], 'request_percentage', 50),
+          quota([['ip', null]], 'connection_creation_rate', 10),
+          quota([['ip', '10.0.0.7']], 'connection_creation_rate', 3),
+          quota([['ip', '10.0.0.7']], 'connection_creation_rate', 0, true), // its last key removed: the entity is gone
+        ],
+      },
+    ]);
+    const snapshotLoader = new MetadataLoader();
+    snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
+    for (const image of [loader.image, snapshotLoader.image]) {
+      const out: string[] = [];
+      const err: string[] = [];
+      const s = new ShellSession(imageRoot(image), { out: (t) => out.push(t), err: (t) => err.push(t) });
+      expect(s.execute('ls /clientQuotas')).toBe('ok');
+      expect(out.pop()!.split('\n')).toEqual(['client-id=a%2Cb%3Dc%2Fd%25%3C', 'ip=<default>', 'user=<default>', 'user=alice', 'user=alice,client-id=etl']);
+      expect(s.execute('cat /clientQuotas/user=alice/producer_byte_rate /clientQuotas/user=alice/request_percentage')).toBe('ok');
+      expect(out.splice(0)).toEqual(['1048576', '12.5']);
+      expect(s.execute("cd '/clientQuotas/user=alice,client-id=etl'")).toBe('ok');
+      s.execute('ls');
+      expect(out.pop()).toBe('producer_byte_rate');
+      s.execute('cat ../user=<default>/consumer_byte_rate');
+      expect(out.pop()).toBe('2000000');
+      expect(s.execute('tree /clientQuotas')).toBe('ok');
+      expect(out.pop()!.split('\n')).toEqual([
+        '/clientQuotas',
+        '  client-id=a%2Cb%3Dc%2Fd%25%3C/',
+        '    request_percentage: 50',
+        '  ip=<default>/',
+        '    connection_creation_rate: 10',
+        '  user=<default>/',
+        '    consumer_byte_rate: 2000000',
+        '  user=alice/',
+        '    producer_byte_rate: 1048576',
+        '    request_percentage: 12.5',
+        '  user=alice,client-id=etl/',
+        '    producer_byte_rate: 2048',
+      ]);
+      expect(s.execute('find / -name producer_byte_rate')).toBe('ok');
+      expect(out.pop()!.split('\n')).toEqual(['/clientQuotas/user=alice/producer_byte_rate', '/clientQuotas/user=alice,client-id=etl/producer_byte_rate']);
+      expect(s.execute("find /clientQuotas -name 'user=*' -type d")).toBe('ok');
+      expect(out.pop()!.split('\n')).toEqual(['/clientQuotas/user=<default>', '/clientQuotas/user=alice', '/clientQuotas/user=alice,client-id=etl']);
+      expect(s.execute('ls /clientQuotas/ip=10.0.0.7')).toBe('error');
+      expect(err).toEqual(['ls: /clientQuotas/ip=10.0.0.7: no such file or directory']);
+      const json = new ShellSession(imageRoot(image), { out: (t) => out.push(t), err: (t) => err.push(t) }, true);
+      json.execute('tree /clientQuotas/user=alice');
+      expect(JSON.parse(out.pop()!)).toEqual({ producer_byte_rate: 1_048_576, request_percentage: 12.5 });
+    }
   });
 
   it('names that are not path segments are escaped: a group id with a slash, the empty name, dots', () => {

@@ -6,6 +6,11 @@
 //                                                principal, host, operation, permissionType)
 //   /brokers/<id>/registration                   the broker's registration (JSON)
 //   /brokers/<id>/isFenced                       true / false
+//   /clientQuotas/<entity>/<key>                 a client quota's value (a number); <entity> is its
+//                                                parts in the order user, client-id, ip, as
+//                                                `user=alice,client-id=etl`, a default as
+//                                                `user=<default>` (a name's '%', '/', '<', ',' and '='
+//                                                are escaped as below, so any name reads back)
 //   /configs/<resourceType>/<resourceName>/<key> a config value (cluster-wide broker default: <empty>; a sensitive one [redacted])
 //   /features/<name>                             the finalized level
 //   /groups/<group>                              a consumer group's stored membership (JSON:
@@ -20,11 +25,12 @@
 //   /zkMigrationState                            0 none, 1 pre-migration, 2 migration, 3 post-migration
 //
 // Names are escaped so that any string is one typable path segment: '%' -> %25, '/' -> %2F,
-// '<' -> %3C, '.' and '..' -> %2E and %2E%2E, and the empty name -> <empty>.
+// '<' -> %3C, '.' and '..' -> %2E and %2E%2E, and the empty name -> <empty>. A '<' in a segment
+// is thus always one of ours: <empty>, <default>.
 // Paths: absolute or relative to the working directory, with '.' and '..'; '..' at / stays at /.
 
 import type { MetadataImage } from '../../metadata-log/image.js';
-import type { TopicImage } from '../../metadata-log/image-types.js';
+import type { StoredClientQuota, TopicImage } from '../../metadata-log/image-types.js';
 import { splitOffsetKey } from '../../metadata-log/image-types.js';
 import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
@@ -57,6 +63,7 @@ export function imageRoot(image: MetadataImage): FsDir {
     new Map<string, FsNode>([
       ['acls', dir(() => sortedMap([...image.acls()].map(({ id, ...binding }) => [id, file(binding)])))],
       ['brokers', brokersDir(image)],
+      ['clientQuotas', clientQuotasDir(image)],
       ['configs', configsDir(image)],
       ['features', dir(() => sortedMap([...image.features()].map(([name, level]) => [name, file(level)])))],
       ['groups', groupsDir(image)],
@@ -90,6 +97,26 @@ function brokersDir(image: MetadataImage): FsDir {
       ]),
     ),
   );
+}
+
+function clientQuotasDir(image: MetadataImage): FsDir {
+  return dir(() => {
+    // Names escaped here (a part's name has more to escape than a whole segment), so not through sortedMap.
+    const entries = [...image.clientQuotas()].map((q): [string, FsNode] => [clientQuotaEntityName(q.entity), dir(() => sortedMap([...q.values].map(([key, value]) => [key, file(value)])))]);
+    entries.sort(([a], [b]) => compareNames(a, b));
+    return new Map(entries);
+  });
+}
+
+/** A quota entity as one path segment: `user=alice,client-id=etl`, `ip=<default>` (see the header). */
+export function clientQuotaEntityName(entity: StoredClientQuota['entity']): string {
+  return entity
+    .map((p) => {
+      if (p.entityName === null) return `${p.entityType}=<default>`;
+      if (p.entityName === '') return `${p.entityType}=<empty>`;
+      return `${p.entityType}=${p.entityName.replace(/[%/<,=]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)}`;
+    })
+    .join(',');
 }
 
 function configsDir(image: MetadataImage): FsDir {
