@@ -27,6 +27,14 @@ describe('kafka primitives: layouts', () => {
     r.expectEnd('test');
   });
 
+  it('FLOAT64 is a big-endian IEEE 754 double (Kafka quota values): 1.5, -2, 1024^2, 0.1, and NaN and infinities read as they are', () => {
+    expect(written((w) => w.float64(1.5).float64(-2).float64(1048576).float64(0.1))).toBe('3ff8000000000000' + 'c000000000000000' + '4130000000000000' + '3fb999999999999a');
+    const r = new KafkaReader(hex('3ff8000000000000 c000000000000000 4130000000000000 3fb999999999999a 7ff8000000000000 fff0000000000000 8000000000000000'));
+    expect([r.float64(), r.float64(), r.float64(), r.float64(), r.float64(), r.float64()]).toEqual([1.5, -2, 1048576, 0.1, NaN, -Infinity]);
+    expect(Object.is(r.float64(), -0)).toBe(true);
+    r.expectEnd('test');
+  });
+
   it('booleans are one byte, any non-zero byte reads true', () => {
     expect(written((w) => w.boolean(true).boolean(false))).toBe('0100');
     const r = new KafkaReader(hex('00 01 ff'));
@@ -81,6 +89,7 @@ describe('kafka primitives: malformed input is a KafkaProtocolError', () => {
     expect(protocolError(() => new KafkaReader(hex('00')).int16()).code).toBe('TRUNCATED');
     expect(protocolError(() => new KafkaReader(hex('000000')).int32()).code).toBe('TRUNCATED');
     expect(protocolError(() => new KafkaReader(hex('00000000000000')).int64()).code).toBe('TRUNCATED');
+    expect(protocolError(() => new KafkaReader(hex('3ff80000000000')).float64()).code).toBe('TRUNCATED');
     expect(protocolError(() => new KafkaReader(hex('')).boolean()).code).toBe('TRUNCATED');
   });
 
@@ -128,6 +137,7 @@ describe('kafka primitives: the writer refuses what its type cannot hold', () =>
     ['INT32 2^31', (w: KafkaWriter) => w.int32(2 ** 31)],
     ['INT32 1.5', (w: KafkaWriter) => w.int32(1.5)],
     ['INT64 2^63', (w: KafkaWriter) => w.int64(1n << 63n)],
+    ['FLOAT64 of a string', (w: KafkaWriter) => w.float64('1.5' as unknown as number)],
     ['STRING of 32768 bytes', (w: KafkaWriter) => w.string('x'.repeat(32768))],
   ])('%s is an assertion failure', (_name, f) => {
     expect(() => f(new KafkaWriter())).toThrow(AssertionError);

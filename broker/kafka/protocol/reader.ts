@@ -1,5 +1,5 @@
 // Bounds-checked reader of the Kafka wire types, big-endian, over one request body: the classic
-// types, and those of flexible versions (KIP-482): UNSIGNED_VARINT (at most 5 bytes, at most
+// types (FLOAT64 among them), and those of flexible versions (KIP-482): UNSIGNED_VARINT (at most 5 bytes, at most
 // 2^32-1), COMPACT_[NULLABLE_]STRING / BYTES / ARRAY (length + 1 as a varint, 0 = null) and
 // tagged-field sections (a varint count, then tag, size, bytes; no version we serve defines a
 // tag, so each is skipped by its size). Every read checks what is
@@ -79,6 +79,15 @@ export class KafkaReader {
 
   int64(what = 'INT64'): bigint {
     return this.buf.readBigInt64BE(this.need(8, what));
+  }
+
+  /**
+   * FLOAT64: a big-endian IEEE 754 double (Kafka's float64, quota values). Any bit pattern reads,
+   * NaN and the infinities included, as Java's readDouble does: which values mean something is the
+   * reader's caller's rule.
+   */
+  float64(what = 'FLOAT64'): number {
+    return this.buf.readDoubleBE(this.need(8, what));
   }
 
   /** Any non-zero byte is true, as in Kafka. */

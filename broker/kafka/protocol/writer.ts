@@ -60,6 +60,14 @@ export class KafkaWriter {
     return this;
   }
 
+  /** FLOAT64: a big-endian IEEE 754 double, written as given (Java's writeDouble). */
+  float64(v: number): this {
+    assert(typeof v === 'number', `FLOAT64 of a ${typeof v}`);
+    const at = this.reserve(8);
+    this.buf.writeDoubleBE(v, at);
+    return this;
+  }
+
   boolean(v: boolean): this {
     const at = this.reserve(1);
     this.buf.writeInt8(v ? 1 : 0, at);
