@@ -15,6 +15,9 @@
 //                                the cluster                                        per broker resource
 //   AlterConfigs                 ALTER_CONFIGS, as DescribeConfigs                  29 / 31 per resource
 //   IncrementalAlterConfigs      ALTER_CONFIGS, as AlterConfigs                     29 / 31 per resource
+//   DescribeClientQuotas         DESCRIBE_CONFIGS on the cluster                    CLUSTER_AUTHORIZATION_FAILED (31), top level
+//                                                                                   (null entries)
+//   AlterClientQuotas            ALTER_CONFIGS on the cluster                       31 on every entry
 //   FindCoordinator              DESCRIBE group (key type 0), DESCRIBE              GROUP_AUTHORIZATION_FAILED (30) /
 //                                transactional id (key type 1)                      TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53)
 //   JoinGroup, SyncGroup,        READ group                                         30
@@ -193,6 +196,14 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
   AlterConfigs: alterConfigsGuard<'AlterConfigs'>(),
 
   IncrementalAlterConfigs: alterConfigsGuard<'IncrementalAlterConfigs'>(),
+
+  DescribeClientQuotas: async (can, request, _v, run) =>
+    onCluster(can, 'DESCRIBE_CONFIGS') ? run(request) : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED, entries: null },
+
+  AlterClientQuotas: async (can, request, _v, run) =>
+    onCluster(can, 'ALTER_CONFIGS')
+      ? run(request)
+      : { throttleTimeMs: 0, entries: request.entries.map((e) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED, entity: e.entity })) },
 
   FindCoordinator: async (can, request, _v, run) => {
     const refuse = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });

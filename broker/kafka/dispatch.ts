@@ -6,6 +6,7 @@ import type { KafkaClient, KafkaContext, KafkaHandler } from './handlers/context
 import { authorized } from './authorize-requests.js';
 import { ANONYMOUS_PRINCIPAL, sessionHost } from '../../quorum/net/principal.js';
 import { handleCreateAcls, handleDeleteAcls, handleDescribeAcls } from './handlers/acls.js';
+import { handleAlterClientQuotas, handleDescribeClientQuotas } from './handlers/client-quotas.js';
 import { handleAlterConfigs, handleDescribeConfigs, handleIncrementalAlterConfigs } from './handlers/configs.js';
 import { handleFindCoordinator } from './handlers/find-coordinator.js';
 import { handleDeleteGroups, handleDescribeGroups, handleListGroups } from './handlers/groups.js';
@@ -40,6 +41,8 @@ const handlers: HandlerTable = {
   DescribeConfigs: handleDescribeConfigs,
   AlterConfigs: handleAlterConfigs,
   IncrementalAlterConfigs: handleIncrementalAlterConfigs,
+  DescribeClientQuotas: handleDescribeClientQuotas,
+  AlterClientQuotas: handleAlterClientQuotas,
   ElectLeaders: handleElectLeaders,
   AlterPartitionReassignments: handleAlterPartitionReassignments,
   ListPartitionReassignments: handleListPartitionReassignments,

@@ -212,6 +212,47 @@ describe('OffsetDelete', () => {
   });
 });
 
+describe('client quotas: DescribeClientQuotas, AlterClientQuotas', () => {
+  const quota: MetadataRecord = { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: 'bob' }], key: 'producer_byte_rate', value: 1024, remove: false };
+  const filter = { components: [{ entityType: 'user', matchType: 0, match: 'bob' }], strict: false };
+  const alteration = {
+    entries: [
+      { entity: [{ entityType: 'user', entityName: 'carol' }], ops: [{ key: 'producer_byte_rate', value: 2048, remove: false }] },
+      { entity: [{ entityType: 'ip', entityName: null }], ops: [{ key: 'connection_creation_rate', value: 10, remove: false }] },
+    ],
+    validateOnly: false,
+  };
+  const cluster = (operation: AclBinding['operation'], permissionType: AclBinding['permissionType'] = 'ALLOW') => ({ resourceType: 'CLUSTER' as const, resourceName: 'kafka-cluster', operation, permissionType });
+
+  it('DescribeClientQuotas needs DESCRIBE_CONFIGS on the cluster (ALTER_CONFIGS implies it): else CLUSTER_AUTHORIZATION_FAILED at the top, entries null', async () => {
+    for (const acls of [[], [cluster('DESCRIBE')], [cluster('ALTER')], [{ resourceName: 't1', operation: 'DESCRIBE_CONFIGS' as const }]]) {
+      const b = bed(acls, { extra: [quota] });
+      expect(await b.call('DescribeClientQuotas', 1, filter), JSON.stringify(acls)).toEqual({ throttleTimeMs: 0, errorCode: 31, errorMessage: 'Cluster authorization failed.', entries: null });
+    }
+    for (const acls of [[cluster('DESCRIBE_CONFIGS')], [cluster('ALTER_CONFIGS')]]) {
+      const b = bed(acls, { extra: [quota] });
+      expect((await b.call('DescribeClientQuotas', 0, filter)).entries, JSON.stringify(acls)).toEqual([{ entity: [{ entityType: 'user', entityName: 'bob' }], values: [{ key: 'producer_byte_rate', value: 1024 }] }]);
+    }
+    const denied = bed([cluster('ALTER_CONFIGS'), cluster('DESCRIBE_CONFIGS', 'DENY')], { extra: [quota] });
+    expect((await denied.call('DescribeClientQuotas', 1, filter)).errorCode).toBe(31);
+  });
+
+  it('AlterClientQuotas needs ALTER_CONFIGS on the cluster: else CLUSTER_AUTHORIZATION_FAILED on every entry, nothing forwarded', async () => {
+    for (const acls of [[], [cluster('DESCRIBE_CONFIGS')], [cluster('ALTER')]]) {
+      const b = bed(acls);
+      expect(await b.call('AlterClientQuotas', 1, alteration), JSON.stringify(acls)).toEqual({
+        throttleTimeMs: 0,
+        entries: alteration.entries.map((e) => ({ errorCode: 31, errorMessage: 'Cluster authorization failed.', entity: e.entity })),
+      });
+      expect(b.controller.methods()).toEqual([]);
+    }
+    const b = bed([cluster('ALTER_CONFIGS')]);
+    expect((await b.call('AlterClientQuotas', 0, alteration)).entries.map((e) => e.errorCode)).toEqual([0, 0]);
+    expect(b.controller.methods()).toEqual(['alterClientQuotas']);
+    expect(b.harness.image.clientQuota([{ entityType: 'user', entityName: 'carol' }])?.values.get('producer_byte_rate')).toBe(2048);
+  });
+});
+
 describe('ListOffsets', () => {
   it('DESCRIBE topic per topic', async () => {
     const b = bed([{ resourceName: 't1' }]);

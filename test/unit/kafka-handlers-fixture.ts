@@ -10,6 +10,7 @@ import type { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import type { Endpoint, MetadataRecord } from '../../metadata-log/records/types.js';
 import { alterConfigs, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
+import { alterClientQuotas } from '../../quorum/controller/configs/client-quotas.js';
 import { commitOffsets, deleteGroups, deleteOffsets, expireOffsets, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
 import type { OpResult } from '../../quorum/controller/op.js';
 import { electLeaders } from '../../quorum/controller/replication/elect-leaders.js';
@@ -69,6 +70,8 @@ export class FakeController implements RpcCaller {
         return run(alterConfigs(h.ctx(), request as RpcRequest<'alterConfigs'>));
       case 'incrementalAlterConfigs':
         return run(incrementalAlterConfigs(h.ctx(), request as RpcRequest<'incrementalAlterConfigs'>));
+      case 'alterClientQuotas':
+        return run(alterClientQuotas(h.ctx(), request as RpcRequest<'alterClientQuotas'>));
       case 'alterPartitionReassignments':
         return run(alterPartitionReassignments(h.ctx(), request as RpcRequest<'alterPartitionReassignments'>));
       case 'electLeaders':

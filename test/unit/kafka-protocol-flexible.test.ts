@@ -166,6 +166,19 @@ describe('flexible headers', () => {
     expect(v0).toMatchObject({ kind: 'request', request: { electionType: 0, topicPartitions: [{ topic: 't', partitions: [2] }] } });
   });
 
+  it('DescribeClientQuotas (48) and AlterClientQuotas (49): v0 uses request header v1 and response header v0, v1 header v2 and response header v1', () => {
+    // An empty filter, not strict; no entries, not validate-only.
+    expect(decodeKafkaRequest(hex('0030 0000 00000001 0001 63  00000000 00'))).toMatchObject({ kind: 'request', api: 'DescribeClientQuotas', request: { components: [], strict: false } });
+    expect(decodeKafkaRequest(hex('0030 0001 00000001 0001 63 00  01 00 00'))).toMatchObject({ kind: 'request', api: 'DescribeClientQuotas', request: { components: [], strict: false } });
+    expect(decodeKafkaRequest(hex('0031 0000 00000001 0001 63  00000000 00'))).toMatchObject({ kind: 'request', api: 'AlterClientQuotas', request: { entries: [], validateOnly: false } });
+    expect(decodeKafkaRequest(hex('0031 0001 00000001 0001 63 00  01 00 00'))).toMatchObject({ kind: 'request', api: 'AlterClientQuotas', request: { entries: [], validateOnly: false } });
+    // v1 without its header tag section is off by one byte: refused, not misread.
+    expect(() => decodeKafkaRequest(hex('0030 0001 00000001 0001 63  01 00 00'))).toThrow(KafkaProtocolError);
+    const alter = (apiVersion: number) => encodeKafkaResponse('AlterClientQuotas', { apiVersion, correlationId: 7 }, { throttleTimeMs: 0, entries: [] }).toString('hex');
+    expect(alter(0)).toBe('0000000c' + '00000007' + '00000000 00000000'.replace(/ /g, ''));
+    expect(alter(1)).toBe('0000000b' + '00000007' + '00' + '00000000 01 00'.replace(/ /g, ''));
+  });
+
   it('response header v1 (correlation id, empty tagged fields) for flexible versions; v0 for classic ones and for ApiVersions', () => {
     const list = encodeKafkaResponse('ListPartitionReassignments', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: [] });
     expect(list.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));

@@ -10,6 +10,8 @@ import type { KafkaApiTypes } from '../../broker/kafka/protocol/index.js';
 import { decodes, encodes } from '../support/kafka-bytes.js';
 
 const str = (s: string): string => Buffer.byteLength(s).toString(16).padStart(4, '0') + Buffer.from(s).toString('hex');
+/** A COMPACT_STRING of fewer than 127 bytes: its length + 1 in one varint byte, then UTF-8. */
+const cstr = (s: string): string => (Buffer.byteLength(s) + 1).toString(16).padStart(2, '0') + Buffer.from(s).toString('hex');
 
 
 describe('kafka layouts: Metadata', () => {
@@ -239,6 +241,84 @@ describe('kafka layouts: configs', () => {
     }));
   it('IncrementalAlterConfigs v1 response', () =>
     encodes('IncrementalAlterConfigs', 1, { throttleTimeMs: 0, responses: [{ errorCode: 40, errorMessage: null, resourceType: 2, resourceName: 't' }] }, '00000000 02 0028 00 02 02 74 00 00'));
+});
+
+describe('kafka layouts: client quotas (Kafka\'s DescribeClientQuotas / AlterClientQuotas Request.json and Response.json; v0 classic, v1 flexible)', () => {
+  // FLOAT64 values: 2^21 = 4140000000000000, 2^20 = 4130000000000000, 12.5 = 4029000000000000 (IEEE 754, big-endian).
+  const describeRequest = {
+    components: [
+      { entityType: 'user', matchType: 0, match: 'alice' },
+      { entityType: 'client-id', matchType: 1, match: null },
+    ],
+    strict: true,
+  };
+  it('DescribeClientQuotas v0 request: components[entity_type, match_type INT8, match NULLABLE], strict', () =>
+    decodes('DescribeClientQuotas', 0, `00000002 ${str('user')} 00 ${str('alice')}  ${str('client-id')} 01 ffff  01`, describeRequest));
+  it('DescribeClientQuotas v1 request: compact strings and array, a tag section after each component and at the end', () =>
+    decodes('DescribeClientQuotas', 1, `03 ${cstr('user')} 00 ${cstr('alice')} 00  ${cstr('client-id')} 01 00 00  01 00`, describeRequest));
+
+  const described = {
+    throttleTimeMs: 0,
+    errorCode: 0,
+    errorMessage: null,
+    entries: [
+      {
+        entity: [
+          { entityType: 'user', entityName: 'alice' },
+          { entityType: 'client-id', entityName: null },
+        ],
+        values: [{ key: 'consumer_byte_rate', value: 2097152 }, { key: 'request_percentage', value: 12.5 }],
+      },
+    ],
+  };
+  it('DescribeClientQuotas v0 response: throttle, error, message, entries[entity[type, name NULLABLE], values[key, value FLOAT64]]', () =>
+    encodes(
+      'DescribeClientQuotas',
+      0,
+      described,
+      `00000000 0000 ffff 00000001  00000002 ${str('user')} ${str('alice')} ${str('client-id')} ffff  00000002 ${str('consumer_byte_rate')} 4140000000000000 ${str('request_percentage')} 4029000000000000`,
+    ));
+  it('DescribeClientQuotas v1 response: compact, a tag section closing every struct', () =>
+    encodes(
+      'DescribeClientQuotas',
+      1,
+      described,
+      `00000000 0000 00 02  03 ${cstr('user')} ${cstr('alice')} 00 ${cstr('client-id')} 00 00  03 ${cstr('consumer_byte_rate')} 4140000000000000 00 ${cstr('request_percentage')} 4029000000000000 00  00  00`,
+    ));
+  it('DescribeClientQuotas v0 and v1 error responses: the entries are null (-1, compact 0)', () => {
+    const refused = { throttleTimeMs: 0, errorCode: 42, errorMessage: 'x', entries: null };
+    encodes('DescribeClientQuotas', 0, refused, `00000000 002a ${str('x')} ffffffff`);
+    encodes('DescribeClientQuotas', 1, refused, `00000000 002a ${cstr('x')} 00 00`);
+  });
+
+  const alterRequest = {
+    entries: [
+      {
+        entity: [{ entityType: 'user', entityName: null }],
+        ops: [
+          { key: 'producer_byte_rate', value: 1048576, remove: false },
+          { key: 'consumer_byte_rate', value: 0, remove: true },
+        ],
+      },
+    ],
+    validateOnly: true,
+  };
+  it('AlterClientQuotas v0 request: entries[entity[type, name NULLABLE], ops[key, value FLOAT64, remove]], validate_only', () =>
+    decodes('AlterClientQuotas', 0, `00000001  00000001 ${str('user')} ffff  00000002 ${str('producer_byte_rate')} 4130000000000000 00 ${str('consumer_byte_rate')} 0000000000000000 01  01`, alterRequest));
+  it('AlterClientQuotas v1 request: compact, tag sections after each part, op, entry and at the end', () =>
+    decodes('AlterClientQuotas', 1, `02  02 ${cstr('user')} 00 00  03 ${cstr('producer_byte_rate')} 4130000000000000 00 00 ${cstr('consumer_byte_rate')} 0000000000000000 01 00  00  01 00`, alterRequest));
+
+  const altered = {
+    throttleTimeMs: 0,
+    entries: [
+      { errorCode: 0, errorMessage: null, entity: [{ entityType: 'user', entityName: null }] },
+      { errorCode: 42, errorMessage: 'x', entity: [{ entityType: 'ip', entityName: '1.2.3.4' }] },
+    ],
+  };
+  it('AlterClientQuotas v0 response: throttle, entries[error_code, error_message NULLABLE, entity[type, name NULLABLE]]', () =>
+    encodes('AlterClientQuotas', 0, altered, `00000000 00000002  0000 ffff 00000001 ${str('user')} ffff  002a ${str('x')} 00000001 ${str('ip')} ${str('1.2.3.4')}`));
+  it('AlterClientQuotas v1 response: compact, tag sections', () =>
+    encodes('AlterClientQuotas', 1, altered, `00000000 03  0000 00 02 ${cstr('user')} 00 00 00  002a ${cstr('x')} 02 ${cstr('ip')} ${cstr('1.2.3.4')} 00 00  00`));
 });
 
 describe('kafka layouts: group membership', () => {

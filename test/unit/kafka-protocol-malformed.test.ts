@@ -71,6 +71,13 @@ describe('kafka malformed: lengths and counts in real fields', () => {
     ['LeaveGroup v3 null member_id', 'LeaveGroup', 3, '0002 6731 00000001 ffff ffff', 'NEGATIVE_LENGTH'],
     ['LeaveGroup v3 members count 0x10000000', 'LeaveGroup', 3, '0002 6731 10000000 0000 ffff', 'COUNT_TOO_LARGE'],
     ['ListOffsets v3 partitions count 2 with 12 bytes left', 'ListOffsets', 3, 'ffffffff 00 00000001 0001 74 00000002 00000000 ffffffffffffffff', 'COUNT_TOO_LARGE'],
+    ['DescribeClientQuotas v0 null entity_type', 'DescribeClientQuotas', 0, '00000001 ffff 00 ffff 00', 'NEGATIVE_LENGTH'],
+    // Flexible versions (v1): the body follows the request header's own tag section (the first 00).
+    ['DescribeClientQuotas v1 components varint 2^31-1 (2^31-2 items) with 3 bytes left', 'DescribeClientQuotas', 1, '00 ffffffff07 00 00 00', 'COUNT_TOO_LARGE'],
+    ['DescribeClientQuotas v1 without its closing tag section', 'DescribeClientQuotas', 1, '00 01 00', 'TRUNCATED'],
+    ['AlterClientQuotas v0 ops count 1e6 with 12 bytes left', 'AlterClientQuotas', 0, '00000001 00000000 000f4240 0001 6b 3ff0000000000000 00 00', 'COUNT_TOO_LARGE'],
+    ['AlterClientQuotas v0 value cut short', 'AlterClientQuotas', 0, '00000001 00000000 00000001 0009 6b6b6b6b6b6b6b6b6b 3ff000000000', 'TRUNCATED'],
+    ['AlterClientQuotas v1 compact null entity', 'AlterClientQuotas', 1, '00 02 00 01 00 00 00', 'NEGATIVE_LENGTH'],
     ['ListOffsets v1 with a v0 max_num_offsets', 'ListOffsets', 1, 'ffffffff 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000001', 'TRAILING_BYTES'],
   ] as const)('%s', (_name, api, version, body, code) => {
     const outcome = decodeOrProtocolError(hex(header(api, version) + body));

@@ -148,6 +148,8 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [45, 0, 0], // AlterPartitionReassignments: flexible only
       [46, 0, 0], // ListPartitionReassignments: flexible only
       [47, 0, 0], // OffsetDelete: its only version (kafka-consumer-groups.sh --delete-offsets)
+      [48, 0, 1], // DescribeClientQuotas: v1 is flexible (kafka-configs.sh --entity-type users|clients|ips, the Java AdminClient)
+      [49, 0, 1], // AlterClientQuotas: v1 is flexible
     ]);
     for (const r of SUPPORTED_API_VERSIONS) {
       const c = codecForApiKey(r.apiKey);

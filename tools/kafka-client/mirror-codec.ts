@@ -562,6 +562,130 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
     }),
   },
 
+  DescribeClientQuotas: {
+    firstFlexibleVersion: 1,
+    encodeRequest(w, v, req) {
+      if (v >= 1) {
+        w.compactArray(req.components, (cw, c) => cw.compactString(c.entityType).int8(c.matchType).compactNullableString(c.match).taggedFields());
+        w.boolean(req.strict).taggedFields();
+      } else {
+        w.array(req.components, (cw, c) => cw.string(c.entityType).int8(c.matchType).nullableString(c.match));
+        w.boolean(req.strict);
+      }
+    },
+    decodeResponse(r, v) {
+      const flexible = v >= 1;
+      const throttleTimeMs = r.int32();
+      const errorCode = r.int16();
+      const errorMessage = flexible ? r.compactNullableString() : r.nullableString();
+      const readPart = (pr: KafkaReader) => {
+        const part = flexible ? { entityType: pr.compactString(), entityName: pr.compactNullableString() } : { entityType: pr.string(), entityName: pr.nullableString() };
+        if (flexible) pr.taggedFields();
+        return part;
+      };
+      const readValue = (vr: KafkaReader) => {
+        const value = { key: flexible ? vr.compactString() : vr.string(), value: vr.float64() };
+        if (flexible) vr.taggedFields();
+        return value;
+      };
+      const readEntry = (er: KafkaReader) => {
+        const entity = flexible ? er.compactArray(readPart) : er.array(readPart);
+        const values = flexible ? er.compactArray(readValue) : er.array(readValue);
+        if (flexible) er.taggedFields();
+        return { entity, values };
+      };
+      const entries = flexible ? r.compactNullableArray(readEntry) : r.nullableArray(readEntry);
+      if (flexible) r.taggedFields();
+      return { throttleTimeMs, errorCode, errorMessage, entries };
+    },
+    requestSample: () => ({
+      components: [
+        { entityType: 'user', matchType: 0, match: 'alice' },
+        { entityType: 'client-id', matchType: 1, match: null },
+      ],
+      strict: true,
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 6,
+      errorCode: 0,
+      errorMessage: null,
+      entries: [
+        {
+          entity: [
+            { entityType: 'user', entityName: 'alice' },
+            { entityType: 'client-id', entityName: null },
+          ],
+          values: [
+            { key: 'consumer_byte_rate', value: 2097152 },
+            { key: 'request_percentage', value: 12.75 },
+          ],
+        },
+        { entity: [{ entityType: 'ip', entityName: '10.0.0.7' }], values: [{ key: 'connection_creation_rate', value: 50 }] },
+      ],
+    }),
+  },
+
+  AlterClientQuotas: {
+    firstFlexibleVersion: 1,
+    encodeRequest(w, v, req) {
+      const flexible = v >= 1;
+      const writeEntry = (ew: KafkaWriter, e: KafkaApiTypes['AlterClientQuotas'][0]['entries'][number]) => {
+        if (flexible) {
+          ew.compactArray(e.entity, (pw, p) => pw.compactString(p.entityType).compactNullableString(p.entityName).taggedFields());
+          ew.compactArray(e.ops, (ow, o) => ow.compactString(o.key).float64(o.value).boolean(o.remove).taggedFields());
+          ew.taggedFields();
+        } else {
+          ew.array(e.entity, (pw, p) => pw.string(p.entityType).nullableString(p.entityName));
+          ew.array(e.ops, (ow, o) => ow.string(o.key).float64(o.value).boolean(o.remove));
+        }
+      };
+      if (flexible) w.compactArray(req.entries, writeEntry).boolean(req.validateOnly).taggedFields();
+      else w.array(req.entries, writeEntry).boolean(req.validateOnly);
+    },
+    decodeResponse(r, v) {
+      const flexible = v >= 1;
+      const throttleTimeMs = r.int32();
+      const readPart = (pr: KafkaReader) => {
+        const part = flexible ? { entityType: pr.compactString(), entityName: pr.compactNullableString() } : { entityType: pr.string(), entityName: pr.nullableString() };
+        if (flexible) pr.taggedFields();
+        return part;
+      };
+      const readEntry = (er: KafkaReader) => {
+        const errorCode = er.int16();
+        const errorMessage = flexible ? er.compactNullableString() : er.nullableString();
+        const entity = flexible ? er.compactArray(readPart) : er.array(readPart);
+        if (flexible) er.taggedFields();
+        return { errorCode, errorMessage, entity };
+      };
+      const entries = flexible ? r.compactArray(readEntry) : r.array(readEntry);
+      if (flexible) r.taggedFields();
+      return { throttleTimeMs, entries };
+    },
+    requestSample: () => ({
+      entries: [
+        {
+          entity: [
+            { entityType: 'user', entityName: 'alice' },
+            { entityType: 'client-id', entityName: null },
+          ],
+          ops: [
+            { key: 'producer_byte_rate', value: 1048576, remove: false },
+            { key: 'request_percentage', value: 0.5, remove: true },
+          ],
+        },
+        { entity: [{ entityType: 'ip', entityName: null }], ops: [] },
+      ],
+      validateOnly: true,
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 8,
+      entries: [
+        { errorCode: 0, errorMessage: null, entity: [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: null }] },
+        { errorCode: 42, errorMessage: 'Invalid configuration key bogus', entity: [{ entityType: 'ip', entityName: null }] },
+      ],
+    }),
+  },
+
   ListOffsets: {
     encodeRequest(w, v, req) {
       w.int32(req.replicaId);

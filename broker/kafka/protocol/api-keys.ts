@@ -30,11 +30,16 @@
 //   unable to (found by a review).
 // - OffsetDelete 0 (KIP-496; its only version, not flexible): kafka-consumer-groups.sh
 //   --delete-offsets and the Java AdminClient's deleteConsumerGroupOffsets (kafkajs has none).
+// - DescribeClientQuotas 0-1 and AlterClientQuotas 0-1 (KIP-546; v1 flexible): Kafka 3.x's range,
+//   what kafka-configs.sh --entity-type users|clients|ips and the Java AdminClient's
+//   describeClientQuotas / alterClientQuotas send (kafkajs has neither). New APIs, so advertising
+//   their flexible version changes nothing an existing client sends for another API.
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
 //   (flexible only: v0 is the first version), the versions of KIP-183/460/455 (later Kafka
-//   versions add fields not served here). These are the only flexible versions served. kafkajs
+//   versions add fields not served here). They, IncrementalAlterConfigs v1 and the client quota
+//   APIs' v1 are the only flexible versions served. kafkajs
 //   2.2.4 speaks the reassignment pair (v0), not ElectLeaders; the active controller runs all three
 //   (quorum/controller/replication/reassignments.ts, elect-leaders.ts).
 // - DescribeAcls, CreateAcls, DeleteAcls 0-1: kafkajs 2.2.4's versions (v1 adds PREFIXED ACLs,
@@ -70,6 +75,8 @@ export const ApiKey = {
   AlterPartitionReassignments: 45,
   ListPartitionReassignments: 46,
   OffsetDelete: 47,
+  DescribeClientQuotas: 48,
+  AlterClientQuotas: 49,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -118,6 +125,8 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.AlterPartitionReassignments, minVersion: 0, maxVersion: 0 },
     { apiKey: ApiKey.ListPartitionReassignments, minVersion: 0, maxVersion: 0 },
     { apiKey: ApiKey.OffsetDelete, minVersion: 0, maxVersion: 0 },
+    { apiKey: ApiKey.DescribeClientQuotas, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.AlterClientQuotas, minVersion: 0, maxVersion: 1 },
   ].map((r) => Object.freeze(r)),
 );
 

@@ -14,6 +14,7 @@ import { KafkaProtocolError } from './errors.js';
 import { decodeRequestHeader, frameResponse, MAX_KAFKA_FRAME_BYTES, requestHeaderVersion, responseHeaderVersion, type RequestHeader } from './header.js';
 import { KafkaReader } from './reader.js';
 import { KafkaWriter } from './writer.js';
+import * as alterClientQuotas from './apis/alter-client-quotas.js';
 import * as alterConfigs from './apis/alter-configs.js';
 import * as alterPartitionReassignments from './apis/alter-partition-reassignments.js';
 import * as apiVersions from './apis/api-versions.js';
@@ -24,6 +25,7 @@ import * as deleteAcls from './apis/delete-acls.js';
 import * as deleteGroups from './apis/delete-groups.js';
 import * as deleteTopics from './apis/delete-topics.js';
 import * as describeAcls from './apis/describe-acls.js';
+import * as describeClientQuotas from './apis/describe-client-quotas.js';
 import * as describeConfigs from './apis/describe-configs.js';
 import * as describeGroups from './apis/describe-groups.js';
 import * as electLeaders from './apis/elect-leaders.js';
@@ -75,6 +77,8 @@ export interface KafkaApiTypes {
   DescribeConfigs: [describeConfigs.DescribeConfigsRequest, describeConfigs.DescribeConfigsResponse];
   AlterConfigs: [alterConfigs.AlterConfigsRequest, alterConfigs.AlterConfigsResponse];
   IncrementalAlterConfigs: [incrementalAlterConfigs.IncrementalAlterConfigsRequest, incrementalAlterConfigs.IncrementalAlterConfigsResponse];
+  DescribeClientQuotas: [describeClientQuotas.DescribeClientQuotasRequest, describeClientQuotas.DescribeClientQuotasResponse];
+  AlterClientQuotas: [alterClientQuotas.AlterClientQuotasRequest, alterClientQuotas.AlterClientQuotasResponse];
   ListOffsets: [listOffsets.ListOffsetsRequest, listOffsets.ListOffsetsResponse];
   JoinGroup: [joinGroup.JoinGroupRequest, joinGroup.JoinGroupResponse];
   SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
@@ -234,6 +238,22 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     incrementalAlterConfigs.encodeIncrementalAlterConfigsResponse,
     incrementalAlterConfigs.INCREMENTAL_ALTER_CONFIGS_FIRST_FLEXIBLE_VERSION,
   ),
+  DescribeClientQuotas: codec(
+    'DescribeClientQuotas',
+    describeClientQuotas.DESCRIBE_CLIENT_QUOTAS_MIN_VERSION,
+    describeClientQuotas.DESCRIBE_CLIENT_QUOTAS_MAX_VERSION,
+    describeClientQuotas.decodeDescribeClientQuotasRequest,
+    describeClientQuotas.encodeDescribeClientQuotasResponse,
+    describeClientQuotas.DESCRIBE_CLIENT_QUOTAS_FIRST_FLEXIBLE_VERSION,
+  ),
+  AlterClientQuotas: codec(
+    'AlterClientQuotas',
+    alterClientQuotas.ALTER_CLIENT_QUOTAS_MIN_VERSION,
+    alterClientQuotas.ALTER_CLIENT_QUOTAS_MAX_VERSION,
+    alterClientQuotas.decodeAlterClientQuotasRequest,
+    alterClientQuotas.encodeAlterClientQuotasResponse,
+    alterClientQuotas.ALTER_CLIENT_QUOTAS_FIRST_FLEXIBLE_VERSION,
+  ),
   ListOffsets: codec(
     'ListOffsets',
     listOffsets.LIST_OFFSETS_MIN_VERSION,
@@ -374,6 +394,7 @@ export function encodeKafkaResponse<N extends KafkaApiName>(
   return frameResponse(header.correlationId, w.toBuffer(), responseHeaderVersion(c.apiKey, c.isFlexible(header.apiVersion)));
 }
 
+export * from './apis/alter-client-quotas.js';
 export * from './apis/alter-configs.js';
 export * from './apis/alter-partition-reassignments.js';
 export * from './apis/api-versions.js';
@@ -384,6 +405,7 @@ export * from './apis/delete-acls.js';
 export * from './apis/delete-groups.js';
 export * from './apis/delete-topics.js';
 export * from './apis/describe-acls.js';
+export * from './apis/describe-client-quotas.js';
 export * from './apis/describe-configs.js';
 export * from './apis/describe-groups.js';
 export * from './apis/elect-leaders.js';
