@@ -2,7 +2,8 @@
 // brokers' client listeners (which also speak our own protocol: the first bytes decide), reads
 // metadata from a broker's image, manages topics and configs through a broker that forwards to the
 // active controller, and manages a consumer group's offsets (admin.setOffsets runs a real consumer
-// through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator).
+// through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator), and
+// client quotas altered through one broker and described on another.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
@@ -124,5 +125,58 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(await ask(nobody.port, 'OffsetDelete', 0, { groupId: 'nobody-app', topics: [] })).toEqual({ errorCode: 69, throttleTimeMs: 0, topics: [] });
     const other = t.cluster.brokers.map((b) => t.cluster.node(b.id).clientPort!).find((port) => port !== nobody.port)!;
     expect((await ask(other, 'OffsetDelete', 0, { groupId: 'nobody-app', topics: [] })).errorCode).toBe(16); // NOT_COORDINATOR
+  }, 90_000);
+
+  it('alters client quotas on one broker and describes them on another (kafka-configs.sh --entity-type users|clients|ips; kafkajs has no such calls, so raw frames)', async () => {
+    const [a, b] = t.cluster.brokers.map((x) => t.cluster.node(x.id).clientPort!);
+    const user = (name: string | null) => ({ entityType: 'user', entityName: name });
+    const client = (name: string | null) => ({ entityType: 'client-id', entityName: name });
+    const ip = (name: string | null) => ({ entityType: 'ip', entityName: name });
+    const set = (key: string, value: number) => ({ key, value, remove: false });
+    const altered = await ask(a!, 'AlterClientQuotas', 1, {
+      entries: [
+        { entity: [user('alice')], ops: [set('producer_byte_rate', 1048576), set('request_percentage', 12.5)] },
+        { entity: [user('alice'), client('app')], ops: [set('consumer_byte_rate', 2097152)] },
+        { entity: [client(null)], ops: [set('producer_byte_rate', 1024)] },
+        { entity: [ip('10.1.2.3')], ops: [set('connection_creation_rate', 50)] },
+      ],
+      validateOnly: false,
+    });
+    expect(altered.entries.map((e) => [e.errorCode, e.errorMessage])).toEqual([[0, null], [0, null], [0, null], [0, null]]);
+
+    // Another broker answers from its own image: the quotas reach it through the metadata log.
+    const all = { components: [], strict: false };
+    const everything = await until('the quotas on the other broker', 10_000, async () => {
+      const r = await ask(b!, 'DescribeClientQuotas', 1, all);
+      return r.entries?.length === 4 ? r : undefined;
+    });
+    expect(everything).toEqual({
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      entries: [
+        { entity: [user('alice')], values: [{ key: 'producer_byte_rate', value: 1048576 }, { key: 'request_percentage', value: 12.5 }] },
+        { entity: [user('alice'), client('app')], values: [{ key: 'consumer_byte_rate', value: 2097152 }] },
+        { entity: [client(null)], values: [{ key: 'producer_byte_rate', value: 1024 }] },
+        { entity: [ip('10.1.2.3')], values: [{ key: 'connection_creation_rate', value: 50 }] },
+      ],
+    });
+    // v0 (classic), a strict default-client filter.
+    expect((await ask(b!, 'DescribeClientQuotas', 0, { components: [{ entityType: 'client-id', matchType: 1, match: null }], strict: true })).entries).toEqual([
+      { entity: [client(null)], values: [{ key: 'producer_byte_rate', value: 1024 }] },
+    ]);
+
+    const removed = await ask(a!, 'AlterClientQuotas', 0, { entries: [{ entity: [client(null)], ops: [{ key: 'producer_byte_rate', value: 0, remove: true }] }], validateOnly: false });
+    expect(removed.entries).toEqual([{ errorCode: 0, errorMessage: null, entity: [client(null)] }]);
+    const left = await until('the removal on the other broker', 10_000, async () => {
+      const r = await ask(b!, 'DescribeClientQuotas', 1, { components: [{ entityType: 'client-id', matchType: 2, match: null }], strict: false });
+      return r.entries?.length === 1 ? r.entries : undefined;
+    });
+    expect(left.map((e) => e.entity)).toEqual([[user('alice'), client('app')]]);
+
+    const invalid = await ask(a!, 'AlterClientQuotas', 1, { entries: [{ entity: [user('bob')], ops: [set('bogus_rate', 1)] }], validateOnly: false });
+    expect(invalid.entries).toEqual([{ errorCode: 42, errorMessage: expect.stringContaining('bogus_rate'), entity: [user('bob')] }]); // INVALID_REQUEST
+    const refused = await ask(b!, 'DescribeClientQuotas', 1, { components: [{ entityType: 'ip', matchType: 2, match: null }, { entityType: 'user', matchType: 2, match: null }], strict: false });
+    expect(refused).toMatchObject({ errorCode: 42, entries: null });
   }, 90_000);
 });
