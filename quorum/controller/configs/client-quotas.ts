@@ -18,7 +18,9 @@
 //   a key the kind does not take; a value that is not a finite number at least 0 or, for the
 //   whole-number keys, not whole (Kafka's 1e-6 tolerance)
 //                                             → INVALID_REQUEST (Kafka answered NONE after such an
-//                                                error and wrote the entry's other keys)
+//                                                error and wrote the entry's other keys; and Kafka's
+//                                                controller takes a negative rate, which means
+//                                                nothing: refused here)
 //   its records would take the request past maxRecordsPerOperation → POLICY_VIOLATION
 //   else NONE: a record per key whose value changes, and per removal of a key the entity holds.
 // validateOnly answers the same and writes nothing.
