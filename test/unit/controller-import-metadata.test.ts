@@ -11,7 +11,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
-import { ACLS_METADATA_VERSION, GROUP_METADATA_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, GROUP_METADATA_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -173,6 +173,36 @@ describe('the import steps', () => {
     const r = importInSteps(h, { clusterId: CLUSTER, records: [...tree(), acl(4, {}), acl(5, {}), acl(6, { principal: 'User:bob' })], allowExisting: false });
     expect(r.errorCode).toBe(ErrorCode.NONE);
     expect([...h.image.acls()].map((a) => [a.id, a.principal]).sort()).toEqual([[topicIdOf(604), 'User:alice'], [topicIdOf(606), 'User:bob']].sort());
+  });
+
+  it('client quotas: imported at metadata.version 1.0-IV5, refused below it; one alterClientQuotas would refuse, or a removal, refuses the part', () => {
+    const quota = (entity: readonly [string, string | null][], key: string, value: number, remove = false): MetadataRecord =>
+      ({ type: 'ClientQuota', entity: entity.map(([entityType, entityName]) => ({ entityType, entityName })), key, value, remove }) as MetadataRecord;
+    const good = [quota([['user', 'alice@example.com']], 'consumer_byte_rate', 4194304), quota([['user', null], ['client-id', 'etl job']], 'request_percentage', 25.5), quota([['ip', null]], 'connection_creation_rate', 50)];
+
+    const below = importPart(new OpHarness([mvRecord(CLIENT_QUOTAS_METADATA_VERSION - 1)]).ctx(), [...topicRecords('orders', 5, 3), ...good]);
+    expect(below.records).toEqual([]);
+    expect(below.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+    expect(below.response.errorMessage).toMatch(/client quotas, which needs metadata\.version 6 \(1\.0-IV5\)/);
+
+    const h = new OpHarness([mvRecord(CLIENT_QUOTAS_METADATA_VERSION)]);
+    expect(importInSteps(h, { clusterId: CLUSTER, records: [...tree(), ...good], allowExisting: false }).errorCode).toBe(ErrorCode.NONE);
+    expect(h.image.clientQuota([{ entityType: 'client-id', entityName: 'etl job' }, { entityType: 'user', entityName: null }])?.values).toEqual(new Map([['request_percentage', 25.5]]));
+    expect(h.image.clientQuotaCount).toBe(3);
+
+    for (const [bad, message] of [
+      [quota([['user', 'alice']], 'connection_creation_rate', 1), /\(user "alice", connection_creation_rate\): Invalid configuration key connection_creation_rate/],
+      [quota([['client-id', 'app']], 'producer_byte_rate', -1), /must be a number at least 0/],
+      [quota([['client-id', 'app']], 'producer_byte_rate', 1.5), /must be a Long value/],
+      [quota([['ip', 'kafka.example.com']], 'connection_creation_rate', 1), /kafka\.example\.com is not a valid IP address/],
+      [quota([['user', '']], 'producer_byte_rate', 1), /Empty user not supported/],
+      [quota([['user', 'alice']], 'producer_byte_rate', 0, true), /an import only sets quotas/],
+    ] as const) {
+      const r = importPart(new OpHarness([mvRecord()]).ctx(), [...topicRecords('orders', 5, 3), bad]);
+      expect(r.records).toEqual([]);
+      expect(r.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(r.response.errorMessage).toMatch(message);
+    }
   });
 
   it('a broker already registered keeps its live registration; the import counts it as skipped', () => {

@@ -55,6 +55,10 @@
 // PREFIXED applies to every resource; a principal that is not Type:name; a CLUSTER not named
 // kafka-cluster; an empty host) refuses the part, as the other records the controller does not
 // take the importer's word for; a RemoveAccessControlEntry is refused (an import only adds).
+// Client quotas: a ClientQuota alterClientQuotas would refuse (configs/client-quotas.ts: an entity
+// of no, unknown or repeated types, an empty name, ip with another type or naming no IP address; a
+// key the entity's kind does not take; a value that is not a finite number at least 0, or not whole
+// where it must be) refuses the part, as for ACLs; a removal is refused (an import only sets quotas).
 // Producer ids: a ProducerIds record that would move the quorum's next producer id back (an import
 // beside a quorum that already handed out more ids than ZooKeeper) is dropped: ids must never be
 // handed out twice (found by a review).
@@ -64,7 +68,7 @@
 import { replayAll } from '../../../metadata-log/delta.js';
 import type { MetadataImage } from '../../../metadata-log/image.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
-import { METADATA_VERSION_FEATURE, type MetadataRecord } from '../../../metadata-log/records/types.js';
+import { METADATA_VERSION_FEATURE, type ClientQuotaEntityPart, type ClientQuotaRecord, type MetadataRecord } from '../../../metadata-log/records/types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
@@ -78,6 +82,7 @@ import {
 } from '../configs/features.js';
 import { aclBindingKey } from '../../../metadata-log/acl-filter.js';
 import { newAclError } from '../acls/acl-rules.js';
+import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError } from '../configs/client-quotas.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
 export const IMPORTED_INCARNATION_ID = ZERO_UUID;
@@ -208,6 +213,12 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
       if (storedAcls.has(key)) continue; // the quorum (or this part) holds this ACL already: stored once
       storedAcls.add(key);
       kept.push(r);
+    } else if (r.type === 'ClientQuota') {
+      const invalid = importedClientQuotaError(r);
+      if (invalid !== null) {
+        return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part carries a client quota the controller refuses (${clientQuotaEntityText(r.entity)}, ${r.key}): ${invalid}`));
+      }
+      kept.push(r);
     } else {
       kept.push(r);
     }
@@ -218,6 +229,19 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
     return answer(importRefusal(ErrorCode.INVALID_REQUEST, `The planned records do not apply to this quorum's metadata: ${e instanceof Error ? e.message : String(e)}`));
   }
   return { records: kept, response: importAnswer({ recordsWritten: kept.length, brokersSkipped }) };
+}
+
+/** Why alterClientQuotas would refuse the quota an imported ClientQuota sets, or null. */
+function importedClientQuotaError(r: ClientQuotaRecord): string | null {
+  if (r.remove) return 'an import only sets quotas, it does not remove them';
+  const checked = checkClientQuotaEntity(r.entity);
+  if ('error' in checked) return checked.error.message ?? 'invalid entity';
+  return clientQuotaValueError(clientQuotaKeysFor(checked.entity.map((p) => p.entityType)), r.key, r.value);
+}
+
+/** `user "alice", client-id <default>`: names quoted, the default as Kafka's tools name it. */
+function clientQuotaEntityText(entity: readonly ClientQuotaEntityPart[]): string {
+  return entity.map((p) => `${p.entityType} ${p.entityName === null ? '<default>' : JSON.stringify(p.entityName)}`).join(', ');
 }
 
 /** The quorum's ACLs by binding (all seven fields), to store an imported ACL once. */
