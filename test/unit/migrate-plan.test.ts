@@ -14,7 +14,7 @@ import {
   planMigration,
 } from '../../tools/migrate/plan.js';
 import { parseEndpoint } from '../../tools/migrate/plan-brokers.js';
-import { desanitize } from '../../tools/migrate/plan-configs.js';
+import { desanitize, parseQuotaValue } from '../../tools/migrate/plan-configs.js';
 import {
   CLUSTER_ID,
   encryptPassword,
@@ -717,24 +717,125 @@ describe('planMigration: configs', () => {
     expect(kinds(p)).toEqual(['invalid-config-value']);
   });
 
-  it('(clients, users, ips) quotas and SCRAM are counted as not imported; sanitized names; <default>; nested user/client', () => {
+  it('(quotas) every entity kind becomes ClientQuota records as Kafka\'s migration writes them: names desanitized, <default> a null name, (user, client-id) nested, values as doubles; SCRAM keys left out and counted', () => {
     const b = kafkaTree()
       .config('clients', 'etl%20job', { producer_byte_rate: '1048576', consumer_byte_rate: '2097152' })
       .config('clients', '<default>', { request_percentage: '25.5' })
-      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096' })
+      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096', 'SCRAM-SHA-256': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=8192' })
+      .config('users', '<default>', { controller_mutation_rate: '10.5' })
       .config('users', '<default>/clients/<default>', { producer_byte_rate: '3145728' })
+      // /config/users/bob has no data: only the parent of bob's (user, client-id) quota.
       .config('users', 'bob/clients/app%2A', { producer_byte_rate: '1' })
+      .config('users', 'scram-only', { 'SCRAM-SHA-256': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=8192' })
       .config('ips', '<default>', { connection_creation_rate: '50' })
-      .config('ips', '198.51.100.7', { connection_creation_rate: '5' });
+      .config('ips', '198.51.100.7', { connection_creation_rate: '5' })
+      .config('ips', '2001:db8::7', { connection_creation_rate: '0' });
     const p = plan(b);
     expect(p.anomalies).toEqual([]);
-    expect(p.records).toEqual([]);
-    expect(p.notImported).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ kind: 'client-quotas', count: 8 }),
-        expect.objectContaining({ kind: 'scram-credentials', count: 1 }),
-      ]),
+    expect(p.skipped).toEqual([]);
+    const user = (n: string | null) => ({ entityType: 'user', entityName: n });
+    const client = (n: string | null) => ({ entityType: 'client-id', entityName: n });
+    const ip = (n: string | null) => ({ entityType: 'ip', entityName: n });
+    // Entities in canonical order (the default before names; a shorter entity before a longer one), keys sorted.
+    expect(recordsOf(p, 'ClientQuota').map((q) => [q.entity, q.key, q.value, q.remove])).toEqual([
+      [[user(null)], 'controller_mutation_rate', 10.5, false],
+      [[user(null), client(null)], 'producer_byte_rate', 3145728, false],
+      [[user('alice@example.com')], 'consumer_byte_rate', 4194304, false],
+      [[user('bob'), client('app*')], 'producer_byte_rate', 1, false],
+      [[client(null)], 'request_percentage', 25.5, false],
+      [[client('etl job')], 'consumer_byte_rate', 2097152, false],
+      [[client('etl job')], 'producer_byte_rate', 1048576, false],
+      [[ip(null)], 'connection_creation_rate', 50, false],
+      [[ip('198.51.100.7')], 'connection_creation_rate', 5, false],
+      [[ip('2001:db8::7')], 'connection_creation_rate', 0, false],
+    ]);
+    expect(p.records.every((r) => r.type === 'ClientQuota')).toBe(true);
+    expect(p.counts).toMatchObject({ clientQuotas: 10, records: 10 });
+    expect(p.notImported).toEqual([
+      expect.objectContaining({ kind: 'delegation-tokens', count: 0 }),
+      expect.objectContaining({ kind: 'scram-credentials', count: 3 }),
+    ]);
+    // Quotas need metadata.version 1.0-IV5; the plan replays into an image that holds them.
+    expect(p.requiredMetadataVersion).toBe(6);
+    const image = replayPlan(p);
+    expect(image.clientQuotaCount).toBe(9);
+    expect(image.clientQuota([user('alice@example.com')] as never)?.values).toEqual(new Map([['consumer_byte_rate', 4194304]]));
+    expect(image.clientQuota([user('scram-only')] as never)).toBeUndefined();
+  });
+
+  it('(quotas) a key its entity kind does not take, a value the controller refuses, an entity it refuses, a name that does not decode, a second node for one entity: left out with a warning and a skipped entry each; the rest imported', () => {
+    const b = kafkaTree()
+      .config('clients', 'app', { producer_byte_rate: '1.5', consumer_byte_rate: 'fast', request_percentage: '12.5', 'SCRAM-SHA-256': 'salt=c2VjcmV0,stored_key=a2V5,server_key=a2V5,iterations=4096' })
+      .config('users', 'u', { request_percentage: '-1', controller_mutation_rate: 'Infinity', connection_creation_rate: '5', producer_byte_rate: ' 1024 ', consumer_byte_rate: 2048 })
+      .config('ips', 'kafka.example.com', { connection_creation_rate: '5' })
+      .config('ips', '<default>', { connection_creation_rate: '2147483648' })
+      .config('ips', '198.51.100.7', { producer_byte_rate: '1', connection_creation_rate: '1e2' })
+      .config('clients', 'bad%zz', { producer_byte_rate: '1' })
+      .config('clients', 'a%2A', { producer_byte_rate: '10' })
+      .config('clients', 'a*', { producer_byte_rate: '20' });
+    const p = plan(b);
+    // In walk order: users (and their clients), clients, ips; each node's keys sorted.
+    expect(p.anomalies.map((a) => [a.path, a.kind, a.severity])).toEqual([
+      ['/config/users/u', 'non-string-config-value', 'warning'],
+      ['/config/users/u', 'invalid-client-quota', 'warning'],
+      ['/config/users/u', 'invalid-client-quota', 'warning'],
+      ['/config/users/u', 'invalid-client-quota', 'warning'],
+      ['/config/clients/a*', 'invalid-client-quota', 'warning'],
+      ['/config/clients/app', 'invalid-client-quota', 'warning'],
+      ['/config/clients/app', 'invalid-client-quota', 'warning'],
+      ['/config/clients/app', 'invalid-client-quota', 'warning'],
+      ['/config/clients/bad%zz', 'malformed-entity-name', 'warning'],
+      ['/config/ips/198.51.100.7', 'invalid-client-quota', 'warning'],
+      ['/config/ips/<default>', 'invalid-client-quota', 'warning'],
+      ['/config/ips/kafka.example.com', 'invalid-client-quota', 'warning'],
+    ]);
+    const messages = p.anomalies.map((a) => `${a.path}: ${a.message}`).join('\n');
+    expect(messages).toContain('/config/clients/app: quota producer_byte_rate = "1.5" is refused by the controller (Configuration producer_byte_rate must be a Long value); not imported');
+    expect(messages).toContain('/config/clients/app: quota consumer_byte_rate = "fast" is refused by the controller (Configuration consumer_byte_rate must be a number at least 0); not imported');
+    expect(messages).toContain('/config/clients/app: SCRAM-SHA-256 is not a quota key of client-id entities (Invalid configuration key SCRAM-SHA-256; valid: producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate); not imported');
+    expect(messages).toContain('/config/users/u: quota request_percentage = "-1" is refused by the controller');
+    expect(messages).toContain('/config/users/u: quota controller_mutation_rate = "Infinity" is refused by the controller');
+    expect(messages).toContain('/config/users/u: connection_creation_rate is not a quota key of user entities');
+    expect(messages).toContain('/config/ips/<default>: quota connection_creation_rate = "2147483648" is refused by the controller (Configuration connection_creation_rate must be at most 2147483647)');
+    expect(messages).toContain('/config/ips/198.51.100.7: producer_byte_rate is not a quota key of ip entities');
+    expect(messages).toContain('/config/ips/kafka.example.com: the controller refuses its entity (ip "kafka.example.com"): kafka.example.com is not a valid IP address; its 1 quota(s) (connection_creation_rate) are not imported');
+    expect(messages).toContain('/config/clients/bad%zz: the client-id name "bad%zz" is not a valid sanitized (URL-encoded) name; its 1 quota(s) (producer_byte_rate) are not imported');
+    expect(messages).toContain('/config/clients/a*: it names the same entity (client-id "a*") as /config/clients/a%2A, whose quotas are imported');
+    // A value that is not a quota may be a credential: never shown.
+    expect(messages).not.toContain('c2VjcmV0');
+    // Warnings only: one bad quota never blocks the import.
+    expect(blockingAnomalies(p)).toEqual([]);
+    expect(p.skipped.map((s) => s.path).sort()).toEqual(
+      ['/config/clients/a*', '/config/clients/app', '/config/clients/app', '/config/clients/app', '/config/clients/bad%zz', '/config/ips/198.51.100.7', '/config/ips/<default>', '/config/ips/kafka.example.com', '/config/users/u', '/config/users/u', '/config/users/u'].sort(),
     );
+    expect(p.skipped).toContainEqual({ path: '/config/clients/app', reason: 'quota producer_byte_rate of client-id "app": an invalid value' });
+    expect(recordsOf(p, 'ClientQuota').map((q) => `${q.entity.map((e) => `${e.entityType}=${e.entityName}`).join(',')} ${q.key} ${q.value}`)).toEqual([
+      'user=u consumer_byte_rate 2048',
+      'user=u producer_byte_rate 1024',
+      'client-id=a* producer_byte_rate 10',
+      'client-id=app request_percentage 12.5',
+      'ip=198.51.100.7 connection_creation_rate 100',
+    ]);
+    expect(p.notImported.find((n) => n.kind === 'scram-credentials')?.count).toBe(0);
+    // What the controller would refuse is what the plan leaves out: the rest replays.
+    expect(replayPlan(p).clientQuotaCount).toBe(4);
+  });
+
+  it('(quotas) values: plain decimal notation as Java parses a double, blanks around it ignored; NaN, Infinity, hexadecimal and d/f suffixes are not numbers; -0 is 0', () => {
+    for (const [text, value] of [['1048576', 1048576], ['25.5', 25.5], ['.5', 0.5], ['5.', 5], ['1e3', 1000], ['+7', 7], [' 12\t', 12], ['-0', 0]] as const) {
+      expect(Object.is(parseQuotaValue(text), value), text).toBe(true);
+    }
+    for (const text of ['', 'NaN', 'Infinity', '-Infinity', '0x10', '10d', '1f', '1,000', '1 000', 'e5']) expect(parseQuotaValue(text), text).toBeNaN();
+  });
+
+  it('(quotas) an unreadable or malformed quota node is an error now that quotas are imported (what it holds would be lost); its quotas are skipped', () => {
+    const p = plan(kafkaTree().unreadable('/config/users/alice', 'NOT_AUTHORIZED').put('/config/clients/x', '{"version":1,').config('clients', 'y', { producer_byte_rate: '1' }));
+    expect(p.anomalies.map((a) => [a.path, a.kind, a.severity])).toEqual([
+      ['/config/users/alice', 'unreadable', 'error'],
+      ['/config/clients/x', 'malformed-json', 'error'],
+    ]);
+    expect(p.skipped.map((s) => s.path)).toEqual(['/config/users/alice', '/config/clients/x']);
+    expect(recordsOf(p, 'ClientQuota').map((q) => q.entity[0]!.entityName)).toEqual(['y']);
   });
 
   it('(sanitized names) Java URLDecoder rules; a broken escape is reported', () => {
@@ -903,7 +1004,6 @@ describe('planMigration: producer ids, deletions, offsets, ACLs, tokens', () => 
     const p = plan(b);
     expect(p.notImported).toEqual([
       expect.objectContaining({ kind: 'delegation-tokens', count: 2 }),
-      expect.objectContaining({ kind: 'client-quotas', count: 0 }),
       expect.objectContaining({ kind: 'scram-credentials', count: 0 }),
     ]);
     expect(p.anomalies).toEqual([]);
@@ -958,7 +1058,8 @@ describe('planMigration: data encodings', () => {
   it('(unreadable) every tree.errors entry is an anomaly with its reason', () => {
     const p = plan(kafkaTree().unreadable('/config/users/alice', 'NOT_AUTHORIZED').unreadable('/delegation_token/tokens', 'NOT_AUTHORIZED'));
     expect(p.anomalies).toEqual([
-      { path: '/config/users/alice', kind: 'unreadable', severity: 'warning', message: 'could not be read: NOT_AUTHORIZED' },
+      // An error: user quotas are imported (zookeeper.set.acl hides /config/users: --zk-auth reads it).
+      { path: '/config/users/alice', kind: 'unreadable', severity: 'error', message: 'could not be read: NOT_AUTHORIZED' },
       { path: '/delegation_token/tokens', kind: 'unreadable', severity: 'warning', message: 'could not be read: NOT_AUTHORIZED' },
     ]);
   });
@@ -1038,10 +1139,11 @@ describe('planMigration: a tree with everything', () => {
     expect(image.configs('broker', '1').get('ssl.keystore.password')).toBe('x');
     expect(image.nextProducerId).toBe(2000);
     expect(image.committedOffset('g', 'orders', 1)!.offset).toBe(42);
-    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, acls: 1, records: p.records.length });
+    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, acls: 1, clientQuotas: 1, records: p.records.length });
+    expect(image.clientQuota([{ entityType: 'client-id', entityName: null }])?.values).toEqual(new Map([['producer_byte_rate', 1]]));
     expect(p.brokersOnlyInAssignments).toEqual([7, 8, 9]);
     expect(new Set(kinds(p))).toEqual(new Set(['unreadable', 'missing-partition-state', 'offline-partition', 'isr-outside-replicas', 'malformed-json', 'malformed-text', 'reassignment-in-flight']));
-    expect(p.skipped.map((s) => s.path).sort()).toEqual(['/brokers/topics/broken', '/brokers/topics/doomed']);
+    expect(p.skipped.map((s) => s.path).sort()).toEqual(['/brokers/topics/broken', '/brokers/topics/doomed', '/config/users/alice']);
     expect(image.aclCount).toBe(1);
   });
 

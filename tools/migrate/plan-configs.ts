@@ -1,5 +1,6 @@
-// /config/<entityType>/<entityName> → Config records (topics, brokers) and counts of what our
-// records cannot hold (client/user/ip quotas, SCRAM credentials). zk-layout.md §3.
+// /config/<entityType>/<entityName> → Config records (topics, brokers), ClientQuota records
+// (clients, users, ips), and a count of what our records cannot hold (SCRAM credentials).
+// zk-layout.md §3.
 //
 // - Every entity node is {"version":1,"config":{key: "value"}}; values are strings. A number or a
 //   boolean is taken as its text (reported); any other value makes the node malformed. A node
@@ -11,12 +12,31 @@
 //   decimal. Sensitive (PASSWORD-typed) values are Kafka-encrypted: decrypted with the secrets in
 //   the options, else dropped and reported. Never copied as ciphertext, never guessed. The report
 //   never prints a sensitive value.
-// - Clients, users, users/<u>/clients/<c>, ips: quotas and SCRAM credentials. No record type here
-//   holds them: counted (as Kafka's migration would write them, one record per quota key and per
-//   credential) and reported as not imported. Names are desanitized (Java URLDecoder: %XX as
-//   UTF-8, '+' as space) to validate them; "<default>" is the default entity.
+// - Quotas, as Kafka's migration writes them: one ClientQuota per key of
+//     /config/users/<u>                  entity [user u]
+//     /config/users/<u>/clients/<c>      entity [user u, client-id c]
+//     /config/clients/<c>                entity [client-id c]
+//     /config/ips/<ip>                   entity [ip ip]
+//   with the value parsed as a double (parseQuotaValue). "<default>" is the kind's default: a null
+//   name (configs use "" instead). User and client-id names are desanitized (Java URLDecoder: %XX
+//   as UTF-8, '+' as space); ip names are taken as they are (Kafka does not sanitize them).
+//   The controller's rules decide (quorum/controller/configs/client-quotas.ts, so that the plan
+//   and the controller agree): a key the entity's kind does not take, a value that is not a finite
+//   number at least 0 (or not whole, or above 2^31 - 1, where the key needs it), an entity the
+//   controller refuses (an ip name that is no IP address), a name that does not decode, or a
+//   second node naming an entity already planned (e.g. "a%2A" and "a*") leaves that quota (or the
+//   node's quotas) out: an `invalid-client-quota` (or `malformed-entity-name`) warning and a
+//   plan.skipped entry each, never a refusal of the whole import. The value of a key that is not a
+//   quota is never shown (it may be a credential). An unreadable or malformed node is an error,
+//   as for other configs. Records: entities in canonical order (compareEntities), keys sorted.
+// - SCRAM credentials (the SCRAM-SHA-256 / SCRAM-SHA-512 keys of /config/users/<u>, next to its
+//   quotas): no record type here holds them. Counted (one UserScramCredentialRecord each in
+//   Kafka's migration), reported as not imported, never written as quotas.
 
-import type { ConfigRecord, ConfigResourceType } from '../../metadata-log/records/types.js';
+import type { ClientQuotaEntityPart, ClientQuotaEntityType, ClientQuotaRecord, ConfigRecord, ConfigResourceType } from '../../metadata-log/records/types.js';
+import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
+import { compareEntities } from '../../metadata-log/client-quota-filter.js';
+import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError, type ClientQuotaEntityInput } from '../../quorum/controller/configs/client-quotas.js';
 import { configKey, validValues, valueFailure } from '../../quorum/controller/configs/config-schema.js';
 import type { AnomalySeverity, PlanContext } from './plan-types.js';
 import { childPath, idOf } from './plan-types.js';
@@ -148,43 +168,140 @@ export function desanitize(name: string): string | null {
   }
 }
 
-export interface QuotaCounts {
-  /** Quota keys (Kafka writes one ClientQuotaRecord per key and entity). */
-  readonly quotas: number;
-  /** SCRAM credentials (one UserScramCredentialRecord each). */
+/** Kafka's SCRAM mechanisms: the config keys of /config/users/<user> that hold credentials, not quotas. */
+const SCRAM_MECHANISMS: ReadonlySet<string> = new Set(['SCRAM-SHA-256', 'SCRAM-SHA-512']);
+
+export const CLIENT_CONFIGS_PATH = '/config/clients';
+export const USER_CONFIGS_PATH = '/config/users';
+export const IP_CONFIGS_PATH = '/config/ips';
+
+/** Plain decimal notation (sign, digits, fraction, exponent), what Kafka's tools write. */
+const DECIMAL = /^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+/**
+ * A quota value as Kafka's migration reads it (Java's Double.parseDouble, which ignores surrounding
+ * blanks), in plain decimal notation only: "NaN", "Infinity", hexadecimal and Java's d/f suffixes
+ * give NaN, which the controller's rule then refuses. -0 is 0.
+ */
+export function parseQuotaValue(text: string): number {
+  const t = text.trim();
+  if (!DECIMAL.test(t)) return Number.NaN;
+  const n = Number(t);
+  return n === 0 ? 0 : n;
+}
+
+export interface ClientQuotaPlan {
+  /** One ClientQuota per quota key and entity, entities in canonical order (compareEntities), keys sorted. */
+  readonly records: readonly ClientQuotaRecord[];
+  /** SCRAM credentials seen (one UserScramCredentialRecord each in Kafka's migration): not imported. */
   readonly scramCredentials: number;
 }
 
-const SCRAM_PREFIX = 'SCRAM-';
+/** `user "alice@example.com", client-id <default>`: names quoted, the default as Kafka's tools show it. */
+export function clientQuotaEntityText(entity: readonly { readonly entityType: string; readonly entityName: string | null }[]): string {
+  return entity.map((p) => `${p.entityType} ${p.entityName === null ? DEFAULT_ENTITY : JSON.stringify(p.entityName)}`).join(', ');
+}
 
-/** Walks /config/clients, /config/users (with users/<u>/clients/<c>) and /config/ips; nothing here becomes a record. */
-export function countQuotas(ctx: PlanContext): QuotaCounts {
-  let quotas = 0;
+/** A quota value as the report shows it: quoted, cut short. */
+function shownValue(text: string): string {
+  return JSON.stringify(text.length > 100 ? `${text.slice(0, 100)}...` : text);
+}
+
+/**
+ * /config/users/<u>, /config/users/<u>/clients/<c>, /config/clients/<c> and /config/ips/<ip> →
+ * ClientQuota records, as Kafka's migration writes them; SCRAM credentials counted.
+ */
+export function clientQuotaRecords(ctx: PlanContext): ClientQuotaPlan {
+  const planned: { entity: readonly ClientQuotaEntityPart[]; values: Map<string, number> }[] = [];
+  const byEntity = new Map<string, string>(); // clientQuotaEntityKey -> the path that named it first
   let scramCredentials = 0;
-  const consequence = 'not imported either way (no quota or SCRAM records here)';
-  const entity = (path: string, name: string, sanitized: boolean): ReadonlyMap<string, string> | null => {
-    if (sanitized && name !== DEFAULT_ENTITY && desanitize(name) === null) {
-      ctx.anomaly(path, 'malformed-entity-name', 'warning', `"${name}" is not a valid sanitized (URL-encoded) name`);
+
+  /** One entity node: `names` are the znode names of its parts, by type, as ZooKeeper holds them. */
+  const entityNode = (path: string, names: readonly (readonly [ClientQuotaEntityType, string])[]): void => {
+    const entries = readConfigNode(ctx, path, 'its quotas are not imported');
+    if (entries === 'failed') {
+      ctx.skip(path, 'the quotas it holds could not be read');
+      return;
     }
-    const entries = readConfigNode(ctx, path, consequence, 'warning');
-    return entries === 'failed' ? null : entries;
+    if (entries === null || entries.size === 0) return;
+    const quotas = new Map<string, string>();
+    for (const [key, value] of entries) {
+      if (names.length === 1 && names[0]![0] === 'user' && SCRAM_MECHANISMS.has(key)) scramCredentials++;
+      else quotas.set(key, value);
+    }
+    if (quotas.size === 0) return;
+    const leftOut = (kind: 'invalid-client-quota' | 'malformed-entity-name', why: string): void => {
+      const what = `${quotas.size} quota(s) (${[...quotas.keys()].join(', ')})`;
+      ctx.anomaly(path, kind, 'warning', `${why}; its ${what} are not imported`);
+      ctx.skip(path, `${what}: ${why}`);
+    };
+
+    // Names: "<default>" is the kind's default (null); user and client-id names are sanitized
+    // (URL-encoded), ip names are not (Kafka writes them as given).
+    const parts: ClientQuotaEntityInput[] = [];
+    for (const [entityType, znodeName] of names) {
+      let entityName: string | null = znodeName;
+      if (znodeName === DEFAULT_ENTITY) entityName = null;
+      else if (entityType !== 'ip') {
+        entityName = desanitize(znodeName);
+        if (entityName === null) {
+          leftOut('malformed-entity-name', `the ${entityType} name "${znodeName}" is not a valid sanitized (URL-encoded) name`);
+          return;
+        }
+      }
+      parts.push({ entityType, entityName });
+    }
+    const checked = checkClientQuotaEntity(parts);
+    if ('error' in checked) {
+      leftOut('invalid-client-quota', `the controller refuses its entity (${clientQuotaEntityText(parts)}): ${checked.error.message ?? 'invalid entity'}`);
+      return;
+    }
+    const entity = checked.entity;
+    const key = clientQuotaEntityKey(entity);
+    const first = byEntity.get(key);
+    if (first !== undefined) {
+      leftOut('invalid-client-quota', `it names the same entity (${clientQuotaEntityText(entity)}) as ${first}, whose quotas are imported`);
+      return;
+    }
+    byEntity.set(key, path);
+
+    const keys = clientQuotaKeysFor(entity.map((p) => p.entityType));
+    const values = new Map<string, number>();
+    for (const [quotaKey, text] of quotas) {
+      const value = parseQuotaValue(text);
+      const refused = clientQuotaValueError(keys, quotaKey, value);
+      if (refused === null) {
+        values.set(quotaKey, value);
+        continue;
+      }
+      // The value of a key that is no quota is not shown: it may be a credential.
+      const why = keys.has(quotaKey)
+        ? `quota ${quotaKey} = ${shownValue(text)} is refused by the controller (${refused})`
+        : `${quotaKey} is not a quota key of ${entity.map((p) => p.entityType).join(' and ')} entities (${refused}; valid: ${[...keys.keys()].join(', ')})`;
+      ctx.anomaly(path, 'invalid-client-quota', 'warning', `${why}; not imported`);
+      ctx.skip(path, `quota ${quotaKey} of ${clientQuotaEntityText(entity)}: ${keys.has(quotaKey) ? 'an invalid value' : 'not a quota key'}`);
+    }
+    if (values.size > 0) planned.push({ entity, values });
   };
-  for (const name of ctx.children('/config/clients')) {
-    quotas += entity(childPath('/config/clients', name), name, true)?.size ?? 0;
-  }
-  for (const name of ctx.children('/config/ips')) {
-    quotas += entity(childPath('/config/ips', name), name, false)?.size ?? 0;
-  }
-  for (const user of ctx.children('/config/users')) {
-    const userPath = childPath('/config/users', user);
-    for (const key of entity(userPath, user, true)?.keys() ?? []) {
-      if (key.startsWith(SCRAM_PREFIX)) scramCredentials++;
-      else quotas++;
-    }
+
+  for (const user of ctx.children(USER_CONFIGS_PATH)) {
+    const userPath = childPath(USER_CONFIGS_PATH, user);
+    entityNode(userPath, [['user', user]]);
     const clientsPath = childPath(userPath, 'clients');
     for (const client of ctx.children(clientsPath)) {
-      quotas += entity(childPath(clientsPath, client), client, true)?.size ?? 0;
+      entityNode(childPath(clientsPath, client), [
+        ['user', user],
+        ['client-id', client],
+      ]);
     }
   }
-  return { quotas, scramCredentials };
+  for (const client of ctx.children(CLIENT_CONFIGS_PATH)) entityNode(childPath(CLIENT_CONFIGS_PATH, client), [['client-id', client]]);
+  for (const ip of ctx.children(IP_CONFIGS_PATH)) entityNode(childPath(IP_CONFIGS_PATH, ip), [['ip', ip]]);
+
+  planned.sort((a, b) => compareEntities(a.entity, b.entity));
+  const records: ClientQuotaRecord[] = [];
+  for (const { entity, values } of planned) {
+    for (const key of [...values.keys()].sort()) records.push({ type: 'ClientQuota', entity, key, value: values.get(key)!, remove: false });
+  }
+  return { records, scramCredentials };
 }

@@ -103,8 +103,14 @@ export type AnomalyKind =
   | 'undecryptable-config'
   /** A sensitive broker config stored in clear text (no password encoder): imported as is. */
   | 'unencrypted-sensitive-config'
-  /** A sanitized entity name with a broken %-escape. */
+  /** A sanitized user or client-id name with a broken %-escape: that node's quotas are not imported. */
   | 'malformed-entity-name'
+  /**
+   * A quota the controller would refuse (a key its entity's kind does not take, a value that is not
+   * a finite number at least 0 or not whole where it must be, an entity it refuses, a second node
+   * naming the same entity): not imported, the rest is (a warning, never a refusal of the import).
+   */
+  | 'invalid-client-quota'
   /** A 64-bit value above 2^53 - 1 (producer id, offset): our records hold safe integers only. */
   | 'unrepresentable-value'
   /** /feature finalizes features (not imported: this quorum has its own metadata.version). */
@@ -128,7 +134,7 @@ export interface Skipped {
  * ZooKeeper state our records cannot hold (or that is deliberately left behind). `count` is the
  * number of records Apache Kafka's own migration would have written for it.
  */
-export type NotImportedKind = 'delegation-tokens' | 'client-quotas' | 'scram-credentials';
+export type NotImportedKind = 'delegation-tokens' | 'scram-credentials';
 
 export interface NotImported {
   readonly kind: NotImportedKind;
@@ -146,6 +152,8 @@ export interface PlanCounts {
   readonly offsetCommits: number;
   /** AccessControlEntry records (/kafka-acl, /kafka-acl-extended/prefixed). */
   readonly acls: number;
+  /** ClientQuota records, one per quota key and entity (/config/users, /config/clients, /config/ips). */
+  readonly clientQuotas: number;
   readonly records: number;
 }
 
@@ -164,7 +172,7 @@ export interface MigrationPlan {
   readonly brokersOnlyInAssignments: readonly number[];
   /** Topic ids minted for topics ZooKeeper holds without one. */
   readonly mintedTopicIds: readonly { readonly topic: string; readonly topicId: Uuid }[];
-  /** The lowest metadata.version the records need (offsets need OFFSETS_METADATA_VERSION, ACLs ACLS_METADATA_VERSION). */
+  /** The lowest metadata.version the records need (importLevelNeed: offsets 1.0-IV1, ACLs 1.0-IV3, client quotas 1.0-IV5). */
   readonly requiredMetadataVersion: number;
 }
 

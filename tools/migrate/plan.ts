@@ -25,6 +25,11 @@
 //   /config/brokers/<default>|<id>   → Config(broker, '' | id, key, value): cluster default first,
 //                                       then ascending id. Encrypted sensitive values are decrypted
 //                                       with options.passwordEncoderSecrets, else dropped (reported).
+//   /config/users/<u>[/clients/<c>], → ClientQuota(entity, key, value as a double) per quota key:
+//   /config/clients/<c>,                names desanitized, <default> = a null name; a quota the
+//   /config/ips/<ip>                    controller would refuse is left out (invalid-client-quota,
+//                                       a warning); SCRAM keys are never quotas. Entities in
+//                                       canonical order; needs metadata.version 1.0-IV5.
 //   /latest_producer_id_block        → ProducerIds(nextProducerId = block_end + 1). (plan-cluster.ts)
 //   /consumers/<g>/offsets/<t>/<p>   → OffsetCommit(g, t, p, offset, leaderEpoch -1, metadata null,
 //                                       commitTimestampMs = mtime), for imported topics only; off
@@ -36,8 +41,8 @@
 //   /controller_epoch                → plan.controllerEpoch (no record holds it; state nodes are
 //                                       checked against it).
 // Not imported, reported in plan.notImported with the number of records Kafka's migration would
-// write: delegation tokens, client/user/ip quotas and SCRAM credentials
-// (/config/clients, /config/users, /config/ips): our records cannot hold them.
+// write: delegation tokens and SCRAM credentials (the SCRAM-SHA-* keys of /config/users/<u>):
+// our records cannot hold them.
 // Skipped and reported in plan.skipped: topics pending deletion (/admin/delete_topics/<t>, with
 // their configs; Kafka skips them too) and stale markers, configs of topics that do not exist,
 // offsets of topics not imported, anything unreadable or malformed that would have been imported.
@@ -61,24 +66,27 @@
 //   controller-epoch-ahead, invalid-topic-name, topic-name-collision, unknown-config-key,
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
-//   broker-features-ignored, malformed-entity-name, finalized-features-ignored.
+//   broker-features-ignored, finalized-features-ignored, malformed-entity-name and
+//   invalid-client-quota (those quotas left out, the rest imported: one bad quota never blocks
+//   the import).
 // (invalid-acl, an ACL entry the controller would refuse, is an error.)
 // A well-formed tree of a healthy cluster yields none. Brokers named by replicas but absent from
 // /brokers/ids are normal (registrations are ephemeral): plan.brokersOnlyInAssignments.
 //
 // Replay: the records replay into an image holding only the metadata.version FeatureLevel that a
-// new quorum's bootstrap writes (quorum/controller/configs/features.ts bootstrapRecords); offsets
-// need metadata.version >= plan.requiredMetadataVersion. The controller's import session
+// new quorum's bootstrap writes (quorum/controller/configs/features.ts bootstrapRecords); offsets,
+// ACLs and quotas need metadata.version >= plan.requiredMetadataVersion. The controller's import session
 // (quorum/controller/migration/import-metadata.ts) writes them atomically, sets the broker epochs to
 // their real offsets and marks success with ZkMigrationState; the plan itself holds neither.
 
 import type { MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
 import { randomUuid } from '../../metadata-log/records/uuid.js';
-import { ACLS_METADATA_VERSION, MIN_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { MIN_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { importLevelNeed } from '../../quorum/controller/migration/import-metadata.js';
 import { aclRecords, countDelegationTokens } from './plan-acls.js';
 import { readBrokers } from './plan-brokers.js';
 import { checkFeatures, checkKafkaMigration, producerIdsRecord, readClusterId, readControllerEpoch } from './plan-cluster.js';
-import { brokerConfigRecords, countQuotas, topicConfigRecords } from './plan-configs.js';
+import { brokerConfigRecords, clientQuotaRecords, topicConfigRecords } from './plan-configs.js';
 import { legacyOffsetRecords } from './plan-offsets.js';
 import { assignTopicIds, checkLegacyReassignments, readTopics } from './plan-topics.js';
 import type { AnomalySeverity, MigrationPlan, NotImported, PlanCounts, PlanOptions } from './plan-types.js';
@@ -150,6 +158,9 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
   const brokerConfigs = brokerConfigRecords(ctx);
   for (const c of brokerConfigs) records.push(c);
 
+  const quotas = clientQuotaRecords(ctx);
+  for (const q of quotas.records) records.push(q);
+
   const producerIds = producerIdsRecord(ctx);
   if (producerIds !== null) records.push(producerIds);
 
@@ -164,10 +175,8 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
   const acls = aclRecords(ctx);
   for (const a of acls) records.push(a);
 
-  const quotas = countQuotas(ctx);
   const notImported: NotImported[] = [
     { kind: 'delegation-tokens', count: countDelegationTokens(ctx), reason: 'delegation tokens (/delegation_token/tokens): this quorum has no token records' },
-    { kind: 'client-quotas', count: quotas.quotas, reason: 'client, user and ip quotas (/config/clients, /config/users, /config/ips): this quorum has no quota records' },
     { kind: 'scram-credentials', count: quotas.scramCredentials, reason: 'SCRAM credentials (/config/users/<user>): this quorum has no SCRAM records' },
   ];
 
@@ -181,6 +190,7 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     producerIds: producerIds === null ? 0 : 1,
     offsetCommits,
     acls: acls.length,
+    clientQuotas: quotas.records.length,
     records: records.length,
   };
   return {
@@ -193,13 +203,13 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     notImported,
     brokersOnlyInAssignments,
     mintedTopicIds: topics.filter((t) => t.minted).map((t) => ({ topic: t.name, topicId: t.topicId })),
-    requiredMetadataVersion: acls.length > 0 ? ACLS_METADATA_VERSION : offsetCommits > 0 ? OFFSETS_METADATA_VERSION : MIN_METADATA_VERSION,
+    requiredMetadataVersion: records.reduce((level, r) => Math.max(level, importLevelNeed(r)?.level ?? MIN_METADATA_VERSION), MIN_METADATA_VERSION),
   };
 }
 
 /**
  * Subtrees nothing is imported from (ephemeral, triggers, requests, or state our records cannot
- * hold; not the ACL stores, which are imported): a node there that could not be read (often deleted while the tree was read, e.g. a broker
+ * hold; not the ACL stores nor the quota entities, which are imported): a node there that could not be read (often deleted while the tree was read, e.g. a broker
  * going down) loses nothing, so it is a warning. Anywhere else it is an error.
  */
 const NOT_IMPORTED_SUBTREES: readonly RegExp[] = [
@@ -207,7 +217,7 @@ const NOT_IMPORTED_SUBTREES: readonly RegExp[] = [
   /^\/brokers\/seqid$/,
   /^\/controller$/,
   /^\/feature$/,
-  /^\/config\/(changes|clients|users|ips)(\/|$)/,
+  /^\/config\/changes(\/|$)/,
   /^\/(isr_change_notification|log_dir_event_notification|kafka-acl-changes|kafka-acl-extended-changes|delegation_token)(\/|$)/,
   /^\/admin\/(reassign_partitions|preferred_replica_election)$/,
   /^\/consumers\/[^/]+\/(ids|owners)(\/|$)/,
