@@ -43,7 +43,10 @@ function tree(): ZkTreeBuilder {
       { principal: 'User:alice', permissionType: 'Allow', operation: 'Read', host: '*' },
       { principal: 'User:bob', permissionType: 'Deny', operation: 'Write', host: '198.51.100.7' },
     ])
-    .acl('/kafka-acl-extended/prefixed/Group/etl-', [{ principal: 'User:etl', permissionType: 'Allow', operation: 'Read', host: '*' }]);
+    .acl('/kafka-acl-extended/prefixed/Group/etl-', [{ principal: 'User:etl', permissionType: 'Allow', operation: 'Read', host: '*' }])
+    .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096' })
+    .config('users', '<default>/clients/etl%20job', { request_percentage: '25.5' })
+    .config('ips', '<default>', { connection_creation_rate: '50' });
 }
 
 /** The quorum after importing `p` (marker included unless `marker` is false), then `since` replayed. */
@@ -72,9 +75,9 @@ describe('diffImport: an untouched import', () => {
     const p = plan(tree());
     const d = diffImport(p, imported(p));
     expect(d.differences).toEqual([]);
-    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets; 3 ACLs.
-    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3, acls: 3 });
-    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs: no differences');
+    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets; 3 ACLs; 3 quotas (not the SCRAM key).
+    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3, acls: 3, clientQuotas: 3 });
+    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 3 client quotas: no differences');
   });
 
   it('without the ZkMigrationState marker: exactly one not-imported-marker difference', () => {
@@ -94,7 +97,7 @@ describe('diffImport: an untouched import', () => {
     const p = plan(kafkaTree());
     const d = diffImport(p, []);
     expect(kindsOf(d)).toEqual(['not-imported-marker migration state']);
-    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0 });
+    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 });
   });
 
   it('reads records in any order: a Partition before its Topic still resolves to the topic name', () => {
@@ -425,14 +428,69 @@ describe('diffImport: ACLs', () => {
     expect(renderDifferences(d).split('\n')).toEqual([
       'acl CLUSTER kafka-cluster (LITERAL): User:admin from * ALLOW ALL: only in the quorum, not in ZooKeeper',
       'acl TOPIC orders (LITERAL): User:bob from 198.51.100.7 DENY WRITE: in ZooKeeper, missing from the quorum',
-      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 4 ACLs: 2 differences (1 missing from the quorum, 1 only in the quorum)',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 4 ACLs, 3 client quotas: 2 differences (1 missing from the quorum, 1 only in the quorum)',
     ]);
+  });
+});
+
+describe('diffImport: client quotas', () => {
+  const alice = [{ entityType: 'user', entityName: 'alice@example.com' }] as const;
+  const etl = [{ entityType: 'user', entityName: null }, { entityType: 'client-id', entityName: 'etl job' }] as const;
+  const quota = (entity: readonly { entityType: string; entityName: string | null }[], key: string, value: number, remove = false): MetadataRecord => ({ type: 'ClientQuota', entity, key, value, remove }) as MetadataRecord;
+
+  it('by (entity, key): a quota changed since is different, one removed missing, one set since only in the quorum; the SCRAM key is never compared', () => {
+    const p = plan(tree());
+    expect(diffImport(p, imported(p)).differences).toEqual([]);
+    const since = [
+      quota(alice, 'consumer_byte_rate', 1024),
+      quota(etl, 'request_percentage', 0, true),
+      quota([{ entityType: 'ip', entityName: '198.51.100.7' }], 'connection_creation_rate', 5),
+      quota(alice, 'producer_byte_rate', 2048),
+    ];
+    const d = diffImport(p, imported(p, since));
+    // Sorted by the entity as shown, then the key.
+    expect(d.differences).toEqual([
+      { kind: 'only-in-quorum', entity: 'client-quota', name: 'quota ip "198.51.100.7" connection_creation_rate' },
+      { kind: 'different', entity: 'client-quota', name: 'quota user "alice@example.com" consumer_byte_rate', field: 'value', zookeeper: '4194304', quorum: '1024' },
+      { kind: 'only-in-quorum', entity: 'client-quota', name: 'quota user "alice@example.com" producer_byte_rate' },
+      { kind: 'missing-in-quorum', entity: 'client-quota', name: 'quota user <default>, client-id "etl job" request_percentage' },
+    ]);
+    expect(d.compared.clientQuotas).toBe(5);
+    expect(renderDifferences(d).split('\n')).toEqual([
+      'quota ip "198.51.100.7" connection_creation_rate: only in the quorum, not in ZooKeeper',
+      'quota user "alice@example.com" consumer_byte_rate: value differs: zookeeper 4194304, quorum 1024',
+      'quota user "alice@example.com" producer_byte_rate: only in the quorum, not in ZooKeeper',
+      'quota user <default>, client-id "etl job" request_percentage: in ZooKeeper, missing from the quorum',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 5 client quotas: 4 differences (1 missing from the quorum, 2 only in the quorum, 1 different)',
+    ]);
+  });
+
+  it('a quorum that never got the quotas (an import that left them out) differs by every quota; a default is not a user named "<default>"', () => {
+    const p = plan(tree());
+    const without = imported({ ...p, records: p.records.filter((r) => r.type !== 'ClientQuota') });
+    expect(kindsOf(diffImport(p, without))).toEqual([
+      'missing-in-quorum quota ip <default> connection_creation_rate',
+      'missing-in-quorum quota user "alice@example.com" consumer_byte_rate',
+      'missing-in-quorum quota user <default>, client-id "etl job" request_percentage',
+    ]);
+    // The same key on a user literally named "<default>" (%3Cdefault%3E in ZooKeeper) is another entity.
+    const named = imported(p, [quota([{ entityType: 'user', entityName: '<default>' }, { entityType: 'client-id', entityName: 'etl job' }], 'request_percentage', 25.5), quota(etl, 'request_percentage', 0, true)]);
+    expect(kindsOf(diffImport(p, named))).toEqual([
+      'only-in-quorum quota user "<default>", client-id "etl job" request_percentage',
+      'missing-in-quorum quota user <default>, client-id "etl job" request_percentage',
+    ]);
+  });
+
+  it('sorted after the ACLs, before the migration marker', () => {
+    const p = plan(tree());
+    const d = diffImport(p, imported(p, [quota(alice, 'consumer_byte_rate', 1), { type: 'ProducerIds', brokerId: 1, brokerEpoch: 1, nextProducerId: 10 }], false));
+    expect(d.differences.map((x) => x.entity)).toEqual(['producer-ids', 'client-quota', 'migration-state']);
   });
 });
 
 describe('renderDifferences', () => {
   const isr: ImportDifference = { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'isr', zookeeper: '[1,2,3]', quorum: '[1,2]' };
-  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0, acls: 0 };
+  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 };
 
   it('one line per difference, then a summary by kind', () => {
     const text = renderDifferences({
@@ -453,7 +511,7 @@ describe('renderDifferences', () => {
       'config topic orders compression.type: value differs: zookeeper "", quorum zstd',
       "producer ids: nextProducerId is below ZooKeeper's: zookeeper 1000, quorum 999 (producer ids could be handed out twice)",
       'migration state: the quorum holds no ZkMigrationState POST_MIGRATION (3) marker (it holds none): the import did not complete',
-      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets, 0 ACLs: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
+      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets, 0 ACLs, 0 client quotas: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
       "note: 1 difference is in a partition's ISR, leader or epochs, which a running cluster changes on its own (ISR expansion and shrinking, leader elections): expected once brokers have run since the import",
     ]);
   });

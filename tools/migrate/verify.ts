@@ -26,6 +26,11 @@
 //   never by id (a plan mints new ids each time it is made): in ZooKeeper and not in the quorum is
 //   missing (removed since, or not imported), in the quorum and not in ZooKeeper is only-in-quorum
 //   (added since), as for topics.
+// - Client quotas: by (entity, key) → value, the entity's parts in canonical order with null for a
+//   default: a quota in ZooKeeper missing from the quorum or with another value there is a
+//   difference, as is one only in the quorum (set since, or held before the import). The quotas
+//   the plan left out (invalid-client-quota: the controller would refuse them) are in neither side.
+//   SCRAM credentials are not imported, so not compared.
 // - Migration marker: the quorum must hold ZkMigrationState POST_MIGRATION (3), which the import
 //   writes last (quorum/controller/migration/import-metadata.ts); without it the import did not
 //   complete or never happened.
@@ -37,21 +42,23 @@
 // what it shows.
 
 import { aclBindingKey } from '../../metadata-log/acl-filter.js';
-import type { AclBinding, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
+import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
+import type { AclBinding, ClientQuotaEntityPart, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
 import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
+import { clientQuotaEntityText } from './plan-configs.js';
 import type { MigrationPlan } from './plan-types.js';
 
 /** The entities a difference is about, in the order differences are sorted. */
-export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'migration-state'] as const;
+export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'client-quota', 'migration-state'] as const;
 export type ImportEntity = (typeof ENTITY_ORDER)[number];
 
 export type ImportDifferenceKind = 'missing-in-quorum' | 'only-in-quorum' | 'different' | 'not-imported-marker';
 
 export interface ImportDifference {
   readonly kind: ImportDifferenceKind;
-  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'acl' | 'migration-state' */
+  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'acl' | 'client-quota' | 'migration-state' */
   readonly entity: ImportEntity;
-  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0", "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ" */
+  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0", "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ", "quota user \"alice\", client-id <default> producer_byte_rate" */
   readonly name: string;
   /** For 'different': the field and both values as text (sensitive config values as "[hidden]"). */
   readonly field?: string;
@@ -67,6 +74,7 @@ export interface ImportComparedCounts {
   configs: number;
   offsets: number;
   acls: number;
+  clientQuotas: number;
 }
 
 export interface ImportDiff {
@@ -107,6 +115,8 @@ interface Side {
   nextProducerId: number | null;
   /** aclBindingKey → the binding */
   readonly acls: Map<string, AclBinding>;
+  /** clientQuotaEntityKey → the entity and its quotas (key → value) */
+  readonly clientQuotas: Map<string, { readonly entity: readonly ClientQuotaEntityPart[]; readonly values: Map<string, number> }>;
   /** Every ZkMigrationState value seen, in order. */
   readonly migrationStates: number[];
 }
@@ -116,7 +126,7 @@ function resourceKey(resourceType: string, resourceName: string): string {
 }
 
 function readSide(records: Iterable<MetadataRecord>): Side {
-  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, acls: new Map(), migrationStates: [] };
+  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, acls: new Map(), clientQuotas: new Map(), migrationStates: [] };
   const namesById = new Map<Uuid, string>();
   // Partitions are resolved to names after every Topic is known, so record order does not matter.
   const partitions: PartitionRecord[] = [];
@@ -147,6 +157,14 @@ function readSide(records: Iterable<MetadataRecord>): Side {
       case 'AccessControlEntry': {
         const { type: _type, id: _id, ...binding } = r;
         side.acls.set(aclBindingKey(binding), binding);
+        break;
+      }
+      case 'ClientQuota': {
+        const key = clientQuotaEntityKey(r.entity);
+        let quota = side.clientQuotas.get(key);
+        if (quota === undefined) side.clientQuotas.set(key, (quota = { entity: r.entity, values: new Map() }));
+        if (r.remove) quota.values.delete(r.key);
+        else quota.values.set(r.key, r.value);
         break;
       }
       default:
@@ -189,7 +207,7 @@ interface Found {
 
 class Collector {
   readonly found: Found[] = [];
-  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0 };
+  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 };
 
   add(entity: ImportEntity, key: readonly (string | number)[], diff: Omit<ImportDifference, 'entity'>): void {
     this.found.push({ diff: { ...diff, entity }, order: ENTITY_ORDER.indexOf(entity), key });
@@ -236,6 +254,7 @@ export function diffImport(plan: MigrationPlan, quorumRecords: Iterable<Metadata
   diffProducerIds(zk, quorum, out);
   diffOffsets(zk, quorum, out);
   diffAcls(zk, quorum, out);
+  diffClientQuotas(zk, quorum, out);
   checkMarker(quorum, out);
   return { differences: out.sorted(), compared: out.compared };
 }
@@ -422,6 +441,35 @@ function aclName(a: AclBinding): string {
   return `acl ${a.resourceType} ${a.resourceName} (${a.patternType}): ${a.principal} from ${a.host} ${a.permissionType} ${a.operation}`;
 }
 
+function diffClientQuotas(zk: Side, quorum: Side, out: Collector): void {
+  const none = new Map<string, number>();
+  for (const [entityKey, { entity, values }] of zk.clientQuotas) {
+    const quorumValues = quorum.clientQuotas.get(entityKey)?.values ?? none;
+    for (const [key, zv] of values) {
+      out.compared.clientQuotas++;
+      const at = quotaAt(entity, key);
+      const qv = quorumValues.get(key);
+      if (qv === undefined) out.add('client-quota', at.key, { kind: 'missing-in-quorum', name: at.name });
+      else if (qv !== zv) out.add('client-quota', at.key, { kind: 'different', name: at.name, field: 'value', zookeeper: String(zv), quorum: String(qv) });
+    }
+  }
+  for (const [entityKey, { entity, values }] of quorum.clientQuotas) {
+    const zkValues = zk.clientQuotas.get(entityKey)?.values ?? none;
+    for (const key of values.keys()) {
+      if (zkValues.has(key)) continue;
+      out.compared.clientQuotas++;
+      const at = quotaAt(entity, key);
+      out.add('client-quota', at.key, { kind: 'only-in-quorum', name: at.name });
+    }
+  }
+}
+
+/** "quota user \"alice\", client-id <default> producer_byte_rate", sorted by entity then key. */
+function quotaAt(entity: readonly ClientQuotaEntityPart[], key: string): { readonly key: readonly string[]; readonly name: string } {
+  const text = clientQuotaEntityText(entity);
+  return { key: [text, key], name: `quota ${text} ${key}` };
+}
+
 function checkMarker(quorum: Side, out: Collector): void {
   if (quorum.migrationStates.includes(POST_MIGRATION)) return;
   const last = quorum.migrationStates.at(-1);
@@ -489,7 +537,7 @@ const KIND_LABELS: readonly (readonly [ImportDifferenceKind, string])[] = [
 
 function summaryLine(diff: ImportDiff): string {
   const c = diff.compared;
-  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}, ${plural(c.acls, 'ACL')}`;
+  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}, ${plural(c.acls, 'ACL')}, ${plural(c.clientQuotas, 'client quota')}`;
   const total = diff.differences.length;
   if (total === 0) return `${compared}: no differences`;
   const byKind = KIND_LABELS.map(([kind, label]) => [diff.differences.filter((d) => d.kind === kind).length, label] as const)
