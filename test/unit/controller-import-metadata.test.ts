@@ -183,7 +183,9 @@ describe('the import steps', () => {
     const below = importPart(new OpHarness([mvRecord(CLIENT_QUOTAS_METADATA_VERSION - 1)]).ctx(), [...topicRecords('orders', 5, 3), ...good]);
     expect(below.records).toEqual([]);
     expect(below.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
-    expect(below.response.errorMessage).toMatch(/client quotas, which needs metadata\.version 6 \(1\.0-IV5\)/);
+    expect(below.response.errorMessage).toBe(
+      "An import part carries client quotas, which needs metadata.version 6 (1.0-IV5); upgrade the cluster's metadata.version first (metaquorum features upgrade --metadata 1.0-IV5).",
+    );
 
     const h = new OpHarness([mvRecord(CLIENT_QUOTAS_METADATA_VERSION)]);
     expect(importInSteps(h, { clusterId: CLUSTER, records: [...tree(), ...good], allowExisting: false }).errorCode).toBe(ErrorCode.NONE);

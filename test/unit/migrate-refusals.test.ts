@@ -9,7 +9,7 @@ import { decryptPassword, parseEncodedPassword } from '../../tools/migrate/zk-pa
 import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
 import type { ImportMetadataRequest } from '../../quorum/controller/migration/import-metadata.js';
 import { FakeImportSession } from '../support/fake-import-session.js';
-import { ACLS_METADATA_VERSION, LATEST_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, LATEST_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const OPTIONS: MigrateOptions = {
   mode: 'dry-run',
@@ -117,6 +117,47 @@ describe('migrate-from-zk review', () => {
     // At the level ACLs need, or with no ACL in the plan, nothing to refuse.
     expect((await runMigration(OPTIONS, deps(withAcls, [], undefined, undefined, ACLS_METADATA_VERSION).deps)).ok).toBe(true);
     expect((await runMigration(OPTIONS, deps(tree(), [], undefined, undefined, ACLS_METADATA_VERSION - 1).deps)).ok).toBe(true);
+  });
+
+  it("client quotas need metadata.version 1.0-IV5: below it a dry run and an import say so, naming the upgrade, and write nothing; at it they go ahead", async () => {
+    const withQuotas = kafkaTree()
+      .topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } })
+      .config('clients', 'etl%20job', { producer_byte_rate: '1048576', consumer_byte_rate: '2097152' })
+      .config('users', '<default>', { request_percentage: '25.5', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096' })
+      .build();
+    const refusal =
+      'the plan holds client quotas (3 record(s)), which need metadata.version 1.0-IV5 (level 6), and the quorum is at 1.0-IV4 (level 5): run metaquorum features upgrade --metadata 1.0-IV5 first';
+    const dry = await runMigration(OPTIONS, deps(withQuotas, [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1).deps);
+    expect(dry.ok).toBe(false);
+    expect(dry.refusals).toEqual([refusal]);
+    expect(dry.summary).toMatch(/would be refused \(1 reason/);
+
+    const run = deps(withQuotas, [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1);
+    const imported = await runMigration({ ...OPTIONS, mode: 'import' }, run.deps);
+    expect(imported.ok).toBe(false);
+    expect(imported.imported).toBeNull();
+    expect(imported.summary).toBe(`import refused, nothing written: ${refusal}`);
+
+    // With offsets and ACLs too, at a level below all: one refusal per kind, each naming its level, the highest first (its upgrade covers the others).
+    const all = kafkaTree()
+      .topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } })
+      .config('clients', '<default>', { producer_byte_rate: '1' })
+      .legacyOffset('legacy', 'orders', 0, '42')
+      .acl('/kafka-acl/Topic/orders', [{ principal: 'User:alice', permissionType: 'Allow', operation: 'Read', host: '*' }])
+      .build();
+    const old = await runMigration({ ...OPTIONS, mode: 'import' }, deps(all, [], undefined, undefined, 1).deps);
+    expect(old.refusals).toEqual([
+      expect.stringMatching(/^the plan holds client quotas \(1 record\(s\)\), which need metadata\.version 1\.0-IV5 \(level 6\), and the quorum is at 1\.0-IV0 \(level 1\)/),
+      expect.stringMatching(/^the plan holds ACLs \(1 record\(s\)\), which need metadata\.version 1\.0-IV3 \(level 4\)/),
+      expect.stringMatching(/^the plan holds consumer-group offsets \(1 record\(s\)\), which need metadata\.version 1\.0-IV1 \(level 2\)/),
+    ]);
+    expect(old.summary).toMatch(/run metaquorum features upgrade --metadata 1\.0-IV5 first \(and 2 more\)$/);
+
+    // At the level quotas need, nothing to refuse; a tree without quotas is not held to it.
+    const ok = await runMigration({ ...OPTIONS, mode: 'import' }, deps(withQuotas, [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION).deps);
+    expect(ok.ok).toBe(true);
+    expect(ok.summary).toMatch(/3 client quotas/);
+    expect((await runMigration(OPTIONS, deps(tree(), [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1).deps)).ok).toBe(true);
   });
 
   it('a wrong password.encoder.secret whose CBC padding happens to check out is not taken for the right one', () => {

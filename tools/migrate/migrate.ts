@@ -374,7 +374,10 @@ export function refusalsOf(
   return out;
 }
 
-/** One refusal per kind of planned record the quorum's metadata.version is too low for (importLevelNeed). */
+/**
+ * One refusal per kind of planned record the quorum's metadata.version is too low for
+ * (importLevelNeed), the highest level first: the upgrade it names covers the others too.
+ */
 function levelRefusals(records: readonly MetadataRecord[], finalized: number): string[] {
   const short = new Map<string, { level: number; count: number }>();
   for (const r of records) {
@@ -383,7 +386,7 @@ function levelRefusals(records: readonly MetadataRecord[], finalized: number): s
     const seen = short.get(need.what);
     short.set(need.what, { level: need.level, count: (seen?.count ?? 0) + 1 });
   }
-  return [...short].map(
+  return [...short].sort(([, a], [, b]) => b.level - a.level).map(
     ([what, { level, count }]) =>
       `the plan holds ${what} (${count} record(s)), which need metadata.version ${metadataVersionName(level)} (level ${level}), and the quorum is at ${metadataVersionName(finalized)} (level ${finalized}): ` +
       `run metaquorum features upgrade --metadata ${metadataVersionName(level)} first`,

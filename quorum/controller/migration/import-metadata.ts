@@ -270,7 +270,7 @@ function metadataVersionAllows(image: MetadataImageView, r: MetadataRecord): boo
 
 /** Why a part is refused for a record the finalized metadata.version does not allow. */
 function levelRefusal(what: string, level: number): string {
-  return `An import part carries ${what}, which needs metadata.version ${level} (${metadataVersionName(level)}); upgrade the cluster's metadata.version first (metaquorum features upgrade).`;
+  return `An import part carries ${what}, which needs metadata.version ${level} (${metadataVersionName(level)}); upgrade the cluster's metadata.version first (metaquorum features upgrade --metadata ${metadataVersionName(level)}).`;
 }
 
 /** end: the marker that the tree was imported, and the transaction's end. */
