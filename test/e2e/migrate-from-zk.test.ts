@@ -2,7 +2,8 @@
 // Kafka trees of several eras written by the populator, a real metaquorum cluster formatted with
 // the trees' cluster id, and the command run as a user runs it (the CLI in a child process).
 // Results are checked the ways an operator would: `topics describe --json`, `metadata-shell`,
-// `--verify`, and an unmodified Kafka client (kafkajs Metadata through the brokers).
+// `--verify`, the describeClientQuotas RPC of a broker and of the controllers, and an unmodified
+// Kafka client (kafkajs Metadata through the brokers).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import zookeeper from 'node-zookeeper-client';
@@ -26,6 +27,9 @@ import {
 } from '../../tools/zookeeper/kafka-trees.js';
 import type { MigrateReport } from '../../tools/migrate/migrate.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
+import type { DescribeClientQuotasResponse } from '../../quorum/controller/configs/client-quotas.js';
+import { realAdminConnector } from '../../tools/admin/admin-client.js';
+import type { AdminTarget } from '../../tools/cli/connect.js';
 import { connectedAdmin } from '../support/kafkajs.js';
 
 const MIGRATE_TIMEOUT_MS = 90_000;
@@ -43,6 +47,16 @@ async function describeTopics(bootstrap: string[]): Promise<DescribeTopicsRespon
   const r = await runCli(['topics', 'describe', ...bootstrap, '--json']);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as DescribeTopicsResponse;
+}
+
+/** Every client quota, as the describeClientQuotas RPC answers it (no filter). */
+async function describeQuotas(target: AdminTarget): Promise<DescribeClientQuotasResponse> {
+  const admin = await realAdminConnector([target], { timeoutMs: 10_000 });
+  try {
+    return await admin.call('describeClientQuotas', { components: [], strict: false });
+  } finally {
+    await admin.close();
+  }
 }
 
 /** Sets a znode's data (a change to ZooKeeper after the import, for --verify to find). */
@@ -99,7 +113,9 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(report.refusals).toEqual([]);
     expect(report.quorum).toMatchObject({ clusterId: KAFKA_TREE_CLUSTER_ID, topics: 0, alreadyImported: false });
     expect(report.plan.counts.acls).toBe(1);
-    expect(report.plan.counts.clientQuotas).toBe(2);
+    // Client, user and (default user, client) quotas; alice's SCRAM credential is not one.
+    expect(report.plan.counts.clientQuotas).toBe(4);
+    expect(report.plan.notImported.find((n) => n.kind === 'scram-credentials')?.count).toBe(1);
     // Progress went to stderr.
     expect(r.stderr).toMatch(/znodes/);
     expect((await describeTopics(['--bootstrap-controller', quorum])).topics).toEqual([]);
@@ -215,6 +231,22 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(removed.code, removed.stderr).toBe(0);
     expect(removed.stdout).toContain('(principal=User:bob, host=*, operation=WRITE, permissionType=ALLOW)');
 
+    // The quotas as Kafka wrote them (sanitized names, <default>): null for a default, names
+    // decoded, values as doubles; the same on a broker (its own image) and on the controllers.
+    const quotas = [
+      { entity: [{ entityType: 'user', entityName: null }, { entityType: 'client-id', entityName: 'etl job' }], values: [{ key: 'request_percentage', value: 25.5 }] },
+      { entity: [{ entityType: 'user', entityName: 'alice@example.com' }], values: [{ key: 'consumer_byte_rate', value: 4194304 }] },
+      { entity: [{ entityType: 'client-id', entityName: null }], values: [{ key: 'consumer_byte_rate', value: 2097152 }] },
+      { entity: [{ entityType: 'client-id', entityName: 'etl job' }], values: [{ key: 'producer_byte_rate', value: 1048576 }] },
+    ];
+    const broker = t.cluster.brokers[1]!;
+    await until('a broker describes the imported quotas', 15_000, async () => ((await describeQuotas({ kind: 'server', host: '127.0.0.1', port: broker.clientPort! })).entries.length === quotas.length ? true : undefined));
+    expect(await describeQuotas({ kind: 'server', host: '127.0.0.1', port: broker.clientPort! })).toEqual({ errorCode: 0, errorMessage: null, entries: quotas });
+    const [host, port] = quorum.split(',')[0]!.split(':');
+    const controller: AdminTarget = { kind: 'controller', host: host!, port: Number(port) };
+    await until('a controller describes the imported quotas', 15_000, async () => ((await describeQuotas(controller)).entries.length === quotas.length ? true : undefined));
+    expect((await describeQuotas(controller)).entries).toEqual(quotas);
+
     // metadata-shell on a node's directory (a live node: it only reads).
     const dir = join(t.cluster.node(1).dir, 'metadata');
     const shell = await runCli(['metadata-shell', '--dir', dir, '-c', 'ls /topics', '-c', 'cat /zkMigrationState', '-c', 'cat /configs/topic/orders/cleanup.policy']);
@@ -249,12 +281,16 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(cleanReport.verify?.differences ?? [], clean.stdout).toEqual([]);
     expect(clean.code).toBe(0);
 
+    expect(cleanReport.verify?.compared.clientQuotas).toBe(4);
+
     // A change in ZooKeeper after the import (a Kafka controller still running would do this).
     await setZnode(zk.connectStringWith('/kafka'), '/brokers/topics/payments/partitions/0/state', JSON.stringify({ controller_epoch: 7, leader: 3, version: 1, leader_epoch: 9, isr: [3] }));
+    await setZnode(zk.connectStringWith('/kafka'), '/config/clients/etl%20job', JSON.stringify({ version: 1, config: { producer_byte_rate: '2097152' } }));
     const dirty = await migrate(zk.connectStringWith('/kafka'), quorum, '--verify');
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toMatch(/payments-0/);
     expect(dirty.stdout).toMatch(/leader/i);
+    expect(dirty.stdout).toContain('quota client-id "etl job" producer_byte_rate: value differs: zookeeper 2097152, quorum 1048576');
   });
 });
 

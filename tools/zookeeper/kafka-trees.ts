@@ -604,12 +604,12 @@ export function kafka09Tree(o: TreeOptions = {}): TreeSpec {
   );
 }
 
-/** Kafka 0.10.2 → 1.1: broker v4 (rack, listener map), topic v1 (no ids), /cluster/id, producer ids, literal ACLs. */
+/** Kafka 0.10.2 → 1.1: broker v4 (rack, listener map), topic v1 (no ids), /cluster/id, producer ids, quotas and SCRAM, literal ACLs. */
 export function kafka11Tree(o: TreeOptions = {}): TreeSpec {
   return withChroot(
     {
       name: 'kafka-1.1',
-      description: '1.1-era: broker v4 with INTERNAL/EXTERNAL listeners, topic v1 without topic_id, cluster id, producer id block, broker <default> config, client quotas, literal ACLs',
+      description: '1.1-era: broker v4 with INTERNAL/EXTERNAL listeners, topic v1 without topic_id, cluster id, producer id block, broker <default> config, client, user and (user, client) quotas, a SCRAM credential, literal ACLs',
       nodes: [
         ...kafkaSkeleton('1.1', { clusterId: CLUSTER_ID, controllerEpoch: 7, authorizer: true }),
         { path: '/controller', data: kafkaJson.controller(1, 2, '1530000000000'), mode: 'ephemeral' },
@@ -623,6 +623,9 @@ export function kafka11Tree(o: TreeOptions = {}): TreeSpec {
         entityConfigNode('brokers', '2', { 'leader.replication.throttled.rate': '10485760' }),
         entityConfigNode('clients', 'etl job', { producer_byte_rate: '1048576' }),
         entityConfigNode('clients', '<default>', { consumer_byte_rate: '2097152' }),
+        // A user quota beside a SCRAM credential (not a quota), and a (default user, client) quota.
+        entityConfigNode('users', 'alice@example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-256': scramCredential('alice', 'SCRAM-SHA-256') }),
+        userClientConfigNode('<default>', 'etl job', { request_percentage: '25.5' }),
         { path: '/kafka-acl/Topic/orders', data: kafkaJson.acls([{ principal: 'User:alice', permissionType: 'Allow', operation: 'Read', host: '*' }]) },
         { path: '/kafka-acl-changes/acl_changes_', data: 'Topic:orders', mode: 'persistent_sequential' },
         { path: '/config/changes/config_change_', data: kafkaJson.configChangeV2('clients/etl%20job'), mode: 'persistent_sequential' },
