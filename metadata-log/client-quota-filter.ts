@@ -84,6 +84,11 @@ function selects(entity: readonly ClientQuotaEntityPart[], exact: ReadonlyMap<Cl
   return true;
 }
 
+/** `user "alice@example.com", client-id <default>`: names quoted, the default as Kafka's tools show it (for messages and reports). */
+export function clientQuotaEntityText(entity: readonly { readonly entityType: string; readonly entityName: string | null }[]): string {
+  return entity.map((p) => `${p.entityType} ${p.entityName === null ? '<default>' : JSON.stringify(p.entityName)}`).join(', ');
+}
+
 /** Canonical order of entities: by their parts in turn (type order, then the default before names, then names). */
 export function compareEntities(a: readonly ClientQuotaEntityPart[], b: readonly ClientQuotaEntityPart[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {

@@ -35,7 +35,7 @@
 
 import type { ClientQuotaEntityPart, ClientQuotaEntityType, ClientQuotaRecord, ConfigRecord, ConfigResourceType } from '../../metadata-log/records/types.js';
 import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
-import { compareEntities } from '../../metadata-log/client-quota-filter.js';
+import { clientQuotaEntityText, compareEntities } from '../../metadata-log/client-quota-filter.js';
 import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError, type ClientQuotaEntityInput } from '../../quorum/controller/configs/client-quotas.js';
 import { configKey, validValues, valueFailure } from '../../quorum/controller/configs/config-schema.js';
 import type { AnomalySeverity, PlanContext } from './plan-types.js';
@@ -195,11 +195,6 @@ export interface ClientQuotaPlan {
   readonly records: readonly ClientQuotaRecord[];
   /** SCRAM credentials seen (one UserScramCredentialRecord each in Kafka's migration): not imported. */
   readonly scramCredentials: number;
-}
-
-/** `user "alice@example.com", client-id <default>`: names quoted, the default as Kafka's tools show it. */
-export function clientQuotaEntityText(entity: readonly { readonly entityType: string; readonly entityName: string | null }[]): string {
-  return entity.map((p) => `${p.entityType} ${p.entityName === null ? DEFAULT_ENTITY : JSON.stringify(p.entityName)}`).join(', ');
 }
 
 /** A quota value as the report shows it: quoted, cut short. */

@@ -45,7 +45,7 @@ import { aclBindingKey } from '../../metadata-log/acl-filter.js';
 import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
 import type { AclBinding, ClientQuotaEntityPart, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
 import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
-import { clientQuotaEntityText } from './plan-configs.js';
+import { clientQuotaEntityText } from '../../metadata-log/client-quota-filter.js';
 import type { MigrationPlan } from './plan-types.js';
 
 /** The entities a difference is about, in the order differences are sorted. */

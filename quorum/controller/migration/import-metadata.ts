@@ -68,7 +68,7 @@
 import { replayAll } from '../../../metadata-log/delta.js';
 import type { MetadataImage } from '../../../metadata-log/image.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
-import { METADATA_VERSION_FEATURE, type ClientQuotaEntityPart, type ClientQuotaRecord, type MetadataRecord } from '../../../metadata-log/records/types.js';
+import { METADATA_VERSION_FEATURE, type ClientQuotaRecord, type MetadataRecord } from '../../../metadata-log/records/types.js';
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { ErrorCode } from '../errors.js';
 import { answer, type OpContext, type OpResult } from '../op.js';
@@ -82,6 +82,7 @@ import {
 } from '../configs/features.js';
 import { aclBindingKey } from '../../../metadata-log/acl-filter.js';
 import { newAclError } from '../acls/acl-rules.js';
+import { clientQuotaEntityText } from '../../../metadata-log/client-quota-filter.js';
 import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError } from '../configs/client-quotas.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
@@ -237,11 +238,6 @@ function importedClientQuotaError(r: ClientQuotaRecord): string | null {
   const checked = checkClientQuotaEntity(r.entity);
   if ('error' in checked) return checked.error.message ?? 'invalid entity';
   return clientQuotaValueError(clientQuotaKeysFor(checked.entity.map((p) => p.entityType)), r.key, r.value);
-}
-
-/** `user "alice", client-id <default>`: names quoted, the default as Kafka's tools name it. */
-function clientQuotaEntityText(entity: readonly ClientQuotaEntityPart[]): string {
-  return entity.map((p) => `${p.entityType} ${p.entityName === null ? '<default>' : JSON.stringify(p.entityName)}`).join(', ');
 }
 
 /** The quorum's ACLs by binding (all seven fields), to store an imported ACL once. */
