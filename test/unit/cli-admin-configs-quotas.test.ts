@@ -319,3 +319,98 @@ describe('quota values as kafka-configs prints them (Java Double.toString)', () 
     expect(javaDoubleText(value)).toBe(text);
   });
 });
+
+describe("kafka-configs' shorthand flags (--topic, --broker, --user, --client, --ip and their -defaults)", () => {
+  /** The requests one command line sends, against a fresh fake that answers configs and quotas. */
+  async function requestsOf(command: 'describe' | 'alter', ...args: string[]) {
+    const h = new OpHarness();
+    const fake = installFake({
+      alterClientQuotas: (r) => h.apply(alterClientQuotas(h.ctx(), r)),
+      describeClientQuotas: (r) => describeClientQuotas(h.image, r),
+      describeConfigs: (req: DescribeConfigsRequest) => ({ results: req.resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) }),
+      describeCluster: () => ({ clusterId: 'c', controllerId: 1, brokers: [{ brokerId: 1 }] }),
+    });
+    const r = await configs(command, ...args);
+    return { exitCode: r.exitCode, stderr: r.stderr, calls: fake.calls.map((c) => [c.method, c.request]) };
+  }
+
+  it.each([
+    [['--topic', 'orders'], ['--entity-type', 'topics', '--entity-name', 'orders']],
+    [['--broker', '1'], ['--entity-type', 'brokers', '--entity-name', '1']],
+    [['--broker-defaults'], ['--entity-type', 'brokers', '--entity-default']],
+    [['--user', 'alice'], ['--entity-type', 'users', '--entity-name', 'alice']],
+    [['--user-defaults'], ['--entity-type', 'users', '--entity-default']],
+    [['--client', 'etl'], ['--entity-type', 'clients', '--entity-name', 'etl']],
+    [['--client-defaults'], ['--entity-type', 'clients', '--entity-default']],
+    [['--ip', '10.0.0.7'], ['--entity-type', 'ips', '--entity-name', '10.0.0.7']],
+    [['--ip-defaults'], ['--entity-type', 'ips', '--entity-default']],
+    // kafka-configs' order: named shorthands client before user, then the defaults.
+    [['--user', 'alice', '--client', 'etl'], ['--entity-type', 'clients', '--entity-name', 'etl', '--entity-type', 'users', '--entity-name', 'alice']],
+    [['--client-defaults', '--user', 'alice'], ['--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients', '--entity-default']],
+    [['--entity-type', 'users', '--entity-name', 'alice', '--client-defaults'], ['--entity-type', 'users', '--entity-name', 'alice', '--entity-type', 'clients', '--entity-default']],
+    [['--entity-type', 'clients', '--entity-name', 'etl', '--user-defaults'], ['--entity-type', 'clients', '--entity-name', 'etl', '--entity-type', 'users', '--entity-default']],
+  ])('describe %j sends what %j sends', async (short, long) => {
+    const a = await requestsOf('describe', ...short);
+    const b = await requestsOf('describe', ...long);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(a.calls.length).toBeGreaterThan(0);
+    expect(a).toEqual(b);
+  });
+
+  it('a shorthand pairs with its own type even when an --entity-type before it has no name (kafka-configs would shift the name onto it)', async () => {
+    const r = await requestsOf('describe', '--entity-type', 'clients', '--user-defaults');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.calls).toEqual([
+      [
+        'describeClientQuotas',
+        {
+          components: [
+            { entityType: 'client-id', matchType: 2, match: null },
+            { entityType: 'user', matchType: 1, match: null },
+          ],
+          strict: true,
+        },
+      ],
+    ]);
+  });
+
+  it('alter: --user with --client sets the quota of that user for that client id; --ip-defaults the default ip', async () => {
+    const { h, fake } = cluster();
+    let r = await configs('alter', '--client', 'etl', '--user', 'alice', '--add-config', 'producer_byte_rate=4096');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toBe("Completed updating config for user-principal 'alice', client-id 'etl'.\n");
+    r = await configs('alter', '--ip-defaults', '--add-config', 'connection_creation_rate=3');
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(fake.calls.map((c) => (c.request as AlterClientQuotasRequest).entries[0]!.entity)).toEqual([
+      [{ entityType: 'user', entityName: 'alice' }, { entityType: 'client-id', entityName: 'etl' }],
+      [{ entityType: 'ip', entityName: null }],
+    ]);
+    expect(held(h)).toEqual(["user-principal 'alice', client-id 'etl': producer_byte_rate=4096", 'the default ip: connection_creation_rate=3']);
+  });
+
+  it.each([
+    ['a type named by --entity-type and a shorthand', ['--entity-type', 'users', '--entity-name', 'bob', '--user', 'alice'], /users is named twice \(--user /],
+    ['a name and a default of one type', ['--user', 'alice', '--user-defaults'], /users is named twice/],
+    ['no entity at all', [], /name an entity: --entity-type .* or one of --topic, --broker, --user/],
+    ['a name beyond the --entity-type list beside a shorthand', ['--entity-type', 'users', '--entity-name', 'a', '--entity-name', 'b', '--client', 'c'], /more --entity-name\/--entity-default \(2\) than --entity-type \(1\)/],
+    ['ips with a user', ['--ip', '10.0.0.1', '--user', 'alice'], /only users and clients may be given together/],
+    ['--topic with --broker', ['--topic', 't', '--broker', '1'], /only users and clients may be given together/],
+    ['--ip that is no IP address', ['--ip', 'example.com'], /not an IP address/],
+    ['--broker that is no broker id', ['--broker', 'b1'], /brokers are named by id/],
+  ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
+    const { fake } = cluster();
+    const r = await configs('describe', ...flags);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(fake.connects).toEqual([]);
+  });
+
+  it('--help lists every shorthand', async () => {
+    for (const command of ['describe', 'alter']) {
+      const h = await runCli('configs', command, '--help');
+      for (const flag of ['--topic <name>', '--broker <id>', '--broker-defaults', '--user <name>', '--user-defaults', '--client <id>', '--client-defaults', '--ip <address>', '--ip-defaults']) {
+        expect(h.stdout).toContain(flag);
+      }
+    }
+  });
+});

@@ -19,6 +19,12 @@
 // clients only); each --entity-name or --entity-default names the --entity-type at the same
 // position, as kafka-configs pairs them. --entity-default of brokers is the cluster default (what
 // leaving the name out also means); topics have no default.
+//
+// kafka-configs' shorthand flags (KIP-543) name an entity type and its name in one: --topic,
+// --broker, --user, --client, --ip, and --broker-defaults, --user-defaults, --client-defaults,
+// --ip-defaults for the defaults. As kafka-configs does, they add to the --entity-type list after
+// any given there (named ones first, then the defaults), so they can be mixed with it; a type
+// named twice either way is refused.
 
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { isIP } from 'node:net';
@@ -38,11 +44,66 @@ import { alterQuotas, describeQuotas, QUOTA_ENTITY_TYPES, quotaHelpText, type Qu
 export const ENTITY_TYPES = ['topics', 'brokers', 'users', 'clients', 'ips'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
-interface EntityOptions {
+interface EntityOptions extends ShorthandOptions {
   /** Each --entity-type, in order. */
-  readonly entityType: readonly EntityType[];
+  readonly entityType?: readonly EntityType[];
   /** Each --entity-name, and null for each --entity-default, in command-line order. */
   readonly entityName?: readonly (string | null)[];
+}
+
+/** kafka-configs' shorthand flags: an entity type with its name (--user alice) or its default (--user-defaults). */
+interface ShorthandOptions {
+  readonly topic?: string;
+  readonly broker?: string;
+  readonly user?: string;
+  readonly client?: string;
+  readonly ip?: string;
+  readonly brokerDefaults?: boolean;
+  readonly userDefaults?: boolean;
+  readonly clientDefaults?: boolean;
+  readonly ipDefaults?: boolean;
+}
+
+/** The shorthand flags in kafka-configs' order: named entities, then defaults (topics have none). */
+const SHORTHAND_NAMED = [
+  ['topic', 'topics'],
+  ['client', 'clients'],
+  ['user', 'users'],
+  ['broker', 'brokers'],
+  ['ip', 'ips'],
+] as const satisfies readonly (readonly [keyof ShorthandOptions, EntityType])[];
+const SHORTHAND_DEFAULTS = [
+  ['clientDefaults', 'clients'],
+  ['userDefaults', 'users'],
+  ['brokerDefaults', 'brokers'],
+  ['ipDefaults', 'ips'],
+] as const satisfies readonly (readonly [keyof ShorthandOptions, EntityType])[];
+
+/** The --entity-type list and its names with the shorthand flags appended as kafka-configs appends them. */
+function entityTypesAndNames(opts: EntityOptions): { readonly types: readonly EntityType[]; readonly names: readonly (string | null)[] } {
+  const types = [...(opts.entityType ?? [])];
+  const names = [...(opts.entityName ?? [])];
+  // A shorthand's name must pair with its own type: names given with --entity-name beyond the
+  // --entity-type list would shift onto it.
+  const shorthands = [...SHORTHAND_NAMED.filter(([flag]) => opts[flag] !== undefined), ...SHORTHAND_DEFAULTS.filter(([flag]) => opts[flag] === true)];
+  if (shorthands.length > 0 && names.length > types.length) {
+    throw new UsageError(`more --entity-name/--entity-default (${names.length}) than --entity-type (${types.length}): each names the --entity-type at its position`);
+  }
+  names.length = shorthands.length > 0 ? types.length : names.length;
+  for (const [flag, type] of shorthands) {
+    if (types.includes(type)) throw new UsageError(`${type} is named twice (--${kebab(flag)} and another --entity-type or shorthand flag)`);
+    types.push(type);
+    const value = opts[flag];
+    names.push(typeof value === 'string' ? value : null);
+  }
+  if (types.length === 0) {
+    throw new UsageError('name an entity: --entity-type (with --entity-name or --entity-default), or one of --topic, --broker, --user, --client, --ip, --broker-defaults, --user-defaults, --client-defaults, --ip-defaults');
+  }
+  return { types, names };
+}
+
+function kebab(flag: string): string {
+  return flag.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
 interface DescribeOptions extends ReadOptions, EntityOptions {
@@ -73,8 +134,7 @@ export type ConfigEntity =
 
 /** The entity the options name (each name paired with the type at its position); UsageError for what kafka-configs refuses. */
 export function entityOf(opts: EntityOptions): ConfigEntity {
-  const types = opts.entityType;
-  const names = opts.entityName ?? [];
+  const { types, names } = entityTypesAndNames(opts);
   if (types.length > 1 && !(types.length === 2 && types.includes('users') && types.includes('clients'))) {
     throw new UsageError(`--entity-type: only users and clients may be given together (a user's quota for one client id), got ${types.join(', ')}`);
   }
@@ -324,9 +384,18 @@ export function entityTypeArg(value: string, previous?: readonly EntityType[]): 
 
 function entityOptions(cmd: Command, nameHelp: string): Command {
   cmd
-    .addOption(new Option('--entity-type <type>', `what the configs belong to: ${ENTITY_TYPES.join(', ')} (users and clients may be given together)`).argParser(entityTypeArg).makeOptionMandatory())
+    .addOption(new Option('--entity-type <type>', `what the configs belong to: ${ENTITY_TYPES.join(', ')} (users and clients may be given together)`).argParser(entityTypeArg))
     .addOption(new Option('--entity-name <name>', nameHelp).argParser((value: string, previous?: readonly (string | null)[]) => [...(previous ?? []), value]))
-    .option('--entity-default', 'the default entity of the --entity-type at this position: every user, client id or IP address; brokers: the cluster default');
+    .option('--entity-default', 'the default entity of the --entity-type at this position: every user, client id or IP address; brokers: the cluster default')
+    .option('--topic <name>', 'shorthand for --entity-type topics --entity-name <name>')
+    .option('--broker <id>', 'shorthand for --entity-type brokers --entity-name <id>')
+    .option('--broker-defaults', 'shorthand for --entity-type brokers --entity-default (the cluster default)')
+    .option('--user <name>', 'shorthand for --entity-type users --entity-name <name> (with --client or --client-defaults: that user\'s quota for a client id)')
+    .option('--user-defaults', 'shorthand for --entity-type users --entity-default')
+    .option('--client <id>', 'shorthand for --entity-type clients --entity-name <id>')
+    .option('--client-defaults', 'shorthand for --entity-type clients --entity-default')
+    .option('--ip <address>', 'shorthand for --entity-type ips --entity-name <address>')
+    .option('--ip-defaults', 'shorthand for --entity-type ips --entity-default');
   // --entity-default takes its place among the names, so that each pairs with the --entity-type at
   // its position (commander keeps a flag apart; its event comes in command-line order).
   cmd.on('option:entity-default', () => {
