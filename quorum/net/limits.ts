@@ -13,6 +13,12 @@ export const netLimits = {
   /** Connections one server holds (handshaking or open); past it, new ones are closed on accept, with a warn line. */
   serverConnectionsMax: 10_000,
   /**
+   * Remote addresses whose connection rate a broker's client listeners track at once (only those
+   * with a connection_creation_rate quota, and only while they connected within the last 11 s):
+   * past it the address idle longest is forgotten (./connection-rate.ts).
+   */
+  connectionRateAddressesMax: 10_000,
+  /**
    * The handshake frame (hello, welcome), read before the peer has said who it is: a hello is
    * ~120 bytes, and the frame bound of the connection after it (64 MiB) is no bound for a peer
    * that may be anyone.
