@@ -16,7 +16,10 @@
 // overrides and max.connections; ./connection-quotas.ts): a connection over one of them is closed
 // on accept, before TLS or the first protocol byte, with the same warn line naming the limit (at
 // most one per remote address per interval). All of a client listener's connections count, Kafka
-// clients and our own tools alike, as Kafka counts every connection at accept.
+// clients and our own tools alike, as Kafka counts every connection at accept. A connection from
+// an address over its connection rate quota (Kafka's KIP-612 ip quota) is closed on accept the
+// same way, with its own warn line, 'connection refused: connection rate quota exceeded', naming
+// the address, the rate measured and the quota (at most one per address per interval).
 
 import * as net from 'node:net';
 import * as tls from 'node:tls';
@@ -303,10 +306,15 @@ export class NetServer {
     raw.destroy();
     const dropped = quotas.warnings.note(refusal.warnKey);
     if (dropped === null) return;
-    this.o.logger.warn(
-      { remote, listener: this.o.listener.name, limit: refusal.limit, connectionsMax: refusal.max, dropped, reason: refusal.reason },
-      'connection refused: too many connections',
-    );
+    const { limit, max, reason, ratePerSecond } = refusal;
+    if (limit === 'connection_creation_rate') {
+      this.o.logger.warn(
+        { remote, listener: this.o.listener.name, limit, connectionCreationRate: ratePerSecond, quota: max, dropped, reason },
+        'connection refused: connection rate quota exceeded',
+      );
+      return;
+    }
+    this.o.logger.warn({ remote, listener: this.o.listener.name, limit, connectionsMax: max, dropped, reason }, 'connection refused: too many connections');
   }
 
   private remoteOfTls(socket: tls.TLSSocket): string {

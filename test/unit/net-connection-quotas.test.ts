@@ -3,7 +3,9 @@
 // while the ones held go on answering, a closed connection frees its slot, an override raises or
 // lowers the limit for its address, the total spans every listener sharing the quotas, an
 // IPv4-mapped address counts as the IPv4 one, and each refusal is a warn line, at most one per
-// address per interval with the count of the others (./refusal-warnings.ts).
+// address per interval with the count of the others (./refusal-warnings.ts). The ip connection
+// rate quotas (KIP-612's connection_creation_rate): an address's own before the default, none
+// unmeasured, checked before the count limits, their own warn line, and every refusal counted.
 
 import * as net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NetClient } from '../../quorum/net/client.js';
-import { canonicalAddress, ConnectionQuotas, type ConnectionLimits } from '../../quorum/net/connection-quotas.js';
+import { canonicalAddress, ConnectionQuotas, type ConnectionLimits, type IpConnectionRateQuotas } from '../../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits } from '../../broker/dynamic-connection-limits.js';
 import { imageOf } from '../../metadata-log/delta.js';
 import { RefusalWarnings } from '../../quorum/net/refusal-warnings.js';
@@ -297,5 +299,109 @@ describe('dynamic limits (max.connections.per.ip and max.connections as dynamic 
     expect(dynamicConnectionLimits(image, 4)).toEqual({ perAddressMax: 2, totalMax: 100 });
     expect(dynamicConnectionLimits(image, 5)).toEqual({ perAddressMax: 7, totalMax: 100 });
     expect(dynamicConnectionLimits(imageOf([]), 4)).toEqual({ perAddressMax: undefined, totalMax: undefined });
+  });
+});
+
+function ipRates(byAddress: Record<string, number>, defaultQuota?: number): IpConnectionRateQuotas {
+  return { byAddress: new Map(Object.entries(byAddress)), defaultQuota };
+}
+
+const rateRefusals = (log: { lines: LogLine[] }) => log.lines.filter((l) => l.level === 'warn' && l.msg === 'connection refused: connection rate quota exceeded');
+
+/** Admits `n` connections from `address` at the quotas' current time; how many were admitted (held ones stay held). */
+function connectMany(quotas: ConnectionQuotas, address: string, n: number): number {
+  let admitted = 0;
+  for (let i = 0; i < n; i++) if (quotas.admit(address).admitted) admitted++;
+  return admitted;
+}
+
+describe('ip connection rate quotas (connection_creation_rate, KIP-612)', () => {
+  it("an address's own quota before the default; the default for every other address; none: not measured", () => {
+    const now = 0;
+    const quotas = new ConnectionQuotas(limits({}), new RefusalWarnings(), () => now);
+    quotas.applyIpConnectionRates(ipRates({ '10.0.0.7': 1 }, 3));
+    expect(quotas.ipConnectionRateQuota('10.0.0.7')).toEqual({ quota: 1, own: true });
+    expect(quotas.ipConnectionRateQuota('10.0.0.8')).toEqual({ quota: 3, own: false });
+    // A burst of 10 x quota (Kafka measures a new address over 10 s), then refusals.
+    expect(connectMany(quotas, '10.0.0.7', 15)).toBe(10);
+    expect(connectMany(quotas, '10.0.0.8', 35)).toBe(30);
+    expect(connectMany(quotas, '10.0.0.9', 35)).toBe(30); // each address is measured apart
+
+    quotas.applyIpConnectionRates(ipRates({ '10.0.0.7': 1 }));
+    expect(quotas.ipConnectionRateQuota('10.0.0.8')).toBeUndefined();
+    expect(connectMany(quotas, '10.0.0.8', 100)).toBe(100);
+  });
+
+  it('2147483647 is no quota (Kafka\'s unlimited): as an address\'s own it exempts the address from the default', () => {
+    const quotas = new ConnectionQuotas(limits({}), new RefusalWarnings(), () => 0);
+    quotas.applyIpConnectionRates(ipRates({ '127.0.0.1': 2 ** 31 - 1 }, 0));
+    expect(quotas.ipConnectionRateQuota('127.0.0.1')).toBeUndefined();
+    expect(connectMany(quotas, '127.0.0.1', 50)).toBe(50);
+    expect(connectMany(quotas, '127.0.0.2', 1)).toBe(0); // the default 0
+  });
+
+  it('the refusal names the address, the quota and the rate measured; ::ffff:127.0.0.1 is 127.0.0.1', () => {
+    const quotas = new ConnectionQuotas(limits({}), new RefusalWarnings(), () => 0);
+    quotas.applyIpConnectionRates(ipRates({ '127.0.0.1': 2 }));
+    expect(connectMany(quotas, '::ffff:127.0.0.1', 20)).toBe(20);
+    const refused = quotas.admit('::ffff:127.0.0.1');
+    expect(refused.admitted ? null : refused.refusal).toEqual({
+      address: '127.0.0.1',
+      limit: 'connection_creation_rate',
+      max: 2,
+      ratePerSecond: 2.1,
+      warnKey: '127.0.0.1 (connection_creation_rate)',
+      reason: '127.0.0.1 opens connections at 2.1 per second, over its connection_creation_rate quota of 2 per second',
+    });
+    expect(quotas.held('127.0.0.1')).toBe(20); // the refused one holds no slot
+    quotas.applyIpConnectionRates(ipRates({}, 0));
+    const byDefault = quotas.admit('10.1.1.1');
+    expect(byDefault.admitted ? null : byDefault.refusal.reason).toBe('10.1.1.1 opens connections at 0.1 per second, over the default ip connection_creation_rate quota of 0 per second');
+  });
+
+  it('the rate is checked before the count limits, and a connection a count limit refuses still counts towards the rate (as in Kafka)', () => {
+    const quotas = new ConnectionQuotas(limits({ perIp: 5 }), new RefusalWarnings(), () => 0);
+    quotas.applyIpConnectionRates(ipRates({ '10.0.0.7': 1 }));
+    const refusedBy = () => {
+      const a = quotas.admit('10.0.0.7');
+      return a.admitted ? 'admitted' : a.refusal.limit;
+    };
+    const seen = Array.from({ length: 12 }, refusedBy);
+    expect(seen).toEqual([...Array<string>(5).fill('admitted'), ...Array<string>(5).fill('max.connections.per.ip'), 'connection_creation_rate', 'connection_creation_rate']);
+    expect(Object.fromEntries(quotas.refusals())).toEqual({ 'max.connections.per.ip': 5, connection_creation_rate: 2 });
+  });
+
+  it("after a burst the address waits for the burst to leave the window (11 s): Kafka's window is 10 s plus the part of the current second", () => {
+    let now = 0;
+    const quotas = new ConnectionQuotas(limits({}), new RefusalWarnings(), () => now);
+    quotas.applyIpConnectionRates(ipRates({ '10.0.0.7': 2 }));
+    expect(connectMany(quotas, '10.0.0.7', 25)).toBe(20);
+    now = 1_000; // a new sample: 1 s elapsed, padded to 10 s: 21 would be 2.1/s
+    expect(connectMany(quotas, '10.0.0.7', 5)).toBe(0);
+    now = 1_500; // 10.5 s: room for 21
+    expect(connectMany(quotas, '10.0.0.7', 5)).toBe(1);
+    now = 11_000; // the burst's sample (last event at 0) has expired: 1 counted over 10 s
+    expect(connectMany(quotas, '10.0.0.7', 25)).toBe(19);
+  });
+
+  it('over a listener: connections over the rate are closed by the server with a warn line naming the address, the rate and the quota, one per address per interval', async () => {
+    let now = 0;
+    const log = capturingLogger();
+    const quotas = new ConnectionQuotas(limits({}), new RefusalWarnings(10_000, () => now), () => now);
+    quotas.applyIpConnectionRates(ipRates({ '127.0.0.1': 1 }));
+    const port = (await listen(quotas, log)).address().port;
+    const held = [];
+    for (let i = 0; i < 10; i++) held.push(await answeredClient(port));
+    await closedByServer(port);
+    await closedByServer(port);
+    for (const c of held) await expect(c.request('ping', null)).resolves.toBe('pong');
+    expect(rateRefusals(log)).toHaveLength(1);
+    expect(rateRefusals(log)[0]!.fields).toMatchObject({ listener: 'PLAINTEXT', limit: 'connection_creation_rate', connectionCreationRate: 1.1, quota: 1, dropped: 1 });
+    expect(String(rateRefusals(log)[0]!.fields['remote'])).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(refusals(log)).toHaveLength(0); // not a count refusal
+    now = 10_000;
+    await closedByServer(port);
+    expect(rateRefusals(log).map((l) => l.fields['dropped'])).toEqual([1, 2]);
+    expect(quotas.refusals().get('connection_creation_rate')).toBe(3);
   });
 });
