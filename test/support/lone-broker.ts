@@ -1,9 +1,12 @@
 // A broker process's server in-process, with no controller to talk to: its one voter's port is
 // closed, so it stays STARTING (or, held, restoring) while a test probes its client listener.
+// Given a MetadataSource (test/support/manual-metadata-source.ts) it runs in combined mode on it
+// instead of following a log of its own, so a test can change its image.
 
 import net from 'node:net';
 import { join } from 'node:path';
 import { BrokerServer } from '../../broker/broker-server.js';
+import type { MetadataSource } from '../../broker/metadata-follower.js';
 import type { Logger } from '../../quorum/env/index.js';
 import type { ConnectionLimits } from '../../quorum/net/connection-quotas.js';
 import type { AuthorizerConfig } from '../../quorum/controller/acls/authorizer.js';
@@ -29,6 +32,8 @@ export interface LoneBrokerOptions {
   readonly logger?: Logger;
   /** authorizer.class.name set, with these super.users and allow.everyone.if.no.acl.found. */
   readonly authorizer?: AuthorizerConfig;
+  /** Combined mode on this source instead of a log of its own. */
+  readonly metadata?: MetadataSource;
 }
 
 /** Starts broker 2 (data under `dir`, its client listener on `clientPort`, 0: any) whose only voter never answers. */
@@ -55,6 +60,8 @@ export async function startLoneBroker(dir: string, o: LoneBrokerOptions = {}): P
     ...(o.readCatchUpWaitMs === undefined ? {} : { readCatchUpWaitMs: o.readCatchUpWaitMs }),
     ...(o.connectionLimits === undefined ? {} : { connectionLimits: o.connectionLimits }),
     ...(o.authorizer === undefined ? {} : { authorizer: o.authorizer }),
-    split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } },
+    ...(o.metadata === undefined
+      ? { split: { metadataLogDir: join(dir, 'meta'), raft: {}, snapshots: { maxBytes: 1 << 20, maxIntervalMs: 0, retryBackoffMs: 1000 } } }
+      : { combined: { source: o.metadata, activeControllerId: () => null } }),
   });
 }
