@@ -2,11 +2,13 @@
 // its metadata image has come, the partitions it leads, its Kafka clients (connections and
 // request times per API, Kafka's RequestMetrics) and its consumer groups (Kafka's NumGroups*).
 // Image counts are read at scrape time (../quorum/metrics/partition-summary.ts); connections and
-// requests are counted where they happen (kafka/kafka-connection.ts).
+// requests are counted where they happen (kafka/kafka-connection.ts); connections the client
+// listeners refused on accept, by the limit that refused them, where they are refused
+// (../quorum/net/connection-quotas.ts).
 
 import type { BrokerState } from './lifecycle.js';
 import { partitionCounts } from '../quorum/metrics/partition-summary.js';
-import { gauge, Histogram, type Collector, type MetricFamily, type Sample } from '../quorum/metrics/registry.js';
+import { counter, gauge, Histogram, type Collector, type MetricFamily, type Sample } from '../quorum/metrics/registry.js';
 import type { MetadataImageView } from '../metadata-log/image-types.js';
 
 /** Kafka's BrokerState values (kafka.server:type=KafkaServer,name=BrokerState), as numbers there. */
@@ -63,7 +65,12 @@ export interface BrokerMetricsSource {
   /** Groups this broker coordinates, by Kafka's state name (Stable, PreparingRebalance...). */
   groupStates(): ReadonlyMap<string, number>;
   readonly listenerNames: readonly string[];
+  /** Connections the client listeners refused on accept so far, by the limit (its config or quota key). */
+  connectionRefusals(): ReadonlyMap<string, number>;
 }
+
+/** The limits a refusal count is reported for even before the first refusal (a listener's own limit appears once it refuses). */
+const REFUSAL_LIMITS: readonly string[] = ['max.connections.per.ip', 'max.connections.per.ip.overrides', 'max.connections', 'connection_creation_rate'];
 
 export function brokerCollector(broker: BrokerMetricsSource, kafka: KafkaMetrics): Collector {
   return (): MetricFamily[] => {
@@ -92,8 +99,18 @@ export function brokerCollector(broker: BrokerMetricsSource, kafka: KafkaMetrics
         'Partitions this broker leads with fewer in-sync replicas than their replication factor (Kafka: UnderReplicatedPartitions).',
         counts.underReplicatedByLeader.get(broker.nodeId) ?? 0,
       ),
+      counter(
+        'metaquorum_broker_connections_refused_total',
+        'Connections the client listeners closed on accept, by the limit that refused them: max.connections.per.ip(.overrides), max.connections, listener.name.<listener>.max.connections, or connection_creation_rate (an ip client quota, KIP-612; Kafka: connection-accept-rate and ip-connection-accept-throttle-time).',
+        refusalSamples(broker.connectionRefusals()),
+      ),
       gauge('metaquorum_broker_consumer_groups', 'Consumer groups this broker coordinates, by state (Kafka: NumGroupsStable, NumGroupsEmpty...).', groups),
       ...kafka.families(broker.listenerNames),
     ];
   };
+}
+
+function refusalSamples(refusals: ReadonlyMap<string, number>): Sample[] {
+  const limits = [...new Set([...REFUSAL_LIMITS, ...[...refusals.keys()].sort()])];
+  return limits.map((limit) => ({ labels: { limit }, value: refusals.get(limit) ?? 0 }));
 }

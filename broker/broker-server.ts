@@ -14,7 +14,9 @@
 // ./kafka/ (the first bytes tell the two protocols apart). Every client listener counts its
 // connections against one ConnectionQuotas (max.connections.per.ip, its overrides, max.connections),
 // so the limits span the listeners as Kafka's do; the first and last may also be set as dynamic
-// broker configs, applied from each new image (./dynamic-connection-limits.ts).
+// broker configs, applied from each new image, and the ip client quotas' connection_creation_rate
+// (KIP-612) from each image whose client quotas changed (./dynamic-connection-limits.ts). The
+// controller listener is the controller's, never counted here.
 
 import { randomUUID } from 'node:crypto';
 import type { Clock, Logger, NodeEnv, Random } from '../quorum/env/index.js';
@@ -23,8 +25,8 @@ import type { ReadOnlyBrokerConfig } from '../quorum/controller/configs/config-s
 import type { OwnConfigLevels } from './kafka/handlers/context.js';
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { describeClientQuotas } from '../quorum/controller/configs/client-quotas.js';
-import { ConnectionQuotas, type ConnectionLimits } from '../quorum/net/connection-quotas.js';
-import { dynamicConnectionLimits } from './dynamic-connection-limits.js';
+import { ConnectionQuotas, NO_CONNECTION_LIMITS, type ConnectionLimits, type IpConnectionRateQuotas } from '../quorum/net/connection-quotas.js';
+import { dynamicConnectionLimits, ipConnectionRateQuotas } from './dynamic-connection-limits.js';
 import { dynamicTlsSettings, sameTlsSettings, tlsSettingsText, type DynamicTlsSettings } from './dynamic-tls.js';
 import type { MetadataImageView } from '../metadata-log/image-types.js';
 import { NetServer } from '../quorum/net/server.js';
@@ -117,7 +119,10 @@ export interface BrokerServerOptions {
   readonly staticConfigs?: ReadonlyMap<string, string>;
   /** This node's read-only broker configs (server.properties keys read at start), which DescribeConfigs of this broker lists. */
   readonly readOnlyConfigs?: ReadonlyMap<string, ReadOnlyBrokerConfig>;
-  /** max.connections.per.ip (overrides resolved to addresses) and max.connections; no limits when left out. */
+  /**
+   * max.connections.per.ip (overrides resolved to addresses) and max.connections; no static limits
+   * when left out (the dynamic ones and the ip connection rate quotas in the image still apply).
+   */
   readonly connectionLimits?: ConnectionLimits;
   /** How long a read waits for the broker to catch up (default READ_CATCH_UP_WAIT_MS). */
   readonly readCatchUpWaitMs?: number;
@@ -147,6 +152,8 @@ export class BrokerServer {
   readonly groupCoordinator: GroupCoordinator;
   private readonly stopFollowingGroups: () => void;
   private readonly imageWatch: ImageWatch;
+  /** The client listeners' connection limits and ip connection rate quotas, shared by them all. */
+  private readonly connectionQuotas: ConnectionQuotas;
   /** Stops applying dynamic connection limits from the image (set while the listeners are bound). */
   private stopApplyingConnectionLimits: (() => void) | undefined;
   /** Stops applying dynamic ssl.* configs from the image (set while the listeners are bound). */
@@ -168,6 +175,7 @@ export class BrokerServer {
     readonly channel: ControllerChannel,
   ) {
     if (split !== undefined) split.storage.log.onSynced = (seconds) => this.fsyncTimes.observe(seconds);
+    this.connectionQuotas = new ConnectionQuotas(o.connectionLimits ?? NO_CONNECTION_LIMITS);
     this.imageWatch = new ImageWatch(source, o.clock);
     const groupStore = new ControllerGroupStore({
       brokerId: o.nodeId,
@@ -275,6 +283,7 @@ export class BrokerServer {
       brokerEpoch: () => this.lifecycleManager?.brokerEpoch ?? -1,
       groupStates: () => this.groupCoordinator.groupStates(),
       listenerNames: this.o.listeners.map((l) => l.name),
+      connectionRefusals: () => this.connectionQuotas.refusals(),
     };
     const collectors = [brokerCollector(broker, this.kafkaMetrics)];
     if (this.split !== undefined) collectors.push(raftCollector(this.split.raft, false, () => this.o.clock.nowMs(), this.fsyncTimes));
@@ -372,13 +381,8 @@ export class BrokerServer {
     // One authorizer for every listener: its ACL index is built once per ACL change.
     const authorizer = this.o.authorizer === undefined ? undefined : new StandardAuthorizer(this.o.authorizer);
     if (authorizer !== undefined) this.rpcAuthorization = new RpcAuthorization(authorizer);
-    const connectionQuotas = this.o.connectionLimits === undefined ? undefined : new ConnectionQuotas(this.o.connectionLimits);
-    if (connectionQuotas !== undefined) {
-      // Dynamic max.connections(.per.ip) apply from the next connection on, as in Kafka.
-      const apply = (image: MetadataImageView) => connectionQuotas.applyDynamic(dynamicConnectionLimits(image, this.o.nodeId));
-      apply(this.source.image);
-      this.stopApplyingConnectionLimits = this.source.addMetadataListener((_delta, image) => apply(image));
-    }
+    const { connectionQuotas } = this;
+    this.followConnectionLimits();
     for (const listener of this.o.listeners) {
       const kafka: KafkaContext = {
         brokerId: this.o.nodeId,
@@ -400,7 +404,7 @@ export class BrokerServer {
         listener,
         self,
         logger: this.o.logger,
-        ...(connectionQuotas === undefined ? {} : { connectionQuotas }),
+        connectionQuotas,
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
         // With an authorizer, the internal RPC is answered by principal (see handle()).
         ...(authorizer === undefined ? {} : { identify: principalOfSocket }),
@@ -416,6 +420,36 @@ export class BrokerServer {
       this.servers.push(server);
     }
     this.followDynamicTls();
+  }
+
+  /**
+   * Applies the connection limits in the image, now and on every change, from the next connection
+   * on, as Kafka does: dynamic max.connections(.per.ip) from every image (cheap), the ip connection
+   * rate quotas when a delta changed client quotas, or when it does not follow the last image seen
+   * (a snapshot installed after falling behind says nothing of what it removed).
+   */
+  private followConnectionLimits(): void {
+    const quotas = this.connectionQuotas;
+    let applied = quotas.ipConnectionRates;
+    const applyRates = (image: MetadataImageView) => {
+      const wanted = ipConnectionRateQuotas(image);
+      if (sameIpConnectionRates(wanted, applied)) return;
+      quotas.applyIpConnectionRates(wanted);
+      applied = wanted;
+      this.o.logger.info(
+        { ipQuotas: wanted.byAddress.size, defaultIpQuota: wanted.defaultQuota ?? null },
+        `ip connection rate quotas (connection_creation_rate): ${wanted.byAddress.size} addresses with their own, default ${wanted.defaultQuota ?? 'none'}; new connections use them`,
+      );
+    };
+    let seen = this.source.image;
+    quotas.applyDynamic(dynamicConnectionLimits(seen, this.o.nodeId));
+    applyRates(seen);
+    this.stopApplyingConnectionLimits = this.source.addMetadataListener((delta, image) => {
+      quotas.applyDynamic(dynamicConnectionLimits(image, this.o.nodeId));
+      const continuous = delta.base === seen;
+      seen = image;
+      if (!continuous || delta.clientQuotasChanged) applyRates(image);
+    });
   }
 
   /** Applies this broker's dynamic ssl.* configs to its SSL client listeners, now and on every change (see ./dynamic-tls.ts). */
@@ -557,4 +591,10 @@ export class BrokerServer {
         return await this.channel.call(m, b as never);
     }
   }
+}
+
+function sameIpConnectionRates(a: IpConnectionRateQuotas, b: IpConnectionRateQuotas): boolean {
+  if (a.defaultQuota !== b.defaultQuota || a.byAddress.size !== b.byAddress.size) return false;
+  for (const [address, quota] of a.byAddress) if (b.byAddress.get(address) !== quota) return false;
+  return true;
 }

@@ -42,6 +42,9 @@ export interface ConnectionLimits {
   readonly perListenerMax?: ReadonlyMap<string, number>;
 }
 
+/** Kafka's defaults: no limit (Int.MaxValue) on either count, no overrides. */
+export const NO_CONNECTION_LIMITS: ConnectionLimits = Object.freeze({ perAddressMax: 2 ** 31 - 1, perAddressOverrides: new Map<string, number>(), totalMax: 2 ** 31 - 1 });
+
 export type ConnectionLimitKey =
   | 'max.connections.per.ip'
   | 'max.connections.per.ip.overrides'
