@@ -422,7 +422,12 @@ export class MetadataDelta {
     return this.aclDrafts.size > 0;
   }
 
-  /** True when some client quota was set or removed (a broker's quota enforcement reloads on it). */
+  /**
+   * True when some client quota key was set or removed in this delta (removing a key not held is
+   * no change). A broker reloads its ip connection rate quotas on it (broker/broker-server.ts). A
+   * delta from the empty image (a snapshot loaded) cannot say what the image before it held, so a
+   * listener that must see removals also reloads when a delta's base is not the last image it saw.
+   */
   get clientQuotasChanged(): boolean {
     return this.clientQuotaDrafts.size > 0;
   }
