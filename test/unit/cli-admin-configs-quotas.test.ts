@@ -299,7 +299,8 @@ describe('configs describe: quotas', () => {
     expect(a.exitCode).toBe(0);
     expect(a.stdout).toContain("--add-config 'producer_byte_rate=1048576,request_percentage=50'");
     expect(a.stdout).toContain('connection_creation_rate');
-    expect(a.stdout).toContain('nothing enforces them');
+    expect(a.stdout).toContain("Brokers enforce an ip's\nconnection_creation_rate on their Kafka listeners");
+    expect(a.stdout).toContain('the user and client\nquotas are not enforced');
   });
 });
 

@@ -205,7 +205,9 @@ export function quotaHelpText(command: 'describe' | 'alter'): string {
     '  --entity-type ips --entity-name 10.0.0.7           one IP address (ips go alone)',
     'Each --entity-name or --entity-default names the --entity-type at the same position.',
     `Keys: users and clients take ${keys(['user'])} (the byte rates whole numbers); ips take ${keys(['ip'])}. Values are numbers.`,
-    'Quotas are stored in the metadata log and every node describes them from its image; nothing enforces them (there is no data plane).',
+    'Quotas are stored in the metadata log and every node describes them from its image. Brokers enforce an ip\'s',
+    'connection_creation_rate on their Kafka listeners (a connection over it is closed at once); the user and client',
+    'quotas are not enforced (there is no data plane).',
   ];
   if (command === 'describe') {
     lines.push(

@@ -1,7 +1,9 @@
 // DescribeClientQuotas (api 48, v0-1) and AlterClientQuotas (api 49, v0-1): Kafka's client quotas
 // (KIP-546), as kafka-configs.sh --entity-type users|clients|ips and the Java AdminClient's
 // describeClientQuotas / alterClientQuotas use them. Quotas are stored in the metadata log and
-// served, but not enforced: there is no data plane (no Produce, no Fetch) to throttle.
+// served. Of them only an ip's connection_creation_rate is enforced, on the Kafka listeners
+// (../../broker-server.ts, ../../dynamic-connection-limits.ts); the user and client quotas are
+// not: there is no data plane (no Produce, no Fetch) to throttle.
 //
 // - DescribeClientQuotas is answered from this broker's own image with the controller's own
 //   describeClientQuotas (quorum/controller/configs/client-quotas.ts; the filter is Kafka's
