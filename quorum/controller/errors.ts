@@ -65,6 +65,10 @@ export const ErrorCode = {
   INELIGIBLE_REPLICA: 107,
   NEW_LEADER_ELECTED: 108,
   THROTTLING_QUOTA_EXCEEDED: 89,
+  /** DescribeUserScramCredentials: a named user has no SCRAM credential (the Java AdminClient's all() reads it as "none"). */
+  RESOURCE_NOT_FOUND: 91,
+  /** DescribeUserScramCredentials: the same user named twice in one request. */
+  DUPLICATE_RESOURCE: 92,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;
