@@ -18,6 +18,7 @@
 //   DescribeClientQuotas         DESCRIBE_CONFIGS on the cluster                    CLUSTER_AUTHORIZATION_FAILED (31), top level
 //                                                                                   (null entries)
 //   AlterClientQuotas            ALTER_CONFIGS on the cluster                       31 on every entry
+//   DescribeUserScramCredentials DESCRIBE on the cluster                            31, top level (no results)
 //   FindCoordinator              DESCRIBE group (key type 0), DESCRIBE              GROUP_AUTHORIZATION_FAILED (30) /
 //                                transactional id (key type 1)                      TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53)
 //   JoinGroup, SyncGroup,        READ group                                         30
@@ -204,6 +205,10 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
     onCluster(can, 'ALTER_CONFIGS')
       ? run(request)
       : { throttleTimeMs: 0, entries: request.entries.map((e) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED, entity: e.entity })) },
+
+  // Kafka's handler answers 31 at the top (the AdminClient then fails every user's future with it).
+  DescribeUserScramCredentials: async (can, request, _v, run) =>
+    onCluster(can, 'DESCRIBE') ? run(request) : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED, results: [] },
 
   FindCoordinator: async (can, request, _v, run) => {
     const refuse = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });

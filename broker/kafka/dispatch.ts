@@ -16,6 +16,7 @@ import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
 import { handleOffsetDelete } from './handlers/offset-delete.js';
 import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './handlers/reassignments.js';
+import { handleDescribeUserScramCredentials } from './handlers/scram-credentials.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
 
 type HandlerTable = { readonly [N in KafkaApiName]: KafkaHandler<KafkaApiTypes[N][0], KafkaApiTypes[N][1]> };
@@ -43,6 +44,7 @@ const handlers: HandlerTable = {
   IncrementalAlterConfigs: handleIncrementalAlterConfigs,
   DescribeClientQuotas: handleDescribeClientQuotas,
   AlterClientQuotas: handleAlterClientQuotas,
+  DescribeUserScramCredentials: handleDescribeUserScramCredentials,
   ElectLeaders: handleElectLeaders,
   AlterPartitionReassignments: handleAlterPartitionReassignments,
   ListPartitionReassignments: handleListPartitionReassignments,

@@ -253,6 +253,27 @@ describe('client quotas: DescribeClientQuotas, AlterClientQuotas', () => {
   });
 });
 
+describe('DescribeUserScramCredentials', () => {
+  const cluster = (operation: AclBinding['operation'], permissionType: AclBinding['permissionType'] = 'ALLOW') => ({ resourceType: 'CLUSTER' as const, resourceName: 'kafka-cluster', operation, permissionType });
+  const users = { users: [{ name: 'alice' }, { name: 'bob' }] };
+
+  it('needs DESCRIBE on the cluster (ALTER implies it): else CLUSTER_AUTHORIZATION_FAILED at the top, no results', async () => {
+    for (const acls of [[], [cluster('DESCRIBE_CONFIGS')], [cluster('DESCRIBE', 'DENY'), cluster('ALTER')], [{ resourceName: 't1', operation: 'DESCRIBE' as const }]]) {
+      const b = bed(acls);
+      for (const request of [users, { users: null }]) {
+        expect(await b.call('DescribeUserScramCredentials', 0, request), JSON.stringify(acls)).toEqual({ throttleTimeMs: 0, errorCode: 31, errorMessage: 'Cluster authorization failed.', results: [] });
+      }
+    }
+    for (const acls of [[cluster('DESCRIBE')], [cluster('ALTER')]]) {
+      const b = bed(acls);
+      const r = await b.call('DescribeUserScramCredentials', 0, users);
+      expect(r.errorCode, JSON.stringify(acls)).toBe(0);
+      expect(r.results.map((u) => [u.user, u.errorCode])).toEqual([['alice', 91], ['bob', 91]]);
+      expect(b.controller.methods()).toEqual([]);
+    }
+  });
+});
+
 describe('ListOffsets', () => {
   it('DESCRIBE topic per topic', async () => {
     const b = bed([{ resourceName: 't1' }]);

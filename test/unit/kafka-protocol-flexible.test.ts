@@ -179,6 +179,16 @@ describe('flexible headers', () => {
     expect(alter(1)).toBe('0000000b' + '00000007' + '00' + '00000000 01 00'.replace(/ /g, ''));
   });
 
+  it('DescribeUserScramCredentials (50) v0 is flexible: request header v2, response header v1', () => {
+    // Every user (a null list); then one user, "u".
+    expect(decodeKafkaRequest(hex('0032 0000 00000001 0001 63 00  00 00'))).toMatchObject({ kind: 'request', api: 'DescribeUserScramCredentials', request: { users: null } });
+    expect(decodeKafkaRequest(hex('0032 0000 00000001 0001 63 00  02 02 75 00 00'))).toMatchObject({ kind: 'request', api: 'DescribeUserScramCredentials', request: { users: [{ name: 'u' }] } });
+    // Without its header tag section it is off by one byte: refused, not misread.
+    expect(() => decodeKafkaRequest(hex('0032 0000 00000001 0001 63  02 02 75 00 00'))).toThrow(KafkaProtocolError);
+    const r = encodeKafkaResponse('DescribeUserScramCredentials', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
+    expect(r.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));
+  });
+
   it('response header v1 (correlation id, empty tagged fields) for flexible versions; v0 for classic ones and for ApiVersions', () => {
     const list = encodeKafkaResponse('ListPartitionReassignments', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: [] });
     expect(list.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));

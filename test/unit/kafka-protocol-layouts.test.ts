@@ -321,6 +321,31 @@ describe('kafka layouts: client quotas (Kafka\'s DescribeClientQuotas / AlterCli
     encodes('AlterClientQuotas', 1, altered, `00000000 03  0000 00 02 ${cstr('user')} 00 00 00  002a ${cstr('x')} 02 ${cstr('ip')} ${cstr('1.2.3.4')} 00 00  00`));
 });
 
+describe('kafka layouts: DescribeUserScramCredentials (Kafka\'s DescribeUserScramCredentialsRequest.json / Response.json; v0 is flexible)', () => {
+  it('v0 request: users COMPACT_NULLABLE_ARRAY[name COMPACT_STRING, tag section], tag section', () => {
+    decodes('DescribeUserScramCredentials', 0, `03 ${cstr('alice')} 00 ${cstr('bob')} 00  00`, { users: [{ name: 'alice' }, { name: 'bob' }] });
+    decodes('DescribeUserScramCredentials', 0, '01 00', { users: [] });
+    decodes('DescribeUserScramCredentials', 0, '00 00', { users: null }); // null: every user
+  });
+  it('v0 response: throttle, error_code, error_message, results[user, error_code, error_message, credential_infos[mechanism INT8, iterations INT32]]', () =>
+    encodes(
+      'DescribeUserScramCredentials',
+      0,
+      {
+        throttleTimeMs: 5,
+        errorCode: 0,
+        errorMessage: null,
+        results: [
+          { user: 'alice', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 4096 }, { mechanism: 2, iterations: 8192 }] },
+          { user: 'bob', errorCode: 91, errorMessage: 'x', credentialInfos: [] },
+        ],
+      },
+      `00000005 0000 00 03  ${cstr('alice')} 0000 00 03 01 00001000 00 02 00002000 00 00  ${cstr('bob')} 005b ${cstr('x')} 01 00  00`,
+    ));
+  it('v0 refused response: the top-level error and message, no results', () =>
+    encodes('DescribeUserScramCredentials', 0, { throttleTimeMs: 0, errorCode: 31, errorMessage: 'x', results: [] }, `00000000 001f ${cstr('x')} 01 00`));
+});
+
 describe('kafka layouts: group membership', () => {
   const protocols = `00000001 ${str('rr')} 00000002 0102`;
   it('JoinGroup v5 request: rebalance timeout, null group_instance_id, empty first-join member id', () =>

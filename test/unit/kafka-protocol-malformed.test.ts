@@ -78,6 +78,11 @@ describe('kafka malformed: lengths and counts in real fields', () => {
     ['AlterClientQuotas v0 ops count 1e6 with 12 bytes left', 'AlterClientQuotas', 0, '00000001 00000000 000f4240 0001 6b 3ff0000000000000 00 00', 'COUNT_TOO_LARGE'],
     ['AlterClientQuotas v0 value cut short', 'AlterClientQuotas', 0, '00000001 00000000 00000001 0009 6b6b6b6b6b6b6b6b6b 3ff000000000', 'TRUNCATED'],
     ['AlterClientQuotas v1 compact null entity', 'AlterClientQuotas', 1, '00 02 00 01 00 00 00', 'NEGATIVE_LENGTH'],
+    ['DescribeUserScramCredentials v0 users varint 2^31-1 (2^31-2 items) with 2 bytes left', 'DescribeUserScramCredentials', 0, '00 ffffffff07 00 00', 'COUNT_TOO_LARGE'],
+    ['DescribeUserScramCredentials v0 null user name', 'DescribeUserScramCredentials', 0, '00 02 00 00 00', 'NEGATIVE_LENGTH'],
+    ['DescribeUserScramCredentials v0 user name cut short', 'DescribeUserScramCredentials', 0, '00 02 06 616c69', 'TRUNCATED'],
+    ['DescribeUserScramCredentials v0 without its closing tag section', 'DescribeUserScramCredentials', 0, '00 00', 'TRUNCATED'],
+    ['DescribeUserScramCredentials v0 trailing byte', 'DescribeUserScramCredentials', 0, '00 00 00 00', 'TRAILING_BYTES'],
     ['ListOffsets v1 with a v0 max_num_offsets', 'ListOffsets', 1, 'ffffffff 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000001', 'TRAILING_BYTES'],
   ] as const)('%s', (_name, api, version, body, code) => {
     const outcome = decodeOrProtocolError(hex(header(api, version) + body));

@@ -686,6 +686,44 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
     }),
   },
 
+  DescribeUserScramCredentials: {
+    firstFlexibleVersion: 0,
+    encodeRequest(w, _v, req) {
+      w.compactNullableArray(req.users, (uw, u) => uw.compactString(u.name).taggedFields());
+      w.taggedFields();
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const errorCode = r.int16();
+      const errorMessage = r.compactNullableString();
+      const results = r.compactArray((rr) => {
+        const user = rr.compactString();
+        const resultError = rr.int16();
+        const resultMessage = rr.compactNullableString();
+        const credentialInfos = rr.compactArray((cr) => {
+          const info = { mechanism: cr.int8(), iterations: cr.int32() };
+          cr.taggedFields();
+          return info;
+        });
+        rr.taggedFields();
+        return { user, errorCode: resultError, errorMessage: resultMessage, credentialInfos };
+      });
+      r.taggedFields();
+      return { throttleTimeMs, errorCode, errorMessage, results };
+    },
+    requestSample: () => ({ users: [{ name: 'alice' }, { name: 'bob' }] }),
+    // The codec has no SCRAM credentials to send, but writes credential infos as Kafka's schema has them.
+    responseSample: () => ({
+      throttleTimeMs: 9,
+      errorCode: 0,
+      errorMessage: null,
+      results: [
+        { user: 'alice', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 8192 }, { mechanism: 2, iterations: 4096 }] },
+        { user: 'bob', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: bob', credentialInfos: [] },
+      ],
+    }),
+  },
+
   ListOffsets: {
     encodeRequest(w, v, req) {
       w.int32(req.replicaId);

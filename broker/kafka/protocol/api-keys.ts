@@ -34,12 +34,18 @@
 //   what kafka-configs.sh --entity-type users|clients|ips and the Java AdminClient's
 //   describeClientQuotas / alterClientQuotas send (kafkajs has neither). New APIs, so advertising
 //   their flexible version changes nothing an existing client sends for another API.
+// - DescribeUserScramCredentials 0 (KIP-554; its only version, flexible): what the Java
+//   AdminClient's describeUserScramCredentials sends, which kafka-configs.sh --describe
+//   --entity-type users calls after describing the users' quotas (it failed there with
+//   UnsupportedVersionException). There is no SASL/SCRAM here, so it answers that no user has
+//   credentials (broker/kafka/handlers/scram-credentials.ts); AlterUserScramCredentials (51) is
+//   not advertised. A new API, so its flexible version changes nothing else a client sends.
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
 //   (flexible only: v0 is the first version), the versions of KIP-183/460/455 (later Kafka
-//   versions add fields not served here). They, IncrementalAlterConfigs v1 and the client quota
-//   APIs' v1 are the only flexible versions served. kafkajs
+//   versions add fields not served here). They, IncrementalAlterConfigs v1, the client quota
+//   APIs' v1 and DescribeUserScramCredentials v0 are the only flexible versions served. kafkajs
 //   2.2.4 speaks the reassignment pair (v0), not ElectLeaders; the active controller runs all three
 //   (quorum/controller/replication/reassignments.ts, elect-leaders.ts).
 // - DescribeAcls, CreateAcls, DeleteAcls 0-1: kafkajs 2.2.4's versions (v1 adds PREFIXED ACLs,
@@ -77,6 +83,7 @@ export const ApiKey = {
   OffsetDelete: 47,
   DescribeClientQuotas: 48,
   AlterClientQuotas: 49,
+  DescribeUserScramCredentials: 50,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -127,6 +134,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.OffsetDelete, minVersion: 0, maxVersion: 0 },
     { apiKey: ApiKey.DescribeClientQuotas, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.AlterClientQuotas, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.DescribeUserScramCredentials, minVersion: 0, maxVersion: 0 },
   ].map((r) => Object.freeze(r)),
 );
 

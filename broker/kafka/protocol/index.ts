@@ -27,6 +27,7 @@ import * as deleteTopics from './apis/delete-topics.js';
 import * as describeAcls from './apis/describe-acls.js';
 import * as describeClientQuotas from './apis/describe-client-quotas.js';
 import * as describeConfigs from './apis/describe-configs.js';
+import * as describeUserScramCredentials from './apis/describe-user-scram-credentials.js';
 import * as describeGroups from './apis/describe-groups.js';
 import * as electLeaders from './apis/elect-leaders.js';
 import * as findCoordinator from './apis/find-coordinator.js';
@@ -79,6 +80,10 @@ export interface KafkaApiTypes {
   IncrementalAlterConfigs: [incrementalAlterConfigs.IncrementalAlterConfigsRequest, incrementalAlterConfigs.IncrementalAlterConfigsResponse];
   DescribeClientQuotas: [describeClientQuotas.DescribeClientQuotasRequest, describeClientQuotas.DescribeClientQuotasResponse];
   AlterClientQuotas: [alterClientQuotas.AlterClientQuotasRequest, alterClientQuotas.AlterClientQuotasResponse];
+  DescribeUserScramCredentials: [
+    describeUserScramCredentials.DescribeUserScramCredentialsRequest,
+    describeUserScramCredentials.DescribeUserScramCredentialsResponse,
+  ];
   ListOffsets: [listOffsets.ListOffsetsRequest, listOffsets.ListOffsetsResponse];
   JoinGroup: [joinGroup.JoinGroupRequest, joinGroup.JoinGroupResponse];
   SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
@@ -254,6 +259,14 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     alterClientQuotas.encodeAlterClientQuotasResponse,
     alterClientQuotas.ALTER_CLIENT_QUOTAS_FIRST_FLEXIBLE_VERSION,
   ),
+  DescribeUserScramCredentials: codec(
+    'DescribeUserScramCredentials',
+    describeUserScramCredentials.DESCRIBE_USER_SCRAM_CREDENTIALS_MIN_VERSION,
+    describeUserScramCredentials.DESCRIBE_USER_SCRAM_CREDENTIALS_MAX_VERSION,
+    describeUserScramCredentials.decodeDescribeUserScramCredentialsRequest,
+    describeUserScramCredentials.encodeDescribeUserScramCredentialsResponse,
+    describeUserScramCredentials.DESCRIBE_USER_SCRAM_CREDENTIALS_FIRST_FLEXIBLE_VERSION,
+  ),
   ListOffsets: codec(
     'ListOffsets',
     listOffsets.LIST_OFFSETS_MIN_VERSION,
@@ -407,6 +420,7 @@ export * from './apis/delete-topics.js';
 export * from './apis/describe-acls.js';
 export * from './apis/describe-client-quotas.js';
 export * from './apis/describe-configs.js';
+export * from './apis/describe-user-scram-credentials.js';
 export * from './apis/describe-groups.js';
 export * from './apis/elect-leaders.js';
 export * from './apis/find-coordinator.js';
