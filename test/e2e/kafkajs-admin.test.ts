@@ -3,7 +3,8 @@
 // metadata from a broker's image, manages topics and configs through a broker that forwards to the
 // active controller, and manages a consumer group's offsets (admin.setOffsets runs a real consumer
 // through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator), and
-// client quotas altered through one broker and described on another.
+// client quotas altered through one broker and described on another, and users' SCRAM credentials
+// described (there are none).
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
@@ -179,4 +180,25 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     const refused = await ask(b!, 'DescribeClientQuotas', 1, { components: [{ entityType: 'ip', matchType: 2, match: null }, { entityType: 'user', matchType: 2, match: null }], strict: false });
     expect(refused).toMatchObject({ errorCode: 42, entries: null });
   }, 90_000);
+
+  it('describes users\' SCRAM credentials as kafka-configs.sh --describe --entity-type users does: none, since SCRAM is not supported (raw v0 frames; kafkajs has no such call)', async () => {
+    const port = t.cluster.node(t.cluster.brokers[0]!.id).clientPort!;
+    // Advertised (the AdminClient refuses to send it otherwise), and AlterUserScramCredentials is not.
+    const keys = (await ask(port, 'ApiVersions', 2, {})).apiKeys;
+    expect(keys.filter((k) => k.apiKey === 50 || k.apiKey === 51)).toEqual([{ apiKey: 50, minVersion: 0, maxVersion: 0 }]);
+    // Every user (what kafka-configs.sh asks when no --entity-name is given): none has a credential.
+    expect(await ask(port, 'DescribeUserScramCredentials', 0, { users: null })).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
+    expect(await ask(port, 'DescribeUserScramCredentials', 0, { users: [] })).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
+    // Named users: each not found; one named twice is a duplicate.
+    const r = await ask(port, 'DescribeUserScramCredentials', 0, { users: [{ name: 'alice' }, { name: 'bob' }, { name: 'alice' }] });
+    expect(r).toEqual({
+      throttleTimeMs: 0,
+      errorCode: 0,
+      errorMessage: null,
+      results: [
+        { user: 'alice', errorCode: 92, errorMessage: 'Cannot describe SCRAM credentials for the same user twice in a single request: alice', credentialInfos: [] },
+        { user: 'bob', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: bob', credentialInfos: [] },
+      ],
+    });
+  }, 30_000);
 });
