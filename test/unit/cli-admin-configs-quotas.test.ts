@@ -9,7 +9,7 @@ import { alterClientQuotas, describeClientQuotas, type AlterClientQuotasRequest,
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { DescribeConfigsRequest } from '../../quorum/controller/configs/describe-configs.js';
 import { javaDoubleText, quotaEntityText } from '../../tools/cli/configs-quotas.js';
-import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+import { BROKER_1_REGISTERED, CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 import { mvRecord, OpHarness } from './controller-configs-fixture.js';
 
 function cluster(level?: number) {
@@ -329,7 +329,7 @@ describe("kafka-configs' shorthand flags (--topic, --broker, --user, --client, -
       alterClientQuotas: (r) => h.apply(alterClientQuotas(h.ctx(), r)),
       describeClientQuotas: (r) => describeClientQuotas(h.image, r),
       describeConfigs: (req: DescribeConfigsRequest) => ({ results: req.resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) }),
-      describeCluster: () => ({ clusterId: 'c', controllerId: 1, brokers: [{ brokerId: 1 }] }),
+      describeCluster: () => BROKER_1_REGISTERED,
     });
     const r = await configs(command, ...args);
     return { exitCode: r.exitCode, stderr: r.stderr, calls: fake.calls.map((c) => [c.method, c.request]) };

@@ -7,9 +7,8 @@ import { BROKER_CONFIGS, ConfigSource, type ConfigSourceValue } from '../../quor
 import type { DescribeConfigsEntry, DescribeConfigsRequest, DescribeConfigsResult } from '../../quorum/controller/configs/describe-configs.js';
 import type { IncrementalAlterConfigsRequest } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
-import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
-import { CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
+import { BROKER_1_REGISTERED, CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
 import { unknownConfigHint } from '../../tools/cli/configs-command.js';
 
 function entry(name: string, value: string | null, source: ConfigSourceValue, synonyms: [string, string | null, ConfigSourceValue][], isSensitive = false): DescribeConfigsEntry {
@@ -56,12 +55,11 @@ function ok(resourceType: 'topic' | 'broker', resourceName: string, configs: rea
   return { errorCode: ErrorCode.NONE, errorMessage: null, resourceType, resourceName, configs };
 }
 
-const REGISTERED = { clusterId: 'c', controllerId: 1, brokers: [{ brokerId: 1 }] } as unknown as DescribeClusterResponse;
 
 function describeFake(unknownTopics: readonly string[] = []) {
   return installFake({
     describeTopics: () => TOPICS,
-    describeCluster: () => REGISTERED,
+    describeCluster: () => BROKER_1_REGISTERED,
     describeConfigs: (req: DescribeConfigsRequest) => ({
       results: req.resources.map((r) =>
         unknownTopics.includes(r.resourceName)
@@ -231,7 +229,7 @@ describe('configs describe', () => {
 /** Answers IncrementalAlterConfigs (with `errorFor` if given); DescribeConfigs shows `setKeys` set on the topic. */
 function alterFake(errorFor?: { code: number; message: string }, setKeys: readonly string[] = []) {
   return installFake({
-    describeCluster: () => REGISTERED,
+    describeCluster: () => BROKER_1_REGISTERED,
     describeConfigs: (req: DescribeConfigsRequest) => ({
       results: req.resources.map((r) => ok(r.resourceType, r.resourceName, setKeys.map((k) => entry(k, '1', ConfigSource.DYNAMIC_TOPIC_CONFIG, [])))),
     }),

@@ -6,6 +6,7 @@ import { registerConsumerGroupsCommand } from '../../tools/cli/consumer-groups-c
 import { Command, CommanderError } from 'commander';
 import { vi } from 'vitest';
 import type { RpcMethod, RpcRequest, RpcResponse } from '../../quorum/server/rpc-methods.js';
+import type { DescribeClusterResponse } from '../../quorum/controller/cluster/describe-cluster.js';
 import { registerClusterCommand } from '../../tools/cli/cluster-command.js';
 import { registerConfigsCommand } from '../../tools/cli/configs-command.js';
 import { setAdminConnector, type AdminTarget, type VoterAnswer } from '../../tools/cli/connect.js';
@@ -117,3 +118,6 @@ export async function runCli(...args: string[]): Promise<CliResult> {
 }
 
 export const CONTROLLER = ['--bootstrap-controller', 'localhost:9093'] as const;
+
+/** A describeCluster answer with broker 1 registered, for commands that only check a broker id is known (its other fields are never read). */
+export const BROKER_1_REGISTERED = { clusterId: 'c', controllerId: 1, brokers: [{ brokerId: 1 }] } as unknown as DescribeClusterResponse;
