@@ -23,6 +23,9 @@
 //   or removing one not there, is a corrupt log, as in Kafka's AclControlManager).
 // - ClientQuota sets one key of an entity's quotas, or removes it (removing a key not there is a
 //   no-op, as in Kafka's ClientQuotaControlManager); an entity left with no keys disappears.
+// - UserScramCredential sets a user's credential for one mechanism (replacing any);
+//   RemoveUserScramCredential deletes it (removing one not there is a corrupt log, as in Kafka's
+//   ScramControlManager); a user left with no credential disappears.
 // - Transaction markers belong to MetadataLoader (it holds a transaction's records aside); one
 //   reaching replay is a programmer error.
 // A record that names something missing (a partition of an unknown topic...) means the log is
@@ -36,7 +39,7 @@
 import assert from 'node:assert/strict';
 import { PMap, type PMapBuilder } from './pmap.js';
 import { hasCollisionChars, unifyCollisionChars } from './topic-collisions.js';
-import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, StoredAcl, StoredClientQuota, StoredGroupMetadata, TopicImage } from './image-types.js';
+import type { BrokerRegistration, CommittedOffset, PartitionRegistration, Provenance, ScramCredential, StoredAcl, StoredClientQuota, StoredGroupMetadata, StoredScramUser, TopicImage } from './image-types.js';
 import { clientQuotaEntityKey, offsetKey } from './image-types.js';
 import type { ConfigResourceImage } from './image.js';
 import { configResourceKey, makePartition, MetadataImage } from './image.js';
@@ -53,6 +56,9 @@ import type {
   RegisterBrokerRecord,
   RemoveAccessControlEntryRecord,
   RemoveTopicRecord,
+  RemoveUserScramCredentialRecord,
+  ScramMechanism,
+  UserScramCredentialRecord,
   TopicRecord,
   UnregisterBrokerRecord,
   Uuid,
@@ -121,6 +127,9 @@ export class MetadataDelta {
   /** Client quota entities changed in this delta, by clientQuotaEntityKey: their keys after it (empty = gone). */
   private readonly clientQuotaDrafts = new Map<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }>();
 
+  /** Users whose SCRAM credentials changed in this delta: their credentials after it (empty = gone). */
+  private readonly scramDrafts = new Map<string, Map<ScramMechanism, ScramCredential>>();
+
   constructor(readonly base: MetadataImage) {}
 
   /** Records replayed so far. */
@@ -182,6 +191,10 @@ export class MetadataDelta {
         return this.removeAcl(record);
       case 'ClientQuota':
         return this.setClientQuota(record);
+      case 'UserScramCredential':
+        return this.setScramCredential(record);
+      case 'RemoveUserScramCredential':
+        return this.removeScramCredential(record);
       case 'BeginTransaction':
       case 'EndTransaction':
       case 'AbortTransaction':
@@ -362,6 +375,27 @@ export class MetadataDelta {
     else draft.values.set(r.key, r.value);
   }
 
+  // ---- SCRAM credentials -------------------------------------------------------------------
+
+  private draftScramUser(name: string): Map<ScramMechanism, ScramCredential> {
+    let draft = this.scramDrafts.get(name);
+    if (draft === undefined) {
+      draft = new Map(this.base.parts.scramUsers.get(name)?.credentials);
+      this.scramDrafts.set(name, draft);
+    }
+    return draft;
+  }
+
+  private setScramCredential(r: UserScramCredentialRecord): void {
+    this.draftScramUser(r.name).set(r.mechanism, { salt: r.salt, storedKey: r.storedKey, serverKey: r.serverKey, iterations: r.iterations });
+  }
+
+  private removeScramCredential(r: RemoveUserScramCredentialRecord): void {
+    const held = this.scramDrafts.get(r.name) ?? this.base.parts.scramUsers.get(r.name)?.credentials;
+    if (held?.has(r.mechanism) !== true) throw new MetadataReplayError(r.type, `user ${JSON.stringify(r.name)} has no credential for mechanism ${r.mechanism}`);
+    this.draftScramUser(r.name).delete(r.mechanism);
+  }
+
   // ---- configs and offsets ------------------------------------------------------------------
 
   private setConfig(r: ConfigRecord): void {
@@ -413,7 +447,8 @@ export class MetadataDelta {
       this.nextProducerIdDraft !== undefined ||
       this.zkMigrationStateDraft !== undefined ||
       this.aclDrafts.size > 0 ||
-      this.clientQuotaDrafts.size > 0
+      this.clientQuotaDrafts.size > 0 ||
+      this.scramDrafts.size > 0
     );
   }
 
@@ -430,6 +465,11 @@ export class MetadataDelta {
    */
   get clientQuotasChanged(): boolean {
     return this.clientQuotaDrafts.size > 0;
+  }
+
+  /** True when a SCRAM credential was set or removed. */
+  get scramCredentialsChanged(): boolean {
+    return this.scramDrafts.size > 0;
   }
 
   get featuresChanged(): boolean {
@@ -566,6 +606,16 @@ export class MetadataDelta {
       clientQuotas = b.build();
     }
 
+    let scramUsers = base.scramUsers;
+    if (this.scramDrafts.size > 0) {
+      const b = scramUsers.builder();
+      for (const [name, credentials] of this.scramDrafts) {
+        if (credentials.size === 0) b.delete(name);
+        else b.set(name, { name, credentials } satisfies StoredScramUser);
+      }
+      scramUsers = b.build();
+    }
+
     const brokers = this.brokerDraft ?? base.brokers;
     const sortedBrokers =
       this.brokerDraft === null ? base.sortedBrokers : [...this.brokerDraft.values()].sort((a, b) => a.brokerId - b.brokerId);
@@ -588,6 +638,7 @@ export class MetadataDelta {
       zkMigrationState: this.zkMigrationStateDraft ?? base.zkMigrationState,
       acls,
       clientQuotas,
+      scramUsers,
     });
   }
 }

@@ -3,7 +3,7 @@
 //
 // An image is immutable. Arrays handed out are shared with the image: never mutate them.
 
-import type { AclBinding, ClientQuotaEntityPart, ConfigResourceType, GroupMetadataRecord, PartitionRecord, RegisterBrokerRecord, Uuid, ZkMigrationStateValue } from './records/types.js';
+import type { AclBinding, ClientQuotaEntityPart, ConfigResourceType, GroupMetadataRecord, PartitionRecord, RegisterBrokerRecord, ScramMechanism, Uuid, ZkMigrationStateValue } from './records/types.js';
 
 /** A broker's registration: its RegisterBroker record, as amended by BrokerRegistrationChange. */
 export type BrokerRegistration = Omit<RegisterBrokerRecord, 'type'>;
@@ -21,6 +21,20 @@ export interface StoredClientQuota {
   /** In canonical order (user, client-id, ip). */
   readonly entity: readonly ClientQuotaEntityPart[];
   readonly values: ReadonlyMap<string, number>;
+}
+
+/** One SCRAM credential (a UserScramCredential record without its user and mechanism). */
+export interface ScramCredential {
+  readonly salt: Uint8Array;
+  readonly storedKey: Uint8Array;
+  readonly serverKey: Uint8Array;
+  readonly iterations: number;
+}
+
+/** A user's SCRAM credentials by mechanism; never empty in an image. */
+export interface StoredScramUser {
+  readonly name: string;
+  readonly credentials: ReadonlyMap<ScramMechanism, ScramCredential>;
 }
 
 export interface TopicImage {
@@ -98,6 +112,12 @@ export interface MetadataImageView {
   /** The quotas of one entity (its parts in any order), undefined when it has none. */
   clientQuota(entity: readonly ClientQuotaEntityPart[]): StoredClientQuota | undefined;
   readonly clientQuotaCount: number;
+
+  /** Every user with a SCRAM credential (no particular order). */
+  scramUsers(): IterableIterator<StoredScramUser>;
+  /** One user's SCRAM credentials, undefined when it has none. */
+  scramUser(name: string): StoredScramUser | undefined;
+  readonly scramUserCount: number;
 }
 
 export function offsetKey(topic: string, partition: number): string {

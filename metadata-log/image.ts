@@ -14,6 +14,7 @@ import type {
   Provenance,
   StoredAcl,
   StoredClientQuota,
+  StoredScramUser,
   StoredGroupMetadata,
   TopicImage,
 } from './image-types.js';
@@ -106,6 +107,8 @@ export interface ImageParts {
   readonly acls: PMap<StoredAcl>;
   /** Client quotas by clientQuotaEntityKey; an entity with no keys is absent. */
   readonly clientQuotas: PMap<StoredClientQuota>;
+  /** SCRAM credentials by user name; a user with none is absent. */
+  readonly scramUsers: PMap<StoredScramUser>;
 }
 
 export class MetadataImage implements MetadataImageView {
@@ -125,6 +128,7 @@ export class MetadataImage implements MetadataImageView {
     zkMigrationState: 0,
     acls: PMap.empty(),
     clientQuotas: PMap.empty(),
+    scramUsers: PMap.empty(),
   });
 
   readonly provenance: Provenance;
@@ -233,5 +237,17 @@ export class MetadataImage implements MetadataImageView {
 
   get clientQuotaCount(): number {
     return this.parts.clientQuotas.size;
+  }
+
+  scramUsers(): IterableIterator<StoredScramUser> {
+    return this.parts.scramUsers.values();
+  }
+
+  scramUser(name: string): StoredScramUser | undefined {
+    return this.parts.scramUsers.get(name);
+  }
+
+  get scramUserCount(): number {
+    return this.parts.scramUsers.size;
   }
 }

@@ -118,6 +118,13 @@ export function* snapshotRecords(image: MetadataImage): Generator<MetadataRecord
     for (const name of [...values.keys()].sort(byName)) yield { type: 'ClientQuota', entity, key: name, value: values.get(name)!, remove: false };
   }
 
+  for (const name of [...parts.scramUsers.keys()].sort(byName)) {
+    const { credentials } = parts.scramUsers.get(name)!;
+    for (const mechanism of [...credentials.keys()].sort((a, b) => a - b)) {
+      yield { type: 'UserScramCredential', name, mechanism, ...credentials.get(mechanism)! };
+    }
+  }
+
   // The image keeps only the next id, not who took the last block; replay reads only nextProducerId.
   if (parts.nextProducerId > 0) yield { type: 'ProducerIds', brokerId: 0, brokerEpoch: 0, nextProducerId: parts.nextProducerId };
 

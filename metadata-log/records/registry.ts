@@ -16,6 +16,7 @@ import { accessControlEntrySchema } from './access-control-entry.js';
 import { removeAccessControlEntrySchema } from './remove-access-control-entry.js';
 import { beginTransactionSchema } from './begin-transaction.js';
 import { clientQuotaSchema } from './client-quota.js';
+import { removeUserScramCredentialSchema, userScramCredentialSchema } from './user-scram-credential.js';
 import { brokerRegistrationChangeSchema } from './broker-registration-change.js';
 import { configSchema } from './config.js';
 import { endTransactionSchema } from './end-transaction.js';
@@ -56,6 +57,8 @@ export const recordSchemas: RecordSchemas = Object.freeze({
   AccessControlEntry: accessControlEntrySchema,
   RemoveAccessControlEntry: removeAccessControlEntrySchema,
   ClientQuota: clientQuotaSchema,
+  UserScramCredential: userScramCredentialSchema,
+  RemoveUserScramCredential: removeUserScramCredentialSchema,
   BeginTransaction: beginTransactionSchema,
   EndTransaction: endTransactionSchema,
   AbortTransaction: abortTransactionSchema,
@@ -63,11 +66,10 @@ export const recordSchemas: RecordSchemas = Object.freeze({
 
 /**
  * Kafka metadata record apiKeys we do not implement (FenceBroker 7, UnfenceBroker 8,
- * DelegationToken 10, UserScramCredential 11, RemoveUserScramCredential 22,
- * RemoveDelegationToken 26, RegisterController 27) and the ones Kafka retired (6, 13, 16). Never
- * give these to another record.
+ * DelegationToken 10, RemoveDelegationToken 26, RegisterController 27) and the ones Kafka retired
+ * (6, 13, 16). Never give these to another record.
  */
-export const KAFKA_RESERVED_TYPE_IDS: readonly number[] = Object.freeze([6, 7, 8, 10, 11, 13, 16, 22, 26, 27]);
+export const KAFKA_RESERVED_TYPE_IDS: readonly number[] = Object.freeze([6, 7, 8, 10, 13, 16, 26, 27]);
 
 /** Type ids fit one msgpack byte; the lookup below is a dense array. */
 const TYPE_ID_MAX = 127;

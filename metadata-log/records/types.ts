@@ -296,6 +296,30 @@ export interface ClientQuotaRecord {
   readonly remove: boolean;
 }
 
+/** Kafka's ScramMechanism types: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512. */
+export type ScramMechanism = 1 | 2;
+
+/**
+ * UserScramCredential (Kafka's UserScramCredentialRecord): the SCRAM credential of user `name` for
+ * one mechanism (replacing any it had): RFC 5802's salt, StoredKey, ServerKey and iteration count.
+ */
+export interface UserScramCredentialRecord {
+  readonly type: 'UserScramCredential';
+  readonly name: string;
+  readonly mechanism: ScramMechanism;
+  readonly salt: Uint8Array;
+  readonly storedKey: Uint8Array;
+  readonly serverKey: Uint8Array;
+  readonly iterations: number;
+}
+
+/** RemoveUserScramCredential (Kafka's RemoveUserScramCredentialRecord): deletes user `name`'s credential for one mechanism. */
+export interface RemoveUserScramCredentialRecord {
+  readonly type: 'RemoveUserScramCredential';
+  readonly name: string;
+  readonly mechanism: ScramMechanism;
+}
+
 export type MetadataRecord =
   | RegisterBrokerRecord
   | UnregisterBrokerRecord
@@ -316,6 +340,8 @@ export type MetadataRecord =
   | AccessControlEntryRecord
   | RemoveAccessControlEntryRecord
   | ClientQuotaRecord
+  | UserScramCredentialRecord
+  | RemoveUserScramCredentialRecord
   | BeginTransactionRecord
   | EndTransactionRecord
   | AbortTransactionRecord;

@@ -212,6 +212,25 @@ export const RECORD_SAMPLES: Samples = {
     { name: 'v0 the default user, a fraction', record: { type: 'ClientQuota', entity: [{ entityType: 'user', entityName: null }], key: 'request_percentage', value: 12.5, remove: false } },
     { name: 'v0 an ip, removed', record: { type: 'ClientQuota', entity: [{ entityType: 'ip', entityName: '10.0.0.7' }], key: 'connection_creation_rate', value: 0, remove: true } },
   ],
+  UserScramCredential: [
+    {
+      name: 'v0 SCRAM-SHA-256',
+      record: {
+        type: 'UserScramCredential',
+        name: 'alice',
+        mechanism: 1,
+        salt: Buffer.from('c2FsdC1vZi1hbGljZQ==', 'base64'),
+        storedKey: Buffer.alloc(32, 0xa1),
+        serverKey: Buffer.alloc(32, 0xb2),
+        iterations: 8192,
+      },
+    },
+    {
+      name: 'v0 SCRAM-SHA-512',
+      record: { type: 'UserScramCredential', name: 'etl job', mechanism: 2, salt: Buffer.from([1, 2, 3, 4]), storedKey: Buffer.alloc(64, 0xc3), serverKey: Buffer.alloc(64, 0xd4), iterations: 4096 },
+    },
+  ],
+  RemoveUserScramCredential: [{ name: 'v0', record: { type: 'RemoveUserScramCredential', name: 'alice', mechanism: 2 } }],
   BeginTransaction: [
     { name: 'v0 named', record: { type: 'BeginTransaction', name: 'Bootstrap records' } },
     { name: 'v0 unnamed', record: { type: 'BeginTransaction', name: null } },

@@ -431,5 +431,8 @@ function bigImage(topicCount: number, partitionsPerTopic: number, brokerCount: n
     clientQuotas: () => [].values(),
     clientQuota: () => undefined,
     clientQuotaCount: 0,
+    scramUsers: () => [].values(),
+    scramUser: () => undefined,
+    scramUserCount: 0,
   };
 }

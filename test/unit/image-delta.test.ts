@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageOf, MetadataDelta, MetadataReplayError, replayAll } from '../../metadata-log/delta.js';
 import { EMPTY_IDS, MetadataImage } from '../../metadata-log/image.js';
-import type { AccessControlEntryRecord, ClientQuotaEntityPart, ClientQuotaRecord, MetadataRecord, RegisterBrokerRecord } from '../../metadata-log/records/types.js';
+import type { AccessControlEntryRecord, ClientQuotaEntityPart, ClientQuotaRecord, MetadataRecord, RegisterBrokerRecord, UserScramCredentialRecord } from '../../metadata-log/records/types.js';
 import { partitionRecord, testUuid } from '../support/image-records.js';
 
 const uuid = testUuid;
@@ -341,6 +341,39 @@ describe('MetadataDelta client quotas', () => {
     const second = d.apply({ endOffset: 4, epoch: 1 });
     expect(second.clientQuota(alice)).toBeUndefined();
     expect(second.clientQuotaCount).toBe(0);
+  });
+});
+
+describe('MetadataDelta SCRAM credentials', () => {
+  const credential = (name: string, mechanism: 1 | 2, iterations: number): UserScramCredentialRecord => ({
+    type: 'UserScramCredential', name, mechanism, salt: Buffer.from([iterations & 0xff]), storedKey: Buffer.alloc(32, 1), serverKey: Buffer.alloc(32, 2), iterations,
+  });
+
+  it('UserScramCredential sets a mechanism of its user, replacing one there; users are apart; the base image is untouched', () => {
+    const first = imageOf([credential('alice', 1, 4096), credential('alice', 2, 8192), credential('bob', 1, 4096), credential('alice', 1, 10000)]);
+    expect(first.scramUserCount).toBe(2);
+    expect([...first.scramUser('alice')!.credentials].map(([m, c]) => [m, c.iterations])).toEqual([[1, 10000], [2, 8192]]);
+    expect(first.scramUser('alice')!.credentials.get(1)!.salt).toEqual(Buffer.from([10000 & 0xff]));
+    expect(first.scramUser('carol')).toBeUndefined();
+    const d = new MetadataDelta(first);
+    d.replay({ type: 'RemoveUserScramCredential', name: 'alice', mechanism: 1 });
+    expect(d.hasChanges && d.scramCredentialsChanged).toBe(true);
+    const second = d.apply({ endOffset: 5, epoch: 1 });
+    expect([...second.scramUser('alice')!.credentials.keys()]).toEqual([2]);
+    expect([...first.scramUser('alice')!.credentials.keys()]).toEqual([1, 2]);
+  });
+
+  it('a user whose last credential is removed disappears; removing one not held is a corrupt log (as in Kafka)', () => {
+    const first = imageOf([credential('alice', 1, 4096)]);
+    const d = new MetadataDelta(first);
+    d.replay({ type: 'RemoveUserScramCredential', name: 'alice', mechanism: 1 });
+    const second = d.apply({ endOffset: 2, epoch: 1 });
+    expect(second.scramUser('alice')).toBeUndefined();
+    expect(second.scramUserCount).toBe(0);
+    expect(() => imageOf([credential('alice', 1, 4096), { type: 'RemoveUserScramCredential', name: 'alice', mechanism: 2 }])).toThrow(/alice.*no credential for mechanism 2/);
+    expect(() => imageOf([{ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 }])).toThrow(MetadataReplayError);
+    // Removed and set again within one delta.
+    expect(imageOf([credential('alice', 1, 4096), { type: 'RemoveUserScramCredential', name: 'alice', mechanism: 1 }, credential('alice', 1, 5000)]).scramUser('alice')!.credentials.get(1)!.iterations).toBe(5000);
   });
 });
 

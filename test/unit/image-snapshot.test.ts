@@ -50,6 +50,7 @@ function toPlain(img: MetadataImage): unknown {
     zkMigrationState: img.zkMigrationState,
     acls: [...img.acls()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
     clientQuotas: [...img.clientQuotas()].map((q) => [JSON.stringify(q.entity), [...q.values].sort()]).sort(),
+    scramUsers: [...img.scramUsers()].map((u) => [u.name, [...u.credentials].sort(([a], [b]) => a - b)] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   };
 }
 
@@ -75,6 +76,7 @@ type Cmd =
   | { k: 'acl'; name: number; deny: boolean }
   | { k: 'unacl'; n: number }
   | { k: 'quota'; entity: number; key: number; value: number; remove: boolean }
+  | { k: 'scram'; user: number; mechanism: 1 | 2; iterations: number; remove: boolean }
   | { k: 'txn'; abort: boolean; inner: Cmd[] };
 
 const ids = fc.array(fc.nat(5), { maxLength: 4 });
@@ -109,6 +111,7 @@ const simpleCmd: fc.Arbitrary<Cmd> = fc.oneof(
   fc.record({ k: fc.constant('acl' as const), name: fc.nat(3), deny: fc.boolean() }),
   fc.record({ k: fc.constant('unacl' as const), n: fc.nat() }),
   fc.record({ k: fc.constant('quota' as const), entity: fc.nat(4), key: fc.nat(2), value: fc.double({ min: 0, max: 1e12, noNaN: true }), remove: fc.boolean() }),
+  fc.record({ k: fc.constant('scram' as const), user: fc.nat(2), mechanism: fc.constantFrom(1 as const, 2 as const), iterations: fc.integer({ min: 4096, max: 16384 }), remove: fc.boolean() }),
 );
 const cmdArb: fc.Arbitrary<Cmd> = fc.oneof(
   { arbitrary: simpleCmd, weight: 10 },
@@ -132,6 +135,8 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
   const topics: { id: string; name: string; partitions: number }[] = [];
   const removedIds: string[] = [];
   const aclIds: string[] = [];
+  /** SCRAM credentials held, as "user/mechanism": a removal of one not held is a corrupt log. */
+  const scramHeld = new Set<string>();
   let nextEpoch = 1;
   let nextUuid = 1;
   const out: MetadataRecord[] = [];
@@ -286,9 +291,22 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
         out.push({ type: 'ClientQuota', entity: entities[c.entity]!, key, value: c.remove ? 0 : c.value, remove: c.remove });
         return;
       }
+      case 'scram': {
+        const name = ['alice', 'bob', ''][c.user]!;
+        const key = `${name}/${c.mechanism}`;
+        if (c.remove) {
+          if (!scramHeld.delete(key)) return;
+          out.push({ type: 'RemoveUserScramCredential', name, mechanism: c.mechanism });
+          return;
+        }
+        scramHeld.add(key);
+        const bytes = (b: number) => Buffer.alloc(c.mechanism === 1 ? 32 : 64, b);
+        out.push({ type: 'UserScramCredential', name, mechanism: c.mechanism, salt: Buffer.from([c.iterations & 0xff, c.user]), storedKey: bytes(c.iterations & 0xff), serverKey: bytes(c.user), iterations: c.iterations });
+        return;
+      }
       case 'txn': {
         // An aborted transaction's records must not change the interpreter's view either.
-        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })), removedIds: [...removedIds], aclIds: [...aclIds] };
+        const saved = { brokers: new Map(brokers), topics: topics.map((t) => ({ ...t })), removedIds: [...removedIds], aclIds: [...aclIds], scramHeld: new Set(scramHeld) };
         out.push({ type: 'BeginTransaction', name: 'bootstrap' });
         for (const inner of c.inner) emit(inner);
         if (c.abort) {
@@ -298,6 +316,8 @@ function toRecords(cmds: readonly Cmd[]): MetadataRecord[] {
           topics.splice(0, topics.length, ...saved.topics);
           removedIds.splice(0, removedIds.length, ...saved.removedIds);
           aclIds.splice(0, aclIds.length, ...saved.aclIds);
+          scramHeld.clear();
+          for (const k of saved.scramHeld) scramHeld.add(k);
         } else out.push({ type: 'EndTransaction' });
         return;
       }

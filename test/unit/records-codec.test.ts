@@ -175,6 +175,16 @@ const arbitraries: { [K in MetadataRecordType]: fc.Arbitrary<RecordOf<K>> } = {
     value: fc.double({ noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v)),
     remove: fc.boolean(),
   }),
+  UserScramCredential: rec({
+    type: fc.constant('UserScramCredential'),
+    name: text,
+    mechanism: fc.constantFrom(1 as const, 2 as const),
+    salt: bytes,
+    storedKey: bytes,
+    serverKey: bytes,
+    iterations: fc.integer({ min: 1, max: INT32_MAX }),
+  }),
+  RemoveUserScramCredential: rec({ type: fc.constant('RemoveUserScramCredential'), name: text, mechanism: fc.constantFrom(1 as const, 2 as const) }),
   BeginTransaction: rec({ type: fc.constant('BeginTransaction'), name: nullableText }),
   EndTransaction: fc.constant({ type: 'EndTransaction' }),
   AbortTransaction: rec({ type: fc.constant('AbortTransaction'), reason: nullableText }),
@@ -203,6 +213,8 @@ const FIELDS: { [K in MetadataRecordType]: readonly string[] } = {
   AccessControlEntry: ['id', 'resourceType', 'resourceName', 'patternType', 'principal', 'host', 'operation', 'permissionType'],
   RemoveAccessControlEntry: ['id'],
   ClientQuota: ['entity', 'key', 'value', 'remove'],
+  UserScramCredential: ['name', 'mechanism', 'salt', 'storedKey', 'serverKey', 'iterations'],
+  RemoveUserScramCredential: ['name', 'mechanism'],
   BeginTransaction: ['name'],
   EndTransaction: [],
   AbortTransaction: ['reason'],
@@ -295,7 +307,7 @@ describe('record codec: registry', () => {
     expect(ids).toEqual({
       RegisterBroker: 0, UnregisterBroker: 1, Topic: 2, Partition: 3, Config: 4, PartitionChange: 5, RemoveTopic: 9, FeatureLevel: 12,
       ProducerIds: 15, BrokerRegistrationChange: 17, AccessControlEntry: 18, RemoveAccessControlEntry: 19, NoOp: 20, ZkMigrationState: 21, BeginTransaction: 23, EndTransaction: 24,
-      AbortTransaction: 25, ClientQuota: 14, OffsetCommit: 100, OffsetCommitTombstone: 101, GroupMetadata: 102, GroupMetadataTombstone: 103,
+      AbortTransaction: 25, ClientQuota: 14, UserScramCredential: 11, RemoveUserScramCredential: 22, OffsetCommit: 100, OffsetCommitTombstone: 101, GroupMetadata: 102, GroupMetadataTombstone: 103,
     });
     for (const s of allRecordSchemas) expect(KAFKA_RESERVED_TYPE_IDS).not.toContain(s.typeId);
   });
@@ -430,7 +442,8 @@ describe('record codec: bad fields', () => {
     ['a 64-bit integer', 2n ** 60n],
   ];
   // Kinds a field may hold: a quota is a float64 (Kafka's ClientQuotaRecord.value), so a fraction is one.
-  const validKinds = new Set(['ClientQuota.value.a fraction']);
+  // A SCRAM credential's salt and keys are bytes.
+  const validKinds = new Set(['ClientQuota.value.a fraction', 'UserScramCredential.salt.bytes', 'UserScramCredential.storedKey.bytes', 'UserScramCredential.serverKey.bytes']);
   const cases = types.flatMap((type) =>
     FIELDS[type].flatMap((field) => wrongKinds.filter(([what]) => !validKinds.has(`${type}.${field}.${what}`)).map(([what, value]) => [type, field, what, value] as const)),
   );

@@ -16,6 +16,9 @@
 //         |         | and a coordinator move costs every group a rebalance
 //     6   | 1.0-IV5 | client quotas (ClientQuota records); below it alterClientQuotas answers
 //         |         | UNSUPPORTED_VERSION and an import carrying quotas is refused
+//     7   | 1.0-IV6 | SCRAM credentials (UserScramCredential, RemoveUserScramCredential); below it
+//         |         | alterUserScramCredentials answers UNSUPPORTED_VERSION and an import carrying
+//         |         | them is refused
 // A brand-new cluster starts at the latest level (bootstrapRecords). Controllers run this code, so
 // they support every level in the table; brokers declare their range in RegisterBroker.features
 // (supportedFeatures() is what this build declares).
@@ -56,10 +59,11 @@ export const METADATA_VERSIONS: readonly MetadataVersionLevel[] = [
   { level: 4, name: '1.0-IV3', description: 'ACLs in the metadata log (AccessControlEntry records)' },
   { level: 5, name: '1.0-IV4', description: 'consumer-group membership in the metadata log (GroupMetadata records)' },
   { level: 6, name: '1.0-IV5', description: 'client quotas in the metadata log (ClientQuota records)' },
+  { level: 7, name: '1.0-IV6', description: 'SCRAM credentials in the metadata log (UserScramCredential records)' },
 ];
 
 export const MIN_METADATA_VERSION = 1;
-export const LATEST_METADATA_VERSION = 6;
+export const LATEST_METADATA_VERSION = 7;
 /** The first level that stores consumer-group offsets. */
 export const OFFSETS_METADATA_VERSION = 2;
 /** The first level whose OffsetCommit records may carry an explicit expire timestamp. */
@@ -74,9 +78,22 @@ export const GROUP_METADATA_METADATA_VERSION = 5;
 /** The first level whose log may hold client quotas (ClientQuota records). */
 export const CLIENT_QUOTAS_METADATA_VERSION = 6;
 
+/** The first level whose log may hold SCRAM credentials (UserScramCredential records). */
+export const SCRAM_METADATA_VERSION = 7;
+
 /** The feature ranges this build supports (what a broker of this build declares when it registers). */
 export function supportedFeatures(): FeatureRange[] {
   return [{ name: METADATA_VERSION_FEATURE, minVersion: MIN_METADATA_VERSION, maxVersion: LATEST_METADATA_VERSION }];
+}
+
+/**
+ * Whether the image's finalized metadata.version is at least `level`. An image without
+ * metadata.version (before the first active controller bootstrapped it) allows everything:
+ * bootstrap writes the latest.
+ */
+export function metadataVersionAtLeast(image: MetadataImageView, level: number): boolean {
+  const finalized = image.featureLevel(METADATA_VERSION_FEATURE);
+  return finalized === undefined || finalized >= level;
 }
 
 /**
@@ -84,32 +101,32 @@ export function supportedFeatures(): FeatureRange[] {
  * (before the first active controller bootstrapped it) allows them: bootstrap writes the latest.
  */
 export function metadataVersionSupportsOffsets(image: MetadataImageView): boolean {
-  const level = image.featureLevel(METADATA_VERSION_FEATURE);
-  return level === undefined || level >= OFFSETS_METADATA_VERSION;
+  return metadataVersionAtLeast(image, OFFSETS_METADATA_VERSION);
 }
 
 /** Whether the image's metadata.version lets an OffsetCommit record carry an explicit expire timestamp (none yet: bootstrap writes the latest). */
 export function metadataVersionSupportsOffsetExpiry(image: MetadataImageView): boolean {
-  const level = image.featureLevel(METADATA_VERSION_FEATURE);
-  return level === undefined || level >= OFFSET_EXPIRY_METADATA_VERSION;
+  return metadataVersionAtLeast(image, OFFSET_EXPIRY_METADATA_VERSION);
 }
 
 /** Whether the image's metadata.version allows ACL records (none yet: bootstrap writes the latest). */
 export function metadataVersionSupportsAcls(image: MetadataImageView): boolean {
-  const level = image.featureLevel(METADATA_VERSION_FEATURE);
-  return level === undefined || level >= ACLS_METADATA_VERSION;
+  return metadataVersionAtLeast(image, ACLS_METADATA_VERSION);
 }
 
 /** Whether the image's metadata.version allows GroupMetadata records (none yet: bootstrap writes the latest). */
 export function metadataVersionSupportsGroupMetadata(image: MetadataImageView): boolean {
-  const level = image.featureLevel(METADATA_VERSION_FEATURE);
-  return level === undefined || level >= GROUP_METADATA_METADATA_VERSION;
+  return metadataVersionAtLeast(image, GROUP_METADATA_METADATA_VERSION);
 }
 
 /** Whether the image's metadata.version allows ClientQuota records (none yet: bootstrap writes the latest). */
 export function metadataVersionSupportsClientQuotas(image: MetadataImageView): boolean {
-  const level = image.featureLevel(METADATA_VERSION_FEATURE);
-  return level === undefined || level >= CLIENT_QUOTAS_METADATA_VERSION;
+  return metadataVersionAtLeast(image, CLIENT_QUOTAS_METADATA_VERSION);
+}
+
+/** Whether the image's metadata.version allows SCRAM credential records (none yet: bootstrap writes the latest). */
+export function metadataVersionSupportsScram(image: MetadataImageView): boolean {
+  return metadataVersionAtLeast(image, SCRAM_METADATA_VERSION);
 }
 
 /** Kafka's FeatureUpdate.UpgradeType ids. */

@@ -1,0 +1,70 @@
+// UserScramCredential (type 11, Kafka's UserScramCredentialRecord) sets one user's SCRAM credential
+// for one mechanism, replacing any it had; RemoveUserScramCredential (type 22, Kafka's
+// RemoveUserScramCredentialRecord) deletes it. What is stored is RFC 5802's server side of a
+// credential: the salt, StoredKey = H(HMAC(SaltedPassword, "Client Key")), ServerKey =
+// HMAC(SaltedPassword, "Server Key"), and the iteration count; never the password.
+//
+// Version history (payload fields, in order):
+//   UserScramCredential v0        [name, mechanism, salt, storedKey, serverKey, iterations]  (current)
+//   RemoveUserScramCredential v0  [name, mechanism]                                          (current)
+//     mechanism: Kafka's ScramMechanism type, 1 SCRAM-SHA-256 or 2 SCRAM-SHA-512.
+//     salt, storedKey, serverKey: msgpack bin. iterations: a positive int32.
+//
+// Which names, iteration counts and key lengths are accepted is the controller's rule
+// (quorum/controller/configs/scram-credentials.ts); the record keeps only a well-formed credential
+// of a known mechanism, so a later build may widen the rule without making older logs unreadable.
+
+import type { RemoveUserScramCredentialRecord, ScramMechanism, UserScramCredentialRecord } from './types.js';
+import type { RecordSchema } from './schema.js';
+import { bytes, FieldError, fieldsOf, int, str, describe } from './fields.js';
+
+/** Kafka's ScramMechanism types and their names. */
+export const SCRAM_MECHANISMS: ReadonlyMap<ScramMechanism, string> = new Map<ScramMechanism, string>([
+  [1, 'SCRAM-SHA-256'],
+  [2, 'SCRAM-SHA-512'],
+]);
+
+function mechanism(v: unknown, field: string): ScramMechanism {
+  if (v !== 1 && v !== 2) throw new FieldError(field, `is ${describe(v)}, not 1 (SCRAM-SHA-256) or 2 (SCRAM-SHA-512)`);
+  return v;
+}
+
+export const userScramCredentialSchema: RecordSchema<UserScramCredentialRecord> = {
+  name: 'UserScramCredential',
+  typeId: 11,
+  version: 0,
+  oldestReadableVersion: 0,
+
+  encode(r) {
+    return [r.name, r.mechanism, r.salt, r.storedKey, r.serverKey, r.iterations];
+  },
+
+  decode(_version, payload) {
+    const p = fieldsOf(payload, 6);
+    return {
+      type: 'UserScramCredential',
+      name: str(p[0], 'name'),
+      mechanism: mechanism(p[1], 'mechanism'),
+      salt: bytes(p[2], 'salt'),
+      storedKey: bytes(p[3], 'storedKey'),
+      serverKey: bytes(p[4], 'serverKey'),
+      iterations: int(p[5], 1, 2_147_483_647, 'iterations'),
+    };
+  },
+};
+
+export const removeUserScramCredentialSchema: RecordSchema<RemoveUserScramCredentialRecord> = {
+  name: 'RemoveUserScramCredential',
+  typeId: 22,
+  version: 0,
+  oldestReadableVersion: 0,
+
+  encode(r) {
+    return [r.name, r.mechanism];
+  },
+
+  decode(_version, payload) {
+    const p = fieldsOf(payload, 2);
+    return { type: 'RemoveUserScramCredential', name: str(p[0], 'name'), mechanism: mechanism(p[1], 'mechanism') };
+  },
+};
