@@ -25,6 +25,7 @@ import type { ReadOnlyBrokerConfig } from '../quorum/controller/configs/config-s
 import type { OwnConfigLevels } from './kafka/handlers/context.js';
 import { describeFeatures, supportedFeatures } from '../quorum/controller/configs/features.js';
 import { describeClientQuotas } from '../quorum/controller/configs/client-quotas.js';
+import { describeUserScramCredentials } from '../quorum/controller/configs/scram-credentials.js';
 import { ConnectionQuotas, NO_CONNECTION_LIMITS, type ConnectionLimits, type IpConnectionRateQuotas } from '../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits, ipConnectionRateQuotas } from './dynamic-connection-limits.js';
 import { dynamicTlsSettings, sameTlsSettings, tlsSettingsText, type DynamicTlsSettings } from './dynamic-tls.js';
@@ -580,6 +581,8 @@ export class BrokerServer {
         return describeAcls(await this.caughtUpImage(), b as never);
       case 'describeClientQuotas':
         return describeClientQuotas(await this.caughtUpImage(), b as never);
+      case 'describeUserScramCredentials':
+        return describeUserScramCredentials(await this.caughtUpImage(), b as never);
       case 'describeGroups':
         return describeGroups(await this.caughtUpImage(), b as never);
       case 'exportMetadata':

@@ -65,10 +65,14 @@ export const ErrorCode = {
   INELIGIBLE_REPLICA: 107,
   NEW_LEADER_ELECTED: 108,
   THROTTLING_QUOTA_EXCEEDED: 89,
-  /** DescribeUserScramCredentials: a named user has no SCRAM credential (the Java AdminClient's all() reads it as "none"). */
+  /** AlterUserScramCredentials: a mechanism other than SCRAM-SHA-256 and SCRAM-SHA-512. */
+  UNSUPPORTED_SASL_MECHANISM: 33,
+  /** Describe/AlterUserScramCredentials: a named user has no SCRAM credential (the Java AdminClient's all() reads it as "none"), or none for the mechanism a deletion names. */
   RESOURCE_NOT_FOUND: 91,
-  /** DescribeUserScramCredentials: the same user named twice in one request. */
+  /** Describe/AlterUserScramCredentials: the same user named twice in one request. */
   DUPLICATE_RESOURCE: 92,
+  /** AlterUserScramCredentials: an empty user name, too few or too many iterations, a malformed salt or salted password. */
+  UNACCEPTABLE_CREDENTIAL: 93,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCode;

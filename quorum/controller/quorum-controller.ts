@@ -96,6 +96,7 @@ import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } fro
 import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse } from './acls/acl-requests.js';
 import { createAcls } from './acls/create-acls.js';
 import { alterClientQuotas, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './configs/client-quotas.js';
+import { alterUserScramCredentials, type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse } from './configs/scram-credentials.js';
 import { deleteAcls } from './acls/delete-acls.js';
 import {
   alterPartitionReassignments,
@@ -366,6 +367,10 @@ export class QuorumController implements StateMachine {
 
   alterClientQuotas(request: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
     return this.runOp('alter-client-quotas', (ctx) => alterClientQuotas(ctx, request));
+  }
+
+  alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
+    return this.runOp('alter-user-scram-credentials', (ctx) => alterUserScramCredentials(ctx, request));
   }
 
   allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {

@@ -17,6 +17,7 @@ import type { ControllerConfig } from '../controller/config.js';
 import { describeConfigs } from '../controller/configs/describe-configs.js';
 import { describeFeatures, supportedFeatures } from '../controller/configs/features.js';
 import { describeClientQuotas } from '../controller/configs/client-quotas.js';
+import { describeUserScramCredentials } from '../controller/configs/scram-credentials.js';
 import { NotControllerError } from '../controller/errors.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import { NetServer } from '../net/server.js';
@@ -274,6 +275,8 @@ export class ControllerServer {
         return describeAcls(c.image, b as never);
       case 'describeClientQuotas':
         return describeClientQuotas(c.image, b as never);
+      case 'describeUserScramCredentials':
+        return describeUserScramCredentials(c.image, b as never);
       case 'describeGroups':
         return describeGroups(c.image, b as never);
       case 'describeQuorum': {
@@ -316,6 +319,8 @@ export class ControllerServer {
         return c.updateFeatures(b as never);
       case 'alterClientQuotas':
         return c.alterClientQuotas(b as never);
+      case 'alterUserScramCredentials':
+        return c.alterUserScramCredentials(b as never);
       case 'allocateProducerIds':
         return c.allocateProducerIds(b as never);
       case 'commitOffsets':

@@ -32,6 +32,8 @@
 //   describeConfigs                         DESCRIBE_CONFIGS, as alterConfigs
 //   alterClientQuotas                       ALTER_CONFIGS on the cluster (Kafka's AlterClientQuotas)
 //   describeClientQuotas                    DESCRIBE_CONFIGS on the cluster
+//   alterUserScramCredentials               ALTER on the cluster (Kafka's AlterUserScramCredentials)
+//   describeUserScramCredentials            DESCRIBE on the cluster
 //   describeGroups                          DESCRIBE on each named group; a listing (no ids) leaves
 //                                           out the groups the caller may not DESCRIBE, and every
 //                                           answer the offsets of topics it may not DESCRIBE
@@ -152,6 +154,8 @@ const RULES: { readonly [M in RpcMethod]: Rule<M> } = {
   describeAcls: clusterRule('DESCRIBE'),
   alterClientQuotas: clusterRule('ALTER_CONFIGS'),
   describeClientQuotas: clusterRule('DESCRIBE_CONFIGS'),
+  alterUserScramCredentials: clusterRule('ALTER'),
+  describeUserScramCredentials: clusterRule('DESCRIBE'),
   listPartitionReassignments: clusterRule('DESCRIBE'),
 
   createTopics: {

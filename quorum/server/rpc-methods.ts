@@ -44,6 +44,7 @@ import type {
   ListPartitionReassignmentsResponse,
 } from '../controller/replication/reassignments.js';
 import type { AlterClientQuotasRequest, AlterClientQuotasResponse, DescribeClientQuotasRequest, DescribeClientQuotasResponse } from '../controller/configs/client-quotas.js';
+import type { AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse, DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../controller/configs/scram-credentials.js';
 import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse, DescribeAclsRequest, DescribeAclsResponse } from '../controller/acls/acl-requests.js';
 
 /** One partition as `topics describe` shows it. */
@@ -169,6 +170,7 @@ export interface RpcMethods {
   alterConfigs: [LegacyAlterConfigsRequest, AlterConfigsResponse];
   updateFeatures: [UpdateFeaturesRequest, UpdateFeaturesResponse];
   alterClientQuotas: [AlterClientQuotasRequest, AlterClientQuotasResponse];
+  alterUserScramCredentials: [AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse];
   allocateProducerIds: [AllocateProducerIdsRequest, AllocateProducerIdsResponse];
   commitOffsets: [OffsetCommitRequest, OffsetCommitResponse];
   deleteGroups: [DeleteGroupsRequest, DeleteGroupsResponse];
@@ -189,6 +191,7 @@ export interface RpcMethods {
   describeTopics: [DescribeTopicsRequest, DescribeTopicsResponse];
   describeAcls: [DescribeAclsRequest, DescribeAclsResponse];
   describeClientQuotas: [DescribeClientQuotasRequest, DescribeClientQuotasResponse];
+  describeUserScramCredentials: [DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse];
   describeGroups: [DescribeGroupsRequest, DescribeGroupsResponse];
   describeNode: [Record<string, never>, DescribeNodeResponse];
   exportMetadata: [Record<string, never>, ExportMetadataResponse];
@@ -215,6 +218,7 @@ export const CONTROLLER_METHODS: ReadonlySet<RpcMethod> = new Set<RpcMethod>([
   'alterConfigs',
   'updateFeatures',
   'alterClientQuotas',
+  'alterUserScramCredentials',
   'allocateProducerIds',
   'commitOffsets',
   'deleteGroups',

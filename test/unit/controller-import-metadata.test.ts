@@ -11,7 +11,7 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { brokerRecord, importInSteps, mvRecord, OpHarness, topicIdOf, topicRecords } from './controller-configs-fixture.js';
 import { METADATA_VERSION_FEATURE } from '../../metadata-log/records/types.js';
-import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, GROUP_METADATA_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, GROUP_METADATA_METADATA_VERSION, OFFSET_EXPIRY_METADATA_VERSION, OFFSETS_METADATA_VERSION, SCRAM_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
 
 const CLUSTER = 'mq-configs-test';
 
@@ -199,6 +199,37 @@ describe('the import steps', () => {
       [quota([['ip', 'kafka.example.com']], 'connection_creation_rate', 1), /kafka\.example\.com is not a valid IP address/],
       [quota([['user', '']], 'producer_byte_rate', 1), /Empty user not supported/],
       [quota([['user', 'alice']], 'producer_byte_rate', 0, true), /an import only sets quotas/],
+    ] as const) {
+      const r = importPart(new OpHarness([mvRecord()]).ctx(), [...topicRecords('orders', 5, 3), bad]);
+      expect(r.records).toEqual([]);
+      expect(r.response.errorCode).toBe(ErrorCode.INVALID_REQUEST);
+      expect(r.response.errorMessage).toMatch(message);
+    }
+  });
+
+  it('SCRAM credentials: imported at metadata.version 1.0-IV6, refused below it; one alterUserScramCredentials would not have written, or a removal, refuses the part', () => {
+    const credential = (name: string, mechanism: number, iterations = 4096, keyBytes = mechanism === 2 ? 64 : 32, salt = Buffer.from('salt')): MetadataRecord =>
+      ({ type: 'UserScramCredential', name, mechanism, salt, storedKey: Buffer.alloc(keyBytes, 1), serverKey: Buffer.alloc(keyBytes, 2), iterations }) as MetadataRecord;
+    const good = [credential('alice', 1), credential('alice', 2, 8192), credential('etl job', 2)];
+
+    const below = importPart(new OpHarness([mvRecord(SCRAM_METADATA_VERSION - 1)]).ctx(), [...topicRecords('orders', 5, 3), ...good]);
+    expect(below.records).toEqual([]);
+    expect(below.response.errorMessage).toBe(
+      "An import part carries SCRAM credentials, which needs metadata.version 7 (1.0-IV6); upgrade the cluster's metadata.version first (metaquorum features upgrade --metadata 1.0-IV6).",
+    );
+
+    const h = new OpHarness([mvRecord(SCRAM_METADATA_VERSION)]);
+    expect(importInSteps(h, { clusterId: CLUSTER, records: [...tree(), ...good], allowExisting: false }).errorCode).toBe(ErrorCode.NONE);
+    expect([...h.image.scramUser('alice')!.credentials].map(([m, c]) => [m, c.iterations])).toEqual([[1, 4096], [2, 8192]]);
+    expect(h.image.scramUserCount).toBe(2);
+
+    for (const [bad, message] of [
+      [credential('', 1), /\(user "", mechanism 1\): Username must not be empty/],
+      [credential('bob', 1, 100), /Too few iterations: 100/],
+      [credential('bob', 2, 20000), /Too many iterations: 20000/],
+      [credential('bob', 2, 4096, 32), /SCRAM-SHA-512 keys are 64 bytes/],
+      [credential('bob', 1, 4096, 32, Buffer.alloc(0)), /The salt must not be empty/],
+      [{ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 } as MetadataRecord, /an import only sets credentials/],
     ] as const) {
       const r = importPart(new OpHarness([mvRecord()]).ctx(), [...topicRecords('orders', 5, 3), bad]);
       expect(r.records).toEqual([]);

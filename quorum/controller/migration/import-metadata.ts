@@ -59,6 +59,9 @@
 // of no, unknown or repeated types, an empty name, ip with another type or naming no IP address; a
 // key the entity's kind does not take; a value that is not a finite number at least 0, or not whole
 // where it must be) refuses the part, as for ACLs; a removal is refused (an import only sets quotas).
+// SCRAM credentials: a UserScramCredential alterUserScramCredentials would not have written (an
+// empty name, an unknown mechanism, iterations outside 4096..16384, an empty salt, keys not the
+// mechanism's hash length) refuses the part; a RemoveUserScramCredential is refused.
 // Producer ids: a ProducerIds record that would move the quorum's next producer id back (an import
 // beside a quorum that already handed out more ids than ZooKeeper) is dropped: ids must never be
 // handed out twice (found by a review).
@@ -76,6 +79,8 @@ import {
   ACLS_METADATA_VERSION,
   GROUP_METADATA_METADATA_VERSION,
   CLIENT_QUOTAS_METADATA_VERSION,
+  metadataVersionAtLeast,
+  SCRAM_METADATA_VERSION,
   metadataVersionName,
   OFFSET_EXPIRY_METADATA_VERSION,
   OFFSETS_METADATA_VERSION,
@@ -83,6 +88,7 @@ import {
 import { aclBindingKey } from '../../../metadata-log/acl-filter.js';
 import { newAclError } from '../acls/acl-rules.js';
 import { clientQuotaEntityText } from '../../../metadata-log/client-quota-filter.js';
+import { scramCredentialError } from '../configs/scram-credentials.js';
 import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError } from '../configs/client-quotas.js';
 
 /** The incarnation id of a registration imported from ZooKeeper (no running broker has it: Kafka never generates the zero id). */
@@ -220,6 +226,14 @@ export function importPart(ctx: OpContext, records: readonly MetadataRecord[]): 
         return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part carries a client quota the controller refuses (${clientQuotaEntityText(r.entity)}, ${r.key}): ${invalid}`));
       }
       kept.push(r);
+    } else if (r.type === 'UserScramCredential') {
+      const invalid = scramCredentialError(r.name, r.mechanism, r.iterations, r.salt, [r.storedKey, r.serverKey]);
+      if (invalid !== null) {
+        return answer(importRefusal(ErrorCode.INVALID_REQUEST, `An import part carries a SCRAM credential the controller refuses (user ${JSON.stringify(r.name)}, mechanism ${r.mechanism}): ${invalid.message ?? 'invalid'}`));
+      }
+      kept.push(r);
+    } else if (r.type === 'RemoveUserScramCredential') {
+      return answer(importRefusal(ErrorCode.INVALID_REQUEST, 'An import part carries a RemoveUserScramCredential record: an import only sets credentials, it does not remove them'));
     } else {
       kept.push(r);
     }
@@ -254,14 +268,14 @@ export function importLevelNeed(r: MetadataRecord): { readonly what: string; rea
   if (r.type === 'AccessControlEntry' || r.type === 'RemoveAccessControlEntry') return { what: 'ACLs', level: ACLS_METADATA_VERSION };
   if (r.type === 'GroupMetadata' || r.type === 'GroupMetadataTombstone') return { what: 'consumer-group membership', level: GROUP_METADATA_METADATA_VERSION };
   if (r.type === 'ClientQuota') return { what: 'client quotas', level: CLIENT_QUOTAS_METADATA_VERSION };
+  if (r.type === 'UserScramCredential' || r.type === 'RemoveUserScramCredential') return { what: 'SCRAM credentials', level: SCRAM_METADATA_VERSION };
   return null;
 }
 
 /** Whether the image's finalized metadata.version (none: the newest) allows the record (importLevelNeed). */
 function metadataVersionAllows(image: MetadataImageView, r: MetadataRecord): boolean {
   const need = importLevelNeed(r);
-  const finalized = image.featureLevel(METADATA_VERSION_FEATURE);
-  return need === null || finalized === undefined || finalized >= need.level;
+  return need === null || metadataVersionAtLeast(image, need.level);
 }
 
 /** Why a part is refused for a record the finalized metadata.version does not allow. */
