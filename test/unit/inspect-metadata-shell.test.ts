@@ -85,7 +85,7 @@ describe('metadata-shell file system', () => {
   it('ls / lists the top-level directories; ls /topics the topics; ls of a file names the file', () => {
     const { s, out } = session();
     expect(s.execute('ls /')).toBe('ok');
-    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'clientQuotas', 'configs', 'features', 'groups', 'metadataQuorum', 'offsets', 'producerIds', 'topicIds', 'topics', 'zkMigrationState']);
+    expect(out.pop()!.split('\n')).toEqual(['acls', 'brokers', 'clientQuotas', 'configs', 'features', 'groups', 'metadataQuorum', 'offsets', 'producerIds', 'scramCredentials', 'topicIds', 'topics', 'zkMigrationState']);
     s.execute('ls /topics');
     expect(out.pop()).toBe('t');
     s.execute('ls /topics/t');
@@ -254,6 +254,43 @@ describe('metadata-shell file system', () => {
     expect(lines.filter((l) => l.includes('s3cret') || l.includes('k3y') || l.includes('hunter2'))).toEqual([]);
     expect(lines.filter((l) => l.includes('"value":"[redacted]"'))).toHaveLength(3);
     expect(lines[2]).toContain('"value":"2"');
+  });
+
+  it("a SCRAM credential's salt, StoredKey and ServerKey show as [redacted] in record lines; its user, mechanism and iterations as they are", () => {
+    const secret = Buffer.from('a-secret-key-byte-string-of-32by');
+    const line = recordLine({ offset: 7 }, viewRecord(encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 1, salt: secret, storedKey: secret, serverKey: secret, iterations: 8192 })), false);
+    expect(line).not.toContain(secret.toString('hex'));
+    expect(line).not.toContain(secret.toString('base64'));
+    expect(line.match(/\[redacted\]/g)).toHaveLength(3);
+    expect(line).toContain('"name":"alice"');
+    expect(line).toContain('"iterations":8192');
+  });
+
+  it('SCRAM credentials: /scramCredentials/<user>/<mechanism> shows the iteration count only; the same from a snapshot', () => {
+    const key = Buffer.alloc(32, 7);
+    const loader = new MetadataLoader();
+    loader.applyBatches([
+      ...fixtureBatches(),
+      {
+        baseOffset: LOG_END_OFFSET,
+        epoch: 2,
+        appendTimeMs: 0,
+        records: [
+          encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
+          encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 2, salt: key, storedKey: Buffer.alloc(64, 7), serverKey: Buffer.alloc(64, 7), iterations: 8192 }),
+          encodeRecord({ type: 'UserScramCredential', name: 'bob', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
+          encodeRecord({ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 }),
+        ],
+      },
+    ]);
+    const snapshotLoader = new MetadataLoader();
+    snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
+    for (const image of [loader.image, snapshotLoader.image]) {
+      const out: string[] = [];
+      const s = new ShellSession(imageRoot(image), { out: (t) => out.push(t), err: () => undefined });
+      expect(s.execute('tree /scramCredentials')).toBe('ok');
+      expect(out.pop()!.split('\n')).toEqual(['/scramCredentials', '  alice/', '    SCRAM-SHA-256: {"iterations":4096}', '    SCRAM-SHA-512: {"iterations":8192}']);
+    }
   });
 
   it('--command --json: a failed command is {error, exitCode: 1} and the run exits 1', async () => {

@@ -18,6 +18,8 @@
 //   /metadataQuorum/offset                       the image's end offset (every record below is in it)
 //   /metadataQuorum/epoch                        the epoch of its last record
 //   /offsets/<group>/<topic>/<partition>         a committed offset (JSON)
+//   /scramCredentials/<user>/<mechanism>         a SCRAM credential's iteration count (mechanism as
+//                                                SCRAM-SHA-256 / SCRAM-SHA-512; salt and keys never shown)
 //   /producerIds/nextProducerId                  the first producer id not yet handed out
 //   /topicIds/<uuid>/...                         the same directory as /topics/<name>
 //   /topics/<name>/id, /topics/<name>/name       the topic's id and name
@@ -31,6 +33,7 @@
 
 import type { MetadataImage } from '../../metadata-log/image.js';
 import type { StoredClientQuota, TopicImage } from '../../metadata-log/image-types.js';
+import { SCRAM_MECHANISMS } from '../../metadata-log/records/user-scram-credential.js';
 import { splitOffsetKey } from '../../metadata-log/image-types.js';
 import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
 import type { ConfigResourceType } from '../../metadata-log/records/types.js';
@@ -70,6 +73,7 @@ export function imageRoot(image: MetadataImage): FsDir {
       ['metadataQuorum', dir(() => sortedMap([['offset', file(image.provenance.endOffset)], ['epoch', file(image.provenance.epoch)]]))],
       ['offsets', offsetsDir(image)],
       ['producerIds', dir(() => new Map<string, FsNode>([['nextProducerId', file(image.nextProducerId)]]))],
+      ['scramCredentials', scramCredentialsDir(image)],
       ['topicIds', dir(() => sortedMap([...image.topics()].map((t) => [t.topicId, topicDir(t)])))],
       ['topics', dir(() => sortedMap([...image.topics()].map((t) => [t.name, topicDir(t)])))],
       ['zkMigrationState', file(image.zkMigrationState)],
@@ -106,6 +110,17 @@ function clientQuotasDir(image: MetadataImage): FsDir {
     entries.sort(([a], [b]) => compareNames(a, b));
     return new Map(entries);
   });
+}
+
+function scramCredentialsDir(image: MetadataImage): FsDir {
+  return dir(() =>
+    sortedMap(
+      [...image.scramUsers()].map((u) => [
+        u.name,
+        dir(() => sortedMap([...u.credentials].map(([mechanism, c]) => [SCRAM_MECHANISMS.get(mechanism) ?? String(mechanism), file({ iterations: c.iterations })]))),
+      ]),
+    ),
+  );
 }
 
 /** A quota entity as one path segment: `user=alice,client-id=etl`, `ip=<default>` (see the header). */

@@ -2,7 +2,9 @@
 // envelope was written at (decodeRecord upgrades to the current shape; the dump shows what is on
 // disk) and its fields, or the reason it does not decode. A sensitive config value (an SSL or SASL
 // password set as a dynamic broker config, kept in clear in the log as in Kafka) shows as
-// [redacted], as Kafka's metadata shell shows it. Pure.
+// [redacted], as Kafka's metadata shell shows it; so do a SCRAM credential's salt, StoredKey and
+// ServerKey (with the salt, StoredKey is what an offline guess of the password is checked
+// against, and ServerKey lets one pose as the server). Pure.
 
 import { Packr } from 'msgpackr';
 import { decodeRecord, RecordDecodeError, schemaOf } from '../../metadata-log/records/index.js';
@@ -34,18 +36,19 @@ export const REDACTED = '[redacted]';
 export function viewRecord(bytes: Uint8Array): RecordView {
   try {
     const record = decodeRecord(bytes);
-    const { type, ...fields } = redacted(record);
-    return { ok: true, type, typeId: schemaOf(type).typeId, version: envelopeVersion(bytes), fields };
+    return { ok: true, type: record.type, typeId: schemaOf(record.type).typeId, version: envelopeVersion(bytes), fields: redactedFields(record) };
   } catch (e) {
     if (!(e instanceof RecordDecodeError)) throw e;
     return { ok: false, typeId: e.typeId, version: e.version, error: e.message, bytes };
   }
 }
 
-/** `record` with a secret config value (a password a dynamic broker config holds, in clear in the log) replaced by REDACTED. */
-function redacted(record: MetadataRecord): MetadataRecord {
-  if (record.type !== 'Config' || record.value === null || !isSensitiveConfig(record.resourceType, record.name)) return record;
-  return { ...record, value: REDACTED };
+/** The record's fields (no `type` tag) with its secrets replaced by REDACTED: a sensitive config value, a SCRAM credential's salt and keys. */
+function redactedFields(record: MetadataRecord): Readonly<Record<string, unknown>> {
+  const { type: _type, ...fields } = record;
+  if (record.type === 'UserScramCredential') return { ...fields, salt: REDACTED, storedKey: REDACTED, serverKey: REDACTED };
+  if (record.type === 'Config' && record.value !== null && isSensitiveConfig(record.resourceType, record.name)) return { ...fields, value: REDACTED };
+  return fields;
 }
 
 /** The version in an envelope that decodeRecord has already accepted. */
