@@ -28,7 +28,7 @@ describe('chaos smoke (real processes: kill, pause, partition, reset)', () => {
     expect(report.faults.total).toBeGreaterThanOrEqual(8);
     for (const kind of ['kill', 'pause', 'partition', 'reset']) expect(report.faults.byKind[kind] ?? 0, kind).toBeGreaterThan(0);
     expect(report.operations.ok).toBeGreaterThan(1_000);
-    for (const kind of ['create-topic', 'delete-topic', 'add-partitions', 'alter-isr', 'commit-offset', 'set-quota']) expect(report.operations.byKind[kind]?.ok ?? 0, kind).toBeGreaterThan(0);
+    for (const kind of ['create-topic', 'delete-topic', 'add-partitions', 'alter-isr', 'commit-offset', 'set-quota', 'set-scram']) expect(report.operations.byKind[kind]?.ok ?? 0, kind).toBeGreaterThan(0);
     expect(report.recoveryMs).not.toBeNull();
   }, 300_000);
 

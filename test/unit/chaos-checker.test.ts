@@ -83,6 +83,10 @@ class History {
   quota(user: string, value: number, outcome: OpOutcome = 'ok'): OpRecord {
     return this.op({ kind: 'set-quota', user, value }, outcome, { kind: 'none' });
   }
+
+  scram(user: string, iterations: number, outcome: OpOutcome = 'ok'): OpRecord {
+    return this.op({ kind: 'set-scram', user, iterations }, outcome, { kind: 'none' });
+  }
 }
 
 function broker(id: number, extra: Partial<RegisterBrokerRecord> = {}): RegisterBrokerRecord {
@@ -143,6 +147,13 @@ class Final {
 
   quota(user: string, value: number): this {
     this.log.push({ type: 'ClientQuota', entity: [{ entityType: 'user', entityName: user }], key: 'producer_byte_rate', value, remove: false });
+    return this;
+  }
+
+  /** The user's credential for `mechanism` (1: the one set-scram sets) with this iteration count. */
+  scram(user: string, iterations: number, mechanism: 1 | 2 = 1): this {
+    const key = Buffer.alloc(mechanism === 1 ? 32 : 64);
+    this.log.push({ type: 'UserScramCredential', name: user, mechanism, salt: Buffer.from('s'), storedKey: key, serverKey: key, iterations });
     return this;
   }
 
@@ -472,7 +483,7 @@ describe('quotas', () => {
     const v = of(check(h, new Final().quota('u1', 10)), 'quotas');
     expect(v.map((x) => x.opIds)).toEqual([[last.id], [lost.id]]);
     expect(v[0]!.message).toMatch(/set producer_byte_rate 20 \(acked\), final value is lower: 10/);
-    expect(v[1]!.message).toMatch(/user u2: .* final image has no such quota/);
+    expect(v[1]!.message).toMatch(/user u2: .* final image has no such value/);
   });
 
   it('reports a final value never sent, and one only a failed op sent', () => {
@@ -483,6 +494,31 @@ describe('quotas', () => {
     const v = of(check(h, new Final().quota('u1', 30)), 'quotas');
     expect(v).toHaveLength(1);
     expect(v[0]!.opIds).toEqual([failed.id]);
+  });
+});
+
+describe('scram', () => {
+  it("holds the user's final SCRAM-SHA-256 iteration count to the set-scram ops: the last acked, or a later unknown one", () => {
+    const h = new History();
+    h.scram('u1', 4096);
+    h.scram('u1', 4100);
+    h.scram('u2', 5000, 'unknown');
+    expect(of(check(h, new Final().scram('u1', 4100).scram('u2', 5000)), 'scram')).toEqual([]);
+    expect(of(check(h, new Final().scram('u1', 4100)), 'scram')).toEqual([]);
+  });
+
+  it('reports an acked credential lost (another mechanism is not it), a lower final count, one never sent, one only a failed op sent', () => {
+    const h = new History();
+    const first = h.scram('u1', 4096);
+    const last = h.scram('u1', 4200);
+    const failed = h.scram('u1', 4300, 'fail');
+    const lost = of(check(h, new Final().scram('u1', 4200, 2)), 'scram');
+    expect(lost.map((x) => x.opIds)).toEqual([[last.id]]);
+    expect(lost[0]!.message).toMatch(/user u1: op \d+ set SCRAM-SHA-256 iterations 4200 \(acked\), final image has no such value/);
+    expect(of(check(h, new Final().scram('u1', 4096)), 'scram').map((x) => x.opIds)).toEqual([[last.id]]);
+    expect(of(check(h, new Final().scram('u1', 4150)), 'scram')[0]!.message).toMatch(/final SCRAM-SHA-256 iterations 4150 was never sent/);
+    expect(of(check(h, new Final().scram('u1', 4300)), 'scram').map((x) => x.opIds)).toEqual([[failed.id]]);
+    expect(first.id).toBeLessThan(last.id);
   });
 });
 
@@ -733,7 +769,7 @@ describe('reassign', () => {
 describe('CHECK_NAMES', () => {
   it('names every check these tests report', () => {
     expect([...CHECK_NAMES].sort()).toEqual(
-      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'quotas', 'alter-isr', 'reassign', 'commit-order', 'image-invariants'].sort(),
+      ['acked-create-present', 'failed-create-absent', 'acked-delete-absent', 'never-invoked', 'partition-count', 'offsets', 'quotas', 'scram', 'alter-isr', 'reassign', 'commit-order', 'image-invariants'].sort(),
     );
   });
 });

@@ -28,6 +28,7 @@
 //   quotas                per user of set-quota ops: the final producer_byte_rate was sent by an
 //                         op that was asked and is ≥ the largest acked value; an acked set with no
 //                         final value is lost.
+//   scram                 the same for set-scram ops and the user's final SCRAM-SHA-256 iteration count.
 //   alter-isr             the final partition's epochs are ≥ every acked alter-isr's (and the
 //                         topic is there at all, unless its delete was asked); and acked
 //                         alter-isr ops of one partition that do not overlap in time acked strictly
@@ -54,7 +55,7 @@ import { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { checkImage } from '../../quorum/sim/metadata-invariants.js';
 import type { OpRecord, OpRequest } from './history.js';
-import { QUOTA_KEY } from './workload.js';
+import { QUOTA_KEY, SCRAM_MECHANISM } from './workload.js';
 
 export interface Violation {
   /** The check's name (CHECK_NAMES). */
@@ -82,6 +83,7 @@ export const CHECK_NAMES = [
   'partition-count',
   'offsets',
   'quotas',
+  'scram',
   'alter-isr',
   'reassign',
   'commit-order',
@@ -98,6 +100,7 @@ type AlterOp = OpOf<'alter-isr'>;
 type CommitOp = OpOf<'commit-offset'>;
 type ReassignOp = OpOf<'reassign'>;
 type QuotaOp = OpOf<'set-quota'>;
+type ScramOp = OpOf<'set-scram'>;
 
 /** The history grouped by what each op touched, every list in history order. */
 interface HistoryIndex {
@@ -112,6 +115,8 @@ interface HistoryIndex {
   readonly reassigns: Map<string, ReassignOp[]>;
   /** Keyed by user. */
   readonly quotas: Map<string, QuotaOp[]>;
+  /** Keyed by user. */
+  readonly scram: Map<string, ScramOp[]>;
   /** Topics with a delete-topic that was asked: their later state is not pinned down. */
   readonly deleteAsked: Set<string>;
 }
@@ -138,6 +143,7 @@ export function checkHistory(ops: readonly OpRecord[], finalRecords: readonly Me
     ...partitionCount(ctx),
     ...offsets(ctx),
     ...quotas(ctx),
+    ...scram(ctx),
     ...alterIsr(ctx),
     ...reassign(ctx),
     ...commitOrder(ctx),
@@ -170,6 +176,7 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
     commits: new Map(),
     reassigns: new Map(),
     quotas: new Map(),
+    scram: new Map(),
     deleteAsked: new Set(),
   };
   for (const op of ops) {
@@ -196,6 +203,9 @@ function indexHistory(ops: readonly OpRecord[]): HistoryIndex {
         break;
       case 'set-quota':
         push(index.quotas, r.user, op as QuotaOp);
+        break;
+      case 'set-scram':
+        push(index.scram, r.user, op as ScramOp);
         break;
       default: {
         const unknown: never = r;
@@ -407,22 +417,41 @@ function offsets({ index, image }: Context): Violation[] {
 function quotas({ index, image }: Context): Violation[] {
   const out: Violation[] = [];
   for (const [user, sets] of index.quotas) {
-    let largest: QuotaOp | undefined;
-    for (const s of sets) if (s.outcome === 'ok' && (largest === undefined || s.request.value > largest.request.value)) largest = s;
     const final = image.clientQuota([{ entityType: 'user', entityName: user }])?.values.get(QUOTA_KEY);
-    if (final === undefined) {
-      if (largest !== undefined) out.push(violation('quotas', `user ${user}: op ${largest.id} set ${QUOTA_KEY} ${largest.request.value} (acked), final image has no such quota`, [largest]));
-      continue;
-    }
-    const writers = sets.filter((s) => s.request.value === final);
-    if (writers.length === 0) {
-      out.push(violation('quotas', `user ${user}: final ${QUOTA_KEY} ${final} was never sent (${opList(sets)} sent ${someOf(sets.map((s) => s.request.value))})`, sets));
-    } else if (!writers.some(asked)) {
-      out.push(violation('quotas', `user ${user}: final ${QUOTA_KEY} ${final} is what failed ${opList(writers)} sent, expected an acked or unknown op's value`, writers));
-    }
-    if (largest !== undefined && final < largest.request.value) {
-      out.push(violation('quotas', `user ${user}: op ${largest.id} set ${QUOTA_KEY} ${largest.request.value} (acked), final value is lower: ${final}`, [largest]));
-    }
+    out.push(...growingValue('quotas', `user ${user}: `, QUOTA_KEY, sets, (s) => s.request.value, final));
+  }
+  return out;
+}
+
+function scram({ index, image }: Context): Violation[] {
+  const out: Violation[] = [];
+  for (const [user, sets] of index.scram) {
+    const final = image.scramUser(user)?.credentials.get(SCRAM_MECHANISM)?.iterations;
+    out.push(...growingValue('scram', `user ${user}: `, 'SCRAM-SHA-256 iterations', sets, (s) => s.request.iterations, final));
+  }
+  return out;
+}
+
+/**
+ * One value set by sequential ops whose values only grow: the final value must have been sent by
+ * an op that was asked (not a failed one, not a value never sent) and be at least the largest
+ * acked one; an acked set with no final value is lost.
+ */
+function growingValue<O extends OpRecord>(check: CheckName, who: string, what: string, sets: readonly O[], valueOf: (op: O) => number, final: number | undefined): Violation[] {
+  let largest: O | undefined;
+  for (const s of sets) if (s.outcome === 'ok' && (largest === undefined || valueOf(s) > valueOf(largest))) largest = s;
+  if (final === undefined) {
+    return largest === undefined ? [] : [violation(check, `${who}op ${largest.id} set ${what} ${valueOf(largest)} (acked), final image has no such value`, [largest])];
+  }
+  const out: Violation[] = [];
+  const writers = sets.filter((s) => valueOf(s) === final);
+  if (writers.length === 0) {
+    out.push(violation(check, `${who}final ${what} ${final} was never sent (${opList(sets)} sent ${someOf(sets.map(valueOf))})`, sets));
+  } else if (!writers.some(asked)) {
+    out.push(violation(check, `${who}final ${what} ${final} is what failed ${opList(writers)} sent, expected an acked or unknown op's value`, writers));
+  }
+  if (largest !== undefined && final < valueOf(largest)) {
+    out.push(violation(check, `${who}op ${largest.id} set ${what} ${valueOf(largest)} (acked), final value is lower: ${final}`, [largest]));
   }
   return out;
 }

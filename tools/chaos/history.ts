@@ -26,7 +26,9 @@ export type OpRequest =
   /** OffsetCommit of one offset; per (group, topic, partition) offsets only grow and commits are sequential. */
   | { readonly kind: 'commit-offset'; readonly group: string; readonly topic: string; readonly partition: number; readonly offset: number }
   /** AlterClientQuotas of one user's producer_byte_rate; per user the values only grow and are set one at a time. */
-  | { readonly kind: 'set-quota'; readonly user: string; readonly value: number };
+  | { readonly kind: 'set-quota'; readonly user: string; readonly value: number }
+  /** AlterUserScramCredentials of one user's SCRAM-SHA-256 credential; per user the iteration counts only grow and are set one at a time. */
+  | { readonly kind: 'set-scram'; readonly user: string; readonly iterations: number };
 
 /** What an acknowledged operation answered (what the checker compares with the final image). */
 export type OpResult =

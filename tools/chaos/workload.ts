@@ -8,10 +8,13 @@
 //                         DescribeCluster): shrink the ISR to the leader, or expand it to the replicas
 //   reassign          8%  partition 0 of a topic moved to as many registered brokers, in a random
 //                         order (the brokers finish the move), or one time in four its move cancelled
-//   commit-offset    16%  per worker one group; offsets per (group, partition) only grow, and one
+//   commit-offset    12%  per worker one group; offsets per (group, partition) only grow, and one
 //                         worker commits them one at a time, so commit order is checkable
 //   set-quota         6%  per worker one user (chaos-user-<w>): its producer_byte_rate only grows,
 //                         set one at a time (AlterClientQuotas)
+//   set-scram         4%  the same user's SCRAM-SHA-256 credential, its iteration count growing
+//                         from 4096 (AlterUserScramCredentials; once at Kafka's 16384, the op is a
+//                         commit-offset instead)
 // Outcomes: an answer with a validation error is a definite `fail` (nothing was written); an
 // acknowledged write is `ok`; anything else (timeout, connection lost, NOT_CONTROLLER, which the
 // controller also answers for records it appended but could not commit) is `unknown`.
@@ -30,6 +33,10 @@ export const TOPIC_PREFIX = 'chaos-';
 export const QUOTA_USER_PREFIX = 'chaos-user-';
 /** The quota key set-quota sets. */
 export const QUOTA_KEY = 'producer_byte_rate';
+/** The mechanism set-scram sets (SCRAM-SHA-256), and the iteration counts it goes through (Kafka's bounds). */
+export const SCRAM_MECHANISM = 1;
+export const SCRAM_ITERATIONS_MIN = 4096;
+export const SCRAM_ITERATIONS_MAX = 16384;
 
 /**
  * Errors that say the request was refused before anything was written. Not NEW_LEADER_ELECTED: an
@@ -115,6 +122,8 @@ export class ChaosWorkload {
   private readonly offsets = new Map<string, number>();
   /** The last producer_byte_rate each worker's user was sent. */
   private readonly quotas = new Map<string, number>();
+  /** The last SCRAM iteration count each worker's user was sent. */
+  private readonly scramIterations = new Map<string, number>();
   private brokerEpochs = new Map<number, number>();
   /** Every registered broker (fenced too), for reassignment targets; read once. */
   private brokerIds: number[] = [];
@@ -192,6 +201,14 @@ export class ChaosWorkload {
       const value = (this.quotas.get(user) ?? 0) + 1 + Math.floor(this.o.random() * 1000);
       this.quotas.set(user, value);
       return { kind: 'set-quota', user, value };
+    }
+    if (x < 0.88) {
+      const user = `${QUOTA_USER_PREFIX}${w}`;
+      const iterations = (this.scramIterations.get(user) ?? SCRAM_ITERATIONS_MIN - 1) + 1 + Math.floor(this.o.random() * 8);
+      if (iterations <= SCRAM_ITERATIONS_MAX) {
+        this.scramIterations.set(user, iterations);
+        return { kind: 'set-scram', user, iterations };
+      }
     }
     const partition = Math.floor(this.o.random() * OFFSETS_TOPIC_PARTITIONS);
     const group = `chaos-group-${w}`;
@@ -292,6 +309,19 @@ export class ChaosWorkload {
         });
         const e = r.entries[0];
         if (e === undefined) throw new OutcomeError('unknown', 'empty AlterClientQuotas answer');
+        checkCode(e.errorCode, e.errorMessage);
+        return { kind: 'none' };
+      }
+      case 'set-scram': {
+        // What the controller checks of a salted password is its length; its bytes are arbitrary here.
+        const saltedPassword = Buffer.alloc(32);
+        for (let i = 0; i < saltedPassword.length; i++) saltedPassword[i] = Math.floor(this.o.random() * 256);
+        const r = await this.call('alterUserScramCredentials', {
+          deletions: [],
+          upsertions: [{ name: request.user, mechanism: SCRAM_MECHANISM, iterations: request.iterations, salt: Buffer.from(`chaos-${request.iterations}`), saltedPassword }],
+        });
+        const e = r.results[0];
+        if (e === undefined) throw new OutcomeError('unknown', 'empty AlterUserScramCredentials answer');
         checkCode(e.errorCode, e.errorMessage);
         return { kind: 'none' };
       }
