@@ -29,6 +29,15 @@ function held(h: OpHarness): string[] {
   return r.entries.map((e) => `${quotaEntityText(e.entity)}: ${e.values.map((v) => `${v.key}=${v.value}`).join(',')}`);
 }
 
+/** `configs describe` with these flags is a usage error: exit 2, the message on stderr, no connection made. */
+async function expectUsageError(flags: readonly string[], message: RegExp): Promise<void> {
+  const { fake } = cluster();
+  const r = await configs('describe', ...flags);
+  expect(r.exitCode).toBe(2);
+  expect(r.stderr).toMatch(message);
+  expect(fake.connects).toEqual([]);
+}
+
 /** Sets a few quotas through the CLI: user alice, the default user, alice with client etl, client etl, the default ip. */
 async function seeded() {
   const c = cluster();
@@ -274,11 +283,7 @@ describe('configs describe: quotas', () => {
     ['--entity-default of topics', ['--entity-type', 'topics', '--entity-default'], /topics have no default entity/],
     ['an ip that is no IP address', ['--entity-type', 'ips', '--entity-name', '10.0.0'], /not an IP address/],
   ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
-    const { fake } = cluster();
-    const r = await configs('describe', ...flags);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(fake.connects).toEqual([]);
+    await expectUsageError(flags, message);
   });
 
   it('brokers take --entity-default for the cluster default, as kafka-configs does', async () => {
@@ -399,11 +404,7 @@ describe("kafka-configs' shorthand flags (--topic, --broker, --user, --client, -
     ['--ip that is no IP address', ['--ip', 'example.com'], /not an IP address/],
     ['--broker that is no broker id', ['--broker', 'b1'], /brokers are named by id/],
   ])('usage error, exit 2, nothing sent: %s', async (_name, flags, message) => {
-    const { fake } = cluster();
-    const r = await configs('describe', ...flags);
-    expect(r.exitCode).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(fake.connects).toEqual([]);
+    await expectUsageError(flags, message);
   });
 
   it('--help lists every shorthand', async () => {

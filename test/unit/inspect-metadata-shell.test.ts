@@ -65,6 +65,15 @@ function snapshotBytes(image: MetadataImage): Buffer {
   return Buffer.concat(writeSnapshot(image));
 }
 
+/** The fixture log with `records` appended in one more batch, as a loader has it and as read back from its snapshot. */
+function fixtureImagesWith(records: readonly Uint8Array[]): MetadataImage[] {
+  const loader = new MetadataLoader();
+  loader.applyBatches([...fixtureBatches(), { baseOffset: LOG_END_OFFSET, epoch: 2, appendTimeMs: 0, records: [...records] }]);
+  const snapshotLoader = new MetadataLoader();
+  snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
+  return [loader.image, snapshotLoader.image];
+}
+
 describe('metadata-shell file system', () => {
   it('cat /groups/<group> prints a group\'s stored membership, bytes as hex', () => {
     const loader = new MetadataLoader();
@@ -268,24 +277,12 @@ describe('metadata-shell file system', () => {
 
   it('SCRAM credentials: /scramCredentials/<user>/<mechanism> shows the iteration count only; the same from a snapshot', () => {
     const key = Buffer.alloc(32, 7);
-    const loader = new MetadataLoader();
-    loader.applyBatches([
-      ...fixtureBatches(),
-      {
-        baseOffset: LOG_END_OFFSET,
-        epoch: 2,
-        appendTimeMs: 0,
-        records: [
-          encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
-          encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 2, salt: key, storedKey: Buffer.alloc(64, 7), serverKey: Buffer.alloc(64, 7), iterations: 8192 }),
-          encodeRecord({ type: 'UserScramCredential', name: 'bob', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
-          encodeRecord({ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 }),
-        ],
-      },
-    ]);
-    const snapshotLoader = new MetadataLoader();
-    snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
-    for (const image of [loader.image, snapshotLoader.image]) {
+    for (const image of fixtureImagesWith([
+      encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
+      encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 2, salt: key, storedKey: Buffer.alloc(64, 7), serverKey: Buffer.alloc(64, 7), iterations: 8192 }),
+      encodeRecord({ type: 'UserScramCredential', name: 'bob', mechanism: 1, salt: key, storedKey: key, serverKey: key, iterations: 4096 }),
+      encodeRecord({ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 }),
+    ])) {
       const out: string[] = [];
       const s = new ShellSession(imageRoot(image), { out: (t) => out.push(t), err: () => undefined });
       expect(s.execute('tree /scramCredentials')).toBe('ok');
@@ -342,28 +339,17 @@ describe('metadata-shell file system', () => {
   it('client quotas: /clientQuotas/<entity>/<key>, one directory per entity (user=alice,client-id=etl; a default as <default>); ls, cat, cd, tree, find; the same from a snapshot', () => {
     const quota = (entity: [string, string | null][], key: string, value: number, remove = false) =>
       encodeRecord({ type: 'ClientQuota', entity: entity.map(([entityType, entityName]) => ({ entityType: entityType as 'user', entityName })), key, value, remove });
-    const loader = new MetadataLoader();
-    loader.applyBatches([
-      ...fixtureBatches(),
-      {
-        baseOffset: LOG_END_OFFSET,
-        epoch: 2,
-        appendTimeMs: 0,
-        records: [
-          quota([['user', 'alice']], 'producer_byte_rate', 1_048_576),
-          quota([['user', 'alice']], 'request_percentage', 12.5),
-          quota([['user', null]], 'consumer_byte_rate', 2_000_000),
-          quota([['user', 'alice'], ['client-id', 'etl']], 'producer_byte_rate', 2048),
-          quota([['client-id', 'a,b=c/d%<']], 'request_percentage', 50),
-          quota([['ip', null]], 'connection_creation_rate', 10),
-          quota([['ip', '10.0.0.7']], 'connection_creation_rate', 3),
-          quota([['ip', '10.0.0.7']], 'connection_creation_rate', 0, true), // its last key removed: the entity is gone
-        ],
-      },
+    const images = fixtureImagesWith([
+      quota([['user', 'alice']], 'producer_byte_rate', 1_048_576),
+      quota([['user', 'alice']], 'request_percentage', 12.5),
+      quota([['user', null]], 'consumer_byte_rate', 2_000_000),
+      quota([['user', 'alice'], ['client-id', 'etl']], 'producer_byte_rate', 2048),
+      quota([['client-id', 'a,b=c/d%<']], 'request_percentage', 50),
+      quota([['ip', null]], 'connection_creation_rate', 10),
+      quota([['ip', '10.0.0.7']], 'connection_creation_rate', 3),
+      quota([['ip', '10.0.0.7']], 'connection_creation_rate', 0, true), // its last key removed: the entity is gone
     ]);
-    const snapshotLoader = new MetadataLoader();
-    snapshotLoader.loadSnapshot(loader.image.provenance, Buffer.concat(writeSnapshot(loader.image)));
-    for (const image of [loader.image, snapshotLoader.image]) {
+    for (const image of images) {
       const out: string[] = [];
       const err: string[] = [];
       const s = new ShellSession(imageRoot(image), { out: (t) => out.push(t), err: (t) => err.push(t) });
