@@ -1,36 +1,33 @@
-// DescribeUserScramCredentials (api 50, v0): what the Java AdminClient's
-// describeUserScramCredentials sends, and so kafka-configs.sh --describe --entity-type users (it
-// describes the users' SCRAM credentials after their quotas, and failed with
-// UnsupportedVersionException while the key was not advertised).
+// DescribeUserScramCredentials (api 50, v0) and AlterUserScramCredentials (api 51, v0): users'
+// SCRAM credentials (KIP-554), as the Java AdminClient's describeUserScramCredentials /
+// alterUserScramCredentials and so kafka-configs.sh --entity-type users use them. The credentials
+// are stored in the metadata log (UserScramCredential records: salt, StoredKey, ServerKey and
+// iteration count, never the password); no listener here offers SASL, so they authenticate
+// nothing yet.
 //
-// metaquorum has no SASL/SCRAM: the metadata log holds no UserScramCredential records and nothing
-// can create one (AlterUserScramCredentials, key 51, is not advertised). So the honest answer is
-// that no user has a credential, in the shape of Kafka's KRaft answer (ScramImage.describe):
-// - no users named (null or empty): every user with a credential, which is none: NONE at the top,
-//   no results;
-// - each named user, once, in the order first named: RESOURCE_NOT_FOUND (91), "Attempt to describe
-//   a user credential that does not exist: <name>" (an empty name too, as KRaft answers it);
-// - a user named more than once: a single result, DUPLICATE_RESOURCE (92), "Cannot describe SCRAM
-//   credentials for the same user twice in a single request: <name>".
-// Kafka's results come out of a HashMap, in no defined order; first-named order is one of them.
-// Who may call it (DESCRIBE on the cluster) is checked before, in ../authorize-requests.ts.
+// - DescribeUserScramCredentials is answered from this broker's own image with the controller's
+//   own describeUserScramCredentials (quorum/controller/configs/scram-credentials.ts, Kafka's
+//   ScramImage.describe), as a KRaft broker answers from its metadata cache: no users named (null
+//   or empty) is every user with a credential; each named user once, in the order first named,
+//   with its mechanisms and iteration counts, RESOURCE_NOT_FOUND (91) when it has none, and
+//   DUPLICATE_RESOURCE (92) for a user named more than once. Never salts or keys.
+// Who may call them (DESCRIBE / ALTER on the cluster) is checked before, in ../authorize-requests.ts.
 
-import { ErrorCode } from '../../../quorum/controller/errors.js';
-import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse, DescribeUserScramCredentialsResult } from '../protocol/apis/describe-user-scram-credentials.js';
+import { describeUserScramCredentials } from '../../../quorum/controller/configs/scram-credentials.js';
+import type { DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse } from '../protocol/apis/describe-user-scram-credentials.js';
 import type { KafkaHandler } from './context.js';
 
-/** Kafka's ScramImage.DESCRIBE_USER_THAT_DOES_NOT_EXIST. */
-export const SCRAM_USER_NOT_FOUND = 'Attempt to describe a user credential that does not exist: ';
-/** Kafka's ScramImage.DESCRIBE_DUPLICATE_USER. */
-export const SCRAM_DUPLICATE_USER = 'Cannot describe SCRAM credentials for the same user twice in a single request: ';
-
-export const handleDescribeUserScramCredentials: KafkaHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse> = async (_ctx, request) => {
-  const named = new Map<string, boolean>(); // name -> named more than once
-  for (const { name } of request.users ?? []) named.set(name, named.has(name));
-  const results: DescribeUserScramCredentialsResult[] = [...named].map(([user, duplicate]) =>
-    duplicate
-      ? { user, errorCode: ErrorCode.DUPLICATE_RESOURCE, errorMessage: SCRAM_DUPLICATE_USER + user, credentialInfos: [] }
-      : { user, errorCode: ErrorCode.RESOURCE_NOT_FOUND, errorMessage: SCRAM_USER_NOT_FOUND + user, credentialInfos: [] },
-  );
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, results };
+export const handleDescribeUserScramCredentials: KafkaHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse> = async (ctx, request) => {
+  const r = describeUserScramCredentials(ctx.image(), { users: request.users });
+  return {
+    throttleTimeMs: 0,
+    errorCode: r.errorCode,
+    errorMessage: r.errorMessage,
+    results: r.results.map((u) => ({
+      user: u.user,
+      errorCode: u.errorCode,
+      errorMessage: u.errorMessage,
+      credentialInfos: u.credentialInfos.map((c) => ({ mechanism: c.mechanism, iterations: c.iterations })),
+    })),
+  };
 };

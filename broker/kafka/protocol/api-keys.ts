@@ -37,9 +37,9 @@
 // - DescribeUserScramCredentials 0 (KIP-554; its only version, flexible): what the Java
 //   AdminClient's describeUserScramCredentials sends, which kafka-configs.sh --describe
 //   --entity-type users calls after describing the users' quotas (it failed there with
-//   UnsupportedVersionException). There is no SASL/SCRAM here, so it answers that no user has
-//   credentials (broker/kafka/handlers/scram-credentials.ts); AlterUserScramCredentials (51) is
-//   not advertised. A new API, so its flexible version changes nothing else a client sends.
+//   UnsupportedVersionException). Answered from the broker's image, where the metadata log's
+//   SCRAM credentials are (broker/kafka/handlers/scram-credentials.ts); AlterUserScramCredentials
+//   (51) is not advertised. A new API, so its flexible version changes nothing else a client sends.
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
