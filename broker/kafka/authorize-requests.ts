@@ -19,6 +19,7 @@
 //                                                                                   (null entries)
 //   AlterClientQuotas            ALTER_CONFIGS on the cluster                       31 on every entry
 //   DescribeUserScramCredentials DESCRIBE on the cluster                            31, top level (no results)
+//   AlterUserScramCredentials    ALTER on the cluster                               31 for every user named, once each
 //   FindCoordinator              DESCRIBE group (key type 0), DESCRIBE              GROUP_AUTHORIZATION_FAILED (30) /
 //                                transactional id (key type 1)                      TRANSACTIONAL_ID_AUTHORIZATION_FAILED (53)
 //   JoinGroup, SyncGroup,        READ group                                         30
@@ -48,7 +49,7 @@ import { CLUSTER_RESOURCE_NAME } from '../../metadata-log/records/acl-codes.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
 import { topicNameError } from '../../quorum/controller/replication/topic-names.js';
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
-import { AUTHORIZED_OPERATIONS_OMITTED, partitionWithoutOffset, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
+import { alterUserScramCredentialsErrorResponse, AUTHORIZED_OPERATIONS_OMITTED, partitionWithoutOffset, type KafkaApiName, type KafkaApiTypes } from './protocol/index.js';
 import type { KafkaContext } from './handlers/context.js';
 import type { Session, StandardAuthorizer } from '../../quorum/controller/acls/authorizer.js';
 
@@ -209,6 +210,10 @@ export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
   // Kafka's handler answers 31 at the top (the AdminClient then fails every user's future with it).
   DescribeUserScramCredentials: async (can, request, _v, run) =>
     onCluster(can, 'DESCRIBE') ? run(request) : { throttleTimeMs: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: CLUSTER_DENIED, results: [] },
+
+  // Kafka's handler answers 31 for each user named (once, sorted: the request's getErrorResponse); nothing is forwarded.
+  AlterUserScramCredentials: async (can, request, _v, run) =>
+    onCluster(can, 'ALTER') ? run(request) : alterUserScramCredentialsErrorResponse(request, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, CLUSTER_DENIED),
 
   FindCoordinator: async (can, request, _v, run) => {
     const refuse = (errorCode: number, errorMessage: string) => ({ throttleTimeMs: 0, errorCode, errorMessage, nodeId: -1, host: '', port: -1 });

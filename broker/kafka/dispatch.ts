@@ -16,7 +16,7 @@ import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
 import { handleOffsetDelete } from './handlers/offset-delete.js';
 import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './handlers/reassignments.js';
-import { handleDescribeUserScramCredentials } from './handlers/scram-credentials.js';
+import { handleAlterUserScramCredentials, handleDescribeUserScramCredentials } from './handlers/scram-credentials.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
 
 type HandlerTable = { readonly [N in KafkaApiName]: KafkaHandler<KafkaApiTypes[N][0], KafkaApiTypes[N][1]> };
@@ -45,6 +45,7 @@ const handlers: HandlerTable = {
   DescribeClientQuotas: handleDescribeClientQuotas,
   AlterClientQuotas: handleAlterClientQuotas,
   DescribeUserScramCredentials: handleDescribeUserScramCredentials,
+  AlterUserScramCredentials: handleAlterUserScramCredentials,
   ElectLeaders: handleElectLeaders,
   AlterPartitionReassignments: handleAlterPartitionReassignments,
   ListPartitionReassignments: handleListPartitionReassignments,

@@ -183,9 +183,12 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
 
   it('describes users\' SCRAM credentials as kafka-configs.sh --describe --entity-type users does: none, since SCRAM is not supported (raw v0 frames; kafkajs has no such call)', async () => {
     const port = t.cluster.node(t.cluster.brokers[0]!.id).clientPort!;
-    // Advertised (the AdminClient refuses to send it otherwise), and AlterUserScramCredentials is not.
+    // Both advertised (the AdminClient refuses to send them otherwise), v0 only.
     const keys = (await ask(port, 'ApiVersions', 2, {})).apiKeys;
-    expect(keys.filter((k) => k.apiKey === 50 || k.apiKey === 51)).toEqual([{ apiKey: 50, minVersion: 0, maxVersion: 0 }]);
+    expect(keys.filter((k) => k.apiKey === 50 || k.apiKey === 51)).toEqual([
+      { apiKey: 50, minVersion: 0, maxVersion: 0 },
+      { apiKey: 51, minVersion: 0, maxVersion: 0 },
+    ]);
     // Every user (what kafka-configs.sh asks when no --entity-name is given): none has a credential.
     expect(await ask(port, 'DescribeUserScramCredentials', 0, { users: null })).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });
     expect(await ask(port, 'DescribeUserScramCredentials', 0, { users: [] })).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [] });

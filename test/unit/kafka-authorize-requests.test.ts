@@ -4,6 +4,7 @@
 // answer), and the filtered listings. The table covers every served API, checked here against
 // api-keys.ts and the guard file's header.
 
+import { pbkdf2Sync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -270,6 +271,38 @@ describe('DescribeUserScramCredentials', () => {
       expect(r.errorCode, JSON.stringify(acls)).toBe(0);
       expect(r.results.map((u) => [u.user, u.errorCode])).toEqual([['alice', 91], ['bob', 91]]);
       expect(b.controller.methods()).toEqual([]);
+    }
+  });
+});
+
+describe('AlterUserScramCredentials', () => {
+  const cluster = (operation: AclBinding['operation'], permissionType: AclBinding['permissionType'] = 'ALLOW') => ({ resourceType: 'CLUSTER' as const, resourceName: 'kafka-cluster', operation, permissionType });
+  const salt = Buffer.from('salt');
+  // carol upserted, bob deleted (he has none: RESOURCE_NOT_FOUND when allowed), carol named again.
+  const alteration = {
+    deletions: [{ name: 'bob', mechanism: 1 }],
+    upsertions: [{ name: 'carol', mechanism: 1, iterations: 4096, salt, saltedPassword: pbkdf2Sync('pw', salt, 4096, 32, 'sha256') }],
+  };
+
+  it('needs ALTER on the cluster (ALTER_CONFIGS or DESCRIBE are not it): else CLUSTER_AUTHORIZATION_FAILED for every user named, once each and sorted, nothing forwarded', async () => {
+    const twice = { ...alteration, deletions: [...alteration.deletions, { name: 'carol', mechanism: 2 }] };
+    for (const acls of [[], [cluster('ALTER_CONFIGS')], [cluster('DESCRIBE')], [cluster('ALTER', 'DENY'), cluster('ALL')], [{ resourceName: 't1', operation: 'ALTER' as const }]]) {
+      const b = bed(acls);
+      expect(await b.call('AlterUserScramCredentials', 0, twice), JSON.stringify(acls)).toEqual({
+        throttleTimeMs: 0,
+        results: [
+          { user: 'bob', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
+          { user: 'carol', errorCode: 31, errorMessage: 'Cluster authorization failed.' },
+        ],
+      });
+      expect(b.controller.methods()).toEqual([]);
+      expect([...b.harness.image.scramUsers()]).toEqual([]);
+    }
+    for (const acls of [[cluster('ALTER')], [cluster('ALL')]]) {
+      const b = bed(acls);
+      expect((await b.call('AlterUserScramCredentials', 0, alteration)).results.map((r) => [r.user, r.errorCode]), JSON.stringify(acls)).toEqual([['bob', 91], ['carol', 0]]);
+      expect(b.controller.methods()).toEqual(['alterUserScramCredentials']);
+      expect(b.harness.image.scramUser('carol')?.credentials.get(1)?.iterations).toBe(4096);
     }
   });
 });

@@ -11,6 +11,7 @@ import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import type { Endpoint, MetadataRecord } from '../../metadata-log/records/types.js';
 import { alterConfigs, incrementalAlterConfigs } from '../../quorum/controller/configs/incremental-alter-configs.js';
 import { alterClientQuotas } from '../../quorum/controller/configs/client-quotas.js';
+import { alterUserScramCredentials } from '../../quorum/controller/configs/scram-credentials.js';
 import { commitOffsets, deleteGroups, deleteOffsets, expireOffsets, fetchOffsetsOp } from '../../quorum/controller/configs/offsets.js';
 import type { OpResult } from '../../quorum/controller/op.js';
 import { electLeaders } from '../../quorum/controller/replication/elect-leaders.js';
@@ -72,6 +73,8 @@ export class FakeController implements RpcCaller {
         return run(incrementalAlterConfigs(h.ctx(), request as RpcRequest<'incrementalAlterConfigs'>));
       case 'alterClientQuotas':
         return run(alterClientQuotas(h.ctx(), request as RpcRequest<'alterClientQuotas'>));
+      case 'alterUserScramCredentials':
+        return run(alterUserScramCredentials(h.ctx(), request as RpcRequest<'alterUserScramCredentials'>));
       case 'alterPartitionReassignments':
         return run(alterPartitionReassignments(h.ctx(), request as RpcRequest<'alterPartitionReassignments'>));
       case 'electLeaders':

@@ -189,6 +189,20 @@ describe('flexible headers', () => {
     expect(r.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));
   });
 
+  it('AlterUserScramCredentials (51) v0 is flexible: request header v2, response header v1', () => {
+    // No deletions, no upsertions; then one deletion of u's SCRAM-SHA-256 credential.
+    expect(decodeKafkaRequest(hex('0033 0000 00000001 0001 63 00  01 01 00'))).toMatchObject({ kind: 'request', api: 'AlterUserScramCredentials', request: { deletions: [], upsertions: [] } });
+    expect(decodeKafkaRequest(hex('0033 0000 00000001 0001 63 00  02 02 75 01 00 01 00'))).toMatchObject({
+      kind: 'request',
+      api: 'AlterUserScramCredentials',
+      request: { deletions: [{ name: 'u', mechanism: 1 }], upsertions: [] },
+    });
+    // Without its header tag section it is off by one byte: refused, not misread.
+    expect(() => decodeKafkaRequest(hex('0033 0000 00000001 0001 63  02 02 75 01 00 01 00'))).toThrow(KafkaProtocolError);
+    const r = encodeKafkaResponse('AlterUserScramCredentials', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, results: [] });
+    expect(r.toString('hex')).toBe('0000000b' + '00000007' + '00' + '00000000 01 00'.replace(/ /g, ''));
+  });
+
   it('response header v1 (correlation id, empty tagged fields) for flexible versions; v0 for classic ones and for ApiVersions', () => {
     const list = encodeKafkaResponse('ListPartitionReassignments', { apiVersion: 0, correlationId: 7 }, { throttleTimeMs: 0, errorCode: 0, errorMessage: null, topics: [] });
     expect(list.toString('hex')).toBe('0000000e' + '00000007' + '00' + '00000000 0000 00 01 00'.replace(/ /g, ''));

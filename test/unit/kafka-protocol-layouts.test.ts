@@ -346,6 +346,45 @@ describe('kafka layouts: DescribeUserScramCredentials (Kafka\'s DescribeUserScra
     encodes('DescribeUserScramCredentials', 0, { throttleTimeMs: 0, errorCode: 31, errorMessage: 'x', results: [] }, `00000000 001f ${cstr('x')} 01 00`));
 });
 
+describe('kafka layouts: AlterUserScramCredentials (Kafka\'s AlterUserScramCredentialsRequest.json / Response.json; v0 is flexible)', () => {
+  const salt = Buffer.from('a1b2c3d4', 'hex');
+  const salted = Buffer.alloc(32, 0x7e);
+  it('v0 request: deletions[name, mechanism INT8, tags], upsertions[name, mechanism INT8, iterations INT32, salt COMPACT_BYTES, salted_password COMPACT_BYTES, tags], tags', () => {
+    decodes(
+      'AlterUserScramCredentials',
+      0,
+      // 2 deletions; 1 upsertion: alice, SCRAM-SHA-256, 8192 iterations, a 4-byte salt (length 4 + 1), a 32-byte salted password (length 32 + 1 = 0x21).
+      `03 ${cstr('bob')} 02 00 ${cstr('carol')} 01 00  02 ${cstr('alice')} 01 00002000 05 a1b2c3d4 21 ${'7e'.repeat(32)} 00  00`,
+      {
+        deletions: [
+          { name: 'bob', mechanism: 2 },
+          { name: 'carol', mechanism: 1 },
+        ],
+        upsertions: [{ name: 'alice', mechanism: 1, iterations: 8192, salt, saltedPassword: salted }],
+      },
+    );
+    decodes('AlterUserScramCredentials', 0, '01 01 00', { deletions: [], upsertions: [] });
+    // An empty salt and salted password decode (the controller refuses them): compact length 0 + 1.
+    decodes('AlterUserScramCredentials', 0, `01 02 ${cstr('u')} 02 00001000 01 01 00  00`, {
+      deletions: [],
+      upsertions: [{ name: 'u', mechanism: 2, iterations: 4096, salt: Buffer.alloc(0), saltedPassword: Buffer.alloc(0) }],
+    });
+  });
+  it('v0 response: throttle, results[user, error_code, error_message COMPACT_NULLABLE_STRING, tags], tags', () =>
+    encodes(
+      'AlterUserScramCredentials',
+      0,
+      {
+        throttleTimeMs: 4,
+        results: [
+          { user: 'alice', errorCode: 0, errorMessage: null },
+          { user: 'bob', errorCode: 93, errorMessage: 'x' },
+        ],
+      },
+      `00000004 03  ${cstr('alice')} 0000 00 00  ${cstr('bob')} 005d ${cstr('x')} 00  00`,
+    ));
+});
+
 describe('kafka layouts: group membership', () => {
   const protocols = `00000001 ${str('rr')} 00000002 0102`;
   it('JoinGroup v5 request: rebalance timeout, null group_instance_id, empty first-join member id', () =>

@@ -83,6 +83,16 @@ describe('kafka malformed: lengths and counts in real fields', () => {
     ['DescribeUserScramCredentials v0 user name cut short', 'DescribeUserScramCredentials', 0, '00 02 06 616c69', 'TRUNCATED'],
     ['DescribeUserScramCredentials v0 without its closing tag section', 'DescribeUserScramCredentials', 0, '00 00', 'TRUNCATED'],
     ['DescribeUserScramCredentials v0 trailing byte', 'DescribeUserScramCredentials', 0, '00 00 00 00', 'TRAILING_BYTES'],
+    ['AlterUserScramCredentials v0 deletions varint 2^31-1 (2^31-2 items) with 3 bytes left', 'AlterUserScramCredentials', 0, '00 ffffffff07 01 01 00', 'COUNT_TOO_LARGE'],
+    ['AlterUserScramCredentials v0 upsertions count 1000 with 10 bytes left', 'AlterUserScramCredentials', 0, '00 01 e907 02 75 01 00001000 01 01 00', 'COUNT_TOO_LARGE'],
+    ['AlterUserScramCredentials v0 null deletions', 'AlterUserScramCredentials', 0, '00 00 01 00', 'NEGATIVE_LENGTH'],
+    ['AlterUserScramCredentials v0 null deletion name', 'AlterUserScramCredentials', 0, '00 02 00 01 00 01 00', 'NEGATIVE_LENGTH'],
+    ['AlterUserScramCredentials v0 null salt', 'AlterUserScramCredentials', 0, '00 01 02 02 75 01 00001000 00 01 00 00', 'NEGATIVE_LENGTH'],
+    ['AlterUserScramCredentials v0 null salted password', 'AlterUserScramCredentials', 0, '00 01 02 02 75 01 00001000 02 aa 00 00 00', 'NEGATIVE_LENGTH'],
+    ['AlterUserScramCredentials v0 salted password longer than what is left', 'AlterUserScramCredentials', 0, '00 01 02 02 75 01 00001000 02 aa 21 bbbbbbbb 00 00', 'TRUNCATED'],
+    ['AlterUserScramCredentials v0 iterations cut short', 'AlterUserScramCredentials', 0, '00 01 02 07 757575757575 01 0000', 'TRUNCATED'],
+    ['AlterUserScramCredentials v0 without its closing tag section', 'AlterUserScramCredentials', 0, '00 01 01', 'TRUNCATED'],
+    ['AlterUserScramCredentials v0 trailing byte', 'AlterUserScramCredentials', 0, '00 01 01 00 00', 'TRAILING_BYTES'],
     ['ListOffsets v1 with a v0 max_num_offsets', 'ListOffsets', 1, 'ffffffff 00000001 0001 74 00000001 00000000 ffffffffffffffff 00000001', 'TRAILING_BYTES'],
   ] as const)('%s', (_name, api, version, body, code) => {
     const outcome = decodeOrProtocolError(hex(header(api, version) + body));

@@ -150,7 +150,8 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [47, 0, 0], // OffsetDelete: its only version (kafka-consumer-groups.sh --delete-offsets)
       [48, 0, 1], // DescribeClientQuotas: v1 is flexible (kafka-configs.sh --entity-type users|clients|ips, the Java AdminClient)
       [49, 0, 1], // AlterClientQuotas: v1 is flexible
-      [50, 0, 0], // DescribeUserScramCredentials: its only version, flexible (kafka-configs.sh --describe --entity-type users); 51 is not served
+      [50, 0, 0], // DescribeUserScramCredentials: its only version, flexible (kafka-configs.sh --describe --entity-type users)
+      [51, 0, 0], // AlterUserScramCredentials: its only version, flexible (kafka-configs.sh --alter --entity-type users)
     ]);
     for (const r of SUPPORTED_API_VERSIONS) {
       const c = codecForApiKey(r.apiKey);

@@ -724,6 +724,39 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
     }),
   },
 
+  AlterUserScramCredentials: {
+    firstFlexibleVersion: 0,
+    encodeRequest(w, _v, req) {
+      w.compactArray(req.deletions, (dw, d) => dw.compactString(d.name).int8(d.mechanism).taggedFields());
+      w.compactArray(req.upsertions, (uw, u) => uw.compactString(u.name).int8(u.mechanism).int32(u.iterations).compactBytes(u.salt).compactBytes(u.saltedPassword).taggedFields());
+      w.taggedFields();
+    },
+    decodeResponse(r) {
+      const throttleTimeMs = r.int32();
+      const results = r.compactArray((rr) => {
+        const result = { user: rr.compactString(), errorCode: rr.int16(), errorMessage: rr.compactNullableString() };
+        rr.taggedFields();
+        return result;
+      });
+      r.taggedFields();
+      return { throttleTimeMs, results };
+    },
+    requestSample: () => ({
+      deletions: [{ name: 'bob', mechanism: 2 }],
+      upsertions: [
+        { name: 'alice', mechanism: 1, iterations: 8192, salt: Buffer.from('0123456789abcdef', 'hex'), saltedPassword: Buffer.alloc(32, 0xa5) },
+        { name: 'carol', mechanism: 2, iterations: 4096, salt: Buffer.from('salt'), saltedPassword: Buffer.alloc(64, 0x5a) },
+      ],
+    }),
+    responseSample: () => ({
+      throttleTimeMs: 3,
+      results: [
+        { user: 'bob', errorCode: 91, errorMessage: 'Attempt to delete a user credential that does not exist' },
+        { user: 'alice', errorCode: 0, errorMessage: null },
+      ],
+    }),
+  },
+
   ListOffsets: {
     encodeRequest(w, v, req) {
       w.int32(req.replicaId);

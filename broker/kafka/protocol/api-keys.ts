@@ -38,14 +38,19 @@
 //   AdminClient's describeUserScramCredentials sends, which kafka-configs.sh --describe
 //   --entity-type users calls after describing the users' quotas (it failed there with
 //   UnsupportedVersionException). Answered from the broker's image, where the metadata log's
-//   SCRAM credentials are (broker/kafka/handlers/scram-credentials.ts); AlterUserScramCredentials
-//   (51) is not advertised. A new API, so its flexible version changes nothing else a client sends.
+//   SCRAM credentials are (broker/kafka/handlers/scram-credentials.ts). A new API, so its flexible
+//   version changes nothing else a client sends.
+// - AlterUserScramCredentials 0 (KIP-554; its only version, flexible): the Java AdminClient's
+//   alterUserScramCredentials, and so kafka-configs.sh --alter --entity-type users
+//   --add-config 'SCRAM-SHA-256=[...]' / --delete-config; forwarded to the active controller,
+//   which stores salted keys only. No listener offers SASL, so the credentials authenticate
+//   nothing yet.
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
 //   (flexible only: v0 is the first version), the versions of KIP-183/460/455 (later Kafka
 //   versions add fields not served here). They, IncrementalAlterConfigs v1, the client quota
-//   APIs' v1 and DescribeUserScramCredentials v0 are the only flexible versions served. kafkajs
+//   APIs' v1 and the SCRAM credential APIs' v0 are the only flexible versions served. kafkajs
 //   2.2.4 speaks the reassignment pair (v0), not ElectLeaders; the active controller runs all three
 //   (quorum/controller/replication/reassignments.ts, elect-leaders.ts).
 // - DescribeAcls, CreateAcls, DeleteAcls 0-1: kafkajs 2.2.4's versions (v1 adds PREFIXED ACLs,
@@ -84,6 +89,7 @@ export const ApiKey = {
   DescribeClientQuotas: 48,
   AlterClientQuotas: 49,
   DescribeUserScramCredentials: 50,
+  AlterUserScramCredentials: 51,
 } as const;
 
 export type ApiKeyName = keyof typeof ApiKey;
@@ -135,6 +141,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.DescribeClientQuotas, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.AlterClientQuotas, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DescribeUserScramCredentials, minVersion: 0, maxVersion: 0 },
+    { apiKey: ApiKey.AlterUserScramCredentials, minVersion: 0, maxVersion: 0 },
   ].map((r) => Object.freeze(r)),
 );
 

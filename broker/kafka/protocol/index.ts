@@ -16,6 +16,7 @@ import { KafkaReader } from './reader.js';
 import { KafkaWriter } from './writer.js';
 import * as alterClientQuotas from './apis/alter-client-quotas.js';
 import * as alterConfigs from './apis/alter-configs.js';
+import * as alterUserScramCredentials from './apis/alter-user-scram-credentials.js';
 import * as alterPartitionReassignments from './apis/alter-partition-reassignments.js';
 import * as apiVersions from './apis/api-versions.js';
 import * as createAcls from './apis/create-acls.js';
@@ -84,6 +85,7 @@ export interface KafkaApiTypes {
     describeUserScramCredentials.DescribeUserScramCredentialsRequest,
     describeUserScramCredentials.DescribeUserScramCredentialsResponse,
   ];
+  AlterUserScramCredentials: [alterUserScramCredentials.AlterUserScramCredentialsRequest, alterUserScramCredentials.AlterUserScramCredentialsResponse];
   ListOffsets: [listOffsets.ListOffsetsRequest, listOffsets.ListOffsetsResponse];
   JoinGroup: [joinGroup.JoinGroupRequest, joinGroup.JoinGroupResponse];
   SyncGroup: [syncGroup.SyncGroupRequest, syncGroup.SyncGroupResponse];
@@ -267,6 +269,14 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
     describeUserScramCredentials.encodeDescribeUserScramCredentialsResponse,
     describeUserScramCredentials.DESCRIBE_USER_SCRAM_CREDENTIALS_FIRST_FLEXIBLE_VERSION,
   ),
+  AlterUserScramCredentials: codec(
+    'AlterUserScramCredentials',
+    alterUserScramCredentials.ALTER_USER_SCRAM_CREDENTIALS_MIN_VERSION,
+    alterUserScramCredentials.ALTER_USER_SCRAM_CREDENTIALS_MAX_VERSION,
+    alterUserScramCredentials.decodeAlterUserScramCredentialsRequest,
+    alterUserScramCredentials.encodeAlterUserScramCredentialsResponse,
+    alterUserScramCredentials.ALTER_USER_SCRAM_CREDENTIALS_FIRST_FLEXIBLE_VERSION,
+  ),
   ListOffsets: codec(
     'ListOffsets',
     listOffsets.LIST_OFFSETS_MIN_VERSION,
@@ -409,6 +419,7 @@ export function encodeKafkaResponse<N extends KafkaApiName>(
 
 export * from './apis/alter-client-quotas.js';
 export * from './apis/alter-configs.js';
+export * from './apis/alter-user-scram-credentials.js';
 export * from './apis/alter-partition-reassignments.js';
 export * from './apis/api-versions.js';
 export * from './apis/create-acls.js';
