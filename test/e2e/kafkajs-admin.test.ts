@@ -4,8 +4,9 @@
 // active controller, and manages a consumer group's offsets (admin.setOffsets runs a real consumer
 // through JoinGroup, SyncGroup, OffsetCommit and LeaveGroup at the group's coordinator), and
 // client quotas altered through one broker and described on another, and users' SCRAM credentials
-// described (there are none).
+// altered through one broker and described on another.
 
+import { pbkdf2Sync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import { startTestCluster, until, type TestCluster } from '../support/process-harness.js';
@@ -181,7 +182,7 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
     expect(refused).toMatchObject({ errorCode: 42, entries: null });
   }, 90_000);
 
-  it('describes users\' SCRAM credentials as kafka-configs.sh --describe --entity-type users does: none, since SCRAM is not supported (raw v0 frames; kafkajs has no such call)', async () => {
+  it('describes users\' SCRAM credentials as kafka-configs.sh --describe --entity-type users does: none before any is stored (raw v0 frames; kafkajs has no such call)', async () => {
     const port = t.cluster.node(t.cluster.brokers[0]!.id).clientPort!;
     // Both advertised (the AdminClient refuses to send them otherwise), v0 only.
     const keys = (await ask(port, 'ApiVersions', 2, {})).apiKeys;
@@ -204,4 +205,42 @@ describe.sequential('kafkajs 2.2.4 admin against a split-mode cluster (3 control
       ],
     });
   }, 30_000);
+
+  it('alters SCRAM credentials through one broker as kafka-configs.sh --alter --entity-type users does, and another broker describes them once its image has them (raw v0 frames)', async () => {
+    const [a, b] = t.cluster.brokers.map((x) => t.cluster.node(x.id).clientPort!);
+    // What the AdminClient sends: the password salted on the client (SCRAM-SHA-256: PBKDF2 with HMAC-SHA-256, 32 bytes).
+    const salt = Buffer.from('e2e-scram-salt-0123456789');
+    const saltedPassword = pbkdf2Sync('alice-secret', salt, 8192, 32, 'sha256');
+    const upserted = await ask(a!, 'AlterUserScramCredentials', 0, { deletions: [], upsertions: [{ name: 'alice', mechanism: 1, iterations: 8192, salt, saltedPassword }] });
+    expect(upserted).toEqual({ throttleTimeMs: 0, results: [{ user: 'alice', errorCode: 0, errorMessage: null }] });
+    const alice = { user: 'alice', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 8192 }] };
+    const described = await until('alice\'s credential on the other broker', 10_000, async () => {
+      const r = await ask(b!, 'DescribeUserScramCredentials', 0, { users: [{ name: 'alice' }] });
+      return r.results[0]?.errorCode === 0 ? r : undefined;
+    });
+    expect(described).toEqual({ throttleTimeMs: 0, errorCode: 0, errorMessage: null, results: [alice] });
+    // Every user (kafka-configs.sh --describe --entity-type users): alice alone.
+    expect((await ask(b!, 'DescribeUserScramCredentials', 0, { users: null })).results).toEqual([alice]);
+
+    // Too few iterations (Kafka's minimum is 4096): UNACCEPTABLE_CREDENTIAL, nothing stored.
+    const weak = await ask(a!, 'AlterUserScramCredentials', 0, {
+      deletions: [],
+      upsertions: [{ name: 'bob', mechanism: 1, iterations: 1000, salt, saltedPassword: pbkdf2Sync('bob-secret', salt, 1000, 32, 'sha256') }],
+    });
+    expect(weak.results).toEqual([{ user: 'bob', errorCode: 93, errorMessage: expect.stringContaining('1000') }]);
+
+    // The deletion (kafka-configs.sh --delete-config SCRAM-SHA-256), through the other broker this time.
+    const deleted = await ask(b!, 'AlterUserScramCredentials', 0, { deletions: [{ name: 'alice', mechanism: 1 }], upsertions: [] });
+    expect(deleted.results).toEqual([{ user: 'alice', errorCode: 0, errorMessage: null }]);
+    const gone = await until('alice\'s credential gone from the first broker', 10_000, async () => {
+      const r = await ask(a!, 'DescribeUserScramCredentials', 0, { users: [{ name: 'alice' }, { name: 'bob' }] });
+      return r.results[0]?.errorCode === 91 ? r : undefined;
+    });
+    expect(gone.results).toEqual([
+      { user: 'alice', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: alice', credentialInfos: [] },
+      { user: 'bob', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: bob', credentialInfos: [] },
+    ]);
+    // Deleting it again: RESOURCE_NOT_FOUND from the controller.
+    expect((await ask(a!, 'AlterUserScramCredentials', 0, { deletions: [{ name: 'alice', mechanism: 1 }], upsertions: [] })).results.map((r) => r.errorCode)).toEqual([91]);
+  }, 60_000);
 });
