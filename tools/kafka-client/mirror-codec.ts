@@ -712,7 +712,7 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
       return { throttleTimeMs, errorCode, errorMessage, results };
     },
     requestSample: () => ({ users: [{ name: 'alice' }, { name: 'bob' }] }),
-    // The codec has no SCRAM credentials to send, but writes credential infos as Kafka's schema has them.
+    // A user with both mechanisms (infos in mechanism order, as the broker answers) and one without.
     responseSample: () => ({
       throttleTimeMs: 9,
       errorCode: 0,
