@@ -29,7 +29,7 @@ import type { ClientQuotaEntityPart, ClientQuotaEntityType } from '../../metadat
 import { clientQuotaKeysFor, type ClientQuotaOp, type DescribeClientQuotasResponse } from '../../quorum/controller/configs/client-quotas.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { noteText, print, UsageError } from './common.js';
-import { reportItems } from './admin-errors.js';
+import { reportItems, type ItemOutcome } from './admin-errors.js';
 import { withAdmin, type AdminOptions } from './admin-options.js';
 import { errorText, isErrorCode, writeLines } from './format.js';
 import type { ConfigPair } from './admin-args.js';
@@ -152,43 +152,82 @@ export interface QuotaEntryView {
   readonly quotas: Readonly<Record<string, number>>;
 }
 
-export async function describeQuotas(opts: AdminOptions & { readonly json: boolean }, parts: readonly QuotaEntityPattern[]): Promise<void> {
+/**
+ * More to describe after the quotas, on the same connection (a user's SCRAM credentials): text
+ * lines printed after the quota lines, fields added to the --json object, and a check run once all
+ * is printed (it throws when part of the answer was an error).
+ */
+export interface DescribeSection {
+  readonly lines: readonly string[];
+  readonly json: Readonly<Record<string, unknown>>;
+  readonly finish: () => void;
+}
+
+export async function describeQuotas(
+  opts: AdminOptions & { readonly json: boolean },
+  parts: readonly QuotaEntityPattern[],
+  more?: (rpc: RpcCaller, callOptions: CallOptions) => Promise<DescribeSection>,
+): Promise<void> {
   await withAdmin(opts, async (rpc, callOptions) => {
     const entries = await describeEntries(rpc, callOptions, parts);
+    // kafka-configs prints nothing at all when there are none; a line on stderr says the answer is "none", not lost.
+    const none = entries.length === 0 ? noteText(`no quota configs for ${quotaEntityText(parts)}`) : '';
+    if (!opts.json) {
+      // Printed before asking for more, as kafka-configs does: a failure there leaves these shown.
+      writeLines(entries.map((e) => `Quota configs for ${quotaEntityText(e.entity)} are ${e.values.map((v) => `${v.key}=${javaDoubleText(v.value)}`).join(', ')}`));
+      process.stderr.write(none);
+    }
+    const section = more === undefined ? undefined : await more(rpc, callOptions);
     if (opts.json) {
       const views: QuotaEntryView[] = entries.map((e) => ({ entity: e.entity, quotas: Object.fromEntries(e.values.map((v) => [v.key, v.value])) }));
-      print(true, { entries: views }, () => '');
+      print(true, { entries: views, ...section?.json }, () => '');
+      process.stderr.write(none);
     } else {
-      writeLines(entries.map((e) => `Quota configs for ${quotaEntityText(e.entity)} are ${e.values.map((v) => `${v.key}=${javaDoubleText(v.value)}`).join(', ')}`));
+      writeLines(section?.lines ?? []);
     }
-    // kafka-configs prints nothing at all here; a line on stderr says the answer is "none", not lost.
-    if (entries.length === 0) process.stderr.write(noteText(`no quota configs for ${quotaEntityText(parts)}`));
+    section?.finish();
   });
 }
 
-export async function alterQuotas(opts: AdminOptions, parts: readonly QuotaEntityPattern[], add: readonly ConfigPair[], del: readonly string[]): Promise<void> {
-  if (parts.some((p) => p.entityName === undefined)) throw new UsageError('configs alter: give --entity-name or --entity-default for every --entity-type');
-  const ops = quotaOps(add, del);
+/**
+ * Refuses (exit 1, nothing changed) a --delete-config of quota keys the entity does not hold, as
+ * kafka-configs refuses them ("Invalid config(s)").
+ */
+export async function checkQuotaDeletions(rpc: RpcCaller, callOptions: CallOptions, parts: readonly QuotaEntityPattern[], del: readonly string[]): Promise<void> {
+  if (del.length === 0) return;
+  const text = quotaEntityText(parts);
+  const held = new Set((await describeEntries(rpc, callOptions, parts))[0]?.values.map((v) => v.key));
+  const missing = del.filter((k) => !held.has(k));
+  if (missing.length > 0) {
+    const line = `error: cannot alter quotas of ${text}: --delete-config ${missing.join(', ')}: not set on ${text}, nothing to delete (nothing was changed)`;
+    reportItems([{ name: text, ok: false, line }], 'alter quotas of', 'entities');
+  }
+}
+
+/** Sends one AlterClientQuotas entry for a named entity: its outcome, `okLine` the line on success. */
+export async function alterQuotaEntity(rpc: RpcCaller, callOptions: CallOptions, parts: readonly QuotaEntityPattern[], ops: readonly ClientQuotaOp[], okLine: string): Promise<ItemOutcome> {
   const entity = sortedParts(parts).map((p) => ({ entityType: p.entityType, entityName: p.entityName ?? null }));
   const text = quotaEntityText(entity);
+  const response = await rpc.call('alterClientQuotas', { entries: [{ entity, ops: [...ops] }], validateOnly: false }, callOptions);
+  const r = response.entries[0];
+  if (r === undefined) return { name: text, ok: false, line: `error: cannot alter quotas of ${text}: no answer for the entity` };
+  return isErrorCode(r.errorCode, 'NONE')
+    ? { name: text, ok: true, line: okLine }
+    : { name: text, ok: false, line: `error: cannot alter quotas of ${text}: ${errorText(r.errorCode, r.errorMessage)}${unknownQuotaKeyHint(r.errorMessage, entity.map((p) => p.entityType))}` };
+}
+
+export async function alterQuotas(opts: AdminOptions, parts: readonly QuotaEntityPattern[], add: readonly ConfigPair[], del: readonly string[]): Promise<void> {
+  checkNamed(parts);
+  const ops = quotaOps(add, del);
   await withAdmin(opts, async (rpc, callOptions) => {
-    if (del.length > 0) {
-      const held = new Set((await describeEntries(rpc, callOptions, parts))[0]?.values.map((v) => v.key));
-      const missing = del.filter((k) => !held.has(k));
-      if (missing.length > 0) {
-        const line = `error: cannot alter quotas of ${text}: --delete-config ${missing.join(', ')}: not set on ${text}, nothing to delete (nothing was changed)`;
-        reportItems([{ name: text, ok: false, line }], 'alter quotas of', 'entities');
-      }
-    }
-    const response = await rpc.call('alterClientQuotas', { entries: [{ entity, ops }], validateOnly: false }, callOptions);
-    const types = entity.map((p) => p.entityType);
-    const outcomes = response.entries.map((r) =>
-      isErrorCode(r.errorCode, 'NONE')
-        ? { name: text, ok: true, line: alteredText(parts) }
-        : { name: text, ok: false, line: `error: cannot alter quotas of ${text}: ${errorText(r.errorCode, r.errorMessage)}${unknownQuotaKeyHint(r.errorMessage, types)}` },
-    );
-    reportItems(outcomes, 'alter quotas of', 'entities');
+    await checkQuotaDeletions(rpc, callOptions, parts, del);
+    reportItems([await alterQuotaEntity(rpc, callOptions, parts, ops, alteredText(parts))], 'alter quotas of', 'entities');
   });
+}
+
+/** alter names every part of its entity (a name, or --entity-default). */
+export function checkNamed(parts: readonly QuotaEntityPattern[]): void {
+  if (parts.some((p) => p.entityName === undefined)) throw new UsageError('configs alter: give --entity-name or --entity-default for every --entity-type');
 }
 
 /** The --help text for quotas: the entity options, the keys, an example. */
