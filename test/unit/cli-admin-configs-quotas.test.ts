@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { alterClientQuotas, describeClientQuotas, type AlterClientQuotasRequest, type DescribeClientQuotasRequest } from '../../quorum/controller/configs/client-quotas.js';
 import { ErrorCode } from '../../quorum/controller/errors.js';
+import { describeUserScramCredentials } from '../../quorum/controller/configs/scram-credentials.js';
 import type { DescribeConfigsRequest } from '../../quorum/controller/configs/describe-configs.js';
 import { javaDoubleText, quotaEntityText } from '../../tools/cli/configs-quotas.js';
 import { BROKER_1_REGISTERED, CONTROLLER, installFake, runCli } from './cli-admin-fixture.js';
@@ -17,6 +18,8 @@ function cluster(level?: number) {
   const fake = installFake({
     alterClientQuotas: (r) => h.apply(alterClientQuotas(h.ctx(), r)),
     describeClientQuotas: (r) => describeClientQuotas(h.image, r),
+    // describe of users asks for their SCRAM credentials too (cli-admin-configs-scram.test.ts)
+    describeUserScramCredentials: (r) => describeUserScramCredentials(h.image, r),
   });
   return { h, fake };
 }
@@ -212,7 +215,11 @@ describe('configs describe: quotas', () => {
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toBe('');
     expect(r.stdout).toBe("Quota configs for user-principal 'alice' are producer_byte_rate=1048576.0, request_percentage=50.0\n");
-    expect(fake.calls.map((c) => [c.method, c.request])).toEqual([['describeClientQuotas', { components: [{ entityType: 'user', matchType: 0, match: 'alice' }], strict: true }]]);
+    // Then the user's SCRAM credentials, as kafka-configs asks (it has none).
+    expect(fake.calls.map((c) => [c.method, c.request])).toEqual([
+      ['describeClientQuotas', { components: [{ entityType: 'user', matchType: 0, match: 'alice' }], strict: true }],
+      ['describeUserScramCredentials', { users: [{ name: 'alice' }] }],
+    ]);
   });
 
   it('--entity-type users alone: every user-only entity, the default first (not a user with a client id: strict, as kafka-configs)', async () => {
@@ -241,7 +248,7 @@ describe('configs describe: quotas', () => {
     expect(await out('--entity-type', 'ips')).toBe('Quota configs for the default ip are connection_creation_rate=10.0\n');
   });
 
-  it('--json: one object, entities as parts (null for a default), quotas as numbers', async () => {
+  it('--json: one object, entities as parts (null for a default), quotas as numbers (and users\' SCRAM credentials, none here)', async () => {
     await seeded();
     const r = await configs('describe', '--entity-type', 'users', '--json');
     expect(r.exitCode).toBe(0);
@@ -251,6 +258,7 @@ describe('configs describe: quotas', () => {
         { entity: [{ entityType: 'user', entityName: null }], quotas: { consumer_byte_rate: 20_000_000 } },
         { entity: [{ entityType: 'user', entityName: 'alice' }], quotas: { producer_byte_rate: 1_048_576, request_percentage: 50 } },
       ],
+      scramCredentials: [],
     });
   });
 
@@ -333,6 +341,7 @@ describe("kafka-configs' shorthand flags (--topic, --broker, --user, --client, -
     const fake = installFake({
       alterClientQuotas: (r) => h.apply(alterClientQuotas(h.ctx(), r)),
       describeClientQuotas: (r) => describeClientQuotas(h.image, r),
+      describeUserScramCredentials: (r) => describeUserScramCredentials(h.image, r),
       describeConfigs: (req: DescribeConfigsRequest) => ({ results: req.resources.map((r) => ({ errorCode: 0, errorMessage: null, resourceType: r.resourceType, resourceName: r.resourceName, configs: [] })) }),
       describeCluster: () => BROKER_1_REGISTERED,
     });

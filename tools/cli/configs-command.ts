@@ -15,7 +15,8 @@
 // warned about on stderr, by describe and alter alike: a wrong id would otherwise look empty.
 //
 // Client quotas (--entity-type users|clients|ips, users and clients together for a user's quota
-// for one client id) are ./configs-quotas.ts. --entity-type may be given twice (users with
+// for one client id) are ./configs-quotas.ts; a user's SCRAM credentials (the keys SCRAM-SHA-256
+// and SCRAM-SHA-512 of --entity-type users) ./configs-scram.ts. --entity-type may be given twice (users with
 // clients only); each --entity-name or --entity-default names the --entity-type at the same
 // position, as kafka-configs pairs them. --entity-default of brokers is the cluster default (what
 // leaving the name out also means); topics have no default.
@@ -40,6 +41,7 @@ import { addConfigArg, deleteConfigArg, type ConfigPair } from './admin-args.js'
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
 import { errorLabel, errorText, isErrorCode } from './format.js';
 import { alterQuotas, describeQuotas, QUOTA_ENTITY_TYPES, quotaHelpText, type QuotaEntityPattern } from './configs-quotas.js';
+import { alterUserConfigs, describeScram, hasScramChanges, scramDescribeUsers, scramHelpText, userConfigChanges } from './configs-scram.js';
 
 export const ENTITY_TYPES = ['topics', 'brokers', 'users', 'clients', 'ips'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
@@ -274,7 +276,8 @@ async function describe(opts: DescribeOptions): Promise<void> {
   const entity = entityOf(opts);
   if (entity.kind === 'quota') {
     if (opts.all) throw new UsageError('--all: applies to topics and brokers (a quota has no inherited values to list); leave it out');
-    return describeQuotas(opts, entity.parts);
+    const scramUsers = scramDescribeUsers(entity.parts);
+    return describeQuotas(opts, entity.parts, scramUsers === undefined ? undefined : (rpc, callOptions) => describeScram(rpc, callOptions, scramUsers, opts.json));
   }
   const { resourceType, resourceName } = entity;
   await withAdmin(opts, async (rpc, callOptions) => {
@@ -349,6 +352,8 @@ async function alter(opts: AlterOptions): Promise<void> {
   const entity = entityOf(opts);
   if (entity.kind === 'quota') {
     alterOps(opts); // the same checks of --add-config and --delete-config
+    const changes = userConfigChanges(opts.addConfig ?? [], opts.deleteConfig ?? []);
+    if (hasScramChanges(changes)) return alterUserConfigs(opts, entity.parts, changes);
     return alterQuotas(opts, entity.parts, opts.addConfig ?? [], opts.deleteConfig ?? []);
   }
   const { resourceType, resourceName } = entity;
@@ -406,21 +411,21 @@ function entityOptions(cmd: Command, nameHelp: string): Command {
 }
 
 export function registerConfigsCommand(program: Command): void {
-  const configs = program.command('configs').description("Describe and change topic and broker configs and client quotas (Kafka's kafka-configs).");
+  const configs = program.command('configs').description("Describe and change topic and broker configs, client quotas and users' SCRAM credentials (Kafka's kafka-configs).");
 
   const describe_ = entityOptions(
-    configs.command('describe').description('List the configs set on an entity, or (--all) every config with its effective value and source; the quotas of users, clients or IP addresses.'),
+    configs.command('describe').description('List the configs set on an entity, or (--all) every config with its effective value and source; the quotas of users, clients or IP addresses, and users\' SCRAM credentials.'),
     'a topic name, broker id, user, client id or IP address (topics: every topic when left out; brokers: the cluster default; users, clients, ips: every one)',
   ).option('--all', 'every config key with its effective value and source, not only those set here (topics and brokers)', false);
   addAdminOptions(describe_, { json: true }).action(action(describe));
-  describe_.addHelpText('after', quotaHelpText('describe'));
+  describe_.addHelpText('after', `${quotaHelpText('describe')}\n${scramHelpText('describe')}`);
 
   const alter_ = entityOptions(
-    configs.command('alter').description('Set (--add-config) and remove (--delete-config) configs or quotas of one entity in one request.'),
+    configs.command('alter').description('Set (--add-config) and remove (--delete-config) configs or quotas of one entity in one request, or a user\'s SCRAM credentials.'),
     'a topic name, broker id, user, client id or IP address (brokers: the cluster default when left out)',
   )
-    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]; quota values are numbers').argParser(addConfigArg))
+    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]; quota values are numbers; SCRAM-SHA-256=[iterations=8192,password=p] sets a user\'s credential').argParser(addConfigArg))
     .addOption(new Option('--delete-config <k,...>', 'configs to remove (the inherited value applies again)').argParser(deleteConfigArg));
   addAdminOptions(alter_, { json: false }).action(action(alter));
-  alter_.addHelpText('after', quotaHelpText('alter'));
+  alter_.addHelpText('after', `${quotaHelpText('alter')}\n${scramHelpText('alter')}`);
 }
