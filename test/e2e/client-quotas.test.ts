@@ -1,7 +1,8 @@
 // Client quotas end to end, on real processes (1 controller + 1 broker, split mode): `configs alter`
 // through the broker (which forwards it to the active controller) and through the controller,
 // `configs describe` answered by each from its own image, a --delete-config, and the broker's
-// metadata directory read by metadata-shell (/clientQuotas) and dump-log while it runs.
+// metadata directory read by metadata-shell (/clientQuotas) and dump-log while it runs; a user's
+// SCRAM credentials set and deleted with configs alter, described by each node.
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +67,21 @@ describe.sequential('client quotas through the CLI, controller and broker', () =
     const dump = await cli('dump-log', '--dir', dir, '--records-only');
     expect(dump).toContain('type: ClientQuota version: 0 payload: {"entity":[{"entityType":"user","entityName":null}],"key":"consumer_byte_rate","value":20000000,"remove":false}');
     expect(dump).toContain('type: ClientQuota version: 0 payload: {"entity":[{"entityType":"user","entityName":"alice"},{"entityType":"client-id","entityName":"etl"}],"key":"request_percentage","value":0,"remove":true}');
+  }, 60_000);
+
+  it("SCRAM credentials in kafka-configs' syntax: set through the broker (the salted password over the wire), described by each node, deleted", async () => {
+    expect(await cli('configs', 'alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]', '--bootstrap-server', broker)).toBe(
+      "Completed updating the SCRAM-SHA-256 credential of user-principal 'alice' (iterations=8192).\n" +
+        "Completed updating the SCRAM-SHA-512 credential of user-principal 'alice' (iterations=4096).\n" +
+        'Completed updating config for user alice.\n',
+    );
+    const line = "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n";
+    expect(await cli('configs', 'describe', '--entity-type', 'users', '--entity-name', 'alice', '--bootstrap-controller', controller)).toBe(line);
+    await until('the broker to hold both credentials', 20_000, async () => {
+      const r = await runCli(['configs', 'describe', '--user', 'alice', '--bootstrap-server', broker]);
+      return r.code === 0 && r.stdout === line ? true : undefined;
+    });
+    await cli('configs', 'alter', '--user', 'alice', '--delete-config', 'SCRAM-SHA-512', '--bootstrap-controller', controller);
+    expect(await cli('configs', 'describe', '--user', 'alice', '--bootstrap-controller', controller)).toBe("SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192\n");
   }, 60_000);
 });
