@@ -71,8 +71,7 @@ describe.sequential('client quotas through the CLI, controller and broker', () =
 
   it("SCRAM credentials in kafka-configs' syntax: set through the broker (the salted password over the wire), described by each node, deleted", async () => {
     expect(await cli('configs', 'alter', '--user', 'alice', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]', '--bootstrap-server', broker)).toBe(
-      "Completed updating the SCRAM-SHA-256 credential of user-principal 'alice' (iterations=8192).\n" +
-        "Completed updating the SCRAM-SHA-512 credential of user-principal 'alice' (iterations=4096).\n" +
+      "Completed updating the SCRAM credentials of user-principal 'alice': SCRAM-SHA-256 set (iterations=8192), SCRAM-SHA-512 set (iterations=4096).\n" +
         'Completed updating config for user alice.\n',
     );
     const line = "SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096\n";

@@ -2,8 +2,8 @@
 // connector that runs the real controller operation (alterUserScramCredentials) and the real
 // describeUserScramCredentials over one image: kafka-configs' SCRAM-SHA-256=[iterations=N,password=P]
 // syntax, the password salted and hashed on the client (checked by recomputing PBKDF2 with the salt
-// sent, and by verifying the password against the keys the controller stored), one request per
-// credential change, kafka-configs' describe line, --json, and the exit codes: 2 for usage errors
+// sent, and by verifying the password against the keys the controller stored), one request for a
+// user's credential changes (written all or none), kafka-configs' describe line, --json, and the exit codes: 2 for usage errors
 // (nothing sent), 1 for a controller's refusal.
 
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
@@ -60,23 +60,21 @@ function verifies(h: OpHarness, user: string, mechanism: 1 | 2, password: string
 }
 
 describe('configs alter: SCRAM credentials', () => {
-  it("kafka-configs' two-mechanism example: one request per credential, the password salted and hashed on the client, the controller's keys verify it", async () => {
+  it("kafka-configs' two-mechanism example: one request for both, the password salted and hashed on the client, the controller's keys verify it", async () => {
     const { h, fake } = cluster();
     const r = await alterUser('alice', '--add-config', 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]');
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe(
-      "Completed updating the SCRAM-SHA-256 credential of user-principal 'alice' (iterations=8192).\n" +
-        "Completed updating the SCRAM-SHA-512 credential of user-principal 'alice' (iterations=4096).\n" +
+      "Completed updating the SCRAM credentials of user-principal 'alice': SCRAM-SHA-256 set (iterations=8192), SCRAM-SHA-512 set (iterations=4096).\n" +
         'Completed updating config for user alice.\n',
     );
-    expect(fake.calls.map((c) => c.method)).toEqual(['alterUserScramCredentials', 'alterUserScramCredentials']);
+    expect(fake.calls.map((c) => c.method)).toEqual(['alterUserScramCredentials']);
     const sent = scramRequests(fake);
-    expect(sent.map((q) => q.deletions)).toEqual([[], []]);
-    expect(sent.map((q) => q.upsertions.map((u) => [u.name, u.mechanism, u.iterations]))).toEqual([[['alice', 1, 8192]], [['alice', 2, 4096]]]);
+    expect(sent.map((q) => q.deletions)).toEqual([[]]);
+    expect(sent.map((q) => q.upsertions.map((u) => [u.name, u.mechanism, u.iterations]))).toEqual([[['alice', 1, 8192], ['alice', 2, 4096]]]);
     const salts: string[] = [];
-    for (const { upsertions } of sent) {
-      const u = upsertions[0]!;
+    for (const u of sent[0]!.upsertions) {
       // Only these fields travel: no password.
       expect(Object.keys(u).sort()).toEqual(['iterations', 'mechanism', 'name', 'salt', 'saltedPassword']);
       // Kafka's ScramFormatter.secureRandomBytes: a 130-bit number in base 36.
@@ -123,7 +121,7 @@ describe('configs alter: SCRAM credentials', () => {
     fake.calls.length = 0;
     let r = await alterUser('alice', '--delete-config', 'SCRAM-SHA-512');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout).toBe("Completed deleting the SCRAM-SHA-512 credential of user-principal 'alice'.\nCompleted updating config for user alice.\n");
+    expect(r.stdout).toBe("Completed updating the SCRAM credentials of user-principal 'alice': SCRAM-SHA-512 deleted.\nCompleted updating config for user alice.\n");
     expect(fake.calls.map((c) => [c.method, c.request])).toEqual([['alterUserScramCredentials', { deletions: [{ name: 'alice', mechanism: 2 }], upsertions: [] }]]);
     expect(held(h)).toEqual({ alice: { 1: 4096 } });
     expect(verifies(h, 'alice', 1, 'a')).toBe(true);
@@ -132,16 +130,14 @@ describe('configs alter: SCRAM credentials', () => {
     expect(held(h)).toEqual({});
   });
 
-  it('deletions go before upsertions, each its own request (as kafka-configs orders them)', async () => {
+  it('deletions and upsertions of two mechanisms go in one request (as kafka-configs sends them)', async () => {
     const { h, fake } = cluster();
     await alterUser('alice', '--add-config', 'SCRAM-SHA-512=[password=b]');
     fake.calls.length = 0;
     const r = await alterUser('alice', '--add-config', 'SCRAM-SHA-256=[password=a]', '--delete-config', 'SCRAM-SHA-512');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(scramRequests(fake).map((q) => [q.deletions.length, q.upsertions.length])).toEqual([
-      [1, 0],
-      [0, 1],
-    ]);
+    expect(scramRequests(fake).map((q) => [q.deletions.length, q.upsertions.length])).toEqual([[1, 1]]);
+    expect(r.stdout.split('\n')[0]).toBe("Completed updating the SCRAM credentials of user-principal 'alice': SCRAM-SHA-512 deleted, SCRAM-SHA-256 set (iterations=4096).");
     expect(held(h)).toEqual({ alice: { 1: 4096 } });
   });
 
@@ -151,7 +147,7 @@ describe('configs alter: SCRAM credentials', () => {
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout).toBe(
       "Completed updating the quotas of user-principal 'bob'.\n" +
-        "Completed updating the SCRAM-SHA-256 credential of user-principal 'bob' (iterations=4096).\n" +
+        "Completed updating the SCRAM credentials of user-principal 'bob': SCRAM-SHA-256 set (iterations=4096).\n" +
         'Completed updating config for user bob.\n',
     );
     expect(fake.calls.map((c) => c.method)).toEqual(['alterClientQuotas', 'alterUserScramCredentials']);
@@ -169,16 +165,16 @@ describe('configs alter: SCRAM credentials', () => {
     expect(held(h)).toEqual({});
   });
 
-  it("a controller's refusal prints with the user and the mechanism, exit 1; the other changes still go (each is its own request)", async () => {
+  it("a controller's refusal prints with the user and its reason, exit 1; none of the user's changes is written", async () => {
     const { h } = cluster();
     const r = await alterUser('alice', '--add-config', 'SCRAM-SHA-256=[iterations=20000,password=a],SCRAM-SHA-512=[password=b]');
     expect(r.exitCode).toBe(1);
-    expect(r.stdout).toBe("Completed updating the SCRAM-SHA-512 credential of user-principal 'alice' (iterations=4096).\n");
+    expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "error: cannot alter the SCRAM-SHA-256 credential of user-principal 'alice': UNACCEPTABLE_CREDENTIAL: Too many iterations: 20000, at most 16384\n" +
-        "error: could not alter 1 of 2 configs of user-principal 'alice': SCRAM-SHA-256 credential\n",
+      "error: cannot alter the SCRAM credentials of user-principal 'alice' (nothing was changed): UNACCEPTABLE_CREDENTIAL: Too many iterations: 20000, at most 16384\n" +
+        "error: could not alter 1 of 1 configs of user-principal 'alice': SCRAM credentials\n",
     );
-    expect(held(h)).toEqual({ alice: { 2: 4096 } });
+    expect(held(h)).toEqual({});
   });
 
   it('deleting a credential the user does not hold: RESOURCE_NOT_FOUND, exit 1 (text and --json)', async () => {
@@ -187,8 +183,8 @@ describe('configs alter: SCRAM credentials', () => {
     expect(r.exitCode).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(
-      "error: cannot alter the SCRAM-SHA-256 credential of user-principal 'alice': RESOURCE_NOT_FOUND: Attempt to delete a user credential that does not exist: alice has no SCRAM-SHA-256 credential\n" +
-        "error: could not alter 1 of 1 configs of user-principal 'alice': SCRAM-SHA-256 credential\n",
+      "error: cannot alter the SCRAM credentials of user-principal 'alice' (nothing was changed): RESOURCE_NOT_FOUND: Attempt to delete a user credential that does not exist: alice has no SCRAM-SHA-256 credential\n" +
+        "error: could not alter 1 of 1 configs of user-principal 'alice': SCRAM credentials\n",
     );
   });
 
@@ -197,7 +193,7 @@ describe('configs alter: SCRAM credentials', () => {
     const r = await alterUser('alice', '--add-config', 'SCRAM-SHA-256=[password=a]');
     expect(r.exitCode).toBe(1);
     expect(r.stderr.split('\n')[0]).toBe(
-      "error: cannot alter the SCRAM-SHA-256 credential of user-principal 'alice': UNSUPPORTED_VERSION: SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).",
+      "error: cannot alter the SCRAM credentials of user-principal 'alice' (nothing was changed): UNSUPPORTED_VERSION: SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).",
     );
     expect(h.image.scramUserCount).toBe(0);
   });

@@ -107,13 +107,24 @@ describe('alterUserScramCredentials', () => {
     expect(Object.keys(held(h)).sort()).toEqual(['edge-high', 'edge-low', 'held', 'ok']);
   });
 
-  it('a user named twice (any mechanisms, deletion or upsertion) is one DUPLICATE_RESOURCE and gets no record, as Kafka keys the request by user', () => {
+  it("a user's changes are written all or none, one result per user: two mechanisms in one request are taken (kafka-configs' example), the same mechanism twice is DUPLICATE_RESOURCE", () => {
     const h = new OpHarness();
-    alter(h, [upsertion('alice', 1, 'p')]);
-    const r = alter(h, [upsertion('alice', 2, 'p'), upsertion('bob', 1, 'p'), upsertion('bob', 2, 'p'), upsertion('carol', 1, 'p')], [deletion('alice', 1)]);
-    expect(r.results).toEqual([['alice', ErrorCode.DUPLICATE_RESOURCE], ['bob', ErrorCode.DUPLICATE_RESOURCE], ['carol', 0]]);
-    expect(r.messages[0]).toBe('A user credential cannot be altered twice in the same request');
-    expect(held(h)).toEqual({ alice: { 1: 4096 }, carol: { 1: 4096 } });
+    alter(h, [upsertion('alice', 1, 'p'), upsertion('dave', 1, 'p')]);
+    const r = alter(
+      h,
+      [upsertion('alice', 1, 'p2', 5000), upsertion('bob', 1, 'p'), upsertion('bob', 2, 'p', 8192), upsertion('carol', 1, 'p'), upsertion('carol', 2, 'p', 100), upsertion('dave', 2, 'p')],
+      [deletion('alice', 1), deletion('dave', 1)],
+    );
+    expect(r.results).toEqual([
+      ['alice', ErrorCode.DUPLICATE_RESOURCE],
+      ['dave', 0],
+      ['bob', 0],
+      ['carol', ErrorCode.UNACCEPTABLE_CREDENTIAL],
+    ]);
+    expect(r.messages[0]).toBe("A user credential cannot be altered twice in the same request: alice's mechanism 1 is named more than once");
+    expect(r.messages[3]).toMatch(/Too few iterations: 100/);
+    // alice as she was; carol's valid SCRAM-SHA-256 is not written beside her refused SCRAM-SHA-512.
+    expect(held(h)).toEqual({ alice: { 1: 4096 }, bob: { 1: 4096, 2: 8192 }, dave: { 2: 4096 } });
   });
 
   it('below metadata.version 1.0-IV6: UNSUPPORTED_VERSION for every user, no records; at 1.0-IV6 it is written', () => {

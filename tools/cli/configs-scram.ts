@@ -18,14 +18,15 @@
 // iterations before the password, iterations after it, an empty password, and a key like
 // SCRAM-SHA-1 that is no mechanism served.
 //
-// Each credential change is its own request: a controller keys AlterUserScramCredentials by user,
-// as Kafka's does, so two changes for one user in one request are refused as DUPLICATE_RESOURCE
-// (kafka-configs sends them together, and its documented two-mechanism example fails against a
-// KRaft cluster). Quota keys may come in the same command: kafka-configs refuses the mix; here the
-// quotas go first, in their own AlterClientQuotas request. A quota --delete-config of a key not held
-// stops the command before anything is sent, as for quotas alone. Each change prints a line as its
-// answer comes (a refusal on stderr, with the controller's reason); when all succeeded,
-// kafka-configs' `Completed updating config for user alice.` follows; else exit 1 with a summary.
+// The user's credential changes go in one AlterUserScramCredentials request, as kafka-configs sends
+// them, and the controller writes all of them or none (one result per user; it refuses the same
+// mechanism twice, not two mechanisms of one user, which Kafka's KRaft controller does refuse, so
+// kafka-configs' own two-mechanism example works here). Quota keys may come in the same command:
+// kafka-configs refuses the mix; here the quotas go first, in their own AlterClientQuotas request.
+// A quota --delete-config of a key not held stops the command before anything is sent, as for
+// quotas alone. Each request prints a line as its answer comes (a refusal on stderr, with the
+// controller's reason); when all succeeded, kafka-configs' `Completed updating config for user
+// alice.` follows; else exit 1 with a summary.
 //
 // describe (a user by name, or every user; not the default user, nor a user with client ids, where
 // kafka-configs does not ask either) prints after the quota lines kafka-configs' line per user:
@@ -169,28 +170,27 @@ export function scramUpsertion(user: string, spec: ScramUpsertSpec): ScramCreden
 
 type CallOptions = { readonly timeoutMs: number };
 
-/** Sends one credential change in a request of its own: its outcome. */
-async function alterCredential(
+/** Sends the user's credential changes in one request (written all or none): its outcome. */
+async function alterCredentials(
   rpc: RpcCaller,
   callOptions: CallOptions,
   user: string,
-  change: { readonly deletion: ScramCredentialDeletion } | { readonly upsertion: ScramCredentialUpsertion },
+  deletions: readonly ScramCredentialDeletion[],
+  upsertions: readonly ScramCredentialUpsertion[],
 ): Promise<ItemOutcome> {
-  const request = 'deletion' in change ? { deletions: [change.deletion], upsertions: [] } : { deletions: [], upsertions: [change.upsertion] };
-  const mechanism = mechanismName(('deletion' in change ? change.deletion.mechanism : change.upsertion.mechanism) as ScramMechanism);
-  const name = `${mechanism} credential`;
+  const changes = [...deletions.map((d) => `${mechanismName(d.mechanism as ScramMechanism)} deleted`), ...upsertions.map((u) => `${mechanismName(u.mechanism as ScramMechanism)} set (iterations=${u.iterations})`)];
+  const name = 'SCRAM credentials';
   const whose = quotaEntityText([{ entityType: 'user', entityName: user }]);
-  const response = await rpc.call('alterUserScramCredentials', request, callOptions);
+  const response = await rpc.call('alterUserScramCredentials', { deletions, upsertions }, callOptions);
   const r = response.results.find((x) => x.user === user);
-  if (r === undefined) return { name, ok: false, line: `error: cannot alter the ${name} of ${whose}: no answer for the user` };
-  if (!isErrorCode(r.errorCode, 'NONE')) return { name, ok: false, line: `error: cannot alter the ${name} of ${whose}: ${errorText(r.errorCode, r.errorMessage)}` };
-  const line = 'deletion' in change ? `Completed deleting the ${name} of ${whose}.` : `Completed updating the ${name} of ${whose} (iterations=${change.upsertion.iterations}).`;
-  return { name, ok: true, line };
+  if (r === undefined) return { name, ok: false, line: `error: cannot alter the SCRAM credentials of ${whose}: no answer for the user` };
+  if (!isErrorCode(r.errorCode, 'NONE')) return { name, ok: false, line: `error: cannot alter the SCRAM credentials of ${whose} (nothing was changed): ${errorText(r.errorCode, r.errorMessage)}` };
+  return { name, ok: true, line: `Completed updating the SCRAM credentials of ${whose}: ${changes.join(', ')}.` };
 }
 
 /**
  * configs alter of a user with SCRAM keys (quota keys too, maybe): the quotas in one
- * AlterClientQuotas request, then each credential deletion and upsertion in its own
+ * AlterClientQuotas request, then the credential deletions and upsertions in one
  * AlterUserScramCredentials request, each reported as it is answered.
  */
 export async function alterUserConfigs(opts: AdminOptions, parts: readonly QuotaEntityPattern[], changes: UserConfigChanges): Promise<void> {
@@ -209,8 +209,9 @@ export async function alterUserConfigs(opts: AdminOptions, parts: readonly Quota
       const o = await alterQuotaEntity(rpc, callOptions, parts, quotas, `Completed updating the quotas of ${quotaEntityText(parts)}.`);
       report({ ...o, name: 'quotas' });
     }
-    for (const mechanism of changes.scramDeletes) report(await alterCredential(rpc, callOptions, user, { deletion: { name: user, mechanism } }));
-    for (const upsertion of upsertions) report(await alterCredential(rpc, callOptions, user, { upsertion }));
+    if (changes.scramDeletes.length + upsertions.length > 0) {
+      report(await alterCredentials(rpc, callOptions, user, changes.scramDeletes.map((mechanism) => ({ name: user, mechanism })), upsertions));
+    }
     const failed = outcomes.filter((o) => !o.ok).map((o) => o.name);
     if (failed.length > 0) {
       throw new ItemsFailedError(failed, `could not alter ${failed.length} of ${outcomes.length} configs of ${quotaEntityText(parts)}: ${failed.join(', ')}`);

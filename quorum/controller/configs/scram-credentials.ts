@@ -7,10 +7,14 @@
 // (RFC 5802, PBKDF2 with HMAC-SHA-256 or -512). The controller turns it into what is stored:
 // StoredKey = H(HMAC(SaltedPassword, "Client Key")) and ServerKey = HMAC(SaltedPassword, "Server Key").
 //
-// AlterUserScramCredentials, per user (deletions first, then upsertions, each in request order;
-// the first match answers and the user gets no records):
-//   a user named a second time (a deletion or upsertion of any mechanism, as Kafka's controller,
-//   which keys the request by user)              → DUPLICATE_RESOURCE, once for the user
+// AlterUserScramCredentials, per (user, mechanism) (deletions first, then upsertions, each in
+// request order; the first refusal answers for the user, and then none of the user's alterations
+// is written: a user's changes in one request are all written or none, with one result per user):
+//   the same user and mechanism named a second time → DUPLICATE_RESOURCE (Kafka's controller keys
+//                                                   the request by user alone, so kafka-configs'
+//                                                   own example, setting SCRAM-SHA-256 and
+//                                                   SCRAM-SHA-512 of one user in one request,
+//                                                   fails there; ZooKeeper-mode Kafka took it)
 //   metadata.version below 7 (1.0-IV6)           → UNSUPPORTED_VERSION
 //   an empty name                                → UNACCEPTABLE_CREDENTIAL
 //   a mechanism not 1 (SCRAM-SHA-256) or 2 (SCRAM-SHA-512) → UNSUPPORTED_SASL_MECHANISM
@@ -20,7 +24,7 @@
 //   bytes, the length Hi() produces)             → UNACCEPTABLE_CREDENTIAL (Kafka's controller
 //                                                   takes them and stores a credential no
 //                                                   password can match)
-//   else NONE: one record.
+//   else NONE: one record per alteration.
 // Results: one per user, in the order first named (Kafka's come out of hash maps, in no order).
 //
 // DescribeUserScramCredentials (Kafka's ScramImage.describe): users null or empty → every user
@@ -154,22 +158,28 @@ export function alterUserScramCredentials(ctx: OpContext, request: AlterUserScra
   checkAlterShape(request);
   const { image } = ctx;
   const supported = metadataVersionSupportsScram(image);
-  /** Per user, in the order first named: its one alteration, or why it is refused. */
-  const outcome = new Map<string, { readonly record: UserScramCredentialRecord | RemoveUserScramCredentialRecord } | { readonly error: ApiError }>();
-  const decide = (name: string, decision: () => ApiError | UserScramCredentialRecord | RemoveUserScramCredentialRecord): void => {
-    if (outcome.has(name)) {
-      outcome.set(name, { error: apiError('DUPLICATE_RESOURCE', 'A user credential cannot be altered twice in the same request') });
-      return;
+  /** Per user, in the order first named: its alterations, or the first reason one is refused. */
+  const outcome = new Map<string, { records: (UserScramCredentialRecord | RemoveUserScramCredentialRecord)[]; error: ApiError | null }>();
+  const named = new Set<string>(); // "mechanism user": each (user, mechanism) once per request
+  const decide = (name: string, mechanism: number, decision: () => ApiError | UserScramCredentialRecord | RemoveUserScramCredentialRecord): void => {
+    let user = outcome.get(name);
+    if (user === undefined) outcome.set(name, (user = { records: [], error: null }));
+    const key = `${mechanism} ${name}`;
+    const twice = named.has(key);
+    named.add(key);
+    if (user.error !== null) return;
+    if (twice) {
+      user.error = apiError('DUPLICATE_RESOURCE', `A user credential cannot be altered twice in the same request: ${name}'s mechanism ${mechanism} is named more than once`);
+    } else if (!supported) {
+      user.error = apiError('UNSUPPORTED_VERSION', 'SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).');
+    } else {
+      const d = decision();
+      if ('type' in d) user.records.push(d);
+      else user.error = d;
     }
-    if (!supported) {
-      outcome.set(name, { error: apiError('UNSUPPORTED_VERSION', 'SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).') });
-      return;
-    }
-    const d = decision();
-    outcome.set(name, 'type' in d ? { record: d } : { error: d });
   };
   for (const deletion of request.deletions) {
-    decide(deletion.name, () => {
+    decide(deletion.name, deletion.mechanism, () => {
       const refused = nameAndMechanismError(deletion.name, deletion.mechanism);
       if (refused !== null) return refused;
       const mechanism = deletion.mechanism as ScramMechanism;
@@ -180,7 +190,7 @@ export function alterUserScramCredentials(ctx: OpContext, request: AlterUserScra
     });
   }
   for (const u of request.upsertions) {
-    decide(u.name, () => {
+    decide(u.name, u.mechanism, () => {
       const refused = scramCredentialError(u.name, u.mechanism, u.iterations, u.salt, [u.saltedPassword]);
       if (refused !== null) return refused;
       const mechanism = u.mechanism as ScramMechanism;
@@ -190,8 +200,8 @@ export function alterUserScramCredentials(ctx: OpContext, request: AlterUserScra
   }
   const records: (UserScramCredentialRecord | RemoveUserScramCredentialRecord)[] = [];
   const results = [...outcome].map(([user, o]) => {
-    if ('error' in o) return { user, errorCode: o.error.code, errorMessage: o.error.message };
-    records.push(o.record);
+    if (o.error !== null) return { user, errorCode: o.error.code, errorMessage: o.error.message };
+    records.push(...o.records);
     return { user, errorCode: NONE.code, errorMessage: null };
   });
   return { records, response: { results } };
