@@ -13,7 +13,7 @@
 // Ephemeral nodes (broker registrations, /controller, old consumers' ids and owners) belong to the
 // populator's session: they exist until Populated.close().
 
-import { createCipheriv, createHash, pbkdf2Sync, randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import zookeeper from 'node-zookeeper-client';
 import { closeZooKeeper, connectZooKeeper } from './zk-client.js';
 import { hostPortText } from '../../quorum/net/types.js';
@@ -322,11 +322,29 @@ export function encryptKafkaPassword(password: string, secret: string, seed?: { 
   return fields.map(([k, v]) => `${k}:${v}`).join(',');
 }
 
-/** A SCRAM credential value (`salt=…,stored_key=…,server_key=…,iterations=n`), from a seed. */
-export function scramCredential(seed: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = 'SCRAM-SHA-512', iterations = 4096): string {
-  const len = mechanism === 'SCRAM-SHA-256' ? 32 : 64;
-  const h = (what: string) => createHash('sha512').update(`${seed}/${what}`).digest().subarray(0, len).toString('base64');
-  return `salt=${createHash('sha256').update(`${seed}/salt`).digest().subarray(0, 20).toString('base64')},stored_key=${h('stored')},server_key=${h('server')},iterations=${iterations}`;
+/**
+ * A SCRAM credential value as kafka-configs --alter --add-config 'SCRAM-SHA-512=[password=...]'
+ * stores it (Kafka's ScramFormatter and ScramCredentialUtils.credentialToString):
+ * "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=<n>", standard base64. The salt is what
+ * Kafka's secureRandomBytes makes (a random 130-bit number in base 36, as UTF-8 text), here drawn
+ * from `seed`; SaltedPassword = PBKDF2(password, salt, iterations) with the mechanism's HMAC,
+ * StoredKey = H(HMAC(SaltedPassword, "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key")
+ * (RFC 5802), so the keys are real (32 bytes for SCRAM-SHA-256, 64 for SCRAM-SHA-512) and match
+ * `password` (default: scramPassword(seed)).
+ */
+export function scramCredential(seed: string, mechanism: 'SCRAM-SHA-256' | 'SCRAM-SHA-512' = 'SCRAM-SHA-512', iterations = 4096, password = scramPassword(seed)): string {
+  const hash = mechanism === 'SCRAM-SHA-256' ? 'sha256' : 'sha512';
+  const random130 = BigInt(`0x${createHash('sha256').update(`${seed}/salt`).digest('hex')}`) & ((1n << 130n) - 1n);
+  const salt = Buffer.from(random130.toString(36), 'utf8');
+  const saltedPassword = pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, hash === 'sha256' ? 32 : 64, hash);
+  const storedKey = createHash(hash).update(createHmac(hash, saltedPassword).update('Client Key').digest()).digest();
+  const serverKey = createHmac(hash, saltedPassword).update('Server Key').digest();
+  return `salt=${salt.toString('base64')},stored_key=${storedKey.toString('base64')},server_key=${serverKey.toString('base64')},iterations=${iterations}`;
+}
+
+/** The password scramCredential(seed) stores a credential for. */
+export function scramPassword(seed: string): string {
+  return `${seed}-secret`;
 }
 
 // ---------------------------------------------------------------------------------------------
