@@ -28,6 +28,7 @@ import {
 import type { MigrateReport } from '../../tools/migrate/migrate.js';
 import type { DescribeTopicsResponse } from '../../quorum/server/rpc-methods.js';
 import type { DescribeClientQuotasResponse } from '../../quorum/controller/configs/client-quotas.js';
+import type { DescribeUserScramCredentialsResponse } from '../../quorum/controller/configs/scram-credentials.js';
 import { realAdminConnector } from '../../tools/admin/admin-client.js';
 import type { AdminTarget } from '../../tools/cli/connect.js';
 import { connectedAdmin } from '../support/kafkajs.js';
@@ -54,6 +55,16 @@ async function describeQuotas(target: AdminTarget): Promise<DescribeClientQuotas
   const admin = await realAdminConnector([target], { timeoutMs: 10_000 });
   try {
     return await admin.call('describeClientQuotas', { components: [], strict: false });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** SCRAM credentials as the describeUserScramCredentials RPC answers them (every user, or those named). */
+async function describeScram(target: AdminTarget, users: string[] | null = null): Promise<DescribeUserScramCredentialsResponse> {
+  const admin = await realAdminConnector([target], { timeoutMs: 10_000 });
+  try {
+    return await admin.call('describeUserScramCredentials', { users: users === null ? null : users.map((name) => ({ name })) });
   } finally {
     await admin.close();
   }
@@ -113,9 +124,11 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(report.refusals).toEqual([]);
     expect(report.quorum).toMatchObject({ clusterId: KAFKA_TREE_CLUSTER_ID, topics: 0, alreadyImported: false });
     expect(report.plan.counts.acls).toBe(1);
-    // Client, user and (default user, client) quotas; alice's SCRAM credential is not one.
+    // Client, user and (default user, client) quotas; alice's SCRAM credential is not one, but a credential of its own.
     expect(report.plan.counts.clientQuotas).toBe(4);
-    expect(report.plan.notImported.find((n) => n.kind === 'scram-credentials')?.count).toBe(1);
+    expect(report.plan.counts.scramCredentials).toBe(1);
+    expect(report.plan.anomalies.filter((a) => a.kind === 'invalid-scram-credential')).toEqual([]);
+    expect(report.plan.notImported.map((n) => n.kind)).toEqual(['delegation-tokens']);
     // Progress went to stderr.
     expect(r.stderr).toMatch(/znodes/);
     expect((await describeTopics(['--bootstrap-controller', quorum])).topics).toEqual([]);
@@ -123,6 +136,8 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     const text = await migrate(zk.connectStringWith('/kafka'), quorum, '--dry-run');
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/2 topics, 5 partitions/);
+    expect(text.stdout).toMatch(/4 client quotas, 1 SCRAM credentials/);
+    expect(text.stdout).not.toMatch(/Not imported/);
     expect(text.stdout).toMatch(/dry run: nothing written; the import of \d+ records would go ahead/);
   });
 
@@ -247,6 +262,19 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     await until('a controller describes the imported quotas', 15_000, async () => ((await describeQuotas(controller)).entries.length === quotas.length ? true : undefined));
     expect((await describeQuotas(controller)).entries).toEqual(quotas);
 
+    // alice's SCRAM credential (Kafka 1.1 wrote SCRAM-SHA-256 with 4096 iterations under the
+    // sanitized name alice%40example.com): the user decoded, its mechanism and iteration count,
+    // the same on a broker and on a controller (describeUserScramCredentials shows no salt or key).
+    const scramUsers = { errorCode: 0, errorMessage: null, results: [{ user: 'alice@example.com', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 1, iterations: 4096 }] }] };
+    await until('a broker describes the imported SCRAM credential', 15_000, async () => ((await describeScram({ kind: 'server', host: '127.0.0.1', port: broker.clientPort! })).results.length === 1 ? true : undefined));
+    expect(await describeScram({ kind: 'server', host: '127.0.0.1', port: broker.clientPort! })).toEqual(scramUsers);
+    expect(await describeScram(controller)).toEqual(scramUsers);
+    expect(await describeScram(controller, ['alice@example.com', 'alice%40example.com'])).toEqual({
+      errorCode: 0,
+      errorMessage: null,
+      results: [scramUsers.results[0], { user: 'alice%40example.com', errorCode: 91, errorMessage: 'Attempt to describe a user credential that does not exist: alice%40example.com', credentialInfos: [] }],
+    });
+
     // metadata-shell on a node's directory (a live node: it only reads).
     const dir = join(t.cluster.node(1).dir, 'metadata');
     const shell = await runCli(['metadata-shell', '--dir', dir, '-c', 'ls /topics', '-c', 'cat /zkMigrationState', '-c', 'cat /configs/topic/orders/cleanup.policy']);
@@ -354,6 +382,11 @@ describe.sequential('migrate-from-zk: a 3-node ZooKeeper ensemble into a split-m
     expect(byName.get('old-ibp-topic')!.topicId).toBe(minted?.topicId);
     // A reassignment in flight: the full replica set, with the target and the leftovers.
     expect(byName.get('orders.reassigning')!.partitions[0]).toMatchObject({ replicas: [2, 3, 4, 1], leader: 2, leaderEpoch: 6, isr: [2, 3, 1] });
+
+    // Kafka 2.8's SCRAM-SHA-512 credential for alice@example.com (4096 iterations), on the controllers.
+    expect(report.plan.counts.scramCredentials).toBe(1);
+    const [host, port] = quorum.split(',')[0]!.split(':');
+    expect((await describeScram({ kind: 'controller', host: host!, port: Number(port) })).results).toEqual([{ user: 'alice@example.com', errorCode: 0, errorMessage: null, credentialInfos: [{ mechanism: 2, iterations: 4096 }] }]);
 
     const cluster = await runCli(['cluster', 'describe', '--bootstrap-controller', quorum, '--json']);
     const brokers = (JSON.parse(cluster.stdout) as { brokers: { brokerId: number; fenced: boolean }[] }).brokers;

@@ -1,12 +1,15 @@
 // The ZooKeeper import planner (tools/migrate/plan.ts): every format version and anomaly of
 // ../shared/reference/zk-layout.md, and that every plan replays into an image.
 
+import { pbkdf2Sync } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { PartitionRecord } from '../../metadata-log/records/types.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import { isUuid, METADATA_TOPIC_ID, uuidFromBytes, ZERO_UUID } from '../../metadata-log/records/uuid.js';
-import { OFFSETS_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { CLIENT_QUOTAS_METADATA_VERSION, OFFSETS_METADATA_VERSION, SCRAM_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { scramKeys } from '../../quorum/controller/configs/scram-credentials.js';
+import { scramCredential, scramPassword } from '../../tools/zookeeper/kafka-trees.js';
 import { brokerEligibleChanges, brokerIneligibleChanges } from '../../quorum/controller/replication/elections.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import {
@@ -14,7 +17,7 @@ import {
   planMigration,
 } from '../../tools/migrate/plan.js';
 import { parseEndpoint } from '../../tools/migrate/plan-brokers.js';
-import { desanitize, parseQuotaValue } from '../../tools/migrate/plan-configs.js';
+import { desanitize, parseQuotaValue, parseScramCredential } from '../../tools/migrate/plan-configs.js';
 import {
   CLUSTER_ID,
   encryptPassword,
@@ -717,16 +720,16 @@ describe('planMigration: configs', () => {
     expect(kinds(p)).toEqual(['invalid-config-value']);
   });
 
-  it('(quotas) every entity kind becomes ClientQuota records as Kafka\'s migration writes them: names desanitized, <default> a null name, (user, client-id) nested, values as doubles; SCRAM keys left out and counted', () => {
+  it('(quotas) every entity kind becomes ClientQuota records as Kafka\'s migration writes them: names desanitized, <default> a null name, (user, client-id) nested, values as doubles; SCRAM keys are never quotas', () => {
     const b = kafkaTree()
       .config('clients', 'etl%20job', { producer_byte_rate: '1048576', consumer_byte_rate: '2097152' })
       .config('clients', '<default>', { request_percentage: '25.5' })
-      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096', 'SCRAM-SHA-256': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=8192' })
+      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': scramCredential('alice'), 'SCRAM-SHA-256': scramCredential('alice', 'SCRAM-SHA-256', 8192) })
       .config('users', '<default>', { controller_mutation_rate: '10.5' })
       .config('users', '<default>/clients/<default>', { producer_byte_rate: '3145728' })
       // /config/users/bob has no data: only the parent of bob's (user, client-id) quota.
       .config('users', 'bob/clients/app%2A', { producer_byte_rate: '1' })
-      .config('users', 'scram-only', { 'SCRAM-SHA-256': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=8192' })
+      .config('users', 'scram-only', { 'SCRAM-SHA-256': scramCredential('scram-only', 'SCRAM-SHA-256', 8192) })
       .config('ips', '<default>', { connection_creation_rate: '50' })
       .config('ips', '198.51.100.7', { connection_creation_rate: '5' })
       .config('ips', '2001:db8::7', { connection_creation_rate: '0' });
@@ -749,18 +752,19 @@ describe('planMigration: configs', () => {
       [[ip('198.51.100.7')], 'connection_creation_rate', 5, false],
       [[ip('2001:db8::7')], 'connection_creation_rate', 0, false],
     ]);
-    expect(p.records.every((r) => r.type === 'ClientQuota')).toBe(true);
-    expect(p.counts).toMatchObject({ clientQuotas: 10, records: 10 });
-    expect(p.notImported).toEqual([
-      expect.objectContaining({ kind: 'delegation-tokens', count: 0 }),
-      expect.objectContaining({ kind: 'scram-credentials', count: 3 }),
-    ]);
-    // Quotas need metadata.version 1.0-IV5; the plan replays into an image that holds them.
-    expect(p.requiredMetadataVersion).toBe(6);
+    // The SCRAM keys are credentials, after the quotas (see the SCRAM tests).
+    expect(p.records.map((r) => r.type)).toEqual([...Array<string>(10).fill('ClientQuota'), ...Array<string>(3).fill('UserScramCredential')]);
+    expect(p.counts).toMatchObject({ clientQuotas: 10, scramCredentials: 3, records: 13 });
+    expect(p.notImported).toEqual([expect.objectContaining({ kind: 'delegation-tokens', count: 0 })]);
+    // Quotas need metadata.version 1.0-IV5, SCRAM credentials 1.0-IV6; without the credentials the plan needs 1.0-IV5 only.
+    expect(p.requiredMetadataVersion).toBe(SCRAM_METADATA_VERSION);
+    expect(plan(kafkaTree().config('users', 'alice%40example.com', { consumer_byte_rate: '4194304' })).requiredMetadataVersion).toBe(CLIENT_QUOTAS_METADATA_VERSION);
+    // The plan replays into an image that holds them.
     const image = replayPlan(p);
     expect(image.clientQuotaCount).toBe(9);
     expect(image.clientQuota([user('alice@example.com')] as never)?.values).toEqual(new Map([['consumer_byte_rate', 4194304]]));
     expect(image.clientQuota([user('scram-only')] as never)).toBeUndefined();
+    expect(image.scramUserCount).toBe(2);
   });
 
   it('(quotas) a key its entity kind does not take, a value the controller refuses, an entity it refuses, a name that does not decode, a second node for one entity: left out with a warning and a skipped entry each; the rest imported', () => {
@@ -816,7 +820,8 @@ describe('planMigration: configs', () => {
       'client-id=app request_percentage 12.5',
       'ip=198.51.100.7 connection_creation_rate 100',
     ]);
-    expect(p.notImported.find((n) => n.kind === 'scram-credentials')?.count).toBe(0);
+    // A SCRAM key of a client-id entity is no credential.
+    expect(recordsOf(p, 'UserScramCredential')).toEqual([]);
     // What the controller would refuse is what the plan leaves out: the rest replays.
     expect(replayPlan(p).clientQuotaCount).toBe(4);
   });
@@ -836,6 +841,143 @@ describe('planMigration: configs', () => {
     ]);
     expect(p.skipped.map((s) => s.path)).toEqual(['/config/users/alice', '/config/clients/x']);
     expect(recordsOf(p, 'ClientQuota').map((q) => q.entity[0]!.entityName)).toEqual(['y']);
+  });
+
+  it("(SCRAM credentials) each SCRAM-SHA-256 / SCRAM-SHA-512 key of /config/users/<u> becomes a UserScramCredential as Kafka's migration writes it: the user desanitized, mechanism 1 or 2, salt and keys decoded from base64, the iteration count; by user, then mechanism; needs 1.0-IV6", () => {
+    // Fields in another order (Kafka reads them by name) and a trailing comma (Java's split drops it).
+    const reordered = (seed: string) => {
+      const f = new Map(scramCredential(seed, 'SCRAM-SHA-256', 10000).split(',').map((t) => [t.slice(0, t.indexOf('=')), t.slice(t.indexOf('=') + 1)]));
+      return `iterations=${f.get('iterations')},server_key=${f.get('server_key')},salt=${f.get('salt')},stored_key=${f.get('stored_key')},`;
+    };
+    const b = kafkaTree()
+      .config('users', 'zed', { 'SCRAM-SHA-512': scramCredential('zed', 'SCRAM-SHA-512', 16384), 'SCRAM-SHA-256': scramCredential('zed', 'SCRAM-SHA-256') })
+      .config('users', 'bob', { 'SCRAM-SHA-256': reordered('bob') })
+      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': scramCredential('alice', 'SCRAM-SHA-512', 8192) })
+      .config('users', 'etl%20job', { 'SCRAM-SHA-512': scramCredential('etl job') });
+    const p = plan(b);
+    expect(p.anomalies).toEqual([]);
+    expect(p.skipped).toEqual([]);
+    const scram = recordsOf(p, 'UserScramCredential');
+    expect(scram.map((r) => [r.name, r.mechanism, r.iterations, r.storedKey.length, r.serverKey.length])).toEqual([
+      ['alice@example.com', 2, 8192, 64, 64],
+      ['bob', 1, 10000, 32, 32],
+      ['etl job', 2, 4096, 64, 64],
+      ['zed', 1, 4096, 32, 32],
+      ['zed', 2, 16384, 64, 64],
+    ]);
+    // Kafka's salt: a random 130-bit number in base 36, as text.
+    for (const r of scram) expect(Buffer.from(r.salt).toString('utf8')).toMatch(/^[0-9a-z]{20,26}$/);
+    // The bytes are the credential Kafka stored for the password: StoredKey and ServerKey follow from
+    // PBKDF2(password, salt, iterations) as the controller derives them (RFC 5802).
+    const seeds = ['alice', 'bob', 'etl job', 'zed', 'zed'];
+    scram.forEach((r, i) => {
+      const hash = r.mechanism === 1 ? 'sha256' : 'sha512';
+      const salted = pbkdf2Sync(scramPassword(seeds[i]!), r.salt, r.iterations, r.mechanism === 1 ? 32 : 64, hash);
+      const keys = scramKeys(r.mechanism, salted);
+      expect(Buffer.from(r.storedKey).equals(keys.storedKey), r.name).toBe(true);
+      expect(Buffer.from(r.serverKey).equals(keys.serverKey), r.name).toBe(true);
+    });
+    // After the quotas; the credentials are counted and need metadata.version 1.0-IV6.
+    expect(p.records.map((r) => r.type)).toEqual(['ClientQuota', ...Array<string>(5).fill('UserScramCredential')]);
+    expect(p.counts).toMatchObject({ clientQuotas: 1, scramCredentials: 5, records: 6 });
+    expect(p.requiredMetadataVersion).toBe(SCRAM_METADATA_VERSION);
+    expect(p.notImported).toEqual([expect.objectContaining({ kind: 'delegation-tokens', count: 0 })]);
+    // The plan replays into an image holding every user's credentials.
+    const image = replayPlan(p);
+    expect([...image.scramUser('zed')!.credentials].map(([m, c]) => [m, c.iterations])).toEqual([
+      [1, 4096],
+      [2, 16384],
+    ]);
+    expect(image.scramUser('alice@example.com')?.credentials.get(2)?.iterations).toBe(8192);
+    expect(image.scramUser('alice%40example.com')).toBeUndefined();
+    // The order does not depend on the order ZooKeeper lists the users in.
+    const reversed = b.build();
+    const backwards = { ...reversed, nodes: new Map([...reversed.nodes].map(([path, n]) => [path, { ...n, children: [...n.children].reverse() }])) };
+    expect(recordsOf(plan(backwards), 'UserScramCredential').map((r) => [r.name, r.mechanism])).toEqual(scram.map((r) => [r.name, r.mechanism]));
+  });
+
+  it('(SCRAM credentials) one that does not parse, that the controller would refuse, of the default user, under a name that does not decode, or a second one for a user and mechanism: left out with a warning and a skipped entry naming the user and why, never the salt or keys; the rest imported', () => {
+    const good = scramCredential('good', 'SCRAM-SHA-256');
+    const field = (text: string, name: string) => text.split(',').find((t) => t.startsWith(`${name}=`))!.slice(name.length + 1);
+    const without = (text: string, name: string) => text.split(',').filter((t) => !t.startsWith(`${name}=`)).join(',');
+    const b = kafkaTree()
+      .config('users', 'few', { 'SCRAM-SHA-256': scramCredential('few', 'SCRAM-SHA-256', 4095) })
+      .config('users', 'many', { 'SCRAM-SHA-512': scramCredential('many', 'SCRAM-SHA-512', 16385) })
+      // A SCRAM-SHA-256 credential under the SCRAM-SHA-512 key: 32-byte keys.
+      .config('users', 'short-keys', { 'SCRAM-SHA-512': scramCredential('short-keys', 'SCRAM-SHA-256') })
+      .config('users', 'no-salt', { 'SCRAM-SHA-256': `salt=,${without(good, 'salt')}` })
+      .config('users', 'garbage', { 'SCRAM-SHA-256': 'hunter2' })
+      .config('users', 'missing', { 'SCRAM-SHA-256': without(good, 'server_key') })
+      .config('users', 'not-base64', { 'SCRAM-SHA-256': good.replace(`stored_key=${field(good, 'stored_key')}`, `stored_key=*${field(good, 'stored_key').slice(1)}`) })
+      .config('users', 'words', { 'SCRAM-SHA-256': good.replace('iterations=4096', 'iterations=lots') })
+      .config('users', 'twice', { 'SCRAM-SHA-256': `${good},salt=${field(good, 'salt')}` })
+      .config('users', 'clear', { 'SCRAM-SHA-256': `${good},password=hunter2` })
+      .config('users', '<default>', { 'SCRAM-SHA-256': good, producer_byte_rate: '1024' })
+      .config('users', 'bad%zz', { 'SCRAM-SHA-256': good })
+      .config('users', 'a%2A', { 'SCRAM-SHA-256': scramCredential('a*', 'SCRAM-SHA-256') })
+      .config('users', 'a*', { 'SCRAM-SHA-256': good, 'SCRAM-SHA-512': scramCredential('a*') })
+      .config('users', 'mixed', { 'SCRAM-SHA-256': scramCredential('mixed', 'SCRAM-SHA-256', 100), 'SCRAM-SHA-512': scramCredential('mixed'), consumer_byte_rate: '1' });
+    const p = plan(b);
+    // In walk order (users sorted), each node's mechanisms in order.
+    const lines = p.anomalies.map((a) => `${a.severity} ${a.kind} ${a.path}: ${a.message}`);
+    expect(lines).toEqual([
+      'warning invalid-scram-credential /config/users/<default>: the SCRAM-SHA-256 credential of <default> is not imported: the default user is no user: ZooKeeper-mode brokers never authenticated anyone with it',
+      'warning invalid-scram-credential /config/users/a*: the SCRAM-SHA-256 credential of user "a*" is not imported: /config/users/a%2A names the same user, and its credential is imported',
+      'warning malformed-entity-name /config/users/bad%zz: the SCRAM-SHA-256 credential of "bad%zz" is not imported: the user name "bad%zz" is not a valid sanitized (URL-encoded) name',
+      'warning invalid-scram-credential /config/users/clear: the SCRAM-SHA-256 credential of user "clear" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (unknown field "password")',
+      'warning invalid-scram-credential /config/users/few: the SCRAM-SHA-256 credential of user "few" is not imported: the controller refuses it (Too few iterations: 4095, at least 4096)',
+      'warning invalid-scram-credential /config/users/garbage: the SCRAM-SHA-256 credential of user "garbage" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (not a list of key=value pairs)',
+      'warning invalid-scram-credential /config/users/many: the SCRAM-SHA-512 credential of user "many" is not imported: the controller refuses it (Too many iterations: 16385, at most 16384)',
+      'warning invalid-scram-credential /config/users/missing: the SCRAM-SHA-256 credential of user "missing" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (no server_key)',
+      'warning invalid-scram-credential /config/users/mixed: the SCRAM-SHA-256 credential of user "mixed" is not imported: the controller refuses it (Too few iterations: 100, at least 4096)',
+      'warning invalid-scram-credential /config/users/no-salt: the SCRAM-SHA-256 credential of user "no-salt" is not imported: the controller refuses it (The salt must not be empty)',
+      'warning invalid-scram-credential /config/users/not-base64: the SCRAM-SHA-256 credential of user "not-base64" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (stored_key is not base64)',
+      'warning invalid-scram-credential /config/users/short-keys: the SCRAM-SHA-512 credential of user "short-keys" is not imported: the controller refuses it (SCRAM-SHA-512 keys are 64 bytes (sha512 output), got 32)',
+      'warning invalid-scram-credential /config/users/twice: the SCRAM-SHA-256 credential of user "twice" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (field salt given twice)',
+      'warning invalid-scram-credential /config/users/words: the SCRAM-SHA-256 credential of user "words" is not imported: it is not Kafka\'s salt=...,stored_key=...,server_key=...,iterations=... (iterations "lots" is not an integer)',
+    ]);
+    // Warnings only: one bad credential never blocks the import.
+    expect(blockingAnomalies(p)).toEqual([]);
+    expect(p.skipped).toHaveLength(lines.length);
+    expect(p.skipped).toContainEqual({ path: '/config/users/few', reason: 'the SCRAM-SHA-256 credential of user "few": the controller refuses it (Too few iterations: 4095, at least 4096)' });
+    // Never a salt, a key, or the text around them.
+    const shown = JSON.stringify([p.anomalies, p.skipped]);
+    for (const seed of ['few', 'many', 'short-keys', 'good', 'a*', 'mixed']) {
+      for (const mechanism of ['SCRAM-SHA-256', 'SCRAM-SHA-512'] as const) {
+        for (const name of ['salt', 'stored_key', 'server_key']) expect(shown).not.toContain(field(scramCredential(seed, mechanism), name));
+      }
+    }
+    expect(shown).not.toContain('hunter2');
+    // The rest: a%2A's, the first for "a*"; a*'s SCRAM-SHA-512, which no other node gives; mixed's
+    // valid one; the default user's quota.
+    expect(recordsOf(p, 'UserScramCredential').map((r) => [r.name, r.mechanism])).toEqual([
+      ['a*', 1],
+      ['a*', 2],
+      ['mixed', 2],
+    ]);
+    expect(recordsOf(p, 'ClientQuota').map((q) => [q.entity[0]!.entityName, q.key])).toEqual([
+      [null, 'producer_byte_rate'],
+      ['mixed', 'consumer_byte_rate'],
+    ]);
+    // What the controller would refuse is what the plan leaves out: the rest replays.
+    expect(replayPlan(p).scramUserCount).toBe(2);
+  });
+
+  it("(SCRAM credentials) parseScramCredential reads what Kafka's credentialFromString reads: fields by name, Java base64 (padding optional, correct when present), a Java int", () => {
+    const parsed = (text: string) => {
+      const r = parseScramCredential(text);
+      return 'error' in r ? r.error : [r.salt.toString('utf8'), r.storedKey.toString('utf8'), r.serverKey.toString('utf8'), r.iterations];
+    };
+    expect(parsed('salt=c2FsdA==,stored_key=a2V5,server_key=a2V5MQ==,iterations=4096')).toEqual(['salt', 'key', 'key1', 4096]);
+    expect(parsed('iterations=+4096,server_key=a2V5MQ,stored_key=a2V5,salt=c2FsdA,,')).toEqual(['salt', 'key', 'key1', 4096]);
+    expect(parsed('salt=c2FsdA=,stored_key=a2V5,server_key=a2V5,iterations=4096')).toBe('salt is not base64');
+    expect(parsed('salt=c2 FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096')).toBe('salt is not base64');
+    expect(parsed('salt=c2FsdA==,stored_key=a2V5,server_key=a2V5-,iterations=4096')).toBe('server_key is not base64');
+    expect(parsed('salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=2147483648')).toBe('iterations "2147483648" is not an integer');
+    expect(parsed('salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096.0')).toBe('iterations "4096.0" is not an integer');
+    expect(parsed(',salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096')).toBe('not a list of key=value pairs');
+    expect(parsed('')).toBe('not a list of key=value pairs');
+    expect(parsed('salt=c2FsdA==,stored_key=a2V5,iterations=4096')).toBe('no server_key');
   });
 
   it('(sanitized names) Java URLDecoder rules; a broken escape is reported', () => {
@@ -1002,10 +1144,7 @@ describe('planMigration: producer ids, deletions, offsets, ACLs, tokens', () => 
       .put('/delegation_token/tokens/tok1', { version: 3, owner: 'User%3Aalice', tokenRequester: 'User%3Aalice', renewers: [], issueTimestamp: 1, maxTimestamp: 2, expiryTimestamp: 2, tokenId: 'tok1' })
       .put('/delegation_token/tokens/tok2', { version: 1, owner: 'User%3Abob', renewers: [], issueTimestamp: 1, maxTimestamp: 2, expiryTimestamp: 2, tokenId: 'tok2' });
     const p = plan(b);
-    expect(p.notImported).toEqual([
-      expect.objectContaining({ kind: 'delegation-tokens', count: 2 }),
-      expect.objectContaining({ kind: 'scram-credentials', count: 0 }),
-    ]);
+    expect(p.notImported).toEqual([expect.objectContaining({ kind: 'delegation-tokens', count: 2 })]);
     expect(p.anomalies).toEqual([]);
     expect(p.records).toEqual([]);
   });
@@ -1124,6 +1263,7 @@ describe('planMigration: a tree with everything', () => {
       .config('brokers', '<default>', { 'log.cleaner.threads': '2' })
       .config('brokers', '1', { 'ssl.keystore.password': encryptPassword('x', 'secret') })
       .config('clients', '<default>', { producer_byte_rate: '1' })
+      .config('users', 'carol', { 'SCRAM-SHA-512': scramCredential('carol') })
       .producerIdBlock(1, '1000', '1999')
       .legacyOffset('g', 'orders', 1, '42')
       .legacyOffset('g', 'old', 0, 'nope')
@@ -1139,7 +1279,8 @@ describe('planMigration: a tree with everything', () => {
     expect(image.configs('broker', '1').get('ssl.keystore.password')).toBe('x');
     expect(image.nextProducerId).toBe(2000);
     expect(image.committedOffset('g', 'orders', 1)!.offset).toBe(42);
-    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, acls: 1, clientQuotas: 1, records: p.records.length });
+    expect(p.counts).toEqual({ brokers: 5, topics: 4, partitions: 5, topicConfigs: 1, brokerConfigs: 2, producerIds: 1, offsetCommits: 1, acls: 1, clientQuotas: 1, scramCredentials: 1, records: p.records.length });
+    expect(image.scramUser('carol')?.credentials.get(2)?.iterations).toBe(4096);
     expect(image.clientQuota([{ entityType: 'client-id', entityName: null }])?.values).toEqual(new Map([['producer_byte_rate', 1]]));
     expect(p.brokersOnlyInAssignments).toEqual([7, 8, 9]);
     expect(new Set(kinds(p))).toEqual(new Set(['unreadable', 'missing-partition-state', 'offline-partition', 'isr-outside-replicas', 'malformed-json', 'malformed-text', 'reassignment-in-flight']));

@@ -3,13 +3,15 @@
 import { createCipheriv, createDecipheriv, pbkdf2Sync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { runMigration, type MigrateDeps, type MigrateOptions } from '../../tools/migrate/migrate.js';
+import { renderMigrateReport } from '../../tools/migrate/migrate-report.js';
 import type { ReadZkTreeOptions } from '../../tools/migrate/zk-reader.js';
 import type { ZkTree } from '../../tools/migrate/zk-tree.js';
 import { decryptPassword, parseEncodedPassword } from '../../tools/migrate/zk-password.js';
 import { CLUSTER_ID, kafkaTree } from './migrate-fixture.js';
 import type { ImportMetadataRequest } from '../../quorum/controller/migration/import-metadata.js';
 import { FakeImportSession } from '../support/fake-import-session.js';
-import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, LATEST_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { ACLS_METADATA_VERSION, CLIENT_QUOTAS_METADATA_VERSION, LATEST_METADATA_VERSION, SCRAM_METADATA_VERSION } from '../../quorum/controller/configs/features.js';
+import { scramCredential } from '../../tools/zookeeper/kafka-trees.js';
 
 const OPTIONS: MigrateOptions = {
   mode: 'dry-run',
@@ -158,6 +160,51 @@ describe('migrate-from-zk review', () => {
     expect(ok.ok).toBe(true);
     expect(ok.summary).toMatch(/3 client quotas/);
     expect((await runMigration(OPTIONS, deps(tree(), [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1).deps)).ok).toBe(true);
+  });
+
+  it('SCRAM credentials need metadata.version 1.0-IV6: below it a dry run and an import say so, naming the upgrade, and write nothing; the SCRAM refusal comes before the quotas\' (its upgrade covers both); at it they go ahead', async () => {
+    const withScram = kafkaTree()
+      .topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } })
+      .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-256': scramCredential('alice', 'SCRAM-SHA-256'), 'SCRAM-SHA-512': scramCredential('alice') })
+      .build();
+    const refusal =
+      'the plan holds SCRAM credentials (2 record(s)), which need metadata.version 1.0-IV6 (level 7), and the quorum is at 1.0-IV5 (level 6): run metaquorum features upgrade --metadata 1.0-IV6 first';
+    const dry = await runMigration(OPTIONS, deps(withScram, [], undefined, undefined, SCRAM_METADATA_VERSION - 1).deps);
+    expect(dry.ok).toBe(false);
+    expect(dry.plan.counts.scramCredentials).toBe(2);
+    expect(dry.refusals).toEqual([refusal]);
+    expect(dry.summary).toMatch(/would be refused \(1 reason/);
+    // The report counts them with what is imported; nothing is "not imported" any more.
+    const text = renderMigrateReport(dry);
+    expect(text).toContain('1 client quotas, 2 SCRAM credentials');
+    expect(text).not.toMatch(/Not imported|SCRAM credentials \(\/config/);
+
+    const run = deps(withScram, [], undefined, undefined, SCRAM_METADATA_VERSION - 1);
+    const imported = await runMigration({ ...OPTIONS, mode: 'import' }, run.deps);
+    expect(imported.ok).toBe(false);
+    expect(imported.imported).toBeNull();
+    expect(imported.summary).toBe(`import refused, nothing written: ${refusal}`);
+
+    // Below the quotas' level too: the SCRAM refusal first, its upgrade named in the summary.
+    const older = await runMigration({ ...OPTIONS, mode: 'import' }, deps(withScram, [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1).deps);
+    expect(older.refusals).toEqual([
+      expect.stringMatching(/^the plan holds SCRAM credentials \(2 record\(s\)\), which need metadata\.version 1\.0-IV6 \(level 7\), and the quorum is at 1\.0-IV4 \(level 5\)/),
+      expect.stringMatching(/^the plan holds client quotas \(1 record\(s\)\), which need metadata\.version 1\.0-IV5 \(level 6\)/),
+    ]);
+    expect(older.summary).toMatch(/run metaquorum features upgrade --metadata 1\.0-IV6 first \(and 1 more\)$/);
+
+    // At 1.0-IV6 the import goes ahead and says how many credentials it wrote.
+    const ok = await runMigration({ ...OPTIONS, mode: 'import' }, deps(withScram, [], undefined, undefined, SCRAM_METADATA_VERSION).deps);
+    expect(ok.ok).toBe(true);
+    expect(ok.summary).toMatch(/1 client quotas, 2 SCRAM credentials/);
+    // A credential left out (here: too few iterations) needs no level: the plan holds none.
+    const leftOut = kafkaTree()
+      .topic('orders', { topicId: 'zZqXfC0sRZ2cW8t3lF0Qmw', partitions: { 0: [1] } })
+      .config('users', 'alice', { 'SCRAM-SHA-256': scramCredential('alice', 'SCRAM-SHA-256', 1024) })
+      .build();
+    const quiet = await runMigration(OPTIONS, deps(leftOut, [], undefined, undefined, CLIENT_QUOTAS_METADATA_VERSION - 1).deps);
+    expect(quiet.ok).toBe(true);
+    expect(quiet.plan.anomalies.map((a) => a.kind)).toEqual(['invalid-scram-credential']);
   });
 
   it('a wrong password.encoder.secret whose CBC padding happens to check out is not taken for the right one', () => {

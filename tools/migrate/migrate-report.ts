@@ -22,7 +22,7 @@ export function renderMigrateReport(r: MigrateReport): string {
   lines.push(`Plan: cluster id ${p.clusterId ?? '(none)'}, controller epoch ${p.controllerEpoch ?? '(none)'}`);
   lines.push(
     `  ${c.records} records: ${c.brokers} broker registrations (fenced until each broker registers), ${c.topics} topics, ${c.partitions} partitions, ` +
-      `${c.topicConfigs} topic configs, ${c.brokerConfigs} broker configs, ${c.producerIds} producer-id block, ${c.offsetCommits} legacy consumer offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas`,
+      `${c.topicConfigs} topic configs, ${c.brokerConfigs} broker configs, ${c.producerIds} producer-id block, ${c.offsetCommits} legacy consumer offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas, ${c.scramCredentials} SCRAM credentials`,
   );
   if (p.mintedTopicIds.length > 0) lines.push(`  ${p.mintedTopicIds.length} topic(s) had no topic id in ZooKeeper; new ids are minted for them (drawn afresh on each run: the ids a dry run shows are not the ones an import writes)`);
   if (p.brokersOnlyInAssignments.length > 0) lines.push(`  brokers named by replicas but not registered in ZooKeeper (down?): ${p.brokersOnlyInAssignments.join(', ')}`);

@@ -191,7 +191,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     ...(reservedTopicIds === undefined || options.mode === 'verify' || facts?.alreadyImported === true ? {} : { reservedTopicIds }),
   });
   const c = plan.counts;
-  deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas), ${plan.anomalies.length} anomalies`);
+  deps.progress(`plan: ${c.records} records (${c.brokers} brokers, ${c.topics} topics, ${c.partitions} partitions, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas, ${c.scramCredentials} SCRAM credentials), ${plan.anomalies.length} anomalies`);
 
   const base = {
     mode: options.mode,
@@ -294,7 +294,7 @@ async function migrate(options: MigrateOptions, deps: MigrateDeps, quorum: RpcCa
     ? // Not "nothing written": the quorum held no import when this run began, so an earlier try of
       // this request (re-sent after a leader change) or another run wrote it meanwhile.
       'already imported: the quorum holds a completed import (ZkMigrationState), written while this command ran (by an earlier try of its request, or by another run); run --verify to compare it with ZooKeeper'
-    : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas: ${response.recordsWritten} records in one transaction`;
+    : `imported ${c.topics} topics, ${c.partitions} partitions, ${c.brokers - response.brokersSkipped} brokers, ${c.topicConfigs + c.brokerConfigs} configs, ${c.offsetCommits} offsets, ${c.acls} ACLs, ${c.clientQuotas} client quotas, ${c.scramCredentials} SCRAM credentials: ${response.recordsWritten} records in one transaction`;
   return { ...base, refusals: [], imported, verify: null, ok: true, summary };
 }
 
@@ -361,7 +361,7 @@ export function refusalsOf(
     }
   }
   // The controller refuses a record its finalized metadata.version does not allow (ACLs need
-  // 1.0-IV3, client quotas 1.0-IV5): say so here, with the upgrade to run, so that a dry run does
+  // 1.0-IV3, client quotas 1.0-IV5, SCRAM credentials 1.0-IV6): say so here, with the upgrade to run, so that a dry run does
   // not promise it.
   if (quorum !== null && !quorum.alreadyImported && quorum.metadataVersion !== null) {
     out.push(...levelRefusals(plan.records, quorum.metadataVersion));

@@ -1,6 +1,5 @@
 // /config/<entityType>/<entityName> → Config records (topics, brokers), ClientQuota records
-// (clients, users, ips), and a count of what our records cannot hold (SCRAM credentials).
-// zk-layout.md §3.
+// (clients, users, ips) and UserScramCredential records (users). zk-layout.md §3.
 //
 // - Every entity node is {"version":1,"config":{key: "value"}}; values are strings. A number or a
 //   boolean is taken as its text (reported); any other value makes the node malformed. A node
@@ -30,14 +29,28 @@
 //   quota is never shown (it may be a credential). An unreadable or malformed node is an error,
 //   as for other configs. Records: entities in canonical order (compareEntities), keys sorted.
 // - SCRAM credentials (the SCRAM-SHA-256 / SCRAM-SHA-512 keys of /config/users/<u>, next to its
-//   quotas): no record type here holds them. Counted (one UserScramCredentialRecord each in
-//   Kafka's migration), reported as not imported, never written as quotas.
+//   quotas; never quotas): one UserScramCredential each, as Kafka's migration writes it (mechanism
+//   1 for SCRAM-SHA-256, 2 for SCRAM-SHA-512). The value is Kafka's ScramCredentialUtils string
+//   "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=<n>" (parseScramCredential). The user
+//   is the desanitized znode name, the name ZooKeeper-mode brokers authenticated (their user config
+//   handler desanitizes it; Kafka's migration passes the znode name as it is, so "alice%40x.com"
+//   became a user no client logs in as). "<default>" holds no credential a broker ever used (the
+//   handler skips it). A value that does not parse, a credential the controller's rule refuses
+//   (scramCredentialError: iterations 4096..16384, a non-empty salt, keys the hash's length), the
+//   default user, a name that does not decode, or a second node naming a user and mechanism
+//   already planned leaves that credential out: an `invalid-scram-credential` (or
+//   `malformed-entity-name`) warning and a plan.skipped entry each, naming the user and the
+//   reason, never the salt or keys; never a refusal of the whole import. Records: by user name,
+//   then mechanism. A SCRAM key under /config/users/<u>/clients/<c> is no credential: refused as a
+//   quota key there (Kafka's migration fails on it).
 
-import type { ClientQuotaEntityPart, ClientQuotaEntityType, ClientQuotaRecord, ConfigRecord, ConfigResourceType } from '../../metadata-log/records/types.js';
+import type { ClientQuotaEntityPart, ClientQuotaEntityType, ClientQuotaRecord, ConfigRecord, ConfigResourceType, ScramMechanism, UserScramCredentialRecord } from '../../metadata-log/records/types.js';
+import { SCRAM_MECHANISMS } from '../../metadata-log/records/user-scram-credential.js';
 import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
 import { clientQuotaEntityText, compareEntities } from '../../metadata-log/client-quota-filter.js';
 import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError, type ClientQuotaEntityInput } from '../../quorum/controller/configs/client-quotas.js';
 import { configKey, validValues, valueFailure } from '../../quorum/controller/configs/config-schema.js';
+import { scramCredentialError } from '../../quorum/controller/configs/scram-credentials.js';
 import type { AnomalySeverity, PlanContext } from './plan-types.js';
 import { childPath, idOf } from './plan-types.js';
 import { jsonOf, ZkDataError } from './zk-json.js';
@@ -168,8 +181,60 @@ export function desanitize(name: string): string | null {
   }
 }
 
-/** Kafka's SCRAM mechanisms: the config keys of /config/users/<user> that hold credentials, not quotas. */
-const SCRAM_MECHANISMS: ReadonlySet<string> = new Set(['SCRAM-SHA-256', 'SCRAM-SHA-512']);
+/** Kafka's SCRAM mechanisms by name: the config keys of /config/users/<user> that hold credentials, not quotas. */
+const SCRAM_KEYS: ReadonlyMap<string, ScramMechanism> = new Map([...SCRAM_MECHANISMS].map(([mechanism, name]) => [name, mechanism]));
+
+/** A SCRAM credential as ZooKeeper holds it (ScramCredentialUtils.credentialFromString). */
+export interface ZkScramCredential {
+  readonly salt: Buffer;
+  readonly storedKey: Buffer;
+  readonly serverKey: Buffer;
+  readonly iterations: number;
+}
+
+/** Java's Base64.getDecoder(): the standard alphabet, padding optional but correct when present, nothing else. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+/** Java's Integer.parseInt: an optional sign and decimal digits. */
+const JAVA_INT = /^[+-]?[0-9]+$/;
+const SCRAM_FIELDS = ['salt', 'stored_key', 'server_key', 'iterations'] as const;
+
+/**
+ * Kafka's credential string, "salt=<b64>,stored_key=<b64>,server_key=<b64>,iterations=<n>" (fields
+ * in any order), read as ScramCredentialUtils.credentialFromString reads it: comma-separated
+ * key=value pairs split at the first '=', exactly those four keys, standard base64, the iteration
+ * count a Java int. Stricter in one way: a key given twice is refused (Kafka keeps the last).
+ * The error says what is wrong without quoting the value (it is a credential).
+ */
+export function parseScramCredential(text: string): ZkScramCredential | { readonly error: string } {
+  const tokens = text.split(',');
+  while (tokens.length > 1 && tokens[tokens.length - 1] === '') tokens.pop(); // Java's split drops trailing empty strings
+  const fields = new Map<string, string>();
+  for (const token of tokens) {
+    const at = token.indexOf('=');
+    if (at <= 0) return { error: 'not a list of key=value pairs' };
+    const key = token.slice(0, at);
+    if (!(SCRAM_FIELDS as readonly string[]).includes(key)) return { error: `unknown field ${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}...` : key)}` };
+    if (fields.has(key)) return { error: `field ${key} given twice` };
+    fields.set(key, token.slice(at + 1));
+  }
+  const missing = SCRAM_FIELDS.filter((f) => !fields.has(f));
+  if (missing.length > 0) return { error: `no ${missing.join(', ')}` };
+  const bytes: Buffer[] = [];
+  for (const f of ['salt', 'stored_key', 'server_key'] as const) {
+    const b64 = fields.get(f)!;
+    if (!BASE64.test(b64)) return { error: `${f} is not base64` };
+    bytes.push(Buffer.from(b64, 'base64'));
+  }
+  const iterationsText = fields.get('iterations')!;
+  const iterations = Number(iterationsText);
+  if (!JAVA_INT.test(iterationsText) || iterations < -2_147_483_648 || iterations > 2_147_483_647) return { error: `iterations ${JSON.stringify(iterationsText.slice(0, 20))} is not an integer` };
+  return { salt: bytes[0]!, storedKey: bytes[1]!, serverKey: bytes[2]!, iterations: iterations === 0 ? 0 : iterations };
+}
+
+function compareScram(a: UserScramCredentialRecord, b: UserScramCredentialRecord): number {
+  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
+  return a.mechanism - b.mechanism;
+}
 
 export const CLIENT_CONFIGS_PATH = '/config/clients';
 export const USER_CONFIGS_PATH = '/config/users';
@@ -193,8 +258,8 @@ export function parseQuotaValue(text: string): number {
 export interface ClientQuotaPlan {
   /** One ClientQuota per quota key and entity, entities in canonical order (compareEntities), keys sorted. */
   readonly records: readonly ClientQuotaRecord[];
-  /** SCRAM credentials seen (one UserScramCredentialRecord each in Kafka's migration): not imported. */
-  readonly scramCredentials: number;
+  /** One UserScramCredential per credential imported, by user name then mechanism. */
+  readonly scramCredentials: readonly UserScramCredentialRecord[];
 }
 
 /** A quota value as the report shows it: quoted, cut short. */
@@ -204,12 +269,54 @@ function shownValue(text: string): string {
 
 /**
  * /config/users/<u>, /config/users/<u>/clients/<c>, /config/clients/<c> and /config/ips/<ip> →
- * ClientQuota records, as Kafka's migration writes them; SCRAM credentials counted.
+ * ClientQuota records, and /config/users/<u>'s SCRAM keys → UserScramCredential records, as
+ * Kafka's migration writes them.
  */
 export function clientQuotaRecords(ctx: PlanContext): ClientQuotaPlan {
   const planned: { entity: readonly ClientQuotaEntityPart[]; values: Map<string, number> }[] = [];
   const byEntity = new Map<string, string>(); // clientQuotaEntityKey -> the path that named it first
-  let scramCredentials = 0;
+  const scramCredentials: UserScramCredentialRecord[] = [];
+  const scramByUser = new Map<string, string>(); // `${user}\0${mechanism}` -> the path that named it first
+
+  /** /config/users/<znodeName>'s SCRAM credentials (mechanism -> Kafka's credential string). */
+  const scramNode = (path: string, znodeName: string, credentials: ReadonlyMap<ScramMechanism, string>): void => {
+    const leftOut = (kind: 'invalid-scram-credential' | 'malformed-entity-name', what: string, why: string): void => {
+      ctx.anomaly(path, kind, 'warning', `${what} is not imported: ${why}`);
+      ctx.skip(path, `${what}: ${why}`);
+    };
+    const mechanisms = [...credentials.keys()].sort((a, b) => a - b);
+    // Each credential is left out on its own: an anomaly and a skipped entry each.
+    const user = znodeName === DEFAULT_ENTITY ? null : desanitize(znodeName);
+    if (user === null) {
+      for (const mechanism of mechanisms) {
+        const what = `the ${SCRAM_MECHANISMS.get(mechanism)!} credential of ${znodeName === DEFAULT_ENTITY ? DEFAULT_ENTITY : JSON.stringify(znodeName)}`;
+        if (znodeName === DEFAULT_ENTITY) leftOut('invalid-scram-credential', what, 'the default user is no user: ZooKeeper-mode brokers never authenticated anyone with it');
+        else leftOut('malformed-entity-name', what, `the user name "${znodeName}" is not a valid sanitized (URL-encoded) name`);
+      }
+      return;
+    }
+    for (const mechanism of mechanisms) {
+      const what = `the ${SCRAM_MECHANISMS.get(mechanism)!} credential of user ${JSON.stringify(user)}`;
+      const parsed = parseScramCredential(credentials.get(mechanism)!);
+      if ('error' in parsed) {
+        leftOut('invalid-scram-credential', what, `it is not Kafka's salt=...,stored_key=...,server_key=...,iterations=... (${parsed.error})`);
+        continue;
+      }
+      const refused = scramCredentialError(user, mechanism, parsed.iterations, parsed.salt, [parsed.storedKey, parsed.serverKey]);
+      if (refused !== null) {
+        leftOut('invalid-scram-credential', what, `the controller refuses it (${refused.message ?? 'invalid credential'})`);
+        continue;
+      }
+      const key = `${user}\u0000${mechanism}`;
+      const first = scramByUser.get(key);
+      if (first !== undefined) {
+        leftOut('invalid-scram-credential', what, `${first} names the same user, and its credential is imported`);
+        continue;
+      }
+      scramByUser.set(key, path);
+      scramCredentials.push({ type: 'UserScramCredential', name: user, mechanism, ...parsed });
+    }
+  };
 
   /** One entity node: `names` are the znode names of its parts, by type, as ZooKeeper holds them. */
   const entityNode = (path: string, names: readonly (readonly [ClientQuotaEntityType, string])[]): void => {
@@ -220,17 +327,19 @@ export function clientQuotaRecords(ctx: PlanContext): ClientQuotaPlan {
     }
     if (entries === null || entries.size === 0) return;
     const quotas = new Map<string, string>();
+    const scram = new Map<ScramMechanism, string>();
     for (const [key, value] of entries) {
-      if (names.length === 1 && names[0]![0] === 'user' && SCRAM_MECHANISMS.has(key)) scramCredentials++;
+      const mechanism = names.length === 1 && names[0]![0] === 'user' ? SCRAM_KEYS.get(key) : undefined;
+      if (mechanism !== undefined) scram.set(mechanism, value);
       else quotas.set(key, value);
     }
+    if (scram.size > 0) scramNode(path, names[0]![1], scram);
     if (quotas.size === 0) return;
     const leftOut = (kind: 'invalid-client-quota' | 'malformed-entity-name', why: string): void => {
       const what = `${quotas.size} quota(s) (${[...quotas.keys()].join(', ')})`;
       ctx.anomaly(path, kind, 'warning', `${why}; its ${what} are not imported`);
       ctx.skip(path, `${what}: ${why}`);
     };
-
     // Names: "<default>" is the kind's default (null); user and client-id names are sanitized
     // (URL-encoded), ip names are not (Kafka writes them as given).
     const parts: ClientQuotaEntityInput[] = [];
@@ -298,5 +407,6 @@ export function clientQuotaRecords(ctx: PlanContext): ClientQuotaPlan {
   for (const { entity, values } of planned) {
     for (const key of [...values.keys()].sort()) records.push({ type: 'ClientQuota', entity, key, value: values.get(key)!, remove: false });
   }
+  scramCredentials.sort(compareScram);
   return { records, scramCredentials };
 }

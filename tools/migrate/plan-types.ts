@@ -111,6 +111,13 @@ export type AnomalyKind =
    * naming the same entity): not imported, the rest is (a warning, never a refusal of the import).
    */
   | 'invalid-client-quota'
+  /**
+   * A SCRAM credential (/config/users/<u>) that does not parse as Kafka's credential string, that the
+   * controller would refuse (iterations outside 4096..16384, an empty salt, keys not the hash's
+   * length), of the default user, or of a user and mechanism another node already gave: not
+   * imported, the rest is (a warning). The salt and keys are never shown.
+   */
+  | 'invalid-scram-credential'
   /** A 64-bit value above 2^53 - 1 (producer id, offset): our records hold safe integers only. */
   | 'unrepresentable-value'
   /** /feature finalizes features (not imported: this quorum has its own metadata.version). */
@@ -134,7 +141,7 @@ export interface Skipped {
  * ZooKeeper state our records cannot hold (or that is deliberately left behind). `count` is the
  * number of records Apache Kafka's own migration would have written for it.
  */
-export type NotImportedKind = 'delegation-tokens' | 'scram-credentials';
+export type NotImportedKind = 'delegation-tokens';
 
 export interface NotImported {
   readonly kind: NotImportedKind;
@@ -154,6 +161,8 @@ export interface PlanCounts {
   readonly acls: number;
   /** ClientQuota records, one per quota key and entity (/config/users, /config/clients, /config/ips). */
   readonly clientQuotas: number;
+  /** UserScramCredential records, one per user and mechanism (/config/users/<u>'s SCRAM-SHA-* keys). */
+  readonly scramCredentials: number;
   readonly records: number;
 }
 
@@ -172,7 +181,7 @@ export interface MigrationPlan {
   readonly brokersOnlyInAssignments: readonly number[];
   /** Topic ids minted for topics ZooKeeper holds without one. */
   readonly mintedTopicIds: readonly { readonly topic: string; readonly topicId: Uuid }[];
-  /** The lowest metadata.version the records need (importLevelNeed: offsets 1.0-IV1, ACLs 1.0-IV3, client quotas 1.0-IV5). */
+  /** The lowest metadata.version the records need (importLevelNeed: offsets 1.0-IV1, ACLs 1.0-IV3, client quotas 1.0-IV5, SCRAM credentials 1.0-IV6). */
   readonly requiredMetadataVersion: number;
 }
 

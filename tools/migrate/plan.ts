@@ -30,6 +30,11 @@
 //   /config/ips/<ip>                    controller would refuse is left out (invalid-client-quota,
 //                                       a warning); SCRAM keys are never quotas. Entities in
 //                                       canonical order; needs metadata.version 1.0-IV5.
+//   /config/users/<u>'s SCRAM-SHA-256 → UserScramCredential(u desanitized, mechanism 1 | 2, salt,
+//     / SCRAM-SHA-512 keys              storedKey, serverKey, iterations) per credential, after the
+//                                       quotas, by user then mechanism; one that does not parse or
+//                                       that the controller would refuse is left out
+//                                       (invalid-scram-credential, a warning). Needs 1.0-IV6.
 //   /latest_producer_id_block        → ProducerIds(nextProducerId = block_end + 1). (plan-cluster.ts)
 //   /consumers/<g>/offsets/<t>/<p>   → OffsetCommit(g, t, p, offset, leaderEpoch -1, metadata null,
 //                                       commitTimestampMs = mtime), for imported topics only; off
@@ -41,8 +46,7 @@
 //   /controller_epoch                → plan.controllerEpoch (no record holds it; state nodes are
 //                                       checked against it).
 // Not imported, reported in plan.notImported with the number of records Kafka's migration would
-// write: delegation tokens and SCRAM credentials (the SCRAM-SHA-* keys of /config/users/<u>):
-// our records cannot hold them.
+// write: delegation tokens (our records cannot hold them).
 // Skipped and reported in plan.skipped: topics pending deletion (/admin/delete_topics/<t>, with
 // their configs; Kafka skips them too) and stale markers, configs of topics that do not exist,
 // offsets of topics not imported, anything unreadable or malformed that would have been imported.
@@ -66,16 +70,16 @@
 //   controller-epoch-ahead, invalid-topic-name, topic-name-collision, unknown-config-key,
 //   invalid-config-value, non-string-config-value, unencrypted-sensitive-config,
 //   malformed-endpoint, endpoint-without-host, broker-without-endpoints,
-//   broker-features-ignored, finalized-features-ignored, malformed-entity-name and
-//   invalid-client-quota (those quotas left out, the rest imported: one bad quota never blocks
-//   the import).
+//   broker-features-ignored, finalized-features-ignored, malformed-entity-name,
+//   invalid-client-quota and invalid-scram-credential (those quotas or credentials left out, the
+//   rest imported: one bad quota or credential never blocks the import).
 // (invalid-acl, an ACL entry the controller would refuse, is an error.)
 // A well-formed tree of a healthy cluster yields none. Brokers named by replicas but absent from
 // /brokers/ids are normal (registrations are ephemeral): plan.brokersOnlyInAssignments.
 //
 // Replay: the records replay into an image holding only the metadata.version FeatureLevel that a
 // new quorum's bootstrap writes (quorum/controller/configs/features.ts bootstrapRecords); offsets,
-// ACLs and quotas need metadata.version >= plan.requiredMetadataVersion. The controller's import session
+// ACLs, quotas and SCRAM credentials need metadata.version >= plan.requiredMetadataVersion. The controller's import session
 // (quorum/controller/migration/import-metadata.ts) writes them atomically, sets the broker epochs to
 // their real offsets and marks success with ZkMigrationState; the plan itself holds neither.
 
@@ -160,6 +164,7 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
 
   const quotas = clientQuotaRecords(ctx);
   for (const q of quotas.records) records.push(q);
+  for (const c of quotas.scramCredentials) records.push(c);
 
   const producerIds = producerIdsRecord(ctx);
   if (producerIds !== null) records.push(producerIds);
@@ -177,7 +182,6 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
 
   const notImported: NotImported[] = [
     { kind: 'delegation-tokens', count: countDelegationTokens(ctx), reason: 'delegation tokens (/delegation_token/tokens): this quorum has no token records' },
-    { kind: 'scram-credentials', count: quotas.scramCredentials, reason: 'SCRAM credentials (/config/users/<user>): this quorum has no SCRAM records' },
   ];
 
   const brokersOnlyInAssignments = [...referenced].filter((id) => !brokers.listedIds.has(id)).sort((a, b) => a - b);
@@ -191,6 +195,7 @@ export function planMigration(tree: ZkTree, options: PlanOptions): MigrationPlan
     offsetCommits,
     acls: acls.length,
     clientQuotas: quotas.records.length,
+    scramCredentials: quotas.scramCredentials.length,
     records: records.length,
   };
   return {
