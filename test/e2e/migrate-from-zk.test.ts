@@ -23,6 +23,7 @@ import {
   notKafkaTree,
   populate,
   populateAndClose,
+  scramCredential,
   type Populated,
 } from '../../tools/zookeeper/kafka-trees.js';
 import type { MigrateReport } from '../../tools/migrate/migrate.js';
@@ -310,15 +311,25 @@ describe.sequential('migrate-from-zk: a standalone ZooKeeper into a combined-mod
     expect(clean.code).toBe(0);
 
     expect(cleanReport.verify?.compared.clientQuotas).toBe(4);
+    expect(cleanReport.verify?.compared.scramCredentials).toBe(1);
 
     // A change in ZooKeeper after the import (a Kafka controller still running would do this).
     await setZnode(zk.connectStringWith('/kafka'), '/brokers/topics/payments/partitions/0/state', JSON.stringify({ controller_epoch: 7, leader: 3, version: 1, leader_epoch: 9, isr: [3] }));
     await setZnode(zk.connectStringWith('/kafka'), '/config/clients/etl%20job', JSON.stringify({ version: 1, config: { producer_byte_rate: '2097152' } }));
+    // alice's password set again in ZooKeeper, with more iterations (the salt drawn alike here).
+    const newCredential = scramCredential('alice', 'SCRAM-SHA-256', 8192, 'another password');
+    await setZnode(zk.connectStringWith('/kafka'), '/config/users/alice%40example.com', JSON.stringify({ version: 1, config: { consumer_byte_rate: '4194304', 'SCRAM-SHA-256': newCredential } }));
     const dirty = await migrate(zk.connectStringWith('/kafka'), quorum, '--verify');
     expect(dirty.code).toBe(1);
     expect(dirty.stdout).toMatch(/payments-0/);
     expect(dirty.stdout).toMatch(/leader/i);
     expect(dirty.stdout).toContain('quota client-id "etl job" producer_byte_rate: value differs: zookeeper 2097152, quorum 1048576');
+    expect(dirty.stdout).toContain('SCRAM credential "alice@example.com" SCRAM-SHA-256: iterations differs: zookeeper 8192, quorum 4096');
+    expect(dirty.stdout).toContain('SCRAM credential "alice@example.com" SCRAM-SHA-256: storedKey differs: zookeeper [hidden], quorum [hidden]');
+    expect(dirty.stdout).toContain('SCRAM credential "alice@example.com" SCRAM-SHA-256: serverKey differs: zookeeper [hidden], quorum [hidden]');
+    for (const secret of [...newCredential.split(','), ...scramCredential('alice', 'SCRAM-SHA-256').split(',')].filter((f) => !f.startsWith('iterations='))) {
+      expect(dirty.stdout).not.toContain(secret.slice(secret.indexOf('=') + 1));
+    }
   });
 });
 

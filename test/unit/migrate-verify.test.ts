@@ -13,6 +13,7 @@ import { diffImport, renderDifferences, type ImportDiff, type ImportDifference }
 import { mvRecord } from './controller-configs-fixture.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import { kafkaTree, plan, recordsOf, ZkTreeBuilder } from './migrate-fixture.js';
+import { scramCredential } from '../../tools/zookeeper/kafka-trees.js';
 
 const ORDERS_ID = 'YkNwuAgmQO-8m5ZAi2_o-g';
 const MARKER: MetadataRecord = { type: 'ZkMigrationState', state: 3 };
@@ -44,7 +45,8 @@ function tree(): ZkTreeBuilder {
       { principal: 'User:bob', permissionType: 'Deny', operation: 'Write', host: '198.51.100.7' },
     ])
     .acl('/kafka-acl-extended/prefixed/Group/etl-', [{ principal: 'User:etl', permissionType: 'Allow', operation: 'Read', host: '*' }])
-    .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': 'salt=c2FsdA==,stored_key=a2V5,server_key=a2V5,iterations=4096' })
+    .config('users', 'alice%40example.com', { consumer_byte_rate: '4194304', 'SCRAM-SHA-512': scramCredential('alice') })
+    .config('users', 'bob', { 'SCRAM-SHA-256': scramCredential('bob', 'SCRAM-SHA-256', 8192) })
     .config('users', '<default>/clients/etl%20job', { request_percentage: '25.5' })
     .config('ips', '<default>', { connection_creation_rate: '50' });
 }
@@ -75,9 +77,9 @@ describe('diffImport: an untouched import', () => {
     const p = plan(tree());
     const d = diffImport(p, imported(p));
     expect(d.differences).toEqual([]);
-    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets; 3 ACLs; 3 quotas (not the SCRAM key).
-    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3, acls: 3, clientQuotas: 3 });
-    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 3 client quotas: no differences');
+    // 3 brokers; 2 topics; 12 + 2 partitions; 2 + 1 topic configs and 1 + 2 broker configs; 3 offsets; 3 ACLs; 3 quotas (not the SCRAM keys); 2 SCRAM credentials.
+    expect(d.compared).toEqual({ brokers: 3, topics: 2, partitions: 14, configs: 6, offsets: 3, acls: 3, clientQuotas: 3, scramCredentials: 2 });
+    expect(renderDifferences(d)).toBe('compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 3 client quotas, 2 SCRAM credentials: no differences');
   });
 
   it('without the ZkMigrationState marker: exactly one not-imported-marker difference', () => {
@@ -97,7 +99,7 @@ describe('diffImport: an untouched import', () => {
     const p = plan(kafkaTree());
     const d = diffImport(p, []);
     expect(kindsOf(d)).toEqual(['not-imported-marker migration state']);
-    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 });
+    expect(d.compared).toEqual({ brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0, scramCredentials: 0 });
   });
 
   it('reads records in any order: a Partition before its Topic still resolves to the topic name', () => {
@@ -428,7 +430,7 @@ describe('diffImport: ACLs', () => {
     expect(renderDifferences(d).split('\n')).toEqual([
       'acl CLUSTER kafka-cluster (LITERAL): User:admin from * ALLOW ALL: only in the quorum, not in ZooKeeper',
       'acl TOPIC orders (LITERAL): User:bob from 198.51.100.7 DENY WRITE: in ZooKeeper, missing from the quorum',
-      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 4 ACLs, 3 client quotas: 2 differences (1 missing from the quorum, 1 only in the quorum)',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 4 ACLs, 3 client quotas, 2 SCRAM credentials: 2 differences (1 missing from the quorum, 1 only in the quorum)',
     ]);
   });
 });
@@ -438,7 +440,7 @@ describe('diffImport: client quotas', () => {
   const etl = [{ entityType: 'user', entityName: null }, { entityType: 'client-id', entityName: 'etl job' }] as const;
   const quota = (entity: readonly { entityType: string; entityName: string | null }[], key: string, value: number, remove = false): MetadataRecord => ({ type: 'ClientQuota', entity, key, value, remove }) as MetadataRecord;
 
-  it('by (entity, key): a quota changed since is different, one removed missing, one set since only in the quorum; the SCRAM key is never compared', () => {
+  it('by (entity, key): a quota changed since is different, one removed missing, one set since only in the quorum; a SCRAM key is no quota', () => {
     const p = plan(tree());
     expect(diffImport(p, imported(p)).differences).toEqual([]);
     const since = [
@@ -461,7 +463,7 @@ describe('diffImport: client quotas', () => {
       'quota user "alice@example.com" consumer_byte_rate: value differs: zookeeper 4194304, quorum 1024',
       'quota user "alice@example.com" producer_byte_rate: only in the quorum, not in ZooKeeper',
       'quota user <default>, client-id "etl job" request_percentage: in ZooKeeper, missing from the quorum',
-      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 5 client quotas: 4 differences (1 missing from the quorum, 2 only in the quorum, 1 different)',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 5 client quotas, 2 SCRAM credentials: 4 differences (1 missing from the quorum, 2 only in the quorum, 1 different)',
     ]);
   });
 
@@ -488,9 +490,86 @@ describe('diffImport: client quotas', () => {
   });
 });
 
+describe('diffImport: SCRAM credentials', () => {
+  const credential = (name: string, mechanism: 1 | 2, seed: string, iterations = 4096): MetadataRecord => {
+    const planned = recordsOf(plan(kafkaTree().config('users', 'x', { [mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512']: scramCredential(seed, mechanism === 1 ? 'SCRAM-SHA-256' : 'SCRAM-SHA-512', iterations) })), 'UserScramCredential')[0]!;
+    return { ...planned, name };
+  };
+
+  it('by (user, mechanism): iterations, salt, StoredKey and ServerKey compared; a credential changed since is different (the salt and keys named, never shown), one removed missing, one set since only in the quorum', () => {
+    const p = plan(tree());
+    expect(diffImport(p, imported(p)).differences).toEqual([]);
+    const alice = recordsOf(p, 'UserScramCredential').find((r) => r.name === 'alice@example.com')!;
+    const since: MetadataRecord[] = [
+      // alice's password changed (new salt and keys, same count); bob's removed; carol's set since;
+      // alice's SCRAM-SHA-256 set since as well.
+      credential('alice@example.com', 2, 'alice-new-password'),
+      { type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 },
+      credential('carol', 1, 'carol'),
+      credential('alice@example.com', 1, 'alice'),
+    ];
+    const d = diffImport(p, imported(p, since));
+    expect(d.differences).toEqual([
+      { kind: 'only-in-quorum', entity: 'scram-credential', name: 'SCRAM credential "alice@example.com" SCRAM-SHA-256' },
+      { kind: 'different', entity: 'scram-credential', name: 'SCRAM credential "alice@example.com" SCRAM-SHA-512', field: 'salt', zookeeper: '[hidden]', quorum: '[hidden]' },
+      { kind: 'different', entity: 'scram-credential', name: 'SCRAM credential "alice@example.com" SCRAM-SHA-512', field: 'serverKey', zookeeper: '[hidden]', quorum: '[hidden]' },
+      { kind: 'different', entity: 'scram-credential', name: 'SCRAM credential "alice@example.com" SCRAM-SHA-512', field: 'storedKey', zookeeper: '[hidden]', quorum: '[hidden]' },
+      { kind: 'missing-in-quorum', entity: 'scram-credential', name: 'SCRAM credential "bob" SCRAM-SHA-256' },
+      { kind: 'only-in-quorum', entity: 'scram-credential', name: 'SCRAM credential "carol" SCRAM-SHA-256' },
+    ]);
+    expect(d.compared.scramCredentials).toBe(4);
+    const text = renderDifferences(d);
+    expect(text.split('\n')).toEqual([
+      'SCRAM credential "alice@example.com" SCRAM-SHA-256: only in the quorum, not in ZooKeeper',
+      'SCRAM credential "alice@example.com" SCRAM-SHA-512: salt differs: zookeeper [hidden], quorum [hidden]',
+      'SCRAM credential "alice@example.com" SCRAM-SHA-512: serverKey differs: zookeeper [hidden], quorum [hidden]',
+      'SCRAM credential "alice@example.com" SCRAM-SHA-512: storedKey differs: zookeeper [hidden], quorum [hidden]',
+      'SCRAM credential "bob" SCRAM-SHA-256: in ZooKeeper, missing from the quorum',
+      'SCRAM credential "carol" SCRAM-SHA-256: only in the quorum, not in ZooKeeper',
+      'compared 3 brokers, 2 topics, 14 partitions, 6 configs, 3 offsets, 3 ACLs, 3 client quotas, 4 SCRAM credentials: 6 differences (1 missing from the quorum, 2 only in the quorum, 3 different)',
+    ]);
+    // Never a salt or a key, in any encoding.
+    const shown = JSON.stringify(d) + text;
+    for (const r of [alice, since[0]!] as { salt: Uint8Array; storedKey: Uint8Array; serverKey: Uint8Array }[]) {
+      for (const bytes of [r.salt, r.storedKey, r.serverKey]) {
+        for (const encoding of ['base64', 'hex', 'utf8'] as const) expect(shown).not.toContain(Buffer.from(bytes).toString(encoding));
+      }
+    }
+  });
+
+  it('each field on its own: the iteration count is shown, a salt, StoredKey or ServerKey alone is named', () => {
+    const p = plan(tree());
+    const bob = recordsOf(p, 'UserScramCredential').find((r) => r.name === 'bob')!;
+    const flip = (b: Uint8Array): Uint8Array => {
+      const c = Buffer.from(b);
+      c[c.length - 1]! ^= 1;
+      return c;
+    };
+    const with_ = (edit: Partial<typeof bob>): MetadataRecord[] => imported(p).map((r) => (r.type === 'UserScramCredential' && r.name === 'bob' ? { ...r, ...edit } : r));
+    expect(diffImport(p, with_({ iterations: 16384 })).differences).toEqual([
+      { kind: 'different', entity: 'scram-credential', name: 'SCRAM credential "bob" SCRAM-SHA-256', field: 'iterations', zookeeper: '8192', quorum: '16384' },
+    ]);
+    for (const field of ['salt', 'storedKey', 'serverKey'] as const) {
+      expect(kindsOf(diffImport(p, with_({ [field]: flip(bob[field]) }))), field).toEqual([`different SCRAM credential "bob" SCRAM-SHA-256 ${field}`]);
+    }
+    // A mechanism is another credential: bob's SCRAM-SHA-256 moved to SCRAM-SHA-512 is one missing and one only in the quorum.
+    expect(kindsOf(diffImport(p, with_({ mechanism: 2 })))).toEqual(['missing-in-quorum SCRAM credential "bob" SCRAM-SHA-256', 'only-in-quorum SCRAM credential "bob" SCRAM-SHA-512']);
+  });
+
+  it('a quorum that never got the credentials differs by each; the ones the plan left out are in neither side; sorted after the quotas, before the marker', () => {
+    const p = plan(tree().config('users', 'weak', { 'SCRAM-SHA-256': scramCredential('weak', 'SCRAM-SHA-256', 1000) }));
+    expect(p.anomalies.filter((a) => a.kind === 'invalid-scram-credential').map((a) => a.path)).toEqual(['/config/users/weak']);
+    expect(diffImport(p, imported(p)).differences).toEqual([]);
+    const without = imported({ ...p, records: p.records.filter((r) => r.type !== 'UserScramCredential') });
+    expect(kindsOf(diffImport(p, without))).toEqual(['missing-in-quorum SCRAM credential "alice@example.com" SCRAM-SHA-512', 'missing-in-quorum SCRAM credential "bob" SCRAM-SHA-256']);
+    const d = diffImport(p, imported(p, [{ type: 'ClientQuota', entity: [{ entityType: 'user', entityName: 'bob' }], key: 'producer_byte_rate', value: 1, remove: false }, { type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 }], false));
+    expect(d.differences.map((x) => x.entity)).toEqual(['client-quota', 'scram-credential', 'migration-state']);
+  });
+});
+
 describe('renderDifferences', () => {
   const isr: ImportDifference = { kind: 'different', entity: 'partition', name: 'partition orders-3', field: 'isr', zookeeper: '[1,2,3]', quorum: '[1,2]' };
-  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 };
+  const compared = { brokers: 1, topics: 1, partitions: 4, configs: 0, offsets: 0, acls: 0, clientQuotas: 0, scramCredentials: 0 };
 
   it('one line per difference, then a summary by kind', () => {
     const text = renderDifferences({
@@ -511,7 +590,7 @@ describe('renderDifferences', () => {
       'config topic orders compression.type: value differs: zookeeper "", quorum zstd',
       "producer ids: nextProducerId is below ZooKeeper's: zookeeper 1000, quorum 999 (producer ids could be handed out twice)",
       'migration state: the quorum holds no ZkMigrationState POST_MIGRATION (3) marker (it holds none): the import did not complete',
-      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets, 0 ACLs, 0 client quotas: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
+      'compared 1 broker, 1 topic, 4 partitions, 0 configs, 0 offsets, 0 ACLs, 0 client quotas, 0 SCRAM credentials: 6 differences (1 missing from the quorum, 1 only in the quorum, 3 different, 1 import marker absent)',
       "note: 1 difference is in a partition's ISR, leader or epochs, which a running cluster changes on its own (ISR expansion and shrinking, leader elections): expected once brokers have run since the import",
     ]);
   });

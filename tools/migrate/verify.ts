@@ -30,7 +30,12 @@
 //   default: a quota in ZooKeeper missing from the quorum or with another value there is a
 //   difference, as is one only in the quorum (set since, or held before the import). The quotas
 //   the plan left out (invalid-client-quota: the controller would refuse them) are in neither side.
-//   SCRAM credentials are not imported, so not compared.
+// - SCRAM credentials: by (user, mechanism): iterations, salt, StoredKey and ServerKey must be
+//   equal. Missing from the quorum (removed since, or not imported), only in the quorum (set
+//   since), or different (the password changed since on either side) is a difference; a salt or
+//   key that differs is named, its bytes never shown (with the salt, StoredKey is what an offline
+//   password guess is checked against). The credentials the plan left out
+//   (invalid-scram-credential) are in neither side.
 // - Migration marker: the quorum must hold ZkMigrationState POST_MIGRATION (3), which the import
 //   writes last (quorum/controller/migration/import-metadata.ts); without it the import did not
 //   complete or never happened.
@@ -43,24 +48,25 @@
 
 import { aclBindingKey } from '../../metadata-log/acl-filter.js';
 import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
-import type { AclBinding, ClientQuotaEntityPart, MetadataRecord, PartitionRecord, Uuid } from '../../metadata-log/records/types.js';
+import type { AclBinding, ClientQuotaEntityPart, MetadataRecord, PartitionRecord, ScramMechanism, UserScramCredentialRecord, Uuid } from '../../metadata-log/records/types.js';
+import { SCRAM_MECHANISMS } from '../../metadata-log/records/user-scram-credential.js';
 import { isSensitiveConfig } from '../../quorum/controller/configs/config-schema.js';
 import { clientQuotaEntityText } from '../../metadata-log/client-quota-filter.js';
 import type { MigrationPlan } from './plan-types.js';
 
 /** The entities a difference is about, in the order differences are sorted. */
-export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'client-quota', 'migration-state'] as const;
+export const ENTITY_ORDER = ['broker', 'topic', 'partition', 'topic-config', 'broker-config', 'producer-ids', 'offset', 'acl', 'client-quota', 'scram-credential', 'migration-state'] as const;
 export type ImportEntity = (typeof ENTITY_ORDER)[number];
 
 export type ImportDifferenceKind = 'missing-in-quorum' | 'only-in-quorum' | 'different' | 'not-imported-marker';
 
 export interface ImportDifference {
   readonly kind: ImportDifferenceKind;
-  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'acl' | 'client-quota' | 'migration-state' */
+  /** What it is about: 'broker' | 'topic' | 'partition' | 'topic-config' | 'broker-config' | 'producer-ids' | 'offset' | 'acl' | 'client-quota' | 'scram-credential' | 'migration-state' */
   readonly entity: ImportEntity;
-  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0", "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ", "quota user \"alice\", client-id <default> producer_byte_rate" */
+  /** e.g. "topic orders", "partition orders-3", "config topic orders retention.ms", "broker 2", "offset group g orders-0", "acl TOPIC orders (LITERAL): User:alice from * ALLOW READ", "quota user \"alice\", client-id <default> producer_byte_rate", "SCRAM credential \"alice\" SCRAM-SHA-256" */
   readonly name: string;
-  /** For 'different': the field and both values as text (sensitive config values as "[hidden]"). */
+  /** For 'different': the field and both values as text (sensitive config values, SCRAM salts and keys as "[hidden]"). */
   readonly field?: string;
   readonly zookeeper?: string;
   /** For 'different'; for 'not-imported-marker', the ZkMigrationState the quorum holds instead, if any. */
@@ -75,6 +81,7 @@ export interface ImportComparedCounts {
   offsets: number;
   acls: number;
   clientQuotas: number;
+  scramCredentials: number;
 }
 
 export interface ImportDiff {
@@ -89,6 +96,9 @@ export interface ImportDiff {
 
 /** Kafka's ZkMigrationState POST_MIGRATION: the value the import's last record sets. */
 const POST_MIGRATION = 3;
+
+/** What a difference shows for a value that must not leave the process (a password, a SCRAM salt or key). */
+const HIDDEN = '[hidden]';
 
 /** The cluster-default broker config resource, as ZooKeeper and kafka-configs name it. */
 const DEFAULT_BROKER = '<default>';
@@ -117,8 +127,14 @@ interface Side {
   readonly acls: Map<string, AclBinding>;
   /** clientQuotaEntityKey → the entity and its quotas (key → value) */
   readonly clientQuotas: Map<string, { readonly entity: readonly ClientQuotaEntityPart[]; readonly values: Map<string, number> }>;
+  /** `${user}\0${mechanism}` → the credential */
+  readonly scramCredentials: Map<string, UserScramCredentialRecord>;
   /** Every ZkMigrationState value seen, in order. */
   readonly migrationStates: number[];
+}
+
+function scramKey(user: string, mechanism: ScramMechanism): string {
+  return `${user}\u0000${mechanism}`;
 }
 
 function resourceKey(resourceType: string, resourceName: string): string {
@@ -126,7 +142,7 @@ function resourceKey(resourceType: string, resourceName: string): string {
 }
 
 function readSide(records: Iterable<MetadataRecord>): Side {
-  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, acls: new Map(), clientQuotas: new Map(), migrationStates: [] };
+  const side: Side = { brokers: new Set(), topics: new Map(), partitions: new Map(), configs: new Map(), offsets: new Map(), nextProducerId: null, acls: new Map(), clientQuotas: new Map(), scramCredentials: new Map(), migrationStates: [] };
   const namesById = new Map<Uuid, string>();
   // Partitions are resolved to names after every Topic is known, so record order does not matter.
   const partitions: PartitionRecord[] = [];
@@ -167,6 +183,12 @@ function readSide(records: Iterable<MetadataRecord>): Side {
         else quota.values.set(r.key, r.value);
         break;
       }
+      case 'UserScramCredential':
+        side.scramCredentials.set(scramKey(r.name, r.mechanism), r);
+        break;
+      case 'RemoveUserScramCredential':
+        side.scramCredentials.delete(scramKey(r.name, r.mechanism));
+        break;
       default:
         break; // change records and markers: not state (see the header)
     }
@@ -207,7 +229,7 @@ interface Found {
 
 class Collector {
   readonly found: Found[] = [];
-  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0 };
+  readonly compared: ImportComparedCounts = { brokers: 0, topics: 0, partitions: 0, configs: 0, offsets: 0, acls: 0, clientQuotas: 0, scramCredentials: 0 };
 
   add(entity: ImportEntity, key: readonly (string | number)[], diff: Omit<ImportDifference, 'entity'>): void {
     this.found.push({ diff: { ...diff, entity }, order: ENTITY_ORDER.indexOf(entity), key });
@@ -255,6 +277,7 @@ export function diffImport(plan: MigrationPlan, quorumRecords: Iterable<Metadata
   diffOffsets(zk, quorum, out);
   diffAcls(zk, quorum, out);
   diffClientQuotas(zk, quorum, out);
+  diffScramCredentials(zk, quorum, out);
   checkMarker(quorum, out);
   return { differences: out.sorted(), compared: out.compared };
 }
@@ -378,7 +401,7 @@ function brokerIdOrName(resourceName: string): string | number {
 
 /** A config value as shown: sensitive ones (passwords) never leave the process in a report. */
 function configText(resourceType: string, key: string, value: string): string {
-  return isSensitiveConfig(resourceType === 'broker' ? 'broker' : 'topic', key) ? '[hidden]' : value;
+  return isSensitiveConfig(resourceType === 'broker' ? 'broker' : 'topic', key) ? HIDDEN : value;
 }
 
 function diffProducerIds(zk: Side, quorum: Side, out: Collector): void {
@@ -470,6 +493,36 @@ function quotaAt(entity: readonly ClientQuotaEntityPart[], key: string): { reado
   return { key: [text, key], name: `quota ${text} ${key}` };
 }
 
+/** The credential's fields compared, in order; the byte ones are never shown. */
+const SCRAM_SECRETS = ['salt', 'storedKey', 'serverKey'] as const;
+
+function diffScramCredentials(zk: Side, quorum: Side, out: Collector): void {
+  for (const [key, zc] of zk.scramCredentials) {
+    out.compared.scramCredentials++;
+    const at = scramAt(zc);
+    const qc = quorum.scramCredentials.get(key);
+    if (qc === undefined) {
+      out.add('scram-credential', at.key, { kind: 'missing-in-quorum', name: at.name });
+      continue;
+    }
+    if (qc.iterations !== zc.iterations) out.add('scram-credential', at.key, { kind: 'different', name: at.name, field: 'iterations', zookeeper: String(zc.iterations), quorum: String(qc.iterations) });
+    for (const field of SCRAM_SECRETS) {
+      if (!Buffer.from(zc[field]).equals(Buffer.from(qc[field]))) out.add('scram-credential', at.key, { kind: 'different', name: at.name, field, zookeeper: HIDDEN, quorum: HIDDEN });
+    }
+  }
+  for (const [key, qc] of quorum.scramCredentials) {
+    if (zk.scramCredentials.has(key)) continue;
+    out.compared.scramCredentials++;
+    const at = scramAt(qc);
+    out.add('scram-credential', at.key, { kind: 'only-in-quorum', name: at.name });
+  }
+}
+
+/** "SCRAM credential \"alice\" SCRAM-SHA-256", sorted by user then mechanism. */
+function scramAt(c: UserScramCredentialRecord): { readonly key: readonly (string | number)[]; readonly name: string } {
+  return { key: [c.name, c.mechanism], name: `SCRAM credential ${JSON.stringify(c.name)} ${SCRAM_MECHANISMS.get(c.mechanism) ?? `mechanism ${c.mechanism}`}` };
+}
+
 function checkMarker(quorum: Side, out: Collector): void {
   if (quorum.migrationStates.includes(POST_MIGRATION)) return;
   const last = quorum.migrationStates.at(-1);
@@ -537,7 +590,7 @@ const KIND_LABELS: readonly (readonly [ImportDifferenceKind, string])[] = [
 
 function summaryLine(diff: ImportDiff): string {
   const c = diff.compared;
-  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}, ${plural(c.acls, 'ACL')}, ${plural(c.clientQuotas, 'client quota')}`;
+  const compared = `compared ${plural(c.brokers, 'broker')}, ${plural(c.topics, 'topic')}, ${plural(c.partitions, 'partition')}, ${plural(c.configs, 'config')}, ${plural(c.offsets, 'offset')}, ${plural(c.acls, 'ACL')}, ${plural(c.clientQuotas, 'client quota')}, ${plural(c.scramCredentials, 'SCRAM credential')}`;
   const total = diff.differences.length;
   if (total === 0) return `${compared}: no differences`;
   const byKind = KIND_LABELS.map(([kind, label]) => [diff.differences.filter((d) => d.kind === kind).length, label] as const)
