@@ -8,8 +8,9 @@
 // StoredKey = H(HMAC(SaltedPassword, "Client Key")) and ServerKey = HMAC(SaltedPassword, "Server Key").
 //
 // AlterUserScramCredentials, per (user, mechanism) (deletions first, then upsertions, each in
-// request order; the first refusal answers for the user, and then none of the user's alterations
-// is written: a user's changes in one request are all written or none, with one result per user):
+// request order; the first refusal answers for the user, a duplicate over any other, and then none
+// of the user's alterations is written: a user's changes in one request are all written or none,
+// with one result per user):
 //   the same user and mechanism named a second time → DUPLICATE_RESOURCE (Kafka's controller keys
 //                                                   the request by user alone, so kafka-configs'
 //                                                   own example, setting SCRAM-SHA-256 and
@@ -167,9 +168,11 @@ export function alterUserScramCredentials(ctx: OpContext, request: AlterUserScra
     const key = `${mechanism} ${name}`;
     const twice = named.has(key);
     named.add(key);
-    if (user.error !== null) return;
+    // Naming a credential twice is what the user is told, whatever else was wrong (as in Kafka).
     if (twice) {
       user.error = apiError('DUPLICATE_RESOURCE', `A user credential cannot be altered twice in the same request: ${name}'s mechanism ${mechanism} is named more than once`);
+    } else if (user.error !== null) {
+      return;
     } else if (!supported) {
       user.error = apiError('UNSUPPORTED_VERSION', 'SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).');
     } else {
