@@ -206,6 +206,20 @@ describe('configs alter: SCRAM credentials', () => {
     expect(verifies(h, 'carol', 2, 'c')).toBe(true);
   });
 
+  it.each([
+    ['an unbalanced bracket in the password', ['SCRAM-SHA-256=[iterations=8192,password=s3cr]t]'], /--add-config: unbalanced '\]' \(the value is not shown: it holds a SCRAM password\)/],
+    ['an open bracket in the password', ['SCRAM-SHA-256=[password=s3cr[t'], /unbalanced '\['/],
+    ['a trailing comma', ['SCRAM-SHA-256=[password=s3crt],'], /empty entry/],
+    ['the key in two --add-config flags', ['SCRAM-SHA-256=[password=s3crt]', '--add-config', 'SCRAM-SHA-256=[password=s3crt]'], /SCRAM-SHA-256 is given twice/],
+  ])('a malformed --add-config holding a password never echoes it, exit 2: %s', async (_name, values, message) => {
+    const { fake } = cluster();
+    const r = await alterUser('alice', '--add-config', ...values);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr + r.stdout).not.toMatch(/s3cr/);
+    expect(fake.connects).toEqual([]);
+  });
+
   const A = ['--entity-type', 'users', '--entity-name', 'alice'];
   it.each([
     ['no password', [...A, '--add-config', 'SCRAM-SHA-256=[iterations=8192]'], /--add-config: SCRAM-SHA-256 needs a password: SCRAM-SHA-256=\[iterations=8192,password=<password>\]/],

@@ -9,6 +9,7 @@
 //   --broker-list 4,5,6     the brokers --generate may place replicas on        reassign-partitions
 
 import { InvalidArgumentError } from 'commander';
+import { UsageError } from './common.js';
 import type { CreatableReplicaAssignment, CreatableTopicConfig } from '../../quorum/controller/replication/create-topics.js';
 
 export interface ConfigPair {
@@ -88,7 +89,7 @@ function splitOutsideBrackets(text: string, flag: string): string[] {
 }
 
 /** `--add-config k=v,k2=[a,b]` (repeatable): the pairs, brackets around a value removed; a key twice is refused. */
-export function addConfigArg(value: string, previous?: readonly ConfigPair[]): ConfigPair[] {
+function addConfigArg(value: string, previous?: readonly ConfigPair[]): ConfigPair[] {
   const flag = '--add-config';
   // Repeated flags add up (commander hands over what the earlier ones gave).
   const pairs: ConfigPair[] = [...(previous ?? [])];
@@ -99,6 +100,26 @@ export function addConfigArg(value: string, previous?: readonly ConfigPair[]): C
     const unwrapped = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : pair.value;
     if (pairs.some((p) => p.name === pair.name)) throw new InvalidArgumentError(`${flag}: ${pair.name} is given twice`);
     pairs.push({ name: pair.name, value: unwrapped });
+  }
+  return pairs;
+}
+
+/**
+ * `--add-config` as given (each repeat of the flag), parsed by the command rather than by commander:
+ * commander quotes a flag's whole text in its own message when an argParser refuses it, and this
+ * text may hold a SCRAM password (SCRAM-SHA-256=[password=...]). A refusal is a UsageError; when the
+ * text holds a SCRAM key its message leaves the text out (found by a review).
+ */
+export function parseAddConfig(texts: readonly string[]): ConfigPair[] {
+  let pairs: ConfigPair[] = [];
+  for (const text of texts) {
+    try {
+      pairs = addConfigArg(text, pairs);
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      const message = /SCRAM-/i.test(text) ? e.message.replace(/ (in|got) ".*$/s, ' (the value is not shown: it holds a SCRAM password)') : e.message;
+      throw new UsageError(message);
+    }
   }
   return pairs;
 }

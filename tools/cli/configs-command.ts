@@ -37,7 +37,7 @@ import type { ConfigResourceType } from '../../metadata-log/records/types.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { action, print, UsageError, warningText } from './common.js';
 import { ItemsFailedError, reportItems } from './admin-errors.js';
-import { addConfigArg, deleteConfigArg, type ConfigPair } from './admin-args.js';
+import { deleteConfigArg, parseAddConfig, type ConfigPair } from './admin-args.js';
 import { addAdminOptions, withAdmin, type AdminOptions, type ReadOptions } from './admin-options.js';
 import { errorLabel, errorText, isErrorCode } from './format.js';
 import { alterQuotas, describeQuotas, QUOTA_ENTITY_TYPES, quotaHelpText, type QuotaEntityPattern } from './configs-quotas.js';
@@ -348,7 +348,13 @@ export function unknownConfigHint(message: string | null): string {
   return hint === key ? '' : `; did you mean "${hint}"?`;
 }
 
-async function alter(opts: AlterOptions): Promise<void> {
+/** What commander hands alter: --add-config's texts as given (parseAddConfig says why they are parsed here). */
+interface AlterFlags extends Omit<AlterOptions, 'addConfig'> {
+  readonly addConfig?: readonly string[];
+}
+
+async function alter(flags: AlterFlags): Promise<void> {
+  const opts: AlterOptions = { ...flags, addConfig: parseAddConfig(flags.addConfig ?? []) };
   const entity = entityOf(opts);
   if (entity.kind === 'quota') {
     alterOps(opts); // the same checks of --add-config and --delete-config
@@ -424,7 +430,7 @@ export function registerConfigsCommand(program: Command): void {
     configs.command('alter').description('Set (--add-config) and remove (--delete-config) configs or quotas of one entity in one request, or a user\'s SCRAM credentials.'),
     'a topic name, broker id, user, client id or IP address (brokers: the cluster default when left out)',
   )
-    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]; quota values are numbers; SCRAM-SHA-256=[iterations=8192,password=p] sets a user\'s credential').argParser(addConfigArg))
+    .addOption(new Option('--add-config <k=v,...>', 'configs to set; a value with commas goes in brackets: k=[a,b]; quota values are numbers; SCRAM-SHA-256=[iterations=8192,password=p] sets a user\'s credential').argParser((value: string, previous?: readonly string[]) => [...(previous ?? []), value]))
     .addOption(new Option('--delete-config <k,...>', 'configs to remove (the inherited value applies again)').argParser(deleteConfigArg));
   addAdminOptions(alter_, { json: false }).action(action(alter));
   alter_.addHelpText('after', `${quotaHelpText('alter')}\n${scramHelpText('alter')}`);
