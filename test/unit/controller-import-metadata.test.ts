@@ -230,6 +230,8 @@ describe('the import steps', () => {
       [credential('bob', 2, 4096, 32), /SCRAM-SHA-512 keys are 64 bytes/],
       [credential('bob', 1, 4096, 32, Buffer.alloc(0)), /The salt must not be empty/],
       [{ type: 'RemoveUserScramCredential', name: 'bob', mechanism: 1 } as MetadataRecord, /an import only sets credentials/],
+      [credential('bob', 1, Number.NaN), /The iteration count must be a whole number, got NaN/],
+      [{ ...credential('bob', 1), storedKey: 'a'.repeat(32) } as unknown as MetadataRecord, /The salt and keys must be bytes/],
     ] as const) {
       const r = importPart(new OpHarness([mvRecord()]).ctx(), [...topicRecords('orders', 5, 3), bad]);
       expect(r.records).toEqual([]);

@@ -123,8 +123,8 @@ describe('alterUserScramCredentials', () => {
     ]);
     expect(r.messages[0]).toBe("A user credential cannot be altered twice in the same request: alice's mechanism 1 is named more than once");
     expect(r.messages[3]).toMatch(/Too few iterations: 100/);
-    // A duplicate is what is answered, even after another refusal of the same user.
-    expect(alter(h, [upsertion('frank', 1, 'p')], [deletion('frank', 1)]).results).toEqual([['frank', ErrorCode.DUPLICATE_RESOURCE]]);
+    // The user's first refusal is its answer, a duplicate after it too (as Kafka answers).
+    expect(alter(h, [upsertion('frank', 1, 'p')], [deletion('frank', 1)]).results).toEqual([['frank', ErrorCode.RESOURCE_NOT_FOUND]]);
     // alice as she was; carol's valid SCRAM-SHA-256 is not written beside her refused SCRAM-SHA-512.
     expect(held(h)).toEqual({ alice: { 1: 4096 }, bob: { 1: 4096, 2: 8192 }, dave: { 2: 4096 } });
   });

@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { Packr } from 'msgpackr';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../quorum/env/index.js';
 import { SegmentLogStorage } from '../../quorum/node/segment-log-storage.js';
@@ -273,6 +274,22 @@ describe('metadata-shell file system', () => {
     expect(line.match(/\[redacted\]/g)).toHaveLength(3);
     expect(line).toContain('"name":"alice"');
     expect(line).toContain('"iterations":8192');
+  });
+
+  it("a SCRAM credential this build cannot decode shows its error, not its bytes (they may hold the salt and keys); another record's bytes show", () => {
+    const secret = Buffer.from('a-secret-key-byte-string-of-32by');
+    const packr = new Packr({ useRecords: false });
+    const damage = (bytes: Uint8Array): Uint8Array => {
+      const envelope = packr.unpack(bytes) as unknown[];
+      (envelope[3] as unknown[])[1] = 'not a number'; // the second payload field: a mechanism, a topic id
+      return packr.pack(envelope);
+    };
+    const scram = damage(encodeRecord({ type: 'UserScramCredential', name: 'alice', mechanism: 1, salt: secret, storedKey: secret, serverKey: secret, iterations: 8192 }));
+    const line = recordLine({ offset: 7 }, viewRecord(scram), false);
+    expect(line).toMatch(/error: .*mechanism/);
+    expect(line).not.toContain(secret.toString('hex'));
+    const topic = damage(encodeRecord({ type: 'Topic', name: 'orders', topicId: 'AQIDBAUGBwgJCgsMDQ4PEA' }));
+    expect(recordLine({ offset: 8 }, viewRecord(topic), false)).toContain(Buffer.from('orders').toString('hex'));
   });
 
   it('SCRAM credentials: /scramCredentials/<user>/<mechanism> shows the iteration count only; the same from a snapshot', () => {

@@ -122,19 +122,20 @@ describe('AlterUserScramCredentials', () => {
       0,
       {
         deletions: [{ name: 'nobody', mechanism: 1 }, { name: 'erin', mechanism: 1 }],
-        upsertions: [upsertion('few', 1, 4095), upsertion('many', 2, 16385), upsertion('sha1', 3), upsertion('', 1), upsertion('erin', 1), upsertion('fine', 2)],
+        upsertions: [upsertion('few', 1, 4095), upsertion('many', 2, 16385), upsertion('sha1', 3), upsertion('', 1), upsertion('erin', 1), upsertion('fine', 2), upsertion('gina', 1), upsertion('gina', 1, 5000)],
       },
       handleAlterUserScramCredentials,
       t.ctx,
     );
     expect(r.results.map((x) => [x.user, x.errorCode])).toEqual([
       ['nobody', ErrorCode.RESOURCE_NOT_FOUND],
-      ['erin', ErrorCode.DUPLICATE_RESOURCE],
+      ['erin', ErrorCode.RESOURCE_NOT_FOUND], // its deletion's refusal comes first; its upsertion of the same mechanism is not looked at
       ['few', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['many', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['sha1', ErrorCode.UNSUPPORTED_SASL_MECHANISM],
       ['', ErrorCode.UNACCEPTABLE_CREDENTIAL],
       ['fine', ErrorCode.NONE],
+      ['gina', ErrorCode.DUPLICATE_RESOURCE],
     ]);
     expect([ErrorCode.UNSUPPORTED_SASL_MECHANISM, ErrorCode.UNACCEPTABLE_CREDENTIAL]).toEqual([33, 93]);
     expect(r.results.every((x) => (x.errorCode === 0) === (x.errorMessage === null))).toBe(true);

@@ -279,8 +279,8 @@ export function scramHelpText(command: 'describe' | 'alter'): string {
     );
   } else {
     lines.push(
-      'Each credential change is a request of its own (a controller takes one change per user per request); quota keys',
-      'may be given in the same command and go in a request before them. Each change prints a line as it is answered.',
+      "A user's credential changes go in one request and are written all or none; quota keys may be given in the same",
+      'command and go in a request before them. Each request prints a line as it is answered.',
       '',
       'Example:',
       "  metaquorum configs alter --entity-type users --entity-name alice --add-config 'SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]' --bootstrap-controller localhost:9093",

@@ -25,6 +25,7 @@ export type RecordView =
       readonly typeId: number | null;
       readonly version: number | null;
       readonly error: string;
+      /** The record's bytes as stored; none for a SCRAM credential (they may hold its salt and keys). */
       readonly bytes: Uint8Array;
     };
 
@@ -39,7 +40,10 @@ export function viewRecord(bytes: Uint8Array): RecordView {
     return { ok: true, type: record.type, typeId: schemaOf(record.type).typeId, version: envelopeVersion(bytes), fields: redactedFields(record) };
   } catch (e) {
     if (!(e instanceof RecordDecodeError)) throw e;
-    return { ok: false, typeId: e.typeId, version: e.version, error: e.message, bytes };
+    // A SCRAM credential this build cannot decode (a newer version, a damaged one) may still hold
+    // its salt and keys: its bytes are not shown either.
+    const shown = e.typeId === schemaOf('UserScramCredential').typeId ? new Uint8Array(0) : bytes;
+    return { ok: false, typeId: e.typeId, version: e.version, error: e.message, bytes: shown };
   }
 }
 

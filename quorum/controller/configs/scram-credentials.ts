@@ -8,9 +8,9 @@
 // StoredKey = H(HMAC(SaltedPassword, "Client Key")) and ServerKey = HMAC(SaltedPassword, "Server Key").
 //
 // AlterUserScramCredentials, per (user, mechanism) (deletions first, then upsertions, each in
-// request order; the first refusal answers for the user, a duplicate over any other, and then none
-// of the user's alterations is written: a user's changes in one request are all written or none,
-// with one result per user):
+// request order; the user's first refusal is its answer, as in Kafka, and then none of the user's
+// alterations is written: a user's changes in one request are all written or none, with one
+// result per user):
 //   the same user and mechanism named a second time → DUPLICATE_RESOURCE (Kafka's controller keys
 //                                                   the request by user alone, so kafka-configs'
 //                                                   own example, setting SCRAM-SHA-256 and
@@ -136,6 +136,9 @@ function nameAndMechanismError(name: string, mechanism: number): ApiError | null
 export function scramCredentialError(name: string, mechanism: number, iterations: number, salt: Uint8Array, keys: readonly Uint8Array[]): ApiError | null {
   const shared = nameAndMechanismError(name, mechanism);
   if (shared !== null) return shared;
+  // An imported record comes as the importer sent it, not through this op's shape check.
+  if (!Number.isInteger(iterations)) return apiError('UNACCEPTABLE_CREDENTIAL', `The iteration count must be a whole number, got ${String(iterations)}`);
+  if (!isBytes(salt) || !keys.every(isBytes)) return apiError('UNACCEPTABLE_CREDENTIAL', 'The salt and keys must be bytes');
   if (iterations < SCRAM_MIN_ITERATIONS) return apiError('UNACCEPTABLE_CREDENTIAL', `Too few iterations: ${iterations}, at least ${SCRAM_MIN_ITERATIONS}`);
   if (iterations > SCRAM_MAX_ITERATIONS) return apiError('UNACCEPTABLE_CREDENTIAL', `Too many iterations: ${iterations}, at most ${SCRAM_MAX_ITERATIONS}`);
   if (salt.length === 0) return apiError('UNACCEPTABLE_CREDENTIAL', 'The salt must not be empty');
@@ -168,11 +171,10 @@ export function alterUserScramCredentials(ctx: OpContext, request: AlterUserScra
     const key = `${mechanism} ${name}`;
     const twice = named.has(key);
     named.add(key);
-    // Naming a credential twice is what the user is told, whatever else was wrong (as in Kafka).
+    // The user's first refusal is its answer, as in Kafka's ScramControlManager.
+    if (user.error !== null) return;
     if (twice) {
       user.error = apiError('DUPLICATE_RESOURCE', `A user credential cannot be altered twice in the same request: ${name}'s mechanism ${mechanism} is named more than once`);
-    } else if (user.error !== null) {
-      return;
     } else if (!supported) {
       user.error = apiError('UNSUPPORTED_VERSION', 'SCRAM credentials need metadata.version 1.0-IV6 or later (metaquorum features upgrade).');
     } else {
