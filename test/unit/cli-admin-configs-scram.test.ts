@@ -395,6 +395,7 @@ describe('configs --help: SCRAM credentials', () => {
     expect(a.stdout).toContain('--delete-config SCRAM-SHA-512');
     expect(a.stdout).toContain('The password is salted and hashed here, on the client');
     expect(a.stdout).toContain('4096 when left out');
+    expect(a.stdout).toContain("A user's credential changes go in one request and are written all or none");
     expect(a.stdout).toContain('not --entity-default, not with clients');
   });
 });
