@@ -18,11 +18,37 @@ import type { RemoveUserScramCredentialRecord, ScramMechanism, UserScramCredenti
 import type { RecordSchema } from './schema.js';
 import { bytes, FieldError, fieldsOf, int, str, describe } from './fields.js';
 
-/** Kafka's ScramMechanism types and their names. */
-export const SCRAM_MECHANISMS: ReadonlyMap<ScramMechanism, string> = new Map<ScramMechanism, string>([
-  [1, 'SCRAM-SHA-256'],
-  [2, 'SCRAM-SHA-512'],
+/** A SCRAM mechanism's name, as SASL and kafka-configs spell it. */
+export type ScramMechanismName = 'SCRAM-SHA-256' | 'SCRAM-SHA-512';
+
+/** One SCRAM mechanism: Kafka's type, its name, the hash behind it and that hash's output length. */
+export interface ScramMechanismInfo {
+  readonly mechanism: ScramMechanism;
+  readonly name: ScramMechanismName;
+  /** node:crypto's name of the hash (H and HMAC of RFC 5802, and PBKDF2's PRF in Hi()). */
+  readonly hash: 'sha256' | 'sha512';
+  /** The hash's output length: what Hi() yields, and the length of StoredKey, ServerKey and a proof. */
+  readonly bytes: number;
+}
+
+/**
+ * The one table of SCRAM mechanisms (Kafka's ScramMechanism): the controller's credential rules,
+ * the CLI's salting and the broker's SASL server all read it.
+ */
+export const SCRAM_MECHANISM_INFO: ReadonlyMap<ScramMechanism, ScramMechanismInfo> = new Map<ScramMechanism, ScramMechanismInfo>([
+  [1, Object.freeze({ mechanism: 1, name: 'SCRAM-SHA-256', hash: 'sha256', bytes: 32 })],
+  [2, Object.freeze({ mechanism: 2, name: 'SCRAM-SHA-512', hash: 'sha512', bytes: 64 })],
 ]);
+
+/** Kafka's ScramMechanism types and their names. */
+export const SCRAM_MECHANISMS: ReadonlyMap<ScramMechanism, ScramMechanismName> = new Map([...SCRAM_MECHANISM_INFO].map(([m, info]) => [m, info.name]));
+
+const BY_NAME: ReadonlyMap<string, ScramMechanism> = new Map([...SCRAM_MECHANISM_INFO].map(([m, info]) => [info.name, m]));
+
+/** The mechanism named exactly `name` ('SCRAM-SHA-256' or 'SCRAM-SHA-512', upper case, as Kafka matches it), else undefined. */
+export function scramMechanismByName(name: string): ScramMechanism | undefined {
+  return BY_NAME.get(name);
+}
 
 function mechanism(v: unknown, field: string): ScramMechanism {
   if (v !== 1 && v !== 2) throw new FieldError(field, `is ${describe(v)}, not 1 (SCRAM-SHA-256) or 2 (SCRAM-SHA-512)`);

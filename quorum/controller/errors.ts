@@ -65,8 +65,12 @@ export const ErrorCode = {
   INELIGIBLE_REPLICA: 107,
   NEW_LEADER_ELECTED: 108,
   THROTTLING_QUOTA_EXCEEDED: 89,
-  /** AlterUserScramCredentials: a mechanism other than SCRAM-SHA-256 and SCRAM-SHA-512. */
+  /** AlterUserScramCredentials: a mechanism other than SCRAM-SHA-256 and SCRAM-SHA-512; SaslHandshake: a mechanism the listener does not offer. */
   UNSUPPORTED_SASL_MECHANISM: 33,
+  /** SaslHandshake / SaslAuthenticate out of turn: on a listener without SASL, or on a connection already authenticated (no re-authentication, KIP-368). */
+  ILLEGAL_SASL_STATE: 34,
+  /** SaslAuthenticate: the SASL exchange failed (a wrong password, an unknown user, a malformed message). */
+  SASL_AUTHENTICATION_FAILED: 58,
   /** Describe/AlterUserScramCredentials: a named user has no SCRAM credential (the Java AdminClient's all() reads it as "none"), or none for the mechanism a deletion names. */
   RESOURCE_NOT_FOUND: 91,
   /** Describe/AlterUserScramCredentials: the same user named twice in one request. */

@@ -37,7 +37,7 @@
 
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { ScramMechanism } from '../../metadata-log/records/types.js';
-import { SCRAM_MECHANISMS } from '../../metadata-log/records/user-scram-credential.js';
+import { SCRAM_MECHANISM_INFO, SCRAM_MECHANISMS, scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import type { ScramCredentialDeletion, ScramCredentialUpsertion } from '../../quorum/controller/configs/scram-credentials.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { UsageError } from './common.js';
@@ -51,16 +51,10 @@ import { alterQuotaEntity, checkNamed, checkQuotaDeletions, quotaEntityText, quo
 export const DEFAULT_SCRAM_ITERATIONS = 4096;
 const MIN_ITERATIONS = 4096;
 
-/** The --add-config / --delete-config keys that name a SCRAM mechanism, and the hash behind each. */
-const MECHANISMS: ReadonlyMap<string, { readonly mechanism: ScramMechanism; readonly hash: 'sha256' | 'sha512'; readonly bytes: number }> = new Map([
-  ['SCRAM-SHA-256', { mechanism: 1, hash: 'sha256', bytes: 32 }],
-  ['SCRAM-SHA-512', { mechanism: 2, hash: 'sha512', bytes: 64 }],
-]);
-
 /** A SCRAM key as typed, checked: the mechanism, or a UsageError for a SCRAM-looking key that is none. */
 function mechanismOf(key: string, flag: string): ScramMechanism | undefined {
-  const m = MECHANISMS.get(key);
-  if (m !== undefined) return m.mechanism;
+  const m = scramMechanismByName(key);
+  if (m !== undefined) return m;
   if (/^scram-/i.test(key)) throw new UsageError(`${flag}: ${key} is not a SCRAM mechanism served: SCRAM-SHA-256 or SCRAM-SHA-512 (upper case)`);
   return undefined;
 }
@@ -158,7 +152,7 @@ export function scramSalt(): Buffer {
 
 /** RFC 5802's Hi(password, salt, iterations): PBKDF2 with the mechanism's HMAC, one hash long. */
 export function saltedPassword(mechanism: ScramMechanism, password: string, salt: Uint8Array, iterations: number): Buffer {
-  const m = MECHANISMS.get(mechanismName(mechanism))!;
+  const m = SCRAM_MECHANISM_INFO.get(mechanism)!;
   return pbkdf2Sync(Buffer.from(password, 'utf8'), salt, iterations, m.bytes, m.hash);
 }
 
@@ -270,7 +264,8 @@ export function scramHelpText(command: 'describe' | 'alter'): string {
     '                                                        comes last and runs to the closing bracket',
     'The password is salted and hashed here, on the client (a random salt, PBKDF2 with HMAC-SHA-256/512, as Kafka\'s',
     'AdminClient does): only the salt, the iteration count and the salted password are sent, and the controller stores',
-    'the SCRAM keys made from them, never the password. SASL is not supported: brokers do not authenticate with them.',
+    'the SCRAM keys made from them, never the password. Kafka clients log in with them on SASL_PLAINTEXT and',
+    'SASL_SSL broker listeners (README, Authentication).',
   ];
   if (command === 'describe') {
     lines.push(

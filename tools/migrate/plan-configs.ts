@@ -45,7 +45,7 @@
 //   quota key there (Kafka's migration fails on it).
 
 import type { ClientQuotaEntityPart, ClientQuotaEntityType, ClientQuotaRecord, ConfigRecord, ConfigResourceType, ScramMechanism, UserScramCredentialRecord } from '../../metadata-log/records/types.js';
-import { SCRAM_MECHANISMS } from '../../metadata-log/records/user-scram-credential.js';
+import { SCRAM_MECHANISMS, scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import { clientQuotaEntityKey } from '../../metadata-log/image-types.js';
 import { clientQuotaEntityText, compareEntities } from '../../metadata-log/client-quota-filter.js';
 import { checkClientQuotaEntity, clientQuotaKeysFor, clientQuotaValueError, type ClientQuotaEntityInput } from '../../quorum/controller/configs/client-quotas.js';
@@ -180,9 +180,6 @@ export function desanitize(name: string): string | null {
     return null;
   }
 }
-
-/** Kafka's SCRAM mechanisms by name: the config keys of /config/users/<user> that hold credentials, not quotas. */
-const SCRAM_KEYS: ReadonlyMap<string, ScramMechanism> = new Map([...SCRAM_MECHANISMS].map(([mechanism, name]) => [name, mechanism]));
 
 /** A SCRAM credential as ZooKeeper holds it (ScramCredentialUtils.credentialFromString). */
 export interface ZkScramCredential {
@@ -329,7 +326,7 @@ export function clientQuotaRecords(ctx: PlanContext): ClientQuotaPlan {
     const quotas = new Map<string, string>();
     const scram = new Map<ScramMechanism, string>();
     for (const [key, value] of entries) {
-      const mechanism = names.length === 1 && names[0]![0] === 'user' ? SCRAM_KEYS.get(key) : undefined;
+      const mechanism = names.length === 1 && names[0]![0] === 'user' ? scramMechanismByName(key) : undefined;
       if (mechanism !== undefined) scram.set(mechanism, value);
       else quotas.set(key, value);
     }

@@ -2,8 +2,8 @@
 // SCRAM credentials (KIP-554), as the Java AdminClient's describeUserScramCredentials /
 // alterUserScramCredentials and so kafka-configs.sh --entity-type users use them. The credentials
 // are stored in the metadata log (UserScramCredential records: salt, StoredKey, ServerKey and
-// iteration count, never the password); no listener here offers SASL, so they authenticate
-// nothing yet.
+// iteration count, never the password); Kafka clients authenticate with them on SASL listeners
+// (../sasl/sasl-session.ts).
 //
 // - DescribeUserScramCredentials is answered from this broker's own image with the controller's
 //   own describeUserScramCredentials (quorum/controller/configs/scram-credentials.ts, Kafka's

@@ -35,7 +35,7 @@
 
 import { createHash, createHmac } from 'node:crypto';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
-import { SCRAM_MECHANISMS } from '../../../metadata-log/records/user-scram-credential.js';
+import { SCRAM_MECHANISM_INFO, SCRAM_MECHANISMS } from '../../../metadata-log/records/user-scram-credential.js';
 import type { RemoveUserScramCredentialRecord, ScramMechanism, UserScramCredentialRecord } from '../../../metadata-log/records/types.js';
 import { apiError, ErrorCode, NONE, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
@@ -45,12 +45,6 @@ import { shapeError } from '../acls/acl-rules.js';
 /** Kafka's ScramMechanism minIterations (4096 for both) and ScramControlManager.MAX_ITERATIONS. */
 export const SCRAM_MIN_ITERATIONS = 4096;
 export const SCRAM_MAX_ITERATIONS = 16384;
-
-/** The hash behind each mechanism, and its output length (what Hi() yields). */
-const HASHES: ReadonlyMap<ScramMechanism, { readonly name: 'sha256' | 'sha512'; readonly bytes: number }> = new Map([
-  [1, { name: 'sha256', bytes: 32 }],
-  [2, { name: 'sha512', bytes: 64 }],
-]);
 
 export interface ScramCredentialDeletion {
   readonly name: string;
@@ -125,7 +119,7 @@ function checkAlterShape(request: AlterUserScramCredentialsRequest): void {
 /** Why a credential for `name` and `mechanism` is refused whatever it holds, or null. */
 function nameAndMechanismError(name: string, mechanism: number): ApiError | null {
   if (name === '') return apiError('UNACCEPTABLE_CREDENTIAL', 'Username must not be empty');
-  if (!HASHES.has(mechanism as ScramMechanism)) return apiError('UNSUPPORTED_SASL_MECHANISM', `Unknown SCRAM mechanism ${mechanism} (1 is SCRAM-SHA-256, 2 is SCRAM-SHA-512)`);
+  if (!SCRAM_MECHANISM_INFO.has(mechanism as ScramMechanism)) return apiError('UNSUPPORTED_SASL_MECHANISM', `Unknown SCRAM mechanism ${mechanism} (1 is SCRAM-SHA-256, 2 is SCRAM-SHA-512)`);
   return null;
 }
 
@@ -142,10 +136,10 @@ export function scramCredentialError(name: string, mechanism: number, iterations
   if (iterations < SCRAM_MIN_ITERATIONS) return apiError('UNACCEPTABLE_CREDENTIAL', `Too few iterations: ${iterations}, at least ${SCRAM_MIN_ITERATIONS}`);
   if (iterations > SCRAM_MAX_ITERATIONS) return apiError('UNACCEPTABLE_CREDENTIAL', `Too many iterations: ${iterations}, at most ${SCRAM_MAX_ITERATIONS}`);
   if (salt.length === 0) return apiError('UNACCEPTABLE_CREDENTIAL', 'The salt must not be empty');
-  const hash = HASHES.get(mechanism as ScramMechanism)!;
+  const info = SCRAM_MECHANISM_INFO.get(mechanism as ScramMechanism)!;
   for (const key of keys) {
-    if (key.length !== hash.bytes) {
-      return apiError('UNACCEPTABLE_CREDENTIAL', `${SCRAM_MECHANISMS.get(mechanism as ScramMechanism)} keys are ${hash.bytes} bytes (${hash.name} output), got ${key.length}`);
+    if (key.length !== info.bytes) {
+      return apiError('UNACCEPTABLE_CREDENTIAL', `${info.name} keys are ${info.bytes} bytes (${info.hash} output), got ${key.length}`);
     }
   }
   return null;
@@ -153,7 +147,7 @@ export function scramCredentialError(name: string, mechanism: number, iterations
 
 /** RFC 5802: StoredKey = H(HMAC(SaltedPassword, "Client Key")), ServerKey = HMAC(SaltedPassword, "Server Key"). */
 export function scramKeys(mechanism: ScramMechanism, saltedPassword: Uint8Array): { readonly storedKey: Buffer; readonly serverKey: Buffer } {
-  const hash = HASHES.get(mechanism)!.name;
+  const hash = SCRAM_MECHANISM_INFO.get(mechanism)!.hash;
   const clientKey = createHmac(hash, saltedPassword).update('Client Key').digest();
   return { storedKey: createHash(hash).update(clientKey).digest(), serverKey: createHmac(hash, saltedPassword).update('Server Key').digest() };
 }
