@@ -6,6 +6,8 @@
 //
 //   API                          needs                                              denied answer
 //   ApiVersions                  nothing
+//   SaslHandshake,               nothing (only ever answered ILLEGAL_SASL_STATE here: the
+//   SaslAuthenticate             connection runs the exchange itself, before any guard)
 //   Metadata                     DESCRIBE topic; auto-creation also CREATE on the   TOPIC_AUTHORIZATION_FAILED (29) per named topic;
 //                                cluster, else on the topic                         a full listing (null) leaves unauthorized topics out
 //   CreateTopics                 CREATE on the cluster, else on the topic           29 per topic
@@ -136,6 +138,8 @@ const groupGuard =
 
 export const GUARDS: { readonly [N in KafkaApiName]: Guard<N> } = {
   ApiVersions: async (_can, request, _v, run) => run(request),
+  SaslHandshake: async (_can, request, _v, run) => run(request),
+  SaslAuthenticate: async (_can, request, _v, run) => run(request),
 
   Metadata: async (can, request, _v, run, image, ctx) => {
     if (request.topics === null) {

@@ -16,6 +16,7 @@ import { handleMetadata } from './handlers/metadata.js';
 import { handleOffsetCommit, handleOffsetFetch } from './handlers/offsets.js';
 import { handleOffsetDelete } from './handlers/offset-delete.js';
 import { handleAlterPartitionReassignments, handleElectLeaders, handleListPartitionReassignments } from './handlers/reassignments.js';
+import { handleSaslAuthenticate, handleSaslHandshake } from './handlers/sasl.js';
 import { handleAlterUserScramCredentials, handleDescribeUserScramCredentials } from './handlers/scram-credentials.js';
 import { handleCreatePartitions, handleCreateTopics, handleDeleteTopics } from './handlers/topics.js';
 
@@ -52,6 +53,8 @@ const handlers: HandlerTable = {
   DescribeAcls: handleDescribeAcls,
   CreateAcls: handleCreateAcls,
   DeleteAcls: handleDeleteAcls,
+  SaslHandshake: handleSaslHandshake,
+  SaslAuthenticate: handleSaslAuthenticate,
 };
 
 /**

@@ -133,6 +133,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [14, 0, 3], // SyncGroup
       [15, 0, 4], // DescribeGroups: past kafkajs's 2, v4 names each static member's instance id
       [16, 0, 2], // ListGroups
+      [17, 0, 1], // SaslHandshake: kafkajs's range, on every listener (answered ILLEGAL_SASL_STATE where SASL is not running)
       [18, 0, 2], // ApiVersions
       [19, 0, 3], // CreateTopics
       [20, 0, 1], // DeleteTopics
@@ -141,6 +142,7 @@ describe('kafka protocol: advertised versions and dispatch', () => {
       [31, 0, 1], // DeleteAcls
       [32, 0, 2], // DescribeConfigs
       [33, 0, 1], // AlterConfigs
+      [36, 0, 1], // SaslAuthenticate: kafkajs's range; v2 is flexible
       [37, 0, 1], // CreatePartitions
       [42, 0, 1], // DeleteGroups
       [43, 0, 2], // ElectLeaders: v2 is flexible

@@ -1179,6 +1179,36 @@ export const MIRRORS: { readonly [N in KafkaApiName]: Mirror<N> } = {
       ],
     }),
   },
+
+  SaslHandshake: {
+    encodeRequest(w, _v, req) {
+      w.string(req.mechanism);
+    },
+    decodeResponse(r) {
+      return { errorCode: r.int16(), mechanisms: r.stringArray() };
+    },
+    requestSample: () => ({ mechanism: 'SCRAM-SHA-512' }),
+    responseSample: () => ({ errorCode: 33, mechanisms: ['SCRAM-SHA-256', 'SCRAM-SHA-512'] }),
+  },
+
+  SaslAuthenticate: {
+    encodeRequest(w, _v, req) {
+      w.bytes(req.authBytes);
+    },
+    decodeResponse(r, v) {
+      const errorCode = r.int16();
+      const errorMessage = r.nullableString();
+      const authBytes = r.bytes();
+      return { errorCode, errorMessage, authBytes, sessionLifetimeMs: v >= 1 ? r.int64() : 0n };
+    },
+    requestSample: () => ({ authBytes: Buffer.from('n,,n=alice,r=fyko+d2lbbFgONRv9qkxdawL', 'utf8') }),
+    responseSample: (v) => ({
+      errorCode: 58,
+      errorMessage: 'Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-256',
+      authBytes: Buffer.from('v=rmF9pqV8S7suAoZWja4dJRkFsKQ=', 'utf8'),
+      sessionLifetimeMs: v >= 1 ? 3_600_000n : 0n,
+    }),
+  },
 };
 
 /** The DescribeAcls / DeleteAcls filter layout (pattern type from v1). */

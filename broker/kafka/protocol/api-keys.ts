@@ -43,8 +43,14 @@
 // - AlterUserScramCredentials 0 (KIP-554; its only version, flexible): the Java AdminClient's
 //   alterUserScramCredentials, and so kafka-configs.sh --alter --entity-type users
 //   --add-config 'SCRAM-SHA-256=[...]' / --delete-config; forwarded to the active controller,
-//   which stores salted keys only. No listener offers SASL, so the credentials authenticate
-//   nothing yet.
+//   which stores salted keys only. Clients authenticate with them on SASL listeners.
+// - SaslHandshake 0-1 and SaslAuthenticate 0-1: kafkajs 2.2.4's ranges, both not flexible
+//   (SaslAuthenticate v2 is the first flexible version: librdkafka picks the highest advertised, so
+//   advertising it would change what it sends). Advertised on every listener, as Kafka does, since
+//   every broker advertises one table; on a listener without SASL, or once a connection has
+//   authenticated, both are answered ILLEGAL_SASL_STATE (broker/kafka/handlers/sasl.ts). kafkajs
+//   sends SaslAuthenticate (not raw SASL tokens, KIP-152) only when the broker advertises it.
+//   session_lifetime_ms (v1) is always 0: no re-authentication (KIP-368).
 // - Produce and Fetch are not advertised (kafkajs then fails cleanly with
 //   KafkaJSServerDoesNotSupportApiKey).
 // - ElectLeaders 0-2 (v2 flexible), AlterPartitionReassignments 0 and ListPartitionReassignments 0
@@ -71,6 +77,7 @@ export const ApiKey = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -79,6 +86,7 @@ export const ApiKey = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
   ElectLeaders: 43,
@@ -123,6 +131,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.SyncGroup, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.DescribeGroups, minVersion: 0, maxVersion: 4 },
     { apiKey: ApiKey.ListGroups, minVersion: 0, maxVersion: 2 },
+    { apiKey: ApiKey.SaslHandshake, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.CreateTopics, minVersion: 0, maxVersion: 3 },
     { apiKey: ApiKey.DeleteTopics, minVersion: 0, maxVersion: 1 },
@@ -131,6 +140,7 @@ export const SUPPORTED_API_VERSIONS: readonly ApiVersionRange[] = Object.freeze(
     { apiKey: ApiKey.DeleteAcls, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DescribeConfigs, minVersion: 0, maxVersion: 2 },
     { apiKey: ApiKey.AlterConfigs, minVersion: 0, maxVersion: 1 },
+    { apiKey: ApiKey.SaslAuthenticate, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.CreatePartitions, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.DeleteGroups, minVersion: 0, maxVersion: 1 },
     { apiKey: ApiKey.ElectLeaders, minVersion: 0, maxVersion: 2 },

@@ -43,6 +43,8 @@ import * as metadata from './apis/metadata.js';
 import * as offsetCommit from './apis/offset-commit.js';
 import * as offsetDelete from './apis/offset-delete.js';
 import * as offsetFetch from './apis/offset-fetch.js';
+import * as saslAuthenticate from './apis/sasl-authenticate.js';
+import * as saslHandshake from './apis/sasl-handshake.js';
 import * as syncGroup from './apis/sync-group.js';
 
 export { KafkaProtocolError } from './errors.js';
@@ -103,6 +105,8 @@ export interface KafkaApiTypes {
   DescribeAcls: [describeAcls.DescribeAclsRequest, describeAcls.DescribeAclsResponse];
   CreateAcls: [createAcls.CreateAclsRequest, createAcls.CreateAclsResponse];
   DeleteAcls: [deleteAcls.DeleteAclsRequest, deleteAcls.DeleteAclsResponse];
+  SaslHandshake: [saslHandshake.SaslHandshakeRequest, saslHandshake.SaslHandshakeResponse];
+  SaslAuthenticate: [saslAuthenticate.SaslAuthenticateRequest, saslAuthenticate.SaslAuthenticateResponse];
 }
 
 export type KafkaApiName = keyof KafkaApiTypes & ApiKeyName;
@@ -345,6 +349,20 @@ export const KAFKA_APIS: { readonly [N in KafkaApiName]: KafkaApiCodec<N> } = Ob
   ),
   CreateAcls: codec('CreateAcls', createAcls.CREATE_ACLS_MIN_VERSION, createAcls.CREATE_ACLS_MAX_VERSION, createAcls.decodeCreateAclsRequest, createAcls.encodeCreateAclsResponse),
   DeleteAcls: codec('DeleteAcls', deleteAcls.DELETE_ACLS_MIN_VERSION, deleteAcls.DELETE_ACLS_MAX_VERSION, deleteAcls.decodeDeleteAclsRequest, deleteAcls.encodeDeleteAclsResponse),
+  SaslHandshake: codec(
+    'SaslHandshake',
+    saslHandshake.SASL_HANDSHAKE_MIN_VERSION,
+    saslHandshake.SASL_HANDSHAKE_MAX_VERSION,
+    saslHandshake.decodeSaslHandshakeRequest,
+    saslHandshake.encodeSaslHandshakeResponse,
+  ),
+  SaslAuthenticate: codec(
+    'SaslAuthenticate',
+    saslAuthenticate.SASL_AUTHENTICATE_MIN_VERSION,
+    saslAuthenticate.SASL_AUTHENTICATE_MAX_VERSION,
+    saslAuthenticate.decodeSaslAuthenticateRequest,
+    saslAuthenticate.encodeSaslAuthenticateResponse,
+  ),
 });
 
 const BY_KEY = new Map<number, KafkaApiCodec>(
@@ -444,4 +462,6 @@ export * from './apis/list-offsets.js';
 export * from './apis/metadata.js';
 export * from './apis/offset-commit.js';
 export * from './apis/offset-fetch.js';
+export * from './apis/sasl-authenticate.js';
+export * from './apis/sasl-handshake.js';
 export * from './apis/sync-group.js';
