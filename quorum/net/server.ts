@@ -39,6 +39,7 @@ import {
   type PeerChannel,
   type PeerIdentity,
   type TlsMaterial,
+  usesTls,
 } from './types.js';
 
 export interface NetServerOptions {
@@ -175,8 +176,9 @@ export class NetServer {
   static async listen(o: NetServerOptions): Promise<NetServer> {
     const { listener } = o;
     const handshakeTimeoutMs = o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs;
+    const secure = usesTls(listener.securityProtocol);
     const server: net.Server =
-      listener.securityProtocol === 'SSL'
+      secure
         ? tls.createServer(serverTlsOptions(listener.name, listener.tls, handshakeTimeoutMs))
         : net.createServer();
     server.maxConnections = o.connectionsMax ?? netLimits.serverConnectionsMax;
@@ -188,9 +190,9 @@ export class NetServer {
       raw.once('close', () => self.rawSockets.delete(raw));
       if (o.connectionQuotas !== undefined) self.admitWithinQuotas(raw, o.connectionQuotas);
     });
-    server.on(listener.securityProtocol === 'SSL' ? 'secureConnection' : 'connection', (socket: net.Socket) => {
+    server.on(secure ? 'secureConnection' : 'connection', (socket: net.Socket) => {
       if (self.refusedOnAccept.has(socket)) return;
-      if (listener.securityProtocol === 'SSL') {
+      if (secure) {
         const problem = presentedCertificateProblem(socket as tls.TLSSocket);
         if (problem !== null) {
           o.logger.warn({ remote: self.remoteOfTls(socket as tls.TLSSocket), listener: listener.name, reason: problem }, 'handshake refused: TLS error');
@@ -200,7 +202,7 @@ export class NetServer {
       }
       void self.onSocket(socket);
     });
-    if (listener.securityProtocol === 'SSL') {
+    if (secure) {
       server.on('tlsClientError', (err: Error & { code?: string; reason?: string }, socket: tls.TLSSocket) => {
         const raw = rawSocketOf(socket);
         if (raw !== undefined && self.refusedOnAccept.has(raw)) return; // logged as the refusal it is
@@ -246,7 +248,7 @@ export class NetServer {
    */
   updateTls(material: TlsMaterial): void {
     const { listener } = this.o;
-    if (listener.securityProtocol !== 'SSL') throw new Error(`listener ${listener.name} is not SSL`);
+    if (!usesTls(listener.securityProtocol)) throw new Error(`listener ${listener.name} is not SSL or SASL_SSL`);
     const { cert, key, ca } = serverTlsOptions(listener.name, material, 0);
     (this.server as tls.Server).setSecureContext({ cert, key, ...(ca === undefined ? {} : { ca }), minVersion: 'TLSv1.2' });
   }
@@ -367,7 +369,7 @@ export class NetServer {
       handshakeTimeoutMs: this.o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs,
       remoteAddress,
       listener: listener.name,
-      plaintext: listener.securityProtocol === 'PLAINTEXT',
+      plaintext: !usesTls(listener.securityProtocol),
       closeLingerMs: netLimits.closeLingerMs,
     });
     this.handshaking.delete(socket);

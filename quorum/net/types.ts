@@ -5,7 +5,21 @@
 // either may send one-way messages (Raft traffic) and requests (RPCs, answered on the same
 // connection, pipelined, matched by a correlation id).
 
-export type SecurityProtocol = 'PLAINTEXT' | 'SSL';
+/**
+ * Kafka's four. A broker client listener may use any of them; a controller listener, where nodes
+ * speak the internal protocol, only PLAINTEXT or SSL (nodes prove who they are with certificates).
+ */
+export type SecurityProtocol = 'PLAINTEXT' | 'SSL' | 'SASL_PLAINTEXT' | 'SASL_SSL';
+
+/** True when the listener's connections are TLS (SSL, SASL_SSL). */
+export function usesTls(p: SecurityProtocol): boolean {
+  return p === 'SSL' || p === 'SASL_SSL';
+}
+
+/** True when a Kafka client must authenticate with SASL before any other request (SASL_PLAINTEXT, SASL_SSL). */
+export function usesSasl(p: SecurityProtocol): boolean {
+  return p === 'SASL_PLAINTEXT' || p === 'SASL_SSL';
+}
 
 export interface Endpoint {
   readonly host: string;

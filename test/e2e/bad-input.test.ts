@@ -368,7 +368,7 @@ describe('start, format and the configuration: errors are messages with the righ
       { args: ['--override', 'controller.quorum.fetch.timeout.ms=100'], message: 'controller.quorum.fetch.timeout.ms = "100": must exceed metaquorum.quorum.fetch.max.wait.ms' },
       { args: ['--override', 'process.roles=leader'], message: 'process.roles = "leader": unknown role "leader"' },
       { args: ['--override', `listeners=CONTROLLER://${HOST}:70000`], message: `listeners = "CONTROLLER://${HOST}:70000": listener CONTROLLER: port 70000 is outside 0..65535` },
-      { args: ['--override', 'listener.security.protocol.map=CONTROLLER:SASL_SSL'], message: 'listener.security.protocol.map = "CONTROLLER:SASL_SSL": maps listener CONTROLLER (used in controller.listener.names) to SASL_SSL: SASL is not supported' },
+      { args: ['--override', 'listener.security.protocol.map=CONTROLLER:SASL_SSL'], message: 'listener.security.protocol.map = "CONTROLLER:SASL_SSL": maps controller listener CONTROLLER to SASL_SSL: a controller listener is PLAINTEXT or SSL' },
       { args: ['--override', 'node.id=2'], message: "does not include this node's node.id 2" },
       { args: ['--override', 'no-equals-sign'], message: '--override "no-equals-sign": expected key=value' },
     ];

@@ -68,7 +68,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'controller.listener.names': ['', ' , ', 'CON/TROLLER'],
   listeners: ['PLAINTEXT:9092', 'PLAINTEXT://:9092,plaintext://:9094', 'PLAIN TEXT://:1', 'PLAINTEXT://:99999', 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9092'],
   'advertised.listeners': ['PLAINTEXT//h:1', 'PLAINTEXT://0.0.0.0:9092', 'OTHER://h:1', 'PLAINTEXT://[::]:9092'],
-  'listener.security.protocol.map': ['PLAINTEXT', 'PLAINTEXT:SASL_SSL,CONTROLLER:PLAINTEXT', 'PLAINTEXT:PLAINTEXT,PLAINTEXT:SSL,CONTROLLER:PLAINTEXT', 'CONTROLLER:PLAINTEXT'],
+  'listener.security.protocol.map': ['PLAINTEXT', 'PLAINTEXT:PLAINTEXT,CONTROLLER:SASL_PLAINTEXT', 'PLAINTEXT:PLAINTEXT,PLAINTEXT:SSL,CONTROLLER:PLAINTEXT', 'CONTROLLER:PLAINTEXT'],
   'ssl.keystore.location': ['', '  '],
   'ssl.keystore.type': ['JKS', 'PKCS12'],
   'ssl.key.password': ['', '   '],
@@ -109,6 +109,9 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'authorizer.class.name': ['kafka.security.authorizer.AclAuthorizer', 'StandardAuthorizer', 'org.apache.kafka.metadata.authorizer.standardauthorizer'],
   'super.users': ['alice', 'User:', ':alice', 'User:alice;bob', 'User:alice,User:bob;admin'],
   'allow.everyone.if.no.acl.found': ['yes', '1', ''],
+  'sasl.enabled.mechanisms': ['PLAIN', 'GSSAPI', 'scram-sha-512', '', 'SCRAM-SHA-256;SCRAM-SHA-512'],
+  'connection.failed.authentication.delay.ms': NON_NEGATIVE_BAD,
+  'sasl.server.max.receive.size': INT_BAD,
   'group.min.session.timeout.ms': INT_BAD,
   'group.max.session.timeout.ms': INT_BAD,
   'group.initial.rebalance.delay.ms': NON_NEGATIVE_BAD,
@@ -245,12 +248,16 @@ describe('defaults', () => {
     expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000, isrExpansionEnable: true });
     expect(c.autoCreateTopicsEnable).toBe(false);
     expect(c.shutdownTimeoutMs).toBe(10_000);
+    // Kafka's default map, SASL included, and the controller listener as PLAINTEXT (Kafka's rule).
     expect([...c.securityProtocolMap]).toEqual([
       ['PLAINTEXT', 'PLAINTEXT'],
       ['SSL', 'SSL'],
+      ['SASL_PLAINTEXT', 'SASL_PLAINTEXT'],
+      ['SASL_SSL', 'SASL_SSL'],
       ['CONTROLLER', 'PLAINTEXT'],
     ]);
     expect(c.tls.size).toBe(0);
+    expect(c.sasl).toEqual({ mechanisms: new Map(), failedAuthenticationDelayMs: 100, maxReceiveBytes: 524288 });
     const { producerIdBlockSize: _a, offsetCommitLingerMs: _b, maxRecordsPerOperation: _c, maxElectionsPerPass: _d, ...kafkaNamed } = defaultControllerConfig;
     expect(c.controller).toEqual({ ...kafkaNamed, uncleanLeaderElectionEnableSet: false, staticBrokerConfigs: new Map() });
   });
@@ -477,14 +484,66 @@ describe('roles, voters and listeners', () => {
     expect(ok.listeners.map((l) => l.name)).toEqual(['PLAINTEXT', 'CONTROLLER', 'INTERNAL']);
   });
 
-  it("SASL protocols are accepted in the map for listeners not in use (Kafka's sample server.properties lists them), refused for one in use", () => {
+  it("SASL protocols are accepted in the map whether in use or not (Kafka's sample server.properties lists them); a broker listener may use them, a controller listener may not", () => {
     // Kafka's sample KRaft file (found by a review: it was refused with exit 2).
     const map = 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL';
     expect(parse({ 'listener.security.protocol.map': map }).listeners.map((l) => `${l.name}:${l.securityProtocol}`)).toEqual(['PLAINTEXT:PLAINTEXT', 'CONTROLLER:PLAINTEXT']);
-    const e = configError({ 'listener.security.protocol.map': map.replace('PLAINTEXT:PLAINTEXT', 'PLAINTEXT:SASL_SSL') });
+    const sasl = parse({ 'listener.security.protocol.map': map.replace('PLAINTEXT:PLAINTEXT', 'PLAINTEXT:SASL_PLAINTEXT') });
+    expect(sasl.listeners.map((l) => `${l.name}:${l.securityProtocol}`)).toEqual(['PLAINTEXT:SASL_PLAINTEXT', 'CONTROLLER:PLAINTEXT']);
+    const e = configError({ 'listener.security.protocol.map': map.replace('CONTROLLER:PLAINTEXT', 'CONTROLLER:SASL_SSL') });
     expect(e.key).toBe('listener.security.protocol.map');
-    expect(e.message).toContain('maps listener PLAINTEXT (used in listeners) to SASL_SSL: SASL is not supported');
-    expect(configError({ 'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:KERBEROS' }).message).toContain('security protocol "KERBEROS" is not supported');
+    expect(e.message).toContain('maps controller listener CONTROLLER to SASL_SSL: a controller listener is PLAINTEXT or SSL (nodes authenticate with mutual TLS)');
+    expect(configError({ 'listener.security.protocol.map': 'CONTROLLER:PLAINTEXT,PLAINTEXT:KERBEROS' }).message).toContain('security protocol "KERBEROS" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL');
+  });
+
+  it('a SASL listener offers sasl.enabled.mechanisms (default both SCRAM mechanisms), or its own listener.name.<x>.sasl.enabled.mechanisms; other mechanisms exit 2 naming the key', () => {
+    const map = { 'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,CLIENT:SASL_PLAINTEXT,SECURE:SASL_SSL' };
+    const listeners = 'PLAINTEXT://:9092,CONTROLLER://:9093,CLIENT://:9094,SECURE://:9095';
+    const base = { ...map, listeners, 'listener.name.secure.ssl.keystore.location': KEYSTORE };
+    const defaults = parse(base);
+    expect([...defaults.sasl.mechanisms]).toEqual([
+      ['CLIENT', ['SCRAM-SHA-256', 'SCRAM-SHA-512']],
+      ['SECURE', ['SCRAM-SHA-256', 'SCRAM-SHA-512']],
+    ]);
+    expect(defaults.sasl.failedAuthenticationDelayMs).toBe(100);
+    expect(defaults.sasl.maxReceiveBytes).toBe(524288);
+    // SASL_SSL is TLS: it takes the listener's ssl.* keys (a keystore is required).
+    expect(defaults.tls.has('SECURE')).toBe(true);
+    expect(defaults.tls.has('CLIENT')).toBe(false);
+    expect(configError({ ...map, listeners }).message).toContain('listener SECURE uses SASL_SSL but has no keystore');
+
+    const own = parse({ ...base, 'sasl.enabled.mechanisms': 'SCRAM-SHA-512', 'listener.name.client.sasl.enabled.mechanisms': 'SCRAM-SHA-256' });
+    expect([...own.sasl.mechanisms]).toEqual([
+      ['CLIENT', ['SCRAM-SHA-256']],
+      ['SECURE', ['SCRAM-SHA-512']],
+    ]);
+    for (const [value, message] of [
+      ['PLAIN', 'mechanism PLAIN is not offered; only SCRAM-SHA-256 and SCRAM-SHA-512'],
+      ['GSSAPI,SCRAM-SHA-256', 'mechanism GSSAPI is not offered'],
+      ['scram-sha-256', 'mechanism names are upper case: SCRAM-SHA-256'],
+      [' , ', 'must be one or more of SCRAM-SHA-256, SCRAM-SHA-512'],
+    ] as const) {
+      const e = configError({ ...base, 'sasl.enabled.mechanisms': value });
+      expect(e.key).toBe('sasl.enabled.mechanisms');
+      expect(e.message).toContain(message);
+      const perListener = configError({ ...base, 'listener.name.client.sasl.enabled.mechanisms': value });
+      expect(perListener.key).toBe('listener.name.client.sasl.enabled.mechanisms');
+    }
+    expect(parse({ ...base, 'connection.failed.authentication.delay.ms': '0', 'sasl.server.max.receive.size': '4096' }).sasl).toMatchObject({ failedAuthenticationDelayMs: 0, maxReceiveBytes: 4096 });
+    expect(configError({ ...base, 'sasl.server.max.receive.size': '0' }).key).toBe('sasl.server.max.receive.size');
+
+    // A per-listener key for a listener that is not SASL here is warned about, not silently unused.
+    const warnings: string[] = [];
+    const plain = parse({ 'listener.name.plaintext.sasl.enabled.mechanisms': 'SCRAM-SHA-256' }, warnings);
+    expect(plain.sasl.mechanisms.size).toBe(0);
+    expect(warnings).toContain('listener.name.plaintext.sasl.enabled.mechanisms: this node has no SASL_PLAINTEXT or SASL_SSL broker listener named PLAINTEXT; ignored');
+  });
+
+  it("Kafka's SASL login keys (JAAS, the inter-broker mechanism) are ignored with a reason, not reported as typos", () => {
+    const warnings: string[] = [];
+    parse({ 'listener.name.client.scram-sha-256.sasl.jaas.config': 'org.apache.kafka.common.security.scram.ScramLoginModule required;', 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-512' }, warnings);
+    expect(warnings.some((w) => w.includes('"listener.name.client.scram-sha-256.sasl.jaas.config" is a Kafka JAAS login setting metaquorum does not use; ignored'))).toBe(true);
+    expect(warnings.some((w) => w.includes('"sasl.mechanism.inter.broker.protocol" is a Kafka setting metaquorum does not use; ignored'))).toBe(true);
   });
 
   it('a controller listener name must be mapped even on a broker-only node', () => {
@@ -618,7 +677,7 @@ describe('SSL listeners', () => {
     expect(configError({ 'listener.name.plaintext.ssl.client.auth': 'maybe' }).key).toBe('listener.name.plaintext.ssl.client.auth');
     const warnings: string[] = [];
     parse({ 'listener.name.plaintext.ssl.client.auth': 'required' }, warnings);
-    expect(warnings).toEqual(['listener.name.plaintext.ssl.client.auth: listener PLAINTEXT uses PLAINTEXT, not SSL; ignored']);
+    expect(warnings).toEqual(['listener.name.plaintext.ssl.client.auth: listener PLAINTEXT uses PLAINTEXT, not SSL or SASL_SSL; ignored']);
   });
 
   it('an upper-case listener name in a per-listener key is not applied (Kafka\'s rule) and is warned about', () => {
@@ -854,7 +913,8 @@ describe('configuration reference', () => {
     expect(md).toContain('| `controller.quorum.election.timeout.ms` | `500` |');
     expect(md).toContain('| `node.id` | (required) |');
     expect(md).toContain('`listener.name.<listener>.ssl.*`');
-    expect(lines).toHaveLength(SERVER_CONFIG_KEYS.length + 4);
+    expect(md).toContain('`listener.name.<listener>.sasl.enabled.mechanisms`');
+    expect(lines).toHaveLength(SERVER_CONFIG_KEYS.length + 5);
   });
 
   it('every key has a doc string, and the quorum timeouts say why they are faster than Kafka', () => {

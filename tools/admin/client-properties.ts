@@ -22,7 +22,10 @@ export async function clientTlsFromProperties(path: string, warn: (msg: string) 
   for (const key of props.keys()) if (!KNOWN.has(key)) warn(`--command-config: unknown key ${key} is ignored`);
   const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
   if (protocol === 'PLAINTEXT') return undefined;
-  if (protocol !== 'SSL') throw new ConfigError(`security.protocol = "${protocol}": must be PLAINTEXT or SSL`, 'security.protocol');
+  if (protocol !== 'SSL') {
+    // metaquorum's tools speak the internal protocol, which has no SASL step (a SASL listener refuses them).
+    throw new ConfigError(`security.protocol = "${protocol}": must be PLAINTEXT or SSL (metaquorum's tools do not speak SASL: point them at a PLAINTEXT or SSL listener, or a controller)`, 'security.protocol');
+  }
   for (const key of ['ssl.keystore.type', 'ssl.truststore.type']) {
     const type = props.get(key);
     if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ConfigError(`${key} = "${type}": only PEM is supported`, key);

@@ -89,27 +89,19 @@ export function parseVoters(raw: string): Voter[] {
   return voters;
 }
 
-const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL'];
-/** Kafka's SASL protocols: accepted in the map (Kafka's sample files list them), refused on a listener in use (topology.ts). */
-const SASL_PROTOCOLS = ['SASL_PLAINTEXT', 'SASL_SSL'] as const;
-export type MappedProtocol = SecurityProtocol | (typeof SASL_PROTOCOLS)[number];
+const PROTOCOLS: readonly SecurityProtocol[] = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 
-/** True for a protocol metaquorum can serve a listener with. */
-export function isSupportedProtocol(p: MappedProtocol): p is SecurityProtocol {
-  return (PROTOCOLS as readonly string[]).includes(p);
-}
-
-/** "NAME:PROTOCOL,..." with PROTOCOL one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (the last two only for listeners not in use). */
-export function parseSecurityProtocolMap(raw: string): Map<string, MappedProtocol> {
-  const map = new Map<string, MappedProtocol>();
+/** "NAME:PROTOCOL,..." with PROTOCOL one of Kafka's PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL (which listener may use which: topology.ts). */
+export function parseSecurityProtocolMap(raw: string): Map<string, SecurityProtocol> {
+  const map = new Map<string, SecurityProtocol>();
   for (const entry of listParser((s) => s)(raw)) {
     const colon = entry.indexOf(':');
     if (colon < 0) throw new BadValue(`"${entry}" is not NAME:PROTOCOL`);
     const name = parseListenerName(entry.slice(0, colon).trim());
     const protocolText = entry.slice(colon + 1).trim().toUpperCase();
-    const protocol = [...PROTOCOLS, ...SASL_PROTOCOLS].find((p) => p === protocolText);
+    const protocol = PROTOCOLS.find((p) => p === protocolText);
     if (protocol === undefined) {
-      throw new BadValue(`listener ${name}: security protocol "${entry.slice(colon + 1).trim()}" is not supported (expected PLAINTEXT or SSL; SASL_PLAINTEXT and SASL_SSL only for listeners not in use)`);
+      throw new BadValue(`listener ${name}: security protocol "${entry.slice(colon + 1).trim()}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL`);
     }
     if (map.has(name)) throw new BadValue(`listener ${name} is mapped more than once`);
     map.set(name, protocol);

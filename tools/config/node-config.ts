@@ -9,7 +9,8 @@ import type { ControllerConfig } from '../../quorum/controller/config.js';
 import type { ReadOnlyBrokerConfig } from '../../quorum/controller/configs/config-schema.js';
 import type { ListenerSpec, SecurityProtocol } from '../../quorum/net/types.js';
 import type { ConnectionLimitSettings } from './connection-overrides.js';
-import type { MappedProtocol, Voter } from './endpoints.js';
+import type { Voter } from './endpoints.js';
+import type { SaslSettings } from '../../broker/kafka/sasl/sasl-session.js';
 import type { Role, SslClientAuth } from './server-keys.js';
 
 export type { Voter } from './endpoints.js';
@@ -76,9 +77,11 @@ export interface NodeConfig {
   /** advertised.listeners minus controller listeners: what the broker registers. */
   readonly advertisedListeners: readonly ListenerConfig[];
   /** listener.security.protocol.map (upper-case names) */
-  readonly securityProtocolMap: ReadonlyMap<string, MappedProtocol>;
-  /** One entry per SSL listener this node binds or (controller listeners) connects to. */
+  readonly securityProtocolMap: ReadonlyMap<string, SecurityProtocol>;
+  /** One entry per SSL or SASL_SSL listener this node binds or (controller listeners) connects to. */
   readonly tls: ReadonlyMap<string, ListenerTlsConfig>;
+  /** The mechanisms of each SASL_PLAINTEXT or SASL_SSL broker listener, and the bounds of an exchange. */
+  readonly sasl: SaslSettings;
   /** metadata.log.dir */
   readonly metadataLogDir: string;
   /** log.dirs (or log.dir) */

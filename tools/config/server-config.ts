@@ -27,6 +27,7 @@ import type { BrokerSettings, NodeConfig, RaftSettings } from './node-config.js'
 import { parsePropertiesDetailed } from './properties.js';
 import { PER_LISTENER_SSL_KEYS, SERVER_CONFIG_KEYS, serverKeys as K } from './server-keys.js';
 import { checkPerListenerKeys, resolveTls } from './tls-settings.js';
+import { resolveSasl } from './sasl-settings.js';
 import { perListenerConnectionLimits } from './listener-limits.js';
 import { effectiveSecurityProtocolMap, resolveTopology } from './topology.js';
 import { isKnownKey, unknownKeyWarning } from './unknown-keys.js';
@@ -155,6 +156,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   const tls = resolveTls(r, listeners, controllerListenerNames, securityProtocolMap, warn);
   const clientListenerNames = new Set(processRoles.includes('broker') ? listeners.map((l) => l.name).filter((name) => !controllerListenerNames.includes(name)) : []);
   const connectionLimits = { ...addressLimits, perListenerMax: perListenerConnectionLimits(r, clientListenerNames, warn) };
+  const sasl = resolveSasl(r, listeners, clientListenerNames, warn);
   if (authorizer !== null && processRoles.includes('controller')) checkControllerAuthorizer(r, authorizer.superUsers, controllerListenerNames, tls, warn);
   if (metricsListener !== null && metricsListener.port !== 0) {
     const clash = listeners.find((l) => l.port === metricsListener.port);
@@ -178,6 +180,7 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
     advertisedListeners,
     securityProtocolMap,
     tls,
+    sasl,
     metadataLogDir,
     logDirs,
     logDirsFrom: logDirsSet ? 'log.dirs' : r.raw(K.logDir.name) !== undefined ? 'log.dir' : 'default',

@@ -13,6 +13,7 @@ import { REFUSAL_WARN_INTERVAL_MS } from '../../quorum/net/refusal-warnings.js';
 import { parseConnectionOverrides } from './connection-overrides.js';
 import { parseHttpListener, parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../quorum/controller/acls/authorizer.js';
+import { SCRAM_MECHANISMS, type ScramMechanismName } from '../../metadata-log/records/user-scram-credential.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
 export type Role = 'broker' | 'controller';
@@ -50,6 +51,23 @@ function parseRoles(raw: string): Role[] {
   if (roles.length === 0) throw new BadValue();
   if (new Set(roles).size !== roles.length) throw new BadValue('a role is listed twice; must be broker, controller or broker,controller');
   return (['broker', 'controller'] as const).filter((r) => roles.includes(r));
+}
+
+/** The SASL mechanisms a broker listener can offer: SCRAM, against the credentials in the metadata log. */
+export const SASL_MECHANISM_NAMES: readonly ScramMechanismName[] = [...SCRAM_MECHANISMS.values()];
+export type SaslMechanismName = ScramMechanismName;
+const SASL_MECHANISMS_DEFAULT = SASL_MECHANISM_NAMES.join(',');
+
+function parseSaslMechanisms(raw: string): SaslMechanismName[] {
+  const mechanisms = listParser((s): SaslMechanismName => {
+    const known = SASL_MECHANISM_NAMES.find((m) => m === s);
+    if (known !== undefined) return known;
+    const upper = SASL_MECHANISM_NAMES.find((m) => m === s.toUpperCase());
+    if (upper !== undefined) throw new BadValue(`"${s}" is not a mechanism name; mechanism names are upper case: ${upper}`);
+    throw new BadValue(`mechanism ${s} is not offered; only ${SASL_MECHANISM_NAMES.join(' and ')} (against the SCRAM credentials in the metadata log)`);
+  })(raw);
+  if (mechanisms.length === 0) throw new BadValue();
+  return [...new Set(mechanisms)];
 }
 
 function parseDirs(raw: string): string[] {
@@ -168,10 +186,12 @@ export const serverKeys = {
   securityProtocolMap: key({
     name: 'listener.security.protocol.map',
     type: 'list',
-    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL',
-    defaultText: '`PLAINTEXT:PLAINTEXT,SSL:SSL`, and each of controller.listener.names as PLAINTEXT unless a listener or controller listener is named SSL, SASL_PLAINTEXT or SASL_SSL (Kafka\'s rule)',
-    expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL (SASL_PLAINTEXT, SASL_SSL only for listeners not in use)',
-    doc: 'The security protocol of each listener name; every listener must be mapped. SASL is not supported: a SASL entry is accepted only for a listener not in use, as in Kafka\'s sample files.',
+    default: 'PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL',
+    defaultText:
+      '`PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL`, and each of controller.listener.names as PLAINTEXT unless a listener or controller listener is named SSL, SASL_PLAINTEXT or SASL_SSL (Kafka\'s rule)',
+    expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL',
+    doc:
+      'The security protocol of each listener name; every listener must be mapped. A broker listener may use any of the four: SSL and SASL_SSL are TLS (the ssl.* keys), and on SASL_PLAINTEXT and SASL_SSL a Kafka client must authenticate with SCRAM first (sasl.enabled.mechanisms); metaquorum\'s own tools are refused there. A controller listener is PLAINTEXT or SSL: nodes authenticate each other with mutual TLS.',
     parse: parseSecurityProtocolMap,
   }),
   sslKeystoreLocation: key({
@@ -510,6 +530,33 @@ export const serverKeys = {
     doc: "With the authorizer on: whether a resource no ACL applies to (for anyone) is open to everyone. Kafka's default, false: such a resource is closed to all but super.users.",
     parse: parseBoolean,
   }),
+  saslEnabledMechanisms: key({
+    name: 'sasl.enabled.mechanisms',
+    type: 'list',
+    default: SASL_MECHANISMS_DEFAULT,
+    expected: `must be one or more of ${SASL_MECHANISM_NAMES.join(', ')}, separated by commas`,
+    doc:
+      'The SASL mechanisms a SASL_PLAINTEXT or SASL_SSL broker listener offers Kafka clients (one listener may have its own, listener.name.<lowercase listener>.sasl.enabled.mechanisms). ' +
+      "Only SCRAM is offered: a client proves it knows the password of a SCRAM credential in the metadata log (configs alter --add-config 'SCRAM-SHA-256=[password=…]', or kafka-configs.sh) and is then User:<name> to the authorizer. " +
+      "Kafka's default, GSSAPI (Kerberos), and PLAIN, OAUTHBEARER and delegation tokens are not offered here.",
+    parse: parseSaslMechanisms,
+  }),
+  connectionFailedAuthenticationDelayMs: key({
+    name: 'connection.failed.authentication.delay.ms',
+    type: 'int',
+    default: '100',
+    expected: NON_NEGATIVE_INT,
+    doc: "How long a broker holds back its answer to a failed SASL authentication before it closes the connection, which slows a client guessing passwords. Kafka's default.",
+    parse: nonNegativeInt,
+  }),
+  saslServerMaxReceiveSize: key({
+    name: 'sasl.server.max.receive.size',
+    type: 'int',
+    default: '524288',
+    expected: POSITIVE_INT,
+    doc: "The largest request a broker reads from a client on a SASL listener before it has authenticated; a larger one closes the connection (an unauthenticated client cannot make the broker buffer a 100 MiB frame). Kafka's default.",
+    parse: positiveInt,
+  }),
   groupMinSessionTimeoutMs: key({
     name: 'group.min.session.timeout.ms',
     type: 'int',
@@ -594,10 +641,10 @@ export const PER_LISTENER_SSL_KEYS: readonly KeySpec<unknown>[] = [
 
 /**
  * The keys that may be set for one listener, as listener.name.<lowercase name>.<key>: the ssl.*
- * keys, and max.connections (Kafka's per-listener limit, KIP-402: a broker client listener's
- * connections, within the broker-wide max.connections).
+ * keys, max.connections (Kafka's per-listener limit, KIP-402: a broker client listener's
+ * connections, within the broker-wide max.connections), and sasl.enabled.mechanisms.
  */
-export const PER_LISTENER_KEYS: readonly KeySpec<unknown>[] = [...PER_LISTENER_SSL_KEYS, serverKeys.maxConnections];
+export const PER_LISTENER_KEYS: readonly KeySpec<unknown>[] = [...PER_LISTENER_SSL_KEYS, serverKeys.maxConnections, serverKeys.saslEnabledMechanisms];
 
 /** listener.name.<listener>.<key>: group 1 is the listener name as written, group 2 the key. */
 export const PER_LISTENER_KEY = /^listener\.name\.([^.]+)\.(.+)$/;
@@ -619,6 +666,9 @@ export function configReferenceMarkdown(): string {
     `| \`listener.name.<listener>.ssl.*\` | the ssl.* key | ${cell(
       `Any of ${PER_LISTENER_SSL_KEYS.map((k) => k.name).join(', ')} for one listener only, its name in lower case (listener.name.ssl.ssl.keystore.location).`,
     )} |`,
+  );
+  rows.push(
+    `| \`listener.name.<listener>.sasl.enabled.mechanisms\` | sasl.enabled.mechanisms | ${cell('The SASL mechanisms of one SASL_PLAINTEXT or SASL_SSL listener, its name in lower case. Valid values: as sasl.enabled.mechanisms.')} |`,
   );
   rows.push(
     `| \`listener.name.<listener>.max.connections\` | none | ${cell(

@@ -1,4 +1,4 @@
-// The TLS settings of each SSL listener, from the ssl.* keys with Kafka's per-listener rule: a
+// The TLS settings of each SSL or SASL_SSL listener (both are TLS; "SSL listener" below), from the ssl.* keys with Kafka's per-listener rule: a
 // key written as listener.name.<listener name in lower case>.ssl.<...> applies to that listener
 // only and wins over the plain ssl.<...> key, one key at a time (a listener may take its own
 // keystore and the shared truststore).
@@ -8,7 +8,7 @@
 // when the controllers ask for client certificates). Per-listener keys that point at no listener,
 // or at a listener that is not SSL, are warned about: they would otherwise be silently unused.
 
-import type { MappedProtocol } from './endpoints.js';
+import { usesTls, type SecurityProtocol } from '../../quorum/net/types.js';
 import { ConfigError } from './errors.js';
 import type { KeyReader } from './key-reader.js';
 import type { ListenerConfig, ListenerTlsConfig } from './node-config.js';
@@ -28,21 +28,25 @@ export function resolveTls(
   r: KeyReader,
   listeners: readonly ListenerConfig[],
   controllerListenerNames: readonly string[],
-  securityProtocolMap: ReadonlyMap<string, MappedProtocol>,
+  securityProtocolMap: ReadonlyMap<string, SecurityProtocol>,
   warn: (msg: string) => void,
 ): Map<string, ListenerTlsConfig> {
   const names = new Set([...listeners.map((l) => l.name), ...controllerListenerNames]);
+  const isTlsListener = (name: string) => {
+    const protocol = securityProtocolMap.get(name);
+    return protocol !== undefined && usesTls(protocol);
+  };
   for (const key of r.props.keys()) {
     const m = PER_LISTENER_KEY.exec(key);
     if (m === null || !isKnownKey(key) || !PER_LISTENER_SSL_KEYS.some((spec) => spec.name === m[2])) continue;
     const name = m[1]!.toUpperCase();
     if (!names.has(name)) warn(`${key}: there is no listener named ${name}; ignored`);
-    else if (securityProtocolMap.get(name) !== 'SSL') warn(`${key}: listener ${name} uses ${securityProtocolMap.get(name)}, not SSL; ignored`);
+    else if (!isTlsListener(name)) warn(`${key}: listener ${name} uses ${securityProtocolMap.get(name)}, not SSL or SASL_SSL; ignored`);
   }
 
   const tls = new Map<string, ListenerTlsConfig>();
   for (const name of names) {
-    if (securityProtocolMap.get(name) !== 'SSL') continue;
+    if (!isTlsListener(name)) continue;
     const setting = <T>(spec: KeySpec<T>): T | undefined => {
       const key = perListenerKey(name, spec.name);
       const raw = r.raw(key);
@@ -57,7 +61,7 @@ export function resolveTls(
     const keystoreLocation = setting(K.sslKeystoreLocation) ?? null;
     if (keystoreLocation === null && listeners.some((l) => l.name === name)) {
       throw new ConfigError(
-        `listener ${name} uses SSL but has no keystore: set ${K.sslKeystoreLocation.name} (or ${perListenerKey(name, K.sslKeystoreLocation.name)} ` +
+        `listener ${name} uses ${securityProtocolMap.get(name)} but has no keystore: set ${K.sslKeystoreLocation.name} (or ${perListenerKey(name, K.sslKeystoreLocation.name)} ` +
           'for this listener only) to a PEM file holding the private key and certificate chain',
         K.sslKeystoreLocation.name,
       );

@@ -14,8 +14,8 @@
 // controllers through controller.quorum.voters); an empty host advertises the host name, and
 // 0.0.0.0 / :: cannot be advertised, as in Kafka.
 
-import type { SecurityProtocol } from '../../quorum/net/types.js';
-import { isSupportedProtocol, type MappedProtocol, type RawListener, type Voter } from './endpoints.js';
+import { usesSasl, type SecurityProtocol } from '../../quorum/net/types.js';
+import type { RawListener, Voter } from './endpoints.js';
 import { ConfigError } from './errors.js';
 import type { KeyReader } from './key-reader.js';
 import type { ListenerConfig } from './node-config.js';
@@ -26,7 +26,7 @@ export interface TopologyInput {
   readonly nodeId: number;
   readonly voters: readonly Voter[];
   readonly controllerListenerNames: readonly string[];
-  readonly securityProtocolMap: ReadonlyMap<string, MappedProtocol>;
+  readonly securityProtocolMap: ReadonlyMap<string, SecurityProtocol>;
   readonly rawListeners: readonly RawListener[];
   /** advertised.listeners as parsed; undefined when the key is absent. */
   readonly rawAdvertised: readonly RawListener[] | undefined;
@@ -44,11 +44,11 @@ const SSL_OR_SASL_NAMES = new Set(['SSL', 'SASL_PLAINTEXT', 'SASL_SSL']);
  * Kafka file with controller.listener.names=CTRL and no map was refused (found by a review).
  */
 export function effectiveSecurityProtocolMap(
-  map: ReadonlyMap<string, MappedProtocol>,
+  map: ReadonlyMap<string, SecurityProtocol>,
   mapIsSet: boolean,
   controllerListenerNames: readonly string[],
   rawListeners: readonly RawListener[],
-): ReadonlyMap<string, MappedProtocol> {
+): ReadonlyMap<string, SecurityProtocol> {
   if (mapIsSet) return map;
   const sslOrSaslInUse = [...controllerListenerNames, ...rawListeners.map((l) => l.name)].some((name) => SSL_OR_SASL_NAMES.has(name));
   if (sslOrSaslInUse) return map;
@@ -77,8 +77,12 @@ export function resolveTopology(
   const isControllerListener = (name: string) => t.controllerListenerNames.includes(name);
   const protocolOf = (name: string, usedIn: string): SecurityProtocol => {
     const mapped = t.securityProtocolMap.get(name) ?? r.fail(K.securityProtocolMap, `does not map listener ${name} (from ${usedIn}); add ${name}:PLAINTEXT or ${name}:SSL`);
-    if (isSupportedProtocol(mapped)) return mapped;
-    return r.fail(K.securityProtocolMap, `maps listener ${name} (used in ${usedIn}) to ${mapped}: SASL is not supported; use PLAINTEXT or SSL (mutual TLS)`);
+    // Nodes speak the internal protocol on a controller listener and prove who they are with
+    // certificates there (mutual TLS); SASL is for Kafka clients on a broker's listeners.
+    if (usesSasl(mapped) && isControllerListener(name)) {
+      return r.fail(K.securityProtocolMap, `maps controller listener ${name} to ${mapped}: a controller listener is PLAINTEXT or SSL (nodes authenticate with mutual TLS); SASL is for broker listeners`);
+    }
+    return mapped;
   };
   for (const name of t.controllerListenerNames) protocolOf(name, K.controllerListenerNames.name);
 

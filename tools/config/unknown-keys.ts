@@ -14,6 +14,8 @@ const KAFKA_KEYS_IGNORED: ReadonlyMap<string, string> = new Map([
   ['controller.quorum.append.linger.ms', 'the quorum batches proposals that arrive during a flush instead'],
   ['controller.quorum.retry.backoff.ms', ''],
   ['inter.broker.listener.name', 'brokers do not replicate data to each other'],
+  ['sasl.mechanism.inter.broker.protocol', 'brokers do not connect to each other over the Kafka protocol'],
+  ['sasl.mechanism.controller.protocol', 'nodes authenticate to the controllers with mutual TLS, not SASL'],
   ['num.network.threads', ''],
   ['num.io.threads', ''],
   ['num.recovery.threads.per.data.dir', ''],
@@ -32,6 +34,9 @@ const KAFKA_KEYS_IGNORED: ReadonlyMap<string, string> = new Map([
   ['log.segment.bytes', ''],
   ['log.retention.check.interval.ms', ''],
 ]);
+
+/** sasl.jaas.config, plain or per listener and mechanism (listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config). */
+const JAAS_KEY = /^(?:listener\.name\.[^.]+\.[^.]+\.)?sasl\.jaas\.config$/;
 
 const perListenerSuffixes = new Set(PER_LISTENER_KEYS.map((k) => k.name));
 const knownNames = new Set(SERVER_CONFIG_KEYS.map((k) => k.name));
@@ -75,6 +80,9 @@ export function suggestKey(key: string): string | undefined {
 
 /** The warning for one key that isKnownKey rejects. */
 export function unknownKeyWarning(key: string): string {
+  if (JAAS_KEY.test(key)) {
+    return `config key "${key}" is a Kafka JAAS login setting metaquorum does not use; ignored (brokers check SCRAM clients against the credentials in the metadata log and log in nowhere themselves)`;
+  }
   const ignored = KAFKA_KEYS_IGNORED.get(key);
   if (ignored !== undefined) return `config key "${key}" is a Kafka setting metaquorum does not use; ignored${ignored === '' ? '' : ` (${ignored})`}`;
   const m = PER_LISTENER_KEY.exec(key);

@@ -555,6 +555,7 @@ export const STATIC_ONLY_BROKER_KEYS: ReadonlySet<string> = new Set([
   'metadata.max.idle.interval.ms', 'offset.metadata.max.bytes', 'auto.create.topics.enable', 'authorizer.class.name', 'super.users',
   'allow.everyone.if.no.acl.found', 'group.min.session.timeout.ms', 'group.max.session.timeout.ms', 'group.initial.rebalance.delay.ms',
   'group.max.size', 'offsets.retention.minutes', 'offsets.retention.check.interval.ms',
+  'sasl.enabled.mechanisms', 'connection.failed.authentication.delay.ms', 'sasl.server.max.receive.size',
 ]);
 
 /** INVALID_CONFIG for a key the resource type has no dynamic config of: read-only (static) or unknown. */

@@ -1,0 +1,184 @@
+// The SASL side of one Kafka connection on a SASL_PLAINTEXT or SASL_SSL listener (Kafka's
+// SaslServerAuthenticator): until the client has proved who it is, only the requests of the
+// exchange are read, and each is answered here; once it has, every request goes to its handler as
+// on any other listener, under the principal User:<name>.
+//
+// States and transitions (a request not listed for a state closes the connection, unanswered, with
+// the reason logged, as Kafka's IllegalSaslStateException does):
+//
+//   handshake       ApiVersions                    → handshake      (answered by its handler)
+//                   SaslHandshake, mechanism offered → exchange      (NONE, the mechanisms offered)
+//                   SaslHandshake, mechanism not offered → failed    (UNSUPPORTED_SASL_MECHANISM, the mechanisms offered)
+//   exchange        SaslAuthenticate (after a v1 handshake) or a raw token (after v0: a frame that
+//                   is the SCRAM message itself, no Kafka header, answered the same way)
+//                     client-first                 → exchange       (server-first)
+//                     client-final, proof valid    → authenticated  (server-final)
+//                     anything wrong               → failed         (SASL_AUTHENTICATION_FAILED; v0: no answer)
+//   authenticated   anything                       → authenticated  (its handler; SaslHandshake and
+//                                                                     SaslAuthenticate get ILLEGAL_SASL_STATE
+//                                                                     there: no re-authentication, KIP-368)
+//   failed          nothing more is read; the answer leaves after connection.failed.authentication.delay.ms
+//                   and the connection closes behind it.
+//
+// Before authenticated, a request larger than sasl.server.max.receive.size closes the connection
+// (frameBound): an unauthenticated client cannot make the broker buffer a 100 MiB frame.
+// Credentials are read from the broker's image at the client-first message: a credential altered
+// or deleted later does not end a connection that authenticated with it (Kafka's rule without
+// re-authentication).
+
+import { RefusalWarnings } from '../../../quorum/net/refusal-warnings.js';
+import type { Logger } from '../../../quorum/env/index.js';
+import type { MetadataImageView } from '../../../metadata-log/image-types.js';
+import type { ScramMechanism } from '../../../metadata-log/records/types.js';
+import { scramMechanismByName } from '../../../metadata-log/records/user-scram-credential.js';
+import { encodeKafkaResponse, ErrorCode, type DecodedKafkaRequest } from '../protocol/index.js';
+import { ScramAuthenticationError, ScramServerExchange } from './scram-server.js';
+
+/** A node's SASL settings (server.properties, tools/config/sasl-settings.ts). */
+export interface SaslSettings {
+  /** The mechanisms each SASL listener offers, by listener name; no entry for any other listener. */
+  readonly mechanisms: ReadonlyMap<string, readonly string[]>;
+  /** connection.failed.authentication.delay.ms */
+  readonly failedAuthenticationDelayMs: number;
+  /** sasl.server.max.receive.size: the largest request read before a client has authenticated. */
+  readonly maxReceiveBytes: number;
+}
+
+/** What one SASL listener is served with. */
+export interface KafkaSaslOptions {
+  /** The mechanisms offered, in the order the handshake lists them. */
+  readonly mechanisms: readonly string[];
+  readonly failedAuthenticationDelayMs: number;
+  readonly maxReceiveBytes: number;
+  /** Failed authentications on this listener, coalesced in the log (one line per interval, with the count). */
+  readonly failureWarnings: RefusalWarnings;
+}
+
+/** What the connection does with a frame while the session is not authenticated. */
+export type SaslVerdict =
+  /** Answer it as on any listener (ApiVersions before the handshake). */
+  | { readonly kind: 'dispatch' }
+  /** Write this answer; with `thenClose`, hold it `delayMs` first and close the connection behind it. */
+  | { readonly kind: 'reply'; readonly bytes: Buffer; readonly thenClose?: { readonly reason: string; readonly delayMs: number } }
+  /** Close now, unanswered. */
+  | { readonly kind: 'close'; readonly reason: string };
+
+type State =
+  | { readonly name: 'handshake' }
+  | { readonly name: 'exchange'; readonly mechanism: string; readonly scram: ScramServerExchange; readonly raw: boolean }
+  | { readonly name: 'authenticated'; readonly principal: string }
+  | { readonly name: 'failed' };
+
+export class SaslSession {
+  private state: State = { name: 'handshake' };
+
+  constructor(
+    private readonly o: KafkaSaslOptions,
+    private readonly image: () => MetadataImageView,
+    private readonly listenerName: string,
+    private readonly remote: string,
+    private readonly logger: Logger,
+    private readonly onOutcome?: (mechanism: string, succeeded: boolean) => void,
+  ) {}
+
+  /** User:<name> once authenticated; null before. */
+  get principal(): string | null {
+    return this.state.name === 'authenticated' ? this.state.principal : null;
+  }
+
+  /** True after a v0 handshake: the next frames are raw SCRAM messages, not Kafka requests. */
+  get expectsRawToken(): boolean {
+    return this.state.name === 'exchange' && this.state.raw;
+  }
+
+  /** The largest frame the connection may read now. */
+  frameBound(authenticatedBound: number): number {
+    return this.state.name === 'authenticated' ? authenticatedBound : Math.min(authenticatedBound, this.o.maxReceiveBytes);
+  }
+
+  /** A Kafka request that arrived before the session was authenticated. */
+  onRequest(decoded: DecodedKafkaRequest): SaslVerdict {
+    const { api, header } = decoded;
+    const state = this.state;
+    if (state.name === 'handshake') {
+      if (api === 'ApiVersions') return { kind: 'dispatch' };
+      if (api !== 'SaslHandshake') return this.illegal(`${api} before SASL authentication (a client configured without SASL on a SASL listener?)`);
+      const mechanism = decoded.request.mechanism;
+      const mechanisms = [...this.o.mechanisms];
+      const id = scramMechanismByName(mechanism);
+      if (id === undefined || !this.o.mechanisms.includes(mechanism)) {
+        this.state = { name: 'failed' };
+        const reason = `the client asked for SASL mechanism ${JSON.stringify(mechanism.slice(0, 64))}; listener ${this.listenerName} offers ${mechanisms.join(', ')}`;
+        const bytes = encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms });
+        return { kind: 'reply', bytes, thenClose: { reason, delayMs: 0 } };
+      }
+      const lookup = (user: string, m: ScramMechanism) => this.image().scramUser(user)?.credentials.get(m);
+      this.state = { name: 'exchange', mechanism, scram: new ScramServerExchange(id, lookup), raw: header.apiVersion === 0 };
+      return { kind: 'reply', bytes: encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.NONE, mechanisms }) };
+    }
+    if (state.name === 'exchange' && !state.raw) {
+      if (api !== 'SaslAuthenticate') return this.illegal(`${api} during SASL authentication`);
+      return this.step(state, decoded.request.authBytes, (outcome) =>
+        encodeKafkaResponse('SaslAuthenticate', header, {
+          errorCode: outcome.ok ? ErrorCode.NONE : ErrorCode.SASL_AUTHENTICATION_FAILED,
+          errorMessage: outcome.ok ? null : outcome.message,
+          authBytes: outcome.ok ? outcome.bytes : new Uint8Array(0),
+          sessionLifetimeMs: 0n,
+        }),
+      );
+    }
+    return this.illegal(`${api} in SASL state ${state.name}`);
+  }
+
+  /** A frame after a v0 handshake: the SCRAM message itself. Answered with the reply alone, size-prefixed; a failure closes unanswered, as Kafka does. */
+  onRawToken(token: Uint8Array): SaslVerdict {
+    const state = this.state;
+    if (state.name !== 'exchange' || !state.raw) return this.illegal(`a raw SASL token in SASL state ${state.name}`);
+    return this.step(state, token, (outcome) => (outcome.ok ? sizePrefixed(outcome.bytes) : null));
+  }
+
+  private step(
+    state: Extract<State, { name: 'exchange' }>,
+    message: Uint8Array,
+    answer: (outcome: { ok: true; bytes: Uint8Array } | { ok: false; message: string }) => Buffer | null,
+  ): SaslVerdict {
+    let reply: Uint8Array;
+    try {
+      reply = state.scram.evaluate(message);
+    } catch (e) {
+      if (!(e instanceof ScramAuthenticationError)) throw e;
+      this.state = { name: 'failed' };
+      this.onOutcome?.(state.mechanism, false);
+      this.logFailure(state.mechanism, e.reason);
+      const bytes = answer({ ok: false, message: e.message });
+      const thenClose = { reason: `SASL authentication failed (${state.mechanism})`, delayMs: this.o.failedAuthenticationDelayMs };
+      return bytes === null ? { kind: 'close', reason: thenClose.reason } : { kind: 'reply', bytes, thenClose };
+    }
+    const bytes = answer({ ok: true, bytes: reply })!;
+    if (state.scram.complete) {
+      const principal = `User:${state.scram.user!}`;
+      this.state = { name: 'authenticated', principal };
+      this.onOutcome?.(state.mechanism, true);
+      this.logger.debug({ remote: this.remote, listener: this.listenerName, mechanism: state.mechanism, principal }, 'SASL authentication succeeded');
+    }
+    return { kind: 'reply', bytes };
+  }
+
+  private illegal(reason: string): SaslVerdict {
+    this.state = { name: 'failed' };
+    return { kind: 'close', reason };
+  }
+
+  private logFailure(mechanism: string, reason: string): void {
+    const failures = this.o.failureWarnings.note(this.listenerName);
+    if (failures === null) return;
+    this.logger.warn({ remote: this.remote, listener: this.listenerName, mechanism, reason, failures }, 'SASL authentication failed');
+  }
+}
+
+function sizePrefixed(bytes: Uint8Array): Buffer {
+  const frame = Buffer.allocUnsafe(4 + bytes.length);
+  frame.writeInt32BE(bytes.length, 0);
+  frame.set(bytes, 4);
+  return frame;
+}
