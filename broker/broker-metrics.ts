@@ -18,6 +18,8 @@ const BROKER_STATES: readonly BrokerState[] = ['NOT_RUNNING', 'STARTING', 'RECOV
 export class KafkaMetrics {
   private readonly connections = new Map<string, number>();
   private readonly requestTimes = new Map<string, Histogram>();
+  /** SASL authentications, by listener, mechanism and outcome. */
+  private readonly authentications = new Map<string, { readonly labels: Record<string, string>; value: number }>();
 
   connectionOpened(listener: string): void {
     this.connections.set(listener, (this.connections.get(listener) ?? 0) + 1);
@@ -37,6 +39,15 @@ export class KafkaMetrics {
     h.observe(seconds);
   }
 
+  /** One SASL exchange ended; `mechanism` is what the client asked for (one the listener offers). */
+  authenticated(listener: string, mechanism: string, succeeded: boolean): void {
+    const result = succeeded ? 'success' : 'failure';
+    const key = `${listener}\u0000${mechanism}\u0000${result}`;
+    const entry = this.authentications.get(key);
+    if (entry === undefined) this.authentications.set(key, { labels: { listener, mechanism, result }, value: 1 });
+    else entry.value++;
+  }
+
   families(listeners: readonly string[]): MetricFamily[] {
     const apis = [...this.requestTimes.keys()].sort();
     return [
@@ -51,6 +62,11 @@ export class KafkaMetrics {
         type: 'histogram',
         samples: apis.flatMap((api) => this.requestTimes.get(api)!.samples({ api })),
       },
+      counter(
+        'metaquorum_broker_sasl_authentications_total',
+        'SASL authentications on the SASL client listeners, by listener, mechanism and result (success, failure) (Kafka: successful-authentication-total, failed-authentication-total).',
+        [...this.authentications.values()].map((e) => ({ labels: e.labels, value: e.value })),
+      ),
     ];
   }
 }

@@ -32,7 +32,9 @@ import { dynamicTlsSettings, sameTlsSettings, tlsSettingsText, type DynamicTlsSe
 import type { MetadataImageView } from '../metadata-log/image-types.js';
 import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
-import { RemoteError } from '../quorum/net/types.js';
+import { RemoteError, usesSasl, usesTls } from '../quorum/net/types.js';
+import { RefusalWarnings } from '../quorum/net/refusal-warnings.js';
+import type { KafkaSaslOptions, SaslSettings } from './kafka/sasl/sasl-session.js';
 import type { Endpoint as NetEndpoint, ListenerSpec, PeerChannel, PeerIdentity, TlsMaterial } from '../quorum/net/types.js';
 import { openMetadataStorage, type MetadataStorage } from '../quorum/node/layout.js';
 import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
@@ -109,6 +111,8 @@ export interface BrokerServerOptions {
   readonly autoCreateTopicsEnable?: boolean;
   /** authorizer.class.name set (super.users, allow.everyone.if.no.acl.found); absent: no authorization. */
   readonly authorizer?: AuthorizerConfig;
+  /** The mechanisms of each SASL_PLAINTEXT or SASL_SSL listener and the bounds of an exchange (absent: no SASL listener may be bound). */
+  readonly sasl?: SaslSettings;
   /** group.*: the consumer-group coordinator's limits (Kafka's defaults when left out). */
   readonly groups?: GroupCoordinatorConfig;
   /** offsets.retention.*: when the groups this broker coordinates lose their offsets (Kafka's defaults when left out). */
@@ -385,6 +389,7 @@ export class BrokerServer {
     const { connectionQuotas } = this;
     this.followConnectionLimits();
     for (const listener of this.o.listeners) {
+      const sasl = usesSasl(listener.securityProtocol) ? this.saslOptions(listener.name) : undefined;
       const kafka: KafkaContext = {
         brokerId: this.o.nodeId,
         brokerEpoch: () => this.lifecycleManager?.brokerEpoch ?? -1,
@@ -400,6 +405,7 @@ export class BrokerServer {
         caughtUp: this.caughtUp,
         metrics: this.kafkaMetrics,
         ...(authorizer === undefined ? {} : { authorizer }),
+        ...(sasl === undefined ? {} : { sasl }),
       };
       const server = await NetServer.listen({
         listener,
@@ -409,6 +415,14 @@ export class BrokerServer {
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
         // With an authorizer, the internal RPC is answered by principal (see handle()).
         ...(authorizer === undefined ? {} : { identify: principalOfSocket }),
+        // The internal protocol has no SASL step: on a SASL listener it would skip authentication.
+        ...(sasl === undefined
+          ? {}
+          : {
+              admit: () =>
+                `listener ${listener.name} is ${listener.securityProtocol}: Kafka clients authenticate there with SASL, which metaquorum's tools do not speak; ` +
+                'point the tool at a PLAINTEXT or SSL listener, or at a controller (--bootstrap-controller)',
+            }),
         // Kafka clients and our own tools share the client listener: a Kafka request starts with
         // its size and then an api key whose high byte is 0; our handshake's first value is a
         // msgpack map, never 0.
@@ -453,10 +467,23 @@ export class BrokerServer {
     });
   }
 
-  /** Applies this broker's dynamic ssl.* configs to its SSL client listeners, now and on every change (see ./dynamic-tls.ts). */
+  /** What a SASL listener offers; a listener the settings do not name is a configuration bug caught here, not a listener without authentication. */
+  private saslOptions(listenerName: string): KafkaSaslOptions {
+    const settings = this.o.sasl;
+    const mechanisms = settings?.mechanisms.get(listenerName);
+    if (settings === undefined || mechanisms === undefined) throw new Error(`listener ${listenerName} is SASL but no SASL mechanisms are configured for it`);
+    return {
+      mechanisms,
+      failedAuthenticationDelayMs: settings.failedAuthenticationDelayMs,
+      maxReceiveBytes: settings.maxReceiveBytes,
+      failureWarnings: new RefusalWarnings(),
+    };
+  }
+
+  /** Applies this broker's dynamic ssl.* configs to its SSL and SASL_SSL client listeners, now and on every change (see ./dynamic-tls.ts). */
   private followDynamicTls(): void {
     const reload = this.o.reloadTls;
-    const ssl = this.o.listeners.map((l, i) => ({ listener: l, server: this.servers[i]! })).filter((x) => x.listener.securityProtocol === 'SSL');
+    const ssl = this.o.listeners.map((l, i) => ({ listener: l, server: this.servers[i]! })).filter((x) => usesTls(x.listener.securityProtocol));
     if (reload === undefined || ssl.length === 0) return;
     // Per listener: what was last asked of it, and a count that tells a stale reload from the newest.
     const state = ssl.map(() => ({ applied: {} as DynamicTlsSettings, generation: 0 }));

@@ -39,12 +39,15 @@ import {
 import { dispatchKafkaRequest } from './dispatch.js';
 import { principalOfSocket } from '../../quorum/net/principal.js';
 import type { KafkaContext } from './handlers/context.js';
+import { SaslSession, type SaslVerdict } from './sasl/sasl-session.js';
 
 const SIZE_BYTES = 4;
 /** Requests being worked on at once per connection; more wait (back-pressure on the socket). */
 const IN_FLIGHT_MAX = 128;
 /** Unsent answer bytes above which this connection's requests are no longer read. */
 const WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
+/** How long a connection closed after its last answer may take to flush it. */
+const CLOSE_LINGER_MS = 1_000;
 /** Kafka's connections.max.idle.ms default. */
 const IDLE_TIMEOUT_MS = 600_000;
 
@@ -57,13 +60,21 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     socket.destroy();
     return;
   }
+  // On a SASL listener, requests wait for the client to authenticate (./sasl/sasl-session.ts), and
+  // the principal is then the SASL one.
+  const sasl =
+    ctx.sasl === undefined
+      ? undefined
+      : new SaslSession(ctx.sasl, ctx.image, ctx.listenerName, remote, logger, (mechanism, ok) => ctx.metrics?.authenticated(ctx.listenerName, mechanism, ok));
+  /** Set once an answer that ends the connection is queued: nothing more is read. */
+  let ending = false;
   let buffered: Buffer[] = [];
   let bufferedBytes = 0;
   /** The size (prefix included) of the frame being assembled, once its prefix is in. */
   let frameBytes: number | null = null;
   let closed = false;
-  /** Answers in request order: the bytes to write (null: nothing) and the request's array items. */
-  const replies: { readonly bytes: Promise<Buffer | null>; readonly items: number }[] = [];
+  /** Answers in request order: the bytes to write (null: nothing), the request's array items, and why the connection closes once it is written. */
+  const replies: { readonly bytes: Promise<Buffer | null>; readonly items: number; readonly thenClose?: string }[] = [];
   let writing = false;
   /** Array items of the requests in `replies` (decoded, not yet answered). */
   let itemsInFlight = 0;
@@ -71,7 +82,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
 
   /** Take no more requests while too much is in flight or unsent; go on once it has drained. */
-  const mustWait = () => !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
+  const mustWait = () => ending || !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
   const maybeResume = () => {
     if (closed || mustWait()) return;
     if (bufferedBytes > 0) {
@@ -94,8 +105,10 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     try {
       while (replies.length > 0 && !closed) {
         const bytes = await replies[0]!.bytes;
-        itemsInFlight -= replies.shift()!.items;
+        const reply = replies.shift()!;
+        itemsInFlight -= reply.items;
         if (bytes !== null && !closed) socket.write(bytes);
+        if (reply.thenClose !== undefined) return closeAfterWrites(reply.thenClose);
         maybeResume();
       }
     } finally {
@@ -103,10 +116,34 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     }
   };
 
+  /** Ends the connection once what was written has left (the client reads the answer that explains why). */
+  const closeAfterWrites = (reason: string) => {
+    if (closed) return;
+    closed = true;
+    logger.info({ remote, listener: ctx.listenerName, reason }, 'closing Kafka connection');
+    socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
+  };
+
+  /** Carries out what the SASL session decided for a frame. */
+  const onSaslVerdict = (verdict: SaslVerdict, decoded: DecodedKafkaRequest | null) => {
+    if (verdict.kind === 'close') return close(verdict.reason);
+    if (verdict.kind === 'dispatch') {
+      itemsInFlight += decoded!.items;
+      replies.push({ bytes: answer(decoded!), items: decoded!.items });
+      return;
+    }
+    const { bytes, thenClose } = verdict;
+    if (thenClose === undefined) return void replies.push({ bytes: Promise.resolve(bytes), items: 0 });
+    ending = true;
+    const delayed = thenClose.delayMs === 0 ? Promise.resolve(bytes) : new Promise<Buffer>((resolve) => setTimeout(() => resolve(bytes), thenClose.delayMs).unref());
+    replies.push({ bytes: delayed, items: 0, thenClose: thenClose.reason });
+  };
+
   const answer = async (decoded: DecodedKafkaRequest): Promise<Buffer | null> => {
     const started = performance.now();
     try {
-      const response = await dispatchKafkaRequest(ctx, decoded, clientHost, principal);
+      const response = await dispatchKafkaRequest(ctx, decoded, clientHost, sasl?.principal ?? principal);
       const bytes = encodeKafkaResponse(decoded.api, decoded.header, response as never);
       ctx.metrics?.requestAnswered(decoded.api, (performance.now() - started) / 1000);
       return bytes;
@@ -118,6 +155,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   };
 
   const onFrame = (frame: Buffer) => {
+    if (sasl?.expectsRawToken === true) return onSaslVerdict(sasl.onRawToken(frame), null);
     let decoded;
     try {
       decoded = decodeKafkaRequest(frame);
@@ -131,12 +169,14 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
         replies.push({ bytes: Promise.resolve(encodeResponseFrame(header.correlationId, (w) => encodeUnsupportedApiVersionsResponse(w))), items: 0 });
         return;
       }
+      if (sasl !== undefined && sasl.principal === null) return close(`api key ${header.apiKey} v${header.apiVersion} before SASL authentication`);
       return close(
         decoded.reason === 'unknown-api'
           ? `request for api key ${header.apiKey}, which this broker does not serve`
           : `${apiKeyName(header.apiKey) ?? header.apiKey} v${header.apiVersion} is outside the advertised range`,
       );
     }
+    if (sasl !== undefined && sasl.principal === null) return onSaslVerdict(sasl.onRequest(decoded), decoded);
     itemsInFlight += decoded.items;
     replies.push({ bytes: answer(decoded), items: decoded.items });
   };
@@ -147,7 +187,14 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
       if (frameBytes === null) {
         const head = buffered[0]!.length >= SIZE_BYTES ? buffered[0]! : Buffer.concat(buffered, bufferedBytes);
         const size = head.readInt32BE(0);
-        if (size < 0 || size > MAX_KAFKA_FRAME_BYTES) return close(`request size ${size} is outside 0..${MAX_KAFKA_FRAME_BYTES}`);
+        const bound = sasl?.frameBound(MAX_KAFKA_FRAME_BYTES) ?? MAX_KAFKA_FRAME_BYTES;
+        if (size < 0 || size > bound) {
+          return close(
+            bound < MAX_KAFKA_FRAME_BYTES
+              ? `request size ${size} before SASL authentication is outside 0..${bound} (sasl.server.max.receive.size)`
+              : `request size ${size} is outside 0..${MAX_KAFKA_FRAME_BYTES}`,
+          );
+        }
         frameBytes = SIZE_BYTES + size;
       }
       if (bufferedBytes < frameBytes) break;

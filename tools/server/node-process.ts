@@ -20,7 +20,7 @@ import type { NodeConfig } from '../config/node-config.js';
 import { controllerConfigFrom, loadServerConfig, raftConfigFrom } from '../config/server-config.js';
 import { performance } from 'node:perf_hooks';
 import { realClock, realRandom } from '../../quorum/node/real-env.js';
-import type { ListenerSpec, TlsMaterial } from '../../quorum/net/types.js';
+import { usesTls, type ListenerSpec, type TlsMaterial } from '../../quorum/net/types.js';
 import { ControllerServer } from '../../quorum/server/controller-server.js';
 import { BrokerServer } from '../../broker/broker-server.js';
 import { controllerLimits } from '../../quorum/controller/limits.js';
@@ -53,8 +53,8 @@ async function listenerSpec(config: NodeConfig, name: string): Promise<ListenerS
   const l = config.listeners.find((x) => x.name === name);
   if (l === undefined) throw new ConfigError(`listeners: no listener named ${name}`, 'listeners');
   const tls = config.tls.get(name);
-  if (l.securityProtocol === 'SSL') {
-    if (tls === undefined) throw new ConfigError(`listener ${name} is SSL but has no ssl settings`, 'ssl.keystore.location');
+  if (usesTls(l.securityProtocol)) {
+    if (tls === undefined) throw new ConfigError(`listener ${name} is ${l.securityProtocol} but has no ssl settings`, 'ssl.keystore.location');
     return { ...l, tls: await serverTlsMaterial(tls) };
   }
   return { ...l };
@@ -158,6 +158,7 @@ export async function startNode(
         onFatal,
         autoCreateTopicsEnable: config.autoCreateTopicsEnable,
         ...(config.authorizer === null ? {} : { authorizer: config.authorizer }),
+        sasl: config.sasl,
         reloadTls: dynamicTlsReader(config),
         staticConfigs: config.controller.staticBrokerConfigs ?? staticConfigsOf({ uncleanLeaderElectionEnable: config.controller.uncleanLeaderElectionEnable ?? false }),
         ...(config.readOnlyBrokerConfigs === undefined ? {} : { readOnlyConfigs: config.readOnlyBrokerConfigs }),

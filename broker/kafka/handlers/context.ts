@@ -13,6 +13,7 @@ import type { RpcCaller } from '../../../quorum/server/rpc-methods.js';
 import type { GroupCoordinator } from '../groups/group-coordinator.js';
 import type { StandardAuthorizer } from '../../../quorum/controller/acls/authorizer.js';
 import type { ConfigLookupOptions } from '../../../quorum/controller/configs/config-schema.js';
+import type { KafkaSaslOptions } from '../sasl/sasl-session.js';
 
 /** A node's own config levels for DescribeConfigs: ConfigLookupOptions without the answering broker. */
 export type OwnConfigLevels = Omit<ConfigLookupOptions, 'brokerId'>;
@@ -54,6 +55,12 @@ export interface KafkaContext {
    * request is, and the ACL APIs answer SECURITY_DISABLED.
    */
   readonly authorizer?: StandardAuthorizer;
+  /**
+   * On a SASL_PLAINTEXT or SASL_SSL listener: the mechanisms it offers and the bounds of an
+   * exchange. Every connection then authenticates before its first other request
+   * (../sasl/sasl-session.ts). Absent on PLAINTEXT and SSL listeners.
+   */
+  readonly sasl?: KafkaSaslOptions;
 }
 
 /** Who sent a request: the header's client id and the connection's address (Kafka's "/127.0.0.1"). */
