@@ -40,6 +40,7 @@ import { dispatchKafkaRequest } from './dispatch.js';
 import { principalOfSocket } from '../../quorum/net/principal.js';
 import type { KafkaContext } from './handlers/context.js';
 import { SaslSession, type SaslVerdict } from './sasl/sasl-session.js';
+import { CONNECTIONS_MAX_IDLE_MS } from './connection-limits.js';
 
 const SIZE_BYTES = 4;
 /** Requests being worked on at once per connection; more wait (back-pressure on the socket). */
@@ -48,8 +49,12 @@ const IN_FLIGHT_MAX = 128;
 const WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
 /** How long a connection closed after its last answer may take to flush it. */
 const CLOSE_LINGER_MS = 1_000;
-/** Kafka's connections.max.idle.ms default. */
-const IDLE_TIMEOUT_MS = 600_000;
+
+/** Why a connection closes once an answer is written, and how loudly that is logged. */
+interface ClosingReason {
+  readonly reason: string;
+  readonly level: 'warn' | 'info';
+}
 
 export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: Logger, remote: string): void {
   // Fixed for the connection, as Kafka's session: the TLS handshake is done before the first byte is read.
@@ -74,7 +79,19 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   let frameBytes: number | null = null;
   let closed = false;
   /** Answers in request order: the bytes to write (null: nothing), the request's array items, and why the connection closes once it is written. */
-  const replies: { readonly bytes: Promise<Buffer | null>; readonly items: number; readonly thenClose?: string }[] = [];
+  const replies: { readonly bytes: Promise<Buffer | null>; readonly items: number; readonly thenClose?: ClosingReason }[] = [];
+  /** Answers held back (a failed SASL authentication's delay): cleared when the connection closes, so none outlives it. */
+  const holds = new Set<NodeJS.Timeout>();
+  const heldFor = <T>(ms: number, value: T): Promise<T> =>
+    ms === 0
+      ? Promise.resolve(value)
+      : new Promise<T>((resolve) => {
+          const timer = setTimeout(() => {
+            holds.delete(timer);
+            resolve(value);
+          }, ms); // not unref'd: the 'close' handler clears it, and a test counts it
+          holds.add(timer);
+        });
   let writing = false;
   /** Array items of the requests in `replies` (decoded, not yet answered). */
   let itemsInFlight = 0;
@@ -108,7 +125,7 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
         const reply = replies.shift()!;
         itemsInFlight -= reply.items;
         if (bytes !== null && !closed) socket.write(bytes);
-        if (reply.thenClose !== undefined) return closeAfterWrites(reply.thenClose);
+        if (reply.thenClose !== undefined) return closeAfterWrites(reply.thenClose.reason, reply.thenClose.level);
         maybeResume();
       }
     } finally {
@@ -117,28 +134,36 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   };
 
   /** Ends the connection once what was written has left (the client reads the answer that explains why). */
-  const closeAfterWrites = (reason: string) => {
+  const closeAfterWrites = (reason: string, level: 'warn' | 'info') => {
     if (closed) return;
     closed = true;
-    logger.info({ remote, listener: ctx.listenerName, reason }, 'closing Kafka connection');
+    logger[level]({ remote, listener: ctx.listenerName, reason }, 'closing Kafka connection');
     socket.end();
     setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
   };
 
-  /** Carries out what the SASL session decided for a frame. */
-  const onSaslVerdict = (verdict: SaslVerdict, decoded: DecodedKafkaRequest | null) => {
-    if (verdict.kind === 'close') return close(verdict.reason);
-    if (verdict.kind === 'dispatch') {
-      itemsInFlight += decoded!.items;
-      replies.push({ bytes: answer(decoded!), items: decoded!.items });
+  /**
+   * Carries out what the SASL session decided for a frame; `dispatch` answers with `onDispatch`.
+   * A failure is held back (the session's delay), then written behind the answers before it, then
+   * the connection closes: nothing after it is read (`ending`), so pipelining cannot dodge the delay.
+   */
+  const onSaslVerdict = (verdict: SaslVerdict, onDispatch: () => void) => {
+    if (verdict.kind === 'dispatch') return onDispatch();
+    if (verdict.kind === 'close') {
+      ending = true;
+      replies.push({ bytes: heldFor(verdict.delayMs, null), items: 0, thenClose: { reason: verdict.reason, level: 'warn' } });
       return;
     }
     const { bytes, thenClose } = verdict;
     if (thenClose === undefined) return void replies.push({ bytes: Promise.resolve(bytes), items: 0 });
     ending = true;
-    const delayed = thenClose.delayMs === 0 ? Promise.resolve(bytes) : new Promise<Buffer>((resolve) => setTimeout(() => resolve(bytes), thenClose.delayMs).unref());
-    replies.push({ bytes: delayed, items: 0, thenClose: thenClose.reason });
+    replies.push({ bytes: heldFor(thenClose.delayMs, bytes), items: 0, thenClose: { reason: thenClose.reason, level: 'info' } });
   };
+  const dispatch = (decoded: DecodedKafkaRequest) => {
+    itemsInFlight += decoded.items;
+    replies.push({ bytes: answer(decoded), items: decoded.items });
+  };
+  const unauthenticated = () => sasl !== undefined && sasl.principal === null;
 
   const answer = async (decoded: DecodedKafkaRequest): Promise<Buffer | null> => {
     const started = performance.now();
@@ -155,30 +180,30 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   };
 
   const onFrame = (frame: Buffer) => {
-    if (sasl?.expectsRawToken === true) return onSaslVerdict(sasl.onRawToken(frame), null);
+    if (sasl?.expectsRawToken === true) return onSaslVerdict(sasl.onRawToken(frame), () => undefined);
     let decoded;
     try {
       decoded = decodeKafkaRequest(frame);
     } catch (e) {
-      if (e instanceof KafkaProtocolError) return close(e.message);
-      throw e;
+      if (!(e instanceof KafkaProtocolError)) throw e;
+      return unauthenticated() ? onSaslVerdict(sasl!.refuse(e.message), () => undefined) : close(e.message);
     }
     if (decoded.kind === 'unsupported') {
       const { header } = decoded;
       if (header.apiKey === ApiKey.ApiVersions) {
-        replies.push({ bytes: Promise.resolve(encodeResponseFrame(header.correlationId, (w) => encodeUnsupportedApiVersionsResponse(w))), items: 0 });
-        return;
+        const answerUnsupported = () =>
+          void replies.push({ bytes: Promise.resolve(encodeResponseFrame(header.correlationId, (w) => encodeUnsupportedApiVersionsResponse(w))), items: 0 });
+        return unauthenticated() ? onSaslVerdict(sasl!.onUnsupportedApiVersions(), answerUnsupported) : answerUnsupported();
       }
-      if (sasl !== undefined && sasl.principal === null) return close(`api key ${header.apiKey} v${header.apiVersion} before SASL authentication`);
+      if (unauthenticated()) return onSaslVerdict(sasl!.refuse(`api key ${header.apiKey} v${header.apiVersion} before SASL authentication`), () => undefined);
       return close(
         decoded.reason === 'unknown-api'
           ? `request for api key ${header.apiKey}, which this broker does not serve`
           : `${apiKeyName(header.apiKey) ?? header.apiKey} v${header.apiVersion} is outside the advertised range`,
       );
     }
-    if (sasl !== undefined && sasl.principal === null) return onSaslVerdict(sasl.onRequest(decoded), decoded);
-    itemsInFlight += decoded.items;
-    replies.push({ bytes: answer(decoded), items: decoded.items });
+    if (unauthenticated()) return onSaslVerdict(sasl!.onRequest(decoded), () => dispatch(decoded));
+    dispatch(decoded);
   };
 
   /** Cuts and handles the whole frames buffered, as long as the connection may take more. */
@@ -204,7 +229,13 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
       buffered = rest.length > 0 ? [rest] : [];
       bufferedBytes = rest.length;
       frameBytes = null;
-      onFrame(frame);
+      try {
+        onFrame(frame);
+      } catch (e) {
+        // A bug of ours: this connection ends, the broker and its other connections go on.
+        logger.error({ remote, listener: ctx.listenerName, err: e }, 'Kafka request handling failed');
+        return close(`internal error handling a request: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
   };
 
@@ -221,11 +252,13 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     caughtUp = true;
     maybeResume();
   });
-  socket.setTimeout(IDLE_TIMEOUT_MS, () => close(`idle for ${IDLE_TIMEOUT_MS} ms (connections.max.idle.ms)`, 'info'));
+  socket.setTimeout(CONNECTIONS_MAX_IDLE_MS, () => close(`idle for ${CONNECTIONS_MAX_IDLE_MS} ms (connections.max.idle.ms)`, 'info'));
   socket.on('error', () => undefined); // 'close' follows
   ctx.metrics?.connectionOpened(ctx.listenerName);
   socket.on('close', () => {
     closed = true;
+    for (const timer of holds) clearTimeout(timer);
+    holds.clear();
     ctx.metrics?.connectionClosed(ctx.listenerName);
   });
 }

@@ -50,6 +50,21 @@ export function scramMechanismByName(name: string): ScramMechanism | undefined {
   return BY_NAME.get(name);
 }
 
+/** Bytes a salt is drawn from: 136 bits, of which saltText keeps 130. */
+export const SALT_SOURCE_BYTES = 17;
+
+/**
+ * Kafka's salt text (ScramFormatter.secureRandomBytes: a 130-bit number in base 36, as UTF-8
+ * bytes) made of the first SALT_SOURCE_BYTES of `source`: random bytes for a new credential, or the
+ * broker's mock salt for a user without one, which must look like a real salt.
+ */
+export function saltText(source: Uint8Array): Buffer {
+  if (source.length < SALT_SOURCE_BYTES) throw new RangeError(`saltText: ${source.length} bytes, fewer than ${SALT_SOURCE_BYTES}`);
+  const bytes = Buffer.from(source.subarray(0, SALT_SOURCE_BYTES));
+  bytes[0]! &= 0x03; // 136 bits, the top 6 cleared
+  return Buffer.from(BigInt(`0x${bytes.toString('hex')}`).toString(36), 'utf8');
+}
+
 function mechanism(v: unknown, field: string): ScramMechanism {
   if (v !== 1 && v !== 2) throw new FieldError(field, `is ${describe(v)}, not 1 (SCRAM-SHA-256) or 2 (SCRAM-SHA-512)`);
   return v;

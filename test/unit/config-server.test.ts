@@ -110,7 +110,7 @@ const INVALID: Readonly<Record<string, readonly string[]>> = {
   'super.users': ['alice', 'User:', ':alice', 'User:alice;bob', 'User:alice,User:bob;admin'],
   'allow.everyone.if.no.acl.found': ['yes', '1', ''],
   'sasl.enabled.mechanisms': ['PLAIN', 'GSSAPI', 'scram-sha-512', '', 'SCRAM-SHA-256;SCRAM-SHA-512'],
-  'connection.failed.authentication.delay.ms': NON_NEGATIVE_BAD,
+  'connection.failed.authentication.delay.ms': [...NON_NEGATIVE_BAD, '600000'],
   'sasl.server.max.receive.size': INT_BAD,
   'group.min.session.timeout.ms': INT_BAD,
   'group.max.session.timeout.ms': INT_BAD,
@@ -531,6 +531,9 @@ describe('roles, voters and listeners', () => {
     }
     expect(parse({ ...base, 'connection.failed.authentication.delay.ms': '0', 'sasl.server.max.receive.size': '4096' }).sasl).toMatchObject({ failedAuthenticationDelayMs: 0, maxReceiveBytes: 4096 });
     expect(configError({ ...base, 'sasl.server.max.receive.size': '0' }).key).toBe('sasl.server.max.receive.size');
+    // Kafka's rule: the held answer must leave before connections.max.idle.ms closes the connection.
+    expect(parse({ ...base, 'connection.failed.authentication.delay.ms': '599999' }).sasl.failedAuthenticationDelayMs).toBe(599_999);
+    expect(configError({ ...base, 'connection.failed.authentication.delay.ms': '600000' }).message).toContain('less than connections.max.idle.ms, 600000');
 
     // A per-listener key for a listener that is not SASL here is warned about, not silently unused.
     const warnings: string[] = [];

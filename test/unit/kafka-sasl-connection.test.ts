@@ -156,6 +156,13 @@ describe('SCRAM authentication with kafkajs', () => {
 
 // ---- raw frames ---------------------------------------------------------------------------------
 
+/** The error code of an answer whose body starts with it (after the correlation id). */
+function errorOf(frame: Buffer | null): number {
+  const r = new KafkaReader(frame!);
+  r.int32('correlation id');
+  return r.int16('error');
+}
+
 /** A request frame: size, header v1 (api key, version, correlation id, client id), body. */
 function request(apiKey: number, version: number, correlationId: number, body: (w: KafkaWriter) => void): Buffer {
   const w = new KafkaWriter().int16(apiKey).int16(version).int32(correlationId).nullableString('raw');
@@ -256,9 +263,91 @@ describe('SASL on raw frames', () => {
     expect(new KafkaReader((await next())!).int32('correlation id')).toBe(2);
   });
 
-  it('a failed legacy exchange closes the connection unanswered', async () => {
-    const s = await serve();
+  it('a failed legacy exchange closes the connection unanswered, after connection.failed.authentication.delay.ms (a review found v0 closed at once: a guesser could skip the delay)', async () => {
+    const s = await serve({ delayMs: 300 });
+    const started = performance.now();
     expect((await legacyExchange(s.port, 'alice', 'not-her-password')).last).toBeNull();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+  });
+
+  it('frames pipelined behind a failing SaslAuthenticate are never answered, and do not bring the close forward', async () => {
+    const s = await serve({ delayMs: 300 });
+    const { socket, next } = await connect(s.port);
+    const authenticate = (id: number, token: Buffer) => request(36, 1, id, (w) => w.bytes(token));
+    socket.write(request(17, 1, 1, (w) => w.string('SCRAM-SHA-256')));
+    expect(errorOf(await next())).toBe(0);
+    const client = scramClient('alice', 'wrong-password');
+    socket.write(authenticate(2, client.first));
+    const first = new KafkaReader((await next())!);
+    expect(first.int32('correlation id')).toBe(2);
+    expect(first.int16('error')).toBe(0);
+    first.nullableString('message');
+    const serverFirst = Buffer.from(first.bytes('auth bytes')).toString();
+    const started = performance.now();
+    // The wrong proof, then in the same write: a Metadata request, another SaslHandshake, an ApiVersions.
+    socket.write(Buffer.concat([authenticate(3, client.final(serverFirst).message), request(3, 1, 4, (w) => w.int32(-1)), request(17, 1, 5, (w) => w.string('SCRAM-SHA-256')), request(18, 0, 6, () => undefined)]));
+    const failure = new KafkaReader((await next())!);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(failure.int32('correlation id')).toBe(3);
+    expect(failure.int16('error')).toBe(58); // SASL_AUTHENTICATION_FAILED
+    expect(await next()).toBeNull();
+  });
+
+  it('one ApiVersions before the handshake, as Kafka allows: a second is not answered and the connection closes after the delay', async () => {
+    const s = await serve({ delayMs: 200 });
+    const { socket, next } = await connect(s.port);
+    socket.write(request(18, 0, 1, () => undefined));
+    expect(new KafkaReader((await next())!).int32('correlation id')).toBe(1);
+    const started = performance.now();
+    socket.write(request(18, 0, 2, () => undefined));
+    expect(await next()).toBeNull();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(s.logger.lines.some((l) => String(l.fields['reason']) === 'a second ApiVersions before SASL authentication')).toBe(true);
+  });
+
+  it('ApiVersions at a version not served is answered UNSUPPORTED_VERSION (the client retries lower) a few times, not without end', async () => {
+    const s = await serve();
+    const { socket, next } = await connect(s.port);
+    for (let id = 1; id <= 3; id++) {
+      socket.write(request(18, 99, id, () => undefined));
+      const r = new KafkaReader((await next())!);
+      expect(r.int32('correlation id')).toBe(id);
+      expect(r.int16('error')).toBe(35); // UNSUPPORTED_VERSION
+    }
+    socket.write(request(18, 99, 4, () => undefined));
+    expect(await next()).toBeNull();
+    // A client that retries at a served version within the budget is served, then authenticates.
+    const retry = await connect(s.port);
+    retry.socket.write(request(18, 99, 1, () => undefined));
+    expect(errorOf(await retry.next())).toBe(35);
+    retry.socket.write(request(18, 0, 2, () => undefined));
+    expect(errorOf(await retry.next())).toBe(0);
+    retry.socket.write(request(17, 1, 3, (w) => w.string('SCRAM-SHA-256')));
+    expect(errorOf(await retry.next())).toBe(0);
+  });
+
+  it('a mechanism the listener does not offer is answered after the delay too (Kafka delays every failure of the exchange)', async () => {
+    const s = await serve({ delayMs: 250, mechanisms: ['SCRAM-SHA-512'] });
+    const { socket, next } = await connect(s.port);
+    const started = performance.now();
+    socket.write(request(17, 1, 1, (w) => w.string('SCRAM-SHA-256')));
+    const answer = await next();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(errorOf(answer)).toBe(33); // UNSUPPORTED_SASL_MECHANISM
+    expect(await next()).toBeNull();
+  });
+
+  it('a client that leaves while its failure is held back leaves no timer behind', async () => {
+    const s = await serve({ delayMs: 60_000 });
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const { socket } = await connect(s.port);
+    socket.write(request(3, 1, 1, (w) => w.int32(-1))); // Metadata before the handshake: refused, held 60 s
+    await new Promise((r) => setTimeout(r, 100));
+    const held = timers();
+    expect(held).toBeGreaterThanOrEqual(1);
+    socket.destroy();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(timers()).toBe(held - 1);
   });
 
   it('before authentication a request over sasl.server.max.receive.size closes the connection; a small one is read', async () => {

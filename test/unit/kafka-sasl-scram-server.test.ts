@@ -8,6 +8,8 @@
 // node:crypto, independent of the server's code.
 
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
+import { scramSalt } from '../../tools/cli/configs-scram.js';
+import { saltText } from '../../metadata-log/records/user-scram-credential.js';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { decodeKafkaRequest, encodeKafkaResponse } from '../../broker/kafka/protocol/index.js';
@@ -220,20 +222,31 @@ describe('a user without a usable credential: a mock salt, then failure at clien
   const firstFor = (user: string, mechanism: ScramMechanism = 1, options: { mockSecret?: Uint8Array } = {}, lookup: ScramCredentialLookup = alice()) =>
     text(new ScramServerExchange(mechanism, lookup, { nonce: () => 'S', ...options }).evaluate(utf8(`n,,n=${user},r=C`)));
 
-  it('the same user sees the same salt every time, another user another; the hash\'s length; 4096 iterations', () => {
+  it('the same user sees the same salt every time, another user another, per mechanism; 4096 iterations', () => {
     const first = firstFor('mallory');
     expect(first).toMatch(/^r=CS,s=[A-Za-z0-9+/]+=*,i=4096$/);
     expect(SCRAM_MOCK_ITERATIONS).toBe(4096);
-    expect(saltOf(first)).toHaveLength(32);
     expect(firstFor('mallory')).toBe(first);
     expect(saltOf(firstFor('trudy'))).not.toEqual(saltOf(first));
-    expect(saltOf(firstFor('mallory', 2))).toHaveLength(64);
+    expect(saltOf(firstFor('mallory', 2))).not.toEqual(saltOf(first));
   });
 
-  it('the mock salt is HMAC(secret, user name) with the mechanism\'s hash', () => {
+  it('the mock salt has a real salt\'s form (a review told unknown users apart by its length): base 36 digits of 130 bits, as the CLI draws them', () => {
+    const value = (s: string) => [...s].reduce((n, d) => n * 36n + BigInt(parseInt(d, 36)), 0n);
+    const mock = ['mallory', 'trudy', 'eve', 'x', 'a-much-longer-user-name@example.com'].flatMap((u) => [1, 2].map((m) => saltOf(firstFor(u, m as ScramMechanism)).toString('utf8')));
+    for (const s of [...mock, scramSalt().toString('utf8')]) {
+      expect(s).toMatch(/^[0-9a-z]{20,26}$/); // 36^20 > 2^103: fewer digits is a 1-in-2^27 draw
+      expect(value(s) < 2n ** 130n).toBe(true);
+    }
+  });
+
+  it('the mock salt is drawn from HMAC(secret, mechanism NUL user) with the mechanism\'s hash', () => {
     const secret = Buffer.from('a per-process secret');
-    expect(saltOf(firstFor('mallory', 1, { mockSecret: secret }))).toEqual(createHmac('sha256', secret).update('mallory').digest());
-    expect(saltOf(firstFor('mallory', 2, { mockSecret: secret }))).toEqual(createHmac('sha512', secret).update('mallory').digest());
+    const expected = (hash: string, name: string) => saltText(createHmac(hash, secret).update(`${name}\0mallory`).digest());
+    expect(saltOf(firstFor('mallory', 1, { mockSecret: secret }))).toEqual(expected('sha256', 'SCRAM-SHA-256'));
+    expect(saltOf(firstFor('mallory', 2, { mockSecret: secret }))).toEqual(expected('sha512', 'SCRAM-SHA-512'));
+    // 130 bits of the HMAC: base 36, not the HMAC's raw bytes.
+    expect(saltOf(firstFor('mallory', 1, { mockSecret: secret })).toString('utf8')).toMatch(/^[0-9a-z]{20,26}$/);
   });
 
   it('client-final fails even with a proof made correctly against the mock salt, for the reason the log needs', () => {

@@ -37,7 +37,7 @@
 
 import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import type { ScramMechanism } from '../../metadata-log/records/types.js';
-import { SCRAM_MECHANISM_INFO, SCRAM_MECHANISMS, scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
+import { SALT_SOURCE_BYTES, saltText, SCRAM_MECHANISM_INFO, SCRAM_MECHANISMS, scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import type { ScramCredentialDeletion, ScramCredentialUpsertion } from '../../quorum/controller/configs/scram-credentials.js';
 import type { RpcCaller } from '../../quorum/server/rpc-methods.js';
 import { UsageError } from './common.js';
@@ -145,9 +145,7 @@ export function scramUserOf(parts: readonly QuotaEntityPattern[]): string {
 
 /** Kafka's ScramFormatter.secureRandomBytes: a random 130-bit number in base 36, as UTF-8 bytes. */
 export function scramSalt(): Buffer {
-  const bytes = randomBytes(17); // 136 bits, the top 6 cleared
-  bytes[0]! &= 0x03;
-  return Buffer.from(BigInt(`0x${bytes.toString('hex')}`).toString(36), 'utf8');
+  return saltText(randomBytes(SALT_SOURCE_BYTES));
 }
 
 /** RFC 5802's Hi(password, salt, iterations): PBKDF2 with the mechanism's HMAC, one hash long. */

@@ -14,6 +14,7 @@ import { parseConnectionOverrides } from './connection-overrides.js';
 import { parseHttpListener, parseListenerList, parseListenerName, parseSecurityProtocolMap, parseVoters } from './endpoints.js';
 import { STANDARD_AUTHORIZER_CLASS } from '../../quorum/controller/acls/authorizer.js';
 import { SCRAM_MECHANISMS, type ScramMechanismName } from '../../metadata-log/records/user-scram-credential.js';
+import { CONNECTIONS_MAX_IDLE_MS } from '../../broker/kafka/connection-limits.js';
 import { BadValue, enumParser, INT_MAX, intParser, listParser, parseBoolean, parseNonEmpty } from './values.js';
 
 export type Role = 'broker' | 'controller';
@@ -545,9 +546,9 @@ export const serverKeys = {
     name: 'connection.failed.authentication.delay.ms',
     type: 'int',
     default: '100',
-    expected: NON_NEGATIVE_INT,
-    doc: "How long a broker holds back its answer to a failed SASL authentication before it closes the connection, which slows a client guessing passwords. Kafka's default.",
-    parse: nonNegativeInt,
+    expected: `must be an integer from 0 to ${CONNECTIONS_MAX_IDLE_MS - 1} (less than connections.max.idle.ms, ${CONNECTIONS_MAX_IDLE_MS}, as Kafka requires: the held answer must leave before the idle connection is closed)`,
+    doc: "How long a broker holds back its answer to a failed SASL authentication (and the close of a connection that broke the SASL exchange's order) before it closes the connection, which slows a client guessing passwords. Kafka's default.",
+    parse: intParser(0, CONNECTIONS_MAX_IDLE_MS - 1),
   }),
   saslServerMaxReceiveSize: key({
     name: 'sasl.server.max.receive.size',

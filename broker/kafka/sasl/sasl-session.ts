@@ -3,10 +3,13 @@
 // exchange are read, and each is answered here; once it has, every request goes to its handler as
 // on any other listener, under the principal User:<name>.
 //
-// States and transitions (a request not listed for a state closes the connection, unanswered, with
-// the reason logged, as Kafka's IllegalSaslStateException does):
+// States and transitions (a request not listed for a state fails the session unanswered, with the
+// reason logged, as Kafka's IllegalSaslStateException does):
 //
-//   handshake       ApiVersions                    → handshake      (answered by its handler)
+//   handshake       ApiVersions, the first         → handshake      (answered by its handler; a second
+//                                                                     one fails, as in Kafka: one per connection)
+//                   ApiVersions at a version not served, up to UNSUPPORTED_VERSIONS_MAX times before the
+//                   first served one              → handshake      (UNSUPPORTED_VERSION, so the client retries)
 //                   SaslHandshake, mechanism offered → exchange      (NONE, the mechanisms offered)
 //                   SaslHandshake, mechanism not offered → failed    (UNSUPPORTED_SASL_MECHANISM, the mechanisms offered)
 //   exchange        SaslAuthenticate (after a v1 handshake) or a raw token (after v0: a frame that
@@ -17,8 +20,12 @@
 //   authenticated   anything                       → authenticated  (its handler; SaslHandshake and
 //                                                                     SaslAuthenticate get ILLEGAL_SASL_STATE
 //                                                                     there: no re-authentication, KIP-368)
-//   failed          nothing more is read; the answer leaves after connection.failed.authentication.delay.ms
-//                   and the connection closes behind it.
+//   failed          nothing more is read. Every way into failed (a wrong proof, an unoffered mechanism,
+//                   a request out of order, a frame that does not decode) holds the connection
+//                   connection.failed.authentication.delay.ms, then sends what was answered before,
+//                   the failure's answer if it has one, and closes (Kafka delays every failure of the
+//                   exchange). A v0 client's wrong proof closed at once until a review found it: a
+//                   password guesser could skip the delay by asking for v0.
 //
 // Before authenticated, a request larger than sasl.server.max.receive.size closes the connection
 // (frameBound): an unauthenticated client cannot make the broker buffer a 100 MiB frame.
@@ -60,17 +67,21 @@ export type SaslVerdict =
   | { readonly kind: 'dispatch' }
   /** Write this answer; with `thenClose`, hold it `delayMs` first and close the connection behind it. */
   | { readonly kind: 'reply'; readonly bytes: Buffer; readonly thenClose?: { readonly reason: string; readonly delayMs: number } }
-  /** Close now, unanswered. */
-  | { readonly kind: 'close'; readonly reason: string };
+  /** Close unanswered, after `delayMs` (the answers queued before it leave first). */
+  | { readonly kind: 'close'; readonly reason: string; readonly delayMs: number };
+
+/** ApiVersions at versions not served a client may send before its first served one (kafkajs retries once). */
+export const UNSUPPORTED_VERSIONS_MAX = 3;
 
 type State =
-  | { readonly name: 'handshake' }
+  | { readonly name: 'handshake'; readonly versionsAnswered: boolean }
   | { readonly name: 'exchange'; readonly mechanism: string; readonly scram: ScramServerExchange; readonly raw: boolean }
   | { readonly name: 'authenticated'; readonly principal: string }
   | { readonly name: 'failed' };
 
 export class SaslSession {
-  private state: State = { name: 'handshake' };
+  private state: State = { name: 'handshake', versionsAnswered: false };
+  private unsupportedVersionsLeft = UNSUPPORTED_VERSIONS_MAX;
 
   constructor(
     private readonly o: KafkaSaslOptions,
@@ -101,8 +112,12 @@ export class SaslSession {
     const { api, header } = decoded;
     const state = this.state;
     if (state.name === 'handshake') {
-      if (api === 'ApiVersions') return { kind: 'dispatch' };
-      if (api !== 'SaslHandshake') return this.illegal(`${api} before SASL authentication (a client configured without SASL on a SASL listener?)`);
+      if (api === 'ApiVersions') {
+        if (state.versionsAnswered) return this.refuse('a second ApiVersions before SASL authentication');
+        this.state = { name: 'handshake', versionsAnswered: true };
+        return { kind: 'dispatch' };
+      }
+      if (api !== 'SaslHandshake') return this.refuse(`${api} before SASL authentication (a client configured without SASL on a SASL listener?)`);
       const mechanism = decoded.request.mechanism;
       const mechanisms = [...this.o.mechanisms];
       const id = scramMechanismByName(mechanism);
@@ -110,14 +125,14 @@ export class SaslSession {
         this.state = { name: 'failed' };
         const reason = `the client asked for SASL mechanism ${JSON.stringify(mechanism.slice(0, 64))}; listener ${this.listenerName} offers ${mechanisms.join(', ')}`;
         const bytes = encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms });
-        return { kind: 'reply', bytes, thenClose: { reason, delayMs: 0 } };
+        return { kind: 'reply', bytes, thenClose: { reason, delayMs: this.o.failedAuthenticationDelayMs } };
       }
       const lookup = (user: string, m: ScramMechanism) => this.image().scramUser(user)?.credentials.get(m);
       this.state = { name: 'exchange', mechanism, scram: new ScramServerExchange(id, lookup), raw: header.apiVersion === 0 };
       return { kind: 'reply', bytes: encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.NONE, mechanisms }) };
     }
     if (state.name === 'exchange' && !state.raw) {
-      if (api !== 'SaslAuthenticate') return this.illegal(`${api} during SASL authentication`);
+      if (api !== 'SaslAuthenticate') return this.refuse(`${api} during SASL authentication`);
       return this.step(state, decoded.request.authBytes, (outcome) =>
         encodeKafkaResponse('SaslAuthenticate', header, {
           errorCode: outcome.ok ? ErrorCode.NONE : ErrorCode.SASL_AUTHENTICATION_FAILED,
@@ -127,13 +142,20 @@ export class SaslSession {
         }),
       );
     }
-    return this.illegal(`${api} in SASL state ${state.name}`);
+    return this.refuse(`${api} in SASL state ${state.name}`);
+  }
+
+  /** ApiVersions at a version not served, before authentication: answered (UNSUPPORTED_VERSION) only while the client may still pick a served one. */
+  onUnsupportedApiVersions(): SaslVerdict {
+    if (this.state.name !== 'handshake' || this.state.versionsAnswered) return this.refuse(`ApiVersions in SASL state ${this.state.name === 'handshake' ? 'handshake, after an ApiVersions' : this.state.name}`);
+    if (this.unsupportedVersionsLeft-- <= 0) return this.refuse(`more than ${UNSUPPORTED_VERSIONS_MAX} ApiVersions at versions not served before SASL authentication`);
+    return { kind: 'dispatch' };
   }
 
   /** A frame after a v0 handshake: the SCRAM message itself. Answered with the reply alone, size-prefixed; a failure closes unanswered, as Kafka does. */
   onRawToken(token: Uint8Array): SaslVerdict {
     const state = this.state;
-    if (state.name !== 'exchange' || !state.raw) return this.illegal(`a raw SASL token in SASL state ${state.name}`);
+    if (state.name !== 'exchange' || !state.raw) return this.refuse(`a raw SASL token in SASL state ${state.name}`);
     return this.step(state, token, (outcome) => (outcome.ok ? sizePrefixed(outcome.bytes) : null));
   }
 
@@ -152,7 +174,7 @@ export class SaslSession {
       this.logFailure(state.mechanism, e.reason);
       const bytes = answer({ ok: false, message: e.message });
       const thenClose = { reason: `SASL authentication failed (${state.mechanism})`, delayMs: this.o.failedAuthenticationDelayMs };
-      return bytes === null ? { kind: 'close', reason: thenClose.reason } : { kind: 'reply', bytes, thenClose };
+      return bytes === null ? { kind: 'close', ...thenClose } : { kind: 'reply', bytes, thenClose };
     }
     const bytes = answer({ ok: true, bytes: reply })!;
     if (state.scram.complete) {
@@ -164,9 +186,10 @@ export class SaslSession {
     return { kind: 'reply', bytes };
   }
 
-  private illegal(reason: string): SaslVerdict {
+  /** Fails the session for `reason` (a request out of order, or one that cannot be read): closed unanswered after the failure delay. */
+  refuse(reason: string): SaslVerdict {
     this.state = { name: 'failed' };
-    return { kind: 'close', reason };
+    return { kind: 'close', reason, delayMs: this.o.failedAuthenticationDelayMs };
   }
 
   private logFailure(mechanism: string, reason: string): void {

@@ -32,19 +32,24 @@
 //   extension tokenauth=true (delegation tokens, not supported);
 // - client-final: c= other than base64 of the gs2 header received; r= other than the full nonce;
 //   a proof that is not base64 or not the hash's length; a proof that does not match.
-// A user without a credential for the mechanism is not refused at client-first: that would tell a
-// prober which users exist. It gets a server-first with a mock salt (HMAC of the user name under a
-// per-process random secret, so the same name always sees the same salt) and
-// SCRAM_MOCK_ITERATIONS, and fails at client-final as a wrong password does. A stored credential
-// that cannot be used (fewer iterations than Kafka's minimum, keys not the hash's length) is
-// treated the same way, with its own reason in the log.
+// A user without a credential for the mechanism is not refused at client-first (Kafka refuses it
+// there, which tells a prober which users exist). It gets a server-first with a mock salt and
+// SCRAM_MOCK_ITERATIONS, and fails at client-final as a wrong password does. The mock salt has a
+// real salt's form (Kafka's: a 130-bit number in base 36, 25-26 characters; it was raw HMAC bytes,
+// the hash's length, until a review told unknown users apart by it) and is drawn from
+// HMAC(secret, mechanism NUL user), so one broker shows a name the same salt every time. What still
+// tells them apart, and is not hidden: the secret is per process, so an unknown user's salt differs
+// between brokers and across a restart, where a real one's does not; and a real credential made
+// with other than 4096 iterations shows its count. A stored credential that cannot be used (fewer
+// iterations than Kafka's minimum, keys not the hash's length) is treated as none, with its own
+// reason in the log.
 //
 // Never logged or kept past the exchange: the proof, the keys (cleared once the exchange ends).
 
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ScramCredential } from '../../../metadata-log/image-types.js';
 import type { ScramMechanism } from '../../../metadata-log/records/types.js';
-import { SCRAM_MECHANISM_INFO, type ScramMechanismInfo } from '../../../metadata-log/records/user-scram-credential.js';
+import { saltText, SCRAM_MECHANISM_INFO, type ScramMechanismInfo } from '../../../metadata-log/records/user-scram-credential.js';
 import { SCRAM_MIN_ITERATIONS } from '../../../quorum/controller/configs/scram-credentials.js';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
 import { assert } from '../../../quorum/raft/assert.js';
@@ -247,7 +252,7 @@ export class ScramServerExchange {
       ({ salt, iterations, storedKey, serverKey } = credential!);
     } else {
       // The same computations as for a real user follow, against keys nobody holds.
-      salt = hmac(this.info, this.options.mockSecret ?? mockSecret(), user);
+      salt = saltText(hmac(this.info, this.options.mockSecret ?? mockSecret(), `${this.info.name}\0${user}`));
       iterations = SCRAM_MOCK_ITERATIONS;
       storedKey = randomBytes(this.info.bytes);
       serverKey = randomBytes(this.info.bytes);
