@@ -34,7 +34,7 @@ import { NetServer } from '../quorum/net/server.js';
 import { TcpRaftTransport } from '../quorum/net/tcp-raft-transport.js';
 import { RemoteError, usesSasl, usesTls } from '../quorum/net/types.js';
 import { RefusalWarnings } from '../quorum/net/refusal-warnings.js';
-import type { KafkaSaslOptions, SaslSettings } from './kafka/sasl/sasl-session.js';
+import { internalProtocolSasl, type KafkaSaslOptions, type SaslSettings } from './kafka/sasl/sasl-session.js';
 import type { Endpoint as NetEndpoint, ListenerSpec, PeerChannel, PeerIdentity, TlsMaterial } from '../quorum/net/types.js';
 import { openMetadataStorage, type MetadataStorage } from '../quorum/node/layout.js';
 import { raftConfig, type RaftConfig } from '../quorum/raft/config.js';
@@ -415,14 +415,10 @@ export class BrokerServer {
         handlers: { onRequest: (ch, method, body) => this.handle(ch, method, body) },
         // With an authorizer, the internal RPC is answered by principal (see handle()).
         ...(authorizer === undefined ? {} : { identify: principalOfSocket }),
-        // The internal protocol has no SASL step: on a SASL listener it would skip authentication.
+        // On a SASL listener metaquorum's tools authenticate too, in the handshake, against the same credentials.
         ...(sasl === undefined
           ? {}
-          : {
-              admit: () =>
-                `listener ${listener.name} is ${listener.securityProtocol}: Kafka clients authenticate there with SASL, which metaquorum's tools do not speak; ` +
-                'point the tool at a PLAINTEXT or SSL listener, or at a controller (--bootstrap-controller)',
-            }),
+          : { sasl: internalProtocolSasl(sasl, () => this.source.image, listener.name, this.o.logger, (mechanism, ok) => this.kafkaMetrics.authenticated(listener.name, mechanism, ok), this.caughtUp) }),
         // Kafka clients and our own tools share the client listener: a Kafka request starts with
         // its size and then an api key whose high byte is 0; our handshake's first value is a
         // msgpack map, never 0.

@@ -40,6 +40,7 @@ import {
   HandshakeRefusedError,
   type Endpoint,
   type PeerIdentity,
+  type SaslClientExchange,
   type TlsMaterial,
 } from './types.js';
 
@@ -49,6 +50,8 @@ export interface NetClientOptions {
   readonly expect?: HandshakeExpectation;
   /** Present ⇒ SSL. */
   readonly tls?: TlsMaterial;
+  /** Present ⇒ authenticate with SASL in the handshake (a SASL listener): a new exchange per dial. */
+  readonly sasl?: () => SaslClientExchange;
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
   /** Default true: dial again after a failure or a loss, until close(). */
@@ -320,6 +323,7 @@ export class NetClient {
       budgetMs: connectTimeoutMs,
       where: this.where,
       secure: t !== undefined,
+      ...(this.o.sasl === undefined ? {} : { sasl: this.o.sasl() }),
     });
     const conn: Connection = new Connection({
       socket,

@@ -24,7 +24,8 @@
 // The decoder refuses a length above its bound as soon as the 4-byte header is seen, before any
 // of the body is buffered, so a peer cannot make a node hold more than one bounded frame. The
 // first frame may have a far smaller bound of its own (firstFrameBytesMax): it is the handshake,
-// read before the peer has said who it is. Chunks
+// read before the peer has said who it is (and the first boundedFrames frames, when the handshake
+// takes more than one: a SASL exchange). Chunks
 // are kept in a list and copied once, into the frame that needs them (no quadratic concat). A
 // small chunk that continues a partial frame is first copied into a buffer of the decoder's own
 // (growing by doubling, up to TAIL_BYTES_MAX): each chunk costs ~160 bytes of bookkeeping, so a
@@ -176,18 +177,21 @@ export class FrameDecoder {
   /** Length of the frame body being waited for; -1 while waiting for a header. */
   private bodyBytes = -1;
   private failed: FrameError | null = null;
-  /** True until the first frame's header has been read (it is held to firstFrameBytesMax). */
-  private atFirstFrame = true;
+  /** Frames whose header is still to be read that are held to firstFrameBytesMax. */
+  private boundedLeft: number;
 
   constructor(
     readonly maxFrameBytes: number,
     /** The bound of the first frame alone (the handshake's); never above maxFrameBytes. */
     readonly firstFrameBytesMax: number = maxFrameBytes,
+    /** How many frames, from the first, firstFrameBytesMax holds (the handshake's frames). */
+    boundedFrames = 1,
   ) {
-    for (const [name, n] of [['maxFrameBytes', maxFrameBytes], ['firstFrameBytesMax', firstFrameBytesMax]] as const) {
+    for (const [name, n] of [['maxFrameBytes', maxFrameBytes], ['firstFrameBytesMax', firstFrameBytesMax], ['boundedFrames', boundedFrames]] as const) {
       if (!(Number.isInteger(n) && n > 0)) throw new Error(`${name} must be a positive integer, got ${n}`);
     }
     this.firstFrameBytesMax = Math.min(firstFrameBytesMax, maxFrameBytes);
+    this.boundedLeft = boundedFrames;
   }
 
   /** Bytes received but not yet returned as frames. */
@@ -223,9 +227,9 @@ export class FrameDecoder {
         this.sealTail();
         const header = this.take(FRAME_HEADER_BYTES);
         const length = header.readUInt32BE(0);
-        const bound = this.atFirstFrame ? this.firstFrameBytesMax : this.maxFrameBytes;
-        const first = this.atFirstFrame;
-        this.atFirstFrame = false;
+        const bound = this.boundedLeft > 0 ? this.firstFrameBytesMax : this.maxFrameBytes;
+        const first = this.boundedLeft > 0;
+        if (this.boundedLeft > 0) this.boundedLeft--;
         if (length > bound) {
           // A peer speaking HTTP (a tool pointed at a node's metrics port, a browser at a listener)
           // would otherwise read as a frame of a billion bytes.

@@ -1,8 +1,26 @@
 // The handshake (DESIGN §8): the first frame each way on a new connection. The client says who it
 // is and which cluster it belongs to; the server answers with who it is, or refuses and closes.
 //
-//   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId, codecs? }
-//   server → client   { t: 'welcome', v, nodeId, role, clusterId, codec? }  |  { t: 'refused', reason, otherCluster?, clusterId? }
+//   client → server   { t: 'hello', magic: 'metaquorum', v, nodeId, role, clusterId, codecs?, sasl? }
+//   server → client   { t: 'welcome', v, nodeId, role, clusterId, codec?, saslToken? }  |  { t: 'refused', reason, otherCluster?, clusterId? }
+//
+// On a listener that asks for SASL (a broker's SASL_PLAINTEXT or SASL_SSL client listener, where
+// metaquorum's tools meet Kafka clients), the hello carries the client's first message and the
+// server answers with a challenge before the welcome (SCRAM's four messages in three round trips
+// of the handshake, no extra one):
+//
+//   client → server   hello { …, sasl: { mechanism, token: client-first } }
+//   server → client   { t: 'sasl-challenge', token: server-first }
+//   client → server   { t: 'sasl-response', token: client-final }
+//   server → client   welcome { …, saslToken: server-final }  (the client checks it: the server holds the credential)
+//
+// Server states: hello → (no sasl: refused, naming what the tool needs) | (mechanism not offered,
+// or the first message refused: refused after failureDelayMs) | challenged → (response refused:
+// refused after failureDelayMs, the generic text) | welcome, the peer's principal User:<name>.
+// Both of the exchange's frames are held to the handshake's small frame bound. A tool that asked
+// for SASL and got a welcome without a challenge refuses it: the listener is not the SASL one it
+// was configured for (Kafka's client fails the same way), and it must not send a password's proof
+// to a server that never asked.
 //
 // Both frames are plain msgpack (frame-codec.ts). `codecs` lists the frame codecs the client can
 // speak after the handshake; the server picks one it speaks too and names it in `codec`, or
@@ -26,7 +44,7 @@ import { encodeFrame, FrameDecoder, FrameError, plainCodec, STREAM_CODEC, stream
 import { isTlsError, tlsReason } from './tls-options.js';
 import { netLimits } from './limits.js';
 import type { Logger } from '../env/index.js';
-import { HandshakeRefusedError, ConnectionError, PROTOCOL_VERSION, type PeerIdentity, type PeerRole } from './types.js';
+import { HandshakeRefusedError, ConnectionError, PROTOCOL_VERSION, type HandshakeSaslOptions, type PeerIdentity, type PeerRole, type SaslClientExchange } from './types.js';
 
 export const HANDSHAKE_MAGIC = 'metaquorum';
 
@@ -38,6 +56,8 @@ export interface HelloFrame {
   readonly role: PeerRole;
   readonly clusterId: string | null;
   readonly codecs?: readonly string[];
+  /** To a SASL listener: the mechanism and the client's first message. */
+  readonly sasl?: { readonly mechanism: string; readonly token: Uint8Array };
 }
 
 export interface WelcomeFrame {
@@ -47,6 +67,20 @@ export interface WelcomeFrame {
   readonly role: PeerRole;
   readonly clusterId: string | null;
   readonly codec?: string;
+  /** After a SASL exchange: the server's last message (SCRAM's server-final). */
+  readonly saslToken?: Uint8Array;
+}
+
+/** The server's answer to a hello's first SASL message. */
+export interface SaslChallengeFrame {
+  readonly t: 'sasl-challenge';
+  readonly token: Uint8Array;
+}
+
+/** The client's answer to a challenge. */
+export interface SaslResponseFrame {
+  readonly t: 'sasl-response';
+  readonly token: Uint8Array;
 }
 
 export interface RefusedFrame {
@@ -73,6 +107,8 @@ export interface HandshakeResult {
   readonly decoder: FrameDecoder;
   /** Bodies of the frames that arrived in the same chunks as the handshake frame, in order, undecoded. */
   readonly rest: readonly Buffer[];
+  /** Server side, after a SASL exchange: the principal the client proved, User:<name>. */
+  readonly principal?: string;
 }
 
 /** The frame codecs this build speaks after the handshake, the preferred first. */
@@ -86,8 +122,8 @@ function chooseCodec(hello: unknown): FrameCodec {
 
 const ROLES: readonly PeerRole[] = ['controller', 'broker', 'tool'];
 
-export function helloFrame(self: PeerIdentity): HelloFrame {
-  return { t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: self.nodeId, role: self.role, clusterId: self.clusterId, codecs: CODECS_OFFERED };
+export function helloFrame(self: PeerIdentity, sasl?: { readonly mechanism: string; readonly token: Uint8Array }): HelloFrame {
+  return { t: 'hello', magic: HANDSHAKE_MAGIC, v: PROTOCOL_VERSION, nodeId: self.nodeId, role: self.role, clusterId: self.clusterId, codecs: CODECS_OFFERED, ...(sasl === undefined ? {} : { sasl }) };
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -252,6 +288,8 @@ function readFirstFrame(socket: Socket, decoder: FrameDecoder, timeoutMs: number
 export interface AcceptHandshakeOptions {
   readonly self: PeerIdentity;
   readonly admit?: (peer: PeerIdentity) => string | null;
+  /** The listener asks its clients to authenticate with SASL first (see the header). */
+  readonly sasl?: HandshakeSaslOptions;
   readonly logger: Logger;
   readonly maxFrameBytes: number;
   readonly handshakeTimeoutMs: number;
@@ -269,7 +307,7 @@ export interface AcceptHandshakeOptions {
  * the socket closed) and returns null. Never throws for anything the peer sends.
  */
 export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions): Promise<HandshakeResult | null> {
-  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax);
+  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax, o.sasl === undefined ? 1 : 2);
   const tlsHint = o.plaintext
     ? 'received a TLS handshake on a PLAINTEXT listener: the client is configured for SSL'
     : 'received a TLS record inside the TLS session: not a metaquorum client';
@@ -295,6 +333,19 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
     refuse(socket, decision.refused, o.closeLingerMs, decision.otherCluster === true ? o.self.clusterId : undefined);
     return null;
   }
+  let rest: readonly Buffer[] = first.rest;
+  let sasl: SaslOutcome | undefined;
+  if (o.sasl !== undefined) {
+    const outcome = await authenticate(socket, decoder, first.frame, rest, o.sasl, o, tlsHint);
+    if ('refused' in outcome) {
+      // A wrong proof is coalesced by onOutcome (a guesser would flood the log); the rest is a warn line here.
+      if (outcome.logged !== true) o.logger.warn({ ...fields, reason: outcome.refused }, 'handshake refused');
+      refuse(socket, outcome.refused, o.closeLingerMs);
+      return null;
+    }
+    sasl = outcome;
+    rest = outcome.rest;
+  }
   const codec = chooseCodec(first.frame);
   const welcome: WelcomeFrame = {
     t: 'welcome',
@@ -303,9 +354,112 @@ export async function acceptHandshake(socket: Socket, o: AcceptHandshakeOptions)
     role: o.self.role,
     clusterId: o.self.clusterId,
     ...(codec !== plainCodec ? { codec: codec.name } : {}),
+    ...(sasl === undefined ? {} : { saslToken: sasl.token }),
   };
   socket.write(encodeFrame(welcome));
-  return { peer: decision.peer, codec, decoder, rest: first.rest };
+  return { peer: decision.peer, codec, decoder, rest, ...(sasl === undefined ? {} : { principal: sasl.principal }) };
+}
+
+interface SaslOutcome {
+  readonly principal: string;
+  /** The server's last message, for the welcome. */
+  readonly token: Uint8Array;
+  readonly rest: readonly Buffer[];
+}
+
+/** The text a tool that did not authenticate is refused with: what it needs to. */
+export function saslRequiredText(listener: string, mechanisms: readonly string[]): string {
+  return (
+    `listener ${listener} asks its clients to authenticate with SASL (${mechanisms.join(', ')}): give the tool a --command-config with ` +
+    'security.protocol=SASL_PLAINTEXT (or SASL_SSL), sasl.mechanism and a ScramLoginModule sasl.jaas.config'
+  );
+}
+
+/** Waits `ms`, or until the socket closes (whichever is first). */
+function holdBack(socket: Socket, ms: number): Promise<void> {
+  if (ms <= 0 || socket.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      socket.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    socket.once('close', done);
+  });
+}
+
+/**
+ * The server's side of a hello's SASL exchange (see the header). A refusal of the exchange itself
+ * (an unoffered mechanism, a message the exchange refuses) is held back failureDelayMs first; its
+ * text is the exchange's error message (generic: no hint whether the user exists).
+ */
+async function authenticate(
+  socket: Socket,
+  decoder: FrameDecoder,
+  hello: unknown,
+  rest: readonly Buffer[],
+  sasl: HandshakeSaslOptions,
+  o: AcceptHandshakeOptions,
+  tlsHint: string,
+): Promise<SaslOutcome | { readonly refused: string; readonly logged?: boolean }> {
+  const offer = isRecord(hello) ? hello['sasl'] : undefined;
+  if (offer === undefined) return { refused: saslRequiredText(o.listener, sasl.mechanisms) };
+  if (!isRecord(offer) || typeof offer['mechanism'] !== 'string' || !(offer['token'] instanceof Uint8Array)) {
+    return { refused: `malformed handshake: sasl is ${describe(offer)}, not { mechanism, token }` };
+  }
+  const mechanism = offer['mechanism'];
+  const failed = async (refused: string, reason: string, logged = false) => {
+    sasl.onOutcome?.(mechanism, { user: null, reason, remote: o.remoteAddress });
+    await holdBack(socket, sasl.failureDelayMs);
+    return { refused, logged };
+  };
+  if (!sasl.mechanisms.includes(mechanism)) {
+    const text = `SASL mechanism ${quoted(mechanism)} is not offered on listener ${o.listener}; it offers ${sasl.mechanisms.join(', ')}`;
+    return failed(text, text);
+  }
+  if (sasl.ready !== undefined) {
+    // A broker still catching up would check the proof against credentials it does not hold yet.
+    const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await Promise.race([sasl.ready, gone]);
+    if (socket.destroyed) return { refused: 'connection closed while the listener was not ready for SASL authentication', logged: true };
+  }
+  const exchange = sasl.exchange(mechanism);
+  const step = (token: Uint8Array): Uint8Array | { readonly message: string; readonly reason: string } => {
+    try {
+      return exchange.evaluate(token);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      const reason = (e as { reason?: unknown }).reason;
+      return { message, reason: typeof reason === 'string' ? reason : message };
+    }
+  };
+  const challenge = step(offer['token']);
+  if (!(challenge instanceof Uint8Array)) return failed(challenge.message, challenge.reason, true);
+  socket.write(encodeFrame({ t: 'sasl-challenge', token: challenge } satisfies SaslChallengeFrame));
+  let response: unknown;
+  if (rest.length > 0) {
+    try {
+      response = decoder.decode(plainCodec, rest[0]!);
+    } catch (e) {
+      if (!(e instanceof FrameError)) throw e;
+      return { refused: e.message };
+    }
+    rest = rest.slice(1);
+  } else {
+    const next = await readFirstFrame(socket, decoder, o.handshakeTimeoutMs, tlsHint, `no answer to the SASL challenge within ${o.handshakeTimeoutMs} ms`);
+    if (!next.ok) return { refused: next.reason };
+    response = next.frame;
+    rest = next.rest;
+  }
+  if (!isRecord(response) || response['t'] !== 'sasl-response' || !(response['token'] instanceof Uint8Array)) {
+    return failed(`malformed handshake: expected a sasl-response frame, got ${describe(response)}`, 'the client did not answer the SASL challenge with a sasl-response');
+  }
+  const outcome = step(response['token']);
+  if (!(outcome instanceof Uint8Array)) return failed(outcome.message, outcome.reason, true);
+  if (!exchange.complete || exchange.user === null) return failed('SASL authentication did not complete in two messages', 'the exchange wanted more than two client messages');
+  sasl.onOutcome?.(mechanism, { user: exchange.user, reason: null, remote: o.remoteAddress });
+  return { principal: `User:${exchange.user}`, token: outcome, rest };
 }
 
 /**
@@ -338,6 +492,25 @@ export interface OfferHandshakeOptions {
   readonly where: string;
   /** Under TLS (for the hints of a failure). */
   readonly secure: boolean;
+  /** Authenticate with SASL: the listener must ask for it (see the header). A new exchange per connection. */
+  readonly sasl?: SaslClientExchange;
+}
+
+/** A welcome after this client asked for SASL: it must end the exchange, and prove the server holds the credential. */
+function checkSaslWelcome(welcome: unknown, sasl: SaslClientExchange, where: string): void {
+  const token = isRecord(welcome) ? welcome['saslToken'] : undefined;
+  if (token === undefined) {
+    throw new HandshakeRefusedError(
+      `${where} did not ask for SASL authentication: it is not a SASL_PLAINTEXT or SASL_SSL listener (a controller, or a PLAINTEXT or SSL broker listener); ` +
+        'point the tool at the SASL listener, or leave sasl.* and security.protocol=SASL_* out of --command-config',
+    );
+  }
+  if (!(token instanceof Uint8Array)) throw new HandshakeRefusedError(`${where} ended the SASL exchange with ${describe(token)}`);
+  try {
+    sasl.verify(token);
+  } catch (e) {
+    throw new HandshakeRefusedError(`SASL authentication with ${where} failed: ${(e as Error).message}`);
+  }
 }
 
 /** Why a handshake failed when the peer took the TCP connection and never answered the hello. */
@@ -350,12 +523,25 @@ export function handshakeSilenceText(withinMs: number): string {
  * or not the node expected) or ConnectionError (closed, timed out); the socket is then destroyed.
  */
 export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): Promise<HandshakeResult> {
-  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax);
-  socket.write(encodeFrame(helloFrame(o.self)));
+  const decoder = new FrameDecoder(o.maxFrameBytes, netLimits.handshakeFrameBytesMax, o.sasl === undefined ? 1 : 2);
+  const started = performance.now();
+  socket.write(encodeFrame(helloFrame(o.self, o.sasl === undefined ? undefined : { mechanism: o.sasl.mechanism, token: o.sasl.first() })));
   const tlsHint = `${o.where} answered with TLS: it is an SSL listener, configure TLS for this connection`;
   const timeoutText = o.budgetMs === undefined ? undefined : handshakeSilenceText(o.budgetMs);
-  const first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint, timeoutText);
+  let first = await readFirstFrame(socket, decoder, o.timeoutMs, tlsHint, timeoutText);
   try {
+    if (first.ok && o.sasl !== undefined && isRecord(first.frame) && first.frame['t'] === 'sasl-challenge') {
+      const challenge = first.frame['token'];
+      if (!(challenge instanceof Uint8Array)) throw new HandshakeRefusedError(`${o.where} sent a malformed SASL challenge`);
+      let response: Uint8Array;
+      try {
+        response = o.sasl.respond(challenge);
+      } catch (e) {
+        throw new HandshakeRefusedError(`SASL authentication with ${o.where} failed: ${(e as Error).message}`);
+      }
+      socket.write(encodeFrame({ t: 'sasl-response', token: response } satisfies SaslResponseFrame));
+      first = await readFirstFrame(socket, decoder, Math.max(1, o.timeoutMs - (performance.now() - started)), tlsHint, timeoutText);
+    }
     if (!first.ok) {
       const failed = `handshake with ${o.where} failed: ${first.reason}`;
       if (first.kind === 'malformed') throw new HandshakeRefusedError(failed);
@@ -370,6 +556,7 @@ export async function offerHandshake(socket: Socket, o: OfferHandshakeOptions): 
       throw new ConnectionError(failed);
     }
     const peer = checkWelcome(first.frame, o.self, o.expect, o.where);
+    if (o.sasl !== undefined) checkSaslWelcome(first.frame, o.sasl, o.where);
     return { peer, codec: welcomeCodec(first.frame, o.where), decoder, rest: first.rest };
   } catch (err) {
     socket.destroy();

@@ -38,6 +38,7 @@ import {
   type ListenerSpec,
   type PeerChannel,
   type PeerIdentity,
+  type HandshakeSaslOptions,
   type TlsMaterial,
   usesTls,
 } from './types.js';
@@ -48,6 +49,8 @@ export interface NetServerOptions {
   readonly self: PeerIdentity;
   /** Returns a refusal reason for a peer this node will not talk to (unknown controller ids...). */
   readonly admit?: (peer: PeerIdentity) => string | null;
+  /** Clients of the internal protocol authenticate with SASL in the handshake (handshake.ts); their principal is then the SASL one. */
+  readonly sasl?: HandshakeSaslOptions;
   readonly handlers: InboundHandlers;
   readonly logger: Logger;
   readonly maxFrameBytes?: number;
@@ -65,6 +68,7 @@ export interface NetServerOptions {
    * Who a connection of the internal protocol proved to be (its TLS client certificate), set as its
    * PeerChannel.principal: a broker with an authorizer answers its internal RPC only to super users.
    * null: it proved nobody it can name (a certificate whose subject cannot be read), and is refused.
+   * After a SASL exchange (`sasl`), the SASL principal is used instead, as Kafka does on SASL_SSL.
    */
   readonly identify?: (socket: net.Socket) => string | null;
   readonly alternateProtocol?: {
@@ -364,6 +368,7 @@ export class NetServer {
     const result = await acceptHandshake(socket, {
       self: this.o.self,
       ...(this.o.admit !== undefined ? { admit: this.o.admit } : {}),
+      ...(this.o.sasl !== undefined ? { sasl: this.o.sasl } : {}),
       logger,
       maxFrameBytes: this.o.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       handshakeTimeoutMs: this.o.handshakeTimeoutMs ?? netLimits.handshakeTimeoutMs,
@@ -378,7 +383,7 @@ export class NetServer {
       socket.destroy();
       return;
     }
-    const principal = this.o.identify?.(socket);
+    const principal = result.principal ?? this.o.identify?.(socket);
     if (principal === null) {
       logger.warn({ remote: remoteAddress, listener: listener.name }, 'refusing peer: client certificate subject unreadable');
       socket.destroy();

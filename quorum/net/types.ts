@@ -54,6 +54,44 @@ export interface ListenerSpec {
 
 export type PeerRole = 'controller' | 'broker' | 'tool';
 
+/**
+ * The server side of one SASL exchange in the handshake (SCRAM: broker/kafka/sasl/scram-server.ts):
+ * each client message in, the answer out. A refused message throws an error whose `message` may
+ * go to the client (generic) and whose `reason`, when present, is for the server's log only.
+ */
+export interface SaslServerExchange {
+  evaluate(message: Uint8Array): Uint8Array;
+  /** True once the client has proved who it is. */
+  readonly complete: boolean;
+  /** The user proved, once complete. */
+  readonly user: string | null;
+}
+
+/** A listener that asks the internal protocol's clients (metaquorum's tools) to authenticate with SASL. */
+export interface HandshakeSaslOptions {
+  /** The mechanisms offered (upper case, as SASL names them). */
+  readonly mechanisms: readonly string[];
+  /** A new exchange for one of `mechanisms`. */
+  exchange(mechanism: string): SaslServerExchange;
+  /** How long a failure's refusal is held back before it is sent (connection.failed.authentication.delay.ms). */
+  readonly failureDelayMs: number;
+  /** Exchanges start once it settles (a broker's image has caught up: the credentials are in it). */
+  readonly ready?: Promise<unknown>;
+  /** Each exchange's outcome (metrics, coalesced warnings): the user proved, or the reason it failed (never a password). */
+  onOutcome?(mechanism: string, outcome: { readonly user: string | null; readonly reason: string | null; readonly remote: string }): void;
+}
+
+/** The client side of one SASL exchange (SCRAM: tools/admin/scram-client.ts): a new one per connection. */
+export interface SaslClientExchange {
+  readonly mechanism: string;
+  /** The first message (SCRAM's client-first). */
+  first(): Uint8Array;
+  /** The answer to the server's challenge (SCRAM's client-final to server-first); throws when the challenge is unacceptable. */
+  respond(challenge: Uint8Array): Uint8Array;
+  /** Checks the server's last message (SCRAM's server-final: the server knows the credential too); throws when it does not. */
+  verify(outcome: Uint8Array): void;
+}
+
 /** What each end of a connection says about itself in the handshake. */
 export interface PeerIdentity {
   /** -1 for a tool (the CLI). */

@@ -3,9 +3,13 @@
 // restarted with a second client listener mapped to SASL_PLAINTEXT (`--override`s, as an operator
 // would), and an unmodified kafkajs 2.2.4 client logs in there with SCRAM-SHA-512, creates a topic
 // (forwarded to the controller) and sees it, with the SASL listener's own endpoint advertised to
-// it; a wrong password is refused; metaquorum's tools, which do not speak SASL, are refused on that
-// listener with the reason, while the PLAINTEXT listener still serves them.
+// it; a wrong password is refused; metaquorum's tools log in there too, with a Kafka-style
+// --command-config (sasl.mechanism, a ScramLoginModule sasl.jaas.config), and without one are
+// refused, told what to configure, while the PLAINTEXT listener still serves them.
 
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestCluster, until, type TestCluster } from '../support/process-harness.js';
@@ -75,12 +79,43 @@ describe.sequential('SASL/SCRAM on a broker listener, with kafkajs', () => {
     await expect(admin('not-her-password')).rejects.toThrow('Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512');
   });
 
-  it("metaquorum's tools are refused on the SASL listener, saying why; the PLAINTEXT listener serves them", async () => {
-    const refused = await runCli(['topics', 'list', '--bootstrap-server', `${HOST}:${saslPort}`]);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("listener SECURE is SASL_PLAINTEXT: Kafka clients authenticate there with SASL, which metaquorum's tools do not speak");
-    const listed = await runCli(['topics', 'list', '--bootstrap-server', t.cluster.bootstrapServers()]);
-    expect(listed.code, listed.stderr).toBe(0);
-    expect(listed.stdout).toContain('sasl-e2e');
+  it("metaquorum's tools log in on the SASL listener with a --command-config as Kafka's tools take it; without one, or with a wrong password, they are refused saying why", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mq-sasl-e2e-'));
+    const commandConfig = async (name: string, mechanism: string, password: string) => {
+      const path = join(dir, name);
+      await writeFile(
+        path,
+        ['security.protocol=SASL_PLAINTEXT', `sasl.mechanism=${mechanism}`, `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="alice" password="${password}";`].join('\n'),
+      );
+      return path;
+    };
+    try {
+      const listed = await runCli(['topics', 'list', '--bootstrap-server', `${HOST}:${saslPort}`, '--command-config', await commandConfig('good.properties', 'SCRAM-SHA-512', 'alice-secret')]);
+      expect(listed.code, listed.stderr).toBe(0);
+      expect(listed.stdout).toContain('sasl-e2e');
+
+      const wrong = await runCli(['topics', 'list', '--bootstrap-server', `${HOST}:${saslPort}`, '--command-config', await commandConfig('wrong.properties', 'SCRAM-SHA-512', 'guess-1234')]);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain('Authentication failed during authentication due to invalid credentials with SASL mechanism SCRAM-SHA-512');
+      expect(wrong.stderr).not.toContain('guess-1234');
+
+      const other = await runCli(['topics', 'list', '--bootstrap-server', `${HOST}:${saslPort}`, '--command-config', await commandConfig('sha256.properties', 'SCRAM-SHA-256', 'alice-secret')]);
+      expect(other.code).toBe(1);
+      expect(other.stderr).toContain('SASL mechanism SCRAM-SHA-256 is not offered on listener SECURE; it offers SCRAM-SHA-512');
+
+      const without = await runCli(['topics', 'list', '--bootstrap-server', `${HOST}:${saslPort}`]);
+      expect(without.code).toBe(1);
+      expect(without.stderr).toContain('listener SECURE asks its clients to authenticate with SASL (SCRAM-SHA-512): give the tool a --command-config');
+
+      // The PLAINTEXT listener serves them as before; SASL settings there are refused by the tool (the listener never asks).
+      const plain = await runCli(['topics', 'list', '--bootstrap-server', t.cluster.bootstrapServers()]);
+      expect(plain.code, plain.stderr).toBe(0);
+      expect(plain.stdout).toContain('sasl-e2e');
+      const saslOnPlain = await runCli(['topics', 'list', '--bootstrap-server', t.cluster.bootstrapServers(), '--command-config', await commandConfig('good2.properties', 'SCRAM-SHA-512', 'alice-secret')]);
+      expect(saslOnPlain.code).toBe(1);
+      expect(saslOnPlain.stderr).toContain('did not ask for SASL authentication');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -7,19 +7,23 @@
 import type { Logger } from '../../quorum/env/index.js';
 import { silentLogger } from '../../quorum/env/index.js';
 import { NetClient } from '../../quorum/net/client.js';
-import { ConnectionError, RequestTimeoutError, type PeerIdentity, type TlsMaterial } from '../../quorum/net/types.js';
+import { ConnectionError, RequestTimeoutError, type PeerIdentity } from '../../quorum/net/types.js';
 import { ControllerChannel, NO_ACTIVE_CONTROLLER } from '../../quorum/server/controller-channel.js';
 import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcCaller, type RpcMethod, type RpcRequest, type RpcResponse } from '../../quorum/server/rpc-methods.js';
 import type { AdminConnection, AdminConnector, AdminTarget, VoterAnswer } from '../cli/connect.js';
 import { warningText } from '../cli/common.js';
-import { clientTlsFromProperties } from './client-properties.js';
+import { clientSecurityFromProperties, type ClientSecurity } from './client-properties.js';
 
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
 
-export interface AdminClientOptions {
+export interface AdminClientOptions extends ClientSecurity {
   readonly timeoutMs: number;
-  readonly tls?: TlsMaterial;
   readonly logger?: Logger;
+}
+
+/** The TLS and SASL parts of `o`, for a NetClient (a SASL listener is a broker's: controllers take TLS only). */
+function security(o: ClientSecurity): ClientSecurity {
+  return { ...(o.tls === undefined ? {} : { tls: o.tls }), ...(o.sasl === undefined ? {} : { sasl: o.sasl }) };
 }
 
 /** One request to one node, on a connection opened for it and closed after. */
@@ -47,7 +51,7 @@ function openAsk<M extends RpcMethod>(
   const client = new NetClient({
     endpoint: { host: target.host, port: target.port },
     self: TOOL,
-    ...(o.tls === undefined ? {} : { tls: o.tls }),
+    ...security(o),
     reconnect: false,
     connectTimeoutMs: Math.min(o.timeoutMs, 5_000),
     requestTimeoutMs: o.timeoutMs,
@@ -62,7 +66,9 @@ const VOTER_PROBE_TIMEOUT_MS = 5_000;
 
 /** describeNode of every voter at once, each on its own connection (see AdminConnection.askVoters). */
 export function askVoters(voters: DescribeNodeResponse['voters'], o: AdminClientOptions): Promise<VoterAnswer[]> {
-  const probe = { ...o, timeoutMs: Math.min(o.timeoutMs, VOTER_PROBE_TIMEOUT_MS) };
+  // Voters are controllers, which take TLS only: a SASL exchange there would be refused.
+  const { sasl: _brokersOnly, ...withoutSasl } = o;
+  const probe = { ...withoutSasl, timeoutMs: Math.min(o.timeoutMs, VOTER_PROBE_TIMEOUT_MS) };
   return Promise.all(
     voters.map(async ({ id, host, port }): Promise<VoterAnswer> => {
       try {
@@ -184,7 +190,7 @@ function connectionFor(target: AdminTarget, where: string, node: DescribeNodeRes
   const client = new NetClient({
     endpoint: { host: target.host, port: target.port },
     self: TOOL,
-    ...(o.tls === undefined ? {} : { tls: o.tls }),
+    ...security(o),
     reconnect: false,
     requestTimeoutMs: o.timeoutMs,
     logger: o.logger ?? silentLogger,
@@ -205,6 +211,6 @@ function noTargetAnswered(failures: readonly { readonly where: string; readonly 
 }
 
 export const realAdminConnector: AdminConnector = async (targets, options) => {
-  const tls = options.commandConfig === undefined ? undefined : await clientTlsFromProperties(options.commandConfig, (m) => process.stderr.write(warningText(m)));
-  return connectAdmin(targets, { timeoutMs: options.timeoutMs, ...(tls === undefined ? {} : { tls }) });
+  const secure = options.commandConfig === undefined ? {} : await clientSecurityFromProperties(options.commandConfig, (m) => process.stderr.write(warningText(m)));
+  return connectAdmin(targets, { timeoutMs: options.timeoutMs, ...secure });
 };

@@ -1,17 +1,32 @@
 // The client properties file admin commands take with --command-config (Kafka's tools take the
-// same): `security.protocol=SSL` plus the ssl.* keys of a client, as in server.properties.
-// PLAINTEXT (or no file) means no TLS.
+// same): `security.protocol` (PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL), the ssl.* keys of a
+// client as in server.properties, and for SASL `sasl.mechanism` (SCRAM-SHA-256 or SCRAM-SHA-512)
+// with a ScramLoginModule `sasl.jaas.config` naming the user and password. PLAINTEXT (or no file)
+// means no TLS and no SASL. The SASL exchange runs in the internal protocol's handshake
+// (quorum/net/handshake.ts), against a broker's SASL_PLAINTEXT or SASL_SSL listener.
 
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../config/errors.js';
 import { parseProperties } from '../config/properties.js';
-import type { TlsMaterial } from '../../quorum/net/types.js';
+import type { SaslClientExchange, TlsMaterial } from '../../quorum/net/types.js';
+import { scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import { clientTlsMaterial } from '../server/tls-material.js';
+import { parseJaasEntry, SCRAM_LOGIN_MODULE } from './jaas-config.js';
+import { ScramClientExchange } from './scram-client.js';
 
-const KNOWN = new Set(['security.protocol', 'ssl.keystore.location', 'ssl.keystore.type', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.endpoint.identification.algorithm']);
+const SSL_KEYS = ['ssl.keystore.location', 'ssl.keystore.type', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.endpoint.identification.algorithm'];
+const SASL_KEYS = ['sasl.mechanism', 'sasl.jaas.config'];
+const KNOWN = new Set(['security.protocol', ...SSL_KEYS, ...SASL_KEYS]);
+const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'];
 
-/** The TLS material a client properties file asks for; undefined for PLAINTEXT. */
-export async function clientTlsFromProperties(path: string, warn: (msg: string) => void): Promise<TlsMaterial | undefined> {
+/** How a tool reaches a listener: TLS material for SSL and SASL_SSL, a SASL exchange (a new one per connection) for SASL_*. */
+export interface ClientSecurity {
+  readonly tls?: TlsMaterial;
+  readonly sasl?: () => SaslClientExchange;
+}
+
+/** What a client properties file asks for; {} for PLAINTEXT. */
+export async function clientSecurityFromProperties(path: string, warn: (msg: string) => void): Promise<ClientSecurity> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -21,11 +36,19 @@ export async function clientTlsFromProperties(path: string, warn: (msg: string) 
   const props = parseProperties(text);
   for (const key of props.keys()) if (!KNOWN.has(key)) warn(`--command-config: unknown key ${key} is ignored`);
   const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
-  if (protocol === 'PLAINTEXT') return undefined;
-  if (protocol !== 'SSL') {
-    // metaquorum's tools speak the internal protocol, which has no SASL step (a SASL listener refuses them).
-    throw new ConfigError(`security.protocol = "${protocol}": must be PLAINTEXT or SSL (metaquorum's tools do not speak SASL: point them at a PLAINTEXT or SSL listener, or a controller)`, 'security.protocol');
+  if (!PROTOCOLS.includes(protocol)) throw new ConfigError(`security.protocol = "${protocol}": must be one of ${PROTOCOLS.join(', ')}`, 'security.protocol');
+  const withTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const withSasl = protocol.startsWith('SASL_');
+  if (!withSasl) {
+    for (const key of SASL_KEYS) if (props.has(key)) warn(`--command-config: ${key} is ignored: security.protocol is ${protocol}, not SASL_PLAINTEXT or SASL_SSL`);
   }
+  return {
+    ...(withTls ? { tls: await tlsMaterial(props) } : {}),
+    ...(withSasl ? { sasl: saslExchange(props) } : {}),
+  };
+}
+
+async function tlsMaterial(props: ReadonlyMap<string, string>): Promise<TlsMaterial> {
   for (const key of ['ssl.keystore.type', 'ssl.truststore.type']) {
     const type = props.get(key);
     if (type !== undefined && type.toUpperCase() !== 'PEM') throw new ConfigError(`${key} = "${type}": only PEM is supported`, key);
@@ -40,4 +63,38 @@ export async function clientTlsFromProperties(path: string, warn: (msg: string) 
     clientAuth: 'none',
     verifyHostname: algorithm !== '',
   });
+}
+
+/** The SCRAM exchange the sasl.* keys describe; a ConfigError (never quoting the JAAS text: it holds the password) when they cannot be used. */
+function saslExchange(props: ReadonlyMap<string, string>): () => SaslClientExchange {
+  const mechanism = props.get('sasl.mechanism');
+  if (mechanism === undefined) {
+    throw new ConfigError("sasl.mechanism is not set: metaquorum offers SCRAM-SHA-256 and SCRAM-SHA-512 (Kafka's default, GSSAPI, is not offered)", 'sasl.mechanism');
+  }
+  if (scramMechanismByName(mechanism) === undefined) {
+    const hint = scramMechanismByName(mechanism.toUpperCase()) !== undefined ? ` (mechanism names are upper case: ${mechanism.toUpperCase()})` : '';
+    throw new ConfigError(`sasl.mechanism = "${mechanism.slice(0, 40)}": must be SCRAM-SHA-256 or SCRAM-SHA-512${hint}`, 'sasl.mechanism');
+  }
+  const jaas = props.get('sasl.jaas.config');
+  if (jaas === undefined) {
+    throw new ConfigError(`sasl.jaas.config is not set: it names the user, e.g. ${SCRAM_LOGIN_MODULE} required username="alice" password="…";`, 'sasl.jaas.config');
+  }
+  let entry;
+  try {
+    entry = parseJaasEntry(jaas);
+  } catch (e) {
+    throw new ConfigError(`sasl.jaas.config cannot be read: ${(e as Error).message}`, 'sasl.jaas.config');
+  }
+  if (entry.loginModule !== SCRAM_LOGIN_MODULE) {
+    throw new ConfigError(`sasl.jaas.config names login module ${entry.loginModule.slice(0, 80)}; with ${mechanism} it must be ${SCRAM_LOGIN_MODULE}`, 'sasl.jaas.config');
+  }
+  const username = entry.options.get('username');
+  const password = entry.options.get('password');
+  for (const [name, value] of [['username', username], ['password', password]] as const) {
+    if (value === undefined || value === '') throw new ConfigError(`sasl.jaas.config has no ${name}="…" option`, 'sasl.jaas.config');
+  }
+  if (entry.options.get('tokenauth')?.toLowerCase() === 'true') {
+    throw new ConfigError('sasl.jaas.config asks for delegation token authentication (tokenauth=true), which metaquorum does not offer', 'sasl.jaas.config');
+  }
+  return () => new ScramClientExchange(mechanism, username!, password!);
 }

@@ -17,7 +17,7 @@ export interface AdminOptions {
   readonly bootstrapController?: readonly HostPort[];
   readonly bootstrapServer?: readonly HostPort[];
   readonly timeout: number;
-  /** --command-config: client properties (security.protocol, ssl.*), as Kafka's tools take them. */
+  /** --command-config: client properties (security.protocol, ssl.*, sasl.*), as Kafka's tools take them. */
   readonly commandConfig?: string;
 }
 
@@ -31,7 +31,12 @@ export function addAdminOptions(cmd: Command, options: { readonly json: boolean 
     .addOption(new Option('--bootstrap-controller <host:port,...>', 'controller listener(s) to reach the quorum through').argParser(hostPortListArg('--bootstrap-controller')))
     .addOption(new Option('--bootstrap-server <host:port,...>', "broker client listener(s) to reach the cluster through").argParser(hostPortListArg('--bootstrap-server')))
     .addOption(new Option('--timeout <ms>', 'per-request timeout in milliseconds').default(DEFAULT_ADMIN_TIMEOUT_MS).argParser(timeoutMsArg('--timeout')))
-    .option('--command-config <file>', 'client properties for reaching TLS listeners: security.protocol=SSL, ssl.keystore.location, ssl.key.password, ssl.truststore.location, ssl.endpoint.identification.algorithm');
+    .option(
+      '--command-config <file>',
+      'client properties for reaching TLS and SASL listeners, as Kafka\'s tools take them: security.protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL), ' +
+        'ssl.keystore.location, ssl.key.password, ssl.truststore.location, ssl.endpoint.identification.algorithm; ' +
+        'sasl.mechanism (SCRAM-SHA-256 or SCRAM-SHA-512) and sasl.jaas.config (a ScramLoginModule line with username and password)',
+    );
   if (options.json) cmd.option('--json', 'print one JSON object', false);
   return cmd;
 }

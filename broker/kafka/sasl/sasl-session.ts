@@ -35,6 +35,7 @@
 
 import { RefusalWarnings } from '../../../quorum/net/refusal-warnings.js';
 import type { Logger } from '../../../quorum/env/index.js';
+import type { HandshakeSaslOptions } from '../../../quorum/net/types.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { ScramMechanism } from '../../../metadata-log/records/types.js';
 import { scramMechanismByName } from '../../../metadata-log/records/user-scram-credential.js';
@@ -127,8 +128,7 @@ export class SaslSession {
         const bytes = encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.UNSUPPORTED_SASL_MECHANISM, mechanisms });
         return { kind: 'reply', bytes, thenClose: { reason, delayMs: this.o.failedAuthenticationDelayMs } };
       }
-      const lookup = (user: string, m: ScramMechanism) => this.image().scramUser(user)?.credentials.get(m);
-      this.state = { name: 'exchange', mechanism, scram: new ScramServerExchange(id, lookup), raw: header.apiVersion === 0 };
+      this.state = { name: 'exchange', mechanism, scram: scramExchange(id, this.image), raw: header.apiVersion === 0 };
       return { kind: 'reply', bytes: encodeKafkaResponse('SaslHandshake', header, { errorCode: ErrorCode.NONE, mechanisms }) };
     }
     if (state.name === 'exchange' && !state.raw) {
@@ -171,7 +171,7 @@ export class SaslSession {
       if (!(e instanceof ScramAuthenticationError)) throw e;
       this.state = { name: 'failed' };
       this.onOutcome?.(state.mechanism, false);
-      this.logFailure(state.mechanism, e.reason);
+      logSaslFailure(this.o, this.logger, { listener: this.listenerName, remote: this.remote, mechanism: state.mechanism, reason: e.reason });
       const bytes = answer({ ok: false, message: e.message });
       const thenClose = { reason: `SASL authentication failed (${state.mechanism})`, delayMs: this.o.failedAuthenticationDelayMs };
       return bytes === null ? { kind: 'close', ...thenClose } : { kind: 'reply', bytes, thenClose };
@@ -192,11 +192,45 @@ export class SaslSession {
     return { kind: 'close', reason, delayMs: this.o.failedAuthenticationDelayMs };
   }
 
-  private logFailure(mechanism: string, reason: string): void {
-    const failures = this.o.failureWarnings.note(this.listenerName);
-    if (failures === null) return;
-    this.logger.warn({ remote: this.remote, listener: this.listenerName, mechanism, reason, failures }, 'SASL authentication failed');
-  }
+}
+
+/** A SCRAM exchange for `mechanism` against the credentials in the broker's image (read at the client-first message). */
+function scramExchange(mechanism: ScramMechanism, image: () => MetadataImageView): ScramServerExchange {
+  return new ScramServerExchange(mechanism, (user, m) => image().scramUser(user)?.credentials.get(m));
+}
+
+/** A failed authentication in the log: one warn line per interval and listener, with the count (a guesser would flood it). */
+function logSaslFailure(o: KafkaSaslOptions, logger: Logger, f: { readonly listener: string; readonly remote: string; readonly mechanism: string; readonly reason: string }): void {
+  const failures = o.failureWarnings.note(f.listener);
+  if (failures === null) return;
+  logger.warn({ ...f, failures }, 'SASL authentication failed');
+}
+
+/**
+ * The same listener's SASL for metaquorum's tools, in the internal protocol's handshake
+ * (quorum/net/handshake.ts): the same mechanisms, credentials, delay, log lines and counter as a
+ * Kafka client meets there, so one password works for both and a guesser gains nothing by
+ * switching protocol.
+ */
+export function internalProtocolSasl(
+  o: KafkaSaslOptions,
+  image: () => MetadataImageView,
+  listenerName: string,
+  logger: Logger,
+  onOutcome?: (mechanism: string, succeeded: boolean) => void,
+  ready?: Promise<unknown>,
+): HandshakeSaslOptions {
+  return {
+    mechanisms: o.mechanisms,
+    failureDelayMs: o.failedAuthenticationDelayMs,
+    ...(ready === undefined ? {} : { ready }),
+    exchange: (mechanism) => scramExchange(scramMechanismByName(mechanism)!, image),
+    onOutcome: (mechanism, { user, reason, remote }) => {
+      onOutcome?.(mechanism, user !== null);
+      if (user !== null) logger.debug({ remote, listener: listenerName, mechanism, principal: `User:${user}` }, 'SASL authentication succeeded (internal protocol)');
+      else logSaslFailure(o, logger, { listener: listenerName, remote, mechanism, reason: reason ?? 'unknown' });
+    },
+  };
 }
 
 function sizePrefixed(bytes: Uint8Array): Buffer {
