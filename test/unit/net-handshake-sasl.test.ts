@@ -19,19 +19,15 @@ import { ScramServerExchange } from '../../broker/kafka/sasl/scram-server.js';
 import { scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import type { ScramCredential } from '../../metadata-log/image-types.js';
 import type { ScramMechanism } from '../../metadata-log/records/types.js';
-import { scramKeys } from '../../quorum/controller/configs/scram-credentials.js';
-import { saltedPassword } from '../../tools/cli/configs-scram.js';
 import { ScramClientExchange } from '../../tools/admin/scram-client.js';
+import { scramCredential } from '../support/scram-credential.js';
 import { capturingLogger } from '../support/recording-logger.js';
 
 const CLUSTER = 'cluster-S';
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
 const BROKER: PeerIdentity = { nodeId: 4, role: 'broker', clusterId: CLUSTER };
 
-function credential(mechanism: ScramMechanism, password: string, iterations = 4096): ScramCredential {
-  const salt = randomBytes(16);
-  return { salt, iterations, ...scramKeys(mechanism, saltedPassword(mechanism, password, salt, iterations)) };
-}
+const credential = scramCredential;
 
 const CREDENTIALS = new Map<string, Map<ScramMechanism, ScramCredential>>([
   ['alice', new Map([[1, credential(1, 'alice-secret')], [2, credential(2, 'alice-512', 8192)]])],

@@ -6,17 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ScramServerExchange } from '../../broker/kafka/sasl/scram-server.js';
-import type { ScramCredential } from '../../metadata-log/image-types.js';
-import type { ScramMechanism } from '../../metadata-log/records/types.js';
-import { scramKeys } from '../../quorum/controller/configs/scram-credentials.js';
-import { saltedPassword } from '../../tools/cli/configs-scram.js';
 import { ScramClientExchange } from '../../tools/admin/scram-client.js';
+import { scramCredential } from '../support/scram-credential.js';
 import { parseJaasEntry } from '../../tools/admin/jaas-config.js';
 
-function credential(mechanism: ScramMechanism, password: string, iterations = 4096): ScramCredential {
-  const salt = randomBytes(16);
-  return { salt, iterations, ...scramKeys(mechanism, saltedPassword(mechanism, password, salt, iterations)) };
-}
+const credential = scramCredential;
 
 const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
 const bytes = (s: string) => Buffer.from(s, 'utf8');
