@@ -375,6 +375,28 @@ export function saslRequiredText(listener: string, mechanisms: readonly string[]
   );
 }
 
+/** Waits until `ready` settles ('ready'; a rejection counts), the socket closes, or `ms` pass; removes what it added. */
+function settledWithin(socket: Socket, ready: Promise<unknown>, ms: number): Promise<'ready' | 'closed' | 'timeout'> {
+  if (socket.destroyed) return Promise.resolve('closed');
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (how: 'ready' | 'closed' | 'timeout') => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      socket.off('close', onClose);
+      resolve(how);
+    };
+    const onClose = () => finish('closed');
+    const timer = setTimeout(() => finish('timeout'), ms);
+    socket.once('close', onClose);
+    ready.then(
+      () => finish('ready'),
+      () => finish('ready'),
+    );
+  });
+}
+
 /** Waits `ms`, or until the socket closes (whichever is first). */
 function holdBack(socket: Socket, ms: number): Promise<void> {
   if (ms <= 0 || socket.destroyed) return Promise.resolve();
@@ -415,23 +437,29 @@ async function authenticate(
     return { refused, logged };
   };
   if (!sasl.mechanisms.includes(mechanism)) {
-    const text = `SASL mechanism ${quoted(mechanism)} is not offered on listener ${o.listener}; it offers ${sasl.mechanisms.join(', ')}`;
-    return failed(text, text);
+    // Not counted by onOutcome: its name is the client's (a review grew a metric label set without bound with it).
+    await holdBack(socket, sasl.failureDelayMs);
+    return { refused: `SASL mechanism ${quoted(mechanism)} is not offered on listener ${o.listener}; it offers ${sasl.mechanisms.join(', ')}` };
   }
   if (sasl.ready !== undefined) {
     // A broker still catching up would check the proof against credentials it does not hold yet.
-    const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    await Promise.race([sasl.ready, gone]);
-    if (socket.destroyed) return { refused: 'connection closed while the listener was not ready for SASL authentication', logged: true };
+    // It waits as long as a hello may take: a client gets an answer, and a listener that stays
+    // behind holds no connection longer than the handshake timeout.
+    const waited = await settledWithin(socket, sasl.ready, o.handshakeTimeoutMs);
+    if (waited === 'closed') return { refused: 'connection closed while the listener was not ready for SASL authentication', logged: true };
+    if (waited === 'timeout') return { refused: `not ready for SASL authentication within ${o.handshakeTimeoutMs} ms (a broker catching up with the metadata log); try again` };
   }
   const exchange = sasl.exchange(mechanism);
   const step = (token: Uint8Array): Uint8Array | { readonly message: string; readonly reason: string } => {
     try {
       return exchange.evaluate(token);
     } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
       const reason = (e as { reason?: unknown }).reason;
-      return { message, reason: typeof reason === 'string' ? reason : message };
+      // An error with a reason is the exchange refusing the client (its message is for the client);
+      // any other is a bug of ours, and its text is not the client's to read.
+      if (typeof reason === 'string') return { message: (e as Error).message, reason };
+      o.logger.error({ remote: o.remoteAddress, listener: o.listener, mechanism, err: e }, 'SASL exchange failed');
+      return { message: 'SASL authentication failed: an internal error (see the server log)', reason: `internal error: ${e instanceof Error ? e.message : String(e)}` };
     }
   };
   const challenge = step(offer['token']);

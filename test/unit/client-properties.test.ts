@@ -68,7 +68,7 @@ describe('client properties for SASL (--command-config)', () => {
   };
 
   it('SASL_PLAINTEXT with SCRAM: a new SCRAM exchange per connection for the user named, no TLS', async () => {
-    const { security, warnings } = await load(['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-512', `sasl.jaas.config=${MODULE} required username="alice" password="alice-secret";`]);
+    const { security, warnings } = await load(['security.protocol=SASL_PLAINTEXT ', 'sasl.mechanism=SCRAM-SHA-512 ', `sasl.jaas.config=${MODULE} required username="alice" password="alice-secret";`]);
     expect(warnings).toEqual([]);
     const s = security as ClientSecurity;
     expect(s.tls).toBeUndefined();
@@ -95,7 +95,8 @@ describe('client properties for SASL (--command-config)', () => {
       [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', 'sasl.jaas.config=com.example.Plain required password="pw-secret";'], 'sasl.jaas.config', `names login module com.example.Plain; with SCRAM-SHA-256 it must be ${MODULE}`],
       [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', jaas('username="a"')], 'sasl.jaas.config', 'has no password="…" option'],
       [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', jaas('password="pw-secret"')], 'sasl.jaas.config', 'has no username="…" option'],
-      [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', `sasl.jaas.config=${MODULE} required username="a" password="pw-secret`], 'sasl.jaas.config', 'cannot be read: a quoted value is not closed'],
+      [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', `sasl.jaas.config=${MODULE} required username="a" password="pw-secret`], 'sasl.jaas.config', "cannot be read: the entry does not end with ';'"],
+      [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', 'sasl.jaas.config=pw-secret required username="a";'], 'sasl.jaas.config', 'names a login module that is not a class name'],
       [['security.protocol=SASL_PLAINTEXT', 'sasl.mechanism=SCRAM-SHA-256', jaas('username="a" password="pw-secret" tokenauth=true')], 'sasl.jaas.config', 'delegation token'],
       [['security.protocol=KERBEROS'], 'security.protocol', 'must be one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL'],
     ] as const) {

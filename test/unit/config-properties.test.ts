@@ -63,10 +63,11 @@ describe('parseProperties', () => {
     expect(parse('a\\=b=c\nx\\:y:z\nsp\\ ace = v\n\\#hash=1')).toEqual({ 'a=b': 'c', 'x:y': 'z', 'sp ace': 'v', '#hash': '1' });
   });
 
-  it('a malformed \\u escape is a ConfigError naming the line', () => {
+  it('a malformed \\u escape is a ConfigError naming the line, not quoting it (the line may hold a password)', () => {
     expect(() => parseProperties('a=1\nb=\\u12G4')).toThrow(ConfigError);
     expect(() => parseProperties('a=1\nb=\\u12G4')).toThrow(/line 2: malformed \\uXXXX/);
     expect(() => parseProperties('b=\\u12')).toThrow(/line 1/);
+    expect(() => parseProperties('ssl.key.password=\\uPASSWORD')).toThrow(/^(?!.*PASS)/);
   });
 
   it('a later duplicate wins and every duplicate is reported with its lines', () => {

@@ -48,13 +48,23 @@ interface Outcome {
   readonly reason: string | null;
 }
 
-async function serve(options: { mechanisms?: readonly string[]; delayMs?: number; ready?: Promise<unknown>; sasl?: boolean } = {}) {
+async function serve(
+  options: {
+    mechanisms?: readonly string[];
+    delayMs?: number;
+    ready?: Promise<unknown>;
+    sasl?: boolean;
+    handshakeTimeoutMs?: number;
+    identify?: () => string;
+    exchange?: HandshakeSaslOptions['exchange'];
+  } = {},
+) {
   const log = capturingLogger();
   const outcomes: Outcome[] = [];
   const sasl: HandshakeSaslOptions = {
     mechanisms: options.mechanisms ?? ['SCRAM-SHA-256', 'SCRAM-SHA-512'],
     failureDelayMs: options.delayMs ?? 0,
-    exchange: (mechanism) => new ScramServerExchange(scramMechanismByName(mechanism)!, (user, m) => CREDENTIALS.get(user)?.get(m)),
+    exchange: options.exchange ?? ((mechanism) => new ScramServerExchange(scramMechanismByName(mechanism)!, (user, m) => CREDENTIALS.get(user)?.get(m))),
     onOutcome: (mechanism, { user, reason }) => outcomes.push({ mechanism, user, reason }),
     ...(options.ready === undefined ? {} : { ready: options.ready }),
   };
@@ -62,9 +72,10 @@ async function serve(options: { mechanisms?: readonly string[]; delayMs?: number
     listener: { name: 'SECURE', host: '127.0.0.1', port: 0, securityProtocol: options.sasl === false ? 'PLAINTEXT' : 'SASL_PLAINTEXT' },
     self: BROKER,
     ...(options.sasl === false ? {} : { sasl }),
+    ...(options.identify === undefined ? {} : { identify: options.identify }),
     handlers: { onRequest: async (ch) => ({ principal: ch.principal ?? null }) },
     logger: log,
-    handshakeTimeoutMs: 2000,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? 2000,
   });
   servers.push(server);
   return { port: server.address().port, log, outcomes };
@@ -131,6 +142,29 @@ describe('SASL in the handshake', () => {
     const error = await tool(s.port, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-secret' }).request('describeNode', {}).catch((e: unknown) => e);
     expect(performance.now() - started).toBeGreaterThanOrEqual(200);
     expect((error as Error).message).toContain('SASL mechanism SCRAM-SHA-256 is not offered on listener SECURE; it offers SCRAM-SHA-512');
+    // Not counted: the name is the client's, and a counter labelled with it grew without bound (found by a review).
+    expect(s.outcomes).toEqual([]);
+  });
+
+  it('on SASL_SSL the principal is the SASL user, not the TLS identity', async () => {
+    const s = await serve({ identify: () => 'User:CN=tool-cert' });
+    await expect(tool(s.port, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-secret' }).request('describeNode', {})).resolves.toEqual({ principal: 'User:alice' });
+  });
+
+  it("an exchange that fails for a reason of ours (a bug) tells the client only that, and logs the error", async () => {
+    const s = await serve({
+      exchange: () => ({
+        evaluate: () => {
+          throw new Error('image index 7 out of range');
+        },
+        complete: false,
+        user: null,
+      }),
+    });
+    const error = await tool(s.port, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-secret' }).request('describeNode', {}).catch((e: unknown) => e);
+    expect((error as Error).message).toContain('SASL authentication failed: an internal error (see the server log)');
+    expect((error as Error).message).not.toContain('out of range');
+    expect(s.log.lines.some((l) => l.level === 'error' && l.msg === 'SASL exchange failed')).toBe(true);
   });
 
   it('a tool with SASL refuses a listener that does not ask for it (a PLAINTEXT listener, a controller), and sends it no proof', async () => {
@@ -197,5 +231,12 @@ describe('SASL in the handshake', () => {
     expect(s.outcomes).toEqual([]);
     markReady();
     await expect(answer).resolves.toEqual({ principal: 'User:alice' });
+  });
+
+  it('a listener that is still not ready when the handshake timeout ends refuses, saying to try again (no connection held without bound)', async () => {
+    const s = await serve({ ready: new Promise<void>(() => undefined), handshakeTimeoutMs: 400 });
+    const error = await tool(s.port, { mechanism: 'SCRAM-SHA-256', user: 'alice', password: 'alice-secret' }).request('describeNode', {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HandshakeRefusedError);
+    expect((error as Error).message).toContain('not ready for SASL authentication within 400 ms (a broker catching up with the metadata log); try again');
   });
 });

@@ -84,15 +84,31 @@ describe('sasl.jaas.config', () => {
     expect(parseJaasEntry(`\n  ${MODULE}\n  REQUIRED\n  username = "bob"\n  password="p\\\\w" ;  `).options).toEqual(new Map([['username', 'bob'], ['password', 'p\\w']]));
   });
 
-  it('refuses what Kafka refuses, without quoting any value (a password is one)', () => {
+  it("read with the rules of Kafka's tokenizer (a review found these read differently): single quotes, comments, Java escapes, the last of an option named twice", () => {
+    const options = (text: string) => parseJaasEntry(text).options;
+    expect(options(`${MODULE} required username='alice' password='s3 "cret"';`)).toEqual(new Map([['username', 'alice'], ['password', 's3 "cret"']]));
+    expect(options(`${MODULE} required /* the tool's user */ username="alice" // not this: password="x"\n password="pw"; // trailing`)).toEqual(
+      new Map([['username', 'alice'], ['password', 'pw']]),
+    );
+    expect(options(`${MODULE} required password="a\\tb\\n\\101\\7\\q";`).get('password')).toBe('a\tb\nA\x07q');
+    expect(options(`${MODULE} required password="first" password="second";`).get('password')).toBe('second');
+    expect(options(`${MODULE} required "username"="alice";`).get('username')).toBe('alice');
+    // A quote not closed ends at the end of its line, as in Java.
+    expect(options(`${MODULE} required password="pw\n;`).get('password')).toBe('pw');
+  });
+
+  it('refuses what Kafka refuses, without quoting any value or unknown token (a password may be one)', () => {
     for (const [text, message] of [
       [`${MODULE} required username="a" password="secret-1"`, "does not end with ';'"],
-      [`${MODULE} mandatory username="a";`, 'expected a control flag'],
-      [`${MODULE} required username "a";`, "option username: expected '=' after its name"],
-      [`${MODULE} required password="secret-1;`, 'a quoted value is not closed'],
+      [`${MODULE} mandatory username="a";`, `expected a control flag (required, requisite, sufficient, optional) after ${MODULE}`],
+      [`${MODULE} required username "a";`, "option username: expected a name, then '=', then a value"],
+      [`${MODULE} required username="a" password=secret-1 secret-2;`, "an option: expected a name, then '=', then a value (is a value with spaces or ';' not quoted?)"],
+      [`${MODULE} required password="secret-1"secret-2;`, 'an option: expected'],
+      [`${MODULE} required password=;`, 'option password: expected a value'],
       [`${MODULE} required username="a"; ${MODULE} required username="b";`, 'more than one login module entry'],
-      [`${MODULE} required password="secret-1" password="secret-2";`, 'option password is given twice'],
+      ['secret-1 mandatory;', 'after the login module'],
       ['', 'expected a login module class name first'],
+      ['/* only a comment */', 'expected a login module class name first'],
     ] as const) {
       let thrown: Error | undefined;
       try {

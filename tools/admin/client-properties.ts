@@ -11,7 +11,7 @@ import { parseProperties } from '../config/properties.js';
 import type { SaslClientExchange, TlsMaterial } from '../../quorum/net/types.js';
 import { scramMechanismByName } from '../../metadata-log/records/user-scram-credential.js';
 import { clientTlsMaterial } from '../server/tls-material.js';
-import { parseJaasEntry, SCRAM_LOGIN_MODULE } from './jaas-config.js';
+import { loginModuleText, parseJaasEntry, SCRAM_LOGIN_MODULE } from './jaas-config.js';
 import { ScramClientExchange } from './scram-client.js';
 
 const SSL_KEYS = ['ssl.keystore.location', 'ssl.keystore.type', 'ssl.key.password', 'ssl.truststore.location', 'ssl.truststore.type', 'ssl.endpoint.identification.algorithm'];
@@ -35,7 +35,7 @@ export async function clientSecurityFromProperties(path: string, warn: (msg: str
   }
   const props = parseProperties(text);
   for (const key of props.keys()) if (!KNOWN.has(key)) warn(`--command-config: unknown key ${key} is ignored`);
-  const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').toUpperCase();
+  const protocol = (props.get('security.protocol') ?? 'PLAINTEXT').trim().toUpperCase();
   if (!PROTOCOLS.includes(protocol)) throw new ConfigError(`security.protocol = "${protocol}": must be one of ${PROTOCOLS.join(', ')}`, 'security.protocol');
   const withTls = protocol === 'SSL' || protocol === 'SASL_SSL';
   const withSasl = protocol.startsWith('SASL_');
@@ -67,7 +67,7 @@ async function tlsMaterial(props: ReadonlyMap<string, string>): Promise<TlsMater
 
 /** The SCRAM exchange the sasl.* keys describe; a ConfigError (never quoting the JAAS text: it holds the password) when they cannot be used. */
 function saslExchange(props: ReadonlyMap<string, string>): () => SaslClientExchange {
-  const mechanism = props.get('sasl.mechanism');
+  const mechanism = props.get('sasl.mechanism')?.trim();
   if (mechanism === undefined) {
     throw new ConfigError("sasl.mechanism is not set: metaquorum offers SCRAM-SHA-256 and SCRAM-SHA-512 (Kafka's default, GSSAPI, is not offered)", 'sasl.mechanism');
   }
@@ -86,7 +86,8 @@ function saslExchange(props: ReadonlyMap<string, string>): () => SaslClientExcha
     throw new ConfigError(`sasl.jaas.config cannot be read: ${(e as Error).message}`, 'sasl.jaas.config');
   }
   if (entry.loginModule !== SCRAM_LOGIN_MODULE) {
-    throw new ConfigError(`sasl.jaas.config names login module ${entry.loginModule.slice(0, 80)}; with ${mechanism} it must be ${SCRAM_LOGIN_MODULE}`, 'sasl.jaas.config');
+    const named = loginModuleText(entry.loginModule);
+    throw new ConfigError(`sasl.jaas.config names ${named === entry.loginModule ? `login module ${named}` : 'a login module that is not a class name'}; with ${mechanism} it must be ${SCRAM_LOGIN_MODULE}`, 'sasl.jaas.config');
   }
   const username = entry.options.get('username');
   const password = entry.options.get('password');

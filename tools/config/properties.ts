@@ -148,7 +148,8 @@ function unescape(s: string, line: number): string {
     if (next === 'u') {
       const hex = s.slice(i + 1, i + 5);
       if (!/^[0-9a-fA-F]{4}$/.test(hex)) {
-        throw new ConfigError(`line ${line}: malformed \\uXXXX escape "\\u${hex}" (expected four hex digits)`);
+        // The text is not quoted: the line may hold a password (ssl.key.password, sasl.jaas.config).
+        throw new ConfigError(`line ${line}: malformed \\uXXXX escape (expected four hex digits after \\u)`);
       }
       out += String.fromCharCode(parseInt(hex, 16));
       i += 4;

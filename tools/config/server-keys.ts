@@ -192,7 +192,7 @@ export const serverKeys = {
       '`PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL`, and each of controller.listener.names as PLAINTEXT unless a listener or controller listener is named SSL, SASL_PLAINTEXT or SASL_SSL (Kafka\'s rule)',
     expected: 'must be NAME:PROTOCOL,... with PROTOCOL one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL',
     doc:
-      'The security protocol of each listener name; every listener must be mapped. A broker listener may use any of the four: SSL and SASL_SSL are TLS (the ssl.* keys), and on SASL_PLAINTEXT and SASL_SSL a Kafka client must authenticate with SCRAM first (sasl.enabled.mechanisms); metaquorum\'s own tools are refused there. A controller listener is PLAINTEXT or SSL: nodes authenticate each other with mutual TLS.',
+      'The security protocol of each listener name; every listener must be mapped. A broker listener may use any of the four: SSL and SASL_SSL are TLS (the ssl.* keys), and on SASL_PLAINTEXT and SASL_SSL a Kafka client, and metaquorum\'s own tools (--command-config), must authenticate with SCRAM first (sasl.enabled.mechanisms). A controller listener is PLAINTEXT or SSL: nodes authenticate each other with mutual TLS.',
     parse: parseSecurityProtocolMap,
   }),
   sslKeystoreLocation: key({
