@@ -20,6 +20,8 @@
 // - Start-up: nothing is read before the broker has caught up with the metadata log (ctx.caughtUp):
 //   a broker answering from an empty or stale image told kafkajs there were no brokers at all.
 // - Idle: a connection that sends nothing for connections.max.idle.ms (Kafka's 10 minutes) is closed.
+// - Throttled: an answer with throttle_time_ms (a controller_mutation_rate in debt) stops the reading
+//   of this connection's requests that long, as Kafka mutes a throttled channel (KIP-219).
 
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
@@ -98,8 +100,10 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   let caughtUp = ctx.caughtUp === undefined;
   const clientHost = `/${socket.remoteAddress ?? 'unknown'}`;
 
-  /** Take no more requests while too much is in flight or unsent; go on once it has drained. */
-  const mustWait = () => ending || !caughtUp || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
+  /** Until then (performance.now()) no request is read: an answer's throttle_time_ms (KIP-219: Kafka mutes a throttled channel). */
+  let mutedUntil = 0;
+  /** Take no more requests while too much is in flight or unsent, or while throttled; go on once it has drained. */
+  const mustWait = () => ending || !caughtUp || (mutedUntil > 0 && performance.now() < mutedUntil) || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
   const maybeResume = () => {
     if (closed || mustWait()) return;
     if (bufferedBytes > 0) {
@@ -159,6 +163,18 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     ending = true;
     replies.push({ bytes: heldFor(thenClose.delayMs, bytes), items: 0, thenClose: { reason: thenClose.reason, level: 'info' } });
   };
+  /** Reads nothing more for `ms` (a throttled answer); the idle timeout still closes a connection muted past it. */
+  const muteFor = (ms: number) => {
+    const until = performance.now() + ms;
+    if (until <= mutedUntil || closed) return;
+    mutedUntil = until;
+    const timer = setTimeout(() => {
+      holds.delete(timer);
+      maybeResume();
+    }, Math.min(ms, CONNECTIONS_MAX_IDLE_MS));
+    holds.add(timer);
+    socket.pause();
+  };
   const dispatch = (decoded: DecodedKafkaRequest) => {
     itemsInFlight += decoded.items;
     replies.push({ bytes: answer(decoded), items: decoded.items });
@@ -170,6 +186,8 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     try {
       const response = await dispatchKafkaRequest(ctx, decoded, clientHost, sasl?.principal ?? principal);
       const bytes = encodeKafkaResponse(decoded.api, decoded.header, response as never);
+      const throttleMs = (response as { throttleTimeMs?: unknown }).throttleTimeMs;
+      if (typeof throttleMs === 'number' && throttleMs > 0) muteFor(throttleMs);
       ctx.metrics?.requestAnswered(decoded.api, (performance.now() - started) / 1000);
       return bytes;
     } catch (e) {

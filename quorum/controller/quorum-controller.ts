@@ -92,6 +92,7 @@ import { storeGroup, type StoreGroupRequest, type StoreGroupResponse } from './c
 import { allocateProducerIds, type AllocateProducerIdsRequest, type AllocateProducerIdsResponse } from './configs/producer-ids.js';
 import { alterPartition, type AlterPartitionRequest, type AlterPartitionResponse } from './replication/alter-partition.js';
 import { createPartitions, type CreatePartitionsRequest, type CreatePartitionsResponse } from './replication/create-partitions.js';
+import { ControllerMutationQuotas } from './quotas/controller-mutation-quotas.js';
 import { electLeaders, type ElectLeadersRequest, type ElectLeadersResponse } from './replication/elect-leaders.js';
 import type { CreateAclsRequest, CreateAclsResponse, DeleteAclsRequest, DeleteAclsResponse } from './acls/acl-requests.js';
 import { createAcls } from './acls/create-acls.js';
@@ -158,6 +159,8 @@ interface ActiveMode {
   readonly heartbeats: BrokerHeartbeatManager;
   /** Leaders per broker in the pending image, kept up to date so placement spreads leaders cheaply. */
   readonly leaderCounts: Map<number, number>;
+  /** controller_mutation_rate buckets (quotas/controller-mutation-quotas.ts): soft state, full again on a new leadership. */
+  readonly mutationQuotas: ControllerMutationQuotas;
   /** Offset commits waiting out the linger window, flushed as one proposal. */
   lingering: LingeringCommits | null;
   /** Rejects each appended operation still waiting for its commit (settled NOT_CONTROLLER on renounce). */
@@ -312,15 +315,17 @@ export class QuorumController implements StateMachine {
   }
 
   createTopics(request: CreateTopicsRequest): Promise<CreateTopicsResponse> {
-    return this.runOp('create-topics', (ctx, a) => createTopics(ctx, request, this.deps.random, a.leaderCounts));
+    return this.runOp('create-topics', (ctx, a) => createTopics(ctx, request, this.deps.random, a.leaderCounts, a.mutationQuotas.forRequest(ctx.image, request.mutationQuota, ctx.nowMs)));
   }
 
   deleteTopics(request: DeleteTopicsRequest): Promise<DeleteTopicsResponse> {
-    return this.runOp('delete-topics', (ctx) => deleteTopics(ctx, request));
+    return this.runOp('delete-topics', (ctx, a) => deleteTopics(ctx, request, a.mutationQuotas.forRequest(ctx.image, request.mutationQuota, ctx.nowMs)));
   }
 
   createPartitions(request: CreatePartitionsRequest): Promise<CreatePartitionsResponse> {
-    return this.runOp('create-partitions', (ctx, a) => createPartitions(ctx, request, this.deps.random, a.leaderCounts));
+    return this.runOp('create-partitions', (ctx, a) =>
+      createPartitions(ctx, request, this.deps.random, a.leaderCounts, a.mutationQuotas.forRequest(ctx.image, request.mutationQuota, ctx.nowMs)),
+    );
   }
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
@@ -679,6 +684,7 @@ export class QuorumController implements StateMachine {
     // Operations may touch the brokers' soft state while they compute; if their records are then
     // refused, that is undone so soft state never runs ahead of the log.
     const saved = active.heartbeats.save();
+    const savedQuotas = active.mutationQuotas.save();
     // While an import is open, other operations see the image without it (what every reader has
     // until its end): one that writes is refused anyway, and one that only answers must not answer
     // from records that may yet be aborted (a create of an imported name told "already exists").
@@ -694,6 +700,7 @@ export class QuorumController implements StateMachine {
         // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
         // records (a broker epoch among them) start one later. Computed again with that offset.
         active.heartbeats.restore(saved);
+        active.mutationQuotas.restore(savedQuotas);
         result = run(nextWriteOffset + 1);
         proposals = this.proposalsOf(result.records);
       }
@@ -701,6 +708,7 @@ export class QuorumController implements StateMachine {
       // A request the operation could not handle (a malformed body from the network): the caller
       // gets the error, and no soft state it touched survives.
       active.heartbeats.restore(saved);
+        active.mutationQuotas.restore(savedQuotas);
       throw e;
     }
     if (result.records.length === 0) {
@@ -712,6 +720,7 @@ export class QuorumController implements StateMachine {
       answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response, importStep);
     } catch (e) {
       active.heartbeats.restore(saved);
+        active.mutationQuotas.restore(savedQuotas);
       throw e;
     }
     onResult?.(result.response);
@@ -869,7 +878,7 @@ export class QuorumController implements StateMachine {
     const image = this.loader.image;
     const now = this.deps.clock.nowMs();
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
-    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), lingering: null, awaitingCommit: new Set(), importing: null };
+    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), mutationQuotas: new ControllerMutationQuotas(), lingering: null, awaitingCommit: new Set(), importing: null };
     this.mode = active;
     this.deps.logger.info({ epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
     if (this.loader.inTransaction) {

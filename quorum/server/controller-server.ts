@@ -37,6 +37,7 @@ import { CONTROLLER_METHODS, type DescribeNodeResponse, type RpcMethod } from '.
 import { RpcAuthorization, sessionOf } from './rpc-authorization.js';
 import { StandardAuthorizer, type AuthorizerConfig } from '../controller/acls/authorizer.js';
 import { principalOfSocket } from '../net/principal.js';
+import { withTrustedQuotaClaim } from '../controller/quotas/controller-mutation-quotas.js';
 
 export interface ControllerServerOptions {
   readonly nodeId: number;
@@ -209,9 +210,10 @@ export class ControllerServer {
   }
 
   /** Not an async function: a write is answered through as few promises as it can be (the hot path). */
-  private handle(channel: PeerChannel, method: string, body: unknown): Promise<unknown> {
+  private handle(channel: PeerChannel, method: string, rawBody: unknown): Promise<unknown> {
     const started = performance.now();
     const took = () => this.requestTimes.observe(method, (performance.now() - started) / 1000);
+    const body = withTrustedQuotaClaim(channel.peer.role, method, rawBody);
     let answer: unknown;
     try {
       answer = this.authorization === undefined ? this.dispatch(method as RpcMethod, body) : this.authorizedDispatch(this.authorization, channel, method, body);

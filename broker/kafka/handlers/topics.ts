@@ -16,6 +16,11 @@
 // could still be applied, and the client's retry would meet TOPIC_ALREADY_EXISTS (Kafka passes the
 // deadline to its controller; not done here). A timeout_ms of 0 or less is Kafka's "do not wait":
 // the write is forwarded and its outcome answered (refusals included), the image not awaited.
+//
+// Each forward names the client (its principal's name, its client id) so the active controller
+// charges the partitions to its controller_mutation_rate (quorum/controller/quotas/); the
+// controller's throttle time is the answer's throttle_time_ms, and the connection stops reading
+// the client's requests that long (../kafka-connection.ts), as Kafka mutes a throttled channel.
 
 import type {
   CreatePartitionsRequest,
@@ -25,7 +30,9 @@ import type {
   DeleteTopicsRequest,
   DeleteTopicsResponse,
 } from '../protocol/index.js';
-import type { KafkaContext, KafkaHandler } from './context.js';
+import type { KafkaClient, KafkaContext, KafkaHandler } from './context.js';
+import type { MutationQuotaClaim } from '../../../quorum/controller/quotas/controller-mutation-quotas.js';
+import { ANONYMOUS_PRINCIPAL } from '../../../quorum/net/principal.js';
 import { forwardFailure } from './controller-failure.js';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import { ErrorCode } from '../../../quorum/controller/errors.js';
@@ -48,7 +55,16 @@ async function untilVisible(ctx: KafkaContext, waitLeftMs: () => number, tests: 
   if (tests.length > 0 && waitMs > 0) await ctx.awaitImage((image) => tests.every((t) => t(image)), waitMs);
 }
 
-export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request) => {
+/** Kafka's first versions at which a controller_mutation_rate refuses a topic instead of only throttling (KIP-599). */
+const STRICT_SINCE = { createTopics: 6, deleteTopics: 5, createPartitions: 3 } as const;
+
+/** Who the forwarded write is charged to. */
+function quotaClaim(client: KafkaClient | undefined, version: number, api: keyof typeof STRICT_SINCE): MutationQuotaClaim {
+  const principal = client?.principal ?? ANONYMOUS_PRINCIPAL;
+  return { user: principal.slice(principal.indexOf(':') + 1), clientId: client?.clientId ?? '', strict: version >= STRICT_SINCE[api] };
+}
+
+export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const r = await ctx.controller.call(
@@ -62,6 +78,7 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
           configs: t.configs.map((c) => ({ name: c.name, value: c.value })),
         })),
         validateOnly: request.validateOnly,
+        mutationQuota: quotaClaim(client, version, 'createTopics'),
       },
       { timeoutMs: ctx.controllerTimeoutMs },
     );
@@ -72,18 +89,22 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
         r.topics.filter((t) => t.errorCode === ErrorCode.NONE).map((t) => (image) => image.topicByName(t.name)?.topicId === t.topicId),
       );
     }
-    return { throttleTimeMs: 0, topics: r.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
+    return { throttleTimeMs: r.throttleTimeMs ?? 0, topics: r.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, ...f })) };
   }
 };
 
-export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request) => {
+export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const before = ctx.image();
-    const r = await ctx.controller.call('deleteTopics', { topics: request.topicNames.map((name) => ({ name, topicId: null })) }, { timeoutMs: ctx.controllerTimeoutMs });
+    const r = await ctx.controller.call(
+      'deleteTopics',
+      { topics: request.topicNames.map((name) => ({ name, topicId: null })), mutationQuota: quotaClaim(client, version, 'deleteTopics') },
+      { timeoutMs: ctx.controllerTimeoutMs },
+    );
     await untilVisible(
       ctx,
       waitLeftMs,
@@ -94,14 +115,14 @@ export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsR
           return (image) => image.topicByName(t.name!) === undefined || image.topicByName(t.name!)?.topicId !== id;
         }),
     );
-    return { throttleTimeMs: 0, responses: r.responses.map((t, i) => ({ name: t.name ?? request.topicNames[i] ?? '', errorCode: t.errorCode })) };
+    return { throttleTimeMs: r.throttleTimeMs ?? 0, responses: r.responses.map((t, i) => ({ name: t.name ?? request.topicNames[i] ?? '', errorCode: t.errorCode })) };
   } catch (e) {
     const { errorCode } = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, responses: request.topicNames.map((name) => ({ name, errorCode })) };
   }
 };
 
-export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, CreatePartitionsResponse> = async (ctx, request) => {
+export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, CreatePartitionsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
   try {
     const r = await ctx.controller.call(
@@ -113,6 +134,7 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
           assignments: t.assignments === null ? null : t.assignments.map((brokerIds) => ({ brokerIds: brokerIds ?? [] })),
         })),
         validateOnly: request.validateOnly,
+        mutationQuota: quotaClaim(client, version, 'createPartitions'),
       },
       { timeoutMs: ctx.controllerTimeoutMs },
     );
@@ -126,7 +148,7 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
           .map((t) => (image) => (image.topicByName(t.name)?.partitions.length ?? Infinity) >= (counts.get(t.name) ?? 0)),
       );
     }
-    return { throttleTimeMs: 0, results: r.results.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
+    return { throttleTimeMs: r.throttleTimeMs ?? 0, results: r.results.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, results: request.topics.map((t) => ({ name: t.name, ...f })) };

@@ -19,6 +19,7 @@ import type { PartitionRecord } from '../../../metadata-log/records/types.js';
 import type { Random } from '../../env/index.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
+import type { RequestMutationQuota, MutationQuotaClaim } from '../quotas/controller-mutation-quotas.js';
 import { eligibility, excludingDraining } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
@@ -38,6 +39,8 @@ export interface CreatePartitionsTopic {
 export interface CreatePartitionsRequest {
   readonly topics: readonly CreatePartitionsTopic[];
   readonly validateOnly: boolean;
+  /** Set by a broker forwarding a Kafka client's request: whose controller_mutation_rate it charges. */
+  readonly mutationQuota?: MutationQuotaClaim;
 }
 
 export interface CreatePartitionsTopicResult {
@@ -49,6 +52,8 @@ export interface CreatePartitionsTopicResult {
 export interface CreatePartitionsResponse {
   /** One per requested topic, in request order. */
   readonly results: readonly CreatePartitionsTopicResult[];
+  /** How long the client should wait before its next mutation (its controller_mutation_rate); absent: 0. */
+  readonly throttleTimeMs?: number;
 }
 
 function failed(name: string, error: ApiError): CreatePartitionsTopicResult {
@@ -60,6 +65,7 @@ export function createPartitions(
   request: CreatePartitionsRequest,
   random: Random,
   leaderCounts?: ReadonlyMap<number, number>,
+  quota?: RequestMutationQuota,
 ): OpResult<CreatePartitionsResponse> {
   const image = ctx.image;
   const isEligible = excludingDraining(eligibility(image), ctx.draining);
@@ -145,6 +151,11 @@ export function createPartitions(
       }
       replicaLists = placement.assignments;
     }
+    const throttled = quota?.charge(replicaLists.length) ?? null;
+    if (throttled !== null) {
+      results.push(failed(name, throttled));
+      continue;
+    }
 
     for (let i = 0; i < replicaLists.length; i++) {
       const record = newPartitionRecord(topic.topicId, current + i, replicaLists[i]!, isEligible);
@@ -156,7 +167,8 @@ export function createPartitions(
     results.push({ name, errorCode: ErrorCode.NONE, errorMessage: null });
   }
   assert.ok(recordCount <= max, `createPartitions: ${recordCount} records, bound ${max}`);
-  return { records, response: { results } };
+  const throttleTimeMs = quota?.throttleTimeMs ?? 0;
+  return { records, response: { results, ...(throttleTimeMs > 0 ? { throttleTimeMs } : {}) } };
 }
 
 function boundError(name: string, needed: number, used: number, max: number): ApiError {

@@ -15,7 +15,10 @@
 //      otherwise: replicationFactor 0 or < -1   → INVALID_REPLICATION_FACTOR; numPartitions 0 or
 //      < -1 → INVALID_PARTITIONS; -1 takes the config default; more replicas than usable brokers
 //      → INVALID_REPLICATION_FACTOR (both numbers in the message)
-//   7. the operation's record bound (config.maxRecordsPerOperation, Kafka's MAX_RECORDS_PER_USER_OP)
+//   7. controller_mutation_rate (../quotas/controller-mutation-quotas.ts), charged the topic's
+//      partitions once checks 1-6 and placement pass, validateOnly too (as Kafka charges): a strict
+//      quota in debt → THROTTLING_QUOTA_EXCEEDED; the answer's throttleTimeMs says how long to wait
+//   8. the operation's record bound (config.maxRecordsPerOperation, Kafka's MAX_RECORDS_PER_USER_OP)
 //      → POLICY_VIOLATION for the topic that would cross it (checked before placement, so a huge
 //      numPartitions costs nothing). Kafka fails the whole operation there; refusing per topic keeps
 //      the others, and POLICY_VIOLATION (not THROTTLING_QUOTA_EXCEEDED) because retrying the same
@@ -37,6 +40,7 @@ import type { Random } from '../../env/index.js';
 import { inheritedTopicConfig, staticConfigsOf, validateConfigs } from '../configs/config-schema.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
+import type { RequestMutationQuota, MutationQuotaClaim } from '../quotas/controller-mutation-quotas.js';
 import { eligibility, excludingDraining, type IsEligible } from './eligibility.js';
 import { manualAssignmentError, newPartitionRecord } from './new-partitions.js';
 import { placeReplicas, usableBrokers, type UsableBroker } from './placement.js';
@@ -67,6 +71,8 @@ export interface CreatableTopic {
 export interface CreateTopicsRequest {
   readonly topics: readonly CreatableTopic[];
   readonly validateOnly: boolean;
+  /** Set by a broker forwarding a Kafka client's request: whose controller_mutation_rate it charges. */
+  readonly mutationQuota?: MutationQuotaClaim;
 }
 
 export interface CreatableTopicResult {
@@ -85,6 +91,8 @@ export interface CreatableTopicResult {
 export interface CreateTopicsResponse {
   /** One per requested topic, in request order. */
   readonly topics: readonly CreatableTopicResult[];
+  /** How long the client should wait before its next mutation (its controller_mutation_rate); absent: 0. */
+  readonly throttleTimeMs?: number;
 }
 
 function failed(name: string, error: ApiError): CreatableTopicResult {
@@ -170,6 +178,7 @@ export function createTopics(
   request: CreateTopicsRequest,
   random: Random,
   leaderCounts?: ReadonlyMap<number, number>,
+  quota?: RequestMutationQuota,
 ): OpResult<CreateTopicsResponse> {
   const image = ctx.image;
   const isEligible = excludingDraining(eligibility(image), ctx.draining);
@@ -243,6 +252,11 @@ export function createTopics(
       }
       replicaLists = placement.assignments;
     }
+    const throttled = quota?.charge(replicaLists.length) ?? null;
+    if (throttled !== null) {
+      results.push(failed(name, throttled));
+      continue;
+    }
 
     let topicId: Uuid;
     do topicId = randomUuid(random);
@@ -272,5 +286,5 @@ export function createTopics(
     });
   }
   assert.ok(recordCount <= max && (request.validateOnly || records.length === recordCount), `createTopics: ${recordCount} records, bound ${max}`);
-  return { records, response: { topics: results } };
+  return { records, response: { topics: results, ...(quota !== undefined && quota.throttleTimeMs > 0 ? { throttleTimeMs: quota.throttleTimeMs } : {}) } };
 }

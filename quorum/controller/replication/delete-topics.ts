@@ -17,6 +17,7 @@ import { splitOffsetKey, type MetadataImageView } from '../../../metadata-log/im
 import { ZERO_UUID } from '../../../metadata-log/records/uuid.js';
 import { apiError, ErrorCode, type ApiError } from '../errors.js';
 import type { OpContext, OpResult } from '../op.js';
+import type { RequestMutationQuota, MutationQuotaClaim } from '../quotas/controller-mutation-quotas.js';
 
 export interface DeleteTopicState {
   /** null when the topic is named by id. */
@@ -27,6 +28,8 @@ export interface DeleteTopicState {
 
 export interface DeleteTopicsRequest {
   readonly topics: readonly DeleteTopicState[];
+  /** Set by a broker forwarding a Kafka client's request: whose controller_mutation_rate it charges. */
+  readonly mutationQuota?: MutationQuotaClaim;
 }
 
 export interface DeletableTopicResult {
@@ -41,13 +44,15 @@ export interface DeletableTopicResult {
 export interface DeleteTopicsResponse {
   /** One per requested topic, in request order. */
   readonly responses: readonly DeletableTopicResult[];
+  /** How long the client should wait before its next mutation (its controller_mutation_rate); absent: 0. */
+  readonly throttleTimeMs?: number;
 }
 
 function failed(entry: DeleteTopicState, error: ApiError): DeletableTopicResult {
   return { name: entry.name, topicId: entry.topicId ?? ZERO_UUID, errorCode: error.code, errorMessage: error.message };
 }
 
-export function deleteTopics(ctx: OpContext, request: DeleteTopicsRequest): OpResult<DeleteTopicsResponse> {
+export function deleteTopics(ctx: OpContext, request: DeleteTopicsRequest, quota?: RequestMutationQuota): OpResult<DeleteTopicsResponse> {
   const image = ctx.image;
   const max = ctx.config.maxRecordsPerOperation;
   const names = new Map<string, number>();
@@ -90,13 +95,19 @@ export function deleteTopics(ctx: OpContext, request: DeleteTopicsRequest): OpRe
         );
         continue;
       }
+      const throttled = quota?.charge(topic.partitions.length) ?? null;
+      if (throttled !== null) {
+        responses.push(failed(entry, throttled));
+        continue;
+      }
       removed.add(topic.topicId);
       records.push({ type: 'RemoveTopic', topicId: topic.topicId });
     }
     responses.push({ name: topic.name, topicId: topic.topicId, errorCode: ErrorCode.NONE, errorMessage: null });
   }
   const deletedNames = new Set([...removed].map((id) => image.topicById(id)!.name));
-  return { records: [...records, ...offsetTombstones(image, deletedNames)], response: { responses } };
+  const throttleTimeMs = quota?.throttleTimeMs ?? 0;
+  return { records: [...records, ...offsetTombstones(image, deletedNames)], response: { responses, ...(throttleTimeMs > 0 ? { throttleTimeMs } : {}) } };
 }
 
 /** A tombstone for every committed offset any group holds on one of `topics`. */
