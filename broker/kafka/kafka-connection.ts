@@ -21,7 +21,8 @@
 //   a broker answering from an empty or stale image told kafkajs there were no brokers at all.
 // - Idle: a connection that sends nothing for connections.max.idle.ms (Kafka's 10 minutes) is closed.
 // - Throttled: an answer with throttle_time_ms (a controller_mutation_rate in debt) stops the reading
-//   of this connection's requests that long, as Kafka mutes a throttled channel (KIP-219).
+//   of this connection's requests that long, as Kafka mutes a throttled channel (KIP-219); nothing
+//   behind a topic write is read before its answer (and throttle) is known.
 
 import { performance } from 'node:perf_hooks';
 import type { Socket } from 'node:net';
@@ -51,6 +52,9 @@ const IN_FLIGHT_MAX = 128;
 const WRITE_BUFFER_HIGH_BYTES = 4 * 1024 * 1024;
 /** How long a connection closed after its last answer may take to flush it. */
 const CLOSE_LINGER_MS = 1_000;
+
+/** The requests charged to controller_mutation_rate, whose answers may throttle the connection. */
+const MUTATIONS: ReadonlySet<string> = new Set(['CreateTopics', 'DeleteTopics', 'CreatePartitions']);
 
 /** Why a connection closes once an answer is written, and how loudly that is logged. */
 interface ClosingReason {
@@ -102,8 +106,10 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
 
   /** Until then (performance.now()) no request is read: an answer's throttle_time_ms (KIP-219: Kafka mutes a throttled channel). */
   let mutedUntil = 0;
+  /** A topic write (CreateTopics, DeleteTopics, CreatePartitions) being answered: nothing after it is read until it is. */
+  let mutationPending = false;
   /** Take no more requests while too much is in flight or unsent, or while throttled; go on once it has drained. */
-  const mustWait = () => ending || !caughtUp || (mutedUntil > 0 && performance.now() < mutedUntil) || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
+  const mustWait = () => ending || !caughtUp || mutationPending || (mutedUntil > 0 && performance.now() < mutedUntil) || replies.length >= IN_FLIGHT_MAX || itemsInFlight >= REQUEST_ITEMS_MAX || socket.writableLength > WRITE_BUFFER_HIGH_BYTES;
   const maybeResume = () => {
     if (closed || mustWait()) return;
     if (bufferedBytes > 0) {
@@ -170,6 +176,9 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
     mutedUntil = until;
     const timer = setTimeout(() => {
       holds.delete(timer);
+      // Timers fire on whole milliseconds, up to one before `until`: the mute ends here, or a
+      // connection whose timer came early stayed paused until the idle close (found by a review).
+      if (mutedUntil === until) mutedUntil = 0;
       maybeResume();
     }, Math.min(ms, CONNECTIONS_MAX_IDLE_MS));
     holds.add(timer);
@@ -177,7 +186,16 @@ export function serveKafkaConnection(socket: Socket, ctx: KafkaContext, logger: 
   };
   const dispatch = (decoded: DecodedKafkaRequest) => {
     itemsInFlight += decoded.items;
-    replies.push({ bytes: answer(decoded), items: decoded.items });
+    if (!MUTATIONS.has(decoded.api)) return void replies.push({ bytes: answer(decoded), items: decoded.items });
+    // Its answer may carry a throttle time that mutes the connection: the requests behind it must
+    // wait for that, or a client pipelining 128 topic writes would have them all taken before the
+    // first throttle (Kafka reads one request per connection at a time).
+    mutationPending = true;
+    const bytes = answer(decoded).finally(() => {
+      mutationPending = false;
+      maybeResume();
+    });
+    replies.push({ bytes, items: decoded.items });
   };
   const unauthenticated = () => sasl !== undefined && sasl.principal === null;
 

@@ -708,7 +708,7 @@ export class QuorumController implements StateMachine {
       // A request the operation could not handle (a malformed body from the network): the caller
       // gets the error, and no soft state it touched survives.
       active.heartbeats.restore(saved);
-        active.mutationQuotas.restore(savedQuotas);
+      active.mutationQuotas.restore(savedQuotas);
       throw e;
     }
     if (result.records.length === 0) {
@@ -720,7 +720,7 @@ export class QuorumController implements StateMachine {
       answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response, importStep);
     } catch (e) {
       active.heartbeats.restore(saved);
-        active.mutationQuotas.restore(savedQuotas);
+      active.mutationQuotas.restore(savedQuotas);
       throw e;
     }
     onResult?.(result.response);

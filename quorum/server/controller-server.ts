@@ -213,7 +213,8 @@ export class ControllerServer {
   private handle(channel: PeerChannel, method: string, rawBody: unknown): Promise<unknown> {
     const started = performance.now();
     const took = () => this.requestTimes.observe(method, (performance.now() - started) / 1000);
-    const body = withTrustedQuotaClaim(channel.peer.role, method, rawBody);
+    const forwarder = channel.peer.role === 'broker' && (this.authorization === undefined || this.authorization.mayReplicate(this.controller.image, sessionOf(channel)));
+    const body = withTrustedQuotaClaim(forwarder, method, rawBody);
     let answer: unknown;
     try {
       answer = this.authorization === undefined ? this.dispatch(method as RpcMethod, body) : this.authorizedDispatch(this.authorization, channel, method, body);

@@ -11,7 +11,9 @@ import { ErrorCode } from '../../quorum/controller/errors.js';
 import {
   ControllerMutationQuotas,
   controllerMutationQuota,
+  BUCKETS_MAX,
   QUOTA_WINDOW_SECONDS,
+  THROTTLE_MS_MAX,
   type MutationQuotaClaim,
   withTrustedQuotaClaim,
 } from '../../quorum/controller/quotas/controller-mutation-quotas.js';
@@ -109,6 +111,40 @@ describe('the token bucket', () => {
     expect(q.forRequest(img, claim(true), 0)!.charge(1)).toBeNull(); // 0 left, not -5: passes
   });
 
+  it(`at most ${BUCKETS_MAX} buckets: a new one drops the one charged longest ago, not one charged since (a review found buckets in debt dropped, and a scan per new key)`, () => {
+    const q = new ControllerMutationQuotas();
+    const everyone = withQuotas(quota([client(null)], 1)); // each client id its own bucket of 11
+    const charge = (clientId: string, partitions: number, strict = true) => q.forRequest(everyone, { user: 'u', clientId, strict }, 0)!.charge(partitions);
+    expect(charge('debtor', 12)).toBeNull(); // 1 in debt
+    expect(charge('old', 1)).toBeNull();
+    for (let i = 0; i < BUCKETS_MAX - 2; i++) charge(`c${i}`, 1);
+    expect(q.size).toBe(BUCKETS_MAX);
+    expect(charge('debtor', 1)).not.toBeNull(); // still in debt, and now charged last
+    charge('new', 1); // drops 'old', charged longest ago, not 'debtor'
+    expect(q.size).toBe(BUCKETS_MAX);
+    expect(charge('debtor', 1)).not.toBeNull();
+    expect(charge('old', 11)).toBeNull(); // a fresh, full bucket
+  });
+
+  it('a long client id is hashed into the key; a quota of 0 throttles at most THROTTLE_MS_MAX', () => {
+    const long = 'x'.repeat(30_000);
+    const found = controllerMutationQuota(withQuotas(quota([client(long)], 3)), 'u', long)!;
+    expect(found.rate).toBe(3);
+    expect(found.bucket.length).toBeLessThan(100);
+    const zero = withQuotas(quota([user('alice')], 0));
+    const r = new ControllerMutationQuotas().forRequest(zero, { user: 'alice', clientId: 'c', strict: false }, 0)!;
+    expect(r.charge(1)).toBeNull();
+    expect(r.throttleTimeMs).toBe(THROTTLE_MS_MAX);
+  });
+
+  it('strict: a topic passed into debt is answered without throttle time (Kafka records a violation only when it refuses)', () => {
+    const r = new ControllerMutationQuotas().forRequest(img, claim(true), 0)!;
+    expect(r.charge(30)).toBeNull();
+    expect(r.throttleTimeMs).toBe(0);
+    expect(r.charge(1)).not.toBeNull();
+    expect(r.throttleTimeMs).toBe(4000);
+  });
+
   it('a claim that is not { user, clientId, strict } (from the network) refuses the request', () => {
     const q = new ControllerMutationQuotas();
     expect(() => q.forRequest(img, { user: 7 } as unknown as MutationQuotaClaim, 0)).toThrow(/mutationQuota must be/);
@@ -164,9 +200,10 @@ describe('CreateTopics, CreatePartitions and DeleteTopics charge each topic that
     const deleted = deleteTopics(c, { topics: [{ name: 'y', topicId: null }, { name: 'x', topicId: null }] }, q.forRequest(c.image, strict, c.nowMs));
     // y (4 partitions) leaves 1; x (4 in the image this operation reads) passes into debt (3).
     expect(deleted.response.responses.map((r) => r.errorCode)).toEqual([ErrorCode.NONE, ErrorCode.NONE]);
-    expect(deleted.response.throttleTimeMs).toBe(3000);
+    expect(deleted.response.throttleTimeMs).toBeUndefined(); // strict: passed, so no throttle
     const again = createPartitions(c, { topics: [{ name: 'x', count: 11, assignments: null }], validateOnly: false }, rng(), undefined, q.forRequest(c.image, strict, c.nowMs));
     expect(again.response.results[0]!.errorCode).toBe(ErrorCode.THROTTLING_QUOTA_EXCEEDED);
+    expect(again.response.throttleTimeMs).toBe(3000);
     expect(again.records).toEqual([]);
   });
 });
@@ -189,15 +226,14 @@ describe('the active controller', () => {
 });
 
 describe('whose claim the controller takes', () => {
-  it("a broker's claim is kept; a tool's (or any other peer's) is dropped from the three topic writes, so no one spends another user's quota", () => {
+  it("a trusted forwarder's claim is kept; anyone else's is dropped from the three topic writes, so no one spends another user's quota", () => {
     const claim = { user: 'alice', clientId: 'c', strict: false };
     const body = { topics: [], validateOnly: false, mutationQuota: claim };
     for (const method of ['createTopics', 'deleteTopics', 'createPartitions']) {
-      expect(withTrustedQuotaClaim('broker', method, body)).toBe(body);
-      expect(withTrustedQuotaClaim('tool', method, body)).toEqual({ topics: [], validateOnly: false });
-      expect(withTrustedQuotaClaim('controller', method, body)).toEqual({ topics: [], validateOnly: false });
+      expect(withTrustedQuotaClaim(true, method, body)).toBe(body);
+      expect(withTrustedQuotaClaim(false, method, body)).toEqual({ topics: [], validateOnly: false });
     }
-    expect(withTrustedQuotaClaim('tool', 'alterConfigs', body)).toBe(body);
-    expect(withTrustedQuotaClaim('tool', 'createTopics', null)).toBeNull();
+    expect(withTrustedQuotaClaim(false, 'alterConfigs', body)).toBe(body);
+    expect(withTrustedQuotaClaim(false, 'createTopics', null)).toBeNull();
   });
 });

@@ -58,6 +58,16 @@ async function untilVisible(ctx: KafkaContext, waitLeftMs: () => number, tests: 
 /** Kafka's first versions at which a controller_mutation_rate refuses a topic instead of only throttling (KIP-599). */
 const STRICT_SINCE = { createTopics: 6, deleteTopics: 5, createPartitions: 3 } as const;
 
+/**
+ * The controller's throttle time as the client should wait it from the answer: less the time since
+ * the forward went out (the commit, the wait for this broker's image), as Kafka deducts the time
+ * since it recorded the charge.
+ */
+function throttleClock(): (throttleMs: number | undefined) => number {
+  const sentMs = performance.now();
+  return (throttleMs) => (throttleMs === undefined || throttleMs <= 0 ? 0 : Math.max(0, Math.round(throttleMs - (performance.now() - sentMs))));
+}
+
 /** Who the forwarded write is charged to. */
 function quotaClaim(client: KafkaClient | undefined, version: number, api: keyof typeof STRICT_SINCE): MutationQuotaClaim {
   const principal = client?.principal ?? ANONYMOUS_PRINCIPAL;
@@ -66,6 +76,7 @@ function quotaClaim(client: KafkaClient | undefined, version: number, api: keyof
 
 export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
+  const throttleLeft = throttleClock();
   try {
     const r = await ctx.controller.call(
       'createTopics',
@@ -89,7 +100,7 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
         r.topics.filter((t) => t.errorCode === ErrorCode.NONE).map((t) => (image) => image.topicByName(t.name)?.topicId === t.topicId),
       );
     }
-    return { throttleTimeMs: r.throttleTimeMs ?? 0, topics: r.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
+    return { throttleTimeMs: throttleLeft(r.throttleTimeMs), topics: r.topics.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, topics: request.topics.map((t) => ({ name: t.name, ...f })) };
@@ -98,6 +109,7 @@ export const handleCreateTopics: KafkaHandler<CreateTopicsRequest, CreateTopicsR
 
 export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
+  const throttleLeft = throttleClock();
   try {
     const before = ctx.image();
     const r = await ctx.controller.call(
@@ -115,7 +127,7 @@ export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsR
           return (image) => image.topicByName(t.name!) === undefined || image.topicByName(t.name!)?.topicId !== id;
         }),
     );
-    return { throttleTimeMs: r.throttleTimeMs ?? 0, responses: r.responses.map((t, i) => ({ name: t.name ?? request.topicNames[i] ?? '', errorCode: t.errorCode })) };
+    return { throttleTimeMs: throttleLeft(r.throttleTimeMs), responses: r.responses.map((t, i) => ({ name: t.name ?? request.topicNames[i] ?? '', errorCode: t.errorCode })) };
   } catch (e) {
     const { errorCode } = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, responses: request.topicNames.map((name) => ({ name, errorCode })) };
@@ -124,6 +136,7 @@ export const handleDeleteTopics: KafkaHandler<DeleteTopicsRequest, DeleteTopicsR
 
 export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, CreatePartitionsResponse> = async (ctx, request, version, client) => {
   const waitLeftMs = imageWaitBudget(request.timeoutMs);
+  const throttleLeft = throttleClock();
   try {
     const r = await ctx.controller.call(
       'createPartitions',
@@ -148,7 +161,7 @@ export const handleCreatePartitions: KafkaHandler<CreatePartitionsRequest, Creat
           .map((t) => (image) => (image.topicByName(t.name)?.partitions.length ?? Infinity) >= (counts.get(t.name) ?? 0)),
       );
     }
-    return { throttleTimeMs: r.throttleTimeMs ?? 0, results: r.results.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
+    return { throttleTimeMs: throttleLeft(r.throttleTimeMs), results: r.results.map((t) => ({ name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage })) };
   } catch (e) {
     const f = forwardFailure(e, 'admin');
     return { throttleTimeMs: 0, results: request.topics.map((t) => ({ name: t.name, ...f })) };

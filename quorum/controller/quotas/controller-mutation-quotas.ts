@@ -32,14 +32,18 @@
 //               into debt (the first topic past the bucket still passes).
 //   permissive  (older versions: every version this broker serves today): the topic is charged
 //               and passes, whatever the bucket holds.
-// Either way the request is answered with throttle_time_ms = the time the bucket needs to get back
-// to zero (debt / rate), and the broker stops reading the client's connection that long (KIP-219:
-// Kafka mutes the channel).
+// The request is answered with throttle_time_ms = the time the bucket needs to get back to zero
+// (debt / rate, at most THROTTLE_MS_MAX): permissive, whenever a charge leaves it in debt; strict,
+// only when a topic was refused (Kafka's strict quota records its violation only then). The broker
+// stops reading the client's connection that long (KIP-219: Kafka mutes the channel).
 //
 // Buckets are soft state of the active controller: a new one starts with full buckets, as a
-// restarted Kafka controller does. Memory: one small entry per (user, client id) charged; entries
-// full again are dropped when the map grows past BUCKETS_MAX.
+// restarted Kafka controller does. Memory: at most BUCKETS_MAX buckets, kept in the order last
+// charged; a new one past that drops the one charged longest ago (forgiving its debt, if any: only
+// when 10,000 other user/client pairs were charged since). A bucket's key holds the names, or
+// their hash when long (a client id may be 32 KB).
 
+import { createHash } from 'node:crypto';
 import type { MetadataImageView } from '../../../metadata-log/image-types.js';
 import type { ClientQuotaEntityPart } from '../../../metadata-log/records/types.js';
 import { apiError, type ApiError } from '../errors.js';
@@ -47,8 +51,12 @@ import { apiError, type ApiError } from '../errors.js';
 export const CONTROLLER_MUTATION_RATE = 'controller_mutation_rate';
 /** controller.quota.window.num (11) x controller.quota.window.size.seconds (1): a bucket's size in seconds of its rate. */
 export const QUOTA_WINDOW_SECONDS = 11;
-/** Buckets kept before the full ones are dropped. */
-const BUCKETS_MAX = 10_000;
+/** Buckets kept; a new one past it drops the one charged longest ago. */
+export const BUCKETS_MAX = 10_000;
+/** The longest throttle time answered (a quota of 0 would otherwise mute a connection for 24 days). */
+export const THROTTLE_MS_MAX = 600_000;
+/** Bucket keys longer than this are hashed. */
+const KEY_CHARS_MAX = 256;
 
 /** Who a mutation is charged to, as the broker that took the Kafka request names it. */
 export interface MutationQuotaClaim {
@@ -75,7 +83,10 @@ export function controllerMutationQuota(image: MetadataImageView, user: string, 
   ];
   for (const [entity, userTag, clientTag] of candidates) {
     const rate = image.clientQuota(entity)?.values.get(CONTROLLER_MUTATION_RATE);
-    if (rate !== undefined) return { rate, bucket: JSON.stringify([userTag, clientTag]) };
+    if (rate !== undefined) {
+      const key = JSON.stringify([userTag, clientTag]);
+      return { rate, bucket: key.length <= KEY_CHARS_MAX ? key : `sha256:${createHash('sha256').update(key).digest('base64')}` };
+    }
   }
   return undefined;
 }
@@ -129,11 +140,15 @@ export class ControllerMutationQuotas {
   charge(key: string, rate: number, nowMs: number, partitions: number, strict: boolean): { readonly tokens: number; readonly refused: boolean } {
     const burst = rate * QUOTA_WINDOW_SECONDS;
     const before = this.buckets.get(key);
-    if (before === undefined && this.buckets.size >= BUCKETS_MAX) this.dropFull(nowMs, rate);
+    if (before === undefined) {
+      // The map is in the order last charged: its first key is the one charged longest ago.
+      while (this.buckets.size >= BUCKETS_MAX) this.buckets.delete(this.buckets.keys().next().value!);
+    }
     const start = before ?? { tokens: burst, lastMs: nowMs };
     const tokens = Math.min(burst, start.tokens + (rate * Math.max(0, nowMs - start.lastMs)) / 1000);
     const refused = strict && tokens < 0;
     this.journal.undo.push([key, before]);
+    this.buckets.delete(key);
     this.buckets.set(key, { tokens: refused ? tokens : tokens - partitions, lastMs: Math.max(start.lastMs, nowMs) });
     return { tokens: refused ? tokens : tokens - partitions, refused };
   }
@@ -142,13 +157,6 @@ export class ControllerMutationQuotas {
     return this.buckets.size;
   }
 
-  /** Drops buckets idle long enough to be full again at any rate at least `rate` (they would start full anyway). */
-  private dropFull(nowMs: number, rate: number): void {
-    for (const [key, b] of this.buckets) {
-      const debtSeconds = b.tokens < 0 ? -b.tokens / Math.max(rate, 1e-9) : 0;
-      if (nowMs - b.lastMs >= (QUOTA_WINDOW_SECONDS + debtSeconds) * 1000) this.buckets.delete(key);
-    }
-  }
 }
 
 /** One request's charges (see the header): per topic `charge`, then `throttleTimeMs` for the answer. */
@@ -167,7 +175,7 @@ export class RequestMutationQuota {
     const quota = controllerMutationQuota(this.image, this.claim.user, this.claim.clientId);
     if (quota === undefined) return null;
     const { tokens, refused } = this.quotas.charge(quota.bucket, quota.rate, this.nowMs, partitions, this.claim.strict);
-    if (tokens < 0) this.throttleMs = Math.max(this.throttleMs, debtMs(tokens, quota.rate));
+    if (tokens < 0 && (refused || !this.claim.strict)) this.throttleMs = Math.max(this.throttleMs, debtMs(tokens, quota.rate));
     return refused ? apiError('THROTTLING_QUOTA_EXCEEDED', 'The throttling quota has been exceeded.') : null;
   }
 
@@ -179,18 +187,19 @@ export class RequestMutationQuota {
 
 /** The time a bucket `tokens` below zero needs to get back to zero at `rate` (Kafka rounds it). */
 function debtMs(tokens: number, rate: number): number {
-  if (rate <= 0) return 2_147_483_647; // a quota of 0: no refill ever; Kafka's int throttle saturates
-  return Math.min(2_147_483_647, Math.round((-tokens / rate) * 1000));
+  if (rate <= 0) return THROTTLE_MS_MAX; // a quota of 0: no refill ever
+  return Math.min(THROTTLE_MS_MAX, Math.round((-tokens / rate) * 1000));
 }
 
 /**
  * A topic write's body as the controller takes it from a peer: its controller_mutation_rate claim
- * (whose quota it charges) is kept from brokers only, which set it for the Kafka clients they
- * forward for; from anyone else (a tool) it is dropped, or a tool naming another user would spend
- * that user's quota.
+ * (whose quota it charges) is kept only from a peer `trusted` to forward for others (a broker: with
+ * an authorizer, one whose principal holds CLUSTER_ACTION, as Kafka requires of an Envelope's
+ * sender; without one, anyone saying it is a broker, as anyone may say so there); from anyone else
+ * it is dropped, or a tool naming another user would spend that user's quota.
  */
-export function withTrustedQuotaClaim(peerRole: string, method: string, body: unknown): unknown {
-  if (peerRole === 'broker' || (method !== 'createTopics' && method !== 'deleteTopics' && method !== 'createPartitions')) return body;
+export function withTrustedQuotaClaim(trusted: boolean, method: string, body: unknown): unknown {
+  if (trusted || (method !== 'createTopics' && method !== 'deleteTopics' && method !== 'createPartitions')) return body;
   if (typeof body !== 'object' || body === null || !('mutationQuota' in body)) return body;
   const { mutationQuota: _dropped, ...rest } = body as Record<string, unknown>;
   return rest;

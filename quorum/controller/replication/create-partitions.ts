@@ -99,6 +99,12 @@ export function createPartitions(
       continue;
     }
     const additional = count - current;
+    // Charged here, before the assignments are checked, as Kafka's createPartitions charges it.
+    const throttled = quota?.charge(additional) ?? null;
+    if (throttled !== null) {
+      results.push(failed(name, throttled));
+      continue;
+    }
     const first = topic.partitions[0];
     assert.ok(first !== undefined, `createPartitions: topic ${name} has no partitions`);
     // While partition 0 is being reassigned its replicas include those leaving: count where it goes.
@@ -150,11 +156,6 @@ export function createPartitions(
         continue;
       }
       replicaLists = placement.assignments;
-    }
-    const throttled = quota?.charge(replicaLists.length) ?? null;
-    if (throttled !== null) {
-      results.push(failed(name, throttled));
-      continue;
     }
 
     for (let i = 0; i < replicaLists.length; i++) {
