@@ -96,34 +96,29 @@ interface Bucket {
   lastMs: number;
 }
 
-/** What save() returns: the bucket states before the charges since, to put back. */
-export interface MutationQuotasSaved {
-  readonly undo: [string, Bucket | undefined][];
-}
-
 /** The active controller's buckets (see the header). */
 export class ControllerMutationQuotas {
   private readonly buckets = new Map<string, Bucket>();
-  /** The undo log of the operation being computed (see save). */
-  private journal: MutationQuotasSaved = { undo: [] };
+  /** Each charge's bucket before it, since the last save(): the undo log of the operation being computed. */
+  private readonly undo: [string, Bucket | undefined][] = [];
 
   /**
-   * Starts a new undo log: an operation computed twice (its records written as a transaction) or
-   * refused is charged once, or not at all (restore). Costs nothing until a bucket is charged.
+   * Starts a new undo log and returns its mark: an operation computed twice (its records written as
+   * a transaction) or refused is charged once, or not at all (restore). Allocates nothing: it runs
+   * before every operation the controller computes.
    */
-  save(): MutationQuotasSaved {
-    this.journal = { undo: [] };
-    return this.journal;
+  save(): number {
+    this.undo.length = 0;
+    return 0;
   }
 
-  /** Puts back every bucket charged since `saved` was taken. */
-  restore(saved: MutationQuotasSaved): void {
-    for (let i = saved.undo.length - 1; i >= 0; i--) {
-      const [key, before] = saved.undo[i]!;
+  /** Puts back every bucket charged since `mark` (save's answer). */
+  restore(mark: number): void {
+    while (this.undo.length > mark) {
+      const [key, before] = this.undo.pop()!;
       if (before === undefined) this.buckets.delete(key);
       else this.buckets.set(key, before);
     }
-    saved.undo.length = 0;
   }
 
   /** The charger for one request, or undefined when it carries no claim. */
@@ -147,7 +142,7 @@ export class ControllerMutationQuotas {
     const start = before ?? { tokens: burst, lastMs: nowMs };
     const tokens = Math.min(burst, start.tokens + (rate * Math.max(0, nowMs - start.lastMs)) / 1000);
     const refused = strict && tokens < 0;
-    this.journal.undo.push([key, before]);
+    this.undo.push([key, before]);
     this.buckets.delete(key);
     this.buckets.set(key, { tokens: refused ? tokens : tokens - partitions, lastMs: Math.max(start.lastMs, nowMs) });
     return { tokens: refused ? tokens : tokens - partitions, refused };
