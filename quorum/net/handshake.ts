@@ -398,17 +398,9 @@ function settledWithin(socket: Socket, ready: Promise<unknown>, ms: number): Pro
 }
 
 /** Waits `ms`, or until the socket closes (whichever is first). */
-function holdBack(socket: Socket, ms: number): Promise<void> {
-  if (ms <= 0 || socket.destroyed) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      socket.off('close', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    socket.once('close', done);
-  });
+async function holdBack(socket: Socket, ms: number): Promise<void> {
+  // A promise of its own that never settles (collected with the wait): only the time or the close ends it.
+  if (ms > 0) await settledWithin(socket, new Promise<never>(() => undefined), ms);
 }
 
 /**
