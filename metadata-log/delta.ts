@@ -89,24 +89,63 @@ interface DraftConfig {
   readonly entries: Map<string, string>;
 }
 
+/**
+ * What a delta's collections read as until their first write. A delta is made per operation on the
+ * active controller and per batch everywhere, and most touch one or two of its eleven collections
+ * (an AlterPartition only the topics): allocating them all up front was a fifth of what the
+ * active controller allocated per write, and its scavenges were a quarter of its CPU.
+ */
+const NO_ENTRIES: ReadonlyMap<never, never> = new Map<never, never>();
+const NO_MEMBERS: ReadonlySet<never> = new Set<never>();
+
 export class MetadataDelta {
   private sealed = false;
   private replayed = 0;
   private featureDraft: Map<string, number> | null = null;
   private brokerDraft: Map<number, BrokerRegistration> | null = null;
-  private readonly brokerIds = new Set<number>();
+  private brokerIdsOwn: Set<number> | null = null;
+  private get brokerIds(): ReadonlySet<number> {
+    return this.brokerIdsOwn ?? NO_MEMBERS;
+  }
+  private brokerIdsToWrite(): Set<number> {
+    return (this.brokerIdsOwn ??= new Set());
+  }
   /** Brokers some record of this delta left live (registered, unfenced, not shutting down). */
-  private readonly wentLiveIds = new Set<number>();
+  private wentLiveIdsOwn: Set<number> | null = null;
+  private get wentLiveIds(): ReadonlySet<number> {
+    return this.wentLiveIdsOwn ?? NO_MEMBERS;
+  }
+  private wentLiveIdsToWrite(): Set<number> {
+    return (this.wentLiveIdsOwn ??= new Set());
+  }
   /** null = removed in this delta. */
-  private readonly topicDrafts = new Map<Uuid, DraftTopic | null>();
+  private topicDraftsOwn: Map<Uuid, DraftTopic | null> | null = null;
+  private get topicDrafts(): ReadonlyMap<Uuid, DraftTopic | null> {
+    return this.topicDraftsOwn ?? NO_ENTRIES;
+  }
+  private topicDraftsToWrite(): Map<Uuid, DraftTopic | null> {
+    return (this.topicDraftsOwn ??= new Map());
+  }
   /**
    * Topics of the base image this delta removed, even if a Topic record then reused the id (its
    * draft is then the new topic): apply() must drop the old name whatever became of the id, as
    * two deltas would.
    */
-  private readonly removedBaseIds = new Set<Uuid>();
+  private removedBaseIdsOwn: Set<Uuid> | null = null;
+  private get removedBaseIds(): ReadonlySet<Uuid> {
+    return this.removedBaseIdsOwn ?? NO_MEMBERS;
+  }
+  private removedBaseIdsToWrite(): Set<Uuid> {
+    return (this.removedBaseIdsOwn ??= new Set());
+  }
   /** Topic names created (-> id) or removed (-> null) in this delta. */
-  private readonly nameDrafts = new Map<string, Uuid | null>();
+  private nameDraftsOwn: Map<string, Uuid | null> | null = null;
+  private get nameDrafts(): ReadonlyMap<string, Uuid | null> {
+    return this.nameDraftsOwn ?? NO_ENTRIES;
+  }
+  private nameDraftsToWrite(): Map<string, Uuid | null> {
+    return (this.nameDraftsOwn ??= new Map());
+  }
   private partitionCountChange = 0;
   /**
    * The draft last touched: partition records come grouped by topic (CreateTopics, snapshots), so
@@ -115,20 +154,56 @@ export class MetadataDelta {
    */
   private lastDraft: DraftTopic | null = null;
   /** null = the whole resource was removed (its topic went away). */
-  private readonly configDrafts = new Map<string, DraftConfig | null>();
+  private configDraftsOwn: Map<string, DraftConfig | null> | null = null;
+  private get configDrafts(): ReadonlyMap<string, DraftConfig | null> {
+    return this.configDraftsOwn ?? NO_ENTRIES;
+  }
+  private configDraftsToWrite(): Map<string, DraftConfig | null> {
+    return (this.configDraftsOwn ??= new Map());
+  }
   /** Each changed group's offsets as a persistent-map builder: a commit costs O(log group size), not a copy of the group. */
-  private readonly groupDrafts = new Map<string, PMapBuilder<CommittedOffset>>();
+  private groupDraftsOwn: Map<string, PMapBuilder<CommittedOffset>> | null = null;
+  private get groupDrafts(): ReadonlyMap<string, PMapBuilder<CommittedOffset>> {
+    return this.groupDraftsOwn ?? NO_ENTRIES;
+  }
+  private groupDraftsToWrite(): Map<string, PMapBuilder<CommittedOffset>> {
+    return (this.groupDraftsOwn ??= new Map());
+  }
   /** Groups whose stored membership changed in this delta: the new one, or null = removed. */
-  private readonly groupMetadataDrafts = new Map<string, StoredGroupMetadata | null>();
+  private groupMetadataDraftsOwn: Map<string, StoredGroupMetadata | null> | null = null;
+  private get groupMetadataDrafts(): ReadonlyMap<string, StoredGroupMetadata | null> {
+    return this.groupMetadataDraftsOwn ?? NO_ENTRIES;
+  }
+  private groupMetadataDraftsToWrite(): Map<string, StoredGroupMetadata | null> {
+    return (this.groupMetadataDraftsOwn ??= new Map());
+  }
   private nextProducerIdDraft: number | undefined;
   private zkMigrationStateDraft: ZkMigrationStateValue | undefined;
   /** ACLs added (-> the ACL) or removed (-> null) in this delta, by id. */
-  private readonly aclDrafts = new Map<Uuid, StoredAcl | null>();
+  private aclDraftsOwn: Map<Uuid, StoredAcl | null> | null = null;
+  private get aclDrafts(): ReadonlyMap<Uuid, StoredAcl | null> {
+    return this.aclDraftsOwn ?? NO_ENTRIES;
+  }
+  private aclDraftsToWrite(): Map<Uuid, StoredAcl | null> {
+    return (this.aclDraftsOwn ??= new Map());
+  }
   /** Client quota entities changed in this delta, by clientQuotaEntityKey: their keys after it (empty = gone). */
-  private readonly clientQuotaDrafts = new Map<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }>();
+  private clientQuotaDraftsOwn: Map<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }> | null = null;
+  private get clientQuotaDrafts(): ReadonlyMap<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }> {
+    return this.clientQuotaDraftsOwn ?? NO_ENTRIES;
+  }
+  private clientQuotaDraftsToWrite(): Map<string, { readonly entity: StoredClientQuota['entity']; readonly values: Map<string, number> }> {
+    return (this.clientQuotaDraftsOwn ??= new Map());
+  }
 
   /** Users whose SCRAM credentials changed in this delta: their credentials after it (empty = gone). */
-  private readonly scramDrafts = new Map<string, Map<ScramMechanism, ScramCredential>>();
+  private scramDraftsOwn: Map<string, Map<ScramMechanism, ScramCredential>> | null = null;
+  private get scramDrafts(): ReadonlyMap<string, Map<ScramMechanism, ScramCredential>> {
+    return this.scramDraftsOwn ?? NO_ENTRIES;
+  }
+  private scramDraftsToWrite(): Map<string, Map<ScramMechanism, ScramCredential>> {
+    return (this.scramDraftsOwn ??= new Map());
+  }
 
   constructor(readonly base: MetadataImage) {}
 
@@ -172,13 +247,13 @@ export class MetadataDelta {
         return this.deleteOffset(record);
       case 'GroupMetadata': {
         const { type: _type, ...stored } = record;
-        this.groupMetadataDrafts.set(record.groupId, stored);
+        this.groupMetadataDraftsToWrite().set(record.groupId, stored);
         return;
       }
       case 'GroupMetadataTombstone':
         // Removing what is not there is a no-op, as for offsets (and no change for publishers).
         if (!this.groupMetadataDrafts.has(record.groupId) && this.base.parts.groupMetadata.get(record.groupId) === undefined) return;
-        this.groupMetadataDrafts.set(record.groupId, null);
+        this.groupMetadataDraftsToWrite().set(record.groupId, null);
         return;
       case 'NoOp':
         return;
@@ -217,8 +292,8 @@ export class MetadataDelta {
     const brokers = (this.brokerDraft ??= new Map(this.base.parts.brokers));
     if (registration === undefined) brokers.delete(brokerId);
     else brokers.set(brokerId, registration);
-    this.brokerIds.add(brokerId);
-    if (registration !== undefined && !registration.fenced && !registration.inControlledShutdown) this.wentLiveIds.add(brokerId);
+    this.brokerIdsToWrite().add(brokerId);
+    if (registration !== undefined && !registration.fenced && !registration.inControlledShutdown) this.wentLiveIdsToWrite().add(brokerId);
   }
 
   private registerBroker(r: RegisterBrokerRecord): void {
@@ -268,7 +343,7 @@ export class MetadataDelta {
     const baseTopic = draft === null ? undefined : this.base.topicById(topicId);
     if (baseTopic === undefined) throw new MetadataReplayError(recordType, `unknown topic id ${topicId}`);
     const copy: DraftTopic = { name: baseTopic.name, topicId, partitions: baseTopic.partitions.slice() };
-    this.topicDrafts.set(topicId, copy);
+    this.topicDraftsToWrite().set(topicId, copy);
     return (this.lastDraft = copy);
   }
 
@@ -286,8 +361,8 @@ export class MetadataDelta {
     if (holder !== undefined) throw new MetadataReplayError('Topic', `topic name '${r.name}' is already used by id ${holder}`);
     // A removed-then-recreated id (not from random ids; an import carries ids) is a new topic.
     const draft: DraftTopic = { name: r.name, topicId: r.topicId, partitions: [] };
-    this.topicDrafts.set(r.topicId, draft);
-    this.nameDrafts.set(r.name, r.topicId);
+    this.topicDraftsToWrite().set(r.topicId, draft);
+    this.nameDraftsToWrite().set(r.name, r.topicId);
     this.lastDraft = draft;
   }
 
@@ -296,10 +371,10 @@ export class MetadataDelta {
     if (topic === undefined) throw new MetadataReplayError('RemoveTopic', `unknown topic id ${r.topicId}`);
     this.partitionCountChange -= topic.partitions.length;
     this.lastDraft = null;
-    if (this.base.topicById(r.topicId) !== undefined) this.removedBaseIds.add(r.topicId);
-    this.topicDrafts.set(r.topicId, null);
-    this.nameDrafts.set(topic.name, null);
-    this.configDrafts.set(configResourceKey('topic', topic.name), null);
+    if (this.base.topicById(r.topicId) !== undefined) this.removedBaseIdsToWrite().add(r.topicId);
+    this.topicDraftsToWrite().set(r.topicId, null);
+    this.nameDraftsToWrite().set(topic.name, null);
+    this.configDraftsToWrite().set(configResourceKey('topic', topic.name), null);
   }
 
   private setPartition(r: PartitionRecord): void {
@@ -351,12 +426,12 @@ export class MetadataDelta {
   private addAcl(r: AccessControlEntryRecord): void {
     if (this.currentAcl(r.id) !== undefined) throw new MetadataReplayError(r.type, `ACL id ${r.id} is already in use`);
     const { type: _type, ...acl } = r;
-    this.aclDrafts.set(r.id, acl);
+    this.aclDraftsToWrite().set(r.id, acl);
   }
 
   private removeAcl(r: RemoveAccessControlEntryRecord): void {
     if (this.currentAcl(r.id) === undefined) throw new MetadataReplayError(r.type, `no ACL with id ${r.id}`);
-    this.aclDrafts.set(r.id, null);
+    this.aclDraftsToWrite().set(r.id, null);
   }
 
   // ---- client quotas -----------------------------------------------------------------------
@@ -369,7 +444,7 @@ export class MetadataDelta {
       // A removal of a key the entity does not hold changes nothing (and must not count as a change).
       if (r.remove && base?.values.has(r.key) !== true) return;
       draft = { entity: r.entity, values: new Map(base?.values) };
-      this.clientQuotaDrafts.set(key, draft);
+      this.clientQuotaDraftsToWrite().set(key, draft);
     }
     if (r.remove) draft.values.delete(r.key);
     else draft.values.set(r.key, r.value);
@@ -381,7 +456,7 @@ export class MetadataDelta {
     let draft = this.scramDrafts.get(name);
     if (draft === undefined) {
       draft = new Map(this.base.parts.scramUsers.get(name)?.credentials);
-      this.scramDrafts.set(name, draft);
+      this.scramDraftsToWrite().set(name, draft);
     }
     return draft;
   }
@@ -404,7 +479,7 @@ export class MetadataDelta {
     if (draft === undefined || draft === null) {
       const base = draft === null ? undefined : this.base.parts.configs.get(key);
       draft = { resourceType: r.resourceType, resourceName: r.resourceName, entries: new Map(base?.entries) };
-      this.configDrafts.set(key, draft);
+      this.configDraftsToWrite().set(key, draft);
     }
     if (r.value === null) draft.entries.delete(r.name);
     else draft.entries.set(r.name, r.value);
@@ -414,7 +489,7 @@ export class MetadataDelta {
     let draft = this.groupDrafts.get(groupId);
     if (draft === undefined) {
       draft = (this.base.parts.groups.get(groupId) ?? PMap.empty<CommittedOffset>()).builder();
-      this.groupDrafts.set(groupId, draft);
+      this.groupDraftsToWrite().set(groupId, draft);
     }
     return draft;
   }
