@@ -33,12 +33,6 @@ export const limits = {
   observerBurstRecords: 32,
   /** The least share of the observer fetch interval waited after an answer with records. */
   observerSpacingMinShare: 1 / 3,
-  /**
-   * A leader holds its answers to observers while it has a Ready under way (raft-node.ts
-   * sendAfterAnswers), at most this long: under a stream of writes it is seldom idle, and the
-   * brokers must not fall behind by more than a few of their fetch intervals' worth.
-   */
-  observerNewsHoldMaxMs: 5,
   /** Bytes of one FetchSnapshot chunk. */
   snapshotChunkBytesMax: 1024 * 1024,
   /** Read barriers waiting for a quorum round. */

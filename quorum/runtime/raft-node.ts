@@ -23,7 +23,6 @@ import type { NodeEnv, SnapshotWriter } from '../env/index.js';
 import type { RaftConfig } from '../raft/config.js';
 import { RaftCore } from '../raft/core.js';
 import { batchEndOffset } from '../raft/raft-log.js';
-import { limits } from '../limits.js';
 import type { FetchSnapshotResponse, Input, LeaderInfo, LocalQuorumView, LogBatch, RaftMessage, Ready, SnapshotId, SnapshotReadRequest } from '../raft/types.js';
 import {
   NotLeaderError,
@@ -82,14 +81,6 @@ export class RaftNode implements RaftClient {
   /** Serializes every hand-over to the state machine (main loop and light lane alike). */
   private applyChain: Promise<void> = Promise.resolve();
   private idleWaiters: (() => void)[] = [];
-  /** A leader's answers to observers whose deferred turn has not come yet (sendAfterAnswers). */
-  private newsAwaitingTurn: RaftMessage[] = [];
-  /** Answers to observers past their deferred turn, waiting for a moment the loop is idle. */
-  private heldNews: RaftMessage[] = [];
-  /** A deferred look at newsAwaitingTurn is queued. */
-  private newsCheckQueued = false;
-  /** Cancels the timer that sends held news however busy the loop is (limits.observerNewsHoldMaxMs). */
-  private newsDeadlineCancel: (() => void) | null = null;
   fatalError: unknown = undefined;
 
   constructor(
@@ -143,10 +134,6 @@ export class RaftNode implements RaftClient {
     this.lifecycle = to;
     this.timerCancel?.();
     this.timerCancel = null;
-    this.newsDeadlineCancel?.();
-    this.newsDeadlineCancel = null;
-    this.newsAwaitingTurn = [];
-    this.heldNews = [];
     for (const p of this.proposals.splice(0)) p.reject(reason);
     for (const r of this.reads.values()) r.reject(reason);
     this.reads.clear();
@@ -368,7 +355,6 @@ export class RaftNode implements RaftClient {
       this.processing = false;
     }
     this.armTimer();
-    this.sendHeldNews();
     for (const w of this.idleWaiters.splice(0)) w();
   }
 
@@ -434,52 +420,13 @@ export class RaftNode implements RaftClient {
     return news;
   }
 
-  /**
-   * Observers' answers, once the answers settled in this turn have been written (a deferred turn
-   * where the clock can defer), and not while the loop has a Ready under way: they go when it is
-   * next idle, or after limits.observerNewsHoldMaxMs at the latest. A broker woken by its answer
-   * takes a core for as long as it applies (about 0.75 ms for 500 records): woken while the leader
-   * was computing the next batch, it preempted the leader there, on the path of every write in
-   * the batch (bench:cluster, traced with perf sched). Idle, the leader waits on its client.
-   */
+  /** After the answers settled in this turn have been written (a deferred turn where the clock can defer). */
   private sendAfterAnswers(messages: readonly RaftMessage[]): void {
-    if (this.lifecycle !== 'running') return;
-    if (this.env.clock.defer === undefined) {
-      for (const m of messages) this.heldNews.push(m);
-      return this.sendHeldNews();
-    }
-    for (const m of messages) this.newsAwaitingTurn.push(m);
-    if (this.newsCheckQueued) return;
-    this.newsCheckQueued = true;
-    this.env.clock.defer(() => {
-      this.newsCheckQueued = false;
-      for (const m of this.newsAwaitingTurn) this.heldNews.push(m);
-      this.newsAwaitingTurn = [];
-      if (!this.processing && !this.startPending) return this.sendHeldNews();
-      if (this.newsDeadlineCancel === null && this.heldNews.length > 0 && this.lifecycle === 'running') {
-        this.newsDeadlineCancel = this.env.clock.setTimer(limits.observerNewsHoldMaxMs, () => {
-          this.newsDeadlineCancel = null;
-          this.sendHeldNews();
-        });
-      }
-    });
-  }
-
-  /**
-   * Sends the news past their deferred turn (those still awaiting it go on theirs). Only while this
-   * node still leads in the epoch they were answered in: an ex-leader's answers are dropped, as
-   * the observer would drop them (it looks for the new leader).
-   */
-  private sendHeldNews(): void {
-    this.newsDeadlineCancel?.();
-    this.newsDeadlineCancel = null;
-    if (this.heldNews.length === 0) return;
-    const news = this.heldNews;
-    this.heldNews = [];
-    if (this.lifecycle !== 'running') return;
-    const { epoch, leaderId } = this.core!.leader();
-    if (leaderId !== this.config.nodeId) return;
-    for (const m of news) if (m.body.kind === 'FetchResponse' && m.body.epoch === epoch) this.env.transport.send(m);
+    const send = () => {
+      if (this.lifecycle === 'running') for (const m of messages) this.env.transport.send(m);
+    };
+    if (this.env.clock.defer === undefined) send();
+    else this.env.clock.defer(send);
   }
 
   /** Reads a FetchSnapshot chunk; a snapshot deleted meanwhile (a newer one replaced it) is SNAPSHOT_NOT_FOUND. */
