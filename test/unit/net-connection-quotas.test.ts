@@ -11,7 +11,7 @@ import * as net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetClient } from '../../quorum/net/client.js';
 import { canonicalAddress, ConnectionQuotas, type ConnectionLimits, type IpConnectionRateQuotas } from '../../quorum/net/connection-quotas.js';
 import { dynamicConnectionLimits } from '../../broker/dynamic-connection-limits.js';
@@ -22,20 +22,14 @@ import type { ListenerSpec, PeerIdentity } from '../../quorum/net/types.js';
 import { capturingLogger, waitFor, type LogLine } from '../support/recording-logger.js';
 import { makePki, type Pki } from '../support/tls-certs.js';
 import { connectUntilServerCloses } from '../support/tcp-probes.js';
+import { closedAfterEach } from '../support/net-cleanup.js';
 
 const CLUSTER = 'quota-cluster';
 const serverSelf: PeerIdentity = { nodeId: 1, role: 'broker', clusterId: CLUSTER };
 const clientSelf: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: CLUSTER };
 const NO_LIMIT = 2 ** 31 - 1;
 
-const servers: NetServer[] = [];
-const clients: NetClient[] = [];
-const sockets: net.Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const { servers, clients, sockets } = closedAfterEach();
 
 function limits(o: { perIp?: number; overrides?: Record<string, number>; total?: number; perListener?: Record<string, number> }): ConnectionLimits {
   return {

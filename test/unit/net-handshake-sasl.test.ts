@@ -8,7 +8,7 @@
 
 import * as net from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NetClient } from '../../quorum/net/client.js';
 import { encodeFrame, FrameDecoder } from '../../quorum/net/frame-codec.js';
 import { HANDSHAKE_MAGIC, saslRequiredText } from '../../quorum/net/handshake.js';
@@ -22,6 +22,7 @@ import type { ScramMechanism } from '../../metadata-log/records/types.js';
 import { ScramClientExchange } from '../../tools/admin/scram-client.js';
 import { scramCredential } from '../support/scram-credential.js';
 import { capturingLogger } from '../support/recording-logger.js';
+import { closedAfterEach } from '../support/net-cleanup.js';
 
 const CLUSTER = 'cluster-S';
 const TOOL: PeerIdentity = { nodeId: -1, role: 'tool', clusterId: null };
@@ -33,14 +34,7 @@ const CREDENTIALS = new Map<string, Map<ScramMechanism, ScramCredential>>([
   ['alice', new Map([[1, credential(1, 'alice-secret')], [2, credential(2, 'alice-512', 8192)]])],
 ]);
 
-const servers: NetServer[] = [];
-const clients: NetClient[] = [];
-const sockets: net.Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.destroy();
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  for (const s of servers.splice(0)) await s.close();
-});
+const { servers, clients, sockets } = closedAfterEach();
 
 interface Outcome {
   readonly mechanism: string;
