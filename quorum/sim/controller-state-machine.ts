@@ -2,13 +2,15 @@
 // the cluster's checker needs. Each applied record is reported as a 32-bit hash of its bytes (so
 // the Raft invariants compare committed prefixes across nodes as they do for the test state
 // machine), and after every applied batch the committed image is checked with the metadata
-// invariants (quorum/sim/metadata-invariants.ts), alone and against the image before it.
+// invariants (quorum/sim/metadata-invariants.ts), alone and against the image before it, and
+// (given the cluster's ImageAgreement) against every other node's image at the same end offset.
 
 import type { NodeEnv } from '../env/index.js';
 import type { LeaderInfo, LogBatch, SnapshotId } from '../raft/types.js';
 import type { RaftClient } from '../runtime/api.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import type { ControllerConfig } from '../controller/config.js';
+import type { ImageAgreement } from './image-agreement.js';
 import { checkImage, checkImageStep } from './metadata-invariants.js';
 import type { SimStateMachine, StateMachineHooks } from './test-state-machine.js';
 
@@ -34,6 +36,8 @@ export class ControllerStateMachine implements SimStateMachine {
     env: NodeEnv,
     private readonly hooks: StateMachineHooks,
     config: ControllerConfig,
+    /** The cluster's cross-node check of committed images (image-agreement.ts), when it keeps one. */
+    private readonly agreement?: ImageAgreement,
   ) {
     this.controller = new QuorumController({
       nodeId,
@@ -76,7 +80,7 @@ export class ControllerStateMachine implements SimStateMachine {
     const before = this.controller.image;
     this.controller.apply(batches);
     const after = this.controller.image;
-    if (after !== before) this.report([...checkImage(after), ...checkImageStep(before, after)]);
+    if (after !== before) this.report([...checkImage(after), ...checkImageStep(before, after), ...this.agrees()]);
   }
 
   loadSnapshot(snapshotId: SnapshotId, bytes: Uint8Array): void {
@@ -85,7 +89,13 @@ export class ControllerStateMachine implements SimStateMachine {
     this.end = snapshotId.endOffset;
     this.snapshotsLoaded++;
     this.hooks.onLoadSnapshot(snapshotId, [], []);
-    this.report(checkImage(this.controller.image));
+    this.report([...checkImage(this.controller.image), ...this.agrees()]);
+  }
+
+  /** The committed image against the other nodes' at its end offset. */
+  private agrees(): string[] {
+    const v = this.agreement?.check(this.nodeId, this.controller.image) ?? null;
+    return v === null ? [] : [v];
   }
 
   onLeaderChange(leader: LeaderInfo): void {

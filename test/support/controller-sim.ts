@@ -1,5 +1,6 @@
 // The real quorum controller on the simulated quorum: a SimCluster whose voters run
-// ControllerStateMachine, helpers to call the active controller (retrying NOT_CONTROLLER across
+// ControllerStateMachine (each committed image held to every other node's at the same end offset:
+// quorum/sim/image-agreement.ts), helpers to call the active controller (retrying NOT_CONTROLLER across
 // failovers, in simulated time), and simulated brokers that register and heartbeat like the broker
 // runtime will (issue 4), reporting the active controller's committed offset as their own.
 
@@ -13,6 +14,7 @@ import type { QuorumController } from '../../quorum/controller/quorum-controller
 import type { LogBatch, NodeId } from '../../quorum/raft/types.js';
 import { SimCluster } from '../../quorum/sim/cluster.js';
 import { ControllerStateMachine } from '../../quorum/sim/controller-state-machine.js';
+import { ImageAgreement } from '../../quorum/sim/image-agreement.js';
 import { Prng } from '../../quorum/sim/prng.js';
 import { realDriverFactory } from '../../quorum/sim/real-driver.js';
 import type { SimOptionsInput } from '../../quorum/sim/sim-options.js';
@@ -44,12 +46,13 @@ export async function startControllerCluster(
   options: ControllerClusterOptions = {},
 ): Promise<SimCluster> {
   const { afterApply } = options;
+  const agreement = new ImageAgreement();
   const c = new SimCluster(input, {
     factory: realDriverFactory,
     logLines: 300,
     ...(options.stopOnViolation !== undefined ? { stopOnViolation: options.stopOnViolation } : {}),
     stateMachine: (id, env, hooks) => {
-      const sm = new ControllerStateMachine(id, env, hooks, controllerConfig(CLUSTER_ID, { ...simControllerDefaults, ...configFor(id) }));
+      const sm = new ControllerStateMachine(id, env, hooks, controllerConfig(CLUSTER_ID, { ...simControllerDefaults, ...configFor(id) }), agreement);
       if (afterApply !== undefined) {
         const apply = sm.apply.bind(sm);
         sm.apply = (batches) => {
