@@ -10,18 +10,14 @@ import type { LeaderInfo, LogBatch, SnapshotId } from '../raft/types.js';
 import type { RaftClient } from '../runtime/api.js';
 import { QuorumController } from '../controller/quorum-controller.js';
 import type { ControllerConfig } from '../controller/config.js';
+import { FNV_OFFSET_BASIS, fnv1a } from './fnv.js';
 import type { ImageAgreement } from './image-agreement.js';
 import { checkImage, checkImageStep } from './metadata-invariants.js';
 import type { SimStateMachine, StateMachineHooks } from './test-state-machine.js';
 
 /** FNV-1a over the record's bytes: a record's identity for the committed-prefix checks. */
 export function recordHash(bytes: Uint8Array): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
+  return fnv1a(FNV_OFFSET_BASIS, bytes);
 }
 
 export class ControllerStateMachine implements SimStateMachine {

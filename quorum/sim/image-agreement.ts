@@ -11,19 +11,11 @@
 
 import type { MetadataImage } from '../../metadata-log/image.js';
 import { writeSnapshot } from '../../metadata-log/snapshot.js';
-
-/** FNV-1a over `bytes`, continuing from `h`. */
-function fnv1a(h: number, bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length; i++) {
-    h ^= bytes[i]!;
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  return h;
-}
+import { FNV_OFFSET_BASIS, fnv1a } from './fnv.js';
 
 /** A 32-bit digest of the image's state (its snapshot bytes; the provenance is not part of it). */
 export function imageDigest(image: MetadataImage): number {
-  let h = 0x811c9dc5;
+  let h = FNV_OFFSET_BASIS;
   for (const chunk of writeSnapshot(image)) h = fnv1a(h, chunk);
   return h;
 }
