@@ -15,6 +15,9 @@
 //   state (NoOps, control batches) still move the provenance, so a broker can report how far it
 //   has caught up (KAFKA-13959).
 // - Control batches (Raft's LeaderChange...) carry no metadata; each covers exactly one offset.
+// - Adopting (adopt): the active controller already holds the state after its own committed
+//   records (it replayed them into its pending image when it appended them); the loader takes that
+//   image for them instead of a second decode and replay, when nothing else would happen.
 //
 // metadata-log knows nothing of Raft (DESIGN §3), so CommittedBatch is declared here structurally.
 
@@ -179,6 +182,37 @@ export class MetadataLoader {
     if (end.endOffset > this.published.provenance.endOffset) {
       this.publish(delta ?? new MetadataDelta(this.published), end, endBytes);
     }
+  }
+
+  /**
+   * The state after `batches` is `image`, computed by the caller from the same records (the active
+   * controller's pending image as of their last offset): taken as is, instead of decoding and
+   * replaying them again. Declines (false, nothing done) where applyBatches would do more than move
+   * to that image: a listener wants the delta, a transaction is open (its held records replay at its
+   * end), or a control batch is among them. The caller then applies the batches. That `image` is the
+   * records' state is the caller's to keep; the simulator holds every node's images to each other's.
+   */
+  adopt(batches: readonly CommittedBatch[], image: MetadataImage): boolean {
+    this.checkNotStopped();
+    if (this.listeners.length > 0 || this.txn !== null || batches.length === 0) return false;
+    let next = this.nextOffset;
+    let bytes = 0;
+    for (const batch of batches) {
+      if (batch.baseOffset !== next) {
+        assert.fail(`MetadataLoader: batch at offset ${batch.baseOffset}, expected ${next} (batches must be contiguous and applied once)`);
+      }
+      if (batch.control !== undefined) return false;
+      for (const r of batch.records) bytes += r.length;
+      next = batch.baseOffset + batch.records.length;
+    }
+    const epoch = batches[batches.length - 1]!.epoch;
+    const at = image.provenance;
+    assert(at.endOffset === next && at.epoch === epoch, `MetadataLoader.adopt: an image at ${at.endOffset} (epoch ${at.epoch}) for batches ending at ${next} (epoch ${epoch})`);
+    this.nextOffset = next;
+    this.totalBytes += bytes;
+    this.published = image;
+    this.publishedBytesAt = this.totalBytes;
+    return true;
   }
 
   /** Replaces the state with a snapshot's (start-up, or one fetched from the leader) and publishes it whole. */

@@ -4,7 +4,7 @@
 
 import { decodeRecord, encodeRecord } from '../../metadata-log/records/codec.js';
 import { METADATA_VERSION_FEATURE, type MetadataRecord } from '../../metadata-log/records/types.js';
-import { controllerConfig } from '../../quorum/controller/config.js';
+import { controllerConfig, type ControllerConfig } from '../../quorum/controller/config.js';
 import { QuorumController } from '../../quorum/controller/quorum-controller.js';
 import { silentLogger } from '../../quorum/env/index.js';
 import type { LogBatch } from '../../quorum/raft/types.js';
@@ -60,10 +60,14 @@ export class InstantRaft {
 }
 
 /** A controller active in epoch 1 whose committed log holds metadata.version 7 and `records`. */
-export async function activeController(cluster: string, records: readonly MetadataRecord[] = []): Promise<{ c: QuorumController; raft: InstantRaft; clock: ManualClock }> {
+export async function activeController(
+  cluster: string,
+  records: readonly MetadataRecord[] = [],
+  config: Partial<Omit<ControllerConfig, 'clusterId'>> = {},
+): Promise<{ c: QuorumController; raft: InstantRaft; clock: ManualClock }> {
   const clock = new ManualClock();
   // A seeded generator, not a constant: topic ids are drawn until one is new.
-  const c = new QuorumController({ nodeId: 1, clock, random: new Prng(1), logger: silentLogger, config: controllerConfig(cluster, { noOpIntervalMs: 0 }) });
+  const c = new QuorumController({ nodeId: 1, clock, random: new Prng(1), logger: silentLogger, config: controllerConfig(cluster, { noOpIntervalMs: 0, ...config }) });
   const raft = new InstantRaft(c);
   c.raft = raft as unknown as RaftClient;
   c.onLeaderChange({ epoch: 1, leaderId: 1 });
