@@ -153,10 +153,8 @@ export class MetadataLoader {
     let end = this.published.provenance;
     let endBytes = this.totalBytes;
     try {
+      this.checkContiguous(batches);
       for (const batch of batches) {
-        if (batch.baseOffset !== this.nextOffset) {
-          assert.fail(`MetadataLoader: batch at offset ${batch.baseOffset}, expected ${this.nextOffset} (batches must be contiguous and applied once)`);
-        }
         if (batch.control !== undefined) {
           assert(batch.records.length === 0, `MetadataLoader: control batch at ${batch.baseOffset} carries records`);
           this.nextOffset = batch.baseOffset + 1;
@@ -198,16 +196,19 @@ export class MetadataLoader {
     let next = this.nextOffset;
     let bytes = 0;
     for (const batch of batches) {
-      if (batch.baseOffset !== next) {
-        assert.fail(`MetadataLoader: batch at offset ${batch.baseOffset}, expected ${next} (batches must be contiguous and applied once)`);
-      }
       if (batch.control !== undefined) return false;
       for (const r of batch.records) bytes += r.length;
       next = batch.baseOffset + batch.records.length;
     }
-    const epoch = batches[batches.length - 1]!.epoch;
-    const at = image.provenance;
-    assert(at.endOffset === next && at.epoch === epoch, `MetadataLoader.adopt: an image at ${at.endOffset} (epoch ${at.epoch}) for batches ending at ${next} (epoch ${epoch})`);
+    try {
+      this.checkContiguous(batches);
+      const epoch = batches[batches.length - 1]!.epoch;
+      const at = image.provenance;
+      assert(at.endOffset === next && at.epoch === epoch, `MetadataLoader.adopt: an image at ${at.endOffset} (epoch ${at.epoch}) for batches ending at ${next} (epoch ${epoch})`);
+    } catch (e) {
+      this.fatal = e instanceof Error ? e : new Error(String(e));
+      throw e;
+    }
     this.nextOffset = next;
     this.totalBytes += bytes;
     this.published = image;
@@ -283,6 +284,15 @@ export class MetadataLoader {
     this.published = delta.apply(provenance);
     this.publishedBytesAt = bytes;
     for (const listener of [...this.listeners]) listener(delta, this.published);
+  }
+
+  /** Batches continue the log where this loader is, each right after the one before. */
+  private checkContiguous(batches: readonly CommittedBatch[]): void {
+    let next = this.nextOffset;
+    for (const batch of batches) {
+      if (batch.baseOffset !== next) assert.fail(`MetadataLoader: batch at offset ${batch.baseOffset}, expected ${next} (batches must be contiguous and applied once)`);
+      next = batch.baseOffset + (batch.control !== undefined ? 1 : batch.records.length);
+    }
   }
 
   private checkNotStopped(): void {

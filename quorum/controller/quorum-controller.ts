@@ -22,9 +22,9 @@
 // pending one (committed + this controller's appended but uncommitted records). Operations read
 // the pending image, return records, and those are appended as one proposal (one batch, so readers
 // see an operation whole) and replayed into the pending image at once; the caller's promise
-// resolves when the high watermark passes the last record. When its own plain operations commit,
-// the pending image as of the last of them becomes the committed one (adoptPending): the same
-// records, replayed once. An operation that appends nothing still
+// resolves when the high watermark passes the last record. When a commit leaves nothing of its own
+// pending and all of it came from plain operations, the pending image becomes the committed one
+// (adoptPending): the same records, replayed once. An operation that appends nothing still
 // answers only once everything its answer was based on has committed. Reads (describe, fetch
 // offsets) use the committed image.
 //
@@ -168,8 +168,12 @@ interface ActiveMode {
   lingering: LingeringCommits | null;
   /** Rejects each appended operation still waiting for its commit (settled NOT_CONTROLLER on renounce). */
   readonly awaitingCommit: Set<(e: Error) => void>;
-  /** Each appended operation not yet committed, in offset order, with the pending image it left (adoptPending). */
-  readonly uncommitted: AppendedOperation[];
+  /**
+   * Every record this controller appended from this offset on came from a plain operation (one
+   * proposal, not an import step, no transaction marker): the span where a commit may take the
+   * pending image as its state (adoptPending). First this leadership's first offset.
+   */
+  plainFrom: number;
   /** The import being streamed in (migration/import-metadata.ts): every other write waits. */
   importing: OpenImport | null;
 }
@@ -183,17 +187,6 @@ interface OpenImport extends ImportSession {
   readonly leaderCountsAtBegin: ReadonlyMap<number, number>;
   /** Set when its abort could not be written yet (back-pressure): the retry's reason. No step goes on. */
   abortingFor: string | null;
-}
-
-/**
- * One appended operation's offsets, and the pending image right after it: the committed image once
- * they commit. Null when its records are not plain ones (a transaction, an import step, or an
- * abort, after which the pending image was put back): those commit through the loader.
- */
-interface AppendedOperation {
-  readonly startOffset: number;
-  readonly endOffset: number;
-  readonly image: MetadataImage | null;
 }
 
 interface LingeringCommits {
@@ -278,25 +271,20 @@ export class QuorumController implements StateMachine {
   }
 
   /**
-   * The active controller's own operations committed: the pending image it made when it appended
-   * the last of them is their committed state, so the loader takes it instead of decoding and
-   * replaying the same records again (the leader's share of that work was a sixth of its CPU per
-   * AlterPartition). Only when the batches are exactly whole operations of this leadership, all
-   * plain; anything else, or a loader that declines, is applied as on every other node.
+   * Everything this controller appended has committed, all of it from plain operations since the
+   * loader's last image: the pending image is then the committed state (the same records, replayed
+   * once, when they were appended), and the loader takes it instead of decoding and replaying them
+   * again (a sixth of the leader's CPU per AlterPartition). It keeps no image per operation, so a
+   * commit that leaves later appends pending (or starts before plainFrom, or a loader that
+   * declines) is applied as on every other node.
    */
   private adoptPending(batches: readonly LogBatch[]): boolean {
     const mode = this.mode;
     if (mode.kind !== 'active' || batches.length === 0) return false;
     const last = batches[batches.length - 1]!;
-    const end = batchEndOffset(last);
-    const ops = mode.uncommitted;
-    let n = 0;
-    let plain = true;
-    for (; n < ops.length && ops[n]!.endOffset <= end; n++) if (ops[n]!.image === null) plain = false;
-    const whole = n > 0 && ops[0]!.startOffset === batches[0]!.baseOffset && ops[n - 1]!.endOffset === end;
-    const image = whole && plain && last.epoch === mode.epoch ? ops[n - 1]!.image : null;
-    ops.splice(0, n);
-    return image !== null && this.loader.adopt(batches, image);
+    const { pending } = mode;
+    if (batches[0]!.baseOffset < mode.plainFrom || last.epoch !== mode.epoch || batchEndOffset(last) !== pending.provenance.endOffset) return false;
+    return this.loader.adopt(batches, pending);
   }
 
   loadSnapshot(snapshotId: SnapshotId, bytes: Uint8Array): void {
@@ -824,8 +812,7 @@ export class QuorumController implements StateMachine {
       }
       if (appended.epoch !== active.epoch) assert(false, `records appended in epoch ${appended.epoch} by the active controller of epoch ${active.epoch}`);
       active.pending = next;
-      const plain = !importStep && proposals.length === 1 && replayable.length === records.length;
-      active.uncommitted.push({ startOffset: expectedOffset, endOffset: expectedOffset + recordCount, image: plain ? next : null });
+      if (importStep || proposals.length > 1 || replayable.length !== records.length) active.plainFrom = expectedOffset + recordCount;
       applyLeaderCounts(active.leaderCounts, before, replayable);
     } catch (e) {
       this.fail('recording appended records', e);
@@ -918,7 +905,7 @@ export class QuorumController implements StateMachine {
     const image = this.loader.image;
     const now = this.deps.clock.nowMs();
     const heartbeats = BrokerHeartbeatManager.activated(image, now, this.deps.config.brokerSessionTimeoutMs);
-    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), mutationQuotas: new ControllerMutationQuotas(), lingering: null, awaitingCommit: new Set(), importing: null, uncommitted: [] };
+    const active: ActiveMode = { kind: 'active', epoch, pending: image, timers: new Map(), heartbeats, leaderCounts: leaderCountsOf(image), mutationQuotas: new ControllerMutationQuotas(), lingering: null, awaitingCommit: new Set(), importing: null, plainFrom: raft.nextOffset()! };
     this.mode = active;
     this.deps.logger.info({ epoch, offset: this.loader.image.provenance.endOffset }, 'became the active controller');
     if (this.loader.inTransaction) {

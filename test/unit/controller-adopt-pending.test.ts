@@ -6,6 +6,7 @@
 
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MetadataLoader } from '../../metadata-log/loader.js';
+import { encodeRecord } from '../../metadata-log/records/codec.js';
 import type { MetadataRecord } from '../../metadata-log/records/types.js';
 import { writeSnapshot } from '../../metadata-log/snapshot.js';
 import type { QuorumController } from '../../quorum/controller/quorum-controller.js';
@@ -27,18 +28,29 @@ afterEach(() => {
 });
 
 describe('the active controller adopts its pending image at commit', () => {
-  it('plain operations commit without the loader decoding them, into the same state the log replays to', async () => {
+  it('a plain operation commits without the loader decoding it, into the same state the log replays to', async () => {
     const { c, raft } = await activeController('adopt');
     const applied = vi.spyOn(MetadataLoader.prototype, 'applyBatches');
-    raft.held = []; // two operations appended before either commits, then both commit
+    expect(await configOp(c, [retention('1'), { type: 'NoOp' }])).toBe('ok');
+    expect(await configOp(c, [retention('2')])).toBe('ok');
+    expect(applied).not.toHaveBeenCalled();
+    expect(c.image.configs('broker', '').get('log.retention.ms')).toBe('2');
+    expectSameAsReplayed(c, raft);
+  });
+
+  it('a commit that leaves a later operation pending goes through the loader (no image is kept per operation); the last one is adopted', async () => {
+    const { c, raft } = await activeController('adopt');
+    const applied = vi.spyOn(MetadataLoader.prototype, 'applyBatches');
+    raft.held = []; // two operations appended before either commits
     const first = configOp(c, [retention('1')]);
-    const second = configOp(c, [retention('2'), { type: 'NoOp' }]);
+    const second = configOp(c, [retention('2')]);
     await new Promise((r) => setImmediate(r));
+    const firstOffset = raft.log.at(-2)!.baseOffset;
     raft.release();
     expect(await Promise.all([first, second])).toEqual(['ok', 'ok']);
-    await configOp(c, [retention('3')]);
-    expect(applied).not.toHaveBeenCalled();
-    expect(c.image.configs('broker', '').get('log.retention.ms')).toBe('3');
+    expect(applied).toHaveBeenCalledTimes(1);
+    expect(applied.mock.calls[0]![0].map((b) => b.baseOffset)).toEqual([firstOffset]);
+    expect(c.image.configs('broker', '').get('log.retention.ms')).toBe('2');
     expectSameAsReplayed(c, raft);
   });
 
@@ -67,5 +79,21 @@ describe('the active controller adopts its pending image at commit', () => {
     expect(applied).toHaveBeenCalledTimes(2);
     expect(seen).toEqual(['7', '8']);
     expectSameAsReplayed(c, raft);
+  });
+
+  it('the loader adopts only batches that continue its log; a gap stops it, as applyBatches does', () => {
+    const loader = new MetadataLoader();
+    loader.applyBatches([{ baseOffset: 0, epoch: 1, records: [encodeRecord(retention('1'))] }]);
+    const next = loader.image; // any image: the gap is refused before it is looked at
+    expect(() => loader.adopt([{ baseOffset: 5, epoch: 1, records: [encodeRecord(retention('2'))] }], next)).toThrow(/batch at offset 5, expected 1/);
+    expect(() => loader.applyBatches([{ baseOffset: 1, epoch: 1, records: [encodeRecord(retention('2'))] }])).toThrow(/stopped after a fatal error/);
+  });
+
+  it('the loader declines (and changes nothing) with a control batch among the batches', () => {
+    const loader = new MetadataLoader();
+    const before = loader.image;
+    expect(loader.adopt([{ baseOffset: 0, epoch: 1, records: [], control: { type: 'LeaderChange' } }], before)).toBe(false);
+    expect(loader.appliedEndOffset).toBe(0);
+    expect(loader.image).toBe(before);
   });
 });
