@@ -65,18 +65,28 @@ export function recordWriteVersion(record: MetadataRecord): number {
 
 /** The record as bytes, at its type's current version (or the older one its schema picks for it: recordWriteVersion). */
 export function encodeRecord(record: MetadataRecord): Uint8Array {
+  return encodeRecordChecked(record).bytes;
+}
+
+/**
+ * encodeRecord, and the record as its own decode checks read it back from the payload: a fresh
+ * object holding only what the bytes hold (a key the schema does not write is gone), the record a
+ * reader decodes. The active controller replays this one, not the object it built.
+ */
+export function encodeRecordChecked(record: MetadataRecord): { readonly bytes: Uint8Array; readonly record: MetadataRecord } {
   // The type tag comes from the caller at run time: check it is one of ours (not e.g. 'toString').
   if (!Object.hasOwn(recordSchemas, record.type)) assert.fail(`encodeRecord: unknown record type ${describe(record.type)}`);
   const schema = schemaOf(record.type);
   const version = recordWriteVersion(record);
   const payload = schema.encode(record);
+  let checked: MetadataRecord;
   try {
-    schema.decode(version, payload);
+    checked = schema.decode(version, payload);
   } catch (e) {
     if (e instanceof FieldError) assert.fail(`encodeRecord: ${schema.name} record would not decode: ${e.message}`);
     throw e;
   }
-  return packr.pack([RECORD_FRAME_VERSION, schema.typeId, version, payload]);
+  return { bytes: packr.pack([RECORD_FRAME_VERSION, schema.typeId, version, payload]), record: checked };
 }
 
 /** Reads one record (any readable version, upgraded to the current shape). Throws RecordDecodeError. */

@@ -47,7 +47,8 @@ import { replayAll } from '../../metadata-log/delta.js';
 import type { MetadataImage } from '../../metadata-log/image.js';
 import type { MetadataImageView } from '../../metadata-log/image-types.js';
 import { MetadataLoader } from '../../metadata-log/loader.js';
-import { encodeRecord } from '../../metadata-log/records/codec.js';
+import { decodeRecord, encodeRecord, encodeRecordChecked } from '../../metadata-log/records/codec.js';
+import { recordDifference } from '../../metadata-log/records/round-trip.js';
 import { METADATA_VERSION_FEATURE, type MetadataRecord, type OffsetCommitRecord } from '../../metadata-log/records/types.js';
 import { SnapshotScheduler } from '../../metadata-log/snapshot-scheduler.js';
 import type { MetadataListener } from '../../metadata-log/loader.js';
@@ -139,6 +140,12 @@ export interface ControllerDeps {
   readonly config: ControllerConfig;
   /** Called when the controller cannot go on (a bug, or a log it cannot read). */
   readonly onFatal?: (error: unknown) => void;
+  /**
+   * Check that every record an operation builds reads back from its bytes as the same record
+   * (metadata-log/records/round-trip.ts), refusing the operation otherwise: the simulator and the
+   * tests, where a decode per record is affordable.
+   */
+  readonly verifyRecords?: boolean;
 }
 
 /** How often the active controller looks for expired broker sessions. */
@@ -207,6 +214,16 @@ interface CommitWaiter {
 /** The pending image without the records of an open import (which readers hold aside until its end). */
 function visibleImage(active: ActiveMode): MetadataImage {
   return active.importing?.pendingAtBegin ?? active.pending;
+}
+
+/**
+ * An operation's records as written: the proposals' bytes (a transaction's markers added when it is
+ * split), and its records as those bytes read back (encodeRecordChecked): what the pending image
+ * replays, so that it holds exactly what every other node decodes.
+ */
+interface EncodedOperation {
+  readonly proposals: readonly Uint8Array[][];
+  readonly records: readonly MetadataRecord[];
 }
 
 /** The timer (ActiveMode.timers) that queues the next step of an expired broker's drain. */
@@ -501,7 +518,7 @@ export class QuorumController implements StateMachine {
     let committed: Promise<void>;
     try {
       const records = coalesceOffsetCommits(lingering.records);
-      committed = this.appendRecords(active, records, this.proposalsOf(records), nextWriteOffset, undefined);
+      committed = this.appendRecords(active, this.encodeOperation(records), nextWriteOffset, undefined);
     } catch (e) {
       settleAll(e instanceof Error ? e : new Error(String(e)));
       return;
@@ -664,7 +681,7 @@ export class QuorumController implements StateMachine {
     let aborted: Promise<void> | null = null;
     if (nextWriteOffset !== null) {
       try {
-        aborted = this.appendRecords(active, records, this.proposalsOf(records, true), nextWriteOffset, undefined, true);
+        aborted = this.appendRecords(active, this.encodeOperation(records, true), nextWriteOffset, undefined, true);
       } catch (e) {
         this.deps.logger.warn({ importId: session.importId, err: e instanceof Error ? e.message : String(e) }, `the abort of an import could not be written yet; trying again in ${controllerLimits.importAbortRetryMs} ms`);
         session.abortingFor = reason;
@@ -718,17 +735,17 @@ export class QuorumController implements StateMachine {
     const run = (firstOffset: number) =>
       op({ image, nowMs: this.deps.clock.nowMs(), nextWriteOffset: firstOffset, config: this.deps.config, draining: (id) => active.heartbeats.isDraining(id) }, active);
     let result: OpResult<R>;
-    let proposals: Uint8Array[][];
+    let encoded: EncodedOperation;
     try {
       result = run(nextWriteOffset);
-      proposals = this.proposalsOf(result.records, importStep);
-      if (proposals.length > 1 && !importStep) {
+      encoded = this.encodeOperation(result.records, importStep);
+      if (encoded.proposals.length > 1 && !importStep) {
         // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
         // records (a broker epoch among them) start one later. Computed again with that offset.
         active.heartbeats.restore(saved);
         active.mutationQuotas.restore(savedQuotas);
         result = run(nextWriteOffset + 1);
-        proposals = this.proposalsOf(result.records);
+        encoded = this.encodeOperation(result.records);
       }
     } catch (e) {
       // A request the operation could not handle (a malformed body from the network): the caller
@@ -743,7 +760,7 @@ export class QuorumController implements StateMachine {
     }
     let answered: Promise<R>;
     try {
-      answered = this.appendRecords(active, result.records, proposals, nextWriteOffset, result.response, importStep);
+      answered = this.appendRecords(active, encoded, nextWriteOffset, result.response, importStep);
     } catch (e) {
       active.heartbeats.restore(saved);
       active.mutationQuotas.restore(savedQuotas);
@@ -757,11 +774,24 @@ export class QuorumController implements StateMachine {
    * The encoded proposals for one operation's records: one proposal when they fit (one batch, so
    * every reader sees the operation whole); else a metadata transaction split into proposals
    * within both bounds, which readers apply all at once or not at all. A step of an import is
-   * inside the import's transaction already: split, never wrapped.
+   * inside the import's transaction already: split, never wrapped. With the records as their bytes
+   * read back (EncodedOperation).
    */
-  private proposalsOf(records: readonly MetadataRecord[], inOpenTransaction = false): Uint8Array[][] {
+  private encodeOperation(records: readonly MetadataRecord[], inOpenTransaction = false): EncodedOperation {
+    const checked = records.map(encodeRecordChecked);
+    const replayed = checked.map((c) => c.record);
+    if (this.deps.verifyRecords === true) {
+      checked.forEach((c) => {
+        const difference = recordDifference(c.record, decodeRecord(c.bytes));
+        if (difference !== null) assert(false, `a ${c.record.type} record reads back from its bytes other than it is replayed: ${difference}`);
+      });
+    }
+    return { proposals: this.proposalsOf(checked.map((c) => c.bytes), inOpenTransaction), records: replayed };
+  }
+
+  /** The encoded records as proposals (see encodeOperation). */
+  private proposalsOf(encoded: Uint8Array[], inOpenTransaction: boolean): Uint8Array[][] {
     const maxRecords = this.deps.config.maxRecordsPerOperation;
-    const encoded = records.map(encodeRecord);
     let bytes = 0;
     for (const r of encoded) bytes += r.length;
     if (encoded.length <= maxRecords && bytes <= limits.proposalBytesMax) return [encoded];
@@ -790,7 +820,8 @@ export class QuorumController implements StateMachine {
    * While an import is open only its own steps append (`importStep`); anything else is refused
    * with CONTROLLER_BUSY, since readers would hide it with the import, or drop it on an abort.
    */
-  private appendRecords<R>(active: ActiveMode, records: readonly MetadataRecord[], proposals: readonly Uint8Array[][], expectedOffset: number, answer: R, importStep = false): Promise<R> {
+  private appendRecords<R>(active: ActiveMode, operation: EncodedOperation, expectedOffset: number, answer: R, importStep = false): Promise<R> {
+    const { records, proposals } = operation;
     const importing = active.importing;
     if (importing !== null && !importStep) {
       throw new ControllerBusyError(this.queue.size, `a ZooKeeper import is being written (${importing.recordsWritten} of about ${importing.totalRecords} records)`);

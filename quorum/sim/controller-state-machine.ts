@@ -42,6 +42,7 @@ export class ControllerStateMachine implements SimStateMachine {
       logger: env.logger,
       config,
       onFatal: (e) => hooks.onViolation(`node ${nodeId}: the controller stopped on a fatal error: ${e instanceof Error ? e.message : String(e)}`),
+      verifyRecords: true,
     });
   }
 

@@ -67,7 +67,7 @@ export async function activeController(
 ): Promise<{ c: QuorumController; raft: InstantRaft; clock: ManualClock }> {
   const clock = new ManualClock();
   // A seeded generator, not a constant: topic ids are drawn until one is new.
-  const c = new QuorumController({ nodeId: 1, clock, random: new Prng(1), logger: silentLogger, config: controllerConfig(cluster, { noOpIntervalMs: 0, ...config }) });
+  const c = new QuorumController({ nodeId: 1, clock, random: new Prng(1), logger: silentLogger, config: controllerConfig(cluster, { noOpIntervalMs: 0, ...config }), verifyRecords: true });
   const raft = new InstantRaft(c);
   c.raft = raft as unknown as RaftClient;
   c.onLeaderChange({ epoch: 1, leaderId: 1 });
