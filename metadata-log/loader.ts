@@ -1,6 +1,7 @@
 // MetadataLoader: turns committed batches (in offset order) and snapshots into published images
 // (DESIGN §2, §6; Kafka's MetadataLoader + MetadataBatchLoader, kraft.md §3.4). Controllers and
-// brokers both run one; it is the only place committed records become state.
+// brokers both run one; it is the only place committed records become state (the active
+// controller's own records too: it hands over the state it already made of them, see Adopting).
 //
 // - Every record is decoded and replayed; a record that does not decode or does not apply stops the
 //   loader with MetadataLogCorruptError naming its offset, type, version and reason. Never skipped
@@ -188,7 +189,8 @@ export class MetadataLoader {
    * replaying them again. Declines (false, nothing done) where applyBatches would do more than move
    * to that image: a listener wants the delta, a transaction is open (its held records replay at its
    * end), or a control batch is among them. The caller then applies the batches. That `image` is the
-   * records' state is the caller's to keep; the simulator holds every node's images to each other's.
+   * records' state is the caller's to keep (no transaction marker among them either: the loader
+   * does not look inside); the simulator holds every node's images to each other's.
    */
   adopt(batches: readonly CommittedBatch[], image: MetadataImage): boolean {
     this.checkNotStopped();
