@@ -141,9 +141,9 @@ export interface ControllerDeps {
   /** Called when the controller cannot go on (a bug, or a log it cannot read). */
   readonly onFatal?: (error: unknown) => void;
   /**
-   * Check that every record an operation builds reads back from its bytes as the same record
-   * (metadata-log/records/round-trip.ts), refusing the operation otherwise: the simulator and the
-   * tests, where a decode per record is affordable.
+   * Check that every record the pending image replays (as the encoder's own decode check built it)
+   * is the record its bytes decode to (metadata-log/records/round-trip.ts), refusing the operation
+   * otherwise: the simulator and the tests, where a second decode per record is affordable.
    */
   readonly verifyRecords?: boolean;
 }
