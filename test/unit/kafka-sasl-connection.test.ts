@@ -23,6 +23,7 @@ import { saltedPassword } from '../../tools/cli/configs-scram.js';
 import type { RegisterBrokerRecord, ScramMechanism, UserScramCredentialRecord } from '../../metadata-log/records/types.js';
 import { capturingLogger } from '../support/recording-logger.js';
 import { brokerRecord, mvRecord, testbed } from './kafka-handlers-fixture.js';
+import { timerAtLeastMs } from '../support/timer-granularity.js';
 
 const servers: net.Server[] = [];
 const admins: Admin[] = [];
@@ -134,7 +135,7 @@ describe('SCRAM authentication with kafkajs', () => {
     const s = await serve({ delayMs: 400 });
     const started = performance.now();
     expect(await connectOutcome(s.port, { mechanism: 'scram-sha-256', username: 'alice', password: 'wrong' })).toContain('Authentication failed');
-    expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timerAtLeastMs(400));
   });
 
   it("the authenticated user is the principal the authorizer sees: User:alice, a super user, may describe the broker's configs; User:bob, with no ACLs, may not", async () => {
@@ -267,7 +268,7 @@ describe('SASL on raw frames', () => {
     const s = await serve({ delayMs: 300 });
     const started = performance.now();
     expect((await legacyExchange(s.port, 'alice', 'not-her-password')).last).toBeNull();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timerAtLeastMs(300));
   });
 
   it('frames pipelined behind a failing SaslAuthenticate are never answered, and do not bring the close forward', async () => {
@@ -287,7 +288,7 @@ describe('SASL on raw frames', () => {
     // The wrong proof, then in the same write: a Metadata request, another SaslHandshake, an ApiVersions.
     socket.write(Buffer.concat([authenticate(3, client.final(serverFirst).message), request(3, 1, 4, (w) => w.int32(-1)), request(17, 1, 5, (w) => w.string('SCRAM-SHA-256')), request(18, 0, 6, () => undefined)]));
     const failure = new KafkaReader((await next())!);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(300);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timerAtLeastMs(300));
     expect(failure.int32('correlation id')).toBe(3);
     expect(failure.int16('error')).toBe(58); // SASL_AUTHENTICATION_FAILED
     expect(await next()).toBeNull();
@@ -301,7 +302,7 @@ describe('SASL on raw frames', () => {
     const started = performance.now();
     socket.write(request(18, 0, 2, () => undefined));
     expect(await next()).toBeNull();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timerAtLeastMs(200));
     expect(s.logger.lines.some((l) => String(l.fields['reason']) === 'a second ApiVersions before SASL authentication')).toBe(true);
   });
 
@@ -332,7 +333,7 @@ describe('SASL on raw frames', () => {
     const started = performance.now();
     socket.write(request(17, 1, 1, (w) => w.string('SCRAM-SHA-256')));
     const answer = await next();
-    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(timerAtLeastMs(250));
     expect(errorOf(answer)).toBe(33); // UNSUPPORTED_SASL_MECHANISM
     expect(await next()).toBeNull();
   });
