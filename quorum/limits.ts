@@ -26,13 +26,17 @@ export const limits = {
   /**
    * Records in one fetch answer from which an up-to-date observer waits its whole fetch interval
    * before the next fetch (RaftConfig.observerFetchIntervalMs; fewer records, a proportional part
-   * of it, at least observerSpacingMinShare): at the default 15 ms interval, a broker takes
-   * changes at most every 5 ms, and at most every 15 ms once they come faster than about
-   * 2,000 records/s (core.ts observerSpacingMs).
+   * of it, at least observerSpacingMinMs): at the default 40 ms interval, a broker takes changes
+   * at most every 5 ms, and at most every 40 ms once they come faster than about 800 records/s
+   * (core.ts observerSpacingMs).
    */
   observerBurstRecords: 32,
-  /** The least share of the observer fetch interval waited after an answer with records. */
-  observerSpacingMinShare: 1 / 3,
+  /**
+   * The least wait after an answer with records (the whole interval when that is shorter): what a
+   * burst of single changes costs in freshness. A fixed time, not a share of the interval, so a
+   * longer interval makes a stream cheaper for brokers without making sparse changes later.
+   */
+  observerSpacingMinMs: 5,
   /** Bytes of one FetchSnapshot chunk. */
   snapshotChunkBytesMax: 1024 * 1024,
   /** Read barriers waiting for a quorum round. */

@@ -1678,11 +1678,12 @@ export { batchBytes };
 /**
  * How long after sending a fetch an observer that is up to date waits before the next: nothing
  * after an answer without records; otherwise the interval in proportion to the records the answer
- * carried, at least limits.observerSpacingMinShare of it, whole from limits.observerBurstRecords.
+ * carried, whole from limits.observerBurstRecords, and at least limits.observerSpacingMinMs (or the
+ * whole interval when that is shorter).
  * - A change reaching an idle broker, or the first of a burst, comes in answer to a fetch parked
  *   long ago: the wait is over already, and the next fetch leaves at once.
  * - Changes one after the other (each commit a few records) are taken at most once per
- *   minimum share of the interval (5 ms at 15), as many commits in one wake-up as came meanwhile.
+ *   observerSpacingMinMs, as many commits in one wake-up as came meanwhile.
  * - A stream (more than observerBurstRecords per interval) settles at one fetch per whole
  *   interval: each wait gathers more records, which lengthens the next wait up to the interval.
  */
@@ -1690,5 +1691,5 @@ function observerSpacingMs(intervalMs: number, batches: readonly LogBatch[]): nu
   let records = 0;
   for (const b of batches) records += b.records.length;
   if (records === 0) return 0;
-  return intervalMs * Math.min(1, Math.max(limits.observerSpacingMinShare, records / limits.observerBurstRecords));
+  return Math.min(intervalMs, Math.max(limits.observerSpacingMinMs, (intervalMs * records) / limits.observerBurstRecords));
 }

@@ -244,7 +244,7 @@ describe('defaults', () => {
     expect(c.logDirs).toEqual(['/tmp/kraft-combined-logs']);
     expect(c.metadataLogDir).toBe('/tmp/kraft-combined-logs');
     expect(c.brokerRack).toBeNull();
-    expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 15, snapshotsRetained: 2 });
+    expect(c.raft).toEqual({ electionTimeoutMs: 500, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 40, snapshotsRetained: 2 });
     expect(c.broker).toEqual({ heartbeatIntervalMs: 2000, sessionTimeoutMs: 9000, initialRegistrationTimeoutMs: 60_000, controlledShutdownTimeoutMs: 8000, isrExpansionEnable: true });
     expect(c.autoCreateTopicsEnable).toBe(false);
     expect(c.shutdownTimeoutMs).toBe(10_000);
@@ -873,7 +873,7 @@ describe('loadServerConfig', () => {
 describe('handing the config to the runtime', () => {
   it('toRaftConfigOverrides and raftConfigFrom carry the quorum timeouts and the voter ids', () => {
     const c = parse({ 'controller.quorum.election.timeout.ms': '600' });
-    expect(toRaftConfigOverrides(c)).toEqual({ electionTimeoutMs: 600, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 15, snapshotsRetained: 2 });
+    expect(toRaftConfigOverrides(c)).toEqual({ electionTimeoutMs: 600, fetchTimeoutMs: 800, electionBackoffMaxMs: 500, requestTimeoutMs: 1500, fetchMaxWaitMs: 250, observerFetchIntervalMs: 40, snapshotsRetained: 2 });
     const raft = raftConfigFrom(c);
     expect(raft.nodeId).toBe(1);
     expect(raft.voters).toEqual([1, 2, 3]);

@@ -787,12 +787,21 @@ describe('raft core: an observer spaces its fetches (observerFetchIntervalMs)', 
     expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
   });
 
-  it('under changes one after the other (1 record every 2 ms), it fetches every third of the interval, each commit applied', () => {
-    const { c, sentAt, proposed } = underLoad(21, { perCommit: 1, everyMs: 2, ms: 420 });
-    // The least wait (a third of 21 ms), not once per commit (210 commits) nor once per interval (20).
-    expect(Math.min(...gaps(sentAt))).toBeGreaterThanOrEqual(7);
-    expect(sentAt.length).toBeGreaterThan(40);
-    expect(sentAt.length).toBeLessThanOrEqual(420 / 7 + 1);
+  it('under changes one after the other (1 record every 2 ms), it fetches every observerSpacingMinMs, whatever the interval, each commit applied', () => {
+    const { c, sentAt, proposed } = underLoad(40, { perCommit: 1, everyMs: 2, ms: 420 });
+    // The least wait (5 ms), not once per commit (210 commits), once per interval (10) nor a share of it.
+    expect(Math.min(...gaps(sentAt))).toBeGreaterThanOrEqual(limits.observerSpacingMinMs);
+    expect(sentAt.length).toBeGreaterThan(60);
+    expect(sentAt.length).toBeLessThanOrEqual(420 / limits.observerSpacingMinMs + 1);
+    c.run(100);
+    expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
+  });
+
+  it('with an interval below observerSpacingMinMs, it waits the interval and no longer', () => {
+    const { c, sentAt, proposed } = underLoad(3, { perCommit: 4 });
+    const later = gaps(sentAt).slice(4);
+    expect(Math.min(...later)).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...later)).toBeLessThan(limits.observerSpacingMinMs);
     c.run(100);
     expect(dataRecords(c.node(100)).slice(-proposed.length)).toEqual(proposed);
   });

@@ -332,12 +332,12 @@ export const serverKeys = {
   observerFetchIntervalMs: key({
     name: 'metaquorum.quorum.observer.fetch.interval.ms',
     type: 'int',
-    default: '15',
+    default: '40',
     expected: NON_NEGATIVE_INT,
     doc:
       'Under a stream of metadata changes, a broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does), ' +
       `so it wakes once per interval instead of once per commit. After a fetch that brought fewer than ${limits.observerBurstRecords} records it waits less, ` +
-      `in proportion, but at least ${Math.round(limits.observerSpacingMinShare * 100)}% of this; a change reaching an idle broker, and a broker catching up, fetch at once. ` +
+      `in proportion, but at least ${limits.observerSpacingMinMs} ms (or this, when shorter); a change reaching an idle broker, and a broker catching up, fetch at once. ` +
       'Must be below metaquorum.quorum.fetch.max.wait.ms.',
     parse: nonNegativeInt,
   }),
