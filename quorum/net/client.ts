@@ -134,8 +134,21 @@ export class NetClient {
     return true;
   }
 
-  async request<T = unknown>(method: string, body: unknown, options?: { readonly timeoutMs?: number }): Promise<T> {
+  request<T = unknown>(method: string, body: unknown, options?: { readonly timeoutMs?: number }): Promise<T> {
     const timeoutMs = options?.timeoutMs ?? this.requestTimeoutMs;
+    // Connected (the usual case): written now, with no turn spent waiting for the connection
+    // (~0.3 µs of a pipelining client's ~3 µs per request). Failures still come as rejections.
+    if (this.state === 'connected' && this.conn !== null) {
+      try {
+        return this.conn.request(method, body, Math.max(1, Math.round(timeoutMs))) as Promise<T>;
+      } catch (e) {
+        return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+      }
+    }
+    return this.requestWhenConnected(method, body, timeoutMs);
+  }
+
+  private async requestWhenConnected<T>(method: string, body: unknown, timeoutMs: number): Promise<T> {
     const startMs = performance.now();
     let conn: Connection;
     try {

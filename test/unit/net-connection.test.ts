@@ -110,6 +110,18 @@ describe('requests', () => {
     expect(settledOrder).toEqual([4, 3, 2, 1, 0]);
   });
 
+  it('a connected client refuses a bad timeout as a rejection, never a throw, and then serves the next request', async () => {
+    const server = await startServer({ onRequest: async (_ch, _method, body) => body });
+    const client = startClient(server.address().port);
+    expect(await client.request('echo', { n: 1 })).toEqual({ n: 1 }); // connected from here on
+    let call: Promise<unknown> | undefined;
+    expect(() => {
+      call = client.request('echo', { n: 2 }, { timeoutMs: Number.NaN });
+    }).not.toThrow();
+    await expect(call).rejects.toThrow(RangeError);
+    expect(await client.request('echo', { n: 3 })).toEqual({ n: 3 });
+  });
+
   it('a thrown error with a numeric code travels as a RemoteError with its hints', async () => {
     const server = await startServer({
       onRequest: async (_ch, method) => {
