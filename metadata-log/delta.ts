@@ -596,11 +596,12 @@ export class MetadataDelta {
     const base = this.base.parts;
 
     let topicsById = base.topicsById;
-    let topicsByName = base.topicsByName;
+    let topicIdsByName = base.topicIdsByName;
     let topicsByUnifiedName = base.topicsByUnifiedName;
     if (this.topicDrafts.size > 0) {
       const byId = topicsById.builder();
-      const byName = topicsByName.builder();
+      // Only a topic created or removed touches the name index (a topic keeps its name for life).
+      let byName: PMapBuilder<Uuid> | null = null;
       // Only a topic created or removed with '.' or '_' in its name touches this index.
       let byUnified: PMapBuilder<readonly string[]> | null = null;
       const unify = (name: string, change: (names: readonly string[]) => readonly string[]) => {
@@ -615,19 +616,20 @@ export class MetadataDelta {
       for (const id of this.removedBaseIds) {
         const old = this.base.topicById(id)!;
         byId.delete(id);
-        byName.delete(old.name);
+        (byName ??= topicIdsByName.builder()).delete(old.name);
         unify(old.name, (names) => names.filter((n) => n !== old.name));
       }
       for (const [id, draft] of this.topicDrafts) {
         if (draft === null) continue;
         const topic: TopicImage = { name: draft.name, topicId: id, partitions: draft.partitions };
         byId.set(id, topic);
-        byName.set(draft.name, topic);
-        const created = () => this.base.topicById(id) === undefined || this.removedBaseIds.has(id);
-        if (hasCollisionChars(draft.name) && created()) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
+        const created = this.base.topicById(id) === undefined || this.removedBaseIds.has(id);
+        if (!created) continue;
+        (byName ??= topicIdsByName.builder()).set(draft.name, id);
+        if (hasCollisionChars(draft.name)) unify(draft.name, (names) => (names.includes(draft.name) ? names : [...names, draft.name]));
       }
       topicsById = byId.build();
-      topicsByName = byName.build();
+      if (byName !== null) topicIdsByName = (byName as PMapBuilder<Uuid>).build();
       if (byUnified !== null) topicsByUnifiedName = (byUnified as PMapBuilder<readonly string[]>).build();
     }
 
@@ -703,7 +705,7 @@ export class MetadataDelta {
       brokers,
       sortedBrokers,
       topicsById,
-      topicsByName,
+      topicIdsByName,
       topicsByUnifiedName,
       partitionCount,
       configs,

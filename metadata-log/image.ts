@@ -87,7 +87,11 @@ export interface ImageParts {
   /** `brokers` values ascending by id (kept so brokers() never sorts). */
   readonly sortedBrokers: readonly BrokerRegistration[];
   readonly topicsById: PMap<TopicImage>;
-  readonly topicsByName: PMap<TopicImage>;
+  /**
+   * Topic ids by name. Ids, not the topics: a change to a topic's partitions (the commonest record
+   * by far) then leaves this index as it is, one path copy per change fewer.
+   */
+  readonly topicIdsByName: PMap<Uuid>;
   /**
    * Names holding '.' or '_', by their unified form ('.' as '_'), as Kafka's topicsWithCollisionChars:
    * CreateTopics refuses a name colliding with one, and looking it up must not cost a scan (a
@@ -118,7 +122,7 @@ export class MetadataImage implements MetadataImageView {
     brokers: new Map(),
     sortedBrokers: [],
     topicsById: PMap.empty(),
-    topicsByName: PMap.empty(),
+    topicIdsByName: PMap.empty(),
     topicsByUnifiedName: PMap.empty(),
     partitionCount: 0,
     configs: PMap.empty(),
@@ -180,7 +184,8 @@ export class MetadataImage implements MetadataImageView {
   }
 
   topicByName(name: string): TopicImage | undefined {
-    return this.parts.topicsByName.get(name);
+    const id = this.parts.topicIdsByName.get(name);
+    return id === undefined ? undefined : this.parts.topicsById.get(id);
   }
 
   topics(): IterableIterator<TopicImage> {

@@ -145,6 +145,15 @@ describe('MetadataDelta topics and partitions', () => {
     expect([img.topicCount, img.partitionCount]).toEqual([1, 2]);
   });
 
+  it('a partition change leaves the name index as it was, and a lookup by name still finds the changed topic', () => {
+    const before = imageOf([...topic('a', T1, 2), ...topic('b', T2, 1)]);
+    const after = next(before, [{ type: 'PartitionChange', topicId: T1, partitionId: 1, isr: [1] }]);
+    expect(after.parts.topicIdsByName).toBe(before.parts.topicIdsByName);
+    expect(after.topicByName('a')).toBe(after.topicById(T1));
+    expect(after.topicByName('a')!.partitions[1]!.isr).toEqual([1]);
+    expect(before.topicByName('a')!.partitions[1]!.isr).toEqual([1, 2, 3]);
+  });
+
   it('a removed topic\'s id reused by a Topic record in the same delta makes a new topic, as across two deltas', () => {
     const base = imageOf(topic('a.b', T1, 2));
     const records: MetadataRecord[] = [{ type: 'RemoveTopic', topicId: T1 }, ...topic('c_d', T1, 1)];
@@ -153,7 +162,7 @@ describe('MetadataDelta topics and partitions', () => {
     for (const img of [oneDelta, twoDeltas]) {
       expect(img.topicByName('a.b')).toBeUndefined();
       expect(img.topicByName('c_d')!.topicId).toBe(T1);
-      expect(img.parts.topicsByName.size).toBe(1);
+      expect(img.parts.topicIdsByName.size).toBe(1);
       expect(img.topicNamesUnifiedAs('a_b')).toEqual([]);
       expect(img.topicNamesUnifiedAs('c_d')).toEqual(['c_d']);
       expect([img.topicCount, img.partitionCount]).toEqual([1, 1]);

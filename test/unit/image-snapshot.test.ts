@@ -33,7 +33,7 @@ function toPlain(img: MetadataImage): unknown {
   const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const topics = [...img.topics()].sort(byName);
   for (const t of topics) expect(img.topicByName(t.name)).toBe(t);
-  expect(img.parts.topicsByName.size).toBe(img.topicCount);
+  expect(img.parts.topicIdsByName.size).toBe(img.topicCount);
   expect(img.partitionCount).toBe(topics.reduce((n, t) => n + t.partitions.length, 0));
   return {
     provenance: img.provenance,
