@@ -205,6 +205,9 @@ interface LingeringCommits {
 /** An operation that also needs the active controller's soft state. */
 type ActiveOp<R> = (ctx: OpContext, active: ActiveMode) => OpResult<R>;
 
+/** An operation that reads only its context (runImageOp). */
+type ImageOp<R> = (ctx: OpContext) => OpResult<R>;
+
 interface CommitWaiter {
   readonly offset: number;
   readonly resolve: () => void;
@@ -337,6 +340,14 @@ export class QuorumController implements StateMachine {
     return this.queue.submit(name, () => this.execute(op));
   }
 
+  /**
+   * runOp for an operation that reads only its context: it cannot touch the brokers' soft state,
+   * so none is saved around it (a copy of every session per AlterPartition, the hot write).
+   */
+  runImageOp<R>(name: string, op: ImageOp<R>): Promise<R> {
+    return this.queue.submit(name, () => this.execute((ctx) => op(ctx), undefined, false, false));
+  }
+
   /** Runs a read against the committed image (any controller may answer; it may lag the leader). */
   runRead<R>(name: string, read: (image: MetadataImage) => R): Promise<R> {
     return this.queue.submit(name, () => read(this.loader.image));
@@ -372,37 +383,37 @@ export class QuorumController implements StateMachine {
   }
 
   alterPartition(request: AlterPartitionRequest): Promise<AlterPartitionResponse> {
-    return this.runOp('alter-partition', (ctx) => alterPartition(ctx, request));
+    return this.runImageOp('alter-partition', (ctx) => alterPartition(ctx, request));
   }
 
   electLeaders(request: ElectLeadersRequest): Promise<ElectLeadersResponse> {
-    return this.runOp('elect-leaders', (ctx) => electLeaders(ctx, request));
+    return this.runImageOp('elect-leaders', (ctx) => electLeaders(ctx, request));
   }
 
   createAcls(request: CreateAclsRequest): Promise<CreateAclsResponse> {
-    return this.runOp('create-acls', (ctx) => createAcls(ctx, request, this.deps.random));
+    return this.runImageOp('create-acls', (ctx) => createAcls(ctx, request, this.deps.random));
   }
 
   deleteAcls(request: DeleteAclsRequest): Promise<DeleteAclsResponse> {
-    return this.runOp('delete-acls', (ctx) => deleteAcls(ctx, request));
+    return this.runImageOp('delete-acls', (ctx) => deleteAcls(ctx, request));
   }
 
   alterPartitionReassignments(request: AlterPartitionReassignmentsRequest): Promise<AlterPartitionReassignmentsResponse> {
-    return this.runOp('alter-partition-reassignments', (ctx) => alterPartitionReassignments(ctx, request));
+    return this.runImageOp('alter-partition-reassignments', (ctx) => alterPartitionReassignments(ctx, request));
   }
 
   /** An operation writing nothing, so it answers from the same image a write just made would show. */
   listPartitionReassignments(request: ListPartitionReassignmentsRequest): Promise<ListPartitionReassignmentsResponse> {
-    return this.runOp('list-partition-reassignments', (ctx) => answer(listPartitionReassignments(ctx.image, request)));
+    return this.runImageOp('list-partition-reassignments', (ctx) => answer(listPartitionReassignments(ctx.image, request)));
   }
 
   incrementalAlterConfigs(request: IncrementalAlterConfigsRequest): Promise<AlterConfigsResponse> {
-    return this.runOp('incremental-alter-configs', (ctx) => incrementalAlterConfigs(ctx, request));
+    return this.runImageOp('incremental-alter-configs', (ctx) => incrementalAlterConfigs(ctx, request));
   }
 
   /** Legacy AlterConfigs (api 33): the request's set replaces each resource's explicit set. */
   alterConfigs(request: LegacyAlterConfigsRequest): Promise<AlterConfigsResponse> {
-    return this.runOp('alter-configs', (ctx) => alterConfigs(ctx, request));
+    return this.runImageOp('alter-configs', (ctx) => alterConfigs(ctx, request));
   }
 
   describeConfigs(request: DescribeConfigsRequest): Promise<DescribeConfigsResponse> {
@@ -410,19 +421,19 @@ export class QuorumController implements StateMachine {
   }
 
   updateFeatures(request: UpdateFeaturesRequest): Promise<UpdateFeaturesResponse> {
-    return this.runOp('update-features', (ctx) => updateFeatures(ctx, request));
+    return this.runImageOp('update-features', (ctx) => updateFeatures(ctx, request));
   }
 
   alterClientQuotas(request: AlterClientQuotasRequest): Promise<AlterClientQuotasResponse> {
-    return this.runOp('alter-client-quotas', (ctx) => alterClientQuotas(ctx, request));
+    return this.runImageOp('alter-client-quotas', (ctx) => alterClientQuotas(ctx, request));
   }
 
   alterUserScramCredentials(request: AlterUserScramCredentialsRequest): Promise<AlterUserScramCredentialsResponse> {
-    return this.runOp('alter-user-scram-credentials', (ctx) => alterUserScramCredentials(ctx, request));
+    return this.runImageOp('alter-user-scram-credentials', (ctx) => alterUserScramCredentials(ctx, request));
   }
 
   allocateProducerIds(request: AllocateProducerIdsRequest): Promise<AllocateProducerIdsResponse> {
-    return this.runOp('allocate-producer-ids', (ctx) => allocateProducerIds(ctx, request));
+    return this.runImageOp('allocate-producer-ids', (ctx) => allocateProducerIds(ctx, request));
   }
 
   /** Offset commits linger (offsetCommitLingerMs) and share one proposal; see the header. */
@@ -450,23 +461,23 @@ export class QuorumController implements StateMachine {
    * offset (found by a review). Elsewhere NOT_CONTROLLER, which the caller's channel retries.
    */
   fetchOffsets(request: OffsetFetchRequest): Promise<OffsetFetchResponse> {
-    return this.runOp('offset-fetch', (ctx) => fetchOffsetsOp(ctx, request));
+    return this.runImageOp('offset-fetch', (ctx) => fetchOffsetsOp(ctx, request));
   }
 
   deleteGroups(request: DeleteGroupsRequest): Promise<DeleteGroupsResponse> {
-    return this.runOp('delete-groups', (ctx) => deleteGroups(ctx, request));
+    return this.runImageOp('delete-groups', (ctx) => deleteGroups(ctx, request));
   }
 
   deleteOffsets(request: DeleteOffsetsRequest): Promise<DeleteOffsetsResponse> {
-    return this.runOp('delete-offsets', (ctx) => deleteOffsets(ctx, request));
+    return this.runImageOp('delete-offsets', (ctx) => deleteOffsets(ctx, request));
   }
 
   expireOffsets(request: ExpireOffsetsRequest): Promise<ExpireOffsetsResponse> {
-    return this.runOp('expire-offsets', (ctx) => expireOffsets(ctx, request));
+    return this.runImageOp('expire-offsets', (ctx) => expireOffsets(ctx, request));
   }
 
   storeGroup(request: StoreGroupRequest): Promise<StoreGroupResponse> {
-    return this.runOp('store-group', (ctx) => storeGroup(ctx, request));
+    return this.runImageOp('store-group', (ctx) => storeGroup(ctx, request));
   }
 
   /**
@@ -718,7 +729,7 @@ export class QuorumController implements StateMachine {
     active.timers.set(IMPORT_IDLE, cancel);
   }
 
-  private execute<R>(op: ActiveOp<R>, onResult?: (response: R) => void, importStep = false): Promise<R> {
+  private execute<R>(op: ActiveOp<R>, onResult?: (response: R) => void, importStep = false, touchesSoftState = true): Promise<R> {
     const active = this.requireActive();
     this.flushOffsetCommits(active);
     const raft = this.raft!;
@@ -726,8 +737,12 @@ export class QuorumController implements StateMachine {
     if (nextWriteOffset === null) throw this.raftRefused(active);
     // Operations may touch the brokers' soft state while they compute; if their records are then
     // refused, that is undone so soft state never runs ahead of the log.
-    const saved = active.heartbeats.save();
-    const savedQuotas = active.mutationQuotas.save();
+    const saved = touchesSoftState ? { heartbeats: active.heartbeats.save(), quotas: active.mutationQuotas.save() } : null;
+    const undoSoftState = () => {
+      if (saved === null) return;
+      active.heartbeats.restore(saved.heartbeats);
+      active.mutationQuotas.restore(saved.quotas);
+    };
     // While an import is open, other operations see the image without it (what every reader has
     // until its end): one that writes is refused anyway, and one that only answers must not answer
     // from records that may yet be aborted (a create of an imported name told "already exists").
@@ -742,16 +757,14 @@ export class QuorumController implements StateMachine {
       if (encoded.proposals.length > 1 && !importStep) {
         // Written as a transaction: BeginTransaction takes nextWriteOffset, so the operation's own
         // records (a broker epoch among them) start one later. Computed again with that offset.
-        active.heartbeats.restore(saved);
-        active.mutationQuotas.restore(savedQuotas);
+        undoSoftState();
         result = run(nextWriteOffset + 1);
         encoded = this.encodeOperation(result.records);
       }
     } catch (e) {
       // A request the operation could not handle (a malformed body from the network): the caller
       // gets the error, and no soft state it touched survives.
-      active.heartbeats.restore(saved);
-      active.mutationQuotas.restore(savedQuotas);
+      undoSoftState();
       throw e;
     }
     if (result.records.length === 0) {
@@ -762,8 +775,7 @@ export class QuorumController implements StateMachine {
     try {
       answered = this.appendRecords(active, encoded, nextWriteOffset, result.response, importStep);
     } catch (e) {
-      active.heartbeats.restore(saved);
-      active.mutationQuotas.restore(savedQuotas);
+      undoSoftState();
       throw e;
     }
     onResult?.(result.response);
