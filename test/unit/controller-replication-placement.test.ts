@@ -139,6 +139,25 @@ describe('placement', () => {
     expect(counts).toEqual(leaderCountsOf(apply(base, records)));
     expect(Object.fromEntries(counts)).toEqual({ 1: 1 });
   });
+
+  it('each kind of record that moves leaders, alone in an operation, is counted; an ISR change alone moves none', () => {
+    const a = tid('lc-a');
+    const b = tid('lc-b');
+    let img = image([...brokers3(), ...topic('lc-a', [{ replicas: [1, 2] }, { replicas: [2, 3] }])]);
+    const counts = leaderCountsOf(img);
+    const operations: MetadataRecord[][] = [
+      [{ type: 'PartitionChange', topicId: a, partitionId: 1, isr: [2] }],
+      [{ type: 'Topic', name: 'lc-b', topicId: b }, partitionRecord(b, 0, { replicas: [3] })],
+      [{ type: 'PartitionChange', topicId: a, partitionId: 0, leader: 2 }],
+      [{ type: 'RemoveTopic', topicId: a }],
+    ];
+    for (const records of operations) {
+      applyLeaderCounts(counts, img, records);
+      img = apply(img, records);
+      expect(counts).toEqual(leaderCountsOf(img));
+    }
+    expect(Object.fromEntries(counts)).toEqual({ 3: 1 });
+  });
 });
 
 function brokers3(): MetadataRecord[] {

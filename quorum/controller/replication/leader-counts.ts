@@ -32,7 +32,9 @@ function bump(counts: Map<number, number>, brokerId: number, by: number): void {
 }
 
 /** Moves `counts` (leaders in `before`) to the leaders after `records` are replayed on `before`. */
-export function applyLeaderCounts(counts: Map<number, number>, before: MetadataImageView, records: Iterable<MetadataRecord>): void {
+export function applyLeaderCounts(counts: Map<number, number>, before: MetadataImageView, records: readonly MetadataRecord[]): void {
+  // Most operations move no leader (an ISR change, a config): nothing to set up for them.
+  if (!records.some(movesLeaders)) return;
   // Leaders set by earlier records of this batch, per topic id then partition (overrides `before`).
   const changed = new Map<Uuid, Map<number, number>>();
   const removed = new Set<Uuid>();
@@ -72,4 +74,9 @@ export function applyLeaderCounts(counts: Map<number, number>, before: MetadataI
         break;
     }
   }
+}
+
+/** Whether a record can change which broker leads some partition. */
+function movesLeaders(r: MetadataRecord): boolean {
+  return r.type === 'Partition' || r.type === 'RemoveTopic' || (r.type === 'PartitionChange' && r.leader !== undefined);
 }
