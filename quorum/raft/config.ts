@@ -28,8 +28,8 @@ export interface RaftConfig {
    * several Raft batches instead of one: the broker wakes, reads, appends and applies once per
    * interval rather than once per commit, and stops competing with the voters for cores at every
    * commit. The wait is in proportion to the records the last answer carried, whole from
-   * limits.observerBurstRecords and at least limits.observerSpacingMinMs (core.ts
-   * observerSpacingMs); none while the observer is catching up. Idle, nothing changes:
+   * limits.observerBurstRecords and at least limits.observerSpacingMinMs, or the whole interval
+   * when that is shorter (core.ts observerSpacingMs); none while the observer is catching up. Idle, nothing changes:
    * the previous fetch was sent long ago, so the leader's answer to the parked fetch is followed
    * by the next fetch at once. Not in Kafka (its brokers fetch again at once); voters ignore it
    * (they acknowledge, so their fetch is on the commit path).

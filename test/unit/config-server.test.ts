@@ -361,6 +361,13 @@ describe('timeout relations name the keys', () => {
     expect(e.message).toContain('metaquorum.quorum.fetch.max.wait.ms');
   });
 
+  it('the observer fetch interval left unset gives way to a fetch max wait set at or below its default', () => {
+    expect(parse({ 'metaquorum.quorum.fetch.max.wait.ms': '30' }).raft.observerFetchIntervalMs).toBe(29);
+    expect(parse({ 'metaquorum.quorum.fetch.max.wait.ms': '41' }).raft.observerFetchIntervalMs).toBe(40);
+    expect(parse({ 'metaquorum.quorum.fetch.max.wait.ms': '30', 'metaquorum.quorum.observer.fetch.interval.ms': '10' }).raft.observerFetchIntervalMs).toBe(10);
+    expect(configError({ 'metaquorum.quorum.fetch.max.wait.ms': '30', 'metaquorum.quorum.observer.fetch.interval.ms': '30' }).key).toBe('metaquorum.quorum.observer.fetch.interval.ms');
+  });
+
   it('heartbeat interval must be below the session timeout', () => {
     const e = configError({ 'broker.session.timeout.ms': '1000' });
     expect(e.key).toBe('broker.heartbeat.interval.ms');

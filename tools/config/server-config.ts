@@ -67,13 +67,15 @@ export function parseServerConfig(props: ReadonlyMap<string, string>, warn: (msg
   if (logDirsSet && r.raw(K.logDir.name) !== undefined) warn('log.dir is ignored because log.dirs is set');
   const metadataLogDir = r.optional(K.metadataLogDir) ?? logDirs[0]!;
   const brokerRack = r.optional(K.brokerRack) ?? null;
+  const fetchMaxWaitMs = r.required(K.fetchMaxWaitMs);
   const raft: RaftSettings = {
     electionTimeoutMs: r.required(K.electionTimeoutMs),
     fetchTimeoutMs: r.required(K.fetchTimeoutMs),
     electionBackoffMaxMs: r.required(K.electionBackoffMaxMs),
     requestTimeoutMs: r.required(K.requestTimeoutMs),
-    fetchMaxWaitMs: r.required(K.fetchMaxWaitMs),
-    observerFetchIntervalMs: r.required(K.observerFetchIntervalMs),
+    fetchMaxWaitMs,
+    // Its default gives way to a fetch max wait set at or below it: only a value set is refused.
+    observerFetchIntervalMs: r.has(K.observerFetchIntervalMs.name) ? r.required(K.observerFetchIntervalMs) : Math.min(r.required(K.observerFetchIntervalMs), fetchMaxWaitMs - 1),
     snapshotsRetained: r.required(K.snapshotsRetained),
   };
   const broker: BrokerSettings = {

@@ -338,7 +338,7 @@ export const serverKeys = {
       'Under a stream of metadata changes, a broker sends its next metadata fetch no sooner than this after its previous one (0: at once, as Kafka does), ' +
       `so it wakes once per interval instead of once per commit. After a fetch that brought fewer than ${limits.observerBurstRecords} records it waits less, ` +
       `in proportion, but at least ${limits.observerSpacingMinMs} ms (or this, when shorter); a change reaching an idle broker, and a broker catching up, fetch at once. ` +
-      'Must be below metaquorum.quorum.fetch.max.wait.ms.',
+      'Must be below metaquorum.quorum.fetch.max.wait.ms; unset, it is 1 ms below that when the fetch max wait is set to 40 ms or less.',
     parse: nonNegativeInt,
   }),
   snapshotsRetained: key({
