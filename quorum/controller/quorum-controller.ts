@@ -214,6 +214,11 @@ interface CommitWaiter {
   readonly reject: (e: Error) => void;
 }
 
+/** A metadata transaction's Begin, End or Abort: it frames records, it is not replayed itself. */
+function isTransactionMarker(r: MetadataRecord): boolean {
+  return r.type === 'BeginTransaction' || r.type === 'EndTransaction' || r.type === 'AbortTransaction';
+}
+
 /** The pending image without the records of an open import (which readers hold aside until its end). */
 function visibleImage(active: ActiveMode): MetadataImage {
   return active.importing?.pendingAtBegin ?? active.pending;
@@ -790,15 +795,19 @@ export class QuorumController implements StateMachine {
    * read back (EncodedOperation).
    */
   private encodeOperation(records: readonly MetadataRecord[], inOpenTransaction = false): EncodedOperation {
-    const checked = records.map(encodeRecordChecked);
-    const replayed = checked.map((c) => c.record);
-    if (this.deps.verifyRecords === true) {
-      checked.forEach((c) => {
+    // One pass, two arrays (this runs for every write).
+    const bytes: Uint8Array[] = new Array<Uint8Array>(records.length);
+    const replayed: MetadataRecord[] = new Array<MetadataRecord>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const c = encodeRecordChecked(records[i]!);
+      if (this.deps.verifyRecords === true) {
         const difference = recordDifference(c.record, decodeRecord(c.bytes));
         if (difference !== null) assert(false, `a ${c.record.type} record reads back from its bytes other than it is replayed: ${difference}`);
-      });
+      }
+      bytes[i] = c.bytes;
+      replayed[i] = c.record;
     }
-    return { proposals: this.proposalsOf(checked.map((c) => c.bytes), inOpenTransaction), records: replayed };
+    return { proposals: this.proposalsOf(bytes, inOpenTransaction), records: replayed };
   }
 
   /** The encoded records as proposals (see encodeOperation). */
@@ -838,7 +847,7 @@ export class QuorumController implements StateMachine {
     if (importing !== null && !importStep) {
       throw new ControllerBusyError(this.queue.size, `a ZooKeeper import is being written (${importing.recordsWritten} of about ${importing.totalRecords} records)`);
     }
-    const replayable = records.filter((r) => r.type !== 'BeginTransaction' && r.type !== 'EndTransaction' && r.type !== 'AbortTransaction');
+    const replayable = records.some(isTransactionMarker) ? records.filter((r) => !isTransactionMarker(r)) : records;
     let recordCount = 0;
     for (const p of proposals) recordCount += p.length;
     const before = active.pending;
