@@ -195,7 +195,7 @@ export class SegmentLogStorage implements LogStorage {
       if (!sync || (!this.unsynced && !this.dirUnsynced)) return;
       const stall = fsyncStall(); // a test-only slow disk (fsync-stall.ts)
       if (stall !== undefined) await stall;
-      // Let this turn's socket writes (fetch responses, queued by nextTick) go first.
+      // Let this turn's socket writes (fetch responses, corked until the microtasks have run) go first.
       await new Promise<void>((resolve) => setImmediate(resolve));
       this.syncActive();
     });
