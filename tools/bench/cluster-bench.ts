@@ -56,7 +56,7 @@
 // machine it is also the layout closest to the ZooKeeper and etcd anchors (3 server processes).
 // The table's broker columns then show "—" (the brokers' work is in the nodes' figures).
 //
-// Usage: node dist/tools/bench/cluster-bench.js [--quick] [--json] [--out file.json]
+// Usage: node --max-semi-space-size=64 dist/tools/bench/cluster-bench.js [--quick] [--json] [--out file.json]
 //        [--trials-kill 10] [--trials-stop 5] [--write-seconds 10] [--warmup-seconds 5]
 //        [--outstanding 64] [--connections 1] [--latency-ops 2000] [--latency-warmup-ops 5000]
 //        [--propagation-topics 200]
@@ -66,6 +66,7 @@
 
 import { benchCommandLine, positiveInts, nameList, reportOptions } from './bench-args.js';
 import { emitBenchResult, installBenchCleanup } from './cluster/bench-cleanup.js';
+import { loadGeneratorHeapNote, loadGeneratorNodeFlags } from './load-generator-heap.js';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -375,6 +376,7 @@ async function main(): Promise<void> {
       transport: 'TCP on 127.0.0.1',
       properties: CLUSTER_PROPERTIES,
       node: process.version,
+      loadGeneratorNodeFlags: loadGeneratorNodeFlags(),
       cpus: cpus().length,
       cpuModel: cpus()[0]?.model ?? 'unknown',
       phases: [...phases],
@@ -382,6 +384,8 @@ async function main(): Promise<void> {
     },
     loadAverageAtStart: loadNow(),
   };
+  const heapNote = loadGeneratorHeapNote();
+  if (heapNote !== undefined) notes.push(heapNote);
   try {
     let cliPath = defaultCliPath();
     if (args['cpu-prof'] !== undefined) {

@@ -36,7 +36,7 @@
 // run is bounded (--max-minutes); every process it started is stopped on every exit path (an
 // error, Ctrl-C, SIGTERM, and as a last resort a SIGKILL by pid at exit).
 //
-// Usage: node dist/tools/bench/vs-zk-bench.js [--quick] [--trials 10] [--stop-trials 5] [--reps 3]
+// Usage: node --max-semi-space-size=64 dist/tools/bench/vs-zk-bench.js [--quick] [--trials 10] [--stop-trials 5] [--reps 3]
 //        [--workloads throughput,latency,kill,stop,bulk,cold] [--json] [--out file.json]
 //        [--max-minutes 30] [--keep-data]
 
@@ -67,6 +67,7 @@ import { zkColdWalk, type ColdWalk } from './vs-zk/zk-cold-walk.js';
 import { startShippedEnsemble, ZK_CPU_ID_BASE, zkLeader, zkPids } from './vs-zk/zk-ensemble.js';
 import { zkFailoverTrial, type ZkTrial } from './vs-zk/zk-failover.js';
 import { closePinned, openPinned, openZkClients, zkLatency, zkThroughput, zkWriteLoops, type ZkKey } from './vs-zk/zk-writes.js';
+import { loadGeneratorHeapNote, loadGeneratorNodeFlags } from './load-generator-heap.js';
 
 const WORKLOADS = ['throughput', 'latency', 'kill', 'stop', 'bulk', 'cold'] as const;
 type Workload = (typeof WORKLOADS)[number];
@@ -367,9 +368,11 @@ async function main(): Promise<void> {
     bench: 'vs-zk',
     quick,
     config: { ...cfg, workloads: [...workloads] },
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version },
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadGeneratorNodeFlags: loadGeneratorNodeFlags() },
     loadAverageAtStart: loadNow(),
   };
+  const heapNote = loadGeneratorHeapNote();
+  if (heapNote !== undefined) notes.push(heapNote);
   try {
     say(`starting ZooKeeper (3 servers, Debian's package, shipped settings); load ${loadNow()}`);
     const zk = await startShippedEnsemble();
