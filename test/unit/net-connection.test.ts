@@ -169,6 +169,35 @@ describe('requests', () => {
     expect(client.connected).toBe(true);
   });
 
+  it('each pending request times out at its own deadline, a shorter one sent after a longer one too', async () => {
+    const server = await startServer({
+      onRequest: (_ch, method) => (method === 'answered' ? Promise.resolve('ok') : new Promise(() => {})),
+    });
+    const client = startClient(server.address().port);
+    await client.request('answered', null);
+    const started = performance.now();
+    const settledAt = (p: Promise<unknown>) =>
+      p.then(
+        () => ({ error: null as unknown, ms: performance.now() - started }),
+        (e: unknown) => ({ error: e, ms: performance.now() - started }),
+      );
+    const long = settledAt(client.request('hang-long', null, { timeoutMs: 900 }));
+    const answered = settledAt(client.request('answered', null, { timeoutMs: 50 }));
+    const short = settledAt(client.request('hang-short', null, { timeoutMs: 150 }));
+    const a = await answered;
+    expect(a.error).toBeNull();
+    const s = await short;
+    expect(s.error).toBeInstanceOf(RequestTimeoutError);
+    expect((s.error as Error).message).toMatch(/hang-short .* within 150 ms/);
+    expect(s.ms).toBeGreaterThanOrEqual(149);
+    expect(s.ms).toBeLessThan(800); // not held until the longer deadline
+    const l = await long;
+    expect(l.error).toBeInstanceOf(RequestTimeoutError);
+    expect((l.error as Error).message).toMatch(/hang-long .* within 900 ms/);
+    expect(l.ms).toBeGreaterThanOrEqual(899);
+    expect(client.connected).toBe(true);
+  });
+
   it('requests pending when the connection drops fail with ConnectionError, and onDisconnected fires once', async () => {
     const arrived = deferred<void>();
     let count = 0;
